@@ -40,3 +40,9 @@ impl Clock for FixedClock {
         self.0.lock().map(|g| *g).unwrap_or_else(|_| Utc::now())
     }
 }
+
+/// Vietnam's time zone (UTC+7, no daylight saving): "today" is the collaborator's today.
+pub fn vn_offset() -> chrono::FixedOffset {
+    // ±7 h is always a valid offset; UTC is only the type-level fallback.
+    chrono::FixedOffset::east_opt(7 * 3600).unwrap_or_else(|| chrono::Offset::fix(&Utc))
+}

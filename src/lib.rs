@@ -4,6 +4,7 @@
 //! terminal; `cli` and `ui` are two thin front ends over it.
 
 pub mod clock;
+pub mod demo;
 pub mod domain;
 pub mod import;
 pub mod refdata;

@@ -1,1 +1,229 @@
+//! The SQLite store. One `Store` owns the connection; every write is one `BEGIN IMMEDIATE`
+//! transaction that also writes its change-log rows.
 
+mod change_log;
+mod collaborators;
+mod facilities;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::SecondsFormat;
+use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
+use rusqlite_migration::{Migrations, M};
+use thiserror::Error;
+
+use crate::clock::{Clock, SystemClock};
+use crate::domain::issue::Issues;
+use crate::domain::Profile;
+
+pub use change_log::ChangeEntry;
+pub use facilities::{FacilityFilter, FacilitySort, ImportOutcome};
+
+/// The schema, oldest first. Never edit a released migration: add one.
+fn migrations() -> Migrations<'static> {
+    Migrations::new(vec![M::up(include_str!("migrations/001_init.sql"))])
+}
+
+/// The schema version this build writes.
+pub fn schema_version() -> usize {
+    1
+}
+
+#[derive(Debug, Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("schema migration failed: {0}")]
+    Migration(#[from] rusqlite_migration::Error),
+    #[error("the database was written by a newer CTV (schema {found}, this program knows {known})")]
+    SchemaTooNew { found: usize, known: usize },
+    #[error("{0} is not a CTV database")]
+    NotADatabase(PathBuf),
+    #[error("the folder {0} does not exist")]
+    MissingDirectory(PathBuf),
+    #[error("cannot create {path}: {source}")]
+    Create { path: PathBuf, source: std::io::Error },
+    #[error("invalid record")]
+    Invalid(Issues),
+    #[error("record {0} not found")]
+    NotFound(String),
+    #[error("record {id} was changed by someone else (version {expected} expected, {found} found)")]
+    Conflict { id: String, expected: i64, found: i64 },
+    #[error("no collaborator profile: run `ctv init` first")]
+    NoProfile,
+    #[error("the commune {0} is outside your scope")]
+    OutOfScope(String),
+    #[error("a profile already exists")]
+    ProfileExists,
+    #[error("stored data is malformed: {0}")]
+    Corrupt(String),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Who the store attributes writes to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub id: String,
+    pub name: String,
+}
+
+pub struct Store {
+    conn: Connection,
+    clock: Arc<dyn Clock>,
+    path: Option<PathBuf>,
+    profile: Option<Profile>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("path", &self.path).field("profile", &self.profile).finish()
+    }
+}
+
+/// The default database: `<platform data dir>/ctv.db`.
+pub fn default_db_path() -> Option<PathBuf> {
+    directories::ProjectDirs::from("vn", "khuyencong", "ctv").map(|d| d.data_dir().join("ctv.db"))
+}
+
+impl Store {
+    /// Opens (creating if needed) the database at `path` with the real clock.
+    pub fn open(path: &Path) -> Result<Store> {
+        Self::open_with_clock(path, Arc::new(SystemClock))
+    }
+
+    pub fn open_with_clock(path: &Path, clock: Arc<dyn Clock>) -> Result<Store> {
+        let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        if !dir.is_dir() {
+            return Err(StoreError::MissingDirectory(dir.to_path_buf()));
+        }
+        if !path.exists() {
+            create_private_file(path)?;
+        } else if !looks_like_sqlite(path) {
+            return Err(StoreError::NotADatabase(path.to_path_buf()));
+        }
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI,
+        )?;
+        Self::init(conn, clock, Some(path.to_path_buf()))
+    }
+
+    /// A private in-memory database, for tests and benchmarks.
+    pub fn open_in_memory(clock: Arc<dyn Clock>) -> Result<Store> {
+        Self::init(Connection::open_in_memory()?, clock, None)
+    }
+
+    fn init(mut conn: Connection, clock: Arc<dyn Clock>, path: Option<PathBuf>) -> Result<Store> {
+        conn.busy_timeout(Duration::from_secs(5))?;
+        // journal_mode answers with a row, so it is read rather than executed.
+        let _mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0)).map_err(|e| {
+            if matches!(e.sqlite_error_code(), Some(rusqlite::ErrorCode::NotADatabase)) {
+                StoreError::NotADatabase(path.clone().unwrap_or_default())
+            } else {
+                StoreError::Sqlite(e)
+            }
+        })?;
+        conn.execute_batch("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;")?;
+        let found: usize = conn.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))? as usize;
+        if found > schema_version() {
+            return Err(StoreError::SchemaTooNew { found, known: schema_version() });
+        }
+        migrations().to_latest(&mut conn)?;
+        let mut store = Store { conn, clock, path, profile: None };
+        store.profile = store.load_current_profile()?;
+        Ok(store)
+    }
+
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    pub fn clock(&self) -> &Arc<dyn Clock> {
+        &self.clock
+    }
+
+    /// The collaborator working now (None until `ctv init` or the first-run setup).
+    pub fn profile(&self) -> Option<&Profile> {
+        self.profile.as_ref()
+    }
+
+    pub fn require_profile(&self) -> Result<&Profile> {
+        self.profile.as_ref().ok_or(StoreError::NoProfile)
+    }
+
+    fn actor(&self) -> Result<Actor> {
+        let p = self.require_profile()?;
+        Ok(Actor { id: p.id.clone(), name: p.name.clone() })
+    }
+
+    pub(crate) fn now_string(&self) -> String {
+        self.clock.now().to_rfc3339_opts(SecondsFormat::Millis, true)
+    }
+
+    pub fn today(&self) -> chrono::NaiveDate {
+        self.clock.now().with_timezone(&crate::clock::vn_offset()).date_naive()
+    }
+
+    /// Runs `f` in one `BEGIN IMMEDIATE` transaction: all of it is written, or nothing.
+    pub(crate) fn write<T>(&mut self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let out = f(&tx)?;
+        tx.commit()?;
+        Ok(out)
+    }
+
+    pub(crate) fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    pub fn setting(&self, key: &str) -> Result<Option<String>> {
+        use rusqlite::OptionalExtension;
+        Ok(self
+            .conn
+            .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0))
+            .optional()?)
+    }
+
+    pub fn set_setting(&mut self, key: &str, value: &str) -> Result<()> {
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO settings (key, value) VALUES (?1, ?2)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                [key, value],
+            )?;
+            Ok(())
+        })
+    }
+}
+
+/// A new id, unique without coordination and ordered by creation time.
+pub fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
+fn looks_like_sqlite(path: &Path) -> bool {
+    use std::io::Read;
+    let mut head = [0u8; 16];
+    match std::fs::File::open(path).and_then(|mut f| f.read(&mut head)) {
+        // An empty file is what SQLite itself leaves before the first write.
+        Ok(0) => true,
+        Ok(n) => n == 16 && &head == b"SQLite format 3\0",
+        Err(_) => true, // let SQLite report the real error (permissions …)
+    }
+}
+
+fn create_private_file(path: &Path) -> Result<()> {
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    opts.open(path)
+        .map(drop)
+        .map_err(|source| StoreError::Create { path: path.to_path_buf(), source })
+}

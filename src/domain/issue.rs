@@ -1,0 +1,80 @@
+//! Validation findings, one per field. The core names the problem; the front ends word it
+//! (see `ui::i18n`), so the CLI, the import report and the form all say the same thing.
+
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Refuses the save.
+    Error,
+    /// Shown, but the record can be saved ("có thể gõ nhầm").
+    Warning,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "problem", rename_all = "snake_case")]
+pub enum Problem {
+    Required,
+    UnknownCommune { code: String },
+    CommuneOutOfScope { code: String },
+    UnknownCode { code: String },
+    TaxFormat,
+    TaxBranchZero,
+    TaxCheckDigit { expected: u32 },
+    PhoneFormat,
+    NotAWholeNumber { value: String },
+    Negative,
+    YearInFuture { year: i32 },
+    YearTooOld { year: i32 },
+    OcopStars,
+    UnknownStatus { value: String },
+    UnknownRole { value: String },
+    UnknownUnit { code: String },
+    ScopeShape,
+    TooLong { max: usize },
+    NotABoolean { value: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldIssue {
+    /// The field's stable key (also the import column name), e.g. "tax_code".
+    pub field: &'static str,
+    pub severity: Severity,
+    #[serde(flatten)]
+    pub problem: Problem,
+}
+
+impl FieldIssue {
+    pub fn error(field: &'static str, problem: Problem) -> Self {
+        Self { field, severity: Severity::Error, problem }
+    }
+    pub fn warning(field: &'static str, problem: Problem) -> Self {
+        Self { field, severity: Severity::Warning, problem }
+    }
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+/// The issues of one record; `errors()` non-empty means it must not be saved.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Issues(pub Vec<FieldIssue>);
+
+impl Issues {
+    pub fn push(&mut self, i: FieldIssue) {
+        self.0.push(i);
+    }
+    pub fn has_errors(&self) -> bool {
+        self.0.iter().any(FieldIssue::is_error)
+    }
+    pub fn errors(&self) -> impl Iterator<Item = &FieldIssue> {
+        self.0.iter().filter(|i| i.is_error())
+    }
+    pub fn warnings(&self) -> impl Iterator<Item = &FieldIssue> {
+        self.0.iter().filter(|i| !i.is_error())
+    }
+    pub fn for_field<'a>(&'a self, field: &'a str) -> impl Iterator<Item = &'a FieldIssue> + 'a {
+        self.0.iter().filter(move |i| i.field == field)
+    }
+}

@@ -1,0 +1,454 @@
+//! Facilities: create, edit (with a version check), archive, list, and bulk import.
+
+use rusqlite::{params, OptionalExtension, Row, Transaction};
+
+use super::{change_log, new_id, Actor, Result, Store, StoreError};
+use crate::domain::dup::{DupIndex, DupKey, Suspect};
+use crate::domain::facility::{validate, Facility, FacilityData, FacilityInput, FacilityStatus, RecordMeta, ValidationContext};
+use crate::domain::issue::Issues;
+use crate::text::{fold, vn_sort_key};
+
+const COLS: &str = "id, name, entity_type, tax_code, representative, phone, address, commune_code, trade_group,
+    products, workers, founded_year, craft_village, ocop_stars, ocop_year, typical_level, typical_year,
+    exports, local_materials, woman_owned, ethnic_owned, difficult_area, status, notes,
+    created_at, created_by, updated_at, updated_by, version, archived";
+
+fn facility_from_row(r: &Row<'_>) -> rusqlite::Result<Facility> {
+    let status: String = r.get(22)?;
+    Ok(Facility {
+        id: r.get(0)?,
+        data: FacilityData {
+            name: r.get(1)?,
+            entity_type: r.get(2)?,
+            tax_code: r.get(3)?,
+            representative: r.get(4)?,
+            phone: r.get(5)?,
+            address: r.get(6)?,
+            commune_code: r.get(7)?,
+            trade_group: r.get(8)?,
+            products: r.get(9)?,
+            workers: r.get(10)?,
+            founded_year: r.get(11)?,
+            craft_village: r.get(12)?,
+            ocop_stars: r.get(13)?,
+            ocop_year: r.get(14)?,
+            typical_level: r.get(15)?,
+            typical_year: r.get(16)?,
+            exports: r.get::<_, i64>(17)? != 0,
+            local_materials: r.get::<_, i64>(18)? != 0,
+            woman_owned: r.get::<_, i64>(19)? != 0,
+            ethnic_owned: r.get::<_, i64>(20)? != 0,
+            difficult_area: r.get::<_, i64>(21)? != 0,
+            status: FacilityStatus::parse(&status).unwrap_or_default(),
+            notes: r.get(23)?,
+        },
+        meta: RecordMeta {
+            created_at: r.get(24)?,
+            created_by: r.get(25)?,
+            updated_at: r.get(26)?,
+            updated_by: r.get(27)?,
+            version: r.get(28)?,
+            archived: r.get::<_, i64>(29)? != 0,
+        },
+    })
+}
+
+/// Which facilities a list shows.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FacilityFilter {
+    /// Only these communes (None: all).
+    pub communes: Option<Vec<String>>,
+    pub trade_group: Option<String>,
+    pub status: Option<FacilityStatus>,
+    /// false: only live records; true: only archived ones.
+    pub archived: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum FacilitySort {
+    /// Vietnamese alphabetical order of the name.
+    #[default]
+    Name,
+    Commune,
+    TradeGroup,
+    Workers,
+    Updated,
+}
+
+impl FacilitySort {
+    fn order_by(self, desc: bool) -> String {
+        let d = if desc { " DESC" } else { "" };
+        match self {
+            FacilitySort::Name => format!("sort_key{d}, id"),
+            FacilitySort::Commune => format!("commune_code{d}, sort_key, id"),
+            FacilitySort::TradeGroup => format!("trade_group IS NULL, trade_group{d}, sort_key, id"),
+            FacilitySort::Workers => format!("workers IS NULL, workers{d}, sort_key, id"),
+            FacilitySort::Updated => format!("updated_at{d}, id"),
+        }
+    }
+}
+
+impl FacilityFilter {
+    fn where_clause(&self) -> (String, Vec<rusqlite::types::Value>) {
+        use rusqlite::types::Value;
+        let mut sql = String::from("archived = ?");
+        let mut args = vec![Value::Integer(i64::from(self.archived))];
+        if let Some(cs) = &self.communes {
+            // A scope can hold a whole province (~170 communes): one placeholder each is fine.
+            sql.push_str(" AND commune_code IN (");
+            for (i, c) in cs.iter().enumerate() {
+                sql.push_str(if i == 0 { "?" } else { ",?" });
+                args.push(Value::Text(c.clone()));
+            }
+            if cs.is_empty() {
+                sql.push_str("NULL");
+            }
+            sql.push(')');
+        }
+        if let Some(t) = &self.trade_group {
+            sql.push_str(" AND trade_group = ?");
+            args.push(Value::Text(t.clone()));
+        }
+        if let Some(s) = self.status {
+            sql.push_str(" AND status = ?");
+            args.push(Value::Text(s.as_str().into()));
+        }
+        (sql, args)
+    }
+}
+
+/// What a bulk import wrote.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ImportOutcome {
+    pub inserted: usize,
+    pub ids: Vec<String>,
+}
+
+fn insert_row(tx: &Transaction<'_>, id: &str, d: &FacilityData, now: &str, actor: &Actor) -> Result<()> {
+    let mut stmt = tx.prepare_cached(
+        "INSERT INTO facilities (id, name, name_fold, sort_key, entity_type, tax_code, representative,
+            representative_fold, phone, address, commune_code, trade_group, products, products_fold, workers,
+            founded_year, craft_village, ocop_stars, ocop_year, typical_level, typical_year, exports,
+            local_materials, woman_owned, ethnic_owned, difficult_area, status, notes,
+            created_at, created_by, updated_at, updated_by, version, archived)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20,
+            ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?29, ?30, 1, 0)",
+    )?;
+    stmt.execute(params![
+        id,
+        d.name,
+        fold(&d.name),
+        vn_sort_key(&d.name),
+        d.entity_type,
+        d.tax_code,
+        d.representative,
+        fold(&d.representative),
+        d.phone,
+        d.address,
+        d.commune_code,
+        d.trade_group,
+        d.products,
+        fold(&d.products),
+        d.workers,
+        d.founded_year,
+        d.craft_village,
+        d.ocop_stars,
+        d.ocop_year,
+        d.typical_level,
+        d.typical_year,
+        d.exports,
+        d.local_materials,
+        d.woman_owned,
+        d.ethnic_owned,
+        d.difficult_area,
+        d.status.as_str(),
+        d.notes,
+        now,
+        actor.id,
+    ])?;
+    change_log::record(tx, now, actor, "facility", id, "create", 1, &FacilityData::diff(None, d))
+}
+
+impl Store {
+    /// The context a facility is validated in: this collaborator's scope, today's date.
+    pub fn validation_context(&self, spreadsheet: bool) -> ValidationContext<'_> {
+        ValidationContext { profile: self.profile(), today: self.today(), spreadsheet }
+    }
+
+    /// Validates and saves a new facility. Returns it with any warnings.
+    pub fn create_facility(&mut self, input: &FacilityInput) -> Result<(Facility, Issues)> {
+        self.require_profile()?;
+        let (data, warnings) = validate(input, &self.validation_context(false))?;
+        let f = self.insert_facility(&data)?;
+        Ok((f, warnings))
+    }
+
+    /// Saves already-validated data as a new facility.
+    pub fn insert_facility(&mut self, data: &FacilityData) -> Result<Facility> {
+        let actor = self.actor()?;
+        self.check_scope(&data.commune_code)?;
+        let id = new_id();
+        let now = self.now_string();
+        self.write(|tx| insert_row(tx, &id, data, &now, &actor))?;
+        self.facility(&id)?.ok_or(StoreError::NotFound(id))
+    }
+
+    /// Saves many validated facilities in one transaction: all of them or none.
+    pub fn import_facilities(&mut self, rows: &[FacilityData]) -> Result<ImportOutcome> {
+        let actor = self.actor()?;
+        for d in rows {
+            self.check_scope(&d.commune_code)?;
+        }
+        let now = self.now_string();
+        let ids: Vec<String> = rows.iter().map(|_| new_id()).collect();
+        self.write(|tx| {
+            for (id, d) in ids.iter().zip(rows) {
+                insert_row(tx, id, d, &now, &actor)?;
+            }
+            Ok(())
+        })?;
+        Ok(ImportOutcome { inserted: rows.len(), ids })
+    }
+
+    /// Saves an edit made on version `expected_version`. If someone changed the record since,
+    /// nothing is written and `Conflict` says so. An edit that changes nothing writes nothing.
+    pub fn update_facility(&mut self, id: &str, expected_version: i64, input: &FacilityInput) -> Result<(Facility, Issues)> {
+        self.require_profile()?;
+        let (data, warnings) = validate(input, &self.validation_context(false))?;
+        let f = self.update_facility_data(id, expected_version, &data)?;
+        Ok((f, warnings))
+    }
+
+    pub fn update_facility_data(&mut self, id: &str, expected_version: i64, data: &FacilityData) -> Result<Facility> {
+        let actor = self.actor()?;
+        let now = self.now_string();
+        let profile = self.profile.clone();
+        self.write(|tx| {
+            let old = load(tx, id)?.ok_or_else(|| StoreError::NotFound(id.to_string()))?;
+            for c in [&old.data.commune_code, &data.commune_code] {
+                if !profile.as_ref().is_some_and(|p| p.covers_commune(c)) {
+                    return Err(StoreError::OutOfScope(c.clone()));
+                }
+            }
+            if old.meta.version != expected_version {
+                return Err(StoreError::Conflict { id: id.into(), expected: expected_version, found: old.meta.version });
+            }
+            let changes = FacilityData::diff(Some(&old.data), data);
+            if changes.is_empty() {
+                return Ok(());
+            }
+            let version = old.meta.version + 1;
+            let d = data;
+            tx.execute(
+                "UPDATE facilities SET name = ?2, name_fold = ?3, sort_key = ?4, entity_type = ?5, tax_code = ?6,
+                    representative = ?7, representative_fold = ?8, phone = ?9, address = ?10, commune_code = ?11,
+                    trade_group = ?12, products = ?13, products_fold = ?14, workers = ?15, founded_year = ?16,
+                    craft_village = ?17, ocop_stars = ?18, ocop_year = ?19, typical_level = ?20, typical_year = ?21,
+                    exports = ?22, local_materials = ?23, woman_owned = ?24, ethnic_owned = ?25,
+                    difficult_area = ?26, status = ?27, notes = ?28, updated_at = ?29, updated_by = ?30,
+                    version = ?31
+                 WHERE id = ?1",
+                params![
+                    id,
+                    d.name,
+                    fold(&d.name),
+                    vn_sort_key(&d.name),
+                    d.entity_type,
+                    d.tax_code,
+                    d.representative,
+                    fold(&d.representative),
+                    d.phone,
+                    d.address,
+                    d.commune_code,
+                    d.trade_group,
+                    d.products,
+                    fold(&d.products),
+                    d.workers,
+                    d.founded_year,
+                    d.craft_village,
+                    d.ocop_stars,
+                    d.ocop_year,
+                    d.typical_level,
+                    d.typical_year,
+                    d.exports,
+                    d.local_materials,
+                    d.woman_owned,
+                    d.ethnic_owned,
+                    d.difficult_area,
+                    d.status.as_str(),
+                    d.notes,
+                    now,
+                    actor.id,
+                    version,
+                ],
+            )?;
+            change_log::record(tx, &now, &actor, "facility", id, "update", version, &changes)
+        })?;
+        self.facility(id)?.ok_or_else(|| StoreError::NotFound(id.to_string()))
+    }
+
+    /// Archives (soft-deletes) or restores a facility; the record and its history stay.
+    pub fn set_facility_archived(&mut self, id: &str, expected_version: i64, archived: bool) -> Result<Facility> {
+        let actor = self.actor()?;
+        let now = self.now_string();
+        let profile = self.profile.clone();
+        self.write(|tx| {
+            let old = load(tx, id)?.ok_or_else(|| StoreError::NotFound(id.to_string()))?;
+            if !profile.as_ref().is_some_and(|p| p.covers_commune(&old.data.commune_code)) {
+                return Err(StoreError::OutOfScope(old.data.commune_code.clone()));
+            }
+            if old.meta.version != expected_version {
+                return Err(StoreError::Conflict { id: id.into(), expected: expected_version, found: old.meta.version });
+            }
+            if old.meta.archived == archived {
+                return Ok(());
+            }
+            let version = old.meta.version + 1;
+            tx.execute(
+                "UPDATE facilities SET archived = ?2, updated_at = ?3, updated_by = ?4, version = ?5 WHERE id = ?1",
+                params![id, archived, now, actor.id, version],
+            )?;
+            let mut changes = serde_json::Map::new();
+            changes.insert("archived".into(), serde_json::json!([old.meta.archived, archived]));
+            let action = if archived { "archive" } else { "restore" };
+            change_log::record(tx, &now, &actor, "facility", id, action, version, &changes)
+        })?;
+        self.facility(id)?.ok_or_else(|| StoreError::NotFound(id.to_string()))
+    }
+
+    pub fn facility(&self, id: &str) -> Result<Option<Facility>> {
+        Ok(self
+            .conn()
+            .query_row(&format!("SELECT {COLS} FROM facilities WHERE id = ?1"), [id], facility_from_row)
+            .optional()?)
+    }
+
+    /// Finds a facility by its full id or by a unique prefix of it (as people copy ids from lists).
+    pub fn facility_by_prefix(&self, prefix: &str) -> Result<Option<Facility>> {
+        if let Some(f) = self.facility(prefix)? {
+            return Ok(Some(f));
+        }
+        let mut stmt = self.conn().prepare_cached(&format!(
+            "SELECT {COLS} FROM facilities WHERE id >= ?1 AND id < ?1 || x'7f' ORDER BY id LIMIT 2"
+        ))?;
+        let found: Vec<Facility> = stmt.query_map([prefix], facility_from_row)?.collect::<Result<_, _>>()?;
+        Ok(if found.len() == 1 { found.into_iter().next() } else { None })
+    }
+
+    /// One window of the list, in the order asked for.
+    pub fn list_facilities(
+        &self,
+        filter: &FacilityFilter,
+        sort: FacilitySort,
+        desc: bool,
+        offset: usize,
+        limit: usize,
+    ) -> Result<Vec<Facility>> {
+        let (w, mut args) = filter.where_clause();
+        let sql = format!("SELECT {COLS} FROM facilities WHERE {w} ORDER BY {} LIMIT ? OFFSET ?", sort.order_by(desc));
+        args.push(rusqlite::types::Value::Integer(limit as i64));
+        args.push(rusqlite::types::Value::Integer(offset as i64));
+        let mut stmt = self.conn().prepare_cached(&sql)?;
+        let rows = stmt.query_map(rusqlite::params_from_iter(args), facility_from_row)?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
+    pub fn count_facilities(&self, filter: &FacilityFilter) -> Result<usize> {
+        let (w, args) = filter.where_clause();
+        let n: i64 = self.conn().query_row(
+            &format!("SELECT count(*) FROM facilities WHERE {w}"),
+            rusqlite::params_from_iter(args),
+            |r| r.get(0),
+        )?;
+        Ok(n as usize)
+    }
+
+    /// Live facilities that `data` may duplicate (same tax number, same phone, or a close name
+    /// in the same commune), `exclude` being the record itself when editing.
+    pub fn duplicate_suspects(&self, data: &FacilityData, exclude: Option<&str>) -> Result<Vec<Suspect>> {
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT id, name, commune_code, tax_code, phone FROM facilities
+             WHERE archived = 0 AND (commune_code = ?1 OR tax_code = ?2 OR phone = ?3)",
+        )?;
+        let mut idx = DupIndex::new();
+        let rows = stmt.query_map(params![data.commune_code, data.tax_code, data.phone], dup_key_from_row)?;
+        for k in rows {
+            idx.insert(k?);
+        }
+        let cand = DupKey {
+            id: exclude.unwrap_or("").to_string(),
+            name: data.name.clone(),
+            commune_code: data.commune_code.clone(),
+            tax_code: data.tax_code.clone(),
+            phone: data.phone.clone(),
+        };
+        Ok(idx.suspects(&cand))
+    }
+
+    /// Every live facility in a duplicate index, for bulk checks.
+    pub fn dup_index(&self) -> Result<DupIndex> {
+        let mut stmt = self
+            .conn()
+            .prepare("SELECT id, name, commune_code, tax_code, phone FROM facilities WHERE archived = 0")?;
+        let mut idx = DupIndex::new();
+        for k in stmt.query_map([], dup_key_from_row)? {
+            idx.insert(k?);
+        }
+        Ok(idx)
+    }
+
+    /// The search index over live facilities (name, representative, products, commune, phone).
+    pub fn search_index(&self) -> Result<crate::search::SearchIndex> {
+        use crate::search::{Doc, SearchIndex};
+        use std::collections::HashMap;
+        let units = crate::refdata::units();
+        let mut communes: HashMap<String, (String, String)> = HashMap::new();
+        let mut idx = SearchIndex::new();
+        let mut stmt = self.conn().prepare(
+            "SELECT id, name, name_fold, representative, representative_fold, products, products_fold,
+                    commune_code, coalesce(phone, '')
+             FROM facilities WHERE archived = 0 ORDER BY sort_key",
+        )?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let code: String = r.get(7)?;
+            let (cname, cfold) = communes
+                .entry(code.clone())
+                .or_insert_with(|| {
+                    let n = units.commune(&code).map(|c| c.name.clone()).unwrap_or(code.clone());
+                    let f = fold(&n);
+                    (n, f)
+                })
+                .clone();
+            let phone: String = r.get(8)?;
+            let doc = Doc {
+                id: r.get(0)?,
+                name: r.get(1)?,
+                representative: r.get(3)?,
+                products: r.get(5)?,
+                commune: cname,
+                phone: phone.clone(),
+            };
+            idx.push_folded(doc, [r.get(2)?, r.get(4)?, r.get(6)?, cfold, phone]);
+        }
+        Ok(idx)
+    }
+
+    fn check_scope(&self, commune_code: &str) -> Result<()> {
+        match self.profile() {
+            Some(p) if p.covers_commune(commune_code) => Ok(()),
+            Some(_) => Err(StoreError::OutOfScope(commune_code.to_string())),
+            None => Err(StoreError::NoProfile),
+        }
+    }
+}
+
+fn dup_key_from_row(r: &Row<'_>) -> rusqlite::Result<DupKey> {
+    Ok(DupKey { id: r.get(0)?, name: r.get(1)?, commune_code: r.get(2)?, tax_code: r.get(3)?, phone: r.get(4)? })
+}
+
+fn load(tx: &Transaction<'_>, id: &str) -> Result<Option<Facility>> {
+    Ok(tx
+        .query_row(&format!("SELECT {COLS} FROM facilities WHERE id = ?1"), [id], facility_from_row)
+        .optional()?)
+}
