@@ -1,1 +1,179 @@
+//! The command line: scriptable twins of what the terminal app does. One file per subcommand;
+//! each prints and returns an exit code: 0 success, 1 bad input (reported), 2 usage.
 
+mod demo;
+mod facilities;
+mod find;
+mod import;
+mod init;
+pub mod output;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::store::{default_db_path, Store, StoreError};
+use crate::ui::i18n::{tr, trf, Lang};
+
+#[derive(Debug, Parser)]
+#[command(name = "ctv", version, about = "CTV — sổ tay cộng tác viên khuyến công / the khuyến công collaborator's notebook")]
+pub struct Cli {
+    /// Database file (default: the platform data directory; also CTV_DB)
+    #[arg(long, global = true, env = "CTV_DB", value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    /// Language of messages: vi (default) or en
+    #[arg(long, global = true, value_name = "vi|en")]
+    pub lang: Option<String>,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Set who is working: name, role and scope (commune, area or province)
+    Init(init::InitArgs),
+    /// Fill the database with realistic synthetic data, to try CTV out
+    Demo(demo::DemoArgs),
+    /// The facility registry: import, list, show, add, archive
+    #[command(subcommand)]
+    Facilities(facilities::FacilitiesCmd),
+    /// Search facilities without diacritics ("lang nghe" finds "làng nghề")
+    Find(find::FindArgs),
+}
+
+/// What every subcommand gets: the language and a way to open the database.
+pub struct Ctx {
+    pub lang: Lang,
+    pub db_path: PathBuf,
+}
+
+impl Ctx {
+    pub fn open(&self) -> Result<Store, CliError> {
+        if let Some(dir) = self.db_path.parent() {
+            let is_default = default_db_path().as_deref() == Some(self.db_path.as_path());
+            if is_default && !dir.exists() {
+                create_private_dir(dir).map_err(|e| CliError::Io(dir.display().to_string(), e))?;
+            }
+        }
+        Ok(Store::open(&self.db_path)?)
+    }
+}
+
+fn create_private_dir(dir: &std::path::Path) -> std::io::Result<()> {
+    let mut b = std::fs::DirBuilder::new();
+    b.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        b.mode(0o700);
+    }
+    b.create(dir)
+}
+
+/// A failure worth one clear line to the user; all are "bad input" (exit 1).
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("{0}: {1}")]
+    Io(String, std::io::Error),
+    #[error("{0}")]
+    Message(String),
+    /// Already reported in detail; exit 1 without another line.
+    #[error("reported")]
+    Reported,
+}
+
+pub fn run(cli: Cli) -> ExitCode {
+    let lang = cli
+        .lang
+        .as_deref()
+        .and_then(Lang::parse)
+        .or_else(|| std::env::var("CTV_LANG").ok().as_deref().and_then(Lang::parse))
+        .unwrap_or_default();
+    let Some(db_path) = cli.db.clone().or_else(default_db_path) else {
+        eprintln!("{}", tr(lang, "cli.no_data_dir"));
+        return ExitCode::from(1);
+    };
+    let ctx = Ctx { lang, db_path };
+    let result = match cli.command {
+        None => summary(&ctx),
+        Some(Command::Init(a)) => init::run(&ctx, a),
+        Some(Command::Demo(a)) => demo::run(&ctx, a),
+        Some(Command::Facilities(c)) => facilities::run(&ctx, c),
+        Some(Command::Find(a)) => find::run(&ctx, a),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(CliError::Reported) => ExitCode::from(1),
+        Err(e) => {
+            eprintln!("{}", error_text(lang, &e));
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// `ctv` with no subcommand: what is in the database and what one can do.
+fn summary(ctx: &Ctx) -> Result<(), CliError> {
+    let store = ctx.open()?;
+    let l = ctx.lang;
+    println!("{}", trf(l, "cli.summary.db", &[&ctx.db_path.display()]));
+    match store.profile() {
+        Some(p) => println!("{}", trf(l, "cli.summary.who", &[&p.name, &tr(l, role_key(p.role)), &p.scope_label()])),
+        None => println!("{}", tr(l, "cli.summary.no_profile")),
+    }
+    let n = store.count_facilities(&Default::default())?;
+    println!("{}", trf(l, "cli.summary.facilities", &[&n]));
+    println!();
+    println!("{}", tr(l, "cli.summary.commands"));
+    Ok(())
+}
+
+pub fn role_key(r: crate::domain::Role) -> &'static str {
+    match r {
+        crate::domain::Role::Commune => "role.commune",
+        crate::domain::Role::Area => "role.area",
+        crate::domain::Role::Province => "role.province",
+    }
+}
+
+/// One line for the user, in their language.
+pub fn error_text(l: Lang, e: &CliError) -> String {
+    match e {
+        CliError::Store(s) => store_error_text(l, s),
+        CliError::Io(what, err) => trf(l, "cli.err.io", &[what, err]),
+        CliError::Message(m) => m.clone(),
+        CliError::Reported => String::new(),
+    }
+}
+
+pub fn store_error_text(l: Lang, e: &StoreError) -> String {
+    match e {
+        StoreError::SchemaTooNew { found, known } => trf(l, "store.err.schema_too_new", &[found, known]),
+        StoreError::NotADatabase(p) => trf(l, "store.err.not_a_database", &[&p.display()]),
+        StoreError::MissingDirectory(p) => trf(l, "store.err.missing_dir", &[&p.display()]),
+        StoreError::Create { path, source } => trf(l, "store.err.create", &[&path.display(), source]),
+        StoreError::Invalid(issues) => issues
+            .errors()
+            .map(|i| crate::import::describe(l, i.field, &i.problem))
+            .collect::<Vec<_>>()
+            .join("\n"),
+        StoreError::NotFound(id) => trf(l, "store.err.not_found", &[id]),
+        StoreError::Conflict { id, expected, found } => trf(l, "store.err.conflict", &[id, expected, found]),
+        StoreError::NoProfile => tr(l, "store.err.no_profile").to_string(),
+        StoreError::OutOfScope(c) => trf(l, "store.err.out_of_scope", &[&commune_label(c)]),
+        StoreError::ProfileExists => tr(l, "store.err.profile_exists").to_string(),
+        StoreError::Sqlite(_) | StoreError::Migration(_) | StoreError::Corrupt(_) => {
+            trf(l, "store.err.database", &[&e])
+        }
+    }
+}
+
+/// "Phường Ba Đình (00004)".
+pub fn commune_label(code: &str) -> String {
+    match crate::refdata::units().commune(code) {
+        Some(c) => format!("{} ({})", c.full_name, c.code),
+        None => code.to_string(),
+    }
+}

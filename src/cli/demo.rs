@@ -1,0 +1,42 @@
+//! `ctv demo [--facilities N] [--seed S]`: realistic synthetic data to try CTV out.
+
+use clap::Args;
+
+use super::{CliError, Ctx};
+use crate::domain::ProfileInput;
+use crate::ui::i18n::{tr, trf};
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// How many facilities to create
+    #[arg(long, default_value_t = 200)]
+    pub facilities: usize,
+    /// Random seed (the same seed gives the same data)
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+}
+
+pub fn run(ctx: &Ctx, a: DemoArgs) -> Result<(), CliError> {
+    let l = ctx.lang;
+    let mut store = ctx.open()?;
+    if store.profile().is_none() {
+        // A demo needs someone to work as: a provincial officer of Hà Nội sees every record.
+        let input = ProfileInput {
+            name: "Người dùng thử".into(),
+            role: "province".into(),
+            units: "01".into(),
+            account: None,
+        };
+        let p = store.init_profile(&input, false)?;
+        println!("{}", trf(l, "cli.demo.profile", &[&p.name, &p.scope_label()]));
+    }
+    let profile = store.require_profile()?.clone();
+    let communes = crate::demo::demo_communes(&profile);
+    if communes.is_empty() {
+        return Err(CliError::Message(tr(l, "cli.demo.no_communes").to_string()));
+    }
+    let rows = crate::demo::generate(a.facilities, a.seed, &communes);
+    let out = store.import_facilities(&rows)?;
+    println!("{}", trf(l, "cli.demo.done", &[&out.inserted]));
+    Ok(())
+}

@@ -1,0 +1,382 @@
+//! `ctv facilities import|list|show|add|archive|restore|history`
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::{Args, Subcommand};
+
+use super::output::{self, Format};
+use super::{commune_label, CliError, Ctx};
+use crate::domain::dup::{DupReason, Suspect};
+use crate::domain::facility::{format_phone, Facility, FacilityField, FacilityInput};
+use crate::domain::FacilityStatus;
+use crate::refdata::{codes, Units};
+use crate::store::{FacilityFilter, FacilitySort, Store};
+use crate::ui::i18n::{tr, trf, Lang};
+
+#[derive(Debug, Subcommand)]
+pub enum FacilitiesCmd {
+    /// Import facilities from a CSV or XLSX file (all rows or none, unless --skip-invalid)
+    Import(ImportArgs),
+    /// List facilities, sorted the Vietnamese way
+    List(ListArgs),
+    /// Show one facility with every field
+    Show { id: String },
+    /// Register a facility (the same rules as the form in the terminal app)
+    Add(AddArgs),
+    /// Archive a facility (it is hidden from lists, never deleted)
+    Archive { id: String },
+    /// Bring an archived facility back
+    Restore { id: String },
+    /// Who changed what, when, on one facility
+    History { id: String },
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    pub file: PathBuf,
+    /// Import the valid rows and write the rejected ones to <file>.loi.csv
+    #[arg(long)]
+    pub skip_invalid: bool,
+    /// Check the file and report, without writing anything
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Only this 2025 commune code
+    #[arg(long)]
+    pub commune: Option<String>,
+    /// Only this rural-trade group (NN1…NN7)
+    #[arg(long)]
+    pub trade_group: Option<String>,
+    /// active, paused or closed
+    #[arg(long)]
+    pub status: Option<String>,
+    /// List archived facilities instead
+    #[arg(long)]
+    pub archived: bool,
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub struct AddArgs {
+    #[arg(long)]
+    pub name: String,
+    #[arg(long)]
+    pub commune: String,
+    #[arg(long, default_value = "")]
+    pub entity_type: String,
+    #[arg(long, default_value = "")]
+    pub tax_code: String,
+    #[arg(long, default_value = "")]
+    pub representative: String,
+    #[arg(long, default_value = "")]
+    pub phone: String,
+    #[arg(long, default_value = "")]
+    pub address: String,
+    #[arg(long, default_value = "")]
+    pub trade_group: String,
+    #[arg(long, default_value = "")]
+    pub products: String,
+    #[arg(long, default_value = "")]
+    pub workers: String,
+    #[arg(long, default_value = "")]
+    pub founded_year: String,
+    #[arg(long, default_value = "")]
+    pub notes: String,
+    /// Save even when duplicate suspects are found
+    #[arg(long)]
+    pub force: bool,
+}
+
+pub fn run(ctx: &Ctx, cmd: FacilitiesCmd) -> Result<(), CliError> {
+    match cmd {
+        FacilitiesCmd::Import(a) => import(ctx, a),
+        FacilitiesCmd::List(a) => list(ctx, a),
+        FacilitiesCmd::Show { id } => show(ctx, &id),
+        FacilitiesCmd::Add(a) => add(ctx, a),
+        FacilitiesCmd::Archive { id } => set_archived(ctx, &id, true),
+        FacilitiesCmd::Restore { id } => set_archived(ctx, &id, false),
+        FacilitiesCmd::History { id } => history(ctx, &id),
+    }
+}
+
+/// The last 8 characters of an id: the random part of a UUIDv7, short enough for a table.
+pub fn short_id(id: &str) -> &str {
+    &id[id.len().saturating_sub(8)..]
+}
+
+fn find_facility(ctx: &Ctx, store: &Store, id: &str) -> Result<Facility, CliError> {
+    store
+        .facility_by_ref(id)?
+        .ok_or_else(|| CliError::Message(trf(ctx.lang, "cli.fac.not_found", &[&id])))
+}
+
+pub fn code_label(l: Lang, list: &crate::refdata::CodeList, code: Option<&str>) -> String {
+    match code.and_then(|c| list.get(c)) {
+        Some(i) => match l {
+            Lang::Vi => i.label_vi.clone(),
+            Lang::En => i.label_en.clone(),
+        },
+        None => code.unwrap_or("").to_string(),
+    }
+}
+
+pub fn status_key(s: FacilityStatus) -> &'static str {
+    match s {
+        FacilityStatus::Active => "status.active",
+        FacilityStatus::Paused => "status.paused",
+        FacilityStatus::Closed => "status.closed",
+    }
+}
+
+pub fn reason_text(l: Lang, r: &DupReason) -> String {
+    match r {
+        DupReason::SameTaxCode { tax_code } => trf(l, "dup.same_tax", &[tax_code]),
+        DupReason::SamePhone { phone } => trf(l, "dup.same_phone", &[&format_phone(phone)]),
+        DupReason::SimilarName { similarity } => trf(l, "dup.similar_name", &[similarity]),
+    }
+}
+
+pub fn suspect_text(l: Lang, s: &Suspect) -> String {
+    let reasons: Vec<String> = s.reasons.iter().map(|r| reason_text(l, r)).collect();
+    trf(l, "dup.suspect", &[&s.name, &commune_label(&s.commune_code), &reasons.join(", "), &short_id(&s.id)])
+}
+
+const LIST_HEADERS: [&str; 16] = [
+    "id",
+    "name",
+    "entity_type",
+    "tax_code",
+    "representative",
+    "phone",
+    "address",
+    "commune_code",
+    "commune_name",
+    "trade_group",
+    "products",
+    "workers",
+    "founded_year",
+    "status",
+    "notes",
+    "updated_at",
+];
+
+fn list(ctx: &Ctx, a: ListArgs) -> Result<(), CliError> {
+    let l = ctx.lang;
+    let store = ctx.open()?;
+    let mut filter = FacilityFilter { archived: a.archived, ..Default::default() };
+    if let Some(c) = &a.commune {
+        let code = Units::pad_commune_code(c)
+            .filter(|c| crate::refdata::units().commune(c).is_some())
+            .ok_or_else(|| CliError::Message(trf(l, "cli.err.unknown_commune", &[c])))?;
+        filter.communes = Some(vec![code]);
+    }
+    if let Some(t) = &a.trade_group {
+        let t = t.trim().to_uppercase();
+        if !codes().trade_groups.contains(&t) {
+            return Err(CliError::Message(trf(l, "cli.err.unknown_trade_group", &[&t])));
+        }
+        filter.trade_group = Some(t);
+    }
+    if let Some(s) = &a.status {
+        filter.status = Some(
+            FacilityStatus::parse(s).ok_or_else(|| CliError::Message(trf(l, "cli.err.unknown_status", &[s])))?,
+        );
+    }
+    let rows = store.list_facilities(&filter, FacilitySort::Name, false, 0, usize::MAX >> 1)?;
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let units = crate::refdata::units();
+    let io = |e| CliError::Io("stdout".into(), e);
+    match a.format {
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut out, &rows).map_err(|e| CliError::Io("stdout".into(), e.into()))?;
+            writeln!(out).map_err(io)?;
+        }
+        Format::Csv | Format::Tsv => {
+            let cells: Vec<Vec<String>> = rows
+                .iter()
+                .map(|f| {
+                    let d = &f.data;
+                    vec![
+                        f.id.clone(),
+                        d.name.clone(),
+                        d.entity_type.clone().unwrap_or_default(),
+                        d.tax_code.clone().unwrap_or_default(),
+                        d.representative.clone(),
+                        d.phone.clone().unwrap_or_default(),
+                        d.address.clone(),
+                        d.commune_code.clone(),
+                        units.commune(&d.commune_code).map(|c| c.full_name.clone()).unwrap_or_default(),
+                        d.trade_group.clone().unwrap_or_default(),
+                        d.products.clone(),
+                        d.workers.map(|w| w.to_string()).unwrap_or_default(),
+                        d.founded_year.map(|y| y.to_string()).unwrap_or_default(),
+                        d.status.as_str().to_string(),
+                        d.notes.clone(),
+                        f.meta.updated_at.clone(),
+                    ]
+                })
+                .collect();
+            if a.format == Format::Csv {
+                output::csv_for_excel(&mut out, &LIST_HEADERS, &cells).map_err(io)?;
+            } else {
+                output::tsv(&mut out, &LIST_HEADERS, &cells).map_err(io)?;
+            }
+        }
+        Format::Table => {
+            let cells: Vec<Vec<String>> = rows
+                .iter()
+                .map(|f| {
+                    let d = &f.data;
+                    vec![
+                        short_id(&f.id).to_string(),
+                        d.name.clone(),
+                        units.commune(&d.commune_code).map(|c| c.name.clone()).unwrap_or(d.commune_code.clone()),
+                        d.trade_group.clone().unwrap_or_default(),
+                        d.workers.map(|w| w.to_string()).unwrap_or_default(),
+                        d.phone.as_deref().map(format_phone).unwrap_or_default(),
+                    ]
+                })
+                .collect();
+            let h = [
+                "id",
+                tr(l, "field.name"),
+                tr(l, "col.commune"),
+                tr(l, "col.trade_group"),
+                tr(l, "col.workers"),
+                tr(l, "field.phone"),
+            ];
+            output::table(&mut out, &h, &cells, 44).map_err(io)?;
+            writeln!(out, "{}", trf(l, "cli.list.count", &[&rows.len()])).map_err(io)?;
+        }
+    }
+    out.flush().map_err(io)
+}
+
+fn show(ctx: &Ctx, id: &str) -> Result<(), CliError> {
+    let l = ctx.lang;
+    let store = ctx.open()?;
+    let f = find_facility(ctx, &store, id)?;
+    let mut rows = vec![vec!["id".to_string(), f.id.clone()]];
+    let input = FacilityInput::from_data(&f.data);
+    for field in FacilityField::ALL {
+        let raw = input.get(field).to_string();
+        let v = match field {
+            FacilityField::CommuneCode => commune_label(&raw),
+            FacilityField::EntityType => code_label(l, &codes().entity_types, f.data.entity_type.as_deref()),
+            FacilityField::TradeGroup => code_label(l, &codes().trade_groups, f.data.trade_group.as_deref()),
+            FacilityField::Phone => f.data.phone.as_deref().map(format_phone).unwrap_or_default(),
+            FacilityField::Status => tr(l, status_key(f.data.status)).to_string(),
+            f if f.is_flag() => {
+                if raw.is_empty() {
+                    String::new()
+                } else {
+                    tr(l, "cli.yes").to_string()
+                }
+            }
+            _ => raw,
+        };
+        if !v.is_empty() {
+            rows.push(vec![tr(l, field.label_key()).to_string(), v]);
+        }
+    }
+    rows.push(vec![tr(l, "col.version").into(), f.meta.version.to_string()]);
+    rows.push(vec![tr(l, "col.updated_at").into(), f.meta.updated_at.clone()]);
+    if f.meta.archived {
+        rows.push(vec![tr(l, "col.archived").into(), tr(l, "cli.yes").into()]);
+    }
+    let mut out = std::io::stdout().lock();
+    output::table(&mut out, &[tr(l, "col.field"), tr(l, "col.value")], &rows, 200)
+        .map_err(|e| CliError::Io("stdout".into(), e))
+}
+
+fn add(ctx: &Ctx, a: AddArgs) -> Result<(), CliError> {
+    let l = ctx.lang;
+    let mut store = ctx.open()?;
+    let input = FacilityInput {
+        name: a.name,
+        commune_code: a.commune,
+        entity_type: a.entity_type,
+        tax_code: a.tax_code,
+        representative: a.representative,
+        phone: a.phone,
+        address: a.address,
+        trade_group: a.trade_group,
+        products: a.products,
+        workers: a.workers,
+        founded_year: a.founded_year,
+        notes: a.notes,
+        ..Default::default()
+    };
+    store.require_profile()?;
+    let (data, warnings) = crate::domain::facility::validate(&input, &store.validation_context(false))
+        .map_err(crate::store::StoreError::Invalid)?;
+    for w in warnings.warnings() {
+        eprintln!("{} {}", tr(l, "cli.warning"), crate::import::describe(l, w.field, &w.problem));
+    }
+    let suspects = store.duplicate_suspects(&data, None)?;
+    if !suspects.is_empty() {
+        for s in &suspects {
+            eprintln!("{}", suspect_text(l, s));
+        }
+        if !a.force {
+            eprintln!("{}", tr(l, "cli.add.dup_refused"));
+            return Err(CliError::Reported);
+        }
+    }
+    let f = store.insert_facility(&data)?;
+    println!("{}", trf(l, "cli.add.done", &[&f.data.name, &f.id]));
+    Ok(())
+}
+
+fn set_archived(ctx: &Ctx, id: &str, archived: bool) -> Result<(), CliError> {
+    let l = ctx.lang;
+    let mut store = ctx.open()?;
+    let f = find_facility(ctx, &store, id)?;
+    let f = store.set_facility_archived(&f.id, f.meta.version, archived)?;
+    let key = if archived { "cli.archive.done" } else { "cli.restore.done" };
+    println!("{}", trf(l, key, &[&f.data.name]));
+    Ok(())
+}
+
+fn history(ctx: &Ctx, id: &str) -> Result<(), CliError> {
+    let l = ctx.lang;
+    let store = ctx.open()?;
+    let f = find_facility(ctx, &store, id)?;
+    let rows: Vec<Vec<String>> = store
+        .history("facility", &f.id)?
+        .into_iter()
+        .map(|e| {
+            let fields: Vec<String> = e
+                .changes
+                .iter()
+                .map(|(k, v)| {
+                    let label = FacilityField::from_key(k).map(|f| tr(l, f.label_key())).unwrap_or(k.as_str());
+                    let new = v.get(1).map(json_text).unwrap_or_default();
+                    format!("{label}: {new}")
+                })
+                .collect();
+            vec![super::output::local_time(&e.at), e.actor_name, e.action, e.version.to_string(), fields.join("; ")]
+        })
+        .collect();
+    let mut out = std::io::stdout().lock();
+    let h = [tr(l, "col.when"), tr(l, "col.who"), tr(l, "col.action"), tr(l, "col.version"), tr(l, "col.changes")];
+    output::table(&mut out, &h, &rows, 80).map_err(|e| CliError::Io("stdout".into(), e))
+}
+
+fn json_text(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Null => "∅".into(),
+        other => other.to_string(),
+    }
+}
+
+fn import(ctx: &Ctx, a: ImportArgs) -> Result<(), CliError> {
+    super::import::run(ctx, a.file, a.skip_invalid, a.dry_run)
+}

@@ -1,0 +1,105 @@
+//! `ctv find QUERY [--limit N] [--format table|tsv|json]` — the same search as the terminal app.
+
+use std::io::Write;
+
+use clap::Args;
+
+use super::output::{self, Format};
+use super::{CliError, Ctx};
+use crate::domain::facility::format_phone;
+use crate::ui::i18n::tr;
+
+#[derive(Debug, Args)]
+pub struct FindArgs {
+    /// What to look for; diacritics optional ("lang nghe", "duc", "0912")
+    #[arg(required = true, num_args = 1..)]
+    pub query: Vec<String>,
+    #[arg(long, default_value_t = 20)]
+    pub limit: usize,
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: Format,
+}
+
+#[derive(serde::Serialize)]
+struct JsonHit<'a> {
+    id: &'a str,
+    name: &'a str,
+    representative: &'a str,
+    products: &'a str,
+    commune: &'a str,
+    phone: &'a str,
+    score: i64,
+    field: crate::search::Field,
+    positions: &'a [usize],
+}
+
+pub fn run(ctx: &Ctx, a: FindArgs) -> Result<(), CliError> {
+    let l = ctx.lang;
+    let store = ctx.open()?;
+    let query = crate::text::ingest(&a.query.join(" "));
+    let index = store.search_index()?;
+    let hits = index.search(&query, a.limit);
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let io = |e| CliError::Io("stdout".into(), e);
+    match a.format {
+        Format::Json => {
+            let items: Vec<JsonHit> = hits
+                .iter()
+                .map(|h| {
+                    let d = index.doc(h.index);
+                    JsonHit {
+                        id: &d.id,
+                        name: &d.name,
+                        representative: &d.representative,
+                        products: &d.products,
+                        commune: &d.commune,
+                        phone: &d.phone,
+                        score: h.score,
+                        field: h.field,
+                        positions: &h.positions,
+                    }
+                })
+                .collect();
+            serde_json::to_writer_pretty(&mut out, &items).map_err(|e| CliError::Io("stdout".into(), e.into()))?;
+            writeln!(out).map_err(io)?;
+        }
+        Format::Tsv | Format::Csv => {
+            let rows: Vec<Vec<String>> = hits
+                .iter()
+                .map(|h| {
+                    let d = index.doc(h.index);
+                    vec![d.id.clone(), d.name.clone(), d.commune.clone(), d.representative.clone(), d.phone.clone()]
+                })
+                .collect();
+            let h = ["id", "name", "commune", "representative", "phone"];
+            if a.format == Format::Csv {
+                output::csv_for_excel(&mut out, &h, &rows).map_err(io)?;
+            } else {
+                output::tsv(&mut out, &h, &rows).map_err(io)?;
+            }
+        }
+        Format::Table => {
+            if hits.is_empty() {
+                writeln!(out, "{}", tr(l, "cli.find.none")).map_err(io)?;
+            } else {
+                let rows: Vec<Vec<String>> = hits
+                    .iter()
+                    .map(|h| {
+                        let d = index.doc(h.index);
+                        vec![
+                            super::facilities::short_id(&d.id).to_string(),
+                            d.name.clone(),
+                            d.commune.clone(),
+                            d.representative.clone(),
+                            format_phone(&d.phone),
+                        ]
+                    })
+                    .collect();
+                let h = ["id", tr(l, "field.name"), tr(l, "col.commune"), tr(l, "field.representative"), tr(l, "field.phone")];
+                output::table(&mut out, &h, &rows, 44).map_err(io)?;
+            }
+        }
+    }
+    out.flush().map_err(io)
+}

@@ -1,0 +1,41 @@
+//! `ctv init --name … --role … --unit CODE[,CODE…]`
+
+use clap::Args;
+
+use super::{role_key, CliError, Ctx};
+use crate::domain::ProfileInput;
+use crate::store::StoreError;
+use crate::ui::i18n::{tr, trf};
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Your full name
+    #[arg(long)]
+    pub name: String,
+    /// commune (xã), area (khu vực / former huyện) or province (tỉnh)
+    #[arg(long)]
+    pub role: String,
+    /// 2025 commune code(s), pre-2025 district code(s) for an area, or a province code
+    #[arg(long, value_name = "CODE[,CODE…]")]
+    pub unit: String,
+    /// Replace an existing profile (the old one stays, inactive, as the author of its records)
+    #[arg(long)]
+    pub replace: bool,
+}
+
+pub fn run(ctx: &Ctx, a: InitArgs) -> Result<(), CliError> {
+    let mut store = ctx.open()?;
+    let input = ProfileInput { name: a.name, role: a.role, units: a.unit, account: None };
+    let l = ctx.lang;
+    match store.init_profile(&input, a.replace) {
+        Ok(p) => {
+            println!("{}", trf(l, "cli.init.done", &[&p.name, &tr(l, role_key(p.role)), &p.scope_label()]));
+            if p.units.len() > 1 {
+                println!("{}", trf(l, "cli.init.communes", &[&p.units.len()]));
+            }
+            Ok(())
+        }
+        Err(StoreError::ProfileExists) => Err(CliError::Message(tr(l, "cli.init.exists").to_string())),
+        Err(e) => Err(e.into()),
+    }
+}

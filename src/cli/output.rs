@@ -1,0 +1,145 @@
+//! Output formats shared by the subcommands: an aligned table for people, CSV that Excel opens
+//! correctly (UTF-8 with BOM), TSV and JSON for scripts.
+
+use std::io::Write;
+
+use unicode_width::UnicodeWidthStr;
+
+use crate::text::sanitize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Table,
+    Csv,
+    Tsv,
+    Json,
+}
+
+/// Cuts `s` to at most `max` terminal columns, marking the cut with "…".
+pub fn truncate(s: &str, max: usize) -> String {
+    if s.width() <= max {
+        return s.to_string();
+    }
+    let mut out = String::new();
+    let mut w = 0;
+    for c in s.chars() {
+        let cw = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+        if w + cw + 1 > max {
+            break;
+        }
+        out.push(c);
+        w += cw;
+    }
+    out.push('…');
+    out
+}
+
+/// An aligned table; every cell is sanitised (no control characters reach the terminal) and
+/// cut to `max_col` columns.
+pub fn table(out: &mut impl Write, headers: &[&str], rows: &[Vec<String>], max_col: usize) -> std::io::Result<()> {
+    let cells: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| r.iter().map(|c| truncate(&sanitize(c), max_col)).collect())
+        .collect();
+    let mut widths: Vec<usize> = headers.iter().map(|h| h.width()).collect();
+    for r in &cells {
+        for (i, c) in r.iter().enumerate() {
+            if let Some(w) = widths.get_mut(i) {
+                *w = (*w).max(c.width());
+            }
+        }
+    }
+    let line = |out: &mut dyn Write, r: &[&str]| -> std::io::Result<()> {
+        let mut s = String::new();
+        for (i, c) in r.iter().enumerate() {
+            if i > 0 {
+                s.push_str("  ");
+            }
+            s.push_str(c);
+            if i + 1 < r.len() {
+                s.push_str(&" ".repeat(widths[i].saturating_sub(c.width())));
+            }
+        }
+        writeln!(out, "{}", s.trim_end())
+    };
+    line(out, headers)?;
+    let rule: Vec<String> = widths.iter().map(|w| "─".repeat(*w)).collect();
+    line(out, &rule.iter().map(String::as_str).collect::<Vec<_>>())?;
+    for r in &cells {
+        line(out, &r.iter().map(String::as_str).collect::<Vec<_>>())?;
+    }
+    Ok(())
+}
+
+/// CSV for Excel: UTF-8 with a BOM, comma separated, CRLF line ends.
+pub fn csv_for_excel(out: &mut impl Write, headers: &[&str], rows: &[Vec<String>]) -> std::io::Result<()> {
+    out.write_all("\u{feff}".as_bytes())?;
+    let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(out);
+    w.write_record(headers).map_err(std::io::Error::other)?;
+    for r in rows {
+        w.write_record(r).map_err(std::io::Error::other)?;
+    }
+    w.flush()
+}
+
+/// Tab-separated, no quoting: tabs and newlines inside values become spaces.
+pub fn tsv(out: &mut impl Write, headers: &[&str], rows: &[Vec<String>]) -> std::io::Result<()> {
+    writeln!(out, "{}", headers.join("\t"))?;
+    for r in rows {
+        let cells: Vec<String> = r.iter().map(|c| sanitize(&c.replace(['\t', '\n', '\r'], " "))).collect();
+        writeln!(out, "{}", cells.join("\t"))?;
+    }
+    Ok(())
+}
+
+/// "1.250.000" — Vietnamese thousands separators.
+pub fn group_thousands(n: i64) -> String {
+    let s = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push('.');
+        }
+        out.push(c);
+    }
+    if n < 0 {
+        out.insert(0, '-');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thousands_are_grouped_the_vietnamese_way() {
+        assert_eq!(group_thousands(1_250_000), "1.250.000");
+        assert_eq!(group_thousands(999), "999");
+        assert_eq!(group_thousands(-1000), "-1.000");
+        assert_eq!(group_thousands(0), "0");
+    }
+
+    #[test]
+    fn table_never_emits_escape_sequences() {
+        let mut out = Vec::new();
+        table(&mut out, &["a"], &[vec!["x\u{1b}[2Jy\u{1b}]52;c;aGk=\u{7}".into()]], 60).unwrap();
+        let s = String::from_utf8(out).unwrap();
+        assert!(!s.contains('\u{1b}') && !s.contains('\u{7}'), "{s:?}");
+    }
+
+    #[test]
+    fn csv_has_bom_and_crlf() {
+        let mut out = Vec::new();
+        csv_for_excel(&mut out, &["tên"], &[vec!["Làng nghề, gốm".into()]]).unwrap();
+        assert!(out.starts_with("\u{feff}".as_bytes()));
+        assert_eq!(String::from_utf8(out).unwrap(), "\u{feff}tên\r\n\"Làng nghề, gốm\"\r\n");
+    }
+}
+
+/// An RFC 3339 UTC time as Vietnamese people read it: "25/11/2026 14:03" (UTC+7).
+pub fn local_time(rfc3339: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(rfc3339)
+        .map(|t| t.with_timezone(&crate::clock::vn_offset()).format("%d/%m/%Y %H:%M").to_string())
+        .unwrap_or_else(|_| rfc3339.to_string())
+}
