@@ -55,5 +55,5 @@ pub fn run(ctx: &Ctx, file: PathBuf, skip_invalid: bool, dry_run: bool) -> Resul
 }
 
 fn import_error_text(l: crate::ui::i18n::Lang, file: &std::path::Path, e: &import::ImportError) -> String {
-    trf(l, "cli.import.file_error", &[&file.display(), &import::error_text(l, e)])
+    trf(l, "cli.import.file_error", &[&file.display(), &e.to_string()])
 }
