@@ -1,0 +1,27 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+pub mod pty;
+
+use std::path::PathBuf;
+
+/// The built `ctv` binary (cargo builds it for integration tests).
+pub fn ctv_bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_ctv"))
+}
+
+/// Runs `ctv` with `args` against `db`, returning (exit code, stdout, stderr).
+pub fn ctv(db: &std::path::Path, args: &[&str]) -> (i32, String, String) {
+    let out = std::process::Command::new(ctv_bin())
+        .args(args)
+        .env("CTV_DB", db)
+        .env_remove("CTV_LANG")
+        .env("HOME", db.parent().unwrap_or(std::path::Path::new("/tmp")))
+        .output()
+        .expect("run ctv");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
