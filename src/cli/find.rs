@@ -49,12 +49,12 @@ pub fn run(ctx: &Ctx, a: FindArgs) -> Result<(), CliError> {
                 .map(|h| {
                     let d = index.doc(h.index);
                     JsonHit {
-                        id: &d.id,
-                        name: &d.name,
-                        representative: &d.representative,
-                        products: &d.products,
-                        commune: &d.commune,
-                        phone: &d.phone,
+                        id: d.id,
+                        name: d.name,
+                        representative: d.representative,
+                        products: d.products,
+                        commune: d.commune,
+                        phone: d.phone,
                         score: h.score,
                         field: h.field,
                         positions: &h.positions,
@@ -69,7 +69,7 @@ pub fn run(ctx: &Ctx, a: FindArgs) -> Result<(), CliError> {
                 .iter()
                 .map(|h| {
                     let d = index.doc(h.index);
-                    vec![d.id.clone(), d.name.clone(), d.commune.clone(), d.representative.clone(), d.phone.clone()]
+                    [d.id, d.name, d.commune, d.representative, d.phone].map(str::to_string).to_vec()
                 })
                 .collect();
             let h = ["id", "name", "commune", "representative", "phone"];
@@ -88,11 +88,11 @@ pub fn run(ctx: &Ctx, a: FindArgs) -> Result<(), CliError> {
                     .map(|h| {
                         let d = index.doc(h.index);
                         vec![
-                            super::facilities::short_id(&d.id).to_string(),
-                            d.name.clone(),
-                            d.commune.clone(),
-                            d.representative.clone(),
-                            format_phone(&d.phone),
+                            super::facilities::short_id(d.id).to_string(),
+                            d.name.to_string(),
+                            d.commune.to_string(),
+                            d.representative.to_string(),
+                            format_phone(d.phone),
                         ]
                     })
                     .collect();

@@ -53,32 +53,17 @@ pub fn name_core(name: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// How alike two names are, 0–100, after folding and dropping generic words.
+/// How alike two names are, 0–100, after folding and dropping generic words. Pairs that
+/// the cheap filters prove to be below the threshold report 0.
 pub fn name_similarity(a: &str, b: &str) -> u8 {
-    let (a, b) = (name_core(a), name_core(b));
-    if a.is_empty() || b.is_empty() {
-        return 0;
-    }
-    if a == b {
-        return 100;
-    }
-    // Word order rarely matters in how people write a facility's name.
-    let mut wa: Vec<&str> = a.split(' ').collect();
-    let mut wb: Vec<&str> = b.split(' ').collect();
-    wa.sort_unstable();
-    wb.sort_unstable();
-    if wa == wb {
-        return 98;
-    }
-    let lev = strsim::normalized_damerau_levenshtein(&a, &b);
-    (lev * 100.0).round() as u8
+    Core::new(name_core(a)).similarity(&Core::new(name_core(b)))
 }
 
 /// An in-memory index over many facilities, for bulk checks (import, merge).
 #[derive(Debug, Default)]
 pub struct DupIndex {
     keys: Vec<DupKey>,
-    cores: Vec<String>,
+    cores: Vec<Core>,
     by_tax: HashMap<String, Vec<usize>>,
     by_phone: HashMap<String, Vec<usize>>,
     by_commune: HashMap<String, Vec<usize>>,
@@ -99,7 +84,7 @@ impl DupIndex {
             self.by_phone.entry(p.clone()).or_default().push(i);
         }
         self.by_commune.entry(key.commune_code.clone()).or_default().push(i);
-        self.cores.push(name_core(&key.name));
+        self.cores.push(Core::new(name_core(&key.name)));
         self.keys.push(key);
     }
 
@@ -133,10 +118,10 @@ impl DupIndex {
                 add(i, DupReason::SamePhone { phone: p.clone() });
             }
         }
-        let core = name_core(&cand.name);
-        if !core.is_empty() {
+        let core = Core::new(name_core(&cand.name));
+        if !core.text.is_empty() {
             for &i in self.by_commune.get(&cand.commune_code).into_iter().flatten() {
-                let sim = similarity_of_cores(&core, &self.cores[i]);
+                let sim = core.similarity(&self.cores[i]);
                 if sim >= NAME_SIMILARITY_THRESHOLD {
                     add(i, DupReason::SimilarName { similarity: sim });
                 }
@@ -152,26 +137,58 @@ impl DupIndex {
     }
 }
 
-fn similarity_of_cores(a: &str, b: &str) -> u8 {
-    if a.is_empty() || b.is_empty() {
-        return 0;
+/// A folded name core with what the cheap filters need, computed once per facility.
+#[derive(Debug)]
+struct Core {
+    text: String,
+    chars: usize,
+    /// Letter and digit counts: an edit changes their L1 distance by at most 2, so half that
+    /// distance is a lower bound of the edit distance — most pairs stop here.
+    hist: [u8; 37],
+}
+
+impl Core {
+    fn new(text: String) -> Self {
+        let mut hist = [0u8; 37];
+        for c in text.chars() {
+            let slot = match c {
+                'a'..='z' => c as usize - 'a' as usize,
+                '0'..='9' => 26 + c as usize - '0' as usize,
+                _ => 36,
+            };
+            hist[slot] = hist[slot].saturating_add(1);
+        }
+        let chars = text.chars().count();
+        Core { text, chars, hist }
     }
-    if a == b {
-        return 100;
+
+    fn similarity(&self, other: &Core) -> u8 {
+        let (a, b) = (&self.text, &other.text);
+        if a.is_empty() || b.is_empty() {
+            return 0;
+        }
+        if a == b {
+            return 100;
+        }
+        let longest = self.chars.max(other.chars) as f64;
+        // Normalised similarity is 1 - distance / longest; the most distance still "alike":
+        let allowed = longest * (1.0 - f64::from(NAME_SIMILARITY_THRESHOLD) / 100.0) + 0.5;
+        if (self.chars.abs_diff(other.chars) as f64) > allowed {
+            return 0;
+        }
+        let l1: u32 = self.hist.iter().zip(&other.hist).map(|(x, y)| u32::from(x.abs_diff(*y))).sum();
+        if f64::from(l1) / 2.0 > allowed {
+            return 0;
+        }
+        let mut wa: Vec<&str> = a.split(' ').collect();
+        let mut wb: Vec<&str> = b.split(' ').collect();
+        wa.sort_unstable();
+        wb.sort_unstable();
+        if wa == wb {
+            return 98;
+        }
+        (strsim::normalized_damerau_levenshtein(a, b) * 100.0).round() as u8
     }
-    // Cheap length bound first: names of very different length cannot be 85% alike.
-    let (la, lb) = (a.len() as f64, b.len() as f64);
-    if la.min(lb) / la.max(lb) < f64::from(NAME_SIMILARITY_THRESHOLD) / 100.0 - 0.05 {
-        return 0;
-    }
-    let mut wa: Vec<&str> = a.split(' ').collect();
-    let mut wb: Vec<&str> = b.split(' ').collect();
-    wa.sort_unstable();
-    wb.sort_unstable();
-    if wa == wb {
-        return 98;
-    }
-    (strsim::normalized_damerau_levenshtein(a, b) * 100.0).round() as u8
 }
 
 #[cfg(test)]

@@ -31,6 +31,58 @@ type Entry = (&'static str, &'static str, &'static str);
 /// Messages produced by the core (validation, store errors).
 const CORE: &[Entry] = &[
     ("field.name", "Tên cơ sở", "Facility name"),
+    ("field.entity_type", "Loại hình", "Entity type"),
+    ("field.tax_code", "Mã số thuế", "Tax number"),
+    ("field.representative", "Người đại diện", "Representative"),
+    ("field.phone", "Điện thoại", "Phone"),
+    ("field.address", "Địa chỉ", "Address"),
+    ("field.commune_code", "Mã xã/phường", "Commune code"),
+    ("field.trade_group", "Nhóm ngành nghề", "Trade group"),
+    ("field.products", "Sản phẩm chính", "Main products"),
+    ("field.workers", "Số lao động", "Workers"),
+    ("field.founded_year", "Năm thành lập", "Year founded"),
+    ("field.craft_village", "Làng nghề", "Craft village"),
+    ("field.ocop_stars", "Số sao OCOP", "OCOP stars"),
+    ("field.ocop_year", "Năm đạt OCOP", "OCOP year"),
+    ("field.typical_level", "Cấp sản phẩm CNNT tiêu biểu", "Typical product level"),
+    ("field.typical_year", "Năm đạt sản phẩm tiêu biểu", "Typical product year"),
+    ("field.exports", "Xuất khẩu", "Exports"),
+    ("field.local_materials", "Trên 50% nguyên liệu địa phương", "Over 50% local raw materials"),
+    ("field.woman_owned", "Chủ là nữ", "Woman-owned"),
+    ("field.ethnic_owned", "Chủ là người dân tộc thiểu số", "Ethnic-minority-owned"),
+    ("field.difficult_area", "Địa bàn khó khăn", "Difficult area"),
+    ("field.status", "Trạng thái", "Status"),
+    ("field.notes", "Ghi chú", "Notes"),
+    ("problem.required", "Bắt buộc nhập", "Required"),
+    ("problem.unknown_commune", "Mã xã {} không có trong danh mục 2025", "Commune code {} is not in the 2025 list"),
+    ("problem.commune_out_of_scope", "Xã/phường {} nằm ngoài địa bàn bạn phụ trách", "Commune {} is outside your area"),
+    ("problem.unknown_code", "\"{}\" không có trong danh mục", "\"{}\" is not in the code list"),
+    ("problem.tax_format", "Mã số thuế phải có 10 chữ số (chi nhánh thêm -xxx) hoặc là số định danh 12 chữ số", "A tax number has 10 digits (a branch adds -xxx) or is a 12-digit personal id"),
+    ("problem.tax_branch_zero", "Mã chi nhánh không được là 000", "A branch number cannot be 000"),
+    ("problem.tax_check_digit", "Chữ số kiểm tra không khớp (có thể gõ nhầm)", "The check digit does not match (possibly a typo)"),
+    ("problem.phone_format", "Số điện thoại không hợp lệ (di động: 10 số, đầu 03, 05, 07, 08, 09; cố định: 02x và 8 số)", "Not a valid phone number (mobile: 10 digits starting 03, 05, 07, 08, 09; landline: 02x and 8 digits)"),
+    ("problem.not_a_whole_number", "\"{}\" không phải số nguyên", "\"{}\" is not a whole number"),
+    ("problem.negative", "Không được là số âm", "Cannot be negative"),
+    ("problem.year_in_future", "Năm {} chưa tới", "The year {} is in the future"),
+    ("problem.year_too_old", "Năm {} quá xa, không hợp lệ", "The year {} is too far back"),
+    ("problem.ocop_stars", "Số sao OCOP phải từ 3 đến 5", "OCOP stars must be 3 to 5"),
+    ("problem.unknown_status", "Trạng thái \"{}\" không hợp lệ (hoạt động, tạm ngừng, đóng cửa)", "Unknown status \"{}\" (active, paused, closed)"),
+    ("problem.unknown_role", "Vai trò \"{}\" không hợp lệ (xã, khu vực, tỉnh)", "Unknown role \"{}\" (commune, area, province)"),
+    ("problem.unknown_unit", "Không có đơn vị hành chính mã {}", "No administrative unit has the code {}"),
+    ("problem.scope_shape", "Vai trò cấp tỉnh chỉ phụ trách đúng một tỉnh", "A provincial role covers exactly one province"),
+    ("problem.too_long", "Dài quá {} ký tự", "Longer than {} characters"),
+    ("problem.not_a_boolean", "\"{}\" không phải có/không", "\"{}\" is not yes/no"),
+    ("import.err.io", "Không đọc được tệp: {}", "Cannot read the file: {}"),
+    ("import.err.write", "Không ghi được tệp: {}", "Cannot write the file: {}"),
+    ("import.err.unknown_format", "Không nhận ra loại tệp: hãy dùng .csv, .xlsx hoặc .xlsm", "Unknown file type: use .csv, .xlsx or .xlsm"),
+    ("import.err.encoding", "Tệp không phải văn bản UTF-8 (dòng {}). Excel trên Windows có thể đã lưu theo bảng mã Windows-1258: hãy lưu lại dạng \"CSV UTF-8 (Comma delimited)\" hoặc tệp .xlsx", "The file is not UTF-8 text (line {}). Excel on Windows may have saved it as Windows-1258: save it again as \"CSV UTF-8 (Comma delimited)\" or as .xlsx"),
+    ("import.err.utf16", "Tệp được lưu dạng \"Unicode Text\" (UTF-16): hãy lưu lại dạng \"CSV UTF-8 (Comma delimited)\" hoặc tệp .xlsx", "The file was saved as \"Unicode Text\" (UTF-16): save it again as \"CSV UTF-8 (Comma delimited)\" or as .xlsx"),
+    ("import.err.csv", "Lỗi định dạng CSV ở dòng {}: {}", "CSV format error on line {}: {}"),
+    ("import.err.xlsx", "Không đọc được bảng tính: {}", "Cannot read the workbook: {}"),
+    ("import.err.no_sheet", "Bảng tính không có trang nào", "The workbook has no sheet"),
+    ("import.err.empty", "Tệp không có dòng tiêu đề", "The file has no header row"),
+    ("import.err.missing_column", "Thiếu cột bắt buộc \"{}\" (tên cột tiếng Anh: {})", "The required column \"{}\" is missing (English name: {})"),
+    ("import.err.duplicate_column", "Hai cột \"{}\" và \"{}\" cùng là \"{}\": chỉ giữ một", "The columns \"{}\" and \"{}\" both hold \"{}\": keep only one"),
 ];
 
 /// Command-line output.
@@ -104,7 +156,206 @@ const CLI: &[Entry] = &[
 ];
 
 /// The terminal app.
-const UI: &[Entry] = &[];
+const UI: &[Entry] = &[
+    // actions (keymap labels)
+    ("ui.action.quit", "Thoát", "Quit"),
+    (
+        "ui.action.exit",
+        "Thoát khỏi CTV (từ mọi nơi)",
+        "Exit CTV (from anywhere)",
+    ),
+    ("ui.action.back", "Quay lại", "Back"),
+    ("ui.action.help", "Trợ giúp", "Help"),
+    ("ui.action.palette", "Bảng lệnh", "Commands"),
+    ("ui.action.redraw", "Vẽ lại màn hình", "Redraw the screen"),
+    ("ui.action.up", "Lên", "Up"),
+    ("ui.action.down", "Xuống", "Down"),
+    ("ui.action.page_up", "Trang trước", "Page up"),
+    ("ui.action.page_down", "Trang sau", "Page down"),
+    ("ui.action.home", "Về đầu", "First"),
+    ("ui.action.end", "Về cuối", "Last"),
+    ("ui.action.search", "Tìm", "Search"),
+    ("ui.action.open", "Mở", "Open"),
+    ("ui.action.new", "Thêm mới", "New"),
+    ("ui.action.edit", "Sửa", "Edit"),
+    ("ui.action.archive", "Đưa vào lưu trữ", "Archive"),
+    ("ui.action.save", "Lưu", "Save"),
+    ("ui.action.next_field", "Ô sau", "Next field"),
+    ("ui.action.prev_field", "Ô trước", "Previous field"),
+    ("ui.action.yes", "Có", "Yes"),
+    ("ui.action.no", "Không", "No"),
+    (
+        "ui.action.log_consultation",
+        "Ghi nhận tư vấn",
+        "Log a consultation",
+    ),
+    ("ui.action.flag", "Đánh dấu", "Flag"),
+    ("ui.action.filter", "Lọc", "Filter"),
+    ("ui.action.sort", "Sắp xếp", "Sort"),
+    ("ui.action.pick", "Chọn", "Pick"),
+    ("ui.action.cancel", "Hủy", "Cancel"),
+    ("ui.action.run", "Chạy lệnh", "Run"),
+    ("ui.action.close", "Đóng", "Close"),
+    ("ui.action.scroll_up", "Cuộn lên", "Scroll up"),
+    ("ui.action.scroll_down", "Cuộn xuống", "Scroll down"),
+    (
+        "ui.action.choose",
+        "Chọn nút đang sáng",
+        "Choose the highlighted button",
+    ),
+    ("ui.action.switch", "Đổi nút", "Switch button"),
+    // keymap contexts (help sections)
+    ("ui.context.global", "Mọi nơi", "Everywhere"),
+    ("ui.context.top_level", "Màn hình đầu tiên", "First screen"),
+    ("ui.context.list", "Danh sách", "Lists"),
+    ("ui.context.detail", "Xem chi tiết", "Details"),
+    (
+        "ui.context.form",
+        "Biểu mẫu (khi đang gõ chữ)",
+        "Forms (while typing)",
+    ),
+    ("ui.context.picker", "Hộp chọn", "Picker"),
+    ("ui.context.palette", "Bảng lệnh", "Command palette"),
+    ("ui.context.help", "Trợ giúp", "Help"),
+    ("ui.context.confirm", "Câu hỏi Có/Không", "Yes/No question"),
+    // config file
+    (
+        "ui.config.warning",
+        "Tệp cấu hình {} có lỗi, phần lỗi dùng giá trị mặc định: {}",
+        "The config file {} has problems; defaults are used for those parts: {}",
+    ),
+    (
+        "ui.config.unreadable",
+        "Không đọc được tệp cấu hình {}: {}",
+        "Cannot read the config file {}: {}",
+    ),
+    (
+        "ui.config.syntax",
+        "sai cú pháp TOML: {}",
+        "TOML syntax error: {}",
+    ),
+    (
+        "ui.config.bad_value",
+        "giá trị “{}” không hợp lệ cho {}",
+        "“{}” is not a valid value for {}",
+    ),
+    (
+        "ui.config.bad_keys",
+        "[keys] {}: cần một phím hoặc một danh sách phím",
+        "[keys] {}: expected a key or a list of keys",
+    ),
+    (
+        "ui.config.unknown_setting",
+        "không có mục cài đặt “{}”",
+        "unknown setting “{}”",
+    ),
+    (
+        "ui.config.unknown_action",
+        "[keys]: không có lệnh tên “{}”",
+        "[keys]: there is no command named “{}”",
+    ),
+    (
+        "ui.config.ctrl_h",
+        "[keys] {}: không được gán Ctrl+H (bộ gõ tiếng Việt dùng nó để xóa lùi)",
+        "[keys] {}: Ctrl+H cannot be bound (Vietnamese input methods send it as backspace)",
+    ),
+    (
+        "ui.config.bad_key",
+        "[keys]: không hiểu phím “{}” của lệnh {}",
+        "[keys]: cannot read the key “{}” for {}",
+    ),
+    // overlays
+    ("ui.help.title", "Trợ giúp — các phím", "Help — keys"),
+    ("ui.help.position", "dòng {}–{} / {}", "lines {}–{} of {}"),
+    (
+        "ui.palette.title",
+        "Bảng lệnh — gõ để tìm",
+        "Commands — type to search",
+    ),
+    ("ui.picker.count", "{}/{} mục", "{}/{} items"),
+    (
+        "ui.picker.no_match",
+        "Không có mục nào khớp",
+        "Nothing matches",
+    ),
+    ("ui.confirm.title", "Xác nhận", "Please confirm"),
+    (
+        "ui.confirm.discard",
+        "Có thay đổi chưa lưu. Bỏ các thay đổi này?",
+        "There are unsaved changes. Discard them?",
+    ),
+    (
+        "ui.confirm.quit_unsaved",
+        "Có thay đổi chưa lưu. Vẫn thoát và bỏ các thay đổi?",
+        "There are unsaved changes. Quit anyway and discard them?",
+    ),
+    (
+        "ui.toast.quit_hint",
+        "Đây là màn hình đầu tiên. Nhấn {} để thoát.",
+        "This is the first screen. Press {} to quit.",
+    ),
+    // placeholder screens
+    ("ui.home.title", "Trang chính", "Home"),
+    (
+        "ui.home.greeting",
+        "Xin chào! Chọn việc cần làm rồi nhấn {}.",
+        "Hello! Choose what to do and press {}.",
+    ),
+    ("ui.home.col_section", "Mục", "Section"),
+    ("ui.home.col_about", "Nội dung", "What it holds"),
+    ("ui.home.jump", "Đi tới mục", "Go to section"),
+    ("ui.section.facilities", "Cơ sở CNNT", "Facilities"),
+    (
+        "ui.section.facilities.about",
+        "Các cơ sở công nghiệp nông thôn trong địa bàn",
+        "Rural industrial facilities in your area",
+    ),
+    (
+        "ui.section.consultations",
+        "Ghi nhận tư vấn",
+        "Consultations",
+    ),
+    (
+        "ui.section.consultations.about",
+        "Các lần làm việc, khó khăn và nhu cầu của cơ sở",
+        "Visits, difficulties raised and needs",
+    ),
+    (
+        "ui.section.proposals",
+        "Đề xuất hỗ trợ",
+        "Support proposals",
+    ),
+    (
+        "ui.section.proposals.about",
+        "Đề án khuyến công, kinh phí và trạng thái",
+        "Khuyến công proposals, costs and status",
+    ),
+    (
+        "ui.section.exchange",
+        "Gửi và nhận dữ liệu",
+        "Send and receive data",
+    ),
+    (
+        "ui.section.exchange.about",
+        "Gói dữ liệu gửi lên tỉnh, quyết định nhận về",
+        "Bundles sent to the province, decisions received",
+    ),
+    (
+        "ui.placeholder.body",
+        "Màn hình này đang được xây dựng.",
+        "This screen is under construction.",
+    ),
+    (
+        "ui.placeholder.scratch",
+        "Ghi chú nháp (không được lưu):",
+        "Scratch note (not saved):",
+    ),
+    (
+        "ui.placeholder.not_saved",
+        "Màn hình mẫu: chưa lưu được dữ liệu.",
+        "Placeholder screen: nothing can be saved yet.",
+    ),
+];
 
 fn table() -> &'static HashMap<&'static str, (&'static str, &'static str)> {
     static T: OnceLock<HashMap<&'static str, (&'static str, &'static str)>> = OnceLock::new();
@@ -182,6 +433,11 @@ mod tests {
                     let src = std::fs::read_to_string(&p).unwrap();
                     for pat in ["tr(", "trf("] {
                         for (i, _) in src.match_indices(pat) {
+                            // `tr(` must be the call, not the end of `as_os_str(`.
+                            let before = src[..i].chars().next_back().unwrap_or(' ');
+                            if before.is_alphanumeric() || before == '_' {
+                                continue;
+                            }
                             let after = &src[i + pat.len()..];
                             // the key is the first string literal within this call's first line
                             let line = after.lines().next().unwrap_or("");

@@ -1,0 +1,609 @@
+//! App state and update, Elm style: events go in through [`App::handle_event`] /
+//! [`App::handle_key`], which change the state and return [`Effect`]s for the loop to carry
+//! out; [`App::render`] draws the state and changes nothing (apart from remembered scroll
+//! offsets). No terminal is needed to build or drive an `App`, so tests feed it keys.
+//!
+//! Layers, top first: overlays (help, palette, picker, confirm; a stack), then the screen
+//! stack. Esc backs out one level: overlay → screen → previous screen. `q` quits only at the
+//! top level (first screen, no overlay); Ctrl+C leaves from anywhere. Leaving a screen (or the
+//! app) with unsaved changes asks first, default No.
+
+use std::collections::VecDeque;
+use std::time::{Duration, Instant};
+
+use ratatui::crossterm::event::{Event, KeyEvent, KeyEventKind};
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::Frame;
+
+use crate::ui::event::{AppEvent, JobEvent};
+use crate::ui::i18n::{tr, trf, Lang};
+use crate::ui::keymap::{Action, Context, Keymap};
+use crate::ui::screens::{Env, HomeScreen, PickPurpose, Screen, ScreenCmd};
+use crate::ui::theme::Theme;
+use crate::ui::widgets::bars::{render_footer, render_header, render_toast};
+use crate::ui::widgets::confirm::ConfirmOutcome;
+use crate::ui::widgets::help::{help_line_count, render_help};
+use crate::ui::widgets::picker::PickerOutcome;
+use crate::ui::widgets::{ConfirmDialog, HelpState, PickItem, Picker};
+
+const TOAST_INFO: Duration = Duration::from_secs(4);
+const TOAST_ERROR: Duration = Duration::from_secs(8);
+const MAX_TOASTS: usize = 8;
+
+fn toast_ttl(error: bool) -> Duration {
+    if error {
+        TOAST_ERROR
+    } else {
+        TOAST_INFO
+    }
+}
+
+/// Everything the app needs that comes from outside (config, command line, profile).
+#[derive(Debug, Clone)]
+pub struct AppContext {
+    pub lang: Lang,
+    pub theme: Theme,
+    pub keymap: Keymap,
+    /// Who is working, e.g. "Nguyễn Thị Hoa · Cộng tác viên · Xã Tân Phú".
+    pub who: String,
+    /// Which database, e.g. its path (shortened from the left to fit).
+    pub db_label: String,
+}
+
+/// Something for the event loop to do after an update.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    /// Restore the terminal and leave.
+    Quit,
+    /// Clear the terminal and redraw everything (Ctrl+L).
+    ClearScreen,
+}
+
+/// What a Yes in the confirm dialog does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OnYes {
+    PopScreen,
+    Quit,
+    /// Hand the action back to the top screen's `on_confirm`.
+    Screen(Action),
+}
+
+#[derive(Debug)]
+enum Overlay {
+    Help(HelpState),
+    Palette(Picker),
+    Picker(Picker, PickPurpose),
+    Confirm(ConfirmDialog<OnYes>),
+}
+
+/// Which overlay is on top (for tests and the loop).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OverlayKind {
+    Help,
+    Palette,
+    Picker,
+    Confirm,
+}
+
+#[derive(Debug, Clone)]
+struct Toast {
+    text: String,
+    error: bool,
+    until: Instant,
+}
+
+pub struct App {
+    lang: Lang,
+    theme: Theme,
+    keymap: Keymap,
+    who: String,
+    db_label: String,
+    /// Never empty: the first screen is the top level.
+    screens: Vec<Screen>,
+    overlays: Vec<Overlay>,
+    /// Messages; the first is shown, the rest wait their turn (startup warnings can be several).
+    toasts: VecDeque<Toast>,
+    quit: bool,
+    dirty: bool,
+}
+
+impl App {
+    pub fn new(ctx: AppContext) -> App {
+        App {
+            lang: ctx.lang,
+            theme: ctx.theme,
+            keymap: ctx.keymap,
+            who: ctx.who,
+            db_label: ctx.db_label,
+            screens: vec![Screen::Home(HomeScreen::new())],
+            overlays: Vec::new(),
+            toasts: VecDeque::new(),
+            quit: false,
+            dirty: true,
+        }
+    }
+
+    // ----- inspection (tests, the loop) -----
+
+    pub fn lang(&self) -> Lang {
+        self.lang
+    }
+
+    pub fn keymap(&self) -> &Keymap {
+        &self.keymap
+    }
+
+    pub fn should_quit(&self) -> bool {
+        self.quit
+    }
+
+    /// Whether something changed since the last [`App::take_dirty`].
+    pub fn is_dirty(&self) -> bool {
+        self.dirty
+    }
+
+    /// Read and reset the redraw flag.
+    pub fn take_dirty(&mut self) -> bool {
+        std::mem::take(&mut self.dirty)
+    }
+
+    pub fn overlay(&self) -> Option<OverlayKind> {
+        self.overlays.last().map(|o| match o {
+            Overlay::Help(_) => OverlayKind::Help,
+            Overlay::Palette(_) => OverlayKind::Palette,
+            Overlay::Picker(..) => OverlayKind::Picker,
+            Overlay::Confirm(_) => OverlayKind::Confirm,
+        })
+    }
+
+    pub fn overlay_depth(&self) -> usize {
+        self.overlays.len()
+    }
+
+    pub fn screen_depth(&self) -> usize {
+        self.screens.len()
+    }
+
+    pub fn top_screen(&self) -> &Screen {
+        // `screens` is never empty; fall back to the first to avoid an unwrap.
+        let last = self.screens.len().saturating_sub(1);
+        &self.screens[last]
+    }
+
+    fn top_screen_mut(&mut self) -> &mut Screen {
+        let last = self.screens.len().saturating_sub(1);
+        &mut self.screens[last]
+    }
+
+    /// The palette or picker on top, if any (to inspect its query and matches).
+    pub fn picker(&self) -> Option<&Picker> {
+        match self.overlays.last() {
+            Some(Overlay::Palette(p)) | Some(Overlay::Picker(p, _)) => Some(p),
+            _ => None,
+        }
+    }
+
+    /// The message on screen, if any.
+    pub fn toast(&self) -> Option<&str> {
+        self.toasts.front().map(|t| t.text.as_str())
+    }
+
+    /// When the loop must wake up without input (a toast to expire), if ever.
+    pub fn deadline(&self) -> Option<Instant> {
+        self.toasts.front().map(|t| t.until)
+    }
+
+    /// Drop what has expired by `now` (called when the deadline passes); the next message in
+    /// line gets its full time from now.
+    pub fn tick(&mut self, now: Instant) {
+        if self.toasts.front().is_some_and(|t| t.until <= now) {
+            self.toasts.pop_front();
+            if let Some(next) = self.toasts.front_mut() {
+                next.until = now + toast_ttl(next.error);
+            }
+            self.dirty = true;
+        }
+    }
+
+    fn at_top_level(&self) -> bool {
+        self.overlays.is_empty() && self.screens.len() == 1
+    }
+
+    /// The keymap contexts live right now, most specific first.
+    pub fn contexts(&self) -> Vec<Context> {
+        match self.overlays.last() {
+            Some(Overlay::Help(_)) => vec![Context::HelpOverlay, Context::Global],
+            Some(Overlay::Palette(_)) => vec![Context::Palette, Context::Global],
+            Some(Overlay::Picker(..)) => vec![Context::Picker, Context::Global],
+            Some(Overlay::Confirm(_)) => vec![Context::Confirm],
+            None => self.screen_contexts(),
+        }
+    }
+
+    fn screen_contexts(&self) -> Vec<Context> {
+        let mut v = self.top_screen().contexts().to_vec();
+        if self.screens.len() == 1 {
+            v.push(Context::TopLevel);
+        }
+        v.push(Context::Global);
+        v
+    }
+
+    /// Whether `action` would do something in the current state (footer and palette filter).
+    fn available(&self, action: Action) -> bool {
+        match action {
+            Action::Help | Action::Palette | Action::Redraw | Action::Exit => true,
+            Action::Quit => self.at_top_level(),
+            Action::Back => !self.at_top_level(),
+            other => match self.overlays.last() {
+                Some(_) => true,
+                None => self.top_screen().handles(other),
+            },
+        }
+    }
+
+    /// Footer hints for the current state: (keys, label key).
+    pub fn footer_hints(&self) -> Vec<(String, &'static str)> {
+        self.keymap.footer(&self.contexts(), &|a| self.available(a))
+    }
+
+    /// Run `f` on the top screen with the read-only environment (disjoint field borrows).
+    fn with_screen(&mut self, f: impl FnOnce(&mut Screen, &Env) -> ScreenCmd) -> ScreenCmd {
+        let env = Env {
+            lang: self.lang,
+            keymap: &self.keymap,
+            theme: &self.theme,
+        };
+        match self.screens.last_mut() {
+            Some(s) => f(s, &env),
+            None => ScreenCmd::None,
+        }
+    }
+
+    // ----- update -----
+
+    /// Handle one event from the channel.
+    pub fn handle_event(&mut self, event: AppEvent) -> Vec<Effect> {
+        match event {
+            AppEvent::Input(Event::Key(key)) => self.handle_key(key),
+            AppEvent::Input(Event::Paste(text)) => self.handle_paste(&text),
+            AppEvent::Input(Event::Resize(_, _)) => {
+                self.dirty = true;
+                Vec::new()
+            }
+            AppEvent::Input(_) => Vec::new(),
+            // The terminal is going away: no questions, leave now.
+            AppEvent::Signal(_) | AppEvent::InputClosed(_) => {
+                self.quit = true;
+                vec![Effect::Quit]
+            }
+            AppEvent::Job(JobEvent::Finished { message }) => {
+                self.show_toast(message, false);
+                Vec::new()
+            }
+            AppEvent::Job(JobEvent::Failed { message }) => {
+                self.show_toast(message, true);
+                Vec::new()
+            }
+            AppEvent::DataChanged => {
+                self.dirty = true;
+                let cmd = self.top_screen_mut().on_data_changed();
+                self.apply_cmd(cmd)
+            }
+        }
+    }
+
+    /// Show a message at the bottom of the body for a few seconds. Errors wait in line;
+    /// a new notice replaces a notice that is alone on screen; repeats are not queued.
+    pub fn show_toast(&mut self, text: impl Into<String>, error: bool) {
+        let text = text.into();
+        let now = Instant::now();
+        self.dirty = true;
+        if let Some(last) = self.toasts.back_mut() {
+            if last.text == text {
+                if self.toasts.len() == 1 {
+                    if let Some(front) = self.toasts.front_mut() {
+                        front.until = now + toast_ttl(error);
+                    }
+                }
+                return;
+            }
+        }
+        if !error && self.toasts.len() == 1 && self.toasts.front().is_some_and(|t| !t.error) {
+            self.toasts.clear();
+        }
+        if self.toasts.len() >= MAX_TOASTS {
+            return;
+        }
+        self.toasts.push_back(Toast {
+            text,
+            error,
+            until: now + toast_ttl(error),
+        });
+    }
+
+    /// Show a confirm dialog (default No).
+    pub fn confirm(&mut self, message: impl Into<String>, on_yes: OnYes) {
+        self.overlays
+            .push(Overlay::Confirm(ConfirmDialog::new(message, on_yes)));
+        self.dirty = true;
+    }
+
+    /// Open a fuzzy picker; the chosen code goes to the top screen's `on_pick`.
+    pub fn open_picker(&mut self, title: String, items: Vec<PickItem>, purpose: PickPurpose) {
+        self.overlays
+            .push(Overlay::Picker(Picker::new(title, items), purpose));
+        self.dirty = true;
+    }
+
+    /// Pasted text goes to whatever text field has focus; elsewhere it is ignored.
+    pub fn handle_paste(&mut self, text: &str) -> Vec<Effect> {
+        let used = match self.overlays.last_mut() {
+            Some(Overlay::Palette(p)) | Some(Overlay::Picker(p, _)) => {
+                p.paste(text);
+                true
+            }
+            Some(_) => false,
+            None => self.top_screen_mut().handle_paste(text),
+        };
+        self.dirty |= used;
+        Vec::new()
+    }
+
+    /// Handle one key press. Text fields see it first; then the keymap decides.
+    pub fn handle_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        if key.kind == KeyEventKind::Release {
+            return Vec::new();
+        }
+        // A key press always gets a redraw: ratatui only sends the cells that changed.
+        self.dirty = true;
+        let used_as_text = match self.overlays.last_mut() {
+            Some(Overlay::Palette(p)) | Some(Overlay::Picker(p, _)) => p.handle_text_key(&key),
+            Some(_) => false,
+            None => self.top_screen_mut().handle_text_key(&key),
+        };
+        if used_as_text {
+            return Vec::new();
+        }
+        let contexts = self.contexts();
+        let action = match self.keymap.resolve(&contexts, &key) {
+            Some(a) => Some(a),
+            // Ctrl+L still works under a modal dialog.
+            None if self.keymap.resolve(&[Context::Global], &key) == Some(Action::Redraw) => {
+                Some(Action::Redraw)
+            }
+            None => None,
+        };
+        match action {
+            Some(action) => self.dispatch(action),
+            None => Vec::new(),
+        }
+    }
+
+    /// Run an action as if its key was pressed (the palette uses this too).
+    pub fn dispatch(&mut self, action: Action) -> Vec<Effect> {
+        self.dirty = true;
+        match action {
+            Action::Redraw => return vec![Effect::ClearScreen],
+            Action::Exit => return self.request_quit(),
+            Action::Help if !matches!(self.overlays.last(), Some(Overlay::Confirm(_))) => {
+                if matches!(self.overlays.last(), Some(Overlay::Help(_))) {
+                    self.overlays.pop();
+                } else {
+                    self.overlays.push(Overlay::Help(HelpState::new()));
+                }
+                return Vec::new();
+            }
+            Action::Palette if !matches!(self.overlays.last(), Some(Overlay::Confirm(_))) => {
+                if matches!(self.overlays.last(), Some(Overlay::Palette(_))) {
+                    self.overlays.pop();
+                } else {
+                    self.open_palette();
+                }
+                return Vec::new();
+            }
+            _ => {}
+        }
+        match self.overlays.pop() {
+            Some(overlay) => self.dispatch_overlay(overlay, action),
+            None => self.dispatch_screen(action),
+        }
+    }
+
+    /// `overlay` has been taken off the stack; put it back unless the action closes it.
+    fn dispatch_overlay(&mut self, overlay: Overlay, action: Action) -> Vec<Effect> {
+        match overlay {
+            Overlay::Help(mut h) => {
+                if action != Action::Back {
+                    h.apply(action, help_line_count(&self.keymap));
+                    self.overlays.push(Overlay::Help(h));
+                }
+                Vec::new()
+            }
+            Overlay::Palette(mut p) => match p.apply(action) {
+                PickerOutcome::Open => {
+                    self.overlays.push(Overlay::Palette(p));
+                    Vec::new()
+                }
+                PickerOutcome::Cancelled => Vec::new(),
+                PickerOutcome::Picked(name) => match Action::from_name(&name) {
+                    Some(a) => self.dispatch(a),
+                    None => Vec::new(),
+                },
+            },
+            Overlay::Picker(mut p, purpose) => match p.apply(action) {
+                PickerOutcome::Open => {
+                    self.overlays.push(Overlay::Picker(p, purpose));
+                    Vec::new()
+                }
+                PickerOutcome::Cancelled => Vec::new(),
+                PickerOutcome::Picked(code) => {
+                    let cmd = self.with_screen(|s, env| s.on_pick(purpose, &code, env));
+                    self.apply_cmd(cmd)
+                }
+            },
+            Overlay::Confirm(mut c) => match c.apply(action) {
+                ConfirmOutcome::Open => {
+                    self.overlays.push(Overlay::Confirm(c));
+                    Vec::new()
+                }
+                ConfirmOutcome::No => Vec::new(),
+                ConfirmOutcome::Yes => match c.tag {
+                    OnYes::PopScreen => {
+                        self.pop_screen();
+                        Vec::new()
+                    }
+                    OnYes::Quit => {
+                        self.quit = true;
+                        vec![Effect::Quit]
+                    }
+                    OnYes::Screen(a) => {
+                        let cmd = self.with_screen(|s, env| s.on_confirm(a, env));
+                        self.apply_cmd(cmd)
+                    }
+                },
+            },
+        }
+    }
+
+    fn dispatch_screen(&mut self, action: Action) -> Vec<Effect> {
+        if action == Action::Quit {
+            return if self.at_top_level() {
+                self.request_quit()
+            } else {
+                Vec::new()
+            };
+        }
+        let cmd = self.with_screen(|s, env| s.handle_action(action, env));
+        match cmd {
+            ScreenCmd::Unhandled if action == Action::Back => self.leave_screen(),
+            other => self.apply_cmd(other),
+        }
+    }
+
+    fn apply_cmd(&mut self, cmd: ScreenCmd) -> Vec<Effect> {
+        match cmd {
+            ScreenCmd::None | ScreenCmd::Unhandled => {}
+            ScreenCmd::Push(screen) => self.screens.push(*screen),
+            ScreenCmd::Pop => return self.leave_screen(),
+            ScreenCmd::Toast(t) => self.show_toast(t, false),
+            ScreenCmd::Error(t) => self.show_toast(t, true),
+            ScreenCmd::OpenPicker {
+                title,
+                items,
+                purpose,
+            } => self.open_picker(title, items, purpose),
+            ScreenCmd::Confirm { message, action } => self.confirm(message, OnYes::Screen(action)),
+        }
+        Vec::new()
+    }
+
+    /// Back from a screen: pop it (asking first if it has unsaved changes); at the top level
+    /// say how to quit instead.
+    fn leave_screen(&mut self) -> Vec<Effect> {
+        if self.screens.len() <= 1 {
+            let keys = self.keymap.keys_for(Action::Quit, Context::TopLevel);
+            self.show_toast(trf(self.lang, "ui.toast.quit_hint", &[&keys]), false);
+        } else if self.top_screen().has_unsaved_changes() {
+            self.confirm(tr(self.lang, "ui.confirm.discard"), OnYes::PopScreen);
+        } else {
+            self.pop_screen();
+        }
+        Vec::new()
+    }
+
+    fn pop_screen(&mut self) {
+        if self.screens.len() > 1 {
+            self.screens.pop();
+        }
+    }
+
+    fn request_quit(&mut self) -> Vec<Effect> {
+        if self.screens.iter().any(Screen::has_unsaved_changes) {
+            self.overlays.retain(|o| !matches!(o, Overlay::Confirm(_)));
+            self.confirm(tr(self.lang, "ui.confirm.quit_unsaved"), OnYes::Quit);
+            Vec::new()
+        } else {
+            self.quit = true;
+            vec![Effect::Quit]
+        }
+    }
+
+    fn open_palette(&mut self) {
+        let contexts = self.contexts();
+        let entries = self
+            .keymap
+            .palette_entries(&contexts, &|a| self.available(a));
+        let items = entries
+            .into_iter()
+            .map(|(action, label, keys)| {
+                PickItem::new(action.name(), tr(self.lang, label))
+                    .with_hint(keys)
+                    .with_extra(action.name().replace('_', " "))
+            })
+            .collect();
+        self.overlays.push(Overlay::Palette(Picker::new(
+            tr(self.lang, "ui.palette.title"),
+            items,
+        )));
+    }
+
+    // ----- view -----
+
+    /// Draw the whole app. Pure with respect to the app state.
+    pub fn render(&self, frame: &mut Frame) {
+        let area = frame.area();
+        if area.width == 0 || area.height == 0 {
+            return;
+        }
+        let [header, body, footer] = Layout::vertical([
+            Constraint::Length(1),
+            Constraint::Fill(1),
+            Constraint::Length(1),
+        ])
+        .areas(area);
+        let env = Env {
+            lang: self.lang,
+            keymap: &self.keymap,
+            theme: &self.theme,
+        };
+        render_header(
+            frame.buffer_mut(),
+            header,
+            &self.who,
+            &self.db_label,
+            &self.theme,
+        );
+        self.top_screen()
+            .render(frame, body, &env, self.overlays.is_empty());
+        let top = self.overlays.len().saturating_sub(1);
+        for (i, overlay) in self.overlays.iter().enumerate() {
+            self.render_overlay(frame, body, overlay, i == top);
+        }
+        if let Some(t) = self.toasts.front() {
+            let style = if t.error {
+                self.theme.error
+            } else {
+                self.theme.info
+            };
+            render_toast(frame.buffer_mut(), body, &t.text, style);
+        }
+        render_footer(
+            frame.buffer_mut(),
+            footer,
+            &self.footer_hints(),
+            &self.theme,
+            self.lang,
+        );
+    }
+
+    fn render_overlay(&self, frame: &mut Frame, area: Rect, overlay: &Overlay, focused: bool) {
+        match overlay {
+            Overlay::Help(h) => render_help(frame, area, &self.keymap, h, &self.theme, self.lang),
+            Overlay::Palette(p) | Overlay::Picker(p, _) => {
+                p.render(frame, area, &self.theme, self.lang, focused)
+            }
+            Overlay::Confirm(c) => c.render(frame, area, &self.theme, self.lang),
+        }
+    }
+}

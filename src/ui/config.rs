@@ -1,0 +1,171 @@
+//! The user's config file (TOML), e.g. `~/.config/ctv/config.toml`:
+//!
+//! ```toml
+//! lang = "vi"        # or "en"
+//! theme = "default"  # or "mono"
+//! [keys]
+//! quit = "q"               # action name → key, or a list of keys
+//! palette = [":", "ctrl+p"]
+//! ```
+//!
+//! A missing file gives the defaults. A bad file gives the defaults for whatever is bad plus a
+//! warning to show: a typo in a config file must never stop an official from working.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use crate::ui::i18n::{trf, Lang};
+use crate::ui::theme::ThemeName;
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Config {
+    pub lang: Lang,
+    pub theme: ThemeName,
+    /// Action name → key strings; turned into a keymap by [`crate::ui::keymap::Keymap::with_overrides`].
+    pub keys: BTreeMap<String, Vec<String>>,
+}
+
+impl Config {
+    /// Where the config file lives on this platform, if a home directory is known.
+    pub fn default_path() -> Option<PathBuf> {
+        directories::ProjectDirs::from("vn", "khuyencong", "ctv")
+            .map(|d| d.config_dir().join("config.toml"))
+    }
+
+    /// Load `path` (or the default path). Never fails: problems come back as one warning string.
+    pub fn load(path: Option<&Path>) -> (Config, Option<String>) {
+        let path = match path {
+            Some(p) => p.to_path_buf(),
+            None => match Config::default_path() {
+                Some(p) => p,
+                None => return (Config::default(), None),
+            },
+        };
+        match std::fs::read_to_string(&path) {
+            Ok(text) => {
+                let (cfg, problems) = Config::parse(&text);
+                let warning = (!problems.is_empty()).then(|| {
+                    trf(
+                        cfg.lang,
+                        "ui.config.warning",
+                        &[&path.display(), &problems.join("; ")],
+                    )
+                });
+                (cfg, warning)
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => (Config::default(), None),
+            Err(e) => {
+                let cfg = Config::default();
+                let w = trf(cfg.lang, "ui.config.unreadable", &[&path.display(), &e]);
+                (cfg, Some(w))
+            }
+        }
+    }
+
+    /// Parse config text: the config plus a list of problems (worded in the resulting language).
+    pub fn parse(text: &str) -> (Config, Vec<String>) {
+        let mut cfg = Config::default();
+        let table: toml::Table = match text.parse() {
+            Ok(t) => t,
+            Err(e) => {
+                let msg = e.message().to_string();
+                let lang = cfg.lang;
+                return (cfg, vec![trf(lang, "ui.config.syntax", &[&msg])]);
+            }
+        };
+        // Language first, so the other problems are worded in it.
+        let mut problems: Vec<Box<dyn Fn(Lang) -> String>> = Vec::new();
+        for (k, v) in &table {
+            match (k.as_str(), v) {
+                ("lang", toml::Value::String(s)) => match Lang::parse(s) {
+                    Some(l) => cfg.lang = l,
+                    None => {
+                        let s = s.clone();
+                        problems.push(Box::new(move |l| {
+                            trf(l, "ui.config.bad_value", &[&s, &"lang"])
+                        }));
+                    }
+                },
+                ("theme", toml::Value::String(s)) => match ThemeName::parse(s) {
+                    Some(t) => cfg.theme = t,
+                    None => {
+                        let s = s.clone();
+                        problems.push(Box::new(move |l| {
+                            trf(l, "ui.config.bad_value", &[&s, &"theme"])
+                        }));
+                    }
+                },
+                ("keys", toml::Value::Table(keys)) => {
+                    for (action, spec) in keys {
+                        let list = match spec {
+                            toml::Value::String(s) => Some(vec![s.clone()]),
+                            toml::Value::Array(items) => items
+                                .iter()
+                                .map(|i| i.as_str().map(str::to_string))
+                                .collect::<Option<Vec<_>>>(),
+                            _ => None,
+                        };
+                        match list {
+                            Some(list) => {
+                                cfg.keys.insert(action.clone(), list);
+                            }
+                            None => {
+                                let a = action.clone();
+                                problems
+                                    .push(Box::new(move |l| trf(l, "ui.config.bad_keys", &[&a])));
+                            }
+                        }
+                    }
+                }
+                (other, _) => {
+                    let o = other.to_string();
+                    problems.push(Box::new(move |l| {
+                        trf(l, "ui.config.unknown_setting", &[&o])
+                    }));
+                }
+            }
+        }
+        let lang = cfg.lang;
+        (cfg, problems.iter().map(|p| p(lang)).collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn missing_file_is_defaults_without_warning() {
+        let dir = tempfile::tempdir().unwrap();
+        let (cfg, w) = Config::load(Some(&dir.path().join("none.toml")));
+        assert_eq!(cfg, Config::default());
+        assert!(w.is_none());
+    }
+
+    #[test]
+    fn good_file() {
+        let (cfg, problems) = Config::parse("lang = \"en\"\ntheme = \"mono\"\n[keys]\nquit = \"x\"\npalette = [\":\", \"ctrl+p\"]\n");
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(cfg.lang, Lang::En);
+        assert_eq!(cfg.theme, ThemeName::Mono);
+        assert_eq!(cfg.keys["quit"], vec!["x".to_string()]);
+        assert_eq!(cfg.keys["palette"].len(), 2);
+    }
+
+    #[test]
+    fn bad_file_gives_defaults_and_a_warning() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("config.toml");
+        std::fs::write(&p, "lang = = \"vi\"\n").unwrap();
+        let (cfg, w) = Config::load(Some(&p));
+        assert_eq!(cfg, Config::default());
+        assert!(w.unwrap().contains("config.toml"));
+
+        std::fs::write(&p, "lang = \"en\"\ntheme = \"rainbow\"\ncolour = 1\n").unwrap();
+        let (cfg, w) = Config::load(Some(&p));
+        assert_eq!(cfg.lang, Lang::En);
+        assert_eq!(cfg.theme, ThemeName::Default);
+        let w = w.unwrap();
+        assert!(w.contains("rainbow") && w.contains("colour"), "{w}");
+    }
+}

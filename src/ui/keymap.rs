@@ -1,0 +1,916 @@
+//! One source for every key binding.
+//!
+//! The footer hints, the help overlay and the command palette are all generated from
+//! [`Keymap`], so what they show can never drift from what the keys do (gitui's idea).
+//!
+//! A binding ties an [`Action`] to one or more [`Key`]s inside a [`Context`]. The app asks
+//! [`Keymap::resolve`] with the contexts that are live right now (most specific first, then
+//! [`Context::Global`]); the first context that binds the key wins.
+//!
+//! Ctrl+H is never bound: input methods (Unikey, EVKey) send byte 0x08 for backspace, which
+//! crossterm reports as Ctrl+H. Config overrides that try to bind it are refused.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use crate::ui::i18n::{trf, Lang};
+
+/// Everything a key can ask the app to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Action {
+    Quit,
+    /// Ctrl+C: leave from anywhere (still asks when there are unsaved changes).
+    Exit,
+    Back,
+    Help,
+    Palette,
+    Redraw,
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    Home,
+    End,
+    Search,
+    Open,
+    New,
+    Edit,
+    Archive,
+    Save,
+    NextField,
+    PrevField,
+    Yes,
+    No,
+    // Placeholders for the registry screens; unbound until a screen uses them.
+    LogConsultation,
+    Flag,
+    Filter,
+    Sort,
+}
+
+impl Action {
+    pub const ALL: &'static [Action] = &[
+        Action::Quit,
+        Action::Exit,
+        Action::Back,
+        Action::Help,
+        Action::Palette,
+        Action::Redraw,
+        Action::Up,
+        Action::Down,
+        Action::PageUp,
+        Action::PageDown,
+        Action::Home,
+        Action::End,
+        Action::Search,
+        Action::Open,
+        Action::New,
+        Action::Edit,
+        Action::Archive,
+        Action::Save,
+        Action::NextField,
+        Action::PrevField,
+        Action::Yes,
+        Action::No,
+        Action::LogConsultation,
+        Action::Flag,
+        Action::Filter,
+        Action::Sort,
+    ];
+
+    /// The stable name used in the config file's `[keys]` table.
+    pub fn name(self) -> &'static str {
+        match self {
+            Action::Quit => "quit",
+            Action::Exit => "exit",
+            Action::Back => "back",
+            Action::Help => "help",
+            Action::Palette => "palette",
+            Action::Redraw => "redraw",
+            Action::Up => "up",
+            Action::Down => "down",
+            Action::PageUp => "page_up",
+            Action::PageDown => "page_down",
+            Action::Home => "home",
+            Action::End => "end",
+            Action::Search => "search",
+            Action::Open => "open",
+            Action::New => "new",
+            Action::Edit => "edit",
+            Action::Archive => "archive",
+            Action::Save => "save",
+            Action::NextField => "next_field",
+            Action::PrevField => "prev_field",
+            Action::Yes => "yes",
+            Action::No => "no",
+            Action::LogConsultation => "log_consultation",
+            Action::Flag => "flag",
+            Action::Filter => "filter",
+            Action::Sort => "sort",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Action> {
+        let name = name.trim().to_ascii_lowercase().replace('-', "_");
+        Action::ALL.iter().copied().find(|a| a.name() == name)
+    }
+
+    /// i18n key of the action's general label (palette, help).
+    pub fn label_key(self) -> &'static str {
+        match self {
+            Action::Quit => "ui.action.quit",
+            Action::Exit => "ui.action.exit",
+            Action::Back => "ui.action.back",
+            Action::Help => "ui.action.help",
+            Action::Palette => "ui.action.palette",
+            Action::Redraw => "ui.action.redraw",
+            Action::Up => "ui.action.up",
+            Action::Down => "ui.action.down",
+            Action::PageUp => "ui.action.page_up",
+            Action::PageDown => "ui.action.page_down",
+            Action::Home => "ui.action.home",
+            Action::End => "ui.action.end",
+            Action::Search => "ui.action.search",
+            Action::Open => "ui.action.open",
+            Action::New => "ui.action.new",
+            Action::Edit => "ui.action.edit",
+            Action::Archive => "ui.action.archive",
+            Action::Save => "ui.action.save",
+            Action::NextField => "ui.action.next_field",
+            Action::PrevField => "ui.action.prev_field",
+            Action::Yes => "ui.action.yes",
+            Action::No => "ui.action.no",
+            Action::LogConsultation => "ui.action.log_consultation",
+            Action::Flag => "ui.action.flag",
+            Action::Filter => "ui.action.filter",
+            Action::Sort => "ui.action.sort",
+        }
+    }
+
+    /// Whether the command palette offers it (movement and dialog keys would only be noise).
+    pub fn in_palette(self) -> bool {
+        !matches!(
+            self,
+            Action::Up
+                | Action::Down
+                | Action::PageUp
+                | Action::PageDown
+                | Action::Home
+                | Action::End
+                | Action::NextField
+                | Action::PrevField
+                | Action::Yes
+                | Action::No
+                | Action::Palette
+                | Action::Exit
+        )
+    }
+}
+
+/// Where a binding applies. The app lists the live contexts, most specific first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Context {
+    /// Everywhere (below any modal dialog).
+    Global,
+    /// Only at the top level: the first screen with no overlay open.
+    TopLevel,
+    List,
+    Detail,
+    /// A screen whose focus is a text field: printable keys type text.
+    Form,
+    /// The fuzzy picker popup (also text entry).
+    Picker,
+    /// The command palette (also text entry).
+    Palette,
+    HelpOverlay,
+    Confirm,
+}
+
+impl Context {
+    /// Order of the sections in the help overlay.
+    pub const ALL: &'static [Context] = &[
+        Context::Global,
+        Context::TopLevel,
+        Context::List,
+        Context::Detail,
+        Context::Form,
+        Context::Picker,
+        Context::Palette,
+        Context::HelpOverlay,
+        Context::Confirm,
+    ];
+
+    pub fn label_key(self) -> &'static str {
+        match self {
+            Context::Global => "ui.context.global",
+            Context::TopLevel => "ui.context.top_level",
+            Context::List => "ui.context.list",
+            Context::Detail => "ui.context.detail",
+            Context::Form => "ui.context.form",
+            Context::Picker => "ui.context.picker",
+            Context::Palette => "ui.context.palette",
+            Context::HelpOverlay => "ui.context.help",
+            Context::Confirm => "ui.context.confirm",
+        }
+    }
+
+    /// Contexts where printable keys type text instead of running commands.
+    pub fn is_text_entry(self) -> bool {
+        matches!(self, Context::Form | Context::Picker | Context::Palette)
+    }
+}
+
+/// A key with its modifiers, normalised so that what the terminal reports and what the config
+/// says compare equal (Shift is folded into the character, Ctrl+letter is lowercase).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Key {
+    pub code: KeyCode,
+    pub mods: KeyModifiers,
+}
+
+impl Key {
+    pub const fn new(code: KeyCode, mods: KeyModifiers) -> Key {
+        Key { code, mods }
+    }
+
+    pub const fn plain(code: KeyCode) -> Key {
+        Key::new(code, KeyModifiers::NONE)
+    }
+
+    pub const fn ch(c: char) -> Key {
+        Key::plain(KeyCode::Char(c))
+    }
+
+    pub const fn ctrl(c: char) -> Key {
+        Key::new(KeyCode::Char(c), KeyModifiers::CONTROL)
+    }
+
+    /// Normalise a key as the terminal reported it.
+    pub fn from_event(ev: &KeyEvent) -> Key {
+        let mut mods =
+            ev.modifiers & (KeyModifiers::CONTROL | KeyModifiers::ALT | KeyModifiers::SHIFT);
+        let mut code = ev.code;
+        match code {
+            // '?' arrives with or without SHIFT depending on the terminal; the char says it all.
+            KeyCode::Char(c) => {
+                mods.remove(KeyModifiers::SHIFT);
+                if mods.contains(KeyModifiers::CONTROL) && c.is_ascii_uppercase() {
+                    code = KeyCode::Char(c.to_ascii_lowercase());
+                }
+            }
+            KeyCode::BackTab => mods.remove(KeyModifiers::SHIFT),
+            _ => {}
+        }
+        Key { code, mods }
+    }
+
+    /// The key a text field would take as typed text (so it must not run a command there).
+    pub fn is_printable(&self) -> bool {
+        matches!(self.code, KeyCode::Char(_))
+            && !self
+                .mods
+                .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
+    }
+
+    /// Ctrl+H, i.e. byte 0x08: an input method's backspace.
+    pub fn is_ctrl_h(&self) -> bool {
+        self.code == KeyCode::Char('h') && self.mods.contains(KeyModifiers::CONTROL)
+    }
+
+    /// Parse "q", "?", "ctrl+p", "F1", "esc", "pgdn", "shift+tab"… (case-insensitive names).
+    pub fn parse(s: &str) -> Option<Key> {
+        let s = s.trim();
+        if s.is_empty() {
+            return None;
+        }
+        let mut mods = KeyModifiers::NONE;
+        let mut rest = s;
+        // A lone "+" or "-" is a key, not a separator.
+        while let Some(pos) = rest.find(['+', '-']) {
+            if pos == 0 || pos + 1 == rest.len() {
+                break;
+            }
+            match rest[..pos].to_ascii_lowercase().as_str() {
+                "ctrl" | "control" | "c" => mods |= KeyModifiers::CONTROL,
+                "alt" | "meta" | "m" => mods |= KeyModifiers::ALT,
+                "shift" | "s" => mods |= KeyModifiers::SHIFT,
+                _ => return None,
+            }
+            rest = &rest[pos + 1..];
+        }
+        let lower = rest.to_ascii_lowercase();
+        let code = match lower.as_str() {
+            "esc" | "escape" => KeyCode::Esc,
+            "enter" | "return" => KeyCode::Enter,
+            "tab" => {
+                if mods.contains(KeyModifiers::SHIFT) {
+                    mods.remove(KeyModifiers::SHIFT);
+                    KeyCode::BackTab
+                } else {
+                    KeyCode::Tab
+                }
+            }
+            "backtab" => KeyCode::BackTab,
+            "space" => KeyCode::Char(' '),
+            "up" => KeyCode::Up,
+            "down" => KeyCode::Down,
+            "left" => KeyCode::Left,
+            "right" => KeyCode::Right,
+            "pgup" | "pageup" => KeyCode::PageUp,
+            "pgdn" | "pgdown" | "pagedown" => KeyCode::PageDown,
+            "home" => KeyCode::Home,
+            "end" => KeyCode::End,
+            "backspace" => KeyCode::Backspace,
+            "del" | "delete" => KeyCode::Delete,
+            "ins" | "insert" => KeyCode::Insert,
+            _ => {
+                let mut chars = rest.chars();
+                match (chars.next(), chars.next()) {
+                    (Some(c), None) => KeyCode::Char(c),
+                    _ => {
+                        let n = lower.strip_prefix('f')?.parse::<u8>().ok()?;
+                        if (1..=12).contains(&n) {
+                            KeyCode::F(n)
+                        } else {
+                            return None;
+                        }
+                    }
+                }
+            }
+        };
+        Some(Key::from_event(&KeyEvent::new(code, mods)))
+    }
+}
+
+impl fmt::Display for Key {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.mods.contains(KeyModifiers::CONTROL) {
+            f.write_str("Ctrl+")?;
+        }
+        if self.mods.contains(KeyModifiers::ALT) {
+            f.write_str("Alt+")?;
+        }
+        if self.mods.contains(KeyModifiers::SHIFT) {
+            f.write_str("Shift+")?;
+        }
+        match self.code {
+            KeyCode::Char(' ') => f.write_str("Space"),
+            KeyCode::Char(c) if self.mods.contains(KeyModifiers::CONTROL) => {
+                write!(f, "{}", c.to_ascii_uppercase())
+            }
+            KeyCode::Char(c) => write!(f, "{c}"),
+            KeyCode::F(n) => write!(f, "F{n}"),
+            KeyCode::Esc => f.write_str("Esc"),
+            KeyCode::Enter => f.write_str("Enter"),
+            KeyCode::Tab => f.write_str("Tab"),
+            KeyCode::BackTab => f.write_str("Shift+Tab"),
+            KeyCode::Up => f.write_str("↑"),
+            KeyCode::Down => f.write_str("↓"),
+            KeyCode::Left => f.write_str("←"),
+            KeyCode::Right => f.write_str("→"),
+            KeyCode::PageUp => f.write_str("PgUp"),
+            KeyCode::PageDown => f.write_str("PgDn"),
+            KeyCode::Home => f.write_str("Home"),
+            KeyCode::End => f.write_str("End"),
+            KeyCode::Backspace => f.write_str("Backspace"),
+            KeyCode::Delete => f.write_str("Del"),
+            KeyCode::Insert => f.write_str("Ins"),
+            other => write!(f, "{other:?}"),
+        }
+    }
+}
+
+/// One binding: in `context`, any of `keys` runs `action`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Binding {
+    pub action: Action,
+    pub context: Context,
+    pub keys: Vec<Key>,
+    /// i18n key of the label shown for this binding (may differ by context: Esc "back"/"close").
+    pub label: &'static str,
+    /// Shown in the footer (the help overlay shows every binding).
+    pub footer: bool,
+}
+
+/// The default bindings, in the order the footer and help list them.
+fn defaults() -> Vec<Binding> {
+    use Action as A;
+    use Context as C;
+    let up = [Key::plain(KeyCode::Up), Key::ch('k')];
+    let down = [Key::plain(KeyCode::Down), Key::ch('j')];
+    let arrows_up = [Key::plain(KeyCode::Up)];
+    let arrows_down = [Key::plain(KeyCode::Down)];
+    let pgup = [Key::plain(KeyCode::PageUp)];
+    let pgdn = [Key::plain(KeyCode::PageDown)];
+    let home = [Key::plain(KeyCode::Home), Key::ch('g')];
+    let end = [Key::plain(KeyCode::End), Key::ch('G')];
+    let esc = [Key::plain(KeyCode::Esc)];
+    let enter = [Key::plain(KeyCode::Enter)];
+
+    let b = |action: Action, context: Context, keys: &[Key], label: &'static str, footer: bool| {
+        Binding {
+            action,
+            context,
+            keys: keys.to_vec(),
+            label,
+            footer,
+        }
+    };
+    let l = |a: Action| a.label_key();
+    vec![
+        // Help first: it must survive footer truncation.
+        b(
+            A::Help,
+            C::Global,
+            &[Key::plain(KeyCode::F(1)), Key::ch('?')],
+            l(A::Help),
+            true,
+        ),
+        b(
+            A::Palette,
+            C::Global,
+            &[Key::ch(':'), Key::ctrl('p')],
+            l(A::Palette),
+            true,
+        ),
+        b(A::Redraw, C::Global, &[Key::ctrl('l')], l(A::Redraw), false),
+        b(A::Exit, C::Global, &[Key::ctrl('c')], l(A::Exit), false),
+        b(A::Back, C::Global, &esc, l(A::Back), true),
+        b(A::Quit, C::TopLevel, &[Key::ch('q')], l(A::Quit), true),
+        // Lists
+        b(A::Open, C::List, &enter, l(A::Open), true),
+        b(A::Search, C::List, &[Key::ch('/')], l(A::Search), true),
+        b(A::New, C::List, &[Key::ch('n')], l(A::New), true),
+        b(A::Up, C::List, &up, l(A::Up), false),
+        b(A::Down, C::List, &down, l(A::Down), false),
+        b(A::PageUp, C::List, &pgup, l(A::PageUp), false),
+        b(A::PageDown, C::List, &pgdn, l(A::PageDown), false),
+        b(A::Home, C::List, &home, l(A::Home), false),
+        b(A::End, C::List, &end, l(A::End), false),
+        // Detail
+        b(A::Edit, C::Detail, &[Key::ch('e')], l(A::Edit), true),
+        b(A::Archive, C::Detail, &[Key::ch('a')], l(A::Archive), true),
+        b(A::Up, C::Detail, &up, l(A::Up), false),
+        b(A::Down, C::Detail, &down, l(A::Down), false),
+        b(A::PageUp, C::Detail, &pgup, l(A::PageUp), false),
+        b(A::PageDown, C::Detail, &pgdn, l(A::PageDown), false),
+        // Forms: no printable keys here, they type text.
+        b(
+            A::Save,
+            C::Form,
+            &[Key::ctrl('s'), Key::plain(KeyCode::F(2))],
+            l(A::Save),
+            true,
+        ),
+        b(
+            A::NextField,
+            C::Form,
+            &[Key::plain(KeyCode::Tab), Key::plain(KeyCode::Down)],
+            l(A::NextField),
+            true,
+        ),
+        b(
+            A::PrevField,
+            C::Form,
+            &[Key::plain(KeyCode::BackTab), Key::plain(KeyCode::Up)],
+            l(A::PrevField),
+            false,
+        ),
+        // Picker and palette
+        b(A::Open, C::Picker, &enter, "ui.action.pick", true),
+        b(A::Up, C::Picker, &arrows_up, l(A::Up), false),
+        b(A::Down, C::Picker, &arrows_down, l(A::Down), false),
+        b(A::PageUp, C::Picker, &pgup, l(A::PageUp), false),
+        b(A::PageDown, C::Picker, &pgdn, l(A::PageDown), false),
+        b(A::Back, C::Picker, &esc, "ui.action.cancel", true),
+        b(A::Open, C::Palette, &enter, "ui.action.run", true),
+        b(A::Up, C::Palette, &arrows_up, l(A::Up), false),
+        b(A::Down, C::Palette, &arrows_down, l(A::Down), false),
+        b(A::PageUp, C::Palette, &pgup, l(A::PageUp), false),
+        b(A::PageDown, C::Palette, &pgdn, l(A::PageDown), false),
+        b(A::Back, C::Palette, &esc, "ui.action.close", true),
+        // Help overlay
+        b(A::Back, C::HelpOverlay, &esc, "ui.action.close", true),
+        b(A::Up, C::HelpOverlay, &up, "ui.action.scroll_up", true),
+        b(
+            A::Down,
+            C::HelpOverlay,
+            &down,
+            "ui.action.scroll_down",
+            true,
+        ),
+        b(A::PageUp, C::HelpOverlay, &pgup, l(A::PageUp), false),
+        b(A::PageDown, C::HelpOverlay, &pgdn, l(A::PageDown), false),
+        b(A::Home, C::HelpOverlay, &home, l(A::Home), false),
+        b(A::End, C::HelpOverlay, &end, l(A::End), false),
+        // Confirm dialog: y/c(ó) and n/k(hông) so both languages' first letters work.
+        b(
+            A::Yes,
+            C::Confirm,
+            &[Key::ch('y'), Key::ch('c')],
+            l(A::Yes),
+            true,
+        ),
+        b(
+            A::No,
+            C::Confirm,
+            &[Key::ch('n'), Key::ch('k'), Key::plain(KeyCode::Esc)],
+            l(A::No),
+            true,
+        ),
+        b(A::Open, C::Confirm, &enter, "ui.action.choose", true),
+        b(
+            A::NextField,
+            C::Confirm,
+            &[
+                Key::plain(KeyCode::Tab),
+                Key::plain(KeyCode::Left),
+                Key::plain(KeyCode::Right),
+                Key::plain(KeyCode::BackTab),
+            ],
+            "ui.action.switch",
+            false,
+        ),
+    ]
+}
+
+/// All bindings, with the user's overrides applied.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Keymap {
+    bindings: Vec<Binding>,
+}
+
+impl Default for Keymap {
+    fn default() -> Self {
+        Keymap {
+            bindings: defaults(),
+        }
+    }
+}
+
+impl Keymap {
+    /// The defaults with `[keys]` overrides applied (`action name → key strings`). Each override
+    /// replaces the keys of every binding of that action. Problems come back as warnings.
+    pub fn with_overrides(
+        overrides: &BTreeMap<String, Vec<String>>,
+        lang: Lang,
+    ) -> (Keymap, Vec<String>) {
+        let mut map = Keymap::default();
+        let mut warnings = Vec::new();
+        for (name, specs) in overrides {
+            let Some(action) = Action::from_name(name) else {
+                warnings.push(trf(lang, "ui.config.unknown_action", &[name]));
+                continue;
+            };
+            let mut keys = Vec::new();
+            for spec in specs {
+                match Key::parse(spec) {
+                    Some(k) if k.is_ctrl_h() => {
+                        warnings.push(trf(lang, "ui.config.ctrl_h", &[name]));
+                    }
+                    Some(k) => keys.push(k),
+                    None => warnings.push(trf(lang, "ui.config.bad_key", &[spec, name])),
+                }
+            }
+            if keys.is_empty() {
+                continue;
+            }
+            let mut found = false;
+            for b in map.bindings.iter_mut().filter(|b| b.action == action) {
+                found = true;
+                if b.context.is_text_entry() {
+                    // A printable key would be typed there: keep the defaults if nothing else is left.
+                    let usable: Vec<Key> =
+                        keys.iter().copied().filter(|k| !k.is_printable()).collect();
+                    if !usable.is_empty() {
+                        b.keys = usable;
+                    }
+                } else {
+                    b.keys = keys.clone();
+                }
+            }
+            if !found {
+                // A placeholder action with no default binding: bind it where screens list things.
+                map.bindings.push(Binding {
+                    action,
+                    context: Context::List,
+                    keys,
+                    label: action.label_key(),
+                    footer: false,
+                });
+            }
+        }
+        (map, warnings)
+    }
+
+    pub fn bindings(&self) -> &[Binding] {
+        &self.bindings
+    }
+
+    /// The action for `key` in the live `contexts` (most specific first). In a text-entry
+    /// context a printable key is text, so nothing below it may claim it.
+    pub fn resolve(&self, contexts: &[Context], key: &KeyEvent) -> Option<Action> {
+        let key = Key::from_event(key);
+        if key.is_ctrl_h() {
+            return None;
+        }
+        for &ctx in contexts {
+            if let Some(b) = self
+                .bindings
+                .iter()
+                .find(|b| b.context == ctx && b.keys.contains(&key))
+            {
+                return Some(b.action);
+            }
+            if ctx.is_text_entry() && key.is_printable() {
+                return None;
+            }
+        }
+        None
+    }
+
+    /// Keys usable in `contexts`: a printable key is useless below a text-entry context.
+    fn usable_keys<'a>(
+        &'a self,
+        b: &'a Binding,
+        contexts: &[Context],
+    ) -> impl Iterator<Item = &'a Key> + 'a {
+        let pos = contexts.iter().position(|c| *c == b.context).unwrap_or(0);
+        let text_above =
+            contexts[..pos].iter().any(|c| c.is_text_entry()) || b.context.is_text_entry();
+        let shadowed: Vec<Key> = contexts[..pos]
+            .iter()
+            .flat_map(|c| self.bindings.iter().filter(move |x| x.context == *c))
+            .flat_map(|x| x.keys.iter().copied())
+            .collect();
+        b.keys
+            .iter()
+            .filter(move |k| !(shadowed.contains(k) || (text_above && k.is_printable())))
+    }
+
+    /// Footer hints for the live contexts: (keys, label key). One entry per action, first
+    /// usable key only, Help first so it survives truncation. `available` filters out actions
+    /// that would do nothing here (the screen decides).
+    pub fn footer(
+        &self,
+        contexts: &[Context],
+        available: &dyn Fn(Action) -> bool,
+    ) -> Vec<(String, &'static str)> {
+        let mut out: Vec<(Action, String, &'static str)> = Vec::new();
+        let mut order: Vec<&Binding> = Vec::new();
+        order.extend(
+            self.bindings
+                .iter()
+                .filter(|b| b.action == Action::Help && contexts.contains(&b.context)),
+        );
+        for ctx in contexts {
+            order.extend(
+                self.bindings
+                    .iter()
+                    .filter(|b| b.context == *ctx && b.action != Action::Help),
+            );
+        }
+        for b in order {
+            if !b.footer || !available(b.action) || out.iter().any(|(a, _, _)| *a == b.action) {
+                continue;
+            }
+            if let Some(k) = self.usable_keys(b, contexts).next() {
+                out.push((b.action, k.to_string(), b.label));
+            }
+        }
+        out.into_iter().map(|(_, k, l)| (k, l)).collect()
+    }
+
+    /// Every binding grouped by context, in help order: (context, [(keys, label key)]).
+    pub fn help_sections(&self) -> Vec<(Context, Vec<(String, &'static str)>)> {
+        Context::ALL
+            .iter()
+            .filter_map(|ctx| {
+                let rows: Vec<(String, &'static str)> = self
+                    .bindings
+                    .iter()
+                    .filter(|b| b.context == *ctx && !b.keys.is_empty())
+                    .map(|b| (join_keys(&b.keys), b.label))
+                    .collect();
+                (!rows.is_empty()).then_some((*ctx, rows))
+            })
+            .collect()
+    }
+
+    /// Actions reachable in `contexts` for the palette: (action, label key, keys text).
+    pub fn palette_entries(
+        &self,
+        contexts: &[Context],
+        available: &dyn Fn(Action) -> bool,
+    ) -> Vec<(Action, &'static str, String)> {
+        let mut out: Vec<(Action, &'static str, String)> = Vec::new();
+        for ctx in contexts {
+            for b in self.bindings.iter().filter(|b| b.context == *ctx) {
+                if !b.action.in_palette()
+                    || !available(b.action)
+                    || out.iter().any(|(a, _, _)| *a == b.action)
+                {
+                    continue;
+                }
+                let keys: Vec<Key> = self.usable_keys(b, contexts).copied().collect();
+                out.push((b.action, b.action.label_key(), join_keys(&keys)));
+            }
+        }
+        out
+    }
+
+    /// The keys of `action` in `context`, for messages such as "press q to quit".
+    pub fn keys_for(&self, action: Action, context: Context) -> String {
+        self.bindings
+            .iter()
+            .find(|b| b.action == action && b.context == context)
+            .map(|b| join_keys(&b.keys))
+            .unwrap_or_default()
+    }
+}
+
+fn join_keys(keys: &[Key]) -> String {
+    keys.iter()
+        .map(|k| k.to_string())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ev(code: KeyCode, mods: KeyModifiers) -> KeyEvent {
+        KeyEvent::new(code, mods)
+    }
+
+    #[test]
+    fn no_binding_uses_ctrl_h() {
+        for b in Keymap::default().bindings() {
+            assert!(
+                !b.keys.iter().any(|k| k.is_ctrl_h()),
+                "{:?} binds Ctrl+H",
+                b.action
+            );
+        }
+    }
+
+    #[test]
+    fn ctrl_h_override_is_refused() {
+        let mut o = BTreeMap::new();
+        o.insert("quit".to_string(), vec!["ctrl+h".to_string()]);
+        let (map, warnings) = Keymap::with_overrides(&o, Lang::En);
+        assert_eq!(warnings.len(), 1);
+        assert!(map
+            .bindings()
+            .iter()
+            .all(|b| !b.keys.iter().any(|k| k.is_ctrl_h())));
+        assert_eq!(
+            map.resolve(
+                &[Context::TopLevel],
+                &ev(KeyCode::Char('q'), KeyModifiers::NONE)
+            ),
+            Some(Action::Quit)
+        );
+    }
+
+    #[test]
+    fn every_action_has_a_label_and_a_name() {
+        for a in Action::ALL {
+            assert!(crate::ui::i18n::keys().any(|k| k == a.label_key()), "{a:?}");
+            assert_eq!(Action::from_name(a.name()), Some(*a));
+        }
+        for c in Context::ALL {
+            assert!(crate::ui::i18n::keys().any(|k| k == c.label_key()), "{c:?}");
+        }
+        for b in Keymap::default().bindings() {
+            assert!(
+                crate::ui::i18n::keys().any(|k| k == b.label),
+                "{:?}",
+                b.label
+            );
+        }
+    }
+
+    #[test]
+    fn parse_and_display_round_trip() {
+        for s in [
+            "q",
+            "?",
+            ":",
+            "Ctrl+P",
+            "F1",
+            "Esc",
+            "Enter",
+            "PgDn",
+            "Shift+Tab",
+            "G",
+            "Space",
+            "Alt+x",
+        ] {
+            let k = Key::parse(s).unwrap_or_else(|| panic!("{s}"));
+            assert_eq!(Key::parse(&k.to_string()), Some(k), "{s}");
+        }
+        assert_eq!(Key::parse("ctrl+P"), Some(Key::ctrl('p')));
+        assert_eq!(Key::parse("f13"), None);
+        assert_eq!(Key::parse("hyper+x"), None);
+        assert_eq!(Key::parse("+"), Some(Key::ch('+')));
+    }
+
+    #[test]
+    fn shift_is_folded_into_characters() {
+        let map = Keymap::default();
+        let ctx = [Context::List, Context::Global];
+        assert_eq!(
+            map.resolve(&ctx, &ev(KeyCode::Char('?'), KeyModifiers::SHIFT)),
+            Some(Action::Help)
+        );
+        assert_eq!(
+            map.resolve(&ctx, &ev(KeyCode::Char('G'), KeyModifiers::SHIFT)),
+            Some(Action::End)
+        );
+        assert_eq!(
+            map.resolve(&ctx, &ev(KeyCode::Char('P'), KeyModifiers::CONTROL)),
+            Some(Action::Palette)
+        );
+        assert_eq!(
+            map.resolve(&ctx, &ev(KeyCode::F(1), KeyModifiers::NONE)),
+            Some(Action::Help)
+        );
+    }
+
+    #[test]
+    fn text_entry_swallows_printable_keys() {
+        let map = Keymap::default();
+        let ctx = [Context::Palette, Context::Global];
+        assert_eq!(
+            map.resolve(&ctx, &ev(KeyCode::Char('?'), KeyModifiers::NONE)),
+            None
+        );
+        assert_eq!(
+            map.resolve(&ctx, &ev(KeyCode::F(1), KeyModifiers::NONE)),
+            Some(Action::Help)
+        );
+        assert_eq!(
+            map.resolve(&ctx, &ev(KeyCode::Esc, KeyModifiers::NONE)),
+            Some(Action::Back)
+        );
+    }
+
+    #[test]
+    fn footer_for_lists_has_help_first() {
+        let map = Keymap::default();
+        let f = map.footer(
+            &[Context::List, Context::TopLevel, Context::Global],
+            &|_| true,
+        );
+        assert_eq!(f[0], ("F1".to_string(), "ui.action.help"));
+        assert!(f.iter().any(|(k, l)| k == "q" && *l == "ui.action.quit"));
+        // In a form, ':' types text, so the palette is offered as Ctrl+P.
+        let f = map.footer(&[Context::Form, Context::Global], &|_| true);
+        assert!(f.iter().any(|(k, _)| k == "Ctrl+P"), "{f:?}");
+        assert!(!f.iter().any(|(k, _)| k == ":"), "{f:?}");
+    }
+
+    #[test]
+    fn overrides_replace_keys_and_warn_on_nonsense() {
+        let mut o = BTreeMap::new();
+        o.insert("quit".to_string(), vec!["x".to_string()]);
+        o.insert("fly".to_string(), vec!["z".to_string()]);
+        o.insert(
+            "help".to_string(),
+            vec!["ctrl+".to_string(), "F3".to_string()],
+        );
+        let (map, warnings) = Keymap::with_overrides(&o, Lang::Vi);
+        assert_eq!(warnings.len(), 2, "{warnings:?}");
+        let top = [Context::List, Context::TopLevel, Context::Global];
+        assert_eq!(
+            map.resolve(&top, &ev(KeyCode::Char('x'), KeyModifiers::NONE)),
+            Some(Action::Quit)
+        );
+        assert_eq!(
+            map.resolve(&top, &ev(KeyCode::Char('q'), KeyModifiers::NONE)),
+            None
+        );
+        assert_eq!(
+            map.resolve(&top, &ev(KeyCode::F(3), KeyModifiers::NONE)),
+            Some(Action::Help)
+        );
+        // Up = "w" must not take the arrow away from the picker, where "w" is typed text.
+        let mut o = BTreeMap::new();
+        o.insert("up".to_string(), vec!["w".to_string()]);
+        let (map, _) = Keymap::with_overrides(&o, Lang::Vi);
+        let picker = [Context::Picker, Context::Global];
+        assert_eq!(
+            map.resolve(&picker, &ev(KeyCode::Up, KeyModifiers::NONE)),
+            Some(Action::Up)
+        );
+        let list = [Context::List, Context::Global];
+        assert_eq!(
+            map.resolve(&list, &ev(KeyCode::Char('w'), KeyModifiers::NONE)),
+            Some(Action::Up)
+        );
+    }
+}

@@ -1,0 +1,173 @@
+//! The header (who is working, on which database), the footer (keys that work here) and the
+//! toast line.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+
+use super::{clean, fit, fit_left, width};
+use crate::ui::i18n::{tr, Lang};
+use crate::ui::theme::Theme;
+
+/// " CTV │ who …        db-path ": the path is shortened from the left (its end names the
+/// file), the person's line from the right.
+pub fn render_header(buf: &mut Buffer, area: Rect, who: &str, db_label: &str, theme: &Theme) {
+    if area.width == 0 || area.height == 0 {
+        return;
+    }
+    let line = Rect { height: 1, ..area };
+    buf.set_style(line, theme.header);
+    let total = line.width as usize;
+    let brand = " CTV │ ";
+    let who = clean(who);
+    let db = clean(db_label);
+    let room = total.saturating_sub(width(brand) + 1);
+    // The person comes first; the path keeps at least 20 cells (its end names the file).
+    let db_max = room.saturating_sub(width(&who) + 3).max(20.min(room / 2));
+    let db = fit_left(&db, db_max.min(room));
+    let who_max = room.saturating_sub(width(&db) + if db.is_empty() { 0 } else { 3 });
+    let who = fit(&who, who_max);
+    buf.set_stringn(line.x, line.y, format!("{brand}{who}"), total, theme.header);
+    let db_w = width(&db) as u16;
+    if db_w > 0 && db_w + 1 < line.width {
+        buf.set_stringn(
+            line.x + line.width - db_w - 1,
+            line.y,
+            &db,
+            db_w as usize,
+            theme.header,
+        );
+    }
+}
+
+/// Footer hints "F1 Trợ giúp  : Lệnh  …", as many whole hints as fit.
+pub fn render_footer(
+    buf: &mut Buffer,
+    area: Rect,
+    hints: &[(String, &'static str)],
+    theme: &Theme,
+    lang: Lang,
+) {
+    if area.width == 0 || area.height == 0 {
+        return;
+    }
+    let line = Rect { height: 1, ..area };
+    buf.set_style(line, theme.footer);
+    let max = line.width as usize;
+    let mut x = 0usize;
+    for (keys, label) in hints {
+        let label = tr(lang, label);
+        let sep = if x == 0 { 1 } else { 2 };
+        let need = sep + width(keys) + 1 + width(label);
+        if x + need > max {
+            break;
+        }
+        x += sep;
+        buf.set_stringn(line.x + x as u16, line.y, keys, max - x, theme.footer_key);
+        x += width(keys) + 1;
+        buf.set_stringn(line.x + x as u16, line.y, label, max - x, theme.footer);
+        x += width(label);
+    }
+}
+
+/// A message over the bottom of `area`, word-wrapped to at most 3 lines (a long config
+/// warning must be readable, not cut).
+pub fn render_toast(buf: &mut Buffer, area: Rect, text: &str, style: Style) {
+    if area.width < 3 || area.height == 0 {
+        return;
+    }
+    let inner_w = area.width as usize - 2;
+    let mut lines = wrap(&clean(text), inner_w);
+    let max_lines = (area.height as usize).min(3);
+    if lines.len() > max_lines {
+        lines.truncate(max_lines);
+        if let Some(last) = lines.last_mut() {
+            *last = fit(&format!("{last} …"), inner_w);
+        }
+    }
+    let top = area.y + area.height - lines.len() as u16;
+    for (i, l) in lines.iter().enumerate() {
+        let y = top + i as u16;
+        // Blank the whole line first: the message sits over the screen's bottom border.
+        let blank = " ".repeat(area.width as usize);
+        buf.set_stringn(area.x, y, blank, area.width as usize, style);
+        buf.set_stringn(area.x + 1, y, l, inner_w, style);
+    }
+}
+
+/// Greedy word wrap by display width; words longer than a line are cut.
+pub fn wrap(text: &str, max: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut cur = String::new();
+    for word in text.split_whitespace() {
+        let sep = usize::from(!cur.is_empty());
+        if width(&cur) + sep + width(word) <= max {
+            if sep == 1 {
+                cur.push(' ');
+            }
+            cur.push_str(word);
+        } else {
+            if !cur.is_empty() {
+                lines.push(std::mem::take(&mut cur));
+            }
+            cur = fit(word, max);
+        }
+    }
+    if !cur.is_empty() || lines.is_empty() {
+        lines.push(cur);
+    }
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(buf: &Buffer, y: u16) -> String {
+        (0..buf.area.width)
+            .map(|x| buf[(x, y)].symbol().to_string())
+            .collect()
+    }
+
+    #[test]
+    fn header_fits_80_columns() {
+        let area = Rect::new(0, 0, 80, 1);
+        let mut buf = Buffer::empty(area);
+        let who = "Nguyễn Thị Hoa · Cộng tác viên · Xã Tân Phú, tỉnh Đồng Tháp";
+        let db = "/home/hoa/.local/share/ctv/du-lieu-cong-tac-vien-2026.db";
+        render_header(&mut buf, area, who, db, &Theme::mono());
+        let text = row(&buf, 0);
+        assert!(text.contains("Nguyễn Thị Hoa"), "{text}");
+        assert!(text.trim_end().ends_with("2026.db"), "{text}");
+        assert_eq!(width(&text), 80);
+    }
+
+    #[test]
+    fn toast_wraps() {
+        assert_eq!(wrap("một hai ba bốn", 7), vec!["một hai", "ba bốn"]);
+        let area = Rect::new(0, 0, 12, 5);
+        let mut buf = Buffer::empty(area);
+        render_toast(
+            &mut buf,
+            area,
+            "một hai ba bốn năm sáu bảy tám chín mười",
+            Style::default(),
+        );
+        assert_eq!(row(&buf, 2), " một hai ba ");
+        assert_eq!(row(&buf, 1), "            ");
+        assert!(row(&buf, 4).trim_end().ends_with('…'), "{:?}", row(&buf, 4));
+    }
+
+    #[test]
+    fn footer_keeps_whole_hints() {
+        let area = Rect::new(0, 0, 24, 1);
+        let mut buf = Buffer::empty(area);
+        let hints = vec![
+            ("F1".to_string(), "ui.action.help"),
+            ("q".to_string(), "ui.action.quit"),
+        ];
+        render_footer(&mut buf, area, &hints, &Theme::mono(), Lang::Vi);
+        let text = row(&buf, 0);
+        assert!(text.starts_with(" F1 Trợ giúp  q Thoát"), "{text}");
+    }
+}

@@ -1,0 +1,111 @@
+//! Reusable pieces: the windowed table, the text field, the fuzzy picker, the help overlay,
+//! the confirm dialog and the header/footer bars, plus width-aware text helpers.
+//!
+//! Anything that came from data is passed through [`clean`] (→ `crate::text::sanitize`) before
+//! it is drawn, so a control character in a record can never move the cursor or change colours.
+
+pub mod bars;
+pub mod confirm;
+pub mod help;
+pub mod picker;
+pub mod table;
+pub mod text_field;
+
+use ratatui::layout::Rect;
+use unicode_segmentation::UnicodeSegmentation;
+use unicode_width::UnicodeWidthStr;
+
+pub use confirm::ConfirmDialog;
+pub use help::HelpState;
+pub use picker::{PickItem, Picker};
+pub use table::{Column, ListWindow};
+pub use text_field::TextField;
+
+/// Data text made safe to draw (control characters replaced).
+pub fn clean(s: &str) -> String {
+    let cleaned = crate::text::sanitize(s);
+    AsRef::<str>::as_ref(&cleaned).to_string()
+}
+
+/// Display width in terminal cells.
+pub fn width(s: &str) -> usize {
+    s.width()
+}
+
+/// `s` cut to at most `max` cells, ending in "…" when something was cut.
+pub fn fit(s: &str, max: usize) -> String {
+    if s.width() <= max {
+        return s.to_string();
+    }
+    if max == 0 {
+        return String::new();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for g in s.graphemes(true) {
+        let w = g.width();
+        if used + w > max - 1 {
+            break;
+        }
+        out.push_str(g);
+        used += w;
+    }
+    out.push('…');
+    out
+}
+
+/// `s` cut from the left to at most `max` cells ("…/ctv/data.db"): for paths, whose end matters.
+pub fn fit_left(s: &str, max: usize) -> String {
+    if s.width() <= max {
+        return s.to_string();
+    }
+    if max == 0 {
+        return String::new();
+    }
+    let mut kept: Vec<&str> = Vec::new();
+    let mut used = 0;
+    for g in s.graphemes(true).rev() {
+        let w = g.width();
+        if used + w > max - 1 {
+            break;
+        }
+        kept.push(g);
+        used += w;
+    }
+    kept.reverse();
+    format!("…{}", kept.concat())
+}
+
+/// A rectangle of at most `w`×`h` centred in `area`.
+pub fn popup_area(area: Rect, w: u16, h: u16) -> Rect {
+    let w = w.min(area.width);
+    let h = h.min(area.height);
+    Rect {
+        x: area.x + (area.width - w) / 2,
+        y: area.y + (area.height - h) / 2,
+        width: w,
+        height: h,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fit_counts_cells() {
+        assert_eq!(fit("Nguyễn Văn An", 20), "Nguyễn Văn An");
+        assert_eq!(fit("Nguyễn Văn An", 8), "Nguyễn …");
+        assert_eq!(width(&fit("越南越南", 5)), 5);
+        assert_eq!(
+            fit_left("/home/hoa/.local/share/ctv/ctv.db", 12),
+            "…/ctv/ctv.db"
+        );
+    }
+
+    #[test]
+    fn popup_is_clamped() {
+        let r = popup_area(Rect::new(0, 0, 80, 24), 100, 10);
+        assert_eq!(r, Rect::new(0, 7, 80, 10));
+    }
+}
