@@ -267,7 +267,12 @@ impl FacilityData {
                 .as_ref()
                 .map(|o| o[i].1.clone())
                 .unwrap_or(serde_json::Value::Null);
-            let empty_new = nv.is_null() || nv == serde_json::json!("") || nv == serde_json::json!(false);
+            let empty_new = match &nv {
+                serde_json::Value::Null => true,
+                serde_json::Value::String(s) => s.is_empty(),
+                serde_json::Value::Bool(b) => !b,
+                _ => false,
+            };
             if ov != nv && !(old.is_none() && empty_new) {
                 out.insert(k.to_string(), serde_json::json!([ov, nv]));
             }

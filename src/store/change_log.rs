@@ -42,7 +42,7 @@ pub(crate) fn record(
         record_id,
         action,
         version,
-        serde_json::Value::Object(changes.clone()).to_string()
+        serde_json::to_string(changes).unwrap_or_else(|_| "{}".into())
     ])?;
     Ok(())
 }

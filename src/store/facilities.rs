@@ -201,12 +201,23 @@ impl Store {
         }
         let now = self.now_string();
         let ids: Vec<String> = rows.iter().map(|_| new_id()).collect();
-        self.write(|tx| {
+        // A large transaction overflows the default 2 MB page cache and SQLite then spills
+        // pages to disk mid-transaction (measured: 13 s instead of ~2 s for 100,000 rows).
+        // Give bulk writes a bigger cache, and hand the memory back afterwards.
+        let big = rows.len() > 1000;
+        if big {
+            self.conn().execute_batch("PRAGMA cache_size = -131072")?;
+        }
+        let result = self.write(|tx| {
             for (id, d) in ids.iter().zip(rows) {
                 insert_row(tx, id, d, &now, &actor)?;
             }
             Ok(())
-        })?;
+        });
+        if big {
+            self.conn().execute_batch(&format!("PRAGMA cache_size = {}", super::DEFAULT_CACHE_SIZE))?;
+        }
+        result?;
         Ok(ImportOutcome { inserted: rows.len(), ids })
     }
 

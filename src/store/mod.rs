@@ -26,6 +26,10 @@ fn migrations() -> Migrations<'static> {
     Migrations::new(vec![M::up(include_str!("migrations/001_init.sql"))])
 }
 
+/// SQLite's own default page cache (2 MB, as KiB negative): enough for browsing, and small
+/// enough for old PCs and many sessions on one server.
+pub(crate) const DEFAULT_CACHE_SIZE: i64 = -2000;
+
 /// The schema version this build writes.
 pub fn schema_version() -> usize {
     1

@@ -67,7 +67,7 @@ CREATE INDEX facilities_updated ON facilities (updated_at);
 
 -- Every change to every record, written in the same transaction as the change.
 CREATE TABLE change_log (
-    seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+    seq        INTEGER PRIMARY KEY,     -- rows are never deleted, so rowids only grow
     at         TEXT NOT NULL,
     actor_id   TEXT NOT NULL,
     actor_name TEXT NOT NULL,
