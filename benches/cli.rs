@@ -20,7 +20,11 @@ struct Run {
 /// Runs a command to completion, measuring wall time and the child's peak RSS (wait4).
 fn run(cmd: &mut Command) -> Run {
     let start = Instant::now();
-    let child = cmd.stdout(Stdio::null()).stderr(Stdio::null()).spawn().expect("spawn");
+    let child = cmd
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn");
     let pid = child.id() as libc::pid_t;
     let mut status = 0;
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
@@ -28,7 +32,11 @@ fn run(cmd: &mut Command) -> Run {
     let r = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
     let wall = start.elapsed();
     std::mem::forget(child); // already reaped by wait4
-    Run { wall, max_rss_kb: usage.ru_maxrss, ok: r == pid && libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0 }
+    Run {
+        wall,
+        max_rss_kb: usage.ru_maxrss,
+        ok: r == pid && libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
+    }
 }
 
 fn median(mut v: Vec<Duration>) -> Duration {
@@ -41,11 +49,18 @@ fn ms(d: Duration) -> f64 {
 }
 
 fn have(tool: &str) -> bool {
-    Command::new("sh").args(["-c", &format!("command -v {tool}")]).stdout(Stdio::null()).status().is_ok_and(|s| s.success())
+    Command::new("sh")
+        .args(["-c", &format!("command -v {tool}")])
+        .stdout(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
 }
 
 fn main() {
-    let n: usize = std::env::var("CTV_BENCH_N").ok().and_then(|s| s.parse().ok()).unwrap_or(100_000);
+    let n: usize = std::env::var("CTV_BENCH_N")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(100_000);
     let bin = Path::new(env!("CARGO_BIN_EXE_ctv"));
     let dir = tempfile::tempdir().expect("tempdir");
     let db = dir.path().join("bench.db");
@@ -57,25 +72,51 @@ fn main() {
     };
 
     // A province officer of Hà Nội: every commune of the province is in scope.
-    assert!(run(&mut ctv(&["init", "--name", "Bench", "--role", "province", "--unit", "01"])).ok);
-    let communes: Vec<String> =
-        ctv::refdata::units().communes_in_province("01").iter().map(|c| c.code.clone()).collect();
+    assert!(
+        run(&mut ctv(&[
+            "init", "--name", "Bench", "--role", "province", "--unit", "01"
+        ]))
+        .ok
+    );
+    let communes: Vec<String> = ctv::refdata::units()
+        .communes_in_province("01")
+        .iter()
+        .map(|c| c.code.clone())
+        .collect();
     let rows = demo::generate(n, 7, &communes);
-    demo::write_csv(&rows, std::io::BufWriter::new(std::fs::File::create(&csv).expect("csv"))).expect("write csv");
+    demo::write_csv(
+        &rows,
+        std::io::BufWriter::new(std::fs::File::create(&csv).expect("csv")),
+    )
+    .expect("write csv");
     let csv_bytes = std::fs::metadata(&csv).map(|m| m.len()).unwrap_or(0);
 
-    println!("## CLI benchmarks, {n} facilities ({} MB CSV)\n", csv_bytes / 1_000_000);
+    println!(
+        "## CLI benchmarks, {n} facilities ({} MB CSV)\n",
+        csv_bytes / 1_000_000
+    );
     println!("| measurement | CTV | peer | ratio / target |");
     println!("|---|---|---|---|");
 
     // 1. Import: the whole process, one transaction, validation and duplicate checks included.
-    let imp = run(&mut ctv(&["facilities", "import", csv.to_str().expect("utf8 path")]));
+    let imp = run(&mut ctv(&[
+        "facilities",
+        "import",
+        csv.to_str().expect("utf8 path"),
+    ]));
     assert!(imp.ok, "import failed");
     let ctv_rate = n as f64 / imp.wall.as_secs_f64();
     let peer = if have("sqlite3") {
         let sdb = dir.path().join("peer.db");
-        let r = run(Command::new("sqlite3").arg(&sdb).arg(".mode csv").arg(format!(".import {} t", csv.display())));
-        format!("sqlite3 .import: {:.0} rows/s ({:.2} s)", n as f64 / r.wall.as_secs_f64(), r.wall.as_secs_f64())
+        let r = run(Command::new("sqlite3")
+            .arg(&sdb)
+            .arg(".mode csv")
+            .arg(format!(".import {} t", csv.display())));
+        format!(
+            "sqlite3 .import: {:.0} rows/s ({:.2} s)",
+            n as f64 / r.wall.as_secs_f64(),
+            r.wall.as_secs_f64()
+        )
     } else {
         "sqlite3 not installed".into()
     };
@@ -87,8 +128,21 @@ fn main() {
 
     // 2. `ctv find` as a whole process vs `fzf --filter` over the same names.
     let names = dir.path().join("names.txt");
-    std::fs::write(&names, rows.iter().map(|r| r.name.as_str()).collect::<Vec<_>>().join("\n")).expect("names");
-    let queries = ["nguyen van duc", "lang nghe gom", "may tre dan", "banh da", "hoa"];
+    std::fs::write(
+        &names,
+        rows.iter()
+            .map(|r| r.name.as_str())
+            .collect::<Vec<_>>()
+            .join("\n"),
+    )
+    .expect("names");
+    let queries = [
+        "nguyen van duc",
+        "lang nghe gom",
+        "may tre dan",
+        "banh da",
+        "hoa",
+    ];
     for q in queries {
         let mut ct = Vec::new();
         let mut rss = 0;
@@ -108,7 +162,10 @@ fn main() {
                 ft.push(run(Command::new("fzf").args(["--filter", q]).stdin(f)).wall);
             }
             let f = median(ft);
-            (format!("fzf --filter: {:.1} ms", ms(f)), format!("{:.2}× fzf's time", ms(c) / ms(f)))
+            (
+                format!("fzf --filter: {:.1} ms", ms(f)),
+                format!("{:.2}× fzf's time", ms(c) / ms(f)),
+            )
         } else {
             ("fzf not installed".into(), String::new())
         };

@@ -1,1 +1,629 @@
-//! TODO
+//! `ctv demo`: realistic synthetic facilities, to try CTV out and to benchmark it.
+//!
+//! The data is invented but shaped like a provincial list: Vietnamese names and places, the
+//! entity types in plausible proportions (household businesses most common), products that fit
+//! their trade group (NĐ 52/2018), tax numbers with valid check digits, mobile numbers, a few
+//! craft villages, OCOP stars and typical-product titles. The same seed gives the same rows.
+
+use std::io::Write;
+
+use rand::rngs::StdRng;
+use rand::seq::SliceRandom;
+use rand::{Rng, SeedableRng};
+
+use crate::domain::facility::tax_check_digit;
+use crate::domain::{FacilityData, FacilityField, FacilityInput, FacilityStatus, Profile};
+use crate::refdata::{units, CommuneKind};
+use crate::text::nfc;
+
+/// Family names with their rough share (per cent) of the population.
+const FAMILY_NAMES: &[(&str, u32)] = &[
+    ("Nguyễn", 380),
+    ("Trần", 110),
+    ("Lê", 95),
+    ("Phạm", 70),
+    ("Hoàng", 50),
+    ("Huỳnh", 40),
+    ("Phan", 45),
+    ("Vũ", 40),
+    ("Võ", 35),
+    ("Đặng", 20),
+    ("Bùi", 20),
+    ("Đỗ", 14),
+    ("Hồ", 13),
+    ("Ngô", 13),
+    ("Dương", 10),
+    ("Lý", 5),
+];
+
+const MIDDLE_MALE: &[&str] = &[
+    "Văn", "Văn", "Văn", "Đức", "Minh", "Quang", "Hữu", "Công", "Xuân", "Thanh", "Ngọc", "Đình",
+    "Trọng",
+];
+const MIDDLE_FEMALE: &[&str] = &[
+    "Thị", "Thị", "Thị", "Ngọc", "Thu", "Thanh", "Minh", "Thùy", "Kim", "Hồng", "Bích", "Phương",
+];
+const GIVEN_MALE: &[&str] = &[
+    "Đức", "Hùng", "Dũng", "Tuấn", "Minh", "Hải", "Long", "Nam", "Sơn", "Thắng", "Cường", "Quân",
+    "Bình", "Phúc", "Khoa", "Trung", "Thành", "Hòa", "Toàn", "Hiếu", "Quý", "Tùng", "Việt", "Lộc",
+    "Kiên", "Phong", "Hưng", "Thịnh", "Tâm", "Vinh", "Khánh", "Đạt", "Huy", "Lực", "Chiến",
+];
+const GIVEN_FEMALE: &[&str] = &[
+    "Lan", "Hương", "Hoa", "Mai", "Hằng", "Thảo", "Ngọc", "Nga", "Phương", "Trang", "Linh",
+    "Huyền", "Yến", "Thủy", "Nhung", "Loan", "Hạnh", "Dung", "Oanh", "Vân", "Liên", "Hà", "Tuyết",
+    "Quyên", "Hiền", "Chi",
+];
+
+/// Villages and places that give cooperatives, craft villages and addresses their names.
+const PLACES: &[&str] = &[
+    "Phú Vinh",
+    "Tân Cương",
+    "Bát Tràng",
+    "Vạn Phúc",
+    "Đồng Kỵ",
+    "Phù Lãng",
+    "Chu Đậu",
+    "Kim Sơn",
+    "Hương Canh",
+    "Thanh Hà",
+    "Phước Tích",
+    "Bàu Trúc",
+    "Cẩm Hà",
+    "Đông Hồ",
+    "Cái Mơn",
+    "Phú Hòa",
+    "An Bình",
+    "Tân Lập",
+    "Yên Thái",
+    "Phú Lộc",
+    "Đông Sơn",
+    "Quảng Phú",
+    "Thạch Xá",
+    "Chàng Sơn",
+    "Hữu Bằng",
+    "Kiêu Kỵ",
+    "La Phù",
+    "Tam Sơn",
+    "Mỹ Đồng",
+    "Ninh Hiệp",
+    "Đa Sỹ",
+    "Xuân Lai",
+    "Phú Túc",
+    "Cự Đà",
+    "Ước Lễ",
+    "Hòa Tiến",
+    "Thổ Hà",
+    "Đại Bái",
+    "Quất Động",
+    "Sơn Đồng",
+    "Tân Hội",
+    "Mỹ Lương",
+    "Bình Đức",
+    "Phước Kiều",
+    "Tràng An",
+];
+
+/// Distinctive parts of company names.
+const BRANDS: &[&str] = &[
+    "Minh Long",
+    "Hoàng Gia",
+    "Phúc An",
+    "Thành Đạt",
+    "An Phát",
+    "Hưng Thịnh",
+    "Việt Tiến",
+    "Tân Phú",
+    "Đại Thành",
+    "Kim Long",
+    "Bảo Ngọc",
+    "Trường Sơn",
+    "Sông Hồng",
+    "Hồng Hà",
+    "Thiên Phú",
+    "Quang Minh",
+    "Hà Thành",
+    "Nam Việt",
+    "Đông Á",
+    "Hải Đăng",
+    "Phương Nam",
+    "Bình Minh",
+    "Ánh Dương",
+    "Sao Mai",
+    "Tiến Đạt",
+    "Toàn Thắng",
+    "Phú Gia",
+    "Hoàng Long",
+    "Thịnh Vượng",
+    "Trí Đức",
+    "Lộc Phát",
+    "Gia Bảo",
+];
+
+/// (trade group, weight, [(name phrase, main products)]).
+type Catalogue = &'static [(&'static str, u32, &'static [(&'static str, &'static str)])];
+const TRADES: Catalogue = &[
+    (
+        "NN1",
+        34,
+        &[
+            ("bánh đa", "Bánh đa nem, bánh đa vừng"),
+            ("bún bánh phở", "Bún tươi, bánh phở, bánh cuốn"),
+            ("chế biến chè", "Chè búp khô, chè móc câu"),
+            ("nước mắm", "Nước mắm cốt, nước mắm nhĩ"),
+            ("giò chả", "Giò lụa, chả quế"),
+            ("rượu truyền thống", "Rượu gạo, rượu nếp cái hoa vàng"),
+            ("miến dong", "Miến dong, tinh bột dong riềng"),
+            ("mật ong", "Mật ong hoa nhãn, mật ong rừng"),
+            ("chế biến cà phê", "Cà phê rang xay, cà phê bột"),
+            ("chế biến hạt điều", "Nhân hạt điều rang muối"),
+            ("nem chua", "Nem chua, nem nướng"),
+            ("kẹo dừa", "Kẹo dừa, bánh tráng dừa"),
+            ("tinh bột nghệ", "Tinh bột nghệ, nghệ viên mật ong"),
+            ("chả cá", "Chả cá, cá khô"),
+            ("bánh chưng", "Bánh chưng, bánh tét, bánh giầy"),
+            ("tương bần", "Tương nếp, mắm tép"),
+            ("xay xát gạo", "Gạo tẻ, gạo nếp"),
+            ("rau củ sấy", "Rau củ sấy, măng khô"),
+            ("bánh tráng", "Bánh tráng phơi sương"),
+            ("đậu phụ", "Đậu phụ, sữa đậu nành"),
+        ],
+    ),
+    (
+        "NN2",
+        12,
+        &[
+            ("sơn mài", "Tranh sơn mài, hộp sơn mài"),
+            ("khảm trai", "Tranh khảm trai, đồ gỗ khảm"),
+            ("thêu tay", "Tranh thêu, khăn thêu tay"),
+            ("tranh dân gian", "Tranh dân gian in mộc bản"),
+            ("điêu khắc gỗ", "Tượng gỗ, đồ thờ chạm khắc"),
+            ("đúc đồng", "Đồ đồng mỹ nghệ, chuông, lư hương"),
+            ("chạm bạc", "Trang sức bạc, đồ bạc mỹ nghệ"),
+            ("đá mỹ nghệ", "Tượng đá, đồ đá mỹ nghệ"),
+            ("nón lá", "Nón lá, nón bài thơ"),
+            ("giấy dó", "Giấy dó, tranh giấy dó"),
+        ],
+    ),
+    (
+        "NN3",
+        6,
+        &[
+            ("sơ chế mây tre", "Nan tre, song mây sơ chế"),
+            ("xẻ gỗ", "Gỗ xẻ, ván bóc"),
+            ("sơ chế cói", "Cói sợi khô"),
+            ("vôi", "Vôi bột, vôi cục"),
+            ("gạch không nung", "Gạch không nung, gạch block"),
+            ("phân bón hữu cơ", "Phân bón hữu cơ vi sinh từ phụ phẩm"),
+        ],
+    ),
+    (
+        "NN4",
+        25,
+        &[
+            ("mây tre đan", "Giỏ, làn, bàn ghế mây tre"),
+            ("gốm sứ", "Bình, lọ, bát đĩa gốm"),
+            ("đồ gỗ", "Bàn ghế, tủ, giường gỗ"),
+            ("dệt lụa", "Lụa tơ tằm, khăn lụa"),
+            ("thêu ren", "Khăn trải bàn, áo thêu ren"),
+            ("cơ khí nhỏ", "Nông cụ cầm tay, khung cửa sắt"),
+            ("dệt thổ cẩm", "Vải thổ cẩm, túi thổ cẩm"),
+            ("đan cói", "Chiếu cói, túi cói, thảm cói"),
+            ("may mặc", "Quần áo bảo hộ lao động, đồng phục"),
+            ("rèn", "Dao, kéo, nông cụ rèn"),
+            ("đan lục bình", "Giỏ, thảm lục bình"),
+            ("thủy tinh", "Chai lọ, đồ thủy tinh mỹ nghệ"),
+        ],
+    ),
+    (
+        "NN5",
+        7,
+        &[
+            ("cây cảnh", "Cây cảnh, bonsai"),
+            ("hoa lan", "Lan hồ điệp, lan rừng"),
+            ("cá cảnh", "Cá cảnh, cây thủy sinh"),
+            ("đào quất", "Đào thế, quất cảnh"),
+            ("sinh vật cảnh", "Chậu cảnh, cây thế"),
+        ],
+    ),
+    (
+        "NN6",
+        3,
+        &[
+            ("muối biển", "Muối hạt, muối tinh"),
+            ("muối sạch", "Muối sạch, muối i-ốt"),
+            ("chế biến muối", "Muối tôm, muối ớt"),
+        ],
+    ),
+    (
+        "NN7",
+        13,
+        &[
+            ("sửa chữa máy nông nghiệp", "Sửa chữa máy cày, máy gặt"),
+            ("dịch vụ xay xát", "Xay xát lúa gạo thuê"),
+            ("sấy nông sản", "Sấy lúa, sấy nông sản thuê"),
+            ("in ấn bao bì", "Bao bì, nhãn mác sản phẩm"),
+            ("gia công cơ khí", "Gia công, sửa chữa cơ khí"),
+            ("thu gom nông sản", "Thu gom, sơ chế nông sản"),
+        ],
+    ),
+];
+
+/// Entity types with their weight: household businesses most common.
+const ENTITY_TYPES: &[(&str, u32)] = &[
+    ("HKD", 55),
+    ("DNNVV", 22),
+    ("HTX", 13),
+    ("THT", 9),
+    ("LHHTX", 1),
+];
+
+/// Mobile prefixes in use (Viettel, MobiFone, VinaPhone, Vietnamobile, Gmobile).
+const MOBILE_PREFIXES: &[&str] = &[
+    "032", "033", "034", "035", "036", "037", "038", "039", "086", "096", "097", "098", "070",
+    "076", "077", "078", "079", "089", "090", "093", "081", "082", "083", "084", "085", "088",
+    "091", "094", "056", "058", "092", "059", "099",
+];
+
+const NOTES: &[&str] = &[
+    "Cần hỗ trợ máy sấy",
+    "Đề nghị hỗ trợ tham gia hội chợ",
+    "Đang xây dựng nhãn hiệu tập thể",
+    "Thiếu mặt bằng sản xuất",
+    "Muốn đăng ký sản phẩm OCOP",
+    "Cần vốn vay mở rộng sản xuất",
+    "Nhu cầu đào tạo nghề cho lao động",
+    "Đã được hỗ trợ máy móc năm 2023",
+    "Cần tư vấn thiết kế bao bì, mẫu mã",
+    "Nước thải chưa được xử lý, cần tư vấn sản xuất sạch hơn",
+];
+
+/// A multiplier near `ring` × 0.618 (the golden ratio) that shares no factor with `ring`:
+/// `i ↦ i · m mod ring` visits every residue once, and consecutive rows land far apart, so
+/// phone and tax numbers are distinct within a run and do not look sequential.
+fn scatter_step(ring: u64) -> u64 {
+    fn gcd(a: u64, b: u64) -> u64 {
+        if b == 0 {
+            a
+        } else {
+            gcd(b, a % b)
+        }
+    }
+    let mut m = (ring as f64 * 0.618_033_988_75) as u64 | 1;
+    while gcd(m, ring) != 1 {
+        m += 2;
+    }
+    m
+}
+
+/// `i`'s place in a scrambled walk over `0..ring`.
+fn scatter(i: u64, ring: u64, offset: u64) -> u64 {
+    let m = u128::from(scatter_step(ring));
+    ((u128::from(i) * m + u128::from(offset)) % u128::from(ring)) as u64
+}
+
+fn pick_weighted<'a, T>(rng: &mut StdRng, items: &'a [(T, u32)]) -> &'a T {
+    let total: u32 = items.iter().map(|(_, w)| w).sum();
+    let mut r = rng.gen_range(0..total.max(1));
+    for (item, w) in items {
+        if r < *w {
+            return item;
+        }
+        r -= w;
+    }
+    &items[items.len() - 1].0
+}
+
+fn pick<'a>(rng: &mut StdRng, items: &'a [&'a str]) -> &'a str {
+    items.choose(rng).copied().unwrap_or("")
+}
+
+struct Person {
+    full: String,
+    female: bool,
+    birth_year: i32,
+}
+
+fn person(rng: &mut StdRng) -> Person {
+    let female = rng.gen_bool(0.4);
+    let family = pick_weighted(rng, FAMILY_NAMES);
+    let (middle, given) = if female {
+        (pick(rng, MIDDLE_FEMALE), pick(rng, GIVEN_FEMALE))
+    } else {
+        (pick(rng, MIDDLE_MALE), pick(rng, GIVEN_MALE))
+    };
+    Person {
+        full: format!("{family} {middle} {given}"),
+        female,
+        birth_year: rng.gen_range(1955..=2000),
+    }
+}
+
+/// A 10-digit tax number with a valid check digit, distinct for distinct rows (below about
+/// 300,000 rows per province prefix).
+fn tax_code(province: &str, i: u64, n: u64, offset: u64) -> Option<String> {
+    let prefix: String = province
+        .chars()
+        .filter(char::is_ascii_digit)
+        .take(2)
+        .collect();
+    let prefix = format!("{prefix:0>2}");
+    for attempt in 0..32u64 {
+        let k = scatter(i + attempt * n.max(1), 10_000_000, offset);
+        let first9 = format!("{prefix}{k:07}");
+        let check = tax_check_digit(first9.as_bytes());
+        if check < 10 {
+            return Some(format!("{first9}{check}"));
+        }
+    }
+    None
+}
+
+/// A 12-digit personal id (CCCD): province, sex and century, birth year, six digits.
+fn personal_id(province: &str, p: &Person, i: u64, offset: u64) -> String {
+    let century = if p.birth_year >= 2000 { 2 } else { 0 };
+    let sex = century + u32::from(p.female);
+    let serial = scatter(i, 1_000_000, offset);
+    format!("0{province:0>2}{sex}{:02}{serial:06}", p.birth_year % 100)
+}
+
+/// A mobile number, distinct for distinct `i` (below 3·10⁸ rows).
+fn phone(i: u64, offset: u64) -> String {
+    let k = scatter(i, MOBILE_PREFIXES.len() as u64 * 10_000_000, offset);
+    let prefix = MOBILE_PREFIXES[(k / 10_000_000) as usize];
+    format!("{prefix}{:07}", k % 10_000_000)
+}
+
+/// `n` synthetic facilities in the given 2025 communes, the same for the same seed. Every row
+/// passes validation (tested). No communes, no rows.
+pub fn generate(n: usize, seed: u64, communes: &[String]) -> Vec<FacilityData> {
+    if communes.is_empty() {
+        return Vec::new();
+    }
+    let mut rng = StdRng::seed_from_u64(seed);
+    let u = units();
+    // Rural communes (xã) hold most CNNT facilities.
+    let weighted: Vec<(usize, u32)> = communes
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let w = match u.commune(c).map(|c| c.kind) {
+                Some(CommuneKind::Xa) => 4,
+                _ => 1,
+            };
+            (i, w)
+        })
+        .collect();
+    let phone_offset = rng.gen::<u64>() % 1_000_000_000;
+    let tax_offset = rng.gen::<u64>() % 10_000_000;
+    let id_offset = rng.gen::<u64>() % 1_000_000;
+    let total = n as u64;
+
+    let mut rows = Vec::with_capacity(n);
+    for i in 0..n {
+        let row = i as u64;
+        let commune_code = communes[*pick_weighted(&mut rng, &weighted)].clone();
+        let commune = u.commune(&commune_code);
+        let province = commune
+            .map(|c| c.province_code.clone())
+            .unwrap_or_else(|| commune_code.chars().take(2).collect());
+        let is_ward = commune.is_some_and(|c| c.kind == CommuneKind::Phuong);
+        let commune_name = commune.map(|c| c.name.clone()).unwrap_or_default();
+
+        let entity = *pick_weighted(&mut rng, ENTITY_TYPES);
+        let (group, items) = pick_trade(&mut rng);
+        let &(phrase, products) = items.choose(&mut rng).unwrap_or(&("", ""));
+        let owner = person(&mut rng);
+        let place = if !commune_name.is_empty() && rng.gen_bool(0.3) {
+            commune_name.clone()
+        } else {
+            pick(&mut rng, PLACES).to_string()
+        };
+
+        let name = match entity {
+            "HKD" => {
+                let lead = if rng.gen_bool(0.5) {
+                    "Hộ kinh doanh"
+                } else {
+                    "Cơ sở"
+                };
+                if rng.gen_bool(0.7) {
+                    format!("{lead} {phrase} {}", owner.full)
+                } else {
+                    format!("{lead} {phrase} {place}")
+                }
+            }
+            "THT" => format!("Tổ hợp tác {phrase} {place}"),
+            "HTX" => {
+                let lead = if rng.gen_bool(0.7) {
+                    "HTX"
+                } else {
+                    "Hợp tác xã"
+                };
+                format!("{lead} {phrase} {place}")
+            }
+            "LHHTX" => format!("Liên hiệp HTX {phrase} {place}"),
+            _ => {
+                let lead = pick(
+                    &mut rng,
+                    &[
+                        "Công ty TNHH",
+                        "Công ty TNHH",
+                        "Công ty cổ phần",
+                        "Công ty TNHH MTV",
+                        "Doanh nghiệp tư nhân",
+                    ],
+                );
+                format!("{lead} {phrase} {}", pick(&mut rng, BRANDS))
+            }
+        };
+
+        let tax_code = match entity {
+            "THT" if rng.gen_bool(0.8) => None,
+            "HKD" => match rng.gen_range(0..100) {
+                0..=34 => None,
+                35..=69 => tax_code(&province, row, total, tax_offset),
+                _ => Some(personal_id(&province, &owner, row, id_offset)),
+            },
+            _ => tax_code(&province, row, total, tax_offset),
+        };
+        let phone = rng.gen_bool(0.92).then(|| phone(row, phone_offset));
+
+        let address = if is_ward {
+            match rng.gen_range(0..3) {
+                0 => format!("Tổ dân phố {}", rng.gen_range(1..=25)),
+                1 => format!(
+                    "Số {}, ngõ {}",
+                    rng.gen_range(1..=120),
+                    rng.gen_range(1..=80)
+                ),
+                _ => format!("Khu phố {}", pick(&mut rng, PLACES)),
+            }
+        } else {
+            match rng.gen_range(0..4) {
+                0 => format!("Thôn {}", pick(&mut rng, PLACES)),
+                1 => format!("Xóm {}", rng.gen_range(1..=15)),
+                2 => format!("Ấp {}", pick(&mut rng, PLACES)),
+                _ => format!(
+                    "Số {}, thôn {}",
+                    rng.gen_range(1..=200),
+                    pick(&mut rng, PLACES)
+                ),
+            }
+        };
+
+        let r: f64 = rng.gen();
+        let workers = match entity {
+            "HKD" => 1 + (r.powf(2.5) * 25.0) as i64,
+            "THT" => 3 + (r.powi(2) * 40.0) as i64,
+            "HTX" => 7 + (r.powi(2) * 120.0) as i64,
+            "LHHTX" => 20 + (r * 200.0) as i64,
+            _ => 5 + (r.powf(2.2) * 300.0) as i64,
+        };
+        let workers = rng.gen_bool(0.95).then_some(workers);
+
+        let earliest = match entity {
+            "HTX" => 1960,
+            "DNNVV" => 1991,
+            "THT" => 1995,
+            "LHHTX" => 2000,
+            _ => 1975,
+        };
+        let span = 2025 - earliest;
+        let founded = 2025 - (rng.gen::<f64>().powi(2) * f64::from(span)) as i32;
+        let founded_year = rng.gen_bool(0.97).then_some(founded);
+        let since = founded_year.unwrap_or(2000);
+
+        let craft_village = if rng.gen_bool(0.18) {
+            format!("Làng nghề {phrase} {place}")
+        } else {
+            String::new()
+        };
+
+        let ocop_p = if group == "NN1" { 0.12 } else { 0.05 };
+        let (ocop_stars, ocop_year) = if rng.gen_bool(ocop_p) {
+            let stars = *pick_weighted(&mut rng, &[(3u8, 65), (4, 30), (5, 5)]);
+            (Some(stars), Some(rng.gen_range(since.max(2019)..=2025)))
+        } else {
+            (None, None)
+        };
+        let (typical_level, typical_year) = if rng.gen_bool(0.06) {
+            let year = rng.gen_range(since.max(2012)..=2025);
+            let level = if year < 2025 && rng.gen_bool(0.2) {
+                "huyen"
+            } else {
+                *pick_weighted(
+                    &mut rng,
+                    &[("xa", 35), ("tinh", 40), ("khu_vuc", 18), ("quoc_gia", 7)],
+                )
+            };
+            (Some(level.to_string()), Some(year))
+        } else {
+            (None, None)
+        };
+
+        let exports = rng.gen_bool(match entity {
+            "DNNVV" => 0.15,
+            "HTX" | "LHHTX" => 0.08,
+            _ => 0.02,
+        });
+        let local_materials = rng.gen_bool(0.45);
+        let woman_owned = if owner.female {
+            rng.gen_bool(0.85)
+        } else {
+            rng.gen_bool(0.02)
+        };
+        let ethnic_owned = rng.gen_bool(0.06);
+        let difficult_area = rng.gen_bool(if ethnic_owned { 0.7 } else { 0.08 });
+        let status = *pick_weighted(
+            &mut rng,
+            &[
+                (FacilityStatus::Active, 90),
+                (FacilityStatus::Paused, 7),
+                (FacilityStatus::Closed, 3),
+            ],
+        );
+        let notes = if rng.gen_bool(0.2) {
+            pick(&mut rng, NOTES).to_string()
+        } else {
+            String::new()
+        };
+
+        rows.push(FacilityData {
+            name: nfc(&name),
+            entity_type: Some(entity.to_string()),
+            tax_code,
+            representative: nfc(&owner.full),
+            phone,
+            address: nfc(&address),
+            commune_code,
+            trade_group: rng.gen_bool(0.97).then(|| group.to_string()),
+            products: nfc(products),
+            workers,
+            founded_year,
+            craft_village: nfc(&craft_village),
+            ocop_stars,
+            ocop_year,
+            typical_level,
+            typical_year,
+            exports,
+            local_materials,
+            woman_owned,
+            ethnic_owned,
+            difficult_area,
+            status,
+            notes: nfc(&notes),
+        });
+    }
+    rows
+}
+
+/// A trade group by weight, with its products.
+fn pick_trade(rng: &mut StdRng) -> (&'static str, &'static [(&'static str, &'static str)]) {
+    let total: u32 = TRADES.iter().map(|(_, w, _)| w).sum();
+    let mut r = rng.gen_range(0..total);
+    for &(g, w, items) in TRADES {
+        if r < w {
+            return (g, items);
+        }
+        r -= w;
+    }
+    (TRADES[0].0, TRADES[0].2)
+}
+
+/// The communes a demo fills: those of the profile's scope.
+pub fn demo_communes(profile: &Profile) -> Vec<String> {
+    profile.communes()
+}
+
+/// Rows as a CSV with the English column names (no BOM, LF), which `ctv facilities import`
+/// reads back: for benchmarks and README examples.
+pub fn write_csv(rows: &[FacilityData], w: impl Write) -> std::io::Result<()> {
+    let mut out = csv::WriterBuilder::new().from_writer(w);
+    out.write_record(FacilityField::ALL.iter().map(|f| f.key()))?;
+    for d in rows {
+        let input = FacilityInput::from_data(d);
+        out.write_record(FacilityField::ALL.iter().map(|f| input.get(*f)))?;
+    }
+    out.flush()?;
+    Ok(())
+}

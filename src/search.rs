@@ -1,1 +1,1676 @@
-//! TODO
+//! The one fuzzy search shared by `ctv find` and the TUI.
+//!
+//! Matching and scoring use `fuzzy-matcher`'s SkimMatcherV2, always on folded keys
+//! (`text::fold`: it is case-insensitive for ASCII only). The query is folded and split
+//! into words; a facility matches when every word matches one of its fields; its score is
+//! the sum over words of the best field score, a name match weighing 5/4 of the same match
+//! elsewhere. Equal scores go by the Vietnamese order of the name.
+//!
+//! A word is scored against each syllable of a field: skim's score (bonuses for a word start
+//! and consecutive letters) plus a bonus when the word is the syllable (+24), starts it
+//! (+16) or sits inside it (+8), so "duc" ranks "Đức" and "dục" above "dược" (letters
+//! scattered in a syllable), and "dụng cụ" not at all: a word must fit in one syllable,
+//! which keeps results free of letters picked across a whole name. A word that matches no syllable at all, typed without
+//! spaces, is split into syllables ("nguyenvanduc" → nguyen van duc, "battr" → bat tr,
+//! "nvd" → n v d). Phone numbers match as digit substrings, ignoring spaces and dots.
+//!
+//! How this stays under a frame (16 ms) for 100,000 facilities on a 2-core PC:
+//! - Vietnamese is written in syllables and there are only a few thousand of them: skim runs
+//!   once per distinct syllable per query word, not once per field. A field's score is then
+//!   the best of its syllables' scores, an array lookup.
+//! - Representatives, products and communes repeat: each distinct value is stored and scored
+//!   once. Names and phones are stored once per doc in one arena each (no String per field).
+//! - Scores of each query word are kept between calls: typing "lang nghe g" rescores only
+//!   "g", a longer word is only tried where its prefix matched, and only the docs that
+//!   matched the previous keystroke's query are looked at again.
+//! - Scans are split across the cores with `std::thread::scope`; the best hits are kept in a
+//!   bounded heap; the name order used for ties is built once, on first need.
+
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap};
+use std::hash::{BuildHasherDefault, Hasher};
+use std::ops::Range;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use fuzzy_matcher::skim::SkimMatcherV2;
+use fuzzy_matcher::FuzzyMatcher;
+use serde::Serialize;
+
+use crate::text;
+
+/// The searchable fields of a facility, in the order `push_folded` takes their keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Field {
+    Name,
+    Representative,
+    Products,
+    Commune,
+    Phone,
+}
+
+impl Field {
+    pub const ALL: [Field; 5] = [
+        Field::Name,
+        Field::Representative,
+        Field::Products,
+        Field::Commune,
+        Field::Phone,
+    ];
+}
+
+/// One facility as given to the index. Texts are NFC, as stored.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Doc {
+    pub id: String,
+    pub name: String,
+    pub representative: String,
+    pub products: String,
+    pub commune: String,
+    pub phone: String,
+}
+
+impl Doc {
+    pub fn field(&self, field: Field) -> &str {
+        match field {
+            Field::Name => &self.name,
+            Field::Representative => &self.representative,
+            Field::Products => &self.products,
+            Field::Commune => &self.commune,
+            Field::Phone => &self.phone,
+        }
+    }
+}
+
+/// A facility as the index holds it: borrowed texts, same field names as `Doc`.
+/// (The index keeps one arena per column, not six Strings per doc: 100,000 `Doc`s alone
+/// take about 40 MB.)
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct DocRef<'a> {
+    pub id: &'a str,
+    pub name: &'a str,
+    pub representative: &'a str,
+    pub products: &'a str,
+    pub commune: &'a str,
+    pub phone: &'a str,
+}
+
+impl<'a> DocRef<'a> {
+    pub fn field(&self, field: Field) -> &'a str {
+        match field {
+            Field::Name => self.name,
+            Field::Representative => self.representative,
+            Field::Products => self.products,
+            Field::Commune => self.commune,
+            Field::Phone => self.phone,
+        }
+    }
+
+    pub fn to_doc(&self) -> Doc {
+        Doc {
+            id: self.id.to_owned(),
+            name: self.name.to_owned(),
+            representative: self.representative.to_owned(),
+            products: self.products.to_owned(),
+            commune: self.commune.to_owned(),
+            phone: self.phone.to_owned(),
+        }
+    }
+}
+
+/// One result. `positions` are char indices into `index.doc(hit.index).field(hit.field)`,
+/// sorted and unique, for highlighting.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Hit {
+    pub index: usize,
+    pub score: i64,
+    pub field: Field,
+    pub positions: Vec<usize>,
+}
+
+/// Per field, in `Field` order: a name match is worth 5/4 of the same match elsewhere —
+/// enough to win a tie, not enough for a scattered name match to beat an exact one elsewhere.
+const WEIGHT: [i32; 5] = [5, 4, 4, 4, 4];
+const NAME: usize = 0;
+const PHONE: usize = 4;
+/// Columns holding text (name, representative, products, commune).
+const TEXT_COLS: usize = 4;
+
+const BONUS_WHOLE_SYLLABLE: i32 = 24;
+const BONUS_SYLLABLE_PREFIX: i32 = 16;
+const BONUS_SUBSTRING: i32 = 8;
+
+const NO_MATCH: i16 = i16::MIN;
+/// Query words looked at; the rest of a longer query is ignored.
+const MAX_WORDS: usize = 24;
+/// Query words whose scores are kept between calls (typing, backspacing).
+const CACHE_WORDS: usize = 8;
+/// Whole queries whose matching docs are kept, to narrow the next keystroke's scan.
+const CACHE_QUERIES: usize = 4;
+/// Docs tied at the cut are sorted by name directly when they are at most this many or a
+/// quarter of all docs; beyond, the name order of all docs is built once and kept.
+const PARTIAL_TIE_MIN: usize = 4096;
+/// Below this many items a scan stays on the calling thread: spawning costs more.
+const PAR_MIN: usize = 16_384;
+
+// ---------------------------------------------------------------------------------------
+// Storage.
+
+/// Strings end to end in one allocation.
+#[derive(Default)]
+struct Arena {
+    text: String,
+    ends: Vec<u32>,
+}
+
+impl Arena {
+    fn push(&mut self, s: &str) -> u32 {
+        self.text.push_str(s);
+        self.ends.push(to_u32(self.text.len()));
+        to_u32(self.ends.len() - 1)
+    }
+
+    fn get(&self, i: usize) -> &str {
+        &self.text[self.span(i)]
+    }
+
+    /// For equality checks while building: no char-boundary checks.
+    fn bytes(&self, i: usize) -> &[u8] {
+        &self.text.as_bytes()[self.span(i)]
+    }
+
+    fn span(&self, i: usize) -> Range<usize> {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        start..self.ends[i] as usize
+    }
+
+    fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    fn shrink_to_fit(&mut self) {
+        self.text.shrink_to_fit();
+        self.ends.shrink_to_fit();
+    }
+}
+
+fn to_u32(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+/// The keys of `Dedup` maps are already hashes.
+#[derive(Default)]
+struct PreHashed(u64);
+
+impl Hasher for PreHashed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+/// Hash → first id with that hash. A collision just leaves the newcomer un-deduplicated:
+/// a little memory, never a wrong answer.
+type Dedup = HashMap<u64, u32, BuildHasherDefault<PreHashed>>;
+
+fn hash_str(s: &str, seed: u64) -> u64 {
+    // FxHash-style over 8-byte words: fast, and good enough behind an equality check.
+    let mut h = seed ^ (s.len() as u64);
+    for chunk in s.as_bytes().chunks(8) {
+        let mut w = [0u8; 8];
+        w[..chunk.len()].copy_from_slice(chunk);
+        h = (h.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(0x517C_C1B7_2722_0A95);
+    }
+    h
+}
+
+/// Distinct syllables, as the scorer sees them: the first syllable of a field as is, the
+/// others with a leading space so skim gives them its mid-string word-start bonus.
+#[derive(Default)]
+struct Vocab {
+    arena: Arena,
+    masks: Vec<u64>,
+    dedup: Dedup,
+}
+
+impl Vocab {
+    fn intern(&mut self, first: bool, syllable: &str) -> u32 {
+        let h = hash_str(syllable, u64::from(first));
+        if let Some(&id) = self.dedup.get(&h) {
+            let stored = self.arena.bytes(id as usize);
+            let bare = if first {
+                stored
+            } else {
+                stored.strip_prefix(b" ").unwrap_or(b"")
+            };
+            if bare == syllable.as_bytes() && (first || stored.len() == syllable.len() + 1) {
+                return id;
+            }
+        }
+        let id = if first {
+            self.arena.push(syllable)
+        } else {
+            self.arena.text.push(' ');
+            self.arena.push(syllable)
+        };
+        self.masks.push(char_mask(syllable));
+        self.dedup.entry(h).or_insert(id);
+        id
+    }
+}
+
+/// Syllables of a folded key: maximal runs of letters and digits, with their char offset.
+fn syllables(folded: &str) -> Box<dyn Iterator<Item = (usize, &str)> + '_> {
+    if folded.is_ascii() {
+        // Folded keys are nearly always ASCII: bytes are chars.
+        let bytes = folded.as_bytes();
+        let mut i = 0;
+        return Box::new(std::iter::from_fn(move || {
+            while i < bytes.len() && !bytes[i].is_ascii_alphanumeric() {
+                i += 1;
+            }
+            let start = i;
+            while i < bytes.len() && bytes[i].is_ascii_alphanumeric() {
+                i += 1;
+            }
+            (i > start).then(|| (start, &folded[start..i]))
+        }));
+    }
+    let mut chars = folded.char_indices().enumerate().peekable();
+    Box::new(std::iter::from_fn(move || {
+        while chars.peek().is_some_and(|(_, (_, c))| !c.is_alphanumeric()) {
+            chars.next();
+        }
+        let &(char_start, (byte_start, _)) = chars.peek()?;
+        let mut byte_end = byte_start;
+        while let Some(&(_, (b, c))) = chars.peek() {
+            if !c.is_alphanumeric() {
+                break;
+            }
+            byte_end = b + c.len_utf8();
+            chars.next();
+        }
+        Some((char_start, &folded[byte_start..byte_end]))
+    }))
+}
+
+/// One text field's column: display text, folded key and its syllable ids per entry.
+/// With `dedup`, equal values share an entry (communes, products and representatives
+/// repeat a lot); without, there is one entry per doc (names).
+struct TextColumn {
+    display: Arena,
+    folded: Arena,
+    syl_ends: Vec<u32>,
+    syls: Vec<u32>,
+    dedup: Option<Dedup>,
+}
+
+impl TextColumn {
+    fn new(dedup: bool) -> Self {
+        TextColumn {
+            display: Arena::default(),
+            folded: Arena::default(),
+            syl_ends: Vec::new(),
+            syls: Vec::new(),
+            dedup: dedup.then(Dedup::default),
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.folded.len()
+    }
+
+    fn add(&mut self, vocab: &mut Vocab, display: &str, folded: &str) -> u32 {
+        let h = self
+            .dedup
+            .as_ref()
+            .map(|_| hash_str(display, hash_str(folded, 7)));
+        if let Some(&id) = h.and_then(|h| self.dedup.as_ref()?.get(&h)) {
+            if self.display.bytes(id as usize) == display.as_bytes()
+                && self.folded.bytes(id as usize) == folded.as_bytes()
+            {
+                return id;
+            }
+        }
+        let id = self.display.push(display);
+        self.folded.push(folded);
+        for (char_start, syl) in syllables(folded) {
+            self.syls.push(vocab.intern(char_start == 0, syl));
+        }
+        self.syl_ends.push(to_u32(self.syls.len()));
+        if let (Some(d), Some(h)) = (self.dedup.as_mut(), h) {
+            d.entry(h).or_insert(id);
+        }
+        id
+    }
+
+    fn syls_of(&self, id: usize) -> &[u32] {
+        let start = if id == 0 {
+            0
+        } else {
+            self.syl_ends[id - 1] as usize
+        };
+        &self.syls[start..self.syl_ends[id] as usize]
+    }
+
+    fn shrink_to_fit(&mut self) {
+        self.display.shrink_to_fit();
+        self.folded.shrink_to_fit();
+        self.syl_ends.shrink_to_fit();
+        self.syls.shrink_to_fit();
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Matching primitives.
+
+/// SkimMatcherV2 made a pure function.
+///
+/// fuzzy-matcher 0.3.7 reuses one score matrix per thread and never clears the
+/// consecutive-match bonuses in it, so a score could depend on what that thread matched
+/// before (seen on about 0.5% of random matches of 3+ letters). `use_cache(false)` is no
+/// way out: it panics ("RefCell already borrowed"). Before each call that can read a stale
+/// bonus (patterns of 3+ chars; only the reused row is affected), a throwaway match of "x"
+/// against "xyyy…" overwrites that row's bonuses with zeros. `skim_is_pure` checks this
+/// against a fresh matcher.
+struct Skim {
+    matcher: SkimMatcherV2,
+}
+
+impl Skim {
+    fn new() -> Self {
+        // Keys are folded to lowercase already: exact comparison is right, and cheaper.
+        Skim {
+            matcher: SkimMatcherV2::default().respect_case(),
+        }
+    }
+
+    fn score(&self, choice: &str, pattern: &str) -> Option<i64> {
+        if pattern.len() >= 3 {
+            self.clear_bonuses(choice.chars().count());
+        }
+        self.matcher.fuzzy_match(choice, pattern)
+    }
+
+    /// The matrix is flat with one column per choice char (plus one), so the throwaway
+    /// choice must have exactly as many chars as the real one to hit the same cells.
+    fn clear_bonuses(&self, chars: usize) {
+        static PAD: OnceLock<String> = OnceLock::new();
+        let pad = PAD.get_or_init(|| format!("x{}", "y".repeat(255)));
+        if chars == 0 {
+            return;
+        }
+        if chars <= pad.len() {
+            let _ = self.matcher.fuzzy_match(&pad[..chars], "x");
+        } else {
+            let _ = self
+                .matcher
+                .fuzzy_match(&format!("x{}", "y".repeat(chars - 1)), "x");
+        }
+    }
+
+    /// Matched char positions, for highlighting. A fresh matcher: this path keeps one row
+    /// per pattern char, all of which could hold stale bonuses. Only called for shown hits.
+    fn indices(&self, choice: &str, pattern: &str) -> Option<Vec<usize>> {
+        SkimMatcherV2::default()
+            .respect_case()
+            .fuzzy_indices(choice, pattern)
+            .map(|(_, p)| p)
+    }
+}
+
+/// Bit per ASCII letter and digit, one for other ASCII, 26 hashing the rest.
+/// `mask(word) & !mask(s) != 0` proves `word` is no subsequence of `s`.
+fn char_mask(s: &str) -> u64 {
+    s.chars().fold(0u64, |m, c| m | char_bit(c))
+}
+
+fn char_bit(c: char) -> u64 {
+    let b = match c {
+        'a'..='z' => c as u32 - 'a' as u32,
+        '0'..='9' => 26 + (c as u32 - '0' as u32),
+        _ if c.is_ascii() => 36,
+        _ => 37 + (c as u32 % 26),
+    };
+    1u64 << b
+}
+
+fn is_subsequence(hay: &[u8], needle: &[u8]) -> bool {
+    let mut rest = hay;
+    for &b in needle {
+        match rest.iter().position(|&h| h == b) {
+            Some(p) => rest = &rest[p + 1..],
+            None => return false,
+        }
+    }
+    true
+}
+
+/// The words of a folded query, cut like fields into syllables so punctuation never has to
+/// match ("gốm, sứ", "(HTX)", "Nguyễn-Văn"); phone numbers stay whole ("0912.345.678").
+/// At most `MAX_WORDS`: a pasted paragraph should not stall the screen.
+fn query_words(folded: &str) -> impl Iterator<Item = &str> {
+    folded
+        .split_whitespace()
+        .flat_map(|w| {
+            let whole = phone_pattern(w).map(|_| w);
+            let parts = whole.is_none().then(|| syllables(w).map(|(_, s)| s));
+            whole.into_iter().chain(parts.into_iter().flatten())
+        })
+        .take(MAX_WORDS)
+}
+
+/// Whether every field `word` matches is matched by `other` too: `other`'s letters are a
+/// subsequence of `word`'s (syllables), and if `word` can match a phone, `other` is a number
+/// found inside it (phones match on digit substrings, not subsequences).
+fn implies(word: &str, other: &str) -> bool {
+    is_subsequence(word.as_bytes(), other.as_bytes())
+        && match phone_pattern(word) {
+            None => true,
+            Some(digits) => phone_pattern(other).is_some_and(|d| digits.contains(d.as_str())),
+        }
+}
+
+fn clamp_score(s: i64) -> i16 {
+    // NO_MATCH stays reserved.
+    s.clamp(i64::from(i16::MIN) + 1, i64::from(i16::MAX)) as i16
+}
+
+/// The digits a word stands for when it is a phone number ("0912", "0912.345"), if it is one.
+fn phone_pattern(word: &str) -> Option<String> {
+    let number = word
+        .chars()
+        .all(|c| c.is_ascii_digit() || matches!(c, '.' | '-' | '+' | '(' | ')'));
+    let digits = text::digits_only(word);
+    (number && !digits.is_empty()).then_some(digits)
+}
+
+/// Score of a digit run found at `pos` in a phone's digits: what skim gives a contiguous
+/// match (31 at the start, 15 elsewhere, then 20 per digit) plus the same bonuses as words.
+fn phone_score(digits: &str, pattern: &str) -> Option<(i16, usize)> {
+    let pos = digits.find(pattern)?;
+    let n = pattern.len() as i64;
+    let base = if pos == 0 { 31 } else { 15 } + 20 * (n - 1);
+    let bonus = if digits.len() == pattern.len() {
+        BONUS_WHOLE_SYLLABLE
+    } else if pos == 0 {
+        BONUS_SYLLABLE_PREFIX
+    } else {
+        BONUS_SUBSTRING
+    };
+    Some((clamp_score(base + i64::from(bonus)), pos))
+}
+
+// ---------------------------------------------------------------------------------------
+// Per-word scores, cached between calls.
+
+/// Scores of one query word: per syllable, per entry of each text column, per doc phone.
+struct WordScores {
+    word: String,
+    syllables: Vec<i16>,
+    cols: [Vec<i16>; TEXT_COLS],
+    /// Entries that matched, ascending: the only candidates for a word containing this one.
+    col_hits: [Vec<u32>; TEXT_COLS],
+    /// Per doc; empty unless the word is a number.
+    phone: Vec<i16>,
+    phone_hits: Vec<u32>,
+    /// Per field (`Field` order): whether the word matched anything there.
+    active: [bool; 5],
+}
+
+impl WordScores {
+    fn matches_anything(&self) -> bool {
+        self.active.contains(&true)
+    }
+
+    /// Roughly how many docs this word matches: the rarest word is checked first.
+    fn hit_count(&self) -> usize {
+        self.col_hits.iter().map(Vec::len).sum::<usize>() + self.phone_hits.len()
+    }
+}
+
+/// The docs that matched a whole query.
+struct QueryDocs {
+    words: Vec<String>,
+    docs: Vec<u32>,
+}
+
+#[derive(Default)]
+struct WordCache {
+    entries: Vec<(u64, Arc<WordScores>)>,
+    queries: Vec<(u64, Arc<QueryDocs>)>,
+    clock: u64,
+}
+
+impl WordCache {
+    fn get(&mut self, word: &str) -> Option<Arc<WordScores>> {
+        self.clock += 1;
+        let now = self.clock;
+        self.entries
+            .iter_mut()
+            .find(|(_, w)| w.word == word)
+            .map(|(used, w)| {
+                *used = now;
+                Arc::clone(w)
+            })
+    }
+
+    /// A cached word that matched whatever `word` matches.
+    fn base_for(&self, word: &str) -> Option<Arc<WordScores>> {
+        self.entries
+            .iter()
+            .filter(|(_, w)| implies(word, &w.word))
+            .min_by_key(|(_, w)| w.col_hits[NAME].len())
+            .map(|(_, w)| Arc::clone(w))
+    }
+
+    /// A cached query whose matches must include all of `words`' matches: each of its words
+    /// is a subsequence of one of `words` (so "lang ng" narrows "lang nghe").
+    fn query_base(&mut self, words: &[String]) -> Option<Arc<QueryDocs>> {
+        self.clock += 1;
+        let now = self.clock;
+        let refines = |q: &QueryDocs| q.words.iter().all(|p| words.iter().any(|w| implies(w, p)));
+        let best = self
+            .queries
+            .iter_mut()
+            .filter(|(_, q)| refines(q))
+            .min_by_key(|(_, q)| q.docs.len())?;
+        best.0 = now;
+        Some(Arc::clone(&best.1))
+    }
+
+    fn put_query(&mut self, q: Arc<QueryDocs>) {
+        self.clock += 1;
+        self.queries.retain(|(_, old)| old.words != q.words);
+        if self.queries.len() >= CACHE_QUERIES {
+            let oldest = self
+                .queries
+                .iter()
+                .enumerate()
+                .min_by_key(|(_, (used, _))| *used);
+            if let Some(i) = oldest.map(|(i, _)| i) {
+                self.queries.swap_remove(i);
+            }
+        }
+        self.queries.push((self.clock, q));
+    }
+
+    fn clear(&mut self) {
+        self.entries.clear();
+        self.queries.clear();
+    }
+
+    fn put(&mut self, scores: Arc<WordScores>) {
+        self.clock += 1;
+        if self.entries.iter().any(|(_, w)| w.word == scores.word) {
+            return;
+        }
+        if self.entries.len() >= CACHE_WORDS {
+            let oldest = self
+                .entries
+                .iter()
+                .enumerate()
+                .min_by_key(|(_, (used, _))| *used);
+            if let Some(i) = oldest.map(|(i, _)| i) {
+                self.entries.swap_remove(i);
+            }
+        }
+        self.entries.push((self.clock, scores));
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// The index.
+
+/// Facilities and their folded keys, built once; `search` takes `&self` and may run on
+/// any thread.
+pub struct SearchIndex {
+    ids: Arena,
+    /// Name, representative, products, commune.
+    cols: [TextColumn; TEXT_COLS],
+    /// Per doc: entry of representative, products, commune (names are entry = doc).
+    refs: Vec<[u32; 3]>,
+    phone_display: Arena,
+    phone_digits: Arena,
+    vocab: Vocab,
+    skim: Skim,
+    cache: Mutex<WordCache>,
+    /// Position of each doc in Vietnamese name order; built the first time a tie needs it.
+    name_rank: OnceLock<Vec<u32>>,
+    /// Vocabulary ids sorted by syllable, without flavour duplicates (for `segment`).
+    sorted_syllables: OnceLock<Vec<u32>>,
+}
+
+impl Default for SearchIndex {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl SearchIndex {
+    pub fn new() -> Self {
+        SearchIndex {
+            ids: Arena::default(),
+            cols: [
+                TextColumn::new(false),
+                TextColumn::new(true),
+                TextColumn::new(true),
+                TextColumn::new(true),
+            ],
+            refs: Vec::new(),
+            phone_display: Arena::default(),
+            phone_digits: Arena::default(),
+            vocab: Vocab::default(),
+            skim: Skim::new(),
+            cache: Mutex::new(WordCache::default()),
+            name_rank: OnceLock::new(),
+            sorted_syllables: OnceLock::new(),
+        }
+    }
+
+    /// Adds a doc, folding its fields.
+    pub fn push(&mut self, doc: Doc) {
+        let folded = Field::ALL.map(|f| text::fold(doc.field(f)));
+        self.push_folded(doc, folded);
+    }
+
+    /// Adds a doc whose folded keys (name, representative, products, commune, phone, as
+    /// `text::fold` makes them) the caller already has, e.g. the store's `*_fold` columns.
+    pub fn push_folded(&mut self, doc: Doc, folded: [String; 5]) {
+        let [name_f, rep_f, prod_f, com_f, phone_f] = &folded;
+        self.ids.push(&doc.id);
+        let vocab = &mut self.vocab;
+        let [name, rep, prod, com] = &mut self.cols;
+        name.add(vocab, &as_nfc(&doc.name), name_f);
+        let refs = [
+            rep.add(vocab, &as_nfc(&doc.representative), rep_f),
+            prod.add(vocab, &as_nfc(&doc.products), prod_f),
+            com.add(vocab, &as_nfc(&doc.commune), com_f),
+        ];
+        self.refs.push(refs);
+        self.phone_display.push(&doc.phone);
+        // "0912 345" and "0912.345" are the same number.
+        self.phone_digits.push(&text::digits_only(phone_f));
+        self.invalidate();
+    }
+
+    pub fn len(&self) -> usize {
+        self.refs.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.refs.is_empty()
+    }
+
+    /// The doc at `i`; panics if `i >= len()`, like slice indexing (hits are always valid).
+    pub fn doc(&self, i: usize) -> DocRef<'_> {
+        let [rep, prod, com] = self.refs[i];
+        DocRef {
+            id: self.ids.get(i),
+            name: self.cols[NAME].display.get(i),
+            representative: self.cols[1].display.get(rep as usize),
+            products: self.cols[2].display.get(prod as usize),
+            commune: self.cols[3].display.get(com as usize),
+            phone: self.phone_display.get(i),
+        }
+    }
+
+    pub fn get(&self, i: usize) -> Option<DocRef<'_>> {
+        (i < self.len()).then(|| self.doc(i))
+    }
+
+    /// Releases the spare capacity left by building (call once after the last push).
+    pub fn shrink_to_fit(&mut self) {
+        self.ids.shrink_to_fit();
+        for c in &mut self.cols {
+            c.shrink_to_fit();
+        }
+        self.refs.shrink_to_fit();
+        self.phone_display.shrink_to_fit();
+        self.phone_digits.shrink_to_fit();
+        self.vocab.arena.shrink_to_fit();
+        self.vocab.masks.shrink_to_fit();
+    }
+
+    /// Builds the name order used for ties now, rather than in the first search that needs
+    /// it (a TUI can call this on a background thread after loading).
+    pub fn prepare(&self) {
+        self.name_rank();
+        self.sorted_syllables();
+    }
+
+    /// Forgets the scores and matches kept between calls (a few bytes per doc for each of
+    /// the last few query words and queries).
+    pub fn clear_cache(&self) {
+        if let Ok(mut c) = self.cache.lock() {
+            c.clear();
+        }
+    }
+
+    fn invalidate(&mut self) {
+        self.name_rank = OnceLock::new();
+        self.sorted_syllables = OnceLock::new();
+        match self.cache.get_mut() {
+            Ok(c) => c.clear(),
+            Err(_) => self.cache = Mutex::new(WordCache::default()),
+        }
+    }
+
+    /// The best `limit` docs for `query`, best first: score descending, then Vietnamese
+    /// name order, then insertion order. An empty or all-space query finds nothing.
+    pub fn search(&self, query: &str, limit: usize) -> Vec<Hit> {
+        let folded = text::fold(query);
+        if query_words(&folded).next().is_none() || limit == 0 || self.is_empty() {
+            return Vec::new();
+        }
+        let mut scores: Vec<Arc<WordScores>> = Vec::new();
+        for word in query_words(&folded) {
+            let s = self.word_scores(word);
+            if s.matches_anything() {
+                scores.push(s);
+                continue;
+            }
+            // Typed without spaces ("nguyenvanduc", "battr"): search its syllables instead.
+            // A number that matched nothing stays unmatched: digits are no initials.
+            let pieces = match phone_pattern(word) {
+                Some(_) => None,
+                None => self.segment(word),
+            };
+            match pieces {
+                Some(pieces) => scores.extend(pieces.iter().map(|p| self.word_scores(p))),
+                None => return Vec::new(),
+            }
+        }
+        let words: Vec<String> = scores.iter().map(|w| w.word.clone()).collect();
+        let base = self
+            .cache
+            .lock()
+            .ok()
+            .and_then(|mut c| c.query_base(&words));
+        let (docs, totals) = self.doc_totals(&scores, base.as_ref().map(|b| &b.docs[..]));
+        let matched = Arc::new(QueryDocs { words, docs });
+        if let Ok(mut c) = self.cache.lock() {
+            c.put_query(Arc::clone(&matched));
+        }
+        let top = self.select(&matched.docs, &totals, limit.min(self.len()));
+        top.into_iter()
+            .map(|(score, index)| self.hit(index, score, &scores))
+            .collect()
+    }
+
+    fn word_scores(&self, word: &str) -> Arc<WordScores> {
+        let (cached, base) = match self.cache.lock() {
+            Ok(mut c) => match c.get(word) {
+                Some(hit) => (Some(hit), None),
+                None => (None, c.base_for(word)),
+            },
+            Err(_) => (None, None),
+        };
+        if let Some(s) = cached {
+            return s;
+        }
+        let scores = Arc::new(self.score_word(word, base.as_deref()));
+        if let Ok(mut c) = self.cache.lock() {
+            c.put(Arc::clone(&scores));
+        }
+        scores
+    }
+
+    fn score_word(&self, word: &str, base: Option<&WordScores>) -> WordScores {
+        let syllables = self.score_syllables(word, base.map(|b| &b.syllables[..]));
+        let cols: [(Vec<i16>, Vec<u32>); TEXT_COLS] = std::array::from_fn(|c| {
+            let candidates = base.map(|b| &b.col_hits[c][..]);
+            self.score_column(&self.cols[c], &syllables, candidates)
+        });
+        let [(c0, h0), (c1, h1), (c2, h2), (c3, h3)] = cols;
+        let (phone, phone_hits) = match phone_pattern(word) {
+            Some(digits) => self.score_phones(&digits, base.map(|b| &b.phone_hits[..])),
+            None => (Vec::new(), Vec::new()),
+        };
+        let active = [
+            !h0.is_empty(),
+            !h1.is_empty(),
+            !h2.is_empty(),
+            !h3.is_empty(),
+            !phone_hits.is_empty(),
+        ];
+        WordScores {
+            word: word.to_owned(),
+            syllables,
+            cols: [c0, c1, c2, c3],
+            col_hits: [h0, h1, h2, h3],
+            phone,
+            phone_hits,
+            active,
+        }
+    }
+
+    /// Skim score plus the whole/prefix/substring bonus of `word` against every syllable.
+    /// Only syllables that matched `base` (a word contained in this one) can match.
+    fn score_syllables(&self, word: &str, base: Option<&[i16]>) -> Vec<i16> {
+        let need = char_mask(word);
+        let score = |id: usize| -> i16 {
+            if self.vocab.masks[id] & need != need || base.is_some_and(|b| b[id] == NO_MATCH) {
+                return NO_MATCH;
+            }
+            let flavoured = self.vocab.arena.get(id);
+            let syl = flavoured.trim_start_matches(' ');
+            if !is_subsequence(syl.as_bytes(), word.as_bytes()) {
+                return NO_MATCH;
+            }
+            let Some(s) = self.skim.score(flavoured, word) else {
+                return NO_MATCH;
+            };
+            let bonus = if syl == word {
+                BONUS_WHOLE_SYLLABLE
+            } else if syl.starts_with(word) {
+                BONUS_SYLLABLE_PREFIX
+            } else if syl.contains(word) {
+                BONUS_SUBSTRING
+            } else {
+                0
+            };
+            clamp_score(s + i64::from(bonus))
+        };
+        par_ranges(self.vocab.arena.len(), |r| r.map(score).collect::<Vec<_>>())
+            .into_iter()
+            .flatten()
+            .collect()
+    }
+
+    /// Per entry, its best syllable's score. Returns dense scores by entry and the entries
+    /// that matched.
+    fn score_column(
+        &self,
+        col: &TextColumn,
+        syllables: &[i16],
+        candidates: Option<&[u32]>,
+    ) -> (Vec<i16>, Vec<u32>) {
+        let score = |id: u32| -> i16 {
+            col.syls_of(id as usize)
+                .iter()
+                .map(|&s| syllables[s as usize])
+                .max()
+                .unwrap_or(NO_MATCH)
+        };
+        scan(col.len(), candidates, score)
+    }
+
+    fn score_phones(&self, digits: &str, candidates: Option<&[u32]>) -> (Vec<i16>, Vec<u32>) {
+        let score = |i: u32| -> i16 {
+            phone_score(self.phone_digits.get(i as usize), digits).map_or(NO_MATCH, |(s, _)| s)
+        };
+        scan(self.phone_digits.len(), candidates, score)
+    }
+
+    /// Total score per doc; `i32::MIN` where some word matches no field.
+    /// (doc, total score) of every doc matching all `words`, ascending by doc; only docs in
+    /// `candidates` are looked at when given.
+    fn doc_totals(
+        &self,
+        words: &[Arc<WordScores>],
+        candidates: Option<&[u32]>,
+    ) -> (Vec<u32>, Vec<i32>) {
+        // The rarest word first: most docs are then rejected after one lookup.
+        let mut order: Vec<&WordScores> = words.iter().map(|w| &**w).collect();
+        order.sort_by_key(|w| w.hit_count());
+        let total = |i: u32| -> Option<i32> {
+            let mut total = 0i32;
+            for w in &order {
+                total = total.saturating_add(self.best_field(i as usize, w)?.0);
+            }
+            Some(total)
+        };
+        let count = candidates.map_or(self.len(), <[u32]>::len);
+        let parts = par_ranges(count, |range| {
+            let (mut ids, mut totals) = (
+                Vec::with_capacity(range.len()),
+                Vec::with_capacity(range.len()),
+            );
+            for k in range {
+                let i = candidates.map_or(to_u32(k), |c| c[k]);
+                if let Some(t) = total(i) {
+                    ids.push(i);
+                    totals.push(t);
+                }
+            }
+            (ids, totals)
+        });
+        let n: usize = parts.iter().map(|p| p.0.len()).sum();
+        let (mut ids, mut totals) = (Vec::with_capacity(n), Vec::with_capacity(n));
+        for (i, t) in parts {
+            ids.extend_from_slice(&i);
+            totals.extend_from_slice(&t);
+        }
+        (ids, totals)
+    }
+
+    /// The best weighted score of one word over doc `i`'s fields, and that field (the first
+    /// one on a tie).
+    #[inline]
+    fn best_field(&self, i: usize, w: &WordScores) -> Option<(i32, usize)> {
+        let mut best: Option<(i32, usize)> = None;
+        let mut consider = |f: usize, s: i16| {
+            if s != NO_MATCH {
+                let v = i32::from(s) * WEIGHT[f];
+                if best.is_none_or(|(b, _)| v > b) {
+                    best = Some((v, f));
+                }
+            }
+        };
+        // Fields where the word matched nowhere cost no lookup.
+        if w.active[NAME] {
+            consider(NAME, w.cols[NAME][i]);
+        }
+        if w.active[1] || w.active[2] || w.active[3] {
+            let refs = &self.refs[i];
+            for f in 1..TEXT_COLS {
+                if w.active[f] {
+                    consider(f, w.cols[f][refs[f - 1] as usize]);
+                }
+            }
+        }
+        if w.active[PHONE] {
+            consider(PHONE, w.phone[i]);
+        }
+        best
+    }
+
+    /// The `limit` best of docs `ids` with scores `totals`, as (score, doc), best first.
+    fn select(&self, ids: &[u32], totals: &[i32], limit: usize) -> Vec<(i32, usize)> {
+        let matched = || ids.iter().copied().zip(totals.iter().copied());
+        if let Some(rank) = self.name_rank.get() {
+            // (score, name order) decides everything in one pass.
+            return top_k(matched(), limit, |i| rank[i as usize]);
+        }
+        // By (score, insertion order) first. That is the answer unless docs tied with the
+        // last one kept were left out: then the name order decides which get in.
+        let mut top = top_k(matched(), limit, |i| i);
+        if let Some(&(last, _)) = top.last().filter(|_| top.len() == limit) {
+            let kept = top.iter().filter(|&&(s, _)| s == last).count();
+            let tied = totals.iter().filter(|&&s| s == last).count();
+            if tied > PARTIAL_TIE_MIN.max(self.len() / 4) {
+                let rank = self.name_rank();
+                return top_k(matched(), limit, |i| rank[i as usize]);
+            }
+            if tied > kept {
+                // A small tie is cheaper to sort by name than building the name order
+                // (a one-shot `ctv find` seldom needs that).
+                let mut ties: Vec<(Vec<u8>, usize)> = matched()
+                    .filter(|&(_, s)| s == last)
+                    .map(|(i, _)| (self.name_key(i as usize), i as usize))
+                    .collect();
+                ties.sort_unstable();
+                top.retain(|&(s, _)| s > last);
+                let room = limit - top.len();
+                top.extend(ties.into_iter().take(room).map(|(_, i)| (last, i)));
+            }
+        }
+        // The final order of the few kept: score, then Vietnamese name order.
+        let mut keyed: Vec<(i32, Vec<u8>, usize)> = top
+            .into_iter()
+            .map(|(s, i)| (s, self.name_key(i), i))
+            .collect();
+        keyed.sort_by(|a, b| {
+            b.0.cmp(&a.0)
+                .then_with(|| a.1.cmp(&b.1))
+                .then(a.2.cmp(&b.2))
+        });
+        keyed.into_iter().map(|(s, _, i)| (s, i)).collect()
+    }
+
+    fn name_key(&self, i: usize) -> Vec<u8> {
+        text::vn_sort_key(self.cols[NAME].display.get(i))
+    }
+
+    /// Splits a word typed without spaces into known syllables, the last possibly unfinished
+    /// ("battr" → "bat", "tr"). Pieces that only begin a syllable are allowed anywhere
+    /// (initials: "nvd") but cost more; the fewest pieces win.
+    fn segment(&self, word: &str) -> Option<Vec<String>> {
+        let syl = |i: u32| self.vocab.arena.get(i as usize).trim_start_matches(' ');
+        let sorted = self.sorted_syllables();
+        let is_syllable = |p: &str| sorted.binary_search_by(|&i| syl(i).cmp(p)).is_ok();
+        let starts_syllable = |p: &str| {
+            let at = sorted.partition_point(|&i| syl(i) < p);
+            sorted.get(at).is_some_and(|&i| syl(i).starts_with(p))
+        };
+        let bounds: Vec<usize> = word
+            .char_indices()
+            .map(|(b, _)| b)
+            .chain([word.len()])
+            .collect();
+        if bounds.len() > 65 {
+            return None;
+        }
+        // cost[k]: (pieces, unfinished pieces) for the first k chars; from[k]: the cut before.
+        let mut cost: Vec<Option<(usize, usize)>> = vec![None; bounds.len()];
+        let mut from = vec![0usize; bounds.len()];
+        cost[0] = Some((0, 0));
+        for end in 1..bounds.len() {
+            for start in 0..end {
+                let Some((pieces, partial)) = cost[start] else {
+                    continue;
+                };
+                let piece = &word[bounds[start]..bounds[end]];
+                let extra = if is_syllable(piece) {
+                    0
+                } else if starts_syllable(piece) {
+                    1
+                } else {
+                    continue;
+                };
+                let c = (pieces + 1, partial + extra);
+                if cost[end].is_none_or(|best| c < best) {
+                    cost[end] = Some(c);
+                    from[end] = start;
+                }
+            }
+        }
+        let last = bounds.len() - 1;
+        let (pieces, _) = cost[last]?;
+        if pieces < 2 {
+            return None;
+        }
+        let mut out = Vec::with_capacity(pieces);
+        let mut end = last;
+        while end > 0 {
+            let start = from[end];
+            out.push(word[bounds[start]..bounds[end]].to_owned());
+            end = start;
+        }
+        out.reverse();
+        Some(out)
+    }
+
+    fn sorted_syllables(&self) -> &[u32] {
+        self.sorted_syllables.get_or_init(|| {
+            let syl = |i: u32| self.vocab.arena.get(i as usize).trim_start_matches(' ');
+            let mut v: Vec<u32> = (0..to_u32(self.vocab.arena.len())).collect();
+            v.sort_by(|&a, &b| syl(a).cmp(syl(b)));
+            v.dedup_by(|a, b| syl(*a) == syl(*b));
+            v
+        })
+    }
+
+    fn name_rank(&self) -> &[u32] {
+        self.name_rank.get_or_init(|| {
+            let names = &self.cols[NAME].display;
+            if self.pushed_in_name_order() {
+                return (0..to_u32(names.len())).collect();
+            }
+            // Sort on the base-letter level alone (a third of the key, in one arena), then
+            // settle runs of equal base letters with the full key.
+            let parts = par_ranges(names.len(), |range| {
+                let mut arena = Vec::new();
+                let mut ends = Vec::with_capacity(range.len());
+                for i in range {
+                    text::push_vn_primary_key(&mut arena, names.get(i));
+                    ends.push(arena.len());
+                }
+                (arena, ends)
+            });
+            let mut keys: Vec<&[u8]> = Vec::with_capacity(names.len());
+            for (arena, ends) in &parts {
+                let mut start = 0;
+                for &end in ends {
+                    keys.push(&arena[start..end]);
+                    start = end;
+                }
+            }
+            let mut order: Vec<u32> = (0..to_u32(names.len())).collect();
+            order.sort_unstable_by(|&a, &b| keys[a as usize].cmp(keys[b as usize]).then(a.cmp(&b)));
+            let mut start = 0;
+            while start < order.len() {
+                let key = keys[order[start] as usize];
+                let mut end = start + 1;
+                while end < order.len() && keys[order[end] as usize] == key {
+                    end += 1;
+                }
+                if end - start > 1 {
+                    order[start..end]
+                        .sort_by_cached_key(|&i| (text::vn_sort_key(names.get(i as usize)), i));
+                }
+                start = end;
+            }
+            let mut rank = vec![0u32; names.len()];
+            for (r, &i) in order.iter().enumerate() {
+                rank[i as usize] = to_u32(r);
+            }
+            rank
+        })
+    }
+
+    /// The store hands docs over `ORDER BY sort_key` (`vn_sort_key(name)`): then the name
+    /// order is the insertion order, and checking that costs no sort and no key arena.
+    fn pushed_in_name_order(&self) -> bool {
+        let names = &self.cols[NAME].display;
+        let sorted_range = |range: Range<usize>| {
+            // Base letters decide almost every pair; the full key only settles equal ones.
+            let (mut prev, mut cur) = (Vec::new(), Vec::new());
+            for i in range.clone() {
+                cur.clear();
+                text::push_vn_primary_key(&mut cur, names.get(i));
+                if i > range.start {
+                    let in_order = match prev.cmp(&cur) {
+                        std::cmp::Ordering::Less => true,
+                        std::cmp::Ordering::Greater => false,
+                        std::cmp::Ordering::Equal => {
+                            text::vn_cmp(names.get(i - 1), names.get(i)).is_le()
+                        }
+                    };
+                    if !in_order {
+                        return false;
+                    }
+                }
+                std::mem::swap(&mut prev, &mut cur);
+            }
+            true
+        };
+        // Each part also checks the pair across its start.
+        par_ranges(names.len(), |r| {
+            sorted_range(r.start.saturating_sub(1)..r.end)
+        })
+        .into_iter()
+        .all(|ok| ok)
+    }
+
+    fn hit(&self, index: usize, score: i32, words: &[Arc<WordScores>]) -> Hit {
+        // Report the field carrying most of the score; highlight every word that landed there.
+        let mut per_field = [0i64; 5];
+        let best: Vec<Option<usize>> = words
+            .iter()
+            .map(|w| {
+                let b = self.best_field(index, w);
+                if let Some((s, f)) = b {
+                    per_field[f] += i64::from(s);
+                }
+                b.map(|(_, f)| f)
+            })
+            .collect();
+        let field_idx = (0..5)
+            .filter(|f| best.contains(&Some(*f)))
+            .max_by_key(|&f| (per_field[f], Reverse(f)))
+            .unwrap_or(NAME);
+        let field = Field::ALL[field_idx];
+        let mut positions = Vec::new();
+        for (w, b) in words.iter().zip(&best) {
+            if *b == Some(field_idx) {
+                self.positions_of(index, field_idx, w, &mut positions);
+            }
+        }
+        let display_len = self.doc(index).field(field).chars().count();
+        positions.retain(|&p| p < display_len);
+        positions.sort_unstable();
+        positions.dedup();
+        Hit {
+            index,
+            score: i64::from(score),
+            field,
+            positions,
+        }
+    }
+
+    /// Char positions of `w`'s match in doc `index`'s field `f`, found the way it was scored.
+    fn positions_of(&self, index: usize, f: usize, w: &WordScores, out: &mut Vec<usize>) {
+        if f == PHONE {
+            let Some(digits) = phone_pattern(&w.word) else {
+                return;
+            };
+            let Some((_, pos)) = phone_score(self.phone_digits.get(index), &digits) else {
+                return;
+            };
+            // Digit k of the key is the k-th digit of the displayed number.
+            let shown: Vec<usize> = self
+                .phone_display
+                .get(index)
+                .chars()
+                .enumerate()
+                .filter(|(_, c)| c.is_ascii_digit())
+                .map(|(i, _)| i)
+                .collect();
+            out.extend((pos..pos + digits.len()).filter_map(|k| shown.get(k).copied()));
+            return;
+        }
+        let col = &self.cols[f];
+        let entry = if f == NAME {
+            index
+        } else {
+            self.refs[index][f - 1] as usize
+        };
+        let key = col.folded.get(entry);
+        let ids = col.syls_of(entry);
+        let Some(best) = ids.iter().map(|&s| w.syllables[s as usize]).max() else {
+            return;
+        };
+        // The first syllable with the best score; ids are in `syllables(key)` order.
+        let found = syllables(key)
+            .zip(ids)
+            .find(|(_, &id)| best != NO_MATCH && w.syllables[id as usize] == best);
+        if let Some(((char_start, _), &id)) = found {
+            let flavoured = self.vocab.arena.get(id as usize);
+            let shift = usize::from(flavoured.starts_with(' '));
+            if let Some(pos) = self.skim.indices(flavoured, &w.word) {
+                out.extend(pos.into_iter().map(|p| char_start + p - shift));
+            }
+        }
+    }
+}
+
+/// Positions are char indices into the display text, so it must be the NFC the keys were
+/// folded from.
+fn as_nfc(s: &str) -> std::borrow::Cow<'_, str> {
+    if text::is_nfc(s) {
+        std::borrow::Cow::Borrowed(s)
+    } else {
+        std::borrow::Cow::Owned(text::nfc(s))
+    }
+}
+
+/// Runs `score` over all ids `0..n` (or just `candidates`), in parallel when large.
+fn scan(
+    n: usize,
+    candidates: Option<&[u32]>,
+    score: impl Fn(u32) -> i16 + Sync,
+) -> (Vec<i16>, Vec<u32>) {
+    let mut dense = vec![NO_MATCH; n];
+    let Some(candidates) = candidates else {
+        // Everything: each core fills its own stretch of `dense`.
+        let parts = par_chunks_mut(&mut dense, |offset, part| {
+            let mut hits = Vec::with_capacity(part.len());
+            for (k, slot) in part.iter_mut().enumerate() {
+                let id = to_u32(offset + k);
+                *slot = score(id);
+                if *slot != NO_MATCH {
+                    hits.push(id);
+                }
+            }
+            hits
+        });
+        return (dense, parts.concat());
+    };
+    let parts = par_ranges(candidates.len(), |range| {
+        candidates[range]
+            .iter()
+            .filter_map(|&id| Some((id, score(id))).filter(|&(_, s)| s != NO_MATCH))
+            .collect::<Vec<_>>()
+    });
+    let mut hits = Vec::with_capacity(parts.iter().map(Vec::len).sum());
+    for (id, s) in parts.into_iter().flatten() {
+        dense[id as usize] = s;
+        hits.push(id);
+    }
+    (dense, hits)
+}
+
+/// The `k` best of `(doc, score)` by score, then by `tie(doc)` ascending, as (score, doc),
+/// best first.
+fn top_k(
+    matched: impl ExactSizeIterator<Item = (u32, i32)>,
+    k: usize,
+    tie: impl Fn(u32) -> u32,
+) -> Vec<(i32, usize)> {
+    // A min-heap on (score, Reverse(tie)): its top is the worst kept.
+    let mut heap: BinaryHeap<Reverse<(i32, Reverse<u32>, u32)>> =
+        BinaryHeap::with_capacity(k.min(matched.len()) + 1);
+    for (i, score) in matched {
+        if heap.len() == k && heap.peek().is_some_and(|worst| score < worst.0 .0) {
+            continue;
+        }
+        let item = (score, Reverse(tie(i)), i);
+        if heap.len() < k {
+            heap.push(Reverse(item));
+        } else if heap.peek().is_some_and(|worst| item > worst.0) {
+            heap.pop();
+            heap.push(Reverse(item));
+        }
+    }
+    let mut v: Vec<(i32, Reverse<u32>, u32)> = heap.into_iter().map(|r| r.0).collect();
+    v.sort_unstable_by(|a, b| b.cmp(a));
+    v.into_iter().map(|(s, _, i)| (s, i as usize)).collect()
+}
+
+fn threads() -> usize {
+    static N: OnceLock<usize> = OnceLock::new();
+    *N.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get().min(4)))
+}
+
+/// Runs `f(offset, chunk)` over `data` cut into one contiguous chunk per core; results in
+/// chunk order.
+fn par_chunks_mut<T: Send, R: Send>(
+    data: &mut [T],
+    f: impl Fn(usize, &mut [T]) -> R + Sync,
+) -> Vec<R> {
+    let t = threads();
+    if t <= 1 || data.len() < PAR_MIN {
+        return vec![f(0, data)];
+    }
+    let chunk = data.len().div_ceil(t);
+    let f = &f;
+    std::thread::scope(|scope| {
+        let mut pieces = data.chunks_mut(chunk).enumerate();
+        let first = pieces.next();
+        let handles: Vec<_> = pieces
+            .map(|(k, piece)| scope.spawn(move || f(k * chunk, piece)))
+            .collect();
+        let mut out = Vec::with_capacity(t);
+        if let Some((_, piece)) = first {
+            out.push(f(0, piece));
+        }
+        for h in handles {
+            match h.join() {
+                Ok(v) => out.push(v),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+        out
+    })
+}
+
+/// Runs `f` over `0..n` cut into one contiguous range per core; results in range order.
+fn par_ranges<T: Send>(n: usize, f: impl Fn(Range<usize>) -> T + Sync) -> Vec<T> {
+    let t = threads();
+    if t <= 1 || n < PAR_MIN {
+        return vec![f(0..n)];
+    }
+    let chunk = n.div_ceil(t);
+    let f = &f;
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (1..t)
+            .map(|k| {
+                let r = (k * chunk).min(n)..((k + 1) * chunk).min(n);
+                scope.spawn(move || f(r))
+            })
+            .collect();
+        let mut out = Vec::with_capacity(t);
+        out.push(f(0..chunk.min(n)));
+        for h in handles {
+            match h.join() {
+                Ok(v) => out.push(v),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+        out
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(name: &str, rep: &str, products: &str, commune: &str, phone: &str) -> Doc {
+        Doc {
+            id: format!("id-{name}"),
+            name: name.to_owned(),
+            representative: rep.to_owned(),
+            products: products.to_owned(),
+            commune: commune.to_owned(),
+            phone: phone.to_owned(),
+        }
+    }
+
+    #[test]
+    fn primitives() {
+        assert!(is_subsequence(b"lang nghe", b"lnghe"));
+        assert!(!is_subsequence(b"lang", b"gl"));
+        assert!(is_subsequence(b"abc", b""));
+        let m = char_mask("duc");
+        assert_eq!(m & char_mask("co so duc thanh"), m);
+        assert_ne!(m & char_mask("co so thanh"), m);
+        let s: Vec<(usize, &str)> = syllables("co so, (duc) thanh-1").collect();
+        assert_eq!(
+            s,
+            [(0, "co"), (3, "so"), (8, "duc"), (13, "thanh"), (19, "1")]
+        );
+        assert_eq!(phone_pattern("0912.345").as_deref(), Some("0912345"));
+        assert_eq!(phone_pattern("a1"), None);
+        assert_eq!(phone_pattern("."), None);
+    }
+
+    #[test]
+    fn storage_is_shared_and_round_trips() {
+        let mut idx = SearchIndex::new();
+        for i in 0..10 {
+            idx.push(doc(
+                &format!("Cơ sở {i}"),
+                "Lê Văn Bình",
+                "mây tre",
+                "Phú Vinh",
+                "0912",
+            ));
+        }
+        assert_eq!(idx.cols[NAME].len(), 10);
+        assert_eq!(idx.cols[1].len(), 1);
+        assert_eq!(idx.cols[3].len(), 1);
+        let d = idx.doc(3);
+        assert_eq!(
+            d.to_doc(),
+            doc("Cơ sở 3", "Lê Văn Bình", "mây tre", "Phú Vinh", "0912")
+        );
+        assert!(idx.get(10).is_none());
+        // "co", "so" first/inner flavours, 10 digits, "le", "van", "binh", ...
+        assert!(idx.vocab.arena.len() < 30);
+    }
+
+    #[test]
+    fn nfd_display_is_stored_nfc() {
+        let mut idx = SearchIndex::new();
+        idx.push(doc("Cơ sở \u{0110}u\u{031B}\u{0301}c", "", "", "", ""));
+        assert_eq!(idx.doc(0).name, "Cơ sở Đức");
+        let hits = idx.search("duc", 5);
+        assert_eq!(hits[0].positions, [6, 7, 8]);
+    }
+
+    #[test]
+    fn typing_gives_the_same_results_as_a_fresh_index() {
+        let mut idx = SearchIndex::new();
+        for i in 0..400 {
+            let name = format!(
+                "Cơ sở {} {} {i}",
+                ["Đức", "Dung", "Hòa", "Lan", "dụng cụ"][i % 5],
+                ["Nguyễn Văn", "Trần Thị", "Bát Tràng"][i % 3]
+            );
+            idx.push(doc(
+                &name,
+                "Nguyễn Văn An",
+                "gốm",
+                "Bát Tràng",
+                &format!("0912 345 {i:03}"),
+            ));
+        }
+        let mut typed = String::new();
+        for c in "duc ngvan 3450 \x08\x08\x08\x08\x08hòa".chars() {
+            if c == '\x08' {
+                typed.pop();
+            } else {
+                typed.push(c);
+            }
+            let incremental = idx.search(&typed, 20);
+            // Same index, empty caches: must agree exactly.
+            let saved = match idx.cache.lock() {
+                Ok(mut c) => std::mem::take(&mut *c),
+                Err(_) => panic!("cache lock poisoned"),
+            };
+            assert!(!saved.entries.is_empty() && !saved.queries.is_empty());
+            let fresh = idx.search(&typed, 20);
+            if let Ok(mut c) = idx.cache.lock() {
+                *c = saved;
+            }
+            assert_eq!(incremental, fresh, "{typed}");
+        }
+    }
+
+    #[test]
+    fn cached_numbers_narrow_only_by_substring() {
+        let mut idx = SearchIndex::new();
+        idx.push(doc("Cơ sở A", "", "", "", "0912 345 678"));
+        idx.push(doc("Cơ sở B", "", "", "", "0915 234 567"));
+        assert!(implies("09152", "0915"));
+        assert!(!implies("09152", "0912"));
+        assert!(!implies("0912.3", "."));
+        assert_eq!(idx.search("0912", 5).len(), 1);
+        assert_eq!(idx.search(".", 5).len(), 0);
+        let hits = idx.search("09152", 5);
+        assert_eq!(hits.len(), 1);
+        assert_eq!(idx.doc(hits[0].index).name, "Cơ sở B");
+        assert_eq!(idx.search("0912.3", 5).len(), 1);
+    }
+
+    #[test]
+    fn punctuation_in_queries_is_ignored() {
+        let words: Vec<&str> = query_words("gom, su (htx) nguyen-van 0912.345 .").collect();
+        assert_eq!(words, ["gom", "su", "htx", "nguyen", "van", "0912.345"]);
+        assert_eq!(query_words(&"a ".repeat(100)).count(), MAX_WORDS);
+        let mut idx = SearchIndex::new();
+        idx.push(doc("HTX gốm sứ Nguyễn Văn", "", "", "", "0912 345"));
+        for q in ["gốm, sứ", "(HTX)", "Nguyễn-Văn", "0912.345", "“gốm”"] {
+            assert_eq!(idx.search(q, 5).len(), 1, "{q}");
+        }
+        assert!(idx.search(", . ;", 5).is_empty());
+    }
+
+    #[test]
+    fn store_order_is_detected() {
+        let mut idx = SearchIndex::new();
+        for name in ["An Gốm", "Ăn Gốm", "Bình Gốm", "Đạt Gốm"] {
+            idx.push(doc(name, "", "", "", ""));
+        }
+        assert!(idx.pushed_in_name_order());
+        idx.prepare();
+        assert_eq!(
+            idx.name_rank.get().map(Vec::as_slice),
+            Some(&[0, 1, 2, 3][..])
+        );
+        idx.push(doc("Dũng Gốm", "", "", "", ""));
+        assert!(!idx.pushed_in_name_order());
+        idx.prepare();
+        assert_eq!(
+            idx.name_rank.get().map(Vec::as_slice),
+            Some(&[0, 1, 2, 4, 3][..])
+        );
+    }
+
+    #[test]
+    fn phone_positions_map_to_display() {
+        let mut idx = SearchIndex::new();
+        idx.push(doc("Cơ sở A", "", "", "", "0912.345 678"));
+        let hits = idx.search("345", 5);
+        assert_eq!(hits.len(), 1);
+        assert_eq!(hits[0].field, Field::Phone);
+        assert_eq!(hits[0].positions, [5, 6, 7]);
+        assert_eq!(idx.search("0912.345", 5).len(), 1);
+        assert!(idx.search("1a", 5).is_empty());
+    }
+
+    #[test]
+    fn boundary_ties_use_name_order() {
+        let mut idx = SearchIndex::new();
+        for name in [
+            "Đạt Xanh",
+            "Dũng Xanh",
+            "Bình Xanh",
+            "An Xanh",
+            "Ăn Xanh",
+            "an xanh",
+        ] {
+            idx.push(doc(name, "", "", "", ""));
+        }
+        let names: Vec<&str> = idx
+            .search("xanh", 3)
+            .iter()
+            .map(|h| idx.doc(h.index).name)
+            .collect();
+        assert_eq!(names, ["an xanh", "An Xanh", "Ăn Xanh"]);
+    }
+
+    #[test]
+    fn words_typed_without_spaces_are_split_into_syllables() {
+        let mut idx = SearchIndex::new();
+        idx.push(doc("Nguyễn Văn Đức", "", "", "", ""));
+        idx.push(doc("Làng nghề Bát Tràng", "", "", "", ""));
+        assert_eq!(
+            idx.segment("nguyenvanduc").unwrap_or_default(),
+            ["nguyen", "van", "duc"]
+        );
+        assert_eq!(idx.segment("battr").unwrap_or_default(), ["bat", "tr"]);
+        assert_eq!(idx.segment("nvd").unwrap_or_default(), ["n", "v", "d"]);
+        assert_eq!(idx.segment("xyz"), None);
+        let hits = idx.search("nguyenvan", 5);
+        assert_eq!(hits.len(), 1);
+        assert_eq!(hits[0].positions, [0, 1, 2, 3, 4, 5, 7, 8, 9]);
+        assert_eq!(idx.search("battrang", 5).len(), 1);
+        assert_eq!(idx.search("nvd", 5).len(), 1);
+        // A word that fits one syllable is not split.
+        idx.push(doc("Cơ sở Nvd", "", "", "", ""));
+        let hits = idx.search("nvd", 5);
+        assert_eq!(hits.len(), 1);
+        assert_eq!(idx.doc(hits[0].index).name, "Cơ sở Nvd");
+    }
+
+    #[test]
+    fn skim_stale_bonus_case() {
+        // Found by `skim_is_pure`: a raw SkimMatcherV2 scores this 75 after the first call,
+        // 71 when fresh.
+        let skim = Skim::new();
+        let _ = skim.matcher.fuzzy_match(" c    a   c", "c");
+        let fresh = SkimMatcherV2::default()
+            .respect_case()
+            .fuzzy_match("bbcab   c ", "bbc");
+        assert_eq!(skim.score("bbcab   c ", "bbc"), fresh);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn caches_never_change_results(
+            docs in proptest::collection::vec(("[abcđ ]{0,12}", "[ab ]{0,6}", "[0-9 .]{0,8}"), 1..25),
+            queries in proptest::collection::vec("[abcd 1-3.]{0,6}", 1..12),
+        ) {
+            let mut idx = SearchIndex::new();
+            for (name, rep, phone) in &docs {
+                idx.push(doc(name, rep, "", "", phone));
+            }
+            // Typed letter by letter, then the next query, caches kept throughout.
+            let typed = queries.iter().flat_map(|q| (1..=q.len()).map(move |end| &q[..end]));
+            for q in typed {
+                let cached = idx.search(q, 5);
+                let saved = match idx.cache.lock() {
+                    Ok(mut c) => std::mem::take(&mut *c),
+                    Err(_) => WordCache::default(),
+                };
+                let fresh = idx.search(q, 5);
+                if let Ok(mut c) = idx.cache.lock() {
+                    *c = saved;
+                }
+                proptest::prop_assert_eq!(cached, fresh, "{:?}", q);
+            }
+        }
+
+        #[test]
+        fn skim_is_pure(
+            history in proptest::collection::vec(("[ab c]{1,20}|[ab c]{1,300}", "[abc]{1,5}"), 0..8),
+            choice in "[ab c]{1,20}|[ab c]{1,300}",
+            pattern in "[abc]{1,5}",
+        ) {
+            let skim = Skim::new();
+            for (c, p) in &history {
+                skim.score(c, p);
+                let _ = skim.matcher.fuzzy_match(c, p);
+            }
+            let fresh = SkimMatcherV2::default().respect_case().fuzzy_match(&choice, &pattern);
+            proptest::prop_assert_eq!(skim.score(&choice, &pattern), fresh);
+        }
+    }
+
+    #[test]
+    fn huge_limit_is_fine() {
+        let mut idx = SearchIndex::new();
+        idx.push(doc("An", "", "", "", ""));
+        assert_eq!(idx.search("an", usize::MAX).len(), 1);
+    }
+}

@@ -4,6 +4,7 @@
 //! Plain Rust, no terminal imports: the store, the CLI and the TUI all share it.
 
 use std::cmp::Ordering;
+use std::sync::OnceLock;
 
 use unicode_normalization::char::{decompose_canonical, is_combining_mark};
 use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
@@ -39,7 +40,7 @@ fn is_invisible_junk(c: char) -> bool {
 /// it, so the text composes to "ễ" instead of "ẽ" + a stray circumflex. Both marks have
 /// combining class 230, so canonical reordering alone would never fix it.
 pub fn nfc(s: &str) -> String {
-    if is_nfc_quick(s.chars()) == IsNormalized::Yes {
+    if is_nfc_quick_yes(s) {
         s.to_owned()
     } else {
         compose_vietnamese(s)
@@ -47,11 +48,25 @@ pub fn nfc(s: &str) -> String {
 }
 
 fn nfc_owned(s: String) -> String {
-    if is_nfc_quick(s.chars()) == IsNormalized::Yes {
+    if is_nfc_quick_yes(&s) {
         s
     } else {
         compose_vietnamese(&s)
     }
+}
+
+/// True when `s` is certainly NFC, decided cheaply. Every char below U+0300 and every
+/// precomposed letter of U+1E00..U+1EFF is a starter that nothing composes with, which
+/// covers Vietnamese text without a table lookup per char.
+fn is_nfc_quick_yes(s: &str) -> bool {
+    s.chars()
+        .all(|c| (c as u32) < 0x300 || ('\u{1E00}'..='\u{1EFF}').contains(&c))
+        || is_nfc_quick(s.chars()) == IsNormalized::Yes
+}
+
+/// Whether `s` is already in the form `nfc` produces.
+pub fn is_nfc(s: &str) -> bool {
+    is_nfc_quick_yes(s) || nfc(s) == s
 }
 
 /// Breve, circumflex, horn: they make a different letter (ă â ê ô ơ ư), tones go on top.
@@ -84,9 +99,11 @@ fn compose_vietnamese(s: &str) -> String {
     chars.into_iter().nfc().collect()
 }
 
-/// Calls `emit` with every char of `s` except terminal escape sequences, which are dropped
-/// whole (a pasted "\x1b[2J" leaves nothing behind, not a stray "[2J").
-/// Lone control characters are still emitted: callers decide what to do with them.
+/// Calls `emit` with every char of `s` except ESC-introduced terminal escape sequences, which
+/// are dropped whole (a pasted "\x1b[2J" leaves nothing behind, not a stray "[2J").
+/// Other control characters, C1 included, are still emitted for the caller to drop one by
+/// one: a stray U+009B in imported data is mojibake far more often than an 8-bit CSI, and
+/// parsing it as one would eat the letters after it.
 fn for_each_unescaped(s: &str, mut emit: impl FnMut(char)) {
     let mut chars = s.chars().peekable();
     while let Some(c) = chars.next() {
@@ -106,8 +123,6 @@ fn for_each_unescaped(s: &str, mut emit: impl FnMut(char)) {
                 }
                 _ => {}
             },
-            '\u{9B}' => skip_csi(&mut chars),
-            '\u{90}' | '\u{98}' | '\u{9D}' | '\u{9E}' | '\u{9F}' => skip_control_string(&mut chars),
             _ => emit(c),
         }
     }
@@ -200,9 +215,46 @@ pub fn ingest_multiline(s: &str) -> String {
     }
 }
 
+/// Latin-1 Supplement to Latin Extended-B, and Latin Extended Additional (where most
+/// Vietnamese letters live): folded once, then looked up.
+const FOLD_TABLE_RANGES: [(u32, u32); 2] = [(0xC0, 0x24F), (0x1E00, 0x1EFF)];
+
+fn fold_table() -> &'static [char] {
+    static TABLE: OnceLock<Vec<char>> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        FOLD_TABLE_RANGES
+            .iter()
+            .flat_map(|&(lo, hi)| lo..=hi)
+            .map(|cp| char::from_u32(cp).map_or(REPLACEMENT, fold_char_slow))
+            .collect()
+    })
+}
+
+fn table_index(c: char) -> Option<usize> {
+    let cp = c as u32;
+    let mut base = 0;
+    for &(lo, hi) in &FOLD_TABLE_RANGES {
+        if (lo..=hi).contains(&cp) {
+            return Some(base + (cp - lo) as usize);
+        }
+        base += (hi - lo + 1) as usize;
+    }
+    None
+}
+
 /// Folds one char of NFC text to its search form. Always exactly one char out, so that
 /// positions found in a folded key are positions in the original text.
 pub fn fold_char(c: char) -> char {
+    if c.is_ascii() {
+        return c.to_ascii_lowercase();
+    }
+    match table_index(c) {
+        Some(i) => fold_table()[i],
+        None => fold_char_slow(c),
+    }
+}
+
+fn fold_char_slow(c: char) -> char {
     if c.is_ascii() {
         return c.to_ascii_lowercase();
     }
@@ -233,7 +285,7 @@ pub fn fold(s: &str) -> String {
     if s.is_ascii() {
         return s.to_ascii_lowercase();
     }
-    if is_nfc_quick(s.chars()) == IsNormalized::Yes {
+    if is_nfc_quick_yes(s) {
         s.chars().map(fold_char).collect()
     } else {
         compose_vietnamese(s).chars().map(fold_char).collect()
@@ -307,7 +359,21 @@ fn letter_index(c: char) -> Option<u8> {
         .and_then(|i| u8::try_from(i).ok())
 }
 
+/// Index in `LETTERS` of each ASCII letter a..z.
+const ASCII_LETTER: [u8; 26] = [
+    0, 3, 4, 5, 7, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 21, 22, 23, 24, 25, 26, 28, 29, 30, 31,
+    32,
+];
+
 fn base_elem(c: char) -> Option<Elem> {
+    if c.is_ascii_alphabetic() {
+        let lower = c.to_ascii_lowercase();
+        return Some(Elem {
+            prim: Prim::Letter(ASCII_LETTER[(lower as u8 - b'a') as usize]),
+            tone: TONE_NONE,
+            upper: c != lower,
+        });
+    }
     if c.is_whitespace() {
         return Some(Elem {
             prim: Prim::Space,
@@ -381,26 +447,78 @@ fn apply_mark(e: &mut Elem, mark: char) {
     }
 }
 
-fn elements(s: &str) -> Vec<Elem> {
-    let mut out: Vec<Elem> = Vec::with_capacity(s.len());
-    // NFD puts every mark after its base whatever form the input came in.
-    for c in s.nfd() {
-        if is_combining_mark(c) {
-            if let Some(last) = out.last_mut() {
-                apply_mark(last, c);
+fn push_elem(out: &mut Vec<Elem>, c: char) {
+    let Some(e) = base_elem(c) else { return };
+    if e.prim == Prim::Space && out.last().is_none_or(|l| l.prim == Prim::Space) {
+        return; // leading or repeated whitespace
+    }
+    out.push(e);
+}
+
+/// The collation element of each char in the table ranges that makes exactly one.
+fn elem_table() -> &'static [Option<Elem>] {
+    static TABLE: OnceLock<Vec<Option<Elem>>> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut scratch = Vec::new();
+        FOLD_TABLE_RANGES
+            .iter()
+            .flat_map(|&(lo, hi)| lo..=hi)
+            .map(|cp| {
+                let c = char::from_u32(cp)?;
+                scratch.clear();
+                push_char_elems(&mut scratch, c);
+                match scratch.as_slice() {
+                    [e] if !is_combining_mark(c) => Some(*e),
+                    _ => None,
+                }
+            })
+            .collect()
+    })
+}
+
+fn push_char_elems(out: &mut Vec<Elem>, c: char) {
+    if c.is_ascii() {
+        push_elem(out, c);
+    } else if is_combining_mark(c) {
+        if let Some(last) = out.last_mut() {
+            apply_mark(last, c);
+        }
+    } else {
+        decompose_canonical(c, |d| {
+            if is_combining_mark(d) {
+                if let Some(last) = out.last_mut() {
+                    apply_mark(last, d);
+                }
+            } else {
+                push_elem(out, d);
             }
-            continue;
+        });
+    }
+}
+
+fn elements(s: &str, out: &mut Vec<Elem>) {
+    out.clear();
+    let table = elem_table();
+    for c in s.chars() {
+        match table_index(c).and_then(|i| table[i]) {
+            Some(e) => out.push(e),
+            None => push_char_elems(out, c),
         }
-        let Some(e) = base_elem(c) else { continue };
-        if e.prim == Prim::Space && out.last().is_none_or(|l| l.prim == Prim::Space) {
-            continue; // leading or repeated whitespace
-        }
-        out.push(e);
     }
     if out.last().is_some_and(|l| l.prim == Prim::Space) {
         out.pop();
     }
-    out
+}
+
+#[cfg(test)]
+fn elements_slow(s: &str, out: &mut Vec<Elem>) {
+    out.clear();
+    for c in s.chars() {
+        push_char_elems(out, c);
+    }
+    if out.last().is_some_and(|l| l.prim == Prim::Space) {
+        out.pop();
+    }
 }
 
 fn push_code_point(key: &mut Vec<u8>, c: char) {
@@ -408,9 +526,8 @@ fn push_code_point(key: &mut Vec<u8>, c: char) {
     key.extend_from_slice(&cp.to_be_bytes()[1..]);
 }
 
-fn push_sort_key(key: &mut Vec<u8>, s: &str) {
-    let elems = elements(s);
-    for e in &elems {
+fn push_primary(key: &mut Vec<u8>, elems: &[Elem]) {
+    for e in elems {
         match e.prim {
             Prim::Space => key.push(P_SPACE),
             Prim::Punct(c) => {
@@ -426,9 +543,24 @@ fn push_sort_key(key: &mut Vec<u8>, s: &str) {
         }
     }
     key.push(0);
+}
+
+fn push_sort_key(key: &mut Vec<u8>, s: &str) {
+    let mut elems = Vec::with_capacity(s.len());
+    elements(s, &mut elems);
+    push_primary(key, &elems);
     key.extend(elems.iter().map(|e| e.tone));
     key.push(0);
     key.extend(elems.iter().map(|e| if e.upper { 2 } else { 1 }));
+}
+
+/// Appends the first level of `vn_sort_key(s)` (base letters only, 0x00-terminated) to
+/// `key`: a prefix of the full key, so ordering by it then by the full key is the same
+/// order, and it is about a third of the size (the search index ranks names with it).
+pub fn push_vn_primary_key(key: &mut Vec<u8>, s: &str) {
+    let mut elems = Vec::with_capacity(s.len());
+    elements(s, &mut elems);
+    push_primary(key, &elems);
 }
 
 /// Byte key in Vietnamese alphabetical order (a ă â b c d đ e ê … o ô ơ … u ư …):
@@ -473,11 +605,14 @@ mod tests {
         assert_eq!(ingest("a\x1b[2Jb"), "ab");
         assert_eq!(ingest("x\x1b]52;c;aGk=\x07y"), "xy");
         assert_eq!(ingest("x\x1b]0;title\x1b\\y"), "xy");
-        let s = ingest("\x1b[2J\x1b]52;c;aGk=\x07Tên\u{202E}cơ\u{9B}sở\x07\x7f");
+        let s = ingest("\x1b[2J\x1b]52;c;aGk=\x07Tên\u{202E}cơ\u{9B} sở\x07\x7f\u{9B}");
         assert!(!s
             .chars()
             .any(|c| c == '\x1b' || c == '\x07' || c == '\u{202E}' || c == '\u{9B}'));
-        assert_eq!(s, "Têncơsở");
+        assert_eq!(s, "Têncơ sở");
+        // A lone ESC or BEL is dropped, the text around it kept.
+        assert_eq!(ingest("a\x1b"), "a");
+        assert_eq!(ingest("a\x07b"), "ab");
         assert_eq!(ingest("  Làng\tnghề \r\n gốm  "), "Làng nghề gốm");
         assert_eq!(ingest("\u{FEFF}An\u{00A0}\u{00A0}Phú"), "An Phú");
         assert_eq!(ingest("a\u{061C}\u{200E}\u{200F}\u{2066}\u{2069}b"), "ab");
@@ -596,6 +731,36 @@ mod tests {
         assert_eq!(vn_cmp("Nguyễn", "Nguyên"), Greater);
         assert_eq!(vn_cmp("Đ", "D"), Greater);
         assert_eq!(vn_cmp("Đ", "E"), Less);
+    }
+
+    #[test]
+    fn ascii_letter_table() {
+        for c in 'a'..='z' {
+            assert_eq!(
+                Some(ASCII_LETTER[(c as u8 - b'a') as usize]),
+                letter_index(c)
+            );
+        }
+    }
+
+    #[test]
+    fn tables_agree_with_the_slow_paths() {
+        for &(lo, hi) in &FOLD_TABLE_RANGES {
+            for c in (lo..=hi).filter_map(char::from_u32) {
+                assert_eq!(fold_char(c), fold_char_slow(c), "{c:?}");
+                let (mut fast, mut slow) = (Vec::new(), Vec::new());
+                let s = format!("x{c}\u{0301}y {c}");
+                elements(&s, &mut fast);
+                elements_slow(&s, &mut slow);
+                assert_eq!(fast.len(), slow.len(), "{c:?}");
+                for (a, b) in fast.iter().zip(&slow) {
+                    assert!(
+                        a.prim == b.prim && a.tone == b.tone && a.upper == b.upper,
+                        "{c:?}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]

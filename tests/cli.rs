@@ -7,7 +7,18 @@ use common::ctv;
 fn setup() -> (tempfile::TempDir, std::path::PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("ctv.db");
-    let (code, _, err) = ctv(&db, &["init", "--name", "Trần Thị Bình", "--role", "commune", "--unit", "00004"]);
+    let (code, _, err) = ctv(
+        &db,
+        &[
+            "init",
+            "--name",
+            "Trần Thị Bình",
+            "--role",
+            "commune",
+            "--unit",
+            "00004",
+        ],
+    );
     assert_eq!(code, 0, "{err}");
     (dir, db)
 }
@@ -17,7 +28,19 @@ fn exit_codes_are_0_1_and_2() {
     let (_d, db) = setup();
     assert_eq!(ctv(&db, &["facilities", "list"]).0, 0);
     // Bad input, reported in Vietnamese, naming the field.
-    let (code, _, err) = ctv(&db, &["facilities", "add", "--name", "Gốm", "--commune", "00004", "--phone", "123"]);
+    let (code, _, err) = ctv(
+        &db,
+        &[
+            "facilities",
+            "add",
+            "--name",
+            "Gốm",
+            "--commune",
+            "00004",
+            "--phone",
+            "123",
+        ],
+    );
     assert_eq!(code, 1);
     assert!(err.contains("Số điện thoại"), "{err}");
     // Usage.
@@ -30,7 +53,16 @@ fn a_facility_added_is_listed_found_and_archived() {
     let (_d, db) = setup();
     let (code, out, err) = ctv(
         &db,
-        &["facilities", "add", "--name", "Cơ sở bánh đa Nguyễn Văn Đức", "--commune", "4", "--phone", "0912 345 678"],
+        &[
+            "facilities",
+            "add",
+            "--name",
+            "Cơ sở bánh đa Nguyễn Văn Đức",
+            "--commune",
+            "4",
+            "--phone",
+            "0912 345 678",
+        ],
     );
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("Cơ sở bánh đa Nguyễn Văn Đức"));
@@ -46,14 +78,30 @@ fn a_facility_added_is_listed_found_and_archived() {
     assert_eq!(v[0]["id"], id.as_str());
 
     // A duplicate is refused unless forced, and says why.
-    let (code, _, err) = ctv(&db, &["facilities", "add", "--name", "Bánh đa Đức", "--commune", "00004", "--phone", "+84912345678"]);
+    let (code, _, err) = ctv(
+        &db,
+        &[
+            "facilities",
+            "add",
+            "--name",
+            "Bánh đa Đức",
+            "--commune",
+            "00004",
+            "--phone",
+            "+84912345678",
+        ],
+    );
     assert_eq!(code, 1);
     assert!(err.contains("cùng số điện thoại"), "{err}");
 
     let (code, _, _) = ctv(&db, &["facilities", "archive", &id[id.len() - 8..]]);
     assert_eq!(code, 0);
     let (_, out, _) = ctv(&db, &["find", "duc", "--format", "tsv"]);
-    assert_eq!(out.lines().count(), 1, "archived facilities are not found: {out}");
+    assert_eq!(
+        out.lines().count(),
+        1,
+        "archived facilities are not found: {out}"
+    );
     let (_, out, _) = ctv(&db, &["facilities", "history", &id]);
     assert!(out.contains("archive") && out.contains("create"), "{out}");
 }
@@ -61,7 +109,17 @@ fn a_facility_added_is_listed_found_and_archived() {
 #[test]
 fn csv_output_opens_correctly_in_excel() {
     let (_d, db) = setup();
-    ctv(&db, &["facilities", "add", "--name", "Làng nghề gốm, sứ", "--commune", "00004"]);
+    ctv(
+        &db,
+        &[
+            "facilities",
+            "add",
+            "--name",
+            "Làng nghề gốm, sứ",
+            "--commune",
+            "00004",
+        ],
+    );
     let out = std::process::Command::new(common::ctv_bin())
         .args(["facilities", "list", "--format", "csv"])
         .env("CTV_DB", &db)
@@ -87,11 +145,26 @@ fn english_messages_on_request() {
 fn init_refuses_an_unknown_unit_and_a_second_profile() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("ctv.db");
-    let (code, _, err) = ctv(&db, &["init", "--name", "A", "--role", "commune", "--unit", "99999"]);
+    let (code, _, err) = ctv(
+        &db,
+        &[
+            "init", "--name", "A", "--role", "commune", "--unit", "99999",
+        ],
+    );
     assert_eq!(code, 1);
     assert!(err.contains("99999"), "{err}");
-    assert_eq!(ctv(&db, &["init", "--name", "A", "--role", "xã", "--unit", "00004"]).0, 0);
-    let (code, _, err) = ctv(&db, &["init", "--name", "B", "--role", "xã", "--unit", "00004"]);
+    assert_eq!(
+        ctv(
+            &db,
+            &["init", "--name", "A", "--role", "xã", "--unit", "00004"]
+        )
+        .0,
+        0
+    );
+    let (code, _, err) = ctv(
+        &db,
+        &["init", "--name", "B", "--role", "xã", "--unit", "00004"],
+    );
     assert_eq!(code, 1);
     assert!(err.contains("--replace"), "{err}");
 }

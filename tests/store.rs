@@ -16,7 +16,12 @@ fn clock() -> FixedClock {
 fn store_as(role: &str, units: &str) -> Store {
     let mut s = Store::open_in_memory(Arc::new(clock())).unwrap();
     s.init_profile(
-        &ProfileInput { name: "Nguyễn Văn An".into(), role: role.into(), units: units.into(), account: None },
+        &ProfileInput {
+            name: "Nguyễn Văn An".into(),
+            role: role.into(),
+            units: units.into(),
+            account: None,
+        },
         false,
     )
     .unwrap();
@@ -24,7 +29,11 @@ fn store_as(role: &str, units: &str) -> Store {
 }
 
 fn input(name: &str, commune: &str) -> FacilityInput {
-    FacilityInput { name: name.into(), commune_code: commune.into(), ..Default::default() }
+    FacilityInput {
+        name: name.into(),
+        commune_code: commune.into(),
+        ..Default::default()
+    }
 }
 
 fn ctx(today: (i32, u32, u32)) -> ValidationContext<'static> {
@@ -37,8 +46,16 @@ fn ctx(today: (i32, u32, u32)) -> ValidationContext<'static> {
 
 fn problems(i: &FacilityInput) -> Vec<(&'static str, Problem, Severity)> {
     match validate(i, &ctx((2026, 11, 25))) {
-        Ok((_, w)) => w.0.into_iter().map(|x| (x.field, x.problem, x.severity)).collect(),
-        Err(e) => e.0.into_iter().map(|x| (x.field, x.problem, x.severity)).collect(),
+        Ok((_, w)) => {
+            w.0.into_iter()
+                .map(|x| (x.field, x.problem, x.severity))
+                .collect()
+        }
+        Err(e) => {
+            e.0.into_iter()
+                .map(|x| (x.field, x.problem, x.severity))
+                .collect()
+        }
     }
 }
 
@@ -48,7 +65,16 @@ fn name_and_commune_are_required_and_the_commune_must_exist() {
     assert!(p.contains(&("name", Problem::Required, Severity::Error)));
     assert!(p.contains(&("commune_code", Problem::Required, Severity::Error)));
     let p = problems(&input("Gốm", "99999"));
-    assert_eq!(p, vec![("commune_code", Problem::UnknownCommune { code: "99999".into() }, Severity::Error)]);
+    assert_eq!(
+        p,
+        vec![(
+            "commune_code",
+            Problem::UnknownCommune {
+                code: "99999".into()
+            },
+            Severity::Error
+        )]
+    );
     // Excel turns 00004 into 4: padded back.
     let (d, _) = validate(&input("Gốm", "4"), &ctx((2026, 1, 1))).unwrap();
     assert_eq!(d.commune_code, "00004");
@@ -57,34 +83,93 @@ fn name_and_commune_are_required_and_the_commune_must_exist() {
 #[test]
 fn tax_numbers_follow_the_mst_rules() {
     assert_eq!(tax_check_digit(b"010023348"), 8);
-    let with_tax = |t: &str| FacilityInput { tax_code: t.into(), ..input("Gốm", "00004") };
+    let with_tax = |t: &str| FacilityInput {
+        tax_code: t.into(),
+        ..input("Gốm", "00004")
+    };
     assert!(problems(&with_tax("0100233488")).is_empty());
     assert!(problems(&with_tax("0100233488-001")).is_empty());
-    assert!(problems(&with_tax("001203004567")).is_empty(), "12-digit personal id");
+    assert!(
+        problems(&with_tax("001203004567")).is_empty(),
+        "12-digit personal id"
+    );
     // Wrong check digit: a warning, the record can still be saved.
     let p = problems(&with_tax("0100233487"));
-    assert_eq!(p, vec![("tax_code", Problem::TaxCheckDigit { expected: 8 }, Severity::Warning)]);
+    assert_eq!(
+        p,
+        vec![(
+            "tax_code",
+            Problem::TaxCheckDigit { expected: 8 },
+            Severity::Warning
+        )]
+    );
     assert!(validate(&with_tax("0100233487"), &ctx((2026, 1, 1))).is_ok());
-    for bad in ["12345", "01002334881", "0100233488-01", "01002334x8", "0100233488-abc"] {
-        assert_eq!(problems(&with_tax(bad)), vec![("tax_code", Problem::TaxFormat, Severity::Error)], "{bad}");
+    for bad in [
+        "12345",
+        "01002334881",
+        "0100233488-01",
+        "01002334x8",
+        "0100233488-abc",
+    ] {
+        assert_eq!(
+            problems(&with_tax(bad)),
+            vec![("tax_code", Problem::TaxFormat, Severity::Error)],
+            "{bad}"
+        );
     }
-    assert_eq!(problems(&with_tax("0100233488-000")), vec![("tax_code", Problem::TaxBranchZero, Severity::Error)]);
+    assert_eq!(
+        problems(&with_tax("0100233488-000")),
+        vec![("tax_code", Problem::TaxBranchZero, Severity::Error)]
+    );
 }
 
 #[test]
 fn phones_are_vietnamese_numbers_stored_normalised() {
-    assert_eq!(normalize_phone("091 234 5678", false).as_deref(), Some("0912345678"));
-    assert_eq!(normalize_phone("0912.345.678", false).as_deref(), Some("0912345678"));
-    assert_eq!(normalize_phone("+84 912-345-678", false).as_deref(), Some("0912345678"));
-    assert_eq!(normalize_phone("024 3825 1234", false).as_deref(), Some("02438251234"));
-    assert_eq!(normalize_phone("+84 24 3825 1234", false).as_deref(), Some("02438251234"));
-    assert_eq!(normalize_phone("0612345678", false), None, "06 is not a mobile prefix");
-    assert_eq!(normalize_phone("0241234567", false), None, "landlines have 11 digits");
+    assert_eq!(
+        normalize_phone("091 234 5678", false).as_deref(),
+        Some("0912345678")
+    );
+    assert_eq!(
+        normalize_phone("0912.345.678", false).as_deref(),
+        Some("0912345678")
+    );
+    assert_eq!(
+        normalize_phone("+84 912-345-678", false).as_deref(),
+        Some("0912345678")
+    );
+    assert_eq!(
+        normalize_phone("024 3825 1234", false).as_deref(),
+        Some("02438251234")
+    );
+    assert_eq!(
+        normalize_phone("+84 24 3825 1234", false).as_deref(),
+        Some("02438251234")
+    );
+    assert_eq!(
+        normalize_phone("0612345678", false),
+        None,
+        "06 is not a mobile prefix"
+    );
+    assert_eq!(
+        normalize_phone("0241234567", false),
+        None,
+        "landlines have 11 digits"
+    );
     assert_eq!(normalize_phone("091234567", false), None);
-    assert_eq!(normalize_phone("912345678", true).as_deref(), Some("0912345678"), "Excel dropped the 0");
+    assert_eq!(
+        normalize_phone("912345678", true).as_deref(),
+        Some("0912345678"),
+        "Excel dropped the 0"
+    );
     assert_eq!(normalize_phone("+1 555 1234", false), None);
-    let bad = FacilityInput { phone: "12345".into(), ..input("Gốm", "00004") };
-    assert_eq!(problems(&bad), vec![("phone", Problem::PhoneFormat, Severity::Error)]);
+    let bad = FacilityInput {
+        phone: "12345".into(),
+        ..input("Gốm", "00004")
+    };
+    assert_eq!(
+        problems(&bad),
+        vec![("phone", Problem::PhoneFormat, Severity::Error)]
+    );
 }
 
 #[test]
@@ -94,30 +179,66 @@ fn numbers_years_and_stars_are_checked() {
         f(&mut i);
         problems(&i)
     };
-    assert_eq!(p(|i| i.workers = "-3".into()), vec![("workers", Problem::Negative, Severity::Error)]);
-    assert!(p(|i| i.workers = "1.250".into()).is_empty(), "Vietnamese thousands");
+    assert_eq!(
+        p(|i| i.workers = "-3".into()),
+        vec![("workers", Problem::Negative, Severity::Error)]
+    );
+    assert!(
+        p(|i| i.workers = "1.250".into()).is_empty(),
+        "Vietnamese thousands"
+    );
     assert!(p(|i| i.workers = "12.0".into()).is_empty(), "Excel float");
     assert_eq!(
         p(|i| i.workers = "mười".into()),
-        vec![("workers", Problem::NotAWholeNumber { value: "mười".into() }, Severity::Error)]
+        vec![(
+            "workers",
+            Problem::NotAWholeNumber {
+                value: "mười".into()
+            },
+            Severity::Error
+        )]
     );
     assert_eq!(
         p(|i| i.founded_year = "2027".into()),
-        vec![("founded_year", Problem::YearInFuture { year: 2027 }, Severity::Error)]
+        vec![(
+            "founded_year",
+            Problem::YearInFuture { year: 2027 },
+            Severity::Error
+        )]
     );
     assert!(p(|i| i.founded_year = "2026".into()).is_empty());
-    assert_eq!(p(|i| i.ocop_stars = "2".into()), vec![("ocop_stars", Problem::OcopStars, Severity::Error)]);
-    assert_eq!(p(|i| i.ocop_stars = "6".into()), vec![("ocop_stars", Problem::OcopStars, Severity::Error)]);
+    assert_eq!(
+        p(|i| i.ocop_stars = "2".into()),
+        vec![("ocop_stars", Problem::OcopStars, Severity::Error)]
+    );
+    assert_eq!(
+        p(|i| i.ocop_stars = "6".into()),
+        vec![("ocop_stars", Problem::OcopStars, Severity::Error)]
+    );
     assert!(p(|i| i.ocop_stars = "4".into()).is_empty());
     assert_eq!(
         p(|i| i.entity_type = "XYZ".into()),
-        vec![("entity_type", Problem::UnknownCode { code: "XYZ".into() }, Severity::Error)]
+        vec![(
+            "entity_type",
+            Problem::UnknownCode { code: "XYZ".into() },
+            Severity::Error
+        )]
     );
-    assert!(p(|i| i.entity_type = "htx".into()).is_empty(), "codes are case-insensitive");
-    assert!(p(|i| i.entity_type = "Hộ kinh doanh".into()).is_empty(), "a label typed in full is accepted");
+    assert!(
+        p(|i| i.entity_type = "htx".into()).is_empty(),
+        "codes are case-insensitive"
+    );
+    assert!(
+        p(|i| i.entity_type = "Hộ kinh doanh".into()).is_empty(),
+        "a label typed in full is accepted"
+    );
     assert_eq!(
         p(|i| i.trade_group = "NN9".into()),
-        vec![("trade_group", Problem::UnknownCode { code: "NN9".into() }, Severity::Error)]
+        vec![(
+            "trade_group",
+            Problem::UnknownCode { code: "NN9".into() },
+            Severity::Error
+        )]
     );
 }
 
@@ -130,7 +251,10 @@ fn text_is_ingested_before_it_is_stored() {
         ..input("", "00004")
     };
     let (f, _) = s.create_facility(&i).unwrap();
-    assert_eq!(f.data.name, "Cơ sở Việt Hưng", "whole escape sequences are dropped");
+    assert_eq!(
+        f.data.name, "Cơ sở Việt Hưng",
+        "whole escape sequences are dropped"
+    );
     assert!(!f.data.name.contains('\u{1b}'));
 }
 
@@ -138,14 +262,22 @@ fn text_is_ingested_before_it_is_stored() {
 fn every_change_writes_its_change_log_row_in_the_same_transaction() {
     let mut s = store_as("commune", "00004");
     let before = s.change_count().unwrap();
-    let (f, _) = s.create_facility(&FacilityInput { workers: "12".into(), ..input("Gốm Minh Long", "00004") }).unwrap();
+    let (f, _) = s
+        .create_facility(&FacilityInput {
+            workers: "12".into(),
+            ..input("Gốm Minh Long", "00004")
+        })
+        .unwrap();
     assert_eq!(f.meta.version, 1);
     assert_eq!(f.meta.created_by, s.profile().unwrap().id);
     let h = s.history("facility", &f.id).unwrap();
     assert_eq!(h.len(), 1);
     assert_eq!(h[0].action, "create");
     assert_eq!(h[0].actor_name, "Nguyễn Văn An");
-    assert_eq!(h[0].changes["name"], serde_json::json!([null, "Gốm Minh Long"]));
+    assert_eq!(
+        h[0].changes["name"],
+        serde_json::json!([null, "Gốm Minh Long"])
+    );
     assert_eq!(h[0].changes["workers"], serde_json::json!([null, 12]));
 
     let mut edit = FacilityInput::from_data(&f.data);
@@ -156,7 +288,12 @@ fn every_change_writes_its_change_log_row_in_the_same_transaction() {
     assert_eq!(h.len(), 2);
     assert_eq!(h[1].action, "update");
     assert_eq!(h[1].version, 2);
-    assert_eq!(h[1].changes.len(), 1, "only the changed field: {:?}", h[1].changes);
+    assert_eq!(
+        h[1].changes.len(),
+        1,
+        "only the changed field: {:?}",
+        h[1].changes
+    );
     assert_eq!(h[1].changes["workers"], serde_json::json!([12, 15]));
 
     // Saving without a change writes nothing.
@@ -182,11 +319,18 @@ fn a_stale_version_is_a_conflict_and_overwrites_nothing() {
     let mut b = FacilityInput::from_data(&f.data);
     b.workers = "99".into();
     match s.update_facility(&f.id, 1, &b) {
-        Err(StoreError::Conflict { expected: 1, found: 2, .. }) => {}
+        Err(StoreError::Conflict {
+            expected: 1,
+            found: 2,
+            ..
+        }) => {}
         other => panic!("expected a conflict, got {other:?}"),
     }
     assert_eq!(s.facility(&f.id).unwrap().unwrap().data.workers, Some(10));
-    assert!(matches!(s.set_facility_archived(&f.id, 1, true), Err(StoreError::Conflict { .. })));
+    assert!(matches!(
+        s.set_facility_archived(&f.id, 1, true),
+        Err(StoreError::Conflict { .. })
+    ));
 }
 
 #[test]
@@ -197,10 +341,17 @@ fn archived_facilities_are_hidden_but_kept() {
     s.set_facility_archived(&a.id, 1, true).unwrap();
     let live = FacilityFilter::default();
     assert_eq!(s.count_facilities(&live).unwrap(), 1);
-    let archived = FacilityFilter { archived: true, ..Default::default() };
+    let archived = FacilityFilter {
+        archived: true,
+        ..Default::default()
+    };
     assert_eq!(s.count_facilities(&archived).unwrap(), 1);
     assert!(s.facility(&a.id).unwrap().is_some());
-    assert_eq!(s.search_index().unwrap().len(), 1, "archived records are not searched");
+    assert_eq!(
+        s.search_index().unwrap().len(),
+        1,
+        "archived records are not searched"
+    );
     let r = s.set_facility_archived(&a.id, 2, false).unwrap();
     assert!(!r.meta.archived);
     assert_eq!(s.count_facilities(&live).unwrap(), 2);
@@ -211,7 +362,12 @@ fn a_commune_collaborator_writes_only_in_their_scope() {
     let mut s = store_as("commune", "00004");
     match s.create_facility(&input("Gốm", "00008")) {
         Err(StoreError::Invalid(i)) => {
-            assert_eq!(i.0[0].problem, Problem::CommuneOutOfScope { code: "00008".into() })
+            assert_eq!(
+                i.0[0].problem,
+                Problem::CommuneOutOfScope {
+                    code: "00008".into()
+                }
+            )
         }
         other => panic!("{other:?}"),
     }
@@ -223,8 +379,14 @@ fn a_commune_collaborator_writes_only_in_their_scope() {
     // A province officer covers every commune of the province.
     let mut p = store_as("province", "01");
     assert!(p.create_facility(&input("Gốm", "00008")).is_ok());
-    let other_province = ctv::refdata::units().communes().iter().find(|c| c.province_code != "01").unwrap();
-    assert!(p.create_facility(&input("Gốm", &other_province.code)).is_err());
+    let other_province = ctv::refdata::units()
+        .communes()
+        .iter()
+        .find(|c| c.province_code != "01")
+        .unwrap();
+    assert!(p
+        .create_facility(&input("Gốm", &other_province.code))
+        .is_err());
 }
 
 #[test]
@@ -233,25 +395,64 @@ fn an_area_officer_can_take_a_former_district_as_scope() {
     let p = s.profile().unwrap();
     assert!(p.units.len() > 1, "{:?}", p.units);
     assert!(p.covers_commune("00004"));
-    let bad = ProfileInput { name: "A".into(), role: "mayor".into(), units: "00004".into(), account: None };
+    let bad = ProfileInput {
+        name: "A".into(),
+        role: "mayor".into(),
+        units: "00004".into(),
+        account: None,
+    };
     let e = bad.validate().unwrap_err();
-    assert_eq!(e.0[0].problem, Problem::UnknownRole { value: "mayor".into() });
+    assert_eq!(
+        e.0[0].problem,
+        Problem::UnknownRole {
+            value: "mayor".into()
+        }
+    );
 }
 
 #[test]
 fn lists_sort_the_vietnamese_way() {
     let mut s = store_as("commune", "00004");
-    for n in ["Đức Thành", "Dũng Tiến", "Ân Phát", "An Bình", "Bình Minh", "Ơn Trời", "Ô Long", "Ốc Đảo"] {
+    for n in [
+        "Đức Thành",
+        "Dũng Tiến",
+        "Ân Phát",
+        "An Bình",
+        "Bình Minh",
+        "Ơn Trời",
+        "Ô Long",
+        "Ốc Đảo",
+    ] {
         s.create_facility(&input(n, "00004")).unwrap();
     }
     let names: Vec<String> = s
-        .list_facilities(&FacilityFilter::default(), FacilitySort::Name, false, 0, 100)
+        .list_facilities(
+            &FacilityFilter::default(),
+            FacilitySort::Name,
+            false,
+            0,
+            100,
+        )
         .unwrap()
         .into_iter()
         .map(|f| f.data.name)
         .collect();
-    assert_eq!(names, ["An Bình", "Ân Phát", "Bình Minh", "Dũng Tiến", "Đức Thành", "Ô Long", "Ốc Đảo", "Ơn Trời"]);
-    let window = s.list_facilities(&FacilityFilter::default(), FacilitySort::Name, false, 2, 3).unwrap();
+    assert_eq!(
+        names,
+        [
+            "An Bình",
+            "Ân Phát",
+            "Bình Minh",
+            "Dũng Tiến",
+            "Đức Thành",
+            "Ô Long",
+            "Ốc Đảo",
+            "Ơn Trời"
+        ]
+    );
+    let window = s
+        .list_facilities(&FacilityFilter::default(), FacilitySort::Name, false, 2, 3)
+        .unwrap();
     assert_eq!(window.len(), 3);
     assert_eq!(window[0].data.name, "Bình Minh");
 }
@@ -267,7 +468,10 @@ fn duplicate_suspects_come_with_their_reason() {
         })
         .unwrap();
     let (d, _) = validate(
-        &FacilityInput { phone: "+84 912 345 678".into(), ..input("Cơ sở mây tre đan Phú Vinh", "00004") },
+        &FacilityInput {
+            phone: "+84 912 345 678".into(),
+            ..input("Cơ sở mây tre đan Phú Vinh", "00004")
+        },
         &ctx((2026, 1, 1)),
     )
     .unwrap();
@@ -276,7 +480,10 @@ fn duplicate_suspects_come_with_their_reason() {
     assert_eq!(sus[0].id, f.id);
     assert_eq!(sus[0].reasons.len(), 2, "{:?}", sus[0].reasons);
     // Editing the record itself is not a duplicate of itself.
-    assert!(s.duplicate_suspects(&f.data, Some(&f.id)).unwrap().is_empty());
+    assert!(s
+        .duplicate_suspects(&f.data, Some(&f.id))
+        .unwrap()
+        .is_empty());
 }
 
 #[test]
@@ -286,7 +493,12 @@ fn the_database_file_is_private_and_reopens() {
     let id = {
         let mut s = Store::open(&path).unwrap();
         s.init_profile(
-            &ProfileInput { name: "Lê Thị Bình".into(), role: "xã".into(), units: "00004".into(), account: None },
+            &ProfileInput {
+                name: "Lê Thị Bình".into(),
+                role: "xã".into(),
+                units: "00004".into(),
+                account: None,
+            },
             false,
         )
         .unwrap();
@@ -311,9 +523,15 @@ fn a_file_that_is_not_a_database_is_refused_and_left_alone() {
     let path = dir.path().join("ke-hoach.xlsx.db");
     std::fs::write(&path, b"PK\x03\x04 this is a spreadsheet, not a database").unwrap();
     let before = std::fs::read(&path).unwrap();
-    assert!(matches!(Store::open(&path), Err(StoreError::NotADatabase(_))));
+    assert!(matches!(
+        Store::open(&path),
+        Err(StoreError::NotADatabase(_))
+    ));
     assert_eq!(std::fs::read(&path).unwrap(), before);
-    assert!(matches!(Store::open(&dir.path().join("missing/ctv.db")), Err(StoreError::MissingDirectory(_))));
+    assert!(matches!(
+        Store::open(&dir.path().join("missing/ctv.db")),
+        Err(StoreError::MissingDirectory(_))
+    ));
 }
 
 #[test]
@@ -327,7 +545,9 @@ fn a_database_from_a_newer_ctv_is_refused_untouched() {
     }
     let before = std::fs::read(&path).unwrap();
     match Store::open(&path) {
-        Err(StoreError::SchemaTooNew { found: 99, known }) => assert_eq!(known, ctv::store::schema_version()),
+        Err(StoreError::SchemaTooNew { found: 99, known }) => {
+            assert_eq!(known, ctv::store::schema_version())
+        }
         other => panic!("{other:?}"),
     }
     assert_eq!(std::fs::read(&path).unwrap(), before);

@@ -1,6 +1,11 @@
 //! The terminal app's shell, driven without a terminal: key events in, state and effects out,
 //! plus snapshots of what an 80×24 screen shows.
 
+use std::sync::Arc;
+
+use ctv::clock::FixedClock;
+use ctv::domain::{FacilityInput, ProfileInput};
+use ctv::store::Store;
 use ctv::ui::i18n::Lang;
 use ctv::ui::keymap::{Action, Context, Keymap};
 use ctv::ui::theme::Theme;
@@ -11,13 +16,41 @@ use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 
 fn app(lang: Lang) -> App {
-    App::new(AppContext {
-        lang,
-        theme: Theme::mono(),
-        keymap: Keymap::default(),
-        who: "Nguyễn Thị Hoa · Cộng tác viên · Xã Tân Phú".to_string(),
-        db_label: "/home/hoa/.local/share/ctv/ctv.db".to_string(),
-    })
+    let clock = FixedClock::new(
+        chrono::DateTime::parse_from_rfc3339("2025-03-01T08:00:00Z")
+            .expect("time")
+            .with_timezone(&chrono::Utc),
+    );
+    let mut store = Store::open_in_memory(Arc::new(clock)).expect("in-memory store");
+    store
+        .init_profile(
+            &ProfileInput {
+                name: "Nguyễn Thị Hoa".into(),
+                role: "commune".into(),
+                units: "25549".into(),
+                account: None,
+            },
+            false,
+        )
+        .expect("profile");
+    for name in ["Cơ sở mây tre đan Phú Vinh", "Bánh tráng Bà Tư"] {
+        let input = FacilityInput {
+            name: name.into(),
+            commune_code: "25549".into(),
+            ..Default::default()
+        };
+        store.create_facility(&input).expect("facility");
+    }
+    App::new(
+        AppContext {
+            lang,
+            theme: Theme::mono(),
+            keymap: Keymap::default(),
+            who: "Nguyễn Thị Hoa · Cộng tác viên · Xã Tân Phú".to_string(),
+            db_label: "/home/hoa/.local/share/ctv/ctv.db".to_string(),
+        },
+        store,
+    )
 }
 
 fn key(code: KeyCode) -> KeyEvent {
@@ -104,14 +137,18 @@ fn palette_opens_with_ctrl_p_and_q_types_q() {
 #[test]
 fn q_quits_at_the_top_level_only() {
     let mut a = app(Lang::Vi);
-    press(&mut a, &[key(KeyCode::Enter)]); // open the first section (a placeholder form)
+    press(&mut a, &[key(KeyCode::Enter)]); // open the first facility
     assert_eq!(a.screen_depth(), 2);
     let fx = press(&mut a, &[ch('q')]);
-    assert!(fx.is_empty(), "q typed into the field, did not quit");
+    assert!(fx.is_empty(), "q does nothing below the top level");
     assert!(!a.should_quit());
-    // Clear the field so leaving does not ask.
-    press(&mut a, &[ctrl('u'), key(KeyCode::Esc)]);
+    press(&mut a, &[key(KeyCode::Esc)]);
     assert_eq!(a.screen_depth(), 1);
+    // In the search field q is a letter.
+    press(&mut a, &[ch('/')]);
+    assert!(press(&mut a, &[ch('q')]).is_empty());
+    assert!(!a.should_quit());
+    press(&mut a, &[key(KeyCode::Esc)]);
     assert_eq!(press(&mut a, &[ch('q')]), vec![Effect::Quit]);
 }
 
@@ -141,8 +178,9 @@ fn esc_backs_out_one_level_at_a_time() {
 #[test]
 fn leaving_unsaved_changes_asks_and_defaults_to_no() {
     let mut a = app(Lang::Vi);
-    press(&mut a, &[key(KeyCode::Enter)]);
-    type_str(&mut a, "ghi chú");
+    press(&mut a, &[ch('n')]);
+    assert_eq!(a.screen_depth(), 2, "the new-facility form");
+    type_str(&mut a, "Cơ sở");
     press(&mut a, &[key(KeyCode::Esc)]);
     assert_eq!(a.overlay(), Some(OverlayKind::Confirm));
     press(&mut a, &[key(KeyCode::Enter)]); // default is No
@@ -155,7 +193,7 @@ fn leaving_unsaved_changes_asks_and_defaults_to_no() {
 #[test]
 fn ctrl_c_with_unsaved_changes_asks_first() {
     let mut a = app(Lang::En);
-    press(&mut a, &[key(KeyCode::Enter)]);
+    press(&mut a, &[ch('n')]);
     type_str(&mut a, "x");
     assert!(press(&mut a, &[ctrl('c')]).is_empty());
     assert_eq!(a.overlay(), Some(OverlayKind::Confirm));
@@ -165,34 +203,36 @@ fn ctrl_c_with_unsaved_changes_asks_first() {
 #[test]
 fn signals_quit_without_asking() {
     let mut a = app(Lang::Vi);
-    press(&mut a, &[key(KeyCode::Enter)]);
+    press(&mut a, &[ch('n')]);
     type_str(&mut a, "x");
     assert_eq!(a.handle_event(AppEvent::Signal(15)), vec![Effect::Quit]);
 }
 
 #[test]
-fn picker_jumps_to_a_section_by_folded_name() {
+fn picker_finds_a_commune_by_folded_name() {
     let mut a = app(Lang::Vi);
-    press(&mut a, &[ch('/')]);
+    press(&mut a, &[ch('f')]);
     assert_eq!(a.overlay(), Some(OverlayKind::Picker));
-    type_str(&mut a, "de xuat");
+    type_str(&mut a, "theo xa");
+    press(&mut a, &[key(KeyCode::Enter)]);
+    assert_eq!(a.overlay(), Some(OverlayKind::Picker));
+    type_str(&mut a, "tan phu");
     assert_eq!(
         a.picker()
             .and_then(|p| p.selected())
             .map(|i| i.code.as_str()),
-        Some("proposals")
+        Some("25549")
     );
     press(&mut a, &[key(KeyCode::Enter)]);
     assert_eq!(a.overlay(), None);
-    assert_eq!(a.screen_depth(), 2);
-    assert_eq!(a.top_screen().title(Lang::Vi), "Đề xuất hỗ trợ");
+    assert!(screen_text(&a, 80, 24).contains("Lọc: Tân Phú"));
 }
 
 #[test]
-fn ime_replay_in_the_placeholder_form() {
+fn ime_replay_in_the_search_field() {
     for bs in [ctrl('h'), key(KeyCode::Backspace)] {
         let mut a = app(Lang::Vi);
-        press(&mut a, &[key(KeyCode::Enter)]);
+        press(&mut a, &[ch('/')]);
         press(
             &mut a,
             &[
@@ -216,7 +256,7 @@ fn ime_replay_in_the_placeholder_form() {
 #[test]
 fn paste_goes_to_the_field_as_nfc() {
     let mut a = app(Lang::Vi);
-    press(&mut a, &[key(KeyCode::Enter)]);
+    press(&mut a, &[ch('/')]);
     a.handle_event(AppEvent::Input(Event::Paste(
         "Vie\u{0323}\u{0302}t".to_string(),
     )));
@@ -339,9 +379,9 @@ fn renders_at_tiny_sizes_without_panicking() {
 }
 
 #[test]
-fn snapshot_home_vi_80x24() {
+fn snapshot_first_screen_vi_80x24() {
     let a = app(Lang::Vi);
-    insta::assert_snapshot!("home_vi_80x24", screen_text(&a, 80, 24));
+    insta::assert_snapshot!("first_screen_vi_80x24", screen_text(&a, 80, 24));
 }
 
 #[test]
@@ -362,9 +402,7 @@ fn snapshot_palette_vi_80x24() {
 #[test]
 fn snapshot_confirm_vi_80x24() {
     let mut a = app(Lang::Vi);
-    press(&mut a, &[key(KeyCode::Enter)]);
-    type_str(&mut a, "Cơ sở mây tre đan Phú Vinh");
-    press(&mut a, &[key(KeyCode::Esc)]);
+    press(&mut a, &[key(KeyCode::Down), ch('a')]);
     insta::assert_snapshot!("confirm_vi_80x24", screen_text(&a, 80, 24));
 }
 

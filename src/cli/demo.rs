@@ -28,7 +28,10 @@ pub fn run(ctx: &Ctx, a: DemoArgs) -> Result<(), CliError> {
             account: None,
         };
         let p = store.init_profile(&input, false)?;
-        println!("{}", trf(l, "cli.demo.profile", &[&p.name, &p.scope_label()]));
+        println!(
+            "{}",
+            trf(l, "cli.demo.profile", &[&p.name, &p.scope_label()])
+        );
     }
     let profile = store.require_profile()?.clone();
     let communes = crate::demo::demo_communes(&profile);

@@ -23,7 +23,7 @@ pub enum FacilitiesCmd {
     /// Show one facility with every field
     Show { id: String },
     /// Register a facility (the same rules as the form in the terminal app)
-    Add(AddArgs),
+    Add(Box<AddArgs>),
     /// Archive a facility (it is hidden from lists, never deleted)
     Archive { id: String },
     /// Bring an archived facility back
@@ -97,7 +97,7 @@ pub fn run(ctx: &Ctx, cmd: FacilitiesCmd) -> Result<(), CliError> {
         FacilitiesCmd::Import(a) => import(ctx, a),
         FacilitiesCmd::List(a) => list(ctx, a),
         FacilitiesCmd::Show { id } => show(ctx, &id),
-        FacilitiesCmd::Add(a) => add(ctx, a),
+        FacilitiesCmd::Add(a) => add(ctx, *a),
         FacilitiesCmd::Archive { id } => set_archived(ctx, &id, true),
         FacilitiesCmd::Restore { id } => set_archived(ctx, &id, false),
         FacilitiesCmd::History { id } => history(ctx, &id),
@@ -143,7 +143,16 @@ pub fn reason_text(l: Lang, r: &DupReason) -> String {
 
 pub fn suspect_text(l: Lang, s: &Suspect) -> String {
     let reasons: Vec<String> = s.reasons.iter().map(|r| reason_text(l, r)).collect();
-    trf(l, "dup.suspect", &[&s.name, &commune_label(&s.commune_code), &reasons.join(", "), &short_id(&s.id)])
+    trf(
+        l,
+        "dup.suspect",
+        &[
+            &s.name,
+            &commune_label(&s.commune_code),
+            &reasons.join(", "),
+            &short_id(&s.id),
+        ],
+    )
 }
 
 const LIST_HEADERS: [&str; 16] = [
@@ -168,7 +177,10 @@ const LIST_HEADERS: [&str; 16] = [
 fn list(ctx: &Ctx, a: ListArgs) -> Result<(), CliError> {
     let l = ctx.lang;
     let store = ctx.open()?;
-    let mut filter = FacilityFilter { archived: a.archived, ..Default::default() };
+    let mut filter = FacilityFilter {
+        archived: a.archived,
+        ..Default::default()
+    };
     if let Some(c) = &a.commune {
         let code = Units::pad_commune_code(c)
             .filter(|c| crate::refdata::units().commune(c).is_some())
@@ -178,13 +190,18 @@ fn list(ctx: &Ctx, a: ListArgs) -> Result<(), CliError> {
     if let Some(t) = &a.trade_group {
         let t = t.trim().to_uppercase();
         if !codes().trade_groups.contains(&t) {
-            return Err(CliError::Message(trf(l, "cli.err.unknown_trade_group", &[&t])));
+            return Err(CliError::Message(trf(
+                l,
+                "cli.err.unknown_trade_group",
+                &[&t],
+            )));
         }
         filter.trade_group = Some(t);
     }
     if let Some(s) = &a.status {
         filter.status = Some(
-            FacilityStatus::parse(s).ok_or_else(|| CliError::Message(trf(l, "cli.err.unknown_status", &[s])))?,
+            FacilityStatus::parse(s)
+                .ok_or_else(|| CliError::Message(trf(l, "cli.err.unknown_status", &[s])))?,
         );
     }
     let rows = store.list_facilities(&filter, FacilitySort::Name, false, 0, usize::MAX >> 1)?;
@@ -194,7 +211,8 @@ fn list(ctx: &Ctx, a: ListArgs) -> Result<(), CliError> {
     let io = |e| CliError::Io("stdout".into(), e);
     match a.format {
         Format::Json => {
-            serde_json::to_writer_pretty(&mut out, &rows).map_err(|e| CliError::Io("stdout".into(), e.into()))?;
+            serde_json::to_writer_pretty(&mut out, &rows)
+                .map_err(|e| CliError::Io("stdout".into(), e.into()))?;
             writeln!(out).map_err(io)?;
         }
         Format::Csv | Format::Tsv => {
@@ -211,7 +229,10 @@ fn list(ctx: &Ctx, a: ListArgs) -> Result<(), CliError> {
                         d.phone.clone().unwrap_or_default(),
                         d.address.clone(),
                         d.commune_code.clone(),
-                        units.commune(&d.commune_code).map(|c| c.full_name.clone()).unwrap_or_default(),
+                        units
+                            .commune(&d.commune_code)
+                            .map(|c| c.full_name.clone())
+                            .unwrap_or_default(),
                         d.trade_group.clone().unwrap_or_default(),
                         d.products.clone(),
                         d.workers.map(|w| w.to_string()).unwrap_or_default(),
@@ -236,7 +257,10 @@ fn list(ctx: &Ctx, a: ListArgs) -> Result<(), CliError> {
                     vec![
                         short_id(&f.id).to_string(),
                         d.name.clone(),
-                        units.commune(&d.commune_code).map(|c| c.name.clone()).unwrap_or(d.commune_code.clone()),
+                        units
+                            .commune(&d.commune_code)
+                            .map(|c| c.name.clone())
+                            .unwrap_or(d.commune_code.clone()),
                         d.trade_group.clone().unwrap_or_default(),
                         d.workers.map(|w| w.to_string()).unwrap_or_default(),
                         d.phone.as_deref().map(format_phone).unwrap_or_default(),
@@ -268,9 +292,18 @@ fn show(ctx: &Ctx, id: &str) -> Result<(), CliError> {
         let raw = input.get(field).to_string();
         let v = match field {
             FacilityField::CommuneCode => commune_label(&raw),
-            FacilityField::EntityType => code_label(l, &codes().entity_types, f.data.entity_type.as_deref()),
-            FacilityField::TradeGroup => code_label(l, &codes().trade_groups, f.data.trade_group.as_deref()),
-            FacilityField::Phone => f.data.phone.as_deref().map(format_phone).unwrap_or_default(),
+            FacilityField::EntityType => {
+                code_label(l, &codes().entity_types, f.data.entity_type.as_deref())
+            }
+            FacilityField::TradeGroup => {
+                code_label(l, &codes().trade_groups, f.data.trade_group.as_deref())
+            }
+            FacilityField::Phone => f
+                .data
+                .phone
+                .as_deref()
+                .map(format_phone)
+                .unwrap_or_default(),
             FacilityField::Status => tr(l, status_key(f.data.status)).to_string(),
             f if f.is_flag() => {
                 if raw.is_empty() {
@@ -285,14 +318,25 @@ fn show(ctx: &Ctx, id: &str) -> Result<(), CliError> {
             rows.push(vec![tr(l, field.label_key()).to_string(), v]);
         }
     }
-    rows.push(vec![tr(l, "col.version").into(), f.meta.version.to_string()]);
-    rows.push(vec![tr(l, "col.updated_at").into(), f.meta.updated_at.clone()]);
+    rows.push(vec![
+        tr(l, "col.version").into(),
+        f.meta.version.to_string(),
+    ]);
+    rows.push(vec![
+        tr(l, "col.updated_at").into(),
+        f.meta.updated_at.clone(),
+    ]);
     if f.meta.archived {
         rows.push(vec![tr(l, "col.archived").into(), tr(l, "cli.yes").into()]);
     }
     let mut out = std::io::stdout().lock();
-    output::table(&mut out, &[tr(l, "col.field"), tr(l, "col.value")], &rows, 200)
-        .map_err(|e| CliError::Io("stdout".into(), e))
+    output::table(
+        &mut out,
+        &[tr(l, "col.field"), tr(l, "col.value")],
+        &rows,
+        200,
+    )
+    .map_err(|e| CliError::Io("stdout".into(), e))
 }
 
 fn add(ctx: &Ctx, a: AddArgs) -> Result<(), CliError> {
@@ -314,10 +358,15 @@ fn add(ctx: &Ctx, a: AddArgs) -> Result<(), CliError> {
         ..Default::default()
     };
     store.require_profile()?;
-    let (data, warnings) = crate::domain::facility::validate(&input, &store.validation_context(false))
-        .map_err(crate::store::StoreError::Invalid)?;
+    let (data, warnings) =
+        crate::domain::facility::validate(&input, &store.validation_context(false))
+            .map_err(crate::store::StoreError::Invalid)?;
     for w in warnings.warnings() {
-        eprintln!("{} {}", tr(l, "cli.warning"), crate::import::describe(l, w.field, &w.problem));
+        eprintln!(
+            "{} {}",
+            tr(l, "cli.warning"),
+            crate::import::describe(l, w.field, &w.problem)
+        );
     }
     let suspects = store.duplicate_suspects(&data, None)?;
     if !suspects.is_empty() {
@@ -339,7 +388,11 @@ fn set_archived(ctx: &Ctx, id: &str, archived: bool) -> Result<(), CliError> {
     let mut store = ctx.open()?;
     let f = find_facility(ctx, &store, id)?;
     let f = store.set_facility_archived(&f.id, f.meta.version, archived)?;
-    let key = if archived { "cli.archive.done" } else { "cli.restore.done" };
+    let key = if archived {
+        "cli.archive.done"
+    } else {
+        "cli.restore.done"
+    };
     println!("{}", trf(l, key, &[&f.data.name]));
     Ok(())
 }
@@ -356,16 +409,30 @@ fn history(ctx: &Ctx, id: &str) -> Result<(), CliError> {
                 .changes
                 .iter()
                 .map(|(k, v)| {
-                    let label = FacilityField::from_key(k).map(|f| tr(l, f.label_key())).unwrap_or(k.as_str());
+                    let label = FacilityField::from_key(k)
+                        .map(|f| tr(l, f.label_key()))
+                        .unwrap_or(k.as_str());
                     let new = v.get(1).map(json_text).unwrap_or_default();
                     format!("{label}: {new}")
                 })
                 .collect();
-            vec![super::output::local_time(&e.at), e.actor_name, e.action, e.version.to_string(), fields.join("; ")]
+            vec![
+                super::output::local_time(&e.at),
+                e.actor_name,
+                e.action,
+                e.version.to_string(),
+                fields.join("; "),
+            ]
         })
         .collect();
     let mut out = std::io::stdout().lock();
-    let h = [tr(l, "col.when"), tr(l, "col.who"), tr(l, "col.action"), tr(l, "col.version"), tr(l, "col.changes")];
+    let h = [
+        tr(l, "col.when"),
+        tr(l, "col.who"),
+        tr(l, "col.action"),
+        tr(l, "col.version"),
+        tr(l, "col.changes"),
+    ];
     output::table(&mut out, &h, &rows, 80).map_err(|e| CliError::Io("stdout".into(), e))
 }
 

@@ -61,7 +61,8 @@ pub fn run(ctx: &Ctx, a: FindArgs) -> Result<(), CliError> {
                     }
                 })
                 .collect();
-            serde_json::to_writer_pretty(&mut out, &items).map_err(|e| CliError::Io("stdout".into(), e.into()))?;
+            serde_json::to_writer_pretty(&mut out, &items)
+                .map_err(|e| CliError::Io("stdout".into(), e.into()))?;
             writeln!(out).map_err(io)?;
         }
         Format::Tsv | Format::Csv => {
@@ -69,7 +70,9 @@ pub fn run(ctx: &Ctx, a: FindArgs) -> Result<(), CliError> {
                 .iter()
                 .map(|h| {
                     let d = index.doc(h.index);
-                    [d.id, d.name, d.commune, d.representative, d.phone].map(str::to_string).to_vec()
+                    [d.id, d.name, d.commune, d.representative, d.phone]
+                        .map(str::to_string)
+                        .to_vec()
                 })
                 .collect();
             let h = ["id", "name", "commune", "representative", "phone"];
@@ -96,7 +99,13 @@ pub fn run(ctx: &Ctx, a: FindArgs) -> Result<(), CliError> {
                         ]
                     })
                     .collect();
-                let h = ["id", tr(l, "field.name"), tr(l, "col.commune"), tr(l, "field.representative"), tr(l, "field.phone")];
+                let h = [
+                    "id",
+                    tr(l, "field.name"),
+                    tr(l, "col.commune"),
+                    tr(l, "field.representative"),
+                    tr(l, "field.phone"),
+                ];
                 output::table(&mut out, &h, &rows, 44).map_err(io)?;
             }
         }

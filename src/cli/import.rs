@@ -12,41 +12,88 @@ pub fn run(ctx: &Ctx, file: PathBuf, skip_invalid: bool, dry_run: bool) -> Resul
     let l = ctx.lang;
     let mut store = ctx.open()?;
     store.require_profile()?;
-    let table = import::read_table(&file).map_err(|e| CliError::Message(import_error_text(l, &file, &e)))?;
-    let prepared = import::prepare(&store, &table).map_err(|e| CliError::Message(import_error_text(l, &file, &e)))?;
+    let table = import::read_table(&file)
+        .map_err(|e| CliError::Message(import_error_text(l, &file, &e)))?;
+    let prepared = import::prepare(&store, &table)
+        .map_err(|e| CliError::Message(import_error_text(l, &file, &e)))?;
 
     if !prepared.ignored_columns.is_empty() {
-        eprintln!("{}", trf(l, "cli.import.ignored_columns", &[&prepared.ignored_columns.join(", ")]));
+        eprintln!(
+            "{}",
+            trf(
+                l,
+                "cli.import.ignored_columns",
+                &[&prepared.ignored_columns.join(", ")]
+            )
+        );
     }
     for (line, _, errors) in &prepared.invalid {
         for e in errors {
-            eprintln!("{}", trf(l, "cli.import.row_error", &[line, &describe(l, e.field, &e.problem)]));
+            eprintln!(
+                "{}",
+                trf(
+                    l,
+                    "cli.import.row_error",
+                    &[line, &describe(l, e.field, &e.problem)]
+                )
+            );
         }
     }
     for row in &prepared.valid {
         for w in &row.warnings {
-            eprintln!("{}", trf(l, "cli.import.row_warning", &[&row.line, &describe(l, w.field, &w.problem)]));
+            eprintln!(
+                "{}",
+                trf(
+                    l,
+                    "cli.import.row_warning",
+                    &[&row.line, &describe(l, w.field, &w.problem)]
+                )
+            );
         }
         for s in &row.suspects {
-            eprintln!("{}", trf(l, "cli.import.row_suspect", &[&row.line, &suspect_text(l, s)]));
+            eprintln!(
+                "{}",
+                trf(
+                    l,
+                    "cli.import.row_suspect",
+                    &[&row.line, &suspect_text(l, s)]
+                )
+            );
         }
     }
     let n_bad = prepared.invalid.len();
     let n_good = prepared.valid.len();
-    let n_dup = prepared.valid.iter().filter(|r| !r.suspects.is_empty()).count();
+    let n_dup = prepared
+        .valid
+        .iter()
+        .filter(|r| !r.suspects.is_empty())
+        .count();
     if n_bad > 0 && !skip_invalid {
-        eprintln!("{}", trf(l, "cli.import.refused", &[&n_bad, &(n_bad + n_good)]));
+        eprintln!(
+            "{}",
+            trf(l, "cli.import.refused", &[&n_bad, &(n_bad + n_good)])
+        );
         return Err(CliError::Reported);
     }
     if dry_run {
-        println!("{}", trf(l, "cli.import.dry_run", &[&n_good, &n_bad, &n_dup]));
+        println!(
+            "{}",
+            trf(l, "cli.import.dry_run", &[&n_good, &n_bad, &n_dup])
+        );
         return Ok(());
     }
     if n_bad > 0 {
         let rejects = import::rejects_path(&file);
         import::write_rejects(&rejects, &table, &prepared)
             .map_err(|e| CliError::Message(import_error_text(l, &rejects, &e)))?;
-        eprintln!("{}", trf(l, "cli.import.rejects_written", &[&n_bad, &rejects.display()]));
+        eprintln!(
+            "{}",
+            trf(
+                l,
+                "cli.import.rejects_written",
+                &[&n_bad, &rejects.display()]
+            )
+        );
     }
     let rows: Vec<_> = prepared.valid.iter().map(|r| r.data.clone()).collect();
     let out = store.import_facilities(&rows)?;
@@ -54,6 +101,14 @@ pub fn run(ctx: &Ctx, file: PathBuf, skip_invalid: bool, dry_run: bool) -> Resul
     Ok(())
 }
 
-fn import_error_text(l: crate::ui::i18n::Lang, file: &std::path::Path, e: &import::ImportError) -> String {
-    trf(l, "cli.import.file_error", &[&file.display(), &e.to_string()])
+fn import_error_text(
+    l: crate::ui::i18n::Lang,
+    file: &std::path::Path,
+    e: &import::ImportError,
+) -> String {
+    trf(
+        l,
+        "cli.import.file_error",
+        &[&file.display(), &e.to_string()],
+    )
 }

@@ -25,17 +25,31 @@ pub struct InitArgs {
 
 pub fn run(ctx: &Ctx, a: InitArgs) -> Result<(), CliError> {
     let mut store = ctx.open()?;
-    let input = ProfileInput { name: a.name, role: a.role, units: a.unit, account: None };
+    let input = ProfileInput {
+        name: a.name,
+        role: a.role,
+        units: a.unit,
+        account: None,
+    };
     let l = ctx.lang;
     match store.init_profile(&input, a.replace) {
         Ok(p) => {
-            println!("{}", trf(l, "cli.init.done", &[&p.name, &tr(l, role_key(p.role)), &p.scope_label()]));
+            println!(
+                "{}",
+                trf(
+                    l,
+                    "cli.init.done",
+                    &[&p.name, &tr(l, role_key(p.role)), &p.scope_label()]
+                )
+            );
             if p.units.len() > 1 {
                 println!("{}", trf(l, "cli.init.communes", &[&p.units.len()]));
             }
             Ok(())
         }
-        Err(StoreError::ProfileExists) => Err(CliError::Message(tr(l, "cli.init.exists").to_string())),
+        Err(StoreError::ProfileExists) => {
+            Err(CliError::Message(tr(l, "cli.init.exists").to_string()))
+        }
         Err(e) => Err(e.into()),
     }
 }

@@ -17,7 +17,11 @@ use crate::store::{default_db_path, Store, StoreError};
 use crate::ui::i18n::{tr, trf, Lang};
 
 #[derive(Debug, Parser)]
-#[command(name = "ctv", version, about = "CTV — sổ tay cộng tác viên khuyến công / the khuyến công collaborator's notebook")]
+#[command(
+    name = "ctv",
+    version,
+    about = "CTV — sổ tay cộng tác viên khuyến công / the khuyến công collaborator's notebook"
+)]
 pub struct Cli {
     /// Database file (default: the platform data directory; also CTV_DB)
     #[arg(long, global = true, env = "CTV_DB", value_name = "PATH")]
@@ -39,7 +43,7 @@ pub enum Command {
     #[command(subcommand)]
     Facilities(facilities::FacilitiesCmd),
     /// Search facilities without diacritics ("lang nghe" finds "làng nghề")
-    Find(find::FindArgs),
+    Find(Box<find::FindArgs>),
 }
 
 /// What every subcommand gets: the language and a way to open the database.
@@ -90,7 +94,12 @@ pub fn run(cli: Cli) -> ExitCode {
         .lang
         .as_deref()
         .and_then(Lang::parse)
-        .or_else(|| std::env::var("CTV_LANG").ok().as_deref().and_then(Lang::parse))
+        .or_else(|| {
+            std::env::var("CTV_LANG")
+                .ok()
+                .as_deref()
+                .and_then(Lang::parse)
+        })
         .unwrap_or_default();
     let Some(db_path) = cli.db.clone().or_else(default_db_path) else {
         eprintln!("{}", tr(lang, "cli.no_data_dir"));
@@ -98,11 +107,15 @@ pub fn run(cli: Cli) -> ExitCode {
     };
     let ctx = Ctx { lang, db_path };
     let result = match cli.command {
+        // The terminal app; without a terminal (a pipe, a script) the plain summary.
+        None if std::io::IsTerminal::is_terminal(&std::io::stdout()) => {
+            crate::ui::launch(&ctx, cli.lang.as_deref())
+        }
         None => summary(&ctx),
         Some(Command::Init(a)) => init::run(&ctx, a),
         Some(Command::Demo(a)) => demo::run(&ctx, a),
         Some(Command::Facilities(c)) => facilities::run(&ctx, c),
-        Some(Command::Find(a)) => find::run(&ctx, a),
+        Some(Command::Find(a)) => find::run(&ctx, *a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -120,7 +133,14 @@ fn summary(ctx: &Ctx) -> Result<(), CliError> {
     let l = ctx.lang;
     println!("{}", trf(l, "cli.summary.db", &[&ctx.db_path.display()]));
     match store.profile() {
-        Some(p) => println!("{}", trf(l, "cli.summary.who", &[&p.name, &tr(l, role_key(p.role)), &p.scope_label()])),
+        Some(p) => println!(
+            "{}",
+            trf(
+                l,
+                "cli.summary.who",
+                &[&p.name, &tr(l, role_key(p.role)), &p.scope_label()]
+            )
+        ),
         None => println!("{}", tr(l, "cli.summary.no_profile")),
     }
     let n = store.count_facilities(&Default::default())?;
@@ -150,17 +170,25 @@ pub fn error_text(l: Lang, e: &CliError) -> String {
 
 pub fn store_error_text(l: Lang, e: &StoreError) -> String {
     match e {
-        StoreError::SchemaTooNew { found, known } => trf(l, "store.err.schema_too_new", &[found, known]),
+        StoreError::SchemaTooNew { found, known } => {
+            trf(l, "store.err.schema_too_new", &[found, known])
+        }
         StoreError::NotADatabase(p) => trf(l, "store.err.not_a_database", &[&p.display()]),
         StoreError::MissingDirectory(p) => trf(l, "store.err.missing_dir", &[&p.display()]),
-        StoreError::Create { path, source } => trf(l, "store.err.create", &[&path.display(), source]),
+        StoreError::Create { path, source } => {
+            trf(l, "store.err.create", &[&path.display(), source])
+        }
         StoreError::Invalid(issues) => issues
             .errors()
             .map(|i| crate::import::describe(l, i.field, &i.problem))
             .collect::<Vec<_>>()
             .join("\n"),
         StoreError::NotFound(id) => trf(l, "store.err.not_found", &[id]),
-        StoreError::Conflict { id, expected, found } => trf(l, "store.err.conflict", &[id, expected, found]),
+        StoreError::Conflict {
+            id,
+            expected,
+            found,
+        } => trf(l, "store.err.conflict", &[id, expected, found]),
         StoreError::NoProfile => tr(l, "store.err.no_profile").to_string(),
         StoreError::OutOfScope(c) => trf(l, "store.err.out_of_scope", &[&commune_label(c)]),
         StoreError::ProfileExists => tr(l, "store.err.profile_exists").to_string(),

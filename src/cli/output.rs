@@ -36,7 +36,12 @@ pub fn truncate(s: &str, max: usize) -> String {
 
 /// An aligned table; every cell is sanitised (no control characters reach the terminal) and
 /// cut to `max_col` columns.
-pub fn table(out: &mut impl Write, headers: &[&str], rows: &[Vec<String>], max_col: usize) -> std::io::Result<()> {
+pub fn table(
+    out: &mut impl Write,
+    headers: &[&str],
+    rows: &[Vec<String>],
+    max_col: usize,
+) -> std::io::Result<()> {
     let cells: Vec<Vec<String>> = rows
         .iter()
         .map(|r| r.iter().map(|c| truncate(&sanitize(c), max_col)).collect())
@@ -72,9 +77,15 @@ pub fn table(out: &mut impl Write, headers: &[&str], rows: &[Vec<String>], max_c
 }
 
 /// CSV for Excel: UTF-8 with a BOM, comma separated, CRLF line ends.
-pub fn csv_for_excel(out: &mut impl Write, headers: &[&str], rows: &[Vec<String>]) -> std::io::Result<()> {
+pub fn csv_for_excel(
+    out: &mut impl Write,
+    headers: &[&str],
+    rows: &[Vec<String>],
+) -> std::io::Result<()> {
     out.write_all("\u{feff}".as_bytes())?;
-    let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(out);
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(out);
     w.write_record(headers).map_err(std::io::Error::other)?;
     for r in rows {
         w.write_record(r).map_err(std::io::Error::other)?;
@@ -86,7 +97,10 @@ pub fn csv_for_excel(out: &mut impl Write, headers: &[&str], rows: &[Vec<String>
 pub fn tsv(out: &mut impl Write, headers: &[&str], rows: &[Vec<String>]) -> std::io::Result<()> {
     writeln!(out, "{}", headers.join("\t"))?;
     for r in rows {
-        let cells: Vec<String> = r.iter().map(|c| sanitize(&c.replace(['\t', '\n', '\r'], " "))).collect();
+        let cells: Vec<String> = r
+            .iter()
+            .map(|c| sanitize(&c.replace(['\t', '\n', '\r'], " ")))
+            .collect();
         writeln!(out, "{}", cells.join("\t"))?;
     }
     Ok(())
@@ -108,6 +122,17 @@ pub fn group_thousands(n: i64) -> String {
     out
 }
 
+/// An RFC 3339 UTC time as Vietnamese people read it: "25/11/2026 14:03" (UTC+7).
+pub fn local_time(rfc3339: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(rfc3339)
+        .map(|t| {
+            t.with_timezone(&crate::clock::vn_offset())
+                .format("%d/%m/%Y %H:%M")
+                .to_string()
+        })
+        .unwrap_or_else(|_| rfc3339.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -123,7 +148,13 @@ mod tests {
     #[test]
     fn table_never_emits_escape_sequences() {
         let mut out = Vec::new();
-        table(&mut out, &["a"], &[vec!["x\u{1b}[2Jy\u{1b}]52;c;aGk=\u{7}".into()]], 60).unwrap();
+        table(
+            &mut out,
+            &["a"],
+            &[vec!["x\u{1b}[2Jy\u{1b}]52;c;aGk=\u{7}".into()]],
+            60,
+        )
+        .unwrap();
         let s = String::from_utf8(out).unwrap();
         assert!(!s.contains('\u{1b}') && !s.contains('\u{7}'), "{s:?}");
     }
@@ -133,13 +164,9 @@ mod tests {
         let mut out = Vec::new();
         csv_for_excel(&mut out, &["tên"], &[vec!["Làng nghề, gốm".into()]]).unwrap();
         assert!(out.starts_with("\u{feff}".as_bytes()));
-        assert_eq!(String::from_utf8(out).unwrap(), "\u{feff}tên\r\n\"Làng nghề, gốm\"\r\n");
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "\u{feff}tên\r\n\"Làng nghề, gốm\"\r\n"
+        );
     }
-}
-
-/// An RFC 3339 UTC time as Vietnamese people read it: "25/11/2026 14:03" (UTC+7).
-pub fn local_time(rfc3339: &str) -> String {
-    chrono::DateTime::parse_from_rfc3339(rfc3339)
-        .map(|t| t.with_timezone(&crate::clock::vn_offset()).format("%d/%m/%Y %H:%M").to_string())
-        .unwrap_or_else(|_| rfc3339.to_string())
 }

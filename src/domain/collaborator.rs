@@ -54,7 +54,7 @@ impl Profile {
         match self.role {
             Role::Province => units()
                 .commune(commune_code)
-                .is_some_and(|c| self.units.iter().any(|p| *p == c.province_code)),
+                .is_some_and(|c| self.units.contains(&c.province_code)),
             Role::Commune | Role::Area => self.units.iter().any(|u| u == commune_code),
         }
     }
@@ -81,8 +81,14 @@ impl Profile {
     pub fn scope_label(&self) -> String {
         let u = units();
         match (self.role, self.units.as_slice()) {
-            (Role::Province, [p]) => u.province(p).map(|p| p.full_name.clone()).unwrap_or_else(|| p.clone()),
-            (_, [c]) => u.commune(c).map(|c| c.full_name.clone()).unwrap_or_else(|| c.clone()),
+            (Role::Province, [p]) => u
+                .province(p)
+                .map(|p| p.full_name.clone())
+                .unwrap_or_else(|| p.clone()),
+            (_, [c]) => u
+                .commune(c)
+                .map(|c| c.full_name.clone())
+                .unwrap_or_else(|| c.clone()),
             (_, many) => format!("{} xã/phường", many.len()),
         }
     }
@@ -120,7 +126,12 @@ impl ProfileInput {
             if self.role.trim().is_empty() {
                 issues.push(FieldIssue::error("role", Problem::Required));
             } else {
-                issues.push(FieldIssue::error("role", Problem::UnknownRole { value: ingest(&self.role) }));
+                issues.push(FieldIssue::error(
+                    "role",
+                    Problem::UnknownRole {
+                        value: ingest(&self.role),
+                    },
+                ));
             }
         }
         let raw: Vec<String> = self
@@ -140,17 +151,30 @@ impl ProfileInput {
                 match role {
                     Role::Province => match crate::refdata::Units::pad_province_code(r) {
                         Some(p) if u.province(&p).is_some() => codes.push(p),
-                        _ => issues.push(FieldIssue::error("unit", Problem::UnknownUnit { code: ingest(r) })),
+                        _ => issues.push(FieldIssue::error(
+                            "unit",
+                            Problem::UnknownUnit { code: ingest(r) },
+                        )),
                     },
                     Role::Commune | Role::Area => {
                         // A 3-digit code is a pre-2025 district: an area officer's ready-made scope.
-                        if r.len() == 3 && r.chars().all(|c| c.is_ascii_digit()) && u.old_district(r).is_some() {
-                            codes.extend(u.new_communes_of_old_district(r).into_iter().map(str::to_string));
+                        if r.len() == 3
+                            && r.chars().all(|c| c.is_ascii_digit())
+                            && u.old_district(r).is_some()
+                        {
+                            codes.extend(
+                                u.new_communes_of_old_district(r)
+                                    .into_iter()
+                                    .map(str::to_string),
+                            );
                             continue;
                         }
                         match crate::refdata::Units::pad_commune_code(r) {
                             Some(c) if u.commune(&c).is_some() => codes.push(c),
-                            _ => issues.push(FieldIssue::error("unit", Problem::UnknownUnit { code: ingest(r) })),
+                            _ => issues.push(FieldIssue::error(
+                                "unit",
+                                Problem::UnknownUnit { code: ingest(r) },
+                            )),
                         }
                     }
                 }
@@ -161,9 +185,18 @@ impl ProfileInput {
         }
         codes.sort();
         codes.dedup();
-        let account = self.account.as_deref().map(ingest).filter(|a| !a.is_empty());
+        let account = self
+            .account
+            .as_deref()
+            .map(ingest)
+            .filter(|a| !a.is_empty());
         match (issues.has_errors(), role) {
-            (false, Some(role)) => Ok(ProfileData { name, role, units: codes, account }),
+            (false, Some(role)) => Ok(ProfileData {
+                name,
+                role,
+                units: codes,
+                account,
+            }),
             _ => Err(issues),
         }
     }

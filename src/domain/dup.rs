@@ -39,14 +39,32 @@ pub struct DupKey {
 
 /// Words that say what kind of entity a facility is rather than which one it is.
 const GENERIC: &[&str] = &[
-    "co so san xuat", "co so", "hop tac xa", "htx", "to hop tac", "tht", "ho kinh doanh", "hkd",
-    "cong ty tnhh mtv", "cong ty tnhh", "cong ty co phan", "cong ty cp", "cong ty", "doanh nghiep tu nhan",
-    "dntn", "doanh nghiep", "san xuat", "sx",
+    "co so san xuat",
+    "co so",
+    "hop tac xa",
+    "htx",
+    "to hop tac",
+    "tht",
+    "ho kinh doanh",
+    "hkd",
+    "cong ty tnhh mtv",
+    "cong ty tnhh",
+    "cong ty co phan",
+    "cong ty cp",
+    "cong ty",
+    "doanh nghiep tu nhan",
+    "dntn",
+    "doanh nghiep",
+    "san xuat",
+    "sx",
 ];
 
 /// The distinctive part of a facility's name, folded: "HTX Mây tre đan Phú Vinh" → "may tre dan phu vinh".
 pub fn name_core(name: &str) -> String {
-    let mut s = format!(" {} ", fold(name).split_whitespace().collect::<Vec<_>>().join(" "));
+    let mut s = format!(
+        " {} ",
+        fold(name).split_whitespace().collect::<Vec<_>>().join(" ")
+    );
     for g in GENERIC {
         s = s.replace(&format!(" {g} "), " ");
     }
@@ -83,7 +101,10 @@ impl DupIndex {
         if let Some(p) = &key.phone {
             self.by_phone.entry(p.clone()).or_default().push(i);
         }
-        self.by_commune.entry(key.commune_code.clone()).or_default().push(i);
+        self.by_commune
+            .entry(key.commune_code.clone())
+            .or_default()
+            .push(i);
         self.cores.push(Core::new(name_core(&key.name)));
         self.keys.push(key);
     }
@@ -110,7 +131,12 @@ impl DupIndex {
         };
         if let Some(t) = &cand.tax_code {
             for &i in self.by_tax.get(t).into_iter().flatten() {
-                add(i, DupReason::SameTaxCode { tax_code: t.clone() });
+                add(
+                    i,
+                    DupReason::SameTaxCode {
+                        tax_code: t.clone(),
+                    },
+                );
             }
         }
         if let Some(p) = &cand.phone {
@@ -120,7 +146,12 @@ impl DupIndex {
         }
         let core = Core::new(name_core(&cand.name));
         if !core.text.is_empty() {
-            for &i in self.by_commune.get(&cand.commune_code).into_iter().flatten() {
+            for &i in self
+                .by_commune
+                .get(&cand.commune_code)
+                .into_iter()
+                .flatten()
+            {
                 let sim = core.similarity(&self.cores[i]);
                 if sim >= NAME_SIMILARITY_THRESHOLD {
                     add(i, DupReason::SimilarName { similarity: sim });
@@ -131,7 +162,12 @@ impl DupIndex {
             .into_iter()
             .map(|(i, reasons)| {
                 let k = &self.keys[i];
-                Suspect { id: k.id.clone(), name: k.name.clone(), commune_code: k.commune_code.clone(), reasons }
+                Suspect {
+                    id: k.id.clone(),
+                    name: k.name.clone(),
+                    commune_code: k.commune_code.clone(),
+                    reasons,
+                }
             })
             .collect()
     }
@@ -176,7 +212,12 @@ impl Core {
         if (self.chars.abs_diff(other.chars) as f64) > allowed {
             return 0;
         }
-        let l1: u32 = self.hist.iter().zip(&other.hist).map(|(x, y)| u32::from(x.abs_diff(*y))).sum();
+        let l1: u32 = self
+            .hist
+            .iter()
+            .zip(&other.hist)
+            .map(|(x, y)| u32::from(x.abs_diff(*y)))
+            .sum();
         if f64::from(l1) / 2.0 > allowed {
             return 0;
         }
@@ -207,28 +248,56 @@ mod tests {
 
     #[test]
     fn generic_words_do_not_make_names_alike() {
-        assert_eq!(name_core("HTX Mây tre đan Phú Vinh"), "may tre dan phu vinh");
-        assert!(name_similarity("Cơ sở bánh đa Kế", "Cơ sở gốm Bát Tràng") < NAME_SIMILARITY_THRESHOLD);
-        assert_eq!(name_similarity("Cơ sở Mây tre đan Phú Vinh", "HTX mây tre đan Phú Vinh"), 100);
+        assert_eq!(
+            name_core("HTX Mây tre đan Phú Vinh"),
+            "may tre dan phu vinh"
+        );
+        assert!(
+            name_similarity("Cơ sở bánh đa Kế", "Cơ sở gốm Bát Tràng") < NAME_SIMILARITY_THRESHOLD
+        );
+        assert_eq!(
+            name_similarity("Cơ sở Mây tre đan Phú Vinh", "HTX mây tre đan Phú Vinh"),
+            100
+        );
         assert!(name_similarity("Bánh đa Kế Nguyễn Văn A", "Banh da Ke Nguyen Van A") >= 99);
     }
 
     #[test]
     fn reasons_are_collected_per_suspect() {
         let mut idx = DupIndex::new();
-        idx.insert(key("a", "Mây tre đan Phú Vinh", "00004", Some("0100233488"), Some("0912345678")));
+        idx.insert(key(
+            "a",
+            "Mây tre đan Phú Vinh",
+            "00004",
+            Some("0100233488"),
+            Some("0912345678"),
+        ));
         idx.insert(key("b", "Gốm Bát Tràng", "00004", None, Some("0987654321")));
         idx.insert(key("c", "Mây tre đan Phú Vinh", "00008", None, None));
-        let s = idx.suspects(&key("new", "HTX Mây tre đan Phú Vinh", "00004", Some("0100233488"), None));
+        let s = idx.suspects(&key(
+            "new",
+            "HTX Mây tre đan Phú Vinh",
+            "00004",
+            Some("0100233488"),
+            None,
+        ));
         assert_eq!(s.len(), 1, "{s:?}");
         assert_eq!(s[0].id, "a");
         assert_eq!(s[0].reasons.len(), 2);
         // Same name in another commune is not suspect by name alone.
-        let s = idx.suspects(&key("n2", "Mây tre đan Phú Vinh", "00010", None, Some("0987654321")));
+        let s = idx.suspects(&key(
+            "n2",
+            "Mây tre đan Phú Vinh",
+            "00010",
+            None,
+            Some("0987654321"),
+        ));
         assert_eq!(s.len(), 1);
         assert_eq!(s[0].id, "b");
         assert!(matches!(s[0].reasons[0], DupReason::SamePhone { .. }));
         // A record is never its own duplicate.
-        assert!(idx.suspects(&key("c", "Mây tre đan Phú Vinh", "00008", None, None)).is_empty());
+        assert!(idx
+            .suspects(&key("c", "Mây tre đan Phú Vinh", "00008", None, None))
+            .is_empty());
     }
 }

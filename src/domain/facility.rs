@@ -19,7 +19,11 @@ pub enum FacilityStatus {
 }
 
 impl FacilityStatus {
-    pub const ALL: [FacilityStatus; 3] = [FacilityStatus::Active, FacilityStatus::Paused, FacilityStatus::Closed];
+    pub const ALL: [FacilityStatus; 3] = [
+        FacilityStatus::Active,
+        FacilityStatus::Paused,
+        FacilityStatus::Closed,
+    ];
     pub fn as_str(self) -> &'static str {
         match self {
             FacilityStatus::Active => "active",
@@ -31,8 +35,12 @@ impl FacilityStatus {
     pub fn parse(s: &str) -> Option<FacilityStatus> {
         match crate::text::fold(s.trim()).as_str() {
             "" | "active" | "hoat dong" | "dang hoat dong" => Some(FacilityStatus::Active),
-            "paused" | "tam ngung" | "tam dung" | "tam ngung hoat dong" => Some(FacilityStatus::Paused),
-            "closed" | "dong cua" | "da dong cua" | "ngung hoat dong" | "giai the" => Some(FacilityStatus::Closed),
+            "paused" | "tam ngung" | "tam dung" | "tam ngung hoat dong" => {
+                Some(FacilityStatus::Paused)
+            }
+            "closed" | "dong cua" | "da dong cua" | "ngung hoat dong" | "giai the" => {
+                Some(FacilityStatus::Closed)
+            }
             _ => None,
         }
     }
@@ -258,7 +266,10 @@ impl FacilityData {
     }
 
     /// Field → [old, new] for every field that differs; `None` old means creation.
-    pub fn diff(old: Option<&FacilityData>, new: &FacilityData) -> serde_json::Map<String, serde_json::Value> {
+    pub fn diff(
+        old: Option<&FacilityData>,
+        new: &FacilityData,
+    ) -> serde_json::Map<String, serde_json::Value> {
         let new_vals = new.field_values();
         let old_vals = old.map(FacilityData::field_values);
         let mut out = serde_json::Map::new();
@@ -314,7 +325,11 @@ fn opt_num<T: ToString>(v: Option<T>) -> String {
 }
 
 fn flag_text(b: bool) -> String {
-    if b { "1".into() } else { String::new() }
+    if b {
+        "1".into()
+    } else {
+        String::new()
+    }
 }
 
 impl FacilityInput {
@@ -399,7 +414,11 @@ impl FacilityInput {
             woman_owned: flag_text(d.woman_owned),
             ethnic_owned: flag_text(d.ethnic_owned),
             difficult_area: flag_text(d.difficult_area),
-            status: if d.status == FacilityStatus::Active { String::new() } else { d.status.as_str().to_string() },
+            status: if d.status == FacilityStatus::Active {
+                String::new()
+            } else {
+                d.status.as_str().to_string()
+            },
             notes: d.notes.clone(),
         }
     }
@@ -420,12 +439,24 @@ const MAX_LONG: usize = 4000;
 
 /// Turns typed values into a facility, or says what is wrong, field by field.
 /// Warnings (a doubtful tax check digit) are returned beside the data.
-pub fn validate(input: &FacilityInput, ctx: &ValidationContext) -> Result<(FacilityData, Issues), Issues> {
+pub fn validate(
+    input: &FacilityInput,
+    ctx: &ValidationContext,
+) -> Result<(FacilityData, Issues), Issues> {
     let mut issues = Issues::default();
     let year_now = ctx.today.year();
 
-    let text = |issues: &mut Issues, key: &'static str, raw: &str, max: usize, multiline: bool| -> String {
-        let v = if multiline { ingest_multiline(raw) } else { ingest(raw) };
+    let text = |issues: &mut Issues,
+                key: &'static str,
+                raw: &str,
+                max: usize,
+                multiline: bool|
+     -> String {
+        let v = if multiline {
+            ingest_multiline(raw)
+        } else {
+            ingest(raw)
+        };
         if v.chars().count() > max {
             issues.push(FieldIssue::error(key, Problem::TooLong { max }));
         }
@@ -436,10 +467,22 @@ pub fn validate(input: &FacilityInput, ctx: &ValidationContext) -> Result<(Facil
     if name.is_empty() {
         issues.push(FieldIssue::error("name", Problem::Required));
     }
-    let representative = text(&mut issues, "representative", &input.representative, MAX_SHORT, false);
+    let representative = text(
+        &mut issues,
+        "representative",
+        &input.representative,
+        MAX_SHORT,
+        false,
+    );
     let address = text(&mut issues, "address", &input.address, MAX_SHORT, false);
     let products = text(&mut issues, "products", &input.products, MAX_SHORT, false);
-    let craft_village = text(&mut issues, "craft_village", &input.craft_village, MAX_SHORT, false);
+    let craft_village = text(
+        &mut issues,
+        "craft_village",
+        &input.craft_village,
+        MAX_SHORT,
+        false,
+    );
     let notes = text(&mut issues, "notes", &input.notes, MAX_LONG, true);
 
     // Commune: a 2025 code, matched by code, never by name.
@@ -452,41 +495,58 @@ pub fn validate(input: &FacilityInput, ctx: &ValidationContext) -> Result<(Facil
             Some(c) if units().commune(&c).is_some() => {
                 if let Some(p) = ctx.profile {
                     if !p.covers_commune(&c) {
-                        issues.push(FieldIssue::error("commune_code", Problem::CommuneOutOfScope { code: c.clone() }));
+                        issues.push(FieldIssue::error(
+                            "commune_code",
+                            Problem::CommuneOutOfScope { code: c.clone() },
+                        ));
                     }
                 }
                 c
             }
             _ => {
-                issues.push(FieldIssue::error("commune_code", Problem::UnknownCommune { code: commune_raw.clone() }));
+                issues.push(FieldIssue::error(
+                    "commune_code",
+                    Problem::UnknownCommune {
+                        code: commune_raw.clone(),
+                    },
+                ));
                 commune_raw
             }
         }
     };
 
-    let code_field = |issues: &mut Issues, key: &'static str, raw: &str, list: &crate::refdata::CodeList| {
-        let v = ingest(raw);
-        if v.is_empty() {
-            return None;
-        }
-        // Codes are upper-case; accept a label typed in full as well.
-        let up = v.to_uppercase();
-        if list.contains(&up) {
-            return Some(up);
-        }
-        let folded = crate::text::fold(&v);
-        if let Some(item) = list
-            .items()
-            .iter()
-            .find(|i| crate::text::fold(&i.label_vi) == folded || i.label_en.eq_ignore_ascii_case(&v))
-        {
-            return Some(item.code.clone());
-        }
-        issues.push(FieldIssue::error(key, Problem::UnknownCode { code: v }));
-        None
-    };
-    let entity_type = code_field(&mut issues, "entity_type", &input.entity_type, &codes().entity_types);
-    let trade_group = code_field(&mut issues, "trade_group", &input.trade_group, &codes().trade_groups);
+    let code_field =
+        |issues: &mut Issues, key: &'static str, raw: &str, list: &crate::refdata::CodeList| {
+            let v = ingest(raw);
+            if v.is_empty() {
+                return None;
+            }
+            // Codes are upper-case; accept a label typed in full as well.
+            let up = v.to_uppercase();
+            if list.contains(&up) {
+                return Some(up);
+            }
+            let folded = crate::text::fold(&v);
+            if let Some(item) = list.items().iter().find(|i| {
+                crate::text::fold(&i.label_vi) == folded || i.label_en.eq_ignore_ascii_case(&v)
+            }) {
+                return Some(item.code.clone());
+            }
+            issues.push(FieldIssue::error(key, Problem::UnknownCode { code: v }));
+            None
+        };
+    let entity_type = code_field(
+        &mut issues,
+        "entity_type",
+        &input.entity_type,
+        &codes().entity_types,
+    );
+    let trade_group = code_field(
+        &mut issues,
+        "trade_group",
+        &input.trade_group,
+        &codes().trade_groups,
+    );
 
     let tax_code = check_tax_code(&input.tax_code, ctx.spreadsheet, &mut issues);
     let phone = check_phone(&input.phone, ctx.spreadsheet, &mut issues);
@@ -509,7 +569,12 @@ pub fn validate(input: &FacilityInput, ctx: &ValidationContext) -> Result<(Facil
         } else if TYPICAL_LEVELS.contains(&v.as_str()) {
             Some(v)
         } else {
-            issues.push(FieldIssue::error("typical_level", Problem::UnknownCode { code: ingest(&input.typical_level) }));
+            issues.push(FieldIssue::error(
+                "typical_level",
+                Problem::UnknownCode {
+                    code: ingest(&input.typical_level),
+                },
+            ));
             None
         }
     };
@@ -517,7 +582,12 @@ pub fn validate(input: &FacilityInput, ctx: &ValidationContext) -> Result<(Facil
     let status = match FacilityStatus::parse(&input.status) {
         Some(s) => s,
         None => {
-            issues.push(FieldIssue::error("status", Problem::UnknownStatus { value: ingest(&input.status) }));
+            issues.push(FieldIssue::error(
+                "status",
+                Problem::UnknownStatus {
+                    value: ingest(&input.status),
+                },
+            ));
             FacilityStatus::Active
         }
     };
@@ -525,7 +595,10 @@ pub fn validate(input: &FacilityInput, ctx: &ValidationContext) -> Result<(Facil
     let flag = |issues: &mut Issues, key: &'static str, raw: &str| match parse_flag(raw) {
         Some(b) => b,
         None => {
-            issues.push(FieldIssue::error(key, Problem::NotABoolean { value: ingest(raw) }));
+            issues.push(FieldIssue::error(
+                key,
+                Problem::NotABoolean { value: ingest(raw) },
+            ));
             false
         }
     };
@@ -590,7 +663,10 @@ fn whole_number(issues: &mut Issues, key: &'static str, raw: &str) -> Option<i64
     let all_digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
     let parsed = if all_digits(body) {
         body.parse::<i64>().ok()
-    } else if let Some((int, frac)) = body.split_once('.').filter(|(i, f)| all_digits(i) && !f.is_empty() && f.bytes().all(|b| b == b'0')) {
+    } else if let Some((int, frac)) = body
+        .split_once('.')
+        .filter(|(i, f)| all_digits(i) && !f.is_empty() && f.bytes().all(|b| b == b'0'))
+    {
         // Excel's "12.0"
         let _ = frac;
         int.parse::<i64>().ok()
@@ -600,7 +676,11 @@ fn whole_number(issues: &mut Issues, key: &'static str, raw: &str) -> Option<i64
             && (1..=3).contains(&groups[0].len())
             && all_digits(groups[0])
             && groups[1..].iter().all(|g| g.len() == 3 && all_digits(g));
-        if thousands { groups.concat().parse::<i64>().ok() } else { None }
+        if thousands {
+            groups.concat().parse::<i64>().ok()
+        } else {
+            None
+        }
     };
     match parsed {
         Some(_) if neg => {
@@ -609,7 +689,10 @@ fn whole_number(issues: &mut Issues, key: &'static str, raw: &str) -> Option<i64
         }
         Some(n) => Some(n),
         None => {
-            issues.push(FieldIssue::error(key, Problem::NotAWholeNumber { value: ingest(raw) }));
+            issues.push(FieldIssue::error(
+                key,
+                Problem::NotAWholeNumber { value: ingest(raw) },
+            ));
             None
         }
     }
@@ -632,13 +715,20 @@ fn year(issues: &mut Issues, key: &'static str, raw: &str, year_now: i32) -> Opt
 /// The MST check digit for the first nine digits (python-stdnum `vn.mst`); 10 means no digit fits.
 pub fn tax_check_digit(first9: &[u8]) -> u32 {
     const W: [u32; 9] = [31, 29, 23, 19, 17, 13, 7, 5, 3];
-    let total: u32 = W.iter().zip(first9).map(|(w, d)| w * u32::from(d - b'0')).sum();
+    let total: u32 = W
+        .iter()
+        .zip(first9)
+        .map(|(w, d)| w * u32::from(d - b'0'))
+        .sum();
     10 - (total % 11)
 }
 
 /// Tax/registration number: 10 digits, 10 + "-" + 3 digits (branch), or a 12-digit personal id.
 fn check_tax_code(raw: &str, spreadsheet: bool, issues: &mut Issues) -> Option<String> {
-    let v: String = ingest(raw).chars().filter(|c| !c.is_whitespace() && *c != '.').collect();
+    let v: String = ingest(raw)
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '.')
+        .collect();
     if v.is_empty() {
         return None;
     }
@@ -670,7 +760,10 @@ fn check_tax_code(raw: &str, spreadsheet: bool, issues: &mut Issues) -> Option<S
             let bytes = main.as_bytes();
             let expected = tax_check_digit(&bytes[..9]);
             if expected != u32::from(bytes[9] - b'0') {
-                issues.push(FieldIssue::warning("tax_code", Problem::TaxCheckDigit { expected }));
+                issues.push(FieldIssue::warning(
+                    "tax_code",
+                    Problem::TaxCheckDigit { expected },
+                ));
             }
             Some(match branch {
                 Some(b) => format!("{main}-{b}"),
@@ -688,7 +781,10 @@ fn check_tax_code(raw: &str, spreadsheet: bool, issues: &mut Issues) -> Option<S
 /// Normalises a Vietnamese phone number to its national form ("0912345678"), or None.
 pub fn normalize_phone(raw: &str, spreadsheet: bool) -> Option<String> {
     let t = raw.trim();
-    if t.chars().any(|c| !(c.is_ascii_digit() || " .-()+".contains(c))) || t.matches('+').count() > 1 {
+    if t.chars()
+        .any(|c| !(c.is_ascii_digit() || " .-()+".contains(c)))
+        || t.matches('+').count() > 1
+    {
         return None;
     }
     if t.contains('+') && !t.starts_with("+84") {

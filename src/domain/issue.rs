@@ -47,10 +47,18 @@ pub struct FieldIssue {
 
 impl FieldIssue {
     pub fn error(field: &'static str, problem: Problem) -> Self {
-        Self { field, severity: Severity::Error, problem }
+        Self {
+            field,
+            severity: Severity::Error,
+            problem,
+        }
     }
     pub fn warning(field: &'static str, problem: Problem) -> Self {
-        Self { field, severity: Severity::Warning, problem }
+        Self {
+            field,
+            severity: Severity::Warning,
+            problem,
+        }
     }
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error

@@ -71,8 +71,19 @@ impl Store {
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
     }
 
+    /// The newest change's sequence number: a cheap "has anything changed?" for screens.
+    pub fn last_change_seq(&self) -> Result<i64> {
+        Ok(self
+            .conn()
+            .query_row("SELECT coalesce(max(seq), 0) FROM change_log", [], |r| {
+                r.get(0)
+            })?)
+    }
+
     /// How many change-log rows there are (all records).
     pub fn change_count(&self) -> Result<i64> {
-        Ok(self.conn().query_row("SELECT count(*) FROM change_log", [], |r| r.get(0))?)
+        Ok(self
+            .conn()
+            .query_row("SELECT count(*) FROM change_log", [], |r| r.get(0))?)
     }
 }

@@ -35,12 +35,18 @@ impl Store {
     pub fn collaborator(&self, id: &str) -> Result<Option<Profile>> {
         Ok(self
             .conn()
-            .query_row(&format!("SELECT {PROFILE_COLS} FROM collaborators WHERE id = ?1"), [id], profile_from_row)
+            .query_row(
+                &format!("SELECT {PROFILE_COLS} FROM collaborators WHERE id = ?1"),
+                [id],
+                profile_from_row,
+            )
             .optional()?)
     }
 
     pub fn collaborators(&self) -> Result<Vec<Profile>> {
-        let mut stmt = self.conn().prepare(&format!("SELECT {PROFILE_COLS} FROM collaborators ORDER BY name"))?;
+        let mut stmt = self.conn().prepare(&format!(
+            "SELECT {PROFILE_COLS} FROM collaborators ORDER BY name"
+        ))?;
         let rows = stmt.query_map([], profile_from_row)?;
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
     }
@@ -64,11 +70,17 @@ impl Store {
             account: data.account.clone(),
             active: true,
         };
-        let actor = Actor { id: id.clone(), name: data.name.clone() };
+        let actor = Actor {
+            id: id.clone(),
+            name: data.name.clone(),
+        };
         self.write(|tx| {
             insert_collaborator(tx, &id, &data, &now, &actor)?;
             if let Some(prev) = &previous {
-                tx.execute("UPDATE collaborators SET active = 0, version = version + 1 WHERE id = ?1", [prev])?;
+                tx.execute(
+                    "UPDATE collaborators SET active = 0, version = version + 1 WHERE id = ?1",
+                    [prev],
+                )?;
             }
             tx.execute(
                 "INSERT INTO settings (key, value) VALUES (?1, ?2)
@@ -99,12 +111,22 @@ fn insert_collaborator(
     now: &str,
     actor: &Actor,
 ) -> Result<()> {
-    let units = serde_json::to_string(&data.units).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let units =
+        serde_json::to_string(&data.units).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     tx.execute(
         "INSERT INTO collaborators (id, name, name_fold, role, units, account, active,
                                     created_at, created_by, updated_at, updated_by, version)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1, ?7, ?8, ?7, ?8, 1)",
-        params![id, data.name, fold(&data.name), data.role.as_str(), units, data.account, now, actor.id],
+        params![
+            id,
+            data.name,
+            fold(&data.name),
+            data.role.as_str(),
+            units,
+            data.account,
+            now,
+            actor.id
+        ],
     )?;
     let mut changes = serde_json::Map::new();
     changes.insert("name".into(), serde_json::json!([null, data.name]));

@@ -4,7 +4,9 @@ use rusqlite::{params, OptionalExtension, Row, Transaction};
 
 use super::{change_log, new_id, Actor, Result, Store, StoreError};
 use crate::domain::dup::{DupIndex, DupKey, Suspect};
-use crate::domain::facility::{validate, Facility, FacilityData, FacilityInput, FacilityStatus, RecordMeta, ValidationContext};
+use crate::domain::facility::{
+    validate, Facility, FacilityData, FacilityInput, FacilityStatus, RecordMeta, ValidationContext,
+};
 use crate::domain::issue::Issues;
 use crate::text::{fold, vn_sort_key};
 
@@ -77,13 +79,14 @@ pub enum FacilitySort {
 
 impl FacilitySort {
     fn order_by(self, desc: bool) -> String {
+        // Each order matches an index of migration 001, so a window is an index walk.
         let d = if desc { " DESC" } else { "" };
         match self {
-            FacilitySort::Name => format!("sort_key{d}, id"),
-            FacilitySort::Commune => format!("commune_code{d}, sort_key, id"),
-            FacilitySort::TradeGroup => format!("trade_group IS NULL, trade_group{d}, sort_key, id"),
-            FacilitySort::Workers => format!("workers IS NULL, workers{d}, sort_key, id"),
-            FacilitySort::Updated => format!("updated_at{d}, id"),
+            FacilitySort::Name => format!("sort_key{d}, id{d}"),
+            FacilitySort::Commune => format!("commune_code{d}, sort_key{d}, id{d}"),
+            FacilitySort::TradeGroup => format!("trade_group{d}, sort_key{d}, id{d}"),
+            FacilitySort::Workers => format!("workers{d}, sort_key{d}, id{d}"),
+            FacilitySort::Updated => format!("updated_at{d}, id{d}"),
         }
     }
 }
@@ -124,7 +127,13 @@ pub struct ImportOutcome {
     pub ids: Vec<String>,
 }
 
-fn insert_row(tx: &Transaction<'_>, id: &str, d: &FacilityData, now: &str, actor: &Actor) -> Result<()> {
+fn insert_row(
+    tx: &Transaction<'_>,
+    id: &str,
+    d: &FacilityData,
+    now: &str,
+    actor: &Actor,
+) -> Result<()> {
     let mut stmt = tx.prepare_cached(
         "INSERT INTO facilities (id, name, name_fold, sort_key, entity_type, tax_code, representative,
             representative_fold, phone, address, commune_code, trade_group, products, products_fold, workers,
@@ -166,13 +175,26 @@ fn insert_row(tx: &Transaction<'_>, id: &str, d: &FacilityData, now: &str, actor
         now,
         actor.id,
     ])?;
-    change_log::record(tx, now, actor, "facility", id, "create", 1, &FacilityData::diff(None, d))
+    change_log::record(
+        tx,
+        now,
+        actor,
+        "facility",
+        id,
+        "create",
+        1,
+        &FacilityData::diff(None, d),
+    )
 }
 
 impl Store {
     /// The context a facility is validated in: this collaborator's scope, today's date.
     pub fn validation_context(&self, spreadsheet: bool) -> ValidationContext<'_> {
-        ValidationContext { profile: self.profile(), today: self.today(), spreadsheet }
+        ValidationContext {
+            profile: self.profile(),
+            today: self.today(),
+            spreadsheet,
+        }
     }
 
     /// Validates and saves a new facility. Returns it with any warnings.
@@ -215,22 +237,38 @@ impl Store {
             Ok(())
         });
         if big {
-            self.conn().execute_batch(&format!("PRAGMA cache_size = {}", super::DEFAULT_CACHE_SIZE))?;
+            self.conn().execute_batch(&format!(
+                "PRAGMA cache_size = {}",
+                super::DEFAULT_CACHE_SIZE
+            ))?;
         }
         result?;
-        Ok(ImportOutcome { inserted: rows.len(), ids })
+        Ok(ImportOutcome {
+            inserted: rows.len(),
+            ids,
+        })
     }
 
     /// Saves an edit made on version `expected_version`. If someone changed the record since,
     /// nothing is written and `Conflict` says so. An edit that changes nothing writes nothing.
-    pub fn update_facility(&mut self, id: &str, expected_version: i64, input: &FacilityInput) -> Result<(Facility, Issues)> {
+    pub fn update_facility(
+        &mut self,
+        id: &str,
+        expected_version: i64,
+        input: &FacilityInput,
+    ) -> Result<(Facility, Issues)> {
         self.require_profile()?;
         let (data, warnings) = validate(input, &self.validation_context(false))?;
         let f = self.update_facility_data(id, expected_version, &data)?;
         Ok((f, warnings))
     }
 
-    pub fn update_facility_data(&mut self, id: &str, expected_version: i64, data: &FacilityData) -> Result<Facility> {
+    pub fn update_facility_data(
+        &mut self,
+        id: &str,
+        expected_version: i64,
+        data: &FacilityData,
+    ) -> Result<Facility> {
         let actor = self.actor()?;
         let now = self.now_string();
         let profile = self.profile.clone();
@@ -295,11 +333,17 @@ impl Store {
             )?;
             change_log::record(tx, &now, &actor, "facility", id, "update", version, &changes)
         })?;
-        self.facility(id)?.ok_or_else(|| StoreError::NotFound(id.to_string()))
+        self.facility(id)?
+            .ok_or_else(|| StoreError::NotFound(id.to_string()))
     }
 
     /// Archives (soft-deletes) or restores a facility; the record and its history stay.
-    pub fn set_facility_archived(&mut self, id: &str, expected_version: i64, archived: bool) -> Result<Facility> {
+    pub fn set_facility_archived(
+        &mut self,
+        id: &str,
+        expected_version: i64,
+        archived: bool,
+    ) -> Result<Facility> {
         let actor = self.actor()?;
         let now = self.now_string();
         let profile = self.profile.clone();
@@ -324,13 +368,18 @@ impl Store {
             let action = if archived { "archive" } else { "restore" };
             change_log::record(tx, &now, &actor, "facility", id, action, version, &changes)
         })?;
-        self.facility(id)?.ok_or_else(|| StoreError::NotFound(id.to_string()))
+        self.facility(id)?
+            .ok_or_else(|| StoreError::NotFound(id.to_string()))
     }
 
     pub fn facility(&self, id: &str) -> Result<Option<Facility>> {
         Ok(self
             .conn()
-            .query_row(&format!("SELECT {COLS} FROM facilities WHERE id = ?1"), [id], facility_from_row)
+            .query_row(
+                &format!("SELECT {COLS} FROM facilities WHERE id = ?1"),
+                [id],
+                facility_from_row,
+            )
             .optional()?)
     }
 
@@ -344,12 +393,17 @@ impl Store {
         if r.len() < 6 || !r.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-') {
             return Ok(None);
         }
-        let mut stmt = self
-            .conn()
-            .prepare_cached(&format!("SELECT {COLS} FROM facilities WHERE substr(id, -?2) = ?1 LIMIT 2"))?;
-        let found: Vec<Facility> =
-            stmt.query_map(params![r, r.len() as i64], facility_from_row)?.collect::<Result<_, _>>()?;
-        Ok(if found.len() == 1 { found.into_iter().next() } else { None })
+        let mut stmt = self.conn().prepare_cached(&format!(
+            "SELECT {COLS} FROM facilities WHERE substr(id, -?2) = ?1 LIMIT 2"
+        ))?;
+        let found: Vec<Facility> = stmt
+            .query_map(params![r, r.len() as i64], facility_from_row)?
+            .collect::<Result<_, _>>()?;
+        Ok(if found.len() == 1 {
+            found.into_iter().next()
+        } else {
+            None
+        })
     }
 
     /// One window of the list, in the order asked for.
@@ -362,7 +416,10 @@ impl Store {
         limit: usize,
     ) -> Result<Vec<Facility>> {
         let (w, mut args) = filter.where_clause();
-        let sql = format!("SELECT {COLS} FROM facilities WHERE {w} ORDER BY {} LIMIT ? OFFSET ?", sort.order_by(desc));
+        let sql = format!(
+            "SELECT {COLS} FROM facilities WHERE {w} ORDER BY {} LIMIT ? OFFSET ?",
+            sort.order_by(desc)
+        );
         args.push(rusqlite::types::Value::Integer(limit as i64));
         args.push(rusqlite::types::Value::Integer(offset as i64));
         let mut stmt = self.conn().prepare_cached(&sql)?;
@@ -382,13 +439,20 @@ impl Store {
 
     /// Live facilities that `data` may duplicate (same tax number, same phone, or a close name
     /// in the same commune), `exclude` being the record itself when editing.
-    pub fn duplicate_suspects(&self, data: &FacilityData, exclude: Option<&str>) -> Result<Vec<Suspect>> {
+    pub fn duplicate_suspects(
+        &self,
+        data: &FacilityData,
+        exclude: Option<&str>,
+    ) -> Result<Vec<Suspect>> {
         let mut stmt = self.conn().prepare_cached(
             "SELECT id, name, commune_code, tax_code, phone FROM facilities
              WHERE archived = 0 AND (commune_code = ?1 OR tax_code = ?2 OR phone = ?3)",
         )?;
         let mut idx = DupIndex::new();
-        let rows = stmt.query_map(params![data.commune_code, data.tax_code, data.phone], dup_key_from_row)?;
+        let rows = stmt.query_map(
+            params![data.commune_code, data.tax_code, data.phone],
+            dup_key_from_row,
+        )?;
         for k in rows {
             idx.insert(k?);
         }
@@ -404,9 +468,9 @@ impl Store {
 
     /// Every live facility in a duplicate index, for bulk checks.
     pub fn dup_index(&self) -> Result<DupIndex> {
-        let mut stmt = self
-            .conn()
-            .prepare("SELECT id, name, commune_code, tax_code, phone FROM facilities WHERE archived = 0")?;
+        let mut stmt = self.conn().prepare(
+            "SELECT id, name, commune_code, tax_code, phone FROM facilities WHERE archived = 0",
+        )?;
         let mut idx = DupIndex::new();
         for k in stmt.query_map([], dup_key_from_row)? {
             idx.insert(k?);
@@ -432,7 +496,10 @@ impl Store {
             let (cname, cfold) = communes
                 .entry(code.clone())
                 .or_insert_with(|| {
-                    let n = units.commune(&code).map(|c| c.name.clone()).unwrap_or(code.clone());
+                    let n = units
+                        .commune(&code)
+                        .map(|c| c.name.clone())
+                        .unwrap_or(code.clone());
                     let f = fold(&n);
                     (n, f)
                 })
@@ -461,11 +528,21 @@ impl Store {
 }
 
 fn dup_key_from_row(r: &Row<'_>) -> rusqlite::Result<DupKey> {
-    Ok(DupKey { id: r.get(0)?, name: r.get(1)?, commune_code: r.get(2)?, tax_code: r.get(3)?, phone: r.get(4)? })
+    Ok(DupKey {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        commune_code: r.get(2)?,
+        tax_code: r.get(3)?,
+        phone: r.get(4)?,
+    })
 }
 
 fn load(tx: &Transaction<'_>, id: &str) -> Result<Option<Facility>> {
     Ok(tx
-        .query_row(&format!("SELECT {COLS} FROM facilities WHERE id = ?1"), [id], facility_from_row)
+        .query_row(
+            &format!("SELECT {COLS} FROM facilities WHERE id = ?1"),
+            [id],
+            facility_from_row,
+        )
         .optional()?)
 }

@@ -41,20 +41,31 @@ pub enum StoreError {
     Sqlite(#[from] rusqlite::Error),
     #[error("schema migration failed: {0}")]
     Migration(#[from] rusqlite_migration::Error),
-    #[error("the database was written by a newer CTV (schema {found}, this program knows {known})")]
+    #[error(
+        "the database was written by a newer CTV (schema {found}, this program knows {known})"
+    )]
     SchemaTooNew { found: usize, known: usize },
     #[error("{0} is not a CTV database")]
     NotADatabase(PathBuf),
     #[error("the folder {0} does not exist")]
     MissingDirectory(PathBuf),
     #[error("cannot create {path}: {source}")]
-    Create { path: PathBuf, source: std::io::Error },
+    Create {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("invalid record")]
     Invalid(Issues),
     #[error("record {0} not found")]
     NotFound(String),
-    #[error("record {id} was changed by someone else (version {expected} expected, {found} found)")]
-    Conflict { id: String, expected: i64, found: i64 },
+    #[error(
+        "record {id} was changed by someone else (version {expected} expected, {found} found)"
+    )]
+    Conflict {
+        id: String,
+        expected: i64,
+        found: i64,
+    },
     #[error("no collaborator profile: run `ctv init` first")]
     NoProfile,
     #[error("the commune {0} is outside your scope")]
@@ -83,7 +94,10 @@ pub struct Store {
 
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Store").field("path", &self.path).field("profile", &self.profile).finish()
+        f.debug_struct("Store")
+            .field("path", &self.path)
+            .field("profile", &self.profile)
+            .finish()
     }
 }
 
@@ -99,7 +113,10 @@ impl Store {
     }
 
     pub fn open_with_clock(path: &Path, clock: Arc<dyn Clock>) -> Result<Store> {
-        let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let dir = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
         if !dir.is_dir() {
             return Err(StoreError::MissingDirectory(dir.to_path_buf()));
         }
@@ -110,7 +127,9 @@ impl Store {
         }
         let conn = Connection::open_with_flags(
             path,
-            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI,
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX
+                | OpenFlags::SQLITE_OPEN_URI,
         )?;
         Self::init(conn, clock, Some(path.to_path_buf()))
     }
@@ -123,20 +142,34 @@ impl Store {
     fn init(mut conn: Connection, clock: Arc<dyn Clock>, path: Option<PathBuf>) -> Result<Store> {
         conn.busy_timeout(Duration::from_secs(5))?;
         // journal_mode answers with a row, so it is read rather than executed.
-        let _mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0)).map_err(|e| {
-            if matches!(e.sqlite_error_code(), Some(rusqlite::ErrorCode::NotADatabase)) {
-                StoreError::NotADatabase(path.clone().unwrap_or_default())
-            } else {
-                StoreError::Sqlite(e)
-            }
-        })?;
+        let _mode: String = conn
+            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+            .map_err(|e| {
+                if matches!(
+                    e.sqlite_error_code(),
+                    Some(rusqlite::ErrorCode::NotADatabase)
+                ) {
+                    StoreError::NotADatabase(path.clone().unwrap_or_default())
+                } else {
+                    StoreError::Sqlite(e)
+                }
+            })?;
         conn.execute_batch("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;")?;
-        let found: usize = conn.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))? as usize;
+        let found: usize =
+            conn.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))? as usize;
         if found > schema_version() {
-            return Err(StoreError::SchemaTooNew { found, known: schema_version() });
+            return Err(StoreError::SchemaTooNew {
+                found,
+                known: schema_version(),
+            });
         }
         migrations().to_latest(&mut conn)?;
-        let mut store = Store { conn, clock, path, profile: None };
+        let mut store = Store {
+            conn,
+            clock,
+            path,
+            profile: None,
+        };
         store.profile = store.load_current_profile()?;
         Ok(store)
     }
@@ -160,20 +193,30 @@ impl Store {
 
     fn actor(&self) -> Result<Actor> {
         let p = self.require_profile()?;
-        Ok(Actor { id: p.id.clone(), name: p.name.clone() })
+        Ok(Actor {
+            id: p.id.clone(),
+            name: p.name.clone(),
+        })
     }
 
     pub(crate) fn now_string(&self) -> String {
-        self.clock.now().to_rfc3339_opts(SecondsFormat::Millis, true)
+        self.clock
+            .now()
+            .to_rfc3339_opts(SecondsFormat::Millis, true)
     }
 
     pub fn today(&self) -> chrono::NaiveDate {
-        self.clock.now().with_timezone(&crate::clock::vn_offset()).date_naive()
+        self.clock
+            .now()
+            .with_timezone(&crate::clock::vn_offset())
+            .date_naive()
     }
 
     /// Runs `f` in one `BEGIN IMMEDIATE` transaction: all of it is written, or nothing.
     pub(crate) fn write<T>(&mut self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let out = f(&tx)?;
         tx.commit()?;
         Ok(out)
@@ -187,7 +230,9 @@ impl Store {
         use rusqlite::OptionalExtension;
         Ok(self
             .conn
-            .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0))
+            .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
+                r.get(0)
+            })
             .optional()?)
     }
 
@@ -229,5 +274,8 @@ fn create_private_file(path: &Path) -> Result<()> {
     }
     opts.open(path)
         .map(drop)
-        .map_err(|source| StoreError::Create { path: path.to_path_buf(), source })
+        .map_err(|source| StoreError::Create {
+            path: path.to_path_buf(),
+            source,
+        })
 }

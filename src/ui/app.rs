@@ -15,10 +15,11 @@ use ratatui::crossterm::event::{Event, KeyEvent, KeyEventKind};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::Frame;
 
-use crate::ui::event::{AppEvent, JobEvent};
+use crate::store::Store;
+use crate::ui::event::{AppEvent, EventSender, IndexReady, JobEvent};
 use crate::ui::i18n::{tr, trf, Lang};
 use crate::ui::keymap::{Action, Context, Keymap};
-use crate::ui::screens::{Env, HomeScreen, PickPurpose, Screen, ScreenCmd};
+use crate::ui::screens::{Env, PickPurpose, Screen, ScreenCmd};
 use crate::ui::theme::Theme;
 use crate::ui::widgets::bars::{render_footer, render_header, render_toast};
 use crate::ui::widgets::confirm::ConfirmOutcome;
@@ -98,6 +99,12 @@ pub struct App {
     keymap: Keymap,
     who: String,
     db_label: String,
+    /// The database. Handlers get `&mut Store`; render never sees it.
+    store: Store,
+    /// Where background jobs answer (set by the event loop; tests run jobs inline).
+    jobs: Option<EventSender>,
+    /// The profile the header was made for (the first-run wizard creates one).
+    who_for: Option<String>,
     /// Never empty: the first screen is the top level.
     screens: Vec<Screen>,
     overlays: Vec<Overlay>,
@@ -108,14 +115,24 @@ pub struct App {
 }
 
 impl App {
-    pub fn new(ctx: AppContext) -> App {
+    /// The app on `store`: the facility list, or the first-run wizard when the database has
+    /// no collaborator profile yet.
+    pub fn new(ctx: AppContext, store: Store) -> App {
+        let first = match store.profile() {
+            Some(_) => Screen::home(ctx.lang, &store),
+            // The wizard replaces itself with the list once the profile is saved.
+            None => Screen::Setup(crate::ui::screens::SetupScreen::new()),
+        };
         App {
+            who_for: store.profile().map(|p| p.id.clone()),
+            store,
+            jobs: None,
             lang: ctx.lang,
             theme: ctx.theme,
             keymap: ctx.keymap,
             who: ctx.who,
             db_label: ctx.db_label,
-            screens: vec![Screen::Home(HomeScreen::new())],
+            screens: vec![first],
             overlays: Vec::new(),
             toasts: VecDeque::new(),
             quit: false,
@@ -234,7 +251,7 @@ impl App {
         match action {
             Action::Help | Action::Palette | Action::Redraw | Action::Exit => true,
             Action::Quit => self.at_top_level(),
-            Action::Back => !self.at_top_level(),
+            Action::Back => !self.at_top_level() || self.top_screen().handles(Action::Back),
             other => match self.overlays.last() {
                 Some(_) => true,
                 None => self.top_screen().handles(other),
@@ -247,15 +264,39 @@ impl App {
         self.keymap.footer(&self.contexts(), &|a| self.available(a))
     }
 
-    /// Run `f` on the top screen with the read-only environment (disjoint field borrows).
-    fn with_screen(&mut self, f: impl FnOnce(&mut Screen, &Env) -> ScreenCmd) -> ScreenCmd {
+    /// Change the header's "who is working".
+    pub fn set_who(&mut self, who: String) {
+        self.who = who;
+        self.dirty = true;
+    }
+
+    /// Let background jobs answer on `tx` (the event loop's channel).
+    pub fn set_job_sender(&mut self, tx: EventSender) {
+        self.jobs = Some(tx);
+    }
+
+    /// The database (tests inspect it; screens get it through their handlers).
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn store_mut(&mut self) -> &mut Store {
+        &mut self.store
+    }
+
+    /// Run `f` on the top screen with the read-only environment and the store (disjoint
+    /// field borrows).
+    fn with_screen(
+        &mut self,
+        f: impl FnOnce(&mut Screen, &Env, &mut Store) -> ScreenCmd,
+    ) -> ScreenCmd {
         let env = Env {
             lang: self.lang,
             keymap: &self.keymap,
             theme: &self.theme,
         };
         match self.screens.last_mut() {
-            Some(s) => f(s, &env),
+            Some(s) => f(s, &env, &mut self.store),
             None => ScreenCmd::None,
         }
     }
@@ -285,9 +326,13 @@ impl App {
                 self.show_toast(message, true);
                 Vec::new()
             }
+            AppEvent::Job(JobEvent::SearchIndex(result)) => {
+                self.deliver_index(result);
+                Vec::new()
+            }
             AppEvent::DataChanged => {
                 self.dirty = true;
-                let cmd = self.top_screen_mut().on_data_changed();
+                let cmd = self.with_screen(|s, _, store| s.on_data_changed(store));
                 self.apply_cmd(cmd)
             }
         }
@@ -438,7 +483,8 @@ impl App {
                 }
                 PickerOutcome::Cancelled => Vec::new(),
                 PickerOutcome::Picked(code) => {
-                    let cmd = self.with_screen(|s, env| s.on_pick(purpose, &code, env));
+                    let cmd =
+                        self.with_screen(|s, env, store| s.on_pick(purpose, &code, env, store));
                     self.apply_cmd(cmd)
                 }
             },
@@ -458,7 +504,7 @@ impl App {
                         vec![Effect::Quit]
                     }
                     OnYes::Screen(a) => {
-                        let cmd = self.with_screen(|s, env| s.on_confirm(a, env));
+                        let cmd = self.with_screen(|s, env, store| s.on_confirm(a, env, store));
                         self.apply_cmd(cmd)
                     }
                 },
@@ -474,7 +520,7 @@ impl App {
                 Vec::new()
             };
         }
-        let cmd = self.with_screen(|s, env| s.handle_action(action, env));
+        let cmd = self.with_screen(|s, env, store| s.handle_action(action, env, store));
         match cmd {
             ScreenCmd::Unhandled if action == Action::Back => self.leave_screen(),
             other => self.apply_cmd(other),
@@ -482,9 +528,16 @@ impl App {
     }
 
     fn apply_cmd(&mut self, cmd: ScreenCmd) -> Vec<Effect> {
+        self.refresh_who();
         match cmd {
+            ScreenCmd::BuildSearchIndex => self.build_search_index(),
             ScreenCmd::None | ScreenCmd::Unhandled => {}
             ScreenCmd::Push(screen) => self.screens.push(*screen),
+            ScreenCmd::Replace(screen) => {
+                if let Some(top) = self.screens.last_mut() {
+                    *top = *screen;
+                }
+            }
             ScreenCmd::Pop => return self.leave_screen(),
             ScreenCmd::Toast(t) => self.show_toast(t, false),
             ScreenCmd::Error(t) => self.show_toast(t, true),
@@ -496,6 +549,71 @@ impl App {
             ScreenCmd::Confirm { message, action } => self.confirm(message, OnYes::Screen(action)),
         }
         Vec::new()
+    }
+
+    /// The first-run wizard may have just created the profile: the header follows.
+    fn refresh_who(&mut self) {
+        let now = self.store.profile().map(|p| p.id.clone());
+        if now != self.who_for {
+            self.who = crate::ui::format::who_label(self.lang, self.store.profile());
+            self.who_for = now;
+        }
+    }
+
+    /// Build the search index: on a job thread with its own connection when the database is
+    /// a file and the loop listens (100,000 facilities take a while), else right here.
+    fn build_search_index(&mut self) {
+        let generation = self.store.last_change_seq().unwrap_or(-1);
+        let lang = self.lang;
+        if let (Some(tx), Some(path)) = (self.jobs.clone(), self.store.path()) {
+            let path = path.to_path_buf();
+            let spawned = std::thread::Builder::new()
+                .name("ctv-search-index".into())
+                .spawn(move || {
+                    let result = Store::open(&path)
+                        .and_then(|s| s.search_index())
+                        .map(|mut index| {
+                            index.shrink_to_fit();
+                            index.prepare();
+                            IndexReady {
+                                index: std::sync::Arc::new(index),
+                                generation,
+                            }
+                        })
+                        .map_err(|e| crate::cli::store_error_text(lang, &e));
+                    let _ = tx.send(AppEvent::Job(JobEvent::SearchIndex(result)));
+                });
+            if spawned.is_ok() {
+                return;
+            }
+        }
+        let result = self
+            .store
+            .search_index()
+            .map(|index| IndexReady {
+                index: std::sync::Arc::new(index),
+                generation,
+            })
+            .map_err(|e| crate::cli::store_error_text(lang, &e));
+        self.deliver_index(result);
+    }
+
+    /// Hand a finished search index to every screen that searches.
+    fn deliver_index(&mut self, result: Result<IndexReady, String>) {
+        self.dirty = true;
+        match result {
+            Ok(ready) => {
+                for s in &mut self.screens {
+                    s.on_search_index(Some(&ready));
+                }
+            }
+            Err(message) => {
+                for s in &mut self.screens {
+                    s.on_search_index(None);
+                }
+                self.show_toast(message, true);
+            }
+        }
     }
 
     /// Back from a screen: pop it (asking first if it has unsaved changes); at the top level
@@ -512,9 +630,12 @@ impl App {
         Vec::new()
     }
 
+    /// Pop the top screen; the new top reloads (a child may have saved something).
     fn pop_screen(&mut self) {
         if self.screens.len() > 1 {
             self.screens.pop();
+            let cmd = self.with_screen(|s, _, store| s.on_data_changed(store));
+            self.apply_cmd(cmd);
         }
     }
 

@@ -6,7 +6,10 @@
 //! (atuin's trick: a pasted burst or an input method's backspace+letter pair costs one frame).
 
 use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::Arc;
 use std::thread;
+
+use crate::search::SearchIndex;
 
 use ratatui::crossterm::event::{self as ct, Event};
 
@@ -28,8 +31,39 @@ pub enum AppEvent {
 /// What a background job can say. Placeholder: the export/import jobs will grow this.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum JobEvent {
-    Finished { message: String },
-    Failed { message: String },
+    Finished {
+        message: String,
+    },
+    Failed {
+        message: String,
+    },
+    /// The search index, built on a job thread with its own connection (or the error text).
+    SearchIndex(Result<IndexReady, String>),
+}
+
+/// A finished search index, shared read-only with the screens.
+#[derive(Clone)]
+pub struct IndexReady {
+    pub index: Arc<SearchIndex>,
+    /// `Store::last_change_seq()` when the build was asked for: a later write makes it stale.
+    pub generation: i64,
+}
+
+impl PartialEq for IndexReady {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.index, &other.index) && self.generation == other.generation
+    }
+}
+
+impl Eq for IndexReady {}
+
+impl std::fmt::Debug for IndexReady {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IndexReady")
+            .field("docs", &self.index.len())
+            .field("generation", &self.generation)
+            .finish()
+    }
 }
 
 pub type EventSender = Sender<AppEvent>;

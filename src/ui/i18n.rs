@@ -355,6 +355,342 @@ const UI: &[Entry] = &[
         "Màn hình mẫu: chưa lưu được dữ liệu.",
         "Placeholder screen: nothing can be saved yet.",
     ),
+    // facility form and first-run setup (screens/form.rs, screens/setup.rs)
+    (
+        "ui.action.form_enter",
+        "Chọn từ danh sách / bật-tắt / sang ô sau",
+        "Choose from a list / toggle / next field",
+    ),
+    ("ui.unit.city", "TP {}", "{} City"),
+    ("ui.unit.former", "{} cũ", "former {}"),
+    ("ui.form.title_new", "Thêm cơ sở CNNT", "New facility"),
+    ("ui.form.title_edit", "Sửa cơ sở: {}", "Edit facility: {}"),
+    ("ui.form.position", "ô {}/{}", "field {} of {}"),
+    (
+        "ui.form.choose_hint",
+        "{}: chọn từ danh sách",
+        "{}: choose from a list",
+    ),
+    ("ui.form.none", "(để trống)", "(leave empty)"),
+    ("ui.form.error", "Lỗi: {}", "Error: {}"),
+    ("ui.form.warning", "Lưu ý: {}", "Note: {}"),
+    (
+        "ui.form.has_errors",
+        "Chưa lưu: còn {} lỗi — xem các dòng “Lỗi” dưới từng ô.",
+        "Not saved: {} errors — see the “Error” lines under the fields.",
+    ),
+    (
+        "ui.form.check_warnings",
+        "Có lưu ý cần xem lại (chữ vàng). Nhấn {} lần nữa để vẫn lưu.",
+        "Please check the notes in yellow. Press {} again to save anyway.",
+    ),
+    (
+        "ui.form.not_saved",
+        "Chưa lưu — những gì bạn đã gõ vẫn còn nguyên. {}",
+        "Not saved — everything you typed is still here. {}",
+    ),
+    (
+        "ui.form.pick.commune",
+        "Chọn xã/phường (gõ tên, không cần dấu)",
+        "Choose the commune (type its name)",
+    ),
+    ("ui.form.pick.entity_type", "Chọn loại hình", "Choose the entity type"),
+    (
+        "ui.form.pick.trade_group",
+        "Chọn nhóm ngành nghề",
+        "Choose the trade group",
+    ),
+    (
+        "ui.form.pick.typical_level",
+        "Chọn cấp sản phẩm CNNT tiêu biểu",
+        "Choose the typical product level",
+    ),
+    ("ui.form.pick.status", "Chọn trạng thái", "Choose the status"),
+    (
+        "ui.form.dup.title",
+        "Có thể đã có cơ sở này",
+        "This facility may already exist",
+    ),
+    (
+        "ui.form.dup.intro",
+        "Chưa lưu. Cơ sở mới giống {} cơ sở đã có trong sổ:",
+        "Not saved yet. The new facility looks like {} already recorded:",
+    ),
+    (
+        "ui.form.dup.save_anyway",
+        "Vẫn lưu cơ sở mới",
+        "Save the new one anyway",
+    ),
+    ("ui.form.dup.back", "Quay lại biểu mẫu", "Back to the form"),
+    (
+        "ui.form.dup.keys",
+        "{}: làm mục đang sáng (mở cơ sở đó thay vì lưu, vẫn lưu, hoặc quay lại) · {}: đổi mục · {}: vẫn lưu · {}: quay lại biểu mẫu",
+        "{}: do the highlighted choice (open that facility instead, save anyway, or go back) · {}: next choice · {}: save anyway · {}: back to the form",
+    ),
+    ("ui.setup.title", "Thiết lập lần đầu", "First-run setup"),
+    ("ui.setup.step", "bước {}/{}", "step {} of {}"),
+    (
+        "ui.setup.welcome",
+        "Chào mừng bạn đến với CTV — sổ tay cộng tác viên khuyến công. Cơ sở dữ liệu này chưa có hồ sơ người làm việc. Ba bước ngắn: họ tên, vai trò, địa bàn phụ trách.",
+        "Welcome to CTV, the khuyến công collaborator's notebook. This database has no profile yet. Three short steps: your name, your role, your area.",
+    ),
+    ("ui.setup.name", "Họ và tên:", "Full name:"),
+    (
+        "ui.setup.name.hint",
+        "Gõ họ tên đầy đủ, có dấu, rồi nhấn {} để tiếp tục.",
+        "Type your full name, then press {} to continue.",
+    ),
+    (
+        "ui.setup.quit_hint",
+        "Chưa có hồ sơ nào được lưu. Nhấn {} để thoát CTV.",
+        "No profile has been saved. Press {} to leave CTV.",
+    ),
+    (
+        "ui.setup.role.question",
+        "Chào {}! Bạn làm việc ở cấp nào?",
+        "Hello {}! At which level do you work?",
+    ),
+    ("ui.setup.role.commune", "Cộng tác viên cấp xã", "Commune collaborator"),
+    (
+        "ui.setup.role.commune.about",
+        "Phụ trách một xã/phường",
+        "Covers one commune or ward",
+    ),
+    ("ui.setup.role.area", "Cán bộ khu vực", "Area officer"),
+    (
+        "ui.setup.role.area.about",
+        "Phụ trách nhiều xã/phường, ví dụ cả một huyện cũ (trước 2025)",
+        "Covers several communes, e.g. a whole former (pre-2025) district",
+    ),
+    (
+        "ui.setup.role.province",
+        "Trung tâm Khuyến công tỉnh",
+        "Provincial khuyến công centre",
+    ),
+    (
+        "ui.setup.role.province.about",
+        "Phụ trách cả một tỉnh/thành phố",
+        "Covers a whole province",
+    ),
+    (
+        "ui.setup.choose_hint",
+        "{}: chọn · {}: quay lại bước trước",
+        "{}: choose · {}: previous step",
+    ),
+    (
+        "ui.setup.unit.commune",
+        "Chọn xã/phường bạn phụ trách. Gõ tên để tìm, không cần dấu: “tan binh” tìm được “Tân Bình”.",
+        "Choose your commune. Type to search, diacritics optional: “tan binh” finds “Tân Bình”.",
+    ),
+    (
+        "ui.setup.unit.area",
+        "Chọn các xã/phường bạn phụ trách: thêm từng xã, hoặc thêm cả một huyện cũ (trước 2025) để lấy mọi xã/phường mới thuộc huyện đó.",
+        "Choose the communes you cover: add them one by one, or add a whole former (pre-2025) district to take every new commune it went into.",
+    ),
+    (
+        "ui.setup.unit.province",
+        "Chọn tỉnh/thành phố bạn phụ trách (34 tỉnh, thành phố từ năm 2025).",
+        "Choose your province (one of the 34 since 2025).",
+    ),
+    ("ui.setup.choose_commune", "Chọn xã/phường…", "Choose the commune…"),
+    (
+        "ui.setup.choose_province",
+        "Chọn tỉnh/thành phố…",
+        "Choose the province…",
+    ),
+    ("ui.setup.chosen", "Đã chọn: {}", "Chosen: {}"),
+    (
+        "ui.setup.area.add_commune",
+        "Thêm một xã/phường…",
+        "Add a commune…",
+    ),
+    (
+        "ui.setup.area.add_district",
+        "Thêm mọi xã/phường của một huyện cũ (trước 2025)…",
+        "Add every commune of a former (pre-2025) district…",
+    ),
+    ("ui.setup.area.continue", "Tiếp tục ›", "Continue ›"),
+    (
+        "ui.setup.area.none_yet",
+        "Chưa chọn xã/phường nào.",
+        "No commune chosen yet.",
+    ),
+    (
+        "ui.setup.area.chosen",
+        "Đã chọn {} xã/phường ({} trên một xã để bỏ ra):",
+        "{} communes chosen ({} on one to remove it):",
+    ),
+    (
+        "ui.setup.none_chosen",
+        "Hãy chọn ít nhất một xã/phường trước khi tiếp tục.",
+        "Choose at least one commune first.",
+    ),
+    (
+        "ui.setup.district_added",
+        "Đã thêm {} xã/phường từ {}.",
+        "Added {} communes from {}.",
+    ),
+    (
+        "ui.setup.pick.commune",
+        "Chọn xã/phường (gõ tên, không cần dấu)",
+        "Choose the commune (type its name)",
+    ),
+    (
+        "ui.setup.pick.district",
+        "Chọn huyện cũ (trước 2025)",
+        "Choose a former district (pre-2025)",
+    ),
+    (
+        "ui.setup.pick.province",
+        "Chọn tỉnh/thành phố",
+        "Choose the province",
+    ),
+    (
+        "ui.setup.confirm.intro",
+        "Kiểm tra lại rồi lưu hồ sơ:",
+        "Check the details, then save the profile:",
+    ),
+    ("ui.setup.role", "Vai trò:", "Role:"),
+    ("ui.setup.unit", "Địa bàn:", "Area:"),
+    ("ui.setup.scope_many", "{} xã/phường: {}", "{} communes: {}"),
+    ("ui.setup.save", "Lưu hồ sơ", "Save the profile"),
+    (
+        "ui.setup.confirm.hint",
+        "{}: lưu hồ sơ · {}: quay lại sửa",
+        "{}: save · {}: go back and change",
+    ),
+    // registry: facility list, search, detail (screens/list.rs, screens/detail.rs)
+    ("ui.action.restore", "Khôi phục", "Restore"),
+    ("ui.action.next_pane", "Thẻ sau", "Next tab"),
+    ("ui.action.prev_pane", "Thẻ trước", "Previous tab"),
+    ("ui.action.pane_1", "Thẻ Thông tin", "Details tab"),
+    ("ui.action.pane_2", "Thẻ Làm việc", "Consultations tab"),
+    ("ui.action.pane_3", "Thẻ Đề xuất", "Proposals tab"),
+    ("ui.action.pane_4", "Thẻ Lịch sử", "History tab"),
+    ("ui.action.clear_search", "Xóa tìm kiếm", "Clear search"),
+    ("ui.context.search", "Ô tìm kiếm (khi đang gõ)", "Search field (while typing)"),
+    ("ui.header.no_profile", "Chưa có hồ sơ cộng tác viên", "No collaborator profile yet"),
+    ("ui.yes", "Có", "Yes"),
+    ("ui.no", "Không", "No"),
+    ("ui.typical.xa", "Cấp xã", "Commune level"),
+    ("ui.typical.huyen", "Cấp huyện (trước 2025)", "District level (before 2025)"),
+    ("ui.typical.tinh", "Cấp tỉnh", "Provincial level"),
+    ("ui.typical.khu_vuc", "Cấp khu vực", "Regional level"),
+    ("ui.typical.quoc_gia", "Cấp quốc gia", "National level"),
+    ("ui.typical.short.xa", "TB xã", "TP:com"),
+    ("ui.typical.short.huyen", "TB huyện", "TP:dist"),
+    ("ui.typical.short.tinh", "TB tỉnh", "TP:prov"),
+    ("ui.typical.short.khu_vuc", "TB KV", "TP:reg"),
+    ("ui.typical.short.quoc_gia", "TB QG", "TP:nat"),
+    ("ui.list.title", "Cơ sở CNNT", "Facilities"),
+    ("ui.list.title_archived", "Cơ sở CNNT đã lưu trữ", "Archived facilities"),
+    ("ui.list.position", "{} / {} cơ sở", "{} / {} facilities"),
+    ("ui.list.col.name", "Tên cơ sở", "Name"),
+    ("ui.list.col.commune", "Xã/phường", "Commune"),
+    ("ui.list.col.trade_group", "Nhóm", "Grp"),
+    ("ui.list.col.workers", "LĐ", "Wkrs"),
+    ("ui.list.col.markers", "Danh hiệu", "Titles"),
+    ("ui.list.col.status", "Trạng thái", "Status"),
+    ("ui.list.status.paused", "Tạm ngừng", "Paused"),
+    ("ui.list.status.closed", "Đóng cửa", "Closed"),
+    (
+        "ui.list.empty",
+        "Chưa có cơ sở nào. Nhấn {} để thêm, hoặc nhập từ tệp: ctv facilities import TỆP",
+        "No facilities yet. Press {} to add one, or import a file: ctv facilities import FILE",
+    ),
+    (
+        "ui.list.empty_filtered",
+        "Không có cơ sở nào khớp bộ lọc. Nhấn f để đổi bộ lọc.",
+        "No facility matches the filter. Press f to change it.",
+    ),
+    ("ui.list.sorted_by", "Sắp xếp: {}", "Sorted by {}"),
+    ("ui.list.filtered_by", "Lọc: {}", "Filter: {}"),
+    ("ui.list.archive_view", "đang xem kho lưu trữ", "viewing the archive"),
+    (
+        "ui.list.confirm_archive",
+        "Đưa cơ sở «{}» vào lưu trữ? Cơ sở sẽ ẩn khỏi danh sách, không bị xóa và có thể khôi phục.",
+        "Archive «{}»? It leaves the list; nothing is deleted and it can be restored.",
+    ),
+    ("ui.list.archived", "Đã lưu trữ cơ sở «{}».", "Archived «{}»."),
+    ("ui.list.restored", "Đã khôi phục cơ sở «{}».", "Restored «{}»."),
+    (
+        "ui.list.gone",
+        "Cơ sở này không còn nữa (có thể vừa bị lưu trữ). Danh sách đã được tải lại.",
+        "This facility is no longer there (it may have just been archived). The list was reloaded.",
+    ),
+    (
+        "ui.list.form_missing",
+        "Biểu mẫu cơ sở chưa sẵn sàng trong bản này.",
+        "The facility form is not available in this build yet.",
+    ),
+    ("ui.sort.title", "Sắp xếp theo", "Sort by"),
+    ("ui.sort.name", "Tên (A → Z)", "Name (A → Z)"),
+    ("ui.sort.name_desc", "Tên (Z → A)", "Name (Z → A)"),
+    ("ui.sort.commune", "Xã/phường (theo mã)", "Commune (by code)"),
+    ("ui.sort.trade_group", "Nhóm ngành nghề", "Trade group"),
+    ("ui.sort.workers_desc", "Lao động (nhiều → ít)", "Workers (most first)"),
+    ("ui.sort.workers", "Lao động (ít → nhiều)", "Workers (fewest first)"),
+    ("ui.sort.updated_desc", "Mới cập nhật trước", "Recently updated first"),
+    ("ui.sort.updated", "Lâu chưa cập nhật trước", "Least recently updated first"),
+    ("ui.filter.title", "Lọc danh sách", "Filter the list"),
+    ("ui.filter.all", "tất cả", "all"),
+    ("ui.filter.by_commune", "Theo xã/phường", "By commune"),
+    ("ui.filter.by_trade_group", "Theo nhóm ngành nghề", "By trade group"),
+    ("ui.filter.by_status", "Theo trạng thái", "By status"),
+    ("ui.filter.show_archived", "Xem cơ sở đã lưu trữ", "Show archived facilities"),
+    ("ui.filter.show_live", "Xem cơ sở đang quản lý", "Show current facilities"),
+    ("ui.filter.clear", "Bỏ mọi bộ lọc", "Clear all filters"),
+    ("ui.filter.all_communes", "Tất cả xã/phường", "All communes"),
+    ("ui.filter.all_trade_groups", "Tất cả nhóm ngành nghề", "All trade groups"),
+    ("ui.filter.all_statuses", "Mọi trạng thái", "Any status"),
+    ("ui.search.prompt", "Tìm: ", "Find: "),
+    ("ui.search.count", "{}{} kết quả", "{}{} results"),
+    ("ui.search.none", "Không tìm thấy cơ sở nào.", "No facility found."),
+    ("ui.search.indexing", "đang lập chỉ mục…", "indexing…"),
+    ("ui.search.reindexing", "đang cập nhật chỉ mục…", "updating the index…"),
+    ("ui.search.field.name", "tên", "name"),
+    ("ui.search.field.representative", "người đại diện", "representative"),
+    ("ui.search.field.products", "sản phẩm", "products"),
+    ("ui.search.field.commune", "xã/phường", "commune"),
+    ("ui.search.field.phone", "điện thoại", "phone"),
+    ("ui.detail.pane.info", "Thông tin", "Details"),
+    ("ui.detail.pane.consultations", "Làm việc", "Consultations"),
+    ("ui.detail.pane.proposals", "Đề xuất", "Proposals"),
+    ("ui.detail.pane.history", "Lịch sử", "History"),
+    ("ui.detail.empty", "—", "—"),
+    (
+        "ui.detail.archived_note",
+        "Cơ sở này đã được lưu trữ (nhấn u để khôi phục).",
+        "This facility is archived (press u to restore it).",
+    ),
+    ("ui.detail.archived_badge", "ĐÃ LƯU TRỮ", "ARCHIVED"),
+    ("ui.detail.stars", "{} sao", "{} stars"),
+    ("ui.detail.created", "Tạo lúc", "Created"),
+    ("ui.detail.updated", "Cập nhật lúc", "Updated"),
+    ("ui.detail.when_who", "{}, bởi {}", "{}, by {}"),
+    ("ui.detail.version", "Phiên bản", "Version"),
+    ("ui.detail.archived", "Đã lưu trữ", "Archived"),
+    ("ui.detail.id", "Mã bản ghi", "Record id"),
+    ("ui.detail.lines", "dòng {}–{} / {}", "lines {}–{} of {}"),
+    ("ui.detail.no_history", "Chưa có thay đổi nào được ghi.", "No change recorded yet."),
+    (
+        "ui.detail.no_consultations",
+        "Chưa có lần làm việc nào (ghi nhận tư vấn sẽ có ở bản sau).",
+        "No consultations yet (logging them comes in a later version).",
+    ),
+    (
+        "ui.detail.no_proposals",
+        "Chưa có đề xuất hỗ trợ nào (sẽ có ở bản sau).",
+        "No support proposals yet (they come in a later version).",
+    ),
+    ("ui.history.entry", "{} · {} · {} (phiên bản {})", "{} · {} · {} (version {})"),
+    ("ui.history.create", "Tạo mới", "Created"),
+    ("ui.history.update", "Sửa", "Edited"),
+    ("ui.history.archive", "Lưu trữ", "Archived"),
+    ("ui.history.restore", "Khôi phục", "Restored"),
+    ("ui.history.created_with", "Đã nhập: {}", "Entered: {}"),
+    ("ui.history.empty", "(trống)", "(empty)"),
+    ("ui.launch.terminal", "màn hình dòng lệnh", "the terminal"),
 ];
 
 fn table() -> &'static HashMap<&'static str, (&'static str, &'static str)> {
@@ -409,7 +745,10 @@ mod tests {
         let mut seen = std::collections::HashSet::new();
         for (k, vi, en) in CORE.iter().chain(CLI).chain(UI) {
             assert!(seen.insert(*k), "duplicate i18n key {k}");
-            assert!(!vi.is_empty() && !en.is_empty(), "empty translation for {k}");
+            assert!(
+                !vi.is_empty() && !en.is_empty(),
+                "empty translation for {k}"
+            );
             assert_eq!(
                 vi.matches("{}").count(),
                 en.matches("{}").count(),
@@ -445,7 +784,10 @@ mod tests {
                                 let rest = &line[q + 1..];
                                 if let Some(end) = rest.find('"') {
                                     let key = &rest[..end];
-                                    if key.contains('.') && !key.contains(' ') && !table().contains_key(key) {
+                                    if key.contains('.')
+                                        && !key.contains(' ')
+                                        && !table().contains_key(key)
+                                    {
                                         missing.push(format!("{}: {key}", p.display()));
                                     }
                                 }
@@ -455,7 +797,10 @@ mod tests {
                 }
             }
         }
-        assert!(missing.is_empty(), "i18n keys used but not defined: {missing:#?}");
+        assert!(
+            missing.is_empty(),
+            "i18n keys used but not defined: {missing:#?}"
+        );
     }
 
     #[test]

@@ -43,11 +43,21 @@ pub enum Action {
     PrevField,
     Yes,
     No,
-    // Placeholders for the registry screens; unbound until a screen uses them.
+    // Placeholders for later screens; unbound until a screen uses them.
     LogConsultation,
     Flag,
+    // The facility list.
     Filter,
     Sort,
+    /// Bring an archived record back.
+    Restore,
+    /// Detail panes: next, previous, or straight to one.
+    NextPane,
+    PrevPane,
+    Pane1,
+    Pane2,
+    Pane3,
+    Pane4,
 }
 
 impl Action {
@@ -78,6 +88,13 @@ impl Action {
         Action::Flag,
         Action::Filter,
         Action::Sort,
+        Action::Restore,
+        Action::NextPane,
+        Action::PrevPane,
+        Action::Pane1,
+        Action::Pane2,
+        Action::Pane3,
+        Action::Pane4,
     ];
 
     /// The stable name used in the config file's `[keys]` table.
@@ -109,6 +126,13 @@ impl Action {
             Action::Flag => "flag",
             Action::Filter => "filter",
             Action::Sort => "sort",
+            Action::Restore => "restore",
+            Action::NextPane => "next_pane",
+            Action::PrevPane => "prev_pane",
+            Action::Pane1 => "pane_1",
+            Action::Pane2 => "pane_2",
+            Action::Pane3 => "pane_3",
+            Action::Pane4 => "pane_4",
         }
     }
 
@@ -146,6 +170,13 @@ impl Action {
             Action::Flag => "ui.action.flag",
             Action::Filter => "ui.action.filter",
             Action::Sort => "ui.action.sort",
+            Action::Restore => "ui.action.restore",
+            Action::NextPane => "ui.action.next_pane",
+            Action::PrevPane => "ui.action.prev_pane",
+            Action::Pane1 => "ui.action.pane_1",
+            Action::Pane2 => "ui.action.pane_2",
+            Action::Pane3 => "ui.action.pane_3",
+            Action::Pane4 => "ui.action.pane_4",
         }
     }
 
@@ -165,6 +196,8 @@ impl Action {
                 | Action::No
                 | Action::Palette
                 | Action::Exit
+                | Action::NextPane
+                | Action::PrevPane
         )
     }
 }
@@ -177,6 +210,8 @@ pub enum Context {
     /// Only at the top level: the first screen with no overlay open.
     TopLevel,
     List,
+    /// A list while its search field has focus: printable keys type the query.
+    Search,
     Detail,
     /// A screen whose focus is a text field: printable keys type text.
     Form,
@@ -194,6 +229,7 @@ impl Context {
         Context::Global,
         Context::TopLevel,
         Context::List,
+        Context::Search,
         Context::Detail,
         Context::Form,
         Context::Picker,
@@ -207,6 +243,7 @@ impl Context {
             Context::Global => "ui.context.global",
             Context::TopLevel => "ui.context.top_level",
             Context::List => "ui.context.list",
+            Context::Search => "ui.context.search",
             Context::Detail => "ui.context.detail",
             Context::Form => "ui.context.form",
             Context::Picker => "ui.context.picker",
@@ -218,7 +255,10 @@ impl Context {
 
     /// Contexts where printable keys type text instead of running commands.
     pub fn is_text_entry(self) -> bool {
-        matches!(self, Context::Form | Context::Picker | Context::Palette)
+        matches!(
+            self,
+            Context::Form | Context::Search | Context::Picker | Context::Palette
+        )
     }
 }
 
@@ -443,19 +483,52 @@ fn defaults() -> Vec<Binding> {
         b(A::Open, C::List, &enter, l(A::Open), true),
         b(A::Search, C::List, &[Key::ch('/')], l(A::Search), true),
         b(A::New, C::List, &[Key::ch('n')], l(A::New), true),
+        b(A::Sort, C::List, &[Key::ch('s')], l(A::Sort), true),
+        b(A::Filter, C::List, &[Key::ch('f')], l(A::Filter), true),
+        b(A::Edit, C::List, &[Key::ch('e')], l(A::Edit), false),
+        b(A::Archive, C::List, &[Key::ch('a')], l(A::Archive), false),
+        b(A::Restore, C::List, &[Key::ch('u')], l(A::Restore), true),
         b(A::Up, C::List, &up, l(A::Up), false),
         b(A::Down, C::List, &down, l(A::Down), false),
         b(A::PageUp, C::List, &pgup, l(A::PageUp), false),
         b(A::PageDown, C::List, &pgdn, l(A::PageDown), false),
         b(A::Home, C::List, &home, l(A::Home), false),
         b(A::End, C::List, &end, l(A::End), false),
+        // Search field over a list: printable keys type the query.
+        b(A::Open, C::Search, &enter, l(A::Open), true),
+        b(A::Back, C::Search, &esc, "ui.action.clear_search", true),
+        b(A::Up, C::Search, &arrows_up, l(A::Up), false),
+        b(A::Down, C::Search, &arrows_down, l(A::Down), false),
+        b(A::PageUp, C::Search, &pgup, l(A::PageUp), false),
+        b(A::PageDown, C::Search, &pgdn, l(A::PageDown), false),
         // Detail
         b(A::Edit, C::Detail, &[Key::ch('e')], l(A::Edit), true),
         b(A::Archive, C::Detail, &[Key::ch('a')], l(A::Archive), true),
+        b(A::Restore, C::Detail, &[Key::ch('u')], l(A::Restore), true),
+        b(
+            A::NextPane,
+            C::Detail,
+            &[Key::plain(KeyCode::Tab)],
+            l(A::NextPane),
+            true,
+        ),
+        b(
+            A::PrevPane,
+            C::Detail,
+            &[Key::plain(KeyCode::BackTab)],
+            l(A::PrevPane),
+            false,
+        ),
+        b(A::Pane1, C::Detail, &[Key::ch('1')], l(A::Pane1), false),
+        b(A::Pane2, C::Detail, &[Key::ch('2')], l(A::Pane2), false),
+        b(A::Pane3, C::Detail, &[Key::ch('3')], l(A::Pane3), false),
+        b(A::Pane4, C::Detail, &[Key::ch('4')], l(A::Pane4), false),
         b(A::Up, C::Detail, &up, l(A::Up), false),
         b(A::Down, C::Detail, &down, l(A::Down), false),
         b(A::PageUp, C::Detail, &pgup, l(A::PageUp), false),
         b(A::PageDown, C::Detail, &pgdn, l(A::PageDown), false),
+        b(A::Home, C::Detail, &home, l(A::Home), false),
+        b(A::End, C::Detail, &end, l(A::End), false),
         // Forms: no printable keys here, they type text.
         b(
             A::Save,
@@ -478,6 +551,9 @@ fn defaults() -> Vec<Binding> {
             l(A::PrevField),
             false,
         ),
+        // Enter: open the picker of a choice field, toggle a flag, or go to the next field
+        // (a multi-line field takes it as a new line before the keymap sees it).
+        b(A::Open, C::Form, &enter, "ui.action.form_enter", false),
         // Picker and palette
         b(A::Open, C::Picker, &enter, "ui.action.pick", true),
         b(A::Up, C::Picker, &arrows_up, l(A::Up), false),

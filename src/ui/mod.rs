@@ -16,30 +16,39 @@
 //!   then draws once if something changed: an idle app uses no CPU and writes nothing.
 //! - [`terminal`]: raw mode, alternate screen, bracketed paste, panic hook, restore guard.
 //!
+//! # Screens
+//! The app opens on the facility list (`screens::list`), or on the first-run wizard
+//! (`screens::setup`) when the database has no collaborator profile. Enter opens a facility
+//! (`screens::detail`); `n`/`e` open the facility form (`screens::form`). [`launch`] is what
+//! `ctv` with no subcommand runs.
+//!
 //! # Adding a screen
 //! 1. Write `screens/<name>.rs` with the screen's state (including the data it shows), a
 //!    `handles(Action)` list, `handle_action`, and `render` (draw only; no store access).
 //! 2. Add a variant to `screens::Screen` and an arm to each of its methods; return `Context`s
-//!    from `Screen::contexts` (List, Detail, Form…).
+//!    from `Screen::contexts` (List, Search, Detail, Form…).
 //! 3. If a new command is needed, add an `Action` with its name and label key, bind it in
 //!    `keymap::defaults()` in the right context, and add the label to the `UI` table in
 //!    `i18n.rs` (Vietnamese first). The footer, help and palette pick it up by themselves.
-//! 4. Push it from another screen with `ScreenCmd::Push`. For a picker (communes, code
-//!    lists) return `ScreenCmd::OpenPicker` with a new `PickPurpose`; the code comes back
-//!    through `Screen::on_pick`. For "archive?" return `ScreenCmd::Confirm`; a Yes comes back
-//!    through `Screen::on_confirm`. Report unsaved edits from `has_unsaved_changes` and the
-//!    app asks before leaving.
+//! 4. Push it from another screen with `ScreenCmd::Push` (or swap with `Replace`). For a
+//!    picker (communes, code lists) return `ScreenCmd::OpenPicker` with a new `PickPurpose`;
+//!    the code comes back through `Screen::on_pick`. For "archive?" return
+//!    `ScreenCmd::Confirm`; a Yes comes back through `Screen::on_confirm`. Report unsaved
+//!    edits from `has_unsaved_changes` and the app asks before leaving.
 //!
 //! # The store seam
-//! Screens receive data through their state. The loop in [`run_with_channel`] is the one
-//! place where effects are carried out: a future `Effect::Store(request)` runs there against
-//! the `Store` (or on a job thread that answers with `AppEvent::Job`), and the result is put
-//! into the app state before the next draw. `AppEvent::DataChanged` asks the top screen to
-//! reload.
+//! [`App`] owns the `Store`. Screen handlers (`handle_action`, `on_pick`, `on_confirm`,
+//! `on_data_changed`) get `&mut Store` and load what they show into their own state; `render`
+//! never sees the store. After a screen is popped, the new top gets `on_data_changed` (a
+//! form saved: the detail and the list reload). Slow work runs on a job thread with its own
+//! connection and answers through `AppEvent::Job`: the search index is built that way the
+//! first time `/` is pressed (`ScreenCmd::BuildSearchIndex`), so launch costs one count and
+//! one window of rows. `AppEvent::DataChanged` asks the top screen to reload.
 
 pub mod app;
 pub mod config;
 pub mod event;
+pub mod format;
 pub mod i18n;
 pub mod keymap;
 pub mod screens;
@@ -60,7 +69,7 @@ pub use event::{AppEvent, EventReceiver, EventSender, JobEvent};
 pub use keymap::{Action, Context, Keymap};
 pub use theme::Theme;
 
-use i18n::Lang;
+use i18n::{tr, Lang};
 
 impl AppContext {
     /// Build the context from the config file, a `--lang` override, who is working and the
@@ -84,6 +93,40 @@ impl AppContext {
     }
 }
 
+/// `ctv` with no subcommand: open the database at `ctx.db_path` and run the terminal app on
+/// it. The config file gives the language, theme and keys; `--lang` (or `CTV_LANG`) wins over
+/// it. A database that cannot be opened is reported before the terminal is touched (the
+/// caller prints the error and exits 1).
+pub fn launch(ctx: &crate::cli::Ctx, lang_arg: Option<&str>) -> Result<(), crate::cli::CliError> {
+    // Parse the reference data on another core while the database counts the facilities:
+    // both are needed for the first frame, neither needs the other.
+    let _ = std::thread::Builder::new()
+        .name("ctv-refdata".into())
+        .spawn(|| {
+            crate::refdata::units();
+            crate::refdata::codes();
+        });
+    let store = ctx.open()?;
+    let (cfg, cfg_warning) = Config::load(None);
+    let lang = lang_arg
+        .and_then(Lang::parse)
+        .or_else(|| {
+            std::env::var("CTV_LANG")
+                .ok()
+                .as_deref()
+                .and_then(Lang::parse)
+        })
+        .unwrap_or(cfg.lang);
+    let db_label = ctx.db_path.display().to_string();
+    let (actx, key_warnings) = AppContext::from_config(&cfg, Some(lang), String::new(), db_label);
+    let mut app = App::new(actx, store);
+    app.set_who(format::who_label(lang, app.store().profile()));
+    for w in cfg_warning.into_iter().chain(key_warnings) {
+        app.show_toast(w, true);
+    }
+    run(app).map_err(|e| crate::cli::CliError::Io(tr(lang, "ui.launch.terminal").to_string(), e))
+}
+
 /// Take over the terminal and run `app` until the user quits or a signal arrives. The
 /// terminal is restored on every way out, including a panic.
 pub fn run(app: App) -> io::Result<()> {
@@ -94,6 +137,7 @@ pub fn run(app: App) -> io::Result<()> {
 /// [`run`] with a channel made by the caller, so background jobs can hold a sender
 /// (`tx.clone()`) before the app starts.
 pub fn run_with_channel(mut app: App, tx: EventSender, rx: EventReceiver) -> io::Result<()> {
+    app.set_job_sender(tx.clone());
     let (mut term, _guard) = terminal::init()?;
     event::spawn_signal_thread(tx.clone())?;
     event::spawn_input_thread(tx)?;

@@ -19,9 +19,20 @@ pub struct Pty {
 const WAIT: Duration = Duration::from_secs(20);
 
 impl Pty {
-    pub fn spawn(bin: &std::path::Path, args: &[&str], env: &[(&str, &str)], rows: u16, cols: u16) -> Pty {
+    pub fn spawn(
+        bin: &std::path::Path,
+        args: &[&str],
+        env: &[(&str, &str)],
+        rows: u16,
+        cols: u16,
+    ) -> Pty {
         let pair = native_pty_system()
-            .openpty(PtySize { rows, cols, pixel_width: 0, pixel_height: 0 })
+            .openpty(PtySize {
+                rows,
+                cols,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
             .expect("openpty");
         let mut cmd = CommandBuilder::new(bin);
         cmd.args(args);
@@ -50,7 +61,13 @@ impl Pty {
                 }
             }
         });
-        Pty { writer, parser, raw, child, _master: pair.master }
+        Pty {
+            writer,
+            parser,
+            raw,
+            child,
+            _master: pair.master,
+        }
     }
 
     pub fn send(&mut self, bytes: &[u8]) {
@@ -104,7 +121,10 @@ impl Pty {
             }
             std::thread::sleep(Duration::from_millis(20));
         }
-        panic!("timed out waiting for {text:?} to go; screen:\n{}", self.screen());
+        panic!(
+            "timed out waiting for {text:?} to go; screen:\n{}",
+            self.screen()
+        );
     }
 
     /// Waits for the process to exit and returns its exit code.

@@ -59,11 +59,15 @@ CREATE TABLE facilities (
     version         INTEGER NOT NULL DEFAULT 1
 ) STRICT;
 
-CREATE INDEX facilities_sort ON facilities (archived, sort_key);
-CREATE INDEX facilities_commune ON facilities (commune_code, archived);
+-- The list pages through these in order (LIMIT/OFFSET over an index, never a sort of the
+-- whole table): one index per sort order the list offers, the id as the final tie-break.
+CREATE INDEX facilities_sort ON facilities (archived, sort_key, id);
+CREATE INDEX facilities_commune ON facilities (archived, commune_code, sort_key, id);
+CREATE INDEX facilities_trade ON facilities (archived, trade_group, sort_key, id);
+CREATE INDEX facilities_workers ON facilities (archived, workers, sort_key, id);
+CREATE INDEX facilities_updated ON facilities (archived, updated_at, id);
 CREATE INDEX facilities_tax ON facilities (tax_code) WHERE tax_code IS NOT NULL;
 CREATE INDEX facilities_phone ON facilities (phone) WHERE phone IS NOT NULL;
-CREATE INDEX facilities_updated ON facilities (updated_at);
 
 -- Every change to every record, written in the same transaction as the change.
 CREATE TABLE change_log (

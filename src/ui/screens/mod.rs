@@ -1,32 +1,45 @@
 //! Screens: the body of the app, kept in a stack by [`crate::ui::App`].
 //!
-//! A screen owns the data it shows (handed to it through the app state; it never queries the
-//! store while drawing), says which keymap [`Context`]s are live while it is on top, handles
-//! the [`Action`]s the keymap resolves for it, and answers with a [`ScreenCmd`] for anything
-//! that concerns the app (push a screen, leave, ask a question, open a picker, show a toast).
+//! A screen owns the data it shows. Its handlers (`handle_action`, `on_pick`, `on_confirm`,
+//! `on_data_changed`) get `&mut Store` and load what they need into the screen's state;
+//! `render` draws that state and never sees the store. A screen says which keymap
+//! [`Context`]s are live while it is on top, handles the [`Action`]s the keymap resolves for
+//! it, and answers with a [`ScreenCmd`] for anything that concerns the app (push or replace a
+//! screen, leave, ask a question, open a picker, show a toast, build the search index).
+//!
+//! After a screen is popped, the one that becomes top gets `on_data_changed(store)`: that is
+//! how a form tells the list or the detail "I saved" (they reload if the change log moved).
 //!
 //! To add a screen: add a module here, a variant to [`Screen`], and one arm to each `match` in
 //! `impl Screen`. Keys are never matched here: add a binding in `keymap.rs` if a new action
 //! is needed, and list the actions the screen honours in `handles`, so that the footer, the
 //! help and the palette show exactly those.
 
-pub mod home;
-pub mod placeholder;
+pub mod detail;
+pub mod form;
+pub mod list;
+pub mod setup;
 
 use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::Rect;
 use ratatui::Frame;
 
+use crate::domain::facility::Facility;
+use crate::store::Store;
+use crate::ui::event::IndexReady;
 use crate::ui::i18n::Lang;
 use crate::ui::keymap::{Action, Context, Keymap};
 use crate::ui::theme::Theme;
 use crate::ui::widgets::PickItem;
 
-pub use home::HomeScreen;
-pub use placeholder::PlaceholderScreen;
+pub use detail::DetailScreen;
+pub use form::FormScreen;
+pub use list::ListScreen;
+pub use setup::SetupScreen;
 
-/// What the app hands a screen: read-only settings. (The store's data will come through the
-/// screen's own state, filled by the app's effect handler, not through this.)
+/// What the app hands a screen: read-only settings. The store is passed separately (`&mut
+/// Store`) to the handlers, never to `render`: handlers load data into the screen's state,
+/// render draws that state.
 #[derive(Clone, Copy)]
 pub struct Env<'a> {
     pub lang: Lang,
@@ -37,8 +50,26 @@ pub struct Env<'a> {
 /// Why a picker was opened; handed back to the screen with the chosen code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PickPurpose {
-    /// Home: jump to a section.
-    Section,
+    /// Form: the facility's commune.
+    Commune,
+    /// Form: entity type code.
+    EntityType,
+    /// Form: trade group code.
+    TradeGroup,
+    /// Form: typical-product level.
+    TypicalLevel,
+    /// Form: status.
+    Status,
+    /// List: filter by commune ("" = all).
+    FilterCommune,
+    /// List: filter by trade group ("" = all).
+    FilterTradeGroup,
+    /// List: filter by status ("" = all).
+    FilterStatus,
+    /// List: sort order.
+    Sort,
+    /// List: the filter menu (which filter to change).
+    FilterMenu,
 }
 
 /// What a screen asks of the app.
@@ -49,7 +80,11 @@ pub enum ScreenCmd {
     /// Not an action for this screen: the app may handle it (e.g. Back pops the screen).
     Unhandled,
     Push(Box<Screen>),
-    /// Leave this screen (the app asks first if it has unsaved changes).
+    /// Swap the top screen for this one (no unsaved-changes question), e.g. the first-run
+    /// wizard handing over to the list (`Screen::home(lang, store)`).
+    Replace(Box<Screen>),
+    /// Leave this screen (the app asks first if it has unsaved changes). The screen that
+    /// becomes top gets `on_data_changed(store)` so it can reload (e.g. after a save).
     Pop,
     Toast(String),
     Error(String),
@@ -63,92 +98,155 @@ pub enum ScreenCmd {
         message: String,
         action: Action,
     },
+    /// Build the search index (on a job thread when the store is a file); it arrives through
+    /// `Screen::on_search_index`.
+    BuildSearchIndex,
 }
 
+/// `n`: the facility form, blank.
+pub fn new_facility_form(env: &Env, store: &mut Store) -> ScreenCmd {
+    ScreenCmd::Push(Box::new(Screen::Form(FormScreen::new_create(env, store))))
+}
+
+/// `e`: the facility form over `facility` (saving checks its version).
+pub fn edit_facility_form(facility: Facility, env: &Env, store: &mut Store) -> ScreenCmd {
+    let _ = store;
+    ScreenCmd::Push(Box::new(Screen::Form(FormScreen::edit(facility, env))))
+}
+
+/// A few screens live at a time (a stack a handful deep): their size does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub enum Screen {
-    Home(HomeScreen),
-    Placeholder(PlaceholderScreen),
+    List(ListScreen),
+    Detail(DetailScreen),
+    Form(FormScreen),
+    Setup(SetupScreen),
 }
 
 impl Screen {
+    /// The screen the app opens on (and the first-run wizard hands over to): the facility list.
+    pub fn home(lang: Lang, store: &Store) -> Screen {
+        Screen::List(ListScreen::new(lang, store))
+    }
+
     pub fn title(&self, lang: Lang) -> String {
         match self {
-            Screen::Home(s) => s.title(lang),
-            Screen::Placeholder(s) => s.title(lang),
+            Screen::List(s) => s.title(lang),
+            Screen::Detail(s) => s.title(lang),
+            Screen::Form(s) => s.title(lang),
+            Screen::Setup(s) => s.title(lang),
         }
     }
 
     /// Live keymap contexts, most specific first (the app adds TopLevel and Global).
     pub fn contexts(&self) -> &'static [Context] {
         match self {
-            Screen::Home(_) => &[Context::List],
-            Screen::Placeholder(_) => &[Context::Form],
+            Screen::List(s) => s.contexts(),
+            Screen::Detail(s) => s.contexts(),
+            Screen::Form(s) => s.contexts(),
+            Screen::Setup(s) => s.contexts(),
         }
     }
 
     /// Whether the screen does something with `action` (footer, help and palette use this).
     pub fn handles(&self, action: Action) -> bool {
         match self {
-            Screen::Home(s) => s.handles(action),
-            Screen::Placeholder(s) => s.handles(action),
+            Screen::List(s) => s.handles(action),
+            Screen::Detail(s) => s.handles(action),
+            Screen::Form(s) => s.handles(action),
+            Screen::Setup(s) => s.handles(action),
         }
     }
 
     /// A key for the focused text field, before the keymap sees it. True if used.
     pub fn handle_text_key(&mut self, key: &KeyEvent) -> bool {
         match self {
-            Screen::Home(_) => false,
-            Screen::Placeholder(s) => s.handle_text_key(key),
+            Screen::List(s) => s.handle_text_key(key),
+            Screen::Detail(_) => false,
+            Screen::Form(s) => s.handle_text_key(key),
+            Screen::Setup(s) => s.handle_text_key(key),
         }
     }
 
     /// Pasted text for the focused text field. True if used.
     pub fn handle_paste(&mut self, text: &str) -> bool {
         match self {
-            Screen::Home(_) => false,
-            Screen::Placeholder(s) => s.handle_paste(text),
+            Screen::List(s) => s.handle_paste(text),
+            Screen::Detail(_) => false,
+            Screen::Form(s) => s.handle_paste(text),
+            Screen::Setup(s) => s.handle_paste(text),
         }
     }
 
-    pub fn handle_action(&mut self, action: Action, env: &Env) -> ScreenCmd {
+    pub fn handle_action(&mut self, action: Action, env: &Env, store: &mut Store) -> ScreenCmd {
         match self {
-            Screen::Home(s) => s.handle_action(action, env),
-            Screen::Placeholder(s) => s.handle_action(action, env),
+            Screen::List(s) => s.handle_action(action, env, store),
+            Screen::Detail(s) => s.handle_action(action, env, store),
+            Screen::Form(s) => s.handle_action(action, env, store),
+            Screen::Setup(s) => s.handle_action(action, env, store),
         }
     }
 
-    pub fn on_pick(&mut self, purpose: PickPurpose, code: &str, env: &Env) -> ScreenCmd {
+    pub fn on_pick(
+        &mut self,
+        purpose: PickPurpose,
+        code: &str,
+        env: &Env,
+        store: &mut Store,
+    ) -> ScreenCmd {
         match self {
-            Screen::Home(s) => s.on_pick(purpose, code, env),
-            Screen::Placeholder(_) => ScreenCmd::None,
+            Screen::List(s) => s.on_pick(purpose, code, env, store),
+            Screen::Form(s) => s.on_pick(purpose, code, env, store),
+            Screen::Setup(s) => s.on_pick(purpose, code, env, store),
+            Screen::Detail(_) => ScreenCmd::None,
         }
     }
 
-    pub fn on_confirm(&mut self, action: Action, env: &Env) -> ScreenCmd {
-        let _ = (action, env);
+    pub fn on_confirm(&mut self, action: Action, env: &Env, store: &mut Store) -> ScreenCmd {
         match self {
-            Screen::Home(_) | Screen::Placeholder(_) => ScreenCmd::None,
+            Screen::List(s) => s.on_confirm(action, env, store),
+            Screen::Detail(s) => s.on_confirm(action, env, store),
+            Screen::Form(s) => s.on_confirm(action, env, store),
+            Screen::Setup(s) => s.on_confirm(action, env, store),
         }
     }
 
-    /// The database changed underneath (another process, an import): reload what is shown.
-    pub fn on_data_changed(&mut self) -> ScreenCmd {
-        ScreenCmd::None
+    /// The database changed (a child screen saved, another process, an import), or this
+    /// screen became top again after a pop: reload what is shown.
+    pub fn on_data_changed(&mut self, store: &mut Store) -> ScreenCmd {
+        match self {
+            Screen::List(s) => s.on_data_changed(store),
+            Screen::Detail(s) => s.on_data_changed(store),
+            Screen::Form(s) => s.on_data_changed(store),
+            Screen::Setup(s) => s.on_data_changed(store),
+        }
+    }
+
+    /// A search index is ready (or failed: `None`). Screens that search keep it.
+    pub fn on_search_index(&mut self, ready: Option<&IndexReady>) {
+        match (self, ready) {
+            (Screen::List(s), Some(r)) => s.on_search_index(r),
+            (Screen::List(s), None) => s.on_search_index_failed(),
+            _ => {}
+        }
     }
 
     pub fn has_unsaved_changes(&self) -> bool {
         match self {
-            Screen::Home(_) => false,
-            Screen::Placeholder(s) => s.has_unsaved_changes(),
+            Screen::List(_) | Screen::Detail(_) => false,
+            Screen::Form(s) => s.has_unsaved_changes(),
+            Screen::Setup(s) => s.has_unsaved_changes(),
         }
     }
 
     /// Draw into `area`. `focused` is false when an overlay is on top (no cursor then).
     pub fn render(&self, frame: &mut Frame, area: Rect, env: &Env, focused: bool) {
         match self {
-            Screen::Home(s) => s.render(frame, area, env),
-            Screen::Placeholder(s) => s.render(frame, area, env, focused),
+            Screen::List(s) => s.render(frame, area, env, focused),
+            Screen::Detail(s) => s.render(frame, area, env),
+            Screen::Form(s) => s.render(frame, area, env, focused),
+            Screen::Setup(s) => s.render(frame, area, env, focused),
         }
     }
 }

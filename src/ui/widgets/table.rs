@@ -10,7 +10,9 @@ use std::ops::Range;
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::Style;
+use ratatui::style::{Modifier, Style};
+use unicode_segmentation::UnicodeSegmentation;
+use unicode_width::UnicodeWidthStr;
 
 use super::{clean, fit};
 use crate::ui::keymap::Action;
@@ -78,6 +80,11 @@ impl ListWindow {
         self.offset.set(offset);
         offset..(offset + height).min(total)
     }
+
+    /// Scroll position as last drawn (the first visible row).
+    pub fn offset(&self) -> usize {
+        self.offset.get()
+    }
 }
 
 /// A column: its title and width.
@@ -85,6 +92,12 @@ impl ListWindow {
 pub struct Column {
     pub title: String,
     pub width: Constraint,
+    /// Numbers line up on the right.
+    pub align_right: bool,
+    /// The selection is shown on this column only (when any column says so; else on the
+    /// whole row). A long list shows it on the name alone: moving the cursor then rewrites
+    /// a few dozen cells instead of two whole lines, which matters over a slow SSH link.
+    pub highlight: bool,
 }
 
 impl Column {
@@ -92,7 +105,109 @@ impl Column {
         Column {
             title: title.into(),
             width,
+            align_right: false,
+            highlight: false,
         }
+    }
+
+    /// Carries the selection (see [`Column::highlight`]).
+    pub fn highlight(mut self) -> Column {
+        self.highlight = true;
+        self
+    }
+
+    /// Right-aligned (title and cells).
+    pub fn right(mut self) -> Column {
+        self.align_right = true;
+        self
+    }
+}
+
+/// One cell with some characters emphasised (search matches). `marks` are char indices into
+/// `text`, sorted; `text` must already be sanitized one char for one char (so the indices of
+/// the stored text still hold).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TableCell {
+    pub text: String,
+    pub marks: Vec<usize>,
+    /// Drawn dim (secondary information).
+    pub dim: bool,
+}
+
+impl TableCell {
+    pub fn new(text: impl Into<String>) -> TableCell {
+        TableCell {
+            text: text.into(),
+            ..TableCell::default()
+        }
+    }
+
+    pub fn marked(text: impl Into<String>, marks: Vec<usize>) -> TableCell {
+        TableCell {
+            text: text.into(),
+            marks,
+            dim: false,
+        }
+    }
+}
+
+impl From<String> for TableCell {
+    fn from(text: String) -> TableCell {
+        TableCell::new(text)
+    }
+}
+
+/// How emphasised characters are drawn: on top of the row's style, so they show on the
+/// selected row and in monochrome too.
+pub const MARK: Modifier = Modifier::BOLD.union(Modifier::UNDERLINED);
+
+/// Draw `cell` into the one-line `rect`: cut to fit, aligned, marks emphasised.
+fn draw_cell(
+    buf: &mut Buffer,
+    rect: Rect,
+    cell: &TableCell,
+    align_right: bool,
+    style: Style,
+    dim: Style,
+) {
+    let max = rect.width as usize;
+    if max == 0 {
+        return;
+    }
+    let text = fit(&clean(&cell.text), max);
+    let w = text.width();
+    let mut x = rect.x
+        + if align_right {
+            (max - w.min(max)) as u16
+        } else {
+            0
+        };
+    let base = if cell.dim { style.patch(dim) } else { style };
+    if cell.marks.is_empty() {
+        buf.set_stringn(x, rect.y, &text, max, base);
+        return;
+    }
+    let end = rect.x + rect.width;
+    let mut char_idx = 0usize;
+    let mut marks = cell.marks.iter().peekable();
+    for g in text.graphemes(true) {
+        let n = g.chars().count();
+        while marks.peek().is_some_and(|&&m| m < char_idx) {
+            marks.next();
+        }
+        let marked = marks.peek().is_some_and(|&&m| m < char_idx + n);
+        let st = if marked {
+            base.add_modifier(MARK)
+        } else {
+            base
+        };
+        let gw = g.width() as u16;
+        if x + gw > end {
+            break;
+        }
+        buf.set_stringn(x, rect.y, g, (end - x) as usize, st);
+        x += gw;
+        char_idx += n;
     }
 }
 
@@ -114,21 +229,49 @@ pub fn render_table<F>(
 ) where
     F: FnMut(usize) -> Vec<String>,
 {
+    render_table_cells(
+        buf,
+        area,
+        columns,
+        show_header,
+        total,
+        window,
+        theme,
+        empty,
+        |i| row(i).into_iter().map(TableCell::from).collect(),
+    );
+}
+
+/// [`render_table`] with [`TableCell`]s: emphasised characters, dim cells.
+#[allow(clippy::too_many_arguments)]
+pub fn render_table_cells<F>(
+    buf: &mut Buffer,
+    area: Rect,
+    columns: &[Column],
+    show_header: bool,
+    total: usize,
+    window: &ListWindow,
+    theme: &Theme,
+    empty: &str,
+    mut row: F,
+) where
+    F: FnMut(usize) -> Vec<TableCell>,
+{
     if area.width == 0 || area.height == 0 {
         return;
     }
     let constraints: Vec<Constraint> = columns.iter().map(|c| c.width).collect();
     let mut body = area;
-    let cells_of = |line: Rect| {
-        Layout::horizontal(constraints.clone())
-            .spacing(1)
-            .split(line)
-    };
+    // Columns are laid out once; every line uses the same x positions.
+    let xs = Layout::horizontal(constraints)
+        .spacing(1)
+        .split(Rect { height: 1, ..area });
+    let cells_of = |line: Rect| xs.iter().map(move |r| Rect { y: line.y, ..*r });
     if show_header {
         let line = Rect { height: 1, ..area };
-        for (col, rect) in columns.iter().zip(cells_of(line).iter()) {
-            let text = fit(&col.title, rect.width as usize);
-            buf.set_stringn(rect.x, rect.y, text, rect.width as usize, theme.title);
+        for (col, rect) in columns.iter().zip(cells_of(line)) {
+            let cell = TableCell::new(col.title.clone());
+            draw_cell(buf, rect, &cell, col.align_right, theme.title, theme.dim);
         }
         body = Rect {
             y: area.y + 1,
@@ -148,6 +291,7 @@ pub fn render_table<F>(
         }
         return;
     }
+    let partial = columns.iter().any(|c| c.highlight);
     let range = window.visible_range(total, body.height as usize);
     for (line_no, i) in range.enumerate() {
         let line = Rect {
@@ -155,16 +299,27 @@ pub fn render_table<F>(
             height: 1,
             ..body
         };
-        let style = if i == window.selected() {
+        let selected = i == window.selected();
+        let style = if selected && !partial {
             theme.selected
         } else {
             Style::default()
         };
         buf.set_style(line, style);
         let cells = row(i);
-        for (cell, rect) in cells.iter().zip(cells_of(line).iter()) {
-            let text = fit(&clean(cell), rect.width as usize);
-            buf.set_stringn(rect.x, rect.y, text, rect.width as usize, style);
+        let dim = if selected {
+            Style::default()
+        } else {
+            theme.dim
+        };
+        for ((cell, rect), col) in cells.iter().zip(cells_of(line)).zip(columns) {
+            let style = if selected && col.highlight {
+                buf.set_style(rect, theme.selected);
+                theme.selected
+            } else {
+                style
+            };
+            draw_cell(buf, rect, cell, col.align_right, style, dim);
         }
     }
 }
@@ -189,6 +344,37 @@ mod tests {
         assert!(w.apply(Action::End, 100));
         assert_eq!(w.visible_range(100, 10), 90..100);
         assert!(!w.apply(Action::Save, 100));
+    }
+
+    #[test]
+    fn marks_and_right_alignment() {
+        let area = Rect::new(0, 0, 20, 1);
+        let mut buf = Buffer::empty(area);
+        let cols = [
+            Column::new("", Constraint::Length(10)),
+            Column::new("", Constraint::Length(5)).right(),
+        ];
+        let w = ListWindow::new();
+        render_table_cells(
+            &mut buf,
+            area,
+            &cols,
+            false,
+            1,
+            &w,
+            &Theme::mono(),
+            "",
+            |_| {
+                vec![
+                    TableCell::marked("Cơ sở Đức", vec![6, 7, 8]),
+                    TableCell::new("12"),
+                ]
+            },
+        );
+        let text: String = (0..20).map(|x| buf[(x, 0)].symbol().to_string()).collect();
+        assert_eq!(text, "Cơ sở Đức     12    ");
+        assert!(buf[(6, 0)].modifier.contains(MARK));
+        assert!(!buf[(5, 0)].modifier.contains(Modifier::UNDERLINED));
     }
 
     #[test]

@@ -1,0 +1,706 @@
+//! One facility: every field, and panes for its consultations, proposals and change history.
+//!
+//! Everything shown is loaded (and formatted, sanitized) by [`DetailScreen::open`] and on
+//! `on_data_changed`; drawing only wraps the prepared lines to the width it is given.
+
+use std::cell::Cell;
+
+use ratatui::layout::{Alignment, Rect};
+use ratatui::style::Style;
+use ratatui::text::Line;
+use ratatui::widgets::{Block, Borders, Widget};
+use ratatui::Frame;
+
+use super::{Env, ScreenCmd};
+use crate::domain::facility::{format_phone, Facility, FacilityField, FacilityStatus};
+use crate::refdata::{codes, units};
+use crate::store::{ChangeEntry, Store, StoreError};
+use crate::text::sanitize;
+use crate::ui::format;
+use crate::ui::i18n::{tr, trf, Lang};
+use crate::ui::keymap::{Action, Context};
+use crate::ui::widgets::bars::wrap;
+use crate::ui::widgets::{fit, width};
+
+/// The panes, in tab order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pane {
+    Info,
+    Consultations,
+    Proposals,
+    History,
+}
+
+impl Pane {
+    pub const ALL: [Pane; 4] = [
+        Pane::Info,
+        Pane::Consultations,
+        Pane::Proposals,
+        Pane::History,
+    ];
+
+    fn index(self) -> usize {
+        match self {
+            Pane::Info => 0,
+            Pane::Consultations => 1,
+            Pane::Proposals => 2,
+            Pane::History => 3,
+        }
+    }
+
+    fn label_key(self) -> &'static str {
+        match self {
+            Pane::Info => "ui.detail.pane.info",
+            Pane::Consultations => "ui.detail.pane.consultations",
+            Pane::Proposals => "ui.detail.pane.proposals",
+            Pane::History => "ui.detail.pane.history",
+        }
+    }
+}
+
+/// A prepared line of a pane: a label (may be empty) and its text; `strong` for headings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Item {
+    label: String,
+    text: String,
+    strong: bool,
+    dim: bool,
+}
+
+impl Item {
+    fn field(label: impl Into<String>, text: impl Into<String>, empty: &str) -> Item {
+        let text = text.into();
+        let dim = text.is_empty();
+        Item {
+            label: label.into(),
+            text: if dim { empty.to_string() } else { text },
+            strong: false,
+            dim,
+        }
+    }
+
+    fn heading(text: impl Into<String>) -> Item {
+        Item {
+            label: String::new(),
+            text: text.into(),
+            strong: true,
+            dim: false,
+        }
+    }
+
+    fn text(text: impl Into<String>) -> Item {
+        Item {
+            label: String::new(),
+            text: text.into(),
+            strong: false,
+            dim: false,
+        }
+    }
+
+    fn dim(text: impl Into<String>) -> Item {
+        Item {
+            dim: true,
+            ..Item::text(text)
+        }
+    }
+
+    fn blank() -> Item {
+        Item::text("")
+    }
+}
+
+#[derive(Debug)]
+pub struct DetailScreen {
+    lang: Lang,
+    facility: Facility,
+    pane: Pane,
+    info: Vec<Item>,
+    history: Vec<Item>,
+    history_count: usize,
+    /// Scroll offset per pane.
+    scroll: [usize; 4],
+    /// Lines visible and lines in the pane, as last drawn (for PgUp/PgDn and clamping).
+    page: Cell<usize>,
+    lines: Cell<usize>,
+}
+
+impl DetailScreen {
+    /// Load facility `id`; `None` if there is no such record.
+    pub fn open(id: &str, lang: Lang, store: &Store) -> Result<Option<DetailScreen>, StoreError> {
+        let Some(facility) = store.facility(id)? else {
+            return Ok(None);
+        };
+        let mut d = DetailScreen {
+            lang,
+            facility,
+            pane: Pane::Info,
+            info: Vec::new(),
+            history: Vec::new(),
+            history_count: 0,
+            scroll: [0; 4],
+            page: Cell::new(1),
+            lines: Cell::new(0),
+        };
+        d.prepare(store)?;
+        Ok(Some(d))
+    }
+
+    pub fn facility(&self) -> &Facility {
+        &self.facility
+    }
+
+    pub fn pane(&self) -> Pane {
+        self.pane
+    }
+
+    /// The text of the current pane's lines (tests).
+    pub fn pane_text(&self) -> Vec<String> {
+        let items = match self.pane {
+            Pane::Info => &self.info,
+            Pane::History => &self.history,
+            _ => return Vec::new(),
+        };
+        items
+            .iter()
+            .map(|i| {
+                if i.label.is_empty() {
+                    i.text.clone()
+                } else {
+                    format!("{}: {}", i.label, i.text)
+                }
+            })
+            .collect()
+    }
+
+    pub fn title(&self, _lang: Lang) -> String {
+        sanitize(&self.facility.data.name)
+    }
+
+    pub fn contexts(&self) -> &'static [Context] {
+        &[Context::Detail]
+    }
+
+    pub fn handles(&self, action: Action) -> bool {
+        match action {
+            Action::Archive => !self.facility.meta.archived,
+            Action::Restore => self.facility.meta.archived,
+            Action::Edit
+            | Action::NextPane
+            | Action::PrevPane
+            | Action::Pane1
+            | Action::Pane2
+            | Action::Pane3
+            | Action::Pane4
+            | Action::Up
+            | Action::Down
+            | Action::PageUp
+            | Action::PageDown
+            | Action::Home
+            | Action::End => true,
+            _ => false,
+        }
+    }
+
+    // ----- loading -----
+
+    fn prepare(&mut self, store: &Store) -> Result<(), StoreError> {
+        let l = self.lang;
+        let f = &self.facility;
+        let d = &f.data;
+        let empty = tr(l, "ui.detail.empty");
+        let mut info = Vec::new();
+        if f.meta.archived {
+            info.push(Item::heading(tr(l, "ui.detail.archived_note")));
+            info.push(Item::blank());
+        }
+        let num = |n: Option<i64>| n.map(|n| n.to_string()).unwrap_or_default();
+        for field in FacilityField::ALL {
+            let value = match field {
+                FacilityField::Name => d.name.clone(),
+                FacilityField::EntityType => {
+                    format::code_with_label(l, &codes().entity_types, d.entity_type.as_deref())
+                }
+                FacilityField::TaxCode => d.tax_code.clone().unwrap_or_default(),
+                FacilityField::Representative => d.representative.clone(),
+                FacilityField::Phone => d.phone.as_deref().map(format_phone).unwrap_or_default(),
+                FacilityField::Address => d.address.clone(),
+                FacilityField::CommuneCode => commune_with_province(&d.commune_code),
+                FacilityField::TradeGroup => {
+                    format::code_with_label(l, &codes().trade_groups, d.trade_group.as_deref())
+                }
+                FacilityField::Products => d.products.clone(),
+                FacilityField::Workers => d
+                    .workers
+                    .map(|w| format::count(w.max(0) as usize))
+                    .unwrap_or_default(),
+                FacilityField::FoundedYear => num(d.founded_year.map(i64::from)),
+                FacilityField::CraftVillage => d.craft_village.clone(),
+                FacilityField::OcopStars => d
+                    .ocop_stars
+                    .map(|n| trf(l, "ui.detail.stars", &[&n]))
+                    .unwrap_or_default(),
+                FacilityField::OcopYear => num(d.ocop_year.map(i64::from)),
+                FacilityField::TypicalLevel => d
+                    .typical_level
+                    .as_deref()
+                    .map(|v| format::typical_level_label(l, v))
+                    .unwrap_or_default(),
+                FacilityField::TypicalYear => num(d.typical_year.map(i64::from)),
+                FacilityField::Exports => format::yes_no(l, d.exports).to_string(),
+                FacilityField::LocalMaterials => format::yes_no(l, d.local_materials).to_string(),
+                FacilityField::WomanOwned => format::yes_no(l, d.woman_owned).to_string(),
+                FacilityField::EthnicOwned => format::yes_no(l, d.ethnic_owned).to_string(),
+                FacilityField::DifficultArea => format::yes_no(l, d.difficult_area).to_string(),
+                FacilityField::Status => tr(l, format::status_key(d.status)).to_string(),
+                FacilityField::Notes => d.notes.clone(),
+            };
+            info.push(Item::field(tr(l, field.label_key()), value, empty));
+        }
+        info.push(Item::blank());
+        let who = |id: &str| -> String {
+            match store.collaborator(id) {
+                Ok(Some(p)) => p.name,
+                _ => id.to_string(),
+            }
+        };
+        info.push(Item::field(
+            tr(l, "ui.detail.created"),
+            trf(
+                l,
+                "ui.detail.when_who",
+                &[
+                    &format::local_time(&f.meta.created_at),
+                    &who(&f.meta.created_by),
+                ],
+            ),
+            empty,
+        ));
+        info.push(Item::field(
+            tr(l, "ui.detail.updated"),
+            trf(
+                l,
+                "ui.detail.when_who",
+                &[
+                    &format::local_time(&f.meta.updated_at),
+                    &who(&f.meta.updated_by),
+                ],
+            ),
+            empty,
+        ));
+        info.push(Item::field(
+            tr(l, "ui.detail.version"),
+            f.meta.version.to_string(),
+            empty,
+        ));
+        info.push(Item::field(
+            tr(l, "ui.detail.archived"),
+            format::yes_no(l, f.meta.archived),
+            empty,
+        ));
+        info.push(Item::field(tr(l, "ui.detail.id"), f.id.clone(), empty));
+        self.info = info;
+
+        let mut entries = store.history("facility", &f.id)?;
+        entries.reverse(); // newest first
+        self.history_count = entries.len();
+        self.history = history_items(l, &entries);
+        Ok(())
+    }
+
+    fn reload(&mut self, store: &Store) -> ScreenCmd {
+        match store.facility(&self.facility.id) {
+            Ok(Some(f)) => {
+                self.facility = f;
+                match self.prepare(store) {
+                    Ok(()) => ScreenCmd::None,
+                    Err(e) => ScreenCmd::Error(crate::cli::store_error_text(self.lang, &e)),
+                }
+            }
+            Ok(None) => ScreenCmd::Error(tr(self.lang, "ui.list.gone").to_string()),
+            Err(e) => ScreenCmd::Error(crate::cli::store_error_text(self.lang, &e)),
+        }
+    }
+
+    /// Back on top (a form may have saved) or told the data changed: load it again (one
+    /// record and its history, by id: cheap).
+    pub fn on_data_changed(&mut self, store: &mut Store) -> ScreenCmd {
+        self.reload(store)
+    }
+
+    // ----- actions -----
+
+    fn set_pane(&mut self, pane: Pane) {
+        self.pane = pane;
+    }
+
+    fn scroll_by(&mut self, action: Action) {
+        let page = self.page.get().max(1);
+        let max = self.lines.get().saturating_sub(page);
+        let s = &mut self.scroll[self.pane.index()];
+        *s = match action {
+            Action::Up => s.saturating_sub(1),
+            Action::Down => (*s + 1).min(max),
+            Action::PageUp => s.saturating_sub(page),
+            Action::PageDown => (*s + page).min(max),
+            Action::Home => 0,
+            Action::End => max,
+            _ => *s,
+        };
+    }
+
+    fn set_archived(&mut self, archived: bool, store: &mut Store) -> ScreenCmd {
+        let f = &self.facility;
+        let result = store.set_facility_archived(&f.id, f.meta.version, archived);
+        let reloaded = self.reload(store);
+        match result {
+            Ok(f) => {
+                let key = if archived {
+                    "ui.list.archived"
+                } else {
+                    "ui.list.restored"
+                };
+                ScreenCmd::Toast(trf(self.lang, key, &[&sanitize(&f.data.name)]))
+            }
+            Err(e) => {
+                let _ = reloaded;
+                ScreenCmd::Error(crate::cli::store_error_text(self.lang, &e))
+            }
+        }
+    }
+
+    pub fn handle_action(&mut self, action: Action, env: &Env, store: &mut Store) -> ScreenCmd {
+        let i = self.pane.index();
+        match action {
+            Action::NextPane => self.set_pane(Pane::ALL[(i + 1) % 4]),
+            Action::PrevPane => self.set_pane(Pane::ALL[(i + 3) % 4]),
+            Action::Pane1 => self.set_pane(Pane::Info),
+            Action::Pane2 => self.set_pane(Pane::Consultations),
+            Action::Pane3 => self.set_pane(Pane::Proposals),
+            Action::Pane4 => self.set_pane(Pane::History),
+            Action::Up
+            | Action::Down
+            | Action::PageUp
+            | Action::PageDown
+            | Action::Home
+            | Action::End => self.scroll_by(action),
+            Action::Edit => return super::edit_facility_form(self.facility.clone(), env, store),
+            Action::Archive if !self.facility.meta.archived => {
+                return ScreenCmd::Confirm {
+                    message: trf(
+                        env.lang,
+                        "ui.list.confirm_archive",
+                        &[&sanitize(&self.facility.data.name)],
+                    ),
+                    action: Action::Archive,
+                }
+            }
+            Action::Restore if self.facility.meta.archived => {
+                return self.set_archived(false, store)
+            }
+            _ => return ScreenCmd::Unhandled,
+        }
+        ScreenCmd::None
+    }
+
+    pub fn on_confirm(&mut self, action: Action, _env: &Env, store: &mut Store) -> ScreenCmd {
+        match action {
+            Action::Archive => self.set_archived(true, store),
+            _ => ScreenCmd::None,
+        }
+    }
+
+    // ----- drawing -----
+
+    pub fn render(&self, frame: &mut Frame, area: Rect, env: &Env) {
+        let l = env.lang;
+        let theme = env.theme;
+        let name = sanitize(&self.facility.data.name);
+        let max_title = (area.width as usize).saturating_sub(20);
+        let mut block = Block::default()
+            .borders(Borders::ALL)
+            .border_style(theme.border)
+            .title(Line::from(format!(" {} ", fit(&name, max_title))).style(theme.title));
+        if self.facility.meta.archived {
+            block = block.title(
+                Line::from(format!(" {} ", tr(l, "ui.detail.archived_badge")))
+                    .alignment(Alignment::Right)
+                    .style(theme.error),
+            );
+        } else if self.facility.data.status != FacilityStatus::Active {
+            block = block.title(
+                Line::from(format!(
+                    " {} ",
+                    tr(l, format::status_key(self.facility.data.status))
+                ))
+                .alignment(Alignment::Right)
+                .style(theme.base),
+            );
+        }
+        let inner = block.inner(area);
+        block.render(area, frame.buffer_mut());
+        if inner.height < 3 || inner.width < 12 {
+            return;
+        }
+        let inner = Rect {
+            x: inner.x + 1,
+            width: inner.width - 2,
+            ..inner
+        };
+        self.render_tabs(frame, Rect { height: 1, ..inner }, env);
+        let body = Rect {
+            y: inner.y + 2,
+            height: inner.height - 2,
+            ..inner
+        };
+        let lines = match self.pane {
+            Pane::Info => layout_items(&self.info, body.width as usize),
+            Pane::History if self.history.is_empty() => layout_items(
+                &[Item::dim(tr(l, "ui.detail.no_history"))],
+                body.width as usize,
+            ),
+            Pane::History => layout_items(&self.history, body.width as usize),
+            Pane::Consultations => layout_items(
+                &[Item::dim(tr(l, "ui.detail.no_consultations"))],
+                body.width as usize,
+            ),
+            Pane::Proposals => layout_items(
+                &[Item::dim(tr(l, "ui.detail.no_proposals"))],
+                body.width as usize,
+            ),
+        };
+        let page = body.height as usize;
+        self.page.set(page);
+        self.lines.set(lines.len());
+        let scroll = self.scroll[self.pane.index()].min(lines.len().saturating_sub(page));
+        let buf = frame.buffer_mut();
+        for (row, line) in lines.iter().skip(scroll).take(page).enumerate() {
+            let y = body.y + row as u16;
+            let mut x = body.x;
+            let w = body.width as usize;
+            if !line.label.is_empty() {
+                buf.set_stringn(x, y, &line.label, w, theme.dim);
+            }
+            x += line.indent as u16;
+            let style = if line.strong {
+                theme.title
+            } else if line.dim {
+                theme.dim
+            } else {
+                Style::default()
+            };
+            buf.set_stringn(x, y, &line.text, w.saturating_sub(line.indent), style);
+        }
+        if lines.len() > page {
+            let more = trf(
+                l,
+                "ui.detail.lines",
+                &[
+                    &(scroll + 1),
+                    &(scroll + page).min(lines.len()),
+                    &lines.len(),
+                ],
+            );
+            let mw = width(&more) as u16 + 2;
+            if mw < area.width {
+                buf.set_stringn(
+                    area.x + area.width - mw - 1,
+                    area.y + area.height - 1,
+                    format!(" {more} "),
+                    mw as usize,
+                    theme.dim,
+                );
+            }
+        }
+    }
+
+    fn render_tabs(&self, frame: &mut Frame, area: Rect, env: &Env) {
+        let theme = env.theme;
+        let buf = frame.buffer_mut();
+        let mut x = area.x;
+        let end = area.x + area.width;
+        for (i, pane) in Pane::ALL.iter().enumerate() {
+            let mut label = format!(" {} {} ", i + 1, tr(env.lang, pane.label_key()));
+            if *pane == Pane::History && self.history_count > 0 {
+                label = format!(
+                    " {} {} ({}) ",
+                    i + 1,
+                    tr(env.lang, pane.label_key()),
+                    self.history_count
+                );
+            }
+            let w = width(&label) as u16;
+            if x + w > end {
+                break;
+            }
+            let style = if *pane == self.pane {
+                theme.selected
+            } else {
+                theme.base
+            };
+            buf.set_stringn(x, area.y, &label, w as usize, style);
+            x += w + 1;
+        }
+    }
+}
+
+/// A wrapped line ready to draw.
+struct Laid {
+    label: String,
+    indent: usize,
+    text: String,
+    strong: bool,
+    dim: bool,
+}
+
+/// Wrap items to `w` cells: labels in a left column, values wrapped beside them; multi-line
+/// values (notes) keep their line breaks.
+fn layout_items(items: &[Item], w: usize) -> Vec<Laid> {
+    let label_w = items
+        .iter()
+        .map(|i| width(&i.label))
+        .max()
+        .unwrap_or(0)
+        .min(w / 2);
+    let indent = if label_w == 0 { 0 } else { label_w + 2 };
+    let value_w = w.saturating_sub(indent).max(1);
+    let mut out = Vec::new();
+    for item in items {
+        let mut first = true;
+        let label = fit(&item.label, label_w);
+        let (ind, vw) = if item.label.is_empty() {
+            (0, w.max(1))
+        } else {
+            (indent, value_w)
+        };
+        for para in item.text.split('\n') {
+            let mut wrapped = wrap(&sanitize(para), vw);
+            if wrapped.is_empty() {
+                wrapped.push(String::new());
+            }
+            for piece in wrapped {
+                out.push(Laid {
+                    label: if first { label.clone() } else { String::new() },
+                    indent: ind,
+                    text: piece,
+                    strong: item.strong,
+                    dim: item.dim,
+                });
+                first = false;
+            }
+        }
+    }
+    out
+}
+
+/// "Xã Tân Phú, Tỉnh Đồng Tháp (25117)".
+fn commune_with_province(code: &str) -> String {
+    let u = units();
+    match u.commune(code) {
+        Some(c) => match u.province(&c.province_code) {
+            Some(p) => format!("{}, {} ({})", c.full_name, p.full_name, c.code),
+            None => format!("{} ({})", c.full_name, c.code),
+        },
+        None => code.to_string(),
+    }
+}
+
+fn action_key(action: &str) -> Option<&'static str> {
+    Some(match action {
+        "create" => "ui.history.create",
+        "update" => "ui.history.update",
+        "archive" => "ui.history.archive",
+        "restore" => "ui.history.restore",
+        _ => return None,
+    })
+}
+
+/// The change log as lines, in the order given (newest first).
+fn history_items(l: Lang, entries: &[ChangeEntry]) -> Vec<Item> {
+    let mut out = Vec::new();
+    for (n, e) in entries.iter().enumerate() {
+        if n > 0 {
+            out.push(Item::blank());
+        }
+        let action = action_key(&e.action)
+            .map(|k| tr(l, k).to_string())
+            .unwrap_or_else(|| sanitize(&e.action));
+        out.push(Item::heading(trf(
+            l,
+            "ui.history.entry",
+            &[
+                &format::local_time(&e.at),
+                &sanitize(&e.actor_name),
+                &action,
+                &e.version,
+            ],
+        )));
+        match e.action.as_str() {
+            "create" => {
+                let fields: Vec<&str> = e
+                    .changes
+                    .iter()
+                    .filter(|(_, v)| !is_empty_json(v.get(1)))
+                    .map(|(k, _)| field_label(l, k))
+                    .collect();
+                if !fields.is_empty() {
+                    out.push(Item::text(format!(
+                        "  {}",
+                        trf(l, "ui.history.created_with", &[&fields.join(", ")])
+                    )));
+                }
+            }
+            "archive" | "restore" => {}
+            _ => {
+                for (k, v) in &e.changes {
+                    let old = value_text(l, k, v.get(0));
+                    let new = value_text(l, k, v.get(1));
+                    out.push(Item::text(format!(
+                        "  {}: {old} → {new}",
+                        field_label(l, k)
+                    )));
+                }
+            }
+        }
+    }
+    out
+}
+
+fn field_label(l: Lang, key: &str) -> &'static str {
+    match FacilityField::from_key(key) {
+        Some(f) => tr(l, f.label_key()),
+        None => "?",
+    }
+}
+
+fn is_empty_json(v: Option<&serde_json::Value>) -> bool {
+    match v {
+        None | Some(serde_json::Value::Null) => true,
+        Some(serde_json::Value::String(s)) => s.is_empty(),
+        Some(serde_json::Value::Bool(b)) => !b,
+        _ => false,
+    }
+}
+
+/// A change-log value as people read it.
+fn value_text(l: Lang, key: &str, v: Option<&serde_json::Value>) -> String {
+    use serde_json::Value;
+    let empty = || tr(l, "ui.history.empty").to_string();
+    match v {
+        None | Some(Value::Null) => empty(),
+        Some(Value::Bool(b)) => format::yes_no(l, *b).to_string(),
+        Some(Value::Number(n)) => n.to_string(),
+        Some(Value::String(s)) if s.is_empty() => empty(),
+        Some(Value::String(s)) => match FacilityField::from_key(key) {
+            Some(FacilityField::CommuneCode) => {
+                format!("{} ({s})", format::commune_short(s))
+            }
+            Some(FacilityField::Status) => FacilityStatus::parse(s)
+                .map(|st| tr(l, format::status_key(st)).to_string())
+                .unwrap_or_else(|| sanitize(s)),
+            Some(FacilityField::TypicalLevel) => format::typical_level_label(l, s),
+            Some(FacilityField::Phone) => format_phone(s),
+            _ => sanitize(&s.replace('\n', " ")),
+        },
+        Some(other) => sanitize(&other.to_string()),
+    }
+}

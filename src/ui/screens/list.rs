@@ -1,0 +1,999 @@
+//! The facility list: the home screen.
+//!
+//! Only a window of rows is ever in memory: the screen knows the count and loads
+//! `Store::list_facilities(.., offset, limit)` around the cursor when the cursor leaves what
+//! is loaded (a few hundred rows at most, whatever the size of the registry). Rows are
+//! formatted (and sanitized) when loaded, so drawing a frame is only copying strings.
+//!
+//! `/` searches as you type with the shared [`crate::search::SearchIndex`]. The index is built
+//! the first time it is needed, on a job thread with its own connection when the store is a
+//! file (100,000 facilities take a while), and rebuilt after the data changed. Results
+//! replace the list while the query is not empty; Esc clears the search.
+
+use std::sync::Arc;
+
+use ratatui::crossterm::event::KeyEvent;
+use ratatui::layout::{Alignment, Constraint, Rect};
+use ratatui::text::Line;
+use ratatui::widgets::{Block, Borders, Widget};
+use ratatui::Frame;
+
+use super::detail::DetailScreen;
+use super::{Env, PickPurpose, Screen, ScreenCmd};
+use crate::domain::facility::{Facility, FacilityStatus};
+use crate::refdata::codes;
+use crate::search::{Field, SearchIndex};
+use crate::store::{FacilityFilter, FacilitySort, Store, StoreError};
+use crate::text::sanitize;
+use crate::ui::event::IndexReady;
+use crate::ui::format;
+use crate::ui::i18n::{tr, trf, Lang};
+use crate::ui::keymap::{Action, Context};
+use crate::ui::widgets::table::{render_table_cells, TableCell};
+use crate::ui::widgets::{fit, Column, ListWindow, PickItem, TextField};
+
+/// Rows loaded at a time (at least; more on a very tall terminal).
+const CHUNK: usize = 200;
+/// Rows kept loaded beyond the visible ones, so scrolling line by line rarely queries.
+const MARGIN: usize = 50;
+/// Visible rows assumed before the first draw (and the least ever assumed).
+const MIN_PAGE: usize = 100;
+/// Search results shown at most.
+pub const SEARCH_LIMIT: usize = 500;
+
+/// One row, formatted when loaded.
+#[derive(Debug, Clone)]
+struct Row {
+    id: String,
+    version: i64,
+    name: String,
+    commune: String,
+    trade_group: String,
+    workers: String,
+    markers: String,
+    status: String,
+}
+
+impl Row {
+    fn new(lang: Lang, f: &Facility) -> Row {
+        let d = &f.data;
+        Row {
+            id: f.id.clone(),
+            version: f.meta.version,
+            name: sanitize(&d.name),
+            commune: sanitize(&format::commune_short(&d.commune_code)),
+            trade_group: sanitize(d.trade_group.as_deref().unwrap_or("")),
+            workers: d
+                .workers
+                .map(|w| format::count(w.max(0) as usize))
+                .unwrap_or_default(),
+            markers: format::markers(lang, d.ocop_stars, d.typical_level.as_deref()),
+            status: format::status_short(lang, d.status).to_string(),
+        }
+    }
+}
+
+/// One search result, formatted when found.
+#[derive(Debug, Clone)]
+struct ResultRow {
+    id: String,
+    /// Name, then "· người đại diện: …" when another field matched.
+    text: String,
+    marks: Vec<usize>,
+    commune: String,
+    commune_marks: Vec<usize>,
+}
+
+#[derive(Debug, Default)]
+struct Search {
+    field: TextField,
+    /// The query the hits are for (re-query only when it changed).
+    searched_for: String,
+    hits: Vec<ResultRow>,
+    window: ListWindow,
+}
+
+/// Where the search index is.
+#[derive(Clone, Default)]
+enum IndexState {
+    #[default]
+    Missing,
+    Building,
+    Ready {
+        index: Arc<SearchIndex>,
+        /// `Store::last_change_seq()` when it was built.
+        generation: i64,
+        /// The data changed since: rebuild it the next time it is needed.
+        stale: bool,
+        /// A newer one is being built; this one is used meanwhile.
+        rebuilding: bool,
+    },
+}
+
+impl std::fmt::Debug for IndexState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            IndexState::Missing => f.write_str("Missing"),
+            IndexState::Building => f.write_str("Building"),
+            IndexState::Ready {
+                index, generation, ..
+            } => write!(f, "Ready({} docs, generation {generation})", index.len()),
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct ListScreen {
+    lang: Lang,
+    filter: FacilityFilter,
+    sort: FacilitySort,
+    desc: bool,
+    /// Rows matching the filter.
+    total: usize,
+    window: ListWindow,
+    /// The loaded window: `rows[0]` is row `rows_from` of the list.
+    rows: Vec<Row>,
+    rows_from: usize,
+    /// How many windows were loaded (tests check that scrolling stays cheap).
+    loads: usize,
+    /// Communes in the collaborator's scope (the commune filter offers these).
+    scope: Vec<String>,
+    search: Option<Search>,
+    index: IndexState,
+    /// A load failed: said instead of the rows.
+    error: Option<String>,
+}
+
+impl ListScreen {
+    pub fn new(lang: Lang, store: &Store) -> ListScreen {
+        let mut s = ListScreen {
+            lang,
+            filter: FacilityFilter::default(),
+            sort: FacilitySort::Name,
+            desc: false,
+            total: 0,
+            window: ListWindow::new(),
+            rows: Vec::new(),
+            rows_from: 0,
+            loads: 0,
+            scope: Vec::new(),
+            search: None,
+            index: IndexState::Missing,
+            error: None,
+        };
+        // Count first: the reference data may still be loading on another thread.
+        s.reload(store);
+        s.scope = store.profile().map(|p| p.communes()).unwrap_or_default();
+        s
+    }
+
+    // ----- inspection (tests) -----
+
+    /// Rows matching the filter.
+    pub fn total(&self) -> usize {
+        self.total
+    }
+
+    /// Rows held in memory right now.
+    pub fn loaded_rows(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// How many times a window was fetched from the store.
+    pub fn loads(&self) -> usize {
+        self.loads
+    }
+
+    /// Index of the cursor in the list (or in the search results while searching).
+    pub fn selected(&self) -> usize {
+        match &self.search {
+            Some(s) if s.active() => s.window.selected(),
+            _ => self.window.selected(),
+        }
+    }
+
+    /// The names of the loaded rows, in order.
+    pub fn loaded_names(&self) -> Vec<&str> {
+        self.rows.iter().map(|r| r.name.as_str()).collect()
+    }
+
+    /// The name under the cursor (list mode).
+    pub fn selected_name(&self) -> Option<&str> {
+        self.current_row().map(|r| r.name.as_str())
+    }
+
+    pub fn is_searching(&self) -> bool {
+        self.search.is_some()
+    }
+
+    /// The query typed, if searching.
+    pub fn query(&self) -> Option<&str> {
+        self.search.as_ref().map(|s| s.field.value())
+    }
+
+    /// The search results shown (their text, name first).
+    pub fn result_texts(&self) -> Vec<&str> {
+        self.search
+            .as_ref()
+            .map(|s| s.hits.iter().map(|h| h.text.as_str()).collect())
+            .unwrap_or_default()
+    }
+
+    /// Whether a search index is ready.
+    pub fn index_ready(&self) -> bool {
+        matches!(self.index, IndexState::Ready { .. })
+    }
+
+    pub fn filter(&self) -> &FacilityFilter {
+        &self.filter
+    }
+
+    pub fn title(&self, lang: Lang) -> String {
+        tr(lang, "ui.list.title").to_string()
+    }
+
+    pub fn contexts(&self) -> &'static [Context] {
+        if self.search.is_some() {
+            &[Context::Search]
+        } else {
+            &[Context::List]
+        }
+    }
+
+    pub fn handles(&self, action: Action) -> bool {
+        if self.search.is_some() {
+            return matches!(
+                action,
+                Action::Up
+                    | Action::Down
+                    | Action::PageUp
+                    | Action::PageDown
+                    | Action::Open
+                    | Action::Back
+            );
+        }
+        match action {
+            Action::Up
+            | Action::Down
+            | Action::PageUp
+            | Action::PageDown
+            | Action::Home
+            | Action::End
+            | Action::Search
+            | Action::Sort
+            | Action::Filter => true,
+            // New facilities are added from the current list, not from the archive.
+            Action::New => !self.filter.archived,
+            Action::Open | Action::Edit => self.current_row().is_some(),
+            Action::Archive => !self.filter.archived && self.current_row().is_some(),
+            Action::Restore => self.filter.archived && self.current_row().is_some(),
+            _ => false,
+        }
+    }
+
+    // ----- loading -----
+
+    fn current_row(&self) -> Option<&Row> {
+        let i = self.window.selected().checked_sub(self.rows_from)?;
+        if self.window.selected() >= self.total {
+            return None;
+        }
+        self.rows.get(i)
+    }
+
+    /// Count again and reload the window, keeping the cursor on the same record if it is
+    /// still near (an edit can move it far away in the sort order: then the position stays).
+    fn reload(&mut self, store: &Store) {
+        let keep = self.current_row().map(|r| r.id.clone());
+        match store.count_facilities(&self.filter) {
+            Ok(n) => {
+                self.total = n;
+                self.error = None;
+            }
+            Err(e) => {
+                self.total = 0;
+                self.error = Some(crate::cli::store_error_text(self.lang, &e));
+            }
+        }
+        self.rows.clear();
+        self.rows_from = 0;
+        let sel = self.window.selected();
+        self.window.select(sel, self.total);
+        self.ensure_loaded(store);
+        if let Some(id) = keep {
+            if let Some(pos) = self.rows.iter().position(|r| r.id == id) {
+                self.window.select(self.rows_from + pos, self.total);
+                self.ensure_loaded(store);
+            }
+        }
+    }
+
+    /// Make sure the rows about to be drawn are loaded (plus a margin).
+    fn ensure_loaded(&mut self, store: &Store) {
+        if self.total == 0 {
+            self.rows.clear();
+            self.rows_from = 0;
+            return;
+        }
+        let page = self.window.page().max(MIN_PAGE);
+        let vis = self.window.visible_range(self.total, self.window.page());
+        let need_end = (vis.start + page).min(self.total);
+        let have_end = self.rows_from + self.rows.len();
+        if vis.start >= self.rows_from && need_end <= have_end && !self.rows.is_empty() {
+            return;
+        }
+        let from = vis.start.saturating_sub(MARGIN);
+        let limit = (page + 2 * MARGIN).max(CHUNK);
+        match store.list_facilities(&self.filter, self.sort, self.desc, from, limit) {
+            Ok(fs) => {
+                self.rows = fs.iter().map(|f| Row::new(self.lang, f)).collect();
+                self.rows_from = from;
+                self.loads += 1;
+            }
+            Err(e) => {
+                self.rows.clear();
+                self.rows_from = from;
+                self.error = Some(crate::cli::store_error_text(self.lang, &e));
+            }
+        }
+    }
+
+    fn refilter(&mut self, store: &Store) {
+        self.window.select(0, 0);
+        self.rows.clear();
+        self.rows_from = 0;
+        self.reload(store);
+    }
+
+    // ----- search -----
+
+    /// Run the query again if it changed (or `force`, e.g. a new index).
+    fn requery(&mut self, force: bool) {
+        let IndexState::Ready { index, .. } = &self.index else {
+            return;
+        };
+        let Some(search) = self.search.as_mut() else {
+            return;
+        };
+        let q = search.field.value().to_string();
+        if q == search.searched_for && !force {
+            return;
+        }
+        search.searched_for = q.clone();
+        let lang = self.lang;
+        search.hits = index
+            .search(&q, SEARCH_LIMIT)
+            .into_iter()
+            .map(|h| {
+                let doc = index.doc(h.index);
+                let name = sanitize(doc.name);
+                let commune = sanitize(doc.commune);
+                let (text, marks, commune_marks) = match h.field {
+                    Field::Name => (name, h.positions, Vec::new()),
+                    Field::Commune => (name, Vec::new(), h.positions),
+                    other => {
+                        let label = tr(lang, search_field_key(other));
+                        let prefix = format!("{name} · {label}: ");
+                        let shift = prefix.chars().count();
+                        let marks = h.positions.iter().map(|p| p + shift).collect();
+                        (
+                            format!("{prefix}{}", sanitize(doc.field(other))),
+                            marks,
+                            Vec::new(),
+                        )
+                    }
+                };
+                ResultRow {
+                    id: doc.id.to_string(),
+                    text,
+                    marks,
+                    commune,
+                    commune_marks,
+                }
+            })
+            .collect();
+        search.window = ListWindow::new();
+    }
+
+    /// A search index arrived (built now or on a job thread).
+    pub fn on_search_index(&mut self, ready: &IndexReady) {
+        self.index = IndexState::Ready {
+            index: Arc::clone(&ready.index),
+            generation: ready.generation,
+            stale: false,
+            rebuilding: false,
+        };
+        self.requery(true);
+    }
+
+    /// Building the index failed: stop waiting for it.
+    pub fn on_search_index_failed(&mut self) {
+        if matches!(self.index, IndexState::Building) {
+            self.index = IndexState::Missing;
+        } else if let IndexState::Ready { rebuilding, .. } = &mut self.index {
+            *rebuilding = false;
+        }
+    }
+
+    /// Whether the index needs (re)building; marks it as being built.
+    fn want_index(&mut self) -> bool {
+        match &mut self.index {
+            IndexState::Missing => {
+                self.index = IndexState::Building;
+                true
+            }
+            IndexState::Building => false,
+            IndexState::Ready {
+                stale, rebuilding, ..
+            } => {
+                if *stale && !*rebuilding {
+                    *rebuilding = true;
+                    true
+                } else {
+                    false
+                }
+            }
+        }
+    }
+
+    pub fn handle_text_key(&mut self, key: &KeyEvent) -> bool {
+        let Some(s) = self.search.as_mut() else {
+            return false;
+        };
+        let used = s.field.handle_key(key);
+        if used {
+            self.requery(false);
+        }
+        used
+    }
+
+    pub fn handle_paste(&mut self, text: &str) -> bool {
+        let Some(s) = self.search.as_mut() else {
+            return false;
+        };
+        s.field.insert_str(text);
+        self.requery(false);
+        true
+    }
+
+    // ----- actions -----
+
+    pub fn handle_action(&mut self, action: Action, env: &Env, store: &mut Store) -> ScreenCmd {
+        if self.search.is_some() {
+            return self.search_action(action, store);
+        }
+        match action {
+            Action::Search => {
+                self.search = Some(Search::default());
+                if self.want_index() {
+                    ScreenCmd::BuildSearchIndex
+                } else {
+                    ScreenCmd::None
+                }
+            }
+            Action::Open => match self.current_row() {
+                Some(r) => open_detail(&r.id.clone(), self.lang, store),
+                None => ScreenCmd::None,
+            },
+            Action::New if !self.filter.archived => super::new_facility_form(env, store),
+            Action::Edit => match self.current_row().map(|r| r.id.clone()) {
+                Some(id) => match store.facility(&id) {
+                    Ok(Some(f)) => super::edit_facility_form(f, env, store),
+                    Ok(None) => self.gone(store),
+                    Err(e) => store_error(self.lang, &e),
+                },
+                None => ScreenCmd::None,
+            },
+            Action::Archive => match self.current_row() {
+                Some(r) if !self.filter.archived => ScreenCmd::Confirm {
+                    message: trf(env.lang, "ui.list.confirm_archive", &[&r.name]),
+                    action: Action::Archive,
+                },
+                _ => ScreenCmd::None,
+            },
+            Action::Restore => self.set_archived(false, store),
+            Action::Sort => ScreenCmd::OpenPicker {
+                title: tr(env.lang, "ui.sort.title").to_string(),
+                items: self.sort_items(),
+                purpose: PickPurpose::Sort,
+            },
+            Action::Filter => ScreenCmd::OpenPicker {
+                title: tr(env.lang, "ui.filter.title").to_string(),
+                items: self.filter_menu(),
+                purpose: PickPurpose::FilterMenu,
+            },
+            other if self.window.apply(other, self.total) => {
+                self.ensure_loaded(store);
+                ScreenCmd::None
+            }
+            _ => ScreenCmd::Unhandled,
+        }
+    }
+
+    fn search_action(&mut self, action: Action, store: &mut Store) -> ScreenCmd {
+        let Some(search) = self.search.as_mut() else {
+            return ScreenCmd::Unhandled;
+        };
+        match action {
+            Action::Back => {
+                self.search = None;
+                ScreenCmd::None
+            }
+            Action::Open if search.active() => match search.hits.get(search.window.selected()) {
+                Some(hit) => open_detail(&hit.id.clone(), self.lang, store),
+                None => ScreenCmd::None,
+            },
+            // An empty query shows the list: Enter opens from there.
+            Action::Open => match self.current_row() {
+                Some(r) => open_detail(&r.id.clone(), self.lang, store),
+                None => ScreenCmd::None,
+            },
+            other if search.active() => {
+                search.window.apply(other, search.hits.len());
+                ScreenCmd::None
+            }
+            other => {
+                if self.window.apply(other, self.total) {
+                    self.ensure_loaded(store);
+                }
+                ScreenCmd::None
+            }
+        }
+    }
+
+    /// The record under the cursor disappeared (someone archived it): reload and say so.
+    fn gone(&mut self, store: &Store) -> ScreenCmd {
+        self.reload(store);
+        ScreenCmd::Error(tr(self.lang, "ui.list.gone").to_string())
+    }
+
+    fn set_archived(&mut self, archived: bool, store: &mut Store) -> ScreenCmd {
+        let Some(row) = self.current_row().cloned() else {
+            return ScreenCmd::None;
+        };
+        let result = store.set_facility_archived(&row.id, row.version, archived);
+        self.reload(store);
+        self.index_is_stale();
+        match result {
+            Ok(f) => {
+                let key = if archived {
+                    "ui.list.archived"
+                } else {
+                    "ui.list.restored"
+                };
+                ScreenCmd::Toast(trf(self.lang, key, &[&sanitize(&f.data.name)]))
+            }
+            Err(e) => store_error(self.lang, &e),
+        }
+    }
+
+    pub fn on_confirm(&mut self, action: Action, _env: &Env, store: &mut Store) -> ScreenCmd {
+        match action {
+            Action::Archive => self.set_archived(true, store),
+            _ => ScreenCmd::None,
+        }
+    }
+
+    /// Back on top after a child screen (which may have saved), or told the data changed:
+    /// reload the window (a count and one page), and check whether the search index is
+    /// still current.
+    pub fn on_data_changed(&mut self, store: &mut Store) -> ScreenCmd {
+        self.reload(store);
+        if let IndexState::Ready { generation, .. } = &self.index {
+            if store.last_change_seq().ok() != Some(*generation) {
+                self.index_is_stale();
+            }
+        }
+        if self.search.is_some() && self.want_index() {
+            return ScreenCmd::BuildSearchIndex;
+        }
+        ScreenCmd::None
+    }
+
+    fn index_is_stale(&mut self) {
+        if let IndexState::Ready { stale, .. } = &mut self.index {
+            *stale = true;
+        }
+    }
+
+    // ----- sorting and filtering -----
+
+    fn sort_items(&self) -> Vec<PickItem> {
+        SORTS
+            .iter()
+            .map(|(code, sort, desc, key)| {
+                let item = PickItem::new(*code, tr(self.lang, key));
+                if *sort == self.sort && *desc == self.desc {
+                    item.with_hint("●")
+                } else {
+                    item
+                }
+            })
+            .collect()
+    }
+
+    fn sort_label(&self) -> &'static str {
+        SORTS
+            .iter()
+            .find(|(_, s, d, _)| *s == self.sort && *d == self.desc)
+            .map(|(_, _, _, key)| tr(self.lang, key))
+            .unwrap_or("")
+    }
+
+    fn filter_menu(&self) -> Vec<PickItem> {
+        let l = self.lang;
+        let all = tr(l, "ui.filter.all");
+        let commune = match &self.filter.communes {
+            Some(cs) if cs.len() == 1 => format::commune_short(&cs[0]),
+            _ => all.to_string(),
+        };
+        let group = self.filter.trade_group.clone().unwrap_or(all.to_string());
+        let status = self
+            .filter
+            .status
+            .map(|s| tr(l, format::status_key(s)).to_string())
+            .unwrap_or(all.to_string());
+        let archived = if self.filter.archived {
+            "ui.filter.show_live"
+        } else {
+            "ui.filter.show_archived"
+        };
+        vec![
+            PickItem::new("commune", tr(l, "ui.filter.by_commune")).with_hint(commune),
+            PickItem::new("trade_group", tr(l, "ui.filter.by_trade_group")).with_hint(group),
+            PickItem::new("status", tr(l, "ui.filter.by_status")).with_hint(status),
+            PickItem::new("archived", tr(l, archived)),
+            PickItem::new("clear", tr(l, "ui.filter.clear")),
+        ]
+    }
+
+    pub fn on_pick(
+        &mut self,
+        purpose: PickPurpose,
+        code: &str,
+        env: &Env,
+        store: &mut Store,
+    ) -> ScreenCmd {
+        let l = env.lang;
+        match purpose {
+            PickPurpose::Sort => {
+                if let Some((_, sort, desc, _)) = SORTS.iter().find(|(c, ..)| *c == code) {
+                    self.sort = *sort;
+                    self.desc = *desc;
+                    self.refilter(store);
+                }
+                ScreenCmd::None
+            }
+            PickPurpose::FilterMenu => match code {
+                "commune" => {
+                    let mut items = vec![PickItem::new("", tr(l, "ui.filter.all_communes"))];
+                    items.extend(
+                        self.scope
+                            .iter()
+                            .map(|c| PickItem::new(c.as_str(), sanitize(&format::commune_full(c)))),
+                    );
+                    ScreenCmd::OpenPicker {
+                        title: tr(l, "ui.filter.by_commune").to_string(),
+                        items,
+                        purpose: PickPurpose::FilterCommune,
+                    }
+                }
+                "trade_group" => {
+                    let mut items = vec![PickItem::new("", tr(l, "ui.filter.all_trade_groups"))];
+                    items.extend(codes().trade_groups.items().iter().map(|i| {
+                        let label = format::code_label(l, &codes().trade_groups, Some(&i.code));
+                        PickItem::new(i.code.as_str(), format!("{} — {label}", i.code))
+                    }));
+                    ScreenCmd::OpenPicker {
+                        title: tr(l, "ui.filter.by_trade_group").to_string(),
+                        items,
+                        purpose: PickPurpose::FilterTradeGroup,
+                    }
+                }
+                "status" => {
+                    let mut items = vec![PickItem::new("", tr(l, "ui.filter.all_statuses"))];
+                    items.extend(
+                        FacilityStatus::ALL
+                            .iter()
+                            .map(|s| PickItem::new(s.as_str(), tr(l, format::status_key(*s)))),
+                    );
+                    ScreenCmd::OpenPicker {
+                        title: tr(l, "ui.filter.by_status").to_string(),
+                        items,
+                        purpose: PickPurpose::FilterStatus,
+                    }
+                }
+                "archived" => {
+                    self.filter.archived = !self.filter.archived;
+                    self.refilter(store);
+                    ScreenCmd::None
+                }
+                "clear" => {
+                    self.filter = FacilityFilter::default();
+                    self.refilter(store);
+                    ScreenCmd::None
+                }
+                _ => ScreenCmd::None,
+            },
+            PickPurpose::FilterCommune => {
+                self.filter.communes = (!code.is_empty()).then(|| vec![code.to_string()]);
+                self.refilter(store);
+                ScreenCmd::None
+            }
+            PickPurpose::FilterTradeGroup => {
+                self.filter.trade_group = (!code.is_empty()).then(|| code.to_string());
+                self.refilter(store);
+                ScreenCmd::None
+            }
+            PickPurpose::FilterStatus => {
+                self.filter.status = FacilityStatus::parse(code).filter(|_| !code.is_empty());
+                self.refilter(store);
+                ScreenCmd::None
+            }
+            _ => ScreenCmd::None,
+        }
+    }
+
+    /// "Sắp xếp: Tên (A → Z) · Lọc: Tân Phú, NN1 · Đã lưu trữ".
+    fn info_line(&self) -> String {
+        let l = self.lang;
+        let mut parts = vec![trf(l, "ui.list.sorted_by", &[&self.sort_label()])];
+        let mut filters: Vec<String> = Vec::new();
+        if let Some(cs) = &self.filter.communes {
+            filters.extend(cs.iter().map(|c| format::commune_short(c)));
+        }
+        if let Some(g) = &self.filter.trade_group {
+            filters.push(g.clone());
+        }
+        if let Some(s) = self.filter.status {
+            filters.push(tr(l, format::status_key(s)).to_string());
+        }
+        if !filters.is_empty() {
+            parts.push(trf(l, "ui.list.filtered_by", &[&filters.join(", ")]));
+        }
+        if self.filter.archived {
+            parts.push(tr(l, "ui.list.archive_view").to_string());
+        }
+        parts.join(" · ")
+    }
+
+    // ----- drawing -----
+
+    pub fn render(&self, frame: &mut Frame, area: Rect, env: &Env, focused: bool) {
+        let lang = env.lang;
+        let theme = env.theme;
+        let searching = self.search.as_ref().is_some_and(Search::active);
+        let counter = match &self.search {
+            Some(s) if searching => {
+                let n = s.hits.len();
+                let more = if n >= SEARCH_LIMIT { "+" } else { "" };
+                trf(lang, "ui.search.count", &[&format::count(n), &more])
+            }
+            _ => {
+                let pos = if self.total == 0 {
+                    0
+                } else {
+                    self.window.selected() + 1
+                };
+                format::position_of(lang, pos, self.total)
+            }
+        };
+        let title_key = if self.filter.archived {
+            "ui.list.title_archived"
+        } else {
+            "ui.list.title"
+        };
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_style(theme.border)
+            .title(Line::from(format!(" {} ", tr(lang, title_key))).style(theme.title))
+            .title(
+                Line::from(format!(" {counter} "))
+                    .alignment(Alignment::Right)
+                    .style(theme.base),
+            );
+        let inner = block.inner(area);
+        block.render(area, frame.buffer_mut());
+        if inner.height < 3 || inner.width < 10 {
+            return;
+        }
+        let inner = Rect {
+            x: inner.x + 1,
+            width: inner.width - 2,
+            ..inner
+        };
+        let top = Rect { height: 1, ..inner };
+        let w = top.width as usize;
+        match &self.search {
+            Some(s) => {
+                let prompt = tr(lang, "ui.search.prompt");
+                let pw = (crate::ui::widgets::width(prompt) as u16).min(top.width / 2);
+                frame
+                    .buffer_mut()
+                    .set_stringn(top.x, top.y, prompt, pw as usize, theme.title);
+                let mut field = Rect {
+                    x: top.x + pw,
+                    width: top.width - pw,
+                    ..top
+                };
+                let status = match &self.index {
+                    IndexState::Missing | IndexState::Building => {
+                        Some(tr(lang, "ui.search.indexing"))
+                    }
+                    IndexState::Ready { rebuilding, .. } if *rebuilding => {
+                        Some(tr(lang, "ui.search.reindexing"))
+                    }
+                    _ => None,
+                };
+                if let Some(st) = status {
+                    let sw = (crate::ui::widgets::width(st) as u16).min(field.width / 2);
+                    let x = field.x + field.width - sw;
+                    frame
+                        .buffer_mut()
+                        .set_stringn(x, top.y, st, sw as usize, theme.dim);
+                    field.width = field.width.saturating_sub(sw + 1);
+                }
+                s.field.render(frame, field, theme.input, focused);
+            }
+            None => {
+                let info = fit(&self.info_line(), w);
+                frame
+                    .buffer_mut()
+                    .set_stringn(top.x, top.y, info, w, theme.dim);
+            }
+        }
+        let table = Rect {
+            y: inner.y + 1,
+            height: inner.height - 1,
+            ..inner
+        };
+        if let Some(s) = self.search.as_ref().filter(|s| s.active()) {
+            self.render_results(frame, table, env, s);
+        } else {
+            self.render_rows(frame, table, env);
+        }
+    }
+
+    fn render_rows(&self, frame: &mut Frame, area: Rect, env: &Env) {
+        let lang = env.lang;
+        let columns = [
+            Column::new(tr(lang, "ui.list.col.name"), Constraint::Fill(1)).highlight(),
+            Column::new(tr(lang, "ui.list.col.commune"), Constraint::Length(12)),
+            Column::new(tr(lang, "ui.list.col.trade_group"), Constraint::Length(4)),
+            Column::new(tr(lang, "ui.list.col.workers"), Constraint::Length(5)).right(),
+            Column::new(tr(lang, "ui.list.col.markers"), Constraint::Length(11)),
+            Column::new(tr(lang, "ui.list.col.status"), Constraint::Length(10)),
+        ];
+        let empty = match &self.error {
+            Some(e) => e.clone(),
+            None if self.filter != FacilityFilter::default() => {
+                tr(lang, "ui.list.empty_filtered").to_string()
+            }
+            None => {
+                let key = env.keymap.keys_for(Action::New, Context::List);
+                trf(lang, "ui.list.empty", &[&key])
+            }
+        };
+        if self.total == 0 {
+            // Said in full (wrapped): it tells a newcomer what to do.
+            let w = area.width as usize;
+            let lines = crate::ui::widgets::bars::wrap(&empty, w);
+            for (n, line) in lines.iter().enumerate().take(area.height as usize) {
+                frame
+                    .buffer_mut()
+                    .set_stringn(area.x, area.y + n as u16, line, w, env.theme.dim);
+            }
+            return;
+        }
+        render_table_cells(
+            frame.buffer_mut(),
+            area,
+            &columns,
+            true,
+            self.total,
+            &self.window,
+            env.theme,
+            &empty,
+            |i| {
+                let Some(r) = i.checked_sub(self.rows_from).and_then(|k| self.rows.get(k)) else {
+                    return Vec::new();
+                };
+                vec![
+                    TableCell::new(r.name.clone()),
+                    TableCell::new(r.commune.clone()),
+                    TableCell::new(r.trade_group.clone()),
+                    TableCell::new(r.workers.clone()),
+                    TableCell::new(r.markers.clone()),
+                    TableCell::new(r.status.clone()),
+                ]
+            },
+        );
+    }
+
+    fn render_results(&self, frame: &mut Frame, area: Rect, env: &Env, s: &Search) {
+        let lang = env.lang;
+        let columns = [
+            Column::new(tr(lang, "ui.list.col.name"), Constraint::Fill(1)).highlight(),
+            Column::new(tr(lang, "ui.list.col.commune"), Constraint::Length(16)),
+        ];
+        let empty = if self.index_ready() {
+            tr(lang, "ui.search.none")
+        } else {
+            ""
+        };
+        render_table_cells(
+            frame.buffer_mut(),
+            area,
+            &columns,
+            true,
+            s.hits.len(),
+            &s.window,
+            env.theme,
+            empty,
+            |i| match s.hits.get(i) {
+                Some(h) => vec![
+                    TableCell::marked(h.text.clone(), h.marks.clone()),
+                    TableCell::marked(h.commune.clone(), h.commune_marks.clone()),
+                ],
+                None => Vec::new(),
+            },
+        );
+    }
+}
+
+impl Search {
+    /// Results replace the list only while there is a query.
+    fn active(&self) -> bool {
+        !self.field.value().trim().is_empty()
+    }
+}
+
+/// (picker code, sort, descending, label key), in the order the sort picker lists them.
+const SORTS: &[(&str, FacilitySort, bool, &str)] = &[
+    ("name", FacilitySort::Name, false, "ui.sort.name"),
+    ("name_desc", FacilitySort::Name, true, "ui.sort.name_desc"),
+    ("commune", FacilitySort::Commune, false, "ui.sort.commune"),
+    (
+        "trade_group",
+        FacilitySort::TradeGroup,
+        false,
+        "ui.sort.trade_group",
+    ),
+    (
+        "workers_desc",
+        FacilitySort::Workers,
+        true,
+        "ui.sort.workers_desc",
+    ),
+    ("workers", FacilitySort::Workers, false, "ui.sort.workers"),
+    (
+        "updated_desc",
+        FacilitySort::Updated,
+        true,
+        "ui.sort.updated_desc",
+    ),
+    ("updated", FacilitySort::Updated, false, "ui.sort.updated"),
+];
+
+fn search_field_key(field: Field) -> &'static str {
+    match field {
+        Field::Name => "ui.search.field.name",
+        Field::Representative => "ui.search.field.representative",
+        Field::Products => "ui.search.field.products",
+        Field::Commune => "ui.search.field.commune",
+        Field::Phone => "ui.search.field.phone",
+    }
+}
+
+fn store_error(lang: Lang, e: &StoreError) -> ScreenCmd {
+    ScreenCmd::Error(crate::cli::store_error_text(lang, e))
+}
+
+/// Push the detail screen of facility `id`.
+fn open_detail(id: &str, lang: Lang, store: &Store) -> ScreenCmd {
+    match DetailScreen::open(id, lang, store) {
+        Ok(Some(d)) => ScreenCmd::Push(Box::new(Screen::Detail(d))),
+        Ok(None) => ScreenCmd::Error(tr(lang, "ui.list.gone").to_string()),
+        Err(e) => store_error(lang, &e),
+    }
+}
