@@ -539,6 +539,9 @@ impl App {
                 }
             }
             ScreenCmd::Pop => return self.leave_screen(),
+            ScreenCmd::Quit => {
+                self.confirm(tr(self.lang, "ui.confirm.quit"), OnYes::Quit);
+            }
             ScreenCmd::Toast(t) => self.show_toast(t, false),
             ScreenCmd::Error(t) => self.show_toast(t, true),
             ScreenCmd::OpenPicker {

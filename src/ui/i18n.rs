@@ -157,6 +157,7 @@ const CLI: &[Entry] = &[
 
 /// The terminal app.
 const UI: &[Entry] = &[
+    ("ui.confirm.quit", "Thoát CTV? Hồ sơ chưa được lưu.", "Quit CTV? No profile has been saved."),
     // actions (keymap labels)
     ("ui.action.quit", "Thoát", "Quit"),
     (

@@ -83,6 +83,8 @@ pub enum ScreenCmd {
     /// Swap the top screen for this one (no unsaved-changes question), e.g. the first-run
     /// wizard handing over to the list (`Screen::home(lang, store)`).
     Replace(Box<Screen>),
+    /// Leave CTV, asking first ("Thoát CTV?").
+    Quit,
     /// Leave this screen (the app asks first if it has unsaved changes). The screen that
     /// becomes top gets `on_data_changed(store)` so it can reload (e.g. after a save).
     Pop,

@@ -227,7 +227,7 @@ impl SetupScreen {
     pub fn handle_action(&mut self, action: Action, env: &Env, store: &mut Store) -> ScreenCmd {
         let lang = env.lang;
         if action == Action::Back {
-            return self.back(env);
+            return self.back();
         }
         match self.step {
             SetupStep::Name => match action {
@@ -285,14 +285,11 @@ impl SetupScreen {
         }
     }
 
-    fn back(&mut self, env: &Env) -> ScreenCmd {
+    fn back(&mut self) -> ScreenCmd {
         self.error = None;
         match self.step {
-            SetupStep::Name => ScreenCmd::Toast(trf(
-                env.lang,
-                "ui.setup.quit_hint",
-                &[&env.keymap.keys_for(Action::Exit, Context::Global)],
-            )),
+            // Nothing is saved yet: Esc at the first step offers to leave CTV.
+            SetupStep::Name => ScreenCmd::Quit,
             SetupStep::Role => {
                 self.step = SetupStep::Name;
                 ScreenCmd::None

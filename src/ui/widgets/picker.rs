@@ -167,7 +167,18 @@ impl Picker {
                             matcher.fuzzy_match(k, w).map(|s| s + bonus)
                         })
                         .sum::<Option<i64>>()
-                        .map(|s| (s, i))
+                        // The whole phrase as typed ("tan binh" in "phuong tan binh") beats
+                        // the same words in another order ("binh tan").
+                        .map(|s| {
+                            (
+                                s + if words.len() > 1 && k.contains(q) {
+                                    300
+                                } else {
+                                    0
+                                },
+                                i,
+                            )
+                        })
                 })
                 .collect();
             scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
