@@ -18,8 +18,8 @@
 //! - Vietnamese is written in syllables and there are only a few thousand of them: skim runs
 //!   once per distinct syllable per query word, not once per field. A field's score is then
 //!   the best of its syllables' scores, an array lookup.
-//! - Representatives, products and communes repeat: each distinct value is stored and scored
-//!   once. Names and phones are stored once per doc in one arena each (no String per field).
+//! - Products and communes repeat: each distinct value is stored and scored once. Names,
+//!   representatives and phones are stored per doc in one arena each (no String per field).
 //! - Scores of each query word are kept between calls: typing "lang nghe g" rescores only
 //!   "g", a longer word is only tried where its prefix matched, and only the docs that
 //!   matched the previous keystroke's query are looked at again.
@@ -302,8 +302,8 @@ fn syllables(folded: &str) -> Box<dyn Iterator<Item = (usize, &str)> + '_> {
 }
 
 /// One text field's column: display text, folded key and its syllable ids per entry.
-/// With `dedup`, equal values share an entry (communes, products and representatives
-/// repeat a lot); without, there is one entry per doc (names).
+/// With `dedup`, equal values share an entry (communes and products repeat a lot); without,
+/// there is one entry per doc.
 struct TextColumn {
     display: Arena,
     folded: Arena,
@@ -635,7 +635,7 @@ pub struct SearchIndex {
     ids: Arena,
     /// Name, representative, products, commune.
     cols: [TextColumn; TEXT_COLS],
-    /// Per doc: entry of representative, products, commune (names are entry = doc).
+    /// Per doc: entry of representative, products, commune (for names, entry = doc).
     refs: Vec<[u32; 3]>,
     phone_display: Arena,
     phone_digits: Arena,
@@ -659,8 +659,10 @@ impl SearchIndex {
         SearchIndex {
             ids: Arena::default(),
             cols: [
+                // Names and representatives are nearly all distinct: a dedup table would
+                // only cost memory and cache misses.
                 TextColumn::new(false),
-                TextColumn::new(true),
+                TextColumn::new(false),
                 TextColumn::new(true),
                 TextColumn::new(true),
             ],
@@ -1446,7 +1448,8 @@ mod tests {
             ));
         }
         assert_eq!(idx.cols[NAME].len(), 10);
-        assert_eq!(idx.cols[1].len(), 1);
+        assert_eq!(idx.cols[1].len(), 10);
+        assert_eq!(idx.cols[2].len(), 1);
         assert_eq!(idx.cols[3].len(), 1);
         let d = idx.doc(3);
         assert_eq!(

@@ -1,0 +1,263 @@
+//! End to end: the real binary in a pseudo-terminal, read through a vt100 parser.
+
+mod common;
+
+use common::pty::Pty;
+use common::{ctv, ctv_bin};
+
+const CTRL_S: &[u8] = b"\x13";
+const BACKSPACE_0X08: &[u8] = b"\x08";
+
+fn spawn(dir: &std::path::Path, db: &std::path::Path) -> Pty {
+    let home = dir.to_str().unwrap();
+    Pty::spawn(
+        &ctv_bin(),
+        &["--db", db.to_str().unwrap()],
+        &[
+            ("HOME", home),
+            ("XDG_CONFIG_HOME", home),
+            ("XDG_DATA_HOME", home),
+        ],
+        24,
+        80,
+    )
+}
+
+fn facilities_json(db: &std::path::Path) -> serde_json::Value {
+    let (code, out, err) = ctv(db, &["facilities", "list", "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    serde_json::from_str(&out).unwrap()
+}
+
+/// The input-method replay `v i e ⌫ ê t ⌫ ⌫ ệ t`, with ⌫ sent as byte 0x08 as Unikey does.
+fn type_viet(p: &mut Pty) {
+    for step in ["v", "i", "e", "\x08", "ê", "t", "\x08", "\x08", "ệ", "t"] {
+        if step == "\x08" {
+            p.send(BACKSPACE_0X08);
+        } else {
+            p.send_str(step);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+}
+
+#[test]
+fn first_run_create_find_edit_and_quit() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ctv.db");
+    let mut p = spawn(dir.path(), &db);
+
+    // First-run setup: name, role, commune picked by a diacritic-free query.
+    p.wait_for("Họ và tên");
+    p.type_slowly("Nguyễn Văn An");
+    p.send_str("\r");
+    p.wait_for("Cộng tác viên cấp xã");
+    p.send_str("\r");
+    p.wait_for("Chọn xã/phường");
+    p.type_slowly("phuong ba dinh");
+    p.wait_for("Phường Ba Đình (00004)");
+    p.send_str("\r");
+    p.wait_for("Lưu hồ sơ");
+    p.send_str("\r");
+    p.wait_for("0 / 0 cơ sở");
+    assert!(
+        p.screen().contains("Nguyễn Văn An"),
+        "header shows who works:\n{}",
+        p.screen()
+    );
+
+    // Create a facility; the name is typed through an input-method replay.
+    p.send_str("n");
+    p.wait_for("Thêm cơ sở CNNT");
+    p.type_slowly("Cơ sở bánh đa ");
+    type_viet(&mut p);
+    p.wait_for("Cơ sở bánh đa việt");
+    p.send(CTRL_S);
+    p.wait_for("1 / 1 cơ sở");
+
+    // Find it without diacritics, open it, edit it.
+    p.send_str("/");
+    p.type_slowly("banh da viet");
+    p.wait_for("bánh đa");
+    p.send_str("\r");
+    p.wait_for("Lịch sử");
+    p.send_str("e");
+    p.wait_for("Sửa");
+    p.type_slowly(" Phát");
+    p.send(CTRL_S);
+    p.wait_for("Cơ sở bánh đa việt Phát");
+    p.wait_gone("Sửa cơ sở");
+
+    // Back out and quit.
+    for _ in 0..3 {
+        p.send_str("\x1b");
+        std::thread::sleep(std::time::Duration::from_millis(150));
+    }
+    p.send_str("q");
+    assert_eq!(p.wait_exit(), 0);
+
+    let v = facilities_json(&db);
+    assert_eq!(v.as_array().unwrap().len(), 1);
+    assert_eq!(v[0]["name"], "Cơ sở bánh đa việt Phát");
+    assert_eq!(v[0]["commune_code"], "00004");
+    assert_eq!(v[0]["version"], 2);
+    let id = v[0]["id"].as_str().unwrap().to_string();
+    let (_, hist, _) = ctv(&db, &["facilities", "history", &id]);
+    assert!(hist.contains("create") && hist.contains("update"), "{hist}");
+}
+
+#[test]
+fn an_nfd_paste_is_stored_as_nfc() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ctv.db");
+    assert_eq!(
+        ctv(
+            &db,
+            &[
+                "init",
+                "--name",
+                "Lê Thị Hoa",
+                "--role",
+                "commune",
+                "--unit",
+                "00004"
+            ]
+        )
+        .0,
+        0
+    );
+    let mut p = spawn(dir.path(), &db);
+    p.wait_for("0 / 0 cơ sở");
+    p.send_str("n");
+    p.wait_for("Thêm cơ sở CNNT");
+    // Bracketed paste of decomposed text: "Làng nghề Việt" in NFD.
+    let nfd = "La\u{0300}ng nghe\u{0302}\u{0300} Vie\u{0323}\u{0302}t";
+    p.send(format!("\x1b[200~{nfd}\x1b[201~").as_bytes());
+    p.wait_for("Làng nghề Việt");
+    p.send(CTRL_S);
+    p.wait_for("1 / 1 cơ sở");
+    p.send_str("q");
+    assert_eq!(p.wait_exit(), 0);
+    let v = facilities_json(&db);
+    assert_eq!(v[0]["name"], "Làng nghề Việt");
+    assert_eq!(
+        v[0]["name"].as_str().unwrap().chars().count(),
+        14,
+        "one code point per letter (NFC)"
+    );
+}
+
+#[test]
+fn escape_sequences_in_stored_names_never_reach_the_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ctv.db");
+    assert_eq!(
+        ctv(
+            &db,
+            &[
+                "init",
+                "--name",
+                "Lê Thị Hoa",
+                "--role",
+                "commune",
+                "--unit",
+                "00004"
+            ]
+        )
+        .0,
+        0
+    );
+    assert_eq!(
+        ctv(
+            &db,
+            &[
+                "facilities",
+                "add",
+                "--name",
+                "Placeholder",
+                "--commune",
+                "00004"
+            ]
+        )
+        .0,
+        0
+    );
+    // A hostile name written behind the app's back (an old file, a bad bundle): the store
+    // never ingests like this, so the render path must sanitise on its own.
+    {
+        let c = rusqlite::Connection::open(&db).unwrap();
+        c.execute(
+            "UPDATE facilities SET name = ?1",
+            ["Evil\u{1b}[2JClear\u{1b}]52;c;aGk=\u{7}Clip"],
+        )
+        .unwrap();
+    }
+    let mut p = spawn(dir.path(), &db);
+    p.wait_for("1 / 1 cơ sở");
+    p.wait_for("Clip");
+    p.send_str("\r");
+    p.wait_for("Lịch sử");
+    let raw = p.raw();
+    let has = |needle: &[u8]| raw.windows(needle.len()).any(|w| w == needle);
+    assert!(
+        !has(b"\x1b]52"),
+        "an OSC 52 clipboard write reached the terminal"
+    );
+    assert!(
+        !has(b"\x1b[2JClear"),
+        "the clear-screen from the data reached the terminal"
+    );
+    assert!(
+        !has(b"\x07Clip"),
+        "the BEL from the data reached the terminal"
+    );
+    p.send_str("\x1b");
+    // A lone ESC followed at once by "q" reads as Alt+Q: let the ESC stand alone.
+    p.wait_gone("Lịch sử");
+    p.send_str("q");
+    assert_eq!(p.wait_exit(), 0);
+}
+
+#[test]
+fn sigterm_restores_the_terminal_and_writes_nothing_half_way() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ctv.db");
+    assert_eq!(
+        ctv(
+            &db,
+            &[
+                "init",
+                "--name",
+                "Lê Thị Hoa",
+                "--role",
+                "commune",
+                "--unit",
+                "00004"
+            ]
+        )
+        .0,
+        0
+    );
+    let mut p = spawn(dir.path(), &db);
+    p.wait_for("0 / 0 cơ sở");
+    p.send_str("n");
+    p.wait_for("Thêm cơ sở CNNT");
+    p.type_slowly("Chưa lưu");
+    let pid = p.pid().expect("pid");
+    // SAFETY: signalling our own child process.
+    unsafe { libc::kill(pid as i32, libc::SIGTERM) };
+    p.wait_exit();
+    let raw = p.raw();
+    let tail = &raw[raw.len().saturating_sub(200)..];
+    let has = |needle: &[u8]| tail.windows(needle.len()).any(|w| w == needle);
+    assert!(
+        has(b"\x1b[?1049l"),
+        "left the alternate screen: {:?}",
+        String::from_utf8_lossy(tail)
+    );
+    assert_eq!(
+        facilities_json(&db).as_array().unwrap().len(),
+        0,
+        "the unsaved form wrote nothing"
+    );
+}
