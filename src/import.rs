@@ -761,8 +761,7 @@ pub fn prepare(store: &Store, table: &Table) -> Result<Prepared, ImportError> {
                     tax_code: data.tax_code.clone(),
                     phone: data.phone.clone(),
                 };
-                let suspects = index.suspects(&key);
-                index.insert(key);
+                let suspects = index.check_and_insert(key);
                 out.valid.push(PreparedRow {
                     line,
                     data,

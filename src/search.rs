@@ -301,11 +301,13 @@ fn syllables(folded: &str) -> Box<dyn Iterator<Item = (usize, &str)> + '_> {
     }))
 }
 
-/// One text field's column: display text, folded key and its syllable ids per entry.
-/// With `dedup`, equal values share an entry (communes and products repeat a lot); without,
-/// there is one entry per doc.
+/// One text field's column: display text and the syllable ids of its folded key, per entry.
+/// With `dedup`, equal values share an entry (communes and products repeat a lot) and the
+/// folded keys are kept to tell values apart; without, there is one entry per doc and the
+/// folded key is not kept (`fold(display)` gives it back for the few hits shown).
 struct TextColumn {
     display: Arena,
+    /// Empty unless `dedup`.
     folded: Arena,
     syl_ends: Vec<u32>,
     syls: Vec<u32>,
@@ -324,7 +326,16 @@ impl TextColumn {
     }
 
     fn len(&self) -> usize {
-        self.folded.len()
+        self.display.len()
+    }
+
+    /// The folded key of an entry (`push_folded`'s keys are `text::fold` of the display).
+    fn folded_key(&self, id: usize) -> std::borrow::Cow<'_, str> {
+        if self.dedup.is_some() {
+            std::borrow::Cow::Borrowed(self.folded.get(id))
+        } else {
+            std::borrow::Cow::Owned(text::fold(self.display.get(id)))
+        }
     }
 
     fn add(&mut self, vocab: &mut Vocab, display: &str, folded: &str) -> u32 {
@@ -340,7 +351,9 @@ impl TextColumn {
             }
         }
         let id = self.display.push(display);
-        self.folded.push(folded);
+        if self.dedup.is_some() {
+            self.folded.push(folded);
+        }
         for (char_start, syl) in syllables(folded) {
             self.syls.push(vocab.intern(char_start == 0, syl));
         }
@@ -512,34 +525,38 @@ fn phone_score(digits: &str, pattern: &str) -> Option<(i16, usize)> {
 // Per-word scores, cached between calls.
 
 /// Scores of one query word: per syllable, per entry of each text column, per doc phone.
+/// Where a word scored `NO_MATCH`, any word containing it does too: a longer word is only
+/// tried where this one matched.
 struct WordScores {
     word: String,
     syllables: Vec<i16>,
     cols: [Vec<i16>; TEXT_COLS],
-    /// Entries that matched, ascending: the only candidates for a word containing this one.
-    col_hits: [Vec<u32>; TEXT_COLS],
     /// Per doc; empty unless the word is a number.
     phone: Vec<i16>,
-    phone_hits: Vec<u32>,
-    /// Per field (`Field` order): whether the word matched anything there.
-    active: [bool; 5],
+    /// Per field (`Field` order): how many entries matched.
+    counts: [usize; 5],
 }
 
 impl WordScores {
+    fn active(&self, f: usize) -> bool {
+        self.counts[f] > 0
+    }
+
     fn matches_anything(&self) -> bool {
-        self.active.contains(&true)
+        self.counts.iter().any(|&c| c > 0)
     }
 
     /// Roughly how many docs this word matches: the rarest word is checked first.
     fn hit_count(&self) -> usize {
-        self.col_hits.iter().map(Vec::len).sum::<usize>() + self.phone_hits.len()
+        self.counts.iter().sum()
     }
 }
 
-/// The docs that matched a whole query.
+/// The docs that matched a whole query, one bit per doc (12.5 KB at 100,000 docs).
 struct QueryDocs {
     words: Vec<String>,
-    docs: Vec<u32>,
+    bits: Vec<u64>,
+    count: usize,
 }
 
 #[derive(Default)]
@@ -567,7 +584,7 @@ impl WordCache {
         self.entries
             .iter()
             .filter(|(_, w)| implies(word, &w.word))
-            .min_by_key(|(_, w)| w.col_hits[NAME].len())
+            .min_by_key(|(_, w)| w.hit_count())
             .map(|(_, w)| Arc::clone(w))
     }
 
@@ -581,7 +598,7 @@ impl WordCache {
             .queries
             .iter_mut()
             .filter(|(_, q)| refines(q))
-            .min_by_key(|(_, q)| q.docs.len())?;
+            .min_by_key(|(_, q)| q.count)?;
         best.0 = now;
         Some(Arc::clone(&best.1))
     }
@@ -766,7 +783,7 @@ impl SearchIndex {
     }
 
     /// The best `limit` docs for `query`, best first: score descending, then Vietnamese
-    /// name order, then insertion order. An empty or all-space query finds nothing.
+    /// name order, then insertion order. A query with no letters or digits finds nothing.
     pub fn search(&self, query: &str, limit: usize) -> Vec<Hit> {
         let folded = text::fold(query);
         if query_words(&folded).next().is_none() || limit == 0 || self.is_empty() {
@@ -796,12 +813,19 @@ impl SearchIndex {
             .lock()
             .ok()
             .and_then(|mut c| c.query_base(&words));
-        let (docs, totals) = self.doc_totals(&scores, base.as_ref().map(|b| &b.docs[..]));
-        let matched = Arc::new(QueryDocs { words, docs });
-        if let Ok(mut c) = self.cache.lock() {
-            c.put_query(Arc::clone(&matched));
+        let (docs, totals) = self.doc_totals(&scores, base.as_ref().map(|b| &b.bits[..]));
+        let mut bits = vec![0u64; self.len().div_ceil(64)];
+        for &d in &docs {
+            bits[d as usize / 64] |= 1 << (d % 64);
         }
-        let top = self.select(&matched.docs, &totals, limit.min(self.len()));
+        if let Ok(mut c) = self.cache.lock() {
+            c.put_query(Arc::new(QueryDocs {
+                words,
+                bits,
+                count: docs.len(),
+            }));
+        }
+        let top = self.select(&docs, &totals, limit.min(self.len()));
         top.into_iter()
             .map(|(score, index)| self.hit(index, score, &scores))
             .collect()
@@ -827,30 +851,27 @@ impl SearchIndex {
 
     fn score_word(&self, word: &str, base: Option<&WordScores>) -> WordScores {
         let syllables = self.score_syllables(word, base.map(|b| &b.syllables[..]));
-        let cols: [(Vec<i16>, Vec<u32>); TEXT_COLS] = std::array::from_fn(|c| {
-            let candidates = base.map(|b| &b.col_hits[c][..]);
-            self.score_column(&self.cols[c], &syllables, candidates)
+        let cols: [(Vec<i16>, usize); TEXT_COLS] = std::array::from_fn(|c| {
+            let base = base.map(|b| (&b.cols[c][..], b.counts[c]));
+            self.score_column(&self.cols[c], &syllables, base)
         });
-        let [(c0, h0), (c1, h1), (c2, h2), (c3, h3)] = cols;
-        let (phone, phone_hits) = match phone_pattern(word) {
-            Some(digits) => self.score_phones(&digits, base.map(|b| &b.phone_hits[..])),
-            None => (Vec::new(), Vec::new()),
+        let [(c0, n0), (c1, n1), (c2, n2), (c3, n3)] = cols;
+        // `base_for` only offers a number as the base of a number.
+        let (phone, n4) = match phone_pattern(word) {
+            Some(digits) => {
+                let base = base
+                    .filter(|b| !b.phone.is_empty())
+                    .map(|b| (&b.phone[..], b.counts[PHONE]));
+                self.score_phones(&digits, base)
+            }
+            None => (Vec::new(), 0),
         };
-        let active = [
-            !h0.is_empty(),
-            !h1.is_empty(),
-            !h2.is_empty(),
-            !h3.is_empty(),
-            !phone_hits.is_empty(),
-        ];
         WordScores {
             word: word.to_owned(),
             syllables,
             cols: [c0, c1, c2, c3],
-            col_hits: [h0, h1, h2, h3],
             phone,
-            phone_hits,
-            active,
+            counts: [n0, n1, n2, n3, n4],
         }
     }
 
@@ -887,14 +908,14 @@ impl SearchIndex {
             .collect()
     }
 
-    /// Per entry, its best syllable's score. Returns dense scores by entry and the entries
-    /// that matched.
+    /// Per entry, its best syllable's score (only where `base`, the scores of a word contained
+    /// in this one and how many matched, has a match), and how many matched.
     fn score_column(
         &self,
         col: &TextColumn,
         syllables: &[i16],
-        candidates: Option<&[u32]>,
-    ) -> (Vec<i16>, Vec<u32>) {
+        base: Option<(&[i16], usize)>,
+    ) -> (Vec<i16>, usize) {
         let score = |id: u32| -> i16 {
             col.syls_of(id as usize)
                 .iter()
@@ -902,23 +923,22 @@ impl SearchIndex {
                 .max()
                 .unwrap_or(NO_MATCH)
         };
-        scan(col.len(), candidates, score)
+        scan(col.len(), base, score)
     }
 
-    fn score_phones(&self, digits: &str, candidates: Option<&[u32]>) -> (Vec<i16>, Vec<u32>) {
+    fn score_phones(&self, digits: &str, base: Option<(&[i16], usize)>) -> (Vec<i16>, usize) {
         let score = |i: u32| -> i16 {
             phone_score(self.phone_digits.get(i as usize), digits).map_or(NO_MATCH, |(s, _)| s)
         };
-        scan(self.phone_digits.len(), candidates, score)
+        scan(self.phone_digits.len(), base, score)
     }
 
-    /// Total score per doc; `i32::MIN` where some word matches no field.
-    /// (doc, total score) of every doc matching all `words`, ascending by doc; only docs in
-    /// `candidates` are looked at when given.
+    /// The docs matching all `words`, ascending, and their total scores; when given, only
+    /// the docs set in `candidates` (one bit per doc) are looked at.
     fn doc_totals(
         &self,
         words: &[Arc<WordScores>],
-        candidates: Option<&[u32]>,
+        candidates: Option<&[u64]>,
     ) -> (Vec<u32>, Vec<i32>) {
         // The rarest word first: most docs are then rejected after one lookup.
         let mut order: Vec<&WordScores> = words.iter().map(|w| &**w).collect();
@@ -930,21 +950,36 @@ impl SearchIndex {
             }
             Some(total)
         };
-        let count = candidates.map_or(self.len(), <[u32]>::len);
-        let parts = par_ranges(count, |range| {
-            let (mut ids, mut totals) = (
-                Vec::with_capacity(range.len()),
-                Vec::with_capacity(range.len()),
-            );
-            for k in range {
-                let i = candidates.map_or(to_u32(k), |c| c[k]);
-                if let Some(t) = total(i) {
-                    ids.push(i);
-                    totals.push(t);
-                }
+        let visit = |i: u32, ids: &mut Vec<u32>, totals: &mut Vec<i32>| {
+            if let Some(t) = total(i) {
+                ids.push(i);
+                totals.push(t);
             }
-            (ids, totals)
-        });
+        };
+        let parts = match candidates {
+            None => par_ranges(self.len(), |range| {
+                let (mut ids, mut totals) = (Vec::new(), Vec::new());
+                for i in range {
+                    visit(to_u32(i), &mut ids, &mut totals);
+                }
+                (ids, totals)
+            }),
+            Some(bits) => {
+                let set: usize = bits.iter().map(|w| w.count_ones() as usize).sum();
+                par_split(bits.len(), set >= PAR_MIN, |range| {
+                    let (mut ids, mut totals) = (Vec::new(), Vec::new());
+                    for wi in range {
+                        let mut w = bits[wi];
+                        while w != 0 {
+                            let i = to_u32(wi * 64 + w.trailing_zeros() as usize);
+                            visit(i, &mut ids, &mut totals);
+                            w &= w - 1;
+                        }
+                    }
+                    (ids, totals)
+                })
+            }
+        };
         let n: usize = parts.iter().map(|p| p.0.len()).sum();
         let (mut ids, mut totals) = (Vec::with_capacity(n), Vec::with_capacity(n));
         for (i, t) in parts {
@@ -968,18 +1003,18 @@ impl SearchIndex {
             }
         };
         // Fields where the word matched nowhere cost no lookup.
-        if w.active[NAME] {
+        if w.active(NAME) {
             consider(NAME, w.cols[NAME][i]);
         }
-        if w.active[1] || w.active[2] || w.active[3] {
+        if w.active(1) || w.active(2) || w.active(3) {
             let refs = &self.refs[i];
             for f in 1..TEXT_COLS {
-                if w.active[f] {
+                if w.active(f) {
                     consider(f, w.cols[f][refs[f - 1] as usize]);
                 }
             }
         }
-        if w.active[PHONE] {
+        if w.active(PHONE) {
             consider(PHONE, w.phone[i]);
         }
         best
@@ -1246,13 +1281,13 @@ impl SearchIndex {
         } else {
             self.refs[index][f - 1] as usize
         };
-        let key = col.folded.get(entry);
+        let key = col.folded_key(entry);
         let ids = col.syls_of(entry);
         let Some(best) = ids.iter().map(|&s| w.syllables[s as usize]).max() else {
             return;
         };
         // The first syllable with the best score; ids are in `syllables(key)` order.
-        let found = syllables(key)
+        let found = syllables(&key)
             .zip(ids)
             .find(|(_, &id)| best != NO_MATCH && w.syllables[id as usize] == best);
         if let Some(((char_start, _), &id)) = found {
@@ -1276,39 +1311,30 @@ fn as_nfc(s: &str) -> std::borrow::Cow<'_, str> {
 }
 
 /// Runs `score` over all ids `0..n` (or just `candidates`), in parallel when large.
+/// Runs `score` over ids `0..n` (skipping those where `base` is `NO_MATCH`), in parallel
+/// when large: dense scores by id, and how many matched.
 fn scan(
     n: usize,
-    candidates: Option<&[u32]>,
+    base: Option<(&[i16], usize)>,
     score: impl Fn(u32) -> i16 + Sync,
-) -> (Vec<i16>, Vec<u32>) {
+) -> (Vec<i16>, usize) {
     let mut dense = vec![NO_MATCH; n];
-    let Some(candidates) = candidates else {
-        // Everything: each core fills its own stretch of `dense`.
-        let parts = par_chunks_mut(&mut dense, |offset, part| {
-            let mut hits = Vec::with_capacity(part.len());
-            for (k, slot) in part.iter_mut().enumerate() {
-                let id = to_u32(offset + k);
-                *slot = score(id);
-                if *slot != NO_MATCH {
-                    hits.push(id);
-                }
+    // Worth a second thread only if many ids will be scored, not merely skipped.
+    let parallel = base.map_or(n, |(_, matched)| matched) >= PAR_MIN;
+    let base = base.map(|(b, _)| b);
+    let counts = par_chunks_mut(&mut dense, parallel, |offset, part| {
+        let mut count = 0;
+        for (k, slot) in part.iter_mut().enumerate() {
+            let id = offset + k;
+            if base.is_some_and(|b| b[id] == NO_MATCH) {
+                continue;
             }
-            hits
-        });
-        return (dense, parts.concat());
-    };
-    let parts = par_ranges(candidates.len(), |range| {
-        candidates[range]
-            .iter()
-            .filter_map(|&id| Some((id, score(id))).filter(|&(_, s)| s != NO_MATCH))
-            .collect::<Vec<_>>()
+            *slot = score(to_u32(id));
+            count += usize::from(*slot != NO_MATCH);
+        }
+        count
     });
-    let mut hits = Vec::with_capacity(parts.iter().map(Vec::len).sum());
-    for (id, s) in parts.into_iter().flatten() {
-        dense[id as usize] = s;
-        hits.push(id);
-    }
-    (dense, hits)
+    (dense, counts.into_iter().sum())
 }
 
 /// The `k` best of `(doc, score)` by score, then by `tie(doc)` ascending, as (score, doc),
@@ -1347,10 +1373,11 @@ fn threads() -> usize {
 /// chunk order.
 fn par_chunks_mut<T: Send, R: Send>(
     data: &mut [T],
+    parallel: bool,
     f: impl Fn(usize, &mut [T]) -> R + Sync,
 ) -> Vec<R> {
     let t = threads();
-    if t <= 1 || data.len() < PAR_MIN {
+    if t <= 1 || !parallel || data.len() < 2 {
         return vec![f(0, data)];
     }
     let chunk = data.len().div_ceil(t);
@@ -1377,8 +1404,13 @@ fn par_chunks_mut<T: Send, R: Send>(
 
 /// Runs `f` over `0..n` cut into one contiguous range per core; results in range order.
 fn par_ranges<T: Send>(n: usize, f: impl Fn(Range<usize>) -> T + Sync) -> Vec<T> {
+    par_split(n, n >= PAR_MIN, f)
+}
+
+/// `par_ranges`, with the caller judging whether the work is worth a second thread.
+fn par_split<T: Send>(n: usize, parallel: bool, f: impl Fn(Range<usize>) -> T + Sync) -> Vec<T> {
     let t = threads();
-    if t <= 1 || n < PAR_MIN {
+    if t <= 1 || !parallel || n < 2 {
         return vec![f(0..n)];
     }
     let chunk = n.div_ceil(t);

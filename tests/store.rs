@@ -552,3 +552,72 @@ fn a_database_from_a_newer_ctv_is_refused_untouched() {
     }
     assert_eq!(std::fs::read(&path).unwrap(), before);
 }
+
+#[test]
+fn a_bulk_import_is_all_or_nothing_and_keeps_every_index() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ctv.db");
+    let index_names = || -> Vec<String> {
+        let c = rusqlite::Connection::open(&path).unwrap();
+        let mut st = c
+            .prepare("SELECT name FROM sqlite_master WHERE type = 'index' ORDER BY name")
+            .unwrap();
+        st.query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    };
+    let mut s = Store::open_with_clock(&path, Arc::new(clock())).unwrap();
+    s.init_profile(
+        &ProfileInput {
+            name: "Tỉnh".into(),
+            role: "province".into(),
+            units: "01".into(),
+            account: None,
+        },
+        false,
+    )
+    .unwrap();
+    let before = index_names();
+    assert!(before.contains(&"facilities_sort".to_string()));
+    let communes: Vec<String> = ctv::refdata::units()
+        .communes_in_province("01")
+        .iter()
+        .map(|c| c.code.clone())
+        .collect();
+    let rows = ctv::demo::generate(6000, 3, &communes);
+    let out = s.import_facilities(&rows).unwrap();
+    assert_eq!(out.inserted, 6000);
+    assert_eq!(
+        s.count_facilities(&FacilityFilter::default()).unwrap(),
+        6000
+    );
+    assert_eq!(s.history("facility", &out.ids[17]).unwrap().len(), 1);
+    // The list order still comes from its index after the rebuild.
+    let first = s
+        .list_facilities(&FacilityFilter::default(), FacilitySort::Name, false, 0, 3)
+        .unwrap();
+    let mut names: Vec<String> = rows.iter().map(|r| r.name.clone()).collect();
+    names.sort_by(|a, b| ctv::text::vn_cmp(a, b));
+    assert_eq!(first[0].data.name, names[0]);
+    assert_eq!(
+        index_names(),
+        before,
+        "indexes dropped for the bulk load are back"
+    );
+
+    // A second batch with an out-of-scope row writes nothing at all.
+    let mut bad = ctv::demo::generate(10, 4, &communes);
+    bad[9].commune_code = ctv::refdata::units()
+        .communes()
+        .iter()
+        .find(|c| c.province_code != "01")
+        .unwrap()
+        .code
+        .clone();
+    assert!(s.import_facilities(&bad).is_err());
+    assert_eq!(
+        s.count_facilities(&FacilityFilter::default()).unwrap(),
+        6000
+    );
+}

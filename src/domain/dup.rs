@@ -61,14 +61,23 @@ const GENERIC: &[&str] = &[
 
 /// The distinctive part of a facility's name, folded: "HTX Mây tre đan Phú Vinh" → "may tre dan phu vinh".
 pub fn name_core(name: &str) -> String {
-    let mut s = format!(
-        " {} ",
-        fold(name).split_whitespace().collect::<Vec<_>>().join(" ")
-    );
-    for g in GENERIC {
-        s = s.replace(&format!(" {g} "), " ");
+    let folded = fold(name);
+    let words: Vec<&str> = folded.split_whitespace().collect();
+    let mut out: Vec<&str> = Vec::with_capacity(words.len());
+    let mut i = 0;
+    'words: while i < words.len() {
+        // GENERIC lists longer phrases before their prefixes, so the first match is the longest.
+        for g in GENERIC {
+            let n = g.split(' ').count();
+            if words.len() - i >= n && g.split(' ').eq(words[i..i + n].iter().copied()) {
+                i += n;
+                continue 'words;
+            }
+        }
+        out.push(words[i]);
+        i += 1;
     }
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
+    out.join(" ")
 }
 
 /// How alike two names are, 0–100, after folding and dropping generic words. Pairs that
@@ -82,9 +91,14 @@ pub fn name_similarity(a: &str, b: &str) -> u8 {
 pub struct DupIndex {
     keys: Vec<DupKey>,
     cores: Vec<Core>,
+    /// (length, letter-pair set) of each core, packed apart from the texts so that the cheap
+    /// tests of a bulk import stay in the CPU cache.
+    quick: Vec<(usize, u128)>,
     by_tax: HashMap<String, Vec<usize>>,
     by_phone: HashMap<String, Vec<usize>>,
-    by_commune: HashMap<String, Vec<usize>>,
+    /// Per commune, the facilities by the length of their name core: a name can only be
+    /// alike to names of nearly its length, so most of a commune is never looked at.
+    by_commune: HashMap<String, Vec<Vec<usize>>>,
 }
 
 impl DupIndex {
@@ -93,6 +107,20 @@ impl DupIndex {
     }
 
     pub fn insert(&mut self, key: DupKey) {
+        let core = Core::new(name_core(&key.name));
+        self.insert_with_core(key, core);
+    }
+
+    /// Checks `key` against everything indexed so far, then adds it: the bulk path of an
+    /// import, where each row must also be compared with the rows before it.
+    pub fn check_and_insert(&mut self, key: DupKey) -> Vec<Suspect> {
+        let core = Core::new(name_core(&key.name));
+        let found = self.suspects_with_core(&key, &core);
+        self.insert_with_core(key, core);
+        found
+    }
+
+    fn insert_with_core(&mut self, key: DupKey, core: Core) {
         let i = self.keys.len();
         if let Some(t) = &key.tax_code {
             // A branch shares its parent's number but is its own facility: compare whole codes.
@@ -101,11 +129,13 @@ impl DupIndex {
         if let Some(p) = &key.phone {
             self.by_phone.entry(p.clone()).or_default().push(i);
         }
-        self.by_commune
-            .entry(key.commune_code.clone())
-            .or_default()
-            .push(i);
-        self.cores.push(Core::new(name_core(&key.name)));
+        let by_len = self.by_commune.entry(key.commune_code.clone()).or_default();
+        if by_len.len() <= core.chars {
+            by_len.resize_with(core.chars + 1, Vec::new);
+        }
+        by_len[core.chars].push(i);
+        self.quick.push((core.chars, core.sig));
+        self.cores.push(core);
         self.keys.push(key);
     }
 
@@ -119,6 +149,10 @@ impl DupIndex {
 
     /// The facilities `cand` may duplicate, each with every reason that applies.
     pub fn suspects(&self, cand: &DupKey) -> Vec<Suspect> {
+        self.suspects_with_core(cand, &Core::new(name_core(&cand.name)))
+    }
+
+    fn suspects_with_core(&self, cand: &DupKey, core: &Core) -> Vec<Suspect> {
         let mut found: Vec<(usize, Vec<DupReason>)> = Vec::new();
         let mut add = |i: usize, r: DupReason| {
             if self.keys[i].id == cand.id {
@@ -144,20 +178,27 @@ impl DupIndex {
                 add(i, DupReason::SamePhone { phone: p.clone() });
             }
         }
-        let core = Core::new(name_core(&cand.name));
         if !core.text.is_empty() {
-            for &i in self
-                .by_commune
-                .get(&cand.commune_code)
+            let l = core.chars;
+            // |a - b| <= 15.5 % of the longer one (see Core::similarity).
+            let lo = l - l * 155 / 1000;
+            let hi = l * 1000 / 845 + 1;
+            let by_len = self.by_commune.get(&cand.commune_code);
+            let nearby = by_len
                 .into_iter()
-                .flatten()
-            {
+                .flat_map(|v| v.iter().skip(lo).take(hi + 1 - lo))
+                .flatten();
+            for &i in nearby {
+                if !core.may_be_alike(self.quick[i]) {
+                    continue;
+                }
                 let sim = core.similarity(&self.cores[i]);
                 if sim >= NAME_SIMILARITY_THRESHOLD {
                     add(i, DupReason::SimilarName { similarity: sim });
                 }
             }
         }
+        found.sort_by_key(|(i, _)| *i);
         found
             .into_iter()
             .map(|(i, reasons)| {
@@ -178,58 +219,119 @@ impl DupIndex {
 struct Core {
     text: String,
     chars: usize,
-    /// Letter and digit counts: an edit changes their L1 distance by at most 2, so half that
-    /// distance is a lower bound of the edit distance — most pairs stop here.
-    hist: [u8; 37],
+    /// A 128-bit set of the letter pairs inside words (hashed). One edit removes at most two
+    /// pairs and adds at most two, so names `d` edits apart differ in at most `4·d` bits —
+    /// most pairs of names stop at this test. Word order does not change it.
+    sig: u128,
+    /// The words sorted: names equal but for word order are alike.
+    sorted: String,
 }
 
 impl Core {
     fn new(text: String) -> Self {
-        let mut hist = [0u8; 37];
-        for c in text.chars() {
-            let slot = match c {
-                'a'..='z' => c as usize - 'a' as usize,
-                '0'..='9' => 26 + c as usize - '0' as usize,
-                _ => 36,
-            };
-            hist[slot] = hist[slot].saturating_add(1);
+        let mut sig = 0u128;
+        for w in text.split(' ') {
+            let b = w.as_bytes();
+            for p in b.windows(2) {
+                // Multiplicative hash, top 7 bits: letters are close together in ASCII, so a
+                // plain sum would pile every pair onto a few bits.
+                let h = (u32::from(p[0]) << 8 | u32::from(p[1])).wrapping_mul(0x9E37_79B1) >> 25;
+                sig |= 1u128 << h;
+            }
         }
         let chars = text.chars().count();
-        Core { text, chars, hist }
+        let mut words: Vec<&str> = text.split(' ').collect();
+        words.sort_unstable();
+        let sorted = words.join(" ");
+        Core {
+            text,
+            chars,
+            sig,
+            sorted,
+        }
+    }
+
+    /// The cheap necessary condition of [`Core::similarity`] reaching the threshold.
+    fn may_be_alike(&self, (chars, sig): (usize, u128)) -> bool {
+        if self.chars == 0 || chars == 0 {
+            return false;
+        }
+        let allowed = allowed_distance(self.chars.max(chars));
+        self.chars.abs_diff(chars) <= allowed
+            && ((self.sig ^ sig).count_ones() as usize) <= 4 * allowed
     }
 
     fn similarity(&self, other: &Core) -> u8 {
-        let (a, b) = (&self.text, &other.text);
-        if a.is_empty() || b.is_empty() {
+        // Only the fields stored inline are read until a pair survives the cheap tests: in a
+        // bulk import this loop runs millions of times and the texts live elsewhere in memory.
+        if self.chars == 0 || other.chars == 0 {
             return 0;
         }
+        let longest = self.chars.max(other.chars);
+        // A rounded similarity of 85 or more needs an edit distance of at most 15.5 %.
+        let allowed = allowed_distance(longest);
+        if self.chars.abs_diff(other.chars) > allowed {
+            return 0;
+        }
+        if (self.sig ^ other.sig).count_ones() as usize > 4 * allowed {
+            return 0;
+        }
+        let (a, b) = (&self.text, &other.text);
         if a == b {
             return 100;
         }
-        let longest = self.chars.max(other.chars) as f64;
-        // Normalised similarity is 1 - distance / longest; the most distance still "alike":
-        let allowed = longest * (1.0 - f64::from(NAME_SIMILARITY_THRESHOLD) / 100.0) + 0.5;
-        if (self.chars.abs_diff(other.chars) as f64) > allowed {
-            return 0;
-        }
-        let l1: u32 = self
-            .hist
-            .iter()
-            .zip(&other.hist)
-            .map(|(x, y)| u32::from(x.abs_diff(*y)))
-            .sum();
-        if f64::from(l1) / 2.0 > allowed {
-            return 0;
-        }
-        let mut wa: Vec<&str> = a.split(' ').collect();
-        let mut wb: Vec<&str> = b.split(' ').collect();
-        wa.sort_unstable();
-        wb.sort_unstable();
-        if wa == wb {
+        if self.sorted == other.sorted {
             return 98;
         }
-        (strsim::normalized_damerau_levenshtein(a, b) * 100.0).round() as u8
+        match bounded_osa(a, b, allowed) {
+            Some(d) => (100.0 * (1.0 - d as f64 / longest as f64)).round() as u8,
+            None => 0,
+        }
     }
+}
+
+/// The largest edit distance at which names of `longest` letters still round to the threshold.
+fn allowed_distance(longest: usize) -> usize {
+    longest * ((100 - usize::from(NAME_SIMILARITY_THRESHOLD)) * 10 + 5) / 1000
+}
+
+/// The optimal-string-alignment distance (edits and adjacent swaps) if it is at most `k`,
+/// stopping as soon as a whole row of the table exceeds `k`: most pairs of names that got
+/// this far still differ, and they are given up after a few letters.
+fn bounded_osa(a: &str, b: &str, k: usize) -> Option<usize> {
+    // Folded cores are nearly always ASCII: compare bytes then, without collecting chars.
+    if a.is_ascii() && b.is_ascii() {
+        return bounded_osa_of(a.as_bytes(), b.as_bytes(), k);
+    }
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    bounded_osa_of(&a, &b, k)
+}
+
+fn bounded_osa_of<T: PartialEq>(a: &[T], b: &[T], k: usize) -> Option<usize> {
+    let m = b.len();
+    let mut prev2 = vec![0usize; m + 1];
+    let mut prev: Vec<usize> = (0..=m).collect();
+    let mut cur = vec![0usize; m + 1];
+    for i in 1..=a.len() {
+        cur[0] = i;
+        let mut row_min = cur[0];
+        for j in 1..=m {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut v = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                v = v.min(prev2[j - 2] + 1);
+            }
+            cur[j] = v;
+            row_min = row_min.min(v);
+        }
+        if row_min > k {
+            return None;
+        }
+        std::mem::swap(&mut prev2, &mut prev);
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    Some(prev[m]).filter(|d| *d <= k)
 }
 
 #[cfg(test)]
@@ -260,6 +362,36 @@ mod tests {
             100
         );
         assert!(name_similarity("Bánh đa Kế Nguyễn Văn A", "Banh da Ke Nguyen Van A") >= 99);
+        // A typo and a dropped letter still count; other words in another order too.
+        assert!(
+            name_similarity("Mây tre đan Phú Vinh", "May tre dan Phu Vin")
+                >= NAME_SIMILARITY_THRESHOLD
+        );
+        assert!(
+            name_similarity("Mây tre đan Phú Vinh", "Mây tre đna Phú Vinh")
+                >= NAME_SIMILARITY_THRESHOLD
+        );
+        assert_eq!(
+            name_similarity("Phú Vinh mây tre đan", "Mây tre đan Phú Vinh"),
+            98
+        );
+    }
+
+    #[test]
+    fn bounded_distance_agrees_with_strsim() {
+        for (a, b) in [
+            ("may tre dan", "may tre dna"),
+            ("banh da", "banh da ke"),
+            ("gom", "gom"),
+            ("abc", "xyz"),
+        ] {
+            let full = strsim::osa_distance(a, b);
+            assert_eq!(bounded_osa(a, b, 10), Some(full), "{a} / {b}");
+            assert_eq!(
+                bounded_osa(a, b, full.saturating_sub(1)),
+                if full == 0 { Some(0) } else { None }
+            );
+        }
     }
 
     #[test]

@@ -230,9 +230,26 @@ impl Store {
         if big {
             self.conn().execute_batch("PRAGMA cache_size = -131072")?;
         }
+        let existing = self.count_all_facilities()?;
         let result = self.write(|tx| {
+            // Filling a table that is small beside the import: building each secondary index
+            // once at the end (a sort) is several times cheaper than as many random B-tree
+            // inserts. The indexes are dropped and re-created with their own stored SQL,
+            // inside the same transaction, so a failure restores them with everything else.
+            let rebuild = rows.len() >= 5000 && rows.len() >= existing;
+            let indexes: Vec<(String, String)> = if rebuild {
+                secondary_indexes(tx)?
+            } else {
+                Vec::new()
+            };
+            for (name, _) in &indexes {
+                tx.execute_batch(&format!("DROP INDEX \"{}\"", name.replace('"', "\"\"")))?;
+            }
             for (id, d) in ids.iter().zip(rows) {
                 insert_row(tx, id, d, &now, &actor)?;
+            }
+            for (_, sql) in &indexes {
+                tx.execute_batch(sql)?;
             }
             Ok(())
         });
@@ -427,6 +444,14 @@ impl Store {
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
     }
 
+    /// Every facility, archived or not.
+    pub fn count_all_facilities(&self) -> Result<usize> {
+        let n: i64 = self
+            .conn()
+            .query_row("SELECT count(*) FROM facilities", [], |r| r.get(0))?;
+        Ok(n as usize)
+    }
+
     pub fn count_facilities(&self, filter: &FacilityFilter) -> Result<usize> {
         let (w, args) = filter.where_clause();
         let n: i64 = self.conn().query_row(
@@ -525,6 +550,16 @@ impl Store {
             None => Err(StoreError::NoProfile),
         }
     }
+}
+
+/// The explicitly created indexes of the tables a bulk import fills, with their SQL.
+fn secondary_indexes(tx: &Transaction<'_>) -> Result<Vec<(String, String)>> {
+    let mut stmt = tx.prepare(
+        "SELECT name, sql FROM sqlite_master
+         WHERE type = 'index' AND tbl_name IN ('facilities', 'change_log') AND sql IS NOT NULL",
+    )?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<Result<Vec<_>, _>>()?)
 }
 
 fn dup_key_from_row(r: &Row<'_>) -> rusqlite::Result<DupKey> {
