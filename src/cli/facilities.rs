@@ -7,12 +7,12 @@ use clap::{Args, Subcommand};
 
 use super::output::{self, Format};
 use super::{commune_label, CliError, Ctx};
-use crate::domain::dup::{DupReason, Suspect};
 use crate::domain::facility::{format_phone, Facility, FacilityField, FacilityInput};
 use crate::domain::FacilityStatus;
 use crate::refdata::{codes, Units};
 use crate::store::{FacilityFilter, FacilitySort, Store};
-use crate::ui::i18n::{tr, trf, Lang};
+use crate::ui::format::{code_label, status_key, suspect_text};
+use crate::ui::i18n::{tr, trf};
 
 #[derive(Debug, Subcommand)]
 pub enum FacilitiesCmd {
@@ -113,46 +113,6 @@ fn find_facility(ctx: &Ctx, store: &Store, id: &str) -> Result<Facility, CliErro
     store
         .facility_by_ref(id)?
         .ok_or_else(|| CliError::Message(trf(ctx.lang, "cli.fac.not_found", &[&id])))
-}
-
-pub fn code_label(l: Lang, list: &crate::refdata::CodeList, code: Option<&str>) -> String {
-    match code.and_then(|c| list.get(c)) {
-        Some(i) => match l {
-            Lang::Vi => i.label_vi.clone(),
-            Lang::En => i.label_en.clone(),
-        },
-        None => code.unwrap_or("").to_string(),
-    }
-}
-
-pub fn status_key(s: FacilityStatus) -> &'static str {
-    match s {
-        FacilityStatus::Active => "status.active",
-        FacilityStatus::Paused => "status.paused",
-        FacilityStatus::Closed => "status.closed",
-    }
-}
-
-pub fn reason_text(l: Lang, r: &DupReason) -> String {
-    match r {
-        DupReason::SameTaxCode { tax_code } => trf(l, "dup.same_tax", &[tax_code]),
-        DupReason::SamePhone { phone } => trf(l, "dup.same_phone", &[&format_phone(phone)]),
-        DupReason::SimilarName { similarity } => trf(l, "dup.similar_name", &[similarity]),
-    }
-}
-
-pub fn suspect_text(l: Lang, s: &Suspect) -> String {
-    let reasons: Vec<String> = s.reasons.iter().map(|r| reason_text(l, r)).collect();
-    trf(
-        l,
-        "dup.suspect",
-        &[
-            &s.name,
-            &commune_label(&s.commune_code),
-            &reasons.join(", "),
-            &short_id(&s.id),
-        ],
-    )
 }
 
 const LIST_HEADERS: [&str; 16] = [

@@ -3,9 +3,9 @@
 
 use std::path::PathBuf;
 
-use super::facilities::suspect_text;
 use super::{CliError, Ctx};
 use crate::import::{self, describe};
+use crate::ui::format::suspect_text;
 use crate::ui::i18n::trf;
 
 pub fn run(ctx: &Ctx, file: PathBuf, skip_invalid: bool, dry_run: bool) -> Result<(), CliError> {

@@ -1,8 +1,9 @@
 //! How the terminal app words and shapes stored values: code labels, statuses, typical-product
 //! levels, who is working, numbers and times. Plain functions over core types (no drawing).
 //!
-//! The command line has its own copies of `code_label`/`status_key` in `cli/facilities.rs`;
-//! these are the terminal app's, kept here so the screens do not reach into the CLI.
+//! The command line words values through the same functions, so both front ends say the same.
+
+pub use crate::ui::screens::form::suspect_text;
 
 use crate::domain::facility::FacilityStatus;
 use crate::domain::Profile;
