@@ -52,6 +52,7 @@ pub mod format;
 pub mod i18n;
 pub mod keymap;
 pub mod screens;
+pub mod scroll_backend;
 pub mod terminal;
 pub mod theme;
 pub mod widgets;

@@ -23,7 +23,8 @@ use ratatui::Terminal;
 static ACTIVE: AtomicBool = AtomicBool::new(false);
 static PANIC_HOOK: Once = Once::new();
 
-pub type Backend = CrosstermBackend<TermWriter>;
+/// Crossterm, behind the wrapper that scrolls lists with the terminal's own scroll.
+pub type Backend = crate::ui::scroll_backend::ScrollBackend<CrosstermBackend<TermWriter>>;
 pub type Term = Terminal<Backend>;
 
 /// Buffered stdout that throws its buffer away when dropped during a panic: a half-built frame
@@ -95,7 +96,13 @@ pub fn init() -> io::Result<(Term, TerminalGuard)> {
     execute!(out, EnterAlternateScreen)?;
     // Not every console knows bracketed paste (old Windows consoles); pasting still works without.
     let _ = execute!(out, EnableBracketedPaste);
-    let terminal = Terminal::new(CrosstermBackend::new(TermWriter::new()))?;
+    let mut terminal = Terminal::new(crate::ui::scroll_backend::ScrollBackend::new(
+        CrosstermBackend::new(TermWriter::new()),
+    ))?;
+    // A known blank screen to start from, so that the backend's copy of it is exact. (Through
+    // the backend: `Terminal::clear` would ask the terminal for the cursor position, which some
+    // terminals never answer.)
+    ratatui::backend::Backend::clear(terminal.backend_mut())?;
     Ok((terminal, guard))
 }
 
