@@ -120,6 +120,33 @@ fn apply_shift(b: &mut Buffer, s: Shift) {
     }
 }
 
+/// Cells closer than this on one row are joined by rewriting the cells between them: a cursor
+/// jump costs ~7 bytes, a narrow letter 1–3.
+const MAX_BRIDGE: u16 = 8;
+
+/// Adds the unchanged cells of short gaps between updates on the same row, so the terminal gets
+/// one run of text instead of a cursor jump per word. Only narrow (one-column) cells are
+/// bridged: a wide character's trailing cell must never be written on its own.
+fn bridge_gaps(next: &Buffer, updates: Vec<(u16, u16, &Cell)>) -> Vec<(u16, u16, Cell)> {
+    let narrow = |c: &Cell| unicode_width::UnicodeWidthStr::width(c.symbol()) == 1;
+    let mut out: Vec<(u16, u16, Cell)> = Vec::with_capacity(updates.len());
+    for (x, y, cell) in updates {
+        if let Some(&(px, py, ref pc)) = out.last() {
+            let gap = x.saturating_sub(px + 1);
+            if py == y && x > px + 1 && gap <= MAX_BRIDGE && narrow(pc) {
+                let between: Vec<&Cell> = (px + 1..x).map(|gx| &next[(gx, y)]).collect();
+                if between.iter().all(|c| narrow(c)) {
+                    for (gx, c) in (px + 1..x).zip(between) {
+                        out.push((gx, y, c.clone()));
+                    }
+                }
+            }
+        }
+        out.push((x, y, cell.clone()));
+    }
+    out
+}
+
 impl<B: Backend<Error = io::Error> + Write> Backend for ScrollBackend<B> {
     type Error = io::Error;
 
@@ -149,8 +176,9 @@ impl<B: Backend<Error = io::Error> + Write> Backend for ScrollBackend<B> {
             )?;
             apply_shift(&mut screen, s);
         }
-        let updates = screen.diff(&next);
-        self.inner.draw(updates.into_iter())?;
+        let updates = bridge_gaps(&next, screen.diff(&next));
+        self.inner
+            .draw(updates.iter().map(|(x, y, c)| (*x, *y, c)))?;
         self.screen = Some(next);
         Ok(())
     }
