@@ -296,66 +296,6 @@ const UI: &[Entry] = &[
         "This is the first screen. Press {} to quit.",
     ),
     // placeholder screens
-    ("ui.home.title", "Trang chính", "Home"),
-    (
-        "ui.home.greeting",
-        "Xin chào! Chọn việc cần làm rồi nhấn {}.",
-        "Hello! Choose what to do and press {}.",
-    ),
-    ("ui.home.col_section", "Mục", "Section"),
-    ("ui.home.col_about", "Nội dung", "What it holds"),
-    ("ui.home.jump", "Đi tới mục", "Go to section"),
-    ("ui.section.facilities", "Cơ sở CNNT", "Facilities"),
-    (
-        "ui.section.facilities.about",
-        "Các cơ sở công nghiệp nông thôn trong địa bàn",
-        "Rural industrial facilities in your area",
-    ),
-    (
-        "ui.section.consultations",
-        "Ghi nhận tư vấn",
-        "Consultations",
-    ),
-    (
-        "ui.section.consultations.about",
-        "Các lần làm việc, khó khăn và nhu cầu của cơ sở",
-        "Visits, difficulties raised and needs",
-    ),
-    (
-        "ui.section.proposals",
-        "Đề xuất hỗ trợ",
-        "Support proposals",
-    ),
-    (
-        "ui.section.proposals.about",
-        "Đề án khuyến công, kinh phí và trạng thái",
-        "Khuyến công proposals, costs and status",
-    ),
-    (
-        "ui.section.exchange",
-        "Gửi và nhận dữ liệu",
-        "Send and receive data",
-    ),
-    (
-        "ui.section.exchange.about",
-        "Gói dữ liệu gửi lên tỉnh, quyết định nhận về",
-        "Bundles sent to the province, decisions received",
-    ),
-    (
-        "ui.placeholder.body",
-        "Màn hình này đang được xây dựng.",
-        "This screen is under construction.",
-    ),
-    (
-        "ui.placeholder.scratch",
-        "Ghi chú nháp (không được lưu):",
-        "Scratch note (not saved):",
-    ),
-    (
-        "ui.placeholder.not_saved",
-        "Màn hình mẫu: chưa lưu được dữ liệu.",
-        "Placeholder screen: nothing can be saved yet.",
-    ),
     // facility form and first-run setup (screens/form.rs, screens/setup.rs)
     (
         "ui.action.form_enter",
@@ -440,11 +380,6 @@ const UI: &[Entry] = &[
         "ui.setup.name.hint",
         "Gõ họ tên đầy đủ, có dấu, rồi nhấn {} để tiếp tục.",
         "Type your full name, then press {} to continue.",
-    ),
-    (
-        "ui.setup.quit_hint",
-        "Chưa có hồ sơ nào được lưu. Nhấn {} để thoát CTV.",
-        "No profile has been saved. Press {} to leave CTV.",
     ),
     (
         "ui.setup.role.question",
@@ -618,11 +553,6 @@ const UI: &[Entry] = &[
         "ui.list.gone",
         "Cơ sở này không còn nữa (có thể vừa bị lưu trữ). Danh sách đã được tải lại.",
         "This facility is no longer there (it may have just been archived). The list was reloaded.",
-    ),
-    (
-        "ui.list.form_missing",
-        "Biểu mẫu cơ sở chưa sẵn sàng trong bản này.",
-        "The facility form is not available in this build yet.",
     ),
     ("ui.sort.title", "Sắp xếp theo", "Sort by"),
     ("ui.sort.name", "Tên (A → Z)", "Name (A → Z)"),
