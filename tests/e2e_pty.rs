@@ -23,6 +23,23 @@ fn spawn(dir: &std::path::Path, db: &std::path::Path) -> Pty {
     )
 }
 
+/// A database with a commune collaborator of Phường Ba Đình, made through the CLI.
+fn commune_db() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ctv.db");
+    let init = [
+        "init",
+        "--name",
+        "Lê Thị Hoa",
+        "--role",
+        "commune",
+        "--unit",
+        "00004",
+    ];
+    assert_eq!(ctv(&db, &init).0, 0);
+    (dir, db)
+}
+
 fn facilities_json(db: &std::path::Path) -> serde_json::Value {
     let (code, out, err) = ctv(db, &["facilities", "list", "--format", "json"]);
     assert_eq!(code, 0, "{err}");
@@ -108,24 +125,7 @@ fn first_run_create_find_edit_and_quit() {
 
 #[test]
 fn an_nfd_paste_is_stored_as_nfc() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("ctv.db");
-    assert_eq!(
-        ctv(
-            &db,
-            &[
-                "init",
-                "--name",
-                "Lê Thị Hoa",
-                "--role",
-                "commune",
-                "--unit",
-                "00004"
-            ]
-        )
-        .0,
-        0
-    );
+    let (dir, db) = commune_db();
     let mut p = spawn(dir.path(), &db);
     p.wait_for("0 / 0 cơ sở");
     p.send_str("n");
@@ -149,24 +149,7 @@ fn an_nfd_paste_is_stored_as_nfc() {
 
 #[test]
 fn escape_sequences_in_stored_names_never_reach_the_terminal() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("ctv.db");
-    assert_eq!(
-        ctv(
-            &db,
-            &[
-                "init",
-                "--name",
-                "Lê Thị Hoa",
-                "--role",
-                "commune",
-                "--unit",
-                "00004"
-            ]
-        )
-        .0,
-        0
-    );
+    let (dir, db) = commune_db();
     assert_eq!(
         ctv(
             &db,
@@ -220,24 +203,7 @@ fn escape_sequences_in_stored_names_never_reach_the_terminal() {
 
 #[test]
 fn sigterm_restores_the_terminal_and_writes_nothing_half_way() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("ctv.db");
-    assert_eq!(
-        ctv(
-            &db,
-            &[
-                "init",
-                "--name",
-                "Lê Thị Hoa",
-                "--role",
-                "commune",
-                "--unit",
-                "00004"
-            ]
-        )
-        .0,
-        0
-    );
+    let (dir, db) = commune_db();
     let mut p = spawn(dir.path(), &db);
     p.wait_for("0 / 0 cơ sở");
     p.send_str("n");

@@ -127,6 +127,47 @@ pub struct ImportOutcome {
     pub ids: Vec<String>,
 }
 
+/// The values of a facility row in column order: ?1 id, ?2–?28 the data (with folded keys and
+/// the sort key), ?29 the time, ?30 the actor, then any `extra` (the UPDATE's version, ?31).
+/// One list for the INSERT and the UPDATE, so they cannot drift apart.
+macro_rules! facility_params {
+    ($id:expr, $d:expr, $now:expr, $actor:expr $(, $extra:expr)*) => {
+        params![
+            $id,
+            $d.name,
+            fold(&$d.name),
+            vn_sort_key(&$d.name),
+            $d.entity_type,
+            $d.tax_code,
+            $d.representative,
+            fold(&$d.representative),
+            $d.phone,
+            $d.address,
+            $d.commune_code,
+            $d.trade_group,
+            $d.products,
+            fold(&$d.products),
+            $d.workers,
+            $d.founded_year,
+            $d.craft_village,
+            $d.ocop_stars,
+            $d.ocop_year,
+            $d.typical_level,
+            $d.typical_year,
+            $d.exports,
+            $d.local_materials,
+            $d.woman_owned,
+            $d.ethnic_owned,
+            $d.difficult_area,
+            $d.status.as_str(),
+            $d.notes,
+            $now,
+            $actor
+            $(, $extra)*
+        ]
+    };
+}
+
 fn insert_row(
     tx: &Transaction<'_>,
     id: &str,
@@ -143,38 +184,7 @@ fn insert_row(
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20,
             ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?29, ?30, 1, 0)",
     )?;
-    stmt.execute(params![
-        id,
-        d.name,
-        fold(&d.name),
-        vn_sort_key(&d.name),
-        d.entity_type,
-        d.tax_code,
-        d.representative,
-        fold(&d.representative),
-        d.phone,
-        d.address,
-        d.commune_code,
-        d.trade_group,
-        d.products,
-        fold(&d.products),
-        d.workers,
-        d.founded_year,
-        d.craft_village,
-        d.ocop_stars,
-        d.ocop_year,
-        d.typical_level,
-        d.typical_year,
-        d.exports,
-        d.local_materials,
-        d.woman_owned,
-        d.ethnic_owned,
-        d.difficult_area,
-        d.status.as_str(),
-        d.notes,
-        now,
-        actor.id,
-    ])?;
+    stmt.execute(facility_params!(id, d, now, actor.id))?;
     change_log::record(
         tx,
         now,
@@ -314,39 +324,7 @@ impl Store {
                     difficult_area = ?26, status = ?27, notes = ?28, updated_at = ?29, updated_by = ?30,
                     version = ?31
                  WHERE id = ?1",
-                params![
-                    id,
-                    d.name,
-                    fold(&d.name),
-                    vn_sort_key(&d.name),
-                    d.entity_type,
-                    d.tax_code,
-                    d.representative,
-                    fold(&d.representative),
-                    d.phone,
-                    d.address,
-                    d.commune_code,
-                    d.trade_group,
-                    d.products,
-                    fold(&d.products),
-                    d.workers,
-                    d.founded_year,
-                    d.craft_village,
-                    d.ocop_stars,
-                    d.ocop_year,
-                    d.typical_level,
-                    d.typical_year,
-                    d.exports,
-                    d.local_materials,
-                    d.woman_owned,
-                    d.ethnic_owned,
-                    d.difficult_area,
-                    d.status.as_str(),
-                    d.notes,
-                    now,
-                    actor.id,
-                    version,
-                ],
+                facility_params!(id, d, now, actor.id, version),
             )?;
             change_log::record(tx, &now, &actor, "facility", id, "update", version, &changes)
         })?;
