@@ -6,6 +6,8 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
+use rapidfuzz::distance::osa;
+
 use crate::text::fold;
 
 /// Similarity (0–100) from which two names in one commune are suspected to be the same facility.
@@ -80,10 +82,19 @@ pub fn name_core(name: &str) -> String {
     out.join(" ")
 }
 
-/// How alike two names are, 0–100, after folding and dropping generic words. Pairs that
-/// the cheap filters prove to be below the threshold report 0.
+/// How alike two names are, 0–100, after folding and dropping generic words. Pairs below
+/// the threshold report 0.
 pub fn name_similarity(a: &str, b: &str) -> u8 {
     Core::new(name_core(a)).similarity(&Core::new(name_core(b)))
+}
+
+/// The names of one commune and one length: their signatures packed side by side, so the
+/// cheap test of a bulk import streams through memory instead of hopping across the index.
+#[derive(Debug, Default)]
+struct Bucket {
+    sigs: Vec<u128>,
+    hists: Vec<Hist>,
+    at: Vec<u32>,
 }
 
 /// An in-memory index over many facilities, for bulk checks (import, merge).
@@ -91,14 +102,11 @@ pub fn name_similarity(a: &str, b: &str) -> u8 {
 pub struct DupIndex {
     keys: Vec<DupKey>,
     cores: Vec<Core>,
-    /// (length, letter-pair set) of each core, packed apart from the texts so that the cheap
-    /// tests of a bulk import stay in the CPU cache.
-    quick: Vec<(usize, u128)>,
     by_tax: HashMap<String, Vec<usize>>,
     by_phone: HashMap<String, Vec<usize>>,
     /// Per commune, the facilities by the length of their name core: a name can only be
     /// alike to names of nearly its length, so most of a commune is never looked at.
-    by_commune: HashMap<String, Vec<Vec<usize>>>,
+    by_commune: HashMap<String, Vec<Bucket>>,
 }
 
 impl DupIndex {
@@ -129,12 +137,18 @@ impl DupIndex {
         if let Some(p) = &key.phone {
             self.by_phone.entry(p.clone()).or_default().push(i);
         }
-        let by_len = self.by_commune.entry(key.commune_code.clone()).or_default();
+        let by_len = match self.by_commune.get_mut(&key.commune_code) {
+            Some(v) => v,
+            None => self.by_commune.entry(key.commune_code.clone()).or_default(),
+        };
         if by_len.len() <= core.chars {
-            by_len.resize_with(core.chars + 1, Vec::new);
+            by_len.resize_with(core.chars + 1, Bucket::default);
         }
-        by_len[core.chars].push(i);
-        self.quick.push((core.chars, core.sig));
+        // An index beyond u32 would need 4 billion facilities in memory.
+        let at = u32::try_from(i).unwrap_or(u32::MAX);
+        by_len[core.chars].sigs.push(core.sig);
+        by_len[core.chars].hists.push(core.hist);
+        by_len[core.chars].at.push(at);
         self.cores.push(core);
         self.keys.push(key);
     }
@@ -178,23 +192,26 @@ impl DupIndex {
                 add(i, DupReason::SamePhone { phone: p.clone() });
             }
         }
-        if !core.text.is_empty() {
+        if let Some(by_len) = self.by_commune.get(&cand.commune_code) {
+            // Built on the first pair that passes the cheap test: most rows never need it.
+            let mut cmp: Option<Comparator> = None;
             let l = core.chars;
-            // |a - b| <= 15.5 % of the longer one (see Core::similarity).
-            let lo = l - l * 155 / 1000;
-            let hi = l * 1000 / 845 + 1;
-            let by_len = self.by_commune.get(&cand.commune_code);
-            let nearby = by_len
-                .into_iter()
-                .flat_map(|v| v.iter().skip(lo).take(hi + 1 - lo))
-                .flatten();
-            for &i in nearby {
-                if !core.may_be_alike(self.quick[i]) {
+            for (len, bucket) in by_len.iter().enumerate().skip(1) {
+                let allowed = allowed_distance(l.max(len));
+                if l.abs_diff(len) > allowed {
                     continue;
                 }
-                let sim = core.similarity(&self.cores[i]);
-                if sim >= NAME_SIMILARITY_THRESHOLD {
-                    add(i, DupReason::SimilarName { similarity: sim });
+                for (k, sig) in bucket.sigs.iter().enumerate() {
+                    if !sig_may_be_alike(core.sig, *sig, allowed)
+                        || !hist_may_be_alike(&core.hist, &bucket.hists[k], allowed)
+                    {
+                        continue;
+                    }
+                    let i = bucket.at[k] as usize;
+                    let cmp = cmp.get_or_insert_with(|| Comparator::new(core));
+                    if let Some(sim) = cmp.similarity(&self.cores[i]) {
+                        add(i, DupReason::SimilarName { similarity: sim });
+                    }
                 }
             }
         }
@@ -219,10 +236,12 @@ impl DupIndex {
 struct Core {
     text: String,
     chars: usize,
-    /// A 128-bit set of the letter pairs inside words (hashed). One edit removes at most two
-    /// pairs and adds at most two, so names `d` edits apart differ in at most `4·d` bits —
-    /// most pairs of names stop at this test. Word order does not change it.
+    /// A 128-bit set of the letter pairs inside words (hashed). An edit removes at most three
+    /// pairs and adds at most three (a swap of two letters touches three pairs), so names `d`
+    /// edits apart differ in at most `6·d` bits. Word order does not change it.
     sig: u128,
+    /// How often each letter occurs: names `d` edits apart differ by at most `2·d` in total.
+    hist: Hist,
     /// The words sorted: names equal but for word order are alike.
     sorted: String,
 }
@@ -240,6 +259,7 @@ impl Core {
             }
         }
         let chars = text.chars().count();
+        let hist = histogram(&text);
         let mut words: Vec<&str> = text.split(' ').collect();
         words.sort_unstable();
         let sorted = words.join(" ");
@@ -247,91 +267,119 @@ impl Core {
             text,
             chars,
             sig,
+            hist,
             sorted,
         }
     }
 
-    /// The cheap necessary condition of [`Core::similarity`] reaching the threshold.
-    fn may_be_alike(&self, (chars, sig): (usize, u128)) -> bool {
-        if self.chars == 0 || chars == 0 {
-            return false;
-        }
-        let allowed = allowed_distance(self.chars.max(chars));
-        self.chars.abs_diff(chars) <= allowed
-            && ((self.sig ^ sig).count_ones() as usize) <= 4 * allowed
+    fn similarity(&self, other: &Core) -> u8 {
+        Comparator::new(self).similarity(other).unwrap_or(0)
+    }
+}
+
+/// One name prepared for comparison with many others: the bit-parallel OSA distance of
+/// rapidfuzz (Hyyrö 2003) keeps the name's letter masks, so each pair costs one pass over
+/// the other name.
+struct Comparator<'a> {
+    core: &'a Core,
+    osa: Osa,
+}
+
+/// Folded cores are nearly always ASCII: bytes then, whose length is known without a count.
+enum Osa {
+    Bytes(osa::BatchComparator<u8>),
+    Chars(osa::BatchComparator<char>),
+}
+
+impl<'a> Comparator<'a> {
+    fn new(core: &'a Core) -> Self {
+        let osa = if core.text.is_ascii() {
+            Osa::Bytes(osa::BatchComparator::new(core.text.bytes()))
+        } else {
+            Osa::Chars(osa::BatchComparator::new(core.text.chars()))
+        };
+        Comparator { core, osa }
     }
 
-    fn similarity(&self, other: &Core) -> u8 {
-        // Only the fields stored inline are read until a pair survives the cheap tests: in a
-        // bulk import this loop runs millions of times and the texts live elsewhere in memory.
-        if self.chars == 0 || other.chars == 0 {
-            return 0;
-        }
-        let longest = self.chars.max(other.chars);
-        // A rounded similarity of 85 or more needs an edit distance of at most 15.5 %.
-        let allowed = allowed_distance(longest);
-        if self.chars.abs_diff(other.chars) > allowed {
-            return 0;
-        }
-        if (self.sig ^ other.sig).count_ones() as usize > 4 * allowed {
-            return 0;
-        }
-        let (a, b) = (&self.text, &other.text);
-        if a == b {
-            return 100;
-        }
-        if self.sorted == other.sorted {
-            return 98;
-        }
-        match bounded_osa(a, b, allowed) {
-            Some(d) => (100.0 * (1.0 - d as f64 / longest as f64)).round() as u8,
-            None => 0,
+    /// The OSA distance to `other` if it is at most `k`.
+    fn distance(&self, other: &str, k: usize) -> Option<usize> {
+        match &self.osa {
+            Osa::Bytes(c) if other.is_ascii() => {
+                c.distance_with_args(other.bytes(), &osa::Args::default().score_cutoff(k))
+            }
+            Osa::Bytes(c) => c.distance_with_args(
+                other.chars().map(|ch| u8::try_from(ch).unwrap_or(0)),
+                &osa::Args::default().score_cutoff(k),
+            ),
+            Osa::Chars(c) => {
+                c.distance_with_args(other.chars(), &osa::Args::default().score_cutoff(k))
+            }
         }
     }
+
+    /// The similarity (0–100) of the two names if it reaches the threshold.
+    fn similarity(&self, other: &Core) -> Option<u8> {
+        let this = self.core;
+        if this.chars == 0 || other.chars == 0 {
+            return None;
+        }
+        let longest = this.chars.max(other.chars);
+        // A rounded similarity of 85 or more needs an edit distance of at most 15.5 %.
+        let allowed = allowed_distance(longest);
+        if this.chars.abs_diff(other.chars) > allowed
+            || !sig_may_be_alike(this.sig, other.sig, allowed)
+            || !hist_may_be_alike(&this.hist, &other.hist, allowed)
+        {
+            return None;
+        }
+        if this.text == other.text {
+            return Some(100);
+        }
+        if this.sorted == other.sorted {
+            return Some(98);
+        }
+        let d = self.distance(&other.text, allowed)?;
+        let sim = (100.0 * (1.0 - d as f64 / longest as f64)).round() as u8;
+        (sim >= NAME_SIMILARITY_THRESHOLD).then_some(sim)
+    }
+}
+
+/// Letter counts: a–z, then digits, the space and four classes of other letters, saturating.
+type Hist = [u8; 32];
+
+fn histogram(text: &str) -> Hist {
+    let mut h = [0u8; 32];
+    for c in text.chars() {
+        let k = match c {
+            'a'..='z' => c as usize - 'a' as usize,
+            '0'..='9' => 26,
+            ' ' => 27,
+            _ => 28 + (c as usize) % 4,
+        };
+        h[k] = h[k].saturating_add(1);
+    }
+    h
+}
+
+/// The letter-pair test: cheap, and it stops most pairs of unrelated names.
+fn sig_may_be_alike(a: u128, b: u128, allowed: usize) -> bool {
+    (a ^ b).count_ones() as usize <= 6 * allowed
+}
+
+/// The letter-count test: an insertion or deletion changes one count, a substitution two, a
+/// swap none. (Saturated counts only make the difference smaller, so no alike pair is lost.)
+fn hist_may_be_alike(a: &Hist, b: &Hist, allowed: usize) -> bool {
+    let diff: u32 = a
+        .iter()
+        .zip(b)
+        .map(|(x, y)| u32::from(x.abs_diff(*y)))
+        .sum();
+    diff as usize <= 2 * allowed
 }
 
 /// The largest edit distance at which names of `longest` letters still round to the threshold.
 fn allowed_distance(longest: usize) -> usize {
     longest * ((100 - usize::from(NAME_SIMILARITY_THRESHOLD)) * 10 + 5) / 1000
-}
-
-/// The optimal-string-alignment distance (edits and adjacent swaps) if it is at most `k`,
-/// stopping as soon as a whole row of the table exceeds `k`: most pairs of names that got
-/// this far still differ, and they are given up after a few letters.
-fn bounded_osa(a: &str, b: &str, k: usize) -> Option<usize> {
-    // Folded cores are nearly always ASCII: compare bytes then, without collecting chars.
-    if a.is_ascii() && b.is_ascii() {
-        return bounded_osa_of(a.as_bytes(), b.as_bytes(), k);
-    }
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    bounded_osa_of(&a, &b, k)
-}
-
-fn bounded_osa_of<T: PartialEq>(a: &[T], b: &[T], k: usize) -> Option<usize> {
-    let m = b.len();
-    let mut prev2 = vec![0usize; m + 1];
-    let mut prev: Vec<usize> = (0..=m).collect();
-    let mut cur = vec![0usize; m + 1];
-    for i in 1..=a.len() {
-        cur[0] = i;
-        let mut row_min = cur[0];
-        for j in 1..=m {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut v = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                v = v.min(prev2[j - 2] + 1);
-            }
-            cur[j] = v;
-            row_min = row_min.min(v);
-        }
-        if row_min > k {
-            return None;
-        }
-        std::mem::swap(&mut prev2, &mut prev);
-        std::mem::swap(&mut prev, &mut cur);
-    }
-    Some(prev[m]).filter(|d| *d <= k)
 }
 
 #[cfg(test)]
@@ -375,23 +423,79 @@ mod tests {
             name_similarity("Phú Vinh mây tre đan", "Mây tre đan Phú Vinh"),
             98
         );
+        // Two letters swapped touch three letter pairs: still one edit.
+        assert_eq!(name_similarity("Xuân Phương", "Xuân Phoung"), 91);
     }
 
     #[test]
-    fn bounded_distance_agrees_with_strsim() {
+    fn distance_with_cutoff_agrees_with_strsim() {
         for (a, b) in [
             ("may tre dan", "may tre dna"),
             ("banh da", "banh da ke"),
             ("gom", "gom"),
             ("abc", "xyz"),
+            ("duc", "đuc"),
         ] {
             let full = strsim::osa_distance(a, b);
-            assert_eq!(bounded_osa(a, b, 10), Some(full), "{a} / {b}");
-            assert_eq!(
-                bounded_osa(a, b, full.saturating_sub(1)),
-                if full == 0 { Some(0) } else { None }
-            );
+            let core = Core::new(a.to_string());
+            let cmp = Comparator::new(&core);
+            let at = |k: usize| cmp.distance(b, k);
+            assert_eq!(at(10), Some(full), "{a} / {b}");
+            if full > 0 {
+                assert_eq!(at(full - 1), None, "{a} / {b}");
+            }
         }
+    }
+
+    proptest::proptest! {
+        // The fast path (signature filter, bit-parallel distance with a cutoff) must give
+        // exactly what the plain definition gives: round(100·(1 − osa/longest)) ≥ threshold.
+        #[test]
+        fn fast_similarity_matches_the_definition(a in "[abn ]{1,24}", b in "[abn ]{1,24}") {
+            check_fast_similarity(a, b)?;
+        }
+
+        // Near pairs: one string and a few random edits of it (swaps included).
+        #[test]
+        fn fast_similarity_matches_the_definition_near(
+            a in "[a-e ]{6,30}",
+            edits in proptest::collection::vec((0usize..4, 0usize..40, "[a-f]"), 0..4),
+        ) {
+            let mut b: Vec<char> = a.chars().collect();
+            for (op, at, ch) in edits {
+                let ch = ch.chars().next().unwrap_or('a');
+                let at = at % b.len().max(1);
+                match op {
+                    0 if !b.is_empty() => b[at] = ch,
+                    1 => b.insert(at, ch),
+                    2 if !b.is_empty() => { b.remove(at); }
+                    _ if at + 1 < b.len() => b.swap(at, at + 1),
+                    _ => {}
+                }
+            }
+            check_fast_similarity(a, b.into_iter().collect())?;
+        }
+    }
+
+    fn check_fast_similarity(
+        a: String,
+        b: String,
+    ) -> Result<(), proptest::test_runner::TestCaseError> {
+        {
+            let (ca, cb) = (Core::new(a.clone()), Core::new(b.clone()));
+            let longest = ca.chars.max(cb.chars);
+            let d = strsim::osa_distance(&a, &b);
+            let plain = (100.0 * (1.0 - d as f64 / longest as f64)).round() as u8;
+            let fast = Comparator::new(&ca).similarity(&cb);
+            if ca.sorted == cb.sorted && a != b {
+                proptest::prop_assert_eq!(fast, Some(98));
+            } else if plain >= NAME_SIMILARITY_THRESHOLD {
+                proptest::prop_assert_eq!(fast, Some(plain));
+            } else {
+                proptest::prop_assert_eq!(fast, None);
+            }
+        }
+        Ok(())
     }
 
     #[test]
