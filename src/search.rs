@@ -704,17 +704,32 @@ impl SearchIndex {
     /// `text::fold` makes them) the caller already has, e.g. the store's `*_fold` columns.
     pub fn push_folded(&mut self, doc: Doc, folded: [String; 5]) {
         let [name_f, rep_f, prod_f, com_f, phone_f] = &folded;
-        self.ids.push(&doc.id);
+        let doc = DocRef {
+            id: &doc.id,
+            name: &doc.name,
+            representative: &doc.representative,
+            products: &doc.products,
+            commune: &doc.commune,
+            phone: &doc.phone,
+        };
+        self.push_borrowed(doc, [name_f, rep_f, prod_f, com_f, phone_f]);
+    }
+
+    /// [`SearchIndex::push_folded`] from borrowed texts: loading 100,000 facilities this
+    /// way copies each text once, into the index, instead of through a String per field.
+    pub fn push_borrowed(&mut self, doc: DocRef<'_>, folded: [&str; 5]) {
+        let [name_f, rep_f, prod_f, com_f, phone_f] = folded;
+        self.ids.push(doc.id);
         let vocab = &mut self.vocab;
         let [name, rep, prod, com] = &mut self.cols;
-        name.add(vocab, &as_nfc(&doc.name), name_f);
+        name.add(vocab, &as_nfc(doc.name), name_f);
         let refs = [
-            rep.add(vocab, &as_nfc(&doc.representative), rep_f),
-            prod.add(vocab, &as_nfc(&doc.products), prod_f),
-            com.add(vocab, &as_nfc(&doc.commune), com_f),
+            rep.add(vocab, &as_nfc(doc.representative), rep_f),
+            prod.add(vocab, &as_nfc(doc.products), prod_f),
+            com.add(vocab, &as_nfc(doc.commune), com_f),
         ];
         self.refs.push(refs);
-        self.phone_display.push(&doc.phone);
+        self.phone_display.push(doc.phone);
         // "0912 345" and "0912.345" are the same number.
         self.phone_digits.push(&text::digits_only(phone_f));
         self.invalidate();

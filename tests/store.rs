@@ -358,6 +358,30 @@ fn archived_facilities_are_hidden_but_kept() {
 }
 
 #[test]
+fn search_follows_every_create_edit_archive_and_restore() {
+    let mut s = store_as("commune", "00004");
+    let names = |s: &Store, q: &str| -> Vec<String> {
+        let idx = s.search_index().unwrap();
+        idx.search(q, 10)
+            .iter()
+            .map(|h| idx.doc(h.index).name.to_string())
+            .collect()
+    };
+    let (a, _) = s.create_facility(&input("Gốm Bát Tràng", "00004")).unwrap();
+    assert_eq!(names(&s, "bat trang"), ["Gốm Bát Tràng"]);
+    let mut edit = input("Gốm Chu Đậu", "00004");
+    edit.representative = "Lê Thị Hoa".into();
+    s.update_facility(&a.id, 1, &edit).unwrap();
+    assert!(names(&s, "bat trang").is_empty(), "the old name is gone");
+    assert_eq!(names(&s, "chu dau"), ["Gốm Chu Đậu"]);
+    assert_eq!(names(&s, "le thi hoa"), ["Gốm Chu Đậu"]);
+    s.set_facility_archived(&a.id, 2, true).unwrap();
+    assert!(names(&s, "chu dau").is_empty());
+    s.set_facility_archived(&a.id, 3, false).unwrap();
+    assert_eq!(names(&s, "chu dau"), ["Gốm Chu Đậu"]);
+}
+
+#[test]
 fn a_commune_collaborator_writes_only_in_their_scope() {
     let mut s = store_as("commune", "00004");
     match s.create_facility(&input("Gốm", "00008")) {

@@ -483,40 +483,42 @@ impl Store {
 
     /// The search index over live facilities (name, representative, products, commune, phone).
     pub fn search_index(&self) -> Result<crate::search::SearchIndex> {
-        use crate::search::{Doc, SearchIndex};
+        use crate::search::{DocRef, SearchIndex};
         use std::collections::HashMap;
         let units = crate::refdata::units();
         let mut communes: HashMap<String, (String, String)> = HashMap::new();
         let mut idx = SearchIndex::new();
         let mut stmt = self.conn().prepare(
             "SELECT id, name, name_fold, representative, representative_fold, products, products_fold,
-                    commune_code, coalesce(phone, '')
-             FROM facilities WHERE archived = 0 ORDER BY sort_key",
+                    commune_code, phone
+             FROM facility_search",
         )?;
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
-            let code: String = r.get(7)?;
-            let (cname, cfold) = communes
-                .entry(code.clone())
-                .or_insert_with(|| {
-                    let n = units
-                        .commune(&code)
-                        .map(|c| c.name.clone())
-                        .unwrap_or(code.clone());
-                    let f = fold(&n);
-                    (n, f)
-                })
-                .clone();
-            let phone: String = r.get(8)?;
-            let doc = Doc {
-                id: r.get(0)?,
-                name: r.get(1)?,
-                representative: r.get(3)?,
-                products: r.get(5)?,
-                commune: cname,
-                phone: phone.clone(),
+            let text = |i: usize| -> Result<&str> {
+                r.get_ref(i)?
+                    .as_str()
+                    .map_err(|e| StoreError::Sqlite(rusqlite::Error::from(e)))
             };
-            idx.push_folded(doc, [r.get(2)?, r.get(4)?, r.get(6)?, cfold, phone]);
+            let code = text(7)?;
+            if !communes.contains_key(code) {
+                let n = units
+                    .commune(code)
+                    .map_or_else(|| code.to_string(), |c| c.name.clone());
+                let f = fold(&n);
+                communes.insert(code.to_string(), (n, f));
+            }
+            let (cname, cfold) = &communes[code];
+            let phone = text(8)?;
+            let doc = DocRef {
+                id: text(0)?,
+                name: text(1)?,
+                representative: text(3)?,
+                products: text(5)?,
+                commune: cname,
+                phone,
+            };
+            idx.push_borrowed(doc, [text(2)?, text(4)?, text(6)?, cfold, phone]);
         }
         Ok(idx)
     }

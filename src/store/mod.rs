@@ -22,8 +22,13 @@ pub use change_log::ChangeEntry;
 pub use facilities::{FacilityFilter, FacilitySort, ImportOutcome};
 
 /// The schema, oldest first. Never edit a released migration: add one.
+const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/001_init.sql"),
+    include_str!("migrations/002_search.sql"),
+];
+
 fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(include_str!("migrations/001_init.sql"))])
+    Migrations::new(MIGRATIONS.iter().map(|sql| M::up(sql)).collect())
 }
 
 /// SQLite's own default page cache (2 MB, as KiB negative): enough for browsing, and small
@@ -32,7 +37,7 @@ pub(crate) const DEFAULT_CACHE_SIZE: i64 = -2000;
 
 /// The schema version this build writes.
 pub fn schema_version() -> usize {
-    1
+    MIGRATIONS.len()
 }
 
 #[derive(Debug, Error)]
