@@ -162,6 +162,11 @@ fn main() {
         let before = t.len();
         t.send(if i < 55 { b"\x1b[B" } else { b"\x1b[A" });
         let b = t.settle(before, Duration::from_millis(40)) as f64;
+        if i == 30 && std::env::var_os("CTV_BENCH_DUMP").is_some() {
+            // What one scrolling move writes, to see where the bytes go.
+            let raw = t.raw.lock().expect("lock");
+            eprintln!("{}", String::from_utf8_lossy(&raw[before..]).escape_debug());
+        }
         if (15..55).contains(&i) {
             scrolling.push(b);
         } else {

@@ -61,9 +61,6 @@ use std::io;
 use std::sync::mpsc::RecvTimeoutError;
 use std::time::Instant;
 
-use ratatui::crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
-use ratatui::crossterm::{execute, queue};
-
 pub use app::{App, AppContext, Effect, OnYes, OverlayKind};
 pub use config::Config;
 pub use event::{AppEvent, EventReceiver, EventSender, JobEvent};
@@ -181,10 +178,9 @@ fn event_loop(app: &mut App, term: &mut terminal::Term, rx: &EventReceiver) -> i
     }
 }
 
-/// One frame, wrapped in synchronized-output codes so the terminal shows it whole.
+/// One frame: ratatui flushes it once at the end, and the terminal writer sends it whole
+/// (in synchronized-output codes when it is large, see `TermWriter`).
 fn draw(term: &mut terminal::Term, app: &App) -> io::Result<()> {
-    queue!(term.backend_mut(), BeginSynchronizedUpdate)?;
     term.draw(|frame| app.render(frame))?;
-    execute!(term.backend_mut(), EndSynchronizedUpdate)?;
     Ok(())
 }

@@ -15,6 +15,7 @@ use std::io::{self, Write};
 use ratatui::backend::{Backend, ClearType, WindowSize};
 use ratatui::buffer::{Buffer, Cell};
 use ratatui::layout::{Position, Rect, Size};
+use ratatui::style::{Color, Modifier};
 
 /// Fewest consecutive shifted rows worth a scroll (a scroll costs ~20 bytes of codes).
 const MIN_BAND: usize = 4;
@@ -23,6 +24,8 @@ pub struct ScrollBackend<B> {
     inner: B,
     /// What the terminal shows; `None` when unknown (then frames pass straight through).
     screen: Option<Buffer>,
+    /// Whether the cursor is hidden, when known: ratatui hides it before every frame.
+    cursor_hidden: Option<bool>,
 }
 
 impl<B> ScrollBackend<B> {
@@ -30,6 +33,7 @@ impl<B> ScrollBackend<B> {
         ScrollBackend {
             inner,
             screen: None,
+            cursor_hidden: None,
         }
     }
 }
@@ -147,6 +151,122 @@ fn bridge_gaps(next: &Buffer, updates: Vec<(u16, u16, &Cell)>) -> Vec<(u16, u16,
     out
 }
 
+/// Whether [`encode`] writes this cell exactly as crossterm would (anything unusual, such as an
+/// underline colour or a zero-width symbol, goes through crossterm instead).
+fn encodable(c: &Cell) -> bool {
+    let w = unicode_width::UnicodeWidthStr::width(c.symbol());
+    (w == 1 || w == 2) && c.underline_color == Color::Reset
+}
+
+/// Writes cells with the fewest codes: a style only when it changes, as one SGR; a move only
+/// when the cursor is not already there (a forward move within a row as `CSI n C`); and at the
+/// end one reset instead of crossterm's four. The cells come row by row, left to right.
+fn encode(out: &mut Vec<u8>, cells: &[(u16, u16, Cell)]) {
+    let mut cursor: Option<(u16, u16)> = None;
+    let mut style = (Color::Reset, Color::Reset, Modifier::empty());
+    for (x, y, cell) in cells {
+        if cursor != Some((*x, *y)) {
+            let absolute = format!("\x1b[{};{}H", y + 1, x + 1);
+            match cursor {
+                Some((cx, cy)) if cy == *y && *x > cx && (x - cx) < 1000 => {
+                    let n = x - cx;
+                    let forward = if n == 1 {
+                        "\x1b[C".to_string()
+                    } else {
+                        format!("\x1b[{n}C")
+                    };
+                    let shortest = if forward.len() < absolute.len() {
+                        forward
+                    } else {
+                        absolute
+                    };
+                    out.extend_from_slice(shortest.as_bytes());
+                }
+                _ => out.extend_from_slice(absolute.as_bytes()),
+            }
+        }
+        let want = (cell.fg, cell.bg, cell.modifier);
+        if want != style {
+            sgr(out, style, want);
+            style = want;
+        }
+        out.extend_from_slice(cell.symbol().as_bytes());
+        let w = unicode_width::UnicodeWidthStr::width(cell.symbol()) as u16;
+        cursor = Some((x + w, *y));
+    }
+    if style != (Color::Reset, Color::Reset, Modifier::empty()) {
+        out.extend_from_slice(b"\x1b[0m");
+    }
+}
+
+/// One SGR sequence taking the terminal from style `from` to `to`. Taking a modifier away
+/// starts from a reset (the off-codes are not uniform: bold and dim share one).
+fn sgr(out: &mut Vec<u8>, from: (Color, Color, Modifier), to: (Color, Color, Modifier)) {
+    let mut codes: Vec<String> = Vec::new();
+    let reset = !(from.2 - to.2).is_empty();
+    let (old_fg, old_bg, old_mod) = if reset {
+        codes.push("0".into());
+        (Color::Reset, Color::Reset, Modifier::empty())
+    } else {
+        from
+    };
+    for (m, code) in [
+        (Modifier::BOLD, "1"),
+        (Modifier::DIM, "2"),
+        (Modifier::ITALIC, "3"),
+        (Modifier::UNDERLINED, "4"),
+        (Modifier::SLOW_BLINK, "5"),
+        (Modifier::RAPID_BLINK, "6"),
+        (Modifier::REVERSED, "7"),
+        (Modifier::HIDDEN, "8"),
+        (Modifier::CROSSED_OUT, "9"),
+    ] {
+        if to.2.contains(m) && !old_mod.contains(m) {
+            codes.push(code.into());
+        }
+    }
+    if to.0 != old_fg {
+        codes.push(color_code(to.0, false));
+    }
+    if to.1 != old_bg {
+        codes.push(color_code(to.1, true));
+    }
+    if !codes.is_empty() {
+        out.extend_from_slice(format!("\x1b[{}m", codes.join(";")).as_bytes());
+    }
+}
+
+fn color_code(c: Color, bg: bool) -> String {
+    let base = |n: u8| {
+        if bg {
+            (n + 10).to_string()
+        } else {
+            n.to_string()
+        }
+    };
+    match c {
+        Color::Reset => base(39),
+        Color::Black => base(30),
+        Color::Red => base(31),
+        Color::Green => base(32),
+        Color::Yellow => base(33),
+        Color::Blue => base(34),
+        Color::Magenta => base(35),
+        Color::Cyan => base(36),
+        Color::Gray => base(37),
+        Color::DarkGray => base(90),
+        Color::LightRed => base(91),
+        Color::LightGreen => base(92),
+        Color::LightYellow => base(93),
+        Color::LightBlue => base(94),
+        Color::LightMagenta => base(95),
+        Color::LightCyan => base(96),
+        Color::White => base(97),
+        Color::Indexed(n) => format!("{};5;{n}", if bg { 48 } else { 38 }),
+        Color::Rgb(r, g, b) => format!("{};2;{r};{g};{b}", if bg { 48 } else { 38 }),
+    }
+}
+
 impl<B: Backend<Error = io::Error> + Write> Backend for ScrollBackend<B> {
     type Error = io::Error;
 
@@ -163,6 +283,13 @@ impl<B: Backend<Error = io::Error> + Write> Backend for ScrollBackend<B> {
         for (x, y, cell) in content {
             if x < area.width && y < area.height {
                 next[(x, y)] = cell.clone();
+                // ratatui never sends the cells a wide character covers; its buffer holds
+                // blank cells there, and so must the copy, or a later diff against a shifted
+                // copy would trust stale text under the character.
+                let w = unicode_width::UnicodeWidthStr::width(cell.symbol()) as u16;
+                for cx in x + 1..(x + w).min(area.width) {
+                    next[(cx, y)] = Cell::EMPTY;
+                }
             }
         }
         if let Some(s) = detect_shift(&screen, &next) {
@@ -177,22 +304,34 @@ impl<B: Backend<Error = io::Error> + Write> Backend for ScrollBackend<B> {
             apply_shift(&mut screen, s);
         }
         let updates = bridge_gaps(&next, screen.diff(&next));
-        self.inner
-            .draw(updates.iter().map(|(x, y, c)| (*x, *y, c)))?;
+        if updates.iter().any(|(_, _, c)| !encodable(c)) {
+            self.inner
+                .draw(updates.iter().map(|(x, y, c)| (*x, *y, c)))?;
+        } else {
+            let mut out = Vec::with_capacity(updates.len() * 4 + 64);
+            encode(&mut out, &updates);
+            self.inner.write_all(&out)?;
+        }
         self.screen = Some(next);
         Ok(())
     }
 
     fn append_lines(&mut self, n: u16) -> io::Result<()> {
         self.screen = None;
+        self.cursor_hidden = None;
         self.inner.append_lines(n)
     }
 
     fn hide_cursor(&mut self) -> io::Result<()> {
+        if self.cursor_hidden == Some(true) && self.screen.is_some() {
+            return Ok(());
+        }
+        self.cursor_hidden = Some(true);
         self.inner.hide_cursor()
     }
 
     fn show_cursor(&mut self) -> io::Result<()> {
+        self.cursor_hidden = Some(false);
         self.inner.show_cursor()
     }
 
@@ -377,6 +516,154 @@ mod tests {
             "a reverse scroll was used"
         );
         assert!(worst < 200, "a one-row scroll cost {worst} bytes");
+    }
+
+    fn vt_color(c: Color) -> vt100::Color {
+        match c {
+            Color::Reset => vt100::Color::Default,
+            Color::Black => vt100::Color::Idx(0),
+            Color::Red => vt100::Color::Idx(1),
+            Color::Green => vt100::Color::Idx(2),
+            Color::Yellow => vt100::Color::Idx(3),
+            Color::Blue => vt100::Color::Idx(4),
+            Color::Magenta => vt100::Color::Idx(5),
+            Color::Cyan => vt100::Color::Idx(6),
+            Color::Gray => vt100::Color::Idx(7),
+            Color::DarkGray => vt100::Color::Idx(8),
+            Color::LightRed => vt100::Color::Idx(9),
+            Color::LightGreen => vt100::Color::Idx(10),
+            Color::LightYellow => vt100::Color::Idx(11),
+            Color::LightBlue => vt100::Color::Idx(12),
+            Color::LightMagenta => vt100::Color::Idx(13),
+            Color::LightCyan => vt100::Color::Idx(14),
+            Color::White => vt100::Color::Idx(15),
+            Color::Indexed(n) => vt100::Color::Idx(n),
+            Color::Rgb(r, g, b) => vt100::Color::Rgb(r, g, b),
+        }
+    }
+
+    /// Random styled frames, lists that scroll and rows that change: after every frame the
+    /// terminal (vt100) shows exactly ratatui's buffer, text, colours and attributes.
+    #[test]
+    fn the_encoder_leaves_the_screen_exactly_as_the_buffer_says() {
+        use rand::{Rng, SeedableRng};
+        use ratatui::style::Style;
+        let out = Shared::default();
+        let mut term = Terminal::new(ScrollBackend::new(MemBackend(CrosstermBackend::new(
+            out.clone(),
+        ))))
+        .unwrap();
+        term.clear().unwrap();
+        let mut rng = rand::rngs::StdRng::seed_from_u64(7);
+        let colors = [
+            Color::Reset,
+            Color::Red,
+            Color::LightBlue,
+            Color::DarkGray,
+            Color::Indexed(8),
+            Color::Indexed(214),
+            Color::Rgb(10, 20, 30),
+            Color::White,
+        ];
+        let mods = [
+            Modifier::empty(),
+            Modifier::BOLD,
+            Modifier::DIM,
+            Modifier::BOLD | Modifier::REVERSED,
+            Modifier::ITALIC | Modifier::UNDERLINED,
+        ];
+        let words = [
+            "Cơ sở",
+            "làng nghề",
+            "Đức",
+            "漢字",
+            "x",
+            "  ",
+            "Bát Tràng",
+            "0912",
+        ];
+        let lines: Vec<(String, Style)> = (0..60)
+            .map(|_| {
+                let text: Vec<&str> = (0..rng.gen_range(1..6))
+                    .map(|_| words[rng.gen_range(0..words.len())])
+                    .collect();
+                let style = Style::default()
+                    .fg(colors[rng.gen_range(0..colors.len())])
+                    .bg(colors[rng.gen_range(0..colors.len())])
+                    .add_modifier(mods[rng.gen_range(0..mods.len())]);
+                (text.join(" "), style)
+            })
+            .collect();
+        let mut offset = 0usize;
+        for step in 0..80 {
+            // Mostly one-row scrolls, sometimes a jump, sometimes a changed header.
+            offset = match rng.gen_range(0..10) {
+                0 => rng.gen_range(0..40),
+                1..=5 => (offset + 1).min(49),
+                _ => offset.saturating_sub(1),
+            };
+            let selected = offset + rng.gen_range(0..10);
+            let header = (step % 7, colors[step % colors.len()]);
+            let completed = term
+                .draw(|f| {
+                    let buf = f.buffer_mut();
+                    buf.set_string(
+                        0,
+                        0,
+                        format!("CTV {} │ {}", header.0, "tiêu đề"),
+                        Style::default().fg(header.1).add_modifier(Modifier::BOLD),
+                    );
+                    for row in 0..10u16 {
+                        let i = offset + row as usize;
+                        let (text, mut style) = lines[i].clone();
+                        if i == selected {
+                            style = style.add_modifier(Modifier::REVERSED);
+                        }
+                        buf.set_string(0, row + 1, &text, style);
+                        buf.set_string(30, row + 1, format!("{i:>4}"), Style::default());
+                    }
+                    buf.set_string(0, 11, "F1 Trợ giúp", Style::default().fg(Color::Yellow));
+                })
+                .unwrap()
+                .buffer
+                .clone();
+            let mut parser = vt100::Parser::new(12, 40, 0);
+            parser.process(&out.0.lock().unwrap());
+            let screen = parser.screen();
+            for y in 0..12u16 {
+                for x in 0..40u16 {
+                    let want = &completed[(x, y)];
+                    let Some(got) = screen.cell(y, x) else {
+                        panic!("no cell {x},{y}")
+                    };
+                    if got.is_wide_continuation() {
+                        continue;
+                    }
+                    let at = format!("step {step}, cell {x},{y}");
+                    let text = got.contents();
+                    let text = if text.is_empty() { " " } else { &*text };
+                    assert_eq!(text, want.symbol(), "{at}");
+                    assert_eq!(got.fgcolor(), vt_color(want.fg), "{at}");
+                    assert_eq!(got.bgcolor(), vt_color(want.bg), "{at}");
+                    assert_eq!(got.bold(), want.modifier.contains(Modifier::BOLD), "{at}");
+                    assert_eq!(
+                        got.italic(),
+                        want.modifier.contains(Modifier::ITALIC),
+                        "{at}"
+                    );
+                    assert_eq!(
+                        got.underline(),
+                        want.modifier.contains(Modifier::UNDERLINED),
+                        "{at}"
+                    );
+                    assert_eq!(
+                        got.inverse(),
+                        want.modifier.contains(Modifier::REVERSED),
+                        "{at}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]

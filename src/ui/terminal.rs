@@ -5,7 +5,7 @@
 //! safe to call any number of times; [`TerminalGuard`] calls it on drop and the panic hook
 //! calls it *before* the panic message is printed, so the message lands on a sane screen.
 
-use std::io::{self, BufWriter, Stdout, Write};
+use std::io::{self, Stdout, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Once;
 
@@ -29,14 +29,23 @@ pub type Term = Terminal<Backend>;
 
 /// Buffered stdout that throws its buffer away when dropped during a panic: a half-built frame
 /// must not be flushed onto the normal screen after [`restore`] has run.
+///
+/// Each flush is one frame. A large one is wrapped in synchronized-output codes so the terminal
+/// shows it whole; a small one (a cursor move, a typed letter) goes out in one write that
+/// arrives in one piece anyway, without the 16 bytes of codes.
 pub struct TermWriter {
-    inner: Option<BufWriter<Stdout>>,
+    inner: Option<Stdout>,
+    frame: Vec<u8>,
 }
+
+/// Frames at least this large are wrapped in synchronized-output codes.
+const SYNC_FROM: usize = 512;
 
 impl TermWriter {
     pub fn new() -> TermWriter {
         TermWriter {
-            inner: Some(BufWriter::with_capacity(64 * 1024, io::stdout())),
+            inner: Some(io::stdout()),
+            frame: Vec::with_capacity(64 * 1024),
         }
     }
 }
@@ -49,27 +58,39 @@ impl Default for TermWriter {
 
 impl Write for TermWriter {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        match self.inner.as_mut() {
-            Some(w) => w.write(buf),
-            None => Ok(buf.len()),
+        if self.inner.is_some() {
+            self.frame.extend_from_slice(buf);
         }
+        Ok(buf.len())
     }
 
     fn flush(&mut self) -> io::Result<()> {
-        match self.inner.as_mut() {
-            Some(w) => w.flush(),
-            None => Ok(()),
+        let Some(out) = self.inner.as_mut() else {
+            return Ok(());
+        };
+        if !self.frame.is_empty() {
+            let mut lock = out.lock();
+            let sync = self.frame.len() >= SYNC_FROM;
+            if sync {
+                lock.write_all(b"\x1b[?2026h")?;
+            }
+            lock.write_all(&self.frame)?;
+            if sync {
+                lock.write_all(b"\x1b[?2026l")?;
+            }
+            self.frame.clear();
+            lock.flush()?;
         }
+        Ok(())
     }
 }
 
 impl Drop for TermWriter {
     fn drop(&mut self) {
-        if let Some(w) = self.inner.take() {
-            if std::thread::panicking() {
-                let _ = w.into_parts(); // discard, do not flush
-            }
-            // otherwise BufWriter's own drop flushes
+        if std::thread::panicking() {
+            self.frame.clear(); // discard, do not flush
+        } else {
+            let _ = self.flush();
         }
     }
 }
