@@ -641,7 +641,7 @@ mod tests {
                     }
                     let at = format!("step {step}, cell {x},{y}");
                     let text = got.contents();
-                    let text = if text.is_empty() { " " } else { &*text };
+                    let text = if text.is_empty() { " " } else { text };
                     assert_eq!(text, want.symbol(), "{at}");
                     assert_eq!(got.fgcolor(), vt_color(want.fg), "{at}");
                     assert_eq!(got.bgcolor(), vt_color(want.bg), "{at}");
