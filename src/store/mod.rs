@@ -3,6 +3,7 @@
 
 mod change_log;
 mod collaborators;
+mod consultations;
 mod facilities;
 
 use std::path::{Path, PathBuf};
@@ -19,11 +20,15 @@ use crate::domain::issue::Issues;
 use crate::domain::Profile;
 
 pub use change_log::ChangeEntry;
+pub use consultations::{BulkConsultation, BulkFollowUp, ConsultationFilter, GRACE_HOURS_SETTING};
 pub use facilities::{FacilityFilter, FacilitySort, ImportOutcome};
 
 /// The schema, oldest first. Never edit a released migration: add one.
 fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(include_str!("migrations/001_init.sql"))])
+    Migrations::new(vec![
+        M::up(include_str!("migrations/001_init.sql")),
+        M::up(include_str!("migrations/002_consultations.sql")),
+    ])
 }
 
 /// SQLite's own default page cache (2 MB, as KiB negative): enough for browsing, and small
@@ -32,7 +37,7 @@ pub(crate) const DEFAULT_CACHE_SIZE: i64 = -2000;
 
 /// The schema version this build writes.
 pub fn schema_version() -> usize {
-    1
+    2
 }
 
 #[derive(Debug, Error)]
@@ -74,6 +79,12 @@ pub enum StoreError {
     ProfileExists,
     #[error("stored data is malformed: {0}")]
     Corrupt(String),
+    #[error("consultation {0} can no longer be edited: amend it instead")]
+    Locked(String),
+    #[error("consultation {0} has no follow-up")]
+    NoFollowUp(String),
+    #[error("the follow-up of consultation {0} is already done")]
+    FollowUpDone(String),
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
