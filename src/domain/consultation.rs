@@ -693,6 +693,8 @@ pub struct Agenda {
     #[serde(serialize_with = "ser_date")]
     pub week_end: NaiveDate,
     pub items: Vec<AgendaItem>,
+    /// How many follow-ups fall in "later", listed or not (see `Store::agenda_limited`).
+    pub later_total: usize,
 }
 
 impl Agenda {

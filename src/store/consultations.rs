@@ -841,25 +841,61 @@ impl Store {
     /// The open follow-ups of the collaborator's scope (live facilities only), by due date,
     /// in buckets computed from the injected clock's Vietnam-local today.
     pub fn agenda(&self) -> Result<Agenda> {
+        self.agenda_limited(usize::MAX)
+    }
+
+    /// The agenda with at most `later_limit` items of the "later" bucket (the earliest);
+    /// `later_total` still counts them all. Overdue, today and this week are always complete.
+    pub fn agenda_limited(&self, later_limit: usize) -> Result<Agenda> {
         let today = self.today();
+        let end = week_end(today);
+        let communes = self.scope_communes();
         let mut args = Vec::new();
         let mut scope = String::new();
-        push_scope(
-            &mut scope,
-            &mut args,
-            "fu.commune_code",
-            &self.scope_communes(),
-        );
+        push_scope(&mut scope, &mut args, "fu.commune_code", &communes);
+        args.push(Value::Text(iso(end)));
         // Driven by the partial index follow_ups_open; the joins are primary-key lookups.
-        let sql = format!(
+        let near = format!(
             "SELECT {COLS} FROM follow_ups fu
                 JOIN consultations c ON c.id = fu.consultation_id
                 JOIN facilities f ON f.id = fu.facility_id
                 LEFT JOIN collaborators p ON p.id = c.collaborator_id
-             WHERE fu.status = 'open' AND {scope} AND f.archived = 0
+             WHERE fu.status = 'open' AND {scope} AND fu.due_date <= ? AND f.archived = 0
              ORDER BY fu.due_date, f.sort_key, c.id"
         );
-        let items = query(self.conn(), &sql, args)?
+        let mut rows = query(self.conn(), &near, args.clone())?;
+        // Later: pick the earliest ids from the index alone, then join only those.
+        let mut later_args = args.clone();
+        later_args.push(Value::Integer(later_limit.min(i64::MAX as usize) as i64));
+        let inner_scope = scope.replace("fu.commune_code", "commune_code");
+        let later = format!(
+            "SELECT {COLS} FROM (
+                SELECT consultation_id FROM follow_ups
+                WHERE status = 'open' AND {inner_scope} AND due_date > ?
+                ORDER BY due_date, consultation_id LIMIT ?) w
+                JOIN follow_ups fu ON fu.consultation_id = w.consultation_id
+                JOIN consultations c ON c.id = fu.consultation_id
+                JOIN facilities f ON f.id = fu.facility_id
+                LEFT JOIN collaborators p ON p.id = c.collaborator_id
+             WHERE f.archived = 0
+             ORDER BY fu.due_date, f.sort_key, c.id"
+        );
+        let later_rows = query(self.conn(), &later, later_args)?;
+        let later_total = if later_rows.len() < later_limit {
+            later_rows.len()
+        } else {
+            let n: i64 = self.conn().query_row(
+                &format!(
+                    "SELECT count(*) FROM follow_ups fu JOIN facilities f ON f.id = fu.facility_id
+                     WHERE fu.status = 'open' AND {scope} AND fu.due_date > ? AND f.archived = 0"
+                ),
+                params_from_iter(args),
+                |r| r.get(0),
+            )?;
+            n as usize
+        };
+        rows.extend(later_rows);
+        let items = rows
             .into_iter()
             .filter_map(|c| {
                 let due = c.open_follow_up()?.due_date;
@@ -872,8 +908,9 @@ impl Store {
             .collect();
         Ok(Agenda {
             today,
-            week_end: week_end(today),
+            week_end: end,
             items,
+            later_total,
         })
     }
 
@@ -1023,4 +1060,87 @@ fn own_indexes(tx: &Transaction<'_>) -> Result<Vec<(String, String)>> {
     )?;
     let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
     Ok(rows.collect::<Result<Vec<_>, _>>()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::clock::FixedClock;
+    use crate::domain::ProfileInput;
+
+    fn plan(store: &Store, sql: &str, args: Vec<Value>) -> String {
+        let mut stmt = store
+            .conn()
+            .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+            .unwrap();
+        let rows = stmt
+            .query_map(params_from_iter(args), |r| r.get::<_, String>(3))
+            .unwrap();
+        rows.map(|r| r.unwrap()).collect::<Vec<_>>().join("\n")
+    }
+
+    fn store() -> Store {
+        let clock = FixedClock::new(Utc::now());
+        let mut s = Store::open_in_memory(Arc::new(clock)).unwrap();
+        s.init_profile(
+            &ProfileInput {
+                name: "A".into(),
+                role: "province".into(),
+                units: "01".into(),
+                account: None,
+            },
+            false,
+        )
+        .unwrap();
+        // The planner's choices depend on statistics; give it some, as a used database has.
+        s.conn().execute_batch("ANALYZE").unwrap();
+        s
+    }
+
+    #[test]
+    fn the_timeline_walks_its_index_without_sorting() {
+        let s = store();
+        let sql = format!(
+            "SELECT {COLS} {FROM} WHERE c.facility_id = ?
+             ORDER BY c.cur_date DESC, c.id DESC LIMIT 50"
+        );
+        let p = plan(&s, &sql, vec![Value::Text("x".into())]);
+        assert!(p.contains("consultations_timeline"), "{p}");
+        assert!(!p.contains("TEMP B-TREE"), "{p}");
+    }
+
+    #[test]
+    fn the_agenda_and_the_overdue_count_use_the_open_follow_up_index() {
+        let s = store();
+        let communes = s.scope_communes();
+        let mut args = Vec::new();
+        let mut scope = String::new();
+        push_scope(&mut scope, &mut args, "commune_code", &communes);
+        args.push(Value::Text("2026-11-25".into()));
+        let p = plan(
+            &s,
+            &format!(
+                "SELECT consultation_id FROM follow_ups
+                 WHERE status = 'open' AND {scope} AND due_date > ?"
+            ),
+            args.clone(),
+        );
+        assert!(p.contains("follow_ups_open"), "{p}");
+        let p = plan(
+            &s,
+            &format!(
+                "SELECT count(*) FROM follow_ups fu JOIN facilities f ON f.id = fu.facility_id
+                 WHERE fu.status = 'open' AND {} AND fu.due_date < ? AND f.archived = 0",
+                scope.replace("commune_code", "fu.commune_code")
+            ),
+            args,
+        );
+        assert!(p.contains("follow_ups_open"), "{p}");
+        assert!(
+            !p.contains("SCAN fu") && !p.contains("SCAN follow_ups "),
+            "{p}"
+        );
+    }
 }
