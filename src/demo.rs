@@ -931,10 +931,11 @@ pub fn generate_consultations(
             continue;
         };
         let age = (today - due).num_days();
+        // A few slip through: most collaborators close or reschedule within days.
         let done = if age > 14 {
-            rng.gen_bool(0.99)
+            rng.gen_bool(0.997)
         } else if age > 0 {
-            rng.gen_bool(0.5)
+            rng.gen_bool(0.8)
         } else {
             false
         };

@@ -1291,7 +1291,7 @@ fn demo_consultations_are_valid_varied_and_cover_every_bucket() {
 }
 
 #[test]
-fn a_limited_agenda_is_complete_up_to_the_week_and_counts_the_rest() {
+fn a_limited_agenda_lists_the_earliest_of_each_bucket_and_counts_them_all() {
     let mut f = fixture("commune", "00004");
     let fid = facility(&mut f.store, "Cơ sở mây tre", "00004");
     follow_ups(
@@ -1305,32 +1305,31 @@ fn a_limited_agenda_is_complete_up_to_the_week_and_counts_the_rest() {
             "01/12/2026",
             "15/12/2026",
             "01/01/2027",
+            "23/11/2026",
+            "28/11/2026",
         ],
     );
+    let due = |i: &ctv::domain::consultation::AgendaItem| {
+        i.consultation
+            .follow_up
+            .as_ref()
+            .unwrap()
+            .due_date
+            .to_string()
+    };
     let a = f.store.agenda_limited(1).unwrap();
-    let dues: Vec<String> = a
-        .items
-        .iter()
-        .map(|i| {
-            i.consultation
-                .follow_up
-                .as_ref()
-                .unwrap()
-                .due_date
-                .to_string()
-        })
-        .collect();
+    let dues: Vec<String> = a.items.iter().map(due).collect();
     assert_eq!(
         dues,
-        ["2026-11-24", "2026-11-25", "2026-11-27", "2026-12-01"]
+        ["2026-11-23", "2026-11-25", "2026-11-27", "2026-12-01"],
+        "the earliest of each bucket"
     );
-    assert_eq!(a.later_total, 3);
-    assert_eq!(f.store.agenda().unwrap().later_total, 3);
-    assert_eq!(
-        f.store
-            .agenda_limited(0)
-            .unwrap()
-            .count(AgendaBucket::Later),
-        0
-    );
+    let counts = |a: &ctv::domain::consultation::Agenda| AgendaBucket::ALL.map(|b| a.count(b));
+    assert_eq!(counts(&a), [2, 1, 2, 3]);
+    let full = f.store.agenda().unwrap();
+    assert_eq!(counts(&full), [2, 1, 2, 3]);
+    assert_eq!(full.items.len(), 8);
+    let none = f.store.agenda_limited(0).unwrap();
+    assert!(none.items.is_empty());
+    assert_eq!(counts(&none), [2, 1, 2, 3]);
 }

@@ -15,6 +15,9 @@ pub struct AgendaArgs {
     /// table, csv (Excel; dates dd/mm/yyyy), tsv or json (dates yyyy-mm-dd)
     #[arg(long, value_enum, default_value = "table")]
     pub format: Format,
+    /// At most this many follow-ups per bucket (the earliest due); default all
+    #[arg(long)]
+    pub limit: Option<usize>,
 }
 
 const HEADERS: [&str; 10] = [
@@ -34,7 +37,7 @@ pub fn run(ctx: &Ctx, a: AgendaArgs) -> Result<(), CliError> {
     let l = ctx.lang;
     let store = ctx.open()?;
     store.require_profile()?;
-    let agenda = store.agenda()?;
+    let agenda = store.agenda_limited(a.limit.unwrap_or(usize::MAX))?;
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let io = |e| CliError::Io("stdout".into(), e);
@@ -80,7 +83,7 @@ pub fn run(ctx: &Ctx, a: AgendaArgs) -> Result<(), CliError> {
             for b in AgendaBucket::ALL {
                 let items: Vec<_> = agenda.bucket(b).collect();
                 writeln!(out).map_err(io)?;
-                writeln!(out, "{} ({})", tr(l, b.label_key()), items.len()).map_err(io)?;
+                writeln!(out, "{} ({})", tr(l, b.label_key()), agenda.count(b)).map_err(io)?;
                 if items.is_empty() {
                     continue;
                 }
@@ -115,6 +118,10 @@ pub fn run(ctx: &Ctx, a: AgendaArgs) -> Result<(), CliError> {
                     "id",
                 ];
                 output::table(&mut out, &h, &cells, 48).map_err(io)?;
+                let more = agenda.count(b).saturating_sub(items.len());
+                if more > 0 {
+                    writeln!(out, "{}", trf(l, "cli.agenda.more", &[&more])).map_err(io)?;
+                }
             }
         }
     }

@@ -692,17 +692,33 @@ pub struct Agenda {
     pub today: NaiveDate,
     #[serde(serialize_with = "ser_date")]
     pub week_end: NaiveDate,
+    /// The listed items (all of them, or a window per bucket: `Store::agenda_limited`).
     pub items: Vec<AgendaItem>,
-    /// How many follow-ups fall in "later", listed or not (see `Store::agenda_limited`).
-    pub later_total: usize,
+    /// How many follow-ups each bucket holds, listed or not.
+    pub counts: AgendaCounts,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct AgendaCounts {
+    pub overdue: usize,
+    pub today: usize,
+    pub this_week: usize,
+    pub later: usize,
 }
 
 impl Agenda {
+    /// The listed items of one bucket.
     pub fn bucket(&self, b: AgendaBucket) -> impl Iterator<Item = &AgendaItem> {
         self.items.iter().filter(move |i| i.bucket == b)
     }
+    /// How many follow-ups the bucket holds (listed or not).
     pub fn count(&self, b: AgendaBucket) -> usize {
-        self.bucket(b).count()
+        match b {
+            AgendaBucket::Overdue => self.counts.overdue,
+            AgendaBucket::Today => self.counts.today,
+            AgendaBucket::ThisWeek => self.counts.this_week,
+            AgendaBucket::Later => self.counts.later,
+        }
     }
 }
 

@@ -7,9 +7,10 @@ use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row, Tra
 
 use super::{change_log, new_id, Actor, Result, Store, StoreError};
 use crate::domain::consultation::{
-    days_late, group_needs, iso, parse_date, validate, week_end, Agenda, AgendaBucket, AgendaItem,
-    Amendment, Consultation, ConsultationData, ConsultationField, ConsultationInput,
-    ConsultationPatch, ConsultationRecord, FollowUp, FollowUpClose, FollowUpStatus, NeedsGroup,
+    days_late, group_needs, iso, parse_date, validate, week_end, Agenda, AgendaBucket,
+    AgendaCounts, AgendaItem, Amendment, Consultation, ConsultationData, ConsultationField,
+    ConsultationInput, ConsultationPatch, ConsultationRecord, FollowUp, FollowUpClose,
+    FollowUpStatus, NeedsGroup,
 };
 use crate::domain::issue::{FieldIssue, Issues, Problem};
 use crate::text::{ingest, ingest_multiline};
@@ -17,6 +18,8 @@ use crate::text::{ingest, ingest_multiline};
 /// The setting that holds the grace period, in whole hours.
 pub const GRACE_HOURS_SETTING: &str = "consultation_grace_hours";
 const DEFAULT_GRACE_HOURS: i64 = 24;
+/// More communes than this (a province rather than a commune or an area) is a wide scope.
+const WIDE_SCOPE: usize = 40;
 
 /// Which consultations a list shows (always within the collaborator's scope).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -207,7 +210,14 @@ impl ConsultationFilter {
     fn where_clause(&self, communes: &[String]) -> (String, Vec<Value>) {
         let mut sql = String::new();
         let mut args = Vec::new();
-        push_scope(&mut sql, &mut args, "c.commune_code", communes);
+        // A wide scope (a province's communes) would make the planner gather the whole scope
+        // and sort it; the unary + keeps it on the date index, which pages newest first.
+        let column = if communes.len() > WIDE_SCOPE {
+            "+c.commune_code"
+        } else {
+            "c.commune_code"
+        };
+        push_scope(&mut sql, &mut args, column, communes);
         let mut eq = |col: &str, v: &Option<String>| {
             if let Some(v) = v {
                 sql.push_str(&format!(" AND {col} = ?"));
@@ -310,8 +320,9 @@ fn insert_follow_up(
 ) -> Result<()> {
     tx.prepare_cached(
         "INSERT INTO follow_ups (consultation_id, facility_id, commune_code, due_date, status,
-            updated_at, updated_by, version)
-         VALUES (?1, ?2, ?3, ?4, 'open', ?5, ?6, 1)",
+            live, updated_at, updated_by, version)
+         VALUES (?1, ?2, ?3, ?4, 'open',
+            (SELECT 1 - archived FROM facilities WHERE id = ?2), ?5, ?6, 1)",
     )?
     .execute(params![
         id,
@@ -844,92 +855,97 @@ impl Store {
         self.agenda_limited(usize::MAX)
     }
 
-    /// The agenda with at most `later_limit` items of the "later" bucket (the earliest);
-    /// `later_total` still counts them all. Overdue, today and this week are always complete.
-    pub fn agenda_limited(&self, later_limit: usize) -> Result<Agenda> {
+    /// The agenda with at most `per_bucket` items in each bucket (the earliest due);
+    /// `counts` still counts them all. Each bucket's window is picked from the index
+    /// `follow_ups_open` alone, and only the rows shown are read.
+    pub fn agenda_limited(&self, per_bucket: usize) -> Result<Agenda> {
         let today = self.today();
         let end = week_end(today);
-        let communes = self.scope_communes();
-        let mut args = Vec::new();
-        let mut scope = String::new();
-        push_scope(&mut scope, &mut args, "fu.commune_code", &communes);
-        args.push(Value::Text(iso(end)));
-        // Driven by the partial index follow_ups_open; the joins are primary-key lookups.
-        let near = format!(
-            "SELECT {COLS} FROM follow_ups fu
-                JOIN consultations c ON c.id = fu.consultation_id
-                JOIN facilities f ON f.id = fu.facility_id
-                LEFT JOIN collaborators p ON p.id = c.collaborator_id
-             WHERE fu.status = 'open' AND {scope} AND fu.due_date <= ? AND f.archived = 0
-             ORDER BY fu.due_date, f.sort_key, c.id"
-        );
-        let mut rows = query(self.conn(), &near, args.clone())?;
-        // Later: pick the earliest ids from the index alone, then join only those.
-        let mut later_args = args.clone();
-        later_args.push(Value::Integer(later_limit.min(i64::MAX as usize) as i64));
-        let inner_scope = scope.replace("fu.commune_code", "commune_code");
-        let later = format!(
-            "SELECT {COLS} FROM (
-                SELECT consultation_id FROM follow_ups
-                WHERE status = 'open' AND {inner_scope} AND due_date > ?
-                ORDER BY due_date, consultation_id LIMIT ?) w
-                JOIN follow_ups fu ON fu.consultation_id = w.consultation_id
-                JOIN consultations c ON c.id = fu.consultation_id
-                JOIN facilities f ON f.id = fu.facility_id
-                LEFT JOIN collaborators p ON p.id = c.collaborator_id
-             WHERE f.archived = 0
-             ORDER BY fu.due_date, f.sort_key, c.id"
-        );
-        let later_rows = query(self.conn(), &later, later_args)?;
-        let later_total = if later_rows.len() < later_limit {
-            later_rows.len()
-        } else {
-            let n: i64 = self.conn().query_row(
-                &format!(
-                    "SELECT count(*) FROM follow_ups fu JOIN facilities f ON f.id = fu.facility_id
-                     WHERE fu.status = 'open' AND {scope} AND fu.due_date > ? AND f.archived = 0"
-                ),
-                params_from_iter(args),
-                |r| r.get(0),
-            )?;
-            n as usize
-        };
-        rows.extend(later_rows);
-        let items = rows
-            .into_iter()
-            .filter_map(|c| {
+        let (scope, scope_args) = self.open_follow_ups_scope();
+        let (t, e) = (iso(today), iso(end));
+        let text = |s: &str| Value::Text(s.to_string());
+
+        let mut args = vec![text(&t), text(&t), text(&t), text(&e), text(&e)];
+        args.extend(scope_args.iter().cloned());
+        let counts = self.conn().query_row(
+            &format!(
+                "SELECT coalesce(sum(due_date < ?), 0), coalesce(sum(due_date = ?), 0),
+                        coalesce(sum(due_date > ? AND due_date <= ?), 0),
+                        coalesce(sum(due_date > ?), 0)
+                 FROM follow_ups WHERE {scope}"
+            ),
+            params_from_iter(args),
+            |r| {
+                Ok(AgendaCounts {
+                    overdue: r.get::<_, i64>(0)? as usize,
+                    today: r.get::<_, i64>(1)? as usize,
+                    this_week: r.get::<_, i64>(2)? as usize,
+                    later: r.get::<_, i64>(3)? as usize,
+                })
+            },
+        )?;
+
+        let limit = Value::Integer(per_bucket.min(i64::MAX as usize) as i64);
+        let ranges: [(&str, Vec<Value>, usize); 4] = [
+            ("due_date < ?", vec![text(&t)], counts.overdue),
+            ("due_date = ?", vec![text(&t)], counts.today),
+            (
+                "due_date > ? AND due_date <= ?",
+                vec![text(&t), text(&e)],
+                counts.this_week,
+            ),
+            ("due_date > ?", vec![text(&e)], counts.later),
+        ];
+        let mut items = Vec::new();
+        for (range, range_args, n) in ranges {
+            if n == 0 || per_bucket == 0 {
+                continue;
+            }
+            let mut args = scope_args.clone();
+            args.extend(range_args);
+            args.push(limit.clone());
+            let sql = format!(
+                "SELECT {COLS} FROM (
+                    SELECT consultation_id FROM follow_ups WHERE {scope} AND {range}
+                    ORDER BY due_date, consultation_id LIMIT ?) w
+                    JOIN consultations c ON c.id = w.consultation_id
+                    JOIN follow_ups fu ON fu.consultation_id = c.id
+                    LEFT JOIN facilities f ON f.id = c.facility_id
+                    LEFT JOIN collaborators p ON p.id = c.collaborator_id
+                 ORDER BY fu.due_date, f.sort_key, c.id"
+            );
+            items.extend(query(self.conn(), &sql, args)?.into_iter().filter_map(|c| {
                 let due = c.open_follow_up()?.due_date;
                 Some(AgendaItem {
                     bucket: AgendaBucket::of(due, today),
                     days_late: days_late(due, today),
                     consultation: c,
                 })
-            })
-            .collect();
+            }));
+        }
         Ok(Agenda {
             today,
             week_end: end,
             items,
-            later_total,
+            counts,
         })
+    }
+
+    /// The condition (and its values) that selects the scope's open follow-ups of live
+    /// facilities, answered by the index `follow_ups_open` alone.
+    fn open_follow_ups_scope(&self) -> (String, Vec<Value>) {
+        let mut sql = String::from("status = 'open' AND live = 1 AND ");
+        let mut args = Vec::new();
+        push_scope(&mut sql, &mut args, "commune_code", &self.scope_communes());
+        (sql, args)
     }
 
     /// How many open follow-ups of the scope are past due (the header's counter).
     pub fn overdue_count(&self) -> Result<usize> {
-        let mut args = Vec::new();
-        let mut scope = String::new();
-        push_scope(
-            &mut scope,
-            &mut args,
-            "fu.commune_code",
-            &self.scope_communes(),
-        );
+        let (scope, mut args) = self.open_follow_ups_scope();
         args.push(Value::Text(iso(self.today())));
         let n: i64 = self.conn().query_row(
-            &format!(
-                "SELECT count(*) FROM follow_ups fu JOIN facilities f ON f.id = fu.facility_id
-                 WHERE fu.status = 'open' AND {scope} AND fu.due_date < ? AND f.archived = 0"
-            ),
+            &format!("SELECT count(*) FROM follow_ups WHERE {scope} AND due_date < ?"),
             params_from_iter(args),
             |r| r.get(0),
         )?;
@@ -1097,6 +1113,17 @@ mod tests {
         // The planner's choices depend on statistics; give it some, as a used database has.
         s.conn().execute_batch("ANALYZE").unwrap();
         s
+    }
+
+    #[test]
+    fn a_province_pages_its_consultations_by_the_date_index() {
+        let s = store();
+        let (w, args) = ConsultationFilter::default().where_clause(&s.scope_communes());
+        let sql =
+            format!("SELECT {COLS} {FROM} WHERE {w} ORDER BY c.cur_date DESC, c.id DESC LIMIT 50");
+        let p = plan(&s, &sql, args);
+        assert!(p.contains("consultations_date"), "{p}");
+        assert!(!p.contains("TEMP B-TREE"), "{p}");
     }
 
     #[test]

