@@ -627,3 +627,329 @@ pub fn write_csv(rows: &[FacilityData], w: impl Write) -> std::io::Result<()> {
     out.flush()?;
     Ok(())
 }
+
+/// What collaborators write after a visit, by support category: (topic, difficulty raised,
+/// need, advice given, agreed next step).
+type ConsultText = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+);
+const CONSULT_TEXTS: &[ConsultText] = &[
+    (
+        "KC01",
+        "Thiếu thợ lành nghề, lao động trẻ bỏ đi làm khu công nghiệp",
+        "Mở lớp truyền nghề cho 20–30 lao động tại địa phương",
+        "Hướng dẫn đăng ký lớp đào tạo nghề theo chương trình khuyến công năm sau",
+        "Cơ sở gửi danh sách học viên dự kiến",
+    ),
+    (
+        "KC01",
+        "Lao động mới chưa nắm kỹ thuật, tỷ lệ hàng lỗi cao",
+        "Hỗ trợ thuê nghệ nhân hướng dẫn kỹ thuật",
+        "Tư vấn kết hợp truyền nghề với nghệ nhân trong làng",
+        "Liên hệ nghệ nhân, báo lại lịch mở lớp",
+    ),
+    (
+        "KC02",
+        "Chủ cơ sở chưa quen lập kế hoạch kinh doanh, sổ sách ghi chép thủ công",
+        "Tham gia lớp tập huấn quản trị cơ sở sản xuất",
+        "Giới thiệu lớp tập huấn quản trị do Trung tâm Khuyến công tổ chức",
+        "Đăng ký tham gia lớp tập huấn quý tới",
+    ),
+    (
+        "KC02",
+        "Chưa biết quy trình làm hồ sơ đề nghị hỗ trợ",
+        "Được hướng dẫn lập hồ sơ đề án khuyến công",
+        "Hướng dẫn các bước lập đề án, mẫu biểu và hồ sơ pháp lý cần có",
+        "Cơ sở chuẩn bị giấy đăng ký kinh doanh, báo giá thiết bị",
+    ),
+    (
+        "KC03",
+        "Quy trình sản xuất còn thủ công, năng suất thấp",
+        "Xây dựng mô hình trình diễn kỹ thuật để các hộ trong làng học tập",
+        "Tư vấn điều kiện làm mô hình trình diễn: đối ứng vốn, mặt bằng, cam kết chia sẻ",
+        "Khảo sát mặt bằng, lập dự toán sơ bộ",
+    ),
+    (
+        "KC04",
+        "Máy móc cũ, hay hỏng, tốn điện",
+        "Hỗ trợ mua máy móc thiết bị tiên tiến",
+        "Tư vấn mức hỗ trợ tối đa 30% chi phí thiết bị theo nghị quyết của tỉnh; cần ba báo giá",
+        "Cơ sở lấy ba báo giá thiết bị, gửi trước ngày hẹn",
+    ),
+    (
+        "KC04",
+        "Sấy bằng lò thủ công, sản phẩm không đều màu",
+        "Hỗ trợ máy sấy công nghiệp",
+        "Giới thiệu mô hình máy sấy đã hỗ trợ ở xã bên, hướng dẫn lập đề án ứng dụng máy móc",
+        "Tham quan mô hình máy sấy, lập đề án",
+    ),
+    (
+        "KC05",
+        "Nước thải, khói bụi chưa được xử lý, hàng xóm phản ánh",
+        "Tư vấn sản xuất sạch hơn, hỗ trợ hệ thống xử lý nước thải",
+        "Hướng dẫn đánh giá sản xuất sạch hơn, giới thiệu đơn vị tư vấn môi trường",
+        "Đăng ký đánh giá sản xuất sạch hơn",
+    ),
+    (
+        "KC05",
+        "Lò nung dùng than, chi phí nhiên liệu tăng",
+        "Chuyển sang lò nung tiết kiệm năng lượng",
+        "Tư vấn lò nung gas và mức hỗ trợ theo nội dung sản xuất sạch hơn",
+        "Cơ sở tính toán chi phí chuyển đổi lò",
+    ),
+    (
+        "KC06",
+        "Bao bì, nhãn mác đơn giản, khó vào siêu thị",
+        "Hỗ trợ thiết kế bao bì, nhãn hiệu",
+        "Hướng dẫn đăng ký nhãn hiệu và tham gia chương trình OCOP",
+        "Cơ sở chuẩn bị mẫu sản phẩm để thiết kế bao bì",
+    ),
+    (
+        "KC06",
+        "Sản phẩm chưa được công nhận sản phẩm CNNT tiêu biểu",
+        "Tham gia bình chọn sản phẩm CNNT tiêu biểu cấp tỉnh",
+        "Hướng dẫn hồ sơ dự thi và tiêu chí chấm điểm",
+        "Nộp hồ sơ bình chọn trước thời hạn",
+    ),
+    (
+        "KC07",
+        "Đầu ra không ổn định, phụ thuộc thương lái",
+        "Tham gia hội chợ, triển lãm để tìm khách hàng",
+        "Giới thiệu hội chợ hàng CNNT tiêu biểu khu vực, hỗ trợ chi phí gian hàng",
+        "Đăng ký gian hàng hội chợ",
+    ),
+    (
+        "KC07",
+        "Muốn xuất khẩu nhưng chưa có chứng nhận chất lượng",
+        "Tư vấn xúc tiến xuất khẩu, chứng nhận chất lượng",
+        "Giới thiệu chương trình xúc tiến thương mại và các chứng nhận cần có",
+        "Liên hệ doanh nghiệp xuất khẩu được giới thiệu",
+    ),
+    (
+        "KC08",
+        "Chưa nắm được các chính sách hỗ trợ mới của Nghị định 235/2025",
+        "Được cung cấp thông tin chính sách khuyến công",
+        "Phổ biến nội dung hỗ trợ và đối tượng được hỗ trợ theo Nghị định 235/2025/NĐ-CP",
+        "Gửi tài liệu chính sách qua Zalo",
+    ),
+    (
+        "KC09",
+        "Các hộ trong làng sản xuất nhỏ lẻ, cạnh tranh nhau",
+        "Liên kết thành hợp tác xã để cùng tiêu thụ",
+        "Tư vấn thủ tục thành lập hợp tác xã và lợi ích liên kết",
+        "Họp các hộ trong làng bàn việc liên kết",
+    ),
+    (
+        "KC10",
+        "Hộ kinh doanh muốn lên doanh nghiệp nhưng ngại thủ tục",
+        "Hỗ trợ thành lập doanh nghiệp",
+        "Hướng dẫn thủ tục đăng ký doanh nghiệp và ưu đãi cho doanh nghiệp nhỏ",
+        "Cơ sở chuẩn bị hồ sơ đăng ký doanh nghiệp",
+    ),
+    (
+        "KC11",
+        "Nghệ nhân lớn tuổi, chưa có người kế nghiệp",
+        "Hỗ trợ nghệ nhân mở lớp truyền nghề, lưu giữ kỹ thuật",
+        "Tư vấn hồ sơ đề nghị hỗ trợ nghệ nhân bảo tồn nghề",
+        "Lập danh sách học trò theo học nghệ nhân",
+    ),
+    (
+        "KC12",
+        "Chưa bán hàng trực tuyến, chưa dùng phần mềm quản lý",
+        "Hỗ trợ chuyển đổi số, bán hàng trên sàn thương mại điện tử",
+        "Hướng dẫn mở gian hàng trên sàn thương mại điện tử, giới thiệu lớp tập huấn chuyển đổi số",
+        "Đăng ký lớp chuyển đổi số",
+    ),
+];
+
+/// Consultation modes with their share: most work is done on site or by phone.
+const CONSULT_MODES: &[(&str, u32)] = &[
+    ("TRUC_TIEP", 45),
+    ("DIEN_THOAI", 25),
+    ("TRUC_TUYEN", 15),
+    ("HOI_NGHI", 8),
+    ("TAI_CO_QUAN", 7),
+];
+
+/// Support categories a facility of each trade group asks about most.
+fn topic_bias(group: Option<&str>) -> &'static [&'static str] {
+    match group {
+        Some("NN1") => &["KC04", "KC06", "KC07", "KC05"],
+        Some("NN2") => &["KC11", "KC06", "KC07", "KC01"],
+        Some("NN4") => &["KC04", "KC01", "KC06", "KC05"],
+        Some("NN5") => &["KC07", "KC12"],
+        _ => &["KC02", "KC04", "KC08"],
+    }
+}
+
+const CLOSING_NOTES: &[&str] = &[
+    "Đã hoàn thiện hồ sơ, gửi Trung tâm Khuyến công",
+    "Cơ sở chưa có nhu cầu, hẹn liên hệ lại sau",
+    "Đã gọi điện hướng dẫn, cơ sở tự thực hiện",
+    "Cơ sở đã tham gia lớp tập huấn",
+    "Đã gửi tài liệu qua Zalo",
+];
+
+/// `n` consultations with the given facilities (ids, with their trade groups), over the
+/// three years up to `today`, the same for the same seed. Most follow-ups due more than two
+/// weeks ago are done (often by the next visit); the first rows make sure the agenda shows
+/// something overdue, due today, this week and later. Every row passes validation (tested).
+pub fn generate_consultations(
+    facility_ids: &[String],
+    trade_groups: &[Option<String>],
+    n: usize,
+    seed: u64,
+    today: chrono::NaiveDate,
+) -> Vec<crate::store::BulkConsultation> {
+    use crate::domain::consultation::{week_end, ConsultationData};
+    use crate::store::{BulkConsultation, BulkFollowUp};
+    use chrono::Duration;
+
+    if facility_ids.is_empty() {
+        return Vec::new();
+    }
+    let mut rng = StdRng::seed_from_u64(seed ^ 0xC0_5017);
+    let days = |d: i64| Duration::days(d);
+    // (days before today, follow-up days after the consultation) of the showcase rows.
+    let mut showcase: Vec<(i64, Option<i64>)> = vec![
+        (30, Some(20)),
+        (21, Some(14)),
+        (9, Some(7)),
+        (7, Some(7)),
+        (3, Some(3)),
+        (1, Some(40)),
+        (0, Some(60)),
+    ];
+    let sunday = (week_end(today) - today).num_days();
+    if sunday > 0 {
+        showcase.push((2, Some(2 + sunday)));
+        showcase.push((0, Some(1)));
+    }
+    let mut rows: Vec<BulkConsultation> = Vec::with_capacity(n);
+    for i in 0..n {
+        let f = ((rng.gen::<f64>().powf(1.3)) * facility_ids.len() as f64) as usize;
+        let f = f.min(facility_ids.len() - 1);
+        let (ago, follow) = match showcase.get(i) {
+            Some(&(ago, fu)) => (ago, fu),
+            None => {
+                let ago = (rng.gen::<f64>().powf(1.6) * 3.0 * 365.0) as i64;
+                let fu = rng.gen_bool(0.4).then(|| {
+                    *[7i64, 14, 14, 30, 30, 45, 60, 90]
+                        .choose(&mut rng)
+                        .unwrap_or(&30)
+                });
+                (ago, fu)
+            }
+        };
+        let date = today - days(ago);
+        let group = trade_groups.get(f).and_then(|g| g.as_deref());
+        let bias = topic_bias(group);
+        let mut topics: Vec<String> = Vec::new();
+        let k = *pick_weighted(&mut rng, &[(0usize, 10), (1, 60), (2, 25), (3, 5)]);
+        for j in 0..k {
+            let t = if j == 0 || rng.gen_bool(0.5) {
+                pick(&mut rng, bias)
+            } else {
+                CONSULT_TEXTS.choose(&mut rng).map_or("KC08", |t| t.0)
+            };
+            topics.push(t.to_string());
+        }
+        let list = &crate::refdata::codes().support_categories;
+        topics.sort_by_key(|c| list.items().iter().position(|i| &i.code == c));
+        topics.dedup();
+        let primary = topics.first().map_or("KC08", String::as_str);
+        let texts: Vec<&ConsultText> = CONSULT_TEXTS.iter().filter(|t| t.0 == primary).collect();
+        let &&(_, diff, need, advice, next) = texts.choose(&mut rng).unwrap_or(&&CONSULT_TEXTS[0]);
+        let mut difficulties = if rng.gen_bool(0.8) {
+            diff.to_string()
+        } else {
+            String::new()
+        };
+        if !difficulties.is_empty() && rng.gen_bool(0.15) {
+            // A second difficulty on its own line, as people write visit notes.
+            let other = CONSULT_TEXTS.choose(&mut rng).map_or("", |t| t.1);
+            if other != diff {
+                difficulties = format!("{difficulties}\n{other}");
+            }
+        }
+        let needs = if rng.gen_bool(0.85) { need } else { "" };
+        let advice = if rng.gen_bool(0.9) { advice } else { "" };
+        let next_step = if follow.is_some() || rng.gen_bool(0.3) {
+            next
+        } else {
+            ""
+        };
+        let follow_up_date = follow.map(|d| date + days(d));
+        let mode = *pick_weighted(&mut rng, CONSULT_MODES);
+        // Recorded on the day, during office hours (Vietnam time); today's rows just now.
+        let recorded_at = (ago > 0)
+            .then(|| date.and_hms_opt(rng.gen_range(8..17), rng.gen_range(0..60), 0))
+            .flatten()
+            .map(|t| {
+                chrono::DateTime::from_naive_utc_and_offset(t - Duration::hours(7), chrono::Utc)
+            });
+        rows.push(BulkConsultation {
+            data: ConsultationData {
+                facility_id: facility_ids[f].clone(),
+                date,
+                mode: mode.to_string(),
+                topics,
+                difficulties: nfc(&difficulties),
+                needs: nfc(needs),
+                advice: nfc(advice),
+                next_step: nfc(next_step),
+                follow_up_date,
+            },
+            recorded_at,
+            follow_up: BulkFollowUp::Open,
+        });
+    }
+
+    // Each facility's visits in date order: a follow-up is often done by the next one.
+    let mut by_facility: std::collections::HashMap<&str, Vec<usize>> =
+        std::collections::HashMap::new();
+    for (i, r) in rows.iter().enumerate() {
+        by_facility
+            .entry(r.data.facility_id.as_str())
+            .or_default()
+            .push(i);
+    }
+    let mut next_of = vec![None; rows.len()];
+    for list in by_facility.values_mut() {
+        list.sort_by_key(|&i| (rows[i].data.date, i));
+        for w in list.windows(2) {
+            next_of[w[0]] = Some(w[1]);
+        }
+    }
+    let showcase_rows = showcase.len().min(n);
+    for i in showcase_rows..rows.len() {
+        let Some(due) = rows[i].data.follow_up_date else {
+            continue;
+        };
+        let age = (today - due).num_days();
+        // A few slip through: most collaborators close or reschedule within days.
+        let done = if age > 14 {
+            rng.gen_bool(0.997)
+        } else if age > 0 {
+            rng.gen_bool(0.8)
+        } else {
+            false
+        };
+        if done {
+            let outcome = next_of[i].filter(|&j| {
+                rows[j].data.date <= due + days(30) && rows[j].data.date > rows[i].data.date
+            });
+            let note = if outcome.is_some() && rng.gen_bool(0.7) {
+                String::new()
+            } else {
+                pick(&mut rng, CLOSING_NOTES).to_string()
+            };
+            rows[i].follow_up = BulkFollowUp::Done { outcome, note };
+        }
+    }
+    rows
+}

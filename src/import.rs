@@ -866,6 +866,12 @@ pub fn problem_text(lang: Lang, problem: &Problem) -> String {
         Problem::ScopeShape => tr(lang, "problem.scope_shape").to_string(),
         Problem::TooLong { max } => trf(lang, "problem.too_long", &[max]),
         Problem::NotABoolean { value } => trf(lang, "problem.not_a_boolean", &[value]),
+        Problem::DateFormat { value } => trf(lang, "problem.date_format", &[value]),
+        Problem::DateInFuture { date } => trf(lang, "problem.date_in_future", &[date]),
+        Problem::BeforeDate { date } => trf(lang, "problem.before_date", &[date]),
+        Problem::NoTopic => tr(lang, "problem.no_topic").to_string(),
+        Problem::NotAmendable => tr(lang, "problem.not_amendable").to_string(),
+        Problem::OtherFacility => tr(lang, "problem.other_facility").to_string(),
     }
 }
 

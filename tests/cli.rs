@@ -179,3 +179,366 @@ fn a_broken_database_file_is_reported_not_replaced() {
     assert!(err.contains("không phải là cơ sở dữ liệu CTV"), "{err}");
     assert_eq!(std::fs::read(&db).unwrap(), b"PK\x03\x04 not a database");
 }
+
+// ---------------------------------------------------------------- consultations and agenda
+
+/// `ctv` with the clock pinned (`CTV_NOW`, RFC 3339) and optionally a language.
+fn ctv_at(db: &std::path::Path, now: &str, args: &[&str]) -> (i32, String, String) {
+    let out = std::process::Command::new(common::ctv_bin())
+        .args(args)
+        .env("CTV_DB", db)
+        .env("CTV_NOW", now)
+        .env_remove("CTV_LANG")
+        .env("HOME", db.parent().unwrap())
+        .output()
+        .expect("run ctv");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// 25/11/2026 10:00 in Việt Nam (a Wednesday).
+const NOW: &str = "2026-11-25T03:00:00Z";
+
+/// A collaborator of 00004 with one facility; returns its id.
+fn setup_facility() -> (tempfile::TempDir, std::path::PathBuf, String) {
+    let (d, db) = setup();
+    let (code, _, err) = ctv(
+        &db,
+        &[
+            "facilities",
+            "add",
+            "--name",
+            "HTX mây tre đan Phú Vinh",
+            "--commune",
+            "00004",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let (_, out, _) = ctv(&db, &["facilities", "list", "--format", "tsv"]);
+    let id = out
+        .lines()
+        .nth(1)
+        .unwrap()
+        .split('\t')
+        .next()
+        .unwrap()
+        .to_string();
+    (d, db, id)
+}
+
+fn add_consultation(db: &std::path::Path, fac: &str, date: &str, follow_up: &str) -> String {
+    let (code, out, err) = ctv_at(
+        db,
+        NOW,
+        &[
+            "consult",
+            "add",
+            "--facility",
+            fac,
+            "--date",
+            date,
+            "--mode",
+            "truc_tiep",
+            "--topic",
+            "KC6",
+            "--topic",
+            "KC02,4",
+            "--difficulties",
+            "Thiếu máy sấy\nMặt bằng chật",
+            "--needs",
+            "Hỗ trợ máy sấy, bao bì",
+            "--next-step",
+            "Gửi báo giá máy sấy",
+            "--follow-up",
+            follow_up,
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    // "… (mã 1a2b3c4d)."
+    let start = out.find("(mã ").unwrap() + "(mã ".len();
+    out[start..start + 8].to_string()
+}
+
+#[test]
+fn consultations_round_trip_through_list_formats_and_the_agenda() {
+    let (_d, db, fac) = setup_facility();
+    let short = &fac[fac.len() - 8..];
+    add_consultation(&db, short, "20/11/2026", "24/11/2026");
+    add_consultation(&db, &fac, "2026-11-21", "25/11/2026");
+    add_consultation(&db, short, "22/11/2026", "27/11/2026");
+
+    let (code, out, _) = ctv_at(&db, NOW, &["consult", "list", "--format", "json"]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let list = v.as_array().unwrap();
+    assert_eq!(list.len(), 3);
+    assert_eq!(list[0]["date"], "2026-11-22", "newest first");
+    assert_eq!(
+        list[0]["topics"],
+        serde_json::json!(["KC02", "KC04", "KC06"])
+    );
+    assert_eq!(list[0]["difficulties"], "Thiếu máy sấy\nMặt bằng chật");
+    assert_eq!(list[0]["mode"], "TRUC_TIEP");
+    assert_eq!(list[0]["follow_up"]["status"], "open");
+    assert_eq!(list[0]["facility_id"], fac.as_str());
+
+    let out = std::process::Command::new(common::ctv_bin())
+        .args(["consult", "list", "--format", "csv"])
+        .env("CTV_DB", &db)
+        .output()
+        .unwrap();
+    assert!(out.stdout.starts_with(b"\xef\xbb\xbf"), "UTF-8 BOM");
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains(",22/11/2026,"), "{text}");
+    assert!(text.contains("\"Thiếu máy sấy\nMặt bằng chật\""), "{text}");
+    assert!(text.contains("\r\n"));
+
+    let (_, out, _) = ctv_at(
+        &db,
+        NOW,
+        &[
+            "consult",
+            "list",
+            "--since",
+            "21/11/2026",
+            "--until",
+            "21/11/2026",
+            "--format",
+            "tsv",
+        ],
+    );
+    assert_eq!(out.lines().count(), 2, "{out}");
+    assert!(out.contains("\t2026-11-21\t"), "{out}");
+    let (_, out, _) = ctv_at(
+        &db,
+        NOW,
+        &["consult", "list", "--topic", "KC07", "--format", "tsv"],
+    );
+    assert_eq!(out.lines().count(), 1, "{out}");
+    let (_, out, _) = ctv_at(
+        &db,
+        NOW,
+        &[
+            "consult",
+            "list",
+            "--collaborator",
+            "tran thi binh",
+            "--mode",
+            "TRUC_TIEP",
+        ],
+    );
+    assert!(out.contains("3 lần làm việc."), "{out}");
+
+    let (code, out, _) = ctv_at(&db, NOW, &["agenda", "--format", "json"]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["today"], "2026-11-25");
+    assert_eq!(v["counts"]["overdue"], 1);
+    let items = v["items"].as_array().unwrap();
+    let shape: Vec<(&str, i64)> = items
+        .iter()
+        .map(|i| {
+            (
+                i["bucket"].as_str().unwrap(),
+                i["days_late"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(shape, [("overdue", 1), ("today", 0), ("this_week", 0)]);
+    let (_, out, _) = ctv_at(&db, NOW, &["agenda"]);
+    assert!(
+        out.contains("Quá hạn (1)") && out.contains("1 ngày"),
+        "{out}"
+    );
+    assert!(
+        out.contains("Hôm nay (1)") && out.contains("Sau này (0)"),
+        "{out}"
+    );
+    // Just after midnight in Việt Nam the day has turned, though not in UTC.
+    let (_, out, _) = ctv_at(&db, "2026-11-25T17:00:00Z", &["agenda", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["today"], "2026-11-26");
+    assert_eq!(v["counts"]["overdue"], 2);
+    // The summary shows what is overdue.
+    let (_, out, _) = ctv_at(&db, NOW, &[]);
+    assert!(out.contains("Việc theo dõi quá hạn: 1"), "{out}");
+
+    let (_, out, _) = ctv_at(&db, NOW, &["consult", "needs", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v.as_array().unwrap().len(), 3, "one group per topic");
+    assert_eq!(v[0]["facilities"], 1);
+    assert_eq!(v[0]["entries"].as_array().unwrap().len(), 3);
+}
+
+#[test]
+fn bad_consultations_are_refused_naming_the_field_and_nothing_is_written() {
+    let (_d, db, fac) = setup_facility();
+    let base = ["consult", "add", "--facility", fac.as_str()];
+    let run = |extra: &[&str], lang: Option<&str>| {
+        let mut args: Vec<&str> = base.to_vec();
+        args.extend_from_slice(extra);
+        if let Some(l) = lang {
+            args.extend_from_slice(&["--lang", l]);
+        }
+        ctv_at(&db, NOW, &args)
+    };
+    for (extra, words) in [
+        (
+            vec!["--mode", "TRUC_TIEP", "--date", "31/02/2026"],
+            vec!["Ngày làm việc", "\"31/02/2026\" không phải ngày hợp lệ"],
+        ),
+        (
+            vec!["--mode", "TRUC_TIEP", "--date", "26/11/2026"],
+            vec!["Ngày làm việc", "chưa tới"],
+        ),
+        (
+            vec![
+                "--mode",
+                "TRUC_TIEP",
+                "--date",
+                "20/11/2026",
+                "--follow-up",
+                "19/11/2026",
+            ],
+            vec!["Ngày hẹn theo dõi", "Không được trước ngày 20/11/2026"],
+        ),
+        (
+            vec!["--mode", "bay"],
+            vec!["Hình thức", "\"bay\" không có trong danh mục"],
+        ),
+        (
+            vec!["--mode", "TRUC_TIEP", "--topic", "KC99"],
+            vec!["Nội dung hỗ trợ", "KC99"],
+        ),
+    ] {
+        let (code, _, err) = run(&extra, None);
+        assert_eq!(code, 1, "{extra:?}");
+        for w in words {
+            assert!(err.contains(w), "{extra:?}: {err}");
+        }
+    }
+    let (code, _, err) = run(
+        &["--mode", "TRUC_TIEP", "--follow-up", "hôm qua"],
+        Some("en"),
+    );
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("Follow-up date: \"hôm qua\" is not a valid date"),
+        "{err}"
+    );
+    let (code, _, err) = ctv_at(
+        &db,
+        NOW,
+        &[
+            "consult",
+            "add",
+            "--facility",
+            "ffffffff",
+            "--mode",
+            "TRUC_TIEP",
+        ],
+    );
+    assert_eq!(code, 1);
+    assert!(err.contains("Không tìm thấy cơ sở"), "{err}");
+    let (code, _, err) = ctv_at(&db, NOW, &["consult", "list", "--since", "1/13/2026"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("Từ ngày"), "{err}");
+    let (_, out, _) = ctv_at(&db, NOW, &["consult", "list", "--format", "json"]);
+    assert_eq!(out.trim(), "[]", "nothing was written");
+    // A warning is not a refusal.
+    let (code, _, err) = run(&["--mode", "TRUC_TIEP", "--needs", "Vay vốn"], None);
+    assert_eq!(code, 0);
+    assert!(
+        err.contains("Cảnh báo") && err.contains("Chưa phân loại"),
+        "{err}"
+    );
+}
+
+#[test]
+fn edit_amend_show_done_and_reschedule() {
+    let (_d, db, fac) = setup_facility();
+    let first = add_consultation(&db, &fac, "20/11/2026", "24/11/2026");
+    let next = add_consultation(&db, &fac, "24/11/2026", "01/12/2026");
+    // Within the grace period the author edits.
+    let (code, out, err) = ctv_at(
+        &db,
+        "2026-11-25T20:00:00Z",
+        &["consult", "edit", &first, "--advice", "Lập đề án máy sấy"],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("Đã sửa"), "{out}");
+    // Two days later: locked, amend instead.
+    let later = "2026-11-27T03:00:00Z";
+    let (code, _, err) = ctv_at(
+        &db,
+        later,
+        &["consult", "edit", &first, "--mode", "DIEN_THOAI"],
+    );
+    assert_eq!(code, 1);
+    assert!(err.contains("ctv consult amend"), "{err}");
+    let (code, out, err) = ctv_at(
+        &db,
+        later,
+        &[
+            "consult",
+            "amend",
+            &first,
+            "--mode",
+            "DIEN_THOAI",
+            "--reason",
+            "Ghi nhầm: làm việc qua điện thoại",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("bản gốc được giữ nguyên"), "{out}");
+    let (_, out, _) = ctv_at(&db, later, &["consult", "show", &first]);
+    assert!(out.contains("Đính chính (1)"), "{out}");
+    assert!(out.contains("TRUC_TIEP → DIEN_THOAI"), "{out}");
+    assert!(out.contains("Ghi nhầm: làm việc qua điện thoại"), "{out}");
+    assert!(out.contains("đã khóa"), "{out}");
+    assert!(
+        out.contains("Thiếu máy sấy\n"),
+        "multi-line text kept: {out}"
+    );
+    let (_, out, _) = ctv_at(&db, later, &["consult", "list"]);
+    assert!(out.contains(&format!("{first}*")), "{out}");
+    let (code, _, err) = ctv_at(
+        &db,
+        later,
+        &["consult", "amend", &first, "--follow-up", "01/12/2026"],
+    );
+    assert_eq!(code, 2, "not an amend option: {err}");
+
+    // The first visit's follow-up was done by the second.
+    let (code, out, err) = ctv_at(&db, later, &["consult", "done", &first, "--by", &next]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("Đã hoàn thành"), "{out}");
+    let (code, _, err) = ctv_at(&db, later, &["consult", "done", &first]);
+    assert_eq!(code, 1);
+    assert!(err.contains("đã hoàn thành"), "{err}");
+    // The second's follow-up moves, not into the past.
+    let (code, _, err) = ctv_at(&db, later, &["consult", "reschedule", &next, "26/11/2026"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("Không được trước ngày 27/11/2026"), "{err}");
+    let (code, out, err) = ctv_at(
+        &db,
+        later,
+        &[
+            "consult",
+            "reschedule",
+            &next,
+            "04/12/2026",
+            "--reason",
+            "Chủ cơ sở đi vắng",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("04/12/2026"), "{out}");
+    let (_, out, _) = ctv_at(&db, later, &["agenda", "--format", "tsv"]);
+    let rows: Vec<&str> = out.lines().skip(1).collect();
+    assert_eq!(rows.len(), 1, "{out}");
+    assert!(rows[0].starts_with("later\t2026-12-04\t0\t"), "{out}");
+}

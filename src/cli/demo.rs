@@ -1,4 +1,4 @@
-//! `ctv demo [--facilities N] [--seed S]`: realistic synthetic data to try CTV out.
+//! `ctv demo [--facilities N] [--consultations M] [--seed S]`: realistic synthetic data to try CTV out.
 
 use clap::Args;
 
@@ -11,6 +11,9 @@ pub struct DemoArgs {
     /// How many facilities to create
     #[arg(long, default_value_t = 200)]
     pub facilities: usize,
+    /// How many consultations to record with them (default: five per facility)
+    #[arg(long)]
+    pub consultations: Option<usize>,
     /// Random seed (the same seed gives the same data)
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
@@ -41,5 +44,22 @@ pub fn run(ctx: &Ctx, a: DemoArgs) -> Result<(), CliError> {
     let rows = crate::demo::generate(a.facilities, a.seed, &communes);
     let out = store.import_facilities(&rows)?;
     println!("{}", trf(l, "cli.demo.done", &[&out.inserted]));
+    let n = a.consultations.unwrap_or(a.facilities.saturating_mul(5));
+    let groups: Vec<Option<String>> = rows.iter().map(|r| r.trade_group.clone()).collect();
+    let consultations =
+        crate::demo::generate_consultations(&out.ids, &groups, n, a.seed, store.today());
+    if !consultations.is_empty() {
+        store.import_consultations(&consultations)?;
+        let open = consultations
+            .iter()
+            .filter(|c| {
+                c.data.follow_up_date.is_some() && c.follow_up == crate::store::BulkFollowUp::Open
+            })
+            .count();
+        println!(
+            "{}",
+            trf(l, "cli.demo.consultations", &[&consultations.len(), &open])
+        );
+    }
     Ok(())
 }

@@ -1,6 +1,8 @@
 //! The command line: scriptable twins of what the terminal app does. One file per subcommand;
 //! each prints and returns an exit code: 0 success, 1 bad input (reported), 2 usage.
 
+mod agenda;
+pub mod consult;
 mod demo;
 mod facilities;
 mod find;
@@ -44,6 +46,11 @@ pub enum Command {
     Facilities(facilities::FacilitiesCmd),
     /// Search facilities without diacritics ("lang nghe" finds "làng nghề")
     Find(Box<find::FindArgs>),
+    /// Consultations: record, list, show, edit, amend; follow-ups done or rescheduled
+    #[command(subcommand)]
+    Consult(consult::ConsultCmd),
+    /// Open follow-ups of your area: overdue, today, this week, later
+    Agenda(agenda::AgendaArgs),
 }
 
 /// What every subcommand gets: the language and a way to open the database.
@@ -116,6 +123,8 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Demo(a)) => demo::run(&ctx, a),
         Some(Command::Facilities(c)) => facilities::run(&ctx, c),
         Some(Command::Find(a)) => find::run(&ctx, *a),
+        Some(Command::Consult(c)) => consult::run(&ctx, c),
+        Some(Command::Agenda(a)) => agenda::run(&ctx, a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -145,6 +154,10 @@ fn summary(ctx: &Ctx) -> Result<(), CliError> {
     }
     let n = store.count_facilities(&Default::default())?;
     println!("{}", trf(l, "cli.summary.facilities", &[&n]));
+    let overdue = store.overdue_count()?;
+    if overdue > 0 {
+        println!("{}", trf(l, "cli.summary.overdue", &[&overdue]));
+    }
     println!();
     println!("{}", tr(l, "cli.summary.commands"));
     Ok(())
@@ -180,7 +193,7 @@ pub fn store_error_text(l: Lang, e: &StoreError) -> String {
         }
         StoreError::Invalid(issues) => issues
             .errors()
-            .map(|i| crate::import::describe(l, i.field, &i.problem))
+            .map(|i| consult::describe(l, i.field, &i.problem))
             .collect::<Vec<_>>()
             .join("\n"),
         StoreError::NotFound(id) => trf(l, "store.err.not_found", &[id]),
@@ -192,10 +205,17 @@ pub fn store_error_text(l: Lang, e: &StoreError) -> String {
         StoreError::NoProfile => tr(l, "store.err.no_profile").to_string(),
         StoreError::OutOfScope(c) => trf(l, "store.err.out_of_scope", &[&commune_label(c)]),
         StoreError::ProfileExists => tr(l, "store.err.profile_exists").to_string(),
+        StoreError::Locked(id) => trf(l, "store.err.locked", &[&short_id(id)]),
+        StoreError::NoFollowUp(id) => trf(l, "store.err.no_follow_up", &[&short_id(id)]),
+        StoreError::FollowUpDone(id) => trf(l, "store.err.follow_up_done", &[&short_id(id)]),
         StoreError::Sqlite(_) | StoreError::Migration(_) | StoreError::Corrupt(_) => {
             trf(l, "store.err.database", &[&e])
         }
     }
+}
+
+fn short_id(id: &str) -> &str {
+    facilities::short_id(id)
 }
 
 /// "Phường Ba Đình (00004)".

@@ -16,24 +16,65 @@ pub enum Severity {
 #[serde(tag = "problem", rename_all = "snake_case")]
 pub enum Problem {
     Required,
-    UnknownCommune { code: String },
-    CommuneOutOfScope { code: String },
-    UnknownCode { code: String },
+    UnknownCommune {
+        code: String,
+    },
+    CommuneOutOfScope {
+        code: String,
+    },
+    UnknownCode {
+        code: String,
+    },
     TaxFormat,
     TaxBranchZero,
-    TaxCheckDigit { expected: u32 },
+    TaxCheckDigit {
+        expected: u32,
+    },
     PhoneFormat,
-    NotAWholeNumber { value: String },
+    NotAWholeNumber {
+        value: String,
+    },
     Negative,
-    YearInFuture { year: i32 },
-    YearTooOld { year: i32 },
+    YearInFuture {
+        year: i32,
+    },
+    YearTooOld {
+        year: i32,
+    },
     OcopStars,
-    UnknownStatus { value: String },
-    UnknownRole { value: String },
-    UnknownUnit { code: String },
+    UnknownStatus {
+        value: String,
+    },
+    UnknownRole {
+        value: String,
+    },
+    UnknownUnit {
+        code: String,
+    },
     ScopeShape,
-    TooLong { max: usize },
-    NotABoolean { value: String },
+    TooLong {
+        max: usize,
+    },
+    NotABoolean {
+        value: String,
+    },
+    /// Not a date in any accepted form (dd/mm/yyyy, ISO).
+    DateFormat {
+        value: String,
+    },
+    DateInFuture {
+        date: String,
+    },
+    /// Earlier than the date it must follow (a follow-up before its consultation).
+    BeforeDate {
+        date: String,
+    },
+    /// Needs or difficulties recorded without a support category (a warning).
+    NoTopic,
+    /// Corrected another way (the follow-up date is rescheduled, not amended).
+    NotAmendable,
+    /// A consultation of another facility.
+    OtherFacility,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

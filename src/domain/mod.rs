@@ -1,11 +1,13 @@
 //! Domain types and rules: plain Rust, no terminal, no SQL.
 
 pub mod collaborator;
+pub mod consultation;
 pub mod dup;
 pub mod facility;
 pub mod issue;
 
 pub use collaborator::{Profile, ProfileInput, Role};
+pub use consultation::{Consultation, ConsultationData, ConsultationInput, ConsultationPatch};
 pub use dup::{DupIndex, DupReason, Suspect};
 pub use facility::{Facility, FacilityData, FacilityField, FacilityInput, FacilityStatus};
 pub use issue::{FieldIssue, Problem, Severity};

@@ -3,6 +3,7 @@
 
 mod change_log;
 mod collaborators;
+mod consultations;
 mod facilities;
 
 use std::path::{Path, PathBuf};
@@ -19,12 +20,14 @@ use crate::domain::issue::Issues;
 use crate::domain::Profile;
 
 pub use change_log::ChangeEntry;
+pub use consultations::{BulkConsultation, BulkFollowUp, ConsultationFilter, GRACE_HOURS_SETTING};
 pub use facilities::{FacilityFilter, FacilitySort, ImportOutcome};
 
 /// The schema, oldest first. Never edit a released migration: add one.
 const MIGRATIONS: &[&str] = &[
     include_str!("migrations/001_init.sql"),
     include_str!("migrations/002_search.sql"),
+    include_str!("migrations/003_consultations.sql"),
 ];
 
 fn migrations() -> Migrations<'static> {
@@ -79,6 +82,12 @@ pub enum StoreError {
     ProfileExists,
     #[error("stored data is malformed: {0}")]
     Corrupt(String),
+    #[error("consultation {0} can no longer be edited: amend it instead")]
+    Locked(String),
+    #[error("consultation {0} has no follow-up")]
+    NoFollowUp(String),
+    #[error("the follow-up of consultation {0} is already done")]
+    FollowUpDone(String),
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

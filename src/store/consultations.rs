@@ -1,0 +1,1173 @@
+//! Consultations: record, edit within the grace period, amend after it, follow-ups (done,
+//! rescheduled), the agenda, the needs view, lists and the bulk load the demo uses.
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use rusqlite::types::Value;
+use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row, Transaction};
+
+use super::{change_log, new_id, Actor, Result, Store, StoreError};
+use crate::domain::consultation::{
+    days_late, group_needs, iso, parse_date, validate, week_end, Agenda, AgendaBucket,
+    AgendaCounts, AgendaItem, Amendment, Consultation, ConsultationData, ConsultationField,
+    ConsultationInput, ConsultationPatch, ConsultationRecord, FollowUp, FollowUpClose,
+    FollowUpStatus, NeedsGroup,
+};
+use crate::domain::issue::{FieldIssue, Issues, Problem};
+use crate::text::{ingest, ingest_multiline};
+
+/// The setting that holds the grace period, in whole hours.
+pub const GRACE_HOURS_SETTING: &str = "consultation_grace_hours";
+const DEFAULT_GRACE_HOURS: i64 = 24;
+/// More communes than this (a province rather than a commune or an area) is a wide scope.
+const WIDE_SCOPE: usize = 40;
+
+/// Which consultations a list shows (always within the collaborator's scope).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ConsultationFilter {
+    pub facility_id: Option<String>,
+    /// From this date on (inclusive).
+    pub since: Option<NaiveDate>,
+    /// Up to this date (inclusive).
+    pub until: Option<NaiveDate>,
+    pub mode: Option<String>,
+    pub topic: Option<String>,
+    pub collaborator_id: Option<String>,
+}
+
+/// How a bulk-loaded consultation's follow-up stands (when it has a follow-up date).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum BulkFollowUp {
+    #[default]
+    Open,
+    /// Done, by the consultation at this index of the same batch and/or with a note.
+    Done {
+        outcome: Option<usize>,
+        note: String,
+    },
+}
+
+/// One row of a bulk load (the demo; later a bundle merge).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BulkConsultation {
+    pub data: ConsultationData,
+    /// When it was recorded (default: now). Past rows are past their grace period.
+    pub recorded_at: Option<DateTime<Utc>>,
+    pub follow_up: BulkFollowUp,
+}
+
+const COLS: &str =
+    "c.id, c.facility_id, coalesce(f.name, ''), c.commune_code, c.date, c.mode, c.topics,
+    c.difficulties, c.needs, c.advice, c.next_step, c.follow_up_date, c.collaborator_id,
+    coalesce(p.name, ''), c.created_at, c.created_by, c.updated_at, c.updated_by, c.version,
+    c.amendments, fu.due_date, fu.status, fu.outcome_id, fu.note, fu.closed_at, fu.closed_by,
+    fu.updated_at, fu.version";
+
+const FROM: &str = "FROM consultations c
+    LEFT JOIN facilities f ON f.id = c.facility_id
+    LEFT JOIN collaborators p ON p.id = c.collaborator_id
+    LEFT JOIN follow_ups fu ON fu.consultation_id = c.id";
+
+fn bad_date(i: usize) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(
+        i,
+        rusqlite::types::Type::Text,
+        Box::new(std::io::Error::other("not a yyyy-mm-dd date")),
+    )
+}
+
+fn date_col(r: &Row<'_>, i: usize) -> rusqlite::Result<NaiveDate> {
+    let s: String = r.get(i)?;
+    parse_date(&s).ok_or_else(|| bad_date(i))
+}
+
+fn opt_date_col(r: &Row<'_>, i: usize) -> rusqlite::Result<Option<NaiveDate>> {
+    match r.get::<_, Option<String>>(i)? {
+        Some(s) => parse_date(&s).map(Some).ok_or_else(|| bad_date(i)),
+        None => Ok(None),
+    }
+}
+
+fn split_topics(s: &str) -> Vec<String> {
+    s.split(',')
+        .filter(|t| !t.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// A row as stored: the original values (amendments not yet applied).
+fn consultation_from_row(r: &Row<'_>) -> rusqlite::Result<Consultation> {
+    let topics: String = r.get(6)?;
+    let follow_up = match opt_date_col(r, 20)? {
+        Some(due_date) => {
+            let status: String = r.get(21)?;
+            Some(FollowUp {
+                due_date,
+                status: FollowUpStatus::parse(&status).unwrap_or(FollowUpStatus::Open),
+                outcome_id: r.get(22)?,
+                note: r.get(23)?,
+                closed_at: r.get(24)?,
+                closed_by: r.get(25)?,
+                updated_at: r.get(26)?,
+                version: r.get(27)?,
+            })
+        }
+        None => None,
+    };
+    Ok(Consultation {
+        id: r.get(0)?,
+        data: ConsultationData {
+            facility_id: r.get(1)?,
+            date: date_col(r, 4)?,
+            mode: r.get(5)?,
+            topics: split_topics(&topics),
+            difficulties: r.get(7)?,
+            needs: r.get(8)?,
+            advice: r.get(9)?,
+            next_step: r.get(10)?,
+            follow_up_date: opt_date_col(r, 11)?,
+        },
+        facility_name: r.get(2)?,
+        commune_code: r.get(3)?,
+        collaborator_id: r.get(12)?,
+        collaborator_name: r.get(13)?,
+        created_at: r.get(14)?,
+        created_by: r.get(15)?,
+        updated_at: r.get(16)?,
+        updated_by: r.get(17)?,
+        version: r.get(18)?,
+        amendments: r.get(19)?,
+        follow_up,
+    })
+}
+
+fn amendment_from_row(r: &Row<'_>) -> rusqlite::Result<Amendment> {
+    let changes: String = r.get(6)?;
+    Ok(Amendment {
+        id: r.get(0)?,
+        consultation_id: r.get(1)?,
+        at: r.get(2)?,
+        actor_id: r.get(3)?,
+        actor_name: r.get(4)?,
+        reason: r.get(5)?,
+        changes: serde_json::from_str(&changes).unwrap_or_default(),
+    })
+}
+
+fn amendments_of(conn: &Connection, id: &str) -> Result<Vec<Amendment>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, consultation_id, at, actor_id, actor_name, reason, changes
+         FROM consultation_amendments WHERE consultation_id = ?1 ORDER BY at, id",
+    )?;
+    let rows = stmt.query_map([id], amendment_from_row)?;
+    Ok(rows.collect::<Result<Vec<_>, _>>()?)
+}
+
+/// Lays the amendments over the original values, in order.
+fn apply_amendments(data: &mut ConsultationData, amendments: &[Amendment]) {
+    for a in amendments {
+        for (k, v) in &a.changes {
+            if let Some(new) = v.get(1) {
+                data.apply(k, new);
+            }
+        }
+    }
+}
+
+/// Runs a consultation query and applies amendments to the (rare) amended rows.
+fn query(conn: &Connection, sql: &str, args: Vec<Value>) -> Result<Vec<Consultation>> {
+    let mut stmt = conn.prepare_cached(sql)?;
+    let mut rows = stmt
+        .query_map(params_from_iter(args), consultation_from_row)?
+        .collect::<Result<Vec<_>, _>>()?;
+    for c in rows.iter_mut().filter(|c| c.amendments > 0) {
+        apply_amendments(&mut c.data, &amendments_of(conn, &c.id)?);
+    }
+    Ok(rows)
+}
+
+fn load(conn: &Connection, id: &str) -> Result<Option<Consultation>> {
+    let sql = format!("SELECT {COLS} {FROM} WHERE c.id = ?1");
+    Ok(query(conn, &sql, vec![Value::Text(id.to_string())])?
+        .into_iter()
+        .next())
+}
+
+/// `commune_code IN (…)` over the profile's scope; nothing at all without a profile.
+fn push_scope(sql: &mut String, args: &mut Vec<Value>, column: &str, communes: &[String]) {
+    sql.push_str(column);
+    sql.push_str(" IN (");
+    if communes.is_empty() {
+        sql.push_str("NULL");
+    }
+    for (i, c) in communes.iter().enumerate() {
+        sql.push_str(if i == 0 { "?" } else { ",?" });
+        args.push(Value::Text(c.clone()));
+    }
+    sql.push(')');
+}
+
+impl ConsultationFilter {
+    fn where_clause(&self, communes: &[String]) -> (String, Vec<Value>) {
+        let mut sql = String::new();
+        let mut args = Vec::new();
+        // A wide scope (a province's communes) would make the planner gather the whole scope
+        // and sort it; the unary + keeps it on the date index, which pages newest first.
+        let column = if communes.len() > WIDE_SCOPE {
+            "+c.commune_code"
+        } else {
+            "c.commune_code"
+        };
+        push_scope(&mut sql, &mut args, column, communes);
+        let mut eq = |col: &str, v: &Option<String>| {
+            if let Some(v) = v {
+                sql.push_str(&format!(" AND {col} = ?"));
+                args.push(Value::Text(v.clone()));
+            }
+        };
+        eq("c.facility_id", &self.facility_id);
+        eq("c.cur_mode", &self.mode);
+        eq("c.collaborator_id", &self.collaborator_id);
+        if let Some(d) = self.since {
+            sql.push_str(" AND c.cur_date >= ?");
+            args.push(Value::Text(iso(d)));
+        }
+        if let Some(d) = self.until {
+            sql.push_str(" AND c.cur_date <= ?");
+            args.push(Value::Text(iso(d)));
+        }
+        if let Some(t) = &self.topic {
+            sql.push_str(
+                " AND c.id IN (SELECT consultation_id FROM consultation_topics WHERE topic = ?)",
+            );
+            args.push(Value::Text(t.clone()));
+        }
+        (sql, args)
+    }
+}
+
+fn write_topics(tx: &Transaction<'_>, id: &str, topics: &[String], replace: bool) -> Result<()> {
+    if replace {
+        tx.prepare_cached("DELETE FROM consultation_topics WHERE consultation_id = ?1")?
+            .execute([id])?;
+    }
+    let mut stmt = tx.prepare_cached(
+        "INSERT INTO consultation_topics (consultation_id, topic) VALUES (?1, ?2)",
+    )?;
+    for t in topics {
+        stmt.execute([id, t])?;
+    }
+    Ok(())
+}
+
+struct NewRow<'a> {
+    id: &'a str,
+    data: &'a ConsultationData,
+    commune_code: &'a str,
+    collaborator_id: &'a str,
+    at: &'a str,
+    actor: &'a Actor,
+}
+
+/// Inserts a consultation, its topics, its follow-up (open) and the change-log row.
+fn insert_row(tx: &Transaction<'_>, n: &NewRow<'_>) -> Result<()> {
+    let d = n.data;
+    tx.prepare_cached(
+        "INSERT INTO consultations (id, facility_id, commune_code, collaborator_id, date, mode, topics,
+            difficulties, needs, advice, next_step, follow_up_date, cur_date, cur_mode, amendments,
+            created_at, created_by, updated_at, updated_by, version)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?5, ?6, 0, ?13, ?14, ?13, ?14, 1)",
+    )?
+    .execute(params![
+        n.id,
+        d.facility_id,
+        n.commune_code,
+        n.collaborator_id,
+        iso(d.date),
+        d.mode,
+        d.topics.join(","),
+        d.difficulties,
+        d.needs,
+        d.advice,
+        d.next_step,
+        d.follow_up_date.map(iso),
+        n.at,
+        n.actor.id,
+    ])?;
+    write_topics(tx, n.id, &d.topics, false)?;
+    if let Some(due) = d.follow_up_date {
+        insert_follow_up(tx, n.id, d, n.commune_code, due, n.at, &n.actor.id)?;
+    }
+    change_log::record(
+        tx,
+        n.at,
+        n.actor,
+        "consultation",
+        n.id,
+        "create",
+        1,
+        &ConsultationData::diff(None, d),
+    )
+}
+
+fn insert_follow_up(
+    tx: &Transaction<'_>,
+    id: &str,
+    d: &ConsultationData,
+    commune_code: &str,
+    due: NaiveDate,
+    at: &str,
+    actor_id: &str,
+) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO follow_ups (consultation_id, facility_id, commune_code, due_date, status,
+            live, updated_at, updated_by, version)
+         VALUES (?1, ?2, ?3, ?4, 'open',
+            (SELECT 1 - archived FROM facilities WHERE id = ?2), ?5, ?6, 1)",
+    )?
+    .execute(params![
+        id,
+        d.facility_id,
+        commune_code,
+        iso(due),
+        at,
+        actor_id
+    ])?;
+    Ok(())
+}
+
+fn invalid(field: &'static str, problem: Problem) -> StoreError {
+    let mut i = Issues::default();
+    i.push(FieldIssue::error(field, problem));
+    StoreError::Invalid(i)
+}
+
+impl Store {
+    /// How long after recording a consultation its author may still edit it in place
+    /// (setting `consultation_grace_hours`, default 24).
+    pub fn consultation_grace(&self) -> Result<Duration> {
+        let hours = self
+            .setting(GRACE_HOURS_SETTING)?
+            .and_then(|s| s.trim().parse::<i64>().ok())
+            .filter(|h| *h >= 0)
+            .unwrap_or(DEFAULT_GRACE_HOURS);
+        Ok(Duration::hours(hours))
+    }
+
+    /// The end of `c`'s grace period.
+    pub fn editable_until(&self, c: &Consultation) -> Result<DateTime<Utc>> {
+        let created = DateTime::parse_from_rfc3339(&c.created_at)
+            .map_err(|e| StoreError::Corrupt(format!("created_at of {}: {e}", c.id)))?;
+        Ok(created.with_timezone(&Utc) + self.consultation_grace()?)
+    }
+
+    /// Whether the current profile may still edit `c` in place: its author, within the grace
+    /// period, and not yet amended (after an amendment, corrections stay amendments).
+    pub fn consultation_editable(&self, c: &Consultation) -> Result<bool> {
+        let mine = self.profile().is_some_and(|p| p.id == c.created_by);
+        Ok(mine && c.amendments == 0 && self.clock().now() < self.editable_until(c)?)
+    }
+
+    /// Validates and records a consultation with the facility, by the current profile.
+    /// Returns it with any warnings.
+    pub fn add_consultation(
+        &mut self,
+        input: &ConsultationInput,
+    ) -> Result<(Consultation, Issues)> {
+        let actor = self.actor()?;
+        let (data, warnings) = validate(input, self.today())?;
+        let facility = self
+            .facility(&data.facility_id)?
+            .ok_or_else(|| StoreError::NotFound(data.facility_id.clone()))?;
+        self.in_scope(&facility.data.commune_code)?;
+        let id = new_id();
+        let now = self.now_string();
+        self.write(|tx| {
+            insert_row(
+                tx,
+                &NewRow {
+                    id: &id,
+                    data: &data,
+                    commune_code: &facility.data.commune_code,
+                    collaborator_id: &actor.id,
+                    at: &now,
+                    actor: &actor,
+                },
+            )
+        })?;
+        let c = self.consultation(&id)?.ok_or(StoreError::NotFound(id))?;
+        Ok((c, warnings))
+    }
+
+    /// The author's edit within the grace period, made on `expected_version`. It rewrites the
+    /// recorded values and logs field → [old, new]; afterwards `Locked` (amend instead).
+    pub fn edit_consultation(
+        &mut self,
+        id: &str,
+        expected_version: i64,
+        patch: &ConsultationPatch,
+    ) -> Result<(Consultation, Issues)> {
+        let actor = self.actor()?;
+        let now = self.now_string();
+        let today = self.today();
+        let old = self
+            .consultation(id)?
+            .ok_or_else(|| StoreError::NotFound(id.to_string()))?;
+        self.in_scope(&old.commune_code)?;
+        if !self.consultation_editable(&old)? {
+            return Err(StoreError::Locked(id.to_string()));
+        }
+        let (data, warnings) = validate(&patch.over(&old.data), today)?;
+        self.write(|tx| {
+            // Re-read inside the transaction: the version check must see the latest row.
+            let cur = load(tx, id)?.ok_or_else(|| StoreError::NotFound(id.to_string()))?;
+            if cur.version != expected_version {
+                return Err(StoreError::Conflict {
+                    id: id.into(),
+                    expected: expected_version,
+                    found: cur.version,
+                });
+            }
+            let changes = ConsultationData::diff(Some(&cur.data), &data);
+            if changes.is_empty() {
+                return Ok(());
+            }
+            let version = cur.version + 1;
+            tx.execute(
+                "UPDATE consultations SET date = ?2, mode = ?3, topics = ?4, difficulties = ?5,
+                    needs = ?6, advice = ?7, next_step = ?8, follow_up_date = ?9, cur_date = ?2,
+                    cur_mode = ?3, updated_at = ?10, updated_by = ?11, version = ?12
+                 WHERE id = ?1",
+                params![
+                    id,
+                    iso(data.date),
+                    data.mode,
+                    data.topics.join(","),
+                    data.difficulties,
+                    data.needs,
+                    data.advice,
+                    data.next_step,
+                    data.follow_up_date.map(iso),
+                    now,
+                    actor.id,
+                    version
+                ],
+            )?;
+            if cur.data.topics != data.topics {
+                write_topics(tx, id, &data.topics, true)?;
+            }
+            if cur.data.follow_up_date != data.follow_up_date {
+                // The follow-up follows the agreed date while it is still open; one that is
+                // already done stays as it ended.
+                match (&cur.follow_up, data.follow_up_date) {
+                    (Some(f), Some(due)) if f.status == FollowUpStatus::Open => {
+                        tx.execute(
+                            "UPDATE follow_ups SET due_date = ?2, updated_at = ?3, updated_by = ?4,
+                                version = version + 1 WHERE consultation_id = ?1",
+                            params![id, iso(due), now, actor.id],
+                        )?;
+                    }
+                    (Some(f), None) if f.status == FollowUpStatus::Open => {
+                        // Made by mistake minutes ago; the change log keeps the trace.
+                        tx.execute("DELETE FROM follow_ups WHERE consultation_id = ?1", [id])?;
+                    }
+                    (None, Some(due)) => {
+                        insert_follow_up(tx, id, &data, &cur.commune_code, due, &now, &actor.id)?;
+                    }
+                    _ => {}
+                }
+            }
+            change_log::record(
+                tx,
+                &now,
+                &actor,
+                "consultation",
+                id,
+                "update",
+                version,
+                &changes,
+            )
+        })?;
+        let c = self
+            .consultation(id)?
+            .ok_or_else(|| StoreError::NotFound(id.to_string()))?;
+        Ok((c, warnings))
+    }
+
+    /// Records a correction beside the original (allowed at any time, by anyone in scope):
+    /// the original values stay as they were. The follow-up date is not amended: reschedule.
+    pub fn amend_consultation(
+        &mut self,
+        id: &str,
+        expected_version: i64,
+        patch: &ConsultationPatch,
+        reason: &str,
+    ) -> Result<(ConsultationRecord, Issues)> {
+        let actor = self.actor()?;
+        let now = self.now_string();
+        let today = self.today();
+        if patch.follow_up_date.is_some() {
+            return Err(invalid("follow_up_date", Problem::NotAmendable));
+        }
+        let old = self
+            .consultation(id)?
+            .ok_or_else(|| StoreError::NotFound(id.to_string()))?;
+        self.in_scope(&old.commune_code)?;
+        let (data, warnings) = validate(&patch.over(&old.data), today)?;
+        let reason = ingest_multiline(reason);
+        self.write(|tx| {
+            let cur = load(tx, id)?.ok_or_else(|| StoreError::NotFound(id.to_string()))?;
+            if cur.version != expected_version {
+                return Err(StoreError::Conflict {
+                    id: id.into(),
+                    expected: expected_version,
+                    found: cur.version,
+                });
+            }
+            let mut changes = ConsultationData::diff(Some(&cur.data), &data);
+            changes.retain(|k, _| {
+                ConsultationField::from_key(k)
+                    .is_some_and(|f| ConsultationField::AMENDABLE.contains(&f))
+            });
+            if changes.is_empty() {
+                return Ok(());
+            }
+            let json =
+                serde_json::to_string(&changes).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            tx.execute(
+                "INSERT INTO consultation_amendments (id, consultation_id, at, actor_id, actor_name,
+                    reason, changes)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![new_id(), id, now, actor.id, actor.name, reason, json],
+            )?;
+            let version = cur.version + 1;
+            // Only the derived columns and the bookkeeping change: the recorded values stay.
+            tx.execute(
+                "UPDATE consultations SET cur_date = ?2, cur_mode = ?3, amendments = amendments + 1,
+                    updated_at = ?4, updated_by = ?5, version = ?6
+                 WHERE id = ?1",
+                params![id, iso(data.date), data.mode, now, actor.id, version],
+            )?;
+            if cur.data.topics != data.topics {
+                write_topics(tx, id, &data.topics, true)?;
+            }
+            let mut logged = changes.clone();
+            if !reason.is_empty() {
+                logged.insert("reason".into(), serde_json::json!([null, reason]));
+            }
+            change_log::record(
+                tx,
+                &now,
+                &actor,
+                "consultation",
+                id,
+                "amend",
+                version,
+                &logged,
+            )
+        })?;
+        let rec = self
+            .consultation_record(id)?
+            .ok_or_else(|| StoreError::NotFound(id.to_string()))?;
+        Ok((rec, warnings))
+    }
+
+    /// Marks a consultation's open follow-up done, by the consultation it led to (same
+    /// facility, not earlier) and/or with a note. `expected_version` is the follow-up's.
+    pub fn complete_follow_up(
+        &mut self,
+        id: &str,
+        expected_version: i64,
+        close: &FollowUpClose,
+    ) -> Result<FollowUp> {
+        let actor = self.actor()?;
+        let now = self.now_string();
+        let c = self
+            .consultation(id)?
+            .ok_or_else(|| StoreError::NotFound(id.to_string()))?;
+        self.in_scope(&c.commune_code)?;
+        let outcome = match close.outcome_id.as_deref().map(str::trim) {
+            Some(o) if !o.is_empty() => {
+                let other = self
+                    .consultation(o)?
+                    .ok_or_else(|| StoreError::NotFound(o.to_string()))?;
+                if other.id == c.id || other.data.facility_id != c.data.facility_id {
+                    return Err(invalid("outcome_id", Problem::OtherFacility));
+                }
+                if other.data.date < c.data.date {
+                    return Err(invalid(
+                        "outcome_id",
+                        Problem::BeforeDate {
+                            date: crate::domain::consultation::dmy(c.data.date),
+                        },
+                    ));
+                }
+                Some(other.id)
+            }
+            _ => None,
+        };
+        let note = ingest_multiline(&close.note);
+        self.write(|tx| {
+            let cur = load(tx, id)?.ok_or_else(|| StoreError::NotFound(id.to_string()))?;
+            let f = cur
+                .follow_up
+                .ok_or_else(|| StoreError::NoFollowUp(id.to_string()))?;
+            if f.status == FollowUpStatus::Done {
+                return Err(StoreError::FollowUpDone(id.to_string()));
+            }
+            if f.version != expected_version {
+                return Err(StoreError::Conflict {
+                    id: id.into(),
+                    expected: expected_version,
+                    found: f.version,
+                });
+            }
+            let version = f.version + 1;
+            tx.execute(
+                "UPDATE follow_ups SET status = 'done', outcome_id = ?2, note = ?3, closed_at = ?4,
+                    closed_by = ?5, updated_at = ?4, updated_by = ?5, version = ?6
+                 WHERE consultation_id = ?1",
+                params![id, outcome, note, now, actor.id, version],
+            )?;
+            let mut changes = serde_json::Map::new();
+            changes.insert("status".into(), serde_json::json!(["open", "done"]));
+            if let Some(o) = &outcome {
+                changes.insert("outcome_id".into(), serde_json::json!([null, o]));
+            }
+            if !note.is_empty() {
+                changes.insert("note".into(), serde_json::json!([f.note, note]));
+            }
+            change_log::record(tx, &now, &actor, "follow_up", id, "done", version, &changes)
+        })?;
+        self.follow_up(id)
+    }
+
+    /// Moves a follow-up to a new date (today or later, not before the consultation), or
+    /// schedules one the consultation did not have (`expected_version` 0). The old and new
+    /// dates, and the reason if given, go to the change log.
+    pub fn reschedule_follow_up(
+        &mut self,
+        id: &str,
+        expected_version: i64,
+        date: &str,
+        reason: &str,
+    ) -> Result<FollowUp> {
+        let actor = self.actor()?;
+        let now = self.now_string();
+        let today = self.today();
+        let c = self
+            .consultation(id)?
+            .ok_or_else(|| StoreError::NotFound(id.to_string()))?;
+        self.in_scope(&c.commune_code)?;
+        let raw = ingest(date);
+        let due = match parse_date(&raw) {
+            None if raw.is_empty() => return Err(invalid("follow_up_date", Problem::Required)),
+            None => {
+                return Err(invalid(
+                    "follow_up_date",
+                    Problem::DateFormat { value: raw },
+                ))
+            }
+            Some(d) => d,
+        };
+        let floor = today.max(c.data.date);
+        if due < floor {
+            return Err(invalid(
+                "follow_up_date",
+                Problem::BeforeDate {
+                    date: crate::domain::consultation::dmy(floor),
+                },
+            ));
+        }
+        if due > today + Duration::days(5 * 366) {
+            return Err(invalid(
+                "follow_up_date",
+                Problem::YearInFuture {
+                    year: chrono::Datelike::year(&due),
+                },
+            ));
+        }
+        let reason = ingest_multiline(reason);
+        self.write(|tx| {
+            let cur = load(tx, id)?.ok_or_else(|| StoreError::NotFound(id.to_string()))?;
+            let found = cur.follow_up.as_ref().map_or(0, |f| f.version);
+            if found != expected_version {
+                return Err(StoreError::Conflict {
+                    id: id.into(),
+                    expected: expected_version,
+                    found,
+                });
+            }
+            let mut changes = serde_json::Map::new();
+            let (action, version) = match &cur.follow_up {
+                Some(f) if f.status == FollowUpStatus::Done => {
+                    return Err(StoreError::FollowUpDone(id.to_string()))
+                }
+                Some(f) if f.due_date == due => return Ok(()),
+                Some(f) => {
+                    tx.execute(
+                        "UPDATE follow_ups SET due_date = ?2, updated_at = ?3, updated_by = ?4,
+                            version = ?5 WHERE consultation_id = ?1",
+                        params![id, iso(due), now, actor.id, f.version + 1],
+                    )?;
+                    changes.insert(
+                        "due_date".into(),
+                        serde_json::json!([iso(f.due_date), iso(due)]),
+                    );
+                    ("reschedule", f.version + 1)
+                }
+                None => {
+                    insert_follow_up(tx, id, &cur.data, &cur.commune_code, due, &now, &actor.id)?;
+                    changes.insert("due_date".into(), serde_json::json!([null, iso(due)]));
+                    ("schedule", 1)
+                }
+            };
+            if !reason.is_empty() {
+                changes.insert("reason".into(), serde_json::json!([null, reason]));
+            }
+            change_log::record(tx, &now, &actor, "follow_up", id, action, version, &changes)
+        })?;
+        self.follow_up(id)
+    }
+
+    fn follow_up(&self, id: &str) -> Result<FollowUp> {
+        self.consultation(id)?
+            .and_then(|c| c.follow_up)
+            .ok_or_else(|| StoreError::NoFollowUp(id.to_string()))
+    }
+
+    /// One consultation with its current values (any scope: reading is not restricted).
+    pub fn consultation(&self, id: &str) -> Result<Option<Consultation>> {
+        load(self.conn(), id)
+    }
+
+    /// By full id or a unique ending of it (the 8-character short id lists show).
+    pub fn consultation_by_ref(&self, reference: &str) -> Result<Option<Consultation>> {
+        let r = reference.trim().to_ascii_lowercase();
+        if let Some(c) = self.consultation(&r)? {
+            return Ok(Some(c));
+        }
+        if r.len() < 6 || !r.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-') {
+            return Ok(None);
+        }
+        let mut stmt = self
+            .conn()
+            .prepare_cached("SELECT id FROM consultations WHERE substr(id, -?2) = ?1 LIMIT 2")?;
+        let ids: Vec<String> = stmt
+            .query_map(params![r, r.len() as i64], |row| row.get(0))?
+            .collect::<Result<_, _>>()?;
+        match ids.as_slice() {
+            [one] => self.consultation(one),
+            _ => Ok(None),
+        }
+    }
+
+    /// The original values, each amendment, and the current values: what a screen shows as
+    /// "original + corrections".
+    pub fn consultation_record(&self, id: &str) -> Result<Option<ConsultationRecord>> {
+        let sql = format!("SELECT {COLS} {FROM} WHERE c.id = ?1");
+        let mut stmt = self.conn().prepare_cached(&sql)?;
+        let Some(original) = stmt.query_row([id], consultation_from_row).optional()? else {
+            return Ok(None);
+        };
+        let amendments = amendments_of(self.conn(), id)?;
+        let mut consultation = original.clone();
+        apply_amendments(&mut consultation.data, &amendments);
+        let until = self.editable_until(&original)?;
+        let editable = self.consultation_editable(&original)?;
+        Ok(Some(ConsultationRecord {
+            consultation,
+            original: original.data,
+            amendments,
+            editable_until: until.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            editable,
+        }))
+    }
+
+    pub fn amendments(&self, id: &str) -> Result<Vec<Amendment>> {
+        amendments_of(self.conn(), id)
+    }
+
+    /// A facility's consultations, newest first (an index walk: `consultations_timeline`).
+    pub fn facility_timeline(
+        &self,
+        facility_id: &str,
+        offset: usize,
+        limit: usize,
+    ) -> Result<Vec<Consultation>> {
+        let sql = format!(
+            "SELECT {COLS} {FROM} WHERE c.facility_id = ?
+             ORDER BY c.cur_date DESC, c.id DESC LIMIT ? OFFSET ?"
+        );
+        query(
+            self.conn(),
+            &sql,
+            vec![
+                Value::Text(facility_id.to_string()),
+                Value::Integer(limit.min(i64::MAX as usize) as i64),
+                Value::Integer(offset.min(i64::MAX as usize) as i64),
+            ],
+        )
+    }
+
+    /// Writes are refused outside the profile's scope, as for facilities.
+    fn in_scope(&self, commune_code: &str) -> Result<()> {
+        match self.profile() {
+            Some(p) if p.covers_commune(commune_code) => Ok(()),
+            Some(_) => Err(StoreError::OutOfScope(commune_code.to_string())),
+            None => Err(StoreError::NoProfile),
+        }
+    }
+
+    /// The communes of the current profile's scope (none without a profile).
+    fn scope_communes(&self) -> Vec<String> {
+        self.profile().map(|p| p.communes()).unwrap_or_default()
+    }
+
+    /// Consultations in the collaborator's scope matching `filter`, newest first.
+    pub fn list_consultations(
+        &self,
+        filter: &ConsultationFilter,
+        offset: usize,
+        limit: usize,
+    ) -> Result<Vec<Consultation>> {
+        let (w, mut args) = filter.where_clause(&self.scope_communes());
+        let sql = format!(
+            "SELECT {COLS} {FROM} WHERE {w} ORDER BY c.cur_date DESC, c.id DESC LIMIT ? OFFSET ?"
+        );
+        args.push(Value::Integer(limit.min(i64::MAX as usize) as i64));
+        args.push(Value::Integer(offset.min(i64::MAX as usize) as i64));
+        query(self.conn(), &sql, args)
+    }
+
+    pub fn count_consultations(&self, filter: &ConsultationFilter) -> Result<usize> {
+        let (w, args) = filter.where_clause(&self.scope_communes());
+        let n: i64 = self.conn().query_row(
+            &format!("SELECT count(*) FROM consultations c WHERE {w}"),
+            params_from_iter(args),
+            |r| r.get(0),
+        )?;
+        Ok(n as usize)
+    }
+
+    /// The open follow-ups of the collaborator's scope (live facilities only), by due date,
+    /// in buckets computed from the injected clock's Vietnam-local today.
+    pub fn agenda(&self) -> Result<Agenda> {
+        self.agenda_limited(usize::MAX)
+    }
+
+    /// The agenda with at most `per_bucket` items in each bucket (the earliest due);
+    /// `counts` still counts them all. Each bucket's window is picked from the index
+    /// `follow_ups_open` alone, and only the rows shown are read.
+    pub fn agenda_limited(&self, per_bucket: usize) -> Result<Agenda> {
+        let today = self.today();
+        let end = week_end(today);
+        let (scope, scope_args) = self.open_follow_ups_scope();
+        let (t, e) = (iso(today), iso(end));
+        let text = |s: &str| Value::Text(s.to_string());
+
+        let mut args = vec![text(&t), text(&t), text(&t), text(&e), text(&e)];
+        args.extend(scope_args.iter().cloned());
+        let counts = self.conn().query_row(
+            &format!(
+                "SELECT coalesce(sum(due_date < ?), 0), coalesce(sum(due_date = ?), 0),
+                        coalesce(sum(due_date > ? AND due_date <= ?), 0),
+                        coalesce(sum(due_date > ?), 0)
+                 FROM follow_ups WHERE {scope}"
+            ),
+            params_from_iter(args),
+            |r| {
+                Ok(AgendaCounts {
+                    overdue: r.get::<_, i64>(0)? as usize,
+                    today: r.get::<_, i64>(1)? as usize,
+                    this_week: r.get::<_, i64>(2)? as usize,
+                    later: r.get::<_, i64>(3)? as usize,
+                })
+            },
+        )?;
+
+        let limit = Value::Integer(per_bucket.min(i64::MAX as usize) as i64);
+        let ranges: [(&str, Vec<Value>, usize); 4] = [
+            ("due_date < ?", vec![text(&t)], counts.overdue),
+            ("due_date = ?", vec![text(&t)], counts.today),
+            (
+                "due_date > ? AND due_date <= ?",
+                vec![text(&t), text(&e)],
+                counts.this_week,
+            ),
+            ("due_date > ?", vec![text(&e)], counts.later),
+        ];
+        let mut items = Vec::new();
+        for (range, range_args, n) in ranges {
+            if n == 0 || per_bucket == 0 {
+                continue;
+            }
+            let mut args = scope_args.clone();
+            args.extend(range_args);
+            args.push(limit.clone());
+            let sql = format!(
+                "SELECT {COLS} FROM (
+                    SELECT consultation_id FROM follow_ups WHERE {scope} AND {range}
+                    ORDER BY due_date, consultation_id LIMIT ?) w
+                    JOIN consultations c ON c.id = w.consultation_id
+                    JOIN follow_ups fu ON fu.consultation_id = c.id
+                    LEFT JOIN facilities f ON f.id = c.facility_id
+                    LEFT JOIN collaborators p ON p.id = c.collaborator_id
+                 ORDER BY fu.due_date, f.sort_key, c.id"
+            );
+            items.extend(query(self.conn(), &sql, args)?.into_iter().filter_map(|c| {
+                let due = c.open_follow_up()?.due_date;
+                Some(AgendaItem {
+                    bucket: AgendaBucket::of(due, today),
+                    days_late: days_late(due, today),
+                    consultation: c,
+                })
+            }));
+        }
+        Ok(Agenda {
+            today,
+            week_end: end,
+            items,
+            counts,
+        })
+    }
+
+    /// The condition (and its values) that selects the scope's open follow-ups of live
+    /// facilities, answered by the index `follow_ups_open` alone.
+    fn open_follow_ups_scope(&self) -> (String, Vec<Value>) {
+        let mut sql = String::from("status = 'open' AND live = 1 AND ");
+        let mut args = Vec::new();
+        push_scope(&mut sql, &mut args, "commune_code", &self.scope_communes());
+        (sql, args)
+    }
+
+    /// How many open follow-ups of the scope are past due (the header's counter).
+    pub fn overdue_count(&self) -> Result<usize> {
+        let (scope, mut args) = self.open_follow_ups_scope();
+        args.push(Value::Text(iso(self.today())));
+        let n: i64 = self.conn().query_row(
+            &format!("SELECT count(*) FROM follow_ups WHERE {scope} AND due_date < ?"),
+            params_from_iter(args),
+            |r| r.get(0),
+        )?;
+        Ok(n as usize)
+    }
+
+    /// The difficulties and needs recorded in the scope (narrowed by `filter`), grouped by
+    /// support category, with how many distinct facilities raised each.
+    pub fn needs_by_topic(&self, filter: &ConsultationFilter) -> Result<Vec<NeedsGroup>> {
+        let (w, args) = filter.where_clause(&self.scope_communes());
+        // Amended rows may have gained needs: keep them for the check after amendments apply.
+        let sql = format!(
+            "SELECT {COLS} {FROM} WHERE {w}
+               AND (c.needs <> '' OR c.difficulties <> '' OR c.amendments > 0)"
+        );
+        let rows = query(self.conn(), &sql, args)?;
+        Ok(group_needs(&rows, filter.topic.as_deref()))
+    }
+
+    /// Loads many consultations in one transaction, all or none, as the current profile: the
+    /// demo's hundreds of thousands of rows. Every facility must exist and lie in scope.
+    /// Returns the new ids in input order.
+    pub fn import_consultations(&mut self, rows: &[BulkConsultation]) -> Result<Vec<String>> {
+        let actor = self.actor()?;
+        let profile = self.require_profile()?.clone();
+        let now = self.clock().now();
+        let ids: Vec<String> = rows.iter().map(|_| new_id()).collect();
+        let existing: i64 =
+            self.conn()
+                .query_row("SELECT count(*) FROM consultations", [], |r| r.get(0))?;
+        // As the facility import: a bigger page cache while the transaction is large, and
+        // the secondary indexes built once at the end when the table is mostly new.
+        let big = rows.len() > 1000;
+        if big {
+            self.conn().execute_batch("PRAGMA cache_size = -131072")?;
+        }
+        let rebuild = rows.len() >= 5000 && rows.len() as i64 >= existing;
+        let result = self.write(|tx| {
+            let indexes = if rebuild {
+                own_indexes(tx)?
+            } else {
+                Vec::new()
+            };
+            for (name, _) in &indexes {
+                tx.execute_batch(&format!("DROP INDEX \"{}\"", name.replace('"', "\"\"")))?;
+            }
+            let mut commune_of = std::collections::HashMap::<String, String>::new();
+            let mut facility_stmt =
+                tx.prepare_cached("SELECT commune_code FROM facilities WHERE id = ?1")?;
+            for (id, row) in ids.iter().zip(rows) {
+                let fid = &row.data.facility_id;
+                if !commune_of.contains_key(fid) {
+                    let code: String = facility_stmt
+                        .query_row([fid], |r| r.get(0))
+                        .optional()?
+                        .ok_or_else(|| StoreError::NotFound(fid.clone()))?;
+                    if !profile.covers_commune(&code) {
+                        return Err(StoreError::OutOfScope(code));
+                    }
+                    commune_of.insert(fid.clone(), code);
+                }
+                let commune = commune_of.get(fid).map(String::as_str).unwrap_or_default();
+                let at = row
+                    .recorded_at
+                    .unwrap_or(now)
+                    .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+                insert_row(
+                    tx,
+                    &NewRow {
+                        id,
+                        data: &row.data,
+                        commune_code: commune,
+                        collaborator_id: &actor.id,
+                        at: &at,
+                        actor: &actor,
+                    },
+                )?;
+            }
+            // Outcomes refer to rows of the batch, so they are set once all exist.
+            let mut close = tx.prepare_cached(
+                "UPDATE follow_ups SET status = 'done', outcome_id = ?2, note = ?3,
+                    closed_at = ?4, closed_by = ?5, updated_at = ?4, version = 2
+                 WHERE consultation_id = ?1",
+            )?;
+            for (i, row) in rows.iter().enumerate() {
+                let (BulkFollowUp::Done { outcome, note }, Some(due)) =
+                    (&row.follow_up, row.data.follow_up_date)
+                else {
+                    continue;
+                };
+                let outcome_id = outcome.and_then(|o| ids.get(o));
+                // Closed on the day it was due (or when the next visit happened).
+                let closed_on = outcome
+                    .and_then(|o| rows.get(o))
+                    .map_or(due, |r| r.data.date)
+                    .and_hms_opt(10, 0, 0)
+                    .map(|t| t - Duration::hours(7))
+                    .map(|t| {
+                        DateTime::<Utc>::from_naive_utc_and_offset(t, Utc)
+                            .min(now)
+                            .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+                    })
+                    .unwrap_or_default();
+                close.execute(params![ids[i], outcome_id, note, closed_on, actor.id])?;
+            }
+            for (_, sql) in &indexes {
+                tx.execute_batch(sql)?;
+            }
+            Ok(())
+        });
+        if big {
+            self.conn().execute_batch(&format!(
+                "PRAGMA cache_size = {}",
+                super::DEFAULT_CACHE_SIZE
+            ))?;
+        }
+        result?;
+        Ok(ids)
+    }
+}
+
+/// The explicitly created indexes of the consultation tables, with their SQL.
+fn own_indexes(tx: &Transaction<'_>) -> Result<Vec<(String, String)>> {
+    let mut stmt = tx.prepare(
+        "SELECT name, sql FROM sqlite_master
+         WHERE type = 'index' AND sql IS NOT NULL
+           AND tbl_name IN ('consultations', 'consultation_topics', 'follow_ups')",
+    )?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<Result<Vec<_>, _>>()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::clock::FixedClock;
+    use crate::domain::ProfileInput;
+
+    fn plan(store: &Store, sql: &str, args: Vec<Value>) -> String {
+        let mut stmt = store
+            .conn()
+            .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+            .unwrap();
+        let rows = stmt
+            .query_map(params_from_iter(args), |r| r.get::<_, String>(3))
+            .unwrap();
+        rows.map(|r| r.unwrap()).collect::<Vec<_>>().join("\n")
+    }
+
+    fn store() -> Store {
+        let clock = FixedClock::new(Utc::now());
+        let mut s = Store::open_in_memory(Arc::new(clock)).unwrap();
+        s.init_profile(
+            &ProfileInput {
+                name: "A".into(),
+                role: "province".into(),
+                units: "01".into(),
+                account: None,
+            },
+            false,
+        )
+        .unwrap();
+        // The planner's choices depend on statistics; give it some, as a used database has.
+        s.conn().execute_batch("ANALYZE").unwrap();
+        s
+    }
+
+    #[test]
+    fn a_province_pages_its_consultations_by_the_date_index() {
+        let s = store();
+        let (w, args) = ConsultationFilter::default().where_clause(&s.scope_communes());
+        let sql =
+            format!("SELECT {COLS} {FROM} WHERE {w} ORDER BY c.cur_date DESC, c.id DESC LIMIT 50");
+        let p = plan(&s, &sql, args);
+        assert!(p.contains("consultations_date"), "{p}");
+        assert!(!p.contains("TEMP B-TREE"), "{p}");
+    }
+
+    #[test]
+    fn the_timeline_walks_its_index_without_sorting() {
+        let s = store();
+        let sql = format!(
+            "SELECT {COLS} {FROM} WHERE c.facility_id = ?
+             ORDER BY c.cur_date DESC, c.id DESC LIMIT 50"
+        );
+        let p = plan(&s, &sql, vec![Value::Text("x".into())]);
+        assert!(p.contains("consultations_timeline"), "{p}");
+        assert!(!p.contains("TEMP B-TREE"), "{p}");
+    }
+
+    #[test]
+    fn the_agenda_and_the_overdue_count_use_the_open_follow_up_index() {
+        let s = store();
+        let communes = s.scope_communes();
+        let mut args = Vec::new();
+        let mut scope = String::new();
+        push_scope(&mut scope, &mut args, "commune_code", &communes);
+        args.push(Value::Text("2026-11-25".into()));
+        let p = plan(
+            &s,
+            &format!(
+                "SELECT consultation_id FROM follow_ups
+                 WHERE status = 'open' AND {scope} AND due_date > ?"
+            ),
+            args.clone(),
+        );
+        assert!(p.contains("follow_ups_open"), "{p}");
+        let p = plan(
+            &s,
+            &format!(
+                "SELECT count(*) FROM follow_ups fu JOIN facilities f ON f.id = fu.facility_id
+                 WHERE fu.status = 'open' AND {} AND fu.due_date < ? AND f.archived = 0",
+                scope.replace("commune_code", "fu.commune_code")
+            ),
+            args,
+        );
+        assert!(p.contains("follow_ups_open"), "{p}");
+        assert!(
+            !p.contains("SCAN fu") && !p.contains("SCAN follow_ups "),
+            "{p}"
+        );
+    }
+}
