@@ -934,9 +934,17 @@ impl Store {
     /// The condition (and its values) that selects the scope's open follow-ups of live
     /// facilities, answered by the index `follow_ups_open` alone.
     fn open_follow_ups_scope(&self) -> (String, Vec<Value>) {
+        let communes = self.scope_communes();
         let mut sql = String::from("status = 'open' AND live = 1 AND ");
         let mut args = Vec::new();
-        push_scope(&mut sql, &mut args, "commune_code", &self.scope_communes());
+        // Wide scopes walk follow_ups_open_by_date (see the migration); the + keeps the
+        // planner off the commune-first index.
+        let column = if communes.len() > WIDE_SCOPE {
+            "+commune_code"
+        } else {
+            "commune_code"
+        };
+        push_scope(&mut sql, &mut args, column, &communes);
         (sql, args)
     }
 
@@ -1124,6 +1132,29 @@ mod tests {
         let p = plan(&s, &sql, args);
         assert!(p.contains("consultations_date"), "{p}");
         assert!(!p.contains("TEMP B-TREE"), "{p}");
+    }
+
+    #[test]
+    fn a_commune_seeks_its_own_open_follow_ups() {
+        let mut s = store();
+        s.init_profile(
+            &ProfileInput {
+                name: "B".into(),
+                role: "commune".into(),
+                units: "00004".into(),
+                account: None,
+            },
+            true,
+        )
+        .unwrap();
+        let (scope, mut args) = s.open_follow_ups_scope();
+        args.push(Value::Text("2026-11-25".into()));
+        let sql = format!(
+            "SELECT consultation_id FROM follow_ups WHERE {scope} AND due_date > ?
+             ORDER BY due_date, consultation_id LIMIT 50"
+        );
+        let p = plan(&s, &sql, args);
+        assert!(p.contains("COVERING INDEX follow_ups_open ("), "{p}");
     }
 
     #[test]

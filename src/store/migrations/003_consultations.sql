@@ -83,6 +83,10 @@ CREATE TABLE follow_ups (
 -- index's condition; measured: 120 ms → 3 ms to count 20,000 open follow-ups).
 CREATE INDEX follow_ups_open ON follow_ups (commune_code, due_date, status, live)
     WHERE status = 'open';
+-- The same by date first, for a wide scope (a province): the first n of a bucket are the
+-- first n entries, without sorting the whole bucket.
+CREATE INDEX follow_ups_open_by_date ON follow_ups (due_date, commune_code, status, live)
+    WHERE status = 'open';
 
 -- A facility that moves to another commune takes its consultations into that commune's scope.
 CREATE TRIGGER facility_commune_moves AFTER UPDATE OF commune_code ON facilities
