@@ -539,6 +539,11 @@ impl App {
                 }
             }
             ScreenCmd::Pop => return self.leave_screen(),
+            ScreenCmd::PopWith { message, error } => {
+                let effects = self.leave_screen();
+                self.show_toast(message, error);
+                return effects;
+            }
             ScreenCmd::Quit => {
                 self.confirm(tr(self.lang, "ui.confirm.quit"), OnYes::Quit);
             }

@@ -43,8 +43,9 @@ pub enum Action {
     PrevField,
     Yes,
     No,
-    // Placeholders for later screens; unbound until a screen uses them.
+    /// `c`: log a consultation with the facility.
     LogConsultation,
+    // A placeholder for a later screen; unbound until a screen uses it.
     Flag,
     // The facility list.
     Filter,
@@ -487,6 +488,13 @@ fn defaults() -> Vec<Binding> {
         b(A::Filter, C::List, &[Key::ch('f')], l(A::Filter), true),
         b(A::Edit, C::List, &[Key::ch('e')], l(A::Edit), false),
         b(A::Archive, C::List, &[Key::ch('a')], l(A::Archive), false),
+        b(
+            A::LogConsultation,
+            C::List,
+            &[Key::ch('c')],
+            l(A::LogConsultation),
+            false,
+        ),
         b(A::Restore, C::List, &[Key::ch('u')], l(A::Restore), true),
         b(A::Up, C::List, &up, l(A::Up), false),
         b(A::Down, C::List, &down, l(A::Down), false),
@@ -503,6 +511,13 @@ fn defaults() -> Vec<Binding> {
         b(A::PageDown, C::Search, &pgdn, l(A::PageDown), false),
         // Detail
         b(A::Edit, C::Detail, &[Key::ch('e')], l(A::Edit), true),
+        b(
+            A::LogConsultation,
+            C::Detail,
+            &[Key::ch('c')],
+            l(A::LogConsultation),
+            true,
+        ),
         b(A::Archive, C::Detail, &[Key::ch('a')], l(A::Archive), true),
         b(A::Restore, C::Detail, &[Key::ch('u')], l(A::Restore), true),
         b(

@@ -11,10 +11,12 @@ use ratatui::text::Line;
 use ratatui::widgets::{Block, Borders, Widget};
 use ratatui::Frame;
 
-use super::{Env, ScreenCmd};
+use super::consult::{code_label, topics_text};
+use super::{ConsultScreen, Env, Screen, ScreenCmd};
+use crate::domain::consultation::{days_late, dmy, Amendment, Consultation, ConsultationField};
 use crate::domain::facility::{format_phone, Facility, FacilityField, FacilityStatus};
 use crate::refdata::{codes, units};
-use crate::store::{ChangeEntry, Store, StoreError};
+use crate::store::{ChangeEntry, ConsultationFilter, Store, StoreError};
 use crate::text::sanitize;
 use crate::ui::format;
 use crate::ui::i18n::{tr, trf, Lang};
@@ -117,8 +119,16 @@ pub struct DetailScreen {
     info: Vec<Item>,
     history: Vec<Item>,
     history_count: usize,
+    /// The newest consultations with the facility, and each one's lines.
+    timeline: Vec<Consultation>,
+    timeline_items: Vec<Vec<Item>>,
+    timeline_total: usize,
+    /// The selected consultation (Up/Down in the consultations pane).
+    selected: usize,
     /// Scroll offset per pane.
     scroll: [usize; 4],
+    /// The consultations pane's scroll, which follows the selection as it is drawn.
+    scroll_cell: Cell<usize>,
     /// Lines visible and lines in the pane, as last drawn (for PgUp/PgDn and clamping).
     page: Cell<usize>,
     lines: Cell<usize>,
@@ -137,7 +147,12 @@ impl DetailScreen {
             info: Vec::new(),
             history: Vec::new(),
             history_count: 0,
+            timeline: Vec::new(),
+            timeline_items: Vec::new(),
+            timeline_total: 0,
+            selected: 0,
             scroll: [0; 4],
+            scroll_cell: Cell::new(0),
             page: Cell::new(1),
             lines: Cell::new(0),
         };
@@ -155,9 +170,14 @@ impl DetailScreen {
 
     /// The text of the current pane's lines (tests).
     pub fn pane_text(&self) -> Vec<String> {
+        let flat: Vec<Item>;
         let items = match self.pane {
             Pane::Info => &self.info,
             Pane::History => &self.history,
+            Pane::Consultations => {
+                flat = self.timeline_items.iter().flatten().cloned().collect();
+                &flat
+            }
             _ => return Vec::new(),
         };
         items
@@ -182,7 +202,7 @@ impl DetailScreen {
 
     pub fn handles(&self, action: Action) -> bool {
         match action {
-            Action::Archive => !self.facility.meta.archived,
+            Action::Archive | Action::LogConsultation => !self.facility.meta.archived,
             Action::Restore => self.facility.meta.archived,
             Action::Edit
             | Action::NextPane
@@ -300,11 +320,44 @@ impl DetailScreen {
         info.push(Item::field(tr(l, "ui.detail.id"), f.id.clone(), empty));
         self.info = info;
 
+        self.load_timeline(store)?;
+
+        let f = &self.facility;
         let mut entries = store.history("facility", &f.id)?;
         entries.reverse(); // newest first
         self.history_count = entries.len();
         self.history = history_items(l, &entries);
         Ok(())
+    }
+
+    /// The facility's consultations, newest first, as the timeline shows them.
+    fn load_timeline(&mut self, store: &Store) -> Result<(), StoreError> {
+        let l = self.lang;
+        self.timeline = store.facility_timeline(&self.facility.id, 0, TIMELINE_MAX)?;
+        self.timeline_total = store
+            .count_consultations(&ConsultationFilter {
+                facility_id: Some(self.facility.id.clone()),
+                ..Default::default()
+            })?
+            .max(self.timeline.len());
+        let today = store.today();
+        let mut groups = Vec::with_capacity(self.timeline.len());
+        for c in &self.timeline {
+            let amendments = if c.amendments > 0 {
+                store.amendments(&c.id)?
+            } else {
+                Vec::new()
+            };
+            groups.push(timeline_items(l, c, &amendments, today));
+        }
+        self.timeline_items = groups;
+        self.selected = self.selected.min(self.timeline.len().saturating_sub(1));
+        Ok(())
+    }
+
+    /// The consultation selected in the timeline, if any.
+    pub fn selected_consultation(&self) -> Option<&Consultation> {
+        self.timeline.get(self.selected)
     }
 
     fn reload(&mut self, store: &Store) -> ScreenCmd {
@@ -348,6 +401,21 @@ impl DetailScreen {
         };
     }
 
+    fn select_by(&mut self, action: Action) {
+        let n = self.timeline.len();
+        if n == 0 {
+            return;
+        }
+        self.selected = match action {
+            Action::Up => self.selected.saturating_sub(1),
+            Action::Down => (self.selected + 1).min(n - 1),
+            Action::PageUp => self.selected.saturating_sub(5),
+            Action::PageDown => (self.selected + 5).min(n - 1),
+            Action::Home => 0,
+            _ => n - 1,
+        };
+    }
+
     fn set_archived(&mut self, archived: bool, store: &mut Store) -> ScreenCmd {
         let f = &self.facility;
         let result = store.set_facility_archived(&f.id, f.meta.version, archived);
@@ -382,7 +450,28 @@ impl DetailScreen {
             | Action::PageUp
             | Action::PageDown
             | Action::Home
+            | Action::End
+                if self.pane == Pane::Consultations =>
+            {
+                self.select_by(action)
+            }
+            Action::Up
+            | Action::Down
+            | Action::PageUp
+            | Action::PageDown
+            | Action::Home
             | Action::End => self.scroll_by(action),
+            Action::LogConsultation if !self.facility.meta.archived => {
+                return super::log_consultation(&self.facility.id, &self.facility.data.name, store)
+            }
+            Action::Edit if self.pane == Pane::Consultations => {
+                if let Some(c) = self.selected_consultation() {
+                    return ScreenCmd::Push(Box::new(Screen::Consult(ConsultScreen::correcting(
+                        c, store,
+                    ))));
+                }
+                let _ = env;
+            }
             Action::Edit => return super::edit_facility_form(self.facility.clone(), env, store),
             Action::Archive if !self.facility.meta.archived => {
                 return ScreenCmd::Confirm {
@@ -459,10 +548,29 @@ impl DetailScreen {
                 body.width as usize,
             ),
             Pane::History => layout_items(&self.history, body.width as usize),
-            Pane::Consultations => layout_items(
-                &[Item::dim(tr(l, "ui.detail.no_consultations"))],
-                body.width as usize,
-            ),
+            Pane::Consultations if self.timeline.is_empty() => {
+                let keys = env
+                    .keymap
+                    .keys_for(Action::LogConsultation, Context::Detail);
+                layout_items(
+                    &[Item::dim(trf(l, "ui.detail.no_consultations", &[&keys]))],
+                    body.width as usize,
+                )
+            }
+            Pane::Consultations => {
+                let (lines, (start, end)) = self.timeline_lines(l, body.width as usize);
+                // Keep the selected consultation in view (its top first).
+                let page = body.height as usize;
+                let s = &self.scroll_cell;
+                let mut top = s.get().min(lines.len().saturating_sub(page));
+                if start < top {
+                    top = start;
+                } else if end > top + page {
+                    top = end.saturating_sub(page).min(start);
+                }
+                s.set(top);
+                lines
+            }
             Pane::Proposals => layout_items(
                 &[Item::dim(tr(l, "ui.detail.no_proposals"))],
                 body.width as usize,
@@ -471,7 +579,12 @@ impl DetailScreen {
         let page = body.height as usize;
         self.page.set(page);
         self.lines.set(lines.len());
-        let scroll = self.scroll[self.pane.index()].min(lines.len().saturating_sub(page));
+        let scroll = if self.pane == Pane::Consultations {
+            self.scroll_cell.get()
+        } else {
+            self.scroll[self.pane.index()]
+        }
+        .min(lines.len().saturating_sub(page));
         let buf = frame.buffer_mut();
         for (row, line) in lines.iter().skip(scroll).take(page).enumerate() {
             let y = body.y + row as u16;
@@ -481,7 +594,9 @@ impl DetailScreen {
                 buf.set_stringn(x, y, &line.label, w, theme.dim);
             }
             x += line.indent as u16;
-            let style = if line.strong {
+            let style = if line.selected {
+                theme.selected
+            } else if line.strong {
                 theme.title
             } else if line.dim {
                 theme.dim
@@ -513,6 +628,51 @@ impl DetailScreen {
         }
     }
 
+    /// The timeline wrapped to `w`, and the line range of the selected consultation.
+    fn timeline_lines(&self, l: Lang, w: usize) -> (Vec<Laid>, (usize, usize)) {
+        let mut lines = vec![Laid {
+            label: String::new(),
+            indent: 0,
+            text: {
+                let mut t = trf(l, "ui.timeline.count", &[&self.timeline_total]);
+                if self.timeline_total > self.timeline.len() {
+                    t.push_str(" · ");
+                    t.push_str(&trf(
+                        l,
+                        "ui.timeline.more",
+                        &[&(self.timeline_total - self.timeline.len())],
+                    ));
+                }
+                t
+            },
+            strong: false,
+            dim: true,
+            selected: false,
+        }];
+        let mut range = (0, 0);
+        for (i, group) in self.timeline_items.iter().enumerate() {
+            lines.push(Laid {
+                label: String::new(),
+                indent: 0,
+                text: String::new(),
+                strong: false,
+                dim: false,
+                selected: false,
+            });
+            let start = lines.len();
+            let mut laid = layout_items(group, w);
+            if i == self.selected {
+                if let Some(first) = laid.first_mut() {
+                    first.selected = true;
+                    first.text = format!("› {}", first.text);
+                }
+                range = (start, start + laid.len());
+            }
+            lines.append(&mut laid);
+        }
+        (lines, range)
+    }
+
     fn render_tabs(&self, frame: &mut Frame, area: Rect, env: &Env) {
         let theme = env.theme;
         let buf = frame.buffer_mut();
@@ -520,6 +680,14 @@ impl DetailScreen {
         let end = area.x + area.width;
         for (i, pane) in Pane::ALL.iter().enumerate() {
             let mut label = format!(" {} {} ", i + 1, tr(env.lang, pane.label_key()));
+            if *pane == Pane::Consultations && self.timeline_total > 0 {
+                label = format!(
+                    " {} {} ({}) ",
+                    i + 1,
+                    tr(env.lang, pane.label_key()),
+                    self.timeline_total
+                );
+            }
             if *pane == Pane::History && self.history_count > 0 {
                 label = format!(
                     " {} {} ({}) ",
@@ -550,6 +718,7 @@ struct Laid {
     text: String,
     strong: bool,
     dim: bool,
+    selected: bool,
 }
 
 /// Wrap items to `w` cells: labels in a left column, values wrapped beside them; multi-line
@@ -584,6 +753,7 @@ fn layout_items(items: &[Item], w: usize) -> Vec<Laid> {
                     text: piece,
                     strong: item.strong,
                     dim: item.dim,
+                    selected: false,
                 });
                 first = false;
             }
@@ -612,6 +782,112 @@ fn action_key(action: &str) -> Option<&'static str> {
         "restore" => "ui.history.restore",
         _ => return None,
     })
+}
+
+/// At most this many consultations are loaded into a facility's timeline.
+const TIMELINE_MAX: usize = 200;
+
+/// One consultation as timeline lines: when, how and by whom; topics; what was said; the
+/// follow-up; and each correction (who, when, why, what changed) under it.
+fn timeline_items(
+    l: Lang,
+    c: &Consultation,
+    amendments: &[Amendment],
+    today: chrono::NaiveDate,
+) -> Vec<Item> {
+    let d = &c.data;
+    let mut out = vec![Item::heading(trf(
+        l,
+        "ui.timeline.by",
+        &[
+            &dmy(d.date),
+            &code_label(l, &codes().consultation_modes, &d.mode),
+            &sanitize(&c.collaborator_name),
+        ],
+    ))];
+    let label = |f: ConsultationField| tr(l, f.label_key()).to_string();
+    if !d.topics.is_empty() {
+        out.push(Item::field(
+            label(ConsultationField::Topics),
+            topics_text(l, &d.topics),
+            "",
+        ));
+    }
+    for (f, text) in [
+        (ConsultationField::Difficulties, &d.difficulties),
+        (ConsultationField::Needs, &d.needs),
+        (ConsultationField::Advice, &d.advice),
+        (ConsultationField::NextStep, &d.next_step),
+    ] {
+        if !text.is_empty() {
+            out.push(Item::field(label(f), text.clone(), ""));
+        }
+    }
+    if let Some(fu) = &c.follow_up {
+        let text = match fu.status {
+            crate::domain::consultation::FollowUpStatus::Done => trf(
+                l,
+                "ui.timeline.follow_up_done",
+                &[
+                    &dmy(fu.due_date),
+                    &fu.closed_at
+                        .as_deref()
+                        .map(format::local_time)
+                        .unwrap_or_default(),
+                ],
+            ),
+            _ if fu.due_date < today => trf(
+                l,
+                "ui.timeline.follow_up_late",
+                &[&dmy(fu.due_date), &days_late(fu.due_date, today)],
+            ),
+            _ => trf(l, "ui.timeline.follow_up_open", &[&dmy(fu.due_date)]),
+        };
+        out.push(Item::text(text));
+    }
+    if !amendments.is_empty() {
+        out.push(Item::dim(trf(
+            l,
+            "ui.timeline.amended",
+            &[&amendments.len()],
+        )));
+        for a in amendments {
+            out.push(Item::dim(format!(
+                "  {}",
+                trf(
+                    l,
+                    "ui.timeline.amendment",
+                    &[
+                        &format::local_time(&a.at),
+                        &sanitize(&a.actor_name),
+                        &sanitize(&a.reason)
+                    ],
+                )
+            )));
+            for (k, v) in &a.changes {
+                let name = ConsultationField::from_key(k)
+                    .map(|f| tr(l, f.label_key()).to_string())
+                    .unwrap_or_else(|| sanitize(k));
+                let show = |v: Option<&serde_json::Value>| match v {
+                    Some(serde_json::Value::String(s)) if !s.is_empty() => sanitize(s),
+                    Some(serde_json::Value::Array(a)) if !a.is_empty() => a
+                        .iter()
+                        .filter_map(|x| x.as_str())
+                        .map(sanitize)
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    Some(serde_json::Value::Null) | None => tr(l, "ui.history.empty").to_string(),
+                    Some(other) => sanitize(&other.to_string()),
+                };
+                out.push(Item::dim(format!(
+                    "    {name}: {} → {}",
+                    show(v.get(0)),
+                    show(v.get(1))
+                )));
+            }
+        }
+    }
+    out
 }
 
 /// The change log as lines, in the order given (newest first).

@@ -265,7 +265,9 @@ impl ListScreen {
             // New facilities are added from the current list, not from the archive.
             Action::New => !self.filter.archived,
             Action::Open | Action::Edit => self.current_row().is_some(),
-            Action::Archive => !self.filter.archived && self.current_row().is_some(),
+            Action::Archive | Action::LogConsultation => {
+                !self.filter.archived && self.current_row().is_some()
+            }
             Action::Restore => self.filter.archived && self.current_row().is_some(),
             _ => false,
         }
@@ -484,6 +486,16 @@ impl ListScreen {
                 },
                 None => ScreenCmd::None,
             },
+            Action::LogConsultation if !self.filter.archived => {
+                match self.current_row().map(|r| r.id.clone()) {
+                    Some(id) => match store.facility(&id) {
+                        Ok(Some(f)) => super::log_consultation(&f.id, &f.data.name, store),
+                        Ok(None) => self.gone(store),
+                        Err(e) => store_error(self.lang, &e),
+                    },
+                    None => ScreenCmd::None,
+                }
+            }
             Action::Archive => match self.current_row() {
                 Some(r) if !self.filter.archived => ScreenCmd::Confirm {
                     message: trf(env.lang, "ui.list.confirm_archive", &[&r.name]),

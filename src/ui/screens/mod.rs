@@ -15,6 +15,7 @@
 //! is needed, and list the actions the screen honours in `handles`, so that the footer, the
 //! help and the palette show exactly those.
 
+pub mod consult;
 pub mod detail;
 pub mod form;
 pub mod list;
@@ -32,6 +33,7 @@ use crate::ui::keymap::{Action, Context, Keymap};
 use crate::ui::theme::Theme;
 use crate::ui::widgets::PickItem;
 
+pub use consult::ConsultScreen;
 pub use detail::DetailScreen;
 pub use form::FormScreen;
 pub use list::ListScreen;
@@ -70,6 +72,10 @@ pub enum PickPurpose {
     Sort,
     /// List: the filter menu (which filter to change).
     FilterMenu,
+    /// Consultation form: how it happened.
+    ConsultMode,
+    /// Consultation form: add or take away a support topic.
+    ConsultTopic,
 }
 
 /// What a screen asks of the app.
@@ -88,6 +94,12 @@ pub enum ScreenCmd {
     /// Leave this screen (the app asks first if it has unsaved changes). The screen that
     /// becomes top gets `on_data_changed(store)` so it can reload (e.g. after a save).
     Pop,
+    /// Leave this screen (as `Pop`), then say something: "Đã lưu", or what went wrong after
+    /// the part that was saved.
+    PopWith {
+        message: String,
+        error: bool,
+    },
     Toast(String),
     Error(String),
     OpenPicker {
@@ -116,6 +128,35 @@ pub fn edit_facility_form(facility: Facility, env: &Env, store: &mut Store) -> S
     ScreenCmd::Push(Box::new(Screen::Form(FormScreen::edit(facility, env))))
 }
 
+/// `c`: log a consultation with the facility (dated today, by the current profile).
+pub fn log_consultation(facility_id: &str, facility_name: &str, store: &Store) -> ScreenCmd {
+    ScreenCmd::Push(Box::new(Screen::Consult(ConsultScreen::new_for(
+        facility_id,
+        facility_name,
+        store,
+    ))))
+}
+
+/// From the agenda: log the visit an open follow-up led to; saving also marks it done.
+pub fn log_visit_closing(
+    env: &Env,
+    store: &mut Store,
+    facility_id: &str,
+    consultation_id: &str,
+    follow_up_version: i64,
+) -> ScreenCmd {
+    let _ = facility_id;
+    match store.consultation(consultation_id) {
+        Ok(Some(c)) => ScreenCmd::Push(Box::new(Screen::Consult(ConsultScreen::closing(
+            &c,
+            follow_up_version,
+            store,
+        )))),
+        Ok(None) => ScreenCmd::Error(crate::ui::i18n::tr(env.lang, "ui.list.gone").to_string()),
+        Err(e) => ScreenCmd::Error(crate::cli::store_error_text(env.lang, &e)),
+    }
+}
+
 /// A few screens live at a time (a stack a handful deep): their size does not matter.
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
@@ -124,6 +165,7 @@ pub enum Screen {
     Detail(DetailScreen),
     Form(FormScreen),
     Setup(SetupScreen),
+    Consult(ConsultScreen),
 }
 
 impl Screen {
@@ -137,6 +179,7 @@ impl Screen {
             Screen::List(s) => s.title(lang),
             Screen::Detail(s) => s.title(lang),
             Screen::Form(s) => s.title(lang),
+            Screen::Consult(s) => s.title(lang),
             Screen::Setup(s) => s.title(lang),
         }
     }
@@ -147,6 +190,7 @@ impl Screen {
             Screen::List(s) => s.contexts(),
             Screen::Detail(s) => s.contexts(),
             Screen::Form(s) => s.contexts(),
+            Screen::Consult(s) => s.contexts(),
             Screen::Setup(s) => s.contexts(),
         }
     }
@@ -157,6 +201,7 @@ impl Screen {
             Screen::List(s) => s.handles(action),
             Screen::Detail(s) => s.handles(action),
             Screen::Form(s) => s.handles(action),
+            Screen::Consult(s) => s.handles(action),
             Screen::Setup(s) => s.handles(action),
         }
     }
@@ -167,6 +212,7 @@ impl Screen {
             Screen::List(s) => s.handle_text_key(key),
             Screen::Detail(_) => false,
             Screen::Form(s) => s.handle_text_key(key),
+            Screen::Consult(s) => s.handle_text_key(key),
             Screen::Setup(s) => s.handle_text_key(key),
         }
     }
@@ -177,6 +223,7 @@ impl Screen {
             Screen::List(s) => s.handle_paste(text),
             Screen::Detail(_) => false,
             Screen::Form(s) => s.handle_paste(text),
+            Screen::Consult(s) => s.handle_paste(text),
             Screen::Setup(s) => s.handle_paste(text),
         }
     }
@@ -186,6 +233,7 @@ impl Screen {
             Screen::List(s) => s.handle_action(action, env, store),
             Screen::Detail(s) => s.handle_action(action, env, store),
             Screen::Form(s) => s.handle_action(action, env, store),
+            Screen::Consult(s) => s.handle_action(action, env, store),
             Screen::Setup(s) => s.handle_action(action, env, store),
         }
     }
@@ -200,6 +248,7 @@ impl Screen {
         match self {
             Screen::List(s) => s.on_pick(purpose, code, env, store),
             Screen::Form(s) => s.on_pick(purpose, code, env, store),
+            Screen::Consult(s) => s.on_pick(purpose, code, env, store),
             Screen::Setup(s) => s.on_pick(purpose, code, env, store),
             Screen::Detail(_) => ScreenCmd::None,
         }
@@ -210,6 +259,7 @@ impl Screen {
             Screen::List(s) => s.on_confirm(action, env, store),
             Screen::Detail(s) => s.on_confirm(action, env, store),
             Screen::Form(s) => s.on_confirm(action, env, store),
+            Screen::Consult(_) => ScreenCmd::None,
             Screen::Setup(s) => s.on_confirm(action, env, store),
         }
     }
@@ -221,6 +271,7 @@ impl Screen {
             Screen::List(s) => s.on_data_changed(store),
             Screen::Detail(s) => s.on_data_changed(store),
             Screen::Form(s) => s.on_data_changed(store),
+            Screen::Consult(s) => s.on_data_changed(store),
             Screen::Setup(s) => s.on_data_changed(store),
         }
     }
@@ -238,6 +289,7 @@ impl Screen {
         match self {
             Screen::List(_) | Screen::Detail(_) => false,
             Screen::Form(s) => s.has_unsaved_changes(),
+            Screen::Consult(s) => s.has_unsaved_changes(),
             Screen::Setup(s) => s.has_unsaved_changes(),
         }
     }
@@ -248,6 +300,7 @@ impl Screen {
             Screen::List(s) => s.render(frame, area, env, focused),
             Screen::Detail(s) => s.render(frame, area, env),
             Screen::Form(s) => s.render(frame, area, env, focused),
+            Screen::Consult(s) => s.render(frame, area, env, focused),
             Screen::Setup(s) => s.render(frame, area, env, focused),
         }
     }
