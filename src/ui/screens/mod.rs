@@ -15,9 +15,11 @@
 //! is needed, and list the actions the screen honours in `handles`, so that the footer, the
 //! help and the palette show exactly those.
 
+pub mod agenda;
 pub mod detail;
 pub mod form;
 pub mod list;
+pub mod needs;
 pub mod setup;
 
 use ratatui::crossterm::event::KeyEvent;
@@ -32,9 +34,11 @@ use crate::ui::keymap::{Action, Context, Keymap};
 use crate::ui::theme::Theme;
 use crate::ui::widgets::PickItem;
 
+pub use agenda::AgendaScreen;
 pub use detail::DetailScreen;
 pub use form::FormScreen;
 pub use list::ListScreen;
+pub use needs::NeedsScreen;
 pub use setup::SetupScreen;
 
 /// What the app hands a screen: read-only settings. The store is passed separately (`&mut
@@ -68,8 +72,14 @@ pub enum PickPurpose {
     FilterStatus,
     /// List: sort order.
     Sort,
-    /// List: the filter menu (which filter to change).
+    /// List: the filter menu (which filter to change). Needs view: its own filter menu.
     FilterMenu,
+    /// Needs view: filter by consultation mode ("" = all).
+    FilterMode,
+    /// Needs view: filter by support category ("" = all).
+    FilterTopic,
+    /// Needs view: filter by collaborator ("" = all).
+    FilterCollaborator,
 }
 
 /// What a screen asks of the app.
@@ -116,6 +126,34 @@ pub fn edit_facility_form(facility: Facility, env: &Env, store: &mut Store) -> S
     ScreenCmd::Push(Box::new(Screen::Form(FormScreen::edit(facility, env))))
 }
 
+/// `v` on the agenda: record the consultation that the follow-up of `consultation_id` led
+/// to, on `facility_id`, closing that follow-up (`follow_up_version` guards against a stale
+/// agenda). The consultation form will take this over.
+pub fn log_visit_closing(
+    env: &Env,
+    store: &mut Store,
+    facility_id: &str,
+    consultation_id: &str,
+    follow_up_version: i64,
+) -> ScreenCmd {
+    let _ = (store, facility_id, consultation_id, follow_up_version);
+    ScreenCmd::Toast(crate::ui::i18n::tr(env.lang, "ui.agenda.log_visit_later").to_string())
+}
+
+/// F3 / F4 (or the palette) on a screen that does not handle them: open the agenda or the
+/// needs view. From one of the two, the other takes its place, so the stack stays shallow.
+pub fn open_view(action: Action, top: &Screen, env: &Env, store: &mut Store) -> ScreenCmd {
+    let screen = match action {
+        Action::Agenda => Screen::Agenda(AgendaScreen::new(env.lang, store)),
+        Action::Needs => Screen::Needs(NeedsScreen::new(env.lang, store)),
+        _ => return ScreenCmd::None,
+    };
+    match top {
+        Screen::Agenda(_) | Screen::Needs(_) => ScreenCmd::Replace(Box::new(screen)),
+        _ => ScreenCmd::Push(Box::new(screen)),
+    }
+}
+
 /// A few screens live at a time (a stack a handful deep): their size does not matter.
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
@@ -124,6 +162,8 @@ pub enum Screen {
     Detail(DetailScreen),
     Form(FormScreen),
     Setup(SetupScreen),
+    Agenda(AgendaScreen),
+    Needs(NeedsScreen),
 }
 
 impl Screen {
@@ -138,6 +178,8 @@ impl Screen {
             Screen::Detail(s) => s.title(lang),
             Screen::Form(s) => s.title(lang),
             Screen::Setup(s) => s.title(lang),
+            Screen::Agenda(s) => s.title(lang),
+            Screen::Needs(s) => s.title(lang),
         }
     }
 
@@ -148,6 +190,8 @@ impl Screen {
             Screen::Detail(s) => s.contexts(),
             Screen::Form(s) => s.contexts(),
             Screen::Setup(s) => s.contexts(),
+            Screen::Agenda(s) => s.contexts(),
+            Screen::Needs(s) => s.contexts(),
         }
     }
 
@@ -158,6 +202,8 @@ impl Screen {
             Screen::Detail(s) => s.handles(action),
             Screen::Form(s) => s.handles(action),
             Screen::Setup(s) => s.handles(action),
+            Screen::Agenda(s) => s.handles(action),
+            Screen::Needs(s) => s.handles(action),
         }
     }
 
@@ -168,6 +214,8 @@ impl Screen {
             Screen::Detail(_) => false,
             Screen::Form(s) => s.handle_text_key(key),
             Screen::Setup(s) => s.handle_text_key(key),
+            Screen::Agenda(s) => s.handle_text_key(key),
+            Screen::Needs(s) => s.handle_text_key(key),
         }
     }
 
@@ -178,6 +226,8 @@ impl Screen {
             Screen::Detail(_) => false,
             Screen::Form(s) => s.handle_paste(text),
             Screen::Setup(s) => s.handle_paste(text),
+            Screen::Agenda(s) => s.handle_paste(text),
+            Screen::Needs(s) => s.handle_paste(text),
         }
     }
 
@@ -187,6 +237,8 @@ impl Screen {
             Screen::Detail(s) => s.handle_action(action, env, store),
             Screen::Form(s) => s.handle_action(action, env, store),
             Screen::Setup(s) => s.handle_action(action, env, store),
+            Screen::Agenda(s) => s.handle_action(action, env, store),
+            Screen::Needs(s) => s.handle_action(action, env, store),
         }
     }
 
@@ -201,7 +253,8 @@ impl Screen {
             Screen::List(s) => s.on_pick(purpose, code, env, store),
             Screen::Form(s) => s.on_pick(purpose, code, env, store),
             Screen::Setup(s) => s.on_pick(purpose, code, env, store),
-            Screen::Detail(_) => ScreenCmd::None,
+            Screen::Needs(s) => s.on_pick(purpose, code, env, store),
+            Screen::Detail(_) | Screen::Agenda(_) => ScreenCmd::None,
         }
     }
 
@@ -211,6 +264,7 @@ impl Screen {
             Screen::Detail(s) => s.on_confirm(action, env, store),
             Screen::Form(s) => s.on_confirm(action, env, store),
             Screen::Setup(s) => s.on_confirm(action, env, store),
+            Screen::Agenda(_) | Screen::Needs(_) => ScreenCmd::None,
         }
     }
 
@@ -222,6 +276,8 @@ impl Screen {
             Screen::Detail(s) => s.on_data_changed(store),
             Screen::Form(s) => s.on_data_changed(store),
             Screen::Setup(s) => s.on_data_changed(store),
+            Screen::Agenda(s) => s.on_data_changed(store),
+            Screen::Needs(s) => s.on_data_changed(store),
         }
     }
 
@@ -236,7 +292,7 @@ impl Screen {
 
     pub fn has_unsaved_changes(&self) -> bool {
         match self {
-            Screen::List(_) | Screen::Detail(_) => false,
+            Screen::List(_) | Screen::Detail(_) | Screen::Agenda(_) | Screen::Needs(_) => false,
             Screen::Form(s) => s.has_unsaved_changes(),
             Screen::Setup(s) => s.has_unsaved_changes(),
         }
@@ -249,6 +305,8 @@ impl Screen {
             Screen::Detail(s) => s.render(frame, area, env),
             Screen::Form(s) => s.render(frame, area, env, focused),
             Screen::Setup(s) => s.render(frame, area, env, focused),
+            Screen::Agenda(s) => s.render(frame, area, env, focused),
+            Screen::Needs(s) => s.render(frame, area, env, focused),
         }
     }
 }
