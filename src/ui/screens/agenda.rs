@@ -616,10 +616,15 @@ impl AgendaScreen {
         let height = area.height.saturating_sub(1) as usize;
         self.page.set(height.max(1));
         let offset = self.scroll_offset(height);
+        let sticky = self.sticky_heading(offset);
         for (n, line) in self.lines.iter().skip(offset).take(height).enumerate() {
             let y = area.y + 1 + n as u16;
             let w = area.width as usize;
-            match *line {
+            let line = match sticky {
+                Some(b) if n == 0 => ListLine::Heading(b),
+                _ => *line,
+            };
+            match line {
                 ListLine::Heading(b) => {
                     let text = format!(
                         "{} ({})",
@@ -711,8 +716,29 @@ impl AgendaScreen {
         } else if want_bottom >= offset + height {
             offset = (want_bottom + 1 - height).min(want_top);
         }
+        // The top line gives way to its bucket's heading (see `sticky_heading`): never let
+        // that be the selected row.
+        if offset == sel && self.sticky_heading(offset).is_some() {
+            offset -= 1;
+        }
         self.offset.set(offset);
         offset
+    }
+
+    /// When the list is scrolled into a bucket, its heading stays on the first line.
+    fn sticky_heading(&self, offset: usize) -> Option<AgendaBucket> {
+        if offset == 0
+            || !matches!(
+                self.lines.get(offset),
+                Some(ListLine::Item(_) | ListLine::More(_))
+            )
+        {
+            return None;
+        }
+        self.lines[..offset].iter().rev().find_map(|l| match l {
+            ListLine::Heading(b) => Some(*b),
+            _ => None,
+        })
     }
 
     fn render_selected(&self, frame: &mut Frame, area: Rect, env: &Env) {

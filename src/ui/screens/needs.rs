@@ -89,8 +89,9 @@ enum DateBound {
     Until,
 }
 
-/// A drawn line: text, indent, style role.
+/// A drawn line: a dim label, text, a right-aligned note, indent, style role.
 struct Drawn {
+    label: String,
     text: String,
     right: String,
     indent: u16,
@@ -101,7 +102,6 @@ struct Drawn {
 enum Role {
     Heading,
     EntryHead,
-    Label,
     Text,
 }
 
@@ -543,6 +543,7 @@ impl NeedsScreen {
                     "▸"
                 };
                 out.push(Drawn {
+                    label: String::new(),
                     text: format!("{mark} {}", g.title),
                     right: trf(
                         l,
@@ -561,11 +562,13 @@ impl NeedsScreen {
                     return out;
                 };
                 out.push(Drawn {
+                    label: String::new(),
                     text: format!("{}  {}", e.date, e.facility),
                     right: String::new(),
                     indent: 2,
                     role: Role::EntryHead,
                 });
+                // "Khó khăn, vướng mắc: …" wrapped under itself, line breaks kept.
                 for (key, text) in [
                     ("consult.field.difficulties", &e.difficulties),
                     ("consult.field.needs", &e.needs),
@@ -573,23 +576,48 @@ impl NeedsScreen {
                     if text.trim().is_empty() {
                         continue;
                     }
-                    out.push(Drawn {
-                        text: format!("{}:", tr(l, key)),
-                        right: String::new(),
-                        indent: 4,
-                        role: Role::Label,
-                    });
+                    let label = format!("{}: ", tr(l, key));
                     let tw = w.saturating_sub(6).max(1);
+                    let mut first = true;
                     for para in text.split('\n') {
-                        for piece in wrap(&sanitize(para), tw) {
-                            if !piece.is_empty() {
-                                out.push(Drawn {
-                                    text: piece,
-                                    right: String::new(),
-                                    indent: 6,
-                                    role: Role::Text,
-                                });
+                        let room = if first {
+                            w.saturating_sub(4 + width(&label)).max(1)
+                        } else {
+                            tw
+                        };
+                        let mut pieces = wrap(&sanitize(para), room).into_iter();
+                        if first {
+                            out.push(Drawn {
+                                label: label.clone(),
+                                text: pieces.next().unwrap_or_default(),
+                                right: String::new(),
+                                indent: 4,
+                                role: Role::Text,
+                            });
+                            first = false;
+                            // The rest of the first paragraph at the continuation width.
+                            let rest: Vec<String> = pieces.collect();
+                            for piece in wrap(&rest.join(" "), tw) {
+                                if !piece.is_empty() {
+                                    out.push(Drawn {
+                                        label: String::new(),
+                                        text: piece,
+                                        right: String::new(),
+                                        indent: 6,
+                                        role: Role::Text,
+                                    });
+                                }
                             }
+                            continue;
+                        }
+                        for piece in pieces.filter(|p| !p.is_empty()) {
+                            out.push(Drawn {
+                                label: String::new(),
+                                text: piece,
+                                right: String::new(),
+                                indent: 6,
+                                role: Role::Text,
+                            });
                         }
                     }
                 }
@@ -696,9 +724,7 @@ impl NeedsScreen {
                     let room = w.saturating_sub(d.indent as usize);
                     let style = match d.role {
                         Role::Heading => theme.title,
-                        Role::EntryHead => Style::default(),
-                        Role::Label => theme.dim,
-                        Role::Text => Style::default(),
+                        Role::EntryHead | Role::Text => Style::default(),
                     };
                     let style = if selected && n == 0 {
                         theme.selected
@@ -722,7 +748,13 @@ impl NeedsScreen {
                             style,
                         );
                     }
-                    buf.set_stringn(x, yy, fit(&d.text, left_room), left_room, style);
+                    let lw = width(&d.label).min(left_room);
+                    if lw > 0 {
+                        buf.set_stringn(x, yy, &d.label, lw, theme.dim);
+                    }
+                    let tx = x + lw as u16;
+                    let room_left = left_room - lw;
+                    buf.set_stringn(tx, yy, fit(&d.text, room_left), room_left, style);
                     if rw > 0 && rw < room {
                         let rx = body.x + body.width - rw as u16;
                         let rstyle = if selected { style } else { theme.dim };
