@@ -629,7 +629,10 @@ impl NeedsScreen {
     /// The first item to draw: the selection in view, scrolling by whole items as little as
     /// possible (a tall entry at least starts at the top).
     fn scroll_offset(&self, height: usize, w: usize) -> usize {
-        let sel = self.selected.min(self.items.len().saturating_sub(1));
+        if self.items.is_empty() {
+            return 0;
+        }
+        let sel = self.selected.min(self.items.len() - 1);
         let mut offset = self.offset.get().min(sel);
         loop {
             let used: usize = self.items[offset..=sel]
