@@ -227,3 +227,54 @@ fn sigterm_restores_the_terminal_and_writes_nothing_half_way() {
         "the unsaved form wrote nothing"
     );
 }
+
+#[test]
+fn f3_agenda_marks_an_overdue_follow_up_done_with_a_vietnamese_note() {
+    let (dir, db) = commune_db();
+    let add = [
+        "facilities",
+        "add",
+        "--name",
+        "Cơ sở gốm Minh Đức",
+        "--commune",
+        "00004",
+    ];
+    assert_eq!(ctv(&db, &add).0, 0);
+    let id = facilities_json(&db)[0]["id"].as_str().unwrap().to_string();
+    let consult = [
+        "consult",
+        "add",
+        "--facility",
+        &id,
+        "--date",
+        "01/01/2025",
+        "--mode",
+        "TRUC_TIEP",
+        "--next-step",
+        "Gửi hồ sơ đề nghị hỗ trợ",
+        "--follow-up",
+        "05/01/2025",
+    ];
+    assert_eq!(ctv(&db, &consult).0, 0);
+    let mut p = spawn(dir.path(), &db);
+    p.wait_for("⚠ 1 quá hạn");
+    // F3 as PuTTY sends it.
+    p.send(b"\x1b[13~");
+    p.wait_for("Quá hạn (1)");
+    p.wait_for("Gửi hồ sơ đề nghị");
+    p.send_str("d");
+    p.wait_for("Ghi chú");
+    type_viet(&mut p);
+    p.send_str("\r");
+    p.wait_for("Đã đánh dấu xong");
+    p.wait_gone("⚠ 1 quá hạn");
+    p.send(b"\x1b");
+    p.wait_for("1 / 1 cơ sở");
+    p.send_str("q");
+    assert_eq!(p.wait_exit(), 0);
+    let (code, out, err) = ctv(&db, &["consult", "list", "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let list: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(list[0]["follow_up"]["status"], "done");
+    assert_eq!(list[0]["follow_up"]["note"], "việt");
+}

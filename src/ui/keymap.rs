@@ -59,6 +59,16 @@ pub enum Action {
     Pane2,
     Pane3,
     Pane4,
+    /// Open the follow-up agenda (from anywhere).
+    Agenda,
+    /// Open the needs view (from anywhere).
+    Needs,
+    /// Agenda: mark the selected follow-up done, with a note.
+    FollowUpDone,
+    /// Agenda: move the selected follow-up to another date.
+    Reschedule,
+    /// Agenda: record the consultation the selected follow-up led to.
+    LogVisit,
 }
 
 impl Action {
@@ -96,6 +106,11 @@ impl Action {
         Action::Pane2,
         Action::Pane3,
         Action::Pane4,
+        Action::Agenda,
+        Action::Needs,
+        Action::FollowUpDone,
+        Action::Reschedule,
+        Action::LogVisit,
     ];
 
     /// The stable name used in the config file's `[keys]` table.
@@ -134,6 +149,11 @@ impl Action {
             Action::Pane2 => "pane_2",
             Action::Pane3 => "pane_3",
             Action::Pane4 => "pane_4",
+            Action::Agenda => "agenda",
+            Action::Needs => "needs",
+            Action::FollowUpDone => "follow_up_done",
+            Action::Reschedule => "reschedule",
+            Action::LogVisit => "log_visit",
         }
     }
 
@@ -178,6 +198,11 @@ impl Action {
             Action::Pane2 => "ui.action.pane_2",
             Action::Pane3 => "ui.action.pane_3",
             Action::Pane4 => "ui.action.pane_4",
+            Action::Agenda => "ui.action.agenda",
+            Action::Needs => "ui.action.needs",
+            Action::FollowUpDone => "ui.action.follow_up_done",
+            Action::Reschedule => "ui.action.reschedule",
+            Action::LogVisit => "ui.action.log_visit",
         }
     }
 
@@ -222,6 +247,8 @@ pub enum Context {
     Palette,
     HelpOverlay,
     Confirm,
+    /// The follow-up agenda (above [`Context::List`], which moves and opens).
+    Agenda,
 }
 
 impl Context {
@@ -232,6 +259,7 @@ impl Context {
         Context::List,
         Context::Search,
         Context::Detail,
+        Context::Agenda,
         Context::Form,
         Context::Picker,
         Context::Palette,
@@ -251,6 +279,7 @@ impl Context {
             Context::Palette => "ui.context.palette",
             Context::HelpOverlay => "ui.context.help",
             Context::Confirm => "ui.context.confirm",
+            Context::Agenda => "ui.context.agenda",
         }
     }
 
@@ -480,6 +509,43 @@ fn defaults() -> Vec<Binding> {
         b(A::Exit, C::Global, &[Key::ctrl('c')], l(A::Exit), false),
         b(A::Back, C::Global, &esc, l(A::Back), true),
         b(A::Quit, C::TopLevel, &[Key::ch('q')], l(A::Quit), true),
+        // Follow-up agenda and needs view, from anywhere (F-keys: never typed text).
+        b(
+            A::Agenda,
+            C::Global,
+            &[Key::plain(KeyCode::F(3))],
+            l(A::Agenda),
+            false,
+        ),
+        b(
+            A::Needs,
+            C::Global,
+            &[Key::plain(KeyCode::F(4))],
+            l(A::Needs),
+            false,
+        ),
+        // Agenda: on the selected follow-up (Enter opens the facility, from Lists).
+        b(
+            A::FollowUpDone,
+            C::Agenda,
+            &[Key::ch('d')],
+            l(A::FollowUpDone),
+            true,
+        ),
+        b(
+            A::Reschedule,
+            C::Agenda,
+            &[Key::ch('r')],
+            l(A::Reschedule),
+            true,
+        ),
+        b(
+            A::LogVisit,
+            C::Agenda,
+            &[Key::ch('v')],
+            l(A::LogVisit),
+            true,
+        ),
         // Lists
         b(A::Open, C::List, &enter, l(A::Open), true),
         b(A::Search, C::List, &[Key::ch('/')], l(A::Search), true),

@@ -39,6 +39,8 @@ pub struct Theme {
     pub error: Style,
     pub button: Style,
     pub button_focused: Style,
+    /// Something needs attention soon (the header's overdue count, late follow-ups).
+    pub warning: Style,
 }
 
 impl Theme {
@@ -89,6 +91,11 @@ impl Theme {
                 .fg(Color::Black)
                 .bg(Color::Yellow)
                 .add_modifier(Modifier::BOLD),
+            // Its own background: readable on the cyan header and on light or dark terminals.
+            warning: Style::default()
+                .fg(Color::Yellow)
+                .bg(Color::Black)
+                .add_modifier(Modifier::BOLD),
         }
     }
 
@@ -113,11 +120,12 @@ impl Theme {
             error: rev.add_modifier(Modifier::BOLD),
             button: plain,
             button_focused: rev,
+            warning: bold,
         }
     }
 
     #[cfg(test)]
-    fn styles(&self) -> [Style; 15] {
+    fn styles(&self) -> [Style; 16] {
         [
             self.base,
             self.header,
@@ -134,6 +142,7 @@ impl Theme {
             self.error,
             self.button,
             self.button_focused,
+            self.warning,
         ]
     }
 }

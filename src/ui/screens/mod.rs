@@ -15,10 +15,12 @@
 //! is needed, and list the actions the screen honours in `handles`, so that the footer, the
 //! help and the palette show exactly those.
 
+pub mod agenda;
 pub mod consult;
 pub mod detail;
 pub mod form;
 pub mod list;
+pub mod needs;
 pub mod setup;
 
 use ratatui::crossterm::event::KeyEvent;
@@ -33,10 +35,12 @@ use crate::ui::keymap::{Action, Context, Keymap};
 use crate::ui::theme::Theme;
 use crate::ui::widgets::PickItem;
 
+pub use agenda::AgendaScreen;
 pub use consult::ConsultScreen;
 pub use detail::DetailScreen;
 pub use form::FormScreen;
 pub use list::ListScreen;
+pub use needs::NeedsScreen;
 pub use setup::SetupScreen;
 
 /// What the app hands a screen: read-only settings. The store is passed separately (`&mut
@@ -70,12 +74,18 @@ pub enum PickPurpose {
     FilterStatus,
     /// List: sort order.
     Sort,
-    /// List: the filter menu (which filter to change).
+    /// List: the filter menu (which filter to change). Needs view: its own filter menu.
     FilterMenu,
     /// Consultation form: how it happened.
     ConsultMode,
     /// Consultation form: add or take away a support topic.
     ConsultTopic,
+    /// Needs view: filter by consultation mode ("" = all).
+    FilterMode,
+    /// Needs view: filter by support category ("" = all).
+    FilterTopic,
+    /// Needs view: filter by collaborator ("" = all).
+    FilterCollaborator,
 }
 
 /// What a screen asks of the app.
@@ -157,6 +167,20 @@ pub fn log_visit_closing(
     }
 }
 
+/// F3 / F4 (or the palette) on a screen that does not handle them: open the agenda or the
+/// needs view. From one of the two, the other takes its place, so the stack stays shallow.
+pub fn open_view(action: Action, top: &Screen, env: &Env, store: &mut Store) -> ScreenCmd {
+    let screen = match action {
+        Action::Agenda => Screen::Agenda(AgendaScreen::new(env.lang, store)),
+        Action::Needs => Screen::Needs(NeedsScreen::new(env.lang, store)),
+        _ => return ScreenCmd::None,
+    };
+    match top {
+        Screen::Agenda(_) | Screen::Needs(_) => ScreenCmd::Replace(Box::new(screen)),
+        _ => ScreenCmd::Push(Box::new(screen)),
+    }
+}
+
 /// A few screens live at a time (a stack a handful deep): their size does not matter.
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
@@ -166,6 +190,8 @@ pub enum Screen {
     Form(FormScreen),
     Setup(SetupScreen),
     Consult(ConsultScreen),
+    Agenda(AgendaScreen),
+    Needs(NeedsScreen),
 }
 
 impl Screen {
@@ -181,6 +207,8 @@ impl Screen {
             Screen::Form(s) => s.title(lang),
             Screen::Consult(s) => s.title(lang),
             Screen::Setup(s) => s.title(lang),
+            Screen::Agenda(s) => s.title(lang),
+            Screen::Needs(s) => s.title(lang),
         }
     }
 
@@ -192,6 +220,8 @@ impl Screen {
             Screen::Form(s) => s.contexts(),
             Screen::Consult(s) => s.contexts(),
             Screen::Setup(s) => s.contexts(),
+            Screen::Agenda(s) => s.contexts(),
+            Screen::Needs(s) => s.contexts(),
         }
     }
 
@@ -203,6 +233,8 @@ impl Screen {
             Screen::Form(s) => s.handles(action),
             Screen::Consult(s) => s.handles(action),
             Screen::Setup(s) => s.handles(action),
+            Screen::Agenda(s) => s.handles(action),
+            Screen::Needs(s) => s.handles(action),
         }
     }
 
@@ -214,6 +246,8 @@ impl Screen {
             Screen::Form(s) => s.handle_text_key(key),
             Screen::Consult(s) => s.handle_text_key(key),
             Screen::Setup(s) => s.handle_text_key(key),
+            Screen::Agenda(s) => s.handle_text_key(key),
+            Screen::Needs(s) => s.handle_text_key(key),
         }
     }
 
@@ -225,6 +259,8 @@ impl Screen {
             Screen::Form(s) => s.handle_paste(text),
             Screen::Consult(s) => s.handle_paste(text),
             Screen::Setup(s) => s.handle_paste(text),
+            Screen::Agenda(s) => s.handle_paste(text),
+            Screen::Needs(s) => s.handle_paste(text),
         }
     }
 
@@ -235,6 +271,8 @@ impl Screen {
             Screen::Form(s) => s.handle_action(action, env, store),
             Screen::Consult(s) => s.handle_action(action, env, store),
             Screen::Setup(s) => s.handle_action(action, env, store),
+            Screen::Agenda(s) => s.handle_action(action, env, store),
+            Screen::Needs(s) => s.handle_action(action, env, store),
         }
     }
 
@@ -250,7 +288,8 @@ impl Screen {
             Screen::Form(s) => s.on_pick(purpose, code, env, store),
             Screen::Consult(s) => s.on_pick(purpose, code, env, store),
             Screen::Setup(s) => s.on_pick(purpose, code, env, store),
-            Screen::Detail(_) => ScreenCmd::None,
+            Screen::Needs(s) => s.on_pick(purpose, code, env, store),
+            Screen::Detail(_) | Screen::Agenda(_) => ScreenCmd::None,
         }
     }
 
@@ -261,6 +300,7 @@ impl Screen {
             Screen::Form(s) => s.on_confirm(action, env, store),
             Screen::Consult(_) => ScreenCmd::None,
             Screen::Setup(s) => s.on_confirm(action, env, store),
+            Screen::Agenda(_) | Screen::Needs(_) => ScreenCmd::None,
         }
     }
 
@@ -273,6 +313,8 @@ impl Screen {
             Screen::Form(s) => s.on_data_changed(store),
             Screen::Consult(s) => s.on_data_changed(store),
             Screen::Setup(s) => s.on_data_changed(store),
+            Screen::Agenda(s) => s.on_data_changed(store),
+            Screen::Needs(s) => s.on_data_changed(store),
         }
     }
 
@@ -287,7 +329,7 @@ impl Screen {
 
     pub fn has_unsaved_changes(&self) -> bool {
         match self {
-            Screen::List(_) | Screen::Detail(_) => false,
+            Screen::List(_) | Screen::Detail(_) | Screen::Agenda(_) | Screen::Needs(_) => false,
             Screen::Form(s) => s.has_unsaved_changes(),
             Screen::Consult(s) => s.has_unsaved_changes(),
             Screen::Setup(s) => s.has_unsaved_changes(),
@@ -302,6 +344,8 @@ impl Screen {
             Screen::Form(s) => s.render(frame, area, env, focused),
             Screen::Consult(s) => s.render(frame, area, env, focused),
             Screen::Setup(s) => s.render(frame, area, env, focused),
+            Screen::Agenda(s) => s.render(frame, area, env, focused),
+            Screen::Needs(s) => s.render(frame, area, env, focused),
         }
     }
 }

@@ -12,6 +12,19 @@ use crate::ui::theme::Theme;
 /// " CTV │ who …        db-path ": the path is shortened from the left (its end names the
 /// file), the person's line from the right.
 pub fn render_header(buf: &mut Buffer, area: Rect, who: &str, db_label: &str, theme: &Theme) {
+    render_header_with_alert(buf, area, who, db_label, None, theme);
+}
+
+/// [`render_header`] with an alert badge ("⚠ 3 quá hạn") before the path, in the warning
+/// style. The badge is never cut: the person's line and the path give way first.
+pub fn render_header_with_alert(
+    buf: &mut Buffer,
+    area: Rect,
+    who: &str,
+    db_label: &str,
+    alert: Option<&str>,
+    theme: &Theme,
+) {
     if area.width == 0 || area.height == 0 {
         return;
     }
@@ -21,7 +34,10 @@ pub fn render_header(buf: &mut Buffer, area: Rect, who: &str, db_label: &str, th
     let brand = " CTV │ ";
     let who = clean(who);
     let db = clean(db_label);
-    let room = total.saturating_sub(width(brand) + 1);
+    let badge = alert.map(|a| format!(" {} ", clean(a))).unwrap_or_default();
+    let badge_w = width(&badge);
+    let badge_room = if badge_w == 0 { 0 } else { badge_w + 1 };
+    let room = total.saturating_sub(width(brand) + 1 + badge_room);
     // The person comes first; the path keeps at least 20 cells (its end names the file).
     let db_max = room.saturating_sub(width(&who) + 3).max(20.min(room / 2));
     let db = fit_left(&db, db_max.min(room));
@@ -37,6 +53,11 @@ pub fn render_header(buf: &mut Buffer, area: Rect, who: &str, db_label: &str, th
             db_w as usize,
             theme.header,
         );
+    }
+    let used = db_w as usize + usize::from(db_w > 0) + 1;
+    if badge_w > 0 && used + badge_w + width(brand) <= total {
+        let x = line.x + (total - used - badge_w) as u16;
+        buf.set_stringn(x, line.y, &badge, badge_w, theme.warning);
     }
 }
 
@@ -138,6 +159,19 @@ mod tests {
         render_header(&mut buf, area, who, db, &Theme::mono());
         let text = row(&buf, 0);
         assert!(text.contains("Nguyễn Thị Hoa"), "{text}");
+        assert!(text.trim_end().ends_with("2026.db"), "{text}");
+        assert_eq!(width(&text), 80);
+    }
+
+    #[test]
+    fn header_alert_is_never_cut() {
+        let area = Rect::new(0, 0, 80, 1);
+        let mut buf = Buffer::empty(area);
+        let who = "Nguyễn Thị Hoa · Cộng tác viên · Xã Tân Phú, tỉnh Đồng Tháp, rất dài";
+        let db = "/home/hoa/.local/share/ctv/du-lieu-cong-tac-vien-2026.db";
+        render_header_with_alert(&mut buf, area, who, db, Some("⚠ 3 quá hạn"), &Theme::mono());
+        let text = row(&buf, 0);
+        assert!(text.contains(" ⚠ 3 quá hạn  …"), "{text}");
         assert!(text.trim_end().ends_with("2026.db"), "{text}");
         assert_eq!(width(&text), 80);
     }

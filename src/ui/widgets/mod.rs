@@ -8,6 +8,7 @@ pub mod bars;
 pub mod confirm;
 pub mod help;
 pub mod picker;
+pub mod prompt;
 pub mod table;
 pub mod text_field;
 
@@ -18,6 +19,7 @@ use unicode_width::UnicodeWidthStr;
 pub use confirm::ConfirmDialog;
 pub use help::HelpState;
 pub use picker::{PickItem, Picker};
+pub use prompt::Prompt;
 pub use table::{Column, ListWindow};
 pub use text_field::TextField;
 
