@@ -278,3 +278,88 @@ fn f3_agenda_marks_an_overdue_follow_up_done_with_a_vietnamese_note() {
     assert_eq!(list[0]["follow_up"]["status"], "done");
     assert_eq!(list[0]["follow_up"]["note"], "việt");
 }
+
+/// Issue 4's flow end to end: open a facility, log a visit with a follow-up tomorrow (the
+/// form, typed through the pseudo-terminal), then — the clock moved to the next day — see it
+/// due today in the agenda and mark it done.
+#[test]
+fn log_a_visit_with_a_follow_up_tomorrow_then_tomorrow_it_is_due_and_marked_done() {
+    let (dir, db) = commune_db();
+    let add = [
+        "facilities",
+        "add",
+        "--name",
+        "Cơ sở gốm Minh Đức",
+        "--commune",
+        "00004",
+    ];
+    let (code, _, err) = ctv(&db, &add);
+    assert_eq!(code, 0, "{err}");
+    let home = dir.path().to_str().unwrap();
+    let at = |now: &str| {
+        Pty::spawn(
+            &ctv_bin(),
+            &["--db", db.to_str().unwrap()],
+            &[
+                ("HOME", home),
+                ("XDG_CONFIG_HOME", home),
+                ("XDG_DATA_HOME", home),
+                ("CTV_NOW", now),
+            ],
+            24,
+            80,
+        )
+    };
+
+    // Wednesday 25/11/2026, 09:00 in Hà Nội.
+    let mut p = at("2026-11-25T02:00:00Z");
+    p.wait_for("1 / 1 cơ sở");
+    p.send_str("\r");
+    p.wait_for("Thông tin");
+    p.send_str("c");
+    p.wait_for("Ghi nhận làm việc");
+    p.wait_for("25/11/2026");
+    // Date → mode → topics → difficulties → needs → advice → next step → follow-up date.
+    for _ in 0..4 {
+        p.send_str("\t");
+        std::thread::sleep(std::time::Duration::from_millis(30));
+    }
+    p.type_slowly("Cần vốn mua lò nung");
+    for _ in 0..2 {
+        p.send_str("\t");
+        std::thread::sleep(std::time::Duration::from_millis(30));
+    }
+    p.type_slowly("Gửi hồ sơ đề án");
+    p.send_str("\t");
+    p.type_slowly("26/11/2026");
+    p.send(CTRL_S);
+    p.wait_for("Đã lưu lần làm việc");
+    p.send_str("2");
+    p.wait_for("Hẹn theo dõi: 26/11/2026");
+    assert!(!p.screen().contains("quá hạn"), "nothing overdue yet");
+    // Ctrl+C leaves from anywhere (nothing unsaved).
+    p.send(b"\x03");
+    assert_eq!(p.wait_exit(), 0);
+
+    // The next morning: due today.
+    let mut p = at("2026-11-26T01:00:00Z");
+    p.wait_for("1 / 1 cơ sở");
+    p.send(b"\x1bOR"); // F3 as xterm sends it
+    p.wait_for("Hôm nay (1)");
+    p.wait_for("Gửi hồ sơ đề án");
+    p.send_str("d");
+    p.wait_for("Ghi chú");
+    p.type_slowly("Đã nhận hồ sơ");
+    p.send_str("\r");
+    p.wait_for("Đã đánh dấu xong");
+    p.wait_for("Không có việc theo dõi nào đang chờ");
+    p.send(b"\x03");
+    assert_eq!(p.wait_exit(), 0);
+
+    let (code, out, err) = ctv(&db, &["consult", "list", "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let list: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(list[0]["needs"], "Cần vốn mua lò nung");
+    assert_eq!(list[0]["follow_up"]["status"], "done");
+    assert_eq!(list[0]["follow_up"]["note"], "Đã nhận hồ sơ");
+}
