@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use ctv::clock::SystemClock;
 use ctv::store::Store;
 use ctv::ui::i18n::Lang;
-use ctv::ui::screens::DetailScreen;
+use ctv::ui::screens::{AgendaScreen, DetailScreen, NeedsScreen};
 
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
@@ -98,6 +98,27 @@ fn main() {
         let _ = n;
     }
 
+    // The screens as F3 and F4 open them.
+    let mut agenda_screen = Vec::new();
+    let mut needs_screen = Vec::new();
+    let mut needs_core = Vec::new();
+    for _ in 0..5 {
+        let store = Store::open_with_clock(&db, Arc::new(SystemClock)).expect("open");
+        let t = Instant::now();
+        let _a = AgendaScreen::new(Lang::Vi, &store);
+        agenda_screen.push(ms(t.elapsed()));
+        let t = Instant::now();
+        let _n = NeedsScreen::new(Lang::Vi, &store);
+        needs_screen.push(ms(t.elapsed()));
+        let f = ctv::store::ConsultationFilter {
+            since: store.today().checked_sub_months(chrono::Months::new(12)),
+            ..Default::default()
+        };
+        let t = Instant::now();
+        let _g = store.needs_overview(&f, ctv::ui::screens::needs::PER_GROUP);
+        needs_core.push(ms(t.elapsed()));
+    }
+
     println!(
         "## Consultations, {n} facilities and {} consultations\n",
         n * 5
@@ -126,4 +147,7 @@ fn main() {
         "≤ 30 ms",
     );
     row("header overdue count", &mut header, "—");
+    row("open the agenda screen (F3)", &mut agenda_screen, "≤ 30 ms");
+    row("open the needs view (F4)", &mut needs_screen, "—");
+    row("of which the core's needs_overview", &mut needs_core, "—");
 }

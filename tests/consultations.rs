@@ -1159,6 +1159,111 @@ fn the_needs_view_groups_by_topic_and_counts_distinct_facilities() {
     assert_eq!(only[0].entries.len(), 2);
 }
 
+/// The needs view reads a province cheaply (`needs_overview`): it must say exactly what the
+/// full grouping says — counts, order, newest entries, corrections applied — listing at most
+/// `per_group` entries of each group.
+#[test]
+fn the_bounded_needs_overview_agrees_with_the_full_grouping() {
+    let mut f = fixture("commune", "00004");
+    let a = facility(&mut f.store, "Cơ sở mây tre", "00004");
+    let b = facility(&mut f.store, "Cơ sở gốm", "00004");
+    let c = facility(&mut f.store, "Cơ sở dệt", "00004");
+    let mut ids = Vec::new();
+    for (i, (fid, topics, difficulties, needs)) in [
+        (&a, "KC04", "Máy cũ", "Hỗ trợ máy chẻ nan"),
+        (&a, "KC04,KC06", "", "Máy mới và bao bì"),
+        (&b, "KC04", "Lò nung tốn than", ""),
+        (&b, "", "", "Vay vốn"),
+        (&b, "KC07", "", ""),
+        (&c, "KC06", "", "Bao bì"),
+        (&c, "KC04", "", ""),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let (rec, _) = f
+            .store
+            .add_consultation(&ConsultationInput {
+                facility_id: fid.clone(),
+                date: format!("{:02}/11/2026", i + 1),
+                mode: "TRUC_TIEP".into(),
+                topics: topics.into(),
+                difficulties: difficulties.into(),
+                needs: needs.into(),
+                ..Default::default()
+            })
+            .unwrap();
+        ids.push(rec);
+    }
+    // Corrections after the grace period: one gains a need and a topic, one loses its need.
+    f.clock.set(vn(2026, 11, 28, 10, 0));
+    let gain = &ids[6];
+    f.store
+        .amend_consultation(
+            &gain.id,
+            gain.version,
+            &ConsultationPatch {
+                topics: Some("KC04,KC01".into()),
+                needs: Some("Đào tạo thợ".into()),
+                ..Default::default()
+            },
+            "Ghi thiếu",
+        )
+        .unwrap();
+    let lose = &ids[3];
+    f.store
+        .amend_consultation(
+            &lose.id,
+            lose.version,
+            &ConsultationPatch {
+                needs: Some(String::new()),
+                ..Default::default()
+            },
+            "Ghi nhầm",
+        )
+        .unwrap();
+    for filter in [
+        ConsultationFilter::default(),
+        ConsultationFilter {
+            since: Some(d(2026, 11, 3)),
+            ..Default::default()
+        },
+        ConsultationFilter {
+            topic: Some("KC04".into()),
+            ..Default::default()
+        },
+    ] {
+        let full = f.store.needs_by_topic(&filter).unwrap();
+        let all = f.store.needs_overview(&filter, usize::MAX).unwrap();
+        assert_eq!(all, full, "{filter:?}");
+        let capped = f.store.needs_overview(&filter, 1).unwrap();
+        assert_eq!(capped.len(), full.len());
+        for (c, g) in capped.iter().zip(&full) {
+            assert_eq!(
+                (&c.topic, c.facilities, c.raised),
+                (&g.topic, g.facilities, g.raised)
+            );
+            assert_eq!(c.entries.as_slice(), &g.entries[..1], "the newest one");
+        }
+    }
+    let full = f
+        .store
+        .needs_by_topic(&ConsultationFilter::default())
+        .unwrap();
+    let kc01 = full
+        .iter()
+        .find(|g| g.topic.as_deref() == Some("KC01"))
+        .unwrap();
+    assert_eq!(
+        kc01.entries[0].needs, "Đào tạo thợ",
+        "the correction counts"
+    );
+    assert!(
+        full.iter().all(|g| g.topic.is_some()),
+        "the corrected «Vay vốn» left"
+    );
+}
+
 // ---------------------------------------------------------------- bulk load, demo
 
 #[test]

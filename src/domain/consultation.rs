@@ -729,6 +729,8 @@ pub struct NeedsGroup {
     pub topic: Option<String>,
     /// How many distinct facilities raised something under it.
     pub facilities: usize,
+    /// How many consultations raised something under it (`entries` may list only the newest).
+    pub raised: usize,
     pub entries: Vec<NeedsEntry>,
 }
 
@@ -793,6 +795,7 @@ pub fn group_needs(consultations: &[Consultation], only_topic: Option<&str>) -> 
             let g = NeedsGroup {
                 topic: k.map(|i| list.items()[i].code.clone()),
                 facilities: facilities.len(),
+                raised: entries.len(),
                 entries,
             };
             (k, g)

@@ -10,9 +10,10 @@ use crate::domain::consultation::{
     days_late, group_needs, iso, parse_date, validate, week_end, Agenda, AgendaBucket,
     AgendaCounts, AgendaItem, Amendment, Consultation, ConsultationData, ConsultationField,
     ConsultationInput, ConsultationPatch, ConsultationRecord, FollowUp, FollowUpClose,
-    FollowUpStatus, NeedsGroup,
+    FollowUpStatus, NeedsEntry, NeedsGroup,
 };
 use crate::domain::issue::{FieldIssue, Issues, Problem};
+use crate::refdata::codes;
 use crate::text::{ingest, ingest_multiline};
 
 /// The setting that holds the grace period, in whole hours.
@@ -971,6 +972,145 @@ impl Store {
         );
         let rows = query(self.conn(), &sql, args)?;
         Ok(group_needs(&rows, filter.topic.as_deref()))
+    }
+
+    /// The needs view's groups without loading a province's every text: counts (facilities,
+    /// consultations) are exact; each group lists only its newest `per_group` entries. Rows
+    /// come newest first off the date index; only corrected rows are loaded whole (with
+    /// their amendments applied), the rest are read in place.
+    pub fn needs_overview(
+        &self,
+        filter: &ConsultationFilter,
+        per_group: usize,
+    ) -> Result<Vec<NeedsGroup>> {
+        use std::collections::{BTreeMap, HashSet};
+        struct Acc {
+            facilities: HashSet<String>,
+            raised: usize,
+            entries: Vec<NeedsEntry>,
+        }
+        let (w, args) = filter.where_clause(&self.scope_communes());
+        let sql = format!(
+            "SELECT c.id, c.facility_id, c.cur_date, c.topics, c.amendments, c.needs,
+                    c.difficulties
+             FROM consultations c
+             WHERE {w} AND (c.needs <> '' OR c.difficulties <> '' OR c.amendments > 0)
+             ORDER BY c.cur_date DESC, c.id DESC"
+        );
+        let list = &codes().support_categories;
+        let position = |t: &str| list.items().iter().position(|i| i.code == t);
+        let only = filter.topic.as_deref().map(&position);
+        let mut groups: BTreeMap<Option<usize>, Acc> = BTreeMap::new();
+        let mut stmt = self.conn().prepare(&sql)?;
+        let mut rows = stmt.query(params_from_iter(args))?;
+        let text = |r: &rusqlite::Row<'_>, i: usize| -> Result<String> { Ok(r.get(i)?) };
+        while let Some(r) = rows.next()? {
+            let amended: i64 = r.get(4)?;
+            let corrected;
+            let (fid, needs, diffs, keys): (String, String, String, Vec<Option<usize>>);
+            if amended > 0 {
+                let id = text(r, 0)?;
+                let Some(c) = self.consultation(&id)? else {
+                    continue;
+                };
+                keys = if c.data.topics.is_empty() {
+                    vec![None]
+                } else {
+                    c.data.topics.iter().map(|t| position(t)).collect()
+                };
+                fid = c.data.facility_id.clone();
+                needs = c.data.needs.clone();
+                diffs = c.data.difficulties.clone();
+                corrected = Some(c);
+            } else {
+                let topics = text(r, 3)?;
+                keys = if topics.trim().is_empty() {
+                    vec![None]
+                } else {
+                    topics.split(',').map(|t| position(t.trim())).collect()
+                };
+                fid = text(r, 1)?;
+                needs = text(r, 5)?;
+                diffs = text(r, 6)?;
+                corrected = None;
+            }
+            if needs.is_empty() && diffs.is_empty() {
+                continue;
+            }
+            for k in keys {
+                if only.is_some_and(|o| o != k) {
+                    continue;
+                }
+                let g = groups.entry(k).or_insert_with(|| Acc {
+                    facilities: HashSet::new(),
+                    raised: 0,
+                    entries: Vec::new(),
+                });
+                if !g.facilities.contains(&fid) {
+                    g.facilities.insert(fid.clone());
+                }
+                g.raised += 1;
+                if g.entries.len() < per_group {
+                    let (id, name, date) = match &corrected {
+                        Some(c) => (c.id.clone(), c.facility_name.clone(), c.data.date),
+                        None => {
+                            let d = text(r, 2)?;
+                            let date = chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d")
+                                .map_err(|_| StoreError::Sqlite(bad_date(2)))?;
+                            // The name is looked up for listed entries only, below.
+                            (text(r, 0)?, String::new(), date)
+                        }
+                    };
+                    g.entries.push(NeedsEntry {
+                        consultation_id: id,
+                        facility_id: fid.clone(),
+                        facility_name: name,
+                        date,
+                        difficulties: diffs.clone(),
+                        needs: needs.clone(),
+                    });
+                }
+            }
+        }
+        drop(rows);
+        let mut names: std::collections::HashMap<String, String> = Default::default();
+        let mut name_of = self
+            .conn()
+            .prepare_cached("SELECT name FROM facilities WHERE id = ?1")?;
+        for g in groups.values_mut() {
+            for e in g.entries.iter_mut().filter(|e| e.facility_name.is_empty()) {
+                if let Some(n) = names.get(&e.facility_id) {
+                    e.facility_name.clone_from(n);
+                    continue;
+                }
+                let n: String = name_of
+                    .query_row([&e.facility_id], |r| r.get(0))
+                    .optional()?
+                    .unwrap_or_default();
+                names.insert(e.facility_id.clone(), n.clone());
+                e.facility_name = n;
+            }
+        }
+        let mut out: Vec<(Option<usize>, NeedsGroup)> = groups
+            .into_iter()
+            .map(|(k, a)| {
+                let g = NeedsGroup {
+                    topic: k.map(|i| list.items()[i].code.clone()),
+                    facilities: a.facilities.len(),
+                    raised: a.raised,
+                    entries: a.entries,
+                };
+                (k, g)
+            })
+            .collect();
+        // As `group_needs`: most facilities first, then code-list order, no topic last.
+        out.sort_by(|(ka, a), (kb, b)| {
+            ka.is_none()
+                .cmp(&kb.is_none())
+                .then(b.facilities.cmp(&a.facilities))
+                .then(ka.cmp(kb))
+        });
+        Ok(out.into_iter().map(|(_, g)| g).collect())
     }
 
     /// Loads many consultations in one transaction, all or none, as the current profile: the

@@ -44,6 +44,8 @@ struct Group {
     topic: Option<String>,
     title: String,
     facilities: usize,
+    /// Consultations that raised something here; `entries` lists the newest of them.
+    raised: usize,
     entries: Vec<Entry>,
 }
 
@@ -60,6 +62,7 @@ impl Group {
             topic: g.topic.clone(),
             title: sanitize(&title),
             facilities: g.facilities,
+            raised: g.raised,
             entries: g
                 .entries
                 .iter()
@@ -123,11 +126,25 @@ pub struct NeedsScreen {
     error: Option<String>,
 }
 
+/// Entries listed per group at most (the newest); the counts cover them all.
+pub const PER_GROUP: usize = 200;
+
 impl NeedsScreen {
     pub fn new(lang: Lang, store: &Store) -> NeedsScreen {
         let mut s = NeedsScreen {
             lang,
-            filter: ConsultationFilter::default(),
+            // What was raised over the last twelve months: the material of next year's plan,
+            // and a bound on what a province's view reads (the filter bar shows it; `f`
+            // changes or clears it).
+            filter: ConsultationFilter {
+                since: Some(
+                    store
+                        .today()
+                        .checked_sub_months(chrono::Months::new(12))
+                        .unwrap_or_else(|| store.today()),
+                ),
+                ..Default::default()
+            },
             filter_who: None,
             groups: Vec::new(),
             expanded: HashSet::new(),
@@ -152,7 +169,7 @@ impl NeedsScreen {
     pub fn group_shape(&self) -> Vec<(Option<&str>, usize, usize)> {
         self.groups
             .iter()
-            .map(|g| (g.topic.as_deref(), g.facilities, g.entries.len()))
+            .map(|g| (g.topic.as_deref(), g.facilities, g.raised))
             .collect()
     }
 
@@ -202,7 +219,7 @@ impl NeedsScreen {
             .get(self.selected)
             .copied()
             .map(|s| self.key_of(s));
-        match store.needs_by_topic(&self.filter) {
+        match store.needs_overview(&self.filter, PER_GROUP) {
             Ok(groups) => {
                 self.error = None;
                 self.groups = groups.iter().map(|g| Group::new(self.lang, g)).collect();
@@ -548,10 +565,7 @@ impl NeedsScreen {
                     right: trf(
                         l,
                         "ui.needs.group_count",
-                        &[
-                            &format::count(g.facilities),
-                            &format::count(g.entries.len()),
-                        ],
+                        &[&format::count(g.facilities), &format::count(g.raised)],
                     ),
                     indent: 0,
                     role: Role::Heading,
@@ -651,7 +665,7 @@ impl NeedsScreen {
     pub fn render(&self, frame: &mut Frame, area: Rect, env: &Env, focused: bool) {
         let l = env.lang;
         let theme = env.theme;
-        let entries: usize = self.groups.iter().map(|g| g.entries.len()).sum();
+        let entries: usize = self.groups.iter().map(|g| g.raised).sum();
         let block = Block::default()
             .borders(Borders::ALL)
             .border_style(theme.border)
