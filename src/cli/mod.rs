@@ -208,6 +208,16 @@ pub fn store_error_text(l: Lang, e: &StoreError) -> String {
         StoreError::Locked(id) => trf(l, "store.err.locked", &[&short_id(id)]),
         StoreError::NoFollowUp(id) => trf(l, "store.err.no_follow_up", &[&short_id(id)]),
         StoreError::FollowUpDone(id) => trf(l, "store.err.follow_up_done", &[&short_id(id)]),
+        StoreError::Transition { id, refusal } => trf(
+            l,
+            "store.err.transition",
+            &[&short_id(id), &refusal.text(l)],
+        ),
+        StoreError::NotEditable { id, status } => trf(
+            l,
+            "store.err.not_editable",
+            &[&short_id(id), &status.label(l)],
+        ),
         StoreError::Sqlite(_) | StoreError::Migration(_) | StoreError::Corrupt(_) => {
             trf(l, "store.err.database", &[&e])
         }
