@@ -211,12 +211,7 @@ struct Move<'a> {
 /// row, its history and the change log.
 fn write_move(tx: &Transaction<'_>, m: &Move<'_>, at: &str, actor: &Actor) -> Result<Proposal> {
     let cur = load(tx, m.id)?.ok_or_else(|| StoreError::NotFound(m.id.to_string()))?;
-    let needs = check_transition(m.mover, Some(cur.status), m.to).map_err(|refusal| {
-        StoreError::Transition {
-            id: m.id.to_string(),
-            refusal,
-        }
-    })?;
+    // A stale view first: the rule is judged on the status the person saw.
     if let Some(v) = m.expected_version.filter(|v| *v != cur.version) {
         return Err(StoreError::Conflict {
             id: m.id.to_string(),
@@ -224,6 +219,12 @@ fn write_move(tx: &Transaction<'_>, m: &Move<'_>, at: &str, actor: &Actor) -> Re
             found: cur.version,
         });
     }
+    let needs = check_transition(m.mover, Some(cur.status), m.to).map_err(|refusal| {
+        StoreError::Transition {
+            id: m.id.to_string(),
+            refusal,
+        }
+    })?;
     let reason = ingest_multiline(m.reason);
     if needs.reason && reason.is_empty() {
         return Err(invalid("reason", Problem::Required));
