@@ -516,7 +516,7 @@ fn a_proposal_goes_from_draft_to_completed_with_its_history() {
         .warnings()
         .any(|w| matches!(w.problem, Problem::OverCap { .. })));
     assert!(s
-        .facilities_with_open_proposals(&[fac.clone()])
+        .facilities_with_open_proposals(std::slice::from_ref(&fac))
         .unwrap()
         .contains(&fac));
 
@@ -625,7 +625,7 @@ fn a_proposal_goes_from_draft_to_completed_with_its_history() {
         }
     ));
     assert!(s
-        .facilities_with_open_proposals(&[fac.clone()])
+        .facilities_with_open_proposals(std::slice::from_ref(&fac))
         .unwrap()
         .is_empty());
 

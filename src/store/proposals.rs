@@ -364,7 +364,8 @@ impl Store {
             .find_map(|g| g.topic.clone())
             .unwrap_or_default();
         let mut entries: Vec<_> = needs.iter().flat_map(|g| g.entries.iter()).collect();
-        entries.sort_by(|a, b| b.date.cmp(&a.date));
+        // Newest first; a consultation under several topics becomes adjacent, then one.
+        entries.sort_by_key(|e| std::cmp::Reverse((e.date, e.consultation_id.as_str())));
         entries.dedup_by(|a, b| a.consultation_id == b.consultation_id);
         let rationale = entries
             .iter()
