@@ -872,6 +872,7 @@ pub fn problem_text(lang: Lang, problem: &Problem) -> String {
         Problem::NoTopic => tr(lang, "problem.no_topic").to_string(),
         Problem::NotAmendable => tr(lang, "problem.not_amendable").to_string(),
         Problem::OtherFacility => tr(lang, "problem.other_facility").to_string(),
+        other => crate::domain::proposal::problem_text(lang, other),
     }
 }
 

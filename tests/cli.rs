@@ -542,3 +542,164 @@ fn edit_amend_show_done_and_reschedule() {
     assert_eq!(rows.len(), 1, "{out}");
     assert!(rows[0].starts_with("later\t2026-12-04\t0\t"), "{out}");
 }
+
+// ---------------------------------------------------------------- proposals and the plan
+
+fn proposal_id(out: &str) -> String {
+    // "… (mã 1a2b3c4d), …"
+    let start = out.find("(mã ").unwrap() + "(mã ".len();
+    out[start..start + 8].to_string()
+}
+
+#[test]
+fn proposals_move_through_the_cli_and_the_plan_opens_in_excel() {
+    use calamine::{Data, Reader};
+    let (d, db, fac) = setup_facility();
+    let add = |total: &str, support: &str, counterpart: &str, cat: &str| {
+        let (code, out, err) = ctv_at(
+            &db,
+            NOW,
+            &[
+                "proposal",
+                "add",
+                "--facility",
+                &fac,
+                "--category",
+                cat,
+                "--funding",
+                "KCQG",
+                "--total",
+                total,
+                "--support",
+                support,
+                "--counterpart",
+                counterpart,
+            ],
+        );
+        (code, out, err)
+    };
+    // Money that does not add up is refused, naming the fields and the difference.
+    let (code, _, err) = add("1.250.000.000", "375.000.000", "800.000.000", "KC03");
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("Tổng kinh phí") && err.contains("chênh lệch 75.000.000 đ"),
+        "{err}"
+    );
+    let (code, out, err) = add("1,25 tỷ", "375.000.000", "875.000.000", "KC03");
+    assert_eq!(code, 0, "{err}");
+    let p1 = proposal_id(&out);
+    let (code, out, err) = add("30.000.000", "12.000.000", "18.000.000", "KC10");
+    assert_eq!(code, 0, "{err}");
+    // Over the 10.000.000 đ cap of KC10: a warning, saved anyway.
+    assert!(
+        err.contains("Cảnh báo") && err.contains("10.000.000 đ"),
+        "{err}"
+    );
+    let p2 = proposal_id(&out);
+    for p in [&p1, &p2] {
+        let (code, _, err) = ctv_at(&db, NOW, &["proposal", "propose", p]);
+        assert_eq!(code, 0, "{err}");
+    }
+    // A commune collaborator cannot review: the same rule, in Vietnamese.
+    let (code, _, err) = ctv_at(&db, NOW, &["proposal", "review", &p1, "--comment", "ok"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("Chỉ cán bộ khu vực"), "{err}");
+    let (code, _, err) = ctv(
+        &db,
+        &[
+            "init",
+            "--replace",
+            "--name",
+            "Lê Văn Cường",
+            "--role",
+            "area",
+            "--unit",
+            "00004",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) = ctv_at(
+        &db,
+        NOW,
+        &["proposal", "review", &p1, "--comment", "Đủ hồ sơ"],
+    );
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) = ctv_at(
+        &db,
+        NOW,
+        &["proposal", "return", &p2, "--reason", "Vượt mức"],
+    );
+    assert_eq!(code, 0, "{err}");
+    let (_, out, _) = ctv_at(&db, NOW, &["proposal", "show", &p2]);
+    assert!(out.contains("Đã đề xuất → Nháp — Vượt mức"), "{out}");
+    assert!(out.contains("Lê Văn Cường"), "{out}");
+
+    let (code, out, _) = ctv_at(&db, NOW, &["proposal", "list", "--format", "json"]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["totals"]["total"]["support"], 387_000_000);
+    let (_, out, _) = ctv_at(&db, NOW, &["proposal", "list"]);
+    assert!(
+        out.contains("1.250.000.000 đ") && out.contains("Tổng cộng"),
+        "{out}"
+    );
+
+    // The plan: CSV with plain numbers, and an xlsx read back.
+    let (code, out, _) = ctv_at(&db, NOW, &["plan", "--year", "2027", "--format", "csv"]);
+    assert_eq!(code, 0);
+    assert!(out.starts_with('\u{feff}'));
+    assert!(out.contains(",1250000000,375000000,875000000,0,"), "{out}");
+    let xlsx = d.path().join("ke-hoach.xlsx");
+    let (code, _, err) = ctv_at(
+        &db,
+        NOW,
+        &[
+            "plan",
+            "--year",
+            "2027",
+            "--format",
+            "xlsx",
+            "--include-drafts",
+            "--out",
+            xlsx.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let mut wb: calamine::Xlsx<_> = calamine::open_workbook(&xlsx).unwrap();
+    let sheet = wb.sheet_names()[0].clone();
+    assert_eq!(sheet, "Kế hoạch 2027");
+    let r = wb.worksheet_range(&sheet).unwrap();
+    let cell = |row: usize, col: usize| r.get((row, col)).cloned().unwrap_or(Data::Empty);
+    assert_eq!(cell(0, 1), Data::String("Cơ sở".into()));
+    assert_eq!(cell(0, 6), Data::String("Tổng kinh phí".into()));
+    let rows: Vec<Vec<Data>> = r.rows().map(|x| x.to_vec()).collect();
+    let find = |label: &str| {
+        rows.iter()
+            .find(|x| x.get(1) == Some(&Data::String(label.into())))
+            .unwrap_or_else(|| panic!("no row {label}: {rows:?}"))
+            .clone()
+    };
+    // The proposal row: a real number, not text.
+    let row = rows
+        .iter()
+        .find(|x| {
+            x.get(5)
+                .is_some_and(|c| c.to_string().starts_with("Xây dựng mô hình"))
+        })
+        .unwrap();
+    assert_eq!(row[6], Data::Float(1_250_000_000.0));
+    assert_eq!(row[7], Data::Float(375_000_000.0));
+    assert_eq!(row[1], Data::String("HTX mây tre đan Phú Vinh".into()));
+    assert_eq!(row[2], Data::String("Phường Ba Đình".into()));
+    let sub = find("Cộng KC03 — KCQG");
+    assert_eq!(sub[6], Data::Float(1_250_000_000.0));
+    let total = find("Tổng cộng");
+    assert_eq!(total[6], Data::Float(1_280_000_000.0));
+    assert_eq!(total[7], Data::Float(387_000_000.0));
+    assert_eq!(total[8], Data::Float(893_000_000.0));
+    // (calamine does not expose number formats; amounts read back as numbers, not text.)
+    // xlsx without --out is refused.
+    let (code, _, err) = ctv_at(&db, NOW, &["plan", "--year", "2027", "--format", "xlsx"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("--out"), "{err}");
+}

@@ -9,6 +9,8 @@ mod find;
 mod import;
 mod init;
 pub mod output;
+pub mod plan;
+pub mod proposal;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -51,6 +53,11 @@ pub enum Command {
     Consult(consult::ConsultCmd),
     /// Open follow-ups of your area: overdue, today, this week, later
     Agenda(agenda::AgendaArgs),
+    /// Support proposals: add, edit, list, show, propose, review, return, withdraw
+    #[command(subcommand)]
+    Proposal(proposal::ProposalCmd),
+    /// The draft annual plan of a year: table, CSV or Excel
+    Plan(plan::PlanArgs),
 }
 
 /// What every subcommand gets: the language and a way to open the database.
@@ -125,6 +132,8 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Find(a)) => find::run(&ctx, *a),
         Some(Command::Consult(c)) => consult::run(&ctx, c),
         Some(Command::Agenda(a)) => agenda::run(&ctx, a),
+        Some(Command::Proposal(c)) => proposal::run(&ctx, c),
+        Some(Command::Plan(a)) => plan::run(&ctx, a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -208,6 +217,16 @@ pub fn store_error_text(l: Lang, e: &StoreError) -> String {
         StoreError::Locked(id) => trf(l, "store.err.locked", &[&short_id(id)]),
         StoreError::NoFollowUp(id) => trf(l, "store.err.no_follow_up", &[&short_id(id)]),
         StoreError::FollowUpDone(id) => trf(l, "store.err.follow_up_done", &[&short_id(id)]),
+        StoreError::Transition { id, refusal } => trf(
+            l,
+            "store.err.transition",
+            &[&short_id(id), &refusal.text(l)],
+        ),
+        StoreError::NotEditable { id, status } => trf(
+            l,
+            "store.err.not_editable",
+            &[&short_id(id), &status.label(l)],
+        ),
         StoreError::Sqlite(_) | StoreError::Migration(_) | StoreError::Corrupt(_) => {
             trf(l, "store.err.database", &[&e])
         }

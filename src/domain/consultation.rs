@@ -323,7 +323,7 @@ impl ConsultationPatch {
 }
 
 /// A code typed as its code (any case) or as its label in full (with or without tones).
-fn lookup_code(list: &CodeList, raw: &str) -> Option<String> {
+pub(crate) fn lookup_code(list: &CodeList, raw: &str) -> Option<String> {
     let up = raw.to_uppercase();
     if list.contains(&up) {
         return Some(up);

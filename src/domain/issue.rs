@@ -75,6 +75,47 @@ pub enum Problem {
     NotAmendable,
     /// A consultation of another facility.
     OtherFacility,
+    /// Not an amount of money (see `domain::money`).
+    MoneyFormat {
+        value: String,
+    },
+    /// An amount that reads two ways (`1,250`, `1.5 tỷ`).
+    MoneyAmbiguous {
+        value: String,
+    },
+    /// Not a whole number of đồng.
+    MoneyNotWhole {
+        value: String,
+    },
+    TooLarge,
+    /// The parts of a proposal's money do not add up to its total cost.
+    SumMismatch {
+        total: i64,
+        parts: i64,
+    },
+    /// Support over a cap (a warning): which cap, and the most it allows here.
+    OverCap {
+        category: String,
+        percent: Option<u32>,
+        max_vnd: Option<i64>,
+        /// dd/mm/yyyy
+        effective_date: String,
+        limit: i64,
+    },
+    /// Eligibility (a warning): the facility's kind of entity is not recorded.
+    EntityTypeMissing,
+    /// Eligibility (a warning): the facility is paused or closed.
+    FacilityNotActive {
+        status: String,
+    },
+    /// Eligibility (a warning, NĐ 235/2025): a phường of a centrally-run city, outside a
+    /// recognised craft village.
+    CityWardOutsideCraftVillage {
+        commune: String,
+        province: String,
+        /// dd/mm/yyyy: since when the province is a centrally-run city.
+        city_since: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

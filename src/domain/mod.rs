@@ -5,9 +5,14 @@ pub mod consultation;
 pub mod dup;
 pub mod facility;
 pub mod issue;
+pub mod money;
+pub mod proposal;
 
 pub use collaborator::{Profile, ProfileInput, Role};
 pub use consultation::{Consultation, ConsultationData, ConsultationInput, ConsultationPatch};
 pub use dup::{DupIndex, DupReason, Suspect};
 pub use facility::{Facility, FacilityData, FacilityField, FacilityInput, FacilityStatus};
 pub use issue::{FieldIssue, Problem, Severity};
+pub use proposal::{
+    FundingSource, Mover, Proposal, ProposalData, ProposalInput, ProposalPatch, ProposalStatus,
+};

@@ -5,6 +5,7 @@ mod change_log;
 mod collaborators;
 mod consultations;
 mod facilities;
+mod proposals;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -22,12 +23,14 @@ use crate::domain::Profile;
 pub use change_log::ChangeEntry;
 pub use consultations::{BulkConsultation, BulkFollowUp, ConsultationFilter, GRACE_HOURS_SETTING};
 pub use facilities::{FacilityFilter, FacilitySort, ImportOutcome};
+pub use proposals::{default_title, ProposalFilter, ProposalPrefill};
 
 /// The schema, oldest first. Never edit a released migration: add one.
 const MIGRATIONS: &[&str] = &[
     include_str!("migrations/001_init.sql"),
     include_str!("migrations/002_search.sql"),
     include_str!("migrations/003_consultations.sql"),
+    include_str!("migrations/004_proposals.sql"),
 ];
 
 fn migrations() -> Migrations<'static> {
@@ -88,6 +91,16 @@ pub enum StoreError {
     NoFollowUp(String),
     #[error("the follow-up of consultation {0} is already done")]
     FollowUpDone(String),
+    #[error("proposal {id}: {refusal}")]
+    Transition {
+        id: String,
+        refusal: crate::domain::proposal::Refusal,
+    },
+    #[error("proposal {id} is {status:?}: only a draft can be edited")]
+    NotEditable {
+        id: String,
+        status: crate::domain::proposal::ProposalStatus,
+    },
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

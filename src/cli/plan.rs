@@ -1,0 +1,298 @@
+//! `ctv plan --year Y [--format table|csv|xlsx] [--out FILE]`: the draft annual plan, one row
+//! per proposal, grouped by support category and funding source with subtotals and totals.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+
+use super::output;
+use super::{CliError, Ctx};
+use crate::domain::money::format_vnd;
+use crate::domain::proposal::{MoneyTotals, Plan, Proposal};
+use crate::refdata::codes;
+use crate::ui::format::code_label;
+use crate::ui::i18n::{tr, trf, Lang};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum PlanFormat {
+    Table,
+    Csv,
+    Xlsx,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// The plan year
+    #[arg(long)]
+    pub year: i32,
+    /// table, csv (Excel, UTF-8 with BOM), xlsx (needs --out) or json
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: PlanFormat,
+    /// Write to this file instead of the screen
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Include drafts (by default: proposed and beyond, without withdrawn or refused ones)
+    #[arg(long)]
+    pub include_drafts: bool,
+}
+
+/// What a plan line is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LineKind {
+    /// A group heading: category and funding source.
+    Group,
+    Proposal,
+    Subtotal,
+    Total,
+}
+
+/// One line of the plan as laid out in every format: texts, then the four amounts.
+#[derive(Debug, Clone)]
+pub struct PlanLine {
+    pub kind: LineKind,
+    /// STT, facility, commune, category, funding, title, markers, status. Headings and
+    /// total labels go in the facility column.
+    pub texts: [String; 8],
+    /// total cost, support, counterpart, other sources (None on a heading).
+    pub money: Option<[i64; 4]>,
+}
+
+/// Column headings, in order: the 6 leading texts, the 4 amounts, then markers and status.
+pub fn headers(l: Lang) -> [&'static str; 12] {
+    [
+        tr(l, "plan.col.no"),
+        tr(l, "proposal.field.facility"),
+        tr(l, "proposal.col.commune"),
+        tr(l, "proposal.col.category"),
+        tr(l, "proposal.col.funding"),
+        tr(l, "proposal.field.title"),
+        tr(l, "proposal.field.total_cost"),
+        tr(l, "proposal.field.support"),
+        tr(l, "proposal.field.counterpart"),
+        tr(l, "proposal.field.other_sources"),
+        tr(l, "proposal.field.priorities"),
+        tr(l, "proposal.field.status"),
+    ]
+}
+
+fn amounts(m: &MoneyTotals) -> [i64; 4] {
+    [m.total_cost, m.support, m.counterpart, m.other_sources]
+}
+
+/// The plan laid out line by line: per group a heading, its proposals and a subtotal; then a
+/// total per funding source and the grand total.
+pub fn plan_lines(l: Lang, plan: &Plan) -> Vec<PlanLine> {
+    let mut out = Vec::new();
+    let blank = || std::array::from_fn::<String, 8, _>(|_| String::new());
+    let mut n = 0;
+    for g in &plan.groups {
+        let cat = code_label(l, &codes().support_categories, Some(&g.category));
+        let mut texts = blank();
+        texts[1] = format!("{} — {cat} — {}", g.category, g.funding.short());
+        out.push(PlanLine {
+            kind: LineKind::Group,
+            texts,
+            money: None,
+        });
+        for p in &g.proposals {
+            n += 1;
+            out.push(proposal_line(l, n, p));
+        }
+        let mut texts = blank();
+        texts[1] = trf(l, "plan.subtotal", &[&g.category, &g.funding.short()]);
+        out.push(PlanLine {
+            kind: LineKind::Subtotal,
+            texts,
+            money: Some(amounts(&g.subtotal)),
+        });
+    }
+    for (f, m) in &plan.by_funding {
+        let mut texts = blank();
+        texts[1] = trf(l, "plan.total_funding", &[&f.short()]);
+        out.push(PlanLine {
+            kind: LineKind::Total,
+            texts,
+            money: Some(amounts(m)),
+        });
+    }
+    let mut texts = blank();
+    texts[1] = tr(l, "proposal.col.grand_total").to_string();
+    out.push(PlanLine {
+        kind: LineKind::Total,
+        texts,
+        money: Some(amounts(&plan.total)),
+    });
+    out
+}
+
+fn proposal_line(l: Lang, n: usize, p: &Proposal) -> PlanLine {
+    let d = &p.data;
+    let commune = crate::refdata::units()
+        .commune(&p.commune_code)
+        .map(|c| c.full_name.clone())
+        .unwrap_or_else(|| p.commune_code.clone());
+    PlanLine {
+        kind: LineKind::Proposal,
+        texts: [
+            n.to_string(),
+            p.facility_name.clone(),
+            commune,
+            d.category.clone(),
+            d.funding.short().to_string(),
+            d.title.clone(),
+            d.priorities.text(l),
+            p.status.label(l),
+        ],
+        money: Some([
+            d.money.total_cost,
+            d.money.support,
+            d.money.counterpart,
+            d.money.other_sources,
+        ]),
+    }
+}
+
+/// A line's 12 cells as text, money formatted by `money`.
+fn cells(line: &PlanLine, money: impl Fn(i64) -> String) -> Vec<String> {
+    let t = &line.texts;
+    let mut v: Vec<String> = t[..6].to_vec();
+    match line.money {
+        Some(m) => v.extend(m.iter().map(|x| money(*x))),
+        None => v.extend(std::iter::repeat_n(String::new(), 4)),
+    }
+    v.push(t[6].clone());
+    v.push(t[7].clone());
+    v
+}
+
+pub fn run(ctx: &Ctx, a: PlanArgs) -> Result<(), CliError> {
+    let l = ctx.lang;
+    let store = ctx.open()?;
+    store.require_profile()?;
+    let plan = store.annual_plan(a.year, a.include_drafts)?;
+    let lines = plan_lines(l, &plan);
+    let io = |what: String| move |e| CliError::Io(what.clone(), e);
+    if a.format == PlanFormat::Xlsx {
+        let path = a
+            .out
+            .ok_or_else(|| CliError::Message(tr(l, "cli.plan.xlsx_needs_out").into()))?;
+        write_xlsx(l, &plan, &lines, &path)
+            .map_err(|e| CliError::Io(path.display().to_string(), std::io::Error::other(e)))?;
+        println!(
+            "{}",
+            trf(l, "cli.plan.written", &[&path.display(), &plan.total.count])
+        );
+        return Ok(());
+    }
+    let mut buf: Vec<u8> = Vec::new();
+    match a.format {
+        PlanFormat::Json => {
+            serde_json::to_writer_pretty(&mut buf, &plan)
+                .map_err(|e| CliError::Io("plan".into(), e.into()))?;
+            buf.push(b'\n');
+        }
+        PlanFormat::Csv => {
+            // Plain integers: Excel reads them as numbers and formats them in its own locale.
+            let rows: Vec<Vec<String>> =
+                lines.iter().map(|x| cells(x, |m| m.to_string())).collect();
+            output::csv_for_excel(&mut buf, &headers(l), &rows).map_err(io("plan".into()))?;
+        }
+        PlanFormat::Table | PlanFormat::Xlsx => {
+            writeln!(buf, "{}", trf(l, "cli.plan.title", &[&plan.year]))
+                .map_err(io("plan".into()))?;
+            let rows: Vec<Vec<String>> = lines.iter().map(|x| cells(x, format_vnd)).collect();
+            output::table(&mut buf, &headers(l), &rows, 40).map_err(io("plan".into()))?;
+        }
+    }
+    match &a.out {
+        Some(path) => {
+            std::fs::write(path, &buf).map_err(io(path.display().to_string()))?;
+            println!(
+                "{}",
+                trf(l, "cli.plan.written", &[&path.display(), &plan.total.count])
+            );
+        }
+        None => {
+            let stdout = std::io::stdout();
+            let mut out = stdout.lock();
+            out.write_all(&buf).map_err(io("stdout".into()))?;
+            out.flush().map_err(io("stdout".into()))?;
+        }
+    }
+    Ok(())
+}
+
+/// The VND number format. `#,##0` puts the *locale's* thousands separator between groups: a
+/// Vietnamese Excel (or LibreOffice) shows 1.250.000.000 đ, an English one 1,250,000,000 đ. A
+/// literal "." in the code would instead be read as a decimal point by Excel everywhere (and
+/// scale the value), so the locale-aware form is the one that keeps real, summable numbers
+/// and still reads the Vietnamese way on a Vietnamese machine.
+pub const VND_FORMAT: &str = "#,##0 \"đ\"";
+
+fn write_xlsx(
+    l: Lang,
+    plan: &Plan,
+    lines: &[PlanLine],
+    path: &Path,
+) -> Result<(), rust_xlsxwriter::XlsxError> {
+    use rust_xlsxwriter::{Format, FormatAlign, Workbook};
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name(trf(l, "plan.sheet", &[&plan.year]))?;
+    let head = Format::new()
+        .set_bold()
+        .set_text_wrap()
+        .set_align(FormatAlign::Center)
+        .set_background_color("#DDEBF7");
+    let money = Format::new().set_num_format(VND_FORMAT);
+    let bold = Format::new().set_bold();
+    let bold_money = Format::new().set_bold().set_num_format(VND_FORMAT);
+    let wrap = Format::new().set_text_wrap();
+    for (c, h) in headers(l).iter().enumerate() {
+        ws.write_string_with_format(0, c as u16, *h, &head)?;
+    }
+    // The header row stays in view while scrolling.
+    ws.set_freeze_panes(1, 0)?;
+    for (c, w) in [
+        6.0, 32.0, 24.0, 9.0, 8.0, 44.0, 18.0, 18.0, 18.0, 18.0, 22.0, 18.0,
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        ws.set_column_width(c as u16, w)?;
+    }
+    for (i, line) in lines.iter().enumerate() {
+        let r = (i + 1) as u32;
+        let strong = line.kind != LineKind::Proposal;
+        let text_cols: [u16; 8] = [0, 1, 2, 3, 4, 5, 10, 11];
+        for (k, col) in text_cols.into_iter().enumerate() {
+            let s = &line.texts[k];
+            if s.is_empty() {
+                continue;
+            }
+            // The row number is a number; everything else is text.
+            match (col, line.kind, s.parse::<f64>()) {
+                (0, LineKind::Proposal, Ok(n)) => {
+                    ws.write_number(r, 0, n)?;
+                }
+                _ if strong => {
+                    ws.write_string_with_format(r, col, s, &bold)?;
+                }
+                _ => {
+                    ws.write_string_with_format(r, col, s, &wrap)?;
+                }
+            }
+        }
+        if let Some(m) = line.money {
+            for (k, v) in m.iter().enumerate() {
+                // VND amounts stay far below 2^53, so f64 holds them exactly.
+                let f = if strong { &bold_money } else { &money };
+                ws.write_number_with_format(r, 6 + k as u16, *v as f64, f)?;
+            }
+        }
+    }
+    wb.save(path)?;
+    Ok(())
+}

@@ -1,0 +1,1151 @@
+//! The support proposal (đề xuất hỗ trợ / đề án khuyến công): its record, money that must add
+//! up, support caps and eligibility (warnings), the status workflow and the annual plan.
+//!
+//! One rule function, [`check_transition`], decides every status change for every front end.
+
+use chrono::{Datelike, NaiveDate};
+use serde::Serialize;
+
+use super::collaborator::Role;
+use super::consultation::{dmy, lookup_code, parse_topics};
+use super::facility::{FacilityData, FacilityStatus};
+use super::issue::{FieldIssue, Issues, Problem};
+use super::money::{format_vnd, parse_vnd, MoneyError};
+use crate::refdata::{codes, support_caps, units, CommuneKind};
+use crate::text::{ingest, ingest_multiline};
+use crate::ui::i18n::{tr, trf, Lang};
+
+const MAX_TEXT: usize = 4000;
+const MAX_TITLE: usize = 300;
+/// Plan years before the programme's 2012 decree are typos.
+const EARLIEST_YEAR: i32 = 2012;
+
+// ------------------------------------------------------------------------------------------
+// Funding source and status
+
+/// Nguồn kinh phí: national (KCQG) or local (KCĐP) khuyến công.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub enum FundingSource {
+    #[serde(rename = "KCQG")]
+    Kcqg,
+    #[serde(rename = "KCDP")]
+    Kcdp,
+}
+
+impl FundingSource {
+    pub const ALL: [FundingSource; 2] = [FundingSource::Kcqg, FundingSource::Kcdp];
+
+    /// The stored code: `KCQG`, `KCDP` (ASCII, so that scripts can type it).
+    pub fn code(self) -> &'static str {
+        match self {
+            FundingSource::Kcqg => "KCQG",
+            FundingSource::Kcdp => "KCDP",
+        }
+    }
+
+    /// As printed: `KCQG`, `KCĐP`.
+    pub fn short(self) -> &'static str {
+        match self {
+            FundingSource::Kcqg => "KCQG",
+            FundingSource::Kcdp => "KCĐP",
+        }
+    }
+
+    pub fn label_key(self) -> &'static str {
+        match self {
+            FundingSource::Kcqg => "proposal.funding.kcqg",
+            FundingSource::Kcdp => "proposal.funding.kcdp",
+        }
+    }
+
+    /// `KCQG`, `KCĐP`, `kcdp`, "quốc gia", "địa phương".
+    pub fn parse(raw: &str) -> Option<FundingSource> {
+        match crate::text::fold(raw.trim()).as_str() {
+            "kcqg" | "quoc gia" | "khuyen cong quoc gia" | "national" => Some(FundingSource::Kcqg),
+            "kcdp" | "dia phuong" | "khuyen cong dia phuong" | "local" => Some(FundingSource::Kcdp),
+            _ => None,
+        }
+    }
+}
+
+/// The life cycle of a proposal (`proposal_statuses.csv`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ProposalStatus {
+    Nhap,
+    DeXuat,
+    DaRaSoat,
+    DaGuiTinh,
+    PheDuyet,
+    KhongDuyet,
+    DangThucHien,
+    HoanThanh,
+    Rut,
+}
+
+impl ProposalStatus {
+    pub const ALL: [ProposalStatus; 9] = [
+        ProposalStatus::Nhap,
+        ProposalStatus::DeXuat,
+        ProposalStatus::DaRaSoat,
+        ProposalStatus::DaGuiTinh,
+        ProposalStatus::PheDuyet,
+        ProposalStatus::KhongDuyet,
+        ProposalStatus::DangThucHien,
+        ProposalStatus::HoanThanh,
+        ProposalStatus::Rut,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            ProposalStatus::Nhap => "NHAP",
+            ProposalStatus::DeXuat => "DE_XUAT",
+            ProposalStatus::DaRaSoat => "DA_RA_SOAT",
+            ProposalStatus::DaGuiTinh => "DA_GUI_TINH",
+            ProposalStatus::PheDuyet => "PHE_DUYET",
+            ProposalStatus::KhongDuyet => "KHONG_DUYET",
+            ProposalStatus::DangThucHien => "DANG_THUC_HIEN",
+            ProposalStatus::HoanThanh => "HOAN_THANH",
+            ProposalStatus::Rut => "RUT",
+        }
+    }
+
+    /// A code (any case) or a label of the code list, with or without diacritics.
+    pub fn parse(raw: &str) -> Option<ProposalStatus> {
+        let code = lookup_code(&codes().proposal_statuses, &ingest(raw))?;
+        Self::ALL.into_iter().find(|s| s.code() == code)
+    }
+
+    /// The label from the code list (data a province may edit).
+    pub fn label(self, lang: Lang) -> String {
+        crate::ui::format::code_label(lang, &codes().proposal_statuses, Some(self.code()))
+    }
+
+    /// Nothing follows: withdrawn, not approved, completed.
+    pub fn is_final(self) -> bool {
+        matches!(
+            self,
+            ProposalStatus::Rut | ProposalStatus::KhongDuyet | ProposalStatus::HoanThanh
+        )
+    }
+
+    /// Still in play: what "the facility has open proposals" counts.
+    pub fn is_open(self) -> bool {
+        !self.is_final()
+    }
+
+    /// Only a draft's content may change (a returned proposal is a draft again).
+    pub fn is_editable(self) -> bool {
+        self == ProposalStatus::Nhap
+    }
+
+    /// What the draft annual plan lists by default: proposed and beyond, not withdrawn or
+    /// refused.
+    pub fn in_plan(self) -> bool {
+        !matches!(
+            self,
+            ProposalStatus::Nhap | ProposalStatus::Rut | ProposalStatus::KhongDuyet
+        )
+    }
+}
+
+// ------------------------------------------------------------------------------------------
+// The workflow rule
+
+/// Who moves a proposal: a person in a role, the bundle export, or a decision coming back
+/// from the province in a bundle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mover {
+    Person(Role),
+    Export,
+    Decision,
+}
+
+impl Mover {
+    pub fn key(self) -> &'static str {
+        match self {
+            Mover::Person(r) => r.as_str(),
+            Mover::Export => "export",
+            Mover::Decision => "decision",
+        }
+    }
+
+    pub fn from_key(s: &str) -> Option<Mover> {
+        match s {
+            "export" => Some(Mover::Export),
+            "decision" => Some(Mover::Decision),
+            r => Role::parse(r).map(Mover::Person),
+        }
+    }
+
+    fn label_key(self) -> &'static str {
+        match self {
+            Mover::Person(Role::Commune) => "proposal.mover.commune",
+            Mover::Person(Role::Area) => "proposal.mover.area",
+            Mover::Person(Role::Province) => "proposal.mover.province",
+            Mover::Export => "proposal.mover.export",
+            Mover::Decision => "proposal.mover.decision",
+        }
+    }
+}
+
+/// What a transition must carry besides the target status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Needs {
+    /// A reason or comment (return, withdraw, review, not approved).
+    pub reason: bool,
+    /// The decision number (approval).
+    pub decision_no: bool,
+}
+
+const NOTHING: Needs = Needs {
+    reason: false,
+    decision_no: false,
+};
+const REASON: Needs = Needs {
+    reason: true,
+    decision_no: false,
+};
+const DECISION: Needs = Needs {
+    reason: false,
+    decision_no: true,
+};
+
+/// Which movers may make a transition.
+#[derive(Debug, Clone, Copy)]
+enum By {
+    Commune,
+    Area,
+    CommuneOrArea,
+    Export,
+    /// The province, at the province or by a decision that comes back.
+    Province,
+}
+
+impl By {
+    fn admits(self, m: Mover) -> bool {
+        match self {
+            By::Commune => m == Mover::Person(Role::Commune),
+            By::Area => m == Mover::Person(Role::Area),
+            By::CommuneOrArea => matches!(m, Mover::Person(Role::Commune | Role::Area)),
+            By::Export => m == Mover::Export,
+            By::Province => matches!(m, Mover::Person(Role::Province) | Mover::Decision),
+        }
+    }
+
+    fn label_key(self) -> &'static str {
+        match self {
+            By::Commune => "proposal.by.commune",
+            By::Area => "proposal.by.area",
+            By::CommuneOrArea => "proposal.by.commune_or_area",
+            By::Export => "proposal.by.export",
+            By::Province => "proposal.by.province",
+        }
+    }
+}
+
+use ProposalStatus as S;
+
+/// Every allowed transition: (from, to, by whom, what it needs). `None` from is creation.
+/// From `proposal_statuses.csv`: the commune drafts and proposes; the area officer reviews or
+/// returns (to draft); "sent" is set by the export only; the province decides; the proposer
+/// or the reviewer may withdraw before it leaves for the province.
+const RULES: &[(Option<ProposalStatus>, ProposalStatus, By, Needs)] = &[
+    (None, S::Nhap, By::Commune, NOTHING),
+    (Some(S::Nhap), S::DeXuat, By::Commune, NOTHING),
+    (Some(S::Nhap), S::Rut, By::Commune, REASON),
+    (Some(S::DeXuat), S::DaRaSoat, By::Area, REASON),
+    (Some(S::DeXuat), S::Nhap, By::Area, REASON),
+    (Some(S::DaRaSoat), S::Nhap, By::Area, REASON),
+    (Some(S::DeXuat), S::Rut, By::CommuneOrArea, REASON),
+    (Some(S::DaRaSoat), S::Rut, By::CommuneOrArea, REASON),
+    (Some(S::DaRaSoat), S::DaGuiTinh, By::Export, NOTHING),
+    (Some(S::DaGuiTinh), S::PheDuyet, By::Province, DECISION),
+    (Some(S::DaGuiTinh), S::KhongDuyet, By::Province, REASON),
+    (Some(S::PheDuyet), S::DangThucHien, By::Province, NOTHING),
+    (Some(S::DangThucHien), S::HoanThanh, By::Province, NOTHING),
+];
+
+/// Why a transition is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, thiserror::Error)]
+#[serde(tag = "refusal", rename_all = "snake_case")]
+pub enum Refusal {
+    /// The proposal is withdrawn, refused or completed.
+    #[error("the proposal is {from:?}: its status no longer changes")]
+    Final { from: ProposalStatus },
+    /// "Sent to the province" is set by the bundle export only.
+    #[error("only the bundle export sets DA_GUI_TINH")]
+    ExportOnly,
+    /// The transition exists, but someone else makes it.
+    #[error("{mover:?} may not move a proposal from {from:?} to {to:?}")]
+    WrongMover {
+        mover: Mover,
+        from: Option<ProposalStatus>,
+        to: ProposalStatus,
+    },
+    /// No one moves a proposal this way.
+    #[error("no transition from {from:?} to {to:?}")]
+    NoSuchTransition {
+        from: Option<ProposalStatus>,
+        to: ProposalStatus,
+    },
+}
+
+impl Refusal {
+    /// The refusal in words, e.g. «Chỉ cán bộ khu vực được chuyển đề xuất từ «Đã đề xuất»
+    /// sang «Đã rà soát»».
+    pub fn text(&self, l: Lang) -> String {
+        let status = |s: Option<ProposalStatus>| match s {
+            Some(s) => s.label(l),
+            None => tr(l, "proposal.status.new").to_string(),
+        };
+        match *self {
+            Refusal::Final { from } => trf(l, "proposal.refused.final", &[&from.label(l)]),
+            Refusal::ExportOnly => tr(l, "proposal.refused.export_only").to_string(),
+            Refusal::WrongMover { mover, from, to } => {
+                let by = RULES
+                    .iter()
+                    .find(|r| r.0 == from && r.1 == to)
+                    .map_or("", |r| tr(l, r.2.label_key()));
+                trf(
+                    l,
+                    "proposal.refused.wrong_mover",
+                    &[
+                        &by,
+                        &status(from),
+                        &status(Some(to)),
+                        &tr(l, mover.label_key()),
+                    ],
+                )
+            }
+            Refusal::NoSuchTransition { from, to } => trf(
+                l,
+                "proposal.refused.no_such",
+                &[&status(from), &status(Some(to))],
+            ),
+        }
+    }
+}
+
+/// THE rule: may `mover` move a proposal from `from` (None: create it) to `to`, and what must
+/// the move carry? Used by the store for every write, so the CLI and the TUI agree.
+pub fn check_transition(
+    mover: Mover,
+    from: Option<ProposalStatus>,
+    to: ProposalStatus,
+) -> Result<Needs, Refusal> {
+    if let Some(f) = from.filter(|f| f.is_final()) {
+        return Err(Refusal::Final { from: f });
+    }
+    let rule = RULES.iter().find(|r| r.0 == from && r.1 == to);
+    match rule {
+        Some(r) if r.2.admits(mover) => Ok(r.3),
+        _ if to == S::DaGuiTinh && mover != Mover::Export => Err(Refusal::ExportOnly),
+        Some(_) => Err(Refusal::WrongMover { mover, from, to }),
+        None => Err(Refusal::NoSuchTransition { from, to }),
+    }
+}
+
+/// The statuses `mover` may move a proposal to from `from`, in list order: a screen's actions.
+pub fn allowed_transitions(mover: Mover, from: ProposalStatus) -> Vec<(ProposalStatus, Needs)> {
+    ProposalStatus::ALL
+        .into_iter()
+        .filter_map(|to| {
+            check_transition(mover, Some(from), to)
+                .ok()
+                .map(|n| (to, n))
+        })
+        .collect()
+}
+
+// ------------------------------------------------------------------------------------------
+// The record
+
+/// Priority markers used in appraisal, prefilled from the facility.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Priorities {
+    pub exports: bool,
+    /// More than 50% local raw materials.
+    pub local_materials: bool,
+    /// 50 or more workers.
+    pub workers_50: bool,
+    pub woman_owned: bool,
+    pub ethnic_owned: bool,
+    pub difficult_area: bool,
+}
+
+impl Priorities {
+    pub fn from_facility(f: &FacilityData) -> Priorities {
+        Priorities {
+            exports: f.exports,
+            local_materials: f.local_materials,
+            workers_50: f.workers.is_some_and(|w| w >= 50),
+            woman_owned: f.woman_owned,
+            ethnic_owned: f.ethnic_owned,
+            difficult_area: f.difficult_area,
+        }
+    }
+
+    /// (key, set) in display order.
+    pub fn flags(&self) -> [(&'static str, bool); 6] {
+        [
+            ("exports", self.exports),
+            ("local_materials", self.local_materials),
+            ("workers_50", self.workers_50),
+            ("woman_owned", self.woman_owned),
+            ("ethnic_owned", self.ethnic_owned),
+            ("difficult_area", self.difficult_area),
+        ]
+    }
+
+    /// The i18n key of a marker's short label.
+    pub fn label_key(key: &str) -> &'static str {
+        match key {
+            "exports" => "proposal.marker.exports",
+            "local_materials" => "proposal.marker.local_materials",
+            "workers_50" => "proposal.marker.workers_50",
+            "woman_owned" => "proposal.marker.woman_owned",
+            "ethnic_owned" => "proposal.marker.ethnic_owned",
+            _ => "proposal.marker.difficult_area",
+        }
+    }
+
+    /// The set markers' short labels, joined: "XK, NL>50%".
+    pub fn text(&self, l: Lang) -> String {
+        self.flags()
+            .iter()
+            .filter(|(_, on)| *on)
+            .map(|(k, _)| tr(l, Self::label_key(k)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    pub fn count(&self) -> usize {
+        self.flags().iter().filter(|(_, on)| *on).count()
+    }
+}
+
+/// Money in whole VND: total cost = support + counterpart + other sources.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct ProposalMoney {
+    pub total_cost: i64,
+    /// Kinh phí khuyến công: what is asked for.
+    pub support: i64,
+    /// Vốn đối ứng: the facility's own contribution.
+    pub counterpart: i64,
+    pub other_sources: i64,
+}
+
+impl ProposalMoney {
+    /// The sum of the parts, or None if it overflows.
+    pub fn parts(&self) -> Option<i64> {
+        self.support
+            .checked_add(self.counterpart)?
+            .checked_add(self.other_sources)
+    }
+}
+
+/// A proposal's validated content.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ProposalData {
+    pub facility_id: String,
+    pub plan_year: i32,
+    /// A code of `support_categories.csv`.
+    pub category: String,
+    pub funding: FundingSource,
+    pub title: String,
+    pub rationale: String,
+    pub objectives: String,
+    pub content: String,
+    pub place: String,
+    pub time_frame: String,
+    #[serde(flatten)]
+    pub money: ProposalMoney,
+    pub expected_jobs: Option<i64>,
+    pub expected_products: String,
+    pub expected_capacity: String,
+    pub priorities: Priorities,
+}
+
+impl ProposalData {
+    /// Field → [old, new] for every field that differs (None old: creation, empties left out).
+    pub fn diff(
+        old: Option<&ProposalData>,
+        new: &ProposalData,
+    ) -> serde_json::Map<String, serde_json::Value> {
+        let as_map = |d: &ProposalData| match serde_json::to_value(d) {
+            Ok(serde_json::Value::Object(m)) => m,
+            _ => serde_json::Map::new(),
+        };
+        let nm = as_map(new);
+        let om = old.map(as_map);
+        let mut out = serde_json::Map::new();
+        for (k, nv) in nm {
+            let ov = om
+                .as_ref()
+                .and_then(|m| m.get(&k).cloned())
+                .unwrap_or(serde_json::Value::Null);
+            let empty =
+                matches!(&nv, serde_json::Value::Null) || nv.as_str().is_some_and(str::is_empty);
+            if ov != nv && !(old.is_none() && empty) {
+                out.insert(k, serde_json::json!([ov, nv]));
+            }
+        }
+        out
+    }
+}
+
+/// A proposal as typed: every value still text, the markers as check boxes.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProposalInput {
+    pub facility_id: String,
+    pub plan_year: String,
+    /// A code (`KC03`, `KC3`, `3`) or a label.
+    pub category: String,
+    /// `KCQG` or `KCĐP`.
+    pub funding: String,
+    pub title: String,
+    pub rationale: String,
+    pub objectives: String,
+    pub content: String,
+    pub place: String,
+    pub time_frame: String,
+    pub total_cost: String,
+    pub support: String,
+    pub counterpart: String,
+    pub other_sources: String,
+    pub expected_jobs: String,
+    pub expected_products: String,
+    pub expected_capacity: String,
+    pub priorities: Priorities,
+}
+
+impl ProposalInput {
+    /// The form's values for a stored proposal (money as `1.250.000.000`).
+    pub fn from_data(d: &ProposalData) -> ProposalInput {
+        use super::money::group_thousands as g;
+        ProposalInput {
+            facility_id: d.facility_id.clone(),
+            plan_year: d.plan_year.to_string(),
+            category: d.category.clone(),
+            funding: d.funding.code().to_string(),
+            title: d.title.clone(),
+            rationale: d.rationale.clone(),
+            objectives: d.objectives.clone(),
+            content: d.content.clone(),
+            place: d.place.clone(),
+            time_frame: d.time_frame.clone(),
+            total_cost: g(d.money.total_cost),
+            support: g(d.money.support),
+            counterpart: g(d.money.counterpart),
+            other_sources: g(d.money.other_sources),
+            expected_jobs: d.expected_jobs.map(|j| j.to_string()).unwrap_or_default(),
+            expected_products: d.expected_products.clone(),
+            expected_capacity: d.expected_capacity.clone(),
+            priorities: d.priorities,
+        }
+    }
+}
+
+/// A partial change of a draft: `Some` fields replace the stored ones.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProposalPatch {
+    pub plan_year: Option<String>,
+    pub category: Option<String>,
+    pub funding: Option<String>,
+    pub title: Option<String>,
+    pub rationale: Option<String>,
+    pub objectives: Option<String>,
+    pub content: Option<String>,
+    pub place: Option<String>,
+    pub time_frame: Option<String>,
+    pub total_cost: Option<String>,
+    pub support: Option<String>,
+    pub counterpart: Option<String>,
+    pub other_sources: Option<String>,
+    pub expected_jobs: Option<String>,
+    pub expected_products: Option<String>,
+    pub expected_capacity: Option<String>,
+    pub priorities: Option<Priorities>,
+}
+
+impl ProposalPatch {
+    pub fn over(&self, base: &ProposalData) -> ProposalInput {
+        let mut i = ProposalInput::from_data(base);
+        let set = |slot: &mut String, v: &Option<String>| {
+            if let Some(v) = v {
+                slot.clone_from(v);
+            }
+        };
+        set(&mut i.plan_year, &self.plan_year);
+        set(&mut i.category, &self.category);
+        set(&mut i.funding, &self.funding);
+        set(&mut i.title, &self.title);
+        set(&mut i.rationale, &self.rationale);
+        set(&mut i.objectives, &self.objectives);
+        set(&mut i.content, &self.content);
+        set(&mut i.place, &self.place);
+        set(&mut i.time_frame, &self.time_frame);
+        set(&mut i.total_cost, &self.total_cost);
+        set(&mut i.support, &self.support);
+        set(&mut i.counterpart, &self.counterpart);
+        set(&mut i.other_sources, &self.other_sources);
+        set(&mut i.expected_jobs, &self.expected_jobs);
+        set(&mut i.expected_products, &self.expected_products);
+        set(&mut i.expected_capacity, &self.expected_capacity);
+        if let Some(p) = self.priorities {
+            i.priorities = p;
+        }
+        i
+    }
+
+    pub fn is_empty(&self) -> bool {
+        *self == ProposalPatch::default()
+    }
+}
+
+/// The fields in form order: (key, i18n label key). The key names the field in issues.
+pub const FIELDS: [(&str, &str); 17] = [
+    ("facility_id", "proposal.field.facility"),
+    ("plan_year", "proposal.field.plan_year"),
+    ("category", "proposal.field.category"),
+    ("funding", "proposal.field.funding"),
+    ("title", "proposal.field.title"),
+    ("rationale", "proposal.field.rationale"),
+    ("objectives", "proposal.field.objectives"),
+    ("content", "proposal.field.content"),
+    ("place", "proposal.field.place"),
+    ("time_frame", "proposal.field.time_frame"),
+    ("total_cost", "proposal.field.total_cost"),
+    ("support", "proposal.field.support"),
+    ("counterpart", "proposal.field.counterpart"),
+    ("other_sources", "proposal.field.other_sources"),
+    ("expected_jobs", "proposal.field.expected_jobs"),
+    ("expected_products", "proposal.field.expected_products"),
+    ("expected_capacity", "proposal.field.expected_capacity"),
+];
+
+/// The i18n label key of a proposal field (also `reason`, `decision_no`).
+pub fn field_label_key(key: &str) -> Option<&'static str> {
+    match key {
+        "reason" => Some("proposal.field.reason"),
+        "decision_no" => Some("proposal.field.decision_no"),
+        _ => FIELDS.iter().find(|(k, _)| *k == key).map(|(_, l)| *l),
+    }
+}
+
+fn money_field(issues: &mut Issues, key: &'static str, raw: &str, required: bool) -> i64 {
+    match parse_vnd(raw) {
+        Ok(Some(v)) => v,
+        Ok(None) => {
+            if required {
+                issues.push(FieldIssue::error(key, Problem::Required));
+            }
+            0
+        }
+        Err(e) => {
+            let value = ingest(raw);
+            let problem = match e {
+                MoneyError::Format => Problem::MoneyFormat { value },
+                MoneyError::Ambiguous => Problem::MoneyAmbiguous { value },
+                MoneyError::Negative => Problem::Negative,
+                MoneyError::TooLarge => Problem::TooLarge,
+                MoneyError::Fraction => Problem::MoneyNotWhole { value },
+            };
+            issues.push(FieldIssue::error(key, problem));
+            0
+        }
+    }
+}
+
+/// Turns typed values into a proposal, or says what is wrong, field by field. The money must
+/// add up: total cost = support + counterpart + other sources (empty parts count as 0).
+pub fn validate(input: &ProposalInput, today: NaiveDate) -> Result<(ProposalData, Issues), Issues> {
+    let mut issues = Issues::default();
+    let facility_id = ingest(&input.facility_id);
+    if facility_id.is_empty() {
+        issues.push(FieldIssue::error("facility_id", Problem::Required));
+    }
+
+    let year_raw = ingest(&input.plan_year);
+    let plan_year = match year_raw.parse::<i32>() {
+        _ if year_raw.is_empty() => {
+            issues.push(FieldIssue::error("plan_year", Problem::Required));
+            0
+        }
+        Ok(y) if y < EARLIEST_YEAR => {
+            issues.push(FieldIssue::error(
+                "plan_year",
+                Problem::YearTooOld { year: y },
+            ));
+            0
+        }
+        Ok(y) if y > today.year() + 5 => {
+            issues.push(FieldIssue::error(
+                "plan_year",
+                Problem::YearInFuture { year: y },
+            ));
+            0
+        }
+        Ok(y) => y,
+        Err(_) => {
+            issues.push(FieldIssue::error(
+                "plan_year",
+                Problem::NotAWholeNumber { value: year_raw },
+            ));
+            0
+        }
+    };
+
+    let cat_raw = ingest(&input.category);
+    let category = if cat_raw.is_empty() {
+        issues.push(FieldIssue::error("category", Problem::Required));
+        String::new()
+    } else {
+        // The consultation topics reader accepts KC3, 3 and labels; exactly one is wanted.
+        let mut topic_issues = Issues::default();
+        match parse_topics(&cat_raw, &mut topic_issues).as_slice() {
+            [one] if !topic_issues.has_errors() => one.clone(),
+            _ => {
+                issues.push(FieldIssue::error(
+                    "category",
+                    Problem::UnknownCode { code: cat_raw },
+                ));
+                String::new()
+            }
+        }
+    };
+
+    let fund_raw = ingest(&input.funding);
+    let funding = match FundingSource::parse(&fund_raw) {
+        Some(f) => Some(f),
+        None if fund_raw.is_empty() => {
+            issues.push(FieldIssue::error("funding", Problem::Required));
+            None
+        }
+        None => {
+            issues.push(FieldIssue::error(
+                "funding",
+                Problem::UnknownCode { code: fund_raw },
+            ));
+            None
+        }
+    };
+
+    let title = ingest(&input.title);
+    if title.is_empty() {
+        issues.push(FieldIssue::error("title", Problem::Required));
+    } else if title.chars().count() > MAX_TITLE {
+        issues.push(FieldIssue::error(
+            "title",
+            Problem::TooLong { max: MAX_TITLE },
+        ));
+    }
+    let text = |issues: &mut Issues, key: &'static str, raw: &str| {
+        let v = ingest_multiline(raw);
+        if v.chars().count() > MAX_TEXT {
+            issues.push(FieldIssue::error(key, Problem::TooLong { max: MAX_TEXT }));
+        }
+        v
+    };
+    let rationale = text(&mut issues, "rationale", &input.rationale);
+    let objectives = text(&mut issues, "objectives", &input.objectives);
+    let content = text(&mut issues, "content", &input.content);
+    let place = text(&mut issues, "place", &input.place);
+    let time_frame = text(&mut issues, "time_frame", &input.time_frame);
+    let expected_products = text(&mut issues, "expected_products", &input.expected_products);
+    let expected_capacity = text(&mut issues, "expected_capacity", &input.expected_capacity);
+
+    let money = ProposalMoney {
+        total_cost: money_field(&mut issues, "total_cost", &input.total_cost, true),
+        support: money_field(&mut issues, "support", &input.support, true),
+        counterpart: money_field(&mut issues, "counterpart", &input.counterpart, false),
+        other_sources: money_field(&mut issues, "other_sources", &input.other_sources, false),
+    };
+    let money_ok = ["total_cost", "support", "counterpart", "other_sources"]
+        .iter()
+        .all(|k| issues.for_field(k).next().is_none());
+    if money_ok {
+        match money.parts() {
+            Some(parts) if parts == money.total_cost => {}
+            Some(parts) => issues.push(FieldIssue::error(
+                "total_cost",
+                Problem::SumMismatch {
+                    total: money.total_cost,
+                    parts,
+                },
+            )),
+            None => issues.push(FieldIssue::error("total_cost", Problem::TooLarge)),
+        }
+    }
+
+    let jobs_raw = ingest(&input.expected_jobs);
+    let expected_jobs = if jobs_raw.is_empty() {
+        None
+    } else {
+        match jobs_raw.replace('.', "").parse::<i64>() {
+            Ok(n) if n < 0 => {
+                issues.push(FieldIssue::error("expected_jobs", Problem::Negative));
+                None
+            }
+            Ok(n) => Some(n),
+            Err(_) => {
+                issues.push(FieldIssue::error(
+                    "expected_jobs",
+                    Problem::NotAWholeNumber { value: jobs_raw },
+                ));
+                None
+            }
+        }
+    };
+
+    match funding {
+        Some(funding) if !issues.has_errors() => Ok((
+            ProposalData {
+                facility_id,
+                plan_year,
+                category,
+                funding,
+                title,
+                rationale,
+                objectives,
+                content,
+                place,
+                time_frame,
+                money,
+                expected_jobs,
+                expected_products,
+                expected_capacity,
+                priorities: input.priorities,
+            },
+            issues,
+        )),
+        _ => Err(issues),
+    }
+}
+
+// ------------------------------------------------------------------------------------------
+// Caps and eligibility (warnings)
+
+/// The most a cap allows for a total cost (the smaller of its percent and its maximum).
+pub fn cap_limit(percent: Option<u32>, max_vnd: Option<i64>, total_cost: i64) -> Option<i64> {
+    // Rounded down: a percent of a cost in whole đồng.
+    let by_percent = percent
+        .map(|p| (i128::from(total_cost) * i128::from(p) / 100).min(i64::MAX as i128) as i64);
+    match (by_percent, max_vnd) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+/// A warning when the support asked exceeds the cap in force in the province on `on`, naming
+/// the cap (category, percent, maximum, effective date).
+pub fn check_cap(data: &ProposalData, province_code: &str, on: NaiveDate) -> Option<FieldIssue> {
+    let cap = support_caps().cap_for(province_code, &data.category, on)?;
+    let limit = cap_limit(cap.percent, cap.max_vnd, data.money.total_cost)?;
+    (data.money.support > limit).then(|| {
+        FieldIssue::warning(
+            "support",
+            Problem::OverCap {
+                category: cap.category.clone(),
+                percent: cap.percent,
+                max_vnd: cap.max_vnd,
+                effective_date: dmy(cap.effective_date),
+                limit,
+            },
+        )
+    })
+}
+
+/// Eligibility per NĐ 45/2012 as amended by NĐ 235/2025, on a date, as warnings with their
+/// reason: the kind of entity must be known (all listed kinds qualify); the facility active;
+/// and a phường of a centrally-run city qualifies only inside a recognised craft village
+/// (a recorded craft village counts as recognised).
+pub fn check_eligibility(f: &FacilityData, on: NaiveDate) -> Vec<FieldIssue> {
+    let mut out = Vec::new();
+    match &f.entity_type {
+        Some(t) if codes().entity_types.contains(t) => {}
+        _ => out.push(FieldIssue::warning(
+            "facility_id",
+            Problem::EntityTypeMissing,
+        )),
+    }
+    if f.status != FacilityStatus::Active {
+        out.push(FieldIssue::warning(
+            "facility_id",
+            Problem::FacilityNotActive {
+                status: f.status.as_str().to_string(),
+            },
+        ));
+    }
+    let u = units();
+    if let Some(c) = u.commune(&f.commune_code) {
+        let ward = u.commune_kind_on(&c.code, on) == Some(CommuneKind::Phuong);
+        if ward && u.province_is_city_on(&c.province_code, on) && f.craft_village.trim().is_empty()
+        {
+            let p = u.province(&c.province_code);
+            out.push(FieldIssue::warning(
+                "facility_id",
+                Problem::CityWardOutsideCraftVillage {
+                    commune: c.full_name.clone(),
+                    province: p.map(|p| p.full_name.clone()).unwrap_or_default(),
+                    city_since: p.and_then(|p| p.city_since).map(dmy).unwrap_or_default(),
+                },
+            ));
+        }
+    }
+    out
+}
+
+/// Every warning a proposal of `facility` carries on `on`: eligibility and the support cap.
+pub fn assess(data: &ProposalData, facility: &FacilityData, on: NaiveDate) -> Issues {
+    let mut issues = Issues(check_eligibility(facility, on));
+    let province = units()
+        .commune(&facility.commune_code)
+        .map(|c| c.province_code.clone())
+        .unwrap_or_default();
+    if let Some(w) = check_cap(data, &province, on) {
+        issues.push(w);
+    }
+    issues
+}
+
+/// The words of the proposal problems (the other problems are worded in `import`).
+pub fn problem_text(l: Lang, p: &Problem) -> String {
+    match p {
+        Problem::MoneyFormat { value } => trf(l, "problem.money_format", &[value]),
+        Problem::MoneyAmbiguous { value } => trf(l, "problem.money_ambiguous", &[value]),
+        Problem::MoneyNotWhole { value } => trf(l, "problem.money_not_whole", &[value]),
+        Problem::TooLarge => tr(l, "problem.too_large").to_string(),
+        Problem::SumMismatch { total, parts } => trf(
+            l,
+            "problem.sum_mismatch",
+            &[
+                &format_vnd(*total),
+                &format_vnd(*parts),
+                &format_vnd((total - parts).abs()),
+            ],
+        ),
+        Problem::OverCap {
+            category,
+            percent,
+            max_vnd,
+            effective_date,
+            limit,
+        } => {
+            let mut terms = Vec::new();
+            if let Some(p) = percent {
+                terms.push(trf(l, "problem.cap_percent", &[p]));
+            }
+            if let Some(m) = max_vnd {
+                terms.push(trf(l, "problem.cap_max", &[&format_vnd(*m)]));
+            }
+            trf(
+                l,
+                "problem.over_cap",
+                &[
+                    &format_vnd(*limit),
+                    category,
+                    &terms.join(", "),
+                    effective_date,
+                ],
+            )
+        }
+        Problem::EntityTypeMissing => tr(l, "problem.entity_type_missing").to_string(),
+        Problem::FacilityNotActive { status } => {
+            let s = FacilityStatus::parse(status)
+                .map(|s| tr(l, crate::ui::format::status_key(s)).to_string())
+                .unwrap_or_else(|| status.clone());
+            trf(l, "problem.facility_not_active", &[&s])
+        }
+        Problem::CityWardOutsideCraftVillage {
+            commune,
+            province,
+            city_since,
+        } => trf(l, "problem.city_ward", &[commune, province, city_since]),
+        _ => String::new(),
+    }
+}
+
+// ------------------------------------------------------------------------------------------
+// Stored proposals, history, totals and the plan
+
+/// A stored proposal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Proposal {
+    pub id: String,
+    #[serde(flatten)]
+    pub data: ProposalData,
+    pub status: ProposalStatus,
+    /// The approval's decision number, once approved.
+    pub decision_no: Option<String>,
+    pub facility_name: String,
+    /// The facility's commune (2025 code).
+    pub commune_code: String,
+    pub created_at: String,
+    pub created_by: String,
+    pub updated_at: String,
+    pub updated_by: String,
+    pub version: i64,
+}
+
+/// One status change: who, when, from, to and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Transition {
+    pub seq: i64,
+    pub proposal_id: String,
+    pub at: String,
+    pub actor_id: String,
+    pub actor_name: String,
+    pub mover: Mover,
+    /// None: the proposal was created.
+    pub from: Option<ProposalStatus>,
+    pub to: ProposalStatus,
+    pub reason: String,
+    pub decision_no: Option<String>,
+}
+
+/// A proposal as a screen shows it: the record, its history (oldest first), its warnings
+/// today, and what the current profile may do with it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ProposalRecord {
+    pub proposal: Proposal,
+    pub history: Vec<Transition>,
+    pub warnings: Issues,
+    /// Whether the current profile may edit its content.
+    pub editable: bool,
+    /// The transitions the current profile may make, with what each needs.
+    pub actions: Vec<(ProposalStatus, Needs)>,
+}
+
+/// Sums of money over a set of proposals.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct MoneyTotals {
+    pub count: usize,
+    pub total_cost: i64,
+    pub support: i64,
+    pub counterpart: i64,
+    pub other_sources: i64,
+}
+
+impl MoneyTotals {
+    pub fn add(&mut self, m: &ProposalMoney) {
+        self.count += 1;
+        self.total_cost = self.total_cost.saturating_add(m.total_cost);
+        self.support = self.support.saturating_add(m.support);
+        self.counterpart = self.counterpart.saturating_add(m.counterpart);
+        self.other_sources = self.other_sources.saturating_add(m.other_sources);
+    }
+}
+
+/// Totals for a filter: per support category (code-list order), per funding source, overall.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ProposalTotals {
+    pub by_category: Vec<(String, MoneyTotals)>,
+    pub by_funding: Vec<(FundingSource, MoneyTotals)>,
+    pub total: MoneyTotals,
+}
+
+impl ProposalTotals {
+    /// Totals of a set of proposals (the store computes the same in SQL for a whole filter).
+    pub fn of<'a>(proposals: impl IntoIterator<Item = &'a Proposal>) -> ProposalTotals {
+        let mut t = ProposalTotals::default();
+        for p in proposals {
+            t.add(&p.data.category, p.data.funding, &p.data.money);
+        }
+        t.sort();
+        t
+    }
+
+    pub(crate) fn add(&mut self, category: &str, funding: FundingSource, m: &ProposalMoney) {
+        match self.by_category.iter_mut().find(|(c, _)| c == category) {
+            Some((_, t)) => t.add(m),
+            None => {
+                let mut t = MoneyTotals::default();
+                t.add(m);
+                self.by_category.push((category.to_string(), t));
+            }
+        }
+        match self.by_funding.iter_mut().find(|(f, _)| *f == funding) {
+            Some((_, t)) => t.add(m),
+            None => {
+                let mut t = MoneyTotals::default();
+                t.add(m);
+                self.by_funding.push((funding, t));
+            }
+        }
+        self.total.add(m);
+    }
+
+    pub(crate) fn sort(&mut self) {
+        self.by_category.sort_by_key(|(c, _)| category_order(c));
+        self.by_funding.sort_by_key(|(f, _)| *f);
+    }
+}
+
+/// Position of a category in the code list (unknown codes last).
+pub fn category_order(code: &str) -> usize {
+    codes()
+        .support_categories
+        .items()
+        .iter()
+        .position(|i| i.code == code)
+        .unwrap_or(usize::MAX)
+}
+
+/// One group of the annual plan: a support category under one funding source.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PlanGroup {
+    pub category: String,
+    pub funding: FundingSource,
+    pub proposals: Vec<Proposal>,
+    pub subtotal: MoneyTotals,
+}
+
+/// The draft annual plan (kế hoạch khuyến công): proposals grouped by category (code-list
+/// order) and funding source (KCQG, then KCĐP), with subtotals, per-source totals and a grand
+/// total.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Plan {
+    pub year: i32,
+    pub groups: Vec<PlanGroup>,
+    pub by_funding: Vec<(FundingSource, MoneyTotals)>,
+    pub total: MoneyTotals,
+}
+
+/// Builds the plan from its proposals (any order; within a group they keep the given order).
+pub fn build_plan(year: i32, proposals: Vec<Proposal>) -> Plan {
+    let mut groups: Vec<PlanGroup> = Vec::new();
+    let mut totals = ProposalTotals::default();
+    for p in proposals {
+        totals.add(&p.data.category, p.data.funding, &p.data.money);
+        let key = (p.data.category.clone(), p.data.funding);
+        let g = match groups
+            .iter_mut()
+            .position(|g| (g.category.clone(), g.funding) == key)
+        {
+            Some(i) => &mut groups[i],
+            None => {
+                groups.push(PlanGroup {
+                    category: key.0,
+                    funding: key.1,
+                    proposals: Vec::new(),
+                    subtotal: MoneyTotals::default(),
+                });
+                let last = groups.len() - 1;
+                &mut groups[last]
+            }
+        };
+        g.subtotal.add(&p.data.money);
+        g.proposals.push(p);
+    }
+    groups.sort_by_key(|g| (category_order(&g.category), g.funding));
+    totals.sort();
+    Plan {
+        year,
+        groups,
+        by_funding: totals.by_funding,
+        total: totals.total,
+    }
+}

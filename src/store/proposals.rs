@@ -1,0 +1,894 @@
+//! Support proposals: a form prefilled from a facility and its recorded needs, drafts that
+//! may be edited, status transitions decided by `domain::proposal::check_transition` and kept
+//! as history, lists with totals, the facilities with open proposals, and the annual plan.
+
+use std::collections::HashSet;
+
+use rusqlite::types::Value;
+use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row, Transaction};
+
+use super::{change_log, new_id, Actor, Result, Store, StoreError};
+use crate::domain::consultation::{dmy, group_needs, NeedsGroup};
+use crate::domain::facility::Facility;
+use crate::domain::issue::{FieldIssue, Issues, Problem};
+use crate::domain::proposal::{
+    allowed_transitions, assess, build_plan, check_transition, FundingSource, Mover, Plan,
+    Priorities, Proposal, ProposalData, ProposalInput, ProposalMoney, ProposalPatch,
+    ProposalRecord, ProposalStatus, ProposalTotals, Transition,
+};
+use crate::domain::Role;
+use crate::refdata::{codes, units};
+use crate::text::{ingest, ingest_multiline};
+
+/// Which proposals a list shows (always within the collaborator's scope).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProposalFilter {
+    /// Any of these statuses (empty: all).
+    pub statuses: Vec<ProposalStatus>,
+    pub year: Option<i32>,
+    pub category: Option<String>,
+    pub funding: Option<FundingSource>,
+    /// One commune of the scope (2025 code).
+    pub commune: Option<String>,
+    pub facility_id: Option<String>,
+}
+
+/// A new proposal's form: the facility, the values prefilled from it and from its recorded
+/// needs, and those needs to show beside the form.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProposalPrefill {
+    pub facility: Facility,
+    pub input: ProposalInput,
+    pub needs: Vec<NeedsGroup>,
+}
+
+const COLS: &str = "p.id, p.facility_id, coalesce(f.name, ''), p.commune_code, p.plan_year,
+    p.category, p.funding, p.title, p.rationale, p.objectives, p.content, p.place, p.time_frame,
+    p.total_cost, p.support, p.counterpart, p.other_sources, p.expected_jobs,
+    p.expected_products, p.expected_capacity, p.priorities, p.status, p.decision_no,
+    p.created_at, p.created_by, p.updated_at, p.updated_by, p.version";
+
+const FROM: &str = "FROM proposals p LEFT JOIN facilities f ON f.id = p.facility_id";
+
+fn bad(i: usize, what: &str) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(
+        i,
+        rusqlite::types::Type::Text,
+        Box::new(std::io::Error::other(what.to_string())),
+    )
+}
+
+fn status_from_code(s: &str) -> Option<ProposalStatus> {
+    ProposalStatus::ALL.into_iter().find(|x| x.code() == s)
+}
+
+fn funding_from_code(s: &str) -> Option<FundingSource> {
+    FundingSource::ALL.into_iter().find(|x| x.code() == s)
+}
+
+fn priorities_bits(p: &Priorities) -> i64 {
+    p.flags()
+        .iter()
+        .enumerate()
+        .map(|(i, (_, on))| i64::from(*on) << i)
+        .sum()
+}
+
+fn priorities_from_bits(b: i64) -> Priorities {
+    let on = |i: u32| b & (1 << i) != 0;
+    Priorities {
+        exports: on(0),
+        local_materials: on(1),
+        workers_50: on(2),
+        woman_owned: on(3),
+        ethnic_owned: on(4),
+        difficult_area: on(5),
+    }
+}
+
+fn proposal_from_row(r: &Row<'_>) -> rusqlite::Result<Proposal> {
+    let funding: String = r.get(6)?;
+    let status: String = r.get(21)?;
+    Ok(Proposal {
+        id: r.get(0)?,
+        data: ProposalData {
+            facility_id: r.get(1)?,
+            plan_year: r.get(4)?,
+            category: r.get(5)?,
+            funding: funding_from_code(&funding).ok_or_else(|| bad(6, "funding source"))?,
+            title: r.get(7)?,
+            rationale: r.get(8)?,
+            objectives: r.get(9)?,
+            content: r.get(10)?,
+            place: r.get(11)?,
+            time_frame: r.get(12)?,
+            money: ProposalMoney {
+                total_cost: r.get(13)?,
+                support: r.get(14)?,
+                counterpart: r.get(15)?,
+                other_sources: r.get(16)?,
+            },
+            expected_jobs: r.get(17)?,
+            expected_products: r.get(18)?,
+            expected_capacity: r.get(19)?,
+            priorities: priorities_from_bits(r.get(20)?),
+        },
+        status: status_from_code(&status).ok_or_else(|| bad(21, "proposal status"))?,
+        decision_no: r.get(22)?,
+        facility_name: r.get(2)?,
+        commune_code: r.get(3)?,
+        created_at: r.get(23)?,
+        created_by: r.get(24)?,
+        updated_at: r.get(25)?,
+        updated_by: r.get(26)?,
+        version: r.get(27)?,
+    })
+}
+
+fn load(conn: &Connection, id: &str) -> Result<Option<Proposal>> {
+    let sql = format!("SELECT {COLS} {FROM} WHERE p.id = ?1");
+    Ok(conn
+        .prepare_cached(&sql)?
+        .query_row([id], proposal_from_row)
+        .optional()?)
+}
+
+fn transition_from_row(r: &Row<'_>) -> rusqlite::Result<Transition> {
+    let mover: String = r.get(5)?;
+    let from: Option<String> = r.get(6)?;
+    let to: String = r.get(7)?;
+    Ok(Transition {
+        seq: r.get(0)?,
+        proposal_id: r.get(1)?,
+        at: r.get(2)?,
+        actor_id: r.get(3)?,
+        actor_name: r.get(4)?,
+        mover: Mover::from_key(&mover).ok_or_else(|| bad(5, "mover"))?,
+        from: match from {
+            Some(f) => Some(status_from_code(&f).ok_or_else(|| bad(6, "status"))?),
+            None => None,
+        },
+        to: status_from_code(&to).ok_or_else(|| bad(7, "status"))?,
+        reason: r.get(8)?,
+        decision_no: r.get(9)?,
+    })
+}
+
+impl ProposalFilter {
+    fn where_clause(&self, communes: &[String]) -> (String, Vec<Value>) {
+        let mut sql = String::from("p.commune_code IN (");
+        let mut args = Vec::new();
+        if communes.is_empty() {
+            sql.push_str("NULL");
+        }
+        for (i, c) in communes.iter().enumerate() {
+            sql.push_str(if i == 0 { "?" } else { ",?" });
+            args.push(Value::Text(c.clone()));
+        }
+        sql.push(')');
+        if !self.statuses.is_empty() {
+            sql.push_str(" AND p.status IN (");
+            for (i, s) in self.statuses.iter().enumerate() {
+                sql.push_str(if i == 0 { "?" } else { ",?" });
+                args.push(Value::Text(s.code().to_string()));
+            }
+            sql.push(')');
+        }
+        if let Some(y) = self.year {
+            sql.push_str(" AND p.plan_year = ?");
+            args.push(Value::Integer(i64::from(y)));
+        }
+        let mut eq = |col: &str, v: Option<String>| {
+            if let Some(v) = v {
+                sql.push_str(&format!(" AND {col} = ?"));
+                args.push(Value::Text(v));
+            }
+        };
+        eq("p.category", self.category.clone());
+        eq("p.funding", self.funding.map(|f| f.code().to_string()));
+        eq("p.commune_code", self.commune.clone());
+        eq("p.facility_id", self.facility_id.clone());
+        (sql, args)
+    }
+}
+
+fn invalid(field: &'static str, problem: Problem) -> StoreError {
+    let mut i = Issues::default();
+    i.push(FieldIssue::error(field, problem));
+    StoreError::Invalid(i)
+}
+
+struct Move<'a> {
+    id: &'a str,
+    expected_version: Option<i64>,
+    mover: Mover,
+    to: ProposalStatus,
+    reason: &'a str,
+    decision_no: Option<&'a str>,
+}
+
+/// Checks and writes one transition inside `tx`: the rule, what it needs, the version, the
+/// row, its history and the change log.
+fn write_move(tx: &Transaction<'_>, m: &Move<'_>, at: &str, actor: &Actor) -> Result<Proposal> {
+    let cur = load(tx, m.id)?.ok_or_else(|| StoreError::NotFound(m.id.to_string()))?;
+    // A stale view first: the rule is judged on the status the person saw.
+    if let Some(v) = m.expected_version.filter(|v| *v != cur.version) {
+        return Err(StoreError::Conflict {
+            id: m.id.to_string(),
+            expected: v,
+            found: cur.version,
+        });
+    }
+    let needs = check_transition(m.mover, Some(cur.status), m.to).map_err(|refusal| {
+        StoreError::Transition {
+            id: m.id.to_string(),
+            refusal,
+        }
+    })?;
+    let reason = ingest_multiline(m.reason);
+    if needs.reason && reason.is_empty() {
+        return Err(invalid("reason", Problem::Required));
+    }
+    let decision_no = m.decision_no.map(ingest).filter(|d| !d.is_empty());
+    if needs.decision_no && decision_no.is_none() {
+        return Err(invalid("decision_no", Problem::Required));
+    }
+    let version = cur.version + 1;
+    // The decision number stays once given (an approved proposal keeps it under way).
+    let new_decision = decision_no.clone().or(cur.decision_no.clone());
+    tx.prepare_cached(
+        "UPDATE proposals SET status = ?2, decision_no = ?3, updated_at = ?4, updated_by = ?5,
+            version = ?6 WHERE id = ?1",
+    )?
+    .execute(params![
+        m.id,
+        m.to.code(),
+        new_decision,
+        at,
+        actor.id,
+        version
+    ])?;
+    insert_transition(
+        tx,
+        m.id,
+        at,
+        actor,
+        m.mover,
+        Some(cur.status),
+        m.to,
+        &reason,
+        decision_no.as_deref(),
+    )?;
+    let mut changes = serde_json::Map::new();
+    changes.insert(
+        "status".into(),
+        serde_json::json!([cur.status.code(), m.to.code()]),
+    );
+    if !reason.is_empty() {
+        changes.insert("reason".into(), serde_json::json!([null, reason]));
+    }
+    if decision_no.is_some() && decision_no != cur.decision_no {
+        changes.insert(
+            "decision_no".into(),
+            serde_json::json!([cur.decision_no, decision_no]),
+        );
+    }
+    change_log::record(
+        tx,
+        at,
+        actor,
+        "proposal",
+        m.id,
+        m.mover.key(),
+        version,
+        &changes,
+    )?;
+    load(tx, m.id)?.ok_or_else(|| StoreError::NotFound(m.id.to_string()))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn insert_transition(
+    tx: &Transaction<'_>,
+    id: &str,
+    at: &str,
+    actor: &Actor,
+    mover: Mover,
+    from: Option<ProposalStatus>,
+    to: ProposalStatus,
+    reason: &str,
+    decision_no: Option<&str>,
+) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO proposal_transitions (proposal_id, at, actor_id, actor_name, mover,
+            from_status, to_status, reason, decision_no)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )?
+    .execute(params![
+        id,
+        at,
+        actor.id,
+        actor.name,
+        mover.key(),
+        from.map(|f| f.code()),
+        to.code(),
+        reason,
+        decision_no
+    ])?;
+    Ok(())
+}
+
+/// "Xây dựng mô hình trình diễn kỹ thuật — HTX mây tre đan Phú Vinh": a title to start from.
+pub fn default_title(category: &str, facility_name: &str) -> String {
+    match codes().support_categories.get(category) {
+        Some(c) => format!("{} — {facility_name}", c.label_vi),
+        None => facility_name.to_string(),
+    }
+}
+
+impl Store {
+    fn proposal_actor(&self) -> Result<(Actor, Role)> {
+        let p = self.require_profile()?;
+        Ok((
+            Actor {
+                id: p.id.clone(),
+                name: p.name.clone(),
+            },
+            p.role,
+        ))
+    }
+
+    /// Writes are refused outside the profile's scope.
+    fn proposal_in_scope(&self, commune_code: &str) -> Result<()> {
+        match self.profile() {
+            Some(p) if p.covers_commune(commune_code) => Ok(()),
+            Some(_) => Err(StoreError::OutOfScope(commune_code.to_string())),
+            None => Err(StoreError::NoProfile),
+        }
+    }
+
+    fn proposal_scope(&self) -> Vec<String> {
+        self.profile().map(|p| p.communes()).unwrap_or_default()
+    }
+
+    /// A new proposal's form for a facility: next year's plan, the facility's priority markers,
+    /// its place, and from its consultations the most raised support category (with a title to
+    /// start from) and the difficulties and needs recorded, newest first, as the rationale.
+    pub fn proposal_prefill(&self, facility_id: &str) -> Result<ProposalPrefill> {
+        let facility = self
+            .facility(facility_id)?
+            .ok_or_else(|| StoreError::NotFound(facility_id.to_string()))?;
+        let recent = self.facility_timeline(&facility.id, 0, 50)?;
+        let needs = group_needs(&recent, None);
+        let category = needs
+            .iter()
+            .find_map(|g| g.topic.clone())
+            .unwrap_or_default();
+        let mut entries: Vec<_> = needs.iter().flat_map(|g| g.entries.iter()).collect();
+        // Newest first; a consultation under several topics becomes adjacent, then one.
+        entries.sort_by_key(|e| std::cmp::Reverse((e.date, e.consultation_id.as_str())));
+        entries.dedup_by(|a, b| a.consultation_id == b.consultation_id);
+        let rationale = entries
+            .iter()
+            .take(5)
+            .map(|e| {
+                let text = [e.difficulties.as_str(), e.needs.as_str()]
+                    .iter()
+                    .filter(|s| !s.is_empty())
+                    .map(|s| s.replace('\n', "; "))
+                    .collect::<Vec<_>>()
+                    .join(" — ");
+                format!("{}: {text}", dmy(e.date))
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        let d = &facility.data;
+        let u = units();
+        let place = [
+            d.address.clone(),
+            u.commune(&d.commune_code)
+                .map(|c| c.full_name.clone())
+                .unwrap_or_default(),
+            u.commune(&d.commune_code)
+                .and_then(|c| u.province(&c.province_code))
+                .map(|p| p.full_name.clone())
+                .unwrap_or_default(),
+        ]
+        .into_iter()
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join(", ");
+        let input = ProposalInput {
+            facility_id: facility.id.clone(),
+            plan_year: (chrono::Datelike::year(&self.today()) + 1).to_string(),
+            title: if category.is_empty() {
+                String::new()
+            } else {
+                default_title(&category, &d.name)
+            },
+            category,
+            rationale,
+            place,
+            priorities: Priorities::from_facility(d),
+            ..Default::default()
+        };
+        Ok(ProposalPrefill {
+            facility,
+            input,
+            needs,
+        })
+    }
+
+    /// Validates and records a draft proposal (status NHAP) for a facility of the scope, by a
+    /// commune collaborator. Returns it with its warnings (caps, eligibility).
+    pub fn add_proposal(&mut self, input: &ProposalInput) -> Result<(Proposal, Issues)> {
+        let (actor, role) = self.proposal_actor()?;
+        let today = self.today();
+        let (data, mut warnings) =
+            crate::domain::proposal::validate(input, today).map_err(StoreError::Invalid)?;
+        let facility = self
+            .facility(&data.facility_id)?
+            .ok_or_else(|| StoreError::NotFound(data.facility_id.clone()))?;
+        self.proposal_in_scope(&facility.data.commune_code)?;
+        let mover = Mover::Person(role);
+        check_transition(mover, None, ProposalStatus::Nhap).map_err(|refusal| {
+            StoreError::Transition {
+                id: String::new(),
+                refusal,
+            }
+        })?;
+        warnings.0.extend(assess(&data, &facility.data, today).0);
+        let id = new_id();
+        let now = self.now_string();
+        self.write(|tx| {
+            let m = &data.money;
+            tx.prepare_cached(
+                "INSERT INTO proposals (id, facility_id, commune_code, plan_year, category, funding,
+                    title, rationale, objectives, content, place, time_frame, total_cost, support,
+                    counterpart, other_sources, expected_jobs, expected_products, expected_capacity,
+                    priorities, status, created_at, created_by, updated_at, updated_by, version)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
+                    ?17, ?18, ?19, ?20, 'NHAP', ?21, ?22, ?21, ?22, 1)",
+            )?
+            .execute(params![
+                id,
+                data.facility_id,
+                facility.data.commune_code,
+                data.plan_year,
+                data.category,
+                data.funding.code(),
+                data.title,
+                data.rationale,
+                data.objectives,
+                data.content,
+                data.place,
+                data.time_frame,
+                m.total_cost,
+                m.support,
+                m.counterpart,
+                m.other_sources,
+                data.expected_jobs,
+                data.expected_products,
+                data.expected_capacity,
+                priorities_bits(&data.priorities),
+                now,
+                actor.id,
+            ])?;
+            insert_transition(
+                tx,
+                &id,
+                &now,
+                &actor,
+                mover,
+                None,
+                ProposalStatus::Nhap,
+                "",
+                None,
+            )?;
+            change_log::record(
+                tx,
+                &now,
+                &actor,
+                "proposal",
+                &id,
+                "create",
+                1,
+                &ProposalData::diff(None, &data),
+            )
+        })?;
+        let p = self.proposal(&id)?.ok_or(StoreError::NotFound(id))?;
+        Ok((p, warnings))
+    }
+
+    /// Changes a draft (NHAP) made on `expected_version`, by a commune collaborator of its
+    /// scope; field → [old, new] goes to the change log.
+    pub fn edit_proposal(
+        &mut self,
+        id: &str,
+        expected_version: i64,
+        patch: &ProposalPatch,
+    ) -> Result<(Proposal, Issues)> {
+        let (actor, role) = self.proposal_actor()?;
+        let today = self.today();
+        let old = self
+            .proposal(id)?
+            .ok_or_else(|| StoreError::NotFound(id.to_string()))?;
+        self.proposal_in_scope(&old.commune_code)?;
+        if role != Role::Commune || !old.status.is_editable() {
+            return Err(StoreError::NotEditable {
+                id: id.to_string(),
+                status: old.status,
+            });
+        }
+        let (data, mut warnings) = crate::domain::proposal::validate(&patch.over(&old.data), today)
+            .map_err(StoreError::Invalid)?;
+        let facility = self
+            .facility(&data.facility_id)?
+            .ok_or_else(|| StoreError::NotFound(data.facility_id.clone()))?;
+        warnings.0.extend(assess(&data, &facility.data, today).0);
+        let now = self.now_string();
+        self.write(|tx| {
+            let cur = load(tx, id)?.ok_or_else(|| StoreError::NotFound(id.to_string()))?;
+            if cur.version != expected_version {
+                return Err(StoreError::Conflict {
+                    id: id.into(),
+                    expected: expected_version,
+                    found: cur.version,
+                });
+            }
+            if !cur.status.is_editable() {
+                return Err(StoreError::NotEditable {
+                    id: id.to_string(),
+                    status: cur.status,
+                });
+            }
+            let changes = ProposalData::diff(Some(&cur.data), &data);
+            if changes.is_empty() {
+                return Ok(());
+            }
+            let version = cur.version + 1;
+            let m = &data.money;
+            tx.execute(
+                "UPDATE proposals SET plan_year = ?2, category = ?3, funding = ?4, title = ?5,
+                    rationale = ?6, objectives = ?7, content = ?8, place = ?9, time_frame = ?10,
+                    total_cost = ?11, support = ?12, counterpart = ?13, other_sources = ?14,
+                    expected_jobs = ?15, expected_products = ?16, expected_capacity = ?17,
+                    priorities = ?18, updated_at = ?19, updated_by = ?20, version = ?21
+                 WHERE id = ?1",
+                params![
+                    id,
+                    data.plan_year,
+                    data.category,
+                    data.funding.code(),
+                    data.title,
+                    data.rationale,
+                    data.objectives,
+                    data.content,
+                    data.place,
+                    data.time_frame,
+                    m.total_cost,
+                    m.support,
+                    m.counterpart,
+                    m.other_sources,
+                    data.expected_jobs,
+                    data.expected_products,
+                    data.expected_capacity,
+                    priorities_bits(&data.priorities),
+                    now,
+                    actor.id,
+                    version
+                ],
+            )?;
+            change_log::record(
+                tx, &now, &actor, "proposal", id, "update", version, &changes,
+            )
+        })?;
+        let p = self
+            .proposal(id)?
+            .ok_or_else(|| StoreError::NotFound(id.to_string()))?;
+        Ok((p, warnings))
+    }
+
+    /// Moves a proposal of the scope to `to`, as the current profile's role, if the rule
+    /// allows it; `reason` and `decision_no` as the rule requires (see `check_transition`).
+    pub fn move_proposal(
+        &mut self,
+        id: &str,
+        expected_version: i64,
+        to: ProposalStatus,
+        reason: &str,
+        decision_no: Option<&str>,
+    ) -> Result<Proposal> {
+        let (actor, role) = self.proposal_actor()?;
+        let cur = self
+            .proposal(id)?
+            .ok_or_else(|| StoreError::NotFound(id.to_string()))?;
+        self.proposal_in_scope(&cur.commune_code)?;
+        let now = self.now_string();
+        let m = Move {
+            id,
+            expected_version: Some(expected_version),
+            mover: Mover::Person(role),
+            to,
+            reason,
+            decision_no,
+        };
+        self.write(|tx| write_move(tx, &m, &now, &actor))
+    }
+
+    /// The commune proposes its draft (NHAP → DE_XUAT).
+    pub fn propose(&mut self, id: &str, expected_version: i64) -> Result<Proposal> {
+        self.move_proposal(id, expected_version, ProposalStatus::DeXuat, "", None)
+    }
+
+    /// The area officer reviews a proposal, with a comment (DE_XUAT → DA_RA_SOAT).
+    pub fn review_proposal(
+        &mut self,
+        id: &str,
+        expected_version: i64,
+        comment: &str,
+    ) -> Result<Proposal> {
+        self.move_proposal(
+            id,
+            expected_version,
+            ProposalStatus::DaRaSoat,
+            comment,
+            None,
+        )
+    }
+
+    /// The area officer returns a proposal to its commune as a draft, with a reason.
+    pub fn return_proposal(
+        &mut self,
+        id: &str,
+        expected_version: i64,
+        reason: &str,
+    ) -> Result<Proposal> {
+        self.move_proposal(id, expected_version, ProposalStatus::Nhap, reason, None)
+    }
+
+    /// The proposer or the reviewer withdraws a proposal, with a reason.
+    pub fn withdraw_proposal(
+        &mut self,
+        id: &str,
+        expected_version: i64,
+        reason: &str,
+    ) -> Result<Proposal> {
+        self.move_proposal(id, expected_version, ProposalStatus::Rut, reason, None)
+    }
+
+    /// For the bundle export only: marks the reviewed proposals it carries as sent to the
+    /// province (DA_RA_SOAT → DA_GUI_TINH), all or none, in one transaction. Returns them.
+    pub fn mark_sent_to_province(&mut self, ids: &[String]) -> Result<Vec<Proposal>> {
+        let (actor, _) = self.proposal_actor()?;
+        for id in ids {
+            let p = self
+                .proposal(id)?
+                .ok_or_else(|| StoreError::NotFound(id.clone()))?;
+            self.proposal_in_scope(&p.commune_code)?;
+        }
+        let now = self.now_string();
+        self.write(|tx| {
+            ids.iter()
+                .map(|id| {
+                    let m = Move {
+                        id,
+                        expected_version: None,
+                        mover: Mover::Export,
+                        to: ProposalStatus::DaGuiTinh,
+                        reason: "",
+                        decision_no: None,
+                    };
+                    write_move(tx, &m, &now, &actor)
+                })
+                .collect()
+        })
+    }
+
+    /// For a bundle coming back from the province: applies its decision on a proposal (the
+    /// province's statuses only), recorded as a decision received by the current profile.
+    pub fn apply_province_decision(
+        &mut self,
+        id: &str,
+        to: ProposalStatus,
+        reason: &str,
+        decision_no: Option<&str>,
+    ) -> Result<Proposal> {
+        let (actor, _) = self.proposal_actor()?;
+        let now = self.now_string();
+        let m = Move {
+            id,
+            expected_version: None,
+            mover: Mover::Decision,
+            to,
+            reason,
+            decision_no,
+        };
+        self.write(|tx| write_move(tx, &m, &now, &actor))
+    }
+
+    /// One proposal (reading is not restricted by scope).
+    pub fn proposal(&self, id: &str) -> Result<Option<Proposal>> {
+        load(self.conn(), id)
+    }
+
+    /// By full id or a unique ending of it (the 8-character short id lists show).
+    pub fn proposal_by_ref(&self, reference: &str) -> Result<Option<Proposal>> {
+        let r = reference.trim().to_ascii_lowercase();
+        if let Some(p) = self.proposal(&r)? {
+            return Ok(Some(p));
+        }
+        if r.len() < 6 || !r.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-') {
+            return Ok(None);
+        }
+        let mut stmt = self
+            .conn()
+            .prepare_cached("SELECT id FROM proposals WHERE substr(id, -?2) = ?1 LIMIT 2")?;
+        let ids: Vec<String> = stmt
+            .query_map(params![r, r.len() as i64], |row| row.get(0))?
+            .collect::<Result<_, _>>()?;
+        match ids.as_slice() {
+            [one] => self.proposal(one),
+            _ => Ok(None),
+        }
+    }
+
+    /// A proposal's status changes, oldest first (creation included).
+    pub fn proposal_history(&self, id: &str) -> Result<Vec<Transition>> {
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT seq, proposal_id, at, actor_id, actor_name, mover, from_status, to_status,
+                reason, decision_no
+             FROM proposal_transitions WHERE proposal_id = ?1 ORDER BY seq",
+        )?;
+        let rows = stmt.query_map([id], transition_from_row)?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
+    /// A proposal with its history, today's warnings and what the current profile may do.
+    pub fn proposal_record(&self, id: &str) -> Result<Option<ProposalRecord>> {
+        let Some(proposal) = self.proposal(id)? else {
+            return Ok(None);
+        };
+        let history = self.proposal_history(id)?;
+        let warnings = match self.facility(&proposal.data.facility_id)? {
+            Some(f) => assess(&proposal.data, &f.data, self.today()),
+            None => Issues::default(),
+        };
+        let (editable, actions) = match self.profile() {
+            Some(p) if p.covers_commune(&proposal.commune_code) => (
+                p.role == Role::Commune && proposal.status.is_editable(),
+                allowed_transitions(Mover::Person(p.role), proposal.status),
+            ),
+            _ => (false, Vec::new()),
+        };
+        Ok(Some(ProposalRecord {
+            proposal,
+            history,
+            warnings,
+            editable,
+            actions,
+        }))
+    }
+
+    /// Proposals of the scope matching `filter`: newest plan year first, then by support
+    /// category and facility (Vietnamese order).
+    pub fn list_proposals(
+        &self,
+        filter: &ProposalFilter,
+        offset: usize,
+        limit: usize,
+    ) -> Result<Vec<Proposal>> {
+        let (w, mut args) = filter.where_clause(&self.proposal_scope());
+        let sql = format!(
+            "SELECT {COLS} {FROM} WHERE {w}
+             ORDER BY p.plan_year DESC, p.category, f.sort_key, p.id LIMIT ? OFFSET ?"
+        );
+        args.push(Value::Integer(limit.min(i64::MAX as usize) as i64));
+        args.push(Value::Integer(offset.min(i64::MAX as usize) as i64));
+        let mut stmt = self.conn().prepare_cached(&sql)?;
+        let rows = stmt.query_map(params_from_iter(args), proposal_from_row)?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
+    pub fn count_proposals(&self, filter: &ProposalFilter) -> Result<usize> {
+        let (w, args) = filter.where_clause(&self.proposal_scope());
+        let n: i64 = self.conn().query_row(
+            &format!("SELECT count(*) FROM proposals p WHERE {w}"),
+            params_from_iter(args),
+            |r| r.get(0),
+        )?;
+        Ok(n as usize)
+    }
+
+    /// Totals of total cost, support, counterpart and other sources for the whole filter, per
+    /// support category and per funding source (one grouped query, whatever the page).
+    pub fn proposal_totals(&self, filter: &ProposalFilter) -> Result<ProposalTotals> {
+        let (w, args) = filter.where_clause(&self.proposal_scope());
+        let sql = format!(
+            "SELECT p.category, p.funding, count(*), sum(p.total_cost), sum(p.support),
+                sum(p.counterpart), sum(p.other_sources)
+             FROM proposals p WHERE {w} GROUP BY p.category, p.funding"
+        );
+        let mut stmt = self.conn().prepare_cached(&sql)?;
+        let mut rows = stmt.query(params_from_iter(args))?;
+        let mut totals = ProposalTotals::default();
+        while let Some(r) = rows.next()? {
+            let category: String = r.get(0)?;
+            let funding: String = r.get(1)?;
+            let funding = funding_from_code(&funding).ok_or_else(|| bad(1, "funding source"))?;
+            let n: i64 = r.get(2)?;
+            let money = ProposalMoney {
+                total_cost: r.get(3)?,
+                support: r.get(4)?,
+                counterpart: r.get(5)?,
+                other_sources: r.get(6)?,
+            };
+            // Add the group's sums as one entry, then fix the count.
+            totals.add(&category, funding, &money);
+            let extra = n.max(1) as usize - 1;
+            for t in [
+                totals
+                    .by_category
+                    .iter_mut()
+                    .find(|(c, _)| *c == category)
+                    .map(|(_, t)| t),
+                totals
+                    .by_funding
+                    .iter_mut()
+                    .find(|(f, _)| *f == funding)
+                    .map(|(_, t)| t),
+                Some(&mut totals.total),
+            ]
+            .into_iter()
+            .flatten()
+            {
+                t.count += extra;
+            }
+        }
+        totals.sort();
+        Ok(totals)
+    }
+
+    /// Which of `facility_ids` have an open proposal (not withdrawn, refused or completed): the
+    /// facility list's marker for the rows it shows.
+    pub fn facilities_with_open_proposals(
+        &self,
+        facility_ids: &[String],
+    ) -> Result<HashSet<String>> {
+        let mut out = HashSet::new();
+        let finals: Vec<&str> = ProposalStatus::ALL
+            .iter()
+            .filter(|s| s.is_final())
+            .map(|s| s.code())
+            .collect();
+        let mut stmt = self.conn().prepare_cached(&format!(
+            "SELECT 1 FROM proposals WHERE facility_id = ?1 AND status NOT IN ({}) LIMIT 1",
+            finals
+                .iter()
+                .map(|c| format!("'{c}'"))
+                .collect::<Vec<_>>()
+                .join(",")
+        ))?;
+        for id in facility_ids {
+            if stmt.exists([id])? {
+                out.insert(id.clone());
+            }
+        }
+        Ok(out)
+    }
+
+    /// The draft annual plan of the scope for `year`: proposed and beyond (drafts too if
+    /// asked), withdrawn and refused ones left out, grouped by category and funding source.
+    pub fn annual_plan(&self, year: i32, include_drafts: bool) -> Result<Plan> {
+        let statuses = ProposalStatus::ALL
+            .into_iter()
+            .filter(|s| s.in_plan() || (include_drafts && *s == ProposalStatus::Nhap))
+            .collect();
+        let filter = ProposalFilter {
+            statuses,
+            year: Some(year),
+            ..Default::default()
+        };
+        let rows = self.list_proposals(&filter, 0, usize::MAX >> 1)?;
+        Ok(build_plan(year, rows))
+    }
+}
