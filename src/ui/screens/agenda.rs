@@ -33,7 +33,7 @@ use crate::ui::widgets::bars::wrap;
 use crate::ui::widgets::{fit, Prompt};
 
 /// Follow-ups listed per bucket at most (the earliest due).
-pub const PER_BUCKET: usize = 100;
+pub const PER_BUCKET: usize = 50;
 /// Longest closing note or reschedule reason typed here.
 const NOTE_MAX: usize = 2000;
 
