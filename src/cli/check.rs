@@ -19,6 +19,9 @@ pub fn run(ctx: &Ctx) -> Result<(), CliError> {
         "{}",
         trf(l, "cli.check.title", &[&ctx.db_path.display(), &r.schema])
     );
+    if r.truncated {
+        println!("{}", tr(l, "cli.check.truncated"));
+    }
     if r.integrity.is_empty() {
         println!("{}", tr(l, "cli.check.integrity_ok"));
     }

@@ -711,6 +711,8 @@ pub struct UnknownCode {
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct CheckReport {
     pub schema: usize,
+    /// The file is shorter than its header says (copied half-way).
+    pub truncated: bool,
     pub integrity: Vec<String>,
     pub foreign_keys: Vec<String>,
     pub versions: Vec<VersionMismatch>,
@@ -725,7 +727,8 @@ pub const CHECK_LIMIT: usize = 20;
 
 impl CheckReport {
     pub fn is_ok(&self) -> bool {
-        self.integrity.is_empty()
+        !self.truncated
+            && self.integrity.is_empty()
             && self.foreign_keys.is_empty()
             && self.versions_total == 0
             && self.orphans_total == 0
@@ -751,9 +754,7 @@ pub fn check_database(path: &Path) -> Result<CheckReport> {
     )?;
     conn.busy_timeout(Duration::from_secs(5))?;
     let mut report = CheckReport::default();
-    if let Err(e) = super::check_header(path) {
-        report.integrity.push(format!("{e}"));
-    }
+    report.truncated = super::check_header(path).is_err();
     let run = |report: &mut CheckReport| -> rusqlite::Result<()> {
         let schema: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
         report.schema = schema.max(0) as usize;

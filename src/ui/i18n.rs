@@ -169,6 +169,7 @@ const CLI: &[Entry] = &[
     ("cli.snapshots.col.file", "Tệp", "File"),
     ("cli.snapshots.hint", "Khôi phục một bản: ctv restore ĐƯỜNG_DẪN_TỆP", "Restore one: ctv restore FILE_PATH"),
     ("cli.check.title", "Kiểm tra {} (lược đồ {}):", "Checking {} (schema {}):"),
+    ("cli.check.truncated", "✗ Tệp ngắn hơn kích thước ghi trong phần đầu của nó: tệp đã bị cắt ngắn (chép dở, rút USB khi đang chép)", "✗ The file is shorter than its header says: it was cut short (copied half-way, USB stick pulled out)"),
     ("cli.check.integrity_ok", "✓ Tính toàn vẹn của tệp (integrity_check): tốt", "✓ File integrity (integrity_check): ok"),
     ("cli.check.integrity_bad", "✗ Tệp bị hỏng (integrity_check): {}", "✗ The file is damaged (integrity_check): {}"),
     ("cli.check.fk_ok", "✓ Liên kết giữa các bảng (foreign_key_check): tốt", "✓ Links between tables (foreign_key_check): ok"),
