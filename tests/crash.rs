@@ -34,7 +34,10 @@ fn crash_child() {
             println!("V {id} {}", f.meta.version);
         } else {
             let input = FacilityInput {
-                name: format!("Cơ sở dệt thổ cẩm số {n} của tiến trình {}", std::process::id()),
+                name: format!(
+                    "Cơ sở dệt thổ cẩm số {n} của tiến trình {}",
+                    std::process::id()
+                ),
                 commune_code: "00004".into(),
                 notes: "x".repeat((n % 7) as usize * 300),
                 ..Default::default()

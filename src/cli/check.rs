@@ -82,7 +82,11 @@ fn list<T>(l: Lang, items: &[T], total: usize, line: impl Fn(&T) -> String) {
     if total > CHECK_LIMIT.min(items.len()) {
         println!(
             "{}",
-            trf(l, "cli.check.more", &[&(total - CHECK_LIMIT.min(items.len()))])
+            trf(
+                l,
+                "cli.check.more",
+                &[&(total - CHECK_LIMIT.min(items.len()))]
+            )
         );
     }
 }

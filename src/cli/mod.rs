@@ -79,7 +79,11 @@ impl Ctx {
             // A failed snapshot must not stop the work; it is reported every time until it works.
             eprintln!(
                 "{}",
-                trf(self.lang, "cli.daily_failed", &[&store_error_text(self.lang, &e)])
+                trf(
+                    self.lang,
+                    "cli.daily_failed",
+                    &[&store_error_text(self.lang, &e)]
+                )
             );
         }
         Ok(store)
@@ -224,11 +228,9 @@ pub fn store_error_text(l: Lang, e: &StoreError) -> String {
         StoreError::SchemaTooNew { found, known } => {
             trf(l, "store.err.schema_too_new", &[found, known])
         }
-        StoreError::NotADatabase(p) => with_restore_offer(
-            l,
-            p,
-            trf(l, "store.err.not_a_database", &[&p.display()]),
-        ),
+        StoreError::NotADatabase(p) => {
+            with_restore_offer(l, p, trf(l, "store.err.not_a_database", &[&p.display()]))
+        }
         StoreError::MissingDirectory(p) => trf(l, "store.err.missing_dir", &[&p.display()]),
         StoreError::Create { path, source } => {
             trf(l, "store.err.create", &[&path.display(), source])
@@ -254,7 +256,9 @@ pub fn store_error_text(l: Lang, e: &StoreError) -> String {
             trf(l, "store.err.io_full", &[&path.display()])
         }
         StoreError::Io { path, source } => trf(l, "store.err.io", &[&path.display(), source]),
-        StoreError::Damaged(p) => with_restore_offer(l, p, trf(l, "store.err.damaged", &[&p.display()])),
+        StoreError::Damaged(p) => {
+            with_restore_offer(l, p, trf(l, "store.err.damaged", &[&p.display()]))
+        }
         StoreError::ReadOnly(p) => trf(l, "store.err.read_only", &[&p.display()]),
         StoreError::InUse(p) => trf(l, "store.err.in_use", &[&p.display()]),
         StoreError::Exists(p) => trf(l, "store.err.exists", &[&p.display()]),

@@ -34,8 +34,7 @@ pub fn run(ctx: &Ctx) -> Result<(), CliError> {
         tr(l, "cli.snapshots.col.file"),
     ];
     let mut out = std::io::stdout().lock();
-    output::table(&mut out, &headers, &rows, 80)
-        .map_err(|e| CliError::Io("stdout".into(), e))?;
+    output::table(&mut out, &headers, &rows, 80).map_err(|e| CliError::Io("stdout".into(), e))?;
     println!("{}", tr(l, "cli.snapshots.hint"));
     Ok(())
 }

@@ -387,9 +387,10 @@ pub fn rotate(db: &Path) -> Result<Vec<PathBuf>> {
 /// Whether no daily snapshot was taken yet on `now`'s day (Vietnam time).
 pub fn daily_due(db: &Path, now: DateTime<Utc>) -> bool {
     let today = now.with_timezone(&vn_offset()).date_naive();
-    !list_snapshots(db).unwrap_or_default().iter().any(|s| {
-        s.reason == SnapshotReason::Daily && s.at.date() == today
-    })
+    !list_snapshots(db)
+        .unwrap_or_default()
+        .iter()
+        .any(|s| s.reason == SnapshotReason::Daily && s.at.date() == today)
 }
 
 /// The daily snapshot, on a connection of its own (a job thread can run it while the app
@@ -443,11 +444,11 @@ impl Store {
     /// Caps the database size at its current pages (or `pages`, if more): every later write
     /// that needs a new page fails as on a full disk. For tests of the disk-full path.
     pub fn limit_pages(&self, pages: i64) -> Result<()> {
-        let _now: i64 = self
-            .conn()
-            .query_row(&format!("PRAGMA max_page_count = {pages}"), [], |r| {
-                r.get(0)
-            })?;
+        let _now: i64 =
+            self.conn()
+                .query_row(&format!("PRAGMA max_page_count = {pages}"), [], |r| {
+                    r.get(0)
+                })?;
         Ok(())
     }
 }
@@ -616,10 +617,9 @@ fn keep_current(db: &Path, now: DateTime<Utc>) -> Result<PathBuf> {
     conn.busy_timeout(Duration::from_secs(5))?;
     let snap = (|| -> Result<Snapshot> {
         // Fold the WAL into the file first, so that nothing lives only in the WAL.
-        let _: (i64, i64, i64) =
-            conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-            })?;
+        let _: (i64, i64, i64) = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })?;
         snapshot_from(&conn, db, SnapshotReason::BeforeRestore, now)
     })();
     drop(conn);
@@ -753,8 +753,10 @@ pub fn check_database(path: &Path) -> Result<CheckReport> {
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )?;
     conn.busy_timeout(Duration::from_secs(5))?;
-    let mut report = CheckReport::default();
-    report.truncated = super::check_header(path).is_err();
+    let mut report = CheckReport {
+        truncated: super::check_header(path).is_err(),
+        ..Default::default()
+    };
     let run = |report: &mut CheckReport| -> rusqlite::Result<()> {
         let schema: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
         report.schema = schema.max(0) as usize;
@@ -805,7 +807,10 @@ fn foreign_keys(conn: &Connection, report: &mut CheckReport) -> rusqlite::Result
 }
 
 fn versions(conn: &Connection, report: &mut CheckReport) -> rusqlite::Result<()> {
-    for (entity, table) in [("facility", "facilities"), ("consultation", "consultations")] {
+    for (entity, table) in [
+        ("facility", "facilities"),
+        ("consultation", "consultations"),
+    ] {
         if !table_exists(conn, table)? {
             continue;
         }

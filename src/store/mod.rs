@@ -22,9 +22,9 @@ use crate::domain::Profile;
 
 pub use backup::{
     backup_to, check_database, daily_due, latest_snapshot, list_snapshots, restore, rotate,
-    rotation_keeps, snapshot_from, snapshots_dir, take_daily_if_due, verify_database,
-    CheckReport, DatabaseInfo, CHECK_LIMIT, RestoreOutcome, Snapshot, SnapshotReason, UnknownCode,
-    VersionMismatch,
+    rotation_keeps, snapshot_from, snapshots_dir, take_daily_if_due, verify_database, CheckReport,
+    DatabaseInfo, RestoreOutcome, Snapshot, SnapshotReason, UnknownCode, VersionMismatch,
+    CHECK_LIMIT,
 };
 pub use change_log::ChangeEntry;
 pub use consultations::{BulkConsultation, BulkFollowUp, ConsultationFilter, GRACE_HOURS_SETTING};
@@ -198,24 +198,21 @@ impl Store {
 
     fn init(mut conn: Connection, clock: Arc<dyn Clock>, path: Option<PathBuf>) -> Result<Store> {
         conn.busy_timeout(Duration::from_secs(5))?;
-        // journal_mode answers with a row, so it is read rather than executed.
-        let _mode: String = conn
-            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
-            .map_err(|e| {
-                if matches!(
-                    e.sqlite_error_code(),
-                    Some(rusqlite::ErrorCode::NotADatabase)
-                ) {
-                    StoreError::NotADatabase(path.clone().unwrap_or_default())
-                } else {
-                    StoreError::Sqlite(e)
-                }
-            })?;
-        // FULL: in WAL mode each commit is fsynced, so a save the user saw succeed survives a
-        // power cut too (NORMAL survives only a crash of the process).
-        conn.execute_batch("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;")?;
-        let found: usize =
-            conn.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))? as usize;
+        let not_a_database = |e: rusqlite::Error| {
+            if matches!(
+                e.sqlite_error_code(),
+                Some(rusqlite::ErrorCode::NotADatabase)
+            ) {
+                StoreError::NotADatabase(path.clone().unwrap_or_default())
+            } else {
+                StoreError::Sqlite(e)
+            }
+        };
+        // Everything that refuses a file is decided before the first write to it (switching
+        // to WAL rewrites the header).
+        let found: usize = conn
+            .query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))
+            .map_err(not_a_database)? as usize;
         if found > schema_version() {
             return Err(StoreError::SchemaTooNew {
                 found,
@@ -230,7 +227,17 @@ impl Store {
                 if tables > 0 {
                     return Err(StoreError::NotADatabase(p.clone()));
                 }
-            } else if found < schema_version() {
+            }
+        }
+        // journal_mode answers with a row, so it is read rather than executed.
+        let _mode: String = conn
+            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+            .map_err(not_a_database)?;
+        // FULL: in WAL mode each commit is fsynced, so a save the user saw succeed survives a
+        // power cut too (NORMAL survives only a crash of the process).
+        conn.execute_batch("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;")?;
+        if let Some(p) = &path {
+            if found > 0 && found < schema_version() {
                 backup::snapshot_from(&conn, p, SnapshotReason::BeforeMigration, clock.now())?;
             }
         }
