@@ -365,8 +365,13 @@ pub(crate) fn check_header(path: &Path) -> Result<()> {
         return Err(damaged());
     }
     // The page count in the header is only valid when written with the change counter.
+    // A checkpoint by another connection writes page 1 before the pages that extend the
+    // file: while a WAL is there, the file may be mid-checkpoint and SQLite decides.
     let pages = u64::from(be32(28));
-    if be32(92) == be32(24) && pages > 0 && len < pages * page_size {
+    let mut wal = path.as_os_str().to_owned();
+    wal.push("-wal");
+    let wal_busy = std::fs::metadata(PathBuf::from(wal)).is_ok_and(|m| m.len() > 0);
+    if be32(92) == be32(24) && pages > 0 && len < pages * page_size && !wal_busy {
         return Err(damaged());
     }
     Ok(())
