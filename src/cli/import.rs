@@ -82,6 +82,13 @@ pub fn run(ctx: &Ctx, file: PathBuf, skip_invalid: bool, dry_run: bool) -> Resul
         );
         return Ok(());
     }
+    // The way back if the import was the wrong file: taken before anything is written.
+    if let Some(s) = store.snapshot(crate::store::SnapshotReason::BeforeImport)? {
+        eprintln!(
+            "{}",
+            trf(l, "cli.backup.before_import", &[&s.path.display()])
+        );
+    }
     if n_bad > 0 {
         let rejects = import::rejects_path(&file);
         import::write_rejects(&rejects, &table, &prepared)

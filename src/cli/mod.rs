@@ -2,6 +2,8 @@
 //! each prints and returns an exit code: 0 success, 1 bad input (reported), 2 usage.
 
 mod agenda;
+mod backup;
+mod check;
 pub mod consult;
 mod demo;
 mod facilities;
@@ -11,6 +13,8 @@ mod init;
 pub mod output;
 pub mod plan;
 pub mod proposal;
+mod restore;
+mod snapshots;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -58,6 +62,14 @@ pub enum Command {
     Proposal(proposal::ProposalCmd),
     /// The draft annual plan of a year: table, CSV or Excel
     Plan(plan::PlanArgs),
+    /// Back up the database: a snapshot beside it, or a copy to FILE
+    Backup(backup::BackupArgs),
+    /// Replace the database by a backup (checked first; the current one is kept as a snapshot)
+    Restore(restore::RestoreArgs),
+    /// Check the database: file integrity, links, change log, reference codes (exit 0/1)
+    Check,
+    /// List the automatic and manual snapshots with their dates and record counts
+    Snapshots,
 }
 
 /// What every subcommand gets: the language and a way to open the database.
@@ -67,14 +79,40 @@ pub struct Ctx {
 }
 
 impl Ctx {
+    /// Opens the database and, at the first start of the day, takes the daily snapshot.
     pub fn open(&self) -> Result<Store, CliError> {
+        let store = self.open_without_daily()?;
+        if let Err(e) = store.take_daily_if_due() {
+            // A failed snapshot must not stop the work; it is reported every time until it works.
+            eprintln!(
+                "{}",
+                trf(
+                    self.lang,
+                    "cli.daily_failed",
+                    &[&store_error_text(self.lang, &e)]
+                )
+            );
+        }
+        Ok(store)
+    }
+
+    /// Opens the database only (the terminal app takes the daily snapshot on a job thread).
+    pub fn open_without_daily(&self) -> Result<Store, CliError> {
         if let Some(dir) = self.db_path.parent() {
             let is_default = default_db_path().as_deref() == Some(self.db_path.as_path());
             if is_default && !dir.exists() {
                 create_private_dir(dir).map_err(|e| CliError::Io(dir.display().to_string(), e))?;
             }
         }
-        Ok(Store::open(&self.db_path)?)
+        let store = Store::open(&self.db_path)?;
+        // Test hook: a database that cannot grow, to see the disk-full path end to end.
+        if let Some(pages) = std::env::var("CTV_MAX_PAGE_COUNT")
+            .ok()
+            .and_then(|v| v.parse().ok())
+        {
+            store.limit_pages(pages)?;
+        }
+        Ok(store)
     }
 }
 
@@ -134,6 +172,10 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Agenda(a)) => agenda::run(&ctx, a),
         Some(Command::Proposal(c)) => proposal::run(&ctx, c),
         Some(Command::Plan(a)) => plan::run(&ctx, a),
+        Some(Command::Backup(a)) => backup::run(&ctx, a),
+        Some(Command::Restore(a)) => restore::run(&ctx, a),
+        Some(Command::Check) => check::run(&ctx),
+        Some(Command::Snapshots) => snapshots::run(&ctx),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -195,7 +237,9 @@ pub fn store_error_text(l: Lang, e: &StoreError) -> String {
         StoreError::SchemaTooNew { found, known } => {
             trf(l, "store.err.schema_too_new", &[found, known])
         }
-        StoreError::NotADatabase(p) => trf(l, "store.err.not_a_database", &[&p.display()]),
+        StoreError::NotADatabase(p) => {
+            with_restore_offer(l, p, trf(l, "store.err.not_a_database", &[&p.display()]))
+        }
         StoreError::MissingDirectory(p) => trf(l, "store.err.missing_dir", &[&p.display()]),
         StoreError::Create { path, source } => {
             trf(l, "store.err.create", &[&path.display(), source])
@@ -227,9 +271,83 @@ pub fn store_error_text(l: Lang, e: &StoreError) -> String {
             "store.err.not_editable",
             &[&short_id(id), &status.label(l)],
         ),
-        StoreError::Sqlite(_) | StoreError::Migration(_) | StoreError::Corrupt(_) => {
-            trf(l, "store.err.database", &[&e])
+        StoreError::Io { path, source } if is_disk_full(source) => {
+            trf(l, "store.err.io_full", &[&path.display()])
         }
+        StoreError::Io { path, source } => trf(l, "store.err.io", &[&path.display(), source]),
+        StoreError::Damaged(p) => {
+            with_restore_offer(l, p, trf(l, "store.err.damaged", &[&p.display()]))
+        }
+        StoreError::ReadOnly(p) => trf(l, "store.err.read_only", &[&p.display()]),
+        StoreError::InUse(p) => trf(l, "store.err.in_use", &[&p.display()]),
+        StoreError::Exists(p) => trf(l, "store.err.exists", &[&p.display()]),
+        StoreError::SameFile(p) => trf(l, "store.err.same_file", &[&p.display()]),
+        StoreError::Sqlite(s) => sqlite_error_text(l, s),
+        StoreError::Migration(rusqlite_migration::Error::RusqliteError { err, .. }) => {
+            sqlite_error_text(l, err)
+        }
+        StoreError::Migration(_) | StoreError::Corrupt(_) => trf(l, "store.err.database", &[&e]),
+    }
+}
+
+fn is_disk_full(e: &std::io::Error) -> bool {
+    e.kind() == std::io::ErrorKind::StorageFull || e.raw_os_error() == Some(28)
+}
+
+/// SQLite's failures that a person can act on, by their code; the rest as they are.
+fn sqlite_error_text(l: Lang, e: &rusqlite::Error) -> String {
+    use rusqlite::ErrorCode as C;
+    match e.sqlite_error_code() {
+        Some(C::DiskFull) => tr(l, "store.err.disk_full").to_string(),
+        Some(C::DatabaseBusy) | Some(C::DatabaseLocked) => tr(l, "store.err.busy").to_string(),
+        Some(C::ReadOnly) => tr(l, "store.err.read_only_db").to_string(),
+        Some(C::DatabaseCorrupt) | Some(C::NotADatabase) => {
+            trf(l, "store.err.damaged_sqlite", &[e])
+        }
+        Some(C::CannotOpen) => trf(l, "store.err.cannot_open", &[e]),
+        Some(C::SystemIoFailure) => trf(l, "store.err.io_sqlite", &[e]),
+        _ => trf(l, "store.err.database", &[e]),
+    }
+}
+
+/// A message about a broken file, followed by the way back: the latest snapshot and the
+/// exact command that restores it.
+fn with_restore_offer(l: Lang, db: &std::path::Path, text: String) -> String {
+    match crate::store::latest_snapshot(db) {
+        Some(s) => {
+            let mut cmd = String::from("ctv ");
+            if default_db_path().as_deref() != Some(db) {
+                cmd.push_str(&format!("--db \"{}\" ", db.display()));
+            }
+            cmd.push_str(&format!("restore \"{}\"", s.path.display()));
+            format!(
+                "{text}\n{}",
+                trf(
+                    l,
+                    "store.err.restore_offer",
+                    &[
+                        &s.file_name(),
+                        &s.at.format("%d/%m/%Y %H:%M"),
+                        &s.facilities,
+                        &s.consultations,
+                        &cmd
+                    ]
+                )
+            )
+        }
+        None => format!("{text}\n{}", tr(l, "store.err.no_snapshot")),
+    }
+}
+
+/// "hằng ngày", "trước khi nhập"…
+pub fn reason_label(l: Lang, r: crate::store::SnapshotReason) -> &'static str {
+    use crate::store::SnapshotReason as R;
+    match r {
+        R::Daily => tr(l, "snapshot.reason.daily"),
+        R::BeforeMigration => tr(l, "snapshot.reason.before-migration"),
+        R::BeforeImport => tr(l, "snapshot.reason.before-import"),
+        R::BeforeRestore => tr(l, "snapshot.reason.before-restore"),
+        R::Manual => tr(l, "snapshot.reason.manual"),
     }
 }
 

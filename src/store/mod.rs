@@ -1,6 +1,7 @@
 //! The SQLite store. One `Store` owns the connection; every write is one `BEGIN IMMEDIATE`
 //! transaction that also writes its change-log rows.
 
+mod backup;
 mod change_log;
 mod collaborators;
 mod consultations;
@@ -20,6 +21,12 @@ use crate::clock::{Clock, SystemClock};
 use crate::domain::issue::Issues;
 use crate::domain::Profile;
 
+pub use backup::{
+    backup_to, check_database, daily_due, latest_snapshot, list_snapshots, restore, rotate,
+    rotation_keeps, snapshot_from, snapshots_dir, take_daily_if_due, verify_database, CheckReport,
+    DatabaseInfo, RestoreOutcome, Snapshot, SnapshotReason, UnknownCode, VersionMismatch,
+    CHECK_LIMIT,
+};
 pub use change_log::ChangeEntry;
 pub use consultations::{BulkConsultation, BulkFollowUp, ConsultationFilter, GRACE_HOURS_SETTING};
 pub use facilities::{FacilityFilter, FacilitySort, ImportOutcome};
@@ -87,6 +94,21 @@ pub enum StoreError {
     Corrupt(String),
     #[error("consultation {0} can no longer be edited: amend it instead")]
     Locked(String),
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{0} is damaged (truncated or corrupt)")]
+    Damaged(PathBuf),
+    #[error("{0} is read-only")]
+    ReadOnly(PathBuf),
+    #[error("{0} is open in another program")]
+    InUse(PathBuf),
+    #[error("{0} already exists")]
+    Exists(PathBuf),
+    #[error("{0} is the database itself")]
+    SameFile(PathBuf),
     #[error("consultation {0} has no follow-up")]
     NoFollowUp(String),
     #[error("the follow-up of consultation {0} is already done")]
@@ -149,8 +171,16 @@ impl Store {
         }
         if !path.exists() {
             create_private_file(path)?;
-        } else if !looks_like_sqlite(path) {
-            return Err(StoreError::NotADatabase(path.to_path_buf()));
+        } else {
+            if !looks_like_sqlite(path) {
+                return Err(StoreError::NotADatabase(path.to_path_buf()));
+            }
+            check_header(path)?;
+            // Root may write to a file without write permission; a file marked read-only is
+            // still not ours to change.
+            if std::fs::metadata(path).is_ok_and(|m| m.permissions().readonly()) {
+                return Err(StoreError::ReadOnly(path.to_path_buf()));
+            }
         }
         let conn = Connection::open_with_flags(
             path,
@@ -158,7 +188,20 @@ impl Store {
                 | OpenFlags::SQLITE_OPEN_NO_MUTEX
                 | OpenFlags::SQLITE_OPEN_URI,
         )?;
-        Self::init(conn, clock, Some(path.to_path_buf()))
+        if conn.is_readonly(rusqlite::MAIN_DB)? {
+            return Err(StoreError::ReadOnly(path.to_path_buf()));
+        }
+        Self::init(conn, clock, Some(path.to_path_buf())).map_err(|e| match e {
+            StoreError::Sqlite(ref s) if backup::is_broken(s) => {
+                StoreError::Damaged(path.to_path_buf())
+            }
+            StoreError::Sqlite(ref s)
+                if s.sqlite_error_code() == Some(rusqlite::ErrorCode::ReadOnly) =>
+            {
+                StoreError::ReadOnly(path.to_path_buf())
+            }
+            e => e,
+        })
     }
 
     /// A private in-memory database, for tests and benchmarks.
@@ -168,27 +211,48 @@ impl Store {
 
     fn init(mut conn: Connection, clock: Arc<dyn Clock>, path: Option<PathBuf>) -> Result<Store> {
         conn.busy_timeout(Duration::from_secs(5))?;
-        // journal_mode answers with a row, so it is read rather than executed.
-        let _mode: String = conn
-            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
-            .map_err(|e| {
-                if matches!(
-                    e.sqlite_error_code(),
-                    Some(rusqlite::ErrorCode::NotADatabase)
-                ) {
-                    StoreError::NotADatabase(path.clone().unwrap_or_default())
-                } else {
-                    StoreError::Sqlite(e)
-                }
-            })?;
-        conn.execute_batch("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;")?;
-        let found: usize =
-            conn.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))? as usize;
+        let not_a_database = |e: rusqlite::Error| {
+            if matches!(
+                e.sqlite_error_code(),
+                Some(rusqlite::ErrorCode::NotADatabase)
+            ) {
+                StoreError::NotADatabase(path.clone().unwrap_or_default())
+            } else {
+                StoreError::Sqlite(e)
+            }
+        };
+        // Everything that refuses a file is decided before the first write to it (switching
+        // to WAL rewrites the header).
+        let found: usize = conn
+            .query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))
+            .map_err(not_a_database)? as usize;
         if found > schema_version() {
             return Err(StoreError::SchemaTooNew {
                 found,
                 known: schema_version(),
             });
+        }
+        if let Some(p) = &path {
+            if found == 0 {
+                // A new file is empty; an SQLite file of another program is not ours to fill.
+                let tables: i64 =
+                    conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))?;
+                if tables > 0 {
+                    return Err(StoreError::NotADatabase(p.clone()));
+                }
+            }
+        }
+        // journal_mode answers with a row, so it is read rather than executed.
+        let _mode: String = conn
+            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+            .map_err(not_a_database)?;
+        // FULL: in WAL mode each commit is fsynced, so a save the user saw succeed survives a
+        // power cut too (NORMAL survives only a crash of the process).
+        conn.execute_batch("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;")?;
+        if let Some(p) = &path {
+            if found > 0 && found < schema_version() {
+                backup::snapshot_from(&conn, p, SnapshotReason::BeforeMigration, clock.now())?;
+            }
         }
         migrations().to_latest(&mut conn)?;
         let mut store = Store {
@@ -289,6 +353,41 @@ fn looks_like_sqlite(path: &Path) -> bool {
         Ok(n) => n == 16 && &head == b"SQLite format 3\0",
         Err(_) => true, // let SQLite report the real error (permissions …)
     }
+}
+
+/// A file cut short (copied half-way, a pulled USB stick) is shorter than its header says.
+/// Reads the 100-byte header only, so it costs nothing at every start.
+pub(crate) fn check_header(path: &Path) -> Result<()> {
+    use std::io::Read;
+    let damaged = || StoreError::Damaged(path.to_path_buf());
+    let len = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    if len == 0 {
+        return Ok(());
+    }
+    let mut head = [0u8; 100];
+    let read = std::fs::File::open(path).and_then(|mut f| f.read_exact(&mut head));
+    if read.is_err() {
+        return Err(damaged());
+    }
+    let be32 = |at: usize| u32::from_be_bytes([head[at], head[at + 1], head[at + 2], head[at + 3]]);
+    let page_size = match u16::from_be_bytes([head[16], head[17]]) {
+        1 => 65536,
+        n => u64::from(n),
+    };
+    if page_size < 512 || !page_size.is_power_of_two() || len % page_size != 0 {
+        return Err(damaged());
+    }
+    // The page count in the header is only valid when written with the change counter.
+    // A checkpoint by another connection writes page 1 before the pages that extend the
+    // file: while a WAL is there, the file may be mid-checkpoint and SQLite decides.
+    let pages = u64::from(be32(28));
+    let mut wal = path.as_os_str().to_owned();
+    wal.push("-wal");
+    let wal_busy = std::fs::metadata(PathBuf::from(wal)).is_ok_and(|m| m.len() > 0);
+    if be32(92) == be32(24) && pages > 0 && len < pages * page_size && !wal_busy {
+        return Err(damaged());
+    }
+    Ok(())
 }
 
 fn create_private_file(path: &Path) -> Result<()> {

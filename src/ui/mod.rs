@@ -104,7 +104,7 @@ pub fn launch(ctx: &crate::cli::Ctx, lang_arg: Option<&str>) -> Result<(), crate
             crate::refdata::units();
             crate::refdata::codes();
         });
-    let store = ctx.open()?;
+    let store = ctx.open_without_daily()?;
     let (cfg, cfg_warning) = Config::load(None);
     let lang = lang_arg
         .and_then(Lang::parse)
@@ -122,7 +122,38 @@ pub fn launch(ctx: &crate::cli::Ctx, lang_arg: Option<&str>) -> Result<(), crate
     for w in cfg_warning.into_iter().chain(key_warnings) {
         app.show_toast(w, true);
     }
-    run(app).map_err(|e| crate::cli::CliError::Io(tr(lang, "ui.launch.terminal").to_string(), e))
+    let (tx, rx) = event::channel();
+    spawn_daily_snapshot(&ctx.db_path, app.store().clock().now(), lang, tx.clone());
+    run_with_channel(app, tx, rx)
+        .map_err(|e| crate::cli::CliError::Io(tr(lang, "ui.launch.terminal").to_string(), e))
+}
+
+/// The first start of the day takes the daily snapshot on a job thread with its own
+/// connection, so the first frame is not held up by copying a large database. Only a
+/// failure is reported (as a toast).
+pub fn spawn_daily_snapshot(
+    db: &std::path::Path,
+    now: chrono::DateTime<chrono::Utc>,
+    lang: Lang,
+    tx: EventSender,
+) -> Option<std::thread::JoinHandle<()>> {
+    if !crate::store::daily_due(db, now) {
+        return None;
+    }
+    let db = db.to_path_buf();
+    std::thread::Builder::new()
+        .name("ctv-daily-snapshot".into())
+        .spawn(move || {
+            if let Err(e) = crate::store::take_daily_if_due(&db, now) {
+                let message = i18n::trf(
+                    lang,
+                    "cli.daily_failed",
+                    &[&crate::cli::store_error_text(lang, &e)],
+                );
+                let _ = tx.send(AppEvent::Job(JobEvent::Failed { message }));
+            }
+        })
+        .ok()
 }
 
 /// Take over the terminal and run `app` until the user quits or a signal arrives. The

@@ -1,0 +1,240 @@
+//! Snapshots at 100,000 facilities and 500,000 consultations: time and size of a snapshot
+//! (online backup API) beside `VACUUM INTO`, `ctv backup`, `ctv check` and `ctv restore` as
+//! whole processes, and the terminal app's launch → first full frame with the daily snapshot
+//! due vs not due (a pseudo-terminal, as benches/tui.rs). Prints a Markdown table for
+//! docs/PERFORMANCE.md.
+//!
+//! Run: `cargo bench --bench backup` (CTV_BENCH_N overrides the size, default 100000).
+
+use std::io::{Read, Write};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use ctv::store::{SnapshotReason, Store};
+use portable_pty::{native_pty_system, CommandBuilder, PtySize};
+
+struct Term {
+    parser: Arc<Mutex<vt100::Parser>>,
+    writer: Box<dyn Write + Send>,
+    child: Box<dyn portable_pty::Child + Send + Sync>,
+    _master: Box<dyn portable_pty::MasterPty + Send>,
+}
+
+impl Term {
+    fn spawn(bin: &str, db: &str, home: &str) -> Term {
+        let pair = native_pty_system()
+            .openpty(PtySize {
+                rows: 24,
+                cols: 80,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .expect("openpty");
+        let mut cmd = CommandBuilder::new(bin);
+        cmd.args(["--db", db]);
+        cmd.env("TERM", "xterm-256color");
+        cmd.env("HOME", home);
+        cmd.env("XDG_CONFIG_HOME", home);
+        let child = pair.slave.spawn_command(cmd).expect("spawn");
+        drop(pair.slave);
+        let mut reader = pair.master.try_clone_reader().expect("reader");
+        let writer = pair.master.take_writer().expect("writer");
+        let parser = Arc::new(Mutex::new(vt100::Parser::new(24, 80, 0)));
+        let p = parser.clone();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 16384];
+            while let Ok(n) = reader.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                p.lock().expect("lock").process(&buf[..n]);
+            }
+        });
+        Term {
+            parser,
+            writer,
+            child,
+            _master: pair.master,
+        }
+    }
+    fn wait_for(&self, text: &str, limit: Duration) -> Duration {
+        let start = Instant::now();
+        while start.elapsed() < limit {
+            if self
+                .parser
+                .lock()
+                .expect("lock")
+                .screen()
+                .contents()
+                .contains(text)
+            {
+                return start.elapsed();
+            }
+            std::thread::sleep(Duration::from_micros(500));
+        }
+        panic!("timed out waiting for {text:?}");
+    }
+    fn quit(mut self) {
+        let _ = self.writer.write_all(b"q");
+        let _ = self.writer.flush();
+        let _ = self.child.wait();
+    }
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(|a, b| a.total_cmp(b));
+    v[v.len() / 2]
+}
+
+fn mb(bytes: u64) -> f64 {
+    bytes as f64 / 1_000_000.0
+}
+
+fn timed(cmd: &mut Command) -> f64 {
+    let t = Instant::now();
+    let ok = cmd
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .expect("run");
+    assert!(ok.success(), "{cmd:?} failed");
+    t.elapsed().as_secs_f64()
+}
+
+fn dailies_of_today(db: &Path) -> Vec<std::path::PathBuf> {
+    let today = chrono::Utc::now()
+        .with_timezone(&ctv::clock::vn_offset())
+        .date_naive();
+    ctv::store::list_snapshots(db)
+        .expect("list")
+        .into_iter()
+        .filter(|s| s.reason == SnapshotReason::Daily && s.at.date() == today)
+        .map(|s| s.path)
+        .collect()
+}
+
+fn main() {
+    let n: usize = std::env::var("CTV_BENCH_N")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(100_000);
+    let bin = env!("CARGO_BIN_EXE_ctv");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("bench.db");
+    let (db_s, home) = (
+        db.to_str().expect("utf8"),
+        dir.path().to_str().expect("utf8"),
+    );
+    let ctv = |args: &[&str]| {
+        let mut c = Command::new(bin);
+        c.args(["--db", db_s]).args(args).env("HOME", home);
+        c
+    };
+    let demo = timed(&mut ctv(&["demo", "--facilities", &n.to_string()]));
+    let db_bytes = std::fs::metadata(&db).map(|m| m.len()).unwrap_or(0);
+    let (facilities, consultations) = {
+        let s = Store::open(&db).expect("open");
+        let c: i64 = rusqlite::Connection::open(&db)
+            .and_then(|c| c.query_row("SELECT count(*) FROM consultations", [], |r| r.get(0)))
+            .expect("count");
+        (s.count_all_facilities().expect("count"), c)
+    };
+
+    println!(
+        "## Backups, {facilities} facilities, {consultations} consultations ({:.0} MB database; demo made in {demo:.1} s)\n",
+        mb(db_bytes)
+    );
+    println!("| measurement | result | target |");
+    println!("|---|---|---|");
+
+    // 1. A snapshot in process (what the daily, before-import and before-migration ones do).
+    let store = Store::open(&db).expect("open");
+    let mut times = Vec::new();
+    let mut size = 0;
+    for _ in 0..3 {
+        let t = Instant::now();
+        let s = store
+            .snapshot(SnapshotReason::Manual)
+            .expect("snapshot")
+            .expect("file");
+        times.push(t.elapsed().as_secs_f64());
+        size = s.bytes;
+    }
+    drop(store);
+    println!(
+        "| snapshot (online backup API + fsync, median of 3) | {:.2} s, {:.0} MB | — |",
+        median(times),
+        mb(size)
+    );
+
+    // 2. VACUUM INTO, the alternative: smaller file, slower.
+    let vac = dir.path().join("vacuum.db");
+    let conn = rusqlite::Connection::open(&db).expect("open");
+    let t = Instant::now();
+    conn.execute("VACUUM INTO ?1", [vac.to_str().expect("utf8")])
+        .expect("vacuum into");
+    let vac_time = t.elapsed().as_secs_f64();
+    drop(conn);
+    println!(
+        "| `VACUUM INTO` for comparison (no fsync) | {vac_time:.2} s, {:.0} MB | — |",
+        mb(std::fs::metadata(&vac).map(|m| m.len()).unwrap_or(0))
+    );
+
+    // 3. The commands as whole processes.
+    let copy = dir.path().join("copy.db");
+    let backup = timed(&mut ctv(&["backup", copy.to_str().expect("utf8")]));
+    println!("| `ctv backup FILE` (whole process) | {backup:.2} s | — |");
+    let check = timed(&mut ctv(&["check"]));
+    println!("| `ctv check` (integrity, links, change log, codes) | {check:.2} s | — |");
+    let restore = timed(&mut ctv(&["restore", copy.to_str().expect("utf8")]));
+    println!("| `ctv restore FILE` (check + keep current + replace) | {restore:.2} s | — |");
+
+    // 4. The terminal app: launch → first full frame, daily snapshot not due vs due.
+    let total = ctv::cli::output::group_thousands(n as i64);
+    let frame = format!("/ {total} cơ sở");
+    // Make sure today's daily exists (not due).
+    if dailies_of_today(&db).is_empty() {
+        let s = Store::open(&db).expect("open");
+        s.snapshot(SnapshotReason::Daily).expect("daily");
+    }
+    let mut not_due = Vec::new();
+    for _ in 0..5 {
+        let t = Term::spawn(bin, db_s, home);
+        not_due.push(t.wait_for(&frame, Duration::from_secs(60)).as_secs_f64() * 1000.0);
+        t.quit();
+    }
+    let mut due = Vec::new();
+    let mut background = Vec::new();
+    for _ in 0..5 {
+        for p in dailies_of_today(&db) {
+            std::fs::remove_file(p).expect("remove daily");
+        }
+        let start = Instant::now();
+        let t = Term::spawn(bin, db_s, home);
+        due.push(t.wait_for(&frame, Duration::from_secs(60)).as_secs_f64() * 1000.0);
+        // Let the snapshot finish before quitting.
+        while dailies_of_today(&db).is_empty() {
+            assert!(
+                start.elapsed() < Duration::from_secs(120),
+                "no daily snapshot"
+            );
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        background.push(start.elapsed().as_secs_f64());
+        t.quit();
+    }
+    let (nd, d) = (median(not_due), median(due));
+    println!(
+        "| launch → first full frame, daily snapshot not due (median of 5) | {nd:.0} ms | — |"
+    );
+    println!(
+        "| launch → first full frame, daily snapshot due (median of 5; runs on a job thread) | {d:.0} ms (+{:.0} ms) | ≤ +100 ms |",
+        d - nd
+    );
+    println!(
+        "| launch → daily snapshot on disk, in the background (median of 5) | {:.2} s | — |",
+        median(background)
+    );
+}

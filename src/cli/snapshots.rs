@@ -1,0 +1,40 @@
+//! `ctv snapshots`: the snapshots beside the database, newest first, with their counts.
+
+use super::{output, reason_label, CliError, Ctx};
+use crate::ui::i18n::{tr, trf};
+
+pub fn run(ctx: &Ctx) -> Result<(), CliError> {
+    let l = ctx.lang;
+    let dir = crate::store::snapshots_dir(&ctx.db_path);
+    let snaps = crate::store::list_snapshots(&ctx.db_path)?;
+    if snaps.is_empty() {
+        println!("{}", trf(l, "cli.snapshots.none", &[&dir.display()]));
+        return Ok(());
+    }
+    println!("{}", trf(l, "cli.snapshots.dir", &[&dir.display()]));
+    let rows: Vec<Vec<String>> = snaps
+        .iter()
+        .map(|s| {
+            vec![
+                s.at.format("%d/%m/%Y %H:%M:%S").to_string(),
+                reason_label(l, s.reason).to_string(),
+                output::group_thousands(s.facilities),
+                output::group_thousands(s.consultations),
+                format!("{:.1} MB", s.bytes as f64 / 1_000_000.0),
+                s.file_name(),
+            ]
+        })
+        .collect();
+    let headers = [
+        tr(l, "cli.snapshots.col.at"),
+        tr(l, "cli.snapshots.col.reason"),
+        tr(l, "cli.snapshots.col.facilities"),
+        tr(l, "cli.snapshots.col.consultations"),
+        tr(l, "cli.snapshots.col.size"),
+        tr(l, "cli.snapshots.col.file"),
+    ];
+    let mut out = std::io::stdout().lock();
+    output::table(&mut out, &headers, &rows, 80).map_err(|e| CliError::Io("stdout".into(), e))?;
+    println!("{}", tr(l, "cli.snapshots.hint"));
+    Ok(())
+}

@@ -1,0 +1,920 @@
+//! Snapshots, restore and the health check: the ways a collaborator gets months of work back.
+//!
+//! Snapshots are whole-database copies made with SQLite's online backup API (a page copy
+//! inside one read transaction: consistent, and writers are not blocked in WAL mode) into
+//! `snapshots/` beside the database. The file name carries the time, the reason and the
+//! record counts, so listing them reads no database. Every file is written beside its final
+//! name, fsynced and renamed: a crash leaves either the old state or the new one.
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use chrono::{DateTime, Datelike, NaiveDateTime, Utc};
+use rusqlite::backup::{Backup, StepResult};
+use rusqlite::{Connection, OpenFlags};
+
+use super::{schema_version, Result, Store, StoreError};
+use crate::clock::vn_offset;
+
+/// Why a snapshot was taken; rotation keeps a different number of each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SnapshotReason {
+    Daily,
+    BeforeMigration,
+    BeforeImport,
+    BeforeRestore,
+    Manual,
+}
+
+impl SnapshotReason {
+    pub const ALL: [SnapshotReason; 5] = [
+        SnapshotReason::Daily,
+        SnapshotReason::BeforeMigration,
+        SnapshotReason::BeforeImport,
+        SnapshotReason::BeforeRestore,
+        SnapshotReason::Manual,
+    ];
+
+    /// The stable name used in file names.
+    pub fn slug(self) -> &'static str {
+        match self {
+            SnapshotReason::Daily => "daily",
+            SnapshotReason::BeforeMigration => "before-migration",
+            SnapshotReason::BeforeImport => "before-import",
+            SnapshotReason::BeforeRestore => "before-restore",
+            SnapshotReason::Manual => "manual",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<SnapshotReason> {
+        Self::ALL.into_iter().find(|r| r.slug() == s)
+    }
+
+    /// How many of this reason rotation keeps (daily ones: see [`DAILY_KEEP`], [`WEEKLY_KEEP`]).
+    fn keep(self) -> usize {
+        match self {
+            SnapshotReason::Daily => DAILY_KEEP,
+            SnapshotReason::Manual => MANUAL_KEEP,
+            _ => OTHER_KEEP,
+        }
+    }
+}
+
+/// The newest daily snapshot of each of the last 7 days that have one …
+pub const DAILY_KEEP: usize = 7;
+/// … and, of the older daily ones, the newest of each of the 4 most recent ISO weeks.
+pub const WEEKLY_KEEP: usize = 4;
+/// The last 3 before a migration, an import and a restore …
+pub const OTHER_KEEP: usize = 3;
+/// … and the last 5 asked for by hand.
+pub const MANUAL_KEEP: usize = 5;
+
+/// One snapshot file, described by its name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Snapshot {
+    pub path: PathBuf,
+    /// When it was taken, Vietnam local time.
+    pub at: NaiveDateTime,
+    pub reason: SnapshotReason,
+    pub facilities: i64,
+    pub consultations: i64,
+    pub bytes: u64,
+}
+
+impl Snapshot {
+    pub fn file_name(&self) -> String {
+        self.path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    }
+}
+
+/// `<folder of the database>/snapshots`.
+pub fn snapshots_dir(db: &Path) -> PathBuf {
+    db.parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+        .join("snapshots")
+}
+
+fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> StoreError + '_ {
+    move |source| StoreError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+fn file_name_for(at: NaiveDateTime, reason: SnapshotReason, f: i64, c: i64, n: u32) -> String {
+    let suffix = if n > 1 {
+        format!("_{n}")
+    } else {
+        String::new()
+    };
+    format!(
+        "ctv_{}_{}_f{f}_c{c}{suffix}.db",
+        at.format("%Y-%m-%d_%H-%M-%S"),
+        reason.slug()
+    )
+}
+
+/// Reads a snapshot's description back from its file name (None for any other file).
+fn parse_name(name: &str) -> Option<(NaiveDateTime, SnapshotReason, i64, i64)> {
+    let stem = name.strip_prefix("ctv_")?.strip_suffix(".db")?;
+    let parts: Vec<&str> = stem.split('_').collect();
+    if parts.len() < 5 {
+        return None;
+    }
+    let at =
+        NaiveDateTime::parse_from_str(&format!("{} {}", parts[0], parts[1]), "%Y-%m-%d %H-%M-%S")
+            .ok()?;
+    let reason = SnapshotReason::parse(parts[2])?;
+    let f = parts[3].strip_prefix('f')?.parse().ok()?;
+    let c = parts[4].strip_prefix('c')?.parse().ok()?;
+    Some((at, reason, f, c))
+}
+
+/// The snapshots of the database at `db`, newest first. No folder: none.
+pub fn list_snapshots(db: &Path) -> Result<Vec<Snapshot>> {
+    let dir = snapshots_dir(db);
+    let entries = match std::fs::read_dir(&dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(io_err(&dir)(e)),
+    };
+    let mut out = Vec::new();
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if let Some((at, reason, facilities, consultations)) = parse_name(&name) {
+            out.push(Snapshot {
+                path: entry.path(),
+                at,
+                reason,
+                facilities,
+                consultations,
+                bytes: entry.metadata().map(|m| m.len()).unwrap_or(0),
+            });
+        }
+    }
+    out.sort_by(|a, b| b.at.cmp(&a.at).then_with(|| b.path.cmp(&a.path)));
+    Ok(out)
+}
+
+/// The newest snapshot, if any: what a message about a broken file offers.
+pub fn latest_snapshot(db: &Path) -> Option<Snapshot> {
+    list_snapshots(db).ok()?.into_iter().next()
+}
+
+fn create_private_dir(dir: &Path) -> Result<()> {
+    let mut b = std::fs::DirBuilder::new();
+    b.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        b.mode(0o700);
+    }
+    b.create(dir).map_err(io_err(dir))
+}
+
+fn sync_dir(dir: &Path) {
+    // Makes the rename itself durable (Unix); elsewhere the rename is what we have.
+    #[cfg(unix)]
+    if let Ok(d) = std::fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+    #[cfg(not(unix))]
+    let _ = dir;
+}
+
+fn sync_file(path: &Path) -> Result<()> {
+    std::fs::File::open(path)
+        .and_then(|f| f.sync_all())
+        .map_err(io_err(path))
+}
+
+/// A new, empty file readable by its owner only.
+fn create_private_file(path: &Path) -> Result<()> {
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    opts.open(path).map(drop).map_err(io_err(path))
+}
+
+fn count(conn: &Connection, table: &str) -> rusqlite::Result<i64> {
+    let exists: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1)",
+        [table],
+        |r| r.get(0),
+    )?;
+    if !exists {
+        return Ok(0);
+    }
+    conn.query_row(&format!("SELECT count(*) FROM \"{table}\""), [], |r| {
+        r.get(0)
+    })
+}
+
+/// Copies the database behind `src` into `tmp` (a new file), then makes it self-contained
+/// (rollback journal, so a snapshot is one file) and durable. Returns (facilities,
+/// consultations) as of the copy.
+fn copy_into(src: &Connection, tmp: &Path) -> Result<(i64, i64)> {
+    create_private_file(tmp)?;
+    let mut dst = Connection::open(tmp)?;
+    // One read transaction for the counts and the copy, so they describe the same state.
+    src.execute_batch("BEGIN")?;
+    let copied = (|| -> Result<(i64, i64)> {
+        let counts = (count(src, "facilities")?, count(src, "consultations")?);
+        let backup = Backup::new(src, &mut dst)?;
+        let mut tries = 0;
+        loop {
+            match backup.step(-1)? {
+                StepResult::Done => break,
+                StepResult::More => {}
+                _ if tries < 50 => {
+                    tries += 1;
+                    std::thread::sleep(Duration::from_millis(100));
+                }
+                _ => {
+                    return Err(StoreError::Sqlite(rusqlite::Error::SqliteFailure(
+                        rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_BUSY),
+                        None,
+                    )))
+                }
+            }
+        }
+        Ok(counts)
+    })();
+    let _ = src.execute_batch("COMMIT");
+    let counts = copied?;
+    let _mode: String = dst.query_row("PRAGMA journal_mode = DELETE", [], |r| r.get(0))?;
+    dst.close().map_err(|(_, e)| StoreError::Sqlite(e))?;
+    sync_file(tmp)?;
+    Ok(counts)
+}
+
+/// Takes a snapshot of the database `src` (which lives at `db`) and applies the rotation.
+pub fn snapshot_from(
+    src: &Connection,
+    db: &Path,
+    reason: SnapshotReason,
+    now: DateTime<Utc>,
+) -> Result<Snapshot> {
+    let dir = snapshots_dir(db);
+    create_private_dir(&dir)?;
+    clean_stale_temporaries(&dir);
+    let at = now.with_timezone(&vn_offset()).naive_local();
+    let tmp = dir.join(format!(
+        ".tmp_{}_{}_{}.db",
+        at.format("%Y-%m-%d_%H-%M-%S"),
+        reason.slug(),
+        std::process::id()
+    ));
+    let (f, c) = match copy_into(src, &tmp) {
+        Ok(n) => n,
+        Err(e) => {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(e);
+        }
+    };
+    let mut n = 1;
+    let path = loop {
+        let p = dir.join(file_name_for(at, reason, f, c, n));
+        if !p.exists() {
+            break p;
+        }
+        n += 1;
+    };
+    if let Err(e) = std::fs::rename(&tmp, &path) {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(io_err(&path)(e));
+    }
+    sync_dir(&dir);
+    let bytes = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+    rotate(db)?;
+    Ok(Snapshot {
+        path,
+        at,
+        reason,
+        facilities: f,
+        consultations: c,
+        bytes,
+    })
+}
+
+/// A snapshot interrupted by a crash (or by quitting the app mid-copy) leaves a temporary
+/// file; one older than an hour is nobody's work in progress.
+fn clean_stale_temporaries(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let stale = e
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age > Duration::from_secs(3600));
+        if stale && e.file_name().to_string_lossy().starts_with(".tmp_") {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
+}
+
+/// Which of `snaps` the rotation keeps: see [`DAILY_KEEP`] and the constants after it.
+pub fn rotation_keeps(snaps: &[Snapshot]) -> HashSet<PathBuf> {
+    let mut sorted: Vec<&Snapshot> = snaps.iter().collect();
+    sorted.sort_by(|a, b| b.at.cmp(&a.at).then_with(|| b.path.cmp(&a.path)));
+    let mut keep = HashSet::new();
+    for reason in SnapshotReason::ALL {
+        let of: Vec<&Snapshot> = sorted
+            .iter()
+            .copied()
+            .filter(|s| s.reason == reason)
+            .collect();
+        if reason != SnapshotReason::Daily {
+            keep.extend(of.iter().take(reason.keep()).map(|s| s.path.clone()));
+            continue;
+        }
+        // Newest per day, for the 7 newest days.
+        let mut days = Vec::new();
+        let mut rest = Vec::new();
+        for s in of {
+            let day = s.at.date();
+            if days.contains(&day) {
+                continue;
+            }
+            if days.len() < DAILY_KEEP {
+                days.push(day);
+                keep.insert(s.path.clone());
+            } else {
+                rest.push(s);
+            }
+        }
+        // Then the newest of each older ISO week, for 4 weeks.
+        let mut weeks = Vec::new();
+        for s in rest {
+            let w = s.at.date().iso_week();
+            let week = (w.year(), w.week());
+            if !weeks.contains(&week) && weeks.len() < WEEKLY_KEEP {
+                weeks.push(week);
+                keep.insert(s.path.clone());
+            }
+        }
+    }
+    keep
+}
+
+/// Deletes the snapshots the rotation does not keep; returns what was removed.
+pub fn rotate(db: &Path) -> Result<Vec<PathBuf>> {
+    let snaps = list_snapshots(db)?;
+    let keep = rotation_keeps(&snaps);
+    let mut removed = Vec::new();
+    for s in snaps {
+        if !keep.contains(&s.path) {
+            std::fs::remove_file(&s.path).map_err(io_err(&s.path))?;
+            removed.push(s.path);
+        }
+    }
+    Ok(removed)
+}
+
+/// Whether no daily snapshot was taken yet on `now`'s day (Vietnam time).
+pub fn daily_due(db: &Path, now: DateTime<Utc>) -> bool {
+    let today = now.with_timezone(&vn_offset()).date_naive();
+    !list_snapshots(db)
+        .unwrap_or_default()
+        .iter()
+        .any(|s| s.reason == SnapshotReason::Daily && s.at.date() == today)
+}
+
+/// The daily snapshot, on a connection of its own (a job thread can run it while the app
+/// draws). Nothing to do if one was taken today or nothing was ever written.
+pub fn take_daily_if_due(db: &Path, now: DateTime<Utc>) -> Result<Option<Snapshot>> {
+    if !daily_due(db, now) {
+        return Ok(None);
+    }
+    let conn = Connection::open_with_flags(
+        db,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    conn.busy_timeout(Duration::from_secs(5))?;
+    daily_on(&conn, db, now)
+}
+
+fn daily_on(conn: &Connection, db: &Path, now: DateTime<Utc>) -> Result<Option<Snapshot>> {
+    let has_change_log: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'change_log')",
+        [],
+        |r| r.get(0),
+    )?;
+    let written = has_change_log
+        && conn.query_row("SELECT EXISTS (SELECT 1 FROM change_log)", [], |r| {
+            r.get::<_, bool>(0)
+        })?;
+    if !written {
+        return Ok(None);
+    }
+    snapshot_from(conn, db, SnapshotReason::Daily, now).map(Some)
+}
+
+impl Store {
+    /// A snapshot of this database now (None for an in-memory store).
+    pub fn snapshot(&self, reason: SnapshotReason) -> Result<Option<Snapshot>> {
+        match self.path() {
+            Some(p) => snapshot_from(self.conn(), p, reason, self.clock().now()).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// The daily snapshot on this store's own connection, if due (the command line's way).
+    pub fn take_daily_if_due(&self) -> Result<Option<Snapshot>> {
+        let now = self.clock().now();
+        match self.path() {
+            Some(p) if daily_due(p, now) => daily_on(self.conn(), p, now),
+            _ => Ok(None),
+        }
+    }
+
+    /// Caps the database size at its current pages (or `pages`, if more): every later write
+    /// that needs a new page fails as on a full disk. For tests of the disk-full path.
+    pub fn limit_pages(&self, pages: i64) -> Result<()> {
+        let _now: i64 =
+            self.conn()
+                .query_row(&format!("PRAGMA max_page_count = {pages}"), [], |r| {
+                    r.get(0)
+                })?;
+        Ok(())
+    }
+}
+
+/// What a database file holds, once it has passed [`verify_database`].
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct DatabaseInfo {
+    pub schema: usize,
+    pub facilities: i64,
+    pub consultations: i64,
+}
+
+/// Checks that `path` is a whole CTV database this program can use: an SQLite file, with
+/// CTV's tables, a known schema version, and a passing integrity check.
+pub fn verify_database(path: &Path) -> Result<DatabaseInfo> {
+    if !path.is_file() {
+        return Err(StoreError::Io {
+            path: path.to_path_buf(),
+            source: std::io::Error::from(std::io::ErrorKind::NotFound),
+        });
+    }
+    if !super::looks_like_sqlite(path) {
+        return Err(StoreError::NotADatabase(path.to_path_buf()));
+    }
+    super::check_header(path)?;
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    let not_db = |e: rusqlite::Error| {
+        if is_broken(&e) {
+            StoreError::Damaged(path.to_path_buf())
+        } else {
+            StoreError::Sqlite(e)
+        }
+    };
+    let schema: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .map_err(not_db)?;
+    let schema = schema.max(0) as usize;
+    if schema > schema_version() {
+        return Err(StoreError::SchemaTooNew {
+            found: schema,
+            known: schema_version(),
+        });
+    }
+    let tables: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table'
+               AND name IN ('settings', 'collaborators', 'facilities', 'change_log')",
+            [],
+            |r| r.get(0),
+        )
+        .map_err(not_db)?;
+    if schema == 0 || tables < 4 {
+        return Err(StoreError::NotADatabase(path.to_path_buf()));
+    }
+    let problems = integrity(&conn).map_err(not_db)?;
+    if !problems.is_empty() {
+        return Err(StoreError::Damaged(path.to_path_buf()));
+    }
+    Ok(DatabaseInfo {
+        schema,
+        facilities: count(&conn, "facilities").map_err(not_db)?,
+        consultations: count(&conn, "consultations").map_err(not_db)?,
+    })
+}
+
+/// SQLite's own verdict on a damaged file, as opposed to any other failure.
+pub fn is_broken(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::DatabaseCorrupt) | Some(rusqlite::ErrorCode::NotADatabase)
+    )
+}
+
+/// `PRAGMA integrity_check`'s complaints (empty when the file is sound).
+fn integrity(conn: &Connection) -> rusqlite::Result<Vec<String>> {
+    let mut stmt = conn.prepare("PRAGMA integrity_check")?;
+    let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+    let mut out = Vec::new();
+    for r in rows {
+        let r = r?;
+        if r != "ok" {
+            out.push(r);
+        }
+    }
+    Ok(out)
+}
+
+fn sidecar(db: &Path, suffix: &str) -> PathBuf {
+    let mut s = db.as_os_str().to_owned();
+    s.push(suffix);
+    PathBuf::from(s)
+}
+
+/// What a restore did.
+#[derive(Debug)]
+pub struct RestoreOutcome {
+    pub restored: DatabaseInfo,
+    /// The database as it was before, kept as a snapshot (None if there was none).
+    pub kept: Option<PathBuf>,
+}
+
+/// Replaces the database at `db` by the CTV database `from`, after checking `from`
+/// ([`verify_database`]) and keeping the current database as a `before-restore` snapshot.
+/// The new file is written beside the database, fsynced and renamed over it, so a crash
+/// leaves one or the other. Refused while another program has the database open.
+pub fn restore(db: &Path, from: &Path, now: DateTime<Utc>) -> Result<RestoreOutcome> {
+    let info = verify_database(from)?;
+    if let (Ok(a), Ok(b)) = (db.canonicalize(), from.canonicalize()) {
+        if a == b {
+            return Err(StoreError::SameFile(a));
+        }
+    }
+    let dir = db
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    if !dir.is_dir() {
+        return Err(StoreError::MissingDirectory(dir.to_path_buf()));
+    }
+    let wal = sidecar(db, "-wal");
+    let kept = if db.exists() {
+        Some(keep_current(db, now)?)
+    } else {
+        None
+    };
+    // Our connection was the last one if closing it removed the WAL; a WAL still there
+    // belongs to another CTV (or another program) with the file open.
+    if wal.exists() {
+        return Err(StoreError::InUse(db.to_path_buf()));
+    }
+    let tmp = sidecar(db, ".restoring");
+    let copied = (|| -> Result<()> {
+        let src = Connection::open_with_flags(
+            from,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        copy_into(&src, &tmp).map(drop)
+    })();
+    if let Err(e) = copied {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e);
+    }
+    if let Err(e) = std::fs::rename(&tmp, db) {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(io_err(db)(e));
+    }
+    // No WAL may survive beside the new file: SQLite would replay it onto the wrong database.
+    let _ = std::fs::remove_file(sidecar(db, "-shm"));
+    sync_dir(dir);
+    Ok(RestoreOutcome {
+        restored: info,
+        kept,
+    })
+}
+
+/// Keeps the database about to be replaced: a snapshot if SQLite can still read it, else a
+/// plain copy of the file (and its WAL) under a snapshot name.
+fn keep_current(db: &Path, now: DateTime<Utc>) -> Result<PathBuf> {
+    let conn = Connection::open_with_flags(
+        db,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    conn.busy_timeout(Duration::from_secs(5))?;
+    let snap = (|| -> Result<Snapshot> {
+        // Fold the WAL into the file first, so that nothing lives only in the WAL.
+        let _: (i64, i64, i64) = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })?;
+        snapshot_from(&conn, db, SnapshotReason::BeforeRestore, now)
+    })();
+    drop(conn);
+    match snap {
+        Ok(s) => Ok(s.path),
+        Err(StoreError::Sqlite(e)) if is_broken(&e) => raw_copy(db, now),
+        Err(StoreError::Damaged(_)) => raw_copy(db, now),
+        Err(e) => Err(e),
+    }
+}
+
+fn raw_copy(db: &Path, now: DateTime<Utc>) -> Result<PathBuf> {
+    let dir = snapshots_dir(db);
+    create_private_dir(&dir)?;
+    let at = now.with_timezone(&vn_offset()).naive_local();
+    let dest = dir.join(file_name_for(at, SnapshotReason::BeforeRestore, 0, 0, 1));
+    let tmp = dir.join(format!(".tmp_raw_{}.db", std::process::id()));
+    create_private_file(&tmp)?;
+    std::fs::copy(db, &tmp).map_err(io_err(&tmp))?;
+    sync_file(&tmp)?;
+    std::fs::rename(&tmp, &dest).map_err(io_err(&dest))?;
+    let wal = sidecar(db, "-wal");
+    if wal.exists() {
+        let _ = std::fs::copy(&wal, sidecar(&dest, "-wal"));
+    }
+    sync_dir(&dir);
+    Ok(dest)
+}
+
+/// Copies the database at `db` to a new file `dest` (refused if `dest` exists).
+pub fn backup_to(db: &Path, dest: &Path) -> Result<DatabaseInfo> {
+    if dest.exists() {
+        return Err(StoreError::Exists(dest.to_path_buf()));
+    }
+    let dir = dest
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    if !dir.is_dir() {
+        return Err(StoreError::MissingDirectory(dir.to_path_buf()));
+    }
+    let src = Connection::open_with_flags(
+        db,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    src.busy_timeout(Duration::from_secs(5))?;
+    let schema: i64 = src.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    let tmp = sidecar(dest, ".tmp");
+    let (facilities, consultations) = match copy_into(&src, &tmp) {
+        Ok(n) => n,
+        Err(e) => {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(e);
+        }
+    };
+    std::fs::rename(&tmp, dest).map_err(io_err(dest))?;
+    sync_dir(dir);
+    Ok(DatabaseInfo {
+        schema: schema.max(0) as usize,
+        facilities,
+        consultations,
+    })
+}
+
+// ------------------------------------------------------------------------------------------
+// The health check
+
+/// A record whose version disagrees with its change log.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct VersionMismatch {
+    pub entity: &'static str,
+    pub id: String,
+    pub version: i64,
+    /// The highest version the change log has for it (None: no entry at all).
+    pub logged: Option<i64>,
+}
+
+/// A code stored in records that the reference data no longer has.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct UnknownCode {
+    /// What kind of code: "commune", "entity_type", "trade_group", "mode", "topic".
+    pub kind: &'static str,
+    pub code: String,
+    /// How many records carry it.
+    pub records: i64,
+}
+
+/// What `ctv check` reports. Lists are cut at [`CHECK_LIMIT`] items; the counts are whole.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct CheckReport {
+    pub schema: usize,
+    /// The file is shorter than its header says (copied half-way).
+    pub truncated: bool,
+    pub integrity: Vec<String>,
+    pub foreign_keys: Vec<String>,
+    pub versions: Vec<VersionMismatch>,
+    pub versions_total: usize,
+    /// Change-log entries about records that do not exist: (entity, id).
+    pub orphans: Vec<(String, String)>,
+    pub orphans_total: usize,
+    pub unknown_codes: Vec<UnknownCode>,
+}
+
+pub const CHECK_LIMIT: usize = 20;
+
+impl CheckReport {
+    pub fn is_ok(&self) -> bool {
+        !self.truncated
+            && self.integrity.is_empty()
+            && self.foreign_keys.is_empty()
+            && self.versions_total == 0
+            && self.orphans_total == 0
+            && self.unknown_codes.is_empty()
+    }
+}
+
+/// Checks the database at `path` without changing it (opened read-only, never migrated, so
+/// a damaged or older file can be checked too).
+pub fn check_database(path: &Path) -> Result<CheckReport> {
+    if !path.is_file() {
+        return Err(StoreError::Io {
+            path: path.to_path_buf(),
+            source: std::io::Error::from(std::io::ErrorKind::NotFound),
+        });
+    }
+    if !super::looks_like_sqlite(path) {
+        return Err(StoreError::NotADatabase(path.to_path_buf()));
+    }
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    conn.busy_timeout(Duration::from_secs(5))?;
+    let mut report = CheckReport {
+        truncated: super::check_header(path).is_err(),
+        ..Default::default()
+    };
+    let run = |report: &mut CheckReport| -> rusqlite::Result<()> {
+        let schema: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        report.schema = schema.max(0) as usize;
+        report.integrity.extend(integrity(&conn)?);
+        if !report.integrity.is_empty() {
+            return Ok(());
+        }
+        foreign_keys(&conn, report)?;
+        versions(&conn, report)?;
+        codes(&conn, report)?;
+        Ok(())
+    };
+    if let Err(e) = run(&mut report) {
+        if is_broken(&e) || report.integrity.is_empty() {
+            report.integrity.push(e.to_string());
+        }
+    }
+    if report.schema > schema_version() {
+        return Err(StoreError::SchemaTooNew {
+            found: report.schema,
+            known: schema_version(),
+        });
+    }
+    Ok(report)
+}
+
+fn table_exists(conn: &Connection, name: &str) -> rusqlite::Result<bool> {
+    conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1)",
+        [name],
+        |r| r.get(0),
+    )
+}
+
+fn foreign_keys(conn: &Connection, report: &mut CheckReport) -> rusqlite::Result<()> {
+    let mut stmt = conn.prepare("PRAGMA foreign_key_check")?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let table: String = r.get(0)?;
+        let rowid: Option<i64> = r.get(1)?;
+        let parent: String = r.get(2)?;
+        report.foreign_keys.push(format!(
+            "{table} #{} → {parent}",
+            rowid.map_or_else(|| "?".into(), |n| n.to_string())
+        ));
+    }
+    Ok(())
+}
+
+fn versions(conn: &Connection, report: &mut CheckReport) -> rusqlite::Result<()> {
+    for (entity, table) in [
+        ("facility", "facilities"),
+        ("consultation", "consultations"),
+    ] {
+        if !table_exists(conn, table)? {
+            continue;
+        }
+        // The change log's index (entity, record_id, seq) makes each lookup a short seek.
+        let mut stmt = conn.prepare(&format!(
+            "SELECT t.id, t.version,
+                    (SELECT max(version) FROM change_log c
+                      WHERE c.entity = ?1 AND c.record_id = t.id) AS logged
+               FROM {table} t
+              WHERE logged IS NULL OR logged <> t.version"
+        ))?;
+        let mut rows = stmt.query([entity])?;
+        while let Some(r) = rows.next()? {
+            report.versions_total += 1;
+            if report.versions.len() < CHECK_LIMIT {
+                report.versions.push(VersionMismatch {
+                    entity,
+                    id: r.get(0)?,
+                    version: r.get(1)?,
+                    logged: r.get(2)?,
+                });
+            }
+        }
+        let mut stmt = conn.prepare(&format!(
+            "SELECT DISTINCT record_id FROM change_log
+              WHERE entity = ?1 AND record_id NOT IN (SELECT id FROM {table})"
+        ))?;
+        let mut rows = stmt.query([entity])?;
+        while let Some(r) = rows.next()? {
+            report.orphans_total += 1;
+            if report.orphans.len() < CHECK_LIMIT {
+                report.orphans.push((entity.to_string(), r.get(0)?));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn codes(conn: &Connection, report: &mut CheckReport) -> rusqlite::Result<()> {
+    let units = crate::refdata::units();
+    let lists = crate::refdata::codes();
+    type Known<'a> = Box<dyn Fn(&str) -> bool + 'a>;
+    let checks: Vec<(&'static str, &str, &str, Known<'_>)> = vec![
+        (
+            "commune",
+            "facilities",
+            "commune_code",
+            Box::new(|c| units.commune(c).is_some()),
+        ),
+        (
+            "entity_type",
+            "facilities",
+            "entity_type",
+            Box::new(|c| lists.entity_types.contains(c)),
+        ),
+        (
+            "trade_group",
+            "facilities",
+            "trade_group",
+            Box::new(|c| lists.trade_groups.contains(c)),
+        ),
+        (
+            "commune",
+            "consultations",
+            "commune_code",
+            Box::new(|c| units.commune(c).is_some()),
+        ),
+        (
+            "mode",
+            "consultations",
+            "cur_mode",
+            Box::new(|c| lists.consultation_modes.contains(c)),
+        ),
+        (
+            "topic",
+            "consultation_topics",
+            "topic",
+            Box::new(|c| lists.support_categories.contains(c)),
+        ),
+    ];
+    let mut found: BTreeMap<(&'static str, String), i64> = BTreeMap::new();
+    for (kind, table, column, known) in checks {
+        if !table_exists(conn, table)? {
+            continue;
+        }
+        let mut stmt = conn.prepare(&format!(
+            "SELECT {column}, count(*) FROM {table} WHERE {column} IS NOT NULL
+              AND {column} <> '' GROUP BY {column}"
+        ))?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let code: String = r.get(0)?;
+            if !known(&code) {
+                *found.entry((kind, code)).or_default() += r.get::<_, i64>(1)?;
+            }
+        }
+    }
+    report.unknown_codes = found
+        .into_iter()
+        .map(|((kind, code), records)| UnknownCode {
+            kind,
+            code,
+            records,
+        })
+        .collect();
+    Ok(())
+}
