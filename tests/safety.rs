@@ -207,12 +207,34 @@ fn the_daily_snapshot_is_taken_at_the_first_start_of_each_day() {
     };
     // `setup` ran `facilities add` after `init`: the day's snapshot is there, once.
     assert_eq!(daily(&db), 1);
-    ctv(&db, &["facilities", "list"]);
+    ctv(
+        &db,
+        &[
+            "facilities",
+            "add",
+            "--name",
+            "Cơ sở B",
+            "--commune",
+            "00004",
+        ],
+    );
+    assert_eq!(daily(&db), 1);
+    // The next day: a command that only reads takes none (nothing to protect yet, and a
+    // lookup must not wait for a copy of a large file); the first that writes takes it.
+    let next_day = [("CTV_NOW", "2026-11-26T01:00:00Z")];
+    ctv_env(&db, &next_day, &["facilities", "list"]);
     assert_eq!(daily(&db), 1);
     ctv_env(
         &db,
-        &[("CTV_NOW", "2026-11-26T01:00:00Z")],
-        &["facilities", "list"],
+        &next_day,
+        &[
+            "facilities",
+            "add",
+            "--name",
+            "Cơ sở C",
+            "--commune",
+            "00004",
+        ],
     );
     assert_eq!(daily(&db), 2);
 }
@@ -507,10 +529,12 @@ fn check_reports_version_mismatches_and_codes_that_no_longer_exist() {
 #[test]
 fn an_older_schema_is_snapshotted_before_it_is_migrated() {
     let (_d, db) = setup(2);
-    // Turn the file back into schema 2: without the tables migration 3 adds.
+    // Turn the file back into schema 2: without the tables migrations 3 and 4 add.
     let conn = rusqlite::Connection::open(&db).unwrap();
     conn.execute_batch(
-        "DROP TRIGGER facility_commune_moves; DROP TRIGGER facility_archived_changes;
+        "DROP TRIGGER facility_commune_moves_proposals;
+         DROP TABLE proposal_transitions; DROP TABLE proposals;
+         DROP TRIGGER facility_commune_moves; DROP TRIGGER facility_archived_changes;
          DROP TABLE follow_ups; DROP TABLE consultation_amendments;
          DROP TABLE consultation_topics; DROP TABLE consultations;
          PRAGMA user_version = 2;",

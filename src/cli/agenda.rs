@@ -35,7 +35,7 @@ const HEADERS: [&str; 10] = [
 
 pub fn run(ctx: &Ctx, a: AgendaArgs) -> Result<(), CliError> {
     let l = ctx.lang;
-    let store = ctx.open()?;
+    let store = ctx.open_to_read()?;
     store.require_profile()?;
     let agenda = store.agenda_limited(a.limit.unwrap_or(usize::MAX))?;
     let stdout = std::io::stdout();

@@ -474,7 +474,7 @@ const LIST_HEADERS: [&str; 17] = [
 
 fn list(ctx: &Ctx, a: ListArgs) -> Result<(), CliError> {
     let l = ctx.lang;
-    let store = ctx.open()?;
+    let store = ctx.open_to_read()?;
     store.require_profile()?;
     let f = filter(ctx, &store, &a.filter)?;
     let rows = store.list_consultations(&f, 0, usize::MAX >> 1)?;
@@ -596,7 +596,7 @@ fn value_text(v: &serde_json::Value) -> String {
 
 fn show(ctx: &Ctx, id: &str) -> Result<(), CliError> {
     let l = ctx.lang;
-    let store = ctx.open()?;
+    let store = ctx.open_to_read()?;
     let c = find(ctx, &store, id)?;
     let rec = store
         .consultation_record(&c.id)?
@@ -750,7 +750,7 @@ const NEEDS_HEADERS: [&str; 9] = [
 
 fn needs(ctx: &Ctx, a: NeedsArgs) -> Result<(), CliError> {
     let l = ctx.lang;
-    let store = ctx.open()?;
+    let store = ctx.open_to_read()?;
     store.require_profile()?;
     let f = filter(ctx, &store, &a.filter)?;
     let groups = store.needs_by_topic(&f)?;

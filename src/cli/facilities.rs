@@ -136,7 +136,7 @@ const LIST_HEADERS: [&str; 16] = [
 
 fn list(ctx: &Ctx, a: ListArgs) -> Result<(), CliError> {
     let l = ctx.lang;
-    let store = ctx.open()?;
+    let store = ctx.open_to_read()?;
     let mut filter = FacilityFilter {
         archived: a.archived,
         ..Default::default()
@@ -244,7 +244,7 @@ fn list(ctx: &Ctx, a: ListArgs) -> Result<(), CliError> {
 
 fn show(ctx: &Ctx, id: &str) -> Result<(), CliError> {
     let l = ctx.lang;
-    let store = ctx.open()?;
+    let store = ctx.open_to_read()?;
     let f = find_facility(ctx, &store, id)?;
     let mut rows = vec![vec!["id".to_string(), f.id.clone()]];
     let input = FacilityInput::from_data(&f.data);
@@ -359,7 +359,7 @@ fn set_archived(ctx: &Ctx, id: &str, archived: bool) -> Result<(), CliError> {
 
 fn history(ctx: &Ctx, id: &str) -> Result<(), CliError> {
     let l = ctx.lang;
-    let store = ctx.open()?;
+    let store = ctx.open_to_read()?;
     let f = find_facility(ctx, &store, id)?;
     let rows: Vec<Vec<String>> = store
         .history("facility", &f.id)?

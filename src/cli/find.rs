@@ -35,7 +35,7 @@ struct JsonHit<'a> {
 
 pub fn run(ctx: &Ctx, a: FindArgs) -> Result<(), CliError> {
     let l = ctx.lang;
-    let store = ctx.open()?;
+    let store = ctx.open_to_read()?;
     let query = crate::text::ingest(&a.query.join(" "));
     let index = store.search_index()?;
     let hits = index.search(&query, a.limit);

@@ -96,6 +96,12 @@ impl Ctx {
         Ok(store)
     }
 
+    /// Opens the database for a command that only reads: no daily snapshot, which protects
+    /// the day's changes and would make a lookup wait seconds on a large database.
+    pub fn open_to_read(&self) -> Result<Store, CliError> {
+        self.open_without_daily()
+    }
+
     /// Opens the database only (the terminal app takes the daily snapshot on a job thread).
     pub fn open_without_daily(&self) -> Result<Store, CliError> {
         if let Some(dir) = self.db_path.parent() {

@@ -169,7 +169,7 @@ fn cells(line: &PlanLine, money: impl Fn(i64) -> String) -> Vec<String> {
 
 pub fn run(ctx: &Ctx, a: PlanArgs) -> Result<(), CliError> {
     let l = ctx.lang;
-    let store = ctx.open()?;
+    let store = ctx.open_to_read()?;
     store.require_profile()?;
     let plan = store.annual_plan(a.year, a.include_drafts)?;
     let lines = plan_lines(l, &plan);

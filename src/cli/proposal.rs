@@ -467,7 +467,7 @@ const LIST_HEADERS: [&str; 20] = [
 
 fn list(ctx: &Ctx, a: ListArgs) -> Result<(), CliError> {
     let l = ctx.lang;
-    let store = ctx.open()?;
+    let store = ctx.open_to_read()?;
     store.require_profile()?;
     let f = parse_filter(ctx, &store, &a.filter)?;
     let rows = store.list_proposals(&f, 0, usize::MAX >> 1)?;
@@ -604,7 +604,7 @@ fn write_totals(out: &mut impl Write, l: Lang, t: &ProposalTotals) -> std::io::R
 
 fn show(ctx: &Ctx, id: &str) -> Result<(), CliError> {
     let l = ctx.lang;
-    let store = ctx.open()?;
+    let store = ctx.open_to_read()?;
     let p = find(ctx, &store, id)?;
     let rec = store
         .proposal_record(&p.id)?
