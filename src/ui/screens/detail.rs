@@ -202,7 +202,9 @@ impl DetailScreen {
 
     pub fn handles(&self, action: Action) -> bool {
         match action {
-            Action::Archive | Action::LogConsultation => !self.facility.meta.archived,
+            Action::Archive | Action::LogConsultation | Action::Flag => {
+                !self.facility.meta.archived
+            }
             Action::Restore => self.facility.meta.archived,
             Action::Edit
             | Action::NextPane
@@ -463,6 +465,9 @@ impl DetailScreen {
             | Action::End => self.scroll_by(action),
             Action::LogConsultation if !self.facility.meta.archived => {
                 return super::log_consultation(&self.facility.id, &self.facility.data.name, store)
+            }
+            Action::Flag if !self.facility.meta.archived => {
+                return super::flag_facility(&self.facility.id, env, store)
             }
             Action::Edit if self.pane == Pane::Consultations => {
                 if let Some(c) = self.selected_consultation() {
