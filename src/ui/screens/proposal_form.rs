@@ -37,7 +37,7 @@ use crate::ui::keymap::{Action, Context};
 use crate::ui::widgets::bars::wrap;
 use crate::ui::widgets::{clean, fit, PickItem, TextField};
 
-const LABEL_W: usize = 21;
+const LABEL_W: usize = 22;
 const VALUE_X: u16 = 2 + LABEL_W as u16 + 1;
 /// Rows a multi-line field shows at most when focused (it scrolls inside).
 const NOTES_ROWS: usize = 4;
@@ -676,9 +676,13 @@ impl ProposalFormScreen {
                 Editor::Text(t) => {
                     if let Some(y) = row_y(0) {
                         let rect = Rect::new(vx, y, vw, 1);
-                        t.render_text(buf, rect, theme.input);
                         if is_focus {
+                            t.render_text(buf, rect, theme.input);
                             cursor = Some(t.cursor_position(rect));
+                        } else {
+                            // Left fields show their start, not where the cursor was.
+                            let s = fit(&clean(t.value()), value_w);
+                            buf.set_stringn(vx, y, s, value_w, theme.input);
                         }
                     }
                 }

@@ -293,7 +293,7 @@ impl ProposalViewScreen {
             if !t.reason.is_empty() {
                 out.push(Item::new(
                     "",
-                    format!("   {}", trf(l, "ui.proposal.why", &[&t.reason])),
+                    trf(l, "ui.proposal.why", &[&t.reason]),
                     Kind::Dim,
                 ));
             }
@@ -454,7 +454,10 @@ impl ProposalViewScreen {
             .min(w / 3);
         let mut out = Vec::new();
         for item in &self.items {
-            let (indent, vw) = if item.label.is_empty() {
+            let (indent, vw) = if item.label.is_empty() && item.kind == Kind::Dim {
+                // A move's reason sits under the move.
+                (3, w.saturating_sub(3).max(1))
+            } else if item.label.is_empty() {
                 (0, w.max(1))
             } else {
                 (label_w + 2, w.saturating_sub(label_w + 2).max(1))
