@@ -82,13 +82,55 @@ fn fixture(s: &mut Store) -> (String, String) {
     let a = facility(s, "HTX mây tre đan Phú Vinh", "00376", "60");
     let b = facility(s, "Cơ sở gốm Bát Tràng", "00004", "12");
     let rows: [(&str, &str, &str, [&str; 4], S); 7] = [
-        (&a, "KC03", "KCQG", ["1.250.000.000", "375.000.000", "875.000.000", ""], S::DeXuat),
-        (&b, "KC03", "KCQG", ["2 tỷ", "600 triệu", "1,3 tỷ", "100 triệu"], S::DeXuat),
-        (&a, "KC03", "KCDP", ["500000000", "150000000", "350000000", "0"], S::DeXuat),
-        (&b, "KC05", "KCDP", ["1 tỷ", "300 triệu", "700 triệu", ""], S::DeXuat),
-        (&a, "KC10", "KCDP", ["30.000.000", "10.000.000", "20.000.000", ""], S::DeXuat),
-        (&b, "KC01", "KCDP", ["80.000.000", "50.000.000", "30.000.000", ""], S::Nhap),
-        (&a, "KC05", "KCQG", ["700.000.000", "200.000.000", "500.000.000", ""], S::Rut),
+        (
+            &a,
+            "KC03",
+            "KCQG",
+            ["1.250.000.000", "375.000.000", "875.000.000", ""],
+            S::DeXuat,
+        ),
+        (
+            &b,
+            "KC03",
+            "KCQG",
+            ["2 tỷ", "600 triệu", "1,3 tỷ", "100 triệu"],
+            S::DeXuat,
+        ),
+        (
+            &a,
+            "KC03",
+            "KCDP",
+            ["500000000", "150000000", "350000000", "0"],
+            S::DeXuat,
+        ),
+        (
+            &b,
+            "KC05",
+            "KCDP",
+            ["1 tỷ", "300 triệu", "700 triệu", ""],
+            S::DeXuat,
+        ),
+        (
+            &a,
+            "KC10",
+            "KCDP",
+            ["30.000.000", "10.000.000", "20.000.000", ""],
+            S::DeXuat,
+        ),
+        (
+            &b,
+            "KC01",
+            "KCDP",
+            ["80.000.000", "50.000.000", "30.000.000", ""],
+            S::Nhap,
+        ),
+        (
+            &a,
+            "KC05",
+            "KCQG",
+            ["700.000.000", "200.000.000", "500.000.000", ""],
+            S::Rut,
+        ),
     ];
     for (fac, cat, fund, money, status) in rows {
         let p = add(s, fac, cat, fund, money);
@@ -252,11 +294,21 @@ fn the_form_refuses_parts_that_do_not_add_up_and_saves_nothing() {
     assert_eq!(f.focused_field(), "total_cost");
     let msgs = f.messages("total_cost", Lang::Vi);
     assert!(
-        msgs.iter().any(|(_, m)| m.contains("chênh lệch 50.000.000 đ")),
+        msgs.iter()
+            .any(|(_, m)| m.contains("chênh lệch 50.000.000 đ")),
         "{msgs:?}"
     );
-    assert!(a.toast().is_some_and(|t| t.contains("lỗi")), "{:?}", a.toast());
-    assert_eq!(a.store().count_proposals(&ProposalFilter::default()).unwrap(), 0);
+    assert!(
+        a.toast().is_some_and(|t| t.contains("lỗi")),
+        "{:?}",
+        a.toast()
+    );
+    assert_eq!(
+        a.store()
+            .count_proposals(&ProposalFilter::default())
+            .unwrap(),
+        0
+    );
     let text = screen_text(&a);
     assert!(text.contains("chênh lệch 50.000.000 đ"), "{text}");
 
@@ -264,7 +316,12 @@ fn the_form_refuses_parts_that_do_not_add_up_and_saves_nothing() {
     set(&mut a, "other_sources", "50 triệu");
     press(&mut a, &[ctrl('s')]);
     assert!(matches!(a.top_screen(), Screen::Detail(_)));
-    assert_eq!(a.store().count_proposals(&ProposalFilter::default()).unwrap(), 1);
+    assert_eq!(
+        a.store()
+            .count_proposals(&ProposalFilter::default())
+            .unwrap(),
+        1
+    );
 }
 
 #[test]
@@ -288,7 +345,11 @@ fn a_cap_warning_is_shown_with_its_reason_and_does_not_block_the_save() {
     assert!(screen_text(&a).contains("Lưu ý:"));
     press(&mut a, &[ctrl('s')]);
     assert!(matches!(a.top_screen(), Screen::Detail(_)));
-    assert!(a.toast().is_some_and(|t| t.contains("1 lưu ý")), "{:?}", a.toast());
+    assert!(
+        a.toast().is_some_and(|t| t.contains("1 lưu ý")),
+        "{:?}",
+        a.toast()
+    );
 }
 
 #[test]
@@ -303,7 +364,14 @@ fn the_proposals_screen_shows_totals_and_a_chart() {
     assert_eq!(t.total.support, 1_685_000_000);
     assert_eq!(t.total.total_cost, 5_560_000_000);
     let text = screen_text(&a);
-    for part in ["KC03", "1.125.000.000 đ", "3.750.000.000 đ", "█", "KCQG", "KCĐP"] {
+    for part in [
+        "KC03",
+        "1.125.000.000 đ",
+        "3.750.000.000 đ",
+        "█",
+        "KCQG",
+        "KCĐP",
+    ] {
         assert!(text.contains(part), "{part} not in\n{text}");
     }
     insta::assert_snapshot!("proposals_vi_80x24", text);
@@ -329,7 +397,10 @@ fn the_proposals_screen_shows_totals_and_a_chart() {
 /// The app on the proposals screen, the second row (a proposed one) open.
 fn open_first_as(s: Store) -> App {
     let mut a = app(s);
-    press(&mut a, &[key(KeyCode::F(5)), key(KeyCode::Down), key(KeyCode::Enter)]);
+    press(
+        &mut a,
+        &[key(KeyCode::F(5)), key(KeyCode::Down), key(KeyCode::Enter)],
+    );
     view(&a);
     a
 }
@@ -353,7 +424,9 @@ fn an_area_officer_reviews_with_a_comment_and_returns_with_a_reason() {
     assert!(view(&a).is_asking());
     press(&mut a, &[key(KeyCode::Enter)]);
     assert!(
-        view(&a).prompt_error().is_some_and(|e| e.contains("Bắt buộc")),
+        view(&a)
+            .prompt_error()
+            .is_some_and(|e| e.contains("Bắt buộc")),
         "{:?}",
         view(&a).prompt_error()
     );
@@ -393,7 +466,10 @@ fn a_move_the_role_may_not_make_is_refused_by_the_core_in_words() {
     assert!(!a.footer_hints().iter().any(|(k, _)| k == "r"));
     press(&mut a, &[ch('r')]);
     let toast = a.toast().unwrap_or_default().to_string();
-    assert!(toast.contains("cán bộ khu vực") || toast.contains("Không thể"), "{toast}");
+    assert!(
+        toast.contains("cán bộ khu vực") || toast.contains("Không thể"),
+        "{toast}"
+    );
     assert_eq!(view(&a).record().proposal.status, S::DeXuat);
 }
 

@@ -892,7 +892,7 @@ const UI: &[Entry] = &[
     ("ui.launch.terminal", "màn hình dòng lệnh", "the terminal"),
     // Proposals: the form, the list with totals, one proposal.
     ("ui.action.flag", "Đề xuất hỗ trợ", "Propose support"),
-    ("ui.action.proposals", "Đề xuất hỗ trợ", "Support proposals"),
+    ("ui.action.proposals", "Danh sách đề xuất", "Proposals list"),
     ("ui.action.propose", "Gửi đề xuất", "Propose"),
     ("ui.action.review", "Rà soát", "Review"),
     ("ui.action.return_proposal", "Trả lại", "Return"),
