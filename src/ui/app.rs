@@ -281,7 +281,7 @@ impl App {
     fn available(&self, action: Action) -> bool {
         match action {
             Action::Help | Action::Palette | Action::Redraw | Action::Exit => true,
-            Action::Agenda | Action::Needs => self.overlays.is_empty(),
+            Action::Agenda | Action::Needs | Action::Proposals => self.overlays.is_empty(),
             Action::Quit => self.at_top_level(),
             Action::Back => !self.at_top_level() || self.top_screen().handles(Action::Back),
             other => match self.overlays.last() {
@@ -555,7 +555,9 @@ impl App {
         let cmd = self.with_screen(|s, env, store| s.handle_action(action, env, store));
         match cmd {
             ScreenCmd::Unhandled if action == Action::Back => self.leave_screen(),
-            ScreenCmd::Unhandled if matches!(action, Action::Agenda | Action::Needs) => {
+            ScreenCmd::Unhandled
+                if matches!(action, Action::Agenda | Action::Needs | Action::Proposals) =>
+            {
                 let last = self.screens.len().saturating_sub(1);
                 let env = Env {
                     lang: self.lang,

@@ -45,7 +45,7 @@ pub enum Action {
     No,
     /// `c`: log a consultation with the facility.
     LogConsultation,
-    // A placeholder for a later screen; unbound until a screen uses it.
+    /// `f` on a facility: flag it as a candidate for support (a proposal form).
     Flag,
     // The facility list.
     Filter,
@@ -69,6 +69,16 @@ pub enum Action {
     Reschedule,
     /// Agenda: record the consultation the selected follow-up led to.
     LogVisit,
+    /// Open the proposals screen (from anywhere).
+    Proposals,
+    /// Proposal: the commune proposes its draft.
+    Propose,
+    /// Proposal: the area officer reviews it (with a comment).
+    Review,
+    /// Proposal: the area officer returns it to the commune (with a reason).
+    ReturnProposal,
+    /// Proposal: withdraw it (with a reason).
+    Withdraw,
 }
 
 impl Action {
@@ -111,6 +121,11 @@ impl Action {
         Action::FollowUpDone,
         Action::Reschedule,
         Action::LogVisit,
+        Action::Proposals,
+        Action::Propose,
+        Action::Review,
+        Action::ReturnProposal,
+        Action::Withdraw,
     ];
 
     /// The stable name used in the config file's `[keys]` table.
@@ -154,6 +169,11 @@ impl Action {
             Action::FollowUpDone => "follow_up_done",
             Action::Reschedule => "reschedule",
             Action::LogVisit => "log_visit",
+            Action::Proposals => "proposals",
+            Action::Propose => "propose",
+            Action::Review => "review",
+            Action::ReturnProposal => "return_proposal",
+            Action::Withdraw => "withdraw",
         }
     }
 
@@ -203,6 +223,11 @@ impl Action {
             Action::FollowUpDone => "ui.action.follow_up_done",
             Action::Reschedule => "ui.action.reschedule",
             Action::LogVisit => "ui.action.log_visit",
+            Action::Proposals => "ui.action.proposals",
+            Action::Propose => "ui.action.propose",
+            Action::Review => "ui.action.review",
+            Action::ReturnProposal => "ui.action.return_proposal",
+            Action::Withdraw => "ui.action.withdraw",
         }
     }
 
@@ -249,6 +274,8 @@ pub enum Context {
     Confirm,
     /// The follow-up agenda (above [`Context::List`], which moves and opens).
     Agenda,
+    /// One proposal (above [`Context::Detail`], which scrolls and edits).
+    Proposal,
 }
 
 impl Context {
@@ -260,6 +287,7 @@ impl Context {
         Context::Search,
         Context::Detail,
         Context::Agenda,
+        Context::Proposal,
         Context::Form,
         Context::Picker,
         Context::Palette,
@@ -280,6 +308,7 @@ impl Context {
             Context::HelpOverlay => "ui.context.help",
             Context::Confirm => "ui.context.confirm",
             Context::Agenda => "ui.context.agenda",
+            Context::Proposal => "ui.context.proposal",
         }
     }
 
@@ -524,6 +553,36 @@ fn defaults() -> Vec<Binding> {
             l(A::Needs),
             false,
         ),
+        b(
+            A::Proposals,
+            C::Global,
+            &[Key::plain(KeyCode::F(5))],
+            l(A::Proposals),
+            false,
+        ),
+        // One proposal: the workflow moves (the screen offers those the role may make).
+        b(
+            A::Propose,
+            C::Proposal,
+            &[Key::ch('p')],
+            l(A::Propose),
+            true,
+        ),
+        b(A::Review, C::Proposal, &[Key::ch('r')], l(A::Review), true),
+        b(
+            A::ReturnProposal,
+            C::Proposal,
+            &[Key::ch('t')],
+            l(A::ReturnProposal),
+            true,
+        ),
+        b(
+            A::Withdraw,
+            C::Proposal,
+            &[Key::ch('w')],
+            l(A::Withdraw),
+            true,
+        ),
         // Agenda: on the selected follow-up (Enter opens the facility, from Lists).
         b(
             A::FollowUpDone,
@@ -562,6 +621,8 @@ fn defaults() -> Vec<Binding> {
             false,
         ),
         b(A::Restore, C::List, &[Key::ch('u')], l(A::Restore), true),
+        // `f` filters lists: flagging from the list is `p` (or the palette).
+        b(A::Flag, C::List, &[Key::ch('p')], l(A::Flag), false),
         b(A::Up, C::List, &up, l(A::Up), false),
         b(A::Down, C::List, &down, l(A::Down), false),
         b(A::PageUp, C::List, &pgup, l(A::PageUp), false),
@@ -585,6 +646,7 @@ fn defaults() -> Vec<Binding> {
             true,
         ),
         b(A::Archive, C::Detail, &[Key::ch('a')], l(A::Archive), true),
+        b(A::Flag, C::Detail, &[Key::ch('f')], l(A::Flag), true),
         b(A::Restore, C::Detail, &[Key::ch('u')], l(A::Restore), true),
         b(
             A::NextPane,

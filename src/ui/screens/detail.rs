@@ -119,6 +119,8 @@ pub struct DetailScreen {
     info: Vec<Item>,
     history: Vec<Item>,
     history_count: usize,
+    /// The facility's proposals, one line each (newest plan year first).
+    proposals: Vec<Item>,
     /// The newest consultations with the facility, and each one's lines.
     timeline: Vec<Consultation>,
     timeline_items: Vec<Vec<Item>>,
@@ -147,6 +149,7 @@ impl DetailScreen {
             info: Vec::new(),
             history: Vec::new(),
             history_count: 0,
+            proposals: Vec::new(),
             timeline: Vec::new(),
             timeline_items: Vec::new(),
             timeline_total: 0,
@@ -202,7 +205,9 @@ impl DetailScreen {
 
     pub fn handles(&self, action: Action) -> bool {
         match action {
-            Action::Archive | Action::LogConsultation => !self.facility.meta.archived,
+            Action::Archive | Action::LogConsultation | Action::Flag => {
+                !self.facility.meta.archived
+            }
             Action::Restore => self.facility.meta.archived,
             Action::Edit
             | Action::NextPane
@@ -327,6 +332,24 @@ impl DetailScreen {
         entries.reverse(); // newest first
         self.history_count = entries.len();
         self.history = history_items(l, &entries);
+        let filter = crate::store::ProposalFilter {
+            facility_id: Some(self.facility.id.clone()),
+            ..Default::default()
+        };
+        self.proposals = store
+            .list_proposals(&filter, 0, 50)?
+            .iter()
+            .map(|p| {
+                Item::text(format!(
+                    "{} · {} · {} · {} · {}",
+                    p.data.plan_year,
+                    tr(l, super::proposals::status_short_key(p.status)),
+                    sanitize(&p.data.category),
+                    crate::domain::money::format_vnd(p.data.money.support),
+                    sanitize(&p.data.title)
+                ))
+            })
+            .collect();
         Ok(())
     }
 
@@ -464,6 +487,9 @@ impl DetailScreen {
             Action::LogConsultation if !self.facility.meta.archived => {
                 return super::log_consultation(&self.facility.id, &self.facility.data.name, store)
             }
+            Action::Flag if !self.facility.meta.archived => {
+                return super::flag_facility(&self.facility.id, env, store)
+            }
             Action::Edit if self.pane == Pane::Consultations => {
                 if let Some(c) = self.selected_consultation() {
                     return ScreenCmd::Push(Box::new(Screen::Consult(ConsultScreen::correcting(
@@ -571,10 +597,11 @@ impl DetailScreen {
                 s.set(top);
                 lines
             }
-            Pane::Proposals => layout_items(
+            Pane::Proposals if self.proposals.is_empty() => layout_items(
                 &[Item::dim(tr(l, "ui.detail.no_proposals"))],
                 body.width as usize,
             ),
+            Pane::Proposals => layout_items(&self.proposals, body.width as usize),
         };
         let page = body.height as usize;
         self.page.set(page);

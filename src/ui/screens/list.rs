@@ -38,6 +38,8 @@ const CHUNK: usize = 200;
 const MARGIN: usize = 50;
 /// Visible rows assumed before the first draw (and the least ever assumed).
 const MIN_PAGE: usize = 100;
+/// Marks a facility with an open support proposal (markers column).
+pub const OPEN_PROPOSAL: &str = "⚑";
 /// Search results shown at most.
 pub const SEARCH_LIMIT: usize = 500;
 
@@ -265,7 +267,7 @@ impl ListScreen {
             // New facilities are added from the current list, not from the archive.
             Action::New => !self.filter.archived,
             Action::Open | Action::Edit => self.current_row().is_some(),
-            Action::Archive | Action::LogConsultation => {
+            Action::Archive | Action::LogConsultation | Action::Flag => {
                 !self.filter.archived && self.current_row().is_some()
             }
             Action::Restore => self.filter.archived && self.current_row().is_some(),
@@ -329,6 +331,16 @@ impl ListScreen {
         match store.list_facilities(&self.filter, self.sort, self.desc, from, limit) {
             Ok(fs) => {
                 self.rows = fs.iter().map(|f| Row::new(self.lang, f)).collect();
+                // One lookup for the whole window, not one per drawn row.
+                let ids: Vec<String> = fs.iter().map(|f| f.id.clone()).collect();
+                let open = store
+                    .facilities_with_open_proposals(&ids)
+                    .unwrap_or_default();
+                for r in self.rows.iter_mut().filter(|r| open.contains(&r.id)) {
+                    r.markers = format!("{OPEN_PROPOSAL} {}", r.markers)
+                        .trim_end()
+                        .to_string();
+                }
                 self.rows_from = from;
                 self.loads += 1;
             }
@@ -484,6 +496,13 @@ impl ListScreen {
                     Ok(None) => self.gone(store),
                     Err(e) => store_error(self.lang, &e),
                 },
+                None => ScreenCmd::None,
+            },
+            Action::Flag if !self.filter.archived => match self.current_row() {
+                Some(r) => {
+                    let id = r.id.clone();
+                    super::flag_facility(&id, env, store)
+                }
                 None => ScreenCmd::None,
             },
             Action::LogConsultation if !self.filter.archived => {

@@ -21,6 +21,9 @@ pub mod detail;
 pub mod form;
 pub mod list;
 pub mod needs;
+pub mod proposal_form;
+pub mod proposal_view;
+pub mod proposals;
 pub mod setup;
 
 use ratatui::crossterm::event::KeyEvent;
@@ -41,6 +44,9 @@ pub use detail::DetailScreen;
 pub use form::FormScreen;
 pub use list::ListScreen;
 pub use needs::NeedsScreen;
+pub use proposal_form::ProposalFormScreen;
+pub use proposal_view::ProposalViewScreen;
+pub use proposals::ProposalsScreen;
 pub use setup::SetupScreen;
 
 /// What the app hands a screen: read-only settings. The store is passed separately (`&mut
@@ -86,6 +92,16 @@ pub enum PickPurpose {
     FilterTopic,
     /// Needs view: filter by collaborator ("" = all).
     FilterCollaborator,
+    /// Proposal form: the support category.
+    ProposalCategory,
+    /// Proposal form: the funding source.
+    ProposalFunding,
+    /// Proposals: filter by status ("" = all).
+    ProposalStatus,
+    /// Proposals: filter by plan year ("" = all).
+    ProposalYear,
+    /// Proposals: filter by funding source ("" = all).
+    ProposalFundingFilter,
 }
 
 /// What a screen asks of the app.
@@ -167,16 +183,27 @@ pub fn log_visit_closing(
     }
 }
 
-/// F3 / F4 (or the palette) on a screen that does not handle them: open the agenda or the
+/// `f` on a facility: a proposal form prefilled from it and its recorded needs.
+pub fn flag_facility(facility_id: &str, env: &Env, store: &mut Store) -> ScreenCmd {
+    match ProposalFormScreen::new_for(facility_id, store) {
+        Ok(s) => ScreenCmd::Push(Box::new(Screen::ProposalForm(s))),
+        Err(e) => ScreenCmd::Error(crate::cli::store_error_text(env.lang, &e)),
+    }
+}
+
+/// F3 / F4 / F5 (or the palette) on a screen that does not handle them: open the agenda or the
 /// needs view. From one of the two, the other takes its place, so the stack stays shallow.
 pub fn open_view(action: Action, top: &Screen, env: &Env, store: &mut Store) -> ScreenCmd {
     let screen = match action {
         Action::Agenda => Screen::Agenda(AgendaScreen::new(env.lang, store)),
         Action::Needs => Screen::Needs(NeedsScreen::new(env.lang, store)),
+        Action::Proposals => Screen::Proposals(ProposalsScreen::new(env.lang, store)),
         _ => return ScreenCmd::None,
     };
     match top {
-        Screen::Agenda(_) | Screen::Needs(_) => ScreenCmd::Replace(Box::new(screen)),
+        Screen::Agenda(_) | Screen::Needs(_) | Screen::Proposals(_) => {
+            ScreenCmd::Replace(Box::new(screen))
+        }
         _ => ScreenCmd::Push(Box::new(screen)),
     }
 }
@@ -192,6 +219,9 @@ pub enum Screen {
     Consult(ConsultScreen),
     Agenda(AgendaScreen),
     Needs(NeedsScreen),
+    Proposals(ProposalsScreen),
+    ProposalView(ProposalViewScreen),
+    ProposalForm(ProposalFormScreen),
 }
 
 impl Screen {
@@ -209,6 +239,9 @@ impl Screen {
             Screen::Setup(s) => s.title(lang),
             Screen::Agenda(s) => s.title(lang),
             Screen::Needs(s) => s.title(lang),
+            Screen::Proposals(s) => s.title(lang),
+            Screen::ProposalView(s) => s.title(lang),
+            Screen::ProposalForm(s) => s.title(lang),
         }
     }
 
@@ -222,6 +255,9 @@ impl Screen {
             Screen::Setup(s) => s.contexts(),
             Screen::Agenda(s) => s.contexts(),
             Screen::Needs(s) => s.contexts(),
+            Screen::Proposals(s) => s.contexts(),
+            Screen::ProposalView(s) => s.contexts(),
+            Screen::ProposalForm(s) => s.contexts(),
         }
     }
 
@@ -235,6 +271,9 @@ impl Screen {
             Screen::Setup(s) => s.handles(action),
             Screen::Agenda(s) => s.handles(action),
             Screen::Needs(s) => s.handles(action),
+            Screen::Proposals(s) => s.handles(action),
+            Screen::ProposalView(s) => s.handles(action),
+            Screen::ProposalForm(s) => s.handles(action),
         }
     }
 
@@ -248,6 +287,9 @@ impl Screen {
             Screen::Setup(s) => s.handle_text_key(key),
             Screen::Agenda(s) => s.handle_text_key(key),
             Screen::Needs(s) => s.handle_text_key(key),
+            Screen::Proposals(_) => false,
+            Screen::ProposalView(s) => s.handle_text_key(key),
+            Screen::ProposalForm(s) => s.handle_text_key(key),
         }
     }
 
@@ -261,6 +303,9 @@ impl Screen {
             Screen::Setup(s) => s.handle_paste(text),
             Screen::Agenda(s) => s.handle_paste(text),
             Screen::Needs(s) => s.handle_paste(text),
+            Screen::Proposals(_) => false,
+            Screen::ProposalView(s) => s.handle_paste(text),
+            Screen::ProposalForm(s) => s.handle_paste(text),
         }
     }
 
@@ -273,6 +318,9 @@ impl Screen {
             Screen::Setup(s) => s.handle_action(action, env, store),
             Screen::Agenda(s) => s.handle_action(action, env, store),
             Screen::Needs(s) => s.handle_action(action, env, store),
+            Screen::Proposals(s) => s.handle_action(action, env, store),
+            Screen::ProposalView(s) => s.handle_action(action, env, store),
+            Screen::ProposalForm(s) => s.handle_action(action, env, store),
         }
     }
 
@@ -289,7 +337,9 @@ impl Screen {
             Screen::Consult(s) => s.on_pick(purpose, code, env, store),
             Screen::Setup(s) => s.on_pick(purpose, code, env, store),
             Screen::Needs(s) => s.on_pick(purpose, code, env, store),
-            Screen::Detail(_) | Screen::Agenda(_) => ScreenCmd::None,
+            Screen::Proposals(s) => s.on_pick(purpose, code, env, store),
+            Screen::ProposalForm(s) => s.on_pick(purpose, code, env, store),
+            Screen::Detail(_) | Screen::Agenda(_) | Screen::ProposalView(_) => ScreenCmd::None,
         }
     }
 
@@ -301,6 +351,8 @@ impl Screen {
             Screen::Consult(_) => ScreenCmd::None,
             Screen::Setup(s) => s.on_confirm(action, env, store),
             Screen::Agenda(_) | Screen::Needs(_) => ScreenCmd::None,
+            Screen::Proposals(_) | Screen::ProposalForm(_) => ScreenCmd::None,
+            Screen::ProposalView(s) => s.on_confirm(action, env, store),
         }
     }
 
@@ -315,6 +367,9 @@ impl Screen {
             Screen::Setup(s) => s.on_data_changed(store),
             Screen::Agenda(s) => s.on_data_changed(store),
             Screen::Needs(s) => s.on_data_changed(store),
+            Screen::Proposals(s) => s.on_data_changed(store),
+            Screen::ProposalView(s) => s.on_data_changed(store),
+            Screen::ProposalForm(_) => ScreenCmd::None,
         }
     }
 
@@ -330,6 +385,8 @@ impl Screen {
     pub fn has_unsaved_changes(&self) -> bool {
         match self {
             Screen::List(_) | Screen::Detail(_) | Screen::Agenda(_) | Screen::Needs(_) => false,
+            Screen::Proposals(_) | Screen::ProposalView(_) => false,
+            Screen::ProposalForm(s) => s.has_unsaved_changes(),
             Screen::Form(s) => s.has_unsaved_changes(),
             Screen::Consult(s) => s.has_unsaved_changes(),
             Screen::Setup(s) => s.has_unsaved_changes(),
@@ -346,6 +403,9 @@ impl Screen {
             Screen::Setup(s) => s.render(frame, area, env, focused),
             Screen::Agenda(s) => s.render(frame, area, env, focused),
             Screen::Needs(s) => s.render(frame, area, env, focused),
+            Screen::Proposals(s) => s.render(frame, area, env),
+            Screen::ProposalView(s) => s.render(frame, area, env, focused),
+            Screen::ProposalForm(s) => s.render(frame, area, env, focused),
         }
     }
 }

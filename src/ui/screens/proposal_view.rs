@@ -1,0 +1,541 @@
+//! One proposal: its content, money, today's warnings (caps, eligibility) and its history —
+//! who moved it, when, from which status to which, and why.
+//!
+//! The moves offered are those the current profile's role may make from the status it has
+//! (`ProposalRecord::actions`, from the core's one rule): propose (asks first), review (with
+//! a comment), return (with a reason), withdraw (with a reason), and `e` edits a draft. A key
+//! for a move the role may not make still goes to the core, which refuses it in words. A
+//! proposal someone else moved meanwhile is refused as stale (the core's Conflict): the
+//! message is shown and the proposal reloaded.
+
+use std::cell::Cell;
+
+use ratatui::crossterm::event::KeyEvent;
+use ratatui::layout::{Alignment, Rect};
+use ratatui::style::Style;
+use ratatui::text::Line;
+use ratatui::widgets::{Block, Borders, Widget};
+use ratatui::Frame;
+
+use super::consult::code_label;
+use super::form::warning_style;
+use super::{Env, ProposalFormScreen, Screen, ScreenCmd};
+use crate::domain::issue::Severity;
+use crate::domain::money::format_vnd;
+use crate::domain::proposal::{Mover, ProposalRecord, ProposalStatus};
+use crate::refdata::codes;
+use crate::store::{Store, StoreError};
+use crate::text::sanitize;
+use crate::ui::format;
+use crate::ui::i18n::{tr, trf, Lang};
+use crate::ui::keymap::{Action, Context};
+use crate::ui::widgets::bars::wrap;
+use crate::ui::widgets::{fit, width, Prompt};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Plain,
+    Heading,
+    Dim,
+    Warning,
+}
+
+/// A prepared line: a label (may be empty) and its text.
+#[derive(Debug, Clone)]
+struct Item {
+    label: String,
+    text: String,
+    kind: Kind,
+}
+
+impl Item {
+    fn new(label: impl Into<String>, text: impl Into<String>, kind: Kind) -> Item {
+        Item {
+            label: label.into(),
+            text: text.into(),
+            kind,
+        }
+    }
+}
+
+/// The status a move action leads to.
+fn target(action: Action) -> Option<ProposalStatus> {
+    match action {
+        Action::Propose => Some(ProposalStatus::DeXuat),
+        Action::Review => Some(ProposalStatus::DaRaSoat),
+        Action::ReturnProposal => Some(ProposalStatus::Nhap),
+        Action::Withdraw => Some(ProposalStatus::Rut),
+        _ => None,
+    }
+}
+
+#[derive(Debug)]
+pub struct ProposalViewScreen {
+    lang: Lang,
+    record: ProposalRecord,
+    items: Vec<Item>,
+    scroll: Cell<usize>,
+    page: Cell<usize>,
+    lines: Cell<usize>,
+    /// The reason or comment prompt of a move, and where it leads.
+    asking: Option<(Prompt, ProposalStatus)>,
+}
+
+impl ProposalViewScreen {
+    pub fn open(
+        id: &str,
+        lang: Lang,
+        store: &Store,
+    ) -> Result<Option<ProposalViewScreen>, StoreError> {
+        let Some(record) = store.proposal_record(id)? else {
+            return Ok(None);
+        };
+        let mut s = ProposalViewScreen {
+            lang,
+            items: Vec::new(),
+            record,
+            scroll: Cell::new(0),
+            page: Cell::new(1),
+            lines: Cell::new(0),
+            asking: None,
+        };
+        s.prepare();
+        Ok(Some(s))
+    }
+
+    // ----- inspection (tests) -----
+
+    pub fn record(&self) -> &ProposalRecord {
+        &self.record
+    }
+
+    pub fn is_asking(&self) -> bool {
+        self.asking.is_some()
+    }
+
+    pub fn prompt_error(&self) -> Option<&str> {
+        self.asking.as_ref().and_then(|(p, _)| p.error())
+    }
+
+    pub fn title(&self, lang: Lang) -> String {
+        trf(
+            lang,
+            "ui.proposal.title",
+            &[&sanitize(&self.record.proposal.facility_name)],
+        )
+    }
+
+    pub fn contexts(&self) -> &'static [Context] {
+        if self.asking.is_some() {
+            &[Context::Form]
+        } else {
+            &[Context::Proposal, Context::Detail]
+        }
+    }
+
+    fn allows(&self, to: ProposalStatus) -> bool {
+        self.record.actions.iter().any(|(s, _)| *s == to)
+    }
+
+    pub fn handles(&self, action: Action) -> bool {
+        if self.asking.is_some() {
+            return matches!(action, Action::Open | Action::Save | Action::Back);
+        }
+        if let Some(to) = target(action) {
+            return self.allows(to);
+        }
+        match action {
+            Action::Edit => self.record.editable,
+            Action::Up
+            | Action::Down
+            | Action::PageUp
+            | Action::PageDown
+            | Action::Home
+            | Action::End => true,
+            _ => false,
+        }
+    }
+
+    // ----- loading -----
+
+    fn reload(&mut self, store: &Store) -> Option<String> {
+        match store.proposal_record(&self.record.proposal.id) {
+            Ok(Some(r)) => {
+                self.record = r;
+                self.prepare();
+                None
+            }
+            Ok(None) => Some(tr(self.lang, "ui.proposal.gone").to_string()),
+            Err(e) => Some(crate::cli::store_error_text(self.lang, &e)),
+        }
+    }
+
+    pub fn on_data_changed(&mut self, store: &mut Store) -> ScreenCmd {
+        match self.reload(store) {
+            Some(e) => ScreenCmd::Error(e),
+            None => ScreenCmd::None,
+        }
+    }
+
+    fn prepare(&mut self) {
+        let l = self.lang;
+        let p = &self.record.proposal;
+        let d = &p.data;
+        let f = |k: &'static str| tr(l, k).to_string();
+        let mut out = vec![
+            Item::new("", sanitize(&d.title), Kind::Heading),
+            Item::new(
+                f("proposal.field.facility"),
+                format!(
+                    "{} · {}",
+                    sanitize(&p.facility_name),
+                    format::commune_short(&p.commune_code)
+                ),
+                Kind::Plain,
+            ),
+        ];
+        let mut status = p.status.label(l);
+        if let Some(no) = &p.decision_no {
+            status = format!(
+                "{status} · {}",
+                trf(l, "ui.proposal.decision", &[&sanitize(no)])
+            );
+        }
+        out.push(Item::new(f("proposal.field.status"), status, Kind::Plain));
+        out.push(Item::new(
+            f("proposal.field.plan_year"),
+            d.plan_year.to_string(),
+            Kind::Plain,
+        ));
+        out.push(Item::new(
+            f("proposal.field.category"),
+            format!(
+                "{} {}",
+                sanitize(&d.category),
+                code_label(l, &codes().support_categories, &d.category)
+            ),
+            Kind::Plain,
+        ));
+        out.push(Item::new(
+            f("proposal.field.funding"),
+            tr(l, d.funding.label_key()),
+            Kind::Plain,
+        ));
+        let m = &d.money;
+        for (k, v) in [
+            ("proposal.field.total_cost", m.total_cost),
+            ("proposal.field.support", m.support),
+            ("proposal.field.counterpart", m.counterpart),
+            ("proposal.field.other_sources", m.other_sources),
+        ] {
+            out.push(Item::new(f(k), format_vnd(v), Kind::Plain));
+        }
+        let markers = d.priorities.text(l);
+        out.push(Item::new(
+            f("ui.pform.priorities"),
+            if markers.is_empty() {
+                "—".into()
+            } else {
+                markers
+            },
+            Kind::Plain,
+        ));
+        for w in &self.record.warnings.0 {
+            let kind = if w.severity == Severity::Error {
+                Kind::Heading
+            } else {
+                Kind::Warning
+            };
+            let text = crate::import::problem_text(l, &w.problem);
+            out.push(Item::new("", trf(l, "ui.form.warning", &[&text]), kind));
+        }
+        for (k, v) in [
+            ("proposal.field.place", &d.place),
+            ("proposal.field.time_frame", &d.time_frame),
+            ("proposal.field.rationale", &d.rationale),
+            ("proposal.field.objectives", &d.objectives),
+            ("proposal.field.content", &d.content),
+            ("proposal.field.expected_products", &d.expected_products),
+            ("proposal.field.expected_capacity", &d.expected_capacity),
+        ] {
+            if !v.trim().is_empty() {
+                out.push(Item::new(f(k), v.clone(), Kind::Plain));
+            }
+        }
+        if let Some(j) = d.expected_jobs {
+            out.push(Item::new(
+                f("proposal.field.expected_jobs"),
+                j.to_string(),
+                Kind::Plain,
+            ));
+        }
+        out.push(Item::new("", "", Kind::Plain));
+        out.push(Item::new("", f("ui.proposal.history"), Kind::Heading));
+        for t in &self.record.history {
+            let from = t
+                .from
+                .map(|s| s.label(l))
+                .unwrap_or_else(|| tr(l, "proposal.status.new").to_string());
+            let by = match t.mover {
+                Mover::Person(_) => sanitize(&t.actor_name),
+                Mover::Export => f("ui.proposal.by_export"),
+                Mover::Decision => f("ui.proposal.by_decision"),
+            };
+            out.push(Item::new(
+                "",
+                trf(
+                    l,
+                    "ui.proposal.history_entry",
+                    &[&format::local_time(&t.at), &by, &from, &t.to.label(l)],
+                ),
+                Kind::Plain,
+            ));
+            if !t.reason.is_empty() {
+                out.push(Item::new(
+                    "",
+                    trf(l, "ui.proposal.why", &[&t.reason]),
+                    Kind::Dim,
+                ));
+            }
+        }
+        self.items = out;
+    }
+
+    // ----- input -----
+
+    pub fn handle_text_key(&mut self, key: &KeyEvent) -> bool {
+        match self.asking.as_mut() {
+            Some((p, _)) => p.handle_key(key),
+            None => false,
+        }
+    }
+
+    pub fn handle_paste(&mut self, text: &str) -> bool {
+        match self.asking.as_mut() {
+            Some((p, _)) => {
+                p.paste(text);
+                true
+            }
+            None => false,
+        }
+    }
+
+    pub fn handle_action(&mut self, action: Action, env: &Env, store: &mut Store) -> ScreenCmd {
+        let l = env.lang;
+        if let Some((prompt, to)) = self.asking.as_ref() {
+            return match action {
+                Action::Back => {
+                    self.asking = None;
+                    ScreenCmd::None
+                }
+                Action::Open | Action::Save => {
+                    let (reason, to) = (prompt.value(0).to_string(), *to);
+                    self.move_to(to, &reason, store)
+                }
+                _ => ScreenCmd::None,
+            };
+        }
+        if let Some(to) = target(action) {
+            let needs = self
+                .record
+                .actions
+                .iter()
+                .find(|(s, _)| *s == to)
+                .map(|(_, n)| *n);
+            return match needs {
+                Some(n) if n.reason => {
+                    let (title, label) = match to {
+                        ProposalStatus::DaRaSoat => {
+                            ("ui.proposal.review_title", "ui.proposal.comment")
+                        }
+                        ProposalStatus::Nhap => ("ui.proposal.return_title", "ui.proposal.reason"),
+                        _ => ("ui.proposal.withdraw_title", "ui.proposal.reason"),
+                    };
+                    let prompt = Prompt::new(tr(l, title)).field(
+                        tr(l, label),
+                        tr(l, "ui.proposal.reason_hint"),
+                        "",
+                        500,
+                    );
+                    self.asking = Some((prompt, to));
+                    ScreenCmd::None
+                }
+                Some(_) => ScreenCmd::Confirm {
+                    message: trf(l, "ui.proposal.confirm_move", &[&to.label(l)]),
+                    action,
+                },
+                // Not this role's move: the core says why.
+                None => self.move_to(to, "", store),
+            };
+        }
+        let page = self.page.get().max(1);
+        let max = self.lines.get().saturating_sub(page);
+        let s = self.scroll.get();
+        let next = match action {
+            Action::Up => s.saturating_sub(1),
+            Action::Down => (s + 1).min(max),
+            Action::PageUp => s.saturating_sub(page),
+            Action::PageDown => (s + page).min(max),
+            Action::Home => 0,
+            Action::End => max,
+            Action::Edit if self.record.editable => {
+                return match ProposalFormScreen::edit(&self.record.proposal, store) {
+                    Ok(f) => ScreenCmd::Push(Box::new(Screen::ProposalForm(f))),
+                    Err(e) => ScreenCmd::Error(crate::cli::store_error_text(l, &e)),
+                };
+            }
+            Action::Edit => {
+                let e = StoreError::NotEditable {
+                    id: self.record.proposal.id.clone(),
+                    status: self.record.proposal.status,
+                };
+                return ScreenCmd::Error(crate::cli::store_error_text(l, &e));
+            }
+            _ => return ScreenCmd::Unhandled,
+        };
+        self.scroll.set(next);
+        ScreenCmd::None
+    }
+
+    pub fn on_confirm(&mut self, action: Action, _env: &Env, store: &mut Store) -> ScreenCmd {
+        match target(action) {
+            Some(to) => self.move_to(to, "", store),
+            None => ScreenCmd::None,
+        }
+    }
+
+    /// Ask the core to move the proposal, on the version shown.
+    fn move_to(&mut self, to: ProposalStatus, reason: &str, store: &mut Store) -> ScreenCmd {
+        let l = self.lang;
+        let p = &self.record.proposal;
+        match store.move_proposal(&p.id, p.version, to, reason, None) {
+            Ok(moved) => {
+                self.asking = None;
+                let text = trf(l, "ui.proposal.moved", &[&moved.status.label(l)]);
+                match self.reload(store) {
+                    Some(e) => ScreenCmd::Error(e),
+                    None => ScreenCmd::Toast(text),
+                }
+            }
+            Err(StoreError::Invalid(issues)) if self.asking.is_some() => {
+                let text = issues
+                    .errors()
+                    .map(|i| crate::cli::proposal::describe(l, i.field, &i.problem))
+                    .collect::<Vec<_>>()
+                    .join("\n");
+                if let Some((prompt, _)) = self.asking.as_mut() {
+                    prompt.set_error(Some(text));
+                }
+                ScreenCmd::None
+            }
+            Err(e) => {
+                self.asking = None;
+                let text = crate::cli::store_error_text(l, &e);
+                // Stale: show what is there now.
+                if matches!(e, StoreError::Conflict { .. }) {
+                    if let Some(gone) = self.reload(store) {
+                        return ScreenCmd::Error(format!("{text}\n{gone}"));
+                    }
+                }
+                ScreenCmd::Error(text)
+            }
+        }
+    }
+
+    // ----- drawing -----
+
+    fn layout(&self, w: usize) -> Vec<(String, String, Kind)> {
+        let label_w = self
+            .items
+            .iter()
+            .map(|i| width(&i.label))
+            .max()
+            .unwrap_or(0)
+            .min(w / 3);
+        let mut out = Vec::new();
+        for item in &self.items {
+            let (indent, vw) = if item.label.is_empty() && item.kind == Kind::Dim {
+                // A move's reason sits under the move.
+                (3, w.saturating_sub(3).max(1))
+            } else if item.label.is_empty() {
+                (0, w.max(1))
+            } else {
+                (label_w + 2, w.saturating_sub(label_w + 2).max(1))
+            };
+            let mut first = true;
+            for para in item.text.split('\n') {
+                let mut pieces = wrap(&sanitize(para), vw);
+                if pieces.is_empty() {
+                    pieces.push(String::new());
+                }
+                for piece in pieces {
+                    let label = if first && !item.label.is_empty() {
+                        format!("{:<label_w$}  ", fit(&item.label, label_w))
+                    } else {
+                        " ".repeat(indent)
+                    };
+                    out.push((label, piece, item.kind));
+                    first = false;
+                }
+            }
+        }
+        out
+    }
+
+    pub fn render(&self, frame: &mut Frame, area: Rect, env: &Env, focused: bool) {
+        let l = env.lang;
+        let theme = env.theme;
+        let p = &self.record.proposal;
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_style(theme.border)
+            .title(
+                Line::from(format!(
+                    " {} ",
+                    fit(&self.title(l), (area.width as usize).saturating_sub(30))
+                ))
+                .style(theme.title),
+            )
+            .title(
+                Line::from(format!(
+                    " {} ",
+                    tr(l, super::proposals::status_short_key(p.status))
+                ))
+                .alignment(Alignment::Right)
+                .style(theme.base),
+            );
+        let inner = block.inner(area);
+        block.render(area, frame.buffer_mut());
+        if inner.height < 2 || inner.width < 20 {
+            return;
+        }
+        let inner = Rect {
+            x: inner.x + 1,
+            width: inner.width - 2,
+            ..inner
+        };
+        let w = inner.width as usize;
+        let lines = self.layout(w);
+        let height = inner.height as usize;
+        self.page.set(height);
+        self.lines.set(lines.len());
+        let top = self.scroll.get().min(lines.len().saturating_sub(height));
+        let buf = frame.buffer_mut();
+        for (n, (label, text, kind)) in lines.iter().skip(top).take(height).enumerate() {
+            let y = inner.y + n as u16;
+            let lw = width(label);
+            buf.set_stringn(inner.x, y, label, lw, theme.dim);
+            let style: Style = match kind {
+                Kind::Plain => theme.base,
+                Kind::Heading => theme.title,
+                Kind::Dim => theme.dim,
+                Kind::Warning => warning_style(theme),
+            };
+            let room = w.saturating_sub(lw);
+            buf.set_stringn(inner.x + lw as u16, y, text, room, style);
+        }
+        if let Some((prompt, _)) = &self.asking {
+            prompt.render(frame, area, theme, l, focused);
+        }
+    }
+}

@@ -1,0 +1,624 @@
+//! "Đề xuất hỗ trợ": the proposals of the scope (F5 from anywhere).
+//!
+//! A list (year, status, category, funding source, facility, requested support) narrowed by
+//! `f` — status, plan year, category, funding source, commune — and under it, for the whole
+//! filter (not only the rows loaded), the totals of requested support and of total cost per
+//! support category, with a bar of the requested support, then per funding source and in all
+//! (`Store::proposal_totals`, one grouped query). Enter opens a proposal with its history and
+//! the moves the current role may make.
+
+use chrono::Datelike;
+use ratatui::layout::{Alignment, Constraint, Rect};
+use ratatui::text::Line;
+use ratatui::widgets::{Block, Borders, Widget};
+use ratatui::Frame;
+
+use super::form::commune_items;
+use super::{Env, PickPurpose, Screen, ScreenCmd};
+use crate::domain::money::format_vnd;
+use crate::domain::proposal::{
+    FundingSource, MoneyTotals, Proposal, ProposalStatus, ProposalTotals,
+};
+use crate::refdata::codes;
+use crate::store::{ProposalFilter, Store};
+use crate::text::sanitize;
+use crate::ui::format;
+use crate::ui::i18n::{tr, trf, Lang};
+use crate::ui::keymap::{Action, Context};
+use crate::ui::widgets::bars::wrap;
+use crate::ui::widgets::table::render_table;
+use crate::ui::widgets::{fit, width, Column, ListWindow, PickItem};
+
+/// Proposals listed at most (the count and the totals cover them all).
+pub const LIMIT: usize = 500;
+/// Width of an amount column ("12.345.678.900 đ").
+const AMOUNT_W: usize = 16;
+
+/// One row, formatted when loaded.
+#[derive(Debug, Clone)]
+struct Row {
+    id: String,
+    year: String,
+    status: String,
+    category: String,
+    funding: String,
+    facility: String,
+    support: String,
+}
+
+impl Row {
+    fn new(lang: Lang, p: &Proposal) -> Row {
+        Row {
+            id: p.id.clone(),
+            year: p.data.plan_year.to_string(),
+            status: tr(lang, status_short_key(p.status)).to_string(),
+            category: sanitize(&p.data.category),
+            funding: p.data.funding.short().to_string(),
+            facility: sanitize(&format!("{} · {}", p.facility_name, p.data.title)),
+            support: format_vnd(p.data.money.support),
+        }
+    }
+}
+
+/// The short label of a status, for narrow columns.
+pub fn status_short_key(s: ProposalStatus) -> &'static str {
+    match s {
+        ProposalStatus::Nhap => "ui.proposal.status.nhap",
+        ProposalStatus::DeXuat => "ui.proposal.status.de_xuat",
+        ProposalStatus::DaRaSoat => "ui.proposal.status.da_ra_soat",
+        ProposalStatus::DaGuiTinh => "ui.proposal.status.da_gui_tinh",
+        ProposalStatus::PheDuyet => "ui.proposal.status.phe_duyet",
+        ProposalStatus::KhongDuyet => "ui.proposal.status.khong_duyet",
+        ProposalStatus::DangThucHien => "ui.proposal.status.dang_thuc_hien",
+        ProposalStatus::HoanThanh => "ui.proposal.status.hoan_thanh",
+        ProposalStatus::Rut => "ui.proposal.status.rut",
+    }
+}
+
+#[derive(Debug)]
+pub struct ProposalsScreen {
+    lang: Lang,
+    filter: ProposalFilter,
+    rows: Vec<Row>,
+    /// Proposals matching the filter (may be more than the rows loaded).
+    count: usize,
+    totals: ProposalTotals,
+    window: ListWindow,
+    /// Communes of the scope (the commune filter offers these).
+    scope: Vec<String>,
+    this_year: i32,
+    error: Option<String>,
+}
+
+impl ProposalsScreen {
+    pub fn new(lang: Lang, store: &Store) -> ProposalsScreen {
+        let mut s = ProposalsScreen {
+            lang,
+            filter: ProposalFilter::default(),
+            rows: Vec::new(),
+            count: 0,
+            totals: ProposalTotals::default(),
+            window: ListWindow::new(),
+            scope: store.profile().map(|p| p.communes()).unwrap_or_default(),
+            this_year: store.today().year(),
+            error: None,
+        };
+        s.reload(store);
+        s
+    }
+
+    // ----- inspection (tests) -----
+
+    pub fn filter(&self) -> &ProposalFilter {
+        &self.filter
+    }
+
+    pub fn count(&self) -> usize {
+        self.count
+    }
+
+    pub fn totals(&self) -> &ProposalTotals {
+        &self.totals
+    }
+
+    /// The id of the proposal under the cursor.
+    pub fn selected_id(&self) -> Option<&str> {
+        self.rows.get(self.window.selected()).map(|r| r.id.as_str())
+    }
+
+    pub fn title(&self, lang: Lang) -> String {
+        tr(lang, "ui.proposals.title").to_string()
+    }
+
+    pub fn contexts(&self) -> &'static [Context] {
+        &[Context::List]
+    }
+
+    pub fn handles(&self, action: Action) -> bool {
+        match action {
+            Action::Up
+            | Action::Down
+            | Action::PageUp
+            | Action::PageDown
+            | Action::Home
+            | Action::End
+            | Action::Filter
+            | Action::Proposals => true,
+            Action::Open => !self.rows.is_empty(),
+            _ => false,
+        }
+    }
+
+    // ----- loading -----
+
+    fn reload(&mut self, store: &Store) {
+        let keep = self.selected_id().map(String::from);
+        let loaded = store.count_proposals(&self.filter).and_then(|n| {
+            Ok((
+                n,
+                store.list_proposals(&self.filter, 0, LIMIT)?,
+                store.proposal_totals(&self.filter)?,
+            ))
+        });
+        match loaded {
+            Ok((n, list, totals)) => {
+                self.error = None;
+                self.count = n;
+                self.rows = list.iter().map(|p| Row::new(self.lang, p)).collect();
+                self.totals = totals;
+            }
+            Err(e) => {
+                self.count = 0;
+                self.rows.clear();
+                self.totals = ProposalTotals::default();
+                self.error = Some(crate::cli::store_error_text(self.lang, &e));
+            }
+        }
+        let at = keep
+            .and_then(|id| self.rows.iter().position(|r| r.id == id))
+            .unwrap_or(self.window.selected());
+        self.window.select(at, self.rows.len());
+    }
+
+    fn refilter(&mut self, store: &Store) {
+        self.window = ListWindow::new();
+        self.reload(store);
+    }
+
+    pub fn on_data_changed(&mut self, store: &mut Store) -> ScreenCmd {
+        self.reload(store);
+        ScreenCmd::None
+    }
+
+    // ----- input -----
+
+    pub fn handle_action(&mut self, action: Action, env: &Env, store: &mut Store) -> ScreenCmd {
+        let l = env.lang;
+        if self.window.apply(action, self.rows.len()) {
+            return ScreenCmd::None;
+        }
+        match action {
+            Action::Proposals => self.reload(store),
+            Action::Filter => {
+                return ScreenCmd::OpenPicker {
+                    title: tr(l, "ui.proposals.filter_title").to_string(),
+                    items: self.filter_menu(),
+                    purpose: PickPurpose::FilterMenu,
+                }
+            }
+            Action::Open => {
+                let Some(id) = self.selected_id().map(String::from) else {
+                    return ScreenCmd::None;
+                };
+                return match super::ProposalViewScreen::open(&id, l, store) {
+                    Ok(Some(v)) => ScreenCmd::Push(Box::new(Screen::ProposalView(v))),
+                    Ok(None) => {
+                        self.reload(store);
+                        ScreenCmd::Error(tr(l, "ui.proposal.gone").to_string())
+                    }
+                    Err(e) => ScreenCmd::Error(crate::cli::store_error_text(l, &e)),
+                };
+            }
+            _ => return ScreenCmd::Unhandled,
+        }
+        ScreenCmd::None
+    }
+
+    fn filter_menu(&self) -> Vec<PickItem> {
+        let l = self.lang;
+        let all = tr(l, "ui.filter.all").to_string();
+        let f = &self.filter;
+        let status = f
+            .statuses
+            .first()
+            .map(|s| s.label(l))
+            .unwrap_or(all.clone());
+        let year = f.year.map(|y| y.to_string()).unwrap_or(all.clone());
+        let category = f.category.clone().unwrap_or(all.clone());
+        let funding = f
+            .funding
+            .map(|x| x.short().to_string())
+            .unwrap_or(all.clone());
+        let commune = f
+            .commune
+            .as_deref()
+            .map(format::commune_short)
+            .unwrap_or(all);
+        vec![
+            PickItem::new("status", tr(l, "ui.proposals.filter.status")).with_hint(status),
+            PickItem::new("year", tr(l, "ui.proposals.filter.year")).with_hint(year),
+            PickItem::new("category", tr(l, "ui.proposals.filter.category")).with_hint(category),
+            PickItem::new("funding", tr(l, "ui.proposals.filter.funding")).with_hint(funding),
+            PickItem::new("commune", tr(l, "ui.proposals.filter.commune")).with_hint(commune),
+            PickItem::new("clear", tr(l, "ui.filter.clear")),
+        ]
+    }
+
+    pub fn on_pick(
+        &mut self,
+        purpose: PickPurpose,
+        code: &str,
+        env: &Env,
+        store: &mut Store,
+    ) -> ScreenCmd {
+        let l = env.lang;
+        let some = |c: &str| (!c.is_empty()).then(|| c.to_string());
+        let picker =
+            |title: &str, items: Vec<PickItem>, purpose: PickPurpose| ScreenCmd::OpenPicker {
+                title: title.to_string(),
+                items,
+                purpose,
+            };
+        match purpose {
+            PickPurpose::FilterMenu => match code {
+                "status" => {
+                    let mut items = vec![PickItem::new("", tr(l, "ui.filter.all_statuses"))];
+                    items.extend(
+                        ProposalStatus::ALL
+                            .iter()
+                            .map(|s| PickItem::new(s.code(), s.label(l))),
+                    );
+                    picker(
+                        tr(l, "ui.proposals.filter.status"),
+                        items,
+                        PickPurpose::ProposalStatus,
+                    )
+                }
+                "year" => {
+                    let mut items = vec![PickItem::new("", tr(l, "ui.proposals.all_years"))];
+                    items.extend(
+                        (self.this_year - 3..=self.this_year + 2)
+                            .rev()
+                            .map(|y| PickItem::new(y.to_string(), y.to_string())),
+                    );
+                    picker(
+                        tr(l, "ui.proposals.filter.year"),
+                        items,
+                        PickPurpose::ProposalYear,
+                    )
+                }
+                "category" => {
+                    let mut items = vec![PickItem::new("", tr(l, "ui.needs.all_topics"))];
+                    items.extend(codes().support_categories.items().iter().map(|i| {
+                        let label =
+                            format::code_label(l, &codes().support_categories, Some(&i.code));
+                        PickItem::new(i.code.as_str(), format!("{} — {label}", i.code))
+                    }));
+                    picker(
+                        tr(l, "ui.proposals.filter.category"),
+                        items,
+                        PickPurpose::FilterTopic,
+                    )
+                }
+                "funding" => {
+                    let mut items = vec![PickItem::new("", tr(l, "ui.proposals.all_funding"))];
+                    items.extend(
+                        FundingSource::ALL
+                            .iter()
+                            .map(|f| PickItem::new(f.code(), tr(l, f.label_key()))),
+                    );
+                    picker(
+                        tr(l, "ui.proposals.filter.funding"),
+                        items,
+                        PickPurpose::ProposalFundingFilter,
+                    )
+                }
+                "commune" => {
+                    let mut items = vec![PickItem::new("", tr(l, "ui.filter.all_communes"))];
+                    items.extend(commune_items(l, self.scope.iter().map(String::as_str)));
+                    picker(
+                        tr(l, "ui.proposals.filter.commune"),
+                        items,
+                        PickPurpose::FilterCommune,
+                    )
+                }
+                "clear" => {
+                    self.filter = ProposalFilter::default();
+                    self.refilter(store);
+                    ScreenCmd::None
+                }
+                _ => ScreenCmd::None,
+            },
+            PickPurpose::ProposalStatus => {
+                self.filter.statuses = ProposalStatus::ALL
+                    .into_iter()
+                    .filter(|s| s.code() == code)
+                    .collect();
+                self.refilter(store);
+                ScreenCmd::None
+            }
+            PickPurpose::ProposalYear => {
+                self.filter.year = code.parse().ok();
+                self.refilter(store);
+                ScreenCmd::None
+            }
+            PickPurpose::FilterTopic => {
+                self.filter.category = some(code);
+                self.refilter(store);
+                ScreenCmd::None
+            }
+            PickPurpose::ProposalFundingFilter => {
+                self.filter.funding = FundingSource::ALL.into_iter().find(|f| f.code() == code);
+                self.refilter(store);
+                ScreenCmd::None
+            }
+            PickPurpose::FilterCommune => {
+                self.filter.commune = some(code);
+                self.refilter(store);
+                ScreenCmd::None
+            }
+            _ => ScreenCmd::None,
+        }
+    }
+
+    /// "Lọc: Đã đề xuất · 2027 · KC03 · KCQG · Sóc Sơn".
+    fn filter_line(&self) -> Option<String> {
+        let l = self.lang;
+        let f = &self.filter;
+        let mut parts: Vec<String> = f.statuses.iter().map(|s| s.label(l)).collect();
+        if let Some(y) = f.year {
+            parts.push(y.to_string());
+        }
+        if let Some(c) = &f.category {
+            parts.push(c.clone());
+        }
+        if let Some(x) = f.funding {
+            parts.push(x.short().to_string());
+        }
+        if let Some(c) = &f.commune {
+            parts.push(format::commune_short(c));
+        }
+        (!parts.is_empty()).then(|| trf(l, "ui.list.filtered_by", &[&sanitize(&parts.join(" · "))]))
+    }
+
+    // ----- drawing -----
+
+    pub fn render(&self, frame: &mut Frame, area: Rect, env: &Env) {
+        let l = env.lang;
+        let theme = env.theme;
+        let shown = if self.rows.len() < self.count {
+            trf(
+                l,
+                "ui.proposals.count_some",
+                &[&format::count(self.rows.len()), &format::count(self.count)],
+            )
+        } else {
+            trf(l, "ui.proposals.count", &[&format::count(self.count)])
+        };
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_style(theme.border)
+            .title(Line::from(format!(" {} ", tr(l, "ui.proposals.title"))).style(theme.title))
+            .title(
+                Line::from(format!(" {shown} "))
+                    .alignment(Alignment::Right)
+                    .style(theme.base),
+            );
+        let inner = block.inner(area);
+        block.render(area, frame.buffer_mut());
+        if inner.height < 4 || inner.width < 40 {
+            return;
+        }
+        let inner = Rect {
+            x: inner.x + 1,
+            width: inner.width - 2,
+            ..inner
+        };
+        let w = inner.width as usize;
+        let bar = self.filter_line().unwrap_or_else(|| {
+            let key = env.keymap.keys_for(Action::Filter, Context::List);
+            trf(l, "ui.proposals.no_filter", &[&key])
+        });
+        frame
+            .buffer_mut()
+            .set_stringn(inner.x, inner.y, fit(&bar, w), w, theme.dim);
+        let rest = inner.height.saturating_sub(1);
+        if self.count == 0 {
+            let text = match &self.error {
+                Some(e) => e.clone(),
+                None if self.filter != ProposalFilter::default() => {
+                    tr(l, "ui.proposals.empty_filtered").to_string()
+                }
+                None => tr(l, "ui.proposals.empty").to_string(),
+            };
+            for (n, line) in wrap(&text, w).iter().enumerate().take(rest as usize) {
+                frame
+                    .buffer_mut()
+                    .set_stringn(inner.x, inner.y + 2 + n as u16, line, w, theme.dim);
+            }
+            return;
+        }
+        // The totals take what they need, leaving the list a header and three rows at least.
+        let list_min = 4u16;
+        let wanted = self.panel_height();
+        let panel_h = wanted.min(rest.saturating_sub(list_min + 1));
+        let list_h = rest.saturating_sub(panel_h + u16::from(panel_h > 0));
+        let list = Rect {
+            y: inner.y + 1,
+            height: list_h,
+            ..inner
+        };
+        self.render_list(frame, list, env);
+        if panel_h > 0 {
+            let panel = Rect {
+                y: list.y + list_h + 1,
+                height: panel_h,
+                ..inner
+            };
+            self.render_totals(frame, panel, env);
+        }
+    }
+
+    fn panel_height(&self) -> u16 {
+        // Heading, categories, a rule, funding sources, the total.
+        (1 + self.totals.by_category.len() + 1 + self.totals.by_funding.len() + 1) as u16
+    }
+
+    fn render_list(&self, frame: &mut Frame, area: Rect, env: &Env) {
+        let l = env.lang;
+        let columns = [
+            Column::new(tr(l, "ui.proposals.col.year"), Constraint::Length(4)),
+            Column::new(tr(l, "ui.proposals.col.status"), Constraint::Length(10)),
+            Column::new(tr(l, "ui.proposals.col.category"), Constraint::Length(4)),
+            Column::new(tr(l, "ui.proposals.col.funding"), Constraint::Length(5)),
+            Column::new(tr(l, "ui.proposals.col.facility"), Constraint::Fill(1)).highlight(),
+            Column::new(
+                tr(l, "ui.proposals.col.support"),
+                Constraint::Length(AMOUNT_W as u16),
+            )
+            .right(),
+        ];
+        render_table(
+            frame.buffer_mut(),
+            area,
+            &columns,
+            true,
+            self.rows.len(),
+            &self.window,
+            env.theme,
+            "",
+            |i| match self.rows.get(i) {
+                Some(r) => vec![
+                    r.year.clone(),
+                    r.status.clone(),
+                    r.category.clone(),
+                    r.funding.clone(),
+                    r.facility.clone(),
+                    r.support.clone(),
+                ],
+                None => Vec::new(),
+            },
+        );
+    }
+
+    /// Per category: code, a bar of the requested support, the support, the total cost; then
+    /// per funding source and in all.
+    fn render_totals(&self, frame: &mut Frame, area: Rect, env: &Env) {
+        let l = env.lang;
+        let theme = env.theme;
+        let w = area.width as usize;
+        let label_w = 5usize;
+        let bar_w = w.saturating_sub(label_w + 2 * (AMOUNT_W + 1) + 1);
+        let sx = area.x + (w - 2 * (AMOUNT_W + 1) + 1) as u16;
+        let cx = area.x + (w - AMOUNT_W) as u16;
+        let buf = frame.buffer_mut();
+        let right = |buf: &mut ratatui::buffer::Buffer,
+                     x: u16,
+                     y: u16,
+                     s: &str,
+                     style: ratatui::style::Style| {
+            let s = fit(s, AMOUNT_W);
+            let pad = AMOUNT_W.saturating_sub(width(&s)) as u16;
+            buf.set_stringn(x + pad, y, &s, AMOUNT_W, style);
+        };
+        let mut y = area.y;
+        let end = area.y + area.height;
+        let heading = tr(l, "ui.proposals.totals.heading");
+        buf.set_stringn(area.x, y, fit(heading, w), w, theme.title);
+        right(
+            buf,
+            sx,
+            y,
+            tr(l, "ui.proposals.totals.support"),
+            theme.title,
+        );
+        right(
+            buf,
+            cx,
+            y,
+            tr(l, "ui.proposals.totals.total_cost"),
+            theme.title,
+        );
+        y += 1;
+        let max = self
+            .totals
+            .by_category
+            .iter()
+            .map(|(_, t)| t.support)
+            .max()
+            .unwrap_or(0);
+        // Keep room for the rule, the funding sources and the total.
+        let tail = (1 + self.totals.by_funding.len() + 1) as u16;
+        let cat_rows = end.saturating_sub(y + tail) as usize;
+        let cats = &self.totals.by_category;
+        for (i, (code, t)) in cats.iter().enumerate().take(cat_rows) {
+            if i + 1 == cat_rows && cats.len() > cat_rows {
+                let more = trf(l, "ui.proposals.totals.more", &[&(cats.len() - i)]);
+                buf.set_stringn(area.x, y, fit(&more, w), w, theme.dim);
+                y += 1;
+                break;
+            }
+            buf.set_stringn(
+                area.x,
+                y,
+                fit(&sanitize(code), label_w),
+                label_w,
+                theme.base,
+            );
+            let bar = bar(t.support, max, bar_w);
+            buf.set_stringn(area.x + label_w as u16, y, &bar, bar_w, theme.base);
+            right(buf, sx, y, &format_vnd(t.support), theme.base);
+            right(buf, cx, y, &format_vnd(t.total_cost), theme.base);
+            y += 1;
+        }
+        if y < end {
+            buf.set_stringn(area.x, y, "─".repeat(w), w, theme.dim);
+            y += 1;
+        }
+        let line = |buf: &mut ratatui::buffer::Buffer, y: u16, label: &str, t: &MoneyTotals| {
+            let lw = w.saturating_sub(2 * (AMOUNT_W + 1));
+            buf.set_stringn(area.x, y, fit(label, lw), lw, theme.base);
+            right(buf, sx, y, &format_vnd(t.support), theme.base);
+            right(buf, cx, y, &format_vnd(t.total_cost), theme.base);
+        };
+        for (f, t) in &self.totals.by_funding {
+            if y >= end {
+                return;
+            }
+            let label = trf(l, "ui.proposals.totals.funding", &[&f.short(), &t.count]);
+            line(buf, y, &label, t);
+            y += 1;
+        }
+        if y < end {
+            let t = &self.totals.total;
+            let label = trf(l, "ui.proposals.totals.all", &[&t.count]);
+            line(buf, y, &label, t);
+        }
+    }
+}
+
+/// A horizontal bar of `value` out of `max` in `width` cells, in eighths of a block (any
+/// amount above zero shows at least a sliver).
+pub fn bar(value: i64, max: i64, width: usize) -> String {
+    if max <= 0 || value <= 0 || width == 0 {
+        return String::new();
+    }
+    let eighths = (i128::from(value) * (width as i128) * 8 / i128::from(max)).max(1) as usize;
+    let full = eighths / 8;
+    let part = eighths % 8;
+    let mut s = "█".repeat(full.min(width));
+    if part > 0 && full < width {
+        s.push([' ', '▏', '▎', '▍', '▌', '▋', '▊', '▉'][part]);
+    }
+    s
+}
