@@ -986,15 +986,16 @@ impl Store {
     }
 
     /// The needs view's groups without loading a province's every text: counts (facilities,
-    /// consultations) are exact; each group lists only its newest `per_group` entries. Rows
-    /// come newest first off the date index; only corrected rows are loaded whole (with
-    /// their amendments applied), the rest are read in place.
+    /// consultations) are exact; each group lists only its newest `per_group` entries. A first
+    /// pass reads the index `consultations_needs` alone, newest first; corrected rows are
+    /// loaded whole (their amendments applied); the texts and facility names are then read
+    /// for the listed entries only.
     pub fn needs_overview(
         &self,
         filter: &ConsultationFilter,
         per_group: usize,
     ) -> Result<Vec<NeedsGroup>> {
-        use std::collections::{BTreeMap, HashSet};
+        use std::collections::{BTreeMap, HashMap, HashSet};
         struct Acc {
             facilities: HashSet<String>,
             raised: usize,
@@ -1002,104 +1003,108 @@ impl Store {
         }
         let (w, args) = filter.where_clause(&self.scope_communes());
         let sql = format!(
-            "SELECT c.id, c.facility_id, c.cur_date, c.topics, c.amendments, c.needs,
-                    c.difficulties
-             FROM consultations c
-             WHERE {w} AND (c.needs <> '' OR c.difficulties <> '' OR c.amendments > 0)
+            "SELECT c.id, c.facility_id, c.cur_date, c.topics, c.amendments
+             FROM consultations c INDEXED BY consultations_needs
+             WHERE {w} AND (c.has_text OR c.amendments > 0)
              ORDER BY c.cur_date DESC, c.id DESC"
         );
         let list = &codes().support_categories;
         let position = |t: &str| list.items().iter().position(|i| i.code == t);
         let only = filter.topic.as_deref().map(&position);
         let mut groups: BTreeMap<Option<usize>, Acc> = BTreeMap::new();
-        let mut stmt = self.conn().prepare(&sql)?;
-        let mut rows = stmt.query(params_from_iter(args))?;
-        let text = |r: &rusqlite::Row<'_>, i: usize| -> Result<String> { Ok(r.get(i)?) };
-        while let Some(r) = rows.next()? {
-            let amended: i64 = r.get(4)?;
-            let corrected;
-            let (fid, needs, diffs, keys): (String, String, String, Vec<Option<usize>>);
-            if amended > 0 {
-                let id = text(r, 0)?;
-                let Some(c) = self.consultation(&id)? else {
-                    continue;
-                };
-                keys = if c.data.topics.is_empty() {
-                    vec![None]
-                } else {
-                    c.data.topics.iter().map(|t| position(t)).collect()
-                };
-                fid = c.data.facility_id.clone();
-                needs = c.data.needs.clone();
-                diffs = c.data.difficulties.clone();
-                corrected = Some(c);
-            } else {
-                let topics = text(r, 3)?;
-                keys = if topics.trim().is_empty() {
-                    vec![None]
-                } else {
-                    topics.split(',').map(|t| position(t.trim())).collect()
-                };
-                fid = text(r, 1)?;
-                needs = text(r, 5)?;
-                diffs = text(r, 6)?;
-                corrected = None;
-            }
-            if needs.is_empty() && diffs.is_empty() {
-                continue;
-            }
-            for k in keys {
-                if only.is_some_and(|o| o != k) {
-                    continue;
-                }
-                let g = groups.entry(k).or_insert_with(|| Acc {
-                    facilities: HashSet::new(),
-                    raised: 0,
-                    entries: Vec::new(),
-                });
-                if !g.facilities.contains(&fid) {
-                    g.facilities.insert(fid.clone());
-                }
-                g.raised += 1;
-                if g.entries.len() < per_group {
-                    let (id, name, date) = match &corrected {
-                        Some(c) => (c.id.clone(), c.facility_name.clone(), c.data.date),
-                        None => {
-                            let d = text(r, 2)?;
-                            let date = chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d")
-                                .map_err(|_| StoreError::Sqlite(bad_date(2)))?;
-                            // The name is looked up for listed entries only, below.
-                            (text(r, 0)?, String::new(), date)
-                        }
+        // Corrected consultations, loaded whole: their texts are known after pass one.
+        let mut corrected: HashMap<String, Consultation> = HashMap::new();
+        {
+            let mut stmt = self.conn().prepare(&sql)?;
+            let mut rows = stmt.query(params_from_iter(args))?;
+            while let Some(r) = rows.next()? {
+                let id: String = r.get(0)?;
+                let amended: i64 = r.get(4)?;
+                let (fid, date, keys) = if amended > 0 {
+                    let Some(c) = self.consultation(&id)? else {
+                        continue;
                     };
-                    g.entries.push(NeedsEntry {
-                        consultation_id: id,
-                        facility_id: fid.clone(),
-                        facility_name: name,
-                        date,
-                        difficulties: diffs.clone(),
-                        needs: needs.clone(),
+                    if c.data.needs.is_empty() && c.data.difficulties.is_empty() {
+                        continue;
+                    }
+                    let keys: Vec<Option<usize>> = if c.data.topics.is_empty() {
+                        vec![None]
+                    } else {
+                        c.data.topics.iter().map(|t| position(t)).collect()
+                    };
+                    let out = (c.data.facility_id.clone(), c.data.date, keys);
+                    corrected.insert(id.clone(), c);
+                    out
+                } else {
+                    let topics: String = r.get(3)?;
+                    let keys: Vec<Option<usize>> = if topics.trim().is_empty() {
+                        vec![None]
+                    } else {
+                        topics.split(',').map(|t| position(t.trim())).collect()
+                    };
+                    let d: String = r.get(2)?;
+                    let date = NaiveDate::parse_from_str(&d, "%Y-%m-%d")
+                        .map_err(|_| StoreError::Sqlite(bad_date(2)))?;
+                    (r.get(1)?, date, keys)
+                };
+                for k in keys {
+                    if only.is_some_and(|o| o != k) {
+                        continue;
+                    }
+                    let g = groups.entry(k).or_insert_with(|| Acc {
+                        facilities: HashSet::new(),
+                        raised: 0,
+                        entries: Vec::new(),
                     });
+                    if !g.facilities.contains(&fid) {
+                        g.facilities.insert(fid.clone());
+                    }
+                    g.raised += 1;
+                    if g.entries.len() < per_group {
+                        // Texts and names come in pass two.
+                        g.entries.push(NeedsEntry {
+                            consultation_id: id.clone(),
+                            facility_id: fid.clone(),
+                            facility_name: String::new(),
+                            date,
+                            difficulties: String::new(),
+                            needs: String::new(),
+                        });
+                    }
                 }
             }
         }
-        drop(rows);
-        let mut names: std::collections::HashMap<String, String> = Default::default();
-        let mut name_of = self
-            .conn()
-            .prepare_cached("SELECT name FROM facilities WHERE id = ?1")?;
+        // Pass two: the listed entries' texts and facility names.
+        let mut texts = self.conn().prepare_cached(
+            "SELECT c.needs, c.difficulties, coalesce(f.name, '')
+             FROM consultations c LEFT JOIN facilities f ON f.id = c.facility_id
+             WHERE c.id = ?1",
+        )?;
+        let mut cache: HashMap<String, (String, String, String)> = HashMap::new();
         for g in groups.values_mut() {
-            for e in g.entries.iter_mut().filter(|e| e.facility_name.is_empty()) {
-                if let Some(n) = names.get(&e.facility_id) {
-                    e.facility_name.clone_from(n);
-                    continue;
-                }
-                let n: String = name_of
-                    .query_row([&e.facility_id], |r| r.get(0))
-                    .optional()?
-                    .unwrap_or_default();
-                names.insert(e.facility_id.clone(), n.clone());
-                e.facility_name = n;
+            for e in &mut g.entries {
+                let (needs, difficulties, name) = match (
+                    corrected.get(&e.consultation_id),
+                    cache.get(&e.consultation_id),
+                ) {
+                    (Some(c), _) => (
+                        c.data.needs.clone(),
+                        c.data.difficulties.clone(),
+                        c.facility_name.clone(),
+                    ),
+                    (None, Some(t)) => t.clone(),
+                    (None, None) => {
+                        let t: (String, String, String) = texts
+                            .query_row([&e.consultation_id], |r| {
+                                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                            })?;
+                        cache.insert(e.consultation_id.clone(), t.clone());
+                        t
+                    }
+                };
+                e.needs = needs;
+                e.difficulties = difficulties;
+                e.facility_name = name;
             }
         }
         let mut out: Vec<(Option<usize>, NeedsGroup)> = groups

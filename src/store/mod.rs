@@ -38,6 +38,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/002_search.sql"),
     include_str!("migrations/003_consultations.sql"),
     include_str!("migrations/004_proposals.sql"),
+    include_str!("migrations/005_needs_index.sql"),
 ];
 
 fn migrations() -> Migrations<'static> {
