@@ -718,15 +718,28 @@ impl SearchIndex {
     /// [`SearchIndex::push_folded`] from borrowed texts: loading 100,000 facilities this
     /// way copies each text once, into the index, instead of through a String per field.
     pub fn push_borrowed(&mut self, doc: DocRef<'_>, folded: [&str; 5]) {
+        let nfc = DocRef {
+            name: &as_nfc(doc.name),
+            representative: &as_nfc(doc.representative),
+            products: &as_nfc(doc.products),
+            commune: &as_nfc(doc.commune),
+            ..doc
+        };
+        self.push_stored(nfc, folded);
+    }
+
+    /// [`SearchIndex::push_borrowed`] for texts known to be NFC: what the store wrote (every
+    /// stored text went through `text::ingest`), which skips a check per field.
+    pub fn push_stored(&mut self, doc: DocRef<'_>, folded: [&str; 5]) {
         let [name_f, rep_f, prod_f, com_f, phone_f] = folded;
         self.ids.push(doc.id);
         let vocab = &mut self.vocab;
         let [name, rep, prod, com] = &mut self.cols;
-        name.add(vocab, &as_nfc(doc.name), name_f);
+        name.add(vocab, doc.name, name_f);
         let refs = [
-            rep.add(vocab, &as_nfc(doc.representative), rep_f),
-            prod.add(vocab, &as_nfc(doc.products), prod_f),
-            com.add(vocab, &as_nfc(doc.commune), com_f),
+            rep.add(vocab, doc.representative, rep_f),
+            prod.add(vocab, doc.products, prod_f),
+            com.add(vocab, doc.commune, com_f),
         ];
         self.refs.push(refs);
         self.phone_display.push(doc.phone);

@@ -39,6 +39,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/003_consultations.sql"),
     include_str!("migrations/004_proposals.sql"),
     include_str!("migrations/005_needs_index.sql"),
+    include_str!("migrations/006_search_in_name_order.sql"),
 ];
 
 fn migrations() -> Migrations<'static> {
