@@ -703,3 +703,27 @@ fn proposals_move_through_the_cli_and_the_plan_opens_in_excel() {
     assert_eq!(code, 1);
     assert!(err.contains("--out"), "{err}");
 }
+
+/// `ctv | head -1`, `ctv facilities list | head -1`: when the reader goes away the command
+/// ends quietly, as other tools do, with no panic message.
+#[test]
+fn a_closed_pipe_ends_the_output_quietly() {
+    use std::process::{Command, Stdio};
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ctv.db");
+    assert_eq!(common::ctv(&db, &["demo", "--facilities", "50"]).0, 0);
+    for args in [&[][..], &["facilities", "list"][..], &["agenda"][..]] {
+        let mut child = Command::new(common::ctv_bin())
+            .args(args)
+            .env("CTV_DB", &db)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // The reader goes away before anything is read.
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+    }
+}
