@@ -697,7 +697,56 @@ fn proposals_move_through_the_cli_and_the_plan_opens_in_excel() {
     assert_eq!(total[6], Data::Float(1_280_000_000.0));
     assert_eq!(total[7], Data::Float(387_000_000.0));
     assert_eq!(total[8], Data::Float(893_000_000.0));
-    // (calamine does not expose number formats; amounts read back as numbers, not text.)
+    // Number formats and the frozen header, from the file itself (calamine does not expose
+    // them): every amount cell of the money columns uses the VND format.
+    let xml = |name: &str| -> String {
+        let f = std::fs::File::open(&xlsx).unwrap();
+        let mut z = zip::ZipArchive::new(f).unwrap();
+        let mut part = z.by_name(name).unwrap();
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut part, &mut text).unwrap();
+        text
+    };
+    let styles = xml("xl/styles.xml");
+    let attr = |tag: &str, name: &str| -> Option<String> {
+        let at = tag.find(&format!(" {name}=\""))? + name.len() + 3;
+        Some(tag[at..at + tag[at..].find('"')?].to_string())
+    };
+    let vnd_id = styles
+        .split("<numFmt ")
+        .skip(1)
+        .find(|t| t.contains("formatCode=\"#,##0 &quot;đ&quot;\""))
+        .and_then(|t| attr(&format!(" {t}"), "numFmtId"))
+        .expect("the VND number format is defined");
+    let xfs = &styles[styles.find("<cellXfs").unwrap()..];
+    let xf_fmt: Vec<String> = xfs
+        .split("<xf ")
+        .skip(1)
+        .map(|t| attr(&format!(" {t}"), "numFmtId").unwrap_or_default())
+        .collect();
+    let sheet = xml("xl/worksheets/sheet1.xml");
+    assert!(
+        sheet.contains("state=\"frozen\""),
+        "the header row is frozen"
+    );
+    let money_cells: Vec<&str> = sheet
+        .split("<c ")
+        .skip(1)
+        .filter(|c| {
+            let r = attr(&format!(" {c}"), "r").unwrap_or_default();
+            let col: String = r
+                .chars()
+                .take_while(|ch| ch.is_ascii_alphabetic())
+                .collect();
+            let row: usize = r[col.len()..].parse().unwrap_or(0);
+            ["G", "H", "I", "J"].contains(&col.as_str()) && row > 1 && c.contains("<v>")
+        })
+        .collect();
+    assert!(!money_cells.is_empty());
+    for c in money_cells {
+        let s: usize = attr(&format!(" {c}"), "s").unwrap().parse().unwrap();
+        assert_eq!(xf_fmt[s], vnd_id, "cell {c}");
+    }
     // xlsx without --out is refused.
     let (code, _, err) = ctv_at(&db, NOW, &["plan", "--year", "2027", "--format", "xlsx"]);
     assert_eq!(code, 1);
