@@ -381,24 +381,10 @@ impl Store {
     /// Finds a facility by its full id, or by a unique ending of it (the short id lists show:
     /// the last characters of a UUIDv7 are its random part).
     pub fn facility_by_ref(&self, reference: &str) -> Result<Option<Facility>> {
-        let r = reference.trim().to_ascii_lowercase();
-        if let Some(f) = self.facility(&r)? {
-            return Ok(Some(f));
+        match super::resolve_ref(self.conn(), "facilities", reference)? {
+            Some(id) => self.facility(&id),
+            None => Ok(None),
         }
-        if r.len() < 6 || !r.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-') {
-            return Ok(None);
-        }
-        let mut stmt = self.conn().prepare_cached(&format!(
-            "SELECT {COLS} FROM facilities WHERE substr(id, -?2) = ?1 LIMIT 2"
-        ))?;
-        let found: Vec<Facility> = stmt
-            .query_map(params![r, r.len() as i64], facility_from_row)?
-            .collect::<Result<_, _>>()?;
-        Ok(if found.len() == 1 {
-            found.into_iter().next()
-        } else {
-            None
-        })
     }
 
     /// One window of the list, in the order asked for.

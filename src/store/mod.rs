@@ -342,6 +342,30 @@ impl Store {
 }
 
 /// A new id, unique without coordination and ordered by creation time.
+/// The full id a reference names in `table`: the id itself, or a unique ending of it (the
+/// 8-character short id that lists show). `None` when nothing or more than one record matches.
+/// `table` is one of the store's own table names, never user input.
+pub(crate) fn resolve_ref(
+    conn: &Connection,
+    table: &str,
+    reference: &str,
+) -> Result<Option<String>> {
+    let r = reference.trim().to_ascii_lowercase();
+    if r.len() < 6 || !r.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-') {
+        return Ok(None);
+    }
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT id FROM {table} WHERE id = ?1 OR substr(id, -?2) = ?1 LIMIT 2"
+    ))?;
+    let ids: Vec<String> = stmt
+        .query_map(rusqlite::params![r, r.len() as i64], |row| row.get(0))?
+        .collect::<std::result::Result<_, _>>()?;
+    Ok(match <[String; 1]>::try_from(ids) {
+        Ok([one]) => Some(one),
+        Err(_) => None,
+    })
+}
+
 pub fn new_id() -> String {
     uuid::Uuid::now_v7().to_string()
 }

@@ -713,22 +713,9 @@ impl Store {
 
     /// By full id or a unique ending of it (the 8-character short id lists show).
     pub fn proposal_by_ref(&self, reference: &str) -> Result<Option<Proposal>> {
-        let r = reference.trim().to_ascii_lowercase();
-        if let Some(p) = self.proposal(&r)? {
-            return Ok(Some(p));
-        }
-        if r.len() < 6 || !r.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-') {
-            return Ok(None);
-        }
-        let mut stmt = self
-            .conn()
-            .prepare_cached("SELECT id FROM proposals WHERE substr(id, -?2) = ?1 LIMIT 2")?;
-        let ids: Vec<String> = stmt
-            .query_map(params![r, r.len() as i64], |row| row.get(0))?
-            .collect::<Result<_, _>>()?;
-        match ids.as_slice() {
-            [one] => self.proposal(one),
-            _ => Ok(None),
+        match super::resolve_ref(self.conn(), "proposals", reference)? {
+            Some(id) => self.proposal(&id),
+            None => Ok(None),
         }
     }
 
