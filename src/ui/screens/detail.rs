@@ -496,7 +496,6 @@ impl DetailScreen {
                         c, store,
                     ))));
                 }
-                let _ = env;
             }
             Action::Edit => return super::edit_facility_form(self.facility.clone(), env, store),
             Action::Archive if !self.facility.meta.archived => {
