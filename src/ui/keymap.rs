@@ -586,7 +586,7 @@ fn defaults() -> Vec<Binding> {
             l(A::Snapshots),
             false,
         ),
-        // Snapshots: back up now; `r` restores as Enter does.
+        // Snapshots: back up now; Enter (or `r`) restores the selected one.
         b(
             A::BackupNow,
             C::Snapshots,
@@ -597,7 +597,7 @@ fn defaults() -> Vec<Binding> {
         b(
             A::RestoreSnapshot,
             C::Snapshots,
-            &[Key::ch('r')],
+            &[Key::plain(KeyCode::Enter), Key::ch('r')],
             l(A::RestoreSnapshot),
             true,
         ),

@@ -107,7 +107,7 @@ impl SnapshotsScreen {
             | Action::End
             | Action::Snapshots => true,
             Action::BackupNow => self.dir.is_some(),
-            Action::Open | Action::RestoreSnapshot => !self.rows.is_empty(),
+            Action::RestoreSnapshot => !self.rows.is_empty(),
             _ => false,
         }
     }
