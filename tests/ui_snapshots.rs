@@ -142,7 +142,7 @@ fn on_snapshots(lang: Lang) -> (App, Fx) {
 
 #[test]
 fn f6_lists_the_snapshots_with_date_reason_and_counts() {
-    let (a, fx) = on_snapshots(Lang::Vi);
+    let (a, _fx) = on_snapshots(Lang::Vi);
     assert_eq!(a.screen_depth(), 2);
     assert_eq!(snapshots(&a).len(), 1);
     let text = screen_text(&a);
@@ -203,7 +203,7 @@ fn b_asks_then_takes_a_manual_snapshot() {
 
 #[test]
 fn enter_asks_then_hands_the_restore_to_the_loop() {
-    let (mut a, fx) = on_snapshots(Lang::Vi);
+    let (mut a, _fx) = on_snapshots(Lang::Vi);
     let chosen = snapshots(&a).selected_path().unwrap().to_path_buf();
     assert!(press(&mut a, &[key(KeyCode::Enter)]).is_empty());
     assert_eq!(a.overlay(), Some(OverlayKind::Confirm));

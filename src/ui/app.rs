@@ -325,7 +325,7 @@ impl App {
     pub fn context(&self) -> AppContext {
         AppContext {
             lang: self.lang,
-            theme: self.theme.clone(),
+            theme: self.theme,
             keymap: self.keymap.clone(),
             who: self.who.clone(),
             db_label: self.db_label.clone(),
