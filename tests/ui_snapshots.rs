@@ -112,8 +112,8 @@ fn screen_text(a: &App) -> String {
         .to_string()
         .lines()
         .map(|l| {
-            if l.contains("Thư mục bản sao lưu:") {
-                "\"│ Thư mục bản sao lưu: (masked)\"".to_string()
+            if l.contains("Thư mục bản sao lưu:") || l.contains("Snapshot folder:") {
+                "(snapshot folder line masked)".to_string()
             } else {
                 l.to_string()
             }
@@ -150,6 +150,12 @@ fn f6_lists_the_snapshots_with_date_reason_and_counts() {
     assert!(text.contains("hằng ngày"), "{text}");
     assert!(text.contains("MB"), "{text}");
     insta::assert_snapshot!("snapshots_vi_80x24", text);
+}
+
+#[test]
+fn the_screen_in_english() {
+    let (a, _fx) = on_snapshots(Lang::En);
+    insta::assert_snapshot!("snapshots_en_80x24", screen_text(&a));
 }
 
 #[test]
@@ -209,6 +215,7 @@ fn enter_asks_then_hands_the_restore_to_the_loop() {
     assert_eq!(a.overlay(), Some(OverlayKind::Confirm));
     let text = screen_text(&a);
     assert!(text.contains("25/11/2026 08:30"), "{text}");
+    insta::assert_snapshot!("snapshots_restore_confirm_vi_80x24", text);
     let effects = press(&mut a, &[ch('c')]);
     assert_eq!(effects, vec![Effect::Restore(chosen)]);
 }

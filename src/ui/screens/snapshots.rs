@@ -264,10 +264,14 @@ impl SnapshotsScreen {
         let columns = [
             Column::new(tr(l, "cli.snapshots.col.at"), Constraint::Length(16)).highlight(),
             Column::new(tr(l, "cli.snapshots.col.reason"), Constraint::Fill(1)),
-            Column::new(tr(l, "cli.snapshots.col.facilities"), Constraint::Length(8)).right(),
+            Column::new(
+                tr(l, "cli.snapshots.col.facilities"),
+                Constraint::Length(10),
+            )
+            .right(),
             Column::new(
                 tr(l, "cli.snapshots.col.consultations"),
-                Constraint::Length(12),
+                Constraint::Length(13),
             )
             .right(),
             Column::new(tr(l, "cli.snapshots.col.size"), Constraint::Length(10)).right(),
