@@ -21,6 +21,9 @@
 //! (`screens::setup`) when the database has no collaborator profile. Enter opens a facility
 //! (`screens::detail`); `n`/`e` open the facility form (`screens::form`). [`launch`] is what
 //! `ctv` with no subcommand runs.
+//! F6 opens the snapshots screen (`screens::snapshots`): a restore there ends in
+//! [`Effect::Restore`], which [`run`]'s loop carries out with [`restore_and_reopen`] (the
+//! app's connection must be closed while the file is replaced).
 //!
 //! # Adding a screen
 //! 1. Write `screens/<name>.rs` with the screen's state (including the data it shows), a
