@@ -58,6 +58,9 @@ pub enum Effect {
     Quit,
     /// Clear the terminal and redraw everything (Ctrl+L).
     ClearScreen,
+    /// Restore the database from this snapshot and reopen the app on it
+    /// (`ui::restore_and_reopen`): the app's connection must be closed first.
+    Restore(std::path::PathBuf),
 }
 
 /// What a Yes in the confirm dialog does.
@@ -281,7 +284,9 @@ impl App {
     fn available(&self, action: Action) -> bool {
         match action {
             Action::Help | Action::Palette | Action::Redraw | Action::Exit => true,
-            Action::Agenda | Action::Needs | Action::Proposals => self.overlays.is_empty(),
+            Action::Agenda | Action::Needs | Action::Proposals | Action::Snapshots => {
+                self.overlays.is_empty()
+            }
             Action::Quit => self.at_top_level(),
             Action::Back => !self.at_top_level() || self.top_screen().handles(Action::Back),
             other => match self.overlays.last() {
@@ -314,6 +319,22 @@ impl App {
 
     pub fn store_mut(&mut self) -> &mut Store {
         &mut self.store
+    }
+
+    /// The settings the app was built with (a restore rebuilds the app with them).
+    pub fn context(&self) -> AppContext {
+        AppContext {
+            lang: self.lang,
+            theme: self.theme,
+            keymap: self.keymap.clone(),
+            who: self.who.clone(),
+            db_label: self.db_label.clone(),
+        }
+    }
+
+    /// Give up the app and keep its store (to close the connection before a restore).
+    pub fn into_store(self) -> Store {
+        self.store
     }
 
     /// Run `f` on the top screen with the read-only environment and the store (disjoint
@@ -556,7 +577,10 @@ impl App {
         match cmd {
             ScreenCmd::Unhandled if action == Action::Back => self.leave_screen(),
             ScreenCmd::Unhandled
-                if matches!(action, Action::Agenda | Action::Needs | Action::Proposals) =>
+                if matches!(
+                    action,
+                    Action::Agenda | Action::Needs | Action::Proposals | Action::Snapshots
+                ) =>
             {
                 let last = self.screens.len().saturating_sub(1);
                 let env = Env {
@@ -605,6 +629,7 @@ impl App {
                 purpose,
             } => self.open_picker(title, items, purpose),
             ScreenCmd::Confirm { message, action } => self.confirm(message, OnYes::Screen(action)),
+            ScreenCmd::RestoreDatabase(from) => return vec![Effect::Restore(from)],
         }
         Vec::new()
     }

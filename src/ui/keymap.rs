@@ -79,6 +79,12 @@ pub enum Action {
     ReturnProposal,
     /// Proposal: withdraw it (with a reason).
     Withdraw,
+    /// Open the snapshots screen: backup and restore (from anywhere).
+    Snapshots,
+    /// Snapshots: take a manual snapshot now.
+    BackupNow,
+    /// Snapshots: restore the selected snapshot.
+    RestoreSnapshot,
 }
 
 impl Action {
@@ -126,6 +132,9 @@ impl Action {
         Action::Review,
         Action::ReturnProposal,
         Action::Withdraw,
+        Action::Snapshots,
+        Action::BackupNow,
+        Action::RestoreSnapshot,
     ];
 
     /// The stable name used in the config file's `[keys]` table.
@@ -174,6 +183,9 @@ impl Action {
             Action::Review => "review",
             Action::ReturnProposal => "return_proposal",
             Action::Withdraw => "withdraw",
+            Action::Snapshots => "snapshots",
+            Action::BackupNow => "backup_now",
+            Action::RestoreSnapshot => "restore_snapshot",
         }
     }
 
@@ -228,6 +240,9 @@ impl Action {
             Action::Review => "ui.action.review",
             Action::ReturnProposal => "ui.action.return_proposal",
             Action::Withdraw => "ui.action.withdraw",
+            Action::Snapshots => "ui.action.snapshots",
+            Action::BackupNow => "ui.action.backup_now",
+            Action::RestoreSnapshot => "ui.action.restore_snapshot",
         }
     }
 
@@ -276,6 +291,8 @@ pub enum Context {
     Agenda,
     /// One proposal (above [`Context::Detail`], which scrolls and edits).
     Proposal,
+    /// The snapshots screen (above [`Context::List`], which moves; Enter restores).
+    Snapshots,
 }
 
 impl Context {
@@ -288,6 +305,7 @@ impl Context {
         Context::Detail,
         Context::Agenda,
         Context::Proposal,
+        Context::Snapshots,
         Context::Form,
         Context::Picker,
         Context::Palette,
@@ -309,6 +327,7 @@ impl Context {
             Context::Confirm => "ui.context.confirm",
             Context::Agenda => "ui.context.agenda",
             Context::Proposal => "ui.context.proposal",
+            Context::Snapshots => "ui.context.snapshots",
         }
     }
 
@@ -559,6 +578,28 @@ fn defaults() -> Vec<Binding> {
             &[Key::plain(KeyCode::F(5))],
             l(A::Proposals),
             false,
+        ),
+        b(
+            A::Snapshots,
+            C::Global,
+            &[Key::plain(KeyCode::F(6))],
+            l(A::Snapshots),
+            false,
+        ),
+        // Snapshots: back up now; Enter (or `r`) restores the selected one.
+        b(
+            A::BackupNow,
+            C::Snapshots,
+            &[Key::ch('b')],
+            l(A::BackupNow),
+            true,
+        ),
+        b(
+            A::RestoreSnapshot,
+            C::Snapshots,
+            &[Key::plain(KeyCode::Enter), Key::ch('r')],
+            l(A::RestoreSnapshot),
+            true,
         ),
         // One proposal: the workflow moves (the screen offers those the role may make).
         b(

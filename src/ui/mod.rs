@@ -21,6 +21,9 @@
 //! (`screens::setup`) when the database has no collaborator profile. Enter opens a facility
 //! (`screens::detail`); `n`/`e` open the facility form (`screens::form`). [`launch`] is what
 //! `ctv` with no subcommand runs.
+//! F6 opens the snapshots screen (`screens::snapshots`): a restore there ends in
+//! [`Effect::Restore`], which [`run`]'s loop carries out with [`restore_and_reopen`] (the
+//! app's connection must be closed while the file is replaced).
 //!
 //! # Adding a screen
 //! 1. Write `screens/<name>.rs` with the screen's state (including the data it shows), a
@@ -67,6 +70,7 @@ pub use event::{AppEvent, EventReceiver, EventSender, JobEvent};
 pub use keymap::{Action, Context, Keymap};
 pub use theme::Theme;
 
+use crate::text;
 use i18n::{tr, Lang};
 
 impl AppContext {
@@ -169,17 +173,22 @@ pub fn run_with_channel(mut app: App, tx: EventSender, rx: EventReceiver) -> io:
     app.set_job_sender(tx.clone());
     let (mut term, _guard) = terminal::init()?;
     event::spawn_signal_thread(tx.clone())?;
-    event::spawn_input_thread(tx)?;
-    let result = event_loop(&mut app, &mut term, &rx);
+    event::spawn_input_thread(tx.clone())?;
+    let result = event_loop(app, &mut term, &rx, &tx);
     drop(term);
     terminal::restore()?;
     result
 }
 
-fn event_loop(app: &mut App, term: &mut terminal::Term, rx: &EventReceiver) -> io::Result<()> {
+fn event_loop(
+    mut app: App,
+    term: &mut terminal::Term,
+    rx: &EventReceiver,
+    tx: &EventSender,
+) -> io::Result<()> {
     loop {
         if app.take_dirty() {
-            draw(term, app)?;
+            draw(term, &app)?;
         }
         // Block until something happens; wake early only for a toast that must disappear.
         let first = match app.deadline() {
@@ -202,11 +211,68 @@ fn event_loop(app: &mut App, term: &mut terminal::Term, rx: &EventReceiver) -> i
                 match effect {
                     Effect::Quit => return Ok(()),
                     Effect::ClearScreen => term.clear()?,
+                    Effect::Restore(from) => {
+                        // The terminal stays in raw mode: only the app is rebuilt.
+                        app = restore_and_reopen(app, &from).map_err(io::Error::other)?;
+                        app.set_job_sender(tx.clone());
+                        term.clear()?;
+                    }
                 }
             }
         }
         app.tick(Instant::now());
     }
+}
+
+/// Restores the database under `app` from the snapshot `from` and returns a fresh app on
+/// the result, with a toast saying what happened. The app (and so its connection) is dropped
+/// first: `store::restore` refuses while the database is open. If the restore fails, the
+/// database is reopened unchanged and the toast says why. Err (a message) only when the
+/// database cannot be reopened at all.
+pub fn restore_and_reopen(app: App, from: &std::path::Path) -> Result<App, String> {
+    let ctx = app.context();
+    let lang = ctx.lang;
+    let store = app.into_store();
+    let Some(db) = store.path().map(std::path::Path::to_path_buf) else {
+        let mut app = App::new(ctx, store);
+        app.show_toast(tr(lang, "ui.snapshots.no_file"), true);
+        return Ok(app);
+    };
+    let clock = store.clock().clone();
+    let now = clock.now();
+    drop(store);
+    let result = crate::store::restore(&db, from, now);
+    let store = crate::store::Store::open_with_clock(&db, clock).map_err(|e| {
+        i18n::trf(
+            lang,
+            "ui.snapshots.reopen_failed",
+            &[&crate::cli::store_error_text(lang, &e)],
+        )
+    })?;
+    let mut app = App::new(ctx, store);
+    app.set_who(format::who_label(lang, app.store().profile()));
+    let name = text::sanitize(&from.file_name().unwrap_or_default().to_string_lossy());
+    match result {
+        Ok(out) => {
+            let message = match out.kept {
+                Some(kept) => i18n::trf(
+                    lang,
+                    "ui.snapshots.restored",
+                    &[&name, &text::sanitize(&kept.display().to_string())],
+                ),
+                None => i18n::trf(lang, "ui.snapshots.restored_plain", &[&name]),
+            };
+            app.show_toast(message, false);
+        }
+        Err(e) => {
+            let why = crate::cli::store_error_text(lang, &e);
+            app.show_toast(
+                i18n::trf(lang, "ui.snapshots.restore_failed", &[&why]),
+                true,
+            );
+        }
+    }
+    Ok(app)
 }
 
 /// One frame: ratatui flushes it once at the end, and the terminal writer sends it whole

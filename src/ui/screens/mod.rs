@@ -25,6 +25,7 @@ pub mod proposal_form;
 pub mod proposal_view;
 pub mod proposals;
 pub mod setup;
+pub mod snapshots;
 
 use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::Rect;
@@ -48,6 +49,7 @@ pub use proposal_form::ProposalFormScreen;
 pub use proposal_view::ProposalViewScreen;
 pub use proposals::ProposalsScreen;
 pub use setup::SetupScreen;
+pub use snapshots::SnapshotsScreen;
 
 /// What the app hands a screen: read-only settings. The store is passed separately (`&mut
 /// Store`) to the handlers, never to `render`: handlers load data into the screen's state,
@@ -141,6 +143,9 @@ pub enum ScreenCmd {
     /// Build the search index (on a job thread when the store is a file); it arrives through
     /// `Screen::on_search_index`.
     BuildSearchIndex,
+    /// Replace the database by this snapshot: the event loop closes the app's connection,
+    /// restores, and reopens the app on the result (`Effect::Restore`).
+    RestoreDatabase(std::path::PathBuf),
 }
 
 /// `n`: the facility form, blank.
@@ -191,17 +196,18 @@ pub fn flag_facility(facility_id: &str, env: &Env, store: &mut Store) -> ScreenC
     }
 }
 
-/// F3 / F4 / F5 (or the palette) on a screen that does not handle them: open the agenda or the
+/// F3 / F4 / F5 / F6 (or the palette) on a screen that does not handle them: open the agenda or the
 /// needs view. From one of the two, the other takes its place, so the stack stays shallow.
 pub fn open_view(action: Action, top: &Screen, env: &Env, store: &mut Store) -> ScreenCmd {
     let screen = match action {
         Action::Agenda => Screen::Agenda(AgendaScreen::new(env.lang, store)),
         Action::Needs => Screen::Needs(NeedsScreen::new(env.lang, store)),
         Action::Proposals => Screen::Proposals(ProposalsScreen::new(env.lang, store)),
+        Action::Snapshots => Screen::Snapshots(SnapshotsScreen::new(env.lang, store)),
         _ => return ScreenCmd::None,
     };
     match top {
-        Screen::Agenda(_) | Screen::Needs(_) | Screen::Proposals(_) => {
+        Screen::Agenda(_) | Screen::Needs(_) | Screen::Proposals(_) | Screen::Snapshots(_) => {
             ScreenCmd::Replace(Box::new(screen))
         }
         _ => ScreenCmd::Push(Box::new(screen)),
@@ -222,6 +228,7 @@ pub enum Screen {
     Proposals(ProposalsScreen),
     ProposalView(ProposalViewScreen),
     ProposalForm(ProposalFormScreen),
+    Snapshots(SnapshotsScreen),
 }
 
 impl Screen {
@@ -242,6 +249,7 @@ impl Screen {
             Screen::Proposals(s) => s.title(lang),
             Screen::ProposalView(s) => s.title(lang),
             Screen::ProposalForm(s) => s.title(lang),
+            Screen::Snapshots(s) => s.title(lang),
         }
     }
 
@@ -258,6 +266,7 @@ impl Screen {
             Screen::Proposals(s) => s.contexts(),
             Screen::ProposalView(s) => s.contexts(),
             Screen::ProposalForm(s) => s.contexts(),
+            Screen::Snapshots(s) => s.contexts(),
         }
     }
 
@@ -274,6 +283,7 @@ impl Screen {
             Screen::Proposals(s) => s.handles(action),
             Screen::ProposalView(s) => s.handles(action),
             Screen::ProposalForm(s) => s.handles(action),
+            Screen::Snapshots(s) => s.handles(action),
         }
     }
 
@@ -290,6 +300,7 @@ impl Screen {
             Screen::Proposals(_) => false,
             Screen::ProposalView(s) => s.handle_text_key(key),
             Screen::ProposalForm(s) => s.handle_text_key(key),
+            Screen::Snapshots(_) => false,
         }
     }
 
@@ -306,6 +317,7 @@ impl Screen {
             Screen::Proposals(_) => false,
             Screen::ProposalView(s) => s.handle_paste(text),
             Screen::ProposalForm(s) => s.handle_paste(text),
+            Screen::Snapshots(_) => false,
         }
     }
 
@@ -321,6 +333,7 @@ impl Screen {
             Screen::Proposals(s) => s.handle_action(action, env, store),
             Screen::ProposalView(s) => s.handle_action(action, env, store),
             Screen::ProposalForm(s) => s.handle_action(action, env, store),
+            Screen::Snapshots(s) => s.handle_action(action, env, store),
         }
     }
 
@@ -340,6 +353,7 @@ impl Screen {
             Screen::Proposals(s) => s.on_pick(purpose, code, env, store),
             Screen::ProposalForm(s) => s.on_pick(purpose, code, env, store),
             Screen::Detail(_) | Screen::Agenda(_) | Screen::ProposalView(_) => ScreenCmd::None,
+            Screen::Snapshots(_) => ScreenCmd::None,
         }
     }
 
@@ -353,6 +367,7 @@ impl Screen {
             Screen::Agenda(_) | Screen::Needs(_) => ScreenCmd::None,
             Screen::Proposals(_) | Screen::ProposalForm(_) => ScreenCmd::None,
             Screen::ProposalView(s) => s.on_confirm(action, env, store),
+            Screen::Snapshots(s) => s.on_confirm(action, env, store),
         }
     }
 
@@ -369,6 +384,7 @@ impl Screen {
             Screen::Needs(s) => s.on_data_changed(store),
             Screen::Proposals(s) => s.on_data_changed(store),
             Screen::ProposalView(s) => s.on_data_changed(store),
+            Screen::Snapshots(s) => s.on_data_changed(store),
             Screen::ProposalForm(_) => ScreenCmd::None,
         }
     }
@@ -385,7 +401,7 @@ impl Screen {
     pub fn has_unsaved_changes(&self) -> bool {
         match self {
             Screen::List(_) | Screen::Detail(_) | Screen::Agenda(_) | Screen::Needs(_) => false,
-            Screen::Proposals(_) | Screen::ProposalView(_) => false,
+            Screen::Proposals(_) | Screen::ProposalView(_) | Screen::Snapshots(_) => false,
             Screen::ProposalForm(s) => s.has_unsaved_changes(),
             Screen::Form(s) => s.has_unsaved_changes(),
             Screen::Consult(s) => s.has_unsaved_changes(),
@@ -406,6 +422,7 @@ impl Screen {
             Screen::Proposals(s) => s.render(frame, area, env),
             Screen::ProposalView(s) => s.render(frame, area, env, focused),
             Screen::ProposalForm(s) => s.render(frame, area, env, focused),
+            Screen::Snapshots(s) => s.render(frame, area, env),
         }
     }
 }
