@@ -842,22 +842,23 @@ impl Store {
         facility_ids: &[String],
     ) -> Result<HashSet<String>> {
         let mut out = HashSet::new();
-        let finals: Vec<&str> = ProposalStatus::ALL
+        let finals = ProposalStatus::ALL
             .iter()
             .filter(|s| s.is_final())
-            .map(|s| s.code())
-            .collect();
-        let mut stmt = self.conn().prepare_cached(&format!(
-            "SELECT 1 FROM proposals WHERE facility_id = ?1 AND status NOT IN ({}) LIMIT 1",
-            finals
-                .iter()
-                .map(|c| format!("'{c}'"))
-                .collect::<Vec<_>>()
-                .join(",")
-        ))?;
-        for id in facility_ids {
-            if stmt.exists([id])? {
-                out.insert(id.clone());
+            .map(|s| format!("'{}'", s.code()))
+            .collect::<Vec<_>>()
+            .join(",");
+        // One query per window of the list (chunked to stay under SQLite's variable limit),
+        // each answered from the index on (facility_id, status).
+        for chunk in facility_ids.chunks(500) {
+            let marks = vec!["?"; chunk.len()].join(",");
+            let mut stmt = self.conn().prepare(&format!(
+                "SELECT DISTINCT facility_id FROM proposals
+                 WHERE facility_id IN ({marks}) AND status NOT IN ({finals})"
+            ))?;
+            let ids = stmt.query_map(params_from_iter(chunk), |r| r.get::<_, String>(0))?;
+            for id in ids {
+                out.insert(id?);
             }
         }
         Ok(out)
