@@ -379,7 +379,7 @@ impl Store {
         let facility = self
             .facility(&data.facility_id)?
             .ok_or_else(|| StoreError::NotFound(data.facility_id.clone()))?;
-        self.in_scope(&facility.data.commune_code)?;
+        self.check_scope(&facility.data.commune_code)?;
         let id = new_id();
         let now = self.now_string();
         self.write(|tx| {
@@ -413,7 +413,7 @@ impl Store {
         let old = self
             .consultation(id)?
             .ok_or_else(|| StoreError::NotFound(id.to_string()))?;
-        self.in_scope(&old.commune_code)?;
+        self.check_scope(&old.commune_code)?;
         if !self.consultation_editable(&old)? {
             return Err(StoreError::Locked(id.to_string()));
         }
@@ -512,7 +512,7 @@ impl Store {
         let old = self
             .consultation(id)?
             .ok_or_else(|| StoreError::NotFound(id.to_string()))?;
-        self.in_scope(&old.commune_code)?;
+        self.check_scope(&old.commune_code)?;
         let (data, warnings) = validate(&patch.over(&old.data), today)?;
         let reason = ingest_multiline(reason);
         self.write(|tx| {
@@ -585,7 +585,7 @@ impl Store {
         let c = self
             .consultation(id)?
             .ok_or_else(|| StoreError::NotFound(id.to_string()))?;
-        self.in_scope(&c.commune_code)?;
+        self.check_scope(&c.commune_code)?;
         let outcome = match close.outcome_id.as_deref().map(str::trim) {
             Some(o) if !o.is_empty() => {
                 let other = self
@@ -658,7 +658,7 @@ impl Store {
         let c = self
             .consultation(id)?
             .ok_or_else(|| StoreError::NotFound(id.to_string()))?;
-        self.in_scope(&c.commune_code)?;
+        self.check_scope(&c.commune_code)?;
         let raw = ingest(date);
         let due = match parse_date(&raw) {
             None if raw.is_empty() => return Err(invalid("follow_up_date", Problem::Required)),
@@ -795,20 +795,6 @@ impl Store {
                 Value::Integer(offset.min(i64::MAX as usize) as i64),
             ],
         )
-    }
-
-    /// Writes are refused outside the profile's scope, as for facilities.
-    fn in_scope(&self, commune_code: &str) -> Result<()> {
-        match self.profile() {
-            Some(p) if p.covers_commune(commune_code) => Ok(()),
-            Some(_) => Err(StoreError::OutOfScope(commune_code.to_string())),
-            None => Err(StoreError::NoProfile),
-        }
-    }
-
-    /// The communes of the current profile's scope (none without a profile).
-    fn scope_communes(&self) -> Vec<String> {
-        self.profile().map(|p| p.communes()).unwrap_or_default()
     }
 
     /// Consultations in the collaborator's scope matching `filter`, newest first.

@@ -562,14 +562,6 @@ impl Store {
         read?;
         Ok(idx)
     }
-
-    fn check_scope(&self, commune_code: &str) -> Result<()> {
-        match self.profile() {
-            Some(p) if p.covers_commune(commune_code) => Ok(()),
-            Some(_) => Err(StoreError::OutOfScope(commune_code.to_string())),
-            None => Err(StoreError::NoProfile),
-        }
-    }
 }
 
 /// The explicitly created indexes of the tables a bulk import fills, with their SQL.

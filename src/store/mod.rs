@@ -280,6 +280,20 @@ impl Store {
         self.profile.as_ref()
     }
 
+    /// The communes of the current profile's scope (none without a profile).
+    pub(crate) fn scope_communes(&self) -> Vec<String> {
+        self.profile().map(|p| p.communes()).unwrap_or_default()
+    }
+
+    /// Writes are refused outside the profile's scope, whatever the record and the front end.
+    pub(crate) fn check_scope(&self, commune_code: &str) -> Result<()> {
+        match self.profile() {
+            Some(p) if p.covers_commune(commune_code) => Ok(()),
+            Some(_) => Err(StoreError::OutOfScope(commune_code.to_string())),
+            None => Err(StoreError::NoProfile),
+        }
+    }
+
     pub fn require_profile(&self) -> Result<&Profile> {
         self.profile.as_ref().ok_or(StoreError::NoProfile)
     }

@@ -337,19 +337,6 @@ impl Store {
         ))
     }
 
-    /// Writes are refused outside the profile's scope.
-    fn proposal_in_scope(&self, commune_code: &str) -> Result<()> {
-        match self.profile() {
-            Some(p) if p.covers_commune(commune_code) => Ok(()),
-            Some(_) => Err(StoreError::OutOfScope(commune_code.to_string())),
-            None => Err(StoreError::NoProfile),
-        }
-    }
-
-    fn proposal_scope(&self) -> Vec<String> {
-        self.profile().map(|p| p.communes()).unwrap_or_default()
-    }
-
     /// A new proposal's form for a facility: next year's plan, the facility's priority markers,
     /// its place, and from its consultations the most raised support category (with a title to
     /// start from) and the difficulties and needs recorded, newest first, as the rationale.
@@ -428,7 +415,7 @@ impl Store {
         let facility = self
             .facility(&data.facility_id)?
             .ok_or_else(|| StoreError::NotFound(data.facility_id.clone()))?;
-        self.proposal_in_scope(&facility.data.commune_code)?;
+        self.check_scope(&facility.data.commune_code)?;
         let mover = Mover::Person(role);
         check_transition(mover, None, ProposalStatus::Nhap).map_err(|refusal| {
             StoreError::Transition {
@@ -512,7 +499,7 @@ impl Store {
         let old = self
             .proposal(id)?
             .ok_or_else(|| StoreError::NotFound(id.to_string()))?;
-        self.proposal_in_scope(&old.commune_code)?;
+        self.check_scope(&old.commune_code)?;
         if role != Role::Commune || !old.status.is_editable() {
             return Err(StoreError::NotEditable {
                 id: id.to_string(),
@@ -602,7 +589,7 @@ impl Store {
         let cur = self
             .proposal(id)?
             .ok_or_else(|| StoreError::NotFound(id.to_string()))?;
-        self.proposal_in_scope(&cur.commune_code)?;
+        self.check_scope(&cur.commune_code)?;
         let now = self.now_string();
         let m = Move {
             id,
@@ -664,7 +651,7 @@ impl Store {
             let p = self
                 .proposal(id)?
                 .ok_or_else(|| StoreError::NotFound(id.clone()))?;
-            self.proposal_in_scope(&p.commune_code)?;
+            self.check_scope(&p.commune_code)?;
         }
         let now = self.now_string();
         self.write(|tx| {
@@ -764,7 +751,7 @@ impl Store {
         offset: usize,
         limit: usize,
     ) -> Result<Vec<Proposal>> {
-        let (w, mut args) = filter.where_clause(&self.proposal_scope());
+        let (w, mut args) = filter.where_clause(&self.scope_communes());
         let sql = format!(
             "SELECT {COLS} {FROM} WHERE {w}
              ORDER BY p.plan_year DESC, p.category, f.sort_key, p.id LIMIT ? OFFSET ?"
@@ -777,7 +764,7 @@ impl Store {
     }
 
     pub fn count_proposals(&self, filter: &ProposalFilter) -> Result<usize> {
-        let (w, args) = filter.where_clause(&self.proposal_scope());
+        let (w, args) = filter.where_clause(&self.scope_communes());
         let n: i64 = self.conn().query_row(
             &format!("SELECT count(*) FROM proposals p WHERE {w}"),
             params_from_iter(args),
@@ -789,7 +776,7 @@ impl Store {
     /// Totals of total cost, support, counterpart and other sources for the whole filter, per
     /// support category and per funding source (one grouped query, whatever the page).
     pub fn proposal_totals(&self, filter: &ProposalFilter) -> Result<ProposalTotals> {
-        let (w, args) = filter.where_clause(&self.proposal_scope());
+        let (w, args) = filter.where_clause(&self.scope_communes());
         let sql = format!(
             "SELECT p.category, p.funding, count(*), sum(p.total_cost), sum(p.support),
                 sum(p.counterpart), sum(p.other_sources)
