@@ -43,9 +43,7 @@ pub fn run(ctx: &Ctx, a: AgendaArgs) -> Result<(), CliError> {
     let io = |e| CliError::Io("stdout".into(), e);
     match a.format {
         Format::Json => {
-            serde_json::to_writer_pretty(&mut out, &agenda)
-                .map_err(|e| CliError::Io("stdout".into(), e.into()))?;
-            writeln!(out).map_err(io)?;
+            output::json(&mut out, &agenda).map_err(io)?;
         }
         Format::Csv | Format::Tsv => {
             let date: fn(chrono::NaiveDate) -> String =
@@ -72,11 +70,7 @@ pub fn run(ctx: &Ctx, a: AgendaArgs) -> Result<(), CliError> {
                     ]
                 })
                 .collect();
-            if a.format == Format::Csv {
-                output::csv_for_excel(&mut out, &HEADERS, &cells).map_err(io)?;
-            } else {
-                output::tsv(&mut out, &HEADERS, &cells).map_err(io)?;
-            }
+            output::delimited(&mut out, a.format, &HEADERS, &cells).map_err(io)?;
         }
         Format::Table => {
             writeln!(out, "{}", trf(l, "cli.agenda.today", &[&dmy(agenda.today)])).map_err(io)?;

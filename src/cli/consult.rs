@@ -483,9 +483,7 @@ fn list(ctx: &Ctx, a: ListArgs) -> Result<(), CliError> {
     let io = |e| CliError::Io("stdout".into(), e);
     match a.format {
         Format::Json => {
-            serde_json::to_writer_pretty(&mut out, &rows)
-                .map_err(|e| CliError::Io("stdout".into(), e.into()))?;
-            writeln!(out).map_err(io)?;
+            output::json(&mut out, &rows).map_err(io)?;
         }
         Format::Csv | Format::Tsv => {
             // Excel users read dd/mm/yyyy; scripts get ISO dates.
@@ -522,11 +520,7 @@ fn list(ctx: &Ctx, a: ListArgs) -> Result<(), CliError> {
                     ]
                 })
                 .collect();
-            if a.format == Format::Csv {
-                output::csv_for_excel(&mut out, &LIST_HEADERS, &cells).map_err(io)?;
-            } else {
-                output::tsv(&mut out, &LIST_HEADERS, &cells).map_err(io)?;
-            }
+            output::delimited(&mut out, a.format, &LIST_HEADERS, &cells).map_err(io)?;
         }
         Format::Table => {
             let cells: Vec<Vec<String>> = rows
@@ -763,9 +757,7 @@ fn needs(ctx: &Ctx, a: NeedsArgs) -> Result<(), CliError> {
     };
     match a.format {
         Format::Json => {
-            serde_json::to_writer_pretty(&mut out, &groups)
-                .map_err(|e| CliError::Io("stdout".into(), e.into()))?;
-            writeln!(out).map_err(io)?;
+            output::json(&mut out, &groups).map_err(io)?;
         }
         Format::Csv | Format::Tsv => {
             let date: fn(chrono::NaiveDate) -> String =
@@ -788,11 +780,7 @@ fn needs(ctx: &Ctx, a: NeedsArgs) -> Result<(), CliError> {
                     })
                 })
                 .collect();
-            if a.format == Format::Csv {
-                output::csv_for_excel(&mut out, &NEEDS_HEADERS, &cells).map_err(io)?;
-            } else {
-                output::tsv(&mut out, &NEEDS_HEADERS, &cells).map_err(io)?;
-            }
+            output::delimited(&mut out, a.format, &NEEDS_HEADERS, &cells).map_err(io)?;
         }
         Format::Table => {
             for g in &groups {

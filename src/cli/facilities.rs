@@ -171,9 +171,7 @@ fn list(ctx: &Ctx, a: ListArgs) -> Result<(), CliError> {
     let io = |e| CliError::Io("stdout".into(), e);
     match a.format {
         Format::Json => {
-            serde_json::to_writer_pretty(&mut out, &rows)
-                .map_err(|e| CliError::Io("stdout".into(), e.into()))?;
-            writeln!(out).map_err(io)?;
+            output::json(&mut out, &rows).map_err(io)?;
         }
         Format::Csv | Format::Tsv => {
             let cells: Vec<Vec<String>> = rows
@@ -203,11 +201,7 @@ fn list(ctx: &Ctx, a: ListArgs) -> Result<(), CliError> {
                     ]
                 })
                 .collect();
-            if a.format == Format::Csv {
-                output::csv_for_excel(&mut out, &LIST_HEADERS, &cells).map_err(io)?;
-            } else {
-                output::tsv(&mut out, &LIST_HEADERS, &cells).map_err(io)?;
-            }
+            output::delimited(&mut out, a.format, &LIST_HEADERS, &cells).map_err(io)?;
         }
         Format::Table => {
             let cells: Vec<Vec<String>> = rows

@@ -61,9 +61,7 @@ pub fn run(ctx: &Ctx, a: FindArgs) -> Result<(), CliError> {
                     }
                 })
                 .collect();
-            serde_json::to_writer_pretty(&mut out, &items)
-                .map_err(|e| CliError::Io("stdout".into(), e.into()))?;
-            writeln!(out).map_err(io)?;
+            output::json(&mut out, &items).map_err(io)?;
         }
         Format::Tsv | Format::Csv => {
             let rows: Vec<Vec<String>> = hits
@@ -76,11 +74,7 @@ pub fn run(ctx: &Ctx, a: FindArgs) -> Result<(), CliError> {
                 })
                 .collect();
             let h = ["id", "name", "commune", "representative", "phone"];
-            if a.format == Format::Csv {
-                output::csv_for_excel(&mut out, &h, &rows).map_err(io)?;
-            } else {
-                output::tsv(&mut out, &h, &rows).map_err(io)?;
-            }
+            output::delimited(&mut out, a.format, &h, &rows).map_err(io)?;
         }
         Format::Table => {
             if hits.is_empty() {

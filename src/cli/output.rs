@@ -1,7 +1,7 @@
 //! Output formats shared by the subcommands: an aligned table for people, CSV that Excel opens
 //! correctly (UTF-8 with BOM), TSV and JSON for scripts.
 
-use std::io::Write;
+use std::io::{self, Write};
 
 use unicode_width::UnicodeWidthStr;
 
@@ -74,6 +74,26 @@ pub fn table(
         line(out, &r.iter().map(String::as_str).collect::<Vec<_>>())?;
     }
     Ok(())
+}
+
+/// CSV for Excel (`Format::Csv`) or TSV (anything else), the two delimited formats of a list.
+pub fn delimited(
+    out: &mut impl Write,
+    format: Format,
+    headers: &[&str],
+    rows: &[Vec<String>],
+) -> io::Result<()> {
+    if format == Format::Csv {
+        csv_for_excel(out, headers, rows)
+    } else {
+        tsv(out, headers, rows)
+    }
+}
+
+/// Pretty JSON and a final newline.
+pub fn json(out: &mut impl Write, value: &impl serde::Serialize) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, value).map_err(io::Error::from)?;
+    writeln!(out)
 }
 
 /// CSV for Excel: UTF-8 with a BOM, comma separated, CRLF line ends.

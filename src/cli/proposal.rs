@@ -478,9 +478,7 @@ fn list(ctx: &Ctx, a: ListArgs) -> Result<(), CliError> {
         Format::Json => {
             let totals = store.proposal_totals(&f)?;
             let v = serde_json::json!({ "proposals": rows, "totals": totals });
-            serde_json::to_writer_pretty(&mut out, &v)
-                .map_err(|e| CliError::Io("stdout".into(), e.into()))?;
-            writeln!(out).map_err(io)?;
+            output::json(&mut out, &v).map_err(io)?;
         }
         Format::Csv | Format::Tsv => {
             // Money as plain integers: Excel reads them as numbers.
@@ -518,11 +516,7 @@ fn list(ctx: &Ctx, a: ListArgs) -> Result<(), CliError> {
                     ]
                 })
                 .collect();
-            if a.format == Format::Csv {
-                output::csv_for_excel(&mut out, &LIST_HEADERS, &cells).map_err(io)?;
-            } else {
-                output::tsv(&mut out, &LIST_HEADERS, &cells).map_err(io)?;
-            }
+            output::delimited(&mut out, a.format, &LIST_HEADERS, &cells).map_err(io)?;
         }
         Format::Table => {
             let cells: Vec<Vec<String>> = rows
