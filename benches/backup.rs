@@ -6,82 +6,15 @@
 //!
 //! Run: `cargo bench --bench backup` (CTV_BENCH_N overrides the size, default 100000).
 
-use std::io::{Read, Write};
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use ctv::store::{SnapshotReason, Store};
-use portable_pty::{native_pty_system, CommandBuilder, PtySize};
 
-struct Term {
-    parser: Arc<Mutex<vt100::Parser>>,
-    writer: Box<dyn Write + Send>,
-    child: Box<dyn portable_pty::Child + Send + Sync>,
-    _master: Box<dyn portable_pty::MasterPty + Send>,
-}
-
-impl Term {
-    fn spawn(bin: &str, db: &str, home: &str) -> Term {
-        let pair = native_pty_system()
-            .openpty(PtySize {
-                rows: 24,
-                cols: 80,
-                pixel_width: 0,
-                pixel_height: 0,
-            })
-            .expect("openpty");
-        let mut cmd = CommandBuilder::new(bin);
-        cmd.args(["--db", db]);
-        cmd.env("TERM", "xterm-256color");
-        cmd.env("HOME", home);
-        cmd.env("XDG_CONFIG_HOME", home);
-        let child = pair.slave.spawn_command(cmd).expect("spawn");
-        drop(pair.slave);
-        let mut reader = pair.master.try_clone_reader().expect("reader");
-        let writer = pair.master.take_writer().expect("writer");
-        let parser = Arc::new(Mutex::new(vt100::Parser::new(24, 80, 0)));
-        let p = parser.clone();
-        std::thread::spawn(move || {
-            let mut buf = [0u8; 16384];
-            while let Ok(n) = reader.read(&mut buf) {
-                if n == 0 {
-                    break;
-                }
-                p.lock().expect("lock").process(&buf[..n]);
-            }
-        });
-        Term {
-            parser,
-            writer,
-            child,
-            _master: pair.master,
-        }
-    }
-    fn wait_for(&self, text: &str, limit: Duration) -> Duration {
-        let start = Instant::now();
-        while start.elapsed() < limit {
-            if self
-                .parser
-                .lock()
-                .expect("lock")
-                .screen()
-                .contents()
-                .contains(text)
-            {
-                return start.elapsed();
-            }
-            std::thread::sleep(Duration::from_micros(500));
-        }
-        panic!("timed out waiting for {text:?}");
-    }
-    fn quit(mut self) {
-        let _ = self.writer.write_all(b"q");
-        let _ = self.writer.flush();
-        let _ = self.child.wait();
-    }
-}
+#[path = "harness/term.rs"]
+mod term;
+use term::Term;
 
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(|a, b| a.total_cmp(b));

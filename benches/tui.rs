@@ -4,95 +4,11 @@
 //!
 //! Run: `cargo bench --bench tui` (CTV_BENCH_N overrides the size, default 100000).
 
-use std::io::{Read, Write};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use portable_pty::{native_pty_system, CommandBuilder, PtySize};
-
-struct Term {
-    raw: Arc<Mutex<Vec<u8>>>,
-    parser: Arc<Mutex<vt100::Parser>>,
-    writer: Box<dyn Write + Send>,
-    child: Box<dyn portable_pty::Child + Send + Sync>,
-    _master: Box<dyn portable_pty::MasterPty + Send>,
-}
-
-impl Term {
-    fn spawn(bin: &str, db: &str, home: &str) -> Term {
-        let pair = native_pty_system()
-            .openpty(PtySize {
-                rows: 24,
-                cols: 80,
-                pixel_width: 0,
-                pixel_height: 0,
-            })
-            .expect("openpty");
-        let mut cmd = CommandBuilder::new(bin);
-        cmd.args(["--db", db]);
-        cmd.env("TERM", "xterm-256color");
-        cmd.env("HOME", home);
-        cmd.env("XDG_CONFIG_HOME", home);
-        let child = pair.slave.spawn_command(cmd).expect("spawn");
-        drop(pair.slave);
-        let mut reader = pair.master.try_clone_reader().expect("reader");
-        let writer = pair.master.take_writer().expect("writer");
-        let raw = Arc::new(Mutex::new(Vec::new()));
-        let parser = Arc::new(Mutex::new(vt100::Parser::new(24, 80, 0)));
-        let (r, p) = (raw.clone(), parser.clone());
-        std::thread::spawn(move || {
-            let mut buf = [0u8; 16384];
-            while let Ok(n) = reader.read(&mut buf) {
-                if n == 0 {
-                    break;
-                }
-                r.lock().expect("lock").extend_from_slice(&buf[..n]);
-                p.lock().expect("lock").process(&buf[..n]);
-            }
-        });
-        Term {
-            raw,
-            parser,
-            writer,
-            child,
-            _master: pair.master,
-        }
-    }
-    fn len(&self) -> usize {
-        self.raw.lock().expect("lock").len()
-    }
-    fn screen(&self) -> String {
-        self.parser.lock().expect("lock").screen().contents()
-    }
-    fn send(&mut self, b: &[u8]) {
-        self.writer.write_all(b).expect("write");
-        self.writer.flush().expect("flush");
-    }
-    fn wait_for(&self, text: &str, limit: Duration) -> Duration {
-        let start = Instant::now();
-        while start.elapsed() < limit {
-            if self.screen().contains(text) {
-                return start.elapsed();
-            }
-            std::thread::sleep(Duration::from_micros(500));
-        }
-        panic!("timed out waiting for {text:?}:\n{}", self.screen());
-    }
-    /// Waits until no output has arrived for `quiet`, returns the bytes received meanwhile.
-    fn settle(&self, since: usize, quiet: Duration) -> usize {
-        let mut last = self.len();
-        let mut stable = Instant::now();
-        while stable.elapsed() < quiet {
-            std::thread::sleep(Duration::from_millis(5));
-            let now = self.len();
-            if now != last {
-                last = now;
-                stable = Instant::now();
-            }
-        }
-        last - since
-    }
-}
+#[path = "harness/term.rs"]
+mod term;
+use term::Term;
 
 fn proc_field(pid: u32, file: &str, key: &str) -> Option<u64> {
     let s = std::fs::read_to_string(format!("/proc/{pid}/{file}")).ok()?;
