@@ -3,6 +3,7 @@
 //! The core (`text`, `search`, `refdata`, `domain`, `store`, `import`) knows nothing of the
 //! terminal; `cli` and `ui` are two thin front ends over it.
 
+pub mod bundle;
 pub mod clock;
 pub mod demo;
 pub mod domain;
