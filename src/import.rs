@@ -98,7 +98,7 @@ pub fn read_table(path: &Path) -> Result<Table, ImportError> {
         .unwrap_or_default();
     match ext.as_str() {
         "csv" | "txt" => {
-            let bytes = std::fs::read(path).map_err(|source| ImportError::Io {
+            let bytes = crate::shared::user_file::read(path).map_err(|source| ImportError::Io {
                 path: path.to_path_buf(),
                 source,
             })?;
@@ -260,8 +260,13 @@ fn split_header(mut rows: Vec<Row>) -> Result<(Vec<String>, Vec<Row>), ImportErr
 /// The first sheet of an XLSX/XLSM workbook. Whole numbers read as "4" (not "4.0"), dates as
 /// dd/mm/yyyy, booleans as TRUE/FALSE; empty rows are skipped.
 pub fn read_xlsx(path: &Path) -> Result<Table, ImportError> {
-    use calamine::{open_workbook, Reader, Xlsx};
-    let mut wb: Xlsx<_> = open_workbook(path).map_err(|e| match e {
+    use calamine::{Reader, Xlsx};
+    // Opened with the user's own rights (a shared server's setgid program), then parsed.
+    let file = crate::shared::user_file::open(path).map_err(|source| ImportError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let mut wb: Xlsx<_> = Xlsx::new(std::io::BufReader::new(file)).map_err(|e| match e {
         calamine::XlsxError::Io(source) => ImportError::Io {
             path: path.to_path_buf(),
             source,
@@ -808,7 +813,7 @@ pub fn write_rejects(path: &Path, table: &Table, prepared: &Prepared) -> Result<
         path: path.to_path_buf(),
         source,
     })?;
-    std::fs::write(path, bytes).map_err(|source| ImportError::Write {
+    crate::shared::user_file::write(path, &bytes).map_err(|source| ImportError::Write {
         path: path.to_path_buf(),
         source,
     })

@@ -10,6 +10,7 @@ pub mod domain;
 pub mod import;
 pub mod refdata;
 pub mod search;
+pub mod shared;
 pub mod store;
 pub mod text;
 

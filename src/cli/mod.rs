@@ -1,6 +1,7 @@
 //! The command line: scriptable twins of what the terminal app does. One file per subcommand;
 //! each prints and returns an exit code: 0 success, 1 bad input (reported), 2 usage.
 
+mod admin;
 mod agenda;
 mod backup;
 mod check;
@@ -70,6 +71,9 @@ pub enum Command {
     Check,
     /// List the automatic and manual snapshots with their dates and record counts
     Snapshots,
+    /// Shared server: set-up (root) and accounts
+    #[command(subcommand)]
+    Admin(admin::AdminCmd),
 }
 
 /// What every subcommand gets: the language and a way to open the database.
@@ -110,7 +114,9 @@ impl Ctx {
                 create_private_dir(dir).map_err(|e| CliError::Io(dir.display().to_string(), e))?;
             }
         }
-        let store = Store::open(&self.db_path)?;
+        let mut store = Store::open(&self.db_path)?;
+        // A shared database: the profile is the account's, whatever the settings say.
+        store.bind_account()?;
         // Test hook: a database that cannot grow, to see the disk-full path end to end.
         if let Some(pages) = std::env::var("CTV_MAX_PAGE_COUNT")
             .ok()
@@ -159,9 +165,17 @@ pub fn run(cli: Cli) -> ExitCode {
                 .and_then(Lang::parse)
         })
         .unwrap_or_default();
-    let Some(db_path) = cli.db.clone().or_else(default_db_path) else {
-        eprintln!("{}", tr(lang, "cli.no_data_dir"));
-        return ExitCode::from(1);
+    let db_path = if crate::shared::is_setgid() {
+        match setgid_db_path(lang, cli.db.is_some()) {
+            Some(p) => p,
+            None => return ExitCode::from(1),
+        }
+    } else {
+        let Some(p) = cli.db.clone().or_else(default_db_path) else {
+            eprintln!("{}", tr(lang, "cli.no_data_dir"));
+            return ExitCode::from(1);
+        };
+        p
     };
     let ctx = Ctx { lang, db_path };
     let result = match cli.command {
@@ -182,6 +196,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Restore(a)) => restore::run(&ctx, a),
         Some(Command::Check) => check::run(&ctx),
         Some(Command::Snapshots) => snapshots::run(&ctx),
+        Some(Command::Admin(c)) => admin::run(&ctx, c),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -189,6 +204,23 @@ pub fn run(cli: Cli) -> ExitCode {
         Err(e) => {
             eprintln!("{}", error_text(lang, &e));
             ExitCode::from(1)
+        }
+    }
+}
+
+/// The installed setgid program works on the shared database of the root-owned system
+/// configuration only: a path from the user (`--db`, `CTV_DB`) could turn the group's rights
+/// on another file. What it creates stays usable by the group.
+fn setgid_db_path(lang: Lang, user_named_db: bool) -> Option<PathBuf> {
+    if user_named_db {
+        eprintln!("{}", tr(lang, "cli.shared.db_ignored"));
+    }
+    crate::shared::set_group_umask();
+    match crate::shared::read_system_config() {
+        Ok((_, cfg)) => Some(cfg.db),
+        Err(e) => {
+            eprintln!("{}", trf(lang, "cli.shared.no_config", &[&e]));
+            None
         }
     }
 }
@@ -262,6 +294,19 @@ pub fn store_error_text(l: Lang, e: &StoreError) -> String {
             found,
         } => trf(l, "store.err.conflict", &[id, expected, found]),
         StoreError::NoProfile => tr(l, "store.err.no_profile").to_string(),
+        StoreError::NoAccountProfile(a) => {
+            let a = crate::text::sanitize(a);
+            trf(l, "store.err.no_account", &[&a, &a])
+        }
+        StoreError::AccountDisabled(a) => trf(
+            l,
+            "store.err.account_disabled",
+            &[&crate::text::sanitize(a)],
+        ),
+        StoreError::NetworkFilesystem { path, kind } => {
+            trf(l, "store.err.network_fs", &[&path.display(), kind])
+        }
+        StoreError::NotAdmin => tr(l, "store.err.not_admin").to_string(),
         StoreError::OutOfScope(c) => trf(l, "store.err.out_of_scope", &[&commune_label(c)]),
         StoreError::ProfileExists => tr(l, "store.err.profile_exists").to_string(),
         StoreError::Locked(id) => trf(l, "store.err.locked", &[&short_id(id)]),

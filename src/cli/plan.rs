@@ -208,7 +208,7 @@ pub fn run(ctx: &Ctx, a: PlanArgs) -> Result<(), CliError> {
     }
     match &a.out {
         Some(path) => {
-            std::fs::write(path, &buf).map_err(io(path.display().to_string()))?;
+            crate::shared::user_file::write(path, &buf).map_err(io(path.display().to_string()))?;
             println!(
                 "{}",
                 trf(l, "cli.plan.written", &[&path.display(), &plan.total.count])
@@ -293,6 +293,8 @@ fn write_xlsx(
             }
         }
     }
-    wb.save(path)?;
+    // Saved to memory, then written with the user's own rights (a shared server).
+    let bytes = wb.save_to_buffer()?;
+    crate::shared::user_file::write(path, &bytes).map_err(rust_xlsxwriter::XlsxError::IoError)?;
     Ok(())
 }

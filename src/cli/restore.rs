@@ -17,6 +17,13 @@ pub struct RestoreArgs {
 
 pub fn run(ctx: &Ctx, a: RestoreArgs) -> Result<(), CliError> {
     let l = ctx.lang;
+    // A shared server's database is restored by its administrator only; the setgid program
+    // must not read a user's file into the group's database either.
+    if crate::shared::is_setgid() && !crate::shared::is_root() {
+        return Err(CliError::Message(
+            crate::ui::i18n::tr(l, "cli.shared.restore_admin").to_string(),
+        ));
+    }
     // The source is checked on its own first, so that its faults are named as its own.
     crate::store::verify_database(&a.file).map_err(|e| match e {
         StoreError::NotADatabase(p) | StoreError::Damaged(p) => {

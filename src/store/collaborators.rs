@@ -56,6 +56,10 @@ impl Store {
     /// stays in the database, inactive, so its records keep their author).
     pub fn init_profile(&mut self, input: &ProfileInput, replace: bool) -> Result<Profile> {
         let data = input.validate().map_err(StoreError::Invalid)?;
+        // On a shared server profiles are the administrator's (`ctv admin user add`).
+        if self.shared {
+            return Err(StoreError::NotAdmin);
+        }
         if self.profile.is_some() && !replace {
             return Err(StoreError::ProfileExists);
         }
@@ -93,14 +97,142 @@ impl Store {
         Ok(profile)
     }
 
-    /// Adds a collaborator without switching to it (a shared server's accounts).
+    /// Adds a collaborator without switching to it (a shared server's accounts). On a shared
+    /// database only an administrator may, and a province officer only within the province.
     pub fn add_collaborator(&mut self, input: &ProfileInput) -> Result<Profile> {
         let data = input.validate().map_err(StoreError::Invalid)?;
+        if self.shared {
+            self.check_admin()?;
+            if let Some(p) = self.profile.clone() {
+                let inside = match data.role {
+                    Role::Province => data.units.iter().all(|u| p.units.contains(u)),
+                    Role::Commune | Role::Area => data.units.iter().all(|c| p.covers_commune(c)),
+                };
+                if !inside {
+                    let unit = data.units.first().cloned().unwrap_or_default();
+                    return Err(StoreError::OutOfScope(unit));
+                }
+            }
+        }
         let actor = self.actor()?;
         let id = new_id();
         let now = self.now_string();
         self.write(|tx| insert_collaborator(tx, &id, &data, &now, &actor))?;
         self.collaborator(&id)?.ok_or(StoreError::NotFound(id))
+    }
+}
+
+impl Store {
+    /// Marks this database as a shared server's (`ctv admin setup-shared`).
+    pub fn mark_shared(&mut self) -> Result<()> {
+        self.set_setting(super::SHARED_SETTING, "1")?;
+        self.shared = true;
+        self.profile = None;
+        Ok(())
+    }
+
+    /// On a shared database: works as the profile of this Unix account. An account without a
+    /// profile, or a disabled one, is refused.
+    pub fn work_as_account(&mut self, account: &str) -> Result<&Profile> {
+        let p = self
+            .collaborator_by_account(account)?
+            .ok_or_else(|| StoreError::NoAccountProfile(account.to_string()))?;
+        if !p.active {
+            return Err(StoreError::AccountDisabled(account.to_string()));
+        }
+        Ok(self.profile.insert(p))
+    }
+
+    /// On a shared database, works as whoever the kernel says runs this process: root is the
+    /// administrator (with its own profile if the account `root` has one); anyone else
+    /// must have an active profile for their account. Nothing to do elsewhere.
+    pub fn bind_account(&mut self) -> Result<()> {
+        if !self.shared {
+            return Ok(());
+        }
+        let account = crate::shared::real_account()
+            .ok_or_else(|| StoreError::NoAccountProfile(String::from("?")))?;
+        if crate::shared::is_root() {
+            self.work_as_admin(&account);
+            if let Some(p) = self.collaborator_by_account(&account)?.filter(|p| p.active) {
+                self.profile = Some(p);
+            }
+            return Ok(());
+        }
+        self.work_as_account(&account).map(drop)
+    }
+
+    /// Root administering a shared database: writes are attributed to the account name.
+    pub fn work_as_admin(&mut self, account: &str) {
+        self.admin = Some(Actor {
+            id: format!("account:{account}"),
+            name: account.to_string(),
+        });
+    }
+
+    /// The administrator is root (see `work_as_admin`) or a province officer.
+    pub fn check_admin(&self) -> Result<()> {
+        match &self.profile {
+            Some(p) if p.role == Role::Province => Ok(()),
+            Some(_) => Err(StoreError::NotAdmin),
+            None if self.admin.is_some() => Ok(()),
+            None => Err(StoreError::NotAdmin),
+        }
+    }
+
+    pub fn collaborator_by_account(&self, account: &str) -> Result<Option<Profile>> {
+        Ok(self
+            .conn()
+            .query_row(
+                &format!("SELECT {PROFILE_COLS} FROM collaborators WHERE account = ?1"),
+                [account],
+                profile_from_row,
+            )
+            .optional()?)
+    }
+
+    /// Disables (or enables again) an account's profile; its records keep their author.
+    pub fn set_account_active(&mut self, account: &str, active: bool) -> Result<Profile> {
+        self.check_admin()?;
+        let p = self
+            .collaborator_by_account(account)?
+            .ok_or_else(|| StoreError::NoAccountProfile(account.to_string()))?;
+        if let Some(me) = &self.profile {
+            if me.role == Role::Province && !p.communes().iter().all(|c| me.covers_commune(c)) {
+                return Err(StoreError::OutOfScope(
+                    p.units.first().cloned().unwrap_or_default(),
+                ));
+            }
+        }
+        if p.active == active {
+            return Ok(p);
+        }
+        let actor = self.actor()?;
+        let now = self.now_string();
+        let id = p.id.clone();
+        self.write(|tx| {
+            let version: i64 = tx.query_row(
+                "UPDATE collaborators SET active = ?2, version = version + 1, updated_at = ?3,
+                        updated_by = ?4
+                 WHERE id = ?1 RETURNING version",
+                params![id, active, now, actor.id],
+                |r| r.get(0),
+            )?;
+            let mut changes = serde_json::Map::new();
+            changes.insert("active".into(), serde_json::json!([p.active, active]));
+            let action = if active { "enable" } else { "disable" };
+            change_log::record(
+                tx,
+                &now,
+                &actor,
+                "collaborator",
+                &id,
+                action,
+                version,
+                &changes,
+            )
+        })?;
+        self.collaborator(&p.id)?.ok_or(StoreError::NotFound(p.id))
     }
 }
 

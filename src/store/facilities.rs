@@ -92,11 +92,18 @@ impl FacilitySort {
 }
 
 impl FacilityFilter {
-    fn where_clause(&self) -> (String, Vec<rusqlite::types::Value>) {
+    /// `scope`: the communes the reader may see (None: all), on top of the filter's own.
+    fn where_clause(&self, scope: Option<&[String]>) -> (String, Vec<rusqlite::types::Value>) {
         use rusqlite::types::Value;
         let mut sql = String::from("archived = ?");
         let mut args = vec![Value::Integer(i64::from(self.archived))];
-        if let Some(cs) = &self.communes {
+        let narrowed: Option<Vec<String>> = match (&self.communes, scope) {
+            (Some(cs), Some(sc)) => Some(cs.iter().filter(|c| sc.contains(c)).cloned().collect()),
+            (Some(cs), None) => Some(cs.clone()),
+            (None, Some(sc)) => Some(sc.to_vec()),
+            (None, None) => None,
+        };
+        if let Some(cs) = &narrowed {
             // A scope can hold a whole province (~170 communes): one placeholder each is fine.
             sql.push_str(" AND commune_code IN (");
             for (i, c) in cs.iter().enumerate() {
@@ -380,9 +387,12 @@ impl Store {
 
     /// Finds a facility by its full id, or by a unique ending of it (the short id lists show:
     /// the last characters of a UUIDv7 are its random part).
+    /// On a shared database a facility outside the reader's scope is not found.
     pub fn facility_by_ref(&self, reference: &str) -> Result<Option<Facility>> {
         match super::resolve_ref(self.conn(), "facilities", reference)? {
-            Some(id) => self.facility(&id),
+            Some(id) => Ok(self
+                .facility(&id)?
+                .filter(|f| self.may_read(&f.data.commune_code))),
             None => Ok(None),
         }
     }
@@ -396,7 +406,8 @@ impl Store {
         offset: usize,
         limit: usize,
     ) -> Result<Vec<Facility>> {
-        let (w, mut args) = filter.where_clause();
+        let scope = self.read_scope();
+        let (w, mut args) = filter.where_clause(scope.as_deref());
         let sql = format!(
             "SELECT {COLS} FROM facilities WHERE {w} ORDER BY {} LIMIT ? OFFSET ?",
             sort.order_by(desc)
@@ -417,7 +428,8 @@ impl Store {
     }
 
     pub fn count_facilities(&self, filter: &FacilityFilter) -> Result<usize> {
-        let (w, args) = filter.where_clause();
+        let scope = self.read_scope();
+        let (w, args) = filter.where_clause(scope.as_deref());
         let n: i64 = self.conn().query_row(
             &format!("SELECT count(*) FROM facilities WHERE {w}"),
             rusqlite::params_from_iter(args),
@@ -519,6 +531,8 @@ impl Store {
                 idx
             })
             .map_err(|e| StoreError::Corrupt(format!("search index thread: {e}")))?;
+        let scope: Option<std::collections::HashSet<String>> =
+            self.read_scope().map(|v| v.into_iter().collect());
         let read = (|| -> Result<()> {
             let mut stmt = self.conn().prepare(
                 "SELECT id, name, name_fold, representative, representative_fold, products,
@@ -532,6 +546,11 @@ impl Store {
             };
             let mut batch = fresh();
             while let Some(r) = rows.next()? {
+                if let Some(scope) = &scope {
+                    if !scope.contains(r.get_ref(7)?.as_str().unwrap_or_default()) {
+                        continue;
+                    }
+                }
                 let mut at = [0u32; 10];
                 for (i, start) in at.iter_mut().take(9).enumerate() {
                     *start = u32::try_from(batch.text.len()).unwrap_or(u32::MAX);

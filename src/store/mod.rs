@@ -88,6 +88,14 @@ pub enum StoreError {
     },
     #[error("no collaborator profile: run `ctv init` first")]
     NoProfile,
+    #[error("the account {0} has no collaborator profile on this shared database")]
+    NoAccountProfile(String),
+    #[error("the account {0} is disabled on this shared database")]
+    AccountDisabled(String),
+    #[error("{path} is on a network file system ({kind}): SQLite's locking is not safe there")]
+    NetworkFilesystem { path: PathBuf, kind: &'static str },
+    #[error("only an administrator (root or a province profile) may do this")]
+    NotAdmin,
     #[error("the commune {0} is outside your scope")]
     OutOfScope(String),
     #[error("a profile already exists")]
@@ -141,6 +149,11 @@ pub struct Store {
     clock: Arc<dyn Clock>,
     path: Option<PathBuf>,
     profile: Option<Profile>,
+    /// A shared server's database: the profile comes from the account, and reading is limited
+    /// to the profile's scope.
+    shared: bool,
+    /// Who writes when root administers a shared database without a profile of its own.
+    admin: Option<Actor>,
 }
 
 impl std::fmt::Debug for Store {
@@ -170,6 +183,12 @@ impl Store {
             .unwrap_or(Path::new("."));
         if !dir.is_dir() {
             return Err(StoreError::MissingDirectory(dir.to_path_buf()));
+        }
+        if let Some(kind) = network_filesystem(dir) {
+            return Err(StoreError::NetworkFilesystem {
+                path: path.to_path_buf(),
+                kind,
+            });
         }
         if !path.exists() {
             create_private_file(path)?;
@@ -262,8 +281,13 @@ impl Store {
             clock,
             path,
             profile: None,
+            shared: false,
+            admin: None,
         };
-        store.profile = store.load_current_profile()?;
+        store.shared = store.setting(SHARED_SETTING)?.as_deref() == Some("1");
+        if !store.shared {
+            store.profile = store.load_current_profile()?;
+        }
         Ok(store)
     }
 
@@ -299,11 +323,33 @@ impl Store {
     }
 
     fn actor(&self) -> Result<Actor> {
-        let p = self.require_profile()?;
-        Ok(Actor {
-            id: p.id.clone(),
-            name: p.name.clone(),
-        })
+        match (&self.profile, &self.admin) {
+            (Some(p), _) => Ok(Actor {
+                id: p.id.clone(),
+                name: p.name.clone(),
+            }),
+            (None, Some(a)) => Ok(a.clone()),
+            (None, None) => Err(StoreError::NoProfile),
+        }
+    }
+
+    /// Whether this is a shared server's database (`ctv admin setup-shared`).
+    pub fn is_shared(&self) -> bool {
+        self.shared
+    }
+
+    /// The communes a list may show: on a shared database the profile's scope (nothing
+    /// without a profile), elsewhere everything in the file (None).
+    pub(crate) fn read_scope(&self) -> Option<Vec<String>> {
+        self.shared.then(|| self.scope_communes())
+    }
+
+    /// Whether a record of `commune_code` may be shown.
+    pub(crate) fn may_read(&self, commune_code: &str) -> bool {
+        !self.shared
+            || self
+                .profile()
+                .is_some_and(|p| p.covers_commune(commune_code))
     }
 
     pub(crate) fn now_string(&self) -> String {
@@ -352,6 +398,52 @@ impl Store {
             )?;
             Ok(())
         })
+    }
+}
+
+/// The setting that marks a shared server's database.
+pub const SHARED_SETTING: &str = "shared";
+
+/// The names of file systems whose locking SQLite cannot trust, by `statfs` `f_type`.
+/// sshfs and other FUSE mounts report FUSE's magic: refused too, as their locks are local
+/// to one machine at best.
+pub fn network_filesystem_kind(f_type: i64) -> Option<&'static str> {
+    match f_type as u32 {
+        0x6969 => Some("NFS"),
+        0x517B => Some("SMB"),
+        0xFF53_4D42 => Some("CIFS"),
+        0xFE53_4D42 => Some("SMB2"),
+        0x6573_5546 => Some("FUSE"),
+        0x0102_1997 => Some("9P"),
+        0x7375_7245 => Some("Coda"),
+        0x5346_414F => Some("AFS"),
+        0x6B41_4653 => Some("AFS"),
+        0x0BD0_0BD0 => Some("Lustre"),
+        0x4750_4653 => Some("GPFS"),
+        0x0BAD_1DEA => Some("OCFS2"),
+        0x0119_0104 => Some("CEPH"),
+        _ => None,
+    }
+}
+
+/// The kind of network file system `dir` is on, if it is on one.
+pub fn network_filesystem(dir: &Path) -> Option<&'static str> {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let c = std::ffi::CString::new(dir.as_os_str().as_bytes()).ok()?;
+        // SAFETY: statfs writes into the zeroed struct owned here.
+        let mut st: libc::statfs = unsafe { std::mem::zeroed() };
+        if unsafe { libc::statfs(c.as_ptr(), &mut st) } != 0 {
+            return None;
+        }
+        #[allow(clippy::unnecessary_cast)]
+        network_filesystem_kind(st.f_type as i64)
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = dir;
+        None
     }
 }
 

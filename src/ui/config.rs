@@ -41,7 +41,10 @@ impl Config {
                 None => return (Config::default(), None),
             },
         };
-        match std::fs::read_to_string(&path) {
+        // The user's own file, read with the user's own rights (a shared server).
+        let read = crate::shared::user_file::read(&path)
+            .and_then(|b| String::from_utf8(b).map_err(std::io::Error::other));
+        match read {
             Ok(text) => {
                 let (cfg, problems) = Config::parse(&text);
                 let warning = (!problems.is_empty()).then(|| {

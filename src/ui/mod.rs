@@ -238,17 +238,24 @@ pub fn restore_and_reopen(app: App, from: &std::path::Path) -> Result<App, Strin
         app.show_toast(tr(lang, "ui.snapshots.no_file"), true);
         return Ok(app);
     };
+    if store.is_shared() && !crate::shared::is_root() {
+        let mut app = App::new(ctx, store);
+        app.show_toast(tr(lang, "cli.shared.restore_admin"), true);
+        return Ok(app);
+    }
     let clock = store.clock().clone();
     let now = clock.now();
     drop(store);
     let result = crate::store::restore(&db, from, now);
-    let store = crate::store::Store::open_with_clock(&db, clock).map_err(|e| {
-        i18n::trf(
-            lang,
-            "ui.snapshots.reopen_failed",
-            &[&crate::cli::store_error_text(lang, &e)],
-        )
-    })?;
+    let store = crate::store::Store::open_with_clock(&db, clock)
+        .and_then(|mut s| s.bind_account().map(|()| s))
+        .map_err(|e| {
+            i18n::trf(
+                lang,
+                "ui.snapshots.reopen_failed",
+                &[&crate::cli::store_error_text(lang, &e)],
+            )
+        })?;
     let mut app = App::new(ctx, store);
     app.set_who(format::who_label(lang, app.store().profile()));
     let name = text::sanitize(&from.file_name().unwrap_or_default().to_string_lossy());
