@@ -1,0 +1,251 @@
+//! A shared server's database in the core: profiles come from accounts, roles and scopes
+//! decide what is written and what is read, network file systems are refused.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use chrono::{TimeZone, Utc};
+use ctv::clock::FixedClock;
+use ctv::domain::{FacilityInput, ProfileInput};
+use ctv::store::{network_filesystem_kind, FacilityFilter, FacilitySort, Store, StoreError};
+
+fn clock() -> Arc<FixedClock> {
+    Arc::new(FixedClock::new(
+        Utc.with_ymd_and_hms(2026, 11, 25, 3, 0, 0).unwrap(),
+    ))
+}
+
+fn profile(account: &str, role: &str, units: &str) -> ProfileInput {
+    ProfileInput {
+        name: format!("Người {account}"),
+        role: role.into(),
+        units: units.into(),
+        account: Some(account.into()),
+    }
+}
+
+fn input(name: &str, commune: &str) -> FacilityInput {
+    FacilityInput {
+        name: name.into(),
+        commune_code: commune.into(),
+        ..Default::default()
+    }
+}
+
+/// A shared database with: a (commune 00004), b (commune 00008), area (00004, 00025),
+/// prov (province 01), and one facility in each of 00004, 00008, 00025 and 01273 (Cao Bằng).
+fn setup(path: &Path) -> Vec<String> {
+    let mut s = Store::open_with_clock(path, clock()).unwrap();
+    s.mark_shared().unwrap();
+    s.work_as_admin("root");
+    for (a, r, u) in [
+        ("a", "commune", "00004"),
+        ("b", "commune", "00008"),
+        ("area", "area", "00004,00025"),
+        ("prov", "province", "01"),
+        ("cb", "province", "04"),
+    ] {
+        s.add_collaborator(&profile(a, r, u)).unwrap();
+    }
+    let mut ids = Vec::new();
+    for (who, commune) in [
+        ("a", "00004"),
+        ("b", "00008"),
+        ("area", "00025"),
+        ("cb", "01273"),
+    ] {
+        let mut s = as_account(path, who);
+        let (f, _) = s
+            .create_facility(&input(&format!("Cơ sở {commune}"), commune))
+            .unwrap();
+        ids.push(f.id);
+    }
+    ids
+}
+
+fn as_account(path: &Path, account: &str) -> Store {
+    let mut s = Store::open_with_clock(path, clock()).unwrap();
+    s.work_as_account(account).unwrap();
+    s
+}
+
+/// Refused for scope: by the store, or already by validation (the same rule, worded per field).
+fn out_of_scope(e: &StoreError) -> bool {
+    match e {
+        StoreError::OutOfScope(_) => true,
+        StoreError::Invalid(issues) => issues.errors().any(|i| {
+            matches!(
+                i.problem,
+                ctv::domain::issue::Problem::CommuneOutOfScope { .. }
+            )
+        }),
+        _ => false,
+    }
+}
+
+fn listed(s: &Store) -> Vec<String> {
+    let mut v: Vec<String> = s
+        .list_facilities(
+            &FacilityFilter::default(),
+            FacilitySort::Name,
+            false,
+            0,
+            100,
+        )
+        .unwrap()
+        .into_iter()
+        .map(|f| f.data.commune_code)
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn the_profile_comes_from_the_account_not_the_setting() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ctv.db");
+    setup(&db);
+    let s = Store::open_with_clock(&db, clock()).unwrap();
+    assert!(s.is_shared());
+    assert!(
+        s.profile().is_none(),
+        "no profile before the account is known"
+    );
+    let s = as_account(&db, "b");
+    assert_eq!(s.profile().unwrap().units, vec!["00008".to_string()]);
+
+    let mut s = Store::open_with_clock(&db, clock()).unwrap();
+    assert!(matches!(
+        s.work_as_account("stranger"),
+        Err(StoreError::NoAccountProfile(a)) if a == "stranger"
+    ));
+    // Nobody can give themselves a profile (or a wider role) on a shared database.
+    let mut s = as_account(&db, "a");
+    let err = s
+        .init_profile(&profile("x", "province", "01"), true)
+        .unwrap_err();
+    assert!(matches!(err, StoreError::NotAdmin), "{err:?}");
+    assert!(matches!(
+        s.add_collaborator(&profile("x", "commune", "00004")),
+        Err(StoreError::NotAdmin)
+    ));
+}
+
+#[test]
+fn a_disabled_account_is_refused_and_can_be_enabled_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ctv.db");
+    setup(&db);
+    // A province officer administers accounts of the province, not another one's.
+    let mut prov = as_account(&db, "prov");
+    let p = prov.set_account_active("a", false).unwrap();
+    assert!(!p.active);
+    assert!(matches!(
+        prov.set_account_active("cb", false),
+        Err(StoreError::OutOfScope(_))
+    ));
+    let mut s = Store::open_with_clock(&db, clock()).unwrap();
+    assert!(matches!(
+        s.work_as_account("a"),
+        Err(StoreError::AccountDisabled(a)) if a == "a"
+    ));
+    let mut b = as_account(&db, "b");
+    assert!(matches!(
+        b.set_account_active("a", true),
+        Err(StoreError::NotAdmin)
+    ));
+    prov.set_account_active("a", true).unwrap();
+    as_account(&db, "a");
+}
+
+#[test]
+fn a_commune_collaborator_writes_and_reads_only_their_communes() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ctv.db");
+    let ids = setup(&db);
+    let mut a = as_account(&db, "a");
+    assert_eq!(listed(&a), vec!["00004"]);
+    assert_eq!(
+        a.count_facilities(&FacilityFilter::default()).unwrap(),
+        1,
+        "counts honour the read scope too"
+    );
+    // Another commune's facility: not found by reference, not writable by id.
+    assert!(a.facility_by_ref(&ids[1]).unwrap().is_none());
+    let other = Store::open_with_clock(&db, clock())
+        .unwrap()
+        .facility(&ids[1])
+        .unwrap()
+        .unwrap();
+    let err = a
+        .update_facility(&ids[1], other.meta.version, &input("Đổi tên", "00004"))
+        .unwrap_err();
+    assert!(out_of_scope(&err), "{err:?}");
+    let err = a
+        .set_facility_archived(&ids[1], other.meta.version, true)
+        .unwrap_err();
+    assert!(out_of_scope(&err), "{err:?}");
+    // Moving one's own facility into another commune is a write there.
+    let own = a.facility(&ids[0]).unwrap().unwrap();
+    let err = a
+        .update_facility(&ids[0], own.meta.version, &input("Cơ sở", "00008"))
+        .unwrap_err();
+    assert!(out_of_scope(&err), "{err:?}");
+    assert!(out_of_scope(
+        &a.create_facility(&input("Mới", "00008")).unwrap_err()
+    ));
+    let after = Store::open_with_clock(&db, clock())
+        .unwrap()
+        .facility(&ids[1])
+        .unwrap()
+        .unwrap();
+    assert_eq!(after, other, "nothing changed");
+    // The search sees the same scope as the lists.
+    let idx = a.search_index().unwrap();
+    assert_eq!(idx.len(), 1);
+}
+
+#[test]
+fn an_area_reads_its_area_and_a_province_its_province() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ctv.db");
+    setup(&db);
+    assert_eq!(listed(&as_account(&db, "area")), vec!["00004", "00025"]);
+    assert_eq!(
+        listed(&as_account(&db, "prov")),
+        vec!["00004", "00008", "00025"]
+    );
+    assert_eq!(listed(&as_account(&db, "cb")), vec!["01273"]);
+    // Without an account's profile nothing is shown.
+    let s = Store::open_with_clock(&db, clock()).unwrap();
+    assert!(listed(&s).is_empty());
+}
+
+#[test]
+fn a_database_that_is_not_shared_keeps_its_single_user_behaviour() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ctv.db");
+    let mut s = Store::open_with_clock(&db, clock()).unwrap();
+    s.init_profile(&profile("me", "commune", "00004"), false)
+        .unwrap();
+    drop(s);
+    let s = Store::open_with_clock(&db, clock()).unwrap();
+    assert!(!s.is_shared());
+    assert_eq!(s.profile().unwrap().units, vec!["00004".to_string()]);
+}
+
+#[test]
+fn network_file_systems_are_named_by_their_magic() {
+    assert_eq!(network_filesystem_kind(0x6969), Some("NFS"));
+    assert_eq!(network_filesystem_kind(0x517B), Some("SMB"));
+    assert_eq!(network_filesystem_kind(0xFF53_4D42), Some("CIFS"));
+    assert_eq!(network_filesystem_kind(0xFE53_4D42), Some("SMB2"));
+    assert_eq!(network_filesystem_kind(0x6573_5546), Some("FUSE"));
+    // ext4, xfs, btrfs, tmpfs: local.
+    for local in [0xEF53_i64, 0x5846_5342, 0x9123_683E, 0x0102_1994] {
+        assert_eq!(network_filesystem_kind(local), None, "{local:#x}");
+    }
+    // The test machine's own temp dir is local: opening works.
+    let dir = tempfile::tempdir().unwrap();
+    assert_eq!(ctv::store::network_filesystem(dir.path()), None);
+}
