@@ -30,6 +30,20 @@ pub enum FacilitiesCmd {
     Restore { id: String },
     /// Who changed what, when, on one facility
     History { id: String },
+    /// Change fields of a facility: --set FIELD=VALUE (field keys as in `--format json`)
+    Edit(EditArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct EditArgs {
+    pub id: String,
+    /// FIELD=VALUE, e.g. --set workers=12 --set notes="…" (repeatable)
+    #[arg(long = "set", value_name = "FIELD=VALUE", required = true)]
+    pub set: Vec<String>,
+    /// Save only if the facility is still at this version (as read earlier): a change made
+    /// meanwhile by someone else is reported, never overwritten
+    #[arg(long, value_name = "N")]
+    pub if_version: Option<i64>,
 }
 
 #[derive(Debug, Args)]
@@ -101,6 +115,71 @@ pub fn run(ctx: &Ctx, cmd: FacilitiesCmd) -> Result<(), CliError> {
         FacilitiesCmd::Archive { id } => set_archived(ctx, &id, true),
         FacilitiesCmd::Restore { id } => set_archived(ctx, &id, false),
         FacilitiesCmd::History { id } => history(ctx, &id),
+        FacilitiesCmd::Edit(a) => edit(ctx, a),
+    }
+}
+
+/// The scriptable twin of the form's save: the same validation, scope and version check.
+/// A conflict shows the stored value beside the one asked for, field by field.
+fn edit(ctx: &Ctx, a: EditArgs) -> Result<(), CliError> {
+    let l = ctx.lang;
+    let mut store = ctx.open()?;
+    let f = find_facility(ctx, &store, &a.id)?;
+    let mut input = FacilityInput::from_data(&f.data);
+    let mut asked = Vec::new();
+    for kv in &a.set {
+        let (k, v) = kv.split_once('=').unwrap_or((kv.as_str(), ""));
+        let Some(field) = FacilityField::ALL.iter().copied().find(|x| x.key() == k.trim()) else {
+            return Err(CliError::Message(trf(
+                l,
+                "cli.edit.unknown_field",
+                &[&crate::text::sanitize(k)],
+            )));
+        };
+        input.set(field, v.to_string());
+        asked.push(field);
+    }
+    let expected = a.if_version.unwrap_or(f.meta.version);
+    match store.update_facility(&f.id, expected, &input) {
+        Ok((saved, warnings)) => {
+            for w in warnings.warnings() {
+                eprintln!("{}", crate::import::describe(l, w.field, &w.problem));
+            }
+            println!(
+                "{}",
+                trf(
+                    l,
+                    "cli.edit.done",
+                    &[&saved.data.name, &saved.meta.version]
+                )
+            );
+            Ok(())
+        }
+        Err(e @ crate::store::StoreError::Conflict { .. }) => {
+            eprintln!("{}", super::store_error_text(l, &e));
+            if let Some(now) = store.facility(&f.id)? {
+                let theirs = FacilityInput::from_data(&now.data);
+                for field in asked {
+                    let (t, y) = (theirs.get(field), input.get(field));
+                    if t != y {
+                        eprintln!(
+                            "{}",
+                            trf(
+                                l,
+                                "cli.edit.conflict_field",
+                                &[
+                                    &tr(l, field.label_key()),
+                                    &crate::text::sanitize(t),
+                                    &crate::text::sanitize(y)
+                                ]
+                            )
+                        );
+                    }
+                }
+            }
+            Err(CliError::Reported)
+        }
+        Err(e) => Err(e.into()),
     }
 }
 

@@ -340,13 +340,18 @@ impl Store {
 
     /// The communes a list may show: on a shared database the profile's scope (nothing
     /// without a profile), elsewhere everything in the file (None).
+    /// Root administering without a profile reads everything (it can read the file anyway).
     pub(crate) fn read_scope(&self) -> Option<Vec<String>> {
-        self.shared.then(|| self.scope_communes())
+        self.scoped_reading().then(|| self.scope_communes())
+    }
+
+    fn scoped_reading(&self) -> bool {
+        self.shared && !(self.profile.is_none() && self.admin.is_some())
     }
 
     /// Whether a record of `commune_code` may be shown.
     pub(crate) fn may_read(&self, commune_code: &str) -> bool {
-        !self.shared
+        !self.scoped_reading()
             || self
                 .profile()
                 .is_some_and(|p| p.covers_commune(commune_code))
