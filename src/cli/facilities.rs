@@ -129,7 +129,11 @@ fn edit(ctx: &Ctx, a: EditArgs) -> Result<(), CliError> {
     let mut asked = Vec::new();
     for kv in &a.set {
         let (k, v) = kv.split_once('=').unwrap_or((kv.as_str(), ""));
-        let Some(field) = FacilityField::ALL.iter().copied().find(|x| x.key() == k.trim()) else {
+        let Some(field) = FacilityField::ALL
+            .iter()
+            .copied()
+            .find(|x| x.key() == k.trim())
+        else {
             return Err(CliError::Message(trf(
                 l,
                 "cli.edit.unknown_field",
@@ -147,11 +151,7 @@ fn edit(ctx: &Ctx, a: EditArgs) -> Result<(), CliError> {
             }
             println!(
                 "{}",
-                trf(
-                    l,
-                    "cli.edit.done",
-                    &[&saved.data.name, &saved.meta.version]
-                )
+                trf(l, "cli.edit.done", &[&saved.data.name, &saved.meta.version])
             );
             Ok(())
         }
