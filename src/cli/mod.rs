@@ -3,6 +3,7 @@
 
 mod agenda;
 mod backup;
+pub mod bundle;
 mod check;
 pub mod consult;
 mod demo;
@@ -70,6 +71,13 @@ pub enum Command {
     Check,
     /// List the automatic and manual snapshots with their dates and record counts
     Snapshots,
+    /// Write a signed bundle for the province: what changed since your last one (or --full)
+    Export(bundle::ExportArgs),
+    /// Check a bundle without changing anything: signature, hashes, sender's key, sequence
+    Verify(bundle::VerifyArgs),
+    /// Your signing key, and the senders' keys this database trusts
+    #[command(subcommand)]
+    Keys(bundle::KeysCmd),
 }
 
 /// What every subcommand gets: the language and a way to open the database.
@@ -182,6 +190,9 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Restore(a)) => restore::run(&ctx, a),
         Some(Command::Check) => check::run(&ctx),
         Some(Command::Snapshots) => snapshots::run(&ctx),
+        Some(Command::Export(a)) => bundle::run_export(&ctx, a),
+        Some(Command::Verify(a)) => bundle::run_verify(&ctx, a),
+        Some(Command::Keys(c)) => bundle::run_keys(&ctx, c),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
