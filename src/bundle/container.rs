@@ -350,11 +350,11 @@ pub fn read_bundle_with(path: &Path, limits: &ReadLimits) -> Result<Bundle, Bund
         if name == MANIFEST || name == SIGNATURE {
             continue;
         }
-        if !allowed(Some(kind), name) {
-            return Err(BundleError::BadEntryName(name.clone()));
-        }
         if !manifest.entries.contains_key(name) {
             return Err(BundleError::UnlistedEntry(name.clone()));
+        }
+        if !allowed(Some(kind), name) {
+            return Err(BundleError::BadEntryName(name.clone()));
         }
     }
     for name in manifest.entries.keys() {
