@@ -266,8 +266,25 @@ pub fn read_bundle_with(path: &Path, limits: &ReadLimits) -> Result<Bundle, Bund
         });
     }
     let file = std::fs::File::open(path).map_err(io)?;
-    let mut zip = zip::ZipArchive::new(BufReader::with_capacity(1 << 16, file))
-        .map_err(|e| BundleError::NotZip(e.to_string()))?;
+    read_from(BufReader::with_capacity(1 << 16, file), limits)
+}
+
+/// Reads and checks a container held in memory (the fuzz target, tests).
+pub fn read_bundle_bytes(bytes: &[u8], limits: &ReadLimits) -> Result<Bundle, BundleError> {
+    if bytes.len() as u64 > limits.max_file {
+        return Err(BundleError::FileTooLarge {
+            size: bytes.len() as u64,
+            cap: limits.max_file,
+        });
+    }
+    read_from(std::io::Cursor::new(bytes), limits)
+}
+
+fn read_from<R: Read + std::io::Seek>(
+    source: R,
+    limits: &ReadLimits,
+) -> Result<Bundle, BundleError> {
+    let mut zip = zip::ZipArchive::new(source).map_err(|e| BundleError::NotZip(e.to_string()))?;
     if zip.len() > limits.max_entries {
         return Err(BundleError::TooManyEntries(zip.len()));
     }
