@@ -596,8 +596,9 @@ fn check_extra(name: &str, bytes: &[u8]) -> Result<(), BundleError> {
 }
 
 /// Reads one NDJSON entry of records into `out`: one strict envelope per line, its rev
-/// matching its content, no id twice.
-fn read_records<R: Read + std::io::Seek, T: DeserializeOwned + serde::Serialize>(
+/// matching its content, no id twice. The entry is inflated (through the caps) and hashed
+/// first, then its lines are parsed on every core, in order-preserving chunks.
+fn read_records<R: Read + std::io::Seek, T: DeserializeOwned + serde::Serialize + Send>(
     zip: &mut zip::ZipArchive<R>,
     name: &str,
     limits: &ReadLimits,
@@ -605,59 +606,125 @@ fn read_records<R: Read + std::io::Seek, T: DeserializeOwned + serde::Serialize>
     out: &mut Vec<Envelope<T>>,
     id: fn(&T) -> &str,
 ) -> Result<String, Parse> {
-    let mut fault: Option<BundleError> = None;
-    let mut ids: HashSet<String> = HashSet::new();
+    let mut bytes = Vec::new();
     let hash = read_entry(zip, name, limits, limits.max_entry, total, |r| {
-        let mut line = Vec::with_capacity(4096);
-        let mut n = 0usize;
-        let mut ended = false;
-        loop {
-            line.clear();
-            let got = (&mut *r)
-                .take(limits.max_line + 1)
-                .read_until(b'\n', &mut line)?;
-            if got == 0 {
-                break;
-            }
-            n += 1;
-            if line.len() as u64 > limits.max_line {
-                fault = Some(BundleError::LineTooLong {
-                    entry: name.into(),
-                    line: n,
-                    cap: limits.max_line,
-                });
-                break;
-            }
-            if line.last() == Some(&b'\n') {
-                line.pop();
-            } else {
-                ended = true;
-            }
-            if let Err(e) = parse_line(name, n, &line, &mut ids, id, out) {
-                fault = Some(e);
-                break;
-            }
-            if ended {
-                break;
-            }
-        }
-        Ok(())
+        r.read_to_end(&mut bytes).map(drop)
     })
     .map_err(Parse::Now)?;
-    match fault {
-        Some(e) => Err(Parse::After(hash, e)),
-        None => Ok(hash),
+    match parse_records(name, &bytes, limits, id) {
+        Ok(mut v) => {
+            out.append(&mut v);
+            Ok(hash)
+        }
+        Err(e) => Err(Parse::After(hash, e)),
     }
+}
+
+/// Parses NDJSON `bytes`; the first fault in line order wins.
+fn parse_records<T: DeserializeOwned + serde::Serialize + Send>(
+    entry: &str,
+    bytes: &[u8],
+    limits: &ReadLimits,
+    id: fn(&T) -> &str,
+) -> Result<Vec<Envelope<T>>, BundleError> {
+    // Chunk boundaries just after a newline, with the number of the chunk's first line.
+    let parts = if bytes.len() < (1 << 20) {
+        1
+    } else {
+        std::thread::available_parallelism().map_or(1, |n| n.get().min(8))
+    };
+    let mut chunks: Vec<(usize, &[u8])> = Vec::with_capacity(parts);
+    let mut from = 0usize;
+    let mut line = 1usize;
+    for k in 1..=parts {
+        let mut to = if k == parts {
+            bytes.len()
+        } else {
+            (bytes.len() * k / parts).max(from)
+        };
+        if k < parts {
+            match bytes[to..].iter().position(|&b| b == b'\n') {
+                Some(p) => to += p + 1,
+                None => to = bytes.len(),
+            }
+        }
+        let chunk = &bytes[from..to];
+        chunks.push((line, chunk));
+        line += chunk.iter().filter(|&&b| b == b'\n').count();
+        from = to;
+        if from == bytes.len() {
+            break;
+        }
+    }
+    let parsed: Vec<Result<Vec<Envelope<T>>, BundleError>> = std::thread::scope(|s| {
+        let handles: Vec<_> = chunks
+            .iter()
+            .map(|&(first, chunk)| s.spawn(move || parse_chunk(entry, first, chunk, limits)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join().unwrap_or_else(|_| {
+                    Err(BundleError::Damaged {
+                        entry: entry.into(),
+                        detail: "parser failed".into(),
+                    })
+                })
+            })
+            .collect()
+    });
+    let mut out = Vec::new();
+    for p in parsed {
+        out.append(&mut p?);
+    }
+    let mut ids: HashSet<&str> = HashSet::with_capacity(out.len());
+    for (i, env) in out.iter().enumerate() {
+        let rid = id(&env.record);
+        if !ids.insert(rid) {
+            return Err(BundleError::DuplicateId {
+                entry: entry.into(),
+                line: i + 1,
+                id: crate::text::sanitize(rid),
+            });
+        }
+    }
+    drop(ids);
+    Ok(out)
+}
+
+fn parse_chunk<T: DeserializeOwned + serde::Serialize>(
+    entry: &str,
+    first: usize,
+    chunk: &[u8],
+    limits: &ReadLimits,
+) -> Result<Vec<Envelope<T>>, BundleError> {
+    let mut out = Vec::new();
+    let mut rest = chunk;
+    let mut n = first;
+    while !rest.is_empty() {
+        let (line, next) = match rest.iter().position(|&b| b == b'\n') {
+            Some(p) => (&rest[..p], &rest[p + 1..]),
+            None => (rest, &rest[rest.len()..]),
+        };
+        if line.len() as u64 > limits.max_line {
+            return Err(BundleError::LineTooLong {
+                entry: entry.into(),
+                line: n,
+                cap: limits.max_line,
+            });
+        }
+        out.push(parse_line(entry, n, line)?);
+        rest = next;
+        n += 1;
+    }
+    Ok(out)
 }
 
 fn parse_line<T: DeserializeOwned + serde::Serialize>(
     entry: &str,
     n: usize,
     line: &[u8],
-    ids: &mut HashSet<String>,
-    id: fn(&T) -> &str,
-    out: &mut Vec<Envelope<T>>,
-) -> Result<(), BundleError> {
+) -> Result<Envelope<T>, BundleError> {
     if std::str::from_utf8(line).is_err() {
         return Err(BundleError::Utf8 {
             entry: entry.into(),
@@ -676,14 +743,5 @@ fn parse_line<T: DeserializeOwned + serde::Serialize>(
             line: n,
         });
     }
-    let rid = id(&env.record);
-    if !ids.insert(rid.to_string()) {
-        return Err(BundleError::DuplicateId {
-            entry: entry.into(),
-            line: n,
-            id: crate::text::sanitize(rid),
-        });
-    }
-    out.push(env);
-    Ok(())
+    Ok(env)
 }
