@@ -79,22 +79,76 @@ pub fn write_signed(
     write_manifest(path, manifest, entries, key)
 }
 
+/// An entry already hashed and packed (a one-entry ZIP in memory), so that packing can run
+/// on another thread than the one that writes the bundle.
+pub struct PackedEntry {
+    name: String,
+    sha256: String,
+    zip: Vec<u8>,
+}
+
+fn zip_err(e: zip::result::ZipError) -> BundleError {
+    BundleError::Workbook(e.to_string())
+}
+
+/// Hashes and packs one entry: deflated at the fastest level, or stored for the workbook
+/// (a ZIP already: packing it again costs time and saves nothing).
+pub fn pack_entry(name: &str, bytes: &[u8]) -> Result<PackedEntry, BundleError> {
+    if !safe_name(name) || name == MANIFEST || name == SIGNATURE {
+        return Err(BundleError::BadEntryName(name.to_string()));
+    }
+    let opts = entry_options(name);
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::with_capacity(bytes.len() / 4)));
+    w.start_file(name, opts).map_err(zip_err)?;
+    w.write_all(bytes)
+        .map_err(|e| BundleError::Workbook(e.to_string()))?;
+    let zip = w.finish().map_err(zip_err)?.into_inner();
+    Ok(PackedEntry {
+        name: name.to_string(),
+        sha256: hex(&Sha256::digest(bytes)),
+        zip,
+    })
+}
+
+fn entry_options(name: &str) -> zip::write::SimpleFileOptions {
+    let deflated = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .compression_level(Some(1))
+        .unix_permissions(0o644);
+    if name.ends_with(".xlsx") {
+        deflated
+            .compression_method(zip::CompressionMethod::Stored)
+            .compression_level(None)
+    } else {
+        deflated
+    }
+}
+
 /// Writes the container: fills `manifest.entries` with the hashes, signs the manifest, and
 /// writes a temporary file beside `path` that is synced and renamed into place, so `path`
 /// is either absent or complete.
 pub fn write_manifest(
     path: &Path,
-    mut manifest: Manifest,
+    manifest: Manifest,
     entries: Vec<(String, Vec<u8>)>,
     key: &SigningKeyFile,
 ) -> Result<(), BundleError> {
-    for (name, bytes) in &entries {
-        if !safe_name(name) || name == MANIFEST || name == SIGNATURE {
-            return Err(BundleError::BadEntryName(name.clone()));
-        }
-        manifest
-            .entries
-            .insert(name.clone(), hex(&Sha256::digest(bytes)));
+    let packed = entries
+        .iter()
+        .map(|(n, b)| pack_entry(n, b))
+        .collect::<Result<Vec<_>, _>>()?;
+    write_packed(path, manifest, packed, key)
+}
+
+/// [`write_manifest`] with entries packed beforehand ([`pack_entry`]).
+pub fn write_packed(
+    path: &Path,
+    mut manifest: Manifest,
+    entries: Vec<PackedEntry>,
+    key: &SigningKeyFile,
+) -> Result<(), BundleError> {
+    for e in &entries {
+        manifest.entries.insert(e.name.clone(), e.sha256.clone());
     }
     let manifest_bytes = serde_json::to_vec_pretty(&manifest).map_err(|e| BundleError::Json {
         entry: MANIFEST.into(),
@@ -115,26 +169,15 @@ pub fn write_manifest(
             path: tmp.clone(),
             source: std::io::Error::other(e),
         };
-        let deflated = zip::write::SimpleFileOptions::default()
-            .compression_method(zip::CompressionMethod::Deflated)
-            .compression_level(Some(1))
-            .unix_permissions(0o644);
-        // The workbook is a ZIP already: packing it again costs time and saves nothing.
-        let stored = deflated
-            .compression_method(zip::CompressionMethod::Stored)
-            .compression_level(None);
+        let deflated = entry_options(MANIFEST);
         zip.start_file(MANIFEST, deflated).map_err(zerr)?;
         zip.write_all(&manifest_bytes).map_err(io(&tmp))?;
         zip.start_file(SIGNATURE, deflated).map_err(zerr)?;
         zip.write_all(signature.as_bytes()).map_err(io(&tmp))?;
-        for (name, bytes) in &entries {
-            let opts = if name.ends_with(".xlsx") {
-                stored
-            } else {
-                deflated
-            };
-            zip.start_file(name.as_str(), opts).map_err(zerr)?;
-            zip.write_all(bytes).map_err(io(&tmp))?;
+        for e in &entries {
+            let mut one = zip::ZipArchive::new(std::io::Cursor::new(&e.zip)).map_err(zerr)?;
+            let f = one.by_index_raw(0).map_err(zerr)?;
+            zip.raw_copy_file(f).map_err(zerr)?;
         }
         let out = zip.finish().map_err(zerr)?;
         let file = out.into_inner().map_err(|e| BundleError::Io {
