@@ -529,10 +529,14 @@ fn check_reports_version_mismatches_and_codes_that_no_longer_exist() {
 #[test]
 fn an_older_schema_is_snapshotted_before_it_is_migrated() {
     let (_d, db) = setup(2);
-    // Turn the file back into schema 2: without the tables migrations 3 and 4 add.
+    // Turn the file back into schema 2: without the tables migrations 3, 4 and 7 add.
     let conn = rusqlite::Connection::open(&db).unwrap();
     conn.execute_batch(
-        "DROP TRIGGER facility_commune_moves_proposals;
+        "DROP TABLE bundle_outgoing; DROP TABLE bundle_sent_revs; DROP TABLE bundle_senders;
+         DROP TABLE bundles_received;
+         ALTER TABLE collaborators DROP COLUMN public_key;
+         ALTER TABLE collaborators DROP COLUMN key_fingerprint;
+         DROP TRIGGER facility_commune_moves_proposals;
          DROP TABLE proposal_transitions; DROP TABLE proposals;
          DROP TRIGGER facility_commune_moves; DROP TRIGGER facility_archived_changes;
          DROP TABLE follow_ups; DROP TABLE consultation_amendments;

@@ -4,6 +4,7 @@
 mod admin;
 mod agenda;
 mod backup;
+pub mod bundle;
 mod check;
 pub mod consult;
 mod demo;
@@ -74,6 +75,13 @@ pub enum Command {
     /// Shared server: set-up (root) and accounts
     #[command(subcommand)]
     Admin(admin::AdminCmd),
+    /// Write a signed bundle for the province: what changed since your last one (or --full)
+    Export(bundle::ExportArgs),
+    /// Check a bundle without changing anything: signature, hashes, sender's key, sequence
+    Verify(bundle::VerifyArgs),
+    /// Your signing key, and the senders' keys this database trusts
+    #[command(subcommand)]
+    Keys(bundle::KeysCmd),
 }
 
 /// What every subcommand gets: the language and a way to open the database.
@@ -197,6 +205,9 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Check) => check::run(&ctx),
         Some(Command::Snapshots) => snapshots::run(&ctx),
         Some(Command::Admin(c)) => admin::run(&ctx, c),
+        Some(Command::Export(a)) => bundle::run_export(&ctx, a),
+        Some(Command::Verify(a)) => bundle::run_verify(&ctx, a),
+        Some(Command::Keys(c)) => bundle::run_keys(&ctx, c),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
