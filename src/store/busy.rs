@@ -120,7 +120,10 @@ mod tests {
         assert!(p0 >= Duration::from_millis(1) && p0 <= Duration::from_micros(1_500));
         for n in [7, 8, 100, c_int::MAX] {
             let p = w.pause(n);
-            assert!(p >= Duration::from_millis(10) && p <= Duration::from_millis(15), "{p:?}");
+            assert!(
+                p >= Duration::from_millis(10) && p <= Duration::from_millis(15),
+                "{p:?}"
+            );
         }
     }
 
@@ -147,11 +150,16 @@ mod tests {
         a.execute_batch("BEGIN IMMEDIATE; INSERT INTO t VALUES (1);")
             .unwrap();
         let err = b.execute_batch("BEGIN IMMEDIATE").unwrap_err();
-        assert_eq!(err.sqlite_error_code(), Some(rusqlite::ErrorCode::DatabaseBusy));
+        assert_eq!(
+            err.sqlite_error_code(),
+            Some(rusqlite::ErrorCode::DatabaseBusy)
+        );
         a.execute_batch("COMMIT").unwrap();
         b.execute_batch("BEGIN IMMEDIATE; INSERT INTO t VALUES (2); COMMIT;")
             .unwrap();
-        let n: i64 = a.query_row("SELECT count(*) FROM t", [], |r| r.get(0)).unwrap();
+        let n: i64 = a
+            .query_row("SELECT count(*) FROM t", [], |r| r.get(0))
+            .unwrap();
         assert_eq!(n, 2);
     }
 }

@@ -637,6 +637,11 @@ const UI: &[Entry] = &[
         "{}: do the highlighted choice · {}: next choice · {}: back to editing",
     ),
     (
+        "ui.conflict.banner",
+        "Chưa lưu — những gì bạn đã gõ vẫn còn nguyên. Người khác đã lưu bản ghi này (phiên bản {}); lưu lần nữa sẽ lại cho xem hai bản để chọn.",
+        "Not saved — everything you typed is still here. Someone else saved this record (version {}); saving again shows both versions to choose from.",
+    ),
+    (
         "ui.conflict.reload_confirm",
         "Bỏ những gì bạn đã gõ và lấy bản đã lưu?",
         "Drop what you typed and take the stored version?",

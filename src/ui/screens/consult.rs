@@ -498,8 +498,8 @@ impl ConsultScreen {
             Some(ConflictChoice::Overwrite) => {
                 let found = c.found;
                 self.conflict = None;
-                if let ConsultPurpose::Edit { version, .. } | ConsultPurpose::Amend { version, .. } =
-                    &mut self.purpose
+                if let ConsultPurpose::Edit { version, .. }
+                | ConsultPurpose::Amend { version, .. } = &mut self.purpose
                 {
                     *version = found;
                 }
@@ -652,12 +652,13 @@ impl ConsultScreen {
                         Err(_) => {}
                     }
                 }
-                let text = crate::cli::store_error_text(lang, &e);
-                self.banner = Some(text.clone());
-                if self.conflict.is_some() {
+                if let Some(c) = &self.conflict {
                     // The dialog says it all; a toast would cover it.
+                    self.banner = Some(trf(lang, "ui.conflict.banner", &[&c.found]));
                     return ScreenCmd::None;
                 }
+                let text = crate::cli::store_error_text(lang, &e);
+                self.banner = Some(text.clone());
                 ScreenCmd::Error(text)
             }
         }

@@ -918,8 +918,7 @@ impl FormScreen {
                     FieldKind::Choice if v.trim().is_empty() => String::new(),
                     FieldKind::Choice => self.choice_label(lang, f, v),
                     FieldKind::Flag => {
-                        crate::ui::format::yes_no(lang, parse_flag(v).unwrap_or(false))
-                            .to_string()
+                        crate::ui::format::yes_no(lang, parse_flag(v).unwrap_or(false)).to_string()
                     }
                     _ => v.trim().to_string(),
                 };
@@ -1090,8 +1089,12 @@ impl FormScreen {
             match store.facility(id) {
                 Ok(Some(stored)) => {
                     let rows = self.conflict_rows(lang, &stored);
-                    let (by, at) = (stored.meta.updated_by.clone(), stored.meta.updated_at.clone());
-                    self.conflict = Some(ConflictDialog::new(store, rows, &by, &at, *found, stored));
+                    let (by, at) = (
+                        stored.meta.updated_by.clone(),
+                        stored.meta.updated_at.clone(),
+                    );
+                    self.conflict =
+                        Some(ConflictDialog::new(store, rows, &by, &at, *found, stored));
                 }
                 Ok(None) => {
                     self.banner = Some(tr(lang, "ui.conflict.gone").to_string());
@@ -1099,6 +1102,10 @@ impl FormScreen {
                 }
                 Err(_) => {}
             }
+        }
+        if let Some(c) = &self.conflict {
+            self.banner = Some(trf(lang, "ui.conflict.banner", &[&c.found]));
+            return ScreenCmd::None;
         }
         // A conflict names the record by its id; the person knows it by its name.
         let named;

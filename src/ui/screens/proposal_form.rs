@@ -637,12 +637,13 @@ impl ProposalFormScreen {
                         Err(_) => {}
                     }
                 }
-                let text = crate::cli::store_error_text(lang, &e);
-                self.banner = Some(text.clone());
-                if self.conflict.is_some() {
+                if let Some(c) = &self.conflict {
                     // The dialog says it all; a toast would cover it.
+                    self.banner = Some(trf(lang, "ui.conflict.banner", &[&c.found]));
                     return ScreenCmd::None;
                 }
+                let text = crate::cli::store_error_text(lang, &e);
+                self.banner = Some(text.clone());
                 ScreenCmd::Error(text)
             }
         }

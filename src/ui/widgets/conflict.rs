@@ -107,7 +107,14 @@ impl<R> ConflictDialog<R> {
         )
     }
 
-    pub fn render(&self, frame: &mut Frame, area: Rect, theme: &Theme, lang: Lang, keymap: &Keymap) {
+    pub fn render(
+        &self,
+        frame: &mut Frame,
+        area: Rect,
+        theme: &Theme,
+        lang: Lang,
+        keymap: &Keymap,
+    ) {
         let w = area.width.saturating_sub(2).min(78);
         let text_w = w.saturating_sub(4).max(8) as usize;
         let mut lines: Vec<(ratatui::style::Style, String)> = Vec::new();
@@ -171,7 +178,11 @@ impl<R> ConflictDialog<R> {
         let hint = trf(
             lang,
             "ui.conflict.keys",
-            &[&keys(Action::Open), &keys(Action::NextField), &keys(Action::No)],
+            &[
+                &keys(Action::Open),
+                &keys(Action::NextField),
+                &keys(Action::No),
+            ],
         );
         let hint_lines = wrap(&hint, text_w);
         let buttons: Vec<String> = [
