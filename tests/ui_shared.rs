@@ -460,12 +460,25 @@ fn another_sessions_change_refreshes_the_list_and_keeps_the_selected_record() {
 }
 
 #[test]
-fn the_detail_timeline_refreshes_too() {
+fn the_detail_timeline_refreshes_too_and_keeps_the_selected_consultation() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("ctv.db");
-    let (s, id) = first(&path);
+    let (mut s, id) = first(&path);
+    let (mine, _) = s
+        .add_consultation(&ConsultationInput {
+            facility_id: id.clone(),
+            date: "20/11/2026".into(),
+            mode: "TRUC_TIEP".into(),
+            ..Default::default()
+        })
+        .unwrap();
     let mut a = app(s);
     press(&mut a, &[key(KeyCode::Enter), ch('2')]);
+    let selected = |a: &App| match a.top_screen() {
+        Screen::Detail(d) => d.selected_consultation().map(|c| c.id.clone()),
+        other => panic!("expected the detail, found {other:?}"),
+    };
+    assert_eq!(selected(&a).as_deref(), Some(mine.id.as_str()));
     let mut b = second(&path);
     b.add_consultation(&ConsultationInput {
         facility_id: id,
@@ -478,6 +491,11 @@ fn the_detail_timeline_refreshes_too() {
     assert!(!screen_text(&a).contains("Cần vốn mua máy dệt"));
     assert!(a.poll_outside_changes());
     assert!(screen_text(&a).contains("Cần vốn mua máy dệt"));
+    assert_eq!(
+        selected(&a).as_deref(),
+        Some(mine.id.as_str()),
+        "the newer one came above; the selection stayed on ours"
+    );
 }
 
 #[test]

@@ -13,7 +13,10 @@
 //!   screen. Updates return [`Effect`]s; [`App::render`] only draws.
 //! - [`event`]: one mpsc channel of [`AppEvent`]s fed by the input thread, the signal thread
 //!   (SIGTERM/SIGHUP) and background jobs. [`run`] blocks on it, drains every queued event,
-//!   then draws once if something changed: an idle app uses no CPU and writes nothing.
+//!   then draws once if something changed. After [`app::POLL_IDLE`] without any event it
+//!   asks `PRAGMA data_version` whether another process changed the data
+//!   ([`App::poll_outside_changes`]): one statement, no transaction left open, nothing drawn
+//!   unless a visible list changed, so an idle app uses almost no CPU and writes nothing.
 //! - [`terminal`]: raw mode, alternate screen, bracketed paste, panic hook, restore guard.
 //!
 //! # Screens

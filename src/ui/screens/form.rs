@@ -18,8 +18,11 @@
 //! dialog (in the screen, keys from `Context::Confirm`) lists them with their reasons and
 //! offers: open a suspect instead (pushed on top, so the typed form is still there after
 //! Esc), save anyway, or back to the form. An edit saves with the version it was opened at;
-//! a conflict (someone else saved in between) or any other store error is shown at the top of
-//! the form, which keeps everything typed.
+//! a conflict (someone else saved in between) opens [`ConflictDialog`] over the form: the
+//! stored value beside the typed one for each field that differs, who saved it and when, and
+//! three ways on (back to editing, overwrite knowingly with the new version, reload after a
+//! yes/no). Any other store error is shown at the top of the form. The form keeps everything
+//! typed either way.
 
 use std::cell::Cell;
 
