@@ -96,12 +96,79 @@ fn account_of_uid(uid: libc::uid_t) -> Option<String> {
     }
 }
 
+/// The effective gid belongs to the whole process, not to one thread: while `UserRights`
+/// has dropped the group on one thread, a job thread (the daily snapshot) creating files in
+/// the group's folder would fail. Both take this lock, so the two never overlap.
+static GROUP_RIGHTS: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+thread_local! {
+    /// How many `RightsLock`s this thread holds (the lock is taken once per thread, so a
+    /// snapshot inside a snapshot's caller does not deadlock).
+    static RIGHTS_HELD: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// Holds [`GROUP_RIGHTS`] (see there) while alive. Re-entrant on one thread.
+pub struct RightsLock {
+    guard: Option<std::sync::MutexGuard<'static, ()>>,
+    counted: bool,
+}
+
+impl RightsLock {
+    fn take() -> RightsLock {
+        if RIGHTS_HELD.with(|h| h.get()) > 0 {
+            RIGHTS_HELD.with(|h| h.set(h.get() + 1));
+            return RightsLock {
+                guard: None,
+                counted: true,
+            };
+        }
+        // A panic while holding it leaves nothing half-done in the credentials (Drop of
+        // UserRights restores them), so a poisoned lock is still usable.
+        let guard = GROUP_RIGHTS
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        RIGHTS_HELD.with(|h| h.set(1));
+        RightsLock {
+            guard: Some(guard),
+            counted: true,
+        }
+    }
+
+    fn none() -> RightsLock {
+        RightsLock {
+            guard: None,
+            counted: false,
+        }
+    }
+}
+
+impl Drop for RightsLock {
+    fn drop(&mut self) {
+        if self.counted {
+            RIGHTS_HELD.with(|h| h.set(h.get().saturating_sub(1)));
+        }
+        drop(self.guard.take());
+    }
+}
+
+/// Held by code that creates files with the group's rights from a job thread (the daily
+/// snapshot): `UserRights` cannot drop the group meanwhile. A no-op when not setgid.
+pub fn hold_group_rights() -> RightsLock {
+    if is_setgid() {
+        RightsLock::take()
+    } else {
+        RightsLock::none()
+    }
+}
+
 /// While alive, the effective group is the user's real group: what is opened meanwhile is
 /// opened with the user's own rights. Dropping it takes the saved setgid group back. A no-op
 /// when the binary is not setgid.
 pub struct UserRights {
     #[cfg(unix)]
     saved: Option<libc::gid_t>,
+    /// Dropped after `Drop::drop` has restored the group (fields drop after the body).
+    _lock: RightsLock,
 }
 
 impl UserRights {
@@ -109,8 +176,12 @@ impl UserRights {
         #[cfg(unix)]
         {
             if !is_setgid() {
-                return Ok(UserRights { saved: None });
+                return Ok(UserRights {
+                    saved: None,
+                    _lock: RightsLock::none(),
+                });
             }
+            let lock = RightsLock::take();
             // SAFETY: credential calls on this process; the saved set-group-id keeps the
             // group so that it can be taken back on drop.
             unsafe {
@@ -118,11 +189,16 @@ impl UserRights {
                 if libc::setegid(libc::getgid()) != 0 {
                     return Err(io::Error::last_os_error());
                 }
-                Ok(UserRights { saved: Some(saved) })
+                Ok(UserRights {
+                    saved: Some(saved),
+                    _lock: lock,
+                })
             }
         }
         #[cfg(not(unix))]
-        Ok(UserRights {})
+        Ok(UserRights {
+            _lock: RightsLock::none(),
+        })
     }
 }
 
@@ -329,6 +405,27 @@ mod tests {
             assert_eq!(unsafe { libc::getegid() }, before);
         }
         assert_eq!(unsafe { libc::getegid() }, before);
+    }
+
+    #[test]
+    fn the_rights_lock_excludes_other_threads_and_is_reentrant() {
+        let outer = RightsLock::take();
+        // The same thread takes it again (a snapshot inside a caller holding it).
+        let inner = RightsLock::take();
+        let other = std::thread::spawn(|| GROUP_RIGHTS.try_lock().is_ok())
+            .join()
+            .unwrap();
+        assert!(!other, "another thread cannot take it while held");
+        drop(inner);
+        let other = std::thread::spawn(|| GROUP_RIGHTS.try_lock().is_ok())
+            .join()
+            .unwrap();
+        assert!(!other, "still held by the outer lock");
+        drop(outer);
+        let other = std::thread::spawn(|| GROUP_RIGHTS.try_lock().is_ok())
+            .join()
+            .unwrap();
+        assert!(other, "free once every holder is gone");
     }
 
     #[test]

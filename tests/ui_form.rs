@@ -473,14 +473,15 @@ fn edit_with_a_stale_version_shows_the_conflict_and_keeps_the_text() {
         "the form stays"
     );
     let banner = form(&app).banner().expect("a message").to_string();
-    assert!(banner.contains("vừa được người khác sửa"), "{banner}");
+    assert!(banner.contains("Người khác đã lưu bản ghi này"), "{banner}");
     assert!(banner.contains("vẫn còn nguyên"), "{banner}");
+    assert!(form(&app).conflict().is_some(), "both versions are shown");
     assert_eq!(
         form(&app).value(FacilityField::Name),
         "Hợp tác xã Mây tre Phú Vinh (cơ sở 2)"
     );
     let text = screen_text(&app);
-    assert!(text.contains("vừa được người khác sửa"), "{text}");
+    assert!(text.contains("Người khác vừa sửa bản ghi này"), "{text}");
     // Nothing was overwritten.
     let now = app.store().facility(&f.id).expect("load").expect("exists");
     assert_eq!(now.data.name, "Hợp tác xã Mây tre Phú Vinh");

@@ -265,6 +265,9 @@ pub fn snapshot_from(
     reason: SnapshotReason,
     now: DateTime<Utc>,
 ) -> Result<Snapshot> {
+    // Setgid: the files are created with the group's rights, which `UserRights` on another
+    // thread would take away meanwhile (see `shared::GROUP_RIGHTS`).
+    let _rights = crate::shared::hold_group_rights();
     let dir = snapshots_dir(db);
     create_private_dir(&dir)?;
     clean_stale_temporaries(&dir);
@@ -399,6 +402,8 @@ pub fn take_daily_if_due(db: &Path, now: DateTime<Utc>) -> Result<Option<Snapsho
     if !daily_due(db, now) {
         return Ok(None);
     }
+    // Opening the database needs the group's rights too (see `snapshot_from`).
+    let _rights = crate::shared::hold_group_rights();
     let conn = Connection::open_with_flags(
         db,
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,

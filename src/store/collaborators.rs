@@ -43,6 +43,18 @@ impl Store {
             .optional()?)
     }
 
+    /// The name of whoever a record's `updated_by`/`created_by` names: a profile's name, an
+    /// administering account (`account:NAME`), or the id itself when neither is known.
+    pub fn actor_name(&self, id: &str) -> String {
+        if let Some(account) = id.strip_prefix("account:") {
+            return account.to_string();
+        }
+        match self.collaborator(id) {
+            Ok(Some(p)) => p.name,
+            _ => id.to_string(),
+        }
+    }
+
     pub fn collaborators(&self) -> Result<Vec<Profile>> {
         let mut stmt = self.conn().prepare(&format!(
             "SELECT {PROFILE_COLS} FROM collaborators ORDER BY name"

@@ -3,6 +3,7 @@
 
 mod backup;
 pub mod bundles;
+mod busy;
 mod change_log;
 mod collaborators;
 mod consultations;
@@ -28,6 +29,7 @@ pub use backup::{
     DatabaseInfo, RestoreOutcome, Snapshot, SnapshotReason, UnknownCode, VersionMismatch,
     CHECK_LIMIT,
 };
+pub use busy::BUSY_TIMEOUT;
 pub use change_log::ChangeEntry;
 pub use consultations::{BulkConsultation, BulkFollowUp, ConsultationFilter, GRACE_HOURS_SETTING};
 pub use facilities::{FacilityFilter, FacilitySort, ImportOutcome};
@@ -147,7 +149,9 @@ pub struct Actor {
 }
 
 pub struct Store {
+    /// Declared first so that it is dropped before `busy`, which its busy handler points to.
     conn: Connection,
+    busy: Box<busy::BusyWait>,
     clock: Arc<dyn Clock>,
     path: Option<PathBuf>,
     profile: Option<Profile>,
@@ -241,7 +245,8 @@ impl Store {
                 | OpenFlags::SQLITE_OPEN_NO_MUTEX
                 | OpenFlags::SQLITE_OPEN_URI,
         )?;
-        conn.busy_timeout(Duration::from_secs(5))?;
+        let busy = busy::BusyWait::new();
+        busy::install(&conn, &busy)?;
         let found: usize =
             conn.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))
                 .map_err(|_| StoreError::NotADatabase(path.to_path_buf()))? as usize;
@@ -258,6 +263,7 @@ impl Store {
             profile: None,
             shared: false,
             admin: None,
+            busy,
         };
         if found == schema_version() {
             store.shared = store.setting(SHARED_SETTING)?.as_deref() == Some("1");
@@ -282,7 +288,8 @@ impl Store {
     }
 
     fn init(mut conn: Connection, clock: Arc<dyn Clock>, path: Option<PathBuf>) -> Result<Store> {
-        conn.busy_timeout(Duration::from_secs(5))?;
+        let busy = busy::BusyWait::new();
+        busy::install(&conn, &busy)?;
         let not_a_database = |e: rusqlite::Error| {
             if matches!(
                 e.sqlite_error_code(),
@@ -329,6 +336,7 @@ impl Store {
         migrations().to_latest(&mut conn)?;
         let mut store = Store {
             conn,
+            busy,
             clock,
             path,
             profile: None,
@@ -433,6 +441,21 @@ impl Store {
 
     pub(crate) fn conn(&self) -> &Connection {
         &self.conn
+    }
+
+    /// How long a statement waits for another process's lock before the database is
+    /// reported busy ([`BUSY_TIMEOUT`] unless changed; tests shorten it).
+    pub fn set_busy_timeout(&self, timeout: Duration) {
+        self.busy.set_timeout(timeout);
+    }
+
+    /// SQLite's `PRAGMA data_version`: it changes when another connection (another
+    /// process, a job thread) commits to the file, not on this connection's own writes. One
+    /// cheap statement that leaves no transaction open: the terminal app polls it while idle.
+    pub fn data_version(&self) -> Result<i64> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA data_version", [], |r| r.get(0))?)
     }
 
     pub fn setting(&self, key: &str) -> Result<Option<String>> {

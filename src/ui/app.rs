@@ -119,7 +119,14 @@ pub struct App {
     /// at: recounted only when either moved.
     overdue: usize,
     overdue_at: Option<(i64, chrono::NaiveDate)>,
+    /// `PRAGMA data_version` when the visible screen last matched the file: another
+    /// process's commit moves it (see [`App::poll_outside_changes`]).
+    data_version: Option<i64>,
 }
+
+/// How long the app must be idle before it asks whether someone else changed the data,
+/// and how often it asks again while idle.
+pub const POLL_IDLE: Duration = Duration::from_millis(1500);
 
 impl App {
     /// The app on `store`: the facility list, or the first-run wizard when the database has
@@ -146,13 +153,42 @@ impl App {
             dirty: true,
             overdue: 0,
             overdue_at: None,
+            data_version: None,
         }
         .with_overdue_count()
     }
 
     fn with_overdue_count(mut self) -> App {
         self.refresh_overdue();
+        self.data_version = self.store.data_version().ok();
         self
+    }
+
+    /// The idle tick: if another connection committed since the last look (one `PRAGMA
+    /// data_version`, no transaction left open), reload what the top screen shows. Lists
+    /// and views keep their selected record and scroll; a form, the first-run wizard, or an
+    /// open overlay (a picker, a question about the selected record) is left alone — the
+    /// change is picked up once the overlay closes, and a list under a form reloads when the
+    /// form is left. Nothing is redrawn when nothing changed. True when something reloaded.
+    pub fn poll_outside_changes(&mut self) -> bool {
+        let Ok(now) = self.store.data_version() else {
+            return false;
+        };
+        if self.data_version == Some(now) {
+            return false;
+        }
+        self.refresh_overdue();
+        if !self.overlays.is_empty() {
+            return false;
+        }
+        self.data_version = Some(now);
+        if !self.top_screen().follows_outside_changes() {
+            return false;
+        }
+        self.dirty = true;
+        let cmd = self.with_screen(|s, _, store| s.on_data_changed(store));
+        self.apply_cmd(cmd);
+        true
     }
 
     /// How many follow-ups the header says are overdue.

@@ -597,6 +597,60 @@ const UI: &[Entry] = &[
         "{}: làm mục đang sáng (mở cơ sở đó thay vì lưu, vẫn lưu, hoặc quay lại) · {}: đổi mục · {}: vẫn lưu · {}: quay lại biểu mẫu",
         "{}: do the highlighted choice (open that facility instead, save anyway, or go back) · {}: next choice · {}: save anyway · {}: back to the form",
     ),
+    (
+        "ui.conflict.title",
+        "Người khác vừa sửa bản ghi này",
+        "Someone else just changed this record",
+    ),
+    (
+        "ui.conflict.intro",
+        "Chưa lưu, không có gì bị ghi đè. {} đã lưu bản ghi này lúc {} (phiên bản {}). Những ô khác với bản của bạn:",
+        "Not saved; nothing was overwritten. {} saved this record at {} (version {}). The fields that differ from yours:",
+    ),
+    (
+        "ui.conflict.same",
+        "Các ô trong biểu mẫu giống hệt bản đã lưu (người kia sửa phần khác).",
+        "The form's fields are the same as the stored version (they changed something else).",
+    ),
+    ("ui.conflict.theirs", "Bản đã lưu (của họ)", "Stored (theirs)"),
+    ("ui.conflict.mine", "Bản của bạn", "Yours"),
+    ("ui.conflict.empty", "(trống)", "(empty)"),
+    ("ui.conflict.more", "… và {} dòng nữa", "… and {} more lines"),
+    (
+        "ui.conflict.edit",
+        "Quay lại sửa (giữ bản của bạn, chưa lưu)",
+        "Back to editing (keep yours, not saved)",
+    ),
+    (
+        "ui.conflict.overwrite",
+        "Ghi bản của bạn đè lên bản mới",
+        "Save yours over the new version",
+    ),
+    (
+        "ui.conflict.reload",
+        "Lấy bản đã lưu, bỏ bản của bạn",
+        "Take the stored version, drop yours",
+    ),
+    (
+        "ui.conflict.keys",
+        "{}: làm mục đang sáng · {}: đổi mục · {}: quay lại sửa",
+        "{}: do the highlighted choice · {}: next choice · {}: back to editing",
+    ),
+    (
+        "ui.conflict.banner",
+        "Chưa lưu — những gì bạn đã gõ vẫn còn nguyên. Người khác đã lưu bản ghi này (phiên bản {}); lưu lần nữa sẽ lại cho xem hai bản để chọn.",
+        "Not saved — everything you typed is still here. Someone else saved this record (version {}); saving again shows both versions to choose from.",
+    ),
+    (
+        "ui.conflict.reload_confirm",
+        "Bỏ những gì bạn đã gõ và lấy bản đã lưu?",
+        "Drop what you typed and take the stored version?",
+    ),
+    (
+        "ui.conflict.gone",
+        "Chưa lưu: bản ghi này không còn (đã bị xoá hoặc ngoài địa bàn của bạn).",
+        "Not saved: this record no longer exists (deleted or outside your area).",
+    ),
     ("ui.setup.title", "Thiết lập lần đầu", "First-run setup"),
     ("ui.setup.step", "bước {}/{}", "step {} of {}"),
     (

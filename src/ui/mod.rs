@@ -13,7 +13,10 @@
 //!   screen. Updates return [`Effect`]s; [`App::render`] only draws.
 //! - [`event`]: one mpsc channel of [`AppEvent`]s fed by the input thread, the signal thread
 //!   (SIGTERM/SIGHUP) and background jobs. [`run`] blocks on it, drains every queued event,
-//!   then draws once if something changed: an idle app uses no CPU and writes nothing.
+//!   then draws once if something changed. After [`app::POLL_IDLE`] without any event it
+//!   asks `PRAGMA data_version` whether another process changed the data
+//!   ([`App::poll_outside_changes`]): one statement, no transaction left open, nothing drawn
+//!   unless a visible list changed, so an idle app uses almost no CPU and writes nothing.
 //! - [`terminal`]: raw mode, alternate screen, bracketed paste, panic hook, restore guard.
 //!
 //! # Screens
@@ -186,22 +189,27 @@ fn event_loop(
     rx: &EventReceiver,
     tx: &EventSender,
 ) -> io::Result<()> {
+    // Asked only after POLL_IDLE without any event: typing never waits for it.
+    let mut next_poll = Instant::now() + app::POLL_IDLE;
     loop {
         if app.take_dirty() {
             draw(term, &app)?;
         }
-        // Block until something happens; wake early only for a toast that must disappear.
-        let first = match app.deadline() {
-            Some(when) => match rx.recv_timeout(when.saturating_duration_since(Instant::now())) {
-                Ok(ev) => Some(ev),
-                Err(RecvTimeoutError::Timeout) => None,
-                Err(RecvTimeoutError::Disconnected) => return Ok(()),
-            },
-            None => match rx.recv() {
-                Ok(ev) => Some(ev),
-                Err(_) => return Ok(()),
-            },
+        // Block until something happens; wake early for a toast that must disappear, or to
+        // ask (one cheap PRAGMA) whether another process changed the data.
+        let wake = app.deadline().map_or(next_poll, |d| d.min(next_poll));
+        let first = match rx.recv_timeout(wake.saturating_duration_since(Instant::now())) {
+            Ok(ev) => Some(ev),
+            Err(RecvTimeoutError::Timeout) => None,
+            Err(RecvTimeoutError::Disconnected) => return Ok(()),
         };
+        let now = Instant::now();
+        if first.is_some() {
+            next_poll = now + app::POLL_IDLE;
+        } else if now >= next_poll {
+            app.poll_outside_changes();
+            next_poll = now + app::POLL_IDLE;
+        }
         // Handle the whole burst before drawing once.
         for ev in first
             .into_iter()

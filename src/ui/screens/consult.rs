@@ -30,7 +30,12 @@ use crate::store::{Store, StoreError};
 use crate::ui::i18n::{tr, trf, Lang};
 use crate::ui::keymap::{Action, Context};
 use crate::ui::widgets::bars::wrap;
-use crate::ui::widgets::{clean, fit, PickItem, TextField};
+use crate::ui::widgets::{
+    clean, fit, ConflictChoice, ConflictDialog, ConflictRow, PickItem, TextField,
+};
+
+/// The action a conflict's "reload?" question hands back to `on_confirm`.
+const RELOAD_TAG: Action = Action::Save;
 
 const LABEL_W: usize = 20;
 const VALUE_X: u16 = 2 + LABEL_W as u16 + 1;
@@ -96,6 +101,8 @@ pub struct ConsultScreen {
     touched: Vec<bool>,
     issues: Issues,
     banner: Option<String>,
+    /// Someone else saved the consultation since it was opened: theirs beside ours.
+    conflict: Option<ConflictDialog<Consultation>>,
     saved: bool,
     scroll: std::cell::Cell<usize>,
 }
@@ -143,6 +150,7 @@ impl ConsultScreen {
             touched: vec![false; FIELDS.len() + 1],
             issues: Issues::default(),
             banner: None,
+            conflict: None,
             saved: false,
             scroll: std::cell::Cell::new(0),
         };
@@ -287,10 +295,22 @@ impl ConsultScreen {
     }
 
     pub fn contexts(&self) -> &'static [Context] {
-        &[Context::Form]
+        if self.conflict.is_some() {
+            &[Context::Confirm]
+        } else {
+            &[Context::Form]
+        }
+    }
+
+    /// The conflict dialog, if it is open (tests).
+    pub fn conflict(&self) -> Option<&ConflictDialog<Consultation>> {
+        self.conflict.as_ref()
     }
 
     pub fn handles(&self, action: Action) -> bool {
+        if self.conflict.is_some() {
+            return ConflictDialog::<Consultation>::handles(action);
+        }
         matches!(
             action,
             Action::Save | Action::NextField | Action::PrevField | Action::Open
@@ -304,6 +324,9 @@ impl ConsultScreen {
     // ----- update -----
 
     pub fn handle_text_key(&mut self, key: &KeyEvent) -> bool {
+        if self.conflict.is_some() {
+            return false;
+        }
         if self.focus == FIELDS.len() {
             return self.reason.handle_key(key);
         }
@@ -327,6 +350,9 @@ impl ConsultScreen {
     }
 
     pub fn handle_paste(&mut self, text: &str) -> bool {
+        if self.conflict.is_some() {
+            return false;
+        }
         if self.focus == FIELDS.len() {
             self.reason.insert_str(text);
             return true;
@@ -345,6 +371,9 @@ impl ConsultScreen {
     }
 
     pub fn handle_action(&mut self, action: Action, env: &Env, store: &mut Store) -> ScreenCmd {
+        if self.conflict.is_some() {
+            return self.conflict_action(action, env, store);
+        }
         let n = self.rows();
         match action {
             Action::NextField | Action::PrevField => {
@@ -444,6 +473,74 @@ impl ConsultScreen {
         ScreenCmd::None
     }
 
+    /// A Yes to "drop what you typed and take the stored version?" (the conflict's reload).
+    pub fn on_confirm(&mut self, action: Action, _env: &Env, store: &mut Store) -> ScreenCmd {
+        if action == RELOAD_TAG {
+            if let Some(c) = self.conflict.take() {
+                let focus = self.focus;
+                *self = ConsultScreen::correcting(&c.stored, store);
+                self.focus = focus.min(self.rows().saturating_sub(1));
+            }
+        }
+        ScreenCmd::None
+    }
+
+    fn conflict_action(&mut self, action: Action, env: &Env, store: &mut Store) -> ScreenCmd {
+        let Some(c) = self.conflict.as_mut() else {
+            return ScreenCmd::None;
+        };
+        match c.apply(action) {
+            None => ScreenCmd::None,
+            Some(ConflictChoice::Edit) => {
+                self.conflict = None;
+                ScreenCmd::None
+            }
+            Some(ConflictChoice::Overwrite) => {
+                let found = c.found;
+                self.conflict = None;
+                if let ConsultPurpose::Edit { version, .. }
+                | ConsultPurpose::Amend { version, .. } = &mut self.purpose
+                {
+                    *version = found;
+                }
+                self.save(env, store)
+            }
+            Some(ConflictChoice::Reload) => ScreenCmd::Confirm {
+                message: tr(env.lang, "ui.conflict.reload_confirm").to_string(),
+                action: RELOAD_TAG,
+            },
+        }
+    }
+
+    /// Theirs beside ours, for every field (the dialog keeps those that differ).
+    fn conflict_rows(&self, lang: Lang, stored: &Consultation) -> Vec<ConflictRow> {
+        let theirs = ConsultationInput::from_data(&stored.data);
+        let shown = |f: ConsultationField, v: &str| -> String {
+            match f {
+                ConsultationField::Mode => code_label(lang, &codes().consultation_modes, v.trim()),
+                ConsultationField::Topics => {
+                    let list: Vec<String> = v
+                        .split(',')
+                        .map(str::trim)
+                        .filter(|t| !t.is_empty())
+                        .map(String::from)
+                        .collect();
+                    topics_text(lang, &list)
+                }
+                _ => v.trim().to_string(),
+            }
+        };
+        FIELDS
+            .iter()
+            .zip(&self.editors)
+            .map(|(&f, e)| ConflictRow {
+                label: tr(lang, f.label_key()).to_string(),
+                theirs: shown(f, &input_value(&theirs, f)),
+                mine: shown(f, &e.value()),
+            })
+            .collect()
+    }
+
     fn revalidate(&mut self, store: &Store) {
         self.issues = match validate(&self.input(), store.today()) {
             Ok((_, warnings)) => warnings,
@@ -539,6 +636,27 @@ impl ConsultScreen {
                 ScreenCmd::Error(trf(lang, "ui.form.has_errors", &[&n]))
             }
             Err(e) => {
+                if let StoreError::Conflict { id, found, .. } = &e {
+                    match store.consultation(id) {
+                        Ok(Some(stored)) => {
+                            let rows = self.conflict_rows(lang, &stored);
+                            let (by, at) = (stored.updated_by.clone(), stored.updated_at.clone());
+                            self.conflict =
+                                Some(ConflictDialog::new(store, rows, &by, &at, *found, stored));
+                        }
+                        Ok(None) => {
+                            let text = tr(lang, "ui.conflict.gone").to_string();
+                            self.banner = Some(text.clone());
+                            return ScreenCmd::Error(text);
+                        }
+                        Err(_) => {}
+                    }
+                }
+                if let Some(c) = &self.conflict {
+                    // The dialog says it all; a toast would cover it.
+                    self.banner = Some(trf(lang, "ui.conflict.banner", &[&c.found]));
+                    return ScreenCmd::None;
+                }
                 let text = crate::cli::store_error_text(lang, &e);
                 self.banner = Some(text.clone());
                 ScreenCmd::Error(text)
@@ -752,7 +870,9 @@ impl ConsultScreen {
                 }
             }
         }
-        if focused {
+        if let Some(c) = &self.conflict {
+            c.render(frame, area, theme, lang, env.keymap);
+        } else if focused {
             if let Some(pos) = cursor {
                 frame.set_cursor_position(pos);
             }

@@ -356,7 +356,12 @@ impl DetailScreen {
     /// The facility's consultations, newest first, as the timeline shows them.
     fn load_timeline(&mut self, store: &Store) -> Result<(), StoreError> {
         let l = self.lang;
+        // Keep the same consultation selected when others add one above it.
+        let keep = self.timeline.get(self.selected).map(|c| c.id.clone());
         self.timeline = store.facility_timeline(&self.facility.id, 0, TIMELINE_MAX)?;
+        if let Some(at) = keep.and_then(|id| self.timeline.iter().position(|c| c.id == id)) {
+            self.selected = at;
+        }
         self.timeline_total = store
             .count_consultations(&ConsultationFilter {
                 facility_id: Some(self.facility.id.clone()),

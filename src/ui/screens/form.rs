@@ -18,8 +18,11 @@
 //! dialog (in the screen, keys from `Context::Confirm`) lists them with their reasons and
 //! offers: open a suspect instead (pushed on top, so the typed form is still there after
 //! Esc), save anyway, or back to the form. An edit saves with the version it was opened at;
-//! a conflict (someone else saved in between) or any other store error is shown at the top of
-//! the form, which keeps everything typed.
+//! a conflict (someone else saved in between) opens [`ConflictDialog`] over the form: the
+//! stored value beside the typed one for each field that differs, who saved it and when, and
+//! three ways on (back to editing, overwrite knowingly with the new version, reload after a
+//! yes/no). Any other store error is shown at the top of the form. The form keeps everything
+//! typed either way.
 
 use std::cell::Cell;
 
@@ -46,7 +49,12 @@ use crate::ui::i18n::{tr, trf, Lang};
 use crate::ui::keymap::{Action, Context};
 use crate::ui::theme::{Theme, ThemeName};
 use crate::ui::widgets::bars::wrap;
-use crate::ui::widgets::{clean, fit, popup_area, PickItem, TextField};
+use crate::ui::widgets::{
+    clean, fit, popup_area, ConflictChoice, ConflictDialog, ConflictRow, PickItem, TextField,
+};
+
+/// The action a conflict's "reload?" question hands back to `on_confirm`.
+pub const RELOAD_TAG: Action = Action::Save;
 
 /// Width of the label column, in cells.
 const LABEL_W: usize = 22;
@@ -597,6 +605,8 @@ pub struct FormScreen {
     /// Why the last save failed (a store error such as a conflict), shown at the top.
     banner: Option<String>,
     dup: Option<DupDialog>,
+    /// Someone else saved the record since it was opened: theirs beside ours.
+    conflict: Option<ConflictDialog<Facility>>,
     saved: bool,
     /// First row of the field list in view (remembered from the last draw).
     scroll: Cell<usize>,
@@ -617,6 +627,7 @@ impl FormScreen {
             issues: Issues::default(),
             banner: None,
             dup: None,
+            conflict: None,
             saved: false,
             scroll: Cell::new(0),
         };
@@ -708,7 +719,7 @@ impl FormScreen {
     }
 
     pub fn contexts(&self) -> &'static [Context] {
-        if self.dup.is_some() {
+        if self.dup.is_some() || self.conflict.is_some() {
             &[Context::Confirm]
         } else {
             &[Context::Form]
@@ -716,7 +727,9 @@ impl FormScreen {
     }
 
     pub fn handles(&self, action: Action) -> bool {
-        if self.dup.is_some() {
+        if self.conflict.is_some() {
+            ConflictDialog::<Facility>::handles(action)
+        } else if self.dup.is_some() {
             matches!(
                 action,
                 Action::Yes | Action::No | Action::Open | Action::NextField | Action::PrevField
@@ -740,7 +753,7 @@ impl FormScreen {
     // ----- update -----
 
     pub fn handle_text_key(&mut self, key: &KeyEvent) -> bool {
-        if self.dup.is_some() {
+        if self.dup.is_some() || self.conflict.is_some() {
             return false;
         }
         let f = self.focused_field();
@@ -778,7 +791,7 @@ impl FormScreen {
     }
 
     pub fn handle_paste(&mut self, text: &str) -> bool {
-        if self.dup.is_some() {
+        if self.dup.is_some() || self.conflict.is_some() {
             return false;
         }
         match self.editors.get_mut(self.focus) {
@@ -795,6 +808,9 @@ impl FormScreen {
     }
 
     pub fn handle_action(&mut self, action: Action, env: &Env, store: &mut Store) -> ScreenCmd {
+        if self.conflict.is_some() {
+            return self.conflict_action(action, env, store);
+        }
         if self.dup.is_some() {
             return self.dup_action(action, env, store);
         }
@@ -851,8 +867,71 @@ impl FormScreen {
         ScreenCmd::None
     }
 
-    pub fn on_confirm(&mut self, _action: Action, _env: &Env, _store: &mut Store) -> ScreenCmd {
+    /// A Yes to "drop what you typed and take the stored version?" (the conflict's reload).
+    pub fn on_confirm(&mut self, action: Action, env: &Env, _store: &mut Store) -> ScreenCmd {
+        if action == RELOAD_TAG {
+            if let Some(c) = self.conflict.take() {
+                let focus = self.focus;
+                *self = FormScreen::edit(c.stored, env);
+                self.focus = focus.min(self.editors.len().saturating_sub(1));
+            }
+        }
         ScreenCmd::None
+    }
+
+    /// The conflict dialog, if it is open (tests).
+    pub fn conflict(&self) -> Option<&ConflictDialog<Facility>> {
+        self.conflict.as_ref()
+    }
+
+    fn conflict_action(&mut self, action: Action, env: &Env, store: &mut Store) -> ScreenCmd {
+        let Some(c) = self.conflict.as_mut() else {
+            return ScreenCmd::None;
+        };
+        match c.apply(action) {
+            None => ScreenCmd::None,
+            Some(ConflictChoice::Edit) => {
+                self.conflict = None;
+                ScreenCmd::None
+            }
+            Some(ConflictChoice::Overwrite) => {
+                let found = c.found;
+                self.conflict = None;
+                if let Mode::Edit { version, .. } = &mut self.mode {
+                    *version = found;
+                }
+                self.save(env, store)
+            }
+            Some(ConflictChoice::Reload) => ScreenCmd::Confirm {
+                message: tr(env.lang, "ui.conflict.reload_confirm").to_string(),
+                action: RELOAD_TAG,
+            },
+        }
+    }
+
+    /// Theirs beside ours, for every field (the dialog keeps those that differ).
+    fn conflict_rows(&self, lang: Lang, stored: &Facility) -> Vec<ConflictRow> {
+        let theirs = FacilityInput::from_data(&stored.data);
+        FacilityField::ALL
+            .iter()
+            .zip(&self.editors)
+            .map(|(&f, e)| {
+                let (t, m) = (theirs.get(f).to_string(), e.value());
+                let shown = |v: &str| match field_kind(f) {
+                    FieldKind::Choice if v.trim().is_empty() => String::new(),
+                    FieldKind::Choice => self.choice_label(lang, f, v),
+                    FieldKind::Flag => {
+                        crate::ui::format::yes_no(lang, parse_flag(v).unwrap_or(false)).to_string()
+                    }
+                    _ => v.trim().to_string(),
+                };
+                ConflictRow {
+                    label: tr(lang, f.label_key()).to_string(),
+                    theirs: shown(&t),
+                    mine: shown(&m),
+                }
+            })
+            .collect()
     }
 
     pub fn on_data_changed(&mut self, _store: &mut Store) -> ScreenCmd {
@@ -972,14 +1051,14 @@ impl FormScreen {
                     ScreenCmd::None
                 }
                 Ok(_) => self.create(lang, store),
-                Err(e) => self.store_failed(lang, &e),
+                Err(e) => self.store_failed(lang, store, &e),
             },
             Mode::Edit { id, version, .. } => match store.update_facility(&id, version, &input) {
                 Ok(_) => {
                     self.saved = true;
                     ScreenCmd::Pop
                 }
-                Err(e) => self.store_failed(lang, &e),
+                Err(e) => self.store_failed(lang, store, &e),
             },
         }
     }
@@ -990,17 +1069,46 @@ impl FormScreen {
                 self.saved = true;
                 ScreenCmd::Pop
             }
-            Err(e) => self.store_failed(lang, &e),
+            Err(e) => self.store_failed(lang, store, &e),
         }
     }
 
     /// A save failed: say why at the top of the form; keep every value.
-    fn store_failed(&mut self, lang: Lang, e: &crate::store::StoreError) -> ScreenCmd {
+    fn store_failed(
+        &mut self,
+        lang: Lang,
+        store: &Store,
+        e: &crate::store::StoreError,
+    ) -> ScreenCmd {
         if let crate::store::StoreError::Invalid(issues) = e {
             if let Some(i) = self.first_field_with(issues, true) {
                 self.focus = i;
             }
             self.issues = issues.clone();
+        }
+        if let (crate::store::StoreError::Conflict { found, .. }, Mode::Edit { id, .. }) =
+            (e, &self.mode)
+        {
+            match store.facility(id) {
+                Ok(Some(stored)) => {
+                    let rows = self.conflict_rows(lang, &stored);
+                    let (by, at) = (
+                        stored.meta.updated_by.clone(),
+                        stored.meta.updated_at.clone(),
+                    );
+                    self.conflict =
+                        Some(ConflictDialog::new(store, rows, &by, &at, *found, stored));
+                }
+                Ok(None) => {
+                    self.banner = Some(tr(lang, "ui.conflict.gone").to_string());
+                    return ScreenCmd::None;
+                }
+                Err(_) => {}
+            }
+        }
+        if let Some(c) = &self.conflict {
+            self.banner = Some(trf(lang, "ui.conflict.banner", &[&c.found]));
+            return ScreenCmd::None;
         }
         // A conflict names the record by its id; the person knows it by its name.
         let named;
@@ -1287,7 +1395,9 @@ impl FormScreen {
                 }
             }
         }
-        if let Some(dup) = &self.dup {
+        if let Some(c) = &self.conflict {
+            c.render(frame, area, theme, lang, env.keymap);
+        } else if let Some(dup) = &self.dup {
             self.render_dup(frame, area, env, dup);
         } else if focused {
             if let Some(pos) = cursor {

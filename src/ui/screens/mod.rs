@@ -362,10 +362,11 @@ impl Screen {
             Screen::List(s) => s.on_confirm(action, env, store),
             Screen::Detail(s) => s.on_confirm(action, env, store),
             Screen::Form(s) => s.on_confirm(action, env, store),
-            Screen::Consult(_) => ScreenCmd::None,
+            Screen::Consult(s) => s.on_confirm(action, env, store),
             Screen::Setup(s) => s.on_confirm(action, env, store),
             Screen::Agenda(_) | Screen::Needs(_) => ScreenCmd::None,
-            Screen::Proposals(_) | Screen::ProposalForm(_) => ScreenCmd::None,
+            Screen::Proposals(_) => ScreenCmd::None,
+            Screen::ProposalForm(s) => s.on_confirm(action, env, store),
             Screen::ProposalView(s) => s.on_confirm(action, env, store),
             Screen::Snapshots(s) => s.on_confirm(action, env, store),
         }
@@ -395,6 +396,18 @@ impl Screen {
             (Screen::List(s), Some(r)) => s.on_search_index(r),
             (Screen::List(s), None) => s.on_search_index_failed(),
             _ => {}
+        }
+    }
+
+    /// Whether the screen reloads when another process changes the data (lists and views);
+    /// forms and the wizard never do: what the user types is not touched.
+    pub fn follows_outside_changes(&self) -> bool {
+        match self {
+            Screen::List(_) | Screen::Detail(_) | Screen::Agenda(_) | Screen::Needs(_) => true,
+            Screen::Proposals(_) | Screen::ProposalView(_) | Screen::Snapshots(_) => true,
+            Screen::Form(_) | Screen::Consult(_) | Screen::ProposalForm(_) | Screen::Setup(_) => {
+                false
+            }
         }
     }
 

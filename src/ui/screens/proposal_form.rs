@@ -35,7 +35,12 @@ use crate::text::sanitize;
 use crate::ui::i18n::{tr, trf, Lang};
 use crate::ui::keymap::{Action, Context};
 use crate::ui::widgets::bars::wrap;
-use crate::ui::widgets::{clean, fit, PickItem, TextField};
+use crate::ui::widgets::{
+    clean, fit, ConflictChoice, ConflictDialog, ConflictRow, PickItem, TextField,
+};
+
+/// The action a conflict's "reload?" question hands back to `on_confirm`.
+const RELOAD_TAG: Action = Action::Save;
 
 const LABEL_W: usize = 22;
 const VALUE_X: u16 = 2 + LABEL_W as u16 + 1;
@@ -102,6 +107,8 @@ pub struct ProposalFormScreen {
     touched: Vec<bool>,
     issues: Issues,
     banner: Option<String>,
+    /// Someone else saved the draft since it was opened: theirs beside ours.
+    conflict: Option<ConflictDialog<Proposal>>,
     saved: bool,
     scroll: Cell<usize>,
 }
@@ -169,6 +176,7 @@ impl ProposalFormScreen {
             touched: vec![false; n],
             issues: Issues::default(),
             banner: None,
+            conflict: None,
             saved: false,
             scroll: Cell::new(0),
         };
@@ -256,10 +264,22 @@ impl ProposalFormScreen {
     }
 
     pub fn contexts(&self) -> &'static [Context] {
-        &[Context::Form]
+        if self.conflict.is_some() {
+            &[Context::Confirm]
+        } else {
+            &[Context::Form]
+        }
+    }
+
+    /// The conflict dialog, if it is open (tests).
+    pub fn conflict(&self) -> Option<&ConflictDialog<Proposal>> {
+        self.conflict.as_ref()
     }
 
     pub fn handles(&self, action: Action) -> bool {
+        if self.conflict.is_some() {
+            return ConflictDialog::<Proposal>::handles(action);
+        }
         matches!(
             action,
             Action::Save | Action::NextField | Action::PrevField | Action::Open
@@ -316,6 +336,9 @@ impl ProposalFormScreen {
     // ----- update -----
 
     pub fn handle_text_key(&mut self, key: &KeyEvent) -> bool {
+        if self.conflict.is_some() {
+            return false;
+        }
         match self.rows.get_mut(self.focus) {
             Some((_, Editor::Text(t) | Editor::Money(t))) => t.handle_key(key),
             Some((_, Editor::Notes(n))) => n.handle_key(key),
@@ -324,6 +347,9 @@ impl ProposalFormScreen {
     }
 
     pub fn handle_paste(&mut self, text: &str) -> bool {
+        if self.conflict.is_some() {
+            return false;
+        }
         match self.rows.get_mut(self.focus) {
             Some((_, Editor::Text(t) | Editor::Money(t))) => {
                 t.insert_str(text);
@@ -338,6 +364,9 @@ impl ProposalFormScreen {
     }
 
     pub fn handle_action(&mut self, action: Action, env: &Env, store: &mut Store) -> ScreenCmd {
+        if self.conflict.is_some() {
+            return self.conflict_action(action, env, store);
+        }
         let n = self.rows.len();
         match action {
             Action::NextField | Action::PrevField => {
@@ -427,6 +456,87 @@ impl ProposalFormScreen {
         ScreenCmd::None
     }
 
+    /// A Yes to "drop what you typed and take the stored version?" (the conflict's reload).
+    pub fn on_confirm(&mut self, action: Action, env: &Env, store: &mut Store) -> ScreenCmd {
+        if action == RELOAD_TAG {
+            if let Some(c) = self.conflict.take() {
+                let focus = self.focus;
+                match Self::edit(&c.stored, store) {
+                    Ok(s) => {
+                        *self = s;
+                        self.focus = focus.min(self.rows.len().saturating_sub(1));
+                    }
+                    Err(e) => return ScreenCmd::Error(crate::cli::store_error_text(env.lang, &e)),
+                }
+            }
+        }
+        ScreenCmd::None
+    }
+
+    fn conflict_action(&mut self, action: Action, env: &Env, store: &mut Store) -> ScreenCmd {
+        let Some(c) = self.conflict.as_mut() else {
+            return ScreenCmd::None;
+        };
+        match c.apply(action) {
+            None => ScreenCmd::None,
+            Some(ConflictChoice::Edit) => {
+                self.conflict = None;
+                ScreenCmd::None
+            }
+            Some(ConflictChoice::Overwrite) => {
+                let found = c.found;
+                self.conflict = None;
+                if let ProposalPurpose::Edit { version, .. } = &mut self.purpose {
+                    *version = found;
+                }
+                self.save(env, store)
+            }
+            Some(ConflictChoice::Reload) => ScreenCmd::Confirm {
+                message: tr(env.lang, "ui.conflict.reload_confirm").to_string(),
+                action: RELOAD_TAG,
+            },
+        }
+    }
+
+    /// Theirs beside ours, for every field (the dialog keeps those that differ).
+    fn conflict_rows(&self, lang: Lang, stored: &Proposal) -> Vec<ConflictRow> {
+        let theirs = Self::build(
+            self.purpose.clone(),
+            &self.facility_name,
+            self.facility.clone(),
+            &ProposalInput::from_data(&stored.data),
+            self.today,
+        );
+        let shown = |key: &str, e: &Editor| -> String {
+            match e {
+                Editor::Pick(code) if code.is_empty() => String::new(),
+                Editor::Pick(code) if key == "category" => format!(
+                    "{} {}",
+                    clean(code),
+                    code_label(lang, &codes().support_categories, code)
+                ),
+                Editor::Pick(code) => FundingSource::parse(code)
+                    .map(|f| tr(lang, f.label_key()).to_string())
+                    .unwrap_or_else(|| clean(code)),
+                Editor::Flag(on) => crate::ui::format::yes_no(lang, *on).to_string(),
+                Editor::Money(t) => match parse_vnd(t.value()) {
+                    Ok(Some(v)) => group_thousands(v),
+                    _ => t.value().trim().to_string(),
+                },
+                other => other.value().trim().to_string(),
+            }
+        };
+        self.rows
+            .iter()
+            .zip(&theirs.rows)
+            .map(|((key, mine), (_, th))| ConflictRow {
+                label: Self::label(lang, key),
+                theirs: shown(key, th),
+                mine: shown(key, mine),
+            })
+            .collect()
+    }
+
     /// Errors of the core's validation, or its warnings plus the cap and eligibility ones.
     fn revalidate(&mut self) {
         self.issues = match validate(&self.input(), self.today) {
@@ -509,6 +619,29 @@ impl ProposalFormScreen {
                 ScreenCmd::Error(trf(lang, "ui.form.has_errors", &[&n]))
             }
             Err(e) => {
+                if let (StoreError::Conflict { found, .. }, ProposalPurpose::Edit { id, .. }) =
+                    (&e, &self.purpose)
+                {
+                    match store.proposal(id) {
+                        Ok(Some(stored)) => {
+                            let rows = self.conflict_rows(lang, &stored);
+                            let (by, at) = (stored.updated_by.clone(), stored.updated_at.clone());
+                            self.conflict =
+                                Some(ConflictDialog::new(store, rows, &by, &at, *found, stored));
+                        }
+                        Ok(None) => {
+                            let text = tr(lang, "ui.conflict.gone").to_string();
+                            self.banner = Some(text.clone());
+                            return ScreenCmd::Error(text);
+                        }
+                        Err(_) => {}
+                    }
+                }
+                if let Some(c) = &self.conflict {
+                    // The dialog says it all; a toast would cover it.
+                    self.banner = Some(trf(lang, "ui.conflict.banner", &[&c.found]));
+                    return ScreenCmd::None;
+                }
                 let text = crate::cli::store_error_text(lang, &e);
                 self.banner = Some(text.clone());
                 ScreenCmd::Error(text)
@@ -750,7 +883,9 @@ impl ProposalFormScreen {
                 }
             }
         }
-        if focused {
+        if let Some(c) = &self.conflict {
+            c.render(frame, area, theme, lang, env.keymap);
+        } else if focused {
             if let Some(pos) = cursor {
                 frame.set_cursor_position(pos);
             }

@@ -6,6 +6,7 @@
 
 pub mod bars;
 pub mod confirm;
+pub mod conflict;
 pub mod help;
 pub mod picker;
 pub mod prompt;
@@ -17,6 +18,7 @@ use unicode_segmentation::UnicodeSegmentation;
 use unicode_width::UnicodeWidthStr;
 
 pub use confirm::ConfirmDialog;
+pub use conflict::{ConflictChoice, ConflictDialog, ConflictRow};
 pub use help::HelpState;
 pub use picker::{PickItem, Picker};
 pub use prompt::Prompt;
