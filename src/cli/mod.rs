@@ -288,12 +288,60 @@ pub fn store_error_text(l: Lang, e: &StoreError) -> String {
         StoreError::InUse(p) => trf(l, "store.err.in_use", &[&p.display()]),
         StoreError::Exists(p) => trf(l, "store.err.exists", &[&p.display()]),
         StoreError::SameFile(p) => trf(l, "store.err.same_file", &[&p.display()]),
+        StoreError::BadRecord {
+            entity,
+            line,
+            id,
+            problem,
+        } => bad_record_text(l, entity, *line, id, problem),
         StoreError::Sqlite(s) => sqlite_error_text(l, s),
         StoreError::Migration(rusqlite_migration::Error::RusqliteError { err, .. }) => {
             sqlite_error_text(l, err)
         }
         StoreError::Migration(_) | StoreError::Corrupt(_) => trf(l, "store.err.database", &[&e]),
     }
+}
+
+/// The name of a bundle entity ("cơ sở", "đề xuất" …).
+pub fn entity_label(l: Lang, entity: &str) -> &'static str {
+    match entity {
+        "collaborator" => tr(l, "merge.entity.collaborator"),
+        "facility" => tr(l, "merge.entity.facility"),
+        "consultation" => tr(l, "merge.entity.consultation"),
+        "proposal" => tr(l, "merge.entity.proposal"),
+        _ => tr(l, "merge.entity.manifest"),
+    }
+}
+
+/// "Bản ghi cơ sở ở dòng 12 (…a1b2c3d4) bị từ chối: …", naming the entity file's line.
+pub fn bad_record_text(
+    l: Lang,
+    entity: &str,
+    line: usize,
+    id: &str,
+    problem: &crate::store::RecordProblem,
+) -> String {
+    use crate::store::RecordProblem as P;
+    let what = match problem {
+        P::Invalid { issues } => issues
+            .errors()
+            .map(|i| consult::describe(l, i.field, &i.problem))
+            .collect::<Vec<_>>()
+            .join("; "),
+        P::DuplicateId => tr(l, "merge.err.duplicate_id").to_string(),
+        P::RevMismatch => tr(l, "merge.err.rev_mismatch").to_string(),
+        P::MissingFacility { facility_id } => {
+            trf(l, "merge.err.missing_facility", &[&short_id(facility_id)])
+        }
+        P::BadSender => tr(l, "merge.err.bad_sender").to_string(),
+        P::UncleanText { field } => trf(l, "merge.err.unclean_text", &[field]),
+    };
+    let entity_label = entity_label(l, entity);
+    trf(
+        l,
+        "merge.err.bad_record",
+        &[&entity_label, &line, &short_id(id), &what],
+    )
 }
 
 fn is_disk_full(e: &std::io::Error) -> bool {

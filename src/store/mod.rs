@@ -6,6 +6,7 @@ mod change_log;
 mod collaborators;
 mod consultations;
 mod facilities;
+mod merge;
 mod proposals;
 
 use std::path::{Path, PathBuf};
@@ -30,6 +31,10 @@ pub use backup::{
 pub use change_log::ChangeEntry;
 pub use consultations::{BulkConsultation, BulkFollowUp, ConsultationFilter, GRACE_HOURS_SETTING};
 pub use facilities::{FacilityFilter, FacilitySort, ImportOutcome};
+pub use merge::{
+    AllRecords, Conflict, DuplicatePair, DuplicateRow, EntityCounts, Incoming, MergeMoves, MergeReport,
+    RecordProblem, Sender, Side, ENTITIES,
+};
 pub use proposals::{default_title, ProposalFilter, ProposalPrefill};
 
 /// The schema, oldest first. Never edit a released migration: add one.
@@ -40,6 +45,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/004_proposals.sql"),
     include_str!("migrations/005_needs_index.sql"),
     include_str!("migrations/006_search_in_name_order.sql"),
+    include_str!("migrations/008_merge.sql"),
 ];
 
 fn migrations() -> Migrations<'static> {
@@ -119,6 +125,14 @@ pub enum StoreError {
     Transition {
         id: String,
         refusal: crate::domain::proposal::Refusal,
+    },
+    #[error("bundle: {entity} on line {line} ({id}) is refused: {problem:?}")]
+    BadRecord {
+        entity: String,
+        /// 1-based line of the entity's record file (0: not from a file).
+        line: usize,
+        id: String,
+        problem: merge::RecordProblem,
     },
     #[error("proposal {id} is {status:?}: only a draft can be edited")]
     NotEditable {

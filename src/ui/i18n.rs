@@ -1042,12 +1042,34 @@ const UI: &[Entry] = &[
     ("ui.proposal.moved", "Đề xuất đã chuyển sang «{}».", "The proposal is now «{}»."),
 ];
 
+/// Bundles at the province: import, conflicts, duplicates, receipts (CLI and terminal app).
+const MERGE: &[Entry] = &[
+    ("merge.entity.collaborator", "cộng tác viên", "collaborator"),
+    ("merge.entity.facility", "cơ sở", "facility"),
+    ("merge.entity.consultation", "ghi nhận làm việc", "consultation"),
+    ("merge.entity.proposal", "đề xuất", "proposal"),
+    ("merge.entity.manifest", "thông tin người gửi", "sender information"),
+    ("merge.err.bad_record", "Không nhập gói: {} ở dòng {} ({}) không hợp lệ: {}", "Bundle not imported: the {} on line {} ({}) is invalid: {}"),
+    ("merge.err.duplicate_id", "mã bản ghi bị lặp trong gói", "the record id appears twice in the bundle"),
+    ("merge.err.rev_mismatch", "mã phiên bản không khớp nội dung", "its revision does not match its content"),
+    ("merge.err.missing_facility", "cơ sở {} không có trong gói lẫn cơ sở dữ liệu", "facility {} is neither in the bundle nor in the database"),
+    ("merge.err.bad_sender", "vai trò người gửi không hợp lệ", "the sender's role is not valid"),
+    ("merge.err.unclean_text", "trường {} chứa ký tự điều khiển hoặc khoảng trắng thừa", "field {} holds control characters or stray spaces"),
+    ("merge.col.entity", "Loại", "Entity"),
+    ("merge.col.new", "Mới", "New"),
+    ("merge.col.updated", "Cập nhật", "Updated"),
+    ("merge.col.unchanged", "Không đổi", "Unchanged"),
+    ("merge.col.conflicts", "Xung đột", "Conflicts"),
+    ("merge.col.duplicates", "Nghi trùng", "Suspected duplicates"),
+];
+
 fn table() -> &'static HashMap<&'static str, (&'static str, &'static str)> {
     static T: OnceLock<HashMap<&'static str, (&'static str, &'static str)>> = OnceLock::new();
     T.get_or_init(|| {
         CORE.iter()
             .chain(CLI)
             .chain(UI)
+            .chain(MERGE)
             .map(|(k, vi, en)| (*k, (*vi, *en)))
             .collect()
     })
