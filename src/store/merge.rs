@@ -17,12 +17,14 @@ use serde_json::{Map, Value};
 use super::proposals::{priorities_bits, priorities_from_bits};
 use super::{change_log, Actor, Result, Store, StoreError};
 use crate::bundle::model::{
-    content_rev, AmendmentRecord, CollaboratorRecord, ConsultationRecord, Envelope,
-    FacilityRecord, FollowUpRecord, ProposalRecord, TransitionRecord,
+    content_rev, AmendmentRecord, CollaboratorRecord, ConsultationRecord, Envelope, FacilityRecord,
+    FollowUpRecord, ProposalRecord, TransitionRecord,
 };
 use crate::domain::consultation::{self, parse_date, ConsultationData, ConsultationInput};
 use crate::domain::dup::{DupIndex, DupKey, DupReason};
-use crate::domain::facility::{self, FacilityData, FacilityInput, FacilityStatus, ValidationContext};
+use crate::domain::facility::{
+    self, FacilityData, FacilityInput, FacilityStatus, ValidationContext,
+};
 use crate::domain::issue::{FieldIssue, Issues, Problem};
 use crate::domain::proposal::{
     self, category_order, FundingSource, Mover, ProposalData, ProposalInput, ProposalMoney,
@@ -278,7 +280,10 @@ fn sender_profile(s: &Sender) -> Option<Profile> {
 // ------------------------------------------------------------------------------------------
 // Reading records back from the database (the province's side of a comparison)
 
-pub(crate) fn collaborator_record(conn: &Connection, id: &str) -> Result<Option<(CollaboratorRecord, i64)>> {
+pub(crate) fn collaborator_record(
+    conn: &Connection,
+    id: &str,
+) -> Result<Option<(CollaboratorRecord, i64)>> {
     let mut stmt = conn.prepare_cached(
         "SELECT id, name, role, units, active, version FROM collaborators WHERE id = ?1",
     )?;
@@ -299,7 +304,10 @@ pub(crate) fn collaborator_record(conn: &Connection, id: &str) -> Result<Option<
         .optional()?)
 }
 
-pub(crate) fn facility_record(conn: &Connection, id: &str) -> Result<Option<(FacilityRecord, i64)>> {
+pub(crate) fn facility_record(
+    conn: &Connection,
+    id: &str,
+) -> Result<Option<(FacilityRecord, i64)>> {
     let mut stmt = conn.prepare_cached(
         "SELECT id, name, entity_type, tax_code, representative, phone, address, commune_code,
             trade_group, products, workers, founded_year, craft_village, ocop_stars, ocop_year,
@@ -399,9 +407,8 @@ pub(crate) fn consultation_record(
     else {
         return Ok(None);
     };
-    let mut t = conn.prepare_cached(
-        "SELECT topic FROM consultation_topics WHERE consultation_id = ?1",
-    )?;
+    let mut t =
+        conn.prepare_cached("SELECT topic FROM consultation_topics WHERE consultation_id = ?1")?;
     rec.cur_topics = t
         .query_map([id], |r| r.get(0))?
         .collect::<rusqlite::Result<Vec<String>>>()?;
@@ -444,7 +451,10 @@ pub(crate) fn consultation_record(
     Ok(Some((rec, version)))
 }
 
-pub(crate) fn proposal_record(conn: &Connection, id: &str) -> Result<Option<(ProposalRecord, i64)>> {
+pub(crate) fn proposal_record(
+    conn: &Connection,
+    id: &str,
+) -> Result<Option<(ProposalRecord, i64)>> {
     let mut stmt = conn.prepare_cached(
         "SELECT id, facility_id, plan_year, category, funding, title, rationale, objectives,
             content, place, time_frame, total_cost, support, counterpart, other_sources,
@@ -539,10 +549,24 @@ impl Checker<'_> {
         }
     }
 
-    fn text(&self, entity: &str, line: usize, id: &str, field: &'static str, v: &str) -> Result<()> {
+    fn text(
+        &self,
+        entity: &str,
+        line: usize,
+        id: &str,
+        field: &'static str,
+        v: &str,
+    ) -> Result<()> {
         // Received text passes the ingest typed text passes: already clean, or refused.
         if crate::text::ingest_multiline(v) != v {
-            return Err(bad(entity, line, id, RecordProblem::UncleanText { field: field.to_string() }));
+            return Err(bad(
+                entity,
+                line,
+                id,
+                RecordProblem::UncleanText {
+                    field: field.to_string(),
+                },
+            ));
         }
         Ok(())
     }
@@ -554,12 +578,28 @@ impl Checker<'_> {
             return Err(invalid(e, line, &r.id, "name", Problem::Required));
         }
         if Role::parse(&r.role).is_none() {
-            return Err(invalid(e, line, &r.id, "role", Problem::UnknownRole { value: crate::text::sanitize(&r.role) }));
+            return Err(invalid(
+                e,
+                line,
+                &r.id,
+                "role",
+                Problem::UnknownRole {
+                    value: crate::text::sanitize(&r.role),
+                },
+            ));
         }
         let u = units();
         for unit in &r.units {
             if u.commune(unit).is_none() && u.province(unit).is_none() {
-                return Err(invalid(e, line, &r.id, "units", Problem::UnknownUnit { code: crate::text::sanitize(unit) }));
+                return Err(invalid(
+                    e,
+                    line,
+                    &r.id,
+                    "units",
+                    Problem::UnknownUnit {
+                        code: crate::text::sanitize(unit),
+                    },
+                ));
             }
         }
         Ok(())
@@ -568,7 +608,15 @@ impl Checker<'_> {
     fn facility(&self, line: usize, r: &FacilityRecord) -> Result<()> {
         let e = "facility";
         if FacilityStatus::parse(&r.status).is_none() {
-            return Err(invalid(e, line, &r.id, "status", Problem::UnknownStatus { value: crate::text::sanitize(&r.status) }));
+            return Err(invalid(
+                e,
+                line,
+                &r.id,
+                "status",
+                Problem::UnknownStatus {
+                    value: crate::text::sanitize(&r.status),
+                },
+            ));
         }
         for (f, v) in [
             ("name", &r.name),
@@ -596,7 +644,15 @@ impl Checker<'_> {
         let e = "consultation";
         let date = |field: &'static str, v: &str| {
             parse_date(v).ok_or_else(|| {
-                invalid(e, line, &r.id, field, Problem::DateFormat { value: crate::text::sanitize(v) })
+                invalid(
+                    e,
+                    line,
+                    &r.id,
+                    field,
+                    Problem::DateFormat {
+                        value: crate::text::sanitize(v),
+                    },
+                )
             })
         };
         let d = date("date", &r.date)?;
@@ -624,24 +680,60 @@ impl Checker<'_> {
             next_step: r.next_step.clone(),
             follow_up_date,
         };
-        if let Err(issues) = consultation::validate(&ConsultationInput::from_data(&data), self.today) {
+        if let Err(issues) =
+            consultation::validate(&ConsultationInput::from_data(&data), self.today)
+        {
             return Err(bad(e, line, &r.id, RecordProblem::Invalid { issues }));
         }
         let c = codes();
         if !c.consultation_modes.contains(&r.cur_mode) {
-            return Err(invalid(e, line, &r.id, "mode", Problem::UnknownCode { code: crate::text::sanitize(&r.cur_mode) }));
+            return Err(invalid(
+                e,
+                line,
+                &r.id,
+                "mode",
+                Problem::UnknownCode {
+                    code: crate::text::sanitize(&r.cur_mode),
+                },
+            ));
         }
-        if let Some(t) = r.cur_topics.iter().find(|t| !c.support_categories.contains(t)) {
-            return Err(invalid(e, line, &r.id, "topics", Problem::UnknownCode { code: crate::text::sanitize(t) }));
+        if let Some(t) = r
+            .cur_topics
+            .iter()
+            .find(|t| !c.support_categories.contains(t))
+        {
+            return Err(invalid(
+                e,
+                line,
+                &r.id,
+                "topics",
+                Problem::UnknownCode {
+                    code: crate::text::sanitize(t),
+                },
+            ));
         }
         if let Some(f) = &r.follow_up {
             date("follow_up_date", &f.due_date)?;
             if consultation::FollowUpStatus::parse(&f.status).is_none() {
-                return Err(invalid(e, line, &r.id, "follow_up", Problem::UnknownStatus { value: crate::text::sanitize(&f.status) }));
+                return Err(invalid(
+                    e,
+                    line,
+                    &r.id,
+                    "follow_up",
+                    Problem::UnknownStatus {
+                        value: crate::text::sanitize(&f.status),
+                    },
+                ));
             }
         }
         if ingest(&r.collaborator_id).is_empty() {
-            return Err(invalid(e, line, &r.id, "collaborator_id", Problem::Required));
+            return Err(invalid(
+                e,
+                line,
+                &r.id,
+                "collaborator_id",
+                Problem::Required,
+            ));
         }
         Ok(())
     }
@@ -649,7 +741,15 @@ impl Checker<'_> {
     fn proposal(&self, line: usize, r: &ProposalRecord) -> Result<()> {
         let e = "proposal";
         let Some(data) = proposal_data(r) else {
-            return Err(invalid(e, line, &r.id, "funding", Problem::UnknownCode { code: crate::text::sanitize(&r.funding) }));
+            return Err(invalid(
+                e,
+                line,
+                &r.id,
+                "funding",
+                Problem::UnknownCode {
+                    code: crate::text::sanitize(&r.funding),
+                },
+            ));
         };
         for (f, v) in [
             ("title", &r.title),
@@ -664,17 +764,46 @@ impl Checker<'_> {
             self.text(e, line, &r.id, f, v)?;
         }
         if status_code(&r.status).is_none() {
-            return Err(invalid(e, line, &r.id, "status", Problem::UnknownStatus { value: crate::text::sanitize(&r.status) }));
+            return Err(invalid(
+                e,
+                line,
+                &r.id,
+                "status",
+                Problem::UnknownStatus {
+                    value: crate::text::sanitize(&r.status),
+                },
+            ));
         }
-        if r.priorities < 0 || r.priorities >= 64 || priorities_bits(&priorities_from_bits(r.priorities)) != r.priorities {
-            return Err(invalid(e, line, &r.id, "priorities", Problem::NotAWholeNumber { value: r.priorities.to_string() }));
+        if r.priorities < 0
+            || r.priorities >= 64
+            || priorities_bits(&priorities_from_bits(r.priorities)) != r.priorities
+        {
+            return Err(invalid(
+                e,
+                line,
+                &r.id,
+                "priorities",
+                Problem::NotAWholeNumber {
+                    value: r.priorities.to_string(),
+                },
+            ));
         }
         for t in &r.transitions {
             let ok = status_code(&t.to_status).is_some()
-                && t.from_status.as_deref().is_none_or(|f| status_code(f).is_some())
+                && t.from_status
+                    .as_deref()
+                    .is_none_or(|f| status_code(f).is_some())
                 && Mover::from_key(&t.mover).is_some();
             if !ok {
-                return Err(invalid(e, line, &r.id, "transitions", Problem::UnknownStatus { value: crate::text::sanitize(&t.to_status) }));
+                return Err(invalid(
+                    e,
+                    line,
+                    &r.id,
+                    "transitions",
+                    Problem::UnknownStatus {
+                        value: crate::text::sanitize(&t.to_status),
+                    },
+                ));
             }
         }
         if let Err(issues) = proposal::validate(&ProposalInput::from_data(&data), self.today) {
@@ -696,7 +825,10 @@ fn one_issue(field: &'static str, p: Problem) -> Issues {
 #[derive(Debug, Clone)]
 enum Decision {
     New,
-    Update { version: i64, old: Value },
+    Update {
+        version: i64,
+        old: Value,
+    },
     Unchanged,
     /// Changed on both sides. `incoming_wins`: the incoming version becomes live.
     Conflict {
@@ -757,7 +889,9 @@ fn classify<T: Serialize + Clone>(
     }
     let old = match loaded {
         Some(r) => r,
-        None => load(conn, id)?.map(|(r, _)| r).ok_or_else(|| StoreError::NotFound(id.to_string()))?,
+        None => load(conn, id)?
+            .map(|(r, _)| r)
+            .ok_or_else(|| StoreError::NotFound(id.to_string()))?,
     };
     let old_json = serde_json::to_value(&old).unwrap_or(Value::Null);
     if env.base_rev.as_deref() == Some(rev.as_str()) {
@@ -766,7 +900,8 @@ fn classify<T: Serialize + Clone>(
             old: old_json,
         });
     }
-    let incoming_wins = (updated_at(&env.record), env.rev.as_str()) > (updated_at(&old), rev.as_str());
+    let incoming_wins =
+        (updated_at(&env.record), env.rev.as_str()) > (updated_at(&old), rev.as_str());
     Ok(Decision::Conflict {
         version,
         old: old_json,
@@ -814,7 +949,12 @@ fn check_rev<T: Serialize>(entity: &str, line: usize, id: &str, env: &Envelope<T
 }
 
 /// Validates every record and decides what each would do. Reads only.
-fn plan(conn: &Connection, inc: &Incoming<'_>, today: chrono::NaiveDate, province: Option<&Profile>) -> Result<Plan> {
+fn plan(
+    conn: &Connection,
+    inc: &Incoming<'_>,
+    today: chrono::NaiveDate,
+    province: Option<&Profile>,
+) -> Result<Plan> {
     let sender = sender_profile(inc.sender)
         .ok_or_else(|| bad("manifest", 0, &inc.sender.id, RecordProblem::BadSender))?;
     let checker = Checker {
@@ -822,10 +962,22 @@ fn plan(conn: &Connection, inc: &Incoming<'_>, today: chrono::NaiveDate, provinc
         sender,
         province,
     };
-    check_ids("collaborator", inc.collaborators.iter().map(|e| e.record.id.as_str()))?;
-    check_ids("facility", inc.facilities.iter().map(|e| e.record.id.as_str()))?;
-    check_ids("consultation", inc.consultations.iter().map(|e| e.record.id.as_str()))?;
-    check_ids("proposal", inc.proposals.iter().map(|e| e.record.id.as_str()))?;
+    check_ids(
+        "collaborator",
+        inc.collaborators.iter().map(|e| e.record.id.as_str()),
+    )?;
+    check_ids(
+        "facility",
+        inc.facilities.iter().map(|e| e.record.id.as_str()),
+    )?;
+    check_ids(
+        "consultation",
+        inc.consultations.iter().map(|e| e.record.id.as_str()),
+    )?;
+    check_ids(
+        "proposal",
+        inc.proposals.iter().map(|e| e.record.id.as_str()),
+    )?;
 
     let mut report = MergeReport::default();
     for e in ENTITIES {
@@ -836,7 +988,15 @@ fn plan(conn: &Connection, inc: &Incoming<'_>, today: chrono::NaiveDate, provinc
     for (i, env) in inc.collaborators.iter().enumerate() {
         let r = &env.record;
         check_rev("collaborator", i + 1, &r.id, env)?;
-        let d = classify(conn, "collaborator", "collaborators", env, &r.id, |_| String::new(), collaborator_record)?;
+        let d = classify(
+            conn,
+            "collaborator",
+            "collaborators",
+            env,
+            &r.id,
+            |_| String::new(),
+            collaborator_record,
+        )?;
         if !matches!(d, Decision::Unchanged) {
             checker.collaborator(i + 1, r)?;
         }
@@ -849,7 +1009,15 @@ fn plan(conn: &Connection, inc: &Incoming<'_>, today: chrono::NaiveDate, provinc
     for (i, env) in inc.facilities.iter().enumerate() {
         let r = &env.record;
         check_rev("facility", i + 1, &r.id, env)?;
-        let d = classify(conn, "facility", "facilities", env, &r.id, |r| r.updated_at.clone(), facility_record)?;
+        let d = classify(
+            conn,
+            "facility",
+            "facilities",
+            env,
+            &r.id,
+            |r| r.updated_at.clone(),
+            facility_record,
+        )?;
         if !matches!(d, Decision::Unchanged) {
             checker.facility(i + 1, r)?;
         }
@@ -860,14 +1028,16 @@ fn plan(conn: &Connection, inc: &Incoming<'_>, today: chrono::NaiveDate, provinc
 
     // References: to a facility of the bundle, or of the database (in the sender's scope).
     let mut db_commune: HashMap<String, Option<String>> = HashMap::new();
-    let mut commune_stmt = conn.prepare_cached("SELECT commune_code FROM facilities WHERE id = ?1")?;
+    let mut commune_stmt =
+        conn.prepare_cached("SELECT commune_code FROM facilities WHERE id = ?1")?;
     let mut facility_ref = |entity: &str, line: usize, id: &str, fid: &str| -> Result<()> {
         let commune = match facility_commune.get(fid) {
             Some(c) => Some(c.to_string()),
             None => match db_commune.get(fid) {
                 Some(c) => c.clone(),
                 None => {
-                    let c: Option<String> = commune_stmt.query_row([fid], |r| r.get(0)).optional()?;
+                    let c: Option<String> =
+                        commune_stmt.query_row([fid], |r| r.get(0)).optional()?;
                     db_commune.insert(fid.to_string(), c.clone());
                     c
                 }
@@ -875,7 +1045,14 @@ fn plan(conn: &Connection, inc: &Incoming<'_>, today: chrono::NaiveDate, provinc
         };
         match commune {
             Some(c) => checker.scope(entity, line, id, &c),
-            None => Err(bad(entity, line, id, RecordProblem::MissingFacility { facility_id: crate::text::sanitize(fid) })),
+            None => Err(bad(
+                entity,
+                line,
+                id,
+                RecordProblem::MissingFacility {
+                    facility_id: crate::text::sanitize(fid),
+                },
+            )),
         }
     };
 
@@ -883,7 +1060,15 @@ fn plan(conn: &Connection, inc: &Incoming<'_>, today: chrono::NaiveDate, provinc
     for (i, env) in inc.consultations.iter().enumerate() {
         let r = &env.record;
         check_rev("consultation", i + 1, &r.id, env)?;
-        let d = classify(conn, "consultation", "consultations", env, &r.id, |r| r.updated_at.clone(), consultation_record)?;
+        let d = classify(
+            conn,
+            "consultation",
+            "consultations",
+            env,
+            &r.id,
+            |r| r.updated_at.clone(),
+            consultation_record,
+        )?;
         if !matches!(d, Decision::Unchanged) {
             checker.consultation(i + 1, r)?;
             facility_ref("consultation", i + 1, &r.id, &r.facility_id)?;
@@ -896,7 +1081,15 @@ fn plan(conn: &Connection, inc: &Incoming<'_>, today: chrono::NaiveDate, provinc
     for (i, env) in inc.proposals.iter().enumerate() {
         let r = &env.record;
         check_rev("proposal", i + 1, &r.id, env)?;
-        let d = classify(conn, "proposal", "proposals", env, &r.id, |r| r.updated_at.clone(), proposal_record)?;
+        let d = classify(
+            conn,
+            "proposal",
+            "proposals",
+            env,
+            &r.id,
+            |r| r.updated_at.clone(),
+            proposal_record,
+        )?;
         if !matches!(d, Decision::Unchanged) {
             checker.proposal(i + 1, r)?;
             facility_ref("proposal", i + 1, &r.id, &r.facility_id)?;
@@ -929,7 +1122,11 @@ fn plan(conn: &Connection, inc: &Incoming<'_>, today: chrono::NaiveDate, provinc
 
 /// New or changed facilities of the bundle that look like another sender's (or the
 /// province's own) live facility. Pairs already decided are not suggested again.
-fn duplicates(conn: &Connection, inc: &Incoming<'_>, decisions: &[Decision]) -> Result<Vec<DuplicatePair>> {
+fn duplicates(
+    conn: &Connection,
+    inc: &Incoming<'_>,
+    decisions: &[Decision],
+) -> Result<Vec<DuplicatePair>> {
     let candidates: Vec<&FacilityRecord> = inc
         .facilities
         .iter()
@@ -940,7 +1137,6 @@ fn duplicates(conn: &Connection, inc: &Incoming<'_>, decisions: &[Decision]) -> 
     if candidates.is_empty() {
         return Ok(Vec::new());
     }
-    let in_bundle: HashSet<&str> = inc.facilities.iter().map(|e| e.record.id.as_str()).collect();
     let mut idx = DupIndex::new();
     let mut stmt = conn.prepare(
         "SELECT f.id, f.name, f.commune_code, f.tax_code, f.phone, r.sender_id
@@ -952,7 +1148,7 @@ fn duplicates(conn: &Connection, inc: &Incoming<'_>, decisions: &[Decision]) -> 
         let id: String = r.get(0)?;
         let sender: Option<String> = r.get(5)?;
         // The sender's own records were checked when typed; only others' are compared.
-        if in_bundle.contains(id.as_str()) || sender.as_deref() == Some(inc.sender.id.as_str()) {
+        if sender.as_deref() == Some(inc.sender.id.as_str()) {
             continue;
         }
         idx.insert(DupKey {
@@ -966,9 +1162,8 @@ fn duplicates(conn: &Connection, inc: &Incoming<'_>, decisions: &[Decision]) -> 
     if idx.is_empty() {
         return Ok(Vec::new());
     }
-    let mut decided = conn.prepare_cached(
-        "SELECT status FROM duplicate_pairs WHERE a = ?1 AND b = ?2",
-    )?;
+    let mut decided =
+        conn.prepare_cached("SELECT status FROM duplicate_pairs WHERE a = ?1 AND b = ?2")?;
     let mut out = Vec::new();
     for f in candidates {
         let key = DupKey {
@@ -979,7 +1174,11 @@ fn duplicates(conn: &Connection, inc: &Incoming<'_>, decisions: &[Decision]) -> 
             phone: f.phone.clone(),
         };
         for s in idx.suspects(&key) {
-            let (a, b) = if f.id < s.id { (f.id.clone(), s.id) } else { (s.id, f.id.clone()) };
+            let (a, b) = if f.id < s.id {
+                (f.id.clone(), s.id)
+            } else {
+                (s.id, f.id.clone())
+            };
             let status: Option<String> = decided.query_row([&a, &b], |r| r.get(0)).optional()?;
             if status.is_some_and(|s| s != "open") {
                 continue;
@@ -1029,8 +1228,17 @@ struct Writer<'a, 'c> {
 }
 
 impl Writer<'_, '_> {
-    fn log(&self, entity: &str, id: &str, action: &str, version: i64, changes: &Map<String, Value>) -> Result<()> {
-        change_log::record(self.tx, self.now, self.actor, entity, id, action, version, changes)
+    fn log(
+        &self,
+        entity: &str,
+        id: &str,
+        action: &str,
+        version: i64,
+        changes: &Map<String, Value>,
+    ) -> Result<()> {
+        change_log::record(
+            self.tx, self.now, self.actor, entity, id, action, version, changes,
+        )
     }
 
     fn set_rev(&self, entity: &str, id: &str, rev: &str, version: i64) -> Result<()> {
@@ -1182,7 +1390,15 @@ impl Writer<'_, '_> {
             )?;
             for am in &r.amendments {
                 let changes = serde_json::to_string(&am.changes).unwrap_or_else(|_| "{}".into());
-                a.execute(params![am.id, r.id, am.at, am.actor_id, am.actor_name, am.reason, changes])?;
+                a.execute(params![
+                    am.id,
+                    r.id,
+                    am.at,
+                    am.actor_id,
+                    am.actor_name,
+                    am.reason,
+                    changes
+                ])?;
             }
         }
         match &r.follow_up {
@@ -1320,8 +1536,17 @@ impl Writer<'_, '_> {
     }
 
     fn conflict(&self, entity: &str, id: &str, a: (&str, &Value), b: (&str, &Value)) -> Result<()> {
-        let stamp = |v: &Value| v.get("updated_at").and_then(Value::as_str).unwrap_or("").to_string();
-        let (older, newer) = if (stamp(a.1), a.0) <= (stamp(b.1), b.0) { (a, b) } else { (b, a) };
+        let stamp = |v: &Value| {
+            v.get("updated_at")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string()
+        };
+        let (older, newer) = if (stamp(a.1), a.0) <= (stamp(b.1), b.0) {
+            (a, b)
+        } else {
+            (b, a)
+        };
         self.tx
             .prepare_cached(
                 "INSERT OR IGNORE INTO merge_conflicts (entity, record_id, older_rev, older_json,
@@ -1357,7 +1582,12 @@ fn apply_entity<T: Serialize>(
             Decision::Unchanged => continue,
             Decision::New => (1, None, "create"),
             Decision::Update { version, old } => (version + 1, Some(old), "update"),
-            Decision::Conflict { version, old, old_rev, incoming_wins } => {
+            Decision::Conflict {
+                version,
+                old,
+                old_rev,
+                incoming_wins,
+            } => {
                 let new = serde_json::to_value(&env.record).unwrap_or(Value::Null);
                 w.conflict(entity, id, (old_rev, old), (&env.rev, &new))?;
                 if !*incoming_wins {
@@ -1461,8 +1691,10 @@ impl Store {
             Ok(p.report)
         });
         if big {
-            self.conn()
-                .execute_batch(&format!("PRAGMA cache_size = {}", super::DEFAULT_CACHE_SIZE))?;
+            self.conn().execute_batch(&format!(
+                "PRAGMA cache_size = {}",
+                super::DEFAULT_CACHE_SIZE
+            ))?;
         }
         result
     }
@@ -1493,9 +1725,13 @@ impl Store {
     pub fn conflict_live(&self, c: &Conflict) -> Result<Option<Value>> {
         let conn = self.conn();
         let v = match c.entity.as_str() {
-            "collaborator" => collaborator_record(conn, &c.record_id)?.map(|r| serde_json::to_value(r.0)),
+            "collaborator" => {
+                collaborator_record(conn, &c.record_id)?.map(|r| serde_json::to_value(r.0))
+            }
             "facility" => facility_record(conn, &c.record_id)?.map(|r| serde_json::to_value(r.0)),
-            "consultation" => consultation_record(conn, &c.record_id)?.map(|r| serde_json::to_value(r.0)),
+            "consultation" => {
+                consultation_record(conn, &c.record_id)?.map(|r| serde_json::to_value(r.0))
+            }
             "proposal" => proposal_record(conn, &c.record_id)?.map(|r| serde_json::to_value(r.0)),
             _ => None,
         };
@@ -1521,11 +1757,15 @@ impl Store {
     /// the current profile; the conflict is marked resolved.
     pub fn resolve_conflict(&mut self, id: i64, take: &[(String, Side)]) -> Result<Value> {
         let actor = self.actor()?;
-        let c = self.conflict(id)?.ok_or_else(|| StoreError::NotFound(id.to_string()))?;
+        let c = self
+            .conflict(id)?
+            .ok_or_else(|| StoreError::NotFound(id.to_string()))?;
         if c.status != "open" {
             return Err(StoreError::NotFound(id.to_string()));
         }
-        let live = self.conflict_live(&c)?.ok_or_else(|| StoreError::NotFound(c.record_id.clone()))?;
+        let live = self
+            .conflict_live(&c)?
+            .ok_or_else(|| StoreError::NotFound(c.record_id.clone()))?;
         let other = self.conflict_other(&c)?;
         let mut merged = live.clone();
         let (Some(m), Some(o)) = (merged.as_object_mut(), other.as_object()) else {
@@ -1538,7 +1778,12 @@ impl Store {
                     line: 0,
                     id: c.record_id.clone(),
                     problem: RecordProblem::Invalid {
-                        issues: one_issue("field", Problem::UnknownCode { code: crate::text::sanitize(field) }),
+                        issues: one_issue(
+                            "field",
+                            Problem::UnknownCode {
+                                code: crate::text::sanitize(field),
+                            },
+                        ),
                     },
                 });
             }
@@ -1562,21 +1807,33 @@ impl Store {
             let sender = Sender {
                 id: actor.id.clone(),
                 name: actor.name.clone(),
-                role: province.as_ref().map(|p| p.role.as_str().to_string()).unwrap_or_default(),
-                units: province.as_ref().map(|p| p.units.clone()).unwrap_or_default(),
+                role: province
+                    .as_ref()
+                    .map(|p| p.role.as_str().to_string())
+                    .unwrap_or_default(),
+                units: province
+                    .as_ref()
+                    .map(|p| p.units.clone())
+                    .unwrap_or_default(),
             };
             let checker = Checker {
                 today,
                 sender: sender_profile(&sender).ok_or(StoreError::NoProfile)?,
                 province: province.as_ref(),
             };
-            let w = Writer { tx, now: &now, actor: &actor };
-            let parse_err = |e: serde_json::Error| StoreError::Corrupt(format!("conflict {id}: {e}"));
+            let w = Writer {
+                tx,
+                now: &now,
+                actor: &actor,
+            };
+            let parse_err =
+                |e: serde_json::Error| StoreError::Corrupt(format!("conflict {id}: {e}"));
             macro_rules! resolve {
                 ($t:ty, $load:expr, $check:ident, $write:ident) => {{
                     let rec: $t = serde_json::from_value(merged.clone()).map_err(parse_err)?;
                     checker.$check(0, &rec)?;
-                    let (old, version) = $load(tx, &rid)?.ok_or_else(|| StoreError::NotFound(rid.clone()))?;
+                    let (old, version) =
+                        $load(tx, &rid)?.ok_or_else(|| StoreError::NotFound(rid.clone()))?;
                     let old = serde_json::to_value(&old).unwrap_or(Value::Null);
                     let changes = json_diff(Some(&old), &merged);
                     if !changes.is_empty() {
@@ -1586,11 +1843,25 @@ impl Store {
                 }};
             }
             match entity.as_str() {
-                "collaborator" => resolve!(CollaboratorRecord, collaborator_record, collaborator, collaborator),
+                "collaborator" => resolve!(
+                    CollaboratorRecord,
+                    collaborator_record,
+                    collaborator,
+                    collaborator
+                ),
                 "facility" => resolve!(FacilityRecord, facility_record, facility, facility),
-                "consultation" => resolve!(ConsultationRecord, consultation_record, consultation, consultation),
+                "consultation" => resolve!(
+                    ConsultationRecord,
+                    consultation_record,
+                    consultation,
+                    consultation
+                ),
                 "proposal" => resolve!(ProposalRecord, proposal_record, proposal, proposal),
-                _ => return Err(StoreError::Corrupt(format!("conflict {id}: entity {entity}"))),
+                _ => {
+                    return Err(StoreError::Corrupt(format!(
+                        "conflict {id}: entity {entity}"
+                    )))
+                }
             }
             tx.execute(
                 "UPDATE merge_conflicts SET status = 'resolved', resolved_at = ?2, resolved_by = ?3,
@@ -1628,7 +1899,14 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 
-    fn set_pair_status(tx: &Transaction<'_>, a: &str, b: &str, status: &str, now: &str, by: &str) -> Result<()> {
+    fn set_pair_status(
+        tx: &Transaction<'_>,
+        a: &str,
+        b: &str,
+        status: &str,
+        now: &str,
+        by: &str,
+    ) -> Result<()> {
         let (a, b) = if a < b { (a, b) } else { (b, a) };
         tx.execute(
             "INSERT INTO duplicate_pairs (a, b, reasons, found_at, status, decided_at, decided_by)
@@ -1645,7 +1923,9 @@ impl Store {
         let actor = self.actor()?;
         let now = self.now_string();
         for id in [a, b] {
-            let f = self.facility(id)?.ok_or_else(|| StoreError::NotFound(id.to_string()))?;
+            let f = self
+                .facility(id)?
+                .ok_or_else(|| StoreError::NotFound(id.to_string()))?;
             self.check_scope(&f.data.commune_code)?;
         }
         if a == b {
@@ -1655,7 +1935,10 @@ impl Store {
             Self::set_pair_status(tx, a, b, "kept_apart", &now, &actor.id)?;
             let mut changes = Map::new();
             changes.insert("kept_apart_from".into(), serde_json::json!([null, b]));
-            let v: i64 = tx.query_row("SELECT version FROM facilities WHERE id = ?1", [a], |r| r.get(0))?;
+            let v: i64 =
+                tx.query_row("SELECT version FROM facilities WHERE id = ?1", [a], |r| {
+                    r.get(0)
+                })?;
             change_log::record(tx, &now, &actor, "facility", a, "keep_apart", v, &changes)
         })
     }
@@ -1669,8 +1952,12 @@ impl Store {
         if winner == loser {
             return Err(StoreError::NotFound(loser.to_string()));
         }
-        let w = self.facility(winner)?.ok_or_else(|| StoreError::NotFound(winner.to_string()))?;
-        let l = self.facility(loser)?.ok_or_else(|| StoreError::NotFound(loser.to_string()))?;
+        let w = self
+            .facility(winner)?
+            .ok_or_else(|| StoreError::NotFound(winner.to_string()))?;
+        let l = self
+            .facility(loser)?
+            .ok_or_else(|| StoreError::NotFound(loser.to_string()))?;
         self.check_scope(&w.data.commune_code)?;
         self.check_scope(&l.data.commune_code)?;
         if w.meta.archived {
@@ -1728,7 +2015,11 @@ impl Store {
     pub fn merged_into(&self, id: &str) -> Result<Option<String>> {
         Ok(self
             .conn()
-            .query_row("SELECT winner FROM facility_merges WHERE loser = ?1", [id], |r| r.get(0))
+            .query_row(
+                "SELECT winner FROM facility_merges WHERE loser = ?1",
+                [id],
+                |r| r.get(0),
+            )
             .optional()?)
     }
 
@@ -1742,16 +2033,20 @@ impl Store {
         };
         let mut out = AllRecords::default();
         for id in ids("collaborators")? {
-            out.collaborators.extend(collaborator_record(conn, &id)?.map(|r| r.0));
+            out.collaborators
+                .extend(collaborator_record(conn, &id)?.map(|r| r.0));
         }
         for id in ids("facilities")? {
-            out.facilities.extend(facility_record(conn, &id)?.map(|r| r.0));
+            out.facilities
+                .extend(facility_record(conn, &id)?.map(|r| r.0));
         }
         for id in ids("consultations")? {
-            out.consultations.extend(consultation_record(conn, &id)?.map(|r| r.0));
+            out.consultations
+                .extend(consultation_record(conn, &id)?.map(|r| r.0));
         }
         for id in ids("proposals")? {
-            out.proposals.extend(proposal_record(conn, &id)?.map(|r| r.0));
+            out.proposals
+                .extend(proposal_record(conn, &id)?.map(|r| r.0));
         }
         Ok(out)
     }

@@ -32,8 +32,8 @@ pub use change_log::ChangeEntry;
 pub use consultations::{BulkConsultation, BulkFollowUp, ConsultationFilter, GRACE_HOURS_SETTING};
 pub use facilities::{FacilityFilter, FacilitySort, ImportOutcome};
 pub use merge::{
-    AllRecords, Conflict, DuplicatePair, DuplicateRow, EntityCounts, Incoming, MergeMoves, MergeReport,
-    RecordProblem, Sender, Side, ENTITIES,
+    AllRecords, Conflict, DuplicatePair, DuplicateRow, EntityCounts, Incoming, MergeMoves,
+    MergeReport, RecordProblem, Sender, Side, ENTITIES,
 };
 pub use proposals::{default_title, ProposalFilter, ProposalPrefill};
 
