@@ -2,6 +2,7 @@
 //! transaction that also writes its change-log rows.
 
 mod backup;
+pub mod bundles;
 mod change_log;
 mod collaborators;
 mod consultations;
@@ -45,6 +46,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/004_proposals.sql"),
     include_str!("migrations/005_needs_index.sql"),
     include_str!("migrations/006_search_in_name_order.sql"),
+    include_str!("migrations/007_bundles.sql"),
     include_str!("migrations/008_merge.sql"),
 ];
 

@@ -1,0 +1,670 @@
+//! The signed container: a ZIP of `manifest.json`, `signature` (Ed25519 over the manifest's
+//! exact bytes, hex) and the entries the manifest lists with their SHA-256.
+//!
+//! The reader trusts nothing in the file: entry names are checked against the known list,
+//! only regular files, sizes are capped while inflating (the headers may lie), every JSON
+//! document is strict, every string must be ingested text, and hashes and the signature must
+//! hold before anything is returned.
+
+use std::collections::{BTreeMap, HashSet};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+
+use serde::de::DeserializeOwned;
+use sha2::{Digest, Sha256};
+
+use super::jsoncheck::{self, Fault};
+use super::keys::{self, hex, SigningKeyFile};
+use super::model::{content_rev, Envelope, FORMAT_VERSION};
+use super::{
+    Bundle, BundleError, Manifest, SenderInfo, COLLABORATORS, CONSULTATIONS, FACILITIES,
+    KIND_BUNDLE, KIND_RECEIPT, MANIFEST, PROPOSALS, RECORD_ENTRIES, SIGNATURE, WORKBOOK,
+};
+
+/// The caps the reader enforces. [`ReadLimits::default`] is what CTV uses; tests lower them.
+#[derive(Debug, Clone, Copy)]
+pub struct ReadLimits {
+    /// The file itself.
+    pub max_file: u64,
+    /// Entries in the ZIP.
+    pub max_entries: usize,
+    /// One entry, unpacked.
+    pub max_entry: u64,
+    /// All entries together, unpacked.
+    pub max_total: u64,
+    /// Unpacked bytes per packed byte (beyond the first 64 KiB of each entry).
+    pub max_ratio: u64,
+    /// One JSON line.
+    pub max_line: u64,
+    /// The manifest and the signature.
+    pub max_manifest: u64,
+}
+
+impl Default for ReadLimits {
+    fn default() -> Self {
+        ReadLimits {
+            max_file: 2 << 30,
+            max_entries: 32,
+            max_entry: 2 << 30,
+            max_total: 4 << 30,
+            max_ratio: 200,
+            max_line: 1 << 20,
+            max_manifest: 1 << 20,
+        }
+    }
+}
+
+/// Writes a signed container of `kind` with `entries` (name, bytes). The manifest's counts
+/// are left empty and the change range zero: what a receipt needs. See [`write_manifest`].
+pub fn write_signed(
+    path: &Path,
+    kind: &str,
+    entries: Vec<(String, Vec<u8>)>,
+    key: &SigningKeyFile,
+    sender: SenderInfo,
+    seq: u64,
+) -> Result<(), BundleError> {
+    let manifest = Manifest {
+        format_version: FORMAT_VERSION,
+        kind: kind.to_string(),
+        sender,
+        seq,
+        created_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        changes_from: 0,
+        changes_to: 0,
+        full: false,
+        counts: BTreeMap::new(),
+        entries: BTreeMap::new(),
+    };
+    write_manifest(path, manifest, entries, key)
+}
+
+/// Writes the container: fills `manifest.entries` with the hashes, signs the manifest, and
+/// writes a temporary file beside `path` that is synced and renamed into place, so `path`
+/// is either absent or complete.
+pub fn write_manifest(
+    path: &Path,
+    mut manifest: Manifest,
+    entries: Vec<(String, Vec<u8>)>,
+    key: &SigningKeyFile,
+) -> Result<(), BundleError> {
+    for (name, bytes) in &entries {
+        if !safe_name(name) || name == MANIFEST || name == SIGNATURE {
+            return Err(BundleError::BadEntryName(name.clone()));
+        }
+        manifest
+            .entries
+            .insert(name.clone(), hex(&Sha256::digest(bytes)));
+    }
+    let manifest_bytes = serde_json::to_vec_pretty(&manifest).map_err(|e| BundleError::Json {
+        entry: MANIFEST.into(),
+        line: 1,
+        detail: e.to_string(),
+    })?;
+    let signature = hex(&key.sign(&manifest_bytes));
+
+    let io = |p: &Path| {
+        let p = p.to_path_buf();
+        move |source: std::io::Error| BundleError::Io { path: p, source }
+    };
+    let tmp = temp_path(path);
+    let file = std::fs::File::create(&tmp).map_err(io(&tmp))?;
+    let result = (|| -> Result<(), BundleError> {
+        let mut zip = zip::ZipWriter::new(std::io::BufWriter::with_capacity(1 << 20, file));
+        let zerr = |e: zip::result::ZipError| BundleError::Io {
+            path: tmp.clone(),
+            source: std::io::Error::other(e),
+        };
+        let deflated = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated)
+            .compression_level(Some(1))
+            .unix_permissions(0o644);
+        // The workbook is a ZIP already: packing it again costs time and saves nothing.
+        let stored = deflated.compression_method(zip::CompressionMethod::Stored);
+        zip.start_file(MANIFEST, deflated).map_err(zerr)?;
+        zip.write_all(&manifest_bytes).map_err(io(&tmp))?;
+        zip.start_file(SIGNATURE, deflated).map_err(zerr)?;
+        zip.write_all(signature.as_bytes()).map_err(io(&tmp))?;
+        for (name, bytes) in &entries {
+            let opts = if name.ends_with(".xlsx") {
+                stored
+            } else {
+                deflated
+            };
+            zip.start_file(name.as_str(), opts).map_err(zerr)?;
+            zip.write_all(bytes).map_err(io(&tmp))?;
+        }
+        let out = zip.finish().map_err(zerr)?;
+        let file = out.into_inner().map_err(|e| BundleError::Io {
+            path: tmp.clone(),
+            source: e.into_error(),
+        })?;
+        file.sync_all().map_err(io(&tmp))?;
+        Ok(())
+    })();
+    if let Err(e) = result {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e);
+    }
+    std::fs::rename(&tmp, path).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        io(path)(e)
+    })?;
+    // The rename itself survives a power cut only once the folder is synced.
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        if let Ok(d) = std::fs::File::open(dir) {
+            let _ = d.sync_all();
+        }
+    }
+    Ok(())
+}
+
+fn temp_path(path: &Path) -> PathBuf {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "bundle".into());
+    path.with_file_name(format!(".{name}.{}.tmp", std::process::id()))
+}
+
+/// Entry names a container may hold besides the fixed ones: lower-case ASCII letters,
+/// digits and `_`, one extension — never a path.
+fn safe_name(name: &str) -> bool {
+    let Some((stem, ext)) = name.split_once('.') else {
+        return name == SIGNATURE;
+    };
+    !stem.is_empty()
+        && stem.len() <= 40
+        && stem
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        && matches!(ext, "json" | "ndjson" | "xlsx")
+}
+
+/// Whether `name` may appear in a container of `kind`.
+fn allowed(kind: Option<&str>, name: &str) -> bool {
+    let fixed = [MANIFEST, SIGNATURE].contains(&name);
+    match kind {
+        // Before the manifest is read: the union of what any kind may hold.
+        None => fixed || safe_name(name),
+        Some(KIND_BUNDLE) => fixed || RECORD_ENTRIES.contains(&name) || name == WORKBOOK,
+        Some(_) => fixed || safe_name(name),
+    }
+}
+
+/// Reads and checks a container with the default caps.
+pub fn read_bundle(path: &Path) -> Result<Bundle, BundleError> {
+    read_bundle_with(path, &ReadLimits::default())
+}
+
+/// A reader that counts what it lets through and stops at the caps, whatever the ZIP
+/// headers claim.
+struct Capped<'a, R> {
+    inner: R,
+    entry: &'a str,
+    read: u64,
+    cap: u64,
+    ratio_cap: u64,
+    ratio: u64,
+    total: &'a mut u64,
+    max_total: u64,
+    hasher: Sha256,
+    fault: Option<BundleError>,
+}
+
+impl<R: Read> Read for Capped<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.read += n as u64;
+        *self.total += n as u64;
+        self.hasher.update(&buf[..n]);
+        let fault = if self.read > self.cap {
+            Some(BundleError::EntryTooLarge {
+                entry: self.entry.to_string(),
+                cap: self.cap,
+            })
+        } else if self.read > self.ratio_cap {
+            Some(BundleError::Ratio {
+                entry: self.entry.to_string(),
+                ratio: self.ratio,
+            })
+        } else if *self.total > self.max_total {
+            Some(BundleError::TotalTooLarge {
+                cap: self.max_total,
+            })
+        } else {
+            None
+        };
+        if let Some(f) = fault {
+            self.fault = Some(f);
+            return Err(std::io::Error::other("cap"));
+        }
+        Ok(n)
+    }
+}
+
+fn damaged(entry: &str, e: impl std::fmt::Display) -> BundleError {
+    BundleError::Damaged {
+        entry: entry.to_string(),
+        detail: e.to_string(),
+    }
+}
+
+/// Reads and checks a container with the given caps.
+pub fn read_bundle_with(path: &Path, limits: &ReadLimits) -> Result<Bundle, BundleError> {
+    let io = |source| BundleError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let meta = std::fs::metadata(path).map_err(io)?;
+    if meta.len() > limits.max_file {
+        return Err(BundleError::FileTooLarge {
+            size: meta.len(),
+            cap: limits.max_file,
+        });
+    }
+    let file = std::fs::File::open(path).map_err(io)?;
+    let mut zip = zip::ZipArchive::new(BufReader::with_capacity(1 << 16, file))
+        .map_err(|e| BundleError::NotZip(e.to_string()))?;
+    if zip.len() > limits.max_entries {
+        return Err(BundleError::TooManyEntries(zip.len()));
+    }
+
+    // Names and kinds of every entry first: nothing is inflated from a file with a bad one.
+    let mut names: Vec<String> = Vec::with_capacity(zip.len());
+    for i in 0..zip.len() {
+        let f = zip
+            .by_index_raw(i)
+            .map_err(|e| BundleError::NotZip(e.to_string()))?;
+        let name = match std::str::from_utf8(f.name_raw()) {
+            Ok(n) => n.to_string(),
+            Err(_) => {
+                return Err(BundleError::BadEntryName(
+                    String::from_utf8_lossy(f.name_raw()).into_owned(),
+                ))
+            }
+        };
+        let shown = crate::text::sanitize(&name);
+        if !allowed(None, &name) {
+            return Err(BundleError::BadEntryName(shown));
+        }
+        if names.contains(&name) {
+            return Err(BundleError::DuplicateEntry(shown));
+        }
+        let regular = f
+            .unix_mode()
+            .is_none_or(|m| m & 0o170000 == 0o100000 || m & 0o170000 == 0);
+        if f.is_dir() || f.is_symlink() || !regular {
+            return Err(BundleError::NotRegularFile(shown));
+        }
+        if f.encrypted()
+            || !matches!(
+                f.compression(),
+                zip::CompressionMethod::Stored | zip::CompressionMethod::Deflated
+            )
+        {
+            return Err(BundleError::UnsupportedEntry(shown));
+        }
+        names.push(name);
+    }
+    for fixed in [MANIFEST, SIGNATURE] {
+        if !names.iter().any(|n| n == fixed) {
+            return Err(BundleError::MissingEntry(fixed.into()));
+        }
+    }
+
+    let mut total = 0u64;
+    let small = |zip: &mut zip::ZipArchive<_>, name: &str, total: &mut u64| {
+        let mut out = Vec::new();
+        read_entry(zip, name, limits, limits.max_manifest, total, |r| {
+            r.read_to_end(&mut out).map(drop)
+        })?;
+        Ok::<_, BundleError>(out)
+    };
+    let manifest_bytes = small(&mut zip, MANIFEST, &mut total)?;
+    let signature = small(&mut zip, SIGNATURE, &mut total)?;
+    let manifest = parse_manifest(&manifest_bytes)?;
+
+    // The signature is checked against the key the manifest names; whether that key is
+    // trusted for this sender is the registry's question (`Store::sender_key_status`).
+    if keys::fingerprint(&keys::unhex(&manifest.sender.public_key).unwrap_or_default())
+        != manifest.sender.fingerprint
+    {
+        return Err(BundleError::BadFingerprint {
+            found: crate::text::sanitize(&manifest.sender.fingerprint),
+        });
+    }
+    let sig = std::str::from_utf8(&signature)
+        .ok()
+        .and_then(|s| keys::unhex(s.trim()))
+        .unwrap_or_default();
+    if !keys::verify(&manifest.sender.public_key, &manifest_bytes, &sig) {
+        return Err(BundleError::BadSignature);
+    }
+
+    // The entries are exactly those the manifest lists, and allowed for its kind.
+    let kind = manifest.kind.as_str();
+    for name in &names {
+        if name == MANIFEST || name == SIGNATURE {
+            continue;
+        }
+        if !allowed(Some(kind), name) {
+            return Err(BundleError::BadEntryName(name.clone()));
+        }
+        if !manifest.entries.contains_key(name) {
+            return Err(BundleError::UnlistedEntry(name.clone()));
+        }
+    }
+    for name in manifest.entries.keys() {
+        if !names.contains(name) {
+            return Err(BundleError::MissingEntry(crate::text::sanitize(name)));
+        }
+    }
+    if kind == KIND_BUNDLE {
+        for name in RECORD_ENTRIES.iter().chain([&WORKBOOK]) {
+            if !manifest.entries.contains_key(*name) {
+                return Err(BundleError::MissingEntry(name.to_string()));
+            }
+        }
+    }
+
+    let mut bundle = Bundle {
+        manifest,
+        collaborators: Vec::new(),
+        facilities: Vec::new(),
+        consultations: Vec::new(),
+        proposals: Vec::new(),
+        extra: BTreeMap::new(),
+    };
+    let listed: Vec<String> = bundle.manifest.entries.keys().cloned().collect();
+    for name in &listed {
+        let expected = bundle.manifest.entries[name].clone();
+        let t = &mut total;
+        let outcome = match name.as_str() {
+            COLLABORATORS => {
+                read_records(&mut zip, name, limits, t, &mut bundle.collaborators, |r| {
+                    &r.id
+                })
+            }
+            FACILITIES => {
+                read_records(&mut zip, name, limits, t, &mut bundle.facilities, |r| &r.id)
+            }
+            CONSULTATIONS => {
+                read_records(&mut zip, name, limits, t, &mut bundle.consultations, |r| {
+                    &r.id
+                })
+            }
+            PROPOSALS => read_records(&mut zip, name, limits, t, &mut bundle.proposals, |r| &r.id),
+            _ => {
+                let mut out = Vec::new();
+                let h = read_entry(&mut zip, name, limits, limits.max_entry, t, |r| {
+                    r.read_to_end(&mut out).map(drop)
+                })
+                .map_err(Parse::Now)?;
+                let checked = if name.ends_with(".xlsx") {
+                    Ok(())
+                } else {
+                    check_extra(name, &out)
+                };
+                if !name.ends_with(".xlsx") {
+                    bundle.extra.insert(name.clone(), out);
+                }
+                match checked {
+                    Ok(()) => Ok(h),
+                    Err(e) => Err(Parse::After(h, e)),
+                }
+            }
+        };
+        // A changed entry is reported as changed, even when it also fails to parse.
+        match outcome {
+            Ok(h) if h == expected => {}
+            Ok(_) => return Err(BundleError::HashMismatch(name.clone())),
+            Err(Parse::After(h, _)) if h != expected => {
+                return Err(BundleError::HashMismatch(name.clone()))
+            }
+            Err(Parse::After(_, e)) | Err(Parse::Now(e)) => return Err(e),
+        }
+    }
+    let counts = [
+        (COLLABORATORS, "collaborators", bundle.collaborators.len()),
+        (FACILITIES, "facilities", bundle.facilities.len()),
+        (CONSULTATIONS, "consultations", bundle.consultations.len()),
+        (PROPOSALS, "proposals", bundle.proposals.len()),
+    ];
+    for (entry, key, found) in counts {
+        let expected = bundle.manifest.counts.get(key).copied().unwrap_or(0);
+        if expected != found as u64 {
+            return Err(BundleError::CountMismatch {
+                entry: entry.into(),
+                expected,
+                found: found as u64,
+            });
+        }
+    }
+    Ok(bundle)
+}
+
+/// A failure while reading an entry: `Now` stopped reading (caps, damage); `After` is a
+/// parse error found in an entry read to its end, with the entry's hash.
+enum Parse {
+    Now(BundleError),
+    After(String, BundleError),
+}
+
+impl From<Parse> for BundleError {
+    fn from(p: Parse) -> Self {
+        match p {
+            Parse::Now(e) | Parse::After(_, e) => e,
+        }
+    }
+}
+
+/// Inflates one entry through the caps, handing it to `body`, then drains the rest so the
+/// hash (returned) covers all of it and the CRC is checked.
+fn read_entry<R: Read + std::io::Seek>(
+    zip: &mut zip::ZipArchive<R>,
+    name: &str,
+    limits: &ReadLimits,
+    cap: u64,
+    total: &mut u64,
+    body: impl FnOnce(&mut dyn BufRead) -> std::io::Result<()>,
+) -> Result<String, BundleError> {
+    let f = zip.by_name(name).map_err(|e| damaged(name, e))?;
+    let packed = f.compressed_size();
+    let mut capped = Capped {
+        inner: f,
+        entry: name,
+        read: 0,
+        cap,
+        ratio_cap: packed
+            .saturating_mul(limits.max_ratio)
+            .saturating_add(64 << 10),
+        ratio: limits.max_ratio,
+        total,
+        max_total: limits.max_total,
+        hasher: Sha256::new(),
+        fault: None,
+    };
+    let res = {
+        let mut br = BufReader::with_capacity(1 << 16, &mut capped);
+        body(&mut br).and_then(|_| std::io::copy(&mut br, &mut std::io::sink()).map(drop))
+    };
+    if let Err(e) = res {
+        return Err(capped.fault.take().unwrap_or_else(|| damaged(name, e)));
+    }
+    Ok(hex(&capped.hasher.finalize()))
+}
+
+fn parse_manifest(bytes: &[u8]) -> Result<Manifest, BundleError> {
+    let json_err = |detail: String| BundleError::Json {
+        entry: MANIFEST.into(),
+        line: 1,
+        detail,
+    };
+    if std::str::from_utf8(bytes).is_err() {
+        return Err(BundleError::Utf8 {
+            entry: MANIFEST.into(),
+            line: 1,
+        });
+    }
+    // The version first: a newer format is named as such, not as a list of unknown fields.
+    let probe: serde_json::Value =
+        serde_json::from_slice(bytes).map_err(|e| json_err(e.to_string()))?;
+    match probe.get("format_version").and_then(|v| v.as_u64()) {
+        Some(v) if v == u64::from(FORMAT_VERSION) => {}
+        Some(v) => {
+            return Err(BundleError::Version {
+                found: u32::try_from(v).unwrap_or(u32::MAX),
+                known: FORMAT_VERSION,
+            })
+        }
+        None => return Err(json_err("format_version is missing".into())),
+    }
+    check_json(MANIFEST, 1, bytes)?;
+    let m: Manifest = serde_json::from_slice(bytes).map_err(|e| json_err(e.to_string()))?;
+    if m.kind != KIND_BUNDLE && m.kind != KIND_RECEIPT {
+        return Err(BundleError::Kind(crate::text::sanitize(&m.kind)));
+    }
+    Ok(m)
+}
+
+/// The strict first pass (duplicate keys, text) with the entry and line named.
+fn check_json(entry: &str, line: usize, doc: &[u8]) -> Result<(), BundleError> {
+    jsoncheck::check(doc).map_err(|f| match f {
+        Fault::DuplicateKey(key) => BundleError::DuplicateKey {
+            entry: entry.into(),
+            line,
+            key: crate::text::sanitize(&key),
+        },
+        Fault::BadText(field) => BundleError::BadText {
+            entry: entry.into(),
+            line,
+            field: crate::text::sanitize(&field),
+        },
+        Fault::Syntax(detail) => BundleError::Json {
+            entry: entry.into(),
+            line,
+            detail,
+        },
+    })
+}
+
+/// A receipt's own entries: UTF-8, and strict JSON (per line for `.ndjson`).
+fn check_extra(name: &str, bytes: &[u8]) -> Result<(), BundleError> {
+    if name.ends_with(".ndjson") {
+        for (i, line) in bytes.split(|&b| b == b'\n').enumerate() {
+            if line.is_empty() {
+                continue;
+            }
+            if std::str::from_utf8(line).is_err() {
+                return Err(BundleError::Utf8 {
+                    entry: name.into(),
+                    line: i + 1,
+                });
+            }
+            check_json(name, i + 1, line)?;
+        }
+        Ok(())
+    } else {
+        if std::str::from_utf8(bytes).is_err() {
+            return Err(BundleError::Utf8 {
+                entry: name.into(),
+                line: 1,
+            });
+        }
+        check_json(name, 1, bytes)
+    }
+}
+
+/// Reads one NDJSON entry of records into `out`: one strict envelope per line, its rev
+/// matching its content, no id twice.
+fn read_records<R: Read + std::io::Seek, T: DeserializeOwned + serde::Serialize>(
+    zip: &mut zip::ZipArchive<R>,
+    name: &str,
+    limits: &ReadLimits,
+    total: &mut u64,
+    out: &mut Vec<Envelope<T>>,
+    id: fn(&T) -> &str,
+) -> Result<String, Parse> {
+    let mut fault: Option<BundleError> = None;
+    let mut ids: HashSet<String> = HashSet::new();
+    let hash = read_entry(zip, name, limits, limits.max_entry, total, |r| {
+        let mut line = Vec::with_capacity(4096);
+        let mut n = 0usize;
+        let mut ended = false;
+        loop {
+            line.clear();
+            let got = (&mut *r)
+                .take(limits.max_line + 1)
+                .read_until(b'\n', &mut line)?;
+            if got == 0 {
+                break;
+            }
+            n += 1;
+            if line.len() as u64 > limits.max_line {
+                fault = Some(BundleError::LineTooLong {
+                    entry: name.into(),
+                    line: n,
+                    cap: limits.max_line,
+                });
+                break;
+            }
+            if line.last() == Some(&b'\n') {
+                line.pop();
+            } else {
+                ended = true;
+            }
+            if let Err(e) = parse_line(name, n, &line, &mut ids, id, out) {
+                fault = Some(e);
+                break;
+            }
+            if ended {
+                break;
+            }
+        }
+        Ok(())
+    })
+    .map_err(Parse::Now)?;
+    match fault {
+        Some(e) => Err(Parse::After(hash, e)),
+        None => Ok(hash),
+    }
+}
+
+fn parse_line<T: DeserializeOwned + serde::Serialize>(
+    entry: &str,
+    n: usize,
+    line: &[u8],
+    ids: &mut HashSet<String>,
+    id: fn(&T) -> &str,
+    out: &mut Vec<Envelope<T>>,
+) -> Result<(), BundleError> {
+    if std::str::from_utf8(line).is_err() {
+        return Err(BundleError::Utf8 {
+            entry: entry.into(),
+            line: n,
+        });
+    }
+    check_json(entry, n, line)?;
+    let env: Envelope<T> = serde_json::from_slice(line).map_err(|e| BundleError::Json {
+        entry: entry.into(),
+        line: n,
+        detail: e.to_string(),
+    })?;
+    if content_rev(&env.record) != env.rev {
+        return Err(BundleError::RevMismatch {
+            entry: entry.into(),
+            line: n,
+        });
+    }
+    let rid = id(&env.record);
+    if !ids.insert(rid.to_string()) {
+        return Err(BundleError::DuplicateId {
+            entry: entry.into(),
+            line: n,
+            id: crate::text::sanitize(rid),
+        });
+    }
+    out.push(env);
+    Ok(())
+}

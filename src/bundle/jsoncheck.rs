@@ -1,0 +1,182 @@
+//! A first pass over each JSON document of a bundle, before the typed parse: refuses a key
+//! that appears twice in any object (serde's derive catches that for struct fields, but not
+//! inside maps such as the manifest's `entries` or an amendment's `changes`) and any string
+//! that typed text could not hold: every string must be what `text::ingest` (one line) or
+//! `text::ingest_multiline` (several lines) makes of it. Received text is refused rather
+//! than repaired, because repairing would change the record's revision.
+
+use std::cell::RefCell;
+use std::fmt;
+
+use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
+
+use crate::text::{ingest, ingest_multiline};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Fault {
+    DuplicateKey(String),
+    BadText(String),
+    Syntax(String),
+}
+
+/// Checks one JSON document (a line of an NDJSON entry, or the manifest).
+pub(crate) fn check(doc: &[u8]) -> Result<(), Fault> {
+    let fault = RefCell::new(None);
+    let mut de = serde_json::Deserializer::from_slice(doc);
+    let walked = Walk {
+        field: "",
+        fault: &fault,
+    }
+    .deserialize(&mut de)
+    .and_then(|_| de.end());
+    match (walked, fault.into_inner()) {
+        (_, Some(f)) => Err(f),
+        (Err(e), None) => Err(Fault::Syntax(e.to_string())),
+        (Ok(()), None) => Ok(()),
+    }
+}
+
+/// Whether a received string is what ingesting it as typed text gives.
+pub(crate) fn text_ok(s: &str) -> bool {
+    // Fast path: printable ASCII with single inner spaces is already ingested.
+    let b = s.as_bytes();
+    let plain = b.iter().all(|&c| (0x20..0x7f).contains(&c))
+        && b.first() != Some(&b' ')
+        && b.last() != Some(&b' ')
+        && !s.contains("  ");
+    if plain {
+        return true;
+    }
+    if s.contains('\n') {
+        ingest_multiline(s) == s
+    } else {
+        ingest(s) == s
+    }
+}
+
+struct Walk<'a> {
+    field: &'a str,
+    fault: &'a RefCell<Option<Fault>>,
+}
+
+impl<'a> Walk<'a> {
+    fn fail<E: de::Error>(&self, f: Fault) -> E {
+        let msg = match &f {
+            Fault::DuplicateKey(k) => format!("duplicate key {k}"),
+            Fault::BadText(k) => format!("bad text in {k}"),
+            Fault::Syntax(s) => s.clone(),
+        };
+        *self.fault.borrow_mut() = Some(f);
+        E::custom(msg)
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for Walk<'_> {
+    type Value = ();
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Walk<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("JSON")
+    }
+
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_none<E: de::Error>(self) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_str<E: de::Error>(self, s: &str) -> Result<(), E> {
+        if text_ok(s) {
+            Ok(())
+        } else {
+            Err(self.fail(Fault::BadText(self.field.to_string())))
+        }
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while seq
+            .next_element_seed(Walk {
+                field: self.field,
+                fault: self.fault,
+            })?
+            .is_some()
+        {}
+        Ok(())
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        // Objects are small (≤ 40 keys): a linear scan beats hashing.
+        let mut seen: Vec<String> = Vec::new();
+        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            if !text_ok(&key) {
+                return Err(self.fail(Fault::BadText(key.into_owned())));
+            }
+            if seen.iter().any(|k| *k == key) {
+                return Err(self.fail(Fault::DuplicateKey(key.into_owned())));
+            }
+            map.next_value_seed(Walk {
+                field: &key,
+                fault: self.fault,
+            })?;
+            seen.push(key.into_owned());
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn duplicates_anywhere_are_found() {
+        assert_eq!(check(br#"{"a":1,"b":{"c":2}}"#), Ok(()));
+        assert_eq!(
+            check(br#"{"a":1,"b":{"c":2,"c":3}}"#),
+            Err(Fault::DuplicateKey("c".into()))
+        );
+        assert_eq!(
+            check(br#"{"a":1,"a":1}"#),
+            Err(Fault::DuplicateKey("a".into()))
+        );
+    }
+
+    #[test]
+    fn text_must_be_ingested() {
+        assert_eq!(check(r#"{"name":"Nguyễn Văn A"}"#.as_bytes()), Ok(()));
+        assert_eq!(check(br#"{"notes":"line 1\nline 2"}"#), Ok(()));
+        assert_eq!(
+            check(br#"{"name":"A\u001b[31mB"}"#),
+            Err(Fault::BadText("name".into()))
+        );
+        assert_eq!(
+            check(br#"{"name":" A"}"#),
+            Err(Fault::BadText("name".into()))
+        );
+        assert_eq!(
+            check(br#"{"x":["ok","\u202e"]}"#),
+            Err(Fault::BadText("x".into()))
+        );
+        assert!(matches!(check(b"{\"a\":"), Err(Fault::Syntax(_))));
+        assert!(matches!(check(b"{} {}"), Err(Fault::Syntax(_))));
+    }
+}

@@ -1,0 +1,1 @@
+//! The human workbook inside a bundle (bundle.xlsx).
