@@ -617,7 +617,7 @@ fn a_bundle_with_one_bad_record_is_refused_whole_naming_entity_and_line() {
     let (e, line, prob) = refused(&mut p, &b);
     assert_eq!(
         (e.as_str(), line, prob),
-        ("facility".into(), 3, RecordProblem::DuplicateId)
+        ("facility", 3, RecordProblem::DuplicateId)
     );
 
     // A rev that is not the content's.

@@ -10,6 +10,7 @@ mod facilities;
 mod find;
 mod import;
 mod init;
+pub mod merge;
 pub mod output;
 pub mod plan;
 pub mod proposal;
@@ -70,6 +71,17 @@ pub enum Command {
     Check,
     /// List the automatic and manual snapshots with their dates and record counts
     Snapshots,
+    /// Import a collaborator's bundle at the province (preview, then merge in one go), or a
+    /// receipt from the province
+    Import(merge::ImportArgs),
+    /// Receipts: read ones (collaborator), or write one for a sender (--for, province)
+    Receipt(merge::ReceiptArgs),
+    /// Records changed on both sides: list, show both versions, resolve field by field
+    #[command(subcommand)]
+    Conflicts(merge::ConflictsCmd),
+    /// Suspected duplicate facilities across senders: list, merge, keep apart
+    #[command(subcommand)]
+    Duplicates(merge::DuplicatesCmd),
 }
 
 /// What every subcommand gets: the language and a way to open the database.
@@ -182,6 +194,10 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Restore(a)) => restore::run(&ctx, a),
         Some(Command::Check) => check::run(&ctx),
         Some(Command::Snapshots) => snapshots::run(&ctx),
+        Some(Command::Import(a)) => merge::run_import(&ctx, a),
+        Some(Command::Receipt(a)) => merge::run_receipt(&ctx, a),
+        Some(Command::Conflicts(c)) => merge::run_conflicts(&ctx, c),
+        Some(Command::Duplicates(c)) => merge::run_duplicates(&ctx, c),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

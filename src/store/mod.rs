@@ -9,6 +9,7 @@ mod consultations;
 mod facilities;
 mod merge;
 mod proposals;
+mod receipts;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -37,6 +38,7 @@ pub use merge::{
     MergeReport, RecordProblem, Sender, Side, ENTITIES,
 };
 pub use proposals::{default_title, ProposalFilter, ProposalPrefill};
+pub use receipts::{record_receipt_in, KeptReceipt};
 
 /// The schema, oldest first. Never edit a released migration: add one.
 const MIGRATIONS: &[&str] = &[
