@@ -120,7 +120,9 @@ pub fn write_manifest(
             .compression_level(Some(1))
             .unix_permissions(0o644);
         // The workbook is a ZIP already: packing it again costs time and saves nothing.
-        let stored = deflated.compression_method(zip::CompressionMethod::Stored);
+        let stored = deflated
+            .compression_method(zip::CompressionMethod::Stored)
+            .compression_level(None);
         zip.start_file(MANIFEST, deflated).map_err(zerr)?;
         zip.write_all(&manifest_bytes).map_err(io(&tmp))?;
         zip.start_file(SIGNATURE, deflated).map_err(zerr)?;

@@ -1,16 +1,32 @@
 //! The sender's side: which records go into the next bundle, written and recorded.
+//!
+//! Incremental by default: the records named by the change log since this sender's last
+//! bundle (archived ones included) whose content differs from what was last sent; `full`
+//! sends everything in the profile's scope. The file is written completely (temporary file,
+//! fsync, rename) before anything is recorded; then one transaction moves the reviewed
+//! proposals to "sent to the province", advances the sequence and keeps the sent revisions.
 
-use std::path::PathBuf;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
 
-use super::BundleError;
-use crate::store::Store;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use super::model::{ProposalRecord, TransitionRecord, FORMAT_VERSION};
+use super::{
+    container, keys, sender_info, workbook, BundleError, Manifest, SigningKeyFile, COLLABORATORS,
+    CONSULTATIONS, FACILITIES, KIND_BUNDLE, PROPOSALS, WORKBOOK,
+};
+use crate::domain::proposal::ProposalStatus;
+use crate::store::bundles::Selection;
+use crate::store::{Store, StoreError};
 
 /// What `ctv export` and the TUI's Export action ask for.
 #[derive(Debug, Clone, Default)]
 pub struct ExportOptions {
     /// Everything in scope rather than what changed since the last bundle.
     pub full: bool,
-    /// The file to write; None: `<sender>-<seq>.ctvb` in the current folder.
+    /// The file to write; None: `ctv-<name>-<seq>.ctvb` in the current folder.
     pub out: Option<PathBuf>,
 }
 
@@ -20,21 +36,298 @@ pub struct ExportOutcome {
     pub path: PathBuf,
     pub seq: u64,
     pub full: bool,
-    pub counts: std::collections::BTreeMap<String, u64>,
+    pub counts: BTreeMap<String, u64>,
     /// Proposals moved to "sent to the province".
     pub proposals_sent: usize,
     pub bytes: u64,
+    pub fingerprint: String,
 }
 
-/// Progress, for the TUI's bar: (done, total) steps.
+/// Progress, for the TUI's bar: (done, total) in per-mille steps.
 pub type ExportProgress<'a> = &'a (dyn Fn(u64, u64) + Sync);
 
-/// Writes the next bundle of the current profile and records it.
+/// The default file name of bundle `seq`: `ctv-nguyen-van-a-0007.ctvb`.
+pub fn default_file_name(sender_name: &str, seq: u64) -> String {
+    let mut slug = String::new();
+    for c in crate::text::fold(sender_name).chars() {
+        if c.is_ascii_alphanumeric() {
+            slug.push(c);
+        } else if !slug.ends_with('-') && !slug.is_empty() {
+            slug.push('-');
+        }
+    }
+    let slug = slug.trim_end_matches('-');
+    format!("ctv-{slug}-{seq:04}.ctvb")
+}
+
+/// One NDJSON entry being built: the lines and the (entity, id, rev) they carry.
+struct Lines {
+    buf: Vec<u8>,
+    sent: Vec<(&'static str, String, String)>,
+    count: u64,
+}
+
+impl Lines {
+    fn new(cap: usize) -> Lines {
+        Lines {
+            buf: Vec::with_capacity(cap),
+            sent: Vec::new(),
+            count: 0,
+        }
+    }
+
+    /// Appends the envelope of `record` unless, for an incremental bundle, its content is
+    /// what was last sent. The envelope is written by hand around the record's one
+    /// serialization (the rev hashes those very bytes): `{"rev":…,"base_rev":…,"record":…}`
+    /// is exactly what serde writes for `Envelope`.
+    fn push<T: Serialize>(
+        &mut self,
+        entity: &'static str,
+        id: &str,
+        record: &T,
+        sent: &HashMap<String, String>,
+        skip_unchanged: bool,
+    ) -> Result<(), BundleError> {
+        let json = serde_json::to_vec(record).map_err(|e| BundleError::Json {
+            entry: entity.into(),
+            line: 0,
+            detail: e.to_string(),
+        })?;
+        let rev = keys::hex(&Sha256::digest(&json)[..16]);
+        let base = sent.get(id);
+        if skip_unchanged && base == Some(&rev) {
+            return Ok(());
+        }
+        self.buf.extend_from_slice(b"{\"rev\":\"");
+        self.buf.extend_from_slice(rev.as_bytes());
+        match base {
+            Some(b) => {
+                self.buf.extend_from_slice(b"\",\"base_rev\":\"");
+                self.buf.extend_from_slice(b.as_bytes());
+                self.buf.extend_from_slice(b"\",\"record\":");
+            }
+            None => self
+                .buf
+                .extend_from_slice(b"\",\"base_rev\":null,\"record\":"),
+        }
+        self.buf.extend_from_slice(&json);
+        self.buf.extend_from_slice(b"}\n");
+        self.sent.push((entity, id.to_string(), rev));
+        self.count += 1;
+        Ok(())
+    }
+}
+
+/// Writes the next bundle of the current profile and records it. Uses the profile's key
+/// from the key folder (created there if the profile has none yet).
 pub fn export(
     store: &mut Store,
     opts: &ExportOptions,
     progress: ExportProgress<'_>,
 ) -> Result<ExportOutcome, BundleError> {
-    let _ = (store, opts, progress);
-    Err(BundleError::Workbook("not yet".into()))
+    let key = super::signing_key(store)?;
+    export_with_key(store, &key, opts, progress)
+}
+
+/// [`export`] with a given key.
+pub fn export_with_key(
+    store: &mut Store,
+    key: &SigningKeyFile,
+    opts: &ExportOptions,
+    progress: ExportProgress<'_>,
+) -> Result<ExportOutcome, BundleError> {
+    let sender = sender_info(store, key)?;
+    let state = store.outgoing_state(&sender.id)?;
+    let seq = state.last_seq + 1;
+    let path = match &opts.out {
+        Some(p) => p.clone(),
+        None => PathBuf::from(default_file_name(&sender.name, seq)),
+    };
+    if path.exists() {
+        return Err(StoreError::Exists(path).into());
+    }
+    progress(0, 1000);
+
+    let changes_to = store.last_change_seq()?;
+    // A full bundle carries the whole change log so far; an incremental one what followed
+    // the last bundle.
+    let changes_from = if opts.full { 0 } else { state.last_change_seq };
+    let changed: Option<HashMap<&'static str, HashSet<String>>> = if opts.full {
+        None
+    } else {
+        let mut by: HashMap<&'static str, HashSet<String>> = HashMap::new();
+        for (entity, id) in store.changed_records(changes_from, changes_to)? {
+            let bucket = match entity.as_str() {
+                "collaborator" => "collaborator",
+                "facility" => "facility",
+                // A follow-up travels inside its consultation (its id is the consultation's).
+                "consultation" | "follow_up" => "consultation",
+                "proposal" => "proposal",
+                _ => continue,
+            };
+            by.entry(bucket).or_default().insert(id);
+        }
+        Some(by)
+    };
+    let empty = HashSet::new();
+    let only = |entity: &str| changed.as_ref().map(|c| c.get(entity).unwrap_or(&empty));
+    let scope: HashSet<String> = store.scope_communes().into_iter().collect();
+
+    let collaborators = store.collaborator_records(only("collaborator"))?;
+    let facilities = store.facility_records(&Selection {
+        scope: &scope,
+        only: only("facility"),
+    })?;
+    progress(60, 1000);
+    let consultations = store.consultation_records(&Selection {
+        scope: &scope,
+        only: only("consultation"),
+    })?;
+    progress(180, 1000);
+    let mut proposals = store.proposal_records(&Selection {
+        scope: &scope,
+        only: only("proposal"),
+    })?;
+    progress(200, 1000);
+
+    // Reviewed proposals go as "sent to the province": the bundle carries them as the
+    // database will hold them once the export is recorded (same time, same transition).
+    let now = store.now_string();
+    let actor = store.require_profile()?.clone();
+    let mut to_send = Vec::new();
+    for p in proposals.iter_mut() {
+        if p.status == ProposalStatus::DaRaSoat.code() {
+            to_send.push(p.id.clone());
+            mark_sent(p, &now, &actor.id, &actor.name);
+        }
+    }
+
+    let skip = !opts.full;
+    let names = store.facility_names()?;
+    let (entries, sent, counts) = std::thread::scope(|s| {
+        // The workbook is the slowest part: it is built beside the records.
+        let book = s.spawn(|| workbook::build(&facilities, &consultations, &proposals, &names));
+        let mut c = Lines::new(1 << 12);
+        let sent_c = store.sent_revs(&sender.id, "collaborator")?;
+        for r in &collaborators {
+            c.push("collaborator", &r.id, r, &sent_c, skip)?;
+        }
+        let mut f = Lines::new(facilities.len() * 700);
+        let sent_f = store.sent_revs(&sender.id, "facility")?;
+        for r in &facilities {
+            f.push("facility", &r.id, r, &sent_f, skip)?;
+        }
+        drop(sent_f);
+        progress(300, 1000);
+        let mut k = Lines::new(consultations.len() * 900);
+        let sent_k = store.sent_revs(&sender.id, "consultation")?;
+        for (i, r) in consultations.iter().enumerate() {
+            k.push("consultation", &r.id, r, &sent_k, skip)?;
+            if i % 50_000 == 0 {
+                progress(300 + (300 * i / consultations.len().max(1)) as u64, 1000);
+            }
+        }
+        drop(sent_k);
+        let mut p = Lines::new(proposals.len() * 1500);
+        let sent_p = store.sent_revs(&sender.id, "proposal")?;
+        for r in &proposals {
+            p.push("proposal", &r.id, r, &sent_p, skip)?;
+        }
+        progress(600, 1000);
+        let book = book
+            .join()
+            .map_err(|_| BundleError::Workbook("the workbook thread failed".into()))??;
+        progress(700, 1000);
+        let counts: BTreeMap<String, u64> = [
+            ("collaborators", c.count),
+            ("facilities", f.count),
+            ("consultations", k.count),
+            ("proposals", p.count),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
+        let mut sent = Vec::new();
+        sent.append(&mut c.sent);
+        sent.append(&mut f.sent);
+        sent.append(&mut k.sent);
+        sent.append(&mut p.sent);
+        let entries = vec![
+            (COLLABORATORS.to_string(), c.buf),
+            (FACILITIES.to_string(), f.buf),
+            (CONSULTATIONS.to_string(), k.buf),
+            (PROPOSALS.to_string(), p.buf),
+            (WORKBOOK.to_string(), book),
+        ];
+        Ok::<_, BundleError>((entries, sent, counts))
+    })?;
+    // Proposals carried only as unchanged are not in the bundle and so are not sent now.
+    let carried: HashSet<&str> = sent
+        .iter()
+        .filter(|(e, _, _)| *e == "proposal")
+        .map(|(_, id, _)| id.as_str())
+        .collect();
+    to_send.retain(|id| carried.contains(id.as_str()));
+
+    let manifest = Manifest {
+        format_version: FORMAT_VERSION,
+        kind: KIND_BUNDLE.into(),
+        sender: sender.clone(),
+        seq,
+        created_at: now.clone(),
+        changes_from,
+        changes_to,
+        full: opts.full,
+        counts: counts.clone(),
+        entries: BTreeMap::new(),
+    };
+    container::write_manifest(&path, manifest, entries, key)?;
+    progress(950, 1000);
+
+    let sent_refs: Vec<(&str, &str, &str)> = sent
+        .iter()
+        .map(|(e, id, rev)| (*e, id.as_str(), rev.as_str()))
+        .collect();
+    let file_name = path.display().to_string();
+    if let Err(e) = store.record_export(
+        &sender.id, seq, changes_to, &now, &file_name, &to_send, &sent_refs,
+    ) {
+        // Not recorded: the file must not travel with a sequence number used again.
+        let _ = std::fs::remove_file(&path);
+        return Err(e.into());
+    }
+    let bytes = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+    progress(1000, 1000);
+    Ok(ExportOutcome {
+        path,
+        seq,
+        full: opts.full,
+        counts,
+        proposals_sent: to_send.len(),
+        bytes,
+        fingerprint: key.fingerprint(),
+    })
+}
+
+/// The proposal as `Store::record_export` will leave it: DA_RA_SOAT → DA_GUI_TINH by the
+/// export, at `now`.
+fn mark_sent(p: &mut ProposalRecord, now: &str, actor_id: &str, actor_name: &str) {
+    p.transitions.push(TransitionRecord {
+        at: now.to_string(),
+        actor_id: actor_id.to_string(),
+        actor_name: actor_name.to_string(),
+        mover: "export".into(),
+        from_status: Some(p.status.clone()),
+        to_status: ProposalStatus::DaGuiTinh.code().to_string(),
+        reason: String::new(),
+        decision_no: None,
+    });
+    p.status = ProposalStatus::DaGuiTinh.code().to_string();
+    p.updated_at = now.to_string();
+    p.updated_by = actor_id.to_string();
+}
+
+/// Whether `path` looks like a bundle file name (for file pickers).
+pub fn is_bundle_file(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e == "ctvb")
 }

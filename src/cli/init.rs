@@ -45,6 +45,11 @@ pub fn run(ctx: &Ctx, a: InitArgs) -> Result<(), CliError> {
             if p.units.len() > 1 {
                 println!("{}", trf(l, "cli.init.communes", &[&p.units.len()]));
             }
+            // The key that signs this profile's bundles; its fingerprint is what the
+            // province compares.
+            let key = crate::bundle::signing_key(&mut store)
+                .map_err(|e| CliError::Message(super::bundle::error_text(l, &e)))?;
+            println!("{}", trf(l, "cli.init.key", &[&key.fingerprint()]));
             Ok(())
         }
         Err(StoreError::ProfileExists) => {

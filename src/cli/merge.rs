@@ -77,7 +77,7 @@ pub fn receive_error_text(l: Lang, e: &ReceiveError) -> String {
     match e {
         ReceiveError::Store(s) => super::store_error_text(l, s),
         ReceiveError::Bundle(BundleError::Store(s)) => super::store_error_text(l, s),
-        ReceiveError::Bundle(b) => trf(l, "merge.err.unreadable", &[&sanitize(&b.to_string())]),
+        ReceiveError::Bundle(b) => trf(l, "merge.err.unreadable", &[&super::bundle::error_text(l, b)]),
         ReceiveError::UntrustedKey(KeyStatus::Changed { on_file }) => {
             trf(l, "merge.err.key_changed", &[on_file])
         }

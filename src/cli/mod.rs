@@ -3,6 +3,7 @@
 
 mod agenda;
 mod backup;
+pub mod bundle;
 mod check;
 pub mod consult;
 mod demo;
@@ -82,6 +83,13 @@ pub enum Command {
     /// Suspected duplicate facilities across senders: list, merge, keep apart
     #[command(subcommand)]
     Duplicates(merge::DuplicatesCmd),
+    /// Write a signed bundle for the province: what changed since your last one (or --full)
+    Export(bundle::ExportArgs),
+    /// Check a bundle without changing anything: signature, hashes, sender's key, sequence
+    Verify(bundle::VerifyArgs),
+    /// Your signing key, and the senders' keys this database trusts
+    #[command(subcommand)]
+    Keys(bundle::KeysCmd),
 }
 
 /// What every subcommand gets: the language and a way to open the database.
@@ -198,6 +206,9 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Receipt(a)) => merge::run_receipt(&ctx, a),
         Some(Command::Conflicts(c)) => merge::run_conflicts(&ctx, c),
         Some(Command::Duplicates(c)) => merge::run_duplicates(&ctx, c),
+        Some(Command::Export(a)) => bundle::run_export(&ctx, a),
+        Some(Command::Verify(a)) => bundle::run_verify(&ctx, a),
+        Some(Command::Keys(c)) => bundle::run_keys(&ctx, c),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -7,6 +7,10 @@ use std::collections::HashMap;
 use rusqlite::{params, OptionalExtension, Transaction};
 
 use super::{Result, Store};
+use crate::bundle::model::{
+    AmendmentRecord, CollaboratorRecord, ConsultationRecord, FacilityRecord, FollowUpRecord,
+    ProposalRecord, TransitionRecord,
+};
 use crate::bundle::{KeyStatus, SenderInfo};
 
 /// What this installation has sent as one sender.
@@ -222,4 +226,361 @@ pub fn record_received_in(
         params![sender_id, seq as i64, sha256, received_at, counts],
     )?;
     Ok(())
+}
+
+/// Which records a bundle loads: those of facilities in `scope` (commune codes), and, for an
+/// incremental bundle, only the ids in `only`.
+pub struct Selection<'a> {
+    pub scope: &'a std::collections::HashSet<String>,
+    pub only: Option<&'a std::collections::HashSet<String>>,
+}
+
+impl Selection<'_> {
+    fn wants(&self, id: &str, commune: &str) -> bool {
+        self.scope.contains(commune) && self.only.is_none_or(|o| o.contains(id))
+    }
+}
+
+fn split_topics(s: &str) -> Vec<String> {
+    s.split(',')
+        .filter(|t| !t.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+impl Store {
+    /// The change-log rows in (from, to]: (entity, record id), distinct.
+    pub fn changed_records(&self, from: i64, to: i64) -> Result<Vec<(String, String)>> {
+        let mut stmt = self.conn().prepare(
+            "SELECT DISTINCT entity, record_id FROM change_log WHERE seq > ?1 AND seq <= ?2",
+        )?;
+        let rows = stmt.query_map(params![from, to], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Collaborators as bundle records (all, or those in `only`).
+    pub fn collaborator_records(
+        &self,
+        only: Option<&std::collections::HashSet<String>>,
+    ) -> Result<Vec<CollaboratorRecord>> {
+        let mut stmt = self
+            .conn()
+            .prepare("SELECT id, name, role, units, active FROM collaborators ORDER BY id")?;
+        let rows = stmt.query_map([], |r| {
+            let units: String = r.get(3)?;
+            Ok(CollaboratorRecord {
+                id: r.get(0)?,
+                name: r.get(1)?,
+                role: r.get(2)?,
+                units: serde_json::from_str(&units).unwrap_or_default(),
+                active: r.get::<_, i64>(4)? != 0,
+            })
+        })?;
+        let mut out = Vec::new();
+        for r in rows {
+            let r = r?;
+            if only.is_none_or(|o| o.contains(&r.id)) {
+                out.push(r);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Facilities as bundle records, archived ones included, in id (creation) order.
+    pub fn facility_records(&self, sel: &Selection<'_>) -> Result<Vec<FacilityRecord>> {
+        let mut stmt = self.conn().prepare(
+            "SELECT id, name, entity_type, tax_code, representative, phone, address, commune_code,
+                    trade_group, products, workers, founded_year, craft_village, ocop_stars,
+                    ocop_year, typical_level, typical_year, exports, local_materials, woman_owned,
+                    ethnic_owned, difficult_area, status, notes, old_commune_code, archived,
+                    created_at, created_by, updated_at, updated_by
+             FROM facilities ORDER BY id",
+        )?;
+        let mut rows = stmt.query([])?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            let id: String = r.get(0)?;
+            let commune: String = r.get(7)?;
+            if !sel.wants(&id, &commune) {
+                continue;
+            }
+            let b = |i: usize| r.get::<_, i64>(i).map(|v| v != 0);
+            out.push(FacilityRecord {
+                id,
+                name: r.get(1)?,
+                entity_type: r.get(2)?,
+                tax_code: r.get(3)?,
+                representative: r.get(4)?,
+                phone: r.get(5)?,
+                address: r.get(6)?,
+                commune_code: commune,
+                trade_group: r.get(8)?,
+                products: r.get(9)?,
+                workers: r.get(10)?,
+                founded_year: r.get(11)?,
+                craft_village: r.get(12)?,
+                ocop_stars: r.get::<_, Option<i64>>(13)?.map(|s| s.clamp(0, 255) as u8),
+                ocop_year: r.get(14)?,
+                typical_level: r.get(15)?,
+                typical_year: r.get(16)?,
+                exports: b(17)?,
+                local_materials: b(18)?,
+                woman_owned: b(19)?,
+                ethnic_owned: b(20)?,
+                difficult_area: b(21)?,
+                status: r.get(22)?,
+                notes: r.get(23)?,
+                old_commune_code: r.get(24)?,
+                archived: b(25)?,
+                created_at: r.get(26)?,
+                created_by: r.get(27)?,
+                updated_at: r.get(28)?,
+                updated_by: r.get(29)?,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Consultations as bundle records, with current topics, amendments and follow-up.
+    pub fn consultation_records(&self, sel: &Selection<'_>) -> Result<Vec<ConsultationRecord>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(
+            "SELECT id, facility_id, commune_code, collaborator_id, date, mode, topics,
+                    difficulties, needs, advice, next_step, follow_up_date, cur_date, cur_mode,
+                    amendments, created_at, created_by, updated_at, updated_by
+             FROM consultations ORDER BY id",
+        )?;
+        let mut rows = stmt.query([])?;
+        let mut out = Vec::new();
+        let mut amended = std::collections::HashSet::new();
+        while let Some(r) = rows.next()? {
+            let id: String = r.get(0)?;
+            let commune: String = r.get(2)?;
+            if !sel.wants(&id, &commune) {
+                continue;
+            }
+            if r.get::<_, i64>(14)? > 0 {
+                amended.insert(id.clone());
+            }
+            let topics: String = r.get(6)?;
+            out.push(ConsultationRecord {
+                id,
+                facility_id: r.get(1)?,
+                collaborator_id: r.get(3)?,
+                date: r.get(4)?,
+                mode: r.get(5)?,
+                topics: split_topics(&topics),
+                difficulties: r.get(7)?,
+                needs: r.get(8)?,
+                advice: r.get(9)?,
+                next_step: r.get(10)?,
+                follow_up_date: r.get(11)?,
+                cur_date: r.get(12)?,
+                cur_mode: r.get(13)?,
+                cur_topics: Vec::new(),
+                amendments: Vec::new(),
+                follow_up: None,
+                created_at: r.get(15)?,
+                created_by: r.get(16)?,
+                updated_at: r.get(17)?,
+                updated_by: r.get(18)?,
+            });
+        }
+        drop(rows);
+        let index: HashMap<String, usize> = out
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.id.clone(), i))
+            .collect();
+        let mut stmt = conn.prepare(
+            "SELECT consultation_id, topic FROM consultation_topics
+             ORDER BY consultation_id, topic",
+        )?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let cid: String = r.get(0)?;
+            if let Some(&i) = index.get(&cid) {
+                out[i].cur_topics.push(r.get(1)?);
+            }
+        }
+        drop(rows);
+        if !amended.is_empty() {
+            let mut stmt = conn.prepare(
+                "SELECT consultation_id, id, at, actor_id, actor_name, reason, changes
+                 FROM consultation_amendments ORDER BY consultation_id, at, id",
+            )?;
+            let mut rows = stmt.query([])?;
+            while let Some(r) = rows.next()? {
+                let cid: String = r.get(0)?;
+                if let Some(&i) = index.get(&cid) {
+                    let changes: String = r.get(6)?;
+                    out[i].amendments.push(AmendmentRecord {
+                        id: r.get(1)?,
+                        at: r.get(2)?,
+                        actor_id: r.get(3)?,
+                        actor_name: r.get(4)?,
+                        reason: r.get(5)?,
+                        changes: serde_json::from_str(&changes).unwrap_or_default(),
+                    });
+                }
+            }
+        }
+        let mut stmt = conn.prepare(
+            "SELECT consultation_id, due_date, status, outcome_id, note, closed_at, closed_by,
+                    updated_at, updated_by FROM follow_ups",
+        )?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let cid: String = r.get(0)?;
+            if let Some(&i) = index.get(&cid) {
+                out[i].follow_up = Some(FollowUpRecord {
+                    due_date: r.get(1)?,
+                    status: r.get(2)?,
+                    outcome_id: r.get(3)?,
+                    note: r.get(4)?,
+                    closed_at: r.get(5)?,
+                    closed_by: r.get(6)?,
+                    updated_at: r.get(7)?,
+                    updated_by: r.get(8)?,
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    /// Proposals as bundle records, with their status history.
+    pub fn proposal_records(&self, sel: &Selection<'_>) -> Result<Vec<ProposalRecord>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(
+            "SELECT id, facility_id, commune_code, plan_year, category, funding, title, rationale,
+                    objectives, content, place, time_frame, total_cost, support, counterpart,
+                    other_sources, expected_jobs, expected_products, expected_capacity,
+                    priorities, status, decision_no, created_at, created_by, updated_at,
+                    updated_by
+             FROM proposals ORDER BY id",
+        )?;
+        let mut rows = stmt.query([])?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            let id: String = r.get(0)?;
+            let commune: String = r.get(2)?;
+            if !sel.wants(&id, &commune) {
+                continue;
+            }
+            out.push(ProposalRecord {
+                id,
+                facility_id: r.get(1)?,
+                plan_year: r.get(3)?,
+                category: r.get(4)?,
+                funding: r.get(5)?,
+                title: r.get(6)?,
+                rationale: r.get(7)?,
+                objectives: r.get(8)?,
+                content: r.get(9)?,
+                place: r.get(10)?,
+                time_frame: r.get(11)?,
+                total_cost: r.get(12)?,
+                support: r.get(13)?,
+                counterpart: r.get(14)?,
+                other_sources: r.get(15)?,
+                expected_jobs: r.get(16)?,
+                expected_products: r.get(17)?,
+                expected_capacity: r.get(18)?,
+                priorities: r.get(19)?,
+                status: r.get(20)?,
+                decision_no: r.get(21)?,
+                transitions: Vec::new(),
+                created_at: r.get(22)?,
+                created_by: r.get(23)?,
+                updated_at: r.get(24)?,
+                updated_by: r.get(25)?,
+            });
+        }
+        drop(rows);
+        let index: HashMap<String, usize> = out
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.id.clone(), i))
+            .collect();
+        let mut stmt = conn.prepare(
+            "SELECT proposal_id, at, actor_id, actor_name, mover, from_status, to_status, reason,
+                    decision_no FROM proposal_transitions ORDER BY proposal_id, seq",
+        )?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let pid: String = r.get(0)?;
+            if let Some(&i) = index.get(&pid) {
+                out[i].transitions.push(TransitionRecord {
+                    at: r.get(1)?,
+                    actor_id: r.get(2)?,
+                    actor_name: r.get(3)?,
+                    mover: r.get(4)?,
+                    from_status: r.get(5)?,
+                    to_status: r.get(6)?,
+                    reason: r.get(7)?,
+                    decision_no: r.get(8)?,
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    /// Records a written bundle, in one transaction: proposals `to_send` move to "sent to
+    /// the province" (at `now`, as the bundle already says), the outgoing state advances
+    /// and the sent revisions are kept for the next bundle's `base_rev`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn record_export(
+        &mut self,
+        sender_id: &str,
+        seq: u64,
+        changes_to: i64,
+        now: &str,
+        file: &str,
+        to_send: &[String],
+        sent: &[(&str, &str, &str)],
+    ) -> Result<()> {
+        let actor = self.actor()?;
+        self.write(|tx| {
+            let before: i64 =
+                tx.query_row("SELECT coalesce(max(seq), 0) FROM change_log", [], |r| {
+                    r.get(0)
+                })?;
+            super::proposals::mark_sent_in(tx, to_send, now, &actor)?;
+            // The moves just made are in this bundle already; a change by someone else since
+            // the bundle was read is not, and goes in the next one.
+            let upto = if before == changes_to {
+                tx.query_row("SELECT coalesce(max(seq), 0) FROM change_log", [], |r| {
+                    r.get(0)
+                })?
+            } else {
+                changes_to
+            };
+            tx.execute(
+                "INSERT INTO bundle_outgoing (sender_id, last_seq, last_change_seq, last_at, last_file)
+                 VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (sender_id) DO UPDATE SET last_seq = excluded.last_seq,
+                     last_change_seq = excluded.last_change_seq, last_at = excluded.last_at,
+                     last_file = excluded.last_file",
+                params![sender_id, seq as i64, upto, now, file],
+            )?;
+            let mut stmt = tx.prepare_cached(
+                "INSERT INTO bundle_sent_revs (sender_id, entity, record_id, rev)
+                 VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (sender_id, entity, record_id) DO UPDATE SET rev = excluded.rev",
+            )?;
+            for (entity, id, rev) in sent {
+                stmt.execute(params![sender_id, entity, id, rev])?;
+            }
+            Ok(())
+        })
+    }
+}
+
+impl Store {
+    /// Facility id → name, for the bundle workbook's consultation and proposal sheets.
+    pub fn facility_names(&self) -> Result<HashMap<String, String>> {
+        let mut stmt = self.conn().prepare("SELECT id, name FROM facilities")?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
 }

@@ -224,6 +224,50 @@ impl Store {
         })
     }
 
+    /// Opens an existing database only to read it (`ctv verify`): no migration, no journal
+    /// change, no snapshot — the file is not written at all. A database of an older schema
+    /// opens too; [`Store::is_current_schema`] tells the caller.
+    pub fn open_read_only(path: &Path) -> Result<Store> {
+        if !looks_like_sqlite(path) {
+            return Err(StoreError::NotADatabase(path.to_path_buf()));
+        }
+        check_header(path)?;
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX
+                | OpenFlags::SQLITE_OPEN_URI,
+        )?;
+        conn.busy_timeout(Duration::from_secs(5))?;
+        let found: usize =
+            conn.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))
+                .map_err(|_| StoreError::NotADatabase(path.to_path_buf()))? as usize;
+        if found > schema_version() {
+            return Err(StoreError::SchemaTooNew {
+                found,
+                known: schema_version(),
+            });
+        }
+        let mut store = Store {
+            conn,
+            clock: Arc::new(SystemClock),
+            path: Some(path.to_path_buf()),
+            profile: None,
+        };
+        if found == schema_version() {
+            store.profile = store.load_current_profile()?;
+        }
+        Ok(store)
+    }
+
+    /// Whether the database has this program's schema (always, unless opened read-only).
+    pub fn is_current_schema(&self) -> Result<bool> {
+        let found: i64 = self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        Ok(found as usize == schema_version())
+    }
+
     /// A private in-memory database, for tests and benchmarks.
     pub fn open_in_memory(clock: Arc<dyn Clock>) -> Result<Store> {
         Self::init(Connection::open_in_memory()?, clock, None)

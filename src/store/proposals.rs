@@ -209,6 +209,28 @@ struct Move<'a> {
 
 /// Checks and writes one transition inside `tx`: the rule, what it needs, the version, the
 /// row, its history and the change log.
+/// The export's moves (DA_RA_SOAT → DA_GUI_TINH) inside the export's own transaction, at
+/// the time the bundle already carries.
+pub(crate) fn mark_sent_in(
+    tx: &Transaction<'_>,
+    ids: &[String],
+    at: &str,
+    actor: &Actor,
+) -> Result<()> {
+    for id in ids {
+        let m = Move {
+            id,
+            expected_version: None,
+            mover: Mover::Export,
+            to: ProposalStatus::DaGuiTinh,
+            reason: "",
+            decision_no: None,
+        };
+        write_move(tx, &m, at, actor)?;
+    }
+    Ok(())
+}
+
 fn write_move(tx: &Transaction<'_>, m: &Move<'_>, at: &str, actor: &Actor) -> Result<Proposal> {
     let cur = load(tx, m.id)?.ok_or_else(|| StoreError::NotFound(m.id.to_string()))?;
     // A stale view first: the rule is judged on the status the person saw.

@@ -1140,6 +1140,64 @@ const MERGE: &[Entry] = &[
     ("merge.duplicates.kept_apart", "Đã ghi nhận {} và {} là hai cơ sở khác nhau.", "{} and {} recorded as different facilities."),
 ];
 
+/// Bundles: export, verify, keys, and why a bundle is refused.
+const BUNDLE: &[Entry] = &[
+    ("bundle.err.io", "{}: {}", "{}: {}"),
+    ("bundle.err.not_zip", "Không phải gói dữ liệu CTV (không phải tệp ZIP, hoặc bị cắt ngắn): {}", "Not a CTV bundle (not a ZIP file, or cut short): {}"),
+    ("bundle.err.file_too_large", "Tệp có {} byte, vượt giới hạn {} byte của một gói", "The file is {} bytes, more than the {} a bundle may have"),
+    ("bundle.err.too_many_entries", "Gói có {} mục, nhiều hơn mức cho phép", "The bundle has {} entries, more than allowed"),
+    ("bundle.err.bad_entry_name", "Tên mục «{}» không được phép (chỉ các tên đã biết, không thư mục, không đường dẫn)", "Entry name «{}» is not allowed (only the known names, no folders or paths)"),
+    ("bundle.err.duplicate_entry", "Mục {} xuất hiện hai lần", "Entry {} appears twice"),
+    ("bundle.err.not_regular", "Mục {} không phải tệp thường (thư mục hoặc liên kết)", "Entry {} is not a regular file (folder or link)"),
+    ("bundle.err.unsupported", "Mục {} bị mã hoá hoặc nén theo cách không hỗ trợ", "Entry {} is encrypted or uses an unsupported compression"),
+    ("bundle.err.missing_entry", "Thiếu mục {}", "Entry {} is missing"),
+    ("bundle.err.unlisted_entry", "Mục {} không có trong bản kê (manifest)", "Entry {} is not listed in the manifest"),
+    ("bundle.err.entry_too_large", "Mục {} vượt giới hạn {} byte", "Entry {} is larger than the cap of {} bytes"),
+    ("bundle.err.total_too_large", "Gói giải nén ra quá {} byte", "The bundle unpacks to more than {} bytes"),
+    ("bundle.err.ratio", "Mục {} giải nén ra hơn {} lần kích thước nén (bom ZIP?)", "Entry {} expands more than {} times its packed size (a ZIP bomb?)"),
+    ("bundle.err.damaged", "Mục {} bị hỏng: {}", "Entry {} is damaged: {}"),
+    ("bundle.err.utf8", "Mục {}, dòng {}: không phải văn bản UTF-8 hợp lệ", "Entry {}, line {}: not valid UTF-8 text"),
+    ("bundle.err.duplicate_key", "Mục {}, dòng {}: khoá «{}» xuất hiện hai lần", "Entry {}, line {}: key «{}» appears twice"),
+    ("bundle.err.bad_text", "Mục {}, dòng {}: trường «{}» chứa ký tự điều khiển, chuỗi thoát hoặc khoảng trắng thừa", "Entry {}, line {}: field «{}» holds control characters, escape sequences or untrimmed text"),
+    ("bundle.err.json", "Mục {}, dòng {}: {}", "Entry {}, line {}: {}"),
+    ("bundle.err.line_too_long", "Mục {}, dòng {}: dòng dài hơn {} byte", "Entry {}, line {}: a line is longer than {} bytes"),
+    ("bundle.err.version", "Gói theo định dạng phiên bản {}, chương trình này đọc phiên bản {}", "The bundle is format version {}; this program reads version {}"),
+    ("bundle.err.kind", "Loại gói «{}» không xác định", "Unknown container kind «{}»"),
+    ("bundle.err.signature", "Chữ ký không khớp với bản kê: gói đã bị sửa, hoặc không do khoá ghi trong gói ký", "The signature does not match the manifest: the bundle was changed, or not signed by the key it names"),
+    ("bundle.err.fingerprint", "Dấu vân tay {} không thuộc về khoá công khai ghi trong gói", "Fingerprint {} does not belong to the public key the bundle names"),
+    ("bundle.err.hash", "Mục {} không khớp mã SHA-256 trong bản kê (bị sửa sau khi ký)", "Entry {} does not match its SHA-256 in the manifest (changed after signing)"),
+    ("bundle.err.count", "Mục {}: bản kê ghi {} bản ghi, thực có {}", "Entry {}: the manifest counts {} records, the entry has {}"),
+    ("bundle.err.rev", "Mục {}, dòng {}: phiên bản (rev) không khớp nội dung bản ghi", "Entry {}, line {}: the revision does not match the record's content"),
+    ("bundle.err.duplicate_id", "Mục {}, dòng {}: mã bản ghi {} xuất hiện hai lần", "Entry {}, line {}: record id {} appears twice"),
+    ("bundle.err.dangling", "Mục {}, dòng {}: cơ sở {} không có trong gói cũng như trong cơ sở dữ liệu", "Entry {}, line {}: facility {} is neither in the bundle nor in the database"),
+    ("bundle.err.key", "Tệp khoá {}: {}", "Key file {}: {}"),
+    ("bundle.err.key_permissions", "Tệp khoá {} người khác đọc được (quyền {}); phải là 600", "Key file {} may be read by others (mode {}); it must be 600"),
+    ("bundle.err.key_missing", "Không có tệp khoá của hồ sơ này tại {}: hồ sơ được tạo trên máy hoặc tài khoản khác", "No key file for this profile at {}: it was made on another computer or account"),
+    ("bundle.err.no_key_dir", "Không xác định được thư mục dữ liệu để lưu khoá", "The platform has no data directory for the key"),
+    ("bundle.err.workbook", "Không ghi được bảng tính: {}", "The workbook could not be written: {}"),
+    ("cli.init.key", "Khoá ký: {} (dấu vân tay).", "Signing key: {} (fingerprint)."),
+    ("cli.keys.show", "Hồ sơ: {}\nDấu vân tay: {}\nKhoá công khai: {}\nTệp khoá: {}", "Profile: {}\nFingerprint: {}\nPublic key: {}\nKey file: {}"),
+    ("cli.keys.none", "Chưa có người gửi nào được tin cậy.", "No trusted senders yet."),
+    ("cli.keys.header", "Người gửi\tVai trò\tDấu vân tay\tTin cậy từ\tGói cuối", "Sender\tRole\tFingerprint\tTrusted since\tLast bundle"),
+    ("cli.keys.trusted", "Đã tin cậy khoá của {}: {}.", "Trusted the key of {}: {}."),
+    ("cli.keys.replaced", "Khoá cũ của {} ({}) đã được thay bằng {}.", "The old key of {} ({}) is replaced by {}."),
+    ("cli.keys.already", "Khoá của {} ({}) đã được tin cậy.", "The key of {} ({}) is already trusted."),
+    ("cli.export.done", "Đã ghi gói số {} ({}) vào {}: {} cơ sở, {} ghi nhận, {} đề xuất, {} cộng tác viên; {} byte.", "Wrote bundle {} ({}) to {}: {} facilities, {} consultations, {} proposals, {} collaborators; {} bytes."),
+    ("cli.export.full", "đầy đủ", "full"),
+    ("cli.export.incremental", "phần thay đổi", "incremental"),
+    ("cli.export.sent", "{} đề xuất đã chuyển sang «Đã gửi tỉnh».", "{} proposals are now «Sent to the province»."),
+    ("cli.verify.ok", "Gói hợp lệ: chữ ký và mã băm đúng.", "The bundle is sound: signature and hashes hold."),
+    ("cli.verify.sender", "Người gửi: {} ({}, {}) — gói số {}, lập {}.", "Sender: {} ({}, {}) — bundle {}, made {}."),
+    ("cli.verify.counts", "Nội dung: {} cơ sở, {} ghi nhận, {} đề xuất, {} cộng tác viên ({}).", "Contents: {} facilities, {} consultations, {} proposals, {} collaborators ({})."),
+    ("cli.verify.key_known", "Khoá người gửi: đã biết ({}).", "Sender's key: known ({})."),
+    ("cli.verify.key_new", "Khoá người gửi: MỚI ({}) — chưa được tin cậy; kiểm tra dấu vân tay với người gửi rồi dùng «ctv keys trust TỆP».", "Sender's key: NEW ({}) — not trusted yet; check the fingerprint with the sender, then run «ctv keys trust FILE»."),
+    ("cli.verify.key_changed", "CẢNH BÁO: khoá người gửi ĐÃ THAY ĐỔI: gói ký bằng {}, hồ sơ lưu {}. Gói có thể giả mạo; chỉ chấp nhận sau khi xác minh trực tiếp với người gửi.", "WARNING: the sender's key HAS CHANGED: the bundle is signed by {}, the key on file is {}. The bundle may be forged; accept it only after checking with the sender in person."),
+    ("cli.verify.gap", "Thiếu gói số {} từ {}.", "Bundle {} from {} is missing."),
+    ("cli.verify.already", "Gói này đã nhận ngày {}.", "This bundle was already received on {}."),
+    ("cli.verify.no_db", "(chưa có cơ sở dữ liệu: không kiểm tra khoá và số thứ tự)", "(no database yet: key and sequence not checked)"),
+    ("cli.verify.refused", "Gói bị từ chối: {}", "Bundle refused: {}"),
+];
+
 fn table() -> &'static HashMap<&'static str, (&'static str, &'static str)> {
     static T: OnceLock<HashMap<&'static str, (&'static str, &'static str)>> = OnceLock::new();
     T.get_or_init(|| {
@@ -1147,6 +1205,7 @@ fn table() -> &'static HashMap<&'static str, (&'static str, &'static str)> {
             .chain(CLI)
             .chain(UI)
             .chain(MERGE)
+            .chain(BUNDLE)
             .map(|(k, vi, en)| (*k, (*vi, *en)))
             .collect()
     })
@@ -1181,7 +1240,12 @@ pub fn trf(lang: Lang, key: &'static str, args: &[&dyn std::fmt::Display]) -> St
 
 /// All keys, for tests and tooling.
 pub fn keys() -> impl Iterator<Item = &'static str> {
-    CORE.iter().chain(CLI).chain(UI).map(|(k, _, _)| *k)
+    CORE.iter()
+        .chain(CLI)
+        .chain(UI)
+        .chain(MERGE)
+        .chain(BUNDLE)
+        .map(|(k, _, _)| *k)
 }
 
 #[cfg(test)]
@@ -1191,7 +1255,7 @@ mod tests {
     #[test]
     fn keys_are_unique_and_translated() {
         let mut seen = std::collections::HashSet::new();
-        for (k, vi, en) in CORE.iter().chain(CLI).chain(UI) {
+        for (k, vi, en) in CORE.iter().chain(CLI).chain(UI).chain(MERGE).chain(BUNDLE) {
             assert!(seen.insert(*k), "duplicate i18n key {k}");
             assert!(
                 !vi.is_empty() && !en.is_empty(),
