@@ -199,7 +199,12 @@ fn a_bundle_goes_in_once_and_a_receipt_with_a_decision_comes_back() {
     assert_eq!(last.action, "decision");
     assert_eq!(a.receipts("received").unwrap().len(), 1);
     let rc = receive::check(&a, &rfile).unwrap();
-    assert_eq!(receive::apply_receipt(&mut a, &rc, false).unwrap().decisions_applied, 0);
+    assert_eq!(
+        receive::apply_receipt(&mut a, &rc, false)
+            .unwrap()
+            .decisions_applied,
+        0
+    );
 
     // A receipt is not the province's to import, nor another collaborator's to read.
     let rc_at_p = receive::check(&p, &rfile).unwrap();

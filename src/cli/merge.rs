@@ -77,7 +77,11 @@ pub fn receive_error_text(l: Lang, e: &ReceiveError) -> String {
     match e {
         ReceiveError::Store(s) => super::store_error_text(l, s),
         ReceiveError::Bundle(BundleError::Store(s)) => super::store_error_text(l, s),
-        ReceiveError::Bundle(b) => trf(l, "merge.err.unreadable", &[&super::bundle::error_text(l, b)]),
+        ReceiveError::Bundle(b) => trf(
+            l,
+            "merge.err.unreadable",
+            &[&super::bundle::error_text(l, b)],
+        ),
         ReceiveError::UntrustedKey(KeyStatus::Changed { on_file }) => {
             trf(l, "merge.err.key_changed", &[on_file])
         }
@@ -504,7 +508,7 @@ pub fn run_conflicts(ctx: &Ctx, c: ConflictsCmd) -> Result<(), CliError> {
     }
 }
 
-fn dup_reason_text(l: Lang, r: &crate::domain::dup::DupReason) -> String {
+pub fn dup_reason_text(l: Lang, r: &crate::domain::dup::DupReason) -> String {
     use crate::domain::dup::DupReason;
     match r {
         DupReason::SameTaxCode { tax_code } => trf(l, "dup.same_tax", &[tax_code]),

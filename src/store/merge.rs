@@ -1792,6 +1792,11 @@ impl Store {
             }
         }
         let now = self.now_string();
+        // The resolved record is the province's edit.
+        if m.contains_key("updated_at") {
+            m.insert("updated_at".into(), Value::String(now.clone()));
+            m.insert("updated_by".into(), Value::String(actor.id.clone()));
+        }
         let today = self.today();
         let province = self.profile().cloned();
         let resolution: Map<String, Value> = take
