@@ -263,22 +263,23 @@ pub fn run_import(ctx: &Ctx, a: ImportArgs) -> Result<(), CliError> {
             trf(l, "merge.import.seen", &[&output::local_time(at)])
         );
     }
-    let preview = c.preview(&store).map_err(|e| fail(l, e))?;
-    print_table(&preview_headers(l), &preview_rows(&preview, l))?;
-    for d in &preview.duplicates {
-        println!(
-            "{}",
-            trf(
-                l,
-                "merge.import.duplicate",
-                &[&short_id(&d.a), &short_id(&d.b)]
-            )
-        );
-    }
+    let show = |r: &MergeReport| -> Result<(), CliError> {
+        print_table(&preview_headers(l), &preview_rows(r, l))?;
+        for d in &r.duplicates {
+            println!(
+                "{}",
+                trf(l, "merge.import.duplicate", &[&short_id(&d.a), &short_id(&d.b)])
+            );
+        }
+        Ok(())
+    };
     if a.dry_run {
+        show(&c.preview(&store).map_err(|e| fail(l, e))?)?;
         println!("{}", tr(l, "merge.import.dry_run"));
         return Ok(());
     }
+    // Without --dry-run the import's own report is the table: the records are classified
+    // once, inside the import's transaction.
     let accept = confirm_key(l, &c, a.accept_key)?;
     match receive::import(&mut store, &c, accept).map_err(|e| fail(l, e))? {
         Imported::AlreadyImported { at } => {
@@ -288,6 +289,7 @@ pub fn run_import(ctx: &Ctx, a: ImportArgs) -> Result<(), CliError> {
             );
         }
         Imported::Merged(r) => {
+            show(&r)?;
             let total: usize = ENTITIES.iter().map(|e| r.count(e).accepted()).sum();
             let conflicts: usize = ENTITIES.iter().map(|e| r.count(e).conflicts).sum();
             println!(

@@ -842,32 +842,30 @@ enum Decision {
 /// What the province holds of one record: its rev and row version.
 fn province_rev<T: Serialize>(
     conn: &Connection,
+    table: &str,
     entity: &str,
     id: &str,
     load: impl Fn(&Connection, &str) -> Result<Option<(T, i64)>>,
-    row_version: Option<i64>,
 ) -> Result<Option<(String, i64, Option<T>)>> {
-    let Some(version) = row_version else {
+    // One look-up for the row's version and the rev it was merged as.
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT t.version, r.rev, r.version FROM {table} t
+         LEFT JOIN record_revs r ON r.entity = ?2 AND r.id = t.id WHERE t.id = ?1"
+    ))?;
+    let row: Option<(i64, Option<String>, Option<i64>)> = stmt
+        .query_row([id, entity], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .optional()?;
+    let Some((version, rev, rev_version)) = row else {
         return Ok(None);
     };
-    let mut stmt =
-        conn.prepare_cached("SELECT rev, version FROM record_revs WHERE entity = ?1 AND id = ?2")?;
-    let known: Option<(String, i64)> = stmt
-        .query_row([entity, id], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()?;
-    match known {
-        Some((rev, v)) if v == version => Ok(Some((rev, version, None))),
+    match (rev, rev_version) {
+        (Some(rev), Some(v)) if v == version => Ok(Some((rev, version, None))),
         // Changed here since it was merged (or made here): its rev is its content's.
         _ => match load(conn, id)? {
             Some((rec, v)) => Ok(Some((content_rev(&rec), v, Some(rec)))),
             None => Ok(None),
         },
     }
-}
-
-fn row_version(conn: &Connection, table: &str, id: &str) -> Result<Option<i64>> {
-    let mut stmt = conn.prepare_cached(&format!("SELECT version FROM {table} WHERE id = ?1"))?;
-    Ok(stmt.query_row([id], |r| r.get(0)).optional()?)
 }
 
 /// Classifies one envelope. `updated_at` orders versions in a conflict.
@@ -880,8 +878,7 @@ fn classify<T: Serialize + Clone>(
     updated_at: impl Fn(&T) -> String,
     load: impl Fn(&Connection, &str) -> Result<Option<(T, i64)>> + Copy,
 ) -> Result<Decision> {
-    let version = row_version(conn, table, id)?;
-    let Some((rev, version, loaded)) = province_rev(conn, entity, id, load, version)? else {
+    let Some((rev, version, loaded)) = province_rev(conn, table, entity, id, load)? else {
         return Ok(Decision::New);
     };
     if rev == env.rev {
@@ -987,7 +984,6 @@ fn plan(
     let mut collaborators = Vec::with_capacity(inc.collaborators.len());
     for (i, env) in inc.collaborators.iter().enumerate() {
         let r = &env.record;
-        check_rev("collaborator", i + 1, &r.id, env)?;
         let d = classify(
             conn,
             "collaborator",
@@ -998,6 +994,8 @@ fn plan(
             collaborator_record,
         )?;
         if !matches!(d, Decision::Unchanged) {
+            // An "unchanged" record is not written, so only written ones need their rev checked.
+            check_rev("collaborator", i + 1, &r.id, env)?;
             checker.collaborator(i + 1, r)?;
         }
         count(&mut report, "collaborator", &r.id, &d);
@@ -1008,7 +1006,6 @@ fn plan(
     let mut facilities = Vec::with_capacity(inc.facilities.len());
     for (i, env) in inc.facilities.iter().enumerate() {
         let r = &env.record;
-        check_rev("facility", i + 1, &r.id, env)?;
         let d = classify(
             conn,
             "facility",
@@ -1019,6 +1016,7 @@ fn plan(
             facility_record,
         )?;
         if !matches!(d, Decision::Unchanged) {
+            check_rev("facility", i + 1, &r.id, env)?;
             checker.facility(i + 1, r)?;
         }
         facility_commune.insert(&r.id, &r.commune_code);
@@ -1059,7 +1057,6 @@ fn plan(
     let mut consultations = Vec::with_capacity(inc.consultations.len());
     for (i, env) in inc.consultations.iter().enumerate() {
         let r = &env.record;
-        check_rev("consultation", i + 1, &r.id, env)?;
         let d = classify(
             conn,
             "consultation",
@@ -1070,6 +1067,7 @@ fn plan(
             consultation_record,
         )?;
         if !matches!(d, Decision::Unchanged) {
+            check_rev("consultation", i + 1, &r.id, env)?;
             checker.consultation(i + 1, r)?;
             facility_ref("consultation", i + 1, &r.id, &r.facility_id)?;
         }
@@ -1080,7 +1078,6 @@ fn plan(
     let mut proposals = Vec::with_capacity(inc.proposals.len());
     for (i, env) in inc.proposals.iter().enumerate() {
         let r = &env.record;
-        check_rev("proposal", i + 1, &r.id, env)?;
         let d = classify(
             conn,
             "proposal",
@@ -1091,6 +1088,7 @@ fn plan(
             proposal_record,
         )?;
         if !matches!(d, Decision::Unchanged) {
+            check_rev("proposal", i + 1, &r.id, env)?;
             checker.proposal(i + 1, r)?;
             facility_ref("proposal", i + 1, &r.id, &r.facility_id)?;
         }
