@@ -268,7 +268,11 @@ pub fn run_import(ctx: &Ctx, a: ImportArgs) -> Result<(), CliError> {
         for d in &r.duplicates {
             println!(
                 "{}",
-                trf(l, "merge.import.duplicate", &[&short_id(&d.a), &short_id(&d.b)])
+                trf(
+                    l,
+                    "merge.import.duplicate",
+                    &[&short_id(&d.a), &short_id(&d.b)]
+                )
             );
         }
         Ok(())
