@@ -532,17 +532,17 @@ fn an_older_schema_is_snapshotted_before_it_is_migrated() {
     // Turn the file back into schema 2: without what migrations 3, 4, 7 and 8 add.
     let conn = rusqlite::Connection::open(&db).unwrap();
     conn.execute_batch(
-        "DROP TRIGGER facility_commune_moves_proposals;
+        "DROP TABLE bundle_outgoing; DROP TABLE bundle_sent_revs; DROP TABLE bundle_senders;
+         DROP TABLE bundles_received;
+         ALTER TABLE collaborators DROP COLUMN public_key;
+         ALTER TABLE collaborators DROP COLUMN key_fingerprint;
+         DROP TRIGGER facility_commune_moves_proposals;
          DROP TABLE proposal_transitions; DROP TABLE proposals;
          DROP TRIGGER facility_commune_moves; DROP TRIGGER facility_archived_changes;
          DROP TABLE follow_ups; DROP TABLE consultation_amendments;
          DROP TABLE consultation_topics; DROP TABLE consultations;
          DROP TABLE receipts; DROP TABLE facility_merges; DROP TABLE duplicate_pairs;
          DROP TABLE merge_conflicts; DROP TABLE record_revs;
-         DROP TABLE bundles_received; DROP TABLE bundle_senders; DROP TABLE bundle_sent_revs;
-         DROP TABLE bundle_outgoing;
-         ALTER TABLE collaborators DROP COLUMN public_key;
-         ALTER TABLE collaborators DROP COLUMN key_fingerprint;
          PRAGMA user_version = 2;",
     )
     .unwrap();

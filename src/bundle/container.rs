@@ -79,22 +79,76 @@ pub fn write_signed(
     write_manifest(path, manifest, entries, key)
 }
 
+/// An entry already hashed and packed (a one-entry ZIP in memory), so that packing can run
+/// on another thread than the one that writes the bundle.
+pub struct PackedEntry {
+    name: String,
+    sha256: String,
+    zip: Vec<u8>,
+}
+
+fn zip_err(e: zip::result::ZipError) -> BundleError {
+    BundleError::Workbook(e.to_string())
+}
+
+/// Hashes and packs one entry: deflated at the fastest level, or stored for the workbook
+/// (a ZIP already: packing it again costs time and saves nothing).
+pub fn pack_entry(name: &str, bytes: &[u8]) -> Result<PackedEntry, BundleError> {
+    if !safe_name(name) || name == MANIFEST || name == SIGNATURE {
+        return Err(BundleError::BadEntryName(name.to_string()));
+    }
+    let opts = entry_options(name);
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::with_capacity(bytes.len() / 4)));
+    w.start_file(name, opts).map_err(zip_err)?;
+    w.write_all(bytes)
+        .map_err(|e| BundleError::Workbook(e.to_string()))?;
+    let zip = w.finish().map_err(zip_err)?.into_inner();
+    Ok(PackedEntry {
+        name: name.to_string(),
+        sha256: hex(&Sha256::digest(bytes)),
+        zip,
+    })
+}
+
+fn entry_options(name: &str) -> zip::write::SimpleFileOptions {
+    let deflated = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .compression_level(Some(1))
+        .unix_permissions(0o644);
+    if name.ends_with(".xlsx") {
+        deflated
+            .compression_method(zip::CompressionMethod::Stored)
+            .compression_level(None)
+    } else {
+        deflated
+    }
+}
+
 /// Writes the container: fills `manifest.entries` with the hashes, signs the manifest, and
 /// writes a temporary file beside `path` that is synced and renamed into place, so `path`
 /// is either absent or complete.
 pub fn write_manifest(
     path: &Path,
-    mut manifest: Manifest,
+    manifest: Manifest,
     entries: Vec<(String, Vec<u8>)>,
     key: &SigningKeyFile,
 ) -> Result<(), BundleError> {
-    for (name, bytes) in &entries {
-        if !safe_name(name) || name == MANIFEST || name == SIGNATURE {
-            return Err(BundleError::BadEntryName(name.clone()));
-        }
-        manifest
-            .entries
-            .insert(name.clone(), hex(&Sha256::digest(bytes)));
+    let packed = entries
+        .iter()
+        .map(|(n, b)| pack_entry(n, b))
+        .collect::<Result<Vec<_>, _>>()?;
+    write_packed(path, manifest, packed, key)
+}
+
+/// [`write_manifest`] with entries packed beforehand ([`pack_entry`]).
+pub fn write_packed(
+    path: &Path,
+    mut manifest: Manifest,
+    entries: Vec<PackedEntry>,
+    key: &SigningKeyFile,
+) -> Result<(), BundleError> {
+    for e in &entries {
+        manifest.entries.insert(e.name.clone(), e.sha256.clone());
     }
     let manifest_bytes = serde_json::to_vec_pretty(&manifest).map_err(|e| BundleError::Json {
         entry: MANIFEST.into(),
@@ -115,26 +169,15 @@ pub fn write_manifest(
             path: tmp.clone(),
             source: std::io::Error::other(e),
         };
-        let deflated = zip::write::SimpleFileOptions::default()
-            .compression_method(zip::CompressionMethod::Deflated)
-            .compression_level(Some(1))
-            .unix_permissions(0o644);
-        // The workbook is a ZIP already: packing it again costs time and saves nothing.
-        let stored = deflated
-            .compression_method(zip::CompressionMethod::Stored)
-            .compression_level(None);
+        let deflated = entry_options(MANIFEST);
         zip.start_file(MANIFEST, deflated).map_err(zerr)?;
         zip.write_all(&manifest_bytes).map_err(io(&tmp))?;
         zip.start_file(SIGNATURE, deflated).map_err(zerr)?;
         zip.write_all(signature.as_bytes()).map_err(io(&tmp))?;
-        for (name, bytes) in &entries {
-            let opts = if name.ends_with(".xlsx") {
-                stored
-            } else {
-                deflated
-            };
-            zip.start_file(name.as_str(), opts).map_err(zerr)?;
-            zip.write_all(bytes).map_err(io(&tmp))?;
+        for e in &entries {
+            let mut one = zip::ZipArchive::new(std::io::Cursor::new(&e.zip)).map_err(zerr)?;
+            let f = one.by_index_raw(0).map_err(zerr)?;
+            zip.raw_copy_file(f).map_err(zerr)?;
         }
         let out = zip.finish().map_err(zerr)?;
         let file = out.into_inner().map_err(|e| BundleError::Io {
@@ -266,8 +309,25 @@ pub fn read_bundle_with(path: &Path, limits: &ReadLimits) -> Result<Bundle, Bund
         });
     }
     let file = std::fs::File::open(path).map_err(io)?;
-    let mut zip = zip::ZipArchive::new(BufReader::with_capacity(1 << 16, file))
-        .map_err(|e| BundleError::NotZip(e.to_string()))?;
+    read_from(BufReader::with_capacity(1 << 16, file), limits)
+}
+
+/// Reads and checks a container held in memory (the fuzz target, tests).
+pub fn read_bundle_bytes(bytes: &[u8], limits: &ReadLimits) -> Result<Bundle, BundleError> {
+    if bytes.len() as u64 > limits.max_file {
+        return Err(BundleError::FileTooLarge {
+            size: bytes.len() as u64,
+            cap: limits.max_file,
+        });
+    }
+    read_from(std::io::Cursor::new(bytes), limits)
+}
+
+fn read_from<R: Read + std::io::Seek>(
+    source: R,
+    limits: &ReadLimits,
+) -> Result<Bundle, BundleError> {
+    let mut zip = zip::ZipArchive::new(source).map_err(|e| BundleError::NotZip(e.to_string()))?;
     if zip.len() > limits.max_entries {
         return Err(BundleError::TooManyEntries(zip.len()));
     }
@@ -350,11 +410,11 @@ pub fn read_bundle_with(path: &Path, limits: &ReadLimits) -> Result<Bundle, Bund
         if name == MANIFEST || name == SIGNATURE {
             continue;
         }
-        if !allowed(Some(kind), name) {
-            return Err(BundleError::BadEntryName(name.clone()));
-        }
         if !manifest.entries.contains_key(name) {
             return Err(BundleError::UnlistedEntry(name.clone()));
+        }
+        if !allowed(Some(kind), name) {
+            return Err(BundleError::BadEntryName(name.clone()));
         }
     }
     for name in manifest.entries.keys() {
@@ -579,8 +639,9 @@ fn check_extra(name: &str, bytes: &[u8]) -> Result<(), BundleError> {
 }
 
 /// Reads one NDJSON entry of records into `out`: one strict envelope per line, its rev
-/// matching its content, no id twice.
-fn read_records<R: Read + std::io::Seek, T: DeserializeOwned + serde::Serialize>(
+/// matching its content, no id twice. The entry is inflated (through the caps) and hashed
+/// first, then its lines are parsed on every core, in order-preserving chunks.
+fn read_records<R: Read + std::io::Seek, T: DeserializeOwned + serde::Serialize + Send>(
     zip: &mut zip::ZipArchive<R>,
     name: &str,
     limits: &ReadLimits,
@@ -588,59 +649,125 @@ fn read_records<R: Read + std::io::Seek, T: DeserializeOwned + serde::Serialize>
     out: &mut Vec<Envelope<T>>,
     id: fn(&T) -> &str,
 ) -> Result<String, Parse> {
-    let mut fault: Option<BundleError> = None;
-    let mut ids: HashSet<String> = HashSet::new();
+    let mut bytes = Vec::new();
     let hash = read_entry(zip, name, limits, limits.max_entry, total, |r| {
-        let mut line = Vec::with_capacity(4096);
-        let mut n = 0usize;
-        let mut ended = false;
-        loop {
-            line.clear();
-            let got = (&mut *r)
-                .take(limits.max_line + 1)
-                .read_until(b'\n', &mut line)?;
-            if got == 0 {
-                break;
-            }
-            n += 1;
-            if line.len() as u64 > limits.max_line {
-                fault = Some(BundleError::LineTooLong {
-                    entry: name.into(),
-                    line: n,
-                    cap: limits.max_line,
-                });
-                break;
-            }
-            if line.last() == Some(&b'\n') {
-                line.pop();
-            } else {
-                ended = true;
-            }
-            if let Err(e) = parse_line(name, n, &line, &mut ids, id, out) {
-                fault = Some(e);
-                break;
-            }
-            if ended {
-                break;
-            }
-        }
-        Ok(())
+        r.read_to_end(&mut bytes).map(drop)
     })
     .map_err(Parse::Now)?;
-    match fault {
-        Some(e) => Err(Parse::After(hash, e)),
-        None => Ok(hash),
+    match parse_records(name, &bytes, limits, id) {
+        Ok(mut v) => {
+            out.append(&mut v);
+            Ok(hash)
+        }
+        Err(e) => Err(Parse::After(hash, e)),
     }
+}
+
+/// Parses NDJSON `bytes`; the first fault in line order wins.
+fn parse_records<T: DeserializeOwned + serde::Serialize + Send>(
+    entry: &str,
+    bytes: &[u8],
+    limits: &ReadLimits,
+    id: fn(&T) -> &str,
+) -> Result<Vec<Envelope<T>>, BundleError> {
+    // Chunk boundaries just after a newline, with the number of the chunk's first line.
+    let parts = if bytes.len() < (1 << 20) {
+        1
+    } else {
+        std::thread::available_parallelism().map_or(1, |n| n.get().min(8))
+    };
+    let mut chunks: Vec<(usize, &[u8])> = Vec::with_capacity(parts);
+    let mut from = 0usize;
+    let mut line = 1usize;
+    for k in 1..=parts {
+        let mut to = if k == parts {
+            bytes.len()
+        } else {
+            (bytes.len() * k / parts).max(from)
+        };
+        if k < parts {
+            match bytes[to..].iter().position(|&b| b == b'\n') {
+                Some(p) => to += p + 1,
+                None => to = bytes.len(),
+            }
+        }
+        let chunk = &bytes[from..to];
+        chunks.push((line, chunk));
+        line += chunk.iter().filter(|&&b| b == b'\n').count();
+        from = to;
+        if from == bytes.len() {
+            break;
+        }
+    }
+    let parsed: Vec<Result<Vec<Envelope<T>>, BundleError>> = std::thread::scope(|s| {
+        let handles: Vec<_> = chunks
+            .iter()
+            .map(|&(first, chunk)| s.spawn(move || parse_chunk(entry, first, chunk, limits)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join().unwrap_or_else(|_| {
+                    Err(BundleError::Damaged {
+                        entry: entry.into(),
+                        detail: "parser failed".into(),
+                    })
+                })
+            })
+            .collect()
+    });
+    let mut out = Vec::new();
+    for p in parsed {
+        out.append(&mut p?);
+    }
+    let mut ids: HashSet<&str> = HashSet::with_capacity(out.len());
+    for (i, env) in out.iter().enumerate() {
+        let rid = id(&env.record);
+        if !ids.insert(rid) {
+            return Err(BundleError::DuplicateId {
+                entry: entry.into(),
+                line: i + 1,
+                id: crate::text::sanitize(rid),
+            });
+        }
+    }
+    drop(ids);
+    Ok(out)
+}
+
+fn parse_chunk<T: DeserializeOwned + serde::Serialize>(
+    entry: &str,
+    first: usize,
+    chunk: &[u8],
+    limits: &ReadLimits,
+) -> Result<Vec<Envelope<T>>, BundleError> {
+    let mut out = Vec::new();
+    let mut rest = chunk;
+    let mut n = first;
+    while !rest.is_empty() {
+        let (line, next) = match rest.iter().position(|&b| b == b'\n') {
+            Some(p) => (&rest[..p], &rest[p + 1..]),
+            None => (rest, &rest[rest.len()..]),
+        };
+        if line.len() as u64 > limits.max_line {
+            return Err(BundleError::LineTooLong {
+                entry: entry.into(),
+                line: n,
+                cap: limits.max_line,
+            });
+        }
+        out.push(parse_line(entry, n, line)?);
+        rest = next;
+        n += 1;
+    }
+    Ok(out)
 }
 
 fn parse_line<T: DeserializeOwned + serde::Serialize>(
     entry: &str,
     n: usize,
     line: &[u8],
-    ids: &mut HashSet<String>,
-    id: fn(&T) -> &str,
-    out: &mut Vec<Envelope<T>>,
-) -> Result<(), BundleError> {
+) -> Result<Envelope<T>, BundleError> {
     if std::str::from_utf8(line).is_err() {
         return Err(BundleError::Utf8 {
             entry: entry.into(),
@@ -659,14 +786,5 @@ fn parse_line<T: DeserializeOwned + serde::Serialize>(
             line: n,
         });
     }
-    let rid = id(&env.record);
-    if !ids.insert(rid.to_string()) {
-        return Err(BundleError::DuplicateId {
-            entry: entry.into(),
-            line: n,
-            id: crate::text::sanitize(rid),
-        });
-    }
-    out.push(env);
-    Ok(())
+    Ok(env)
 }

@@ -233,10 +233,22 @@ pub fn export_with_key(
         for r in &proposals {
             p.push("proposal", &r.id, r, &sent_p, skip)?;
         }
-        progress(600, 1000);
+        progress(500, 1000);
+        // Packed here while the workbook thread is still busy.
+        let mut packed = Vec::with_capacity(5);
+        for (name, lines) in [
+            (COLLABORATORS, &c.buf),
+            (FACILITIES, &f.buf),
+            (CONSULTATIONS, &k.buf),
+            (PROPOSALS, &p.buf),
+        ] {
+            packed.push(container::pack_entry(name, lines)?);
+        }
+        progress(650, 1000);
         let book = book
             .join()
             .map_err(|_| BundleError::Workbook("the workbook thread failed".into()))??;
+        packed.push(container::pack_entry(WORKBOOK, &book)?);
         progress(700, 1000);
         let counts: BTreeMap<String, u64> = [
             ("collaborators", c.count),
@@ -252,14 +264,7 @@ pub fn export_with_key(
         sent.append(&mut f.sent);
         sent.append(&mut k.sent);
         sent.append(&mut p.sent);
-        let entries = vec![
-            (COLLABORATORS.to_string(), c.buf),
-            (FACILITIES.to_string(), f.buf),
-            (CONSULTATIONS.to_string(), k.buf),
-            (PROPOSALS.to_string(), p.buf),
-            (WORKBOOK.to_string(), book),
-        ];
-        Ok::<_, BundleError>((entries, sent, counts))
+        Ok::<_, BundleError>((packed, sent, counts))
     })?;
     // Proposals carried only as unchanged are not in the bundle and so are not sent now.
     let carried: HashSet<&str> = sent
@@ -281,7 +286,7 @@ pub fn export_with_key(
         counts: counts.clone(),
         entries: BTreeMap::new(),
     };
-    container::write_manifest(&path, manifest, entries, key)?;
+    container::write_packed(&path, manifest, entries, key)?;
     progress(950, 1000);
 
     let sent_refs: Vec<(&str, &str, &str)> = sent

@@ -38,19 +38,62 @@ pub(crate) fn check(doc: &[u8]) -> Result<(), Fault> {
 
 /// Whether a received string is what ingesting it as typed text gives.
 pub(crate) fn text_ok(s: &str) -> bool {
-    // Fast path: printable ASCII with single inner spaces is already ingested.
+    if s.contains('\n') {
+        return ingest_multiline(s) == s;
+    }
+    // Fast path, exact for one line: `ingest` keeps a string unchanged when it has no
+    // control, bidi or invisible characters, no whitespace but single inner spaces, and is
+    // NFC. Anything else is decided by `ingest` itself.
     let b = s.as_bytes();
-    let plain = b.iter().all(|&c| (0x20..0x7f).contains(&c))
-        && b.first() != Some(&b' ')
-        && b.last() != Some(&b' ')
-        && !s.contains("  ");
-    if plain {
+    if b.first() == Some(&b' ') || b.last() == Some(&b' ') || s.contains("  ") {
+        return false;
+    }
+    let plain = s.chars().all(|c| {
+        if c.is_ascii() {
+            (' '..='~').contains(&c)
+        } else {
+            !c.is_whitespace()
+                && !crate::text::is_control_char(c)
+                && !matches!(c, '\u{FEFF}' | '\u{200B}')
+        }
+    });
+    if plain && (s.is_ascii() || crate::text::is_nfc(s)) {
         return true;
     }
-    if s.contains('\n') {
-        ingest_multiline(s) == s
-    } else {
-        ingest(s) == s
+    ingest(s) == s
+}
+
+/// An object key, borrowed from the input when it has no escapes.
+enum Key<'de> {
+    Borrowed(&'de str),
+    Owned(String),
+}
+
+impl Key<'_> {
+    fn as_str(&self) -> &str {
+        match self {
+            Key::Borrowed(s) => s,
+            Key::Owned(s) => s,
+        }
+    }
+}
+
+impl<'de> de::Deserialize<'de> for Key<'de> {
+    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Key<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a key")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, s: &'de str) -> Result<Key<'de>, E> {
+                Ok(Key::Borrowed(s))
+            }
+            fn visit_str<E: de::Error>(self, s: &str) -> Result<Key<'de>, E> {
+                Ok(Key::Owned(s.to_string()))
+            }
+        }
+        d.deserialize_str(V)
     }
 }
 
@@ -125,19 +168,20 @@ impl<'de> Visitor<'de> for Walk<'_> {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         // Objects are small (≤ 40 keys): a linear scan beats hashing.
-        let mut seen: Vec<String> = Vec::new();
-        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
-            if !text_ok(&key) {
-                return Err(self.fail(Fault::BadText(key.into_owned())));
+        let mut seen: Vec<Key<'de>> = Vec::new();
+        while let Some(key) = map.next_key::<Key<'de>>()? {
+            let k = key.as_str();
+            if !text_ok(k) {
+                return Err(self.fail(Fault::BadText(k.to_string())));
             }
-            if seen.iter().any(|k| *k == key) {
-                return Err(self.fail(Fault::DuplicateKey(key.into_owned())));
+            if seen.iter().any(|s| s.as_str() == k) {
+                return Err(self.fail(Fault::DuplicateKey(k.to_string())));
             }
             map.next_value_seed(Walk {
-                field: &key,
+                field: k,
                 fault: self.fault,
             })?;
-            seen.push(key.into_owned());
+            seen.push(key);
         }
         Ok(())
     }

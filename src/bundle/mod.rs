@@ -21,7 +21,7 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-pub use container::{read_bundle, read_bundle_with, write_signed, ReadLimits};
+pub use container::{read_bundle, read_bundle_bytes, read_bundle_with, write_signed, ReadLimits};
 pub use export::{export, ExportOptions, ExportOutcome, ExportProgress};
 pub use keys::SigningKeyFile;
 

@@ -105,6 +105,8 @@ fn build_inner(
         date: Format::new().set_num_format(DATE),
     };
     let mut wb = Workbook::new();
+    // The fastest deflate level: a little size for a lot of time on a province's workbook.
+    wb.set_zip_compression_level(1);
     let name_of = |id: &str| names.get(id).map(String::as_str).unwrap_or("");
 
     let ws = wb.add_worksheet_with_constant_memory()?;

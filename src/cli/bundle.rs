@@ -213,10 +213,14 @@ pub fn run_verify(ctx: &Ctx, a: VerifyArgs) -> Result<(), CliError> {
         println!("{}", tr(l, "cli.verify.no_db"));
         return Ok(());
     };
+    // Exit 1 unless the key is trusted: a script can rely on `ctv verify` before importing.
     let mut alarm = false;
     match store.sender_key_status(s)? {
         KeyStatus::Known => println!("{}", trf(l, "cli.verify.key_known", &[&s.fingerprint])),
-        KeyStatus::New => println!("{}", trf(l, "cli.verify.key_new", &[&s.fingerprint])),
+        KeyStatus::New => {
+            alarm = true;
+            eprintln!("{}", trf(l, "cli.verify.key_new", &[&s.fingerprint]));
+        }
         KeyStatus::Changed { on_file } => {
             alarm = true;
             eprintln!(

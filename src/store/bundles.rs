@@ -294,7 +294,7 @@ impl Store {
                     ocop_year, typical_level, typical_year, exports, local_materials, woman_owned,
                     ethnic_owned, difficult_area, status, notes, old_commune_code, archived,
                     created_at, created_by, updated_at, updated_by
-             FROM facilities ORDER BY id",
+             FROM facilities",
         )?;
         let mut rows = stmt.query([])?;
         let mut out = Vec::new();
@@ -338,6 +338,9 @@ impl Store {
                 updated_by: r.get(29)?,
             });
         }
+        // Read in table order (a walk of the id index would visit rows at random), then put
+        // in id (creation) order so the same database gives the same bundle.
+        out.sort_unstable_by(|a, b| a.id.cmp(&b.id));
         Ok(out)
     }
 
@@ -348,7 +351,7 @@ impl Store {
             "SELECT id, facility_id, commune_code, collaborator_id, date, mode, topics,
                     difficulties, needs, advice, next_step, follow_up_date, cur_date, cur_mode,
                     amendments, created_at, created_by, updated_at, updated_by
-             FROM consultations ORDER BY id",
+             FROM consultations",
         )?;
         let mut rows = stmt.query([])?;
         let mut out = Vec::new();
@@ -387,6 +390,7 @@ impl Store {
             });
         }
         drop(rows);
+        out.sort_unstable_by(|a, b| a.id.cmp(&b.id));
         let index: HashMap<String, usize> = out
             .iter()
             .enumerate()
@@ -457,7 +461,7 @@ impl Store {
                     other_sources, expected_jobs, expected_products, expected_capacity,
                     priorities, status, decision_no, created_at, created_by, updated_at,
                     updated_by
-             FROM proposals ORDER BY id",
+             FROM proposals",
         )?;
         let mut rows = stmt.query([])?;
         let mut out = Vec::new();
@@ -497,6 +501,7 @@ impl Store {
             });
         }
         drop(rows);
+        out.sort_unstable_by(|a, b| a.id.cmp(&b.id));
         let index: HashMap<String, usize> = out
             .iter()
             .enumerate()
