@@ -12,6 +12,7 @@ pub mod export;
 mod jsoncheck;
 pub mod keys;
 pub mod model;
+pub mod receive;
 mod workbook;
 
 use std::collections::{BTreeMap, HashSet};

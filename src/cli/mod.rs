@@ -12,6 +12,7 @@ mod facilities;
 mod find;
 mod import;
 mod init;
+pub mod merge;
 pub mod output;
 pub mod plan;
 pub mod proposal;
@@ -75,6 +76,17 @@ pub enum Command {
     /// Shared server: set-up (root) and accounts
     #[command(subcommand)]
     Admin(admin::AdminCmd),
+    /// Import a collaborator's bundle at the province (preview, then merge in one go), or a
+    /// receipt from the province
+    Import(merge::ImportArgs),
+    /// Receipts: read ones (collaborator), or write one for a sender (--for, province)
+    Receipt(merge::ReceiptArgs),
+    /// Records changed on both sides: list, show both versions, resolve field by field
+    #[command(subcommand)]
+    Conflicts(merge::ConflictsCmd),
+    /// Suspected duplicate facilities across senders: list, merge, keep apart
+    #[command(subcommand)]
+    Duplicates(merge::DuplicatesCmd),
     /// Write a signed bundle for the province: what changed since your last one (or --full)
     Export(bundle::ExportArgs),
     /// Check a bundle without changing anything: signature, hashes, sender's key, sequence
@@ -205,6 +217,10 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Check) => check::run(&ctx),
         Some(Command::Snapshots) => snapshots::run(&ctx),
         Some(Command::Admin(c)) => admin::run(&ctx, c),
+        Some(Command::Import(a)) => merge::run_import(&ctx, a),
+        Some(Command::Receipt(a)) => merge::run_receipt(&ctx, a),
+        Some(Command::Conflicts(c)) => merge::run_conflicts(&ctx, c),
+        Some(Command::Duplicates(c)) => merge::run_duplicates(&ctx, c),
         Some(Command::Export(a)) => bundle::run_export(&ctx, a),
         Some(Command::Verify(a)) => bundle::run_verify(&ctx, a),
         Some(Command::Keys(c)) => bundle::run_keys(&ctx, c),
@@ -344,12 +360,60 @@ pub fn store_error_text(l: Lang, e: &StoreError) -> String {
         StoreError::InUse(p) => trf(l, "store.err.in_use", &[&p.display()]),
         StoreError::Exists(p) => trf(l, "store.err.exists", &[&p.display()]),
         StoreError::SameFile(p) => trf(l, "store.err.same_file", &[&p.display()]),
+        StoreError::BadRecord {
+            entity,
+            line,
+            id,
+            problem,
+        } => bad_record_text(l, entity, *line, id, problem),
         StoreError::Sqlite(s) => sqlite_error_text(l, s),
         StoreError::Migration(rusqlite_migration::Error::RusqliteError { err, .. }) => {
             sqlite_error_text(l, err)
         }
         StoreError::Migration(_) | StoreError::Corrupt(_) => trf(l, "store.err.database", &[&e]),
     }
+}
+
+/// The name of a bundle entity ("cơ sở", "đề xuất" …).
+pub fn entity_label(l: Lang, entity: &str) -> &'static str {
+    match entity {
+        "collaborator" => tr(l, "merge.entity.collaborator"),
+        "facility" => tr(l, "merge.entity.facility"),
+        "consultation" => tr(l, "merge.entity.consultation"),
+        "proposal" => tr(l, "merge.entity.proposal"),
+        _ => tr(l, "merge.entity.manifest"),
+    }
+}
+
+/// "Bản ghi cơ sở ở dòng 12 (…a1b2c3d4) bị từ chối: …", naming the entity file's line.
+pub fn bad_record_text(
+    l: Lang,
+    entity: &str,
+    line: usize,
+    id: &str,
+    problem: &crate::store::RecordProblem,
+) -> String {
+    use crate::store::RecordProblem as P;
+    let what = match problem {
+        P::Invalid { issues } => issues
+            .errors()
+            .map(|i| consult::describe(l, i.field, &i.problem))
+            .collect::<Vec<_>>()
+            .join("; "),
+        P::DuplicateId => tr(l, "merge.err.duplicate_id").to_string(),
+        P::RevMismatch => tr(l, "merge.err.rev_mismatch").to_string(),
+        P::MissingFacility { facility_id } => {
+            trf(l, "merge.err.missing_facility", &[&short_id(facility_id)])
+        }
+        P::BadSender => tr(l, "merge.err.bad_sender").to_string(),
+        P::UncleanText { field } => trf(l, "merge.err.unclean_text", &[field]),
+    };
+    let entity_label = entity_label(l, entity);
+    trf(
+        l,
+        "merge.err.bad_record",
+        &[&entity_label, &line, &short_id(id), &what],
+    )
 }
 
 fn is_disk_full(e: &std::io::Error) -> bool {

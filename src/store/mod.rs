@@ -8,7 +8,9 @@ mod change_log;
 mod collaborators;
 mod consultations;
 mod facilities;
+mod merge;
 mod proposals;
+mod receipts;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -33,7 +35,12 @@ pub use busy::BUSY_TIMEOUT;
 pub use change_log::ChangeEntry;
 pub use consultations::{BulkConsultation, BulkFollowUp, ConsultationFilter, GRACE_HOURS_SETTING};
 pub use facilities::{FacilityFilter, FacilitySort, ImportOutcome};
+pub use merge::{
+    AllRecords, Conflict, DuplicatePair, DuplicateRow, EntityCounts, Incoming, MergeMoves,
+    MergeReport, RecordProblem, Sender, Side, ENTITIES,
+};
 pub use proposals::{default_title, ProposalFilter, ProposalPrefill};
+pub use receipts::{record_receipt_in, KeptReceipt};
 
 /// The schema, oldest first. Never edit a released migration: add one.
 const MIGRATIONS: &[&str] = &[
@@ -44,6 +51,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/005_needs_index.sql"),
     include_str!("migrations/006_search_in_name_order.sql"),
     include_str!("migrations/007_bundles.sql"),
+    include_str!("migrations/008_merge.sql"),
 ];
 
 fn migrations() -> Migrations<'static> {
@@ -131,6 +139,14 @@ pub enum StoreError {
     Transition {
         id: String,
         refusal: crate::domain::proposal::Refusal,
+    },
+    #[error("bundle: {entity} on line {line} ({id}) is refused: {problem:?}")]
+    BadRecord {
+        entity: String,
+        /// 1-based line of the entity's record file (0: not from a file).
+        line: usize,
+        id: String,
+        problem: merge::RecordProblem,
     },
     #[error("proposal {id} is {status:?}: only a draft can be edited")]
     NotEditable {

@@ -66,7 +66,7 @@ fn funding_from_code(s: &str) -> Option<FundingSource> {
     FundingSource::ALL.into_iter().find(|x| x.code() == s)
 }
 
-fn priorities_bits(p: &Priorities) -> i64 {
+pub(crate) fn priorities_bits(p: &Priorities) -> i64 {
     p.flags()
         .iter()
         .enumerate()
@@ -74,7 +74,7 @@ fn priorities_bits(p: &Priorities) -> i64 {
         .sum()
 }
 
-fn priorities_from_bits(b: i64) -> Priorities {
+pub(crate) fn priorities_from_bits(b: i64) -> Priorities {
     let on = |i: u32| b & (1 << i) != 0;
     Priorities {
         exports: on(0),

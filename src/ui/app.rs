@@ -320,9 +320,11 @@ impl App {
     fn available(&self, action: Action) -> bool {
         match action {
             Action::Help | Action::Palette | Action::Redraw | Action::Exit => true,
-            Action::Agenda | Action::Needs | Action::Proposals | Action::Snapshots => {
-                self.overlays.is_empty()
-            }
+            Action::Agenda
+            | Action::Needs
+            | Action::Proposals
+            | Action::Snapshots
+            | Action::Bundles => self.overlays.is_empty(),
             Action::Quit => self.at_top_level(),
             Action::Back => !self.at_top_level() || self.top_screen().handles(Action::Back),
             other => match self.overlays.last() {
@@ -615,7 +617,11 @@ impl App {
             ScreenCmd::Unhandled
                 if matches!(
                     action,
-                    Action::Agenda | Action::Needs | Action::Proposals | Action::Snapshots
+                    Action::Agenda
+                        | Action::Needs
+                        | Action::Proposals
+                        | Action::Snapshots
+                        | Action::Bundles
                 ) =>
             {
                 let last = self.screens.len().saturating_sub(1);

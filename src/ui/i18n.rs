@@ -1121,6 +1121,132 @@ const UI: &[Entry] = &[
     ("ui.proposal.moved", "Đề xuất đã chuyển sang «{}».", "The proposal is now «{}»."),
 ];
 
+/// Bundles at the province: import, conflicts, duplicates, receipts (CLI and terminal app).
+const MERGE: &[Entry] = &[
+    ("merge.entity.collaborator", "cộng tác viên", "collaborator"),
+    ("merge.entity.facility", "cơ sở", "facility"),
+    (
+        "merge.entity.consultation",
+        "ghi nhận làm việc",
+        "consultation",
+    ),
+    ("merge.entity.proposal", "đề xuất", "proposal"),
+    (
+        "merge.entity.manifest",
+        "thông tin người gửi",
+        "sender information",
+    ),
+    (
+        "merge.err.bad_record",
+        "Không nhập gói: {} ở dòng {} ({}) không hợp lệ: {}",
+        "Bundle not imported: the {} on line {} ({}) is invalid: {}",
+    ),
+    (
+        "merge.err.duplicate_id",
+        "mã bản ghi bị lặp trong gói",
+        "the record id appears twice in the bundle",
+    ),
+    (
+        "merge.err.rev_mismatch",
+        "mã phiên bản không khớp nội dung",
+        "its revision does not match its content",
+    ),
+    (
+        "merge.err.missing_facility",
+        "cơ sở {} không có trong gói lẫn cơ sở dữ liệu",
+        "facility {} is neither in the bundle nor in the database",
+    ),
+    (
+        "merge.err.bad_sender",
+        "vai trò người gửi không hợp lệ",
+        "the sender's role is not valid",
+    ),
+    (
+        "merge.err.unclean_text",
+        "trường {} chứa ký tự điều khiển hoặc khoảng trắng thừa",
+        "field {} holds control characters or stray spaces",
+    ),
+    ("merge.col.entity", "Loại", "Entity"),
+    ("merge.col.new", "Mới", "New"),
+    ("merge.col.updated", "Cập nhật", "Updated"),
+    ("merge.col.unchanged", "Không đổi", "Unchanged"),
+    ("merge.col.conflicts", "Xung đột", "Conflicts"),
+    ("merge.col.duplicates", "Nghi trùng", "Suspects"),
+    ("merge.col.record", "Bản ghi", "Record"),
+    ("merge.col.fields", "Trường khác nhau", "Differing fields"),
+    ("merge.col.found", "Phát hiện", "Found"),
+    ("merge.col.status", "Tình trạng", "Status"),
+    ("merge.col.field", "Trường", "Field"),
+    ("merge.col.mine", "Của tôi (đang dùng)", "Mine (live)"),
+    ("merge.col.theirs", "Của họ", "Theirs"),
+    ("merge.col.name", "Tên", "Name"),
+    ("merge.col.commune", "Xã/phường", "Commune"),
+    ("merge.col.reasons", "Lý do", "Reasons"),
+    ("merge.err.unreadable", "Không đọc được gói: {}", "The bundle cannot be used: {}"),
+    ("merge.err.key_changed", "CẢNH BÁO: gói được ký bằng khóa KHÁC với khóa đã lưu của người gửi này ({}). Không nhập. Chỉ dùng --accept-key khi đã hỏi trực tiếp người gửi.", "WARNING: the bundle is signed with a DIFFERENT key from the one on file for this sender ({}). Not imported. Use --accept-key only after asking the sender in person."),
+    ("merge.err.key_new", "Người gửi này chưa có khóa được tin cậy. Kiểm tra mã khóa với người gửi, rồi nhập lại với --accept-key (hoặc chạy ctv keys trust TỆP).", "This sender has no trusted key yet. Check the fingerprint with the sender, then import again with --accept-key (or run ctv keys trust FILE)."),
+    ("merge.err.seq_reused", "Gói số {} của người gửi này đã được nhập từ một tệp khác: không nhập.", "Bundle {} of this sender was already imported from a different file: not imported."),
+    ("merge.err.wrong_kind", "Tệp này là loại «{}», không dùng được ở đây.", "This file is a «{}», which cannot be used here."),
+    ("merge.err.not_for_you", "Biên nhận này dành cho gói của một cộng tác viên khác.", "This receipt is for another collaborator's bundle."),
+    ("merge.err.bad_receipt", "Không đọc được biên nhận: {}", "The receipt cannot be read: {}"),
+    ("merge.err.no_sender", "Không có người gửi «{}» trong danh sách đã nhận.", "No sender «{}» among those received."),
+    ("merge.err.take", "«{}»: viết TRƯỜNG=mine hoặc TRƯỜNG=theirs.", "«{}»: write FIELD=mine or FIELD=theirs."),
+    ("merge.err.no_facility", "Không tìm thấy cơ sở «{}».", "No facility «{}»."),
+    ("merge.import.from", "Gói số {} của {} ({}), lập lúc {}, khóa {}", "Bundle {} from {} ({}), made {}, key {}"),
+    ("merge.import.key_new", "Người gửi mới, khóa {}: hãy đối chiếu mã khóa với người gửi.", "A new sender, key {}: check the fingerprint with the sender."),
+    ("merge.import.key_changed", "CẢNH BÁO: khóa đã lưu là {}, gói này ký bằng khóa {}.", "WARNING: the key on file is {}, this bundle is signed with {}."),
+    ("merge.import.gap", "Còn thiếu gói số {} của {}.", "Bundle(s) {} from {} are missing."),
+    ("merge.import.seen", "Gói này đã được nhập lúc {}.", "This bundle was imported on {}."),
+    ("merge.import.duplicate", "Nghi trùng: cơ sở {} và {} (xem ctv duplicates list).", "Suspected duplicate: facilities {} and {} (see ctv duplicates list)."),
+    ("merge.import.dry_run", "Chỉ xem trước: chưa ghi gì.", "Preview only: nothing written."),
+    ("merge.import.trust_prompt", "Tin cậy khóa này của người gửi và nhập gói? [c/K]", "Trust this sender's key and import the bundle? [y/N]"),
+    ("merge.import.not_trusted", "Không nhập: khóa chưa được tin cậy.", "Not imported: the key is not trusted."),
+    ("merge.import.already", "Gói này đã nhập lúc {}: không có gì thay đổi.", "This bundle was imported on {}: nothing changed."),
+    ("merge.import.done", "Đã nhập: {} bản ghi được nhận, {} xung đột (ctv conflicts list), {} cặp nghi trùng (ctv duplicates list).", "Imported: {} records accepted, {} conflicts (ctv conflicts list), {} suspected duplicate pairs (ctv duplicates list)."),
+    ("merge.import.receipt", "Biên nhận đã ghi ra {} — gửi lại cho cộng tác viên.", "Receipt written to {} — send it back to the collaborator."),
+    ("merge.receipt.summary", "Gói số {} đã đến tỉnh ngày {}: nhận {} cơ sở, {} xung đột.", "Bundle {} arrived on {}: {} facilities accepted, {} conflicts."),
+    ("merge.receipt.decision", "Đề xuất {} «{}»: {} (quyết định số {})", "Proposal {} «{}»: {} (decision no. {})"),
+    ("merge.receipt.applied", "{} quyết định của tỉnh đã được cập nhật vào đề xuất.", "{} decisions of the province applied to the proposals."),
+    ("merge.receipt.decisions_pending", "Biên nhận mang {} quyết định về đề xuất.", "The receipt carries {} decisions on proposals."),
+    ("merge.receipt.none", "Chưa nhận biên nhận nào từ tỉnh.", "No receipt from the province yet."),
+    ("merge.conflicts.none", "Không có xung đột nào cần xử lý.", "No conflicts to resolve."),
+    ("merge.conflicts.header", "Xung đột #{}: {} {}", "Conflict #{}: {} {}"),
+    ("merge.conflicts.hint", "Giải quyết: ctv conflicts resolve SỐ --take TRƯỜNG=mine|theirs … (trường không nêu giữ giá trị đang dùng).", "Resolve: ctv conflicts resolve ID --take FIELD=mine|theirs … (fields not named keep the live value)."),
+    ("merge.conflicts.resolved", "Đã giải quyết xung đột #{}.", "Conflict #{} resolved."),
+    ("merge.duplicates.none", "Không có cặp nghi trùng nào.", "No suspected duplicates."),
+    ("merge.duplicates.hint", "Gộp: ctv duplicates merge A B (B gộp vào A) · Khác nhau: ctv duplicates keep-apart A B", "Merge: ctv duplicates merge A B (B into A) · Different: ctv duplicates keep-apart A B"),
+    ("merge.duplicates.merged", "Đã gộp cơ sở {} vào {}: chuyển {} ghi nhận làm việc và {} đề xuất.", "Facility {} merged into {}: {} consultations and {} proposals moved."),
+    ("ui.action.bundles", "Gói dữ liệu: nhập, xung đột, trùng", "Bundles: import, conflicts, duplicates"),
+    ("ui.action.resolve_conflict", "Giải quyết xung đột", "Resolve the conflict"),
+    ("ui.action.merge_duplicate", "Gộp B vào A", "Merge B into A"),
+    ("ui.action.keep_apart", "Là hai cơ sở khác nhau", "Keep apart"),
+    ("ui.action.bundles_import", "Nhập gói", "Import a bundle"),
+    ("ui.action.bundles_conflicts", "Xung đột", "Conflicts"),
+    ("ui.action.bundles_duplicates", "Nghi trùng", "Duplicates"),
+    ("ui.context.bundles", "Gói dữ liệu", "Bundles"),
+    ("ui.bundles.title", "Gói dữ liệu", "Bundles"),
+    ("ui.bundles.tab_import", "Nhập gói", "Import"),
+    ("ui.bundles.tab_conflicts", "Xung đột ({})", "Conflicts ({})"),
+    ("ui.bundles.tab_duplicates", "Nghi trùng ({})", "Duplicates ({})"),
+    ("ui.bundles.path_title", "Nhập gói dữ liệu của cộng tác viên", "Import a collaborator's bundle"),
+    ("ui.bundles.path", "Tệp", "File"),
+    ("ui.bundles.path_hint", "Đường dẫn tệp .ctvb; Enter để kiểm tra và xem trước", "Path of the .ctvb file; Enter checks it and shows a preview"),
+    ("ui.bundles.path_required", "Nhập đường dẫn tệp gói.", "Type the path of the bundle file."),
+    ("ui.bundles.import_intro", "Gói được kiểm tra (chữ ký, mã băm, khóa người gửi) và xem trước; chưa ghi gì cho đến khi bạn xác nhận.", "The bundle is checked (signature, hashes, sender's key) and previewed; nothing is written until you confirm."),
+    ("ui.bundles.apply_hint", "{}: nhập toàn bộ gói (tất cả hoặc không gì cả) · Esc: chọn tệp khác", "{}: import the whole bundle (all or nothing) · Esc: choose another file"),
+    ("ui.bundles.confirm_import", "Nhập gói số {} của {}?", "Import bundle {} from {}?"),
+    ("ui.bundles.trust_new", " Người gửi mới: tin cậy khóa {} (hãy đối chiếu với người gửi).", " A new sender: trust key {} (check it with the sender)."),
+    ("ui.bundles.trust_changed", " CẢNH BÁO: khóa đã lưu là {}, gói ký bằng khóa {}. Chỉ đồng ý khi người gửi xác nhận đã đổi khóa.", " WARNING: the key on file is {}, the bundle is signed with {}. Say yes only if the sender confirmed a new key."),
+    ("ui.bundles.confirm_resolve", "Giải quyết xung đột #{}, lấy bản của họ cho: {}?", "Resolve conflict #{}, taking theirs for: {}?"),
+    ("ui.bundles.confirm_merge", "Gộp «{}» ({}) vào «{}» ({})? Ghi nhận làm việc và đề xuất được chuyển sang.", "Merge «{}» ({}) into «{}» ({})? Its consultations and proposals move over."),
+    ("ui.bundles.confirm_keep_apart", "«{}» và «{}» là hai cơ sở khác nhau?", "«{}» and «{}» are different facilities?"),
+    ("ui.bundles.resolving", "Xung đột #{}: Enter đổi bản cho trường đang chọn, s để lưu, Esc để quay lại", "Conflict #{}: Enter switches the selected field, s saves, Esc goes back"),
+    ("ui.bundles.col.take", "Lấy", "Take"),
+    ("ui.bundles.mine", "của tôi", "mine"),
+    ("ui.bundles.theirs", "của họ", "theirs"),
+    ("merge.duplicates.kept_apart", "Đã ghi nhận {} và {} là hai cơ sở khác nhau.", "{} and {} recorded as different facilities."),
+];
+
 /// Bundles: export, verify, keys, and why a bundle is refused.
 const BUNDLE: &[Entry] = &[
     ("bundle.err.io", "{}: {}", "{}: {}"),
@@ -1185,6 +1311,7 @@ fn table() -> &'static HashMap<&'static str, (&'static str, &'static str)> {
         CORE.iter()
             .chain(CLI)
             .chain(UI)
+            .chain(MERGE)
             .chain(BUNDLE)
             .map(|(k, vi, en)| (*k, (*vi, *en)))
             .collect()
@@ -1223,6 +1350,7 @@ pub fn keys() -> impl Iterator<Item = &'static str> {
     CORE.iter()
         .chain(CLI)
         .chain(UI)
+        .chain(MERGE)
         .chain(BUNDLE)
         .map(|(k, _, _)| *k)
 }
@@ -1234,7 +1362,7 @@ mod tests {
     #[test]
     fn keys_are_unique_and_translated() {
         let mut seen = std::collections::HashSet::new();
-        for (k, vi, en) in CORE.iter().chain(CLI).chain(UI).chain(BUNDLE) {
+        for (k, vi, en) in CORE.iter().chain(CLI).chain(UI).chain(MERGE).chain(BUNDLE) {
             assert!(seen.insert(*k), "duplicate i18n key {k}");
             assert!(
                 !vi.is_empty() && !en.is_empty(),

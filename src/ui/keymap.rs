@@ -85,6 +85,14 @@ pub enum Action {
     BackupNow,
     /// Snapshots: restore the selected snapshot.
     RestoreSnapshot,
+    /// Open the bundles screen: import, conflicts, duplicates (from anywhere).
+    Bundles,
+    /// Bundles: resolve the conflict with the chosen sides.
+    ResolveConflict,
+    /// Bundles: merge the selected duplicate pair (B into A).
+    MergeDuplicate,
+    /// Bundles: keep the selected pair apart.
+    KeepApart,
 }
 
 impl Action {
@@ -135,6 +143,10 @@ impl Action {
         Action::Snapshots,
         Action::BackupNow,
         Action::RestoreSnapshot,
+        Action::Bundles,
+        Action::ResolveConflict,
+        Action::MergeDuplicate,
+        Action::KeepApart,
     ];
 
     /// The stable name used in the config file's `[keys]` table.
@@ -186,6 +198,10 @@ impl Action {
             Action::Snapshots => "snapshots",
             Action::BackupNow => "backup_now",
             Action::RestoreSnapshot => "restore_snapshot",
+            Action::Bundles => "bundles",
+            Action::ResolveConflict => "resolve_conflict",
+            Action::MergeDuplicate => "merge_duplicate",
+            Action::KeepApart => "keep_apart",
         }
     }
 
@@ -243,6 +259,10 @@ impl Action {
             Action::Snapshots => "ui.action.snapshots",
             Action::BackupNow => "ui.action.backup_now",
             Action::RestoreSnapshot => "ui.action.restore_snapshot",
+            Action::Bundles => "ui.action.bundles",
+            Action::ResolveConflict => "ui.action.resolve_conflict",
+            Action::MergeDuplicate => "ui.action.merge_duplicate",
+            Action::KeepApart => "ui.action.keep_apart",
         }
     }
 
@@ -293,6 +313,8 @@ pub enum Context {
     Proposal,
     /// The snapshots screen (above [`Context::List`], which moves; Enter restores).
     Snapshots,
+    /// The bundles screen (above [`Context::List`], which moves; Enter opens or imports).
+    Bundles,
 }
 
 impl Context {
@@ -306,6 +328,7 @@ impl Context {
         Context::Agenda,
         Context::Proposal,
         Context::Snapshots,
+        Context::Bundles,
         Context::Form,
         Context::Picker,
         Context::Palette,
@@ -328,6 +351,7 @@ impl Context {
             Context::Agenda => "ui.context.agenda",
             Context::Proposal => "ui.context.proposal",
             Context::Snapshots => "ui.context.snapshots",
+            Context::Bundles => "ui.context.bundles",
         }
     }
 
@@ -585,6 +609,63 @@ fn defaults() -> Vec<Binding> {
             &[Key::plain(KeyCode::F(6))],
             l(A::Snapshots),
             false,
+        ),
+        b(
+            A::Bundles,
+            C::Global,
+            &[Key::plain(KeyCode::F(7))],
+            l(A::Bundles),
+            false,
+        ),
+        // Bundles: panes, resolve a conflict, merge or keep apart a duplicate pair.
+        b(
+            A::NextPane,
+            C::Bundles,
+            &[Key::plain(KeyCode::Tab)],
+            l(A::NextPane),
+            true,
+        ),
+        b(
+            A::Pane1,
+            C::Bundles,
+            &[Key::ch('1')],
+            "ui.action.bundles_import",
+            false,
+        ),
+        b(
+            A::Pane2,
+            C::Bundles,
+            &[Key::ch('2')],
+            "ui.action.bundles_conflicts",
+            false,
+        ),
+        b(
+            A::Pane3,
+            C::Bundles,
+            &[Key::ch('3')],
+            "ui.action.bundles_duplicates",
+            false,
+        ),
+        b(
+            A::ResolveConflict,
+            C::Bundles,
+            &[Key::ch('s')],
+            l(A::ResolveConflict),
+            true,
+        ),
+        b(
+            A::MergeDuplicate,
+            C::Bundles,
+            &[Key::ch('m')],
+            l(A::MergeDuplicate),
+            true,
+        ),
+        b(
+            A::KeepApart,
+            C::Bundles,
+            &[Key::ch('k')],
+            l(A::KeepApart),
+            true,
         ),
         // Snapshots: back up now; Enter (or `r`) restores the selected one.
         b(

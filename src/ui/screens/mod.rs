@@ -16,6 +16,7 @@
 //! help and the palette show exactly those.
 
 pub mod agenda;
+pub mod bundles;
 pub mod consult;
 pub mod detail;
 pub mod form;
@@ -40,6 +41,7 @@ use crate::ui::theme::Theme;
 use crate::ui::widgets::PickItem;
 
 pub use agenda::AgendaScreen;
+pub use bundles::BundlesScreen;
 pub use consult::ConsultScreen;
 pub use detail::DetailScreen;
 pub use form::FormScreen;
@@ -204,12 +206,15 @@ pub fn open_view(action: Action, top: &Screen, env: &Env, store: &mut Store) -> 
         Action::Needs => Screen::Needs(NeedsScreen::new(env.lang, store)),
         Action::Proposals => Screen::Proposals(ProposalsScreen::new(env.lang, store)),
         Action::Snapshots => Screen::Snapshots(SnapshotsScreen::new(env.lang, store)),
+        Action::Bundles => Screen::Bundles(BundlesScreen::new(env.lang, store)),
         _ => return ScreenCmd::None,
     };
     match top {
-        Screen::Agenda(_) | Screen::Needs(_) | Screen::Proposals(_) | Screen::Snapshots(_) => {
-            ScreenCmd::Replace(Box::new(screen))
-        }
+        Screen::Agenda(_)
+        | Screen::Needs(_)
+        | Screen::Proposals(_)
+        | Screen::Snapshots(_)
+        | Screen::Bundles(_) => ScreenCmd::Replace(Box::new(screen)),
         _ => ScreenCmd::Push(Box::new(screen)),
     }
 }
@@ -229,6 +234,7 @@ pub enum Screen {
     ProposalView(ProposalViewScreen),
     ProposalForm(ProposalFormScreen),
     Snapshots(SnapshotsScreen),
+    Bundles(BundlesScreen),
 }
 
 impl Screen {
@@ -250,6 +256,7 @@ impl Screen {
             Screen::ProposalView(s) => s.title(lang),
             Screen::ProposalForm(s) => s.title(lang),
             Screen::Snapshots(s) => s.title(lang),
+            Screen::Bundles(s) => s.title(lang),
         }
     }
 
@@ -267,6 +274,7 @@ impl Screen {
             Screen::ProposalView(s) => s.contexts(),
             Screen::ProposalForm(s) => s.contexts(),
             Screen::Snapshots(s) => s.contexts(),
+            Screen::Bundles(s) => s.contexts(),
         }
     }
 
@@ -284,6 +292,7 @@ impl Screen {
             Screen::ProposalView(s) => s.handles(action),
             Screen::ProposalForm(s) => s.handles(action),
             Screen::Snapshots(s) => s.handles(action),
+            Screen::Bundles(s) => s.handles(action),
         }
     }
 
@@ -301,6 +310,7 @@ impl Screen {
             Screen::ProposalView(s) => s.handle_text_key(key),
             Screen::ProposalForm(s) => s.handle_text_key(key),
             Screen::Snapshots(_) => false,
+            Screen::Bundles(s) => s.handle_text_key(key),
         }
     }
 
@@ -318,6 +328,7 @@ impl Screen {
             Screen::ProposalView(s) => s.handle_paste(text),
             Screen::ProposalForm(s) => s.handle_paste(text),
             Screen::Snapshots(_) => false,
+            Screen::Bundles(s) => s.handle_paste(text),
         }
     }
 
@@ -334,6 +345,7 @@ impl Screen {
             Screen::ProposalView(s) => s.handle_action(action, env, store),
             Screen::ProposalForm(s) => s.handle_action(action, env, store),
             Screen::Snapshots(s) => s.handle_action(action, env, store),
+            Screen::Bundles(s) => s.handle_action(action, env, store),
         }
     }
 
@@ -353,7 +365,7 @@ impl Screen {
             Screen::Proposals(s) => s.on_pick(purpose, code, env, store),
             Screen::ProposalForm(s) => s.on_pick(purpose, code, env, store),
             Screen::Detail(_) | Screen::Agenda(_) | Screen::ProposalView(_) => ScreenCmd::None,
-            Screen::Snapshots(_) => ScreenCmd::None,
+            Screen::Snapshots(_) | Screen::Bundles(_) => ScreenCmd::None,
         }
     }
 
@@ -369,6 +381,7 @@ impl Screen {
             Screen::ProposalForm(s) => s.on_confirm(action, env, store),
             Screen::ProposalView(s) => s.on_confirm(action, env, store),
             Screen::Snapshots(s) => s.on_confirm(action, env, store),
+            Screen::Bundles(s) => s.on_confirm(action, env, store),
         }
     }
 
@@ -386,6 +399,7 @@ impl Screen {
             Screen::Proposals(s) => s.on_data_changed(store),
             Screen::ProposalView(s) => s.on_data_changed(store),
             Screen::Snapshots(s) => s.on_data_changed(store),
+            Screen::Bundles(s) => s.on_data_changed(store),
             Screen::ProposalForm(_) => ScreenCmd::None,
         }
     }
@@ -405,9 +419,12 @@ impl Screen {
         match self {
             Screen::List(_) | Screen::Detail(_) | Screen::Agenda(_) | Screen::Needs(_) => true,
             Screen::Proposals(_) | Screen::ProposalView(_) | Screen::Snapshots(_) => true,
+            // The Bundles screen holds a typed path and a preview: it reloads after its own
+            // actions only.
             Screen::Form(_) | Screen::Consult(_) | Screen::ProposalForm(_) | Screen::Setup(_) => {
                 false
             }
+            Screen::Bundles(_) => false,
         }
     }
 
@@ -415,6 +432,7 @@ impl Screen {
         match self {
             Screen::List(_) | Screen::Detail(_) | Screen::Agenda(_) | Screen::Needs(_) => false,
             Screen::Proposals(_) | Screen::ProposalView(_) | Screen::Snapshots(_) => false,
+            Screen::Bundles(_) => false,
             Screen::ProposalForm(s) => s.has_unsaved_changes(),
             Screen::Form(s) => s.has_unsaved_changes(),
             Screen::Consult(s) => s.has_unsaved_changes(),
@@ -436,6 +454,7 @@ impl Screen {
             Screen::ProposalView(s) => s.render(frame, area, env, focused),
             Screen::ProposalForm(s) => s.render(frame, area, env, focused),
             Screen::Snapshots(s) => s.render(frame, area, env),
+            Screen::Bundles(s) => s.render(frame, area, env, focused),
         }
     }
 }

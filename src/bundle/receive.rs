@@ -1,0 +1,327 @@
+//! Receiving: the province imports a collaborator's bundle (checked, previewed, merged in
+//! one transaction, recorded) and writes a signed receipt; the collaborator imports the
+//! receipt and the decisions on its proposals.
+
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use thiserror::Error;
+
+use super::model::ProposalRecord;
+use super::{
+    keys, read_bundle, sender_info, write_signed, Bundle, BundleError, KeyStatus, SigningKeyFile,
+    KIND_BUNDLE, KIND_RECEIPT,
+};
+use crate::store::{
+    bundles::{record_received_in, trust_sender_in},
+    Incoming, MergeReport, Sender, Store, StoreError,
+};
+
+/// The one entry of a receipt.
+pub const RECEIPT_ENTRY: &str = "receipt.json";
+
+/// What the province tells a sender about one bundle, and its decisions on the sender's
+/// proposals (each the province's record of the proposal, which the sender takes over).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Receipt {
+    pub bundle_sender_id: String,
+    pub bundle_sender_name: String,
+    pub bundle_seq: u64,
+    /// When the province imported the bundle (RFC 3339 UTC).
+    pub received_at: String,
+    /// Per entity ("facility" …): records accepted (new, updated or already there).
+    pub accepted: BTreeMap<String, u64>,
+    /// Per entity: records that conflicted (kept for a person at the province).
+    pub conflicts: BTreeMap<String, u64>,
+    /// The sender's proposals the province has decided on, as the province holds them.
+    pub decisions: Vec<ProposalRecord>,
+}
+
+impl Receipt {
+    pub fn conflict_total(&self) -> u64 {
+        self.conflicts.values().sum()
+    }
+}
+
+#[derive(Debug, Error)]
+pub enum ReceiveError {
+    #[error(transparent)]
+    Bundle(#[from] BundleError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The signer's key is not trusted here (new, or different from the one on file).
+    #[error("the sender's key is not trusted: {0:?}")]
+    UntrustedKey(KeyStatus),
+    /// The same sender and sequence number, but another file.
+    #[error("bundle {seq} of this sender was already imported, from a different file")]
+    SeqReused { seq: u64 },
+    #[error("this is a {found}, not a {expected}")]
+    WrongKind { expected: String, found: String },
+    /// A receipt for another collaborator's bundle.
+    #[error("the receipt is for another collaborator's bundle")]
+    NotForYou,
+    #[error("the receipt cannot be read: {0}")]
+    BadReceipt(String),
+}
+
+/// A container read and verified, with what the database knows of its sender.
+#[derive(Debug, Clone)]
+pub struct Checked {
+    pub bundle: Bundle,
+    /// SHA-256 of the whole file.
+    pub sha256: String,
+    pub key: KeyStatus,
+    /// Earlier sequence numbers of this sender never received (a gap).
+    pub missing: Vec<u64>,
+    /// When this very (sender, seq) was imported before, if it was.
+    pub already: Option<String>,
+    pub sender: Sender,
+}
+
+fn file_sha256(path: &Path) -> Result<String, BundleError> {
+    let io = |source| BundleError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut f = crate::shared::user_file::open(path).map_err(io)?;
+    let mut h = Sha256::new();
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        let n = f.read(&mut buf).map_err(io)?;
+        if n == 0 {
+            break;
+        }
+        h.update(&buf[..n]);
+    }
+    Ok(keys::hex(&h.finalize()))
+}
+
+/// Reads and verifies a bundle or receipt (hashes, signature, strict records) and looks up
+/// its sender's key and sequence here. Writes nothing.
+pub fn check(store: &Store, path: &Path) -> Result<Checked, ReceiveError> {
+    let bundle = read_bundle(path)?;
+    let sha256 = file_sha256(path)?;
+    let m = &bundle.manifest;
+    let key = store.sender_key_status(&m.sender)?;
+    let (missing, already) = if m.kind == KIND_BUNDLE {
+        (
+            store.missing_seqs(&m.sender.id, m.seq)?,
+            store.bundle_received_at(&m.sender.id, m.seq)?,
+        )
+    } else {
+        (Vec::new(), None)
+    };
+    let sender = Sender {
+        id: m.sender.id.clone(),
+        name: m.sender.name.clone(),
+        role: m.sender.role.clone(),
+        units: m.sender.units.clone(),
+    };
+    Ok(Checked {
+        bundle,
+        sha256,
+        key,
+        missing,
+        already,
+        sender,
+    })
+}
+
+impl Checked {
+    pub fn incoming(&self) -> Incoming<'_> {
+        Incoming {
+            sender: &self.sender,
+            collaborators: &self.bundle.collaborators,
+            facilities: &self.bundle.facilities,
+            consultations: &self.bundle.consultations,
+            proposals: &self.bundle.proposals,
+        }
+    }
+
+    fn require_kind(&self, kind: &str) -> Result<(), ReceiveError> {
+        if self.bundle.manifest.kind != kind {
+            return Err(ReceiveError::WrongKind {
+                expected: kind.into(),
+                found: self.bundle.manifest.kind.clone(),
+            });
+        }
+        Ok(())
+    }
+
+    fn require_trust(&self, accept_key: bool) -> Result<(), ReceiveError> {
+        if self.key != KeyStatus::Known && !accept_key {
+            return Err(ReceiveError::UntrustedKey(self.key.clone()));
+        }
+        Ok(())
+    }
+
+    /// What importing would do (the bundle's records against this database).
+    pub fn preview(&self, store: &Store) -> Result<MergeReport, ReceiveError> {
+        self.require_kind(KIND_BUNDLE)?;
+        Ok(store.preview_merge(&self.incoming())?)
+    }
+}
+
+/// How an import ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Imported {
+    Merged(MergeReport),
+    /// This very file was imported before (on that date): nothing to do.
+    AlreadyImported {
+        at: String,
+    },
+}
+
+/// Imports a checked bundle at the province: one transaction merges the records, trusts a
+/// new (or explicitly accepted) key, records the bundle and keeps what its receipt says.
+pub fn import(store: &mut Store, c: &Checked, accept_key: bool) -> Result<Imported, ReceiveError> {
+    c.require_kind(KIND_BUNDLE)?;
+    c.require_trust(accept_key)?;
+    let m = &c.bundle.manifest;
+    if let Some(at) = &c.already {
+        let same: Option<String> = store.bundle_received_sha(&m.sender.id, m.seq)?;
+        if same.as_deref() == Some(c.sha256.as_str()) {
+            return Ok(Imported::AlreadyImported { at: at.clone() });
+        }
+        return Err(ReceiveError::SeqReused { seq: m.seq });
+    }
+    let now = store.now_string();
+    let trust = c.key != KeyStatus::Known;
+    let counts: BTreeMap<String, u64> = [
+        ("collaborators", c.bundle.collaborators.len()),
+        ("facilities", c.bundle.facilities.len()),
+        ("consultations", c.bundle.consultations.len()),
+        ("proposals", c.bundle.proposals.len()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v as u64))
+    .collect();
+    let report = store.apply_merge(&c.incoming(), |tx, report| {
+        if trust {
+            trust_sender_in(tx, &m.sender, &now)?;
+        }
+        record_received_in(tx, &m.sender.id, m.seq, &c.sha256, &now, &counts)?;
+        let body = Receipt {
+            bundle_sender_id: m.sender.id.clone(),
+            bundle_sender_name: m.sender.name.clone(),
+            bundle_seq: m.seq,
+            received_at: now.clone(),
+            accepted: report
+                .counts
+                .iter()
+                .map(|(k, v)| (k.clone(), v.accepted() as u64))
+                .collect(),
+            conflicts: report
+                .counts
+                .iter()
+                .map(|(k, v)| (k.clone(), v.conflicts as u64))
+                .collect(),
+            decisions: Vec::new(),
+        };
+        let json = serde_json::to_string(&body).unwrap_or_else(|_| "{}".into());
+        crate::store::record_receipt_in(tx, "sent", &m.sender.id, m.seq, &now, &json)
+    })?;
+    Ok(Imported::Merged(report))
+}
+
+/// The receipt for a sender's bundle `seq` (the last one received when None), with the
+/// province's current decisions on that sender's proposals.
+pub fn receipt_for(
+    store: &Store,
+    sender_id: &str,
+    seq: Option<u64>,
+) -> Result<Receipt, ReceiveError> {
+    let body = store
+        .receipt_body("sent", sender_id, seq)?
+        .ok_or_else(|| StoreError::NotFound(sender_id.to_string()))?;
+    let mut r: Receipt =
+        serde_json::from_str(&body).map_err(|e| ReceiveError::BadReceipt(e.to_string()))?;
+    r.decisions = store.decided_proposals_of(sender_id)?;
+    Ok(r)
+}
+
+/// Writes the signed receipt for a sender's bundle to `out`.
+pub fn write_receipt(
+    store: &Store,
+    key: &SigningKeyFile,
+    sender_id: &str,
+    seq: Option<u64>,
+    out: &Path,
+) -> Result<Receipt, ReceiveError> {
+    let r = receipt_for(store, sender_id, seq)?;
+    let json =
+        serde_json::to_vec_pretty(&r).map_err(|e| ReceiveError::BadReceipt(e.to_string()))?;
+    let me = sender_info(store, key)?;
+    write_signed(
+        out,
+        KIND_RECEIPT,
+        vec![(RECEIPT_ENTRY.to_string(), json)],
+        key,
+        me,
+        r.bundle_seq,
+    )?;
+    Ok(r)
+}
+
+/// The receipt a checked container holds.
+pub fn read_receipt(c: &Checked) -> Result<Receipt, ReceiveError> {
+    c.require_kind(KIND_RECEIPT)?;
+    let bytes = c
+        .bundle
+        .extra
+        .get(RECEIPT_ENTRY)
+        .ok_or_else(|| BundleError::MissingEntry(RECEIPT_ENTRY.into()))?;
+    serde_json::from_slice(bytes).map_err(|e| ReceiveError::BadReceipt(e.to_string()))
+}
+
+/// What a sender did with a receipt.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReceiptApplied {
+    pub receipt: Receipt,
+    /// Proposals whose decision was taken over now (not before).
+    pub decisions_applied: usize,
+}
+
+/// The sender's side: checks the receipt is for this profile, then in one transaction keeps
+/// it, trusts the province's key if asked, and takes over the province's decisions.
+pub fn apply_receipt(
+    store: &mut Store,
+    c: &Checked,
+    accept_key: bool,
+) -> Result<ReceiptApplied, ReceiveError> {
+    let receipt = read_receipt(c)?;
+    c.require_trust(accept_key)?;
+    let me = store.require_profile()?.id.clone();
+    if receipt.bundle_sender_id != me {
+        return Err(ReceiveError::NotForYou);
+    }
+    let m = &c.bundle.manifest;
+    let province = crate::store::Actor {
+        id: m.sender.id.clone(),
+        name: m.sender.name.clone(),
+    };
+    let trust = c.key != KeyStatus::Known;
+    let json = serde_json::to_string(&receipt).unwrap_or_else(|_| "{}".into());
+    let now = store.now_string();
+    let applied = store.take_decisions(&province, &receipt.decisions, |tx| {
+        if trust {
+            trust_sender_in(tx, &m.sender, &now)?;
+        }
+        crate::store::record_receipt_in(
+            tx,
+            "received",
+            &me,
+            receipt.bundle_seq,
+            &receipt.received_at,
+            &json,
+        )
+    })?;
+    Ok(ReceiptApplied {
+        receipt,
+        decisions_applied: applied,
+    })
+}

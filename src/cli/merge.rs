@@ -1,0 +1,614 @@
+//! The province's side of bundles on the command line: `ctv import FILE [--dry-run]` (also
+//! a receipt, on the sender's side), `ctv receipt`, `ctv conflicts …`, `ctv duplicates …`.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use clap::{Args, Subcommand};
+
+use super::{entity_label, output, short_id, CliError, Ctx};
+use crate::bundle::receive::{self, Checked, Imported, Receipt, ReceiveError};
+use crate::bundle::{BundleError, KeyStatus, KIND_RECEIPT};
+use crate::store::{MergeReport, Side, Store, StoreError, ENTITIES};
+use crate::text::sanitize;
+use crate::ui::i18n::{tr, trf, Lang};
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The bundle (.ctvb) from a collaborator, or a receipt from the province
+    pub file: PathBuf,
+    /// Show what would be merged, write nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Trust the sender's key if it is new or changed (otherwise asked, or refused)
+    #[arg(long)]
+    pub accept_key: bool,
+    /// Where to write the receipt (default: beside the bundle, NAME.receipt.ctvb)
+    #[arg(long, value_name = "FILE")]
+    pub receipt_out: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ReceiptArgs {
+    /// At the province: write the receipt for this sender (id, short id or exact name)
+    #[arg(long = "for", value_name = "SENDER")]
+    pub for_sender: Option<String>,
+    /// The bundle number (default: the sender's last)
+    #[arg(long)]
+    pub seq: Option<u64>,
+    /// The receipt file to write
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConflictsCmd {
+    /// Open conflicts (--all: resolved ones too)
+    List {
+        #[arg(long)]
+        all: bool,
+    },
+    /// Both versions of a conflict, field by field
+    Show { id: i64 },
+    /// Resolve: every field keeps the live value ("mine") unless --take field=theirs
+    Resolve {
+        id: i64,
+        /// field=mine|theirs (repeatable)
+        #[arg(long = "take", value_name = "FIELD=mine|theirs")]
+        take: Vec<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DuplicatesCmd {
+    /// Suspected duplicate facilities across senders (--all: decided ones too)
+    List {
+        #[arg(long)]
+        all: bool,
+    },
+    /// Merge facility B into A: B's consultations and proposals move to A, B is archived
+    Merge { a: String, b: String },
+    /// A and B are different facilities: never suggest the pair again
+    KeepApart { a: String, b: String },
+}
+
+/// The words for a receiving failure.
+pub fn receive_error_text(l: Lang, e: &ReceiveError) -> String {
+    match e {
+        ReceiveError::Store(s) => super::store_error_text(l, s),
+        ReceiveError::Bundle(BundleError::Store(s)) => super::store_error_text(l, s),
+        ReceiveError::Bundle(b) => trf(
+            l,
+            "merge.err.unreadable",
+            &[&super::bundle::error_text(l, b)],
+        ),
+        ReceiveError::UntrustedKey(KeyStatus::Changed { on_file }) => {
+            trf(l, "merge.err.key_changed", &[on_file])
+        }
+        ReceiveError::UntrustedKey(_) => tr(l, "merge.err.key_new").to_string(),
+        ReceiveError::SeqReused { seq } => trf(l, "merge.err.seq_reused", &[seq]),
+        ReceiveError::WrongKind { found, .. } => {
+            trf(l, "merge.err.wrong_kind", &[&sanitize(found)])
+        }
+        ReceiveError::NotForYou => tr(l, "merge.err.not_for_you").to_string(),
+        ReceiveError::BadReceipt(d) => trf(l, "merge.err.bad_receipt", &[&sanitize(d)]),
+    }
+}
+
+fn fail(l: Lang, e: ReceiveError) -> CliError {
+    match e {
+        ReceiveError::Store(s) | ReceiveError::Bundle(BundleError::Store(s)) => CliError::Store(s),
+        e => CliError::Message(receive_error_text(l, &e)),
+    }
+}
+
+/// "Gói số 7 đã đến tỉnh ngày 12/11/2026: nhận 42 cơ sở, 1 xung đột."
+pub fn receipt_summary(l: Lang, r: &Receipt) -> String {
+    let day = output::local_time(&r.received_at)
+        .split(' ')
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    let facilities = r.accepted.get("facility").copied().unwrap_or(0);
+    trf(
+        l,
+        "merge.receipt.summary",
+        &[&r.bundle_seq, &day, &facilities, &r.conflict_total()],
+    )
+}
+
+/// The preview table: one row per entity.
+pub fn preview_rows(r: &MergeReport, l: Lang) -> Vec<Vec<String>> {
+    ENTITIES
+        .iter()
+        .map(|e| {
+            let c = r.count(e);
+            vec![
+                entity_label(l, e).to_string(),
+                c.new.to_string(),
+                c.updated.to_string(),
+                c.unchanged.to_string(),
+                c.conflicts.to_string(),
+                c.duplicates.to_string(),
+            ]
+        })
+        .collect()
+}
+
+pub fn preview_headers(l: Lang) -> [&'static str; 6] {
+    [
+        tr(l, "merge.col.entity"),
+        tr(l, "merge.col.new"),
+        tr(l, "merge.col.updated"),
+        tr(l, "merge.col.unchanged"),
+        tr(l, "merge.col.conflicts"),
+        tr(l, "merge.col.duplicates"),
+    ]
+}
+
+fn print_table(headers: &[&str], rows: &[Vec<String>]) -> Result<(), CliError> {
+    let mut out = std::io::stdout().lock();
+    output::table(&mut out, headers, rows, 60).map_err(|e| CliError::Io("stdout".into(), e))
+}
+
+/// Who sent it, its key and sequence, before anything else.
+fn describe_checked(l: Lang, c: &Checked) {
+    let m = &c.bundle.manifest;
+    println!(
+        "{}",
+        trf(
+            l,
+            "merge.import.from",
+            &[
+                &m.seq,
+                &sanitize(&m.sender.name),
+                &tr(
+                    l,
+                    super::role_key(
+                        crate::domain::Role::parse(&m.sender.role)
+                            .unwrap_or(crate::domain::Role::Commune)
+                    )
+                ),
+                &output::local_time(&m.created_at),
+                &sanitize(&m.sender.fingerprint),
+            ]
+        )
+    );
+    match &c.key {
+        KeyStatus::Known => {}
+        KeyStatus::New => println!(
+            "{}",
+            trf(
+                l,
+                "merge.import.key_new",
+                &[&sanitize(&m.sender.fingerprint)]
+            )
+        ),
+        KeyStatus::Changed { on_file } => eprintln!(
+            "{}",
+            trf(
+                l,
+                "merge.import.key_changed",
+                &[&sanitize(on_file), &sanitize(&m.sender.fingerprint)]
+            )
+        ),
+    }
+    if !c.missing.is_empty() {
+        let list = c
+            .missing
+            .iter()
+            .map(u64::to_string)
+            .collect::<Vec<_>>()
+            .join(", ");
+        println!(
+            "{}",
+            trf(l, "merge.import.gap", &[&list, &sanitize(&m.sender.name)])
+        );
+    }
+}
+
+/// Trust on first use behind a visible prompt: asked on a terminal, refused otherwise.
+fn confirm_key(l: Lang, c: &Checked, accept_key: bool) -> Result<bool, CliError> {
+    if c.key == KeyStatus::Known || accept_key {
+        return Ok(accept_key);
+    }
+    if !std::io::stdin().is_terminal() {
+        return Err(CliError::Message(receive_error_text(
+            l,
+            &ReceiveError::UntrustedKey(c.key.clone()),
+        )));
+    }
+    print!("{} ", tr(l, "merge.import.trust_prompt"));
+    std::io::stdout().flush().ok();
+    let mut answer = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut answer)
+        .map_err(|e| CliError::Io("stdin".into(), e))?;
+    let yes = matches!(
+        answer.trim().to_lowercase().as_str(),
+        "y" | "yes" | "c" | "co" | "có"
+    );
+    if !yes {
+        return Err(CliError::Message(
+            tr(l, "merge.import.not_trusted").to_string(),
+        ));
+    }
+    Ok(true)
+}
+
+fn default_receipt_path(bundle: &Path) -> PathBuf {
+    let stem = bundle
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "bundle".into());
+    bundle.with_file_name(format!("{stem}.receipt.ctvb"))
+}
+
+pub fn run_import(ctx: &Ctx, a: ImportArgs) -> Result<(), CliError> {
+    let l = ctx.lang;
+    let mut store = if a.dry_run {
+        ctx.open_to_read()?
+    } else {
+        ctx.open()?
+    };
+    let c = receive::check(&store, &a.file).map_err(|e| fail(l, e))?;
+    describe_checked(l, &c);
+    if c.bundle.manifest.kind == KIND_RECEIPT {
+        return import_receipt(l, &mut store, &c, &a);
+    }
+    if let Some(at) = &c.already {
+        println!(
+            "{}",
+            trf(l, "merge.import.seen", &[&output::local_time(at)])
+        );
+    }
+    let show = |r: &MergeReport| -> Result<(), CliError> {
+        print_table(&preview_headers(l), &preview_rows(r, l))?;
+        for d in &r.duplicates {
+            println!(
+                "{}",
+                trf(
+                    l,
+                    "merge.import.duplicate",
+                    &[&short_id(&d.a), &short_id(&d.b)]
+                )
+            );
+        }
+        Ok(())
+    };
+    if a.dry_run {
+        show(&c.preview(&store).map_err(|e| fail(l, e))?)?;
+        println!("{}", tr(l, "merge.import.dry_run"));
+        return Ok(());
+    }
+    // Without --dry-run the import's own report is the table: the records are classified
+    // once, inside the import's transaction.
+    let accept = confirm_key(l, &c, a.accept_key)?;
+    match receive::import(&mut store, &c, accept).map_err(|e| fail(l, e))? {
+        Imported::AlreadyImported { at } => {
+            println!(
+                "{}",
+                trf(l, "merge.import.already", &[&output::local_time(&at)])
+            );
+        }
+        Imported::Merged(r) => {
+            show(&r)?;
+            let total: usize = ENTITIES.iter().map(|e| r.count(e).accepted()).sum();
+            let conflicts: usize = ENTITIES.iter().map(|e| r.count(e).conflicts).sum();
+            println!(
+                "{}",
+                trf(
+                    l,
+                    "merge.import.done",
+                    &[&total, &conflicts, &r.duplicates.len()]
+                )
+            );
+        }
+    }
+    // The receipt: signed with this installation's key, beside the bundle.
+    let out = a
+        .receipt_out
+        .clone()
+        .unwrap_or_else(|| default_receipt_path(&a.file));
+    let m = &c.bundle.manifest;
+    let key = crate::bundle::signing_key(&mut store).map_err(|e| fail(l, e.into()))?;
+    let r = receive::write_receipt(&store, &key, &m.sender.id, Some(m.seq), &out)
+        .map_err(|e| fail(l, e))?;
+    println!("{}", trf(l, "merge.import.receipt", &[&out.display()]));
+    println!("{}", receipt_summary(l, &r));
+    Ok(())
+}
+
+fn import_receipt(l: Lang, store: &mut Store, c: &Checked, a: &ImportArgs) -> Result<(), CliError> {
+    let r = receive::read_receipt(c).map_err(|e| fail(l, e))?;
+    println!("{}", receipt_summary(l, &r));
+    if a.dry_run {
+        println!(
+            "{}",
+            trf(l, "merge.receipt.decisions_pending", &[&r.decisions.len()])
+        );
+        return Ok(());
+    }
+    let accept = confirm_key(l, c, a.accept_key)?;
+    let done = receive::apply_receipt(store, c, accept).map_err(|e| fail(l, e))?;
+    for d in &done.receipt.decisions {
+        let status = crate::domain::proposal::ProposalStatus::ALL
+            .into_iter()
+            .find(|s| s.code() == d.status)
+            .map(|s| s.label(l))
+            .unwrap_or_else(|| sanitize(&d.status));
+        println!(
+            "{}",
+            trf(
+                l,
+                "merge.receipt.decision",
+                &[
+                    &short_id(&d.id),
+                    &sanitize(&d.title),
+                    &status,
+                    &sanitize(d.decision_no.as_deref().unwrap_or("—"))
+                ]
+            )
+        );
+    }
+    println!(
+        "{}",
+        trf(l, "merge.receipt.applied", &[&done.decisions_applied])
+    );
+    Ok(())
+}
+
+pub fn run_receipt(ctx: &Ctx, a: ReceiptArgs) -> Result<(), CliError> {
+    let l = ctx.lang;
+    let Some(who) = a.for_sender else {
+        // The sender's side: the receipts read so far.
+        let store = ctx.open_to_read()?;
+        let kept = store.receipts("received")?;
+        if kept.is_empty() {
+            println!("{}", tr(l, "merge.receipt.none"));
+        }
+        for k in kept {
+            match serde_json::from_str::<Receipt>(&k.body) {
+                Ok(r) => println!("{}", receipt_summary(l, &r)),
+                Err(_) => println!("{}", trf(l, "merge.err.bad_receipt", &[&k.bundle_seq])),
+            }
+        }
+        return Ok(());
+    };
+    let mut store = ctx.open()?;
+    let senders = store.known_senders()?;
+    let who_l = who.trim().to_lowercase();
+    let sender = senders
+        .iter()
+        .find(|s| {
+            s.id == who
+                || s.id.ends_with(&who_l) && who_l.len() >= 6
+                || s.name.to_lowercase() == who_l
+        })
+        .ok_or_else(|| CliError::Message(trf(l, "merge.err.no_sender", &[&sanitize(&who)])))?;
+    let out = a.out.unwrap_or_else(|| {
+        PathBuf::from(format!(
+            "receipt-{}-{}.ctvb",
+            short_id(&sender.id),
+            a.seq.or(sender.last_seq).unwrap_or(0)
+        ))
+    });
+    let key = crate::bundle::signing_key(&mut store).map_err(|e| fail(l, e.into()))?;
+    let r =
+        receive::write_receipt(&store, &key, &sender.id, a.seq, &out).map_err(|e| fail(l, e))?;
+    println!("{}", trf(l, "merge.import.receipt", &[&out.display()]));
+    println!("{}", receipt_summary(l, &r));
+    println!(
+        "{}",
+        trf(l, "merge.receipt.decisions_pending", &[&r.decisions.len()])
+    );
+    Ok(())
+}
+
+fn value_text(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::Null => "—".into(),
+        serde_json::Value::String(s) => sanitize(s),
+        other => sanitize(&other.to_string()),
+    }
+}
+
+pub fn run_conflicts(ctx: &Ctx, c: ConflictsCmd) -> Result<(), CliError> {
+    let l = ctx.lang;
+    match c {
+        ConflictsCmd::List { all } => {
+            let store = ctx.open_to_read()?;
+            let list = store.conflicts(!all)?;
+            if list.is_empty() {
+                println!("{}", tr(l, "merge.conflicts.none"));
+                return Ok(());
+            }
+            let rows: Vec<Vec<String>> = list
+                .iter()
+                .map(|c| {
+                    vec![
+                        c.id.to_string(),
+                        entity_label(l, &c.entity).to_string(),
+                        short_id(&c.record_id).to_string(),
+                        c.differing_fields().join(", "),
+                        output::local_time(&c.found_at),
+                        c.status.clone(),
+                    ]
+                })
+                .collect();
+            print_table(
+                &[
+                    "#",
+                    tr(l, "merge.col.entity"),
+                    tr(l, "merge.col.record"),
+                    tr(l, "merge.col.fields"),
+                    tr(l, "merge.col.found"),
+                    tr(l, "merge.col.status"),
+                ],
+                &rows,
+            )
+        }
+        ConflictsCmd::Show { id } => {
+            let store = ctx.open_to_read()?;
+            let c = store
+                .conflict(id)?
+                .ok_or_else(|| CliError::Store(StoreError::NotFound(id.to_string())))?;
+            let mine = store.conflict_live(&c)?.unwrap_or(serde_json::Value::Null);
+            let theirs = store.conflict_other(&c)?;
+            println!(
+                "{}",
+                trf(
+                    l,
+                    "merge.conflicts.header",
+                    &[&c.id, &entity_label(l, &c.entity), &short_id(&c.record_id)]
+                )
+            );
+            let fields: Vec<String> = match theirs.as_object() {
+                Some(o) => o
+                    .keys()
+                    .filter(|k| mine.get(k.as_str()) != o.get(k.as_str()))
+                    .cloned()
+                    .collect(),
+                None => Vec::new(),
+            };
+            let rows: Vec<Vec<String>> = fields
+                .iter()
+                .map(|f| {
+                    vec![
+                        f.clone(),
+                        value_text(mine.get(f).unwrap_or(&serde_json::Value::Null)),
+                        value_text(theirs.get(f).unwrap_or(&serde_json::Value::Null)),
+                    ]
+                })
+                .collect();
+            print_table(
+                &[
+                    tr(l, "merge.col.field"),
+                    tr(l, "merge.col.mine"),
+                    tr(l, "merge.col.theirs"),
+                ],
+                &rows,
+            )?;
+            println!("{}", tr(l, "merge.conflicts.hint"));
+            Ok(())
+        }
+        ConflictsCmd::Resolve { id, take } => {
+            let mut picks = Vec::with_capacity(take.len());
+            for t in &take {
+                let parsed = t
+                    .split_once('=')
+                    .and_then(|(f, s)| Some((f.trim().to_string(), Side::parse(s)?)));
+                match parsed {
+                    Some(p) => picks.push(p),
+                    None => {
+                        return Err(CliError::Message(trf(l, "merge.err.take", &[&sanitize(t)])))
+                    }
+                }
+            }
+            let mut store = ctx.open()?;
+            store.resolve_conflict(id, &picks)?;
+            println!("{}", trf(l, "merge.conflicts.resolved", &[&id]));
+            Ok(())
+        }
+    }
+}
+
+pub fn dup_reason_text(l: Lang, r: &crate::domain::dup::DupReason) -> String {
+    use crate::domain::dup::DupReason;
+    match r {
+        DupReason::SameTaxCode { tax_code } => trf(l, "dup.same_tax", &[tax_code]),
+        DupReason::SamePhone { phone } => trf(
+            l,
+            "dup.same_phone",
+            &[&crate::domain::facility::format_phone(phone)],
+        ),
+        DupReason::SimilarName { similarity } => trf(l, "dup.similar_name", &[similarity]),
+    }
+}
+
+fn facility_id(l: Lang, store: &Store, r: &str) -> Result<String, CliError> {
+    store
+        .facility_by_ref(r)?
+        .map(|f| f.id)
+        .ok_or_else(|| CliError::Message(trf(l, "merge.err.no_facility", &[&sanitize(r)])))
+}
+
+pub fn run_duplicates(ctx: &Ctx, c: DuplicatesCmd) -> Result<(), CliError> {
+    let l = ctx.lang;
+    match c {
+        DuplicatesCmd::List { all } => {
+            let store = ctx.open_to_read()?;
+            let list = store.duplicate_pairs(!all)?;
+            if list.is_empty() {
+                println!("{}", tr(l, "merge.duplicates.none"));
+                return Ok(());
+            }
+            let rows: Vec<Vec<String>> = list
+                .iter()
+                .map(|d| {
+                    vec![
+                        short_id(&d.a).to_string(),
+                        d.a_name.clone(),
+                        short_id(&d.b).to_string(),
+                        d.b_name.clone(),
+                        super::commune_label(&d.commune_code),
+                        d.reasons
+                            .iter()
+                            .map(|r| dup_reason_text(l, r))
+                            .collect::<Vec<_>>()
+                            .join("; "),
+                        d.status.clone(),
+                    ]
+                })
+                .collect();
+            print_table(
+                &[
+                    "A",
+                    tr(l, "merge.col.name"),
+                    "B",
+                    tr(l, "merge.col.name"),
+                    tr(l, "merge.col.commune"),
+                    tr(l, "merge.col.reasons"),
+                    tr(l, "merge.col.status"),
+                ],
+                &rows,
+            )?;
+            println!("{}", tr(l, "merge.duplicates.hint"));
+            Ok(())
+        }
+        DuplicatesCmd::Merge { a, b } => {
+            let mut store = ctx.open()?;
+            let (a, b) = (facility_id(l, &store, &a)?, facility_id(l, &store, &b)?);
+            let moves = store.merge_facilities(&a, &b)?;
+            println!(
+                "{}",
+                trf(
+                    l,
+                    "merge.duplicates.merged",
+                    &[
+                        &short_id(&b),
+                        &short_id(&a),
+                        &moves.consultations.len(),
+                        &moves.proposals.len()
+                    ]
+                )
+            );
+            Ok(())
+        }
+        DuplicatesCmd::KeepApart { a, b } => {
+            let mut store = ctx.open()?;
+            let (a, b) = (facility_id(l, &store, &a)?, facility_id(l, &store, &b)?);
+            store.keep_apart(&a, &b)?;
+            println!(
+                "{}",
+                trf(
+                    l,
+                    "merge.duplicates.kept_apart",
+                    &[&short_id(&a), &short_id(&b)]
+                )
+            );
+            Ok(())
+        }
+    }
+}

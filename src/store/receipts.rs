@@ -1,0 +1,233 @@
+//! Receipts (migration 008): what the province kept of each bundle it imported, and the
+//! sender taking over the province's decisions on its proposals.
+
+use std::collections::HashSet;
+
+use rusqlite::{params, OptionalExtension, Transaction};
+
+use super::merge::proposal_record;
+use super::{change_log, Actor, Result, Store, StoreError};
+use crate::bundle::model::{content_rev, ProposalRecord};
+use crate::domain::proposal::{check_transition, Mover, ProposalStatus};
+
+/// The statuses only the province sets: what a receipt carries back.
+const DECIDED: [&str; 4] = ["PHE_DUYET", "KHONG_DUYET", "DANG_THUC_HIEN", "HOAN_THANH"];
+
+/// Keeps a receipt's body (`direction`: "sent" at the province, "received" at the sender),
+/// inside the caller's transaction. A receipt read again replaces the one kept.
+pub fn record_receipt_in(
+    tx: &Transaction<'_>,
+    direction: &str,
+    sender_id: &str,
+    seq: u64,
+    at: &str,
+    body: &str,
+) -> Result<()> {
+    tx.execute(
+        "INSERT INTO receipts (direction, sender_id, bundle_seq, at, body) VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (direction, sender_id, bundle_seq) DO UPDATE SET at = excluded.at,
+            body = excluded.body",
+        params![direction, sender_id, seq as i64, at, body],
+    )?;
+    Ok(())
+}
+
+/// A kept receipt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeptReceipt {
+    pub sender_id: String,
+    pub bundle_seq: u64,
+    pub at: String,
+    pub body: String,
+}
+
+fn status(s: &str) -> Option<ProposalStatus> {
+    ProposalStatus::ALL.into_iter().find(|x| x.code() == s)
+}
+
+impl Store {
+    /// The body of the receipt for (sender, seq), or for the sender's last bundle.
+    pub fn receipt_body(
+        &self,
+        direction: &str,
+        sender_id: &str,
+        seq: Option<u64>,
+    ) -> Result<Option<String>> {
+        let seq = seq.map_or(-1, |s| s as i64);
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT body FROM receipts WHERE direction = ?1 AND sender_id = ?2
+                    AND (?3 < 0 OR bundle_seq = ?3)
+                 ORDER BY bundle_seq DESC LIMIT 1",
+                params![direction, sender_id, seq],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    /// Receipts kept in one direction, newest bundle first.
+    pub fn receipts(&self, direction: &str) -> Result<Vec<KeptReceipt>> {
+        let mut stmt = self.conn().prepare(
+            "SELECT sender_id, bundle_seq, at, body FROM receipts WHERE direction = ?1
+             ORDER BY bundle_seq DESC, sender_id",
+        )?;
+        let rows = stmt.query_map([direction], |r| {
+            Ok(KeptReceipt {
+                sender_id: r.get(0)?,
+                bundle_seq: r.get::<_, i64>(1)?.max(0) as u64,
+                at: r.get(2)?,
+                body: r.get(3)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The SHA-256 of the file a received bundle came in.
+    pub fn bundle_received_sha(&self, sender_id: &str, seq: u64) -> Result<Option<String>> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT sha256 FROM bundles_received WHERE sender_id = ?1 AND seq = ?2",
+                params![sender_id, seq as i64],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    /// The proposals last sent by `sender_id` that the province has decided on, as the
+    /// province holds them.
+    pub fn decided_proposals_of(&self, sender_id: &str) -> Result<Vec<ProposalRecord>> {
+        let mut stmt = self.conn().prepare(
+            "SELECT p.id FROM proposals p JOIN record_revs r ON r.entity = 'proposal' AND r.id = p.id
+             WHERE r.sender_id = ?1 AND p.status IN (?2, ?3, ?4, ?5) ORDER BY p.id",
+        )?;
+        let ids: Vec<String> = stmt
+            .query_map(
+                params![sender_id, DECIDED[0], DECIDED[1], DECIDED[2], DECIDED[3]],
+                |r| r.get(0),
+            )?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            if let Some((r, _)) = proposal_record(self.conn(), &id)? {
+                out.push(r);
+            }
+        }
+        Ok(out)
+    }
+
+    /// The sender takes over the province's decisions: each proposal gets the province's
+    /// status, decision number and status history (the same transitions, so both databases
+    /// hold the same record and the next bundle finds it unchanged). Every step must be one
+    /// the province may make from the local status (`check_transition` with the decision
+    /// mover); a proposal unknown here or already up to date is skipped. One transaction,
+    /// with `also` inside it. Returns how many proposals changed.
+    pub fn take_decisions(
+        &mut self,
+        province: &Actor,
+        decisions: &[ProposalRecord],
+        also: impl FnOnce(&Transaction<'_>) -> Result<()>,
+    ) -> Result<usize> {
+        self.require_profile()?;
+        let now = self.now_string();
+        self.write(|tx| {
+            let mut changed = 0;
+            for d in decisions {
+                let Some((local, version)) = proposal_record(tx, &d.id)? else {
+                    continue;
+                };
+                if content_rev(&local) == content_rev(d) {
+                    continue;
+                }
+                let have: HashSet<(String, String, String)> = local
+                    .transitions
+                    .iter()
+                    .map(|t| (t.at.clone(), t.mover.clone(), t.to_status.clone()))
+                    .collect();
+                let mut cur = status(&local.status)
+                    .ok_or_else(|| StoreError::Corrupt(format!("proposal {}", d.id)))?;
+                let mut ins = tx.prepare_cached(
+                    "INSERT INTO proposal_transitions (proposal_id, at, actor_id, actor_name, mover,
+                        from_status, to_status, reason, decision_no)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                )?;
+                for t in &d.transitions {
+                    if have.contains(&(t.at.clone(), t.mover.clone(), t.to_status.clone())) {
+                        continue;
+                    }
+                    let to = status(&t.to_status)
+                        .ok_or_else(|| StoreError::Corrupt(format!("proposal {}", d.id)))?;
+                    let needs =
+                        check_transition(Mover::Decision, Some(cur), to).map_err(|refusal| {
+                            StoreError::Transition {
+                                id: d.id.clone(),
+                                refusal,
+                            }
+                        })?;
+                    if needs.decision_no && t.decision_no.as_deref().unwrap_or("").is_empty() {
+                        return Err(StoreError::Transition {
+                            id: d.id.clone(),
+                            refusal: crate::domain::proposal::Refusal::WrongMover {
+                                mover: Mover::Decision,
+                                from: Some(cur),
+                                to,
+                            },
+                        });
+                    }
+                    ins.execute(params![
+                        d.id,
+                        t.at,
+                        t.actor_id,
+                        t.actor_name,
+                        t.mover,
+                        t.from_status,
+                        t.to_status,
+                        t.reason,
+                        t.decision_no
+                    ])?;
+                    cur = to;
+                }
+                if cur.code() != d.status {
+                    return Err(StoreError::Corrupt(format!(
+                        "proposal {}: status history",
+                        d.id
+                    )));
+                }
+                tx.execute(
+                    "UPDATE proposals SET status = ?2, decision_no = ?3, updated_at = ?4,
+                        updated_by = ?5, version = ?6 WHERE id = ?1",
+                    params![
+                        d.id,
+                        d.status,
+                        d.decision_no,
+                        d.updated_at,
+                        d.updated_by,
+                        version + 1
+                    ],
+                )?;
+                let mut changes = serde_json::Map::new();
+                changes.insert("status".into(), serde_json::json!([local.status, d.status]));
+                if local.decision_no != d.decision_no {
+                    changes.insert(
+                        "decision_no".into(),
+                        serde_json::json!([local.decision_no, d.decision_no]),
+                    );
+                }
+                change_log::record(
+                    tx,
+                    &now,
+                    province,
+                    "proposal",
+                    &d.id,
+                    "decision",
+                    version + 1,
+                    &changes,
+                )?;
+                changed += 1;
+            }
+            also(tx)?;
+            Ok(changed)
+        })
+    }
+}

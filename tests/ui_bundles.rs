@@ -1,0 +1,311 @@
+//! The bundles screen (F7) at the province: type a bundle's path, see the preview per
+//! entity, import it behind a confirmation; resolve a conflict field by field; merge a
+//! suspected duplicate. Bundles are real files written by a collaborator's export.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use ctv::bundle::{export, ExportOptions};
+use ctv::clock::FixedClock;
+use ctv::domain::consultation::ConsultationInput;
+use ctv::domain::{FacilityInput, ProfileInput};
+use ctv::store::Store;
+use ctv::ui::i18n::Lang;
+use ctv::ui::keymap::Keymap;
+use ctv::ui::screens::bundles::Pane;
+use ctv::ui::screens::{BundlesScreen, Screen};
+use ctv::ui::theme::Theme;
+use ctv::ui::{App, AppContext, OverlayKind};
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+
+fn vn(y: i32, m: u32, d: u32, h: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(y, m, d, h, 0, 0).unwrap() - Duration::hours(7)
+}
+
+fn keys_dir() {
+    static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let d = tempfile::tempdir().unwrap();
+        std::env::set_var("CTV_KEYS_DIR", d.path());
+        d
+    });
+}
+
+fn profile(s: &mut Store, name: &str, role: &str, units: &str) {
+    s.init_profile(
+        &ProfileInput {
+            name: name.into(),
+            role: role.into(),
+            units: units.into(),
+            account: None,
+        },
+        true,
+    )
+    .unwrap();
+}
+
+fn facility(s: &mut Store, name: &str, phone: &str) -> String {
+    s.create_facility(&FacilityInput {
+        name: name.into(),
+        entity_type: "HTX".into(),
+        commune_code: "00004".into(),
+        phone: phone.into(),
+        workers: "20".into(),
+        ..Default::default()
+    })
+    .unwrap()
+    .0
+    .id
+}
+
+fn export_to(s: &mut Store, path: PathBuf) -> PathBuf {
+    keys_dir();
+    export(
+        s,
+        &ExportOptions {
+            full: false,
+            out: Some(path),
+        },
+        &|_, _| {},
+    )
+    .unwrap()
+    .path
+}
+
+struct Fx {
+    _dir: tempfile::TempDir,
+    clock: FixedClock,
+    sender: Store,
+    b1: PathBuf,
+    province: Store,
+}
+
+/// A commune collaborator's first bundle (two facilities, a consultation), and an empty
+/// province database.
+fn fixture() -> Fx {
+    keys_dir();
+    let dir = tempfile::tempdir().unwrap();
+    let clock = FixedClock::new(vn(2026, 11, 25, 9));
+    let mut sender =
+        Store::open_with_clock(&dir.path().join("a.db"), Arc::new(clock.clone())).unwrap();
+    profile(&mut sender, "Nguyễn Văn An", "commune", "00004");
+    let f = facility(&mut sender, "HTX mây tre đan Phú Vinh", "0912345678");
+    facility(&mut sender, "Cơ sở mộc Hùng Phát", "");
+    sender
+        .add_consultation(&ConsultationInput {
+            facility_id: f,
+            mode: "TRUC_TIEP".into(),
+            topics: "KC03".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    let b1 = export_to(&mut sender, dir.path().join("b1.ctvb"));
+    let mut province =
+        Store::open_with_clock(&dir.path().join("p.db"), Arc::new(clock.clone())).unwrap();
+    profile(&mut province, "Trung tâm Khuyến công", "province", "01");
+    Fx {
+        _dir: dir,
+        clock,
+        sender,
+        b1,
+        province,
+    }
+}
+
+fn ctx(lang: Lang) -> AppContext {
+    AppContext {
+        lang,
+        theme: Theme::mono(),
+        keymap: Keymap::default(),
+        who: "Trung tâm Khuyến công · tỉnh · Thành phố Hà Nội".to_string(),
+        db_label: "/home/tinh/ctv.db".to_string(),
+    }
+}
+
+fn key(code: KeyCode) -> KeyEvent {
+    KeyEvent::new(code, KeyModifiers::NONE)
+}
+
+fn ch(c: char) -> KeyEvent {
+    key(KeyCode::Char(c))
+}
+
+fn press(a: &mut App, keys: &[KeyEvent]) {
+    for k in keys {
+        a.handle_key(*k);
+    }
+}
+
+fn type_text(a: &mut App, text: &str) {
+    for c in text.chars() {
+        a.handle_key(ch(c));
+    }
+}
+
+/// The screen, with what differs from run to run masked: the temporary path, the key's
+/// fingerprint and the time the bundle was made.
+fn screen_text(a: &App, dir: &Path) -> String {
+    let mut term = Terminal::new(TestBackend::new(100, 24)).unwrap();
+    term.draw(|f| a.render(f)).unwrap();
+    let tmp = dir.display().to_string();
+    term.backend()
+        .to_string()
+        .lines()
+        .map(|l| {
+            if l.contains(&tmp[..tmp.len().min(12)]) {
+                "(path masked)".to_string()
+            } else if l.contains("Gói số")
+                || l.contains("Bundle ")
+                || l.contains("khóa")
+                || l.contains("key ")
+            {
+                "(sender line masked)".to_string()
+            } else {
+                l.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn bundles(a: &App) -> &BundlesScreen {
+    match a.top_screen() {
+        Screen::Bundles(s) => s,
+        other => panic!("expected the bundles screen, found {other:?}"),
+    }
+}
+
+#[test]
+fn f7_previews_a_bundle_then_imports_it_after_a_confirmation() {
+    let fx = fixture();
+    let dir = fx.b1.parent().unwrap().to_path_buf();
+    let b1 = fx.b1.display().to_string();
+    let mut a = App::new(ctx(Lang::Vi), fx.province);
+    press(&mut a, &[key(KeyCode::F(7))]);
+    assert_eq!(bundles(&a).pane(), Pane::Import);
+
+    // A path that is not a bundle: said in the prompt, nothing else happens.
+    type_text(&mut a, "/khong/co/tep.ctvb");
+    press(&mut a, &[key(KeyCode::Enter)]);
+    assert!(bundles(&a).preview().is_none());
+    for _ in 0.."/khong/co/tep.ctvb".len() {
+        a.handle_key(key(KeyCode::Backspace));
+    }
+    type_text(&mut a, &b1);
+    press(&mut a, &[key(KeyCode::Enter)]);
+    let p = bundles(&a).preview().expect("a preview");
+    assert_eq!(p.count("facility").new, 2);
+    assert_eq!(p.count("consultation").new, 1);
+    insta::assert_snapshot!("bundles_preview_vi_100x24", screen_text(&a, &dir));
+
+    // Enter asks (naming the new key); no leaves the database as it was.
+    press(&mut a, &[key(KeyCode::Enter)]);
+    assert_eq!(a.overlay(), Some(OverlayKind::Confirm));
+    press(&mut a, &[ch('n')]);
+    assert_eq!(a.store().count_all_facilities().unwrap(), 0);
+    press(&mut a, &[key(KeyCode::Enter), ch('c')]);
+    assert_eq!(a.store().count_all_facilities().unwrap(), 2);
+    assert!(
+        bundles(&a).outcome().unwrap().contains("4 bản ghi"),
+        "{:?}",
+        bundles(&a).outcome()
+    );
+    assert_eq!(a.store().known_senders().unwrap().len(), 1);
+}
+
+#[test]
+fn the_preview_in_english() {
+    let fx = fixture();
+    let dir = fx.b1.parent().unwrap().to_path_buf();
+    let b1 = fx.b1.display().to_string();
+    let mut a = App::new(ctx(Lang::En), fx.province);
+    press(&mut a, &[key(KeyCode::F(7))]);
+    type_text(&mut a, &b1);
+    press(&mut a, &[key(KeyCode::Enter)]);
+    insta::assert_snapshot!("bundles_preview_en_100x24", screen_text(&a, &dir));
+}
+
+#[test]
+fn a_conflict_is_resolved_field_by_field_and_a_duplicate_merged() {
+    let mut fx = fixture();
+    let dir = fx.b1.parent().unwrap().to_path_buf();
+    // Import bundle 1, then both sides change the cooperative.
+    let c = ctv::bundle::receive::check(&fx.province, &fx.b1).unwrap();
+    ctv::bundle::receive::import(&mut fx.province, &c, true).unwrap();
+    let f = fx.sender.all_records().unwrap().facilities[0].id.clone();
+    let live = fx.province.facility(&f).unwrap().unwrap();
+    let mut d = live.data.clone();
+    d.notes = "Tỉnh đã khảo sát".into();
+    fx.clock.set(vn(2026, 11, 26, 9));
+    fx.province
+        .update_facility_data(&f, live.meta.version, &d)
+        .unwrap();
+    let mine = fx.sender.facility(&f).unwrap().unwrap();
+    let mut d = mine.data.clone();
+    d.workers = Some(45);
+    fx.clock.set(vn(2026, 11, 27, 9));
+    fx.sender
+        .update_facility_data(&f, mine.meta.version, &d)
+        .unwrap();
+    // A second collaborator of the commune registered the same cooperative (same phone).
+    let mut other = Store::open_with_clock(&dir.join("b.db"), Arc::new(fx.clock.clone())).unwrap();
+    profile(&mut other, "Phạm Văn Cường", "commune", "00004");
+    facility(&mut other, "Mây tre Phú Vinh (anh Tâm)", "0912345678");
+    let b2 = export_to(&mut fx.sender, dir.join("b2.ctvb"));
+    let bo = export_to(&mut other, dir.join("other.ctvb"));
+    for b in [&b2, &bo] {
+        let c = ctv::bundle::receive::check(&fx.province, b).unwrap();
+        ctv::bundle::receive::import(&mut fx.province, &c, true).unwrap();
+    }
+    assert_eq!(fx.province.conflicts(true).unwrap().len(), 1);
+    assert_eq!(fx.province.duplicate_pairs(true).unwrap().len(), 1);
+
+    let mut a = App::new(ctx(Lang::Vi), fx.province);
+    press(&mut a, &[key(KeyCode::F(7)), key(KeyCode::Tab)]);
+    assert_eq!(bundles(&a).pane(), Pane::Conflicts);
+    assert_eq!(bundles(&a).conflict_count(), 1);
+    press(&mut a, &[key(KeyCode::Enter)]);
+    assert!(bundles(&a).is_resolving());
+    insta::assert_snapshot!("bundles_conflict_vi_100x24", screen_text(&a, &dir));
+    // The live version is the sender's later edit (45 workers); take the province's notes.
+    let notes_row = {
+        let c = a.store().conflicts(true).unwrap().remove(0);
+        let mut fields: Vec<String> = c.differing_fields();
+        fields.sort();
+        let theirs = a.store().conflict_other(&c).unwrap();
+        let live = a.store().conflict_live(&c).unwrap().unwrap();
+        let o = theirs.as_object().unwrap();
+        o.keys()
+            .filter(|k| live.get(k.as_str()) != o.get(k.as_str()))
+            .position(|k| k == "notes")
+            .unwrap()
+    };
+    for _ in 0..notes_row {
+        a.handle_key(key(KeyCode::Down));
+    }
+    press(&mut a, &[key(KeyCode::Enter), ch('s')]);
+    assert_eq!(a.overlay(), Some(OverlayKind::Confirm));
+    press(&mut a, &[ch('c')]);
+    assert!(!bundles(&a).is_resolving());
+    assert_eq!(bundles(&a).conflict_count(), 0);
+    let fac = a.store().facility(&f).unwrap().unwrap();
+    assert_eq!(fac.data.workers, Some(45));
+    assert_eq!(fac.data.notes, "Tỉnh đã khảo sát");
+
+    // Duplicates: m asks, then merges B into A.
+    press(&mut a, &[ch('3')]);
+    assert_eq!(bundles(&a).duplicate_count(), 1);
+    insta::assert_snapshot!("bundles_duplicates_vi_100x24", screen_text(&a, &dir));
+    let pair = a.store().duplicate_pairs(true).unwrap().remove(0);
+    press(&mut a, &[ch('m')]);
+    assert_eq!(a.overlay(), Some(OverlayKind::Confirm));
+    press(&mut a, &[ch('c')]);
+    assert_eq!(bundles(&a).duplicate_count(), 0);
+    assert_eq!(
+        a.store().merged_into(&pair.b).unwrap(),
+        Some(pair.a.clone())
+    );
+}
