@@ -309,3 +309,78 @@ fn a_conflict_is_resolved_field_by_field_and_a_duplicate_merged() {
         Some(pair.a.clone())
     );
 }
+
+/// F8 at the collaborator's: asks first (no: nothing written), then writes the next bundle
+/// into the export folder and says where; the bundle is a real one the province can read.
+#[test]
+fn f8_exports_the_next_bundle_after_a_confirmation() {
+    let fx = fixture();
+    let out = tempfile::tempdir().unwrap();
+    let mut sender = fx.sender;
+    sender
+        .create_facility(&FacilityInput {
+            name: "Làng nghề bún Phú Đô".into(),
+            entity_type: "HTX".into(),
+            commune_code: "00004".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    let mut a = App::new(ctx(Lang::En), sender);
+    a.set_export_dir(out.path().to_path_buf());
+    press(&mut a, &[key(KeyCode::F(8))]);
+    assert_eq!(a.overlay(), Some(OverlayKind::Confirm));
+    press(&mut a, &[ch('n')]);
+    assert_eq!(std::fs::read_dir(out.path()).unwrap().count(), 0);
+
+    press(&mut a, &[key(KeyCode::F(8)), ch('c')]);
+    let toast = a.toast().expect("a message").to_string();
+    assert!(toast.contains("Bundle 2 written: 1 facilities"), "{toast}");
+    let files: Vec<_> = std::fs::read_dir(out.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(files.len(), 1);
+    assert!(toast.contains(&files[0].file_name().unwrap().to_string_lossy().to_string()));
+    let b = ctv::bundle::read_bundle(&files[0]).unwrap();
+    assert_eq!(b.manifest.seq, 2);
+    assert_eq!(b.facilities.len(), 1);
+    assert_eq!(b.facilities[0].record.name, "Làng nghề bún Phú Đô");
+}
+
+/// With the event loop's channel, the export runs on a job thread: the footer shows a
+/// progress bar until the job says it is done, and the file is there.
+#[test]
+fn an_export_on_a_job_thread_shows_its_progress_then_the_result() {
+    let fx = fixture();
+    let out = tempfile::tempdir().unwrap();
+    let mut a = App::new(ctx(Lang::Vi), fx.sender);
+    let (tx, rx) = std::sync::mpsc::channel();
+    a.set_job_sender(tx);
+    a.set_export_dir(out.path().to_path_buf());
+    press(&mut a, &[key(KeyCode::F(8)), ch('c')]);
+    // Asking again while it runs is refused plainly.
+    press(&mut a, &[key(KeyCode::F(8))]);
+    assert_eq!(a.overlay(), None);
+    assert_eq!(a.toast(), Some("Một gói đang được xuất; chờ xong đã."));
+    let mut saw_bar = false;
+    loop {
+        let ev = rx.recv_timeout(std::time::Duration::from_secs(60)).unwrap();
+        let done = matches!(
+            ev,
+            ctv::ui::event::AppEvent::Job(ctv::ui::event::JobEvent::ExportDone { .. })
+        );
+        a.handle_event(ev);
+        if !done {
+            let mut term = Terminal::new(TestBackend::new(80, 24)).unwrap();
+            term.draw(|f| a.render(f)).unwrap();
+            let last = term.backend().to_string();
+            saw_bar |= last.contains("Đang xuất gói…");
+        } else {
+            break;
+        }
+    }
+    assert!(saw_bar, "the progress bar was never drawn");
+    let toast = a.toast().unwrap().to_string();
+    assert!(toast.contains("Đã xuất gói số 2"), "{toast}");
+    assert_eq!(std::fs::read_dir(out.path()).unwrap().count(), 1);
+}

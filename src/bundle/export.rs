@@ -46,6 +46,22 @@ pub struct ExportOutcome {
 /// Progress, for the TUI's bar: (done, total) in per-mille steps.
 pub type ExportProgress<'a> = &'a (dyn Fn(u64, u64) + Sync);
 
+/// Where the terminal app writes bundles: `CTV_EXPORT_DIR`, else the user's Documents
+/// folder, else the home folder (where people look for a file to send), else the current one.
+pub fn default_export_dir() -> PathBuf {
+    if let Some(d) = std::env::var_os("CTV_EXPORT_DIR").filter(|d| !d.is_empty()) {
+        return PathBuf::from(d);
+    }
+    directories::UserDirs::new()
+        .and_then(|u| {
+            u.document_dir()
+                .filter(|d| crate::shared::user_file::is_dir(d))
+                .map(Path::to_path_buf)
+                .or_else(|| Some(u.home_dir().to_path_buf()))
+        })
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
 /// The default file name of bundle `seq`: `ctv-nguyen-van-a-0007.ctvb`.
 pub fn default_file_name(sender_name: &str, seq: u64) -> String {
     let mut slug = String::new();
@@ -140,10 +156,14 @@ pub fn export_with_key(
     let state = store.outgoing_state(&sender.id)?;
     let seq = state.last_seq + 1;
     let path = match &opts.out {
+        // A folder: the bundle gets its usual name inside it.
+        Some(p) if crate::shared::user_file::is_dir(p) => {
+            p.join(default_file_name(&sender.name, seq))
+        }
         Some(p) => p.clone(),
         None => PathBuf::from(default_file_name(&sender.name, seq)),
     };
-    if path.exists() {
+    if crate::shared::user_file::exists(&path) {
         return Err(StoreError::Exists(path).into());
     }
     progress(0, 1000);

@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 pub use container::{read_bundle, read_bundle_bytes, read_bundle_with, write_signed, ReadLimits};
-pub use export::{export, ExportOptions, ExportOutcome, ExportProgress};
+pub use export::{default_export_dir, export, ExportOptions, ExportOutcome, ExportProgress};
 pub use keys::SigningKeyFile;
 
 use crate::store::{Store, StoreError};

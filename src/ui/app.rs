@@ -70,6 +70,8 @@ pub enum OnYes {
     Quit,
     /// Hand the action back to the top screen's `on_confirm`.
     Screen(Action),
+    /// Write the bundle for the province.
+    Export,
 }
 
 #[derive(Debug)]
@@ -106,6 +108,10 @@ pub struct App {
     store: Store,
     /// Where background jobs answer (set by the event loop; tests run jobs inline).
     jobs: Option<EventSender>,
+    /// The export job's progress (done, total) while it runs.
+    export_progress: Option<(u64, u64)>,
+    /// Where F8 writes bundles (None: `bundle::default_export_dir()`).
+    export_dir: Option<std::path::PathBuf>,
     /// The profile the header was made for (the first-run wizard creates one).
     who_for: Option<String>,
     /// Never empty: the first screen is the top level.
@@ -141,6 +147,8 @@ impl App {
             who_for: store.profile().map(|p| p.id.clone()),
             store,
             jobs: None,
+            export_progress: None,
+            export_dir: None,
             lang: ctx.lang,
             theme: ctx.theme,
             keymap: ctx.keymap,
@@ -324,7 +332,8 @@ impl App {
             | Action::Needs
             | Action::Proposals
             | Action::Snapshots
-            | Action::Bundles => self.overlays.is_empty(),
+            | Action::Bundles
+            | Action::Export => self.overlays.is_empty(),
             Action::Quit => self.at_top_level(),
             Action::Back => !self.at_top_level() || self.top_screen().handles(Action::Back),
             other => match self.overlays.last() {
@@ -343,6 +352,11 @@ impl App {
     pub fn set_who(&mut self, who: String) {
         self.who = who;
         self.dirty = true;
+    }
+
+    /// Where F8 writes bundles, instead of the Documents folder.
+    pub fn set_export_dir(&mut self, dir: std::path::PathBuf) {
+        self.export_dir = Some(dir);
     }
 
     /// Let background jobs answer on `tx` (the event loop's channel).
@@ -420,6 +434,20 @@ impl App {
             AppEvent::Job(JobEvent::SearchIndex(result)) => {
                 self.deliver_index(result);
                 Vec::new()
+            }
+            AppEvent::Job(JobEvent::ExportProgress { done, total }) => {
+                if self.export_progress.is_some() {
+                    self.export_progress = Some((done, total));
+                    self.dirty = true;
+                }
+                Vec::new()
+            }
+            AppEvent::Job(JobEvent::ExportDone { message, error }) => {
+                self.export_progress = None;
+                self.show_toast(message, error);
+                // Proposals may have moved to "sent to the province": the screen reloads.
+                let cmd = self.with_screen(|s, _, store| s.on_data_changed(store));
+                self.apply_cmd(cmd)
             }
             AppEvent::DataChanged => {
                 self.dirty = true;
@@ -598,12 +626,16 @@ impl App {
                         let cmd = self.with_screen(|s, env, store| s.on_confirm(a, env, store));
                         self.apply_cmd(cmd)
                     }
+                    OnYes::Export => self.start_export(),
                 },
             },
         }
     }
 
     fn dispatch_screen(&mut self, action: Action) -> Vec<Effect> {
+        if action == Action::Export {
+            return self.ask_export();
+        }
         if action == Action::Quit {
             return if self.at_top_level() {
                 self.request_quit()
@@ -683,6 +715,87 @@ impl App {
             self.who = crate::ui::format::who_label(self.lang, self.store.profile());
             self.who_for = now;
         }
+    }
+
+    /// F8: asks first, since an export moves reviewed proposals to "sent to the province".
+    fn ask_export(&mut self) -> Vec<Effect> {
+        if self.export_progress.is_some() {
+            self.show_toast(tr(self.lang, "ui.export.running"), false);
+        } else {
+            self.confirm(tr(self.lang, "ui.export.confirm"), OnYes::Export);
+        }
+        Vec::new()
+    }
+
+    /// Writes the next bundle: on a job thread with its own connection when the database is
+    /// a file and the loop listens (a province-size export takes seconds), else right here.
+    fn start_export(&mut self) -> Vec<Effect> {
+        let lang = self.lang;
+        let dir = self
+            .export_dir
+            .clone()
+            .unwrap_or_else(crate::bundle::default_export_dir);
+        let run = move |store: &mut Store, progress: &(dyn Fn(u64, u64) + Sync)| {
+            let opts = crate::bundle::ExportOptions {
+                full: false,
+                out: Some(dir.clone()),
+            };
+            match crate::bundle::export(store, &opts, progress) {
+                Ok(out) => {
+                    let n = |k: &str| out.counts.get(k).copied().unwrap_or(0);
+                    let path = std::path::absolute(&out.path).unwrap_or(out.path.clone());
+                    let text = trf(
+                        lang,
+                        "ui.export.done",
+                        &[
+                            &out.seq,
+                            &n("facilities"),
+                            &n("consultations"),
+                            &n("proposals"),
+                            &path.display(),
+                        ],
+                    );
+                    (crate::text::sanitize(&text), false)
+                }
+                Err(e) => (
+                    trf(
+                        lang,
+                        "ui.export.failed",
+                        &[&crate::cli::bundle::error_text(lang, &e)],
+                    ),
+                    true,
+                ),
+            }
+        };
+        if let (Some(tx), Some(path)) = (self.jobs.clone(), self.store.path()) {
+            let path = path.to_path_buf();
+            let clock = self.store.clock().clone();
+            let job = run.clone();
+            let spawned = std::thread::Builder::new()
+                .name("ctv-export".into())
+                .spawn(move || {
+                    let progress_tx = std::sync::Mutex::new(tx.clone());
+                    let progress = move |done: u64, total: u64| {
+                        if let Ok(t) = progress_tx.lock() {
+                            let _ = t.send(AppEvent::Job(JobEvent::ExportProgress { done, total }));
+                        }
+                    };
+                    let (message, error) = match Store::open_with_clock(&path, clock)
+                        .and_then(|mut s| s.bind_account().map(|_| s))
+                    {
+                        Ok(mut store) => job(&mut store, &progress),
+                        Err(e) => (crate::cli::store_error_text(lang, &e), true),
+                    };
+                    let _ = tx.send(AppEvent::Job(JobEvent::ExportDone { message, error }));
+                });
+            if spawned.is_ok() {
+                self.export_progress = Some((0, 1000));
+                self.dirty = true;
+                return Vec::new();
+            }
+        }
+        let (message, error) = run(&mut self.store, &|_, _| {});
+        self.handle_event(AppEvent::Job(JobEvent::ExportDone { message, error }))
     }
 
     /// Build the search index: on a job thread with its own connection when the database is
@@ -842,13 +955,34 @@ impl App {
             };
             render_toast(frame.buffer_mut(), body, &t.text, style);
         }
-        render_footer(
-            frame.buffer_mut(),
-            footer,
-            &self.footer_hints(),
-            &self.theme,
-            self.lang,
-        );
+        match self.export_progress {
+            Some((done, total)) => {
+                let ratio = if total == 0 {
+                    0.0
+                } else {
+                    (done as f64 / total as f64).clamp(0.0, 1.0)
+                };
+                let label = trf(
+                    self.lang,
+                    "ui.export.busy",
+                    &[&((ratio * 100.0).round() as u64)],
+                );
+                frame.render_widget(
+                    ratatui::widgets::Gauge::default()
+                        .gauge_style(self.theme.info)
+                        .ratio(ratio)
+                        .label(label),
+                    footer,
+                );
+            }
+            None => render_footer(
+                frame.buffer_mut(),
+                footer,
+                &self.footer_hints(),
+                &self.theme,
+                self.lang,
+            ),
+        }
     }
 
     fn render_overlay(&self, frame: &mut Frame, area: Rect, overlay: &Overlay, focused: bool) {

@@ -39,6 +39,16 @@ pub enum JobEvent {
     },
     /// The search index, built on a job thread with its own connection (or the error text).
     SearchIndex(Result<IndexReady, String>),
+    /// The export job's progress, in per-mille.
+    ExportProgress {
+        done: u64,
+        total: u64,
+    },
+    /// The export job ended: what to tell the user, and whether it failed.
+    ExportDone {
+        message: String,
+        error: bool,
+    },
 }
 
 /// A finished search index, shared read-only with the screens.

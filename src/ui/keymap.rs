@@ -93,6 +93,8 @@ pub enum Action {
     MergeDuplicate,
     /// Bundles: keep the selected pair apart.
     KeepApart,
+    /// Write the bundle for the province (what changed since the last one), from anywhere.
+    Export,
 }
 
 impl Action {
@@ -147,6 +149,7 @@ impl Action {
         Action::ResolveConflict,
         Action::MergeDuplicate,
         Action::KeepApart,
+        Action::Export,
     ];
 
     /// The stable name used in the config file's `[keys]` table.
@@ -202,6 +205,7 @@ impl Action {
             Action::ResolveConflict => "resolve_conflict",
             Action::MergeDuplicate => "merge_duplicate",
             Action::KeepApart => "keep_apart",
+            Action::Export => "export",
         }
     }
 
@@ -263,6 +267,7 @@ impl Action {
             Action::ResolveConflict => "ui.action.resolve_conflict",
             Action::MergeDuplicate => "ui.action.merge_duplicate",
             Action::KeepApart => "ui.action.keep_apart",
+            Action::Export => "ui.action.export",
         }
     }
 
@@ -615,6 +620,13 @@ fn defaults() -> Vec<Binding> {
             C::Global,
             &[Key::plain(KeyCode::F(7))],
             l(A::Bundles),
+            false,
+        ),
+        b(
+            A::Export,
+            C::Global,
+            &[Key::plain(KeyCode::F(8))],
+            l(A::Export),
             false,
         ),
         // Bundles: panes, resolve a conflict, merge or keep apart a duplicate pair.
