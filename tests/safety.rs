@@ -502,7 +502,7 @@ fn a_database_locked_by_another_program_is_reported() {
         &["facilities", "add", "--name", "Gốm", "--commune", "00004"],
     );
     assert_eq!(code, 1);
-    assert!(err.contains("đang bị một chương trình khác khoá"), "{err}");
+    assert!(err.contains("đang bị một chương trình khác khóa"), "{err}");
     conn.execute_batch("ROLLBACK").unwrap();
 }
 

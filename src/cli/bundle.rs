@@ -181,10 +181,13 @@ pub fn run_verify(ctx: &Ctx, a: VerifyArgs) -> Result<(), CliError> {
             "cli.verify.sender",
             &[
                 &sanitize(&s.name),
-                &sanitize(&s.role),
+                &match crate::domain::Role::parse(&s.role) {
+                    Some(r) => tr(l, super::role_key(r)).to_string(),
+                    None => sanitize(&s.role),
+                },
                 &sanitize(&s.units.join(", ")),
                 &m.seq,
-                &sanitize(&m.created_at)
+                &sanitize(&super::output::local_time(&m.created_at))
             ]
         )
     );
