@@ -365,6 +365,32 @@ fn the_database_is_reached_only_through_ctv_with_each_accounts_rights() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     let m = std::fs::metadata(&own).unwrap();
     assert_ne!(m.gid(), s.gid, "the export is the user's, not the group's");
+    // The bundle for the province likewise: not into the data directory (and nothing is
+    // recorded as sent), into the user's own folder as the user's file.
+    let out = s.ctv(a, &["export", "--out", s.data.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
+    assert!(
+        text(&out.stderr).contains("ermission denied"),
+        "{}",
+        text(&out.stderr)
+    );
+    let bundles_in = |dir: &Path| {
+        std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.to_string_lossy().contains(".ctvb"))
+            .collect::<Vec<_>>()
+    };
+    assert!(bundles_in(&s.data).is_empty());
+    let out = s.ctv(a, &["export", "--out", home_a.to_str().unwrap()]);
+    assert!(out.status.success(), "export: {}", text(&out.stderr));
+    let sent = bundles_in(&home_a);
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    assert!(
+        sent[0].to_string_lossy().ends_with("-0001.ctvb"),
+        "the refused export used no sequence number: {sent:?}"
+    );
+    assert_ne!(std::fs::metadata(&sent[0]).unwrap().gid(), s.gid);
     // Importing the database itself as a "spreadsheet" is refused the same way.
     let out = s.ctv(a, &["facilities", "import", db.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
