@@ -1342,6 +1342,9 @@ struct Writer<'a, 'c> {
     tx: &'a Transaction<'c>,
     now: &'a str,
     actor: &'a Actor,
+    /// Commune of each facility whose row holds the bundle's version once its facilities
+    /// are written (spares a look-up per consultation and proposal).
+    communes: HashMap<&'a str, &'a str>,
 }
 
 impl Writer<'_, '_> {
@@ -1450,11 +1453,20 @@ impl Writer<'_, '_> {
         Ok(())
     }
 
+    /// The commune of the facility a record points at, as its row holds it.
+    fn commune_of(&self, facility_id: &str) -> Result<String> {
+        if let Some(c) = self.communes.get(facility_id) {
+            return Ok(c.to_string());
+        }
+        Ok(self
+            .tx
+            .prepare_cached("SELECT commune_code FROM facilities WHERE id = ?1")?
+            .query_row([facility_id], |row| row.get(0))?)
+    }
+
     fn consultation(&self, r: &ConsultationRecord, version: i64) -> Result<()> {
         let tx = self.tx;
-        let commune: String = tx
-            .prepare_cached("SELECT commune_code FROM facilities WHERE id = ?1")?
-            .query_row([&r.facility_id], |row| row.get(0))?;
+        let commune = self.commune_of(&r.facility_id)?;
         let sql = if version == 1 {
             "INSERT INTO consultations (id, facility_id, commune_code, collaborator_id, date, mode, topics,
                 difficulties, needs, advice, next_step, follow_up_date, cur_date, cur_mode, amendments,
@@ -1570,9 +1582,7 @@ impl Writer<'_, '_> {
 
     fn proposal(&self, r: &ProposalRecord, version: i64) -> Result<()> {
         let tx = self.tx;
-        let commune: String = tx
-            .prepare_cached("SELECT commune_code FROM facilities WHERE id = ?1")?
-            .query_row([&r.facility_id], |row| row.get(0))?;
+        let commune = self.commune_of(&r.facility_id)?;
         let sql = if version == 1 {
             "INSERT INTO proposals (id, facility_id, commune_code, plan_year, category, funding, title,
                 rationale, objectives, content, place, time_frame, total_cost, support, counterpart,
@@ -1763,7 +1773,29 @@ fn write_plan(
     for (name, _) in &indexes {
         tx.execute_batch(&format!("DROP INDEX \"{}\"", name.replace('"', "\"\"")))?;
     }
-    let w = Writer { tx, now, actor };
+    // A facility kept in its province version (a conflict the province's side wins) is
+    // not the bundle's: its commune is looked up.
+    let communes = inc
+        .facilities
+        .iter()
+        .zip(&p.facilities)
+        .filter(|(_, d)| {
+            !matches!(
+                d,
+                Decision::Conflict {
+                    incoming_wins: false,
+                    ..
+                }
+            )
+        })
+        .map(|(e, _)| (e.record.id.as_str(), e.record.commune_code.as_str()))
+        .collect();
+    let w = Writer {
+        tx,
+        now,
+        actor,
+        communes,
+    };
     apply_entity(
         &w,
         "collaborator",
@@ -2015,6 +2047,7 @@ impl Store {
                 tx,
                 now: &now,
                 actor: &actor,
+                communes: HashMap::new(),
             };
             let parse_err =
                 |e: serde_json::Error| StoreError::Corrupt(format!("conflict {id}: {e}"));
