@@ -646,3 +646,60 @@ fn a_bundle_with_one_bad_record_is_refused_whole_naming_entity_and_line() {
     // And the good bundle still goes in.
     assert_eq!(import(&mut p, &good).count("facility").new, 2);
 }
+
+#[test]
+fn with_several_bad_records_the_first_in_record_order_is_reported() {
+    // Validation runs beside the writes and references are checked apart: the refusal
+    // named is still the first one a record-by-record check meets, in preview and import.
+    let clock = FixedClock::new(vn(2026, 11, 20, 9));
+    let a = commune_a(&clock);
+    let good = bundle_from(&a, &mut HashMap::new());
+    let mut p = province(&clock);
+    let first = |p: &mut Store, b: &TestBundle| {
+        let (e, line, prob) = refused(p, b);
+        match p.preview_merge(&b.incoming()) {
+            Err(StoreError::BadRecord {
+                entity,
+                line: l,
+                problem,
+                ..
+            }) => assert_eq!((&entity, l, &problem), (&e, line, &prob)),
+            other => panic!("preview: expected a refusal, got {other:?}"),
+        }
+        (e, line, prob)
+    };
+
+    // A dangling reference on consultation 1 before an unknown mode on consultation 3.
+    let mut b = good.clone();
+    b.consultations[0].record.facility_id = "0191d7a0-0000-7000-8000-000000000000".into();
+    b.consultations[0].rev = content_rev(&b.consultations[0].record);
+    b.consultations[2].record.mode = "TELEPATHY".into();
+    b.consultations[2].rev = content_rev(&b.consultations[2].record);
+    let (e, line, prob) = first(&mut p, &b);
+    assert_eq!((e.as_str(), line), ("consultation", 1));
+    assert!(
+        matches!(prob, RecordProblem::MissingFacility { .. }),
+        "{prob:?}"
+    );
+
+    // An unknown mode on consultation 1 before a dangling reference on consultation 3;
+    // the same record's own fields before its reference.
+    let mut b = good.clone();
+    b.consultations[0].record.mode = "TELEPATHY".into();
+    b.consultations[0].record.facility_id = "0191d7a0-0000-7000-8000-000000000000".into();
+    b.consultations[0].rev = content_rev(&b.consultations[0].record);
+    b.consultations[2].record.facility_id = "0191d7a0-0000-7000-8000-000000000001".into();
+    b.consultations[2].rev = content_rev(&b.consultations[2].record);
+    let (e, line, prob) = first(&mut p, &b);
+    assert_eq!((e.as_str(), line), ("consultation", 1));
+    assert!(matches!(prob, RecordProblem::Invalid { .. }), "{prob:?}");
+
+    // A bad facility before any consultation's reference.
+    let mut b = good.clone();
+    b.facilities[1].record.commune_code = "99999".into();
+    b.facilities[1].rev = content_rev(&b.facilities[1].record);
+    b.consultations[0].record.facility_id = "0191d7a0-0000-7000-8000-000000000000".into();
+    b.consultations[0].rev = content_rev(&b.consultations[0].record);
+    let (e, line, _) = first(&mut p, &b);
+    assert_eq!((e.as_str(), line), ("facility", 2));
+}

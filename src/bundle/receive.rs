@@ -103,8 +103,19 @@ fn file_sha256(path: &Path) -> Result<String, BundleError> {
 /// Reads and verifies a bundle or receipt (hashes, signature, strict records) and looks up
 /// its sender's key and sequence here. Writes nothing.
 pub fn check(store: &Store, path: &Path) -> Result<Checked, ReceiveError> {
-    let bundle = read_bundle(path)?;
-    let sha256 = file_sha256(path)?;
+    // The whole file's hash on another core while the entries are inflated and parsed.
+    let (bundle, sha256) = std::thread::scope(|s| {
+        let sha = s.spawn(|| file_sha256(path));
+        let bundle = read_bundle(path);
+        let sha = sha.join().unwrap_or_else(|_| {
+            Err(BundleError::Damaged {
+                entry: String::new(),
+                detail: "hashing failed".into(),
+            })
+        });
+        (bundle, sha)
+    });
+    let (bundle, sha256) = (bundle?, sha256?);
     let m = &bundle.manifest;
     let key = store.sender_key_status(&m.sender)?;
     let (missing, already) = if m.kind == KIND_BUNDLE {

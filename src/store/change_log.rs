@@ -47,6 +47,28 @@ pub(crate) fn record(
     Ok(())
 }
 
+/// [`record`] with the changes already as JSON text (bulk writers build it directly).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn record_json(
+    tx: &Transaction<'_>,
+    at: &str,
+    actor: &Actor,
+    entity: &str,
+    record_id: &str,
+    action: &str,
+    version: i64,
+    changes: &str,
+) -> Result<()> {
+    let mut stmt = tx.prepare_cached(
+        "INSERT INTO change_log (at, actor_id, actor_name, entity, record_id, action, version, changes)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?;
+    stmt.execute(params![
+        at, actor.id, actor.name, entity, record_id, action, version, changes
+    ])?;
+    Ok(())
+}
+
 impl Store {
     /// The history of one record, oldest first.
     pub fn history(&self, entity: &str, record_id: &str) -> Result<Vec<ChangeEntry>> {

@@ -945,86 +945,72 @@ fn check_rev<T: Serialize>(entity: &str, line: usize, id: &str, env: &Envelope<T
     Ok(())
 }
 
-/// Validates every record and decides what each would do. Reads only.
-fn plan(
+/// Where a refusal sits: (entity rank, line index, 0 for validation / 1 for the reference
+/// check of the same record). The first in this order is the one reported, as when the
+/// records were checked one after the other.
+type At = (usize, usize, u8);
+
+/// Validates every record that would be written (the same rules as typed data). Pure: it
+/// may run on another thread while the writes go on; the first refusal in record order wins.
+fn validate(checker: &Checker<'_>, inc: &Incoming<'_>, p: &Plan) -> Option<(At, StoreError)> {
+    let written = |d: &Decision| !matches!(d, Decision::Unchanged);
+    let run = |rank: usize, i: usize, r: Result<()>| r.err().map(|e| ((rank, i, 0), e));
+    for (i, (env, d)) in inc.collaborators.iter().zip(&p.collaborators).enumerate() {
+        if written(d) {
+            let r = &env.record;
+            let res = check_rev("collaborator", i + 1, &r.id, env)
+                .and_then(|_| checker.collaborator(i + 1, r));
+            if let Some(e) = run(0, i, res) {
+                return Some(e);
+            }
+        }
+    }
+    for (i, (env, d)) in inc.facilities.iter().zip(&p.facilities).enumerate() {
+        if written(d) {
+            let r = &env.record;
+            let res =
+                check_rev("facility", i + 1, &r.id, env).and_then(|_| checker.facility(i + 1, r));
+            if let Some(e) = run(1, i, res) {
+                return Some(e);
+            }
+        }
+    }
+    for (i, (env, d)) in inc.consultations.iter().zip(&p.consultations).enumerate() {
+        if written(d) {
+            let r = &env.record;
+            let res = check_rev("consultation", i + 1, &r.id, env)
+                .and_then(|_| checker.consultation(i + 1, r));
+            if let Some(e) = run(2, i, res) {
+                return Some(e);
+            }
+        }
+    }
+    for (i, (env, d)) in inc.proposals.iter().zip(&p.proposals).enumerate() {
+        if written(d) {
+            let r = &env.record;
+            let res =
+                check_rev("proposal", i + 1, &r.id, env).and_then(|_| checker.proposal(i + 1, r));
+            if let Some(e) = run(3, i, res) {
+                return Some(e);
+            }
+        }
+    }
+    None
+}
+
+/// References of written consultations and proposals: to a facility of the bundle, or of
+/// the database (in the sender's scope). Returns the first refusal in record order.
+fn check_refs(
     conn: &Connection,
+    checker: &Checker<'_>,
     inc: &Incoming<'_>,
-    today: chrono::NaiveDate,
-    province: Option<&Profile>,
-) -> Result<Plan> {
-    let sender = sender_profile(inc.sender)
-        .ok_or_else(|| bad("manifest", 0, &inc.sender.id, RecordProblem::BadSender))?;
-    let checker = Checker {
-        today,
-        sender,
-        province,
-    };
-    check_ids(
-        "collaborator",
-        inc.collaborators.iter().map(|e| e.record.id.as_str()),
-    )?;
-    check_ids(
-        "facility",
-        inc.facilities.iter().map(|e| e.record.id.as_str()),
-    )?;
-    check_ids(
-        "consultation",
-        inc.consultations.iter().map(|e| e.record.id.as_str()),
-    )?;
-    check_ids(
-        "proposal",
-        inc.proposals.iter().map(|e| e.record.id.as_str()),
-    )?;
-
-    let mut report = MergeReport::default();
-    for e in ENTITIES {
-        report.counts.insert(e.to_string(), EntityCounts::default());
-    }
-
-    let mut collaborators = Vec::with_capacity(inc.collaborators.len());
-    for (i, env) in inc.collaborators.iter().enumerate() {
-        let r = &env.record;
-        let d = classify(
-            conn,
-            "collaborator",
-            "collaborators",
-            env,
-            &r.id,
-            |_| String::new(),
-            collaborator_record,
-        )?;
-        if !matches!(d, Decision::Unchanged) {
-            // An "unchanged" record is not written, so only written ones need their rev checked.
-            check_rev("collaborator", i + 1, &r.id, env)?;
-            checker.collaborator(i + 1, r)?;
-        }
-        count(&mut report, "collaborator", &r.id, &d);
-        collaborators.push(d);
-    }
-
-    let mut facility_commune: HashMap<&str, &str> = HashMap::with_capacity(inc.facilities.len());
-    let mut facilities = Vec::with_capacity(inc.facilities.len());
-    for (i, env) in inc.facilities.iter().enumerate() {
-        let r = &env.record;
-        let d = classify(
-            conn,
-            "facility",
-            "facilities",
-            env,
-            &r.id,
-            |r| r.updated_at.clone(),
-            facility_record,
-        )?;
-        if !matches!(d, Decision::Unchanged) {
-            check_rev("facility", i + 1, &r.id, env)?;
-            checker.facility(i + 1, r)?;
-        }
-        facility_commune.insert(&r.id, &r.commune_code);
-        count(&mut report, "facility", &r.id, &d);
-        facilities.push(d);
-    }
-
-    // References: to a facility of the bundle, or of the database (in the sender's scope).
+    p: &Plan,
+) -> Result<Option<(At, StoreError)>> {
+    let facility_commune: HashMap<&str, &str> = inc
+        .facilities
+        .iter()
+        .map(|e| (e.record.id.as_str(), e.record.commune_code.as_str()))
+        .collect();
     let mut db_commune: HashMap<String, Option<String>> = HashMap::new();
     let mut commune_stmt =
         conn.prepare_cached("SELECT commune_code FROM facilities WHERE id = ?1")?;
@@ -1053,9 +1039,109 @@ fn plan(
             )),
         }
     };
+    for (i, (env, d)) in inc.consultations.iter().zip(&p.consultations).enumerate() {
+        if !matches!(d, Decision::Unchanged) {
+            let r = &env.record;
+            match facility_ref("consultation", i + 1, &r.id, &r.facility_id) {
+                Err(e @ StoreError::BadRecord { .. }) => return Ok(Some(((2, i, 1), e))),
+                Err(e) => return Err(e),
+                Ok(()) => {}
+            }
+        }
+    }
+    for (i, (env, d)) in inc.proposals.iter().zip(&p.proposals).enumerate() {
+        if !matches!(d, Decision::Unchanged) {
+            let r = &env.record;
+            match facility_ref("proposal", i + 1, &r.id, &r.facility_id) {
+                Err(e @ StoreError::BadRecord { .. }) => return Ok(Some(((3, i, 1), e))),
+                Err(e) => return Err(e),
+                Ok(()) => {}
+            }
+        }
+    }
+    Ok(None)
+}
 
+/// The first of two refusals in record order.
+fn first_refusal(a: Option<(At, StoreError)>, b: Option<(At, StoreError)>) -> Option<StoreError> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(if a.0 <= b.0 { a.1 } else { b.1 }),
+        (Some(a), None) | (None, Some(a)) => Some(a.1),
+        (None, None) => None,
+    }
+}
+
+fn checker<'a>(
+    inc: &Incoming<'_>,
+    today: chrono::NaiveDate,
+    province: Option<&'a Profile>,
+) -> Result<Checker<'a>> {
+    let sender = sender_profile(inc.sender)
+        .ok_or_else(|| bad("manifest", 0, &inc.sender.id, RecordProblem::BadSender))?;
+    Ok(Checker {
+        today,
+        sender,
+        province,
+    })
+}
+
+/// Decides what each record would do (no validation: see [`validate`], [`check_refs`]).
+/// Reads only.
+fn classify_all(conn: &Connection, inc: &Incoming<'_>) -> Result<Plan> {
+    check_ids(
+        "collaborator",
+        inc.collaborators.iter().map(|e| e.record.id.as_str()),
+    )?;
+    check_ids(
+        "facility",
+        inc.facilities.iter().map(|e| e.record.id.as_str()),
+    )?;
+    check_ids(
+        "consultation",
+        inc.consultations.iter().map(|e| e.record.id.as_str()),
+    )?;
+    check_ids(
+        "proposal",
+        inc.proposals.iter().map(|e| e.record.id.as_str()),
+    )?;
+
+    let mut report = MergeReport::default();
+    for e in ENTITIES {
+        report.counts.insert(e.to_string(), EntityCounts::default());
+    }
+
+    let mut collaborators = Vec::with_capacity(inc.collaborators.len());
+    for env in inc.collaborators {
+        let r = &env.record;
+        let d = classify(
+            conn,
+            "collaborator",
+            "collaborators",
+            env,
+            &r.id,
+            |_| String::new(),
+            collaborator_record,
+        )?;
+        count(&mut report, "collaborator", &r.id, &d);
+        collaborators.push(d);
+    }
+    let mut facilities = Vec::with_capacity(inc.facilities.len());
+    for env in inc.facilities {
+        let r = &env.record;
+        let d = classify(
+            conn,
+            "facility",
+            "facilities",
+            env,
+            &r.id,
+            |r| r.updated_at.clone(),
+            facility_record,
+        )?;
+        count(&mut report, "facility", &r.id, &d);
+        facilities.push(d);
+    }
     let mut consultations = Vec::with_capacity(inc.consultations.len());
-    for (i, env) in inc.consultations.iter().enumerate() {
+    for env in inc.consultations {
         let r = &env.record;
         let d = classify(
             conn,
@@ -1066,17 +1152,11 @@ fn plan(
             |r| r.updated_at.clone(),
             consultation_record,
         )?;
-        if !matches!(d, Decision::Unchanged) {
-            check_rev("consultation", i + 1, &r.id, env)?;
-            checker.consultation(i + 1, r)?;
-            facility_ref("consultation", i + 1, &r.id, &r.facility_id)?;
-        }
         count(&mut report, "consultation", &r.id, &d);
         consultations.push(d);
     }
-
     let mut proposals = Vec::with_capacity(inc.proposals.len());
-    for (i, env) in inc.proposals.iter().enumerate() {
+    for env in inc.proposals {
         let r = &env.record;
         let d = classify(
             conn,
@@ -1087,11 +1167,6 @@ fn plan(
             |r| r.updated_at.clone(),
             proposal_record,
         )?;
-        if !matches!(d, Decision::Unchanged) {
-            check_rev("proposal", i + 1, &r.id, env)?;
-            checker.proposal(i + 1, r)?;
-            facility_ref("proposal", i + 1, &r.id, &r.facility_id)?;
-        }
         count(&mut report, "proposal", &r.id, &d);
         proposals.push(d);
     }
@@ -1116,6 +1191,22 @@ fn plan(
         consultations,
         proposals,
     })
+}
+
+/// Validates every record and decides what each would do. Reads only.
+fn plan(
+    conn: &Connection,
+    inc: &Incoming<'_>,
+    today: chrono::NaiveDate,
+    province: Option<&Profile>,
+) -> Result<Plan> {
+    let checker = checker(inc, today, province)?;
+    let p = classify_all(conn, inc)?;
+    let refs = check_refs(conn, &checker, inc, &p)?;
+    if let Some(e) = first_refusal(validate(&checker, inc, &p), refs) {
+        return Err(e);
+    }
+    Ok(p)
 }
 
 /// New or changed facilities of the bundle that look like another sender's (or the
@@ -1219,10 +1310,41 @@ fn json_diff(old: Option<&Value>, new: &Value) -> Map<String, Value> {
     out
 }
 
+/// `json_diff(None, new)` without its array fields, as JSON text: `{"field":[null,value]}`
+/// for every non-empty scalar field, in key order.
+fn created_changes(new: &Value) -> String {
+    let mut out = String::from("{");
+    if let Some(n) = new.as_object() {
+        for (k, v) in n {
+            let skip = match v {
+                Value::Null | Value::Array(_) => true,
+                Value::String(s) => s.is_empty(),
+                Value::Bool(b) => !b,
+                _ => false,
+            };
+            if skip {
+                continue;
+            }
+            if out.len() > 1 {
+                out.push(',');
+            }
+            out.push_str(&serde_json::to_string(k).unwrap_or_default());
+            out.push_str(":[null,");
+            out.push_str(&serde_json::to_string(v).unwrap_or_default());
+            out.push(']');
+        }
+    }
+    out.push('}');
+    out
+}
+
 struct Writer<'a, 'c> {
     tx: &'a Transaction<'c>,
     now: &'a str,
     actor: &'a Actor,
+    /// Commune of each facility whose row holds the bundle's version once its facilities
+    /// are written (spares a look-up per consultation and proposal).
+    communes: HashMap<&'a str, &'a str>,
 }
 
 impl Writer<'_, '_> {
@@ -1331,11 +1453,20 @@ impl Writer<'_, '_> {
         Ok(())
     }
 
+    /// The commune of the facility a record points at, as its row holds it.
+    fn commune_of(&self, facility_id: &str) -> Result<String> {
+        if let Some(c) = self.communes.get(facility_id) {
+            return Ok(c.to_string());
+        }
+        Ok(self
+            .tx
+            .prepare_cached("SELECT commune_code FROM facilities WHERE id = ?1")?
+            .query_row([facility_id], |row| row.get(0))?)
+    }
+
     fn consultation(&self, r: &ConsultationRecord, version: i64) -> Result<()> {
         let tx = self.tx;
-        let commune: String = tx
-            .prepare_cached("SELECT commune_code FROM facilities WHERE id = ?1")?
-            .query_row([&r.facility_id], |row| row.get(0))?;
+        let commune = self.commune_of(&r.facility_id)?;
         let sql = if version == 1 {
             "INSERT INTO consultations (id, facility_id, commune_code, collaborator_id, date, mode, topics,
                 difficulties, needs, advice, next_step, follow_up_date, cur_date, cur_mode, amendments,
@@ -1451,9 +1582,7 @@ impl Writer<'_, '_> {
 
     fn proposal(&self, r: &ProposalRecord, version: i64) -> Result<()> {
         let tx = self.tx;
-        let commune: String = tx
-            .prepare_cached("SELECT commune_code FROM facilities WHERE id = ?1")?
-            .query_row([&r.facility_id], |row| row.get(0))?;
+        let commune = self.commune_of(&r.facility_id)?;
         let sql = if version == 1 {
             "INSERT INTO proposals (id, facility_id, commune_code, plan_year, category, funding, title,
                 rationale, objectives, content, place, time_frame, total_cost, support, counterpart,
@@ -1596,13 +1725,23 @@ fn apply_entity<T: Serialize>(
         };
         write(w, &env.record, version)?;
         let new = serde_json::to_value(&env.record).unwrap_or(Value::Null);
-        let mut changes = json_diff(old, &new);
         if action == "create" {
             // The record as it came is in the bundle; the log keeps the fields, not the
             // nested history (transitions, amendments), which have their own tables.
-            changes.retain(|_, v| !v.get(1).is_some_and(Value::is_array));
+            // Written straight as text: the same JSON as `json_diff(None, ..)` minus arrays.
+            change_log::record_json(
+                w.tx,
+                w.now,
+                w.actor,
+                entity,
+                id,
+                action,
+                version,
+                &created_changes(&new),
+            )?;
+        } else {
+            w.log(entity, id, action, version, &json_diff(old, &new))?;
         }
-        w.log(entity, id, action, version, &changes)?;
         w.set_rev(entity, id, &env.rev, version)?;
     }
     Ok(())
@@ -1617,6 +1756,87 @@ fn bulk_indexes(tx: &Transaction<'_>) -> Result<Vec<(String, String)>> {
     )?;
     let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
     Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+}
+
+/// Writes a classified (and, by the caller, validated) bundle inside `tx`.
+fn write_plan(
+    tx: &Transaction<'_>,
+    inc: &Incoming<'_>,
+    p: &Plan,
+    now: &str,
+    actor: &Actor,
+    bulk: bool,
+) -> Result<()> {
+    // An empty database filled by a large bundle: build the indexes once at the end
+    // (a sort) rather than by random inserts, inside the same transaction.
+    let indexes = if bulk { bulk_indexes(tx)? } else { Vec::new() };
+    for (name, _) in &indexes {
+        tx.execute_batch(&format!("DROP INDEX \"{}\"", name.replace('"', "\"\"")))?;
+    }
+    // A facility kept in its province version (a conflict the province's side wins) is
+    // not the bundle's: its commune is looked up.
+    let communes = inc
+        .facilities
+        .iter()
+        .zip(&p.facilities)
+        .filter(|(_, d)| {
+            !matches!(
+                d,
+                Decision::Conflict {
+                    incoming_wins: false,
+                    ..
+                }
+            )
+        })
+        .map(|(e, _)| (e.record.id.as_str(), e.record.commune_code.as_str()))
+        .collect();
+    let w = Writer {
+        tx,
+        now,
+        actor,
+        communes,
+    };
+    apply_entity(
+        &w,
+        "collaborator",
+        inc.collaborators,
+        &p.collaborators,
+        |r| &r.id,
+        |w, r, v| w.collaborator(r, v),
+    )?;
+    apply_entity(
+        &w,
+        "facility",
+        inc.facilities,
+        &p.facilities,
+        |r| &r.id,
+        |w, r, v| w.facility(r, v),
+    )?;
+    apply_entity(
+        &w,
+        "consultation",
+        inc.consultations,
+        &p.consultations,
+        |r| &r.id,
+        |w, r, v| w.consultation(r, v),
+    )?;
+    for (env, d) in inc.consultations.iter().zip(&p.consultations) {
+        if !matches!(d, Decision::Unchanged) {
+            w.follow_up_outcome(&env.record)?;
+        }
+    }
+    apply_entity(
+        &w,
+        "proposal",
+        inc.proposals,
+        &p.proposals,
+        |r| &r.id,
+        |w, r, v| w.proposal(r, v),
+    )?;
+    for (_, sql) in &indexes {
+        tx.execute_batch(sql)?;
+    }
+    Ok(())
 }
 
 impl Store {
@@ -1654,30 +1874,29 @@ impl Store {
             .conn()
             .query_row("SELECT NOT EXISTS (SELECT 1 FROM consultations) AND NOT EXISTS (SELECT 1 FROM facilities)", [], |r| r.get(0))?;
         let result = self.write(|tx| {
-            let p = plan(tx, inc, today, province.as_ref())?;
-            // An empty database filled by a large bundle: build the indexes once at the end
-            // (a sort) rather than by random inserts, inside the same transaction.
-            let indexes = if empty && total >= 5000 { bulk_indexes(tx)? } else { Vec::new() };
-            for (name, _) in &indexes {
-                tx.execute_batch(&format!("DROP INDEX \"{}\"", name.replace('"', "\"\"")))?;
+            let checker = checker(inc, today, province.as_ref())?;
+            let p = classify_all(tx, inc)?;
+            if let Some((at, e)) = check_refs(tx, &checker, inc, &p)? {
+                // An earlier record's validation refusal is reported first.
+                return Err(match validate(&checker, inc, &p) {
+                    Some((v, ve)) if v < at => ve,
+                    _ => e,
+                });
             }
-            let w = Writer {
-                tx,
-                now: &now,
-                actor: &actor,
-            };
-            apply_entity(&w, "collaborator", inc.collaborators, &p.collaborators, |r| &r.id, |w, r, v| w.collaborator(r, v))?;
-            apply_entity(&w, "facility", inc.facilities, &p.facilities, |r| &r.id, |w, r, v| w.facility(r, v))?;
-            apply_entity(&w, "consultation", inc.consultations, &p.consultations, |r| &r.id, |w, r, v| w.consultation(r, v))?;
-            for (env, d) in inc.consultations.iter().zip(&p.consultations) {
-                if !matches!(d, Decision::Unchanged) {
-                    w.follow_up_outcome(&env.record)?;
-                }
+            // Validation runs on another core while SQLite writes; a refusal rolls the
+            // whole transaction back, and is reported rather than any write error it caused.
+            let (refused, written) = std::thread::scope(|s| {
+                let v = s.spawn(|| validate(&checker, inc, &p));
+                let w = write_plan(tx, inc, &p, &now, &actor, empty && total >= 5000);
+                let refused = v.join().unwrap_or_else(|_| {
+                    Some(((0, 0, 0), StoreError::Corrupt("validation failed".into())))
+                });
+                (refused, w)
+            });
+            if let Some((_, e)) = refused {
+                return Err(e);
             }
-            apply_entity(&w, "proposal", inc.proposals, &p.proposals, |r| &r.id, |w, r, v| w.proposal(r, v))?;
-            for (_, sql) in &indexes {
-                tx.execute_batch(sql)?;
-            }
+            written?;
             let mut pair = tx.prepare_cached(
                 "INSERT OR IGNORE INTO duplicate_pairs (a, b, reasons, found_at) VALUES (?1, ?2, ?3, ?4)",
             )?;
@@ -1828,6 +2047,7 @@ impl Store {
                 tx,
                 now: &now,
                 actor: &actor,
+                communes: HashMap::new(),
             };
             let parse_err =
                 |e: serde_json::Error| StoreError::Corrupt(format!("conflict {id}: {e}"));
@@ -2121,4 +2341,25 @@ fn conflict_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Conflict> {
         found_at: r.get(8)?,
         status: r.get(9)?,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn created_changes_is_the_diff_from_nothing_without_arrays() {
+        let new = serde_json::json!({
+            "id": "a\"b", "name": "Cơ sở \u{1}", "empty": "", "none": null, "no": false,
+            "yes": true, "zero": 0, "n": -3.5, "list": [1, 2], "nothing": [],
+            "obj": {"k": [1]}
+        });
+        let mut expected = json_diff(None, &new);
+        expected.retain(|_, v| !v.get(1).is_some_and(Value::is_array));
+        assert_eq!(
+            created_changes(&new),
+            serde_json::to_string(&expected).expect("json")
+        );
+        assert_eq!(created_changes(&serde_json::json!({})), "{}");
+    }
 }
