@@ -241,13 +241,6 @@ impl Selection<'_> {
     }
 }
 
-fn split_topics(s: &str) -> Vec<String> {
-    s.split(',')
-        .filter(|t| !t.is_empty())
-        .map(str::to_string)
-        .collect()
-}
-
 impl Store {
     /// The change-log rows in (from, to]: (entity, record id), distinct.
     pub fn changed_records(&self, from: i64, to: i64) -> Result<Vec<(String, String)>> {
@@ -372,7 +365,7 @@ impl Store {
                 collaborator_id: r.get(3)?,
                 date: r.get(4)?,
                 mode: r.get(5)?,
-                topics: split_topics(&topics),
+                topics: super::consultations::split_topics(&topics),
                 difficulties: r.get(7)?,
                 needs: r.get(8)?,
                 advice: r.get(9)?,

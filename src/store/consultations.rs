@@ -88,7 +88,8 @@ fn opt_date_col(r: &Row<'_>, i: usize) -> rusqlite::Result<Option<NaiveDate>> {
     }
 }
 
-fn split_topics(s: &str) -> Vec<String> {
+/// The stored comma-separated topic codes as a list (one parser for the store, export and merge).
+pub(super) fn split_topics(s: &str) -> Vec<String> {
     s.split(',')
         .filter(|t| !t.is_empty())
         .map(str::to_string)

@@ -357,13 +357,6 @@ pub(crate) fn facility_record(
         .optional()?)
 }
 
-fn split_topics(s: &str) -> Vec<String> {
-    s.split(',')
-        .filter(|t| !t.is_empty())
-        .map(str::to_string)
-        .collect()
-}
-
 pub(crate) fn consultation_record(
     conn: &Connection,
     id: &str,
@@ -384,7 +377,7 @@ pub(crate) fn consultation_record(
                     collaborator_id: r.get(2)?,
                     date: r.get(3)?,
                     mode: r.get(4)?,
-                    topics: split_topics(&topics),
+                    topics: super::consultations::split_topics(&topics),
                     difficulties: r.get(6)?,
                     needs: r.get(7)?,
                     advice: r.get(8)?,
