@@ -1030,3 +1030,80 @@ fn a_receipt_uses_the_same_container() {
         BundleError::DuplicateKey { .. }
     ));
 }
+
+#[test]
+fn keys_trust_reads_only_the_signed_manifest() {
+    let mut s = sender();
+    let (good_path, _) = export(&mut s, true, "good.ctvb");
+    let good = entries_of(&good_path);
+    let dir = good_path.parent().unwrap().to_path_buf();
+
+    // The records are damaged (their hash no longer matches) but the manifest and its
+    // signature are intact: the full reader refuses it, the manifest reader does not inflate
+    // the records and so names the sender.
+    let damaged: Vec<(String, Vec<u8>, Kind)> = good
+        .iter()
+        .map(|(n, b)| {
+            let mut b = b.clone();
+            if n == "facilities.ndjson" {
+                b.extend_from_slice(b"{}\n");
+            }
+            (n.clone(), b, Kind::File)
+        })
+        .collect();
+    let damaged_path = dir.join("damaged.ctvb");
+    std::fs::write(&damaged_path, zip_of(&damaged)).unwrap();
+    assert!(matches!(
+        read_bundle(&damaged_path),
+        Err(BundleError::HashMismatch(_))
+    ));
+    let m = bundle::read_manifest(&damaged_path).unwrap();
+    assert_eq!(m.sender.fingerprint, s.key.fingerprint());
+
+    // A manifest changed after signing is refused, and nothing is trusted.
+    let forged: Vec<(String, Vec<u8>, Kind)> = good
+        .iter()
+        .map(|(n, b)| {
+            let b = if n == "manifest.json" {
+                String::from_utf8(b.clone())
+                    .unwrap()
+                    .replacen("Lê Văn Cường", "Lê Văn Cướp", 1)
+                    .into_bytes()
+            } else {
+                b.clone()
+            };
+            (n.clone(), b, Kind::File)
+        })
+        .collect();
+    let forged_path = dir.join("forged.ctvb");
+    std::fs::write(&forged_path, zip_of(&forged)).unwrap();
+    assert!(matches!(
+        bundle::read_manifest(&forged_path),
+        Err(BundleError::BadSignature)
+    ));
+    let (_tmp, db) = province();
+    let before = sha(&db);
+    let (code, out, err) = common::ctv(
+        &db,
+        &[
+            "--lang",
+            "en",
+            "keys",
+            "trust",
+            forged_path.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(err.contains("signature"), "{err}");
+    assert_eq!(sha(&db), before, "a refused trust wrote to the database");
+
+    // The good file: trusted from its manifest, and listed.
+    let (code, out, err) = common::ctv(
+        &db,
+        &["--lang", "en", "keys", "trust", good_path.to_str().unwrap()],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains(&s.key.fingerprint()), "{out}");
+    let st = Store::open(&db).unwrap();
+    assert_eq!(st.sender_key_status(&m.sender).unwrap(), KeyStatus::Known);
+}

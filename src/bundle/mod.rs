@@ -21,7 +21,9 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-pub use container::{read_bundle, read_bundle_bytes, read_bundle_with, write_signed, ReadLimits};
+pub use container::{
+    read_bundle, read_bundle_bytes, read_bundle_with, read_manifest, write_signed, ReadLimits,
+};
 pub use export::{default_export_dir, export, ExportOptions, ExportOutcome, ExportProgress};
 pub use keys::SigningKeyFile;
 
