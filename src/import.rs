@@ -15,7 +15,7 @@ use crate::domain::facility::{validate, FacilityData, FacilityField, FacilityInp
 use crate::domain::issue::{FieldIssue, Problem};
 use crate::store::{Store, StoreError};
 use crate::text::fold;
-use crate::ui::i18n::{tr, trf, Lang};
+use crate::words::{tr, trf, Lang};
 
 /// The UTF-8 byte order mark Excel writes at the start of "CSV UTF-8" files.
 const BOM: &[u8] = b"\xEF\xBB\xBF";

@@ -14,7 +14,7 @@ use ctv::domain::consultation::ConsultationInput;
 use ctv::domain::proposal::{ProposalInput, ProposalStatus};
 use ctv::domain::{FacilityInput, ProfileInput};
 use ctv::store::Store;
-use ctv::ui::i18n::Lang;
+use ctv::words::Lang;
 
 fn vn(y: i32, m: u32, day: u32, h: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(y, m, day, h, 0, 0).unwrap() - Duration::hours(7)

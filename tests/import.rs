@@ -14,7 +14,7 @@ use ctv::import::{
     write_rejects, ImportError, SourceFormat, Table,
 };
 use ctv::store::{FacilityFilter, FacilitySort, Store};
-use ctv::ui::i18n::Lang;
+use ctv::words::Lang;
 
 fn store_as(role: &str, units: &str) -> Store {
     let clock = FixedClock::new(Utc.with_ymd_and_hms(2026, 11, 25, 3, 0, 0).unwrap());

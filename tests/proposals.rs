@@ -17,7 +17,7 @@ use ctv::domain::proposal::{
 use ctv::domain::{FacilityInput, ProfileInput, Role};
 use ctv::refdata::{load_support_caps, support_caps};
 use ctv::store::{ProposalFilter, Store, StoreError};
-use ctv::ui::i18n::Lang;
+use ctv::words::Lang;
 
 fn d(y: i32, m: u32, day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, day).unwrap()

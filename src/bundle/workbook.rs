@@ -12,7 +12,7 @@ use rust_xlsxwriter::{ExcelDateTime, Format, FormatAlign, Workbook, Worksheet, X
 use super::model::{ConsultationRecord, FacilityRecord, ProposalRecord};
 use super::BundleError;
 use crate::domain::proposal::ProposalStatus;
-use crate::ui::i18n::Lang;
+use crate::words::Lang;
 
 /// The number format of VND amounts (as in the plan workbook).
 const VND: &str = "#,##0 \"đ\"";

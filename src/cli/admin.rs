@@ -9,7 +9,7 @@ use super::{role_key, CliError, Ctx};
 use crate::domain::ProfileInput;
 use crate::shared::{self, SystemConfig};
 use crate::store::Store;
-use crate::ui::i18n::{tr, trf, Lang};
+use crate::words::{tr, trf, Lang};
 
 #[derive(Debug, Subcommand)]
 pub enum AdminCmd {

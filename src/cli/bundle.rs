@@ -8,7 +8,7 @@ use super::{CliError, Ctx};
 use crate::bundle::{self, BundleError, KeyStatus};
 use crate::store::Store;
 use crate::text::sanitize;
-use crate::ui::i18n::{tr, trf, Lang};
+use crate::words::{tr, trf, Lang};
 
 #[derive(Debug, Args)]
 pub struct ExportArgs {

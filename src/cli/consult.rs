@@ -15,7 +15,7 @@ use crate::domain::issue::{Issues, Problem};
 use crate::refdata::codes;
 use crate::store::{ConsultationFilter, Store, StoreError};
 use crate::ui::format::code_label;
-use crate::ui::i18n::{tr, trf, Lang};
+use crate::words::{tr, trf, Lang};
 
 #[derive(Debug, Subcommand)]
 pub enum ConsultCmd {

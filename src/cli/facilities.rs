@@ -12,7 +12,7 @@ use crate::domain::FacilityStatus;
 use crate::refdata::{codes, Units};
 use crate::store::{FacilityFilter, FacilitySort, Store};
 use crate::ui::format::{code_label, status_key, suspect_text};
-use crate::ui::i18n::{tr, trf};
+use crate::words::{tr, trf};
 
 #[derive(Debug, Subcommand)]
 pub enum FacilitiesCmd {

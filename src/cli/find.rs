@@ -7,7 +7,7 @@ use clap::Args;
 use super::output::{self, Format};
 use super::{CliError, Ctx};
 use crate::domain::facility::format_phone;
-use crate::ui::i18n::tr;
+use crate::words::tr;
 
 #[derive(Debug, Args)]
 pub struct FindArgs {

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use super::{CliError, Ctx};
 use crate::import::{self, describe};
 use crate::ui::format::suspect_text;
-use crate::ui::i18n::trf;
+use crate::words::trf;
 
 pub fn run(ctx: &Ctx, file: PathBuf, skip_invalid: bool, dry_run: bool) -> Result<(), CliError> {
     let l = ctx.lang;
@@ -109,7 +109,7 @@ pub fn run(ctx: &Ctx, file: PathBuf, skip_invalid: bool, dry_run: bool) -> Resul
 }
 
 fn import_error_text(
-    l: crate::ui::i18n::Lang,
+    l: crate::words::Lang,
     file: &std::path::Path,
     e: &import::ImportError,
 ) -> String {

@@ -5,7 +5,7 @@ use clap::Args;
 use super::{role_key, CliError, Ctx};
 use crate::domain::ProfileInput;
 use crate::store::StoreError;
-use crate::ui::i18n::{tr, trf};
+use crate::words::{tr, trf};
 
 #[derive(Debug, Args)]
 pub struct InitArgs {

@@ -11,7 +11,7 @@ use crate::bundle::receive::{self, Checked, Imported, Receipt, ReceiveError};
 use crate::bundle::{BundleError, KeyStatus, KIND_RECEIPT};
 use crate::store::{MergeReport, Side, Store, StoreError, ENTITIES};
 use crate::text::sanitize;
-use crate::ui::i18n::{tr, trf, Lang};
+use crate::words::{tr, trf, Lang};
 
 #[derive(Debug, Args)]
 pub struct ImportArgs {

@@ -25,7 +25,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use crate::store::{default_db_path, Store, StoreError};
-use crate::ui::i18n::{tr, trf, Lang};
+use crate::words::{tr, trf, Lang};
 
 #[derive(Debug, Parser)]
 #[command(

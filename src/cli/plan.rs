@@ -12,7 +12,7 @@ use crate::domain::money::format_vnd;
 use crate::domain::proposal::{MoneyTotals, Plan, Proposal};
 use crate::refdata::codes;
 use crate::ui::format::code_label;
-use crate::ui::i18n::{tr, trf, Lang};
+use crate::words::{tr, trf, Lang};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum PlanFormat {

@@ -1,7 +1,7 @@
 //! `ctv snapshots`: the snapshots beside the database, newest first, with their counts.
 
 use super::{output, reason_label, CliError, Ctx};
-use crate::ui::i18n::{tr, trf};
+use crate::words::{tr, trf};
 
 pub fn run(ctx: &Ctx) -> Result<(), CliError> {
     let l = ctx.lang;

@@ -13,7 +13,7 @@ use super::issue::{FieldIssue, Issues, Problem};
 use super::money::{format_vnd, parse_vnd, MoneyError};
 use crate::refdata::{codes, support_caps, units, CommuneKind};
 use crate::text::{ingest, ingest_multiline};
-use crate::ui::i18n::{tr, trf, Lang};
+use crate::words::{tr, trf, Lang};
 
 const MAX_TEXT: usize = 4000;
 const MAX_TITLE: usize = 300;

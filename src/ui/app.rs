@@ -17,7 +17,6 @@ use ratatui::Frame;
 
 use crate::store::Store;
 use crate::ui::event::{AppEvent, EventSender, IndexReady, JobEvent};
-use crate::ui::i18n::{tr, trf, Lang};
 use crate::ui::keymap::{Action, Context, Keymap};
 use crate::ui::screens::{Env, PickPurpose, Screen, ScreenCmd};
 use crate::ui::theme::Theme;
@@ -26,6 +25,7 @@ use crate::ui::widgets::confirm::ConfirmOutcome;
 use crate::ui::widgets::help::{help_line_count, render_help};
 use crate::ui::widgets::picker::PickerOutcome;
 use crate::ui::widgets::{ConfirmDialog, HelpState, PickItem, Picker};
+use crate::words::{tr, trf, Lang};
 
 const TOAST_INFO: Duration = Duration::from_secs(4);
 const TOAST_ERROR: Duration = Duration::from_secs(8);

@@ -9,7 +9,7 @@ use crate::domain::facility::FacilityStatus;
 use crate::domain::Profile;
 use crate::refdata::{units, CodeList};
 use crate::text::sanitize;
-use crate::ui::i18n::{tr, trf, Lang};
+use crate::words::{tr, trf, Lang};
 
 /// The label of `code` in a code list, in `lang`; the code itself when it is not in the list.
 pub fn code_label(lang: Lang, list: &CodeList, code: Option<&str>) -> String {

@@ -35,7 +35,7 @@
 //!    from `Screen::contexts` (List, Search, Detail, Form…).
 //! 3. If a new command is needed, add an `Action` with its name and label key, bind it in
 //!    `keymap::defaults()` in the right context, and add the label to the `UI` table in
-//!    `i18n.rs` (Vietnamese first). The footer, help and palette pick it up by themselves.
+//!    `words/table.rs` (Vietnamese first). The footer, help and palette pick it up by themselves.
 //! 4. Push it from another screen with `ScreenCmd::Push` (or swap with `Replace`). For a
 //!    picker (communes, code lists) return `ScreenCmd::OpenPicker` with a new `PickPurpose`;
 //!    the code comes back through `Screen::on_pick`. For "archive?" return
@@ -55,7 +55,6 @@ pub mod app;
 pub mod config;
 pub mod event;
 pub mod format;
-pub mod i18n;
 pub mod keymap;
 pub mod screens;
 pub mod scroll_backend;
@@ -74,7 +73,7 @@ pub use keymap::{Action, Context, Keymap};
 pub use theme::Theme;
 
 use crate::text;
-use i18n::{tr, Lang};
+use crate::words::{tr, trf, Lang};
 
 impl AppContext {
     /// Build the context from the config file, a `--lang` override, who is working and the
@@ -152,7 +151,7 @@ pub fn spawn_daily_snapshot(
         .name("ctv-daily-snapshot".into())
         .spawn(move || {
             if let Err(e) = crate::store::take_daily_if_due(&db, now) {
-                let message = i18n::trf(
+                let message = trf(
                     lang,
                     "cli.daily_failed",
                     &[&crate::cli::store_error_text(lang, &e)],
@@ -258,7 +257,7 @@ pub fn restore_and_reopen(app: App, from: &std::path::Path) -> Result<App, Strin
     let store = crate::store::Store::open_with_clock(&db, clock)
         .and_then(|mut s| s.bind_account().map(|()| s))
         .map_err(|e| {
-            i18n::trf(
+            trf(
                 lang,
                 "ui.snapshots.reopen_failed",
                 &[&crate::cli::store_error_text(lang, &e)],
@@ -270,21 +269,18 @@ pub fn restore_and_reopen(app: App, from: &std::path::Path) -> Result<App, Strin
     match result {
         Ok(out) => {
             let message = match out.kept {
-                Some(kept) => i18n::trf(
+                Some(kept) => trf(
                     lang,
                     "ui.snapshots.restored",
                     &[&name, &text::sanitize(&kept.display().to_string())],
                 ),
-                None => i18n::trf(lang, "ui.snapshots.restored_plain", &[&name]),
+                None => trf(lang, "ui.snapshots.restored_plain", &[&name]),
             };
             app.show_toast(message, false);
         }
         Err(e) => {
             let why = crate::cli::store_error_text(lang, &e);
-            app.show_toast(
-                i18n::trf(lang, "ui.snapshots.restore_failed", &[&why]),
-                true,
-            );
+            app.show_toast(trf(lang, "ui.snapshots.restore_failed", &[&why]), true);
         }
     }
     Ok(app)

@@ -22,11 +22,11 @@ use crate::cli::merge::{preview_headers, preview_rows, receive_error_text};
 use crate::cli::{entity_label, store_error_text};
 use crate::store::{Conflict, DuplicateRow, MergeReport, Side, Store};
 use crate::text::sanitize;
-use crate::ui::i18n::{tr, trf, Lang};
 use crate::ui::keymap::{Action, Context};
 use crate::ui::widgets::bars::wrap;
 use crate::ui::widgets::table::render_table;
 use crate::ui::widgets::{fit, Column, ListWindow, Prompt};
+use crate::words::{tr, trf, Lang};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Pane {

@@ -27,12 +27,12 @@ use crate::domain::consultation::{
 use crate::domain::issue::{Issues, Severity};
 use crate::refdata::{codes, CodeList};
 use crate::store::{Store, StoreError};
-use crate::ui::i18n::{tr, trf, Lang};
 use crate::ui::keymap::{Action, Context};
 use crate::ui::widgets::bars::wrap;
 use crate::ui::widgets::{
     clean, fit, ConflictChoice, ConflictDialog, ConflictRow, PickItem, TextField,
 };
+use crate::words::{tr, trf, Lang};
 
 /// The action a conflict's "reload?" question hands back to `on_confirm`.
 const RELOAD_TAG: Action = Action::Save;

@@ -19,10 +19,10 @@ use crate::refdata::{codes, units};
 use crate::store::{ChangeEntry, ConsultationFilter, Store, StoreError};
 use crate::text::sanitize;
 use crate::ui::format;
-use crate::ui::i18n::{tr, trf, Lang};
 use crate::ui::keymap::{Action, Context};
 use crate::ui::widgets::bars::wrap;
 use crate::ui::widgets::{fit, width};
+use crate::words::{tr, trf, Lang};
 
 /// The panes, in tab order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -45,13 +45,13 @@ use crate::domain::facility::{
 use crate::domain::issue::{Issues, Severity};
 use crate::refdata::{codes, units, CodeList, ProvinceKind};
 use crate::store::Store;
-use crate::ui::i18n::{tr, trf, Lang};
 use crate::ui::keymap::{Action, Context};
 use crate::ui::theme::{Theme, ThemeName};
 use crate::ui::widgets::bars::wrap;
 use crate::ui::widgets::{
     clean, fit, popup_area, ConflictChoice, ConflictDialog, ConflictRow, PickItem, TextField,
 };
+use crate::words::{tr, trf, Lang};
 
 /// The action a conflict's "reload?" question hands back to `on_confirm`.
 pub const RELOAD_TAG: Action = Action::Save;

@@ -27,10 +27,10 @@ use crate::store::{FacilityFilter, FacilitySort, Store, StoreError};
 use crate::text::sanitize;
 use crate::ui::event::IndexReady;
 use crate::ui::format;
-use crate::ui::i18n::{tr, trf, Lang};
 use crate::ui::keymap::{Action, Context};
 use crate::ui::widgets::table::{render_table_cells, TableCell};
 use crate::ui::widgets::{fit, Column, ListWindow, PickItem, TextField};
+use crate::words::{tr, trf, Lang};
 
 /// Rows loaded at a time (at least; more on a very tall terminal).
 const CHUNK: usize = 200;

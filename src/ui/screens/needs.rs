@@ -25,10 +25,10 @@ use crate::refdata::codes;
 use crate::store::{ConsultationFilter, Store};
 use crate::text::sanitize;
 use crate::ui::format;
-use crate::ui::i18n::{tr, trf, Lang};
 use crate::ui::keymap::{Action, Context};
 use crate::ui::widgets::bars::wrap;
 use crate::ui::widgets::{fit, width, PickItem, Prompt};
+use crate::words::{tr, trf, Lang};
 
 #[derive(Debug, Clone)]
 struct Entry {

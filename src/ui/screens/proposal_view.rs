@@ -27,10 +27,10 @@ use crate::refdata::codes;
 use crate::store::{Store, StoreError};
 use crate::text::sanitize;
 use crate::ui::format;
-use crate::ui::i18n::{tr, trf, Lang};
 use crate::ui::keymap::{Action, Context};
 use crate::ui::widgets::bars::wrap;
 use crate::ui::widgets::{fit, width, Prompt};
+use crate::words::{tr, trf, Lang};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {

@@ -23,11 +23,11 @@ use crate::refdata::codes;
 use crate::store::{ProposalFilter, Store};
 use crate::text::sanitize;
 use crate::ui::format;
-use crate::ui::i18n::{tr, trf, Lang};
 use crate::ui::keymap::{Action, Context};
 use crate::ui::widgets::bars::wrap;
 use crate::ui::widgets::table::render_table;
 use crate::ui::widgets::{fit, width, Column, ListWindow, PickItem};
+use crate::words::{tr, trf, Lang};
 
 /// Proposals listed at most (the count and the totals cover them all).
 pub const LIMIT: usize = 500;

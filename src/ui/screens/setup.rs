@@ -21,10 +21,10 @@ use super::{Env, PickPurpose, Screen, ScreenCmd};
 use crate::domain::collaborator::{ProfileInput, Role};
 use crate::refdata::units;
 use crate::store::Store;
-use crate::ui::i18n::{tr, trf, Lang};
 use crate::ui::keymap::{Action, Context};
 use crate::ui::widgets::bars::wrap;
 use crate::ui::widgets::{clean, fit, PickItem, TextField};
+use crate::words::{tr, trf, Lang};
 
 /// The wizard's steps, in order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -15,11 +15,11 @@ use super::{Env, ScreenCmd};
 use crate::store::{Snapshot, SnapshotReason, Store};
 use crate::text::sanitize;
 use crate::ui::format;
-use crate::ui::i18n::{tr, trf, Lang};
 use crate::ui::keymap::{Action, Context};
 use crate::ui::widgets::bars::wrap;
 use crate::ui::widgets::table::render_table;
 use crate::ui::widgets::{fit, Column, ListWindow};
+use crate::words::{tr, trf, Lang};
 
 /// One row, formatted when loaded.
 #[derive(Debug, Clone)]

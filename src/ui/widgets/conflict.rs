@@ -15,9 +15,9 @@ use unicode_width::UnicodeWidthStr;
 use super::bars::wrap;
 use super::{clean, fit, popup_area};
 use crate::store::Store;
-use crate::ui::i18n::{tr, trf, Lang};
 use crate::ui::keymap::{Action, Context, Keymap};
 use crate::ui::theme::Theme;
+use crate::words::{tr, trf, Lang};
 
 /// One field whose stored value differs from the form's.
 #[derive(Debug, Clone, PartialEq, Eq)]
