@@ -836,7 +836,7 @@ fn rejects_csv(table: &Table, prepared: &Prepared) -> std::io::Result<Vec<u8>> {
                 .collect();
             let text: Vec<String> = errors
                 .iter()
-                .map(|e| describe(Lang::Vi, e.field, &e.problem))
+                .map(|e| crate::words::problems::describe_facility(Lang::Vi, e.field, &e.problem))
                 .collect();
             rec.push(text.join("; "));
             w.write_record(&rec)?;
@@ -848,45 +848,6 @@ fn rejects_csv(table: &Table, prepared: &Prepared) -> std::io::Result<Vec<u8>> {
 
 // ---------------------------------------------------------------------------------------
 // Wording
-
-/// A problem in words, in `lang`.
-pub fn problem_text(lang: Lang, problem: &Problem) -> String {
-    match problem {
-        Problem::Required => tr(lang, "problem.required").to_string(),
-        Problem::UnknownCommune { code } => trf(lang, "problem.unknown_commune", &[code]),
-        Problem::CommuneOutOfScope { code } => trf(lang, "problem.commune_out_of_scope", &[code]),
-        Problem::UnknownCode { code } => trf(lang, "problem.unknown_code", &[code]),
-        Problem::TaxFormat => tr(lang, "problem.tax_format").to_string(),
-        Problem::TaxBranchZero => tr(lang, "problem.tax_branch_zero").to_string(),
-        Problem::TaxCheckDigit { .. } => tr(lang, "problem.tax_check_digit").to_string(),
-        Problem::PhoneFormat => tr(lang, "problem.phone_format").to_string(),
-        Problem::NotAWholeNumber { value } => trf(lang, "problem.not_a_whole_number", &[value]),
-        Problem::Negative => tr(lang, "problem.negative").to_string(),
-        Problem::YearInFuture { year } => trf(lang, "problem.year_in_future", &[year]),
-        Problem::YearTooOld { year } => trf(lang, "problem.year_too_old", &[year]),
-        Problem::OcopStars => tr(lang, "problem.ocop_stars").to_string(),
-        Problem::UnknownStatus { value } => trf(lang, "problem.unknown_status", &[value]),
-        Problem::UnknownRole { value } => trf(lang, "problem.unknown_role", &[value]),
-        Problem::UnknownUnit { code } => trf(lang, "problem.unknown_unit", &[code]),
-        Problem::ScopeShape => tr(lang, "problem.scope_shape").to_string(),
-        Problem::TooLong { max } => trf(lang, "problem.too_long", &[max]),
-        Problem::NotABoolean { value } => trf(lang, "problem.not_a_boolean", &[value]),
-        Problem::DateFormat { value } => trf(lang, "problem.date_format", &[value]),
-        Problem::DateInFuture { date } => trf(lang, "problem.date_in_future", &[date]),
-        Problem::BeforeDate { date } => trf(lang, "problem.before_date", &[date]),
-        Problem::NoTopic => tr(lang, "problem.no_topic").to_string(),
-        Problem::NotAmendable => tr(lang, "problem.not_amendable").to_string(),
-        Problem::OtherFacility => tr(lang, "problem.other_facility").to_string(),
-        other => crate::domain::proposal::problem_text(lang, other),
-    }
-}
-
-/// "<field label>: <problem>", e.g. "Mã số thuế: Chữ số kiểm tra không khớp (có thể gõ nhầm)".
-/// A field that is not a facility field is named by its key.
-pub fn describe(lang: Lang, field: &str, problem: &Problem) -> String {
-    let label = FacilityField::from_key(field).map_or(field, |f| tr(lang, f.label_key()));
-    format!("{label}: {}", problem_text(lang, problem))
-}
 
 /// An import error in words, in `lang`. Store errors keep their own (English) wording: the CLI
 /// words those with its store error text.

@@ -179,11 +179,11 @@ fn a_bundle_goes_in_once_and_a_receipt_with_a_decision_comes_back() {
     let receipt = receive::write_receipt(&p, &pkey, &area_id, None, &rfile).unwrap();
     assert_eq!(receipt.decisions.len(), 1);
     assert_eq!(
-        ctv::cli::merge::receipt_summary(Lang::En, &receipt),
+        ctv::words::merge::receipt_summary(Lang::En, &receipt),
         "Bundle 1 arrived on 12/11/2026: 1 facilities accepted, 0 conflicts."
     );
     assert_eq!(
-        ctv::cli::merge::receipt_summary(Lang::Vi, &receipt),
+        ctv::words::merge::receipt_summary(Lang::Vi, &receipt),
         "Gói số 1 đã đến tỉnh ngày 12/11/2026: nhận 1 cơ sở, 0 xung đột."
     );
 

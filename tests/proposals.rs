@@ -106,7 +106,7 @@ fn the_money_must_add_up_and_the_message_names_fields_and_difference() {
             parts: 1_200_000_000
         }
     );
-    let text = ctv::cli::proposal::describe(Lang::Vi, issue.field, &issue.problem);
+    let text = ctv::words::describe_proposal(Lang::Vi, issue.field, &issue.problem);
     for part in [
         "Tổng kinh phí",
         "kinh phí khuyến công + vốn đối ứng + nguồn khác",
@@ -215,7 +215,7 @@ fn caps_are_seeded_with_the_published_example_and_warn_naming_the_cap() {
     let w = check_cap(&data("KC03", 1_250_000_000, 375_000_001), "01", on).unwrap();
     assert_eq!(w.severity, Severity::Warning);
     assert_eq!(w.field, "support");
-    let text = ctv::cli::proposal::describe(Lang::Vi, w.field, &w.problem);
+    let text = ctv::words::describe_proposal(Lang::Vi, w.field, &w.problem);
     for part in [
         "KC03",
         "30%",
@@ -242,7 +242,7 @@ fn caps_are_seeded_with_the_published_example_and_warn_naming_the_cap() {
         }
     ));
     let w = check_cap(&data("KC10", 50_000_000, 10_000_001), "01", on).unwrap();
-    let text = ctv::cli::proposal::describe(Lang::Vi, w.field, &w.problem);
+    let text = ctv::words::describe_proposal(Lang::Vi, w.field, &w.problem);
     assert!(text.contains("KC10") && text.contains("10.000.000 đ") && !text.contains('%'));
     assert!(check_cap(&data("KC10", 50_000_000, 10_000_000), "01", on).is_none());
 }
@@ -263,7 +263,7 @@ fn city_ward_warning(f: &FacilityData, on: NaiveDate) -> Option<String> {
     check_eligibility(f, on)
         .into_iter()
         .find(|i| matches!(i.problem, Problem::CityWardOutsideCraftVillage { .. }))
-        .map(|i| ctv::cli::proposal::describe(Lang::Vi, i.field, &i.problem))
+        .map(|i| ctv::words::describe_proposal(Lang::Vi, i.field, &i.problem))
 }
 
 #[test]

@@ -491,7 +491,7 @@ fn a_stale_proposal_is_refused_with_the_conflict_message_and_reloaded() {
     type_str(&mut a, "Thiếu hồ sơ");
     press(&mut a, &[key(KeyCode::Enter)]);
     let toast = a.toast().unwrap_or_default().to_string();
-    let want = ctv::cli::store_error_text(
+    let want = ctv::words::store_error_text(
         Lang::Vi,
         &ctv::store::StoreError::Conflict {
             id: p.id.clone(),

@@ -610,7 +610,7 @@ fn no_profile_opens_the_wizard_which_hands_over_to_the_list() {
     let store = Store::open_in_memory(Arc::new(clock())).unwrap();
     let mut a = App::new(
         AppContext {
-            who: ctv::ui::format::who_label(Lang::Vi, store.profile()),
+            who: ctv::words::format::who_label(Lang::Vi, store.profile()),
             ..ctx(Lang::Vi)
         },
         store,

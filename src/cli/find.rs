@@ -85,7 +85,7 @@ pub fn run(ctx: &Ctx, a: FindArgs) -> Result<(), CliError> {
                     .map(|h| {
                         let d = index.doc(h.index);
                         vec![
-                            super::facilities::short_id(d.id).to_string(),
+                            crate::words::format::short_id(d.id).to_string(),
                             d.name.to_string(),
                             d.commune.to_string(),
                             d.representative.to_string(),

@@ -4,18 +4,18 @@ use std::io::Write;
 
 use clap::{Args, Subcommand};
 
-use super::facilities::short_id;
 use super::output::{self, Format};
 use super::{CliError, Ctx};
 use crate::domain::issue::{Issues, Problem};
 use crate::domain::money::format_vnd;
 use crate::domain::proposal::{
-    field_label_key, FundingSource, Proposal, ProposalPatch, ProposalStatus, ProposalTotals,
+    FundingSource, Proposal, ProposalPatch, ProposalStatus, ProposalTotals,
 };
 use crate::refdata::codes;
 use crate::store::{default_title, ProposalFilter, Store, StoreError};
-use crate::ui::format::code_label;
-use crate::words::{tr, trf, Lang};
+use crate::words::format::code_label;
+use crate::words::format::short_id;
+use crate::words::{describe_proposal, tr, trf, Lang};
 
 #[derive(Debug, Subcommand)]
 pub enum ProposalCmd {
@@ -224,7 +224,7 @@ pub fn run(ctx: &Ctx, cmd: ProposalCmd) -> Result<(), CliError> {
             decision,
         } => {
             let to = ProposalStatus::parse(&status).ok_or_else(|| {
-                CliError::Message(describe(
+                CliError::Message(describe_proposal(
                     ctx.lang,
                     "status",
                     &Problem::UnknownCode {
@@ -244,20 +244,12 @@ pub fn run(ctx: &Ctx, cmd: ProposalCmd) -> Result<(), CliError> {
     }
 }
 
-/// "<field label>: <problem>" for proposal fields; others as the consultation commands say.
-pub fn describe(l: Lang, field: &str, problem: &Problem) -> String {
-    match field_label_key(field).or((field == "status").then_some("proposal.field.status")) {
-        Some(k) => format!("{}: {}", tr(l, k), crate::import::problem_text(l, problem)),
-        None => super::consult::describe(l, field, problem),
-    }
-}
-
 fn warn(l: Lang, issues: &Issues) {
     for w in issues.warnings() {
         eprintln!(
             "{} {}",
             tr(l, "cli.warning"),
-            describe(l, w.field, &w.problem)
+            describe_proposal(l, w.field, &w.problem)
         );
     }
 }
@@ -267,7 +259,7 @@ fn invalid_text(l: Lang, e: &StoreError) -> Option<String> {
         StoreError::Invalid(issues) => Some(
             issues
                 .errors()
-                .map(|i| describe(l, i.field, &i.problem))
+                .map(|i| describe_proposal(l, i.field, &i.problem))
                 .collect::<Vec<_>>()
                 .join("\n"),
         ),
@@ -385,7 +377,7 @@ fn transition(
 fn parse_filter(ctx: &Ctx, store: &Store, a: &FilterArgs) -> Result<ProposalFilter, CliError> {
     let l = ctx.lang;
     let unknown = |key: &'static str, v: &str| {
-        CliError::Message(describe(
+        CliError::Message(describe_proposal(
             l,
             key,
             &Problem::UnknownCode {
@@ -614,7 +606,10 @@ fn show(ctx: &Ctx, id: &str) -> Result<(), CliError> {
         ),
         (
             label("proposal.col.commune"),
-            super::commune_label(&p.commune_code),
+            crate::words::format::commune_label(
+                &p.commune_code,
+                crate::words::format::CommuneForm::FullNameCode,
+            ),
         ),
         (label("proposal.field.status"), p.status.label(l)),
         (
@@ -703,7 +698,7 @@ fn show(ctx: &Ctx, id: &str) -> Result<(), CliError> {
             out,
             "{} {}",
             tr(l, "cli.warning"),
-            describe(l, w.field, &w.problem)
+            describe_proposal(l, w.field, &w.problem)
         )
         .map_err(io)?;
     }
@@ -718,7 +713,7 @@ fn show(ctx: &Ctx, id: &str) -> Result<(), CliError> {
             l,
             "cli.proposal.history_line",
             &[
-                &output::local_time(&t.at),
+                &crate::words::format::local_time(&t.at),
                 &t.actor_name,
                 &from,
                 &t.to.label(l),

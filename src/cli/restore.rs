@@ -34,7 +34,7 @@ pub fn run(ctx: &Ctx, a: RestoreArgs) -> Result<(), CliError> {
     if let Some(dir) = ctx.db_path.parent() {
         let is_default = crate::store::default_db_path().as_deref() == Some(ctx.db_path.as_path());
         if is_default && !dir.exists() {
-            super::create_private_dir(dir)
+            crate::store::create_private_dir(dir)
                 .map_err(|e| CliError::Io(dir.display().to_string(), e))?;
         }
     }

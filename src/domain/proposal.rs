@@ -10,7 +10,7 @@ use super::collaborator::Role;
 use super::consultation::{dmy, lookup_code, parse_topics};
 use super::facility::{FacilityData, FacilityStatus};
 use super::issue::{FieldIssue, Issues, Problem};
-use super::money::{format_vnd, parse_vnd, MoneyError};
+use super::money::{parse_vnd, MoneyError};
 use crate::refdata::{codes, support_caps, units, CommuneKind};
 use crate::text::{ingest, ingest_multiline};
 use crate::words::{tr, trf, Lang};
@@ -118,7 +118,7 @@ impl ProposalStatus {
 
     /// The label from the code list (data a province may edit).
     pub fn label(self, lang: Lang) -> String {
-        crate::ui::format::code_label(lang, &codes().proposal_statuses, Some(self.code()))
+        crate::words::format::code_label(lang, &codes().proposal_statuses, Some(self.code()))
     }
 
     /// Nothing follows: withdrawn, not approved, completed.
@@ -909,63 +909,6 @@ pub fn assess(data: &ProposalData, facility: &FacilityData, on: NaiveDate) -> Is
         issues.push(w);
     }
     issues
-}
-
-/// The words of the proposal problems (the other problems are worded in `import`).
-pub fn problem_text(l: Lang, p: &Problem) -> String {
-    match p {
-        Problem::MoneyFormat { value } => trf(l, "problem.money_format", &[value]),
-        Problem::MoneyAmbiguous { value } => trf(l, "problem.money_ambiguous", &[value]),
-        Problem::MoneyNotWhole { value } => trf(l, "problem.money_not_whole", &[value]),
-        Problem::TooLarge => tr(l, "problem.too_large").to_string(),
-        Problem::SumMismatch { total, parts } => trf(
-            l,
-            "problem.sum_mismatch",
-            &[
-                &format_vnd(*total),
-                &format_vnd(*parts),
-                &format_vnd((total - parts).abs()),
-            ],
-        ),
-        Problem::OverCap {
-            category,
-            percent,
-            max_vnd,
-            effective_date,
-            limit,
-        } => {
-            let mut terms = Vec::new();
-            if let Some(p) = percent {
-                terms.push(trf(l, "problem.cap_percent", &[p]));
-            }
-            if let Some(m) = max_vnd {
-                terms.push(trf(l, "problem.cap_max", &[&format_vnd(*m)]));
-            }
-            trf(
-                l,
-                "problem.over_cap",
-                &[
-                    &format_vnd(*limit),
-                    category,
-                    &terms.join(", "),
-                    effective_date,
-                ],
-            )
-        }
-        Problem::EntityTypeMissing => tr(l, "problem.entity_type_missing").to_string(),
-        Problem::FacilityNotActive { status } => {
-            let s = FacilityStatus::parse(status)
-                .map(|s| tr(l, crate::ui::format::status_key(s)).to_string())
-                .unwrap_or_else(|| status.clone());
-            trf(l, "problem.facility_not_active", &[&s])
-        }
-        Problem::CityWardOutsideCraftVillage {
-            commune,
-            province,
-            city_since,
-        } => trf(l, "problem.city_ward", &[commune, province, city_since]),
-        _ => String::new(),
-    }
 }
 
 // ------------------------------------------------------------------------------------------

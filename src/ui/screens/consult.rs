@@ -279,7 +279,7 @@ impl ConsultScreen {
             Some(i) if self.touched[i] => self
                 .issues
                 .for_field(field.key())
-                .map(|i| (i.severity, crate::import::problem_text(lang, &i.problem)))
+                .map(|i| (i.severity, crate::words::problem_text(lang, &i.problem)))
                 .collect(),
             _ => Vec::new(),
         }
@@ -592,7 +592,7 @@ impl ConsultScreen {
                                 trf(
                                     lang,
                                     "ui.consult.saved_not_closed",
-                                    &[&crate::cli::store_error_text(lang, &e)],
+                                    &[&crate::words::store_error_text(lang, &e)],
                                 ),
                                 true,
                             )),
@@ -657,7 +657,7 @@ impl ConsultScreen {
                     self.banner = Some(trf(lang, "ui.conflict.banner", &[&c.found]));
                     return ScreenCmd::None;
                 }
-                let text = crate::cli::store_error_text(lang, &e);
+                let text = crate::words::store_error_text(lang, &e);
                 self.banner = Some(text.clone());
                 ScreenCmd::Error(text)
             }

@@ -186,7 +186,7 @@ pub fn log_visit_closing(
             store,
         )))),
         Ok(None) => ScreenCmd::Error(crate::words::tr(env.lang, "ui.list.gone").to_string()),
-        Err(e) => ScreenCmd::Error(crate::cli::store_error_text(env.lang, &e)),
+        Err(e) => ScreenCmd::Error(crate::words::store_error_text(env.lang, &e)),
     }
 }
 
@@ -194,7 +194,7 @@ pub fn log_visit_closing(
 pub fn flag_facility(facility_id: &str, env: &Env, store: &mut Store) -> ScreenCmd {
     match ProposalFormScreen::new_for(facility_id, store) {
         Ok(s) => ScreenCmd::Push(Box::new(Screen::ProposalForm(s))),
-        Err(e) => ScreenCmd::Error(crate::cli::store_error_text(env.lang, &e)),
+        Err(e) => ScreenCmd::Error(crate::words::store_error_text(env.lang, &e)),
     }
 }
 

@@ -251,7 +251,7 @@ impl ProposalFormScreen {
         }
         self.issues
             .for_field(key)
-            .map(|i| (i.severity, crate::import::problem_text(lang, &i.problem)))
+            .map(|i| (i.severity, crate::words::problem_text(lang, &i.problem)))
             .collect()
     }
 
@@ -466,7 +466,9 @@ impl ProposalFormScreen {
                         *self = s;
                         self.focus = focus.min(self.rows.len().saturating_sub(1));
                     }
-                    Err(e) => return ScreenCmd::Error(crate::cli::store_error_text(env.lang, &e)),
+                    Err(e) => {
+                        return ScreenCmd::Error(crate::words::store_error_text(env.lang, &e))
+                    }
                 }
             }
         }
@@ -518,7 +520,7 @@ impl ProposalFormScreen {
                 Editor::Pick(code) => FundingSource::parse(code)
                     .map(|f| tr(lang, f.label_key()).to_string())
                     .unwrap_or_else(|| clean(code)),
-                Editor::Flag(on) => crate::ui::format::yes_no(lang, *on).to_string(),
+                Editor::Flag(on) => crate::words::format::yes_no(lang, *on).to_string(),
                 Editor::Money(t) => match parse_vnd(t.value()) {
                     Ok(Some(v)) => group_thousands(v),
                     _ => t.value().trim().to_string(),
@@ -642,7 +644,7 @@ impl ProposalFormScreen {
                     self.banner = Some(trf(lang, "ui.conflict.banner", &[&c.found]));
                     return ScreenCmd::None;
                 }
-                let text = crate::cli::store_error_text(lang, &e);
+                let text = crate::words::store_error_text(lang, &e);
                 self.banner = Some(text.clone());
                 ScreenCmd::Error(text)
             }

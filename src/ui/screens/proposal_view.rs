@@ -26,10 +26,10 @@ use crate::domain::proposal::{Mover, ProposalRecord, ProposalStatus};
 use crate::refdata::codes;
 use crate::store::{Store, StoreError};
 use crate::text::sanitize;
-use crate::ui::format;
 use crate::ui::keymap::{Action, Context};
 use crate::ui::widgets::bars::wrap;
 use crate::ui::widgets::{fit, width, Prompt};
+use crate::words::format;
 use crate::words::{tr, trf, Lang};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -166,7 +166,7 @@ impl ProposalViewScreen {
                 None
             }
             Ok(None) => Some(tr(self.lang, "ui.proposal.gone").to_string()),
-            Err(e) => Some(crate::cli::store_error_text(self.lang, &e)),
+            Err(e) => Some(crate::words::store_error_text(self.lang, &e)),
         }
     }
 
@@ -189,7 +189,7 @@ impl ProposalViewScreen {
                 format!(
                     "{} · {}",
                     sanitize(&p.facility_name),
-                    format::commune_short(&p.commune_code)
+                    format::commune_label(&p.commune_code, format::CommuneForm::Name)
                 ),
                 Kind::Plain,
             ),
@@ -246,7 +246,7 @@ impl ProposalViewScreen {
             } else {
                 Kind::Warning
             };
-            let text = crate::import::problem_text(l, &w.problem);
+            let text = crate::words::problem_text(l, &w.problem);
             out.push(Item::new("", trf(l, "ui.form.warning", &[&text]), kind));
         }
         for (k, v) in [
@@ -381,7 +381,7 @@ impl ProposalViewScreen {
             Action::Edit if self.record.editable => {
                 return match ProposalFormScreen::edit(&self.record.proposal, store) {
                     Ok(f) => ScreenCmd::Push(Box::new(Screen::ProposalForm(f))),
-                    Err(e) => ScreenCmd::Error(crate::cli::store_error_text(l, &e)),
+                    Err(e) => ScreenCmd::Error(crate::words::store_error_text(l, &e)),
                 };
             }
             Action::Edit => {
@@ -389,7 +389,7 @@ impl ProposalViewScreen {
                     id: self.record.proposal.id.clone(),
                     status: self.record.proposal.status,
                 };
-                return ScreenCmd::Error(crate::cli::store_error_text(l, &e));
+                return ScreenCmd::Error(crate::words::store_error_text(l, &e));
             }
             _ => return ScreenCmd::Unhandled,
         };
@@ -420,7 +420,7 @@ impl ProposalViewScreen {
             Err(StoreError::Invalid(issues)) if self.asking.is_some() => {
                 let text = issues
                     .errors()
-                    .map(|i| crate::cli::proposal::describe(l, i.field, &i.problem))
+                    .map(|i| crate::words::describe_proposal(l, i.field, &i.problem))
                     .collect::<Vec<_>>()
                     .join("\n");
                 if let Some((prompt, _)) = self.asking.as_mut() {
@@ -430,7 +430,7 @@ impl ProposalViewScreen {
             }
             Err(e) => {
                 self.asking = None;
-                let text = crate::cli::store_error_text(l, &e);
+                let text = crate::words::store_error_text(l, &e);
                 // Stale: show what is there now.
                 if matches!(e, StoreError::Conflict { .. }) {
                     if let Some(gone) = self.reload(store) {

@@ -71,7 +71,7 @@ impl<R> ConflictDialog<R> {
         ConflictDialog {
             rows: rows.into_iter().filter(|r| r.theirs != r.mine).collect(),
             who: store.actor_name(updated_by),
-            when: crate::ui::format::local_time(updated_at),
+            when: crate::words::format::local_time(updated_at),
             found,
             stored,
             focus: 0,
