@@ -150,7 +150,11 @@ pub enum CliError {
     Reported,
 }
 
-pub fn run(cli: Cli) -> ExitCode {
+/// How the terminal app is started, given by `main` so that the command line does not depend
+/// on the terminal front end: the context (database path, language) and the `--lang` given.
+pub type StartTui<'a> = &'a dyn Fn(&Ctx, Option<Lang>) -> Result<(), CliError>;
+
+pub fn run(cli: Cli, start_tui: StartTui) -> ExitCode {
     let lang = cli
         .lang
         .as_deref()
@@ -178,12 +182,7 @@ pub fn run(cli: Cli) -> ExitCode {
     let result = match cli.command {
         // The terminal app; without a terminal (a pipe, a script) the plain summary.
         None if std::io::IsTerminal::is_terminal(&std::io::stdout()) => {
-            let clock = std::sync::Arc::new(crate::clock::SystemClock);
-            let lang_arg = cli.lang.as_deref().and_then(Lang::parse);
-            crate::ui::launch(&ctx.db_path, lang_arg, clock).map_err(|e| match e {
-                crate::ui::LaunchError::Store(s) => CliError::Store(s),
-                crate::ui::LaunchError::Terminal(what, e) => CliError::Io(what, e),
-            })
+            start_tui(&ctx, cli.lang.as_deref().and_then(Lang::parse))
         }
         None => summary(&ctx),
         Some(Command::Init(a)) => init::run(&ctx, a),

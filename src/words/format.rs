@@ -4,7 +4,7 @@
 
 use crate::domain::facility::FacilityStatus;
 use crate::domain::{Profile, Role};
-use crate::refdata::{units, CodeList, ProvinceKind};
+use crate::refdata::{units, CodeItem, CodeList, ProvinceKind};
 use crate::text::sanitize;
 use crate::words::{tr, trf, Lang};
 
@@ -27,17 +27,22 @@ pub fn code_label_as(lang: Lang, list: &CodeList, code: Option<&str>, form: Code
     };
     match list.get(code) {
         Some(i) => {
-            let label = match lang {
-                Lang::Vi => &i.label_vi,
-                Lang::En => &i.label_en,
-            };
+            let (label, _) = code_labels(lang, i);
             match form {
-                CodeForm::Label => label.clone(),
+                CodeForm::Label => label.to_string(),
                 CodeForm::LabelCode => format!("{label} ({})", i.code),
                 CodeForm::CodeLabel => format!("{} — {label}", i.code),
             }
         }
         None => sanitize(code),
+    }
+}
+
+/// An entry's label in `lang`, and in the other language (pickers match both).
+pub fn code_labels(lang: Lang, item: &CodeItem) -> (&str, &str) {
+    match lang {
+        Lang::Vi => (&item.label_vi, &item.label_en),
+        Lang::En => (&item.label_en, &item.label_vi),
     }
 }
 

@@ -11,7 +11,7 @@ use ratatui::text::Line;
 use ratatui::widgets::{Block, Borders, Widget};
 use ratatui::Frame;
 
-use super::consult::{code_label, topics_text};
+use super::consult::topics_text;
 use super::{ConsultScreen, Env, Screen, ScreenCmd};
 use crate::domain::consultation::{days_late, dmy, Amendment, Consultation, ConsultationField};
 use crate::domain::facility::{format_phone, Facility, FacilityField, FacilityStatus};
@@ -822,7 +822,7 @@ fn timeline_items(
         "ui.timeline.by",
         &[
             &dmy(d.date),
-            &code_label(l, &codes().consultation_modes, &d.mode),
+            &format::code_label(l, &codes().consultation_modes, Some(&d.mode)),
             &sanitize(&c.collaborator_name),
         ],
     ))];

@@ -925,13 +925,10 @@ impl FormScreen {
                 };
                 let mut items = vec![none()];
                 items.extend(list.items().iter().map(|i| {
-                    let (label, other) = match lang {
-                        Lang::Vi => (&i.label_vi, &i.label_en),
-                        Lang::En => (&i.label_en, &i.label_vi),
-                    };
-                    PickItem::new(i.code.clone(), label.clone())
+                    let (label, other) = crate::words::format::code_labels(lang, i);
+                    PickItem::new(i.code.clone(), label)
                         .with_hint(i.code.clone())
-                        .with_extra(other.clone())
+                        .with_extra(other)
                 }));
                 (key, items)
             }

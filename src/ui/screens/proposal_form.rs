@@ -19,7 +19,6 @@ use ratatui::text::Line;
 use ratatui::widgets::{Block, Borders, Widget};
 use ratatui::Frame;
 
-use super::consult::code_label;
 use super::form::{error_style, warning_style, NoteField};
 use super::{Env, PickPurpose, ScreenCmd};
 use crate::domain::facility::FacilityData;
@@ -37,6 +36,7 @@ use crate::ui::widgets::bars::wrap;
 use crate::ui::widgets::{
     clean, fit, ConflictChoice, ConflictDialog, ConflictRow, PickItem, TextField,
 };
+use crate::words::format::code_label;
 use crate::words::{tr, trf, Lang};
 
 /// The action a conflict's "reload?" question hands back to `on_confirm`.
@@ -400,13 +400,10 @@ impl ProposalFormScreen {
             .items()
             .iter()
             .map(|i| {
-                let (label, other) = match lang {
-                    Lang::Vi => (&i.label_vi, &i.label_en),
-                    Lang::En => (&i.label_en, &i.label_vi),
-                };
-                PickItem::new(i.code.clone(), label.clone())
+                let (label, other) = crate::words::format::code_labels(lang, i);
+                PickItem::new(i.code.clone(), label)
                     .with_hint(i.code.clone())
-                    .with_extra(other.clone())
+                    .with_extra(other)
             })
             .collect();
         ScreenCmd::OpenPicker {
@@ -515,7 +512,7 @@ impl ProposalFormScreen {
                 Editor::Pick(code) if key == "category" => format!(
                     "{} {}",
                     clean(code),
-                    code_label(lang, &codes().support_categories, code)
+                    code_label(lang, &codes().support_categories, Some(code))
                 ),
                 Editor::Pick(code) => FundingSource::parse(code)
                     .map(|f| tr(lang, f.label_key()).to_string())
@@ -855,7 +852,7 @@ impl ProposalFormScreen {
                                 format!(
                                     "{} {}",
                                     clean(code),
-                                    code_label(lang, &codes().support_categories, code)
+                                    code_label(lang, &codes().support_categories, Some(code))
                                 ),
                                 theme.base,
                             )

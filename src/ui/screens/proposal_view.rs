@@ -17,7 +17,6 @@ use ratatui::text::Line;
 use ratatui::widgets::{Block, Borders, Widget};
 use ratatui::Frame;
 
-use super::consult::code_label;
 use super::form::warning_style;
 use super::{Env, ProposalFormScreen, Screen, ScreenCmd};
 use crate::domain::issue::Severity;
@@ -30,6 +29,7 @@ use crate::ui::keymap::{Action, Context};
 use crate::ui::widgets::bars::wrap;
 use crate::ui::widgets::{fit, width, Prompt};
 use crate::words::format;
+use crate::words::format::code_label;
 use crate::words::{tr, trf, Lang};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -212,7 +212,7 @@ impl ProposalViewScreen {
             format!(
                 "{} {}",
                 sanitize(&d.category),
-                code_label(l, &codes().support_categories, &d.category)
+                code_label(l, &codes().support_categories, Some(&d.category))
             ),
             Kind::Plain,
         ));
