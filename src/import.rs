@@ -15,7 +15,7 @@ use crate::domain::facility::{validate, FacilityData, FacilityField, FacilityInp
 use crate::domain::issue::{FieldIssue, Problem};
 use crate::store::{Store, StoreError};
 use crate::text::fold;
-use crate::words::{tr, trf, Lang};
+use crate::words::{tr, Lang};
 
 /// The UTF-8 byte order mark Excel writes at the start of "CSV UTF-8" files.
 const BOM: &[u8] = b"\xEF\xBB\xBF";
@@ -844,41 +844,4 @@ fn rejects_csv(table: &Table, prepared: &Prepared) -> std::io::Result<Vec<u8>> {
         w.flush()?;
     }
     Ok(buf)
-}
-
-// ---------------------------------------------------------------------------------------
-// Wording
-
-/// An import error in words, in `lang`. Store errors keep their own (English) wording: the CLI
-/// words those with its store error text.
-pub fn error_text(lang: Lang, e: &ImportError) -> String {
-    match e {
-        ImportError::Io { source, .. } => trf(lang, "import.err.io", &[source]),
-        ImportError::Write { source, .. } => trf(lang, "import.err.write", &[source]),
-        ImportError::UnknownFormat { .. } => tr(lang, "import.err.unknown_format").to_string(),
-        ImportError::Encoding { line } => trf(lang, "import.err.encoding", &[line]),
-        ImportError::Utf16 => tr(lang, "import.err.utf16").to_string(),
-        ImportError::Csv { line, message } => trf(lang, "import.err.csv", &[line, message]),
-        ImportError::Xlsx { message } => trf(lang, "import.err.xlsx", &[message]),
-        ImportError::NoSheet => tr(lang, "import.err.no_sheet").to_string(),
-        ImportError::Empty => tr(lang, "import.err.empty").to_string(),
-        ImportError::MissingColumn { column } => {
-            let label =
-                FacilityField::from_key(column).map_or(*column, |f| tr(lang, f.label_key()));
-            trf(lang, "import.err.missing_column", &[&label, column])
-        }
-        ImportError::DuplicateColumn {
-            field,
-            first,
-            second,
-        } => {
-            let label = FacilityField::from_key(field).map_or(*field, |f| tr(lang, f.label_key()));
-            trf(
-                lang,
-                "import.err.duplicate_column",
-                &[first, second, &label],
-            )
-        }
-        ImportError::Store(se) => se.to_string(),
-    }
 }

@@ -302,9 +302,9 @@ fn missing_and_duplicate_columns() {
             },
         ) => {
             assert!(
-                import::error_text(Lang::Vi, &e).contains("Mã xã/phường"),
+                ctv::words::errors::import_error_text(Lang::Vi, &e).contains("Mã xã/phường"),
                 "{}",
-                import::error_text(Lang::Vi, &e)
+                ctv::words::errors::import_error_text(Lang::Vi, &e)
             );
             assert!(e.to_string().contains("commune_code"));
         }
@@ -682,8 +682,8 @@ fn encoding_errors_name_the_line() {
     match read_csv(&bytes) {
         Err(e @ ImportError::Encoding { line: 3 }) => {
             assert!(e.to_string().contains("Windows-1258"), "{e}");
-            assert!(import::error_text(Lang::Vi, &e).contains("Windows-1258"));
-            assert!(import::error_text(Lang::Vi, &e).contains("dòng 3"));
+            assert!(ctv::words::errors::import_error_text(Lang::Vi, &e).contains("Windows-1258"));
+            assert!(ctv::words::errors::import_error_text(Lang::Vi, &e).contains("dòng 3"));
         }
         other => panic!("{other:?}"),
     }

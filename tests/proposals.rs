@@ -389,9 +389,9 @@ fn every_transition_per_mover_is_allowed_or_refused_by_the_one_rule() {
                             Refusal::NoSuchTransition { .. } => "no_such",
                         };
                         assert_eq!(kind, expect_kind, "{mover:?} {from:?}→{to:?}");
-                        let text = refusal.text(Lang::Vi);
+                        let text = ctv::words::problems::refusal_text(Lang::Vi, &refusal);
                         assert!(text.contains('«') && text.ends_with('.'), "{text}");
-                        assert!(!refusal.text(Lang::En).is_empty());
+                        assert!(!ctv::words::problems::refusal_text(Lang::En, &refusal).is_empty());
                         n_refused += 1;
                     }
                 }
@@ -408,9 +408,9 @@ fn every_transition_per_mover_is_allowed_or_refused_by_the_one_rule() {
             .collect::<Vec<_>>(),
         vec![S::Nhap, S::DaRaSoat, S::Rut]
     );
-    let t = check_transition(Mover::Person(Role::Commune), Some(S::DeXuat), S::DaRaSoat)
-        .unwrap_err()
-        .text(Lang::Vi);
+    let t =
+        check_transition(Mover::Person(Role::Commune), Some(S::DeXuat), S::DaRaSoat).unwrap_err();
+    let t = ctv::words::problems::refusal_text(Lang::Vi, &t);
     assert_eq!(
         t,
         "Chỉ cán bộ khu vực mới được chuyển đề xuất từ «Đã đề xuất» sang «Đã rà soát (cấp cụm/huyện)» (bạn đang làm việc với vai trò cộng tác viên cấp xã)."

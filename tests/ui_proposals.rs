@@ -472,7 +472,10 @@ fn a_move_the_role_may_not_make_is_refused_by_the_core_in_words() {
         S::DaRaSoat,
     )
     .unwrap_err();
-    assert!(toast.contains(&refusal.text(Lang::Vi)), "{toast}");
+    assert!(
+        toast.contains(&ctv::words::problems::refusal_text(Lang::Vi, &refusal)),
+        "{toast}"
+    );
     assert_eq!(view(&a).record().proposal.status, S::DeXuat);
 }
 

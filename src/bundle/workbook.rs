@@ -236,7 +236,7 @@ fn build_inner(
             ws.write_number_with_format(r, 7 + c as u16, v as f64, &f.money)?;
         }
         let status = ProposalStatus::parse(&x.status)
-            .map(|s| s.label(Lang::Vi))
+            .map(|s| crate::words::format::proposal_status_label(Lang::Vi, s))
             .unwrap_or_else(|| x.status.clone());
         text(ws, r, 11, &status)?;
         text(ws, r, 12, x.decision_no.as_deref().unwrap_or(""))?;

@@ -280,7 +280,7 @@ fn import_receipt(l: Lang, store: &mut Store, c: &Checked, a: &ImportArgs) -> Re
         let status = crate::domain::proposal::ProposalStatus::ALL
             .into_iter()
             .find(|s| s.code() == d.status)
-            .map(|s| s.label(l))
+            .map(|s| crate::words::format::proposal_status_label(l, s))
             .unwrap_or_else(|| sanitize(&d.status));
         println!(
             "{}",

@@ -139,8 +139,8 @@ fn proposal_line(l: Lang, n: usize, p: &Proposal) -> PlanLine {
             d.category.clone(),
             d.funding.short().to_string(),
             d.title.clone(),
-            d.priorities.text(l),
-            p.status.label(l),
+            crate::words::format::priorities_text(l, &d.priorities),
+            crate::words::format::proposal_status_label(l, p.status),
         ],
         money: Some([
             d.money.total_cost,

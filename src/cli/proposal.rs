@@ -370,7 +370,17 @@ fn transition(
         l,
         store.move_proposal(&p.id, p.version, to, reason, decision),
     )?;
-    println!("{}", trf(l, done_key, &[&p.data.title, &p.status.label(l)]));
+    println!(
+        "{}",
+        trf(
+            l,
+            done_key,
+            &[
+                &p.data.title,
+                &crate::words::format::proposal_status_label(l, p.status)
+            ]
+        )
+    );
     Ok(())
 }
 
@@ -524,7 +534,7 @@ fn list(ctx: &Ctx, a: ListArgs) -> Result<(), CliError> {
                         d.title.clone(),
                         format_vnd(d.money.total_cost),
                         format_vnd(d.money.support),
-                        p.status.label(l),
+                        crate::words::format::proposal_status_label(l, p.status),
                     ]
                 })
                 .collect();
@@ -611,7 +621,10 @@ fn show(ctx: &Ctx, id: &str) -> Result<(), CliError> {
                 crate::words::format::CommuneForm::FullNameCode,
             ),
         ),
-        (label("proposal.field.status"), p.status.label(l)),
+        (
+            label("proposal.field.status"),
+            crate::words::format::proposal_status_label(l, p.status),
+        ),
         (
             label("proposal.field.decision_no"),
             p.decision_no.clone().unwrap_or_default(),
@@ -660,14 +673,23 @@ fn show(ctx: &Ctx, id: &str) -> Result<(), CliError> {
             label("proposal.field.expected_capacity"),
             d.expected_capacity.clone(),
         ),
-        (label("proposal.field.priorities"), d.priorities.text(l)),
+        (
+            label("proposal.field.priorities"),
+            crate::words::format::priorities_text(l, &d.priorities),
+        ),
     ];
     if !rec.actions.is_empty() {
         rows.push((
             label("proposal.col.actions"),
             rec.actions
                 .iter()
-                .map(|(s, _)| format!("{} ({})", s.label(l), s.code()))
+                .map(|(s, _)| {
+                    format!(
+                        "{} ({})",
+                        crate::words::format::proposal_status_label(l, *s),
+                        s.code()
+                    )
+                })
                 .collect::<Vec<_>>()
                 .join(", "),
         ));
@@ -707,7 +729,7 @@ fn show(ctx: &Ctx, id: &str) -> Result<(), CliError> {
     for t in &rec.history {
         let from = t
             .from
-            .map(|f| f.label(l))
+            .map(|f| crate::words::format::proposal_status_label(l, f))
             .unwrap_or_else(|| tr(l, "proposal.status.new").to_string());
         let mut line = trf(
             l,
@@ -716,7 +738,7 @@ fn show(ctx: &Ctx, id: &str) -> Result<(), CliError> {
                 &crate::words::format::local_time(&t.at),
                 &t.actor_name,
                 &from,
-                &t.to.label(l),
+                &crate::words::format::proposal_status_label(l, t.to),
             ],
         );
         if let Some(dn) = &t.decision_no {

@@ -2,6 +2,8 @@
 
 use crate::bundle::receive::ReceiveError;
 use crate::bundle::{BundleError, KeyStatus};
+use crate::domain::facility::FacilityField;
+use crate::import::ImportError;
 use crate::store::StoreError;
 use crate::text::sanitize;
 use crate::words::format::{commune_label, entity_label, short_id, CommuneForm};
@@ -57,12 +59,18 @@ pub fn store_error_text(l: Lang, e: &StoreError) -> String {
         StoreError::Transition { id, refusal } => trf(
             l,
             "store.err.transition",
-            &[&short_id(id), &refusal.text(l)],
+            &[
+                &short_id(id),
+                &crate::words::problems::refusal_text(l, refusal),
+            ],
         ),
         StoreError::NotEditable { id, status } => trf(
             l,
             "store.err.not_editable",
-            &[&short_id(id), &status.label(l)],
+            &[
+                &short_id(id),
+                &crate::words::format::proposal_status_label(l, *status),
+            ],
         ),
         StoreError::Io { path, source } if is_disk_full(source) => {
             trf(l, "store.err.io_full", &[&path.display()])
@@ -246,5 +254,39 @@ pub fn receive_error_text(l: Lang, e: &ReceiveError) -> String {
         }
         ReceiveError::NotForYou => tr(l, "merge.err.not_for_you").to_string(),
         ReceiveError::BadReceipt(d) => trf(l, "merge.err.bad_receipt", &[&sanitize(d)]),
+    }
+}
+
+/// An import error in words, in `lang`. Store errors keep their own (English) wording: the CLI
+/// words those with its store error text.
+pub fn import_error_text(lang: Lang, e: &ImportError) -> String {
+    match e {
+        ImportError::Io { source, .. } => trf(lang, "import.err.io", &[source]),
+        ImportError::Write { source, .. } => trf(lang, "import.err.write", &[source]),
+        ImportError::UnknownFormat { .. } => tr(lang, "import.err.unknown_format").to_string(),
+        ImportError::Encoding { line } => trf(lang, "import.err.encoding", &[line]),
+        ImportError::Utf16 => tr(lang, "import.err.utf16").to_string(),
+        ImportError::Csv { line, message } => trf(lang, "import.err.csv", &[line, message]),
+        ImportError::Xlsx { message } => trf(lang, "import.err.xlsx", &[message]),
+        ImportError::NoSheet => tr(lang, "import.err.no_sheet").to_string(),
+        ImportError::Empty => tr(lang, "import.err.empty").to_string(),
+        ImportError::MissingColumn { column } => {
+            let label =
+                FacilityField::from_key(column).map_or(*column, |f| tr(lang, f.label_key()));
+            trf(lang, "import.err.missing_column", &[&label, column])
+        }
+        ImportError::DuplicateColumn {
+            field,
+            first,
+            second,
+        } => {
+            let label = FacilityField::from_key(field).map_or(*field, |f| tr(lang, f.label_key()));
+            trf(
+                lang,
+                "import.err.duplicate_column",
+                &[first, second, &label],
+            )
+        }
+        ImportError::Store(se) => se.to_string(),
     }
 }

@@ -3,6 +3,7 @@
 //! (no drawing), used by the command line and the terminal app alike.
 
 use crate::domain::facility::FacilityStatus;
+use crate::domain::proposal::{Priorities, ProposalStatus};
 use crate::domain::{Profile, Role};
 use crate::refdata::{units, CodeItem, CodeList, ProvinceKind};
 use crate::text::sanitize;
@@ -108,6 +109,25 @@ pub fn code_with_label(lang: Lang, list: &CodeList, code: Option<&str>) -> Strin
         Some(c) => c.to_string(),
         None => String::new(),
     }
+}
+
+/// A proposal status's label from the code list (data a province may edit).
+pub fn proposal_status_label(lang: Lang, s: ProposalStatus) -> String {
+    code_label(
+        lang,
+        &crate::refdata::codes().proposal_statuses,
+        Some(s.code()),
+    )
+}
+
+/// The set markers' short labels, joined: "XK, NL>50%".
+pub fn priorities_text(l: Lang, m: &Priorities) -> String {
+    m.flags()
+        .iter()
+        .filter(|(_, on)| *on)
+        .map(|(k, _)| tr(l, Priorities::label_key(k)))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 pub fn status_key(s: FacilityStatus) -> &'static str {

@@ -5,9 +5,11 @@ use crate::domain::dup::{DupReason, Suspect};
 use crate::domain::facility::{format_phone, FacilityField, FacilityStatus};
 use crate::domain::issue::Problem;
 use crate::domain::money::format_vnd;
-use crate::domain::proposal::field_label_key;
+use crate::domain::proposal::{field_label_key, who_may_key, ProposalStatus, Refusal};
 use crate::text::sanitize;
-use crate::words::format::{commune_label, short_id, status_key, CommuneForm};
+use crate::words::format::{
+    commune_label, proposal_status_label, short_id, status_key, CommuneForm,
+};
 use crate::words::{tr, trf, Lang};
 
 /// "<field label>: <problem>" for proposal fields; others as the consultation commands say.
@@ -151,4 +153,39 @@ pub fn suspect_text(lang: Lang, s: &Suspect) -> String {
             &short_id,
         ],
     ))
+}
+
+/// A refused transition in words, e.g. «Chỉ cán bộ khu vực được chuyển đề xuất từ «Đã đề xuất»
+/// sang «Đã rà soát»».
+pub fn refusal_text(l: Lang, refusal: &Refusal) -> String {
+    let status = |s: Option<ProposalStatus>| match s {
+        Some(s) => proposal_status_label(l, s),
+        None => tr(l, "proposal.status.new").to_string(),
+    };
+    match *refusal {
+        Refusal::Final { from } => trf(
+            l,
+            "proposal.refused.final",
+            &[&proposal_status_label(l, from)],
+        ),
+        Refusal::ExportOnly => tr(l, "proposal.refused.export_only").to_string(),
+        Refusal::WrongMover { mover, from, to } => {
+            let by = who_may_key(from, to).map_or("", |k| tr(l, k));
+            trf(
+                l,
+                "proposal.refused.wrong_mover",
+                &[
+                    &by,
+                    &status(from),
+                    &status(Some(to)),
+                    &tr(l, mover.label_key()),
+                ],
+            )
+        }
+        Refusal::NoSuchTransition { from, to } => trf(
+            l,
+            "proposal.refused.no_such",
+            &[&status(from), &status(Some(to))],
+        ),
+    }
 }

@@ -194,7 +194,7 @@ impl ProposalViewScreen {
                 Kind::Plain,
             ),
         ];
-        let mut status = p.status.label(l);
+        let mut status = crate::words::format::proposal_status_label(l, p.status);
         if let Some(no) = &p.decision_no {
             status = format!(
                 "{status} · {}",
@@ -230,7 +230,7 @@ impl ProposalViewScreen {
         ] {
             out.push(Item::new(f(k), format_vnd(v), Kind::Plain));
         }
-        let markers = d.priorities.text(l);
+        let markers = crate::words::format::priorities_text(l, &d.priorities);
         out.push(Item::new(
             f("ui.pform.priorities"),
             if markers.is_empty() {
@@ -274,7 +274,7 @@ impl ProposalViewScreen {
         for t in &self.record.history {
             let from = t
                 .from
-                .map(|s| s.label(l))
+                .map(|s| crate::words::format::proposal_status_label(l, s))
                 .unwrap_or_else(|| tr(l, "proposal.status.new").to_string());
             let by = match t.mover {
                 Mover::Person(_) => sanitize(&t.actor_name),
@@ -286,7 +286,12 @@ impl ProposalViewScreen {
                 trf(
                     l,
                     "ui.proposal.history_entry",
-                    &[&format::local_time(&t.at), &by, &from, &t.to.label(l)],
+                    &[
+                        &format::local_time(&t.at),
+                        &by,
+                        &from,
+                        &crate::words::format::proposal_status_label(l, t.to),
+                    ],
                 ),
                 Kind::Plain,
             ));
@@ -361,7 +366,11 @@ impl ProposalViewScreen {
                     ScreenCmd::None
                 }
                 Some(_) => ScreenCmd::Confirm {
-                    message: trf(l, "ui.proposal.confirm_move", &[&to.label(l)]),
+                    message: trf(
+                        l,
+                        "ui.proposal.confirm_move",
+                        &[&crate::words::format::proposal_status_label(l, to)],
+                    ),
                     action,
                 },
                 // Not this role's move: the core says why.
@@ -411,7 +420,14 @@ impl ProposalViewScreen {
         match store.move_proposal(&p.id, p.version, to, reason, None) {
             Ok(moved) => {
                 self.asking = None;
-                let text = trf(l, "ui.proposal.moved", &[&moved.status.label(l)]);
+                let text = trf(
+                    l,
+                    "ui.proposal.moved",
+                    &[&crate::words::format::proposal_status_label(
+                        l,
+                        moved.status,
+                    )],
+                );
                 match self.reload(store) {
                     Some(e) => ScreenCmd::Error(e),
                     None => ScreenCmd::Toast(text),

@@ -231,7 +231,7 @@ impl ProposalsScreen {
         let status = f
             .statuses
             .first()
-            .map(|s| s.label(l))
+            .map(|s| crate::words::format::proposal_status_label(l, *s))
             .unwrap_or(all.clone());
         let year = f.year.map(|y| y.to_string()).unwrap_or(all.clone());
         let category = f.category.clone().unwrap_or(all.clone());
@@ -273,11 +273,9 @@ impl ProposalsScreen {
             PickPurpose::FilterMenu => match code {
                 "status" => {
                     let mut items = vec![PickItem::new("", tr(l, "ui.filter.all_statuses"))];
-                    items.extend(
-                        ProposalStatus::ALL
-                            .iter()
-                            .map(|s| PickItem::new(s.code(), s.label(l))),
-                    );
+                    items.extend(ProposalStatus::ALL.iter().map(|s| {
+                        PickItem::new(s.code(), crate::words::format::proposal_status_label(l, *s))
+                    }));
                     picker(
                         tr(l, "ui.proposals.filter.status"),
                         items,
@@ -375,7 +373,11 @@ impl ProposalsScreen {
     fn filter_line(&self) -> Option<String> {
         let l = self.lang;
         let f = &self.filter;
-        let mut parts: Vec<String> = f.statuses.iter().map(|s| s.label(l)).collect();
+        let mut parts: Vec<String> = f
+            .statuses
+            .iter()
+            .map(|s| crate::words::format::proposal_status_label(l, *s))
+            .collect();
         if let Some(y) = f.year {
             parts.push(y.to_string());
         }
