@@ -10,6 +10,8 @@ use crate::words::format::{commune_label, entity_label, short_id, CommuneForm};
 use crate::words::problems::describe;
 use crate::words::{tr, trf, Lang};
 
+/// A store error in words: a validation failure as one "<field>: <problem>" line per error,
+/// a broken file followed by the way back (the latest snapshot and its restore command).
 pub fn store_error_text(l: Lang, e: &StoreError) -> String {
     match e {
         StoreError::SchemaTooNew { found, known } => {

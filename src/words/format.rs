@@ -291,6 +291,49 @@ mod tests {
     use super::*;
 
     #[test]
+    fn one_commune_labeller_in_every_form() {
+        let f = |form| commune_label("00004", form);
+        assert_eq!(f(CommuneForm::Name), "Ba Đình");
+        assert_eq!(f(CommuneForm::FullName), "Phường Ba Đình");
+        assert_eq!(f(CommuneForm::FullNameCode), "Phường Ba Đình (00004)");
+        assert_eq!(
+            f(CommuneForm::WithProvince(Lang::Vi)),
+            "Phường Ba Đình (00004) — TP Hà Nội"
+        );
+        assert_eq!(
+            f(CommuneForm::WithProvince(Lang::En)),
+            "Phường Ba Đình (00004) — Hà Nội City"
+        );
+        assert_eq!(
+            f(CommuneForm::WithProvinceFull),
+            "Phường Ba Đình, Thành phố Hà Nội (00004)"
+        );
+        // Unknown: the code itself, made safe to print; `known_` says it is unknown.
+        assert_eq!(
+            commune_label("9\u{1b}[2J", CommuneForm::Name),
+            sanitize("9\u{1b}[2J")
+        );
+        assert!(!commune_label("9\u{1b}[2J", CommuneForm::Name).contains('\u{1b}'));
+        assert_eq!(known_commune_label("99999", CommuneForm::FullName), None);
+    }
+
+    #[test]
+    fn one_code_labeller_in_every_form() {
+        let list = &crate::refdata::codes().trade_groups;
+        let f = |lang, form| code_label_as(lang, list, Some("NN1"), form);
+        let vi = "Chế biến, bảo quản nông, lâm, thủy sản";
+        assert_eq!(f(Lang::Vi, CodeForm::Label), vi);
+        assert_eq!(f(Lang::Vi, CodeForm::LabelCode), format!("{vi} (NN1)"));
+        assert_eq!(f(Lang::Vi, CodeForm::CodeLabel), format!("NN1 — {vi}"));
+        assert_eq!(
+            f(Lang::En, CodeForm::Label),
+            "Processing and preserving farm, forest and fishery products"
+        );
+        assert_eq!(code_label(Lang::Vi, list, Some("ZZ9")), "ZZ9");
+        assert_eq!(code_label(Lang::Vi, list, None), "");
+    }
+
+    #[test]
     fn markers_and_counts() {
         assert_eq!(markers(Lang::Vi, Some(4), Some("tinh")), "★4 TB tỉnh");
         assert_eq!(markers(Lang::Vi, None, None), "");

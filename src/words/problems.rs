@@ -12,7 +12,7 @@ use crate::words::format::{
 };
 use crate::words::{tr, trf, Lang};
 
-/// "<field label>: <problem>" for proposal fields; others as the consultation commands say.
+/// "<field label>: <problem>" for proposal fields; other fields as [`describe`] words them.
 pub fn describe_proposal(l: Lang, field: &str, problem: &Problem) -> String {
     match field_label_key(field).or((field == "status").then_some("proposal.field.status")) {
         Some(k) => format!("{}: {}", tr(l, k), problem_text(l, problem)),
