@@ -12,7 +12,9 @@ use crate::bundle::{BundleError, KeyStatus, KIND_RECEIPT};
 use crate::store::{MergeReport, Side, Store, StoreError, ENTITIES};
 use crate::text::sanitize;
 use crate::words::format::{commune_label, entity_label, short_id, CommuneForm};
-use crate::words::merge::{preview_headers, preview_rows, receipt_summary};
+use crate::words::merge::{
+    gap_text, key_status_text, preview_headers, preview_rows, receipt_summary,
+};
 use crate::words::{dup_reason_text, receive_error_text};
 use crate::words::{tr, trf, Lang};
 
@@ -110,36 +112,13 @@ fn describe_checked(l: Lang, c: &Checked) {
             ]
         )
     );
-    match &c.key {
-        KeyStatus::Known => {}
-        KeyStatus::New => println!(
-            "{}",
-            trf(
-                l,
-                "merge.import.key_new",
-                &[&sanitize(&m.sender.fingerprint)]
-            )
-        ),
-        KeyStatus::Changed { on_file } => eprintln!(
-            "{}",
-            trf(
-                l,
-                "merge.import.key_changed",
-                &[&sanitize(on_file), &sanitize(&m.sender.fingerprint)]
-            )
-        ),
+    match key_status_text(l, c) {
+        Some((text, true)) => eprintln!("{text}"),
+        Some((text, false)) => println!("{text}"),
+        None => {}
     }
-    if !c.missing.is_empty() {
-        let list = c
-            .missing
-            .iter()
-            .map(u64::to_string)
-            .collect::<Vec<_>>()
-            .join(", ");
-        println!(
-            "{}",
-            trf(l, "merge.import.gap", &[&list, &sanitize(&m.sender.name)])
-        );
+    if let Some(text) = gap_text(l, c) {
+        println!("{text}");
     }
 }
 

@@ -25,7 +25,7 @@ use crate::ui::widgets::bars::wrap;
 use crate::ui::widgets::table::render_table;
 use crate::ui::widgets::{fit, Column, ListWindow, Prompt};
 use crate::words::format::{commune_label, entity_label, CommuneForm};
-use crate::words::merge::{preview_headers, preview_rows};
+use crate::words::merge::{gap_text, key_status_text, preview_headers, preview_rows};
 use crate::words::{receive_error_text, store_error_text};
 use crate::words::{tr, trf, Lang};
 
@@ -625,32 +625,8 @@ impl BundlesScreen {
                 &sanitize(&m.sender.fingerprint),
             ],
         )];
-        match &c.key {
-            KeyStatus::Known => {}
-            KeyStatus::New => lines.push(trf(
-                l,
-                "merge.import.key_new",
-                &[&sanitize(&m.sender.fingerprint)],
-            )),
-            KeyStatus::Changed { on_file } => lines.push(trf(
-                l,
-                "merge.import.key_changed",
-                &[&sanitize(on_file), &sanitize(&m.sender.fingerprint)],
-            )),
-        }
-        if !c.missing.is_empty() {
-            let list = c
-                .missing
-                .iter()
-                .map(u64::to_string)
-                .collect::<Vec<_>>()
-                .join(", ");
-            lines.push(trf(
-                l,
-                "merge.import.gap",
-                &[&list, &sanitize(&m.sender.name)],
-            ));
-        }
+        lines.extend(key_status_text(l, c).map(|(text, _)| text));
+        lines.extend(gap_text(l, c));
         if let Some(at) = &c.already {
             lines.push(trf(
                 l,
