@@ -125,7 +125,7 @@ fn main() {
     println!("| `ctv restore FILE` (check + keep current + replace) | {restore:.2} s | — |");
 
     // 4. The terminal app: launch → first full frame, daily snapshot not due vs due.
-    let total = ctv::cli::output::group_thousands(n as i64);
+    let total = ctv::words::format::group_thousands(n as i64);
     let frame = format!("/ {total} cơ sở");
     // Make sure today's daily exists (not due).
     if dailies_of_today(&db).is_empty() {

@@ -13,8 +13,8 @@ use std::time::{Duration, Instant};
 
 use ctv::clock::SystemClock;
 use ctv::store::Store;
-use ctv::ui::i18n::Lang;
 use ctv::ui::screens::{AgendaScreen, DetailScreen, NeedsScreen};
+use ctv::words::Lang;
 
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0

@@ -56,7 +56,7 @@ fn main() {
     // database on a background thread during the measurements below (the first start of a
     // day is measured in `benches/backup.rs`).
     ctv::store::take_daily_if_due(&db, chrono::Utc::now()).expect("daily snapshot");
-    let total = ctv::cli::output::group_thousands(n as i64);
+    let total = ctv::words::format::group_thousands(n as i64);
 
     // Launch to first full frame (the list with its counter), median of 5 warm launches.
     let mut launches = Vec::new();

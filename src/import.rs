@@ -15,7 +15,7 @@ use crate::domain::facility::{validate, FacilityData, FacilityField, FacilityInp
 use crate::domain::issue::{FieldIssue, Problem};
 use crate::store::{Store, StoreError};
 use crate::text::fold;
-use crate::ui::i18n::{tr, trf, Lang};
+use crate::words::{tr, Lang};
 
 /// The UTF-8 byte order mark Excel writes at the start of "CSV UTF-8" files.
 const BOM: &[u8] = b"\xEF\xBB\xBF";
@@ -836,7 +836,7 @@ fn rejects_csv(table: &Table, prepared: &Prepared) -> std::io::Result<Vec<u8>> {
                 .collect();
             let text: Vec<String> = errors
                 .iter()
-                .map(|e| describe(Lang::Vi, e.field, &e.problem))
+                .map(|e| crate::words::problems::describe_facility(Lang::Vi, e.field, &e.problem))
                 .collect();
             rec.push(text.join("; "));
             w.write_record(&rec)?;
@@ -844,80 +844,4 @@ fn rejects_csv(table: &Table, prepared: &Prepared) -> std::io::Result<Vec<u8>> {
         w.flush()?;
     }
     Ok(buf)
-}
-
-// ---------------------------------------------------------------------------------------
-// Wording
-
-/// A problem in words, in `lang`.
-pub fn problem_text(lang: Lang, problem: &Problem) -> String {
-    match problem {
-        Problem::Required => tr(lang, "problem.required").to_string(),
-        Problem::UnknownCommune { code } => trf(lang, "problem.unknown_commune", &[code]),
-        Problem::CommuneOutOfScope { code } => trf(lang, "problem.commune_out_of_scope", &[code]),
-        Problem::UnknownCode { code } => trf(lang, "problem.unknown_code", &[code]),
-        Problem::TaxFormat => tr(lang, "problem.tax_format").to_string(),
-        Problem::TaxBranchZero => tr(lang, "problem.tax_branch_zero").to_string(),
-        Problem::TaxCheckDigit { .. } => tr(lang, "problem.tax_check_digit").to_string(),
-        Problem::PhoneFormat => tr(lang, "problem.phone_format").to_string(),
-        Problem::NotAWholeNumber { value } => trf(lang, "problem.not_a_whole_number", &[value]),
-        Problem::Negative => tr(lang, "problem.negative").to_string(),
-        Problem::YearInFuture { year } => trf(lang, "problem.year_in_future", &[year]),
-        Problem::YearTooOld { year } => trf(lang, "problem.year_too_old", &[year]),
-        Problem::OcopStars => tr(lang, "problem.ocop_stars").to_string(),
-        Problem::UnknownStatus { value } => trf(lang, "problem.unknown_status", &[value]),
-        Problem::UnknownRole { value } => trf(lang, "problem.unknown_role", &[value]),
-        Problem::UnknownUnit { code } => trf(lang, "problem.unknown_unit", &[code]),
-        Problem::ScopeShape => tr(lang, "problem.scope_shape").to_string(),
-        Problem::TooLong { max } => trf(lang, "problem.too_long", &[max]),
-        Problem::NotABoolean { value } => trf(lang, "problem.not_a_boolean", &[value]),
-        Problem::DateFormat { value } => trf(lang, "problem.date_format", &[value]),
-        Problem::DateInFuture { date } => trf(lang, "problem.date_in_future", &[date]),
-        Problem::BeforeDate { date } => trf(lang, "problem.before_date", &[date]),
-        Problem::NoTopic => tr(lang, "problem.no_topic").to_string(),
-        Problem::NotAmendable => tr(lang, "problem.not_amendable").to_string(),
-        Problem::OtherFacility => tr(lang, "problem.other_facility").to_string(),
-        other => crate::domain::proposal::problem_text(lang, other),
-    }
-}
-
-/// "<field label>: <problem>", e.g. "Mã số thuế: Chữ số kiểm tra không khớp (có thể gõ nhầm)".
-/// A field that is not a facility field is named by its key.
-pub fn describe(lang: Lang, field: &str, problem: &Problem) -> String {
-    let label = FacilityField::from_key(field).map_or(field, |f| tr(lang, f.label_key()));
-    format!("{label}: {}", problem_text(lang, problem))
-}
-
-/// An import error in words, in `lang`. Store errors keep their own (English) wording: the CLI
-/// words those with its store error text.
-pub fn error_text(lang: Lang, e: &ImportError) -> String {
-    match e {
-        ImportError::Io { source, .. } => trf(lang, "import.err.io", &[source]),
-        ImportError::Write { source, .. } => trf(lang, "import.err.write", &[source]),
-        ImportError::UnknownFormat { .. } => tr(lang, "import.err.unknown_format").to_string(),
-        ImportError::Encoding { line } => trf(lang, "import.err.encoding", &[line]),
-        ImportError::Utf16 => tr(lang, "import.err.utf16").to_string(),
-        ImportError::Csv { line, message } => trf(lang, "import.err.csv", &[line, message]),
-        ImportError::Xlsx { message } => trf(lang, "import.err.xlsx", &[message]),
-        ImportError::NoSheet => tr(lang, "import.err.no_sheet").to_string(),
-        ImportError::Empty => tr(lang, "import.err.empty").to_string(),
-        ImportError::MissingColumn { column } => {
-            let label =
-                FacilityField::from_key(column).map_or(*column, |f| tr(lang, f.label_key()));
-            trf(lang, "import.err.missing_column", &[&label, column])
-        }
-        ImportError::DuplicateColumn {
-            field,
-            first,
-            second,
-        } => {
-            let label = FacilityField::from_key(field).map_or(*field, |f| tr(lang, f.label_key()));
-            trf(
-                lang,
-                "import.err.duplicate_column",
-                &[first, second, &label],
-            )
-        }
-        ImportError::Store(se) => se.to_string(),
-    }
 }

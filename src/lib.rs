@@ -1,7 +1,8 @@
 //! CTV — the khuyến công collaborator's notebook.
 //!
-//! The core (`text`, `search`, `refdata`, `domain`, `store`, `import`) knows nothing of the
-//! terminal; `cli` and `ui` are two thin front ends over it.
+//! The core (`text`, `search`, `refdata`, `domain`, `store`, `import`, `bundle`, `words`) knows
+//! nothing of the terminal; `cli` and `ui` are two thin front ends over it, and word what the
+//! core returns through `words`.
 
 pub mod bundle;
 pub mod clock;
@@ -13,6 +14,7 @@ pub mod search;
 pub mod shared;
 pub mod store;
 pub mod text;
+pub mod words;
 
 pub mod cli;
 pub mod ui;

@@ -1,4 +1,5 @@
-//! `ctv`: parse the command line, pick the terminal app or a subcommand, nothing else.
+//! `ctv`: parse the command line, pick the terminal app or a subcommand, nothing else. The
+//! only place that knows both front ends (`cli` and `ui` do not import each other).
 
 use std::process::ExitCode;
 
@@ -20,7 +21,20 @@ fn main() -> ExitCode {
     if cli.command.is_some() || !std::io::IsTerminal::is_terminal(&std::io::stdout()) {
         quiet_on_closed_pipe();
     }
-    ctv::cli::run(cli)
+    ctv::cli::run(cli, &start_tui)
+}
+
+/// `ctv` with no subcommand on a terminal: the terminal app on the database the command line
+/// chose, with the real clock.
+fn start_tui(
+    ctx: &ctv::cli::Ctx,
+    lang: Option<ctv::words::Lang>,
+) -> Result<(), ctv::cli::CliError> {
+    let clock = std::sync::Arc::new(ctv::clock::SystemClock);
+    ctv::ui::launch(&ctx.db_path, lang, clock).map_err(|e| match e {
+        ctv::ui::LaunchError::Store(s) => ctv::cli::CliError::Store(s),
+        ctv::ui::LaunchError::Terminal(what, e) => ctv::cli::CliError::Io(what, e),
+    })
 }
 
 /// `ctv facilities list | head`: when the reader goes away, end quietly as other command-line

@@ -14,7 +14,7 @@ use ctv::domain::consultation::ConsultationInput;
 use ctv::domain::proposal::{ProposalInput, ProposalStatus};
 use ctv::domain::{FacilityInput, ProfileInput};
 use ctv::store::Store;
-use ctv::ui::i18n::Lang;
+use ctv::words::Lang;
 
 fn vn(y: i32, m: u32, day: u32, h: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(y, m, day, h, 0, 0).unwrap() - Duration::hours(7)
@@ -179,11 +179,11 @@ fn a_bundle_goes_in_once_and_a_receipt_with_a_decision_comes_back() {
     let receipt = receive::write_receipt(&p, &pkey, &area_id, None, &rfile).unwrap();
     assert_eq!(receipt.decisions.len(), 1);
     assert_eq!(
-        ctv::cli::merge::receipt_summary(Lang::En, &receipt),
+        ctv::words::merge::receipt_summary(Lang::En, &receipt),
         "Bundle 1 arrived on 12/11/2026: 1 facilities accepted, 0 conflicts."
     );
     assert_eq!(
-        ctv::cli::merge::receipt_summary(Lang::Vi, &receipt),
+        ctv::words::merge::receipt_summary(Lang::Vi, &receipt),
         "Gói số 1 đã đến tỉnh ngày 12/11/2026: nhận 1 cơ sở, 0 xung đột."
     );
 

@@ -10,11 +10,12 @@ use ctv::domain::dup::DupReason;
 use ctv::domain::facility::tax_check_digit;
 use ctv::domain::{FacilityField, FacilityInput, Problem, ProfileInput};
 use ctv::import::{
-    self, describe, map_columns, prepare, problem_text, read_csv, read_table, rejects_path,
-    write_rejects, ImportError, SourceFormat, Table,
+    self, map_columns, prepare, read_csv, read_table, rejects_path, write_rejects, ImportError,
+    SourceFormat, Table,
 };
 use ctv::store::{FacilityFilter, FacilitySort, Store};
-use ctv::ui::i18n::Lang;
+use ctv::words::problems::describe_facility;
+use ctv::words::{problem_text, Lang};
 
 fn store_as(role: &str, units: &str) -> Store {
     let clock = FixedClock::new(Utc.with_ymd_and_hms(2026, 11, 25, 3, 0, 0).unwrap());
@@ -301,9 +302,9 @@ fn missing_and_duplicate_columns() {
             },
         ) => {
             assert!(
-                import::error_text(Lang::Vi, &e).contains("Mã xã/phường"),
+                ctv::words::errors::import_error_text(Lang::Vi, &e).contains("Mã xã/phường"),
                 "{}",
-                import::error_text(Lang::Vi, &e)
+                ctv::words::errors::import_error_text(Lang::Vi, &e)
             );
             assert!(e.to_string().contains("commune_code"));
         }
@@ -652,7 +653,7 @@ fn scope_and_warnings() {
     let w = &prepared.valid[0].warnings[0];
     assert_eq!(w.field, "tax_code");
     assert_eq!(
-        describe(Lang::Vi, w.field, &w.problem),
+        describe_facility(Lang::Vi, w.field, &w.problem),
         "Mã số thuế: Chữ số kiểm tra không khớp (có thể gõ nhầm)"
     );
     assert_eq!(
@@ -681,8 +682,8 @@ fn encoding_errors_name_the_line() {
     match read_csv(&bytes) {
         Err(e @ ImportError::Encoding { line: 3 }) => {
             assert!(e.to_string().contains("Windows-1258"), "{e}");
-            assert!(import::error_text(Lang::Vi, &e).contains("Windows-1258"));
-            assert!(import::error_text(Lang::Vi, &e).contains("dòng 3"));
+            assert!(ctv::words::errors::import_error_text(Lang::Vi, &e).contains("Windows-1258"));
+            assert!(ctv::words::errors::import_error_text(Lang::Vi, &e).contains("dòng 3"));
         }
         other => panic!("{other:?}"),
     }
@@ -771,12 +772,12 @@ fn every_problem_has_words_in_both_languages() {
         "Commune code 99999 is not in the 2025 list"
     );
     for f in FacilityField::ALL {
-        let d = describe(Lang::Vi, f.key(), &Problem::Required);
+        let d = describe_facility(Lang::Vi, f.key(), &Problem::Required);
         assert!(!d.starts_with("field."), "{} has no label", f.key());
         assert!(d.ends_with(": Bắt buộc nhập"));
     }
     assert_eq!(
-        describe(Lang::En, "role", &Problem::Required),
+        describe_facility(Lang::En, "role", &Problem::Required),
         "role: Required"
     );
 }

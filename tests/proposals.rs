@@ -17,7 +17,7 @@ use ctv::domain::proposal::{
 use ctv::domain::{FacilityInput, ProfileInput, Role};
 use ctv::refdata::{load_support_caps, support_caps};
 use ctv::store::{ProposalFilter, Store, StoreError};
-use ctv::ui::i18n::Lang;
+use ctv::words::Lang;
 
 fn d(y: i32, m: u32, day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, day).unwrap()
@@ -106,7 +106,7 @@ fn the_money_must_add_up_and_the_message_names_fields_and_difference() {
             parts: 1_200_000_000
         }
     );
-    let text = ctv::cli::proposal::describe(Lang::Vi, issue.field, &issue.problem);
+    let text = ctv::words::describe_proposal(Lang::Vi, issue.field, &issue.problem);
     for part in [
         "Tổng kinh phí",
         "kinh phí khuyến công + vốn đối ứng + nguồn khác",
@@ -215,7 +215,7 @@ fn caps_are_seeded_with_the_published_example_and_warn_naming_the_cap() {
     let w = check_cap(&data("KC03", 1_250_000_000, 375_000_001), "01", on).unwrap();
     assert_eq!(w.severity, Severity::Warning);
     assert_eq!(w.field, "support");
-    let text = ctv::cli::proposal::describe(Lang::Vi, w.field, &w.problem);
+    let text = ctv::words::describe_proposal(Lang::Vi, w.field, &w.problem);
     for part in [
         "KC03",
         "30%",
@@ -242,7 +242,7 @@ fn caps_are_seeded_with_the_published_example_and_warn_naming_the_cap() {
         }
     ));
     let w = check_cap(&data("KC10", 50_000_000, 10_000_001), "01", on).unwrap();
-    let text = ctv::cli::proposal::describe(Lang::Vi, w.field, &w.problem);
+    let text = ctv::words::describe_proposal(Lang::Vi, w.field, &w.problem);
     assert!(text.contains("KC10") && text.contains("10.000.000 đ") && !text.contains('%'));
     assert!(check_cap(&data("KC10", 50_000_000, 10_000_000), "01", on).is_none());
 }
@@ -263,7 +263,7 @@ fn city_ward_warning(f: &FacilityData, on: NaiveDate) -> Option<String> {
     check_eligibility(f, on)
         .into_iter()
         .find(|i| matches!(i.problem, Problem::CityWardOutsideCraftVillage { .. }))
-        .map(|i| ctv::cli::proposal::describe(Lang::Vi, i.field, &i.problem))
+        .map(|i| ctv::words::describe_proposal(Lang::Vi, i.field, &i.problem))
 }
 
 #[test]
@@ -389,9 +389,9 @@ fn every_transition_per_mover_is_allowed_or_refused_by_the_one_rule() {
                             Refusal::NoSuchTransition { .. } => "no_such",
                         };
                         assert_eq!(kind, expect_kind, "{mover:?} {from:?}→{to:?}");
-                        let text = refusal.text(Lang::Vi);
+                        let text = ctv::words::problems::refusal_text(Lang::Vi, &refusal);
                         assert!(text.contains('«') && text.ends_with('.'), "{text}");
-                        assert!(!refusal.text(Lang::En).is_empty());
+                        assert!(!ctv::words::problems::refusal_text(Lang::En, &refusal).is_empty());
                         n_refused += 1;
                     }
                 }
@@ -408,9 +408,9 @@ fn every_transition_per_mover_is_allowed_or_refused_by_the_one_rule() {
             .collect::<Vec<_>>(),
         vec![S::Nhap, S::DaRaSoat, S::Rut]
     );
-    let t = check_transition(Mover::Person(Role::Commune), Some(S::DeXuat), S::DaRaSoat)
-        .unwrap_err()
-        .text(Lang::Vi);
+    let t =
+        check_transition(Mover::Person(Role::Commune), Some(S::DeXuat), S::DaRaSoat).unwrap_err();
+    let t = ctv::words::problems::refusal_text(Lang::Vi, &t);
     assert_eq!(
         t,
         "Chỉ cán bộ khu vực mới được chuyển đề xuất từ «Đã đề xuất» sang «Đã rà soát (cấp cụm/huyện)» (bạn đang làm việc với vai trò cộng tác viên cấp xã)."

@@ -10,13 +10,13 @@ use ctv::clock::FixedClock;
 use ctv::domain::consultation::{ConsultationField, ConsultationInput, ConsultationPatch};
 use ctv::domain::{FacilityInput, ProfileInput};
 use ctv::store::{ConsultationFilter, Store};
-use ctv::ui::i18n::Lang;
 use ctv::ui::keymap::Keymap;
 use ctv::ui::screens::consult::ConsultPurpose;
 use ctv::ui::screens::detail::Pane;
 use ctv::ui::screens::{ConsultScreen, DetailScreen, Screen};
 use ctv::ui::theme::Theme;
 use ctv::ui::{App, AppContext};
+use ctv::words::Lang;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
@@ -128,7 +128,7 @@ fn go_to(a: &mut App, field: ConsultationField) {
 
 fn form_focus_is(a: &App, field: ConsultationField) -> bool {
     // The focused row is marked "›" in front of its label.
-    let label = ctv::ui::i18n::tr(Lang::Vi, field.label_key());
+    let label = ctv::words::tr(Lang::Vi, field.label_key());
     screen_text(a)
         .lines()
         .any(|l| l.contains(&format!("› {label}")))

@@ -12,11 +12,11 @@ use ctv::domain::consultation::ConsultationInput;
 use ctv::domain::proposal::{Proposal, ProposalInput, ProposalStatus as S};
 use ctv::domain::{FacilityInput, ProfileInput};
 use ctv::store::{ProposalFilter, Store};
-use ctv::ui::i18n::Lang;
 use ctv::ui::keymap::Keymap;
 use ctv::ui::screens::{ProposalFormScreen, ProposalViewScreen, ProposalsScreen, Screen};
 use ctv::ui::theme::Theme;
 use ctv::ui::{App, AppContext, OverlayKind};
+use ctv::words::Lang;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
@@ -472,7 +472,10 @@ fn a_move_the_role_may_not_make_is_refused_by_the_core_in_words() {
         S::DaRaSoat,
     )
     .unwrap_err();
-    assert!(toast.contains(&refusal.text(Lang::Vi)), "{toast}");
+    assert!(
+        toast.contains(&ctv::words::problems::refusal_text(Lang::Vi, &refusal)),
+        "{toast}"
+    );
     assert_eq!(view(&a).record().proposal.status, S::DeXuat);
 }
 
@@ -491,7 +494,7 @@ fn a_stale_proposal_is_refused_with_the_conflict_message_and_reloaded() {
     type_str(&mut a, "Thiếu hồ sơ");
     press(&mut a, &[key(KeyCode::Enter)]);
     let toast = a.toast().unwrap_or_default().to_string();
-    let want = ctv::cli::store_error_text(
+    let want = ctv::words::store_error_text(
         Lang::Vi,
         &ctv::store::StoreError::Conflict {
             id: p.id.clone(),

@@ -7,13 +7,13 @@ use chrono::{TimeZone, Utc};
 use ctv::clock::FixedClock;
 use ctv::domain::{FacilityInput, ProfileInput};
 use ctv::store::Store;
-use ctv::ui::i18n::Lang;
 use ctv::ui::keymap::Keymap;
 use ctv::ui::screens::detail::Pane;
 use ctv::ui::screens::{DetailScreen, ListScreen, Screen};
 use ctv::ui::theme::Theme;
 use ctv::ui::widgets::table::MARK;
 use ctv::ui::{App, AppContext, OverlayKind};
+use ctv::words::Lang;
 use ratatui::backend::{CrosstermBackend, TestBackend};
 use ratatui::buffer::Buffer;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -610,7 +610,7 @@ fn no_profile_opens_the_wizard_which_hands_over_to_the_list() {
     let store = Store::open_in_memory(Arc::new(clock())).unwrap();
     let mut a = App::new(
         AppContext {
-            who: ctv::ui::format::who_label(Lang::Vi, store.profile()),
+            who: ctv::words::format::who_label(Lang::Vi, store.profile()),
             ..ctx(Lang::Vi)
         },
         store,

@@ -6,11 +6,11 @@ use std::sync::Arc;
 use ctv::clock::FixedClock;
 use ctv::domain::{FacilityInput, ProfileInput};
 use ctv::store::Store;
-use ctv::ui::i18n::Lang;
 use ctv::ui::keymap::{Action, Context, Keymap};
 use ctv::ui::theme::Theme;
 use ctv::ui::widgets::TextField;
 use ctv::ui::{App, AppContext, AppEvent, Effect, OverlayKind};
+use ctv::words::Lang;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
@@ -301,7 +301,7 @@ fn keymap_has_no_ctrl_h_and_labels_everything() {
             b.action
         );
         assert_ne!(
-            ctv::ui::i18n::tr(Lang::Vi, b.label),
+            ctv::words::tr(Lang::Vi, b.label),
             b.label,
             "no label for {:?}",
             b.action
@@ -309,12 +309,12 @@ fn keymap_has_no_ctrl_h_and_labels_everything() {
     }
     for a in Action::ALL {
         assert_ne!(
-            ctv::ui::i18n::tr(Lang::Vi, a.label_key()),
+            ctv::words::tr(Lang::Vi, a.label_key()),
             a.label_key(),
             "no label for {a:?}"
         );
         assert_ne!(
-            ctv::ui::i18n::tr(Lang::En, a.label_key()),
+            ctv::words::tr(Lang::En, a.label_key()),
             a.label_key(),
             "no label for {a:?}"
         );

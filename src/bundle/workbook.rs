@@ -12,7 +12,8 @@ use rust_xlsxwriter::{ExcelDateTime, Format, FormatAlign, Workbook, Worksheet, X
 use super::model::{ConsultationRecord, FacilityRecord, ProposalRecord};
 use super::BundleError;
 use crate::domain::proposal::ProposalStatus;
-use crate::ui::i18n::Lang;
+use crate::words::format::{known_commune_label, CommuneForm};
+use crate::words::Lang;
 
 /// The number format of VND amounts (as in the plan workbook).
 const VND: &str = "#,##0 \"đ\"";
@@ -22,13 +23,6 @@ struct Formats {
     head: Format,
     money: Format,
     date: Format,
-}
-
-fn commune_name(code: &str) -> String {
-    crate::refdata::units()
-        .commune(code)
-        .map(|c| c.full_name.clone())
-        .unwrap_or_default()
 }
 
 /// An ISO date (yyyy-mm-dd, or the date part of an RFC 3339 time) as an Excel date.
@@ -145,7 +139,12 @@ fn build_inner(
         text(ws, r, 5, x.phone.as_deref().unwrap_or(""))?;
         text(ws, r, 6, &x.address)?;
         text(ws, r, 7, &x.commune_code)?;
-        text(ws, r, 8, &commune_name(&x.commune_code))?;
+        text(
+            ws,
+            r,
+            8,
+            &known_commune_label(&x.commune_code, CommuneForm::FullName).unwrap_or_default(),
+        )?;
         text(ws, r, 9, x.trade_group.as_deref().unwrap_or(""))?;
         text(ws, r, 10, &x.products)?;
         if let Some(w) = x.workers {
@@ -237,7 +236,7 @@ fn build_inner(
             ws.write_number_with_format(r, 7 + c as u16, v as f64, &f.money)?;
         }
         let status = ProposalStatus::parse(&x.status)
-            .map(|s| s.label(Lang::Vi))
+            .map(|s| crate::words::format::proposal_status_label(Lang::Vi, s))
             .unwrap_or_else(|| x.status.clone());
         text(ws, r, 11, &status)?;
         text(ws, r, 12, x.decision_no.as_deref().unwrap_or(""))?;

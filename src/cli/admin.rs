@@ -5,11 +5,12 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand};
 
-use super::{role_key, CliError, Ctx};
+use super::{CliError, Ctx};
 use crate::domain::ProfileInput;
 use crate::shared::{self, SystemConfig};
 use crate::store::Store;
-use crate::ui::i18n::{tr, trf, Lang};
+use crate::words::format::role_key;
+use crate::words::{tr, trf, Lang};
 
 #[derive(Debug, Subcommand)]
 pub enum AdminCmd {

@@ -4,11 +4,11 @@ use std::io::Write;
 
 use clap::Args;
 
-use super::facilities::short_id;
 use super::output::{self, Format};
 use super::{CliError, Ctx};
 use crate::domain::consultation::{dmy, iso, AgendaBucket};
-use crate::ui::i18n::{tr, trf};
+use crate::words::format::short_id;
+use crate::words::{tr, trf};
 
 #[derive(Debug, Args)]
 pub struct AgendaArgs {

@@ -6,7 +6,7 @@ use clap::Args;
 
 use super::{CliError, Ctx};
 use crate::store::SnapshotReason;
-use crate::ui::i18n::trf;
+use crate::words::trf;
 
 #[derive(Debug, Args)]
 pub struct BackupArgs {

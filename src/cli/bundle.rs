@@ -8,7 +8,7 @@ use super::{CliError, Ctx};
 use crate::bundle::{self, BundleError, KeyStatus};
 use crate::store::Store;
 use crate::text::sanitize;
-use crate::ui::i18n::{tr, trf, Lang};
+use crate::words::{bundle_error_text, tr, trf, Lang};
 
 #[derive(Debug, Args)]
 pub struct ExportArgs {
@@ -36,73 +36,12 @@ pub enum KeysCmd {
     Trust(VerifyArgs),
 }
 
-/// One line for a refused or failed bundle, in the user's language.
-pub fn error_text(l: Lang, e: &BundleError) -> String {
-    use BundleError as E;
-    match e {
-        E::Io { path, source } => trf(l, "bundle.err.io", &[&path.display(), source]),
-        E::NotZip(d) => trf(l, "bundle.err.not_zip", &[d]),
-        E::FileTooLarge { size, cap } => trf(l, "bundle.err.file_too_large", &[size, cap]),
-        E::TooManyEntries(n) => trf(l, "bundle.err.too_many_entries", &[n]),
-        E::BadEntryName(n) => trf(l, "bundle.err.bad_entry_name", &[n]),
-        E::DuplicateEntry(n) => trf(l, "bundle.err.duplicate_entry", &[n]),
-        E::NotRegularFile(n) => trf(l, "bundle.err.not_regular", &[n]),
-        E::UnsupportedEntry(n) => trf(l, "bundle.err.unsupported", &[n]),
-        E::MissingEntry(n) => trf(l, "bundle.err.missing_entry", &[n]),
-        E::UnlistedEntry(n) => trf(l, "bundle.err.unlisted_entry", &[n]),
-        E::EntryTooLarge { entry, cap } => trf(l, "bundle.err.entry_too_large", &[entry, cap]),
-        E::TotalTooLarge { cap } => trf(l, "bundle.err.total_too_large", &[cap]),
-        E::Ratio { entry, ratio } => trf(l, "bundle.err.ratio", &[entry, ratio]),
-        E::Damaged { entry, detail } => trf(l, "bundle.err.damaged", &[entry, detail]),
-        E::Utf8 { entry, line } => trf(l, "bundle.err.utf8", &[entry, line]),
-        E::DuplicateKey { entry, line, key } => {
-            trf(l, "bundle.err.duplicate_key", &[entry, line, key])
-        }
-        E::BadText { entry, line, field } => trf(l, "bundle.err.bad_text", &[entry, line, field]),
-        E::Json {
-            entry,
-            line,
-            detail,
-        } => trf(l, "bundle.err.json", &[entry, line, &sanitize(detail)]),
-        E::LineTooLong { entry, line, cap } => {
-            trf(l, "bundle.err.line_too_long", &[entry, line, cap])
-        }
-        E::Version { found, known } => trf(l, "bundle.err.version", &[found, known]),
-        E::Kind(k) => trf(l, "bundle.err.kind", &[k]),
-        E::BadSignature => tr(l, "bundle.err.signature").to_string(),
-        E::BadFingerprint { found } => trf(l, "bundle.err.fingerprint", &[found]),
-        E::HashMismatch(n) => trf(l, "bundle.err.hash", &[n]),
-        E::CountMismatch {
-            entry,
-            expected,
-            found,
-        } => trf(l, "bundle.err.count", &[entry, expected, found]),
-        E::RevMismatch { entry, line } => trf(l, "bundle.err.rev", &[entry, line]),
-        E::DuplicateId { entry, line, id } => trf(l, "bundle.err.duplicate_id", &[entry, line, id]),
-        E::Dangling {
-            entry,
-            line,
-            facility_id,
-        } => trf(l, "bundle.err.dangling", &[entry, line, facility_id]),
-        E::Key { path, problem } => trf(l, "bundle.err.key", &[&path.display(), problem]),
-        E::KeyPermissions { path, mode } => trf(
-            l,
-            "bundle.err.key_permissions",
-            &[&path.display(), &format!("{mode:o}")],
-        ),
-        E::KeyMissing(p) => trf(l, "bundle.err.key_missing", &[&p.display()]),
-        E::NoKeyDir => tr(l, "bundle.err.no_key_dir").to_string(),
-        E::Workbook(d) => trf(l, "bundle.err.workbook", &[d]),
-        E::Store(s) => super::store_error_text(l, s),
-    }
-}
-
 fn fail(l: Lang, e: BundleError) -> CliError {
-    CliError::Message(error_text(l, &e))
+    CliError::Message(bundle_error_text(l, &e))
 }
 
 fn refused(l: Lang, e: BundleError) -> CliError {
-    CliError::Message(trf(l, "cli.verify.refused", &[&error_text(l, &e)]))
+    CliError::Message(trf(l, "cli.verify.refused", &[&bundle_error_text(l, &e)]))
 }
 
 pub fn run_export(ctx: &Ctx, a: ExportArgs) -> Result<(), CliError> {
@@ -182,12 +121,12 @@ pub fn run_verify(ctx: &Ctx, a: VerifyArgs) -> Result<(), CliError> {
             &[
                 &sanitize(&s.name),
                 &match crate::domain::Role::parse(&s.role) {
-                    Some(r) => tr(l, super::role_key(r)).to_string(),
+                    Some(r) => tr(l, crate::words::format::role_key(r)).to_string(),
                     None => sanitize(&s.role),
                 },
                 &sanitize(&s.units.join(", ")),
                 &m.seq,
-                &sanitize(&super::output::local_time(&m.created_at))
+                &sanitize(&crate::words::format::local_time(&m.created_at))
             ]
         )
     );

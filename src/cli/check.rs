@@ -3,7 +3,7 @@
 
 use super::{CliError, Ctx};
 use crate::store::CHECK_LIMIT;
-use crate::ui::i18n::{tr, trf, Lang};
+use crate::words::{tr, trf, Lang};
 
 pub fn run(ctx: &Ctx) -> Result<(), CliError> {
     let l = ctx.lang;

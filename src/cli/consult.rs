@@ -4,7 +4,6 @@ use std::io::Write;
 
 use clap::{Args, Subcommand};
 
-use super::facilities::short_id;
 use super::output::{self, Format};
 use super::{CliError, Ctx};
 use crate::domain::consultation::{
@@ -14,8 +13,9 @@ use crate::domain::consultation::{
 use crate::domain::issue::{Issues, Problem};
 use crate::refdata::codes;
 use crate::store::{ConsultationFilter, Store, StoreError};
-use crate::ui::format::code_label;
-use crate::ui::i18n::{tr, trf, Lang};
+use crate::words::format::code_label;
+use crate::words::format::short_id;
+use crate::words::{describe, tr, trf, Lang};
 
 #[derive(Debug, Subcommand)]
 pub enum ConsultCmd {
@@ -198,21 +198,6 @@ pub fn run(ctx: &Ctx, cmd: ConsultCmd) -> Result<(), CliError> {
         ConsultCmd::Reschedule(a) => reschedule(ctx, a),
         ConsultCmd::Needs(a) => needs(ctx, a),
     }
-}
-
-/// "<field label>: <problem>" for consultation fields and the command's own options;
-/// facility fields as the facility commands word them.
-pub fn describe(l: Lang, field: &str, problem: &Problem) -> String {
-    let label = match ConsultationField::from_key(field) {
-        Some(f) => tr(l, f.label_key()),
-        None => match field {
-            "since" => tr(l, "consult.opt.since"),
-            "until" => tr(l, "consult.opt.until"),
-            "outcome_id" => tr(l, "consult.opt.by"),
-            _ => return crate::import::describe(l, field, problem),
-        },
-    };
-    format!("{label}: {}", crate::import::problem_text(l, problem))
 }
 
 fn warn(l: Lang, issues: &Issues) {
@@ -637,7 +622,7 @@ fn show(ctx: &Ctx, id: &str) -> Result<(), CliError> {
                     "cli.consult.fu_closed",
                     &[&f.closed_at
                         .as_deref()
-                        .map(output::local_time)
+                        .map(crate::words::format::local_time)
                         .unwrap_or_default()],
                 );
                 if let Some(o) = &f.outcome_id {
@@ -653,13 +638,13 @@ fn show(ctx: &Ctx, id: &str) -> Result<(), CliError> {
     }
     rows.push((
         tr(l, "col.updated_at").into(),
-        output::local_time(&c.updated_at),
+        crate::words::format::local_time(&c.updated_at),
     ));
     let lock = if rec.editable {
         trf(
             l,
             "cli.consult.editable_until",
-            &[&output::local_time(&rec.editable_until)],
+            &[&crate::words::format::local_time(&rec.editable_until)],
         )
     } else {
         tr(l, "cli.consult.locked").to_string()
@@ -706,7 +691,7 @@ fn show(ctx: &Ctx, id: &str) -> Result<(), CliError> {
                 trf(
                     l,
                     "cli.consult.amendment",
-                    &[&output::local_time(&a.at), &a.actor_name]
+                    &[&crate::words::format::local_time(&a.at), &a.actor_name]
                 )
             )
             .map_err(io)?;

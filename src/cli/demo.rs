@@ -4,7 +4,7 @@ use clap::Args;
 
 use super::{CliError, Ctx};
 use crate::domain::ProfileInput;
-use crate::ui::i18n::{tr, trf};
+use crate::words::{tr, trf};
 
 #[derive(Debug, Args)]
 pub struct DemoArgs {

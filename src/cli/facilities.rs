@@ -6,13 +6,15 @@ use std::path::PathBuf;
 use clap::{Args, Subcommand};
 
 use super::output::{self, Format};
-use super::{commune_label, CliError, Ctx};
+use super::{CliError, Ctx};
 use crate::domain::facility::{format_phone, Facility, FacilityField, FacilityInput};
 use crate::domain::FacilityStatus;
 use crate::refdata::{codes, Units};
 use crate::store::{FacilityFilter, FacilitySort, Store};
-use crate::ui::format::{code_label, status_key, suspect_text};
-use crate::ui::i18n::{tr, trf};
+use crate::words::format::{code_label, status_key};
+use crate::words::format::{commune_label, known_commune_label, short_id, CommuneForm};
+use crate::words::suspect_text;
+use crate::words::{tr, trf};
 
 #[derive(Debug, Subcommand)]
 pub enum FacilitiesCmd {
@@ -147,7 +149,10 @@ fn edit(ctx: &Ctx, a: EditArgs) -> Result<(), CliError> {
     match store.update_facility(&f.id, expected, &input) {
         Ok((saved, warnings)) => {
             for w in warnings.warnings() {
-                eprintln!("{}", crate::import::describe(l, w.field, &w.problem));
+                eprintln!(
+                    "{}",
+                    crate::words::problems::describe_facility(l, w.field, &w.problem)
+                );
             }
             println!(
                 "{}",
@@ -156,7 +161,7 @@ fn edit(ctx: &Ctx, a: EditArgs) -> Result<(), CliError> {
             Ok(())
         }
         Err(e @ crate::store::StoreError::Conflict { .. }) => {
-            eprintln!("{}", super::store_error_text(l, &e));
+            eprintln!("{}", crate::words::store_error_text(l, &e));
             if let Some(now) = store.facility(&f.id)? {
                 let theirs = FacilityInput::from_data(&now.data);
                 for field in asked {
@@ -181,11 +186,6 @@ fn edit(ctx: &Ctx, a: EditArgs) -> Result<(), CliError> {
         }
         Err(e) => Err(e.into()),
     }
-}
-
-/// The last 8 characters of an id: the random part of a UUIDv7, short enough for a table.
-pub fn short_id(id: &str) -> &str {
-    &id[id.len().saturating_sub(8)..]
 }
 
 fn find_facility(ctx: &Ctx, store: &Store, id: &str) -> Result<Facility, CliError> {
@@ -246,7 +246,6 @@ fn list(ctx: &Ctx, a: ListArgs) -> Result<(), CliError> {
     let rows = store.list_facilities(&filter, FacilitySort::Name, false, 0, usize::MAX >> 1)?;
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
-    let units = crate::refdata::units();
     let io = |e| CliError::Io("stdout".into(), e);
     match a.format {
         Format::Json => {
@@ -266,9 +265,7 @@ fn list(ctx: &Ctx, a: ListArgs) -> Result<(), CliError> {
                         d.phone.clone().unwrap_or_default(),
                         d.address.clone(),
                         d.commune_code.clone(),
-                        units
-                            .commune(&d.commune_code)
-                            .map(|c| c.full_name.clone())
+                        known_commune_label(&d.commune_code, CommuneForm::FullName)
                             .unwrap_or_default(),
                         d.trade_group.clone().unwrap_or_default(),
                         d.products.clone(),
@@ -290,10 +287,7 @@ fn list(ctx: &Ctx, a: ListArgs) -> Result<(), CliError> {
                     vec![
                         short_id(&f.id).to_string(),
                         d.name.clone(),
-                        units
-                            .commune(&d.commune_code)
-                            .map(|c| c.name.clone())
-                            .unwrap_or(d.commune_code.clone()),
+                        commune_label(&d.commune_code, CommuneForm::Name),
                         d.trade_group.clone().unwrap_or_default(),
                         d.workers.map(|w| w.to_string()).unwrap_or_default(),
                         d.phone.as_deref().map(format_phone).unwrap_or_default(),
@@ -324,7 +318,7 @@ fn show(ctx: &Ctx, id: &str) -> Result<(), CliError> {
     for field in FacilityField::ALL {
         let raw = input.get(field).to_string();
         let v = match field {
-            FacilityField::CommuneCode => commune_label(&raw),
+            FacilityField::CommuneCode => commune_label(&raw, CommuneForm::FullNameCode),
             FacilityField::EntityType => {
                 code_label(l, &codes().entity_types, f.data.entity_type.as_deref())
             }
@@ -398,7 +392,7 @@ fn add(ctx: &Ctx, a: AddArgs) -> Result<(), CliError> {
         eprintln!(
             "{} {}",
             tr(l, "cli.warning"),
-            crate::import::describe(l, w.field, &w.problem)
+            crate::words::problems::describe_facility(l, w.field, &w.problem)
         );
     }
     let suspects = store.duplicate_suspects(&data, None)?;
@@ -450,7 +444,7 @@ fn history(ctx: &Ctx, id: &str) -> Result<(), CliError> {
                 })
                 .collect();
             vec![
-                super::output::local_time(&e.at),
+                crate::words::format::local_time(&e.at),
                 e.actor_name,
                 e.action,
                 e.version.to_string(),

@@ -7,7 +7,7 @@ use clap::Args;
 use super::output::{self, Format};
 use super::{CliError, Ctx};
 use crate::domain::facility::format_phone;
-use crate::ui::i18n::tr;
+use crate::words::tr;
 
 #[derive(Debug, Args)]
 pub struct FindArgs {
@@ -85,7 +85,7 @@ pub fn run(ctx: &Ctx, a: FindArgs) -> Result<(), CliError> {
                     .map(|h| {
                         let d = index.doc(h.index);
                         vec![
-                            super::facilities::short_id(d.id).to_string(),
+                            crate::words::format::short_id(d.id).to_string(),
                             d.name.to_string(),
                             d.commune.to_string(),
                             d.representative.to_string(),

@@ -4,9 +4,10 @@
 use std::path::PathBuf;
 
 use super::{CliError, Ctx};
-use crate::import::{self, describe};
-use crate::ui::format::suspect_text;
-use crate::ui::i18n::trf;
+use crate::import;
+use crate::words::problems::describe_facility;
+use crate::words::suspect_text;
+use crate::words::trf;
 
 pub fn run(ctx: &Ctx, file: PathBuf, skip_invalid: bool, dry_run: bool) -> Result<(), CliError> {
     let l = ctx.lang;
@@ -34,7 +35,7 @@ pub fn run(ctx: &Ctx, file: PathBuf, skip_invalid: bool, dry_run: bool) -> Resul
                 trf(
                     l,
                     "cli.import.row_error",
-                    &[line, &describe(l, e.field, &e.problem)]
+                    &[line, &describe_facility(l, e.field, &e.problem)]
                 )
             );
         }
@@ -46,7 +47,7 @@ pub fn run(ctx: &Ctx, file: PathBuf, skip_invalid: bool, dry_run: bool) -> Resul
                 trf(
                     l,
                     "cli.import.row_warning",
-                    &[&row.line, &describe(l, w.field, &w.problem)]
+                    &[&row.line, &describe_facility(l, w.field, &w.problem)]
                 )
             );
         }
@@ -109,7 +110,7 @@ pub fn run(ctx: &Ctx, file: PathBuf, skip_invalid: bool, dry_run: bool) -> Resul
 }
 
 fn import_error_text(
-    l: crate::ui::i18n::Lang,
+    l: crate::words::Lang,
     file: &std::path::Path,
     e: &import::ImportError,
 ) -> String {

@@ -2,10 +2,11 @@
 
 use clap::Args;
 
-use super::{role_key, CliError, Ctx};
+use super::{CliError, Ctx};
 use crate::domain::ProfileInput;
 use crate::store::StoreError;
-use crate::ui::i18n::{tr, trf};
+use crate::words::format::role_key;
+use crate::words::{tr, trf};
 
 #[derive(Debug, Args)]
 pub struct InitArgs {
@@ -48,7 +49,7 @@ pub fn run(ctx: &Ctx, a: InitArgs) -> Result<(), CliError> {
             // The key that signs this profile's bundles; its fingerprint is what the
             // province compares.
             let key = crate::bundle::signing_key(&mut store)
-                .map_err(|e| CliError::Message(super::bundle::error_text(l, &e)))?;
+                .map_err(|e| CliError::Message(crate::words::bundle_error_text(l, &e)))?;
             println!("{}", trf(l, "cli.init.key", &[&key.fingerprint()]));
             Ok(())
         }

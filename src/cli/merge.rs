@@ -6,12 +6,17 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand};
 
-use super::{entity_label, output, short_id, CliError, Ctx};
+use super::{output, CliError, Ctx};
 use crate::bundle::receive::{self, Checked, Imported, Receipt, ReceiveError};
 use crate::bundle::{BundleError, KeyStatus, KIND_RECEIPT};
 use crate::store::{MergeReport, Side, Store, StoreError, ENTITIES};
 use crate::text::sanitize;
-use crate::ui::i18n::{tr, trf, Lang};
+use crate::words::format::{commune_label, entity_label, short_id, CommuneForm};
+use crate::words::merge::{
+    gap_text, key_status_text, preview_headers, preview_rows, receipt_summary,
+};
+use crate::words::{dup_reason_text, receive_error_text};
+use crate::words::{tr, trf, Lang};
 
 #[derive(Debug, Args)]
 pub struct ImportArgs {
@@ -72,78 +77,11 @@ pub enum DuplicatesCmd {
     KeepApart { a: String, b: String },
 }
 
-/// The words for a receiving failure.
-pub fn receive_error_text(l: Lang, e: &ReceiveError) -> String {
-    match e {
-        ReceiveError::Store(s) => super::store_error_text(l, s),
-        ReceiveError::Bundle(BundleError::Store(s)) => super::store_error_text(l, s),
-        ReceiveError::Bundle(b) => trf(
-            l,
-            "merge.err.unreadable",
-            &[&super::bundle::error_text(l, b)],
-        ),
-        ReceiveError::UntrustedKey(KeyStatus::Changed { on_file }) => {
-            trf(l, "merge.err.key_changed", &[on_file])
-        }
-        ReceiveError::UntrustedKey(_) => tr(l, "merge.err.key_new").to_string(),
-        ReceiveError::SeqReused { seq } => trf(l, "merge.err.seq_reused", &[seq]),
-        ReceiveError::WrongKind { found, .. } => {
-            trf(l, "merge.err.wrong_kind", &[&sanitize(found)])
-        }
-        ReceiveError::NotForYou => tr(l, "merge.err.not_for_you").to_string(),
-        ReceiveError::BadReceipt(d) => trf(l, "merge.err.bad_receipt", &[&sanitize(d)]),
-    }
-}
-
 fn fail(l: Lang, e: ReceiveError) -> CliError {
     match e {
         ReceiveError::Store(s) | ReceiveError::Bundle(BundleError::Store(s)) => CliError::Store(s),
         e => CliError::Message(receive_error_text(l, &e)),
     }
-}
-
-/// "Gói số 7 đã đến tỉnh ngày 12/11/2026: nhận 42 cơ sở, 1 xung đột."
-pub fn receipt_summary(l: Lang, r: &Receipt) -> String {
-    let day = output::local_time(&r.received_at)
-        .split(' ')
-        .next()
-        .unwrap_or_default()
-        .to_string();
-    let facilities = r.accepted.get("facility").copied().unwrap_or(0);
-    trf(
-        l,
-        "merge.receipt.summary",
-        &[&r.bundle_seq, &day, &facilities, &r.conflict_total()],
-    )
-}
-
-/// The preview table: one row per entity.
-pub fn preview_rows(r: &MergeReport, l: Lang) -> Vec<Vec<String>> {
-    ENTITIES
-        .iter()
-        .map(|e| {
-            let c = r.count(e);
-            vec![
-                entity_label(l, e).to_string(),
-                c.new.to_string(),
-                c.updated.to_string(),
-                c.unchanged.to_string(),
-                c.conflicts.to_string(),
-                c.duplicates.to_string(),
-            ]
-        })
-        .collect()
-}
-
-pub fn preview_headers(l: Lang) -> [&'static str; 6] {
-    [
-        tr(l, "merge.col.entity"),
-        tr(l, "merge.col.new"),
-        tr(l, "merge.col.updated"),
-        tr(l, "merge.col.unchanged"),
-        tr(l, "merge.col.conflicts"),
-        tr(l, "merge.col.duplicates"),
-    ]
 }
 
 fn print_table(headers: &[&str], rows: &[Vec<String>]) -> Result<(), CliError> {
@@ -164,46 +102,23 @@ fn describe_checked(l: Lang, c: &Checked) {
                 &sanitize(&m.sender.name),
                 &tr(
                     l,
-                    super::role_key(
+                    crate::words::format::role_key(
                         crate::domain::Role::parse(&m.sender.role)
                             .unwrap_or(crate::domain::Role::Commune)
                     )
                 ),
-                &output::local_time(&m.created_at),
+                &crate::words::format::local_time(&m.created_at),
                 &sanitize(&m.sender.fingerprint),
             ]
         )
     );
-    match &c.key {
-        KeyStatus::Known => {}
-        KeyStatus::New => println!(
-            "{}",
-            trf(
-                l,
-                "merge.import.key_new",
-                &[&sanitize(&m.sender.fingerprint)]
-            )
-        ),
-        KeyStatus::Changed { on_file } => eprintln!(
-            "{}",
-            trf(
-                l,
-                "merge.import.key_changed",
-                &[&sanitize(on_file), &sanitize(&m.sender.fingerprint)]
-            )
-        ),
+    match key_status_text(l, c) {
+        Some((text, true)) => eprintln!("{text}"),
+        Some((text, false)) => println!("{text}"),
+        None => {}
     }
-    if !c.missing.is_empty() {
-        let list = c
-            .missing
-            .iter()
-            .map(u64::to_string)
-            .collect::<Vec<_>>()
-            .join(", ");
-        println!(
-            "{}",
-            trf(l, "merge.import.gap", &[&list, &sanitize(&m.sender.name)])
-        );
+    if let Some(text) = gap_text(l, c) {
+        println!("{text}");
     }
 }
 
@@ -260,7 +175,11 @@ pub fn run_import(ctx: &Ctx, a: ImportArgs) -> Result<(), CliError> {
     if let Some(at) = &c.already {
         println!(
             "{}",
-            trf(l, "merge.import.seen", &[&output::local_time(at)])
+            trf(
+                l,
+                "merge.import.seen",
+                &[&crate::words::format::local_time(at)]
+            )
         );
     }
     let show = |r: &MergeReport| -> Result<(), CliError> {
@@ -289,7 +208,11 @@ pub fn run_import(ctx: &Ctx, a: ImportArgs) -> Result<(), CliError> {
         Imported::AlreadyImported { at } => {
             println!(
                 "{}",
-                trf(l, "merge.import.already", &[&output::local_time(&at)])
+                trf(
+                    l,
+                    "merge.import.already",
+                    &[&crate::words::format::local_time(&at)]
+                )
             );
         }
         Imported::Merged(r) => {
@@ -336,7 +259,7 @@ fn import_receipt(l: Lang, store: &mut Store, c: &Checked, a: &ImportArgs) -> Re
         let status = crate::domain::proposal::ProposalStatus::ALL
             .into_iter()
             .find(|s| s.code() == d.status)
-            .map(|s| s.label(l))
+            .map(|s| crate::words::format::proposal_status_label(l, s))
             .unwrap_or_else(|| sanitize(&d.status));
         println!(
             "{}",
@@ -432,7 +355,7 @@ pub fn run_conflicts(ctx: &Ctx, c: ConflictsCmd) -> Result<(), CliError> {
                         entity_label(l, &c.entity).to_string(),
                         short_id(&c.record_id).to_string(),
                         c.differing_fields().join(", "),
-                        output::local_time(&c.found_at),
+                        crate::words::format::local_time(&c.found_at),
                         c.status.clone(),
                     ]
                 })
@@ -514,19 +437,6 @@ pub fn run_conflicts(ctx: &Ctx, c: ConflictsCmd) -> Result<(), CliError> {
     }
 }
 
-pub fn dup_reason_text(l: Lang, r: &crate::domain::dup::DupReason) -> String {
-    use crate::domain::dup::DupReason;
-    match r {
-        DupReason::SameTaxCode { tax_code } => trf(l, "dup.same_tax", &[tax_code]),
-        DupReason::SamePhone { phone } => trf(
-            l,
-            "dup.same_phone",
-            &[&crate::domain::facility::format_phone(phone)],
-        ),
-        DupReason::SimilarName { similarity } => trf(l, "dup.similar_name", &[similarity]),
-    }
-}
-
 fn facility_id(l: Lang, store: &Store, r: &str) -> Result<String, CliError> {
     store
         .facility_by_ref(r)?
@@ -552,7 +462,7 @@ pub fn run_duplicates(ctx: &Ctx, c: DuplicatesCmd) -> Result<(), CliError> {
                         d.a_name.clone(),
                         short_id(&d.b).to_string(),
                         d.b_name.clone(),
-                        super::commune_label(&d.commune_code),
+                        commune_label(&d.commune_code, CommuneForm::FullNameCode),
                         d.reasons
                             .iter()
                             .map(|r| dup_reason_text(l, r))

@@ -25,7 +25,8 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use crate::store::{default_db_path, Store, StoreError};
-use crate::ui::i18n::{tr, trf, Lang};
+use crate::words::format::role_key;
+use crate::words::{store_error_text, tr, trf, Lang};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -128,35 +129,11 @@ impl Ctx {
 
     /// Opens the database only (the terminal app takes the daily snapshot on a job thread).
     pub fn open_without_daily(&self) -> Result<Store, CliError> {
-        if let Some(dir) = self.db_path.parent() {
-            let is_default = default_db_path().as_deref() == Some(self.db_path.as_path());
-            if is_default && !dir.exists() {
-                create_private_dir(dir).map_err(|e| CliError::Io(dir.display().to_string(), e))?;
-            }
-        }
-        let mut store = Store::open(&self.db_path)?;
-        // A shared database: the profile is the account's, whatever the settings say.
-        store.bind_account()?;
-        // Test hook: a database that cannot grow, to see the disk-full path end to end.
-        if let Some(pages) = std::env::var("CTV_MAX_PAGE_COUNT")
-            .ok()
-            .and_then(|v| v.parse().ok())
-        {
-            store.limit_pages(pages)?;
-        }
-        Ok(store)
+        Ok(Store::open_for_work(
+            &self.db_path,
+            std::sync::Arc::new(crate::clock::SystemClock),
+        )?)
     }
-}
-
-fn create_private_dir(dir: &std::path::Path) -> std::io::Result<()> {
-    let mut b = std::fs::DirBuilder::new();
-    b.recursive(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::DirBuilderExt;
-        b.mode(0o700);
-    }
-    b.create(dir)
 }
 
 /// A failure worth one clear line to the user; all are "bad input" (exit 1).
@@ -173,7 +150,11 @@ pub enum CliError {
     Reported,
 }
 
-pub fn run(cli: Cli) -> ExitCode {
+/// How the terminal app is started, given by `main` so that the command line does not depend
+/// on the terminal front end: the context (database path, language) and the `--lang` given.
+pub type StartTui<'a> = &'a dyn Fn(&Ctx, Option<Lang>) -> Result<(), CliError>;
+
+pub fn run(cli: Cli, start_tui: StartTui) -> ExitCode {
     let lang = cli
         .lang
         .as_deref()
@@ -201,7 +182,7 @@ pub fn run(cli: Cli) -> ExitCode {
     let result = match cli.command {
         // The terminal app; without a terminal (a pipe, a script) the plain summary.
         None if std::io::IsTerminal::is_terminal(&std::io::stdout()) => {
-            crate::ui::launch(&ctx, cli.lang.as_deref())
+            start_tui(&ctx, cli.lang.as_deref().and_then(Lang::parse))
         }
         None => summary(&ctx),
         Some(Command::Init(a)) => init::run(&ctx, a),
@@ -279,14 +260,6 @@ fn summary(ctx: &Ctx) -> Result<(), CliError> {
     Ok(())
 }
 
-pub fn role_key(r: crate::domain::Role) -> &'static str {
-    match r {
-        crate::domain::Role::Commune => "role.commune",
-        crate::domain::Role::Area => "role.area",
-        crate::domain::Role::Province => "role.province",
-    }
-}
-
 /// One line for the user, in their language.
 pub fn error_text(l: Lang, e: &CliError) -> String {
     match e {
@@ -294,197 +267,5 @@ pub fn error_text(l: Lang, e: &CliError) -> String {
         CliError::Io(what, err) => trf(l, "cli.err.io", &[what, err]),
         CliError::Message(m) => m.clone(),
         CliError::Reported => String::new(),
-    }
-}
-
-pub fn store_error_text(l: Lang, e: &StoreError) -> String {
-    match e {
-        StoreError::SchemaTooNew { found, known } => {
-            trf(l, "store.err.schema_too_new", &[found, known])
-        }
-        StoreError::NotADatabase(p) => {
-            with_restore_offer(l, p, trf(l, "store.err.not_a_database", &[&p.display()]))
-        }
-        StoreError::MissingDirectory(p) => trf(l, "store.err.missing_dir", &[&p.display()]),
-        StoreError::Create { path, source } => {
-            trf(l, "store.err.create", &[&path.display(), source])
-        }
-        StoreError::Invalid(issues) => issues
-            .errors()
-            .map(|i| consult::describe(l, i.field, &i.problem))
-            .collect::<Vec<_>>()
-            .join("\n"),
-        StoreError::NotFound(id) => trf(l, "store.err.not_found", &[id]),
-        StoreError::Conflict {
-            id,
-            expected,
-            found,
-        } => trf(l, "store.err.conflict", &[id, expected, found]),
-        StoreError::NoProfile => tr(l, "store.err.no_profile").to_string(),
-        StoreError::NoAccountProfile(a) => {
-            let a = crate::text::sanitize(a);
-            trf(l, "store.err.no_account", &[&a, &a])
-        }
-        StoreError::AccountDisabled(a) => trf(
-            l,
-            "store.err.account_disabled",
-            &[&crate::text::sanitize(a)],
-        ),
-        StoreError::NetworkFilesystem { path, kind } => {
-            trf(l, "store.err.network_fs", &[&path.display(), kind])
-        }
-        StoreError::NotAdmin => tr(l, "store.err.not_admin").to_string(),
-        StoreError::OutOfScope(c) => trf(l, "store.err.out_of_scope", &[&commune_label(c)]),
-        StoreError::ProfileExists => tr(l, "store.err.profile_exists").to_string(),
-        StoreError::Locked(id) => trf(l, "store.err.locked", &[&short_id(id)]),
-        StoreError::NoFollowUp(id) => trf(l, "store.err.no_follow_up", &[&short_id(id)]),
-        StoreError::FollowUpDone(id) => trf(l, "store.err.follow_up_done", &[&short_id(id)]),
-        StoreError::Transition { id, refusal } => trf(
-            l,
-            "store.err.transition",
-            &[&short_id(id), &refusal.text(l)],
-        ),
-        StoreError::NotEditable { id, status } => trf(
-            l,
-            "store.err.not_editable",
-            &[&short_id(id), &status.label(l)],
-        ),
-        StoreError::Io { path, source } if is_disk_full(source) => {
-            trf(l, "store.err.io_full", &[&path.display()])
-        }
-        StoreError::Io { path, source } => trf(l, "store.err.io", &[&path.display(), source]),
-        StoreError::Damaged(p) => {
-            with_restore_offer(l, p, trf(l, "store.err.damaged", &[&p.display()]))
-        }
-        StoreError::ReadOnly(p) => trf(l, "store.err.read_only", &[&p.display()]),
-        StoreError::InUse(p) => trf(l, "store.err.in_use", &[&p.display()]),
-        StoreError::Exists(p) => trf(l, "store.err.exists", &[&p.display()]),
-        StoreError::SameFile(p) => trf(l, "store.err.same_file", &[&p.display()]),
-        StoreError::BadRecord {
-            entity,
-            line,
-            id,
-            problem,
-        } => bad_record_text(l, entity, *line, id, problem),
-        StoreError::Sqlite(s) => sqlite_error_text(l, s),
-        StoreError::Migration(rusqlite_migration::Error::RusqliteError { err, .. }) => {
-            sqlite_error_text(l, err)
-        }
-        StoreError::Migration(_) | StoreError::Corrupt(_) => trf(l, "store.err.database", &[&e]),
-    }
-}
-
-/// The name of a bundle entity ("cơ sở", "đề xuất" …).
-pub fn entity_label(l: Lang, entity: &str) -> &'static str {
-    match entity {
-        "collaborator" => tr(l, "merge.entity.collaborator"),
-        "facility" => tr(l, "merge.entity.facility"),
-        "consultation" => tr(l, "merge.entity.consultation"),
-        "proposal" => tr(l, "merge.entity.proposal"),
-        _ => tr(l, "merge.entity.manifest"),
-    }
-}
-
-/// "Bản ghi cơ sở ở dòng 12 (…a1b2c3d4) bị từ chối: …", naming the entity file's line.
-pub fn bad_record_text(
-    l: Lang,
-    entity: &str,
-    line: usize,
-    id: &str,
-    problem: &crate::store::RecordProblem,
-) -> String {
-    use crate::store::RecordProblem as P;
-    let what = match problem {
-        P::Invalid { issues } => issues
-            .errors()
-            .map(|i| consult::describe(l, i.field, &i.problem))
-            .collect::<Vec<_>>()
-            .join("; "),
-        P::DuplicateId => tr(l, "merge.err.duplicate_id").to_string(),
-        P::RevMismatch => tr(l, "merge.err.rev_mismatch").to_string(),
-        P::MissingFacility { facility_id } => {
-            trf(l, "merge.err.missing_facility", &[&short_id(facility_id)])
-        }
-        P::BadSender => tr(l, "merge.err.bad_sender").to_string(),
-        P::UncleanText { field } => trf(l, "merge.err.unclean_text", &[field]),
-    };
-    let entity_label = entity_label(l, entity);
-    trf(
-        l,
-        "merge.err.bad_record",
-        &[&entity_label, &line, &short_id(id), &what],
-    )
-}
-
-fn is_disk_full(e: &std::io::Error) -> bool {
-    e.kind() == std::io::ErrorKind::StorageFull || e.raw_os_error() == Some(28)
-}
-
-/// SQLite's failures that a person can act on, by their code; the rest as they are.
-fn sqlite_error_text(l: Lang, e: &rusqlite::Error) -> String {
-    use rusqlite::ErrorCode as C;
-    match e.sqlite_error_code() {
-        Some(C::DiskFull) => tr(l, "store.err.disk_full").to_string(),
-        Some(C::DatabaseBusy) | Some(C::DatabaseLocked) => tr(l, "store.err.busy").to_string(),
-        Some(C::ReadOnly) => tr(l, "store.err.read_only_db").to_string(),
-        Some(C::DatabaseCorrupt) | Some(C::NotADatabase) => {
-            trf(l, "store.err.damaged_sqlite", &[e])
-        }
-        Some(C::CannotOpen) => trf(l, "store.err.cannot_open", &[e]),
-        Some(C::SystemIoFailure) => trf(l, "store.err.io_sqlite", &[e]),
-        _ => trf(l, "store.err.database", &[e]),
-    }
-}
-
-/// A message about a broken file, followed by the way back: the latest snapshot and the
-/// exact command that restores it.
-fn with_restore_offer(l: Lang, db: &std::path::Path, text: String) -> String {
-    match crate::store::latest_snapshot(db) {
-        Some(s) => {
-            let mut cmd = String::from("ctv ");
-            if default_db_path().as_deref() != Some(db) {
-                cmd.push_str(&format!("--db \"{}\" ", db.display()));
-            }
-            cmd.push_str(&format!("restore \"{}\"", s.path.display()));
-            format!(
-                "{text}\n{}",
-                trf(
-                    l,
-                    "store.err.restore_offer",
-                    &[
-                        &s.file_name(),
-                        &s.at.format("%d/%m/%Y %H:%M"),
-                        &s.facilities,
-                        &s.consultations,
-                        &cmd
-                    ]
-                )
-            )
-        }
-        None => format!("{text}\n{}", tr(l, "store.err.no_snapshot")),
-    }
-}
-
-/// "hằng ngày", "trước khi nhập"…
-pub fn reason_label(l: Lang, r: crate::store::SnapshotReason) -> &'static str {
-    use crate::store::SnapshotReason as R;
-    match r {
-        R::Daily => tr(l, "snapshot.reason.daily"),
-        R::BeforeMigration => tr(l, "snapshot.reason.before-migration"),
-        R::BeforeImport => tr(l, "snapshot.reason.before-import"),
-        R::BeforeRestore => tr(l, "snapshot.reason.before-restore"),
-        R::Manual => tr(l, "snapshot.reason.manual"),
-    }
-}
-
-fn short_id(id: &str) -> &str {
-    facilities::short_id(id)
-}
-
-/// "Phường Ba Đình (00004)".
-pub fn commune_label(code: &str) -> String {
-    match crate::refdata::units().commune(code) {
-        Some(c) => format!("{} ({})", c.full_name, c.code),
-        None => code.to_string(),
     }
 }

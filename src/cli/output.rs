@@ -126,44 +126,9 @@ pub fn tsv(out: &mut impl Write, headers: &[&str], rows: &[Vec<String>]) -> std:
     Ok(())
 }
 
-/// "1.250.000" — Vietnamese thousands separators.
-pub fn group_thousands(n: i64) -> String {
-    let s = n.unsigned_abs().to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
-            out.push('.');
-        }
-        out.push(c);
-    }
-    if n < 0 {
-        out.insert(0, '-');
-    }
-    out
-}
-
-/// An RFC 3339 UTC time as Vietnamese people read it: "25/11/2026 14:03" (UTC+7).
-pub fn local_time(rfc3339: &str) -> String {
-    chrono::DateTime::parse_from_rfc3339(rfc3339)
-        .map(|t| {
-            t.with_timezone(&crate::clock::vn_offset())
-                .format("%d/%m/%Y %H:%M")
-                .to_string()
-        })
-        .unwrap_or_else(|_| rfc3339.to_string())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn thousands_are_grouped_the_vietnamese_way() {
-        assert_eq!(group_thousands(1_250_000), "1.250.000");
-        assert_eq!(group_thousands(999), "999");
-        assert_eq!(group_thousands(-1000), "-1.000");
-        assert_eq!(group_thousands(0), "0");
-    }
 
     #[test]
     fn table_never_emits_escape_sequences() {

@@ -11,8 +11,8 @@ use super::{CliError, Ctx};
 use crate::domain::money::format_vnd;
 use crate::domain::proposal::{MoneyTotals, Plan, Proposal};
 use crate::refdata::codes;
-use crate::ui::format::code_label;
-use crate::ui::i18n::{tr, trf, Lang};
+use crate::words::format::{code_label, commune_label, CommuneForm};
+use crate::words::{tr, trf, Lang};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum PlanFormat {
@@ -129,10 +129,7 @@ pub fn plan_lines(l: Lang, plan: &Plan) -> Vec<PlanLine> {
 
 fn proposal_line(l: Lang, n: usize, p: &Proposal) -> PlanLine {
     let d = &p.data;
-    let commune = crate::refdata::units()
-        .commune(&p.commune_code)
-        .map(|c| c.full_name.clone())
-        .unwrap_or_else(|| p.commune_code.clone());
+    let commune = commune_label(&p.commune_code, CommuneForm::FullName);
     PlanLine {
         kind: LineKind::Proposal,
         texts: [
@@ -142,8 +139,8 @@ fn proposal_line(l: Lang, n: usize, p: &Proposal) -> PlanLine {
             d.category.clone(),
             d.funding.short().to_string(),
             d.title.clone(),
-            d.priorities.text(l),
-            p.status.label(l),
+            crate::words::format::priorities_text(l, &d.priorities),
+            crate::words::format::proposal_status_label(l, p.status),
         ],
         money: Some([
             d.money.total_cost,

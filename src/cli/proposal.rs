@@ -4,18 +4,18 @@ use std::io::Write;
 
 use clap::{Args, Subcommand};
 
-use super::facilities::short_id;
 use super::output::{self, Format};
 use super::{CliError, Ctx};
 use crate::domain::issue::{Issues, Problem};
 use crate::domain::money::format_vnd;
 use crate::domain::proposal::{
-    field_label_key, FundingSource, Proposal, ProposalPatch, ProposalStatus, ProposalTotals,
+    FundingSource, Proposal, ProposalPatch, ProposalStatus, ProposalTotals,
 };
 use crate::refdata::codes;
 use crate::store::{default_title, ProposalFilter, Store, StoreError};
-use crate::ui::format::code_label;
-use crate::ui::i18n::{tr, trf, Lang};
+use crate::words::format::code_label;
+use crate::words::format::short_id;
+use crate::words::{describe_proposal, tr, trf, Lang};
 
 #[derive(Debug, Subcommand)]
 pub enum ProposalCmd {
@@ -224,7 +224,7 @@ pub fn run(ctx: &Ctx, cmd: ProposalCmd) -> Result<(), CliError> {
             decision,
         } => {
             let to = ProposalStatus::parse(&status).ok_or_else(|| {
-                CliError::Message(describe(
+                CliError::Message(describe_proposal(
                     ctx.lang,
                     "status",
                     &Problem::UnknownCode {
@@ -244,20 +244,12 @@ pub fn run(ctx: &Ctx, cmd: ProposalCmd) -> Result<(), CliError> {
     }
 }
 
-/// "<field label>: <problem>" for proposal fields; others as the consultation commands say.
-pub fn describe(l: Lang, field: &str, problem: &Problem) -> String {
-    match field_label_key(field).or((field == "status").then_some("proposal.field.status")) {
-        Some(k) => format!("{}: {}", tr(l, k), crate::import::problem_text(l, problem)),
-        None => super::consult::describe(l, field, problem),
-    }
-}
-
 fn warn(l: Lang, issues: &Issues) {
     for w in issues.warnings() {
         eprintln!(
             "{} {}",
             tr(l, "cli.warning"),
-            describe(l, w.field, &w.problem)
+            describe_proposal(l, w.field, &w.problem)
         );
     }
 }
@@ -267,7 +259,7 @@ fn invalid_text(l: Lang, e: &StoreError) -> Option<String> {
         StoreError::Invalid(issues) => Some(
             issues
                 .errors()
-                .map(|i| describe(l, i.field, &i.problem))
+                .map(|i| describe_proposal(l, i.field, &i.problem))
                 .collect::<Vec<_>>()
                 .join("\n"),
         ),
@@ -378,14 +370,24 @@ fn transition(
         l,
         store.move_proposal(&p.id, p.version, to, reason, decision),
     )?;
-    println!("{}", trf(l, done_key, &[&p.data.title, &p.status.label(l)]));
+    println!(
+        "{}",
+        trf(
+            l,
+            done_key,
+            &[
+                &p.data.title,
+                &crate::words::format::proposal_status_label(l, p.status)
+            ]
+        )
+    );
     Ok(())
 }
 
 fn parse_filter(ctx: &Ctx, store: &Store, a: &FilterArgs) -> Result<ProposalFilter, CliError> {
     let l = ctx.lang;
     let unknown = |key: &'static str, v: &str| {
-        CliError::Message(describe(
+        CliError::Message(describe_proposal(
             l,
             key,
             &Problem::UnknownCode {
@@ -532,7 +534,7 @@ fn list(ctx: &Ctx, a: ListArgs) -> Result<(), CliError> {
                         d.title.clone(),
                         format_vnd(d.money.total_cost),
                         format_vnd(d.money.support),
-                        p.status.label(l),
+                        crate::words::format::proposal_status_label(l, p.status),
                     ]
                 })
                 .collect();
@@ -614,9 +616,15 @@ fn show(ctx: &Ctx, id: &str) -> Result<(), CliError> {
         ),
         (
             label("proposal.col.commune"),
-            super::commune_label(&p.commune_code),
+            crate::words::format::commune_label(
+                &p.commune_code,
+                crate::words::format::CommuneForm::FullNameCode,
+            ),
         ),
-        (label("proposal.field.status"), p.status.label(l)),
+        (
+            label("proposal.field.status"),
+            crate::words::format::proposal_status_label(l, p.status),
+        ),
         (
             label("proposal.field.decision_no"),
             p.decision_no.clone().unwrap_or_default(),
@@ -665,14 +673,23 @@ fn show(ctx: &Ctx, id: &str) -> Result<(), CliError> {
             label("proposal.field.expected_capacity"),
             d.expected_capacity.clone(),
         ),
-        (label("proposal.field.priorities"), d.priorities.text(l)),
+        (
+            label("proposal.field.priorities"),
+            crate::words::format::priorities_text(l, &d.priorities),
+        ),
     ];
     if !rec.actions.is_empty() {
         rows.push((
             label("proposal.col.actions"),
             rec.actions
                 .iter()
-                .map(|(s, _)| format!("{} ({})", s.label(l), s.code()))
+                .map(|(s, _)| {
+                    format!(
+                        "{} ({})",
+                        crate::words::format::proposal_status_label(l, *s),
+                        s.code()
+                    )
+                })
                 .collect::<Vec<_>>()
                 .join(", "),
         ));
@@ -703,7 +720,7 @@ fn show(ctx: &Ctx, id: &str) -> Result<(), CliError> {
             out,
             "{} {}",
             tr(l, "cli.warning"),
-            describe(l, w.field, &w.problem)
+            describe_proposal(l, w.field, &w.problem)
         )
         .map_err(io)?;
     }
@@ -712,16 +729,16 @@ fn show(ctx: &Ctx, id: &str) -> Result<(), CliError> {
     for t in &rec.history {
         let from = t
             .from
-            .map(|f| f.label(l))
+            .map(|f| crate::words::format::proposal_status_label(l, f))
             .unwrap_or_else(|| tr(l, "proposal.status.new").to_string());
         let mut line = trf(
             l,
             "cli.proposal.history_line",
             &[
-                &output::local_time(&t.at),
+                &crate::words::format::local_time(&t.at),
                 &t.actor_name,
                 &from,
-                &t.to.label(l),
+                &crate::words::format::proposal_status_label(l, t.to),
             ],
         );
         if let Some(dn) = &t.decision_no {

@@ -7,7 +7,7 @@ use clap::Args;
 
 use super::{CliError, Ctx};
 use crate::store::StoreError;
-use crate::ui::i18n::trf;
+use crate::words::trf;
 
 #[derive(Debug, Args)]
 pub struct RestoreArgs {
@@ -21,7 +21,7 @@ pub fn run(ctx: &Ctx, a: RestoreArgs) -> Result<(), CliError> {
     // must not read a user's file into the group's database either.
     if crate::shared::is_setgid() && !crate::shared::is_root() {
         return Err(CliError::Message(
-            crate::ui::i18n::tr(l, "cli.shared.restore_admin").to_string(),
+            crate::words::tr(l, "cli.shared.restore_admin").to_string(),
         ));
     }
     // The source is checked on its own first, so that its faults are named as its own.
@@ -34,7 +34,7 @@ pub fn run(ctx: &Ctx, a: RestoreArgs) -> Result<(), CliError> {
     if let Some(dir) = ctx.db_path.parent() {
         let is_default = crate::store::default_db_path().as_deref() == Some(ctx.db_path.as_path());
         if is_default && !dir.exists() {
-            super::create_private_dir(dir)
+            crate::store::create_private_dir(dir)
                 .map_err(|e| CliError::Io(dir.display().to_string(), e))?;
         }
     }

@@ -1,7 +1,8 @@
 //! `ctv snapshots`: the snapshots beside the database, newest first, with their counts.
 
-use super::{output, reason_label, CliError, Ctx};
-use crate::ui::i18n::{tr, trf};
+use super::{output, CliError, Ctx};
+use crate::words::format::reason_label;
+use crate::words::{tr, trf};
 
 pub fn run(ctx: &Ctx) -> Result<(), CliError> {
     let l = ctx.lang;
@@ -18,8 +19,8 @@ pub fn run(ctx: &Ctx) -> Result<(), CliError> {
             vec![
                 s.at.format("%d/%m/%Y %H:%M:%S").to_string(),
                 reason_label(l, s.reason).to_string(),
-                output::group_thousands(s.facilities),
-                output::group_thousands(s.consultations),
+                crate::words::format::group_thousands(s.facilities),
+                crate::words::format::group_thousands(s.consultations),
                 format!("{:.1} MB", s.bytes as f64 / 1_000_000.0),
                 s.file_name(),
             ]

@@ -1,5 +1,5 @@
 //! Validation findings, one per field. The core names the problem; the front ends word it
-//! (see `ui::i18n`), so the CLI, the import report and the form all say the same thing.
+//! (see `words`), so the CLI, the import report and the form all say the same thing.
 
 use serde::Serialize;
 

@@ -10,10 +10,9 @@ use super::collaborator::Role;
 use super::consultation::{dmy, lookup_code, parse_topics};
 use super::facility::{FacilityData, FacilityStatus};
 use super::issue::{FieldIssue, Issues, Problem};
-use super::money::{format_vnd, parse_vnd, MoneyError};
+use super::money::{parse_vnd, MoneyError};
 use crate::refdata::{codes, support_caps, units, CommuneKind};
 use crate::text::{ingest, ingest_multiline};
-use crate::ui::i18n::{tr, trf, Lang};
 
 const MAX_TEXT: usize = 4000;
 const MAX_TITLE: usize = 300;
@@ -116,11 +115,6 @@ impl ProposalStatus {
         Self::ALL.into_iter().find(|s| s.code() == code)
     }
 
-    /// The label from the code list (data a province may edit).
-    pub fn label(self, lang: Lang) -> String {
-        crate::ui::format::code_label(lang, &codes().proposal_statuses, Some(self.code()))
-    }
-
     /// Nothing follows: withdrawn, not approved, completed.
     pub fn is_final(self) -> bool {
         matches!(
@@ -179,7 +173,7 @@ impl Mover {
         }
     }
 
-    fn label_key(self) -> &'static str {
+    pub fn label_key(self) -> &'static str {
         match self {
             Mover::Person(Role::Commune) => "proposal.mover.commune",
             Mover::Person(Role::Area) => "proposal.mover.area",
@@ -247,6 +241,15 @@ impl By {
 
 use ProposalStatus as S;
 
+/// The label key of who may move a proposal from `from` to `to` ("only the area officer"),
+/// when the move exists at all.
+pub fn who_may_key(from: Option<ProposalStatus>, to: ProposalStatus) -> Option<&'static str> {
+    RULES
+        .iter()
+        .find(|r| r.0 == from && r.1 == to)
+        .map(|r| r.2.label_key())
+}
+
 /// Every allowed transition: (from, to, by whom, what it needs). `None` from is creation.
 /// From `proposal_statuses.csv`: the commune drafts and proposes; the area officer reviews or
 /// returns (to draft); "sent" is set by the export only; the province decides; the proposer
@@ -290,42 +293,6 @@ pub enum Refusal {
         from: Option<ProposalStatus>,
         to: ProposalStatus,
     },
-}
-
-impl Refusal {
-    /// The refusal in words, e.g. «Chỉ cán bộ khu vực được chuyển đề xuất từ «Đã đề xuất»
-    /// sang «Đã rà soát»».
-    pub fn text(&self, l: Lang) -> String {
-        let status = |s: Option<ProposalStatus>| match s {
-            Some(s) => s.label(l),
-            None => tr(l, "proposal.status.new").to_string(),
-        };
-        match *self {
-            Refusal::Final { from } => trf(l, "proposal.refused.final", &[&from.label(l)]),
-            Refusal::ExportOnly => tr(l, "proposal.refused.export_only").to_string(),
-            Refusal::WrongMover { mover, from, to } => {
-                let by = RULES
-                    .iter()
-                    .find(|r| r.0 == from && r.1 == to)
-                    .map_or("", |r| tr(l, r.2.label_key()));
-                trf(
-                    l,
-                    "proposal.refused.wrong_mover",
-                    &[
-                        &by,
-                        &status(from),
-                        &status(Some(to)),
-                        &tr(l, mover.label_key()),
-                    ],
-                )
-            }
-            Refusal::NoSuchTransition { from, to } => trf(
-                l,
-                "proposal.refused.no_such",
-                &[&status(from), &status(Some(to))],
-            ),
-        }
-    }
 }
 
 /// THE rule: may `mover` move a proposal from `from` (None: create it) to `to`, and what must
@@ -409,16 +376,6 @@ impl Priorities {
             "ethnic_owned" => "proposal.marker.ethnic_owned",
             _ => "proposal.marker.difficult_area",
         }
-    }
-
-    /// The set markers' short labels, joined: "XK, NL>50%".
-    pub fn text(&self, l: Lang) -> String {
-        self.flags()
-            .iter()
-            .filter(|(_, on)| *on)
-            .map(|(k, _)| tr(l, Self::label_key(k)))
-            .collect::<Vec<_>>()
-            .join(", ")
     }
 
     pub fn count(&self) -> usize {
@@ -909,63 +866,6 @@ pub fn assess(data: &ProposalData, facility: &FacilityData, on: NaiveDate) -> Is
         issues.push(w);
     }
     issues
-}
-
-/// The words of the proposal problems (the other problems are worded in `import`).
-pub fn problem_text(l: Lang, p: &Problem) -> String {
-    match p {
-        Problem::MoneyFormat { value } => trf(l, "problem.money_format", &[value]),
-        Problem::MoneyAmbiguous { value } => trf(l, "problem.money_ambiguous", &[value]),
-        Problem::MoneyNotWhole { value } => trf(l, "problem.money_not_whole", &[value]),
-        Problem::TooLarge => tr(l, "problem.too_large").to_string(),
-        Problem::SumMismatch { total, parts } => trf(
-            l,
-            "problem.sum_mismatch",
-            &[
-                &format_vnd(*total),
-                &format_vnd(*parts),
-                &format_vnd((total - parts).abs()),
-            ],
-        ),
-        Problem::OverCap {
-            category,
-            percent,
-            max_vnd,
-            effective_date,
-            limit,
-        } => {
-            let mut terms = Vec::new();
-            if let Some(p) = percent {
-                terms.push(trf(l, "problem.cap_percent", &[p]));
-            }
-            if let Some(m) = max_vnd {
-                terms.push(trf(l, "problem.cap_max", &[&format_vnd(*m)]));
-            }
-            trf(
-                l,
-                "problem.over_cap",
-                &[
-                    &format_vnd(*limit),
-                    category,
-                    &terms.join(", "),
-                    effective_date,
-                ],
-            )
-        }
-        Problem::EntityTypeMissing => tr(l, "problem.entity_type_missing").to_string(),
-        Problem::FacilityNotActive { status } => {
-            let s = FacilityStatus::parse(status)
-                .map(|s| tr(l, crate::ui::format::status_key(s)).to_string())
-                .unwrap_or_else(|| status.clone());
-            trf(l, "problem.facility_not_active", &[&s])
-        }
-        Problem::CityWardOutsideCraftVillage {
-            commune,
-            province,
-            city_since,
-        } => trf(l, "problem.city_ward", &[commune, province, city_since]),
-        _ => String::new(),
-    }
 }
 
 // ------------------------------------------------------------------------------------------

@@ -192,10 +192,48 @@ pub fn default_db_path() -> Option<PathBuf> {
     directories::ProjectDirs::from("vn", "khuyencong", "ctv").map(|d| d.data_dir().join("ctv.db"))
 }
 
+/// The data folder of the default database: only its owner may enter it.
+pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    let mut b = std::fs::DirBuilder::new();
+    b.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        b.mode(0o700);
+    }
+    b.create(dir)
+}
+
 impl Store {
     /// Opens (creating if needed) the database at `path` with the real clock.
     pub fn open(path: &Path) -> Result<Store> {
         Self::open_with_clock(path, Arc::new(SystemClock))
+    }
+
+    /// The one way the front ends open the database for work — the command line, the
+    /// terminal app's start, its job threads and its reopen after a restore: with the given
+    /// clock, the default folder created private when missing, and a shared database bound to
+    /// the account (the profile is the account's, whatever the settings say).
+    pub fn open_for_work(path: &Path, clock: Arc<dyn Clock>) -> Result<Store> {
+        if let Some(dir) = path.parent() {
+            let is_default = default_db_path().as_deref() == Some(path);
+            if is_default && !dir.exists() {
+                create_private_dir(dir).map_err(|source| StoreError::Io {
+                    path: dir.to_path_buf(),
+                    source,
+                })?;
+            }
+        }
+        let mut store = Store::open_with_clock(path, clock)?;
+        store.bind_account()?;
+        // Test hook: a database that cannot grow, to see the disk-full path end to end.
+        if let Some(pages) = std::env::var("CTV_MAX_PAGE_COUNT")
+            .ok()
+            .and_then(|v| v.parse().ok())
+        {
+            store.limit_pages(pages)?;
+        }
+        Ok(store)
     }
 
     pub fn open_with_clock(path: &Path, clock: Arc<dyn Clock>) -> Result<Store> {

@@ -17,7 +17,6 @@ use ratatui::Frame;
 
 use crate::store::Store;
 use crate::ui::event::{AppEvent, EventSender, IndexReady, JobEvent};
-use crate::ui::i18n::{tr, trf, Lang};
 use crate::ui::keymap::{Action, Context, Keymap};
 use crate::ui::screens::{Env, PickPurpose, Screen, ScreenCmd};
 use crate::ui::theme::Theme;
@@ -26,6 +25,7 @@ use crate::ui::widgets::confirm::ConfirmOutcome;
 use crate::ui::widgets::help::{help_line_count, render_help};
 use crate::ui::widgets::picker::PickerOutcome;
 use crate::ui::widgets::{ConfirmDialog, HelpState, PickItem, Picker};
+use crate::words::{tr, trf, Lang};
 
 const TOAST_INFO: Duration = Duration::from_secs(4);
 const TOAST_ERROR: Duration = Duration::from_secs(8);
@@ -712,7 +712,7 @@ impl App {
     fn refresh_who(&mut self) {
         let now = self.store.profile().map(|p| p.id.clone());
         if now != self.who_for {
-            self.who = crate::ui::format::who_label(self.lang, self.store.profile());
+            self.who = crate::words::format::who_label(self.lang, self.store.profile());
             self.who_for = now;
         }
     }
@@ -761,7 +761,7 @@ impl App {
                     trf(
                         lang,
                         "ui.export.failed",
-                        &[&crate::cli::bundle::error_text(lang, &e)],
+                        &[&crate::words::bundle_error_text(lang, &e)],
                     ),
                     true,
                 ),
@@ -780,11 +780,9 @@ impl App {
                             let _ = t.send(AppEvent::Job(JobEvent::ExportProgress { done, total }));
                         }
                     };
-                    let (message, error) = match Store::open_with_clock(&path, clock)
-                        .and_then(|mut s| s.bind_account().map(|_| s))
-                    {
+                    let (message, error) = match Store::open_for_work(&path, clock) {
                         Ok(mut store) => job(&mut store, &progress),
-                        Err(e) => (crate::cli::store_error_text(lang, &e), true),
+                        Err(e) => (crate::words::store_error_text(lang, &e), true),
                     };
                     let _ = tx.send(AppEvent::Job(JobEvent::ExportDone { message, error }));
                 });
@@ -805,10 +803,11 @@ impl App {
         let lang = self.lang;
         if let (Some(tx), Some(path)) = (self.jobs.clone(), self.store.path()) {
             let path = path.to_path_buf();
+            let clock = self.store.clock().clone();
             let spawned = std::thread::Builder::new()
                 .name("ctv-search-index".into())
                 .spawn(move || {
-                    let result = Store::open(&path)
+                    let result = Store::open_for_work(&path, clock)
                         .and_then(|s| s.search_index())
                         .map(|mut index| {
                             index.shrink_to_fit();
@@ -818,7 +817,7 @@ impl App {
                                 generation,
                             }
                         })
-                        .map_err(|e| crate::cli::store_error_text(lang, &e));
+                        .map_err(|e| crate::words::store_error_text(lang, &e));
                     let _ = tx.send(AppEvent::Job(JobEvent::SearchIndex(result)));
                 });
             if spawned.is_ok() {
@@ -832,7 +831,7 @@ impl App {
                 index: std::sync::Arc::new(index),
                 generation,
             })
-            .map_err(|e| crate::cli::store_error_text(lang, &e));
+            .map_err(|e| crate::words::store_error_text(lang, &e));
         self.deliver_index(result);
     }
 
@@ -930,7 +929,7 @@ impl App {
             trf(
                 self.lang,
                 "ui.header.overdue",
-                &[&crate::ui::format::count(self.overdue)],
+                &[&crate::words::format::count(self.overdue)],
             )
         });
         render_header_with_alert(

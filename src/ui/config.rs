@@ -14,8 +14,8 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::ui::i18n::{trf, Lang};
 use crate::ui::theme::ThemeName;
+use crate::words::{trf, Lang};
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Config {

@@ -15,7 +15,7 @@ use std::fmt;
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use crate::ui::i18n::{trf, Lang};
+use crate::words::{trf, Lang};
 
 /// Everything a key can ask the app to do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -1132,18 +1132,14 @@ mod tests {
     #[test]
     fn every_action_has_a_label_and_a_name() {
         for a in Action::ALL {
-            assert!(crate::ui::i18n::keys().any(|k| k == a.label_key()), "{a:?}");
+            assert!(crate::words::keys().any(|k| k == a.label_key()), "{a:?}");
             assert_eq!(Action::from_name(a.name()), Some(*a));
         }
         for c in Context::ALL {
-            assert!(crate::ui::i18n::keys().any(|k| k == c.label_key()), "{c:?}");
+            assert!(crate::words::keys().any(|k| k == c.label_key()), "{c:?}");
         }
         for b in Keymap::default().bindings() {
-            assert!(
-                crate::ui::i18n::keys().any(|k| k == b.label),
-                "{:?}",
-                b.label
-            );
+            assert!(crate::words::keys().any(|k| k == b.label), "{:?}", b.label);
         }
     }
 

@@ -35,7 +35,7 @@
 //!    from `Screen::contexts` (List, Search, Detail, Form…).
 //! 3. If a new command is needed, add an `Action` with its name and label key, bind it in
 //!    `keymap::defaults()` in the right context, and add the label to the `UI` table in
-//!    `i18n.rs` (Vietnamese first). The footer, help and palette pick it up by themselves.
+//!    `words/table.rs` (Vietnamese first). The footer, help and palette pick it up by themselves.
 //! 4. Push it from another screen with `ScreenCmd::Push` (or swap with `Replace`). For a
 //!    picker (communes, code lists) return `ScreenCmd::OpenPicker` with a new `PickPurpose`;
 //!    the code comes back through `Screen::on_pick`. For "archive?" return
@@ -54,8 +54,6 @@
 pub mod app;
 pub mod config;
 pub mod event;
-pub mod format;
-pub mod i18n;
 pub mod keymap;
 pub mod screens;
 pub mod scroll_backend;
@@ -74,7 +72,8 @@ pub use keymap::{Action, Context, Keymap};
 pub use theme::Theme;
 
 use crate::text;
-use i18n::{tr, Lang};
+use crate::words::format;
+use crate::words::{tr, trf, Lang};
 
 impl AppContext {
     /// Build the context from the config file, a `--lang` override, who is working and the
@@ -98,11 +97,24 @@ impl AppContext {
     }
 }
 
-/// `ctv` with no subcommand: open the database at `ctx.db_path` and run the terminal app on
-/// it. The config file gives the language, theme and keys; `--lang` (or `CTV_LANG`) wins over
-/// it. A database that cannot be opened is reported before the terminal is touched (the
-/// caller prints the error and exits 1).
-pub fn launch(ctx: &crate::cli::Ctx, lang_arg: Option<&str>) -> Result<(), crate::cli::CliError> {
+/// Why the terminal app could not start: the database (worded by the caller), or the
+/// terminal itself (`what` already worded).
+#[derive(Debug)]
+pub enum LaunchError {
+    Store(crate::store::StoreError),
+    Terminal(String, io::Error),
+}
+
+/// `ctv` with no subcommand: open the database at `db_path` (with `clock`, through
+/// `Store::open_for_work`) and run the terminal app on it. The config file gives the language,
+/// theme and keys; `lang_arg` (`--lang`), then `CTV_LANG`, wins over it. A database that cannot
+/// be opened is reported before the terminal is touched (the caller prints the error and
+/// exits 1).
+pub fn launch(
+    db_path: &std::path::Path,
+    lang_arg: Option<Lang>,
+    clock: std::sync::Arc<dyn crate::clock::Clock>,
+) -> Result<(), LaunchError> {
     // Parse the reference data on another core while the database counts the facilities:
     // both are needed for the first frame, neither needs the other.
     let _ = std::thread::Builder::new()
@@ -111,10 +123,9 @@ pub fn launch(ctx: &crate::cli::Ctx, lang_arg: Option<&str>) -> Result<(), crate
             crate::refdata::units();
             crate::refdata::codes();
         });
-    let store = ctx.open_without_daily()?;
+    let store = crate::store::Store::open_for_work(db_path, clock).map_err(LaunchError::Store)?;
     let (cfg, cfg_warning) = Config::load(None);
     let lang = lang_arg
-        .and_then(Lang::parse)
         .or_else(|| {
             std::env::var("CTV_LANG")
                 .ok()
@@ -122,7 +133,7 @@ pub fn launch(ctx: &crate::cli::Ctx, lang_arg: Option<&str>) -> Result<(), crate
                 .and_then(Lang::parse)
         })
         .unwrap_or(cfg.lang);
-    let db_label = ctx.db_path.display().to_string();
+    let db_label = db_path.display().to_string();
     let (actx, key_warnings) = AppContext::from_config(&cfg, Some(lang), String::new(), db_label);
     let mut app = App::new(actx, store);
     app.set_who(format::who_label(lang, app.store().profile()));
@@ -130,9 +141,9 @@ pub fn launch(ctx: &crate::cli::Ctx, lang_arg: Option<&str>) -> Result<(), crate
         app.show_toast(w, true);
     }
     let (tx, rx) = event::channel();
-    spawn_daily_snapshot(&ctx.db_path, app.store().clock().now(), lang, tx.clone());
+    spawn_daily_snapshot(db_path, app.store().clock().now(), lang, tx.clone());
     run_with_channel(app, tx, rx)
-        .map_err(|e| crate::cli::CliError::Io(tr(lang, "ui.launch.terminal").to_string(), e))
+        .map_err(|e| LaunchError::Terminal(tr(lang, "ui.launch.terminal").to_string(), e))
 }
 
 /// The first start of the day takes the daily snapshot on a job thread with its own
@@ -152,10 +163,10 @@ pub fn spawn_daily_snapshot(
         .name("ctv-daily-snapshot".into())
         .spawn(move || {
             if let Err(e) = crate::store::take_daily_if_due(&db, now) {
-                let message = i18n::trf(
+                let message = trf(
                     lang,
                     "cli.daily_failed",
-                    &[&crate::cli::store_error_text(lang, &e)],
+                    &[&crate::words::store_error_text(lang, &e)],
                 );
                 let _ = tx.send(AppEvent::Job(JobEvent::Failed { message }));
             }
@@ -255,36 +266,31 @@ pub fn restore_and_reopen(app: App, from: &std::path::Path) -> Result<App, Strin
     let now = clock.now();
     drop(store);
     let result = crate::store::restore(&db, from, now);
-    let store = crate::store::Store::open_with_clock(&db, clock)
-        .and_then(|mut s| s.bind_account().map(|()| s))
-        .map_err(|e| {
-            i18n::trf(
-                lang,
-                "ui.snapshots.reopen_failed",
-                &[&crate::cli::store_error_text(lang, &e)],
-            )
-        })?;
+    let store = crate::store::Store::open_for_work(&db, clock).map_err(|e| {
+        trf(
+            lang,
+            "ui.snapshots.reopen_failed",
+            &[&crate::words::store_error_text(lang, &e)],
+        )
+    })?;
     let mut app = App::new(ctx, store);
     app.set_who(format::who_label(lang, app.store().profile()));
     let name = text::sanitize(&from.file_name().unwrap_or_default().to_string_lossy());
     match result {
         Ok(out) => {
             let message = match out.kept {
-                Some(kept) => i18n::trf(
+                Some(kept) => trf(
                     lang,
                     "ui.snapshots.restored",
                     &[&name, &text::sanitize(&kept.display().to_string())],
                 ),
-                None => i18n::trf(lang, "ui.snapshots.restored_plain", &[&name]),
+                None => trf(lang, "ui.snapshots.restored_plain", &[&name]),
             };
             app.show_toast(message, false);
         }
         Err(e) => {
-            let why = crate::cli::store_error_text(lang, &e);
-            app.show_toast(
-                i18n::trf(lang, "ui.snapshots.restore_failed", &[&why]),
-                true,
-            );
+            let why = crate::words::store_error_text(lang, &e);
+            app.show_toast(trf(lang, "ui.snapshots.restore_failed", &[&why]), true);
         }
     }
     Ok(app)

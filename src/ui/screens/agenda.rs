@@ -26,11 +26,11 @@ use crate::domain::consultation::{dmy, AgendaBucket, AgendaCounts, AgendaItem, F
 use crate::refdata::codes;
 use crate::store::{Store, StoreError};
 use crate::text::sanitize;
-use crate::ui::format;
-use crate::ui::i18n::{tr, trf, Lang};
 use crate::ui::keymap::{Action, Context};
 use crate::ui::widgets::bars::wrap;
 use crate::ui::widgets::{fit, Prompt};
+use crate::words::format;
+use crate::words::{tr, trf, Lang};
 
 /// Follow-ups listed per bucket at most (the earliest due).
 pub const PER_BUCKET: usize = 50;
@@ -76,7 +76,10 @@ impl Row {
             due: dmy(fu.due_date),
             when,
             facility: sanitize(&c.facility_name),
-            commune: sanitize(&format::commune_short(&c.commune_code)),
+            commune: sanitize(&format::commune_label(
+                &c.commune_code,
+                format::CommuneForm::Name,
+            )),
             // One line in the list: line breaks become spaces.
             next_step: sanitize(&c.data.next_step.replace('\n', " ")),
             date: dmy(c.data.date),
@@ -256,7 +259,7 @@ impl AgendaScreen {
             Err(e) => {
                 self.counts = AgendaCounts::default();
                 self.rows.clear();
-                self.error = Some(crate::cli::store_error_text(self.lang, &e));
+                self.error = Some(crate::words::store_error_text(self.lang, &e));
             }
         }
         self.layout_lines();
@@ -366,7 +369,7 @@ impl AgendaScreen {
                         self.reload(store);
                         ScreenCmd::Error(tr(l, "ui.list.gone").to_string())
                     }
-                    Err(e) => ScreenCmd::Error(crate::cli::store_error_text(l, &e)),
+                    Err(e) => ScreenCmd::Error(crate::words::store_error_text(l, &e)),
                 },
                 None => ScreenCmd::None,
             },
@@ -483,14 +486,14 @@ impl AgendaScreen {
             Err(e @ StoreError::Invalid(_)) => {
                 asking
                     .prompt
-                    .set_error(Some(crate::cli::store_error_text(l, &e)));
+                    .set_error(Some(crate::words::store_error_text(l, &e)));
                 ScreenCmd::None
             }
             // Someone else moved or closed it, or it is gone: show what is true now.
             Err(e) => {
                 self.asking = None;
                 self.reload(store);
-                ScreenCmd::Error(crate::cli::store_error_text(l, &e))
+                ScreenCmd::Error(crate::words::store_error_text(l, &e))
             }
         }
     }

@@ -18,15 +18,16 @@ use ratatui::Frame;
 use super::{Env, ScreenCmd};
 use crate::bundle::receive::{self, Checked, Imported};
 use crate::bundle::KeyStatus;
-use crate::cli::merge::{preview_headers, preview_rows, receive_error_text};
-use crate::cli::{entity_label, store_error_text};
 use crate::store::{Conflict, DuplicateRow, MergeReport, Side, Store};
 use crate::text::sanitize;
-use crate::ui::i18n::{tr, trf, Lang};
 use crate::ui::keymap::{Action, Context};
 use crate::ui::widgets::bars::wrap;
 use crate::ui::widgets::table::render_table;
 use crate::ui::widgets::{fit, Column, ListWindow, Prompt};
+use crate::words::format::{commune_label, entity_label, CommuneForm};
+use crate::words::merge::{gap_text, key_status_text, preview_headers, preview_rows};
+use crate::words::{receive_error_text, store_error_text};
+use crate::words::{tr, trf, Lang};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Pane {
@@ -468,7 +469,7 @@ impl BundlesScreen {
                         let msg = trf(
                             l,
                             "merge.import.already",
-                            &[&crate::cli::output::local_time(&at)],
+                            &[&crate::words::format::local_time(&at)],
                         );
                         self.outcome = Some(msg.clone());
                         ScreenCmd::Toast(msg)
@@ -620,41 +621,17 @@ impl BundlesScreen {
                 &m.seq,
                 &sanitize(&m.sender.name),
                 &sanitize(&m.sender.role),
-                &crate::cli::output::local_time(&m.created_at),
+                &crate::words::format::local_time(&m.created_at),
                 &sanitize(&m.sender.fingerprint),
             ],
         )];
-        match &c.key {
-            KeyStatus::Known => {}
-            KeyStatus::New => lines.push(trf(
-                l,
-                "merge.import.key_new",
-                &[&sanitize(&m.sender.fingerprint)],
-            )),
-            KeyStatus::Changed { on_file } => lines.push(trf(
-                l,
-                "merge.import.key_changed",
-                &[&sanitize(on_file), &sanitize(&m.sender.fingerprint)],
-            )),
-        }
-        if !c.missing.is_empty() {
-            let list = c
-                .missing
-                .iter()
-                .map(u64::to_string)
-                .collect::<Vec<_>>()
-                .join(", ");
-            lines.push(trf(
-                l,
-                "merge.import.gap",
-                &[&list, &sanitize(&m.sender.name)],
-            ));
-        }
+        lines.extend(key_status_text(l, c).map(|(text, _)| text));
+        lines.extend(gap_text(l, c));
         if let Some(at) = &c.already {
             lines.push(trf(
                 l,
                 "merge.import.seen",
-                &[&crate::cli::output::local_time(at)],
+                &[&crate::words::format::local_time(at)],
             ));
         }
         let mut y = area.y;
@@ -807,10 +784,10 @@ impl BundlesScreen {
                 Some(d) => vec![
                     d.a_name.clone(),
                     d.b_name.clone(),
-                    crate::cli::commune_label(&d.commune_code),
+                    commune_label(&d.commune_code, CommuneForm::FullNameCode),
                     d.reasons
                         .iter()
-                        .map(|r| crate::cli::merge::dup_reason_text(l, r))
+                        .map(|r| crate::words::dup_reason_text(l, r))
                         .collect::<Vec<_>>()
                         .join("; "),
                 ],

@@ -25,14 +25,15 @@ use crate::domain::consultation::{
     FollowUpClose,
 };
 use crate::domain::issue::{Issues, Severity};
-use crate::refdata::{codes, CodeList};
+use crate::refdata::codes;
 use crate::store::{Store, StoreError};
-use crate::ui::i18n::{tr, trf, Lang};
 use crate::ui::keymap::{Action, Context};
 use crate::ui::widgets::bars::wrap;
 use crate::ui::widgets::{
     clean, fit, ConflictChoice, ConflictDialog, ConflictRow, PickItem, TextField,
 };
+use crate::words::format::code_label;
+use crate::words::{tr, trf, Lang};
 
 /// The action a conflict's "reload?" question hands back to `on_confirm`.
 const RELOAD_TAG: Action = Action::Save;
@@ -279,7 +280,7 @@ impl ConsultScreen {
             Some(i) if self.touched[i] => self
                 .issues
                 .for_field(field.key())
-                .map(|i| (i.severity, crate::import::problem_text(lang, &i.problem)))
+                .map(|i| (i.severity, crate::words::problem_text(lang, &i.problem)))
                 .collect(),
             _ => Vec::new(),
         }
@@ -413,18 +414,15 @@ impl ConsultScreen {
             .items()
             .iter()
             .map(|i| {
-                let (label, other) = match lang {
-                    Lang::Vi => (&i.label_vi, &i.label_en),
-                    Lang::En => (&i.label_en, &i.label_vi),
-                };
+                let (label, other) = crate::words::format::code_labels(lang, i);
                 let hint = if chosen.contains(&i.code) {
                     format!("● {}", i.code)
                 } else {
                     i.code.clone()
                 };
-                PickItem::new(i.code.clone(), label.clone())
+                PickItem::new(i.code.clone(), label)
                     .with_hint(hint)
-                    .with_extra(other.clone())
+                    .with_extra(other)
             })
             .collect();
         ScreenCmd::OpenPicker {
@@ -517,7 +515,9 @@ impl ConsultScreen {
         let theirs = ConsultationInput::from_data(&stored.data);
         let shown = |f: ConsultationField, v: &str| -> String {
             match f {
-                ConsultationField::Mode => code_label(lang, &codes().consultation_modes, v.trim()),
+                ConsultationField::Mode => {
+                    code_label(lang, &codes().consultation_modes, Some(v.trim()))
+                }
                 ConsultationField::Topics => {
                     let list: Vec<String> = v
                         .split(',')
@@ -592,7 +592,7 @@ impl ConsultScreen {
                                 trf(
                                     lang,
                                     "ui.consult.saved_not_closed",
-                                    &[&crate::cli::store_error_text(lang, &e)],
+                                    &[&crate::words::store_error_text(lang, &e)],
                                 ),
                                 true,
                             )),
@@ -657,7 +657,7 @@ impl ConsultScreen {
                     self.banner = Some(trf(lang, "ui.conflict.banner", &[&c.found]));
                     return ScreenCmd::None;
                 }
-                let text = crate::cli::store_error_text(lang, &e);
+                let text = crate::words::store_error_text(lang, &e);
                 self.banner = Some(text.clone());
                 ScreenCmd::Error(text)
             }
@@ -842,7 +842,7 @@ impl ConsultScreen {
                 }
                 Some(Editor::Mode(code)) => {
                     if let Some(y) = row_y(0) {
-                        let text = code_label(lang, &codes().consultation_modes, code);
+                        let text = code_label(lang, &codes().consultation_modes, Some(code));
                         buf.set_stringn(vx, y, fit(&text, value_w), value_w, theme.base);
                     }
                 }
@@ -908,23 +908,12 @@ fn patch_of(i: &ConsultationInput) -> ConsultationPatch {
     }
 }
 
-/// "Làm việc trực tiếp tại cơ sở" for a mode code (the code itself when unknown).
-pub fn code_label(lang: Lang, list: &CodeList, code: &str) -> String {
-    match list.get(code) {
-        Some(i) => match lang {
-            Lang::Vi => i.label_vi.clone(),
-            Lang::En => i.label_en.clone(),
-        },
-        None => clean(code),
-    }
-}
-
 /// "KC01 Đào tạo nghề…, KC06 …": topic codes with their short labels.
 pub fn topics_text(lang: Lang, topics: &[String]) -> String {
     topics
         .iter()
         .map(|t| {
-            let label = code_label(lang, &codes().support_categories, t);
+            let label = code_label(lang, &codes().support_categories, Some(t));
             format!("{} {}", clean(t), label)
         })
         .collect::<Vec<_>>()

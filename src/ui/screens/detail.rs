@@ -11,18 +11,18 @@ use ratatui::text::Line;
 use ratatui::widgets::{Block, Borders, Widget};
 use ratatui::Frame;
 
-use super::consult::{code_label, topics_text};
+use super::consult::topics_text;
 use super::{ConsultScreen, Env, Screen, ScreenCmd};
 use crate::domain::consultation::{days_late, dmy, Amendment, Consultation, ConsultationField};
 use crate::domain::facility::{format_phone, Facility, FacilityField, FacilityStatus};
-use crate::refdata::{codes, units};
+use crate::refdata::codes;
 use crate::store::{ChangeEntry, ConsultationFilter, Store, StoreError};
 use crate::text::sanitize;
-use crate::ui::format;
-use crate::ui::i18n::{tr, trf, Lang};
 use crate::ui::keymap::{Action, Context};
 use crate::ui::widgets::bars::wrap;
 use crate::ui::widgets::{fit, width};
+use crate::words::format;
+use crate::words::{tr, trf, Lang};
 
 /// The panes, in tab order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -249,7 +249,9 @@ impl DetailScreen {
                 FacilityField::Representative => d.representative.clone(),
                 FacilityField::Phone => d.phone.as_deref().map(format_phone).unwrap_or_default(),
                 FacilityField::Address => d.address.clone(),
-                FacilityField::CommuneCode => commune_with_province(&d.commune_code),
+                FacilityField::CommuneCode => {
+                    format::commune_label(&d.commune_code, format::CommuneForm::WithProvinceFull)
+                }
                 FacilityField::TradeGroup => {
                     format::code_with_label(l, &codes().trade_groups, d.trade_group.as_deref())
                 }
@@ -394,11 +396,11 @@ impl DetailScreen {
                 self.facility = f;
                 match self.prepare(store) {
                     Ok(()) => ScreenCmd::None,
-                    Err(e) => ScreenCmd::Error(crate::cli::store_error_text(self.lang, &e)),
+                    Err(e) => ScreenCmd::Error(crate::words::store_error_text(self.lang, &e)),
                 }
             }
             Ok(None) => ScreenCmd::Error(tr(self.lang, "ui.list.gone").to_string()),
-            Err(e) => ScreenCmd::Error(crate::cli::store_error_text(self.lang, &e)),
+            Err(e) => ScreenCmd::Error(crate::words::store_error_text(self.lang, &e)),
         }
     }
 
@@ -459,7 +461,7 @@ impl DetailScreen {
             }
             Err(e) => {
                 let _ = reloaded;
-                ScreenCmd::Error(crate::cli::store_error_text(self.lang, &e))
+                ScreenCmd::Error(crate::words::store_error_text(self.lang, &e))
             }
         }
     }
@@ -793,18 +795,6 @@ fn layout_items(items: &[Item], w: usize) -> Vec<Laid> {
     out
 }
 
-/// "Xã Tân Phú, Tỉnh Đồng Tháp (25117)".
-fn commune_with_province(code: &str) -> String {
-    let u = units();
-    match u.commune(code) {
-        Some(c) => match u.province(&c.province_code) {
-            Some(p) => format!("{}, {} ({})", c.full_name, p.full_name, c.code),
-            None => format!("{} ({})", c.full_name, c.code),
-        },
-        None => code.to_string(),
-    }
-}
-
 fn action_key(action: &str) -> Option<&'static str> {
     Some(match action {
         "create" => "ui.history.create",
@@ -832,7 +822,7 @@ fn timeline_items(
         "ui.timeline.by",
         &[
             &dmy(d.date),
-            &code_label(l, &codes().consultation_modes, &d.mode),
+            &format::code_label(l, &codes().consultation_modes, Some(&d.mode)),
             &sanitize(&c.collaborator_name),
         ],
     ))];
@@ -999,7 +989,10 @@ fn value_text(l: Lang, key: &str, v: Option<&serde_json::Value>) -> String {
         Some(Value::String(s)) if s.is_empty() => empty(),
         Some(Value::String(s)) => match FacilityField::from_key(key) {
             Some(FacilityField::CommuneCode) => {
-                format!("{} ({s})", format::commune_short(s))
+                format!(
+                    "{} ({s})",
+                    format::commune_label(s, format::CommuneForm::Name)
+                )
             }
             Some(FacilityField::Status) => FacilityStatus::parse(s)
                 .map(|st| tr(l, format::status_key(st)).to_string())

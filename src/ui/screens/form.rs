@@ -37,21 +37,21 @@ use unicode_segmentation::UnicodeSegmentation;
 use unicode_width::UnicodeWidthStr;
 
 use super::{DetailScreen, Env, PickPurpose, Screen, ScreenCmd};
-use crate::domain::dup::{DupReason, Suspect};
+use crate::domain::dup::Suspect;
 use crate::domain::facility::{
-    format_phone, parse_flag, validate, Facility, FacilityField, FacilityInput, FacilityStatus,
-    TYPICAL_LEVELS,
+    parse_flag, validate, Facility, FacilityField, FacilityInput, FacilityStatus, TYPICAL_LEVELS,
 };
 use crate::domain::issue::{Issues, Severity};
-use crate::refdata::{codes, units, CodeList, ProvinceKind};
+use crate::refdata::{codes, units};
 use crate::store::Store;
-use crate::ui::i18n::{tr, trf, Lang};
 use crate::ui::keymap::{Action, Context};
 use crate::ui::theme::{Theme, ThemeName};
 use crate::ui::widgets::bars::wrap;
 use crate::ui::widgets::{
     clean, fit, popup_area, ConflictChoice, ConflictDialog, ConflictRow, PickItem, TextField,
 };
+use crate::words::format::{code_label_as, commune_label, CodeForm, CommuneForm};
+use crate::words::{suspect_text, tr, trf, Lang};
 
 /// The action a conflict's "reload?" question hands back to `on_confirm`.
 pub const RELOAD_TAG: Action = Action::Save;
@@ -71,28 +71,6 @@ const NOTES_ROWS: usize = 5;
 // ------------------------------------------------------------------------------------------
 // Shared labels (the setup screen uses them too)
 
-/// "TP Hồ Chí Minh", "Cao Bằng": a 2025 province, short.
-pub fn province_short(lang: Lang, code: &str) -> String {
-    match units().province(code) {
-        Some(p) if p.kind == ProvinceKind::ThanhPho => trf(lang, "ui.unit.city", &[&p.name]),
-        Some(p) => p.name.clone(),
-        None => clean(code),
-    }
-}
-
-/// "Phường Tân Bình (27004) — TP Hồ Chí Minh"; the code itself when it is unknown.
-pub fn commune_label(lang: Lang, code: &str) -> String {
-    match units().commune(code) {
-        Some(c) => format!(
-            "{} ({}) — {}",
-            c.full_name,
-            c.code,
-            province_short(lang, &c.province_code)
-        ),
-        None => clean(code),
-    }
-}
-
 /// Picker items for communes, sorted the Vietnamese way by name.
 pub fn commune_items<'a>(lang: Lang, codes: impl IntoIterator<Item = &'a str>) -> Vec<PickItem> {
     let u = units();
@@ -100,7 +78,12 @@ pub fn commune_items<'a>(lang: Lang, codes: impl IntoIterator<Item = &'a str>) -
         codes.into_iter().filter_map(|c| u.commune(c)).collect();
     list.sort_by(|a, b| crate::text::vn_cmp(&a.name, &b.name).then_with(|| a.code.cmp(&b.code)));
     list.into_iter()
-        .map(|c| PickItem::new(c.code.clone(), commune_label(lang, &c.code)))
+        .map(|c| {
+            PickItem::new(
+                c.code.clone(),
+                commune_label(&c.code, CommuneForm::WithProvince(lang)),
+            )
+        })
         .collect()
 }
 
@@ -120,49 +103,12 @@ pub fn warning_style(theme: &Theme) -> Style {
     }
 }
 
-fn code_list_label(lang: Lang, list: &CodeList, code: &str) -> String {
-    match list.get(code) {
-        Some(i) => {
-            let label = match lang {
-                Lang::Vi => &i.label_vi,
-                Lang::En => &i.label_en,
-            };
-            format!("{label} ({})", i.code)
-        }
-        None => clean(code),
-    }
-}
-
 /// The form's text for a status: "" for active (as `FacilityInput::from_data` writes it).
 fn status_value(s: FacilityStatus) -> String {
     match s {
         FacilityStatus::Active => String::new(),
         other => other.as_str().to_string(),
     }
-}
-
-/// One duplicate suspect in words (same wording as the command line's).
-pub fn suspect_text(lang: Lang, s: &Suspect) -> String {
-    let reasons: Vec<String> = s
-        .reasons
-        .iter()
-        .map(|r| match r {
-            DupReason::SameTaxCode { tax_code } => trf(lang, "dup.same_tax", &[tax_code]),
-            DupReason::SamePhone { phone } => trf(lang, "dup.same_phone", &[&format_phone(phone)]),
-            DupReason::SimilarName { similarity } => trf(lang, "dup.similar_name", &[similarity]),
-        })
-        .collect();
-    let short_id = &s.id[s.id.len().saturating_sub(8)..];
-    clean(&trf(
-        lang,
-        "dup.suspect",
-        &[
-            &s.name,
-            &commune_label(lang, &s.commune_code),
-            &reasons.join(", "),
-            &short_id,
-        ],
-    ))
 }
 
 // ------------------------------------------------------------------------------------------
@@ -695,7 +641,7 @@ impl FormScreen {
             Some(i) if self.touched[i] => self
                 .issues
                 .for_field(field.key())
-                .map(|i| (i.severity, crate::import::problem_text(lang, &i.problem)))
+                .map(|i| (i.severity, crate::words::problem_text(lang, &i.problem)))
                 .collect(),
             _ => Vec::new(),
         }
@@ -921,7 +867,8 @@ impl FormScreen {
                     FieldKind::Choice if v.trim().is_empty() => String::new(),
                     FieldKind::Choice => self.choice_label(lang, f, v),
                     FieldKind::Flag => {
-                        crate::ui::format::yes_no(lang, parse_flag(v).unwrap_or(false)).to_string()
+                        crate::words::format::yes_no(lang, parse_flag(v).unwrap_or(false))
+                            .to_string()
                     }
                     _ => v.trim().to_string(),
                 };
@@ -978,20 +925,17 @@ impl FormScreen {
                 };
                 let mut items = vec![none()];
                 items.extend(list.items().iter().map(|i| {
-                    let (label, other) = match lang {
-                        Lang::Vi => (&i.label_vi, &i.label_en),
-                        Lang::En => (&i.label_en, &i.label_vi),
-                    };
-                    PickItem::new(i.code.clone(), label.clone())
+                    let (label, other) = crate::words::format::code_labels(lang, i);
+                    PickItem::new(i.code.clone(), label)
                         .with_hint(i.code.clone())
-                        .with_extra(other.clone())
+                        .with_extra(other)
                 }));
                 (key, items)
             }
             FacilityField::TypicalLevel => {
                 let mut items = vec![none()];
                 items.extend(TYPICAL_LEVELS.iter().filter_map(|code| {
-                    crate::ui::format::typical_level_key(code)
+                    crate::words::format::typical_level_key(code)
                         .map(|k| PickItem::new(*code, tr(lang, k)))
                 }));
                 ("ui.form.pick.typical_level", items)
@@ -1002,7 +946,7 @@ impl FormScreen {
                     .map(|s| {
                         PickItem::new(
                             status_value(*s),
-                            tr(lang, crate::ui::format::status_key(*s)),
+                            tr(lang, crate::words::format::status_key(*s)),
                         )
                     })
                     .collect();
@@ -1131,7 +1075,7 @@ impl FormScreen {
         let text = trf(
             lang,
             "ui.form.not_saved",
-            &[&crate::cli::store_error_text(lang, e)],
+            &[&crate::words::store_error_text(lang, e)],
         );
         self.banner = Some(text);
         ScreenCmd::None
@@ -1236,15 +1180,19 @@ impl FormScreen {
     /// The text shown for a choice field's code.
     fn choice_label(&self, lang: Lang, f: FacilityField, code: &str) -> String {
         match f {
-            FacilityField::CommuneCode => commune_label(lang, code),
-            FacilityField::EntityType => code_list_label(lang, &codes().entity_types, code),
-            FacilityField::TradeGroup => code_list_label(lang, &codes().trade_groups, code),
-            FacilityField::TypicalLevel => match crate::ui::format::typical_level_key(code) {
+            FacilityField::CommuneCode => commune_label(code, CommuneForm::WithProvince(lang)),
+            FacilityField::EntityType => {
+                code_label_as(lang, &codes().entity_types, Some(code), CodeForm::LabelCode)
+            }
+            FacilityField::TradeGroup => {
+                code_label_as(lang, &codes().trade_groups, Some(code), CodeForm::LabelCode)
+            }
+            FacilityField::TypicalLevel => match crate::words::format::typical_level_key(code) {
                 Some(k) => tr(lang, k).to_string(),
                 None => clean(code),
             },
             _ => match FacilityStatus::parse(code) {
-                Some(s) => tr(lang, crate::ui::format::status_key(s)).to_string(),
+                Some(s) => tr(lang, crate::words::format::status_key(s)).to_string(),
                 None => clean(code),
             },
         }
@@ -1520,11 +1468,11 @@ impl FieldRows {
 fn open_suspect(id: &str, env: &Env, store: &mut Store) -> ScreenCmd {
     match DetailScreen::open(id, env.lang, store) {
         Ok(Some(d)) => ScreenCmd::Push(Box::new(Screen::Detail(d))),
-        Ok(None) => ScreenCmd::Error(crate::cli::store_error_text(
+        Ok(None) => ScreenCmd::Error(crate::words::store_error_text(
             env.lang,
             &crate::store::StoreError::NotFound(id.to_string()),
         )),
-        Err(e) => ScreenCmd::Error(crate::cli::store_error_text(env.lang, &e)),
+        Err(e) => ScreenCmd::Error(crate::words::store_error_text(env.lang, &e)),
     }
 }
 

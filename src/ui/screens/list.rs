@@ -26,11 +26,11 @@ use crate::search::{Field, SearchIndex};
 use crate::store::{FacilityFilter, FacilitySort, Store, StoreError};
 use crate::text::sanitize;
 use crate::ui::event::IndexReady;
-use crate::ui::format;
-use crate::ui::i18n::{tr, trf, Lang};
 use crate::ui::keymap::{Action, Context};
 use crate::ui::widgets::table::{render_table_cells, TableCell};
 use crate::ui::widgets::{fit, Column, ListWindow, PickItem, TextField};
+use crate::words::format;
+use crate::words::{tr, trf, Lang};
 
 /// Rows loaded at a time (at least; more on a very tall terminal).
 const CHUNK: usize = 200;
@@ -63,7 +63,10 @@ impl Row {
             id: f.id.clone(),
             version: f.meta.version,
             name: sanitize(&d.name),
-            commune: sanitize(&format::commune_short(&d.commune_code)),
+            commune: sanitize(&format::commune_label(
+                &d.commune_code,
+                format::CommuneForm::Name,
+            )),
             trade_group: sanitize(d.trade_group.as_deref().unwrap_or("")),
             workers: d
                 .workers
@@ -296,7 +299,7 @@ impl ListScreen {
             }
             Err(e) => {
                 self.total = 0;
-                self.error = Some(crate::cli::store_error_text(self.lang, &e));
+                self.error = Some(crate::words::store_error_text(self.lang, &e));
             }
         }
         self.rows.clear();
@@ -347,7 +350,7 @@ impl ListScreen {
             Err(e) => {
                 self.rows.clear();
                 self.rows_from = from;
-                self.error = Some(crate::cli::store_error_text(self.lang, &e));
+                self.error = Some(crate::words::store_error_text(self.lang, &e));
             }
         }
     }
@@ -655,7 +658,7 @@ impl ListScreen {
         let l = self.lang;
         let all = tr(l, "ui.filter.all");
         let commune = match &self.filter.communes {
-            Some(cs) if cs.len() == 1 => format::commune_short(&cs[0]),
+            Some(cs) if cs.len() == 1 => format::commune_label(&cs[0], format::CommuneForm::Name),
             _ => all.to_string(),
         };
         let group = self.filter.trade_group.clone().unwrap_or(all.to_string());
@@ -698,11 +701,12 @@ impl ListScreen {
             PickPurpose::FilterMenu => match code {
                 "commune" => {
                     let mut items = vec![PickItem::new("", tr(l, "ui.filter.all_communes"))];
-                    items.extend(
-                        self.scope
-                            .iter()
-                            .map(|c| PickItem::new(c.as_str(), sanitize(&format::commune_full(c)))),
-                    );
+                    items.extend(self.scope.iter().map(|c| {
+                        PickItem::new(
+                            c.as_str(),
+                            sanitize(&format::commune_label(c, format::CommuneForm::FullNameCode)),
+                        )
+                    }));
                     ScreenCmd::OpenPicker {
                         title: tr(l, "ui.filter.by_commune").to_string(),
                         items,
@@ -771,7 +775,10 @@ impl ListScreen {
         let mut parts = vec![trf(l, "ui.list.sorted_by", &[&self.sort_label()])];
         let mut filters: Vec<String> = Vec::new();
         if let Some(cs) = &self.filter.communes {
-            filters.extend(cs.iter().map(|c| format::commune_short(c)));
+            filters.extend(
+                cs.iter()
+                    .map(|c| format::commune_label(c, format::CommuneForm::Name)),
+            );
         }
         if let Some(g) = &self.filter.trade_group {
             filters.push(g.clone());
@@ -1017,7 +1024,7 @@ fn search_field_key(field: Field) -> &'static str {
 }
 
 fn store_error(lang: Lang, e: &StoreError) -> ScreenCmd {
-    ScreenCmd::Error(crate::cli::store_error_text(lang, e))
+    ScreenCmd::Error(crate::words::store_error_text(lang, e))
 }
 
 /// Push the detail screen of facility `id`.

@@ -35,10 +35,10 @@ use ratatui::Frame;
 use crate::domain::facility::Facility;
 use crate::store::Store;
 use crate::ui::event::IndexReady;
-use crate::ui::i18n::Lang;
 use crate::ui::keymap::{Action, Context, Keymap};
 use crate::ui::theme::Theme;
 use crate::ui::widgets::PickItem;
+use crate::words::Lang;
 
 pub use agenda::AgendaScreen;
 pub use bundles::BundlesScreen;
@@ -185,8 +185,8 @@ pub fn log_visit_closing(
             follow_up_version,
             store,
         )))),
-        Ok(None) => ScreenCmd::Error(crate::ui::i18n::tr(env.lang, "ui.list.gone").to_string()),
-        Err(e) => ScreenCmd::Error(crate::cli::store_error_text(env.lang, &e)),
+        Ok(None) => ScreenCmd::Error(crate::words::tr(env.lang, "ui.list.gone").to_string()),
+        Err(e) => ScreenCmd::Error(crate::words::store_error_text(env.lang, &e)),
     }
 }
 
@@ -194,7 +194,7 @@ pub fn log_visit_closing(
 pub fn flag_facility(facility_id: &str, env: &Env, store: &mut Store) -> ScreenCmd {
     match ProposalFormScreen::new_for(facility_id, store) {
         Ok(s) => ScreenCmd::Push(Box::new(Screen::ProposalForm(s))),
-        Err(e) => ScreenCmd::Error(crate::cli::store_error_text(env.lang, &e)),
+        Err(e) => ScreenCmd::Error(crate::words::store_error_text(env.lang, &e)),
     }
 }
 

@@ -24,11 +24,11 @@ use crate::domain::issue::Problem;
 use crate::refdata::codes;
 use crate::store::{ConsultationFilter, Store};
 use crate::text::sanitize;
-use crate::ui::format;
-use crate::ui::i18n::{tr, trf, Lang};
 use crate::ui::keymap::{Action, Context};
 use crate::ui::widgets::bars::wrap;
 use crate::ui::widgets::{fit, width, PickItem, Prompt};
+use crate::words::format;
+use crate::words::{tr, trf, Lang};
 
 #[derive(Debug, Clone)]
 struct Entry {
@@ -226,7 +226,7 @@ impl NeedsScreen {
             }
             Err(e) => {
                 self.groups.clear();
-                self.error = Some(crate::cli::store_error_text(self.lang, &e));
+                self.error = Some(crate::words::store_error_text(self.lang, &e));
             }
         }
         self.rebuild_items();
@@ -342,7 +342,7 @@ impl NeedsScreen {
                     return match DetailScreen::open(&id, l, store) {
                         Ok(Some(d)) => ScreenCmd::Push(Box::new(Screen::Detail(d))),
                         Ok(None) => ScreenCmd::Error(tr(l, "ui.list.gone").to_string()),
-                        Err(e) => ScreenCmd::Error(crate::cli::store_error_text(l, &e)),
+                        Err(e) => ScreenCmd::Error(crate::words::store_error_text(l, &e)),
                     };
                 }
                 None => {}
@@ -369,7 +369,7 @@ impl NeedsScreen {
                 Some(d) => Some(d),
                 None => {
                     let problem = Problem::DateFormat { value: raw };
-                    prompt.set_error(Some(crate::cli::consult::describe(l, key, &problem)));
+                    prompt.set_error(Some(crate::words::describe(l, key, &problem)));
                     return;
                 }
             }
@@ -381,7 +381,7 @@ impl NeedsScreen {
         if let (Some(s), Some(u)) = (since, until) {
             if u < s {
                 let problem = Problem::BeforeDate { date: dmy(s) };
-                prompt.set_error(Some(crate::cli::consult::describe(l, "until", &problem)));
+                prompt.set_error(Some(crate::words::describe(l, "until", &problem)));
                 return;
             }
         }
@@ -483,7 +483,7 @@ impl NeedsScreen {
                             purpose: PickPurpose::FilterCollaborator,
                         }
                     }
-                    Err(e) => ScreenCmd::Error(crate::cli::store_error_text(l, &e)),
+                    Err(e) => ScreenCmd::Error(crate::words::store_error_text(l, &e)),
                 },
                 "clear" => {
                     self.filter = ConsultationFilter::default();

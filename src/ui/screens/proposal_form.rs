@@ -19,7 +19,6 @@ use ratatui::text::Line;
 use ratatui::widgets::{Block, Borders, Widget};
 use ratatui::Frame;
 
-use super::consult::code_label;
 use super::form::{error_style, warning_style, NoteField};
 use super::{Env, PickPurpose, ScreenCmd};
 use crate::domain::facility::FacilityData;
@@ -32,12 +31,13 @@ use crate::domain::proposal::{
 use crate::refdata::codes;
 use crate::store::{Store, StoreError};
 use crate::text::sanitize;
-use crate::ui::i18n::{tr, trf, Lang};
 use crate::ui::keymap::{Action, Context};
 use crate::ui::widgets::bars::wrap;
 use crate::ui::widgets::{
     clean, fit, ConflictChoice, ConflictDialog, ConflictRow, PickItem, TextField,
 };
+use crate::words::format::code_label;
+use crate::words::{tr, trf, Lang};
 
 /// The action a conflict's "reload?" question hands back to `on_confirm`.
 const RELOAD_TAG: Action = Action::Save;
@@ -251,7 +251,7 @@ impl ProposalFormScreen {
         }
         self.issues
             .for_field(key)
-            .map(|i| (i.severity, crate::import::problem_text(lang, &i.problem)))
+            .map(|i| (i.severity, crate::words::problem_text(lang, &i.problem)))
             .collect()
     }
 
@@ -400,13 +400,10 @@ impl ProposalFormScreen {
             .items()
             .iter()
             .map(|i| {
-                let (label, other) = match lang {
-                    Lang::Vi => (&i.label_vi, &i.label_en),
-                    Lang::En => (&i.label_en, &i.label_vi),
-                };
-                PickItem::new(i.code.clone(), label.clone())
+                let (label, other) = crate::words::format::code_labels(lang, i);
+                PickItem::new(i.code.clone(), label)
                     .with_hint(i.code.clone())
-                    .with_extra(other.clone())
+                    .with_extra(other)
             })
             .collect();
         ScreenCmd::OpenPicker {
@@ -466,7 +463,9 @@ impl ProposalFormScreen {
                         *self = s;
                         self.focus = focus.min(self.rows.len().saturating_sub(1));
                     }
-                    Err(e) => return ScreenCmd::Error(crate::cli::store_error_text(env.lang, &e)),
+                    Err(e) => {
+                        return ScreenCmd::Error(crate::words::store_error_text(env.lang, &e))
+                    }
                 }
             }
         }
@@ -513,12 +512,12 @@ impl ProposalFormScreen {
                 Editor::Pick(code) if key == "category" => format!(
                     "{} {}",
                     clean(code),
-                    code_label(lang, &codes().support_categories, code)
+                    code_label(lang, &codes().support_categories, Some(code))
                 ),
                 Editor::Pick(code) => FundingSource::parse(code)
                     .map(|f| tr(lang, f.label_key()).to_string())
                     .unwrap_or_else(|| clean(code)),
-                Editor::Flag(on) => crate::ui::format::yes_no(lang, *on).to_string(),
+                Editor::Flag(on) => crate::words::format::yes_no(lang, *on).to_string(),
                 Editor::Money(t) => match parse_vnd(t.value()) {
                     Ok(Some(v)) => group_thousands(v),
                     _ => t.value().trim().to_string(),
@@ -642,7 +641,7 @@ impl ProposalFormScreen {
                     self.banner = Some(trf(lang, "ui.conflict.banner", &[&c.found]));
                     return ScreenCmd::None;
                 }
-                let text = crate::cli::store_error_text(lang, &e);
+                let text = crate::words::store_error_text(lang, &e);
                 self.banner = Some(text.clone());
                 ScreenCmd::Error(text)
             }
@@ -853,7 +852,7 @@ impl ProposalFormScreen {
                                 format!(
                                     "{} {}",
                                     clean(code),
-                                    code_label(lang, &codes().support_categories, code)
+                                    code_label(lang, &codes().support_categories, Some(code))
                                 ),
                                 theme.base,
                             )

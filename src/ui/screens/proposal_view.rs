@@ -17,7 +17,6 @@ use ratatui::text::Line;
 use ratatui::widgets::{Block, Borders, Widget};
 use ratatui::Frame;
 
-use super::consult::code_label;
 use super::form::warning_style;
 use super::{Env, ProposalFormScreen, Screen, ScreenCmd};
 use crate::domain::issue::Severity;
@@ -26,11 +25,12 @@ use crate::domain::proposal::{Mover, ProposalRecord, ProposalStatus};
 use crate::refdata::codes;
 use crate::store::{Store, StoreError};
 use crate::text::sanitize;
-use crate::ui::format;
-use crate::ui::i18n::{tr, trf, Lang};
 use crate::ui::keymap::{Action, Context};
 use crate::ui::widgets::bars::wrap;
 use crate::ui::widgets::{fit, width, Prompt};
+use crate::words::format;
+use crate::words::format::code_label;
+use crate::words::{tr, trf, Lang};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
@@ -166,7 +166,7 @@ impl ProposalViewScreen {
                 None
             }
             Ok(None) => Some(tr(self.lang, "ui.proposal.gone").to_string()),
-            Err(e) => Some(crate::cli::store_error_text(self.lang, &e)),
+            Err(e) => Some(crate::words::store_error_text(self.lang, &e)),
         }
     }
 
@@ -189,12 +189,12 @@ impl ProposalViewScreen {
                 format!(
                     "{} · {}",
                     sanitize(&p.facility_name),
-                    format::commune_short(&p.commune_code)
+                    format::commune_label(&p.commune_code, format::CommuneForm::Name)
                 ),
                 Kind::Plain,
             ),
         ];
-        let mut status = p.status.label(l);
+        let mut status = crate::words::format::proposal_status_label(l, p.status);
         if let Some(no) = &p.decision_no {
             status = format!(
                 "{status} · {}",
@@ -212,7 +212,7 @@ impl ProposalViewScreen {
             format!(
                 "{} {}",
                 sanitize(&d.category),
-                code_label(l, &codes().support_categories, &d.category)
+                code_label(l, &codes().support_categories, Some(&d.category))
             ),
             Kind::Plain,
         ));
@@ -230,7 +230,7 @@ impl ProposalViewScreen {
         ] {
             out.push(Item::new(f(k), format_vnd(v), Kind::Plain));
         }
-        let markers = d.priorities.text(l);
+        let markers = crate::words::format::priorities_text(l, &d.priorities);
         out.push(Item::new(
             f("ui.pform.priorities"),
             if markers.is_empty() {
@@ -246,7 +246,7 @@ impl ProposalViewScreen {
             } else {
                 Kind::Warning
             };
-            let text = crate::import::problem_text(l, &w.problem);
+            let text = crate::words::problem_text(l, &w.problem);
             out.push(Item::new("", trf(l, "ui.form.warning", &[&text]), kind));
         }
         for (k, v) in [
@@ -274,7 +274,7 @@ impl ProposalViewScreen {
         for t in &self.record.history {
             let from = t
                 .from
-                .map(|s| s.label(l))
+                .map(|s| crate::words::format::proposal_status_label(l, s))
                 .unwrap_or_else(|| tr(l, "proposal.status.new").to_string());
             let by = match t.mover {
                 Mover::Person(_) => sanitize(&t.actor_name),
@@ -286,7 +286,12 @@ impl ProposalViewScreen {
                 trf(
                     l,
                     "ui.proposal.history_entry",
-                    &[&format::local_time(&t.at), &by, &from, &t.to.label(l)],
+                    &[
+                        &format::local_time(&t.at),
+                        &by,
+                        &from,
+                        &crate::words::format::proposal_status_label(l, t.to),
+                    ],
                 ),
                 Kind::Plain,
             ));
@@ -361,7 +366,11 @@ impl ProposalViewScreen {
                     ScreenCmd::None
                 }
                 Some(_) => ScreenCmd::Confirm {
-                    message: trf(l, "ui.proposal.confirm_move", &[&to.label(l)]),
+                    message: trf(
+                        l,
+                        "ui.proposal.confirm_move",
+                        &[&crate::words::format::proposal_status_label(l, to)],
+                    ),
                     action,
                 },
                 // Not this role's move: the core says why.
@@ -381,7 +390,7 @@ impl ProposalViewScreen {
             Action::Edit if self.record.editable => {
                 return match ProposalFormScreen::edit(&self.record.proposal, store) {
                     Ok(f) => ScreenCmd::Push(Box::new(Screen::ProposalForm(f))),
-                    Err(e) => ScreenCmd::Error(crate::cli::store_error_text(l, &e)),
+                    Err(e) => ScreenCmd::Error(crate::words::store_error_text(l, &e)),
                 };
             }
             Action::Edit => {
@@ -389,7 +398,7 @@ impl ProposalViewScreen {
                     id: self.record.proposal.id.clone(),
                     status: self.record.proposal.status,
                 };
-                return ScreenCmd::Error(crate::cli::store_error_text(l, &e));
+                return ScreenCmd::Error(crate::words::store_error_text(l, &e));
             }
             _ => return ScreenCmd::Unhandled,
         };
@@ -411,7 +420,14 @@ impl ProposalViewScreen {
         match store.move_proposal(&p.id, p.version, to, reason, None) {
             Ok(moved) => {
                 self.asking = None;
-                let text = trf(l, "ui.proposal.moved", &[&moved.status.label(l)]);
+                let text = trf(
+                    l,
+                    "ui.proposal.moved",
+                    &[&crate::words::format::proposal_status_label(
+                        l,
+                        moved.status,
+                    )],
+                );
                 match self.reload(store) {
                     Some(e) => ScreenCmd::Error(e),
                     None => ScreenCmd::Toast(text),
@@ -420,7 +436,7 @@ impl ProposalViewScreen {
             Err(StoreError::Invalid(issues)) if self.asking.is_some() => {
                 let text = issues
                     .errors()
-                    .map(|i| crate::cli::proposal::describe(l, i.field, &i.problem))
+                    .map(|i| crate::words::describe_proposal(l, i.field, &i.problem))
                     .collect::<Vec<_>>()
                     .join("\n");
                 if let Some((prompt, _)) = self.asking.as_mut() {
@@ -430,7 +446,7 @@ impl ProposalViewScreen {
             }
             Err(e) => {
                 self.asking = None;
-                let text = crate::cli::store_error_text(l, &e);
+                let text = crate::words::store_error_text(l, &e);
                 // Stale: show what is there now.
                 if matches!(e, StoreError::Conflict { .. }) {
                     if let Some(gone) = self.reload(store) {

@@ -22,12 +22,12 @@ use crate::domain::proposal::{
 use crate::refdata::codes;
 use crate::store::{ProposalFilter, Store};
 use crate::text::sanitize;
-use crate::ui::format;
-use crate::ui::i18n::{tr, trf, Lang};
 use crate::ui::keymap::{Action, Context};
 use crate::ui::widgets::bars::wrap;
 use crate::ui::widgets::table::render_table;
 use crate::ui::widgets::{fit, width, Column, ListWindow, PickItem};
+use crate::words::format;
+use crate::words::{tr, trf, Lang};
 
 /// Proposals listed at most (the count and the totals cover them all).
 pub const LIMIT: usize = 500;
@@ -171,7 +171,7 @@ impl ProposalsScreen {
                 self.count = 0;
                 self.rows.clear();
                 self.totals = ProposalTotals::default();
-                self.error = Some(crate::cli::store_error_text(self.lang, &e));
+                self.error = Some(crate::words::store_error_text(self.lang, &e));
             }
         }
         let at = keep
@@ -216,7 +216,7 @@ impl ProposalsScreen {
                         self.reload(store);
                         ScreenCmd::Error(tr(l, "ui.proposal.gone").to_string())
                     }
-                    Err(e) => ScreenCmd::Error(crate::cli::store_error_text(l, &e)),
+                    Err(e) => ScreenCmd::Error(crate::words::store_error_text(l, &e)),
                 };
             }
             _ => return ScreenCmd::Unhandled,
@@ -231,7 +231,7 @@ impl ProposalsScreen {
         let status = f
             .statuses
             .first()
-            .map(|s| s.label(l))
+            .map(|s| crate::words::format::proposal_status_label(l, *s))
             .unwrap_or(all.clone());
         let year = f.year.map(|y| y.to_string()).unwrap_or(all.clone());
         let category = f.category.clone().unwrap_or(all.clone());
@@ -242,7 +242,7 @@ impl ProposalsScreen {
         let commune = f
             .commune
             .as_deref()
-            .map(format::commune_short)
+            .map(|c| format::commune_label(c, format::CommuneForm::Name))
             .unwrap_or(all);
         vec![
             PickItem::new("status", tr(l, "ui.proposals.filter.status")).with_hint(status),
@@ -273,11 +273,9 @@ impl ProposalsScreen {
             PickPurpose::FilterMenu => match code {
                 "status" => {
                     let mut items = vec![PickItem::new("", tr(l, "ui.filter.all_statuses"))];
-                    items.extend(
-                        ProposalStatus::ALL
-                            .iter()
-                            .map(|s| PickItem::new(s.code(), s.label(l))),
-                    );
+                    items.extend(ProposalStatus::ALL.iter().map(|s| {
+                        PickItem::new(s.code(), crate::words::format::proposal_status_label(l, *s))
+                    }));
                     picker(
                         tr(l, "ui.proposals.filter.status"),
                         items,
@@ -375,7 +373,11 @@ impl ProposalsScreen {
     fn filter_line(&self) -> Option<String> {
         let l = self.lang;
         let f = &self.filter;
-        let mut parts: Vec<String> = f.statuses.iter().map(|s| s.label(l)).collect();
+        let mut parts: Vec<String> = f
+            .statuses
+            .iter()
+            .map(|s| crate::words::format::proposal_status_label(l, *s))
+            .collect();
         if let Some(y) = f.year {
             parts.push(y.to_string());
         }
@@ -386,7 +388,7 @@ impl ProposalsScreen {
             parts.push(x.short().to_string());
         }
         if let Some(c) = &f.commune {
-            parts.push(format::commune_short(c));
+            parts.push(format::commune_label(c, format::CommuneForm::Name));
         }
         (!parts.is_empty()).then(|| trf(l, "ui.list.filtered_by", &[&sanitize(&parts.join(" · "))]))
     }

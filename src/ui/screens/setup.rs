@@ -16,15 +16,16 @@ use ratatui::text::Line;
 use ratatui::widgets::{Block, Borders, Widget};
 use ratatui::Frame;
 
-use super::form::{commune_items, commune_label, error_style};
+use super::form::{commune_items, error_style};
 use super::{Env, PickPurpose, Screen, ScreenCmd};
 use crate::domain::collaborator::{ProfileInput, Role};
 use crate::refdata::units;
 use crate::store::Store;
-use crate::ui::i18n::{tr, trf, Lang};
 use crate::ui::keymap::{Action, Context};
 use crate::ui::widgets::bars::wrap;
 use crate::ui::widgets::{clean, fit, PickItem, TextField};
+use crate::words::format::{commune_label, CommuneForm};
+use crate::words::{tr, trf, Lang};
 
 /// The wizard's steps, in order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -468,7 +469,7 @@ impl SetupScreen {
                 next_screen(env, store)
             }
             Err(e) => {
-                self.error = Some(crate::cli::store_error_text(lang, &e));
+                self.error = Some(crate::words::store_error_text(lang, &e));
                 ScreenCmd::None
             }
         }
@@ -653,16 +654,12 @@ impl SetupScreen {
     fn scope_summary(&self, lang: Lang) -> String {
         match (self.role, self.units.as_slice()) {
             (Some(Role::Province), [p]) => province_label(p),
-            (_, [c]) => commune_label(lang, c),
+            (_, [c]) => commune_label(c, CommuneForm::WithProvince(lang)),
             (_, many) => {
                 let names: Vec<String> = many
                     .iter()
                     .take(6)
-                    .map(|c| {
-                        units()
-                            .commune(c)
-                            .map_or_else(|| clean(c), |x| x.full_name.clone())
-                    })
+                    .map(|c| commune_label(c, CommuneForm::FullName))
                     .collect();
                 let more = if many.len() > names.len() {
                     ", …"
@@ -705,7 +702,9 @@ impl SetupScreen {
                 ),
                 _ => (
                     "ui.setup.choose_commune",
-                    self.units.first().map(|c| commune_label(lang, c)),
+                    self.units
+                        .first()
+                        .map(|c| commune_label(c, CommuneForm::WithProvince(lang))),
                 ),
             };
             let buf = frame.buffer_mut();
@@ -770,7 +769,7 @@ impl SetupScreen {
             buf.set_stringn(
                 x + 4,
                 yy,
-                fit(&commune_label(lang, code), w - 4),
+                fit(&commune_label(code, CommuneForm::WithProvince(lang)), w - 4),
                 w - 4,
                 style,
             );

@@ -14,12 +14,12 @@ use ratatui::Frame;
 use super::{Env, ScreenCmd};
 use crate::store::{Snapshot, SnapshotReason, Store};
 use crate::text::sanitize;
-use crate::ui::format;
-use crate::ui::i18n::{tr, trf, Lang};
 use crate::ui::keymap::{Action, Context};
 use crate::ui::widgets::bars::wrap;
 use crate::ui::widgets::table::render_table;
 use crate::ui::widgets::{fit, Column, ListWindow};
+use crate::words::format;
+use crate::words::{tr, trf, Lang};
 
 /// One row, formatted when loaded.
 #[derive(Debug, Clone)]
@@ -37,7 +37,7 @@ impl Row {
         Row {
             path: s.path.clone(),
             at: s.at.format("%d/%m/%Y %H:%M").to_string(),
-            reason: crate::cli::reason_label(lang, s.reason).to_string(),
+            reason: crate::words::format::reason_label(lang, s.reason).to_string(),
             facilities: count_i64(s.facilities),
             consultations: count_i64(s.consultations),
             size: format!("{:.1} MB", s.bytes as f64 / 1_000_000.0),
@@ -131,7 +131,7 @@ impl SnapshotsScreen {
             }
             Err(e) => {
                 self.rows.clear();
-                self.error = Some(crate::cli::store_error_text(self.lang, &e));
+                self.error = Some(crate::words::store_error_text(self.lang, &e));
             }
         }
         let at = keep
@@ -195,7 +195,7 @@ impl SnapshotsScreen {
                         ))
                     }
                     Ok(None) => ScreenCmd::Error(tr(l, "ui.snapshots.no_file").to_string()),
-                    Err(e) => ScreenCmd::Error(crate::cli::store_error_text(l, &e)),
+                    Err(e) => ScreenCmd::Error(crate::words::store_error_text(l, &e)),
                 }
             }
             Action::RestoreSnapshot => match self.selected_path() {

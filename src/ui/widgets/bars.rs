@@ -6,8 +6,8 @@ use ratatui::layout::Rect;
 use ratatui::style::Style;
 
 use super::{clean, fit, fit_left, width};
-use crate::ui::i18n::{tr, Lang};
 use crate::ui::theme::Theme;
+use crate::words::{tr, Lang};
 
 /// " CTV │ who …        db-path ": the path is shortened from the left (its end names the
 /// file), the person's line from the right.

@@ -6,9 +6,9 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Widget, Wrap};
 use ratatui::Frame;
 
 use super::{clean, popup_area, width};
-use crate::ui::i18n::{tr, Lang};
 use crate::ui::keymap::Action;
 use crate::ui::theme::Theme;
+use crate::words::{tr, Lang};
 
 /// The dialog; `tag` says what a Yes will do (the app decides).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -15,9 +15,9 @@ use unicode_width::UnicodeWidthStr;
 use super::bars::wrap;
 use super::{clean, fit, popup_area};
 use crate::store::Store;
-use crate::ui::i18n::{tr, trf, Lang};
 use crate::ui::keymap::{Action, Context, Keymap};
 use crate::ui::theme::Theme;
+use crate::words::{tr, trf, Lang};
 
 /// One field whose stored value differs from the form's.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -71,7 +71,7 @@ impl<R> ConflictDialog<R> {
         ConflictDialog {
             rows: rows.into_iter().filter(|r| r.theirs != r.mine).collect(),
             who: store.actor_name(updated_by),
-            when: crate::ui::format::local_time(updated_at),
+            when: crate::words::format::local_time(updated_at),
             found,
             stored,
             focus: 0,

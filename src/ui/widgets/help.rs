@@ -9,9 +9,9 @@ use ratatui::widgets::{Block, Borders, Clear, Widget};
 use ratatui::Frame;
 
 use super::{fit, popup_area, width};
-use crate::ui::i18n::{tr, trf, Lang};
 use crate::ui::keymap::{Action, Keymap};
 use crate::ui::theme::Theme;
+use crate::words::{tr, trf, Lang};
 
 /// Scroll position of the help overlay.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -15,9 +15,9 @@ use ratatui::Frame;
 use super::table::{render_table, Column, ListWindow};
 use super::text_field::TextField;
 use super::{clean, fit, popup_area};
-use crate::ui::i18n::{trf, Lang};
 use crate::ui::keymap::Action;
 use crate::ui::theme::Theme;
+use crate::words::{trf, Lang};
 
 /// One choice: a code (returned when picked), the label shown, a hint shown on the right, and
 /// extra words that also match (e.g. the English name of a command).
@@ -241,7 +241,7 @@ impl Picker {
             Column::new("", Constraint::Fill(1)),
             Column::new("", Constraint::Length(hint_width)),
         ];
-        let empty = crate::ui::i18n::tr(lang, "ui.picker.no_match");
+        let empty = crate::words::tr(lang, "ui.picker.no_match");
         render_table(
             frame.buffer_mut(),
             list,

@@ -10,8 +10,8 @@ use ratatui::Frame;
 
 use super::bars::wrap;
 use super::{clean, fit, popup_area, width, TextField};
-use crate::ui::i18n::{tr, Lang};
 use crate::ui::theme::Theme;
+use crate::words::{tr, Lang};
 
 #[derive(Debug, Clone)]
 struct PromptField {

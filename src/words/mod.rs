@@ -1,0 +1,23 @@
+//! Words: everything a person reads, at the core level.
+//!
+//! The core returns data (issues, refusals, store errors, merge reports); the two front ends
+//! (`cli`, `ui`) word it through this module, so the command line, the import report and the
+//! terminal app say the same sentence, and neither front end needs the other.
+//!
+//! - `table`: the string table (every user-facing string, Vietnamese first) and `tr`/`trf`;
+//! - [`format`]: code-list entries, communes, statuses, roles, numbers and times;
+//! - [`problems`]: validation problems ("<field label>: <problem>"), duplicate reasons, suspects;
+//! - [`errors`]: store, bundle and receiving errors;
+//! - [`merge`]: the province's merge preview and receipt summary.
+
+pub mod errors;
+pub mod format;
+pub mod merge;
+pub mod problems;
+mod table;
+
+pub use errors::{bundle_error_text, receive_error_text, store_error_text};
+pub use problems::{
+    describe, describe_proposal, dup_reason_text, problem_text, refusal_text, suspect_text,
+};
+pub use table::{keys, tr, trf, Lang};
