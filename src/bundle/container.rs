@@ -15,7 +15,7 @@ use sha2::{Digest, Sha256};
 
 use super::jsoncheck::{self, Fault};
 use super::keys::{self, hex, SigningKeyFile};
-use super::model::{content_rev, Envelope, FORMAT_VERSION};
+use crate::record::{content_rev, Envelope, FORMAT_VERSION};
 use super::{
     Bundle, BundleError, Manifest, SenderInfo, COLLABORATORS, CONSULTATIONS, FACILITIES,
     KIND_BUNDLE, KIND_RECEIPT, MANIFEST, PROPOSALS, RECORD_ENTRIES, SIGNATURE, WORKBOOK,

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use thiserror::Error;
 
-use super::model::ProposalRecord;
+use crate::record::ProposalRecord;
 use super::{
     keys, read_bundle, sender_info, write_signed, Bundle, BundleError, KeyStatus, SigningKeyFile,
     KIND_BUNDLE, KIND_RECEIPT,

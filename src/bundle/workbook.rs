@@ -9,7 +9,7 @@ use std::collections::HashMap;
 
 use rust_xlsxwriter::{ExcelDateTime, Format, FormatAlign, Workbook, Worksheet, XlsxError};
 
-use super::model::{ConsultationRecord, FacilityRecord, ProposalRecord};
+use crate::record::{ConsultationRecord, FacilityRecord, ProposalRecord};
 use super::BundleError;
 use crate::domain::proposal::ProposalStatus;
 use crate::ui::i18n::Lang;

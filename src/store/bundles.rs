@@ -7,11 +7,21 @@ use std::collections::HashMap;
 use rusqlite::{params, OptionalExtension, Transaction};
 
 use super::{Result, Store};
-use crate::bundle::model::{
+use crate::record::{
     AmendmentRecord, CollaboratorRecord, ConsultationRecord, FacilityRecord, FollowUpRecord,
-    ProposalRecord, TransitionRecord,
+    ProposalRecord, SenderInfo, TransitionRecord,
 };
-use crate::bundle::{KeyStatus, SenderInfo};
+
+/// Whether a sender's key is the one on file at this database.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeyStatus {
+    /// The same key as on file for this sender.
+    Known,
+    /// No key on file for this sender yet.
+    New,
+    /// A different key is on file: an alarm. `on_file` is its fingerprint.
+    Changed { on_file: String },
+}
 
 /// What this installation has sent as one sender.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -176,7 +186,7 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// The facility ids of this database (for [`crate::bundle::Bundle::check_references`]).
+    /// The facility ids of this database (for the bundle's reference check).
     pub fn facility_ids(&self) -> Result<std::collections::HashSet<String>> {
         let mut stmt = self.conn().prepare("SELECT id FROM facilities")?;
         let rows = stmt.query_map([], |r| r.get(0))?;

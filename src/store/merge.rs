@@ -16,7 +16,7 @@ use serde_json::{Map, Value};
 
 use super::proposals::{priorities_bits, priorities_from_bits};
 use super::{change_log, Actor, Result, Store, StoreError};
-use crate::bundle::model::{
+use crate::record::{
     content_rev, AmendmentRecord, CollaboratorRecord, ConsultationRecord, Envelope, FacilityRecord,
     FollowUpRecord, ProposalRecord, TransitionRecord,
 };

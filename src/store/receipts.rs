@@ -7,7 +7,7 @@ use rusqlite::{params, OptionalExtension, Transaction};
 
 use super::merge::proposal_record;
 use super::{change_log, Actor, Result, Store, StoreError};
-use crate::bundle::model::{content_rev, ProposalRecord};
+use crate::record::{content_rev, ProposalRecord};
 use crate::domain::proposal::{check_transition, Mover, ProposalStatus};
 
 /// The statuses only the province sets: what a receipt carries back.
