@@ -9,9 +9,9 @@ use std::collections::HashMap;
 
 use rust_xlsxwriter::{ExcelDateTime, Format, FormatAlign, Workbook, Worksheet, XlsxError};
 
-use crate::record::{ConsultationRecord, FacilityRecord, ProposalRecord};
 use super::BundleError;
 use crate::domain::proposal::ProposalStatus;
+use crate::record::{ConsultationRecord, FacilityRecord, ProposalRecord};
 use crate::ui::i18n::Lang;
 
 /// The number format of VND amounts (as in the plan workbook).

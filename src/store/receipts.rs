@@ -5,10 +5,10 @@ use std::collections::HashSet;
 
 use rusqlite::{params, OptionalExtension, Transaction};
 
-use super::merge::proposal_record;
+use super::rows::load_proposal;
 use super::{change_log, Actor, Result, Store, StoreError};
-use crate::record::{content_rev, ProposalRecord};
 use crate::domain::proposal::{check_transition, Mover, ProposalStatus};
+use crate::record::{content_rev, ProposalRecord};
 
 /// The statuses only the province sets: what a receipt carries back.
 const DECIDED: [&str; 4] = ["PHE_DUYET", "KHONG_DUYET", "DANG_THUC_HIEN", "HOAN_THANH"];
@@ -110,7 +110,7 @@ impl Store {
             .collect::<rusqlite::Result<_>>()?;
         let mut out = Vec::with_capacity(ids.len());
         for id in ids {
-            if let Some((r, _)) = proposal_record(self.conn(), &id)? {
+            if let Some((r, _)) = load_proposal(self.conn(), &id)? {
                 out.push(r);
             }
         }
@@ -134,7 +134,7 @@ impl Store {
         self.write(|tx| {
             let mut changed = 0;
             for d in decisions {
-                let Some((local, version)) = proposal_record(tx, &d.id)? else {
+                let Some((local, version)) = load_proposal(tx, &d.id)? else {
                     continue;
                 };
                 if content_rev(&local) == content_rev(d) {
