@@ -5,7 +5,7 @@ use std::collections::HashSet;
 
 use rusqlite::{params, OptionalExtension, Transaction};
 
-use super::rows::load_proposal;
+use super::rows::{insert_transition, load_proposal};
 use super::{change_log, Actor, Result, Store, StoreError};
 use crate::domain::proposal::{check_transition, Mover, ProposalStatus};
 use crate::record::{content_rev, ProposalRecord};
@@ -147,11 +147,6 @@ impl Store {
                     .collect();
                 let mut cur = status(&local.status)
                     .ok_or_else(|| StoreError::Corrupt(format!("proposal {}", d.id)))?;
-                let mut ins = tx.prepare_cached(
-                    "INSERT INTO proposal_transitions (proposal_id, at, actor_id, actor_name, mover,
-                        from_status, to_status, reason, decision_no)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-                )?;
                 for t in &d.transitions {
                     if have.contains(&(t.at.clone(), t.mover.clone(), t.to_status.clone())) {
                         continue;
@@ -175,17 +170,7 @@ impl Store {
                             },
                         });
                     }
-                    ins.execute(params![
-                        d.id,
-                        t.at,
-                        t.actor_id,
-                        t.actor_name,
-                        t.mover,
-                        t.from_status,
-                        t.to_status,
-                        t.reason,
-                        t.decision_no
-                    ])?;
+                    insert_transition(tx, &d.id, t)?;
                     cur = to;
                 }
                 if cur.code() != d.status {

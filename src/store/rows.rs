@@ -10,7 +10,7 @@
 use std::sync::LazyLock;
 
 use rusqlite::types::Type;
-use rusqlite::{Connection, OptionalExtension, Row};
+use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
 
 use super::Result;
 use crate::domain::facility::{Facility, FacilityData, FacilityStatus, RecordMeta};
@@ -387,6 +387,33 @@ pub(crate) fn transition(r: &Row<'_>) -> rusqlite::Result<(String, TransitionRec
     ))
 }
 
+/// Adds one transition of a proposal's history (the merge and the province's decisions).
+pub(crate) fn insert_transition(
+    tx: &Transaction<'_>,
+    proposal_id: &str,
+    t: &TransitionRecord,
+) -> Result<()> {
+    static SQL: LazyLock<String> = LazyLock::new(|| {
+        format!(
+            "INSERT INTO proposal_transitions ({TRANSITION_SQL})
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+        )
+    });
+    // The parameters follow TRANSITION in order.
+    tx.prepare_cached(&SQL)?.execute(params![
+        proposal_id,
+        t.at,
+        t.actor_id,
+        t.actor_name,
+        t.mover,
+        t.from_status,
+        t.to_status,
+        t.reason,
+        t.decision_no
+    ])?;
+    Ok(())
+}
+
 // ------------------------------------------------------------------------------------------
 // One record by id, with its row version (the merge's side of a comparison, receipts)
 
@@ -489,5 +516,20 @@ mod tests {
         assert_eq!(col!(FACILITY, version), FACILITY.len() - 1);
         assert_eq!(FACILITY[col!(FACILITY, commune_code)], "commune_code");
         assert_eq!(PROPOSAL[col!(PROPOSAL, decision_no)], "decision_no");
+        // insert_transition binds nine parameters in this order.
+        assert_eq!(
+            TRANSITION,
+            [
+                "proposal_id",
+                "at",
+                "actor_id",
+                "actor_name",
+                "mover",
+                "from_status",
+                "to_status",
+                "reason",
+                "decision_no"
+            ]
+        );
     }
 }

@@ -75,8 +75,50 @@ pub(super) struct Checker<'a> {
     pub(super) province: Option<&'a Profile>,
 }
 
+/// The record being checked, as a refusal names it.
+struct Place<'a> {
+    entity: &'static str,
+    line: usize,
+    id: &'a str,
+}
+
+impl Place<'_> {
+    fn bad(&self, problem: RecordProblem) -> StoreError {
+        bad(self.entity, self.line, self.id, problem)
+    }
+
+    fn invalid(&self, field: &'static str, p: Problem) -> StoreError {
+        invalid(self.entity, self.line, self.id, field, p)
+    }
+
+    /// Received text passes the ingest typed text passes: already clean, or refused.
+    fn texts(&self, fields: &[(&'static str, &String)]) -> Result<()> {
+        match fields
+            .iter()
+            .find(|(_, v)| crate::text::ingest_multiline(v) != v.as_str())
+        {
+            Some((field, _)) => Err(self.bad(RecordProblem::UncleanText {
+                field: field.to_string(),
+            })),
+            None => Ok(()),
+        }
+    }
+}
+
+fn unknown_code(v: &str) -> Problem {
+    Problem::UnknownCode {
+        code: crate::text::sanitize(v),
+    }
+}
+
+fn unknown_status(v: &str) -> Problem {
+    Problem::UnknownStatus {
+        value: crate::text::sanitize(v),
+    }
+}
+
 impl Checker<'_> {
-    fn scope(&self, entity: &str, line: usize, id: &str, commune: &str) -> Result<()> {
+    pub(super) fn scope(&self, entity: &str, line: usize, id: &str, commune: &str) -> Result<()> {
         let ok = self.sender.covers_commune(commune)
             && self.province.is_none_or(|p| p.covers_commune(commune));
         if ok {
@@ -94,39 +136,18 @@ impl Checker<'_> {
         }
     }
 
-    fn text(
-        &self,
-        entity: &str,
-        line: usize,
-        id: &str,
-        field: &'static str,
-        v: &str,
-    ) -> Result<()> {
-        // Received text passes the ingest typed text passes: already clean, or refused.
-        if crate::text::ingest_multiline(v) != v {
-            return Err(bad(
-                entity,
-                line,
-                id,
-                RecordProblem::UncleanText {
-                    field: field.to_string(),
-                },
-            ));
-        }
-        Ok(())
-    }
-
     pub(super) fn collaborator(&self, line: usize, r: &CollaboratorRecord) -> Result<()> {
-        let e = "collaborator";
-        self.text(e, line, &r.id, "name", &r.name)?;
+        let at = Place {
+            entity: "collaborator",
+            line,
+            id: &r.id,
+        };
+        at.texts(&[("name", &r.name)])?;
         if ingest(&r.name).is_empty() {
-            return Err(invalid(e, line, &r.id, "name", Problem::Required));
+            return Err(at.invalid("name", Problem::Required));
         }
         if Role::parse(&r.role).is_none() {
-            return Err(invalid(
-                e,
-                line,
-                &r.id,
+            return Err(at.invalid(
                 "role",
                 Problem::UnknownRole {
                     value: crate::text::sanitize(&r.role),
@@ -134,45 +155,38 @@ impl Checker<'_> {
             ));
         }
         let u = units();
-        for unit in &r.units {
-            if u.commune(unit).is_none() && u.province(unit).is_none() {
-                return Err(invalid(
-                    e,
-                    line,
-                    &r.id,
-                    "units",
-                    Problem::UnknownUnit {
-                        code: crate::text::sanitize(unit),
-                    },
-                ));
-            }
+        if let Some(unit) = r
+            .units
+            .iter()
+            .find(|unit| u.commune(unit).is_none() && u.province(unit).is_none())
+        {
+            return Err(at.invalid(
+                "units",
+                Problem::UnknownUnit {
+                    code: crate::text::sanitize(unit),
+                },
+            ));
         }
         Ok(())
     }
 
     pub(super) fn facility(&self, line: usize, r: &FacilityRecord) -> Result<()> {
-        let e = "facility";
+        let at = Place {
+            entity: "facility",
+            line,
+            id: &r.id,
+        };
         if FacilityStatus::parse(&r.status).is_none() {
-            return Err(invalid(
-                e,
-                line,
-                &r.id,
-                "status",
-                Problem::UnknownStatus {
-                    value: crate::text::sanitize(&r.status),
-                },
-            ));
+            return Err(at.invalid("status", unknown_status(&r.status)));
         }
-        for (f, v) in [
+        at.texts(&[
             ("name", &r.name),
             ("representative", &r.representative),
             ("address", &r.address),
             ("products", &r.products),
             ("craft_village", &r.craft_village),
             ("notes", &r.notes),
-        ] {
-            self.text(e, line, &r.id, f, v)?;
-        }
+        ])?;
         let data = facility_from_record(r.clone(), 0).data;
         let ctx = ValidationContext {
             profile: Some(&self.sender),
@@ -180,19 +194,20 @@ impl Checker<'_> {
             spreadsheet: false,
         };
         if let Err(issues) = facility::validate(&FacilityInput::from_data(&data), &ctx) {
-            return Err(bad(e, line, &r.id, RecordProblem::Invalid { issues }));
+            return Err(at.bad(RecordProblem::Invalid { issues }));
         }
-        self.scope(e, line, &r.id, &r.commune_code)
+        self.scope(at.entity, line, &r.id, &r.commune_code)
     }
 
     pub(super) fn consultation(&self, line: usize, r: &ConsultationRecord) -> Result<()> {
-        let e = "consultation";
+        let at = Place {
+            entity: "consultation",
+            line,
+            id: &r.id,
+        };
         let date = |field: &'static str, v: &str| {
             parse_date(v).ok_or_else(|| {
-                invalid(
-                    e,
-                    line,
-                    &r.id,
+                at.invalid(
                     field,
                     Problem::DateFormat {
                         value: crate::text::sanitize(v),
@@ -206,14 +221,12 @@ impl Checker<'_> {
             Some(f) => Some(date("follow_up_date", f)?),
             None => None,
         };
-        for (f, v) in [
+        at.texts(&[
             ("difficulties", &r.difficulties),
             ("needs", &r.needs),
             ("advice", &r.advice),
             ("next_step", &r.next_step),
-        ] {
-            self.text(e, line, &r.id, f, v)?;
-        }
+        ])?;
         let data = ConsultationData {
             facility_id: r.facility_id.clone(),
             date: d,
@@ -228,75 +241,41 @@ impl Checker<'_> {
         if let Err(issues) =
             consultation::validate(&ConsultationInput::from_data(&data), self.today)
         {
-            return Err(bad(e, line, &r.id, RecordProblem::Invalid { issues }));
+            return Err(at.bad(RecordProblem::Invalid { issues }));
         }
         let c = codes();
         if !c.consultation_modes.contains(&r.cur_mode) {
-            return Err(invalid(
-                e,
-                line,
-                &r.id,
-                "mode",
-                Problem::UnknownCode {
-                    code: crate::text::sanitize(&r.cur_mode),
-                },
-            ));
+            return Err(at.invalid("mode", unknown_code(&r.cur_mode)));
         }
         if let Some(t) = r
             .cur_topics
             .iter()
             .find(|t| !c.support_categories.contains(t))
         {
-            return Err(invalid(
-                e,
-                line,
-                &r.id,
-                "topics",
-                Problem::UnknownCode {
-                    code: crate::text::sanitize(t),
-                },
-            ));
+            return Err(at.invalid("topics", unknown_code(t)));
         }
         if let Some(f) = &r.follow_up {
             date("follow_up_date", &f.due_date)?;
             if consultation::FollowUpStatus::parse(&f.status).is_none() {
-                return Err(invalid(
-                    e,
-                    line,
-                    &r.id,
-                    "follow_up",
-                    Problem::UnknownStatus {
-                        value: crate::text::sanitize(&f.status),
-                    },
-                ));
+                return Err(at.invalid("follow_up", unknown_status(&f.status)));
             }
         }
         if ingest(&r.collaborator_id).is_empty() {
-            return Err(invalid(
-                e,
-                line,
-                &r.id,
-                "collaborator_id",
-                Problem::Required,
-            ));
+            return Err(at.invalid("collaborator_id", Problem::Required));
         }
         Ok(())
     }
 
     pub(super) fn proposal(&self, line: usize, r: &ProposalRecord) -> Result<()> {
-        let e = "proposal";
-        let Some(data) = proposal_data(r) else {
-            return Err(invalid(
-                e,
-                line,
-                &r.id,
-                "funding",
-                Problem::UnknownCode {
-                    code: crate::text::sanitize(&r.funding),
-                },
-            ));
+        let at = Place {
+            entity: "proposal",
+            line,
+            id: &r.id,
         };
-        for (f, v) in [
+        let Some(data) = proposal_data(r) else {
+            return Err(at.invalid("funding", unknown_code(&r.funding)));
+        };
+        at.texts(&[
             ("title", &r.title),
             ("rationale", &r.rationale),
             ("objectives", &r.objectives),
@@ -305,28 +284,15 @@ impl Checker<'_> {
             ("time_frame", &r.time_frame),
             ("expected_products", &r.expected_products),
             ("expected_capacity", &r.expected_capacity),
-        ] {
-            self.text(e, line, &r.id, f, v)?;
-        }
+        ])?;
         if status_code(&r.status).is_none() {
-            return Err(invalid(
-                e,
-                line,
-                &r.id,
-                "status",
-                Problem::UnknownStatus {
-                    value: crate::text::sanitize(&r.status),
-                },
-            ));
+            return Err(at.invalid("status", unknown_status(&r.status)));
         }
         if r.priorities < 0
             || r.priorities >= 64
             || priorities_bits(&priorities_from_bits(r.priorities)) != r.priorities
         {
-            return Err(invalid(
-                e,
-                line,
-                &r.id,
+            return Err(at.invalid(
                 "priorities",
                 Problem::NotAWholeNumber {
                     value: r.priorities.to_string(),
@@ -340,19 +306,11 @@ impl Checker<'_> {
                     .is_none_or(|f| status_code(f).is_some())
                 && Mover::from_key(&t.mover).is_some();
             if !ok {
-                return Err(invalid(
-                    e,
-                    line,
-                    &r.id,
-                    "transitions",
-                    Problem::UnknownStatus {
-                        value: crate::text::sanitize(&t.to_status),
-                    },
-                ));
+                return Err(at.invalid("transitions", unknown_status(&t.to_status)));
             }
         }
         if let Err(issues) = proposal::validate(&ProposalInput::from_data(&data), self.today) {
-            return Err(bad(e, line, &r.id, RecordProblem::Invalid { issues }));
+            return Err(at.bad(RecordProblem::Invalid { issues }));
         }
         Ok(())
     }

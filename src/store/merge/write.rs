@@ -11,7 +11,7 @@ use super::{Incoming, Kind};
 use crate::record::{
     CollaboratorRecord, ConsultationRecord, Envelope, FacilityRecord, ProposalRecord,
 };
-use crate::store::{change_log, Actor, Result};
+use crate::store::{change_log, rows, Actor, Result};
 use crate::text::{fold, vn_sort_key};
 
 /// Field → [old, new] between two records' JSON (None: creation, empty values left out).
@@ -365,26 +365,10 @@ impl Writer<'_, '_> {
             let rows = s.query_map([&r.id], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?;
             rows.collect::<rusqlite::Result<_>>()?
         };
-        let mut ins = tx.prepare_cached(
-            "INSERT INTO proposal_transitions (proposal_id, at, actor_id, actor_name, mover,
-                from_status, to_status, reason, decision_no)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-        )?;
         for t in &r.transitions {
-            if have.contains(&(t.at.clone(), t.mover.clone(), t.to_status.clone())) {
-                continue;
+            if !have.contains(&(t.at.clone(), t.mover.clone(), t.to_status.clone())) {
+                rows::insert_transition(tx, &r.id, t)?;
             }
-            ins.execute(params![
-                r.id,
-                t.at,
-                t.actor_id,
-                t.actor_name,
-                t.mover,
-                t.from_status,
-                t.to_status,
-                t.reason,
-                t.decision_no
-            ])?;
         }
         Ok(())
     }
