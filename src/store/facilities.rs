@@ -1,6 +1,6 @@
 //! Facilities: create, edit (with a version check), archive, list, and bulk import.
 
-use rusqlite::{params, OptionalExtension, Row, Transaction};
+use rusqlite::{params, OptionalExtension, Transaction};
 
 use super::{change_log, new_id, Actor, Result, Store, StoreError};
 use crate::domain::dup::{DupIndex, DupKey, Suspect};
@@ -10,7 +10,7 @@ use crate::domain::facility::{
 use crate::domain::issue::Issues;
 use crate::text::{fold, vn_sort_key};
 
-use super::rows::{self, FACILITY_SQL};
+use super::rows::{self, DUP_KEY_SQL, FACILITY_SQL};
 
 /// Which facilities a list shows.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -402,14 +402,14 @@ impl Store {
         data: &FacilityData,
         exclude: Option<&str>,
     ) -> Result<Vec<Suspect>> {
-        let mut stmt = self.conn().prepare_cached(
-            "SELECT id, name, commune_code, tax_code, phone FROM facilities
-             WHERE archived = 0 AND (commune_code = ?1 OR tax_code = ?2 OR phone = ?3)",
-        )?;
+        let mut stmt = self.conn().prepare_cached(&format!(
+            "SELECT {DUP_KEY_SQL} FROM facilities
+             WHERE archived = 0 AND (commune_code = ?1 OR tax_code = ?2 OR phone = ?3)"
+        ))?;
         let mut idx = DupIndex::new();
         let rows = stmt.query_map(
             params![data.commune_code, data.tax_code, data.phone],
-            dup_key_from_row,
+            rows::dup_key,
         )?;
         for k in rows {
             idx.insert(k?);
@@ -426,11 +426,11 @@ impl Store {
 
     /// Every live facility in a duplicate index, for bulk checks.
     pub fn dup_index(&self) -> Result<DupIndex> {
-        let mut stmt = self.conn().prepare(
-            "SELECT id, name, commune_code, tax_code, phone FROM facilities WHERE archived = 0",
-        )?;
+        let mut stmt = self.conn().prepare(&format!(
+            "SELECT {DUP_KEY_SQL} FROM facilities WHERE archived = 0"
+        ))?;
         let mut idx = DupIndex::new();
-        for k in stmt.query_map([], dup_key_from_row)? {
+        for k in stmt.query_map([], rows::dup_key)? {
             idx.insert(k?);
         }
         Ok(idx)
@@ -548,16 +548,6 @@ fn secondary_indexes(tx: &Transaction<'_>) -> Result<Vec<(String, String)>> {
     )?;
     let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
     Ok(rows.collect::<Result<Vec<_>, _>>()?)
-}
-
-fn dup_key_from_row(r: &Row<'_>) -> rusqlite::Result<DupKey> {
-    Ok(DupKey {
-        id: r.get(0)?,
-        name: r.get(1)?,
-        commune_code: r.get(2)?,
-        tax_code: r.get(3)?,
-        phone: r.get(4)?,
-    })
 }
 
 fn load(tx: &Transaction<'_>, id: &str) -> Result<Option<Facility>> {

@@ -13,6 +13,7 @@ use rusqlite::types::Type;
 use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
 
 use super::Result;
+use crate::domain::dup::DupKey;
 use crate::domain::facility::{Facility, FacilityData, FacilityStatus, RecordMeta};
 use crate::domain::proposal::category_order;
 use crate::record::{
@@ -205,6 +206,21 @@ pub(crate) fn facility_from_record(rec: FacilityRecord, version: i64) -> Facilit
             archived: rec.archived,
         },
     }
+}
+
+columns!(
+    /// What the duplicate rule compares of a facility.
+    DUP_KEY, DUP_KEY_SQL = [id, name, commune_code, tax_code, phone]
+);
+
+pub(crate) fn dup_key(r: &Row<'_>) -> rusqlite::Result<DupKey> {
+    Ok(DupKey {
+        id: r.get(col!(DUP_KEY, id))?,
+        name: r.get(col!(DUP_KEY, name))?,
+        commune_code: r.get(col!(DUP_KEY, commune_code))?,
+        tax_code: r.get(col!(DUP_KEY, tax_code))?,
+        phone: r.get(col!(DUP_KEY, phone))?,
+    })
 }
 
 // ------------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ use super::classify::Decision;
 use super::{DuplicatePair, Incoming};
 use crate::domain::dup::{DupIndex, DupKey, DupReason};
 use crate::record::FacilityRecord;
+use crate::store::rows::{self, DUP_KEY, DUP_KEY_SQL};
 use crate::store::{change_log, Result, Store, StoreError};
 
 /// A stored duplicate pair with the names a person needs to decide.
@@ -41,26 +42,20 @@ pub(super) fn suspects(
         return Ok(Vec::new());
     }
     let mut idx = DupIndex::new();
-    let mut stmt = conn.prepare(
-        "SELECT f.id, f.name, f.commune_code, f.tax_code, f.phone, r.sender_id
-         FROM facilities f LEFT JOIN record_revs r ON r.entity = 'facility' AND r.id = f.id
-         WHERE f.archived = 0",
-    )?;
+    // The sender that last sent each facility follows the key's columns.
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {DUP_KEY_SQL}, (SELECT r.sender_id FROM record_revs r
+                                WHERE r.entity = 'facility' AND r.id = facilities.id)
+         FROM facilities WHERE archived = 0"
+    ))?;
     let mut rows = stmt.query([])?;
     while let Some(r) = rows.next()? {
-        let id: String = r.get(0)?;
-        let sender: Option<String> = r.get(5)?;
+        let sender: Option<String> = r.get(DUP_KEY.len())?;
         // The sender's own records were checked when typed; only others' are compared.
         if sender.as_deref() == Some(inc.sender.id.as_str()) {
             continue;
         }
-        idx.insert(DupKey {
-            id,
-            name: r.get(1)?,
-            commune_code: r.get(2)?,
-            tax_code: r.get(3)?,
-            phone: r.get(4)?,
-        });
+        idx.insert(rows::dup_key(r)?);
     }
     if idx.is_empty() {
         return Ok(Vec::new());
