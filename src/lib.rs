@@ -9,6 +9,7 @@ pub mod clock;
 pub mod demo;
 pub mod domain;
 pub mod import;
+pub mod record;
 pub mod refdata;
 pub mod search;
 pub mod shared;

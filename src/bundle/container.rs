@@ -15,11 +15,11 @@ use sha2::{Digest, Sha256};
 
 use super::jsoncheck::{self, Fault};
 use super::keys::{self, hex, SigningKeyFile};
-use super::model::{content_rev, Envelope, FORMAT_VERSION};
 use super::{
     Bundle, BundleError, Manifest, SenderInfo, COLLABORATORS, CONSULTATIONS, FACILITIES,
     KIND_BUNDLE, KIND_RECEIPT, MANIFEST, PROPOSALS, RECORD_ENTRIES, SIGNATURE, WORKBOOK,
 };
+use crate::record::{content_rev, Envelope, FORMAT_VERSION};
 
 /// The caps the reader enforces. [`ReadLimits::default`] is what CTV uses; tests lower them.
 #[derive(Debug, Clone, Copy)]

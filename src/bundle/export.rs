@@ -12,12 +12,12 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use super::model::{ProposalRecord, TransitionRecord, FORMAT_VERSION};
 use super::{
     container, keys, sender_info, workbook, BundleError, Manifest, SigningKeyFile, COLLABORATORS,
     CONSULTATIONS, FACILITIES, KIND_BUNDLE, PROPOSALS, WORKBOOK,
 };
 use crate::domain::proposal::ProposalStatus;
+use crate::record::{ProposalRecord, TransitionRecord, FORMAT_VERSION};
 use crate::store::bundles::Selection;
 use crate::store::{Store, StoreError};
 

@@ -27,6 +27,8 @@ pub use container::{
 pub use export::{default_export_dir, export, ExportOptions, ExportOutcome, ExportProgress};
 pub use keys::SigningKeyFile;
 
+pub use crate::record::SenderInfo;
+pub use crate::store::bundles::KeyStatus;
 use crate::store::{Store, StoreError};
 
 /// The kinds of container: a collaborator's bundle, or the province's receipt/decisions.
@@ -66,23 +68,6 @@ pub struct Manifest {
     pub counts: BTreeMap<String, u64>,
     /// Entry name → SHA-256 (lower-case hex) of every entry but the manifest and signature.
     pub entries: BTreeMap<String, String>,
-}
-
-/// Who signed a container.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SenderInfo {
-    /// The collaborator id (UUID).
-    pub id: String,
-    pub name: String,
-    /// commune | area | province
-    pub role: String,
-    /// 2025 commune codes, or one province code.
-    pub units: Vec<String>,
-    /// Ed25519 public key, 64 hex digits.
-    pub public_key: String,
-    /// `keys::fingerprint` of the public key.
-    pub fingerprint: String,
 }
 
 /// A container read and checked: hashes and signature hold, every record parsed strictly.
@@ -236,17 +221,6 @@ pub enum BundleError {
     Workbook(String),
     #[error(transparent)]
     Store(#[from] StoreError),
-}
-
-/// Whether a sender's key is the one on file at this database.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum KeyStatus {
-    /// The same key as on file for this sender.
-    Known,
-    /// No key on file for this sender yet.
-    New,
-    /// A different key is on file: an alarm. `on_file` is its fingerprint.
-    Changed { on_file: String },
 }
 
 /// The signing key of the current profile: loaded from the key folder, or created there if

@@ -10,11 +10,11 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use thiserror::Error;
 
-use super::model::ProposalRecord;
 use super::{
     keys, read_bundle, sender_info, write_signed, Bundle, BundleError, KeyStatus, SigningKeyFile,
     KIND_BUNDLE, KIND_RECEIPT,
 };
+use crate::record::ProposalRecord;
 use crate::store::{
     bundles::{record_received_in, trust_sender_in},
     Incoming, MergeReport, Sender, Store, StoreError,

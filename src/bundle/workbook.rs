@@ -9,9 +9,9 @@ use std::collections::HashMap;
 
 use rust_xlsxwriter::{ExcelDateTime, Format, FormatAlign, Workbook, Worksheet, XlsxError};
 
-use super::model::{ConsultationRecord, FacilityRecord, ProposalRecord};
 use super::BundleError;
 use crate::domain::proposal::ProposalStatus;
+use crate::record::{ConsultationRecord, FacilityRecord, ProposalRecord};
 use crate::words::format::{known_commune_label, CommuneForm};
 use crate::words::Lang;
 

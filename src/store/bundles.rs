@@ -6,12 +6,25 @@ use std::collections::HashMap;
 
 use rusqlite::{params, OptionalExtension, Transaction};
 
-use super::{Result, Store};
-use crate::bundle::model::{
-    AmendmentRecord, CollaboratorRecord, ConsultationRecord, FacilityRecord, FollowUpRecord,
-    ProposalRecord, TransitionRecord,
+use super::rows::{
+    self, AMENDMENT_SQL, COLLABORATOR_SQL, CONSULTATION_SQL, FACILITY_SQL, FOLLOW_UP_SQL,
+    PROPOSAL_SQL, TRANSITION_SQL,
 };
-use crate::bundle::{KeyStatus, SenderInfo};
+use super::{Result, Store};
+use crate::record::{
+    CollaboratorRecord, ConsultationRecord, FacilityRecord, ProposalRecord, SenderInfo,
+};
+
+/// Whether a sender's key is the one on file at this database.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeyStatus {
+    /// The same key as on file for this sender.
+    Known,
+    /// No key on file for this sender yet.
+    New,
+    /// A different key is on file: an alarm. `on_file` is its fingerprint.
+    Changed { on_file: String },
+}
 
 /// What this installation has sent as one sender.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -176,7 +189,7 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// The facility ids of this database (for [`crate::bundle::Bundle::check_references`]).
+    /// The facility ids of this database (for the bundle's reference check).
     pub fn facility_ids(&self) -> Result<std::collections::HashSet<String>> {
         let mut stmt = self.conn().prepare("SELECT id FROM facilities")?;
         let rows = stmt.query_map([], |r| r.get(0))?;
@@ -256,19 +269,10 @@ impl Store {
         &self,
         only: Option<&std::collections::HashSet<String>>,
     ) -> Result<Vec<CollaboratorRecord>> {
-        let mut stmt = self
-            .conn()
-            .prepare("SELECT id, name, role, units, active FROM collaborators ORDER BY id")?;
-        let rows = stmt.query_map([], |r| {
-            let units: String = r.get(3)?;
-            Ok(CollaboratorRecord {
-                id: r.get(0)?,
-                name: r.get(1)?,
-                role: r.get(2)?,
-                units: serde_json::from_str(&units).unwrap_or_default(),
-                active: r.get::<_, i64>(4)? != 0,
-            })
-        })?;
+        let mut stmt = self.conn().prepare(&format!(
+            "SELECT {COLLABORATOR_SQL} FROM collaborators ORDER BY id"
+        ))?;
+        let rows = stmt.query_map([], rows::collaborator)?;
         let mut out = Vec::new();
         for r in rows {
             let r = r?;
@@ -281,55 +285,16 @@ impl Store {
 
     /// Facilities as bundle records, archived ones included, in id (creation) order.
     pub fn facility_records(&self, sel: &Selection<'_>) -> Result<Vec<FacilityRecord>> {
-        let mut stmt = self.conn().prepare(
-            "SELECT id, name, entity_type, tax_code, representative, phone, address, commune_code,
-                    trade_group, products, workers, founded_year, craft_village, ocop_stars,
-                    ocop_year, typical_level, typical_year, exports, local_materials, woman_owned,
-                    ethnic_owned, difficult_area, status, notes, old_commune_code, archived,
-                    created_at, created_by, updated_at, updated_by
-             FROM facilities",
-        )?;
+        let mut stmt = self
+            .conn()
+            .prepare(&format!("SELECT {FACILITY_SQL} FROM facilities"))?;
         let mut rows = stmt.query([])?;
         let mut out = Vec::new();
         while let Some(r) = rows.next()? {
-            let id: String = r.get(0)?;
-            let commune: String = r.get(7)?;
-            if !sel.wants(&id, &commune) {
-                continue;
+            let (id, commune) = rows::facility_key(r)?;
+            if sel.wants(id, commune) {
+                out.push(rows::facility_record(r)?);
             }
-            let b = |i: usize| r.get::<_, i64>(i).map(|v| v != 0);
-            out.push(FacilityRecord {
-                id,
-                name: r.get(1)?,
-                entity_type: r.get(2)?,
-                tax_code: r.get(3)?,
-                representative: r.get(4)?,
-                phone: r.get(5)?,
-                address: r.get(6)?,
-                commune_code: commune,
-                trade_group: r.get(8)?,
-                products: r.get(9)?,
-                workers: r.get(10)?,
-                founded_year: r.get(11)?,
-                craft_village: r.get(12)?,
-                ocop_stars: r.get::<_, Option<i64>>(13)?.map(|s| s.clamp(0, 255) as u8),
-                ocop_year: r.get(14)?,
-                typical_level: r.get(15)?,
-                typical_year: r.get(16)?,
-                exports: b(17)?,
-                local_materials: b(18)?,
-                woman_owned: b(19)?,
-                ethnic_owned: b(20)?,
-                difficult_area: b(21)?,
-                status: r.get(22)?,
-                notes: r.get(23)?,
-                old_commune_code: r.get(24)?,
-                archived: b(25)?,
-                created_at: r.get(26)?,
-                created_by: r.get(27)?,
-                updated_at: r.get(28)?,
-                updated_by: r.get(29)?,
-            });
         }
         // Read in table order (a walk of the id index would visit rows at random), then put
         // in id (creation) order so the same database gives the same bundle.
@@ -340,55 +305,23 @@ impl Store {
     /// Consultations as bundle records, with current topics, amendments and follow-up.
     pub fn consultation_records(&self, sel: &Selection<'_>) -> Result<Vec<ConsultationRecord>> {
         let conn = self.conn();
-        let mut stmt = conn.prepare(
-            "SELECT id, facility_id, commune_code, collaborator_id, date, mode, topics,
-                    difficulties, needs, advice, next_step, follow_up_date, cur_date, cur_mode,
-                    amendments, created_at, created_by, updated_at, updated_by
-             FROM consultations",
-        )?;
+        let mut stmt = conn.prepare(&format!("SELECT {CONSULTATION_SQL} FROM consultations"))?;
         let mut rows = stmt.query([])?;
         let mut out = Vec::new();
         let mut amended = std::collections::HashSet::new();
         while let Some(r) = rows.next()? {
-            let id: String = r.get(0)?;
-            let commune: String = r.get(2)?;
-            if !sel.wants(&id, &commune) {
+            let (id, commune, has_amendments) = rows::consultation_key(r)?;
+            if !sel.wants(id, commune) {
                 continue;
             }
-            if r.get::<_, i64>(14)? > 0 {
-                amended.insert(id.clone());
+            if has_amendments {
+                amended.insert(id.to_string());
             }
-            let topics: String = r.get(6)?;
-            out.push(ConsultationRecord {
-                id,
-                facility_id: r.get(1)?,
-                collaborator_id: r.get(3)?,
-                date: r.get(4)?,
-                mode: r.get(5)?,
-                topics: super::consultations::split_topics(&topics),
-                difficulties: r.get(7)?,
-                needs: r.get(8)?,
-                advice: r.get(9)?,
-                next_step: r.get(10)?,
-                follow_up_date: r.get(11)?,
-                cur_date: r.get(12)?,
-                cur_mode: r.get(13)?,
-                cur_topics: Vec::new(),
-                amendments: Vec::new(),
-                follow_up: None,
-                created_at: r.get(15)?,
-                created_by: r.get(16)?,
-                updated_at: r.get(17)?,
-                updated_by: r.get(18)?,
-            });
+            out.push(rows::consultation_record(r)?);
         }
         drop(rows);
         out.sort_unstable_by(|a, b| a.id.cmp(&b.id));
-        let index: HashMap<String, usize> = out
-            .iter()
-            .enumerate()
-            .map(|(i, c)| (c.id.clone(), i))
-            .collect();
+        let index = index_by_id(&out, |c| &c.id);
         let mut stmt = conn.prepare(
             "SELECT consultation_id, topic FROM consultation_topics
              ORDER BY consultation_id, topic",
@@ -402,44 +335,24 @@ impl Store {
         }
         drop(rows);
         if !amended.is_empty() {
-            let mut stmt = conn.prepare(
-                "SELECT consultation_id, id, at, actor_id, actor_name, reason, changes
-                 FROM consultation_amendments ORDER BY consultation_id, at, id",
-            )?;
+            let mut stmt = conn.prepare(&format!(
+                "SELECT {AMENDMENT_SQL} FROM consultation_amendments
+                 ORDER BY consultation_id, at, id"
+            ))?;
             let mut rows = stmt.query([])?;
             while let Some(r) = rows.next()? {
-                let cid: String = r.get(0)?;
+                let (cid, a) = rows::amendment(r)?;
                 if let Some(&i) = index.get(&cid) {
-                    let changes: String = r.get(6)?;
-                    out[i].amendments.push(AmendmentRecord {
-                        id: r.get(1)?,
-                        at: r.get(2)?,
-                        actor_id: r.get(3)?,
-                        actor_name: r.get(4)?,
-                        reason: r.get(5)?,
-                        changes: serde_json::from_str(&changes).unwrap_or_default(),
-                    });
+                    out[i].amendments.push(a);
                 }
             }
         }
-        let mut stmt = conn.prepare(
-            "SELECT consultation_id, due_date, status, outcome_id, note, closed_at, closed_by,
-                    updated_at, updated_by FROM follow_ups",
-        )?;
+        let mut stmt = conn.prepare(&format!("SELECT {FOLLOW_UP_SQL} FROM follow_ups"))?;
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
-            let cid: String = r.get(0)?;
+            let (cid, f) = rows::follow_up(r)?;
             if let Some(&i) = index.get(&cid) {
-                out[i].follow_up = Some(FollowUpRecord {
-                    due_date: r.get(1)?,
-                    status: r.get(2)?,
-                    outcome_id: r.get(3)?,
-                    note: r.get(4)?,
-                    closed_at: r.get(5)?,
-                    closed_by: r.get(6)?,
-                    updated_at: r.get(7)?,
-                    updated_by: r.get(8)?,
-                });
+                out[i].follow_up = Some(f);
             }
         }
         Ok(out)
@@ -448,76 +361,26 @@ impl Store {
     /// Proposals as bundle records, with their status history.
     pub fn proposal_records(&self, sel: &Selection<'_>) -> Result<Vec<ProposalRecord>> {
         let conn = self.conn();
-        let mut stmt = conn.prepare(
-            "SELECT id, facility_id, commune_code, plan_year, category, funding, title, rationale,
-                    objectives, content, place, time_frame, total_cost, support, counterpart,
-                    other_sources, expected_jobs, expected_products, expected_capacity,
-                    priorities, status, decision_no, created_at, created_by, updated_at,
-                    updated_by
-             FROM proposals",
-        )?;
+        let mut stmt = conn.prepare(&format!("SELECT {PROPOSAL_SQL} FROM proposals"))?;
         let mut rows = stmt.query([])?;
         let mut out = Vec::new();
         while let Some(r) = rows.next()? {
-            let id: String = r.get(0)?;
-            let commune: String = r.get(2)?;
-            if !sel.wants(&id, &commune) {
-                continue;
+            let (id, commune) = rows::proposal_key(r)?;
+            if sel.wants(id, commune) {
+                out.push(rows::proposal_record(r)?);
             }
-            out.push(ProposalRecord {
-                id,
-                facility_id: r.get(1)?,
-                plan_year: r.get(3)?,
-                category: r.get(4)?,
-                funding: r.get(5)?,
-                title: r.get(6)?,
-                rationale: r.get(7)?,
-                objectives: r.get(8)?,
-                content: r.get(9)?,
-                place: r.get(10)?,
-                time_frame: r.get(11)?,
-                total_cost: r.get(12)?,
-                support: r.get(13)?,
-                counterpart: r.get(14)?,
-                other_sources: r.get(15)?,
-                expected_jobs: r.get(16)?,
-                expected_products: r.get(17)?,
-                expected_capacity: r.get(18)?,
-                priorities: r.get(19)?,
-                status: r.get(20)?,
-                decision_no: r.get(21)?,
-                transitions: Vec::new(),
-                created_at: r.get(22)?,
-                created_by: r.get(23)?,
-                updated_at: r.get(24)?,
-                updated_by: r.get(25)?,
-            });
         }
         drop(rows);
         out.sort_unstable_by(|a, b| a.id.cmp(&b.id));
-        let index: HashMap<String, usize> = out
-            .iter()
-            .enumerate()
-            .map(|(i, c)| (c.id.clone(), i))
-            .collect();
-        let mut stmt = conn.prepare(
-            "SELECT proposal_id, at, actor_id, actor_name, mover, from_status, to_status, reason,
-                    decision_no FROM proposal_transitions ORDER BY proposal_id, seq",
-        )?;
+        let index = index_by_id(&out, |p| &p.id);
+        let mut stmt = conn.prepare(&format!(
+            "SELECT {TRANSITION_SQL} FROM proposal_transitions ORDER BY proposal_id, seq"
+        ))?;
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
-            let pid: String = r.get(0)?;
+            let (pid, t) = rows::transition(r)?;
             if let Some(&i) = index.get(&pid) {
-                out[i].transitions.push(TransitionRecord {
-                    at: r.get(1)?,
-                    actor_id: r.get(2)?,
-                    actor_name: r.get(3)?,
-                    mover: r.get(4)?,
-                    from_status: r.get(5)?,
-                    to_status: r.get(6)?,
-                    reason: r.get(7)?,
-                    decision_no: r.get(8)?,
-                });
+                out[i].transitions.push(t);
             }
         }
         Ok(out)
@@ -581,4 +444,13 @@ impl Store {
         let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
+}
+
+/// Record id → position, for attaching rows of child tables to their record.
+fn index_by_id<T>(records: &[T], id: impl Fn(&T) -> &String) -> HashMap<String, usize> {
+    records
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (id(r).clone(), i))
+        .collect()
 }

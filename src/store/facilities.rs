@@ -1,59 +1,16 @@
 //! Facilities: create, edit (with a version check), archive, list, and bulk import.
 
-use rusqlite::{params, OptionalExtension, Row, Transaction};
+use rusqlite::{params, OptionalExtension, Transaction};
 
 use super::{change_log, new_id, Actor, Result, Store, StoreError};
 use crate::domain::dup::{DupIndex, DupKey, Suspect};
 use crate::domain::facility::{
-    validate, Facility, FacilityData, FacilityInput, FacilityStatus, RecordMeta, ValidationContext,
+    validate, Facility, FacilityData, FacilityInput, FacilityStatus, ValidationContext,
 };
 use crate::domain::issue::Issues;
 use crate::text::{fold, vn_sort_key};
 
-const COLS: &str = "id, name, entity_type, tax_code, representative, phone, address, commune_code, trade_group,
-    products, workers, founded_year, craft_village, ocop_stars, ocop_year, typical_level, typical_year,
-    exports, local_materials, woman_owned, ethnic_owned, difficult_area, status, notes,
-    created_at, created_by, updated_at, updated_by, version, archived";
-
-fn facility_from_row(r: &Row<'_>) -> rusqlite::Result<Facility> {
-    let status: String = r.get(22)?;
-    Ok(Facility {
-        id: r.get(0)?,
-        data: FacilityData {
-            name: r.get(1)?,
-            entity_type: r.get(2)?,
-            tax_code: r.get(3)?,
-            representative: r.get(4)?,
-            phone: r.get(5)?,
-            address: r.get(6)?,
-            commune_code: r.get(7)?,
-            trade_group: r.get(8)?,
-            products: r.get(9)?,
-            workers: r.get(10)?,
-            founded_year: r.get(11)?,
-            craft_village: r.get(12)?,
-            ocop_stars: r.get(13)?,
-            ocop_year: r.get(14)?,
-            typical_level: r.get(15)?,
-            typical_year: r.get(16)?,
-            exports: r.get::<_, i64>(17)? != 0,
-            local_materials: r.get::<_, i64>(18)? != 0,
-            woman_owned: r.get::<_, i64>(19)? != 0,
-            ethnic_owned: r.get::<_, i64>(20)? != 0,
-            difficult_area: r.get::<_, i64>(21)? != 0,
-            status: FacilityStatus::parse(&status).unwrap_or_default(),
-            notes: r.get(23)?,
-        },
-        meta: RecordMeta {
-            created_at: r.get(24)?,
-            created_by: r.get(25)?,
-            updated_at: r.get(26)?,
-            updated_by: r.get(27)?,
-            version: r.get(28)?,
-            archived: r.get::<_, i64>(29)? != 0,
-        },
-    })
-}
+use super::rows::{self, DUP_KEY_SQL, FACILITY_SQL};
 
 /// Which facilities a list shows.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -378,9 +335,9 @@ impl Store {
         Ok(self
             .conn()
             .query_row(
-                &format!("SELECT {COLS} FROM facilities WHERE id = ?1"),
+                &format!("SELECT {FACILITY_SQL} FROM facilities WHERE id = ?1"),
                 [id],
-                facility_from_row,
+                rows::facility,
             )
             .optional()?)
     }
@@ -409,13 +366,13 @@ impl Store {
         let scope = self.read_scope();
         let (w, mut args) = filter.where_clause(scope.as_deref());
         let sql = format!(
-            "SELECT {COLS} FROM facilities WHERE {w} ORDER BY {} LIMIT ? OFFSET ?",
+            "SELECT {FACILITY_SQL} FROM facilities WHERE {w} ORDER BY {} LIMIT ? OFFSET ?",
             sort.order_by(desc)
         );
         args.push(rusqlite::types::Value::Integer(limit as i64));
         args.push(rusqlite::types::Value::Integer(offset as i64));
         let mut stmt = self.conn().prepare_cached(&sql)?;
-        let rows = stmt.query_map(rusqlite::params_from_iter(args), facility_from_row)?;
+        let rows = stmt.query_map(rusqlite::params_from_iter(args), rows::facility)?;
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
     }
 
@@ -445,14 +402,14 @@ impl Store {
         data: &FacilityData,
         exclude: Option<&str>,
     ) -> Result<Vec<Suspect>> {
-        let mut stmt = self.conn().prepare_cached(
-            "SELECT id, name, commune_code, tax_code, phone FROM facilities
-             WHERE archived = 0 AND (commune_code = ?1 OR tax_code = ?2 OR phone = ?3)",
-        )?;
+        let mut stmt = self.conn().prepare_cached(&format!(
+            "SELECT {DUP_KEY_SQL} FROM facilities
+             WHERE archived = 0 AND (commune_code = ?1 OR tax_code = ?2 OR phone = ?3)"
+        ))?;
         let mut idx = DupIndex::new();
         let rows = stmt.query_map(
             params![data.commune_code, data.tax_code, data.phone],
-            dup_key_from_row,
+            rows::dup_key,
         )?;
         for k in rows {
             idx.insert(k?);
@@ -469,11 +426,11 @@ impl Store {
 
     /// Every live facility in a duplicate index, for bulk checks.
     pub fn dup_index(&self) -> Result<DupIndex> {
-        let mut stmt = self.conn().prepare(
-            "SELECT id, name, commune_code, tax_code, phone FROM facilities WHERE archived = 0",
-        )?;
+        let mut stmt = self.conn().prepare(&format!(
+            "SELECT {DUP_KEY_SQL} FROM facilities WHERE archived = 0"
+        ))?;
         let mut idx = DupIndex::new();
-        for k in stmt.query_map([], dup_key_from_row)? {
+        for k in stmt.query_map([], rows::dup_key)? {
             idx.insert(k?);
         }
         Ok(idx)
@@ -593,22 +550,12 @@ fn secondary_indexes(tx: &Transaction<'_>) -> Result<Vec<(String, String)>> {
     Ok(rows.collect::<Result<Vec<_>, _>>()?)
 }
 
-fn dup_key_from_row(r: &Row<'_>) -> rusqlite::Result<DupKey> {
-    Ok(DupKey {
-        id: r.get(0)?,
-        name: r.get(1)?,
-        commune_code: r.get(2)?,
-        tax_code: r.get(3)?,
-        phone: r.get(4)?,
-    })
-}
-
 fn load(tx: &Transaction<'_>, id: &str) -> Result<Option<Facility>> {
     Ok(tx
         .query_row(
-            &format!("SELECT {COLS} FROM facilities WHERE id = ?1"),
+            &format!("SELECT {FACILITY_SQL} FROM facilities WHERE id = ?1"),
             [id],
-            facility_from_row,
+            rows::facility,
         )
         .optional()?)
 }

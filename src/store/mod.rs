@@ -11,6 +11,7 @@ mod facilities;
 mod merge;
 mod proposals;
 mod receipts;
+mod rows;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

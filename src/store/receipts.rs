@@ -5,10 +5,10 @@ use std::collections::HashSet;
 
 use rusqlite::{params, OptionalExtension, Transaction};
 
-use super::merge::proposal_record;
+use super::rows::{insert_transition, load_proposal};
 use super::{change_log, Actor, Result, Store, StoreError};
-use crate::bundle::model::{content_rev, ProposalRecord};
 use crate::domain::proposal::{check_transition, Mover, ProposalStatus};
+use crate::record::{content_rev, ProposalRecord};
 
 /// The statuses only the province sets: what a receipt carries back.
 const DECIDED: [&str; 4] = ["PHE_DUYET", "KHONG_DUYET", "DANG_THUC_HIEN", "HOAN_THANH"];
@@ -110,7 +110,7 @@ impl Store {
             .collect::<rusqlite::Result<_>>()?;
         let mut out = Vec::with_capacity(ids.len());
         for id in ids {
-            if let Some((r, _)) = proposal_record(self.conn(), &id)? {
+            if let Some((r, _)) = load_proposal(self.conn(), &id)? {
                 out.push(r);
             }
         }
@@ -134,7 +134,7 @@ impl Store {
         self.write(|tx| {
             let mut changed = 0;
             for d in decisions {
-                let Some((local, version)) = proposal_record(tx, &d.id)? else {
+                let Some((local, version)) = load_proposal(tx, &d.id)? else {
                     continue;
                 };
                 if content_rev(&local) == content_rev(d) {
@@ -147,11 +147,6 @@ impl Store {
                     .collect();
                 let mut cur = status(&local.status)
                     .ok_or_else(|| StoreError::Corrupt(format!("proposal {}", d.id)))?;
-                let mut ins = tx.prepare_cached(
-                    "INSERT INTO proposal_transitions (proposal_id, at, actor_id, actor_name, mover,
-                        from_status, to_status, reason, decision_no)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-                )?;
                 for t in &d.transitions {
                     if have.contains(&(t.at.clone(), t.mover.clone(), t.to_status.clone())) {
                         continue;
@@ -175,17 +170,7 @@ impl Store {
                             },
                         });
                     }
-                    ins.execute(params![
-                        d.id,
-                        t.at,
-                        t.actor_id,
-                        t.actor_name,
-                        t.mover,
-                        t.from_status,
-                        t.to_status,
-                        t.reason,
-                        t.decision_no
-                    ])?;
+                    insert_transition(tx, &d.id, t)?;
                     cur = to;
                 }
                 if cur.code() != d.status {

@@ -1,0 +1,481 @@
+//! Validation of received records: the same rules as typed data, the sender's scope, clean
+//! text, unique ids, honest revs, and references that resolve.
+
+use std::collections::{HashMap, HashSet};
+
+use rusqlite::{Connection, OptionalExtension};
+
+use super::classify::{Decision, Plan};
+use super::{bad, invalid, Incoming, Kind, RecordProblem, Sender};
+use crate::domain::consultation::{self, parse_date, ConsultationData, ConsultationInput};
+use crate::domain::facility::{self, FacilityInput, FacilityStatus, ValidationContext};
+use crate::domain::issue::{FieldIssue, Issues, Problem};
+use crate::domain::proposal::{
+    self, FundingSource, Mover, ProposalData, ProposalInput, ProposalMoney, ProposalStatus,
+};
+use crate::domain::{Profile, Role};
+use crate::record::{
+    content_rev, CollaboratorRecord, ConsultationRecord, Envelope, FacilityRecord, ProposalRecord,
+};
+use crate::refdata::{codes, units};
+use crate::store::proposals::{priorities_bits, priorities_from_bits};
+use crate::store::rows::facility_from_record;
+use crate::store::{Result, StoreError};
+use crate::text::ingest;
+
+fn proposal_data(r: &ProposalRecord) -> Option<ProposalData> {
+    Some(ProposalData {
+        facility_id: r.facility_id.clone(),
+        plan_year: r.plan_year,
+        category: r.category.clone(),
+        funding: FundingSource::ALL
+            .into_iter()
+            .find(|f| f.code() == r.funding)?,
+        title: r.title.clone(),
+        rationale: r.rationale.clone(),
+        objectives: r.objectives.clone(),
+        content: r.content.clone(),
+        place: r.place.clone(),
+        time_frame: r.time_frame.clone(),
+        money: ProposalMoney {
+            total_cost: r.total_cost,
+            support: r.support,
+            counterpart: r.counterpart,
+            other_sources: r.other_sources,
+        },
+        expected_jobs: r.expected_jobs,
+        expected_products: r.expected_products.clone(),
+        expected_capacity: r.expected_capacity.clone(),
+        priorities: priorities_from_bits(r.priorities),
+    })
+}
+
+fn status_code(s: &str) -> Option<ProposalStatus> {
+    ProposalStatus::ALL.into_iter().find(|x| x.code() == s)
+}
+
+/// The sender as a profile: the scope its records must lie in.
+pub(super) fn sender_profile(s: &Sender) -> Option<Profile> {
+    Some(Profile {
+        id: s.id.clone(),
+        name: s.name.clone(),
+        role: Role::parse(&s.role)?,
+        units: s.units.clone(),
+        account: None,
+        active: true,
+    })
+}
+
+// ------------------------------------------------------------------------------------------
+// Validation: the same rules as typed data
+
+pub(super) struct Checker<'a> {
+    pub(super) today: chrono::NaiveDate,
+    pub(super) sender: Profile,
+    pub(super) province: Option<&'a Profile>,
+}
+
+/// The record being checked, as a refusal names it.
+struct Place<'a> {
+    entity: &'static str,
+    line: usize,
+    id: &'a str,
+}
+
+impl Place<'_> {
+    fn bad(&self, problem: RecordProblem) -> StoreError {
+        bad(self.entity, self.line, self.id, problem)
+    }
+
+    fn invalid(&self, field: &'static str, p: Problem) -> StoreError {
+        invalid(self.entity, self.line, self.id, field, p)
+    }
+
+    /// Received text passes the ingest typed text passes: already clean, or refused.
+    fn texts(&self, fields: &[(&'static str, &String)]) -> Result<()> {
+        match fields
+            .iter()
+            .find(|(_, v)| crate::text::ingest_multiline(v) != v.as_str())
+        {
+            Some((field, _)) => Err(self.bad(RecordProblem::UncleanText {
+                field: field.to_string(),
+            })),
+            None => Ok(()),
+        }
+    }
+}
+
+fn unknown_code(v: &str) -> Problem {
+    Problem::UnknownCode {
+        code: crate::text::sanitize(v),
+    }
+}
+
+fn unknown_status(v: &str) -> Problem {
+    Problem::UnknownStatus {
+        value: crate::text::sanitize(v),
+    }
+}
+
+impl Checker<'_> {
+    pub(super) fn scope(&self, entity: &str, line: usize, id: &str, commune: &str) -> Result<()> {
+        let ok = self.sender.covers_commune(commune)
+            && self.province.is_none_or(|p| p.covers_commune(commune));
+        if ok {
+            Ok(())
+        } else {
+            Err(invalid(
+                entity,
+                line,
+                id,
+                "commune_code",
+                Problem::CommuneOutOfScope {
+                    code: commune.to_string(),
+                },
+            ))
+        }
+    }
+
+    pub(super) fn collaborator(&self, line: usize, r: &CollaboratorRecord) -> Result<()> {
+        let at = Place {
+            entity: "collaborator",
+            line,
+            id: &r.id,
+        };
+        at.texts(&[("name", &r.name)])?;
+        if ingest(&r.name).is_empty() {
+            return Err(at.invalid("name", Problem::Required));
+        }
+        if Role::parse(&r.role).is_none() {
+            return Err(at.invalid(
+                "role",
+                Problem::UnknownRole {
+                    value: crate::text::sanitize(&r.role),
+                },
+            ));
+        }
+        let u = units();
+        if let Some(unit) = r
+            .units
+            .iter()
+            .find(|unit| u.commune(unit).is_none() && u.province(unit).is_none())
+        {
+            return Err(at.invalid(
+                "units",
+                Problem::UnknownUnit {
+                    code: crate::text::sanitize(unit),
+                },
+            ));
+        }
+        Ok(())
+    }
+
+    pub(super) fn facility(&self, line: usize, r: &FacilityRecord) -> Result<()> {
+        let at = Place {
+            entity: "facility",
+            line,
+            id: &r.id,
+        };
+        if FacilityStatus::parse(&r.status).is_none() {
+            return Err(at.invalid("status", unknown_status(&r.status)));
+        }
+        at.texts(&[
+            ("name", &r.name),
+            ("representative", &r.representative),
+            ("address", &r.address),
+            ("products", &r.products),
+            ("craft_village", &r.craft_village),
+            ("notes", &r.notes),
+        ])?;
+        let data = facility_from_record(r.clone(), 0).data;
+        let ctx = ValidationContext {
+            profile: Some(&self.sender),
+            today: self.today,
+            spreadsheet: false,
+        };
+        if let Err(issues) = facility::validate(&FacilityInput::from_data(&data), &ctx) {
+            return Err(at.bad(RecordProblem::Invalid { issues }));
+        }
+        self.scope(at.entity, line, &r.id, &r.commune_code)
+    }
+
+    pub(super) fn consultation(&self, line: usize, r: &ConsultationRecord) -> Result<()> {
+        let at = Place {
+            entity: "consultation",
+            line,
+            id: &r.id,
+        };
+        let date = |field: &'static str, v: &str| {
+            parse_date(v).ok_or_else(|| {
+                at.invalid(
+                    field,
+                    Problem::DateFormat {
+                        value: crate::text::sanitize(v),
+                    },
+                )
+            })
+        };
+        let d = date("date", &r.date)?;
+        date("cur_date", &r.cur_date)?;
+        let follow_up_date = match &r.follow_up_date {
+            Some(f) => Some(date("follow_up_date", f)?),
+            None => None,
+        };
+        at.texts(&[
+            ("difficulties", &r.difficulties),
+            ("needs", &r.needs),
+            ("advice", &r.advice),
+            ("next_step", &r.next_step),
+        ])?;
+        let data = ConsultationData {
+            facility_id: r.facility_id.clone(),
+            date: d,
+            mode: r.mode.clone(),
+            topics: r.topics.clone(),
+            difficulties: r.difficulties.clone(),
+            needs: r.needs.clone(),
+            advice: r.advice.clone(),
+            next_step: r.next_step.clone(),
+            follow_up_date,
+        };
+        if let Err(issues) =
+            consultation::validate(&ConsultationInput::from_data(&data), self.today)
+        {
+            return Err(at.bad(RecordProblem::Invalid { issues }));
+        }
+        let c = codes();
+        if !c.consultation_modes.contains(&r.cur_mode) {
+            return Err(at.invalid("mode", unknown_code(&r.cur_mode)));
+        }
+        if let Some(t) = r
+            .cur_topics
+            .iter()
+            .find(|t| !c.support_categories.contains(t))
+        {
+            return Err(at.invalid("topics", unknown_code(t)));
+        }
+        if let Some(f) = &r.follow_up {
+            date("follow_up_date", &f.due_date)?;
+            if consultation::FollowUpStatus::parse(&f.status).is_none() {
+                return Err(at.invalid("follow_up", unknown_status(&f.status)));
+            }
+        }
+        if ingest(&r.collaborator_id).is_empty() {
+            return Err(at.invalid("collaborator_id", Problem::Required));
+        }
+        Ok(())
+    }
+
+    pub(super) fn proposal(&self, line: usize, r: &ProposalRecord) -> Result<()> {
+        let at = Place {
+            entity: "proposal",
+            line,
+            id: &r.id,
+        };
+        let Some(data) = proposal_data(r) else {
+            return Err(at.invalid("funding", unknown_code(&r.funding)));
+        };
+        at.texts(&[
+            ("title", &r.title),
+            ("rationale", &r.rationale),
+            ("objectives", &r.objectives),
+            ("content", &r.content),
+            ("place", &r.place),
+            ("time_frame", &r.time_frame),
+            ("expected_products", &r.expected_products),
+            ("expected_capacity", &r.expected_capacity),
+        ])?;
+        if status_code(&r.status).is_none() {
+            return Err(at.invalid("status", unknown_status(&r.status)));
+        }
+        if r.priorities < 0
+            || r.priorities >= 64
+            || priorities_bits(&priorities_from_bits(r.priorities)) != r.priorities
+        {
+            return Err(at.invalid(
+                "priorities",
+                Problem::NotAWholeNumber {
+                    value: r.priorities.to_string(),
+                },
+            ));
+        }
+        for t in &r.transitions {
+            let ok = status_code(&t.to_status).is_some()
+                && t.from_status
+                    .as_deref()
+                    .is_none_or(|f| status_code(f).is_some())
+                && Mover::from_key(&t.mover).is_some();
+            if !ok {
+                return Err(at.invalid("transitions", unknown_status(&t.to_status)));
+            }
+        }
+        if let Err(issues) = proposal::validate(&ProposalInput::from_data(&data), self.today) {
+            return Err(at.bad(RecordProblem::Invalid { issues }));
+        }
+        Ok(())
+    }
+}
+
+pub(super) fn one_issue(field: &'static str, p: Problem) -> Issues {
+    let mut i = Issues::default();
+    i.push(FieldIssue::error(field, p));
+    i
+}
+
+/// Every id of one kind appears once, and is not empty.
+pub(super) fn check_ids<T: Kind>(envs: &[Envelope<T>]) -> Result<()> {
+    let mut seen = HashSet::new();
+    for (i, env) in envs.iter().enumerate() {
+        let id = env.record.id();
+        if id.is_empty() || !seen.insert(id) {
+            return Err(bad(T::ENTITY, i + 1, id, RecordProblem::DuplicateId));
+        }
+    }
+    Ok(())
+}
+
+/// Where a refusal sits: (entity rank, line index, 0 for validation / 1 for the reference
+/// check of the same record). The first in this order is the one reported, as when the
+/// records were checked one after the other.
+pub(super) type At = (usize, usize, u8);
+
+/// Validates every record that would be written (the same rules as typed data). Pure: it
+/// may run on another thread while the writes go on; the first refusal in record order wins.
+pub(super) fn validate(
+    checker: &Checker<'_>,
+    inc: &Incoming<'_>,
+    p: &Plan,
+) -> Option<(At, StoreError)> {
+    validate_kind::<CollaboratorRecord>(checker, inc, p)
+        .or_else(|| validate_kind::<FacilityRecord>(checker, inc, p))
+        .or_else(|| validate_kind::<ConsultationRecord>(checker, inc, p))
+        .or_else(|| validate_kind::<ProposalRecord>(checker, inc, p))
+}
+
+/// The first refusal among the written records of one kind: a rev that is not the content's,
+/// or a failed check.
+fn validate_kind<T: Kind>(
+    checker: &Checker<'_>,
+    inc: &Incoming<'_>,
+    p: &Plan,
+) -> Option<(At, StoreError)> {
+    for (i, (env, d)) in T::of(inc).iter().zip(T::decisions(p)).enumerate() {
+        if matches!(d, Decision::Unchanged) {
+            continue;
+        }
+        let r = &env.record;
+        let res = if content_rev(r) != env.rev {
+            Err(bad(T::ENTITY, i + 1, r.id(), RecordProblem::RevMismatch))
+        } else {
+            r.check(checker, i + 1)
+        };
+        if let Err(e) = res {
+            return Some(((T::RANK, i, 0), e));
+        }
+    }
+    None
+}
+
+/// References of written consultations and proposals: to a facility of the bundle, or of
+/// the database (in the sender's scope). Returns the first refusal in record order.
+pub(super) fn check_refs(
+    conn: &Connection,
+    checker: &Checker<'_>,
+    inc: &Incoming<'_>,
+    p: &Plan,
+) -> Result<Option<(At, StoreError)>> {
+    let facility_commune: HashMap<&str, &str> = inc
+        .facilities
+        .iter()
+        .map(|e| (e.record.id.as_str(), e.record.commune_code.as_str()))
+        .collect();
+    let mut db_commune: HashMap<String, Option<String>> = HashMap::new();
+    let mut commune_stmt =
+        conn.prepare_cached("SELECT commune_code FROM facilities WHERE id = ?1")?;
+    let mut facility_ref = |entity: &str, line: usize, id: &str, fid: &str| -> Result<()> {
+        let commune = match facility_commune.get(fid) {
+            Some(c) => Some(c.to_string()),
+            None => match db_commune.get(fid) {
+                Some(c) => c.clone(),
+                None => {
+                    let c: Option<String> =
+                        commune_stmt.query_row([fid], |r| r.get(0)).optional()?;
+                    db_commune.insert(fid.to_string(), c.clone());
+                    c
+                }
+            },
+        };
+        match commune {
+            Some(c) => checker.scope(entity, line, id, &c),
+            None => Err(bad(
+                entity,
+                line,
+                id,
+                RecordProblem::MissingFacility {
+                    facility_id: crate::text::sanitize(fid),
+                },
+            )),
+        }
+    };
+    // Consultations, then proposals: (rank, index, id, facility id, decision).
+    let consultations = inc.consultations.iter().zip(&p.consultations).enumerate();
+    let consultations = consultations.map(|(i, (e, d))| {
+        let r = &e.record;
+        (
+            ConsultationRecord::RANK,
+            i,
+            r.id.as_str(),
+            r.facility_id.as_str(),
+            d,
+        )
+    });
+    let proposals = inc.proposals.iter().zip(&p.proposals).enumerate();
+    let proposals = proposals.map(|(i, (e, d))| {
+        let r = &e.record;
+        (
+            ProposalRecord::RANK,
+            i,
+            r.id.as_str(),
+            r.facility_id.as_str(),
+            d,
+        )
+    });
+    for (rank, i, id, fid, d) in consultations.chain(proposals) {
+        if matches!(d, Decision::Unchanged) {
+            continue;
+        }
+        let entity = super::ENTITIES[rank];
+        match facility_ref(entity, i + 1, id, fid) {
+            Err(e @ StoreError::BadRecord { .. }) => return Ok(Some(((rank, i, 1), e))),
+            Err(e) => return Err(e),
+            Ok(()) => {}
+        }
+    }
+    Ok(None)
+}
+
+/// The first of two refusals in record order.
+pub(super) fn first_refusal(
+    a: Option<(At, StoreError)>,
+    b: Option<(At, StoreError)>,
+) -> Option<StoreError> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(if a.0 <= b.0 { a.1 } else { b.1 }),
+        (Some(a), None) | (None, Some(a)) => Some(a.1),
+        (None, None) => None,
+    }
+}
+
+pub(super) fn checker<'a>(
+    inc: &Incoming<'_>,
+    today: chrono::NaiveDate,
+    province: Option<&'a Profile>,
+) -> Result<Checker<'a>> {
+    let sender = sender_profile(inc.sender)
+        .ok_or_else(|| bad("manifest", 0, &inc.sender.id, RecordProblem::BadSender))?;
+    Ok(Checker {
+        today,
+        sender,
+        province,
+    })
+}

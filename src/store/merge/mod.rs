@@ -1,0 +1,420 @@
+//! The province side of a bundle: every record is validated like typed data, classified
+//! against what the province holds (new / updated / unchanged / conflict, and suspected
+//! duplicate facilities across senders), and the whole bundle is applied in one transaction.
+//!
+//! Revision rule (docs/bundle-format.md): a record's `rev` is the hash of its content, and
+//! `base_rev` the rev its sender last sent. At the province: absent → new; the province's rev
+//! equals `rev` → unchanged; equals `base_rev` → updated; otherwise → a conflict, kept with
+//! both versions. The live record of a conflict is the version with the greater
+//! (updated_at, rev), so bundles from two senders give the same records in either order.
+
+//!
+//! Split by job: `checks` (the same rules as typed data), `classify` (what each record would
+//! do), `write` (applying a plan in the caller's transaction), `conflicts` and `duplicates`
+//! (what the province decides afterwards). The rows are read by `store::rows`, as elsewhere.
+
+mod checks;
+mod classify;
+mod conflicts;
+mod duplicates;
+mod write;
+
+use std::collections::BTreeMap;
+
+use rusqlite::{params, Connection, Transaction};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+pub use conflicts::{Conflict, Side};
+pub use duplicates::{DuplicateRow, MergeMoves};
+
+use self::checks::{check_refs, checker, validate, Checker};
+use self::classify::{classify_all, plan, Decision, Plan};
+use self::write::{write_plan, Writer};
+use super::rows;
+use super::{Actor, Result, Store, StoreError};
+use crate::domain::dup::DupReason;
+use crate::domain::issue::{FieldIssue, Issues, Problem};
+use crate::domain::Profile;
+use crate::record::{
+    CollaboratorRecord, ConsultationRecord, Envelope, FacilityRecord, ProposalRecord,
+};
+
+/// The entities a bundle carries, in the order they are merged (references point backwards).
+pub const ENTITIES: [&str; 4] = ["collaborator", "facility", "consultation", "proposal"];
+
+/// Who sent a bundle, as its manifest says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sender {
+    pub id: String,
+    pub name: String,
+    pub role: String,
+    pub units: Vec<String>,
+}
+
+/// The records of one bundle, borrowed from wherever they were read.
+#[derive(Debug, Clone, Copy)]
+pub struct Incoming<'a> {
+    pub sender: &'a Sender,
+    pub collaborators: &'a [Envelope<CollaboratorRecord>],
+    pub facilities: &'a [Envelope<FacilityRecord>],
+    pub consultations: &'a [Envelope<ConsultationRecord>],
+    pub proposals: &'a [Envelope<ProposalRecord>],
+}
+
+/// Why a record of a bundle is refused (the whole bundle with it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "problem", rename_all = "snake_case")]
+pub enum RecordProblem {
+    /// The same validation as typed data failed.
+    Invalid { issues: Issues },
+    /// The id appears twice in the bundle.
+    DuplicateId,
+    /// `rev` is not the hash of the record's content.
+    RevMismatch,
+    /// It names a facility that is neither in the bundle nor in the database.
+    MissingFacility { facility_id: String },
+    /// The sender's manifest role is not a role.
+    BadSender,
+    /// A text field holds what typed text may not (control or escape characters, untrimmed).
+    UncleanText { field: String },
+}
+
+/// Per entity: what the bundle would do.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct EntityCounts {
+    pub new: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+    pub conflicts: usize,
+    /// New or changed facilities suspected to duplicate another sender's.
+    pub duplicates: usize,
+}
+
+impl EntityCounts {
+    /// Records taken as they came (new, updated or already there).
+    pub fn accepted(&self) -> usize {
+        self.new + self.updated + self.unchanged
+    }
+}
+
+/// A suspected duplicate pair (smaller id first).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DuplicatePair {
+    pub a: String,
+    pub b: String,
+    pub reasons: Vec<DupReason>,
+}
+
+/// What a preview found or an import did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct MergeReport {
+    /// Keyed by entity name (see [`ENTITIES`]).
+    pub counts: BTreeMap<String, EntityCounts>,
+    /// (entity, record id) of each conflict.
+    pub conflicts: Vec<(String, String)>,
+    pub duplicates: Vec<DuplicatePair>,
+}
+
+impl MergeReport {
+    pub fn count(&self, entity: &str) -> EntityCounts {
+        self.counts.get(entity).copied().unwrap_or_default()
+    }
+
+    /// Whether applying it would change nothing.
+    pub fn is_noop(&self) -> bool {
+        self.counts
+            .values()
+            .all(|c| c.new == 0 && c.updated == 0 && c.conflicts == 0)
+            && self.duplicates.is_empty()
+    }
+}
+
+pub(super) fn bad(entity: &str, line: usize, id: &str, problem: RecordProblem) -> StoreError {
+    StoreError::BadRecord {
+        entity: entity.to_string(),
+        line,
+        id: crate::text::sanitize(id),
+        problem,
+    }
+}
+
+pub(super) fn invalid(
+    entity: &str,
+    line: usize,
+    id: &str,
+    field: &'static str,
+    p: Problem,
+) -> StoreError {
+    let mut issues = Issues::default();
+    issues.push(FieldIssue::error(field, p));
+    bad(entity, line, id, RecordProblem::Invalid { issues })
+}
+
+impl Store {
+    fn province_profile(&self) -> Option<&Profile> {
+        self.profile()
+    }
+
+    /// What importing `inc` would do, without writing anything. A bad record refuses the
+    /// whole bundle (`StoreError::BadRecord`, naming the entity and the line).
+    pub fn preview_merge(&self, inc: &Incoming<'_>) -> Result<MergeReport> {
+        Ok(plan(self.conn(), inc, self.today(), self.province_profile())?.report)
+    }
+
+    /// Imports `inc` in one transaction: all of it or nothing. `also` runs inside the same
+    /// transaction after the records (the bundle registry, the receipt).
+    pub fn apply_merge(
+        &mut self,
+        inc: &Incoming<'_>,
+        also: impl FnOnce(&Transaction<'_>, &MergeReport) -> Result<()>,
+    ) -> Result<MergeReport> {
+        self.require_profile()?;
+        let today = self.today();
+        let province = self.profile().cloned();
+        let now = self.now_string();
+        let actor = Actor {
+            id: inc.sender.id.clone(),
+            name: inc.sender.name.clone(),
+        };
+        let total = inc.facilities.len() + inc.consultations.len() + inc.proposals.len();
+        let big = total > 1000;
+        if big {
+            self.conn().execute_batch("PRAGMA cache_size = -262144")?;
+        }
+        let empty: bool = self
+            .conn()
+            .query_row("SELECT NOT EXISTS (SELECT 1 FROM consultations) AND NOT EXISTS (SELECT 1 FROM facilities)", [], |r| r.get(0))?;
+        let result = self.write(|tx| {
+            let checker = checker(inc, today, province.as_ref())?;
+            let p = classify_all(tx, inc)?;
+            if let Some((at, e)) = check_refs(tx, &checker, inc, &p)? {
+                // An earlier record's validation refusal is reported first.
+                return Err(match validate(&checker, inc, &p) {
+                    Some((v, ve)) if v < at => ve,
+                    _ => e,
+                });
+            }
+            // Validation runs on another core while SQLite writes; a refusal rolls the
+            // whole transaction back, and is reported rather than any write error it caused.
+            let (refused, written) = std::thread::scope(|s| {
+                let v = s.spawn(|| validate(&checker, inc, &p));
+                let w = write_plan(tx, inc, &p, &now, &actor, empty && total >= 5000);
+                let refused = v.join().unwrap_or_else(|_| {
+                    Some(((0, 0, 0), StoreError::Corrupt("validation failed".into())))
+                });
+                (refused, w)
+            });
+            if let Some((_, e)) = refused {
+                return Err(e);
+            }
+            written?;
+            let mut pair = tx.prepare_cached(
+                "INSERT OR IGNORE INTO duplicate_pairs (a, b, reasons, found_at) VALUES (?1, ?2, ?3, ?4)",
+            )?;
+            for d in &p.report.duplicates {
+                let reasons = serde_json::to_string(&d.reasons).unwrap_or_else(|_| "[]".into());
+                pair.execute(params![d.a, d.b, reasons, now])?;
+            }
+            also(tx, &p.report)?;
+            Ok(p.report)
+        });
+        if big {
+            self.conn().execute_batch(&format!(
+                "PRAGMA cache_size = {}",
+                super::DEFAULT_CACHE_SIZE
+            ))?;
+        }
+        result
+    }
+
+    /// Every record of the database as bundle records (for comparisons and receipts).
+    pub fn all_records(&self) -> Result<AllRecords> {
+        let conn = self.conn();
+        Ok(AllRecords {
+            collaborators: all_of(conn)?,
+            facilities: all_of(conn)?,
+            consultations: all_of(conn)?,
+            proposals: all_of(conn)?,
+        })
+    }
+}
+
+/// Every record of one kind, in id order.
+fn all_of<T: Kind>(conn: &Connection) -> Result<Vec<T>> {
+    let mut s = conn.prepare(&format!("SELECT id FROM {} ORDER BY id", T::TABLE))?;
+    let ids = s
+        .query_map([], |r| r.get::<_, String>(0))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut out = Vec::with_capacity(ids.len());
+    for id in ids {
+        out.extend(T::load(conn, &id)?.map(|r| r.0));
+    }
+    Ok(out)
+}
+
+/// Every record of a database, by entity, ordered by id.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct AllRecords {
+    pub collaborators: Vec<CollaboratorRecord>,
+    pub facilities: Vec<FacilityRecord>,
+    pub consultations: Vec<ConsultationRecord>,
+    pub proposals: Vec<ProposalRecord>,
+}
+
+/// What the merge needs to know of each kind of record; one implementation per entity, so
+/// that classifying, checking, writing and resolving are written once.
+trait Kind: Serialize + DeserializeOwned + Clone + Sync {
+    /// The entity name (change log, record revs, conflicts; see [`ENTITIES`]).
+    const ENTITY: &'static str;
+    const TABLE: &'static str;
+    /// Its place in [`ENTITIES`]: a refusal of an earlier entity is reported first.
+    const RANK: usize;
+    fn id(&self) -> &str;
+    /// Orders the two versions of a conflict (with the rev).
+    fn updated_at(&self) -> &str;
+    /// The records of this kind in a bundle, and their decisions in a plan.
+    fn of<'a>(inc: &Incoming<'a>) -> &'a [Envelope<Self>];
+    fn decisions(p: &Plan) -> &[Decision];
+    /// The province's copy and its row version.
+    fn load(conn: &Connection, id: &str) -> Result<Option<(Self, i64)>>;
+    /// The same rules as typed data (`line`: 1-based line in the bundle, 0 if none).
+    fn check(&self, c: &Checker<'_>, line: usize) -> Result<()>;
+    /// Stores the record as row `version` (1: a new row).
+    fn write(&self, w: &Writer<'_, '_>, version: i64) -> Result<()>;
+}
+
+impl Kind for CollaboratorRecord {
+    const ENTITY: &'static str = "collaborator";
+    const TABLE: &'static str = "collaborators";
+    const RANK: usize = 0;
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn updated_at(&self) -> &str {
+        // Collaborators carry no stamp: a conflict is ordered by rev alone.
+        ""
+    }
+    fn of<'a>(inc: &Incoming<'a>) -> &'a [Envelope<Self>] {
+        inc.collaborators
+    }
+    fn decisions(p: &Plan) -> &[Decision] {
+        &p.collaborators
+    }
+    fn load(conn: &Connection, id: &str) -> Result<Option<(Self, i64)>> {
+        rows::load_collaborator(conn, id)
+    }
+    fn check(&self, c: &Checker<'_>, line: usize) -> Result<()> {
+        c.collaborator(line, self)
+    }
+    fn write(&self, w: &Writer<'_, '_>, version: i64) -> Result<()> {
+        w.collaborator(self, version)
+    }
+}
+
+impl Kind for FacilityRecord {
+    const ENTITY: &'static str = "facility";
+    const TABLE: &'static str = "facilities";
+    const RANK: usize = 1;
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn updated_at(&self) -> &str {
+        &self.updated_at
+    }
+    fn of<'a>(inc: &Incoming<'a>) -> &'a [Envelope<Self>] {
+        inc.facilities
+    }
+    fn decisions(p: &Plan) -> &[Decision] {
+        &p.facilities
+    }
+    fn load(conn: &Connection, id: &str) -> Result<Option<(Self, i64)>> {
+        rows::load_facility(conn, id)
+    }
+    fn check(&self, c: &Checker<'_>, line: usize) -> Result<()> {
+        c.facility(line, self)
+    }
+    fn write(&self, w: &Writer<'_, '_>, version: i64) -> Result<()> {
+        w.facility(self, version)
+    }
+}
+
+impl Kind for ConsultationRecord {
+    const ENTITY: &'static str = "consultation";
+    const TABLE: &'static str = "consultations";
+    const RANK: usize = 2;
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn updated_at(&self) -> &str {
+        &self.updated_at
+    }
+    fn of<'a>(inc: &Incoming<'a>) -> &'a [Envelope<Self>] {
+        inc.consultations
+    }
+    fn decisions(p: &Plan) -> &[Decision] {
+        &p.consultations
+    }
+    fn load(conn: &Connection, id: &str) -> Result<Option<(Self, i64)>> {
+        rows::load_consultation(conn, id)
+    }
+    fn check(&self, c: &Checker<'_>, line: usize) -> Result<()> {
+        c.consultation(line, self)
+    }
+    fn write(&self, w: &Writer<'_, '_>, version: i64) -> Result<()> {
+        w.consultation(self, version)
+    }
+}
+
+impl Kind for ProposalRecord {
+    const ENTITY: &'static str = "proposal";
+    const TABLE: &'static str = "proposals";
+    const RANK: usize = 3;
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn updated_at(&self) -> &str {
+        &self.updated_at
+    }
+    fn of<'a>(inc: &Incoming<'a>) -> &'a [Envelope<Self>] {
+        inc.proposals
+    }
+    fn decisions(p: &Plan) -> &[Decision] {
+        &p.proposals
+    }
+    fn load(conn: &Connection, id: &str) -> Result<Option<(Self, i64)>> {
+        rows::load_proposal(conn, id)
+    }
+    fn check(&self, c: &Checker<'_>, line: usize) -> Result<()> {
+        c.proposal(line, self)
+    }
+    fn write(&self, w: &Writer<'_, '_>, version: i64) -> Result<()> {
+        w.proposal(self, version)
+    }
+}
+
+/// Runs `$body` with `$t` the record type of entity `$entity`; `$other` for an unknown one.
+macro_rules! by_entity {
+    ($entity:expr, $t:ident => $body:expr, _ => $other:expr) => {
+        match $entity {
+            "collaborator" => {
+                type $t = crate::record::CollaboratorRecord;
+                $body
+            }
+            "facility" => {
+                type $t = crate::record::FacilityRecord;
+                $body
+            }
+            "consultation" => {
+                type $t = crate::record::ConsultationRecord;
+                $body
+            }
+            "proposal" => {
+                type $t = crate::record::ProposalRecord;
+                $body
+            }
+            _ => $other,
+        }
+    };
+}
+use by_entity;

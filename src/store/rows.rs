@@ -1,0 +1,551 @@
+//! One row mapper per record type, used by every reader: the store's own look-ups and lists,
+//! the bundle export, the merge and the receipts.
+//!
+//! Each table's column list is written once (`FACILITY_SQL` is what a reader selects, in that
+//! order) and a mapper finds each column by its name in the list. The position is worked out
+//! at compile time, so a renamed or missing column fails the build and reading a row costs no
+//! by-name look-up (rusqlite's `row.get("name")` searches the statement's column names on
+//! every call).
+
+use std::sync::LazyLock;
+
+use rusqlite::types::Type;
+use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
+
+use super::Result;
+use crate::domain::dup::DupKey;
+use crate::domain::facility::{Facility, FacilityData, FacilityStatus, RecordMeta};
+use crate::domain::proposal::category_order;
+use crate::record::{
+    AmendmentRecord, CollaboratorRecord, ConsultationRecord, FacilityRecord, FollowUpRecord,
+    ProposalRecord, TransitionRecord,
+};
+
+/// Declares a column list: `$list` the names, `$sql` the same names joined for a SELECT.
+macro_rules! columns {
+    ($(#[$m:meta])* $list:ident, $sql:ident = [$first:ident $(, $rest:ident)* $(,)?]) => {
+        $(#[$m])*
+        pub(crate) const $list: &[&str] = &[stringify!($first) $(, stringify!($rest))*];
+        pub(crate) const $sql: &str = concat!(stringify!($first) $(, ", ", stringify!($rest))*);
+    };
+}
+
+/// The position of a column in a list, evaluated at compile time.
+macro_rules! col {
+    ($list:ident, $name:ident) => {
+        const { position($list, stringify!($name)) }
+    };
+}
+
+/// Where `name` sits in `list`. Only called in constant context: a name that is not in the
+/// list stops the build.
+const fn position(list: &[&str], name: &str) -> usize {
+    let mut i = 0;
+    while i < list.len() {
+        if same(list[i].as_bytes(), name.as_bytes()) {
+            return i;
+        }
+        i += 1;
+    }
+    panic!("column not in the list")
+}
+
+const fn same(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+fn flag(r: &Row<'_>, i: usize) -> rusqlite::Result<bool> {
+    Ok(r.get::<_, i64>(i)? != 0)
+}
+
+/// A text column borrowed from the row (no copy: for the filters that skip most rows).
+fn text<'r>(r: &'r Row<'_>, i: usize) -> rusqlite::Result<&'r str> {
+    r.get_ref(i)?
+        .as_str()
+        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, Type::Text, Box::new(e)))
+}
+
+// ------------------------------------------------------------------------------------------
+// Collaborators
+
+columns!(
+    /// `collaborators`, as a bundle record plus the row version.
+    COLLABORATOR, COLLABORATOR_SQL = [id, name, role, units, active, version]
+);
+
+pub(crate) fn collaborator(r: &Row<'_>) -> rusqlite::Result<CollaboratorRecord> {
+    let units: String = r.get(col!(COLLABORATOR, units))?;
+    Ok(CollaboratorRecord {
+        id: r.get(col!(COLLABORATOR, id))?,
+        name: r.get(col!(COLLABORATOR, name))?,
+        role: r.get(col!(COLLABORATOR, role))?,
+        units: serde_json::from_str(&units).unwrap_or_default(),
+        active: flag(r, col!(COLLABORATOR, active))?,
+    })
+}
+
+pub(crate) fn collaborator_version(r: &Row<'_>) -> rusqlite::Result<i64> {
+    r.get(col!(COLLABORATOR, version))
+}
+
+// ------------------------------------------------------------------------------------------
+// Facilities
+
+columns!(
+    /// `facilities`: every field of the bundle record, then the row version.
+    FACILITY, FACILITY_SQL = [
+        id, name, entity_type, tax_code, representative, phone, address, commune_code,
+        trade_group, products, workers, founded_year, craft_village, ocop_stars, ocop_year,
+        typical_level, typical_year, exports, local_materials, woman_owned, ethnic_owned,
+        difficult_area, status, notes, old_commune_code, archived, created_at, created_by,
+        updated_at, updated_by, version
+    ]
+);
+
+pub(crate) fn facility_record(r: &Row<'_>) -> rusqlite::Result<FacilityRecord> {
+    Ok(FacilityRecord {
+        id: r.get(col!(FACILITY, id))?,
+        name: r.get(col!(FACILITY, name))?,
+        entity_type: r.get(col!(FACILITY, entity_type))?,
+        tax_code: r.get(col!(FACILITY, tax_code))?,
+        representative: r.get(col!(FACILITY, representative))?,
+        phone: r.get(col!(FACILITY, phone))?,
+        address: r.get(col!(FACILITY, address))?,
+        commune_code: r.get(col!(FACILITY, commune_code))?,
+        trade_group: r.get(col!(FACILITY, trade_group))?,
+        products: r.get(col!(FACILITY, products))?,
+        workers: r.get(col!(FACILITY, workers))?,
+        founded_year: r.get(col!(FACILITY, founded_year))?,
+        craft_village: r.get(col!(FACILITY, craft_village))?,
+        ocop_stars: r.get(col!(FACILITY, ocop_stars))?,
+        ocop_year: r.get(col!(FACILITY, ocop_year))?,
+        typical_level: r.get(col!(FACILITY, typical_level))?,
+        typical_year: r.get(col!(FACILITY, typical_year))?,
+        exports: flag(r, col!(FACILITY, exports))?,
+        local_materials: flag(r, col!(FACILITY, local_materials))?,
+        woman_owned: flag(r, col!(FACILITY, woman_owned))?,
+        ethnic_owned: flag(r, col!(FACILITY, ethnic_owned))?,
+        difficult_area: flag(r, col!(FACILITY, difficult_area))?,
+        status: r.get(col!(FACILITY, status))?,
+        notes: r.get(col!(FACILITY, notes))?,
+        old_commune_code: r.get(col!(FACILITY, old_commune_code))?,
+        archived: flag(r, col!(FACILITY, archived))?,
+        created_at: r.get(col!(FACILITY, created_at))?,
+        created_by: r.get(col!(FACILITY, created_by))?,
+        updated_at: r.get(col!(FACILITY, updated_at))?,
+        updated_by: r.get(col!(FACILITY, updated_by))?,
+    })
+}
+
+pub(crate) fn facility_version(r: &Row<'_>) -> rusqlite::Result<i64> {
+    r.get(col!(FACILITY, version))
+}
+
+/// The facility's id and commune, read before the whole row (a reader that filters by them
+/// maps only the rows it keeps).
+pub(crate) fn facility_key<'r>(r: &'r Row<'_>) -> rusqlite::Result<(&'r str, &'r str)> {
+    Ok((
+        text(r, col!(FACILITY, id))?,
+        text(r, col!(FACILITY, commune_code))?,
+    ))
+}
+
+/// The store's own view of a facility (the same row as [`facility_record`]).
+pub(crate) fn facility(r: &Row<'_>) -> rusqlite::Result<Facility> {
+    Ok(facility_from_record(
+        facility_record(r)?,
+        facility_version(r)?,
+    ))
+}
+
+/// A facility record as the domain value (an unknown status reads as the default one).
+pub(crate) fn facility_from_record(rec: FacilityRecord, version: i64) -> Facility {
+    Facility {
+        id: rec.id,
+        data: FacilityData {
+            name: rec.name,
+            entity_type: rec.entity_type,
+            tax_code: rec.tax_code,
+            representative: rec.representative,
+            phone: rec.phone,
+            address: rec.address,
+            commune_code: rec.commune_code,
+            trade_group: rec.trade_group,
+            products: rec.products,
+            workers: rec.workers,
+            founded_year: rec.founded_year,
+            craft_village: rec.craft_village,
+            ocop_stars: rec.ocop_stars,
+            ocop_year: rec.ocop_year,
+            typical_level: rec.typical_level,
+            typical_year: rec.typical_year,
+            exports: rec.exports,
+            local_materials: rec.local_materials,
+            woman_owned: rec.woman_owned,
+            ethnic_owned: rec.ethnic_owned,
+            difficult_area: rec.difficult_area,
+            status: FacilityStatus::parse(&rec.status).unwrap_or_default(),
+            notes: rec.notes,
+        },
+        meta: RecordMeta {
+            created_at: rec.created_at,
+            created_by: rec.created_by,
+            updated_at: rec.updated_at,
+            updated_by: rec.updated_by,
+            version,
+            archived: rec.archived,
+        },
+    }
+}
+
+columns!(
+    /// What the duplicate rule compares of a facility.
+    DUP_KEY, DUP_KEY_SQL = [id, name, commune_code, tax_code, phone]
+);
+
+pub(crate) fn dup_key(r: &Row<'_>) -> rusqlite::Result<DupKey> {
+    Ok(DupKey {
+        id: r.get(col!(DUP_KEY, id))?,
+        name: r.get(col!(DUP_KEY, name))?,
+        commune_code: r.get(col!(DUP_KEY, commune_code))?,
+        tax_code: r.get(col!(DUP_KEY, tax_code))?,
+        phone: r.get(col!(DUP_KEY, phone))?,
+    })
+}
+
+// ------------------------------------------------------------------------------------------
+// Consultations and what belongs to them
+
+columns!(
+    /// `consultations`: the record's own fields, the copied commune, how many amendments it
+    /// has, and the row version.
+    CONSULTATION, CONSULTATION_SQL = [
+        id, facility_id, commune_code, collaborator_id, date, mode, topics, difficulties, needs,
+        advice, next_step, follow_up_date, cur_date, cur_mode, amendments, created_at,
+        created_by, updated_at, updated_by, version
+    ]
+);
+
+columns!(
+    /// `consultation_amendments`.
+    AMENDMENT, AMENDMENT_SQL = [consultation_id, id, at, actor_id, actor_name, reason, changes]
+);
+
+columns!(
+    /// `follow_ups`, as the record carries them.
+    FOLLOW_UP, FOLLOW_UP_SQL = [
+        consultation_id, due_date, status, outcome_id, note, closed_at, closed_by, updated_at,
+        updated_by
+    ]
+);
+
+/// A consultation without its current topics, amendments and follow-up (other tables).
+pub(crate) fn consultation_record(r: &Row<'_>) -> rusqlite::Result<ConsultationRecord> {
+    let topics: String = r.get(col!(CONSULTATION, topics))?;
+    Ok(ConsultationRecord {
+        id: r.get(col!(CONSULTATION, id))?,
+        facility_id: r.get(col!(CONSULTATION, facility_id))?,
+        collaborator_id: r.get(col!(CONSULTATION, collaborator_id))?,
+        date: r.get(col!(CONSULTATION, date))?,
+        mode: r.get(col!(CONSULTATION, mode))?,
+        topics: super::consultations::split_topics(&topics),
+        difficulties: r.get(col!(CONSULTATION, difficulties))?,
+        needs: r.get(col!(CONSULTATION, needs))?,
+        advice: r.get(col!(CONSULTATION, advice))?,
+        next_step: r.get(col!(CONSULTATION, next_step))?,
+        follow_up_date: r.get(col!(CONSULTATION, follow_up_date))?,
+        cur_date: r.get(col!(CONSULTATION, cur_date))?,
+        cur_mode: r.get(col!(CONSULTATION, cur_mode))?,
+        cur_topics: Vec::new(),
+        amendments: Vec::new(),
+        follow_up: None,
+        created_at: r.get(col!(CONSULTATION, created_at))?,
+        created_by: r.get(col!(CONSULTATION, created_by))?,
+        updated_at: r.get(col!(CONSULTATION, updated_at))?,
+        updated_by: r.get(col!(CONSULTATION, updated_by))?,
+    })
+}
+
+pub(crate) fn consultation_version(r: &Row<'_>) -> rusqlite::Result<i64> {
+    r.get(col!(CONSULTATION, version))
+}
+
+/// The consultation's id, commune and whether it has amendments, read before the whole row.
+pub(crate) fn consultation_key<'r>(r: &'r Row<'_>) -> rusqlite::Result<(&'r str, &'r str, bool)> {
+    Ok((
+        text(r, col!(CONSULTATION, id))?,
+        text(r, col!(CONSULTATION, commune_code))?,
+        r.get::<_, i64>(col!(CONSULTATION, amendments))? > 0,
+    ))
+}
+
+/// An amendment and the consultation it belongs to.
+pub(crate) fn amendment(r: &Row<'_>) -> rusqlite::Result<(String, AmendmentRecord)> {
+    let changes: String = r.get(col!(AMENDMENT, changes))?;
+    Ok((
+        r.get(col!(AMENDMENT, consultation_id))?,
+        AmendmentRecord {
+            id: r.get(col!(AMENDMENT, id))?,
+            at: r.get(col!(AMENDMENT, at))?,
+            actor_id: r.get(col!(AMENDMENT, actor_id))?,
+            actor_name: r.get(col!(AMENDMENT, actor_name))?,
+            reason: r.get(col!(AMENDMENT, reason))?,
+            changes: serde_json::from_str(&changes).unwrap_or_default(),
+        },
+    ))
+}
+
+/// A follow-up and the consultation it belongs to.
+pub(crate) fn follow_up(r: &Row<'_>) -> rusqlite::Result<(String, FollowUpRecord)> {
+    Ok((
+        r.get(col!(FOLLOW_UP, consultation_id))?,
+        FollowUpRecord {
+            due_date: r.get(col!(FOLLOW_UP, due_date))?,
+            status: r.get(col!(FOLLOW_UP, status))?,
+            outcome_id: r.get(col!(FOLLOW_UP, outcome_id))?,
+            note: r.get(col!(FOLLOW_UP, note))?,
+            closed_at: r.get(col!(FOLLOW_UP, closed_at))?,
+            closed_by: r.get(col!(FOLLOW_UP, closed_by))?,
+            updated_at: r.get(col!(FOLLOW_UP, updated_at))?,
+            updated_by: r.get(col!(FOLLOW_UP, updated_by))?,
+        },
+    ))
+}
+
+// ------------------------------------------------------------------------------------------
+// Proposals and their status history
+
+columns!(
+    /// `proposals`: the record's own fields, the copied commune and the row version.
+    PROPOSAL, PROPOSAL_SQL = [
+        id, facility_id, commune_code, plan_year, category, funding, title, rationale,
+        objectives, content, place, time_frame, total_cost, support, counterpart, other_sources,
+        expected_jobs, expected_products, expected_capacity, priorities, status, decision_no,
+        created_at, created_by, updated_at, updated_by, version
+    ]
+);
+
+columns!(
+    /// `proposal_transitions`, as the record carries them.
+    TRANSITION, TRANSITION_SQL = [
+        proposal_id, at, actor_id, actor_name, mover, from_status, to_status, reason, decision_no
+    ]
+);
+
+/// A proposal without its transitions (another table).
+pub(crate) fn proposal_record(r: &Row<'_>) -> rusqlite::Result<ProposalRecord> {
+    Ok(ProposalRecord {
+        id: r.get(col!(PROPOSAL, id))?,
+        facility_id: r.get(col!(PROPOSAL, facility_id))?,
+        plan_year: r.get(col!(PROPOSAL, plan_year))?,
+        category: r.get(col!(PROPOSAL, category))?,
+        funding: r.get(col!(PROPOSAL, funding))?,
+        title: r.get(col!(PROPOSAL, title))?,
+        rationale: r.get(col!(PROPOSAL, rationale))?,
+        objectives: r.get(col!(PROPOSAL, objectives))?,
+        content: r.get(col!(PROPOSAL, content))?,
+        place: r.get(col!(PROPOSAL, place))?,
+        time_frame: r.get(col!(PROPOSAL, time_frame))?,
+        total_cost: r.get(col!(PROPOSAL, total_cost))?,
+        support: r.get(col!(PROPOSAL, support))?,
+        counterpart: r.get(col!(PROPOSAL, counterpart))?,
+        other_sources: r.get(col!(PROPOSAL, other_sources))?,
+        expected_jobs: r.get(col!(PROPOSAL, expected_jobs))?,
+        expected_products: r.get(col!(PROPOSAL, expected_products))?,
+        expected_capacity: r.get(col!(PROPOSAL, expected_capacity))?,
+        priorities: r.get(col!(PROPOSAL, priorities))?,
+        status: r.get(col!(PROPOSAL, status))?,
+        decision_no: r.get(col!(PROPOSAL, decision_no))?,
+        transitions: Vec::new(),
+        created_at: r.get(col!(PROPOSAL, created_at))?,
+        created_by: r.get(col!(PROPOSAL, created_by))?,
+        updated_at: r.get(col!(PROPOSAL, updated_at))?,
+        updated_by: r.get(col!(PROPOSAL, updated_by))?,
+    })
+}
+
+pub(crate) fn proposal_version(r: &Row<'_>) -> rusqlite::Result<i64> {
+    r.get(col!(PROPOSAL, version))
+}
+
+/// The proposal's id and commune, read before the whole row.
+pub(crate) fn proposal_key<'r>(r: &'r Row<'_>) -> rusqlite::Result<(&'r str, &'r str)> {
+    Ok((
+        text(r, col!(PROPOSAL, id))?,
+        text(r, col!(PROPOSAL, commune_code))?,
+    ))
+}
+
+/// A transition and the proposal it belongs to.
+pub(crate) fn transition(r: &Row<'_>) -> rusqlite::Result<(String, TransitionRecord)> {
+    Ok((
+        r.get(col!(TRANSITION, proposal_id))?,
+        TransitionRecord {
+            at: r.get(col!(TRANSITION, at))?,
+            actor_id: r.get(col!(TRANSITION, actor_id))?,
+            actor_name: r.get(col!(TRANSITION, actor_name))?,
+            mover: r.get(col!(TRANSITION, mover))?,
+            from_status: r.get(col!(TRANSITION, from_status))?,
+            to_status: r.get(col!(TRANSITION, to_status))?,
+            reason: r.get(col!(TRANSITION, reason))?,
+            decision_no: r.get(col!(TRANSITION, decision_no))?,
+        },
+    ))
+}
+
+/// Adds one transition of a proposal's history (the merge and the province's decisions).
+pub(crate) fn insert_transition(
+    tx: &Transaction<'_>,
+    proposal_id: &str,
+    t: &TransitionRecord,
+) -> Result<()> {
+    static SQL: LazyLock<String> = LazyLock::new(|| {
+        format!(
+            "INSERT INTO proposal_transitions ({TRANSITION_SQL})
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+        )
+    });
+    // The parameters follow TRANSITION in order.
+    tx.prepare_cached(&SQL)?.execute(params![
+        proposal_id,
+        t.at,
+        t.actor_id,
+        t.actor_name,
+        t.mover,
+        t.from_status,
+        t.to_status,
+        t.reason,
+        t.decision_no
+    ])?;
+    Ok(())
+}
+
+// ------------------------------------------------------------------------------------------
+// One record by id, with its row version (the merge's side of a comparison, receipts)
+
+pub(crate) fn load_collaborator(
+    conn: &Connection,
+    id: &str,
+) -> Result<Option<(CollaboratorRecord, i64)>> {
+    static SQL: LazyLock<String> =
+        LazyLock::new(|| format!("SELECT {COLLABORATOR_SQL} FROM collaborators WHERE id = ?1"));
+    let mut stmt = conn.prepare_cached(&SQL)?;
+    Ok(stmt
+        .query_row([id], |r| Ok((collaborator(r)?, collaborator_version(r)?)))
+        .optional()?)
+}
+
+pub(crate) fn load_facility(conn: &Connection, id: &str) -> Result<Option<(FacilityRecord, i64)>> {
+    static SQL: LazyLock<String> =
+        LazyLock::new(|| format!("SELECT {FACILITY_SQL} FROM facilities WHERE id = ?1"));
+    let mut stmt = conn.prepare_cached(&SQL)?;
+    Ok(stmt
+        .query_row([id], |r| Ok((facility_record(r)?, facility_version(r)?)))
+        .optional()?)
+}
+
+/// Sorts topic codes in code-list order, as the forms store them.
+pub(crate) fn sort_topics(t: &mut [String]) {
+    t.sort_by(|a, b| category_order(a).cmp(&category_order(b)).then(a.cmp(b)));
+}
+
+pub(crate) fn load_consultation(
+    conn: &Connection,
+    id: &str,
+) -> Result<Option<(ConsultationRecord, i64)>> {
+    static SQL: LazyLock<String> =
+        LazyLock::new(|| format!("SELECT {CONSULTATION_SQL} FROM consultations WHERE id = ?1"));
+    static AMENDMENTS: LazyLock<String> = LazyLock::new(|| {
+        format!(
+            "SELECT {AMENDMENT_SQL} FROM consultation_amendments
+             WHERE consultation_id = ?1 ORDER BY at, id"
+        )
+    });
+    static FOLLOW_UPS: LazyLock<String> = LazyLock::new(|| {
+        format!("SELECT {FOLLOW_UP_SQL} FROM follow_ups WHERE consultation_id = ?1")
+    });
+    let mut stmt = conn.prepare_cached(&SQL)?;
+    let Some((mut rec, version)) = stmt
+        .query_row([id], |r| {
+            Ok((consultation_record(r)?, consultation_version(r)?))
+        })
+        .optional()?
+    else {
+        return Ok(None);
+    };
+    let mut t =
+        conn.prepare_cached("SELECT topic FROM consultation_topics WHERE consultation_id = ?1")?;
+    rec.cur_topics = t
+        .query_map([id], |r| r.get(0))?
+        .collect::<rusqlite::Result<Vec<String>>>()?;
+    sort_topics(&mut rec.cur_topics);
+    let mut a = conn.prepare_cached(&AMENDMENTS)?;
+    rec.amendments = a
+        .query_map([id], |r| Ok(amendment(r)?.1))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut f = conn.prepare_cached(&FOLLOW_UPS)?;
+    rec.follow_up = f.query_row([id], |r| Ok(follow_up(r)?.1)).optional()?;
+    Ok(Some((rec, version)))
+}
+
+pub(crate) fn load_proposal(conn: &Connection, id: &str) -> Result<Option<(ProposalRecord, i64)>> {
+    static SQL: LazyLock<String> =
+        LazyLock::new(|| format!("SELECT {PROPOSAL_SQL} FROM proposals WHERE id = ?1"));
+    static TRANSITIONS: LazyLock<String> = LazyLock::new(|| {
+        format!(
+            "SELECT {TRANSITION_SQL} FROM proposal_transitions WHERE proposal_id = ?1 ORDER BY seq"
+        )
+    });
+    let mut stmt = conn.prepare_cached(&SQL)?;
+    let Some((mut rec, version)) = stmt
+        .query_row([id], |r| Ok((proposal_record(r)?, proposal_version(r)?)))
+        .optional()?
+    else {
+        return Ok(None);
+    };
+    let mut t = conn.prepare_cached(&TRANSITIONS)?;
+    rec.transitions = t
+        .query_map([id], |r| Ok(transition(r)?.1))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(Some((rec, version)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn column_lists_and_positions_agree() {
+        assert_eq!(COLLABORATOR_SQL, "id, name, role, units, active, version");
+        assert_eq!(FACILITY_SQL.split(", ").count(), FACILITY.len());
+        assert_eq!(col!(FACILITY, id), 0);
+        assert_eq!(col!(FACILITY, version), FACILITY.len() - 1);
+        assert_eq!(FACILITY[col!(FACILITY, commune_code)], "commune_code");
+        assert_eq!(PROPOSAL[col!(PROPOSAL, decision_no)], "decision_no");
+        // insert_transition binds nine parameters in this order.
+        assert_eq!(
+            TRANSITION,
+            [
+                "proposal_id",
+                "at",
+                "actor_id",
+                "actor_name",
+                "mover",
+                "from_status",
+                "to_status",
+                "reason",
+                "decision_no"
+            ]
+        );
+    }
+}
