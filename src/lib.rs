@@ -7,6 +7,7 @@ pub mod bundle;
 pub mod clock;
 pub mod demo;
 pub mod domain;
+pub mod env;
 pub mod import;
 pub mod refdata;
 pub mod search;

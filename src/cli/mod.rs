@@ -135,16 +135,24 @@ impl Ctx {
             }
         }
         let mut store = Store::open(&self.db_path)?;
+        // A database marked shared makes this a shared run (`crate::env`): say once which
+        // test and tuning variables it ignores.
+        say_ignored_variables(self.lang);
         // A shared database: the profile is the account's, whatever the settings say.
         store.bind_account()?;
         // Test hook: a database that cannot grow, to see the disk-full path end to end.
-        if let Some(pages) = std::env::var("CTV_MAX_PAGE_COUNT")
-            .ok()
-            .and_then(|v| v.parse().ok())
-        {
+        if let Some(pages) = crate::env::var("CTV_MAX_PAGE_COUNT").and_then(|v| v.parse().ok()) {
             store.limit_pages(pages)?;
         }
         Ok(store)
+    }
+}
+
+/// Says once on stderr which `CTV_*` variables a shared run ignores (see `crate::env`).
+pub fn say_ignored_variables(l: Lang) {
+    let names = crate::env::ignored_once();
+    if !names.is_empty() {
+        eprintln!("{}", trf(l, "cli.shared.env_ignored", &[&names.join(", ")]));
     }
 }
 
@@ -178,12 +186,7 @@ pub fn run(cli: Cli) -> ExitCode {
         .lang
         .as_deref()
         .and_then(Lang::parse)
-        .or_else(|| {
-            std::env::var("CTV_LANG")
-                .ok()
-                .as_deref()
-                .and_then(Lang::parse)
-        })
+        .or_else(|| crate::env::var("CTV_LANG").as_deref().and_then(Lang::parse))
         .unwrap_or_default();
     let db_path = if crate::shared::is_setgid() {
         match setgid_db_path(lang, cli.db.is_some()) {
@@ -242,6 +245,7 @@ fn setgid_db_path(lang: Lang, user_named_db: bool) -> Option<PathBuf> {
     if user_named_db {
         eprintln!("{}", tr(lang, "cli.shared.db_ignored"));
     }
+    say_ignored_variables(lang);
     crate::shared::set_group_umask();
     match crate::shared::read_system_config() {
         Ok((_, cfg)) => Some(cfg.db),
@@ -334,6 +338,12 @@ pub fn store_error_text(l: Lang, e: &StoreError) -> String {
             trf(l, "store.err.network_fs", &[&path.display(), kind])
         }
         StoreError::NotAdmin => tr(l, "store.err.not_admin").to_string(),
+        StoreError::RootOnly(a) => trf(l, "store.err.root_only", &[&crate::text::sanitize(a)]),
+        StoreError::BackupRootOnly => tr(l, "store.err.backup_root_only").to_string(),
+        StoreError::InUseBy(who) => {
+            let who: Vec<String> = who.iter().map(|w| crate::text::sanitize(w)).collect();
+            trf(l, "store.err.in_use_by", &[&who.join(", ")])
+        }
         StoreError::OutOfScope(c) => trf(l, "store.err.out_of_scope", &[&commune_label(c)]),
         StoreError::ProfileExists => tr(l, "store.err.profile_exists").to_string(),
         StoreError::Locked(id) => trf(l, "store.err.locked", &[&short_id(id)]),

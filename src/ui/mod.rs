@@ -115,12 +115,7 @@ pub fn launch(ctx: &crate::cli::Ctx, lang_arg: Option<&str>) -> Result<(), crate
     let (cfg, cfg_warning) = Config::load(None);
     let lang = lang_arg
         .and_then(Lang::parse)
-        .or_else(|| {
-            std::env::var("CTV_LANG")
-                .ok()
-                .as_deref()
-                .and_then(Lang::parse)
-        })
+        .or_else(|| crate::env::var("CTV_LANG").as_deref().and_then(Lang::parse))
         .unwrap_or(cfg.lang);
     let db_label = ctx.db_path.display().to_string();
     let (actx, key_warnings) = AppContext::from_config(&cfg, Some(lang), String::new(), db_label);

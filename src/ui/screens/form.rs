@@ -143,6 +143,10 @@ fn status_value(s: FacilityStatus) -> String {
 
 /// One duplicate suspect in words (same wording as the command line's).
 pub fn suspect_text(lang: Lang, s: &Suspect) -> String {
+    // Outside the reader's scope the store leaves no id, name or commune.
+    if s.id.is_empty() {
+        return clean(&tr(lang, "dup.outside_scope"));
+    }
     let reasons: Vec<String> = s
         .reasons
         .iter()
