@@ -145,7 +145,7 @@ fn status_value(s: FacilityStatus) -> String {
 pub fn suspect_text(lang: Lang, s: &Suspect) -> String {
     // Outside the reader's scope the store leaves no id, name or commune.
     if s.id.is_empty() {
-        return clean(&tr(lang, "dup.outside_scope"));
+        return clean(tr(lang, "dup.outside_scope"));
     }
     let reasons: Vec<String> = s
         .reasons
