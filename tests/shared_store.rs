@@ -385,3 +385,64 @@ fn probe_in(f: &FacilityInput) -> FacilityInput {
         ..f.clone()
     }
 }
+
+/// Issue 13, hole 6: `proposal show` / `consult show` of another commune's record find
+/// nothing (the one read-scope check); in scope they are found.
+#[test]
+fn another_communes_proposal_is_not_found() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ctv.db");
+    let ids = setup(&db);
+    let mut a = as_account(&db, "a");
+    let p = a
+        .add_proposal(&ctv::domain::ProposalInput {
+            facility_id: ids[0].clone(),
+            plan_year: "2027".into(),
+            category: "KC03".into(),
+            funding: "KCDP".into(),
+            title: "Máy chẻ nan".into(),
+            total_cost: "300.000.000".into(),
+            support: "100.000.000".into(),
+            counterpart: "200.000.000".into(),
+            other_sources: "0".into(),
+            ..Default::default()
+        })
+        .unwrap()
+        .0;
+    assert!(a.proposal_by_ref(&p.id).unwrap().is_some());
+    let b = as_account(&db, "b");
+    assert!(b.proposal_by_ref(&p.id).unwrap().is_none());
+    assert!(b.proposal_record(&p.id).unwrap().is_none());
+    let prov = as_account(&db, "prov");
+    assert!(prov.proposal_by_ref(&p.id).unwrap().is_some());
+}
+
+/// Issue 13, hole 6: a bundle exported from a shared server carries the sender's own profile,
+/// not every account of the server.
+#[test]
+fn a_bundle_from_a_shared_server_carries_the_senders_profile_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ctv.db");
+    setup(&db);
+    let mut a = as_account(&db, "a");
+    let me = a.profile().unwrap().id.clone();
+    let key = ctv::bundle::signing_key_in(&mut a, &dir.path().join("keys")).unwrap();
+    let out = dir.path().join("a.ctvb");
+    ctv::bundle::export::export_with_key(
+        &mut a,
+        &key,
+        &ctv::bundle::ExportOptions {
+            full: true,
+            out: Some(out.clone()),
+        },
+        &|_, _| {},
+    )
+    .unwrap();
+    let b = ctv::bundle::read_bundle(&out).unwrap();
+    let ids: Vec<&str> = b
+        .collaborators
+        .iter()
+        .map(|e| e.record.id.as_str())
+        .collect();
+    assert_eq!(ids, vec![me.as_str()]);
+}
