@@ -8,6 +8,7 @@ pub mod bundle;
 pub mod clock;
 pub mod demo;
 pub mod domain;
+pub mod env;
 pub mod import;
 pub mod record;
 pub mod refdata;

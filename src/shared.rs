@@ -66,6 +66,61 @@ pub fn real_account() -> Option<String> {
     None
 }
 
+/// The account name of `uid` (its number if the password database does not know it).
+pub fn account_name(uid: u32) -> String {
+    #[cfg(unix)]
+    {
+        account_of_uid(uid).unwrap_or_else(|| uid.to_string())
+    }
+    #[cfg(not(unix))]
+    uid.to_string()
+}
+
+/// The other processes that have `files` open, as (pid, account): read from `/proc/*/fd`
+/// (Linux; root sees every process, a user their own). Elsewhere: none known.
+pub fn processes_holding(files: &[PathBuf]) -> Vec<(u32, String)> {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let targets: Vec<PathBuf> = files.iter().filter_map(|f| f.canonicalize().ok()).collect();
+        if targets.is_empty() {
+            return Vec::new();
+        }
+        let me = std::process::id();
+        let mut out = Vec::new();
+        let Ok(procs) = std::fs::read_dir("/proc") else {
+            return out;
+        };
+        for p in procs.flatten() {
+            let Some(pid) = p.file_name().to_str().and_then(|s| s.parse::<u32>().ok()) else {
+                continue;
+            };
+            if pid == me {
+                continue;
+            }
+            let Ok(fds) = std::fs::read_dir(p.path().join("fd")) else {
+                continue;
+            };
+            let holds = fds
+                .flatten()
+                .filter_map(|fd| std::fs::read_link(fd.path()).ok())
+                .any(|l| targets.contains(&l));
+            if holds {
+                let uid = std::fs::metadata(p.path())
+                    .map(|m| m.uid())
+                    .unwrap_or(u32::MAX);
+                out.push((pid, account_name(uid)));
+            }
+        }
+        out
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = files;
+        Vec::new()
+    }
+}
+
 #[cfg(unix)]
 fn account_of_uid(uid: libc::uid_t) -> Option<String> {
     let mut buf = vec![0u8; 4096];

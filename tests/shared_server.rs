@@ -394,10 +394,16 @@ fn the_database_is_reached_only_through_ctv_with_each_accounts_rights() {
     // Importing the database itself as a "spreadsheet" is refused the same way.
     let out = s.ctv(a, &["facilities", "import", db.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
+    // A backup to a file would carry every commune and the accounts: root's only (issue 13).
     let backup = home_a.join("copy.db");
     let out = s.ctv(a, &["backup", backup.to_str().unwrap()]);
-    assert!(out.status.success(), "backup: {}", text(&out.stderr));
-    assert_ne!(std::fs::metadata(&backup).unwrap().gid(), s.gid);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
+    assert!(
+        text(&out.stderr).contains("only the administrator (root) may back up"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(!backup.exists(), "no copy was written");
 
     // An account without a profile, and a disabled one, are refused plainly.
     let out = s.ctv(c, &["facilities", "list"]);
@@ -429,7 +435,7 @@ fn the_database_is_reached_only_through_ctv_with_each_accounts_rights() {
         ],
     );
     assert_eq!(out.status.code(), Some(1));
-    let out = s.ctv(a, &["restore", backup.to_str().unwrap()]);
+    let out = s.ctv(a, &["restore", db.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
 }
 
@@ -666,4 +672,231 @@ fn a_session_over_ssh_runs_the_terminal_app_as_the_account() {
     p.wait_for("1 / 1");
     p.send_str("q");
     assert_eq!(p.wait_exit(), 0);
+}
+
+/// Issue 13 ("Shared server, hardened"): what a commune collaborator tried on a real shared
+/// server, each of which must stay impossible — see the "attacks tried" table in
+/// docs/shared-server.md.
+#[test]
+fn a_commune_collaborator_cannot_break_out_of_the_rules() {
+    need_root!();
+    let s = Server::new("x", 4);
+    let (prov, a, b, none) = (s.user(0), s.user(1), s.user(2), s.user(3));
+    s.add_profile(prov, "province", "01");
+    s.add_profile(a, "commune", "00004");
+    s.add_profile(b, "commune", "00008");
+    let db = s.data.join("ctv.db");
+    let snaps = s.data.join("snapshots");
+    let listing = || -> Vec<(String, u32, u32, u32)> {
+        let mut v: Vec<_> = std::fs::read_dir(&snaps)
+            .unwrap()
+            .map(|e| e.unwrap())
+            .filter(|e| e.file_name().to_string_lossy().starts_with("ctv_"))
+            .map(|e| {
+                let m = e.metadata().unwrap();
+                (
+                    e.file_name().to_string_lossy().into_owned(),
+                    m.uid(),
+                    m.gid(),
+                    m.mode() & 0o777,
+                )
+            })
+            .collect();
+        v.sort();
+        v
+    };
+
+    // Hole 2: CTV_NOW (and the other test variables) are ignored, and said so once.
+    let out = s
+        .as_user(a, &s.bin)
+        .env("CTV_NOW", "2020-01-01T03:00:00Z")
+        .env("CTV_MAX_PAGE_COUNT", "1")
+        .args(["--lang", "en", "facilities", "add", "--name", "Gốm Bí Mật"])
+        .args(["--commune", "00004", "--phone", "0912345678"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "add: {}", text(&out.stderr));
+    let err = text(&out.stderr);
+    assert_eq!(err.matches("CTV_NOW").count(), 1, "{err}");
+    assert!(err.contains("CTV_MAX_PAGE_COUNT"), "{err}");
+    let secret = added_id(&out);
+    let history = text(&s.ctv(a, &["facilities", "history", &secret]).stdout);
+    assert!(
+        !history.contains("2020"),
+        "dated by the system clock: {history}"
+    );
+    // The daily snapshot of that run is dated now, not in 2020 and not in the future.
+    let year = chrono_year();
+    let out = s
+        .as_user(a, &s.bin)
+        .env("CTV_NOW", "2099-06-01T03:00:00Z")
+        .args(["--lang", "en", "backup"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    for (name, uid, gid, mode) in listing() {
+        assert!(!name.contains("2099") && !name.contains("2020"), "{name}");
+        assert!(name.contains(&year), "{name}");
+        // Bug: snapshots are the group's (0660 in the 2770 folder), whoever's session made them.
+        assert_eq!((gid, mode), (s.gid, 0o660), "{name} of uid {uid}");
+    }
+
+    // Hole 3: root's manual backup survives a user's repeated backups; each user's own manual
+    // ones rotate within that user's quota.
+    let out = s.root(&["backup"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let roots_manual: Vec<String> = listing()
+        .into_iter()
+        .filter(|(n, uid, _, _)| *uid == 0 && n.contains("_manual_"))
+        .map(|(n, ..)| n)
+        .collect();
+    assert_eq!(roots_manual.len(), 1);
+    let uid_a = std::fs::metadata(s.base.join("home").join(a))
+        .unwrap()
+        .uid();
+    for _ in 0..7 {
+        let out = s.ctv(a, &["backup"]);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+    }
+    let now = listing();
+    assert!(now.iter().any(|(n, ..)| n == &roots_manual[0]), "{now:?}");
+    let mine = now
+        .iter()
+        .filter(|(n, uid, ..)| *uid == uid_a && n.contains("_manual_"))
+        .count();
+    assert_eq!(mine, 5, "{now:?}");
+
+    // Hole 1: a user's backup to a file is refused (see the first test); root's works.
+    let root_copy = s.base.join("root-copy.db");
+    let out = s.root(&["backup", root_copy.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+
+    // Hole 4: a province officer cannot demote root nor touch another province officer.
+    let out = s.ctv(
+        prov,
+        &[
+            "admin", "user", "add", "root", "--name", "R", "--role", "commune", "--unit", "00004",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
+    assert!(
+        text(&out.stderr).contains("Only root"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = s.ctv(prov, &["admin", "user", "disable", prov]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
+    let out = s.root(&["check"]);
+    assert!(
+        out.status.success(),
+        "root is still the administrator: {}",
+        text(&out.stderr)
+    );
+
+    // Hole 6: another commune's records are not shown, a duplicate outside the scope is not
+    // named, an account without a profile gets no answer from check or snapshots.
+    let out = s.ctv(
+        a,
+        &[
+            "consult",
+            "add",
+            "--facility",
+            &secret,
+            "--mode",
+            "TRUC_TIEP",
+            "--topic",
+            "KC01",
+            "--needs",
+            "Bí mật",
+        ],
+    );
+    assert!(out.status.success(), "consult: {}", text(&out.stderr));
+    let consult_id = added_id(&out);
+    let out = s.ctv(b, &["consult", "show", &consult_id]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
+    assert!(!text(&out.stdout).contains("Bí mật"));
+    let out = s.ctv(
+        b,
+        &[
+            "facilities",
+            "add",
+            "--name",
+            "Mây tre",
+            "--commune",
+            "00008",
+            "--phone",
+            "0912345678",
+        ],
+    );
+    let all = format!("{}{}", text(&out.stdout), text(&out.stderr));
+    assert!(all.contains("outside your area"), "{all}");
+    assert!(
+        !all.contains("Gốm Bí Mật") && !all.contains(&secret[secret.len() - 8..]),
+        "{all}"
+    );
+    for args in [["check"], ["snapshots"]] {
+        let out = s.ctv(none, &args);
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{args:?}: {}",
+            text(&out.stdout)
+        );
+        assert!(text(&out.stdout).is_empty(), "{}", text(&out.stdout));
+    }
+
+    // Hole 5: an account removed by root is refused (its records keep their author).
+    let out = s.root(&["admin", "user", "remove", b]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = s.ctv(b, &["facilities", "list"]);
+    assert_eq!(out.status.code(), Some(1));
+
+    // Bug: restore is refused while a session holds the database, naming who, and leaves
+    // no snapshot behind; then it keeps the database root:ctv 0660 and everyone works on.
+    let before = listing();
+    let mut holder = Command::new("setpriv")
+        .args([
+            "--reuid",
+            a,
+            "--regid",
+            &s.gid.to_string(),
+            "--clear-groups",
+            "--",
+        ])
+        .args(["sh", "-c", "exec 3<\"$0\"; echo ready; exec sleep 30"])
+        .arg(&db)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::BufRead;
+        let mut line = String::new();
+        std::io::BufReader::new(holder.stdout.as_mut().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        assert_eq!(line.trim(), "ready");
+    }
+    let out = s.root(&["restore", root_copy.to_str().unwrap()]);
+    let _ = holder.kill();
+    let _ = holder.wait();
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
+    assert!(
+        text(&out.stderr).contains(a),
+        "names the holder: {}",
+        text(&out.stderr)
+    );
+    assert_eq!(listing(), before, "a refused restore leaves no snapshot");
+    let out = s.root(&["restore", root_copy.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let m = std::fs::metadata(&db).unwrap();
+    assert_eq!((m.uid(), m.gid(), m.mode() & 0o777), (0, s.gid, 0o660));
+    let out = s.ctv(a, &["facilities", "list"]);
+    assert!(out.status.success(), "after restore: {}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("Gốm Bí Mật"));
+}
+
+/// The current year (UTC), as snapshot names write it.
+fn chrono_year() -> String {
+    let out = Command::new("date").args(["-u", "+%Y"]).output().unwrap();
+    text(&out.stdout).trim().to_string()
 }

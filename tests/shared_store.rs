@@ -249,3 +249,200 @@ fn network_file_systems_are_named_by_their_magic() {
     let dir = tempfile::tempdir().unwrap();
     assert_eq!(ctv::store::network_filesystem(dir.path()), None);
 }
+
+/// Issue 13, hole 4: a province officer cannot demote root or touch another province
+/// officer; only root can. Removing an account archives its profile.
+#[test]
+fn only_root_administers_root_and_province_officers() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ctv.db");
+    setup(&db);
+    let mut prov = as_account(&db, "prov");
+    for (account, role, unit) in [("root", "commune", "00004"), ("prov2", "province", "01")] {
+        assert!(
+            matches!(
+                prov.add_collaborator(&profile(account, role, unit)),
+                Err(StoreError::RootOnly(_))
+            ),
+            "{account}"
+        );
+    }
+    {
+        let mut root = Store::open_with_clock(&db, clock()).unwrap();
+        root.work_as_admin("root");
+        root.add_collaborator(&profile("prov2", "province", "01"))
+            .unwrap();
+    }
+    assert!(matches!(
+        prov.set_account_active("prov2", false),
+        Err(StoreError::RootOnly(_))
+    ));
+    assert!(matches!(
+        prov.remove_account("prov2"),
+        Err(StoreError::RootOnly(_))
+    ));
+    // A commune account is the province officer's to remove: archived, history kept.
+    let before = Store::open_with_clock(&db, clock())
+        .unwrap()
+        .collaborator_by_account("a")
+        .unwrap()
+        .unwrap();
+    let removed = prov.remove_account("a").unwrap();
+    assert_eq!(removed.id, before.id);
+    assert!(!removed.active && removed.account.is_none());
+    let mut s = Store::open_with_clock(&db, clock()).unwrap();
+    assert!(matches!(
+        s.work_as_account("a"),
+        Err(StoreError::NoAccountProfile(_))
+    ));
+    assert!(s.collaborator(&before.id).unwrap().is_some(), "kept");
+}
+
+/// Issue 13, hole 5: a session opened before its account was disabled (or removed) writes
+/// nothing more: the store checks the account inside each write's transaction.
+#[test]
+fn an_open_session_of_a_disabled_or_removed_account_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ctv.db");
+    setup(&db);
+    let mut a = as_account(&db, "a");
+    let mut b = as_account(&db, "b");
+    let mut prov = as_account(&db, "prov");
+    prov.set_account_active("a", false).unwrap();
+    prov.remove_account("b").unwrap();
+    for (who, s) in [("a", &mut a), ("b", &mut b)] {
+        let commune = if who == "a" { "00004" } else { "00008" };
+        let err = s
+            .create_facility(&input("Sau khi khóa", commune))
+            .unwrap_err();
+        assert!(
+            matches!(err, StoreError::AccountDisabled(_)),
+            "{who}: {err:?}"
+        );
+    }
+    // Reading still works in the open session (read-only until it quits).
+    assert_eq!(listed(&a), vec!["00004".to_string()]);
+    let root = {
+        let mut r = Store::open_with_clock(&db, clock()).unwrap();
+        r.work_as_admin("root");
+        r
+    };
+    assert!(!listed(&root).is_empty());
+    let n = root
+        .list_facilities(
+            &FacilityFilter::default(),
+            FacilitySort::Name,
+            false,
+            0,
+            100,
+        )
+        .unwrap()
+        .iter()
+        .filter(|f| f.data.name == "Sau khi khóa")
+        .count();
+    assert_eq!(n, 0, "nothing was written");
+}
+
+/// Issue 13, hole 6: a facility outside the reader's scope with the same phone is reported
+/// without its name, commune or id.
+#[test]
+fn a_duplicate_outside_the_scope_is_not_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ctv.db");
+    setup(&db);
+    let mut a = as_account(&db, "a");
+    let mut with_phone = input("Gốm Bí Mật", "00004");
+    with_phone.phone = "0912345678".into();
+    let (secret, _) = a.create_facility(&with_phone).unwrap();
+    let b = as_account(&db, "b");
+    let mut probe = input("Khác hẳn", "00008");
+    probe.phone = "0912345678".into();
+    let data = ctv::domain::facility::validate(&probe, &b.validation_context(false))
+        .unwrap()
+        .0;
+    let suspects = b.duplicate_suspects(&data, None).unwrap();
+    assert_eq!(suspects.len(), 1, "{suspects:?}");
+    let s = &suspects[0];
+    assert!(
+        s.id.is_empty() && s.name.is_empty() && s.commune_code.is_empty(),
+        "{s:?}"
+    );
+    assert!(!format!("{s:?}").contains(&secret.id));
+    let text = ctv::words::suspect_text(ctv::words::Lang::En, s);
+    assert!(text.contains("outside your area"), "{text}");
+    // Within the scope it is named as before.
+    let a_data =
+        ctv::domain::facility::validate(&probe_in(&with_phone), &a.validation_context(false))
+            .unwrap()
+            .0;
+    let own = a.duplicate_suspects(&a_data, None).unwrap();
+    assert!(own.iter().any(|s| s.id == secret.id), "{own:?}");
+}
+
+fn probe_in(f: &FacilityInput) -> FacilityInput {
+    FacilityInput {
+        name: "Khác hẳn".into(),
+        ..f.clone()
+    }
+}
+
+/// Issue 13, hole 6: `proposal show` / `consult show` of another commune's record find
+/// nothing (the one read-scope check); in scope they are found.
+#[test]
+fn another_communes_proposal_is_not_found() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ctv.db");
+    let ids = setup(&db);
+    let mut a = as_account(&db, "a");
+    let p = a
+        .add_proposal(&ctv::domain::ProposalInput {
+            facility_id: ids[0].clone(),
+            plan_year: "2027".into(),
+            category: "KC03".into(),
+            funding: "KCDP".into(),
+            title: "Máy chẻ nan".into(),
+            total_cost: "300.000.000".into(),
+            support: "100.000.000".into(),
+            counterpart: "200.000.000".into(),
+            other_sources: "0".into(),
+            ..Default::default()
+        })
+        .unwrap()
+        .0;
+    assert!(a.proposal_by_ref(&p.id).unwrap().is_some());
+    let b = as_account(&db, "b");
+    assert!(b.proposal_by_ref(&p.id).unwrap().is_none());
+    assert!(b.proposal_record(&p.id).unwrap().is_none());
+    let prov = as_account(&db, "prov");
+    assert!(prov.proposal_by_ref(&p.id).unwrap().is_some());
+}
+
+/// Issue 13, hole 6: a bundle exported from a shared server carries the sender's own profile,
+/// not every account of the server.
+#[test]
+fn a_bundle_from_a_shared_server_carries_the_senders_profile_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ctv.db");
+    setup(&db);
+    let mut a = as_account(&db, "a");
+    let me = a.profile().unwrap().id.clone();
+    let key = ctv::bundle::signing_key_in(&mut a, &dir.path().join("keys")).unwrap();
+    let out = dir.path().join("a.ctvb");
+    ctv::bundle::export::export_with_key(
+        &mut a,
+        &key,
+        &ctv::bundle::ExportOptions {
+            full: true,
+            out: Some(out.clone()),
+        },
+        &|_, _| {},
+    )
+    .unwrap();
+    let b = ctv::bundle::read_bundle(&out).unwrap();
+    let ids: Vec<&str> = b
+        .collaborators
+        .iter()
+        .map(|e| e.record.id.as_str())
+        .collect();
+    assert_eq!(ids, vec![me.as_str()]);
+}

@@ -49,7 +49,7 @@ pub type ExportProgress<'a> = &'a (dyn Fn(u64, u64) + Sync);
 /// Where the terminal app writes bundles: `CTV_EXPORT_DIR`, else the user's Documents
 /// folder, else the home folder (where people look for a file to send), else the current one.
 pub fn default_export_dir() -> PathBuf {
-    if let Some(d) = std::env::var_os("CTV_EXPORT_DIR").filter(|d| !d.is_empty()) {
+    if let Some(d) = crate::env::var("CTV_EXPORT_DIR") {
         return PathBuf::from(d);
     }
     directories::UserDirs::new()
@@ -193,7 +193,12 @@ pub fn export_with_key(
     let only = |entity: &str| changed.as_ref().map(|c| c.get(entity).unwrap_or(&empty));
     let scope: HashSet<String> = store.scope_communes().into_iter().collect();
 
-    let collaborators = store.collaborator_records(only("collaborator"))?;
+    let mut collaborators = store.collaborator_records(only("collaborator"))?;
+    // From a shared server a bundle carries the sender's own profile, not the accounts of
+    // everyone on the server.
+    if store.is_shared() {
+        collaborators.retain(|r| r.id == sender.id);
+    }
     let facilities = store.facility_records(&Selection {
         scope: &scope,
         only: only("facility"),

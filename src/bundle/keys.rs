@@ -99,7 +99,7 @@ pub fn verify(public_hex: &str, msg: &[u8], sig: &[u8]) -> bool {
 
 /// Where keys are kept: `CTV_KEYS_DIR`, else `<platform data dir>/keys`.
 pub fn key_dir() -> Option<PathBuf> {
-    if let Some(d) = std::env::var_os("CTV_KEYS_DIR").filter(|d| !d.is_empty()) {
+    if let Some(d) = crate::env::var("CTV_KEYS_DIR") {
         return Some(PathBuf::from(d));
     }
     directories::ProjectDirs::from("vn", "khuyencong", "ctv").map(|d| d.data_dir().join("keys"))

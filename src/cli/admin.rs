@@ -47,6 +47,9 @@ pub enum UserCmd {
     Disable { account: String },
     /// Let a disabled account in again
     Enable { account: String },
+    /// Remove an account from CTV: its profile is archived (disabled, no longer mapped to
+    /// the account), its records and history kept
+    Remove { account: String },
 }
 
 #[derive(Debug, Args)]
@@ -140,6 +143,20 @@ fn user(ctx: &Ctx, c: UserCmd) -> Result<(), CliError> {
         }
         UserCmd::Disable { account } => set_active(l, &mut store, &account, false)?,
         UserCmd::Enable { account } => set_active(l, &mut store, &account, true)?,
+        UserCmd::Remove { account } => {
+            let p = store.remove_account(&account)?;
+            println!(
+                "{}",
+                trf(
+                    l,
+                    "cli.admin.user_removed",
+                    &[
+                        &crate::text::sanitize(&account),
+                        &crate::text::sanitize(&p.name)
+                    ]
+                )
+            );
+        }
     }
     Ok(())
 }

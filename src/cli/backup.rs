@@ -18,6 +18,9 @@ pub fn run(ctx: &Ctx, a: BackupArgs) -> Result<(), CliError> {
     let l = ctx.lang;
     // Opening first refuses a damaged, foreign or newer file with the usual message.
     let store = ctx.open_without_daily()?;
+    if a.file.is_some() {
+        store.check_may_backup_to_file()?;
+    }
     let (path, f, c) = match a.file {
         Some(dest) if crate::shared::is_setgid() => {
             drop(store);

@@ -14,6 +14,10 @@ pub fn run(ctx: &Ctx) -> Result<(), CliError> {
             &[&ctx.db_path.display()],
         )));
     }
+    // On a shared server only an account with a profile (or root) may look.
+    if crate::shared::is_setgid() && !crate::shared::is_root() {
+        ctx.open_to_read()?;
+    }
     let r = crate::store::check_database(&ctx.db_path)?;
     println!(
         "{}",

@@ -129,10 +129,21 @@ impl Ctx {
 
     /// Opens the database only (the terminal app takes the daily snapshot on a job thread).
     pub fn open_without_daily(&self) -> Result<Store, CliError> {
-        Ok(Store::open_for_work(
+        let store = Store::open_for_work(
             &self.db_path,
             std::sync::Arc::new(crate::clock::SystemClock),
-        )?)
+        )?;
+        // A database marked shared makes this a shared run (`crate::env`): say once which
+        // test and tuning variables it ignores.
+        say_ignored_variables(self.lang);
+        Ok(store)
+    }
+}
+
+/// Says once on stderr which `CTV_*` variables a shared run ignores (see `crate::env`).
+pub fn say_ignored_variables(l: Lang) {
+    if let Some(text) = crate::words::env_ignored_text(l) {
+        eprintln!("{text}");
     }
 }
 
@@ -159,12 +170,7 @@ pub fn run(cli: Cli, start_tui: StartTui) -> ExitCode {
         .lang
         .as_deref()
         .and_then(Lang::parse)
-        .or_else(|| {
-            std::env::var("CTV_LANG")
-                .ok()
-                .as_deref()
-                .and_then(Lang::parse)
-        })
+        .or_else(|| crate::env::var("CTV_LANG").as_deref().and_then(Lang::parse))
         .unwrap_or_default();
     let db_path = if crate::shared::is_setgid() {
         match setgid_db_path(lang, cli.db.is_some()) {
@@ -223,6 +229,7 @@ fn setgid_db_path(lang: Lang, user_named_db: bool) -> Option<PathBuf> {
     if user_named_db {
         eprintln!("{}", tr(lang, "cli.shared.db_ignored"));
     }
+    say_ignored_variables(lang);
     crate::shared::set_group_umask();
     match crate::shared::read_system_config() {
         Ok((_, cfg)) => Some(cfg.db),

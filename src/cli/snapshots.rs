@@ -6,6 +6,10 @@ use crate::words::{tr, trf};
 
 pub fn run(ctx: &Ctx) -> Result<(), CliError> {
     let l = ctx.lang;
+    // On a shared server only an account with a profile (or root) may look.
+    if crate::shared::is_setgid() && !crate::shared::is_root() {
+        ctx.open_to_read()?;
+    }
     let dir = crate::store::snapshots_dir(&ctx.db_path);
     let snaps = crate::store::list_snapshots(&ctx.db_path)?;
     if snaps.is_empty() {

@@ -194,14 +194,21 @@ fn sync_file(path: &Path) -> Result<()> {
         .map_err(io_err(path))
 }
 
-/// A new, empty file readable by its owner only.
+/// A new, empty file readable by its owner only — on a shared server by the group too
+/// (0660 in the group's 2770 folder: every snapshot is usable by the group, whoever's session
+/// made it).
 fn create_private_file(path: &Path) -> Result<()> {
     let mut opts = std::fs::OpenOptions::new();
     opts.write(true).create(true).truncate(true);
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;
-        opts.mode(0o600);
+        let mode = if crate::env::is_shared_run() {
+            0o660
+        } else {
+            0o600
+        };
+        opts.mode(mode);
     }
     opts.open(path).map(drop).map_err(io_err(path))
 }
@@ -329,7 +336,8 @@ fn clean_stale_temporaries(dir: &Path) {
     }
 }
 
-/// Which of `snaps` the rotation keeps: see [`DAILY_KEEP`] and the constants after it.
+/// Which of `snaps` the rotation keeps: see [`DAILY_KEEP`] and the constants after it. The
+/// newest of each reason is always kept.
 pub fn rotation_keeps(snaps: &[Snapshot]) -> HashSet<PathBuf> {
     let mut sorted: Vec<&Snapshot> = snaps.iter().collect();
     sorted.sort_by(|a, b| b.at.cmp(&a.at).then_with(|| b.path.cmp(&a.path)));
@@ -373,9 +381,105 @@ pub fn rotation_keeps(snaps: &[Snapshot]) -> HashSet<PathBuf> {
     keep
 }
 
+/// Who runs a rotation on a shared server: its rules depend on it (see [`shared_keeps`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rotator {
+    /// The real uid of the run.
+    pub uid: u32,
+    /// Vietnam local time now, from the system clock.
+    pub now: NaiveDateTime,
+}
+
+impl Rotator {
+    /// This process, if it is a shared run (`crate::env::is_shared_run`).
+    fn current() -> Option<Rotator> {
+        if !crate::env::is_shared_run() {
+            return None;
+        }
+        #[cfg(unix)]
+        // SAFETY: getuid only reads the process credentials.
+        let uid = unsafe { libc::getuid() };
+        #[cfg(not(unix))]
+        let uid = 1;
+        Some(Rotator {
+            uid,
+            now: Utc::now().with_timezone(&vn_offset()).naive_local(),
+        })
+    }
+}
+
+/// The uid that created a snapshot (the account whose run named it).
+fn owner_of(path: &Path) -> Option<u32> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        std::fs::metadata(path).ok().map(|m| m.uid())
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        None
+    }
+}
+
+/// Which snapshots a rotation by `who` on a shared server may delete. Snapshots dated in the
+/// future (a moved clock) take no real one's place; manual ones rotate within each account's
+/// own quota; a user's run deletes only snapshots its own account named, and never one taken
+/// before a migration, an import or a restore (root's run may delete any the rules allow).
+pub fn shared_deletable(snaps: &[(Snapshot, Option<u32>)], who: Rotator) -> Vec<PathBuf> {
+    let real: Vec<Snapshot> = snaps
+        .iter()
+        .filter(|(s, _)| s.at <= who.now + chrono::Duration::minutes(5))
+        .map(|(s, _)| s.clone())
+        .collect();
+    let not_manual: Vec<Snapshot> = real
+        .iter()
+        .filter(|s| s.reason != SnapshotReason::Manual)
+        .cloned()
+        .collect();
+    let mut keep = rotation_keeps(&not_manual);
+    let mut owners: Vec<Option<u32>> = snaps.iter().map(|(_, o)| *o).collect();
+    owners.sort();
+    owners.dedup();
+    for owner in owners {
+        let manual: Vec<Snapshot> = snaps
+            .iter()
+            .filter(|(s, o)| *o == owner && s.reason == SnapshotReason::Manual)
+            .filter(|(s, _)| real.iter().any(|r| r.path == s.path))
+            .map(|(s, _)| s.clone())
+            .collect();
+        keep.extend(rotation_keeps(&manual));
+    }
+    let root = who.uid == 0;
+    snaps
+        .iter()
+        .filter(|(s, _)| !keep.contains(&s.path))
+        .filter(|(s, owner)| {
+            root || (*owner == Some(who.uid)
+                && matches!(s.reason, SnapshotReason::Daily | SnapshotReason::Manual))
+        })
+        .map(|(s, _)| s.path.clone())
+        .collect()
+}
+
 /// Deletes the snapshots the rotation does not keep; returns what was removed.
 pub fn rotate(db: &Path) -> Result<Vec<PathBuf>> {
     let snaps = list_snapshots(db)?;
+    if let Some(who) = Rotator::current() {
+        let owned: Vec<(Snapshot, Option<u32>)> = snaps
+            .into_iter()
+            .map(|s| {
+                let o = owner_of(&s.path);
+                (s, o)
+            })
+            .collect();
+        let mut removed = Vec::new();
+        for p in shared_deletable(&owned, who) {
+            std::fs::remove_file(&p).map_err(io_err(&p))?;
+            removed.push(p);
+        }
+        return Ok(removed);
+    }
     let keep = rotation_keeps(&snaps);
     let mut removed = Vec::new();
     for s in snaps {
@@ -435,6 +539,16 @@ impl Store {
             Some(p) => snapshot_from(self.conn(), p, reason, self.clock().now()).map(Some),
             None => Ok(None),
         }
+    }
+
+    /// A copy of a shared database into a file of the user's choosing carries every record
+    /// of every commune and the accounts table: root's alone. Anyone may still take a manual
+    /// snapshot, which stays in the group's closed folder.
+    pub fn check_may_backup_to_file(&self) -> Result<()> {
+        if (self.is_shared() || crate::env::is_shared_run()) && !crate::shared::is_root() {
+            return Err(StoreError::BackupRootOnly);
+        }
+        Ok(())
     }
 
     /// The daily snapshot on this store's own connection, if due (the command line's way).
@@ -577,14 +691,27 @@ pub fn restore(db: &Path, from: &Path, now: DateTime<Utc>) -> Result<RestoreOutc
         return Err(StoreError::MissingDirectory(dir.to_path_buf()));
     }
     let wal = sidecar(db, "-wal");
+    // Other sessions with the file open would go on writing into the file replaced under
+    // them: refused before anything is written, naming whom to wait for.
+    let holders = holders_of(db);
+    if !holders.is_empty() {
+        return Err(StoreError::InUseBy(holders));
+    }
+    // The replaced file's owner, group and mode go to the new one (a shared server's
+    // database is root:ctv 0660; a restore must not lock the group out).
+    let kept_rights = rights_of(db);
     let kept = if db.exists() {
         Some(keep_current(db, now)?)
     } else {
         None
     };
     // Our connection was the last one if closing it removed the WAL; a WAL still there
-    // belongs to another CTV (or another program) with the file open.
+    // belongs to another CTV (or another program) with the file open. A refused restore
+    // leaves no snapshot behind.
     if wal.exists() {
+        if let Some(k) = &kept {
+            let _ = std::fs::remove_file(k);
+        }
         return Err(StoreError::InUse(db.to_path_buf()));
     }
     let tmp = sidecar(db, ".restoring");
@@ -599,6 +726,12 @@ pub fn restore(db: &Path, from: &Path, now: DateTime<Utc>) -> Result<RestoreOutc
         let _ = std::fs::remove_file(&tmp);
         return Err(e);
     }
+    if let Some(r) = kept_rights {
+        if let Err(e) = apply_rights(&tmp, r) {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(e);
+        }
+    }
     if let Err(e) = std::fs::rename(&tmp, db) {
         let _ = std::fs::remove_file(&tmp);
         return Err(io_err(db)(e));
@@ -610,6 +743,65 @@ pub fn restore(db: &Path, from: &Path, now: DateTime<Utc>) -> Result<RestoreOutc
         restored: info,
         kept,
     })
+}
+
+/// The accounts of the other processes holding the database (or its WAL/SHM) open, each
+/// named once.
+fn holders_of(db: &Path) -> Vec<String> {
+    let files = [db.to_path_buf(), sidecar(db, "-wal"), sidecar(db, "-shm")];
+    let mut who: Vec<String> = crate::shared::processes_holding(&files)
+        .into_iter()
+        .map(|(_, account)| account)
+        .collect();
+    who.sort();
+    who.dedup();
+    who
+}
+
+/// (uid, gid, mode) of a file, where the platform has them.
+#[cfg(unix)]
+type Rights = (u32, u32, u32);
+#[cfg(not(unix))]
+type Rights = ();
+
+fn rights_of(path: &Path) -> Option<Rights> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        std::fs::metadata(path)
+            .ok()
+            .map(|m| (m.uid(), m.gid(), m.mode() & 0o7777))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        None
+    }
+}
+
+fn apply_rights(path: &Path, rights: Rights) -> Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let (uid, gid, mode) = rights;
+        // Only root may give a file away; anyone else keeps their own file, same group if a
+        // member (the mode is what matters most: the group must keep reading and writing).
+        let (u, g) = if crate::shared::is_root() {
+            (Some(uid), Some(gid))
+        } else {
+            (None, Some(gid))
+        };
+        if let Err(e) = std::os::unix::fs::chown(path, u, g) {
+            if crate::shared::is_root() {
+                return Err(io_err(path)(e));
+            }
+        }
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
+            .map_err(io_err(path))?;
+    }
+    #[cfg(not(unix))]
+    let _ = (path, rights);
+    Ok(())
 }
 
 /// Keeps the database about to be replaced: a snapshot if SQLite can still read it, else a
@@ -922,4 +1114,119 @@ fn codes(conn: &Connection, report: &mut CheckReport) -> rusqlite::Result<()> {
         })
         .collect();
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn snap(at: &str, reason: SnapshotReason, n: u32) -> Snapshot {
+        let at = NaiveDateTime::parse_from_str(at, "%Y-%m-%d %H:%M").unwrap();
+        Snapshot {
+            path: PathBuf::from(file_name_for(at, reason, 1, 1, n)),
+            at,
+            reason,
+            facilities: 1,
+            consultations: 1,
+            bytes: 0,
+        }
+    }
+
+    fn now() -> NaiveDateTime {
+        NaiveDateTime::parse_from_str("2026-12-04 10:00", "%Y-%m-%d %H:%M").unwrap()
+    }
+
+    /// Issue 13: forged future "daily" snapshots must not push the real ones out, and a
+    /// user's run deletes only what that user's runs named.
+    #[test]
+    fn forged_future_dailies_take_no_real_ones_place() {
+        let user = 1000;
+        let mut snaps: Vec<(Snapshot, Option<u32>)> = (1..=3)
+            .map(|d| {
+                (
+                    snap(&format!("2026-12-0{d} 08:00"), SnapshotReason::Daily, 1),
+                    Some(0),
+                )
+            })
+            .collect();
+        for d in 1..=9 {
+            snaps.push((
+                snap(&format!("2099-01-0{d} 08:00"), SnapshotReason::Daily, 1),
+                Some(user),
+            ));
+        }
+        let gone = shared_deletable(
+            &snaps,
+            Rotator {
+                uid: user,
+                now: now(),
+            },
+        );
+        for (s, _) in &snaps[..3] {
+            assert!(
+                !gone.contains(&s.path),
+                "a real daily was deleted: {gone:?}"
+            );
+        }
+        // Root's own run keeps the real ones too (the forged ones are not "newer").
+        let gone = shared_deletable(&snaps, Rotator { uid: 0, now: now() });
+        for (s, _) in &snaps[..3] {
+            assert!(!gone.contains(&s.path));
+        }
+        assert_eq!(gone.len(), 9, "root clears the forged ones: {gone:?}");
+    }
+
+    #[test]
+    fn a_users_backups_rotate_within_their_own_quota() {
+        let user = 1000;
+        let mut snaps = vec![
+            (snap("2026-11-01 08:00", SnapshotReason::Manual, 1), Some(0)),
+            (
+                snap("2026-11-01 09:00", SnapshotReason::BeforeImport, 1),
+                Some(2000),
+            ),
+            (
+                snap("2026-11-02 09:00", SnapshotReason::BeforeImport, 1),
+                Some(user),
+            ),
+            (
+                snap("2026-11-03 09:00", SnapshotReason::BeforeImport, 1),
+                Some(user),
+            ),
+            (
+                snap("2026-11-04 09:00", SnapshotReason::BeforeImport, 1),
+                Some(user),
+            ),
+            (
+                snap("2026-11-05 09:00", SnapshotReason::BeforeImport, 1),
+                Some(user),
+            ),
+        ];
+        for m in 1..=8 {
+            snaps.push((
+                snap(&format!("2026-12-01 08:0{m}"), SnapshotReason::Manual, 1),
+                Some(user),
+            ));
+        }
+        let gone = shared_deletable(
+            &snaps,
+            Rotator {
+                uid: user,
+                now: now(),
+            },
+        );
+        assert!(
+            !gone.contains(&snaps[0].0.path),
+            "root's manual backup stays"
+        );
+        assert!(
+            gone.iter()
+                .all(|p| !p.to_string_lossy().contains("before-")),
+            "a user's run never deletes a before-… snapshot: {gone:?}"
+        );
+        assert_eq!(gone.len(), 3, "8 manual of the user, 5 kept: {gone:?}");
+        assert!(gone
+            .iter()
+            .all(|p| p.to_string_lossy().contains("_manual_")));
+    }
 }

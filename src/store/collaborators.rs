@@ -115,6 +115,8 @@ impl Store {
         let data = input.validate().map_err(StoreError::Invalid)?;
         if self.shared {
             self.check_admin()?;
+            let account = data.account.as_deref().unwrap_or_default();
+            self.check_may_administer(account, data.role)?;
             if let Some(p) = self.profile.clone() {
                 let inside = match data.role {
                     Role::Province => data.units.iter().all(|u| p.units.contains(u)),
@@ -139,6 +141,9 @@ impl Store {
     pub fn mark_shared(&mut self) -> Result<()> {
         self.set_setting(super::SHARED_SETTING, "1")?;
         self.shared = true;
+        if self.path().is_some() {
+            crate::env::mark_shared_run();
+        }
         self.profile = None;
         Ok(())
     }
@@ -182,6 +187,63 @@ impl Store {
         });
     }
 
+    /// Root alone creates, changes, disables or removes the profile of root or of a province
+    /// officer: a province officer must not demote root or another officer.
+    fn check_may_administer(&self, account: &str, role: Role) -> Result<()> {
+        // `admin` is set for root only (`bind_account`).
+        let is_root = self.admin.is_some();
+        if is_root || !self.shared {
+            return Ok(());
+        }
+        if account == "root" || role == Role::Province {
+            return Err(StoreError::RootOnly(account.to_string()));
+        }
+        Ok(())
+    }
+
+    /// Removes an account's profile (`ctv admin user remove`): the profile is archived —
+    /// disabled and no longer mapped to the account — and its records and history keep it.
+    pub fn remove_account(&mut self, account: &str) -> Result<Profile> {
+        self.check_admin()?;
+        let p = self
+            .collaborator_by_account(account)?
+            .ok_or_else(|| StoreError::NoAccountProfile(account.to_string()))?;
+        if let Some(me) = &self.profile {
+            if me.role == Role::Province && !p.communes().iter().all(|c| me.covers_commune(c)) {
+                return Err(StoreError::OutOfScope(
+                    p.units.first().cloned().unwrap_or_default(),
+                ));
+            }
+        }
+        self.check_may_administer(account, p.role)?;
+        let actor = self.actor()?;
+        let now = self.now_string();
+        let id = p.id.clone();
+        self.write(|tx| {
+            let version: i64 = tx.query_row(
+                "UPDATE collaborators SET active = 0, account = NULL, version = version + 1,
+                        updated_at = ?2, updated_by = ?3
+                 WHERE id = ?1 RETURNING version",
+                params![id, now, actor.id],
+                |r| r.get(0),
+            )?;
+            let mut changes = serde_json::Map::new();
+            changes.insert("account".into(), serde_json::json!([account, null]));
+            changes.insert("active".into(), serde_json::json!([p.active, false]));
+            change_log::record(
+                tx,
+                &now,
+                &actor,
+                "collaborator",
+                &id,
+                "remove",
+                version,
+                &changes,
+            )
+        })?;
+        self.collaborator(&p.id)?.ok_or(StoreError::NotFound(p.id))
+    }
+
     /// The administrator is root (see `work_as_admin`) or a province officer.
     pub fn check_admin(&self) -> Result<()> {
         match &self.profile {
@@ -216,6 +278,7 @@ impl Store {
                 ));
             }
         }
+        self.check_may_administer(account, p.role)?;
         if p.active == active {
             return Ok(p);
         }

@@ -743,9 +743,12 @@ impl Store {
     }
 
     /// By full id or a unique ending of it (the 8-character short id lists show).
+    /// On a shared database a consultation outside the reader's scope is not found.
     pub fn consultation_by_ref(&self, reference: &str) -> Result<Option<Consultation>> {
         match super::resolve_ref(self.conn(), "consultations", reference)? {
-            Some(id) => self.consultation(&id),
+            Some(id) => Ok(self
+                .consultation(&id)?
+                .filter(|c| self.may_read(&c.commune_code))),
             None => Ok(None),
         }
     }
@@ -758,6 +761,9 @@ impl Store {
         let Some(original) = stmt.query_row([id], consultation_from_row).optional()? else {
             return Ok(None);
         };
+        if !self.may_read(&original.commune_code) {
+            return Ok(None);
+        }
         let amendments = amendments_of(self.conn(), id)?;
         let mut consultation = original.clone();
         apply_amendments(&mut consultation.data, &amendments);

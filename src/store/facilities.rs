@@ -421,7 +421,20 @@ impl Store {
             tax_code: data.tax_code.clone(),
             phone: data.phone.clone(),
         };
-        Ok(idx.suspects(&cand))
+        // A suspect the reader may not read is reported without name, commune or id (the
+        // one read-scope check, `may_read`): "a facility outside your area" — ask the province.
+        Ok(idx
+            .suspects(&cand)
+            .into_iter()
+            .map(|mut s| {
+                if !self.may_read(&s.commune_code) {
+                    s.id.clear();
+                    s.name.clear();
+                    s.commune_code.clear();
+                }
+                s
+            })
+            .collect())
     }
 
     /// Every live facility in a duplicate index, for bulk checks.

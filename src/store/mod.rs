@@ -18,7 +18,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::SecondsFormat;
-use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior};
 use rusqlite_migration::{Migrations, M};
 use thiserror::Error;
 
@@ -109,6 +109,12 @@ pub enum StoreError {
     NetworkFilesystem { path: PathBuf, kind: &'static str },
     #[error("only an administrator (root or a province profile) may do this")]
     NotAdmin,
+    #[error("only root may change the profile of {0} (root or a province officer)")]
+    RootOnly(String),
+    #[error("a backup to a file of a shared database is for root only")]
+    BackupRootOnly,
+    #[error("the database is in use by {}", .0.join(", "))]
+    InUseBy(Vec<String>),
     #[error("the commune {0} is outside your scope")]
     OutOfScope(String),
     #[error("a profile already exists")]
@@ -228,10 +234,7 @@ impl Store {
         let mut store = Store::open_with_clock(path, clock)?;
         store.bind_account()?;
         // Test hook: a database that cannot grow, to see the disk-full path end to end.
-        if let Some(pages) = std::env::var("CTV_MAX_PAGE_COUNT")
-            .ok()
-            .and_then(|v| v.parse().ok())
-        {
+        if let Some(pages) = crate::env::var("CTV_MAX_PAGE_COUNT").and_then(|v| v.parse().ok()) {
             store.limit_pages(pages)?;
         }
         Ok(store)
@@ -399,6 +402,10 @@ impl Store {
             admin: None,
         };
         store.shared = store.setting(SHARED_SETTING)?.as_deref() == Some("1");
+        if store.shared && store.path.is_some() {
+            // From now on this process ignores test and tuning variables (`crate::env`).
+            crate::env::mark_shared_run();
+        }
         if !store.shared {
             store.profile = store.load_current_profile()?;
         }
@@ -489,6 +496,24 @@ impl Store {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        // On a shared database an account disabled or removed meanwhile (by the
+        // administrator, while this session was open) writes nothing more: checked inside the
+        // same transaction, so no write slips in after the change.
+        if self.shared {
+            if let Some(p) = &self.profile {
+                let active: Option<bool> = tx
+                    .query_row(
+                        "SELECT active AND account IS NOT NULL FROM collaborators WHERE id = ?1",
+                        [&p.id],
+                        |r| r.get(0),
+                    )
+                    .optional()?;
+                if active != Some(true) {
+                    let who = p.account.clone().unwrap_or_else(|| p.name.clone());
+                    return Err(StoreError::AccountDisabled(who));
+                }
+            }
+        }
         let out = f(&tx)?;
         tx.commit()?;
         Ok(out)

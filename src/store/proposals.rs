@@ -721,9 +721,12 @@ impl Store {
     }
 
     /// By full id or a unique ending of it (the 8-character short id lists show).
+    /// On a shared database a proposal outside the reader's scope is not found.
     pub fn proposal_by_ref(&self, reference: &str) -> Result<Option<Proposal>> {
         match super::resolve_ref(self.conn(), "proposals", reference)? {
-            Some(id) => self.proposal(&id),
+            Some(id) => Ok(self
+                .proposal(&id)?
+                .filter(|p| self.may_read(&p.commune_code))),
             None => Ok(None),
         }
     }
@@ -741,7 +744,10 @@ impl Store {
 
     /// A proposal with its history, today's warnings and what the current profile may do.
     pub fn proposal_record(&self, id: &str) -> Result<Option<ProposalRecord>> {
-        let Some(proposal) = self.proposal(id)? else {
+        let Some(proposal) = self
+            .proposal(id)?
+            .filter(|p| self.may_read(&p.commune_code))
+        else {
             return Ok(None);
         };
         let history = self.proposal_history(id)?;

@@ -126,13 +126,12 @@ pub fn launch(
     let store = crate::store::Store::open_for_work(db_path, clock).map_err(LaunchError::Store)?;
     let (cfg, cfg_warning) = Config::load(None);
     let lang = lang_arg
-        .or_else(|| {
-            std::env::var("CTV_LANG")
-                .ok()
-                .as_deref()
-                .and_then(Lang::parse)
-        })
+        .or_else(|| crate::env::var("CTV_LANG").as_deref().and_then(Lang::parse))
         .unwrap_or(cfg.lang);
+    // A shared run ignores the test and tuning variables: said once, before the screen opens.
+    if let Some(text) = crate::words::env_ignored_text(lang) {
+        eprintln!("{text}");
+    }
     let db_label = db_path.display().to_string();
     let (actx, key_warnings) = AppContext::from_config(&cfg, Some(lang), String::new(), db_label);
     let mut app = App::new(actx, store);

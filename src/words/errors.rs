@@ -49,6 +49,12 @@ pub fn store_error_text(l: Lang, e: &StoreError) -> String {
             trf(l, "store.err.network_fs", &[&path.display(), kind])
         }
         StoreError::NotAdmin => tr(l, "store.err.not_admin").to_string(),
+        StoreError::RootOnly(a) => trf(l, "store.err.root_only", &[&crate::text::sanitize(a)]),
+        StoreError::BackupRootOnly => tr(l, "store.err.backup_root_only").to_string(),
+        StoreError::InUseBy(who) => {
+            let who: Vec<String> = who.iter().map(|w| crate::text::sanitize(w)).collect();
+            trf(l, "store.err.in_use_by", &[&who.join(", ")])
+        }
         StoreError::OutOfScope(c) => trf(
             l,
             "store.err.out_of_scope",

@@ -21,3 +21,10 @@ pub use problems::{
     describe, describe_proposal, dup_reason_text, problem_text, refusal_text, suspect_text,
 };
 pub use table::{keys, tr, trf, Lang};
+
+/// The one line a shared run says about the `CTV_*` variables it ignores (`crate::env`), the
+/// first time it is asked; `None` when there is nothing to say.
+pub fn env_ignored_text(l: Lang) -> Option<String> {
+    let names = crate::env::ignored_once();
+    (!names.is_empty()).then(|| trf(l, "cli.shared.env_ignored", &[&names.join(", ")]))
+}

@@ -141,6 +141,10 @@ pub fn dup_reason_text(l: Lang, r: &DupReason) -> String {
 
 /// One duplicate suspect in words (same wording as the command line's).
 pub fn suspect_text(lang: Lang, s: &Suspect) -> String {
+    // Outside the reader's scope the store leaves no id, name or commune.
+    if s.id.is_empty() {
+        return sanitize(tr(lang, "dup.outside_scope"));
+    }
     let reasons: Vec<String> = s.reasons.iter().map(|r| dup_reason_text(lang, r)).collect();
     let short_id = short_id(&s.id);
     sanitize(&trf(
