@@ -189,6 +189,7 @@ const CLI: &[Entry] = &[
     ("cli.shared.db_ignored", "Máy chủ chung: bỏ qua --db / CTV_DB; CTV dùng cơ sở dữ liệu chung theo cấu hình hệ thống.", "Shared server: --db / CTV_DB ignored; CTV uses the shared database of the system configuration."),
     ("cli.shared.no_config", "Máy chủ chung chưa được cài đặt đúng: {}. Quản trị viên chạy: ctv admin setup-shared THƯ_MỤC", "The shared server is not set up correctly: {}. The administrator runs: ctv admin setup-shared DIR"),
     ("cli.shared.restore_admin", "Trên máy chủ chung chỉ quản trị viên (root) được khôi phục cơ sở dữ liệu.", "On a shared server only the administrator (root) may restore the database."),
+    ("cli.admin.unix_only", "Lệnh ctv admin chỉ dùng trên máy chủ chung chạy Linux; trên máy này CTV là sổ tay riêng của bạn.", "ctv admin is for the shared server only, which runs on Linux; on this machine CTV is your own notebook."),
     ("cli.admin.need_root", "Lệnh này cần quyền root (sudo ctv admin setup-shared …).", "This command needs root (sudo ctv admin setup-shared …)."),
     ("cli.admin.no_group", "Không tạo được nhóm {}.", "Could not create the group {}."),
     ("cli.admin.installed", "Đã cài {} (setgid nhóm {}).", "Installed {} (setgid group {})."),
