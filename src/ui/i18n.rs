@@ -1027,6 +1027,10 @@ const UI: &[Entry] = &[
     ("ui.history.restore", "Khôi phục", "Restored"),
     ("ui.history.created_with", "Đã nhập: {}", "Entered: {}"),
     ("ui.history.empty", "(trống)", "(empty)"),
+    // Shown, without the marks, to a terminal that does not decode UTF-8 (ui::charset); no
+    // "?" and no symbols outside ASCII and Vietnamese letters, which would not survive.
+    ("ui.charset.not_utf8", "Màn hình này chưa nhận chữ UTF-8: tiếng Việt sẽ bị lỗi chữ, gõ tiếng Việt sẽ bị lưu sai, nên CTV chưa mở.\n\nPuTTY: bấm chuột phải vào thanh tiêu đề > Change Settings > Window > Translation > Remote character set: chọn UTF-8 > Apply. Để lần sau không phải chỉnh lại: vào mục Session, chọn phiên đã lưu, bấm Save.\nSSH từ cửa sổ dòng lệnh cũ của Windows: dùng Windows Terminal, hoặc gõ chcp 65001 trước khi ssh và chọn phông Consolas.", "This terminal does not decode UTF-8: Vietnamese would be garbled and typed Vietnamese stored wrong, so CTV has not started.\n\nPuTTY: right-click the title bar > Change Settings > Window > Translation > Remote character set: UTF-8 > Apply. To keep it for next time: Session, select the saved session, Save.\nssh from the old Windows console: use Windows Terminal, or run chcp 65001 before ssh and pick the Consolas font."),
+    ("ui.charset.prompt", "Đổi xong thì nhấn Enter để kiểm tra lại. Nhấn q để thoát.", "Once changed, press Enter to check again. Press q to leave."),
     ("ui.launch.terminal", "màn hình dòng lệnh", "the terminal"),
     // Proposals: the form, the list with totals, one proposal.
     ("ui.action.flag", "Đề xuất hỗ trợ", "Propose support"),

@@ -52,6 +52,7 @@
 //! one window of rows. `AppEvent::DataChanged` asks the top screen to reload.
 
 pub mod app;
+pub mod charset;
 pub mod config;
 pub mod event;
 pub mod format;
@@ -128,6 +129,18 @@ pub fn launch(ctx: &crate::cli::Ctx, lang_arg: Option<&str>) -> Result<(), crate
     app.set_who(format::who_label(lang, app.store().profile()));
     for w in cfg_warning.into_iter().chain(key_warnings) {
         app.show_toast(w, true);
+    }
+    // Before anything is drawn: a terminal that would show Vietnamese as mojibake gets told
+    // how to switch to UTF-8 instead (and may leave).
+    match charset::ensure_utf8(lang) {
+        Ok(true) => {}
+        Ok(false) => return Err(crate::cli::CliError::Reported),
+        Err(e) => {
+            return Err(crate::cli::CliError::Io(
+                tr(lang, "ui.launch.terminal").to_string(),
+                e,
+            ))
+        }
     }
     let (tx, rx) = event::channel();
     spawn_daily_snapshot(&ctx.db_path, app.store().clock().now(), lang, tx.clone());
