@@ -205,6 +205,7 @@ mod imp {
     /// Prints the probe on a blank alternate screen, asks for the cursor and returns the
     /// column of the answer, if one came within [`WAIT`]. The normal screen is left as it was.
     fn probe(out: &mut impl Write) -> io::Result<Option<u16>> {
+        let _alt = AltScreen;
         out.write_all(format!("\x1b[?1049h\x1b[H{PROBE}\x1b[6n").as_bytes())?;
         out.flush()?;
         let deadline = Instant::now() + WAIT;
@@ -223,9 +224,18 @@ mod imp {
                 n => got.extend_from_slice(&buf[..n]),
             }
         };
-        out.write_all(b"\x1b[2J\x1b[?1049l")?;
-        out.flush()?;
         Ok(column)
+    }
+
+    /// Leaves the probe's alternate screen (blanked first) on every way out of [`probe`].
+    struct AltScreen;
+
+    impl Drop for AltScreen {
+        fn drop(&mut self) {
+            let mut out = io::stdout();
+            let _ = out.write_all(b"\x1b[2J\x1b[?1049l");
+            let _ = out.flush();
+        }
     }
 
     /// Whether standard input has bytes within `wait`.
