@@ -128,13 +128,18 @@ pub fn worth_asking() -> bool {
 }
 
 /// The locale in force (LC_ALL, else LC_CTYPE, else LANG) names a character set other than
-/// UTF-8. "C", "POSIX" and an unset locale name none and do not count.
+/// UTF-8.
 fn locale_is_not_utf8() -> bool {
-    let value = ["LC_ALL", "LC_CTYPE", "LANG"]
+    ["LC_ALL", "LC_CTYPE", "LANG"]
         .iter()
-        .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()));
-    let Some(v) = value else { return false };
-    match v.split_once('.') {
+        .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
+        .is_some_and(|v| names_other_charset(&v))
+}
+
+/// `vi_VN.TCVN`, `en_US.ISO-8859-1@euro`: yes. `vi_VN.UTF-8`, `C.utf8`: no. "C", "POSIX" and
+/// a locale without a character set name none: no (the probe decides alone there).
+fn names_other_charset(locale: &str) -> bool {
+    match locale.split_once('.') {
         Some((_, cs)) => {
             let cs = cs
                 .split('@')
@@ -316,6 +321,17 @@ mod tests {
         assert_eq!(judge(Some(4)), Verdict::NotUtf8);
         assert_eq!(judge(None), Verdict::NoAnswer);
         assert_eq!(PROBE.len(), 4);
+    }
+
+    #[test]
+    fn a_locale_naming_another_charset_is_told_apart() {
+        assert!(names_other_charset("vi_VN.TCVN"));
+        assert!(names_other_charset("en_US.ISO-8859-1@euro"));
+        assert!(!names_other_charset("vi_VN.UTF-8"));
+        assert!(!names_other_charset("C.utf8"));
+        assert!(!names_other_charset("de_DE.UTF-8@euro"));
+        assert!(!names_other_charset("C"));
+        assert!(!names_other_charset("POSIX"));
     }
 
     #[test]
