@@ -34,6 +34,7 @@ fn start_tui(
     ctv::ui::launch(&ctx.db_path, lang, clock).map_err(|e| match e {
         ctv::ui::LaunchError::Store(s) => ctv::cli::CliError::Store(s),
         ctv::ui::LaunchError::Terminal(what, e) => ctv::cli::CliError::Io(what, e),
+        ctv::ui::LaunchError::Declined => ctv::cli::CliError::Reported,
     })
 }
 

@@ -386,8 +386,15 @@ fn check_root_owned(path: &Path) -> Result<(), SharedError> {
                 why: "writable by others than root",
             });
         }
+        Ok(())
     }
-    Ok(())
+    // A shared server is a Linux machine (setgid, groups, root-owned files): there is no
+    // such thing to trust elsewhere, so any system configuration found is refused.
+    #[cfg(not(unix))]
+    Err(SharedError::Unsafe {
+        path: path.to_path_buf(),
+        why: "a shared server runs only on Linux",
+    })
 }
 
 /// Writes the system configuration (`ctv admin setup-shared`), root-owned, mode 0644.
@@ -439,18 +446,23 @@ pub fn group_id(name: &str) -> Option<u32> {
         Some(grp.gr_gid)
     }
     #[cfg(not(unix))]
-    None
+    {
+        let _ = name;
+        None
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    #[cfg(unix)]
     #[test]
     fn the_account_of_uid_0_is_root() {
         assert_eq!(account_of_uid(0).as_deref(), Some("root"));
     }
 
+    #[cfg(unix)]
     #[test]
     fn user_rights_is_a_no_op_without_setgid() {
         assert!(!is_setgid());
@@ -483,6 +495,7 @@ mod tests {
         assert!(other, "free once every holder is gone");
     }
 
+    #[cfg(unix)]
     #[test]
     fn a_config_writable_by_others_is_refused() {
         use std::os::unix::fs::PermissionsExt;

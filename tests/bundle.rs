@@ -296,6 +296,8 @@ fn incremental_carries_only_changes_with_base_revs_and_numbers_in_sequence() {
     );
 }
 
+// File modes are Unix; on Windows the key folder is the user's profile, private by default.
+#[cfg(unix)]
 #[test]
 fn key_files_are_private_and_a_foreign_or_open_key_is_refused() {
     use std::os::unix::fs::PermissionsExt;

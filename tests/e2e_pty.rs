@@ -201,6 +201,7 @@ fn escape_sequences_in_stored_names_never_reach_the_terminal() {
     assert_eq!(p.wait_exit(), 0);
 }
 
+#[cfg(unix)] // signals
 #[test]
 fn sigterm_restores_the_terminal_and_writes_nothing_half_way() {
     let (dir, db) = commune_db();

@@ -2,6 +2,7 @@
 //! installed setgid, real Unix accounts (named `ctvt…`, removed afterwards) using it, many at
 //! once, and one session through a real sshd. Needs root (CI runs as root); elsewhere each test
 //! prints why it did not run.
+#![cfg(unix)]
 
 mod common;
 

@@ -1,5 +1,9 @@
 //! `ctv admin`: set up a shared provincial server and map Unix accounts to profiles
 //! (docs/shared-server.md).
+//!
+//! A shared server is a Linux machine (setgid, groups, Unix accounts): elsewhere every
+//! `ctv admin` command says so and does nothing, and the rest of this module is unused.
+#![cfg_attr(not(unix), allow(dead_code))]
 
 use std::path::{Path, PathBuf};
 
@@ -66,6 +70,14 @@ pub struct UserAddArgs {
     pub unit: String,
 }
 
+#[cfg(not(unix))]
+pub fn run(ctx: &Ctx, _c: AdminCmd) -> Result<(), CliError> {
+    Err(CliError::Message(
+        tr(ctx.lang, "cli.admin.unix_only").to_string(),
+    ))
+}
+
+#[cfg(unix)]
 pub fn run(ctx: &Ctx, c: AdminCmd) -> Result<(), CliError> {
     match c {
         AdminCmd::SetupShared(a) => setup_shared(ctx.lang, a),
@@ -261,6 +273,8 @@ fn own(p: &Path, gid: u32, mode: u32) -> Result<(), CliError> {
         std::os::unix::fs::chown(p, Some(0), Some(gid)).map_err(io(p))?;
         std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode)).map_err(io(p))?;
     }
+    #[cfg(not(unix))]
+    let _ = (p, gid, mode);
     Ok(())
 }
 

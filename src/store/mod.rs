@@ -599,11 +599,26 @@ pub fn network_filesystem(dir: &Path) -> Option<&'static str> {
         #[allow(clippy::unnecessary_cast)]
         network_filesystem_kind(st.f_type as i64)
     }
-    #[cfg(not(target_os = "linux"))]
+    // A share named by its UNC path (\\server\share) is SMB. (A share mapped to a drive
+    // letter canonicalizes to that letter and is not recognised here.)
+    #[cfg(windows)]
+    {
+        let canon = std::fs::canonicalize(dir).ok()?;
+        is_unc_path(&canon.to_string_lossy()).then_some("SMB")
+    }
+    #[cfg(not(any(target_os = "linux", windows)))]
     {
         let _ = dir;
         None
     }
+}
+
+/// A Windows path on a network share: `\\server\share\…` or its verbatim form
+/// `\\?\UNC\server\share\…` (not a verbatim local path `\\?\C:\…` nor a device `\\.\…`).
+#[cfg(any(windows, test))]
+fn is_unc_path(p: &str) -> bool {
+    p.starts_with(r"\\?\UNC\")
+        || (p.starts_with(r"\\") && !p.starts_with(r"\\?\") && !p.starts_with(r"\\.\"))
 }
 
 /// A new id, unique without coordination and ordered by creation time.
@@ -695,4 +710,18 @@ fn create_private_file(path: &Path) -> Result<()> {
             path: path.to_path_buf(),
             source,
         })
+}
+
+#[cfg(test)]
+mod unc_tests {
+    use super::is_unc_path;
+
+    #[test]
+    fn a_share_is_told_from_a_local_or_device_path() {
+        assert!(is_unc_path(r"\\server\ctv\data"));
+        assert!(is_unc_path(r"\\?\UNC\server\ctv\data"));
+        assert!(!is_unc_path(r"\\?\C:\Users\hoa\AppData"));
+        assert!(!is_unc_path(r"C:\Users\hoa"));
+        assert!(!is_unc_path(r"\\.\pipe\x"));
+    }
 }

@@ -52,6 +52,7 @@
 //! one window of rows. `AppEvent::DataChanged` asks the top screen to reload.
 
 pub mod app;
+pub mod charset;
 pub mod config;
 pub mod event;
 pub mod keymap;
@@ -103,6 +104,8 @@ impl AppContext {
 pub enum LaunchError {
     Store(crate::store::StoreError),
     Terminal(String, io::Error),
+    /// The user left at the terminal check (already told why): exit 1, nothing more to say.
+    Declined,
 }
 
 /// `ctv` with no subcommand: open the database at `db_path` (with `clock`, through
@@ -138,6 +141,18 @@ pub fn launch(
     app.set_who(format::who_label(lang, app.store().profile()));
     for w in cfg_warning.into_iter().chain(key_warnings) {
         app.show_toast(w, true);
+    }
+    // Before anything is drawn: a terminal that would show Vietnamese as mojibake gets told
+    // how to switch to UTF-8 instead (and may leave).
+    match charset::ensure_utf8(lang) {
+        Ok(true) => {}
+        Ok(false) => return Err(LaunchError::Declined),
+        Err(e) => {
+            return Err(LaunchError::Terminal(
+                tr(lang, "ui.launch.terminal").to_string(),
+                e,
+            ))
+        }
     }
     let (tx, rx) = event::channel();
     spawn_daily_snapshot(db_path, app.store().clock().now(), lang, tx.clone());

@@ -195,6 +195,7 @@ const CLI: &[Entry] = &[
     ("store.err.in_use_by", "Cơ sở dữ liệu đang được một chương trình khác mở, của tài khoản: {}. Hãy đợi mọi phiên đóng lại rồi thử lại. Không có gì bị thay đổi.", "The database is open in another program, of the account(s): {}. Wait until every session is closed, then try again. Nothing was changed."),
     ("cli.admin.user_removed", "Đã xóa tài khoản {} khỏi CTV: hồ sơ «{}» được lưu trữ, lịch sử giữ nguyên.", "Removed the account {} from CTV: the profile «{}» is archived, its history kept."),
     ("cli.shared.restore_admin", "Trên máy chủ chung chỉ quản trị viên (root) được khôi phục cơ sở dữ liệu.", "On a shared server only the administrator (root) may restore the database."),
+    ("cli.admin.unix_only", "Lệnh ctv admin chỉ dùng trên máy chủ chung chạy Linux; trên máy này CTV là sổ tay riêng của bạn.", "ctv admin is for the shared server only, which runs on Linux; on this machine CTV is your own notebook."),
     ("cli.admin.need_root", "Lệnh này cần quyền root (sudo ctv admin setup-shared …).", "This command needs root (sudo ctv admin setup-shared …)."),
     ("cli.admin.no_group", "Không tạo được nhóm {}.", "Could not create the group {}."),
     ("cli.admin.installed", "Đã cài {} (setgid nhóm {}).", "Installed {} (setgid group {})."),
@@ -1032,6 +1033,10 @@ const UI: &[Entry] = &[
     ("ui.history.restore", "Khôi phục", "Restored"),
     ("ui.history.created_with", "Đã nhập: {}", "Entered: {}"),
     ("ui.history.empty", "(trống)", "(empty)"),
+    // Shown, without the marks, to a terminal that does not decode UTF-8 (ui::charset); no
+    // "?" and no symbols outside ASCII and Vietnamese letters, which would not survive.
+    ("ui.charset.not_utf8", "Màn hình này chưa nhận chữ UTF-8: tiếng Việt sẽ bị lỗi chữ, gõ tiếng Việt sẽ bị lưu sai, nên CTV chưa mở.\n\nPuTTY: bấm chuột phải vào thanh tiêu đề > Change Settings > Window > Translation > Remote character set: chọn UTF-8 > Apply. Để lần sau không phải chỉnh lại: vào mục Session, chọn phiên đã lưu, bấm Save.\nSSH từ cửa sổ dòng lệnh cũ của Windows: dùng Windows Terminal, hoặc gõ chcp 65001 trước khi ssh và chọn phông Consolas.", "This terminal does not decode UTF-8: Vietnamese would be garbled and typed Vietnamese stored wrong, so CTV has not started.\n\nPuTTY: right-click the title bar > Change Settings > Window > Translation > Remote character set: UTF-8 > Apply. To keep it for next time: Session, select the saved session, Save.\nssh from the old Windows console: use Windows Terminal, or run chcp 65001 before ssh and pick the Consolas font."),
+    ("ui.charset.prompt", "Đổi xong thì nhấn Enter để kiểm tra lại. Nhấn q để thoát.", "Once changed, press Enter to check again. Press q to leave."),
     ("ui.launch.terminal", "màn hình dòng lệnh", "the terminal"),
     // Proposals: the form, the list with totals, one proposal.
     ("ui.action.flag", "Đề xuất hỗ trợ", "Propose support"),

@@ -39,6 +39,11 @@ impl Pty {
         cmd.env("TERM", "xterm-256color");
         cmd.env_remove("NO_COLOR");
         cmd.env_remove("CTV_LANG");
+        // Not over SSH unless a test says so: the start-up UTF-8 check (ui::charset) is asked
+        // only then, and a test run from an SSH session must not change what the app does.
+        for k in ["SSH_CONNECTION", "SSH_CLIENT", "SSH_TTY"] {
+            cmd.env_remove(k);
+        }
         for (k, v) in env {
             cmd.env(k, v);
         }
