@@ -130,8 +130,19 @@ pub enum ScreenCmd {
         message: String,
         error: bool,
     },
+    /// Leave this screen (as `PopWith`, not an error) and show the saved record `id` in the
+    /// screen below (the facility list puts its cursor on it).
+    PopSaved {
+        message: String,
+        id: String,
+    },
     Toast(String),
     Error(String),
+    /// Take back a message this screen showed (it no longer holds), then do `then`.
+    Withdraw {
+        text: String,
+        then: Box<ScreenCmd>,
+    },
     OpenPicker {
         title: String,
         items: Vec<PickItem>,
