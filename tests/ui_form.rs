@@ -566,6 +566,74 @@ fn esc_with_changes_asks_before_discarding() {
 }
 
 #[test]
+fn issue16_the_errors_message_goes_when_fixed_and_when_the_form_is_discarded() {
+    // "Chưa lưu: còn 2 lỗi" stayed on screen after the errors were fixed, and after the
+    // form was discarded.
+    let mut app = app_with(store_as("commune", TAN_BINH));
+    open_new_form(&mut app);
+    focus(&mut app, FacilityField::Phone);
+    type_str(&mut app, "12345");
+    press(&mut app, &[ctrl('s')]);
+    assert!(
+        app.toast().is_some_and(|t| t.contains("2 lỗi")),
+        "{:?}",
+        app.toast()
+    );
+    // The save focused the name (first error): typing it and moving on fixes one error.
+    assert_eq!(form(&app).focused_field(), FacilityField::Name);
+    type_str(&mut app, "Lò rèn Phúc Sen");
+    press(&mut app, &[tab()]);
+    assert!(
+        !app.toast().is_some_and(|t| t.contains("lỗi")),
+        "a count that no longer holds is taken back: {:?}",
+        app.toast()
+    );
+    press(&mut app, &[ctrl('s')]);
+    assert!(
+        app.toast().is_some_and(|t| t.contains("1 lỗi")),
+        "{:?}",
+        app.toast()
+    );
+    // Discarding the form takes its message with it.
+    press(&mut app, &[key(KeyCode::Esc), ch('y')]);
+    assert_eq!(app.screen_depth(), 1);
+    assert_eq!(app.toast(), None);
+    assert_eq!(count(&app), 0);
+}
+
+#[test]
+fn issue16_a_new_facility_is_announced_and_selected_in_the_list() {
+    let mut s = store_as("commune", TAN_BINH);
+    for name in ["Cơ sở An Khang", "Cơ sở Bình Minh", "Cơ sở Cẩm Tú"] {
+        s.create_facility(&FacilityInput {
+            name: name.into(),
+            commune_code: TAN_BINH.into(),
+            ..Default::default()
+        })
+        .expect("facility");
+    }
+    let mut app = app_with(s);
+    open_new_form(&mut app);
+    type_str(&mut app, "Xưởng gốm Yên Thành");
+    press(&mut app, &[ctrl('s')]);
+    assert_eq!(app.screen_depth(), 1, "saved and back on the list");
+    assert_eq!(count(&app), 4);
+    assert!(
+        app.toast()
+            .is_some_and(|t| t.contains("Đã lưu") && t.contains("Xưởng gốm Yên Thành")),
+        "{:?}",
+        app.toast()
+    );
+    match app.top_screen() {
+        Screen::List(l) => {
+            assert_eq!(l.selected_name(), Some("Xưởng gốm Yên Thành"));
+            assert_eq!(l.selected(), 3, "last by name");
+        }
+        other => panic!("expected the list, got {other:?}"),
+    }
+}
+
+#[test]
 fn printable_keys_type_text_instead_of_running_commands() {
     let mut app = app_with(store_as("commune", TAN_BINH));
     open_new_form(&mut app);
