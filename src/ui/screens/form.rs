@@ -661,11 +661,10 @@ impl FormScreen {
 
     /// A form over a stored facility; saving checks that nobody changed it since
     /// (`facility.meta.version`).
-    pub fn edit(facility: Facility, env: &Env) -> FormScreen {
+    pub fn edit(facility: Facility, env: &Env, store: &Store) -> FormScreen {
         let _ = env;
-        let today = chrono::Local::now().date_naive();
         FormScreen {
-            form: edit_form(facility, today),
+            form: edit_form(facility, store.today()),
         }
     }
 

@@ -168,8 +168,7 @@ pub fn new_facility_form(env: &Env, store: &mut Store) -> ScreenCmd {
 
 /// `e`: the facility form over `facility` (saving checks its version).
 pub fn edit_facility_form(facility: Facility, env: &Env, store: &mut Store) -> ScreenCmd {
-    let _ = store;
-    ScreenCmd::Push(Box::new(Screen::Form(FormScreen::edit(facility, env))))
+    ScreenCmd::Push(Box::new(Screen::Form(FormScreen::edit(facility, env, store))))
 }
 
 /// `c`: log a consultation with the facility (dated today, by the current profile).
