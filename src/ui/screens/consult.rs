@@ -3,9 +3,11 @@
 //!
 //! The facility and the collaborator are fixed and shown at the top; the date starts at today.
 //! Mode is chosen in a picker; topics too, one at a time (each pick adds a topic, picking it
-//! again takes it away; Backspace removes the last). The four texts are multi-line
-//! ([`NoteField`]: Enter is a new line, ↑/↓ leave from the first/last row), with the same
-//! input-method rules as every field. Validation is the core's [`validate`], shown under each
+//! again takes it away; Backspace removes the last; all chosen topics are shown, wrapped).
+//! The four texts are multi-line (Enter is a new line, ↑/↓ leave from the first/last row),
+//! with the same input-method rules as every field. Dates take `15/1/27` and `+7` too.
+//! A table of fields and a [`ConsultModel`] on the one form engine
+//! ([`crate::ui::widgets::form`]). Validation is the core's [`validate`], shown under each
 //! field once visited; Ctrl+S (F2) saves, Esc leaves (asking first if something was typed).
 //!
 //! Three purposes share the form: a new consultation (optionally the visit that closes an
@@ -13,10 +15,7 @@
 //! amendment after it, which also asks why (the original stays as recorded).
 
 use chrono::NaiveDate;
-use ratatui::crossterm::event::KeyEvent;
-use ratatui::layout::Rect;
 use ratatui::style::Style;
-use ratatui::Frame;
 
 use super::{Env, PickPurpose, ScreenCmd};
 use crate::domain::consultation::{
@@ -27,12 +26,11 @@ use crate::domain::issue::{Issues, Severity};
 use crate::refdata::{codes, CodeList};
 use crate::store::{Store, StoreError};
 use crate::ui::i18n::{tr, trf, Lang};
-use crate::ui::keymap::{Action, Context};
 use crate::ui::theme::Theme;
 use crate::ui::widgets::form::{
     FieldKind, FieldSpec, Form, FormModel, NoteRows, SaveOutcome, Stored, Value, Values,
 };
-use crate::ui::widgets::{clean, ConflictDialog, PickItem};
+use crate::ui::widgets::{clean, PickItem};
 
 /// The four texts: 2 to 5 rows while edited, up to 3 when not.
 const NOTES: NoteRows = NoteRows {
@@ -335,6 +333,8 @@ pub struct ConsultScreen {
 }
 
 impl ConsultScreen {
+    crate::ui::widgets::form::form_screen_methods!(Consultation);
+
     fn build(
         purpose: ConsultPurpose,
         facility_id: &str,
@@ -423,71 +423,11 @@ impl ConsultScreen {
         self.form.text(field.key())
     }
 
-    pub fn banner(&self) -> Option<&str> {
-        self.form.banner()
-    }
-
     pub fn messages(&self, field: ConsultationField, lang: Lang) -> Vec<(Severity, String)> {
         self.form.messages(field.key(), lang)
     }
 
-    pub fn title(&self, lang: Lang) -> String {
-        self.form.model.title(lang)
-    }
-
-    pub fn contexts(&self) -> &'static [Context] {
-        self.form.contexts()
-    }
-
-    /// The conflict dialog, if it is open (tests).
-    pub fn conflict(&self) -> Option<&ConflictDialog<Consultation>> {
-        self.form.conflict()
-    }
-
-    pub fn handles(&self, action: Action) -> bool {
-        self.form.handles(action)
-    }
-
-    pub fn has_unsaved_changes(&self) -> bool {
-        self.form.has_unsaved_changes()
-    }
-
     // ----- update -----
-
-    pub fn handle_text_key(&mut self, key: &KeyEvent) -> bool {
-        self.form.handle_text_key(key)
-    }
-
-    pub fn handle_paste(&mut self, text: &str) -> bool {
-        self.form.handle_paste(text)
-    }
-
-    pub fn handle_action(&mut self, action: Action, env: &Env, store: &mut Store) -> ScreenCmd {
-        self.form.handle_action(action, env, store)
-    }
-
-    pub fn on_pick(
-        &mut self,
-        purpose: PickPurpose,
-        code: &str,
-        _env: &Env,
-        store: &mut Store,
-    ) -> ScreenCmd {
-        self.form.on_pick(purpose, code, store)
-    }
-
-    pub fn on_data_changed(&mut self, _store: &mut Store) -> ScreenCmd {
-        ScreenCmd::None
-    }
-
-    /// A Yes to "drop what you typed and take the stored version?" (the conflict's reload).
-    pub fn on_confirm(&mut self, action: Action, env: &Env, store: &mut Store) -> ScreenCmd {
-        self.form.on_confirm(action, env, store)
-    }
-
-    pub fn render(&self, frame: &mut Frame, area: Rect, env: &Env, focused: bool) {
-        self.form.render(frame, area, env, focused);
-    }
 }
 
 /// Every field as a patch (the core keeps what did not change).

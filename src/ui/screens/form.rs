@@ -1,13 +1,15 @@
 //! The facility form: create a facility or edit one, every field of
-//! [`FacilityField::ALL`] in order.
+//! [`FacilityField::ALL`] in order. A table of fields and a [`FacilityModel`] on the one form
+//! engine ([`crate::ui::widgets::form`]), which owns the behaviour described below.
 //!
 //! Keys (all from the keymap, `Context::Form`): Tab/↓ and Shift+Tab/↑ move between fields,
 //! Enter opens the fuzzy picker on a choice field (commune, entity type, trade group, typical
 //! level, status), toggles a flag and moves on from a text field; Space also toggles a flag;
 //! Ctrl+S (F2) saves; Esc leaves, asking first when something was changed. Text fields follow
-//! the input-method rules of [`TextField`] (Ctrl+H is backspace, the real cursor sits at the
-//! insertion point, paste is NFC); the notes field is multi-line ([`NoteField`]): Enter is a
-//! new line there, ↑/↓ leave it from its first/last row.
+//! the input-method rules of [`TextField`](crate::ui::widgets::TextField) (Ctrl+H is
+//! backspace, the real cursor sits at the insertion point, paste is NFC); the notes field is
+//! multi-line ([`NoteField`](crate::ui::widgets::NoteField)): Enter is a new line there, ↑/↓
+//! leave it from its first/last row. A choice picked in its picker stays focused (Tab goes on).
 //!
 //! Validation is the core's [`validate`]: it runs when a field is left and on save, and each
 //! field shows its own messages under its value (errors in red, warnings such as the tax
@@ -18,8 +20,8 @@
 //! dialog (in the screen, keys from `Context::Confirm`) lists them with their reasons and
 //! offers: open a suspect instead (pushed on top, so the typed form is still there after
 //! Esc), save anyway, or back to the form. An edit saves with the version it was opened at;
-//! a conflict (someone else saved in between) opens [`ConflictDialog`] over the form: the
-//! stored value beside the typed one for each field that differs, who saved it and when, and
+//! a conflict (someone else saved in between) opens the engine's conflict dialog over the
+//! form: the stored value beside the typed one for each field that differs, who saved it and when, and
 //! three ways on (back to editing, overwrite knowingly with the new version, reload after a
 //! yes/no). Any other store error is shown at the top of the form. The form keeps everything
 //! typed either way.
@@ -640,6 +642,8 @@ pub struct FormScreen {
 }
 
 impl FormScreen {
+    crate::ui::widgets::form::form_screen_methods!(Facility);
+
     /// A blank form for a new facility. The commune is filled in when the collaborator has
     /// exactly one.
     pub fn new_create(env: &Env, store: &Store) -> FormScreen {
@@ -692,74 +696,12 @@ impl FormScreen {
         self.form.messages(field.key(), lang)
     }
 
-    /// The message at the top of the form (a store error), if any.
-    pub fn banner(&self) -> Option<&str> {
-        self.form.banner()
-    }
-
     /// The duplicate suspects being shown, if the dialog is open.
     pub fn duplicate_suspects(&self) -> Option<&[Suspect]> {
         self.form.model.dup.as_ref().map(|d| d.suspects.as_slice())
     }
 
-    pub fn title(&self, lang: Lang) -> String {
-        self.form.model.title(lang)
-    }
-
-    pub fn contexts(&self) -> &'static [Context] {
-        self.form.contexts()
-    }
-
-    pub fn handles(&self, action: Action) -> bool {
-        self.form.handles(action)
-    }
-
-    pub fn has_unsaved_changes(&self) -> bool {
-        self.form.has_unsaved_changes()
-    }
-
-    /// The conflict dialog, if it is open (tests).
-    pub fn conflict(&self) -> Option<&crate::ui::widgets::ConflictDialog<Facility>> {
-        self.form.conflict()
-    }
-
     // ----- update -----
-
-    pub fn handle_text_key(&mut self, key: &ratatui::crossterm::event::KeyEvent) -> bool {
-        self.form.handle_text_key(key)
-    }
-
-    pub fn handle_paste(&mut self, text: &str) -> bool {
-        self.form.handle_paste(text)
-    }
-
-    pub fn handle_action(&mut self, action: Action, env: &Env, store: &mut Store) -> ScreenCmd {
-        self.form.handle_action(action, env, store)
-    }
-
-    pub fn on_pick(
-        &mut self,
-        purpose: PickPurpose,
-        code: &str,
-        _env: &Env,
-        store: &mut Store,
-    ) -> ScreenCmd {
-        self.form.on_pick(purpose, code, store)
-    }
-
-    /// A Yes to "drop what you typed and take the stored version?" (the conflict's reload).
-    pub fn on_confirm(&mut self, action: Action, env: &Env, store: &mut Store) -> ScreenCmd {
-        self.form.on_confirm(action, env, store)
-    }
-
-    pub fn on_data_changed(&mut self, _store: &mut Store) -> ScreenCmd {
-        ScreenCmd::None
-    }
-
-    /// Draw into `area`. `focused` is false when an overlay is on top (no cursor then).
-    pub fn render(&self, frame: &mut Frame, area: Rect, env: &Env, focused: bool) {
-        self.form.render(frame, area, env, focused);
-    }
 }
 
 /// Open a suspected duplicate instead of saving: its detail screen is pushed on top of the

@@ -168,7 +168,9 @@ pub fn new_facility_form(env: &Env, store: &mut Store) -> ScreenCmd {
 
 /// `e`: the facility form over `facility` (saving checks its version).
 pub fn edit_facility_form(facility: Facility, env: &Env, store: &mut Store) -> ScreenCmd {
-    ScreenCmd::Push(Box::new(Screen::Form(FormScreen::edit(facility, env, store))))
+    ScreenCmd::Push(Box::new(Screen::Form(FormScreen::edit(
+        facility, env, store,
+    ))))
 }
 
 /// `c`: log a consultation with the facility (dated today, by the current profile).

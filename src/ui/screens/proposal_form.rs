@@ -3,17 +3,15 @@
 //! A new proposal starts from `Store::proposal_prefill` (next year, the most raised support
 //! category with a title, the recorded difficulties and needs as the rationale, the place, the
 //! facility's priority markers); a draft is edited in the same form. Money is typed the
-//! Vietnamese way (`1,25 tỷ`, `800 triệu`, `1.250.000.000`), read by `parse_vnd` and shown
-//! formatted once the field is left. Validation is the core's `validate` (the parts must add
-//! up to the total: its message sits under the total and the save is refused); the cap and
-//! eligibility warnings come from `assess`, with their reasons. Ctrl+S (F2) saves, Esc leaves
-//! (asking first if something changed).
+//! Vietnamese way (`1,25 tỷ`, `800 triệu`, `300tr`, `1 tỷ 250 triệu`, `1.250.000.000`), read
+//! by `parse_vnd` and shown formatted once the field is left. Validation is the core's
+//! `validate` (the parts must add up to the total: its message sits under the total and the
+//! save is refused); the cap and eligibility warnings come from `assess`, with their reasons.
+//! Ctrl+S (F2) saves, Esc leaves (asking first if something changed). A table of fields and a
+//! [`ProposalModel`] on the one form engine ([`crate::ui::widgets::form`]).
 
 use chrono::NaiveDate;
-use ratatui::crossterm::event::KeyEvent;
-use ratatui::layout::Rect;
 use ratatui::style::Style;
-use ratatui::Frame;
 
 use super::consult::code_label;
 use super::{Env, PickPurpose, ScreenCmd};
@@ -26,14 +24,13 @@ use crate::domain::proposal::{
 use crate::refdata::codes;
 use crate::store::{Store, StoreError};
 use crate::ui::i18n::{tr, trf, Lang};
-use crate::ui::keymap::{Action, Context};
 use crate::ui::theme::Theme;
 use crate::ui::widgets::bars::wrap;
 use crate::ui::widgets::form::{
     error_style, warning_style, FieldKind, FieldSpec, Form, FormModel, NoteRows, SaveOutcome,
     Stored, Value, Values,
 };
-use crate::ui::widgets::{clean, ConflictDialog, PickItem};
+use crate::ui::widgets::{clean, PickItem};
 
 /// The long texts: 2 to 4 rows while edited, up to 2 when not.
 const NOTES: NoteRows = NoteRows {
@@ -378,6 +375,8 @@ pub struct ProposalFormScreen {
 }
 
 impl ProposalFormScreen {
+    crate::ui::widgets::form::form_screen_methods!(Proposal);
+
     fn build(
         purpose: ProposalPurpose,
         facility_name: &str,
@@ -443,10 +442,6 @@ impl ProposalFormScreen {
         self.form.focused_key()
     }
 
-    pub fn banner(&self) -> Option<&str> {
-        self.form.banner()
-    }
-
     /// What is shown under a field (the facility's eligibility: always): (severity, text).
     pub fn messages(&self, key: &str, lang: Lang) -> Vec<(Severity, String)> {
         if key == "facility_id" {
@@ -456,63 +451,11 @@ impl ProposalFormScreen {
         }
     }
 
-    pub fn title(&self, lang: Lang) -> String {
-        self.form.model.title(lang)
-    }
-
-    pub fn contexts(&self) -> &'static [Context] {
-        self.form.contexts()
-    }
-
-    /// The conflict dialog, if it is open (tests).
-    pub fn conflict(&self) -> Option<&ConflictDialog<Proposal>> {
-        self.form.conflict()
-    }
-
-    pub fn handles(&self, action: Action) -> bool {
-        self.form.handles(action)
-    }
-
-    pub fn has_unsaved_changes(&self) -> bool {
-        self.form.has_unsaved_changes()
-    }
-
     pub fn input(&self) -> ProposalInput {
         self.form.model.input(&self.form.values())
     }
 
     // ----- update -----
-
-    pub fn handle_text_key(&mut self, key: &KeyEvent) -> bool {
-        self.form.handle_text_key(key)
-    }
-
-    pub fn handle_paste(&mut self, text: &str) -> bool {
-        self.form.handle_paste(text)
-    }
-
-    pub fn handle_action(&mut self, action: Action, env: &Env, store: &mut Store) -> ScreenCmd {
-        self.form.handle_action(action, env, store)
-    }
-
-    pub fn on_pick(
-        &mut self,
-        purpose: PickPurpose,
-        code: &str,
-        _env: &Env,
-        store: &mut Store,
-    ) -> ScreenCmd {
-        self.form.on_pick(purpose, code, store)
-    }
-
-    /// A Yes to "drop what you typed and take the stored version?" (the conflict's reload).
-    pub fn on_confirm(&mut self, action: Action, env: &Env, store: &mut Store) -> ScreenCmd {
-        self.form.on_confirm(action, env, store)
-    }
-
-    pub fn render(&self, frame: &mut Frame, area: Rect, env: &Env, focused: bool) {
-        self.form.render(frame, area, env, focused);
-    }
 }
 
 /// Every field as a patch (the core keeps what did not change).

@@ -1292,3 +1292,91 @@ fn label_lines(label: &str, width: usize) -> Vec<String> {
     }
     lines
 }
+
+/// The methods every form screen has, handed to its `form` field (a screen is a `Form` plus
+/// what is its own: constructors and inspection by domain field). `$record` is the model's
+/// record type.
+macro_rules! form_screen_methods {
+    ($record:ty) => {
+        pub fn banner(&self) -> Option<&str> {
+            self.form.banner()
+        }
+
+        pub fn title(&self, lang: $crate::ui::i18n::Lang) -> String {
+            $crate::ui::widgets::form::FormModel::title(&self.form.model, lang)
+        }
+
+        pub fn contexts(&self) -> &'static [$crate::ui::keymap::Context] {
+            self.form.contexts()
+        }
+
+        pub fn handles(&self, action: $crate::ui::keymap::Action) -> bool {
+            self.form.handles(action)
+        }
+
+        pub fn has_unsaved_changes(&self) -> bool {
+            self.form.has_unsaved_changes()
+        }
+
+        /// The conflict dialog, if it is open (tests).
+        pub fn conflict(&self) -> Option<&$crate::ui::widgets::ConflictDialog<$record>> {
+            self.form.conflict()
+        }
+
+        pub fn handle_text_key(&mut self, key: &ratatui::crossterm::event::KeyEvent) -> bool {
+            self.form.handle_text_key(key)
+        }
+
+        pub fn handle_paste(&mut self, text: &str) -> bool {
+            self.form.handle_paste(text)
+        }
+
+        pub fn handle_action(
+            &mut self,
+            action: $crate::ui::keymap::Action,
+            env: &$crate::ui::screens::Env,
+            store: &mut $crate::store::Store,
+        ) -> $crate::ui::screens::ScreenCmd {
+            self.form.handle_action(action, env, store)
+        }
+
+        pub fn on_pick(
+            &mut self,
+            purpose: $crate::ui::screens::PickPurpose,
+            code: &str,
+            _env: &$crate::ui::screens::Env,
+            store: &mut $crate::store::Store,
+        ) -> $crate::ui::screens::ScreenCmd {
+            self.form.on_pick(purpose, code, store)
+        }
+
+        /// A Yes to "drop what you typed and take the stored version?" (a conflict's reload).
+        pub fn on_confirm(
+            &mut self,
+            action: $crate::ui::keymap::Action,
+            env: &$crate::ui::screens::Env,
+            store: &mut $crate::store::Store,
+        ) -> $crate::ui::screens::ScreenCmd {
+            self.form.on_confirm(action, env, store)
+        }
+
+        pub fn on_data_changed(
+            &mut self,
+            _store: &mut $crate::store::Store,
+        ) -> $crate::ui::screens::ScreenCmd {
+            $crate::ui::screens::ScreenCmd::None
+        }
+
+        /// Draw into `area`. `focused` is false when an overlay is on top (no cursor then).
+        pub fn render(
+            &self,
+            frame: &mut ratatui::Frame,
+            area: ratatui::layout::Rect,
+            env: &$crate::ui::screens::Env,
+            focused: bool,
+        ) {
+            self.form.render(frame, area, env, focused);
+        }
+    };
+}
+pub(crate) use form_screen_methods;
