@@ -28,7 +28,8 @@ use crate::store::{Store, StoreError};
 use crate::ui::i18n::{tr, trf, Lang};
 use crate::ui::theme::Theme;
 use crate::ui::widgets::form::{
-    FieldKind, FieldSpec, Form, FormModel, NoteRows, SaveOutcome, Stored, Value, Values,
+    code_list_items, FieldKind, FieldSpec, Form, FormModel, NoteRows, SaveOutcome, Stored, Value,
+    Values,
 };
 use crate::ui::widgets::{clean, PickItem};
 
@@ -208,24 +209,7 @@ impl FormModel for ConsultModel {
             "topics" => ("ui.consult.pick.topic", &codes().support_categories),
             _ => return None,
         };
-        let items = list
-            .items()
-            .iter()
-            .map(|i| {
-                let (label, other) = match lang {
-                    Lang::Vi => (&i.label_vi, &i.label_en),
-                    Lang::En => (&i.label_en, &i.label_vi),
-                };
-                let hint = if chosen.contains(&i.code) {
-                    format!("● {}", i.code)
-                } else {
-                    i.code.clone()
-                };
-                PickItem::new(i.code.clone(), label.clone())
-                    .with_hint(hint)
-                    .with_extra(other.clone())
-            })
-            .collect();
+        let items = code_list_items(lang, list, chosen);
         Some((tr(lang, title).to_string(), items))
     }
 

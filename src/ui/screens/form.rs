@@ -44,10 +44,11 @@ use crate::store::Store;
 use crate::ui::i18n::{tr, trf, Lang};
 use crate::ui::keymap::{Action, Context};
 use crate::ui::widgets::bars::wrap;
-pub use crate::ui::widgets::form::{error_style, warning_style};
 use crate::ui::widgets::form::{
-    FieldKind, FieldSpec, Form, FormModel, NoteRows, SaveOutcome, Stored, Value, Values,
+    code_list_items, FieldKind, FieldSpec, Form, FormModel, NoteRows, SaveOutcome, Stored, Value,
+    Values,
 };
+pub use crate::ui::widgets::form::{error_style, warning_style};
 use crate::ui::widgets::{clean, popup_area, PickItem};
 
 /// The action a conflict's "reload?" question hands back to `on_confirm`.
@@ -475,15 +476,7 @@ impl FormModel for FacilityModel {
                     ("ui.form.pick.trade_group", &codes().trade_groups)
                 };
                 let mut items = vec![none()];
-                items.extend(list.items().iter().map(|i| {
-                    let (label, other) = match lang {
-                        Lang::Vi => (&i.label_vi, &i.label_en),
-                        Lang::En => (&i.label_en, &i.label_vi),
-                    };
-                    PickItem::new(i.code.clone(), label.clone())
-                        .with_hint(i.code.clone())
-                        .with_extra(other.clone())
-                }));
+                items.extend(code_list_items(lang, list, &[]));
                 (key, items)
             }
             FacilityField::TypicalLevel => {

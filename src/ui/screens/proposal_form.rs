@@ -27,8 +27,8 @@ use crate::ui::i18n::{tr, trf, Lang};
 use crate::ui::theme::Theme;
 use crate::ui::widgets::bars::wrap;
 use crate::ui::widgets::form::{
-    error_style, warning_style, FieldKind, FieldSpec, Form, FormModel, NoteRows, SaveOutcome,
-    Stored, Value, Values,
+    code_list_items, error_style, warning_style, FieldKind, FieldSpec, Form, FormModel, NoteRows,
+    SaveOutcome, Stored, Value, Values,
 };
 use crate::ui::widgets::{clean, PickItem};
 
@@ -262,20 +262,7 @@ impl FormModel for ProposalModel {
     ) -> Option<(String, Vec<PickItem>)> {
         match key {
             "category" => {
-                let items = codes()
-                    .support_categories
-                    .items()
-                    .iter()
-                    .map(|i| {
-                        let (label, other) = match lang {
-                            Lang::Vi => (&i.label_vi, &i.label_en),
-                            Lang::En => (&i.label_en, &i.label_vi),
-                        };
-                        PickItem::new(i.code.clone(), label.clone())
-                            .with_hint(i.code.clone())
-                            .with_extra(other.clone())
-                    })
-                    .collect();
+                let items = code_list_items(lang, &codes().support_categories, &[]);
                 Some((tr(lang, "ui.pform.pick.category").to_string(), items))
             }
             "funding" => {

@@ -63,6 +63,32 @@ pub fn warning_style(theme: &Theme) -> Style {
     }
 }
 
+/// A picker's items for a code list: the label in the user's language, the code as the hint
+/// ("● code" when among `chosen`), the other language's label found too.
+pub fn code_list_items(
+    lang: Lang,
+    list: &crate::refdata::CodeList,
+    chosen: &[String],
+) -> Vec<PickItem> {
+    list.items()
+        .iter()
+        .map(|i| {
+            let (label, other) = match lang {
+                Lang::Vi => (&i.label_vi, &i.label_en),
+                Lang::En => (&i.label_en, &i.label_vi),
+            };
+            let hint = if chosen.contains(&i.code) {
+                format!("● {}", i.code)
+            } else {
+                i.code.clone()
+            };
+            PickItem::new(i.code.clone(), label.clone())
+                .with_hint(hint)
+                .with_extra(other.clone())
+        })
+        .collect()
+}
+
 /// Rows of a multi-line field: (least, most) while edited, most when not.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct NoteRows {
