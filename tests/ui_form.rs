@@ -634,6 +634,27 @@ fn issue16_a_new_facility_is_announced_and_selected_in_the_list() {
 }
 
 #[test]
+fn a_narrow_screen_puts_labels_above_values_and_keeps_the_focus_in_view() {
+    let mut app = app_with(store_as("commune", TAN_BINH));
+    open_new_form(&mut app);
+    type_str(&mut app, "Lò rèn Phúc Sen");
+    focus(&mut app, FacilityField::Workers);
+    type_str(&mut app, "12");
+    let mut term = Terminal::new(TestBackend::new(36, 14)).expect("test backend");
+    term.draw(|f| app.render(f)).expect("draw");
+    let text = term.backend().to_string();
+    let lines: Vec<&str> = text.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| l.contains("› Số lao động"))
+        .unwrap_or_else(|| panic!("the focused label is in view:\n{text}"));
+    assert!(lines[at + 1].contains("12"), "its value under it:\n{text}");
+    // The cursor is in the value, on the row under the label.
+    let p = term.get_cursor_position().expect("cursor");
+    assert_eq!(usize::from(p.y), at + 1);
+}
+
+#[test]
 fn printable_keys_type_text_instead_of_running_commands() {
     let mut app = app_with(store_as("commune", TAN_BINH));
     open_new_form(&mut app);
