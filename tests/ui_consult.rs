@@ -386,3 +386,125 @@ fn snapshot_consultation_form_vi_80x24() {
     type_str(&mut a, "Thiếu vốn, mặt bằng chật");
     insta::assert_snapshot!("consult_form_vi_80x24", screen_text(&a));
 }
+
+/// Choose `code` in the picker of the focused field (Enter opens it, Enter chooses).
+fn pick(a: &mut App, code: &str) {
+    press(a, &[key(KeyCode::Enter)]);
+    assert!(a.overlay().is_some(), "the picker is open");
+    type_str(a, code);
+    press(a, &[key(KeyCode::Enter)]);
+    assert!(a.overlay().is_none(), "chosen");
+}
+
+#[test]
+fn issue16_enter_in_a_picker_chooses_and_stays_so_tab_does_not_skip_a_field() {
+    let clock = clock();
+    let (s, id) = store(&clock);
+    let mut a = app_on_detail(s, &id);
+    press(&mut a, &[ch('c')]);
+    go_to(&mut a, ConsultationField::Mode);
+    pick(&mut a, "dien thoai");
+    assert_eq!(form(&a).value(ConsultationField::Mode), "DIEN_THOAI");
+    assert!(
+        form_focus_is(&a, ConsultationField::Mode),
+        "stays on the field"
+    );
+    // Tab then goes to the very next field, and what is typed lands there.
+    press(&mut a, &[key(KeyCode::Tab)]);
+    assert!(form_focus_is(&a, ConsultationField::Topics));
+    pick(&mut a, "KC01");
+    assert!(form_focus_is(&a, ConsultationField::Topics));
+    press(&mut a, &[key(KeyCode::Tab)]);
+    type_str(&mut a, "Thiếu vốn");
+    assert_eq!(form(&a).value(ConsultationField::Difficulties), "Thiếu vốn");
+    assert_eq!(form(&a).value(ConsultationField::Needs), "");
+}
+
+#[test]
+fn issue16_a_multi_select_shows_every_chosen_item() {
+    let clock = clock();
+    let (s, id) = store(&clock);
+    let mut a = app_on_detail(s, &id);
+    press(&mut a, &[ch('c')]);
+    go_to(&mut a, ConsultationField::Topics);
+    for code in ["KC01", "KC03", "KC07"] {
+        pick(&mut a, code);
+    }
+    press(&mut a, &[key(KeyCode::Tab)]);
+    let text = screen_text(&a);
+    for code in ["KC01", "KC03", "KC07"] {
+        assert!(text.contains(code), "{code} shown:\n{text}");
+    }
+    // More than fit in three rows: the rest are counted.
+    go_to(&mut a, ConsultationField::Topics);
+    pick(&mut a, "KC04");
+    assert_eq!(
+        form(&a).value(ConsultationField::Topics),
+        "KC01, KC03, KC07, KC04"
+    );
+    let text = screen_text(&a);
+    assert!(text.contains("+1"), "{text}");
+}
+
+#[test]
+fn issue16_a_multi_line_field_left_shows_its_first_lines() {
+    let clock = clock();
+    let (s, id) = store(&clock);
+    let mut a = app_on_detail(s, &id);
+    press(&mut a, &[ch('c')]);
+    go_to(&mut a, ConsultationField::Needs);
+    type_str(&mut a, "dòng một\ndòng hai\ndòng ba\ndòng bốn\ndòng năm");
+    press(&mut a, &[key(KeyCode::Tab)]);
+    let text = screen_text(&a);
+    assert!(text.contains("dòng một"), "{text}");
+    assert!(!text.contains("dòng năm"), "only the first rows: {text}");
+}
+
+#[test]
+fn issue16_dates_typed_as_days_from_today_or_with_a_short_year() {
+    let clock = clock();
+    let (s, id) = store(&clock);
+    let mut a = app_on_detail(s, &id);
+    press(&mut a, &[ch('c')]);
+    go_to(&mut a, ConsultationField::Date);
+    for _ in 0..12 {
+        press(&mut a, &[key(KeyCode::Backspace)]);
+    }
+    type_str(&mut a, "24/11/26");
+    go_to(&mut a, ConsultationField::FollowUpDate);
+    assert_eq!(form(&a).value(ConsultationField::Date), "24/11/2026");
+    type_str(&mut a, "+7");
+    press(&mut a, &[key(KeyCode::Tab)]);
+    assert_eq!(
+        form(&a).value(ConsultationField::FollowUpDate),
+        "02/12/2026",
+        "shown as the date it means once left"
+    );
+    // A wrong one is named under the field.
+    go_to(&mut a, ConsultationField::FollowUpDate);
+    for _ in 0..12 {
+        press(&mut a, &[key(KeyCode::Backspace)]);
+    }
+    type_str(&mut a, "+x");
+    press(&mut a, &[ctrl('s')]);
+    let msgs = form(&a).messages(ConsultationField::FollowUpDate, Lang::Vi);
+    assert!(msgs.iter().any(|(_, m)| m.contains("+x")), "{msgs:?}");
+    for _ in 0..4 {
+        press(&mut a, &[key(KeyCode::Backspace)]);
+    }
+    type_str(&mut a, "15/1/27");
+    press(&mut a, &[ctrl('s')]);
+    assert!(matches!(a.top_screen(), Screen::Detail(_)), "saved");
+    let saved = a
+        .store()
+        .list_consultations(&ConsultationFilter::default(), 0, 10)
+        .unwrap();
+    assert_eq!(
+        saved[0].data.date,
+        chrono::NaiveDate::from_ymd_opt(2026, 11, 24).unwrap()
+    );
+    assert_eq!(
+        saved[0].data.follow_up_date,
+        chrono::NaiveDate::from_ymd_opt(2027, 1, 15)
+    );
+}

@@ -538,3 +538,22 @@ fn the_facility_list_marks_facilities_with_open_proposals() {
         "{text}"
     );
 }
+
+#[test]
+fn issue16_money_typed_the_short_way_is_read_and_written_out() {
+    let mut a = app_on_form();
+    pick_funding(&mut a);
+    set(&mut a, "total_cost", "1 tỷ 250 triệu");
+    set(&mut a, "support", "300tr");
+    set(&mut a, "counterpart", "950tr");
+    press(&mut a, &[key(KeyCode::Tab)]);
+    assert_eq!(form(&a).value("total_cost"), "1.250.000.000");
+    assert_eq!(form(&a).value("support"), "300.000.000");
+    assert_eq!(form(&a).value("counterpart"), "950.000.000");
+    assert!(form(&a).messages("total_cost", Lang::Vi).is_empty());
+    // A wrong one is named under its field.
+    set(&mut a, "other_sources", "2 tỷ 5");
+    press(&mut a, &[key(KeyCode::Tab)]);
+    let msgs = form(&a).messages("other_sources", Lang::Vi);
+    assert!(msgs.iter().any(|(_, m)| m.contains("2 tỷ 5")), "{msgs:?}");
+}

@@ -7,8 +7,8 @@ use clap::{Args, Subcommand};
 use super::output::{self, Format};
 use super::{CliError, Ctx};
 use crate::domain::consultation::{
-    dmy, iso, parse_date, Consultation, ConsultationField, ConsultationInput, ConsultationPatch,
-    FollowUp, FollowUpClose, FollowUpStatus,
+    dmy, iso, parse_date, parse_typed_date, Consultation, ConsultationField, ConsultationInput,
+    ConsultationPatch, FollowUp, FollowUpClose, FollowUpStatus,
 };
 use crate::domain::issue::{Issues, Problem};
 use crate::refdata::codes;
@@ -343,7 +343,7 @@ fn filter(ctx: &Ctx, store: &Store, a: &FilterArgs) -> Result<ConsultationFilter
     let date = |key: &'static str, v: &Option<String>| -> Result<_, CliError> {
         match v {
             None => Ok(None),
-            Some(s) => parse_date(s).map(Some).ok_or_else(|| {
+            Some(s) => parse_typed_date(s, store.today()).map(Some).ok_or_else(|| {
                 CliError::Message(describe(
                     l,
                     key,

@@ -153,6 +153,47 @@ pub fn parse_date(raw: &str) -> Option<NaiveDate> {
     }
 }
 
+/// Most days a relative date (`+7`) may reach: further is a typo.
+const MAX_OFFSET_DAYS: i64 = 3660;
+
+/// A date as a person types it into a form or on the command line: everything
+/// [`parse_date`] reads, a two-digit year meaning 20yy (`15/1/27`), and days from `today`
+/// (`+7`, `-3`). Stored data keeps the strict [`parse_date`].
+pub fn parse_typed_date(raw: &str, today: NaiveDate) -> Option<NaiveDate> {
+    let t = raw.trim();
+    if let Some((sign, n)) = t
+        .strip_prefix('+')
+        .map(|n| (1, n))
+        .or_else(|| t.strip_prefix('-').map(|n| (-1, n)))
+    {
+        let n = n.trim();
+        if n.is_empty() || n.len() > 4 || !n.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let days: i64 = n.parse().ok()?;
+        if days > MAX_OFFSET_DAYS {
+            return None;
+        }
+        return today.checked_add_signed(Duration::days(sign * days));
+    }
+    if let Some(d) = parse_date(t) {
+        return Some(d);
+    }
+    let parts: Vec<&str> = t.split(['/', '-', '.']).collect();
+    let [a, b, c] = parts.as_slice() else {
+        return None;
+    };
+    let num = |s: &str| {
+        (!s.is_empty() && s.len() <= 2 && s.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| s.parse::<u32>().ok())
+            .flatten()
+    };
+    if c.len() != 2 {
+        return None;
+    }
+    NaiveDate::from_ymd_opt(2000 + num(c)? as i32, num(b)?, num(a)?)
+}
+
 impl ConsultationData {
     /// Each field as JSON, keyed like [`ConsultationField::key`]; the change log and the
     /// amendments diff these.
@@ -391,7 +432,7 @@ fn date_field(
     if v.is_empty() {
         return None;
     }
-    match parse_date(&v) {
+    match parse_typed_date(&v, today) {
         None => {
             issues.push(FieldIssue::error(key, Problem::DateFormat { value: v }));
             None
@@ -808,4 +849,50 @@ pub fn group_needs(consultations: &[Consultation], only_topic: Option<&str>) -> 
             .then(ka.cmp(kb))
     });
     out.into_iter().map(|(_, g)| g).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).expect("date")
+    }
+
+    #[test]
+    fn typed_dates_take_short_years_and_days_from_today() {
+        let today = d(2026, 11, 25);
+        assert_eq!(parse_typed_date("15/1/27", today), Some(d(2027, 1, 15)));
+        assert_eq!(parse_typed_date("5-01-26", today), Some(d(2026, 1, 5)));
+        assert_eq!(parse_typed_date("+7", today), Some(d(2026, 12, 2)));
+        assert_eq!(parse_typed_date(" + 30 ", today), Some(d(2026, 12, 25)));
+        assert_eq!(parse_typed_date("-3", today), Some(d(2026, 11, 22)));
+        assert_eq!(parse_typed_date("+0", today), Some(today));
+        // Everything the strict reader takes.
+        assert_eq!(parse_typed_date("25/11/2026", today), Some(today));
+        assert_eq!(parse_typed_date("2026-11-25", today), Some(today));
+    }
+
+    #[test]
+    fn wrong_typed_dates_are_refused_with_the_field_named() {
+        let today = d(2026, 11, 25);
+        for bad in [
+            "+", "+x", "+99999", "7+", "31/4/27", "15/13/27", "15/1/2", "15/1/270", "1/2/3/27",
+            "hôm nay", "",
+        ] {
+            assert_eq!(parse_typed_date(bad, today), None, "{bad}");
+        }
+        // In a form the wrong text comes back as the field's message, naming what was typed.
+        let input = ConsultationInput {
+            facility_id: "f".into(),
+            date: "+".into(),
+            mode: "TRUC_TIEP".into(),
+            ..Default::default()
+        };
+        let issues = validate(&input, today).expect_err("refused");
+        assert!(issues
+            .0
+            .iter()
+            .any(|i| i.field == "date" && i.problem == Problem::DateFormat { value: "+".into() }));
+    }
 }

@@ -7,10 +7,10 @@ use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row, Tra
 
 use super::{change_log, new_id, Actor, Result, Store, StoreError};
 use crate::domain::consultation::{
-    days_late, group_needs, iso, parse_date, validate, week_end, Agenda, AgendaBucket,
-    AgendaCounts, AgendaItem, Amendment, Consultation, ConsultationData, ConsultationField,
-    ConsultationInput, ConsultationPatch, ConsultationRecord, FollowUp, FollowUpClose,
-    FollowUpStatus, NeedsEntry, NeedsGroup,
+    days_late, group_needs, iso, parse_date, parse_typed_date, validate, week_end, Agenda,
+    AgendaBucket, AgendaCounts, AgendaItem, Amendment, Consultation, ConsultationData,
+    ConsultationField, ConsultationInput, ConsultationPatch, ConsultationRecord, FollowUp,
+    FollowUpClose, FollowUpStatus, NeedsEntry, NeedsGroup,
 };
 use crate::domain::issue::{FieldIssue, Issues, Problem};
 use crate::refdata::codes;
@@ -661,7 +661,7 @@ impl Store {
             .ok_or_else(|| StoreError::NotFound(id.to_string()))?;
         self.check_scope(&c.commune_code)?;
         let raw = ingest(date);
-        let due = match parse_date(&raw) {
+        let due = match parse_typed_date(&raw, today) {
             None if raw.is_empty() => return Err(invalid("follow_up_date", Problem::Required)),
             None => {
                 return Err(invalid(

@@ -384,6 +384,30 @@ impl Store {
         Ok(n as usize)
     }
 
+    /// Where `id` stands in the list of `filter` in this order (0-based), None when the
+    /// filter leaves it out.
+    pub fn facility_position(
+        &self,
+        filter: &FacilityFilter,
+        sort: FacilitySort,
+        desc: bool,
+        id: &str,
+    ) -> Result<Option<usize>> {
+        let scope = self.read_scope();
+        let (w, mut args) = filter.where_clause(scope.as_deref());
+        let sql = format!(
+            "SELECT pos FROM (SELECT id, row_number() OVER (ORDER BY {}) - 1 AS pos \
+             FROM facilities WHERE {w}) WHERE id = ?",
+            sort.order_by(desc)
+        );
+        args.push(rusqlite::types::Value::Text(id.to_string()));
+        let pos: Option<i64> = self
+            .conn()
+            .query_row(&sql, rusqlite::params_from_iter(args), |r| r.get(0))
+            .optional()?;
+        Ok(pos.map(|p| p as usize))
+    }
+
     pub fn count_facilities(&self, filter: &FacilityFilter) -> Result<usize> {
         let scope = self.read_scope();
         let (w, args) = filter.where_clause(scope.as_deref());

@@ -96,6 +96,8 @@ struct Toast {
     text: String,
     error: bool,
     until: Instant,
+    /// The depth of the screen that said it (None: the app): it goes when that screen does.
+    owner: Option<usize>,
 }
 
 pub struct App {
@@ -460,7 +462,11 @@ impl App {
     /// Show a message at the bottom of the body for a few seconds. Errors wait in line;
     /// a new notice replaces a notice that is alone on screen; repeats are not queued.
     pub fn show_toast(&mut self, text: impl Into<String>, error: bool) {
-        let text = text.into();
+        self.show_toast_from(text.into(), error, None);
+    }
+
+    /// A message from the screen at `owner` depth (see [`Toast::owner`]).
+    fn show_toast_from(&mut self, text: String, error: bool, owner: Option<usize>) {
         let now = Instant::now();
         self.dirty = true;
         if let Some(last) = self.toasts.back_mut() {
@@ -483,6 +489,7 @@ impl App {
             text,
             error,
             until: now + toast_ttl(error),
+            owner,
         });
     }
 
@@ -692,11 +699,24 @@ impl App {
                 self.show_toast(message, error);
                 return effects;
             }
+            ScreenCmd::PopSaved { message, id } => {
+                let effects = self.leave_screen();
+                if let Some(Screen::List(list)) = self.screens.last_mut() {
+                    list.select_id(&id, &self.store);
+                }
+                self.show_toast(message, false);
+                return effects;
+            }
             ScreenCmd::Quit => {
                 self.confirm(tr(self.lang, "ui.confirm.quit"), OnYes::Quit);
             }
-            ScreenCmd::Toast(t) => self.show_toast(t, false),
-            ScreenCmd::Error(t) => self.show_toast(t, true),
+            ScreenCmd::Toast(t) => self.show_toast_from(t, false, Some(self.screens.len())),
+            ScreenCmd::Error(t) => self.show_toast_from(t, true, Some(self.screens.len())),
+            ScreenCmd::Withdraw { text, then } => {
+                self.toasts.retain(|t| t.text != text);
+                self.dirty = true;
+                return self.apply_cmd(*then);
+            }
             ScreenCmd::OpenPicker {
                 title,
                 items,
@@ -871,6 +891,12 @@ impl App {
     fn pop_screen(&mut self) {
         if self.screens.len() > 1 {
             self.screens.pop();
+            // What the screen said about itself goes with it (issue 16: "còn 3 lỗi" stayed
+            // after the form was discarded).
+            let depth = self.screens.len();
+            let before = self.toasts.len();
+            self.toasts.retain(|t| t.owner.is_none_or(|o| o <= depth));
+            self.dirty |= self.toasts.len() != before;
             let cmd = self.with_screen(|s, _, store| s.on_data_changed(store));
             self.apply_cmd(cmd);
         }

@@ -561,6 +561,7 @@ const UI: &[Entry] = &[
         "Có lưu ý cần xem lại (chữ vàng). Nhấn {} lần nữa để vẫn lưu.",
         "Please check the notes in yellow. Press {} again to save anyway.",
     ),
+    ("ui.form.saved_new", "Đã lưu cơ sở mới: {}.", "New facility saved: {}."),
     (
         "ui.form.not_saved",
         "Chưa lưu — những gì bạn đã gõ vẫn còn nguyên. {}",

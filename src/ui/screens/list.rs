@@ -315,6 +315,17 @@ impl ListScreen {
         }
     }
 
+    /// Put the cursor on the facility `id` (just saved), if the filter shows it.
+    pub fn select_id(&mut self, id: &str, store: &Store) {
+        if self.search.as_ref().is_some_and(|s| s.active()) {
+            return;
+        }
+        if let Ok(Some(pos)) = store.facility_position(&self.filter, self.sort, self.desc, id) {
+            self.window.select(pos, self.total);
+            self.ensure_loaded(store);
+        }
+    }
+
     /// Make sure the rows about to be drawn are loaded (plus a margin).
     fn ensure_loaded(&mut self, store: &Store) {
         if self.total == 0 {

@@ -130,8 +130,19 @@ pub enum ScreenCmd {
         message: String,
         error: bool,
     },
+    /// Leave this screen (as `PopWith`, not an error) and show the saved record `id` in the
+    /// screen below (the facility list puts its cursor on it).
+    PopSaved {
+        message: String,
+        id: String,
+    },
     Toast(String),
     Error(String),
+    /// Take back a message this screen showed (it no longer holds), then do `then`.
+    Withdraw {
+        text: String,
+        then: Box<ScreenCmd>,
+    },
     OpenPicker {
         title: String,
         items: Vec<PickItem>,
@@ -157,8 +168,9 @@ pub fn new_facility_form(env: &Env, store: &mut Store) -> ScreenCmd {
 
 /// `e`: the facility form over `facility` (saving checks its version).
 pub fn edit_facility_form(facility: Facility, env: &Env, store: &mut Store) -> ScreenCmd {
-    let _ = store;
-    ScreenCmd::Push(Box::new(Screen::Form(FormScreen::edit(facility, env))))
+    ScreenCmd::Push(Box::new(Screen::Form(FormScreen::edit(
+        facility, env, store,
+    ))))
 }
 
 /// `c`: log a consultation with the facility (dated today, by the current profile).

@@ -19,7 +19,7 @@ use ratatui::Frame;
 
 use super::detail::DetailScreen;
 use super::{Env, PickPurpose, Screen, ScreenCmd};
-use crate::domain::consultation::{dmy, parse_date, NeedsGroup};
+use crate::domain::consultation::{dmy, parse_typed_date, NeedsGroup};
 use crate::domain::issue::Problem;
 use crate::refdata::codes;
 use crate::store::{ConsultationFilter, Store};
@@ -365,7 +365,7 @@ impl NeedsScreen {
         let date = if raw.is_empty() {
             None
         } else {
-            match parse_date(&raw) {
+            match parse_typed_date(&raw, store.today()) {
                 Some(d) => Some(d),
                 None => {
                     let problem = Problem::DateFormat { value: raw };

@@ -7,7 +7,9 @@
 pub mod bars;
 pub mod confirm;
 pub mod conflict;
+pub mod form;
 pub mod help;
+pub mod note_field;
 pub mod picker;
 pub mod prompt;
 pub mod table;
@@ -20,6 +22,7 @@ use unicode_width::UnicodeWidthStr;
 pub use confirm::ConfirmDialog;
 pub use conflict::{ConflictChoice, ConflictDialog, ConflictRow};
 pub use help::HelpState;
+pub use note_field::NoteField;
 pub use picker::{PickItem, Picker};
 pub use prompt::Prompt;
 pub use table::{Column, ListWindow};
