@@ -930,3 +930,60 @@ pub fn topics_text(lang: Lang, topics: &[String]) -> String {
         .collect::<Vec<_>>()
         .join("; ")
 }
+
+impl super::Screen for ConsultScreen {
+    fn title(&self, lang: Lang) -> String {
+        ConsultScreen::title(self, lang)
+    }
+
+    fn contexts(&self) -> &'static [Context] {
+        ConsultScreen::contexts(self)
+    }
+
+    fn handles(&self, action: Action) -> bool {
+        ConsultScreen::handles(self, action)
+    }
+
+    fn handle_action(&mut self, action: Action, env: &Env, store: &mut Store) -> ScreenCmd {
+        ConsultScreen::handle_action(self, action, env, store)
+    }
+
+    fn render(&self, frame: &mut Frame, area: Rect, env: &Env, focused: bool) {
+        ConsultScreen::render(self, frame, area, env, focused)
+    }
+
+    fn handle_text_key(&mut self, key: &KeyEvent) -> bool {
+        ConsultScreen::handle_text_key(self, key)
+    }
+
+    fn handle_paste(&mut self, text: &str) -> bool {
+        ConsultScreen::handle_paste(self, text)
+    }
+
+    fn on_pick(
+        &mut self,
+        purpose: PickPurpose,
+        code: &str,
+        env: &Env,
+        store: &mut Store,
+    ) -> ScreenCmd {
+        ConsultScreen::on_pick(self, purpose, code, env, store)
+    }
+
+    fn on_confirm(&mut self, action: Action, env: &Env, store: &mut Store) -> ScreenCmd {
+        ConsultScreen::on_confirm(self, action, env, store)
+    }
+
+    fn on_data_changed(&mut self, store: &mut Store) -> ScreenCmd {
+        ConsultScreen::on_data_changed(self, store)
+    }
+
+    /// What the user types is never reloaded under them.
+    fn follows_outside_changes(&self) -> bool {
+        false
+    }
+
+    fn has_unsaved_changes(&self) -> bool {
+        ConsultScreen::has_unsaved_changes(self)
+    }
+}

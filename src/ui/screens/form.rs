@@ -1519,12 +1519,69 @@ impl FieldRows {
 /// form, so Esc comes back to what was typed (and the form can still be saved or dropped).
 fn open_suspect(id: &str, env: &Env, store: &mut Store) -> ScreenCmd {
     match DetailScreen::open(id, env.lang, store) {
-        Ok(Some(d)) => ScreenCmd::Push(Box::new(Screen::Detail(d))),
+        Ok(Some(d)) => ScreenCmd::Push(Box::new(d)),
         Ok(None) => ScreenCmd::Error(crate::cli::store_error_text(
             env.lang,
             &crate::store::StoreError::NotFound(id.to_string()),
         )),
         Err(e) => ScreenCmd::Error(crate::cli::store_error_text(env.lang, &e)),
+    }
+}
+
+impl Screen for FormScreen {
+    fn title(&self, lang: Lang) -> String {
+        FormScreen::title(self, lang)
+    }
+
+    fn contexts(&self) -> &'static [Context] {
+        FormScreen::contexts(self)
+    }
+
+    fn handles(&self, action: Action) -> bool {
+        FormScreen::handles(self, action)
+    }
+
+    fn handle_action(&mut self, action: Action, env: &Env, store: &mut Store) -> ScreenCmd {
+        FormScreen::handle_action(self, action, env, store)
+    }
+
+    fn render(&self, frame: &mut Frame, area: Rect, env: &Env, focused: bool) {
+        FormScreen::render(self, frame, area, env, focused)
+    }
+
+    fn handle_text_key(&mut self, key: &KeyEvent) -> bool {
+        FormScreen::handle_text_key(self, key)
+    }
+
+    fn handle_paste(&mut self, text: &str) -> bool {
+        FormScreen::handle_paste(self, text)
+    }
+
+    fn on_pick(
+        &mut self,
+        purpose: PickPurpose,
+        code: &str,
+        env: &Env,
+        store: &mut Store,
+    ) -> ScreenCmd {
+        FormScreen::on_pick(self, purpose, code, env, store)
+    }
+
+    fn on_confirm(&mut self, action: Action, env: &Env, store: &mut Store) -> ScreenCmd {
+        FormScreen::on_confirm(self, action, env, store)
+    }
+
+    fn on_data_changed(&mut self, store: &mut Store) -> ScreenCmd {
+        FormScreen::on_data_changed(self, store)
+    }
+
+    /// What the user types is never reloaded under them.
+    fn follows_outside_changes(&self) -> bool {
+        false
+    }
+
+    fn has_unsaved_changes(&self) -> bool {
+        FormScreen::has_unsaved_changes(self)
     }
 }
 

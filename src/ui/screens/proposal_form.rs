@@ -916,3 +916,56 @@ fn patch_of(i: &ProposalInput) -> ProposalPatch {
         priorities: Some(i.priorities),
     }
 }
+
+impl super::Screen for ProposalFormScreen {
+    fn title(&self, lang: Lang) -> String {
+        ProposalFormScreen::title(self, lang)
+    }
+
+    fn contexts(&self) -> &'static [Context] {
+        ProposalFormScreen::contexts(self)
+    }
+
+    fn handles(&self, action: Action) -> bool {
+        ProposalFormScreen::handles(self, action)
+    }
+
+    fn handle_action(&mut self, action: Action, env: &Env, store: &mut Store) -> ScreenCmd {
+        ProposalFormScreen::handle_action(self, action, env, store)
+    }
+
+    fn render(&self, frame: &mut Frame, area: Rect, env: &Env, focused: bool) {
+        ProposalFormScreen::render(self, frame, area, env, focused)
+    }
+
+    fn handle_text_key(&mut self, key: &KeyEvent) -> bool {
+        ProposalFormScreen::handle_text_key(self, key)
+    }
+
+    fn handle_paste(&mut self, text: &str) -> bool {
+        ProposalFormScreen::handle_paste(self, text)
+    }
+
+    fn on_pick(
+        &mut self,
+        purpose: PickPurpose,
+        code: &str,
+        env: &Env,
+        store: &mut Store,
+    ) -> ScreenCmd {
+        ProposalFormScreen::on_pick(self, purpose, code, env, store)
+    }
+
+    fn on_confirm(&mut self, action: Action, env: &Env, store: &mut Store) -> ScreenCmd {
+        ProposalFormScreen::on_confirm(self, action, env, store)
+    }
+
+    /// What the user types is never reloaded under them.
+    fn follows_outside_changes(&self) -> bool {
+        false
+    }
+
+    fn has_unsaved_changes(&self) -> bool {
+        ProposalFormScreen::has_unsaved_changes(self)
+    }
+}
