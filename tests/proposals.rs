@@ -1,30 +1,26 @@
 //! Support proposals: money that adds up, caps, eligibility (incl. a phường of Đồng Nai before
 //! and after 30/4/2026), every transition per mover, history rows, totals and the plan.
 
-use std::sync::Arc;
+mod common;
+use common::proposals::{as_role, facility, seven_proposals, store, vn};
 
-use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
-use ctv::clock::FixedClock;
+use chrono::NaiveDate;
 use ctv::domain::consultation::ConsultationInput;
 use ctv::domain::facility::FacilityData;
 use ctv::domain::issue::{Problem, Severity};
 use ctv::domain::money::{format_vnd, parse_vnd, MoneyError};
 use ctv::domain::proposal::{
     allowed_transitions, build_plan, cap_limit, check_cap, check_eligibility, check_transition,
-    validate, FundingSource, Mover, Priorities, Proposal, ProposalData, ProposalInput,
-    ProposalMoney, ProposalPatch, ProposalStatus, Refusal,
+    validate, FundingSource, Mover, Priorities, ProposalData, ProposalInput, ProposalMoney,
+    ProposalPatch, ProposalStatus, Refusal,
 };
-use ctv::domain::{FacilityInput, ProfileInput, Role};
+use ctv::domain::Role;
 use ctv::refdata::{load_support_caps, support_caps};
 use ctv::store::{ProposalFilter, Store, StoreError};
 use ctv::words::Lang;
 
 fn d(y: i32, m: u32, day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, day).unwrap()
-}
-
-fn vn(y: i32, m: u32, day: u32, h: u32) -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(y, m, day, h, 0, 0).unwrap() - Duration::hours(7)
 }
 
 // ---------------------------------------------------------------- money
@@ -419,58 +415,6 @@ fn every_transition_per_mover_is_allowed_or_refused_by_the_one_rule() {
 
 // ---------------------------------------------------------------- the store
 
-fn as_role(s: &mut Store, name: &str, role: &str, units: &str) {
-    s.init_profile(
-        &ProfileInput {
-            name: name.into(),
-            role: role.into(),
-            units: units.into(),
-            account: None,
-        },
-        true,
-    )
-    .unwrap();
-}
-
-fn store() -> (Store, FixedClock) {
-    let clock = FixedClock::new(vn(2026, 11, 25, 10));
-    let mut s = Store::open_in_memory(Arc::new(clock.clone())).unwrap();
-    as_role(&mut s, "Trần Thị Bình", "commune", "00004,00376");
-    (s, clock)
-}
-
-fn facility(s: &mut Store, name: &str, commune: &str, workers: &str) -> String {
-    s.create_facility(&FacilityInput {
-        name: name.into(),
-        entity_type: "HTX".into(),
-        commune_code: commune.into(),
-        workers: workers.into(),
-        woman_owned: "1".into(),
-        craft_village: "Làng nghề mây tre đan Phú Vinh".into(),
-        ..Default::default()
-    })
-    .unwrap()
-    .0
-    .id
-}
-
-fn add(s: &mut Store, fac: &str, cat: &str, fund: &str, money: [&str; 4]) -> Proposal {
-    s.add_proposal(&ProposalInput {
-        facility_id: fac.into(),
-        plan_year: "2027".into(),
-        category: cat.into(),
-        funding: fund.into(),
-        title: format!("Đề án {cat}"),
-        total_cost: money[0].into(),
-        support: money[1].into(),
-        counterpart: money[2].into(),
-        other_sources: money[3].into(),
-        ..Default::default()
-    })
-    .unwrap()
-    .0
-}
-
 #[test]
 fn a_proposal_goes_from_draft_to_completed_with_its_history() {
     let (mut s, clock) = store();
@@ -730,70 +674,7 @@ fn scope_and_roles_are_enforced_by_the_store() {
 pub fn plan_fixture(s: &mut Store) {
     let a = facility(s, "Cơ sở A", "00376", "");
     let b = facility(s, "Cơ sở B", "00004", "");
-    let rows: [(&str, &str, &str, [&str; 4], S); 7] = [
-        (
-            &a,
-            "KC03",
-            "KCQG",
-            ["1.250.000.000", "375.000.000", "875.000.000", ""],
-            S::DeXuat,
-        ),
-        (
-            &b,
-            "KC03",
-            "KCQG",
-            ["2 tỷ", "600 triệu", "1,3 tỷ", "100 triệu"],
-            S::DeXuat,
-        ),
-        (
-            &a,
-            "KC03",
-            "KCDP",
-            ["500000000", "150000000", "350000000", "0"],
-            S::DeXuat,
-        ),
-        (
-            &b,
-            "KC05",
-            "KCDP",
-            ["1 tỷ", "300 triệu", "700 triệu", ""],
-            S::DeXuat,
-        ),
-        (
-            &a,
-            "KC10",
-            "KCDP",
-            ["30.000.000", "10.000.000", "20.000.000", ""],
-            S::DeXuat,
-        ),
-        (
-            &b,
-            "KC01",
-            "KCDP",
-            ["80.000.000", "50.000.000", "30.000.000", ""],
-            S::Nhap,
-        ),
-        (
-            &a,
-            "KC05",
-            "KCQG",
-            ["700.000.000", "200.000.000", "500.000.000", ""],
-            S::Rut,
-        ),
-    ];
-    for (fac, cat, fund, money, status) in rows {
-        let p = add(s, fac, cat, fund, money);
-        match status {
-            S::DeXuat => {
-                s.propose(&p.id, p.version).unwrap();
-            }
-            S::Rut => {
-                s.withdraw_proposal(&p.id, p.version, "Cơ sở không còn nhu cầu")
-                    .unwrap();
-            }
-            _ => {}
-        }
-    }
+    seven_proposals(s, &a, &b);
 }
 
 #[test]

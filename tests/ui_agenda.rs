@@ -10,13 +10,14 @@ use ctv::domain::consultation::{ConsultationInput, FollowUpStatus};
 use ctv::domain::{FacilityInput, ProfileInput};
 use ctv::store::Store;
 use ctv::ui::keymap::Keymap;
-use ctv::ui::screens::{AgendaScreen, NeedsScreen, Screen};
+use ctv::ui::screens::{AgendaScreen, ConsultScreen, DetailScreen, NeedsScreen};
 use ctv::ui::theme::Theme;
 use ctv::ui::{App, AppContext, OverlayKind};
 use ctv::words::Lang;
-use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use ratatui::Terminal;
+
+mod common;
+use common::ui::{ch, key, press, screen_text, type_str};
 
 const TAN_PHU: &str = "25549";
 
@@ -187,43 +188,19 @@ fn ctx(lang: Lang) -> AppContext {
     }
 }
 
-fn key(code: KeyCode) -> KeyEvent {
-    KeyEvent::new(code, KeyModifiers::NONE)
-}
-
-fn ch(c: char) -> KeyEvent {
-    key(KeyCode::Char(c))
-}
-
-fn press(a: &mut App, keys: &[KeyEvent]) {
-    for k in keys {
-        a.handle_key(*k);
-    }
-}
-
-fn type_str(a: &mut App, s: &str) {
-    for c in s.chars() {
-        a.handle_key(ch(c));
-    }
-}
-
-fn screen_text(a: &App) -> String {
-    let mut term = Terminal::new(TestBackend::new(80, 24)).unwrap();
-    term.draw(|f| a.render(f)).unwrap();
-    term.backend().to_string()
-}
-
 fn agenda(a: &App) -> &AgendaScreen {
-    match a.top_screen() {
-        Screen::Agenda(s) => s,
-        other => panic!("expected the agenda, found {other:?}"),
+    let other = a.top_screen();
+    match other.downcast_ref::<AgendaScreen>() {
+        Some(s) => s,
+        None => panic!("expected the agenda, found {other:?}"),
     }
 }
 
 fn needs(a: &App) -> &NeedsScreen {
-    match a.top_screen() {
-        Screen::Needs(s) => s,
-        other => panic!("expected the needs view, found {other:?}"),
+    let other = a.top_screen();
+    match other.downcast_ref::<NeedsScreen>() {
+        Some(s) => s,
+        None => panic!("expected the needs view, found {other:?}"),
     }
 }
 
@@ -307,9 +284,10 @@ fn moving_and_opening_the_facility() {
     press(&mut a, &[key(KeyCode::Home), ch('j'), ch('j'), ch('k')]);
     assert_eq!(agenda(&a).selected(), 1);
     press(&mut a, &[key(KeyCode::Enter)]);
-    match a.top_screen() {
-        Screen::Detail(d) => assert_eq!(d.facility().data.name, BANH_TRANG),
-        other => panic!("expected the detail, found {other:?}"),
+    let other = a.top_screen();
+    match other.downcast_ref::<DetailScreen>() {
+        Some(d) => assert_eq!(d.facility().data.name, BANH_TRANG),
+        None => panic!("expected the detail, found {other:?}"),
     }
     press(&mut a, &[key(KeyCode::Esc)]);
     assert_eq!(agenda(&a).selected(), 1, "cursor kept");
@@ -489,8 +467,9 @@ fn v_logs_the_visit_it_led_to_and_closes_the_follow_up() {
         .map(|(i, _)| i.to_string())
         .unwrap();
     press(&mut a, &[ch('v')]);
-    match a.top_screen() {
-        Screen::Consult(f) => assert!(
+    let other = a.top_screen();
+    match other.downcast_ref::<ConsultScreen>() {
+        Some(f) => assert!(
             matches!(
                 f.purpose(),
                 ctv::ui::screens::consult::ConsultPurpose::New { closes: Some((c, _)) } if *c == id
@@ -498,17 +477,14 @@ fn v_logs_the_visit_it_led_to_and_closes_the_follow_up() {
             "{:?}",
             f.purpose()
         ),
-        other => panic!("expected the consultation form, found {other:?}"),
+        None => panic!("expected the consultation form, found {other:?}"),
     }
     // Date (today) and mode are filled in: save straight away.
     press(
         &mut a,
         &[KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL)],
     );
-    assert!(
-        matches!(a.top_screen(), Screen::Agenda(_)),
-        "back on the agenda"
-    );
+    assert!(a.top_screen().is::<AgendaScreen>(), "back on the agenda");
     let fu = follow_up_of(&a, &id);
     assert_eq!(fu.status, FollowUpStatus::Done);
     let outcome = fu.outcome_id.expect("closed by the new consultation");
@@ -620,9 +596,10 @@ fn f4_opens_the_needs_grouped_by_topic() {
     insta::assert_snapshot!("needs_expanded_vi_80x24", text);
     // Down to the first entry; Enter opens its facility.
     press(&mut a, &[key(KeyCode::Down), key(KeyCode::Enter)]);
-    match a.top_screen() {
-        Screen::Detail(d) => assert_eq!(d.facility().data.name, GOM),
-        other => panic!("expected the detail, found {other:?}"),
+    let other = a.top_screen();
+    match other.downcast_ref::<DetailScreen>() {
+        Some(d) => assert_eq!(d.facility().data.name, GOM),
+        None => panic!("expected the detail, found {other:?}"),
     }
     press(
         &mut a,

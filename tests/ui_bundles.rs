@@ -13,13 +13,16 @@ use ctv::domain::{FacilityInput, ProfileInput};
 use ctv::store::Store;
 use ctv::ui::keymap::Keymap;
 use ctv::ui::screens::bundles::Pane;
-use ctv::ui::screens::{BundlesScreen, Screen};
+use ctv::ui::screens::BundlesScreen;
 use ctv::ui::theme::Theme;
 use ctv::ui::{App, AppContext, OverlayKind};
 use ctv::words::Lang;
 use ratatui::backend::TestBackend;
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::crossterm::event::KeyCode;
 use ratatui::Terminal;
+
+mod common;
+use common::ui::{ch, key, press, type_str};
 
 fn vn(y: i32, m: u32, d: u32, h: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(y, m, d, h, 0, 0).unwrap() - Duration::hours(7)
@@ -125,34 +128,11 @@ fn ctx(lang: Lang) -> AppContext {
     }
 }
 
-fn key(code: KeyCode) -> KeyEvent {
-    KeyEvent::new(code, KeyModifiers::NONE)
-}
-
-fn ch(c: char) -> KeyEvent {
-    key(KeyCode::Char(c))
-}
-
-fn press(a: &mut App, keys: &[KeyEvent]) {
-    for k in keys {
-        a.handle_key(*k);
-    }
-}
-
-fn type_text(a: &mut App, text: &str) {
-    for c in text.chars() {
-        a.handle_key(ch(c));
-    }
-}
-
 /// The screen, with what differs from run to run masked: the temporary path, the key's
 /// fingerprint and the time the bundle was made.
 fn screen_text(a: &App, dir: &Path) -> String {
-    let mut term = Terminal::new(TestBackend::new(100, 24)).unwrap();
-    term.draw(|f| a.render(f)).unwrap();
     let tmp = dir.display().to_string();
-    term.backend()
-        .to_string()
+    common::ui::screen_text_sized(a, 100, 24)
         .lines()
         .map(|l| {
             if l.contains(&tmp[..tmp.len().min(12)]) {
@@ -172,9 +152,10 @@ fn screen_text(a: &App, dir: &Path) -> String {
 }
 
 fn bundles(a: &App) -> &BundlesScreen {
-    match a.top_screen() {
-        Screen::Bundles(s) => s,
-        other => panic!("expected the bundles screen, found {other:?}"),
+    let other = a.top_screen();
+    match other.downcast_ref::<BundlesScreen>() {
+        Some(s) => s,
+        None => panic!("expected the bundles screen, found {other:?}"),
     }
 }
 
@@ -188,13 +169,13 @@ fn f7_previews_a_bundle_then_imports_it_after_a_confirmation() {
     assert_eq!(bundles(&a).pane(), Pane::Import);
 
     // A path that is not a bundle: said in the prompt, nothing else happens.
-    type_text(&mut a, "/khong/co/tep.ctvb");
+    type_str(&mut a, "/khong/co/tep.ctvb");
     press(&mut a, &[key(KeyCode::Enter)]);
     assert!(bundles(&a).preview().is_none());
     for _ in 0.."/khong/co/tep.ctvb".len() {
         a.handle_key(key(KeyCode::Backspace));
     }
-    type_text(&mut a, &b1);
+    type_str(&mut a, &b1);
     press(&mut a, &[key(KeyCode::Enter)]);
     let p = bundles(&a).preview().expect("a preview");
     assert_eq!(p.count("facility").new, 2);
@@ -223,7 +204,7 @@ fn the_preview_in_english() {
     let b1 = fx.b1.display().to_string();
     let mut a = App::new(ctx(Lang::En), fx.province);
     press(&mut a, &[key(KeyCode::F(7))]);
-    type_text(&mut a, &b1);
+    type_str(&mut a, &b1);
     press(&mut a, &[key(KeyCode::Enter)]);
     insta::assert_snapshot!("bundles_preview_en_100x24", screen_text(&a, &dir));
 }

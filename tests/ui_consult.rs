@@ -13,13 +13,14 @@ use ctv::store::{ConsultationFilter, Store};
 use ctv::ui::keymap::Keymap;
 use ctv::ui::screens::consult::ConsultPurpose;
 use ctv::ui::screens::detail::Pane;
-use ctv::ui::screens::{ConsultScreen, DetailScreen, Screen};
+use ctv::ui::screens::{ConsultScreen, DetailScreen};
 use ctv::ui::theme::Theme;
 use ctv::ui::{App, AppContext};
 use ctv::words::Lang;
-use ratatui::backend::TestBackend;
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use ratatui::Terminal;
+use ratatui::crossterm::event::KeyCode;
+
+mod common;
+use common::ui::{ch, ctrl, key, press, screen_text, type_str};
 
 const BAT_TRANG: &str = "00577";
 
@@ -67,52 +68,20 @@ fn app_on_detail(store: Store, id: &str) -> App {
     a
 }
 
-fn key(code: KeyCode) -> KeyEvent {
-    KeyEvent::new(code, KeyModifiers::NONE)
-}
-
-fn ch(c: char) -> KeyEvent {
-    key(KeyCode::Char(c))
-}
-
-fn ctrl(c: char) -> KeyEvent {
-    KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)
-}
-
-fn press(a: &mut App, keys: &[KeyEvent]) {
-    for k in keys {
-        a.handle_key(*k);
-    }
-}
-
-fn type_str(a: &mut App, s: &str) {
-    for c in s.chars() {
-        a.handle_key(if c == '\n' {
-            key(KeyCode::Enter)
-        } else {
-            ch(c)
-        });
-    }
-}
-
 fn detail(a: &App) -> &DetailScreen {
-    match a.top_screen() {
-        Screen::Detail(d) => d,
-        other => panic!("expected a detail screen, found {other:?}"),
+    let other = a.top_screen();
+    match other.downcast_ref::<DetailScreen>() {
+        Some(d) => d,
+        None => panic!("expected a detail screen, found {other:?}"),
     }
 }
 
 fn form(a: &App) -> &ConsultScreen {
-    match a.top_screen() {
-        Screen::Consult(c) => c,
-        other => panic!("expected the consultation form, found {other:?}"),
+    let other = a.top_screen();
+    match other.downcast_ref::<ConsultScreen>() {
+        Some(c) => c,
+        None => panic!("expected the consultation form, found {other:?}"),
     }
-}
-
-fn screen_text(a: &App) -> String {
-    let mut term = Terminal::new(TestBackend::new(80, 24)).unwrap();
-    term.draw(|f| a.render(f)).unwrap();
-    term.backend().to_string()
 }
 
 /// Tab to `field` (the form starts on the date).
@@ -174,7 +143,7 @@ fn c_opens_the_form_prefilled_and_saving_puts_the_visit_on_the_timeline() {
     );
     press(&mut a, &[key(KeyCode::Esc)]);
     assert!(
-        matches!(a.top_screen(), Screen::Detail(_)),
+        a.top_screen().is::<DetailScreen>(),
         "nothing typed: no question"
     );
 
@@ -230,10 +199,7 @@ fn bad_dates_are_named_and_nothing_is_saved() {
     go_to(&mut a, ConsultationField::FollowUpDate);
     type_str(&mut a, "20/11/2026");
     press(&mut a, &[ctrl('s')]);
-    assert!(
-        matches!(a.top_screen(), Screen::Consult(_)),
-        "the form stays"
-    );
+    assert!(a.top_screen().is::<ConsultScreen>(), "the form stays");
     let msgs = form(&a).messages(ConsultationField::FollowUpDate, Lang::Vi);
     assert!(!msgs.is_empty(), "a follow-up before the visit is refused");
     assert!(screen_text(&a).contains("Lỗi"), "{}", screen_text(&a));
@@ -312,10 +278,7 @@ fn timeline_is_newest_first_and_shows_amendments_beside_the_original() {
     go_to(&mut a, ConsultationField::Advice);
     type_str(&mut a, "Hướng dẫn lập đề án");
     press(&mut a, &[ctrl('s')]);
-    assert!(
-        matches!(a.top_screen(), Screen::Consult(_)),
-        "a reason is required"
-    );
+    assert!(a.top_screen().is::<ConsultScreen>(), "a reason is required");
     // The failed save put the cursor in the reason field; the follow-up date is not
     // amendable and Tab passes it by.
     assert!(
@@ -332,11 +295,7 @@ fn timeline_is_newest_first_and_shows_amendments_beside_the_original() {
     press(&mut a, &[key(KeyCode::Tab)]);
     type_str(&mut a, "Bổ sung nội dung tư vấn");
     press(&mut a, &[ctrl('s')]);
-    assert!(
-        matches!(a.top_screen(), Screen::Detail(_)),
-        "{}",
-        screen_text(&a)
-    );
+    assert!(a.top_screen().is::<DetailScreen>(), "{}", screen_text(&a));
     let rec = a.store().consultation_record(&newer.id).unwrap().unwrap();
     assert_eq!(rec.amendments.len(), 2);
     assert_eq!(rec.original.advice, "", "the original is never rewritten");
@@ -361,7 +320,7 @@ fn within_the_grace_period_e_edits_in_place() {
     go_to(&mut a, ConsultationField::Advice);
     type_str(&mut a, "Tư vấn bao bì");
     press(&mut a, &[ctrl('s')]);
-    assert!(matches!(a.top_screen(), Screen::Detail(_)));
+    assert!(a.top_screen().is::<DetailScreen>());
     let c = &a
         .store()
         .list_consultations(&ConsultationFilter::default(), 0, 5)
@@ -494,7 +453,7 @@ fn issue16_dates_typed_as_days_from_today_or_with_a_short_year() {
     }
     type_str(&mut a, "15/1/27");
     press(&mut a, &[ctrl('s')]);
-    assert!(matches!(a.top_screen(), Screen::Detail(_)), "saved");
+    assert!(a.top_screen().is::<DetailScreen>(), "saved");
     let saved = a
         .store()
         .list_consultations(&ConsultationFilter::default(), 0, 10)

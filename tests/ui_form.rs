@@ -15,7 +15,7 @@ use ctv::store::{FacilityFilter, FacilitySort, Store};
 use ctv::ui::keymap::{Action, Context, Keymap};
 use ctv::ui::screens::form::FormScreen;
 use ctv::ui::screens::setup::{SetupScreen, SetupStep};
-use ctv::ui::screens::{Env, PickPurpose, Screen, ScreenCmd};
+use ctv::ui::screens::{DetailScreen, Env, ListScreen, PickPurpose, Screen, ScreenCmd};
 use ctv::ui::theme::Theme;
 use ctv::ui::widgets::bars::{render_footer, render_header};
 use ctv::ui::widgets::picker::PickerOutcome;
@@ -26,6 +26,9 @@ use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::layout::{Constraint, Layout};
 use ratatui::Terminal;
+
+mod common;
+use common::ui::{ch, ctrl, key, press, screen_text, type_str};
 
 // ------------------------------------------------------------------------------------------
 // helpers
@@ -71,18 +74,6 @@ fn app_with(store: Store) -> App {
 /// Phường Tân Bình, TP Hồ Chí Minh: a commune collaborator's one commune (prefilled).
 const TAN_BINH: &str = "27004";
 
-fn key(code: KeyCode) -> KeyEvent {
-    KeyEvent::new(code, KeyModifiers::NONE)
-}
-
-fn ch(c: char) -> KeyEvent {
-    key(KeyCode::Char(c))
-}
-
-fn ctrl(c: char) -> KeyEvent {
-    KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)
-}
-
 fn tab() -> KeyEvent {
     key(KeyCode::Tab)
 }
@@ -91,32 +82,18 @@ fn backtab() -> KeyEvent {
     KeyEvent::new(KeyCode::BackTab, KeyModifiers::SHIFT)
 }
 
-fn press(app: &mut App, keys: &[KeyEvent]) {
-    for k in keys {
-        app.handle_key(*k);
-    }
-}
-
-fn type_str(app: &mut App, s: &str) {
-    for c in s.chars() {
-        app.handle_key(ch(c));
-    }
-}
-
 fn form(app: &App) -> &FormScreen {
-    match app.top_screen() {
-        Screen::Form(f) => f,
-        other => panic!("expected the form, got {other:?}"),
+    let other = app.top_screen();
+    match other.downcast_ref::<FormScreen>() {
+        Some(f) => f,
+        None => panic!("expected the form, got {other:?}"),
     }
 }
 
 /// From the list, open a blank form.
 fn open_new_form(app: &mut App) {
     press(app, &[ch('n')]);
-    assert!(
-        matches!(app.top_screen(), Screen::Form(_)),
-        "n opens the form"
-    );
+    assert!(app.top_screen().is::<FormScreen>(), "n opens the form");
 }
 
 /// Move the form's focus to `field` with Tab.
@@ -134,12 +111,6 @@ fn count(app: &App) -> usize {
     app.store()
         .count_facilities(&FacilityFilter::default())
         .expect("count")
-}
-
-fn screen_text(app: &App) -> String {
-    let mut term = Terminal::new(TestBackend::new(80, 24)).expect("test backend");
-    term.draw(|f| app.render(f)).expect("draw");
-    term.backend().to_string()
 }
 
 fn cursor(app: &App) -> (u16, u16) {
@@ -244,7 +215,7 @@ fn invalid_phone_shows_the_message_beside_the_field_and_nothing_is_saved() {
     focus(&mut app, FacilityField::Notes);
     press(&mut app, &[ctrl('s')]);
     assert_eq!(count(&app), 0);
-    assert!(matches!(app.top_screen(), Screen::Form(_)));
+    assert!(app.top_screen().is::<FormScreen>());
     assert_eq!(form(&app).focused_field(), FacilityField::Phone);
     assert!(
         app.toast().is_some_and(|t| t.contains("1 lỗi")),
@@ -429,9 +400,10 @@ fn duplicate_dialog_back_and_open_suspect_keep_the_form() {
     press(&mut app, &[ctrl('s')]);
     assert!(form(&app).duplicate_suspects().is_some());
     press(&mut app, &[key(KeyCode::Enter)]);
-    match app.top_screen() {
-        Screen::Detail(d) => assert_eq!(d.facility().data.name, "Hợp tác xã Mây tre Phú Vinh"),
-        other => panic!("expected the suspect's detail, got {other:?}"),
+    let other = app.top_screen();
+    match other.downcast_ref::<DetailScreen>() {
+        Some(d) => assert_eq!(d.facility().data.name, "Hợp tác xã Mây tre Phú Vinh"),
+        None => panic!("expected the suspect's detail, got {other:?}"),
     }
     assert_eq!(count(&app), 1);
     press(&mut app, &[key(KeyCode::Esc)]);
@@ -473,10 +445,7 @@ fn edit_with_a_stale_version_shows_the_conflict_and_keeps_the_text() {
     press(&mut app, &[key(KeyCode::End)]);
     type_str(&mut app, " (cơ sở 2)");
     press(&mut app, &[ctrl('s')]);
-    assert!(
-        matches!(app.top_screen(), Screen::Form(_)),
-        "the form stays"
-    );
+    assert!(app.top_screen().is::<FormScreen>(), "the form stays");
     let banner = form(&app).banner().expect("a message").to_string();
     assert!(banner.contains("Người khác đã lưu bản ghi này"), "{banner}");
     assert!(banner.contains("vẫn còn nguyên"), "{banner}");
@@ -624,12 +593,12 @@ fn issue16_a_new_facility_is_announced_and_selected_in_the_list() {
         "{:?}",
         app.toast()
     );
-    match app.top_screen() {
-        Screen::List(l) => {
+    match app.top_screen().downcast_ref::<ListScreen>() {
+        Some(l) => {
             assert_eq!(l.selected_name(), Some("Xưởng gốm Yên Thành"));
             assert_eq!(l.selected(), 3, "last by name");
         }
-        other => panic!("expected the list, got {other:?}"),
+        None => panic!("expected the list, got {:?}", app.top_screen()),
     }
 }
 
@@ -746,7 +715,7 @@ fn snapshot_edit_conflict() {
 // the first-run setup, through a harness that routes keys like the app
 
 struct Harness {
-    screen: Screen,
+    screen: Box<dyn Screen>,
     store: Store,
     keymap: Keymap,
     theme: Theme,
@@ -758,7 +727,7 @@ struct Harness {
 impl Harness {
     fn new() -> Harness {
         Harness {
-            screen: Screen::Setup(SetupScreen::new()),
+            screen: Box::new(SetupScreen::new()),
             store: store(),
             keymap: Keymap::default(),
             theme: Theme::mono(),
@@ -769,9 +738,10 @@ impl Harness {
     }
 
     fn setup(&self) -> &SetupScreen {
-        match &self.screen {
-            Screen::Setup(s) => s,
-            other => panic!("expected the wizard, got {other:?}"),
+        let other = self.screen.as_ref();
+        match other.downcast_ref::<SetupScreen>() {
+            Some(s) => s,
+            None => panic!("expected the wizard, got {other:?}"),
         }
     }
 
@@ -843,7 +813,7 @@ impl Harness {
             } => {
                 self.picker = Some((Picker::new(title, items), purpose));
             }
-            ScreenCmd::Replace(s) => self.screen = *s,
+            ScreenCmd::Replace(s) => self.screen = s,
             ScreenCmd::Toast(t) | ScreenCmd::Error(t) => self.toast = Some(t),
             ScreenCmd::Quit => self.quit_asked = true,
             ScreenCmd::None | ScreenCmd::Unhandled => {}
@@ -955,7 +925,7 @@ fn setup_commune_role() {
     assert_eq!(p.name, "Nguyễn Thị Hoa");
     assert_eq!(p.role, Role::Commune);
     assert_eq!(p.units, vec![TAN_BINH.to_string()]);
-    assert!(matches!(h.screen, Screen::List(_)), "the list takes over");
+    assert!(h.screen.is::<ListScreen>(), "the list takes over");
 }
 
 #[test]

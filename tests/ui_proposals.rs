@@ -4,147 +4,25 @@
 //! facility list marks facilities with open proposals. Driven by key events on an in-memory
 //! store with a fixed clock (25/11/2026, 10:00 in Việt Nam), plus 80×24 snapshots.
 
-use std::sync::Arc;
-
-use chrono::{DateTime, Duration, TimeZone, Utc};
-use ctv::clock::FixedClock;
 use ctv::domain::consultation::ConsultationInput;
-use ctv::domain::proposal::{Proposal, ProposalInput, ProposalStatus as S};
-use ctv::domain::{FacilityInput, ProfileInput};
+use ctv::domain::proposal::ProposalStatus as S;
 use ctv::store::{ProposalFilter, Store};
 use ctv::ui::keymap::Keymap;
-use ctv::ui::screens::{ProposalFormScreen, ProposalViewScreen, ProposalsScreen, Screen};
+use ctv::ui::screens::{DetailScreen, ProposalFormScreen, ProposalViewScreen, ProposalsScreen};
 use ctv::ui::theme::Theme;
 use ctv::ui::{App, AppContext, OverlayKind};
 use ctv::words::Lang;
-use ratatui::backend::TestBackend;
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use ratatui::Terminal;
+use ratatui::crossterm::event::KeyCode;
 
-fn vn(y: i32, m: u32, d: u32, h: u32) -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(y, m, d, h, 0, 0).unwrap() - Duration::hours(7)
-}
-
-fn as_role(s: &mut Store, name: &str, role: &str, units: &str) {
-    s.init_profile(
-        &ProfileInput {
-            name: name.into(),
-            role: role.into(),
-            units: units.into(),
-            account: None,
-        },
-        true,
-    )
-    .unwrap();
-}
-
-fn store() -> (Store, FixedClock) {
-    let clock = FixedClock::new(vn(2026, 11, 25, 10));
-    let mut s = Store::open_in_memory(Arc::new(clock.clone())).unwrap();
-    as_role(&mut s, "Trần Thị Bình", "commune", "00004,00376");
-    (s, clock)
-}
-
-fn facility(s: &mut Store, name: &str, commune: &str, workers: &str) -> String {
-    s.create_facility(&FacilityInput {
-        name: name.into(),
-        entity_type: "HTX".into(),
-        commune_code: commune.into(),
-        workers: workers.into(),
-        woman_owned: "1".into(),
-        craft_village: "Làng nghề mây tre đan Phú Vinh".into(),
-        ..Default::default()
-    })
-    .unwrap()
-    .0
-    .id
-}
-
-fn add(s: &mut Store, fac: &str, cat: &str, fund: &str, money: [&str; 4]) -> Proposal {
-    s.add_proposal(&ProposalInput {
-        facility_id: fac.into(),
-        plan_year: "2027".into(),
-        category: cat.into(),
-        funding: fund.into(),
-        title: format!("Đề án {cat}"),
-        total_cost: money[0].into(),
-        support: money[1].into(),
-        counterpart: money[2].into(),
-        other_sources: money[3].into(),
-        ..Default::default()
-    })
-    .unwrap()
-    .0
-}
+mod common;
+use common::proposals::{add, as_role, facility, seven_proposals, store};
+use common::ui::{ch, ctrl, key, press, screen_text, type_str};
 
 /// Seven proposals of two facilities: five proposed, one draft, one withdrawn.
 fn fixture(s: &mut Store) -> (String, String) {
     let a = facility(s, "HTX mây tre đan Phú Vinh", "00376", "60");
     let b = facility(s, "Cơ sở gốm Bát Tràng", "00004", "12");
-    let rows: [(&str, &str, &str, [&str; 4], S); 7] = [
-        (
-            &a,
-            "KC03",
-            "KCQG",
-            ["1.250.000.000", "375.000.000", "875.000.000", ""],
-            S::DeXuat,
-        ),
-        (
-            &b,
-            "KC03",
-            "KCQG",
-            ["2 tỷ", "600 triệu", "1,3 tỷ", "100 triệu"],
-            S::DeXuat,
-        ),
-        (
-            &a,
-            "KC03",
-            "KCDP",
-            ["500000000", "150000000", "350000000", "0"],
-            S::DeXuat,
-        ),
-        (
-            &b,
-            "KC05",
-            "KCDP",
-            ["1 tỷ", "300 triệu", "700 triệu", ""],
-            S::DeXuat,
-        ),
-        (
-            &a,
-            "KC10",
-            "KCDP",
-            ["30.000.000", "10.000.000", "20.000.000", ""],
-            S::DeXuat,
-        ),
-        (
-            &b,
-            "KC01",
-            "KCDP",
-            ["80.000.000", "50.000.000", "30.000.000", ""],
-            S::Nhap,
-        ),
-        (
-            &a,
-            "KC05",
-            "KCQG",
-            ["700.000.000", "200.000.000", "500.000.000", ""],
-            S::Rut,
-        ),
-    ];
-    for (fac, cat, fund, money, status) in rows {
-        let p = add(s, fac, cat, fund, money);
-        match status {
-            S::DeXuat => {
-                s.propose(&p.id, p.version).unwrap();
-            }
-            S::Rut => {
-                s.withdraw_proposal(&p.id, p.version, "Cơ sở không còn nhu cầu")
-                    .unwrap();
-            }
-            _ => {}
-        }
-    }
+    seven_proposals(s, &a, &b);
     (a, b)
 }
 
@@ -161,54 +39,27 @@ fn app(store: Store) -> App {
     )
 }
 
-fn key(code: KeyCode) -> KeyEvent {
-    KeyEvent::new(code, KeyModifiers::NONE)
-}
-
-fn ch(c: char) -> KeyEvent {
-    key(KeyCode::Char(c))
-}
-
-fn ctrl(c: char) -> KeyEvent {
-    KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)
-}
-
-fn press(a: &mut App, keys: &[KeyEvent]) {
-    for k in keys {
-        a.handle_key(*k);
-    }
-}
-
-fn type_str(a: &mut App, s: &str) {
-    for c in s.chars() {
-        a.handle_key(ch(c));
-    }
-}
-
-fn screen_text(a: &App) -> String {
-    let mut term = Terminal::new(TestBackend::new(80, 24)).unwrap();
-    term.draw(|f| a.render(f)).unwrap();
-    term.backend().to_string()
-}
-
 fn form(a: &App) -> &ProposalFormScreen {
-    match a.top_screen() {
-        Screen::ProposalForm(f) => f,
-        other => panic!("expected the proposal form, found {other:?}"),
+    let other = a.top_screen();
+    match other.downcast_ref::<ProposalFormScreen>() {
+        Some(f) => f,
+        None => panic!("expected the proposal form, found {other:?}"),
     }
 }
 
 fn list(a: &App) -> &ProposalsScreen {
-    match a.top_screen() {
-        Screen::Proposals(p) => p,
-        other => panic!("expected the proposals screen, found {other:?}"),
+    let other = a.top_screen();
+    match other.downcast_ref::<ProposalsScreen>() {
+        Some(p) => p,
+        None => panic!("expected the proposals screen, found {other:?}"),
     }
 }
 
 fn view(a: &App) -> &ProposalViewScreen {
-    match a.top_screen() {
-        Screen::ProposalView(v) => v,
-        other => panic!("expected a proposal, found {other:?}"),
+    let other = a.top_screen();
+    match other.downcast_ref::<ProposalViewScreen>() {
+        Some(v) => v,
+        None => panic!("expected a proposal, found {other:?}"),
     }
 }
 
@@ -315,7 +166,7 @@ fn the_form_refuses_parts_that_do_not_add_up_and_saves_nothing() {
     // Other sources make it add up: saved as a draft, back on the facility.
     set(&mut a, "other_sources", "50 triệu");
     press(&mut a, &[ctrl('s')]);
-    assert!(matches!(a.top_screen(), Screen::Detail(_)));
+    assert!(a.top_screen().is::<DetailScreen>());
     assert_eq!(
         a.store()
             .count_proposals(&ProposalFilter::default())
@@ -344,7 +195,7 @@ fn a_cap_warning_is_shown_with_its_reason_and_does_not_block_the_save() {
     }
     assert!(screen_text(&a).contains("Lưu ý:"));
     press(&mut a, &[ctrl('s')]);
-    assert!(matches!(a.top_screen(), Screen::Detail(_)));
+    assert!(a.top_screen().is::<DetailScreen>());
     assert!(
         a.toast().is_some_and(|t| t.contains("1 lưu ý")),
         "{:?}",

@@ -9,7 +9,7 @@ use ctv::domain::{FacilityInput, ProfileInput};
 use ctv::store::Store;
 use ctv::ui::keymap::Keymap;
 use ctv::ui::screens::detail::Pane;
-use ctv::ui::screens::{DetailScreen, ListScreen, Screen};
+use ctv::ui::screens::{DetailScreen, ListScreen, SetupScreen};
 use ctv::ui::theme::Theme;
 use ctv::ui::widgets::table::MARK;
 use ctv::ui::{App, AppContext, OverlayKind};
@@ -19,6 +19,9 @@ use ratatui::buffer::Buffer;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::layout::Rect;
 use ratatui::{Terminal, TerminalOptions, Viewport};
+
+mod common;
+use common::ui::{ch, key, press, screen_text, type_str};
 
 const BAT_TRANG: &str = "00577";
 const TAN_PHU: &str = "25549";
@@ -164,37 +167,19 @@ fn app() -> App {
     app_with(seeded_store().0)
 }
 
-fn key(code: KeyCode) -> KeyEvent {
-    KeyEvent::new(code, KeyModifiers::NONE)
-}
-
-fn ch(c: char) -> KeyEvent {
-    key(KeyCode::Char(c))
-}
-
-fn press(a: &mut App, keys: &[KeyEvent]) {
-    for k in keys {
-        a.handle_key(*k);
-    }
-}
-
-fn type_str(a: &mut App, s: &str) {
-    for c in s.chars() {
-        a.handle_key(ch(c));
-    }
-}
-
 fn list(a: &App) -> &ListScreen {
-    match a.top_screen() {
-        Screen::List(l) => l,
-        other => panic!("expected the list, found {other:?}"),
+    let other = a.top_screen();
+    match other.downcast_ref::<ListScreen>() {
+        Some(l) => l,
+        None => panic!("expected the list, found {other:?}"),
     }
 }
 
 fn detail(a: &App) -> &DetailScreen {
-    match a.top_screen() {
-        Screen::Detail(d) => d,
-        other => panic!("expected a detail screen, found {other:?}"),
+    let other = a.top_screen();
+    match other.downcast_ref::<DetailScreen>() {
+        Some(d) => d,
+        None => panic!("expected a detail screen, found {other:?}"),
     }
 }
 
@@ -202,12 +187,6 @@ fn draw(a: &App) -> Buffer {
     let mut term = Terminal::new(TestBackend::new(80, 24)).unwrap();
     term.draw(|f| a.render(f)).unwrap();
     term.backend().buffer().clone()
-}
-
-fn screen_text(a: &App) -> String {
-    let mut term = Terminal::new(TestBackend::new(80, 24)).unwrap();
-    term.draw(|f| a.render(f)).unwrap();
-    term.backend().to_string()
 }
 
 /// The buffer as text with emphasised runs (search matches) in [brackets].
@@ -615,7 +594,7 @@ fn no_profile_opens_the_wizard_which_hands_over_to_the_list() {
         },
         store,
     );
-    assert!(matches!(a.top_screen(), Screen::Setup(_)));
+    assert!(a.top_screen().is::<SetupScreen>());
     assert!(screen_text(&a).contains("Chưa có hồ sơ cộng tác viên"));
     type_str(&mut a, "Nguyễn Thị Hoa");
     press(&mut a, &[key(KeyCode::Enter), key(KeyCode::Enter)]);

@@ -18,14 +18,15 @@ use ctv::domain::{FacilityInput, ProfileInput};
 use ctv::store::Store;
 use ctv::ui::keymap::{Action, Keymap};
 use ctv::ui::screens::consult::ConsultPurpose;
-use ctv::ui::screens::{ConsultScreen, FormScreen, ProposalFormScreen, Screen};
+use ctv::ui::screens::{ConsultScreen, DetailScreen, FormScreen, ListScreen, ProposalFormScreen};
 use ctv::ui::theme::Theme;
 use ctv::ui::widgets::ConflictRow;
 use ctv::ui::{App, AppContext, OverlayKind};
 use ctv::words::{tr, Lang};
-use ratatui::backend::TestBackend;
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use ratatui::Terminal;
+use ratatui::crossterm::event::KeyCode;
+
+mod common;
+use common::ui::{ch, ctrl, key, press, screen_text, type_str};
 
 const COMMUNE: &str = "00004";
 
@@ -77,54 +78,27 @@ fn app(store: Store) -> App {
     )
 }
 
-fn key(code: KeyCode) -> KeyEvent {
-    KeyEvent::new(code, KeyModifiers::NONE)
-}
-
-fn ch(c: char) -> KeyEvent {
-    key(KeyCode::Char(c))
-}
-
-fn ctrl(c: char) -> KeyEvent {
-    KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)
-}
-
-fn press(a: &mut App, keys: &[KeyEvent]) {
-    for k in keys {
-        a.handle_key(*k);
-    }
-}
-
-fn type_str(a: &mut App, s: &str) {
-    for c in s.chars() {
-        a.handle_key(ch(c));
-    }
-}
-
-fn screen_text(a: &App) -> String {
-    let mut term = Terminal::new(TestBackend::new(80, 24)).unwrap();
-    term.draw(|f| a.render(f)).unwrap();
-    term.backend().to_string()
-}
-
 fn form(a: &App) -> &FormScreen {
-    match a.top_screen() {
-        Screen::Form(f) => f,
-        other => panic!("expected the facility form, found {other:?}"),
+    let other = a.top_screen();
+    match other.downcast_ref::<FormScreen>() {
+        Some(f) => f,
+        None => panic!("expected the facility form, found {other:?}"),
     }
 }
 
 fn consult(a: &App) -> &ConsultScreen {
-    match a.top_screen() {
-        Screen::Consult(f) => f,
-        other => panic!("expected the consultation form, found {other:?}"),
+    let other = a.top_screen();
+    match other.downcast_ref::<ConsultScreen>() {
+        Some(f) => f,
+        None => panic!("expected the consultation form, found {other:?}"),
     }
 }
 
 fn pform(a: &App) -> &ProposalFormScreen {
-    match a.top_screen() {
-        Screen::ProposalForm(f) => f,
-        other => panic!("expected the proposal form, found {other:?}"),
+    let other = a.top_screen();
+    match other.downcast_ref::<ProposalFormScreen>() {
+        Some(f) => f,
+        None => panic!("expected the proposal form, found {other:?}"),
     }
 }
 
@@ -196,7 +170,7 @@ fn a_facility_conflict_shows_both_versions_and_never_overwrites_silently() {
 
     // Overwrite knowingly: ours is saved over version 2.
     press(&mut a, &[key(KeyCode::Tab), key(KeyCode::Enter)]);
-    assert!(matches!(a.top_screen(), Screen::List(_)), "saved and left");
+    assert!(a.top_screen().is::<ListScreen>(), "saved and left");
     let now = b.facility(&id).unwrap().unwrap();
     assert_eq!(now.meta.version, 3);
     assert_eq!(now.data.name, "HTX mây tre đan Phú Vinh (cơ sở 2)");
@@ -240,7 +214,7 @@ fn reloading_after_a_conflict_asks_first_then_takes_the_stored_record() {
     assert_eq!(form(&a).value(FacilityField::Workers), "30");
     assert!(!form(&a).has_unsaved_changes());
     press(&mut a, &[ctrl('s')]);
-    assert!(matches!(a.top_screen(), Screen::List(_)));
+    assert!(a.top_screen().is::<ListScreen>());
 }
 
 #[test]
@@ -314,7 +288,7 @@ fn a_consultation_conflict_shows_both_versions_and_can_overwrite() {
     assert_eq!(b.consultation(&cid).unwrap().unwrap().data.advice, "");
     // Overwrite knowingly.
     press(&mut a, &[key(KeyCode::Tab), key(KeyCode::Enter)]);
-    assert!(matches!(a.top_screen(), Screen::Detail(_)));
+    assert!(a.top_screen().is::<DetailScreen>());
     let now = b.consultation(&cid).unwrap().unwrap();
     assert_eq!(now.data.advice, "Tư vấn bao bì");
     assert_eq!(now.data.needs, "Vốn mua máy");
@@ -421,9 +395,10 @@ fn add_facility(s: &mut Store, name: &str) -> String {
 }
 
 fn list_selected(a: &App) -> String {
-    match a.top_screen() {
-        Screen::List(l) => l.selected_name().unwrap_or_default().to_string(),
-        other => panic!("expected the list, found {other:?}"),
+    let other = a.top_screen();
+    match other.downcast_ref::<ListScreen>() {
+        Some(l) => l.selected_name().unwrap_or_default().to_string(),
+        None => panic!("expected the list, found {other:?}"),
     }
 }
 
@@ -474,9 +449,12 @@ fn the_detail_timeline_refreshes_too_and_keeps_the_selected_consultation() {
         .unwrap();
     let mut a = app(s);
     press(&mut a, &[key(KeyCode::Enter), ch('2')]);
-    let selected = |a: &App| match a.top_screen() {
-        Screen::Detail(d) => d.selected_consultation().map(|c| c.id.clone()),
-        other => panic!("expected the detail, found {other:?}"),
+    let selected = |a: &App| {
+        let other = a.top_screen();
+        match other.downcast_ref::<DetailScreen>() {
+            Some(d) => d.selected_consultation().map(|c| c.id.clone()),
+            None => panic!("expected the detail, found {other:?}"),
+        }
     };
     assert_eq!(selected(&a).as_deref(), Some(mine.id.as_str()));
     let mut b = second(&path);
@@ -515,7 +493,7 @@ fn an_open_form_is_not_touched_by_a_refresh() {
     assert_eq!(form(&a).value(FacilityField::Workers), "25", "not reloaded");
     // Leaving the form shows the list as it is now.
     press(&mut a, &[key(KeyCode::Esc), ch('y')]);
-    assert!(matches!(a.top_screen(), Screen::List(_)));
+    assert!(a.top_screen().is::<ListScreen>());
 }
 
 #[test]
@@ -581,7 +559,7 @@ fn a_locked_database_is_reported_and_the_form_keeps_its_text() {
     // Once the lock is gone the same save goes through.
     other.execute_batch("ROLLBACK").unwrap();
     press(&mut a, &[ctrl('s')]);
-    assert!(matches!(a.top_screen(), Screen::List(_)));
+    assert!(a.top_screen().is::<ListScreen>());
     let b = second(&path);
     assert_eq!(
         b.facility(&id).unwrap().unwrap().data.name,

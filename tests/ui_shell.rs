@@ -11,9 +11,10 @@ use ctv::ui::theme::Theme;
 use ctv::ui::widgets::TextField;
 use ctv::ui::{App, AppContext, AppEvent, Effect, OverlayKind};
 use ctv::words::Lang;
-use ratatui::backend::TestBackend;
-use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
-use ratatui::Terminal;
+use ratatui::crossterm::event::{Event, KeyCode, KeyModifiers};
+
+mod common;
+use common::ui::{ch, ctrl, key, press, screen_text_sized, type_str};
 
 fn app(lang: Lang) -> App {
     let clock = FixedClock::new(
@@ -51,34 +52,6 @@ fn app(lang: Lang) -> App {
         },
         store,
     )
-}
-
-fn key(code: KeyCode) -> KeyEvent {
-    KeyEvent::new(code, KeyModifiers::NONE)
-}
-
-fn ch(c: char) -> KeyEvent {
-    key(KeyCode::Char(c))
-}
-
-fn ctrl(c: char) -> KeyEvent {
-    KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)
-}
-
-fn press(app: &mut App, keys: &[KeyEvent]) -> Vec<Effect> {
-    keys.iter().flat_map(|k| app.handle_key(*k)).collect()
-}
-
-fn type_str(app: &mut App, s: &str) {
-    for c in s.chars() {
-        app.handle_key(ch(c));
-    }
-}
-
-fn screen_text(app: &App, w: u16, h: u16) -> String {
-    let mut term = Terminal::new(TestBackend::new(w, h)).expect("test backend");
-    term.draw(|f| app.render(f)).expect("draw");
-    term.backend().to_string()
 }
 
 #[test]
@@ -225,7 +198,7 @@ fn picker_finds_a_commune_by_folded_name() {
     );
     press(&mut a, &[key(KeyCode::Enter)]);
     assert_eq!(a.overlay(), None);
-    assert!(screen_text(&a, 80, 24).contains("Lọc: Tân Phú"));
+    assert!(screen_text_sized(&a, 80, 24).contains("Lọc: Tân Phú"));
 }
 
 #[test]
@@ -248,7 +221,7 @@ fn ime_replay_in_the_search_field() {
                 ch('t'),
             ],
         );
-        let text = screen_text(&a, 80, 24);
+        let text = screen_text_sized(&a, 80, 24);
         assert!(text.contains("việt"), "{text}");
     }
 }
@@ -260,7 +233,7 @@ fn paste_goes_to_the_field_as_nfc() {
     a.handle_event(AppEvent::Input(Event::Paste(
         "Vie\u{0323}\u{0302}t".to_string(),
     )));
-    let text = screen_text(&a, 80, 24);
+    let text = screen_text_sized(&a, 80, 24);
     assert!(text.contains("Việt"), "{text}");
 }
 
@@ -339,7 +312,7 @@ fn footer_for_the_list_context_shows_the_help_key() {
         a.footer_hints().first().map(|(k, _)| k.as_str()),
         Some("F1")
     );
-    assert!(screen_text(&a, 80, 24)
+    assert!(screen_text_sized(&a, 80, 24)
         .lines()
         .last()
         .is_some_and(|l| l.contains("F1 Trợ giúp")));
@@ -366,29 +339,29 @@ fn idle_app_is_not_dirty_after_a_draw() {
 fn renders_at_tiny_sizes_without_panicking() {
     let mut a = app(Lang::Vi);
     for (w, h) in [(1, 1), (10, 3), (20, 5), (40, 10), (200, 60)] {
-        screen_text(&a, w, h);
+        screen_text_sized(&a, w, h);
     }
     press(&mut a, &[key(KeyCode::F(1))]);
     for (w, h) in [(1, 1), (10, 3), (20, 5)] {
-        screen_text(&a, w, h);
+        screen_text_sized(&a, w, h);
     }
     press(&mut a, &[key(KeyCode::Esc), ch('/')]);
     for (w, h) in [(1, 1), (10, 3), (20, 5)] {
-        screen_text(&a, w, h);
+        screen_text_sized(&a, w, h);
     }
 }
 
 #[test]
 fn snapshot_first_screen_vi_80x24() {
     let a = app(Lang::Vi);
-    insta::assert_snapshot!("first_screen_vi_80x24", screen_text(&a, 80, 24));
+    insta::assert_snapshot!("first_screen_vi_80x24", screen_text_sized(&a, 80, 24));
 }
 
 #[test]
 fn snapshot_help_vi_80x24() {
     let mut a = app(Lang::Vi);
     press(&mut a, &[ch('?')]);
-    insta::assert_snapshot!("help_vi_80x24", screen_text(&a, 80, 24));
+    insta::assert_snapshot!("help_vi_80x24", screen_text_sized(&a, 80, 24));
 }
 
 #[test]
@@ -396,14 +369,14 @@ fn snapshot_palette_vi_80x24() {
     let mut a = app(Lang::Vi);
     press(&mut a, &[ch(':')]);
     type_str(&mut a, "tim");
-    insta::assert_snapshot!("palette_vi_80x24", screen_text(&a, 80, 24));
+    insta::assert_snapshot!("palette_vi_80x24", screen_text_sized(&a, 80, 24));
 }
 
 #[test]
 fn snapshot_confirm_vi_80x24() {
     let mut a = app(Lang::Vi);
     press(&mut a, &[key(KeyCode::Down), ch('a')]);
-    insta::assert_snapshot!("confirm_vi_80x24", screen_text(&a, 80, 24));
+    insta::assert_snapshot!("confirm_vi_80x24", screen_text_sized(&a, 80, 24));
 }
 
 #[test]

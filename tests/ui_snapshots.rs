@@ -10,13 +10,14 @@ use ctv::domain::consultation::ConsultationInput;
 use ctv::domain::{FacilityInput, ProfileInput};
 use ctv::store::{list_snapshots, SnapshotReason, Store};
 use ctv::ui::keymap::Keymap;
-use ctv::ui::screens::{Screen, SnapshotsScreen};
+use ctv::ui::screens::SnapshotsScreen;
 use ctv::ui::theme::Theme;
 use ctv::ui::{App, AppContext, Effect, OverlayKind};
 use ctv::words::Lang;
-use ratatui::backend::TestBackend;
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use ratatui::Terminal;
+use ratatui::crossterm::event::KeyCode;
+
+mod common;
+use common::ui::{ch, key, press};
 
 const TAN_PHU: &str = "25549";
 
@@ -92,24 +93,9 @@ fn ctx(lang: Lang) -> AppContext {
     }
 }
 
-fn key(code: KeyCode) -> KeyEvent {
-    KeyEvent::new(code, KeyModifiers::NONE)
-}
-
-fn ch(c: char) -> KeyEvent {
-    key(KeyCode::Char(c))
-}
-
-fn press(a: &mut App, keys: &[KeyEvent]) -> Vec<Effect> {
-    keys.iter().flat_map(|k| a.handle_key(*k)).collect()
-}
-
 fn screen_text(a: &App) -> String {
-    let mut term = Terminal::new(TestBackend::new(80, 24)).unwrap();
-    term.draw(|f| a.render(f)).unwrap();
     // The temporary folder differs from run to run (and may be cut to fit): mask its line.
-    term.backend()
-        .to_string()
+    common::ui::screen_text(a)
         .lines()
         .map(|l| {
             if l.contains("Thư mục bản sao lưu:") || l.contains("Snapshot folder:") {
@@ -123,9 +109,10 @@ fn screen_text(a: &App) -> String {
 }
 
 fn snapshots(a: &App) -> &SnapshotsScreen {
-    match a.top_screen() {
-        Screen::Snapshots(s) => s,
-        other => panic!("expected the snapshots screen, found {other:?}"),
+    let other = a.top_screen();
+    match other.downcast_ref::<SnapshotsScreen>() {
+        Some(s) => s,
+        None => panic!("expected the snapshots screen, found {other:?}"),
     }
 }
 
@@ -177,7 +164,7 @@ fn the_palette_offers_backup_and_restore() {
         "{labels:?}"
     );
     press(&mut a, &[key(KeyCode::Enter)]);
-    assert!(matches!(a.top_screen(), Screen::Snapshots(_)));
+    assert!(a.top_screen().is::<SnapshotsScreen>());
 }
 
 #[test]

@@ -117,7 +117,7 @@ pub struct App {
     /// The profile the header was made for (the first-run wizard creates one).
     who_for: Option<String>,
     /// Never empty: the first screen is the top level.
-    screens: Vec<Screen>,
+    screens: Vec<Box<dyn Screen>>,
     overlays: Vec<Overlay>,
     /// Messages; the first is shown, the rest wait their turn (startup warnings can be several).
     toasts: VecDeque<Toast>,
@@ -141,9 +141,9 @@ impl App {
     /// no collaborator profile yet.
     pub fn new(ctx: AppContext, store: Store) -> App {
         let first = match store.profile() {
-            Some(_) => Screen::home(ctx.lang, &store),
+            Some(_) => crate::ui::screens::home(ctx.lang, &store),
             // The wizard replaces itself with the list once the profile is saved.
-            None => Screen::Setup(crate::ui::screens::SetupScreen::new()),
+            None => Box::new(crate::ui::screens::SetupScreen::new()),
         };
         App {
             who_for: store.profile().map(|p| p.id.clone()),
@@ -261,15 +261,15 @@ impl App {
         self.screens.len()
     }
 
-    pub fn top_screen(&self) -> &Screen {
+    pub fn top_screen(&self) -> &dyn Screen {
         // `screens` is never empty; fall back to the first to avoid an unwrap.
         let last = self.screens.len().saturating_sub(1);
-        &self.screens[last]
+        self.screens[last].as_ref()
     }
 
-    fn top_screen_mut(&mut self) -> &mut Screen {
+    fn top_screen_mut(&mut self) -> &mut dyn Screen {
         let last = self.screens.len().saturating_sub(1);
-        &mut self.screens[last]
+        self.screens[last].as_mut()
     }
 
     /// The palette or picker on top, if any (to inspect its query and matches).
@@ -330,12 +330,7 @@ impl App {
     fn available(&self, action: Action) -> bool {
         match action {
             Action::Help | Action::Palette | Action::Redraw | Action::Exit => true,
-            Action::Agenda
-            | Action::Needs
-            | Action::Proposals
-            | Action::Snapshots
-            | Action::Bundles
-            | Action::Export => self.overlays.is_empty(),
+            a if a.opens_view() || a == Action::Export => self.overlays.is_empty(),
             Action::Quit => self.at_top_level(),
             Action::Back => !self.at_top_level() || self.top_screen().handles(Action::Back),
             other => match self.overlays.last() {
@@ -395,7 +390,7 @@ impl App {
     /// field borrows).
     fn with_screen(
         &mut self,
-        f: impl FnOnce(&mut Screen, &Env, &mut Store) -> ScreenCmd,
+        f: impl FnOnce(&mut dyn Screen, &Env, &mut Store) -> ScreenCmd,
     ) -> ScreenCmd {
         let env = Env {
             lang: self.lang,
@@ -403,7 +398,7 @@ impl App {
             theme: &self.theme,
         };
         match self.screens.last_mut() {
-            Some(s) => f(s, &env, &mut self.store),
+            Some(s) => f(s.as_mut(), &env, &mut self.store),
             None => ScreenCmd::None,
         }
     }
@@ -653,16 +648,7 @@ impl App {
         let cmd = self.with_screen(|s, env, store| s.handle_action(action, env, store));
         match cmd {
             ScreenCmd::Unhandled if action == Action::Back => self.leave_screen(),
-            ScreenCmd::Unhandled
-                if matches!(
-                    action,
-                    Action::Agenda
-                        | Action::Needs
-                        | Action::Proposals
-                        | Action::Snapshots
-                        | Action::Bundles
-                ) =>
-            {
+            ScreenCmd::Unhandled if action.opens_view() => {
                 let last = self.screens.len().saturating_sub(1);
                 let env = Env {
                     lang: self.lang,
@@ -671,7 +657,7 @@ impl App {
                 };
                 let cmd = crate::ui::screens::open_view(
                     action,
-                    &self.screens[last],
+                    self.screens[last].as_ref(),
                     &env,
                     &mut self.store,
                 );
@@ -687,10 +673,10 @@ impl App {
         match cmd {
             ScreenCmd::BuildSearchIndex => self.build_search_index(),
             ScreenCmd::None | ScreenCmd::Unhandled => {}
-            ScreenCmd::Push(screen) => self.screens.push(*screen),
+            ScreenCmd::Push(screen) => self.screens.push(screen),
             ScreenCmd::Replace(screen) => {
                 if let Some(top) = self.screens.last_mut() {
-                    *top = *screen;
+                    *top = screen;
                 }
             }
             ScreenCmd::Pop => return self.leave_screen(),
@@ -701,7 +687,11 @@ impl App {
             }
             ScreenCmd::PopSaved { message, id } => {
                 let effects = self.leave_screen();
-                if let Some(Screen::List(list)) = self.screens.last_mut() {
+                if let Some(list) = self
+                    .screens
+                    .last_mut()
+                    .and_then(|s| s.downcast_mut::<crate::ui::screens::ListScreen>())
+                {
                     list.select_id(&id, &self.store);
                 }
                 self.show_toast(message, false);
@@ -903,7 +893,7 @@ impl App {
     }
 
     fn request_quit(&mut self) -> Vec<Effect> {
-        if self.screens.iter().any(Screen::has_unsaved_changes) {
+        if self.screens.iter().any(|s| s.has_unsaved_changes()) {
             self.overlays.retain(|o| !matches!(o, Overlay::Confirm(_)));
             self.confirm(tr(self.lang, "ui.confirm.quit_unsaved"), OnYes::Quit);
             Vec::new()

@@ -271,6 +271,21 @@ impl Action {
         }
     }
 
+    /// The actions that open a whole view from anywhere (F3…F7 and the palette): the one list
+    /// the app, the footer and the screen registry go by. From one view another replaces it.
+    pub const VIEWS: &'static [Action] = &[
+        Action::Agenda,
+        Action::Needs,
+        Action::Proposals,
+        Action::Snapshots,
+        Action::Bundles,
+    ];
+
+    /// Whether this action opens a view (see [`Action::VIEWS`]).
+    pub fn opens_view(self) -> bool {
+        Action::VIEWS.contains(&self)
+    }
+
     /// Whether the command palette offers it (movement and dialog keys would only be noise).
     pub fn in_palette(self) -> bool {
         !matches!(

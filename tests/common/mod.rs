@@ -1,7 +1,9 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
+pub mod proposals;
 pub mod pty;
+pub mod ui;
 
 use std::path::PathBuf;
 

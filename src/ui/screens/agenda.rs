@@ -364,7 +364,7 @@ impl AgendaScreen {
             }
             Action::Open => match self.rows.get(self.selected) {
                 Some(r) => match DetailScreen::open(&r.facility_id, l, store) {
-                    Ok(Some(d)) => ScreenCmd::Push(Box::new(Screen::Detail(d))),
+                    Ok(Some(d)) => ScreenCmd::Push(Box::new(d)),
                     Ok(None) => {
                         self.reload(store);
                         ScreenCmd::Error(tr(l, "ui.list.gone").to_string())
@@ -783,5 +783,43 @@ fn bucket_count(c: &AgendaCounts, b: AgendaBucket) -> usize {
         AgendaBucket::Today => c.today,
         AgendaBucket::ThisWeek => c.this_week,
         AgendaBucket::Later => c.later,
+    }
+}
+
+impl Screen for AgendaScreen {
+    fn title(&self, lang: Lang) -> String {
+        AgendaScreen::title(self, lang)
+    }
+
+    fn contexts(&self) -> &'static [Context] {
+        AgendaScreen::contexts(self)
+    }
+
+    fn handles(&self, action: Action) -> bool {
+        AgendaScreen::handles(self, action)
+    }
+
+    fn handle_action(&mut self, action: Action, env: &Env, store: &mut Store) -> ScreenCmd {
+        AgendaScreen::handle_action(self, action, env, store)
+    }
+
+    fn render(&self, frame: &mut Frame, area: Rect, env: &Env, focused: bool) {
+        AgendaScreen::render(self, frame, area, env, focused)
+    }
+
+    fn handle_text_key(&mut self, key: &KeyEvent) -> bool {
+        AgendaScreen::handle_text_key(self, key)
+    }
+
+    fn handle_paste(&mut self, text: &str) -> bool {
+        AgendaScreen::handle_paste(self, text)
+    }
+
+    fn on_data_changed(&mut self, store: &mut Store) -> ScreenCmd {
+        AgendaScreen::on_data_changed(self, store)
+    }
+
+    fn is_view(&self) -> bool {
+        true
     }
 }

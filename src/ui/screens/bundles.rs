@@ -796,3 +796,50 @@ impl BundlesScreen {
         );
     }
 }
+
+impl super::Screen for BundlesScreen {
+    fn title(&self, lang: Lang) -> String {
+        BundlesScreen::title(self, lang)
+    }
+
+    fn contexts(&self) -> &'static [Context] {
+        BundlesScreen::contexts(self)
+    }
+
+    fn handles(&self, action: Action) -> bool {
+        BundlesScreen::handles(self, action)
+    }
+
+    fn handle_action(&mut self, action: Action, env: &Env, store: &mut Store) -> ScreenCmd {
+        BundlesScreen::handle_action(self, action, env, store)
+    }
+
+    fn render(&self, frame: &mut Frame, area: Rect, env: &Env, focused: bool) {
+        BundlesScreen::render(self, frame, area, env, focused)
+    }
+
+    fn handle_text_key(&mut self, key: &KeyEvent) -> bool {
+        BundlesScreen::handle_text_key(self, key)
+    }
+
+    fn handle_paste(&mut self, text: &str) -> bool {
+        BundlesScreen::handle_paste(self, text)
+    }
+
+    fn on_confirm(&mut self, action: Action, env: &Env, store: &mut Store) -> ScreenCmd {
+        BundlesScreen::on_confirm(self, action, env, store)
+    }
+
+    fn on_data_changed(&mut self, store: &mut Store) -> ScreenCmd {
+        BundlesScreen::on_data_changed(self, store)
+    }
+
+    /// It holds a typed path and a preview: it reloads after its own actions only.
+    fn follows_outside_changes(&self) -> bool {
+        false
+    }
+
+    fn is_view(&self) -> bool {
+        true
+    }
+}

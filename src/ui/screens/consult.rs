@@ -440,3 +440,5 @@ pub fn topics_text(lang: Lang, topics: &[String]) -> String {
         .collect::<Vec<_>>()
         .join("; ")
 }
+
+crate::ui::widgets::form::form_screen_impl!(ConsultScreen);

@@ -499,9 +499,7 @@ impl DetailScreen {
             }
             Action::Edit if self.pane == Pane::Consultations => {
                 if let Some(c) = self.selected_consultation() {
-                    return ScreenCmd::Push(Box::new(Screen::Consult(ConsultScreen::correcting(
-                        c, store,
-                    ))));
+                    return ScreenCmd::Push(Box::new(ConsultScreen::correcting(c, store)));
                 }
             }
             Action::Edit => return super::edit_facility_form(self.facility.clone(), env, store),
@@ -1002,5 +1000,35 @@ fn value_text(l: Lang, key: &str, v: Option<&serde_json::Value>) -> String {
             _ => sanitize(&s.replace('\n', " ")),
         },
         Some(other) => sanitize(&other.to_string()),
+    }
+}
+
+impl Screen for DetailScreen {
+    fn title(&self, lang: Lang) -> String {
+        DetailScreen::title(self, lang)
+    }
+
+    fn contexts(&self) -> &'static [Context] {
+        DetailScreen::contexts(self)
+    }
+
+    fn handles(&self, action: Action) -> bool {
+        DetailScreen::handles(self, action)
+    }
+
+    fn handle_action(&mut self, action: Action, env: &Env, store: &mut Store) -> ScreenCmd {
+        DetailScreen::handle_action(self, action, env, store)
+    }
+
+    fn render(&self, frame: &mut Frame, area: Rect, env: &Env, _focused: bool) {
+        DetailScreen::render(self, frame, area, env)
+    }
+
+    fn on_confirm(&mut self, action: Action, env: &Env, store: &mut Store) -> ScreenCmd {
+        DetailScreen::on_confirm(self, action, env, store)
+    }
+
+    fn on_data_changed(&mut self, store: &mut Store) -> ScreenCmd {
+        DetailScreen::on_data_changed(self, store)
     }
 }

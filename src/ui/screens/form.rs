@@ -32,7 +32,7 @@ use ratatui::widgets::{Block, Borders, Clear, Widget};
 use ratatui::Frame;
 use unicode_width::UnicodeWidthStr;
 
-use super::{DetailScreen, Env, PickPurpose, Screen, ScreenCmd};
+use super::{DetailScreen, Env, PickPurpose, ScreenCmd};
 use crate::domain::dup::Suspect;
 use crate::domain::facility::{
     parse_flag, validate, Facility, FacilityField, FacilityInput, FacilityStatus, TYPICAL_LEVELS,
@@ -651,7 +651,7 @@ impl FormScreen {
 /// form, so Esc comes back to what was typed (and the form can still be saved or dropped).
 fn open_suspect(id: &str, env: &Env, store: &mut Store) -> ScreenCmd {
     match DetailScreen::open(id, env.lang, store) {
-        Ok(Some(d)) => ScreenCmd::Push(Box::new(Screen::Detail(d))),
+        Ok(Some(d)) => ScreenCmd::Push(Box::new(d)),
         Ok(None) => ScreenCmd::Error(crate::words::store_error_text(
             env.lang,
             &crate::store::StoreError::NotFound(id.to_string()),
@@ -659,3 +659,5 @@ fn open_suspect(id: &str, env: &Env, store: &mut Store) -> ScreenCmd {
         Err(e) => ScreenCmd::Error(crate::words::store_error_text(env.lang, &e)),
     }
 }
+
+crate::ui::widgets::form::form_screen_impl!(FormScreen);

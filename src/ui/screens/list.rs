@@ -1041,8 +1041,63 @@ fn store_error(lang: Lang, e: &StoreError) -> ScreenCmd {
 /// Push the detail screen of facility `id`.
 fn open_detail(id: &str, lang: Lang, store: &Store) -> ScreenCmd {
     match DetailScreen::open(id, lang, store) {
-        Ok(Some(d)) => ScreenCmd::Push(Box::new(Screen::Detail(d))),
+        Ok(Some(d)) => ScreenCmd::Push(Box::new(d)),
         Ok(None) => ScreenCmd::Error(tr(lang, "ui.list.gone").to_string()),
         Err(e) => store_error(lang, &e),
+    }
+}
+
+impl Screen for ListScreen {
+    fn title(&self, lang: Lang) -> String {
+        ListScreen::title(self, lang)
+    }
+
+    fn contexts(&self) -> &'static [Context] {
+        ListScreen::contexts(self)
+    }
+
+    fn handles(&self, action: Action) -> bool {
+        ListScreen::handles(self, action)
+    }
+
+    fn handle_action(&mut self, action: Action, env: &Env, store: &mut Store) -> ScreenCmd {
+        ListScreen::handle_action(self, action, env, store)
+    }
+
+    fn render(&self, frame: &mut Frame, area: Rect, env: &Env, focused: bool) {
+        ListScreen::render(self, frame, area, env, focused)
+    }
+
+    fn handle_text_key(&mut self, key: &KeyEvent) -> bool {
+        ListScreen::handle_text_key(self, key)
+    }
+
+    fn handle_paste(&mut self, text: &str) -> bool {
+        ListScreen::handle_paste(self, text)
+    }
+
+    fn on_pick(
+        &mut self,
+        purpose: PickPurpose,
+        code: &str,
+        env: &Env,
+        store: &mut Store,
+    ) -> ScreenCmd {
+        ListScreen::on_pick(self, purpose, code, env, store)
+    }
+
+    fn on_confirm(&mut self, action: Action, env: &Env, store: &mut Store) -> ScreenCmd {
+        ListScreen::on_confirm(self, action, env, store)
+    }
+
+    fn on_data_changed(&mut self, store: &mut Store) -> ScreenCmd {
+        ListScreen::on_data_changed(self, store)
+    }
+
+    fn on_search_index(&mut self, ready: Option<&IndexReady>) {
+        match ready {
+            Some(r) => ListScreen::on_search_index(self, r),
+            None => self.on_search_index_failed(),
+        }
     }
 }

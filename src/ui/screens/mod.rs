@@ -10,8 +10,11 @@
 //! After a screen is popped, the one that becomes top gets `on_data_changed(store)`: that is
 //! how a form tells the list or the detail "I saved" (they reload if the change log moved).
 //!
-//! To add a screen: add a module here, a variant to [`Screen`], and one arm to each `match` in
-//! `impl Screen`. Keys are never matched here: add a binding in `keymap.rs` if a new action
+//! To add a screen: write one file with the screen's struct and an `impl Screen for …` block
+//! (only `title`, `contexts`, `handles`, `handle_action` and `render` are required; the rest
+//! have defaults that suit a read-only view), and add its `pub mod` line here. A screen that
+//! F-keys open from anywhere also gets one entry in [`open_view`] and its action in
+//! [`Action::VIEWS`]. Keys are never matched here: add a binding in `keymap.rs` if a new action
 //! is needed, and list the actions the screen honours in `handles`, so that the footer, the
 //! help and the palette show exactly those.
 
@@ -27,6 +30,8 @@ pub mod proposal_view;
 pub mod proposals;
 pub mod setup;
 pub mod snapshots;
+
+use std::any::Any;
 
 use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::Rect;
@@ -115,10 +120,10 @@ pub enum ScreenCmd {
     None,
     /// Not an action for this screen: the app may handle it (e.g. Back pops the screen).
     Unhandled,
-    Push(Box<Screen>),
+    Push(Box<dyn Screen>),
     /// Swap the top screen for this one (no unsaved-changes question), e.g. the first-run
-    /// wizard handing over to the list (`Screen::home(lang, store)`).
-    Replace(Box<Screen>),
+    /// wizard handing over to the list (`screens::home(lang, store)`).
+    Replace(Box<dyn Screen>),
     /// Leave CTV, asking first ("Thoát CTV?").
     Quit,
     /// Leave this screen (the app asks first if it has unsaved changes). The screen that
@@ -154,7 +159,7 @@ pub enum ScreenCmd {
         action: Action,
     },
     /// Build the search index (on a job thread when the store is a file); it arrives through
-    /// `Screen::on_search_index`.
+    /// [`Screen::on_search_index`].
     BuildSearchIndex,
     /// Replace the database by this snapshot: the event loop closes the app's connection,
     /// restores, and reopens the app on the result (`Effect::Restore`).
@@ -163,23 +168,21 @@ pub enum ScreenCmd {
 
 /// `n`: the facility form, blank.
 pub fn new_facility_form(env: &Env, store: &mut Store) -> ScreenCmd {
-    ScreenCmd::Push(Box::new(Screen::Form(FormScreen::new_create(env, store))))
+    ScreenCmd::Push(Box::new(FormScreen::new_create(env, store)))
 }
 
 /// `e`: the facility form over `facility` (saving checks its version).
 pub fn edit_facility_form(facility: Facility, env: &Env, store: &mut Store) -> ScreenCmd {
-    ScreenCmd::Push(Box::new(Screen::Form(FormScreen::edit(
-        facility, env, store,
-    ))))
+    ScreenCmd::Push(Box::new(FormScreen::edit(facility, env, store)))
 }
 
 /// `c`: log a consultation with the facility (dated today, by the current profile).
 pub fn log_consultation(facility_id: &str, facility_name: &str, store: &Store) -> ScreenCmd {
-    ScreenCmd::Push(Box::new(Screen::Consult(ConsultScreen::new_for(
+    ScreenCmd::Push(Box::new(ConsultScreen::new_for(
         facility_id,
         facility_name,
         store,
-    ))))
+    )))
 }
 
 /// From the agenda: log the visit an open follow-up led to; saving also marks it done.
@@ -192,11 +195,11 @@ pub fn log_visit_closing(
 ) -> ScreenCmd {
     let _ = facility_id;
     match store.consultation(consultation_id) {
-        Ok(Some(c)) => ScreenCmd::Push(Box::new(Screen::Consult(ConsultScreen::closing(
+        Ok(Some(c)) => ScreenCmd::Push(Box::new(ConsultScreen::closing(
             &c,
             follow_up_version,
             store,
-        )))),
+        ))),
         Ok(None) => ScreenCmd::Error(crate::words::tr(env.lang, "ui.list.gone").to_string()),
         Err(e) => ScreenCmd::Error(crate::words::store_error_text(env.lang, &e)),
     }
@@ -205,268 +208,142 @@ pub fn log_visit_closing(
 /// `f` on a facility: a proposal form prefilled from it and its recorded needs.
 pub fn flag_facility(facility_id: &str, env: &Env, store: &mut Store) -> ScreenCmd {
     match ProposalFormScreen::new_for(facility_id, store) {
-        Ok(s) => ScreenCmd::Push(Box::new(Screen::ProposalForm(s))),
+        Ok(s) => ScreenCmd::Push(Box::new(s)),
         Err(e) => ScreenCmd::Error(crate::words::store_error_text(env.lang, &e)),
     }
 }
 
-/// F3 / F4 / F5 / F6 (or the palette) on a screen that does not handle them: open the agenda or the
-/// needs view. From one of the two, the other takes its place, so the stack stays shallow.
-pub fn open_view(action: Action, top: &Screen, env: &Env, store: &mut Store) -> ScreenCmd {
-    let screen = match action {
-        Action::Agenda => Screen::Agenda(AgendaScreen::new(env.lang, store)),
-        Action::Needs => Screen::Needs(NeedsScreen::new(env.lang, store)),
-        Action::Proposals => Screen::Proposals(ProposalsScreen::new(env.lang, store)),
-        Action::Snapshots => Screen::Snapshots(SnapshotsScreen::new(env.lang, store)),
-        Action::Bundles => Screen::Bundles(BundlesScreen::new(env.lang, store)),
+/// The screen the app opens on (and the first-run wizard hands over to): the facility list.
+pub fn home(lang: Lang, store: &Store) -> Box<dyn Screen> {
+    Box::new(ListScreen::new(lang, store))
+}
+
+/// One of [`Action::VIEWS`] (F-key or palette) on a screen that does not handle it: open that
+/// view. From one view another takes its place, so the stack stays shallow. This is the one
+/// registry of views: a new one adds its line here and its action to `Action::VIEWS`.
+pub fn open_view(action: Action, top: &dyn Screen, env: &Env, store: &mut Store) -> ScreenCmd {
+    let screen: Box<dyn Screen> = match action {
+        Action::Agenda => Box::new(AgendaScreen::new(env.lang, store)),
+        Action::Needs => Box::new(NeedsScreen::new(env.lang, store)),
+        Action::Proposals => Box::new(ProposalsScreen::new(env.lang, store)),
+        Action::Snapshots => Box::new(SnapshotsScreen::new(env.lang, store)),
+        Action::Bundles => Box::new(BundlesScreen::new(env.lang, store)),
         _ => return ScreenCmd::None,
     };
-    match top {
-        Screen::Agenda(_)
-        | Screen::Needs(_)
-        | Screen::Proposals(_)
-        | Screen::Snapshots(_)
-        | Screen::Bundles(_) => ScreenCmd::Replace(Box::new(screen)),
-        _ => ScreenCmd::Push(Box::new(screen)),
+    if top.is_view() {
+        ScreenCmd::Replace(screen)
+    } else {
+        ScreenCmd::Push(screen)
     }
 }
 
-/// A few screens live at a time (a stack a handful deep): their size does not matter.
-#[allow(clippy::large_enum_variant)]
-#[derive(Debug)]
-pub enum Screen {
-    List(ListScreen),
-    Detail(DetailScreen),
-    Form(FormScreen),
-    Setup(SetupScreen),
-    Consult(ConsultScreen),
-    Agenda(AgendaScreen),
-    Needs(NeedsScreen),
-    Proposals(ProposalsScreen),
-    ProposalView(ProposalViewScreen),
-    ProposalForm(ProposalFormScreen),
-    Snapshots(SnapshotsScreen),
-    Bundles(BundlesScreen),
+/// Lets the app and the tests look at the concrete screen behind a `dyn Screen`; every
+/// screen has it through the blanket impl, nothing to write.
+pub trait AsAny: Any {
+    fn as_any(&self) -> &dyn Any;
+    fn as_any_mut(&mut self) -> &mut dyn Any;
 }
 
-impl Screen {
-    /// The screen the app opens on (and the first-run wizard hands over to): the facility list.
-    pub fn home(lang: Lang, store: &Store) -> Screen {
-        Screen::List(ListScreen::new(lang, store))
+impl<T: Any> AsAny for T {
+    fn as_any(&self) -> &dyn Any {
+        self
     }
 
-    pub fn title(&self, lang: Lang) -> String {
-        match self {
-            Screen::List(s) => s.title(lang),
-            Screen::Detail(s) => s.title(lang),
-            Screen::Form(s) => s.title(lang),
-            Screen::Consult(s) => s.title(lang),
-            Screen::Setup(s) => s.title(lang),
-            Screen::Agenda(s) => s.title(lang),
-            Screen::Needs(s) => s.title(lang),
-            Screen::Proposals(s) => s.title(lang),
-            Screen::ProposalView(s) => s.title(lang),
-            Screen::ProposalForm(s) => s.title(lang),
-            Screen::Snapshots(s) => s.title(lang),
-            Screen::Bundles(s) => s.title(lang),
-        }
+    fn as_any_mut(&mut self) -> &mut dyn Any {
+        self
     }
+}
+
+/// A screen of the stack. Required: what it is called, which keymap contexts are live, which
+/// actions it honours, what it does with them, and how it looks. Everything else has a
+/// default fit for a read-only view: no text field, no picker, no question, nothing unsaved,
+/// reloads when the data changes.
+pub trait Screen: AsAny + std::fmt::Debug {
+    fn title(&self, lang: Lang) -> String;
 
     /// Live keymap contexts, most specific first (the app adds TopLevel and Global).
-    pub fn contexts(&self) -> &'static [Context] {
-        match self {
-            Screen::List(s) => s.contexts(),
-            Screen::Detail(s) => s.contexts(),
-            Screen::Form(s) => s.contexts(),
-            Screen::Consult(s) => s.contexts(),
-            Screen::Setup(s) => s.contexts(),
-            Screen::Agenda(s) => s.contexts(),
-            Screen::Needs(s) => s.contexts(),
-            Screen::Proposals(s) => s.contexts(),
-            Screen::ProposalView(s) => s.contexts(),
-            Screen::ProposalForm(s) => s.contexts(),
-            Screen::Snapshots(s) => s.contexts(),
-            Screen::Bundles(s) => s.contexts(),
-        }
-    }
+    fn contexts(&self) -> &'static [Context];
 
     /// Whether the screen does something with `action` (footer, help and palette use this).
-    pub fn handles(&self, action: Action) -> bool {
-        match self {
-            Screen::List(s) => s.handles(action),
-            Screen::Detail(s) => s.handles(action),
-            Screen::Form(s) => s.handles(action),
-            Screen::Consult(s) => s.handles(action),
-            Screen::Setup(s) => s.handles(action),
-            Screen::Agenda(s) => s.handles(action),
-            Screen::Needs(s) => s.handles(action),
-            Screen::Proposals(s) => s.handles(action),
-            Screen::ProposalView(s) => s.handles(action),
-            Screen::ProposalForm(s) => s.handles(action),
-            Screen::Snapshots(s) => s.handles(action),
-            Screen::Bundles(s) => s.handles(action),
-        }
-    }
+    fn handles(&self, action: Action) -> bool;
+
+    fn handle_action(&mut self, action: Action, env: &Env, store: &mut Store) -> ScreenCmd;
+
+    /// Draw into `area`. `focused` is false when an overlay is on top (no cursor then).
+    fn render(&self, frame: &mut Frame, area: Rect, env: &Env, focused: bool);
 
     /// A key for the focused text field, before the keymap sees it. True if used.
-    pub fn handle_text_key(&mut self, key: &KeyEvent) -> bool {
-        match self {
-            Screen::List(s) => s.handle_text_key(key),
-            Screen::Detail(_) => false,
-            Screen::Form(s) => s.handle_text_key(key),
-            Screen::Consult(s) => s.handle_text_key(key),
-            Screen::Setup(s) => s.handle_text_key(key),
-            Screen::Agenda(s) => s.handle_text_key(key),
-            Screen::Needs(s) => s.handle_text_key(key),
-            Screen::Proposals(_) => false,
-            Screen::ProposalView(s) => s.handle_text_key(key),
-            Screen::ProposalForm(s) => s.handle_text_key(key),
-            Screen::Snapshots(_) => false,
-            Screen::Bundles(s) => s.handle_text_key(key),
-        }
+    fn handle_text_key(&mut self, key: &KeyEvent) -> bool {
+        let _ = key;
+        false
     }
 
     /// Pasted text for the focused text field. True if used.
-    pub fn handle_paste(&mut self, text: &str) -> bool {
-        match self {
-            Screen::List(s) => s.handle_paste(text),
-            Screen::Detail(_) => false,
-            Screen::Form(s) => s.handle_paste(text),
-            Screen::Consult(s) => s.handle_paste(text),
-            Screen::Setup(s) => s.handle_paste(text),
-            Screen::Agenda(s) => s.handle_paste(text),
-            Screen::Needs(s) => s.handle_paste(text),
-            Screen::Proposals(_) => false,
-            Screen::ProposalView(s) => s.handle_paste(text),
-            Screen::ProposalForm(s) => s.handle_paste(text),
-            Screen::Snapshots(_) => false,
-            Screen::Bundles(s) => s.handle_paste(text),
-        }
+    fn handle_paste(&mut self, text: &str) -> bool {
+        let _ = text;
+        false
     }
 
-    pub fn handle_action(&mut self, action: Action, env: &Env, store: &mut Store) -> ScreenCmd {
-        match self {
-            Screen::List(s) => s.handle_action(action, env, store),
-            Screen::Detail(s) => s.handle_action(action, env, store),
-            Screen::Form(s) => s.handle_action(action, env, store),
-            Screen::Consult(s) => s.handle_action(action, env, store),
-            Screen::Setup(s) => s.handle_action(action, env, store),
-            Screen::Agenda(s) => s.handle_action(action, env, store),
-            Screen::Needs(s) => s.handle_action(action, env, store),
-            Screen::Proposals(s) => s.handle_action(action, env, store),
-            Screen::ProposalView(s) => s.handle_action(action, env, store),
-            Screen::ProposalForm(s) => s.handle_action(action, env, store),
-            Screen::Snapshots(s) => s.handle_action(action, env, store),
-            Screen::Bundles(s) => s.handle_action(action, env, store),
-        }
-    }
-
-    pub fn on_pick(
+    /// The code chosen in a picker this screen opened.
+    fn on_pick(
         &mut self,
         purpose: PickPurpose,
         code: &str,
         env: &Env,
         store: &mut Store,
     ) -> ScreenCmd {
-        match self {
-            Screen::List(s) => s.on_pick(purpose, code, env, store),
-            Screen::Form(s) => s.on_pick(purpose, code, env, store),
-            Screen::Consult(s) => s.on_pick(purpose, code, env, store),
-            Screen::Setup(s) => s.on_pick(purpose, code, env, store),
-            Screen::Needs(s) => s.on_pick(purpose, code, env, store),
-            Screen::Proposals(s) => s.on_pick(purpose, code, env, store),
-            Screen::ProposalForm(s) => s.on_pick(purpose, code, env, store),
-            Screen::Detail(_) | Screen::Agenda(_) | Screen::ProposalView(_) => ScreenCmd::None,
-            Screen::Snapshots(_) | Screen::Bundles(_) => ScreenCmd::None,
-        }
+        let _ = (purpose, code, env, store);
+        ScreenCmd::None
     }
 
-    pub fn on_confirm(&mut self, action: Action, env: &Env, store: &mut Store) -> ScreenCmd {
-        match self {
-            Screen::List(s) => s.on_confirm(action, env, store),
-            Screen::Detail(s) => s.on_confirm(action, env, store),
-            Screen::Form(s) => s.on_confirm(action, env, store),
-            Screen::Consult(s) => s.on_confirm(action, env, store),
-            Screen::Setup(s) => s.on_confirm(action, env, store),
-            Screen::Agenda(_) | Screen::Needs(_) => ScreenCmd::None,
-            Screen::Proposals(_) => ScreenCmd::None,
-            Screen::ProposalForm(s) => s.on_confirm(action, env, store),
-            Screen::ProposalView(s) => s.on_confirm(action, env, store),
-            Screen::Snapshots(s) => s.on_confirm(action, env, store),
-            Screen::Bundles(s) => s.on_confirm(action, env, store),
-        }
+    /// Yes to a question this screen asked with [`ScreenCmd::Confirm`].
+    fn on_confirm(&mut self, action: Action, env: &Env, store: &mut Store) -> ScreenCmd {
+        let _ = (action, env, store);
+        ScreenCmd::None
     }
 
     /// The database changed (a child screen saved, another process, an import), or this
     /// screen became top again after a pop: reload what is shown.
-    pub fn on_data_changed(&mut self, store: &mut Store) -> ScreenCmd {
-        match self {
-            Screen::List(s) => s.on_data_changed(store),
-            Screen::Detail(s) => s.on_data_changed(store),
-            Screen::Form(s) => s.on_data_changed(store),
-            Screen::Consult(s) => s.on_data_changed(store),
-            Screen::Setup(s) => s.on_data_changed(store),
-            Screen::Agenda(s) => s.on_data_changed(store),
-            Screen::Needs(s) => s.on_data_changed(store),
-            Screen::Proposals(s) => s.on_data_changed(store),
-            Screen::ProposalView(s) => s.on_data_changed(store),
-            Screen::Snapshots(s) => s.on_data_changed(store),
-            Screen::Bundles(s) => s.on_data_changed(store),
-            Screen::ProposalForm(_) => ScreenCmd::None,
-        }
+    fn on_data_changed(&mut self, store: &mut Store) -> ScreenCmd {
+        let _ = store;
+        ScreenCmd::None
     }
 
     /// A search index is ready (or failed: `None`). Screens that search keep it.
-    pub fn on_search_index(&mut self, ready: Option<&IndexReady>) {
-        match (self, ready) {
-            (Screen::List(s), Some(r)) => s.on_search_index(r),
-            (Screen::List(s), None) => s.on_search_index_failed(),
-            _ => {}
-        }
+    fn on_search_index(&mut self, ready: Option<&IndexReady>) {
+        let _ = ready;
     }
 
     /// Whether the screen reloads when another process changes the data (lists and views);
-    /// forms and the wizard never do: what the user types is not touched.
-    pub fn follows_outside_changes(&self) -> bool {
-        match self {
-            Screen::List(_) | Screen::Detail(_) | Screen::Agenda(_) | Screen::Needs(_) => true,
-            Screen::Proposals(_) | Screen::ProposalView(_) | Screen::Snapshots(_) => true,
-            // The Bundles screen holds a typed path and a preview: it reloads after its own
-            // actions only.
-            Screen::Form(_) | Screen::Consult(_) | Screen::ProposalForm(_) | Screen::Setup(_) => {
-                false
-            }
-            Screen::Bundles(_) => false,
-        }
+    /// forms and the wizard say no: what the user types is not touched.
+    fn follows_outside_changes(&self) -> bool {
+        true
     }
 
-    pub fn has_unsaved_changes(&self) -> bool {
-        match self {
-            Screen::List(_) | Screen::Detail(_) | Screen::Agenda(_) | Screen::Needs(_) => false,
-            Screen::Proposals(_) | Screen::ProposalView(_) | Screen::Snapshots(_) => false,
-            Screen::Bundles(_) => false,
-            Screen::ProposalForm(s) => s.has_unsaved_changes(),
-            Screen::Form(s) => s.has_unsaved_changes(),
-            Screen::Consult(s) => s.has_unsaved_changes(),
-            Screen::Setup(s) => s.has_unsaved_changes(),
-        }
+    fn has_unsaved_changes(&self) -> bool {
+        false
     }
 
-    /// Draw into `area`. `focused` is false when an overlay is on top (no cursor then).
-    pub fn render(&self, frame: &mut Frame, area: Rect, env: &Env, focused: bool) {
-        match self {
-            Screen::List(s) => s.render(frame, area, env, focused),
-            Screen::Detail(s) => s.render(frame, area, env),
-            Screen::Form(s) => s.render(frame, area, env, focused),
-            Screen::Consult(s) => s.render(frame, area, env, focused),
-            Screen::Setup(s) => s.render(frame, area, env, focused),
-            Screen::Agenda(s) => s.render(frame, area, env, focused),
-            Screen::Needs(s) => s.render(frame, area, env, focused),
-            Screen::Proposals(s) => s.render(frame, area, env),
-            Screen::ProposalView(s) => s.render(frame, area, env, focused),
-            Screen::ProposalForm(s) => s.render(frame, area, env, focused),
-            Screen::Snapshots(s) => s.render(frame, area, env),
-            Screen::Bundles(s) => s.render(frame, area, env, focused),
-        }
+    /// Whether this is one of the views [`open_view`] opens (another view replaces it rather
+    /// than stacking on it).
+    fn is_view(&self) -> bool {
+        false
+    }
+}
+
+impl dyn Screen {
+    /// Whether the screen is a `T`.
+    pub fn is<T: Screen>(&self) -> bool {
+        self.as_any().is::<T>()
+    }
+
+    /// The screen as a `T`, if it is one.
+    pub fn downcast_ref<T: Screen>(&self) -> Option<&T> {
+        self.as_any().downcast_ref::<T>()
+    }
+
+    /// The screen as a `T`, if it is one, to change it.
+    pub fn downcast_mut<T: Screen>(&mut self) -> Option<&mut T> {
+        self.as_any_mut().downcast_mut::<T>()
     }
 }

@@ -340,7 +340,7 @@ impl NeedsScreen {
                         return ScreenCmd::None;
                     };
                     return match DetailScreen::open(&id, l, store) {
-                        Ok(Some(d)) => ScreenCmd::Push(Box::new(Screen::Detail(d))),
+                        Ok(Some(d)) => ScreenCmd::Push(Box::new(d)),
                         Ok(None) => ScreenCmd::Error(tr(l, "ui.list.gone").to_string()),
                         Err(e) => ScreenCmd::Error(crate::words::store_error_text(l, &e)),
                     };
@@ -786,5 +786,53 @@ impl NeedsScreen {
         if let Some((p, _)) = &self.asking {
             p.render(frame, area, theme, l, focused);
         }
+    }
+}
+
+impl Screen for NeedsScreen {
+    fn title(&self, lang: Lang) -> String {
+        NeedsScreen::title(self, lang)
+    }
+
+    fn contexts(&self) -> &'static [Context] {
+        NeedsScreen::contexts(self)
+    }
+
+    fn handles(&self, action: Action) -> bool {
+        NeedsScreen::handles(self, action)
+    }
+
+    fn handle_action(&mut self, action: Action, env: &Env, store: &mut Store) -> ScreenCmd {
+        NeedsScreen::handle_action(self, action, env, store)
+    }
+
+    fn render(&self, frame: &mut Frame, area: Rect, env: &Env, focused: bool) {
+        NeedsScreen::render(self, frame, area, env, focused)
+    }
+
+    fn handle_text_key(&mut self, key: &KeyEvent) -> bool {
+        NeedsScreen::handle_text_key(self, key)
+    }
+
+    fn handle_paste(&mut self, text: &str) -> bool {
+        NeedsScreen::handle_paste(self, text)
+    }
+
+    fn on_pick(
+        &mut self,
+        purpose: PickPurpose,
+        code: &str,
+        env: &Env,
+        store: &mut Store,
+    ) -> ScreenCmd {
+        NeedsScreen::on_pick(self, purpose, code, env, store)
+    }
+
+    fn on_data_changed(&mut self, store: &mut Store) -> ScreenCmd {
+        NeedsScreen::on_data_changed(self, store)
+    }
+
+    fn is_view(&self) -> bool {
+        true
     }
 }

@@ -468,3 +468,5 @@ fn patch_of(i: &ProposalInput) -> ProposalPatch {
         priorities: Some(i.priorities),
     }
 }
+
+crate::ui::widgets::form::form_screen_impl!(ProposalFormScreen);

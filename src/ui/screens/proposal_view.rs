@@ -389,7 +389,7 @@ impl ProposalViewScreen {
             Action::End => max,
             Action::Edit if self.record.editable => {
                 return match ProposalFormScreen::edit(&self.record.proposal, store) {
-                    Ok(f) => ScreenCmd::Push(Box::new(Screen::ProposalForm(f))),
+                    Ok(f) => ScreenCmd::Push(Box::new(f)),
                     Err(e) => ScreenCmd::Error(crate::words::store_error_text(l, &e)),
                 };
             }
@@ -553,5 +553,43 @@ impl ProposalViewScreen {
         if let Some((prompt, _)) = &self.asking {
             prompt.render(frame, area, theme, l, focused);
         }
+    }
+}
+
+impl Screen for ProposalViewScreen {
+    fn title(&self, lang: Lang) -> String {
+        ProposalViewScreen::title(self, lang)
+    }
+
+    fn contexts(&self) -> &'static [Context] {
+        ProposalViewScreen::contexts(self)
+    }
+
+    fn handles(&self, action: Action) -> bool {
+        ProposalViewScreen::handles(self, action)
+    }
+
+    fn handle_action(&mut self, action: Action, env: &Env, store: &mut Store) -> ScreenCmd {
+        ProposalViewScreen::handle_action(self, action, env, store)
+    }
+
+    fn render(&self, frame: &mut Frame, area: Rect, env: &Env, focused: bool) {
+        ProposalViewScreen::render(self, frame, area, env, focused)
+    }
+
+    fn handle_text_key(&mut self, key: &KeyEvent) -> bool {
+        ProposalViewScreen::handle_text_key(self, key)
+    }
+
+    fn handle_paste(&mut self, text: &str) -> bool {
+        ProposalViewScreen::handle_paste(self, text)
+    }
+
+    fn on_confirm(&mut self, action: Action, env: &Env, store: &mut Store) -> ScreenCmd {
+        ProposalViewScreen::on_confirm(self, action, env, store)
+    }
+
+    fn on_data_changed(&mut self, store: &mut Store) -> ScreenCmd {
+        ProposalViewScreen::on_data_changed(self, store)
     }
 }

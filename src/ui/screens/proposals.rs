@@ -211,7 +211,7 @@ impl ProposalsScreen {
                     return ScreenCmd::None;
                 };
                 return match super::ProposalViewScreen::open(&id, l, store) {
-                    Ok(Some(v)) => ScreenCmd::Push(Box::new(Screen::ProposalView(v))),
+                    Ok(Some(v)) => ScreenCmd::Push(Box::new(v)),
                     Ok(None) => {
                         self.reload(store);
                         ScreenCmd::Error(tr(l, "ui.proposal.gone").to_string())
@@ -623,4 +623,44 @@ pub fn bar(value: i64, max: i64, width: usize) -> String {
         s.push([' ', '▏', '▎', '▍', '▌', '▋', '▊', '▉'][part]);
     }
     s
+}
+
+impl Screen for ProposalsScreen {
+    fn title(&self, lang: Lang) -> String {
+        ProposalsScreen::title(self, lang)
+    }
+
+    fn contexts(&self) -> &'static [Context] {
+        ProposalsScreen::contexts(self)
+    }
+
+    fn handles(&self, action: Action) -> bool {
+        ProposalsScreen::handles(self, action)
+    }
+
+    fn handle_action(&mut self, action: Action, env: &Env, store: &mut Store) -> ScreenCmd {
+        ProposalsScreen::handle_action(self, action, env, store)
+    }
+
+    fn render(&self, frame: &mut Frame, area: Rect, env: &Env, _focused: bool) {
+        ProposalsScreen::render(self, frame, area, env)
+    }
+
+    fn on_pick(
+        &mut self,
+        purpose: PickPurpose,
+        code: &str,
+        env: &Env,
+        store: &mut Store,
+    ) -> ScreenCmd {
+        ProposalsScreen::on_pick(self, purpose, code, env, store)
+    }
+
+    fn on_data_changed(&mut self, store: &mut Store) -> ScreenCmd {
+        ProposalsScreen::on_data_changed(self, store)
+    }
+
+    fn is_view(&self) -> bool {
+        true
+    }
 }

@@ -779,5 +779,62 @@ impl SetupScreen {
 
 /// Where the app goes once the profile is saved: the facility list, in place of the wizard.
 fn next_screen(env: &Env, store: &mut Store) -> ScreenCmd {
-    ScreenCmd::Replace(Box::new(Screen::home(env.lang, store)))
+    ScreenCmd::Replace(super::home(env.lang, store))
+}
+
+impl Screen for SetupScreen {
+    fn title(&self, lang: Lang) -> String {
+        SetupScreen::title(self, lang)
+    }
+
+    fn contexts(&self) -> &'static [Context] {
+        SetupScreen::contexts(self)
+    }
+
+    fn handles(&self, action: Action) -> bool {
+        SetupScreen::handles(self, action)
+    }
+
+    fn handle_action(&mut self, action: Action, env: &Env, store: &mut Store) -> ScreenCmd {
+        SetupScreen::handle_action(self, action, env, store)
+    }
+
+    fn render(&self, frame: &mut Frame, area: Rect, env: &Env, focused: bool) {
+        SetupScreen::render(self, frame, area, env, focused)
+    }
+
+    fn handle_text_key(&mut self, key: &KeyEvent) -> bool {
+        SetupScreen::handle_text_key(self, key)
+    }
+
+    fn handle_paste(&mut self, text: &str) -> bool {
+        SetupScreen::handle_paste(self, text)
+    }
+
+    fn on_pick(
+        &mut self,
+        purpose: PickPurpose,
+        code: &str,
+        env: &Env,
+        store: &mut Store,
+    ) -> ScreenCmd {
+        SetupScreen::on_pick(self, purpose, code, env, store)
+    }
+
+    fn on_confirm(&mut self, action: Action, env: &Env, store: &mut Store) -> ScreenCmd {
+        SetupScreen::on_confirm(self, action, env, store)
+    }
+
+    fn on_data_changed(&mut self, store: &mut Store) -> ScreenCmd {
+        SetupScreen::on_data_changed(self, store)
+    }
+
+    /// What the user types is never reloaded under them.
+    fn follows_outside_changes(&self) -> bool {
+        false
+    }
+
+    fn has_unsaved_changes(&self) -> bool {
+        SetupScreen::has_unsaved_changes(self)
+    }
 }

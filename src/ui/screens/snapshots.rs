@@ -307,3 +307,37 @@ impl SnapshotsScreen {
         }
     }
 }
+
+impl super::Screen for SnapshotsScreen {
+    fn title(&self, lang: Lang) -> String {
+        SnapshotsScreen::title(self, lang)
+    }
+
+    fn contexts(&self) -> &'static [Context] {
+        SnapshotsScreen::contexts(self)
+    }
+
+    fn handles(&self, action: Action) -> bool {
+        SnapshotsScreen::handles(self, action)
+    }
+
+    fn handle_action(&mut self, action: Action, env: &Env, store: &mut Store) -> ScreenCmd {
+        SnapshotsScreen::handle_action(self, action, env, store)
+    }
+
+    fn render(&self, frame: &mut Frame, area: Rect, env: &Env, _focused: bool) {
+        SnapshotsScreen::render(self, frame, area, env)
+    }
+
+    fn on_confirm(&mut self, action: Action, env: &Env, store: &mut Store) -> ScreenCmd {
+        SnapshotsScreen::on_confirm(self, action, env, store)
+    }
+
+    fn on_data_changed(&mut self, store: &mut Store) -> ScreenCmd {
+        SnapshotsScreen::on_data_changed(self, store)
+    }
+
+    fn is_view(&self) -> bool {
+        true
+    }
+}

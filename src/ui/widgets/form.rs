@@ -1408,3 +1408,85 @@ macro_rules! form_screen_methods {
     };
 }
 pub(crate) use form_screen_methods;
+
+/// `impl Screen` for a form screen: every method hands over to the screen's own (those of
+/// [`form_screen_methods`]); what the user types is never reloaded under them.
+macro_rules! form_screen_impl {
+    ($ty:ty) => {
+        impl $crate::ui::screens::Screen for $ty {
+            fn title(&self, lang: $crate::words::Lang) -> String {
+                <$ty>::title(self, lang)
+            }
+
+            fn contexts(&self) -> &'static [$crate::ui::keymap::Context] {
+                <$ty>::contexts(self)
+            }
+
+            fn handles(&self, action: $crate::ui::keymap::Action) -> bool {
+                <$ty>::handles(self, action)
+            }
+
+            fn handle_action(
+                &mut self,
+                action: $crate::ui::keymap::Action,
+                env: &$crate::ui::screens::Env,
+                store: &mut $crate::store::Store,
+            ) -> $crate::ui::screens::ScreenCmd {
+                <$ty>::handle_action(self, action, env, store)
+            }
+
+            fn render(
+                &self,
+                frame: &mut ratatui::Frame,
+                area: ratatui::layout::Rect,
+                env: &$crate::ui::screens::Env,
+                focused: bool,
+            ) {
+                <$ty>::render(self, frame, area, env, focused)
+            }
+
+            fn handle_text_key(&mut self, key: &ratatui::crossterm::event::KeyEvent) -> bool {
+                <$ty>::handle_text_key(self, key)
+            }
+
+            fn handle_paste(&mut self, text: &str) -> bool {
+                <$ty>::handle_paste(self, text)
+            }
+
+            fn on_pick(
+                &mut self,
+                purpose: $crate::ui::screens::PickPurpose,
+                code: &str,
+                env: &$crate::ui::screens::Env,
+                store: &mut $crate::store::Store,
+            ) -> $crate::ui::screens::ScreenCmd {
+                <$ty>::on_pick(self, purpose, code, env, store)
+            }
+
+            fn on_confirm(
+                &mut self,
+                action: $crate::ui::keymap::Action,
+                env: &$crate::ui::screens::Env,
+                store: &mut $crate::store::Store,
+            ) -> $crate::ui::screens::ScreenCmd {
+                <$ty>::on_confirm(self, action, env, store)
+            }
+
+            fn on_data_changed(
+                &mut self,
+                store: &mut $crate::store::Store,
+            ) -> $crate::ui::screens::ScreenCmd {
+                <$ty>::on_data_changed(self, store)
+            }
+
+            fn follows_outside_changes(&self) -> bool {
+                false
+            }
+
+            fn has_unsaved_changes(&self) -> bool {
+                <$ty>::has_unsaved_changes(self)
+            }
+        }
+    };
+}
+pub(crate) use form_screen_impl;
