@@ -489,8 +489,8 @@ impl Store {
         const BATCH: usize = 2048;
         struct Batch {
             text: String,
-            /// Per row: where each of its nine fields starts, and where the last ends.
-            rows: Vec<[u32; 10]>,
+            /// Per row: where each of its ten fields starts, and where the last ends.
+            rows: Vec<[u32; 11]>,
         }
         let (tx, rx) = std::sync::mpsc::sync_channel::<Batch>(4);
         let builder = std::thread::Builder::new()
@@ -507,7 +507,7 @@ impl Store {
                                 .get(at[i] as usize..at[i + 1] as usize)
                                 .unwrap_or_default()
                         };
-                        let [id, name, name_f, rep, rep_f, prod, prod_f, code, phone] =
+                        let [id, name, name_f, rep, rep_f, prod, prod_f, code, phone, tax] =
                             std::array::from_fn(field);
                         if !communes.contains_key(code) {
                             let n = units
@@ -524,6 +524,7 @@ impl Store {
                             products: prod,
                             commune: cname,
                             phone,
+                            tax_code: tax,
                         };
                         idx.push_stored(doc, [name_f, rep_f, prod_f, cfold, phone]);
                     }
@@ -536,7 +537,7 @@ impl Store {
         let read = (|| -> Result<()> {
             let mut stmt = self.conn().prepare(
                 "SELECT id, name, name_fold, representative, representative_fold, products,
-                        products_fold, commune_code, phone
+                        products_fold, commune_code, phone, tax_code
                  FROM facility_search ORDER BY sort_key, fid",
             )?;
             let mut rows = stmt.query([])?;
@@ -551,8 +552,8 @@ impl Store {
                         continue;
                     }
                 }
-                let mut at = [0u32; 10];
-                for (i, start) in at.iter_mut().take(9).enumerate() {
+                let mut at = [0u32; 11];
+                for (i, start) in at.iter_mut().take(10).enumerate() {
                     *start = u32::try_from(batch.text.len()).unwrap_or(u32::MAX);
                     let t = r
                         .get_ref(i)?
@@ -560,7 +561,7 @@ impl Store {
                         .map_err(|e| StoreError::Sqlite(rusqlite::Error::from(e)))?;
                     batch.text.push_str(t);
                 }
-                at[9] = u32::try_from(batch.text.len()).unwrap_or(u32::MAX);
+                at[10] = u32::try_from(batch.text.len()).unwrap_or(u32::MAX);
                 batch.rows.push(at);
                 if batch.rows.len() == BATCH {
                     let full = std::mem::replace(&mut batch, fresh());
