@@ -538,7 +538,13 @@ const LEGAL_FORMS: [&[&str]; 13] = [
 /// How many syllables of a folded name belong to its leading legal form ("Công ty TNHH
 /// MTV …", "Hợp tác xã …"), 0 if none.
 fn legal_form_len(name_folded: &str) -> u8 {
-    let syls: Vec<&str> = syllables(name_folded).take(8).map(|(_, s)| s).collect();
+    let mut buf = [""; 8];
+    let mut len = 0;
+    for (slot, (_, syl)) in buf.iter_mut().zip(syllables(name_folded)) {
+        *slot = syl;
+        len += 1;
+    }
+    let syls = &buf[..len];
     let Some(form) = LEGAL_FORMS.iter().find(|f| syls.starts_with(f)) else {
         return 0;
     };
@@ -831,11 +837,18 @@ impl SearchIndex {
             com.add(vocab, doc.commune, com_f),
         ];
         self.refs.push(refs);
-        self.num_display[0].push(doc.phone);
         // "0912 345" and "0912.345" are the same number.
-        self.num_digits[0].push(&text::digits_only(phone_f));
-        self.num_display[1].push(doc.tax_code);
-        self.num_digits[1].push(&text::digits_only(doc.tax_code));
+        for (k, (shown, key)) in [(doc.phone, phone_f), (doc.tax_code, doc.tax_code)]
+            .into_iter()
+            .enumerate()
+        {
+            self.num_display[k].push(shown);
+            if key.bytes().all(|b| b.is_ascii_digit()) {
+                self.num_digits[k].push(key);
+            } else {
+                self.num_digits[k].push(&text::digits_only(key));
+            }
+        }
         self.invalidate();
     }
 
@@ -1175,6 +1188,11 @@ impl SearchIndex {
         let (mut strict, mut relaxed) = (0u32, 0u32);
         let (mut phrase_strict, mut phrase_relaxed) = (false, false);
         for (f, list) in lists.iter().enumerate() {
+            // A word that matched no entry of this column has class 0 on all its syllables.
+            if !words.iter().any(|w| w.active(f)) {
+                continue;
+            }
+            let phrase_possible = words.iter().all(|w| w.active(f));
             let skip = if f == NAME { form } else { 0 };
             for (p, &syl) in list.iter().enumerate() {
                 let outside = p >= skip;
@@ -1187,7 +1205,7 @@ impl SearchIndex {
                         relaxed |= 1 << k;
                     }
                 }
-                if phrase_strict || p + m > list.len() || p + m <= skip {
+                if !phrase_possible || phrase_strict || p + m > list.len() || p + m <= skip {
                     continue;
                 }
                 let mut whole = true;
