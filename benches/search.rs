@@ -233,6 +233,12 @@ fn make_docs(n: usize) -> impl Iterator<Item = Doc> {
             products,
             commune: format!("{prefix} {commune}"),
             phone: format!("09{:08}", rng.gen_range(0..100_000_000u32)),
+            // A third have a tax number (not from `rng`: the rest of the data stays as it was).
+            tax_code: if i % 3 == 0 {
+                format!("0{:09}", (i as u64 * 7_919) % 1_000_000_000)
+            } else {
+                String::new()
+            },
         }
     })
 }

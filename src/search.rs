@@ -2,9 +2,13 @@
 //!
 //! Matching and scoring use `fuzzy-matcher`'s SkimMatcherV2, always on folded keys
 //! (`text::fold`: it is case-insensitive for ASCII only). The query is folded and split
-//! into words; a facility matches when every word matches one of its fields; its score is
-//! the sum over words of the best field score, a name match weighing 5/4 of the same match
-//! elsewhere. Equal scores go by the Vietnamese order of the name.
+//! into words; a facility matches when every word matches one of its fields. Facilities are
+//! ranked first by how the words match (`SearchIndex::tier`): whole syllables in the order
+//! typed, in one field, come first; then whole syllables scattered; then the rest (letters
+//! inside syllables, typos, initials). Words that only match a name's legal form ("Hộ kinh
+//! doanh", "Công ty TNHH", "Hợp tác xã" …) do not count as whole words. Within a tier, the
+//! score is the sum over words of the best field score, a name match weighing 5/4 of the
+//! same match elsewhere. Equal scores go by the Vietnamese order of the name.
 //!
 //! A word is scored against each syllable of a field: skim's score (bonuses for a word start
 //! and consecutive letters) plus a bonus when the word is the syllable (+24), starts it
@@ -12,7 +16,8 @@
 //! scattered in a syllable), and "dụng cụ" not at all: a word must fit in one syllable,
 //! which keeps results free of letters picked across a whole name. A word that matches no syllable at all, typed without
 //! spaces, is split into syllables ("nguyenvanduc" → nguyen van duc, "battr" → bat tr,
-//! "nvd" → n v d). Phone numbers match as digit substrings, ignoring spaces and dots.
+//! "nvd" → n v d). Phone and tax numbers match as digit substrings, ignoring spaces and dots;
+//! a number typed in groups ("0136 059 794") is one number.
 //!
 //! How this stays under a frame (16 ms) for 100,000 facilities on a 2-core PC:
 //! - Vietnamese is written in syllables and there are only a few thousand of them: skim runs
@@ -47,15 +52,17 @@ pub enum Field {
     Products,
     Commune,
     Phone,
+    TaxCode,
 }
 
 impl Field {
-    pub const ALL: [Field; 5] = [
+    pub const ALL: [Field; 6] = [
         Field::Name,
         Field::Representative,
         Field::Products,
         Field::Commune,
         Field::Phone,
+        Field::TaxCode,
     ];
 }
 
@@ -68,6 +75,8 @@ pub struct Doc {
     pub products: String,
     pub commune: String,
     pub phone: String,
+    /// Mã số thuế; like phones, found by its digits.
+    pub tax_code: String,
 }
 
 impl Doc {
@@ -78,6 +87,7 @@ impl Doc {
             Field::Products => &self.products,
             Field::Commune => &self.commune,
             Field::Phone => &self.phone,
+            Field::TaxCode => &self.tax_code,
         }
     }
 }
@@ -93,6 +103,7 @@ pub struct DocRef<'a> {
     pub products: &'a str,
     pub commune: &'a str,
     pub phone: &'a str,
+    pub tax_code: &'a str,
 }
 
 impl<'a> DocRef<'a> {
@@ -103,6 +114,7 @@ impl<'a> DocRef<'a> {
             Field::Products => self.products,
             Field::Commune => self.commune,
             Field::Phone => self.phone,
+            Field::TaxCode => self.tax_code,
         }
     }
 
@@ -114,6 +126,7 @@ impl<'a> DocRef<'a> {
             products: self.products.to_owned(),
             commune: self.commune.to_owned(),
             phone: self.phone.to_owned(),
+            tax_code: self.tax_code.to_owned(),
         }
     }
 }
@@ -130,13 +143,18 @@ pub struct Hit {
 
 /// Per field, in `Field` order: a name match is worth 5/4 of the same match elsewhere —
 /// enough to win a tie, not enough for a scattered name match to beat an exact one elsewhere.
-const WEIGHT: [i32; 5] = [5, 4, 4, 4, 4];
+const WEIGHT: [i32; FIELDS] = [5, 4, 4, 4, 4, 4];
 const NAME: usize = 0;
 const PHONE: usize = 4;
+/// Number columns (phone, tax number) follow the text columns, in `Field` order.
+const NUM_COLS: usize = 2;
+const FIELDS: usize = TEXT_COLS + NUM_COLS;
 /// Columns holding text (name, representative, products, commune).
 const TEXT_COLS: usize = 4;
 
 const BONUS_WHOLE_SYLLABLE: i32 = 24;
+/// A doc's total is `tier * TIER + score` (see `SearchIndex::tier`): the tier decides first.
+const TIER: i32 = 1 << 20;
 const BONUS_SYLLABLE_PREFIX: i32 = 16;
 const BONUS_SUBSTRING: i32 = 8;
 
@@ -480,6 +498,66 @@ fn query_words(folded: &str) -> impl Iterator<Item = &str> {
         .take(MAX_WORDS)
 }
 
+/// The query's words, with a number typed in groups ("0136 059 794", "0912 345 678") joined
+/// into one: phones and tax numbers are written with spaces, and matched as one digit run.
+fn query_terms(folded: &str) -> Vec<std::borrow::Cow<'_, str>> {
+    let mut out: Vec<std::borrow::Cow<'_, str>> = Vec::new();
+    let mut prev_number = false;
+    for w in query_words(folded) {
+        let number = phone_pattern(w).is_some();
+        match out.last_mut() {
+            Some(last) if number && prev_number => {
+                let joined = format!("{}{}", text::digits_only(last), text::digits_only(w));
+                *last = std::borrow::Cow::Owned(joined);
+            }
+            _ => out.push(std::borrow::Cow::Borrowed(w)),
+        }
+        prev_number = number;
+    }
+    out
+}
+
+/// The legal-form words a name may begin with (folded syllables), longest first: a query
+/// word found only there says little about which facility is meant.
+const LEGAL_FORMS: [&[&str]; 13] = [
+    &["doanh", "nghiep", "tu", "nhan"],
+    &["cong", "ty", "co", "phan"],
+    &["co", "so", "san", "xuat"],
+    &["cong", "ty", "tnhh"],
+    &["ho", "kinh", "doanh"],
+    &["hop", "tac", "xa"],
+    &["to", "hop", "tac"],
+    &["cong", "ty"],
+    &["co", "so"],
+    &["htx"],
+    &["dntn"],
+    &["hkd"],
+    &["thht"],
+];
+
+/// How many syllables of a folded name belong to its leading legal form ("Công ty TNHH
+/// MTV …", "Hợp tác xã …"), 0 if none.
+fn legal_form_len(name_folded: &str) -> u8 {
+    let mut buf = [""; 8];
+    let mut len = 0;
+    for (slot, (_, syl)) in buf.iter_mut().zip(syllables(name_folded)) {
+        *slot = syl;
+        len += 1;
+    }
+    let syls = &buf[..len];
+    let Some(form) = LEGAL_FORMS.iter().find(|f| syls.starts_with(f)) else {
+        return 0;
+    };
+    let mut n = form.len();
+    // "Công ty TNHH một thành viên", "… MTV".
+    if syls[n..].starts_with(&["mtv"]) {
+        n += 1;
+    } else if syls[n..].starts_with(&["mot", "thanh", "vien"]) {
+        n += 3;
+    }
+    u8::try_from(n).unwrap_or(0)
+}
+
 /// Whether every field `word` matches is matched by `other` too: `other`'s letters are a
 /// subsequence of `word`'s (syllables), and if `word` can match a phone, `other` is a number
 /// found inside it (phones match on digit substrings, not subsequences).
@@ -530,11 +608,15 @@ fn phone_score(digits: &str, pattern: &str) -> Option<(i16, usize)> {
 struct WordScores {
     word: String,
     syllables: Vec<i16>,
+    /// Per syllable: 2 when it is the word, 1 when it starts with it, else 0 (for ranking).
+    class: Vec<u8>,
+    /// The digits of a number word.
+    digits: Option<String>,
     cols: [Vec<i16>; TEXT_COLS],
-    /// Per doc; empty unless the word is a number.
-    phone: Vec<i16>,
+    /// Per doc, phone then tax number; empty unless the word is a number.
+    nums: [Vec<i16>; NUM_COLS],
     /// Per field (`Field` order): how many entries matched.
-    counts: [usize; 5],
+    counts: [usize; FIELDS],
 }
 
 impl WordScores {
@@ -654,8 +736,11 @@ pub struct SearchIndex {
     cols: [TextColumn; TEXT_COLS],
     /// Per doc: entry of representative, products, commune (for names, entry = doc).
     refs: Vec<[u32; 3]>,
-    phone_display: Arena,
-    phone_digits: Arena,
+    /// Per doc: how many syllables its name's legal form takes ("Hộ kinh doanh" = 3).
+    legal_form: Vec<u8>,
+    /// Phone, tax number: as shown, and their digits (what a number query is matched on).
+    num_display: [Arena; NUM_COLS],
+    num_digits: [Arena; NUM_COLS],
     vocab: Vocab,
     skim: Skim,
     cache: Mutex<WordCache>,
@@ -684,8 +769,9 @@ impl SearchIndex {
                 TextColumn::new(true),
             ],
             refs: Vec::new(),
-            phone_display: Arena::default(),
-            phone_digits: Arena::default(),
+            legal_form: Vec::new(),
+            num_display: Default::default(),
+            num_digits: Default::default(),
             vocab: Vocab::default(),
             skim: Skim::new(),
             cache: Mutex::new(WordCache::default()),
@@ -696,7 +782,14 @@ impl SearchIndex {
 
     /// Adds a doc, folding its fields.
     pub fn push(&mut self, doc: Doc) {
-        let folded = Field::ALL.map(|f| text::fold(doc.field(f)));
+        let folded = [
+            Field::Name,
+            Field::Representative,
+            Field::Products,
+            Field::Commune,
+            Field::Phone,
+        ]
+        .map(|f| text::fold(doc.field(f)));
         self.push_folded(doc, folded);
     }
 
@@ -711,6 +804,7 @@ impl SearchIndex {
             products: &doc.products,
             commune: &doc.commune,
             phone: &doc.phone,
+            tax_code: &doc.tax_code,
         };
         self.push_borrowed(doc, [name_f, rep_f, prod_f, com_f, phone_f]);
     }
@@ -736,15 +830,25 @@ impl SearchIndex {
         let vocab = &mut self.vocab;
         let [name, rep, prod, com] = &mut self.cols;
         name.add(vocab, doc.name, name_f);
+        self.legal_form.push(legal_form_len(name_f));
         let refs = [
             rep.add(vocab, doc.representative, rep_f),
             prod.add(vocab, doc.products, prod_f),
             com.add(vocab, doc.commune, com_f),
         ];
         self.refs.push(refs);
-        self.phone_display.push(doc.phone);
         // "0912 345" and "0912.345" are the same number.
-        self.phone_digits.push(&text::digits_only(phone_f));
+        for (k, (shown, key)) in [(doc.phone, phone_f), (doc.tax_code, doc.tax_code)]
+            .into_iter()
+            .enumerate()
+        {
+            self.num_display[k].push(shown);
+            if key.bytes().all(|b| b.is_ascii_digit()) {
+                self.num_digits[k].push(key);
+            } else {
+                self.num_digits[k].push(&text::digits_only(key));
+            }
+        }
         self.invalidate();
     }
 
@@ -765,7 +869,8 @@ impl SearchIndex {
             representative: self.cols[1].display.get(rep as usize),
             products: self.cols[2].display.get(prod as usize),
             commune: self.cols[3].display.get(com as usize),
-            phone: self.phone_display.get(i),
+            phone: self.num_display[0].get(i),
+            tax_code: self.num_display[1].get(i),
         }
     }
 
@@ -780,8 +885,10 @@ impl SearchIndex {
             c.shrink_to_fit();
         }
         self.refs.shrink_to_fit();
-        self.phone_display.shrink_to_fit();
-        self.phone_digits.shrink_to_fit();
+        self.legal_form.shrink_to_fit();
+        for a in self.num_display.iter_mut().chain(&mut self.num_digits) {
+            a.shrink_to_fit();
+        }
         self.vocab.arena.shrink_to_fit();
         self.vocab.masks.shrink_to_fit();
     }
@@ -813,12 +920,18 @@ impl SearchIndex {
     /// The best `limit` docs for `query`, best first: score descending, then Vietnamese
     /// name order, then insertion order. A query with no letters or digits finds nothing.
     pub fn search(&self, query: &str, limit: usize) -> Vec<Hit> {
+        self.search_counted(query, limit).0
+    }
+
+    /// [`SearchIndex::search`], and how many docs matched in all (to say how many more).
+    pub fn search_counted(&self, query: &str, limit: usize) -> (Vec<Hit>, usize) {
         let folded = text::fold(query);
-        if query_words(&folded).next().is_none() || limit == 0 || self.is_empty() {
-            return Vec::new();
+        let terms = query_terms(&folded);
+        if terms.is_empty() || limit == 0 || self.is_empty() {
+            return (Vec::new(), 0);
         }
         let mut scores: Vec<Arc<WordScores>> = Vec::new();
-        for word in query_words(&folded) {
+        for word in terms.iter().map(|w| w.as_ref()) {
             let s = self.word_scores(word);
             if s.matches_anything() {
                 scores.push(s);
@@ -832,7 +945,7 @@ impl SearchIndex {
             };
             match pieces {
                 Some(pieces) => scores.extend(pieces.iter().map(|p| self.word_scores(p))),
-                None => return Vec::new(),
+                None => return (Vec::new(), 0),
             }
         }
         let words: Vec<String> = scores.iter().map(|w| w.word.clone()).collect();
@@ -854,9 +967,11 @@ impl SearchIndex {
             }));
         }
         let top = self.select(&docs, &totals, limit.min(self.len()));
-        top.into_iter()
+        let hits = top
+            .into_iter()
             .map(|(score, index)| self.hit(index, score, &scores))
-            .collect()
+            .collect();
+        (hits, docs.len())
     }
 
     fn word_scores(&self, word: &str) -> Arc<WordScores> {
@@ -885,21 +1000,25 @@ impl SearchIndex {
         });
         let [(c0, n0), (c1, n1), (c2, n2), (c3, n3)] = cols;
         // `base_for` only offers a number as the base of a number.
-        let (phone, n4) = match phone_pattern(word) {
+        let digits = phone_pattern(word);
+        let [(p, n4), (t, n5)] = std::array::from_fn(|k| match &digits {
             Some(digits) => {
                 let base = base
-                    .filter(|b| !b.phone.is_empty())
-                    .map(|b| (&b.phone[..], b.counts[PHONE]));
-                self.score_phones(&digits, base)
+                    .filter(|b| !b.nums[k].is_empty())
+                    .map(|b| (&b.nums[k][..], b.counts[PHONE + k]));
+                self.score_numbers(k, digits, base)
             }
             None => (Vec::new(), 0),
-        };
+        });
+        let class = self.classify_syllables(word, &syllables);
         WordScores {
             word: word.to_owned(),
             syllables,
+            class,
+            digits,
             cols: [c0, c1, c2, c3],
-            phone,
-            counts: [n0, n1, n2, n3, n4],
+            nums: [p, t],
+            counts: [n0, n1, n2, n3, n4, n5],
         }
     }
 
@@ -936,6 +1055,25 @@ impl SearchIndex {
             .collect()
     }
 
+    /// Per syllable: 2 where it is `word`, 1 where it starts with it, 0 elsewhere.
+    fn classify_syllables(&self, word: &str, scores: &[i16]) -> Vec<u8> {
+        scores
+            .iter()
+            .enumerate()
+            .map(|(id, &s)| {
+                if s == NO_MATCH {
+                    return 0;
+                }
+                let syl = self.vocab.arena.get(id).trim_start_matches(' ');
+                if syl == word {
+                    2
+                } else {
+                    u8::from(syl.starts_with(word))
+                }
+            })
+            .collect()
+    }
+
     /// Per entry, its best syllable's score (only where `base`, the scores of a word contained
     /// in this one and how many matched, has a match), and how many matched.
     fn score_column(
@@ -954,11 +1092,18 @@ impl SearchIndex {
         scan(col.len(), base, score)
     }
 
-    fn score_phones(&self, digits: &str, base: Option<(&[i16], usize)>) -> (Vec<i16>, usize) {
+    /// Number column `k` (phone, tax number) against the digits of a number word.
+    fn score_numbers(
+        &self,
+        k: usize,
+        digits: &str,
+        base: Option<(&[i16], usize)>,
+    ) -> (Vec<i16>, usize) {
+        let col = &self.num_digits[k];
         let score = |i: u32| -> i16 {
-            phone_score(self.phone_digits.get(i as usize), digits).map_or(NO_MATCH, |(s, _)| s)
+            phone_score(col.get(i as usize), digits).map_or(NO_MATCH, |(s, _)| s)
         };
-        scan(self.phone_digits.len(), base, score)
+        scan(col.len(), base, score)
     }
 
     /// The docs matching all `words`, ascending, and their total scores; when given, only
@@ -971,12 +1116,14 @@ impl SearchIndex {
         // The rarest word first: most docs are then rejected after one lookup.
         let mut order: Vec<&WordScores> = words.iter().map(|w| &**w).collect();
         order.sort_by_key(|w| w.hit_count());
+        let in_order: Vec<&WordScores> = words.iter().map(|w| &**w).collect();
         let total = |i: u32| -> Option<i32> {
             let mut total = 0i32;
             for w in &order {
                 total = total.saturating_add(self.best_field(i as usize, w)?.0);
             }
-            Some(total)
+            let tier = self.tier(i as usize, &in_order);
+            Some(tier * TIER + total.min(TIER - 1))
         };
         let visit = |i: u32, ids: &mut Vec<u32>, totals: &mut Vec<i32>| {
             if let Some(t) = total(i) {
@@ -1017,6 +1164,98 @@ impl SearchIndex {
         (ids, totals)
     }
 
+    /// How well doc `i` matches the query `words` (in the order typed), before any score:
+    /// 5 when they are whole syllables, one after the other, in one field (a phrase);
+    /// 4 the same with the last word only begun (typing); 3 when each is a whole syllable
+    /// somewhere; 2 the same with the last word begun; 1 otherwise (letters inside
+    /// syllables, typos, initials). Syllables of the name's legal form ("Hộ kinh doanh")
+    /// count only as part of a phrase that goes on into the name proper.
+    fn tier(&self, i: usize, words: &[&WordScores]) -> i32 {
+        let m = words.len();
+        if m == 0 || m > 32 {
+            return 1;
+        }
+        let last = m - 1;
+        let refs = &self.refs[i];
+        let lists: [&[u32]; TEXT_COLS] = [
+            self.cols[NAME].syls_of(i),
+            self.cols[1].syls_of(refs[0] as usize),
+            self.cols[2].syls_of(refs[1] as usize),
+            self.cols[3].syls_of(refs[2] as usize),
+        ];
+        let form = usize::from(self.legal_form[i]);
+        // Bit k: word k is a whole syllable somewhere (strict), or begins one if last (relaxed).
+        let (mut strict, mut relaxed) = (0u32, 0u32);
+        let (mut phrase_strict, mut phrase_relaxed) = (false, false);
+        for (f, list) in lists.iter().enumerate() {
+            // A word that matched no entry of this column has class 0 on all its syllables.
+            if !words.iter().any(|w| w.active(f)) {
+                continue;
+            }
+            let phrase_possible = words.iter().all(|w| w.active(f));
+            let skip = if f == NAME { form } else { 0 };
+            for (p, &syl) in list.iter().enumerate() {
+                let outside = p >= skip;
+                for (k, w) in words.iter().enumerate() {
+                    let c = w.class[syl as usize];
+                    if outside && c == 2 {
+                        strict |= 1 << k;
+                        relaxed |= 1 << k;
+                    } else if outside && k == last && c == 1 {
+                        relaxed |= 1 << k;
+                    }
+                }
+                if !phrase_possible || phrase_strict || p + m > list.len() || p + m <= skip {
+                    continue;
+                }
+                let mut whole = true;
+                let mut begun = true;
+                for (k, w) in words.iter().enumerate() {
+                    let c = w.class[list[p + k] as usize];
+                    if c != 2 {
+                        whole = false;
+                        if !(k == last && c == 1) {
+                            begun = false;
+                            break;
+                        }
+                    }
+                }
+                phrase_strict |= whole;
+                phrase_relaxed |= begun;
+            }
+        }
+        // Numbers: the whole number, or its beginning, is a one-word phrase of its own.
+        for (k, w) in words.iter().enumerate() {
+            let Some(digits) = &w.digits else { continue };
+            for n in 0..NUM_COLS {
+                if !w.active(PHONE + n) {
+                    continue;
+                }
+                let have = self.num_digits[n].get(i);
+                if have == digits {
+                    strict |= 1 << k;
+                    relaxed |= 1 << k;
+                    phrase_strict |= m == 1;
+                } else if k == last && have.starts_with(digits.as_str()) {
+                    relaxed |= 1 << k;
+                    phrase_relaxed |= m == 1;
+                }
+            }
+        }
+        let all = if m == 32 { u32::MAX } else { (1u32 << m) - 1 };
+        if phrase_strict {
+            5
+        } else if phrase_relaxed {
+            4
+        } else if strict == all {
+            3
+        } else if relaxed == all {
+            2
+        } else {
+            1
+        }
+    }
+
     /// The best weighted score of one word over doc `i`'s fields, and that field (the first
     /// one on a tie).
     #[inline]
@@ -1042,8 +1281,10 @@ impl SearchIndex {
                 }
             }
         }
-        if w.active(PHONE) {
-            consider(PHONE, w.phone[i]);
+        for k in 0..NUM_COLS {
+            if w.active(PHONE + k) {
+                consider(PHONE + k, w.nums[k][i]);
+            }
         }
         best
     }
@@ -1248,7 +1489,7 @@ impl SearchIndex {
 
     fn hit(&self, index: usize, score: i32, words: &[Arc<WordScores>]) -> Hit {
         // Report the field carrying most of the score; highlight every word that landed there.
-        let mut per_field = [0i64; 5];
+        let mut per_field = [0i64; FIELDS];
         let best: Vec<Option<usize>> = words
             .iter()
             .map(|w| {
@@ -1259,7 +1500,7 @@ impl SearchIndex {
                 b.map(|(_, f)| f)
             })
             .collect();
-        let field_idx = (0..5)
+        let field_idx = (0..FIELDS)
             .filter(|f| best.contains(&Some(*f)))
             .max_by_key(|&f| (per_field[f], Reverse(f)))
             .unwrap_or(NAME);
@@ -1284,16 +1525,16 @@ impl SearchIndex {
 
     /// Char positions of `w`'s match in doc `index`'s field `f`, found the way it was scored.
     fn positions_of(&self, index: usize, f: usize, w: &WordScores, out: &mut Vec<usize>) {
-        if f == PHONE {
+        if f >= PHONE {
+            let k = f - PHONE;
             let Some(digits) = phone_pattern(&w.word) else {
                 return;
             };
-            let Some((_, pos)) = phone_score(self.phone_digits.get(index), &digits) else {
+            let Some((_, pos)) = phone_score(self.num_digits[k].get(index), &digits) else {
                 return;
             };
             // Digit k of the key is the k-th digit of the displayed number.
-            let shown: Vec<usize> = self
-                .phone_display
+            let shown: Vec<usize> = self.num_display[k]
                 .get(index)
                 .chars()
                 .enumerate()
@@ -1474,6 +1715,7 @@ mod tests {
             products: products.to_owned(),
             commune: commune.to_owned(),
             phone: phone.to_owned(),
+            tax_code: String::new(),
         }
     }
 

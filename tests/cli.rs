@@ -776,3 +776,44 @@ fn a_closed_pipe_ends_the_output_quietly() {
         assert!(!err.contains("panicked"), "{args:?}: {err}");
     }
 }
+
+#[test]
+fn find_by_tax_number_and_says_how_many_more() {
+    let (_d, db) = setup();
+    let add = |name: &str, tax: &str| {
+        let mut args = vec!["facilities", "add", "--name", name, "--commune", "4"];
+        if !tax.is_empty() {
+            args.extend(["--tax-code", tax]);
+        }
+        args.push("--force");
+        let (code, _, err) = ctv(&db, &args);
+        assert_eq!(code, 0, "{name}: {err}");
+    };
+    add("Công ty TNHH gốm Sao Mai", "0100109106");
+    for i in 0..22 {
+        add(&format!("Cơ sở gốm số {i}"), "");
+    }
+    for q in [
+        &["0100109106"][..],
+        &["0100", "109", "106"],
+        &["0100.109.106"],
+    ] {
+        let mut args = vec!["find", "--format", "tsv"];
+        args.extend(q);
+        let (code, out, err) = ctv(&db, &args);
+        assert_eq!(code, 0, "{err}");
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(lines.len(), 2, "{q:?}: {out}");
+        assert!(lines[1].contains("Công ty TNHH gốm Sao Mai"), "{out}");
+    }
+    // 23 match "gom"; 20 are shown, and the rest counted.
+    let (_, out, _) = ctv(&db, &["find", "gom"]);
+    assert!(out.contains("… và 3 cơ sở khác"), "{out}");
+    let (_, out, _) = ctv(&db, &["find", "gom", "--limit", "30"]);
+    assert!(!out.contains("cơ sở khác"), "{out}");
+    // The list's columns.
+    assert!(
+        out.contains("Nhóm nghề") && out.contains("Lao động"),
+        "{out}"
+    );
+}

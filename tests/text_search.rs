@@ -20,6 +20,7 @@ fn full(name: &str, rep: &str, products: &str, commune: &str, phone: &str) -> Do
         products: products.to_owned(),
         commune: commune.to_owned(),
         phone: phone.to_owned(),
+        tax_code: String::new(),
     }
 }
 

@@ -7,7 +7,7 @@ use clap::Args;
 use super::output::{self, Format};
 use super::{CliError, Ctx};
 use crate::domain::facility::format_phone;
-use crate::words::tr;
+use crate::words::{tr, trf};
 
 #[derive(Debug, Args)]
 pub struct FindArgs {
@@ -28,6 +28,7 @@ struct JsonHit<'a> {
     products: &'a str,
     commune: &'a str,
     phone: &'a str,
+    tax_code: &'a str,
     score: i64,
     field: crate::search::Field,
     positions: &'a [usize],
@@ -38,7 +39,7 @@ pub fn run(ctx: &Ctx, a: FindArgs) -> Result<(), CliError> {
     let store = ctx.open_to_read()?;
     let query = crate::text::ingest(&a.query.join(" "));
     let index = store.search_index()?;
-    let hits = index.search(&query, a.limit);
+    let (hits, total) = index.search_counted(&query, a.limit);
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let io = |e| CliError::Io("stdout".into(), e);
@@ -55,6 +56,7 @@ pub fn run(ctx: &Ctx, a: FindArgs) -> Result<(), CliError> {
                         products: d.products,
                         commune: d.commune,
                         phone: d.phone,
+                        tax_code: d.tax_code,
                         score: h.score,
                         field: h.field,
                         positions: &h.positions,
@@ -80,27 +82,37 @@ pub fn run(ctx: &Ctx, a: FindArgs) -> Result<(), CliError> {
             if hits.is_empty() {
                 writeln!(out, "{}", tr(l, "cli.find.none")).map_err(io)?;
             } else {
-                let rows: Vec<Vec<String>> = hits
-                    .iter()
-                    .map(|h| {
-                        let d = index.doc(h.index);
-                        vec![
-                            crate::words::format::short_id(d.id).to_string(),
-                            d.name.to_string(),
-                            d.commune.to_string(),
-                            d.representative.to_string(),
-                            format_phone(d.phone),
-                        ]
-                    })
-                    .collect();
+                // The columns of `ctv facilities list`: trade group and workers are not in
+                // the search index, so the few hits shown are read from the store.
+                let mut rows: Vec<Vec<String>> = Vec::with_capacity(hits.len());
+                for h in &hits {
+                    let d = index.doc(h.index);
+                    let f = store.facility(d.id)?;
+                    let data = f.as_ref().map(|f| &f.data);
+                    rows.push(vec![
+                        crate::words::format::short_id(d.id).to_string(),
+                        d.name.to_string(),
+                        d.commune.to_string(),
+                        data.and_then(|d| d.trade_group.clone()).unwrap_or_default(),
+                        data.and_then(|d| d.workers)
+                            .map(|w| w.to_string())
+                            .unwrap_or_default(),
+                        format_phone(d.phone),
+                    ]);
+                }
                 let h = [
                     "id",
                     tr(l, "field.name"),
                     tr(l, "col.commune"),
-                    tr(l, "field.representative"),
+                    tr(l, "col.trade_group"),
+                    tr(l, "col.workers"),
                     tr(l, "field.phone"),
                 ];
                 output::table(&mut out, &h, &rows, 44).map_err(io)?;
+                let more = total.saturating_sub(hits.len());
+                if more > 0 {
+                    writeln!(out, "{}", trf(l, "cli.find.more", &[&more])).map_err(io)?;
+                }
             }
         }
     }

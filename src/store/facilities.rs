@@ -479,12 +479,14 @@ impl Store {
         use std::collections::HashMap;
         // Two cores, two halves: this thread reads the rows (SQLite, UTF-8 checks) and hands
         // them over in batches — the texts of 2,048 rows in one String, with each row's field
-        // boundaries — while a second thread builds the index (docs/PERFORMANCE.md).
+        // boundaries — while a second thread builds the index (docs/PERFORMANCE.md). The
+        // reader copies bytes and checks a whole batch is UTF-8 at once (the builder is the
+        // busier thread), not each of its 20,000 short fields.
         const BATCH: usize = 2048;
         struct Batch {
             text: String,
-            /// Per row: where each of its nine fields starts, and where the last ends.
-            rows: Vec<[u32; 10]>,
+            /// Per row: where each of its ten fields starts, and where the last ends.
+            rows: Vec<[u32; 11]>,
         }
         let (tx, rx) = std::sync::mpsc::sync_channel::<Batch>(4);
         let builder = std::thread::Builder::new()
@@ -494,14 +496,15 @@ impl Store {
                 let mut communes: HashMap<String, (String, String)> = HashMap::new();
                 let mut idx = SearchIndex::new();
                 for batch in rx {
+                    let text = batch.text;
                     for at in &batch.rows {
+                        // A field that is not UTF-8 on its own cannot sit in valid UTF-8
+                        // but at a char boundary; if it did not, it reads as empty.
                         let field = |i: usize| {
-                            batch
-                                .text
-                                .get(at[i] as usize..at[i + 1] as usize)
+                            text.get(at[i] as usize..at[i + 1] as usize)
                                 .unwrap_or_default()
                         };
-                        let [id, name, name_f, rep, rep_f, prod, prod_f, code, phone] =
+                        let [id, name, name_f, rep, rep_f, prod, prod_f, code, phone, tax] =
                             std::array::from_fn(field);
                         if !communes.contains_key(code) {
                             let n = units
@@ -518,6 +521,7 @@ impl Store {
                             products: prod,
                             commune: cname,
                             phone,
+                            tax_code: tax,
                         };
                         idx.push_stored(doc, [name_f, rep_f, prod_f, cfold, phone]);
                     }
@@ -530,41 +534,44 @@ impl Store {
         let read = (|| -> Result<()> {
             let mut stmt = self.conn().prepare(
                 "SELECT id, name, name_fold, representative, representative_fold, products,
-                        products_fold, commune_code, phone
+                        products_fold, commune_code, phone, tax_code
                  FROM facility_search ORDER BY sort_key, fid",
             )?;
             let mut rows = stmt.query([])?;
-            let fresh = || Batch {
-                text: String::with_capacity(BATCH * 200),
-                rows: Vec::with_capacity(BATCH),
+            let fresh = || (Vec::with_capacity(BATCH * 200), Vec::with_capacity(BATCH));
+            let seal = |(bytes, rows): (Vec<u8>, Vec<[u32; 11]>)| -> Result<Batch> {
+                let text = String::from_utf8(bytes).map_err(|_| {
+                    StoreError::Corrupt("facility_search: text is not UTF-8".into())
+                })?;
+                Ok(Batch { text, rows })
             };
-            let mut batch = fresh();
+            let mut batch: (Vec<u8>, Vec<[u32; 11]>) = fresh();
             while let Some(r) = rows.next()? {
                 if let Some(scope) = &scope {
                     if !scope.contains(r.get_ref(7)?.as_str().unwrap_or_default()) {
                         continue;
                     }
                 }
-                let mut at = [0u32; 10];
-                for (i, start) in at.iter_mut().take(9).enumerate() {
-                    *start = u32::try_from(batch.text.len()).unwrap_or(u32::MAX);
+                let mut at = [0u32; 11];
+                for (i, start) in at.iter_mut().take(10).enumerate() {
+                    *start = u32::try_from(batch.0.len()).unwrap_or(u32::MAX);
                     let t = r
                         .get_ref(i)?
-                        .as_str()
+                        .as_bytes()
                         .map_err(|e| StoreError::Sqlite(rusqlite::Error::from(e)))?;
-                    batch.text.push_str(t);
+                    batch.0.extend_from_slice(t);
                 }
-                at[9] = u32::try_from(batch.text.len()).unwrap_or(u32::MAX);
-                batch.rows.push(at);
-                if batch.rows.len() == BATCH {
+                at[10] = u32::try_from(batch.0.len()).unwrap_or(u32::MAX);
+                batch.1.push(at);
+                if batch.1.len() == BATCH {
                     let full = std::mem::replace(&mut batch, fresh());
-                    if tx.send(full).is_err() {
+                    if tx.send(seal(full)?).is_err() {
                         break;
                     }
                 }
             }
-            if !batch.rows.is_empty() {
-                let _ = tx.send(batch);
+            if !batch.1.is_empty() {
+                let _ = tx.send(seal(batch)?);
             }
             Ok(())
         })();

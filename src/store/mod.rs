@@ -53,6 +53,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/006_search_in_name_order.sql"),
     include_str!("migrations/007_bundles.sql"),
     include_str!("migrations/008_merge.sql"),
+    include_str!("migrations/009_search_tax_code.sql"),
 ];
 
 fn migrations() -> Migrations<'static> {

@@ -381,6 +381,7 @@ const CLI: &[Entry] = &[
     ("cli.archive.done", "Đã lưu trữ cơ sở «{}» (không bị xóa; dùng restore để khôi phục).", "Archived «{}» (not deleted; use restore to bring it back)."),
     ("cli.restore.done", "Đã khôi phục cơ sở «{}».", "Restored «{}»."),
     ("cli.find.none", "Không tìm thấy cơ sở nào.", "No facility found."),
+    ("cli.find.more", "… và {} cơ sở khác (thêm --limit N để xem thêm)", "… and {} more (use --limit N to see more)"),
     ("cli.import.ignored_columns", "Bỏ qua các cột không nhận ra: {}", "Ignored unknown columns: {}"),
     ("cli.import.row_error", "Dòng {}: {}", "Line {}: {}"),
     ("cli.import.row_warning", "Dòng {} (cảnh báo): {}", "Line {} (warning): {}"),
@@ -875,6 +876,7 @@ const UI: &[Entry] = &[
     ("ui.search.field.products", "sản phẩm", "products"),
     ("ui.search.field.commune", "xã/phường", "commune"),
     ("ui.search.field.phone", "điện thoại", "phone"),
+    ("ui.search.field.tax_code", "mã số thuế", "tax number"),
     // Follow-up agenda and needs view.
     ("ui.action.agenda", "Lịch hẹn theo dõi", "Follow-up agenda"),
     ("ui.action.needs", "Nhu cầu hỗ trợ", "Support needs"),

@@ -1031,6 +1031,7 @@ fn search_field_key(field: Field) -> &'static str {
         Field::Products => "ui.search.field.products",
         Field::Commune => "ui.search.field.commune",
         Field::Phone => "ui.search.field.phone",
+        Field::TaxCode => "ui.search.field.tax_code",
     }
 }
 
