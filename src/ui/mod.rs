@@ -218,6 +218,8 @@ fn event_loop(
             for effect in app.handle_event(ev) {
                 match effect {
                     Effect::Quit => return Ok(()),
+                    // `Terminal::clear` saves and puts back the cursor; our backend answers
+                    // where it is from memory, never by asking the terminal (ESC[6n).
                     Effect::ClearScreen => term.clear()?,
                     Effect::Restore(from) => {
                         // The terminal stays in raw mode: only the app is rebuilt.
