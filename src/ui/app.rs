@@ -27,6 +27,37 @@ use crate::ui::widgets::help::{help_line_count, render_help};
 use crate::ui::widgets::picker::PickerOutcome;
 use crate::ui::widgets::{ConfirmDialog, HelpState, PickItem, Picker};
 
+/// Root on a shared database, working without a collaborator profile.
+fn admin_view(store: &Store) -> bool {
+    store.is_shared() && store.profile().is_none() && store.check_admin().is_ok()
+}
+
+/// The actions that write records (facilities, consultations, follow-ups, proposals,
+/// bundles), refused in the administrator's read-only view.
+fn writes_records(action: Action) -> bool {
+    matches!(
+        action,
+        Action::New
+            | Action::Edit
+            | Action::Archive
+            | Action::Restore
+            | Action::Save
+            | Action::LogConsultation
+            | Action::Flag
+            | Action::FollowUpDone
+            | Action::Reschedule
+            | Action::LogVisit
+            | Action::Propose
+            | Action::Review
+            | Action::ReturnProposal
+            | Action::Withdraw
+            | Action::ResolveConflict
+            | Action::MergeDuplicate
+            | Action::KeepApart
+            | Action::Export
+    )
+}
+
 const TOAST_INFO: Duration = Duration::from_secs(4);
 const TOAST_ERROR: Duration = Duration::from_secs(8);
 const MAX_TOASTS: usize = 8;
@@ -137,9 +168,12 @@ pub const POLL_IDLE: Duration = Duration::from_millis(1500);
 impl App {
     /// The app on `store`: the facility list, or the first-run wizard when the database has
     /// no collaborator profile yet.
+    /// Root on a shared database without a profile of its own opens on the list too,
+    /// reading everything and writing nothing (see [`App::is_admin_view`]).
     pub fn new(ctx: AppContext, store: Store) -> App {
         let first = match store.profile() {
             Some(_) => Screen::home(ctx.lang, &store),
+            None if admin_view(&store) => Screen::home(ctx.lang, &store),
             // The wizard replaces itself with the list once the profile is saved.
             None => Screen::Setup(crate::ui::screens::SetupScreen::new()),
         };
@@ -164,6 +198,12 @@ impl App {
             data_version: None,
         }
         .with_overdue_count()
+    }
+
+    /// Root administering a shared database without a profile: every record is shown,
+    /// none may be written (the core refuses too; the app says why at the key press).
+    pub fn is_admin_view(&self) -> bool {
+        admin_view(&self.store)
     }
 
     fn with_overdue_count(mut self) -> App {
@@ -547,6 +587,10 @@ impl App {
     /// Run an action as if its key was pressed (the palette uses this too).
     pub fn dispatch(&mut self, action: Action) -> Vec<Effect> {
         self.dirty = true;
+        if self.overlays.is_empty() && writes_records(action) && self.is_admin_view() {
+            self.show_toast(tr(self.lang, "ui.admin.read_only"), true);
+            return Vec::new();
+        }
         match action {
             Action::Redraw => return vec![Effect::ClearScreen],
             Action::Exit => return self.request_quit(),

@@ -1039,6 +1039,8 @@ const UI: &[Entry] = &[
     ("ui.action.backup_now", "Sao lưu ngay", "Back up now"),
     ("ui.action.restore_snapshot", "Khôi phục bản này", "Restore this one"),
     ("ui.context.snapshots", "Sao lưu / khôi phục", "Backup / restore"),
+    ("ui.admin.read_only", "Quản trị viên (root) không có hồ sơ cộng tác viên: chỉ được xem, không ghi dữ liệu. Quản trị: F6 sao lưu / khôi phục; tài khoản: ctv admin user list / disable / enable.", "The administrator (root) has no collaborator profile: read only, no records are written. Administration: F6 backup / restore; accounts: ctv admin user list / disable / enable."),
+    ("ui.header.admin", "{} · quản trị viên · chỉ xem", "{} · administrator · read only"),
     ("ui.snapshots.title", "Sao lưu / khôi phục", "Backup / restore"),
     ("ui.snapshots.count", "{} bản sao", "{} snapshots"),
     ("ui.snapshots.empty", "Chưa có bản sao lưu nào. Nhấn {} để sao lưu ngay.", "No snapshots yet. Press {} to back up now."),
