@@ -158,3 +158,19 @@ fn a_shared_database_without_an_administrator_still_gets_no_read_everything_view
     let app = App::new(ctx(), s);
     assert!(!app.is_admin_view());
 }
+
+#[test]
+fn f9_lists_the_accounts_read_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ctv.db");
+    shared_db(&db);
+    let mut app = App::new(ctx(), as_root(&db));
+    app.handle_key(key(KeyCode::F(9)));
+    let Screen::Accounts(accounts) = app.top_screen() else {
+        panic!("not the accounts: {}", screen_text(&app));
+    };
+    assert_eq!(accounts.accounts(), [("lan", "đang dùng")]);
+    let text = screen_text(&app);
+    assert!(text.contains("Trần Thị Lan"), "{text}");
+    insta::assert_snapshot!(text);
+}

@@ -374,6 +374,12 @@ impl App {
             | Action::Snapshots
             | Action::Bundles
             | Action::Export => self.overlays.is_empty(),
+            // Only a shared server's administrator has accounts to look at.
+            Action::Accounts => {
+                self.overlays.is_empty()
+                    && self.store.is_shared()
+                    && self.store.check_admin().is_ok()
+            }
             Action::Quit => self.at_top_level(),
             Action::Back => !self.at_top_level() || self.top_screen().handles(Action::Back),
             other => match self.overlays.last() {
@@ -697,6 +703,7 @@ impl App {
                         | Action::Needs
                         | Action::Proposals
                         | Action::Snapshots
+                        | Action::Accounts
                         | Action::Bundles
                 ) =>
             {

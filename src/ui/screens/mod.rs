@@ -15,6 +15,7 @@
 //! is needed, and list the actions the screen honours in `handles`, so that the footer, the
 //! help and the palette show exactly those.
 
+pub mod accounts;
 pub mod agenda;
 pub mod bundles;
 pub mod consult;
@@ -40,6 +41,7 @@ use crate::ui::keymap::{Action, Context, Keymap};
 use crate::ui::theme::Theme;
 use crate::ui::widgets::PickItem;
 
+pub use accounts::AccountsScreen;
 pub use agenda::AgendaScreen;
 pub use bundles::BundlesScreen;
 pub use consult::ConsultScreen;
@@ -206,6 +208,7 @@ pub fn open_view(action: Action, top: &Screen, env: &Env, store: &mut Store) -> 
         Action::Needs => Screen::Needs(NeedsScreen::new(env.lang, store)),
         Action::Proposals => Screen::Proposals(ProposalsScreen::new(env.lang, store)),
         Action::Snapshots => Screen::Snapshots(SnapshotsScreen::new(env.lang, store)),
+        Action::Accounts => Screen::Accounts(AccountsScreen::new(env.lang, store)),
         Action::Bundles => Screen::Bundles(BundlesScreen::new(env.lang, store)),
         _ => return ScreenCmd::None,
     };
@@ -214,6 +217,7 @@ pub fn open_view(action: Action, top: &Screen, env: &Env, store: &mut Store) -> 
         | Screen::Needs(_)
         | Screen::Proposals(_)
         | Screen::Snapshots(_)
+        | Screen::Accounts(_)
         | Screen::Bundles(_) => ScreenCmd::Replace(Box::new(screen)),
         _ => ScreenCmd::Push(Box::new(screen)),
     }
@@ -234,6 +238,7 @@ pub enum Screen {
     ProposalView(ProposalViewScreen),
     ProposalForm(ProposalFormScreen),
     Snapshots(SnapshotsScreen),
+    Accounts(AccountsScreen),
     Bundles(BundlesScreen),
 }
 
@@ -256,6 +261,7 @@ impl Screen {
             Screen::ProposalView(s) => s.title(lang),
             Screen::ProposalForm(s) => s.title(lang),
             Screen::Snapshots(s) => s.title(lang),
+            Screen::Accounts(s) => s.title(lang),
             Screen::Bundles(s) => s.title(lang),
         }
     }
@@ -274,6 +280,7 @@ impl Screen {
             Screen::ProposalView(s) => s.contexts(),
             Screen::ProposalForm(s) => s.contexts(),
             Screen::Snapshots(s) => s.contexts(),
+            Screen::Accounts(s) => s.contexts(),
             Screen::Bundles(s) => s.contexts(),
         }
     }
@@ -292,6 +299,7 @@ impl Screen {
             Screen::ProposalView(s) => s.handles(action),
             Screen::ProposalForm(s) => s.handles(action),
             Screen::Snapshots(s) => s.handles(action),
+            Screen::Accounts(s) => s.handles(action),
             Screen::Bundles(s) => s.handles(action),
         }
     }
@@ -309,7 +317,7 @@ impl Screen {
             Screen::Proposals(_) => false,
             Screen::ProposalView(s) => s.handle_text_key(key),
             Screen::ProposalForm(s) => s.handle_text_key(key),
-            Screen::Snapshots(_) => false,
+            Screen::Snapshots(_) | Screen::Accounts(_) => false,
             Screen::Bundles(s) => s.handle_text_key(key),
         }
     }
@@ -327,7 +335,7 @@ impl Screen {
             Screen::Proposals(_) => false,
             Screen::ProposalView(s) => s.handle_paste(text),
             Screen::ProposalForm(s) => s.handle_paste(text),
-            Screen::Snapshots(_) => false,
+            Screen::Snapshots(_) | Screen::Accounts(_) => false,
             Screen::Bundles(s) => s.handle_paste(text),
         }
     }
@@ -345,6 +353,7 @@ impl Screen {
             Screen::ProposalView(s) => s.handle_action(action, env, store),
             Screen::ProposalForm(s) => s.handle_action(action, env, store),
             Screen::Snapshots(s) => s.handle_action(action, env, store),
+            Screen::Accounts(s) => s.handle_action(action),
             Screen::Bundles(s) => s.handle_action(action, env, store),
         }
     }
@@ -365,7 +374,7 @@ impl Screen {
             Screen::Proposals(s) => s.on_pick(purpose, code, env, store),
             Screen::ProposalForm(s) => s.on_pick(purpose, code, env, store),
             Screen::Detail(_) | Screen::Agenda(_) | Screen::ProposalView(_) => ScreenCmd::None,
-            Screen::Snapshots(_) | Screen::Bundles(_) => ScreenCmd::None,
+            Screen::Snapshots(_) | Screen::Accounts(_) | Screen::Bundles(_) => ScreenCmd::None,
         }
     }
 
@@ -381,6 +390,7 @@ impl Screen {
             Screen::ProposalForm(s) => s.on_confirm(action, env, store),
             Screen::ProposalView(s) => s.on_confirm(action, env, store),
             Screen::Snapshots(s) => s.on_confirm(action, env, store),
+            Screen::Accounts(_) => ScreenCmd::None,
             Screen::Bundles(s) => s.on_confirm(action, env, store),
         }
     }
@@ -399,6 +409,7 @@ impl Screen {
             Screen::Proposals(s) => s.on_data_changed(store),
             Screen::ProposalView(s) => s.on_data_changed(store),
             Screen::Snapshots(s) => s.on_data_changed(store),
+            Screen::Accounts(s) => s.on_data_changed(store),
             Screen::Bundles(s) => s.on_data_changed(store),
             Screen::ProposalForm(_) => ScreenCmd::None,
         }
@@ -418,7 +429,10 @@ impl Screen {
     pub fn follows_outside_changes(&self) -> bool {
         match self {
             Screen::List(_) | Screen::Detail(_) | Screen::Agenda(_) | Screen::Needs(_) => true,
-            Screen::Proposals(_) | Screen::ProposalView(_) | Screen::Snapshots(_) => true,
+            Screen::Proposals(_)
+            | Screen::ProposalView(_)
+            | Screen::Snapshots(_)
+            | Screen::Accounts(_) => true,
             // The Bundles screen holds a typed path and a preview: it reloads after its own
             // actions only.
             Screen::Form(_) | Screen::Consult(_) | Screen::ProposalForm(_) | Screen::Setup(_) => {
@@ -431,7 +445,10 @@ impl Screen {
     pub fn has_unsaved_changes(&self) -> bool {
         match self {
             Screen::List(_) | Screen::Detail(_) | Screen::Agenda(_) | Screen::Needs(_) => false,
-            Screen::Proposals(_) | Screen::ProposalView(_) | Screen::Snapshots(_) => false,
+            Screen::Proposals(_)
+            | Screen::ProposalView(_)
+            | Screen::Snapshots(_)
+            | Screen::Accounts(_) => false,
             Screen::Bundles(_) => false,
             Screen::ProposalForm(s) => s.has_unsaved_changes(),
             Screen::Form(s) => s.has_unsaved_changes(),
@@ -454,6 +471,7 @@ impl Screen {
             Screen::ProposalView(s) => s.render(frame, area, env, focused),
             Screen::ProposalForm(s) => s.render(frame, area, env, focused),
             Screen::Snapshots(s) => s.render(frame, area, env),
+            Screen::Accounts(s) => s.render(frame, area, env),
             Screen::Bundles(s) => s.render(frame, area, env, focused),
         }
     }
