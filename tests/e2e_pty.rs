@@ -364,3 +364,107 @@ fn log_a_visit_with_a_follow_up_tomorrow_then_tomorrow_it_is_due_and_marked_done
     assert_eq!(list[0]["follow_up"]["status"], "done");
     assert_eq!(list[0]["follow_up"]["note"], "Đã nhận hồ sơ");
 }
+
+/// Runs `ctv` with `args` against `db` at the clock time `now`; panics unless it succeeds.
+fn ctv_at(db: &std::path::Path, now: &str, args: &[&str]) -> String {
+    let out = std::process::Command::new(ctv_bin())
+        .args(args)
+        .env("CTV_DB", db)
+        .env("CTV_NOW", now)
+        .env_remove("CTV_LANG")
+        .env("HOME", db.parent().unwrap())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "ctv {args:?}: {err}");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Issue 13: the pseudo-terminal here (vt100) never answers a cursor-position query, like
+/// tmux, old PuTTY or a slow link. Ctrl+L (redraw) and a restore from F6 must not wait for an
+/// answer (crossterm gives up after two seconds and the app used to exit with "The cursor
+/// position could not be read within a normal duration"): the app stays up and reopens on
+/// the restored data.
+#[test]
+fn ctrl_l_and_an_f6_restore_work_on_a_terminal_that_never_answers_queries() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ctv.db");
+    // Distinct clock times so the manual snapshot is the newest one listed.
+    let (t1, t2, t3) = (
+        "2026-11-25T02:00:00Z",
+        "2026-11-25T03:00:00Z",
+        "2026-11-25T04:00:00Z",
+    );
+    let init = [
+        "init",
+        "--name",
+        "Lê Thị Hoa",
+        "--role",
+        "commune",
+        "--unit",
+        "00004",
+    ];
+    ctv_at(&db, t1, &init);
+    let add = |name: &str, now: &str| {
+        ctv_at(
+            &db,
+            now,
+            &["facilities", "add", "--name", name, "--commune", "00004"],
+        );
+    };
+    add("Cơ sở gốm Minh Đức", t1);
+    ctv_at(&db, t2, &["backup"]);
+    add("Cơ sở mây tre Phú Vinh", t3);
+
+    let home = dir.path().to_str().unwrap();
+    let mut p = Pty::spawn(
+        &ctv_bin(),
+        &["--db", db.to_str().unwrap()],
+        &[
+            ("HOME", home),
+            ("XDG_CONFIG_HOME", home),
+            ("XDG_DATA_HOME", home),
+            ("CTV_NOW", t3),
+        ],
+        24,
+        80,
+    );
+    p.wait_for("1 / 2 cơ sở");
+    p.wait_for("Phú Vinh");
+
+    // Ctrl+L, then F6: the snapshots screen only appears if the redraw did not hang or fail.
+    p.send(b"\x0c");
+    p.send(b"\x1b[17~");
+    p.wait_for("thủ công");
+    assert!(!p.has_exited(), "ctv exited after Ctrl+L:\n{}", p.screen());
+
+    // The newest snapshot (the manual one, one facility) is selected: restore it.
+    p.send_str("\r");
+    p.wait_for("Khôi phục bản sao lưu lúc");
+    p.send_str("y");
+    p.wait_for("Đã khôi phục từ bản sao");
+    // Reopened on the restored data: the facility added after the snapshot is gone.
+    p.wait_for("1 / 1 cơ sở");
+    p.wait_gone("Phú Vinh");
+    assert!(p.screen().contains("Minh Đức"), "{}", p.screen());
+    assert!(!p.has_exited(), "ctv exited after the restore");
+
+    // Still usable: another redraw, then a normal quit (exit code 0, not an error).
+    p.send(b"\x0c");
+    p.send_str("q");
+    assert_eq!(p.wait_exit(), 0, "{}", p.screen());
+
+    let raw = p.raw();
+    assert!(
+        !raw.windows(4).any(|w| w == b"\x1b[6n"),
+        "the app asked the terminal for the cursor position"
+    );
+    let v = facilities_json(&db);
+    let names: Vec<&str> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Cơ sở gốm Minh Đức"]);
+}

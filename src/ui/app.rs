@@ -27,6 +27,37 @@ use crate::ui::widgets::picker::PickerOutcome;
 use crate::ui::widgets::{ConfirmDialog, HelpState, PickItem, Picker};
 use crate::words::{tr, trf, Lang};
 
+/// Root on a shared database, working without a collaborator profile.
+fn admin_view(store: &Store) -> bool {
+    store.is_shared() && store.profile().is_none() && store.check_admin().is_ok()
+}
+
+/// The actions that write records (facilities, consultations, follow-ups, proposals,
+/// bundles), refused in the administrator's read-only view.
+fn writes_records(action: Action) -> bool {
+    matches!(
+        action,
+        Action::New
+            | Action::Edit
+            | Action::Archive
+            | Action::Restore
+            | Action::Save
+            | Action::LogConsultation
+            | Action::Flag
+            | Action::FollowUpDone
+            | Action::Reschedule
+            | Action::LogVisit
+            | Action::Propose
+            | Action::Review
+            | Action::ReturnProposal
+            | Action::Withdraw
+            | Action::ResolveConflict
+            | Action::MergeDuplicate
+            | Action::KeepApart
+            | Action::Export
+    )
+}
+
 const TOAST_INFO: Duration = Duration::from_secs(4);
 const TOAST_ERROR: Duration = Duration::from_secs(8);
 const MAX_TOASTS: usize = 8;
@@ -139,9 +170,12 @@ pub const POLL_IDLE: Duration = Duration::from_millis(1500);
 impl App {
     /// The app on `store`: the facility list, or the first-run wizard when the database has
     /// no collaborator profile yet.
+    /// Root on a shared database without a profile of its own opens on the list too,
+    /// reading everything and writing nothing (see [`App::is_admin_view`]).
     pub fn new(ctx: AppContext, store: Store) -> App {
         let first = match store.profile() {
             Some(_) => crate::ui::screens::home(ctx.lang, &store),
+            None if admin_view(&store) => crate::ui::screens::home(ctx.lang, &store),
             // The wizard replaces itself with the list once the profile is saved.
             None => Box::new(crate::ui::screens::SetupScreen::new()),
         };
@@ -166,6 +200,12 @@ impl App {
             data_version: None,
         }
         .with_overdue_count()
+    }
+
+    /// Root administering a shared database without a profile: every record is shown,
+    /// none may be written (the core refuses too; the app says why at the key press).
+    pub fn is_admin_view(&self) -> bool {
+        admin_view(&self.store)
     }
 
     fn with_overdue_count(mut self) -> App {
@@ -330,6 +370,12 @@ impl App {
     fn available(&self, action: Action) -> bool {
         match action {
             Action::Help | Action::Palette | Action::Redraw | Action::Exit => true,
+            // Only a shared server's administrator has accounts to look at.
+            Action::Accounts => {
+                self.overlays.is_empty()
+                    && self.store.is_shared()
+                    && self.store.check_admin().is_ok()
+            }
             a if a.opens_view() || a == Action::Export => self.overlays.is_empty(),
             Action::Quit => self.at_top_level(),
             Action::Back => !self.at_top_level() || self.top_screen().handles(Action::Back),
@@ -549,6 +595,10 @@ impl App {
     /// Run an action as if its key was pressed (the palette uses this too).
     pub fn dispatch(&mut self, action: Action) -> Vec<Effect> {
         self.dirty = true;
+        if self.overlays.is_empty() && writes_records(action) && self.is_admin_view() {
+            self.show_toast(tr(self.lang, "ui.admin.read_only"), true);
+            return Vec::new();
+        }
         match action {
             Action::Redraw => return vec![Effect::ClearScreen],
             Action::Exit => return self.request_quit(),

@@ -81,6 +81,8 @@ pub enum Action {
     Withdraw,
     /// Open the snapshots screen: backup and restore (from anywhere).
     Snapshots,
+    /// A shared server's accounts (the administrator's view).
+    Accounts,
     /// Snapshots: take a manual snapshot now.
     BackupNow,
     /// Snapshots: restore the selected snapshot.
@@ -143,6 +145,7 @@ impl Action {
         Action::ReturnProposal,
         Action::Withdraw,
         Action::Snapshots,
+        Action::Accounts,
         Action::BackupNow,
         Action::RestoreSnapshot,
         Action::Bundles,
@@ -199,6 +202,7 @@ impl Action {
             Action::ReturnProposal => "return_proposal",
             Action::Withdraw => "withdraw",
             Action::Snapshots => "snapshots",
+            Action::Accounts => "accounts",
             Action::BackupNow => "backup_now",
             Action::RestoreSnapshot => "restore_snapshot",
             Action::Bundles => "bundles",
@@ -261,6 +265,7 @@ impl Action {
             Action::ReturnProposal => "ui.action.return_proposal",
             Action::Withdraw => "ui.action.withdraw",
             Action::Snapshots => "ui.action.snapshots",
+            Action::Accounts => "ui.action.accounts",
             Action::BackupNow => "ui.action.backup_now",
             Action::RestoreSnapshot => "ui.action.restore_snapshot",
             Action::Bundles => "ui.action.bundles",
@@ -278,6 +283,7 @@ impl Action {
         Action::Needs,
         Action::Proposals,
         Action::Snapshots,
+        Action::Accounts,
         Action::Bundles,
     ];
 
@@ -628,6 +634,13 @@ fn defaults() -> Vec<Binding> {
             C::Global,
             &[Key::plain(KeyCode::F(6))],
             l(A::Snapshots),
+            false,
+        ),
+        b(
+            A::Accounts,
+            C::Global,
+            &[Key::plain(KeyCode::F(9))],
+            l(A::Accounts),
             false,
         ),
         b(

@@ -138,7 +138,7 @@ pub fn launch(
     let db_label = db_path.display().to_string();
     let (actx, key_warnings) = AppContext::from_config(&cfg, Some(lang), String::new(), db_label);
     let mut app = App::new(actx, store);
-    app.set_who(format::who_label(lang, app.store().profile()));
+    app.set_who(who_label(&app));
     for w in cfg_warning.into_iter().chain(key_warnings) {
         app.show_toast(w, true);
     }
@@ -158,6 +158,16 @@ pub fn launch(
     spawn_daily_snapshot(db_path, app.store().clock().now(), lang, tx.clone());
     run_with_channel(app, tx, rx)
         .map_err(|e| LaunchError::Terminal(tr(lang, "ui.launch.terminal").to_string(), e))
+}
+
+/// The header's "who is working": the profile, or the administrator's read-only view.
+fn who_label(app: &App) -> String {
+    let lang = app.lang();
+    if app.is_admin_view() {
+        let account = crate::shared::real_account().unwrap_or_else(|| "root".to_string());
+        return crate::words::trf(lang, "ui.header.admin", &[&text::sanitize(&account)]);
+    }
+    format::who_label(lang, app.store().profile())
 }
 
 /// The first start of the day takes the daily snapshot on a job thread with its own
@@ -243,6 +253,8 @@ fn event_loop(
             for effect in app.handle_event(ev) {
                 match effect {
                     Effect::Quit => return Ok(()),
+                    // `Terminal::clear` saves and puts back the cursor; our backend answers
+                    // where it is from memory, never by asking the terminal (ESC[6n).
                     Effect::ClearScreen => term.clear()?,
                     Effect::Restore(from) => {
                         // The terminal stays in raw mode: only the app is rebuilt.
@@ -288,7 +300,7 @@ pub fn restore_and_reopen(app: App, from: &std::path::Path) -> Result<App, Strin
         )
     })?;
     let mut app = App::new(ctx, store);
-    app.set_who(format::who_label(lang, app.store().profile()));
+    app.set_who(who_label(&app));
     let name = text::sanitize(&from.file_name().unwrap_or_default().to_string_lossy());
     match result {
         Ok(out) => {

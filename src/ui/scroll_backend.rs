@@ -9,6 +9,12 @@
 //!
 //! The copy is always exactly the screen: ratatui's own diff is applied to it, so cells ratatui
 //! did not send are the same on both sides.
+//!
+//! The wrapper also remembers where it left the cursor and answers ratatui's
+//! `get_cursor_position` from that memory: it never asks the terminal (ESC[6n). Many terminals
+//! never answer (tmux in some setups, old PuTTY, a slow SSH link), and crossterm then fails
+//! after two seconds, which `Terminal::clear` (Ctrl+L, the redraw after a restore) turned into
+//! the app exiting.
 
 use std::io::{self, Write};
 
@@ -26,6 +32,8 @@ pub struct ScrollBackend<B> {
     screen: Option<Buffer>,
     /// Whether the cursor is hidden, when known: ratatui hides it before every frame.
     cursor_hidden: Option<bool>,
+    /// Where the cursor is, as far as this wrapper moved it (never asked of the terminal).
+    cursor: Position,
 }
 
 impl<B> ScrollBackend<B> {
@@ -34,8 +42,16 @@ impl<B> ScrollBackend<B> {
             inner,
             screen: None,
             cursor_hidden: None,
+            cursor: Position::ORIGIN,
         }
     }
+}
+
+/// Where the terminal leaves the cursor after writing `cell` at (x, y): just after it, or on
+/// the last column when the row is full.
+fn after(x: u16, y: u16, cell: &Cell, width: u16) -> Position {
+    let w = unicode_width::UnicodeWidthStr::width(cell.symbol()) as u16;
+    Position::new(x.saturating_add(w).min(width.saturating_sub(1)), y)
 }
 
 /// A band of rows whose content moved by one row: `up` means row y now shows old row y+1.
@@ -277,7 +293,13 @@ impl<B: Backend<Error = io::Error> + Write> Backend for ScrollBackend<B> {
         let size = self.inner.size()?;
         let area = Rect::new(0, 0, size.width, size.height);
         let Some(mut screen) = self.screen.take().filter(|s| s.area == area) else {
-            return self.inner.draw(content);
+            let mut last = None;
+            let content = content.inspect(|(x, y, c)| last = Some(after(*x, *y, c, area.width)));
+            self.inner.draw(content)?;
+            if let Some(p) = last {
+                self.cursor = p;
+            }
+            return Ok(());
         };
         let mut next = screen.clone();
         for (x, y, cell) in content {
@@ -302,6 +324,8 @@ impl<B: Backend<Error = io::Error> + Write> Backend for ScrollBackend<B> {
                 if s.up { 'S' } else { 'T' }
             )?;
             apply_shift(&mut screen, s);
+            // Setting the scroll region moves the cursor home.
+            self.cursor = Position::ORIGIN;
         }
         let updates = bridge_gaps(&next, screen.diff(&next));
         if updates.iter().any(|(_, _, c)| !encodable(c)) {
@@ -312,6 +336,9 @@ impl<B: Backend<Error = io::Error> + Write> Backend for ScrollBackend<B> {
             encode(&mut out, &updates);
             self.inner.write_all(&out)?;
         }
+        if let Some((x, y, c)) = updates.last() {
+            self.cursor = after(*x, *y, c, area.width);
+        }
         self.screen = Some(next);
         Ok(())
     }
@@ -319,7 +346,11 @@ impl<B: Backend<Error = io::Error> + Write> Backend for ScrollBackend<B> {
     fn append_lines(&mut self, n: u16) -> io::Result<()> {
         self.screen = None;
         self.cursor_hidden = None;
-        self.inner.append_lines(n)
+        self.inner.append_lines(n)?;
+        // Each line feed moves the cursor down a row, scrolling at the bottom.
+        let bottom = self.inner.size()?.height.saturating_sub(1);
+        self.cursor.y = self.cursor.y.saturating_add(n).min(bottom);
+        Ok(())
     }
 
     fn hide_cursor(&mut self) -> io::Result<()> {
@@ -335,25 +366,29 @@ impl<B: Backend<Error = io::Error> + Write> Backend for ScrollBackend<B> {
         self.inner.show_cursor()
     }
 
+    /// From memory, never from the terminal (see the module comment).
     fn get_cursor_position(&mut self) -> io::Result<Position> {
-        self.inner.get_cursor_position()
+        Ok(self.cursor)
     }
 
     fn set_cursor_position<P: Into<Position>>(&mut self, position: P) -> io::Result<()> {
-        self.inner.set_cursor_position(position)
+        let position = position.into();
+        self.inner.set_cursor_position(position)?;
+        self.cursor = position;
+        Ok(())
     }
 
     fn clear(&mut self) -> io::Result<()> {
-        self.inner.clear()?;
-        let size = self.inner.size()?;
-        self.screen = Some(Buffer::empty(Rect::new(0, 0, size.width, size.height)));
-        Ok(())
+        self.clear_region(ClearType::All)
     }
 
     fn clear_region(&mut self, clear_type: ClearType) -> io::Result<()> {
         self.inner.clear_region(clear_type)?;
         self.screen = match clear_type {
             ClearType::All => {
+                // Erasing the screen leaves the cursor where it was, which may be anywhere
+                // (the alternate screen keeps it): put it home so the memory of it is exact.
+                self.set_cursor_position(Position::ORIGIN)?;
                 let size = self.inner.size()?;
                 Some(Buffer::empty(Rect::new(0, 0, size.width, size.height)))
             }
@@ -426,7 +461,10 @@ mod tests {
             self.0.show_cursor()
         }
         fn get_cursor_position(&mut self) -> io::Result<Position> {
-            Ok(Position::new(0, 0))
+            // A terminal that never answers the query (ESC[6n): the wrapper must not ask.
+            Err(io::Error::other(
+                "The cursor position could not be read within a normal duration",
+            ))
         }
         fn set_cursor_position<P: Into<Position>>(&mut self, p: P) -> io::Result<()> {
             self.0.set_cursor_position(p)
@@ -663,6 +701,62 @@ mod tests {
                     );
                 }
             }
+        }
+    }
+
+    /// `Terminal::clear` (Ctrl+L) saves and puts back the cursor: with a terminal that never
+    /// answers a position query it still works, and the cursor ends where the frame put it.
+    #[test]
+    fn clear_never_asks_the_terminal_where_the_cursor_is() {
+        let out = Shared::default();
+        let mut term = Terminal::new(ScrollBackend::new(MemBackend(CrosstermBackend::new(
+            out.clone(),
+        ))))
+        .unwrap();
+        term.clear().unwrap();
+        // A frame with a text cursor (a form field), then one without, then scrolled lists.
+        term.draw(|f| {
+            f.render_widget(Paragraph::new("Tên cơ sở: Gốm"), Rect::new(0, 2, 40, 1));
+            f.set_cursor_position(Position::new(14, 2));
+        })
+        .unwrap();
+        term.clear().unwrap();
+        let mut parser = vt100::Parser::new(12, 40, 0);
+        parser.process(&out.0.lock().unwrap());
+        assert_eq!(parser.screen().cursor_position(), (2, 14));
+        assert_eq!(term.get_cursor_position().unwrap(), Position::new(14, 2));
+        for step in 0..5 {
+            frame(&mut term, &out, step, step + 3);
+            term.clear().unwrap();
+        }
+        // What the memory says is where the terminal's cursor is.
+        let mut parser = vt100::Parser::new(12, 40, 0);
+        parser.process(&out.0.lock().unwrap());
+        let (row, col) = parser.screen().cursor_position();
+        assert_eq!(term.get_cursor_position().unwrap(), Position::new(col, row));
+        // And the frame after a clear is whole.
+        frame(&mut term, &out, 4, 7);
+        let rows = screen_rows(&out);
+        assert!(rows[1].starts_with("  Cơ sở số 4 "), "{rows:#?}");
+        assert!(rows[11].starts_with("F1 Trợ giúp"), "{rows:#?}");
+    }
+
+    /// After every frame, the remembered cursor is where the terminal's cursor is.
+    #[test]
+    fn the_remembered_cursor_follows_the_frames() {
+        let out = Shared::default();
+        let mut term = Terminal::new(ScrollBackend::new(MemBackend(CrosstermBackend::new(
+            out.clone(),
+        ))))
+        .unwrap();
+        term.clear().unwrap();
+        for step in 0..12 {
+            frame(&mut term, &out, step, step + 2);
+            let mut parser = vt100::Parser::new(12, 40, 0);
+            parser.process(&out.0.lock().unwrap());
+            let (row, col) = parser.screen().cursor_position();
+            let mem = term.backend_mut().get_cursor_position().unwrap();
+            assert_eq!(mem, Position::new(col, row), "step {step}");
         }
     }
 

@@ -120,9 +120,8 @@ pub fn init() -> io::Result<(Term, TerminalGuard)> {
     let mut terminal = Terminal::new(crate::ui::scroll_backend::ScrollBackend::new(
         CrosstermBackend::new(TermWriter::new()),
     ))?;
-    // A known blank screen to start from, so that the backend's copy of it is exact. (Through
-    // the backend: `Terminal::clear` would ask the terminal for the cursor position, which some
-    // terminals never answer.)
+    // A known blank screen (and cursor) to start from, so that the backend's copy of it is
+    // exact. Nothing here or later asks the terminal anything: some terminals never answer.
     ratatui::backend::Backend::clear(terminal.backend_mut())?;
     Ok((terminal, guard))
 }

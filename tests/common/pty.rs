@@ -145,6 +145,11 @@ impl Pty {
         panic!("ctv did not exit; screen:\n{}", self.screen());
     }
 
+    /// Whether the process has ended (without waiting).
+    pub fn has_exited(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(Some(_)))
+    }
+
     pub fn cursor(&self) -> (u16, u16) {
         self.parser.lock().unwrap().screen().cursor_position()
     }

@@ -18,6 +18,7 @@
 //! is needed, and list the actions the screen honours in `handles`, so that the footer, the
 //! help and the palette show exactly those.
 
+pub mod accounts;
 pub mod agenda;
 pub mod bundles;
 pub mod consult;
@@ -45,6 +46,7 @@ use crate::ui::theme::Theme;
 use crate::ui::widgets::PickItem;
 use crate::words::Lang;
 
+pub use accounts::AccountsScreen;
 pub use agenda::AgendaScreen;
 pub use bundles::BundlesScreen;
 pub use consult::ConsultScreen;
@@ -227,6 +229,7 @@ pub fn open_view(action: Action, top: &dyn Screen, env: &Env, store: &mut Store)
         Action::Needs => Box::new(NeedsScreen::new(env.lang, store)),
         Action::Proposals => Box::new(ProposalsScreen::new(env.lang, store)),
         Action::Snapshots => Box::new(SnapshotsScreen::new(env.lang, store)),
+        Action::Accounts => Box::new(AccountsScreen::new(env.lang, store)),
         Action::Bundles => Box::new(BundlesScreen::new(env.lang, store)),
         _ => return ScreenCmd::None,
     };
