@@ -22,7 +22,7 @@ use ctv::ui::screens::{ConsultScreen, DetailScreen, FormScreen, ListScreen, Prop
 use ctv::ui::theme::Theme;
 use ctv::ui::widgets::ConflictRow;
 use ctv::ui::{App, AppContext, OverlayKind};
-use ctv::words::{tr, Lang};
+use ctv::words::{tr, trf, Lang};
 use ratatui::crossterm::event::KeyCode;
 
 mod common;
@@ -565,4 +565,73 @@ fn a_locked_database_is_reported_and_the_form_keeps_its_text() {
         b.facility(&id).unwrap().unwrap().data.name,
         "HTX mây tre đan Phú Vinh (cơ sở 2)"
     );
+}
+
+/// Issue 13, hole 5: an account disabled while its terminal app is open. The next save is
+/// refused by the store, the form says why and keeps the text, and the app stays usable for
+/// reading (back to the list, open the facility) until it quits.
+#[test]
+fn a_disabled_accounts_open_session_says_why_and_stays_readable() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ctv.db");
+    let mut root = Store::open_with_clock(&db, Arc::new(clock_at(2, 0))).unwrap();
+    root.mark_shared().unwrap();
+    root.work_as_admin("root");
+    root.add_collaborator(&ProfileInput {
+        name: "Nguyễn Thị Hoa".into(),
+        role: "commune".into(),
+        units: COMMUNE.into(),
+        account: Some("hoa".into()),
+    })
+    .unwrap();
+    let mut hoa = second(&db);
+    hoa.work_as_account("hoa").unwrap();
+    add_facility(&mut hoa, "HTX mây tre đan Phú Vinh");
+    let mut a = app(hoa);
+    assert_eq!(list_selected(&a), "HTX mây tre đan Phú Vinh");
+
+    // The administrator disables the account while the form is open.
+    press(&mut a, &[ch('e')]);
+    assert_eq!(a.screen_depth(), 2, "{}", screen_text(&a));
+    type_str(&mut a, " mới");
+    root.set_account_active("hoa", false).unwrap();
+    press(&mut a, &[ctrl('s')]);
+
+    let why = trf(Lang::Vi, "store.err.account_disabled", &[&"hoa"]);
+    let why: String = why.chars().take(30).collect();
+    let shown = screen_text(&a)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let toast = a.toast().unwrap_or_default().to_string();
+    assert!(
+        shown.contains(&why) || toast.contains(&why),
+        "the reason is shown: {shown}\n{toast}"
+    );
+    assert_eq!(a.screen_depth(), 2, "the form stays open with its text");
+    assert!(shown.contains("Phú Vinh mới"), "{shown}");
+    assert_eq!(
+        root.list_facilities(
+            &Default::default(),
+            ctv::store::FacilitySort::Name,
+            false,
+            0,
+            10
+        )
+        .unwrap()[0]
+            .data
+            .name,
+        "HTX mây tre đan Phú Vinh",
+        "nothing was written"
+    );
+
+    // Reading goes on: leave the form (dropping the text), open the facility.
+    press(&mut a, &[key(KeyCode::Esc)]);
+    if a.screen_depth() == 2 {
+        press(&mut a, &[ch('y')]);
+    }
+    assert_eq!(a.screen_depth(), 1, "{}", screen_text(&a));
+    press(&mut a, &[key(KeyCode::Enter)]);
+    assert!(a.top_screen().is::<DetailScreen>(), "{}", screen_text(&a));
+    assert!(screen_text(&a).contains("HTX mây tre đan Phú Vinh"));
 }
