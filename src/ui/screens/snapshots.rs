@@ -89,29 +89,6 @@ impl SnapshotsScreen {
             .map(|r| r.path.as_path())
     }
 
-    pub fn title(&self, lang: Lang) -> String {
-        tr(lang, "ui.snapshots.title").to_string()
-    }
-
-    pub fn contexts(&self) -> &'static [Context] {
-        &[Context::Snapshots, Context::List]
-    }
-
-    pub fn handles(&self, action: Action) -> bool {
-        match action {
-            Action::Up
-            | Action::Down
-            | Action::PageUp
-            | Action::PageDown
-            | Action::Home
-            | Action::End
-            | Action::Snapshots => true,
-            Action::BackupNow => self.dir.is_some(),
-            Action::RestoreSnapshot => !self.rows.is_empty(),
-            _ => false,
-        }
-    }
-
     // ----- loading -----
 
     fn reload(&mut self, store: &Store) {
@@ -140,14 +117,45 @@ impl SnapshotsScreen {
         self.window.select(at, self.rows.len());
     }
 
-    pub fn on_data_changed(&mut self, store: &mut Store) -> ScreenCmd {
-        self.reload(store);
-        ScreenCmd::None
-    }
-
     // ----- input -----
 
-    pub fn handle_action(&mut self, action: Action, env: &Env, store: &mut Store) -> ScreenCmd {
+    // ----- drawing -----
+
+    fn render_text(&self, frame: &mut Frame, area: Rect, text: &str, env: &Env) {
+        let w = area.width as usize;
+        for (n, line) in wrap(text, w).iter().enumerate().take(area.height as usize) {
+            frame
+                .buffer_mut()
+                .set_stringn(area.x, area.y + n as u16, line, w, env.theme.dim);
+        }
+    }
+}
+
+impl super::Screen for SnapshotsScreen {
+    fn title(&self, lang: Lang) -> String {
+        tr(lang, "ui.snapshots.title").to_string()
+    }
+
+    fn contexts(&self) -> &'static [Context] {
+        &[Context::Snapshots, Context::List]
+    }
+
+    fn handles(&self, action: Action) -> bool {
+        match action {
+            Action::Up
+            | Action::Down
+            | Action::PageUp
+            | Action::PageDown
+            | Action::Home
+            | Action::End
+            | Action::Snapshots => true,
+            Action::BackupNow => self.dir.is_some(),
+            Action::RestoreSnapshot => !self.rows.is_empty(),
+            _ => false,
+        }
+    }
+
+    fn handle_action(&mut self, action: Action, env: &Env, store: &mut Store) -> ScreenCmd {
         let l = env.lang;
         if self.window.apply(action, self.rows.len()) {
             return ScreenCmd::None;
@@ -176,39 +184,7 @@ impl SnapshotsScreen {
         }
     }
 
-    pub fn on_confirm(&mut self, action: Action, env: &Env, store: &mut Store) -> ScreenCmd {
-        let l = env.lang;
-        match action {
-            Action::BackupNow => {
-                let taken = store.snapshot(SnapshotReason::Manual);
-                self.reload(store);
-                match taken {
-                    Ok(Some(s)) => {
-                        // Select the new one (newest first: the top row).
-                        if let Some(i) = self.rows.iter().position(|r| r.path == s.path) {
-                            self.window.select(i, self.rows.len());
-                        }
-                        ScreenCmd::Toast(trf(
-                            l,
-                            "ui.snapshots.backed_up",
-                            &[&sanitize(&s.file_name())],
-                        ))
-                    }
-                    Ok(None) => ScreenCmd::Error(tr(l, "ui.snapshots.no_file").to_string()),
-                    Err(e) => ScreenCmd::Error(crate::words::store_error_text(l, &e)),
-                }
-            }
-            Action::RestoreSnapshot => match self.selected_path() {
-                Some(p) => ScreenCmd::RestoreDatabase(p.to_path_buf()),
-                None => ScreenCmd::None,
-            },
-            _ => ScreenCmd::None,
-        }
-    }
-
-    // ----- drawing -----
-
-    pub fn render(&self, frame: &mut Frame, area: Rect, env: &Env) {
+    fn render(&self, frame: &mut Frame, area: Rect, env: &Env, _focused: bool) {
         let l = env.lang;
         let theme = env.theme;
         let count = trf(l, "ui.snapshots.count", &[&format::count(self.rows.len())]);
@@ -298,43 +274,39 @@ impl SnapshotsScreen {
         );
     }
 
-    fn render_text(&self, frame: &mut Frame, area: Rect, text: &str, env: &Env) {
-        let w = area.width as usize;
-        for (n, line) in wrap(text, w).iter().enumerate().take(area.height as usize) {
-            frame
-                .buffer_mut()
-                .set_stringn(area.x, area.y + n as u16, line, w, env.theme.dim);
-        }
-    }
-}
-
-impl super::Screen for SnapshotsScreen {
-    fn title(&self, lang: Lang) -> String {
-        SnapshotsScreen::title(self, lang)
-    }
-
-    fn contexts(&self) -> &'static [Context] {
-        SnapshotsScreen::contexts(self)
-    }
-
-    fn handles(&self, action: Action) -> bool {
-        SnapshotsScreen::handles(self, action)
-    }
-
-    fn handle_action(&mut self, action: Action, env: &Env, store: &mut Store) -> ScreenCmd {
-        SnapshotsScreen::handle_action(self, action, env, store)
-    }
-
-    fn render(&self, frame: &mut Frame, area: Rect, env: &Env, _focused: bool) {
-        SnapshotsScreen::render(self, frame, area, env)
-    }
-
     fn on_confirm(&mut self, action: Action, env: &Env, store: &mut Store) -> ScreenCmd {
-        SnapshotsScreen::on_confirm(self, action, env, store)
+        let l = env.lang;
+        match action {
+            Action::BackupNow => {
+                let taken = store.snapshot(SnapshotReason::Manual);
+                self.reload(store);
+                match taken {
+                    Ok(Some(s)) => {
+                        // Select the new one (newest first: the top row).
+                        if let Some(i) = self.rows.iter().position(|r| r.path == s.path) {
+                            self.window.select(i, self.rows.len());
+                        }
+                        ScreenCmd::Toast(trf(
+                            l,
+                            "ui.snapshots.backed_up",
+                            &[&sanitize(&s.file_name())],
+                        ))
+                    }
+                    Ok(None) => ScreenCmd::Error(tr(l, "ui.snapshots.no_file").to_string()),
+                    Err(e) => ScreenCmd::Error(crate::words::store_error_text(l, &e)),
+                }
+            }
+            Action::RestoreSnapshot => match self.selected_path() {
+                Some(p) => ScreenCmd::RestoreDatabase(p.to_path_buf()),
+                None => ScreenCmd::None,
+            },
+            _ => ScreenCmd::None,
+        }
     }
 
     fn on_data_changed(&mut self, store: &mut Store) -> ScreenCmd {
-        SnapshotsScreen::on_data_changed(self, store)
+        self.reload(store);
+        ScreenCmd::None
     }
 
     fn is_view(&self) -> bool {
