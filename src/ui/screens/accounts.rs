@@ -1,15 +1,14 @@
 //! "Tài khoản" (F9): a shared server's accounts, for the administrator. Read only: adding,
 //! disabling and enabling accounts stay on the command line (`ctv admin user …`).
 
-use ratatui::layout::{Alignment, Constraint, Rect};
-use ratatui::text::Line;
-use ratatui::widgets::{Block, Borders, Widget};
+use ratatui::layout::{Constraint, Rect};
 use ratatui::Frame;
 
 use super::{Env, Screen, ScreenCmd};
 use crate::store::Store;
 use crate::text::sanitize;
 use crate::ui::keymap::{Action, Context};
+use crate::ui::widgets::screen_frame;
 use crate::ui::widgets::table::render_table;
 use crate::ui::widgets::{Column, ListWindow};
 use crate::words::format;
@@ -114,24 +113,15 @@ impl Screen for AccountsScreen {
         let l = env.lang;
         let theme = env.theme;
         let count = trf(l, "ui.accounts.count", &[&format::count(self.rows.len())]);
-        let block = Block::default()
-            .borders(Borders::ALL)
-            .border_style(theme.border)
-            .title(Line::from(format!(" {} ", tr(l, "ui.accounts.title"))).style(theme.title))
-            .title(
-                Line::from(format!(" {count} "))
-                    .alignment(Alignment::Right)
-                    .style(theme.base),
-            );
-        let inner = block.inner(area);
-        block.render(area, frame.buffer_mut());
-        if inner.height < 3 || inner.width < 20 {
+        let Some(inner) = screen_frame(
+            frame.buffer_mut(),
+            area,
+            theme,
+            tr(l, "ui.accounts.title"),
+            Some((&count, theme.base)),
+            (20, 3),
+        ) else {
             return;
-        }
-        let inner = Rect {
-            x: inner.x + 1,
-            width: inner.width - 2,
-            ..inner
         };
         let w = inner.width as usize;
         let bar = match &self.error {

@@ -14,10 +14,8 @@ use std::cell::Cell;
 
 use chrono::{Datelike, NaiveDate};
 use ratatui::crossterm::event::KeyEvent;
-use ratatui::layout::{Alignment, Constraint, Layout, Rect};
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
-use ratatui::text::Line;
-use ratatui::widgets::{Block, Borders, Widget};
 use ratatui::Frame;
 
 use super::detail::DetailScreen;
@@ -28,6 +26,7 @@ use crate::store::{Store, StoreError};
 use crate::text::sanitize;
 use crate::ui::keymap::{Action, Context};
 use crate::ui::widgets::bars::wrap;
+use crate::ui::widgets::screen_frame;
 use crate::ui::widgets::{fit, Prompt};
 use crate::words::format;
 use crate::words::{tr, trf, Lang};
@@ -687,31 +686,20 @@ impl Screen for AgendaScreen {
         };
         let total =
             self.counts.overdue + self.counts.today + self.counts.this_week + self.counts.later;
-        let block = Block::default()
-            .borders(Borders::ALL)
-            .border_style(theme.border)
-            .title(Line::from(format!(" {} ", tr(l, "ui.agenda.title"))).style(theme.title))
-            .title(
-                Line::from(format!(
-                    " {} ",
-                    trf(
-                        l,
-                        "ui.agenda.position",
-                        &[&format::count(pos), &format::count(total)]
-                    )
-                ))
-                .alignment(Alignment::Right)
-                .style(theme.base),
-            );
-        let inner = block.inner(area);
-        block.render(area, frame.buffer_mut());
-        if inner.height < 4 || inner.width < 20 {
+        let position = trf(
+            l,
+            "ui.agenda.position",
+            &[&format::count(pos), &format::count(total)],
+        );
+        let Some(inner) = screen_frame(
+            frame.buffer_mut(),
+            area,
+            theme,
+            tr(l, "ui.agenda.title"),
+            Some((&position, theme.base)),
+            (20, 4),
+        ) else {
             return;
-        }
-        let inner = Rect {
-            x: inner.x + 1,
-            width: inner.width - 2,
-            ..inner
         };
         let w = inner.width as usize;
         let today = trf(

@@ -10,9 +10,7 @@
 //!    (each after a confirmation).
 
 use ratatui::crossterm::event::KeyEvent;
-use ratatui::layout::{Alignment, Constraint, Rect};
-use ratatui::text::Line;
-use ratatui::widgets::{Block, Borders, Widget};
+use ratatui::layout::{Constraint, Rect};
 use ratatui::Frame;
 
 use super::{Env, ScreenCmd};
@@ -22,6 +20,7 @@ use crate::store::{Conflict, DuplicateRow, MergeReport, Side, Store};
 use crate::text::sanitize;
 use crate::ui::keymap::{Action, Context};
 use crate::ui::widgets::bars::wrap;
+use crate::ui::widgets::screen_frame;
 use crate::ui::widgets::table::render_table;
 use crate::ui::widgets::{fit, Column, ListWindow, Prompt};
 use crate::words::format::{commune_label, entity_label, CommuneForm};
@@ -659,24 +658,15 @@ impl super::Screen for BundlesScreen {
             })
             .collect::<Vec<_>>()
             .join(" ");
-        let block = Block::default()
-            .borders(Borders::ALL)
-            .border_style(theme.border)
-            .title(Line::from(format!(" {} ", tr(l, "ui.bundles.title"))).style(theme.title))
-            .title(
-                Line::from(format!(" {tab_line} "))
-                    .alignment(Alignment::Right)
-                    .style(theme.base),
-            );
-        let inner = block.inner(area);
-        block.render(area, frame.buffer_mut());
-        if inner.height < 4 || inner.width < 30 {
+        let Some(inner) = screen_frame(
+            frame.buffer_mut(),
+            area,
+            theme,
+            tr(l, "ui.bundles.title"),
+            Some((&tab_line, theme.base)),
+            (30, 4),
+        ) else {
             return;
-        }
-        let inner = Rect {
-            x: inner.x + 1,
-            width: inner.width - 2,
-            ..inner
         };
         match self.pane {
             Pane::Import => self.render_import(frame, inner, env, focused),

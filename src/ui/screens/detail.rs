@@ -5,10 +5,8 @@
 
 use std::cell::Cell;
 
-use ratatui::layout::{Alignment, Rect};
+use ratatui::layout::Rect;
 use ratatui::style::Style;
-use ratatui::text::Line;
-use ratatui::widgets::{Block, Borders, Widget};
 use ratatui::Frame;
 
 use super::consult::topics_text;
@@ -20,6 +18,7 @@ use crate::store::{ChangeEntry, ConsultationFilter, Store, StoreError};
 use crate::text::sanitize;
 use crate::ui::keymap::{Action, Context};
 use crate::ui::widgets::bars::wrap;
+use crate::ui::widgets::screen_frame;
 use crate::ui::widgets::{fit, width};
 use crate::words::format;
 use crate::words::{tr, trf, Lang};
@@ -867,35 +866,25 @@ impl Screen for DetailScreen {
         let theme = env.theme;
         let name = sanitize(&self.facility.data.name);
         let max_title = (area.width as usize).saturating_sub(20);
-        let mut block = Block::default()
-            .borders(Borders::ALL)
-            .border_style(theme.border)
-            .title(Line::from(format!(" {} ", fit(&name, max_title))).style(theme.title));
-        if self.facility.meta.archived {
-            block = block.title(
-                Line::from(format!(" {} ", tr(l, "ui.detail.archived_badge")))
-                    .alignment(Alignment::Right)
-                    .style(theme.error),
-            );
+        let badge = if self.facility.meta.archived {
+            Some((tr(l, "ui.detail.archived_badge"), theme.error))
         } else if self.facility.data.status != FacilityStatus::Active {
-            block = block.title(
-                Line::from(format!(
-                    " {} ",
-                    tr(l, format::status_key(self.facility.data.status))
-                ))
-                .alignment(Alignment::Right)
-                .style(theme.base),
-            );
-        }
-        let inner = block.inner(area);
-        block.render(area, frame.buffer_mut());
-        if inner.height < 3 || inner.width < 12 {
+            Some((
+                tr(l, format::status_key(self.facility.data.status)),
+                theme.base,
+            ))
+        } else {
+            None
+        };
+        let Some(inner) = screen_frame(
+            frame.buffer_mut(),
+            area,
+            theme,
+            &fit(&name, max_title),
+            badge,
+            (12, 3),
+        ) else {
             return;
-        }
-        let inner = Rect {
-            x: inner.x + 1,
-            width: inner.width - 2,
-            ..inner
         };
         self.render_tabs(frame, Rect { height: 1, ..inner }, env);
         let body = Rect {

@@ -13,9 +13,7 @@
 use std::sync::Arc;
 
 use ratatui::crossterm::event::KeyEvent;
-use ratatui::layout::{Alignment, Constraint, Rect};
-use ratatui::text::Line;
-use ratatui::widgets::{Block, Borders, Widget};
+use ratatui::layout::{Constraint, Rect};
 use ratatui::Frame;
 
 use super::detail::DetailScreen;
@@ -27,6 +25,7 @@ use crate::store::{FacilityFilter, FacilitySort, Store, StoreError};
 use crate::text::sanitize;
 use crate::ui::event::IndexReady;
 use crate::ui::keymap::{Action, Context};
+use crate::ui::widgets::screen_frame;
 use crate::ui::widgets::table::{render_table_cells, TableCell};
 use crate::ui::widgets::{fit, Column, ListWindow, PickItem, TextField};
 use crate::words::format;
@@ -847,24 +846,15 @@ impl Screen for ListScreen {
         } else {
             "ui.list.title"
         };
-        let block = Block::default()
-            .borders(Borders::ALL)
-            .border_style(theme.border)
-            .title(Line::from(format!(" {} ", tr(lang, title_key))).style(theme.title))
-            .title(
-                Line::from(format!(" {counter} "))
-                    .alignment(Alignment::Right)
-                    .style(theme.base),
-            );
-        let inner = block.inner(area);
-        block.render(area, frame.buffer_mut());
-        if inner.height < 3 || inner.width < 10 {
+        let Some(inner) = screen_frame(
+            frame.buffer_mut(),
+            area,
+            theme,
+            tr(lang, title_key),
+            Some((&counter, theme.base)),
+            (10, 3),
+        ) else {
             return;
-        }
-        let inner = Rect {
-            x: inner.x + 1,
-            width: inner.width - 2,
-            ..inner
         };
         let top = Rect { height: 1, ..inner };
         let w = top.width as usize;

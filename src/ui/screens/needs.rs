@@ -11,10 +11,8 @@ use std::cell::Cell;
 use std::collections::HashSet;
 
 use ratatui::crossterm::event::KeyEvent;
-use ratatui::layout::{Alignment, Rect};
+use ratatui::layout::Rect;
 use ratatui::style::Style;
-use ratatui::text::Line;
-use ratatui::widgets::{Block, Borders, Widget};
 use ratatui::Frame;
 
 use super::detail::DetailScreen;
@@ -26,6 +24,7 @@ use crate::store::{ConsultationFilter, Store};
 use crate::text::sanitize;
 use crate::ui::keymap::{Action, Context};
 use crate::ui::widgets::bars::wrap;
+use crate::ui::widgets::screen_frame;
 use crate::ui::widgets::{fit, width, PickItem, Prompt};
 use crate::words::format;
 use crate::words::{tr, trf, Lang};
@@ -541,31 +540,20 @@ impl Screen for NeedsScreen {
         let l = env.lang;
         let theme = env.theme;
         let entries: usize = self.groups.iter().map(|g| g.raised).sum();
-        let block = Block::default()
-            .borders(Borders::ALL)
-            .border_style(theme.border)
-            .title(Line::from(format!(" {} ", tr(l, "ui.needs.title"))).style(theme.title))
-            .title(
-                Line::from(format!(
-                    " {} ",
-                    trf(
-                        l,
-                        "ui.needs.count",
-                        &[&format::count(self.groups.len()), &format::count(entries)]
-                    )
-                ))
-                .alignment(Alignment::Right)
-                .style(theme.base),
-            );
-        let inner = block.inner(area);
-        block.render(area, frame.buffer_mut());
-        if inner.height < 3 || inner.width < 20 {
+        let count = trf(
+            l,
+            "ui.needs.count",
+            &[&format::count(self.groups.len()), &format::count(entries)],
+        );
+        let Some(inner) = screen_frame(
+            frame.buffer_mut(),
+            area,
+            theme,
+            tr(l, "ui.needs.title"),
+            Some((&count, theme.base)),
+            (20, 3),
+        ) else {
             return;
-        }
-        let inner = Rect {
-            x: inner.x + 1,
-            width: inner.width - 2,
-            ..inner
         };
         let w = inner.width as usize;
         let bar = match self.filter_line() {

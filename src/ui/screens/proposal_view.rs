@@ -11,10 +11,8 @@
 use std::cell::Cell;
 
 use ratatui::crossterm::event::KeyEvent;
-use ratatui::layout::{Alignment, Rect};
+use ratatui::layout::Rect;
 use ratatui::style::Style;
-use ratatui::text::Line;
-use ratatui::widgets::{Block, Borders, Widget};
 use ratatui::Frame;
 
 use super::form::warning_style;
@@ -27,6 +25,7 @@ use crate::store::{Store, StoreError};
 use crate::text::sanitize;
 use crate::ui::keymap::{Action, Context};
 use crate::ui::widgets::bars::wrap;
+use crate::ui::widgets::screen_frame;
 use crate::ui::widgets::{fit, width, Prompt};
 use crate::words::format;
 use crate::words::format::code_label;
@@ -473,33 +472,18 @@ impl Screen for ProposalViewScreen {
         let l = env.lang;
         let theme = env.theme;
         let p = &self.record.proposal;
-        let block = Block::default()
-            .borders(Borders::ALL)
-            .border_style(theme.border)
-            .title(
-                Line::from(format!(
-                    " {} ",
-                    fit(&self.title(l), (area.width as usize).saturating_sub(30))
-                ))
-                .style(theme.title),
-            )
-            .title(
-                Line::from(format!(
-                    " {} ",
-                    tr(l, super::proposals::status_short_key(p.status))
-                ))
-                .alignment(Alignment::Right)
-                .style(theme.base),
-            );
-        let inner = block.inner(area);
-        block.render(area, frame.buffer_mut());
-        if inner.height < 2 || inner.width < 20 {
+        let Some(inner) = screen_frame(
+            frame.buffer_mut(),
+            area,
+            theme,
+            &fit(&self.title(l), (area.width as usize).saturating_sub(30)),
+            Some((
+                tr(l, super::proposals::status_short_key(p.status)),
+                theme.base,
+            )),
+            (20, 2),
+        ) else {
             return;
-        }
-        let inner = Rect {
-            x: inner.x + 1,
-            width: inner.width - 2,
-            ..inner
         };
         let w = inner.width as usize;
         let lines = self.layout(w);

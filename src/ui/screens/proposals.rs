@@ -8,9 +8,7 @@
 //! the moves the current role may make.
 
 use chrono::Datelike;
-use ratatui::layout::{Alignment, Constraint, Rect};
-use ratatui::text::Line;
-use ratatui::widgets::{Block, Borders, Widget};
+use ratatui::layout::{Constraint, Rect};
 use ratatui::Frame;
 
 use super::form::commune_items;
@@ -24,6 +22,7 @@ use crate::store::{ProposalFilter, Store};
 use crate::text::sanitize;
 use crate::ui::keymap::{Action, Context};
 use crate::ui::widgets::bars::wrap;
+use crate::ui::widgets::screen_frame;
 use crate::ui::widgets::table::render_table;
 use crate::ui::widgets::{fit, width, Column, ListWindow, PickItem};
 use crate::words::format;
@@ -442,24 +441,15 @@ impl Screen for ProposalsScreen {
         } else {
             trf(l, "ui.proposals.count", &[&format::count(self.count)])
         };
-        let block = Block::default()
-            .borders(Borders::ALL)
-            .border_style(theme.border)
-            .title(Line::from(format!(" {} ", tr(l, "ui.proposals.title"))).style(theme.title))
-            .title(
-                Line::from(format!(" {shown} "))
-                    .alignment(Alignment::Right)
-                    .style(theme.base),
-            );
-        let inner = block.inner(area);
-        block.render(area, frame.buffer_mut());
-        if inner.height < 4 || inner.width < 40 {
+        let Some(inner) = screen_frame(
+            frame.buffer_mut(),
+            area,
+            theme,
+            tr(l, "ui.proposals.title"),
+            Some((&shown, theme.base)),
+            (40, 4),
+        ) else {
             return;
-        }
-        let inner = Rect {
-            x: inner.x + 1,
-            width: inner.width - 2,
-            ..inner
         };
         let w = inner.width as usize;
         let bar = self.filter_line().unwrap_or_else(|| {

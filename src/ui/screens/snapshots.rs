@@ -6,9 +6,7 @@
 
 use std::path::PathBuf;
 
-use ratatui::layout::{Alignment, Constraint, Rect};
-use ratatui::text::Line;
-use ratatui::widgets::{Block, Borders, Widget};
+use ratatui::layout::{Constraint, Rect};
 use ratatui::Frame;
 
 use super::{Env, ScreenCmd};
@@ -16,6 +14,7 @@ use crate::store::{Snapshot, SnapshotReason, Store};
 use crate::text::sanitize;
 use crate::ui::keymap::{Action, Context};
 use crate::ui::widgets::bars::wrap;
+use crate::ui::widgets::screen_frame;
 use crate::ui::widgets::table::render_table;
 use crate::ui::widgets::{fit, Column, ListWindow};
 use crate::words::format;
@@ -188,24 +187,15 @@ impl super::Screen for SnapshotsScreen {
         let l = env.lang;
         let theme = env.theme;
         let count = trf(l, "ui.snapshots.count", &[&format::count(self.rows.len())]);
-        let block = Block::default()
-            .borders(Borders::ALL)
-            .border_style(theme.border)
-            .title(Line::from(format!(" {} ", tr(l, "ui.snapshots.title"))).style(theme.title))
-            .title(
-                Line::from(format!(" {count} "))
-                    .alignment(Alignment::Right)
-                    .style(theme.base),
-            );
-        let inner = block.inner(area);
-        block.render(area, frame.buffer_mut());
-        if inner.height < 3 || inner.width < 20 {
+        let Some(inner) = screen_frame(
+            frame.buffer_mut(),
+            area,
+            theme,
+            tr(l, "ui.snapshots.title"),
+            Some((&count, theme.base)),
+            (20, 3),
+        ) else {
             return;
-        }
-        let inner = Rect {
-            x: inner.x + 1,
-            width: inner.width - 2,
-            ..inner
         };
         let w = inner.width as usize;
         let Some(dir) = &self.dir else {
