@@ -113,14 +113,9 @@ impl Screen for AccountsScreen {
         let l = env.lang;
         let theme = env.theme;
         let count = trf(l, "ui.accounts.count", &[&format::count(self.rows.len())]);
-        let Some(inner) = screen_frame(
-            frame.buffer_mut(),
-            area,
-            theme,
-            tr(l, "ui.accounts.title"),
-            Some((&count, theme.base)),
-            (20, 3),
-        ) else {
+        let title = tr(l, "ui.accounts.title");
+        let right = Some((count.as_str(), theme.base));
+        let Some(inner) = screen_frame(frame, area, theme, title, right, (20, 3)) else {
             return;
         };
         let w = inner.width as usize;

@@ -691,14 +691,9 @@ impl Screen for AgendaScreen {
             "ui.agenda.position",
             &[&format::count(pos), &format::count(total)],
         );
-        let Some(inner) = screen_frame(
-            frame.buffer_mut(),
-            area,
-            theme,
-            tr(l, "ui.agenda.title"),
-            Some((&position, theme.base)),
-            (20, 4),
-        ) else {
+        let title = tr(l, "ui.agenda.title");
+        let right = Some((position.as_str(), theme.base));
+        let Some(inner) = screen_frame(frame, area, theme, title, right, (20, 4)) else {
             return;
         };
         let w = inner.width as usize;

@@ -658,14 +658,9 @@ impl super::Screen for BundlesScreen {
             })
             .collect::<Vec<_>>()
             .join(" ");
-        let Some(inner) = screen_frame(
-            frame.buffer_mut(),
-            area,
-            theme,
-            tr(l, "ui.bundles.title"),
-            Some((&tab_line, theme.base)),
-            (30, 4),
-        ) else {
+        let title = tr(l, "ui.bundles.title");
+        let right = Some((tab_line.as_str(), theme.base));
+        let Some(inner) = screen_frame(frame, area, theme, title, right, (30, 4)) else {
             return;
         };
         match self.pane {

@@ -876,14 +876,8 @@ impl Screen for DetailScreen {
         } else {
             None
         };
-        let Some(inner) = screen_frame(
-            frame.buffer_mut(),
-            area,
-            theme,
-            &fit(&name, max_title),
-            badge,
-            (12, 3),
-        ) else {
+        let title = fit(&name, max_title);
+        let Some(inner) = screen_frame(frame, area, theme, &title, badge, (12, 3)) else {
             return;
         };
         self.render_tabs(frame, Rect { height: 1, ..inner }, env);

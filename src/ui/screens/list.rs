@@ -846,14 +846,9 @@ impl Screen for ListScreen {
         } else {
             "ui.list.title"
         };
-        let Some(inner) = screen_frame(
-            frame.buffer_mut(),
-            area,
-            theme,
-            tr(lang, title_key),
-            Some((&counter, theme.base)),
-            (10, 3),
-        ) else {
+        let title = tr(lang, title_key);
+        let right = Some((counter.as_str(), theme.base));
+        let Some(inner) = screen_frame(frame, area, theme, title, right, (10, 3)) else {
             return;
         };
         let top = Rect { height: 1, ..inner };

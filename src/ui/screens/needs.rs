@@ -545,14 +545,9 @@ impl Screen for NeedsScreen {
             "ui.needs.count",
             &[&format::count(self.groups.len()), &format::count(entries)],
         );
-        let Some(inner) = screen_frame(
-            frame.buffer_mut(),
-            area,
-            theme,
-            tr(l, "ui.needs.title"),
-            Some((&count, theme.base)),
-            (20, 3),
-        ) else {
+        let title = tr(l, "ui.needs.title");
+        let right = Some((count.as_str(), theme.base));
+        let Some(inner) = screen_frame(frame, area, theme, title, right, (20, 3)) else {
             return;
         };
         let w = inner.width as usize;

@@ -472,17 +472,12 @@ impl Screen for ProposalViewScreen {
         let l = env.lang;
         let theme = env.theme;
         let p = &self.record.proposal;
-        let Some(inner) = screen_frame(
-            frame.buffer_mut(),
-            area,
-            theme,
-            &fit(&self.title(l), (area.width as usize).saturating_sub(30)),
-            Some((
-                tr(l, super::proposals::status_short_key(p.status)),
-                theme.base,
-            )),
-            (20, 2),
-        ) else {
+        let title = fit(&self.title(l), (area.width as usize).saturating_sub(30));
+        let right = Some((
+            tr(l, super::proposals::status_short_key(p.status)),
+            theme.base,
+        ));
+        let Some(inner) = screen_frame(frame, area, theme, &title, right, (20, 2)) else {
             return;
         };
         let w = inner.width as usize;

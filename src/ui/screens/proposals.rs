@@ -441,14 +441,9 @@ impl Screen for ProposalsScreen {
         } else {
             trf(l, "ui.proposals.count", &[&format::count(self.count)])
         };
-        let Some(inner) = screen_frame(
-            frame.buffer_mut(),
-            area,
-            theme,
-            tr(l, "ui.proposals.title"),
-            Some((&shown, theme.base)),
-            (40, 4),
-        ) else {
+        let title = tr(l, "ui.proposals.title");
+        let right = Some((shown.as_str(), theme.base));
+        let Some(inner) = screen_frame(frame, area, theme, title, right, (40, 4)) else {
             return;
         };
         let w = inner.width as usize;

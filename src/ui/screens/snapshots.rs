@@ -187,14 +187,9 @@ impl super::Screen for SnapshotsScreen {
         let l = env.lang;
         let theme = env.theme;
         let count = trf(l, "ui.snapshots.count", &[&format::count(self.rows.len())]);
-        let Some(inner) = screen_frame(
-            frame.buffer_mut(),
-            area,
-            theme,
-            tr(l, "ui.snapshots.title"),
-            Some((&count, theme.base)),
-            (20, 3),
-        ) else {
+        let title = tr(l, "ui.snapshots.title");
+        let right = Some((count.as_str(), theme.base));
+        let Some(inner) = screen_frame(frame, area, theme, title, right, (20, 3)) else {
             return;
         };
         let w = inner.width as usize;

@@ -15,11 +15,11 @@ pub mod prompt;
 pub mod table;
 pub mod text_field;
 
-use ratatui::buffer::Buffer;
 use ratatui::layout::{Alignment, Rect};
 use ratatui::style::Style;
 use ratatui::text::Line;
 use ratatui::widgets::{Block, Borders, Widget};
+use ratatui::Frame;
 
 use crate::ui::theme::Theme;
 use unicode_segmentation::UnicodeSegmentation;
@@ -93,7 +93,7 @@ pub fn fit_left(s: &str, max: usize) -> String {
 /// position, a state) at the right in `right_style`. Draws it and returns the inside less one
 /// column each side, or `None` when the inside is under `min_w`×`min_h` (nothing fits then).
 pub fn screen_frame(
-    buf: &mut Buffer,
+    frame: &mut Frame,
     area: Rect,
     theme: &Theme,
     title: &str,
@@ -112,7 +112,7 @@ pub fn screen_frame(
         );
     }
     let inner = block.inner(area);
-    block.render(area, buf);
+    block.render(area, frame.buffer_mut());
     if inner.height < min_h || inner.width < min_w {
         return None;
     }
