@@ -86,15 +86,7 @@ impl Screen for AccountsScreen {
     }
 
     fn handles(&self, action: Action) -> bool {
-        matches!(
-            action,
-            Action::Up
-                | Action::Down
-                | Action::PageUp
-                | Action::PageDown
-                | Action::Home
-                | Action::End
-        )
+        action.is_move()
     }
 
     fn on_data_changed(&mut self, store: &mut Store) -> ScreenCmd {

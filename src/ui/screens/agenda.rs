@@ -554,13 +554,8 @@ impl Screen for AgendaScreen {
             );
         }
         match action {
-            Action::Up
-            | Action::Down
-            | Action::PageUp
-            | Action::PageDown
-            | Action::Home
-            | Action::End
-            | Action::Agenda => true,
+            _ if action.is_move() => true,
+            Action::Agenda => true,
             Action::Open | Action::FollowUpDone | Action::Reschedule | Action::LogVisit => {
                 self.rows.get(self.selected).is_some()
             }

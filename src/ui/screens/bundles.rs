@@ -450,17 +450,10 @@ impl super::Screen for BundlesScreen {
             );
         }
         match action {
-            Action::Up
-            | Action::Down
-            | Action::PageUp
-            | Action::PageDown
-            | Action::Home
-            | Action::End
-            | Action::NextPane
-            | Action::Pane1
-            | Action::Pane2
-            | Action::Pane3
-            | Action::Bundles => true,
+            _ if action.is_move() => true,
+            Action::NextPane | Action::Pane1 | Action::Pane2 | Action::Pane3 | Action::Bundles => {
+                true
+            }
             Action::Open => match self.pane {
                 Pane::Import => self.checked.is_some(),
                 Pane::Conflicts => !self.conflicts.is_empty(),

@@ -795,13 +795,8 @@ impl Screen for DetailScreen {
             | Action::Pane1
             | Action::Pane2
             | Action::Pane3
-            | Action::Pane4
-            | Action::Up
-            | Action::Down
-            | Action::PageUp
-            | Action::PageDown
-            | Action::Home
-            | Action::End => true,
+            | Action::Pane4 => true,
+            _ if action.is_move() => true,
             _ => false,
         }
     }
@@ -815,22 +810,8 @@ impl Screen for DetailScreen {
             Action::Pane2 => self.set_pane(Pane::Consultations),
             Action::Pane3 => self.set_pane(Pane::Proposals),
             Action::Pane4 => self.set_pane(Pane::History),
-            Action::Up
-            | Action::Down
-            | Action::PageUp
-            | Action::PageDown
-            | Action::Home
-            | Action::End
-                if self.pane == Pane::Consultations =>
-            {
-                self.select_by(action)
-            }
-            Action::Up
-            | Action::Down
-            | Action::PageUp
-            | Action::PageDown
-            | Action::Home
-            | Action::End => self.scroll_by(action),
+            _ if action.is_move() && self.pane == Pane::Consultations => self.select_by(action),
+            _ if action.is_move() => self.scroll_by(action),
             Action::LogConsultation if !self.facility.meta.archived => {
                 return super::log_consultation(&self.facility.id, &self.facility.data.name, store)
             }

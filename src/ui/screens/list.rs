@@ -733,15 +733,8 @@ impl Screen for ListScreen {
             );
         }
         match action {
-            Action::Up
-            | Action::Down
-            | Action::PageUp
-            | Action::PageDown
-            | Action::Home
-            | Action::End
-            | Action::Search
-            | Action::Sort
-            | Action::Filter => true,
+            _ if action.is_move() => true,
+            Action::Search | Action::Sort | Action::Filter => true,
             // New facilities are added from the current list, not from the archive.
             Action::New => !self.filter.archived,
             Action::Open | Action::Edit => self.current_row().is_some(),

@@ -465,14 +465,8 @@ impl Screen for NeedsScreen {
             return matches!(action, Action::Open | Action::Save | Action::Back);
         }
         match action {
-            Action::Up
-            | Action::Down
-            | Action::PageUp
-            | Action::PageDown
-            | Action::Home
-            | Action::End
-            | Action::Filter
-            | Action::Needs => true,
+            _ if action.is_move() => true,
+            Action::Filter | Action::Needs => true,
             Action::Open => !self.items.is_empty(),
             _ => false,
         }

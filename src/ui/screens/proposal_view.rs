@@ -377,12 +377,7 @@ impl Screen for ProposalViewScreen {
         }
         match action {
             Action::Edit => self.record.editable,
-            Action::Up
-            | Action::Down
-            | Action::PageUp
-            | Action::PageDown
-            | Action::Home
-            | Action::End => true,
+            _ if action.is_move() => true,
             _ => false,
         }
     }

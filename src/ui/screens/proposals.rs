@@ -384,14 +384,8 @@ impl Screen for ProposalsScreen {
 
     fn handles(&self, action: Action) -> bool {
         match action {
-            Action::Up
-            | Action::Down
-            | Action::PageUp
-            | Action::PageDown
-            | Action::Home
-            | Action::End
-            | Action::Filter
-            | Action::Proposals => true,
+            _ if action.is_move() => true,
+            Action::Filter | Action::Proposals => true,
             Action::Open => !self.rows.is_empty(),
             _ => false,
         }

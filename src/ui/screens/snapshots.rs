@@ -141,13 +141,8 @@ impl super::Screen for SnapshotsScreen {
 
     fn handles(&self, action: Action) -> bool {
         match action {
-            Action::Up
-            | Action::Down
-            | Action::PageUp
-            | Action::PageDown
-            | Action::Home
-            | Action::End
-            | Action::Snapshots => true,
+            _ if action.is_move() => true,
+            Action::Snapshots => true,
             Action::BackupNow => self.dir.is_some(),
             Action::RestoreSnapshot => !self.rows.is_empty(),
             _ => false,
