@@ -742,20 +742,13 @@ impl Screen for AgendaScreen {
     }
 
     fn handle_text_key(&mut self, key: &KeyEvent) -> bool {
-        match self.asking.as_mut() {
-            Some(a) => a.prompt.handle_key(key),
-            None => false,
-        }
+        self.asking
+            .as_mut()
+            .is_some_and(|a| a.prompt.handle_key(key))
     }
 
     fn handle_paste(&mut self, text: &str) -> bool {
-        match self.asking.as_mut() {
-            Some(a) => {
-                a.prompt.paste(text);
-                true
-            }
-            None => false,
-        }
+        self.asking.as_mut().map(|a| a.prompt.paste(text)).is_some()
     }
 
     /// Back on top (a facility was edited or archived, a visit logged) or told the data

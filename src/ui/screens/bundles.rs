@@ -90,6 +90,14 @@ impl BundlesScreen {
         s
     }
 
+    /// The path prompt, while the Import pane shows it (it takes typed and pasted text).
+    fn import_path(&mut self) -> Option<&mut Prompt> {
+        match self.pane {
+            Pane::Import => self.path.as_mut(),
+            _ => None,
+        }
+    }
+
     fn ask_path(&mut self, value: &str) {
         let l = self.lang;
         self.path = Some(Prompt::new(tr(l, "ui.bundles.path_title")).field(
@@ -664,20 +672,11 @@ impl super::Screen for BundlesScreen {
     }
 
     fn handle_text_key(&mut self, key: &KeyEvent) -> bool {
-        match (&self.pane, self.path.as_mut()) {
-            (Pane::Import, Some(p)) => p.handle_key(key),
-            _ => false,
-        }
+        self.import_path().is_some_and(|p| p.handle_key(key))
     }
 
     fn handle_paste(&mut self, text: &str) -> bool {
-        match (&self.pane, self.path.as_mut()) {
-            (Pane::Import, Some(p)) => {
-                p.paste(text);
-                true
-            }
-            _ => false,
-        }
+        self.import_path().map(|p| p.paste(text)).is_some()
     }
 
     fn on_confirm(&mut self, action: Action, env: &Env, store: &mut Store) -> ScreenCmd {

@@ -501,20 +501,11 @@ impl Screen for ProposalViewScreen {
     }
 
     fn handle_text_key(&mut self, key: &KeyEvent) -> bool {
-        match self.asking.as_mut() {
-            Some((p, _)) => p.handle_key(key),
-            None => false,
-        }
+        self.asking.as_mut().is_some_and(|(p, _)| p.handle_key(key))
     }
 
     fn handle_paste(&mut self, text: &str) -> bool {
-        match self.asking.as_mut() {
-            Some((p, _)) => {
-                p.paste(text);
-                true
-            }
-            None => false,
-        }
+        self.asking.as_mut().map(|(p, _)| p.paste(text)).is_some()
     }
 
     fn on_confirm(&mut self, action: Action, _env: &Env, store: &mut Store) -> ScreenCmd {
