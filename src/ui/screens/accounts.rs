@@ -8,8 +8,8 @@ use super::{Env, Screen, ScreenCmd};
 use crate::store::Store;
 use crate::text::sanitize;
 use crate::ui::keymap::{Action, Context};
-use crate::ui::widgets::screen_frame;
 use crate::ui::widgets::table::render_table;
+use crate::ui::widgets::{dim_line, screen_frame};
 use crate::ui::widgets::{Column, ListWindow};
 use crate::words::format;
 use crate::words::{tr, trf, Lang};
@@ -110,18 +110,11 @@ impl Screen for AccountsScreen {
         let Some(inner) = screen_frame(frame, area, theme, title, right, (20, 3)) else {
             return;
         };
-        let w = inner.width as usize;
         let bar = match &self.error {
             Some(e) => e.clone(),
             None => tr(l, "ui.accounts.hint").to_string(),
         };
-        frame.buffer_mut().set_stringn(
-            inner.x,
-            inner.y,
-            crate::ui::widgets::fit(&bar, w),
-            w,
-            theme.dim,
-        );
+        dim_line(frame, inner, &bar, theme);
         let rest = Rect {
             y: inner.y + 1,
             height: inner.height - 1,

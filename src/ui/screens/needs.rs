@@ -24,7 +24,7 @@ use crate::store::{ConsultationFilter, Store};
 use crate::text::sanitize;
 use crate::ui::keymap::{Action, Context};
 use crate::ui::widgets::bars::wrap;
-use crate::ui::widgets::screen_frame;
+use crate::ui::widgets::{dim_line, screen_frame};
 use crate::ui::widgets::{fit, width, PickItem, Prompt};
 use crate::words::format;
 use crate::words::{tr, trf, Lang};
@@ -552,9 +552,7 @@ impl Screen for NeedsScreen {
                 trf(l, "ui.needs.no_filter", &[&key])
             }
         };
-        frame
-            .buffer_mut()
-            .set_stringn(inner.x, inner.y, fit(&bar, w), w, theme.dim);
+        dim_line(frame, inner, &bar, theme);
         let body = Rect {
             y: inner.y + 2,
             height: inner.height.saturating_sub(2),

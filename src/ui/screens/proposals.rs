@@ -22,8 +22,8 @@ use crate::store::{ProposalFilter, Store};
 use crate::text::sanitize;
 use crate::ui::keymap::{Action, Context};
 use crate::ui::widgets::bars::wrap;
-use crate::ui::widgets::screen_frame;
 use crate::ui::widgets::table::render_table;
+use crate::ui::widgets::{dim_line, screen_frame};
 use crate::ui::widgets::{fit, width, Column, ListWindow, PickItem};
 use crate::words::format;
 use crate::words::{tr, trf, Lang};
@@ -445,9 +445,7 @@ impl Screen for ProposalsScreen {
             let key = env.keymap.keys_for(Action::Filter, Context::List);
             trf(l, "ui.proposals.no_filter", &[&key])
         });
-        frame
-            .buffer_mut()
-            .set_stringn(inner.x, inner.y, fit(&bar, w), w, theme.dim);
+        dim_line(frame, inner, &bar, theme);
         let rest = inner.height.saturating_sub(1);
         if self.count == 0 {
             let text = match &self.error {

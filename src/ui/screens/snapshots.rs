@@ -14,9 +14,9 @@ use crate::store::{Snapshot, SnapshotReason, Store};
 use crate::text::sanitize;
 use crate::ui::keymap::{Action, Context};
 use crate::ui::widgets::bars::wrap;
-use crate::ui::widgets::screen_frame;
 use crate::ui::widgets::table::render_table;
-use crate::ui::widgets::{fit, Column, ListWindow};
+use crate::ui::widgets::{dim_line, screen_frame};
+use crate::ui::widgets::{Column, ListWindow};
 use crate::words::format;
 use crate::words::{tr, trf, Lang};
 
@@ -187,15 +187,12 @@ impl super::Screen for SnapshotsScreen {
         let Some(inner) = screen_frame(frame, area, theme, title, right, (20, 3)) else {
             return;
         };
-        let w = inner.width as usize;
         let Some(dir) = &self.dir else {
             self.render_text(frame, inner, tr(l, "ui.snapshots.no_file"), env);
             return;
         };
         let bar = trf(l, "cli.snapshots.dir", &[&sanitize(dir)]);
-        frame
-            .buffer_mut()
-            .set_stringn(inner.x, inner.y, fit(&bar, w), w, theme.dim);
+        dim_line(frame, inner, &bar, theme);
         let rest = Rect {
             y: inner.y + 1,
             height: inner.height - 1,

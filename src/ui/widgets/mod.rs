@@ -123,6 +123,14 @@ pub fn screen_frame(
     })
 }
 
+/// One line of dim text (a hint, a filter, a folder) on the top row of `area`, cut to its width.
+pub fn dim_line(frame: &mut Frame, area: Rect, text: &str, theme: &Theme) {
+    let w = area.width as usize;
+    frame
+        .buffer_mut()
+        .set_stringn(area.x, area.y, fit(text, w), w, theme.dim);
+}
+
 /// A rectangle of at most `w`×`h` centred in `area`.
 pub fn popup_area(area: Rect, w: u16, h: u16) -> Rect {
     let w = w.min(area.width);
