@@ -292,9 +292,9 @@ impl Action {
         Action::VIEWS.contains(&self)
     }
 
-    /// Whether the command palette offers it (movement and dialog keys would only be noise).
-    pub fn in_palette(self) -> bool {
-        !matches!(
+    /// Whether it moves the selection or scrolls (Up, Down, PageUp, PageDown, Home, End).
+    pub fn is_move(self) -> bool {
+        matches!(
             self,
             Action::Up
                 | Action::Down
@@ -302,15 +302,23 @@ impl Action {
                 | Action::PageDown
                 | Action::Home
                 | Action::End
-                | Action::NextField
-                | Action::PrevField
-                | Action::Yes
-                | Action::No
-                | Action::Palette
-                | Action::Exit
-                | Action::NextPane
-                | Action::PrevPane
         )
+    }
+
+    /// Whether the command palette offers it (movement and dialog keys would only be noise).
+    pub fn in_palette(self) -> bool {
+        !self.is_move()
+            && !matches!(
+                self,
+                Action::NextField
+                    | Action::PrevField
+                    | Action::Yes
+                    | Action::No
+                    | Action::Palette
+                    | Action::Exit
+                    | Action::NextPane
+                    | Action::PrevPane
+            )
     }
 }
 

@@ -1,9 +1,7 @@
 //! "Tài khoản" (F9): a shared server's accounts, for the administrator. Read only: adding,
 //! disabling and enabling accounts stay on the command line (`ctv admin user …`).
 
-use ratatui::layout::{Alignment, Constraint, Rect};
-use ratatui::text::Line;
-use ratatui::widgets::{Block, Borders, Widget};
+use ratatui::layout::{Constraint, Rect};
 use ratatui::Frame;
 
 use super::{Env, Screen, ScreenCmd};
@@ -11,6 +9,7 @@ use crate::store::Store;
 use crate::text::sanitize;
 use crate::ui::keymap::{Action, Context};
 use crate::ui::widgets::table::render_table;
+use crate::ui::widgets::{dim_line, screen_frame};
 use crate::ui::widgets::{Column, ListWindow};
 use crate::words::format;
 use crate::words::{tr, trf, Lang};
@@ -87,15 +86,7 @@ impl Screen for AccountsScreen {
     }
 
     fn handles(&self, action: Action) -> bool {
-        matches!(
-            action,
-            Action::Up
-                | Action::Down
-                | Action::PageUp
-                | Action::PageDown
-                | Action::Home
-                | Action::End
-        )
+        action.is_move()
     }
 
     fn on_data_changed(&mut self, store: &mut Store) -> ScreenCmd {
@@ -114,37 +105,16 @@ impl Screen for AccountsScreen {
         let l = env.lang;
         let theme = env.theme;
         let count = trf(l, "ui.accounts.count", &[&format::count(self.rows.len())]);
-        let block = Block::default()
-            .borders(Borders::ALL)
-            .border_style(theme.border)
-            .title(Line::from(format!(" {} ", tr(l, "ui.accounts.title"))).style(theme.title))
-            .title(
-                Line::from(format!(" {count} "))
-                    .alignment(Alignment::Right)
-                    .style(theme.base),
-            );
-        let inner = block.inner(area);
-        block.render(area, frame.buffer_mut());
-        if inner.height < 3 || inner.width < 20 {
+        let title = tr(l, "ui.accounts.title");
+        let right = Some((count.as_str(), theme.base));
+        let Some(inner) = screen_frame(frame, area, theme, title, right, (20, 3)) else {
             return;
-        }
-        let inner = Rect {
-            x: inner.x + 1,
-            width: inner.width - 2,
-            ..inner
         };
-        let w = inner.width as usize;
         let bar = match &self.error {
             Some(e) => e.clone(),
             None => tr(l, "ui.accounts.hint").to_string(),
         };
-        frame.buffer_mut().set_stringn(
-            inner.x,
-            inner.y,
-            crate::ui::widgets::fit(&bar, w),
-            w,
-            theme.dim,
-        );
+        dim_line(frame, inner, &bar, theme);
         let rest = Rect {
             y: inner.y + 1,
             height: inner.height - 1,

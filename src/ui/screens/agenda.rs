@@ -14,10 +14,8 @@ use std::cell::Cell;
 
 use chrono::{Datelike, NaiveDate};
 use ratatui::crossterm::event::KeyEvent;
-use ratatui::layout::{Alignment, Constraint, Layout, Rect};
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
-use ratatui::text::Line;
-use ratatui::widgets::{Block, Borders, Widget};
 use ratatui::Frame;
 
 use super::detail::DetailScreen;
@@ -28,6 +26,7 @@ use crate::store::{Store, StoreError};
 use crate::text::sanitize;
 use crate::ui::keymap::{Action, Context};
 use crate::ui::widgets::bars::wrap;
+use crate::ui::widgets::screen_frame;
 use crate::ui::widgets::{fit, Prompt};
 use crate::words::format;
 use crate::words::{tr, trf, Lang};
@@ -204,40 +203,6 @@ impl AgendaScreen {
         self.asking.as_ref().and_then(|a| a.prompt.error())
     }
 
-    pub fn title(&self, lang: Lang) -> String {
-        tr(lang, "ui.agenda.title").to_string()
-    }
-
-    pub fn contexts(&self) -> &'static [Context] {
-        if self.asking.is_some() {
-            &[Context::Form]
-        } else {
-            &[Context::Agenda, Context::List]
-        }
-    }
-
-    pub fn handles(&self, action: Action) -> bool {
-        if self.asking.is_some() {
-            return matches!(
-                action,
-                Action::Open | Action::Save | Action::Back | Action::NextField | Action::PrevField
-            );
-        }
-        match action {
-            Action::Up
-            | Action::Down
-            | Action::PageUp
-            | Action::PageDown
-            | Action::Home
-            | Action::End
-            | Action::Agenda => true,
-            Action::Open | Action::FollowUpDone | Action::Reschedule | Action::LogVisit => {
-                self.rows.get(self.selected).is_some()
-            }
-            _ => false,
-        }
-    }
-
     // ----- loading -----
 
     fn reload(&mut self, store: &Store) {
@@ -298,139 +263,7 @@ impl AgendaScreen {
         }
     }
 
-    /// Back on top (a facility was edited or archived, a visit logged) or told the data
-    /// changed: load the agenda again (a few indexed queries).
-    pub fn on_data_changed(&mut self, store: &mut Store) -> ScreenCmd {
-        self.reload(store);
-        ScreenCmd::None
-    }
-
     // ----- input -----
-
-    pub fn handle_text_key(&mut self, key: &KeyEvent) -> bool {
-        match self.asking.as_mut() {
-            Some(a) => a.prompt.handle_key(key),
-            None => false,
-        }
-    }
-
-    pub fn handle_paste(&mut self, text: &str) -> bool {
-        match self.asking.as_mut() {
-            Some(a) => {
-                a.prompt.paste(text);
-                true
-            }
-            None => false,
-        }
-    }
-
-    pub fn handle_action(&mut self, action: Action, env: &Env, store: &mut Store) -> ScreenCmd {
-        if let Some(asking) = self.asking.as_mut() {
-            match action {
-                Action::Back => self.asking = None,
-                Action::NextField => asking.prompt.next_field(),
-                Action::PrevField => asking.prompt.prev_field(),
-                Action::Open | Action::Save => return self.submit(store),
-                // Nothing else while a question is open (F3/F4 would leave it behind).
-                _ => {}
-            }
-            return ScreenCmd::None;
-        }
-        let l = env.lang;
-        match action {
-            Action::Up | Action::Down | Action::PageUp | Action::PageDown => {
-                let page = self.page.get().max(1);
-                let last = self.rows.len().saturating_sub(1);
-                self.selected = match action {
-                    Action::Up => self.selected.saturating_sub(1),
-                    Action::Down => (self.selected + 1).min(last),
-                    Action::PageUp => self.selected.saturating_sub(page),
-                    _ => (self.selected + page).min(last),
-                };
-                ScreenCmd::None
-            }
-            Action::Home => {
-                self.selected = 0;
-                ScreenCmd::None
-            }
-            Action::End => {
-                self.selected = self.rows.len().saturating_sub(1);
-                ScreenCmd::None
-            }
-            // Already here: F3 reloads.
-            Action::Agenda => {
-                self.reload(store);
-                ScreenCmd::None
-            }
-            Action::Open => match self.rows.get(self.selected) {
-                Some(r) => match DetailScreen::open(&r.facility_id, l, store) {
-                    Ok(Some(d)) => ScreenCmd::Push(Box::new(d)),
-                    Ok(None) => {
-                        self.reload(store);
-                        ScreenCmd::Error(tr(l, "ui.list.gone").to_string())
-                    }
-                    Err(e) => ScreenCmd::Error(crate::words::store_error_text(l, &e)),
-                },
-                None => ScreenCmd::None,
-            },
-            Action::FollowUpDone => {
-                let Some(row) = self.rows.get(self.selected).cloned() else {
-                    return ScreenCmd::None;
-                };
-                let prompt = Prompt::new(trf(l, "ui.agenda.done_title", &[&row.facility])).field(
-                    tr(l, "ui.agenda.note"),
-                    tr(l, "ui.agenda.note_hint"),
-                    "",
-                    NOTE_MAX,
-                );
-                self.asking = Some(Asking {
-                    ask: Ask::Done { empty_ok: false },
-                    row,
-                    prompt,
-                });
-                ScreenCmd::None
-            }
-            Action::Reschedule => {
-                let Some(row) = self.rows.get(self.selected).cloned() else {
-                    return ScreenCmd::None;
-                };
-                let prompt = Prompt::new(trf(
-                    l,
-                    "ui.agenda.reschedule_title",
-                    &[&row.facility, &row.due],
-                ))
-                .field(
-                    tr(l, "ui.agenda.new_date"),
-                    trf(l, "ui.agenda.new_date_hint", &[&dmy(self.today)]),
-                    "",
-                    10,
-                )
-                .field(
-                    tr(l, "ui.agenda.reason"),
-                    tr(l, "ui.agenda.reason_hint"),
-                    "",
-                    NOTE_MAX,
-                );
-                self.asking = Some(Asking {
-                    ask: Ask::Reschedule,
-                    row,
-                    prompt,
-                });
-                ScreenCmd::None
-            }
-            Action::LogVisit => match self.rows.get(self.selected).cloned() {
-                Some(r) => super::log_visit_closing(
-                    env,
-                    store,
-                    &r.facility_id,
-                    &r.consultation_id,
-                    r.fu_version,
-                ),
-                None => ScreenCmd::None,
-            },
-            _ => ScreenCmd::Unhandled,
-        }
-    }
 
     /// Enter in the prompt: hand the values to the core.
     fn submit(&mut self, store: &mut Store) -> ScreenCmd {
@@ -499,92 +332,6 @@ impl AgendaScreen {
     }
 
     // ----- drawing -----
-
-    pub fn render(&self, frame: &mut Frame, area: Rect, env: &Env, focused: bool) {
-        let l = env.lang;
-        let theme = env.theme;
-        let pos = if self.rows.is_empty() {
-            0
-        } else {
-            self.selected + 1
-        };
-        let total =
-            self.counts.overdue + self.counts.today + self.counts.this_week + self.counts.later;
-        let block = Block::default()
-            .borders(Borders::ALL)
-            .border_style(theme.border)
-            .title(Line::from(format!(" {} ", tr(l, "ui.agenda.title"))).style(theme.title))
-            .title(
-                Line::from(format!(
-                    " {} ",
-                    trf(
-                        l,
-                        "ui.agenda.position",
-                        &[&format::count(pos), &format::count(total)]
-                    )
-                ))
-                .alignment(Alignment::Right)
-                .style(theme.base),
-            );
-        let inner = block.inner(area);
-        block.render(area, frame.buffer_mut());
-        if inner.height < 4 || inner.width < 20 {
-            return;
-        }
-        let inner = Rect {
-            x: inner.x + 1,
-            width: inner.width - 2,
-            ..inner
-        };
-        let w = inner.width as usize;
-        let today = trf(
-            l,
-            "ui.agenda.today_is",
-            &[&tr(l, weekday_key(self.today)), &dmy(self.today)],
-        );
-        frame
-            .buffer_mut()
-            .set_stringn(inner.x, inner.y, fit(&today, w), w, theme.dim);
-        let body = Rect {
-            y: inner.y + 1,
-            height: inner.height - 1,
-            ..inner
-        };
-        if self.rows.is_empty() && total == 0 {
-            let text = match &self.error {
-                Some(e) => e.clone(),
-                None => tr(l, "ui.agenda.empty").to_string(),
-            };
-            for (n, line) in wrap(&text, w)
-                .iter()
-                .enumerate()
-                .take(body.height as usize - 1)
-            {
-                frame
-                    .buffer_mut()
-                    .set_stringn(body.x, body.y + 1 + n as u16, line, w, theme.dim);
-            }
-        } else {
-            // The selected follow-up in full below the list, when there is room.
-            let detail_h = if body.height >= 12 { 4 } else { 0 };
-            let list = Rect {
-                height: body.height - detail_h,
-                ..body
-            };
-            self.render_list(frame, list, env);
-            if detail_h > 0 {
-                let detail = Rect {
-                    y: list.y + list.height,
-                    height: detail_h,
-                    ..body
-                };
-                self.render_selected(frame, detail, env);
-            }
-        }
-        if let Some(a) = &self.asking {
-            a.prompt.render(frame, area, theme, l, focused);
-        }
-    }
 
     fn render_list(&self, frame: &mut Frame, area: Rect, env: &Env) {
         let l = env.lang;
@@ -788,35 +535,227 @@ fn bucket_count(c: &AgendaCounts, b: AgendaBucket) -> usize {
 
 impl Screen for AgendaScreen {
     fn title(&self, lang: Lang) -> String {
-        AgendaScreen::title(self, lang)
+        tr(lang, "ui.agenda.title").to_string()
     }
 
     fn contexts(&self) -> &'static [Context] {
-        AgendaScreen::contexts(self)
+        if self.asking.is_some() {
+            &[Context::Form]
+        } else {
+            &[Context::Agenda, Context::List]
+        }
     }
 
     fn handles(&self, action: Action) -> bool {
-        AgendaScreen::handles(self, action)
+        if self.asking.is_some() {
+            return matches!(
+                action,
+                Action::Open | Action::Save | Action::Back | Action::NextField | Action::PrevField
+            );
+        }
+        match action {
+            _ if action.is_move() => true,
+            Action::Agenda => true,
+            Action::Open | Action::FollowUpDone | Action::Reschedule | Action::LogVisit => {
+                self.rows.get(self.selected).is_some()
+            }
+            _ => false,
+        }
     }
 
     fn handle_action(&mut self, action: Action, env: &Env, store: &mut Store) -> ScreenCmd {
-        AgendaScreen::handle_action(self, action, env, store)
+        if let Some(asking) = self.asking.as_mut() {
+            match action {
+                Action::Back => self.asking = None,
+                Action::NextField => asking.prompt.next_field(),
+                Action::PrevField => asking.prompt.prev_field(),
+                Action::Open | Action::Save => return self.submit(store),
+                // Nothing else while a question is open (F3/F4 would leave it behind).
+                _ => {}
+            }
+            return ScreenCmd::None;
+        }
+        let l = env.lang;
+        match action {
+            Action::Up | Action::Down | Action::PageUp | Action::PageDown => {
+                let page = self.page.get().max(1);
+                let last = self.rows.len().saturating_sub(1);
+                self.selected = match action {
+                    Action::Up => self.selected.saturating_sub(1),
+                    Action::Down => (self.selected + 1).min(last),
+                    Action::PageUp => self.selected.saturating_sub(page),
+                    _ => (self.selected + page).min(last),
+                };
+                ScreenCmd::None
+            }
+            Action::Home => {
+                self.selected = 0;
+                ScreenCmd::None
+            }
+            Action::End => {
+                self.selected = self.rows.len().saturating_sub(1);
+                ScreenCmd::None
+            }
+            // Already here: F3 reloads.
+            Action::Agenda => {
+                self.reload(store);
+                ScreenCmd::None
+            }
+            Action::Open => match self.rows.get(self.selected) {
+                Some(r) => match DetailScreen::open(&r.facility_id, l, store) {
+                    Ok(Some(d)) => ScreenCmd::Push(Box::new(d)),
+                    Ok(None) => {
+                        self.reload(store);
+                        ScreenCmd::Error(tr(l, "ui.list.gone").to_string())
+                    }
+                    Err(e) => ScreenCmd::Error(crate::words::store_error_text(l, &e)),
+                },
+                None => ScreenCmd::None,
+            },
+            Action::FollowUpDone => {
+                let Some(row) = self.rows.get(self.selected).cloned() else {
+                    return ScreenCmd::None;
+                };
+                let prompt = Prompt::new(trf(l, "ui.agenda.done_title", &[&row.facility])).field(
+                    tr(l, "ui.agenda.note"),
+                    tr(l, "ui.agenda.note_hint"),
+                    "",
+                    NOTE_MAX,
+                );
+                self.asking = Some(Asking {
+                    ask: Ask::Done { empty_ok: false },
+                    row,
+                    prompt,
+                });
+                ScreenCmd::None
+            }
+            Action::Reschedule => {
+                let Some(row) = self.rows.get(self.selected).cloned() else {
+                    return ScreenCmd::None;
+                };
+                let prompt = Prompt::new(trf(
+                    l,
+                    "ui.agenda.reschedule_title",
+                    &[&row.facility, &row.due],
+                ))
+                .field(
+                    tr(l, "ui.agenda.new_date"),
+                    trf(l, "ui.agenda.new_date_hint", &[&dmy(self.today)]),
+                    "",
+                    10,
+                )
+                .field(
+                    tr(l, "ui.agenda.reason"),
+                    tr(l, "ui.agenda.reason_hint"),
+                    "",
+                    NOTE_MAX,
+                );
+                self.asking = Some(Asking {
+                    ask: Ask::Reschedule,
+                    row,
+                    prompt,
+                });
+                ScreenCmd::None
+            }
+            Action::LogVisit => match self.rows.get(self.selected).cloned() {
+                Some(r) => super::log_visit_closing(
+                    env,
+                    store,
+                    &r.facility_id,
+                    &r.consultation_id,
+                    r.fu_version,
+                ),
+                None => ScreenCmd::None,
+            },
+            _ => ScreenCmd::Unhandled,
+        }
     }
 
     fn render(&self, frame: &mut Frame, area: Rect, env: &Env, focused: bool) {
-        AgendaScreen::render(self, frame, area, env, focused)
+        let l = env.lang;
+        let theme = env.theme;
+        let pos = if self.rows.is_empty() {
+            0
+        } else {
+            self.selected + 1
+        };
+        let total =
+            self.counts.overdue + self.counts.today + self.counts.this_week + self.counts.later;
+        let position = trf(
+            l,
+            "ui.agenda.position",
+            &[&format::count(pos), &format::count(total)],
+        );
+        let title = tr(l, "ui.agenda.title");
+        let right = Some((position.as_str(), theme.base));
+        let Some(inner) = screen_frame(frame, area, theme, title, right, (20, 4)) else {
+            return;
+        };
+        let w = inner.width as usize;
+        let today = trf(
+            l,
+            "ui.agenda.today_is",
+            &[&tr(l, weekday_key(self.today)), &dmy(self.today)],
+        );
+        frame
+            .buffer_mut()
+            .set_stringn(inner.x, inner.y, fit(&today, w), w, theme.dim);
+        let body = Rect {
+            y: inner.y + 1,
+            height: inner.height - 1,
+            ..inner
+        };
+        if self.rows.is_empty() && total == 0 {
+            let text = match &self.error {
+                Some(e) => e.clone(),
+                None => tr(l, "ui.agenda.empty").to_string(),
+            };
+            for (n, line) in wrap(&text, w)
+                .iter()
+                .enumerate()
+                .take(body.height as usize - 1)
+            {
+                frame
+                    .buffer_mut()
+                    .set_stringn(body.x, body.y + 1 + n as u16, line, w, theme.dim);
+            }
+        } else {
+            // The selected follow-up in full below the list, when there is room.
+            let detail_h = if body.height >= 12 { 4 } else { 0 };
+            let list = Rect {
+                height: body.height - detail_h,
+                ..body
+            };
+            self.render_list(frame, list, env);
+            if detail_h > 0 {
+                let detail = Rect {
+                    y: list.y + list.height,
+                    height: detail_h,
+                    ..body
+                };
+                self.render_selected(frame, detail, env);
+            }
+        }
+        if let Some(a) = &self.asking {
+            a.prompt.render(frame, area, theme, l, focused);
+        }
     }
 
     fn handle_text_key(&mut self, key: &KeyEvent) -> bool {
-        AgendaScreen::handle_text_key(self, key)
+        self.asking
+            .as_mut()
+            .is_some_and(|a| a.prompt.handle_key(key))
     }
 
     fn handle_paste(&mut self, text: &str) -> bool {
-        AgendaScreen::handle_paste(self, text)
+        self.asking.as_mut().map(|a| a.prompt.paste(text)).is_some()
     }
 
+    /// Back on top (a facility was edited or archived, a visit logged) or told the data
+    /// changed: load the agenda again (a few indexed queries).
     fn on_data_changed(&mut self, store: &mut Store) -> ScreenCmd {
-        AgendaScreen::on_data_changed(self, store)
+        self.reload(store);
+        ScreenCmd::None
     }
 
     fn is_view(&self) -> bool {

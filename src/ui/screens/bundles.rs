@@ -10,9 +10,7 @@
 //!    (each after a confirmation).
 
 use ratatui::crossterm::event::KeyEvent;
-use ratatui::layout::{Alignment, Constraint, Rect};
-use ratatui::text::Line;
-use ratatui::widgets::{Block, Borders, Widget};
+use ratatui::layout::{Constraint, Rect};
 use ratatui::Frame;
 
 use super::{Env, ScreenCmd};
@@ -22,6 +20,7 @@ use crate::store::{Conflict, DuplicateRow, MergeReport, Side, Store};
 use crate::text::sanitize;
 use crate::ui::keymap::{Action, Context};
 use crate::ui::widgets::bars::wrap;
+use crate::ui::widgets::screen_frame;
 use crate::ui::widgets::table::render_table;
 use crate::ui::widgets::{fit, Column, ListWindow, Prompt};
 use crate::words::format::{commune_label, entity_label, CommuneForm};
@@ -91,6 +90,14 @@ impl BundlesScreen {
         s
     }
 
+    /// The path prompt, while the Import pane shows it (it takes typed and pasted text).
+    fn import_path(&mut self) -> Option<&mut Prompt> {
+        match self.pane {
+            Pane::Import => self.path.as_mut(),
+            _ => None,
+        }
+    }
+
     fn ask_path(&mut self, value: &str) {
         let l = self.lang;
         self.path = Some(Prompt::new(tr(l, "ui.bundles.path_title")).field(
@@ -127,51 +134,6 @@ impl BundlesScreen {
         self.fields.is_some()
     }
 
-    pub fn title(&self, lang: Lang) -> String {
-        tr(lang, "ui.bundles.title").to_string()
-    }
-
-    pub fn contexts(&self) -> &'static [Context] {
-        if self.pane == Pane::Import && self.path.is_some() {
-            &[Context::Form]
-        } else {
-            &[Context::Bundles, Context::List]
-        }
-    }
-
-    pub fn handles(&self, action: Action) -> bool {
-        if self.pane == Pane::Import && self.path.is_some() {
-            return matches!(
-                action,
-                Action::Open | Action::Back | Action::NextField | Action::Bundles
-            );
-        }
-        match action {
-            Action::Up
-            | Action::Down
-            | Action::PageUp
-            | Action::PageDown
-            | Action::Home
-            | Action::End
-            | Action::NextPane
-            | Action::Pane1
-            | Action::Pane2
-            | Action::Pane3
-            | Action::Bundles => true,
-            Action::Open => match self.pane {
-                Pane::Import => self.checked.is_some(),
-                Pane::Conflicts => !self.conflicts.is_empty(),
-                Pane::Duplicates => !self.duplicates.is_empty(),
-            },
-            Action::ResolveConflict => self.fields.is_some(),
-            Action::MergeDuplicate | Action::KeepApart => {
-                self.pane == Pane::Duplicates && !self.duplicates.is_empty()
-            }
-            Action::Back => self.fields.is_some() || self.checked.is_some(),
-            _ => false,
-        }
-    }
-
     // ----- loading -----
 
     fn reload(&mut self, store: &Store) {
@@ -191,11 +153,6 @@ impl BundlesScreen {
         }
     }
 
-    pub fn on_data_changed(&mut self, store: &mut Store) -> ScreenCmd {
-        self.reload(store);
-        ScreenCmd::None
-    }
-
     fn switch(&mut self, pane: Pane, store: &Store) {
         self.pane = pane;
         self.fields = None;
@@ -204,23 +161,6 @@ impl BundlesScreen {
     }
 
     // ----- input -----
-
-    pub fn handle_text_key(&mut self, key: &KeyEvent) -> bool {
-        match (&self.pane, self.path.as_mut()) {
-            (Pane::Import, Some(p)) => p.handle_key(key),
-            _ => false,
-        }
-    }
-
-    pub fn handle_paste(&mut self, text: &str) -> bool {
-        match (&self.pane, self.path.as_mut()) {
-            (Pane::Import, Some(p)) => {
-                p.paste(text);
-                true
-            }
-            _ => false,
-        }
-    }
 
     fn check_path(&mut self, store: &Store) -> ScreenCmd {
         let l = self.lang;
@@ -244,163 +184,6 @@ impl BundlesScreen {
                 p.set_error(Some(receive_error_text(l, &e)));
                 ScreenCmd::None
             }
-        }
-    }
-
-    pub fn handle_action(&mut self, action: Action, env: &Env, store: &mut Store) -> ScreenCmd {
-        let l = env.lang;
-        if self.pane == Pane::Import && self.path.is_some() {
-            return match action {
-                Action::Open => self.check_path(store),
-                Action::NextField => {
-                    self.switch(Pane::Conflicts, store);
-                    ScreenCmd::None
-                }
-                Action::Bundles => ScreenCmd::None,
-                _ => ScreenCmd::Unhandled,
-            };
-        }
-        let pane = match action {
-            Action::Pane1 => Some(Pane::Import),
-            Action::Pane2 => Some(Pane::Conflicts),
-            Action::Pane3 => Some(Pane::Duplicates),
-            Action::NextPane | Action::Bundles => Some(match self.pane {
-                Pane::Import => Pane::Conflicts,
-                Pane::Conflicts => Pane::Duplicates,
-                Pane::Duplicates => Pane::Import,
-            }),
-            _ => None,
-        };
-        if let Some(p) = pane {
-            self.switch(p, store);
-            if p == Pane::Import && self.checked.is_none() {
-                self.ask_path("");
-            }
-            return ScreenCmd::None;
-        }
-        if self.window.apply(action, self.rows()) {
-            return ScreenCmd::None;
-        }
-        match (self.pane, action) {
-            (Pane::Import, Action::Back) => {
-                let old = self
-                    .checked
-                    .take()
-                    .map(|_| String::new())
-                    .unwrap_or_default();
-                self.ask_path(&old);
-                ScreenCmd::None
-            }
-            (Pane::Import, Action::Open) => match &self.checked {
-                Some((c, _)) => {
-                    let m = &c.bundle.manifest;
-                    let key = match &c.key {
-                        KeyStatus::Known => String::new(),
-                        KeyStatus::New => trf(
-                            l,
-                            "ui.bundles.trust_new",
-                            &[&sanitize(&m.sender.fingerprint)],
-                        ),
-                        KeyStatus::Changed { on_file } => trf(
-                            l,
-                            "ui.bundles.trust_changed",
-                            &[&sanitize(on_file), &sanitize(&m.sender.fingerprint)],
-                        ),
-                    };
-                    ScreenCmd::Confirm {
-                        message: format!(
-                            "{}{}",
-                            trf(
-                                l,
-                                "ui.bundles.confirm_import",
-                                &[&m.seq, &sanitize(&m.sender.name)]
-                            ),
-                            key
-                        ),
-                        action: Action::Open,
-                    }
-                }
-                None => ScreenCmd::None,
-            },
-            (Pane::Conflicts, Action::Back) => {
-                self.fields = None;
-                self.window = ListWindow::new();
-                self.reload(store);
-                ScreenCmd::None
-            }
-            (Pane::Conflicts, Action::Open) => {
-                let at = self.window.selected();
-                match self.fields.as_mut() {
-                    Some((_, fields)) => {
-                        if let Some(f) = fields.get_mut(at) {
-                            f.side = if f.side == Side::Mine {
-                                Side::Theirs
-                            } else {
-                                Side::Mine
-                            };
-                        }
-                        ScreenCmd::None
-                    }
-                    None => self.open_conflict(at, store),
-                }
-            }
-            (Pane::Conflicts, Action::ResolveConflict) => match &self.fields {
-                Some((id, fields)) => {
-                    let theirs: Vec<&str> = fields
-                        .iter()
-                        .filter(|f| f.side == Side::Theirs)
-                        .map(|f| f.field.as_str())
-                        .collect();
-                    ScreenCmd::Confirm {
-                        message: trf(
-                            l,
-                            "ui.bundles.confirm_resolve",
-                            &[
-                                id,
-                                &if theirs.is_empty() {
-                                    "—".to_string()
-                                } else {
-                                    theirs.join(", ")
-                                },
-                            ],
-                        ),
-                        action: Action::ResolveConflict,
-                    }
-                }
-                None => ScreenCmd::None,
-            },
-            (Pane::Duplicates, Action::Open | Action::MergeDuplicate) => {
-                match self.duplicates.get(self.window.selected()) {
-                    Some(d) => ScreenCmd::Confirm {
-                        message: trf(
-                            l,
-                            "ui.bundles.confirm_merge",
-                            &[
-                                &sanitize(&d.b_name),
-                                &short(&d.b),
-                                &sanitize(&d.a_name),
-                                &short(&d.a),
-                            ],
-                        ),
-                        action: Action::MergeDuplicate,
-                    },
-                    None => ScreenCmd::None,
-                }
-            }
-            (Pane::Duplicates, Action::KeepApart) => {
-                match self.duplicates.get(self.window.selected()) {
-                    Some(d) => ScreenCmd::Confirm {
-                        message: trf(
-                            l,
-                            "ui.bundles.confirm_keep_apart",
-                            &[&sanitize(&d.a_name), &sanitize(&d.b_name)],
-                        ),
-                        action: Action::KeepApart,
-                    },
-                    None => ScreenCmd::None,
-                }
-            }
-            _ => ScreenCmd::Unhandled,
         }
     }
 
@@ -439,150 +222,7 @@ impl BundlesScreen {
         ScreenCmd::None
     }
 
-    pub fn on_confirm(&mut self, action: Action, env: &Env, store: &mut Store) -> ScreenCmd {
-        let l = env.lang;
-        match (self.pane, action) {
-            (Pane::Import, Action::Open) => {
-                let Some((c, _)) = &self.checked else {
-                    return ScreenCmd::None;
-                };
-                match receive::import(store, c, true) {
-                    Ok(Imported::Merged(r)) => {
-                        let total: usize = crate::store::ENTITIES
-                            .iter()
-                            .map(|e| r.count(e).accepted())
-                            .sum();
-                        let conflicts: usize = crate::store::ENTITIES
-                            .iter()
-                            .map(|e| r.count(e).conflicts)
-                            .sum();
-                        let msg = trf(
-                            l,
-                            "merge.import.done",
-                            &[&total, &conflicts, &r.duplicates.len()],
-                        );
-                        self.outcome = Some(msg.clone());
-                        self.reload(store);
-                        ScreenCmd::Toast(msg)
-                    }
-                    Ok(Imported::AlreadyImported { at }) => {
-                        let msg = trf(
-                            l,
-                            "merge.import.already",
-                            &[&crate::words::format::local_time(&at)],
-                        );
-                        self.outcome = Some(msg.clone());
-                        ScreenCmd::Toast(msg)
-                    }
-                    Err(e) => ScreenCmd::Error(receive_error_text(l, &e)),
-                }
-            }
-            (Pane::Conflicts, Action::ResolveConflict) => {
-                let Some((id, fields)) = &self.fields else {
-                    return ScreenCmd::None;
-                };
-                let take: Vec<(String, Side)> =
-                    fields.iter().map(|f| (f.field.clone(), f.side)).collect();
-                let id = *id;
-                match store.resolve_conflict(id, &take) {
-                    Ok(_) => {
-                        self.fields = None;
-                        self.window = ListWindow::new();
-                        self.reload(store);
-                        ScreenCmd::Toast(trf(l, "merge.conflicts.resolved", &[&id]))
-                    }
-                    Err(e) => ScreenCmd::Error(store_error_text(l, &e)),
-                }
-            }
-            (Pane::Duplicates, Action::MergeDuplicate | Action::KeepApart) => {
-                let Some(d) = self.duplicates.get(self.window.selected()).cloned() else {
-                    return ScreenCmd::None;
-                };
-                let done = if action == Action::MergeDuplicate {
-                    store.merge_facilities(&d.a, &d.b).map(|m| {
-                        trf(
-                            l,
-                            "merge.duplicates.merged",
-                            &[
-                                &short(&d.b),
-                                &short(&d.a),
-                                &m.consultations.len(),
-                                &m.proposals.len(),
-                            ],
-                        )
-                    })
-                } else {
-                    store.keep_apart(&d.a, &d.b).map(|_| {
-                        trf(
-                            l,
-                            "merge.duplicates.kept_apart",
-                            &[&short(&d.a), &short(&d.b)],
-                        )
-                    })
-                };
-                self.reload(store);
-                match done {
-                    Ok(m) => ScreenCmd::Toast(m),
-                    Err(e) => ScreenCmd::Error(store_error_text(l, &e)),
-                }
-            }
-            _ => ScreenCmd::None,
-        }
-    }
-
     // ----- drawing -----
-
-    pub fn render(&self, frame: &mut Frame, area: Rect, env: &Env, focused: bool) {
-        let l = env.lang;
-        let theme = env.theme;
-        let tabs = [
-            (Pane::Import, tr(l, "ui.bundles.tab_import").to_string()),
-            (
-                Pane::Conflicts,
-                trf(l, "ui.bundles.tab_conflicts", &[&self.conflicts.len()]),
-            ),
-            (
-                Pane::Duplicates,
-                trf(l, "ui.bundles.tab_duplicates", &[&self.duplicates.len()]),
-            ),
-        ];
-        let tab_line: String = tabs
-            .iter()
-            .enumerate()
-            .map(|(i, (p, t))| {
-                if *p == self.pane {
-                    format!("[{} {}]", i + 1, t)
-                } else {
-                    format!(" {} {} ", i + 1, t)
-                }
-            })
-            .collect::<Vec<_>>()
-            .join(" ");
-        let block = Block::default()
-            .borders(Borders::ALL)
-            .border_style(theme.border)
-            .title(Line::from(format!(" {} ", tr(l, "ui.bundles.title"))).style(theme.title))
-            .title(
-                Line::from(format!(" {tab_line} "))
-                    .alignment(Alignment::Right)
-                    .style(theme.base),
-            );
-        let inner = block.inner(area);
-        block.render(area, frame.buffer_mut());
-        if inner.height < 4 || inner.width < 30 {
-            return;
-        }
-        let inner = Rect {
-            x: inner.x + 1,
-            width: inner.width - 2,
-            ..inner
-        };
-        match self.pane {
-            Pane::Import => self.render_import(frame, inner, env, focused),
-            Pane::Conflicts => self.render_conflicts(frame, inner, env),
-            Pane::Duplicates => self.render_duplicates(frame, inner, env),
-        }
-    }
 
     fn text(&self, frame: &mut Frame, area: Rect, text: &str, style: ratatui::style::Style) -> u16 {
         let w = area.width as usize;
@@ -799,39 +439,340 @@ impl BundlesScreen {
 
 impl super::Screen for BundlesScreen {
     fn title(&self, lang: Lang) -> String {
-        BundlesScreen::title(self, lang)
+        tr(lang, "ui.bundles.title").to_string()
     }
 
     fn contexts(&self) -> &'static [Context] {
-        BundlesScreen::contexts(self)
+        if self.pane == Pane::Import && self.path.is_some() {
+            &[Context::Form]
+        } else {
+            &[Context::Bundles, Context::List]
+        }
     }
 
     fn handles(&self, action: Action) -> bool {
-        BundlesScreen::handles(self, action)
+        if self.pane == Pane::Import && self.path.is_some() {
+            return matches!(
+                action,
+                Action::Open | Action::Back | Action::NextField | Action::Bundles
+            );
+        }
+        match action {
+            _ if action.is_move() => true,
+            Action::NextPane | Action::Pane1 | Action::Pane2 | Action::Pane3 | Action::Bundles => {
+                true
+            }
+            Action::Open => match self.pane {
+                Pane::Import => self.checked.is_some(),
+                Pane::Conflicts => !self.conflicts.is_empty(),
+                Pane::Duplicates => !self.duplicates.is_empty(),
+            },
+            Action::ResolveConflict => self.fields.is_some(),
+            Action::MergeDuplicate | Action::KeepApart => {
+                self.pane == Pane::Duplicates && !self.duplicates.is_empty()
+            }
+            Action::Back => self.fields.is_some() || self.checked.is_some(),
+            _ => false,
+        }
     }
 
     fn handle_action(&mut self, action: Action, env: &Env, store: &mut Store) -> ScreenCmd {
-        BundlesScreen::handle_action(self, action, env, store)
+        let l = env.lang;
+        if self.pane == Pane::Import && self.path.is_some() {
+            return match action {
+                Action::Open => self.check_path(store),
+                Action::NextField => {
+                    self.switch(Pane::Conflicts, store);
+                    ScreenCmd::None
+                }
+                Action::Bundles => ScreenCmd::None,
+                _ => ScreenCmd::Unhandled,
+            };
+        }
+        let pane = match action {
+            Action::Pane1 => Some(Pane::Import),
+            Action::Pane2 => Some(Pane::Conflicts),
+            Action::Pane3 => Some(Pane::Duplicates),
+            Action::NextPane | Action::Bundles => Some(match self.pane {
+                Pane::Import => Pane::Conflicts,
+                Pane::Conflicts => Pane::Duplicates,
+                Pane::Duplicates => Pane::Import,
+            }),
+            _ => None,
+        };
+        if let Some(p) = pane {
+            self.switch(p, store);
+            if p == Pane::Import && self.checked.is_none() {
+                self.ask_path("");
+            }
+            return ScreenCmd::None;
+        }
+        if self.window.apply(action, self.rows()) {
+            return ScreenCmd::None;
+        }
+        match (self.pane, action) {
+            (Pane::Import, Action::Back) => {
+                let old = self
+                    .checked
+                    .take()
+                    .map(|_| String::new())
+                    .unwrap_or_default();
+                self.ask_path(&old);
+                ScreenCmd::None
+            }
+            (Pane::Import, Action::Open) => match &self.checked {
+                Some((c, _)) => {
+                    let m = &c.bundle.manifest;
+                    let key = match &c.key {
+                        KeyStatus::Known => String::new(),
+                        KeyStatus::New => trf(
+                            l,
+                            "ui.bundles.trust_new",
+                            &[&sanitize(&m.sender.fingerprint)],
+                        ),
+                        KeyStatus::Changed { on_file } => trf(
+                            l,
+                            "ui.bundles.trust_changed",
+                            &[&sanitize(on_file), &sanitize(&m.sender.fingerprint)],
+                        ),
+                    };
+                    ScreenCmd::Confirm {
+                        message: format!(
+                            "{}{}",
+                            trf(
+                                l,
+                                "ui.bundles.confirm_import",
+                                &[&m.seq, &sanitize(&m.sender.name)]
+                            ),
+                            key
+                        ),
+                        action: Action::Open,
+                    }
+                }
+                None => ScreenCmd::None,
+            },
+            (Pane::Conflicts, Action::Back) => {
+                self.fields = None;
+                self.window = ListWindow::new();
+                self.reload(store);
+                ScreenCmd::None
+            }
+            (Pane::Conflicts, Action::Open) => {
+                let at = self.window.selected();
+                match self.fields.as_mut() {
+                    Some((_, fields)) => {
+                        if let Some(f) = fields.get_mut(at) {
+                            f.side = if f.side == Side::Mine {
+                                Side::Theirs
+                            } else {
+                                Side::Mine
+                            };
+                        }
+                        ScreenCmd::None
+                    }
+                    None => self.open_conflict(at, store),
+                }
+            }
+            (Pane::Conflicts, Action::ResolveConflict) => match &self.fields {
+                Some((id, fields)) => {
+                    let theirs: Vec<&str> = fields
+                        .iter()
+                        .filter(|f| f.side == Side::Theirs)
+                        .map(|f| f.field.as_str())
+                        .collect();
+                    ScreenCmd::Confirm {
+                        message: trf(
+                            l,
+                            "ui.bundles.confirm_resolve",
+                            &[
+                                id,
+                                &if theirs.is_empty() {
+                                    "—".to_string()
+                                } else {
+                                    theirs.join(", ")
+                                },
+                            ],
+                        ),
+                        action: Action::ResolveConflict,
+                    }
+                }
+                None => ScreenCmd::None,
+            },
+            (Pane::Duplicates, Action::Open | Action::MergeDuplicate) => {
+                match self.duplicates.get(self.window.selected()) {
+                    Some(d) => ScreenCmd::Confirm {
+                        message: trf(
+                            l,
+                            "ui.bundles.confirm_merge",
+                            &[
+                                &sanitize(&d.b_name),
+                                &short(&d.b),
+                                &sanitize(&d.a_name),
+                                &short(&d.a),
+                            ],
+                        ),
+                        action: Action::MergeDuplicate,
+                    },
+                    None => ScreenCmd::None,
+                }
+            }
+            (Pane::Duplicates, Action::KeepApart) => {
+                match self.duplicates.get(self.window.selected()) {
+                    Some(d) => ScreenCmd::Confirm {
+                        message: trf(
+                            l,
+                            "ui.bundles.confirm_keep_apart",
+                            &[&sanitize(&d.a_name), &sanitize(&d.b_name)],
+                        ),
+                        action: Action::KeepApart,
+                    },
+                    None => ScreenCmd::None,
+                }
+            }
+            _ => ScreenCmd::Unhandled,
+        }
     }
 
     fn render(&self, frame: &mut Frame, area: Rect, env: &Env, focused: bool) {
-        BundlesScreen::render(self, frame, area, env, focused)
+        let l = env.lang;
+        let theme = env.theme;
+        let tabs = [
+            (Pane::Import, tr(l, "ui.bundles.tab_import").to_string()),
+            (
+                Pane::Conflicts,
+                trf(l, "ui.bundles.tab_conflicts", &[&self.conflicts.len()]),
+            ),
+            (
+                Pane::Duplicates,
+                trf(l, "ui.bundles.tab_duplicates", &[&self.duplicates.len()]),
+            ),
+        ];
+        let tab_line: String = tabs
+            .iter()
+            .enumerate()
+            .map(|(i, (p, t))| {
+                if *p == self.pane {
+                    format!("[{} {}]", i + 1, t)
+                } else {
+                    format!(" {} {} ", i + 1, t)
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" ");
+        let title = tr(l, "ui.bundles.title");
+        let right = Some((tab_line.as_str(), theme.base));
+        let Some(inner) = screen_frame(frame, area, theme, title, right, (30, 4)) else {
+            return;
+        };
+        match self.pane {
+            Pane::Import => self.render_import(frame, inner, env, focused),
+            Pane::Conflicts => self.render_conflicts(frame, inner, env),
+            Pane::Duplicates => self.render_duplicates(frame, inner, env),
+        }
     }
 
     fn handle_text_key(&mut self, key: &KeyEvent) -> bool {
-        BundlesScreen::handle_text_key(self, key)
+        self.import_path().is_some_and(|p| p.handle_key(key))
     }
 
     fn handle_paste(&mut self, text: &str) -> bool {
-        BundlesScreen::handle_paste(self, text)
+        self.import_path().map(|p| p.paste(text)).is_some()
     }
 
     fn on_confirm(&mut self, action: Action, env: &Env, store: &mut Store) -> ScreenCmd {
-        BundlesScreen::on_confirm(self, action, env, store)
+        let l = env.lang;
+        match (self.pane, action) {
+            (Pane::Import, Action::Open) => {
+                let Some((c, _)) = &self.checked else {
+                    return ScreenCmd::None;
+                };
+                match receive::import(store, c, true) {
+                    Ok(Imported::Merged(r)) => {
+                        let total: usize = crate::store::ENTITIES
+                            .iter()
+                            .map(|e| r.count(e).accepted())
+                            .sum();
+                        let conflicts: usize = crate::store::ENTITIES
+                            .iter()
+                            .map(|e| r.count(e).conflicts)
+                            .sum();
+                        let msg = trf(
+                            l,
+                            "merge.import.done",
+                            &[&total, &conflicts, &r.duplicates.len()],
+                        );
+                        self.outcome = Some(msg.clone());
+                        self.reload(store);
+                        ScreenCmd::Toast(msg)
+                    }
+                    Ok(Imported::AlreadyImported { at }) => {
+                        let msg = trf(
+                            l,
+                            "merge.import.already",
+                            &[&crate::words::format::local_time(&at)],
+                        );
+                        self.outcome = Some(msg.clone());
+                        ScreenCmd::Toast(msg)
+                    }
+                    Err(e) => ScreenCmd::Error(receive_error_text(l, &e)),
+                }
+            }
+            (Pane::Conflicts, Action::ResolveConflict) => {
+                let Some((id, fields)) = &self.fields else {
+                    return ScreenCmd::None;
+                };
+                let take: Vec<(String, Side)> =
+                    fields.iter().map(|f| (f.field.clone(), f.side)).collect();
+                let id = *id;
+                match store.resolve_conflict(id, &take) {
+                    Ok(_) => {
+                        self.fields = None;
+                        self.window = ListWindow::new();
+                        self.reload(store);
+                        ScreenCmd::Toast(trf(l, "merge.conflicts.resolved", &[&id]))
+                    }
+                    Err(e) => ScreenCmd::Error(store_error_text(l, &e)),
+                }
+            }
+            (Pane::Duplicates, Action::MergeDuplicate | Action::KeepApart) => {
+                let Some(d) = self.duplicates.get(self.window.selected()).cloned() else {
+                    return ScreenCmd::None;
+                };
+                let done = if action == Action::MergeDuplicate {
+                    store.merge_facilities(&d.a, &d.b).map(|m| {
+                        trf(
+                            l,
+                            "merge.duplicates.merged",
+                            &[
+                                &short(&d.b),
+                                &short(&d.a),
+                                &m.consultations.len(),
+                                &m.proposals.len(),
+                            ],
+                        )
+                    })
+                } else {
+                    store.keep_apart(&d.a, &d.b).map(|_| {
+                        trf(
+                            l,
+                            "merge.duplicates.kept_apart",
+                            &[&short(&d.a), &short(&d.b)],
+                        )
+                    })
+                };
+                self.reload(store);
+                match done {
+                    Ok(m) => ScreenCmd::Toast(m),
+                    Err(e) => ScreenCmd::Error(store_error_text(l, &e)),
+                }
+            }
+            _ => ScreenCmd::None,
+        }
     }
 
     fn on_data_changed(&mut self, store: &mut Store) -> ScreenCmd {
-        BundlesScreen::on_data_changed(self, store)
+        self.reload(store);
+        ScreenCmd::None
     }
 
     /// It holds a typed path and a preview: it reloads after its own actions only.

@@ -5,10 +5,8 @@
 
 use std::cell::Cell;
 
-use ratatui::layout::{Alignment, Rect};
+use ratatui::layout::Rect;
 use ratatui::style::Style;
-use ratatui::text::Line;
-use ratatui::widgets::{Block, Borders, Widget};
 use ratatui::Frame;
 
 use super::consult::topics_text;
@@ -20,6 +18,7 @@ use crate::store::{ChangeEntry, ConsultationFilter, Store, StoreError};
 use crate::text::sanitize;
 use crate::ui::keymap::{Action, Context};
 use crate::ui::widgets::bars::wrap;
+use crate::ui::widgets::screen_frame;
 use crate::ui::widgets::{fit, width};
 use crate::words::format;
 use crate::words::{tr, trf, Lang};
@@ -193,37 +192,6 @@ impl DetailScreen {
                 }
             })
             .collect()
-    }
-
-    pub fn title(&self, _lang: Lang) -> String {
-        sanitize(&self.facility.data.name)
-    }
-
-    pub fn contexts(&self) -> &'static [Context] {
-        &[Context::Detail]
-    }
-
-    pub fn handles(&self, action: Action) -> bool {
-        match action {
-            Action::Archive | Action::LogConsultation | Action::Flag => {
-                !self.facility.meta.archived
-            }
-            Action::Restore => self.facility.meta.archived,
-            Action::Edit
-            | Action::NextPane
-            | Action::PrevPane
-            | Action::Pane1
-            | Action::Pane2
-            | Action::Pane3
-            | Action::Pane4
-            | Action::Up
-            | Action::Down
-            | Action::PageUp
-            | Action::PageDown
-            | Action::Home
-            | Action::End => true,
-            _ => false,
-        }
     }
 
     // ----- loading -----
@@ -404,12 +372,6 @@ impl DetailScreen {
         }
     }
 
-    /// Back on top (a form may have saved) or told the data changed: load it again (one
-    /// record and its history, by id: cheap).
-    pub fn on_data_changed(&mut self, store: &mut Store) -> ScreenCmd {
-        self.reload(store)
-    }
-
     // ----- actions -----
 
     fn set_pane(&mut self, pane: Pane) {
@@ -466,198 +428,7 @@ impl DetailScreen {
         }
     }
 
-    pub fn handle_action(&mut self, action: Action, env: &Env, store: &mut Store) -> ScreenCmd {
-        let i = self.pane.index();
-        match action {
-            Action::NextPane => self.set_pane(Pane::ALL[(i + 1) % 4]),
-            Action::PrevPane => self.set_pane(Pane::ALL[(i + 3) % 4]),
-            Action::Pane1 => self.set_pane(Pane::Info),
-            Action::Pane2 => self.set_pane(Pane::Consultations),
-            Action::Pane3 => self.set_pane(Pane::Proposals),
-            Action::Pane4 => self.set_pane(Pane::History),
-            Action::Up
-            | Action::Down
-            | Action::PageUp
-            | Action::PageDown
-            | Action::Home
-            | Action::End
-                if self.pane == Pane::Consultations =>
-            {
-                self.select_by(action)
-            }
-            Action::Up
-            | Action::Down
-            | Action::PageUp
-            | Action::PageDown
-            | Action::Home
-            | Action::End => self.scroll_by(action),
-            Action::LogConsultation if !self.facility.meta.archived => {
-                return super::log_consultation(&self.facility.id, &self.facility.data.name, store)
-            }
-            Action::Flag if !self.facility.meta.archived => {
-                return super::flag_facility(&self.facility.id, env, store)
-            }
-            Action::Edit if self.pane == Pane::Consultations => {
-                if let Some(c) = self.selected_consultation() {
-                    return ScreenCmd::Push(Box::new(ConsultScreen::correcting(c, store)));
-                }
-            }
-            Action::Edit => return super::edit_facility_form(self.facility.clone(), env, store),
-            Action::Archive if !self.facility.meta.archived => {
-                return ScreenCmd::Confirm {
-                    message: trf(
-                        env.lang,
-                        "ui.list.confirm_archive",
-                        &[&sanitize(&self.facility.data.name)],
-                    ),
-                    action: Action::Archive,
-                }
-            }
-            Action::Restore if self.facility.meta.archived => {
-                return self.set_archived(false, store)
-            }
-            _ => return ScreenCmd::Unhandled,
-        }
-        ScreenCmd::None
-    }
-
-    pub fn on_confirm(&mut self, action: Action, _env: &Env, store: &mut Store) -> ScreenCmd {
-        match action {
-            Action::Archive => self.set_archived(true, store),
-            _ => ScreenCmd::None,
-        }
-    }
-
     // ----- drawing -----
-
-    pub fn render(&self, frame: &mut Frame, area: Rect, env: &Env) {
-        let l = env.lang;
-        let theme = env.theme;
-        let name = sanitize(&self.facility.data.name);
-        let max_title = (area.width as usize).saturating_sub(20);
-        let mut block = Block::default()
-            .borders(Borders::ALL)
-            .border_style(theme.border)
-            .title(Line::from(format!(" {} ", fit(&name, max_title))).style(theme.title));
-        if self.facility.meta.archived {
-            block = block.title(
-                Line::from(format!(" {} ", tr(l, "ui.detail.archived_badge")))
-                    .alignment(Alignment::Right)
-                    .style(theme.error),
-            );
-        } else if self.facility.data.status != FacilityStatus::Active {
-            block = block.title(
-                Line::from(format!(
-                    " {} ",
-                    tr(l, format::status_key(self.facility.data.status))
-                ))
-                .alignment(Alignment::Right)
-                .style(theme.base),
-            );
-        }
-        let inner = block.inner(area);
-        block.render(area, frame.buffer_mut());
-        if inner.height < 3 || inner.width < 12 {
-            return;
-        }
-        let inner = Rect {
-            x: inner.x + 1,
-            width: inner.width - 2,
-            ..inner
-        };
-        self.render_tabs(frame, Rect { height: 1, ..inner }, env);
-        let body = Rect {
-            y: inner.y + 2,
-            height: inner.height - 2,
-            ..inner
-        };
-        let lines = match self.pane {
-            Pane::Info => layout_items(&self.info, body.width as usize),
-            Pane::History if self.history.is_empty() => layout_items(
-                &[Item::dim(tr(l, "ui.detail.no_history"))],
-                body.width as usize,
-            ),
-            Pane::History => layout_items(&self.history, body.width as usize),
-            Pane::Consultations if self.timeline.is_empty() => {
-                let keys = env
-                    .keymap
-                    .keys_for(Action::LogConsultation, Context::Detail);
-                layout_items(
-                    &[Item::dim(trf(l, "ui.detail.no_consultations", &[&keys]))],
-                    body.width as usize,
-                )
-            }
-            Pane::Consultations => {
-                let (lines, (start, end)) = self.timeline_lines(l, body.width as usize);
-                // Keep the selected consultation in view (its top first).
-                let page = body.height as usize;
-                let s = &self.scroll_cell;
-                let mut top = s.get().min(lines.len().saturating_sub(page));
-                if start < top {
-                    top = start;
-                } else if end > top + page {
-                    top = end.saturating_sub(page).min(start);
-                }
-                s.set(top);
-                lines
-            }
-            Pane::Proposals if self.proposals.is_empty() => layout_items(
-                &[Item::dim(tr(l, "ui.detail.no_proposals"))],
-                body.width as usize,
-            ),
-            Pane::Proposals => layout_items(&self.proposals, body.width as usize),
-        };
-        let page = body.height as usize;
-        self.page.set(page);
-        self.lines.set(lines.len());
-        let scroll = if self.pane == Pane::Consultations {
-            self.scroll_cell.get()
-        } else {
-            self.scroll[self.pane.index()]
-        }
-        .min(lines.len().saturating_sub(page));
-        let buf = frame.buffer_mut();
-        for (row, line) in lines.iter().skip(scroll).take(page).enumerate() {
-            let y = body.y + row as u16;
-            let mut x = body.x;
-            let w = body.width as usize;
-            if !line.label.is_empty() {
-                buf.set_stringn(x, y, &line.label, w, theme.dim);
-            }
-            x += line.indent as u16;
-            let style = if line.selected {
-                theme.selected
-            } else if line.strong {
-                theme.title
-            } else if line.dim {
-                theme.dim
-            } else {
-                Style::default()
-            };
-            buf.set_stringn(x, y, &line.text, w.saturating_sub(line.indent), style);
-        }
-        if lines.len() > page {
-            let more = trf(
-                l,
-                "ui.detail.lines",
-                &[
-                    &(scroll + 1),
-                    &(scroll + page).min(lines.len()),
-                    &lines.len(),
-                ],
-            );
-            let mw = width(&more) as u16 + 2;
-            if mw < area.width {
-                buf.set_stringn(
-                    area.x + area.width - mw - 1,
-                    area.y + area.height - 1,
-                    format!(" {more} "),
-                    mw as usize,
-                    theme.dim,
-                );
-            }
-        }
-    }
 
     /// The timeline wrapped to `w`, and the line range of the selected consultation.
     fn timeline_lines(&self, l: Lang, w: usize) -> (Vec<Laid>, (usize, usize)) {
@@ -1004,31 +775,196 @@ fn value_text(l: Lang, key: &str, v: Option<&serde_json::Value>) -> String {
 }
 
 impl Screen for DetailScreen {
-    fn title(&self, lang: Lang) -> String {
-        DetailScreen::title(self, lang)
+    fn title(&self, _lang: Lang) -> String {
+        sanitize(&self.facility.data.name)
     }
 
     fn contexts(&self) -> &'static [Context] {
-        DetailScreen::contexts(self)
+        &[Context::Detail]
     }
 
     fn handles(&self, action: Action) -> bool {
-        DetailScreen::handles(self, action)
+        match action {
+            Action::Archive | Action::LogConsultation | Action::Flag => {
+                !self.facility.meta.archived
+            }
+            Action::Restore => self.facility.meta.archived,
+            Action::Edit
+            | Action::NextPane
+            | Action::PrevPane
+            | Action::Pane1
+            | Action::Pane2
+            | Action::Pane3
+            | Action::Pane4 => true,
+            _ if action.is_move() => true,
+            _ => false,
+        }
     }
 
     fn handle_action(&mut self, action: Action, env: &Env, store: &mut Store) -> ScreenCmd {
-        DetailScreen::handle_action(self, action, env, store)
+        let i = self.pane.index();
+        match action {
+            Action::NextPane => self.set_pane(Pane::ALL[(i + 1) % 4]),
+            Action::PrevPane => self.set_pane(Pane::ALL[(i + 3) % 4]),
+            Action::Pane1 => self.set_pane(Pane::Info),
+            Action::Pane2 => self.set_pane(Pane::Consultations),
+            Action::Pane3 => self.set_pane(Pane::Proposals),
+            Action::Pane4 => self.set_pane(Pane::History),
+            _ if action.is_move() && self.pane == Pane::Consultations => self.select_by(action),
+            _ if action.is_move() => self.scroll_by(action),
+            Action::LogConsultation if !self.facility.meta.archived => {
+                return super::log_consultation(&self.facility.id, &self.facility.data.name, store)
+            }
+            Action::Flag if !self.facility.meta.archived => {
+                return super::flag_facility(&self.facility.id, env, store)
+            }
+            Action::Edit if self.pane == Pane::Consultations => {
+                if let Some(c) = self.selected_consultation() {
+                    return ScreenCmd::Push(Box::new(ConsultScreen::correcting(c, store)));
+                }
+            }
+            Action::Edit => return super::edit_facility_form(self.facility.clone(), env, store),
+            Action::Archive if !self.facility.meta.archived => {
+                return ScreenCmd::Confirm {
+                    message: trf(
+                        env.lang,
+                        "ui.list.confirm_archive",
+                        &[&sanitize(&self.facility.data.name)],
+                    ),
+                    action: Action::Archive,
+                }
+            }
+            Action::Restore if self.facility.meta.archived => {
+                return self.set_archived(false, store)
+            }
+            _ => return ScreenCmd::Unhandled,
+        }
+        ScreenCmd::None
     }
 
     fn render(&self, frame: &mut Frame, area: Rect, env: &Env, _focused: bool) {
-        DetailScreen::render(self, frame, area, env)
+        let l = env.lang;
+        let theme = env.theme;
+        let name = sanitize(&self.facility.data.name);
+        let max_title = (area.width as usize).saturating_sub(20);
+        let badge = if self.facility.meta.archived {
+            Some((tr(l, "ui.detail.archived_badge"), theme.error))
+        } else if self.facility.data.status != FacilityStatus::Active {
+            Some((
+                tr(l, format::status_key(self.facility.data.status)),
+                theme.base,
+            ))
+        } else {
+            None
+        };
+        let title = fit(&name, max_title);
+        let Some(inner) = screen_frame(frame, area, theme, &title, badge, (12, 3)) else {
+            return;
+        };
+        self.render_tabs(frame, Rect { height: 1, ..inner }, env);
+        let body = Rect {
+            y: inner.y + 2,
+            height: inner.height - 2,
+            ..inner
+        };
+        let lines = match self.pane {
+            Pane::Info => layout_items(&self.info, body.width as usize),
+            Pane::History if self.history.is_empty() => layout_items(
+                &[Item::dim(tr(l, "ui.detail.no_history"))],
+                body.width as usize,
+            ),
+            Pane::History => layout_items(&self.history, body.width as usize),
+            Pane::Consultations if self.timeline.is_empty() => {
+                let keys = env
+                    .keymap
+                    .keys_for(Action::LogConsultation, Context::Detail);
+                layout_items(
+                    &[Item::dim(trf(l, "ui.detail.no_consultations", &[&keys]))],
+                    body.width as usize,
+                )
+            }
+            Pane::Consultations => {
+                let (lines, (start, end)) = self.timeline_lines(l, body.width as usize);
+                // Keep the selected consultation in view (its top first).
+                let page = body.height as usize;
+                let s = &self.scroll_cell;
+                let mut top = s.get().min(lines.len().saturating_sub(page));
+                if start < top {
+                    top = start;
+                } else if end > top + page {
+                    top = end.saturating_sub(page).min(start);
+                }
+                s.set(top);
+                lines
+            }
+            Pane::Proposals if self.proposals.is_empty() => layout_items(
+                &[Item::dim(tr(l, "ui.detail.no_proposals"))],
+                body.width as usize,
+            ),
+            Pane::Proposals => layout_items(&self.proposals, body.width as usize),
+        };
+        let page = body.height as usize;
+        self.page.set(page);
+        self.lines.set(lines.len());
+        let scroll = if self.pane == Pane::Consultations {
+            self.scroll_cell.get()
+        } else {
+            self.scroll[self.pane.index()]
+        }
+        .min(lines.len().saturating_sub(page));
+        let buf = frame.buffer_mut();
+        for (row, line) in lines.iter().skip(scroll).take(page).enumerate() {
+            let y = body.y + row as u16;
+            let mut x = body.x;
+            let w = body.width as usize;
+            if !line.label.is_empty() {
+                buf.set_stringn(x, y, &line.label, w, theme.dim);
+            }
+            x += line.indent as u16;
+            let style = if line.selected {
+                theme.selected
+            } else if line.strong {
+                theme.title
+            } else if line.dim {
+                theme.dim
+            } else {
+                Style::default()
+            };
+            buf.set_stringn(x, y, &line.text, w.saturating_sub(line.indent), style);
+        }
+        if lines.len() > page {
+            let more = trf(
+                l,
+                "ui.detail.lines",
+                &[
+                    &(scroll + 1),
+                    &(scroll + page).min(lines.len()),
+                    &lines.len(),
+                ],
+            );
+            let mw = width(&more) as u16 + 2;
+            if mw < area.width {
+                buf.set_stringn(
+                    area.x + area.width - mw - 1,
+                    area.y + area.height - 1,
+                    format!(" {more} "),
+                    mw as usize,
+                    theme.dim,
+                );
+            }
+        }
     }
 
-    fn on_confirm(&mut self, action: Action, env: &Env, store: &mut Store) -> ScreenCmd {
-        DetailScreen::on_confirm(self, action, env, store)
+    fn on_confirm(&mut self, action: Action, _env: &Env, store: &mut Store) -> ScreenCmd {
+        match action {
+            Action::Archive => self.set_archived(true, store),
+            _ => ScreenCmd::None,
+        }
     }
 
+    /// Back on top (a form may have saved) or told the data changed: load it again (one
+    /// record and its history, by id: cheap).
     fn on_data_changed(&mut self, store: &mut Store) -> ScreenCmd {
-        DetailScreen::on_data_changed(self, store)
+        self.reload(store)
     }
 }

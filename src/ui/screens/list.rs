@@ -13,9 +13,7 @@
 use std::sync::Arc;
 
 use ratatui::crossterm::event::KeyEvent;
-use ratatui::layout::{Alignment, Constraint, Rect};
-use ratatui::text::Line;
-use ratatui::widgets::{Block, Borders, Widget};
+use ratatui::layout::{Constraint, Rect};
 use ratatui::Frame;
 
 use super::detail::DetailScreen;
@@ -27,6 +25,7 @@ use crate::store::{FacilityFilter, FacilitySort, Store, StoreError};
 use crate::text::sanitize;
 use crate::ui::event::IndexReady;
 use crate::ui::keymap::{Action, Context};
+use crate::ui::widgets::screen_frame;
 use crate::ui::widgets::table::{render_table_cells, TableCell};
 use crate::ui::widgets::{fit, Column, ListWindow, PickItem, TextField};
 use crate::words::format;
@@ -233,51 +232,6 @@ impl ListScreen {
         &self.filter
     }
 
-    pub fn title(&self, lang: Lang) -> String {
-        tr(lang, "ui.list.title").to_string()
-    }
-
-    pub fn contexts(&self) -> &'static [Context] {
-        if self.search.is_some() {
-            &[Context::Search]
-        } else {
-            &[Context::List]
-        }
-    }
-
-    pub fn handles(&self, action: Action) -> bool {
-        if self.search.is_some() {
-            return matches!(
-                action,
-                Action::Up
-                    | Action::Down
-                    | Action::PageUp
-                    | Action::PageDown
-                    | Action::Open
-                    | Action::Back
-            );
-        }
-        match action {
-            Action::Up
-            | Action::Down
-            | Action::PageUp
-            | Action::PageDown
-            | Action::Home
-            | Action::End
-            | Action::Search
-            | Action::Sort
-            | Action::Filter => true,
-            // New facilities are added from the current list, not from the archive.
-            Action::New => !self.filter.archived,
-            Action::Open | Action::Edit => self.current_row().is_some(),
-            Action::Archive | Action::LogConsultation | Action::Flag => {
-                !self.filter.archived && self.current_row().is_some()
-            }
-            Action::Restore => self.filter.archived && self.current_row().is_some(),
-            _ => false,
-        }
-    }
-
     // ----- loading -----
 
     fn current_row(&self) -> Option<&Row> {
@@ -464,96 +418,7 @@ impl ListScreen {
         }
     }
 
-    pub fn handle_text_key(&mut self, key: &KeyEvent) -> bool {
-        let Some(s) = self.search.as_mut() else {
-            return false;
-        };
-        let used = s.field.handle_key(key);
-        if used {
-            self.requery(false);
-        }
-        used
-    }
-
-    pub fn handle_paste(&mut self, text: &str) -> bool {
-        let Some(s) = self.search.as_mut() else {
-            return false;
-        };
-        s.field.insert_str(text);
-        self.requery(false);
-        true
-    }
-
     // ----- actions -----
-
-    pub fn handle_action(&mut self, action: Action, env: &Env, store: &mut Store) -> ScreenCmd {
-        if self.search.is_some() {
-            return self.search_action(action, store);
-        }
-        match action {
-            Action::Search => {
-                self.search = Some(Search::default());
-                if self.want_index() {
-                    ScreenCmd::BuildSearchIndex
-                } else {
-                    ScreenCmd::None
-                }
-            }
-            Action::Open => match self.current_row() {
-                Some(r) => open_detail(&r.id.clone(), self.lang, store),
-                None => ScreenCmd::None,
-            },
-            Action::New if !self.filter.archived => super::new_facility_form(env, store),
-            Action::Edit => match self.current_row().map(|r| r.id.clone()) {
-                Some(id) => match store.facility(&id) {
-                    Ok(Some(f)) => super::edit_facility_form(f, env, store),
-                    Ok(None) => self.gone(store),
-                    Err(e) => store_error(self.lang, &e),
-                },
-                None => ScreenCmd::None,
-            },
-            Action::Flag if !self.filter.archived => match self.current_row() {
-                Some(r) => {
-                    let id = r.id.clone();
-                    super::flag_facility(&id, env, store)
-                }
-                None => ScreenCmd::None,
-            },
-            Action::LogConsultation if !self.filter.archived => {
-                match self.current_row().map(|r| r.id.clone()) {
-                    Some(id) => match store.facility(&id) {
-                        Ok(Some(f)) => super::log_consultation(&f.id, &f.data.name, store),
-                        Ok(None) => self.gone(store),
-                        Err(e) => store_error(self.lang, &e),
-                    },
-                    None => ScreenCmd::None,
-                }
-            }
-            Action::Archive => match self.current_row() {
-                Some(r) if !self.filter.archived => ScreenCmd::Confirm {
-                    message: trf(env.lang, "ui.list.confirm_archive", &[&r.name]),
-                    action: Action::Archive,
-                },
-                _ => ScreenCmd::None,
-            },
-            Action::Restore => self.set_archived(false, store),
-            Action::Sort => ScreenCmd::OpenPicker {
-                title: tr(env.lang, "ui.sort.title").to_string(),
-                items: self.sort_items(),
-                purpose: PickPurpose::Sort,
-            },
-            Action::Filter => ScreenCmd::OpenPicker {
-                title: tr(env.lang, "ui.filter.title").to_string(),
-                items: self.filter_menu(),
-                purpose: PickPurpose::FilterMenu,
-            },
-            other if self.window.apply(other, self.total) => {
-                self.ensure_loaded(store);
-                ScreenCmd::None
-            }
-            _ => ScreenCmd::Unhandled,
-        }
-    }
 
     fn search_action(&mut self, action: Action, store: &mut Store) -> ScreenCmd {
         let Some(search) = self.search.as_mut() else {
@@ -610,29 +475,6 @@ impl ListScreen {
             }
             Err(e) => store_error(self.lang, &e),
         }
-    }
-
-    pub fn on_confirm(&mut self, action: Action, _env: &Env, store: &mut Store) -> ScreenCmd {
-        match action {
-            Action::Archive => self.set_archived(true, store),
-            _ => ScreenCmd::None,
-        }
-    }
-
-    /// Back on top after a child screen (which may have saved), or told the data changed:
-    /// reload the window (a count and one page), and check whether the search index is
-    /// still current.
-    pub fn on_data_changed(&mut self, store: &mut Store) -> ScreenCmd {
-        self.reload(store);
-        if let IndexState::Ready { generation, .. } = &self.index {
-            if store.last_change_seq().ok() != Some(*generation) {
-                self.index_is_stale();
-            }
-        }
-        if self.search.is_some() && self.want_index() {
-            return ScreenCmd::BuildSearchIndex;
-        }
-        ScreenCmd::None
     }
 
     fn index_is_stale(&mut self) {
@@ -692,94 +534,6 @@ impl ListScreen {
         ]
     }
 
-    pub fn on_pick(
-        &mut self,
-        purpose: PickPurpose,
-        code: &str,
-        env: &Env,
-        store: &mut Store,
-    ) -> ScreenCmd {
-        let l = env.lang;
-        match purpose {
-            PickPurpose::Sort => {
-                if let Some((_, sort, desc, _)) = SORTS.iter().find(|(c, ..)| *c == code) {
-                    self.sort = *sort;
-                    self.desc = *desc;
-                    self.refilter(store);
-                }
-                ScreenCmd::None
-            }
-            PickPurpose::FilterMenu => match code {
-                "commune" => {
-                    let mut items = vec![PickItem::new("", tr(l, "ui.filter.all_communes"))];
-                    items.extend(self.scope.iter().map(|c| {
-                        PickItem::new(
-                            c.as_str(),
-                            sanitize(&format::commune_label(c, format::CommuneForm::FullNameCode)),
-                        )
-                    }));
-                    ScreenCmd::OpenPicker {
-                        title: tr(l, "ui.filter.by_commune").to_string(),
-                        items,
-                        purpose: PickPurpose::FilterCommune,
-                    }
-                }
-                "trade_group" => {
-                    let mut items = vec![PickItem::new("", tr(l, "ui.filter.all_trade_groups"))];
-                    items.extend(codes().trade_groups.items().iter().map(|i| {
-                        let label = format::code_label(l, &codes().trade_groups, Some(&i.code));
-                        PickItem::new(i.code.as_str(), format!("{} — {label}", i.code))
-                    }));
-                    ScreenCmd::OpenPicker {
-                        title: tr(l, "ui.filter.by_trade_group").to_string(),
-                        items,
-                        purpose: PickPurpose::FilterTradeGroup,
-                    }
-                }
-                "status" => {
-                    let mut items = vec![PickItem::new("", tr(l, "ui.filter.all_statuses"))];
-                    items.extend(
-                        FacilityStatus::ALL
-                            .iter()
-                            .map(|s| PickItem::new(s.as_str(), tr(l, format::status_key(*s)))),
-                    );
-                    ScreenCmd::OpenPicker {
-                        title: tr(l, "ui.filter.by_status").to_string(),
-                        items,
-                        purpose: PickPurpose::FilterStatus,
-                    }
-                }
-                "archived" => {
-                    self.filter.archived = !self.filter.archived;
-                    self.refilter(store);
-                    ScreenCmd::None
-                }
-                "clear" => {
-                    self.filter = FacilityFilter::default();
-                    self.refilter(store);
-                    ScreenCmd::None
-                }
-                _ => ScreenCmd::None,
-            },
-            PickPurpose::FilterCommune => {
-                self.filter.communes = (!code.is_empty()).then(|| vec![code.to_string()]);
-                self.refilter(store);
-                ScreenCmd::None
-            }
-            PickPurpose::FilterTradeGroup => {
-                self.filter.trade_group = (!code.is_empty()).then(|| code.to_string());
-                self.refilter(store);
-                ScreenCmd::None
-            }
-            PickPurpose::FilterStatus => {
-                self.filter.status = FacilityStatus::parse(code).filter(|_| !code.is_empty());
-                self.refilter(store);
-                ScreenCmd::None
-            }
-            _ => ScreenCmd::None,
-        }
-    }
-
     /// "Sắp xếp: Tên (A → Z) · Lọc: Tân Phú, NN1 · Đã lưu trữ".
     fn info_line(&self) -> String {
         let l = self.lang;
@@ -807,101 +561,6 @@ impl ListScreen {
     }
 
     // ----- drawing -----
-
-    pub fn render(&self, frame: &mut Frame, area: Rect, env: &Env, focused: bool) {
-        let lang = env.lang;
-        let theme = env.theme;
-        let searching = self.search.as_ref().is_some_and(Search::active);
-        let counter = match &self.search {
-            Some(s) if searching => {
-                let n = s.hits.len();
-                let more = if n >= SEARCH_LIMIT { "+" } else { "" };
-                trf(lang, "ui.search.count", &[&format::count(n), &more])
-            }
-            _ => {
-                let pos = if self.total == 0 {
-                    0
-                } else {
-                    self.window.selected() + 1
-                };
-                format::position_of(lang, pos, self.total)
-            }
-        };
-        let title_key = if self.filter.archived {
-            "ui.list.title_archived"
-        } else {
-            "ui.list.title"
-        };
-        let block = Block::default()
-            .borders(Borders::ALL)
-            .border_style(theme.border)
-            .title(Line::from(format!(" {} ", tr(lang, title_key))).style(theme.title))
-            .title(
-                Line::from(format!(" {counter} "))
-                    .alignment(Alignment::Right)
-                    .style(theme.base),
-            );
-        let inner = block.inner(area);
-        block.render(area, frame.buffer_mut());
-        if inner.height < 3 || inner.width < 10 {
-            return;
-        }
-        let inner = Rect {
-            x: inner.x + 1,
-            width: inner.width - 2,
-            ..inner
-        };
-        let top = Rect { height: 1, ..inner };
-        let w = top.width as usize;
-        match &self.search {
-            Some(s) => {
-                let prompt = tr(lang, "ui.search.prompt");
-                let pw = (crate::ui::widgets::width(prompt) as u16).min(top.width / 2);
-                frame
-                    .buffer_mut()
-                    .set_stringn(top.x, top.y, prompt, pw as usize, theme.title);
-                let mut field = Rect {
-                    x: top.x + pw,
-                    width: top.width - pw,
-                    ..top
-                };
-                let status = match &self.index {
-                    IndexState::Missing | IndexState::Building => {
-                        Some(tr(lang, "ui.search.indexing"))
-                    }
-                    IndexState::Ready { rebuilding, .. } if *rebuilding => {
-                        Some(tr(lang, "ui.search.reindexing"))
-                    }
-                    _ => None,
-                };
-                if let Some(st) = status {
-                    let sw = (crate::ui::widgets::width(st) as u16).min(field.width / 2);
-                    let x = field.x + field.width - sw;
-                    frame
-                        .buffer_mut()
-                        .set_stringn(x, top.y, st, sw as usize, theme.dim);
-                    field.width = field.width.saturating_sub(sw + 1);
-                }
-                s.field.render(frame, field, theme.input, focused);
-            }
-            None => {
-                let info = fit(&self.info_line(), w);
-                frame
-                    .buffer_mut()
-                    .set_stringn(top.x, top.y, info, w, theme.dim);
-            }
-        }
-        let table = Rect {
-            y: inner.y + 1,
-            height: inner.height - 1,
-            ..inner
-        };
-        if let Some(s) = self.search.as_ref().filter(|s| s.active()) {
-            self.render_results(frame, table, env, s);
-        } else {
-            self.render_rows(frame, table, env);
-        }
-    }
 
     fn render_rows(&self, frame: &mut Frame, area: Rect, env: &Env) {
         let lang = env.lang;
@@ -1050,31 +709,211 @@ fn open_detail(id: &str, lang: Lang, store: &Store) -> ScreenCmd {
 
 impl Screen for ListScreen {
     fn title(&self, lang: Lang) -> String {
-        ListScreen::title(self, lang)
+        tr(lang, "ui.list.title").to_string()
     }
 
     fn contexts(&self) -> &'static [Context] {
-        ListScreen::contexts(self)
+        if self.search.is_some() {
+            &[Context::Search]
+        } else {
+            &[Context::List]
+        }
     }
 
     fn handles(&self, action: Action) -> bool {
-        ListScreen::handles(self, action)
+        if self.search.is_some() {
+            return matches!(
+                action,
+                Action::Up
+                    | Action::Down
+                    | Action::PageUp
+                    | Action::PageDown
+                    | Action::Open
+                    | Action::Back
+            );
+        }
+        match action {
+            _ if action.is_move() => true,
+            Action::Search | Action::Sort | Action::Filter => true,
+            // New facilities are added from the current list, not from the archive.
+            Action::New => !self.filter.archived,
+            Action::Open | Action::Edit => self.current_row().is_some(),
+            Action::Archive | Action::LogConsultation | Action::Flag => {
+                !self.filter.archived && self.current_row().is_some()
+            }
+            Action::Restore => self.filter.archived && self.current_row().is_some(),
+            _ => false,
+        }
     }
 
     fn handle_action(&mut self, action: Action, env: &Env, store: &mut Store) -> ScreenCmd {
-        ListScreen::handle_action(self, action, env, store)
+        if self.search.is_some() {
+            return self.search_action(action, store);
+        }
+        match action {
+            Action::Search => {
+                self.search = Some(Search::default());
+                if self.want_index() {
+                    ScreenCmd::BuildSearchIndex
+                } else {
+                    ScreenCmd::None
+                }
+            }
+            Action::Open => match self.current_row() {
+                Some(r) => open_detail(&r.id.clone(), self.lang, store),
+                None => ScreenCmd::None,
+            },
+            Action::New if !self.filter.archived => super::new_facility_form(env, store),
+            Action::Edit => match self.current_row().map(|r| r.id.clone()) {
+                Some(id) => match store.facility(&id) {
+                    Ok(Some(f)) => super::edit_facility_form(f, env, store),
+                    Ok(None) => self.gone(store),
+                    Err(e) => store_error(self.lang, &e),
+                },
+                None => ScreenCmd::None,
+            },
+            Action::Flag if !self.filter.archived => match self.current_row() {
+                Some(r) => {
+                    let id = r.id.clone();
+                    super::flag_facility(&id, env, store)
+                }
+                None => ScreenCmd::None,
+            },
+            Action::LogConsultation if !self.filter.archived => {
+                match self.current_row().map(|r| r.id.clone()) {
+                    Some(id) => match store.facility(&id) {
+                        Ok(Some(f)) => super::log_consultation(&f.id, &f.data.name, store),
+                        Ok(None) => self.gone(store),
+                        Err(e) => store_error(self.lang, &e),
+                    },
+                    None => ScreenCmd::None,
+                }
+            }
+            Action::Archive => match self.current_row() {
+                Some(r) if !self.filter.archived => ScreenCmd::Confirm {
+                    message: trf(env.lang, "ui.list.confirm_archive", &[&r.name]),
+                    action: Action::Archive,
+                },
+                _ => ScreenCmd::None,
+            },
+            Action::Restore => self.set_archived(false, store),
+            Action::Sort => ScreenCmd::OpenPicker {
+                title: tr(env.lang, "ui.sort.title").to_string(),
+                items: self.sort_items(),
+                purpose: PickPurpose::Sort,
+            },
+            Action::Filter => ScreenCmd::OpenPicker {
+                title: tr(env.lang, "ui.filter.title").to_string(),
+                items: self.filter_menu(),
+                purpose: PickPurpose::FilterMenu,
+            },
+            other if self.window.apply(other, self.total) => {
+                self.ensure_loaded(store);
+                ScreenCmd::None
+            }
+            _ => ScreenCmd::Unhandled,
+        }
     }
 
     fn render(&self, frame: &mut Frame, area: Rect, env: &Env, focused: bool) {
-        ListScreen::render(self, frame, area, env, focused)
+        let lang = env.lang;
+        let theme = env.theme;
+        let searching = self.search.as_ref().is_some_and(Search::active);
+        let counter = match &self.search {
+            Some(s) if searching => {
+                let n = s.hits.len();
+                let more = if n >= SEARCH_LIMIT { "+" } else { "" };
+                trf(lang, "ui.search.count", &[&format::count(n), &more])
+            }
+            _ => {
+                let pos = if self.total == 0 {
+                    0
+                } else {
+                    self.window.selected() + 1
+                };
+                format::position_of(lang, pos, self.total)
+            }
+        };
+        let title_key = if self.filter.archived {
+            "ui.list.title_archived"
+        } else {
+            "ui.list.title"
+        };
+        let title = tr(lang, title_key);
+        let right = Some((counter.as_str(), theme.base));
+        let Some(inner) = screen_frame(frame, area, theme, title, right, (10, 3)) else {
+            return;
+        };
+        let top = Rect { height: 1, ..inner };
+        let w = top.width as usize;
+        match &self.search {
+            Some(s) => {
+                let prompt = tr(lang, "ui.search.prompt");
+                let pw = (crate::ui::widgets::width(prompt) as u16).min(top.width / 2);
+                frame
+                    .buffer_mut()
+                    .set_stringn(top.x, top.y, prompt, pw as usize, theme.title);
+                let mut field = Rect {
+                    x: top.x + pw,
+                    width: top.width - pw,
+                    ..top
+                };
+                let status = match &self.index {
+                    IndexState::Missing | IndexState::Building => {
+                        Some(tr(lang, "ui.search.indexing"))
+                    }
+                    IndexState::Ready { rebuilding, .. } if *rebuilding => {
+                        Some(tr(lang, "ui.search.reindexing"))
+                    }
+                    _ => None,
+                };
+                if let Some(st) = status {
+                    let sw = (crate::ui::widgets::width(st) as u16).min(field.width / 2);
+                    let x = field.x + field.width - sw;
+                    frame
+                        .buffer_mut()
+                        .set_stringn(x, top.y, st, sw as usize, theme.dim);
+                    field.width = field.width.saturating_sub(sw + 1);
+                }
+                s.field.render(frame, field, theme.input, focused);
+            }
+            None => {
+                let info = fit(&self.info_line(), w);
+                frame
+                    .buffer_mut()
+                    .set_stringn(top.x, top.y, info, w, theme.dim);
+            }
+        }
+        let table = Rect {
+            y: inner.y + 1,
+            height: inner.height - 1,
+            ..inner
+        };
+        if let Some(s) = self.search.as_ref().filter(|s| s.active()) {
+            self.render_results(frame, table, env, s);
+        } else {
+            self.render_rows(frame, table, env);
+        }
     }
 
     fn handle_text_key(&mut self, key: &KeyEvent) -> bool {
-        ListScreen::handle_text_key(self, key)
+        let Some(s) = self.search.as_mut() else {
+            return false;
+        };
+        let used = s.field.handle_key(key);
+        if used {
+            self.requery(false);
+        }
+        used
     }
 
     fn handle_paste(&mut self, text: &str) -> bool {
-        ListScreen::handle_paste(self, text)
+        let Some(s) = self.search.as_mut() else {
+            return false;
+        };
+        s.field.insert_str(text);
+        self.requery(false);
+        true
     }
 
     fn on_pick(
@@ -1084,15 +923,108 @@ impl Screen for ListScreen {
         env: &Env,
         store: &mut Store,
     ) -> ScreenCmd {
-        ListScreen::on_pick(self, purpose, code, env, store)
+        let l = env.lang;
+        match purpose {
+            PickPurpose::Sort => {
+                if let Some((_, sort, desc, _)) = SORTS.iter().find(|(c, ..)| *c == code) {
+                    self.sort = *sort;
+                    self.desc = *desc;
+                    self.refilter(store);
+                }
+                ScreenCmd::None
+            }
+            PickPurpose::FilterMenu => match code {
+                "commune" => {
+                    let mut items = vec![PickItem::new("", tr(l, "ui.filter.all_communes"))];
+                    items.extend(self.scope.iter().map(|c| {
+                        PickItem::new(
+                            c.as_str(),
+                            sanitize(&format::commune_label(c, format::CommuneForm::FullNameCode)),
+                        )
+                    }));
+                    ScreenCmd::OpenPicker {
+                        title: tr(l, "ui.filter.by_commune").to_string(),
+                        items,
+                        purpose: PickPurpose::FilterCommune,
+                    }
+                }
+                "trade_group" => {
+                    let mut items = vec![PickItem::new("", tr(l, "ui.filter.all_trade_groups"))];
+                    items.extend(codes().trade_groups.items().iter().map(|i| {
+                        let label = format::code_label(l, &codes().trade_groups, Some(&i.code));
+                        PickItem::new(i.code.as_str(), format!("{} — {label}", i.code))
+                    }));
+                    ScreenCmd::OpenPicker {
+                        title: tr(l, "ui.filter.by_trade_group").to_string(),
+                        items,
+                        purpose: PickPurpose::FilterTradeGroup,
+                    }
+                }
+                "status" => {
+                    let mut items = vec![PickItem::new("", tr(l, "ui.filter.all_statuses"))];
+                    items.extend(
+                        FacilityStatus::ALL
+                            .iter()
+                            .map(|s| PickItem::new(s.as_str(), tr(l, format::status_key(*s)))),
+                    );
+                    ScreenCmd::OpenPicker {
+                        title: tr(l, "ui.filter.by_status").to_string(),
+                        items,
+                        purpose: PickPurpose::FilterStatus,
+                    }
+                }
+                "archived" => {
+                    self.filter.archived = !self.filter.archived;
+                    self.refilter(store);
+                    ScreenCmd::None
+                }
+                "clear" => {
+                    self.filter = FacilityFilter::default();
+                    self.refilter(store);
+                    ScreenCmd::None
+                }
+                _ => ScreenCmd::None,
+            },
+            PickPurpose::FilterCommune => {
+                self.filter.communes = (!code.is_empty()).then(|| vec![code.to_string()]);
+                self.refilter(store);
+                ScreenCmd::None
+            }
+            PickPurpose::FilterTradeGroup => {
+                self.filter.trade_group = (!code.is_empty()).then(|| code.to_string());
+                self.refilter(store);
+                ScreenCmd::None
+            }
+            PickPurpose::FilterStatus => {
+                self.filter.status = FacilityStatus::parse(code).filter(|_| !code.is_empty());
+                self.refilter(store);
+                ScreenCmd::None
+            }
+            _ => ScreenCmd::None,
+        }
     }
 
-    fn on_confirm(&mut self, action: Action, env: &Env, store: &mut Store) -> ScreenCmd {
-        ListScreen::on_confirm(self, action, env, store)
+    fn on_confirm(&mut self, action: Action, _env: &Env, store: &mut Store) -> ScreenCmd {
+        match action {
+            Action::Archive => self.set_archived(true, store),
+            _ => ScreenCmd::None,
+        }
     }
 
+    /// Back on top after a child screen (which may have saved), or told the data changed:
+    /// reload the window (a count and one page), and check whether the search index is
+    /// still current.
     fn on_data_changed(&mut self, store: &mut Store) -> ScreenCmd {
-        ListScreen::on_data_changed(self, store)
+        self.reload(store);
+        if let IndexState::Ready { generation, .. } = &self.index {
+            if store.last_change_seq().ok() != Some(*generation) {
+                self.index_is_stale();
+            }
+        }
+        if self.search.is_some() && self.want_index() {
+            return ScreenCmd::BuildSearchIndex;
+        }
+        ScreenCmd::None
     }
 
     fn on_search_index(&mut self, ready: Option<&IndexReady>) {

@@ -11,10 +11,8 @@ use std::cell::Cell;
 use std::collections::HashSet;
 
 use ratatui::crossterm::event::KeyEvent;
-use ratatui::layout::{Alignment, Rect};
+use ratatui::layout::Rect;
 use ratatui::style::Style;
-use ratatui::text::Line;
-use ratatui::widgets::{Block, Borders, Widget};
 use ratatui::Frame;
 
 use super::detail::DetailScreen;
@@ -26,6 +24,7 @@ use crate::store::{ConsultationFilter, Store};
 use crate::text::sanitize;
 use crate::ui::keymap::{Action, Context};
 use crate::ui::widgets::bars::wrap;
+use crate::ui::widgets::{dim_line, screen_frame};
 use crate::ui::widgets::{fit, width, PickItem, Prompt};
 use crate::words::format;
 use crate::words::{tr, trf, Lang};
@@ -181,36 +180,6 @@ impl NeedsScreen {
         self.asking.as_ref().and_then(|(p, _)| p.error())
     }
 
-    pub fn title(&self, lang: Lang) -> String {
-        tr(lang, "ui.needs.title").to_string()
-    }
-
-    pub fn contexts(&self) -> &'static [Context] {
-        if self.asking.is_some() {
-            &[Context::Form]
-        } else {
-            &[Context::List]
-        }
-    }
-
-    pub fn handles(&self, action: Action) -> bool {
-        if self.asking.is_some() {
-            return matches!(action, Action::Open | Action::Save | Action::Back);
-        }
-        match action {
-            Action::Up
-            | Action::Down
-            | Action::PageUp
-            | Action::PageDown
-            | Action::Home
-            | Action::End
-            | Action::Filter
-            | Action::Needs => true,
-            Action::Open => !self.items.is_empty(),
-            _ => false,
-        }
-    }
-
     // ----- loading -----
 
     fn reload(&mut self, store: &Store) {
@@ -270,87 +239,7 @@ impl NeedsScreen {
         self.reload(store);
     }
 
-    pub fn on_data_changed(&mut self, store: &mut Store) -> ScreenCmd {
-        self.reload(store);
-        ScreenCmd::None
-    }
-
     // ----- input -----
-
-    pub fn handle_text_key(&mut self, key: &KeyEvent) -> bool {
-        match self.asking.as_mut() {
-            Some((p, _)) => p.handle_key(key),
-            None => false,
-        }
-    }
-
-    pub fn handle_paste(&mut self, text: &str) -> bool {
-        match self.asking.as_mut() {
-            Some((p, _)) => {
-                p.paste(text);
-                true
-            }
-            None => false,
-        }
-    }
-
-    pub fn handle_action(&mut self, action: Action, env: &Env, store: &mut Store) -> ScreenCmd {
-        let l = env.lang;
-        if self.asking.is_some() {
-            match action {
-                Action::Back => self.asking = None,
-                Action::Open | Action::Save => self.submit_date(store),
-                _ => {}
-            }
-            return ScreenCmd::None;
-        }
-        let last = self.items.len().saturating_sub(1);
-        let page = self.page.get().max(1);
-        match action {
-            Action::Up => self.selected = self.selected.saturating_sub(1),
-            Action::Down => self.selected = (self.selected + 1).min(last),
-            Action::PageUp => self.selected = self.selected.saturating_sub(page),
-            Action::PageDown => self.selected = (self.selected + page).min(last),
-            Action::Home => self.selected = 0,
-            Action::End => self.selected = last,
-            Action::Needs => self.reload(store),
-            Action::Filter => {
-                return ScreenCmd::OpenPicker {
-                    title: tr(l, "ui.needs.filter_title").to_string(),
-                    items: self.filter_menu(),
-                    purpose: PickPurpose::FilterMenu,
-                }
-            }
-            Action::Open => match self.items.get(self.selected).copied() {
-                Some(Sel::Group(g)) => {
-                    if let Some(topic) = self.groups.get(g).map(|g| g.topic.clone()) {
-                        if !self.expanded.remove(&topic) {
-                            self.expanded.insert(topic);
-                        }
-                        self.rebuild_items();
-                    }
-                }
-                Some(Sel::Entry(g, e)) => {
-                    let Some(id) = self
-                        .groups
-                        .get(g)
-                        .and_then(|g| g.entries.get(e))
-                        .map(|e| e.facility_id.clone())
-                    else {
-                        return ScreenCmd::None;
-                    };
-                    return match DetailScreen::open(&id, l, store) {
-                        Ok(Some(d)) => ScreenCmd::Push(Box::new(d)),
-                        Ok(None) => ScreenCmd::Error(tr(l, "ui.list.gone").to_string()),
-                        Err(e) => ScreenCmd::Error(crate::words::store_error_text(l, &e)),
-                    };
-                }
-                None => {}
-            },
-            _ => return ScreenCmd::Unhandled,
-        }
-        ScreenCmd::None
-    }
 
     /// Enter in the date prompt: empty clears the bound; a bad date is said in the prompt.
     fn submit_date(&mut self, store: &Store) {
@@ -413,111 +302,6 @@ impl NeedsScreen {
             PickItem::new("collaborator", tr(l, "ui.needs.filter.collaborator")).with_hint(who),
             PickItem::new("clear", tr(l, "ui.filter.clear")),
         ]
-    }
-
-    pub fn on_pick(
-        &mut self,
-        purpose: PickPurpose,
-        code: &str,
-        env: &Env,
-        store: &mut Store,
-    ) -> ScreenCmd {
-        let l = env.lang;
-        let some = |c: &str| (!c.is_empty()).then(|| c.to_string());
-        match purpose {
-            PickPurpose::FilterMenu => match code {
-                "since" | "until" => {
-                    let (bound, label, value) = if code == "since" {
-                        (DateBound::Since, "ui.needs.filter.since", self.filter.since)
-                    } else {
-                        (DateBound::Until, "ui.needs.filter.until", self.filter.until)
-                    };
-                    let prompt = Prompt::new(tr(l, "ui.needs.filter_title")).field(
-                        tr(l, label),
-                        tr(l, "ui.needs.date_hint"),
-                        &value.map(dmy).unwrap_or_default(),
-                        10,
-                    );
-                    self.asking = Some((prompt, bound));
-                    ScreenCmd::None
-                }
-                "mode" => {
-                    let mut items = vec![PickItem::new("", tr(l, "ui.needs.all_modes"))];
-                    items.extend(codes().consultation_modes.items().iter().map(|i| {
-                        PickItem::new(
-                            i.code.as_str(),
-                            format::code_label(l, &codes().consultation_modes, Some(&i.code)),
-                        )
-                    }));
-                    ScreenCmd::OpenPicker {
-                        title: tr(l, "ui.needs.filter.mode").to_string(),
-                        items,
-                        purpose: PickPurpose::FilterMode,
-                    }
-                }
-                "topic" => {
-                    let mut items = vec![PickItem::new("", tr(l, "ui.needs.all_topics"))];
-                    items.extend(codes().support_categories.items().iter().map(|i| {
-                        let label =
-                            format::code_label(l, &codes().support_categories, Some(&i.code));
-                        PickItem::new(i.code.as_str(), format!("{} — {label}", i.code))
-                    }));
-                    ScreenCmd::OpenPicker {
-                        title: tr(l, "ui.needs.filter.topic").to_string(),
-                        items,
-                        purpose: PickPurpose::FilterTopic,
-                    }
-                }
-                "collaborator" => match store.collaborators() {
-                    Ok(people) => {
-                        let mut items =
-                            vec![PickItem::new("", tr(l, "ui.needs.all_collaborators"))];
-                        items.extend(
-                            people
-                                .iter()
-                                .map(|p| PickItem::new(p.id.as_str(), sanitize(&p.name))),
-                        );
-                        ScreenCmd::OpenPicker {
-                            title: tr(l, "ui.needs.filter.collaborator").to_string(),
-                            items,
-                            purpose: PickPurpose::FilterCollaborator,
-                        }
-                    }
-                    Err(e) => ScreenCmd::Error(crate::words::store_error_text(l, &e)),
-                },
-                "clear" => {
-                    self.filter = ConsultationFilter::default();
-                    self.filter_who = None;
-                    self.refilter(store);
-                    ScreenCmd::None
-                }
-                _ => ScreenCmd::None,
-            },
-            PickPurpose::FilterMode => {
-                self.filter.mode = some(code);
-                self.refilter(store);
-                ScreenCmd::None
-            }
-            PickPurpose::FilterTopic => {
-                self.filter.topic = some(code);
-                self.refilter(store);
-                ScreenCmd::None
-            }
-            PickPurpose::FilterCollaborator => {
-                self.filter.collaborator_id = some(code);
-                self.filter_who = match &self.filter.collaborator_id {
-                    Some(id) => store
-                        .collaborator(id)
-                        .ok()
-                        .flatten()
-                        .map(|p| sanitize(&p.name)),
-                    None => None,
-                };
-                self.refilter(store);
-                ScreenCmd::None
-            }
-            _ => ScreenCmd::None,
-        }
     }
 
     /// "Lọc: từ 01/11/2026 · đến 30/11/2026 · Điện thoại · KC04 · Trần Thị Bình".
@@ -661,36 +445,104 @@ impl NeedsScreen {
         self.offset.set(offset);
         offset
     }
+}
 
-    pub fn render(&self, frame: &mut Frame, area: Rect, env: &Env, focused: bool) {
+impl Screen for NeedsScreen {
+    fn title(&self, lang: Lang) -> String {
+        tr(lang, "ui.needs.title").to_string()
+    }
+
+    fn contexts(&self) -> &'static [Context] {
+        if self.asking.is_some() {
+            &[Context::Form]
+        } else {
+            &[Context::List]
+        }
+    }
+
+    fn handles(&self, action: Action) -> bool {
+        if self.asking.is_some() {
+            return matches!(action, Action::Open | Action::Save | Action::Back);
+        }
+        match action {
+            _ if action.is_move() => true,
+            Action::Filter | Action::Needs => true,
+            Action::Open => !self.items.is_empty(),
+            _ => false,
+        }
+    }
+
+    fn handle_action(&mut self, action: Action, env: &Env, store: &mut Store) -> ScreenCmd {
+        let l = env.lang;
+        if self.asking.is_some() {
+            match action {
+                Action::Back => self.asking = None,
+                Action::Open | Action::Save => self.submit_date(store),
+                _ => {}
+            }
+            return ScreenCmd::None;
+        }
+        let last = self.items.len().saturating_sub(1);
+        let page = self.page.get().max(1);
+        match action {
+            Action::Up => self.selected = self.selected.saturating_sub(1),
+            Action::Down => self.selected = (self.selected + 1).min(last),
+            Action::PageUp => self.selected = self.selected.saturating_sub(page),
+            Action::PageDown => self.selected = (self.selected + page).min(last),
+            Action::Home => self.selected = 0,
+            Action::End => self.selected = last,
+            Action::Needs => self.reload(store),
+            Action::Filter => {
+                return ScreenCmd::OpenPicker {
+                    title: tr(l, "ui.needs.filter_title").to_string(),
+                    items: self.filter_menu(),
+                    purpose: PickPurpose::FilterMenu,
+                }
+            }
+            Action::Open => match self.items.get(self.selected).copied() {
+                Some(Sel::Group(g)) => {
+                    if let Some(topic) = self.groups.get(g).map(|g| g.topic.clone()) {
+                        if !self.expanded.remove(&topic) {
+                            self.expanded.insert(topic);
+                        }
+                        self.rebuild_items();
+                    }
+                }
+                Some(Sel::Entry(g, e)) => {
+                    let Some(id) = self
+                        .groups
+                        .get(g)
+                        .and_then(|g| g.entries.get(e))
+                        .map(|e| e.facility_id.clone())
+                    else {
+                        return ScreenCmd::None;
+                    };
+                    return match DetailScreen::open(&id, l, store) {
+                        Ok(Some(d)) => ScreenCmd::Push(Box::new(d)),
+                        Ok(None) => ScreenCmd::Error(tr(l, "ui.list.gone").to_string()),
+                        Err(e) => ScreenCmd::Error(crate::words::store_error_text(l, &e)),
+                    };
+                }
+                None => {}
+            },
+            _ => return ScreenCmd::Unhandled,
+        }
+        ScreenCmd::None
+    }
+
+    fn render(&self, frame: &mut Frame, area: Rect, env: &Env, focused: bool) {
         let l = env.lang;
         let theme = env.theme;
         let entries: usize = self.groups.iter().map(|g| g.raised).sum();
-        let block = Block::default()
-            .borders(Borders::ALL)
-            .border_style(theme.border)
-            .title(Line::from(format!(" {} ", tr(l, "ui.needs.title"))).style(theme.title))
-            .title(
-                Line::from(format!(
-                    " {} ",
-                    trf(
-                        l,
-                        "ui.needs.count",
-                        &[&format::count(self.groups.len()), &format::count(entries)]
-                    )
-                ))
-                .alignment(Alignment::Right)
-                .style(theme.base),
-            );
-        let inner = block.inner(area);
-        block.render(area, frame.buffer_mut());
-        if inner.height < 3 || inner.width < 20 {
+        let count = trf(
+            l,
+            "ui.needs.count",
+            &[&format::count(self.groups.len()), &format::count(entries)],
+        );
+        let title = tr(l, "ui.needs.title");
+        let right = Some((count.as_str(), theme.base));
+        let Some(inner) = screen_frame(frame, area, theme, title, right, (20, 3)) else {
             return;
-        }
-        let inner = Rect {
-            x: inner.x + 1,
-            width: inner.width - 2,
-            ..inner
         };
         let w = inner.width as usize;
         let bar = match self.filter_line() {
@@ -700,9 +552,7 @@ impl NeedsScreen {
                 trf(l, "ui.needs.no_filter", &[&key])
             }
         };
-        frame
-            .buffer_mut()
-            .set_stringn(inner.x, inner.y, fit(&bar, w), w, theme.dim);
+        dim_line(frame, inner, &bar, theme);
         let body = Rect {
             y: inner.y + 2,
             height: inner.height.saturating_sub(2),
@@ -787,35 +637,13 @@ impl NeedsScreen {
             p.render(frame, area, theme, l, focused);
         }
     }
-}
-
-impl Screen for NeedsScreen {
-    fn title(&self, lang: Lang) -> String {
-        NeedsScreen::title(self, lang)
-    }
-
-    fn contexts(&self) -> &'static [Context] {
-        NeedsScreen::contexts(self)
-    }
-
-    fn handles(&self, action: Action) -> bool {
-        NeedsScreen::handles(self, action)
-    }
-
-    fn handle_action(&mut self, action: Action, env: &Env, store: &mut Store) -> ScreenCmd {
-        NeedsScreen::handle_action(self, action, env, store)
-    }
-
-    fn render(&self, frame: &mut Frame, area: Rect, env: &Env, focused: bool) {
-        NeedsScreen::render(self, frame, area, env, focused)
-    }
 
     fn handle_text_key(&mut self, key: &KeyEvent) -> bool {
-        NeedsScreen::handle_text_key(self, key)
+        self.asking.as_mut().is_some_and(|(p, _)| p.handle_key(key))
     }
 
     fn handle_paste(&mut self, text: &str) -> bool {
-        NeedsScreen::handle_paste(self, text)
+        self.asking.as_mut().map(|(p, _)| p.paste(text)).is_some()
     }
 
     fn on_pick(
@@ -825,11 +653,107 @@ impl Screen for NeedsScreen {
         env: &Env,
         store: &mut Store,
     ) -> ScreenCmd {
-        NeedsScreen::on_pick(self, purpose, code, env, store)
+        let l = env.lang;
+        let some = |c: &str| (!c.is_empty()).then(|| c.to_string());
+        match purpose {
+            PickPurpose::FilterMenu => match code {
+                "since" | "until" => {
+                    let (bound, label, value) = if code == "since" {
+                        (DateBound::Since, "ui.needs.filter.since", self.filter.since)
+                    } else {
+                        (DateBound::Until, "ui.needs.filter.until", self.filter.until)
+                    };
+                    let prompt = Prompt::new(tr(l, "ui.needs.filter_title")).field(
+                        tr(l, label),
+                        tr(l, "ui.needs.date_hint"),
+                        &value.map(dmy).unwrap_or_default(),
+                        10,
+                    );
+                    self.asking = Some((prompt, bound));
+                    ScreenCmd::None
+                }
+                "mode" => {
+                    let mut items = vec![PickItem::new("", tr(l, "ui.needs.all_modes"))];
+                    items.extend(codes().consultation_modes.items().iter().map(|i| {
+                        PickItem::new(
+                            i.code.as_str(),
+                            format::code_label(l, &codes().consultation_modes, Some(&i.code)),
+                        )
+                    }));
+                    ScreenCmd::OpenPicker {
+                        title: tr(l, "ui.needs.filter.mode").to_string(),
+                        items,
+                        purpose: PickPurpose::FilterMode,
+                    }
+                }
+                "topic" => {
+                    let mut items = vec![PickItem::new("", tr(l, "ui.needs.all_topics"))];
+                    items.extend(codes().support_categories.items().iter().map(|i| {
+                        let label =
+                            format::code_label(l, &codes().support_categories, Some(&i.code));
+                        PickItem::new(i.code.as_str(), format!("{} — {label}", i.code))
+                    }));
+                    ScreenCmd::OpenPicker {
+                        title: tr(l, "ui.needs.filter.topic").to_string(),
+                        items,
+                        purpose: PickPurpose::FilterTopic,
+                    }
+                }
+                "collaborator" => match store.collaborators() {
+                    Ok(people) => {
+                        let mut items =
+                            vec![PickItem::new("", tr(l, "ui.needs.all_collaborators"))];
+                        items.extend(
+                            people
+                                .iter()
+                                .map(|p| PickItem::new(p.id.as_str(), sanitize(&p.name))),
+                        );
+                        ScreenCmd::OpenPicker {
+                            title: tr(l, "ui.needs.filter.collaborator").to_string(),
+                            items,
+                            purpose: PickPurpose::FilterCollaborator,
+                        }
+                    }
+                    Err(e) => ScreenCmd::Error(crate::words::store_error_text(l, &e)),
+                },
+                "clear" => {
+                    self.filter = ConsultationFilter::default();
+                    self.filter_who = None;
+                    self.refilter(store);
+                    ScreenCmd::None
+                }
+                _ => ScreenCmd::None,
+            },
+            PickPurpose::FilterMode => {
+                self.filter.mode = some(code);
+                self.refilter(store);
+                ScreenCmd::None
+            }
+            PickPurpose::FilterTopic => {
+                self.filter.topic = some(code);
+                self.refilter(store);
+                ScreenCmd::None
+            }
+            PickPurpose::FilterCollaborator => {
+                self.filter.collaborator_id = some(code);
+                self.filter_who = match &self.filter.collaborator_id {
+                    Some(id) => store
+                        .collaborator(id)
+                        .ok()
+                        .flatten()
+                        .map(|p| sanitize(&p.name)),
+                    None => None,
+                };
+                self.refilter(store);
+                ScreenCmd::None
+            }
+            _ => ScreenCmd::None,
+        }
     }
 
     fn on_data_changed(&mut self, store: &mut Store) -> ScreenCmd {
-        NeedsScreen::on_data_changed(self, store)
+        self.reload(store);
+        ScreenCmd::None
     }
 
     fn is_view(&self) -> bool {

@@ -11,10 +11,8 @@
 use std::cell::Cell;
 
 use ratatui::crossterm::event::KeyEvent;
-use ratatui::layout::{Alignment, Rect};
+use ratatui::layout::Rect;
 use ratatui::style::Style;
-use ratatui::text::Line;
-use ratatui::widgets::{Block, Borders, Widget};
 use ratatui::Frame;
 
 use super::form::warning_style;
@@ -27,6 +25,7 @@ use crate::store::{Store, StoreError};
 use crate::text::sanitize;
 use crate::ui::keymap::{Action, Context};
 use crate::ui::widgets::bars::wrap;
+use crate::ui::widgets::screen_frame;
 use crate::ui::widgets::{fit, width, Prompt};
 use crate::words::format;
 use crate::words::format::code_label;
@@ -117,43 +116,8 @@ impl ProposalViewScreen {
         self.asking.as_ref().and_then(|(p, _)| p.error())
     }
 
-    pub fn title(&self, lang: Lang) -> String {
-        trf(
-            lang,
-            "ui.proposal.title",
-            &[&sanitize(&self.record.proposal.facility_name)],
-        )
-    }
-
-    pub fn contexts(&self) -> &'static [Context] {
-        if self.asking.is_some() {
-            &[Context::Form]
-        } else {
-            &[Context::Proposal, Context::Detail]
-        }
-    }
-
     fn allows(&self, to: ProposalStatus) -> bool {
         self.record.actions.iter().any(|(s, _)| *s == to)
-    }
-
-    pub fn handles(&self, action: Action) -> bool {
-        if self.asking.is_some() {
-            return matches!(action, Action::Open | Action::Save | Action::Back);
-        }
-        if let Some(to) = target(action) {
-            return self.allows(to);
-        }
-        match action {
-            Action::Edit => self.record.editable,
-            Action::Up
-            | Action::Down
-            | Action::PageUp
-            | Action::PageDown
-            | Action::Home
-            | Action::End => true,
-            _ => false,
-        }
     }
 
     // ----- loading -----
@@ -167,13 +131,6 @@ impl ProposalViewScreen {
             }
             Ok(None) => Some(tr(self.lang, "ui.proposal.gone").to_string()),
             Err(e) => Some(crate::words::store_error_text(self.lang, &e)),
-        }
-    }
-
-    pub fn on_data_changed(&mut self, store: &mut Store) -> ScreenCmd {
-        match self.reload(store) {
-            Some(e) => ScreenCmd::Error(e),
-            None => ScreenCmd::None,
         }
     }
 
@@ -308,111 +265,6 @@ impl ProposalViewScreen {
 
     // ----- input -----
 
-    pub fn handle_text_key(&mut self, key: &KeyEvent) -> bool {
-        match self.asking.as_mut() {
-            Some((p, _)) => p.handle_key(key),
-            None => false,
-        }
-    }
-
-    pub fn handle_paste(&mut self, text: &str) -> bool {
-        match self.asking.as_mut() {
-            Some((p, _)) => {
-                p.paste(text);
-                true
-            }
-            None => false,
-        }
-    }
-
-    pub fn handle_action(&mut self, action: Action, env: &Env, store: &mut Store) -> ScreenCmd {
-        let l = env.lang;
-        if let Some((prompt, to)) = self.asking.as_ref() {
-            return match action {
-                Action::Back => {
-                    self.asking = None;
-                    ScreenCmd::None
-                }
-                Action::Open | Action::Save => {
-                    let (reason, to) = (prompt.value(0).to_string(), *to);
-                    self.move_to(to, &reason, store)
-                }
-                _ => ScreenCmd::None,
-            };
-        }
-        if let Some(to) = target(action) {
-            let needs = self
-                .record
-                .actions
-                .iter()
-                .find(|(s, _)| *s == to)
-                .map(|(_, n)| *n);
-            return match needs {
-                Some(n) if n.reason => {
-                    let (title, label) = match to {
-                        ProposalStatus::DaRaSoat => {
-                            ("ui.proposal.review_title", "ui.proposal.comment")
-                        }
-                        ProposalStatus::Nhap => ("ui.proposal.return_title", "ui.proposal.reason"),
-                        _ => ("ui.proposal.withdraw_title", "ui.proposal.reason"),
-                    };
-                    let prompt = Prompt::new(tr(l, title)).field(
-                        tr(l, label),
-                        tr(l, "ui.proposal.reason_hint"),
-                        "",
-                        500,
-                    );
-                    self.asking = Some((prompt, to));
-                    ScreenCmd::None
-                }
-                Some(_) => ScreenCmd::Confirm {
-                    message: trf(
-                        l,
-                        "ui.proposal.confirm_move",
-                        &[&crate::words::format::proposal_status_label(l, to)],
-                    ),
-                    action,
-                },
-                // Not this role's move: the core says why.
-                None => self.move_to(to, "", store),
-            };
-        }
-        let page = self.page.get().max(1);
-        let max = self.lines.get().saturating_sub(page);
-        let s = self.scroll.get();
-        let next = match action {
-            Action::Up => s.saturating_sub(1),
-            Action::Down => (s + 1).min(max),
-            Action::PageUp => s.saturating_sub(page),
-            Action::PageDown => (s + page).min(max),
-            Action::Home => 0,
-            Action::End => max,
-            Action::Edit if self.record.editable => {
-                return match ProposalFormScreen::edit(&self.record.proposal, store) {
-                    Ok(f) => ScreenCmd::Push(Box::new(f)),
-                    Err(e) => ScreenCmd::Error(crate::words::store_error_text(l, &e)),
-                };
-            }
-            Action::Edit => {
-                let e = StoreError::NotEditable {
-                    id: self.record.proposal.id.clone(),
-                    status: self.record.proposal.status,
-                };
-                return ScreenCmd::Error(crate::words::store_error_text(l, &e));
-            }
-            _ => return ScreenCmd::Unhandled,
-        };
-        self.scroll.set(next);
-        ScreenCmd::None
-    }
-
-    pub fn on_confirm(&mut self, action: Action, _env: &Env, store: &mut Store) -> ScreenCmd {
-        match target(action) {
-            Some(to) => self.move_to(to, "", store),
-            None => ScreenCmd::None,
-        }
-    }
-
     /// Ask the core to move the proposal, on the version shown.
     fn move_to(&mut self, to: ProposalStatus, reason: &str, store: &mut Store) -> ScreenCmd {
         let l = self.lang;
@@ -497,38 +349,131 @@ impl ProposalViewScreen {
         }
         out
     }
+}
 
-    pub fn render(&self, frame: &mut Frame, area: Rect, env: &Env, focused: bool) {
+impl Screen for ProposalViewScreen {
+    fn title(&self, lang: Lang) -> String {
+        trf(
+            lang,
+            "ui.proposal.title",
+            &[&sanitize(&self.record.proposal.facility_name)],
+        )
+    }
+
+    fn contexts(&self) -> &'static [Context] {
+        if self.asking.is_some() {
+            &[Context::Form]
+        } else {
+            &[Context::Proposal, Context::Detail]
+        }
+    }
+
+    fn handles(&self, action: Action) -> bool {
+        if self.asking.is_some() {
+            return matches!(action, Action::Open | Action::Save | Action::Back);
+        }
+        if let Some(to) = target(action) {
+            return self.allows(to);
+        }
+        match action {
+            Action::Edit => self.record.editable,
+            _ if action.is_move() => true,
+            _ => false,
+        }
+    }
+
+    fn handle_action(&mut self, action: Action, env: &Env, store: &mut Store) -> ScreenCmd {
+        let l = env.lang;
+        if let Some((prompt, to)) = self.asking.as_ref() {
+            return match action {
+                Action::Back => {
+                    self.asking = None;
+                    ScreenCmd::None
+                }
+                Action::Open | Action::Save => {
+                    let (reason, to) = (prompt.value(0).to_string(), *to);
+                    self.move_to(to, &reason, store)
+                }
+                _ => ScreenCmd::None,
+            };
+        }
+        if let Some(to) = target(action) {
+            let needs = self
+                .record
+                .actions
+                .iter()
+                .find(|(s, _)| *s == to)
+                .map(|(_, n)| *n);
+            return match needs {
+                Some(n) if n.reason => {
+                    let (title, label) = match to {
+                        ProposalStatus::DaRaSoat => {
+                            ("ui.proposal.review_title", "ui.proposal.comment")
+                        }
+                        ProposalStatus::Nhap => ("ui.proposal.return_title", "ui.proposal.reason"),
+                        _ => ("ui.proposal.withdraw_title", "ui.proposal.reason"),
+                    };
+                    let prompt = Prompt::new(tr(l, title)).field(
+                        tr(l, label),
+                        tr(l, "ui.proposal.reason_hint"),
+                        "",
+                        500,
+                    );
+                    self.asking = Some((prompt, to));
+                    ScreenCmd::None
+                }
+                Some(_) => ScreenCmd::Confirm {
+                    message: trf(
+                        l,
+                        "ui.proposal.confirm_move",
+                        &[&crate::words::format::proposal_status_label(l, to)],
+                    ),
+                    action,
+                },
+                // Not this role's move: the core says why.
+                None => self.move_to(to, "", store),
+            };
+        }
+        let page = self.page.get().max(1);
+        let max = self.lines.get().saturating_sub(page);
+        let s = self.scroll.get();
+        let next = match action {
+            Action::Up => s.saturating_sub(1),
+            Action::Down => (s + 1).min(max),
+            Action::PageUp => s.saturating_sub(page),
+            Action::PageDown => (s + page).min(max),
+            Action::Home => 0,
+            Action::End => max,
+            Action::Edit if self.record.editable => {
+                return match ProposalFormScreen::edit(&self.record.proposal, store) {
+                    Ok(f) => ScreenCmd::Push(Box::new(f)),
+                    Err(e) => ScreenCmd::Error(crate::words::store_error_text(l, &e)),
+                };
+            }
+            Action::Edit => {
+                let e = StoreError::NotEditable {
+                    id: self.record.proposal.id.clone(),
+                    status: self.record.proposal.status,
+                };
+                return ScreenCmd::Error(crate::words::store_error_text(l, &e));
+            }
+            _ => return ScreenCmd::Unhandled,
+        };
+        self.scroll.set(next);
+        ScreenCmd::None
+    }
+
+    fn render(&self, frame: &mut Frame, area: Rect, env: &Env, focused: bool) {
         let l = env.lang;
         let theme = env.theme;
         let p = &self.record.proposal;
-        let block = Block::default()
-            .borders(Borders::ALL)
-            .border_style(theme.border)
-            .title(
-                Line::from(format!(
-                    " {} ",
-                    fit(&self.title(l), (area.width as usize).saturating_sub(30))
-                ))
-                .style(theme.title),
-            )
-            .title(
-                Line::from(format!(
-                    " {} ",
-                    tr(l, super::proposals::status_short_key(p.status))
-                ))
-                .alignment(Alignment::Right)
-                .style(theme.base),
-            );
-        let inner = block.inner(area);
-        block.render(area, frame.buffer_mut());
-        if inner.height < 2 || inner.width < 20 {
+        let title = fit(&self.title(l), (area.width as usize).saturating_sub(30));
+        let right = Some((
+            tr(l, super::proposals::status_short_key(p.status)),
+            theme.base,
+        ));
+        let Some(inner) = screen_frame(frame, area, theme, &title, right, (20, 2)) else {
             return;
-        }
-        let inner = Rect {
-            x: inner.x + 1,
-            width: inner.width - 2,
-            ..inner
         };
         let w = inner.width as usize;
         let lines = self.layout(w);
@@ -554,42 +499,26 @@ impl ProposalViewScreen {
             prompt.render(frame, area, theme, l, focused);
         }
     }
-}
-
-impl Screen for ProposalViewScreen {
-    fn title(&self, lang: Lang) -> String {
-        ProposalViewScreen::title(self, lang)
-    }
-
-    fn contexts(&self) -> &'static [Context] {
-        ProposalViewScreen::contexts(self)
-    }
-
-    fn handles(&self, action: Action) -> bool {
-        ProposalViewScreen::handles(self, action)
-    }
-
-    fn handle_action(&mut self, action: Action, env: &Env, store: &mut Store) -> ScreenCmd {
-        ProposalViewScreen::handle_action(self, action, env, store)
-    }
-
-    fn render(&self, frame: &mut Frame, area: Rect, env: &Env, focused: bool) {
-        ProposalViewScreen::render(self, frame, area, env, focused)
-    }
 
     fn handle_text_key(&mut self, key: &KeyEvent) -> bool {
-        ProposalViewScreen::handle_text_key(self, key)
+        self.asking.as_mut().is_some_and(|(p, _)| p.handle_key(key))
     }
 
     fn handle_paste(&mut self, text: &str) -> bool {
-        ProposalViewScreen::handle_paste(self, text)
+        self.asking.as_mut().map(|(p, _)| p.paste(text)).is_some()
     }
 
-    fn on_confirm(&mut self, action: Action, env: &Env, store: &mut Store) -> ScreenCmd {
-        ProposalViewScreen::on_confirm(self, action, env, store)
+    fn on_confirm(&mut self, action: Action, _env: &Env, store: &mut Store) -> ScreenCmd {
+        match target(action) {
+            Some(to) => self.move_to(to, "", store),
+            None => ScreenCmd::None,
+        }
     }
 
     fn on_data_changed(&mut self, store: &mut Store) -> ScreenCmd {
-        ProposalViewScreen::on_data_changed(self, store)
+        match self.reload(store) {
+            Some(e) => ScreenCmd::Error(e),
+            None => ScreenCmd::None,
+        }
     }
 }

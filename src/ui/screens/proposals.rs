@@ -8,9 +8,7 @@
 //! the moves the current role may make.
 
 use chrono::Datelike;
-use ratatui::layout::{Alignment, Constraint, Rect};
-use ratatui::text::Line;
-use ratatui::widgets::{Block, Borders, Widget};
+use ratatui::layout::{Constraint, Rect};
 use ratatui::Frame;
 
 use super::form::commune_items;
@@ -25,6 +23,7 @@ use crate::text::sanitize;
 use crate::ui::keymap::{Action, Context};
 use crate::ui::widgets::bars::wrap;
 use crate::ui::widgets::table::render_table;
+use crate::ui::widgets::{dim_line, screen_frame};
 use crate::ui::widgets::{fit, width, Column, ListWindow, PickItem};
 use crate::words::format;
 use crate::words::{tr, trf, Lang};
@@ -126,29 +125,6 @@ impl ProposalsScreen {
         self.rows.get(self.window.selected()).map(|r| r.id.as_str())
     }
 
-    pub fn title(&self, lang: Lang) -> String {
-        tr(lang, "ui.proposals.title").to_string()
-    }
-
-    pub fn contexts(&self) -> &'static [Context] {
-        &[Context::List]
-    }
-
-    pub fn handles(&self, action: Action) -> bool {
-        match action {
-            Action::Up
-            | Action::Down
-            | Action::PageUp
-            | Action::PageDown
-            | Action::Home
-            | Action::End
-            | Action::Filter
-            | Action::Proposals => true,
-            Action::Open => !self.rows.is_empty(),
-            _ => false,
-        }
-    }
-
     // ----- loading -----
 
     fn reload(&mut self, store: &Store) {
@@ -185,44 +161,7 @@ impl ProposalsScreen {
         self.reload(store);
     }
 
-    pub fn on_data_changed(&mut self, store: &mut Store) -> ScreenCmd {
-        self.reload(store);
-        ScreenCmd::None
-    }
-
     // ----- input -----
-
-    pub fn handle_action(&mut self, action: Action, env: &Env, store: &mut Store) -> ScreenCmd {
-        let l = env.lang;
-        if self.window.apply(action, self.rows.len()) {
-            return ScreenCmd::None;
-        }
-        match action {
-            Action::Proposals => self.reload(store),
-            Action::Filter => {
-                return ScreenCmd::OpenPicker {
-                    title: tr(l, "ui.proposals.filter_title").to_string(),
-                    items: self.filter_menu(),
-                    purpose: PickPurpose::FilterMenu,
-                }
-            }
-            Action::Open => {
-                let Some(id) = self.selected_id().map(String::from) else {
-                    return ScreenCmd::None;
-                };
-                return match super::ProposalViewScreen::open(&id, l, store) {
-                    Ok(Some(v)) => ScreenCmd::Push(Box::new(v)),
-                    Ok(None) => {
-                        self.reload(store);
-                        ScreenCmd::Error(tr(l, "ui.proposal.gone").to_string())
-                    }
-                    Err(e) => ScreenCmd::Error(crate::words::store_error_text(l, &e)),
-                };
-            }
-            _ => return ScreenCmd::Unhandled,
-        }
-        ScreenCmd::None
-    }
 
     fn filter_menu(&self) -> Vec<PickItem> {
         let l = self.lang;
@@ -254,121 +193,6 @@ impl ProposalsScreen {
         ]
     }
 
-    pub fn on_pick(
-        &mut self,
-        purpose: PickPurpose,
-        code: &str,
-        env: &Env,
-        store: &mut Store,
-    ) -> ScreenCmd {
-        let l = env.lang;
-        let some = |c: &str| (!c.is_empty()).then(|| c.to_string());
-        let picker =
-            |title: &str, items: Vec<PickItem>, purpose: PickPurpose| ScreenCmd::OpenPicker {
-                title: title.to_string(),
-                items,
-                purpose,
-            };
-        match purpose {
-            PickPurpose::FilterMenu => match code {
-                "status" => {
-                    let mut items = vec![PickItem::new("", tr(l, "ui.filter.all_statuses"))];
-                    items.extend(ProposalStatus::ALL.iter().map(|s| {
-                        PickItem::new(s.code(), crate::words::format::proposal_status_label(l, *s))
-                    }));
-                    picker(
-                        tr(l, "ui.proposals.filter.status"),
-                        items,
-                        PickPurpose::ProposalStatus,
-                    )
-                }
-                "year" => {
-                    let mut items = vec![PickItem::new("", tr(l, "ui.proposals.all_years"))];
-                    items.extend(
-                        (self.this_year - 3..=self.this_year + 2)
-                            .rev()
-                            .map(|y| PickItem::new(y.to_string(), y.to_string())),
-                    );
-                    picker(
-                        tr(l, "ui.proposals.filter.year"),
-                        items,
-                        PickPurpose::ProposalYear,
-                    )
-                }
-                "category" => {
-                    let mut items = vec![PickItem::new("", tr(l, "ui.needs.all_topics"))];
-                    items.extend(codes().support_categories.items().iter().map(|i| {
-                        let label =
-                            format::code_label(l, &codes().support_categories, Some(&i.code));
-                        PickItem::new(i.code.as_str(), format!("{} — {label}", i.code))
-                    }));
-                    picker(
-                        tr(l, "ui.proposals.filter.category"),
-                        items,
-                        PickPurpose::FilterTopic,
-                    )
-                }
-                "funding" => {
-                    let mut items = vec![PickItem::new("", tr(l, "ui.proposals.all_funding"))];
-                    items.extend(
-                        FundingSource::ALL
-                            .iter()
-                            .map(|f| PickItem::new(f.code(), tr(l, f.label_key()))),
-                    );
-                    picker(
-                        tr(l, "ui.proposals.filter.funding"),
-                        items,
-                        PickPurpose::ProposalFundingFilter,
-                    )
-                }
-                "commune" => {
-                    let mut items = vec![PickItem::new("", tr(l, "ui.filter.all_communes"))];
-                    items.extend(commune_items(l, self.scope.iter().map(String::as_str)));
-                    picker(
-                        tr(l, "ui.proposals.filter.commune"),
-                        items,
-                        PickPurpose::FilterCommune,
-                    )
-                }
-                "clear" => {
-                    self.filter = ProposalFilter::default();
-                    self.refilter(store);
-                    ScreenCmd::None
-                }
-                _ => ScreenCmd::None,
-            },
-            PickPurpose::ProposalStatus => {
-                self.filter.statuses = ProposalStatus::ALL
-                    .into_iter()
-                    .filter(|s| s.code() == code)
-                    .collect();
-                self.refilter(store);
-                ScreenCmd::None
-            }
-            PickPurpose::ProposalYear => {
-                self.filter.year = code.parse().ok();
-                self.refilter(store);
-                ScreenCmd::None
-            }
-            PickPurpose::FilterTopic => {
-                self.filter.category = some(code);
-                self.refilter(store);
-                ScreenCmd::None
-            }
-            PickPurpose::ProposalFundingFilter => {
-                self.filter.funding = FundingSource::ALL.into_iter().find(|f| f.code() == code);
-                self.refilter(store);
-                ScreenCmd::None
-            }
-            PickPurpose::FilterCommune => {
-                self.filter.commune = some(code);
-                self.refilter(store);
-                ScreenCmd::None
-            }
-            _ => ScreenCmd::None,
-        }
-    }
-
     /// "Lọc: Đã đề xuất · 2027 · KC03 · KCQG · Sóc Sơn".
     fn filter_line(&self) -> Option<String> {
         let l = self.lang;
@@ -394,82 +218,6 @@ impl ProposalsScreen {
     }
 
     // ----- drawing -----
-
-    pub fn render(&self, frame: &mut Frame, area: Rect, env: &Env) {
-        let l = env.lang;
-        let theme = env.theme;
-        let shown = if self.rows.len() < self.count {
-            trf(
-                l,
-                "ui.proposals.count_some",
-                &[&format::count(self.rows.len()), &format::count(self.count)],
-            )
-        } else {
-            trf(l, "ui.proposals.count", &[&format::count(self.count)])
-        };
-        let block = Block::default()
-            .borders(Borders::ALL)
-            .border_style(theme.border)
-            .title(Line::from(format!(" {} ", tr(l, "ui.proposals.title"))).style(theme.title))
-            .title(
-                Line::from(format!(" {shown} "))
-                    .alignment(Alignment::Right)
-                    .style(theme.base),
-            );
-        let inner = block.inner(area);
-        block.render(area, frame.buffer_mut());
-        if inner.height < 4 || inner.width < 40 {
-            return;
-        }
-        let inner = Rect {
-            x: inner.x + 1,
-            width: inner.width - 2,
-            ..inner
-        };
-        let w = inner.width as usize;
-        let bar = self.filter_line().unwrap_or_else(|| {
-            let key = env.keymap.keys_for(Action::Filter, Context::List);
-            trf(l, "ui.proposals.no_filter", &[&key])
-        });
-        frame
-            .buffer_mut()
-            .set_stringn(inner.x, inner.y, fit(&bar, w), w, theme.dim);
-        let rest = inner.height.saturating_sub(1);
-        if self.count == 0 {
-            let text = match &self.error {
-                Some(e) => e.clone(),
-                None if self.filter != ProposalFilter::default() => {
-                    tr(l, "ui.proposals.empty_filtered").to_string()
-                }
-                None => tr(l, "ui.proposals.empty").to_string(),
-            };
-            for (n, line) in wrap(&text, w).iter().enumerate().take(rest as usize) {
-                frame
-                    .buffer_mut()
-                    .set_stringn(inner.x, inner.y + 2 + n as u16, line, w, theme.dim);
-            }
-            return;
-        }
-        // The totals take what they need, leaving the list a header and three rows at least.
-        let list_min = 4u16;
-        let wanted = self.panel_height();
-        let panel_h = wanted.min(rest.saturating_sub(list_min + 1));
-        let list_h = rest.saturating_sub(panel_h + u16::from(panel_h > 0));
-        let list = Rect {
-            y: inner.y + 1,
-            height: list_h,
-            ..inner
-        };
-        self.render_list(frame, list, env);
-        if panel_h > 0 {
-            let panel = Rect {
-                y: list.y + list_h + 1,
-                height: panel_h,
-                ..inner
-            };
-            self.render_totals(frame, panel, env);
-        }
-    }
 
     fn panel_height(&self) -> u16 {
         // Heading, categories, a rule, funding sources, the total.
@@ -627,23 +375,112 @@ pub fn bar(value: i64, max: i64, width: usize) -> String {
 
 impl Screen for ProposalsScreen {
     fn title(&self, lang: Lang) -> String {
-        ProposalsScreen::title(self, lang)
+        tr(lang, "ui.proposals.title").to_string()
     }
 
     fn contexts(&self) -> &'static [Context] {
-        ProposalsScreen::contexts(self)
+        &[Context::List]
     }
 
     fn handles(&self, action: Action) -> bool {
-        ProposalsScreen::handles(self, action)
+        match action {
+            _ if action.is_move() => true,
+            Action::Filter | Action::Proposals => true,
+            Action::Open => !self.rows.is_empty(),
+            _ => false,
+        }
     }
 
     fn handle_action(&mut self, action: Action, env: &Env, store: &mut Store) -> ScreenCmd {
-        ProposalsScreen::handle_action(self, action, env, store)
+        let l = env.lang;
+        if self.window.apply(action, self.rows.len()) {
+            return ScreenCmd::None;
+        }
+        match action {
+            Action::Proposals => self.reload(store),
+            Action::Filter => {
+                return ScreenCmd::OpenPicker {
+                    title: tr(l, "ui.proposals.filter_title").to_string(),
+                    items: self.filter_menu(),
+                    purpose: PickPurpose::FilterMenu,
+                }
+            }
+            Action::Open => {
+                let Some(id) = self.selected_id().map(String::from) else {
+                    return ScreenCmd::None;
+                };
+                return match super::ProposalViewScreen::open(&id, l, store) {
+                    Ok(Some(v)) => ScreenCmd::Push(Box::new(v)),
+                    Ok(None) => {
+                        self.reload(store);
+                        ScreenCmd::Error(tr(l, "ui.proposal.gone").to_string())
+                    }
+                    Err(e) => ScreenCmd::Error(crate::words::store_error_text(l, &e)),
+                };
+            }
+            _ => return ScreenCmd::Unhandled,
+        }
+        ScreenCmd::None
     }
 
     fn render(&self, frame: &mut Frame, area: Rect, env: &Env, _focused: bool) {
-        ProposalsScreen::render(self, frame, area, env)
+        let l = env.lang;
+        let theme = env.theme;
+        let shown = if self.rows.len() < self.count {
+            trf(
+                l,
+                "ui.proposals.count_some",
+                &[&format::count(self.rows.len()), &format::count(self.count)],
+            )
+        } else {
+            trf(l, "ui.proposals.count", &[&format::count(self.count)])
+        };
+        let title = tr(l, "ui.proposals.title");
+        let right = Some((shown.as_str(), theme.base));
+        let Some(inner) = screen_frame(frame, area, theme, title, right, (40, 4)) else {
+            return;
+        };
+        let w = inner.width as usize;
+        let bar = self.filter_line().unwrap_or_else(|| {
+            let key = env.keymap.keys_for(Action::Filter, Context::List);
+            trf(l, "ui.proposals.no_filter", &[&key])
+        });
+        dim_line(frame, inner, &bar, theme);
+        let rest = inner.height.saturating_sub(1);
+        if self.count == 0 {
+            let text = match &self.error {
+                Some(e) => e.clone(),
+                None if self.filter != ProposalFilter::default() => {
+                    tr(l, "ui.proposals.empty_filtered").to_string()
+                }
+                None => tr(l, "ui.proposals.empty").to_string(),
+            };
+            for (n, line) in wrap(&text, w).iter().enumerate().take(rest as usize) {
+                frame
+                    .buffer_mut()
+                    .set_stringn(inner.x, inner.y + 2 + n as u16, line, w, theme.dim);
+            }
+            return;
+        }
+        // The totals take what they need, leaving the list a header and three rows at least.
+        let list_min = 4u16;
+        let wanted = self.panel_height();
+        let panel_h = wanted.min(rest.saturating_sub(list_min + 1));
+        let list_h = rest.saturating_sub(panel_h + u16::from(panel_h > 0));
+        let list = Rect {
+            y: inner.y + 1,
+            height: list_h,
+            ..inner
+        };
+        self.render_list(frame, list, env);
+        if panel_h > 0 {
+            let panel = Rect {
+                y: list.y + list_h + 1,
+                height: panel_h,
+                ..inner
+            };
+            self.render_totals(frame, panel, env);
+        }
     }
 
     fn on_pick(
@@ -653,11 +490,117 @@ impl Screen for ProposalsScreen {
         env: &Env,
         store: &mut Store,
     ) -> ScreenCmd {
-        ProposalsScreen::on_pick(self, purpose, code, env, store)
+        let l = env.lang;
+        let some = |c: &str| (!c.is_empty()).then(|| c.to_string());
+        let picker =
+            |title: &str, items: Vec<PickItem>, purpose: PickPurpose| ScreenCmd::OpenPicker {
+                title: title.to_string(),
+                items,
+                purpose,
+            };
+        match purpose {
+            PickPurpose::FilterMenu => match code {
+                "status" => {
+                    let mut items = vec![PickItem::new("", tr(l, "ui.filter.all_statuses"))];
+                    items.extend(ProposalStatus::ALL.iter().map(|s| {
+                        PickItem::new(s.code(), crate::words::format::proposal_status_label(l, *s))
+                    }));
+                    picker(
+                        tr(l, "ui.proposals.filter.status"),
+                        items,
+                        PickPurpose::ProposalStatus,
+                    )
+                }
+                "year" => {
+                    let mut items = vec![PickItem::new("", tr(l, "ui.proposals.all_years"))];
+                    items.extend(
+                        (self.this_year - 3..=self.this_year + 2)
+                            .rev()
+                            .map(|y| PickItem::new(y.to_string(), y.to_string())),
+                    );
+                    picker(
+                        tr(l, "ui.proposals.filter.year"),
+                        items,
+                        PickPurpose::ProposalYear,
+                    )
+                }
+                "category" => {
+                    let mut items = vec![PickItem::new("", tr(l, "ui.needs.all_topics"))];
+                    items.extend(codes().support_categories.items().iter().map(|i| {
+                        let label =
+                            format::code_label(l, &codes().support_categories, Some(&i.code));
+                        PickItem::new(i.code.as_str(), format!("{} — {label}", i.code))
+                    }));
+                    picker(
+                        tr(l, "ui.proposals.filter.category"),
+                        items,
+                        PickPurpose::FilterTopic,
+                    )
+                }
+                "funding" => {
+                    let mut items = vec![PickItem::new("", tr(l, "ui.proposals.all_funding"))];
+                    items.extend(
+                        FundingSource::ALL
+                            .iter()
+                            .map(|f| PickItem::new(f.code(), tr(l, f.label_key()))),
+                    );
+                    picker(
+                        tr(l, "ui.proposals.filter.funding"),
+                        items,
+                        PickPurpose::ProposalFundingFilter,
+                    )
+                }
+                "commune" => {
+                    let mut items = vec![PickItem::new("", tr(l, "ui.filter.all_communes"))];
+                    items.extend(commune_items(l, self.scope.iter().map(String::as_str)));
+                    picker(
+                        tr(l, "ui.proposals.filter.commune"),
+                        items,
+                        PickPurpose::FilterCommune,
+                    )
+                }
+                "clear" => {
+                    self.filter = ProposalFilter::default();
+                    self.refilter(store);
+                    ScreenCmd::None
+                }
+                _ => ScreenCmd::None,
+            },
+            PickPurpose::ProposalStatus => {
+                self.filter.statuses = ProposalStatus::ALL
+                    .into_iter()
+                    .filter(|s| s.code() == code)
+                    .collect();
+                self.refilter(store);
+                ScreenCmd::None
+            }
+            PickPurpose::ProposalYear => {
+                self.filter.year = code.parse().ok();
+                self.refilter(store);
+                ScreenCmd::None
+            }
+            PickPurpose::FilterTopic => {
+                self.filter.category = some(code);
+                self.refilter(store);
+                ScreenCmd::None
+            }
+            PickPurpose::ProposalFundingFilter => {
+                self.filter.funding = FundingSource::ALL.into_iter().find(|f| f.code() == code);
+                self.refilter(store);
+                ScreenCmd::None
+            }
+            PickPurpose::FilterCommune => {
+                self.filter.commune = some(code);
+                self.refilter(store);
+                ScreenCmd::None
+            }
+            _ => ScreenCmd::None,
+        }
     }
 
     fn on_data_changed(&mut self, store: &mut Store) -> ScreenCmd {
-        ProposalsScreen::on_data_changed(self, store)
+        self.reload(store);
+        ScreenCmd::None
     }
 
     fn is_view(&self) -> bool {

@@ -174,117 +174,7 @@ impl SetupScreen {
         self.error.as_deref()
     }
 
-    pub fn title(&self, lang: Lang) -> String {
-        tr(lang, "ui.setup.title").to_string()
-    }
-
-    pub fn contexts(&self) -> &'static [Context] {
-        match self.step {
-            SetupStep::Name => &[Context::Form],
-            _ => &[Context::List],
-        }
-    }
-
-    pub fn handles(&self, action: Action) -> bool {
-        match self.step {
-            SetupStep::Name => matches!(action, Action::Open | Action::NextField),
-            SetupStep::Role => matches!(
-                action,
-                Action::Up | Action::Down | Action::Home | Action::End | Action::Open
-            ),
-            SetupStep::Unit if self.role == Some(Role::Area) => matches!(
-                action,
-                Action::Up | Action::Down | Action::Home | Action::End | Action::Open
-            ),
-            SetupStep::Unit | SetupStep::Confirm => matches!(action, Action::Open),
-        }
-    }
-
-    pub fn has_unsaved_changes(&self) -> bool {
-        !self.done && (!self.name.value().trim().is_empty() || self.role.is_some())
-    }
-
     // ----- update -----
-
-    pub fn handle_text_key(&mut self, key: &KeyEvent) -> bool {
-        if self.step != SetupStep::Name {
-            return false;
-        }
-        let used = self.name.handle_key(key);
-        if used {
-            self.name_missing = false;
-        }
-        used
-    }
-
-    pub fn handle_paste(&mut self, text: &str) -> bool {
-        if self.step != SetupStep::Name {
-            return false;
-        }
-        self.name.insert_str(text);
-        true
-    }
-
-    pub fn handle_action(&mut self, action: Action, env: &Env, store: &mut Store) -> ScreenCmd {
-        let lang = env.lang;
-        if action == Action::Back {
-            return self.back();
-        }
-        match self.step {
-            SetupStep::Name => match action {
-                Action::Open | Action::NextField => {
-                    if crate::text::ingest(self.name.value()).is_empty() {
-                        self.name_missing = true;
-                    } else {
-                        self.name_missing = false;
-                        self.step = SetupStep::Role;
-                    }
-                    ScreenCmd::None
-                }
-                _ => ScreenCmd::Unhandled,
-            },
-            SetupStep::Role => match action {
-                Action::Up => {
-                    self.role_sel = self.role_sel.saturating_sub(1);
-                    ScreenCmd::None
-                }
-                Action::Down => {
-                    self.role_sel = (self.role_sel + 1).min(ROLES.len() - 1);
-                    ScreenCmd::None
-                }
-                Action::Home => {
-                    self.role_sel = 0;
-                    ScreenCmd::None
-                }
-                Action::End => {
-                    self.role_sel = ROLES.len() - 1;
-                    ScreenCmd::None
-                }
-                Action::Open => {
-                    let role = ROLES[self.role_sel.min(ROLES.len() - 1)];
-                    if self.role != Some(role) {
-                        self.units.clear();
-                        self.unit_sel = 0;
-                    }
-                    self.role = Some(role);
-                    self.error = None;
-                    self.step = SetupStep::Unit;
-                    match role {
-                        // One choice to make: open the picker straight away.
-                        Role::Commune => self.open_picker(UnitPick::Commune, lang),
-                        Role::Province => self.open_picker(UnitPick::Province, lang),
-                        Role::Area => ScreenCmd::None,
-                    }
-                }
-                _ => ScreenCmd::Unhandled,
-            },
-            SetupStep::Unit => self.unit_action(action, lang),
-            SetupStep::Confirm => match action {
-                Action::Open => self.save(env, store),
-                _ => ScreenCmd::Unhandled,
-            },
-        }
-    }
 
     fn back(&mut self) -> ScreenCmd {
         self.error = None;
@@ -398,58 +288,6 @@ impl SetupScreen {
         }
     }
 
-    pub fn on_pick(
-        &mut self,
-        _purpose: PickPurpose,
-        code: &str,
-        env: &Env,
-        _store: &mut Store,
-    ) -> ScreenCmd {
-        let lang = env.lang;
-        let Some(kind) = self.picking.take() else {
-            return ScreenCmd::None;
-        };
-        self.error = None;
-        match (kind, self.role) {
-            (UnitPick::Commune, Some(Role::Area)) => {
-                if !self.units.iter().any(|c| c == code) {
-                    self.units.push(code.to_string());
-                    self.units.sort();
-                }
-                ScreenCmd::None
-            }
-            (UnitPick::OldDistrict, _) => {
-                let new = units().new_communes_of_old_district(code);
-                let before = self.units.len();
-                for c in new {
-                    if !self.units.iter().any(|x| x == c) {
-                        self.units.push(c.to_string());
-                    }
-                }
-                self.units.sort();
-                let added = self.units.len() - before;
-                ScreenCmd::Toast(trf(
-                    lang,
-                    "ui.setup.district_added",
-                    &[&added, &old_district_label(lang, code)],
-                ))
-            }
-            (UnitPick::Commune, _) | (UnitPick::Province, _) => {
-                self.units = vec![code.to_string()];
-                self.step = SetupStep::Confirm;
-                ScreenCmd::None
-            }
-        }
-    }
-
-    pub fn on_confirm(&mut self, _action: Action, _env: &Env, _store: &mut Store) -> ScreenCmd {
-        ScreenCmd::None
-    }
-
-    pub fn on_data_changed(&mut self, _store: &mut Store) -> ScreenCmd {
-        ScreenCmd::None
-    }
-
     fn save(&mut self, env: &Env, store: &mut Store) -> ScreenCmd {
         let lang = env.lang;
         let Some(role) = self.role else {
@@ -477,7 +315,227 @@ impl SetupScreen {
 
     // ----- view -----
 
-    pub fn render(&self, frame: &mut Frame, area: Rect, env: &Env, focused: bool) {
+    /// "Phường Tân Bình (27004) — TP Hồ Chí Minh", or "12 xã/phường: A, B, …".
+    fn scope_summary(&self, lang: Lang) -> String {
+        match (self.role, self.units.as_slice()) {
+            (Some(Role::Province), [p]) => province_label(p),
+            (_, [c]) => commune_label(c, CommuneForm::WithProvince(lang)),
+            (_, many) => {
+                let names: Vec<String> = many
+                    .iter()
+                    .take(6)
+                    .map(|c| commune_label(c, CommuneForm::FullName))
+                    .collect();
+                let more = if many.len() > names.len() {
+                    ", …"
+                } else {
+                    ""
+                };
+                trf(
+                    lang,
+                    "ui.setup.scope_many",
+                    &[&many.len(), &format!("{}{more}", names.join(", "))],
+                )
+            }
+        }
+    }
+
+    fn render_unit(&self, frame: &mut Frame, inner: Rect, env: &Env) {
+        let lang = env.lang;
+        let theme = env.theme;
+        let x = inner.x + 1;
+        let w = inner.width as usize - 2;
+        let bottom = inner.y + inner.height;
+        let mut y = inner.y;
+        let role = self.role.unwrap_or(Role::Commune);
+        let intro = match role {
+            Role::Commune => "ui.setup.unit.commune",
+            Role::Area => "ui.setup.unit.area",
+            Role::Province => "ui.setup.unit.province",
+        };
+        for line in wrap(tr(lang, intro), w) {
+            frame.buffer_mut().set_stringn(x, y, line, w, theme.base);
+            y += 1;
+        }
+        y += 1;
+        let keys = env.keymap.keys_for(Action::Open, Context::List);
+        if role != Role::Area {
+            let (button, chosen) = match role {
+                Role::Province => (
+                    "ui.setup.choose_province",
+                    self.units.first().map(|p| province_label(p)),
+                ),
+                _ => (
+                    "ui.setup.choose_commune",
+                    self.units
+                        .first()
+                        .map(|c| commune_label(c, CommuneForm::WithProvince(lang))),
+                ),
+            };
+            let buf = frame.buffer_mut();
+            buf.set_stringn(x, y, "›", 1, theme.title);
+            let text = format!("{} ({keys})", tr(lang, button));
+            buf.set_stringn(x + 2, y, fit(&text, w - 2), w - 2, theme.selected);
+            y += 2;
+            if let Some(c) = chosen {
+                let text = trf(lang, "ui.setup.chosen", &[&c]);
+                buf.set_stringn(x, y, fit(&text, w), w, theme.base);
+            }
+            return;
+        }
+        // Area officer: a menu, then the chosen communes (Enter removes one).
+        let fixed = [
+            tr(lang, "ui.setup.area.add_commune").to_string(),
+            tr(lang, "ui.setup.area.add_district").to_string(),
+            tr(lang, "ui.setup.area.continue").to_string(),
+        ];
+        // Menu rows, a blank line, the heading, then the list.
+        let list_top = y + fixed.len() as u16 + 2;
+        for (i, label) in fixed.iter().enumerate() {
+            let sel = i == self.unit_sel;
+            let buf = frame.buffer_mut();
+            if sel {
+                buf.set_stringn(x, y, "›", 1, theme.title);
+            }
+            let style = if sel { theme.selected } else { theme.base };
+            buf.set_stringn(x + 2, y, fit(label, w - 2), w - 2, style);
+            y += 1;
+        }
+        y += 1;
+        let heading = if self.units.is_empty() {
+            tr(lang, "ui.setup.area.none_yet").to_string()
+        } else {
+            trf(lang, "ui.setup.area.chosen", &[&self.units.len(), &keys])
+        };
+        if y < bottom {
+            frame
+                .buffer_mut()
+                .set_stringn(x, y, fit(&heading, w), w, theme.dim);
+        }
+        // The chosen communes, scrolled so the highlighted one shows; leave room for an error.
+        let reserve = if self.error.is_some() { 3 } else { 0 };
+        let room = bottom.saturating_sub(list_top + reserve) as usize;
+        if room == 0 || self.units.is_empty() {
+            return;
+        }
+        let sel = self.unit_sel.checked_sub(AREA_FIXED_ROWS);
+        let first = match sel {
+            Some(s) if s >= room => s + 1 - room,
+            _ => 0,
+        };
+        for (k, code) in self.units.iter().enumerate().skip(first).take(room) {
+            let yy = list_top + (k - first) as u16;
+            let is_sel = sel == Some(k);
+            let buf = frame.buffer_mut();
+            if is_sel {
+                buf.set_stringn(x + 2, yy, "›", 1, theme.title);
+            }
+            let style = if is_sel { theme.selected } else { theme.base };
+            buf.set_stringn(
+                x + 4,
+                yy,
+                fit(&commune_label(code, CommuneForm::WithProvince(lang)), w - 4),
+                w - 4,
+                style,
+            );
+        }
+    }
+}
+
+/// Where the app goes once the profile is saved: the facility list, in place of the wizard.
+fn next_screen(env: &Env, store: &mut Store) -> ScreenCmd {
+    ScreenCmd::Replace(super::home(env.lang, store))
+}
+
+impl Screen for SetupScreen {
+    fn title(&self, lang: Lang) -> String {
+        tr(lang, "ui.setup.title").to_string()
+    }
+
+    fn contexts(&self) -> &'static [Context] {
+        match self.step {
+            SetupStep::Name => &[Context::Form],
+            _ => &[Context::List],
+        }
+    }
+
+    fn handles(&self, action: Action) -> bool {
+        match self.step {
+            SetupStep::Name => matches!(action, Action::Open | Action::NextField),
+            SetupStep::Role => matches!(
+                action,
+                Action::Up | Action::Down | Action::Home | Action::End | Action::Open
+            ),
+            SetupStep::Unit if self.role == Some(Role::Area) => matches!(
+                action,
+                Action::Up | Action::Down | Action::Home | Action::End | Action::Open
+            ),
+            SetupStep::Unit | SetupStep::Confirm => matches!(action, Action::Open),
+        }
+    }
+
+    fn handle_action(&mut self, action: Action, env: &Env, store: &mut Store) -> ScreenCmd {
+        let lang = env.lang;
+        if action == Action::Back {
+            return self.back();
+        }
+        match self.step {
+            SetupStep::Name => match action {
+                Action::Open | Action::NextField => {
+                    if crate::text::ingest(self.name.value()).is_empty() {
+                        self.name_missing = true;
+                    } else {
+                        self.name_missing = false;
+                        self.step = SetupStep::Role;
+                    }
+                    ScreenCmd::None
+                }
+                _ => ScreenCmd::Unhandled,
+            },
+            SetupStep::Role => match action {
+                Action::Up => {
+                    self.role_sel = self.role_sel.saturating_sub(1);
+                    ScreenCmd::None
+                }
+                Action::Down => {
+                    self.role_sel = (self.role_sel + 1).min(ROLES.len() - 1);
+                    ScreenCmd::None
+                }
+                Action::Home => {
+                    self.role_sel = 0;
+                    ScreenCmd::None
+                }
+                Action::End => {
+                    self.role_sel = ROLES.len() - 1;
+                    ScreenCmd::None
+                }
+                Action::Open => {
+                    let role = ROLES[self.role_sel.min(ROLES.len() - 1)];
+                    if self.role != Some(role) {
+                        self.units.clear();
+                        self.unit_sel = 0;
+                    }
+                    self.role = Some(role);
+                    self.error = None;
+                    self.step = SetupStep::Unit;
+                    match role {
+                        // One choice to make: open the picker straight away.
+                        Role::Commune => self.open_picker(UnitPick::Commune, lang),
+                        Role::Province => self.open_picker(UnitPick::Province, lang),
+                        Role::Area => ScreenCmd::None,
+                    }
+                }
+                _ => ScreenCmd::Unhandled,
+            },
+            SetupStep::Unit => self.unit_action(action, lang),
+            SetupStep::Confirm => match action {
+                Action::Open => self.save(env, store),
+                _ => ScreenCmd::Unhandled,
+            },
+        }
+    }
+
+    fn render(&self, frame: &mut Frame, area: Rect, env: &Env, focused: bool) {
         let lang = env.lang;
         let theme = env.theme;
         let step = trf(lang, "ui.setup.step", &[&self.step.number(), &4]);
@@ -650,183 +708,75 @@ impl SetupScreen {
         }
     }
 
-    /// "Phường Tân Bình (27004) — TP Hồ Chí Minh", or "12 xã/phường: A, B, …".
-    fn scope_summary(&self, lang: Lang) -> String {
-        match (self.role, self.units.as_slice()) {
-            (Some(Role::Province), [p]) => province_label(p),
-            (_, [c]) => commune_label(c, CommuneForm::WithProvince(lang)),
-            (_, many) => {
-                let names: Vec<String> = many
-                    .iter()
-                    .take(6)
-                    .map(|c| commune_label(c, CommuneForm::FullName))
-                    .collect();
-                let more = if many.len() > names.len() {
-                    ", …"
-                } else {
-                    ""
-                };
-                trf(
-                    lang,
-                    "ui.setup.scope_many",
-                    &[&many.len(), &format!("{}{more}", names.join(", "))],
-                )
-            }
-        }
-    }
-
-    fn render_unit(&self, frame: &mut Frame, inner: Rect, env: &Env) {
-        let lang = env.lang;
-        let theme = env.theme;
-        let x = inner.x + 1;
-        let w = inner.width as usize - 2;
-        let bottom = inner.y + inner.height;
-        let mut y = inner.y;
-        let role = self.role.unwrap_or(Role::Commune);
-        let intro = match role {
-            Role::Commune => "ui.setup.unit.commune",
-            Role::Area => "ui.setup.unit.area",
-            Role::Province => "ui.setup.unit.province",
-        };
-        for line in wrap(tr(lang, intro), w) {
-            frame.buffer_mut().set_stringn(x, y, line, w, theme.base);
-            y += 1;
-        }
-        y += 1;
-        let keys = env.keymap.keys_for(Action::Open, Context::List);
-        if role != Role::Area {
-            let (button, chosen) = match role {
-                Role::Province => (
-                    "ui.setup.choose_province",
-                    self.units.first().map(|p| province_label(p)),
-                ),
-                _ => (
-                    "ui.setup.choose_commune",
-                    self.units
-                        .first()
-                        .map(|c| commune_label(c, CommuneForm::WithProvince(lang))),
-                ),
-            };
-            let buf = frame.buffer_mut();
-            buf.set_stringn(x, y, "›", 1, theme.title);
-            let text = format!("{} ({keys})", tr(lang, button));
-            buf.set_stringn(x + 2, y, fit(&text, w - 2), w - 2, theme.selected);
-            y += 2;
-            if let Some(c) = chosen {
-                let text = trf(lang, "ui.setup.chosen", &[&c]);
-                buf.set_stringn(x, y, fit(&text, w), w, theme.base);
-            }
-            return;
-        }
-        // Area officer: a menu, then the chosen communes (Enter removes one).
-        let fixed = [
-            tr(lang, "ui.setup.area.add_commune").to_string(),
-            tr(lang, "ui.setup.area.add_district").to_string(),
-            tr(lang, "ui.setup.area.continue").to_string(),
-        ];
-        // Menu rows, a blank line, the heading, then the list.
-        let list_top = y + fixed.len() as u16 + 2;
-        for (i, label) in fixed.iter().enumerate() {
-            let sel = i == self.unit_sel;
-            let buf = frame.buffer_mut();
-            if sel {
-                buf.set_stringn(x, y, "›", 1, theme.title);
-            }
-            let style = if sel { theme.selected } else { theme.base };
-            buf.set_stringn(x + 2, y, fit(label, w - 2), w - 2, style);
-            y += 1;
-        }
-        y += 1;
-        let heading = if self.units.is_empty() {
-            tr(lang, "ui.setup.area.none_yet").to_string()
-        } else {
-            trf(lang, "ui.setup.area.chosen", &[&self.units.len(), &keys])
-        };
-        if y < bottom {
-            frame
-                .buffer_mut()
-                .set_stringn(x, y, fit(&heading, w), w, theme.dim);
-        }
-        // The chosen communes, scrolled so the highlighted one shows; leave room for an error.
-        let reserve = if self.error.is_some() { 3 } else { 0 };
-        let room = bottom.saturating_sub(list_top + reserve) as usize;
-        if room == 0 || self.units.is_empty() {
-            return;
-        }
-        let sel = self.unit_sel.checked_sub(AREA_FIXED_ROWS);
-        let first = match sel {
-            Some(s) if s >= room => s + 1 - room,
-            _ => 0,
-        };
-        for (k, code) in self.units.iter().enumerate().skip(first).take(room) {
-            let yy = list_top + (k - first) as u16;
-            let is_sel = sel == Some(k);
-            let buf = frame.buffer_mut();
-            if is_sel {
-                buf.set_stringn(x + 2, yy, "›", 1, theme.title);
-            }
-            let style = if is_sel { theme.selected } else { theme.base };
-            buf.set_stringn(
-                x + 4,
-                yy,
-                fit(&commune_label(code, CommuneForm::WithProvince(lang)), w - 4),
-                w - 4,
-                style,
-            );
-        }
-    }
-}
-
-/// Where the app goes once the profile is saved: the facility list, in place of the wizard.
-fn next_screen(env: &Env, store: &mut Store) -> ScreenCmd {
-    ScreenCmd::Replace(super::home(env.lang, store))
-}
-
-impl Screen for SetupScreen {
-    fn title(&self, lang: Lang) -> String {
-        SetupScreen::title(self, lang)
-    }
-
-    fn contexts(&self) -> &'static [Context] {
-        SetupScreen::contexts(self)
-    }
-
-    fn handles(&self, action: Action) -> bool {
-        SetupScreen::handles(self, action)
-    }
-
-    fn handle_action(&mut self, action: Action, env: &Env, store: &mut Store) -> ScreenCmd {
-        SetupScreen::handle_action(self, action, env, store)
-    }
-
-    fn render(&self, frame: &mut Frame, area: Rect, env: &Env, focused: bool) {
-        SetupScreen::render(self, frame, area, env, focused)
-    }
-
     fn handle_text_key(&mut self, key: &KeyEvent) -> bool {
-        SetupScreen::handle_text_key(self, key)
+        if self.step != SetupStep::Name {
+            return false;
+        }
+        let used = self.name.handle_key(key);
+        if used {
+            self.name_missing = false;
+        }
+        used
     }
 
     fn handle_paste(&mut self, text: &str) -> bool {
-        SetupScreen::handle_paste(self, text)
+        if self.step != SetupStep::Name {
+            return false;
+        }
+        self.name.insert_str(text);
+        true
     }
 
     fn on_pick(
         &mut self,
-        purpose: PickPurpose,
+        _purpose: PickPurpose,
         code: &str,
         env: &Env,
-        store: &mut Store,
+        _store: &mut Store,
     ) -> ScreenCmd {
-        SetupScreen::on_pick(self, purpose, code, env, store)
+        let lang = env.lang;
+        let Some(kind) = self.picking.take() else {
+            return ScreenCmd::None;
+        };
+        self.error = None;
+        match (kind, self.role) {
+            (UnitPick::Commune, Some(Role::Area)) => {
+                if !self.units.iter().any(|c| c == code) {
+                    self.units.push(code.to_string());
+                    self.units.sort();
+                }
+                ScreenCmd::None
+            }
+            (UnitPick::OldDistrict, _) => {
+                let new = units().new_communes_of_old_district(code);
+                let before = self.units.len();
+                for c in new {
+                    if !self.units.iter().any(|x| x == c) {
+                        self.units.push(c.to_string());
+                    }
+                }
+                self.units.sort();
+                let added = self.units.len() - before;
+                ScreenCmd::Toast(trf(
+                    lang,
+                    "ui.setup.district_added",
+                    &[&added, &old_district_label(lang, code)],
+                ))
+            }
+            (UnitPick::Commune, _) | (UnitPick::Province, _) => {
+                self.units = vec![code.to_string()];
+                self.step = SetupStep::Confirm;
+                ScreenCmd::None
+            }
+        }
     }
 
-    fn on_confirm(&mut self, action: Action, env: &Env, store: &mut Store) -> ScreenCmd {
-        SetupScreen::on_confirm(self, action, env, store)
+    fn on_confirm(&mut self, _action: Action, _env: &Env, _store: &mut Store) -> ScreenCmd {
+        ScreenCmd::None
     }
 
-    fn on_data_changed(&mut self, store: &mut Store) -> ScreenCmd {
-        SetupScreen::on_data_changed(self, store)
+    fn on_data_changed(&mut self, _store: &mut Store) -> ScreenCmd {
+        ScreenCmd::None
     }
 
     /// What the user types is never reloaded under them.
@@ -835,6 +785,6 @@ impl Screen for SetupScreen {
     }
 
     fn has_unsaved_changes(&self) -> bool {
-        SetupScreen::has_unsaved_changes(self)
+        !self.done && (!self.name.value().trim().is_empty() || self.role.is_some())
     }
 }

@@ -6,9 +6,7 @@
 
 use std::path::PathBuf;
 
-use ratatui::layout::{Alignment, Constraint, Rect};
-use ratatui::text::Line;
-use ratatui::widgets::{Block, Borders, Widget};
+use ratatui::layout::{Constraint, Rect};
 use ratatui::Frame;
 
 use super::{Env, ScreenCmd};
@@ -17,7 +15,8 @@ use crate::text::sanitize;
 use crate::ui::keymap::{Action, Context};
 use crate::ui::widgets::bars::wrap;
 use crate::ui::widgets::table::render_table;
-use crate::ui::widgets::{fit, Column, ListWindow};
+use crate::ui::widgets::{dim_line, screen_frame};
+use crate::ui::widgets::{Column, ListWindow};
 use crate::words::format;
 use crate::words::{tr, trf, Lang};
 
@@ -89,29 +88,6 @@ impl SnapshotsScreen {
             .map(|r| r.path.as_path())
     }
 
-    pub fn title(&self, lang: Lang) -> String {
-        tr(lang, "ui.snapshots.title").to_string()
-    }
-
-    pub fn contexts(&self) -> &'static [Context] {
-        &[Context::Snapshots, Context::List]
-    }
-
-    pub fn handles(&self, action: Action) -> bool {
-        match action {
-            Action::Up
-            | Action::Down
-            | Action::PageUp
-            | Action::PageDown
-            | Action::Home
-            | Action::End
-            | Action::Snapshots => true,
-            Action::BackupNow => self.dir.is_some(),
-            Action::RestoreSnapshot => !self.rows.is_empty(),
-            _ => false,
-        }
-    }
-
     // ----- loading -----
 
     fn reload(&mut self, store: &Store) {
@@ -140,14 +116,40 @@ impl SnapshotsScreen {
         self.window.select(at, self.rows.len());
     }
 
-    pub fn on_data_changed(&mut self, store: &mut Store) -> ScreenCmd {
-        self.reload(store);
-        ScreenCmd::None
-    }
-
     // ----- input -----
 
-    pub fn handle_action(&mut self, action: Action, env: &Env, store: &mut Store) -> ScreenCmd {
+    // ----- drawing -----
+
+    fn render_text(&self, frame: &mut Frame, area: Rect, text: &str, env: &Env) {
+        let w = area.width as usize;
+        for (n, line) in wrap(text, w).iter().enumerate().take(area.height as usize) {
+            frame
+                .buffer_mut()
+                .set_stringn(area.x, area.y + n as u16, line, w, env.theme.dim);
+        }
+    }
+}
+
+impl super::Screen for SnapshotsScreen {
+    fn title(&self, lang: Lang) -> String {
+        tr(lang, "ui.snapshots.title").to_string()
+    }
+
+    fn contexts(&self) -> &'static [Context] {
+        &[Context::Snapshots, Context::List]
+    }
+
+    fn handles(&self, action: Action) -> bool {
+        match action {
+            _ if action.is_move() => true,
+            Action::Snapshots => true,
+            Action::BackupNow => self.dir.is_some(),
+            Action::RestoreSnapshot => !self.rows.is_empty(),
+            _ => false,
+        }
+    }
+
+    fn handle_action(&mut self, action: Action, env: &Env, store: &mut Store) -> ScreenCmd {
         let l = env.lang;
         if self.window.apply(action, self.rows.len()) {
             return ScreenCmd::None;
@@ -176,70 +178,21 @@ impl SnapshotsScreen {
         }
     }
 
-    pub fn on_confirm(&mut self, action: Action, env: &Env, store: &mut Store) -> ScreenCmd {
-        let l = env.lang;
-        match action {
-            Action::BackupNow => {
-                let taken = store.snapshot(SnapshotReason::Manual);
-                self.reload(store);
-                match taken {
-                    Ok(Some(s)) => {
-                        // Select the new one (newest first: the top row).
-                        if let Some(i) = self.rows.iter().position(|r| r.path == s.path) {
-                            self.window.select(i, self.rows.len());
-                        }
-                        ScreenCmd::Toast(trf(
-                            l,
-                            "ui.snapshots.backed_up",
-                            &[&sanitize(&s.file_name())],
-                        ))
-                    }
-                    Ok(None) => ScreenCmd::Error(tr(l, "ui.snapshots.no_file").to_string()),
-                    Err(e) => ScreenCmd::Error(crate::words::store_error_text(l, &e)),
-                }
-            }
-            Action::RestoreSnapshot => match self.selected_path() {
-                Some(p) => ScreenCmd::RestoreDatabase(p.to_path_buf()),
-                None => ScreenCmd::None,
-            },
-            _ => ScreenCmd::None,
-        }
-    }
-
-    // ----- drawing -----
-
-    pub fn render(&self, frame: &mut Frame, area: Rect, env: &Env) {
+    fn render(&self, frame: &mut Frame, area: Rect, env: &Env, _focused: bool) {
         let l = env.lang;
         let theme = env.theme;
         let count = trf(l, "ui.snapshots.count", &[&format::count(self.rows.len())]);
-        let block = Block::default()
-            .borders(Borders::ALL)
-            .border_style(theme.border)
-            .title(Line::from(format!(" {} ", tr(l, "ui.snapshots.title"))).style(theme.title))
-            .title(
-                Line::from(format!(" {count} "))
-                    .alignment(Alignment::Right)
-                    .style(theme.base),
-            );
-        let inner = block.inner(area);
-        block.render(area, frame.buffer_mut());
-        if inner.height < 3 || inner.width < 20 {
+        let title = tr(l, "ui.snapshots.title");
+        let right = Some((count.as_str(), theme.base));
+        let Some(inner) = screen_frame(frame, area, theme, title, right, (20, 3)) else {
             return;
-        }
-        let inner = Rect {
-            x: inner.x + 1,
-            width: inner.width - 2,
-            ..inner
         };
-        let w = inner.width as usize;
         let Some(dir) = &self.dir else {
             self.render_text(frame, inner, tr(l, "ui.snapshots.no_file"), env);
             return;
         };
         let bar = trf(l, "cli.snapshots.dir", &[&sanitize(dir)]);
-        frame
-            .buffer_mut()
-            .set_stringn(inner.x, inner.y, fit(&bar, w), w, theme.dim);
+        dim_line(frame, inner, &bar, theme);
         let rest = Rect {
             y: inner.y + 1,
             height: inner.height - 1,
@@ -298,43 +251,39 @@ impl SnapshotsScreen {
         );
     }
 
-    fn render_text(&self, frame: &mut Frame, area: Rect, text: &str, env: &Env) {
-        let w = area.width as usize;
-        for (n, line) in wrap(text, w).iter().enumerate().take(area.height as usize) {
-            frame
-                .buffer_mut()
-                .set_stringn(area.x, area.y + n as u16, line, w, env.theme.dim);
-        }
-    }
-}
-
-impl super::Screen for SnapshotsScreen {
-    fn title(&self, lang: Lang) -> String {
-        SnapshotsScreen::title(self, lang)
-    }
-
-    fn contexts(&self) -> &'static [Context] {
-        SnapshotsScreen::contexts(self)
-    }
-
-    fn handles(&self, action: Action) -> bool {
-        SnapshotsScreen::handles(self, action)
-    }
-
-    fn handle_action(&mut self, action: Action, env: &Env, store: &mut Store) -> ScreenCmd {
-        SnapshotsScreen::handle_action(self, action, env, store)
-    }
-
-    fn render(&self, frame: &mut Frame, area: Rect, env: &Env, _focused: bool) {
-        SnapshotsScreen::render(self, frame, area, env)
-    }
-
     fn on_confirm(&mut self, action: Action, env: &Env, store: &mut Store) -> ScreenCmd {
-        SnapshotsScreen::on_confirm(self, action, env, store)
+        let l = env.lang;
+        match action {
+            Action::BackupNow => {
+                let taken = store.snapshot(SnapshotReason::Manual);
+                self.reload(store);
+                match taken {
+                    Ok(Some(s)) => {
+                        // Select the new one (newest first: the top row).
+                        if let Some(i) = self.rows.iter().position(|r| r.path == s.path) {
+                            self.window.select(i, self.rows.len());
+                        }
+                        ScreenCmd::Toast(trf(
+                            l,
+                            "ui.snapshots.backed_up",
+                            &[&sanitize(&s.file_name())],
+                        ))
+                    }
+                    Ok(None) => ScreenCmd::Error(tr(l, "ui.snapshots.no_file").to_string()),
+                    Err(e) => ScreenCmd::Error(crate::words::store_error_text(l, &e)),
+                }
+            }
+            Action::RestoreSnapshot => match self.selected_path() {
+                Some(p) => ScreenCmd::RestoreDatabase(p.to_path_buf()),
+                None => ScreenCmd::None,
+            },
+            _ => ScreenCmd::None,
+        }
     }
 
     fn on_data_changed(&mut self, store: &mut Store) -> ScreenCmd {
-        SnapshotsScreen::on_data_changed(self, store)
+        self.reload(store);
+        ScreenCmd::None
     }
 
     fn is_view(&self) -> bool {

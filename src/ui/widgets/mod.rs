@@ -15,7 +15,13 @@ pub mod prompt;
 pub mod table;
 pub mod text_field;
 
-use ratatui::layout::Rect;
+use ratatui::layout::{Alignment, Rect};
+use ratatui::style::Style;
+use ratatui::text::Line;
+use ratatui::widgets::{Block, Borders, Widget};
+use ratatui::Frame;
+
+use crate::ui::theme::Theme;
 use unicode_segmentation::UnicodeSegmentation;
 use unicode_width::UnicodeWidthStr;
 
@@ -81,6 +87,48 @@ pub fn fit_left(s: &str, max: usize) -> String {
     }
     kept.reverse();
     format!("…{}", kept.concat())
+}
+
+/// The frame of a list or view screen: a border, `title` at the left, `right` (a count, a
+/// position, a state) at the right in `right_style`. Draws it and returns the inside less one
+/// column each side, or `None` when the inside is under `min_w`×`min_h` (nothing fits then).
+pub fn screen_frame(
+    frame: &mut Frame,
+    area: Rect,
+    theme: &Theme,
+    title: &str,
+    right: Option<(&str, Style)>,
+    (min_w, min_h): (u16, u16),
+) -> Option<Rect> {
+    let mut block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.border)
+        .title(Line::from(format!(" {title} ")).style(theme.title));
+    if let Some((right, style)) = right {
+        block = block.title(
+            Line::from(format!(" {right} "))
+                .alignment(Alignment::Right)
+                .style(style),
+        );
+    }
+    let inner = block.inner(area);
+    block.render(area, frame.buffer_mut());
+    if inner.height < min_h || inner.width < min_w {
+        return None;
+    }
+    Some(Rect {
+        x: inner.x + 1,
+        width: inner.width - 2,
+        ..inner
+    })
+}
+
+/// One line of dim text (a hint, a filter, a folder) on the top row of `area`, cut to its width.
+pub fn dim_line(frame: &mut Frame, area: Rect, text: &str, theme: &Theme) {
+    let w = area.width as usize;
+    frame
+        .buffer_mut()
+        .set_stringn(area.x, area.y, fit(text, w), w, theme.dim);
 }
 
 /// A rectangle of at most `w`×`h` centred in `area`.
