@@ -688,17 +688,7 @@ impl WordCache {
     fn put_query(&mut self, q: Arc<QueryDocs>) {
         self.clock += 1;
         self.queries.retain(|(_, old)| old.words != q.words);
-        if self.queries.len() >= CACHE_QUERIES {
-            let oldest = self
-                .queries
-                .iter()
-                .enumerate()
-                .min_by_key(|(_, (used, _))| *used);
-            if let Some(i) = oldest.map(|(i, _)| i) {
-                self.queries.swap_remove(i);
-            }
-        }
-        self.queries.push((self.clock, q));
+        push_evicting(&mut self.queries, CACHE_QUERIES, self.clock, q);
     }
 
     fn clear(&mut self) {
@@ -711,18 +701,20 @@ impl WordCache {
         if self.entries.iter().any(|(_, w)| w.word == scores.word) {
             return;
         }
-        if self.entries.len() >= CACHE_WORDS {
-            let oldest = self
-                .entries
-                .iter()
-                .enumerate()
-                .min_by_key(|(_, (used, _))| *used);
-            if let Some(i) = oldest.map(|(i, _)| i) {
-                self.entries.swap_remove(i);
-            }
-        }
-        self.entries.push((self.clock, scores));
+        push_evicting(&mut self.entries, CACHE_WORDS, self.clock, scores);
     }
+}
+
+/// Adds `item` stamped `clock` to a cache list of at most `cap`, first dropping the least
+/// recently used entry when it is full.
+fn push_evicting<T>(list: &mut Vec<(u64, T)>, cap: usize, clock: u64, item: T) {
+    if list.len() >= cap {
+        let oldest = list.iter().enumerate().min_by_key(|(_, (used, _))| *used);
+        if let Some(i) = oldest.map(|(i, _)| i) {
+            list.swap_remove(i);
+        }
+    }
+    list.push((clock, item));
 }
 
 // ---------------------------------------------------------------------------------------

@@ -92,26 +92,30 @@ impl Bundle {
             .iter()
             .map(|f| f.record.id.as_str())
             .collect();
-        let ok = |id: &str| here.contains(id) || known.contains(id);
-        for (i, c) in self.consultations.iter().enumerate() {
-            if !ok(&c.record.facility_id) {
-                return Err(BundleError::Dangling {
-                    entry: CONSULTATIONS.into(),
-                    line: i + 1,
-                    facility_id: c.record.facility_id.clone(),
-                });
+        // The first facility id (1-based line) of `ids` that is neither here nor known.
+        let check = |entry: &str, ids: &mut dyn Iterator<Item = &str>| {
+            for (i, id) in ids.enumerate() {
+                if !here.contains(id) && !known.contains(id) {
+                    return Err(BundleError::Dangling {
+                        entry: entry.into(),
+                        line: i + 1,
+                        facility_id: id.to_string(),
+                    });
+                }
             }
-        }
-        for (i, p) in self.proposals.iter().enumerate() {
-            if !ok(&p.record.facility_id) {
-                return Err(BundleError::Dangling {
-                    entry: PROPOSALS.into(),
-                    line: i + 1,
-                    facility_id: p.record.facility_id.clone(),
-                });
-            }
-        }
-        Ok(())
+            Ok(())
+        };
+        check(
+            CONSULTATIONS,
+            &mut self
+                .consultations
+                .iter()
+                .map(|c| c.record.facility_id.as_str()),
+        )?;
+        check(
+            PROPOSALS,
+            &mut self.proposals.iter().map(|p| p.record.facility_id.as_str()),
+        )
     }
 }
 

@@ -44,6 +44,23 @@ fn refused(l: Lang, e: BundleError) -> CliError {
     CliError::Message(trf(l, "cli.verify.refused", &[&bundle_error_text(l, &e)]))
 }
 
+/// How many records of kind `k` a bundle holds (absent means none).
+fn count(counts: &std::collections::BTreeMap<String, u64>, k: &str) -> u64 {
+    counts.get(k).copied().unwrap_or(0)
+}
+
+/// "full" or "incremental", as export and verify both say it.
+fn kind_text(l: Lang, full: bool) -> &'static str {
+    tr(
+        l,
+        if full {
+            "cli.export.full"
+        } else {
+            "cli.export.incremental"
+        },
+    )
+}
+
 pub fn run_export(ctx: &Ctx, a: ExportArgs) -> Result<(), CliError> {
     let l = ctx.lang;
     let mut store = ctx.open()?;
@@ -53,15 +70,8 @@ pub fn run_export(ctx: &Ctx, a: ExportArgs) -> Result<(), CliError> {
         out: a.out,
     };
     let out = bundle::export(&mut store, &opts, &|_, _| {}).map_err(|e| fail(l, e))?;
-    let n = |k: &str| out.counts.get(k).copied().unwrap_or(0);
-    let kind = tr(
-        l,
-        if out.full {
-            "cli.export.full"
-        } else {
-            "cli.export.incremental"
-        },
-    );
+    let n = |k: &str| count(&out.counts, k);
+    let kind = kind_text(l, out.full);
     println!(
         "{}",
         trf(
@@ -130,15 +140,8 @@ pub fn run_verify(ctx: &Ctx, a: VerifyArgs) -> Result<(), CliError> {
             ]
         )
     );
-    let n = |k: &str| m.counts.get(k).copied().unwrap_or(0);
-    let kind = tr(
-        l,
-        if m.full {
-            "cli.export.full"
-        } else {
-            "cli.export.incremental"
-        },
-    );
+    let n = |k: &str| count(&m.counts, k);
+    let kind = kind_text(l, m.full);
     println!(
         "{}",
         trf(

@@ -14,7 +14,7 @@ use crate::store::{FacilityFilter, FacilitySort, Store};
 use crate::words::format::{code_label, status_key};
 use crate::words::format::{commune_label, known_commune_label, short_id, CommuneForm};
 use crate::words::suspect_text;
-use crate::words::{tr, trf};
+use crate::words::{tr, trf, Lang};
 
 #[derive(Debug, Subcommand)]
 pub enum FacilitiesCmd {
@@ -294,14 +294,7 @@ fn list(ctx: &Ctx, a: ListArgs) -> Result<(), CliError> {
                     ]
                 })
                 .collect();
-            let h = [
-                "id",
-                tr(l, "field.name"),
-                tr(l, "col.commune"),
-                tr(l, "col.trade_group"),
-                tr(l, "col.workers"),
-                tr(l, "field.phone"),
-            ];
+            let h = table_header(l);
             output::table(&mut out, &h, &cells, 44).map_err(io)?;
             writeln!(out, "{}", trf(l, "cli.list.count", &[&rows.len()])).map_err(io)?;
         }
@@ -473,4 +466,16 @@ fn json_text(v: &serde_json::Value) -> String {
 
 fn import(ctx: &Ctx, a: ImportArgs) -> Result<(), CliError> {
     super::import::run(ctx, a.file, a.skip_invalid, a.dry_run)
+}
+
+/// The facility table's columns, shared by `facilities list` and `find`.
+pub(super) fn table_header(l: Lang) -> [&'static str; 6] {
+    [
+        "id",
+        tr(l, "field.name"),
+        tr(l, "col.commune"),
+        tr(l, "col.trade_group"),
+        tr(l, "col.workers"),
+        tr(l, "field.phone"),
+    ]
 }

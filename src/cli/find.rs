@@ -100,14 +100,7 @@ pub fn run(ctx: &Ctx, a: FindArgs) -> Result<(), CliError> {
                         format_phone(d.phone),
                     ]);
                 }
-                let h = [
-                    "id",
-                    tr(l, "field.name"),
-                    tr(l, "col.commune"),
-                    tr(l, "col.trade_group"),
-                    tr(l, "col.workers"),
-                    tr(l, "field.phone"),
-                ];
+                let h = super::facilities::table_header(l);
                 output::table(&mut out, &h, &rows, 44).map_err(io)?;
                 let more = total.saturating_sub(hits.len());
                 if more > 0 {

@@ -30,21 +30,8 @@ pub(crate) fn record(
     version: i64,
     changes: &serde_json::Map<String, serde_json::Value>,
 ) -> Result<()> {
-    let mut stmt = tx.prepare_cached(
-        "INSERT INTO change_log (at, actor_id, actor_name, entity, record_id, action, version, changes)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-    )?;
-    stmt.execute(params![
-        at,
-        actor.id,
-        actor.name,
-        entity,
-        record_id,
-        action,
-        version,
-        serde_json::to_string(changes).unwrap_or_else(|_| "{}".into())
-    ])?;
-    Ok(())
+    let changes = serde_json::to_string(changes).unwrap_or_else(|_| "{}".into());
+    record_json(tx, at, actor, entity, record_id, action, version, &changes)
 }
 
 /// [`record`] with the changes already as JSON text (bulk writers build it directly).

@@ -204,18 +204,7 @@ impl Store {
     /// Removes an account's profile (`ctv admin user remove`): the profile is archived —
     /// disabled and no longer mapped to the account — and its records and history keep it.
     pub fn remove_account(&mut self, account: &str) -> Result<Profile> {
-        self.check_admin()?;
-        let p = self
-            .collaborator_by_account(account)?
-            .ok_or_else(|| StoreError::NoAccountProfile(account.to_string()))?;
-        if let Some(me) = &self.profile {
-            if me.role == Role::Province && !p.communes().iter().all(|c| me.covers_commune(c)) {
-                return Err(StoreError::OutOfScope(
-                    p.units.first().cloned().unwrap_or_default(),
-                ));
-            }
-        }
-        self.check_may_administer(account, p.role)?;
+        let p = self.administered_profile(account)?;
         let actor = self.actor()?;
         let now = self.now_string();
         let id = p.id.clone();
@@ -244,6 +233,23 @@ impl Store {
         self.collaborator(&p.id)?.ok_or(StoreError::NotFound(p.id))
     }
 
+    /// The profile of an account the current administrator may manage (remove, disable).
+    fn administered_profile(&self, account: &str) -> Result<Profile> {
+        self.check_admin()?;
+        let p = self
+            .collaborator_by_account(account)?
+            .ok_or_else(|| StoreError::NoAccountProfile(account.to_string()))?;
+        if let Some(me) = &self.profile {
+            if me.role == Role::Province && !p.communes().iter().all(|c| me.covers_commune(c)) {
+                return Err(StoreError::OutOfScope(
+                    p.units.first().cloned().unwrap_or_default(),
+                ));
+            }
+        }
+        self.check_may_administer(account, p.role)?;
+        Ok(p)
+    }
+
     /// The administrator is root (see `work_as_admin`) or a province officer.
     pub fn check_admin(&self) -> Result<()> {
         match &self.profile {
@@ -267,18 +273,7 @@ impl Store {
 
     /// Disables (or enables again) an account's profile; its records keep their author.
     pub fn set_account_active(&mut self, account: &str, active: bool) -> Result<Profile> {
-        self.check_admin()?;
-        let p = self
-            .collaborator_by_account(account)?
-            .ok_or_else(|| StoreError::NoAccountProfile(account.to_string()))?;
-        if let Some(me) = &self.profile {
-            if me.role == Role::Province && !p.communes().iter().all(|c| me.covers_commune(c)) {
-                return Err(StoreError::OutOfScope(
-                    p.units.first().cloned().unwrap_or_default(),
-                ));
-            }
-        }
-        self.check_may_administer(account, p.role)?;
+        let p = self.administered_profile(account)?;
         if p.active == active {
             return Ok(p);
         }

@@ -1120,22 +1120,10 @@ impl Store {
         let existing: i64 =
             self.conn()
                 .query_row("SELECT count(*) FROM consultations", [], |r| r.get(0))?;
-        // As the facility import: a bigger page cache while the transaction is large, and
-        // the secondary indexes built once at the end when the table is mostly new.
-        let big = rows.len() > 1000;
-        if big {
-            self.conn().execute_batch("PRAGMA cache_size = -131072")?;
-        }
+        // As the facility import: indexes built once at the end when the table is mostly new.
         let rebuild = rows.len() >= 5000 && rows.len() as i64 >= existing;
-        let result = self.write(|tx| {
-            let indexes = if rebuild {
-                own_indexes(tx)?
-            } else {
-                Vec::new()
-            };
-            for (name, _) in &indexes {
-                tx.execute_batch(&format!("DROP INDEX \"{}\"", name.replace('"', "\"\"")))?;
-            }
+        let tables = ["consultations", "consultation_topics", "follow_ups"];
+        self.bulk_write(rows.len(), rebuild, &tables, |tx| {
             let mut commune_of = std::collections::HashMap::<String, String>::new();
             let mut facility_stmt =
                 tx.prepare_cached("SELECT commune_code FROM facilities WHERE id = ?1")?;
@@ -1195,31 +1183,10 @@ impl Store {
                     .unwrap_or_default();
                 close.execute(params![ids[i], outcome_id, note, closed_on, actor.id])?;
             }
-            for (_, sql) in &indexes {
-                tx.execute_batch(sql)?;
-            }
             Ok(())
-        });
-        if big {
-            self.conn().execute_batch(&format!(
-                "PRAGMA cache_size = {}",
-                super::DEFAULT_CACHE_SIZE
-            ))?;
-        }
-        result?;
+        })?;
         Ok(ids)
     }
-}
-
-/// The explicitly created indexes of the consultation tables, with their SQL.
-fn own_indexes(tx: &Transaction<'_>) -> Result<Vec<(String, String)>> {
-    let mut stmt = tx.prepare(
-        "SELECT name, sql FROM sqlite_master
-         WHERE type = 'index' AND sql IS NOT NULL
-           AND tbl_name IN ('consultations', 'consultation_topics', 'follow_ups')",
-    )?;
-    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
-    Ok(rows.collect::<Result<Vec<_>, _>>()?)
 }
 
 #[cfg(test)]

@@ -197,43 +197,14 @@ impl Store {
         }
         let now = self.now_string();
         let ids: Vec<String> = rows.iter().map(|_| new_id()).collect();
-        // A large transaction overflows the default 2 MB page cache and SQLite then spills
-        // pages to disk mid-transaction (measured: 13 s instead of ~2 s for 100,000 rows).
-        // Give bulk writes a bigger cache, and hand the memory back afterwards.
-        let big = rows.len() > 1000;
-        if big {
-            self.conn().execute_batch("PRAGMA cache_size = -131072")?;
-        }
         let existing = self.count_all_facilities()?;
-        let result = self.write(|tx| {
-            // Filling a table that is small beside the import: building each secondary index
-            // once at the end (a sort) is several times cheaper than as many random B-tree
-            // inserts. The indexes are dropped and re-created with their own stored SQL,
-            // inside the same transaction, so a failure restores them with everything else.
-            let rebuild = rows.len() >= 5000 && rows.len() >= existing;
-            let indexes: Vec<(String, String)> = if rebuild {
-                secondary_indexes(tx)?
-            } else {
-                Vec::new()
-            };
-            for (name, _) in &indexes {
-                tx.execute_batch(&format!("DROP INDEX \"{}\"", name.replace('"', "\"\"")))?;
-            }
+        let rebuild = rows.len() >= 5000 && rows.len() >= existing;
+        self.bulk_write(rows.len(), rebuild, &["facilities", "change_log"], |tx| {
             for (id, d) in ids.iter().zip(rows) {
                 insert_row(tx, id, d, &now, &actor)?;
             }
-            for (_, sql) in &indexes {
-                tx.execute_batch(sql)?;
-            }
             Ok(())
-        });
-        if big {
-            self.conn().execute_batch(&format!(
-                "PRAGMA cache_size = {}",
-                super::DEFAULT_CACHE_SIZE
-            ))?;
-        }
-        result?;
+        })?;
         Ok(ImportOutcome {
             inserted: rows.len(),
             ids,
@@ -582,16 +553,6 @@ impl Store {
         read?;
         Ok(idx)
     }
-}
-
-/// The explicitly created indexes of the tables a bulk import fills, with their SQL.
-fn secondary_indexes(tx: &Transaction<'_>) -> Result<Vec<(String, String)>> {
-    let mut stmt = tx.prepare(
-        "SELECT name, sql FROM sqlite_master
-         WHERE type = 'index' AND tbl_name IN ('facilities', 'change_log') AND sql IS NOT NULL",
-    )?;
-    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
-    Ok(rows.collect::<Result<Vec<_>, _>>()?)
 }
 
 fn load(tx: &Transaction<'_>, id: &str) -> Result<Option<Facility>> {
