@@ -9,25 +9,9 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::pty::Pty;
-use common::{ctv, ctv_bin};
+use common::{commune_db, ctv_bin};
 
 const QUERY: &[u8] = b"\x1b[6n";
-
-fn commune_db() -> (tempfile::TempDir, std::path::PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("ctv.db");
-    let init = [
-        "init",
-        "--name",
-        "Lê Thị Hoa",
-        "--role",
-        "commune",
-        "--unit",
-        "00004",
-    ];
-    assert_eq!(ctv(&db, &init).0, 0);
-    (dir, db)
-}
 
 fn spawn_over_ssh(dir: &std::path::Path, db: &std::path::Path, lang: &str) -> Pty {
     let home = dir.to_str().unwrap();

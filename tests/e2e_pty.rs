@@ -3,7 +3,7 @@
 mod common;
 
 use common::pty::Pty;
-use common::{ctv, ctv_bin};
+use common::{commune_db, ctv, ctv_bin};
 
 const CTRL_S: &[u8] = b"\x13";
 const BACKSPACE_0X08: &[u8] = b"\x08";
@@ -21,23 +21,6 @@ fn spawn(dir: &std::path::Path, db: &std::path::Path) -> Pty {
         24,
         80,
     )
-}
-
-/// A database with a commune collaborator of Phường Ba Đình, made through the CLI.
-fn commune_db() -> (tempfile::TempDir, std::path::PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("ctv.db");
-    let init = [
-        "init",
-        "--name",
-        "Lê Thị Hoa",
-        "--role",
-        "commune",
-        "--unit",
-        "00004",
-    ];
-    assert_eq!(ctv(&db, &init).0, 0);
-    (dir, db)
 }
 
 fn facilities_json(db: &std::path::Path) -> serde_json::Value {

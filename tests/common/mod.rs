@@ -27,3 +27,20 @@ pub fn ctv(db: &std::path::Path, args: &[&str]) -> (i32, String, String) {
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
 }
+
+/// A database with a commune collaborator of Phường Ba Đình, made through the CLI.
+pub fn commune_db() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ctv.db");
+    let init = [
+        "init",
+        "--name",
+        "Lê Thị Hoa",
+        "--role",
+        "commune",
+        "--unit",
+        "00004",
+    ];
+    assert_eq!(ctv(&db, &init).0, 0);
+    (dir, db)
+}
