@@ -16,7 +16,6 @@ use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::Frame;
 
-use super::detail::DetailScreen;
 use super::{Env, PickPurpose, Screen, ScreenCmd};
 use crate::domain::facility::{Facility, FacilityStatus};
 use crate::refdata::codes;
@@ -430,12 +429,12 @@ impl ListScreen {
                 ScreenCmd::None
             }
             Action::Open if search.active() => match search.hits.get(search.window.selected()) {
-                Some(hit) => open_detail(&hit.id.clone(), self.lang, store),
+                Some(hit) => super::open_facility(&hit.id.clone(), self.lang, store),
                 None => ScreenCmd::None,
             },
             // An empty query shows the list: Enter opens from there.
             Action::Open => match self.current_row() {
-                Some(r) => open_detail(&r.id.clone(), self.lang, store),
+                Some(r) => super::open_facility(&r.id.clone(), self.lang, store),
                 None => ScreenCmd::None,
             },
             other if search.active() => {
@@ -698,15 +697,6 @@ fn store_error(lang: Lang, e: &StoreError) -> ScreenCmd {
     ScreenCmd::Error(crate::words::store_error_text(lang, e))
 }
 
-/// Push the detail screen of facility `id`.
-fn open_detail(id: &str, lang: Lang, store: &Store) -> ScreenCmd {
-    match DetailScreen::open(id, lang, store) {
-        Ok(Some(d)) => ScreenCmd::Push(Box::new(d)),
-        Ok(None) => ScreenCmd::Error(tr(lang, "ui.list.gone").to_string()),
-        Err(e) => store_error(lang, &e),
-    }
-}
-
 impl Screen for ListScreen {
     fn title(&self, lang: Lang) -> String {
         tr(lang, "ui.list.title").to_string()
@@ -760,7 +750,7 @@ impl Screen for ListScreen {
                 }
             }
             Action::Open => match self.current_row() {
-                Some(r) => open_detail(&r.id.clone(), self.lang, store),
+                Some(r) => super::open_facility(&r.id.clone(), self.lang, store),
                 None => ScreenCmd::None,
             },
             Action::New if !self.filter.archived => super::new_facility_form(env, store),

@@ -207,6 +207,15 @@ pub fn log_visit_closing(
     }
 }
 
+/// Enter on a facility anywhere: push its detail screen ("gone" when it no longer exists).
+pub fn open_facility(id: &str, lang: Lang, store: &Store) -> ScreenCmd {
+    match DetailScreen::open(id, lang, store) {
+        Ok(Some(d)) => ScreenCmd::Push(Box::new(d)),
+        Ok(None) => ScreenCmd::Error(crate::words::tr(lang, "ui.list.gone").to_string()),
+        Err(e) => ScreenCmd::Error(crate::words::store_error_text(lang, &e)),
+    }
+}
+
 /// `f` on a facility: a proposal form prefilled from it and its recorded needs.
 pub fn flag_facility(facility_id: &str, env: &Env, store: &mut Store) -> ScreenCmd {
     match ProposalFormScreen::new_for(facility_id, store) {

@@ -15,7 +15,6 @@ use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::Frame;
 
-use super::detail::DetailScreen;
 use super::{Env, PickPurpose, Screen, ScreenCmd};
 use crate::domain::consultation::{dmy, parse_typed_date, NeedsGroup};
 use crate::domain::issue::Problem;
@@ -517,11 +516,7 @@ impl Screen for NeedsScreen {
                     else {
                         return ScreenCmd::None;
                     };
-                    return match DetailScreen::open(&id, l, store) {
-                        Ok(Some(d)) => ScreenCmd::Push(Box::new(d)),
-                        Ok(None) => ScreenCmd::Error(tr(l, "ui.list.gone").to_string()),
-                        Err(e) => ScreenCmd::Error(crate::words::store_error_text(l, &e)),
-                    };
+                    return super::open_facility(&id, l, store);
                 }
                 None => {}
             },
