@@ -75,23 +75,29 @@ pub enum ProposalStatus {
     DeXuat,
     DaRaSoat,
     DaGuiTinh,
+    /// Returned by the province for revision: editable again, then proposed again.
+    TraLai,
     PheDuyet,
     KhongDuyet,
     DangThucHien,
     HoanThanh,
+    /// Stopped by the province after approval (dừng thực hiện).
+    Dung,
     Rut,
 }
 
 impl ProposalStatus {
-    pub const ALL: [ProposalStatus; 9] = [
+    pub const ALL: [ProposalStatus; 11] = [
         ProposalStatus::Nhap,
         ProposalStatus::DeXuat,
         ProposalStatus::DaRaSoat,
         ProposalStatus::DaGuiTinh,
+        ProposalStatus::TraLai,
         ProposalStatus::PheDuyet,
         ProposalStatus::KhongDuyet,
         ProposalStatus::DangThucHien,
         ProposalStatus::HoanThanh,
+        ProposalStatus::Dung,
         ProposalStatus::Rut,
     ];
 
@@ -101,10 +107,12 @@ impl ProposalStatus {
             ProposalStatus::DeXuat => "DE_XUAT",
             ProposalStatus::DaRaSoat => "DA_RA_SOAT",
             ProposalStatus::DaGuiTinh => "DA_GUI_TINH",
+            ProposalStatus::TraLai => "TRA_LAI",
             ProposalStatus::PheDuyet => "PHE_DUYET",
             ProposalStatus::KhongDuyet => "KHONG_DUYET",
             ProposalStatus::DangThucHien => "DANG_THUC_HIEN",
             ProposalStatus::HoanThanh => "HOAN_THANH",
+            ProposalStatus::Dung => "DUNG",
             ProposalStatus::Rut => "RUT",
         }
     }
@@ -115,11 +123,14 @@ impl ProposalStatus {
         Self::ALL.into_iter().find(|s| s.code() == code)
     }
 
-    /// Nothing follows: withdrawn, not approved, completed.
+    /// Nothing follows: withdrawn, not approved, completed, stopped.
     pub fn is_final(self) -> bool {
         matches!(
             self,
-            ProposalStatus::Rut | ProposalStatus::KhongDuyet | ProposalStatus::HoanThanh
+            ProposalStatus::Rut
+                | ProposalStatus::KhongDuyet
+                | ProposalStatus::HoanThanh
+                | ProposalStatus::Dung
         )
     }
 
@@ -130,7 +141,7 @@ impl ProposalStatus {
 
     /// Only a draft's content may change (a returned proposal is a draft again).
     pub fn is_editable(self) -> bool {
-        self == ProposalStatus::Nhap
+        matches!(self, ProposalStatus::Nhap | ProposalStatus::TraLai)
     }
 
     /// What the draft annual plan lists by default: proposed and beyond, not withdrawn or
@@ -138,7 +149,10 @@ impl ProposalStatus {
     pub fn in_plan(self) -> bool {
         !matches!(
             self,
-            ProposalStatus::Nhap | ProposalStatus::Rut | ProposalStatus::KhongDuyet
+            ProposalStatus::Nhap
+                | ProposalStatus::TraLai
+                | ProposalStatus::Rut
+                | ProposalStatus::KhongDuyet
         )
     }
 }

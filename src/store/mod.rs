@@ -54,6 +54,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/007_bundles.sql"),
     include_str!("migrations/008_merge.sql"),
     include_str!("migrations/009_search_tax_code.sql"),
+    include_str!("migrations/010_proposal_flow.sql"),
 ];
 
 fn migrations() -> Migrations<'static> {

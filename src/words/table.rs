@@ -1123,6 +1123,8 @@ const UI: &[Entry] = &[
     ("ui.proposal.status.dang_thuc_hien", "Thực hiện", "Under way"),
     ("ui.proposal.status.hoan_thanh", "Nghiệm thu", "Completed"),
     ("ui.proposal.status.rut", "Đã rút", "Withdrawn"),
+    ("ui.proposal.status.tra_lai", "Trả lại", "Returned"),
+    ("ui.proposal.status.dung", "Dừng", "Stopped"),
     ("ui.proposal.title", "Đề xuất: {}", "Proposal: {}"),
     ("ui.proposal.gone", "Đề xuất này không còn nữa.", "This proposal is no longer there."),
     ("ui.proposal.decision", "QĐ {}", "decision {}"),

@@ -66,10 +66,12 @@ pub fn status_short_key(s: ProposalStatus) -> &'static str {
         ProposalStatus::DeXuat => "ui.proposal.status.de_xuat",
         ProposalStatus::DaRaSoat => "ui.proposal.status.da_ra_soat",
         ProposalStatus::DaGuiTinh => "ui.proposal.status.da_gui_tinh",
+        ProposalStatus::TraLai => "ui.proposal.status.tra_lai",
         ProposalStatus::PheDuyet => "ui.proposal.status.phe_duyet",
         ProposalStatus::KhongDuyet => "ui.proposal.status.khong_duyet",
         ProposalStatus::DangThucHien => "ui.proposal.status.dang_thuc_hien",
         ProposalStatus::HoanThanh => "ui.proposal.status.hoan_thanh",
+        ProposalStatus::Dung => "ui.proposal.status.dung",
         ProposalStatus::Rut => "ui.proposal.status.rut",
     }
 }
