@@ -55,6 +55,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/008_merge.sql"),
     include_str!("migrations/009_search_tax_code.sql"),
     include_str!("migrations/010_proposal_flow.sql"),
+    include_str!("migrations/011_project_records.sql"),
 ];
 
 fn migrations() -> Migrations<'static> {
