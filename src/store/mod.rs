@@ -56,6 +56,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/009_search_tax_code.sql"),
     include_str!("migrations/010_proposal_flow.sql"),
     include_str!("migrations/011_project_records.sql"),
+    include_str!("migrations/012_project_money.sql"),
 ];
 
 fn migrations() -> Migrations<'static> {
