@@ -260,13 +260,22 @@ fn split_header(mut rows: Vec<Row>) -> Result<(Vec<String>, Vec<Row>), ImportErr
 /// The first sheet of an XLSX/XLSM workbook. Whole numbers read as "4" (not "4.0"), dates as
 /// dd/mm/yyyy, booleans as TRUE/FALSE; empty rows are skipped.
 pub fn read_xlsx(path: &Path) -> Result<Table, ImportError> {
-    use calamine::{Reader, Xlsx};
     // Opened with the user's own rights (a shared server's setgid program), then parsed.
     let file = crate::shared::user_file::open(path).map_err(|source| ImportError::Io {
         path: path.to_path_buf(),
         source,
     })?;
-    let mut wb: Xlsx<_> = Xlsx::new(std::io::BufReader::new(file)).map_err(|e| match e {
+    read_xlsx_from(std::io::BufReader::new(file), path)
+}
+
+/// [`read_xlsx`] on an open reader; `path` only names the file in errors. Also what the
+/// fuzz target feeds arbitrary bytes.
+pub fn read_xlsx_from<R: std::io::Read + std::io::Seek>(
+    reader: R,
+    path: &Path,
+) -> Result<Table, ImportError> {
+    use calamine::{Reader, Xlsx};
+    let mut wb: Xlsx<_> = Xlsx::new(reader).map_err(|e| match e {
         calamine::XlsxError::Io(source) => ImportError::Io {
             path: path.to_path_buf(),
             source,

@@ -286,6 +286,11 @@ pub fn read_receipt(c: &Checked) -> Result<Receipt, ReceiveError> {
         .extra
         .get(RECEIPT_ENTRY)
         .ok_or_else(|| BundleError::MissingEntry(RECEIPT_ENTRY.into()))?;
+    parse_receipt(bytes)
+}
+
+/// A receipt's JSON entry, parsed (also what the fuzz target feeds arbitrary bytes).
+pub fn parse_receipt(bytes: &[u8]) -> Result<Receipt, ReceiveError> {
     serde_json::from_slice(bytes).map_err(|e| ReceiveError::BadReceipt(e.to_string()))
 }
 
