@@ -6,6 +6,7 @@
 
 pub mod bundle;
 pub mod clock;
+pub mod config_file;
 pub mod demo;
 pub mod domain;
 pub mod env;

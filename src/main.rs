@@ -3,17 +3,20 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
 fn main() -> ExitCode {
-    let cli = match ctv::cli::Cli::try_parse() {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let lang = ctv::cli::help::lang_before_parse(&args);
+    let cli = match ctv::cli::help::parse(lang, args) {
         Ok(c) => c,
         Err(e) => {
-            // clap prints help/version to stdout (exit 0) and usage errors to stderr (exit 2).
-            let _ = e.print();
+            // Help and version go to stdout (exit 0), usage errors to stderr (exit 2), in the
+            // user's language.
+            let text = ctv::cli::help::error_text(lang, &e);
             return if e.use_stderr() {
+                eprintln!("{}", text.trim_end());
                 ExitCode::from(2)
             } else {
+                println!("{}", text.trim_end());
                 ExitCode::SUCCESS
             };
         }

@@ -10,6 +10,7 @@ pub mod consult;
 mod demo;
 mod facilities;
 mod find;
+pub mod help;
 mod import;
 mod init;
 pub mod merge;
@@ -39,7 +40,7 @@ pub struct Cli {
     #[arg(long, global = true, env = "CTV_DB", value_name = "PATH")]
     pub db: Option<PathBuf>,
     /// Language of messages: vi (default) or en
-    #[arg(long, global = true, value_name = "vi|en")]
+    #[arg(long, global = true, value_name = "vi|en", value_parser = ["vi", "en"])]
     pub lang: Option<String>,
     #[command(subcommand)]
     pub command: Option<Command>,

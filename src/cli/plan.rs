@@ -25,7 +25,7 @@ pub enum PlanFormat {
 #[derive(Debug, Args)]
 pub struct PlanArgs {
     /// The plan year
-    #[arg(long)]
+    #[arg(long, value_parser = super::help::plan_year())]
     pub year: i32,
     /// table, csv (Excel, UTF-8 with BOM), xlsx (needs --out) or json
     #[arg(long, value_enum, default_value = "table")]

@@ -154,7 +154,7 @@ pub struct FilterArgs {
     /// Only open proposals (not withdrawn, refused or completed)
     #[arg(long, conflicts_with = "status")]
     pub open: bool,
-    #[arg(long)]
+    #[arg(long, value_parser = super::help::plan_year())]
     pub year: Option<i32>,
     /// KC01…KC14
     #[arg(long)]

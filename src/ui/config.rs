@@ -28,8 +28,7 @@ pub struct Config {
 impl Config {
     /// Where the config file lives on this platform, if a home directory is known.
     pub fn default_path() -> Option<PathBuf> {
-        directories::ProjectDirs::from("vn", "khuyencong", "ctv")
-            .map(|d| d.config_dir().join("config.toml"))
+        crate::config_file::path()
     }
 
     /// Load `path` (or the default path). Never fails: problems come back as one warning string.

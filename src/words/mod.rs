@@ -12,6 +12,7 @@
 
 pub mod errors;
 pub mod format;
+mod help_table;
 pub mod merge;
 pub mod problems;
 mod table;
@@ -20,7 +21,7 @@ pub use errors::{bundle_error_text, receive_error_text, store_error_text};
 pub use problems::{
     describe, describe_proposal, dup_reason_text, problem_text, refusal_text, suspect_text,
 };
-pub use table::{keys, tr, trf, Lang};
+pub use table::{help_text, keys, tr, trf, Lang};
 
 /// The one line a shared run says about the `CTV_*` variables it ignores (`crate::env`), the
 /// first time it is asked; `None` when there is nothing to say.

@@ -32,14 +32,40 @@ pub fn describe(l: Lang, field: &str, problem: &Problem) -> String {
             _ => return describe_facility(l, field, problem),
         },
     };
-    format!("{label}: {}", problem_text(l, problem))
+    format!(
+        "{label}: {}{}",
+        problem_text(l, problem),
+        valid_codes_hint(l, field, problem)
+    )
+}
+
+/// After "not in the code list": the codes the field accepts, so that a typo at the command
+/// line can be put right without opening the documentation.
+fn valid_codes_hint(l: Lang, field: &str, problem: &Problem) -> String {
+    if !matches!(problem, Problem::UnknownCode { .. }) {
+        return String::new();
+    }
+    let c = crate::refdata::codes();
+    let list = match field {
+        "mode" => &c.consultation_modes,
+        "topics" | "topic" | "category" => &c.support_categories,
+        "trade_group" => &c.trade_groups,
+        "entity_type" => &c.entity_types,
+        _ => return String::new(),
+    };
+    let codes: Vec<&str> = list.items().iter().map(|i| i.code.as_str()).collect();
+    format!(" {}", trf(l, "problem.valid_codes", &[&codes.join(", ")]))
 }
 
 /// "<field label>: <problem>", e.g. "Mã số thuế: Chữ số kiểm tra không khớp (có thể gõ nhầm)".
 /// A field that is not a facility field is named by its key.
 pub fn describe_facility(lang: Lang, field: &str, problem: &Problem) -> String {
     let label = FacilityField::from_key(field).map_or(field, |f| tr(lang, f.label_key()));
-    format!("{label}: {}", problem_text(lang, problem))
+    format!(
+        "{label}: {}{}",
+        problem_text(lang, problem),
+        valid_codes_hint(lang, field, problem)
+    )
 }
 
 /// A problem in words, in `lang`.

@@ -26,7 +26,7 @@ impl Lang {
 }
 
 /// (key, Vietnamese, English). `{}` marks a positional argument for [`trf`].
-type Entry = (&'static str, &'static str, &'static str);
+pub(super) type Entry = (&'static str, &'static str, &'static str);
 
 /// Messages produced by the core (validation, store errors).
 const CORE: &[Entry] = &[
@@ -57,6 +57,7 @@ const CORE: &[Entry] = &[
     ("problem.unknown_commune", "Mã xã {} không có trong danh mục 2025", "Commune code {} is not in the 2025 list"),
     ("problem.commune_out_of_scope", "Xã/phường {} nằm ngoài địa bàn bạn phụ trách", "Commune {} is outside your area"),
     ("problem.unknown_code", "\"{}\" không có trong danh mục", "\"{}\" is not in the code list"),
+    ("problem.valid_codes", "(nhận: {})", "(accepted: {})"),
     ("problem.tax_format", "Mã số thuế phải có 10 chữ số (chi nhánh thêm -xxx) hoặc là số định danh 12 chữ số", "A tax number has 10 digits (a branch adds -xxx) or is a 12-digit personal id"),
     ("problem.tax_branch_zero", "Mã chi nhánh không được là 000", "A branch number cannot be 000"),
     ("problem.tax_check_digit", "Chữ số kiểm tra không khớp (có thể gõ nhầm)", "The check digit does not match (possibly a typo)"),
@@ -1341,8 +1342,18 @@ fn table() -> &'static HashMap<&'static str, (&'static str, &'static str)> {
             .chain(UI)
             .chain(MERGE)
             .chain(BUNDLE)
+            .chain(super::help_table::HELP)
             .map(|(k, vi, en)| (*k, (*vi, *en)))
             .collect()
+    })
+}
+
+/// The string for a key made at run time (the command line's `help.<command path>`), if the
+/// table has it.
+pub fn help_text(lang: Lang, key: &str) -> Option<&'static str> {
+    table().get(key).map(|(vi, en)| match lang {
+        Lang::Vi => *vi,
+        Lang::En => *en,
     })
 }
 
@@ -1380,6 +1391,7 @@ pub fn keys() -> impl Iterator<Item = &'static str> {
         .chain(UI)
         .chain(MERGE)
         .chain(BUNDLE)
+        .chain(super::help_table::HELP)
         .map(|(k, _, _)| *k)
 }
 
@@ -1390,7 +1402,14 @@ mod tests {
     #[test]
     fn keys_are_unique_and_translated() {
         let mut seen = std::collections::HashSet::new();
-        for (k, vi, en) in CORE.iter().chain(CLI).chain(UI).chain(MERGE).chain(BUNDLE) {
+        for (k, vi, en) in CORE
+            .iter()
+            .chain(CLI)
+            .chain(UI)
+            .chain(MERGE)
+            .chain(BUNDLE)
+            .chain(super::super::help_table::HELP)
+        {
             assert!(seen.insert(*k), "duplicate i18n key {k}");
             assert!(
                 !vi.is_empty() && !en.is_empty(),
