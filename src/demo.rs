@@ -518,6 +518,13 @@ pub fn generate(n: usize, seed: u64, communes: &[String]) -> Vec<FacilityData> {
         } else {
             String::new()
         };
+        // Cooperatives of a craft village often carry it in their name ("HTX làng nghề gốm
+        // …"): what a search for "lang nghe" finds. No extra draw, so a seed's data stay put.
+        let name = if !craft_village.is_empty() && matches!(entity, "HTX" | "THT" | "LHHTX") {
+            name.replacen(phrase, &format!("làng nghề {phrase}"), 1)
+        } else {
+            name
+        };
 
         let ocop_p = if group == "NN1" { 0.12 } else { 0.05 };
         let (ocop_stars, ocop_year) = if rng.gen_bool(ocop_p) {

@@ -184,3 +184,32 @@ fn csv_has_english_headers_and_reads_back() {
         assert_eq!(&back, d);
     }
 }
+
+mod common;
+
+/// `ctv demo --role`: a profile of each role over a scope that has data, and the README's
+/// «lang nghe» example finds craft-village cooperatives on the demo data (issue 16).
+#[test]
+fn demo_roles_and_the_readme_search_work() {
+    for (role, scope) in [
+        ("commune", "Bát Tràng"),
+        ("area", "6 xã/phường"),
+        ("province", "Hà Nội"),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("ctv.db");
+        let (code, out, err) = common::ctv(&db, &["demo", "--role", role, "--facilities", "120"]);
+        assert_eq!(code, 0, "{role}: {err}");
+        assert!(out.contains(scope), "{role}: {out}");
+        let (code, out, _) = common::ctv(&db, &["find", "lang nghe", "--format", "json"]);
+        assert_eq!(code, 0);
+        assert!(
+            out.to_lowercase().contains("làng nghề"),
+            "{role}: «lang nghe» finds no «làng nghề»: {out}"
+        );
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (code, _, err) = common::ctv(&dir.path().join("x.db"), &["demo", "--role", "huyen"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("commune, area, province"), "{err}");
+}

@@ -17,17 +17,33 @@ pub struct DemoArgs {
     /// Random seed (the same seed gives the same data)
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    /// Whom to work as when the database has no profile yet: a commune collaborator (Xã Bát
+    /// Tràng), an area officer (former huyện Gia Lâm) or a provincial officer (Hà Nội)
+    #[arg(long, value_parser = ["commune", "area", "province"], default_value = "province")]
+    pub role: String,
+}
+
+/// The demo's profile for a role: (units, name key). A commune known for its craft villages,
+/// the former district around it, and the whole province.
+fn demo_scope(role: &str) -> (&'static str, &'static str) {
+    match role {
+        "commune" => ("00577", "cli.demo.name.commune"),
+        "area" => ("018", "cli.demo.name.area"),
+        _ => ("01", "cli.demo.name.province"),
+    }
 }
 
 pub fn run(ctx: &Ctx, a: DemoArgs) -> Result<(), CliError> {
     let l = ctx.lang;
     let mut store = ctx.open()?;
     if store.profile().is_none() {
-        // A demo needs someone to work as: a provincial officer of Hà Nội sees every record.
+        // A demo needs someone to work as; by default a provincial officer of Hà Nội, who sees
+        // every record.
+        let (units, name_key) = demo_scope(&a.role);
         let input = ProfileInput {
-            name: "Người dùng thử".into(),
-            role: "province".into(),
-            units: "01".into(),
+            name: tr(l, name_key).into(),
+            role: a.role.clone(),
+            units: units.into(),
             account: None,
         };
         let p = store.init_profile(&input, false)?;

@@ -88,6 +88,7 @@ pub(super) const HELP: &[Entry] = &[
     ("help.demo", "Tạo dữ liệu mẫu giống thật để dùng thử CTV", "Fill the database with realistic synthetic data, to try CTV out"),
     ("help.demo.facilities", "Số cơ sở cần tạo", "How many facilities to create"),
     ("help.demo.consultations", "Số lần làm việc cần ghi (mặc định: năm lần mỗi cơ sở)", "How many consultations to record (default: five per facility)"),
+    ("help.demo.role", "Làm việc với vai trò nào khi chưa có hồ sơ: commune (Xã Bát Tràng), area (huyện Gia Lâm cũ) hoặc province (Hà Nội)", "Whom to work as when there is no profile yet: commune (Xã Bát Tràng), area (former huyện Gia Lâm) or province (Hà Nội)"),
     ("help.demo.seed", "Hạt giống ngẫu nhiên (cùng số cho cùng dữ liệu)", "Random seed (the same seed gives the same data)"),
     ("help.facilities", "Sổ cơ sở: nhập từ tệp, liệt kê, xem, thêm, lưu trữ", "The facility registry: import, list, show, add, archive"),
     ("help.facilities.import", "Nhập cơ sở từ tệp CSV hoặc XLSX (tất cả hoặc không dòng nào, trừ khi có --skip-invalid)", "Import facilities from a CSV or XLSX file (all rows or none, unless --skip-invalid)"),
