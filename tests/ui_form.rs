@@ -1079,3 +1079,53 @@ fn snapshot_setup_steps() {
     h.keys(&[enter()]);
     insta::assert_snapshot!("setup_4_confirm_province_vi_80x24", h.screen_text());
 }
+
+/// Field trial (issue 16): a commune collaborator who goes back from the last step can go on
+/// again without choosing the commune anew; an area officer cannot go on with communes of two
+/// provinces.
+#[test]
+fn setup_back_from_the_last_step_and_an_area_across_provinces() {
+    let mut h = Harness::new();
+    h.type_str("Nguyễn Thị Hoa");
+    h.keys(&[enter(), enter()]);
+    h.type_str("00004");
+    h.keys(&[enter()]);
+    assert_eq!(h.setup().step(), SetupStep::Confirm);
+    h.keys(&[key(KeyCode::Esc)]);
+    assert_eq!(h.setup().step(), SetupStep::Unit);
+    assert!(h.picker.is_none());
+    let text = h.screen_text();
+    assert!(
+        text.contains("Tiếp tục") && text.contains("Ba Đình"),
+        "{text}"
+    );
+    h.keys(&[enter()]);
+    assert_eq!(
+        h.setup().step(),
+        SetupStep::Confirm,
+        "Enter goes on with the chosen commune"
+    );
+    // Or choose again: Esc, Down, Enter opens the picker.
+    h.keys(&[key(KeyCode::Esc), key(KeyCode::Down), enter()]);
+    assert!(h.picker.is_some());
+
+    let mut h = Harness::new();
+    h.type_str("Lê Văn Tám");
+    h.keys(&[enter(), key(KeyCode::Down), enter()]);
+    h.keys(&[enter()]);
+    h.type_str("00004");
+    h.keys(&[enter()]);
+    h.keys(&[enter()]);
+    h.type_str("tan binh");
+    h.keys(&[enter()]);
+    assert_eq!(h.setup().units().len(), 2, "{:?}", h.setup().units());
+    h.keys(&[
+        key(KeyCode::Home),
+        key(KeyCode::Down),
+        key(KeyCode::Down),
+        enter(),
+    ]);
+    assert_eq!(h.setup().step(), SetupStep::Unit);
+    let err = h.setup().error().expect("refused").to_string();
+    assert!(err.contains("cùng một tỉnh"), "{err}");
+}

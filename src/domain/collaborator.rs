@@ -182,6 +182,27 @@ impl ProfileInput {
             if role == Role::Province && raw.len() > 1 {
                 issues.push(FieldIssue::error("unit", Problem::ScopeShape));
             }
+            if role != Role::Province {
+                let mut provinces: Vec<&str> = codes
+                    .iter()
+                    .filter_map(|c| u.commune(c))
+                    .map(|c| c.province_code.as_str())
+                    .collect();
+                provinces.sort_unstable();
+                provinces.dedup();
+                if provinces.len() > 1 {
+                    let names: Vec<String> = provinces
+                        .iter()
+                        .map(|p| u.province(p).map_or(p.to_string(), |x| x.name.clone()))
+                        .collect();
+                    issues.push(FieldIssue::error(
+                        "unit",
+                        Problem::ScopeProvinces {
+                            provinces: names.join(", "),
+                        },
+                    ));
+                }
+            }
         }
         codes.sort();
         codes.dedup();

@@ -52,6 +52,10 @@ pub enum Problem {
         code: String,
     },
     ScopeShape,
+    /// An area's communes lie in more than one province (named): an area is part of one.
+    ScopeProvinces {
+        provinces: String,
+    },
     TooLong {
         max: usize,
     },

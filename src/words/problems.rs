@@ -88,6 +88,7 @@ pub fn problem_text(lang: Lang, problem: &Problem) -> String {
         Problem::UnknownRole { value } => trf(lang, "problem.unknown_role", &[value]),
         Problem::UnknownUnit { code } => trf(lang, "problem.unknown_unit", &[code]),
         Problem::ScopeShape => tr(lang, "problem.scope_shape").to_string(),
+        Problem::ScopeProvinces { provinces } => trf(lang, "problem.scope_provinces", &[provinces]),
         Problem::TooLong { max } => trf(lang, "problem.too_long", &[max]),
         Problem::NotABoolean { value } => trf(lang, "problem.not_a_boolean", &[value]),
         Problem::DateFormat { value } => trf(lang, "problem.date_format", &[value]),

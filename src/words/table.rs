@@ -70,6 +70,7 @@ const CORE: &[Entry] = &[
     ("problem.unknown_status", "Trạng thái \"{}\" không hợp lệ (hoạt động, tạm ngừng, đóng cửa)", "Unknown status \"{}\" (active, paused, closed)"),
     ("problem.unknown_role", "Vai trò \"{}\" không hợp lệ (xã, khu vực, tỉnh)", "Unknown role \"{}\" (commune, area, province)"),
     ("problem.unknown_unit", "Không có đơn vị hành chính mã {}", "No administrative unit has the code {}"),
+    ("problem.scope_provinces", "Các xã/phường của một khu vực phải cùng một tỉnh; đang chọn ở: {}", "An area's communes must lie in one province; the chosen ones are in: {}"),
     ("problem.scope_shape", "Vai trò cấp tỉnh chỉ phụ trách đúng một tỉnh", "A provincial role covers exactly one province"),
     ("problem.too_long", "Dài quá {} ký tự", "Longer than {} characters"),
     ("problem.not_a_boolean", "\"{}\" không phải có/không", "\"{}\" is not yes/no"),
@@ -668,8 +669,8 @@ const UI: &[Entry] = &[
     ("ui.setup.step", "bước {}/{}", "step {} of {}"),
     (
         "ui.setup.welcome",
-        "Chào mừng bạn đến với CTV — sổ tay cộng tác viên khuyến công. Cơ sở dữ liệu này chưa có hồ sơ người làm việc. Ba bước ngắn: họ tên, vai trò, địa bàn phụ trách.",
-        "Welcome to CTV, the khuyến công collaborator's notebook. This database has no profile yet. Three short steps: your name, your role, your area.",
+        "Chào mừng bạn đến với CTV — sổ tay cộng tác viên khuyến công. Cơ sở dữ liệu này chưa có hồ sơ người làm việc. Bốn bước ngắn: họ tên, vai trò, địa bàn phụ trách, rồi kiểm tra và lưu.",
+        "Welcome to CTV, the khuyến công collaborator's notebook. This database has no profile yet. Four short steps: your name, your role, your area, then check and save.",
     ),
     ("ui.setup.name", "Họ và tên:", "Full name:"),
     (

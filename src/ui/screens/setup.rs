@@ -74,6 +74,9 @@ enum UnitPick {
 }
 
 /// Rows of the area officer's unit menu before the chosen communes.
+/// The two rows of a commune's or province's unit step once one is chosen.
+const SINGLE_CONTINUE: usize = 0;
+const SINGLE_CHOOSE_AGAIN: usize = 1;
 const AREA_ADD_COMMUNE: usize = 0;
 const AREA_ADD_DISTRICT: usize = 1;
 const AREA_CONTINUE: usize = 2;
@@ -191,6 +194,10 @@ impl SetupScreen {
             }
             SetupStep::Confirm => {
                 self.step = SetupStep::Unit;
+                // A single commune or province: land on "continue with it".
+                if self.role != Some(Role::Area) {
+                    self.unit_sel = SINGLE_CONTINUE;
+                }
                 ScreenCmd::None
             }
         }
@@ -226,23 +233,58 @@ impl SetupScreen {
                 }
                 ScreenCmd::None
             }
-            Some(Role::Province) => match action {
-                Action::Open => self.open_picker(UnitPick::Province, lang),
-                _ => ScreenCmd::Unhandled,
-            },
-            _ => match action {
-                Action::Open => self.open_picker(UnitPick::Commune, lang),
-                _ => ScreenCmd::Unhandled,
-            },
+            role => {
+                let pick = if role == Some(Role::Province) {
+                    UnitPick::Province
+                } else {
+                    UnitPick::Commune
+                };
+                // Once one is chosen (coming back from the last step), two rows: go on with
+                // it, or choose again.
+                if self.units.is_empty() {
+                    return match action {
+                        Action::Open => self.open_picker(pick, lang),
+                        _ => ScreenCmd::Unhandled,
+                    };
+                }
+                match action {
+                    Action::Up | Action::Home => self.unit_sel = SINGLE_CONTINUE,
+                    Action::Down | Action::End => self.unit_sel = SINGLE_CHOOSE_AGAIN,
+                    Action::Open if self.unit_sel == SINGLE_CONTINUE => {
+                        return self.go_to_confirm(lang)
+                    }
+                    Action::Open => return self.open_picker(pick, lang),
+                    _ => return ScreenCmd::Unhandled,
+                }
+                ScreenCmd::None
+            }
         }
     }
 
+    /// On to the last step when the profile would be valid (at least one commune, all in one
+    /// province — the same check the store makes when saving).
     fn go_to_confirm(&mut self, lang: Lang) -> ScreenCmd {
         if self.units.is_empty() {
             self.error = Some(tr(lang, "ui.setup.none_chosen").to_string());
-        } else {
-            self.error = None;
-            self.step = SetupStep::Confirm;
+            return ScreenCmd::None;
+        }
+        let input = ProfileInput {
+            name: self.name.value().to_string(),
+            role: self.role.unwrap_or(Role::Commune).as_str().to_string(),
+            units: self.units.join(","),
+            account: None,
+        };
+        match input.validate() {
+            Ok(_) => {
+                self.error = None;
+                self.step = SetupStep::Confirm;
+            }
+            Err(issues) => {
+                self.error = issues
+                    .errors()
+                    .next()
+                    .map(|i| crate::words::problem_text(lang, &i.problem));
+            }
         }
         ScreenCmd::None
     }
@@ -359,6 +401,40 @@ impl SetupScreen {
         }
         y += 1;
         let keys = env.keymap.keys_for(Action::Open, Context::List);
+        if role != Role::Area && !self.units.is_empty() {
+            // Chosen already (back from the last step): continue with it, or choose again.
+            let chosen = match role {
+                Role::Province => self.units.first().map(|p| province_label(p)),
+                _ => self
+                    .units
+                    .first()
+                    .map(|c| commune_label(c, CommuneForm::WithProvince(lang))),
+            };
+            if let Some(c) = chosen {
+                let text = trf(lang, "ui.setup.chosen", &[&c]);
+                frame
+                    .buffer_mut()
+                    .set_stringn(x, y, fit(&text, w), w, theme.base);
+                y += 2;
+            }
+            let again = if role == Role::Province {
+                "ui.setup.choose_province"
+            } else {
+                "ui.setup.choose_commune"
+            };
+            let rows = [tr(lang, "ui.setup.area.continue"), tr(lang, again)];
+            for (i, label) in rows.iter().enumerate() {
+                let sel = i == self.unit_sel.min(SINGLE_CHOOSE_AGAIN);
+                let buf = frame.buffer_mut();
+                if sel {
+                    buf.set_stringn(x, y, "›", 1, theme.title);
+                }
+                let style = if sel { theme.selected } else { theme.base };
+                buf.set_stringn(x + 2, y, fit(label, w - 2), w - 2, style);
+                y += 1;
+            }
+            return;
+        }
         if role != Role::Area {
             let (button, chosen) = match role {
                 Role::Province => (
@@ -466,7 +542,7 @@ impl Screen for SetupScreen {
                 action,
                 Action::Up | Action::Down | Action::Home | Action::End | Action::Open
             ),
-            SetupStep::Unit if self.role == Some(Role::Area) => matches!(
+            SetupStep::Unit if self.role == Some(Role::Area) || !self.units.is_empty() => matches!(
                 action,
                 Action::Up | Action::Down | Action::Home | Action::End | Action::Open
             ),
