@@ -29,6 +29,8 @@ pub fn describe(l: Lang, field: &str, problem: &Problem) -> String {
             "since" => tr(l, "consult.opt.since"),
             "until" => tr(l, "consult.opt.until"),
             "outcome_id" => tr(l, "consult.opt.by"),
+            "unit" => tr(l, "field.unit"),
+            "role" => tr(l, "field.role"),
             _ => return describe_facility(l, field, problem),
         },
     };

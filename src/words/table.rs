@@ -53,6 +53,8 @@ const CORE: &[Entry] = &[
     ("field.difficult_area", "Địa bàn khó khăn", "Difficult area"),
     ("field.status", "Trạng thái", "Status"),
     ("field.notes", "Ghi chú", "Notes"),
+    ("field.unit", "Địa bàn", "Area"),
+    ("field.role", "Vai trò", "Role"),
     ("problem.required", "Bắt buộc nhập", "Required"),
     ("problem.unknown_commune", "Mã xã {} không có trong danh mục 2025", "Commune code {} is not in the 2025 list"),
     ("problem.commune_out_of_scope", "Xã/phường {} nằm ngoài địa bàn bạn phụ trách", "Commune {} is outside your area"),
