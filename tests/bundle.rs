@@ -223,7 +223,7 @@ fn round_trip_carries_the_records_exactly_and_sends_reviewed_proposals() {
     let mut wb = calamine::Xlsx::new(Cursor::new(xlsx)).unwrap();
     assert_eq!(
         wb.sheet_names(),
-        vec!["Cơ sở", "Ghi nhận tư vấn", "Đề xuất hỗ trợ"]
+        vec!["Cơ sở", "Lần làm việc", "Đề xuất hỗ trợ"]
     );
     let sheet = wb.worksheet_range("Đề xuất hỗ trợ").unwrap();
     assert_eq!(
@@ -231,7 +231,7 @@ fn round_trip_carries_the_records_exactly_and_sends_reviewed_proposals() {
         "Tổng kinh phí".to_string()
     );
     assert_eq!(sheet.get((1, 7)).unwrap().as_f64(), Some(1_250_000_000.0));
-    let cons = wb.worksheet_range("Ghi nhận tư vấn").unwrap();
+    let cons = wb.worksheet_range("Lần làm việc").unwrap();
     assert!(cons.get((1, 3)).unwrap().is_datetime());
 }
 

@@ -24,7 +24,7 @@ mod common;
 use common::ui::{ch, key, press, screen_text, type_str};
 
 const BAT_TRANG: &str = "00577";
-const TAN_PHU: &str = "25549";
+const PHU_THUONG: &str = "00091";
 
 fn clock() -> FixedClock {
     FixedClock::new(Utc.with_ymd_and_hms(2026, 11, 25, 3, 0, 0).unwrap())
@@ -36,7 +36,7 @@ fn store_with_profile(clock: &FixedClock) -> Store {
         &ProfileInput {
             name: "Nguyễn Thị Hoa".into(),
             role: "area".into(),
-            units: format!("{BAT_TRANG},{TAN_PHU}"),
+            units: format!("{BAT_TRANG},{PHU_THUONG}"),
             account: None,
         },
         false,
@@ -71,7 +71,7 @@ const SEEDS: &[Seed] = &[
     },
     Seed {
         name: "HTX mây tre đan Phú Vinh",
-        commune: TAN_PHU,
+        commune: PHU_THUONG,
         group: "NN2",
         rep: "Lê Thị Lan",
         workers: "40",
@@ -93,7 +93,7 @@ const SEEDS: &[Seed] = &[
     },
     Seed {
         name: "Bánh tráng Bà Tư",
-        commune: TAN_PHU,
+        commune: PHU_THUONG,
         group: "NN1",
         rep: "Võ Thị Tư",
         workers: "12",
@@ -412,7 +412,7 @@ fn filter_by_commune() {
     press(&mut a, &[ch('f')]);
     type_str(&mut a, "theo xa");
     press(&mut a, &[key(KeyCode::Enter)]);
-    type_str(&mut a, "tan phu");
+    type_str(&mut a, "phu thuong");
     press(&mut a, &[key(KeyCode::Enter)]);
     assert_eq!(
         list(&a).loaded_names(),
@@ -599,7 +599,7 @@ fn no_profile_opens_the_wizard_which_hands_over_to_the_list() {
     type_str(&mut a, "Nguyễn Thị Hoa");
     press(&mut a, &[key(KeyCode::Enter), key(KeyCode::Enter)]);
     assert_eq!(a.overlay(), Some(OverlayKind::Picker), "the commune picker");
-    type_str(&mut a, TAN_PHU);
+    type_str(&mut a, PHU_THUONG);
     press(&mut a, &[key(KeyCode::Enter), key(KeyCode::Enter)]);
     assert_eq!(a.screen_depth(), 1);
     assert_eq!(list(&a).total(), 0);
@@ -617,7 +617,7 @@ fn no_profile_opens_the_wizard_which_hands_over_to_the_list() {
 fn big_store(n: usize) -> Store {
     let clock = clock();
     let mut s = store_with_profile(&clock);
-    let communes = vec![BAT_TRANG.to_string(), TAN_PHU.to_string()];
+    let communes = vec![BAT_TRANG.to_string(), PHU_THUONG.to_string()];
     let rows = ctv::demo::generate(n, 7, &communes);
     s.import_facilities(&rows).unwrap();
     s

@@ -163,7 +163,7 @@ fn build_inner(
     }
 
     let ws = wb.add_worksheet_with_constant_memory()?;
-    ws.set_name("Ghi nhận tư vấn")?;
+    ws.set_name("Lần làm việc")?;
     header(
         ws,
         &f,

@@ -200,7 +200,7 @@ mod tests {
 
     #[test]
     fn keys_go_to_the_focused_field() {
-        let mut p = Prompt::new("Dời lịch")
+        let mut p = Prompt::new("Hẹn lại")
             .field("Ngày mới", "dd/mm/yyyy", "", 10)
             .field("Lý do", "", "", 0);
         for c in "1/12/2026".chars() {
