@@ -301,7 +301,7 @@ fn log_a_visit_with_a_follow_up_tomorrow_then_tomorrow_it_is_due_and_marked_done
     p.send_str("\r");
     p.wait_for("Thông tin");
     p.send_str("c");
-    p.wait_for("Ghi nhận làm việc");
+    p.wait_for("Ghi lần làm việc");
     p.wait_for("25/11/2026");
     // Date → mode → topics → difficulties → needs → advice → next step → follow-up date.
     for _ in 0..4 {
