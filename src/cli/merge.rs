@@ -13,7 +13,7 @@ use crate::store::{MergeReport, Side, Store, StoreError, ENTITIES};
 use crate::text::sanitize;
 use crate::words::format::{commune_label, entity_label, short_id, CommuneForm};
 use crate::words::merge::{
-    gap_text, key_status_text, preview_headers, preview_rows, receipt_summary,
+    gap_text, import_from_text, key_status_text, preview_headers, preview_rows, receipt_summary,
 };
 use crate::words::{dup_reason_text, receive_error_text};
 use crate::words::{tr, trf, Lang};
@@ -91,27 +91,7 @@ fn print_table(headers: &[&str], rows: &[Vec<String>]) -> Result<(), CliError> {
 
 /// Who sent it, its key and sequence, before anything else.
 fn describe_checked(l: Lang, c: &Checked) {
-    let m = &c.bundle.manifest;
-    println!(
-        "{}",
-        trf(
-            l,
-            "merge.import.from",
-            &[
-                &m.seq,
-                &sanitize(&m.sender.name),
-                &tr(
-                    l,
-                    crate::words::format::role_key(
-                        crate::domain::Role::parse(&m.sender.role)
-                            .unwrap_or(crate::domain::Role::Commune)
-                    )
-                ),
-                &crate::words::format::local_time(&m.created_at),
-                &sanitize(&m.sender.fingerprint),
-            ]
-        )
-    );
+    println!("{}", import_from_text(l, c));
     match key_status_text(l, c) {
         Some((text, true)) => eprintln!("{text}"),
         Some((text, false)) => println!("{text}"),

@@ -83,7 +83,11 @@ pub fn store_error_text(l: Lang, e: &StoreError) -> String {
         StoreError::Io { path, source } if is_disk_full(source) => {
             trf(l, "store.err.io_full", &[&path.display()])
         }
-        StoreError::Io { path, source } => trf(l, "store.err.io", &[&path.display(), source]),
+        StoreError::Io { path, source } => trf(
+            l,
+            "store.err.io",
+            &[&path.display(), &io_error_text(l, source)],
+        ),
         StoreError::Damaged(p) => {
             with_restore_offer(l, p, trf(l, "store.err.damaged", &[&p.display()]))
         }
@@ -189,7 +193,11 @@ fn with_restore_offer(l: Lang, db: &std::path::Path, text: String) -> String {
 pub fn bundle_error_text(l: Lang, e: &BundleError) -> String {
     use BundleError as E;
     match e {
-        E::Io { path, source } => trf(l, "bundle.err.io", &[&path.display(), source]),
+        E::Io { path, source } => trf(
+            l,
+            "bundle.err.io",
+            &[&path.display(), &io_error_text(l, source)],
+        ),
         E::NotZip(d) => trf(l, "bundle.err.not_zip", &[d]),
         E::FileTooLarge { size, cap } => trf(l, "bundle.err.file_too_large", &[size, cap]),
         E::TooManyEntries(n) => trf(l, "bundle.err.too_many_entries", &[n]),
@@ -269,7 +277,9 @@ pub fn receive_error_text(l: Lang, e: &ReceiveError) -> String {
 /// words those with its store error text.
 pub fn import_error_text(lang: Lang, e: &ImportError) -> String {
     match e {
-        ImportError::Io { source, .. } => trf(lang, "import.err.io", &[source]),
+        ImportError::Io { source, .. } => {
+            trf(lang, "import.err.io", &[&io_error_text(lang, source)])
+        }
         ImportError::Write { source, .. } => trf(lang, "import.err.write", &[source]),
         ImportError::UnknownFormat { .. } => tr(lang, "import.err.unknown_format").to_string(),
         ImportError::Encoding { line } => trf(lang, "import.err.encoding", &[line]),
@@ -297,4 +307,22 @@ pub fn import_error_text(lang: Lang, e: &ImportError) -> String {
         }
         ImportError::Store(se) => se.to_string(),
     }
+}
+
+/// An operating-system error in the user's words: the common kinds said plainly, the rest
+/// with the system's own text (which is English) after a Vietnamese lead.
+pub fn io_error_text(l: Lang, e: &std::io::Error) -> String {
+    use std::io::ErrorKind as K;
+    let key = match e.kind() {
+        K::NotFound => "io.not_found",
+        K::PermissionDenied => "io.permission_denied",
+        K::AlreadyExists => "io.already_exists",
+        K::IsADirectory => "io.is_a_directory",
+        K::NotADirectory => "io.not_a_directory",
+        K::StorageFull => "io.storage_full",
+        K::ReadOnlyFilesystem => "io.read_only",
+        K::UnexpectedEof | K::InvalidData => "io.damaged",
+        _ => return trf(l, "io.other", &[e]),
+    };
+    tr(l, key).to_string()
 }

@@ -83,3 +83,56 @@ pub fn gap_text(l: Lang, c: &Checked) -> Option<String> {
     let sender = sanitize(&c.bundle.manifest.sender.name);
     Some(trf(l, "merge.import.gap", &[&list, &sender]))
 }
+
+/// A record field's label in `l` ("Trạng thái", "Số lao động"), for the conflict views: the
+/// key itself only for a field no form shows.
+pub fn field_label(l: Lang, entity: &str, key: &str) -> String {
+    use crate::domain::consultation::ConsultationField;
+    use crate::domain::facility::FacilityField;
+    let label = match entity {
+        "consultation" => ConsultationField::from_key(key).map(|f| tr(l, f.label_key())),
+        _ => None,
+    }
+    .or_else(|| FacilityField::from_key(key).map(|f| tr(l, f.label_key())));
+    label.map_or_else(|| crate::text::sanitize(key), str::to_string)
+}
+
+/// A stored value as a person reads it: yes/no for true/false, "—" for nothing, text made
+/// safe for the terminal.
+pub fn field_value(l: Lang, v: Option<&serde_json::Value>) -> String {
+    use serde_json::Value;
+    match v {
+        None | Some(Value::Null) => "—".into(),
+        Some(Value::Bool(true)) => tr(l, "ui.action.yes").into(),
+        Some(Value::Bool(false)) => tr(l, "ui.action.no").into(),
+        Some(Value::String(s)) => match crate::domain::facility::FacilityStatus::parse(s) {
+            // A facility's status is stored as a code (`active`).
+            Some(st) if st.as_str() == s => tr(l, super::format::status_key(st)).into(),
+            _ => crate::text::sanitize(s),
+        },
+        Some(other) => crate::text::sanitize(&other.to_string()),
+    }
+}
+
+/// "Gói số 3 của Lê Thị Hoa (cộng tác viên cấp xã), lập …, khóa …": who sent a bundle, with
+/// the role in words (the manifest carries its code).
+pub fn import_from_text(l: Lang, c: &Checked) -> String {
+    use crate::domain::Role;
+    use crate::text::sanitize;
+    let m = &c.bundle.manifest;
+    let role = Role::parse(&m.sender.role).map_or_else(
+        || sanitize(&m.sender.role),
+        |r| tr(l, super::format::role_key(r)).to_string(),
+    );
+    trf(
+        l,
+        "merge.import.from",
+        &[
+            &m.seq,
+            &sanitize(&m.sender.name),
+            &role,
+            &super::format::local_time(&m.created_at),
+            &sanitize(&m.sender.fingerprint),
+        ],
+    )
+}

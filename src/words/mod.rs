@@ -17,7 +17,7 @@ pub mod merge;
 pub mod problems;
 mod table;
 
-pub use errors::{bundle_error_text, receive_error_text, store_error_text};
+pub use errors::{bundle_error_text, io_error_text, receive_error_text, store_error_text};
 pub use problems::{
     describe, describe_proposal, dup_reason_text, problem_text, refusal_text, suspect_text,
 };

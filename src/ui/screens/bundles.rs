@@ -24,7 +24,10 @@ use crate::ui::widgets::screen_frame;
 use crate::ui::widgets::table::render_table;
 use crate::ui::widgets::{fit, Column, ListWindow, Prompt};
 use crate::words::format::{commune_label, entity_label, CommuneForm};
-use crate::words::merge::{gap_text, key_status_text, preview_headers, preview_rows};
+use crate::words::merge::{
+    field_label, field_value, gap_text, import_from_text, key_status_text, preview_headers,
+    preview_rows,
+};
 use crate::words::{receive_error_text, store_error_text};
 use crate::words::{tr, trf, Lang};
 
@@ -39,6 +42,8 @@ pub enum Pane {
 #[derive(Debug, Clone)]
 struct FieldChoice {
     field: String,
+    /// The field's label in the user's language (`field` is the key the resolution uses).
+    label: String,
     mine: String,
     theirs: String,
     side: Side,
@@ -60,16 +65,21 @@ pub struct BundlesScreen {
     window: ListWindow,
 }
 
-fn short(id: &str) -> String {
-    id[id.len().saturating_sub(8)..].to_string()
+/// `~/Tải về/x.ctvb` as people type it in a shell: `~` is the user's home folder.
+fn expand_home(raw: &str) -> std::path::PathBuf {
+    let home = || directories::BaseDirs::new().map(|d| d.home_dir().to_path_buf());
+    match raw.strip_prefix('~') {
+        Some("") => home().unwrap_or_else(|| raw.into()),
+        Some(rest) if rest.starts_with('/') || rest.starts_with('\\') => match home() {
+            Some(h) => h.join(&rest[1..]),
+            None => raw.into(),
+        },
+        _ => raw.into(),
+    }
 }
 
-fn value_text(v: Option<&serde_json::Value>) -> String {
-    match v {
-        None | Some(serde_json::Value::Null) => "—".into(),
-        Some(serde_json::Value::String(s)) => sanitize(s),
-        Some(other) => sanitize(&other.to_string()),
-    }
+fn short(id: &str) -> String {
+    id[id.len().saturating_sub(8)..].to_string()
 }
 
 impl BundlesScreen {
@@ -172,7 +182,7 @@ impl BundlesScreen {
             p.set_error(Some(tr(l, "ui.bundles.path_required").to_string()));
             return ScreenCmd::None;
         }
-        let checked = receive::check(store, std::path::Path::new(&raw));
+        let checked = receive::check(store, &expand_home(&raw));
         match checked.and_then(|c| c.preview(store).map(|r| (c, r))) {
             Ok(pair) => {
                 self.path = None;
@@ -208,8 +218,9 @@ impl BundlesScreen {
                 })
                 .map(|(k, v)| FieldChoice {
                     field: k.clone(),
-                    mine: value_text(mine.get(k.as_str())),
-                    theirs: value_text(Some(v)),
+                    label: field_label(self.lang, &c.entity, k),
+                    mine: field_value(self.lang, mine.get(k.as_str())),
+                    theirs: field_value(self.lang, Some(v)),
                     side: Side::Mine,
                 })
                 .collect(),
@@ -253,18 +264,7 @@ impl BundlesScreen {
         let Some((c, report)) = &self.checked else {
             return;
         };
-        let m = &c.bundle.manifest;
-        let mut lines = vec![trf(
-            l,
-            "merge.import.from",
-            &[
-                &m.seq,
-                &sanitize(&m.sender.name),
-                &sanitize(&m.sender.role),
-                &crate::words::format::local_time(&m.created_at),
-                &sanitize(&m.sender.fingerprint),
-            ],
-        )];
+        let mut lines = vec![import_from_text(l, c)];
         lines.extend(key_status_text(l, c).map(|(text, _)| text));
         lines.extend(gap_text(l, c));
         if let Some(at) = &c.already {
@@ -359,7 +359,7 @@ impl BundlesScreen {
                 "",
                 |i| match fields.get(i) {
                     Some(f) => vec![
-                        f.field.clone(),
+                        f.label.clone(),
                         f.mine.clone(),
                         f.theirs.clone(),
                         match f.side {
@@ -391,6 +391,10 @@ impl BundlesScreen {
                 Some(c) => {
                     let mut fields = c.differing_fields();
                     fields.retain(|f| f != "updated_at" && f != "updated_by");
+                    let fields: Vec<String> = fields
+                        .iter()
+                        .map(|f| field_label(l, &c.entity, f))
+                        .collect();
                     vec![
                         c.id.to_string(),
                         entity_label(l, &c.entity).to_string(),
@@ -481,6 +485,11 @@ impl super::Screen for BundlesScreen {
         if self.pane == Pane::Import && self.path.is_some() {
             return match action {
                 Action::Open => self.check_path(store),
+                // Esc empties a typed path first; only an empty box lets the screen close.
+                Action::Back if self.path.as_ref().is_some_and(|p| !p.value(0).is_empty()) => {
+                    self.ask_path("");
+                    ScreenCmd::None
+                }
                 Action::NextField => {
                     self.switch(Pane::Conflicts, store);
                     ScreenCmd::None
@@ -782,5 +791,21 @@ impl super::Screen for BundlesScreen {
 
     fn is_view(&self) -> bool {
         true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::expand_home;
+
+    #[test]
+    fn a_leading_tilde_is_the_home_folder() {
+        let home = directories::BaseDirs::new().map(|d| d.home_dir().to_path_buf());
+        if let Some(h) = home {
+            assert_eq!(expand_home("~/Tải về/b.ctvb"), h.join("Tải về/b.ctvb"));
+            assert_eq!(expand_home("~"), h);
+        }
+        assert_eq!(expand_home("/tmp/~x"), std::path::PathBuf::from("/tmp/~x"));
+        assert_eq!(expand_home("~other/x"), std::path::PathBuf::from("~other/x"));
     }
 }
