@@ -749,3 +749,40 @@ fn snapshot_list_en_80x24() {
     press(&mut a, &[key(KeyCode::End)]);
     insta::assert_snapshot!("list_en_80x24", screen_text(&a));
 }
+
+/// Field trial (issue 16): on a facility outside the user's area, `e`, `c` and `f` are
+/// refused when the key is pressed, with the reason, and no form opens.
+#[test]
+fn actions_outside_the_area_are_refused_at_the_key_press() {
+    let (mut s, _clock) = seeded_store();
+    // The area officer narrows to Bát Tràng only: Phú Thượng's facilities are now outside.
+    s.init_profile(
+        &ProfileInput {
+            name: "Nguyễn Thị Hoa".into(),
+            role: "area".into(),
+            units: BAT_TRANG.into(),
+            account: None,
+        },
+        true,
+    )
+    .unwrap();
+    let mut a = app_with(s);
+    // "Bánh tráng Bà Tư" (Phú Thượng) sorts first.
+    assert_eq!(list(&a).selected_name(), Some("Bánh tráng Bà Tư"));
+    // `p` proposes (flag) from the list; `f` is the filter here.
+    for k in ['e', 'c', 'p'] {
+        press(&mut a, &[ch(k)]);
+        assert!(a.top_screen().is::<ListScreen>(), "{k} opened a form");
+        let text = screen_text(&a);
+        assert!(text.contains("nằm ngoài địa bàn"), "{k}: {text}");
+    }
+    // Inside the area the form opens as before.
+    press(&mut a, &[key(KeyCode::Down)]);
+    assert_eq!(list(&a).selected_name(), Some("Chế biến chè Ông Ba"));
+    press(&mut a, &[ch('c')]);
+    assert!(
+        !a.top_screen().is::<ListScreen>(),
+        "c on Chế biến chè Ông Ba opens the form: {}",
+        screen_text(&a)
+    );
+}

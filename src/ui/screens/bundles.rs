@@ -806,6 +806,9 @@ mod tests {
             assert_eq!(expand_home("~"), h);
         }
         assert_eq!(expand_home("/tmp/~x"), std::path::PathBuf::from("/tmp/~x"));
-        assert_eq!(expand_home("~other/x"), std::path::PathBuf::from("~other/x"));
+        assert_eq!(
+            expand_home("~other/x"),
+            std::path::PathBuf::from("~other/x")
+        );
     }
 }

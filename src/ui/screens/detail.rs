@@ -813,7 +813,12 @@ impl Screen for DetailScreen {
             _ if action.is_move() && self.pane == Pane::Consultations => self.select_by(action),
             _ if action.is_move() => self.scroll_by(action),
             Action::LogConsultation if !self.facility.meta.archived => {
-                return super::log_consultation(&self.facility.id, &self.facility.data.name, store)
+                return super::log_consultation(
+                    &self.facility.id,
+                    &self.facility.data.name,
+                    self.lang,
+                    store,
+                )
             }
             Action::Flag if !self.facility.meta.archived => {
                 return super::flag_facility(&self.facility.id, env, store)

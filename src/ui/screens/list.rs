@@ -772,7 +772,9 @@ impl Screen for ListScreen {
             Action::LogConsultation if !self.filter.archived => {
                 match self.current_row().map(|r| r.id.clone()) {
                     Some(id) => match store.facility(&id) {
-                        Ok(Some(f)) => super::log_consultation(&f.id, &f.data.name, store),
+                        Ok(Some(f)) => {
+                            super::log_consultation(&f.id, &f.data.name, self.lang, store)
+                        }
                         Ok(None) => self.gone(store),
                         Err(e) => store_error(self.lang, &e),
                     },

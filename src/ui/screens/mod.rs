@@ -173,13 +173,44 @@ pub fn new_facility_form(env: &Env, store: &mut Store) -> ScreenCmd {
     ScreenCmd::Push(Box::new(FormScreen::new_create(env, store)))
 }
 
+/// Refused at the key press, with the reason, when the facility lies outside the user's
+/// area: never after a filled form (the store refuses the save anyway).
+fn refuse_out_of_scope(lang: Lang, store: &Store, commune_code: &str) -> Option<ScreenCmd> {
+    store
+        .check_scope(commune_code)
+        .err()
+        .map(|e| ScreenCmd::Error(crate::words::store_error_text(lang, &e)))
+}
+
+/// The commune of a facility, for the check above (None when it is gone).
+fn commune_of(store: &Store, facility_id: &str) -> Option<String> {
+    store
+        .facility(facility_id)
+        .ok()
+        .flatten()
+        .map(|f| f.data.commune_code)
+}
+
 /// `e`: the facility form over `facility` (saving checks its version).
 pub fn edit_facility_form(facility: Facility, env: &Env, store: &mut Store) -> ScreenCmd {
+    if let Some(refused) = refuse_out_of_scope(env.lang, store, &facility.data.commune_code) {
+        return refused;
+    }
     ScreenCmd::Push(Box::new(FormScreen::edit(facility, env, store)))
 }
 
 /// `c`: log a consultation with the facility (dated today, by the current profile).
-pub fn log_consultation(facility_id: &str, facility_name: &str, store: &Store) -> ScreenCmd {
+pub fn log_consultation(
+    facility_id: &str,
+    facility_name: &str,
+    lang: Lang,
+    store: &Store,
+) -> ScreenCmd {
+    if let Some(refused) =
+        commune_of(store, facility_id).and_then(|c| refuse_out_of_scope(lang, store, &c))
+    {
+        return refused;
+    }
     ScreenCmd::Push(Box::new(ConsultScreen::new_for(
         facility_id,
         facility_name,
@@ -218,6 +249,11 @@ pub fn open_facility(id: &str, lang: Lang, store: &Store) -> ScreenCmd {
 
 /// `f` on a facility: a proposal form prefilled from it and its recorded needs.
 pub fn flag_facility(facility_id: &str, env: &Env, store: &mut Store) -> ScreenCmd {
+    if let Some(refused) =
+        commune_of(store, facility_id).and_then(|c| refuse_out_of_scope(env.lang, store, &c))
+    {
+        return refused;
+    }
     match ProposalFormScreen::new_for(facility_id, store) {
         Ok(s) => ScreenCmd::Push(Box::new(s)),
         Err(e) => ScreenCmd::Error(crate::words::store_error_text(env.lang, &e)),
