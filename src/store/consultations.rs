@@ -8,10 +8,10 @@ use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Transact
 use super::rows::{self, bad_date, CONSULTATION_VIEW_SQL as COLS};
 use super::{change_log, new_id, Actor, Result, Store, StoreError};
 use crate::domain::consultation::{
-    days_late, group_needs, iso, parse_typed_date, validate, week_end, Agenda, AgendaBucket,
-    AgendaCounts, AgendaItem, Amendment, Consultation, ConsultationData, ConsultationField,
-    ConsultationInput, ConsultationPatch, ConsultationRecord, FollowUp, FollowUpClose,
-    FollowUpStatus, NeedsEntry, NeedsGroup,
+    days_late, group_needs, iso, order_needs_groups, parse_typed_date, validate, week_end, Agenda,
+    AgendaBucket, AgendaCounts, AgendaItem, Amendment, Consultation, ConsultationData,
+    ConsultationField, ConsultationInput, ConsultationPatch, ConsultationRecord, FollowUp,
+    FollowUpClose, FollowUpStatus, NeedsEntry, NeedsGroup,
 };
 use crate::domain::issue::{FieldIssue, Issues, Problem};
 use crate::refdata::codes;
@@ -999,26 +999,21 @@ impl Store {
                 e.facility_name = name;
             }
         }
-        let mut out: Vec<(Option<usize>, NeedsGroup)> = groups
-            .into_iter()
-            .map(|(k, a)| {
-                let g = NeedsGroup {
-                    topic: k.map(|i| list.items()[i].code.clone()),
-                    facilities: a.facilities.len(),
-                    raised: a.raised,
-                    entries: a.entries,
-                };
-                (k, g)
-            })
-            .collect();
-        // As `group_needs`: most facilities first, then code-list order, no topic last.
-        out.sort_by(|(ka, a), (kb, b)| {
-            ka.is_none()
-                .cmp(&kb.is_none())
-                .then(b.facilities.cmp(&a.facilities))
-                .then(ka.cmp(kb))
-        });
-        Ok(out.into_iter().map(|(_, g)| g).collect())
+        // In the order `group_needs` gives.
+        Ok(order_needs_groups(
+            groups
+                .into_iter()
+                .map(|(k, a)| {
+                    let g = NeedsGroup {
+                        topic: k.map(|i| list.items()[i].code.clone()),
+                        facilities: a.facilities.len(),
+                        raised: a.raised,
+                        entries: a.entries,
+                    };
+                    (k, g)
+                })
+                .collect(),
+        ))
     }
 
     /// Loads many consultations in one transaction, all or none, as the current profile: the

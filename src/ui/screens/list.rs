@@ -16,7 +16,7 @@ use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::Frame;
 
-use super::{Env, PickPurpose, Screen, ScreenCmd};
+use super::{archived_toast, Env, PickPurpose, Screen, ScreenCmd};
 use crate::domain::facility::{Facility, FacilityStatus};
 use crate::refdata::codes;
 use crate::search::{Field, SearchIndex};
@@ -464,14 +464,7 @@ impl ListScreen {
         self.reload(store);
         self.index_is_stale();
         match result {
-            Ok(f) => {
-                let key = if archived {
-                    "ui.list.archived"
-                } else {
-                    "ui.list.restored"
-                };
-                ScreenCmd::Toast(trf(self.lang, key, &[&sanitize(&f.data.name)]))
-            }
+            Ok(f) => archived_toast(self.lang, archived, &f),
             Err(e) => store_error(self.lang, &e),
         }
     }

@@ -60,6 +60,20 @@ pub use proposals::ProposalsScreen;
 pub use setup::SetupScreen;
 pub use snapshots::SnapshotsScreen;
 
+/// "Archived …" or "Restored …": what the list and the detail say after (un)archiving `f`.
+pub(crate) fn archived_toast(lang: Lang, archived: bool, f: &Facility) -> ScreenCmd {
+    let key = if archived {
+        "ui.list.archived"
+    } else {
+        "ui.list.restored"
+    };
+    ScreenCmd::Toast(crate::words::trf(
+        lang,
+        key,
+        &[&crate::text::sanitize(&f.data.name)],
+    ))
+}
+
 /// What the app hands a screen: read-only settings. The store is passed separately (`&mut
 /// Store`) to the handlers, never to `render`: handlers load data into the screen's state,
 /// render draws that state.
