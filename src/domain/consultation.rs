@@ -43,17 +43,14 @@ impl ConsultationField {
         ConsultationField::FollowUpDate,
     ];
 
-    /// What an amendment may correct: the facility is fixed (record it again on the right
-    /// one), and the follow-up date moves by rescheduling, which the agenda follows.
-    pub const AMENDABLE: [ConsultationField; 7] = [
-        ConsultationField::Date,
-        ConsultationField::Mode,
-        ConsultationField::Topics,
-        ConsultationField::Difficulties,
-        ConsultationField::Needs,
-        ConsultationField::Advice,
-        ConsultationField::NextStep,
-    ];
+    /// Whether an amendment may correct it: the facility is fixed (record it again on the
+    /// right one), and the follow-up date moves by rescheduling, which the agenda follows.
+    pub fn amendable(self) -> bool {
+        !matches!(
+            self,
+            ConsultationField::Facility | ConsultationField::FollowUpDate
+        )
+    }
 
     pub fn key(self) -> &'static str {
         match self {

@@ -439,8 +439,7 @@ impl Store {
             }
             let mut changes = ConsultationData::diff(Some(&cur.data), &data);
             changes.retain(|k, _| {
-                ConsultationField::from_key(k)
-                    .is_some_and(|f| ConsultationField::AMENDABLE.contains(&f))
+                ConsultationField::from_key(k).is_some_and(ConsultationField::amendable)
             });
             if changes.is_empty() {
                 return Ok(());

@@ -328,10 +328,16 @@ pub trait Screen: AsAny + std::fmt::Debug {
         ScreenCmd::None
     }
 
+    /// Load what is shown from the store again. A view does it when the data changes (the
+    /// default [`Self::on_data_changed`]); the default loads nothing.
+    fn reload(&mut self, store: &Store) {
+        let _ = store;
+    }
+
     /// The database changed (a child screen saved, another process, an import), or this
     /// screen became top again after a pop: reload what is shown.
     fn on_data_changed(&mut self, store: &mut Store) -> ScreenCmd {
-        let _ = store;
+        self.reload(store);
         ScreenCmd::None
     }
 

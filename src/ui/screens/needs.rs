@@ -181,29 +181,6 @@ impl NeedsScreen {
 
     // ----- loading -----
 
-    fn reload(&mut self, store: &Store) {
-        let keep = self
-            .items
-            .get(self.selected)
-            .copied()
-            .map(|s| self.key_of(s));
-        match store.needs_overview(&self.filter, PER_GROUP) {
-            Ok(groups) => {
-                self.error = None;
-                self.groups = groups.iter().map(|g| Group::new(self.lang, g)).collect();
-            }
-            Err(e) => {
-                self.groups.clear();
-                self.error = Some(crate::words::store_error_text(self.lang, &e));
-            }
-        }
-        self.rebuild_items();
-        let at = keep.and_then(|k| self.items.iter().position(|s| self.key_of(*s) == k));
-        self.selected = at
-            .unwrap_or(self.selected)
-            .min(self.items.len().saturating_sub(1));
-    }
-
     /// What identifies an item across reloads: its topic and, for an entry, the facility
     /// and date.
     fn key_of(&self, s: Sel) -> (Option<String>, Option<(String, String)>) {
@@ -447,6 +424,29 @@ impl NeedsScreen {
 }
 
 impl Screen for NeedsScreen {
+    fn reload(&mut self, store: &Store) {
+        let keep = self
+            .items
+            .get(self.selected)
+            .copied()
+            .map(|s| self.key_of(s));
+        match store.needs_overview(&self.filter, PER_GROUP) {
+            Ok(groups) => {
+                self.error = None;
+                self.groups = groups.iter().map(|g| Group::new(self.lang, g)).collect();
+            }
+            Err(e) => {
+                self.groups.clear();
+                self.error = Some(crate::words::store_error_text(self.lang, &e));
+            }
+        }
+        self.rebuild_items();
+        let at = keep.and_then(|k| self.items.iter().position(|s| self.key_of(*s) == k));
+        self.selected = at
+            .unwrap_or(self.selected)
+            .min(self.items.len().saturating_sub(1));
+    }
+
     fn title(&self, lang: Lang) -> String {
         tr(lang, "ui.needs.title").to_string()
     }
@@ -744,11 +744,6 @@ impl Screen for NeedsScreen {
             }
             _ => ScreenCmd::None,
         }
-    }
-
-    fn on_data_changed(&mut self, store: &mut Store) -> ScreenCmd {
-        self.reload(store);
-        ScreenCmd::None
     }
 
     fn is_view(&self) -> bool {

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::Frame;
 
-use super::{Env, ScreenCmd};
+use super::{Env, Screen, ScreenCmd};
 use crate::store::{Snapshot, SnapshotReason, Store};
 use crate::text::sanitize;
 use crate::ui::keymap::{Action, Context};
@@ -88,8 +88,21 @@ impl SnapshotsScreen {
             .map(|r| r.path.as_path())
     }
 
-    // ----- loading -----
+    // ----- input -----
 
+    // ----- drawing -----
+
+    fn render_text(&self, frame: &mut Frame, area: Rect, text: &str, env: &Env) {
+        let w = area.width as usize;
+        for (n, line) in wrap(text, w).iter().enumerate().take(area.height as usize) {
+            frame
+                .buffer_mut()
+                .set_stringn(area.x, area.y + n as u16, line, w, env.theme.dim);
+        }
+    }
+}
+
+impl Screen for SnapshotsScreen {
     fn reload(&mut self, store: &Store) {
         let Some(db) = store.path() else {
             self.rows.clear();
@@ -116,21 +129,6 @@ impl SnapshotsScreen {
         self.window.select(at, self.rows.len());
     }
 
-    // ----- input -----
-
-    // ----- drawing -----
-
-    fn render_text(&self, frame: &mut Frame, area: Rect, text: &str, env: &Env) {
-        let w = area.width as usize;
-        for (n, line) in wrap(text, w).iter().enumerate().take(area.height as usize) {
-            frame
-                .buffer_mut()
-                .set_stringn(area.x, area.y + n as u16, line, w, env.theme.dim);
-        }
-    }
-}
-
-impl super::Screen for SnapshotsScreen {
     fn title(&self, lang: Lang) -> String {
         tr(lang, "ui.snapshots.title").to_string()
     }
@@ -279,11 +277,6 @@ impl super::Screen for SnapshotsScreen {
             },
             _ => ScreenCmd::None,
         }
-    }
-
-    fn on_data_changed(&mut self, store: &mut Store) -> ScreenCmd {
-        self.reload(store);
-        ScreenCmd::None
     }
 
     fn is_view(&self) -> bool {
