@@ -459,23 +459,17 @@ impl DetailScreen {
         let mut x = area.x;
         let end = area.x + area.width;
         for (i, pane) in Pane::ALL.iter().enumerate() {
-            let mut label = format!(" {} {} ", i + 1, tr(env.lang, pane.label_key()));
-            if *pane == Pane::Consultations && self.timeline_total > 0 {
-                label = format!(
-                    " {} {} ({}) ",
-                    i + 1,
-                    tr(env.lang, pane.label_key()),
-                    self.timeline_total
-                );
-            }
-            if *pane == Pane::History && self.history_count > 0 {
-                label = format!(
-                    " {} {} ({}) ",
-                    i + 1,
-                    tr(env.lang, pane.label_key()),
-                    self.history_count
-                );
-            }
+            let count = match pane {
+                Pane::Consultations => self.timeline_total,
+                Pane::History => self.history_count,
+                _ => 0,
+            };
+            let name = tr(env.lang, pane.label_key());
+            let label = if count > 0 {
+                format!(" {} {name} ({count}) ", i + 1)
+            } else {
+                format!(" {} {name} ", i + 1)
+            };
             let w = width(&label) as u16;
             if x + w > end {
                 break;

@@ -74,6 +74,38 @@ pub(crate) fn archived_toast(lang: Lang, archived: bool, f: &Facility) -> Screen
     ))
 }
 
+/// A filter's picker: "all" (the empty code, worded by `all_key`) first, then `choices`.
+pub(crate) fn filter_picker(
+    lang: Lang,
+    title_key: &'static str,
+    all_key: &'static str,
+    purpose: PickPurpose,
+    choices: impl IntoIterator<Item = PickItem>,
+) -> ScreenCmd {
+    let mut items = vec![PickItem::new("", crate::words::tr(lang, all_key))];
+    items.extend(choices);
+    ScreenCmd::OpenPicker {
+        title: crate::words::tr(lang, title_key).to_string(),
+        items,
+        purpose,
+    }
+}
+
+/// Every entry of a code list as a picker item, in `form`.
+pub(crate) fn code_items(
+    lang: Lang,
+    list: &crate::refdata::CodeList,
+    form: crate::words::format::CodeForm,
+) -> Vec<PickItem> {
+    list.items()
+        .iter()
+        .map(|i| {
+            let label = crate::words::format::code_label_as(lang, list, Some(&i.code), form);
+            PickItem::new(i.code.as_str(), label)
+        })
+        .collect()
+}
+
 /// What the app hands a screen: read-only settings. The store is passed separately (`&mut
 /// Store`) to the handlers, never to `render`: handlers load data into the screen's state,
 /// render draws that state.
