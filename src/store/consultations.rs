@@ -6,7 +6,7 @@ use rusqlite::types::Value;
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Transaction};
 
 use super::rows::{self, bad_date, CONSULTATION_VIEW_SQL as COLS};
-use super::{change_log, new_id, Actor, Result, Store, StoreError};
+use super::{change_log, found, new_id, same_version, Actor, Result, Store, StoreError};
 use crate::domain::consultation::{
     days_late, group_needs, iso, order_needs_groups, parse_typed_date, validate, week_end, Agenda,
     AgendaBucket, AgendaCounts, AgendaItem, Amendment, Consultation, ConsultationData,
@@ -323,9 +323,7 @@ impl Store {
         let actor = self.actor()?;
         let now = self.now_string();
         let today = self.today();
-        let old = self
-            .consultation(id)?
-            .ok_or_else(|| StoreError::NotFound(id.to_string()))?;
+        let old = found(id, self.consultation(id)?)?;
         self.check_scope(&old.commune_code)?;
         if !self.consultation_editable(&old)? {
             return Err(StoreError::Locked(id.to_string()));
@@ -333,14 +331,8 @@ impl Store {
         let (data, warnings) = validate(&patch.over(&old.data), today)?;
         self.write(|tx| {
             // Re-read inside the transaction: the version check must see the latest row.
-            let cur = load(tx, id)?.ok_or_else(|| StoreError::NotFound(id.to_string()))?;
-            if cur.version != expected_version {
-                return Err(StoreError::Conflict {
-                    id: id.into(),
-                    expected: expected_version,
-                    found: cur.version,
-                });
-            }
+            let cur = found(id, load(tx, id)?)?;
+            same_version(id, expected_version, cur.version)?;
             let changes = ConsultationData::diff(Some(&cur.data), &data);
             if changes.is_empty() {
                 return Ok(());
@@ -401,9 +393,7 @@ impl Store {
                 &changes,
             )
         })?;
-        let c = self
-            .consultation(id)?
-            .ok_or_else(|| StoreError::NotFound(id.to_string()))?;
+        let c = found(id, self.consultation(id)?)?;
         Ok((c, warnings))
     }
 
@@ -422,21 +412,13 @@ impl Store {
         if patch.follow_up_date.is_some() {
             return Err(invalid("follow_up_date", Problem::NotAmendable));
         }
-        let old = self
-            .consultation(id)?
-            .ok_or_else(|| StoreError::NotFound(id.to_string()))?;
+        let old = found(id, self.consultation(id)?)?;
         self.check_scope(&old.commune_code)?;
         let (data, warnings) = validate(&patch.over(&old.data), today)?;
         let reason = ingest_multiline(reason);
         self.write(|tx| {
-            let cur = load(tx, id)?.ok_or_else(|| StoreError::NotFound(id.to_string()))?;
-            if cur.version != expected_version {
-                return Err(StoreError::Conflict {
-                    id: id.into(),
-                    expected: expected_version,
-                    found: cur.version,
-                });
-            }
+            let cur = found(id, load(tx, id)?)?;
+            same_version(id, expected_version, cur.version)?;
             let mut changes = ConsultationData::diff(Some(&cur.data), &data);
             changes.retain(|k, _| {
                 ConsultationField::from_key(k).is_some_and(ConsultationField::amendable)
@@ -478,9 +460,7 @@ impl Store {
                 &logged,
             )
         })?;
-        let rec = self
-            .consultation_record(id)?
-            .ok_or_else(|| StoreError::NotFound(id.to_string()))?;
+        let rec = found(id, self.consultation_record(id)?)?;
         Ok((rec, warnings))
     }
 
@@ -494,9 +474,7 @@ impl Store {
     ) -> Result<FollowUp> {
         let actor = self.actor()?;
         let now = self.now_string();
-        let c = self
-            .consultation(id)?
-            .ok_or_else(|| StoreError::NotFound(id.to_string()))?;
+        let c = found(id, self.consultation(id)?)?;
         self.check_scope(&c.commune_code)?;
         let outcome = match close.outcome_id.as_deref().map(str::trim) {
             Some(o) if !o.is_empty() => {
@@ -520,20 +498,14 @@ impl Store {
         };
         let note = ingest_multiline(&close.note);
         self.write(|tx| {
-            let cur = load(tx, id)?.ok_or_else(|| StoreError::NotFound(id.to_string()))?;
+            let cur = found(id, load(tx, id)?)?;
             let f = cur
                 .follow_up
                 .ok_or_else(|| StoreError::NoFollowUp(id.to_string()))?;
             if f.status == FollowUpStatus::Done {
                 return Err(StoreError::FollowUpDone(id.to_string()));
             }
-            if f.version != expected_version {
-                return Err(StoreError::Conflict {
-                    id: id.into(),
-                    expected: expected_version,
-                    found: f.version,
-                });
-            }
+            same_version(id, expected_version, f.version)?;
             let version = f.version + 1;
             tx.execute(
                 "UPDATE follow_ups SET status = 'done', outcome_id = ?2, note = ?3, closed_at = ?4,
@@ -567,9 +539,7 @@ impl Store {
         let actor = self.actor()?;
         let now = self.now_string();
         let today = self.today();
-        let c = self
-            .consultation(id)?
-            .ok_or_else(|| StoreError::NotFound(id.to_string()))?;
+        let c = found(id, self.consultation(id)?)?;
         self.check_scope(&c.commune_code)?;
         let raw = ingest(date);
         let due = match parse_typed_date(&raw, today) {
@@ -601,15 +571,9 @@ impl Store {
         }
         let reason = ingest_multiline(reason);
         self.write(|tx| {
-            let cur = load(tx, id)?.ok_or_else(|| StoreError::NotFound(id.to_string()))?;
+            let cur = found(id, load(tx, id)?)?;
             let found = cur.follow_up.as_ref().map_or(0, |f| f.version);
-            if found != expected_version {
-                return Err(StoreError::Conflict {
-                    id: id.into(),
-                    expected: expected_version,
-                    found,
-                });
-            }
+            same_version(id, expected_version, found)?;
             let mut changes = serde_json::Map::new();
             let (action, version) = match &cur.follow_up {
                 Some(f) if f.status == FollowUpStatus::Done => {
