@@ -22,7 +22,7 @@ use crate::domain::consultation::{
 };
 use crate::domain::dup::DupKey;
 use crate::domain::facility::{Facility, FacilityData, FacilityStatus, RecordMeta};
-use crate::domain::proposal::category_order;
+use crate::domain::proposal::{category_order, Proposal, ProposalData, ProposalMoney};
 use crate::record::{
     AmendmentRecord, CollaboratorRecord, ConsultationRecord, FacilityRecord, FollowUpRecord,
     ProposalRecord, TransitionRecord,
@@ -452,6 +452,68 @@ columns!(
         created_at, created_by, updated_at, updated_by, version
     ]
 );
+
+view_columns!(
+    /// The proposal lists read (`proposals p` and its facility `f`): the row and the
+    /// facility's name.
+    PROPOSAL_VIEW, PROPOSAL_VIEW_SQL = [
+        id = "p.id", facility_id = "p.facility_id", facility_name = "coalesce(f.name, '')",
+        commune_code = "p.commune_code", plan_year = "p.plan_year", category = "p.category",
+        funding = "p.funding", title = "p.title", rationale = "p.rationale",
+        objectives = "p.objectives", content = "p.content", place = "p.place",
+        time_frame = "p.time_frame", total_cost = "p.total_cost", support = "p.support",
+        counterpart = "p.counterpart", other_sources = "p.other_sources",
+        expected_jobs = "p.expected_jobs", expected_products = "p.expected_products",
+        expected_capacity = "p.expected_capacity", priorities = "p.priorities",
+        status = "p.status", decision_no = "p.decision_no", created_at = "p.created_at",
+        created_by = "p.created_by", updated_at = "p.updated_at", updated_by = "p.updated_by",
+        version = "p.version",
+    ]
+);
+
+/// A proposal of [`PROPOSAL_VIEW`] as the store shows it.
+pub(crate) fn proposal_view(r: &Row<'_>) -> rusqlite::Result<Proposal> {
+    use super::proposals::{bad, funding_from_code, priorities_from_bits, status_from_code};
+    let funding_at = col!(PROPOSAL_VIEW, funding);
+    let status_at = col!(PROPOSAL_VIEW, status);
+    let funding: String = r.get(funding_at)?;
+    let status: String = r.get(status_at)?;
+    Ok(Proposal {
+        id: r.get(col!(PROPOSAL_VIEW, id))?,
+        data: ProposalData {
+            facility_id: r.get(col!(PROPOSAL_VIEW, facility_id))?,
+            plan_year: r.get(col!(PROPOSAL_VIEW, plan_year))?,
+            category: r.get(col!(PROPOSAL_VIEW, category))?,
+            funding: funding_from_code(&funding)
+                .ok_or_else(|| bad(funding_at, "funding source"))?,
+            title: r.get(col!(PROPOSAL_VIEW, title))?,
+            rationale: r.get(col!(PROPOSAL_VIEW, rationale))?,
+            objectives: r.get(col!(PROPOSAL_VIEW, objectives))?,
+            content: r.get(col!(PROPOSAL_VIEW, content))?,
+            place: r.get(col!(PROPOSAL_VIEW, place))?,
+            time_frame: r.get(col!(PROPOSAL_VIEW, time_frame))?,
+            money: ProposalMoney {
+                total_cost: r.get(col!(PROPOSAL_VIEW, total_cost))?,
+                support: r.get(col!(PROPOSAL_VIEW, support))?,
+                counterpart: r.get(col!(PROPOSAL_VIEW, counterpart))?,
+                other_sources: r.get(col!(PROPOSAL_VIEW, other_sources))?,
+            },
+            expected_jobs: r.get(col!(PROPOSAL_VIEW, expected_jobs))?,
+            expected_products: r.get(col!(PROPOSAL_VIEW, expected_products))?,
+            expected_capacity: r.get(col!(PROPOSAL_VIEW, expected_capacity))?,
+            priorities: priorities_from_bits(r.get(col!(PROPOSAL_VIEW, priorities))?),
+        },
+        status: status_from_code(&status).ok_or_else(|| bad(status_at, "proposal status"))?,
+        decision_no: r.get(col!(PROPOSAL_VIEW, decision_no))?,
+        facility_name: r.get(col!(PROPOSAL_VIEW, facility_name))?,
+        commune_code: r.get(col!(PROPOSAL_VIEW, commune_code))?,
+        created_at: r.get(col!(PROPOSAL_VIEW, created_at))?,
+        created_by: r.get(col!(PROPOSAL_VIEW, created_by))?,
+        updated_at: r.get(col!(PROPOSAL_VIEW, updated_at))?,
+        updated_by: r.get(col!(PROPOSAL_VIEW, updated_by))?,
+        version: r.get(col!(PROPOSAL_VIEW, version))?,
+    })
+}
 
 columns!(
     /// `proposal_transitions`, as the record carries them.
