@@ -74,6 +74,19 @@ pub(crate) fn archived_toast(lang: Lang, archived: bool, f: &Facility) -> Screen
     ))
 }
 
+/// What a view shows after loading: each loaded item made a row, or no rows and the error
+/// worded in `lang` (shown in their place).
+pub(crate) fn rows_or_error<T, R>(
+    lang: Lang,
+    loaded: crate::store::Result<Vec<T>>,
+    row: impl Fn(&T) -> R,
+) -> (Vec<R>, Option<String>) {
+    match loaded {
+        Ok(items) => (items.iter().map(row).collect(), None),
+        Err(e) => (Vec::new(), Some(crate::words::store_error_text(lang, &e))),
+    }
+}
+
 /// A filter's picker: "all" (the empty code, worded by `all_key`) first, then `choices`.
 pub(crate) fn filter_picker(
     lang: Lang,

@@ -15,7 +15,7 @@ use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::Frame;
 
-use super::{code_items, filter_picker, Env, PickPurpose, Screen, ScreenCmd};
+use super::{code_items, filter_picker, rows_or_error, Env, PickPurpose, Screen, ScreenCmd};
 use crate::domain::consultation::{dmy, parse_typed_date, NeedsGroup};
 use crate::domain::issue::Problem;
 use crate::refdata::codes;
@@ -426,16 +426,9 @@ impl Screen for NeedsScreen {
             .get(self.selected)
             .copied()
             .map(|s| self.key_of(s));
-        match store.needs_overview(&self.filter, PER_GROUP) {
-            Ok(groups) => {
-                self.error = None;
-                self.groups = groups.iter().map(|g| Group::new(self.lang, g)).collect();
-            }
-            Err(e) => {
-                self.groups.clear();
-                self.error = Some(crate::words::store_error_text(self.lang, &e));
-            }
-        }
+        let lang = self.lang;
+        let loaded = store.needs_overview(&self.filter, PER_GROUP);
+        (self.groups, self.error) = rows_or_error(lang, loaded, |g| Group::new(lang, g));
         self.rebuild_items();
         let at = keep.and_then(|k| self.items.iter().position(|s| self.key_of(*s) == k));
         self.selected = at

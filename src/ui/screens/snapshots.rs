@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::Frame;
 
-use super::{Env, Screen, ScreenCmd};
+use super::{rows_or_error, Env, Screen, ScreenCmd};
 use crate::store::{Snapshot, SnapshotReason, Store};
 use crate::text::sanitize;
 use crate::ui::keymap::{Action, Context};
@@ -113,16 +113,9 @@ impl Screen for SnapshotsScreen {
         self.dir = Some(crate::store::snapshots_dir(db).display().to_string());
         let keep = self.selected_path().map(PathBuf::from);
         // `list_snapshots` is newest first already.
-        match crate::store::list_snapshots(db) {
-            Ok(list) => {
-                self.error = None;
-                self.rows = list.iter().map(|s| Row::new(self.lang, s)).collect();
-            }
-            Err(e) => {
-                self.rows.clear();
-                self.error = Some(crate::words::store_error_text(self.lang, &e));
-            }
-        }
+        let lang = self.lang;
+        let loaded = crate::store::list_snapshots(db);
+        (self.rows, self.error) = rows_or_error(lang, loaded, |s| Row::new(lang, s));
         let at = keep
             .and_then(|p| self.rows.iter().position(|r| r.path == p))
             .unwrap_or(self.window.selected());
