@@ -6,7 +6,7 @@ use clap::Args;
 
 use super::output::{self, Format};
 use super::{CliError, Ctx};
-use crate::domain::consultation::{dmy, iso, AgendaBucket};
+use crate::domain::consultation::{dmy, AgendaBucket};
 use crate::words::format::short_id;
 use crate::words::{tr, trf};
 
@@ -38,16 +38,13 @@ pub fn run(ctx: &Ctx, a: AgendaArgs) -> Result<(), CliError> {
     let store = ctx.open_to_read()?;
     store.require_profile()?;
     let agenda = store.agenda_limited(a.limit.unwrap_or(usize::MAX))?;
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
-    let io = |e| CliError::Io("stdout".into(), e);
+    let (mut out, io) = output::stdout();
     match a.format {
         Format::Json => {
             output::json(&mut out, &agenda).map_err(io)?;
         }
         Format::Csv | Format::Tsv => {
-            let date: fn(chrono::NaiveDate) -> String =
-                if a.format == Format::Csv { dmy } else { iso };
+            let date = a.format.date_text();
             let cells: Vec<Vec<String>> = agenda
                 .items
                 .iter()

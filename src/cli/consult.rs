@@ -7,7 +7,7 @@ use clap::{Args, Subcommand};
 use super::output::{self, Format};
 use super::{CliError, Ctx};
 use crate::domain::consultation::{
-    dmy, iso, parse_date, parse_typed_date, Consultation, ConsultationField, ConsultationInput,
+    dmy, parse_date, parse_typed_date, Consultation, ConsultationField, ConsultationInput,
     ConsultationPatch, FollowUp, FollowUpClose, FollowUpStatus,
 };
 use crate::domain::issue::{Issues, Problem};
@@ -463,17 +463,13 @@ fn list(ctx: &Ctx, a: ListArgs) -> Result<(), CliError> {
     store.require_profile()?;
     let f = filter(ctx, &store, &a.filter)?;
     let rows = store.list_consultations(&f, 0, usize::MAX >> 1)?;
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
-    let io = |e| CliError::Io("stdout".into(), e);
+    let (mut out, io) = output::stdout();
     match a.format {
         Format::Json => {
             output::json(&mut out, &rows).map_err(io)?;
         }
         Format::Csv | Format::Tsv => {
-            // Excel users read dd/mm/yyyy; scripts get ISO dates.
-            let date: fn(chrono::NaiveDate) -> String =
-                if a.format == Format::Csv { dmy } else { iso };
+            let date = a.format.date_text();
             let cells: Vec<Vec<String>> = rows
                 .iter()
                 .map(|c| {
@@ -651,9 +647,7 @@ fn show(ctx: &Ctx, id: &str) -> Result<(), CliError> {
     };
     rows.push((tr(l, "consult.col.editing").into(), lock));
 
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
-    let io = |e| CliError::Io("stdout".into(), e);
+    let (mut out, io) = output::stdout();
     let width = rows
         .iter()
         .map(|(k, _)| unicode_width::UnicodeWidthStr::width(k.as_str()))
@@ -733,9 +727,7 @@ fn needs(ctx: &Ctx, a: NeedsArgs) -> Result<(), CliError> {
     store.require_profile()?;
     let f = filter(ctx, &store, &a.filter)?;
     let groups = store.needs_by_topic(&f)?;
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
-    let io = |e| CliError::Io("stdout".into(), e);
+    let (mut out, io) = output::stdout();
     let label = |t: Option<&str>| match t {
         Some(t) => code_label(l, &codes().support_categories, Some(t)),
         None => tr(l, "cli.consult.no_topic").to_string(),
@@ -745,8 +737,7 @@ fn needs(ctx: &Ctx, a: NeedsArgs) -> Result<(), CliError> {
             output::json(&mut out, &groups).map_err(io)?;
         }
         Format::Csv | Format::Tsv => {
-            let date: fn(chrono::NaiveDate) -> String =
-                if a.format == Format::Csv { dmy } else { iso };
+            let date = a.format.date_text();
             let cells: Vec<Vec<String>> = groups
                 .iter()
                 .flat_map(|g| {

@@ -244,9 +244,7 @@ fn list(ctx: &Ctx, a: ListArgs) -> Result<(), CliError> {
         );
     }
     let rows = store.list_facilities(&filter, FacilitySort::Name, false, 0, usize::MAX >> 1)?;
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
-    let io = |e| CliError::Io("stdout".into(), e);
+    let (mut out, io) = output::stdout();
     match a.format {
         Format::Json => {
             output::json(&mut out, &rows).map_err(io)?;

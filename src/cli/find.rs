@@ -40,9 +40,7 @@ pub fn run(ctx: &Ctx, a: FindArgs) -> Result<(), CliError> {
     let query = crate::text::ingest(&a.query.join(" "));
     let index = store.search_index()?;
     let (hits, total) = index.search_counted(&query, a.limit);
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
-    let io = |e| CliError::Io("stdout".into(), e);
+    let (mut out, io) = output::stdout();
     match a.format {
         Format::Json => {
             let items: Vec<JsonHit> = hits

@@ -15,6 +15,27 @@ pub enum Format {
     Json,
 }
 
+impl Format {
+    /// How a date is written: Excel users read dd/mm/yyyy (CSV); scripts get ISO dates.
+    pub fn date_text(self) -> fn(chrono::NaiveDate) -> String {
+        if self == Format::Csv {
+            crate::domain::consultation::dmy
+        } else {
+            crate::domain::consultation::iso
+        }
+    }
+}
+
+/// Standard output, buffered and locked, and how a failed write to it is reported.
+pub fn stdout() -> (
+    io::BufWriter<io::StdoutLock<'static>>,
+    fn(io::Error) -> super::CliError,
+) {
+    (io::BufWriter::new(io::stdout().lock()), |e| {
+        super::CliError::Io("stdout".into(), e)
+    })
+}
+
 /// Cuts `s` to at most `max` terminal columns, marking the cut with "…".
 pub fn truncate(s: &str, max: usize) -> String {
     if s.width() <= max {

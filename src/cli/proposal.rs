@@ -473,9 +473,7 @@ fn list(ctx: &Ctx, a: ListArgs) -> Result<(), CliError> {
     store.require_profile()?;
     let f = parse_filter(ctx, &store, &a.filter)?;
     let rows = store.list_proposals(&f, 0, usize::MAX >> 1)?;
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
-    let io = |e| CliError::Io("stdout".into(), e);
+    let (mut out, io) = output::stdout();
     match a.format {
         Format::Json => {
             let totals = store.proposal_totals(&f)?;
@@ -694,9 +692,7 @@ fn show(ctx: &Ctx, id: &str) -> Result<(), CliError> {
                 .join(", "),
         ));
     }
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
-    let io = |e| CliError::Io("stdout".into(), e);
+    let (mut out, io) = output::stdout();
     let width = rows
         .iter()
         .map(|(k, _)| unicode_width::UnicodeWidthStr::width(k.as_str()))

@@ -43,17 +43,14 @@ impl ConsultationField {
         ConsultationField::FollowUpDate,
     ];
 
-    /// What an amendment may correct: the facility is fixed (record it again on the right
-    /// one), and the follow-up date moves by rescheduling, which the agenda follows.
-    pub const AMENDABLE: [ConsultationField; 7] = [
-        ConsultationField::Date,
-        ConsultationField::Mode,
-        ConsultationField::Topics,
-        ConsultationField::Difficulties,
-        ConsultationField::Needs,
-        ConsultationField::Advice,
-        ConsultationField::NextStep,
-    ];
+    /// Whether an amendment may correct it: the facility is fixed (record it again on the
+    /// right one), and the follow-up date moves by rescheduling, which the agenda follows.
+    pub fn amendable(self) -> bool {
+        !matches!(
+            self,
+            ConsultationField::Facility | ConsultationField::FollowUpDate
+        )
+    }
 
     pub fn key(self) -> &'static str {
         match self {
@@ -239,25 +236,17 @@ impl ConsultationData {
     /// amendment. Unknown keys and malformed values are ignored, so an old amendment never
     /// makes a record unreadable.
     pub fn apply(&mut self, key: &str, v: &serde_json::Value) {
-        let text = || v.as_str().map(str::to_string);
-        let date = || v.as_str().and_then(parse_date);
-        match ConsultationField::from_key(key) {
-            Some(ConsultationField::Facility) => {
-                if let Some(s) = text() {
-                    self.facility_id = s;
-                }
-            }
-            Some(ConsultationField::Date) => {
-                if let Some(d) = date() {
+        let Some(f) = ConsultationField::from_key(key) else {
+            return;
+        };
+        let text = v.as_str();
+        match f {
+            ConsultationField::Date => {
+                if let Some(d) = text.and_then(parse_date) {
                     self.date = d;
                 }
             }
-            Some(ConsultationField::Mode) => {
-                if let Some(s) = text() {
-                    self.mode = s;
-                }
-            }
-            Some(ConsultationField::Topics) => {
+            ConsultationField::Topics => {
                 if let Some(a) = v.as_array() {
                     self.topics = a
                         .iter()
@@ -265,28 +254,27 @@ impl ConsultationData {
                         .collect();
                 }
             }
-            Some(ConsultationField::Difficulties) => {
-                if let Some(s) = text() {
-                    self.difficulties = s;
+            ConsultationField::FollowUpDate => self.follow_up_date = text.and_then(parse_date),
+            _ => {
+                if let (Some(slot), Some(s)) = (self.text_mut(f), text) {
+                    *slot = s.to_string();
                 }
             }
-            Some(ConsultationField::Needs) => {
-                if let Some(s) = text() {
-                    self.needs = s;
-                }
-            }
-            Some(ConsultationField::Advice) => {
-                if let Some(s) = text() {
-                    self.advice = s;
-                }
-            }
-            Some(ConsultationField::NextStep) => {
-                if let Some(s) = text() {
-                    self.next_step = s;
-                }
-            }
-            Some(ConsultationField::FollowUpDate) => self.follow_up_date = date(),
-            None => {}
+        }
+    }
+
+    /// The field's value, for the fields that are plain text.
+    fn text_mut(&mut self, f: ConsultationField) -> Option<&mut String> {
+        match f {
+            ConsultationField::Facility => Some(&mut self.facility_id),
+            ConsultationField::Mode => Some(&mut self.mode),
+            ConsultationField::Difficulties => Some(&mut self.difficulties),
+            ConsultationField::Needs => Some(&mut self.needs),
+            ConsultationField::Advice => Some(&mut self.advice),
+            ConsultationField::NextStep => Some(&mut self.next_step),
+            ConsultationField::Date
+            | ConsultationField::Topics
+            | ConsultationField::FollowUpDate => None,
         }
     }
 }
@@ -825,30 +813,37 @@ pub fn group_needs(consultations: &[Consultation], only_topic: Option<&str>) -> 
             });
         }
     }
-    let mut out: Vec<(Option<usize>, NeedsGroup)> = groups
-        .into_iter()
-        .map(|(k, (facilities, mut entries))| {
-            entries.sort_by(|a, b| {
-                b.date
-                    .cmp(&a.date)
-                    .then_with(|| b.consultation_id.cmp(&a.consultation_id))
-            });
-            let g = NeedsGroup {
-                topic: k.map(|i| list.items()[i].code.clone()),
-                facilities: facilities.len(),
-                raised: entries.len(),
-                entries,
-            };
-            (k, g)
-        })
-        .collect();
-    out.sort_by(|(ka, a), (kb, b)| {
+    order_needs_groups(
+        groups
+            .into_iter()
+            .map(|(k, (facilities, mut entries))| {
+                entries.sort_by(|a, b| {
+                    b.date
+                        .cmp(&a.date)
+                        .then_with(|| b.consultation_id.cmp(&a.consultation_id))
+                });
+                let g = NeedsGroup {
+                    topic: k.map(|i| list.items()[i].code.clone()),
+                    facilities: facilities.len(),
+                    raised: entries.len(),
+                    entries,
+                };
+                (k, g)
+            })
+            .collect(),
+    )
+}
+
+/// The groups of the needs view in their order: most facilities first, then code-list order
+/// (`k`, the topic's index in the list), no topic last.
+pub fn order_needs_groups(mut groups: Vec<(Option<usize>, NeedsGroup)>) -> Vec<NeedsGroup> {
+    groups.sort_by(|(ka, a), (kb, b)| {
         ka.is_none()
             .cmp(&kb.is_none())
             .then(b.facilities.cmp(&a.facilities))
             .then(ka.cmp(kb))
     });
-    out.into_iter().map(|(_, g)| g).collect()
+    groups.into_iter().map(|(_, g)| g).collect()
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 use rusqlite::{params, Transaction};
 use serde::Serialize;
 
+use super::rows::{self, CHANGE_SQL};
 use super::{Actor, Result, Store};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -59,24 +60,10 @@ pub(crate) fn record_json(
 impl Store {
     /// The history of one record, oldest first.
     pub fn history(&self, entity: &str, record_id: &str) -> Result<Vec<ChangeEntry>> {
-        let mut stmt = self.conn().prepare_cached(
-            "SELECT seq, at, actor_id, actor_name, entity, record_id, action, version, changes
-             FROM change_log WHERE entity = ?1 AND record_id = ?2 ORDER BY seq",
-        )?;
-        let rows = stmt.query_map([entity, record_id], |r| {
-            let changes: String = r.get(8)?;
-            Ok(ChangeEntry {
-                seq: r.get(0)?,
-                at: r.get(1)?,
-                actor_id: r.get(2)?,
-                actor_name: r.get(3)?,
-                entity: r.get(4)?,
-                record_id: r.get(5)?,
-                action: r.get(6)?,
-                version: r.get(7)?,
-                changes: serde_json::from_str(&changes).unwrap_or_default(),
-            })
-        })?;
+        let mut stmt = self.conn().prepare_cached(&format!(
+            "SELECT {CHANGE_SQL} FROM change_log WHERE entity = ?1 AND record_id = ?2 ORDER BY seq"
+        ))?;
+        let rows = stmt.query_map([entity, record_id], rows::change)?;
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
     }
 

@@ -3,11 +3,12 @@
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use rusqlite::types::Value;
-use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row, Transaction};
+use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Transaction};
 
-use super::{change_log, new_id, Actor, Result, Store, StoreError};
+use super::rows::{self, bad_date, CONSULTATION_VIEW_SQL as COLS};
+use super::{change_log, found, new_id, same_version, Actor, Result, Store, StoreError};
 use crate::domain::consultation::{
-    days_late, group_needs, iso, parse_date, parse_typed_date, validate, week_end, Agenda,
+    days_late, group_needs, iso, order_needs_groups, parse_typed_date, validate, week_end, Agenda,
     AgendaBucket, AgendaCounts, AgendaItem, Amendment, Consultation, ConsultationData,
     ConsultationField, ConsultationInput, ConsultationPatch, ConsultationRecord, FollowUp,
     FollowUpClose, FollowUpStatus, NeedsEntry, NeedsGroup,
@@ -56,37 +57,10 @@ pub struct BulkConsultation {
     pub follow_up: BulkFollowUp,
 }
 
-const COLS: &str =
-    "c.id, c.facility_id, coalesce(f.name, ''), c.commune_code, c.date, c.mode, c.topics,
-    c.difficulties, c.needs, c.advice, c.next_step, c.follow_up_date, c.collaborator_id,
-    coalesce(p.name, ''), c.created_at, c.created_by, c.updated_at, c.updated_by, c.version,
-    c.amendments, fu.due_date, fu.status, fu.outcome_id, fu.note, fu.closed_at, fu.closed_by,
-    fu.updated_at, fu.version";
-
 const FROM: &str = "FROM consultations c
     LEFT JOIN facilities f ON f.id = c.facility_id
     LEFT JOIN collaborators p ON p.id = c.collaborator_id
     LEFT JOIN follow_ups fu ON fu.consultation_id = c.id";
-
-fn bad_date(i: usize) -> rusqlite::Error {
-    rusqlite::Error::FromSqlConversionFailure(
-        i,
-        rusqlite::types::Type::Text,
-        Box::new(std::io::Error::other("not a yyyy-mm-dd date")),
-    )
-}
-
-fn date_col(r: &Row<'_>, i: usize) -> rusqlite::Result<NaiveDate> {
-    let s: String = r.get(i)?;
-    parse_date(&s).ok_or_else(|| bad_date(i))
-}
-
-fn opt_date_col(r: &Row<'_>, i: usize) -> rusqlite::Result<Option<NaiveDate>> {
-    match r.get::<_, Option<String>>(i)? {
-        Some(s) => parse_date(&s).map(Some).ok_or_else(|| bad_date(i)),
-        None => Ok(None),
-    }
-}
 
 /// The stored comma-separated topic codes as a list (one parser for the store, export and merge).
 pub(super) fn split_topics(s: &str) -> Vec<String> {
@@ -96,71 +70,9 @@ pub(super) fn split_topics(s: &str) -> Vec<String> {
         .collect()
 }
 
-/// A row as stored: the original values (amendments not yet applied).
-fn consultation_from_row(r: &Row<'_>) -> rusqlite::Result<Consultation> {
-    let topics: String = r.get(6)?;
-    let follow_up = match opt_date_col(r, 20)? {
-        Some(due_date) => {
-            let status: String = r.get(21)?;
-            Some(FollowUp {
-                due_date,
-                status: FollowUpStatus::parse(&status).unwrap_or(FollowUpStatus::Open),
-                outcome_id: r.get(22)?,
-                note: r.get(23)?,
-                closed_at: r.get(24)?,
-                closed_by: r.get(25)?,
-                updated_at: r.get(26)?,
-                version: r.get(27)?,
-            })
-        }
-        None => None,
-    };
-    Ok(Consultation {
-        id: r.get(0)?,
-        data: ConsultationData {
-            facility_id: r.get(1)?,
-            date: date_col(r, 4)?,
-            mode: r.get(5)?,
-            topics: split_topics(&topics),
-            difficulties: r.get(7)?,
-            needs: r.get(8)?,
-            advice: r.get(9)?,
-            next_step: r.get(10)?,
-            follow_up_date: opt_date_col(r, 11)?,
-        },
-        facility_name: r.get(2)?,
-        commune_code: r.get(3)?,
-        collaborator_id: r.get(12)?,
-        collaborator_name: r.get(13)?,
-        created_at: r.get(14)?,
-        created_by: r.get(15)?,
-        updated_at: r.get(16)?,
-        updated_by: r.get(17)?,
-        version: r.get(18)?,
-        amendments: r.get(19)?,
-        follow_up,
-    })
-}
-
-fn amendment_from_row(r: &Row<'_>) -> rusqlite::Result<Amendment> {
-    let changes: String = r.get(6)?;
-    Ok(Amendment {
-        id: r.get(0)?,
-        consultation_id: r.get(1)?,
-        at: r.get(2)?,
-        actor_id: r.get(3)?,
-        actor_name: r.get(4)?,
-        reason: r.get(5)?,
-        changes: serde_json::from_str(&changes).unwrap_or_default(),
-    })
-}
-
 fn amendments_of(conn: &Connection, id: &str) -> Result<Vec<Amendment>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT id, consultation_id, at, actor_id, actor_name, reason, changes
-         FROM consultation_amendments WHERE consultation_id = ?1 ORDER BY at, id",
-    )?;
-    let rows = stmt.query_map([id], amendment_from_row)?;
+    let mut stmt = conn.prepare_cached(&rows::AMENDMENTS_OF)?;
+    let rows = stmt.query_map([id], rows::consultation_amendment)?;
     Ok(rows.collect::<Result<Vec<_>, _>>()?)
 }
 
@@ -179,7 +91,7 @@ fn apply_amendments(data: &mut ConsultationData, amendments: &[Amendment]) {
 fn query(conn: &Connection, sql: &str, args: Vec<Value>) -> Result<Vec<Consultation>> {
     let mut stmt = conn.prepare_cached(sql)?;
     let mut rows = stmt
-        .query_map(params_from_iter(args), consultation_from_row)?
+        .query_map(params_from_iter(args), rows::consultation_view)?
         .collect::<Result<Vec<_>, _>>()?;
     for c in rows.iter_mut().filter(|c| c.amendments > 0) {
         apply_amendments(&mut c.data, &amendments_of(conn, &c.id)?);
@@ -411,9 +323,7 @@ impl Store {
         let actor = self.actor()?;
         let now = self.now_string();
         let today = self.today();
-        let old = self
-            .consultation(id)?
-            .ok_or_else(|| StoreError::NotFound(id.to_string()))?;
+        let old = found(id, self.consultation(id)?)?;
         self.check_scope(&old.commune_code)?;
         if !self.consultation_editable(&old)? {
             return Err(StoreError::Locked(id.to_string()));
@@ -421,14 +331,8 @@ impl Store {
         let (data, warnings) = validate(&patch.over(&old.data), today)?;
         self.write(|tx| {
             // Re-read inside the transaction: the version check must see the latest row.
-            let cur = load(tx, id)?.ok_or_else(|| StoreError::NotFound(id.to_string()))?;
-            if cur.version != expected_version {
-                return Err(StoreError::Conflict {
-                    id: id.into(),
-                    expected: expected_version,
-                    found: cur.version,
-                });
-            }
+            let cur = found(id, load(tx, id)?)?;
+            same_version(id, expected_version, cur.version)?;
             let changes = ConsultationData::diff(Some(&cur.data), &data);
             if changes.is_empty() {
                 return Ok(());
@@ -489,9 +393,7 @@ impl Store {
                 &changes,
             )
         })?;
-        let c = self
-            .consultation(id)?
-            .ok_or_else(|| StoreError::NotFound(id.to_string()))?;
+        let c = found(id, self.consultation(id)?)?;
         Ok((c, warnings))
     }
 
@@ -510,25 +412,16 @@ impl Store {
         if patch.follow_up_date.is_some() {
             return Err(invalid("follow_up_date", Problem::NotAmendable));
         }
-        let old = self
-            .consultation(id)?
-            .ok_or_else(|| StoreError::NotFound(id.to_string()))?;
+        let old = found(id, self.consultation(id)?)?;
         self.check_scope(&old.commune_code)?;
         let (data, warnings) = validate(&patch.over(&old.data), today)?;
         let reason = ingest_multiline(reason);
         self.write(|tx| {
-            let cur = load(tx, id)?.ok_or_else(|| StoreError::NotFound(id.to_string()))?;
-            if cur.version != expected_version {
-                return Err(StoreError::Conflict {
-                    id: id.into(),
-                    expected: expected_version,
-                    found: cur.version,
-                });
-            }
+            let cur = found(id, load(tx, id)?)?;
+            same_version(id, expected_version, cur.version)?;
             let mut changes = ConsultationData::diff(Some(&cur.data), &data);
             changes.retain(|k, _| {
-                ConsultationField::from_key(k)
-                    .is_some_and(|f| ConsultationField::AMENDABLE.contains(&f))
+                ConsultationField::from_key(k).is_some_and(ConsultationField::amendable)
             });
             if changes.is_empty() {
                 return Ok(());
@@ -567,9 +460,7 @@ impl Store {
                 &logged,
             )
         })?;
-        let rec = self
-            .consultation_record(id)?
-            .ok_or_else(|| StoreError::NotFound(id.to_string()))?;
+        let rec = found(id, self.consultation_record(id)?)?;
         Ok((rec, warnings))
     }
 
@@ -583,9 +474,7 @@ impl Store {
     ) -> Result<FollowUp> {
         let actor = self.actor()?;
         let now = self.now_string();
-        let c = self
-            .consultation(id)?
-            .ok_or_else(|| StoreError::NotFound(id.to_string()))?;
+        let c = found(id, self.consultation(id)?)?;
         self.check_scope(&c.commune_code)?;
         let outcome = match close.outcome_id.as_deref().map(str::trim) {
             Some(o) if !o.is_empty() => {
@@ -609,20 +498,14 @@ impl Store {
         };
         let note = ingest_multiline(&close.note);
         self.write(|tx| {
-            let cur = load(tx, id)?.ok_or_else(|| StoreError::NotFound(id.to_string()))?;
+            let cur = found(id, load(tx, id)?)?;
             let f = cur
                 .follow_up
                 .ok_or_else(|| StoreError::NoFollowUp(id.to_string()))?;
             if f.status == FollowUpStatus::Done {
                 return Err(StoreError::FollowUpDone(id.to_string()));
             }
-            if f.version != expected_version {
-                return Err(StoreError::Conflict {
-                    id: id.into(),
-                    expected: expected_version,
-                    found: f.version,
-                });
-            }
+            same_version(id, expected_version, f.version)?;
             let version = f.version + 1;
             tx.execute(
                 "UPDATE follow_ups SET status = 'done', outcome_id = ?2, note = ?3, closed_at = ?4,
@@ -656,9 +539,7 @@ impl Store {
         let actor = self.actor()?;
         let now = self.now_string();
         let today = self.today();
-        let c = self
-            .consultation(id)?
-            .ok_or_else(|| StoreError::NotFound(id.to_string()))?;
+        let c = found(id, self.consultation(id)?)?;
         self.check_scope(&c.commune_code)?;
         let raw = ingest(date);
         let due = match parse_typed_date(&raw, today) {
@@ -690,15 +571,9 @@ impl Store {
         }
         let reason = ingest_multiline(reason);
         self.write(|tx| {
-            let cur = load(tx, id)?.ok_or_else(|| StoreError::NotFound(id.to_string()))?;
+            let cur = found(id, load(tx, id)?)?;
             let found = cur.follow_up.as_ref().map_or(0, |f| f.version);
-            if found != expected_version {
-                return Err(StoreError::Conflict {
-                    id: id.into(),
-                    expected: expected_version,
-                    found,
-                });
-            }
+            same_version(id, expected_version, found)?;
             let mut changes = serde_json::Map::new();
             let (action, version) = match &cur.follow_up {
                 Some(f) if f.status == FollowUpStatus::Done => {
@@ -758,7 +633,7 @@ impl Store {
     pub fn consultation_record(&self, id: &str) -> Result<Option<ConsultationRecord>> {
         let sql = format!("SELECT {COLS} {FROM} WHERE c.id = ?1");
         let mut stmt = self.conn().prepare_cached(&sql)?;
-        let Some(original) = stmt.query_row([id], consultation_from_row).optional()? else {
+        let Some(original) = stmt.query_row([id], rows::consultation_view).optional()? else {
             return Ok(None);
         };
         if !self.may_read(&original.commune_code) {
@@ -1087,26 +962,21 @@ impl Store {
                 e.facility_name = name;
             }
         }
-        let mut out: Vec<(Option<usize>, NeedsGroup)> = groups
-            .into_iter()
-            .map(|(k, a)| {
-                let g = NeedsGroup {
-                    topic: k.map(|i| list.items()[i].code.clone()),
-                    facilities: a.facilities.len(),
-                    raised: a.raised,
-                    entries: a.entries,
-                };
-                (k, g)
-            })
-            .collect();
-        // As `group_needs`: most facilities first, then code-list order, no topic last.
-        out.sort_by(|(ka, a), (kb, b)| {
-            ka.is_none()
-                .cmp(&kb.is_none())
-                .then(b.facilities.cmp(&a.facilities))
-                .then(ka.cmp(kb))
-        });
-        Ok(out.into_iter().map(|(_, g)| g).collect())
+        // In the order `group_needs` gives.
+        Ok(order_needs_groups(
+            groups
+                .into_iter()
+                .map(|(k, a)| {
+                    let g = NeedsGroup {
+                        topic: k.map(|i| list.items()[i].code.clone()),
+                        facilities: a.facilities.len(),
+                        raised: a.raised,
+                        entries: a.entries,
+                    };
+                    (k, g)
+                })
+                .collect(),
+        ))
     }
 
     /// Loads many consultations in one transaction, all or none, as the current profile: the

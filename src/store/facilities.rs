@@ -2,7 +2,7 @@
 
 use rusqlite::{params, OptionalExtension, Transaction};
 
-use super::{change_log, new_id, Actor, Result, Store, StoreError};
+use super::{change_log, found, new_id, same_version, Actor, Result, Store, StoreError};
 use crate::domain::dup::{DupIndex, DupKey, Suspect};
 use crate::domain::facility::{
     validate, Facility, FacilityData, FacilityInput, FacilityStatus, ValidationContext,
@@ -235,15 +235,13 @@ impl Store {
         let now = self.now_string();
         let profile = self.profile.clone();
         self.write(|tx| {
-            let old = load(tx, id)?.ok_or_else(|| StoreError::NotFound(id.to_string()))?;
+            let old = found(id, load(tx, id)?)?;
             for c in [&old.data.commune_code, &data.commune_code] {
                 if !profile.as_ref().is_some_and(|p| p.covers_commune(c)) {
                     return Err(StoreError::OutOfScope(c.clone()));
                 }
             }
-            if old.meta.version != expected_version {
-                return Err(StoreError::Conflict { id: id.into(), expected: expected_version, found: old.meta.version });
-            }
+            same_version(id, expected_version, old.meta.version)?;
             let changes = FacilityData::diff(Some(&old.data), data);
             if changes.is_empty() {
                 return Ok(());
@@ -263,8 +261,7 @@ impl Store {
             )?;
             change_log::record(tx, &now, &actor, "facility", id, "update", version, &changes)
         })?;
-        self.facility(id)?
-            .ok_or_else(|| StoreError::NotFound(id.to_string()))
+        found(id, self.facility(id)?)
     }
 
     /// Archives (soft-deletes) or restores a facility; the record and its history stay.
@@ -278,13 +275,11 @@ impl Store {
         let now = self.now_string();
         let profile = self.profile.clone();
         self.write(|tx| {
-            let old = load(tx, id)?.ok_or_else(|| StoreError::NotFound(id.to_string()))?;
+            let old = found(id, load(tx, id)?)?;
             if !profile.as_ref().is_some_and(|p| p.covers_commune(&old.data.commune_code)) {
                 return Err(StoreError::OutOfScope(old.data.commune_code.clone()));
             }
-            if old.meta.version != expected_version {
-                return Err(StoreError::Conflict { id: id.into(), expected: expected_version, found: old.meta.version });
-            }
+            same_version(id, expected_version, old.meta.version)?;
             if old.meta.archived == archived {
                 return Ok(());
             }
@@ -298,8 +293,7 @@ impl Store {
             let action = if archived { "archive" } else { "restore" };
             change_log::record(tx, &now, &actor, "facility", id, action, version, &changes)
         })?;
-        self.facility(id)?
-            .ok_or_else(|| StoreError::NotFound(id.to_string()))
+        found(id, self.facility(id)?)
     }
 
     pub fn facility(&self, id: &str) -> Result<Option<Facility>> {

@@ -166,6 +166,25 @@ pub enum StoreError {
     },
 }
 
+/// The record `id` as read, or `NotFound`.
+pub(crate) fn found<T>(id: &str, record: Option<T>) -> Result<T> {
+    record.ok_or_else(|| StoreError::NotFound(id.to_string()))
+}
+
+/// An edit made on version `expected` of `id`, which is at `found` now: a `Conflict` unless
+/// they are the same (nothing is written then).
+pub(crate) fn same_version(id: &str, expected: i64, found: i64) -> Result<()> {
+    if expected == found {
+        Ok(())
+    } else {
+        Err(StoreError::Conflict {
+            id: id.into(),
+            expected,
+            found,
+        })
+    }
+}
+
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
 /// Who the store attributes writes to.

@@ -7,6 +7,7 @@ use std::collections::HashSet;
 use rusqlite::types::Value;
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row, Transaction};
 
+use super::rows::{self, PROPOSAL_VIEW_SQL as COLS};
 use super::{change_log, new_id, Actor, Result, Store, StoreError};
 use crate::domain::consultation::{dmy, group_needs, NeedsGroup};
 use crate::domain::facility::Facility;
@@ -42,15 +43,9 @@ pub struct ProposalPrefill {
     pub needs: Vec<NeedsGroup>,
 }
 
-const COLS: &str = "p.id, p.facility_id, coalesce(f.name, ''), p.commune_code, p.plan_year,
-    p.category, p.funding, p.title, p.rationale, p.objectives, p.content, p.place, p.time_frame,
-    p.total_cost, p.support, p.counterpart, p.other_sources, p.expected_jobs,
-    p.expected_products, p.expected_capacity, p.priorities, p.status, p.decision_no,
-    p.created_at, p.created_by, p.updated_at, p.updated_by, p.version";
-
 const FROM: &str = "FROM proposals p LEFT JOIN facilities f ON f.id = p.facility_id";
 
-fn bad(i: usize, what: &str) -> rusqlite::Error {
+pub(super) fn bad(i: usize, what: &str) -> rusqlite::Error {
     rusqlite::Error::FromSqlConversionFailure(
         i,
         rusqlite::types::Type::Text,
@@ -58,11 +53,11 @@ fn bad(i: usize, what: &str) -> rusqlite::Error {
     )
 }
 
-fn status_from_code(s: &str) -> Option<ProposalStatus> {
+pub(super) fn status_from_code(s: &str) -> Option<ProposalStatus> {
     ProposalStatus::ALL.into_iter().find(|x| x.code() == s)
 }
 
-fn funding_from_code(s: &str) -> Option<FundingSource> {
+pub(super) fn funding_from_code(s: &str) -> Option<FundingSource> {
     FundingSource::ALL.into_iter().find(|x| x.code() == s)
 }
 
@@ -86,50 +81,11 @@ pub(crate) fn priorities_from_bits(b: i64) -> Priorities {
     }
 }
 
-fn proposal_from_row(r: &Row<'_>) -> rusqlite::Result<Proposal> {
-    let funding: String = r.get(6)?;
-    let status: String = r.get(21)?;
-    Ok(Proposal {
-        id: r.get(0)?,
-        data: ProposalData {
-            facility_id: r.get(1)?,
-            plan_year: r.get(4)?,
-            category: r.get(5)?,
-            funding: funding_from_code(&funding).ok_or_else(|| bad(6, "funding source"))?,
-            title: r.get(7)?,
-            rationale: r.get(8)?,
-            objectives: r.get(9)?,
-            content: r.get(10)?,
-            place: r.get(11)?,
-            time_frame: r.get(12)?,
-            money: ProposalMoney {
-                total_cost: r.get(13)?,
-                support: r.get(14)?,
-                counterpart: r.get(15)?,
-                other_sources: r.get(16)?,
-            },
-            expected_jobs: r.get(17)?,
-            expected_products: r.get(18)?,
-            expected_capacity: r.get(19)?,
-            priorities: priorities_from_bits(r.get(20)?),
-        },
-        status: status_from_code(&status).ok_or_else(|| bad(21, "proposal status"))?,
-        decision_no: r.get(22)?,
-        facility_name: r.get(2)?,
-        commune_code: r.get(3)?,
-        created_at: r.get(23)?,
-        created_by: r.get(24)?,
-        updated_at: r.get(25)?,
-        updated_by: r.get(26)?,
-        version: r.get(27)?,
-    })
-}
-
 fn load(conn: &Connection, id: &str) -> Result<Option<Proposal>> {
     let sql = format!("SELECT {COLS} {FROM} WHERE p.id = ?1");
     Ok(conn
         .prepare_cached(&sql)?
-        .query_row([id], proposal_from_row)
+        .query_row([id], rows::proposal_view)
         .optional()?)
 }
 
@@ -787,7 +743,7 @@ impl Store {
         args.push(Value::Integer(limit.min(i64::MAX as usize) as i64));
         args.push(Value::Integer(offset.min(i64::MAX as usize) as i64));
         let mut stmt = self.conn().prepare_cached(&sql)?;
-        let rows = stmt.query_map(params_from_iter(args), proposal_from_row)?;
+        let rows = stmt.query_map(params_from_iter(args), rows::proposal_view)?;
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
     }
 

@@ -12,10 +12,17 @@ use std::sync::LazyLock;
 use rusqlite::types::Type;
 use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
 
+use chrono::NaiveDate;
+
+use super::change_log::ChangeEntry;
+use super::merge::{Conflict, DuplicateRow};
 use super::Result;
+use crate::domain::consultation::{
+    parse_date, Amendment, Consultation, ConsultationData, FollowUp, FollowUpStatus,
+};
 use crate::domain::dup::DupKey;
 use crate::domain::facility::{Facility, FacilityData, FacilityStatus, RecordMeta};
-use crate::domain::proposal::category_order;
+use crate::domain::proposal::{category_order, Proposal, ProposalData, ProposalMoney};
 use crate::record::{
     AmendmentRecord, CollaboratorRecord, ConsultationRecord, FacilityRecord, FollowUpRecord,
     ProposalRecord, TransitionRecord,
@@ -27,6 +34,18 @@ macro_rules! columns {
         $(#[$m])*
         pub(crate) const $list: &[&str] = &[stringify!($first) $(, stringify!($rest))*];
         pub(crate) const $sql: &str = concat!(stringify!($first) $(, ", ", stringify!($rest))*);
+    };
+}
+
+/// Declares the columns of a joined view: `$list` the names a mapper finds them by, `$sql` the
+/// expressions selected, in the same order.
+macro_rules! view_columns {
+    ($(#[$m:meta])* $list:ident, $sql:ident = [
+        $first:ident = $first_expr:literal $(, $rest:ident = $rest_expr:literal)* $(,)?
+    ]) => {
+        $(#[$m])*
+        pub(crate) const $list: &[&str] = &[stringify!($first) $(, stringify!($rest))*];
+        pub(crate) const $sql: &str = concat!($first_expr $(, ", ", $rest_expr)*);
     };
 }
 
@@ -305,6 +324,105 @@ pub(crate) fn amendment(r: &Row<'_>) -> rusqlite::Result<(String, AmendmentRecor
     ))
 }
 
+/// An amendment as the store shows it (the same row as [`amendment`]).
+pub(crate) fn consultation_amendment(r: &Row<'_>) -> rusqlite::Result<Amendment> {
+    let (consultation_id, a) = amendment(r)?;
+    Ok(Amendment {
+        id: a.id,
+        consultation_id,
+        at: a.at,
+        actor_id: a.actor_id,
+        actor_name: a.actor_name,
+        reason: a.reason,
+        changes: a.changes,
+    })
+}
+
+view_columns!(
+    /// The consultation lists read (`consultations c`, its facility `f`, its author `p` and its
+    /// follow-up `fu`): the row as stored, the names beside it and the follow-up.
+    CONSULTATION_VIEW, CONSULTATION_VIEW_SQL = [
+        id = "c.id", facility_id = "c.facility_id", facility_name = "coalesce(f.name, '')",
+        commune_code = "c.commune_code", date = "c.date", mode = "c.mode", topics = "c.topics",
+        difficulties = "c.difficulties", needs = "c.needs", advice = "c.advice",
+        next_step = "c.next_step", follow_up_date = "c.follow_up_date",
+        collaborator_id = "c.collaborator_id", collaborator_name = "coalesce(p.name, '')",
+        created_at = "c.created_at", created_by = "c.created_by", updated_at = "c.updated_at",
+        updated_by = "c.updated_by", version = "c.version", amendments = "c.amendments",
+        fu_due_date = "fu.due_date", fu_status = "fu.status", fu_outcome_id = "fu.outcome_id",
+        fu_note = "fu.note", fu_closed_at = "fu.closed_at", fu_closed_by = "fu.closed_by",
+        fu_updated_at = "fu.updated_at", fu_version = "fu.version",
+    ]
+);
+
+/// A yyyy-mm-dd column that holds something else.
+pub(crate) fn bad_date(i: usize) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(
+        i,
+        Type::Text,
+        Box::new(std::io::Error::other("not a yyyy-mm-dd date")),
+    )
+}
+
+fn date_col(r: &Row<'_>, i: usize) -> rusqlite::Result<NaiveDate> {
+    let s: String = r.get(i)?;
+    parse_date(&s).ok_or_else(|| bad_date(i))
+}
+
+fn opt_date_col(r: &Row<'_>, i: usize) -> rusqlite::Result<Option<NaiveDate>> {
+    match r.get::<_, Option<String>>(i)? {
+        Some(s) => parse_date(&s).map(Some).ok_or_else(|| bad_date(i)),
+        None => Ok(None),
+    }
+}
+
+/// A consultation of [`CONSULTATION_VIEW`] as stored: the original values (amendments not
+/// yet applied).
+pub(crate) fn consultation_view(r: &Row<'_>) -> rusqlite::Result<Consultation> {
+    let topics: String = r.get(col!(CONSULTATION_VIEW, topics))?;
+    let follow_up = match opt_date_col(r, col!(CONSULTATION_VIEW, fu_due_date))? {
+        Some(due_date) => {
+            let status: String = r.get(col!(CONSULTATION_VIEW, fu_status))?;
+            Some(FollowUp {
+                due_date,
+                status: FollowUpStatus::parse(&status).unwrap_or(FollowUpStatus::Open),
+                outcome_id: r.get(col!(CONSULTATION_VIEW, fu_outcome_id))?,
+                note: r.get(col!(CONSULTATION_VIEW, fu_note))?,
+                closed_at: r.get(col!(CONSULTATION_VIEW, fu_closed_at))?,
+                closed_by: r.get(col!(CONSULTATION_VIEW, fu_closed_by))?,
+                updated_at: r.get(col!(CONSULTATION_VIEW, fu_updated_at))?,
+                version: r.get(col!(CONSULTATION_VIEW, fu_version))?,
+            })
+        }
+        None => None,
+    };
+    Ok(Consultation {
+        id: r.get(col!(CONSULTATION_VIEW, id))?,
+        data: ConsultationData {
+            facility_id: r.get(col!(CONSULTATION_VIEW, facility_id))?,
+            date: date_col(r, col!(CONSULTATION_VIEW, date))?,
+            mode: r.get(col!(CONSULTATION_VIEW, mode))?,
+            topics: super::consultations::split_topics(&topics),
+            difficulties: r.get(col!(CONSULTATION_VIEW, difficulties))?,
+            needs: r.get(col!(CONSULTATION_VIEW, needs))?,
+            advice: r.get(col!(CONSULTATION_VIEW, advice))?,
+            next_step: r.get(col!(CONSULTATION_VIEW, next_step))?,
+            follow_up_date: opt_date_col(r, col!(CONSULTATION_VIEW, follow_up_date))?,
+        },
+        facility_name: r.get(col!(CONSULTATION_VIEW, facility_name))?,
+        commune_code: r.get(col!(CONSULTATION_VIEW, commune_code))?,
+        collaborator_id: r.get(col!(CONSULTATION_VIEW, collaborator_id))?,
+        collaborator_name: r.get(col!(CONSULTATION_VIEW, collaborator_name))?,
+        created_at: r.get(col!(CONSULTATION_VIEW, created_at))?,
+        created_by: r.get(col!(CONSULTATION_VIEW, created_by))?,
+        updated_at: r.get(col!(CONSULTATION_VIEW, updated_at))?,
+        updated_by: r.get(col!(CONSULTATION_VIEW, updated_by))?,
+        version: r.get(col!(CONSULTATION_VIEW, version))?,
+        amendments: r.get(col!(CONSULTATION_VIEW, amendments))?,
+        follow_up,
+    })
+}
+
 /// A follow-up and the consultation it belongs to.
 pub(crate) fn follow_up(r: &Row<'_>) -> rusqlite::Result<(String, FollowUpRecord)> {
     Ok((
@@ -334,6 +452,68 @@ columns!(
         created_at, created_by, updated_at, updated_by, version
     ]
 );
+
+view_columns!(
+    /// The proposal lists read (`proposals p` and its facility `f`): the row and the
+    /// facility's name.
+    PROPOSAL_VIEW, PROPOSAL_VIEW_SQL = [
+        id = "p.id", facility_id = "p.facility_id", facility_name = "coalesce(f.name, '')",
+        commune_code = "p.commune_code", plan_year = "p.plan_year", category = "p.category",
+        funding = "p.funding", title = "p.title", rationale = "p.rationale",
+        objectives = "p.objectives", content = "p.content", place = "p.place",
+        time_frame = "p.time_frame", total_cost = "p.total_cost", support = "p.support",
+        counterpart = "p.counterpart", other_sources = "p.other_sources",
+        expected_jobs = "p.expected_jobs", expected_products = "p.expected_products",
+        expected_capacity = "p.expected_capacity", priorities = "p.priorities",
+        status = "p.status", decision_no = "p.decision_no", created_at = "p.created_at",
+        created_by = "p.created_by", updated_at = "p.updated_at", updated_by = "p.updated_by",
+        version = "p.version",
+    ]
+);
+
+/// A proposal of [`PROPOSAL_VIEW`] as the store shows it.
+pub(crate) fn proposal_view(r: &Row<'_>) -> rusqlite::Result<Proposal> {
+    use super::proposals::{bad, funding_from_code, priorities_from_bits, status_from_code};
+    let funding_at = col!(PROPOSAL_VIEW, funding);
+    let status_at = col!(PROPOSAL_VIEW, status);
+    let funding: String = r.get(funding_at)?;
+    let status: String = r.get(status_at)?;
+    Ok(Proposal {
+        id: r.get(col!(PROPOSAL_VIEW, id))?,
+        data: ProposalData {
+            facility_id: r.get(col!(PROPOSAL_VIEW, facility_id))?,
+            plan_year: r.get(col!(PROPOSAL_VIEW, plan_year))?,
+            category: r.get(col!(PROPOSAL_VIEW, category))?,
+            funding: funding_from_code(&funding)
+                .ok_or_else(|| bad(funding_at, "funding source"))?,
+            title: r.get(col!(PROPOSAL_VIEW, title))?,
+            rationale: r.get(col!(PROPOSAL_VIEW, rationale))?,
+            objectives: r.get(col!(PROPOSAL_VIEW, objectives))?,
+            content: r.get(col!(PROPOSAL_VIEW, content))?,
+            place: r.get(col!(PROPOSAL_VIEW, place))?,
+            time_frame: r.get(col!(PROPOSAL_VIEW, time_frame))?,
+            money: ProposalMoney {
+                total_cost: r.get(col!(PROPOSAL_VIEW, total_cost))?,
+                support: r.get(col!(PROPOSAL_VIEW, support))?,
+                counterpart: r.get(col!(PROPOSAL_VIEW, counterpart))?,
+                other_sources: r.get(col!(PROPOSAL_VIEW, other_sources))?,
+            },
+            expected_jobs: r.get(col!(PROPOSAL_VIEW, expected_jobs))?,
+            expected_products: r.get(col!(PROPOSAL_VIEW, expected_products))?,
+            expected_capacity: r.get(col!(PROPOSAL_VIEW, expected_capacity))?,
+            priorities: priorities_from_bits(r.get(col!(PROPOSAL_VIEW, priorities))?),
+        },
+        status: status_from_code(&status).ok_or_else(|| bad(status_at, "proposal status"))?,
+        decision_no: r.get(col!(PROPOSAL_VIEW, decision_no))?,
+        facility_name: r.get(col!(PROPOSAL_VIEW, facility_name))?,
+        commune_code: r.get(col!(PROPOSAL_VIEW, commune_code))?,
+        created_at: r.get(col!(PROPOSAL_VIEW, created_at))?,
+        created_by: r.get(col!(PROPOSAL_VIEW, created_by))?,
+        updated_at: r.get(col!(PROPOSAL_VIEW, updated_at))?,
+        updated_by: r.get(col!(PROPOSAL_VIEW, updated_by))?,
+        version: r.get(col!(PROPOSAL_VIEW, version))?,
+    })
+}
 
 columns!(
     /// `proposal_transitions`, as the record carries them.
@@ -459,18 +639,20 @@ pub(crate) fn sort_topics(t: &mut [String]) {
     t.sort_by(|a, b| category_order(a).cmp(&category_order(b)).then(a.cmp(b)));
 }
 
+/// One consultation's amendments, oldest first.
+pub(crate) static AMENDMENTS_OF: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "SELECT {AMENDMENT_SQL} FROM consultation_amendments
+         WHERE consultation_id = ?1 ORDER BY at, id"
+    )
+});
+
 pub(crate) fn load_consultation(
     conn: &Connection,
     id: &str,
 ) -> Result<Option<(ConsultationRecord, i64)>> {
     static SQL: LazyLock<String> =
         LazyLock::new(|| format!("SELECT {CONSULTATION_SQL} FROM consultations WHERE id = ?1"));
-    static AMENDMENTS: LazyLock<String> = LazyLock::new(|| {
-        format!(
-            "SELECT {AMENDMENT_SQL} FROM consultation_amendments
-             WHERE consultation_id = ?1 ORDER BY at, id"
-        )
-    });
     static FOLLOW_UPS: LazyLock<String> = LazyLock::new(|| {
         format!("SELECT {FOLLOW_UP_SQL} FROM follow_ups WHERE consultation_id = ?1")
     });
@@ -489,7 +671,7 @@ pub(crate) fn load_consultation(
         .query_map([id], |r| r.get(0))?
         .collect::<rusqlite::Result<Vec<String>>>()?;
     sort_topics(&mut rec.cur_topics);
-    let mut a = conn.prepare_cached(&AMENDMENTS)?;
+    let mut a = conn.prepare_cached(&AMENDMENTS_OF)?;
     rec.amendments = a
         .query_map([id], |r| Ok(amendment(r)?.1))?
         .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -518,6 +700,75 @@ pub(crate) fn load_proposal(conn: &Connection, id: &str) -> Result<Option<(Propo
         .query_map([id], |r| Ok(transition(r)?.1))?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(Some((rec, version)))
+}
+
+// ------------------------------------------------------------------------------------------
+// The change log, merge conflicts and suspected duplicates (as the screens list them)
+
+columns!(
+    /// `change_log`.
+    CHANGE, CHANGE_SQL = [seq, at, actor_id, actor_name, entity, record_id, action, version, changes]
+);
+
+pub(crate) fn change(r: &Row<'_>) -> rusqlite::Result<ChangeEntry> {
+    let changes: String = r.get(col!(CHANGE, changes))?;
+    Ok(ChangeEntry {
+        seq: r.get(col!(CHANGE, seq))?,
+        at: r.get(col!(CHANGE, at))?,
+        actor_id: r.get(col!(CHANGE, actor_id))?,
+        actor_name: r.get(col!(CHANGE, actor_name))?,
+        entity: r.get(col!(CHANGE, entity))?,
+        record_id: r.get(col!(CHANGE, record_id))?,
+        action: r.get(col!(CHANGE, action))?,
+        version: r.get(col!(CHANGE, version))?,
+        changes: serde_json::from_str(&changes).unwrap_or_default(),
+    })
+}
+
+columns!(
+    /// `merge_conflicts`.
+    CONFLICT, CONFLICT_SQL = [
+        id, entity, record_id, older_rev, older_json, newer_rev, newer_json, sender_id, found_at,
+        status
+    ]
+);
+
+pub(crate) fn conflict(r: &Row<'_>) -> rusqlite::Result<Conflict> {
+    let older: String = r.get(col!(CONFLICT, older_json))?;
+    let newer: String = r.get(col!(CONFLICT, newer_json))?;
+    Ok(Conflict {
+        id: r.get(col!(CONFLICT, id))?,
+        entity: r.get(col!(CONFLICT, entity))?,
+        record_id: r.get(col!(CONFLICT, record_id))?,
+        older_rev: r.get(col!(CONFLICT, older_rev))?,
+        older: serde_json::from_str(&older).unwrap_or(serde_json::Value::Null),
+        newer_rev: r.get(col!(CONFLICT, newer_rev))?,
+        newer: serde_json::from_str(&newer).unwrap_or(serde_json::Value::Null),
+        sender_id: r.get(col!(CONFLICT, sender_id))?,
+        found_at: r.get(col!(CONFLICT, found_at))?,
+        status: r.get(col!(CONFLICT, status))?,
+    })
+}
+
+view_columns!(
+    /// `duplicate_pairs d` with the names and commune of its two facilities (`fa`, `fb`).
+    DUPLICATE_VIEW, DUPLICATE_VIEW_SQL = [
+        a = "d.a", a_name = "coalesce(fa.name, '')", b = "d.b", b_name = "coalesce(fb.name, '')",
+        commune_code = "coalesce(fa.commune_code, '')", reasons = "d.reasons", status = "d.status",
+    ]
+);
+
+pub(crate) fn duplicate_view(r: &Row<'_>) -> rusqlite::Result<DuplicateRow> {
+    let reasons: String = r.get(col!(DUPLICATE_VIEW, reasons))?;
+    Ok(DuplicateRow {
+        a: r.get(col!(DUPLICATE_VIEW, a))?,
+        a_name: r.get(col!(DUPLICATE_VIEW, a_name))?,
+        b: r.get(col!(DUPLICATE_VIEW, b))?,
+        b_name: r.get(col!(DUPLICATE_VIEW, b_name))?,
+        commune_code: r.get(col!(DUPLICATE_VIEW, commune_code))?,
+        reasons: super::merge::parse_reasons(&reasons),
+        status: r.get(col!(DUPLICATE_VIEW, status))?,
+    })
 }
 
 #[cfg(test)]

@@ -1118,6 +1118,21 @@ impl Keymap {
             .map(|b| join_keys(&b.keys))
             .unwrap_or_default()
     }
+
+    /// The sentence `key` with the keys of each of `actions` in `context` filled in, in order
+    /// (a dialog's key hint).
+    pub fn hint(
+        &self,
+        lang: Lang,
+        key: &'static str,
+        context: Context,
+        actions: &[Action],
+    ) -> String {
+        let keys: Vec<String> = actions.iter().map(|a| self.keys_for(*a, context)).collect();
+        let args: Vec<&dyn std::fmt::Display> =
+            keys.iter().map(|k| k as &dyn std::fmt::Display).collect();
+        trf(lang, key, &args)
+    }
 }
 
 fn join_keys(keys: &[Key]) -> String {

@@ -12,6 +12,7 @@ use super::write::{json_diff, Writer};
 use super::{by_entity, Kind, RecordProblem, Sender};
 use crate::domain::issue::Problem;
 use crate::record::content_rev;
+use crate::store::rows::{self, CONFLICT_SQL};
 use crate::store::{Result, Store, StoreError};
 
 /// A stored conflict: both versions, the newer one live.
@@ -63,22 +64,18 @@ impl Side {
 
 impl Store {
     pub fn conflicts(&self, only_open: bool) -> Result<Vec<Conflict>> {
-        let mut stmt = self.conn().prepare_cached(
-            "SELECT id, entity, record_id, older_rev, older_json, newer_rev, newer_json, sender_id,
-                found_at, status
-             FROM merge_conflicts WHERE (?1 = 0 OR status = 'open') ORDER BY id",
-        )?;
-        let rows = stmt.query_map([i64::from(only_open)], conflict_from_row)?;
+        let mut stmt = self.conn().prepare_cached(&format!(
+            "SELECT {CONFLICT_SQL} FROM merge_conflicts WHERE (?1 = 0 OR status = 'open') ORDER BY id"
+        ))?;
+        let rows = stmt.query_map([i64::from(only_open)], rows::conflict)?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 
     pub fn conflict(&self, id: i64) -> Result<Option<Conflict>> {
-        let mut stmt = self.conn().prepare_cached(
-            "SELECT id, entity, record_id, older_rev, older_json, newer_rev, newer_json, sender_id,
-                found_at, status
-             FROM merge_conflicts WHERE id = ?1",
-        )?;
-        Ok(stmt.query_row([id], conflict_from_row).optional()?)
+        let mut stmt = self.conn().prepare_cached(&format!(
+            "SELECT {CONFLICT_SQL} FROM merge_conflicts WHERE id = ?1"
+        ))?;
+        Ok(stmt.query_row([id], rows::conflict).optional()?)
     }
 
     /// The live record of a conflict as JSON ("mine": what the database holds now).
@@ -224,21 +221,4 @@ fn content_rev_of_value(entity: &str, v: &Value) -> String {
             .unwrap_or_default()
     }
     by_entity!(entity, T => via::<T>(v), _ => via::<crate::record::ProposalRecord>(v))
-}
-
-fn conflict_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Conflict> {
-    let older: String = r.get(4)?;
-    let newer: String = r.get(6)?;
-    Ok(Conflict {
-        id: r.get(0)?,
-        entity: r.get(1)?,
-        record_id: r.get(2)?,
-        older_rev: r.get(3)?,
-        older: serde_json::from_str(&older).unwrap_or(Value::Null),
-        newer_rev: r.get(5)?,
-        newer: serde_json::from_str(&newer).unwrap_or(Value::Null),
-        sender_id: r.get(7)?,
-        found_at: r.get(8)?,
-        status: r.get(9)?,
-    })
 }

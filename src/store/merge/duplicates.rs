@@ -9,7 +9,7 @@ use super::classify::Decision;
 use super::{DuplicatePair, Incoming};
 use crate::domain::dup::{DupIndex, DupKey, DupReason};
 use crate::record::FacilityRecord;
-use crate::store::rows::{self, DUP_KEY, DUP_KEY_SQL};
+use crate::store::rows::{self, DUPLICATE_VIEW_SQL, DUP_KEY, DUP_KEY_SQL};
 use crate::store::{change_log, Result, Store, StoreError};
 
 /// A stored duplicate pair with the names a person needs to decide.
@@ -95,25 +95,13 @@ pub(super) fn suspects(
 
 impl Store {
     pub fn duplicate_pairs(&self, only_open: bool) -> Result<Vec<DuplicateRow>> {
-        let mut stmt = self.conn().prepare_cached(
-            "SELECT d.a, coalesce(fa.name, ''), d.b, coalesce(fb.name, ''), coalesce(fa.commune_code, ''),
-                d.reasons, d.status
+        let mut stmt = self.conn().prepare_cached(&format!(
+            "SELECT {DUPLICATE_VIEW_SQL}
              FROM duplicate_pairs d
              LEFT JOIN facilities fa ON fa.id = d.a LEFT JOIN facilities fb ON fb.id = d.b
-             WHERE (?1 = 0 OR d.status = 'open') ORDER BY d.found_at, d.a, d.b",
-        )?;
-        let rows = stmt.query_map([i64::from(only_open)], |r| {
-            let reasons: String = r.get(5)?;
-            Ok(DuplicateRow {
-                a: r.get(0)?,
-                a_name: r.get(1)?,
-                b: r.get(2)?,
-                b_name: r.get(3)?,
-                commune_code: r.get(4)?,
-                reasons: parse_reasons(&reasons),
-                status: r.get(6)?,
-            })
-        })?;
+             WHERE (?1 = 0 OR d.status = 'open') ORDER BY d.found_at, d.a, d.b"
+        ))?;
+        let rows = stmt.query_map([i64::from(only_open)], rows::duplicate_view)?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 
@@ -249,7 +237,7 @@ pub struct MergeMoves {
     pub proposals: Vec<String>,
 }
 
-fn parse_reasons(s: &str) -> Vec<DupReason> {
+pub(crate) fn parse_reasons(s: &str) -> Vec<DupReason> {
     // DupReason is written by this module only; an unreadable value shows as no reason.
     let v: Vec<Value> = serde_json::from_str(s).unwrap_or_default();
     v.into_iter()

@@ -26,6 +26,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 pub use conflicts::{Conflict, Side};
+pub(crate) use duplicates::parse_reasons;
 pub use duplicates::{DuplicateRow, MergeMoves};
 
 use self::checks::{check_refs, checker, validate, Checker};

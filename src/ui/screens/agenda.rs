@@ -205,35 +205,6 @@ impl AgendaScreen {
 
     // ----- loading -----
 
-    fn reload(&mut self, store: &Store) {
-        let keep = self
-            .rows
-            .get(self.selected)
-            .map(|r| r.consultation_id.clone());
-        self.today = store.today();
-        match store.agenda_limited(PER_BUCKET) {
-            Ok(agenda) => {
-                self.error = None;
-                self.counts = agenda.counts;
-                self.rows = agenda
-                    .items
-                    .iter()
-                    .filter_map(|i| Row::new(self.lang, agenda.today, i))
-                    .collect();
-            }
-            Err(e) => {
-                self.counts = AgendaCounts::default();
-                self.rows.clear();
-                self.error = Some(crate::words::store_error_text(self.lang, &e));
-            }
-        }
-        self.layout_lines();
-        let at = keep.and_then(|id| self.rows.iter().position(|r| r.consultation_id == id));
-        self.selected = at
-            .unwrap_or(self.selected)
-            .min(self.rows.len().saturating_sub(1));
-    }
-
     fn layout_lines(&mut self) {
         self.lines.clear();
         self.row_line.clear();
@@ -534,6 +505,35 @@ fn bucket_count(c: &AgendaCounts, b: AgendaBucket) -> usize {
 }
 
 impl Screen for AgendaScreen {
+    fn reload(&mut self, store: &Store) {
+        let keep = self
+            .rows
+            .get(self.selected)
+            .map(|r| r.consultation_id.clone());
+        self.today = store.today();
+        match store.agenda_limited(PER_BUCKET) {
+            Ok(agenda) => {
+                self.error = None;
+                self.counts = agenda.counts;
+                self.rows = agenda
+                    .items
+                    .iter()
+                    .filter_map(|i| Row::new(self.lang, agenda.today, i))
+                    .collect();
+            }
+            Err(e) => {
+                self.counts = AgendaCounts::default();
+                self.rows.clear();
+                self.error = Some(crate::words::store_error_text(self.lang, &e));
+            }
+        }
+        self.layout_lines();
+        let at = keep.and_then(|id| self.rows.iter().position(|r| r.consultation_id == id));
+        self.selected = at
+            .unwrap_or(self.selected)
+            .min(self.rows.len().saturating_sub(1));
+    }
+
     fn title(&self, lang: Lang) -> String {
         tr(lang, "ui.agenda.title").to_string()
     }
@@ -753,11 +753,6 @@ impl Screen for AgendaScreen {
 
     /// Back on top (a facility was edited or archived, a visit logged) or told the data
     /// changed: load the agenda again (a few indexed queries).
-    fn on_data_changed(&mut self, store: &mut Store) -> ScreenCmd {
-        self.reload(store);
-        ScreenCmd::None
-    }
-
     fn is_view(&self) -> bool {
         true
     }

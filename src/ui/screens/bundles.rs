@@ -13,7 +13,7 @@ use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::Frame;
 
-use super::{Env, ScreenCmd};
+use super::{Env, Screen, ScreenCmd};
 use crate::bundle::receive::{self, Checked, Imported};
 use crate::bundle::KeyStatus;
 use crate::store::{Conflict, DuplicateRow, MergeReport, Side, Store};
@@ -145,14 +145,6 @@ impl BundlesScreen {
     }
 
     // ----- loading -----
-
-    fn reload(&mut self, store: &Store) {
-        self.conflicts = store.conflicts(true).unwrap_or_default();
-        self.duplicates = store.duplicate_pairs(true).unwrap_or_default();
-        let n = self.rows();
-        self.window
-            .select(self.window.selected().min(n.saturating_sub(1)), n);
-    }
 
     fn rows(&self) -> usize {
         match (self.pane, &self.fields) {
@@ -441,7 +433,15 @@ impl BundlesScreen {
     }
 }
 
-impl super::Screen for BundlesScreen {
+impl Screen for BundlesScreen {
+    fn reload(&mut self, store: &Store) {
+        self.conflicts = store.conflicts(true).unwrap_or_default();
+        self.duplicates = store.duplicate_pairs(true).unwrap_or_default();
+        let n = self.rows();
+        self.window
+            .select(self.window.selected().min(n.saturating_sub(1)), n);
+    }
+
     fn title(&self, lang: Lang) -> String {
         tr(lang, "ui.bundles.title").to_string()
     }
@@ -777,11 +777,6 @@ impl super::Screen for BundlesScreen {
             }
             _ => ScreenCmd::None,
         }
-    }
-
-    fn on_data_changed(&mut self, store: &mut Store) -> ScreenCmd {
-        self.reload(store);
-        ScreenCmd::None
     }
 
     /// It holds a typed path and a preview: it reloads after its own actions only.

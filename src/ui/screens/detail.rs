@@ -10,7 +10,7 @@ use ratatui::style::Style;
 use ratatui::Frame;
 
 use super::consult::topics_text;
-use super::{ConsultScreen, Env, Screen, ScreenCmd};
+use super::{archived_toast, ConsultScreen, Env, Screen, ScreenCmd};
 use crate::domain::consultation::{days_late, dmy, Amendment, Consultation, ConsultationField};
 use crate::domain::facility::{format_phone, Facility, FacilityField, FacilityStatus};
 use crate::refdata::codes;
@@ -252,36 +252,21 @@ impl DetailScreen {
             info.push(Item::field(tr(l, field.label_key()), value, empty));
         }
         info.push(Item::blank());
-        let who = |id: &str| -> String {
-            match store.collaborator(id) {
+        // "when, by whom": the author's name where the profile is known, else the id.
+        let when_who = |at: &str, id: &str| -> String {
+            let who = match store.collaborator(id) {
                 Ok(Some(p)) => p.name,
                 _ => id.to_string(),
-            }
+            };
+            trf(l, "ui.detail.when_who", &[&format::local_time(at), &who])
         };
-        info.push(Item::field(
-            tr(l, "ui.detail.created"),
-            trf(
-                l,
-                "ui.detail.when_who",
-                &[
-                    &format::local_time(&f.meta.created_at),
-                    &who(&f.meta.created_by),
-                ],
-            ),
-            empty,
-        ));
-        info.push(Item::field(
-            tr(l, "ui.detail.updated"),
-            trf(
-                l,
-                "ui.detail.when_who",
-                &[
-                    &format::local_time(&f.meta.updated_at),
-                    &who(&f.meta.updated_by),
-                ],
-            ),
-            empty,
-        ));
+        let m = &f.meta;
+        for (label, at, by) in [
+            ("ui.detail.created", &m.created_at, &m.created_by),
+            ("ui.detail.updated", &m.updated_at, &m.updated_by),
+        ] {
+            info.push(Item::field(tr(l, label), when_who(at, by), empty));
+        }
         info.push(Item::field(
             tr(l, "ui.detail.version"),
             f.meta.version.to_string(),
@@ -413,14 +398,7 @@ impl DetailScreen {
         let result = store.set_facility_archived(&f.id, f.meta.version, archived);
         let reloaded = self.reload(store);
         match result {
-            Ok(f) => {
-                let key = if archived {
-                    "ui.list.archived"
-                } else {
-                    "ui.list.restored"
-                };
-                ScreenCmd::Toast(trf(self.lang, key, &[&sanitize(&f.data.name)]))
-            }
+            Ok(f) => archived_toast(self.lang, archived, &f),
             Err(e) => {
                 let _ = reloaded;
                 ScreenCmd::Error(crate::words::store_error_text(self.lang, &e))
@@ -481,23 +459,17 @@ impl DetailScreen {
         let mut x = area.x;
         let end = area.x + area.width;
         for (i, pane) in Pane::ALL.iter().enumerate() {
-            let mut label = format!(" {} {} ", i + 1, tr(env.lang, pane.label_key()));
-            if *pane == Pane::Consultations && self.timeline_total > 0 {
-                label = format!(
-                    " {} {} ({}) ",
-                    i + 1,
-                    tr(env.lang, pane.label_key()),
-                    self.timeline_total
-                );
-            }
-            if *pane == Pane::History && self.history_count > 0 {
-                label = format!(
-                    " {} {} ({}) ",
-                    i + 1,
-                    tr(env.lang, pane.label_key()),
-                    self.history_count
-                );
-            }
+            let count = match pane {
+                Pane::Consultations => self.timeline_total,
+                Pane::History => self.history_count,
+                _ => 0,
+            };
+            let name = tr(env.lang, pane.label_key());
+            let label = if count > 0 {
+                format!(" {} {name} ({count}) ", i + 1)
+            } else {
+                format!(" {} {name} ", i + 1)
+            };
             let w = width(&label) as u16;
             if x + w > end {
                 break;

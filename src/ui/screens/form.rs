@@ -28,7 +28,6 @@
 
 use ratatui::layout::Rect;
 use ratatui::style::Style;
-use ratatui::widgets::{Block, Borders, Clear, Widget};
 use ratatui::Frame;
 use unicode_width::UnicodeWidthStr;
 
@@ -47,7 +46,7 @@ use crate::ui::widgets::form::{
     Values,
 };
 pub use crate::ui::widgets::form::{error_style, warning_style};
-use crate::ui::widgets::{clean, popup_area, PickItem};
+use crate::ui::widgets::{clean, popup_frame, PickItem};
 use crate::words::format::{code_label_as, commune_label, CodeForm, CommuneForm};
 use crate::words::{suspect_text, tr, trf, Lang};
 
@@ -305,28 +304,15 @@ impl FacilityModel {
             }
         }
         lines.push((theme.base, String::new()));
-        let keys = |a: Action| env.keymap.keys_for(a, Context::Confirm);
-        let hint = trf(
+        let hint = env.keymap.hint(
             lang,
             "ui.form.dup.keys",
-            &[
-                &keys(Action::Open),
-                &keys(Action::NextField),
-                &keys(Action::Yes),
-                &keys(Action::No),
-            ],
+            Context::Confirm,
+            &[Action::Open, Action::NextField, Action::Yes, Action::No],
         );
         let hint_lines = wrap(&hint, text_w);
         let h = (lines.len() + hint_lines.len() + 4) as u16;
-        let popup = popup_area(area, w, h.min(area.height));
-        Clear.render(popup, frame.buffer_mut());
-        let block = Block::default()
-            .borders(Borders::ALL)
-            .border_style(theme.popup_border)
-            .title(format!(" {} ", tr(lang, "ui.form.dup.title")))
-            .style(theme.popup);
-        let inner = block.inner(popup);
-        block.render(popup, frame.buffer_mut());
+        let inner = popup_frame(frame, area, (w, h), tr(lang, "ui.form.dup.title"), theme);
         if inner.height < 3 || inner.width < 6 {
             return;
         }

@@ -16,7 +16,7 @@ use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::Frame;
 
-use super::{Env, PickPurpose, Screen, ScreenCmd};
+use super::{archived_toast, code_items, filter_picker, Env, PickPurpose, Screen, ScreenCmd};
 use crate::domain::facility::{Facility, FacilityStatus};
 use crate::refdata::codes;
 use crate::search::{Field, SearchIndex};
@@ -464,14 +464,7 @@ impl ListScreen {
         self.reload(store);
         self.index_is_stale();
         match result {
-            Ok(f) => {
-                let key = if archived {
-                    "ui.list.archived"
-                } else {
-                    "ui.list.restored"
-                };
-                ScreenCmd::Toast(trf(self.lang, key, &[&sanitize(&f.data.name)]))
-            }
+            Ok(f) => archived_toast(self.lang, archived, &f),
             Err(e) => store_error(self.lang, &e),
         }
     }
@@ -926,45 +919,34 @@ impl Screen for ListScreen {
                 ScreenCmd::None
             }
             PickPurpose::FilterMenu => match code {
-                "commune" => {
-                    let mut items = vec![PickItem::new("", tr(l, "ui.filter.all_communes"))];
-                    items.extend(self.scope.iter().map(|c| {
+                "commune" => filter_picker(
+                    l,
+                    "ui.filter.by_commune",
+                    "ui.filter.all_communes",
+                    PickPurpose::FilterCommune,
+                    self.scope.iter().map(|c| {
                         PickItem::new(
                             c.as_str(),
                             sanitize(&format::commune_label(c, format::CommuneForm::FullNameCode)),
                         )
-                    }));
-                    ScreenCmd::OpenPicker {
-                        title: tr(l, "ui.filter.by_commune").to_string(),
-                        items,
-                        purpose: PickPurpose::FilterCommune,
-                    }
-                }
-                "trade_group" => {
-                    let mut items = vec![PickItem::new("", tr(l, "ui.filter.all_trade_groups"))];
-                    items.extend(codes().trade_groups.items().iter().map(|i| {
-                        let label = format::code_label(l, &codes().trade_groups, Some(&i.code));
-                        PickItem::new(i.code.as_str(), format!("{} — {label}", i.code))
-                    }));
-                    ScreenCmd::OpenPicker {
-                        title: tr(l, "ui.filter.by_trade_group").to_string(),
-                        items,
-                        purpose: PickPurpose::FilterTradeGroup,
-                    }
-                }
-                "status" => {
-                    let mut items = vec![PickItem::new("", tr(l, "ui.filter.all_statuses"))];
-                    items.extend(
-                        FacilityStatus::ALL
-                            .iter()
-                            .map(|s| PickItem::new(s.as_str(), tr(l, format::status_key(*s)))),
-                    );
-                    ScreenCmd::OpenPicker {
-                        title: tr(l, "ui.filter.by_status").to_string(),
-                        items,
-                        purpose: PickPurpose::FilterStatus,
-                    }
-                }
+                    }),
+                ),
+                "trade_group" => filter_picker(
+                    l,
+                    "ui.filter.by_trade_group",
+                    "ui.filter.all_trade_groups",
+                    PickPurpose::FilterTradeGroup,
+                    code_items(l, &codes().trade_groups, format::CodeForm::CodeLabel),
+                ),
+                "status" => filter_picker(
+                    l,
+                    "ui.filter.by_status",
+                    "ui.filter.all_statuses",
+                    PickPurpose::FilterStatus,
+                    FacilityStatus::ALL
+                        .iter()
+                        .map(|s| PickItem::new(s.as_str(), tr(l, format::status_key(*s)))),
+                ),
                 "archived" => {
                     self.filter.archived = !self.filter.archived;
                     self.refilter(store);

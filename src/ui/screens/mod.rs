@@ -60,6 +60,65 @@ pub use proposals::ProposalsScreen;
 pub use setup::SetupScreen;
 pub use snapshots::SnapshotsScreen;
 
+/// "Archived …" or "Restored …": what the list and the detail say after (un)archiving `f`.
+pub(crate) fn archived_toast(lang: Lang, archived: bool, f: &Facility) -> ScreenCmd {
+    let key = if archived {
+        "ui.list.archived"
+    } else {
+        "ui.list.restored"
+    };
+    ScreenCmd::Toast(crate::words::trf(
+        lang,
+        key,
+        &[&crate::text::sanitize(&f.data.name)],
+    ))
+}
+
+/// What a view shows after loading: each loaded item made a row, or no rows and the error
+/// worded in `lang` (shown in their place).
+pub(crate) fn rows_or_error<T, R>(
+    lang: Lang,
+    loaded: crate::store::Result<Vec<T>>,
+    row: impl Fn(&T) -> R,
+) -> (Vec<R>, Option<String>) {
+    match loaded {
+        Ok(items) => (items.iter().map(row).collect(), None),
+        Err(e) => (Vec::new(), Some(crate::words::store_error_text(lang, &e))),
+    }
+}
+
+/// A filter's picker: "all" (the empty code, worded by `all_key`) first, then `choices`.
+pub(crate) fn filter_picker(
+    lang: Lang,
+    title_key: &'static str,
+    all_key: &'static str,
+    purpose: PickPurpose,
+    choices: impl IntoIterator<Item = PickItem>,
+) -> ScreenCmd {
+    let mut items = vec![PickItem::new("", crate::words::tr(lang, all_key))];
+    items.extend(choices);
+    ScreenCmd::OpenPicker {
+        title: crate::words::tr(lang, title_key).to_string(),
+        items,
+        purpose,
+    }
+}
+
+/// Every entry of a code list as a picker item, in `form`.
+pub(crate) fn code_items(
+    lang: Lang,
+    list: &crate::refdata::CodeList,
+    form: crate::words::format::CodeForm,
+) -> Vec<PickItem> {
+    list.items()
+        .iter()
+        .map(|i| {
+            let label = crate::words::format::code_label_as(lang, list, Some(&i.code), form);
+            PickItem::new(i.code.as_str(), label)
+        })
+        .collect()
+}
+
 /// What the app hands a screen: read-only settings. The store is passed separately (`&mut
 /// Store`) to the handlers, never to `render`: handlers load data into the screen's state,
 /// render draws that state.
@@ -350,10 +409,16 @@ pub trait Screen: AsAny + std::fmt::Debug {
         ScreenCmd::None
     }
 
+    /// Load what is shown from the store again. A view does it when the data changes (the
+    /// default [`Self::on_data_changed`]); the default loads nothing.
+    fn reload(&mut self, store: &Store) {
+        let _ = store;
+    }
+
     /// The database changed (a child screen saved, another process, an import), or this
     /// screen became top again after a pop: reload what is shown.
     fn on_data_changed(&mut self, store: &mut Store) -> ScreenCmd {
-        let _ = store;
+        self.reload(store);
         ScreenCmd::None
     }
 

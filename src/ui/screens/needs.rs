@@ -15,7 +15,7 @@ use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::Frame;
 
-use super::{Env, PickPurpose, Screen, ScreenCmd};
+use super::{code_items, filter_picker, rows_or_error, Env, PickPurpose, Screen, ScreenCmd};
 use crate::domain::consultation::{dmy, parse_typed_date, NeedsGroup};
 use crate::domain::issue::Problem;
 use crate::refdata::codes;
@@ -180,29 +180,6 @@ impl NeedsScreen {
     }
 
     // ----- loading -----
-
-    fn reload(&mut self, store: &Store) {
-        let keep = self
-            .items
-            .get(self.selected)
-            .copied()
-            .map(|s| self.key_of(s));
-        match store.needs_overview(&self.filter, PER_GROUP) {
-            Ok(groups) => {
-                self.error = None;
-                self.groups = groups.iter().map(|g| Group::new(self.lang, g)).collect();
-            }
-            Err(e) => {
-                self.groups.clear();
-                self.error = Some(crate::words::store_error_text(self.lang, &e));
-            }
-        }
-        self.rebuild_items();
-        let at = keep.and_then(|k| self.items.iter().position(|s| self.key_of(*s) == k));
-        self.selected = at
-            .unwrap_or(self.selected)
-            .min(self.items.len().saturating_sub(1));
-    }
 
     /// What identifies an item across reloads: its topic and, for an entry, the facility
     /// and date.
@@ -375,6 +352,14 @@ impl NeedsScreen {
                     }
                     let label = format!("{}: ", tr(l, key));
                     let tw = w.saturating_sub(6).max(1);
+                    // A line of the text after its first, under the text.
+                    let continued = |piece: String| Drawn {
+                        label: String::new(),
+                        text: piece,
+                        right: String::new(),
+                        indent: 6,
+                        role: Role::Text,
+                    };
                     let mut first = true;
                     for para in text.split('\n') {
                         let room = if first {
@@ -396,25 +381,13 @@ impl NeedsScreen {
                             let rest: Vec<String> = pieces.collect();
                             for piece in wrap(&rest.join(" "), tw) {
                                 if !piece.is_empty() {
-                                    out.push(Drawn {
-                                        label: String::new(),
-                                        text: piece,
-                                        right: String::new(),
-                                        indent: 6,
-                                        role: Role::Text,
-                                    });
+                                    out.push(continued(piece));
                                 }
                             }
                             continue;
                         }
                         for piece in pieces.filter(|p| !p.is_empty()) {
-                            out.push(Drawn {
-                                label: String::new(),
-                                text: piece,
-                                right: String::new(),
-                                indent: 6,
-                                role: Role::Text,
-                            });
+                            out.push(continued(piece));
                         }
                     }
                 }
@@ -447,6 +420,22 @@ impl NeedsScreen {
 }
 
 impl Screen for NeedsScreen {
+    fn reload(&mut self, store: &Store) {
+        let keep = self
+            .items
+            .get(self.selected)
+            .copied()
+            .map(|s| self.key_of(s));
+        let lang = self.lang;
+        let loaded = store.needs_overview(&self.filter, PER_GROUP);
+        (self.groups, self.error) = rows_or_error(lang, loaded, |g| Group::new(lang, g));
+        self.rebuild_items();
+        let at = keep.and_then(|k| self.items.iter().position(|s| self.key_of(*s) == k));
+        self.selected = at
+            .unwrap_or(self.selected)
+            .min(self.items.len().saturating_sub(1));
+    }
+
     fn title(&self, lang: Lang) -> String {
         tr(lang, "ui.needs.title").to_string()
     }
@@ -667,48 +656,30 @@ impl Screen for NeedsScreen {
                     self.asking = Some((prompt, bound));
                     ScreenCmd::None
                 }
-                "mode" => {
-                    let mut items = vec![PickItem::new("", tr(l, "ui.needs.all_modes"))];
-                    items.extend(codes().consultation_modes.items().iter().map(|i| {
-                        PickItem::new(
-                            i.code.as_str(),
-                            format::code_label(l, &codes().consultation_modes, Some(&i.code)),
-                        )
-                    }));
-                    ScreenCmd::OpenPicker {
-                        title: tr(l, "ui.needs.filter.mode").to_string(),
-                        items,
-                        purpose: PickPurpose::FilterMode,
-                    }
-                }
-                "topic" => {
-                    let mut items = vec![PickItem::new("", tr(l, "ui.needs.all_topics"))];
-                    items.extend(codes().support_categories.items().iter().map(|i| {
-                        let label =
-                            format::code_label(l, &codes().support_categories, Some(&i.code));
-                        PickItem::new(i.code.as_str(), format!("{} — {label}", i.code))
-                    }));
-                    ScreenCmd::OpenPicker {
-                        title: tr(l, "ui.needs.filter.topic").to_string(),
-                        items,
-                        purpose: PickPurpose::FilterTopic,
-                    }
-                }
+                "mode" => filter_picker(
+                    l,
+                    "ui.needs.filter.mode",
+                    "ui.needs.all_modes",
+                    PickPurpose::FilterMode,
+                    code_items(l, &codes().consultation_modes, format::CodeForm::Label),
+                ),
+                "topic" => filter_picker(
+                    l,
+                    "ui.needs.filter.topic",
+                    "ui.needs.all_topics",
+                    PickPurpose::FilterTopic,
+                    code_items(l, &codes().support_categories, format::CodeForm::CodeLabel),
+                ),
                 "collaborator" => match store.collaborators() {
-                    Ok(people) => {
-                        let mut items =
-                            vec![PickItem::new("", tr(l, "ui.needs.all_collaborators"))];
-                        items.extend(
-                            people
-                                .iter()
-                                .map(|p| PickItem::new(p.id.as_str(), sanitize(&p.name))),
-                        );
-                        ScreenCmd::OpenPicker {
-                            title: tr(l, "ui.needs.filter.collaborator").to_string(),
-                            items,
-                            purpose: PickPurpose::FilterCollaborator,
-                        }
-                    }
+                    Ok(people) => filter_picker(
+                        l,
+                        "ui.needs.filter.collaborator",
+                        "ui.needs.all_collaborators",
+                        PickPurpose::FilterCollaborator,
+                        people
+                            .iter()
+                            .map(|p| PickItem::new(p.id.as_str(), sanitize(&p.name))),
+                    ),
                     Err(e) => ScreenCmd::Error(crate::words::store_error_text(l, &e)),
                 },
                 "clear" => {
@@ -744,11 +715,6 @@ impl Screen for NeedsScreen {
             }
             _ => ScreenCmd::None,
         }
-    }
-
-    fn on_data_changed(&mut self, store: &mut Store) -> ScreenCmd {
-        self.reload(store);
-        ScreenCmd::None
     }
 
     fn is_view(&self) -> bool {

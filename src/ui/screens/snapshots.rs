@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::Frame;
 
-use super::{Env, ScreenCmd};
+use super::{rows_or_error, Env, Screen, ScreenCmd};
 use crate::store::{Snapshot, SnapshotReason, Store};
 use crate::text::sanitize;
 use crate::ui::keymap::{Action, Context};
@@ -88,34 +88,6 @@ impl SnapshotsScreen {
             .map(|r| r.path.as_path())
     }
 
-    // ----- loading -----
-
-    fn reload(&mut self, store: &Store) {
-        let Some(db) = store.path() else {
-            self.rows.clear();
-            self.dir = None;
-            self.error = None;
-            return;
-        };
-        self.dir = Some(crate::store::snapshots_dir(db).display().to_string());
-        let keep = self.selected_path().map(PathBuf::from);
-        // `list_snapshots` is newest first already.
-        match crate::store::list_snapshots(db) {
-            Ok(list) => {
-                self.error = None;
-                self.rows = list.iter().map(|s| Row::new(self.lang, s)).collect();
-            }
-            Err(e) => {
-                self.rows.clear();
-                self.error = Some(crate::words::store_error_text(self.lang, &e));
-            }
-        }
-        let at = keep
-            .and_then(|p| self.rows.iter().position(|r| r.path == p))
-            .unwrap_or(self.window.selected());
-        self.window.select(at, self.rows.len());
-    }
-
     // ----- input -----
 
     // ----- drawing -----
@@ -130,7 +102,26 @@ impl SnapshotsScreen {
     }
 }
 
-impl super::Screen for SnapshotsScreen {
+impl Screen for SnapshotsScreen {
+    fn reload(&mut self, store: &Store) {
+        let Some(db) = store.path() else {
+            self.rows.clear();
+            self.dir = None;
+            self.error = None;
+            return;
+        };
+        self.dir = Some(crate::store::snapshots_dir(db).display().to_string());
+        let keep = self.selected_path().map(PathBuf::from);
+        // `list_snapshots` is newest first already.
+        let lang = self.lang;
+        let loaded = crate::store::list_snapshots(db);
+        (self.rows, self.error) = rows_or_error(lang, loaded, |s| Row::new(lang, s));
+        let at = keep
+            .and_then(|p| self.rows.iter().position(|r| r.path == p))
+            .unwrap_or(self.window.selected());
+        self.window.select(at, self.rows.len());
+    }
+
     fn title(&self, lang: Lang) -> String {
         tr(lang, "ui.snapshots.title").to_string()
     }
@@ -279,11 +270,6 @@ impl super::Screen for SnapshotsScreen {
             },
             _ => ScreenCmd::None,
         }
-    }
-
-    fn on_data_changed(&mut self, store: &mut Store) -> ScreenCmd {
-        self.reload(store);
-        ScreenCmd::None
     }
 
     fn is_view(&self) -> bool {

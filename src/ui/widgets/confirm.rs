@@ -2,10 +2,10 @@
 
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph, Widget, Wrap};
+use ratatui::widgets::{Paragraph, Widget, Wrap};
 use ratatui::Frame;
 
-use super::{clean, popup_area, width};
+use super::{clean, popup_frame, width};
 use crate::ui::keymap::Action;
 use crate::ui::theme::Theme;
 use crate::words::{tr, Lang};
@@ -58,15 +58,8 @@ impl<T> ConfirmDialog<T> {
         let w = (width(&self.message) as u16 + 6).clamp(30, 60);
         let text_w = w.saturating_sub(4).max(1) as usize;
         let text_lines = width(&self.message).div_ceil(text_w).max(1) as u16;
-        let popup = popup_area(area, w, text_lines + 5);
-        Clear.render(popup, frame.buffer_mut());
-        let block = Block::default()
-            .borders(Borders::ALL)
-            .border_style(theme.popup_border)
-            .title(format!(" {} ", tr(lang, "ui.confirm.title")))
-            .style(theme.popup);
-        let inner = block.inner(popup);
-        block.render(popup, frame.buffer_mut());
+        let title = tr(lang, "ui.confirm.title");
+        let inner = popup_frame(frame, area, (w, text_lines + 5), title, theme);
         let yes = format!("[ {} ]", tr(lang, "ui.action.yes"));
         let no = format!("[ {} ]", tr(lang, "ui.action.no"));
         let (ys, ns) = if self.yes_focused {

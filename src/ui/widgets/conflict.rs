@@ -8,12 +8,11 @@
 //! every typed value while the dialog is open; nothing is ever overwritten silently.
 
 use ratatui::layout::Rect;
-use ratatui::widgets::{Block, Borders, Clear, Widget};
 use ratatui::Frame;
 use unicode_width::UnicodeWidthStr;
 
 use super::bars::wrap;
-use super::{clean, fit, popup_area};
+use super::{clean, fit, popup_frame};
 use crate::store::Store;
 use crate::ui::keymap::{Action, Context, Keymap};
 use crate::ui::theme::Theme;
@@ -174,15 +173,11 @@ impl<R> ConflictDialog<R> {
                 ));
             }
         }
-        let keys = |a: Action| keymap.keys_for(a, Context::Confirm);
-        let hint = trf(
+        let hint = keymap.hint(
             lang,
             "ui.conflict.keys",
-            &[
-                &keys(Action::Open),
-                &keys(Action::NextField),
-                &keys(Action::No),
-            ],
+            Context::Confirm,
+            &[Action::Open, Action::NextField, Action::No],
         );
         let hint_lines = wrap(&hint, text_w);
         let buttons: Vec<String> = [
@@ -194,15 +189,7 @@ impl<R> ConflictDialog<R> {
         .map(|k| format!("[ {} ]", tr(lang, k)))
         .collect();
         let h = (lines.len() + hint_lines.len() + buttons.len() + 4) as u16;
-        let popup = popup_area(area, w, h.min(area.height));
-        Clear.render(popup, frame.buffer_mut());
-        let block = Block::default()
-            .borders(Borders::ALL)
-            .border_style(theme.popup_border)
-            .title(format!(" {} ", tr(lang, "ui.conflict.title")))
-            .style(theme.popup);
-        let inner = block.inner(popup);
-        block.render(popup, frame.buffer_mut());
+        let inner = popup_frame(frame, area, (w, h), tr(lang, "ui.conflict.title"), theme);
         if inner.height < 3 || inner.width < 6 {
             return;
         }

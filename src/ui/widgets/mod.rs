@@ -18,7 +18,7 @@ pub mod text_field;
 use ratatui::layout::{Alignment, Rect};
 use ratatui::style::Style;
 use ratatui::text::Line;
-use ratatui::widgets::{Block, Borders, Widget};
+use ratatui::widgets::{Block, Borders, Clear, Widget};
 use ratatui::Frame;
 
 use crate::ui::theme::Theme;
@@ -141,6 +141,49 @@ pub fn popup_area(area: Rect, w: u16, h: u16) -> Rect {
         width: w,
         height: h,
     }
+}
+
+/// A dialog of at most `w`×`h` centred in `area`: clears it, draws its border and ` title `,
+/// and returns the inside of the border.
+pub fn popup_frame(
+    frame: &mut Frame,
+    area: Rect,
+    (w, h): (u16, u16),
+    title: &str,
+    theme: &Theme,
+) -> Rect {
+    let popup = popup_area(area, w, h);
+    Clear.render(popup, frame.buffer_mut());
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.popup_border)
+        .title(format!(" {title} "))
+        .style(theme.popup);
+    let inner = block.inner(popup);
+    block.render(popup, frame.buffer_mut());
+    inner
+}
+
+/// The keys a Vietnamese input method sends for "việt": it takes back each letter it
+/// replaces with `bs` (Backspace, or Ctrl+H on some terminals).
+#[cfg(test)]
+pub(crate) fn ime_typing_viet(
+    bs: ratatui::crossterm::event::KeyEvent,
+) -> [ratatui::crossterm::event::KeyEvent; 10] {
+    use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    let ch = |c: char| KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE);
+    [
+        ch('v'),
+        ch('i'),
+        ch('e'),
+        bs,
+        ch('ê'),
+        ch('t'),
+        bs,
+        bs,
+        ch('ệ'),
+        ch('t'),
+    ]
 }
 
 #[cfg(test)]

@@ -319,21 +319,9 @@ mod tests {
     fn notes_take_newlines_and_ime_backspaces() {
         let mut n = NoteField::with_value("");
         let bs = KeyEvent::new(KeyCode::Char('h'), KeyModifiers::CONTROL);
-        for k in [
-            ch('v'),
-            ch('i'),
-            ch('e'),
-            bs,
-            ch('ê'),
-            ch('t'),
-            bs,
-            bs,
-            ch('ệ'),
-            ch('t'),
-            key(KeyCode::Enter),
-            ch('x'),
-        ] {
-            assert!(n.handle_key(&k));
+        let typed = crate::ui::widgets::ime_typing_viet(bs);
+        for k in typed.iter().chain(&[key(KeyCode::Enter), ch('x')]) {
+            assert!(n.handle_key(k));
         }
         assert_eq!(n.value(), "việt\nx");
     }

@@ -5,11 +5,10 @@
 
 use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::{Margin, Rect};
-use ratatui::widgets::{Block, Borders, Clear, Widget};
 use ratatui::Frame;
 
 use super::bars::wrap;
-use super::{clean, fit, popup_area, width, TextField};
+use super::{clean, fit, popup_frame, width, TextField};
 use crate::ui::theme::Theme;
 use crate::words::{tr, Lang};
 
@@ -126,15 +125,8 @@ impl Prompt {
         let hints = self.fields.iter().filter(|f| !f.hint.is_empty()).count();
         let body = self.fields.len() + hints + error_lines.len() + 2;
         let h = (body as u16 + 2).min(area.height);
-        let popup = popup_area(area, w, h);
-        Clear.render(popup, frame.buffer_mut());
-        let block = Block::default()
-            .borders(Borders::ALL)
-            .border_style(theme.popup_border)
-            .title(format!(" {} ", fit(&clean(&self.title), inner_w)))
-            .style(theme.popup);
-        let inner = block.inner(popup).inner(Margin::new(1, 0));
-        block.render(popup, frame.buffer_mut());
+        let title = fit(&clean(&self.title), inner_w);
+        let inner = popup_frame(frame, area, (w, h), &title, theme).inner(Margin::new(1, 0));
         let bottom = inner.y + inner.height;
         let mut y = inner.y;
         let mut cursor = None;

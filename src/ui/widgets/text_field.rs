@@ -202,18 +202,7 @@ mod tests {
 
     fn replay(bs: KeyEvent) -> String {
         let mut f = TextField::new();
-        for k in [
-            ch('v'),
-            ch('i'),
-            ch('e'),
-            bs,
-            ch('ê'),
-            ch('t'),
-            bs,
-            bs,
-            ch('ệ'),
-            ch('t'),
-        ] {
+        for k in crate::ui::widgets::ime_typing_viet(bs) {
             assert!(f.handle_key(&k));
         }
         f.value().to_string()
