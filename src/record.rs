@@ -8,8 +8,11 @@
 
 use serde::{Deserialize, Serialize};
 
-/// The bundle format this build writes and reads.
-pub const FORMAT_VERSION: u32 = 1;
+/// The bundle format this build writes (version 2 adds the đề án's records after approval).
+pub const FORMAT_VERSION: u32 = 2;
+
+/// The oldest bundle format this build still reads.
+pub const OLDEST_FORMAT_VERSION: u32 = 1;
 
 /// Envelope of every record line: the revision bookkeeping the merge needs, then the record.
 ///
@@ -186,6 +189,203 @@ pub struct ProposalRecord {
     pub updated_at: String,
     pub updated_by: String,
 }
+
+// ------------------------------------------------------------------------------------------
+// The đề án after approval (format version 2). Field names are the table's column names
+// (migration 011), so one generic reader and writer serves all five (see `store::projects`).
+
+/// Điều chỉnh: a decision changing the approved support and/or the planned end.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AdjustmentRecord {
+    pub id: String,
+    pub proposal_id: String,
+    pub decision_no: String,
+    /// yyyy-mm-dd
+    pub date: String,
+    pub new_support: Option<i64>,
+    pub new_end: Option<String>,
+    pub reason: String,
+    pub created_at: String,
+    pub created_by: String,
+    pub updated_at: String,
+    pub updated_by: String,
+}
+
+/// Kiểm tra / giám sát: a monitoring visit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VisitRecord {
+    pub id: String,
+    pub proposal_id: String,
+    pub date: String,
+    pub visitor: String,
+    pub checked: String,
+    pub progress_pct: Option<i64>,
+    pub findings: String,
+    pub follow_up_date: Option<String>,
+    pub follow_up_done: bool,
+    pub created_at: String,
+    pub created_by: String,
+    pub updated_at: String,
+    pub updated_by: String,
+}
+
+/// Nghiệm thu: the acceptance, with the actual cost and its parts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AcceptanceRecord {
+    pub id: String,
+    pub proposal_id: String,
+    pub date: String,
+    pub units: String,
+    /// DAT | KHONG_DAT | DAT_CO_DIEU_KIEN
+    pub result: String,
+    pub actual_total: i64,
+    pub actual_support: i64,
+    pub actual_counterpart: i64,
+    pub actual_other: i64,
+    pub notes: String,
+    pub created_at: String,
+    pub created_by: String,
+    pub updated_at: String,
+    pub updated_by: String,
+}
+
+/// Tạm ứng, thanh toán, quyết toán.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PaymentRecord {
+    pub id: String,
+    pub proposal_id: String,
+    pub date: String,
+    pub amount: i64,
+    /// TAM_UNG | THANH_TOAN | QUYET_TOAN
+    pub kind: String,
+    pub doc_no: String,
+    pub notes: String,
+    pub created_at: String,
+    pub created_by: String,
+    pub updated_at: String,
+    pub updated_by: String,
+}
+
+/// Results at acceptance (NGHIEM_THU) or at a later evaluation (DANH_GIA).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResultRecord {
+    pub id: String,
+    pub proposal_id: String,
+    /// NGHIEM_THU | DANH_GIA
+    pub stage: String,
+    pub date: String,
+    pub jobs_created: Option<i64>,
+    pub workers_trained: Option<i64>,
+    pub revenue_before: Option<i64>,
+    pub revenue_after: Option<i64>,
+    pub products: String,
+    pub equipment_in_use: String,
+    pub notes: String,
+    pub created_at: String,
+    pub created_by: String,
+    pub updated_at: String,
+    pub updated_by: String,
+}
+
+/// The records of one or more đề án, by kind (a receipt's, a proposal's).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProjectRecords {
+    pub adjustments: Vec<AdjustmentRecord>,
+    pub visits: Vec<VisitRecord>,
+    pub acceptances: Vec<AcceptanceRecord>,
+    pub payments: Vec<PaymentRecord>,
+    pub results: Vec<ResultRecord>,
+}
+
+impl ProjectRecords {
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub fn len(&self) -> usize {
+        self.adjustments.len()
+            + self.visits.len()
+            + self.acceptances.len()
+            + self.payments.len()
+            + self.results.len()
+    }
+}
+
+/// One of the five kinds of đề án record: its names, and where it sits in a
+/// [`ProjectRecords`]. Its fields are its table's columns.
+pub trait ProjectItem:
+    Serialize + serde::de::DeserializeOwned + Clone + Send + Sync + 'static
+{
+    /// The entity name (change log, record revs, conflicts, manifest counts' singular).
+    const ENTITY: &'static str;
+    /// The table, and the bundle entry's stem and manifest count key.
+    const TABLE: &'static str;
+    /// Columns stored as 0/1 that the record holds as a bool.
+    const BOOLS: &'static [&'static str] = &[];
+    fn id(&self) -> &str;
+    fn proposal_id(&self) -> &str;
+    fn updated_at(&self) -> &str;
+    fn of(set: &ProjectRecords) -> &Vec<Self>;
+    fn of_mut(set: &mut ProjectRecords) -> &mut Vec<Self>;
+}
+
+macro_rules! project_item {
+    ($t:ty, $entity:literal, $table:literal, $field:ident $(, bools = $bools:expr)?) => {
+        impl ProjectItem for $t {
+            const ENTITY: &'static str = $entity;
+            const TABLE: &'static str = $table;
+            $(const BOOLS: &'static [&'static str] = $bools;)?
+            fn id(&self) -> &str {
+                &self.id
+            }
+            fn proposal_id(&self) -> &str {
+                &self.proposal_id
+            }
+            fn updated_at(&self) -> &str {
+                &self.updated_at
+            }
+            fn of(set: &ProjectRecords) -> &Vec<Self> {
+                &set.$field
+            }
+            fn of_mut(set: &mut ProjectRecords) -> &mut Vec<Self> {
+                &mut set.$field
+            }
+        }
+    };
+}
+
+project_item!(
+    AdjustmentRecord,
+    "project_adjustment",
+    "project_adjustments",
+    adjustments
+);
+project_item!(
+    VisitRecord,
+    "project_visit",
+    "project_visits",
+    visits,
+    bools = &["follow_up_done"]
+);
+project_item!(
+    AcceptanceRecord,
+    "project_acceptance",
+    "project_acceptances",
+    acceptances
+);
+project_item!(
+    PaymentRecord,
+    "project_payment",
+    "project_payments",
+    payments
+);
+project_item!(ResultRecord, "project_result", "project_results", results);
 
 /// The content hash of a record: SHA-256 of its canonical JSON (field order as declared),
 /// first 16 bytes in lower-case hex. The same content gives the same rev on every machine,

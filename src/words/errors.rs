@@ -72,6 +72,7 @@ pub fn store_error_text(l: Lang, e: &StoreError) -> String {
                 &crate::words::problems::refusal_text(l, refusal),
             ],
         ),
+        StoreError::Project { id, refusal } => crate::words::project::refusal_text(l, id, refusal),
         StoreError::NotEditable { id, status } => trf(
             l,
             "store.err.not_editable",
