@@ -320,12 +320,14 @@ impl ProjectRecords {
 /// One of the five kinds of đề án record: its names, and where it sits in a
 /// [`ProjectRecords`]. Its fields are its table's columns.
 pub trait ProjectItem:
-    Serialize + serde::de::DeserializeOwned + Clone + Send + Sync + 'static
+    Serialize + serde::de::DeserializeOwned + Clone + PartialEq + Send + Sync + 'static
 {
     /// The entity name (change log, record revs, conflicts, manifest counts' singular).
     const ENTITY: &'static str;
     /// The table, and the bundle entry's stem and manifest count key.
     const TABLE: &'static str;
+    /// The bundle entry that carries it (`project_visits.ndjson`).
+    const ENTRY: &'static str;
     /// Columns stored as 0/1 that the record holds as a bool.
     const BOOLS: &'static [&'static str] = &[];
     fn id(&self) -> &str;
@@ -333,13 +335,75 @@ pub trait ProjectItem:
     fn updated_at(&self) -> &str;
     fn of(set: &ProjectRecords) -> &Vec<Self>;
     fn of_mut(set: &mut ProjectRecords) -> &mut Vec<Self>;
+    fn envs(set: &ProjectEnvelopes) -> &Vec<Envelope<Self>>;
+    fn envs_mut(set: &mut ProjectEnvelopes) -> &mut Vec<Envelope<Self>>;
 }
+
+/// The đề án records of a bundle, in their envelopes, by kind.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ProjectEnvelopes {
+    pub adjustments: Vec<Envelope<AdjustmentRecord>>,
+    pub visits: Vec<Envelope<VisitRecord>>,
+    pub acceptances: Vec<Envelope<AcceptanceRecord>>,
+    pub payments: Vec<Envelope<PaymentRecord>>,
+    pub results: Vec<Envelope<ResultRecord>>,
+}
+
+static NO_PROJECT_ENVELOPES: ProjectEnvelopes = ProjectEnvelopes::new();
+
+impl ProjectEnvelopes {
+    pub const fn new() -> ProjectEnvelopes {
+        ProjectEnvelopes {
+            adjustments: Vec::new(),
+            visits: Vec::new(),
+            acceptances: Vec::new(),
+            payments: Vec::new(),
+            results: Vec::new(),
+        }
+    }
+
+    /// None at all (a version 1 bundle, a test's bundle without them).
+    pub fn none() -> &'static ProjectEnvelopes {
+        &NO_PROJECT_ENVELOPES
+    }
+
+    pub fn len(&self) -> usize {
+        self.adjustments.len()
+            + self.visits.len()
+            + self.acceptances.len()
+            + self.payments.len()
+            + self.results.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// The entry names of the five kinds, in the order they are written, read and merged.
+pub const PROJECT_ENTRIES: [&str; 5] = [
+    AdjustmentRecord::ENTRY,
+    VisitRecord::ENTRY,
+    AcceptanceRecord::ENTRY,
+    PaymentRecord::ENTRY,
+    ResultRecord::ENTRY,
+];
+
+/// Their entity names, in the same order.
+pub const PROJECT_ENTITIES: [&str; 5] = [
+    AdjustmentRecord::ENTITY,
+    VisitRecord::ENTITY,
+    AcceptanceRecord::ENTITY,
+    PaymentRecord::ENTITY,
+    ResultRecord::ENTITY,
+];
 
 macro_rules! project_item {
     ($t:ty, $entity:literal, $table:literal, $field:ident $(, bools = $bools:expr)?) => {
         impl ProjectItem for $t {
             const ENTITY: &'static str = $entity;
             const TABLE: &'static str = $table;
+            const ENTRY: &'static str = concat!($table, ".ndjson");
             $(const BOOLS: &'static [&'static str] = $bools;)?
             fn id(&self) -> &str {
                 &self.id
@@ -354,6 +418,12 @@ macro_rules! project_item {
                 &set.$field
             }
             fn of_mut(set: &mut ProjectRecords) -> &mut Vec<Self> {
+                &mut set.$field
+            }
+            fn envs(set: &ProjectEnvelopes) -> &Vec<Envelope<Self>> {
+                &set.$field
+            }
+            fn envs_mut(set: &mut ProjectEnvelopes) -> &mut Vec<Envelope<Self>> {
                 &mut set.$field
             }
         }

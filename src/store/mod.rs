@@ -41,7 +41,7 @@ pub use merge::{
     AllRecords, Conflict, DuplicatePair, DuplicateRow, EntityCounts, Incoming, MergeMoves,
     MergeReport, RecordProblem, Sender, Side, ENTITIES,
 };
-pub use projects::ProjectMoney;
+pub use projects::{take_project_records_in, ProjectMoney};
 pub use proposals::{default_title, ProposalFilter, ProposalPrefill};
 pub use receipts::{record_receipt_in, KeptReceipt};
 

@@ -12,6 +12,7 @@ use rusqlite::{params_from_iter, Connection, OptionalExtension, Transaction};
 use serde::Serialize;
 use serde_json::{Map, Value as Json};
 
+use super::merge::write::json_diff;
 use super::proposals::complete_by_acceptance_in;
 use super::{change_log, new_id, Actor, Result, Store, StoreError};
 use crate::domain::consultation::{days_late, iso, parse_date, AgendaBucket};
@@ -138,20 +139,6 @@ pub(crate) fn write_item<T: ProjectItem>(
     Ok(())
 }
 
-/// Field → [null, value] of a new record (empty values left out), for the change log.
-fn created<T: Serialize>(data: &T) -> Map<String, Json> {
-    let mut out = Map::new();
-    if let Ok(Json::Object(m)) = serde_json::to_value(data) {
-        for (k, v) in m {
-            let empty = v.is_null() || v.as_str().is_some_and(str::is_empty);
-            if !empty {
-                out.insert(k, serde_json::json!([null, v]));
-            }
-        }
-    }
-    out
-}
-
 /// Every record of one proposal, by kind and date.
 pub(crate) fn records_of(conn: &Connection, proposal_id: &str) -> Result<ProjectRecords> {
     Ok(ProjectRecords {
@@ -161,6 +148,83 @@ pub(crate) fn records_of(conn: &Connection, proposal_id: &str) -> Result<Project
         payments: items_of(conn, proposal_id)?,
         results: items_of(conn, proposal_id)?,
     })
+}
+
+// ------------------------------------------------------------------------------------------
+// Receipts: the province's records of a sender's đề án go back to the sender
+
+/// The records of one kind on the proposals `sender_id` sent, except those that came from
+/// that sender (it has them).
+fn for_receipt<T: ProjectItem>(conn: &Connection, sender_id: &str) -> Result<Vec<T>> {
+    let cond = format!(
+        "proposal_id IN (SELECT id FROM record_revs WHERE entity = 'proposal' AND sender_id = ?1)
+         AND NOT EXISTS (SELECT 1 FROM record_revs x WHERE x.entity = ?2
+            AND x.id = {}.id AND x.sender_id = ?1)",
+        T::TABLE
+    );
+    let args = vec![Value::Text(sender_id.into()), Value::Text(T::ENTITY.into())];
+    Ok(select::<T>(conn, &cond, args)?
+        .into_iter()
+        .map(|(r, _)| r)
+        .collect())
+}
+
+/// The sender takes over the province's records of one kind: absent → added; different →
+/// the province's version (its records are the province's to make); the same → nothing.
+/// Records of a proposal unknown here are skipped. Returns how many changed.
+fn take_kind<T: ProjectItem>(
+    tx: &Transaction<'_>,
+    records: &[T],
+    province: &Actor,
+    at: &str,
+) -> Result<usize> {
+    let mut changed = 0;
+    for r in records {
+        let known: Option<i64> = tx
+            .prepare_cached("SELECT 1 FROM proposals WHERE id = ?1")?
+            .query_row([r.proposal_id()], |row| row.get(0))
+            .optional()?;
+        if known.is_none() {
+            continue;
+        }
+        let new = serde_json::to_value(r).unwrap_or(Json::Null);
+        let (version, changes) = match load_item::<T>(tx, r.id())? {
+            Some((local, _)) if local == *r => continue,
+            Some((local, v)) => {
+                let old = serde_json::to_value(&local).unwrap_or(Json::Null);
+                (v + 1, json_diff(Some(&old), &new))
+            }
+            None => (1, json_diff(None, &new)),
+        };
+        write_item(tx, r, version)?;
+        change_log::record(
+            tx,
+            at,
+            province,
+            T::ENTITY,
+            r.id(),
+            "receipt",
+            version,
+            &changes,
+        )?;
+        changed += 1;
+    }
+    Ok(changed)
+}
+
+/// The sender's side of a receipt's đề án records, inside the receipt's transaction (after
+/// the decisions, so a completed đề án is completed first). Returns how many changed.
+pub fn take_project_records_in(
+    tx: &Transaction<'_>,
+    records: &ProjectRecords,
+    province: &Actor,
+    at: &str,
+) -> Result<usize> {
+    Ok(take_kind(tx, &records.adjustments, province, at)?
+        + take_kind(tx, &records.visits, province, at)?
+        + take_kind(tx, &records.acceptances, province, at)?
+        + take_kind(tx, &records.payments, province, at)?
+        + take_kind(tx, &records.results, province, at)?)
 }
 
 // ------------------------------------------------------------------------------------------
@@ -239,7 +303,7 @@ impl Store {
         }
         let now = self.now_string();
         let rec = build(new_id(), &now, &actor.id);
-        let changes = created(data);
+        let changes = json_diff(None, &serde_json::to_value(data).unwrap_or(Json::Null));
         self.write(|tx| {
             // The stage as it is now, inside the transaction.
             let status: String = tx.query_row(
@@ -528,6 +592,39 @@ impl Store {
         }
     }
 
+    /// What a receipt to `sender_id` carries of the đề án: the records of the proposals it
+    /// sent, except those it sent itself.
+    pub fn project_records_for_receipt(&self, sender_id: &str) -> Result<ProjectRecords> {
+        let conn = self.conn();
+        Ok(ProjectRecords {
+            adjustments: for_receipt(conn, sender_id)?,
+            visits: for_receipt(conn, sender_id)?,
+            acceptances: for_receipt(conn, sender_id)?,
+            payments: for_receipt(conn, sender_id)?,
+            results: for_receipt(conn, sender_id)?,
+        })
+    }
+
+    /// The đề án records of one kind for a bundle: those of proposals in `sel.scope`, and
+    /// for an incremental bundle only the ids in `sel.only`.
+    pub fn project_item_records<T: ProjectItem>(
+        &self,
+        sel: &super::bundles::Selection<'_>,
+    ) -> Result<Vec<T>> {
+        let mut cond = String::from("proposal_id IN (SELECT id FROM proposals WHERE ");
+        let mut args = Vec::new();
+        let scope: Vec<String> = sel.scope.iter().cloned().collect();
+        super::consultations::push_scope(&mut cond, &mut args, "commune_code", &scope);
+        cond.push(')');
+        let mut out: Vec<T> = select::<T>(self.conn(), &cond, args)?
+            .into_iter()
+            .map(|(r, _)| r)
+            .filter(|r| sel.only.is_none_or(|o| o.contains(r.id())))
+            .collect();
+        out.sort_unstable_by(|a, b| a.id().cmp(b.id()));
+        Ok(out)
+    }
+
     /// A visit by id or the short form of its id, with its row version (in the reader's
     /// scope).
     pub fn visit_by_ref(&self, reference: &str) -> Result<Option<(VisitRecord, i64)>> {
@@ -589,17 +686,4 @@ impl Store {
         }
         Ok(out)
     }
-}
-
-/// The kind of record `T` is, for the rules (results by their stage).
-pub(crate) fn kind_of(entity: &str, stage: Option<&str>) -> Option<ProjectKind> {
-    Some(match entity {
-        "project_adjustment" => ProjectKind::Adjustment,
-        "project_visit" => ProjectKind::Visit,
-        "project_acceptance" => ProjectKind::Acceptance,
-        "project_payment" => ProjectKind::Payment,
-        "project_result" if stage == Some("DANH_GIA") => ProjectKind::Evaluation,
-        "project_result" => ProjectKind::Result,
-        _ => return None,
-    })
 }

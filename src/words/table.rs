@@ -1341,6 +1341,8 @@ const PROJECT: &[Entry] = &[
     ("project.kind.payment", "khoản chi", "payment"),
     ("project.kind.result", "kết quả nghiệm thu", "results at acceptance"),
     ("project.kind.evaluation", "đánh giá hiệu quả", "evaluation of results"),
+    ("project.entity.result", "kết quả đề án", "project results"),
+    ("merge.err.missing_proposal", "đề xuất {} không có trong gói cũng như trong cơ sở dữ liệu", "proposal {} is neither in the bundle nor in the database"),
     ("project.result.dat", "Đạt", "Passed"),
     ("project.result.khong_dat", "Không đạt", "Not passed"),
     ("project.result.dat_co_dieu_kien", "Đạt có điều kiện", "Passed with conditions"),

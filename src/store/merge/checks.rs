@@ -10,12 +10,18 @@ use super::{bad, invalid, Incoming, Kind, RecordProblem, Sender};
 use crate::domain::consultation::{self, parse_date, ConsultationData, ConsultationInput};
 use crate::domain::facility::{self, FacilityInput, FacilityStatus, ValidationContext};
 use crate::domain::issue::{FieldIssue, Issues, Problem};
+use crate::domain::project::{
+    self as project, AcceptanceInput, AdjustmentInput, PaymentInput, ProjectKind, ProjectRefusal,
+    ResultInput, VisitInput,
+};
 use crate::domain::proposal::{
     self, FundingSource, Mover, ProposalData, ProposalInput, ProposalMoney, ProposalStatus,
 };
 use crate::domain::{Profile, Role};
 use crate::record::{
-    content_rev, CollaboratorRecord, ConsultationRecord, Envelope, FacilityRecord, ProposalRecord,
+    content_rev, AcceptanceRecord, AdjustmentRecord, CollaboratorRecord, ConsultationRecord,
+    Envelope, FacilityRecord, PaymentRecord, ProjectItem, ProposalRecord, ResultRecord,
+    VisitRecord,
 };
 use crate::refdata::{codes, units};
 use crate::store::proposals::{priorities_bits, priorities_from_bits};
@@ -316,6 +322,175 @@ impl Checker<'_> {
     }
 }
 
+/// Optional numbers as the form would hold them.
+fn opt(v: Option<i64>) -> String {
+    v.map(|n| n.to_string()).unwrap_or_default()
+}
+
+impl Checker<'_> {
+    /// What every đề án record must satisfy: ISO dates, clean text, the typed-data rules
+    /// (`validate`), and a kind the sender's role may make.
+    fn project_record<T: ProjectItem>(
+        &self,
+        line: usize,
+        r: &T,
+        kind: ProjectKind,
+        dates: &[(&'static str, Option<&str>)],
+        texts: &[(&'static str, &String)],
+        validate: impl FnOnce(chrono::NaiveDate) -> std::result::Result<(), Issues>,
+    ) -> Result<()> {
+        let at = Place {
+            entity: T::ENTITY,
+            line,
+            id: r.id(),
+        };
+        for (field, d) in dates {
+            if let Some(d) = d.filter(|d| parse_date(d).is_none()) {
+                return Err(at.invalid(
+                    field,
+                    Problem::DateFormat {
+                        value: crate::text::sanitize(d),
+                    },
+                ));
+            }
+        }
+        at.texts(texts)?;
+        if let Err(issues) = validate(self.today) {
+            return Err(at.bad(RecordProblem::Invalid { issues }));
+        }
+        if !kind.allowed_for(self.sender.role) {
+            return Err(at.bad(RecordProblem::Refused {
+                proposal_id: crate::text::sanitize(r.proposal_id()),
+                refusal: ProjectRefusal::ProvinceOnly { kind },
+            }));
+        }
+        Ok(())
+    }
+
+    pub(super) fn adjustment(&self, line: usize, r: &AdjustmentRecord) -> Result<()> {
+        let input = AdjustmentInput {
+            decision_no: r.decision_no.clone(),
+            date: r.date.clone(),
+            new_support: opt(r.new_support),
+            new_end: r.new_end.clone().unwrap_or_default(),
+            reason: r.reason.clone(),
+        };
+        self.project_record(
+            line,
+            r,
+            ProjectKind::Adjustment,
+            &[("date", Some(&r.date)), ("new_end", r.new_end.as_deref())],
+            &[("decision_no", &r.decision_no), ("reason", &r.reason)],
+            |today| project::validate_adjustment(&input, today).map(drop),
+        )
+    }
+
+    pub(super) fn visit(&self, line: usize, r: &VisitRecord) -> Result<()> {
+        let input = VisitInput {
+            date: r.date.clone(),
+            visitor: r.visitor.clone(),
+            checked: r.checked.clone(),
+            progress_pct: opt(r.progress_pct),
+            findings: r.findings.clone(),
+            follow_up_date: r.follow_up_date.clone().unwrap_or_default(),
+        };
+        self.project_record(
+            line,
+            r,
+            ProjectKind::Visit,
+            &[
+                ("date", Some(&r.date)),
+                ("follow_up_date", r.follow_up_date.as_deref()),
+            ],
+            &[
+                ("visitor", &r.visitor),
+                ("checked", &r.checked),
+                ("findings", &r.findings),
+            ],
+            |today| project::validate_visit(&input, today).map(drop),
+        )
+    }
+
+    pub(super) fn acceptance(&self, line: usize, r: &AcceptanceRecord) -> Result<()> {
+        let input = AcceptanceInput {
+            date: r.date.clone(),
+            units: r.units.clone(),
+            result: r.result.clone(),
+            actual_total: r.actual_total.to_string(),
+            actual_support: r.actual_support.to_string(),
+            actual_counterpart: r.actual_counterpart.to_string(),
+            actual_other: r.actual_other.to_string(),
+            notes: r.notes.clone(),
+        };
+        self.project_record(
+            line,
+            r,
+            ProjectKind::Acceptance,
+            &[("date", Some(&r.date))],
+            &[
+                ("units", &r.units),
+                ("result", &r.result),
+                ("notes", &r.notes),
+            ],
+            |today| project::validate_acceptance(&input, today).map(drop),
+        )
+    }
+
+    pub(super) fn payment(&self, line: usize, r: &PaymentRecord) -> Result<()> {
+        let input = PaymentInput {
+            date: r.date.clone(),
+            amount: r.amount.to_string(),
+            kind: r.kind.clone(),
+            doc_no: r.doc_no.clone(),
+            notes: r.notes.clone(),
+        };
+        self.project_record(
+            line,
+            r,
+            ProjectKind::Payment,
+            &[("date", Some(&r.date))],
+            &[
+                ("kind", &r.kind),
+                ("doc_no", &r.doc_no),
+                ("notes", &r.notes),
+            ],
+            |today| project::validate_payment(&input, today).map(drop),
+        )
+    }
+
+    pub(super) fn result(&self, line: usize, r: &ResultRecord) -> Result<()> {
+        let input = ResultInput {
+            stage: r.stage.clone(),
+            date: r.date.clone(),
+            jobs_created: opt(r.jobs_created),
+            workers_trained: opt(r.workers_trained),
+            revenue_before: opt(r.revenue_before),
+            revenue_after: opt(r.revenue_after),
+            products: r.products.clone(),
+            equipment_in_use: r.equipment_in_use.clone(),
+            notes: r.notes.clone(),
+        };
+        let kind = if r.stage == project::ResultStage::DanhGia.code() {
+            ProjectKind::Evaluation
+        } else {
+            ProjectKind::Result
+        };
+        self.project_record(
+            line,
+            r,
+            kind,
+            &[("date", Some(&r.date))],
+            &[
+                ("stage", &r.stage),
+                ("products", &r.products),
+                ("equipment_in_use", &r.equipment_in_use),
+                ("notes", &r.notes),
+            ],
+            |today| project::validate_result(&input, today).map(drop),
+        )
+    }
+}
+
 pub(super) fn one_issue(field: &'static str, p: Problem) -> Issues {
     let mut i = Issues::default();
     i.push(FieldIssue::error(field, p));
@@ -350,6 +525,11 @@ pub(super) fn validate(
         .or_else(|| validate_kind::<FacilityRecord>(checker, inc, p))
         .or_else(|| validate_kind::<ConsultationRecord>(checker, inc, p))
         .or_else(|| validate_kind::<ProposalRecord>(checker, inc, p))
+        .or_else(|| validate_kind::<AdjustmentRecord>(checker, inc, p))
+        .or_else(|| validate_kind::<VisitRecord>(checker, inc, p))
+        .or_else(|| validate_kind::<AcceptanceRecord>(checker, inc, p))
+        .or_else(|| validate_kind::<PaymentRecord>(checker, inc, p))
+        .or_else(|| validate_kind::<ResultRecord>(checker, inc, p))
 }
 
 /// The first refusal among the written records of one kind: a rev that is not the content's,
@@ -451,7 +631,127 @@ pub(super) fn check_refs(
             Ok(()) => {}
         }
     }
-    Ok(None)
+    // The đề án records: their proposal, here or in the bundle, in the sender's scope and
+    // at a stage that takes them.
+    let mut proposal_of = |pid: &str| -> Result<Option<(String, String)>> {
+        if let Some((c, s)) = conn
+            .prepare_cached("SELECT commune_code, status FROM proposals WHERE id = ?1")?
+            .query_row([pid], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?
+        {
+            return Ok(Some((c, s)));
+        }
+        let Some(p) = inc.proposals.iter().find(|e| e.record.id == pid) else {
+            return Ok(None);
+        };
+        let fid = p.record.facility_id.as_str();
+        let commune = match facility_commune.get(fid) {
+            Some(c) => Some(c.to_string()),
+            None => conn
+                .prepare_cached("SELECT commune_code FROM facilities WHERE id = ?1")?
+                .query_row([fid], |r| r.get(0))
+                .optional()?,
+        };
+        Ok(commune.map(|c| (c, p.record.status.clone())))
+    };
+    let pr = inc.projects;
+    let mut found = None;
+    project_refs(
+        &pr.adjustments,
+        &p.projects[0],
+        checker,
+        &mut proposal_of,
+        &mut found,
+    )?;
+    project_refs(
+        &pr.visits,
+        &p.projects[1],
+        checker,
+        &mut proposal_of,
+        &mut found,
+    )?;
+    project_refs(
+        &pr.acceptances,
+        &p.projects[2],
+        checker,
+        &mut proposal_of,
+        &mut found,
+    )?;
+    project_refs(
+        &pr.payments,
+        &p.projects[3],
+        checker,
+        &mut proposal_of,
+        &mut found,
+    )?;
+    project_refs(
+        &pr.results,
+        &p.projects[4],
+        checker,
+        &mut proposal_of,
+        &mut found,
+    )?;
+    Ok(found)
+}
+
+/// The first refusal among the written đề án records of one kind (unless one was found in an
+/// earlier kind).
+fn project_refs<T: Kind + ProjectItem>(
+    envs: &[Envelope<T>],
+    decisions: &[Decision],
+    checker: &Checker<'_>,
+    proposal_of: &mut dyn FnMut(&str) -> Result<Option<(String, String)>>,
+    found: &mut Option<(At, StoreError)>,
+) -> Result<()> {
+    if found.is_some() {
+        return Ok(());
+    }
+    for (i, (env, d)) in envs.iter().zip(decisions).enumerate() {
+        if matches!(d, Decision::Unchanged) {
+            continue;
+        }
+        let r = &env.record;
+        let pid = ProjectItem::proposal_id(r);
+        let rid = Kind::id(r);
+        let entity = <T as Kind>::ENTITY;
+        let at = (<T as Kind>::RANK, i, 1);
+        let Some((commune, status)) = proposal_of(pid)? else {
+            let problem = RecordProblem::MissingProposal {
+                proposal_id: crate::text::sanitize(pid),
+            };
+            *found = Some((at, bad(entity, i + 1, rid, problem)));
+            return Ok(());
+        };
+        if let Err(e) = checker.scope(entity, i + 1, rid, &commune) {
+            *found = Some((at, e));
+            return Ok(());
+        }
+        let stage = project_kind_of(r);
+        let status = status_code(&status);
+        if let Some((kind, status)) = stage.zip(status).filter(|(k, s)| !k.allowed_in(*s)) {
+            let problem = RecordProblem::Refused {
+                proposal_id: crate::text::sanitize(pid),
+                refusal: ProjectRefusal::Stage { kind, status },
+            };
+            *found = Some((at, bad(entity, i + 1, rid, problem)));
+            return Ok(());
+        }
+    }
+    Ok(())
+}
+
+/// The rule kind of a đề án record (results by their stage).
+fn project_kind_of<T: ProjectItem>(r: &T) -> Option<ProjectKind> {
+    let v = serde_json::to_value(r).ok()?;
+    let stage = v.get("stage").and_then(|s| s.as_str());
+    Some(match T::ENTITY {
+        "project_adjustment" => ProjectKind::Adjustment,
+        "project_visit" => ProjectKind::Visit,
+        "project_acceptance" => ProjectKind::Acceptance,
+        "project_payment" => ProjectKind::Payment,
+        _ if stage == Some(project::ResultStage::DanhGia.code()) => ProjectKind::Evaluation,
+        _ => ProjectKind::Result,
+    })
 }
 
 /// The first of two refusals in record order.
