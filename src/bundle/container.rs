@@ -17,7 +17,8 @@ use super::jsoncheck::{self, Fault};
 use super::keys::{self, hex, SigningKeyFile};
 use super::{
     record_entries, Bundle, BundleError, Manifest, SenderInfo, COLLABORATORS, CONSULTATIONS,
-    FACILITIES, KIND_BUNDLE, KIND_RECEIPT, MANIFEST, PROPOSALS, SIGNATURE, WORKBOOK,
+    FACILITIES, KIND_BUNDLE, KIND_RECEIPT, MANIFEST, PROPOSALS, RECORD_ENTRIES, SIGNATURE,
+    WORKBOOK,
 };
 use crate::record::{
     content_rev, AcceptanceRecord, AdjustmentRecord, Envelope, PaymentRecord, ProjectItem,
@@ -446,7 +447,7 @@ fn read_head<R: Read + std::io::Seek>(
         }
     }
     if kind == KIND_BUNDLE {
-        for name in record_entries(version).iter().chain([&WORKBOOK]) {
+        for name in RECORD_ENTRIES.iter().chain([&WORKBOOK]) {
             if !manifest.entries.contains_key(*name) {
                 return Err(BundleError::MissingEntry(name.to_string()));
             }

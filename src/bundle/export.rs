@@ -312,7 +312,8 @@ pub fn export_with_key(
         ] {
             packed.push(container::pack_entry(name, lines)?);
         }
-        for (_, name, lines) in &projects {
+        // A kind of đề án record travels only when there is some (most bundles have none).
+        for (_, name, lines) in projects.iter().filter(|(_, _, l)| l.count > 0) {
             packed.push(container::pack_entry(name, &lines.buf)?);
         }
         progress(650, 1000);
@@ -328,7 +329,12 @@ pub fn export_with_key(
             ("proposals", p.count),
         ]
         .into_iter()
-        .chain(projects.iter().map(|(key, _, l)| (*key, l.count)))
+        .chain(
+            projects
+                .iter()
+                .filter(|(_, _, l)| l.count > 0)
+                .map(|(key, _, l)| (*key, l.count)),
+        )
         .map(|(k, v)| (k.to_string(), v))
         .collect();
         let mut sent = Vec::new();

@@ -50,7 +50,8 @@ pub const RECORD_ENTRIES: [&str; 4] = [COLLABORATORS, FACILITIES, CONSULTATIONS,
 /// The entries format version 2 adds: the đề án's records after approval.
 pub use crate::record::PROJECT_ENTRIES;
 
-/// The record entries a bundle of format `version` holds.
+/// The record entries a bundle of format `version` may hold (the first four always, the
+/// đề án's only when it carries such records).
 pub fn record_entries(version: u32) -> Vec<&'static str> {
     let mut all = RECORD_ENTRIES.to_vec();
     if version >= 2 {

@@ -361,7 +361,7 @@ impl Checker<'_> {
         if !kind.allowed_for(self.sender.role) {
             return Err(at.bad(RecordProblem::Refused {
                 proposal_id: crate::text::sanitize(r.proposal_id()),
-                refusal: ProjectRefusal::ProvinceOnly { kind },
+                refusal: Box::new(ProjectRefusal::ProvinceOnly { kind }),
             }));
         }
         Ok(())
@@ -694,13 +694,16 @@ pub(super) fn check_refs(
     Ok(found)
 }
 
+/// A proposal's commune and status, from the database or the bundle (None: in neither).
+type ProposalLookup<'a> = dyn FnMut(&str) -> Result<Option<(String, String)>> + 'a;
+
 /// The first refusal among the written đề án records of one kind (unless one was found in an
 /// earlier kind).
 fn project_refs<T: Kind + ProjectItem>(
     envs: &[Envelope<T>],
     decisions: &[Decision],
     checker: &Checker<'_>,
-    proposal_of: &mut dyn FnMut(&str) -> Result<Option<(String, String)>>,
+    proposal_of: &mut ProposalLookup<'_>,
     found: &mut Option<(At, StoreError)>,
 ) -> Result<()> {
     if found.is_some() {
@@ -731,7 +734,7 @@ fn project_refs<T: Kind + ProjectItem>(
         if let Some((kind, status)) = stage.zip(status).filter(|(k, s)| !k.allowed_in(*s)) {
             let problem = RecordProblem::Refused {
                 proposal_id: crate::text::sanitize(pid),
-                refusal: ProjectRefusal::Stage { kind, status },
+                refusal: Box::new(ProjectRefusal::Stage { kind, status }),
             };
             *found = Some((at, bad(entity, i + 1, rid, problem)));
             return Ok(());

@@ -97,7 +97,7 @@ pub enum RecordProblem {
     /// A đề án record the sender may not make, or on a proposal at a stage that takes none.
     Refused {
         proposal_id: String,
-        refusal: crate::domain::project::ProjectRefusal,
+        refusal: Box<crate::domain::project::ProjectRefusal>,
     },
 }
 
