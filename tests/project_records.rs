@@ -564,3 +564,119 @@ fn a_bundle_may_not_carry_money_from_a_collaborator() {
     assert_eq!(p.change_count().unwrap(), changes);
     assert!(p.project_records(&id).unwrap().payments.is_empty());
 }
+
+#[test]
+fn the_command_line_records_and_refuses_in_words() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (s, db, id) = project_under_way(tmp.path(), &clock(), 80_000_000);
+    drop(s);
+    let short = &id[id.len() - 8..];
+    let run = |args: &[&str]| common::ctv(&db, args);
+
+    let (code, out, err) = run(&[
+        "project", "pay", short, "--amount", "60tr", "--kind", "tam-ung",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("Đã chi 60.000.000 đ / kinh phí được duyệt 80.000.000 đ."),
+        "{out}"
+    );
+
+    let changes = || {
+        let s = Store::open(&db).unwrap();
+        (s.change_count().unwrap(), s.project_records(&id).unwrap())
+    };
+    let before = changes();
+    let (code, _, err) = run(&[
+        "project",
+        "pay",
+        short,
+        "--amount",
+        "30tr",
+        "--kind",
+        "tạm ứng",
+    ]);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("Đã chi 60.000.000 đ + 30.000.000 đ vượt kinh phí được duyệt 80.000.000 đ"),
+        "{err}"
+    );
+    let (code, _, err) = run(&[
+        "project",
+        "pay",
+        short,
+        "--amount",
+        "ba chục",
+        "--kind",
+        "tiền mặt",
+    ]);
+    assert_eq!(code, 1);
+    assert!(err.contains("--amount (Số tiền): "), "{err}");
+    assert!(err.contains("--kind (Loại khoản chi): "), "{err}");
+    let (code, _, err) = run(&[
+        "project",
+        "accept",
+        short,
+        "--units",
+        "Sở, xã, HTX",
+        "--result",
+        "đạt",
+        "--actual-total",
+        "300tr",
+        "--actual-support",
+        "80tr",
+        "--actual-counterpart",
+        "200tr",
+    ]);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("--actual-total (Tổng chi phí thực tế): "),
+        "{err}"
+    );
+    assert!(err.contains("300.000.000 đ"), "{err}");
+    assert_eq!(changes(), before, "a refused command writes nothing");
+
+    let (code, out, err) = run(&[
+        "project",
+        "visit",
+        short,
+        "--progress",
+        "50",
+        "--follow-up",
+        "+3",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["visitor"], "Trung tâm Khuyến công Hà Nội");
+    assert_eq!(v["progress_pct"], 50);
+
+    let (code, out, _) = run(&["project", "records", short, "--format", "json"]);
+    assert_eq!(code, 0);
+    let all: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(all["payments"].as_array().unwrap().len(), 1);
+    assert_eq!(all["payments"][0]["amount"], 60_000_000);
+    assert_eq!(all["visits"].as_array().unwrap().len(), 1);
+    let (code, out, _) = run(&["project", "records", short]);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("khoản chi") && out.contains("60.000.000 đ") && out.contains("Tạm ứng"),
+        "{out}"
+    );
+
+    let (code, out, _) = run(&["agenda"]);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("Kiểm tra lại đề án (1)") && out.contains("Máy chẻ nan"),
+        "{out}"
+    );
+    let (code, _, err) = run(&[
+        "project", "pay", "ffffffff", "--amount", "1tr", "--kind", "tam-ung",
+    ]);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("Không tìm thấy đề xuất có mã ffffffff."),
+        "{err}"
+    );
+}

@@ -738,6 +738,7 @@ pub struct Agenda {
     /// How many follow-ups each bucket holds, listed or not.
     pub counts: AgendaCounts,
     /// The đề án's monitoring visits whose follow-up is open (`Store::visit_follow_ups`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub visits: Vec<super::project::VisitDue>,
 }
 
