@@ -680,3 +680,69 @@ fn the_command_line_records_and_refuses_in_words() {
         "{err}"
     );
 }
+
+/// `file` written again as format `version` (same entries, manifest re-signed by `key`).
+fn as_version(file: &Path, version: u32, key: &ctv::bundle::SigningKeyFile, out: &Path) {
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(file).unwrap()).unwrap();
+    let mut entries = Vec::new();
+    for i in 0..zip.len() {
+        let mut f = zip.by_index(i).unwrap();
+        let name = f.name().to_string();
+        if name == "manifest.json" || name == "signature" {
+            continue;
+        }
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut f, &mut bytes).unwrap();
+        entries.push((name, bytes));
+    }
+    let mut manifest = ctv::bundle::read_bundle(file).unwrap().manifest;
+    manifest.format_version = version;
+    manifest.entries.clear();
+    ctv::bundle::container::write_manifest(out, manifest, entries, key).unwrap();
+}
+
+#[test]
+fn a_version_1_bundle_is_still_read_but_may_not_carry_de_an_records() {
+    keys_dir();
+    let tmp = tempfile::tempdir().unwrap();
+    let clock = FixedClock::new(vn(2027, 3, 10, 9));
+    let (mut a, a_path) = open(tmp.path(), "collaborator.db", &clock);
+    let id = reviewed_proposal(&mut a);
+    let key = ctv::bundle::signing_key(&mut a).unwrap();
+    let b1 = export_to(&mut a, tmp.path().join("b1.ctvb"));
+    assert_eq!(
+        ctv::bundle::read_bundle(&b1)
+            .unwrap()
+            .manifest
+            .format_version,
+        2
+    );
+    let v1 = tmp.path().join("v1.ctvb");
+    as_version(&b1, 1, &key, &v1);
+    let (mut p, _) = open(tmp.path(), "province.db", &clock);
+    as_profile(&mut p, "Trung tâm Khuyến công Hà Nội", "province", "01");
+    let r = import(&mut p, &v1);
+    assert_eq!(r.count("proposal").new, 1);
+    assert!(p.proposal(&id).unwrap().is_some());
+
+    // A visit travels in its own entry, which a version 1 bundle may not hold.
+    let c = rusqlite::Connection::open(&a_path).unwrap();
+    c.execute(
+        "UPDATE proposals SET status = 'DANG_THUC_HIEN' WHERE id = ?1",
+        [&id],
+    )
+    .unwrap();
+    drop(c);
+    a.add_visit(&id, &visit("")).unwrap();
+    let b2 = export_to(&mut a, tmp.path().join("b2.ctvb"));
+    let b2_read = ctv::bundle::read_bundle(&b2).unwrap();
+    assert_eq!(b2_read.projects.visits.len(), 1);
+    assert_eq!(b2_read.manifest.counts.get("project_visits"), Some(&1));
+    let v1 = tmp.path().join("v1b.ctvb");
+    as_version(&b2, 1, &key, &v1);
+    let e = ctv::bundle::read_bundle(&v1).unwrap_err();
+    assert!(
+        matches!(e, ctv::bundle::BundleError::BadEntryName(ref n) if n == "project_visits.ndjson"),
+        "{e:?}"
+    );
+}
