@@ -239,12 +239,24 @@ fn added<T: serde::Serialize>(
     Ok(())
 }
 
+/// Adds one record to the đề án `id` with `add`, then prints it (see [`added`]).
+fn record<T: serde::Serialize>(
+    ctx: &Ctx,
+    id: &str,
+    format: Format,
+    what: &str,
+    add: impl FnOnce(&mut Store, &str) -> Result<T, StoreError>,
+) -> Result<(), CliError> {
+    let mut store = ctx.open()?;
+    let p = find(ctx, &store, id)?;
+    let r = checked(ctx.lang, add(&mut store, &p.id))?;
+    added(ctx, &store, &p, format, &r, what)
+}
+
 pub fn run(ctx: &Ctx, cmd: ProjectCmd) -> Result<(), CliError> {
     let l = ctx.lang;
     match cmd {
         ProjectCmd::Adjust(a) => {
-            let mut store = ctx.open()?;
-            let p = find(ctx, &store, &a.id)?;
             let input = AdjustmentInput {
                 decision_no: a.decision_no,
                 date: a.date,
@@ -252,37 +264,31 @@ pub fn run(ctx: &Ctx, cmd: ProjectCmd) -> Result<(), CliError> {
                 new_end: a.new_end,
                 reason: a.reason,
             };
-            let r = checked(l, store.add_adjustment(&p.id, &input))?;
-            added(
-                ctx,
-                &store,
-                &p,
-                a.format,
-                &r,
-                tr(l, "project.kind.adjustment"),
-            )
+            let what = tr(l, "project.kind.adjustment");
+            record(ctx, &a.id, a.format, what, |s, id| {
+                s.add_adjustment(id, &input)
+            })
         }
         ProjectCmd::Visit(a) => {
-            let mut store = ctx.open()?;
-            let p = find(ctx, &store, &a.id)?;
-            let visitor = match a.by {
-                Some(b) => b,
-                None => store.require_profile()?.name.clone(),
-            };
-            let input = VisitInput {
-                date: a.date,
-                visitor,
-                checked: a.checked,
-                progress_pct: a.progress,
-                findings: a.findings,
-                follow_up_date: a.follow_up,
-            };
-            let r = checked(l, store.add_visit(&p.id, &input))?;
-            added(ctx, &store, &p, a.format, &r, tr(l, "project.kind.visit"))
+            let what = tr(l, "project.kind.visit");
+            let (pid, format) = (a.id.clone(), a.format);
+            record(ctx, &pid, format, what, |s, id| {
+                let visitor = match a.by {
+                    Some(b) => b,
+                    None => s.require_profile()?.name.clone(),
+                };
+                let input = VisitInput {
+                    date: a.date,
+                    visitor,
+                    checked: a.checked,
+                    progress_pct: a.progress,
+                    findings: a.findings,
+                    follow_up_date: a.follow_up,
+                };
+                s.add_visit(id, &input)
+            })
         }
         ProjectCmd::Accept(a) => {
-            let mut store = ctx.open()?;
-            let p = find(ctx, &store, &a.id)?;
             let input = AcceptanceInput {
                 date: a.date,
                 units: a.units,
@@ -293,19 +299,12 @@ pub fn run(ctx: &Ctx, cmd: ProjectCmd) -> Result<(), CliError> {
                 actual_other: a.actual_other,
                 notes: a.notes,
             };
-            let r = checked(l, store.add_acceptance(&p.id, &input))?;
-            added(
-                ctx,
-                &store,
-                &p,
-                a.format,
-                &r,
-                tr(l, "project.kind.acceptance"),
-            )
+            let what = tr(l, "project.kind.acceptance");
+            record(ctx, &a.id, a.format, what, |s, id| {
+                s.add_acceptance(id, &input)
+            })
         }
         ProjectCmd::Pay(a) => {
-            let mut store = ctx.open()?;
-            let p = find(ctx, &store, &a.id)?;
             let input = PaymentInput {
                 date: a.date,
                 amount: a.amount,
@@ -313,12 +312,12 @@ pub fn run(ctx: &Ctx, cmd: ProjectCmd) -> Result<(), CliError> {
                 doc_no: a.doc_no,
                 notes: a.notes,
             };
-            let r = checked(l, store.add_payment(&p.id, &input))?;
-            added(ctx, &store, &p, a.format, &r, tr(l, "project.kind.payment"))
+            let what = tr(l, "project.kind.payment");
+            record(ctx, &a.id, a.format, what, |s, id| {
+                s.add_payment(id, &input)
+            })
         }
         ProjectCmd::Result(a) => {
-            let mut store = ctx.open()?;
-            let p = find(ctx, &store, &a.id)?;
             let input = ResultInput {
                 stage: a.stage,
                 date: a.date,
@@ -330,9 +329,8 @@ pub fn run(ctx: &Ctx, cmd: ProjectCmd) -> Result<(), CliError> {
                 equipment_in_use: a.equipment,
                 notes: a.notes,
             };
-            let r = checked(l, store.add_result(&p.id, &input))?;
             let what = tr(l, "project.field.result");
-            added(ctx, &store, &p, a.format, &r, what)
+            record(ctx, &a.id, a.format, what, |s, id| s.add_result(id, &input))
         }
         ProjectCmd::Records { id, format } => {
             let store = ctx.open_to_read()?;

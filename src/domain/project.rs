@@ -7,7 +7,7 @@
 //! đề án's stage or the person's role does not allow it ([`ProjectRefusal`]).
 
 use chrono::NaiveDate;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::consultation::{date_field, dmy, ser_date, ser_opt_date};
 use super::issue::{FieldIssue, Issues, Problem};
@@ -328,7 +328,9 @@ fn done<T>(issues: Issues, data: Option<T>) -> Result<(T, Issues), Issues> {
 // ------------------------------------------------------------------------------------------
 // Adjustment
 
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// Read from a received record too (its fields as text; others ignored).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(default)]
 pub struct AdjustmentInput {
     pub decision_no: String,
     pub date: String,
@@ -380,7 +382,9 @@ pub fn validate_adjustment(
 // ------------------------------------------------------------------------------------------
 // Visit
 
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// Read from a received record too (its fields as text; others ignored).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(default)]
 pub struct VisitInput {
     pub date: String,
     /// Who went (names).
@@ -451,7 +455,9 @@ pub fn validate_visit(input: &VisitInput, today: NaiveDate) -> Result<(VisitData
 // ------------------------------------------------------------------------------------------
 // Acceptance
 
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// Read from a received record too (its fields as text; others ignored).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(default)]
 pub struct AcceptanceInput {
     pub date: String,
     /// The units taking part (Sở, the commune, the beneficiary …).
@@ -531,7 +537,9 @@ pub fn validate_acceptance(
 // ------------------------------------------------------------------------------------------
 // Payment
 
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// Read from a received record too (its fields as text; others ignored).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(default)]
 pub struct PaymentInput {
     pub date: String,
     pub amount: String,
@@ -578,7 +586,9 @@ pub fn validate_payment(
 // ------------------------------------------------------------------------------------------
 // Results
 
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// Read from a received record too (its fields as text; others ignored).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(default)]
 pub struct ResultInput {
     /// `NGHIEM_THU` (at acceptance) or `DANH_GIA` (a later evaluation).
     pub stage: String,

@@ -15,7 +15,7 @@ use serde_json::{Map, Value as Json};
 use super::merge::write::json_diff;
 use super::proposals::complete_by_acceptance_in;
 use super::{change_log, new_id, Actor, Result, Store, StoreError};
-use crate::domain::consultation::{days_late, iso, parse_date, AgendaBucket};
+use crate::domain::consultation::{days_late, parse_date, AgendaBucket};
 use crate::domain::project::VisitDue;
 use crate::domain::project::{
     self, AcceptanceInput, AcceptanceResult, AdjustmentInput, PaymentInput, ProjectKind,
@@ -265,61 +265,77 @@ fn money_in(conn: &Connection, proposal_id: &str) -> Result<Option<ProjectMoney>
 // ------------------------------------------------------------------------------------------
 // Writing
 
-/// What adding one record needs besides the record: who may, at which stage.
-struct Adding<'a> {
-    proposal_id: &'a str,
-    kind: ProjectKind,
+/// A proposal's status, read inside a transaction.
+fn status_in(tx: &Transaction<'_>, proposal_id: &str) -> Result<ProposalStatus> {
+    let code: String = tx.query_row(
+        "SELECT status FROM proposals WHERE id = ?1",
+        [proposal_id],
+        |r| r.get(0),
+    )?;
+    ProposalStatus::ALL
+        .into_iter()
+        .find(|s| s.code() == code)
+        .ok_or_else(|| StoreError::Corrupt(format!("proposal {proposal_id}")))
+}
+
+/// A new record of `T` from its validated content: the content's fields (dates ISO, codes as
+/// stored — the same names as the record's) with its id, proposal and stamps.
+fn new_record<T: ProjectItem, D: Serialize>(
+    data: &D,
+    proposal_id: &str,
+    now: &str,
+    by: &str,
+) -> Result<T> {
+    let Ok(Json::Object(mut m)) = serde_json::to_value(data) else {
+        return Err(StoreError::Corrupt(format!("{}: not a record", T::TABLE)));
+    };
+    m.insert("id".into(), Json::from(new_id()));
+    m.insert("proposal_id".into(), Json::from(proposal_id));
+    for k in ["created_at", "updated_at"] {
+        m.insert(k.into(), Json::from(now));
+    }
+    for k in ["created_by", "updated_by"] {
+        m.insert(k.into(), Json::from(by));
+    }
+    for k in T::BOOLS {
+        m.insert((*k).into(), Json::Bool(false));
+    }
+    serde_json::from_value(Json::Object(m))
+        .map_err(|e| StoreError::Corrupt(format!("{}: {e}", T::TABLE)))
 }
 
 impl Store {
-    /// Checks the person and the proposal for a new record of `a.kind`, then writes it in
-    /// one transaction (`build` makes the record from its id, the time and the author;
-    /// `within` runs after the stage check and before the insert).
+    /// Checks the person and the proposal for a new record of `kind` made of `data`, then
+    /// writes it in one transaction (`within` runs after the stage check, before the insert).
     fn add_item<T: ProjectItem, D: Serialize>(
         &mut self,
-        a: Adding<'_>,
+        proposal_id: &str,
+        kind: ProjectKind,
         data: &D,
-        build: impl FnOnce(String, &str, &str) -> T,
         within: impl FnOnce(&Transaction<'_>, &T, &Actor) -> Result<()>,
     ) -> Result<T> {
         let p = self.require_profile()?;
-        let (role, actor) = (
-            p.role,
-            Actor {
-                id: p.id.clone(),
-                name: p.name.clone(),
-            },
-        );
+        let role = p.role;
+        let actor = self.actor()?;
         let proposal = self
-            .proposal(a.proposal_id)?
-            .ok_or_else(|| StoreError::NotFound(a.proposal_id.to_string()))?;
+            .proposal(proposal_id)?
+            .ok_or_else(|| StoreError::NotFound(proposal_id.to_string()))?;
         self.check_scope(&proposal.commune_code)?;
         let refuse = |refusal| StoreError::Project {
-            id: a.proposal_id.to_string(),
+            id: proposal_id.to_string(),
             refusal,
         };
-        if !a.kind.allowed_for(role) {
-            return Err(refuse(ProjectRefusal::ProvinceOnly { kind: a.kind }));
+        if !kind.allowed_for(role) {
+            return Err(refuse(ProjectRefusal::ProvinceOnly { kind }));
         }
         let now = self.now_string();
-        let rec = build(new_id(), &now, &actor.id);
+        let rec: T = new_record(data, proposal_id, &now, &actor.id)?;
         let changes = json_diff(None, &serde_json::to_value(data).unwrap_or(Json::Null));
         self.write(|tx| {
             // The stage as it is now, inside the transaction.
-            let status: String = tx.query_row(
-                "SELECT status FROM proposals WHERE id = ?1",
-                [a.proposal_id],
-                |r| r.get(0),
-            )?;
-            let status = ProposalStatus::ALL
-                .into_iter()
-                .find(|s| s.code() == status)
-                .ok_or_else(|| StoreError::Corrupt(format!("proposal {}", a.proposal_id)))?;
-            if !a.kind.allowed_in(status) {
-                return Err(refuse(ProjectRefusal::Stage {
-                    kind: a.kind,
-                    status,
-                }));
+            let status = status_in(tx, proposal_id)?;
+            if !kind.allowed_in(status) {
+                return Err(refuse(ProjectRefusal::Stage { kind, status }));
             }
             within(tx, &rec, &actor)?;
             write_item(tx, &rec, 1)?;
@@ -336,58 +352,14 @@ impl Store {
     ) -> Result<AdjustmentRecord> {
         let (d, _) =
             project::validate_adjustment(input, self.today()).map_err(StoreError::Invalid)?;
-        let a = Adding {
-            proposal_id,
-            kind: ProjectKind::Adjustment,
-        };
-        self.add_item(
-            a,
-            &d,
-            |id, now, by| AdjustmentRecord {
-                id,
-                proposal_id: proposal_id.to_string(),
-                decision_no: d.decision_no.clone(),
-                date: iso(d.date),
-                new_support: d.new_support,
-                new_end: d.new_end.map(iso),
-                reason: d.reason.clone(),
-                created_at: now.into(),
-                created_by: by.into(),
-                updated_at: now.into(),
-                updated_by: by.into(),
-            },
-            |_, _, _| Ok(()),
-        )
+        self.add_item(proposal_id, ProjectKind::Adjustment, &d, |_, _, _| Ok(()))
     }
 
     /// Records a monitoring visit (kiểm tra, giám sát): anyone whose scope covers the
     /// facility. Its follow-up date lands on the agenda.
     pub fn add_visit(&mut self, proposal_id: &str, input: &VisitInput) -> Result<VisitRecord> {
         let (d, _) = project::validate_visit(input, self.today()).map_err(StoreError::Invalid)?;
-        let a = Adding {
-            proposal_id,
-            kind: ProjectKind::Visit,
-        };
-        self.add_item(
-            a,
-            &d,
-            |id, now, by| VisitRecord {
-                id,
-                proposal_id: proposal_id.to_string(),
-                date: iso(d.date),
-                visitor: d.visitor.clone(),
-                checked: d.checked.clone(),
-                progress_pct: d.progress_pct,
-                findings: d.findings.clone(),
-                follow_up_date: d.follow_up_date.map(iso),
-                follow_up_done: false,
-                created_at: now.into(),
-                created_by: by.into(),
-                updated_at: now.into(),
-                updated_by: by.into(),
-            },
-            |_, _, _| Ok(()),
-        )
+        self.add_item(proposal_id, ProjectKind::Visit, &d, |_, _, _| Ok(()))
     }
 
     /// Records the acceptance (nghiệm thu): the province only, on a đề án under way (or
@@ -400,37 +372,13 @@ impl Store {
     ) -> Result<AcceptanceRecord> {
         let (d, _) =
             project::validate_acceptance(input, self.today()).map_err(StoreError::Invalid)?;
-        let a = Adding {
-            proposal_id,
-            kind: ProjectKind::Acceptance,
-        };
         let passed = d.result != AcceptanceResult::KhongDat;
         self.add_item(
-            a,
+            proposal_id,
+            ProjectKind::Acceptance,
             &d,
-            |id, now, by| AcceptanceRecord {
-                id,
-                proposal_id: proposal_id.to_string(),
-                date: iso(d.date),
-                units: d.units.clone(),
-                result: d.result.code().into(),
-                actual_total: d.actual_total,
-                actual_support: d.actual_support,
-                actual_counterpart: d.actual_counterpart,
-                actual_other: d.actual_other,
-                notes: d.notes.clone(),
-                created_at: now.into(),
-                created_by: by.into(),
-                updated_at: now.into(),
-                updated_by: by.into(),
-            },
-            |tx, rec, actor| {
-                let status: String = tx.query_row(
-                    "SELECT status FROM proposals WHERE id = ?1",
-                    [proposal_id],
-                    |r| r.get(0),
-                )?;
-                if passed && status == ProposalStatus::DangThucHien.code() {
+            |tx, rec: &AcceptanceRecord, actor| {
+                if passed && status_in(tx, proposal_id)? == ProposalStatus::DangThucHien {
                     complete_by_acceptance_in(tx, proposal_id, &rec.created_at, actor)?;
                 }
                 Ok(())
@@ -446,27 +394,11 @@ impl Store {
         input: &PaymentInput,
     ) -> Result<PaymentRecord> {
         let (d, _) = project::validate_payment(input, self.today()).map_err(StoreError::Invalid)?;
-        let a = Adding {
-            proposal_id,
-            kind: ProjectKind::Payment,
-        };
         self.add_item(
-            a,
+            proposal_id,
+            ProjectKind::Payment,
             &d,
-            |id, now, by| PaymentRecord {
-                id,
-                proposal_id: proposal_id.to_string(),
-                date: iso(d.date),
-                amount: d.amount,
-                kind: d.kind.code().into(),
-                doc_no: d.doc_no.clone(),
-                notes: d.notes.clone(),
-                created_at: now.into(),
-                created_by: by.into(),
-                updated_at: now.into(),
-                updated_by: by.into(),
-            },
-            |tx, rec, _| {
+            |tx, rec: &PaymentRecord, _| {
                 let refuse = |refusal| StoreError::Project {
                     id: proposal_id.to_string(),
                     refusal,
@@ -495,32 +427,7 @@ impl Store {
     /// province, or a collaborator whose scope covers the facility).
     pub fn add_result(&mut self, proposal_id: &str, input: &ResultInput) -> Result<ResultRecord> {
         let (d, _) = project::validate_result(input, self.today()).map_err(StoreError::Invalid)?;
-        let a = Adding {
-            proposal_id,
-            kind: d.kind(),
-        };
-        self.add_item(
-            a,
-            &d,
-            |id, now, by| ResultRecord {
-                id,
-                proposal_id: proposal_id.to_string(),
-                stage: d.stage.code().into(),
-                date: iso(d.date),
-                jobs_created: d.jobs_created,
-                workers_trained: d.workers_trained,
-                revenue_before: d.revenue_before,
-                revenue_after: d.revenue_after,
-                products: d.products.clone(),
-                equipment_in_use: d.equipment_in_use.clone(),
-                notes: d.notes.clone(),
-                created_at: now.into(),
-                created_by: by.into(),
-                updated_at: now.into(),
-                updated_by: by.into(),
-            },
-            |_, _, _| Ok(()),
-        )
+        self.add_item(proposal_id, d.kind(), &d, |_, _, _| Ok(()))
     }
 
     /// Marks a visit's follow-up done (it leaves the agenda): anyone whose scope covers the

@@ -10,10 +10,7 @@ use super::{bad, invalid, Incoming, Kind, RecordProblem, Sender};
 use crate::domain::consultation::{self, parse_date, ConsultationData, ConsultationInput};
 use crate::domain::facility::{self, FacilityInput, FacilityStatus, ValidationContext};
 use crate::domain::issue::{FieldIssue, Issues, Problem};
-use crate::domain::project::{
-    self as project, AcceptanceInput, AdjustmentInput, PaymentInput, ProjectKind, ProjectRefusal,
-    ResultInput, VisitInput,
-};
+use crate::domain::project::{self as project, ProjectKind, ProjectRefusal};
 use crate::domain::proposal::{
     self, FundingSource, Mover, ProposalData, ProposalInput, ProposalMoney, ProposalStatus,
 };
@@ -322,172 +319,69 @@ impl Checker<'_> {
     }
 }
 
-/// Optional numbers as the form would hold them.
-fn opt(v: Option<i64>) -> String {
-    v.map(|n| n.to_string()).unwrap_or_default()
-}
+/// A `domain::project` validation: typed input and today → the content, or the issues.
+type Validate<I, D> = fn(&I, chrono::NaiveDate) -> std::result::Result<(D, Issues), Issues>;
+
+/// Dates a đề án record may hold (ISO, strictly).
+const PROJECT_DATES: [&str; 3] = ["date", "new_end", "follow_up_date"];
 
 impl Checker<'_> {
-    /// What every đề án record must satisfy: ISO dates, clean text, the typed-data rules
-    /// (`validate`), and a kind the sender's role may make.
-    fn project_record<T: ProjectItem>(
+    /// A đề án record passes what typed data passes: ISO dates, clean text, the field rules
+    /// of `validate` (read back as the form's text), and a kind the sender's role may make.
+    pub(super) fn project<T, I, D>(
         &self,
         line: usize,
         r: &T,
-        kind: ProjectKind,
-        dates: &[(&'static str, Option<&str>)],
-        texts: &[(&'static str, &String)],
-        validate: impl FnOnce(chrono::NaiveDate) -> std::result::Result<(), Issues>,
-    ) -> Result<()> {
+        validate: Validate<I, D>,
+    ) -> Result<()>
+    where
+        T: ProjectItem,
+        I: serde::de::DeserializeOwned,
+    {
         let at = Place {
             entity: T::ENTITY,
             line,
             id: r.id(),
         };
-        for (field, d) in dates {
-            if let Some(d) = d.filter(|d| parse_date(d).is_none()) {
-                return Err(at.invalid(
-                    field,
-                    Problem::DateFormat {
-                        value: crate::text::sanitize(d),
-                    },
-                ));
+        let Ok(serde_json::Value::Object(fields)) = serde_json::to_value(r) else {
+            return Err(at.bad(RecordProblem::RevMismatch));
+        };
+        let mut typed = serde_json::Map::new();
+        for (k, v) in fields {
+            match v {
+                serde_json::Value::String(t) => {
+                    if PROJECT_DATES.contains(&k.as_str()) && parse_date(&t).is_none() {
+                        let value = crate::text::sanitize(&t);
+                        let field = PROJECT_DATES
+                            .into_iter()
+                            .find(|d| *d == k)
+                            .unwrap_or("date");
+                        return Err(at.invalid(field, Problem::DateFormat { value }));
+                    }
+                    if crate::text::ingest_multiline(&t) != t {
+                        return Err(at.bad(RecordProblem::UncleanText { field: k }));
+                    }
+                    typed.insert(k, serde_json::Value::String(t));
+                }
+                serde_json::Value::Number(n) => {
+                    typed.insert(k, serde_json::Value::String(n.to_string()));
+                }
+                _ => {}
             }
         }
-        at.texts(texts)?;
-        if let Err(issues) = validate(self.today) {
+        let input: I = serde_json::from_value(serde_json::Value::Object(typed))
+            .map_err(|_| at.bad(RecordProblem::RevMismatch))?;
+        if let Err(issues) = validate(&input, self.today) {
             return Err(at.bad(RecordProblem::Invalid { issues }));
         }
-        if !kind.allowed_for(self.sender.role) {
+        let kind = project_kind_of(r);
+        if let Some(kind) = kind.filter(|k| !k.allowed_for(self.sender.role)) {
             return Err(at.bad(RecordProblem::Refused {
                 proposal_id: crate::text::sanitize(r.proposal_id()),
                 refusal: Box::new(ProjectRefusal::ProvinceOnly { kind }),
             }));
         }
         Ok(())
-    }
-
-    pub(super) fn adjustment(&self, line: usize, r: &AdjustmentRecord) -> Result<()> {
-        let input = AdjustmentInput {
-            decision_no: r.decision_no.clone(),
-            date: r.date.clone(),
-            new_support: opt(r.new_support),
-            new_end: r.new_end.clone().unwrap_or_default(),
-            reason: r.reason.clone(),
-        };
-        self.project_record(
-            line,
-            r,
-            ProjectKind::Adjustment,
-            &[("date", Some(&r.date)), ("new_end", r.new_end.as_deref())],
-            &[("decision_no", &r.decision_no), ("reason", &r.reason)],
-            |today| project::validate_adjustment(&input, today).map(drop),
-        )
-    }
-
-    pub(super) fn visit(&self, line: usize, r: &VisitRecord) -> Result<()> {
-        let input = VisitInput {
-            date: r.date.clone(),
-            visitor: r.visitor.clone(),
-            checked: r.checked.clone(),
-            progress_pct: opt(r.progress_pct),
-            findings: r.findings.clone(),
-            follow_up_date: r.follow_up_date.clone().unwrap_or_default(),
-        };
-        self.project_record(
-            line,
-            r,
-            ProjectKind::Visit,
-            &[
-                ("date", Some(&r.date)),
-                ("follow_up_date", r.follow_up_date.as_deref()),
-            ],
-            &[
-                ("visitor", &r.visitor),
-                ("checked", &r.checked),
-                ("findings", &r.findings),
-            ],
-            |today| project::validate_visit(&input, today).map(drop),
-        )
-    }
-
-    pub(super) fn acceptance(&self, line: usize, r: &AcceptanceRecord) -> Result<()> {
-        let input = AcceptanceInput {
-            date: r.date.clone(),
-            units: r.units.clone(),
-            result: r.result.clone(),
-            actual_total: r.actual_total.to_string(),
-            actual_support: r.actual_support.to_string(),
-            actual_counterpart: r.actual_counterpart.to_string(),
-            actual_other: r.actual_other.to_string(),
-            notes: r.notes.clone(),
-        };
-        self.project_record(
-            line,
-            r,
-            ProjectKind::Acceptance,
-            &[("date", Some(&r.date))],
-            &[
-                ("units", &r.units),
-                ("result", &r.result),
-                ("notes", &r.notes),
-            ],
-            |today| project::validate_acceptance(&input, today).map(drop),
-        )
-    }
-
-    pub(super) fn payment(&self, line: usize, r: &PaymentRecord) -> Result<()> {
-        let input = PaymentInput {
-            date: r.date.clone(),
-            amount: r.amount.to_string(),
-            kind: r.kind.clone(),
-            doc_no: r.doc_no.clone(),
-            notes: r.notes.clone(),
-        };
-        self.project_record(
-            line,
-            r,
-            ProjectKind::Payment,
-            &[("date", Some(&r.date))],
-            &[
-                ("kind", &r.kind),
-                ("doc_no", &r.doc_no),
-                ("notes", &r.notes),
-            ],
-            |today| project::validate_payment(&input, today).map(drop),
-        )
-    }
-
-    pub(super) fn result(&self, line: usize, r: &ResultRecord) -> Result<()> {
-        let input = ResultInput {
-            stage: r.stage.clone(),
-            date: r.date.clone(),
-            jobs_created: opt(r.jobs_created),
-            workers_trained: opt(r.workers_trained),
-            revenue_before: opt(r.revenue_before),
-            revenue_after: opt(r.revenue_after),
-            products: r.products.clone(),
-            equipment_in_use: r.equipment_in_use.clone(),
-            notes: r.notes.clone(),
-        };
-        let kind = if r.stage == project::ResultStage::DanhGia.code() {
-            ProjectKind::Evaluation
-        } else {
-            ProjectKind::Result
-        };
-        self.project_record(
-            line,
-            r,
-            kind,
-            &[("date", Some(&r.date))],
-            &[
-                ("stage", &r.stage),
-                ("products", &r.products),
-                ("equipment_in_use", &r.equipment_in_use),
-                ("notes", &r.notes),
-            ],
-            |today| project::validate_result(&input, today).map(drop),
-        )
     }
 }
 

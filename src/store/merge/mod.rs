@@ -428,7 +428,7 @@ impl Kind for ProposalRecord {
 /// The merge of a đề án record: the generic reader and writer of `store::projects`, the
 /// checks of `Checker::$check`, decisions at `$rank - 4` of `Plan::projects`.
 macro_rules! project_kind {
-    ($t:ty, $rank:literal, $check:ident) => {
+    ($t:ty, $rank:literal, $validate:path) => {
         impl Kind for $t {
             const ENTITY: &'static str = <$t as crate::record::ProjectItem>::ENTITY;
             const TABLE: &'static str = <$t as crate::record::ProjectItem>::TABLE;
@@ -449,7 +449,7 @@ macro_rules! project_kind {
                 super::projects::load_item(conn, id)
             }
             fn check(&self, c: &Checker<'_>, line: usize) -> Result<()> {
-                c.$check(line, self)
+                c.project(line, self, $validate)
             }
             fn write(&self, w: &Writer<'_, '_>, version: i64) -> Result<()> {
                 super::projects::write_item(w.tx, self, version)
@@ -458,11 +458,19 @@ macro_rules! project_kind {
     };
 }
 
-project_kind!(AdjustmentRecord, 4, adjustment);
-project_kind!(VisitRecord, 5, visit);
-project_kind!(AcceptanceRecord, 6, acceptance);
-project_kind!(PaymentRecord, 7, payment);
-project_kind!(ResultRecord, 8, result);
+project_kind!(
+    AdjustmentRecord,
+    4,
+    crate::domain::project::validate_adjustment
+);
+project_kind!(VisitRecord, 5, crate::domain::project::validate_visit);
+project_kind!(
+    AcceptanceRecord,
+    6,
+    crate::domain::project::validate_acceptance
+);
+project_kind!(PaymentRecord, 7, crate::domain::project::validate_payment);
+project_kind!(ResultRecord, 8, crate::domain::project::validate_result);
 
 /// Runs `$body` with `$t` the record type of entity `$entity`; `$other` for an unknown one.
 macro_rules! by_entity {
