@@ -194,102 +194,124 @@ pub struct ProposalRecord {
 // The đề án after approval (format version 2). Field names are the table's column names
 // (migration 011), so one generic reader and writer serves all five (see `store::projects`).
 
-/// Điều chỉnh: a decision changing the approved support and/or the planned end.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct AdjustmentRecord {
-    pub id: String,
-    pub proposal_id: String,
-    pub decision_no: String,
-    /// yyyy-mm-dd
-    pub date: String,
-    pub new_support: Option<i64>,
-    pub new_end: Option<String>,
-    pub reason: String,
-    pub created_at: String,
-    pub created_by: String,
-    pub updated_at: String,
-    pub updated_by: String,
+/// Declares a đề án record: `id`, `proposal_id`, the fields given, then the stamps — the
+/// canonical order the rev hashes — and its [`ProjectItem`] names.
+macro_rules! project_record {
+    (
+        $(#[$m:meta])*
+        $name:ident ($entity:literal, $table:literal, $field:ident $(, bools = $bools:expr)?) {
+            $($(#[$fm:meta])* $f:ident: $ty:ty,)*
+        }
+    ) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+        #[serde(deny_unknown_fields)]
+        pub struct $name {
+            pub id: String,
+            pub proposal_id: String,
+            $($(#[$fm])* pub $f: $ty,)*
+            pub created_at: String,
+            pub created_by: String,
+            pub updated_at: String,
+            pub updated_by: String,
+        }
+
+        impl ProjectItem for $name {
+            const ENTITY: &'static str = $entity;
+            const TABLE: &'static str = $table;
+            const ENTRY: &'static str = concat!($table, ".ndjson");
+            $(const BOOLS: &'static [&'static str] = $bools;)?
+            fn id(&self) -> &str {
+                &self.id
+            }
+            fn proposal_id(&self) -> &str {
+                &self.proposal_id
+            }
+            fn updated_at(&self) -> &str {
+                &self.updated_at
+            }
+            fn of(set: &ProjectRecords) -> &Vec<Self> {
+                &set.$field
+            }
+            fn of_mut(set: &mut ProjectRecords) -> &mut Vec<Self> {
+                &mut set.$field
+            }
+            fn envs(set: &ProjectEnvelopes) -> &Vec<Envelope<Self>> {
+                &set.$field
+            }
+            fn envs_mut(set: &mut ProjectEnvelopes) -> &mut Vec<Envelope<Self>> {
+                &mut set.$field
+            }
+        }
+    };
 }
 
-/// Kiểm tra / giám sát: a monitoring visit.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct VisitRecord {
-    pub id: String,
-    pub proposal_id: String,
-    pub date: String,
-    pub visitor: String,
-    pub checked: String,
-    pub progress_pct: Option<i64>,
-    pub findings: String,
-    pub follow_up_date: Option<String>,
-    pub follow_up_done: bool,
-    pub created_at: String,
-    pub created_by: String,
-    pub updated_at: String,
-    pub updated_by: String,
+project_record! {
+    /// Điều chỉnh: a decision changing the approved support and/or the planned end.
+    AdjustmentRecord("project_adjustment", "project_adjustments", adjustments) {
+        decision_no: String,
+        /// yyyy-mm-dd
+        date: String,
+        new_support: Option<i64>,
+        new_end: Option<String>,
+        reason: String,
+    }
 }
 
-/// Nghiệm thu: the acceptance, with the actual cost and its parts.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct AcceptanceRecord {
-    pub id: String,
-    pub proposal_id: String,
-    pub date: String,
-    pub units: String,
-    /// DAT | KHONG_DAT | DAT_CO_DIEU_KIEN
-    pub result: String,
-    pub actual_total: i64,
-    pub actual_support: i64,
-    pub actual_counterpart: i64,
-    pub actual_other: i64,
-    pub notes: String,
-    pub created_at: String,
-    pub created_by: String,
-    pub updated_at: String,
-    pub updated_by: String,
+project_record! {
+    /// Kiểm tra / giám sát: a monitoring visit.
+    VisitRecord("project_visit", "project_visits", visits, bools = &["follow_up_done"]) {
+        date: String,
+        visitor: String,
+        checked: String,
+        progress_pct: Option<i64>,
+        findings: String,
+        follow_up_date: Option<String>,
+        follow_up_done: bool,
+    }
 }
 
-/// Tạm ứng, thanh toán, quyết toán.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct PaymentRecord {
-    pub id: String,
-    pub proposal_id: String,
-    pub date: String,
-    pub amount: i64,
-    /// TAM_UNG | THANH_TOAN | QUYET_TOAN
-    pub kind: String,
-    pub doc_no: String,
-    pub notes: String,
-    pub created_at: String,
-    pub created_by: String,
-    pub updated_at: String,
-    pub updated_by: String,
+project_record! {
+    /// Nghiệm thu: the acceptance, with the actual cost and its parts.
+    AcceptanceRecord("project_acceptance", "project_acceptances", acceptances) {
+        date: String,
+        units: String,
+        /// DAT | KHONG_DAT | DAT_CO_DIEU_KIEN
+        result: String,
+        actual_total: i64,
+        actual_support: i64,
+        actual_counterpart: i64,
+        actual_other: i64,
+        notes: String,
+    }
 }
 
-/// Results at acceptance (NGHIEM_THU) or at a later evaluation (DANH_GIA).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ResultRecord {
-    pub id: String,
-    pub proposal_id: String,
-    /// NGHIEM_THU | DANH_GIA
-    pub stage: String,
-    pub date: String,
-    pub jobs_created: Option<i64>,
-    pub workers_trained: Option<i64>,
-    pub revenue_before: Option<i64>,
-    pub revenue_after: Option<i64>,
-    pub products: String,
-    pub equipment_in_use: String,
-    pub notes: String,
-    pub created_at: String,
-    pub created_by: String,
-    pub updated_at: String,
-    pub updated_by: String,
+project_record! {
+    /// Tạm ứng, thanh toán, quyết toán.
+    PaymentRecord("project_payment", "project_payments", payments) {
+        date: String,
+        amount: i64,
+        /// TAM_UNG | THANH_TOAN | QUYET_TOAN
+        kind: String,
+        doc_no: String,
+        notes: String,
+    }
+}
+
+project_record! {
+    /// Results at acceptance (NGHIEM_THU) or at a later evaluation (DANH_GIA).
+    ResultRecord("project_result", "project_results", results) {
+        /// NGHIEM_THU | DANH_GIA
+        stage: String,
+        date: String,
+        jobs_created: Option<i64>,
+        workers_trained: Option<i64>,
+        revenue_before: Option<i64>,
+        revenue_after: Option<i64>,
+        products: String,
+        equipment_in_use: String,
+        notes: String,
+    }
 }
 
 /// The records of one or more đề án, by kind (a receipt's, a proposal's).
@@ -303,19 +325,27 @@ pub struct ProjectRecords {
     pub results: Vec<ResultRecord>,
 }
 
-impl ProjectRecords {
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
+/// `len` and `is_empty` of a set of the five kinds (records or envelopes).
+macro_rules! five_kinds_len {
+    ($t:ty) => {
+        impl $t {
+            pub fn len(&self) -> usize {
+                self.adjustments.len()
+                    + self.visits.len()
+                    + self.acceptances.len()
+                    + self.payments.len()
+                    + self.results.len()
+            }
 
-    pub fn len(&self) -> usize {
-        self.adjustments.len()
-            + self.visits.len()
-            + self.acceptances.len()
-            + self.payments.len()
-            + self.results.len()
-    }
+            pub fn is_empty(&self) -> bool {
+                self.len() == 0
+            }
+        }
+    };
 }
+
+five_kinds_len!(ProjectRecords);
+five_kinds_len!(ProjectEnvelopes);
 
 /// One of the five kinds of đề án record: its names, and where it sits in a
 /// [`ProjectRecords`]. Its fields are its table's columns.
@@ -366,18 +396,6 @@ impl ProjectEnvelopes {
     pub fn none() -> &'static ProjectEnvelopes {
         &NO_PROJECT_ENVELOPES
     }
-
-    pub fn len(&self) -> usize {
-        self.adjustments.len()
-            + self.visits.len()
-            + self.acceptances.len()
-            + self.payments.len()
-            + self.results.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
 }
 
 /// The entry names of the five kinds, in the order they are written, read and merged.
@@ -397,65 +415,6 @@ pub const PROJECT_ENTITIES: [&str; 5] = [
     PaymentRecord::ENTITY,
     ResultRecord::ENTITY,
 ];
-
-macro_rules! project_item {
-    ($t:ty, $entity:literal, $table:literal, $field:ident $(, bools = $bools:expr)?) => {
-        impl ProjectItem for $t {
-            const ENTITY: &'static str = $entity;
-            const TABLE: &'static str = $table;
-            const ENTRY: &'static str = concat!($table, ".ndjson");
-            $(const BOOLS: &'static [&'static str] = $bools;)?
-            fn id(&self) -> &str {
-                &self.id
-            }
-            fn proposal_id(&self) -> &str {
-                &self.proposal_id
-            }
-            fn updated_at(&self) -> &str {
-                &self.updated_at
-            }
-            fn of(set: &ProjectRecords) -> &Vec<Self> {
-                &set.$field
-            }
-            fn of_mut(set: &mut ProjectRecords) -> &mut Vec<Self> {
-                &mut set.$field
-            }
-            fn envs(set: &ProjectEnvelopes) -> &Vec<Envelope<Self>> {
-                &set.$field
-            }
-            fn envs_mut(set: &mut ProjectEnvelopes) -> &mut Vec<Envelope<Self>> {
-                &mut set.$field
-            }
-        }
-    };
-}
-
-project_item!(
-    AdjustmentRecord,
-    "project_adjustment",
-    "project_adjustments",
-    adjustments
-);
-project_item!(
-    VisitRecord,
-    "project_visit",
-    "project_visits",
-    visits,
-    bools = &["follow_up_done"]
-);
-project_item!(
-    AcceptanceRecord,
-    "project_acceptance",
-    "project_acceptances",
-    acceptances
-);
-project_item!(
-    PaymentRecord,
-    "project_payment",
-    "project_payments",
-    payments
-);
-project_item!(ResultRecord, "project_result", "project_results", results);
 
 /// The content hash of a record: SHA-256 of its canonical JSON (field order as declared),
 /// first 16 bytes in lower-case hex. The same content gives the same rev on every machine,
