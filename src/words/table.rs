@@ -1453,6 +1453,7 @@ pub fn keys() -> impl Iterator<Item = &'static str> {
         .chain(UI)
         .chain(MERGE)
         .chain(BUNDLE)
+        .chain(PROJECT)
         .map(|(k, _, _)| *k)
 }
 
@@ -1463,7 +1464,8 @@ mod tests {
     #[test]
     fn keys_are_unique_and_translated() {
         let mut seen = std::collections::HashSet::new();
-        for (k, vi, en) in CORE.iter().chain(CLI).chain(UI).chain(MERGE).chain(BUNDLE) {
+        let all = CORE.iter().chain(CLI).chain(UI).chain(MERGE).chain(BUNDLE);
+        for (k, vi, en) in all.chain(PROJECT) {
             assert!(seen.insert(*k), "duplicate i18n key {k}");
             assert!(
                 !vi.is_empty() && !en.is_empty(),
