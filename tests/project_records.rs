@@ -521,6 +521,15 @@ fn the_records_travel_to_the_province_and_back_and_both_sides_agree() {
         changes,
         "nothing of the đề án changed at the province"
     );
+
+    // The collaborator closes its visit's follow-up: the province takes the update.
+    let (_, version) = a.visit_by_ref(&v.id).unwrap().unwrap();
+    let closed = a.close_visit_follow_up(&v.id, version).unwrap();
+    let b5 = export_to(&mut a, tmp.path().join("b5.ctvb"));
+    let r = import(&mut p, &b5);
+    assert_eq!(r.count("project_visit").updated, 1, "{r:?}");
+    assert_eq!(p.project_records(&id).unwrap().visits, vec![closed]);
+    assert!(p.conflicts(true).unwrap().is_empty());
 }
 
 #[test]

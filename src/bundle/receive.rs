@@ -214,6 +214,11 @@ pub fn import(store: &mut Store, c: &Checked, accept_key: bool) -> Result<Import
         ("proposals", c.bundle.proposals.len()),
     ]
     .into_iter()
+    // The đề án's records as the manifest counts them (only the kinds it carries).
+    .chain(c.bundle.manifest.counts.iter().filter_map(|(k, v)| {
+        let n = usize::try_from(*v).ok()?;
+        k.starts_with("project_").then_some((k.as_str(), n))
+    }))
     .map(|(k, v)| (k.to_string(), v as u64))
     .collect();
     let report = store.apply_merge(&c.incoming(), |tx, report| {
