@@ -560,29 +560,36 @@ impl Store {
             &self.scope_communes(),
         );
         let sql = format!(
-            "SELECT v.id, p.title, coalesce(f.name, '') FROM project_visits v
+            "SELECT v.id, v.follow_up_date, p.title, coalesce(f.name, '') FROM project_visits v
                 JOIN proposals p ON p.id = v.proposal_id
                 LEFT JOIN facilities f ON f.id = p.facility_id
              WHERE {cond} ORDER BY v.follow_up_date, v.id"
         );
         let mut stmt = self.conn().prepare_cached(&sql)?;
-        let rows: Vec<(String, String, String)> = stmt
+        let rows: Vec<(String, String, String, String)> = stmt
             .query_map(params_from_iter(args), |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
             })?
             .collect::<rusqlite::Result<_>>()?;
         let mut out: Vec<VisitDue> = Vec::new();
-        for (id, proposal_title, facility_name) in rows {
-            let Some((visit, _)) = load_item::<VisitRecord>(self.conn(), &id)? else {
-                continue;
-            };
-            let Some(due) = visit.follow_up_date.as_deref().and_then(parse_date) else {
+        let mut shown = [0usize; 4];
+        for (id, due, proposal_title, facility_name) in rows {
+            let Some(due) = parse_date(&due) else {
                 continue;
             };
             let bucket = AgendaBucket::of(due, today);
-            if out.iter().filter(|d| d.bucket == bucket).count() >= per_bucket {
+            // Only the records shown are read in full.
+            let n = &mut shown[AgendaBucket::ALL
+                .iter()
+                .position(|b| *b == bucket)
+                .unwrap_or(0)];
+            if *n >= per_bucket {
                 continue;
             }
+            let Some((visit, _)) = load_item::<VisitRecord>(self.conn(), &id)? else {
+                continue;
+            };
+            *n += 1;
             out.push(VisitDue {
                 bucket,
                 days_late: days_late(due, today),
