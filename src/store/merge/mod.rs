@@ -475,43 +475,23 @@ project_kind!(ResultRecord, 8, crate::domain::project::validate_result);
 /// Runs `$body` with `$t` the record type of entity `$entity`; `$other` for an unknown one.
 macro_rules! by_entity {
     ($entity:expr, $t:ident => $body:expr, _ => $other:expr) => {
+        by_entity!(@arms $entity, $t, $body, $other;
+            "collaborator" => CollaboratorRecord,
+            "facility" => FacilityRecord,
+            "consultation" => ConsultationRecord,
+            "proposal" => ProposalRecord,
+            "project_adjustment" => AdjustmentRecord,
+            "project_visit" => VisitRecord,
+            "project_acceptance" => AcceptanceRecord,
+            "project_payment" => PaymentRecord,
+            "project_result" => ResultRecord)
+    };
+    (@arms $entity:expr, $t:ident, $body:expr, $other:expr; $($name:literal => $ty:ident),*) => {
         match $entity {
-            "collaborator" => {
-                type $t = crate::record::CollaboratorRecord;
+            $($name => {
+                type $t = crate::record::$ty;
                 $body
-            }
-            "facility" => {
-                type $t = crate::record::FacilityRecord;
-                $body
-            }
-            "consultation" => {
-                type $t = crate::record::ConsultationRecord;
-                $body
-            }
-            "proposal" => {
-                type $t = crate::record::ProposalRecord;
-                $body
-            }
-            "project_adjustment" => {
-                type $t = crate::record::AdjustmentRecord;
-                $body
-            }
-            "project_visit" => {
-                type $t = crate::record::VisitRecord;
-                $body
-            }
-            "project_acceptance" => {
-                type $t = crate::record::AcceptanceRecord;
-                $body
-            }
-            "project_payment" => {
-                type $t = crate::record::PaymentRecord;
-                $body
-            }
-            "project_result" => {
-                type $t = crate::record::ResultRecord;
-                $body
-            }
+            })*
             _ => $other,
         }
     };
