@@ -227,15 +227,6 @@ macro_rules! project_record {
             fn proposal_id(&self) -> &str {
                 &self.proposal_id
             }
-            fn updated_at(&self) -> &str {
-                &self.updated_at
-            }
-            fn of(set: &ProjectRecords) -> &Vec<Self> {
-                &set.$field
-            }
-            fn of_mut(set: &mut ProjectRecords) -> &mut Vec<Self> {
-                &mut set.$field
-            }
             fn envs(set: &ProjectEnvelopes) -> &Vec<Envelope<Self>> {
                 &set.$field
             }
@@ -348,7 +339,7 @@ five_kinds_len!(ProjectRecords);
 five_kinds_len!(ProjectEnvelopes);
 
 /// One of the five kinds of đề án record: its names, and where it sits in a
-/// [`ProjectRecords`]. Its fields are its table's columns.
+/// [`ProjectEnvelopes`]. Its fields are its table's columns.
 pub trait ProjectItem:
     Serialize + serde::de::DeserializeOwned + Clone + PartialEq + Send + Sync + 'static
 {
@@ -362,9 +353,6 @@ pub trait ProjectItem:
     const BOOLS: &'static [&'static str] = &[];
     fn id(&self) -> &str;
     fn proposal_id(&self) -> &str;
-    fn updated_at(&self) -> &str;
-    fn of(set: &ProjectRecords) -> &Vec<Self>;
-    fn of_mut(set: &mut ProjectRecords) -> &mut Vec<Self>;
     fn envs(set: &ProjectEnvelopes) -> &Vec<Envelope<Self>>;
     fn envs_mut(set: &mut ProjectEnvelopes) -> &mut Vec<Envelope<Self>>;
 }
