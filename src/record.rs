@@ -8,8 +8,11 @@
 
 use serde::{Deserialize, Serialize};
 
-/// The bundle format this build writes and reads.
-pub const FORMAT_VERSION: u32 = 1;
+/// The bundle format this build writes (version 2 adds the đề án's records after approval).
+pub const FORMAT_VERSION: u32 = 2;
+
+/// The oldest bundle format this build still reads.
+pub const OLDEST_FORMAT_VERSION: u32 = 1;
 
 /// Envelope of every record line: the revision bookkeeping the merge needs, then the record.
 ///
@@ -186,6 +189,220 @@ pub struct ProposalRecord {
     pub updated_at: String,
     pub updated_by: String,
 }
+
+// ------------------------------------------------------------------------------------------
+// The đề án after approval (format version 2). Field names are the table's column names
+// (migration 011), so one generic reader and writer serves all five (see `store::projects`).
+
+/// Declares a đề án record: `id`, `proposal_id`, the fields given, then the stamps — the
+/// canonical order the rev hashes — and its [`ProjectItem`] names.
+macro_rules! project_record {
+    (
+        $(#[$m:meta])*
+        $name:ident ($entity:literal, $table:literal, $field:ident $(, bools = $bools:expr)?) {
+            $($(#[$fm:meta])* $f:ident: $ty:ty,)*
+        }
+    ) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+        #[serde(deny_unknown_fields)]
+        pub struct $name {
+            pub id: String,
+            pub proposal_id: String,
+            $($(#[$fm])* pub $f: $ty,)*
+            pub created_at: String,
+            pub created_by: String,
+            pub updated_at: String,
+            pub updated_by: String,
+        }
+
+        impl ProjectItem for $name {
+            const ENTITY: &'static str = $entity;
+            const TABLE: &'static str = $table;
+            const ENTRY: &'static str = concat!($table, ".ndjson");
+            $(const BOOLS: &'static [&'static str] = $bools;)?
+            fn id(&self) -> &str {
+                &self.id
+            }
+            fn proposal_id(&self) -> &str {
+                &self.proposal_id
+            }
+            fn envs(set: &ProjectEnvelopes) -> &Vec<Envelope<Self>> {
+                &set.$field
+            }
+            fn envs_mut(set: &mut ProjectEnvelopes) -> &mut Vec<Envelope<Self>> {
+                &mut set.$field
+            }
+        }
+    };
+}
+
+project_record! {
+    /// Điều chỉnh: a decision changing the approved support and/or the planned end.
+    AdjustmentRecord("project_adjustment", "project_adjustments", adjustments) {
+        decision_no: String,
+        /// yyyy-mm-dd
+        date: String,
+        new_support: Option<i64>,
+        new_end: Option<String>,
+        reason: String,
+    }
+}
+
+project_record! {
+    /// Kiểm tra / giám sát: a monitoring visit.
+    VisitRecord("project_visit", "project_visits", visits, bools = &["follow_up_done"]) {
+        date: String,
+        visitor: String,
+        checked: String,
+        progress_pct: Option<i64>,
+        findings: String,
+        follow_up_date: Option<String>,
+        follow_up_done: bool,
+    }
+}
+
+project_record! {
+    /// Nghiệm thu: the acceptance, with the actual cost and its parts.
+    AcceptanceRecord("project_acceptance", "project_acceptances", acceptances) {
+        date: String,
+        units: String,
+        /// DAT | KHONG_DAT | DAT_CO_DIEU_KIEN
+        result: String,
+        actual_total: i64,
+        actual_support: i64,
+        actual_counterpart: i64,
+        actual_other: i64,
+        notes: String,
+    }
+}
+
+project_record! {
+    /// Tạm ứng, thanh toán, quyết toán.
+    PaymentRecord("project_payment", "project_payments", payments) {
+        date: String,
+        amount: i64,
+        /// TAM_UNG | THANH_TOAN | QUYET_TOAN
+        kind: String,
+        doc_no: String,
+        notes: String,
+    }
+}
+
+project_record! {
+    /// Results at acceptance (NGHIEM_THU) or at a later evaluation (DANH_GIA).
+    ResultRecord("project_result", "project_results", results) {
+        /// NGHIEM_THU | DANH_GIA
+        stage: String,
+        date: String,
+        jobs_created: Option<i64>,
+        workers_trained: Option<i64>,
+        revenue_before: Option<i64>,
+        revenue_after: Option<i64>,
+        products: String,
+        equipment_in_use: String,
+        notes: String,
+    }
+}
+
+/// The records of one or more đề án, by kind (a receipt's, a proposal's).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProjectRecords {
+    pub adjustments: Vec<AdjustmentRecord>,
+    pub visits: Vec<VisitRecord>,
+    pub acceptances: Vec<AcceptanceRecord>,
+    pub payments: Vec<PaymentRecord>,
+    pub results: Vec<ResultRecord>,
+}
+
+/// `len` and `is_empty` of a set of the five kinds (records or envelopes).
+macro_rules! five_kinds_len {
+    ($t:ty) => {
+        impl $t {
+            pub fn len(&self) -> usize {
+                self.adjustments.len()
+                    + self.visits.len()
+                    + self.acceptances.len()
+                    + self.payments.len()
+                    + self.results.len()
+            }
+
+            pub fn is_empty(&self) -> bool {
+                self.len() == 0
+            }
+        }
+    };
+}
+
+five_kinds_len!(ProjectRecords);
+five_kinds_len!(ProjectEnvelopes);
+
+/// One of the five kinds of đề án record: its names, and where it sits in a
+/// [`ProjectEnvelopes`]. Its fields are its table's columns.
+pub trait ProjectItem:
+    Serialize + serde::de::DeserializeOwned + Clone + PartialEq + Send + Sync + 'static
+{
+    /// The entity name (change log, record revs, conflicts, manifest counts' singular).
+    const ENTITY: &'static str;
+    /// The table, and the bundle entry's stem and manifest count key.
+    const TABLE: &'static str;
+    /// The bundle entry that carries it (`project_visits.ndjson`).
+    const ENTRY: &'static str;
+    /// Columns stored as 0/1 that the record holds as a bool.
+    const BOOLS: &'static [&'static str] = &[];
+    fn id(&self) -> &str;
+    fn proposal_id(&self) -> &str;
+    fn envs(set: &ProjectEnvelopes) -> &Vec<Envelope<Self>>;
+    fn envs_mut(set: &mut ProjectEnvelopes) -> &mut Vec<Envelope<Self>>;
+}
+
+/// The đề án records of a bundle, in their envelopes, by kind.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ProjectEnvelopes {
+    pub adjustments: Vec<Envelope<AdjustmentRecord>>,
+    pub visits: Vec<Envelope<VisitRecord>>,
+    pub acceptances: Vec<Envelope<AcceptanceRecord>>,
+    pub payments: Vec<Envelope<PaymentRecord>>,
+    pub results: Vec<Envelope<ResultRecord>>,
+}
+
+static NO_PROJECT_ENVELOPES: ProjectEnvelopes = ProjectEnvelopes::new();
+
+impl ProjectEnvelopes {
+    pub const fn new() -> ProjectEnvelopes {
+        ProjectEnvelopes {
+            adjustments: Vec::new(),
+            visits: Vec::new(),
+            acceptances: Vec::new(),
+            payments: Vec::new(),
+            results: Vec::new(),
+        }
+    }
+
+    /// None at all (a version 1 bundle, a test's bundle without them).
+    pub fn none() -> &'static ProjectEnvelopes {
+        &NO_PROJECT_ENVELOPES
+    }
+}
+
+/// The entry names of the five kinds, in the order they are written, read and merged.
+pub const PROJECT_ENTRIES: [&str; 5] = [
+    AdjustmentRecord::ENTRY,
+    VisitRecord::ENTRY,
+    AcceptanceRecord::ENTRY,
+    PaymentRecord::ENTRY,
+    ResultRecord::ENTRY,
+];
+
+/// Their entity names, in the same order.
+pub const PROJECT_ENTITIES: [&str; 5] = [
+    AdjustmentRecord::ENTITY,
+    VisitRecord::ENTITY,
+    AcceptanceRecord::ENTITY,
+    PaymentRecord::ENTITY,
+    ResultRecord::ENTITY,
+];
 
 /// The content hash of a record: SHA-256 of its canonical JSON (field order as declared),
 /// first 16 bytes in lower-case hex. The same content gives the same rev on every machine,

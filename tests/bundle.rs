@@ -827,10 +827,10 @@ fn bad_bundles_are_refused_with_a_clear_message_and_the_database_unchanged() {
             key,
             &good,
             no_change,
-            |m| m["format_version"] = 2.into(),
+            |m| m["format_version"] = 3.into(),
             same,
         )),
-        "format version 2; this program reads version 1",
+        "format version 3; this program reads version 2",
     );
     add(
         "unknown kind",

@@ -103,6 +103,7 @@ impl TestBundle {
             facilities: &self.facilities,
             consultations: &self.consultations,
             proposals: &self.proposals,
+            projects: ctv::record::ProjectEnvelopes::none(),
         }
     }
 }

@@ -16,10 +16,14 @@ use sha2::{Digest, Sha256};
 use super::jsoncheck::{self, Fault};
 use super::keys::{self, hex, SigningKeyFile};
 use super::{
-    Bundle, BundleError, Manifest, SenderInfo, COLLABORATORS, CONSULTATIONS, FACILITIES,
-    KIND_BUNDLE, KIND_RECEIPT, MANIFEST, PROPOSALS, RECORD_ENTRIES, SIGNATURE, WORKBOOK,
+    record_entries, Bundle, BundleError, Manifest, SenderInfo, COLLABORATORS, CONSULTATIONS,
+    FACILITIES, KIND_BUNDLE, KIND_RECEIPT, MANIFEST, PROPOSALS, RECORD_ENTRIES, SIGNATURE,
+    WORKBOOK,
 };
-use crate::record::{content_rev, Envelope, FORMAT_VERSION};
+use crate::record::{
+    content_rev, AcceptanceRecord, AdjustmentRecord, Envelope, PaymentRecord, ProjectItem,
+    ResultRecord, VisitRecord, FORMAT_VERSION, OLDEST_FORMAT_VERSION,
+};
 
 /// The caps the reader enforces. [`ReadLimits::default`] is what CTV uses; tests lower them.
 #[derive(Debug, Clone, Copy)]
@@ -229,13 +233,15 @@ fn safe_name(name: &str) -> bool {
         && matches!(ext, "json" | "ndjson" | "xlsx")
 }
 
-/// Whether `name` may appear in a container of `kind`.
-fn allowed(kind: Option<&str>, name: &str) -> bool {
+/// Whether `name` may appear in a container of `kind` (and format `version`).
+fn allowed(kind: Option<(&str, u32)>, name: &str) -> bool {
     let fixed = [MANIFEST, SIGNATURE].contains(&name);
     match kind {
         // Before the manifest is read: the union of what any kind may hold.
         None => fixed || safe_name(name),
-        Some(KIND_BUNDLE) => fixed || RECORD_ENTRIES.contains(&name) || name == WORKBOOK,
+        Some((KIND_BUNDLE, version)) => {
+            fixed || record_entries(version).contains(&name) || name == WORKBOOK
+        }
         Some(_) => fixed || safe_name(name),
     }
 }
@@ -423,6 +429,7 @@ fn read_head<R: Read + std::io::Seek>(
 
     // The entries are exactly those the manifest lists, and allowed for its kind.
     let kind = manifest.kind.as_str();
+    let version = manifest.format_version;
     for name in &names {
         if name == MANIFEST || name == SIGNATURE {
             continue;
@@ -430,7 +437,7 @@ fn read_head<R: Read + std::io::Seek>(
         if !manifest.entries.contains_key(name) {
             return Err(BundleError::UnlistedEntry(name.clone()));
         }
-        if !allowed(Some(kind), name) {
+        if !allowed(Some((kind, version)), name) {
             return Err(BundleError::BadEntryName(name.clone()));
         }
     }
@@ -492,6 +499,7 @@ fn read_from<R: Read + std::io::Seek>(
         facilities: Vec::new(),
         consultations: Vec::new(),
         proposals: Vec::new(),
+        projects: Default::default(),
         extra: BTreeMap::new(),
     };
     let listed: Vec<String> = bundle.manifest.entries.keys().cloned().collect();
@@ -513,6 +521,21 @@ fn read_from<R: Read + std::io::Seek>(
                 })
             }
             PROPOSALS => read_records(&mut zip, name, limits, t, &mut bundle.proposals, |r| &r.id),
+            AdjustmentRecord::ENTRY => {
+                read_project::<_, AdjustmentRecord>(&mut zip, name, limits, t, &mut bundle)
+            }
+            VisitRecord::ENTRY => {
+                read_project::<_, VisitRecord>(&mut zip, name, limits, t, &mut bundle)
+            }
+            AcceptanceRecord::ENTRY => {
+                read_project::<_, AcceptanceRecord>(&mut zip, name, limits, t, &mut bundle)
+            }
+            PaymentRecord::ENTRY => {
+                read_project::<_, PaymentRecord>(&mut zip, name, limits, t, &mut bundle)
+            }
+            ResultRecord::ENTRY => {
+                read_project::<_, ResultRecord>(&mut zip, name, limits, t, &mut bundle)
+            }
             _ => {
                 let mut out = Vec::new();
                 let h = read_entry(&mut zip, name, limits, limits.max_entry, t, |r| {
@@ -543,11 +566,29 @@ fn read_from<R: Read + std::io::Seek>(
             Err(Parse::After(_, e)) | Err(Parse::Now(e)) => return Err(e),
         }
     }
+    let pr = &bundle.projects;
     let counts = [
         (COLLABORATORS, "collaborators", bundle.collaborators.len()),
         (FACILITIES, "facilities", bundle.facilities.len()),
         (CONSULTATIONS, "consultations", bundle.consultations.len()),
         (PROPOSALS, "proposals", bundle.proposals.len()),
+        (
+            AdjustmentRecord::ENTRY,
+            AdjustmentRecord::TABLE,
+            pr.adjustments.len(),
+        ),
+        (VisitRecord::ENTRY, VisitRecord::TABLE, pr.visits.len()),
+        (
+            AcceptanceRecord::ENTRY,
+            AcceptanceRecord::TABLE,
+            pr.acceptances.len(),
+        ),
+        (
+            PaymentRecord::ENTRY,
+            PaymentRecord::TABLE,
+            pr.payments.len(),
+        ),
+        (ResultRecord::ENTRY, ResultRecord::TABLE, pr.results.len()),
     ];
     for (entry, key, found) in counts {
         let expected = bundle.manifest.counts.get(key).copied().unwrap_or(0);
@@ -629,7 +670,7 @@ fn parse_manifest(bytes: &[u8]) -> Result<Manifest, BundleError> {
     let probe: serde_json::Value =
         serde_json::from_slice(bytes).map_err(|e| json_err(e.to_string()))?;
     match probe.get("format_version").and_then(|v| v.as_u64()) {
-        Some(v) if v == u64::from(FORMAT_VERSION) => {}
+        Some(v) if (u64::from(OLDEST_FORMAT_VERSION)..=u64::from(FORMAT_VERSION)).contains(&v) => {}
         Some(v) => {
             return Err(BundleError::Version {
                 found: u32::try_from(v).unwrap_or(u32::MAX),
@@ -717,6 +758,18 @@ fn read_records<R: Read + std::io::Seek, T: DeserializeOwned + serde::Serialize 
         }
         Err(e) => Err(Parse::After(hash, e)),
     }
+}
+
+/// Reads the entry of one kind of đề án record into the bundle.
+fn read_project<R: Read + std::io::Seek, T: ProjectItem>(
+    zip: &mut zip::ZipArchive<R>,
+    name: &str,
+    limits: &ReadLimits,
+    total: &mut u64,
+    bundle: &mut Bundle,
+) -> Result<String, Parse> {
+    let out = T::envs_mut(&mut bundle.projects);
+    read_records(zip, name, limits, total, out, <T as ProjectItem>::id)
 }
 
 /// Parses NDJSON `bytes`; the first fault in line order wins.

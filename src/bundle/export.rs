@@ -17,7 +17,10 @@ use super::{
     CONSULTATIONS, FACILITIES, KIND_BUNDLE, PROPOSALS, WORKBOOK,
 };
 use crate::domain::proposal::ProposalStatus;
-use crate::record::{ProposalRecord, TransitionRecord, FORMAT_VERSION};
+use crate::record::{
+    AcceptanceRecord, AdjustmentRecord, PaymentRecord, ProjectItem, ProposalRecord, ResultRecord,
+    TransitionRecord, VisitRecord, FORMAT_VERSION, PROJECT_ENTITIES,
+};
 use crate::store::bundles::Selection;
 use crate::store::{Store, StoreError};
 
@@ -183,7 +186,10 @@ pub fn export_with_key(
                 // A follow-up travels inside its consultation (its id is the consultation's).
                 "consultation" | "follow_up" => "consultation",
                 "proposal" => "proposal",
-                _ => continue,
+                e => match PROJECT_ENTITIES.iter().find(|p| **p == e) {
+                    Some(p) => p,
+                    None => continue,
+                },
             };
             by.entry(bucket).or_default().insert(id);
         }
@@ -258,9 +264,46 @@ pub fn export_with_key(
         for r in &proposals {
             p.push("proposal", &r.id, r, &sent_p, skip)?;
         }
+        let mut projects = [
+            project_lines::<AdjustmentRecord>(
+                store,
+                &sender.id,
+                &scope,
+                only(AdjustmentRecord::ENTITY),
+                skip,
+            )?,
+            project_lines::<VisitRecord>(
+                store,
+                &sender.id,
+                &scope,
+                only(VisitRecord::ENTITY),
+                skip,
+            )?,
+            project_lines::<AcceptanceRecord>(
+                store,
+                &sender.id,
+                &scope,
+                only(AcceptanceRecord::ENTITY),
+                skip,
+            )?,
+            project_lines::<PaymentRecord>(
+                store,
+                &sender.id,
+                &scope,
+                only(PaymentRecord::ENTITY),
+                skip,
+            )?,
+            project_lines::<ResultRecord>(
+                store,
+                &sender.id,
+                &scope,
+                only(ResultRecord::ENTITY),
+                skip,
+            )?,
+        ];
         progress(500, 1000);
         // Packed here while the workbook thread is still busy.
-        let mut packed = Vec::with_capacity(5);
+        let mut packed = Vec::with_capacity(10);
         for (name, lines) in [
             (COLLABORATORS, &c.buf),
             (FACILITIES, &f.buf),
@@ -268,6 +311,10 @@ pub fn export_with_key(
             (PROPOSALS, &p.buf),
         ] {
             packed.push(container::pack_entry(name, lines)?);
+        }
+        // A kind of đề án record travels only when there is some (most bundles have none).
+        for (_, name, lines) in projects.iter().filter(|(_, _, l)| l.count > 0) {
+            packed.push(container::pack_entry(name, &lines.buf)?);
         }
         progress(650, 1000);
         let book = book
@@ -282,6 +329,12 @@ pub fn export_with_key(
             ("proposals", p.count),
         ]
         .into_iter()
+        .chain(
+            projects
+                .iter()
+                .filter(|(_, _, l)| l.count > 0)
+                .map(|(key, _, l)| (*key, l.count)),
+        )
         .map(|(k, v)| (k.to_string(), v))
         .collect();
         let mut sent = Vec::new();
@@ -289,6 +342,9 @@ pub fn export_with_key(
         sent.append(&mut f.sent);
         sent.append(&mut k.sent);
         sent.append(&mut p.sent);
+        for (_, _, l) in projects.iter_mut() {
+            sent.append(&mut l.sent);
+        }
         Ok::<_, BundleError>((packed, sent, counts))
     })?;
     // Proposals carried only as unchanged are not in the bundle and so are not sent now.
@@ -337,6 +393,23 @@ pub fn export_with_key(
         bytes,
         fingerprint: key.fingerprint(),
     })
+}
+
+/// The lines of one kind of đề án record for the bundle: (manifest count key, entry, lines).
+fn project_lines<T: ProjectItem>(
+    store: &Store,
+    sender_id: &str,
+    scope: &HashSet<String>,
+    only: Option<&HashSet<String>>,
+    skip: bool,
+) -> Result<(&'static str, &'static str, Lines), BundleError> {
+    let records: Vec<T> = store.project_item_records(&Selection { scope, only })?;
+    let sent = store.sent_revs(sender_id, T::ENTITY)?;
+    let mut lines = Lines::new(records.len() * 600);
+    for r in &records {
+        lines.push(T::ENTITY, r.id(), r, &sent, skip)?;
+    }
+    Ok((T::TABLE, T::ENTRY, lines))
 }
 
 /// The proposal as `Store::record_export` will leave it: DA_RA_SOAT → DA_GUI_TINH by the

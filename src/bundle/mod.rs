@@ -44,8 +44,21 @@ pub const CONSULTATIONS: &str = "consultations.ndjson";
 pub const PROPOSALS: &str = "proposals.ndjson";
 pub const WORKBOOK: &str = "bundle.xlsx";
 
-/// The record entries, in the order they are written and read.
+/// The record entries of format version 1, in the order they are written and read.
 pub const RECORD_ENTRIES: [&str; 4] = [COLLABORATORS, FACILITIES, CONSULTATIONS, PROPOSALS];
+
+/// The entries format version 2 adds: the đề án's records after approval.
+pub use crate::record::PROJECT_ENTRIES;
+
+/// The record entries a bundle of format `version` may hold (the first four always, the
+/// đề án's only when it carries such records).
+pub fn record_entries(version: u32) -> Vec<&'static str> {
+    let mut all = RECORD_ENTRIES.to_vec();
+    if version >= 2 {
+        all.extend(PROJECT_ENTRIES);
+    }
+    all
+}
 
 /// The manifest: who sent what. Signed (its exact bytes) with the sender's key.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -78,6 +91,8 @@ pub struct Bundle {
     pub facilities: Vec<model::Envelope<model::FacilityRecord>>,
     pub consultations: Vec<model::Envelope<model::ConsultationRecord>>,
     pub proposals: Vec<model::Envelope<model::ProposalRecord>>,
+    /// The đề án's records (format version 2; none in a version 1 bundle).
+    pub projects: crate::record::ProjectEnvelopes,
     /// Entries of a receipt (kind "receipt"): raw JSON the merge defines (checked: UTF-8,
     /// strict JSON without duplicate keys, text as typed text).
     pub extra: BTreeMap<String, Vec<u8>>,

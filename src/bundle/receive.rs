@@ -14,7 +14,7 @@ use super::{
     keys, read_bundle, sender_info, write_signed, Bundle, BundleError, KeyStatus, SigningKeyFile,
     KIND_BUNDLE, KIND_RECEIPT,
 };
-use crate::record::ProposalRecord;
+use crate::record::{ProjectRecords, ProposalRecord};
 use crate::store::{
     bundles::{record_received_in, trust_sender_in},
     Incoming, MergeReport, Sender, Store, StoreError,
@@ -39,6 +39,10 @@ pub struct Receipt {
     pub conflicts: BTreeMap<String, u64>,
     /// The sender's proposals the province has decided on, as the province holds them.
     pub decisions: Vec<ProposalRecord>,
+    /// The province's records of the sender's đề án (adjustments, its own visits, the
+    /// acceptance, payments, results); absent from receipts before format version 2.
+    #[serde(default, skip_serializing_if = "ProjectRecords::is_empty")]
+    pub projects: ProjectRecords,
 }
 
 impl Receipt {
@@ -150,6 +154,7 @@ impl Checked {
             facilities: &self.bundle.facilities,
             consultations: &self.bundle.consultations,
             proposals: &self.bundle.proposals,
+            projects: &self.bundle.projects,
         }
     }
 
@@ -209,6 +214,11 @@ pub fn import(store: &mut Store, c: &Checked, accept_key: bool) -> Result<Import
         ("proposals", c.bundle.proposals.len()),
     ]
     .into_iter()
+    // The đề án's records as the manifest counts them (only the kinds it carries).
+    .chain(c.bundle.manifest.counts.iter().filter_map(|(k, v)| {
+        let n = usize::try_from(*v).ok()?;
+        k.starts_with("project_").then_some((k.as_str(), n))
+    }))
     .map(|(k, v)| (k.to_string(), v as u64))
     .collect();
     let report = store.apply_merge(&c.incoming(), |tx, report| {
@@ -232,6 +242,7 @@ pub fn import(store: &mut Store, c: &Checked, accept_key: bool) -> Result<Import
                 .map(|(k, v)| (k.clone(), v.conflicts as u64))
                 .collect(),
             decisions: Vec::new(),
+            projects: ProjectRecords::default(),
         };
         let json = serde_json::to_string(&body).unwrap_or_else(|_| "{}".into());
         crate::store::record_receipt_in(tx, "sent", &m.sender.id, m.seq, &now, &json)
@@ -252,6 +263,7 @@ pub fn receipt_for(
     let mut r: Receipt =
         serde_json::from_str(&body).map_err(|e| ReceiveError::BadReceipt(e.to_string()))?;
     r.decisions = store.decided_proposals_of(sender_id)?;
+    r.projects = store.project_records_for_receipt(sender_id)?;
     Ok(r)
 }
 
@@ -300,6 +312,8 @@ pub struct ReceiptApplied {
     pub receipt: Receipt,
     /// Proposals whose decision was taken over now (not before).
     pub decisions_applied: usize,
+    /// The đề án's records added or changed now.
+    pub projects_applied: usize,
 }
 
 /// The sender's side: checks the receipt is for this profile, then in one transaction keeps
@@ -323,7 +337,10 @@ pub fn apply_receipt(
     let trust = c.key != KeyStatus::Known;
     let json = serde_json::to_string(&receipt).unwrap_or_else(|_| "{}".into());
     let now = store.now_string();
+    let mut projects_applied = 0;
     let applied = store.take_decisions(&province, &receipt.decisions, |tx| {
+        projects_applied =
+            crate::store::take_project_records_in(tx, &receipt.projects, &province, &now)?;
         if trust {
             trust_sender_in(tx, &m.sender, &now)?;
         }
@@ -339,5 +356,6 @@ pub fn apply_receipt(
     Ok(ReceiptApplied {
         receipt,
         decisions_applied: applied,
+        projects_applied,
     })
 }

@@ -114,6 +114,25 @@ pub fn run(ctx: &Ctx, a: AgendaArgs) -> Result<(), CliError> {
                     writeln!(out, "{}", trf(l, "cli.agenda.more", &[&more])).map_err(io)?;
                 }
             }
+            if !agenda.visits.is_empty() {
+                writeln!(out).map_err(io)?;
+                let title = trf(l, "cli.agenda.visits", &[&agenda.visits.len()]);
+                writeln!(out, "{title}").map_err(io)?;
+                let h = [
+                    tr(l, "cli.agenda.due"),
+                    tr(l, "cli.agenda.late"),
+                    tr(l, "consult.col.facility"),
+                    tr(l, "cli.agenda.project"),
+                    "id",
+                ];
+                output::table(
+                    &mut out,
+                    &h,
+                    &crate::words::project::visit_due_rows(l, &agenda.visits),
+                    48,
+                )
+                .map_err(io)?;
+            }
         }
     }
     out.flush().map_err(io)

@@ -16,6 +16,7 @@ mod init;
 pub mod merge;
 pub mod output;
 pub mod plan;
+pub mod project;
 pub mod proposal;
 mod restore;
 mod snapshots;
@@ -65,6 +66,9 @@ pub enum Command {
     /// Support proposals: add, edit, list, show, propose, review, return, withdraw
     #[command(subcommand)]
     Proposal(proposal::ProposalCmd),
+    /// The đề án after approval: adjust, visit, accept, pay, result, records
+    #[command(subcommand)]
+    Project(project::ProjectCmd),
     /// The draft annual plan of a year: table, CSV or Excel
     Plan(plan::PlanArgs),
     /// Back up the database: a snapshot beside it, or a copy to FILE
@@ -199,6 +203,7 @@ pub fn run(cli: Cli, start_tui: StartTui) -> ExitCode {
         Some(Command::Consult(c)) => consult::run(&ctx, c),
         Some(Command::Agenda(a)) => agenda::run(&ctx, a),
         Some(Command::Proposal(c)) => proposal::run(&ctx, c),
+        Some(Command::Project(c)) => project::run(&ctx, c),
         Some(Command::Plan(a)) => plan::run(&ctx, a),
         Some(Command::Backup(a)) => backup::run(&ctx, a),
         Some(Command::Restore(a)) => restore::run(&ctx, a),

@@ -410,7 +410,7 @@ pub fn parse_topics(raw: &str, issues: &mut Issues) -> Vec<String> {
     found
 }
 
-fn date_field(
+pub(crate) fn date_field(
     issues: &mut Issues,
     key: &'static str,
     raw: &str,
@@ -725,6 +725,9 @@ pub struct Agenda {
     pub items: Vec<AgendaItem>,
     /// How many follow-ups each bucket holds, listed or not.
     pub counts: AgendaCounts,
+    /// The đề án's monitoring visits whose follow-up is open (`Store::visit_follow_ups`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub visits: Vec<super::project::VisitDue>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]

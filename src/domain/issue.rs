@@ -120,6 +120,10 @@ pub enum Problem {
         /// dd/mm/yyyy: since when the province is a centrally-run city.
         city_since: String,
     },
+    /// A percentage outside 0–100.
+    PercentRange,
+    /// An adjustment that changes neither the support nor the end date.
+    AdjustmentEmpty,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -6,6 +6,7 @@ pub mod dup;
 pub mod facility;
 pub mod issue;
 pub mod money;
+pub mod project;
 pub mod proposal;
 
 pub use collaborator::{Profile, ProfileInput, Role};

@@ -606,7 +606,12 @@ pub fn field_label_key(key: &str) -> Option<&'static str> {
     }
 }
 
-fn money_field(issues: &mut Issues, key: &'static str, raw: &str, required: bool) -> i64 {
+pub(crate) fn money_field(
+    issues: &mut Issues,
+    key: &'static str,
+    raw: &str,
+    required: bool,
+) -> i64 {
     match parse_vnd(raw) {
         Ok(Some(v)) => v,
         Ok(None) => {

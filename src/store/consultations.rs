@@ -107,7 +107,12 @@ fn load(conn: &Connection, id: &str) -> Result<Option<Consultation>> {
 }
 
 /// `commune_code IN (…)` over the profile's scope; nothing at all without a profile.
-fn push_scope(sql: &mut String, args: &mut Vec<Value>, column: &str, communes: &[String]) {
+pub(super) fn push_scope(
+    sql: &mut String,
+    args: &mut Vec<Value>,
+    column: &str,
+    communes: &[String],
+) {
     sql.push_str(column);
     sql.push_str(" IN (");
     if communes.is_empty() {
@@ -785,6 +790,7 @@ impl Store {
             week_end: end,
             items,
             counts,
+            visits: self.visit_follow_ups(per_bucket)?,
         })
     }
 

@@ -9,6 +9,7 @@ mod collaborators;
 mod consultations;
 mod facilities;
 mod merge;
+mod projects;
 mod proposals;
 mod receipts;
 mod rows;
@@ -40,6 +41,7 @@ pub use merge::{
     AllRecords, Conflict, DuplicatePair, DuplicateRow, EntityCounts, Incoming, MergeMoves,
     MergeReport, RecordProblem, Sender, Side, ENTITIES,
 };
+pub use projects::{take_project_records_in, ProjectMoney};
 pub use proposals::{default_title, ProposalFilter, ProposalPrefill};
 pub use receipts::{record_receipt_in, KeptReceipt};
 
@@ -158,6 +160,11 @@ pub enum StoreError {
         line: usize,
         id: String,
         problem: merge::RecordProblem,
+    },
+    #[error("proposal {id}: {refusal}")]
+    Project {
+        id: String,
+        refusal: crate::domain::project::ProjectRefusal,
     },
     #[error("proposal {id} is {status:?}: only a draft can be edited")]
     NotEditable {

@@ -187,6 +187,25 @@ pub(crate) fn mark_sent_in(
     Ok(())
 }
 
+/// The acceptance's move (DANG_THUC_HIEN → HOAN_THANH by the province) inside the
+/// acceptance's own transaction, at its time.
+pub(crate) fn complete_by_acceptance_in(
+    tx: &Transaction<'_>,
+    id: &str,
+    at: &str,
+    actor: &Actor,
+) -> Result<()> {
+    let m = Move {
+        id,
+        expected_version: None,
+        mover: Mover::Person(Role::Province),
+        to: ProposalStatus::HoanThanh,
+        reason: "",
+        decision_no: None,
+    };
+    write_move(tx, &m, at, actor).map(drop)
+}
+
 fn write_move(tx: &Transaction<'_>, m: &Move<'_>, at: &str, actor: &Actor) -> Result<Proposal> {
     let cur = load(tx, m.id)?.ok_or_else(|| StoreError::NotFound(m.id.to_string()))?;
     // A stale view first: the rule is judged on the status the person saw.

@@ -72,6 +72,7 @@ pub fn store_error_text(l: Lang, e: &StoreError) -> String {
                 &crate::words::problems::refusal_text(l, refusal),
             ],
         ),
+        StoreError::Project { id, refusal } => crate::words::project::refusal_text(l, id, refusal),
         StoreError::NotEditable { id, status } => trf(
             l,
             "store.err.not_editable",
@@ -131,6 +132,13 @@ pub fn bad_record_text(
         }
         P::BadSender => tr(l, "merge.err.bad_sender").to_string(),
         P::UncleanText { field } => trf(l, "merge.err.unclean_text", &[field]),
+        P::MissingProposal { proposal_id } => {
+            trf(l, "merge.err.missing_proposal", &[&short_id(proposal_id)])
+        }
+        P::Refused {
+            proposal_id,
+            refusal,
+        } => crate::words::project::refusal_text(l, proposal_id, refusal),
     };
     let entity_label = entity_label(l, entity);
     trf(

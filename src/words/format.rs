@@ -267,6 +267,11 @@ pub fn entity_label(l: Lang, entity: &str) -> &'static str {
         "facility" => tr(l, "merge.entity.facility"),
         "consultation" => tr(l, "merge.entity.consultation"),
         "proposal" => tr(l, "merge.entity.proposal"),
+        "project_adjustment" => tr(l, "project.kind.adjustment"),
+        "project_visit" => tr(l, "project.kind.visit"),
+        "project_acceptance" => tr(l, "project.kind.acceptance"),
+        "project_payment" => tr(l, "project.kind.payment"),
+        "project_result" => tr(l, "project.entity.result"),
         _ => tr(l, "merge.entity.manifest"),
     }
 }

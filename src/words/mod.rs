@@ -8,13 +8,15 @@
 //! - [`format`]: code-list entries, communes, statuses, roles, numbers and times;
 //! - [`problems`]: validation problems ("<field label>: <problem>"), duplicate reasons, suspects;
 //! - [`errors`]: store, bundle and receiving errors;
-//! - [`merge`]: the province's merge preview and receipt summary.
+//! - [`merge`]: the province's merge preview and receipt summary;
+//! - [`project`]: the đề án's records after approval (refusals, codes).
 
 pub mod errors;
 pub mod format;
 mod help_table;
 pub mod merge;
 pub mod problems;
+pub mod project;
 mod table;
 
 pub use errors::{bundle_error_text, io_error_text, receive_error_text, store_error_text};

@@ -31,7 +31,10 @@ pub fn describe(l: Lang, field: &str, problem: &Problem) -> String {
             "outcome_id" => tr(l, "consult.opt.by"),
             "unit" => tr(l, "field.unit"),
             "role" => tr(l, "field.role"),
-            _ => return describe_facility(l, field, problem),
+            _ => match crate::domain::project::field_label_key(field) {
+                Some(k) => tr(l, k),
+                None => return describe_facility(l, field, problem),
+            },
         },
     };
     format!(
@@ -156,6 +159,8 @@ fn proposal_problem_text(l: Lang, p: &Problem) -> String {
             province,
             city_since,
         } => trf(l, "problem.city_ward", &[commune, province, city_since]),
+        Problem::PercentRange => tr(l, "problem.percent_range").to_string(),
+        Problem::AdjustmentEmpty => tr(l, "problem.adjustment_empty").to_string(),
         _ => String::new(),
     }
 }

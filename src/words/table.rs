@@ -1349,6 +1349,78 @@ const BUNDLE: &[Entry] = &[
     ("cli.verify.refused", "Gói bị từ chối: {}", "Bundle refused: {}"),
 ];
 
+/// The đề án after approval: records, refusals, the `ctv project` commands.
+const PROJECT: &[Entry] = &[
+    ("project.kind.adjustment", "điều chỉnh", "adjustment"),
+    ("project.kind.visit", "kiểm tra, giám sát", "monitoring visit"),
+    ("project.kind.acceptance", "nghiệm thu", "acceptance"),
+    ("project.kind.payment", "khoản chi", "payment"),
+    ("project.kind.result", "kết quả nghiệm thu", "results at acceptance"),
+    ("project.kind.evaluation", "đánh giá hiệu quả", "evaluation of results"),
+    ("project.entity.result", "kết quả đề án", "project results"),
+    ("merge.err.missing_proposal", "đề xuất {} không có trong gói cũng như trong cơ sở dữ liệu", "proposal {} is neither in the bundle nor in the database"),
+    ("project.result.dat", "Đạt", "Passed"),
+    ("project.result.khong_dat", "Không đạt", "Not passed"),
+    ("project.result.dat_co_dieu_kien", "Đạt có điều kiện", "Passed with conditions"),
+    ("project.pay.tam_ung", "Tạm ứng", "Advance"),
+    ("project.pay.thanh_toan", "Thanh toán", "Payment"),
+    ("project.pay.quyet_toan", "Quyết toán", "Final settlement"),
+    ("project.stage.nghiem_thu", "Nghiệm thu", "At acceptance"),
+    ("project.stage.danh_gia", "Đánh giá hiệu quả", "Later evaluation"),
+    ("project.field.decision_no", "Số quyết định", "Decision number"),
+    ("project.field.date", "Ngày", "Date"),
+    ("project.field.new_support", "Kinh phí được duyệt mới", "New approved support"),
+    ("project.field.new_end", "Ngày kết thúc mới", "New end date"),
+    ("project.field.reason", "Lý do", "Reason"),
+    ("project.field.visitor", "Người kiểm tra", "Visited by"),
+    ("project.field.checked", "Nội dung kiểm tra", "What was checked"),
+    ("project.field.progress_pct", "Tiến độ (%)", "Progress (%)"),
+    ("project.field.findings", "Nhận xét, tồn tại", "Findings"),
+    ("project.field.follow_up_date", "Ngày kiểm tra lại", "Follow-up date"),
+    ("project.field.units", "Thành phần nghiệm thu", "Units taking part"),
+    ("project.field.result", "Kết quả nghiệm thu", "Result"),
+    ("project.field.actual_total", "Tổng chi phí thực tế", "Actual total cost"),
+    ("project.field.actual_support", "Kinh phí khuyến công thực chi", "Actual khuyến công support"),
+    ("project.field.actual_counterpart", "Vốn đối ứng thực tế", "Actual counterpart"),
+    ("project.field.actual_other", "Nguồn khác thực tế", "Actual other sources"),
+    ("project.field.notes", "Ghi chú", "Notes"),
+    ("project.field.amount", "Số tiền", "Amount"),
+    ("project.field.kind", "Loại khoản chi", "Kind of payment"),
+    ("project.field.doc_no", "Số chứng từ", "Document number"),
+    ("project.field.stage", "Thời điểm", "Stage"),
+    ("project.field.jobs_created", "Việc làm tạo thêm", "Jobs created"),
+    ("project.field.workers_trained", "Lao động được đào tạo", "Workers trained"),
+    ("project.field.revenue_before", "Doanh thu trước hỗ trợ", "Revenue before"),
+    ("project.field.revenue_after", "Doanh thu sau hỗ trợ", "Revenue after"),
+    ("project.field.products", "Sản phẩm", "Products"),
+    ("project.field.equipment_in_use", "Thiết bị đang sử dụng", "Equipment in use"),
+    ("problem.percent_range", "Phải từ 0 đến 100", "Must be between 0 and 100"),
+    ("problem.adjustment_empty", "Ghi kinh phí được duyệt mới hoặc ngày kết thúc mới (ít nhất một)", "Give a new approved support or a new end date (at least one)"),
+    ("project.err.stage", "Đề án {} đang «{}»: chưa ghi được {}.", "Proposal {} is «{}»: no {} can be recorded."),
+    ("project.hint.not_yet", "Chỉ ghi được khi tỉnh đã phê duyệt đề án.", "Records can be added once the province has approved it."),
+    ("project.hint.closed", "Đề án này không được thực hiện: không có gì để ghi.", "This proposal is not carried out: there is nothing to record."),
+    ("project.hint.start_first", "Chuyển đề án sang «Đang thực hiện» trước rồi nghiệm thu.", "Mark it under way first, then record the acceptance."),
+    ("project.hint.stopped", "Đề án đã dừng: vẫn ghi được khoản chi (quyết toán) và kết quả.", "It was stopped: payments (settlement) and results can still be recorded."),
+    ("project.err.province_only", "Chỉ Trung tâm Khuyến công tỉnh ghi {}. Bạn có thể ghi kiểm tra, giám sát (ctv project visit) và đánh giá hiệu quả (ctv project result --stage danh-gia).", "Only the provincial centre records a {}. You can record monitoring visits (ctv project visit) and evaluations (ctv project result --stage danh-gia)."),
+    ("project.err.no_approved", "Đề án {} chưa có kinh phí được duyệt: ghi quyết định phê duyệt hoặc điều chỉnh kinh phí trước khi chi.", "Proposal {} has no approved support yet: record the approval or an adjustment before paying."),
+    ("cli.agenda.visits", "Kiểm tra lại đề án ({})", "Đề án visits to follow up ({})"),
+    ("cli.agenda.project", "Đề án", "Đề án"),
+    ("cli.project.bad_option", "--{} ({}): {}", "--{} ({}): {}"),
+    ("cli.project.added", "Đã ghi {} cho đề án {} «{}».", "Recorded the {} of proposal {} «{}»."),
+    ("cli.project.money", "Đã chi {} / kinh phí được duyệt {}.", "Paid {} of the approved {}."),
+    ("cli.project.no_approved", "(chưa có)", "(none yet)"),
+    ("cli.project.visit_not_found", "Không tìm thấy lần kiểm tra có mã {}.", "No monitoring visit with id {}."),
+    ("cli.project.visit_done", "Đã xong việc kiểm tra lại của lần kiểm tra {} (hẹn {}).", "The follow-up of visit {} (due {}) is done."),
+    ("cli.project.follow_up", "kiểm tra lại {}", "follow up {}"),
+    ("cli.project.jobs", "{} việc làm", "{} jobs"),
+    ("cli.project.h.kind", "Loại", "Kind"),
+    ("cli.project.h.date", "Ngày", "Date"),
+    ("cli.project.h.figure", "Số liệu", "Figure"),
+    ("cli.project.h.detail", "Nội dung", "Detail"),
+    ("cli.project.h.id", "Mã", "Id"),
+    ("project.err.over_paid", "Đã chi {} + {} vượt kinh phí được duyệt {}: chỉ còn chi được {}.", "Paid {} + {} exceeds the approved support {}: at most {} remains."),
+];
+
 fn table() -> &'static HashMap<&'static str, (&'static str, &'static str)> {
     static T: OnceLock<HashMap<&'static str, (&'static str, &'static str)>> = OnceLock::new();
     T.get_or_init(|| {
@@ -1358,6 +1430,7 @@ fn table() -> &'static HashMap<&'static str, (&'static str, &'static str)> {
             .chain(MERGE)
             .chain(BUNDLE)
             .chain(super::help_table::HELP)
+            .chain(PROJECT)
             .map(|(k, vi, en)| (*k, (*vi, *en)))
             .collect()
     })
@@ -1407,6 +1480,7 @@ pub fn keys() -> impl Iterator<Item = &'static str> {
         .chain(MERGE)
         .chain(BUNDLE)
         .chain(super::help_table::HELP)
+        .chain(PROJECT)
         .map(|(k, _, _)| *k)
 }
 
@@ -1417,14 +1491,8 @@ mod tests {
     #[test]
     fn keys_are_unique_and_translated() {
         let mut seen = std::collections::HashSet::new();
-        for (k, vi, en) in CORE
-            .iter()
-            .chain(CLI)
-            .chain(UI)
-            .chain(MERGE)
-            .chain(BUNDLE)
-            .chain(super::super::help_table::HELP)
-        {
+        let all = CORE.iter().chain(CLI).chain(UI).chain(MERGE).chain(BUNDLE);
+        for (k, vi, en) in all.chain(PROJECT).chain(super::super::help_table::HELP) {
             assert!(seen.insert(*k), "duplicate i18n key {k}");
             assert!(
                 !vi.is_empty() && !en.is_empty(),

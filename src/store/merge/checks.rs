@@ -10,12 +10,15 @@ use super::{bad, invalid, Incoming, Kind, RecordProblem, Sender};
 use crate::domain::consultation::{self, parse_date, ConsultationData, ConsultationInput};
 use crate::domain::facility::{self, FacilityInput, FacilityStatus, ValidationContext};
 use crate::domain::issue::{FieldIssue, Issues, Problem};
+use crate::domain::project::{self as project, ProjectKind, ProjectRefusal};
 use crate::domain::proposal::{
     self, FundingSource, Mover, ProposalData, ProposalInput, ProposalMoney, ProposalStatus,
 };
 use crate::domain::{Profile, Role};
 use crate::record::{
-    content_rev, CollaboratorRecord, ConsultationRecord, Envelope, FacilityRecord, ProposalRecord,
+    content_rev, AcceptanceRecord, AdjustmentRecord, CollaboratorRecord, ConsultationRecord,
+    Envelope, FacilityRecord, PaymentRecord, ProjectItem, ProposalRecord, ResultRecord,
+    VisitRecord,
 };
 use crate::refdata::{codes, units};
 use crate::store::proposals::{priorities_bits, priorities_from_bits};
@@ -316,6 +319,72 @@ impl Checker<'_> {
     }
 }
 
+/// A `domain::project` validation: typed input and today → the content, or the issues.
+type Validate<I, D> = fn(&I, chrono::NaiveDate) -> std::result::Result<(D, Issues), Issues>;
+
+/// Dates a đề án record may hold (ISO, strictly).
+const PROJECT_DATES: [&str; 3] = ["date", "new_end", "follow_up_date"];
+
+impl Checker<'_> {
+    /// A đề án record passes what typed data passes: ISO dates, clean text, the field rules
+    /// of `validate` (read back as the form's text), and a kind the sender's role may make.
+    pub(super) fn project<T, I, D>(
+        &self,
+        line: usize,
+        r: &T,
+        validate: Validate<I, D>,
+    ) -> Result<()>
+    where
+        T: ProjectItem,
+        I: serde::de::DeserializeOwned,
+    {
+        let at = Place {
+            entity: T::ENTITY,
+            line,
+            id: r.id(),
+        };
+        let Ok(serde_json::Value::Object(fields)) = serde_json::to_value(r) else {
+            return Err(at.bad(RecordProblem::RevMismatch));
+        };
+        let mut typed = serde_json::Map::new();
+        for (k, v) in fields {
+            match v {
+                serde_json::Value::String(t) => {
+                    if PROJECT_DATES.contains(&k.as_str()) && parse_date(&t).is_none() {
+                        let value = crate::text::sanitize(&t);
+                        let field = PROJECT_DATES
+                            .into_iter()
+                            .find(|d| *d == k)
+                            .unwrap_or("date");
+                        return Err(at.invalid(field, Problem::DateFormat { value }));
+                    }
+                    if crate::text::ingest_multiline(&t) != t {
+                        return Err(at.bad(RecordProblem::UncleanText { field: k }));
+                    }
+                    typed.insert(k, serde_json::Value::String(t));
+                }
+                serde_json::Value::Number(n) => {
+                    typed.insert(k, serde_json::Value::String(n.to_string()));
+                }
+                _ => {}
+            }
+        }
+        let input: I = serde_json::from_value(serde_json::Value::Object(typed))
+            .map_err(|_| at.bad(RecordProblem::RevMismatch))?;
+        if let Err(issues) = validate(&input, self.today) {
+            return Err(at.bad(RecordProblem::Invalid { issues }));
+        }
+        let kind = project_kind_of(r);
+        if let Some(kind) = kind.filter(|k| !k.allowed_for(self.sender.role)) {
+            return Err(at.bad(RecordProblem::Refused {
+                proposal_id: crate::text::sanitize(r.proposal_id()),
+                refusal: Box::new(ProjectRefusal::ProvinceOnly { kind }),
+            }));
+        }
+        Ok(())
+    }
+}
+
 pub(super) fn one_issue(field: &'static str, p: Problem) -> Issues {
     let mut i = Issues::default();
     i.push(FieldIssue::error(field, p));
@@ -350,6 +419,11 @@ pub(super) fn validate(
         .or_else(|| validate_kind::<FacilityRecord>(checker, inc, p))
         .or_else(|| validate_kind::<ConsultationRecord>(checker, inc, p))
         .or_else(|| validate_kind::<ProposalRecord>(checker, inc, p))
+        .or_else(|| validate_kind::<AdjustmentRecord>(checker, inc, p))
+        .or_else(|| validate_kind::<VisitRecord>(checker, inc, p))
+        .or_else(|| validate_kind::<AcceptanceRecord>(checker, inc, p))
+        .or_else(|| validate_kind::<PaymentRecord>(checker, inc, p))
+        .or_else(|| validate_kind::<ResultRecord>(checker, inc, p))
 }
 
 /// The first refusal among the written records of one kind: a rev that is not the content's,
@@ -451,7 +525,130 @@ pub(super) fn check_refs(
             Ok(()) => {}
         }
     }
-    Ok(None)
+    // The đề án records: their proposal, here or in the bundle, in the sender's scope and
+    // at a stage that takes them.
+    let mut proposal_of = |pid: &str| -> Result<Option<(String, String)>> {
+        if let Some((c, s)) = conn
+            .prepare_cached("SELECT commune_code, status FROM proposals WHERE id = ?1")?
+            .query_row([pid], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?
+        {
+            return Ok(Some((c, s)));
+        }
+        let Some(p) = inc.proposals.iter().find(|e| e.record.id == pid) else {
+            return Ok(None);
+        };
+        let fid = p.record.facility_id.as_str();
+        let commune = match facility_commune.get(fid) {
+            Some(c) => Some(c.to_string()),
+            None => conn
+                .prepare_cached("SELECT commune_code FROM facilities WHERE id = ?1")?
+                .query_row([fid], |r| r.get(0))
+                .optional()?,
+        };
+        Ok(commune.map(|c| (c, p.record.status.clone())))
+    };
+    let pr = inc.projects;
+    let mut found = None;
+    project_refs(
+        &pr.adjustments,
+        &p.projects[0],
+        checker,
+        &mut proposal_of,
+        &mut found,
+    )?;
+    project_refs(
+        &pr.visits,
+        &p.projects[1],
+        checker,
+        &mut proposal_of,
+        &mut found,
+    )?;
+    project_refs(
+        &pr.acceptances,
+        &p.projects[2],
+        checker,
+        &mut proposal_of,
+        &mut found,
+    )?;
+    project_refs(
+        &pr.payments,
+        &p.projects[3],
+        checker,
+        &mut proposal_of,
+        &mut found,
+    )?;
+    project_refs(
+        &pr.results,
+        &p.projects[4],
+        checker,
+        &mut proposal_of,
+        &mut found,
+    )?;
+    Ok(found)
+}
+
+/// A proposal's commune and status, from the database or the bundle (None: in neither).
+type ProposalLookup<'a> = dyn FnMut(&str) -> Result<Option<(String, String)>> + 'a;
+
+/// The first refusal among the written đề án records of one kind (unless one was found in an
+/// earlier kind).
+fn project_refs<T: Kind + ProjectItem>(
+    envs: &[Envelope<T>],
+    decisions: &[Decision],
+    checker: &Checker<'_>,
+    proposal_of: &mut ProposalLookup<'_>,
+    found: &mut Option<(At, StoreError)>,
+) -> Result<()> {
+    if found.is_some() {
+        return Ok(());
+    }
+    for (i, (env, d)) in envs.iter().zip(decisions).enumerate() {
+        if matches!(d, Decision::Unchanged) {
+            continue;
+        }
+        let r = &env.record;
+        let pid = ProjectItem::proposal_id(r);
+        let rid = Kind::id(r);
+        let entity = <T as Kind>::ENTITY;
+        let at = (<T as Kind>::RANK, i, 1);
+        let Some((commune, status)) = proposal_of(pid)? else {
+            let problem = RecordProblem::MissingProposal {
+                proposal_id: crate::text::sanitize(pid),
+            };
+            *found = Some((at, bad(entity, i + 1, rid, problem)));
+            return Ok(());
+        };
+        if let Err(e) = checker.scope(entity, i + 1, rid, &commune) {
+            *found = Some((at, e));
+            return Ok(());
+        }
+        let stage = project_kind_of(r);
+        let status = status_code(&status);
+        if let Some((kind, status)) = stage.zip(status).filter(|(k, s)| !k.allowed_in(*s)) {
+            let problem = RecordProblem::Refused {
+                proposal_id: crate::text::sanitize(pid),
+                refusal: Box::new(ProjectRefusal::Stage { kind, status }),
+            };
+            *found = Some((at, bad(entity, i + 1, rid, problem)));
+            return Ok(());
+        }
+    }
+    Ok(())
+}
+
+/// The rule kind of a đề án record (results by their stage).
+fn project_kind_of<T: ProjectItem>(r: &T) -> Option<ProjectKind> {
+    let v = serde_json::to_value(r).ok()?;
+    let stage = v.get("stage").and_then(|s| s.as_str());
+    Some(match T::ENTITY {
+        "project_adjustment" => ProjectKind::Adjustment,
+        "project_visit" => ProjectKind::Visit,
+        "project_acceptance" => ProjectKind::Acceptance,
+        "project_payment" => ProjectKind::Payment,
+        _ if stage == Some(project::ResultStage::DanhGia.code()) => ProjectKind::Evaluation,
+        _ => ProjectKind::Result,
+    })
 }
 
 /// The first of two refusals in record order.

@@ -11,7 +11,8 @@ use super::duplicates::suspects;
 use super::{EntityCounts, Incoming, Kind, MergeReport, ENTITIES};
 use crate::domain::Profile;
 use crate::record::{
-    content_rev, CollaboratorRecord, ConsultationRecord, Envelope, FacilityRecord, ProposalRecord,
+    content_rev, AcceptanceRecord, AdjustmentRecord, CollaboratorRecord, ConsultationRecord,
+    Envelope, FacilityRecord, PaymentRecord, ProposalRecord, ResultRecord, VisitRecord,
 };
 use crate::store::{Result, StoreError};
 
@@ -111,6 +112,8 @@ pub(super) struct Plan {
     pub(super) facilities: Vec<Decision>,
     pub(super) consultations: Vec<Decision>,
     pub(super) proposals: Vec<Decision>,
+    /// The đề án records, in the order of `record::PROJECT_ENTRIES`.
+    pub(super) projects: [Vec<Decision>; 5],
 }
 
 fn count(report: &mut MergeReport, entity: &str, id: &str, d: &Decision) {
@@ -133,6 +136,12 @@ pub(super) fn classify_all(conn: &Connection, inc: &Incoming<'_>) -> Result<Plan
     check_ids(inc.facilities)?;
     check_ids(inc.consultations)?;
     check_ids(inc.proposals)?;
+    let pr = inc.projects;
+    check_ids(&pr.adjustments)?;
+    check_ids(&pr.visits)?;
+    check_ids(&pr.acceptances)?;
+    check_ids(&pr.payments)?;
+    check_ids(&pr.results)?;
 
     let mut report = MergeReport::default();
     for e in ENTITIES {
@@ -142,6 +151,13 @@ pub(super) fn classify_all(conn: &Connection, inc: &Incoming<'_>) -> Result<Plan
     let facilities = classify_kind::<FacilityRecord>(conn, inc.facilities, &mut report)?;
     let consultations = classify_kind::<ConsultationRecord>(conn, inc.consultations, &mut report)?;
     let proposals = classify_kind::<ProposalRecord>(conn, inc.proposals, &mut report)?;
+    let projects = [
+        classify_kind::<AdjustmentRecord>(conn, &pr.adjustments, &mut report)?,
+        classify_kind::<VisitRecord>(conn, &pr.visits, &mut report)?,
+        classify_kind::<AcceptanceRecord>(conn, &pr.acceptances, &mut report)?,
+        classify_kind::<PaymentRecord>(conn, &pr.payments, &mut report)?,
+        classify_kind::<ResultRecord>(conn, &pr.results, &mut report)?,
+    ];
 
     report.duplicates = suspects(conn, inc, &facilities)?;
     if let Some(c) = report.counts.get_mut("facility") {
@@ -162,6 +178,7 @@ pub(super) fn classify_all(conn: &Connection, inc: &Incoming<'_>) -> Result<Plan
         facilities,
         consultations,
         proposals,
+        projects,
     })
 }
 

@@ -17,7 +17,7 @@ mod checks;
 mod classify;
 mod conflicts;
 mod duplicates;
-mod write;
+pub(super) mod write;
 
 use std::collections::BTreeMap;
 
@@ -38,11 +38,23 @@ use crate::domain::dup::DupReason;
 use crate::domain::issue::{FieldIssue, Issues, Problem};
 use crate::domain::Profile;
 use crate::record::{
-    CollaboratorRecord, ConsultationRecord, Envelope, FacilityRecord, ProposalRecord,
+    AcceptanceRecord, AdjustmentRecord, CollaboratorRecord, ConsultationRecord, Envelope,
+    FacilityRecord, PaymentRecord, ProjectEnvelopes, ProjectRecords, ProposalRecord, ResultRecord,
+    VisitRecord,
 };
 
 /// The entities a bundle carries, in the order they are merged (references point backwards).
-pub const ENTITIES: [&str; 4] = ["collaborator", "facility", "consultation", "proposal"];
+pub const ENTITIES: [&str; 9] = [
+    "collaborator",
+    "facility",
+    "consultation",
+    "proposal",
+    "project_adjustment",
+    "project_visit",
+    "project_acceptance",
+    "project_payment",
+    "project_result",
+];
 
 /// Who sent a bundle, as its manifest says.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -61,6 +73,8 @@ pub struct Incoming<'a> {
     pub facilities: &'a [Envelope<FacilityRecord>],
     pub consultations: &'a [Envelope<ConsultationRecord>],
     pub proposals: &'a [Envelope<ProposalRecord>],
+    /// The đề án's records after approval (format version 2; `ProjectEnvelopes::none()`).
+    pub projects: &'a ProjectEnvelopes,
 }
 
 /// Why a record of a bundle is refused (the whole bundle with it).
@@ -79,6 +93,13 @@ pub enum RecordProblem {
     BadSender,
     /// A text field holds what typed text may not (control or escape characters, untrimmed).
     UncleanText { field: String },
+    /// A đề án record names a proposal that is neither in the bundle nor in the database.
+    MissingProposal { proposal_id: String },
+    /// A đề án record the sender may not make, or on a proposal at a stage that takes none.
+    Refused {
+        proposal_id: String,
+        refusal: Box<crate::domain::project::ProjectRefusal>,
+    },
 }
 
 /// Per entity: what the bundle would do.
@@ -178,7 +199,10 @@ impl Store {
             id: inc.sender.id.clone(),
             name: inc.sender.name.clone(),
         };
-        let total = inc.facilities.len() + inc.consultations.len() + inc.proposals.len();
+        let total = inc.facilities.len()
+            + inc.consultations.len()
+            + inc.proposals.len()
+            + inc.projects.len();
         let big = total > 1000;
         if big {
             self.conn().execute_batch("PRAGMA cache_size = -262144")?;
@@ -237,6 +261,13 @@ impl Store {
             facilities: all_of(conn)?,
             consultations: all_of(conn)?,
             proposals: all_of(conn)?,
+            projects: ProjectRecords {
+                adjustments: all_of(conn)?,
+                visits: all_of(conn)?,
+                acceptances: all_of(conn)?,
+                payments: all_of(conn)?,
+                results: all_of(conn)?,
+            },
         })
     }
 }
@@ -261,6 +292,7 @@ pub struct AllRecords {
     pub facilities: Vec<FacilityRecord>,
     pub consultations: Vec<ConsultationRecord>,
     pub proposals: Vec<ProposalRecord>,
+    pub projects: ProjectRecords,
 }
 
 /// What the merge needs to know of each kind of record; one implementation per entity, so
@@ -394,26 +426,73 @@ impl Kind for ProposalRecord {
     }
 }
 
+/// The merge of a đề án record: the generic reader and writer of `store::projects`, the
+/// checks of `Checker::$check`, decisions at `$rank - 4` of `Plan::projects`.
+macro_rules! project_kind {
+    ($t:ty, $rank:literal, $validate:path) => {
+        impl Kind for $t {
+            const ENTITY: &'static str = <$t as crate::record::ProjectItem>::ENTITY;
+            const TABLE: &'static str = <$t as crate::record::ProjectItem>::TABLE;
+            const RANK: usize = $rank;
+            fn id(&self) -> &str {
+                &self.id
+            }
+            fn updated_at(&self) -> &str {
+                &self.updated_at
+            }
+            fn of<'a>(inc: &Incoming<'a>) -> &'a [Envelope<Self>] {
+                <$t as crate::record::ProjectItem>::envs(inc.projects)
+            }
+            fn decisions(p: &Plan) -> &[Decision] {
+                &p.projects[$rank - 4]
+            }
+            fn load(conn: &Connection, id: &str) -> Result<Option<(Self, i64)>> {
+                super::projects::load_item(conn, id)
+            }
+            fn check(&self, c: &Checker<'_>, line: usize) -> Result<()> {
+                c.project(line, self, $validate)
+            }
+            fn write(&self, w: &Writer<'_, '_>, version: i64) -> Result<()> {
+                super::projects::write_item(w.tx, self, version)
+            }
+        }
+    };
+}
+
+project_kind!(
+    AdjustmentRecord,
+    4,
+    crate::domain::project::validate_adjustment
+);
+project_kind!(VisitRecord, 5, crate::domain::project::validate_visit);
+project_kind!(
+    AcceptanceRecord,
+    6,
+    crate::domain::project::validate_acceptance
+);
+project_kind!(PaymentRecord, 7, crate::domain::project::validate_payment);
+project_kind!(ResultRecord, 8, crate::domain::project::validate_result);
+
 /// Runs `$body` with `$t` the record type of entity `$entity`; `$other` for an unknown one.
 macro_rules! by_entity {
     ($entity:expr, $t:ident => $body:expr, _ => $other:expr) => {
+        by_entity!(@arms $entity, $t, $body, $other;
+            "collaborator" => CollaboratorRecord,
+            "facility" => FacilityRecord,
+            "consultation" => ConsultationRecord,
+            "proposal" => ProposalRecord,
+            "project_adjustment" => AdjustmentRecord,
+            "project_visit" => VisitRecord,
+            "project_acceptance" => AcceptanceRecord,
+            "project_payment" => PaymentRecord,
+            "project_result" => ResultRecord)
+    };
+    (@arms $entity:expr, $t:ident, $body:expr, $other:expr; $($name:literal => $ty:ident),*) => {
         match $entity {
-            "collaborator" => {
-                type $t = crate::record::CollaboratorRecord;
+            $($name => {
+                type $t = crate::record::$ty;
                 $body
-            }
-            "facility" => {
-                type $t = crate::record::FacilityRecord;
-                $body
-            }
-            "consultation" => {
-                type $t = crate::record::ConsultationRecord;
-                $body
-            }
-            "proposal" => {
-                type $t = crate::record::ProposalRecord;
-                $body
-            }
+            })*
             _ => $other,
         }
     };

@@ -9,13 +9,14 @@ use serde_json::{Map, Value};
 use super::classify::{Decision, Plan};
 use super::{Incoming, Kind};
 use crate::record::{
-    CollaboratorRecord, ConsultationRecord, Envelope, FacilityRecord, ProposalRecord,
+    AcceptanceRecord, AdjustmentRecord, CollaboratorRecord, ConsultationRecord, Envelope,
+    FacilityRecord, PaymentRecord, ProposalRecord, ResultRecord, VisitRecord,
 };
 use crate::store::{change_log, rows, Actor, Result};
 use crate::text::{fold, vn_sort_key};
 
 /// Field → [old, new] between two records' JSON (None: creation, empty values left out).
-pub(super) fn json_diff(old: Option<&Value>, new: &Value) -> Map<String, Value> {
+pub(in crate::store) fn json_diff(old: Option<&Value>, new: &Value) -> Map<String, Value> {
     let mut out = Map::new();
     let Some(n) = new.as_object() else {
         return out;
@@ -514,6 +515,12 @@ pub(super) fn write_plan(
         }
     }
     apply_kind::<ProposalRecord>(&w, inc.proposals, &p.proposals)?;
+    let pr = inc.projects;
+    apply_kind::<AdjustmentRecord>(&w, &pr.adjustments, &p.projects[0])?;
+    apply_kind::<VisitRecord>(&w, &pr.visits, &p.projects[1])?;
+    apply_kind::<AcceptanceRecord>(&w, &pr.acceptances, &p.projects[2])?;
+    apply_kind::<PaymentRecord>(&w, &pr.payments, &p.projects[3])?;
+    apply_kind::<ResultRecord>(&w, &pr.results, &p.projects[4])?;
     for (_, sql) in &indexes {
         tx.execute_batch(sql)?;
     }

@@ -1,0 +1,119 @@
+//! Fixtures for the đề án after approval: a file database with an approved proposal under
+//! way, and the key folder bundles need.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
+
+use ctv::clock::FixedClock;
+use ctv::domain::proposal::{ProposalInput, ProposalStatus};
+use ctv::domain::{FacilityInput, ProfileInput};
+use ctv::store::Store;
+
+/// One key folder for the whole test process (keys are per profile id inside it).
+pub fn keys_dir() -> &'static Path {
+    static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
+    let d = DIR.get_or_init(|| {
+        let d = tempfile::tempdir().unwrap();
+        std::env::set_var("CTV_KEYS_DIR", d.path());
+        d
+    });
+    d.path()
+}
+
+pub fn as_profile(s: &mut Store, name: &str, role: &str, units: &str) {
+    s.init_profile(
+        &ProfileInput {
+            name: name.into(),
+            role: role.into(),
+            units: units.into(),
+            account: None,
+        },
+        true,
+    )
+    .unwrap();
+}
+
+pub fn open(dir: &Path, name: &str, clock: &FixedClock) -> (Store, PathBuf) {
+    let path = dir.join(name);
+    let s = Store::open_with_clock(&path, Arc::new(clock.clone())).unwrap();
+    (s, path)
+}
+
+/// A commune collaborator of 00004 drafts and proposes a proposal for a facility (300 million
+/// total, 100 million asked); an area officer of the same database reviews it. Returns its id.
+/// The profile is left as the area officer (the one whose export sends it to the province).
+pub fn reviewed_proposal(s: &mut Store) -> String {
+    as_profile(s, "Nguyễn Văn An", "commune", "00004");
+    let f = s
+        .create_facility(&FacilityInput {
+            name: "HTX mây tre đan Phú Vinh".into(),
+            entity_type: "HTX".into(),
+            commune_code: "00004".into(),
+            workers: "25".into(),
+            ..Default::default()
+        })
+        .unwrap()
+        .0
+        .id;
+    let p = s
+        .add_proposal(&ProposalInput {
+            facility_id: f,
+            plan_year: "2027".into(),
+            category: "KC03".into(),
+            funding: "KCDP".into(),
+            title: "Máy chẻ nan".into(),
+            total_cost: "300.000.000".into(),
+            support: "100.000.000".into(),
+            counterpart: "200.000.000".into(),
+            other_sources: "0".into(),
+            ..Default::default()
+        })
+        .unwrap()
+        .0;
+    s.propose(&p.id, p.version).unwrap();
+    as_profile(s, "Lê Thị Bình", "area", "00004,00376");
+    let v = s.proposal(&p.id).unwrap().unwrap().version;
+    s.review_proposal(&p.id, v, "Đủ điều kiện").unwrap();
+    p.id
+}
+
+/// The province approves (decision 123/QĐ-SCT) and starts a proposal sent to it, through the
+/// store's transitions. The profile must be the province's.
+pub fn approve_and_start(s: &mut Store, id: &str) {
+    let v = s.proposal(id).unwrap().unwrap().version;
+    s.move_proposal(id, v, ProposalStatus::PheDuyet, "", Some("123/QĐ-SCT"))
+        .unwrap();
+    let v = s.proposal(id).unwrap().unwrap().version;
+    s.move_proposal(id, v, ProposalStatus::DangThucHien, "", None)
+        .unwrap();
+}
+
+/// TEMPORARY, until the "flow" work (approval data) merges: the approved support is set by SQL
+/// because the old transition API has no way to record it. Switch to the new approval API.
+pub fn set_approved_support_by_sql(db: &Path, proposal_id: &str, approved: i64) {
+    let c = rusqlite::Connection::open(db).unwrap();
+    let n = c
+        .execute(
+            "UPDATE proposals SET approved_support = ?2, decision_date = '2027-01-10' WHERE id = ?1",
+            rusqlite::params![proposal_id, approved],
+        )
+        .unwrap();
+    assert_eq!(n, 1);
+}
+
+/// A single province database holding a proposal under way with `approved` support: drafted
+/// by the commune, reviewed by the area officer, sent by the export, approved and started by
+/// the province (whose profile is left current).
+pub fn project_under_way(
+    dir: &Path,
+    clock: &FixedClock,
+    approved: i64,
+) -> (Store, PathBuf, String) {
+    let (mut s, path) = open(dir, "province.db", clock);
+    let id = reviewed_proposal(&mut s);
+    s.mark_sent_to_province(std::slice::from_ref(&id)).unwrap();
+    as_profile(&mut s, "Trung tâm Khuyến công Hà Nội", "province", "01");
+    approve_and_start(&mut s, &id);
+    set_approved_support_by_sql(&path, &id, approved);
+    (s, path, id)
+}
