@@ -161,6 +161,13 @@ const BONUS_SUBSTRING: i32 = 8;
 /// the whole of it, or begins it (0: neither).
 const CLASS_WHOLE: u8 = 2;
 const CLASS_BEGUN: u8 = 1;
+/// A word's class in one field entry, over all its syllables and over those after a
+/// name's legal form ("Hợp tác xã …"): the exact tier counts a word inside the legal form
+/// only as part of a phrase that ends outside it.
+fn pack_class(all: u8, outside_form: u8) -> u8 {
+    all | outside_form << 2
+}
+
 /// Bits of the number fields in a per-field mask (`FieldClasses`).
 const NUM_FIELDS_MASK: u8 = ((1 << NUM_COLS) - 1) << PHONE;
 
@@ -654,11 +661,13 @@ struct Matched {
 }
 
 /// One word over one doc: bit f (`Field` order) set where the word is a whole syllable (or
-/// the whole number) of field f, or begins one.
+/// the whole number) of field f, or begins one — outside a name's legal form — and where it
+/// is a whole syllable anywhere (the legal form may start a phrase).
 #[derive(Debug, Clone, Copy, Default)]
 struct FieldClasses {
     whole: u8,
     begun: u8,
+    whole_anywhere: u8,
 }
 
 #[cfg(test)]
@@ -980,26 +989,22 @@ impl SearchIndex {
             .ok()
             .and_then(|mut c| c.query_base(&words));
         let matched = self.doc_totals(&scores, base.as_ref().map(|b| &b.bits[..]));
-        let docs = &matched.ids;
+        let count = matched.ids.len();
         let mut bits = vec![0u64; self.len().div_ceil(64)];
-        for &d in docs {
+        for &d in &matched.ids {
             bits[d as usize / 64] |= 1 << (d % 64);
         }
         if let Ok(mut c) = self.cache.lock() {
-            c.put_query(Arc::new(QueryDocs {
-                words,
-                bits,
-                count: docs.len(),
-            }));
+            c.put_query(Arc::new(QueryDocs { words, bits, count }));
         }
         let limit = limit.min(self.len());
-        let (ids, totals) = self.exact_totals(&matched, &scores, limit);
+        let (ids, totals) = self.exact_totals(matched, &scores, limit);
         let top = self.select(&ids, &totals, limit);
         let hits = top
             .into_iter()
             .map(|(score, index)| self.hit(index, score, &scores))
             .collect();
-        (hits, docs.len())
+        (hits, count)
     }
 
     fn word_scores(&self, word: &str) -> Arc<WordScores> {
@@ -1025,7 +1030,8 @@ impl SearchIndex {
         let class = self.classify_syllables(word, &syllables);
         let cols: [Scanned; TEXT_COLS] = std::array::from_fn(|c| {
             let base = base.map(|b| (&b.cols[c][..], b.counts[c]));
-            self.score_column(&self.cols[c], &syllables, &class, base)
+            let form = (c == NAME).then_some(&self.legal_form[..]);
+            self.score_column(&self.cols[c], &syllables, &class, form, base)
         });
         let [(c0, k0, n0), (c1, k1, n1), (c2, k2, n2), (c3, k3, n3)] = cols;
         // `base_for` only offers a number as the base of a number.
@@ -1106,22 +1112,30 @@ impl SearchIndex {
             .collect()
     }
 
-    /// Per entry, its best syllable's score and best syllable class (only where `base`, the
-    /// scores of a word contained in this one and how many matched, has a match), and how
-    /// many matched.
+    /// Per entry, its best syllable's score and best syllable classes (`pack_class`: over
+    /// all syllables, and over those after the name's legal form, `form` syllables per entry)
+    /// — only where `base`, the scores of a word contained in this one and how many matched,
+    /// has a match — and how many matched.
     fn score_column(
         &self,
         col: &TextColumn,
         syllables: &[i16],
         class: &[u8],
+        form: Option<&[u8]>,
         base: Option<(&[i16], usize)>,
     ) -> Scanned {
         let score = |id: u32| -> (i16, u8) {
-            col.syls_of(id as usize)
-                .iter()
-                .fold((NO_MATCH, 0), |(s, c), &y| {
-                    (s.max(syllables[y as usize]), c.max(class[y as usize]))
-                })
+            let skip = form.map_or(0, |f| usize::from(f[id as usize]));
+            let (mut best, mut all, mut outside) = (NO_MATCH, 0, 0);
+            for (p, &y) in col.syls_of(id as usize).iter().enumerate() {
+                best = best.max(syllables[y as usize]);
+                let c = class[y as usize];
+                all = all.max(c);
+                if p >= skip {
+                    outside = outside.max(c);
+                }
+            }
+            (best, pack_class(all, outside))
         };
         scan(col.len(), base, score)
     }
@@ -1133,8 +1147,10 @@ impl SearchIndex {
             let have = col.get(i as usize);
             match phone_score(have, digits) {
                 // The whole number, or its beginning.
-                Some((s, 0)) if have.len() == digits.len() => (s, CLASS_WHOLE),
-                Some((s, 0)) => (s, CLASS_BEGUN),
+                Some((s, 0)) if have.len() == digits.len() => {
+                    (s, pack_class(CLASS_WHOLE, CLASS_WHOLE))
+                }
+                Some((s, 0)) => (s, pack_class(CLASS_BEGUN, CLASS_BEGUN)),
                 Some((s, _)) => (s, 0),
                 None => (NO_MATCH, 0),
             }
@@ -1161,26 +1177,26 @@ impl SearchIndex {
         };
         let total = |i: u32| -> Option<(i32, u8)> {
             let mut total = 0i32;
-            // Per field: every word whole there; every word but the last whole there.
-            let (mut all_whole, mut init_whole) = (phrase_fields, phrase_fields);
-            let mut begun_last = 0u8;
+            // Per field: every word but the last whole there (a phrase's start); the last
+            // word whole, or begun, there (a phrase ends outside a name's legal form).
+            let mut init_phrase = phrase_fields;
+            let (mut whole_last, mut begun_last) = (0u8, 0u8);
             // Every word whole somewhere; every word but the last whole somewhere.
             let (mut each_whole, mut each_init) = (true, true);
             for &(k, w) in &order {
                 let (score, _, m) = self.best_field(i as usize, w)?;
                 total = total.saturating_add(score);
-                all_whole &= m.whole;
                 each_whole &= m.whole != 0;
                 if k == last {
-                    begun_last = m.begun;
+                    (whole_last, begun_last) = (m.whole, m.begun);
                 } else {
-                    init_whole &= m.whole;
+                    init_phrase &= m.whole_anywhere;
                     each_init &= m.whole != 0;
                 }
             }
-            let bound = if all_whole != 0 {
+            let bound = if init_phrase & whole_last != 0 {
                 5
-            } else if init_whole & begun_last != 0 {
+            } else if init_phrase & begun_last != 0 {
                 4
             } else if each_whole {
                 3
@@ -1335,8 +1351,10 @@ impl SearchIndex {
                 if best.is_none_or(|(b, _)| v > b) {
                     best = Some((v, f));
                 }
-                m.whole |= u8::from(c == CLASS_WHOLE) << f;
-                m.begun |= u8::from(c >= CLASS_BEGUN) << f;
+                let (all, outside) = (c & 3, c >> 2);
+                m.whole |= u8::from(outside == CLASS_WHOLE) << f;
+                m.begun |= u8::from(outside >= CLASS_BEGUN) << f;
+                m.whole_anywhere |= u8::from(all == CLASS_WHOLE) << f;
             }
         };
         // Fields where the word matched nowhere cost no lookup.
@@ -1368,10 +1386,15 @@ impl SearchIndex {
     /// the same answer as over all docs.
     fn exact_totals(
         &self,
-        m: &Matched,
+        m: Matched,
         words: &[Arc<WordScores>],
         limit: usize,
     ) -> (Vec<u32>, Vec<i32>) {
+        // One word: the bound is the tier (a phrase of one whole or begun syllable outside
+        // the legal form, or number), so many docs tied at the cut cost nothing more.
+        if words.len() == 1 {
+            return (m.ids, m.bounds);
+        }
         let in_order: Vec<&WordScores> = words.iter().map(|w| &**w).collect();
         // Doc `m.ids[k]`'s exact total: its bound with the bounding tier replaced.
         let exact = |k: usize| -> i32 {
