@@ -251,7 +251,11 @@ fn list(ctx: &Ctx, a: ListArgs) -> Result<(), CliError> {
         Format::Json => {
             output::json(&mut out, &rows).map_err(io)?;
         }
-        Format::Csv | Format::Tsv => {
+        Format::Csv => {
+            let (header, cells) = crate::words::format::facility_sheet(l, &rows);
+            output::delimited(&mut out, a.format, &header, &cells).map_err(io)?;
+        }
+        Format::Tsv => {
             let cells: Vec<Vec<String>> = rows
                 .iter()
                 .map(|f| {
@@ -337,6 +341,10 @@ fn show(ctx: &Ctx, id: &str) -> Result<(), CliError> {
         if !v.is_empty() {
             rows.push(vec![tr(l, field.label_key()).to_string(), v]);
         }
+    }
+    if let Some(old) = &f.old_commune_code {
+        let label = crate::words::problems::old_commune_label(old);
+        rows.push(vec![tr(l, "col.old_commune_code").into(), label]);
     }
     rows.push(vec![
         tr(l, "col.version").into(),

@@ -116,6 +116,24 @@ pub enum Problem {
         /// dd/mm/yyyy: since when the province is a centrally-run city.
         city_since: String,
     },
+    /// A pre-2025 commune split across several 2025 communes (their codes): which one is
+    /// meant needs a person.
+    OldCommuneSplit {
+        old_code: String,
+        candidates: Vec<String>,
+    },
+    /// Not a pre-2025 commune code (in the old-code column).
+    UnknownOldCommune {
+        code: String,
+    },
+    /// No pre-2025 commune has these names (as written in the file); `matches` > 1 when
+    /// several do.
+    OldCommuneNotFound {
+        commune: String,
+        district: String,
+        province: String,
+        matches: usize,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
