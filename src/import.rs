@@ -1129,48 +1129,48 @@ pub fn prepare(store: &Store, table: &Table) -> Result<Prepared, ImportError> {
 
 /// "<stem>.loi.csv" beside the input: `ds.xlsx` → `ds.loi.csv`.
 pub fn rejects_path(input: &Path) -> PathBuf {
+    beside(input, "loi.csv")
+}
+
+/// "<stem>.<suffix>" in the input's folder.
+fn beside(input: &Path, suffix: &str) -> PathBuf {
     let stem = input
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
-    input.with_file_name(format!("{stem}.loi.csv"))
+    input.with_file_name(format!("{stem}.{suffix}"))
+}
+
+/// Writes a report file made by `make` (with the user's own rights on a shared server).
+fn write_report(
+    path: &Path,
+    make: impl FnOnce() -> std::io::Result<Vec<u8>>,
+) -> Result<(), ImportError> {
+    let error = |source| ImportError::Write {
+        path: path.to_path_buf(),
+        source,
+    };
+    let bytes = make().map_err(error)?;
+    crate::shared::user_file::write(path, &bytes).map_err(error)
 }
 
 /// Writes the rejected rows as a CSV Excel opens directly (UTF-8 with BOM, commas, CRLF): the
 /// original headers and cells, plus a "Lỗi" column saying what is wrong, in Vietnamese.
 /// After fixing, the file can be imported again (the "Lỗi" column is ignored).
 pub fn write_rejects(path: &Path, table: &Table, prepared: &Prepared) -> Result<(), ImportError> {
-    let bytes = rejects_csv(table, prepared).map_err(|source| ImportError::Write {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    crate::shared::user_file::write(path, &bytes).map_err(|source| ImportError::Write {
-        path: path.to_path_buf(),
-        source,
-    })
+    write_report(path, || rejects_csv(table, prepared))
 }
 
 /// "<stem>.nghi_trung.csv" beside the input: the full list of duplicate suspects.
 pub fn suspects_path(input: &Path) -> PathBuf {
-    let stem = input
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    input.with_file_name(format!("{stem}.nghi_trung.csv"))
+    beside(input, "nghi_trung.csv")
 }
 
 /// Writes every duplicate suspect as a CSV Excel opens directly (UTF-8 with BOM, commas,
 /// CRLF): one line per row and suspect — the row's line, name and commune, the facility it
 /// may duplicate (a stored one by its id, an earlier row as «dòng N») and why.
 pub fn write_suspects(path: &Path, prepared: &Prepared, lang: Lang) -> Result<(), ImportError> {
-    let bytes = suspects_csv(prepared, lang).map_err(|source| ImportError::Write {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    crate::shared::user_file::write(path, &bytes).map_err(|source| ImportError::Write {
-        path: path.to_path_buf(),
-        source,
-    })
+    write_report(path, || suspects_csv(prepared, lang))
 }
 
 fn suspects_csv(prepared: &Prepared, l: Lang) -> std::io::Result<Vec<u8>> {
