@@ -30,6 +30,10 @@
 //!   matched the previous keystroke's query are looked at again.
 //! - Scans are split across the cores with `std::thread::scope`; the best hits are kept in a
 //!   bounded heap; the name order used for ties is built once, on first need.
+//! - The tier walks every syllable of a doc, so it is not computed for every match: each
+//!   word's scores record, per entry, whether it is a whole or begun syllable there, which
+//!   bounds a doc's tier; the exact tier is computed only for the docs whose bound can still
+//!   reach the top (`exact_totals`), and never for a one-word query (there the bound is exact).
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};

@@ -172,6 +172,14 @@ fn list_csv_imports_back_into_a_fresh_database_unchanged() {
             })
             .collect()
     };
+    // `find --format csv` writes the same sheet for the facilities it finds.
+    let (code, found, err) = ctv(&db, &["find", "--format", "csv", "phu vinh"]);
+    assert_eq!(code, 0, "{err}");
+    let list_header = text.lines().next().unwrap().trim_start_matches('\u{feff}');
+    let mut lines = found.lines();
+    let find_header = lines.next().unwrap().trim_start_matches('\u{feff}');
+    assert_eq!(find_header, list_header);
+    assert!(lines.next().unwrap().contains("Tạm ngừng"), "{found}");
     let (a, b) = (json(&db), json(&db2));
     assert_eq!(a.len(), 2);
     assert_eq!(a, b, "the same facilities after the round trip");
