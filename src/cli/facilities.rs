@@ -54,7 +54,8 @@ pub struct ImportArgs {
     /// Import the valid rows and write the rejected ones to <file>.loi.csv
     #[arg(long)]
     pub skip_invalid: bool,
-    /// Check the file and report, without writing anything
+    /// Check the file and report, without writing to the database (the list of duplicate
+    /// suspects is still written beside the file)
     #[arg(long)]
     pub dry_run: bool,
 }
