@@ -10,9 +10,10 @@ use std::sync::OnceLock;
 
 use thiserror::Error;
 
-use crate::domain::dup::{DupIndex, DupKey, Suspect};
+use crate::domain::dup::{DupIndex, DupKey, DupReason, Suspect};
 use crate::domain::facility::{validate, FacilityData, FacilityField, FacilityInput};
 use crate::domain::issue::{FieldIssue, Problem};
+use crate::refdata::Units;
 use crate::store::{Store, StoreError};
 use crate::text::fold;
 use crate::words::{tr, Lang};
@@ -227,7 +228,7 @@ fn sniff_delimiter(text: &str) -> u8 {
             if i == 0 {
                 width = rec.len();
             }
-            known = known.max(rec.iter().filter(|h| lookup_header(h).is_some()).count());
+            known = known.max(rec.iter().filter(|h| is_known_header(h)).count());
         }
         if (known, width) > (best.1, best.2) {
             best = (d, known, width);
@@ -242,7 +243,7 @@ fn split_header(mut rows: Vec<Row>) -> Result<(Vec<String>, Vec<Row>), ImportErr
     if rows.is_empty() {
         return Err(ImportError::Empty);
     }
-    let known = |cells: &[String]| cells.iter().filter(|h| lookup_header(h).is_some()).count();
+    let known = |cells: &[String]| cells.iter().filter(|h| is_known_header(h)).count();
     let mut at = 0;
     let mut best = known(&rows[0].1);
     for (i, (_, cells)) in rows.iter().enumerate().take(HEADER_SEARCH_ROWS).skip(1) {
@@ -606,10 +607,111 @@ pub fn lookup_header(h: &str) -> Option<FacilityField> {
     header_table().get(&normalize_header(h)).copied()
 }
 
+/// Columns that place a facility in the pre-2025 layout (lists kept since before the
+/// reform): an old commune code, or the commune, district and province names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OldPlace {
+    Code,
+    Commune,
+    District,
+    Province,
+}
+
+impl OldPlace {
+    /// The name given in errors about the column.
+    pub fn key(self) -> &'static str {
+        match self {
+            OldPlace::Code => "old_commune_code",
+            OldPlace::Commune => "commune_name",
+            OldPlace::District => "district_name",
+            OldPlace::Province => "province_name",
+        }
+    }
+}
+
+const OLD_PLACE_ALIASES: &[(OldPlace, &[&str])] = &[
+    (
+        OldPlace::Code,
+        &[
+            "old_commune_code",
+            "Mã xã cũ",
+            "Mã xã/phường cũ",
+            "Mã xã trước 2025",
+            "Mã xã cũ (trước 2025)",
+            "Old commune code",
+            "Old commune code (before 2025)",
+        ],
+    ),
+    (
+        OldPlace::Commune,
+        &[
+            "Xã",
+            "Tên xã",
+            "Xã/phường",
+            "Tên xã/phường",
+            "Xã/phường/thị trấn",
+            "Xã, phường, thị trấn",
+            "Commune",
+            "Commune name",
+        ],
+    ),
+    (
+        OldPlace::District,
+        &[
+            "Huyện",
+            "Tên huyện",
+            "Quận/huyện",
+            "Huyện/quận",
+            "Quận/huyện/thị xã",
+            "Huyện/thị xã/thành phố",
+            "District",
+        ],
+    ),
+    (
+        OldPlace::Province,
+        &[
+            "Tỉnh",
+            "Tên tỉnh",
+            "Tỉnh/thành phố",
+            "Tỉnh/TP",
+            "Tỉnh, thành phố",
+            "Province",
+        ],
+    ),
+];
+
+/// The pre-2025 place a header names, if any (and no facility field does).
+pub fn lookup_old_place(h: &str) -> Option<OldPlace> {
+    static T: OnceLock<HashMap<String, OldPlace>> = OnceLock::new();
+    let t = T.get_or_init(|| {
+        OLD_PLACE_ALIASES
+            .iter()
+            .flat_map(|(p, names)| names.iter().map(move |n| (normalize_header(n), *p)))
+            .collect()
+    });
+    t.get(&normalize_header(h)).copied()
+}
+
+fn is_known_header(h: &str) -> bool {
+    lookup_header(h).is_some() || lookup_old_place(h).is_some()
+}
+
+/// Columns `facilities list --format csv` writes that are not imported (the id, the time of
+/// the last change): read back without being reported as unknown.
+fn is_export_only(h: &str) -> bool {
+    let h = normalize_header(h);
+    ["col.facility_id", "col.updated_at"]
+        .iter()
+        .flat_map(|k| [tr(Lang::Vi, k), tr(Lang::En, k)])
+        .any(|label| normalize_header(label) == h)
+}
+
 /// Which column holds which field.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ColumnMap {
     columns: Vec<(FacilityField, usize)>,
+    /// Columns of the pre-2025 place, indexed by `OldPlace as usize`.
+    old_place: [Option<usize>; 4],
     ignored: Vec<String>,
 }
 
@@ -639,6 +741,19 @@ impl ColumnMap {
             .map_or("", String::as_str)
     }
 
+    /// The raw cell of a pre-2025 place column in a row ("" when absent).
+    pub fn old_cell<'a>(&self, cells: &'a [String], place: OldPlace) -> &'a str {
+        self.old_place[place as usize]
+            .and_then(|i| cells.get(i))
+            .map_or("", String::as_str)
+    }
+
+    /// Whether every mapped cell of a row is empty.
+    fn row_is_empty(&self, cells: &[String]) -> bool {
+        let blank = |i: usize| cells.get(i).is_none_or(|c| c.trim().is_empty());
+        self.fields().all(|(_, i)| blank(i)) && self.old_place.iter().flatten().all(|&i| blank(i))
+    }
+
     /// One row as form input.
     pub fn input(&self, cells: &[String]) -> FacilityInput {
         let mut input = FacilityInput::default();
@@ -652,36 +767,189 @@ impl ColumnMap {
 }
 
 /// Matches headers to facility fields. Unknown headers are listed in [`ColumnMap::ignored`];
-/// a missing `name` or `commune_code` column, or two columns for one field, is an error.
+/// a missing `name` column, no commune at all (a 2025 code, a pre-2025 code, or the
+/// commune and province names), or two columns for one field, is an error.
 pub fn map_columns(headers: &[String]) -> Result<ColumnMap, ImportError> {
     let mut columns: Vec<(FacilityField, usize)> = Vec::new();
+    let mut old_place: [Option<usize>; 4] = [None; 4];
     let mut ignored = Vec::new();
+    let duplicate = |field: &'static str, j: usize, h: &str| ImportError::DuplicateColumn {
+        field,
+        first: headers[j].trim().to_string(),
+        second: h.trim().to_string(),
+    };
     for (i, h) in headers.iter().enumerate() {
         if normalize_header(h).is_empty() {
             continue;
         }
-        match lookup_header(h) {
-            Some(f) => {
+        match (lookup_header(h), lookup_old_place(h)) {
+            (Some(f), _) => {
                 if let Some(&(_, j)) = columns.iter().find(|(g, _)| *g == f) {
-                    return Err(ImportError::DuplicateColumn {
-                        field: f.key(),
-                        first: headers[j].trim().to_string(),
-                        second: h.trim().to_string(),
-                    });
+                    return Err(duplicate(f.key(), j, h));
                 }
                 columns.push((f, i));
             }
-            None => ignored.push(h.trim().to_string()),
+            (None, Some(p)) => {
+                if let Some(j) = old_place[p as usize] {
+                    return Err(duplicate(p.key(), j, h));
+                }
+                old_place[p as usize] = Some(i);
+            }
+            (None, None) if is_export_only(h) => {}
+            (None, None) => ignored.push(h.trim().to_string()),
         }
     }
-    for required in [FacilityField::Name, FacilityField::CommuneCode] {
-        if !columns.iter().any(|(f, _)| *f == required) {
-            return Err(ImportError::MissingColumn {
-                column: required.key(),
-            });
+    let has = |f: FacilityField| columns.iter().any(|(g, _)| *g == f);
+    if !has(FacilityField::Name) {
+        return Err(ImportError::MissingColumn {
+            column: FacilityField::Name.key(),
+        });
+    }
+    let has_old = |p: OldPlace| old_place[p as usize].is_some();
+    let named = has_old(OldPlace::Commune) && has_old(OldPlace::Province);
+    if !has(FacilityField::CommuneCode) && !has_old(OldPlace::Code) && !named {
+        return Err(ImportError::MissingColumn {
+            column: FacilityField::CommuneCode.key(),
+        });
+    }
+    Ok(ColumnMap {
+        columns,
+        old_place,
+        ignored,
+    })
+}
+
+// ---------------------------------------------------------------------------------------
+// Pre-2025 communes
+
+/// Where a row's facility is, when the row places it in the pre-2025 layout: sets the 2025
+/// commune code in `input` and returns the old code to keep on the record. `Ok(None)` when
+/// the row gives a 2025 code (or nothing: validation then says what is missing).
+///
+/// In the commune code column a 2025 code wins (most communes that kept their code are the
+/// same place); a code that is only a pre-2025 one is mapped. An old-code column is always
+/// read as pre-2025. Names are used only when no code is given. A commune split across
+/// several 2025 communes is refused with the candidates: which one needs a person.
+pub fn resolve_old_commune(
+    map: &ColumnMap,
+    cells: &[String],
+    input: &mut FacilityInput,
+) -> Result<Option<String>, Problem> {
+    let units = crate::refdata::units();
+    let is_old = |code: &str| !units.old_to_new_links(code).is_empty();
+    let old = map.old_cell(cells, OldPlace::Code).trim();
+    let raw = input.commune_code.trim();
+    if !raw.is_empty() {
+        return match Units::pad_commune_code(raw) {
+            Some(code) if units.commune(&code).is_none() && is_old(&code) => {
+                map_old_code(&code, input).map(Some)
+            }
+            // Both codes given (a list this program exported): the old one is kept as is.
+            _ => Ok(Units::pad_commune_code(old).filter(|c| is_old(c))),
+        };
+    }
+    if !old.is_empty() {
+        return match Units::pad_commune_code(old) {
+            Some(code) if !units.old_to_new_links(&code).is_empty() => {
+                map_old_code(&code, input).map(Some)
+            }
+            _ => Err(Problem::UnknownOldCommune {
+                code: crate::text::ingest(old),
+            }),
+        };
+    }
+    let commune = map.old_cell(cells, OldPlace::Commune).trim();
+    if commune.is_empty() {
+        return Ok(None);
+    }
+    let district = map.old_cell(cells, OldPlace::District).trim();
+    let province = map.old_cell(cells, OldPlace::Province).trim();
+    let found = find_old_commune(commune, district, province);
+    match found.as_slice() {
+        [code] => map_old_code(code, input).map(Some),
+        _ => Err(Problem::OldCommuneNotFound {
+            commune: crate::text::ingest(commune),
+            district: crate::text::ingest(district),
+            province: crate::text::ingest(province),
+            matches: found.len(),
+        }),
+    }
+}
+
+fn map_old_code(code: &str, input: &mut FacilityInput) -> Result<String, Problem> {
+    match crate::refdata::units().old_to_new_links(code) {
+        [one] => {
+            input.commune_code = one.new_code.clone();
+            Ok(code.to_string())
+        }
+        links => Err(Problem::OldCommuneSplit {
+            old_code: code.to_string(),
+            candidates: links.iter().map(|l| l.new_code.clone()).collect(),
+        }),
+    }
+}
+
+/// A unit's name as compared: folded, the kind in front dropped ("Phường", "Quận", "TP.",
+/// "Tỉnh" …), spaces and punctuation out, numbers without leading zeros ("Phường 01" = "1").
+fn place_key(name: &str, kinds: &[&str]) -> String {
+    let folded = fold(name);
+    let mut words: Vec<&str> = folded
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    for kind in kinds {
+        let k: Vec<&str> = kind.split(' ').collect();
+        if words.len() > k.len() && words.starts_with(&k) {
+            words.drain(..k.len());
+            break;
         }
     }
-    Ok(ColumnMap { columns, ignored })
+    let joined = words.concat();
+    match joined.trim_start_matches('0') {
+        "" if !joined.is_empty() => "0".into(),
+        t if t.bytes().all(|b| b.is_ascii_digit()) => t.to_string(),
+        _ => joined,
+    }
+}
+
+const COMMUNE_KINDS: &[&str] = &["thi tran", "xa", "phuong", "tt", "p", "x"];
+const DISTRICT_KINDS: &[&str] = &["thanh pho", "thi xa", "huyen", "quan", "tp", "tx", "h", "q"];
+const PROVINCE_KINDS: &[&str] = &["thanh pho", "tinh", "tp"];
+
+/// The pre-2025 commune codes with these names (district and province may be empty: then
+/// they do not narrow the search).
+fn find_old_commune(commune: &str, district: &str, province: &str) -> Vec<String> {
+    static BY_NAME: OnceLock<HashMap<String, Vec<usize>>> = OnceLock::new();
+    let units = crate::refdata::units();
+    let by_name = BY_NAME.get_or_init(|| {
+        let mut m: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, c) in units.old_communes().iter().enumerate() {
+            m.entry(place_key(&c.name, COMMUNE_KINDS))
+                .or_default()
+                .push(i);
+        }
+        m
+    });
+    let (d_key, p_key) = (
+        place_key(district, DISTRICT_KINDS),
+        place_key(province, PROVINCE_KINDS),
+    );
+    by_name
+        .get(&place_key(commune, COMMUNE_KINDS))
+        .into_iter()
+        .flatten()
+        .map(|&i| &units.old_communes()[i])
+        .filter(|c| {
+            let d = units.old_district(&c.district_code);
+            let d_ok =
+                d_key.is_empty() || d.is_some_and(|d| place_key(&d.name, DISTRICT_KINDS) == d_key);
+            let p_ok = p_key.is_empty()
+                || d.and_then(|d| units.old_province(&d.province_code))
+                    .is_some_and(|p| place_key(&p.name, PROVINCE_KINDS) == p_key);
+            d_ok && p_ok
+        })
+        .map(|c| c.code.clone())
+        .collect()
 }
 
 // ---------------------------------------------------------------------------------------
@@ -706,8 +974,10 @@ pub struct PreparedRow {
     /// Findings that do not refuse the row (a doubtful tax check digit).
     pub warnings: Vec<FieldIssue>,
     /// Facilities this row may duplicate: stored ones (their ids) and earlier rows of the same
-    /// file (ids "line:N"). Shown to a person, never merged.
+    /// file (ids "line:N", see [`line_of`]). Shown to a person, never merged.
     pub suspects: Vec<Suspect>,
+    /// The pre-2025 commune code the row gave, mapped to `data.commune_code`.
+    pub old_commune_code: Option<String>,
 }
 
 /// What [`prepare`] found in a table.
@@ -728,6 +998,15 @@ impl Prepared {
         self.valid.iter().map(|r| r.data.clone()).collect()
     }
 
+    /// The pre-2025 commune code of each valid row, in `valid_data` order (for
+    /// `Store::import_facilities_with_old_codes`).
+    pub fn valid_old_codes(&self) -> Vec<Option<String>> {
+        self.valid
+            .iter()
+            .map(|r| r.old_commune_code.clone())
+            .collect()
+    }
+
     /// Every row error, in file order.
     pub fn errors(&self) -> impl Iterator<Item = &RowError> {
         self.invalid.iter().flat_map(|(_, _, e)| e)
@@ -737,11 +1016,41 @@ impl Prepared {
     pub fn rows_with_suspects(&self) -> impl Iterator<Item = &PreparedRow> {
         self.valid.iter().filter(|r| !r.suspects.is_empty())
     }
+
+    /// How many rows are suspected duplicates, in all and by reason (a row counts under
+    /// each reason any of its suspects has), and how many (row, suspect) pairs there are.
+    pub fn suspect_counts(&self) -> SuspectCounts {
+        let mut c = SuspectCounts::default();
+        for r in self.rows_with_suspects() {
+            c.rows += 1;
+            c.pairs += r.suspects.len();
+            let has = |f: fn(&DupReason) -> bool| r.suspects.iter().flat_map(|s| &s.reasons).any(f);
+            c.same_tax += usize::from(has(|x| matches!(x, DupReason::SameTaxCode { .. })));
+            c.same_phone += usize::from(has(|x| matches!(x, DupReason::SamePhone { .. })));
+            c.similar_name += usize::from(has(|x| matches!(x, DupReason::SimilarName { .. })));
+        }
+        c
+    }
+}
+
+/// The duplicate suspects of an import, counted (see [`Prepared::suspect_counts`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SuspectCounts {
+    pub rows: usize,
+    pub pairs: usize,
+    pub same_tax: usize,
+    pub same_phone: usize,
+    pub similar_name: usize,
 }
 
 /// The synthetic duplicate-index id of a row of the file being imported.
 pub fn line_id(line: usize) -> String {
     format!("line:{line}")
+}
+
+/// The line of the file a suspect id made by [`line_id`] stands for.
+pub fn line_of(id: &str) -> Option<usize> {
+    id.strip_prefix("line:")?.parse().ok()
 }
 
 /// Validates every row as spreadsheet input in the current profile's scope and checks each
@@ -758,15 +1067,16 @@ pub fn prepare(store: &Store, table: &Table) -> Result<Prepared, ImportError> {
     };
     for (line, cells) in &table.rows {
         let line = *line;
-        if map
-            .fields()
-            .all(|(_, i)| cells.get(i).is_none_or(|c| c.trim().is_empty()))
-        {
+        if map.row_is_empty(cells) {
             out.skipped.push(line);
             continue;
         }
-        let input = map.input(cells);
-        match validate(&input, &ctx) {
+        let mut input = map.input(cells);
+        let place = resolve_old_commune(&map, cells, &mut input);
+        match validate(&input, &ctx).and_then(|ok| match &place {
+            Ok(_) => Ok(ok),
+            Err(_) => Err(crate::domain::issue::Issues(Vec::new())),
+        }) {
             Ok((data, issues)) => {
                 let key = DupKey {
                     id: line_id(line),
@@ -781,19 +1091,40 @@ pub fn prepare(store: &Store, table: &Table) -> Result<Prepared, ImportError> {
                     data,
                     warnings: issues.0,
                     suspects,
+                    old_commune_code: place.unwrap_or_default(),
                 });
             }
             Err(issues) => {
-                let errors = issues
-                    .errors()
-                    .map(|i| RowError {
-                        line,
-                        field: i.field,
-                        problem: i.problem.clone(),
-                        value: FacilityField::from_key(i.field)
-                            .map(|f| map.cell(cells, f).to_string())
-                            .unwrap_or_default(),
-                    })
+                // A pre-2025 place that does not map says why, instead of "commune required".
+                let place_error = place.err().map(|problem| RowError {
+                    line,
+                    field: FacilityField::CommuneCode.key(),
+                    problem,
+                    value: [OldPlace::Code, OldPlace::Commune]
+                        .iter()
+                        .map(|&p| map.old_cell(cells, p))
+                        .chain([map.cell(cells, FacilityField::CommuneCode)])
+                        .find(|c| !c.trim().is_empty())
+                        .unwrap_or("")
+                        .to_string(),
+                });
+                let commune_key = FacilityField::CommuneCode.key();
+                let errors = place_error
+                    .iter()
+                    .cloned()
+                    .chain(
+                        issues
+                            .errors()
+                            .filter(|i| place_error.is_none() || i.field != commune_key)
+                            .map(|i| RowError {
+                                line,
+                                field: i.field,
+                                problem: i.problem.clone(),
+                                value: FacilityField::from_key(i.field)
+                                    .map(|f| map.cell(cells, f).to_string())
+                                    .unwrap_or_default(),
+                            }),
+                    )
                     .collect();
                 out.invalid.push((line, cells.clone(), errors));
             }
@@ -807,25 +1138,85 @@ pub fn prepare(store: &Store, table: &Table) -> Result<Prepared, ImportError> {
 
 /// "<stem>.loi.csv" beside the input: `ds.xlsx` → `ds.loi.csv`.
 pub fn rejects_path(input: &Path) -> PathBuf {
+    beside(input, "loi.csv")
+}
+
+/// "<stem>.<suffix>" in the input's folder.
+fn beside(input: &Path, suffix: &str) -> PathBuf {
     let stem = input
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
-    input.with_file_name(format!("{stem}.loi.csv"))
+    input.with_file_name(format!("{stem}.{suffix}"))
+}
+
+/// Writes a report file made by `make` (with the user's own rights on a shared server).
+fn write_report(
+    path: &Path,
+    make: impl FnOnce() -> std::io::Result<Vec<u8>>,
+) -> Result<(), ImportError> {
+    let error = |source| ImportError::Write {
+        path: path.to_path_buf(),
+        source,
+    };
+    let bytes = make().map_err(error)?;
+    crate::shared::user_file::write(path, &bytes).map_err(error)
 }
 
 /// Writes the rejected rows as a CSV Excel opens directly (UTF-8 with BOM, commas, CRLF): the
 /// original headers and cells, plus a "Lỗi" column saying what is wrong, in Vietnamese.
 /// After fixing, the file can be imported again (the "Lỗi" column is ignored).
 pub fn write_rejects(path: &Path, table: &Table, prepared: &Prepared) -> Result<(), ImportError> {
-    let bytes = rejects_csv(table, prepared).map_err(|source| ImportError::Write {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    crate::shared::user_file::write(path, &bytes).map_err(|source| ImportError::Write {
-        path: path.to_path_buf(),
-        source,
-    })
+    write_report(path, || rejects_csv(table, prepared))
+}
+
+/// "<stem>.nghi_trung.csv" beside the input: the full list of duplicate suspects.
+pub fn suspects_path(input: &Path) -> PathBuf {
+    beside(input, "nghi_trung.csv")
+}
+
+/// Writes every duplicate suspect as a CSV Excel opens directly (UTF-8 with BOM, commas,
+/// CRLF): one line per row and suspect — the row's line, name and commune, the facility it
+/// may duplicate (a stored one by its id, an earlier row as «dòng N») and why.
+pub fn write_suspects(path: &Path, prepared: &Prepared, lang: Lang) -> Result<(), ImportError> {
+    write_report(path, || suspects_csv(prepared, lang))
+}
+
+fn suspects_csv(prepared: &Prepared, l: Lang) -> std::io::Result<Vec<u8>> {
+    use crate::words::format::{commune_label, CommuneForm};
+    let mut buf = BOM.to_vec();
+    {
+        let mut w = csv::WriterBuilder::new()
+            .terminator(csv::Terminator::CRLF)
+            .from_writer(&mut buf);
+        w.write_record(crate::words::problems::suspects_file_header(l))?;
+        let commune = |code: &str| commune_label(code, CommuneForm::Name);
+        for r in prepared.rows_with_suspects() {
+            for s in &r.suspects {
+                let reasons: Vec<String> = s
+                    .reasons
+                    .iter()
+                    .map(|x| crate::words::problems::dup_reason_text(l, x))
+                    .collect();
+                let (name, place) = if s.id.is_empty() {
+                    (tr(l, "dup.outside_scope").to_string(), String::new())
+                } else {
+                    (s.name.clone(), commune(&s.commune_code))
+                };
+                w.write_record([
+                    crate::words::problems::line_label(l, r.line),
+                    r.data.name.clone(),
+                    commune(&r.data.commune_code),
+                    name,
+                    place,
+                    crate::words::problems::suspect_ref(l, &s.id),
+                    reasons.join("; "),
+                ])?;
+            }
+        }
+        w.flush()?;
+    }
+    Ok(buf)
 }
 
 fn rejects_csv(table: &Table, prepared: &Prepared) -> std::io::Result<Vec<u8>> {

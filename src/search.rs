@@ -30,6 +30,10 @@
 //!   matched the previous keystroke's query are looked at again.
 //! - Scans are split across the cores with `std::thread::scope`; the best hits are kept in a
 //!   bounded heap; the name order used for ties is built once, on first need.
+//! - The tier walks every syllable of a doc, so it is not computed for every match: each
+//!   word's scores record, per entry, whether it is a whole or begun syllable there, which
+//!   bounds a doc's tier; the exact tier is computed only for the docs whose bound can still
+//!   reach the top (`exact_totals`), and never for a one-word query (there the bound is exact).
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
@@ -157,6 +161,19 @@ const BONUS_WHOLE_SYLLABLE: i32 = 24;
 const TIER: i32 = 1 << 20;
 const BONUS_SYLLABLE_PREFIX: i32 = 16;
 const BONUS_SUBSTRING: i32 = 8;
+/// How a query word matched a syllable or a number (`WordScores::class`, `classes`): it is
+/// the whole of it, or begins it (0: neither).
+const CLASS_WHOLE: u8 = 2;
+const CLASS_BEGUN: u8 = 1;
+/// A word's class in one field entry, over all its syllables and over those after a
+/// name's legal form ("Hợp tác xã …"): the exact tier counts a word inside the legal form
+/// only as part of a phrase that ends outside it.
+fn pack_class(all: u8, outside_form: u8) -> u8 {
+    all | outside_form << 2
+}
+
+/// Bits of the number fields in a per-field mask (`FieldClasses`).
+const NUM_FIELDS_MASK: u8 = ((1 << NUM_COLS) - 1) << PHONE;
 
 const NO_MATCH: i16 = i16::MIN;
 /// Query words looked at; the rest of a longer query is ignored.
@@ -615,6 +632,10 @@ struct WordScores {
     cols: [Vec<i16>; TEXT_COLS],
     /// Per doc, phone then tax number; empty unless the word is a number.
     nums: [Vec<i16>; NUM_COLS],
+    /// Per field (`Field` order), per entry of `cols`/`nums`: how the word matched there at
+    /// best (`CLASS_WHOLE`, `CLASS_BEGUN`, else 0). Bounds a doc's tier
+    /// (`SearchIndex::doc_totals`) with one lookup per field.
+    classes: [Vec<u8>; FIELDS],
     /// Per field (`Field` order): how many entries matched.
     counts: [usize; FIELDS],
 }
@@ -632,6 +653,31 @@ impl WordScores {
     fn hit_count(&self) -> usize {
         self.counts.iter().sum()
     }
+}
+
+/// The docs matching a query, ascending, with a bound on each one's total and the tier in
+/// that bound (`SearchIndex::doc_totals`).
+#[derive(Default)]
+struct Matched {
+    ids: Vec<u32>,
+    bounds: Vec<i32>,
+    tiers: Vec<u8>,
+}
+
+/// One word over one doc: bit f (`Field` order) set where the word is a whole syllable (or
+/// the whole number) of field f, or begins one — outside a name's legal form — and where it
+/// is a whole syllable anywhere (the legal form may start a phrase).
+#[derive(Debug, Clone, Copy, Default)]
+struct FieldClasses {
+    whole: u8,
+    begun: u8,
+    whole_anywhere: u8,
+}
+
+#[cfg(test)]
+thread_local! {
+    /// How many exact tiers this thread computed (tests check the bound spares most).
+    static TIERS_COMPUTED: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
 }
 
 /// The docs that matched a whole query, one bit per doc (12.5 KB at 100,000 docs).
@@ -946,24 +992,23 @@ impl SearchIndex {
             .lock()
             .ok()
             .and_then(|mut c| c.query_base(&words));
-        let (docs, totals) = self.doc_totals(&scores, base.as_ref().map(|b| &b.bits[..]));
+        let matched = self.doc_totals(&scores, base.as_ref().map(|b| &b.bits[..]));
+        let count = matched.ids.len();
         let mut bits = vec![0u64; self.len().div_ceil(64)];
-        for &d in &docs {
+        for &d in &matched.ids {
             bits[d as usize / 64] |= 1 << (d % 64);
         }
         if let Ok(mut c) = self.cache.lock() {
-            c.put_query(Arc::new(QueryDocs {
-                words,
-                bits,
-                count: docs.len(),
-            }));
+            c.put_query(Arc::new(QueryDocs { words, bits, count }));
         }
-        let top = self.select(&docs, &totals, limit.min(self.len()));
+        let limit = limit.min(self.len());
+        let (ids, totals) = self.exact_totals(matched, &scores, limit);
+        let top = self.select(&ids, &totals, limit);
         let hits = top
             .into_iter()
             .map(|(score, index)| self.hit(index, score, &scores))
             .collect();
-        (hits, docs.len())
+        (hits, count)
     }
 
     fn word_scores(&self, word: &str) -> Arc<WordScores> {
@@ -986,23 +1031,24 @@ impl SearchIndex {
 
     fn score_word(&self, word: &str, base: Option<&WordScores>) -> WordScores {
         let syllables = self.score_syllables(word, base.map(|b| &b.syllables[..]));
-        let cols: [(Vec<i16>, usize); TEXT_COLS] = std::array::from_fn(|c| {
+        let class = self.classify_syllables(word, &syllables);
+        let cols: [Scanned; TEXT_COLS] = std::array::from_fn(|c| {
             let base = base.map(|b| (&b.cols[c][..], b.counts[c]));
-            self.score_column(&self.cols[c], &syllables, base)
+            let form = (c == NAME).then_some(&self.legal_form[..]);
+            self.score_column(&self.cols[c], &syllables, &class, form, base)
         });
-        let [(c0, n0), (c1, n1), (c2, n2), (c3, n3)] = cols;
+        let [(c0, k0, n0), (c1, k1, n1), (c2, k2, n2), (c3, k3, n3)] = cols;
         // `base_for` only offers a number as the base of a number.
         let digits = phone_pattern(word);
-        let [(p, n4), (t, n5)] = std::array::from_fn(|k| match &digits {
+        let [(p, k4, n4), (t, k5, n5)] = std::array::from_fn(|k| match &digits {
             Some(digits) => {
                 let base = base
                     .filter(|b| !b.nums[k].is_empty())
                     .map(|b| (&b.nums[k][..], b.counts[PHONE + k]));
                 self.score_numbers(k, digits, base)
             }
-            None => (Vec::new(), 0),
+            None => (Vec::new(), Vec::new(), 0),
         });
-        let class = self.classify_syllables(word, &syllables);
         WordScores {
             word: word.to_owned(),
             syllables,
@@ -1010,6 +1056,7 @@ impl SearchIndex {
             digits,
             cols: [c0, c1, c2, c3],
             nums: [p, t],
+            classes: [k0, k1, k2, k3, k4, k5],
             counts: [n0, n1, n2, n3, n4, n5],
         }
     }
@@ -1047,7 +1094,8 @@ impl SearchIndex {
             .collect()
     }
 
-    /// Per syllable: 2 where it is `word`, 1 where it starts with it, 0 elsewhere.
+    /// Per syllable: `CLASS_WHOLE` where it is `word`, `CLASS_BEGUN` where it starts with it,
+    /// 0 elsewhere.
     fn classify_syllables(&self, word: &str, scores: &[i16]) -> Vec<u8> {
         scores
             .iter()
@@ -1058,102 +1106,149 @@ impl SearchIndex {
                 }
                 let syl = self.vocab.arena.get(id).trim_start_matches(' ');
                 if syl == word {
-                    2
+                    CLASS_WHOLE
+                } else if syl.starts_with(word) {
+                    CLASS_BEGUN
                 } else {
-                    u8::from(syl.starts_with(word))
+                    0
                 }
             })
             .collect()
     }
 
-    /// Per entry, its best syllable's score (only where `base`, the scores of a word contained
-    /// in this one and how many matched, has a match), and how many matched.
+    /// Per entry, its best syllable's score and best syllable classes (`pack_class`: over
+    /// all syllables, and over those after the name's legal form, `form` syllables per entry)
+    /// — only where `base`, the scores of a word contained in this one and how many matched,
+    /// has a match — and how many matched.
     fn score_column(
         &self,
         col: &TextColumn,
         syllables: &[i16],
+        class: &[u8],
+        form: Option<&[u8]>,
         base: Option<(&[i16], usize)>,
-    ) -> (Vec<i16>, usize) {
-        let score = |id: u32| -> i16 {
-            col.syls_of(id as usize)
-                .iter()
-                .map(|&s| syllables[s as usize])
-                .max()
-                .unwrap_or(NO_MATCH)
+    ) -> Scanned {
+        let score = |id: u32| -> (i16, u8) {
+            let skip = form.map_or(0, |f| usize::from(f[id as usize]));
+            let (mut best, mut all, mut outside) = (NO_MATCH, 0, 0);
+            for (p, &y) in col.syls_of(id as usize).iter().enumerate() {
+                best = best.max(syllables[y as usize]);
+                let c = class[y as usize];
+                all = all.max(c);
+                if p >= skip {
+                    outside = outside.max(c);
+                }
+            }
+            (best, pack_class(all, outside))
         };
         scan(col.len(), base, score)
     }
 
     /// Number column `k` (phone, tax number) against the digits of a number word.
-    fn score_numbers(
-        &self,
-        k: usize,
-        digits: &str,
-        base: Option<(&[i16], usize)>,
-    ) -> (Vec<i16>, usize) {
+    fn score_numbers(&self, k: usize, digits: &str, base: Option<(&[i16], usize)>) -> Scanned {
         let col = &self.num_digits[k];
-        let score = |i: u32| -> i16 {
-            phone_score(col.get(i as usize), digits).map_or(NO_MATCH, |(s, _)| s)
+        let score = |i: u32| -> (i16, u8) {
+            let have = col.get(i as usize);
+            match phone_score(have, digits) {
+                // The whole number, or its beginning.
+                Some((s, 0)) if have.len() == digits.len() => {
+                    (s, pack_class(CLASS_WHOLE, CLASS_WHOLE))
+                }
+                Some((s, 0)) => (s, pack_class(CLASS_BEGUN, CLASS_BEGUN)),
+                Some((s, _)) => (s, 0),
+                None => (NO_MATCH, 0),
+            }
         };
         scan(col.len(), base, score)
     }
 
-    /// The docs matching all `words`, ascending, and their total scores; when given, only
-    /// the docs set in `candidates` (one bit per doc) are looked at.
-    fn doc_totals(
-        &self,
-        words: &[Arc<WordScores>],
-        candidates: Option<&[u64]>,
-    ) -> (Vec<u32>, Vec<i32>) {
+    /// The docs matching all `words`, ascending, and for each a bound on its total
+    /// (`tier * TIER + score`, see `tier`) and the tier in that bound: the exact score, and a
+    /// tier that the doc's exact tier cannot exceed, read from the words' per-field classes. `exact_totals` settles the
+    /// tier only for the docs that can still reach the top. When given, only the docs set in
+    /// `candidates` (one bit per doc) are looked at.
+    fn doc_totals(&self, words: &[Arc<WordScores>], candidates: Option<&[u64]>) -> Matched {
         // The rarest word first: most docs are then rejected after one lookup.
-        let mut order: Vec<&WordScores> = words.iter().map(|w| &**w).collect();
-        order.sort_by_key(|w| w.hit_count());
-        let in_order: Vec<&WordScores> = words.iter().map(|w| &**w).collect();
-        let total = |i: u32| -> Option<i32> {
-            let mut total = 0i32;
-            for w in &order {
-                total = total.saturating_add(self.best_field(i as usize, w)?.0);
-            }
-            let tier = self.tier(i as usize, &in_order);
-            Some(tier * TIER + total.min(TIER - 1))
+        let mut order: Vec<(usize, &WordScores)> = words.iter().map(|w| &**w).enumerate().collect();
+        order.sort_by_key(|(_, w)| w.hit_count());
+        let last = words.len().saturating_sub(1);
+        // A number is a one-word phrase of its own (`tier`): with more words, only text
+        // fields can hold the phrase.
+        let phrase_fields = if words.len() == 1 {
+            u8::MAX
+        } else {
+            !NUM_FIELDS_MASK
         };
-        let visit = |i: u32, ids: &mut Vec<u32>, totals: &mut Vec<i32>| {
-            if let Some(t) = total(i) {
-                ids.push(i);
-                totals.push(t);
+        let total = |i: u32| -> Option<(i32, u8)> {
+            let mut total = 0i32;
+            // Per field: every word but the last whole there (a phrase's start); the last
+            // word whole, or begun, there (a phrase ends outside a name's legal form).
+            let mut init_phrase = phrase_fields;
+            let (mut whole_last, mut begun_last) = (0u8, 0u8);
+            // Every word whole somewhere; every word but the last whole somewhere.
+            let (mut each_whole, mut each_init) = (true, true);
+            for &(k, w) in &order {
+                let (score, _, m) = self.best_field(i as usize, w)?;
+                total = total.saturating_add(score);
+                each_whole &= m.whole != 0;
+                if k == last {
+                    (whole_last, begun_last) = (m.whole, m.begun);
+                } else {
+                    init_phrase &= m.whole_anywhere;
+                    each_init &= m.whole != 0;
+                }
+            }
+            let bound = if init_phrase & whole_last != 0 {
+                5
+            } else if init_phrase & begun_last != 0 {
+                4
+            } else if each_whole {
+                3
+            } else if each_init && begun_last != 0 {
+                2
+            } else {
+                1
+            };
+            Some((i32::from(bound) * TIER + total.min(TIER - 1), bound))
+        };
+        let visit = |i: u32, out: &mut Matched| {
+            if let Some((bound, tier)) = total(i) {
+                out.ids.push(i);
+                out.bounds.push(bound);
+                out.tiers.push(tier);
             }
         };
         let parts = match candidates {
             None => par_ranges(self.len(), |range| {
-                let (mut ids, mut totals) = (Vec::new(), Vec::new());
+                let mut out = Matched::default();
                 for i in range {
-                    visit(to_u32(i), &mut ids, &mut totals);
+                    visit(to_u32(i), &mut out);
                 }
-                (ids, totals)
+                out
             }),
             Some(bits) => {
                 let set: usize = bits.iter().map(|w| w.count_ones() as usize).sum();
                 par_split(bits.len(), set >= PAR_MIN, |range| {
-                    let (mut ids, mut totals) = (Vec::new(), Vec::new());
+                    let mut out = Matched::default();
                     for wi in range {
                         let mut w = bits[wi];
                         while w != 0 {
                             let i = to_u32(wi * 64 + w.trailing_zeros() as usize);
-                            visit(i, &mut ids, &mut totals);
+                            visit(i, &mut out);
                             w &= w - 1;
                         }
                     }
-                    (ids, totals)
+                    out
                 })
             }
         };
-        let n: usize = parts.iter().map(|p| p.0.len()).sum();
-        let (mut ids, mut totals) = (Vec::with_capacity(n), Vec::with_capacity(n));
-        for (i, t) in parts {
-            ids.extend_from_slice(&i);
-            totals.extend_from_slice(&t);
+        let mut all = Matched::default();
+        for p in parts {
+            all.ids.extend_from_slice(&p.ids);
+            all.bounds.extend_from_slice(&p.bounds);
+            all.tiers.extend_from_slice(&p.tiers);
         }
-        (ids, totals)
+        all
     }
 
     /// How well doc `i` matches the query `words` (in the order typed), before any score:
@@ -1248,37 +1343,92 @@ impl SearchIndex {
         }
     }
 
-    /// The best weighted score of one word over doc `i`'s fields, and that field (the first
-    /// one on a tie).
+    /// The best weighted score of one word over doc `i`'s fields, that field (the first one
+    /// on a tie), and in which fields the word is a whole syllable or begins one.
     #[inline]
-    fn best_field(&self, i: usize, w: &WordScores) -> Option<(i32, usize)> {
+    fn best_field(&self, i: usize, w: &WordScores) -> Option<(i32, usize, FieldClasses)> {
         let mut best: Option<(i32, usize)> = None;
-        let mut consider = |f: usize, s: i16| {
+        let mut m = FieldClasses::default();
+        let mut consider = |f: usize, s: i16, c: u8| {
             if s != NO_MATCH {
                 let v = i32::from(s) * WEIGHT[f];
                 if best.is_none_or(|(b, _)| v > b) {
                     best = Some((v, f));
                 }
+                let (all, outside) = (c & 3, c >> 2);
+                m.whole |= u8::from(outside == CLASS_WHOLE) << f;
+                m.begun |= u8::from(outside >= CLASS_BEGUN) << f;
+                m.whole_anywhere |= u8::from(all == CLASS_WHOLE) << f;
             }
         };
         // Fields where the word matched nowhere cost no lookup.
         if w.active(NAME) {
-            consider(NAME, w.cols[NAME][i]);
+            consider(NAME, w.cols[NAME][i], w.classes[NAME][i]);
         }
         if w.active(1) || w.active(2) || w.active(3) {
             let refs = &self.refs[i];
             for f in 1..TEXT_COLS {
                 if w.active(f) {
-                    consider(f, w.cols[f][refs[f - 1] as usize]);
+                    let e = refs[f - 1] as usize;
+                    consider(f, w.cols[f][e], w.classes[f][e]);
                 }
             }
         }
         for k in 0..NUM_COLS {
             if w.active(PHONE + k) {
-                consider(PHONE + k, w.nums[k][i]);
+                consider(PHONE + k, w.nums[k][i], w.classes[PHONE + k][i]);
             }
         }
-        best
+        best.map(|(v, f)| (v, f, m))
+    }
+
+    /// The docs that can be among the `limit` best of `docs` (with `bounds` from
+    /// `doc_totals`), with their exact totals. The exact tier (`tier`) walks every syllable of
+    /// a doc, so it is computed only where the bound still reaches the `limit`-th best exact
+    /// total found: first for the `limit` best bounds, then for every doc bounded at least
+    /// that high. A doc left out has an exact total below `limit` others, so `select` gives
+    /// the same answer as over all docs.
+    fn exact_totals(
+        &self,
+        m: Matched,
+        words: &[Arc<WordScores>],
+        limit: usize,
+    ) -> (Vec<u32>, Vec<i32>) {
+        // One word: the bound is the tier (a phrase of one whole or begun syllable outside
+        // the legal form, or number), so many docs tied at the cut cost nothing more.
+        if words.len() == 1 {
+            return (m.ids, m.bounds);
+        }
+        let in_order: Vec<&WordScores> = words.iter().map(|w| &**w).collect();
+        // Doc `m.ids[k]`'s exact total: its bound with the bounding tier replaced.
+        let exact = |k: usize| -> i32 {
+            #[cfg(test)]
+            TIERS_COMPUTED.with(|n| n.set(n.get() + 1));
+            let tier = self.tier(m.ids[k] as usize, &in_order);
+            m.bounds[k] - i32::from(m.tiers[k]) * TIER + tier * TIER
+        };
+        let positions = (0..to_u32(m.ids.len())).zip(m.bounds.iter().copied());
+        let first = top_k(positions, limit, |k| k);
+        let Some(cut) = first.iter().map(|&(_, k)| exact(k)).min() else {
+            return (Vec::new(), Vec::new());
+        };
+        let n = m.ids.len();
+        let parts = par_split(n, n >= PAR_MIN, |range| {
+            let (mut ids, mut totals) = (Vec::new(), Vec::new());
+            for k in range {
+                if m.bounds[k] >= cut {
+                    ids.push(m.ids[k]);
+                    totals.push(exact(k));
+                }
+            }
+            (ids, totals)
+        });
+        let (mut ids, mut totals) = (Vec::new(), Vec::new());
+        for (i, t) in parts {
+            ids.extend_from_slice(&i);
+            totals.extend_from_slice(&t);
+        }
+        (ids, totals)
     }
 
     /// The `limit` best of docs `ids` with scores `totals`, as (score, doc), best first.
@@ -1486,10 +1636,10 @@ impl SearchIndex {
             .iter()
             .map(|w| {
                 let b = self.best_field(index, w);
-                if let Some((s, f)) = b {
+                if let Some((s, f, _)) = b {
                     per_field[f] += i64::from(s);
                 }
-                b.map(|(_, f)| f)
+                b.map(|(_, f, _)| f)
             })
             .collect();
         let field_idx = (0..FIELDS)
@@ -1571,31 +1721,46 @@ fn as_nfc(s: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-/// Runs `score` over all ids `0..n` (or just `candidates`), in parallel when large.
-/// Runs `score` over ids `0..n` (skipping those where `base` is `NO_MATCH`), in parallel
-/// when large: dense scores by id, and how many matched.
+/// Dense scores by id, dense classes by id, and how many ids matched.
+type Scanned = (Vec<i16>, Vec<u8>, usize);
+
+/// Runs `score` (score and class) over ids `0..n` (skipping those where `base` is
+/// `NO_MATCH`), in parallel when large.
 fn scan(
     n: usize,
     base: Option<(&[i16], usize)>,
-    score: impl Fn(u32) -> i16 + Sync,
-) -> (Vec<i16>, usize) {
-    let mut dense = vec![NO_MATCH; n];
+    score: impl Fn(u32) -> (i16, u8) + Sync,
+) -> Scanned {
+    let mut scores = vec![NO_MATCH; n];
+    let mut classes = vec![0u8; n];
     // Worth a second thread only if many ids will be scored, not merely skipped.
     let parallel = base.map_or(n, |(_, matched)| matched) >= PAR_MIN;
     let base = base.map(|(b, _)| b);
-    let counts = par_chunks_mut(&mut dense, parallel, |offset, part| {
+    let mut pairs: Vec<(&mut [i16], &mut [u8])> = Vec::new();
+    let chunk = if parallel {
+        n.div_ceil(threads()).max(1)
+    } else {
+        n.max(1)
+    };
+    for (s, c) in scores.chunks_mut(chunk).zip(classes.chunks_mut(chunk)) {
+        pairs.push((s, c));
+    }
+    let counts = par_chunks_mut(&mut pairs, parallel, |first, part| {
         let mut count = 0;
-        for (k, slot) in part.iter_mut().enumerate() {
-            let id = offset + k;
-            if base.is_some_and(|b| b[id] == NO_MATCH) {
-                continue;
+        for (p, (s, c)) in part.iter_mut().enumerate() {
+            let offset = (first + p) * chunk;
+            for (k, (slot, class)) in s.iter_mut().zip(c.iter_mut()).enumerate() {
+                let id = offset + k;
+                if base.is_some_and(|b| b[id] == NO_MATCH) {
+                    continue;
+                }
+                (*slot, *class) = score(to_u32(id));
+                count += usize::from(*slot != NO_MATCH);
             }
-            *slot = score(to_u32(id));
-            count += usize::from(*slot != NO_MATCH);
         }
         count
     });
-    (dense, counts.into_iter().sum())
+    (scores, classes, counts.into_iter().sum())
 }
 
 /// The `k` best of `(doc, score)` by score, then by `tie(doc)` ascending, as (score, doc),
@@ -1948,6 +2113,28 @@ mod tests {
             }
         }
 
+        /// Bounding the tier never changes which docs come first, nor their order.
+        #[test]
+        fn bounded_tiers_rank_as_exact_ones(
+            docs in proptest::collection::vec(("[abcđ ]{0,12}", "[ab ]{0,6}", "[0-9 ]{0,6}"), 1..40),
+            q in "[abcd 1-3]{1,7}",
+            limit in 1usize..6,
+        ) {
+            let mut idx = SearchIndex::new();
+            for (name, rep, phone) in &docs {
+                idx.push(doc(name, rep, "", "", phone));
+            }
+            let got: Vec<(i64, usize)> =
+                idx.search(&q, limit).iter().map(|h| (h.score, h.index)).collect();
+            idx.clear_cache();
+            let segmented = query_terms(&text::fold(&q))
+                .iter()
+                .any(|w| !idx.word_scores(w).matches_anything());
+            if !segmented {
+                proptest::prop_assert_eq!(got, ranked_by_exact_tier(&idx, &q, limit), "{:?}", q);
+            }
+        }
+
         #[test]
         fn skim_is_pure(
             history in proptest::collection::vec(("[ab c]{1,20}|[ab c]{1,300}", "[abc]{1,5}"), 0..8),
@@ -1961,6 +2148,61 @@ mod tests {
             }
             let fresh = SkimMatcherV2::default().respect_case().fuzzy_match(&choice, &pattern);
             proptest::prop_assert_eq!(skim.score(&choice, &pattern), fresh);
+        }
+    }
+
+    /// The ranking of every doc by exact tier then score, as search ranked before the tiers
+    /// were bounded: the reference `exact_totals` must agree with.
+    fn ranked_by_exact_tier(idx: &SearchIndex, q: &str, limit: usize) -> Vec<(i64, usize)> {
+        let folded = text::fold(q);
+        let words: Vec<Arc<WordScores>> = query_terms(&folded)
+            .iter()
+            .map(|w| idx.word_scores(w))
+            .collect();
+        if words.is_empty() {
+            return Vec::new();
+        }
+        let in_order: Vec<&WordScores> = words.iter().map(|w| &**w).collect();
+        let m = idx.doc_totals(&words, None);
+        let totals: Vec<i32> = (0..m.ids.len())
+            .map(|k| {
+                let t = idx.tier(m.ids[k] as usize, &in_order);
+                m.bounds[k] - i32::from(m.tiers[k]) * TIER + t * TIER
+            })
+            .collect();
+        idx.select(&m.ids, &totals, limit)
+            .into_iter()
+            .map(|(s, i)| (i64::from(s), i))
+            .collect()
+    }
+
+    #[test]
+    fn tiers_are_computed_only_for_docs_that_can_reach_the_top() {
+        let mut idx = SearchIndex::new();
+        // 30 docs where the query is a phrase of the name; 2,970 where its words are spread
+        // over other fields: every query below matches all 3,000.
+        for i in 0..3000 {
+            if i % 100 == 0 {
+                let name = format!("Gốm sứ Bát Tràng {i}");
+                idx.push(doc(&name, "Lê Văn Gốm", "sứ", "Bát Tràng", ""));
+            } else {
+                let name = format!("Cơ sở dệt may {i}");
+                idx.push(doc(&name, "Lê Văn Gốm", "sứ", "Bát Tràng", ""));
+            }
+        }
+        for q in ["gom su", "gom", "g", "bat trang", "gom s"] {
+            TIERS_COMPUTED.with(|n| n.set(0));
+            let (hits, total) = idx.search_counted(q, 20);
+            let computed = TIERS_COMPUTED.with(|n| n.get());
+            assert_eq!(total, 3000, "{q}");
+            assert!(
+                computed <= 100,
+                "{q}: {computed} exact tiers computed for {total} matches"
+            );
+            let got: Vec<(i64, usize)> = hits.iter().map(|h| (h.score, h.index)).collect();
+            idx.clear_cache();
+            assert_eq!(got, ranked_by_exact_tier(&idx, q, 20), "{q}");
+            assert!(idx.doc(hits[0].index).name.starts_with("Gốm sứ"), "{q}");
         }
     }
 

@@ -315,6 +315,28 @@ fn search_highlights_the_matched_letters() {
 }
 
 #[test]
+fn search_results_keep_the_list_columns() {
+    let mut a = app();
+    press(&mut a, &[ch('/')]);
+    type_str(&mut a, "duc");
+    let text = screen_text(&a);
+    let header = text.lines().find(|l| l.contains("Tên cơ sở")).unwrap_or("");
+    for col in ["Xã/phường", "Nhóm", "LĐ", "Danh hiệu", "Trạng thái"] {
+        assert!(header.contains(col), "{col}: {text}");
+    }
+    let row = text.lines().find(|l| l.contains("Minh Đức")).unwrap_or("");
+    for cell in ["Bát Tràng", "NN2", "25", "★4 TB tỉnh"] {
+        assert!(row.contains(cell), "{cell}: {text}");
+    }
+    // Moving through the results and typing more keep them.
+    press(&mut a, &[key(KeyCode::Down)]);
+    type_str(&mut a, " ");
+    let text = screen_text(&a);
+    let row = text.lines().find(|l| l.contains("Minh Đức")).unwrap_or("");
+    assert!(row.contains("NN2") && row.contains("25"), "{text}");
+}
+
+#[test]
 fn search_ime_backspaces_requery() {
     let mut a = app();
     press(&mut a, &[ch('/')]);

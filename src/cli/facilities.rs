@@ -54,7 +54,8 @@ pub struct ImportArgs {
     /// Import the valid rows and write the rejected ones to <file>.loi.csv
     #[arg(long)]
     pub skip_invalid: bool,
-    /// Check the file and report, without writing anything
+    /// Check the file and report, without writing to the database (the list of duplicate
+    /// suspects is still written beside the file)
     #[arg(long)]
     pub dry_run: bool,
 }
@@ -249,7 +250,11 @@ fn list(ctx: &Ctx, a: ListArgs) -> Result<(), CliError> {
         Format::Json => {
             output::json(&mut out, &rows).map_err(io)?;
         }
-        Format::Csv | Format::Tsv => {
+        Format::Csv => {
+            let (header, cells) = crate::words::format::facility_sheet(l, &rows);
+            output::delimited(&mut out, a.format, &header, &cells).map_err(io)?;
+        }
+        Format::Tsv => {
             let cells: Vec<Vec<String>> = rows
                 .iter()
                 .map(|f| {
@@ -335,6 +340,10 @@ fn show(ctx: &Ctx, id: &str) -> Result<(), CliError> {
         if !v.is_empty() {
             rows.push(vec![tr(l, field.label_key()).to_string(), v]);
         }
+    }
+    if let Some(old) = &f.old_commune_code {
+        let label = crate::words::problems::old_commune_label(old);
+        rows.push(vec![tr(l, "col.old_commune_code").into(), label]);
     }
     rows.push(vec![
         tr(l, "col.version").into(),

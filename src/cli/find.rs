@@ -63,7 +63,16 @@ pub fn run(ctx: &Ctx, a: FindArgs) -> Result<(), CliError> {
                 .collect();
             output::json(&mut out, &items).map_err(io)?;
         }
-        Format::Tsv | Format::Csv => {
+        Format::Csv => {
+            // The sheet of `facilities list --format csv`: it imports back the same way.
+            let mut found = Vec::with_capacity(hits.len());
+            for h in &hits {
+                found.extend(store.facility(index.doc(h.index).id)?);
+            }
+            let (header, cells) = crate::words::format::facility_sheet(l, &found);
+            output::delimited(&mut out, a.format, &header, &cells).map_err(io)?;
+        }
+        Format::Tsv => {
             let rows: Vec<Vec<String>> = hits
                 .iter()
                 .map(|h| {

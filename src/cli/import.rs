@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use super::{CliError, Ctx};
 use crate::import;
 use crate::words::problems::describe_facility;
+use crate::words::problems::suspect_summary;
 use crate::words::suspect_text;
 use crate::words::trf;
 
@@ -51,24 +52,10 @@ pub fn run(ctx: &Ctx, file: PathBuf, skip_invalid: bool, dry_run: bool) -> Resul
                 )
             );
         }
-        for s in &row.suspects {
-            eprintln!(
-                "{}",
-                trf(
-                    l,
-                    "cli.import.row_suspect",
-                    &[&row.line, &suspect_text(l, s)]
-                )
-            );
-        }
     }
     let n_bad = prepared.invalid.len();
     let n_good = prepared.valid.len();
-    let n_dup = prepared
-        .valid
-        .iter()
-        .filter(|r| !r.suspects.is_empty())
-        .count();
+    let n_dup = report_suspects(l, &file, &prepared)?;
     if n_bad > 0 && !skip_invalid {
         eprintln!(
             "{}",
@@ -103,10 +90,48 @@ pub fn run(ctx: &Ctx, file: PathBuf, skip_invalid: bool, dry_run: bool) -> Resul
             )
         );
     }
-    let rows: Vec<_> = prepared.valid.iter().map(|r| r.data.clone()).collect();
-    let out = store.import_facilities(&rows)?;
+    let out = store
+        .import_facilities_with_old_codes(&prepared.valid_data(), &prepared.valid_old_codes())?;
     println!("{}", trf(l, "cli.import.done", &[&out.inserted, &n_dup]));
     Ok(())
+}
+
+/// Rows shown with their suspects; the rest are counted, and all are in the suspects file.
+const SUSPECTS_SHOWN: usize = 20;
+
+/// The duplicate suspects: a summary by reason, the first rows with their lines, and the
+/// full list written beside the input (a list of a million rows would print a gigabyte).
+/// Returns how many rows have suspects.
+fn report_suspects(
+    l: crate::words::Lang,
+    file: &std::path::Path,
+    prepared: &import::Prepared,
+) -> Result<usize, CliError> {
+    let counts = prepared.suspect_counts();
+    if counts.rows == 0 {
+        return Ok(0);
+    }
+    eprintln!("{}", suspect_summary(l, &counts));
+    for row in prepared.rows_with_suspects().take(SUSPECTS_SHOWN) {
+        let mut text = suspect_text(l, &row.suspects[0]);
+        if row.suspects.len() > 1 {
+            let others = trf(l, "cli.import.suspect_others", &[&(row.suspects.len() - 1)]);
+            text = format!("{text} {others}");
+        }
+        eprintln!("{}", trf(l, "cli.import.row_suspect", &[&row.line, &text]));
+    }
+    if counts.rows > SUSPECTS_SHOWN {
+        let more = counts.rows - SUSPECTS_SHOWN;
+        eprintln!("{}", trf(l, "cli.import.suspect_more", &[&more]));
+    }
+    let path = import::suspects_path(file);
+    import::write_suspects(&path, prepared, l)
+        .map_err(|e| CliError::Message(import_error_text(l, &path, &e)))?;
+    eprintln!(
+        "{}",
+        trf(l, "cli.import.suspects_written", &[&path.display()])
+    );
+    Ok(counts.rows)
 }
 
 fn import_error_text(

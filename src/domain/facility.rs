@@ -224,6 +224,9 @@ pub struct Facility {
     pub id: String,
     #[serde(flatten)]
     pub data: FacilityData,
+    /// The pre-2025 commune code the record was given in (an import of an old list):
+    /// kept as it was, never edited.
+    pub old_commune_code: Option<String>,
     #[serde(flatten)]
     pub meta: RecordMeta,
 }

@@ -124,6 +124,24 @@ pub enum Problem {
     PercentRange,
     /// An adjustment that changes neither the support nor the end date.
     AdjustmentEmpty,
+    /// A pre-2025 commune split across several 2025 communes (their codes): which one is
+    /// meant needs a person.
+    OldCommuneSplit {
+        old_code: String,
+        candidates: Vec<String>,
+    },
+    /// Not a pre-2025 commune code (in the old-code column).
+    UnknownOldCommune {
+        code: String,
+    },
+    /// No pre-2025 commune has these names (as written in the file); `matches` > 1 when
+    /// several do.
+    OldCommuneNotFound {
+        commune: String,
+        district: String,
+        province: String,
+        matches: usize,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

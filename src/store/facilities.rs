@@ -132,10 +132,12 @@ macro_rules! facility_params {
     };
 }
 
+/// `old_code`: the pre-2025 commune code a migrated record came with (kept, read-only).
 fn insert_row(
     tx: &Transaction<'_>,
     id: &str,
     d: &FacilityData,
+    old_code: Option<&str>,
     now: &str,
     actor: &Actor,
 ) -> Result<()> {
@@ -144,21 +146,19 @@ fn insert_row(
             representative_fold, phone, address, commune_code, trade_group, products, products_fold, workers,
             founded_year, craft_village, ocop_stars, ocop_year, typical_level, typical_year, exports,
             local_materials, woman_owned, ethnic_owned, difficult_area, status, notes,
-            created_at, created_by, updated_at, updated_by, version, archived)
+            created_at, created_by, updated_at, updated_by, version, archived, old_commune_code)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20,
-            ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?29, ?30, 1, 0)",
+            ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?29, ?30, 1, 0, ?31)",
     )?;
-    stmt.execute(facility_params!(id, d, now, actor.id))?;
-    change_log::record(
-        tx,
-        now,
-        actor,
-        "facility",
-        id,
-        "create",
-        1,
-        &FacilityData::diff(None, d),
-    )
+    stmt.execute(facility_params!(id, d, now, actor.id, old_code))?;
+    let mut changes = FacilityData::diff(None, d);
+    if let Some(old) = old_code {
+        changes.insert(
+            "old_commune_code".into(),
+            serde_json::json!([serde_json::Value::Null, old]),
+        );
+    }
+    change_log::record(tx, now, actor, "facility", id, "create", 1, &changes)
 }
 
 impl Store {
@@ -185,12 +185,22 @@ impl Store {
         self.check_scope(&data.commune_code)?;
         let id = new_id();
         let now = self.now_string();
-        self.write(|tx| insert_row(tx, &id, data, &now, &actor))?;
+        self.write(|tx| insert_row(tx, &id, data, None, &now, &actor))?;
         self.facility(&id)?.ok_or(StoreError::NotFound(id))
     }
 
     /// Saves many validated facilities in one transaction: all of them or none.
     pub fn import_facilities(&mut self, rows: &[FacilityData]) -> Result<ImportOutcome> {
+        self.import_facilities_with_old_codes(rows, &[])
+    }
+
+    /// [`Store::import_facilities`], keeping the pre-2025 commune code each row was given in
+    /// (`old_codes[k]` for `rows[k]`; missing entries are `None`).
+    pub fn import_facilities_with_old_codes(
+        &mut self,
+        rows: &[FacilityData],
+        old_codes: &[Option<String>],
+    ) -> Result<ImportOutcome> {
         let actor = self.actor()?;
         for d in rows {
             self.check_scope(&d.commune_code)?;
@@ -200,8 +210,9 @@ impl Store {
         let existing = self.count_all_facilities()?;
         let rebuild = rows.len() >= 5000 && rows.len() >= existing;
         self.bulk_write(rows.len(), rebuild, &["facilities", "change_log"], |tx| {
-            for (id, d) in ids.iter().zip(rows) {
-                insert_row(tx, id, d, &now, &actor)?;
+            for (k, (id, d)) in ids.iter().zip(rows).enumerate() {
+                let old = old_codes.get(k).and_then(Option::as_deref);
+                insert_row(tx, id, d, old, &now, &actor)?;
             }
             Ok(())
         })?;

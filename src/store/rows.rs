@@ -216,6 +216,7 @@ pub(crate) fn facility_from_record(rec: FacilityRecord, version: i64) -> Facilit
             status: FacilityStatus::parse(&rec.status).unwrap_or_default(),
             notes: rec.notes,
         },
+        old_commune_code: rec.old_commune_code,
         meta: RecordMeta {
             created_at: rec.created_at,
             created_by: rec.created_by,

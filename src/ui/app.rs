@@ -556,10 +556,21 @@ impl App {
                 true
             }
             Some(_) => false,
-            None => self.top_screen_mut().handle_paste(text),
+            None => {
+                let used = self.top_screen_mut().handle_paste(text);
+                self.load_shown();
+                used
+            }
         };
         self.dirty |= used;
         Vec::new()
+    }
+
+    /// The top screen reads what it is about to show (`Screen::load_shown`).
+    fn load_shown(&mut self) {
+        if let Some(s) = self.screens.last_mut() {
+            s.load_shown(&self.store);
+        }
     }
 
     /// Handle one key press. Text fields see it first; then the keymap decides.
@@ -572,7 +583,13 @@ impl App {
         let used_as_text = match self.overlays.last_mut() {
             Some(Overlay::Palette(p)) | Some(Overlay::Picker(p, _)) => p.handle_text_key(&key),
             Some(_) => false,
-            None => self.top_screen_mut().handle_text_key(&key),
+            None => {
+                let used = self.top_screen_mut().handle_text_key(&key);
+                if used {
+                    self.load_shown();
+                }
+                used
+            }
         };
         if used_as_text {
             return Vec::new();
@@ -903,6 +920,7 @@ impl App {
                 for s in &mut self.screens {
                     s.on_search_index(Some(&ready));
                 }
+                self.load_shown();
             }
             Err(message) => {
                 for s in &mut self.screens {

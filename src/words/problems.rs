@@ -102,7 +102,48 @@ pub fn problem_text(lang: Lang, problem: &Problem) -> String {
         Problem::NoTopic => tr(lang, "problem.no_topic").to_string(),
         Problem::NotAmendable => tr(lang, "problem.not_amendable").to_string(),
         Problem::OtherFacility => tr(lang, "problem.other_facility").to_string(),
+        Problem::OldCommuneSplit {
+            old_code,
+            candidates,
+        } => {
+            let names: Vec<String> = candidates
+                .iter()
+                .map(|c| commune_label(c, CommuneForm::FullNameCode))
+                .collect();
+            let old = old_commune_label(old_code);
+            trf(
+                lang,
+                "problem.old_commune_split",
+                &[&old, &names.join(", ")],
+            )
+        }
+        Problem::UnknownOldCommune { code } => trf(lang, "problem.unknown_old_commune", &[code]),
+        Problem::OldCommuneNotFound {
+            commune,
+            district,
+            province,
+            matches,
+        } => {
+            let key = if *matches > 1 {
+                "problem.old_commune_ambiguous"
+            } else {
+                "problem.old_commune_not_found"
+            };
+            trf(lang, key, &[commune, district, province])
+        }
         other => proposal_problem_text(lang, other),
+    }
+}
+
+/// A pre-2025 commune as "Phường Cống Vị, Quận Ba Đình (00007)", or its code alone.
+pub fn old_commune_label(code: &str) -> String {
+    let units = crate::refdata::units();
+    match units.old_commune(code) {
+        Some(c) => match units.old_district(&c.district_code) {
+            Some(d) => format!("{}, {} ({code})", c.full_name, d.full_name),
+            None => format!("{} ({code})", c.full_name),
+        },
+        None => code.to_string(),
     }
 }
 
@@ -173,14 +214,18 @@ pub fn dup_reason_text(l: Lang, r: &DupReason) -> String {
     }
 }
 
-/// One duplicate suspect in words (same wording as the command line's).
+/// One duplicate suspect in words (same wording as the command line's). An earlier row of
+/// the file being imported is named by its line («dòng 12»), a stored facility by its id.
 pub fn suspect_text(lang: Lang, s: &Suspect) -> String {
     // Outside the reader's scope the store leaves no id, name or commune.
     if s.id.is_empty() {
         return sanitize(tr(lang, "dup.outside_scope"));
     }
     let reasons: Vec<String> = s.reasons.iter().map(|r| dup_reason_text(lang, r)).collect();
-    let short_id = short_id(&s.id);
+    let reference = match crate::import::line_of(&s.id) {
+        Some(_) => suspect_ref(lang, &s.id),
+        None => trf(lang, "dup.ref_id", &[&short_id(&s.id)]),
+    };
     sanitize(&trf(
         lang,
         "dup.suspect",
@@ -188,9 +233,54 @@ pub fn suspect_text(lang: Lang, s: &Suspect) -> String {
             &s.name,
             &commune_label(&s.commune_code, CommuneForm::WithProvince(lang)),
             &reasons.join(", "),
-            &short_id,
+            &reference,
         ],
     ))
+}
+
+/// "dòng 12" (a line of the file being read).
+pub fn line_label(lang: Lang, line: usize) -> String {
+    trf(lang, "dup.ref_line", &[&line])
+}
+
+/// Which facility a suspect is: «dòng N» for an earlier row of the file, else its full id.
+pub fn suspect_ref(lang: Lang, id: &str) -> String {
+    match crate::import::line_of(id) {
+        Some(n) => line_label(lang, n),
+        None => id.to_string(),
+    }
+}
+
+/// The columns of the suspects file written beside an imported file.
+pub fn suspects_file_header(lang: Lang) -> [&'static str; 7] {
+    [
+        "dup.file.line",
+        "dup.file.name",
+        "dup.file.commune",
+        "dup.file.other",
+        "dup.file.other_commune",
+        "dup.file.other_ref",
+        "dup.file.reasons",
+    ]
+    .map(|k| tr(lang, k))
+}
+
+/// The import's duplicate summary: "29 dòng nghi trùng (435 cặp) — cùng số điện thoại: 29".
+pub fn suspect_summary(lang: Lang, c: &crate::import::SuspectCounts) -> String {
+    let by_reason: Vec<String> = [
+        ("dup.kind.tax", c.same_tax),
+        ("dup.kind.phone", c.same_phone),
+        ("dup.kind.name", c.similar_name),
+    ]
+    .iter()
+    .filter(|(_, n)| *n > 0)
+    .map(|(k, n)| format!("{}: {n}", tr(lang, k)))
+    .collect();
+    trf(
+        lang,
+        "dup.summary",
+        &[&c.rows, &c.pairs, &by_reason.join(", ")],
+    )
 }
 
 /// A refused transition in words, e.g. «Chỉ cán bộ khu vực được chuyển đề xuất từ «Đã đề xuất»

@@ -40,6 +40,10 @@ const MIN_PAGE: usize = 100;
 pub const OPEN_PROPOSAL: &str = "⚑";
 /// Search results shown at most.
 pub const SEARCH_LIMIT: usize = 500;
+/// Search results whose list columns are read beyond the visible ones (and the least
+/// number of visible rows assumed before the first draw).
+const RESULT_MARGIN: usize = 20;
+const MIN_RESULT_PAGE: usize = 40;
 
 /// One row, formatted when loaded.
 #[derive(Debug, Clone)]
@@ -74,6 +78,35 @@ impl Row {
             status: format::status_short(lang, d.status).to_string(),
         }
     }
+
+    fn mark_open_proposal(&mut self) {
+        self.markers = format!("{OPEN_PROPOSAL} {}", self.markers)
+            .trim_end()
+            .to_string();
+    }
+
+    /// The cells after the name and the commune, in `list_columns` order.
+    fn other_cells(&self) -> [TableCell; 4] {
+        [
+            &self.trade_group,
+            &self.workers,
+            &self.markers,
+            &self.status,
+        ]
+        .map(|s| TableCell::new(s.clone()))
+    }
+}
+
+/// The list's columns, shared by the list and the search results.
+fn list_columns(lang: Lang) -> [Column; 6] {
+    [
+        Column::new(tr(lang, "ui.list.col.name"), Constraint::Fill(1)).highlight(),
+        Column::new(tr(lang, "ui.list.col.commune"), Constraint::Length(12)),
+        Column::new(tr(lang, "ui.list.col.trade_group"), Constraint::Length(4)),
+        Column::new(tr(lang, "ui.list.col.workers"), Constraint::Length(5)).right(),
+        Column::new(tr(lang, "ui.list.col.markers"), Constraint::Length(11)),
+        Column::new(tr(lang, "ui.list.col.status"), Constraint::Length(10)),
+    ]
 }
 
 /// One search result, formatted when found.
@@ -83,8 +116,13 @@ struct ResultRow {
     /// Name, then "· người đại diện: …" when another field matched.
     text: String,
     marks: Vec<usize>,
+    /// Where the matched field's value starts in `text`, when it is not the name.
+    keep_from: Option<usize>,
     commune: String,
     commune_marks: Vec<usize>,
+    /// The list's other columns (trade group, workers, markers, status), read from the store
+    /// when the result comes into view (`load_result_rows`).
+    row: Option<Row>,
 }
 
 #[derive(Debug, Default)]
@@ -304,9 +342,7 @@ impl ListScreen {
                     .facilities_with_open_proposals(&ids)
                     .unwrap_or_default();
                 for r in self.rows.iter_mut().filter(|r| open.contains(&r.id)) {
-                    r.markers = format!("{OPEN_PROPOSAL} {}", r.markers)
-                        .trim_end()
-                        .to_string();
+                    r.mark_open_proposal();
                 }
                 self.rows_from = from;
                 self.loads += 1;
@@ -349,9 +385,9 @@ impl ListScreen {
                 let doc = index.doc(h.index);
                 let name = sanitize(doc.name);
                 let commune = sanitize(doc.commune);
-                let (text, marks, commune_marks) = match h.field {
-                    Field::Name => (name, h.positions, Vec::new()),
-                    Field::Commune => (name, Vec::new(), h.positions),
+                let (text, marks, commune_marks, keep_from) = match h.field {
+                    Field::Name => (name, h.positions, Vec::new(), None),
+                    Field::Commune => (name, Vec::new(), h.positions, None),
                     other => {
                         let label = tr(lang, search_field_key(other));
                         let prefix = format!("{name} · {label}: ");
@@ -361,6 +397,7 @@ impl ListScreen {
                             format!("{prefix}{}", sanitize(doc.field(other))),
                             marks,
                             Vec::new(),
+                            Some(shift),
                         )
                     }
                 };
@@ -368,12 +405,44 @@ impl ListScreen {
                     id: doc.id.to_string(),
                     text,
                     marks,
+                    keep_from,
                     commune,
                     commune_marks,
+                    row: None,
                 }
             })
             .collect();
         search.window = ListWindow::new();
+    }
+
+    /// Read the list's columns of the search results in view (and a margin) that are not
+    /// read yet: one look-up per result, a page at a time.
+    fn load_result_rows(&mut self, store: &Store) {
+        let lang = self.lang;
+        let Some(search) = self.search.as_mut().filter(|s| s.active()) else {
+            return;
+        };
+        let n = search.hits.len();
+        let start = search.window.visible_range(n, search.window.page()).start;
+        let page = search.window.page().max(MIN_RESULT_PAGE);
+        let range = start.saturating_sub(RESULT_MARGIN)..(start + page + RESULT_MARGIN).min(n);
+        let missing: Vec<usize> = range.filter(|&i| search.hits[i].row.is_none()).collect();
+        if missing.is_empty() {
+            return;
+        }
+        let ids: Vec<String> = missing.iter().map(|&i| search.hits[i].id.clone()).collect();
+        let open = store
+            .facilities_with_open_proposals(&ids)
+            .unwrap_or_default();
+        for (i, id) in missing.into_iter().zip(&ids) {
+            if let Ok(Some(f)) = store.facility(id) {
+                let mut row = Row::new(lang, &f);
+                if open.contains(id) {
+                    row.mark_open_proposal();
+                }
+                search.hits[i].row = Some(row);
+            }
+        }
     }
 
     /// A search index arrived (built now or on a job thread).
@@ -439,6 +508,7 @@ impl ListScreen {
             },
             other if search.active() => {
                 search.window.apply(other, search.hits.len());
+                self.load_result_rows(store);
                 ScreenCmd::None
             }
             other => {
@@ -556,14 +626,7 @@ impl ListScreen {
 
     fn render_rows(&self, frame: &mut Frame, area: Rect, env: &Env) {
         let lang = env.lang;
-        let columns = [
-            Column::new(tr(lang, "ui.list.col.name"), Constraint::Fill(1)).highlight(),
-            Column::new(tr(lang, "ui.list.col.commune"), Constraint::Length(12)),
-            Column::new(tr(lang, "ui.list.col.trade_group"), Constraint::Length(4)),
-            Column::new(tr(lang, "ui.list.col.workers"), Constraint::Length(5)).right(),
-            Column::new(tr(lang, "ui.list.col.markers"), Constraint::Length(11)),
-            Column::new(tr(lang, "ui.list.col.status"), Constraint::Length(10)),
-        ];
+        let columns = list_columns(lang);
         let empty = match &self.error {
             Some(e) => e.clone(),
             None if self.filter != FacilityFilter::default() => {
@@ -598,24 +661,19 @@ impl ListScreen {
                 let Some(r) = i.checked_sub(self.rows_from).and_then(|k| self.rows.get(k)) else {
                     return Vec::new();
                 };
-                vec![
+                let mut cells = vec![
                     TableCell::new(r.name.clone()),
                     TableCell::new(r.commune.clone()),
-                    TableCell::new(r.trade_group.clone()),
-                    TableCell::new(r.workers.clone()),
-                    TableCell::new(r.markers.clone()),
-                    TableCell::new(r.status.clone()),
-                ]
+                ];
+                cells.extend(r.other_cells());
+                cells
             },
         );
     }
 
     fn render_results(&self, frame: &mut Frame, area: Rect, env: &Env, s: &Search) {
         let lang = env.lang;
-        let columns = [
-            Column::new(tr(lang, "ui.list.col.name"), Constraint::Fill(1)).highlight(),
-            Column::new(tr(lang, "ui.list.col.commune"), Constraint::Length(16)),
-        ];
+        let columns = list_columns(lang);
         let empty = if self.index_ready() {
             tr(lang, "ui.search.none")
         } else {
@@ -631,10 +689,14 @@ impl ListScreen {
             env.theme,
             empty,
             |i| match s.hits.get(i) {
-                Some(h) => vec![
-                    TableCell::marked(h.text.clone(), h.marks.clone()),
-                    TableCell::marked(h.commune.clone(), h.commune_marks.clone()),
-                ],
+                Some(h) => {
+                    let mut cells = vec![
+                        TableCell::marked(h.text.clone(), h.marks.clone()).keep_from(h.keep_from),
+                        TableCell::marked(h.commune.clone(), h.commune_marks.clone()),
+                    ];
+                    cells.extend(h.row.iter().flat_map(Row::other_cells));
+                    cells
+                }
                 None => Vec::new(),
             },
         );
@@ -990,6 +1052,10 @@ impl Screen for ListScreen {
     /// still current.
     fn on_data_changed(&mut self, store: &mut Store) -> ScreenCmd {
         self.reload(store);
+        if let Some(s) = self.search.as_mut() {
+            s.hits.iter_mut().for_each(|h| h.row = None);
+        }
+        self.load_result_rows(store);
         if let IndexState::Ready { generation, .. } = &self.index {
             if store.last_change_seq().ok() != Some(*generation) {
                 self.index_is_stale();
@@ -999,6 +1065,10 @@ impl Screen for ListScreen {
             return ScreenCmd::BuildSearchIndex;
         }
         ScreenCmd::None
+    }
+
+    fn load_shown(&mut self, store: &Store) {
+        self.load_result_rows(store);
     }
 
     fn on_search_index(&mut self, ready: Option<&IndexReady>) {

@@ -422,6 +422,12 @@ pub trait Screen: AsAny + std::fmt::Debug {
         ScreenCmd::None
     }
 
+    /// Read from the store what the screen is about to show, after typed text, a paste or a
+    /// new search index changed it (rendering never reads; e.g. the search results' columns).
+    fn load_shown(&mut self, store: &Store) {
+        let _ = store;
+    }
+
     /// A search index is ready (or failed: `None`). Screens that search keep it.
     fn on_search_index(&mut self, ready: Option<&IndexReady>) {
         let _ = ready;

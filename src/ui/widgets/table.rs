@@ -132,6 +132,9 @@ pub struct TableCell {
     pub marks: Vec<usize>,
     /// Drawn dim (secondary information).
     pub dim: bool,
+    /// When the text is too wide, the part from this char on stays whole and the part
+    /// before it is cut (a search result matched in another field keeps the match in view).
+    pub keep_from: Option<usize>,
 }
 
 impl TableCell {
@@ -146,8 +149,42 @@ impl TableCell {
         TableCell {
             text: text.into(),
             marks,
-            dim: false,
+            ..TableCell::default()
         }
+    }
+
+    /// Keeps the text from char `at` on in view when the column is too narrow.
+    pub fn keep_from(mut self, at: Option<usize>) -> TableCell {
+        self.keep_from = at;
+        self
+    }
+
+    /// The text and marks as drawn in `max` columns: cut at the end, or before `keep_from`.
+    fn fitted(&self, max: usize) -> (String, std::borrow::Cow<'_, [usize]>) {
+        let text = clean(&self.text);
+        let split = self
+            .keep_from
+            .filter(|_| text.width() > max)
+            .and_then(|at| text.char_indices().nth(at).map(|(b, _)| (at, b)));
+        if let Some((at, b)) = split {
+            let tail = &text[b..];
+            if tail.width() + 2 <= max {
+                let head = fit(&text[..b], max - tail.width());
+                let shift = head.chars().count();
+                let kept = head.chars().count().saturating_sub(1);
+                let marks = self
+                    .marks
+                    .iter()
+                    .filter_map(|&m| match m {
+                        m if m < kept => Some(m),
+                        m if m >= at => Some(m - at + shift),
+                        _ => None,
+                    })
+                    .collect();
+                return (format!("{head}{tail}"), std::borrow::Cow::Owned(marks));
+            }
+        }
+        (fit(&text, max), std::borrow::Cow::Borrowed(&self.marks))
     }
 }
 
@@ -174,7 +211,7 @@ fn draw_cell(
     if max == 0 {
         return;
     }
-    let text = fit(&clean(&cell.text), max);
+    let (text, marks) = cell.fitted(max);
     let w = text.width();
     let mut x = rect.x
         + if align_right {
@@ -183,13 +220,13 @@ fn draw_cell(
             0
         };
     let base = if cell.dim { style.patch(dim) } else { style };
-    if cell.marks.is_empty() {
+    if marks.is_empty() {
         buf.set_stringn(x, rect.y, &text, max, base);
         return;
     }
     let end = rect.x + rect.width;
     let mut char_idx = 0usize;
-    let mut marks = cell.marks.iter().peekable();
+    let mut marks = marks.iter().peekable();
     for g in text.graphemes(true) {
         let n = g.chars().count();
         while marks.peek().is_some_and(|&&m| m < char_idx) {
