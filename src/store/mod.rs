@@ -9,6 +9,7 @@ mod collaborators;
 mod consultations;
 mod facilities;
 mod merge;
+mod project_view;
 mod proposals;
 mod receipts;
 mod rows;
@@ -39,6 +40,10 @@ pub use facilities::{FacilityFilter, FacilitySort, ImportOutcome};
 pub use merge::{
     AllRecords, Conflict, DuplicatePair, DuplicateRow, EntityCounts, Incoming, MergeMoves,
     MergeReport, RecordProblem, Sender, Side, ENTITIES,
+};
+pub use project_view::{
+    Approval, Event, EventDetail, Outcome, ProjectFilter, ProjectMoney, ProjectPage, ProjectSums,
+    ProjectTotals, Stage,
 };
 pub use proposals::{default_title, ProposalFilter, ProposalPrefill};
 pub use receipts::{record_receipt_in, KeptReceipt};

@@ -42,15 +42,16 @@ pub struct ProposalPrefill {
     pub needs: Vec<NeedsGroup>,
 }
 
-const COLS: &str = "p.id, p.facility_id, coalesce(f.name, ''), p.commune_code, p.plan_year,
+pub(super) const COLS: &str =
+    "p.id, p.facility_id, coalesce(f.name, ''), p.commune_code, p.plan_year,
     p.category, p.funding, p.title, p.rationale, p.objectives, p.content, p.place, p.time_frame,
     p.total_cost, p.support, p.counterpart, p.other_sources, p.expected_jobs,
     p.expected_products, p.expected_capacity, p.priorities, p.status, p.decision_no,
     p.created_at, p.created_by, p.updated_at, p.updated_by, p.version";
 
-const FROM: &str = "FROM proposals p LEFT JOIN facilities f ON f.id = p.facility_id";
+pub(super) const FROM: &str = "FROM proposals p LEFT JOIN facilities f ON f.id = p.facility_id";
 
-fn bad(i: usize, what: &str) -> rusqlite::Error {
+pub(super) fn bad(i: usize, what: &str) -> rusqlite::Error {
     rusqlite::Error::FromSqlConversionFailure(
         i,
         rusqlite::types::Type::Text,
@@ -58,11 +59,11 @@ fn bad(i: usize, what: &str) -> rusqlite::Error {
     )
 }
 
-fn status_from_code(s: &str) -> Option<ProposalStatus> {
+pub(super) fn status_from_code(s: &str) -> Option<ProposalStatus> {
     ProposalStatus::ALL.into_iter().find(|x| x.code() == s)
 }
 
-fn funding_from_code(s: &str) -> Option<FundingSource> {
+pub(super) fn funding_from_code(s: &str) -> Option<FundingSource> {
     FundingSource::ALL.into_iter().find(|x| x.code() == s)
 }
 
@@ -86,7 +87,7 @@ pub(crate) fn priorities_from_bits(b: i64) -> Priorities {
     }
 }
 
-fn proposal_from_row(r: &Row<'_>) -> rusqlite::Result<Proposal> {
+pub(super) fn proposal_from_row(r: &Row<'_>) -> rusqlite::Result<Proposal> {
     let funding: String = r.get(6)?;
     let status: String = r.get(21)?;
     Ok(Proposal {
@@ -155,7 +156,7 @@ fn transition_from_row(r: &Row<'_>) -> rusqlite::Result<Transition> {
 }
 
 impl ProposalFilter {
-    fn where_clause(&self, communes: &[String]) -> (String, Vec<Value>) {
+    pub(super) fn where_clause(&self, communes: &[String]) -> (String, Vec<Value>) {
         let mut sql = String::from("p.commune_code IN (");
         let mut args = Vec::new();
         if communes.is_empty() {
