@@ -14,6 +14,7 @@ pub mod errors;
 pub mod format;
 pub mod merge;
 pub mod problems;
+pub mod project;
 mod table;
 
 pub use errors::{bundle_error_text, receive_error_text, store_error_text};
