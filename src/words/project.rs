@@ -191,14 +191,21 @@ pub fn outcome_rows(l: Lang, o: &Outcome) -> Vec<(String, String, String)> {
     if let Some(r) = &o.acceptance_result {
         rows.push((f("page.acceptance"), "—".into(), code_word(l, r)));
     }
+    // A measure with neither a plan nor a result says nothing.
+    rows.retain(|(_, e, a)| e != "—" || a != "—");
     rows
 }
 
 /// "20/11/2026 · Kiểm tra, giám sát · Trần Thị Bình".
 pub fn event_head(l: Lang, e: &Event) -> String {
     let (kind, who) = match &e.detail {
-        EventDetail::Status { to, mover, .. } => (
-            trf(l, "page.event.status", &[&proposal_status_label(l, *to)]),
+        EventDetail::Status {
+            from, to, mover, ..
+        } => (
+            match from {
+                None => tr(l, "page.event.created").to_string(),
+                Some(_) => trf(l, "page.event.status", &[&proposal_status_label(l, *to)]),
+            },
             match mover {
                 Mover::Person(_) => e.who.clone(),
                 m => tr(l, m.label_key()).to_string(),

@@ -200,6 +200,7 @@ const CORE: &[Entry] = &[
     ("page.revenue", "Doanh thu trước → sau", "Revenue before → after"),
     ("page.acceptance", "Nghiệm thu", "Acceptance"),
     ("page.event.status", "Chuyển sang «{}»", "Moved to «{}»"),
+    ("page.event.created", "Lập đề xuất", "Drafted"),
     ("page.event.adjustment", "Điều chỉnh", "Adjustment"),
     ("page.event.visit", "Kiểm tra, giám sát", "Monitoring visit"),
     ("page.event.acceptance", "Nghiệm thu", "Acceptance"),

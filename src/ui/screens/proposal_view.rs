@@ -141,10 +141,11 @@ impl ProposalViewScreen {
         }
     }
 
-    /// The page, top to bottom: title and header, money, warnings, expected vs actual, the
-    /// timeline, then what was proposed. The timeline runs oldest first, as the paper file
-    /// of a đề án does (proposal, decision, implementation, visits, acceptance, payment): a
-    /// province officer reads it as a story, cause before effect; End jumps to the latest.
+    /// The page, top to bottom: title and header, money, warnings, expected vs actual, what
+    /// was proposed, then the timeline. The timeline runs oldest first, as the paper file of
+    /// a đề án does (proposal, decision, implementation, visits, acceptance, payment): a
+    /// province officer reads it as a story, cause before effect; it ends the page, so End
+    /// shows the latest entry.
     fn prepare(&mut self) {
         let l = self.lang;
         let mut out = vec![Item::new(
@@ -166,9 +167,11 @@ impl ProposalViewScreen {
         }
         if let Some(page) = &self.project {
             out.extend(outcome_items(l, page));
-            out.extend(timeline_items(l, page));
         }
         out.extend(content_items(l, &self.record.proposal));
+        if let Some(page) = &self.project {
+            out.extend(timeline_items(l, page));
+        }
         self.items = out;
     }
 
@@ -281,7 +284,11 @@ fn outcome_items(l: Lang, page: &ProjectPage) -> Vec<Item> {
         Item::new("", tr(l, "page.outcome"), Kind::Heading),
     ];
     for (label, expected, actual) in project::outcome_rows(l, &page.outcome) {
-        out.push(Item::new(label, format!("{expected} → {actual}"), Kind::Plain));
+        out.push(Item::new(
+            label,
+            format!("{expected} → {actual}"),
+            Kind::Plain,
+        ));
     }
     out
 }

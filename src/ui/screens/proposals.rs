@@ -196,13 +196,13 @@ impl ProposalsScreen {
             .unwrap_or(all.clone());
         let batch = self.filter.batch.clone().unwrap_or(all);
         vec![
-            PickItem::new("stage", tr(l, "ui.proposals.stage_title")).with_hint(stage),
-            PickItem::new("batch", tr(l, "ui.proposals.batch_title")).with_hint(batch),
             PickItem::new("status", tr(l, "ui.proposals.filter.status")).with_hint(status),
             PickItem::new("year", tr(l, "ui.proposals.filter.year")).with_hint(year),
             PickItem::new("category", tr(l, "ui.proposals.filter.category")).with_hint(category),
             PickItem::new("funding", tr(l, "ui.proposals.filter.funding")).with_hint(funding),
             PickItem::new("commune", tr(l, "ui.proposals.filter.commune")).with_hint(commune),
+            PickItem::new("stage", tr(l, "ui.proposals.stage_title")).with_hint(stage),
+            PickItem::new("batch", tr(l, "ui.proposals.batch_title")).with_hint(batch),
             PickItem::new("clear", tr(l, "ui.filter.clear")),
         ]
     }
@@ -220,7 +220,7 @@ impl ProposalsScreen {
             .collect();
         parts.extend(
             f.statuses
-            .iter()
+                .iter()
                 .map(|s| crate::words::format::proposal_status_label(l, *s)),
         );
         if let Some(y) = f.year {
@@ -257,9 +257,7 @@ impl ProposalsScreen {
     fn batch_picker(&self, store: &Store) -> ScreenCmd {
         let l = self.lang;
         match store.project_batches() {
-            Ok(b) if b.is_empty() => {
-                ScreenCmd::Toast(tr(l, "ui.proposals.no_batches").to_string())
-            }
+            Ok(b) if b.is_empty() => ScreenCmd::Toast(tr(l, "ui.proposals.no_batches").to_string()),
             Ok(batches) => {
                 let mut items = vec![PickItem::new("", tr(l, "ui.proposals.all_batches"))];
                 items.extend(
@@ -665,7 +663,8 @@ impl Screen for ProposalsScreen {
                 ScreenCmd::None
             }
             PickPurpose::ProposalFundingFilter => {
-                self.filter.base.funding = FundingSource::ALL.into_iter().find(|f| f.code() == code);
+                self.filter.base.funding =
+                    FundingSource::ALL.into_iter().find(|f| f.code() == code);
                 self.refilter(store);
                 ScreenCmd::None
             }
