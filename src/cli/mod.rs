@@ -15,6 +15,7 @@ mod init;
 pub mod merge;
 pub mod output;
 pub mod plan;
+pub mod project_show;
 pub mod proposal;
 mod restore;
 mod snapshots;
@@ -64,6 +65,9 @@ pub enum Command {
     /// Support proposals: add, edit, list, show, propose, review, return, withdraw
     #[command(subcommand)]
     Proposal(proposal::ProposalCmd),
+    /// Đề án after approval: show one (header, money, expected vs actual, timeline)
+    #[command(subcommand)]
+    Project(project_show::ProjectCmd),
     /// The draft annual plan of a year: table, CSV or Excel
     Plan(plan::PlanArgs),
     /// Back up the database: a snapshot beside it, or a copy to FILE
@@ -198,6 +202,7 @@ pub fn run(cli: Cli, start_tui: StartTui) -> ExitCode {
         Some(Command::Consult(c)) => consult::run(&ctx, c),
         Some(Command::Agenda(a)) => agenda::run(&ctx, a),
         Some(Command::Proposal(c)) => proposal::run(&ctx, c),
+        Some(Command::Project(c)) => project_show::run(&ctx, c),
         Some(Command::Plan(a)) => plan::run(&ctx, a),
         Some(Command::Backup(a)) => backup::run(&ctx, a),
         Some(Command::Restore(a)) => restore::run(&ctx, a),

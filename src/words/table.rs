@@ -373,6 +373,7 @@ const CLI: &[Entry] = &[
     ("cli.proposal.status_set", "Đề xuất «{}» chuyển sang: {}.", "«{}» is now: {}."),
     ("cli.proposal.count", "{} đề xuất.", "{} proposals."),
     ("cli.proposal.history", "Lịch sử trạng thái:", "Status history:"),
+    ("cli.project.see_also", "Toàn văn đề xuất: ctv proposal show {}", "The full proposal: ctv proposal show {}"),
     ("cli.proposal.history_line", "{} · {}: {} → {}", "{} · {}: {} → {}"),
     ("plan.col.no", "STT", "No."),
     ("plan.subtotal", "Cộng {} — {}", "Subtotal {} — {}"),
