@@ -599,6 +599,9 @@ fn outcome(p: &Proposal, timeline: &[Event]) -> Outcome {
     o
 }
 
+/// Reads one timeline entry from a record table's row.
+type EventMapper = fn(&Row<'_>) -> rusqlite::Result<Event>;
+
 fn iso(d: NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()
 }
@@ -639,7 +642,7 @@ impl Store {
                     AS who"
             )
         };
-        let records: [(&str, &str, fn(&Row<'_>) -> rusqlite::Result<Event>); 5] = [
+        let records: [(&str, &str, EventMapper); 5] = [
             ("project_adjustments", ADJUSTMENT_SQL, adjustment),
             ("project_visits", VISIT_SQL, visit),
             ("project_acceptances", ACCEPTANCE_SQL, acceptance),

@@ -60,7 +60,7 @@ fn opt_vnd(v: Option<i64>) -> String {
 }
 
 fn opt_num(v: Option<i64>) -> String {
-    v.map(|n| super::format::group_thousands(n))
+    v.map(super::format::group_thousands)
         .unwrap_or_else(|| "—".into())
 }
 

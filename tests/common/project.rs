@@ -46,6 +46,9 @@ pub fn open(db: &Path) -> Store {
     s
 }
 
+/// A status move: date, mover, from, to.
+type Step<'a> = (&'a str, &'a str, &'a str, &'a str);
+
 pub fn project_db() -> (tempfile::TempDir, PathBuf, Projects) {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("ctv.db");
@@ -134,7 +137,7 @@ pub fn project_db() -> (tempfile::TempDir, PathBuf, Projects) {
     let sent = ("2026-02-01", "export", "DE_XUAT", "DA_GUI_TINH");
     let approve = ("2026-03-15", "decision", "DA_GUI_TINH", "PHE_DUYET");
     let start = ("2026-04-01", "decision", "PHE_DUYET", "DANG_THUC_HIEN");
-    let moves: Vec<(&str, Vec<(&str, &str, &str, &str)>)> = vec![
+    let moves: Vec<(&str, Vec<Step>)> = vec![
         (&p.proposed, vec![proposed]),
         (&p.approved, vec![proposed, sent, approve]),
         (&p.under_way, vec![proposed, sent, approve, start]),
