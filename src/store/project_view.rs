@@ -12,9 +12,7 @@ use rusqlite::types::Value;
 use rusqlite::{params_from_iter, OptionalExtension, Row};
 use serde::Serialize;
 
-use super::proposals::{
-    bad, funding_from_code, proposal_from_row, status_from_code, ProposalFilter, COLS, FROM,
-};
+use super::proposals::{bad, funding_from_code, status_from_code, ProposalFilter};
 use super::rows::{col, columns, position};
 use super::{Result, Store};
 use crate::domain::proposal::{category_order, FundingSource, Mover, Proposal, ProposalStatus};
@@ -410,66 +408,57 @@ fn local_date(at: &str) -> String {
         .unwrap_or_else(|_| at.chars().take(10).collect())
 }
 
-columns!(
+/// A record table's column list and its timeline mapper: the entry's date, its entry time
+/// and who (a column of the list), then the variant's fields, each read from the column of
+/// the same name.
+macro_rules! record_event {
+    ($name:ident, $list:ident, $sql:ident, $who:ident,
+     $variant:ident { $($field:ident),* $(,)? }) => {
+        columns!($list, $sql = [date, created_at, $who, $($field),*]);
+
+        fn $name(r: &Row<'_>) -> rusqlite::Result<Event> {
+            Ok(Event {
+                date: r.get(col!($list, date))?,
+                at: r.get(col!($list, created_at))?,
+                who: r.get(col!($list, $who))?,
+                detail: EventDetail::$variant {
+                    $($field: r.get(col!($list, $field))?),*
+                },
+            })
+        }
+    };
+}
+
+record_event!(
+    adjustment,
     ADJUSTMENT,
-    ADJUSTMENT_SQL = [
-        date,
-        created_at,
-        who,
+    ADJUSTMENT_SQL,
+    who,
+    Adjustment {
         decision_no,
         new_support,
         new_end,
         reason
-    ]
+    }
 );
-
-fn adjustment(r: &Row<'_>) -> rusqlite::Result<Event> {
-    Ok(Event {
-        date: r.get(col!(ADJUSTMENT, date))?,
-        at: r.get(col!(ADJUSTMENT, created_at))?,
-        who: r.get(col!(ADJUSTMENT, who))?,
-        detail: EventDetail::Adjustment {
-            decision_no: r.get(col!(ADJUSTMENT, decision_no))?,
-            new_support: r.get(col!(ADJUSTMENT, new_support))?,
-            new_end: r.get(col!(ADJUSTMENT, new_end))?,
-            reason: r.get(col!(ADJUSTMENT, reason))?,
-        },
-    })
-}
-
-columns!(
+record_event!(
+    visit,
     VISIT,
-    VISIT_SQL = [
-        date,
-        created_at,
-        visitor,
+    VISIT_SQL,
+    visitor,
+    Visit {
         checked,
         progress_pct,
         findings,
         follow_up_date
-    ]
+    }
 );
-
-fn visit(r: &Row<'_>) -> rusqlite::Result<Event> {
-    Ok(Event {
-        date: r.get(col!(VISIT, date))?,
-        at: r.get(col!(VISIT, created_at))?,
-        who: r.get(col!(VISIT, visitor))?,
-        detail: EventDetail::Visit {
-            checked: r.get(col!(VISIT, checked))?,
-            progress_pct: r.get(col!(VISIT, progress_pct))?,
-            findings: r.get(col!(VISIT, findings))?,
-            follow_up_date: r.get(col!(VISIT, follow_up_date))?,
-        },
-    })
-}
-
-columns!(
+record_event!(
+    acceptance,
     ACCEPTANCE,
-    ACCEPTANCE_SQL = [
-        date,
-        created_at,
-        who,
+    ACCEPTANCE_SQL,
+    who,
+    Acceptance {
         units,
         result,
         actual_total,
@@ -477,51 +466,27 @@ columns!(
         actual_counterpart,
         actual_other,
         notes
-    ]
+    }
 );
-
-fn acceptance(r: &Row<'_>) -> rusqlite::Result<Event> {
-    Ok(Event {
-        date: r.get(col!(ACCEPTANCE, date))?,
-        at: r.get(col!(ACCEPTANCE, created_at))?,
-        who: r.get(col!(ACCEPTANCE, who))?,
-        detail: EventDetail::Acceptance {
-            units: r.get(col!(ACCEPTANCE, units))?,
-            result: r.get(col!(ACCEPTANCE, result))?,
-            actual_total: r.get(col!(ACCEPTANCE, actual_total))?,
-            actual_support: r.get(col!(ACCEPTANCE, actual_support))?,
-            actual_counterpart: r.get(col!(ACCEPTANCE, actual_counterpart))?,
-            actual_other: r.get(col!(ACCEPTANCE, actual_other))?,
-            notes: r.get(col!(ACCEPTANCE, notes))?,
-        },
-    })
-}
-
-columns!(
+// `kind` names the entry's kind in JSON: the payment's kind is read as `payment_kind`.
+record_event!(
+    payment,
     PAYMENT,
-    PAYMENT_SQL = [date, created_at, who, kind, amount, doc_no, notes]
+    PAYMENT_SQL,
+    who,
+    Payment {
+        payment_kind,
+        amount,
+        doc_no,
+        notes
+    }
 );
-
-fn payment(r: &Row<'_>) -> rusqlite::Result<Event> {
-    Ok(Event {
-        date: r.get(col!(PAYMENT, date))?,
-        at: r.get(col!(PAYMENT, created_at))?,
-        who: r.get(col!(PAYMENT, who))?,
-        detail: EventDetail::Payment {
-            payment_kind: r.get(col!(PAYMENT, kind))?,
-            amount: r.get(col!(PAYMENT, amount))?,
-            doc_no: r.get(col!(PAYMENT, doc_no))?,
-            notes: r.get(col!(PAYMENT, notes))?,
-        },
-    })
-}
-
-columns!(
+record_event!(
+    result,
     RESULT,
-    RESULT_SQL = [
-        date,
-        created_at,
-        who,
+    RESULT_SQL,
+    who,
+    Result {
         stage,
         jobs_created,
         workers_trained,
@@ -530,26 +495,8 @@ columns!(
         products,
         equipment_in_use,
         notes
-    ]
+    }
 );
-
-fn result(r: &Row<'_>) -> rusqlite::Result<Event> {
-    Ok(Event {
-        date: r.get(col!(RESULT, date))?,
-        at: r.get(col!(RESULT, created_at))?,
-        who: r.get(col!(RESULT, who))?,
-        detail: EventDetail::Result {
-            stage: r.get(col!(RESULT, stage))?,
-            jobs_created: r.get(col!(RESULT, jobs_created))?,
-            workers_trained: r.get(col!(RESULT, workers_trained))?,
-            revenue_before: r.get(col!(RESULT, revenue_before))?,
-            revenue_after: r.get(col!(RESULT, revenue_after))?,
-            products: r.get(col!(RESULT, products))?,
-            equipment_in_use: r.get(col!(RESULT, equipment_in_use))?,
-            notes: r.get(col!(RESULT, notes))?,
-        },
-    })
-}
 
 /// Expected from the proposal, actual from the last acceptance and the last results in
 /// `timeline` (oldest first).
@@ -642,16 +589,21 @@ impl Store {
                     AS who"
             )
         };
-        let records: [(&str, &str, EventMapper); 5] = [
-            ("project_adjustments", ADJUSTMENT_SQL, adjustment),
-            ("project_visits", VISIT_SQL, visit),
-            ("project_acceptances", ACCEPTANCE_SQL, acceptance),
-            ("project_payments", PAYMENT_SQL, payment),
-            ("project_results", RESULT_SQL, result),
+        let records: [(&str, &str, EventMapper, &str); 5] = [
+            ("project_adjustments", ADJUSTMENT_SQL, adjustment, ""),
+            ("project_visits", VISIT_SQL, visit, ""),
+            ("project_acceptances", ACCEPTANCE_SQL, acceptance, ""),
+            (
+                "project_payments",
+                PAYMENT_SQL,
+                payment,
+                ", kind AS payment_kind",
+            ),
+            ("project_results", RESULT_SQL, result, ""),
         ];
-        for (table, cols, map) in records {
+        for (table, cols, map, extra) in records {
             let sql = format!(
-                "SELECT {cols} FROM (SELECT *, {} FROM {table} WHERE proposal_id = ?1)",
+                "SELECT {cols} FROM (SELECT *, {}{extra} FROM {table} WHERE proposal_id = ?1)",
                 who(table)
             );
             let mut stmt = conn.prepare_cached(&sql)?;
@@ -694,26 +646,13 @@ impl Store {
         offset: usize,
         limit: usize,
     ) -> Result<Vec<Proposal>> {
-        let (w, mut args) = filter.where_clause(&self.scope_communes(), &iso(self.today()));
-        let sql = format!(
-            "SELECT {COLS} {FROM} {FROM_MONEY} WHERE {w}
-             ORDER BY p.plan_year DESC, p.category, f.sort_key, p.id LIMIT ? OFFSET ?"
-        );
-        args.push(Value::Integer(limit.min(i64::MAX as usize) as i64));
-        args.push(Value::Integer(offset.min(i64::MAX as usize) as i64));
-        let mut stmt = self.conn().prepare_cached(&sql)?;
-        let rows = stmt.query_map(params_from_iter(args), proposal_from_row)?;
-        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        let (w, args) = filter.where_clause(&self.scope_communes(), &iso(self.today()));
+        self.list_where(FROM_MONEY, &w, args, offset, limit)
     }
 
     pub fn count_projects(&self, filter: &ProjectFilter) -> Result<usize> {
         let (w, args) = filter.where_clause(&self.scope_communes(), &iso(self.today()));
-        let n: i64 = self.conn().query_row(
-            &format!("SELECT count(*) FROM proposals p {FROM_MONEY} WHERE {w}"),
-            params_from_iter(args),
-            |r| r.get(0),
-        )?;
-        Ok(n as usize)
+        self.count_where(FROM_MONEY, &w, args)
     }
 
     /// Support asked, approved (adjusted) and paid for the whole filter, per category and per

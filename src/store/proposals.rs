@@ -42,14 +42,13 @@ pub struct ProposalPrefill {
     pub needs: Vec<NeedsGroup>,
 }
 
-pub(super) const COLS: &str =
-    "p.id, p.facility_id, coalesce(f.name, ''), p.commune_code, p.plan_year,
+const COLS: &str = "p.id, p.facility_id, coalesce(f.name, ''), p.commune_code, p.plan_year,
     p.category, p.funding, p.title, p.rationale, p.objectives, p.content, p.place, p.time_frame,
     p.total_cost, p.support, p.counterpart, p.other_sources, p.expected_jobs,
     p.expected_products, p.expected_capacity, p.priorities, p.status, p.decision_no,
     p.created_at, p.created_by, p.updated_at, p.updated_by, p.version";
 
-pub(super) const FROM: &str = "FROM proposals p LEFT JOIN facilities f ON f.id = p.facility_id";
+const FROM: &str = "FROM proposals p LEFT JOIN facilities f ON f.id = p.facility_id";
 
 pub(super) fn bad(i: usize, what: &str) -> rusqlite::Error {
     rusqlite::Error::FromSqlConversionFailure(
@@ -87,7 +86,7 @@ pub(crate) fn priorities_from_bits(b: i64) -> Priorities {
     }
 }
 
-pub(super) fn proposal_from_row(r: &Row<'_>) -> rusqlite::Result<Proposal> {
+fn proposal_from_row(r: &Row<'_>) -> rusqlite::Result<Proposal> {
     let funding: String = r.get(6)?;
     let status: String = r.get(21)?;
     Ok(Proposal {
@@ -780,9 +779,21 @@ impl Store {
         offset: usize,
         limit: usize,
     ) -> Result<Vec<Proposal>> {
-        let (w, mut args) = filter.where_clause(&self.scope_communes());
+        let (w, args) = filter.where_clause(&self.scope_communes());
+        self.list_where("", &w, args, offset, limit)
+    }
+
+    /// Proposals (`p`, with `join`ed tables) where `w` holds, in the lists' order.
+    pub(super) fn list_where(
+        &self,
+        join: &str,
+        w: &str,
+        mut args: Vec<Value>,
+        offset: usize,
+        limit: usize,
+    ) -> Result<Vec<Proposal>> {
         let sql = format!(
-            "SELECT {COLS} {FROM} WHERE {w}
+            "SELECT {COLS} {FROM} {join} WHERE {w}
              ORDER BY p.plan_year DESC, p.category, f.sort_key, p.id LIMIT ? OFFSET ?"
         );
         args.push(Value::Integer(limit.min(i64::MAX as usize) as i64));
@@ -794,8 +805,12 @@ impl Store {
 
     pub fn count_proposals(&self, filter: &ProposalFilter) -> Result<usize> {
         let (w, args) = filter.where_clause(&self.scope_communes());
+        self.count_where("", &w, args)
+    }
+
+    pub(super) fn count_where(&self, join: &str, w: &str, args: Vec<Value>) -> Result<usize> {
         let n: i64 = self.conn().query_row(
-            &format!("SELECT count(*) FROM proposals p WHERE {w}"),
+            &format!("SELECT count(*) FROM proposals p {join} WHERE {w}"),
             params_from_iter(args),
             |r| r.get(0),
         )?;

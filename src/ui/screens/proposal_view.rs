@@ -277,12 +277,17 @@ fn head_items(l: Lang, page: &ProjectPage) -> Vec<Item> {
     out
 }
 
+/// A blank line and a section's heading.
+fn section(l: Lang, heading: &'static str) -> Vec<Item> {
+    vec![
+        Item::new("", "", Kind::Plain),
+        Item::new("", tr(l, heading), Kind::Heading),
+    ]
+}
+
 /// "Dự kiến → thực tế", one row per measure.
 fn outcome_items(l: Lang, page: &ProjectPage) -> Vec<Item> {
-    let mut out = vec![
-        Item::new("", "", Kind::Plain),
-        Item::new("", tr(l, "page.outcome"), Kind::Heading),
-    ];
+    let mut out = section(l, "page.outcome");
     for (label, expected, actual) in project::outcome_rows(l, &page.outcome) {
         out.push(Item::new(
             label,
@@ -295,10 +300,7 @@ fn outcome_items(l: Lang, page: &ProjectPage) -> Vec<Item> {
 
 /// Every entry: its head line, then its details under it.
 fn timeline_items(l: Lang, page: &ProjectPage) -> Vec<Item> {
-    let mut out = vec![
-        Item::new("", "", Kind::Plain),
-        Item::new("", tr(l, "page.timeline"), Kind::Heading),
-    ];
+    let mut out = section(l, "page.timeline");
     for e in &page.timeline {
         out.push(Item::new("", project::event_head(l, e), Kind::Plain));
         for d in project::event_details(l, e) {
@@ -312,15 +314,12 @@ fn timeline_items(l: Lang, page: &ProjectPage) -> Vec<Item> {
 fn content_items(l: Lang, p: &Proposal) -> Vec<Item> {
     let d = &p.data;
     let f = |k: &'static str| tr(l, k).to_string();
-    let mut out = vec![
-        Item::new("", "", Kind::Plain),
-        Item::new("", f("ui.proposal.asked"), Kind::Heading),
-        Item::new(
-            f("proposal.field.funding"),
-            tr(l, d.funding.label_key()),
-            Kind::Plain,
-        ),
-    ];
+    let mut out = section(l, "ui.proposal.asked");
+    out.push(Item::new(
+        f("proposal.field.funding"),
+        tr(l, d.funding.label_key()),
+        Kind::Plain,
+    ));
     let m = &d.money;
     for (k, v) in [
         ("proposal.field.total_cost", m.total_cost),
