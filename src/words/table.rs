@@ -1180,6 +1180,7 @@ const UI: &[Entry] = &[
     ("ui.proposals.totals.heading", "Tổng theo nội dung", "Totals by category"),
     ("ui.proposals.totals.funding", "{} ({} đề xuất)", "{} ({} proposals)"),
     ("ui.proposals.totals.all", "Cộng ({} đề xuất)", "Total ({} proposals)"),
+    ("ui.proposals.totals.all_short", "Cộng", "Total"),
     ("ui.proposals.totals.more", "… và {} nội dung khác", "… and {} more categories"),
     ("ui.proposal.status.nhap", "Nháp", "Draft"),
     ("ui.proposal.status.de_xuat", "Đã đề xuất", "Proposed"),

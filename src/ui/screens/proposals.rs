@@ -399,7 +399,12 @@ impl ProposalsScreen {
             buf.set_stringn(area.x, y, "─".repeat(w), w, theme.dim);
             y += 1;
         }
-        let line = |buf: &mut ratatui::buffer::Buffer, y: u16, label: &str, t: &ProjectSums| {
+        // On a narrow screen the short label (the source's code, "Cộng") instead of a cut one.
+        let line = |buf: &mut ratatui::buffer::Buffer,
+                    y: u16,
+                    (label, short): (&str, &str),
+                    t: &ProjectSums| {
+            let label = if width(label) > head_w { short } else { label };
             buf.set_stringn(area.x, y, fit(label, head_w), head_w, theme.base);
             let m = money(t);
             amounts(buf, y, [&m[0], &m[1], &m[2]], theme.base);
@@ -409,13 +414,13 @@ impl ProposalsScreen {
                 return;
             }
             let label = trf(l, "ui.proposals.totals.funding", &[&f.short(), &t.count]);
-            line(buf, y, &label, t);
+            line(buf, y, (&label, f.short()), t);
             y += 1;
         }
         if y < end {
             let t = &self.totals.total;
             let label = trf(l, "ui.proposals.totals.all", &[&t.count]);
-            line(buf, y, &label, t);
+            line(buf, y, (&label, tr(l, "ui.proposals.totals.all_short")), t);
         }
     }
 }
