@@ -212,13 +212,15 @@ fn the_proposals_screen_shows_totals_and_a_chart() {
     let p = list(&a);
     assert_eq!(p.count(), 7);
     let t = p.totals();
-    assert_eq!(t.total.support, 1_685_000_000);
-    assert_eq!(t.total.total_cost, 5_560_000_000);
+    assert_eq!(t.total.asked, 1_685_000_000);
+    // Nothing approved nor paid yet.
+    assert_eq!((t.total.approved, t.total.paid), (0, 0));
     let text = screen_text(&a);
     for part in [
         "KC03",
         "1.125.000.000 đ",
-        "3.750.000.000 đ",
+        "Phê duyệt",
+        "Đã chi",
         "█",
         "KCQG",
         "KCĐP",
@@ -241,7 +243,7 @@ fn the_proposals_screen_shows_totals_and_a_chart() {
     press(&mut a, &[key(KeyCode::Enter)]);
     let p = list(&a);
     assert_eq!(p.count(), 2);
-    assert_eq!(p.totals().total.support, 975_000_000);
+    assert_eq!(p.totals().total.asked, 975_000_000);
     assert!(screen_text(&a).contains("Lọc: Đã đề xuất · KCQG"));
 }
 
@@ -298,7 +300,7 @@ fn an_area_officer_reviews_with_a_comment_and_returns_with_a_reason() {
     assert_eq!(last[0].actor_name, "Lê Văn Cường");
     assert_eq!(last[1].reason, "Đủ hồ sơ");
     let text = screen_text(&a);
-    assert!(text.contains("Lịch sử trạng thái"), "{text}");
+    assert!(text.contains("Diễn biến"), "{text}");
     // Scroll to the end: the newest move with its reason.
     press(&mut a, &[key(KeyCode::End)]);
     let text = screen_text(&a);

@@ -17,6 +17,7 @@ pub mod merge;
 pub mod output;
 pub mod plan;
 pub mod project;
+pub mod project_show;
 pub mod proposal;
 mod restore;
 mod snapshots;

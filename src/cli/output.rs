@@ -111,6 +111,26 @@ pub fn delimited(
     }
 }
 
+/// `label  value` rows aligned on the widest label, empty values left out; a value's further
+/// lines are indented under it. Every line is sanitised.
+pub fn labelled_rows(out: &mut impl Write, rows: &[(String, String)]) -> io::Result<()> {
+    let width = rows.iter().map(|(k, _)| k.width()).max().unwrap_or(0);
+    for (k, v) in rows.iter().filter(|(_, v)| !v.is_empty()) {
+        for (i, line) in v.split('\n').enumerate() {
+            let key = if i == 0 { k.as_str() } else { "" };
+            let pad = width - key.width();
+            writeln!(
+                out,
+                "{}{}  {}",
+                sanitize(key),
+                " ".repeat(pad),
+                sanitize(line)
+            )?;
+        }
+    }
+    Ok(())
+}
+
 /// Pretty JSON and a final newline.
 pub fn json(out: &mut impl Write, value: &impl serde::Serialize) -> io::Result<()> {
     serde_json::to_writer_pretty(&mut *out, value).map_err(io::Error::from)?;

@@ -39,6 +39,8 @@ pub enum ProjectCmd {
     },
     /// Mark a visit's follow-up done (VISIT: its id or short id)
     VisitDone { visit: String },
+    /// One đề án: approval, money approved / paid / remaining, expected vs actual, timeline
+    Show(super::project_show::ShowArgs),
 }
 
 #[derive(Debug, Args)]
@@ -338,6 +340,7 @@ pub fn run(ctx: &Ctx, cmd: ProjectCmd) -> Result<(), CliError> {
             let records = store.project_records(&p.id)?;
             print_records(l, &records, format)
         }
+        ProjectCmd::Show(a) => super::project_show::show(ctx, a),
         ProjectCmd::VisitDone { visit } => {
             let mut store = ctx.open()?;
             let (v, version) = store.visit_by_ref(&visit)?.ok_or_else(|| {

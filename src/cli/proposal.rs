@@ -693,24 +693,7 @@ fn show(ctx: &Ctx, id: &str) -> Result<(), CliError> {
         ));
     }
     let (mut out, io) = output::stdout();
-    let width = rows
-        .iter()
-        .map(|(k, _)| unicode_width::UnicodeWidthStr::width(k.as_str()))
-        .max()
-        .unwrap_or(0);
-    for (k, v) in rows.iter().filter(|(_, v)| !v.is_empty()) {
-        for (i, line) in v.split('\n').enumerate() {
-            let key = if i == 0 { k.as_str() } else { "" };
-            let pad = width - unicode_width::UnicodeWidthStr::width(key);
-            writeln!(
-                out,
-                "{key}{}  {}",
-                " ".repeat(pad),
-                crate::text::sanitize(line)
-            )
-            .map_err(io)?;
-        }
-    }
+    output::labelled_rows(&mut out, &rows).map_err(io)?;
     for w in rec.warnings.warnings() {
         writeln!(
             out,

@@ -9,6 +9,7 @@ mod collaborators;
 mod consultations;
 mod facilities;
 mod merge;
+mod project_view;
 mod projects;
 mod proposals;
 mod receipts;
@@ -40,6 +41,10 @@ pub use facilities::{FacilityFilter, FacilitySort, ImportOutcome};
 pub use merge::{
     AllRecords, Conflict, DuplicatePair, DuplicateRow, EntityCounts, Incoming, MergeMoves,
     MergeReport, RecordProblem, Sender, Side, ENTITIES,
+};
+pub use project_view::{
+    Approval, Event, EventDetail, Outcome, ProjectFilter, ProjectPage, ProjectSums, ProjectTotals,
+    Stage,
 };
 pub use projects::{take_project_records_in, ProjectMoney};
 pub use proposals::{default_title, ProposalFilter, ProposalPrefill};

@@ -232,18 +232,25 @@ pub fn take_project_records_in(
 
 /// A đề án's money as the view `project_money` defines it: the approved support (the
 /// latest adjustment's when there is one), the planned end likewise, and the sum paid.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct ProjectMoney {
+    /// None until approved.
     pub approved: Option<i64>,
+    pub paid: i64,
+    /// What is left to pay (None without an approved support).
+    pub remaining: Option<i64>,
     /// yyyy-mm-dd
     pub planned_end: Option<String>,
-    pub paid: i64,
 }
 
 impl ProjectMoney {
-    /// What is left to pay (None without an approved support).
-    pub fn remaining(&self) -> Option<i64> {
-        self.approved.map(|a| a - self.paid)
+    pub fn new(approved: Option<i64>, paid: i64, planned_end: Option<String>) -> ProjectMoney {
+        ProjectMoney {
+            approved,
+            paid,
+            remaining: approved.map(|a| a.saturating_sub(paid)),
+            planned_end,
+        }
     }
 }
 
@@ -253,11 +260,7 @@ fn money_in(conn: &Connection, proposal_id: &str) -> Result<Option<ProjectMoney>
             "SELECT approved, planned_end, paid FROM project_money WHERE proposal_id = ?1",
         )?
         .query_row([proposal_id], |r| {
-            Ok(ProjectMoney {
-                approved: r.get(0)?,
-                planned_end: r.get(1)?,
-                paid: r.get(2)?,
-            })
+            Ok(ProjectMoney::new(r.get(0)?, r.get(2)?, r.get(1)?))
         })
         .optional()?)
 }

@@ -111,7 +111,7 @@ fn transition_from_row(r: &Row<'_>) -> rusqlite::Result<Transition> {
 }
 
 impl ProposalFilter {
-    fn where_clause(&self, communes: &[String]) -> (String, Vec<Value>) {
+    pub(super) fn where_clause(&self, communes: &[String]) -> (String, Vec<Value>) {
         let mut sql = String::from("p.commune_code IN (");
         let mut args = Vec::new();
         if communes.is_empty() {
@@ -754,9 +754,21 @@ impl Store {
         offset: usize,
         limit: usize,
     ) -> Result<Vec<Proposal>> {
-        let (w, mut args) = filter.where_clause(&self.scope_communes());
+        let (w, args) = filter.where_clause(&self.scope_communes());
+        self.list_where("", &w, args, offset, limit)
+    }
+
+    /// Proposals (`p`, with `join`ed tables) where `w` holds, in the lists' order.
+    pub(super) fn list_where(
+        &self,
+        join: &str,
+        w: &str,
+        mut args: Vec<Value>,
+        offset: usize,
+        limit: usize,
+    ) -> Result<Vec<Proposal>> {
         let sql = format!(
-            "SELECT {COLS} {FROM} WHERE {w}
+            "SELECT {COLS} {FROM} {join} WHERE {w}
              ORDER BY p.plan_year DESC, p.category, f.sort_key, p.id LIMIT ? OFFSET ?"
         );
         args.push(Value::Integer(limit.min(i64::MAX as usize) as i64));
@@ -768,8 +780,12 @@ impl Store {
 
     pub fn count_proposals(&self, filter: &ProposalFilter) -> Result<usize> {
         let (w, args) = filter.where_clause(&self.scope_communes());
+        self.count_where("", &w, args)
+    }
+
+    pub(super) fn count_where(&self, join: &str, w: &str, args: Vec<Value>) -> Result<usize> {
         let n: i64 = self.conn().query_row(
-            &format!("SELECT count(*) FROM proposals p WHERE {w}"),
+            &format!("SELECT count(*) FROM proposals p {join} WHERE {w}"),
             params_from_iter(args),
             |r| r.get(0),
         )?;

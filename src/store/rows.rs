@@ -58,7 +58,7 @@ macro_rules! col {
 
 /// Where `name` sits in `list`. Only called in constant context: a name that is not in the
 /// list stops the build.
-const fn position(list: &[&str], name: &str) -> usize {
+pub(crate) const fn position(list: &[&str], name: &str) -> usize {
     let mut i = 0;
     while i < list.len() {
         if same(list[i].as_bytes(), name.as_bytes()) {
@@ -68,6 +68,9 @@ const fn position(list: &[&str], name: &str) -> usize {
     }
     panic!("column not in the list")
 }
+
+// Other store modules (the đề án page) declare and read their column lists the same way.
+pub(crate) use {col, columns};
 
 const fn same(a: &[u8], b: &[u8]) -> bool {
     if a.len() != b.len() {

@@ -97,6 +97,10 @@ pub enum Action {
     KeepApart,
     /// Write the bundle for the province (what changed since the last one), from anywhere.
     Export,
+    /// F5: filter đề án by stage (draft … under way, overdue, awaiting acceptance …).
+    StageFilter,
+    /// F5: filter đề án by batch (đợt).
+    BatchFilter,
 }
 
 impl Action {
@@ -153,6 +157,8 @@ impl Action {
         Action::MergeDuplicate,
         Action::KeepApart,
         Action::Export,
+        Action::StageFilter,
+        Action::BatchFilter,
     ];
 
     /// The stable name used in the config file's `[keys]` table.
@@ -210,6 +216,8 @@ impl Action {
             Action::MergeDuplicate => "merge_duplicate",
             Action::KeepApart => "keep_apart",
             Action::Export => "export",
+            Action::StageFilter => "stage_filter",
+            Action::BatchFilter => "batch_filter",
         }
     }
 
@@ -273,6 +281,8 @@ impl Action {
             Action::MergeDuplicate => "ui.action.merge_duplicate",
             Action::KeepApart => "ui.action.keep_apart",
             Action::Export => "ui.action.export",
+            Action::StageFilter => "ui.action.stage_filter",
+            Action::BatchFilter => "ui.action.batch_filter",
         }
     }
 
@@ -781,6 +791,21 @@ fn defaults() -> Vec<Binding> {
         b(A::New, C::List, &[Key::ch('n')], l(A::New), true),
         b(A::Sort, C::List, &[Key::ch('s')], l(A::Sort), true),
         b(A::Filter, C::List, &[Key::ch('f')], l(A::Filter), true),
+        // F5 only (other lists do not handle them, so their footers do not show them).
+        b(
+            A::StageFilter,
+            C::List,
+            &[Key::ch('t')],
+            l(A::StageFilter),
+            true,
+        ),
+        b(
+            A::BatchFilter,
+            C::List,
+            &[Key::ch('d')],
+            l(A::BatchFilter),
+            true,
+        ),
         b(A::Edit, C::List, &[Key::ch('e')], l(A::Edit), false),
         b(A::Archive, C::List, &[Key::ch('a')], l(A::Archive), false),
         b(

@@ -115,6 +115,8 @@ pub(super) const HELP: &[Entry] = &[
     ("help.project.result.revenue_after", "Doanh thu sau hỗ trợ (đồng/năm)", "Revenue after the support (VND a year)"),
     ("help.project.result.products", "Sản phẩm", "Products"),
     ("help.project.result.equipment", "Thiết bị đang sử dụng", "Equipment in use"),
+    ("help.project.show", "Một đề án: phê duyệt, kinh phí được duyệt / đã chi / còn lại, dự kiến và thực tế, diễn biến", "One đề án: approval, money approved / paid / remaining, expected vs actual, timeline"),
+    ("help.project.show.format", "text (mặc định) hoặc json", "text (default) or json"),
     ("help.project.records", "Mọi hồ sơ của một đề án, theo loại và ngày", "Every record of a đề án, by kind and date"),
     ("help.project.visit-done", "Đánh dấu việc kiểm tra lại đã xong (LẦN_KIỂM_TRA: mã hoặc mã ngắn)", "Mark a visit's follow-up done (VISIT: its id or short id)"),
     ("help.project.visit-done.visit", "Lần kiểm tra: mã hoặc mã ngắn", "The visit: its id or short id"),

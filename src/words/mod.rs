@@ -17,6 +17,7 @@ mod help_table;
 pub mod merge;
 pub mod problems;
 pub mod project;
+pub mod project_page;
 mod table;
 
 pub use errors::{bundle_error_text, io_error_text, receive_error_text, store_error_text};

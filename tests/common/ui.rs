@@ -44,3 +44,17 @@ pub fn screen_text_sized(app: &App, w: u16, h: u16) -> String {
 pub fn screen_text(app: &App) -> String {
     screen_text_sized(app, 80, 24)
 }
+
+/// The app over `store` in Vietnamese, monochrome, default keys, as a commune collaborator.
+pub fn app_vi(store: ctv::store::Store) -> App {
+    App::new(
+        ctv::ui::AppContext {
+            lang: ctv::words::Lang::Vi,
+            theme: ctv::ui::theme::Theme::mono(),
+            keymap: ctv::ui::keymap::Keymap::default(),
+            who: "Trần Thị Bình · cán bộ xã".to_string(),
+            db_label: "/home/binh/.local/share/ctv/ctv.db".to_string(),
+        },
+        store,
+    )
+}

@@ -172,6 +172,10 @@ pub enum PickPurpose {
     ProposalYear,
     /// Proposals: filter by funding source ("" = all).
     ProposalFundingFilter,
+    /// Proposals (F5): filter by stage ("" = all).
+    ProjectStage,
+    /// Proposals (F5): filter by batch ("" = all).
+    ProjectBatch,
 }
 
 /// What a screen asks of the app.

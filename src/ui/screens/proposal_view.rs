@@ -19,16 +19,14 @@ use super::form::warning_style;
 use super::{Env, ProposalFormScreen, Screen, ScreenCmd};
 use crate::domain::issue::Severity;
 use crate::domain::money::format_vnd;
-use crate::domain::proposal::{Mover, ProposalRecord, ProposalStatus};
-use crate::refdata::codes;
-use crate::store::{Store, StoreError};
+use crate::domain::proposal::{Proposal, ProposalRecord, ProposalStatus};
+use crate::store::{ProjectPage, Store, StoreError};
 use crate::text::sanitize;
 use crate::ui::keymap::{Action, Context};
 use crate::ui::widgets::bars::wrap;
 use crate::ui::widgets::screen_frame;
 use crate::ui::widgets::{fit, width, Prompt};
-use crate::words::format;
-use crate::words::format::code_label;
+use crate::words::project_page as project;
 use crate::words::{tr, trf, Lang};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,6 +70,8 @@ fn target(action: Action) -> Option<ProposalStatus> {
 pub struct ProposalViewScreen {
     lang: Lang,
     record: ProposalRecord,
+    /// The đề án's page: approval, money, expected vs actual, timeline.
+    project: Option<ProjectPage>,
     items: Vec<Item>,
     scroll: Cell<usize>,
     page: Cell<usize>,
@@ -89,10 +89,12 @@ impl ProposalViewScreen {
         let Some(record) = store.proposal_record(id)? else {
             return Ok(None);
         };
+        let project = store.project_page(id)?;
         let mut s = ProposalViewScreen {
             lang,
             items: Vec::new(),
             record,
+            project,
             scroll: Cell::new(0),
             page: Cell::new(1),
             lines: Cell::new(0),
@@ -123,80 +125,37 @@ impl ProposalViewScreen {
     // ----- loading -----
 
     fn reload(&mut self, store: &Store) -> Option<String> {
-        match store.proposal_record(&self.record.proposal.id) {
-            Ok(Some(r)) => {
+        let id = &self.record.proposal.id;
+        match store
+            .proposal_record(id)
+            .and_then(|r| Ok((r, store.project_page(id)?)))
+        {
+            Ok((Some(r), project)) => {
                 self.record = r;
+                self.project = project;
                 self.prepare();
                 None
             }
-            Ok(None) => Some(tr(self.lang, "ui.proposal.gone").to_string()),
+            Ok((None, _)) => Some(tr(self.lang, "ui.proposal.gone").to_string()),
             Err(e) => Some(crate::words::store_error_text(self.lang, &e)),
         }
     }
 
+    /// The page, top to bottom: title and header, money, warnings, expected vs actual, what
+    /// was proposed, then the timeline. The timeline runs oldest first, as the paper file of
+    /// a đề án does (proposal, decision, implementation, visits, acceptance, payment): a
+    /// province officer reads it as a story, cause before effect; it ends the page, so End
+    /// shows the latest entry.
     fn prepare(&mut self) {
         let l = self.lang;
-        let p = &self.record.proposal;
-        let d = &p.data;
-        let f = |k: &'static str| tr(l, k).to_string();
-        let mut out = vec![
-            Item::new("", sanitize(&d.title), Kind::Heading),
-            Item::new(
-                f("proposal.field.facility"),
-                format!(
-                    "{} · {}",
-                    sanitize(&p.facility_name),
-                    format::commune_label(&p.commune_code, format::CommuneForm::Name)
-                ),
-                Kind::Plain,
-            ),
-        ];
-        let mut status = crate::words::format::proposal_status_label(l, p.status);
-        if let Some(no) = &p.decision_no {
-            status = format!(
-                "{status} · {}",
-                trf(l, "ui.proposal.decision", &[&sanitize(no)])
-            );
+        let mut out = vec![Item::new(
+            "",
+            sanitize(&self.record.proposal.data.title),
+            Kind::Heading,
+        )];
+        if let Some(page) = &self.project {
+            out.extend(head_items(l, page));
         }
-        out.push(Item::new(f("proposal.field.status"), status, Kind::Plain));
-        out.push(Item::new(
-            f("proposal.field.plan_year"),
-            d.plan_year.to_string(),
-            Kind::Plain,
-        ));
-        out.push(Item::new(
-            f("proposal.field.category"),
-            format!(
-                "{} {}",
-                sanitize(&d.category),
-                code_label(l, &codes().support_categories, Some(&d.category))
-            ),
-            Kind::Plain,
-        ));
-        out.push(Item::new(
-            f("proposal.field.funding"),
-            tr(l, d.funding.label_key()),
-            Kind::Plain,
-        ));
-        let m = &d.money;
-        for (k, v) in [
-            ("proposal.field.total_cost", m.total_cost),
-            ("proposal.field.support", m.support),
-            ("proposal.field.counterpart", m.counterpart),
-            ("proposal.field.other_sources", m.other_sources),
-        ] {
-            out.push(Item::new(f(k), format_vnd(v), Kind::Plain));
-        }
-        let markers = crate::words::format::priorities_text(l, &d.priorities);
-        out.push(Item::new(
-            f("ui.pform.priorities"),
-            if markers.is_empty() {
-                "—".into()
-            } else {
-                markers
-            },
-            Kind::Plain,
-        ));
         for w in &self.record.warnings.0 {
             let kind = if w.severity == Severity::Error {
                 Kind::Heading
@@ -206,59 +165,12 @@ impl ProposalViewScreen {
             let text = crate::words::problem_text(l, &w.problem);
             out.push(Item::new("", trf(l, "ui.form.warning", &[&text]), kind));
         }
-        for (k, v) in [
-            ("proposal.field.place", &d.place),
-            ("proposal.field.time_frame", &d.time_frame),
-            ("proposal.field.rationale", &d.rationale),
-            ("proposal.field.objectives", &d.objectives),
-            ("proposal.field.content", &d.content),
-            ("proposal.field.expected_products", &d.expected_products),
-            ("proposal.field.expected_capacity", &d.expected_capacity),
-        ] {
-            if !v.trim().is_empty() {
-                out.push(Item::new(f(k), v.clone(), Kind::Plain));
-            }
+        if let Some(page) = &self.project {
+            out.extend(outcome_items(l, page));
         }
-        if let Some(j) = d.expected_jobs {
-            out.push(Item::new(
-                f("proposal.field.expected_jobs"),
-                j.to_string(),
-                Kind::Plain,
-            ));
-        }
-        out.push(Item::new("", "", Kind::Plain));
-        out.push(Item::new("", f("ui.proposal.history"), Kind::Heading));
-        for t in &self.record.history {
-            let from = t
-                .from
-                .map(|s| crate::words::format::proposal_status_label(l, s))
-                .unwrap_or_else(|| tr(l, "proposal.status.new").to_string());
-            let by = match t.mover {
-                Mover::Person(_) => sanitize(&t.actor_name),
-                Mover::Export => f("ui.proposal.by_export"),
-                Mover::Decision => f("ui.proposal.by_decision"),
-            };
-            out.push(Item::new(
-                "",
-                trf(
-                    l,
-                    "ui.proposal.history_entry",
-                    &[
-                        &format::local_time(&t.at),
-                        &by,
-                        &from,
-                        &crate::words::format::proposal_status_label(l, t.to),
-                    ],
-                ),
-                Kind::Plain,
-            ));
-            if !t.reason.is_empty() {
-                out.push(Item::new(
-                    "",
-                    trf(l, "ui.proposal.why", &[&t.reason]),
-                    Kind::Dim,
-                ));
-            }
+        out.extend(content_items(l, &self.record.proposal));
+        if let Some(page) = &self.project {
+            out.extend(timeline_items(l, page));
         }
         self.items = out;
     }
@@ -349,6 +261,96 @@ impl ProposalViewScreen {
         }
         out
     }
+}
+
+/// Header rows and the money line.
+fn head_items(l: Lang, page: &ProjectPage) -> Vec<Item> {
+    let mut out: Vec<Item> = project::header_rows(l, page)
+        .into_iter()
+        .map(|(k, v)| Item::new(k, v, Kind::Plain))
+        .collect();
+    out.push(Item::new(
+        tr(l, "page.money_label"),
+        project::money_line(l, &page.money, page.proposal.data.money.support),
+        Kind::Heading,
+    ));
+    out
+}
+
+/// A blank line and a section's heading.
+fn section(l: Lang, heading: &'static str) -> Vec<Item> {
+    vec![
+        Item::new("", "", Kind::Plain),
+        Item::new("", tr(l, heading), Kind::Heading),
+    ]
+}
+
+/// "Dự kiến → thực tế", one row per measure.
+fn outcome_items(l: Lang, page: &ProjectPage) -> Vec<Item> {
+    let mut out = section(l, "page.outcome");
+    for (label, expected, actual) in project::outcome_rows(l, &page.outcome) {
+        out.push(Item::new(
+            label,
+            format!("{expected} → {actual}"),
+            Kind::Plain,
+        ));
+    }
+    out
+}
+
+/// Every entry: its head line, then its details under it.
+fn timeline_items(l: Lang, page: &ProjectPage) -> Vec<Item> {
+    let mut out = section(l, "page.timeline");
+    for e in &page.timeline {
+        out.push(Item::new("", project::event_head(l, e), Kind::Plain));
+        for d in project::event_details(l, e) {
+            out.push(Item::new("", d, Kind::Dim));
+        }
+    }
+    out
+}
+
+/// What was proposed: plan year, category, funding, money asked, priorities, texts.
+fn content_items(l: Lang, p: &Proposal) -> Vec<Item> {
+    let d = &p.data;
+    let f = |k: &'static str| tr(l, k).to_string();
+    let mut out = section(l, "ui.proposal.asked");
+    out.push(Item::new(
+        f("proposal.field.funding"),
+        tr(l, d.funding.label_key()),
+        Kind::Plain,
+    ));
+    let m = &d.money;
+    for (k, v) in [
+        ("proposal.field.total_cost", m.total_cost),
+        ("proposal.field.support", m.support),
+        ("proposal.field.counterpart", m.counterpart),
+        ("proposal.field.other_sources", m.other_sources),
+    ] {
+        out.push(Item::new(f(k), format_vnd(v), Kind::Plain));
+    }
+    let markers = crate::words::format::priorities_text(l, &d.priorities);
+    out.push(Item::new(
+        f("ui.pform.priorities"),
+        if markers.is_empty() {
+            "—".into()
+        } else {
+            markers
+        },
+        Kind::Plain,
+    ));
+    for (k, v) in [
+        ("proposal.field.place", &d.place),
+        ("proposal.field.time_frame", &d.time_frame),
+        ("proposal.field.rationale", &d.rationale),
+        ("proposal.field.objectives", &d.objectives),
+        ("proposal.field.content", &d.content),
+    ] {
+        if !v.trim().is_empty() {
+            out.push(Item::new(f(k), v.clone(), Kind::Plain));
+        }
+    }
+    out
 }
 
 impl Screen for ProposalViewScreen {

@@ -14,11 +14,9 @@ use ratatui::Frame;
 use super::form::commune_items;
 use super::{Env, PickPurpose, Screen, ScreenCmd};
 use crate::domain::money::format_vnd;
-use crate::domain::proposal::{
-    FundingSource, MoneyTotals, Proposal, ProposalStatus, ProposalTotals,
-};
+use crate::domain::proposal::{FundingSource, Proposal, ProposalStatus};
 use crate::refdata::codes;
-use crate::store::{ProposalFilter, Store};
+use crate::store::{ProjectFilter, ProjectSums, ProjectTotals, ProposalFilter, Stage, Store};
 use crate::text::sanitize;
 use crate::ui::keymap::{Action, Context};
 use crate::ui::widgets::bars::wrap;
@@ -26,6 +24,7 @@ use crate::ui::widgets::table::render_table;
 use crate::ui::widgets::{dim_line, screen_frame};
 use crate::ui::widgets::{fit, width, Column, ListWindow, PickItem};
 use crate::words::format;
+use crate::words::project_page as project;
 use crate::words::{tr, trf, Lang};
 
 /// Proposals listed at most (the count and the totals cover them all).
@@ -79,11 +78,11 @@ pub fn status_short_key(s: ProposalStatus) -> &'static str {
 #[derive(Debug)]
 pub struct ProposalsScreen {
     lang: Lang,
-    filter: ProposalFilter,
+    filter: ProjectFilter,
     rows: Vec<Row>,
     /// Proposals matching the filter (may be more than the rows loaded).
     count: usize,
-    totals: ProposalTotals,
+    totals: ProjectTotals,
     window: ListWindow,
     /// Communes of the scope (the commune filter offers these).
     scope: Vec<String>,
@@ -95,10 +94,10 @@ impl ProposalsScreen {
     pub fn new(lang: Lang, store: &Store) -> ProposalsScreen {
         let mut s = ProposalsScreen {
             lang,
-            filter: ProposalFilter::default(),
+            filter: ProjectFilter::default(),
             rows: Vec::new(),
             count: 0,
-            totals: ProposalTotals::default(),
+            totals: ProjectTotals::default(),
             window: ListWindow::new(),
             scope: store.profile().map(|p| p.communes()).unwrap_or_default(),
             this_year: store.today().year(),
@@ -111,6 +110,11 @@ impl ProposalsScreen {
     // ----- inspection (tests) -----
 
     pub fn filter(&self) -> &ProposalFilter {
+        &self.filter.base
+    }
+
+    /// The whole filter, stage and batch included.
+    pub fn project_filter(&self) -> &ProjectFilter {
         &self.filter
     }
 
@@ -118,7 +122,7 @@ impl ProposalsScreen {
         self.count
     }
 
-    pub fn totals(&self) -> &ProposalTotals {
+    pub fn totals(&self) -> &ProjectTotals {
         &self.totals
     }
 
@@ -131,11 +135,11 @@ impl ProposalsScreen {
 
     fn reload(&mut self, store: &Store) {
         let keep = self.selected_id().map(String::from);
-        let loaded = store.count_proposals(&self.filter).and_then(|n| {
+        let loaded = store.count_projects(&self.filter).and_then(|n| {
             Ok((
                 n,
-                store.list_proposals(&self.filter, 0, LIMIT)?,
-                store.proposal_totals(&self.filter)?,
+                store.list_projects(&self.filter, 0, LIMIT)?,
+                store.project_totals(&self.filter)?,
             ))
         });
         match loaded {
@@ -148,7 +152,7 @@ impl ProposalsScreen {
             Err(e) => {
                 self.count = 0;
                 self.rows.clear();
-                self.totals = ProposalTotals::default();
+                self.totals = ProjectTotals::default();
                 self.error = Some(crate::words::store_error_text(self.lang, &e));
             }
         }
@@ -168,7 +172,7 @@ impl ProposalsScreen {
     fn filter_menu(&self) -> Vec<PickItem> {
         let l = self.lang;
         let all = tr(l, "ui.filter.all").to_string();
-        let f = &self.filter;
+        let f = &self.filter.base;
         let status = f
             .statuses
             .first()
@@ -184,13 +188,21 @@ impl ProposalsScreen {
             .commune
             .as_deref()
             .map(|c| format::commune_label(c, format::CommuneForm::Name))
-            .unwrap_or(all);
+            .unwrap_or(all.clone());
+        let stage = self
+            .filter
+            .stage
+            .map(|s| project::stage_label(l, s).to_string())
+            .unwrap_or(all.clone());
+        let batch = self.filter.batch.clone().unwrap_or(all);
         vec![
             PickItem::new("status", tr(l, "ui.proposals.filter.status")).with_hint(status),
             PickItem::new("year", tr(l, "ui.proposals.filter.year")).with_hint(year),
             PickItem::new("category", tr(l, "ui.proposals.filter.category")).with_hint(category),
             PickItem::new("funding", tr(l, "ui.proposals.filter.funding")).with_hint(funding),
             PickItem::new("commune", tr(l, "ui.proposals.filter.commune")).with_hint(commune),
+            PickItem::new("stage", tr(l, "ui.proposals.stage_title")).with_hint(stage),
+            PickItem::new("batch", tr(l, "ui.proposals.batch_title")).with_hint(batch),
             PickItem::new("clear", tr(l, "ui.filter.clear")),
         ]
     }
@@ -198,12 +210,19 @@ impl ProposalsScreen {
     /// "Lọc: Đã đề xuất · 2027 · KC03 · KCQG · Sóc Sơn".
     fn filter_line(&self) -> Option<String> {
         let l = self.lang;
-        let f = &self.filter;
-        let mut parts: Vec<String> = f
-            .statuses
-            .iter()
-            .map(|s| crate::words::format::proposal_status_label(l, *s))
+        let f = &self.filter.base;
+        let mut parts: Vec<String> = self
+            .filter
+            .stage
+            .map(|s| project::stage_label(l, s).to_string())
+            .into_iter()
+            .chain(self.filter.batch.clone())
             .collect();
+        parts.extend(
+            f.statuses
+                .iter()
+                .map(|s| crate::words::format::proposal_status_label(l, *s)),
+        );
         if let Some(y) = f.year {
             parts.push(y.to_string());
         }
@@ -217,6 +236,43 @@ impl ProposalsScreen {
             parts.push(format::commune_label(c, format::CommuneForm::Name));
         }
         (!parts.is_empty()).then(|| trf(l, "ui.list.filtered_by", &[&sanitize(&parts.join(" · "))]))
+    }
+
+    fn stage_picker(&self) -> ScreenCmd {
+        let l = self.lang;
+        let mut items = vec![PickItem::new("", tr(l, "ui.proposals.all_stages"))];
+        items.extend(
+            Stage::ALL
+                .iter()
+                .map(|s| PickItem::new(s.key(), project::stage_label(l, *s))),
+        );
+        ScreenCmd::OpenPicker {
+            title: tr(l, "ui.proposals.stage_title").to_string(),
+            items,
+            purpose: PickPurpose::ProjectStage,
+        }
+    }
+
+    /// The batches given in the scope; a message when there is none yet.
+    fn batch_picker(&self, store: &Store) -> ScreenCmd {
+        let l = self.lang;
+        match store.project_batches() {
+            Ok(b) if b.is_empty() => ScreenCmd::Toast(tr(l, "ui.proposals.no_batches").to_string()),
+            Ok(batches) => {
+                let mut items = vec![PickItem::new("", tr(l, "ui.proposals.all_batches"))];
+                items.extend(
+                    batches
+                        .iter()
+                        .map(|b| PickItem::new(b.as_str(), sanitize(b))),
+                );
+                ScreenCmd::OpenPicker {
+                    title: tr(l, "ui.proposals.batch_title").to_string(),
+                    items,
+                    purpose: PickPurpose::ProjectBatch,
+                }
+            }
+            Err(e) => ScreenCmd::Error(crate::words::store_error_text(l, &e)),
+        }
     }
 
     // ----- drawing -----
@@ -263,42 +319,48 @@ impl ProposalsScreen {
         );
     }
 
-    /// Per category: code, a bar of the requested support, the support, the total cost; then
-    /// per funding source and in all.
+    /// Per category: code, a bar of the support asked, then support asked, approved
+    /// (adjusted) and paid; then per funding source (granted, else asked) and in all.
     fn render_totals(&self, frame: &mut Frame, area: Rect, env: &Env) {
         let l = env.lang;
         let theme = env.theme;
         let w = area.width as usize;
         let label_w = 5usize;
-        let bar_w = w.saturating_sub(label_w + 2 * (AMOUNT_W + 1) + 1);
-        let sx = area.x + (w - 2 * (AMOUNT_W + 1) + 1) as u16;
-        let cx = area.x + (w - AMOUNT_W) as u16;
+        let amounts_w = 3 * (AMOUNT_W + 1);
+        let bar_w = w.saturating_sub(label_w + amounts_w + 1);
         let buf = frame.buffer_mut();
-        let right = |buf: &mut ratatui::buffer::Buffer,
-                     x: u16,
-                     y: u16,
-                     s: &str,
-                     style: ratatui::style::Style| {
-            let s = fit(s, AMOUNT_W);
-            let pad = AMOUNT_W.saturating_sub(width(&s)) as u16;
-            buf.set_stringn(x + pad, y, &s, AMOUNT_W, style);
+        // The three amounts, right-aligned in their columns at the right edge.
+        let amounts = |buf: &mut ratatui::buffer::Buffer,
+                       y: u16,
+                       cells: [&str; 3],
+                       style: ratatui::style::Style| {
+            for (n, cell) in cells.iter().enumerate() {
+                let x = area.x + (w.saturating_sub(amounts_w) + n * (AMOUNT_W + 1) + 1) as u16;
+                let s = fit(cell, AMOUNT_W);
+                let pad = AMOUNT_W.saturating_sub(width(&s)) as u16;
+                buf.set_stringn(x + pad, y, &s, AMOUNT_W, style);
+            }
+        };
+        let money = |t: &ProjectSums| {
+            [
+                format_vnd(t.asked),
+                format_vnd(t.approved),
+                format_vnd(t.paid),
+            ]
         };
         let mut y = area.y;
         let end = area.y + area.height;
         let heading = tr(l, "ui.proposals.totals.heading");
-        buf.set_stringn(area.x, y, fit(heading, w), w, theme.title);
-        right(
+        let head_w = w.saturating_sub(amounts_w);
+        buf.set_stringn(area.x, y, fit(heading, head_w), head_w, theme.title);
+        amounts(
             buf,
-            sx,
             y,
-            tr(l, "ui.proposals.totals.support"),
-            theme.title,
-        );
-        right(
-            buf,
-            cx,
-            y,
-            tr(l, "ui.proposals.totals.total_cost"),
+            [
+                tr(l, "ui.proposals.totals.asked"),
+                tr(l, "ui.proposals.totals.approved"),
+                tr(l, "ui.proposals.totals.paid"),
+            ],
             theme.title,
         );
         y += 1;
@@ -306,7 +368,7 @@ impl ProposalsScreen {
             .totals
             .by_category
             .iter()
-            .map(|(_, t)| t.support)
+            .map(|(_, t)| t.asked)
             .max()
             .unwrap_or(0);
         // Keep room for the rule, the funding sources and the total.
@@ -327,34 +389,38 @@ impl ProposalsScreen {
                 label_w,
                 theme.base,
             );
-            let bar = bar(t.support, max, bar_w);
+            let bar = bar(t.asked, max, bar_w);
             buf.set_stringn(area.x + label_w as u16, y, &bar, bar_w, theme.base);
-            right(buf, sx, y, &format_vnd(t.support), theme.base);
-            right(buf, cx, y, &format_vnd(t.total_cost), theme.base);
+            let m = money(t);
+            amounts(buf, y, [&m[0], &m[1], &m[2]], theme.base);
             y += 1;
         }
         if y < end {
             buf.set_stringn(area.x, y, "─".repeat(w), w, theme.dim);
             y += 1;
         }
-        let line = |buf: &mut ratatui::buffer::Buffer, y: u16, label: &str, t: &MoneyTotals| {
-            let lw = w.saturating_sub(2 * (AMOUNT_W + 1));
-            buf.set_stringn(area.x, y, fit(label, lw), lw, theme.base);
-            right(buf, sx, y, &format_vnd(t.support), theme.base);
-            right(buf, cx, y, &format_vnd(t.total_cost), theme.base);
+        // On a narrow screen the short label (the source's code, "Cộng") instead of a cut one.
+        let line = |buf: &mut ratatui::buffer::Buffer,
+                    y: u16,
+                    (label, short): (&str, &str),
+                    t: &ProjectSums| {
+            let label = if width(label) > head_w { short } else { label };
+            buf.set_stringn(area.x, y, fit(label, head_w), head_w, theme.base);
+            let m = money(t);
+            amounts(buf, y, [&m[0], &m[1], &m[2]], theme.base);
         };
         for (f, t) in &self.totals.by_funding {
             if y >= end {
                 return;
             }
             let label = trf(l, "ui.proposals.totals.funding", &[&f.short(), &t.count]);
-            line(buf, y, &label, t);
+            line(buf, y, (&label, f.short()), t);
             y += 1;
         }
         if y < end {
             let t = &self.totals.total;
             let label = trf(l, "ui.proposals.totals.all", &[&t.count]);
-            line(buf, y, &label, t);
+            line(buf, y, (&label, tr(l, "ui.proposals.totals.all_short")), t);
         }
     }
 }
@@ -388,6 +454,7 @@ impl Screen for ProposalsScreen {
         match action {
             _ if action.is_move() => true,
             Action::Filter | Action::Proposals => true,
+            Action::StageFilter | Action::BatchFilter => true,
             Action::Open => !self.rows.is_empty(),
             _ => false,
         }
@@ -400,6 +467,8 @@ impl Screen for ProposalsScreen {
         }
         match action {
             Action::Proposals => self.reload(store),
+            Action::StageFilter => return self.stage_picker(),
+            Action::BatchFilter => return self.batch_picker(store),
             Action::Filter => {
                 return ScreenCmd::OpenPicker {
                     title: tr(l, "ui.proposals.filter_title").to_string(),
@@ -452,7 +521,7 @@ impl Screen for ProposalsScreen {
         if self.count == 0 {
             let text = match &self.error {
                 Some(e) => e.clone(),
-                None if self.filter != ProposalFilter::default() => {
+                None if self.filter != ProjectFilter::default() => {
                     tr(l, "ui.proposals.empty_filtered").to_string()
                 }
                 None => tr(l, "ui.proposals.empty").to_string(),
@@ -561,15 +630,27 @@ impl Screen for ProposalsScreen {
                         PickPurpose::FilterCommune,
                     )
                 }
+                "stage" => self.stage_picker(),
+                "batch" => self.batch_picker(store),
                 "clear" => {
-                    self.filter = ProposalFilter::default();
+                    self.filter = ProjectFilter::default();
                     self.refilter(store);
                     ScreenCmd::None
                 }
                 _ => ScreenCmd::None,
             },
+            PickPurpose::ProjectStage => {
+                self.filter.stage = Stage::parse(code);
+                self.refilter(store);
+                ScreenCmd::None
+            }
+            PickPurpose::ProjectBatch => {
+                self.filter.batch = some(code);
+                self.refilter(store);
+                ScreenCmd::None
+            }
             PickPurpose::ProposalStatus => {
-                self.filter.statuses = ProposalStatus::ALL
+                self.filter.base.statuses = ProposalStatus::ALL
                     .into_iter()
                     .filter(|s| s.code() == code)
                     .collect();
@@ -577,22 +658,23 @@ impl Screen for ProposalsScreen {
                 ScreenCmd::None
             }
             PickPurpose::ProposalYear => {
-                self.filter.year = code.parse().ok();
+                self.filter.base.year = code.parse().ok();
                 self.refilter(store);
                 ScreenCmd::None
             }
             PickPurpose::FilterTopic => {
-                self.filter.category = some(code);
+                self.filter.base.category = some(code);
                 self.refilter(store);
                 ScreenCmd::None
             }
             PickPurpose::ProposalFundingFilter => {
-                self.filter.funding = FundingSource::ALL.into_iter().find(|f| f.code() == code);
+                self.filter.base.funding =
+                    FundingSource::ALL.into_iter().find(|f| f.code() == code);
                 self.refilter(store);
                 ScreenCmd::None
             }
             PickPurpose::FilterCommune => {
-                self.filter.commune = some(code);
+                self.filter.base.commune = some(code);
                 self.refilter(store);
                 ScreenCmd::None
             }
