@@ -89,6 +89,8 @@ fn sender(dir: &Path, clock: &FixedClock) -> (Store, String) {
         .unwrap()
         .0;
     s.propose(&p.id, p.version).unwrap();
+    // This province uses an area review (issue 15).
+    s.set_setting("area_review", "yes").unwrap();
     as_profile(&mut s, "Lê Thị Bình", "area", "00004,00376");
     let v = s.proposal(&p.id).unwrap().unwrap().version;
     s.review_proposal(&p.id, v, "Đủ điều kiện").unwrap();

@@ -318,6 +318,7 @@ fn a_move_the_role_may_not_make_is_refused_by_the_core_in_words() {
     press(&mut a, &[ch('r')]);
     let toast = a.toast().unwrap_or_default().to_string();
     let refusal = ctv::domain::proposal::check_transition(
+        a.store().flow().unwrap(),
         ctv::domain::proposal::Mover::Person(ctv::domain::Role::Commune),
         Some(S::DeXuat),
         S::DaRaSoat,

@@ -14,6 +14,7 @@ use super::{
     keys, read_bundle, sender_info, write_signed, Bundle, BundleError, KeyStatus, SigningKeyFile,
     KIND_BUNDLE, KIND_RECEIPT,
 };
+use crate::domain::proposal::Flow;
 use crate::record::ProposalRecord;
 use crate::store::{
     bundles::{record_received_in, trust_sender_in},
@@ -37,8 +38,12 @@ pub struct Receipt {
     pub accepted: BTreeMap<String, u64>,
     /// Per entity: records that conflicted (kept for a person at the province).
     pub conflicts: BTreeMap<String, u64>,
-    /// The sender's proposals the province has decided on, as the province holds them.
+    /// The sender's proposals the province has decided on (returned, approved, refused,
+    /// started, completed, stopped), as the province holds them.
     pub decisions: Vec<ProposalRecord>,
+    /// The province's flow (absent from receipts written before issue 15).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flow: Option<Flow>,
 }
 
 impl Receipt {
@@ -232,6 +237,7 @@ pub fn import(store: &mut Store, c: &Checked, accept_key: bool) -> Result<Import
                 .map(|(k, v)| (k.clone(), v.conflicts as u64))
                 .collect(),
             decisions: Vec::new(),
+            flow: None,
         };
         let json = serde_json::to_string(&body).unwrap_or_else(|_| "{}".into());
         crate::store::record_receipt_in(tx, "sent", &m.sender.id, m.seq, &now, &json)
@@ -252,6 +258,7 @@ pub fn receipt_for(
     let mut r: Receipt =
         serde_json::from_str(&body).map_err(|e| ReceiveError::BadReceipt(e.to_string()))?;
     r.decisions = store.decided_proposals_of(sender_id)?;
+    r.flow = Some(store.flow()?);
     Ok(r)
 }
 
@@ -318,7 +325,7 @@ pub fn apply_receipt(
     let trust = c.key != KeyStatus::Known;
     let json = serde_json::to_string(&receipt).unwrap_or_else(|_| "{}".into());
     let now = store.now_string();
-    let applied = store.take_decisions(&province, &receipt.decisions, |tx| {
+    let applied = store.take_decisions(&province, receipt.flow, &receipt.decisions, |tx| {
         if trust {
             trust_sender_in(tx, &m.sender, &now)?;
         }

@@ -331,14 +331,16 @@ columns!(
         id, facility_id, commune_code, plan_year, category, funding, title, rationale,
         objectives, content, place, time_frame, total_cost, support, counterpart, other_sources,
         expected_jobs, expected_products, expected_capacity, priorities, status, decision_no,
-        created_at, created_by, updated_at, updated_by, version
+        created_at, created_by, updated_at, updated_by, version, approved_support, decision_date,
+        approved_funding, batch, start_date, implementing_unit, planned_end, stop_reason
     ]
 );
 
 columns!(
     /// `proposal_transitions`, as the record carries them.
     TRANSITION, TRANSITION_SQL = [
-        proposal_id, at, actor_id, actor_name, mover, from_status, to_status, reason, decision_no
+        proposal_id, at, actor_id, actor_name, mover, from_status, to_status, reason, decision_no,
+        approved_support, decision_date
     ]
 );
 
@@ -366,6 +368,14 @@ pub(crate) fn proposal_record(r: &Row<'_>) -> rusqlite::Result<ProposalRecord> {
         priorities: r.get(col!(PROPOSAL, priorities))?,
         status: r.get(col!(PROPOSAL, status))?,
         decision_no: r.get(col!(PROPOSAL, decision_no))?,
+        approved_support: r.get(col!(PROPOSAL, approved_support))?,
+        decision_date: r.get(col!(PROPOSAL, decision_date))?,
+        approved_funding: r.get(col!(PROPOSAL, approved_funding))?,
+        batch: r.get(col!(PROPOSAL, batch))?,
+        start_date: r.get(col!(PROPOSAL, start_date))?,
+        implementing_unit: r.get(col!(PROPOSAL, implementing_unit))?,
+        planned_end: r.get(col!(PROPOSAL, planned_end))?,
+        stop_reason: r.get(col!(PROPOSAL, stop_reason))?,
         transitions: Vec::new(),
         created_at: r.get(col!(PROPOSAL, created_at))?,
         created_by: r.get(col!(PROPOSAL, created_by))?,
@@ -399,6 +409,8 @@ pub(crate) fn transition(r: &Row<'_>) -> rusqlite::Result<(String, TransitionRec
             to_status: r.get(col!(TRANSITION, to_status))?,
             reason: r.get(col!(TRANSITION, reason))?,
             decision_no: r.get(col!(TRANSITION, decision_no))?,
+            approved_support: r.get(col!(TRANSITION, approved_support))?,
+            decision_date: r.get(col!(TRANSITION, decision_date))?,
         },
     ))
 }
@@ -412,7 +424,7 @@ pub(crate) fn insert_transition(
     static SQL: LazyLock<String> = LazyLock::new(|| {
         format!(
             "INSERT INTO proposal_transitions ({TRANSITION_SQL})
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
         )
     });
     // The parameters follow TRANSITION in order.
@@ -425,7 +437,9 @@ pub(crate) fn insert_transition(
         t.from_status,
         t.to_status,
         t.reason,
-        t.decision_no
+        t.decision_no,
+        t.approved_support,
+        t.decision_date
     ])?;
     Ok(())
 }
@@ -532,7 +546,7 @@ mod tests {
         assert_eq!(col!(FACILITY, version), FACILITY.len() - 1);
         assert_eq!(FACILITY[col!(FACILITY, commune_code)], "commune_code");
         assert_eq!(PROPOSAL[col!(PROPOSAL, decision_no)], "decision_no");
-        // insert_transition binds nine parameters in this order.
+        // insert_transition binds eleven parameters in this order.
         assert_eq!(
             TRANSITION,
             [
@@ -544,7 +558,9 @@ mod tests {
                 "from_status",
                 "to_status",
                 "reason",
-                "decision_no"
+                "decision_no",
+                "approved_support",
+                "decision_date"
             ]
         );
     }
