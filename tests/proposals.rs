@@ -440,16 +440,35 @@ fn a_proposal_goes_from_draft_to_completed_with_its_history() {
         .move_proposal(&p.id, p.version, S::PheDuyet, "", None)
         .unwrap_err();
     assert!(matches!(&e, StoreError::Invalid(i) if i.errors().any(|i| i.field == "decision_no")));
+    let approve = ctv::domain::proposal::MoveInput {
+        decision_no: "123/QĐ-UBND".into(),
+        decision_date: "20/11/2026".into(),
+        ..Default::default()
+    };
     let p = s
-        .move_proposal(&p.id, p.version, S::PheDuyet, "", Some("123/QĐ-UBND"))
+        .move_proposal_with(&p.id, p.version, S::PheDuyet, &approve)
         .unwrap();
     assert_eq!(p.decision_no.as_deref(), Some("123/QĐ-UBND"));
+    // Approved as asked when no amount is typed.
+    assert_eq!(p.approved_support, Some(p.data.money.support));
+    let start = ctv::domain::proposal::MoveInput {
+        start_date: "1/12/2026".into(),
+        implementing_unit: "Trung tâm Khuyến công".into(),
+        planned_end: "30/6/2027".into(),
+        ..Default::default()
+    };
     let p = s
-        .move_proposal(&p.id, p.version, S::DangThucHien, "", None)
+        .move_proposal_with(&p.id, p.version, S::DangThucHien, &start)
         .unwrap();
-    let p = s
+    // Completion needs a passed acceptance record (recorded by `ctv project accept`).
+    let e = s
         .move_proposal(&p.id, p.version, S::HoanThanh, "", None)
+        .unwrap_err();
+    assert!(matches!(e, StoreError::NeedsAcceptance(_)));
+    let p = s
+        .move_proposal(&p.id, p.version, S::Dung, "Cơ sở ngừng sản xuất", None)
         .unwrap();
+    assert_eq!(p.stop_reason, "Cơ sở ngừng sản xuất");
     let e = s
         .move_proposal(&p.id, p.version, S::Rut, "x", None)
         .unwrap_err();
@@ -487,9 +506,17 @@ fn a_proposal_goes_from_draft_to_completed_with_its_history() {
             (Some(S::DaRaSoat), S::DaGuiTinh, "Lê Văn Cường", ""),
             (Some(S::DaGuiTinh), S::PheDuyet, "Phạm Thu Hà", ""),
             (Some(S::PheDuyet), S::DangThucHien, "Phạm Thu Hà", ""),
-            (Some(S::DangThucHien), S::HoanThanh, "Phạm Thu Hà", ""),
+            (
+                Some(S::DangThucHien),
+                S::Dung,
+                "Phạm Thu Hà",
+                "Cơ sở ngừng sản xuất"
+            ),
         ]
     );
+    // The approval's data are on the transition too.
+    assert_eq!(h[6].decision_date.as_deref(), Some("2026-11-20"));
+    assert_eq!(h[6].approved_support, Some(p.data.money.support));
     assert_eq!(h[2].mover, Mover::Person(Role::Area));
     assert_eq!(h[5].mover, Mover::Export);
     assert_eq!(h[6].decision_no.as_deref(), Some("123/QĐ-UBND"));
@@ -518,21 +545,13 @@ fn scope_and_roles_are_enforced_by_the_store() {
         })
         .unwrap_err();
     assert!(matches!(e, StoreError::OutOfScope(_)));
-    // An area officer does not draft (the commune does).
+    // An area officer drafts in scope too (issue 15: anyone in scope drafts).
     as_role(&mut s, "Lê Văn Cường", "area", "00376");
-    let e = s
-        .add_proposal(&ProposalInput {
-            facility_id: fac.clone(),
-            ..input()
-        })
-        .unwrap_err();
-    assert!(matches!(
-        e,
-        StoreError::Transition {
-            refusal: Refusal::WrongMover { .. },
-            ..
-        }
-    ));
+    s.add_proposal(&ProposalInput {
+        facility_id: fac.clone(),
+        ..input()
+    })
+    .unwrap();
     // The money is refused before anything is written.
     as_role(&mut s, "Trần Thị Bình", "commune", "00376");
     let e = s
@@ -543,7 +562,8 @@ fn scope_and_roles_are_enforced_by_the_store() {
         })
         .unwrap_err();
     assert!(matches!(&e, StoreError::Invalid(i) if i.errors().any(|i| i.field == "total_cost")));
-    assert_eq!(s.count_proposals(&ProposalFilter::default()).unwrap(), 0);
+    // Only the area officer's draft is there.
+    assert_eq!(s.count_proposals(&ProposalFilter::default()).unwrap(), 1);
 }
 
 /// The fixture of the plan test, and its totals computed by hand:
