@@ -17,6 +17,7 @@ pub mod output;
 pub mod plan;
 pub mod proposal;
 mod restore;
+mod settings;
 mod snapshots;
 
 use std::path::PathBuf;
@@ -49,6 +50,9 @@ pub struct Cli {
 pub enum Command {
     /// Set who is working: name, role and scope (commune, area or province)
     Init(init::InitArgs),
+    /// The province's settings: `ctv settings area-review yes|no` (province only)
+    #[command(subcommand)]
+    Settings(settings::SettingsCmd),
     /// Fill the database with realistic synthetic data, to try CTV out
     Demo(demo::DemoArgs),
     /// The facility registry: import, list, show, add, archive
@@ -192,6 +196,7 @@ pub fn run(cli: Cli, start_tui: StartTui) -> ExitCode {
         }
         None => summary(&ctx),
         Some(Command::Init(a)) => init::run(&ctx, a),
+        Some(Command::Settings(c)) => settings::run(&ctx, c),
         Some(Command::Demo(a)) => demo::run(&ctx, a),
         Some(Command::Facilities(c)) => facilities::run(&ctx, c),
         Some(Command::Find(a)) => find::run(&ctx, *a),

@@ -11,6 +11,7 @@
 //! - [`merge`]: the province's merge preview and receipt summary.
 
 pub mod errors;
+pub mod flow;
 pub mod format;
 pub mod merge;
 pub mod problems;
