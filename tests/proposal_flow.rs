@@ -272,3 +272,323 @@ fn refusals_say_what_the_user_can_do() {
         vec![S::TraLai, S::PheDuyet, S::KhongDuyet, S::Rut]
     );
 }
+
+// ---------------------------------------------------------------- the round, two databases
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
+
+use common::proposals::{as_role, vn};
+use ctv::bundle::receive::{self, Imported};
+use ctv::bundle::{export, ExportOptions};
+use ctv::clock::FixedClock;
+use ctv::domain::proposal::{MoveInput, ProposalInput};
+use ctv::domain::FacilityInput;
+use ctv::store::{Store, StoreError};
+
+fn keys_dir() -> &'static Path {
+    static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
+    let d = DIR.get_or_init(|| {
+        let d = tempfile::tempdir().unwrap();
+        std::env::set_var("CTV_KEYS_DIR", d.path());
+        d
+    });
+    d.path()
+}
+
+struct Round {
+    tmp: tempfile::TempDir,
+    clock: FixedClock,
+    commune: Store,
+    province: Store,
+    n: u32,
+}
+
+impl Round {
+    fn new(area_review: bool) -> (Round, String) {
+        keys_dir();
+        let tmp = tempfile::tempdir().unwrap();
+        let clock = FixedClock::new(vn(2026, 11, 12, 9));
+        let open = |n: &str| Store::open_with_clock(&tmp.path().join(n), Arc::new(clock.clone()));
+        let mut commune = open("commune.db").unwrap();
+        let mut province = open("province.db").unwrap();
+        as_role(
+            &mut province,
+            "Trung tâm Khuyến công Hà Nội",
+            "province",
+            "01",
+        );
+        province.set_area_review(area_review).unwrap();
+        as_role(&mut commune, "Nguyễn Văn An", "commune", "00004");
+        // The commune learns the flow from receipts; until the first one, the setting is
+        // given as the province announced it.
+        commune
+            .set_setting("area_review", if area_review { "yes" } else { "no" })
+            .unwrap();
+        let f = commune
+            .create_facility(&FacilityInput {
+                name: "HTX mây tre đan Phú Vinh".into(),
+                entity_type: "HTX".into(),
+                commune_code: "00004".into(),
+                workers: "25".into(),
+                ..Default::default()
+            })
+            .unwrap()
+            .0
+            .id;
+        let p = commune
+            .add_proposal(&ProposalInput {
+                facility_id: f,
+                plan_year: "2027".into(),
+                category: "KC03".into(),
+                funding: "KCDP".into(),
+                title: "Máy chẻ nan".into(),
+                total_cost: "300.000.000".into(),
+                support: "100.000.000".into(),
+                counterpart: "200.000.000".into(),
+                ..Default::default()
+            })
+            .unwrap()
+            .0;
+        let id = p.id.clone();
+        (
+            Round {
+                tmp,
+                clock,
+                commune,
+                province,
+                n: 0,
+            },
+            id,
+        )
+    }
+
+    fn file(&mut self, what: &str) -> PathBuf {
+        self.n += 1;
+        self.tmp.path().join(format!("{}-{what}.ctvb", self.n))
+    }
+
+    /// The commune exports (full: every record in scope) and the province imports.
+    fn send(&mut self) -> (ctv::bundle::ExportOutcome, ctv::store::MergeReport) {
+        let path = self.file("bundle");
+        let out = export(
+            &mut self.commune,
+            &ExportOptions {
+                full: true,
+                out: Some(path),
+            },
+            &|_, _| {},
+        )
+        .unwrap();
+        let c = receive::check(&self.province, &out.path).unwrap();
+        let Imported::Merged(r) = receive::import(&mut self.province, &c, true).unwrap() else {
+            panic!("already imported")
+        };
+        (out, r)
+    }
+
+    /// The province writes the receipt for the commune's last bundle; the commune reads it.
+    fn answer(&mut self) -> usize {
+        let key = ctv::bundle::signing_key(&mut self.province).unwrap();
+        let me = self.commune.profile().unwrap().id.clone();
+        let path = self.file("receipt");
+        receive::write_receipt(&self.province, &key, &me, None, &path).unwrap();
+        let c = receive::check(&self.commune, &path).unwrap();
+        receive::apply_receipt(&mut self.commune, &c, true)
+            .unwrap()
+            .decisions_applied
+    }
+
+    /// Both ends agree: the same proposal record, and the next bundle finds it unchanged.
+    fn agree(&mut self, id: &str) {
+        let a = self.commune.all_records().unwrap().proposals;
+        let b = self.province.all_records().unwrap().proposals;
+        assert_eq!(a, b);
+        let (_, r) = self.send();
+        let c = r.count("proposal");
+        assert_eq!((c.new, c.updated, c.conflicts), (0, 0, 0), "{r:?}");
+        assert!(c.unchanged >= 1, "{id}: {r:?}");
+    }
+
+    fn at(&self, db: &Store, id: &str) -> ctv::domain::proposal::Proposal {
+        let _ = self;
+        db.proposal(id).unwrap().unwrap()
+    }
+
+    fn tick(&mut self, day: u32) {
+        self.clock.set(vn(2026, 11, day, 9));
+    }
+}
+
+fn whole_round(area_review: bool) {
+    let (mut r, id) = Round::new(area_review);
+    // The commune proposes; with an area review, an area officer reviews it.
+    let p = r.at(&r.commune, &id);
+    r.commune.propose(&id, p.version).unwrap();
+    if area_review {
+        as_role(&mut r.commune, "Lê Thị Bình", "area", "00004,00376");
+        let v = r.at(&r.commune, &id).version;
+        r.commune.review_proposal(&id, v, "Đủ hồ sơ").unwrap();
+    }
+    let (out, _) = r.send();
+    assert_eq!(out.proposals_sent, 1);
+    assert_eq!(r.at(&r.commune, &id).status, S::DaGuiTinh);
+    assert_eq!(r.at(&r.province, &id).status, S::DaGuiTinh);
+
+    // The province returns it with a reason; the receipt brings the reason back.
+    r.tick(13);
+    let v = r.at(&r.province, &id).version;
+    r.province
+        .return_proposal(&id, v, "Bổ sung báo giá máy")
+        .unwrap();
+    assert_eq!(r.at(&r.province, &id).status, S::TraLai);
+    assert_eq!(r.answer(), 1);
+    let back = r.commune.proposal_record(&id).unwrap().unwrap();
+    assert_eq!(back.proposal.status, S::TraLai);
+    assert!(back.editable);
+    assert_eq!(back.history.last().unwrap().reason, "Bổ sung báo giá máy");
+    r.agree(&id);
+
+    // The commune revises and proposes again (with an area review, the area officer's
+    // database sends: the officer revises it there, as anyone in scope may).
+    r.tick(14);
+    let v = r.at(&r.commune, &id).version;
+    let patch = ctv::domain::proposal::ProposalPatch {
+        rationale: Some("Đã bổ sung báo giá máy chẻ nan".into()),
+        ..Default::default()
+    };
+    let (p, _) = r.commune.edit_proposal(&id, v, &patch).unwrap();
+    r.commune.propose(&id, p.version).unwrap();
+    if area_review {
+        let v = r.at(&r.commune, &id).version;
+        r.commune.review_proposal(&id, v, "Đã bổ sung").unwrap();
+    }
+    let (out, m) = r.send();
+    assert_eq!(out.proposals_sent, 1);
+    assert_eq!(m.count("proposal").updated, 1, "{m:?}");
+    assert_eq!(r.at(&r.province, &id).status, S::DaGuiTinh);
+
+    // The province approves 80 % of what was asked.
+    r.tick(15);
+    let v = r.at(&r.province, &id).version;
+    let approve = MoveInput {
+        approved_support: "80tr".into(),
+        decision_no: "123/QĐ-SCT".into(),
+        decision_date: "15/11/2026".into(),
+        funding: "KCĐP".into(),
+        batch: "Đợt 1".into(),
+        ..Default::default()
+    };
+    r.province
+        .move_proposal_with(&id, v, S::PheDuyet, &approve)
+        .unwrap();
+    assert_eq!(r.answer(), 1);
+    let p = r.at(&r.commune, &id);
+    assert_eq!(p.status, S::PheDuyet);
+    assert_eq!(p.approved_support, Some(80_000_000));
+    assert_eq!(p.decision_date.as_deref(), Some("2026-11-15"));
+    assert_eq!(p.batch, "Đợt 1");
+    // Every round is in the history.
+    let h = r.commune.proposal_history(&id).unwrap();
+    let to: Vec<S> = h.iter().map(|t| t.to).collect();
+    assert_eq!(to.iter().filter(|s| **s == S::DaGuiTinh).count(), 2);
+    assert!(to.contains(&S::TraLai));
+    assert_eq!(h.last().unwrap().approved_support, Some(80_000_000));
+    r.agree(&id);
+    // The receipt carried the province's flow.
+    assert_eq!(r.commune.flow().unwrap().area_review, area_review);
+}
+
+#[test]
+fn the_whole_round_without_area_review() {
+    whole_round(false);
+}
+
+#[test]
+fn the_whole_round_with_area_review() {
+    whole_round(true);
+}
+
+#[test]
+fn refusals_change_nothing() {
+    let (mut r, id) = Round::new(false);
+    let p = r.at(&r.commune, &id);
+    r.commune.propose(&id, p.version).unwrap();
+    // A commune (or an area officer) may not decide.
+    let v = r.at(&r.commune, &id).version;
+    let approve = MoveInput {
+        decision_no: "1/QĐ".into(),
+        decision_date: "12/11/2026".into(),
+        ..Default::default()
+    };
+    let changes = r.commune.change_count().unwrap();
+    let e = r
+        .commune
+        .move_proposal_with(&id, v, S::PheDuyet, &approve)
+        .unwrap_err();
+    assert!(matches!(
+        e,
+        StoreError::Transition {
+            refusal: Refusal::WrongMover { .. },
+            ..
+        }
+    ));
+    as_role(&mut r.commune, "Lê Thị Bình", "area", "00004");
+    let e = r
+        .commune
+        .move_proposal_with(&id, v, S::PheDuyet, &approve)
+        .unwrap_err();
+    assert!(matches!(e, StoreError::Transition { .. }));
+    assert_eq!(r.commune.change_count().unwrap(), changes + 1); // the profile
+    as_role(&mut r.commune, "Nguyễn Văn An", "commune", "00004");
+    r.send();
+
+    // Approving more than asked names both figures; nothing changes.
+    let v = r.at(&r.province, &id).version;
+    let changes = r.province.change_count().unwrap();
+    let e = r
+        .province
+        .move_proposal_with(
+            &id,
+            v,
+            S::PheDuyet,
+            &MoveInput {
+                approved_support: "120tr".into(),
+                ..approve.clone()
+            },
+        )
+        .unwrap_err();
+    let text = ctv::words::store_error_text(Lang::Vi, &e);
+    assert!(
+        text.contains("120.000.000") && text.contains("100.000.000"),
+        "{text}"
+    );
+    assert_eq!(r.province.change_count().unwrap(), changes);
+
+    // A returned proposal exported before revision stays returned and is not sent.
+    r.province.return_proposal(&id, v, "Thiếu hồ sơ").unwrap();
+    r.answer();
+    let (out, m) = r.send();
+    assert_eq!(out.proposals_sent, 0);
+    assert_eq!(out.returned_unrevised, 1);
+    assert_eq!(
+        ctv::words::flow::returned_unrevised_text(Lang::Vi, out.returned_unrevised).unwrap(),
+        "1 đề xuất bị tỉnh trả lại chưa sửa — sửa rồi đề xuất lại."
+    );
+    assert_eq!(r.at(&r.commune, &id).status, S::TraLai);
+    assert_eq!(r.at(&r.province, &id).status, S::TraLai);
+    assert_eq!(m.count("proposal").conflicts, 0);
+}
+
+#[test]
+fn only_the_province_sets_the_flow() {
+    let (mut r, _) = Round::new(false);
+    let e = r.commune.set_area_review(true).unwrap_err();
+    assert_eq!(
+        ctv::words::store_error_text(Lang::Vi, &e),
+        "Chỉ Trung tâm Khuyến công tỉnh mới đặt được việc có rà soát của cán bộ khu vực hay không."
+    );
+    assert!(!r.commune.flow().unwrap().area_review);
+    r.province.set_area_review(true).unwrap();
+    assert!(r.province.flow().unwrap().area_review);
+}
