@@ -31,7 +31,9 @@ enum W {
 
 /// The allowed transitions, written out by hand: (movers, from, to, flow, needs (reason,
 /// decision no., approval, start, acceptance)).
-fn table() -> Vec<(Vec<Mover>, Option<S>, S, W, [bool; 5])> {
+type Row = (Vec<Mover>, Option<S>, S, W, [bool; 5]);
+
+fn table() -> Vec<Row> {
     let people = vec![
         Mover::Person(Role::Commune),
         Mover::Person(Role::Area),

@@ -536,27 +536,6 @@ pub(super) fn write_plan(
     Ok(())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn created_changes_is_the_diff_from_nothing_without_arrays() {
-        let new = serde_json::json!({
-            "id": "a\"b", "name": "Cơ sở \u{1}", "empty": "", "none": null, "no": false,
-            "yes": true, "zero": 0, "n": -3.5, "list": [1, 2], "nothing": [],
-            "obj": {"k": [1]}
-        });
-        let mut expected = json_diff(None, &new);
-        expected.retain(|_, v| !v.get(1).is_some_and(Value::is_array));
-        assert_eq!(
-            created_changes(&new),
-            serde_json::to_string(&expected).expect("json")
-        );
-        assert_eq!(created_changes(&serde_json::json!({})), "{}");
-    }
-}
-
 /// A proposal the province returned (TRA_LAI) leaves that status only by the sender's
 /// revision (→ DE_XUAT) or withdrawal (→ RUT): a bundle that moves it any other way is
 /// refused, whole.
@@ -598,4 +577,25 @@ fn returned_only_by_revision(tx: &rusqlite::Transaction<'_>, r: &ProposalRecord)
             to,
         },
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn created_changes_is_the_diff_from_nothing_without_arrays() {
+        let new = serde_json::json!({
+            "id": "a\"b", "name": "Cơ sở \u{1}", "empty": "", "none": null, "no": false,
+            "yes": true, "zero": 0, "n": -3.5, "list": [1, 2], "nothing": [],
+            "obj": {"k": [1]}
+        });
+        let mut expected = json_diff(None, &new);
+        expected.retain(|_, v| !v.get(1).is_some_and(Value::is_array));
+        assert_eq!(
+            created_changes(&new),
+            serde_json::to_string(&expected).expect("json")
+        );
+        assert_eq!(created_changes(&serde_json::json!({})), "{}");
+    }
 }
