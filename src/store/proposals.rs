@@ -976,12 +976,12 @@ impl Store {
         Ok(out)
     }
 
-    /// The draft annual plan of the scope for `year`: proposed and beyond (drafts too if
-    /// asked), withdrawn and refused ones left out, grouped by category and funding source.
+    /// The draft annual plan of the scope for `year`: proposed and beyond (drafts and
+    /// returned ones too if asked), withdrawn and refused ones left out, grouped by category and funding source.
     pub fn annual_plan(&self, year: i32, include_drafts: bool) -> Result<Plan> {
         let statuses = ProposalStatus::ALL
             .into_iter()
-            .filter(|s| s.in_plan() || (include_drafts && *s == ProposalStatus::Nhap))
+            .filter(|s| s.in_plan() || (include_drafts && s.is_editable()))
             .collect();
         let filter = ProposalFilter {
             statuses,
