@@ -594,3 +594,46 @@ fn only_the_province_sets_the_flow() {
     r.province.set_area_review(true).unwrap();
     assert!(r.province.flow().unwrap().area_review);
 }
+
+#[test]
+fn a_schema_9_database_keeps_its_proposals_and_transitions() {
+    let (mut r, id) = Round::new(true);
+    let v = r.at(&r.commune, &id).version;
+    r.commune.propose(&id, v).unwrap();
+    let before = r.commune.all_records().unwrap().proposals;
+    let history = r.commune.proposal_history(&id).unwrap();
+    assert_eq!(history.len(), 2);
+    let path = r.tmp.path().join("commune.db");
+    drop(r.commune);
+    // Turn the file back into schema 9: without what migrations 10, 11 and 12 add.
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch(
+        "DROP VIEW project_money;
+         DROP TABLE project_results; DROP TABLE project_payments;
+         DROP TABLE project_acceptances; DROP TABLE project_visits;
+         DROP TABLE project_adjustments;
+         DROP INDEX proposals_status;
+         ALTER TABLE proposals DROP COLUMN approved_support;
+         ALTER TABLE proposals DROP COLUMN decision_date;
+         ALTER TABLE proposals DROP COLUMN approved_funding;
+         ALTER TABLE proposals DROP COLUMN batch;
+         ALTER TABLE proposals DROP COLUMN start_date;
+         ALTER TABLE proposals DROP COLUMN implementing_unit;
+         ALTER TABLE proposals DROP COLUMN planned_end;
+         ALTER TABLE proposals DROP COLUMN stop_reason;
+         ALTER TABLE proposal_transitions DROP COLUMN approved_support;
+         ALTER TABLE proposal_transitions DROP COLUMN decision_date;
+         PRAGMA user_version = 9;",
+    )
+    .unwrap();
+    drop(conn);
+    let s = Store::open_with_clock(&path, Arc::new(r.clock.clone())).unwrap();
+    assert_eq!(s.all_records().unwrap().proposals, before);
+    assert_eq!(s.proposal_history(&id).unwrap(), history);
+    assert_eq!(s.proposal(&id).unwrap().unwrap().status, S::DeXuat);
+    let v: i64 = rusqlite::Connection::open(&path)
+        .unwrap()
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(v as usize, ctv::store::schema_version());
+}

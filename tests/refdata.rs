@@ -432,7 +432,8 @@ fn code_lists() {
     assert_eq!(c.trade_groups.items().len(), 7);
     assert_eq!(c.support_categories.items().len(), 14);
     assert_eq!(c.consultation_modes.items().len(), 5);
-    assert_eq!(c.proposal_statuses.items().len(), 9);
+    // With TRA_LAI and DUNG (schema 10, issue 15).
+    assert_eq!(c.proposal_statuses.items().len(), 11);
 
     let codes_of =
         |l: &ctv::refdata::CodeList| l.items().iter().map(|i| i.code.clone()).collect::<Vec<_>>();

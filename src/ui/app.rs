@@ -51,6 +51,10 @@ fn writes_records(action: Action) -> bool {
             | Action::Review
             | Action::ReturnProposal
             | Action::Withdraw
+            | Action::Approve
+            | Action::Refuse
+            | Action::StartProject
+            | Action::StopProject
             | Action::ResolveConflict
             | Action::MergeDuplicate
             | Action::KeepApart
