@@ -269,15 +269,14 @@ pub fn run(ctx: &Ctx, cmd: ProposalCmd) -> Result<(), CliError> {
                 batch,
                 ..Default::default()
             },
+            "cli.proposal.status_set",
         ),
         ProposalCmd::Refuse { id, reason } => move_with(
             ctx,
             &id,
             ProposalStatus::KhongDuyet,
-            &MoveInput {
-                reason,
-                ..Default::default()
-            },
+            &MoveInput::with_reason(reason),
+            "cli.proposal.status_set",
         ),
         ProposalCmd::Start {
             id,
@@ -294,15 +293,14 @@ pub fn run(ctx: &Ctx, cmd: ProposalCmd) -> Result<(), CliError> {
                 planned_end,
                 ..Default::default()
             },
+            "cli.proposal.status_set",
         ),
         ProposalCmd::Stop { id, reason } => move_with(
             ctx,
             &id,
             ProposalStatus::Dung,
-            &MoveInput {
-                reason,
-                ..Default::default()
-            },
+            &MoveInput::with_reason(reason),
+            "cli.proposal.status_set",
         ),
         ProposalCmd::Withdraw { id, reason } => transition(
             ctx,
@@ -450,8 +448,14 @@ fn edit(ctx: &Ctx, a: EditArgs) -> Result<(), CliError> {
     Ok(())
 }
 
-/// A province's move with what it carries (approve, refuse, start, stop).
-fn move_with(ctx: &Ctx, id: &str, to: ProposalStatus, input: &MoveInput) -> Result<(), CliError> {
+/// A move with what it carries (approve, refuse, start, stop), worded by `done_key`.
+fn move_with(
+    ctx: &Ctx,
+    id: &str,
+    to: ProposalStatus,
+    input: &MoveInput,
+    done_key: &'static str,
+) -> Result<(), CliError> {
     let l = ctx.lang;
     let mut store = ctx.open()?;
     let p = find(ctx, &store, id)?;
@@ -460,7 +464,7 @@ fn move_with(ctx: &Ctx, id: &str, to: ProposalStatus, input: &MoveInput) -> Resu
         "{}",
         trf(
             l,
-            "cli.proposal.status_set",
+            done_key,
             &[
                 &p.data.title,
                 &crate::words::format::proposal_status_label(l, p.status)
@@ -478,25 +482,12 @@ fn transition(
     decision: Option<&str>,
     done_key: &'static str,
 ) -> Result<(), CliError> {
-    let l = ctx.lang;
-    let mut store = ctx.open()?;
-    let p = find(ctx, &store, id)?;
-    let p = checked(
-        l,
-        store.move_proposal(&p.id, p.version, to, reason, decision),
-    )?;
-    println!(
-        "{}",
-        trf(
-            l,
-            done_key,
-            &[
-                &p.data.title,
-                &crate::words::format::proposal_status_label(l, p.status)
-            ]
-        )
-    );
-    Ok(())
+    let input = MoveInput {
+        reason: reason.to_string(),
+        decision_no: decision.unwrap_or_default().to_string(),
+        ..Default::default()
+    };
+    move_with(ctx, id, to, &input, done_key)
 }
 
 fn parse_filter(ctx: &Ctx, store: &Store, a: &FilterArgs) -> Result<ProposalFilter, CliError> {

@@ -422,7 +422,7 @@ pub fn parse_topics(raw: &str, issues: &mut Issues) -> Vec<String> {
     found
 }
 
-fn date_field(
+pub(crate) fn date_field(
     issues: &mut Issues,
     key: &'static str,
     raw: &str,

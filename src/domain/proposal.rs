@@ -446,6 +446,16 @@ pub struct MoveInput {
     pub planned_end: String,
 }
 
+impl MoveInput {
+    /// A move that carries only a reason (return, refuse, stop, withdraw).
+    pub fn with_reason(reason: impl Into<String>) -> MoveInput {
+        MoveInput {
+            reason: reason.into(),
+            ..Default::default()
+        }
+    }
+}
+
 /// The province's approval.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Approval {
@@ -473,22 +483,18 @@ pub struct MoveData {
     pub start: Option<Start>,
 }
 
+/// A required date as typed (the consultation's date reading, with its checks).
 fn typed_date(
     issues: &mut Issues,
     key: &'static str,
     raw: &str,
     today: NaiveDate,
 ) -> Option<NaiveDate> {
-    let raw = ingest(raw);
-    if raw.is_empty() {
+    if ingest(raw).is_empty() {
         issues.push(FieldIssue::error(key, Problem::Required));
         return None;
     }
-    let d = super::consultation::parse_typed_date(&raw, today);
-    if d.is_none() {
-        issues.push(FieldIssue::error(key, Problem::DateFormat { value: raw }));
-    }
-    d
+    super::consultation::date_field(issues, key, raw, today)
 }
 
 /// Checks a move's typed values against what its rule `needs`: `asked` is the support the

@@ -11,6 +11,35 @@ use crate::domain::Role;
 /// The setting's key; its value is `yes` or `no` (absent: no area review).
 pub const AREA_REVIEW_SETTING: &str = "area_review";
 
+/// The approval and implementation fields a decision sets, by their record names.
+pub(crate) const DECISION_FIELDS: [&str; 9] = [
+    "decision_no",
+    "approved_support",
+    "decision_date",
+    "approved_funding",
+    "batch",
+    "start_date",
+    "implementing_unit",
+    "planned_end",
+    "stop_reason",
+];
+
+/// Adds field → [old, new] to a change-log entry for each of `keys` that differs between
+/// two serialized versions of a proposal.
+pub(crate) fn diff_fields(
+    old: &serde_json::Value,
+    new: &serde_json::Value,
+    keys: &[&str],
+    changes: &mut serde_json::Map<String, serde_json::Value>,
+) {
+    for k in keys {
+        let (o, n) = (old.get(*k), new.get(*k));
+        if o != n {
+            changes.insert((*k).into(), serde_json::json!([o, n]));
+        }
+    }
+}
+
 /// The flow as this database holds it.
 pub(crate) fn flow_in(conn: &Connection) -> Result<Flow> {
     let v: Option<String> = conn

@@ -339,58 +339,12 @@ pub fn transition_in(
     if !data.reason.is_empty() {
         changes.insert("reason".into(), serde_json::json!([null, data.reason]));
     }
-    let fields = [
-        (
-            "decision_no",
-            serde_json::json!(cur.decision_no),
-            serde_json::json!(next.decision_no),
-        ),
-        (
-            "approved_support",
-            serde_json::json!(cur.approved_support),
-            serde_json::json!(next.approved_support),
-        ),
-        (
-            "decision_date",
-            serde_json::json!(cur.decision_date),
-            serde_json::json!(next.decision_date),
-        ),
-        (
-            "approved_funding",
-            serde_json::json!(cur.approved_funding),
-            serde_json::json!(next.approved_funding),
-        ),
-        (
-            "batch",
-            serde_json::json!(cur.batch),
-            serde_json::json!(next.batch),
-        ),
-        (
-            "start_date",
-            serde_json::json!(cur.start_date),
-            serde_json::json!(next.start_date),
-        ),
-        (
-            "implementing_unit",
-            serde_json::json!(cur.implementing_unit),
-            serde_json::json!(next.implementing_unit),
-        ),
-        (
-            "planned_end",
-            serde_json::json!(cur.planned_end),
-            serde_json::json!(next.planned_end),
-        ),
-        (
-            "stop_reason",
-            serde_json::json!(cur.stop_reason),
-            serde_json::json!(next.stop_reason),
-        ),
-    ];
-    for (k, old, new) in fields {
-        if old != new {
-            changes.insert(k.into(), serde_json::json!([old, new]));
-        }
-    }
+    super::flow::diff_fields(
+        &serde_json::to_value(&cur).unwrap_or_default(),
+        &serde_json::to_value(&next).unwrap_or_default(),
+        &super::flow::DECISION_FIELDS,
+        &mut changes,
+    );
     change_log::record(
         tx,
         at,

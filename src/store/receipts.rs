@@ -224,23 +224,8 @@ impl Store {
                 let old = serde_json::to_value(&local).unwrap_or_default();
                 let new = serde_json::to_value(d).unwrap_or_default();
                 let mut changes = serde_json::Map::new();
-                for k in [
-                    "status",
-                    "decision_no",
-                    "approved_support",
-                    "decision_date",
-                    "approved_funding",
-                    "batch",
-                    "start_date",
-                    "implementing_unit",
-                    "planned_end",
-                    "stop_reason",
-                ] {
-                    let (o, n) = (old.get(k), new.get(k));
-                    if o != n {
-                        changes.insert(k.into(), serde_json::json!([o, n]));
-                    }
-                }
+                super::flow::diff_fields(&old, &new, &["status"], &mut changes);
+                super::flow::diff_fields(&old, &new, &super::flow::DECISION_FIELDS, &mut changes);
                 change_log::record(
                     tx,
                     &now,

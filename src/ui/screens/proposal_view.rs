@@ -146,10 +146,7 @@ fn move_input(to: ProposalStatus, prompt: &Prompt) -> MoveInput {
             planned_end: v(2),
             ..Default::default()
         },
-        _ => MoveInput {
-            reason: v(0),
-            ..Default::default()
-        },
+        _ => MoveInput::with_reason(v(0)),
     }
 }
 
