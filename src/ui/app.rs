@@ -819,6 +819,14 @@ impl App {
                             &path.display(),
                         ],
                     );
+                    // A returned proposal not yet revised is said, so it is not forgotten.
+                    let text = match crate::words::flow::returned_unrevised_text(
+                        lang,
+                        out.returned_unrevised,
+                    ) {
+                        Some(r) => format!("{text}\n{r}"),
+                        None => text,
+                    };
                     (crate::text::sanitize(&text), false)
                 }
                 Err(e) => (
