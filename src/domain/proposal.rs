@@ -483,6 +483,17 @@ pub struct MoveData {
     pub start: Option<Start>,
 }
 
+/// A required one-line text of at most a title's length (title, implementing unit).
+fn required_line(issues: &mut Issues, key: &'static str, raw: &str) -> String {
+    let v = ingest(raw);
+    if v.is_empty() {
+        issues.push(FieldIssue::error(key, Problem::Required));
+    } else if v.chars().count() > MAX_TITLE {
+        issues.push(FieldIssue::error(key, Problem::TooLong { max: MAX_TITLE }));
+    }
+    v
+}
+
 /// A required date as typed (the consultation's date reading, with its checks).
 fn typed_date(
     issues: &mut Issues,
@@ -591,15 +602,7 @@ pub fn validate_move(
     let mut start = None;
     if needs.start {
         let date = typed_date(&mut issues, "start_date", &input.start_date, today);
-        let unit = ingest(&input.implementing_unit);
-        if unit.is_empty() {
-            issues.push(FieldIssue::error("implementing_unit", Problem::Required));
-        } else if unit.chars().count() > MAX_TITLE {
-            issues.push(FieldIssue::error(
-                "implementing_unit",
-                Problem::TooLong { max: MAX_TITLE },
-            ));
-        }
+        let unit = required_line(&mut issues, "implementing_unit", &input.implementing_unit);
         let end = typed_date(&mut issues, "planned_end", &input.planned_end, today);
         if let (Some(d), Some(e)) = (date, end) {
             if e < d {
@@ -999,15 +1002,7 @@ pub fn validate(input: &ProposalInput, today: NaiveDate) -> Result<(ProposalData
         }
     };
 
-    let title = ingest(&input.title);
-    if title.is_empty() {
-        issues.push(FieldIssue::error("title", Problem::Required));
-    } else if title.chars().count() > MAX_TITLE {
-        issues.push(FieldIssue::error(
-            "title",
-            Problem::TooLong { max: MAX_TITLE },
-        ));
-    }
+    let title = required_line(&mut issues, "title", &input.title);
     let text = |issues: &mut Issues, key: &'static str, raw: &str| {
         let v = ingest_multiline(raw);
         if v.chars().count() > MAX_TEXT {
