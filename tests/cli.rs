@@ -623,6 +623,27 @@ fn proposals_move_through_the_cli_and_the_plan_opens_in_excel() {
         err.contains("Đề xuất đang chờ tỉnh quyết định; bạn có thể: rút đề xuất."),
         "{err}"
     );
+    // The flow is the province's: a commune may not set it, at init or later.
+    let (code, _, err) = ctv(&db, &["settings", "area-review", "yes"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("Chỉ Trung tâm Khuyến công tỉnh"), "{err}");
+    let (code, _, err) = ctv(
+        &db,
+        &[
+            "init",
+            "--replace",
+            "--name",
+            "Trần Thị Bình",
+            "--role",
+            "commune",
+            "--unit",
+            "00004",
+            "--area-review",
+            "yes",
+        ],
+    );
+    assert_eq!(code, 1);
+    assert!(err.contains("--area-review"), "{err}");
     // The province (on the same database, no bundle) decides on what is proposed.
     let (code, out, err) = ctv(
         &db,
@@ -692,10 +713,19 @@ fn proposals_move_through_the_cli_and_the_plan_opens_in_excel() {
         "{out}"
     );
     assert!(out.contains("Phạm Thu Hà"), "{out}");
-    // Only the province sets the flow.
+    // The province sees and sets its flow; a typo names the option.
     let (code, out, _) = ctv(&db, &["settings", "area-review"]);
     assert_eq!(code, 0);
     assert!(out.contains("không (xã → tỉnh)"), "{out}");
+    let (code, _, err) = ctv(&db, &["settings", "area-review", "maybe"]);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("--area-review") && err.contains("maybe"),
+        "{err}"
+    );
+    let (code, out, err) = ctv(&db, &["settings", "area-review", "có"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("có (xã → khu vực rà soát → tỉnh)"), "{out}");
 
     let (code, out, _) = ctv_at(&db, NOW, &["proposal", "list", "--format", "json"]);
     assert_eq!(code, 0);
