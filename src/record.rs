@@ -156,6 +156,12 @@ pub struct TransitionRecord {
     pub to_status: String,
     pub reason: String,
     pub decision_no: Option<String>,
+    /// An approval's support granted and decision date (absent before schema 10: old revs
+    /// stay the same).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approved_support: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decision_date: Option<String>,
 }
 
 /// A proposal with its status history.
@@ -183,6 +189,24 @@ pub struct ProposalRecord {
     pub priorities: i64,
     pub status: String,
     pub decision_no: Option<String>,
+    /// The province's approval and the đề án's implementation (schema 10). Left out of the
+    /// JSON when empty, so a record without them keeps the rev it had before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approved_support: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decision_date: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approved_funding: Option<String>,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub batch: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_date: Option<String>,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub implementing_unit: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub planned_end: Option<String>,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub stop_reason: String,
     pub transitions: Vec<TransitionRecord>,
     pub created_at: String,
     pub created_by: String,

@@ -101,6 +101,8 @@ fn sender() -> Sender {
         let p = store.propose(&p.id, p.version).unwrap();
         proposals.push(p.id);
     }
+    // This province uses an area review (issue 15): the reviewed proposal is the one sent.
+    store.set_setting("area_review", "yes").unwrap();
     profile(&mut store, "Lê Văn Cường", "area", "00004");
     let p = store.proposal(&proposals[0]).unwrap().unwrap();
     store.review_proposal(&p.id, p.version, "Đủ hồ sơ").unwrap();

@@ -89,6 +89,8 @@ fn sender(dir: &Path, clock: &FixedClock) -> (Store, String) {
         .unwrap()
         .0;
     s.propose(&p.id, p.version).unwrap();
+    // This province uses an area review (issue 15).
+    s.set_setting("area_review", "yes").unwrap();
     as_profile(&mut s, "Lê Thị Bình", "area", "00004,00376");
     let v = s.proposal(&p.id).unwrap().unwrap().version;
     s.review_proposal(&p.id, v, "Đủ điều kiện").unwrap();
@@ -165,12 +167,15 @@ fn a_bundle_goes_in_once_and_a_receipt_with_a_decision_comes_back() {
     // The province approves the proposal and answers with a receipt.
     clock.set(vn(2026, 11, 13, 9));
     let v = p.proposal(&proposal).unwrap().unwrap().version;
-    p.move_proposal(
+    p.move_proposal_with(
         &proposal,
         v,
         ProposalStatus::PheDuyet,
-        "",
-        Some("123/QĐ-SCT"),
+        &ctv::domain::proposal::MoveInput {
+            decision_no: "123/QĐ-SCT".into(),
+            decision_date: "13/11/2026".into(),
+            ..Default::default()
+        },
     )
     .unwrap();
     let pkey = ctv::bundle::signing_key(&mut p).unwrap();

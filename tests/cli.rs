@@ -600,30 +600,107 @@ fn proposals_move_through_the_cli_and_the_plan_opens_in_excel() {
         let (code, _, err) = ctv_at(&db, NOW, &["proposal", "propose", p]);
         assert_eq!(code, 0, "{err}");
     }
-    // A commune collaborator cannot review: the same rule, in Vietnamese.
+    // Without an area review (the default), no one reviews: the refusal says so.
     let (code, _, err) = ctv_at(&db, NOW, &["proposal", "review", &p1, "--comment", "ok"]);
     assert_eq!(code, 1);
-    assert!(err.contains("Chỉ cán bộ khu vực"), "{err}");
+    assert!(err.contains("Tỉnh không dùng bước rà soát"), "{err}");
+    // A commune collaborator may not decide: the refusal says what they can do.
+    let (code, _, err) = ctv_at(
+        &db,
+        NOW,
+        &[
+            "proposal",
+            "approve",
+            &p1,
+            "--decision-no",
+            "1/QĐ",
+            "--decision-date",
+            "20/11/2026",
+        ],
+    );
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("Đề xuất đang chờ tỉnh quyết định; bạn có thể: rút đề xuất."),
+        "{err}"
+    );
+    // The flow is the province's: a commune may not set it, at init or later.
+    let (code, _, err) = ctv(&db, &["settings", "area-review", "yes"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("Chỉ Trung tâm Khuyến công tỉnh"), "{err}");
     let (code, _, err) = ctv(
         &db,
         &[
             "init",
             "--replace",
             "--name",
-            "Lê Văn Cường",
+            "Trần Thị Bình",
             "--role",
-            "area",
+            "commune",
             "--unit",
             "00004",
+            "--area-review",
+            "yes",
+        ],
+    );
+    assert_eq!(code, 1);
+    assert!(err.contains("--area-review"), "{err}");
+    // The province (on the same database, no bundle) decides on what is proposed.
+    let (code, out, err) = ctv(
+        &db,
+        &[
+            "init",
+            "--replace",
+            "--name",
+            "Phạm Thu Hà",
+            "--role",
+            "province",
+            "--unit",
+            "01",
+            "--area-review",
+            "no",
         ],
     );
     assert_eq!(code, 0, "{err}");
-    let (code, _, err) = ctv_at(
-        &db,
-        NOW,
-        &["proposal", "review", &p1, "--comment", "Đủ hồ sơ"],
-    );
+    assert!(out.contains("Rà soát của cán bộ khu vực: không"), "{out}");
+    let approve = |amount: &str, date: &str| {
+        ctv_at(
+            &db,
+            NOW,
+            &[
+                "proposal",
+                "approve",
+                &p1,
+                "--amount",
+                amount,
+                "--decision-no",
+                "12/QĐ-SCT",
+                "--decision-date",
+                date,
+                "--funding",
+                "KCQG",
+                "--batch",
+                "Đợt 1",
+            ],
+        )
+    };
+    // Bad input names the field and changes nothing.
+    let (code, _, err) = approve("500tr", "20/11/2026");
+    assert_eq!(code, 1);
+    assert!(err.contains("nhiều hơn kinh phí đề nghị"), "{err}");
+    let (code, _, err) = approve("300tr", "32/11/2026");
+    assert_eq!(code, 1);
+    assert!(err.contains("Ngày quyết định"), "{err}");
+    let (code, _, err) = approve("300tr", "20/11/2026");
     assert_eq!(code, 0, "{err}");
+    let (_, out, _) = ctv_at(&db, NOW, &["proposal", "show", &p1]);
+    assert!(
+        out.contains("300.000.000 đ") && out.contains("Đợt 1"),
+        "{out}"
+    );
+    assert!(
+        out.contains("20/11/2026") && out.contains("12/QĐ-SCT"),
+        "{out}"
+    );
     let (code, _, err) = ctv_at(
         &db,
         NOW,
@@ -631,8 +708,24 @@ fn proposals_move_through_the_cli_and_the_plan_opens_in_excel() {
     );
     assert_eq!(code, 0, "{err}");
     let (_, out, _) = ctv_at(&db, NOW, &["proposal", "show", &p2]);
-    assert!(out.contains("Đã đề xuất → Nháp — Vượt mức"), "{out}");
-    assert!(out.contains("Lê Văn Cường"), "{out}");
+    assert!(
+        out.contains("Đã đề xuất → Tỉnh trả lại để sửa — Vượt mức"),
+        "{out}"
+    );
+    assert!(out.contains("Phạm Thu Hà"), "{out}");
+    // The province sees and sets its flow; a typo names the option.
+    let (code, out, _) = ctv(&db, &["settings", "area-review"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("không (xã → tỉnh)"), "{out}");
+    let (code, _, err) = ctv(&db, &["settings", "area-review", "maybe"]);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("--area-review") && err.contains("maybe"),
+        "{err}"
+    );
+    let (code, out, err) = ctv(&db, &["settings", "area-review", "có"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("có (xã → khu vực rà soát → tỉnh)"), "{out}");
 
     let (code, out, _) = ctv_at(&db, NOW, &["proposal", "list", "--format", "json"]);
     assert_eq!(code, 0);

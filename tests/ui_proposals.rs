@@ -320,6 +320,7 @@ fn a_move_the_role_may_not_make_is_refused_by_the_core_in_words() {
     press(&mut a, &[ch('r')]);
     let toast = a.toast().unwrap_or_default().to_string();
     let refusal = ctv::domain::proposal::check_transition(
+        a.store().flow().unwrap(),
         ctv::domain::proposal::Mover::Person(ctv::domain::Role::Commune),
         Some(S::DeXuat),
         S::DaRaSoat,
@@ -409,4 +410,44 @@ fn issue16_money_typed_the_short_way_is_read_and_written_out() {
     press(&mut a, &[key(KeyCode::Tab)]);
     let msgs = form(&a).messages("other_sources", Lang::Vi);
     assert!(msgs.iter().any(|(_, m)| m.contains("2 tỷ 5")), "{msgs:?}");
+}
+
+#[test]
+fn the_province_approves_returns_and_refuses_from_the_view() {
+    let (mut s, _) = store();
+    fixture(&mut s);
+    // No area review: the province decides on what is proposed (a shared database).
+    s.set_setting("area_review", "no").unwrap();
+    as_role(&mut s, "Phạm Thu Hà", "province", "01");
+    let mut a = open_first_as(s);
+    assert_eq!(view(&a).record().proposal.status, S::DeXuat);
+    let footer = a.footer_hints();
+    for k in ["y", "n", "t", "w"] {
+        assert!(footer.iter().any(|(f, _)| f == k), "{k}: {footer:?}");
+    }
+    assert!(!footer.iter().any(|(f, _)| f == "r"), "{footer:?}");
+
+    // Approve asks its fields; the amount is prefilled with the support asked, and a
+    // missing decision number is said in the prompt, nothing changed.
+    press(&mut a, &[ch('y')]);
+    assert!(view(&a).is_asking());
+    let text = screen_text(&a);
+    assert!(text.contains("Phê duyệt đề án"), "{text}");
+    press(&mut a, &[key(KeyCode::Enter)]);
+    let err = view(&a).prompt_error().unwrap_or_default().to_string();
+    assert!(err.contains("Số quyết định"), "{err}");
+    assert_eq!(view(&a).record().proposal.status, S::DeXuat);
+    press(&mut a, &[key(KeyCode::Esc)]);
+    assert!(!view(&a).is_asking());
+
+    // Return for revision, with a reason: «Tỉnh trả lại để sửa».
+    press(&mut a, &[ch('t')]);
+    type_str(&mut a, "Bổ sung báo giá");
+    press(&mut a, &[key(KeyCode::Enter)]);
+    assert_eq!(view(&a).record().proposal.status, S::TraLai);
+    assert!(a.toast().is_some_and(|t| t.contains("Tỉnh trả lại để sửa")));
+    // Returned, it waits for the commune: the province may still propose it again itself
+    // (anyone in scope), but no longer decide.
+    let footer = a.footer_hints();
+    assert!(!footer.iter().any(|(f, _)| f == "y"), "{footer:?}");
 }

@@ -16,7 +16,7 @@ use super::{
     container, keys, sender_info, workbook, BundleError, Manifest, SigningKeyFile, COLLABORATORS,
     CONSULTATIONS, FACILITIES, KIND_BUNDLE, PROPOSALS, WORKBOOK,
 };
-use crate::domain::proposal::ProposalStatus;
+use crate::domain::proposal::{check_transition, Mover, ProposalStatus};
 use crate::record::{
     AcceptanceRecord, AdjustmentRecord, PaymentRecord, ProjectItem, ProposalRecord, ResultRecord,
     TransitionRecord, VisitRecord, FORMAT_VERSION, PROJECT_ENTITIES,
@@ -42,6 +42,9 @@ pub struct ExportOutcome {
     pub counts: BTreeMap<String, u64>,
     /// Proposals moved to "sent to the province".
     pub proposals_sent: usize,
+    /// Proposals the province returned that are not revised yet: they travel as returned
+    /// and are not sent (the report says so).
+    pub returned_unrevised: usize,
     pub bytes: u64,
     pub fingerprint: String,
 }
@@ -221,13 +224,26 @@ pub fn export_with_key(
     })?;
     progress(200, 1000);
 
-    // Reviewed proposals go as "sent to the province": the bundle carries them as the
-    // database will hold them once the export is recorded (same time, same transition).
+    // What the province's flow sends (proposed ones without an area review, reviewed ones)
+    // goes as "sent to the province": the bundle carries them as the database will hold
+    // them once the export is recorded (same time, same transition, the same rule).
     let now = store.now_string();
     let actor = store.require_profile()?.clone();
+    let flow = store.flow()?;
     let mut to_send = Vec::new();
+    let mut returned_unrevised = 0;
     for p in proposals.iter_mut() {
-        if p.status == ProposalStatus::DaRaSoat.code() {
+        let Some(status) = ProposalStatus::ALL
+            .into_iter()
+            .find(|s| s.code() == p.status)
+        else {
+            continue;
+        };
+        if status == ProposalStatus::TraLai {
+            returned_unrevised += 1;
+        }
+        let sends = check_transition(flow, Mover::Export, Some(status), ProposalStatus::DaGuiTinh);
+        if sends.is_ok() {
             to_send.push(p.id.clone());
             mark_sent(p, &now, &actor.id, &actor.name);
         }
@@ -390,6 +406,7 @@ pub fn export_with_key(
         full: opts.full,
         counts,
         proposals_sent: to_send.len(),
+        returned_unrevised,
         bytes,
         fingerprint: key.fingerprint(),
     })
@@ -412,8 +429,8 @@ fn project_lines<T: ProjectItem>(
     Ok((T::TABLE, T::ENTRY, lines))
 }
 
-/// The proposal as `Store::record_export` will leave it: DA_RA_SOAT → DA_GUI_TINH by the
-/// export, at `now`.
+/// The proposal as `Store::record_export` will leave it: → DA_GUI_TINH by the export, at
+/// `now`.
 fn mark_sent(p: &mut ProposalRecord, now: &str, actor_id: &str, actor_name: &str) {
     p.transitions.push(TransitionRecord {
         at: now.to_string(),
@@ -424,6 +441,8 @@ fn mark_sent(p: &mut ProposalRecord, now: &str, actor_id: &str, actor_name: &str
         to_status: ProposalStatus::DaGuiTinh.code().to_string(),
         reason: String::new(),
         decision_no: None,
+        approved_support: None,
+        decision_date: None,
     });
     p.status = ProposalStatus::DaGuiTinh.code().to_string();
     p.updated_at = now.to_string();

@@ -14,6 +14,7 @@ use super::{
     keys, read_bundle, sender_info, write_signed, Bundle, BundleError, KeyStatus, SigningKeyFile,
     KIND_BUNDLE, KIND_RECEIPT,
 };
+use crate::domain::proposal::Flow;
 use crate::record::{ProjectRecords, ProposalRecord};
 use crate::store::{
     bundles::{record_received_in, trust_sender_in},
@@ -37,12 +38,16 @@ pub struct Receipt {
     pub accepted: BTreeMap<String, u64>,
     /// Per entity: records that conflicted (kept for a person at the province).
     pub conflicts: BTreeMap<String, u64>,
-    /// The sender's proposals the province has decided on, as the province holds them.
+    /// The sender's proposals the province has decided on (returned, approved, refused,
+    /// started, completed, stopped), as the province holds them.
     pub decisions: Vec<ProposalRecord>,
     /// The province's records of the sender's đề án (adjustments, its own visits, the
     /// acceptance, payments, results); absent from receipts before format version 2.
     #[serde(default, skip_serializing_if = "ProjectRecords::is_empty")]
     pub projects: ProjectRecords,
+    /// The province's flow (absent from receipts written before issue 15).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flow: Option<Flow>,
 }
 
 impl Receipt {
@@ -243,6 +248,7 @@ pub fn import(store: &mut Store, c: &Checked, accept_key: bool) -> Result<Import
                 .collect(),
             decisions: Vec::new(),
             projects: ProjectRecords::default(),
+            flow: None,
         };
         let json = serde_json::to_string(&body).unwrap_or_else(|_| "{}".into());
         crate::store::record_receipt_in(tx, "sent", &m.sender.id, m.seq, &now, &json)
@@ -264,6 +270,7 @@ pub fn receipt_for(
         serde_json::from_str(&body).map_err(|e| ReceiveError::BadReceipt(e.to_string()))?;
     r.decisions = store.decided_proposals_of(sender_id)?;
     r.projects = store.project_records_for_receipt(sender_id)?;
+    r.flow = Some(store.flow()?);
     Ok(r)
 }
 
@@ -338,7 +345,7 @@ pub fn apply_receipt(
     let json = serde_json::to_string(&receipt).unwrap_or_else(|_| "{}".into());
     let now = store.now_string();
     let mut projects_applied = 0;
-    let applied = store.take_decisions(&province, &receipt.decisions, |tx| {
+    let applied = store.take_decisions(&province, receipt.flow, &receipt.decisions, |tx| {
         projects_applied =
             crate::store::take_project_records_in(tx, &receipt.projects, &province, &now)?;
         if trust {

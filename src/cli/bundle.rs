@@ -89,6 +89,9 @@ pub fn run_export(ctx: &Ctx, a: ExportArgs) -> Result<(), CliError> {
             ]
         )
     );
+    if let Some(t) = crate::words::flow::returned_unrevised_text(l, out.returned_unrevised) {
+        println!("{t}");
+    }
     if out.proposals_sent > 0 {
         println!("{}", trf(l, "cli.export.sent", &[&out.proposals_sent]));
     }

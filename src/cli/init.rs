@@ -19,12 +19,27 @@ pub struct InitArgs {
     /// 2025 commune code(s), pre-2025 district code(s) for an area, or a province code
     #[arg(long, value_name = "CODE[,CODE…]")]
     pub unit: String,
+    /// Province only: whether area officers review proposals before the province (yes/no;
+    /// default no)
+    #[arg(long, value_name = "yes|no")]
+    pub area_review: Option<String>,
     /// Replace an existing profile (the old one stays, inactive, as the author of its records)
     #[arg(long)]
     pub replace: bool,
 }
 
 pub fn run(ctx: &Ctx, a: InitArgs) -> Result<(), CliError> {
+    let area_review = match &a.area_review {
+        Some(v) => {
+            if crate::domain::Role::parse(a.role.trim()) != Some(crate::domain::Role::Province) {
+                return Err(CliError::Message(
+                    tr(ctx.lang, "flow.area_review.only_province").to_string(),
+                ));
+            }
+            Some(super::settings::yes_no(ctx.lang, v)?)
+        }
+        None => None,
+    };
     let mut store = ctx.open()?;
     let input = ProfileInput {
         name: a.name,
@@ -45,6 +60,12 @@ pub fn run(ctx: &Ctx, a: InitArgs) -> Result<(), CliError> {
             );
             if p.units.len() > 1 {
                 println!("{}", trf(l, "cli.init.communes", &[&p.units.len()]));
+            }
+            if p.role == crate::domain::Role::Province {
+                if let Some(on) = area_review {
+                    store.set_area_review(on)?;
+                }
+                super::settings::print_flow(l, &store)?;
             }
             // The key that signs this profile's bundles; its fingerprint is what the
             // province compares.

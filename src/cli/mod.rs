@@ -20,6 +20,7 @@ pub mod project;
 pub mod project_show;
 pub mod proposal;
 mod restore;
+mod settings;
 mod snapshots;
 
 use std::path::PathBuf;
@@ -52,6 +53,9 @@ pub struct Cli {
 pub enum Command {
     /// Set who is working: name, role and scope (commune, area or province)
     Init(init::InitArgs),
+    /// The province's settings: `ctv settings area-review yes|no` (province only)
+    #[command(subcommand)]
+    Settings(settings::SettingsCmd),
     /// Fill the database with realistic synthetic data, to try CTV out
     Demo(demo::DemoArgs),
     /// The facility registry: import, list, show, add, archive
@@ -198,6 +202,7 @@ pub fn run(cli: Cli, start_tui: StartTui) -> ExitCode {
         }
         None => summary(&ctx),
         Some(Command::Init(a)) => init::run(&ctx, a),
+        Some(Command::Settings(c)) => settings::run(&ctx, c),
         Some(Command::Demo(a)) => demo::run(&ctx, a),
         Some(Command::Facilities(c)) => facilities::run(&ctx, c),
         Some(Command::Find(a)) => find::run(&ctx, *a),

@@ -9,7 +9,7 @@ use super::{CliError, Ctx};
 use crate::domain::issue::{Issues, Problem};
 use crate::domain::money::format_vnd;
 use crate::domain::proposal::{
-    FundingSource, Proposal, ProposalPatch, ProposalStatus, ProposalTotals,
+    FundingSource, MoveInput, Proposal, ProposalPatch, ProposalStatus, ProposalTotals,
 };
 use crate::refdata::codes;
 use crate::store::{default_title, ProposalFilter, Store, StoreError};
@@ -35,7 +35,8 @@ pub enum ProposalCmd {
         #[arg(long)]
         comment: String,
     },
-    /// Return a proposal to its commune as a draft, with a reason (area officer)
+    /// Return a proposal with a reason: the province for revision (→ TRA_LAI), an area
+    /// officer (with area review) to its commune as a draft
     Return {
         id: String,
         #[arg(long)]
@@ -43,6 +44,47 @@ pub enum ProposalCmd {
     },
     /// Withdraw a proposal, with a reason (proposer or reviewer)
     Withdraw {
+        id: String,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Approve a proposal (province): support granted (default: as asked), decision number
+    /// and date, funding source, batch
+    Approve {
+        id: String,
+        /// The support granted, e.g. 80tr (at most what was asked; default: as asked)
+        #[arg(long, default_value = "")]
+        amount: String,
+        #[arg(long)]
+        decision_no: String,
+        /// dd/mm/yyyy
+        #[arg(long)]
+        decision_date: String,
+        /// KCQG or KCĐP (default: as asked)
+        #[arg(long, default_value = "")]
+        funding: String,
+        /// The batch (đợt) of the year
+        #[arg(long, default_value = "")]
+        batch: String,
+    },
+    /// Refuse a proposal, with a reason (province)
+    Refuse {
+        id: String,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Start an approved đề án (province): start date, implementing unit, planned end
+    Start {
+        id: String,
+        #[arg(long)]
+        date: String,
+        #[arg(long)]
+        unit: String,
+        #[arg(long)]
+        planned_end: String,
+    },
+    /// Stop an approved or running đề án, with a reason (province)
+    Stop {
         id: String,
         #[arg(long)]
         reason: String,
@@ -201,13 +243,64 @@ pub fn run(ctx: &Ctx, cmd: ProposalCmd) -> Result<(), CliError> {
             None,
             "cli.proposal.reviewed",
         ),
-        ProposalCmd::Return { id, reason } => transition(
+        ProposalCmd::Return { id, reason } => {
+            let to = match ctx.open_to_read()?.profile().map(|p| p.role) {
+                Some(crate::domain::Role::Province) => ProposalStatus::TraLai,
+                _ => ProposalStatus::Nhap,
+            };
+            transition(ctx, &id, to, &reason, None, "cli.proposal.returned")
+        }
+        ProposalCmd::Approve {
+            id,
+            amount,
+            decision_no,
+            decision_date,
+            funding,
+            batch,
+        } => move_with(
             ctx,
             &id,
-            ProposalStatus::Nhap,
-            &reason,
-            None,
-            "cli.proposal.returned",
+            ProposalStatus::PheDuyet,
+            &MoveInput {
+                approved_support: amount,
+                decision_no,
+                decision_date,
+                funding,
+                batch,
+                ..Default::default()
+            },
+            "cli.proposal.status_set",
+        ),
+        ProposalCmd::Refuse { id, reason } => move_with(
+            ctx,
+            &id,
+            ProposalStatus::KhongDuyet,
+            &MoveInput::with_reason(reason),
+            "cli.proposal.status_set",
+        ),
+        ProposalCmd::Start {
+            id,
+            date,
+            unit,
+            planned_end,
+        } => move_with(
+            ctx,
+            &id,
+            ProposalStatus::DangThucHien,
+            &MoveInput {
+                start_date: date,
+                implementing_unit: unit,
+                planned_end,
+                ..Default::default()
+            },
+            "cli.proposal.status_set",
+        ),
+        ProposalCmd::Stop { id, reason } => move_with(
+            ctx,
+            &id,
+            ProposalStatus::Dung,
+            &MoveInput::with_reason(reason),
+            "cli.proposal.status_set",
         ),
         ProposalCmd::Withdraw { id, reason } => transition(
             ctx,
@@ -355,21 +448,18 @@ fn edit(ctx: &Ctx, a: EditArgs) -> Result<(), CliError> {
     Ok(())
 }
 
-fn transition(
+/// A move with what it carries (approve, refuse, start, stop), worded by `done_key`.
+fn move_with(
     ctx: &Ctx,
     id: &str,
     to: ProposalStatus,
-    reason: &str,
-    decision: Option<&str>,
+    input: &MoveInput,
     done_key: &'static str,
 ) -> Result<(), CliError> {
     let l = ctx.lang;
     let mut store = ctx.open()?;
     let p = find(ctx, &store, id)?;
-    let p = checked(
-        l,
-        store.move_proposal(&p.id, p.version, to, reason, decision),
-    )?;
+    let p = checked(l, store.move_proposal_with(&p.id, p.version, to, input))?;
     println!(
         "{}",
         trf(
@@ -382,6 +472,22 @@ fn transition(
         )
     );
     Ok(())
+}
+
+fn transition(
+    ctx: &Ctx,
+    id: &str,
+    to: ProposalStatus,
+    reason: &str,
+    decision: Option<&str>,
+    done_key: &'static str,
+) -> Result<(), CliError> {
+    let input = MoveInput {
+        reason: reason.to_string(),
+        decision_no: decision.unwrap_or_default().to_string(),
+        ..Default::default()
+    };
+    move_with(ctx, id, to, &input, done_key)
 }
 
 fn parse_filter(ctx: &Ctx, store: &Store, a: &FilterArgs) -> Result<ProposalFilter, CliError> {
@@ -676,6 +782,8 @@ fn show(ctx: &Ctx, id: &str) -> Result<(), CliError> {
             crate::words::format::priorities_text(l, &d.priorities),
         ),
     ];
+    // The approval, start and stop, after the decision number.
+    rows.splice(5..5, crate::words::flow::approval_rows(l, p));
     if !rec.actions.is_empty() {
         rows.push((
             label("proposal.col.actions"),

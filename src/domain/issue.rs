@@ -92,6 +92,11 @@ pub enum Problem {
         value: String,
     },
     TooLarge,
+    /// More support approved than the proposal asks for.
+    OverAsked {
+        approved: i64,
+        asked: i64,
+    },
     /// The parts of a proposal's money do not add up to its total cost.
     SumMismatch {
         total: i64,

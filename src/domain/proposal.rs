@@ -198,34 +198,60 @@ impl Mover {
     }
 }
 
+/// The province's choice of flow (setting `area_review`, carried in every receipt): whether
+/// an area officer reviews proposals between the commune and the province.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Flow {
+    pub area_review: bool,
+}
+
 /// What a transition must carry besides the target status.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct Needs {
-    /// A reason or comment (return, withdraw, review, not approved).
+    /// A reason or comment (return, withdraw, review, refuse, stop).
     pub reason: bool,
     /// The decision number (approval).
     pub decision_no: bool,
+    /// The approval: support granted (at most what was asked), decision date, funding source.
+    pub approval: bool,
+    /// The start: start date, implementing unit, planned end.
+    pub start: bool,
+    /// An acceptance record with result DAT or DAT_CO_DIEU_KIEN (completion).
+    pub acceptance: bool,
 }
 
 const NOTHING: Needs = Needs {
     reason: false,
     decision_no: false,
+    approval: false,
+    start: false,
+    acceptance: false,
 };
 const REASON: Needs = Needs {
     reason: true,
-    decision_no: false,
+    ..NOTHING
 };
-const DECISION: Needs = Needs {
-    reason: false,
+const APPROVAL: Needs = Needs {
     decision_no: true,
+    approval: true,
+    ..NOTHING
+};
+const START: Needs = Needs {
+    start: true,
+    ..NOTHING
+};
+const ACCEPTANCE: Needs = Needs {
+    acceptance: true,
+    ..NOTHING
 };
 
 /// Which movers may make a transition.
 #[derive(Debug, Clone, Copy)]
 enum By {
-    Commune,
+    /// Any person in scope: commune, area or province.
+    Anyone,
     Area,
-    CommuneOrArea,
     Export,
     /// The province, at the province or by a decision that comes back.
     Province,
@@ -234,9 +260,8 @@ enum By {
 impl By {
     fn admits(self, m: Mover) -> bool {
         match self {
-            By::Commune => m == Mover::Person(Role::Commune),
+            By::Anyone => matches!(m, Mover::Person(_)),
             By::Area => m == Mover::Person(Role::Area),
-            By::CommuneOrArea => matches!(m, Mover::Person(Role::Commune | Role::Area)),
             By::Export => m == Mover::Export,
             By::Province => matches!(m, Mover::Person(Role::Province) | Mover::Decision),
         }
@@ -244,11 +269,28 @@ impl By {
 
     fn label_key(self) -> &'static str {
         match self {
-            By::Commune => "proposal.by.commune",
+            By::Anyone => "proposal.by.anyone",
             By::Area => "proposal.by.area",
-            By::CommuneOrArea => "proposal.by.commune_or_area",
             By::Export => "proposal.by.export",
             By::Province => "proposal.by.province",
+        }
+    }
+}
+
+/// Under which flow a rule holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum When {
+    Always,
+    AreaReview,
+    NoAreaReview,
+}
+
+impl When {
+    fn holds(self, flow: Flow) -> bool {
+        match self {
+            When::Always => true,
+            When::AreaReview => flow.area_review,
+            When::NoAreaReview => !flow.area_review,
         }
     }
 }
@@ -264,31 +306,48 @@ pub fn who_may_key(from: Option<ProposalStatus>, to: ProposalStatus) -> Option<&
         .map(|r| r.2.label_key())
 }
 
-/// Every allowed transition: (from, to, by whom, what it needs). `None` from is creation.
-/// From `proposal_statuses.csv`: the commune drafts and proposes; the area officer reviews or
-/// returns (to draft); "sent" is set by the export only; the province decides; the proposer
-/// or the reviewer may withdraw before it leaves for the province.
-const RULES: &[(Option<ProposalStatus>, ProposalStatus, By, Needs)] = &[
-    (None, S::Nhap, By::Commune, NOTHING),
-    (Some(S::Nhap), S::DeXuat, By::Commune, NOTHING),
-    (Some(S::Nhap), S::Rut, By::Commune, REASON),
-    (Some(S::DeXuat), S::DaRaSoat, By::Area, REASON),
-    (Some(S::DeXuat), S::Nhap, By::Area, REASON),
-    (Some(S::DaRaSoat), S::Nhap, By::Area, REASON),
-    (Some(S::DeXuat), S::Rut, By::CommuneOrArea, REASON),
-    (Some(S::DaRaSoat), S::Rut, By::CommuneOrArea, REASON),
-    (Some(S::DaRaSoat), S::DaGuiTinh, By::Export, NOTHING),
-    (Some(S::DaGuiTinh), S::PheDuyet, By::Province, DECISION),
-    (Some(S::DaGuiTinh), S::KhongDuyet, By::Province, REASON),
-    (Some(S::PheDuyet), S::DangThucHien, By::Province, NOTHING),
-    (Some(S::DangThucHien), S::HoanThanh, By::Province, NOTHING),
+/// Every allowed transition: (from, to, by whom, under which flow, what it needs). `None`
+/// from is creation. Anyone in scope drafts, proposes, revises a returned proposal and
+/// withdraws before the province decides; the area officer reviews or returns (to draft)
+/// only where the province uses an area review; "sent" is set by the export only (proposed
+/// ones without area review, reviewed ones — a reviewed proposal is never left stuck if the
+/// province later drops the review); the province decides on what reaches it (on a shared
+/// database, with no bundle, on what is proposed or reviewed), starts, stops and, through
+/// an acceptance record, completes.
+#[rustfmt::skip]
+const RULES: &[(Option<ProposalStatus>, ProposalStatus, By, When, Needs)] = &[
+    (None, S::Nhap, By::Anyone, When::Always, NOTHING),
+    (Some(S::Nhap), S::DeXuat, By::Anyone, When::Always, NOTHING),
+    (Some(S::TraLai), S::DeXuat, By::Anyone, When::Always, NOTHING),
+    (Some(S::Nhap), S::Rut, By::Anyone, When::Always, REASON),
+    (Some(S::TraLai), S::Rut, By::Anyone, When::Always, REASON),
+    (Some(S::DeXuat), S::Rut, By::Anyone, When::Always, REASON),
+    (Some(S::DaRaSoat), S::Rut, By::Anyone, When::Always, REASON),
+    (Some(S::DeXuat), S::DaRaSoat, By::Area, When::AreaReview, REASON),
+    (Some(S::DeXuat), S::Nhap, By::Area, When::AreaReview, REASON),
+    (Some(S::DaRaSoat), S::Nhap, By::Area, When::AreaReview, REASON),
+    (Some(S::DeXuat), S::DaGuiTinh, By::Export, When::NoAreaReview, NOTHING),
+    (Some(S::DaRaSoat), S::DaGuiTinh, By::Export, When::Always, NOTHING),
+    (Some(S::DaGuiTinh), S::PheDuyet, By::Province, When::Always, APPROVAL),
+    (Some(S::DaGuiTinh), S::KhongDuyet, By::Province, When::Always, REASON),
+    (Some(S::DaGuiTinh), S::TraLai, By::Province, When::Always, REASON),
+    (Some(S::DeXuat), S::PheDuyet, By::Province, When::NoAreaReview, APPROVAL),
+    (Some(S::DeXuat), S::KhongDuyet, By::Province, When::NoAreaReview, REASON),
+    (Some(S::DeXuat), S::TraLai, By::Province, When::NoAreaReview, REASON),
+    (Some(S::DaRaSoat), S::PheDuyet, By::Province, When::Always, APPROVAL),
+    (Some(S::DaRaSoat), S::KhongDuyet, By::Province, When::Always, REASON),
+    (Some(S::DaRaSoat), S::TraLai, By::Province, When::Always, REASON),
+    (Some(S::PheDuyet), S::DangThucHien, By::Province, When::Always, START),
+    (Some(S::PheDuyet), S::Dung, By::Province, When::Always, REASON),
+    (Some(S::DangThucHien), S::Dung, By::Province, When::Always, REASON),
+    (Some(S::DangThucHien), S::HoanThanh, By::Province, When::Always, ACCEPTANCE),
 ];
 
 /// Why a transition is refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, thiserror::Error)]
 #[serde(tag = "refusal", rename_all = "snake_case")]
 pub enum Refusal {
-    /// The proposal is withdrawn, refused or completed.
+    /// The proposal is withdrawn, refused, completed or stopped.
     #[error("the proposal is {from:?}: its status no longer changes")]
     Final { from: ProposalStatus },
     /// "Sent to the province" is set by the bundle export only.
@@ -300,6 +359,15 @@ pub enum Refusal {
         mover: Mover,
         from: Option<ProposalStatus>,
         to: ProposalStatus,
+        flow: Flow,
+    },
+    /// The move belongs to the other flow (an area review the province does not use, or a
+    /// step the area review must come before).
+    #[error("not in this province's flow: {from:?} to {to:?}")]
+    NotInFlow {
+        from: Option<ProposalStatus>,
+        to: ProposalStatus,
+        flow: Flow,
     },
     /// No one moves a proposal this way.
     #[error("no transition from {from:?} to {to:?}")]
@@ -309,9 +377,11 @@ pub enum Refusal {
     },
 }
 
-/// THE rule: may `mover` move a proposal from `from` (None: create it) to `to`, and what must
-/// the move carry? Used by the store for every write, so the CLI and the TUI agree.
+/// THE rule: under the province's `flow`, may `mover` move a proposal from `from` (None:
+/// create it) to `to`, and what must the move carry? Used by the store for every write, so
+/// the CLI, the TUI, the export and the receipts agree.
 pub fn check_transition(
+    flow: Flow,
     mover: Mover,
     from: Option<ProposalStatus>,
     to: ProposalStatus,
@@ -319,25 +389,245 @@ pub fn check_transition(
     if let Some(f) = from.filter(|f| f.is_final()) {
         return Err(Refusal::Final { from: f });
     }
-    let rule = RULES.iter().find(|r| r.0 == from && r.1 == to);
-    match rule {
-        Some(r) if r.2.admits(mover) => Ok(r.3),
-        _ if to == S::DaGuiTinh && mover != Mover::Export => Err(Refusal::ExportOnly),
-        Some(_) => Err(Refusal::WrongMover { mover, from, to }),
-        None => Err(Refusal::NoSuchTransition { from, to }),
+    let mut rules = RULES.iter().filter(|r| r.0 == from && r.1 == to);
+    let Some(first) = rules.clone().next() else {
+        return Err(Refusal::NoSuchTransition { from, to });
+    };
+    if let Some(r) = rules.find(|r| r.3.holds(flow)) {
+        if r.2.admits(mover) {
+            return Ok(r.4);
+        }
+        if to == S::DaGuiTinh {
+            return Err(Refusal::ExportOnly);
+        }
+        return Err(Refusal::WrongMover {
+            mover,
+            from,
+            to,
+            flow,
+        });
     }
+    let _ = first;
+    Err(Refusal::NotInFlow { from, to, flow })
 }
 
 /// The statuses `mover` may move a proposal to from `from`, in list order: a screen's actions.
-pub fn allowed_transitions(mover: Mover, from: ProposalStatus) -> Vec<(ProposalStatus, Needs)> {
+pub fn allowed_transitions(
+    flow: Flow,
+    mover: Mover,
+    from: ProposalStatus,
+) -> Vec<(ProposalStatus, Needs)> {
     ProposalStatus::ALL
         .into_iter()
         .filter_map(|to| {
-            check_transition(mover, Some(from), to)
+            check_transition(flow, mover, Some(from), to)
                 .ok()
                 .map(|n| (to, n))
         })
         .collect()
+}
+
+// ------------------------------------------------------------------------------------------
+// What a move carries
+
+/// A move as typed (CLI options, the TUI's prompt and form): every field optional text.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MoveInput {
+    pub reason: String,
+    pub decision_no: String,
+    /// The support granted, as typed (`80tr`); empty: what was asked.
+    pub approved_support: String,
+    pub decision_date: String,
+    /// KCQG/KCĐP; empty: the funding source asked.
+    pub funding: String,
+    pub batch: String,
+    pub start_date: String,
+    pub implementing_unit: String,
+    pub planned_end: String,
+}
+
+impl MoveInput {
+    /// A move that carries only a reason (return, refuse, stop, withdraw).
+    pub fn with_reason(reason: impl Into<String>) -> MoveInput {
+        MoveInput {
+            reason: reason.into(),
+            ..Default::default()
+        }
+    }
+}
+
+/// The province's approval.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Approval {
+    pub support: i64,
+    pub decision_no: String,
+    pub date: NaiveDate,
+    pub funding: FundingSource,
+    pub batch: String,
+}
+
+/// The start of implementation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Start {
+    pub date: NaiveDate,
+    pub implementing_unit: String,
+    pub planned_end: NaiveDate,
+}
+
+/// A move checked against what its rule needs.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MoveData {
+    pub reason: String,
+    pub decision_no: Option<String>,
+    pub approval: Option<Approval>,
+    pub start: Option<Start>,
+}
+
+/// A required one-line text of at most a title's length (title, implementing unit).
+fn required_line(issues: &mut Issues, key: &'static str, raw: &str) -> String {
+    let v = ingest(raw);
+    if v.is_empty() {
+        issues.push(FieldIssue::error(key, Problem::Required));
+    } else if v.chars().count() > MAX_TITLE {
+        issues.push(FieldIssue::error(key, Problem::TooLong { max: MAX_TITLE }));
+    }
+    v
+}
+
+/// A required date as typed (the consultation's date reading, with its checks).
+fn typed_date(
+    issues: &mut Issues,
+    key: &'static str,
+    raw: &str,
+    today: NaiveDate,
+) -> Option<NaiveDate> {
+    if ingest(raw).is_empty() {
+        issues.push(FieldIssue::error(key, Problem::Required));
+        return None;
+    }
+    super::consultation::date_field(issues, key, raw, today)
+}
+
+/// Checks a move's typed values against what its rule `needs`: `asked` is the support the
+/// proposal asks for (the most that may be approved) and its funding source (the default).
+/// Values a move does not need are ignored.
+pub fn validate_move(
+    needs: Needs,
+    input: &MoveInput,
+    asked: (i64, FundingSource),
+    today: NaiveDate,
+) -> Result<MoveData, Issues> {
+    let mut issues = Issues::default();
+    let reason = ingest_multiline(&input.reason);
+    if needs.reason && reason.is_empty() {
+        issues.push(FieldIssue::error("reason", Problem::Required));
+    }
+    if reason.chars().count() > MAX_TEXT {
+        issues.push(FieldIssue::error(
+            "reason",
+            Problem::TooLong { max: MAX_TEXT },
+        ));
+    }
+    let decision_no = Some(ingest(&input.decision_no)).filter(|d| !d.is_empty());
+    if needs.decision_no && decision_no.is_none() {
+        issues.push(FieldIssue::error("decision_no", Problem::Required));
+    }
+    let mut approval = None;
+    if needs.approval {
+        let support = if input.approved_support.trim().is_empty() {
+            Some(asked.0)
+        } else {
+            let before = issues.0.len();
+            let v = money_field(
+                &mut issues,
+                "approved_support",
+                &input.approved_support,
+                true,
+            );
+            if issues.0.len() > before {
+                None
+            } else if v > asked.0 {
+                issues.push(FieldIssue::error(
+                    "approved_support",
+                    Problem::OverAsked {
+                        approved: v,
+                        asked: asked.0,
+                    },
+                ));
+                None
+            } else {
+                Some(v)
+            }
+        };
+        let date = typed_date(&mut issues, "decision_date", &input.decision_date, today);
+        if let Some(d) = date.filter(|d| *d > today) {
+            issues.push(FieldIssue::error(
+                "decision_date",
+                Problem::DateInFuture { date: dmy(d) },
+            ));
+        }
+        let funding = if input.funding.trim().is_empty() {
+            Some(asked.1)
+        } else {
+            let f = FundingSource::parse(&input.funding);
+            if f.is_none() {
+                issues.push(FieldIssue::error(
+                    "approved_funding",
+                    Problem::UnknownCode {
+                        code: ingest(&input.funding),
+                    },
+                ));
+            }
+            f
+        };
+        let batch = ingest(&input.batch);
+        if batch.chars().count() > MAX_TITLE {
+            issues.push(FieldIssue::error(
+                "batch",
+                Problem::TooLong { max: MAX_TITLE },
+            ));
+        }
+        if let (Some(support), Some(date), Some(funding), Some(no)) =
+            (support, date, funding, decision_no.clone())
+        {
+            approval = Some(Approval {
+                support,
+                decision_no: no,
+                date,
+                funding,
+                batch,
+            });
+        }
+    }
+    let mut start = None;
+    if needs.start {
+        let date = typed_date(&mut issues, "start_date", &input.start_date, today);
+        let unit = required_line(&mut issues, "implementing_unit", &input.implementing_unit);
+        let end = typed_date(&mut issues, "planned_end", &input.planned_end, today);
+        if let (Some(d), Some(e)) = (date, end) {
+            if e < d {
+                issues.push(FieldIssue::error(
+                    "planned_end",
+                    Problem::BeforeDate { date: dmy(d) },
+                ));
+            } else if !unit.is_empty() {
+                start = Some(Start {
+                    date: d,
+                    implementing_unit: unit,
+                    planned_end: e,
+                });
+            }
+        }
+    }
+    if issues.has_errors() {
+        return Err(issues);
+    }
+    Ok(MoveData {
+        reason,
+        decision_no,
+        approval,
+        start,
+    })
 }
 
 // ------------------------------------------------------------------------------------------
@@ -602,6 +892,14 @@ pub fn field_label_key(key: &str) -> Option<&'static str> {
     match key {
         "reason" => Some("proposal.field.reason"),
         "decision_no" => Some("proposal.field.decision_no"),
+        "approved_support" => Some("proposal.field.approved_support"),
+        "decision_date" => Some("proposal.field.decision_date"),
+        "approved_funding" => Some("proposal.field.approved_funding"),
+        "batch" => Some("proposal.field.batch"),
+        "start_date" => Some("proposal.field.start_date"),
+        "implementing_unit" => Some("proposal.field.implementing_unit"),
+        "planned_end" => Some("proposal.field.planned_end"),
+        "stop_reason" => Some("proposal.field.stop_reason"),
         _ => FIELDS.iter().find(|(k, _)| *k == key).map(|(_, l)| *l),
     }
 }
@@ -709,15 +1007,7 @@ pub fn validate(input: &ProposalInput, today: NaiveDate) -> Result<(ProposalData
         }
     };
 
-    let title = ingest(&input.title);
-    if title.is_empty() {
-        issues.push(FieldIssue::error("title", Problem::Required));
-    } else if title.chars().count() > MAX_TITLE {
-        issues.push(FieldIssue::error(
-            "title",
-            Problem::TooLong { max: MAX_TITLE },
-        ));
-    }
+    let title = required_line(&mut issues, "title", &input.title);
     let text = |issues: &mut Issues, key: &'static str, raw: &str| {
         let v = ingest_multiline(raw);
         if v.chars().count() > MAX_TEXT {
@@ -899,6 +1189,17 @@ pub struct Proposal {
     pub status: ProposalStatus,
     /// The approval's decision number, once approved.
     pub decision_no: Option<String>,
+    /// The province's approval: support granted, decision date (ISO), funding source granted,
+    /// batch (đợt).
+    pub approved_support: Option<i64>,
+    pub decision_date: Option<String>,
+    pub approved_funding: Option<FundingSource>,
+    pub batch: String,
+    /// Implementation: start (ISO), implementing unit, planned end (ISO); why it stopped.
+    pub start_date: Option<String>,
+    pub implementing_unit: String,
+    pub planned_end: Option<String>,
+    pub stop_reason: String,
     pub facility_name: String,
     /// The facility's commune (2025 code).
     pub commune_code: String,
@@ -923,6 +1224,9 @@ pub struct Transition {
     pub to: ProposalStatus,
     pub reason: String,
     pub decision_no: Option<String>,
+    /// With an approval: the support granted and the decision's date (ISO).
+    pub approved_support: Option<i64>,
+    pub decision_date: Option<String>,
 }
 
 /// A proposal as a screen shows it: the record, its history (oldest first), its warnings

@@ -401,12 +401,13 @@ impl Store {
         sent: &[(&str, &str, &str)],
     ) -> Result<()> {
         let actor = self.actor()?;
+        let today = self.today();
         self.write(|tx| {
             let before: i64 =
                 tx.query_row("SELECT coalesce(max(seq), 0) FROM change_log", [], |r| {
                     r.get(0)
                 })?;
-            super::proposals::mark_sent_in(tx, to_send, now, &actor)?;
+            super::proposals::mark_sent_in(tx, to_send, now, &actor, today)?;
             // The moves just made are in this bundle already; a change by someone else since
             // the bundle was read is not, and goes in the next one.
             let upto = if before == changes_to {

@@ -8,6 +8,7 @@ mod change_log;
 mod collaborators;
 mod consultations;
 mod facilities;
+mod flow;
 mod merge;
 mod project_view;
 mod projects;
@@ -38,6 +39,7 @@ pub use busy::BUSY_TIMEOUT;
 pub use change_log::ChangeEntry;
 pub use consultations::{BulkConsultation, BulkFollowUp, ConsultationFilter, GRACE_HOURS_SETTING};
 pub use facilities::{FacilityFilter, FacilitySort, ImportOutcome};
+pub use flow::{set_flow_in, AREA_REVIEW_SETTING};
 pub use merge::{
     AllRecords, Conflict, DuplicatePair, DuplicateRow, EntityCounts, Incoming, MergeMoves,
     MergeReport, RecordProblem, Sender, Side, ENTITIES,
@@ -47,7 +49,7 @@ pub use project_view::{
     Stage,
 };
 pub use projects::{take_project_records_in, ProjectMoney};
-pub use proposals::{default_title, ProposalFilter, ProposalPrefill};
+pub use proposals::{default_title, transition_in, ProposalFilter, ProposalMove, ProposalPrefill};
 pub use receipts::{record_receipt_in, KeptReceipt};
 
 /// The schema, oldest first. Never edit a released migration: add one.
@@ -153,6 +155,10 @@ pub enum StoreError {
     NoFollowUp(String),
     #[error("the follow-up of consultation {0} is already done")]
     FollowUpDone(String),
+    #[error("proposal {0}: no acceptance that passed")]
+    NeedsAcceptance(String),
+    #[error("only the provincial centre sets the flow")]
+    ProvinceOnly,
     #[error("proposal {id}: {refusal}")]
     Transition {
         id: String,

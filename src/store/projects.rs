@@ -376,13 +376,14 @@ impl Store {
         let (d, _) =
             project::validate_acceptance(input, self.today()).map_err(StoreError::Invalid)?;
         let passed = d.result != AcceptanceResult::KhongDat;
+        let today = self.today();
         self.add_item(
             proposal_id,
             ProjectKind::Acceptance,
             &d,
             |tx, rec: &AcceptanceRecord, actor| {
                 if passed && status_in(tx, proposal_id)? == ProposalStatus::DangThucHien {
-                    complete_by_acceptance_in(tx, proposal_id, &rec.created_at, actor)?;
+                    complete_by_acceptance_in(tx, proposal_id, &rec.created_at, actor, today)?;
                 }
                 Ok(())
             },

@@ -11,15 +11,14 @@ use super::rows::{self, PROPOSAL_VIEW_SQL as COLS};
 use super::{change_log, new_id, Actor, Result, Store, StoreError};
 use crate::domain::consultation::{dmy, group_needs, NeedsGroup};
 use crate::domain::facility::Facility;
-use crate::domain::issue::{FieldIssue, Issues, Problem};
+use crate::domain::issue::Issues;
 use crate::domain::proposal::{
-    allowed_transitions, assess, build_plan, check_transition, FundingSource, Mover, Plan,
-    Priorities, Proposal, ProposalData, ProposalInput, ProposalMoney, ProposalPatch,
-    ProposalRecord, ProposalStatus, ProposalTotals, Transition,
+    allowed_transitions, assess, build_plan, check_transition, validate_move, FundingSource,
+    MoveData, MoveInput, Mover, Plan, Priorities, Proposal, ProposalData, ProposalInput,
+    ProposalMoney, ProposalPatch, ProposalRecord, ProposalStatus, ProposalTotals, Transition,
 };
 use crate::domain::Role;
 use crate::refdata::{codes, units};
-use crate::text::{ingest, ingest_multiline};
 
 /// Which proposals a list shows (always within the collaborator's scope).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -107,6 +106,8 @@ fn transition_from_row(r: &Row<'_>) -> rusqlite::Result<Transition> {
         to: status_from_code(&to).ok_or_else(|| bad(7, "status"))?,
         reason: r.get(8)?,
         decision_no: r.get(9)?,
+        approved_support: r.get(10)?,
+        decision_date: r.get(11)?,
     })
 }
 
@@ -148,65 +149,81 @@ impl ProposalFilter {
     }
 }
 
-fn invalid(field: &'static str, problem: Problem) -> StoreError {
-    let mut i = Issues::default();
-    i.push(FieldIssue::error(field, problem));
-    StoreError::Invalid(i)
+/// One status change of a proposal, as asked: which proposal (on which version, when a
+/// person saw it), who moves it, where to, and what was typed for the move.
+pub struct ProposalMove<'a> {
+    pub id: &'a str,
+    pub expected_version: Option<i64>,
+    pub mover: Mover,
+    pub to: ProposalStatus,
+    pub input: &'a MoveInput,
 }
 
-struct Move<'a> {
-    id: &'a str,
-    expected_version: Option<i64>,
-    mover: Mover,
-    to: ProposalStatus,
-    reason: &'a str,
-    decision_no: Option<&'a str>,
-}
-
-/// Checks and writes one transition inside `tx`: the rule, what it needs, the version, the
-/// row, its history and the change log.
-/// The export's moves (DA_RA_SOAT → DA_GUI_TINH) inside the export's own transaction, at
-/// the time the bundle already carries.
+/// The export's moves (DE_XUAT or DA_RA_SOAT → DA_GUI_TINH) inside the export's own
+/// transaction, at the time the bundle already carries.
 pub(crate) fn mark_sent_in(
     tx: &Transaction<'_>,
     ids: &[String],
     at: &str,
     actor: &Actor,
+    today: chrono::NaiveDate,
 ) -> Result<()> {
+    let input = MoveInput::default();
     for id in ids {
-        let m = Move {
+        let m = ProposalMove {
             id,
             expected_version: None,
             mover: Mover::Export,
             to: ProposalStatus::DaGuiTinh,
-            reason: "",
-            decision_no: None,
+            input: &input,
         };
-        write_move(tx, &m, at, actor)?;
+        transition_in(tx, &m, today, at, actor)?;
     }
     Ok(())
 }
 
 /// The acceptance's move (DANG_THUC_HIEN → HOAN_THANH by the province) inside the
-/// acceptance's own transaction, at its time.
+/// acceptance's own transaction, at its time: the one rule and write, like every move.
 pub(crate) fn complete_by_acceptance_in(
     tx: &Transaction<'_>,
     id: &str,
     at: &str,
     actor: &Actor,
+    today: chrono::NaiveDate,
 ) -> Result<()> {
-    let m = Move {
+    let input = MoveInput::default();
+    let m = ProposalMove {
         id,
         expected_version: None,
         mover: Mover::Person(Role::Province),
         to: ProposalStatus::HoanThanh,
-        reason: "",
-        decision_no: None,
+        input: &input,
     };
-    write_move(tx, &m, at, actor).map(drop)
+    transition_in(tx, &m, today, at, actor).map(drop)
 }
 
-fn write_move(tx: &Transaction<'_>, m: &Move<'_>, at: &str, actor: &Actor) -> Result<Proposal> {
+/// Whether the proposal has an acceptance that passed (đạt, or đạt có điều kiện).
+fn accepted(tx: &Transaction<'_>, id: &str) -> Result<bool> {
+    Ok(tx
+        .prepare_cached(
+            "SELECT 1 FROM project_acceptances WHERE proposal_id = ?1
+                AND result IN ('DAT', 'DAT_CO_DIEU_KIEN') LIMIT 1",
+        )?
+        .exists([id])?)
+}
+
+/// THE write of a status change, inside the caller's transaction (the CLI and the TUI
+/// through [`Store::move_proposal_with`], the export, and the acceptance of a project):
+/// the rule under the province's flow, what the move needs (checked by
+/// `domain::proposal::validate_move`), the version, the row with the approval or start
+/// data, its history row and the change log.
+pub fn transition_in(
+    tx: &Transaction<'_>,
+    m: &ProposalMove<'_>,
+    today: chrono::NaiveDate,
+    at: &str,
+    actor: &Actor,
+) -> Result<Proposal> {
     let cur = load(tx, m.id)?.ok_or_else(|| StoreError::NotFound(m.id.to_string()))?;
     // A stale view first: the rule is judged on the status the person saw.
     if let Some(v) = m.expected_version.filter(|v| *v != cur.version) {
@@ -216,60 +233,81 @@ fn write_move(tx: &Transaction<'_>, m: &Move<'_>, at: &str, actor: &Actor) -> Re
             found: cur.version,
         });
     }
-    let needs = check_transition(m.mover, Some(cur.status), m.to).map_err(|refusal| {
+    let flow = super::flow::flow_in(tx)?;
+    let needs = check_transition(flow, m.mover, Some(cur.status), m.to).map_err(|refusal| {
         StoreError::Transition {
             id: m.id.to_string(),
             refusal,
         }
     })?;
-    let reason = ingest_multiline(m.reason);
-    if needs.reason && reason.is_empty() {
-        return Err(invalid("reason", Problem::Required));
-    }
-    let decision_no = m.decision_no.map(ingest).filter(|d| !d.is_empty());
-    if needs.decision_no && decision_no.is_none() {
-        return Err(invalid("decision_no", Problem::Required));
+    let data = validate_move(
+        needs,
+        m.input,
+        (cur.data.money.support, cur.data.funding),
+        today,
+    )
+    .map_err(StoreError::Invalid)?;
+    if needs.acceptance && !accepted(tx, m.id)? {
+        return Err(StoreError::NeedsAcceptance(m.id.to_string()));
     }
     let version = cur.version + 1;
+    let mut next = cur.clone();
+    next.status = m.to;
     // The decision number stays once given (an approved proposal keeps it under way).
-    let new_decision = decision_no.clone().or(cur.decision_no.clone());
+    if data.decision_no.is_some() {
+        next.decision_no = data.decision_no.clone();
+    }
+    if let Some(a) = &data.approval {
+        next.approved_support = Some(a.support);
+        next.decision_date = Some(a.date.to_string());
+        next.approved_funding = Some(a.funding);
+        next.batch = a.batch.clone();
+    }
+    if let Some(st) = &data.start {
+        next.start_date = Some(st.date.to_string());
+        next.implementing_unit = st.implementing_unit.clone();
+        next.planned_end = Some(st.planned_end.to_string());
+    }
+    if m.to == ProposalStatus::Dung {
+        next.stop_reason = data.reason.clone();
+    }
     tx.prepare_cached(
-        "UPDATE proposals SET status = ?2, decision_no = ?3, updated_at = ?4, updated_by = ?5,
-            version = ?6 WHERE id = ?1",
+        "UPDATE proposals SET status = ?2, decision_no = ?3, approved_support = ?4,
+            decision_date = ?5, approved_funding = ?6, batch = ?7, start_date = ?8,
+            implementing_unit = ?9, planned_end = ?10, stop_reason = ?11, updated_at = ?12,
+            updated_by = ?13, version = ?14 WHERE id = ?1",
     )?
     .execute(params![
         m.id,
         m.to.code(),
-        new_decision,
+        next.decision_no,
+        next.approved_support,
+        next.decision_date,
+        next.approved_funding.map(FundingSource::code),
+        next.batch,
+        next.start_date,
+        next.implementing_unit,
+        next.planned_end,
+        next.stop_reason,
         at,
         actor.id,
         version
     ])?;
-    insert_transition(
-        tx,
-        m.id,
-        at,
-        actor,
-        m.mover,
-        Some(cur.status),
-        m.to,
-        &reason,
-        decision_no.as_deref(),
-    )?;
+    insert_transition(tx, m.id, at, actor, m.mover, Some(cur.status), m.to, &data)?;
     let mut changes = serde_json::Map::new();
     changes.insert(
         "status".into(),
         serde_json::json!([cur.status.code(), m.to.code()]),
     );
-    if !reason.is_empty() {
-        changes.insert("reason".into(), serde_json::json!([null, reason]));
+    if !data.reason.is_empty() {
+        changes.insert("reason".into(), serde_json::json!([null, data.reason]));
     }
-    if decision_no.is_some() && decision_no != cur.decision_no {
-        changes.insert(
-            "decision_no".into(),
-            serde_json::json!([cur.decision_no, decision_no]),
-        );
-    }
+    super::flow::diff_fields(
+        &serde_json::to_value(&cur).unwrap_or_default(),
+        &serde_json::to_value(&next).unwrap_or_default(),
+        &super::flow::DECISION_FIELDS,
+        &mut changes,
+    );
     change_log::record(
         tx,
         at,
@@ -292,13 +330,12 @@ fn insert_transition(
     mover: Mover,
     from: Option<ProposalStatus>,
     to: ProposalStatus,
-    reason: &str,
-    decision_no: Option<&str>,
+    data: &MoveData,
 ) -> Result<()> {
     tx.prepare_cached(
         "INSERT INTO proposal_transitions (proposal_id, at, actor_id, actor_name, mover,
-            from_status, to_status, reason, decision_no)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            from_status, to_status, reason, decision_no, approved_support, decision_date)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
     )?
     .execute(params![
         id,
@@ -308,8 +345,10 @@ fn insert_transition(
         mover.key(),
         from.map(|f| f.code()),
         to.code(),
-        reason,
-        decision_no
+        data.reason,
+        data.decision_no,
+        data.approval.as_ref().map(|a| a.support),
+        data.approval.as_ref().map(|a| a.date.to_string())
     ])?;
     Ok(())
 }
@@ -402,8 +441,8 @@ impl Store {
         })
     }
 
-    /// Validates and records a draft proposal (status NHAP) for a facility of the scope, by a
-    /// commune collaborator. Returns it with its warnings (caps, eligibility).
+    /// Validates and records a draft proposal (status NHAP) for a facility of the scope, by
+    /// anyone in scope. Returns it with its warnings (caps, eligibility).
     pub fn add_proposal(&mut self, input: &ProposalInput) -> Result<(Proposal, Issues)> {
         let (actor, role) = self.proposal_actor()?;
         let today = self.today();
@@ -414,7 +453,7 @@ impl Store {
             .ok_or_else(|| StoreError::NotFound(data.facility_id.clone()))?;
         self.check_scope(&facility.data.commune_code)?;
         let mover = Mover::Person(role);
-        check_transition(mover, None, ProposalStatus::Nhap).map_err(|refusal| {
+        check_transition(self.flow()?, mover, None, ProposalStatus::Nhap).map_err(|refusal| {
             StoreError::Transition {
                 id: String::new(),
                 refusal,
@@ -465,8 +504,7 @@ impl Store {
                 mover,
                 None,
                 ProposalStatus::Nhap,
-                "",
-                None,
+                &MoveData::default(),
             )?;
             change_log::record(
                 tx,
@@ -483,7 +521,7 @@ impl Store {
         Ok((p, warnings))
     }
 
-    /// Changes a draft (NHAP) made on `expected_version`, by a commune collaborator of its
+    /// Changes a draft or a returned proposal made on `expected_version`, by anyone in its
     /// scope; field → [old, new] goes to the change log.
     pub fn edit_proposal(
         &mut self,
@@ -491,13 +529,13 @@ impl Store {
         expected_version: i64,
         patch: &ProposalPatch,
     ) -> Result<(Proposal, Issues)> {
-        let (actor, role) = self.proposal_actor()?;
+        let (actor, _) = self.proposal_actor()?;
         let today = self.today();
         let old = self
             .proposal(id)?
             .ok_or_else(|| StoreError::NotFound(id.to_string()))?;
         self.check_scope(&old.commune_code)?;
-        if role != Role::Commune || !old.status.is_editable() {
+        if !old.status.is_editable() {
             return Err(StoreError::NotEditable {
                 id: id.to_string(),
                 status: old.status,
@@ -582,24 +620,41 @@ impl Store {
         reason: &str,
         decision_no: Option<&str>,
     ) -> Result<Proposal> {
+        let input = MoveInput {
+            reason: reason.to_string(),
+            decision_no: decision_no.unwrap_or_default().to_string(),
+            ..Default::default()
+        };
+        self.move_proposal_with(id, expected_version, to, &input)
+    }
+
+    /// Moves a proposal of the scope to `to` with everything the move carries (approval,
+    /// start, reason), as the current profile's role, if the rule allows it.
+    pub fn move_proposal_with(
+        &mut self,
+        id: &str,
+        expected_version: i64,
+        to: ProposalStatus,
+        input: &MoveInput,
+    ) -> Result<Proposal> {
         let (actor, role) = self.proposal_actor()?;
         let cur = self
             .proposal(id)?
             .ok_or_else(|| StoreError::NotFound(id.to_string()))?;
         self.check_scope(&cur.commune_code)?;
         let now = self.now_string();
-        let m = Move {
+        let today = self.today();
+        let m = ProposalMove {
             id,
             expected_version: Some(expected_version),
             mover: Mover::Person(role),
             to,
-            reason,
-            decision_no,
+            input,
         };
-        self.write(|tx| write_move(tx, &m, &now, &actor))
+        self.write(|tx| transition_in(tx, &m, today, &now, &actor))
     }
 
-    /// The commune proposes its draft (NHAP → DE_XUAT).
+    /// Anyone in scope proposes a draft or a returned proposal (→ DE_XUAT).
     pub fn propose(&mut self, id: &str, expected_version: i64) -> Result<Proposal> {
         self.move_proposal(id, expected_version, ProposalStatus::DeXuat, "", None)
     }
@@ -620,14 +675,19 @@ impl Store {
         )
     }
 
-    /// The area officer returns a proposal to its commune as a draft, with a reason.
+    /// Returns a proposal with a reason: the province for revision (→ TRA_LAI), an area
+    /// officer who reviews to its commune as a draft (→ NHAP).
     pub fn return_proposal(
         &mut self,
         id: &str,
         expected_version: i64,
         reason: &str,
     ) -> Result<Proposal> {
-        self.move_proposal(id, expected_version, ProposalStatus::Nhap, reason, None)
+        let to = match self.require_profile()?.role {
+            Role::Province => ProposalStatus::TraLai,
+            _ => ProposalStatus::Nhap,
+        };
+        self.move_proposal(id, expected_version, to, reason, None)
     }
 
     /// The proposer or the reviewer withdraws a proposal, with a reason.
@@ -640,8 +700,8 @@ impl Store {
         self.move_proposal(id, expected_version, ProposalStatus::Rut, reason, None)
     }
 
-    /// For the bundle export only: marks the reviewed proposals it carries as sent to the
-    /// province (DA_RA_SOAT → DA_GUI_TINH), all or none, in one transaction. Returns them.
+    /// For the bundle export only: marks the proposals it carries as sent to the province
+    /// (proposed or reviewed → DA_GUI_TINH), all or none, in one transaction. Returns them.
     pub fn mark_sent_to_province(&mut self, ids: &[String]) -> Result<Vec<Proposal>> {
         let (actor, _) = self.proposal_actor()?;
         for id in ids {
@@ -651,43 +711,22 @@ impl Store {
             self.check_scope(&p.commune_code)?;
         }
         let now = self.now_string();
+        let today = self.today();
+        let input = MoveInput::default();
         self.write(|tx| {
             ids.iter()
                 .map(|id| {
-                    let m = Move {
+                    let m = ProposalMove {
                         id,
                         expected_version: None,
                         mover: Mover::Export,
                         to: ProposalStatus::DaGuiTinh,
-                        reason: "",
-                        decision_no: None,
+                        input: &input,
                     };
-                    write_move(tx, &m, &now, &actor)
+                    transition_in(tx, &m, today, &now, &actor)
                 })
                 .collect()
         })
-    }
-
-    /// For a bundle coming back from the province: applies its decision on a proposal (the
-    /// province's statuses only), recorded as a decision received by the current profile.
-    pub fn apply_province_decision(
-        &mut self,
-        id: &str,
-        to: ProposalStatus,
-        reason: &str,
-        decision_no: Option<&str>,
-    ) -> Result<Proposal> {
-        let (actor, _) = self.proposal_actor()?;
-        let now = self.now_string();
-        let m = Move {
-            id,
-            expected_version: None,
-            mover: Mover::Decision,
-            to,
-            reason,
-            decision_no,
-        };
-        self.write(|tx| write_move(tx, &m, &now, &actor))
     }
 
     /// One proposal (reading is not restricted by scope).
@@ -710,7 +749,7 @@ impl Store {
     pub fn proposal_history(&self, id: &str) -> Result<Vec<Transition>> {
         let mut stmt = self.conn().prepare_cached(
             "SELECT seq, proposal_id, at, actor_id, actor_name, mover, from_status, to_status,
-                reason, decision_no
+                reason, decision_no, approved_support, decision_date
              FROM proposal_transitions WHERE proposal_id = ?1 ORDER BY seq",
         )?;
         let rows = stmt.query_map([id], transition_from_row)?;
@@ -732,8 +771,8 @@ impl Store {
         };
         let (editable, actions) = match self.profile() {
             Some(p) if p.covers_commune(&proposal.commune_code) => (
-                p.role == Role::Commune && proposal.status.is_editable(),
-                allowed_transitions(Mover::Person(p.role), proposal.status),
+                proposal.status.is_editable(),
+                allowed_transitions(self.flow()?, Mover::Person(p.role), proposal.status),
             ),
             _ => (false, Vec::new()),
         };
@@ -870,12 +909,12 @@ impl Store {
         Ok(out)
     }
 
-    /// The draft annual plan of the scope for `year`: proposed and beyond (drafts too if
-    /// asked), withdrawn and refused ones left out, grouped by category and funding source.
+    /// The draft annual plan of the scope for `year`: proposed and beyond (drafts and
+    /// returned ones too if asked), withdrawn and refused ones left out, grouped by category and funding source.
     pub fn annual_plan(&self, year: i32, include_drafts: bool) -> Result<Plan> {
         let statuses = ProposalStatus::ALL
             .into_iter()
-            .filter(|s| s.in_plan() || (include_drafts && *s == ProposalStatus::Nhap))
+            .filter(|s| s.in_plan() || (include_drafts && s.is_editable()))
             .collect();
         let filter = ProposalFilter {
             statuses,

@@ -7,11 +7,18 @@ use rusqlite::{params, OptionalExtension, Transaction};
 
 use super::rows::{insert_transition, load_proposal};
 use super::{change_log, Actor, Result, Store, StoreError};
-use crate::domain::proposal::{check_transition, Mover, ProposalStatus};
+use crate::domain::proposal::{check_transition, Flow, Mover, ProposalStatus};
 use crate::record::{content_rev, ProposalRecord};
 
 /// The statuses only the province sets: what a receipt carries back.
-const DECIDED: [&str; 4] = ["PHE_DUYET", "KHONG_DUYET", "DANG_THUC_HIEN", "HOAN_THANH"];
+const DECIDED: [&str; 6] = [
+    "TRA_LAI",
+    "PHE_DUYET",
+    "KHONG_DUYET",
+    "DANG_THUC_HIEN",
+    "HOAN_THANH",
+    "DUNG",
+];
 
 /// Keeps a receipt's body (`direction`: "sent" at the province, "received" at the sender),
 /// inside the caller's transaction. A receipt read again replaces the one kept.
@@ -100,11 +107,14 @@ impl Store {
     pub fn decided_proposals_of(&self, sender_id: &str) -> Result<Vec<ProposalRecord>> {
         let mut stmt = self.conn().prepare(
             "SELECT p.id FROM proposals p JOIN record_revs r ON r.entity = 'proposal' AND r.id = p.id
-             WHERE r.sender_id = ?1 AND p.status IN (?2, ?3, ?4, ?5) ORDER BY p.id",
+             WHERE r.sender_id = ?1 AND p.status IN (?2, ?3, ?4, ?5, ?6, ?7) ORDER BY p.id",
         )?;
         let ids: Vec<String> = stmt
             .query_map(
-                params![sender_id, DECIDED[0], DECIDED[1], DECIDED[2], DECIDED[3]],
+                params![
+                    sender_id, DECIDED[0], DECIDED[1], DECIDED[2], DECIDED[3], DECIDED[4],
+                    DECIDED[5]
+                ],
                 |r| r.get(0),
             )?
             .collect::<rusqlite::Result<_>>()?;
@@ -118,20 +128,28 @@ impl Store {
     }
 
     /// The sender takes over the province's decisions: each proposal gets the province's
-    /// status, decision number and status history (the same transitions, so both databases
-    /// hold the same record and the next bundle finds it unchanged). Every step must be one
-    /// the province may make from the local status (`check_transition` with the decision
-    /// mover); a proposal unknown here or already up to date is skipped. One transaction,
-    /// with `also` inside it. Returns how many proposals changed.
+    /// status, decision and approval, implementation data and status history (the same
+    /// transitions, so both databases hold the same record and the next bundle finds it
+    /// unchanged; the record as taken over is what the sender has now sent, the base of its
+    /// next change). Every step must be one the province may make from the local status
+    /// (`check_transition` with the decision mover, under the receipt's `flow`, which is
+    /// stored here first); a proposal unknown here, up to date, or already further along here
+    /// (an older receipt read again) is skipped. One transaction, with `also` inside it.
+    /// Returns how many proposals changed.
     pub fn take_decisions(
         &mut self,
         province: &Actor,
+        flow: Option<Flow>,
         decisions: &[ProposalRecord],
         also: impl FnOnce(&Transaction<'_>) -> Result<()>,
     ) -> Result<usize> {
-        self.require_profile()?;
+        let me = self.require_profile()?.id.clone();
         let now = self.now_string();
         self.write(|tx| {
+            if let Some(f) = flow {
+                super::flow::set_flow_in(tx, f, &now, province)?;
+            }
+            let flow = super::flow::flow_in(tx)?;
             let mut changed = 0;
             for d in decisions {
                 let Some((local, version)) = load_proposal(tx, &d.id)? else {
@@ -140,35 +158,36 @@ impl Store {
                 if content_rev(&local) == content_rev(d) {
                     continue;
                 }
-                let have: HashSet<(String, String, String)> = local
-                    .transitions
-                    .iter()
-                    .map(|t| (t.at.clone(), t.mover.clone(), t.to_status.clone()))
-                    .collect();
+                let key = |t: &crate::record::TransitionRecord| {
+                    (t.at.clone(), t.mover.clone(), t.to_status.clone())
+                };
+                let have: HashSet<(String, String, String)> =
+                    local.transitions.iter().map(key).collect();
+                if d.transitions.iter().all(|t| have.contains(&key(t))) {
+                    continue;
+                }
                 let mut cur = status(&local.status)
                     .ok_or_else(|| StoreError::Corrupt(format!("proposal {}", d.id)))?;
                 for t in &d.transitions {
-                    if have.contains(&(t.at.clone(), t.mover.clone(), t.to_status.clone())) {
+                    if have.contains(&key(t)) {
                         continue;
                     }
                     let to = status(&t.to_status)
                         .ok_or_else(|| StoreError::Corrupt(format!("proposal {}", d.id)))?;
-                    let needs =
-                        check_transition(Mover::Decision, Some(cur), to).map_err(|refusal| {
-                            StoreError::Transition {
-                                id: d.id.clone(),
-                                refusal,
-                            }
-                        })?;
-                    if needs.decision_no && t.decision_no.as_deref().unwrap_or("").is_empty() {
-                        return Err(StoreError::Transition {
+                    let needs = check_transition(flow, Mover::Decision, Some(cur), to).map_err(
+                        |refusal| StoreError::Transition {
                             id: d.id.clone(),
-                            refusal: crate::domain::proposal::Refusal::WrongMover {
-                                mover: Mover::Decision,
-                                from: Some(cur),
-                                to,
-                            },
-                        });
+                            refusal,
+                        },
+                    )?;
+                    let missing = (needs.decision_no
+                        && t.decision_no.as_deref().unwrap_or("").is_empty())
+                        || (needs.reason && t.reason.is_empty());
+                    if missing {
+                        return Err(StoreError::Corrupt(format!(
+                            "proposal {}: a decision without its data",
+                            d.id
+                        )));
                     }
                     insert_transition(tx, &d.id, t)?;
                     cur = to;
@@ -181,24 +200,32 @@ impl Store {
                 }
                 tx.execute(
                     "UPDATE proposals SET status = ?2, decision_no = ?3, updated_at = ?4,
-                        updated_by = ?5, version = ?6 WHERE id = ?1",
+                        updated_by = ?5, version = ?6, approved_support = ?7, decision_date = ?8,
+                        approved_funding = ?9, batch = ?10, start_date = ?11,
+                        implementing_unit = ?12, planned_end = ?13, stop_reason = ?14
+                     WHERE id = ?1",
                     params![
                         d.id,
                         d.status,
                         d.decision_no,
                         d.updated_at,
                         d.updated_by,
-                        version + 1
+                        version + 1,
+                        d.approved_support,
+                        d.decision_date,
+                        d.approved_funding,
+                        d.batch,
+                        d.start_date,
+                        d.implementing_unit,
+                        d.planned_end,
+                        d.stop_reason
                     ],
                 )?;
+                let old = serde_json::to_value(&local).unwrap_or_default();
+                let new = serde_json::to_value(d).unwrap_or_default();
                 let mut changes = serde_json::Map::new();
-                changes.insert("status".into(), serde_json::json!([local.status, d.status]));
-                if local.decision_no != d.decision_no {
-                    changes.insert(
-                        "decision_no".into(),
-                        serde_json::json!([local.decision_no, d.decision_no]),
-                    );
-                }
+                super::flow::diff_fields(&old, &new, &["status"], &mut changes);
+                super::flow::diff_fields(&old, &new, &super::flow::DECISION_FIELDS, &mut changes);
                 change_log::record(
                     tx,
                     &now,
@@ -208,6 +235,13 @@ impl Store {
                     "decision",
                     version + 1,
                     &changes,
+                )?;
+                // Both ends now hold this record: it is the base of the sender's next change.
+                tx.execute(
+                    "INSERT INTO bundle_sent_revs (sender_id, entity, record_id, rev)
+                     VALUES (?1, 'proposal', ?2, ?3)
+                     ON CONFLICT (sender_id, entity, record_id) DO UPDATE SET rev = excluded.rev",
+                    params![me, d.id, content_rev(d)],
                 )?;
                 changed += 1;
             }

@@ -453,7 +453,8 @@ columns!(
         id, facility_id, commune_code, plan_year, category, funding, title, rationale,
         objectives, content, place, time_frame, total_cost, support, counterpart, other_sources,
         expected_jobs, expected_products, expected_capacity, priorities, status, decision_no,
-        created_at, created_by, updated_at, updated_by, version
+        created_at, created_by, updated_at, updated_by, version, approved_support, decision_date,
+        approved_funding, batch, start_date, implementing_unit, planned_end, stop_reason
     ]
 );
 
@@ -471,7 +472,11 @@ view_columns!(
         expected_capacity = "p.expected_capacity", priorities = "p.priorities",
         status = "p.status", decision_no = "p.decision_no", created_at = "p.created_at",
         created_by = "p.created_by", updated_at = "p.updated_at", updated_by = "p.updated_by",
-        version = "p.version",
+        version = "p.version", approved_support = "p.approved_support",
+        decision_date = "p.decision_date", approved_funding = "p.approved_funding",
+        batch = "p.batch", start_date = "p.start_date",
+        implementing_unit = "p.implementing_unit", planned_end = "p.planned_end",
+        stop_reason = "p.stop_reason",
     ]
 );
 
@@ -509,6 +514,20 @@ pub(crate) fn proposal_view(r: &Row<'_>) -> rusqlite::Result<Proposal> {
         },
         status: status_from_code(&status).ok_or_else(|| bad(status_at, "proposal status"))?,
         decision_no: r.get(col!(PROPOSAL_VIEW, decision_no))?,
+        approved_support: r.get(col!(PROPOSAL_VIEW, approved_support))?,
+        decision_date: r.get(col!(PROPOSAL_VIEW, decision_date))?,
+        approved_funding: match r.get::<_, Option<String>>(col!(PROPOSAL_VIEW, approved_funding))? {
+            Some(f) => Some(
+                funding_from_code(&f)
+                    .ok_or_else(|| bad(col!(PROPOSAL_VIEW, approved_funding), "funding source"))?,
+            ),
+            None => None,
+        },
+        batch: r.get(col!(PROPOSAL_VIEW, batch))?,
+        start_date: r.get(col!(PROPOSAL_VIEW, start_date))?,
+        implementing_unit: r.get(col!(PROPOSAL_VIEW, implementing_unit))?,
+        planned_end: r.get(col!(PROPOSAL_VIEW, planned_end))?,
+        stop_reason: r.get(col!(PROPOSAL_VIEW, stop_reason))?,
         facility_name: r.get(col!(PROPOSAL_VIEW, facility_name))?,
         commune_code: r.get(col!(PROPOSAL_VIEW, commune_code))?,
         created_at: r.get(col!(PROPOSAL_VIEW, created_at))?,
@@ -522,7 +541,8 @@ pub(crate) fn proposal_view(r: &Row<'_>) -> rusqlite::Result<Proposal> {
 columns!(
     /// `proposal_transitions`, as the record carries them.
     TRANSITION, TRANSITION_SQL = [
-        proposal_id, at, actor_id, actor_name, mover, from_status, to_status, reason, decision_no
+        proposal_id, at, actor_id, actor_name, mover, from_status, to_status, reason, decision_no,
+        approved_support, decision_date
     ]
 );
 
@@ -550,6 +570,14 @@ pub(crate) fn proposal_record(r: &Row<'_>) -> rusqlite::Result<ProposalRecord> {
         priorities: r.get(col!(PROPOSAL, priorities))?,
         status: r.get(col!(PROPOSAL, status))?,
         decision_no: r.get(col!(PROPOSAL, decision_no))?,
+        approved_support: r.get(col!(PROPOSAL, approved_support))?,
+        decision_date: r.get(col!(PROPOSAL, decision_date))?,
+        approved_funding: r.get(col!(PROPOSAL, approved_funding))?,
+        batch: r.get(col!(PROPOSAL, batch))?,
+        start_date: r.get(col!(PROPOSAL, start_date))?,
+        implementing_unit: r.get(col!(PROPOSAL, implementing_unit))?,
+        planned_end: r.get(col!(PROPOSAL, planned_end))?,
+        stop_reason: r.get(col!(PROPOSAL, stop_reason))?,
         transitions: Vec::new(),
         created_at: r.get(col!(PROPOSAL, created_at))?,
         created_by: r.get(col!(PROPOSAL, created_by))?,
@@ -583,6 +611,8 @@ pub(crate) fn transition(r: &Row<'_>) -> rusqlite::Result<(String, TransitionRec
             to_status: r.get(col!(TRANSITION, to_status))?,
             reason: r.get(col!(TRANSITION, reason))?,
             decision_no: r.get(col!(TRANSITION, decision_no))?,
+            approved_support: r.get(col!(TRANSITION, approved_support))?,
+            decision_date: r.get(col!(TRANSITION, decision_date))?,
         },
     ))
 }
@@ -596,7 +626,7 @@ pub(crate) fn insert_transition(
     static SQL: LazyLock<String> = LazyLock::new(|| {
         format!(
             "INSERT INTO proposal_transitions ({TRANSITION_SQL})
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
         )
     });
     // The parameters follow TRANSITION in order.
@@ -609,7 +639,9 @@ pub(crate) fn insert_transition(
         t.from_status,
         t.to_status,
         t.reason,
-        t.decision_no
+        t.decision_no,
+        t.approved_support,
+        t.decision_date
     ])?;
     Ok(())
 }
@@ -787,7 +819,7 @@ mod tests {
         assert_eq!(col!(FACILITY, version), FACILITY.len() - 1);
         assert_eq!(FACILITY[col!(FACILITY, commune_code)], "commune_code");
         assert_eq!(PROPOSAL[col!(PROPOSAL, decision_no)], "decision_no");
-        // insert_transition binds nine parameters in this order.
+        // insert_transition binds eleven parameters in this order.
         assert_eq!(
             TRANSITION,
             [
@@ -799,7 +831,9 @@ mod tests {
                 "from_status",
                 "to_status",
                 "reason",
-                "decision_no"
+                "decision_no",
+                "approved_support",
+                "decision_date"
             ]
         );
     }

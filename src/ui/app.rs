@@ -51,6 +51,10 @@ fn writes_records(action: Action) -> bool {
             | Action::Review
             | Action::ReturnProposal
             | Action::Withdraw
+            | Action::Approve
+            | Action::Refuse
+            | Action::StartProject
+            | Action::StopProject
             | Action::ResolveConflict
             | Action::MergeDuplicate
             | Action::KeepApart
@@ -832,6 +836,14 @@ impl App {
                             &path.display(),
                         ],
                     );
+                    // A returned proposal not yet revised is said, so it is not forgotten.
+                    let text = match crate::words::flow::returned_unrevised_text(
+                        lang,
+                        out.returned_unrevised,
+                    ) {
+                        Some(r) => format!("{text}\n{r}"),
+                        None => text,
+                    };
                     (crate::text::sanitize(&text), false)
                 }
                 Err(e) => (

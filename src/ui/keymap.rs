@@ -79,6 +79,14 @@ pub enum Action {
     ReturnProposal,
     /// Proposal: withdraw it (with a reason).
     Withdraw,
+    /// Proposal: the province approves it (support, decision, date, funding, batch).
+    Approve,
+    /// Proposal: the province refuses it (with a reason).
+    Refuse,
+    /// Đề án: the province starts it (date, implementing unit, planned end).
+    StartProject,
+    /// Đề án: the province stops it (with a reason).
+    StopProject,
     /// Open the snapshots screen: backup and restore (from anywhere).
     Snapshots,
     /// A shared server's accounts (the administrator's view).
@@ -148,6 +156,10 @@ impl Action {
         Action::Review,
         Action::ReturnProposal,
         Action::Withdraw,
+        Action::Approve,
+        Action::Refuse,
+        Action::StartProject,
+        Action::StopProject,
         Action::Snapshots,
         Action::Accounts,
         Action::BackupNow,
@@ -207,6 +219,10 @@ impl Action {
             Action::Review => "review",
             Action::ReturnProposal => "return_proposal",
             Action::Withdraw => "withdraw",
+            Action::Approve => "approve",
+            Action::Refuse => "refuse",
+            Action::StartProject => "start_project",
+            Action::StopProject => "stop_project",
             Action::Snapshots => "snapshots",
             Action::Accounts => "accounts",
             Action::BackupNow => "backup_now",
@@ -272,6 +288,10 @@ impl Action {
             Action::Review => "ui.action.review",
             Action::ReturnProposal => "ui.action.return_proposal",
             Action::Withdraw => "ui.action.withdraw",
+            Action::Approve => "ui.action.approve",
+            Action::Refuse => "ui.action.refuse",
+            Action::StartProject => "ui.action.start_project",
+            Action::StopProject => "ui.action.stop_project",
             Action::Snapshots => "ui.action.snapshots",
             Action::Accounts => "ui.action.accounts",
             Action::BackupNow => "ui.action.backup_now",
@@ -761,6 +781,28 @@ fn defaults() -> Vec<Binding> {
             C::Proposal,
             &[Key::ch('w')],
             l(A::Withdraw),
+            true,
+        ),
+        b(
+            A::Approve,
+            C::Proposal,
+            &[Key::ch('y')],
+            l(A::Approve),
+            true,
+        ),
+        b(A::Refuse, C::Proposal, &[Key::ch('n')], l(A::Refuse), true),
+        b(
+            A::StartProject,
+            C::Proposal,
+            &[Key::ch('s')],
+            l(A::StartProject),
+            true,
+        ),
+        b(
+            A::StopProject,
+            C::Proposal,
+            &[Key::ch('x')],
+            l(A::StopProject),
             true,
         ),
         // Agenda: on the selected follow-up (Enter opens the facility, from Lists).

@@ -64,6 +64,8 @@ pub fn store_error_text(l: Lang, e: &StoreError) -> String {
         StoreError::Locked(id) => trf(l, "store.err.locked", &[&short_id(id)]),
         StoreError::NoFollowUp(id) => trf(l, "store.err.no_follow_up", &[&short_id(id)]),
         StoreError::FollowUpDone(id) => trf(l, "store.err.follow_up_done", &[&short_id(id)]),
+        StoreError::NeedsAcceptance(_) => tr(l, "proposal.refused.needs_acceptance").to_string(),
+        StoreError::ProvinceOnly => tr(l, "proposal.refused.area_review_setting").to_string(),
         StoreError::Transition { id, refusal } => trf(
             l,
             "store.err.transition",

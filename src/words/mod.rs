@@ -12,6 +12,7 @@
 //! - [`project`]: the đề án's records after approval (refusals, codes).
 
 pub mod errors;
+pub mod flow;
 pub mod format;
 mod help_table;
 pub mod merge;

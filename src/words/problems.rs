@@ -5,7 +5,9 @@ use crate::domain::dup::{DupReason, Suspect};
 use crate::domain::facility::{format_phone, FacilityField, FacilityStatus};
 use crate::domain::issue::Problem;
 use crate::domain::money::format_vnd;
-use crate::domain::proposal::{field_label_key, who_may_key, ProposalStatus, Refusal};
+use crate::domain::proposal::{
+    allowed_transitions, field_label_key, who_may_key, ProposalStatus, ProposalStatus as S, Refusal,
+};
 use crate::text::sanitize;
 use crate::words::format::{
     commune_label, proposal_status_label, short_id, status_key, CommuneForm,
@@ -154,6 +156,11 @@ fn proposal_problem_text(l: Lang, p: &Problem) -> String {
         Problem::MoneyAmbiguous { value } => trf(l, "problem.money_ambiguous", &[value]),
         Problem::MoneyNotWhole { value } => trf(l, "problem.money_not_whole", &[value]),
         Problem::TooLarge => tr(l, "problem.too_large").to_string(),
+        Problem::OverAsked { approved, asked } => trf(
+            l,
+            "problem.over_asked",
+            &[&format_vnd(*approved), &format_vnd(*asked)],
+        ),
         Problem::SumMismatch { total, parts } => trf(
             l,
             "problem.sum_mismatch",
@@ -283,13 +290,10 @@ pub fn suspect_summary(lang: Lang, c: &crate::import::SuspectCounts) -> String {
     )
 }
 
-/// A refused transition in words, e.g. «Chỉ cán bộ khu vực được chuyển đề xuất từ «Đã đề xuất»
-/// sang «Đã rà soát»».
+/// A refused transition in words: where the proposal stands and what the user can do
+/// (e.g. «Đề xuất đang chờ tỉnh quyết định; bạn có thể: rút đề xuất.»), never the state
+/// machine's own terms.
 pub fn refusal_text(l: Lang, refusal: &Refusal) -> String {
-    let status = |s: Option<ProposalStatus>| match s {
-        Some(s) => proposal_status_label(l, s),
-        None => tr(l, "proposal.status.new").to_string(),
-    };
     match *refusal {
         Refusal::Final { from } => trf(
             l,
@@ -297,23 +301,82 @@ pub fn refusal_text(l: Lang, refusal: &Refusal) -> String {
             &[&proposal_status_label(l, from)],
         ),
         Refusal::ExportOnly => tr(l, "proposal.refused.export_only").to_string(),
-        Refusal::WrongMover { mover, from, to } => {
-            let by = who_may_key(from, to).map_or("", |k| tr(l, k));
-            trf(
-                l,
-                "proposal.refused.wrong_mover",
-                &[
-                    &by,
-                    &status(from),
-                    &status(Some(to)),
-                    &tr(l, mover.label_key()),
-                ],
-            )
+        Refusal::WrongMover {
+            mover,
+            from,
+            to,
+            flow,
+        } => {
+            let waiting = match from {
+                Some(S::DeXuat) if flow.area_review => Some("proposal.refused.waits_area"),
+                Some(S::DeXuat | S::DaRaSoat | S::DaGuiTinh) => {
+                    Some("proposal.refused.waits_province")
+                }
+                Some(S::PheDuyet | S::DangThucHien) => Some("proposal.refused.province_follows"),
+                _ => None,
+            };
+            let situation = match waiting {
+                Some(k) => tr(l, k).to_string(),
+                None => {
+                    let by = who_may_key(from, to).map_or("", |k| tr(l, k));
+                    trf(l, "proposal.refused.done_by", &[&by])
+                }
+            };
+            let can = match from {
+                Some(f) => allowed_transitions(flow, mover, f),
+                None => Vec::new(),
+            };
+            let can = can
+                .iter()
+                .filter(|(s, _)| *s != to)
+                .map(|(s, _)| tr(l, move_verb_key(*s)))
+                .collect::<Vec<_>>();
+            if can.is_empty() {
+                trf(l, "proposal.refused.nothing_to_do", &[&situation])
+            } else {
+                trf(
+                    l,
+                    "proposal.refused.you_can",
+                    &[&situation, &can.join(", ")],
+                )
+            }
+        }
+        Refusal::NotInFlow { to, flow, .. } => {
+            let key = match (flow.area_review, to) {
+                (false, S::DaRaSoat | S::Nhap) => "proposal.refused.no_area_review",
+                (false, _) => "proposal.refused.goes_straight",
+                (true, _) => "proposal.refused.review_first",
+            };
+            tr(l, key).to_string()
         }
         Refusal::NoSuchTransition { from, to } => trf(
             l,
             "proposal.refused.no_such",
-            &[&status(from), &status(Some(to))],
+            &[
+                &from.map_or_else(
+                    || tr(l, "proposal.status.new").to_string(),
+                    |s| proposal_status_label(l, s),
+                ),
+                &proposal_status_label(l, to),
+            ],
         ),
+    }
+}
+
+/// The verb a person uses for a move to `to` ("rút đề xuất", "phê duyệt"): a refusal's "you
+/// can" list and the screens' action labels.
+pub fn move_verb_key(to: ProposalStatus) -> &'static str {
+    match to {
+        S::Nhap => "proposal.verb.to_draft",
+        S::DeXuat => "proposal.verb.propose",
+        S::DaRaSoat => "proposal.verb.review",
+        S::DaGuiTinh => "proposal.verb.send",
+        S::TraLai => "proposal.verb.return",
+        S::PheDuyet => "proposal.verb.approve",
+        S::KhongDuyet => "proposal.verb.refuse",
+        S::DangThucHien => "proposal.verb.start",
+        S::HoanThanh => "proposal.verb.complete",
+        S::Dung => "proposal.verb.stop",
+        S::Rut => "proposal.verb.withdraw",
     }
 }

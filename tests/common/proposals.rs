@@ -26,10 +26,12 @@ pub fn as_role(s: &mut Store, name: &str, role: &str, units: &str) {
     .unwrap();
 }
 
-/// An in-memory store at 25/11/2026 10:00, a commune collaborator for 00004 and 00376.
+/// An in-memory store at 25/11/2026 10:00, a commune collaborator for 00004 and 00376, in a
+/// province that uses an area review (the area officer's moves are tested here).
 pub fn store() -> (Store, FixedClock) {
     let clock = FixedClock::new(vn(2026, 11, 25, 10));
     let mut s = Store::open_in_memory(Arc::new(clock.clone())).unwrap();
+    s.set_setting("area_review", "yes").unwrap();
     as_role(&mut s, "Trần Thị Bình", "commune", "00004,00376");
     (s, clock)
 }

@@ -287,7 +287,11 @@ impl Checker<'_> {
             ("time_frame", &r.time_frame),
             ("expected_products", &r.expected_products),
             ("expected_capacity", &r.expected_capacity),
+            ("batch", &r.batch),
+            ("implementing_unit", &r.implementing_unit),
+            ("stop_reason", &r.stop_reason),
         ])?;
+        approval_fields(&at, r)?;
         if status_code(&r.status).is_none() {
             return Err(at.invalid("status", unknown_status(&r.status)));
         }
@@ -675,4 +679,29 @@ pub(super) fn checker<'a>(
         sender,
         province,
     })
+}
+
+/// The approval and implementation data of a received proposal (schema 10): a known funding
+/// code, ISO dates, and no negative support.
+fn approval_fields(at: &Place<'_>, r: &ProposalRecord) -> Result<()> {
+    if let Some(f) = r.approved_funding.as_deref() {
+        if FundingSource::ALL.iter().all(|x| x.code() != f) {
+            return Err(at.invalid("approved_funding", unknown_code(f)));
+        }
+    }
+    if r.approved_support.is_some_and(|v| v < 0) {
+        return Err(at.invalid("approved_support", Problem::Negative));
+    }
+    for (field, d) in [
+        ("decision_date", &r.decision_date),
+        ("start_date", &r.start_date),
+        ("planned_end", &r.planned_end),
+    ] {
+        if let Some(d) = d {
+            if chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").is_err() {
+                return Err(at.invalid(field, Problem::DateFormat { value: d.clone() }));
+            }
+        }
+    }
+    Ok(())
 }

@@ -3,7 +3,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use rusqlite::{params, Transaction};
+use rusqlite::{params, OptionalExtension, Transaction};
 use serde_json::{Map, Value};
 
 use super::classify::{Decision, Plan};
@@ -12,7 +12,7 @@ use crate::record::{
     AcceptanceRecord, AdjustmentRecord, CollaboratorRecord, ConsultationRecord, Envelope,
     FacilityRecord, PaymentRecord, ProposalRecord, ResultRecord, VisitRecord,
 };
-use crate::store::{change_log, rows, Actor, Result};
+use crate::store::{change_log, rows, Actor, Result, StoreError};
 use crate::text::{fold, vn_sort_key};
 
 /// Field → [old, new] between two records' JSON (None: creation, empty values left out).
@@ -310,21 +310,29 @@ impl Writer<'_, '_> {
 
     pub(super) fn proposal(&self, r: &ProposalRecord, version: i64) -> Result<()> {
         let tx = self.tx;
+        if version > 1 {
+            returned_only_by_revision(tx, r)?;
+        }
         let commune = self.commune_of(&r.facility_id)?;
         let sql = if version == 1 {
             "INSERT INTO proposals (id, facility_id, commune_code, plan_year, category, funding, title,
                 rationale, objectives, content, place, time_frame, total_cost, support, counterpart,
                 other_sources, expected_jobs, expected_products, expected_capacity, priorities, status,
-                decision_no, created_at, created_by, updated_at, updated_by, version)
+                decision_no, created_at, created_by, updated_at, updated_by, version,
+                approved_support, decision_date, approved_funding, batch, start_date,
+                implementing_unit, planned_end, stop_reason)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
-                ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27)"
+                ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34,
+                ?35)"
         } else {
             "UPDATE proposals SET facility_id = ?2, commune_code = ?3, plan_year = ?4, category = ?5,
                 funding = ?6, title = ?7, rationale = ?8, objectives = ?9, content = ?10, place = ?11,
                 time_frame = ?12, total_cost = ?13, support = ?14, counterpart = ?15,
                 other_sources = ?16, expected_jobs = ?17, expected_products = ?18,
                 expected_capacity = ?19, priorities = ?20, status = ?21, decision_no = ?22,
-                created_at = ?23, created_by = ?24, updated_at = ?25, updated_by = ?26, version = ?27
+                created_at = ?23, created_by = ?24, updated_at = ?25, updated_by = ?26, version = ?27,
+                approved_support = ?28, decision_date = ?29, approved_funding = ?30, batch = ?31,
+                start_date = ?32, implementing_unit = ?33, planned_end = ?34, stop_reason = ?35
              WHERE id = ?1"
         };
         tx.prepare_cached(sql)?.execute(params![
@@ -354,7 +362,15 @@ impl Writer<'_, '_> {
             r.created_by,
             r.updated_at,
             r.updated_by,
-            version
+            version,
+            r.approved_support,
+            r.decision_date,
+            r.approved_funding,
+            r.batch,
+            r.start_date,
+            r.implementing_unit,
+            r.planned_end,
+            r.stop_reason
         ])?;
         // History only grows: add the transitions the province does not have yet.
         let have: HashSet<(String, String, String)> = if version == 1 {
@@ -525,6 +541,49 @@ pub(super) fn write_plan(
         tx.execute_batch(sql)?;
     }
     Ok(())
+}
+
+/// A proposal the province returned (TRA_LAI) leaves that status only by the sender's
+/// revision (→ DE_XUAT) or withdrawal (→ RUT): a bundle that moves it any other way is
+/// refused, whole.
+fn returned_only_by_revision(tx: &rusqlite::Transaction<'_>, r: &ProposalRecord) -> Result<()> {
+    use crate::domain::proposal::{ProposalStatus as S, Refusal};
+    let here: Option<String> = tx
+        .prepare_cached("SELECT status FROM proposals WHERE id = ?1")?
+        .query_row([&r.id], |row| row.get(0))
+        .optional()?;
+    if here.as_deref() != Some(S::TraLai.code()) || r.status == S::TraLai.code() {
+        return Ok(());
+    }
+    // A revision the province does not hold yet (an earlier round's is in both).
+    let revisions_here: i64 = tx
+        .prepare_cached(
+            "SELECT count(*) FROM proposal_transitions WHERE proposal_id = ?1
+                AND from_status = 'TRA_LAI' AND to_status IN ('DE_XUAT', 'RUT')",
+        )?
+        .query_row([&r.id], |row| row.get(0))?;
+    let revisions = r
+        .transitions
+        .iter()
+        .filter(|t| {
+            t.from_status.as_deref() == Some(S::TraLai.code())
+                && (t.to_status == S::DeXuat.code() || t.to_status == S::Rut.code())
+        })
+        .count();
+    if revisions as i64 > revisions_here {
+        return Ok(());
+    }
+    let to = S::ALL
+        .into_iter()
+        .find(|s| s.code() == r.status)
+        .unwrap_or(S::TraLai);
+    Err(StoreError::Transition {
+        id: r.id.clone(),
+        refusal: Refusal::NoSuchTransition {
+            from: Some(S::TraLai),
+            to,
+        },
+    })
 }
 
 #[cfg(test)]

@@ -19,7 +19,7 @@ use super::form::warning_style;
 use super::{Env, ProposalFormScreen, Screen, ScreenCmd};
 use crate::domain::issue::Severity;
 use crate::domain::money::format_vnd;
-use crate::domain::proposal::{Proposal, ProposalRecord, ProposalStatus};
+use crate::domain::proposal::{MoveInput, Needs, Proposal, ProposalRecord, ProposalStatus};
 use crate::store::{ProjectPage, Store, StoreError};
 use crate::text::sanitize;
 use crate::ui::keymap::{Action, Context};
@@ -55,14 +55,96 @@ impl Item {
     }
 }
 
-/// The status a move action leads to.
-fn target(action: Action) -> Option<ProposalStatus> {
+/// The status a move action leads to for this record: "return" is the province's return
+/// for revision where the role may make it, else the area officer's return to draft.
+fn target(action: Action, record: &ProposalRecord) -> Option<ProposalStatus> {
     match action {
         Action::Propose => Some(ProposalStatus::DeXuat),
         Action::Review => Some(ProposalStatus::DaRaSoat),
+        Action::ReturnProposal
+            if record
+                .actions
+                .iter()
+                .any(|(s, _)| *s == ProposalStatus::TraLai) =>
+        {
+            Some(ProposalStatus::TraLai)
+        }
         Action::ReturnProposal => Some(ProposalStatus::Nhap),
         Action::Withdraw => Some(ProposalStatus::Rut),
+        Action::Approve => Some(ProposalStatus::PheDuyet),
+        Action::Refuse => Some(ProposalStatus::KhongDuyet),
+        Action::StartProject => Some(ProposalStatus::DangThucHien),
+        Action::StopProject => Some(ProposalStatus::Dung),
         _ => None,
+    }
+}
+
+/// The prompt a move asks, when it carries anything: the approval (amount prefilled with
+/// the support asked, decision number and date, funding source, batch), the start (date,
+/// implementing unit, planned end), or a reason.
+fn move_prompt(l: Lang, to: ProposalStatus, needs: Needs, p: &Proposal) -> Option<Prompt> {
+    let f = |k: &'static str| tr(l, crate::domain::proposal::field_label_key(k).unwrap_or(k));
+    if needs.approval {
+        return Some(
+            Prompt::new(tr(l, "ui.proposal.approve_title"))
+                .field(
+                    f("approved_support"),
+                    tr(l, "ui.proposal.money_hint"),
+                    &crate::domain::money::format_vnd(p.data.money.support),
+                    40,
+                )
+                .field(f("decision_no"), "", "", 100)
+                .field(f("decision_date"), tr(l, "ui.proposal.date_hint"), "", 20)
+                .field(
+                    f("approved_funding"),
+                    tr(l, "ui.proposal.funding_hint"),
+                    p.data.funding.short(),
+                    10,
+                )
+                .field(f("batch"), "", "", 100),
+        );
+    }
+    if needs.start {
+        return Some(
+            Prompt::new(tr(l, "ui.proposal.start_title"))
+                .field(f("start_date"), tr(l, "ui.proposal.date_hint"), "", 20)
+                .field(f("implementing_unit"), "", "", 300)
+                .field(f("planned_end"), tr(l, "ui.proposal.date_hint"), "", 20),
+        );
+    }
+    if !needs.reason {
+        return None;
+    }
+    let (title, label) = match to {
+        ProposalStatus::DaRaSoat => ("ui.proposal.review_title", "ui.proposal.comment"),
+        ProposalStatus::Nhap => ("ui.proposal.return_title", "ui.proposal.reason"),
+        ProposalStatus::TraLai => ("ui.proposal.province_return_title", "ui.proposal.reason"),
+        ProposalStatus::KhongDuyet => ("ui.proposal.refuse_title", "ui.proposal.reason"),
+        ProposalStatus::Dung => ("ui.proposal.stop_title", "ui.proposal.reason"),
+        _ => ("ui.proposal.withdraw_title", "ui.proposal.reason"),
+    };
+    Some(Prompt::new(tr(l, title)).field(tr(l, label), tr(l, "ui.proposal.reason_hint"), "", 500))
+}
+
+/// What the prompt of a move to `to` holds, as the core reads it.
+fn move_input(to: ProposalStatus, prompt: &Prompt) -> MoveInput {
+    let v = |i: usize| prompt.value(i).to_string();
+    match to {
+        ProposalStatus::PheDuyet => MoveInput {
+            approved_support: v(0),
+            decision_no: v(1),
+            decision_date: v(2),
+            funding: v(3),
+            batch: v(4),
+            ..Default::default()
+        },
+        ProposalStatus::DangThucHien => MoveInput {
+            start_date: v(0),
+            implementing_unit: v(1),
+            planned_end: v(2),
+            ..Default::default()
+        },
+        _ => MoveInput::with_reason(v(0)),
     }
 }
 
@@ -178,10 +260,10 @@ impl ProposalViewScreen {
     // ----- input -----
 
     /// Ask the core to move the proposal, on the version shown.
-    fn move_to(&mut self, to: ProposalStatus, reason: &str, store: &mut Store) -> ScreenCmd {
+    fn move_to(&mut self, to: ProposalStatus, input: &MoveInput, store: &mut Store) -> ScreenCmd {
         let l = self.lang;
         let p = &self.record.proposal;
-        match store.move_proposal(&p.id, p.version, to, reason, None) {
+        match store.move_proposal_with(&p.id, p.version, to, input) {
             Ok(moved) => {
                 self.asking = None;
                 let text = trf(
@@ -374,7 +456,7 @@ impl Screen for ProposalViewScreen {
         if self.asking.is_some() {
             return matches!(action, Action::Open | Action::Save | Action::Back);
         }
-        if let Some(to) = target(action) {
+        if let Some(to) = target(action, &self.record) {
             return self.allows(to);
         }
         match action {
@@ -393,38 +475,26 @@ impl Screen for ProposalViewScreen {
                     ScreenCmd::None
                 }
                 Action::Open | Action::Save => {
-                    let (reason, to) = (prompt.value(0).to_string(), *to);
-                    self.move_to(to, &reason, store)
+                    let (input, to) = (move_input(*to, prompt), *to);
+                    self.move_to(to, &input, store)
                 }
                 _ => ScreenCmd::None,
             };
         }
-        if let Some(to) = target(action) {
+        if let Some(to) = target(action, &self.record) {
             let needs = self
                 .record
                 .actions
                 .iter()
                 .find(|(s, _)| *s == to)
                 .map(|(_, n)| *n);
-            return match needs {
-                Some(n) if n.reason => {
-                    let (title, label) = match to {
-                        ProposalStatus::DaRaSoat => {
-                            ("ui.proposal.review_title", "ui.proposal.comment")
-                        }
-                        ProposalStatus::Nhap => ("ui.proposal.return_title", "ui.proposal.reason"),
-                        _ => ("ui.proposal.withdraw_title", "ui.proposal.reason"),
-                    };
-                    let prompt = Prompt::new(tr(l, title)).field(
-                        tr(l, label),
-                        tr(l, "ui.proposal.reason_hint"),
-                        "",
-                        500,
-                    );
+            let prompt = needs.and_then(|n| move_prompt(l, to, n, &self.record.proposal));
+            return match (needs, prompt) {
+                (Some(_), Some(prompt)) => {
                     self.asking = Some((prompt, to));
                     ScreenCmd::None
                 }
-                Some(_) => ScreenCmd::Confirm {
+                (Some(_), None) => ScreenCmd::Confirm {
                     message: trf(
                         l,
                         "ui.proposal.confirm_move",
@@ -433,7 +503,7 @@ impl Screen for ProposalViewScreen {
                     action,
                 },
                 // Not this role's move: the core says why.
-                None => self.move_to(to, "", store),
+                (None, _) => self.move_to(to, &MoveInput::default(), store),
             };
         }
         let page = self.page.get().max(1);
@@ -511,8 +581,8 @@ impl Screen for ProposalViewScreen {
     }
 
     fn on_confirm(&mut self, action: Action, _env: &Env, store: &mut Store) -> ScreenCmd {
-        match target(action) {
-            Some(to) => self.move_to(to, "", store),
+        match target(action, &self.record) {
+            Some(to) => self.move_to(to, &MoveInput::default(), store),
             None => ScreenCmd::None,
         }
     }
