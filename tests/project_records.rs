@@ -7,8 +7,7 @@ mod common;
 use std::path::{Path, PathBuf};
 
 use common::projects::{
-    approve_and_start, as_profile, keys_dir, open, project_under_way, reviewed_proposal,
-    set_approved_support_by_sql,
+    approve, approve_and_start, as_profile, keys_dir, open, project_under_way, reviewed_proposal,
 };
 use common::proposals::vn;
 use ctv::bundle::receive::{self, Imported};
@@ -344,17 +343,15 @@ fn an_acceptance_waits_for_the_start_and_a_payment_for_an_approved_amount() {
     let id = reviewed_proposal(&mut s);
     s.mark_sent_to_province(std::slice::from_ref(&id)).unwrap();
     as_profile(&mut s, "Trung tâm Khuyến công Hà Nội", "province", "01");
-    let v = s.proposal(&id).unwrap().unwrap().version;
-    s.move_proposal(&id, v, ProposalStatus::PheDuyet, "", Some("123/QĐ-SCT"))
-        .unwrap();
+    approve(&mut s, &id, 80_000_000);
     let e = s
         .add_acceptance(&id, &acceptance("đạt", "280tr"))
         .unwrap_err();
     assert!(store_error_text(Lang::Vi, &e).contains("«Đang thực hiện»"));
-    let e = pay(&mut s, &id, "10tr").unwrap_err();
-    assert_eq!(refusal(e), ProjectRefusal::NoApprovedSupport);
-    set_approved_support_by_sql(&path, &id, 80_000_000);
+    // An approval always carries its amount now (empty: what was asked), so a payment
+    // may follow it at once, up to that amount.
     pay(&mut s, &id, "10tr").unwrap();
+    let _ = path;
 }
 
 #[test]
@@ -420,8 +417,8 @@ fn the_records_travel_to_the_province_and_back_and_both_sides_agree() {
     let (mut p, p_path) = open(tmp.path(), "province.db", &clock);
     as_profile(&mut p, "Trung tâm Khuyến công Hà Nội", "province", "01");
     import(&mut p, &b1);
-    approve_and_start(&mut p, &id);
-    set_approved_support_by_sql(&p_path, &id, 80_000_000);
+    approve_and_start(&mut p, &id, 80_000_000);
+    let _ = &p_path;
     let pkey = ctv::bundle::signing_key(&mut p).unwrap();
     let sender = a.profile().unwrap().id.clone();
     let r1 = tmp.path().join("r1.ctvb");

@@ -284,6 +284,7 @@ use common::proposals::{as_role, vn};
 use ctv::bundle::receive::{self, Imported};
 use ctv::bundle::{export, ExportOptions};
 use ctv::clock::FixedClock;
+use ctv::domain::project::{AcceptanceInput, PaymentInput, ResultInput, VisitInput};
 use ctv::domain::proposal::{MoveInput, ProposalInput};
 use ctv::domain::FacilityInput;
 use ctv::store::{Store, StoreError};
@@ -499,6 +500,116 @@ fn whole_round(area_review: bool) {
     r.agree(&id);
     // The receipt carried the province's flow.
     assert_eq!(r.commune.flow().unwrap().area_review, area_review);
+
+    // After approval: the province starts the đề án; the receipt tells the commune.
+    r.tick(16);
+    let v = r.at(&r.province, &id).version;
+    let start = MoveInput {
+        start_date: "16/11/2026".into(),
+        implementing_unit: "HTX mây tre đan Phú Vinh".into(),
+        planned_end: "30/6/2027".into(),
+        ..Default::default()
+    };
+    r.province
+        .move_proposal_with(&id, v, S::DangThucHien, &start)
+        .unwrap();
+    assert_eq!(r.answer(), 1);
+    assert_eq!(r.at(&r.commune, &id).status, S::DangThucHien);
+    r.agree(&id);
+
+    // The collaborator records a monitoring visit at the facility; it reaches the province.
+    r.tick(20);
+    let visit = r
+        .commune
+        .add_visit(
+            &id,
+            &VisitInput {
+                date: "20/11/2026".into(),
+                visitor: "Nguyễn Văn An".into(),
+                checked: "Máy chẻ nan đã lắp đặt".into(),
+                progress_pct: "60".into(),
+                findings: "Đúng tiến độ".into(),
+                follow_up_date: "+30".into(),
+            },
+        )
+        .unwrap();
+    let (_, m) = r.send();
+    assert_eq!(m.count("project_visit").new, 1, "{m:?}");
+    let at_province = r.province.project_records(&id).unwrap();
+    assert_eq!(at_province.visits, vec![visit.clone()]);
+
+    // The province records the acceptance (parts add up), two payments and the results.
+    r.tick(25);
+    let acceptance = AcceptanceInput {
+        date: "25/11/2026".into(),
+        units: "Sở Công Thương, UBND phường Ba Đình, HTX".into(),
+        result: "đạt".into(),
+        actual_total: "290tr".into(),
+        actual_support: "80tr".into(),
+        actual_counterpart: "210tr".into(),
+        actual_other: "0".into(),
+        notes: String::new(),
+    };
+    r.province.add_acceptance(&id, &acceptance).unwrap();
+    assert_eq!(r.at(&r.province, &id).status, S::HoanThanh);
+    for (amount, kind, doc) in [
+        ("50tr", "tạm ứng", "TU-01"),
+        ("30tr", "quyết toán", "QT-01"),
+    ] {
+        r.province
+            .add_payment(
+                &id,
+                &PaymentInput {
+                    date: "25/11/2026".into(),
+                    amount: amount.into(),
+                    kind: kind.into(),
+                    doc_no: doc.into(),
+                    notes: String::new(),
+                },
+            )
+            .unwrap();
+    }
+    r.province
+        .add_result(
+            &id,
+            &ResultInput {
+                stage: "nghiem-thu".into(),
+                date: "25/11/2026".into(),
+                jobs_created: "6".into(),
+                workers_trained: "12".into(),
+                revenue_before: "1 tỷ".into(),
+                revenue_after: "1 tỷ 400 triệu".into(),
+                products: "Nan tre chẻ máy".into(),
+                equipment_in_use: "Máy chẻ nan".into(),
+                notes: String::new(),
+            },
+        )
+        .unwrap();
+
+    // The receipt brings the decision, the money and the acceptance back: both ends hold
+    // the same records, and the commune's next bundle finds everything unchanged.
+    assert!(r.answer() >= 1);
+    assert_eq!(r.at(&r.commune, &id).status, S::HoanThanh);
+    let here = r.commune.project_records(&id).unwrap();
+    let there = r.province.project_records(&id).unwrap();
+    assert_eq!(here, there);
+    assert_eq!(here.payments.len(), 2);
+    assert_eq!(here.acceptances.len(), 1);
+    assert_eq!(here.results.len(), 1);
+    let money = r.commune.project_money(&id).unwrap().unwrap();
+    assert_eq!(
+        (money.approved, money.paid, money.remaining),
+        (Some(80_000_000), 80_000_000, Some(0))
+    );
+    let (_, m) = r.send();
+    for entity in ["proposal", "project_visit"] {
+        let c = m.count(entity);
+        assert_eq!(
+            (c.new, c.updated, c.conflicts),
+            (0, 0, 0),
+            "{entity}: {m:?}"
+        );
+    }
 }
 
 #[test]

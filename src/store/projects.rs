@@ -310,12 +310,14 @@ fn new_record<T: ProjectItem, D: Serialize>(
 impl Store {
     /// Checks the person and the proposal for a new record of `kind` made of `data`, then
     /// writes it in one transaction (`within` runs after the stage check, before the insert).
+    #[allow(clippy::too_many_arguments)]
     fn add_item<T: ProjectItem, D: Serialize>(
         &mut self,
         proposal_id: &str,
         kind: ProjectKind,
         data: &D,
-        within: impl FnOnce(&Transaction<'_>, &T, &Actor) -> Result<()>,
+        before: impl FnOnce(&Transaction<'_>, &T, &Actor) -> Result<()>,
+        after: impl FnOnce(&Transaction<'_>, &T, &Actor) -> Result<()>,
     ) -> Result<T> {
         let p = self.require_profile()?;
         let role = p.role;
@@ -340,8 +342,11 @@ impl Store {
             if !kind.allowed_in(status) {
                 return Err(refuse(ProjectRefusal::Stage { kind, status }));
             }
-            within(tx, &rec, &actor)?;
+            // `before` checks what the record may not break (the money), `after` does what
+            // the written record entails (an acceptance completes the đề án).
+            before(tx, &rec, &actor)?;
             write_item(tx, &rec, 1)?;
+            after(tx, &rec, &actor)?;
             change_log::record(tx, &now, &actor, T::ENTITY, rec.id(), "create", 1, &changes)?;
             Ok(rec)
         })
@@ -355,14 +360,14 @@ impl Store {
     ) -> Result<AdjustmentRecord> {
         let (d, _) =
             project::validate_adjustment(input, self.today()).map_err(StoreError::Invalid)?;
-        self.add_item(proposal_id, ProjectKind::Adjustment, &d, |_, _, _| Ok(()))
+        self.add_item(proposal_id, ProjectKind::Adjustment, &d, nothing, nothing)
     }
 
     /// Records a monitoring visit (kiểm tra, giám sát): anyone whose scope covers the
     /// facility. Its follow-up date lands on the agenda.
     pub fn add_visit(&mut self, proposal_id: &str, input: &VisitInput) -> Result<VisitRecord> {
         let (d, _) = project::validate_visit(input, self.today()).map_err(StoreError::Invalid)?;
-        self.add_item(proposal_id, ProjectKind::Visit, &d, |_, _, _| Ok(()))
+        self.add_item(proposal_id, ProjectKind::Visit, &d, nothing, nothing)
     }
 
     /// Records the acceptance (nghiệm thu): the province only, on a đề án under way (or
@@ -381,6 +386,7 @@ impl Store {
             proposal_id,
             ProjectKind::Acceptance,
             &d,
+            nothing,
             |tx, rec: &AcceptanceRecord, actor| {
                 if passed && status_in(tx, proposal_id)? == ProposalStatus::DangThucHien {
                     complete_by_acceptance_in(tx, proposal_id, &rec.created_at, actor, today)?;
@@ -424,6 +430,7 @@ impl Store {
                 }
                 Ok(())
             },
+            nothing,
         )
     }
 
@@ -431,7 +438,7 @@ impl Store {
     /// province, or a collaborator whose scope covers the facility).
     pub fn add_result(&mut self, proposal_id: &str, input: &ResultInput) -> Result<ResultRecord> {
         let (d, _) = project::validate_result(input, self.today()).map_err(StoreError::Invalid)?;
-        self.add_item(proposal_id, d.kind(), &d, |_, _, _| Ok(()))
+        self.add_item(proposal_id, d.kind(), &d, nothing, nothing)
     }
 
     /// Marks a visit's follow-up done (it leaves the agenda): anyone whose scope covers the
@@ -604,4 +611,9 @@ impl Store {
         }
         Ok(out)
     }
+}
+
+/// No step before or after writing a record.
+fn nothing<T>(_: &Transaction<'_>, _: &T, _: &Actor) -> Result<()> {
+    Ok(())
 }

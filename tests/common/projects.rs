@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
 use ctv::clock::FixedClock;
-use ctv::domain::proposal::{ProposalInput, ProposalStatus};
+use ctv::domain::proposal::{MoveInput, ProposalInput, ProposalStatus};
 use ctv::domain::{FacilityInput, ProfileInput};
 use ctv::store::Store;
 
@@ -43,6 +43,9 @@ pub fn open(dir: &Path, name: &str, clock: &FixedClock) -> (Store, PathBuf) {
 /// total, 100 million asked); an area officer of the same database reviews it. Returns its id.
 /// The profile is left as the area officer (the one whose export sends it to the province).
 pub fn reviewed_proposal(s: &mut Store) -> String {
+    // A province with an area review between commune and province (issue 15's setting).
+    as_profile(s, "Trung tâm Khuyến công Hà Nội", "province", "01");
+    s.set_area_review(true).unwrap();
     as_profile(s, "Nguyễn Văn An", "commune", "00004");
     let f = s
         .create_facility(&FacilityInput {
@@ -77,28 +80,32 @@ pub fn reviewed_proposal(s: &mut Store) -> String {
     p.id
 }
 
-/// The province approves (decision 123/QĐ-SCT) and starts a proposal sent to it, through the
-/// store's transitions. The profile must be the province's.
-pub fn approve_and_start(s: &mut Store, id: &str) {
+/// The province approves `approved` (decision 123/QĐ-SCT of 02/01/2027) through the one
+/// transition rule. The profile must be the province's.
+pub fn approve(s: &mut Store, id: &str, approved: i64) {
     let v = s.proposal(id).unwrap().unwrap().version;
-    s.move_proposal(id, v, ProposalStatus::PheDuyet, "", Some("123/QĐ-SCT"))
-        .unwrap();
-    let v = s.proposal(id).unwrap().unwrap().version;
-    s.move_proposal(id, v, ProposalStatus::DangThucHien, "", None)
+    let input = MoveInput {
+        approved_support: approved.to_string(),
+        decision_no: "123/QĐ-SCT".into(),
+        decision_date: "02/01/2027".into(),
+        ..Default::default()
+    };
+    s.move_proposal_with(id, v, ProposalStatus::PheDuyet, &input)
         .unwrap();
 }
 
-/// TEMPORARY, until the "flow" work (approval data) merges: the approved support is set by SQL
-/// because the old transition API has no way to record it. Switch to the new approval API.
-pub fn set_approved_support_by_sql(db: &Path, proposal_id: &str, approved: i64) {
-    let c = rusqlite::Connection::open(db).unwrap();
-    let n = c
-        .execute(
-            "UPDATE proposals SET approved_support = ?2, decision_date = '2027-01-10' WHERE id = ?1",
-            rusqlite::params![proposal_id, approved],
-        )
+/// The province approves `approved` and starts the đề án (the facility carries it out).
+pub fn approve_and_start(s: &mut Store, id: &str, approved: i64) {
+    approve(s, id, approved);
+    let v = s.proposal(id).unwrap().unwrap().version;
+    let input = MoveInput {
+        start_date: "04/01/2027".into(),
+        implementing_unit: "HTX mây tre đan Phú Vinh".into(),
+        planned_end: "30/06/2027".into(),
+        ..Default::default()
+    };
+    s.move_proposal_with(id, v, ProposalStatus::DangThucHien, &input)
         .unwrap();
-    assert_eq!(n, 1);
 }
 
 /// A single province database holding a proposal under way with `approved` support: drafted
@@ -113,7 +120,6 @@ pub fn project_under_way(
     let id = reviewed_proposal(&mut s);
     s.mark_sent_to_province(std::slice::from_ref(&id)).unwrap();
     as_profile(&mut s, "Trung tâm Khuyến công Hà Nội", "province", "01");
-    approve_and_start(&mut s, &id);
-    set_approved_support_by_sql(&path, &id, approved);
+    approve_and_start(&mut s, &id, approved);
     (s, path, id)
 }
