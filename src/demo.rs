@@ -960,3 +960,215 @@ pub fn generate_consultations(
     }
     rows
 }
+
+// ------------------------------------------------------------------------------------------
+// Proposals and đề án in every stage
+
+/// What the demo's proposals reached, stage by stage, so that F5, the đề án page and
+/// `ctv plan` can be tried: drafts, proposed, returned for revision, approved, under way
+/// (with monitoring visits and an advance, one past its planned end), accepted (with
+/// payments and results), refused, withdrawn and stopped. Written through the store as the
+/// province would, so every record is a real one (change log, history, money rules).
+/// The current profile must be the province's. Returns how many proposals were made.
+pub fn add_demo_proposals(
+    store: &mut crate::store::Store,
+    facility_ids: &[String],
+    n: usize,
+    seed: u64,
+) -> crate::store::Result<usize> {
+    use crate::domain::project::{AcceptanceInput, PaymentInput, ResultInput, VisitInput};
+    use crate::domain::proposal::{MoveInput, ProposalInput, ProposalStatus as S};
+    let mut rng = StdRng::seed_from_u64(seed ^ 0x5EED_DE_A);
+    let today = store.today();
+    let day = |back: i64| {
+        (today - chrono::Duration::days(back))
+            .format("%d/%m/%Y")
+            .to_string()
+    };
+    let year = chrono::Datelike::year(&today);
+    let categories = [
+        "KC01", "KC02", "KC03", "KC04", "KC05", "KC06", "KC07", "KC08",
+    ];
+    let titles = [
+        "Hỗ trợ máy móc thiết bị tiên tiến vào sản xuất",
+        "Xây dựng mô hình trình diễn kỹ thuật",
+        "Đào tạo nghề, truyền nghề cho lao động",
+        "Hỗ trợ xây dựng thương hiệu và bao bì sản phẩm",
+        "Tham gia hội chợ, triển lãm sản phẩm",
+        "Ứng dụng sản xuất sạch hơn",
+    ];
+    // Stages in turn, so a small demo still has every one.
+    const STAGES: [&str; 11] = [
+        "draft",
+        "proposed",
+        "returned",
+        "approved",
+        "under_way",
+        "overdue",
+        "accepted",
+        "refused",
+        "withdrawn",
+        "stopped",
+        "under_way",
+    ];
+    let mut made = 0;
+    for (i, fid) in facility_ids.iter().take(n).enumerate() {
+        let stage = STAGES[i % STAGES.len()];
+        let support: i64 = rng.gen_range(4..=40) * 10_000_000;
+        let counterpart: i64 = support * rng.gen_range(1..=3);
+        let input = ProposalInput {
+            facility_id: fid.clone(),
+            plan_year: (if stage == "draft" { year + 1 } else { year }).to_string(),
+            category: categories[rng.gen_range(0..categories.len())].into(),
+            funding: if rng.gen_bool(0.3) { "KCQG" } else { "KCDP" }.into(),
+            title: titles[rng.gen_range(0..titles.len())].into(),
+            total_cost: (support + counterpart).to_string(),
+            support: support.to_string(),
+            counterpart: counterpart.to_string(),
+            other_sources: "0".into(),
+            expected_jobs: rng.gen_range(2..=30).to_string(),
+            ..Default::default()
+        };
+        let (p, _) = store.add_proposal(&input)?;
+        made += 1;
+        if stage == "draft" {
+            continue;
+        }
+        let id = p.id.clone();
+        let version = |s: &crate::store::Store| -> crate::store::Result<i64> {
+            s.proposal(&id)?
+                .map(|p| p.version)
+                .ok_or_else(|| crate::store::StoreError::NotFound(id.clone()))
+        };
+        store.propose(&id, version(store)?)?;
+        let mv = |s: &mut crate::store::Store, to: S, m: &MoveInput| -> crate::store::Result<()> {
+            let v = version(s)?;
+            s.move_proposal_with(&id, v, to, m).map(drop)
+        };
+        match stage {
+            "proposed" => continue,
+            "returned" => {
+                mv(
+                    store,
+                    S::TraLai,
+                    &MoveInput::with_reason("Bổ sung báo giá thiết bị"),
+                )?;
+                continue;
+            }
+            "refused" => {
+                mv(
+                    store,
+                    S::KhongDuyet,
+                    &MoveInput::with_reason("Chưa đủ điều kiện hỗ trợ"),
+                )?;
+                continue;
+            }
+            "withdrawn" => {
+                mv(
+                    store,
+                    S::Rut,
+                    &MoveInput::with_reason("Cơ sở không còn nhu cầu"),
+                )?;
+                continue;
+            }
+            _ => {}
+        }
+        // Approved at 80–100 % of what was asked, in one of two batches.
+        let approved = support / 10 * rng.gen_range(8..=10);
+        let approval = MoveInput {
+            approved_support: approved.to_string(),
+            decision_no: format!("{}/QĐ-TTKC", 100 + i),
+            decision_date: day(120),
+            batch: if i % 2 == 0 { "Đợt 1" } else { "Đợt 2" }.into(),
+            ..Default::default()
+        };
+        mv(store, S::PheDuyet, &approval)?;
+        if stage == "approved" {
+            continue;
+        }
+        let start = MoveInput {
+            start_date: day(100),
+            implementing_unit: "Cơ sở thụ hưởng".into(),
+            planned_end: if stage == "overdue" {
+                day(10)
+            } else {
+                day(-90)
+            },
+            ..Default::default()
+        };
+        mv(store, S::DangThucHien, &start)?;
+        if stage == "stopped" {
+            mv(
+                store,
+                S::Dung,
+                &MoveInput::with_reason("Cơ sở ngừng sản xuất"),
+            )?;
+            continue;
+        }
+        let visit = VisitInput {
+            date: day(60),
+            visitor: "Cán bộ Trung tâm Khuyến công".into(),
+            checked: "Tiến độ lắp đặt thiết bị".into(),
+            progress_pct: rng.gen_range(30..=90).to_string(),
+            findings: "Đúng tiến độ".into(),
+            follow_up_date: if stage == "accepted" {
+                String::new()
+            } else {
+                day(-14)
+            },
+        };
+        store.add_visit(&id, &visit)?;
+        let advance = approved / 2;
+        store.add_payment(
+            &id,
+            &PaymentInput {
+                date: day(50),
+                amount: advance.to_string(),
+                kind: "tam-ung".into(),
+                doc_no: format!("TU-{:03}", i),
+                notes: String::new(),
+            },
+        )?;
+        if stage != "accepted" {
+            continue;
+        }
+        store.add_acceptance(
+            &id,
+            &AcceptanceInput {
+                date: day(20),
+                units: "Sở Công Thương, UBND xã, cơ sở thụ hưởng".into(),
+                result: "đạt".into(),
+                actual_total: (approved + counterpart).to_string(),
+                actual_support: approved.to_string(),
+                actual_counterpart: counterpart.to_string(),
+                actual_other: "0".into(),
+                notes: String::new(),
+            },
+        )?;
+        store.add_payment(
+            &id,
+            &PaymentInput {
+                date: day(15),
+                amount: (approved - advance).to_string(),
+                kind: "quyet-toan".into(),
+                doc_no: format!("QT-{:03}", i),
+                notes: String::new(),
+            },
+        )?;
+        store.add_result(
+            &id,
+            &ResultInput {
+                stage: "nghiem-thu".into(),
+                date: day(20),
+                jobs_created: rng.gen_range(2..=20).to_string(),
+                workers_trained: rng.gen_range(5..=40).to_string(),
+                revenue_before: (support * 5).to_string(),
+                revenue_after: (support * 6).to_string(),
+                products: "Sản phẩm mới theo đề án".into(),
+                equipment_in_use: "Thiết bị được hỗ trợ".into(),
+                notes: String::new(),
+            },
+        )?;
+    }
+    Ok(made)
+}

@@ -201,6 +201,25 @@ fn demo_roles_and_the_readme_search_work() {
         let (code, out, err) = common::ctv(&db, &["demo", "--role", role, "--facilities", "120"]);
         assert_eq!(code, 0, "{role}: {err}");
         assert!(out.contains(scope), "{role}: {out}");
+        // Proposals in every stage, whatever the role (the province decided them).
+        let (code, out, _) = common::ctv(&db, &["proposal", "list", "--format", "json"]);
+        assert_eq!(code, 0);
+        for status in [
+            "NHAP",
+            "DE_XUAT",
+            "TRA_LAI",
+            "PHE_DUYET",
+            "DANG_THUC_HIEN",
+            "HOAN_THANH",
+            "KHONG_DUYET",
+            "RUT",
+            "DUNG",
+        ] {
+            assert!(
+                out.contains(&format!("\"status\": \"{status}\"")),
+                "{role}: no {status}"
+            );
+        }
         let (code, out, _) = common::ctv(&db, &["find", "lang nghe", "--format", "json"]);
         assert_eq!(code, 0);
         assert!(

@@ -36,9 +36,10 @@ fn demo_scope(role: &str) -> (&'static str, &'static str) {
 pub fn run(ctx: &Ctx, a: DemoArgs) -> Result<(), CliError> {
     let l = ctx.lang;
     let mut store = ctx.open()?;
+    // Whom the demo works as at the end; proposals are decided by the province, so a
+    // commune's or area's demo is written as the province first, then handed over.
+    let mut hand_over: Option<ProfileInput> = None;
     if store.profile().is_none() {
-        // A demo needs someone to work as; by default a provincial officer of Hà Nội, who sees
-        // every record.
         let (units, name_key) = demo_scope(&a.role);
         let input = ProfileInput {
             name: tr(l, name_key).into(),
@@ -46,14 +47,32 @@ pub fn run(ctx: &Ctx, a: DemoArgs) -> Result<(), CliError> {
             units: units.into(),
             account: None,
         };
-        let p = store.init_profile(&input, false)?;
-        println!(
-            "{}",
-            trf(l, "cli.demo.profile", &[&p.name, &p.scope_label()])
-        );
+        if a.role == "province" {
+            let p = store.init_profile(&input, false)?;
+            println!(
+                "{}",
+                trf(l, "cli.demo.profile", &[&p.name, &p.scope_label()])
+            );
+        } else {
+            let province = ProfileInput {
+                name: tr(l, "cli.demo.name.centre").into(),
+                role: "province".into(),
+                units: "01".into(),
+                account: None,
+            };
+            store.init_profile(&province, false)?;
+            hand_over = Some(input);
+        }
     }
-    let profile = store.require_profile()?.clone();
-    let communes = crate::demo::demo_communes(&profile);
+    let communes = match &hand_over {
+        Some(input) => {
+            input
+                .validate()
+                .map_err(crate::store::StoreError::Invalid)?
+                .units
+        }
+        None => crate::demo::demo_communes(store.require_profile()?),
+    };
     if communes.is_empty() {
         return Err(CliError::Message(tr(l, "cli.demo.no_communes").to_string()));
     }
@@ -75,6 +94,19 @@ pub fn run(ctx: &Ctx, a: DemoArgs) -> Result<(), CliError> {
         println!(
             "{}",
             trf(l, "cli.demo.consultations", &[&consultations.len(), &open])
+        );
+    }
+    // Proposals in every stage: one for every tenth facility, at most 400.
+    if store.require_profile()?.role == crate::domain::Role::Province {
+        let n = (out.ids.len() / 10).clamp(out.ids.len().min(11), 400);
+        let made = crate::demo::add_demo_proposals(&mut store, &out.ids, n, a.seed)?;
+        println!("{}", trf(l, "cli.demo.proposals", &[&made]));
+    }
+    if let Some(input) = hand_over {
+        let p = store.init_profile(&input, true)?;
+        println!(
+            "{}",
+            trf(l, "cli.demo.profile", &[&p.name, &p.scope_label()])
         );
     }
     Ok(())

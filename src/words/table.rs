@@ -472,6 +472,8 @@ const CLI: &[Entry] = &[
     ("cli.demo.name.commune", "Cộng tác viên dùng thử", "Demo collaborator"),
     ("cli.demo.name.area", "Cán bộ khu vực dùng thử", "Demo area officer"),
     ("cli.demo.name.province", "Người dùng thử", "Demo user"),
+    ("cli.demo.name.centre", "Trung tâm Khuyến công (dữ liệu mẫu)", "Khuyến công centre (demo data)"),
+    ("cli.demo.proposals", "Đã tạo {} đề xuất mẫu ở mọi giai đoạn (nháp, đã đề xuất, bị trả lại, được duyệt, đang thực hiện, quá hạn, đã nghiệm thu, không duyệt, đã rút, dừng).", "Created {} demo proposals in every stage (draft, proposed, returned, approved, under way, overdue, accepted, refused, withdrawn, stopped)."),
     ("cli.demo.profile", "Đã tạo hồ sơ dùng thử: {} ({}).", "Created a demo profile: {} ({})."),
     ("cli.demo.no_communes", "Địa bàn của hồ sơ không có xã/phường nào.", "The profile's area has no communes."),
     ("cli.demo.done", "Đã tạo {} cơ sở mẫu.", "Created {} demo facilities."),
