@@ -978,7 +978,7 @@ pub fn add_demo_proposals(
 ) -> crate::store::Result<usize> {
     use crate::domain::project::{AcceptanceInput, PaymentInput, ResultInput, VisitInput};
     use crate::domain::proposal::{MoveInput, ProposalInput, ProposalStatus as S};
-    let mut rng = StdRng::seed_from_u64(seed ^ 0x5EED_DE_A);
+    let mut rng = StdRng::seed_from_u64(seed ^ 0x05EE_DDEA);
     let today = store.today();
     let day = |back: i64| {
         (today - chrono::Duration::days(back))
