@@ -533,8 +533,10 @@ impl Screen for ProposalsScreen {
             }
             return;
         }
-        // The totals take what they need, leaving the list a header and three rows at least.
-        let list_min = 4u16;
+        // The list comes first: it keeps half the height (a header and three rows at the
+        // least) when it has rows to show; the totals take what is left and shorten.
+        let rows_wanted = u16::try_from(self.count.saturating_add(1)).unwrap_or(u16::MAX);
+        let list_min = rows_wanted.min(rest / 2).max(4);
         let wanted = self.panel_height();
         let panel_h = wanted.min(rest.saturating_sub(list_min + 1));
         let list_h = rest.saturating_sub(panel_h + u16::from(panel_h > 0));
