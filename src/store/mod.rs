@@ -4,6 +4,7 @@
 mod backup;
 pub mod bundles;
 mod busy;
+pub mod caps;
 mod change_log;
 mod collaborators;
 mod consultations;
@@ -57,6 +58,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/010_proposal_flow.sql"),
     include_str!("migrations/011_project_records.sql"),
     include_str!("migrations/012_project_money.sql"),
+    include_str!("migrations/013_support_caps.sql"),
 ];
 
 fn migrations() -> Migrations<'static> {
@@ -113,6 +115,8 @@ pub enum StoreError {
     NetworkFilesystem { path: PathBuf, kind: &'static str },
     #[error("only an administrator (root or a province profile) may do this")]
     NotAdmin,
+    #[error("only the provincial centre (a province profile) may do this")]
+    ProvinceOnly,
     #[error("only root may change the profile of {0} (root or a province officer)")]
     RootOnly(String),
     #[error("a backup to a file of a shared database is for root only")]

@@ -49,6 +49,7 @@ pub fn store_error_text(l: Lang, e: &StoreError) -> String {
             trf(l, "store.err.network_fs", &[&path.display(), kind])
         }
         StoreError::NotAdmin => tr(l, "store.err.not_admin").to_string(),
+        StoreError::ProvinceOnly => tr(l, "store.err.province_only").to_string(),
         StoreError::RootOnly(a) => trf(l, "store.err.root_only", &[&crate::text::sanitize(a)]),
         StoreError::BackupRootOnly => tr(l, "store.err.backup_root_only").to_string(),
         StoreError::InUseBy(who) => {

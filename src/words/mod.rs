@@ -10,6 +10,7 @@
 //! - [`errors`]: store, bundle and receiving errors;
 //! - [`merge`]: the province's merge preview and receipt summary.
 
+pub mod caps;
 pub mod errors;
 pub mod format;
 pub mod merge;
