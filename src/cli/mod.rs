@@ -4,6 +4,7 @@
 mod admin;
 mod agenda;
 mod backup;
+mod caps;
 pub mod bundle;
 mod check;
 pub mod consult;
@@ -66,6 +67,9 @@ pub enum Command {
     Proposal(proposal::ProposalCmd),
     /// The draft annual plan of a year: table, CSV or Excel
     Plan(plan::PlanArgs),
+    /// Support caps: the province loads its table (import); list the caps in force
+    #[command(subcommand)]
+    Caps(caps::CapsCmd),
     /// Back up the database: a snapshot beside it, or a copy to FILE
     Backup(backup::BackupArgs),
     /// Replace the database by a backup (checked first; the current one is kept as a snapshot)
@@ -199,6 +203,7 @@ pub fn run(cli: Cli, start_tui: StartTui) -> ExitCode {
         Some(Command::Agenda(a)) => agenda::run(&ctx, a),
         Some(Command::Proposal(c)) => proposal::run(&ctx, c),
         Some(Command::Plan(a)) => plan::run(&ctx, a),
+        Some(Command::Caps(c)) => caps::run(&ctx, c),
         Some(Command::Backup(a)) => backup::run(&ctx, a),
         Some(Command::Restore(a)) => restore::run(&ctx, a),
         Some(Command::Check) => check::run(&ctx),

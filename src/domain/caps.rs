@@ -81,6 +81,14 @@ pub struct CapText {
     pub source: String,
 }
 
+/// A province's table as text, the way a receipt carries it to the communes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CapTableText {
+    pub province_code: String,
+    pub rows: Vec<CapText>,
+}
+
 /// The columns of a cap table: key, whether a file must have it, and the headers people
 /// write for it (compared folded, spaces and punctuation ignored).
 pub const COLUMNS: [(&str, bool, &[&str]); 8] = [

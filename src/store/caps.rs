@@ -158,7 +158,7 @@ pub fn take_caps_in(
 
 impl Store {
     /// The province code of a province profile; anyone else is refused.
-    fn own_province(&self) -> Result<String> {
+    pub fn own_province(&self) -> Result<String> {
         let p = self.require_profile()?;
         match (p.role, p.units.first()) {
             (Role::Province, Some(code)) => Ok(code.clone()),
