@@ -1,6 +1,7 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
+pub mod caps;
 pub mod proposals;
 pub mod pty;
 pub mod ui;
