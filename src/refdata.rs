@@ -222,7 +222,10 @@ pub(crate) fn serialize_date<S: Serializer>(d: &NaiveDate, s: S) -> Result<S::Ok
     s.collect_str(&d.format("%Y-%m-%d"))
 }
 
-pub(crate) fn serialize_opt_date<S: Serializer>(d: &Option<NaiveDate>, s: S) -> Result<S::Ok, S::Error> {
+pub(crate) fn serialize_opt_date<S: Serializer>(
+    d: &Option<NaiveDate>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
     match d {
         Some(d) => serialize_date(d, s),
         None => s.serialize_none(),
@@ -711,4 +714,3 @@ pub fn load_codes() -> Result<CodeLists, RefDataError> {
         )?,
     })
 }
-

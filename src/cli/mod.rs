@@ -4,8 +4,8 @@
 mod admin;
 mod agenda;
 mod backup;
-mod caps;
 pub mod bundle;
+mod caps;
 mod check;
 pub mod consult;
 mod demo;

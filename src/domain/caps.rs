@@ -92,37 +92,79 @@ pub struct CapTableText {
 /// The columns of a cap table: key, whether a file must have it, and the headers people
 /// write for it (compared folded, spaces and punctuation ignored).
 pub const COLUMNS: [(&str, bool, &[&str]); 8] = [
-    ("province_code", false, &["ma tinh", "tinh", "ma tinh thanh pho"]),
+    (
+        "province_code",
+        false,
+        &["ma tinh", "tinh", "ma tinh thanh pho"],
+    ),
     (
         "category",
         true,
-        &["noi dung", "ma noi dung", "noi dung ho tro", "ma noi dung ho tro"],
+        &[
+            "noi dung",
+            "ma noi dung",
+            "noi dung ho tro",
+            "ma noi dung ho tro",
+        ],
     ),
     (
         "funding",
         true,
-        &["nguon kinh phi", "nguon von", "kinh phi", "nguon kinh phi khuyen cong"],
+        &[
+            "nguon kinh phi",
+            "nguon von",
+            "kinh phi",
+            "nguon kinh phi khuyen cong",
+        ],
     ),
     (
         "effective_from",
         true,
-        &["tu ngay", "hieu luc tu", "ap dung tu", "ap dung tu ngay", "hieu luc tu ngay"],
+        &[
+            "tu ngay",
+            "hieu luc tu",
+            "ap dung tu",
+            "ap dung tu ngay",
+            "hieu luc tu ngay",
+        ],
     ),
     (
         "effective_to",
         false,
-        &["den ngay", "hieu luc den", "ap dung den", "ap dung den ngay", "hieu luc den ngay"],
+        &[
+            "den ngay",
+            "hieu luc den",
+            "ap dung den",
+            "ap dung den ngay",
+            "hieu luc den ngay",
+        ],
     ),
-    ("percent", false, &["ty le", "ty le %", "phan tram", "ty le toi da"]),
+    (
+        "percent",
+        false,
+        &["ty le", "ty le %", "phan tram", "ty le toi da"],
+    ),
     (
         "max_vnd",
         false,
-        &["muc toi da", "muc toi da dong", "toi da", "so tien toi da", "muc ho tro toi da"],
+        &[
+            "muc toi da",
+            "muc toi da dong",
+            "toi da",
+            "so tien toi da",
+            "muc ho tro toi da",
+        ],
     ),
     (
         "source",
         true,
-        &["can cu", "can cu phap ly", "van ban", "nguon", "so hieu van ban"],
+        &[
+            "can cu",
+            "can cu phap ly",
+            "van ban",
+            "nguon",
+            "so hieu van ban",
+        ],
     ),
 ];
 
@@ -130,7 +172,13 @@ pub const COLUMNS: [(&str, bool, &[&str]); 8] = [
 fn header_key(h: &str) -> String {
     fold(h.trim_start_matches('\u{feff}'))
         .chars()
-        .map(|c| if c.is_alphanumeric() || c == '%' { c } else { ' ' })
+        .map(|c| {
+            if c.is_alphanumeric() || c == '%' {
+                c
+            } else {
+                ' '
+            }
+        })
         .collect::<String>()
         .split_whitespace()
         .collect::<Vec<_>>()
@@ -147,25 +195,50 @@ pub struct CapIssue {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "problem", rename_all = "snake_case")]
 pub enum CapProblem {
-    MissingColumn { column: &'static str },
+    MissingColumn {
+        column: &'static str,
+    },
     NoRows,
     /// A required cell is empty.
-    Required { column: &'static str },
-    UnknownProvince { code: String },
+    Required {
+        column: &'static str,
+    },
+    UnknownProvince {
+        code: String,
+    },
     /// A province other than the one loading the table.
-    OtherProvince { code: String, own: String },
+    OtherProvince {
+        code: String,
+        own: String,
+    },
     /// `*` (a national rule) in a province's own table.
     NationalRow,
-    UnknownCategory { code: String },
-    UnknownFunding { value: String },
-    BadDate { column: &'static str, value: String },
-    FromAfterTo { from: String, to: String },
-    BadPercent { value: String },
-    BadMoney { value: String },
+    UnknownCategory {
+        code: String,
+    },
+    UnknownFunding {
+        value: String,
+    },
+    BadDate {
+        column: &'static str,
+        value: String,
+    },
+    FromAfterTo {
+        from: String,
+        to: String,
+    },
+    BadPercent {
+        value: String,
+    },
+    BadMoney {
+        value: String,
+    },
     /// Neither a percent nor a maximum.
     NoLimit,
     /// The same province, category and funding in force twice on one day.
-    Overlap { other_line: usize },
+    Overlap {
+        other_line: usize,
+    },
 }
 
 /// Maps a table's headers to column keys: `Ok(index per column)`, or the missing column.
@@ -335,23 +408,20 @@ fn check_row(t: &CapText, owner: Owner<'_>) -> Result<SupportCap, Vec<CapProblem
         (c, Owner::Province(_)) => Some(c.to_string()),
     };
     let category = t.category.trim().to_uppercase();
-    if required(&category, "category", &mut ps) && !codes().support_categories.contains(&category)
-    {
+    if required(&category, "category", &mut ps) && !codes().support_categories.contains(&category) {
         ps.push(CapProblem::UnknownCategory {
             code: t.category.trim().into(),
         });
     }
     let funding = match t.funding.trim() {
         "*" => Some(ANY_FUNDING.to_string()),
-        f if required(f, "funding", &mut ps) => {
-            match super::proposal::FundingSource::parse(f) {
-                Some(s) => Some(s.code().to_string()),
-                None => {
-                    ps.push(CapProblem::UnknownFunding { value: f.into() });
-                    None
-                }
+        f if required(f, "funding", &mut ps) => match super::proposal::FundingSource::parse(f) {
+            Some(s) => Some(s.code().to_string()),
+            None => {
+                ps.push(CapProblem::UnknownFunding { value: f.into() });
+                None
             }
-        }
+        },
         _ => None,
     };
     let date = |v: &str, column: &'static str, ps: &mut Vec<CapProblem>| {
@@ -462,7 +532,11 @@ impl SupportCaps {
         self.caps
             .iter()
             .filter(|c| c.category == category && c.in_force(on))
-            .filter(|c| c.province_code.as_deref().is_none_or(|p| p == province_code))
+            .filter(|c| {
+                c.province_code
+                    .as_deref()
+                    .is_none_or(|p| p == province_code)
+            })
             .filter(|c| c.funding == funding || c.funding == ANY_FUNDING)
             .max_by_key(|c| (rank(c), c.effective_from))
     }

@@ -6,12 +6,12 @@
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
+use super::caps::SupportCaps;
 use super::collaborator::Role;
 use super::consultation::{dmy, lookup_code, parse_topics};
 use super::facility::{FacilityData, FacilityStatus};
 use super::issue::{FieldIssue, Issues, Problem};
 use super::money::{parse_vnd, MoneyError};
-use super::caps::SupportCaps;
 use crate::refdata::{codes, units, CommuneKind};
 use crate::text::{ingest, ingest_multiline};
 

@@ -196,9 +196,8 @@ impl Store {
         }
         let actor = self.actor()?;
         let now = self.now_string();
-        let replaced_rows = self.write(|tx| {
-            replace_in(tx, &now, &actor, &province, "import", file_name, caps)
-        })?;
+        let replaced_rows =
+            self.write(|tx| replace_in(tx, &now, &actor, &province, "import", file_name, caps))?;
         Ok(CapsLoaded {
             rows: caps.len(),
             replaced_rows,

@@ -26,15 +26,11 @@ pub fn cap_issue_text(l: Lang, issue: &CapIssue) -> String {
         CapProblem::NoRows => tr(l, "caps.p.no_rows").to_string(),
         CapProblem::Required { column } => trf(l, "caps.p.required", &[&col(column)]),
         CapProblem::UnknownProvince { code } => trf(l, "caps.p.unknown_province", &[code]),
-        CapProblem::OtherProvince { code, own } => {
-            trf(l, "caps.p.other_province", &[code, own])
-        }
+        CapProblem::OtherProvince { code, own } => trf(l, "caps.p.other_province", &[code, own]),
         CapProblem::NationalRow => tr(l, "caps.p.national_row").to_string(),
         CapProblem::UnknownCategory { code } => trf(l, "caps.p.unknown_category", &[code]),
         CapProblem::UnknownFunding { value } => trf(l, "caps.p.unknown_funding", &[value]),
-        CapProblem::BadDate { column, value } => {
-            trf(l, "caps.p.bad_date", &[value, &col(column)])
-        }
+        CapProblem::BadDate { column, value } => trf(l, "caps.p.bad_date", &[value, &col(column)]),
         CapProblem::FromAfterTo { from, to } => trf(l, "caps.p.from_after_to", &[from, to]),
         CapProblem::BadPercent { value } => trf(l, "caps.p.bad_percent", &[value]),
         CapProblem::BadMoney { value } => trf(l, "caps.p.bad_money", &[value]),
