@@ -357,12 +357,7 @@ pub fn check_rows(
 
 /// A province code as typed; Excel drops the leading zero of `01`.
 fn province_code(raw: &str) -> String {
-    let t = raw.trim();
-    if !t.is_empty() && t.len() < 2 && t.bytes().all(|b| b.is_ascii_digit()) {
-        format!("{t:0>2}")
-    } else {
-        t.to_string()
-    }
+    crate::refdata::Units::pad_province_code(raw).unwrap_or_else(|| raw.trim().to_string())
 }
 
 fn check_row(t: &CapText, owner: Owner<'_>) -> Result<SupportCap, Vec<CapProblem>> {
