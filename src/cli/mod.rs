@@ -17,6 +17,7 @@ pub mod merge;
 pub mod output;
 pub mod plan;
 pub mod proposal;
+mod register;
 mod restore;
 mod snapshots;
 
@@ -67,6 +68,9 @@ pub enum Command {
     Proposal(proposal::ProposalCmd),
     /// The draft annual plan of a year: table, CSV or Excel
     Plan(plan::PlanArgs),
+    /// The register of đề án: approval, money, stage, acceptance and results; table, CSV,
+    /// Excel or JSON
+    Register(register::RegisterArgs),
     /// Support caps: the province loads its table (import); list the caps in force
     #[command(subcommand)]
     Caps(caps::CapsCmd),
@@ -204,6 +208,7 @@ pub fn run(cli: Cli, start_tui: StartTui) -> ExitCode {
         Some(Command::Proposal(c)) => proposal::run(&ctx, c),
         Some(Command::Plan(a)) => plan::run(&ctx, a),
         Some(Command::Caps(c)) => caps::run(&ctx, c),
+        Some(Command::Register(a)) => register::run(&ctx, a),
         Some(Command::Backup(a)) => backup::run(&ctx, a),
         Some(Command::Restore(a)) => restore::run(&ctx, a),
         Some(Command::Check) => check::run(&ctx),

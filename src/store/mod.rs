@@ -12,6 +12,7 @@ mod facilities;
 mod merge;
 mod proposals;
 mod receipts;
+pub mod register;
 mod rows;
 
 use std::path::{Path, PathBuf};

@@ -50,7 +50,7 @@ const COLS: &str = "p.id, p.facility_id, coalesce(f.name, ''), p.commune_code, p
 
 const FROM: &str = "FROM proposals p LEFT JOIN facilities f ON f.id = p.facility_id";
 
-fn bad(i: usize, what: &str) -> rusqlite::Error {
+pub(super) fn bad(i: usize, what: &str) -> rusqlite::Error {
     rusqlite::Error::FromSqlConversionFailure(
         i,
         rusqlite::types::Type::Text,
@@ -58,11 +58,11 @@ fn bad(i: usize, what: &str) -> rusqlite::Error {
     )
 }
 
-fn status_from_code(s: &str) -> Option<ProposalStatus> {
+pub(super) fn status_from_code(s: &str) -> Option<ProposalStatus> {
     ProposalStatus::ALL.into_iter().find(|x| x.code() == s)
 }
 
-fn funding_from_code(s: &str) -> Option<FundingSource> {
+pub(super) fn funding_from_code(s: &str) -> Option<FundingSource> {
     FundingSource::ALL.into_iter().find(|x| x.code() == s)
 }
 
@@ -155,7 +155,7 @@ fn transition_from_row(r: &Row<'_>) -> rusqlite::Result<Transition> {
 }
 
 impl ProposalFilter {
-    fn where_clause(&self, communes: &[String]) -> (String, Vec<Value>) {
+    pub(super) fn where_clause(&self, communes: &[String]) -> (String, Vec<Value>) {
         let mut sql = String::from("p.commune_code IN (");
         let mut args = Vec::new();
         if communes.is_empty() {

@@ -1334,7 +1334,7 @@ const BUNDLE: &[Entry] = &[
     ("cli.verify.refused", "Gói bị từ chối: {}", "Bundle refused: {}"),
 ];
 
-/// Support caps: the province's table, its import and its listing (issue 15).
+/// Support caps (their table, import and listing) and the register of đề án (issue 15).
 const CAPS: &[Entry] = &[
     ("caps.col.province_code", "Mã tỉnh", "Province"),
     ("caps.col.category", "Nội dung", "Category"),
@@ -1451,6 +1451,56 @@ const CAPS: &[Entry] = &[
         "cli.caps.table",
         "Bảng mức hỗ trợ của tỉnh {}: {} lúc {}, người nạp {}.",
         "Caps of province {}: {} at {}, by {}.",
+    ),
+    ("register.col.id", "Mã đề án", "Id"),
+    ("register.col.year", "Năm KH", "Plan year"),
+    ("register.col.asked", "KP đề nghị hỗ trợ", "Support asked"),
+    ("register.col.approved", "KP được duyệt", "Support approved"),
+    ("register.col.decision_no", "Số quyết định", "Decision no."),
+    (
+        "register.col.decision_date",
+        "Ngày quyết định",
+        "Decision date",
+    ),
+    ("register.col.batch", "Đợt", "Batch"),
+    ("register.col.stage", "Giai đoạn", "Stage"),
+    ("register.col.start", "Ngày bắt đầu", "Start"),
+    (
+        "register.col.planned_end",
+        "Dự kiến kết thúc",
+        "Planned end",
+    ),
+    ("register.col.paid", "Đã cấp", "Paid"),
+    ("register.col.remaining", "Còn lại", "Remaining"),
+    (
+        "register.col.acceptance",
+        "Kết quả nghiệm thu",
+        "Acceptance",
+    ),
+    (
+        "register.col.acceptance_date",
+        "Ngày nghiệm thu",
+        "Accepted on",
+    ),
+    ("register.col.jobs", "Việc làm tạo mới", "Jobs created"),
+    (
+        "register.col.trained",
+        "Lao động được đào tạo",
+        "Workers trained",
+    ),
+    ("register.result.dat", "Đạt", "Passed"),
+    ("register.result.khong_dat", "Không đạt", "Failed"),
+    (
+        "register.result.co_dieu_kien",
+        "Đạt có điều kiện",
+        "Passed with conditions",
+    ),
+    ("register.total", "Tổng cộng ({} đề án)", "Total ({} đề án)"),
+    ("register.sheet", "Sổ đề án", "Register"),
+    (
+        "cli.register.written",
+        "Đã ghi {} ({} đề án).",
+        "Wrote {} ({} đề án).",
     ),
     (
         "store.err.province_only",
