@@ -2,7 +2,6 @@
 //! register of đề án, one row per proposal in scope with its approval, money, stage,
 //! acceptance and results, and a totals row.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use clap::Args;
@@ -197,19 +196,11 @@ pub fn run(ctx: &Ctx, a: RegisterArgs) -> Result<(), CliError> {
             output::table(&mut buf, &headers(l), &cells, 30).map_err(io("register".into()))?;
         }
     }
-    match &a.out {
-        Some(path) => {
-            crate::shared::user_file::write(path, &buf).map_err(io(path.display().to_string()))?;
-            println!(
-                "{}",
-                trf(l, "cli.register.written", &[&path.display(), &totals.count])
-            );
-        }
-        None => {
-            let mut out = std::io::stdout().lock();
-            out.write_all(&buf).map_err(io("stdout".into()))?;
-            out.flush().map_err(io("stdout".into()))?;
-        }
+    if let (true, Some(path)) = (output::deliver(a.out.as_deref(), &buf)?, &a.out) {
+        println!(
+            "{}",
+            trf(l, "cli.register.written", &[&path.display(), &totals.count])
+        );
     }
     Ok(())
 }
