@@ -418,3 +418,35 @@ fn the_provinces_table_reaches_a_commune_with_a_receipt() {
     let back: receive::Receipt = serde_json::from_value(old).unwrap();
     assert_eq!(back.caps, None);
 }
+
+#[test]
+fn a_workbook_with_real_dates_numbers_and_a_percent_cell_is_imported() {
+    use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+    let (dir, db) = province_db();
+    let path = dir.path().join("muc_ho_tro.xlsx");
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    for (c, h) in HEADER.split(';').enumerate() {
+        ws.write_string(0, c as u16, h).unwrap();
+    }
+    let date = Format::new().set_num_format("dd/mm/yyyy");
+    let pct = Format::new().set_num_format("0%");
+    ws.write_number(1, 0, 1.0).unwrap();
+    ws.write_string(1, 1, "KC03").unwrap();
+    ws.write_string(1, 2, "KCĐP").unwrap();
+    let from = ExcelDateTime::from_ymd(2026, 1, 1).unwrap();
+    ws.write_datetime_with_format(1, 3, &from, &date).unwrap();
+    ws.write_number_with_format(1, 5, 0.3, &pct).unwrap();
+    ws.write_number(1, 6, 800_000_000.0).unwrap();
+    ws.write_string(1, 7, "NQ kiểm thử 1/2026/NQ-HĐND, Điều 4")
+        .unwrap();
+    wb.save(&path).unwrap();
+
+    let (code, _, err) = ctv(&db, &["caps", "import", path.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    let row = &list_json(&db)["tables"][0]["rows"][0];
+    assert_eq!(row["province_code"], "01");
+    assert_eq!(row["effective_from"], "2026-01-01");
+    assert_eq!(row["percent"], 30);
+    assert_eq!(row["max_vnd"], 800_000_000);
+}

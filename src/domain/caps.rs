@@ -355,6 +355,18 @@ pub fn check_rows(
     }
 }
 
+/// A whole percent from 0 to 100: `30`, or a fraction as an Excel percent cell reads (`0.3`,
+/// `0,3`).
+fn percent_value(p: &str) -> Option<u32> {
+    if let Ok(n) = p.parse::<u32>() {
+        return (n <= 100).then_some(n);
+    }
+    let f: f64 = p.replace(',', ".").parse().ok()?;
+    let scaled = f * 100.0;
+    let n = scaled.round();
+    ((0.0..1.0).contains(&f) && (scaled - n).abs() < 1e-6).then_some(n as u32)
+}
+
 /// A province code as typed; Excel drops the leading zero of `01`.
 fn province_code(raw: &str) -> String {
     crate::refdata::Units::pad_province_code(raw).unwrap_or_else(|| raw.trim().to_string())
@@ -448,9 +460,9 @@ fn check_row(t: &CapText, owner: Owner<'_>) -> Result<SupportCap, Vec<CapProblem
     }
     let percent = match t.percent.trim().trim_end_matches('%').trim() {
         "" => None,
-        p => match p.parse::<u32>() {
-            Ok(n) if n <= 100 => Some(n),
-            _ => {
+        p => match percent_value(p) {
+            Some(n) => Some(n),
+            None => {
                 ps.push(CapProblem::BadPercent {
                     value: t.percent.trim().into(),
                 });
@@ -592,6 +604,16 @@ mod tests {
             max_vnd: "800tr".into(),
             source: "NQ 1/2025/NQ-HĐND, Điều 3".into(),
         }
+    }
+
+    #[test]
+    fn percents_are_whole_or_an_excel_fraction() {
+        assert_eq!(percent_value("30"), Some(30));
+        assert_eq!(percent_value("0.3"), Some(30));
+        assert_eq!(percent_value("0,35"), Some(35));
+        assert_eq!(percent_value("150"), None);
+        assert_eq!(percent_value("30.5"), None);
+        assert_eq!(percent_value("0.305"), None);
     }
 
     #[test]
