@@ -287,7 +287,8 @@ fn received_caps(
     }
     let rows: Vec<(usize, CapText)> = (1..).zip(t.rows.iter().cloned()).collect();
     let caps = check_rows(&rows, Owner::Province(&t.province_code)).map_err(|issues| {
-        ReceiveError::BadReceipt(format!("support caps: {:?}", issues.first()))
+        let line = issues.first().map_or(0, |i| i.line);
+        ReceiveError::BadReceipt(format!("support caps, row {line}"))
     })?;
     Ok(Some((t.province_code.clone(), caps)))
 }
