@@ -41,7 +41,6 @@ const TRADE_GROUPS_CSV: &str = include_str!("../data/codes/rural_trade_groups.cs
 const SUPPORT_CATEGORIES_CSV: &str = include_str!("../data/codes/support_categories.csv");
 const CONSULTATION_MODES_CSV: &str = include_str!("../data/codes/consultation_modes.csv");
 const PROPOSAL_STATUSES_CSV: &str = include_str!("../data/codes/proposal_statuses.csv");
-const SUPPORT_CAPS_CSV: &str = include_str!("../data/support_caps.csv");
 
 // ------------------------------------------------------------------------------------------
 // Errors
@@ -219,11 +218,14 @@ pub struct CommuneKindChange {
     pub new_kind: CommuneKind,
 }
 
-fn serialize_date<S: Serializer>(d: &NaiveDate, s: S) -> Result<S::Ok, S::Error> {
+pub(crate) fn serialize_date<S: Serializer>(d: &NaiveDate, s: S) -> Result<S::Ok, S::Error> {
     s.collect_str(&d.format("%Y-%m-%d"))
 }
 
-fn serialize_opt_date<S: Serializer>(d: &Option<NaiveDate>, s: S) -> Result<S::Ok, S::Error> {
+pub(crate) fn serialize_opt_date<S: Serializer>(
+    d: &Option<NaiveDate>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
     match d {
         Some(d) => serialize_date(d, s),
         None => s.serialize_none(),
@@ -711,132 +713,4 @@ pub fn load_codes() -> Result<CodeLists, RefDataError> {
             PROPOSAL_STATUSES_CSV,
         )?,
     })
-}
-
-// ------------------------------------------------------------------------------------------
-// Support caps
-
-/// A support cap (mức hỗ trợ tối đa): a province's limit on khuyến công support for one
-/// category, from a date. Either limit may be absent.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct SupportCap {
-    /// A 2025 province code; `None` for the default row (`*`) of provinces without their own.
-    pub province_code: Option<String>,
-    /// A code of `support_categories.csv`.
-    pub category: String,
-    #[serde(serialize_with = "serialize_date")]
-    pub effective_date: NaiveDate,
-    /// Whole percent of the total cost.
-    pub percent: Option<u32>,
-    /// Whole VND.
-    pub max_vnd: Option<i64>,
-    /// The resolution (or publication) the row comes from.
-    pub source: String,
-}
-
-#[derive(Deserialize)]
-struct CapRow {
-    province_code: String,
-    category: String,
-    effective_date: String,
-    percent: String,
-    max_vnd: String,
-    source: String,
-}
-
-/// The caps of `data/support_caps.csv`. Get the shared instance with [`support_caps()`].
-#[derive(Debug, Clone)]
-pub struct SupportCaps {
-    caps: Vec<SupportCap>,
-}
-
-impl SupportCaps {
-    pub fn all(&self) -> &[SupportCap] {
-        &self.caps
-    }
-
-    /// The cap in force for a category in a province on a date: the province's own rows win
-    /// over the default (`*`) rows; among those, the latest that has started.
-    pub fn cap_for(
-        &self,
-        province_code: &str,
-        category: &str,
-        on: NaiveDate,
-    ) -> Option<&SupportCap> {
-        let latest = |own: bool| {
-            self.caps
-                .iter()
-                .filter(|c| c.category == category && c.effective_date <= on)
-                .filter(|c| match &c.province_code {
-                    Some(p) => own && p == province_code,
-                    None => !own,
-                })
-                .max_by_key(|c| c.effective_date)
-        };
-        latest(true).or_else(|| latest(false))
-    }
-}
-
-static CAPS: OnceLock<SupportCaps> = OnceLock::new();
-
-/// The support caps, parsed from the embedded CSV on first use.
-pub fn support_caps() -> &'static SupportCaps {
-    CAPS.get_or_init(|| {
-        // Embedded at compile time and loaded through `load_support_caps` by the tests.
-        load_support_caps().expect("embedded data/support_caps.csv is valid: checked by tests")
-    })
-}
-
-/// Parses the embedded caps, checking codes, dates and numbers. Prefer [`support_caps()`].
-pub fn load_support_caps() -> Result<SupportCaps, RefDataError> {
-    const F: &str = "data/support_caps.csv";
-    let categories = load_codes()?.support_categories;
-    let num = |s: &str| -> Result<Option<i64>, RefDataError> {
-        match s.trim() {
-            "" => Ok(None),
-            t => t
-                .parse::<i64>()
-                .ok()
-                .filter(|n| *n >= 0)
-                .map(Some)
-                .ok_or_else(|| RefDataError::new(F, format!("bad number {t:?}"))),
-        }
-    };
-    let caps = read_csv::<CapRow>(F, SUPPORT_CAPS_CSV)?
-        .into_iter()
-        .map(|r| {
-            let province_code = match r.province_code.trim() {
-                "*" => None,
-                p if load_units_province_exists(p) => Some(p.to_string()),
-                p => return Err(RefDataError::new(F, format!("unknown province {p:?}"))),
-            };
-            if !categories.contains(&r.category) {
-                return Err(RefDataError::new(
-                    F,
-                    format!("unknown category {:?}", r.category),
-                ));
-            }
-            let percent = match num(&r.percent)? {
-                Some(p) if p > 100 => {
-                    return Err(RefDataError::new(F, format!("percent {p} over 100")))
-                }
-                p => p.map(|p| p as u32),
-            };
-            Ok(SupportCap {
-                province_code,
-                category: r.category,
-                effective_date: parse_date(F, &r.effective_date)?,
-                percent,
-                max_vnd: num(&r.max_vnd)?,
-                source: r.source,
-            })
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(SupportCaps { caps })
-}
-
-/// A province code exists in the 2025 list (the cached units; they are valid whenever the
-/// build is).
-fn load_units_province_exists(code: &str) -> bool {
-    units().province(code).is_some()
 }

@@ -590,9 +590,9 @@ fn proposals_move_through_the_cli_and_the_plan_opens_in_excel() {
     let p1 = proposal_id(&out);
     let (code, out, err) = add("30.000.000", "12.000.000", "18.000.000", "KC10");
     assert_eq!(code, 0, "{err}");
-    // Over the 10.000.000 đ cap of KC10: a warning, saved anyway.
+    // No table of caps has reached this commune: a warning saying so, saved anyway.
     assert!(
-        err.contains("Cảnh báo") && err.contains("10.000.000 đ"),
+        err.contains("Cảnh báo") && err.contains("Chưa có mức trần cho nội dung KC10"),
         "{err}"
     );
     let p2 = proposal_id(&out);

@@ -2,6 +2,7 @@
 //! and after 30/4/2026), every transition per mover, history rows, totals and the plan.
 
 mod common;
+use common::caps::example_caps;
 use common::proposals::{as_role, facility, seven_proposals, store, vn};
 
 use chrono::NaiveDate;
@@ -14,7 +15,6 @@ use ctv::domain::proposal::{
     Priorities, ProposalData, ProposalInput, ProposalMoney, ProposalPatch, ProposalStatus, Refusal,
 };
 use ctv::domain::Role;
-use ctv::refdata::{load_support_caps, support_caps};
 use ctv::store::{ProposalFilter, Store, StoreError};
 use ctv::words::Lang;
 
@@ -178,21 +178,21 @@ fn data(category: &str, total: i64, support: i64) -> ProposalData {
 }
 
 #[test]
-fn caps_are_seeded_with_the_published_example_and_warn_naming_the_cap() {
-    let caps = load_support_caps().unwrap();
+fn caps_of_a_loaded_table_warn_naming_the_cap_and_its_source() {
+    let caps = example_caps();
     assert_eq!(caps.all().len(), 3);
     let on = d(2026, 11, 25);
-    let kc03 = support_caps().cap_for("75", "KC03", on).unwrap();
+    let kc03 = caps.cap_for("01", "KC03", "KCQG", on).unwrap();
     assert_eq!((kc03.percent, kc03.max_vnd), (Some(30), Some(800_000_000)));
-    let kc05 = support_caps().cap_for("01", "KC05", on).unwrap();
+    let kc05 = caps.cap_for("01", "KC05", "KCDP", on).unwrap();
     assert_eq!((kc05.percent, kc05.max_vnd), (Some(30), Some(400_000_000)));
-    let kc10 = support_caps().cap_for("01", "KC10", on).unwrap();
+    let kc10 = caps.cap_for("01", "KC10", "KCDP", on).unwrap();
     assert_eq!((kc10.percent, kc10.max_vnd), (None, Some(10_000_000)));
-    assert!(support_caps().cap_for("01", "KC01", on).is_none());
+    assert!(caps.cap_for("01", "KC01", "KCDP", on).is_none());
+    // Another province's table is not this one's.
+    assert!(caps.cap_for("75", "KC03", "KCDP", on).is_none());
     // Not yet in force before its effective date.
-    assert!(support_caps()
-        .cap_for("01", "KC03", d(2025, 6, 30))
-        .is_none());
+    assert!(caps.cap_for("01", "KC03", "KCDP", d(2025, 6, 30)).is_none());
 
     // 30% of 1.250.000.000 = 375.000.000 (under the 800 million maximum).
     assert_eq!(
@@ -206,8 +206,8 @@ fn caps_are_seeded_with_the_published_example_and_warn_naming_the_cap() {
     );
     assert_eq!(cap_limit(None, Some(10_000_000), 1), Some(10_000_000));
 
-    assert!(check_cap(&data("KC03", 1_250_000_000, 375_000_000), "01", on).is_none());
-    let w = check_cap(&data("KC03", 1_250_000_000, 375_000_001), "01", on).unwrap();
+    assert!(check_cap(&data("KC03", 1_250_000_000, 375_000_000), "01", on, &caps).is_none());
+    let w = check_cap(&data("KC03", 1_250_000_000, 375_000_001), "01", on, &caps).unwrap();
     assert_eq!(w.severity, Severity::Warning);
     assert_eq!(w.field, "support");
     let text = ctv::words::describe_proposal(Lang::Vi, w.field, &w.problem);
@@ -217,10 +217,11 @@ fn caps_are_seeded_with_the_published_example_and_warn_naming_the_cap() {
         "800.000.000 đ",
         "375.000.000 đ",
         "01/07/2025",
+        "Published example",
     ] {
         assert!(text.contains(part), "{part} not in {text}");
     }
-    let w = check_cap(&data("KC03", 5_000_000_000, 900_000_000), "01", on).unwrap();
+    let w = check_cap(&data("KC03", 5_000_000_000, 900_000_000), "01", on, &caps).unwrap();
     assert!(matches!(
         w.problem,
         Problem::OverCap {
@@ -228,7 +229,7 @@ fn caps_are_seeded_with_the_published_example_and_warn_naming_the_cap() {
             ..
         }
     ));
-    let w = check_cap(&data("KC05", 2_000_000_000, 500_000_000), "01", on).unwrap();
+    let w = check_cap(&data("KC05", 2_000_000_000, 500_000_000), "01", on, &caps).unwrap();
     assert!(matches!(
         w.problem,
         Problem::OverCap {
@@ -236,10 +237,10 @@ fn caps_are_seeded_with_the_published_example_and_warn_naming_the_cap() {
             ..
         }
     ));
-    let w = check_cap(&data("KC10", 50_000_000, 10_000_001), "01", on).unwrap();
+    let w = check_cap(&data("KC10", 50_000_000, 10_000_001), "01", on, &caps).unwrap();
     let text = ctv::words::describe_proposal(Lang::Vi, w.field, &w.problem);
     assert!(text.contains("KC10") && text.contains("10.000.000 đ") && !text.contains('%'));
-    assert!(check_cap(&data("KC10", 50_000_000, 10_000_000), "01", on).is_none());
+    assert!(check_cap(&data("KC10", 50_000_000, 10_000_000), "01", on, &caps).is_none());
 }
 
 // ---------------------------------------------------------------- eligibility
@@ -347,8 +348,16 @@ fn a_proposal_goes_from_draft_to_completed_with_its_history() {
     input.counterpart = "850.000.000".into();
     let (p, warnings) = s.add_proposal(&input).unwrap();
     assert_eq!(p.status, S::Nhap);
-    // 400 million is over 30% of 1.25 billion.
-    assert!(warnings
+    // No table of caps has reached this commune: said plainly, no example applied.
+    let no_cap = warnings
+        .warnings()
+        .find(|w| matches!(w.problem, Problem::NoCapKnown { .. }))
+        .unwrap();
+    assert_eq!(
+        ctv::words::describe_proposal(Lang::Vi, no_cap.field, &no_cap.problem),
+        "Kinh phí khuyến công: Chưa có mức trần cho nội dung KC03 (KCĐP) của tỉnh — tỉnh chưa nạp bảng mức hỗ trợ"
+    );
+    assert!(!warnings
         .warnings()
         .any(|w| matches!(w.problem, Problem::OverCap { .. })));
     assert!(s

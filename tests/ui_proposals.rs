@@ -85,7 +85,15 @@ fn set(a: &mut App, field: &str, text: &str) {
 
 /// The app on the form for a facility with a recorded need (KC03), via its detail screen.
 fn app_on_form() -> App {
+    app_on_form_with(false)
+}
+
+/// The form for a new proposal; with `caps`, the example table is loaded first.
+fn app_on_form_with(caps: bool) -> App {
     let (mut s, _) = store();
+    if caps {
+        common::caps::load_example_caps(&mut s);
+    }
     let fac = facility(&mut s, "HTX mây tre đan Phú Vinh", "00376", "60");
     s.add_consultation(&ConsultationInput {
         facility_id: fac,
@@ -177,7 +185,7 @@ fn the_form_refuses_parts_that_do_not_add_up_and_saves_nothing() {
 
 #[test]
 fn a_cap_warning_is_shown_with_its_reason_and_does_not_block_the_save() {
-    let mut a = app_on_form();
+    let mut a = app_on_form_with(true);
     pick_funding(&mut a);
     set(&mut a, "total_cost", "1,25 tỷ");
     set(&mut a, "support", "400 triệu");
@@ -190,7 +198,13 @@ fn a_cap_warning_is_shown_with_its_reason_and_does_not_block_the_save() {
         .map(|(_, m)| m.clone())
         .unwrap_or_default();
     // 30% of 1.25 billion is 375 million: the cap names its category and terms.
-    for part in ["375.000.000 đ", "KC03", "30%", "800.000.000 đ"] {
+    for part in [
+        "375.000.000 đ",
+        "KC03",
+        "30%",
+        "800.000.000 đ",
+        "Published example",
+    ] {
         assert!(cap.contains(part), "{part} not in {cap}");
     }
     assert!(screen_text(&a).contains("Lưu ý:"));

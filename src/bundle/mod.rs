@@ -13,7 +13,7 @@ mod jsoncheck;
 pub mod keys;
 pub mod model;
 pub mod receive;
-mod workbook;
+pub(crate) mod workbook;
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::PathBuf;

@@ -14,6 +14,7 @@ use super::{
     keys, read_bundle, sender_info, write_signed, Bundle, BundleError, KeyStatus, SigningKeyFile,
     KIND_BUNDLE, KIND_RECEIPT,
 };
+use crate::domain::caps::{check_rows, CapTableText, CapText, Owner, SupportCap};
 use crate::domain::proposal::Flow;
 use crate::record::{ProjectRecords, ProposalRecord};
 use crate::store::{
@@ -48,6 +49,10 @@ pub struct Receipt {
     /// The province's flow (absent from receipts written before issue 15).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub flow: Option<Flow>,
+    /// The province's table of support caps in force (absent in older receipts, or when the
+    /// province has not loaded one), so a commune's drafts are checked against it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub caps: Option<CapTableText>,
 }
 
 impl Receipt {
@@ -249,6 +254,7 @@ pub fn import(store: &mut Store, c: &Checked, accept_key: bool) -> Result<Import
             decisions: Vec::new(),
             projects: ProjectRecords::default(),
             flow: None,
+            caps: None,
         };
         let json = serde_json::to_string(&body).unwrap_or_else(|_| "{}".into());
         crate::store::record_receipt_in(tx, "sent", &m.sender.id, m.seq, &now, &json)
@@ -271,7 +277,39 @@ pub fn receipt_for(
     r.decisions = store.decided_proposals_of(sender_id)?;
     r.projects = store.project_records_for_receipt(sender_id)?;
     r.flow = Some(store.flow()?);
+    r.caps = receipt_caps(store)?;
     Ok(r)
+}
+
+/// The province's table of caps in force, as a receipt carries it.
+fn receipt_caps(store: &Store) -> Result<Option<CapTableText>, ReceiveError> {
+    Ok(store.caps_for_receipt()?.map(|t| CapTableText {
+        province_code: t.province_code,
+        rows: t.rows.iter().map(|c| c.to_text()).collect(),
+    }))
+}
+
+/// The caps a receipt brings, checked like an imported table (codes, dates, overlaps, a
+/// source on every row) and for this profile's province; a bad table refuses the receipt.
+fn received_caps(
+    store: &Store,
+    receipt: &Receipt,
+) -> Result<Option<(String, Vec<SupportCap>)>, ReceiveError> {
+    let Some(t) = &receipt.caps else {
+        return Ok(None);
+    };
+    if store.caps_province().as_deref() != Some(t.province_code.as_str()) {
+        return Err(ReceiveError::BadReceipt(format!(
+            "support caps of province {}",
+            t.province_code
+        )));
+    }
+    let rows: Vec<(usize, CapText)> = (1..).zip(t.rows.iter().cloned()).collect();
+    let caps = check_rows(&rows, Owner::Province(&t.province_code)).map_err(|issues| {
+        let line = issues.first().map_or(0, |i| i.line);
+        ReceiveError::BadReceipt(format!("support caps, row {line}"))
+    })?;
+    Ok(Some((t.province_code.clone(), caps)))
 }
 
 /// Writes the signed receipt for a sender's bundle to `out`.
@@ -344,8 +382,12 @@ pub fn apply_receipt(
     let trust = c.key != KeyStatus::Known;
     let json = serde_json::to_string(&receipt).unwrap_or_else(|_| "{}".into());
     let now = store.now_string();
+    let caps = received_caps(store, &receipt)?;
     let mut projects_applied = 0;
     let applied = store.take_decisions(&province, receipt.flow, &receipt.decisions, |tx| {
+        if let Some((code, rows)) = &caps {
+            crate::store::caps::take_caps_in(tx, &now, &province, code, rows)?;
+        }
         projects_applied =
             crate::store::take_project_records_in(tx, &receipt.projects, &province, &now)?;
         if trust {

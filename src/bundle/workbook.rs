@@ -19,10 +19,23 @@ use crate::words::Lang;
 const VND: &str = "#,##0 \"đ\"";
 const DATE: &str = "dd/mm/yyyy";
 
-struct Formats {
-    head: Format,
-    money: Format,
-    date: Format,
+pub(crate) struct Formats {
+    pub(crate) head: Format,
+    pub(crate) money: Format,
+    pub(crate) date: Format,
+}
+
+/// The formats of CTV's workbooks: a bold, wrapped, shaded header; VND; dd/mm/yyyy.
+pub(crate) fn formats() -> Formats {
+    Formats {
+        head: Format::new()
+            .set_bold()
+            .set_text_wrap()
+            .set_align(FormatAlign::Center)
+            .set_background_color("#DDEBF7"),
+        money: Format::new().set_num_format(VND),
+        date: Format::new().set_num_format(DATE),
+    }
 }
 
 /// An ISO date (yyyy-mm-dd, or the date part of an RFC 3339 time) as an Excel date.
@@ -37,7 +50,11 @@ fn excel_date(s: &str) -> Option<ExcelDateTime> {
     .ok()
 }
 
-fn header(ws: &mut Worksheet, f: &Formats, cols: &[(&str, f64)]) -> Result<(), XlsxError> {
+pub(crate) fn header(
+    ws: &mut Worksheet,
+    f: &Formats,
+    cols: &[(&str, f64)],
+) -> Result<(), XlsxError> {
     for (c, (h, w)) in cols.iter().enumerate() {
         ws.set_column_width(c as u16, *w)?;
         ws.write_string_with_format(0, c as u16, *h, &f.head)?;
@@ -46,14 +63,20 @@ fn header(ws: &mut Worksheet, f: &Formats, cols: &[(&str, f64)]) -> Result<(), X
     Ok(())
 }
 
-fn text(ws: &mut Worksheet, r: u32, c: u16, s: &str) -> Result<(), XlsxError> {
+pub(crate) fn text(ws: &mut Worksheet, r: u32, c: u16, s: &str) -> Result<(), XlsxError> {
     if !s.is_empty() {
         ws.write_string(r, c, s)?;
     }
     Ok(())
 }
 
-fn date(ws: &mut Worksheet, f: &Formats, r: u32, c: u16, s: &str) -> Result<(), XlsxError> {
+pub(crate) fn date(
+    ws: &mut Worksheet,
+    f: &Formats,
+    r: u32,
+    c: u16,
+    s: &str,
+) -> Result<(), XlsxError> {
     match excel_date(s) {
         Some(d) => {
             ws.write_datetime_with_format(r, c, &d, &f.date)?;
@@ -89,15 +112,7 @@ fn build_inner(
     proposals: &[ProposalRecord],
     names: &HashMap<String, String>,
 ) -> Result<Vec<u8>, XlsxError> {
-    let f = Formats {
-        head: Format::new()
-            .set_bold()
-            .set_text_wrap()
-            .set_align(FormatAlign::Center)
-            .set_background_color("#DDEBF7"),
-        money: Format::new().set_num_format(VND),
-        date: Format::new().set_num_format(DATE),
-    };
+    let f = formats();
     let mut wb = Workbook::new();
     // The fastest deflate level: a little size for a lot of time on a province's workbook.
     wb.set_zip_compression_level(1);

@@ -5,6 +5,7 @@ mod admin;
 mod agenda;
 mod backup;
 pub mod bundle;
+mod caps;
 mod check;
 pub mod consult;
 mod demo;
@@ -19,6 +20,7 @@ pub mod plan;
 pub mod project;
 pub mod project_show;
 pub mod proposal;
+mod register;
 mod restore;
 mod settings;
 mod snapshots;
@@ -76,6 +78,12 @@ pub enum Command {
     Project(project::ProjectCmd),
     /// The draft annual plan of a year: table, CSV or Excel
     Plan(plan::PlanArgs),
+    /// The register of đề án: approval, money, stage, acceptance and results; table, CSV,
+    /// Excel or JSON
+    Register(register::RegisterArgs),
+    /// Support caps: the province loads its table (import); list the caps in force
+    #[command(subcommand)]
+    Caps(caps::CapsCmd),
     /// Back up the database: a snapshot beside it, or a copy to FILE
     Backup(backup::BackupArgs),
     /// Replace the database by a backup (checked first; the current one is kept as a snapshot)
@@ -211,6 +219,8 @@ pub fn run(cli: Cli, start_tui: StartTui) -> ExitCode {
         Some(Command::Proposal(c)) => proposal::run(&ctx, c),
         Some(Command::Project(c)) => project::run(&ctx, c),
         Some(Command::Plan(a)) => plan::run(&ctx, a),
+        Some(Command::Caps(c)) => caps::run(&ctx, c),
+        Some(Command::Register(a)) => register::run(&ctx, a),
         Some(Command::Backup(a)) => backup::run(&ctx, a),
         Some(Command::Restore(a)) => restore::run(&ctx, a),
         Some(Command::Check) => check::run(&ctx),

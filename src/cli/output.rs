@@ -167,6 +167,24 @@ pub fn tsv(out: &mut impl Write, headers: &[&str], rows: &[Vec<String>]) -> std:
     Ok(())
 }
 
+/// Writes a finished output to the file the user named, or to the screen. Returns whether it
+/// went to a file (the caller then says so).
+pub fn deliver(out: Option<&std::path::Path>, buf: &[u8]) -> Result<bool, super::CliError> {
+    let err = |what: String| move |e| super::CliError::Io(what, e);
+    match out {
+        Some(path) => {
+            crate::shared::user_file::write(path, buf).map_err(err(path.display().to_string()))?;
+            Ok(true)
+        }
+        None => {
+            let mut o = io::stdout().lock();
+            o.write_all(buf).map_err(err("stdout".into()))?;
+            o.flush().map_err(err("stdout".into()))?;
+            Ok(false)
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

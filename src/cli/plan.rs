@@ -203,20 +203,11 @@ pub fn run(ctx: &Ctx, a: PlanArgs) -> Result<(), CliError> {
             output::table(&mut buf, &headers(l), &rows, 40).map_err(io("plan".into()))?;
         }
     }
-    match &a.out {
-        Some(path) => {
-            crate::shared::user_file::write(path, &buf).map_err(io(path.display().to_string()))?;
-            println!(
-                "{}",
-                trf(l, "cli.plan.written", &[&path.display(), &plan.total.count])
-            );
-        }
-        None => {
-            let stdout = std::io::stdout();
-            let mut out = stdout.lock();
-            out.write_all(&buf).map_err(io("stdout".into()))?;
-            out.flush().map_err(io("stdout".into()))?;
-        }
+    if let (true, Some(path)) = (output::deliver(a.out.as_deref(), &buf)?, &a.out) {
+        println!(
+            "{}",
+            trf(l, "cli.plan.written", &[&path.display(), &plan.total.count])
+        );
     }
     Ok(())
 }

@@ -110,6 +110,15 @@ pub enum Problem {
         /// dd/mm/yyyy
         effective_date: String,
         limit: i64,
+        /// The cap's legal source (document number, article).
+        source: String,
+    },
+    /// No cap is known for the proposal's category and funding source in its province
+    /// (a warning): the province has not loaded its table, or it has no row for this.
+    NoCapKnown {
+        category: String,
+        /// As printed: `KCQG`, `KCĐP`.
+        funding: String,
     },
     /// Eligibility (a warning): the facility's kind of entity is not recorded.
     EntityTypeMissing,

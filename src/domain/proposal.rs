@@ -6,12 +6,13 @@
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
+use super::caps::SupportCaps;
 use super::collaborator::Role;
 use super::consultation::{dmy, lookup_code, parse_topics};
 use super::facility::{FacilityData, FacilityStatus};
 use super::issue::{FieldIssue, Issues, Problem};
 use super::money::{parse_vnd, MoneyError};
-use crate::refdata::{codes, support_caps, units, CommuneKind};
+use crate::refdata::{codes, units, CommuneKind};
 use crate::text::{ingest, ingest_multiline};
 
 const MAX_TEXT: usize = 4000;
@@ -1105,10 +1106,25 @@ pub fn cap_limit(percent: Option<u32>, max_vnd: Option<i64>, total_cost: i64) ->
     }
 }
 
-/// A warning when the support asked exceeds the cap in force in the province on `on`, naming
-/// the cap (category, percent, maximum, effective date).
-pub fn check_cap(data: &ProposalData, province_code: &str, on: NaiveDate) -> Option<FieldIssue> {
-    let cap = support_caps().cap_for(province_code, &data.category, on)?;
+/// The cap warning of a proposal in `province_code` on `on`: over the cap in force (naming the
+/// cap and its source), or — said plainly rather than applying someone else's figures — that
+/// the province has no cap for this category and funding source.
+pub fn check_cap(
+    data: &ProposalData,
+    province_code: &str,
+    on: NaiveDate,
+    caps: &SupportCaps,
+) -> Option<FieldIssue> {
+    let funding = data.funding.code();
+    let Some(cap) = caps.cap_for(province_code, &data.category, funding, on) else {
+        return Some(FieldIssue::warning(
+            "support",
+            Problem::NoCapKnown {
+                category: data.category.clone(),
+                funding: data.funding.short().to_string(),
+            },
+        ));
+    };
     let limit = cap_limit(cap.percent, cap.max_vnd, data.money.total_cost)?;
     (data.money.support > limit).then(|| {
         FieldIssue::warning(
@@ -1117,8 +1133,9 @@ pub fn check_cap(data: &ProposalData, province_code: &str, on: NaiveDate) -> Opt
                 category: cap.category.clone(),
                 percent: cap.percent,
                 max_vnd: cap.max_vnd,
-                effective_date: dmy(cap.effective_date),
+                effective_date: dmy(cap.effective_from),
                 limit,
+                source: cap.source.clone(),
             },
         )
     })
@@ -1164,14 +1181,21 @@ pub fn check_eligibility(f: &FacilityData, on: NaiveDate) -> Vec<FieldIssue> {
     out
 }
 
-/// Every warning a proposal of `facility` carries on `on`: eligibility and the support cap.
-pub fn assess(data: &ProposalData, facility: &FacilityData, on: NaiveDate) -> Issues {
+/// Every warning a proposal of `facility` carries on `on`: eligibility and the support cap
+/// in force for its province (from `caps`) on the day [`super::caps::cap_date`] gives.
+pub fn assess(
+    data: &ProposalData,
+    facility: &FacilityData,
+    on: NaiveDate,
+    caps: &SupportCaps,
+) -> Issues {
     let mut issues = Issues(check_eligibility(facility, on));
     let province = units()
         .commune(&facility.commune_code)
         .map(|c| c.province_code.clone())
         .unwrap_or_default();
-    if let Some(w) = check_cap(data, &province, on) {
+    let cap_on = super::caps::cap_date(data.plan_year, None, on);
+    if let Some(w) = check_cap(data, &province, cap_on, caps) {
         issues.push(w);
     }
     issues

@@ -91,7 +91,7 @@ impl Store {
     pub fn set_area_review(&mut self, on: bool) -> Result<()> {
         let p = self.require_profile()?;
         if p.role != Role::Province {
-            return Err(StoreError::ProvinceOnly);
+            return Err(StoreError::FlowProvinceOnly);
         }
         let actor = Actor {
             id: p.id.clone(),

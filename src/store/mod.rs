@@ -4,6 +4,7 @@
 mod backup;
 pub mod bundles;
 mod busy;
+pub mod caps;
 mod change_log;
 mod collaborators;
 mod consultations;
@@ -14,6 +15,7 @@ mod project_view;
 mod projects;
 mod proposals;
 mod receipts;
+pub mod register;
 mod rows;
 
 use std::path::{Path, PathBuf};
@@ -66,6 +68,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/010_proposal_flow.sql"),
     include_str!("migrations/011_project_records.sql"),
     include_str!("migrations/012_project_money.sql"),
+    include_str!("migrations/013_support_caps.sql"),
 ];
 
 fn migrations() -> Migrations<'static> {
@@ -122,6 +125,8 @@ pub enum StoreError {
     NetworkFilesystem { path: PathBuf, kind: &'static str },
     #[error("only an administrator (root or a province profile) may do this")]
     NotAdmin,
+    #[error("only the provincial centre (a province profile) may do this")]
+    ProvinceOnly,
     #[error("only root may change the profile of {0} (root or a province officer)")]
     RootOnly(String),
     #[error("a backup to a file of a shared database is for root only")]
@@ -158,7 +163,7 @@ pub enum StoreError {
     #[error("proposal {0}: no acceptance that passed")]
     NeedsAcceptance(String),
     #[error("only the provincial centre sets the flow")]
-    ProvinceOnly,
+    FlowProvinceOnly,
     #[error("proposal {id}: {refusal}")]
     Transition {
         id: String,

@@ -49,6 +49,7 @@ pub fn store_error_text(l: Lang, e: &StoreError) -> String {
             trf(l, "store.err.network_fs", &[&path.display(), kind])
         }
         StoreError::NotAdmin => tr(l, "store.err.not_admin").to_string(),
+        StoreError::ProvinceOnly => tr(l, "store.err.province_only").to_string(),
         StoreError::RootOnly(a) => trf(l, "store.err.root_only", &[&crate::text::sanitize(a)]),
         StoreError::BackupRootOnly => tr(l, "store.err.backup_root_only").to_string(),
         StoreError::InUseBy(who) => {
@@ -65,7 +66,7 @@ pub fn store_error_text(l: Lang, e: &StoreError) -> String {
         StoreError::NoFollowUp(id) => trf(l, "store.err.no_follow_up", &[&short_id(id)]),
         StoreError::FollowUpDone(id) => trf(l, "store.err.follow_up_done", &[&short_id(id)]),
         StoreError::NeedsAcceptance(_) => tr(l, "proposal.refused.needs_acceptance").to_string(),
-        StoreError::ProvinceOnly => tr(l, "proposal.refused.area_review_setting").to_string(),
+        StoreError::FlowProvinceOnly => tr(l, "proposal.refused.area_review_setting").to_string(),
         StoreError::Transition { id, refusal } => trf(
             l,
             "store.err.transition",

@@ -176,6 +176,7 @@ fn proposal_problem_text(l: Lang, p: &Problem) -> String {
             max_vnd,
             effective_date,
             limit,
+            source,
         } => {
             let mut terms = Vec::new();
             if let Some(p) = percent {
@@ -192,8 +193,12 @@ fn proposal_problem_text(l: Lang, p: &Problem) -> String {
                     category,
                     &terms.join(", "),
                     effective_date,
+                    source,
                 ],
             )
+        }
+        Problem::NoCapKnown { category, funding } => {
+            trf(l, "problem.no_cap_known", &[category, funding])
         }
         Problem::EntityTypeMissing => tr(l, "problem.entity_type_missing").to_string(),
         Problem::FacilityNotActive { status } => {

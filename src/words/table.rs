@@ -180,7 +180,8 @@ const CORE: &[Entry] = &[
     ("problem.money_not_whole", "\"{}\" không phải số đồng chẵn", "\"{}\" is not a whole number of đồng"),
     ("problem.too_large", "Số quá lớn", "The number is too large"),
     ("problem.sum_mismatch", "Tổng kinh phí {} không bằng kinh phí khuyến công + vốn đối ứng + nguồn khác = {} (chênh lệch {})", "The total cost {} is not khuyến công support + counterpart + other sources = {} (difference {})"),
-    ("problem.over_cap", "Vượt mức hỗ trợ tối đa {} của nội dung {} ({}, áp dụng từ {})", "Over the cap of {} for {} ({}, in force from {})"),
+    ("problem.over_cap", "Vượt mức hỗ trợ tối đa {} của nội dung {} ({}, áp dụng từ {}; căn cứ: {})", "Over the cap of {} for {} ({}, in force from {}; source: {})"),
+    ("problem.no_cap_known", "Chưa có mức trần cho nội dung {} ({}) của tỉnh — tỉnh chưa nạp bảng mức hỗ trợ", "No cap is known for {} ({}) in this province — the province has not loaded its table of support caps"),
     ("problem.cap_percent", "{}% tổng kinh phí", "{}% of the total cost"),
     ("problem.cap_max", "tối đa {}", "at most {}"),
     ("problem.entity_type_missing", "Chưa ghi loại hình cơ sở: chưa xác định được là đối tượng được hỗ trợ (DNNVV, HTX, LHHTX, THT, HKD)", "The kind of entity is not recorded: eligibility (SME, cooperative, union, cooperative group, household business) cannot be checked"),
@@ -1567,6 +1568,181 @@ const PROJECT: &[Entry] = &[
     ("project.err.over_paid", "Đã chi {} + {} vượt kinh phí được duyệt {}: chỉ còn chi được {}.", "Paid {} + {} exceeds the approved support {}: at most {} remains."),
 ];
 
+/// Support caps (their table, import and listing) and the register of đề án (issue 15).
+const CAPS: &[Entry] = &[
+    ("caps.col.province_code", "Mã tỉnh", "Province"),
+    ("caps.col.category", "Nội dung", "Category"),
+    ("caps.col.funding", "Nguồn kinh phí", "Funding"),
+    ("caps.col.effective_from", "Từ ngày", "From"),
+    ("caps.col.effective_to", "Đến ngày", "To"),
+    ("caps.col.percent", "Tỷ lệ (%)", "Percent"),
+    ("caps.col.max_vnd", "Mức tối đa", "Maximum"),
+    ("caps.col.source", "Căn cứ", "Source"),
+    ("caps.line", "dòng {}: {}", "line {}: {}"),
+    ("caps.file", "tệp: {}", "file: {}"),
+    (
+        "caps.p.missing_column",
+        "thiếu cột «{}»",
+        "the column \"{}\" is missing",
+    ),
+    (
+        "caps.p.no_rows",
+        "tệp không có dòng mức hỗ trợ nào",
+        "the file has no cap rows",
+    ),
+    (
+        "caps.p.required",
+        "cột «{}» để trống",
+        "the column \"{}\" is empty",
+    ),
+    (
+        "caps.p.unknown_province",
+        "mã tỉnh {} không có trong danh mục 34 tỉnh, thành phố",
+        "province code {} is not one of the 34 provinces",
+    ),
+    (
+        "caps.p.other_province",
+        "mã tỉnh {} không phải tỉnh của bạn ({})",
+        "province {} is not yours ({})",
+    ),
+    (
+        "caps.p.national_row",
+        "dấu * (quy định toàn quốc) không dùng trong bảng của tỉnh: ghi mã tỉnh",
+        "* (a national rule) has no place in a province's table: write the province code",
+    ),
+    (
+        "caps.p.unknown_category",
+        "mã nội dung {} không có trong danh mục nội dung hỗ trợ",
+        "category {} is not in the list of support categories",
+    ),
+    (
+        "caps.p.unknown_funding",
+        "nguồn kinh phí «{}» không rõ: ghi KCQG, KCĐP hoặc *",
+        "funding \"{}\" is unknown: write KCQG, KCĐP or *",
+    ),
+    (
+        "caps.p.bad_date",
+        "«{}» ở cột «{}» không phải ngày (dd/mm/yyyy)",
+        "\"{}\" in the column \"{}\" is not a date (dd/mm/yyyy)",
+    ),
+    (
+        "caps.p.from_after_to",
+        "từ ngày {} sau đến ngày {}",
+        "the start {} is after the end {}",
+    ),
+    (
+        "caps.p.bad_percent",
+        "tỷ lệ «{}» không phải số nguyên từ 0 đến 100",
+        "the percent \"{}\" is not a whole number from 0 to 100",
+    ),
+    (
+        "caps.p.bad_money",
+        "mức tối đa «{}» không đọc được thành số tiền",
+        "the maximum \"{}\" is not an amount of money",
+    ),
+    (
+        "caps.p.no_limit",
+        "cần tỷ lệ hoặc mức tối đa (hoặc cả hai)",
+        "a percent or a maximum (or both) is needed",
+    ),
+    (
+        "caps.p.overlap",
+        "trùng thời gian với dòng {} (cùng tỉnh, nội dung và nguồn kinh phí)",
+        "its period overlaps line {} (same province, category and funding)",
+    ),
+    (
+        "caps.origin.import",
+        "nạp từ tệp {}",
+        "loaded from the file {}",
+    ),
+    (
+        "caps.origin.receipt",
+        "nhận cùng biên nhận của tỉnh",
+        "received with the province's receipt",
+    ),
+    (
+        "caps.origin.shipped",
+        "quy định toàn quốc kèm chương trình",
+        "national rule shipped with the program",
+    ),
+    ("caps.open_end", "(chưa hết hiệu lực)", "(open)"),
+    (
+        "cli.caps.refused",
+        "Không nạp bảng mức hỗ trợ ({} lỗi); không có gì thay đổi.",
+        "The table of caps was not loaded ({} problems); nothing changed.",
+    ),
+    (
+        "cli.caps.imported",
+        "Đã nạp {} dòng mức hỗ trợ của tỉnh {} (bảng trước: {} dòng, giữ trong lịch sử).",
+        "Loaded {} cap rows for province {} (previous table: {} rows, kept in the history).",
+    ),
+    (
+        "cli.caps.none",
+        "Chưa có bảng mức hỗ trợ: tỉnh nạp bảng của mình bằng «ctv caps import TỆP».",
+        "No table of caps yet: the province loads its own with `ctv caps import FILE`.",
+    ),
+    (
+        "cli.caps.table",
+        "Bảng mức hỗ trợ của tỉnh {}: {} lúc {}, người nạp {}.",
+        "Caps of province {}: {} at {}, by {}.",
+    ),
+    ("register.col.id", "Mã đề án", "Id"),
+    ("register.col.year", "Năm KH", "Plan year"),
+    ("register.col.asked", "KP đề nghị hỗ trợ", "Support asked"),
+    ("register.col.approved", "KP được duyệt", "Support approved"),
+    ("register.col.decision_no", "Số quyết định", "Decision no."),
+    (
+        "register.col.decision_date",
+        "Ngày quyết định",
+        "Decision date",
+    ),
+    ("register.col.batch", "Đợt", "Batch"),
+    ("register.col.stage", "Giai đoạn", "Stage"),
+    ("register.col.start", "Ngày bắt đầu", "Start"),
+    (
+        "register.col.planned_end",
+        "Dự kiến kết thúc",
+        "Planned end",
+    ),
+    ("register.col.paid", "Đã cấp", "Paid"),
+    ("register.col.remaining", "Còn lại", "Remaining"),
+    (
+        "register.col.acceptance",
+        "Kết quả nghiệm thu",
+        "Acceptance",
+    ),
+    (
+        "register.col.acceptance_date",
+        "Ngày nghiệm thu",
+        "Accepted on",
+    ),
+    ("register.col.jobs", "Việc làm tạo mới", "Jobs created"),
+    (
+        "register.col.trained",
+        "Lao động được đào tạo",
+        "Workers trained",
+    ),
+    ("register.result.dat", "Đạt", "Passed"),
+    ("register.result.khong_dat", "Không đạt", "Failed"),
+    (
+        "register.result.co_dieu_kien",
+        "Đạt có điều kiện",
+        "Passed with conditions",
+    ),
+    ("register.total", "Tổng cộng ({} đề án)", "Total ({} đề án)"),
+    ("register.sheet", "Sổ đề án", "Register"),
+    (
+        "cli.register.written",
+        "Đã ghi {} ({} đề án).",
+        "Wrote {} ({} đề án).",
+    ),
+    (
+        "store.err.province_only",
+        "Chỉ Trung tâm Khuyến công tỉnh (hồ sơ cấp tỉnh) được làm việc này",
+        "Only the provincial centre (a province profile) may do this",
+    ),
+];
+
 fn table() -> &'static HashMap<&'static str, (&'static str, &'static str)> {
     static T: OnceLock<HashMap<&'static str, (&'static str, &'static str)>> = OnceLock::new();
     T.get_or_init(|| {
@@ -1577,6 +1753,7 @@ fn table() -> &'static HashMap<&'static str, (&'static str, &'static str)> {
             .chain(BUNDLE)
             .chain(super::help_table::HELP)
             .chain(PROJECT)
+            .chain(CAPS)
             .map(|(k, vi, en)| (*k, (*vi, *en)))
             .collect()
     })
@@ -1627,6 +1804,7 @@ pub fn keys() -> impl Iterator<Item = &'static str> {
         .chain(BUNDLE)
         .chain(super::help_table::HELP)
         .chain(PROJECT)
+        .chain(CAPS)
         .map(|(k, _, _)| *k)
 }
 
@@ -1638,7 +1816,11 @@ mod tests {
     fn keys_are_unique_and_translated() {
         let mut seen = std::collections::HashSet::new();
         let all = CORE.iter().chain(CLI).chain(UI).chain(MERGE).chain(BUNDLE);
-        for (k, vi, en) in all.chain(PROJECT).chain(super::super::help_table::HELP) {
+        for (k, vi, en) in all
+            .chain(PROJECT)
+            .chain(CAPS)
+            .chain(super::super::help_table::HELP)
+        {
             assert!(seen.insert(*k), "duplicate i18n key {k}");
             assert!(
                 !vi.is_empty() && !en.is_empty(),

@@ -1,6 +1,7 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
+pub mod caps;
 pub mod project;
 pub mod projects;
 pub mod proposals;

@@ -161,6 +161,8 @@ pub struct ProposalModel {
     /// For the cap and eligibility warnings while typing.
     facility: FacilityData,
     today: NaiveDate,
+    /// The caps in force here, read once when the form opens.
+    caps: crate::domain::caps::SupportCaps,
 }
 
 impl ProposalModel {
@@ -286,7 +288,7 @@ impl FormModel for ProposalModel {
             Ok((data, mut warnings)) => {
                 warnings
                     .0
-                    .extend(assess(&data, &self.facility, self.today).0);
+                    .extend(assess(&data, &self.facility, self.today, &self.caps).0);
                 warnings
             }
             Err(mut issues) => {
@@ -377,6 +379,8 @@ impl ProposalFormScreen {
             facility_name: facility_name.to_string(),
             facility,
             today: store.today(),
+            // Unreadable caps leave none known, which the form then says plainly.
+            caps: store.support_caps().unwrap_or_default(),
         };
         let mut form = Form::new(model, specs(), values_of(input), store.today());
         // The eligibility warnings show from the start.
