@@ -719,7 +719,8 @@ fn a_schema_9_database_keeps_its_proposals_and_transitions() {
     // Turn the file back into schema 9: without what migrations 10, 11 and 12 add.
     let conn = rusqlite::Connection::open(&path).unwrap();
     conn.execute_batch(
-        "DROP VIEW project_money;
+        "DROP TABLE support_caps; DROP TABLE support_cap_tables;
+         DROP VIEW project_money;
          DROP TABLE project_results; DROP TABLE project_payments;
          DROP TABLE project_acceptances; DROP TABLE project_visits;
          DROP TABLE project_adjustments;
