@@ -9,22 +9,16 @@
 use std::path::Path;
 use std::process::Command;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use ctv::clock::SystemClock;
 use ctv::store::Store;
 use ctv::ui::screens::{AgendaScreen, DetailScreen, NeedsScreen};
 use ctv::words::Lang;
 
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
-}
-
-fn pct(v: &mut [f64], p: f64) -> f64 {
-    v.sort_by(f64::total_cmp);
-    let i = ((v.len() as f64 - 1.0) * p).round() as usize;
-    v[i]
-}
+#[path = "harness/stats.rs"]
+mod stats;
+use stats::{ms, pct};
 
 fn main() {
     let n: usize = std::env::var("CTV_BENCH_N")
