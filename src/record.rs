@@ -310,6 +310,9 @@ project_record! {
         kind: String,
         doc_no: String,
         notes: String,
+        /// For a group đề án, the beneficiary it concerns (absent: the đề án as a whole).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        facility_id: Option<String>,
     }
 }
 
@@ -326,6 +329,9 @@ project_record! {
         products: String,
         equipment_in_use: String,
         notes: String,
+        /// For a group đề án, the beneficiary it concerns (absent: the đề án as a whole).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        facility_id: Option<String>,
     }
 }
 

@@ -69,6 +69,9 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/011_project_records.sql"),
     include_str!("migrations/012_project_money.sql"),
     include_str!("migrations/013_support_caps.sql"),
+    include_str!("migrations/014_group_projects.sql"),
+    include_str!("migrations/015_activities.sql"),
+    include_str!("migrations/016_craft_villages.sql"),
 ];
 
 fn migrations() -> Migrations<'static> {
