@@ -557,10 +557,111 @@ fn an_older_schema_is_snapshotted_before_it_is_migrated() {
         .into_iter()
         .find(|s| s.reason == SnapshotReason::BeforeMigration)
         .expect("a snapshot before the migration");
-    let conn = rusqlite::Connection::open(&snap.path).unwrap();
+    // Snapshots are compressed: read through the unpacked copy.
+    assert!(snap.is_compressed());
+    let plain = ctv::store::unpack(&snap.path, &db).unwrap();
+    let conn = rusqlite::Connection::open(plain.path()).unwrap();
     let v: i64 = conn
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
     assert_eq!(v, 2);
     assert_eq!(snap.facilities, 2);
+}
+
+/// Issue 18: snapshots are zstd files, restored and checked directly; a damaged one is
+/// refused and changes nothing; `ctv snapshots` shows their size on disk and the cap.
+#[test]
+fn a_compressed_snapshot_restores_and_checks_and_a_damaged_one_is_refused() {
+    let (dir, db) = setup(3);
+    let before = dump(&db);
+    let snap = {
+        let store = Store::open(&db).unwrap();
+        store.snapshot(SnapshotReason::Manual).unwrap().unwrap()
+    };
+    assert!(snap.is_compressed(), "{}", snap.path.display());
+    let head = std::fs::read(&snap.path).unwrap();
+    assert_eq!(&head[..4], &[0x28, 0xB5, 0x2F, 0xFD], "a zstd frame");
+    assert!(
+        (head.len() as u64) * 2 < std::fs::metadata(&db).unwrap().len(),
+        "compressed: {} bytes against the database's {}",
+        head.len(),
+        std::fs::metadata(&db).unwrap().len()
+    );
+    assert_eq!(snap.facilities, 3);
+
+    // `ctv check` reads the compressed file as what it holds, and leaves no file behind.
+    let report = ctv::store::check_database(&snap.path).unwrap();
+    assert!(report.is_ok(), "{report:?}");
+    let listing = |d: &Path| {
+        let mut v: Vec<_> = std::fs::read_dir(d)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        v.sort();
+        v
+    };
+    let snaps_dir = ctv::store::snapshots_dir(&db);
+    let in_snaps = listing(&snaps_dir);
+
+    // A damaged copy (one byte flipped in the middle) is refused; nothing changes.
+    let bad = dir.path().join("bad.db.zst");
+    let mut bytes = head.clone();
+    let mid = bytes.len() / 2;
+    bytes[mid] ^= 0x55;
+    std::fs::write(&bad, &bytes).unwrap();
+    let in_dir = listing(dir.path());
+    let (code, _, err) = ctv(&db, &["restore", bad.to_str().unwrap()]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("bad.db.zst"), "{err}");
+    assert_eq!(dump(&db), before);
+    assert_eq!(listing(dir.path()), in_dir, "no temporary file left");
+    assert_eq!(
+        listing(&snaps_dir),
+        in_snaps,
+        "a refused restore keeps nothing"
+    );
+
+    // The good one comes back exactly.
+    let (code, _, err) = ctv(
+        &db,
+        &[
+            "facilities",
+            "add",
+            "--name",
+            "Gốm Bát Tràng",
+            "--commune",
+            "00004",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let (code, out, err) = ctv(&db, &["restore", snap.path.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("3 cơ sở"), "{out}");
+    assert_eq!(dump(&db), before);
+    assert_eq!(facility_count(&db), 3);
+    let left: Vec<_> = listing(dir.path())
+        .into_iter()
+        .filter(|n| n.to_string_lossy().starts_with(".ctv-unpack"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+
+    // Size on disk and the cap; the cap is a setting.
+    let (code, out, _) = ctv(&db, &["snapshots"]);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("Trên đĩa:") && out.contains("giới hạn"),
+        "{out}"
+    );
+    let (code, _, err) = ctv(&db, &["settings", "snapshot-cap", "0"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("«0»"), "{err}");
+    let (code, out, err) = ctv(&db, &["settings", "snapshot-cap", "7"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("7.0 MB"), "{out}");
+    let (code, out, _) = ctv(&db, &["snapshots"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("giới hạn 7.0 MB"), "{out}");
+    let (code, out, err) = ctv(&db, &["settings", "snapshot-cap", "mặc định"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("mặc định"), "{out}");
 }

@@ -1,4 +1,5 @@
-//! `ctv settings area-review yes|no`: the province's choice of flow (issue 15).
+//! `ctv settings area-review yes|no`: the province's choice of flow (issue 15);
+//! `ctv settings snapshot-cap MB|default`: the snapshots' cap on disk (issue 18).
 
 use clap::Subcommand;
 
@@ -12,6 +13,12 @@ pub enum SettingsCmd {
     /// a value, shows the current choice
     AreaReview {
         #[arg(value_name = "yes|no")]
+        value: Option<String>,
+    },
+    /// The snapshots' total size on disk, in MB ("default": 5 times the database); without
+    /// a value, shows the current cap
+    SnapshotCap {
+        #[arg(value_name = "MB|default")]
         value: Option<String>,
     },
 }
@@ -40,9 +47,40 @@ pub(super) fn print_flow(l: Lang, store: &Store) -> Result<(), CliError> {
     Ok(())
 }
 
+/// Prints the snapshot cap as it stands (the setting, or the default and what it is now).
+fn print_cap(l: Lang, ctx: &Ctx, store: &Store) -> Result<(), CliError> {
+    let bytes = crate::words::format::megabytes(crate::store::snapshot_cap_of(&ctx.db_path));
+    let text = match store.setting(crate::store::CAP_SETTING)? {
+        Some(_) => bytes,
+        None => trf(l, "cli.snapshots.cap_default", &[&bytes]),
+    };
+    println!("{}", trf(l, "cli.snapshots.cap", &[&text]));
+    Ok(())
+}
+
 pub fn run(ctx: &Ctx, cmd: SettingsCmd) -> Result<(), CliError> {
     let l = ctx.lang;
     match cmd {
+        SettingsCmd::SnapshotCap { value: None } => print_cap(l, ctx, &ctx.open_to_read()?),
+        SettingsCmd::SnapshotCap { value: Some(v) } => {
+            let folded = crate::text::fold(v.trim());
+            let mb = match folded.as_str() {
+                "default" | "mac dinh" => None,
+                n => match n.parse::<u64>() {
+                    Ok(mb) if mb > 0 => Some(mb),
+                    _ => {
+                        return Err(CliError::Message(trf(
+                            l,
+                            "cli.snapshots.cap_bad",
+                            &[&crate::text::sanitize(&v)],
+                        )))
+                    }
+                },
+            };
+            let mut store = ctx.open()?;
+            store.set_snapshot_cap(mb)?;
+            print_cap(l, ctx, &store)
+        }
         SettingsCmd::AreaReview { value: None } => print_flow(l, &ctx.open_to_read()?),
         SettingsCmd::AreaReview { value: Some(v) } => {
             let on = yes_no(l, &v)?;

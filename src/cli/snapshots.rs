@@ -25,7 +25,7 @@ pub fn run(ctx: &Ctx) -> Result<(), CliError> {
                 reason_label(l, s.reason).to_string(),
                 crate::words::format::group_thousands(s.facilities),
                 crate::words::format::group_thousands(s.consultations),
-                format!("{:.1} MB", s.bytes as f64 / 1_000_000.0),
+                crate::words::format::megabytes(s.bytes),
                 s.file_name(),
             ]
         })
@@ -40,6 +40,9 @@ pub fn run(ctx: &Ctx) -> Result<(), CliError> {
     ];
     let mut out = std::io::stdout().lock();
     output::table(&mut out, &headers, &rows, 80).map_err(|e| CliError::Io("stdout".into(), e))?;
+    let cap = crate::store::snapshot_cap_of(&ctx.db_path);
+    println!("{}", crate::words::format::snapshot_usage(l, &snaps, cap));
+    println!("{}", tr(l, "cli.snapshots.cap_hint"));
     println!("{}", tr(l, "cli.snapshots.hint"));
     Ok(())
 }

@@ -5,6 +5,12 @@
 //! `snapshots/` beside the database. The file name carries the time, the reason and the
 //! record counts, so listing them reads no database. Every file is written beside its final
 //! name, fsynced and renamed: a crash leaves either the old state or the new one.
+//!
+//! Snapshots are kept compressed with zstd (`.db.zst`, with zstd's own checksum) and their
+//! total is capped ([`CAP_SETTING`], by default [`DEFAULT_CAP_FACTOR`] × the database): over
+//! the cap, the oldest weekly and then daily ones go first ([`cap_drops`]). Restore and check
+//! read a compressed snapshot through a temporary file beside the database ([`unpack`]),
+//! checked before use.
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -71,6 +77,18 @@ pub const OTHER_KEEP: usize = 3;
 /// … and the last 5 asked for by hand.
 pub const MANUAL_KEEP: usize = 5;
 
+/// The setting (in the database's `settings`) for the snapshots' total size on disk, in MB.
+pub const CAP_SETTING: &str = "snapshot_cap_mb";
+/// Without that setting, the snapshots may take this many times the database's size.
+pub const DEFAULT_CAP_FACTOR: u64 = 5;
+/// Snapshots taken before a migration, an import or a restore within this many days are
+/// never dropped to meet the cap.
+pub const CAP_PROTECT_DAYS: i64 = 7;
+/// zstd's default level: most of the gain on SQLite pages for little CPU (see PERFORMANCE.md).
+const ZSTD_LEVEL: i32 = 3;
+/// How a compressed snapshot's name ends.
+const ZST_SUFFIX: &str = ".db.zst";
+
 /// One snapshot file, described by its name.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Snapshot {
@@ -84,6 +102,12 @@ pub struct Snapshot {
 }
 
 impl Snapshot {
+    /// Whether the file is zstd-compressed (every snapshot since issue 18; older ones and
+    /// raw copies of a broken database are plain SQLite files).
+    pub fn is_compressed(&self) -> bool {
+        self.path.to_string_lossy().ends_with(ZST_SUFFIX)
+    }
+
     pub fn file_name(&self) -> String {
         self.path
             .file_name()
@@ -107,14 +131,21 @@ fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> StoreError + '_ {
     }
 }
 
-fn file_name_for(at: NaiveDateTime, reason: SnapshotReason, f: i64, c: i64, n: u32) -> String {
+/// A snapshot's file name; `ext` is `.db.zst` (compressed) or `.db` (a plain copy).
+fn file_name_for(
+    at: NaiveDateTime,
+    reason: SnapshotReason,
+    (f, c): (i64, i64),
+    n: u32,
+    ext: &str,
+) -> String {
     let suffix = if n > 1 {
         format!("_{n}")
     } else {
         String::new()
     };
     format!(
-        "ctv_{}_{}_f{f}_c{c}{suffix}.db",
+        "ctv_{}_{}_f{f}_c{c}{suffix}{ext}",
         at.format("%Y-%m-%d_%H-%M-%S"),
         reason.slug()
     )
@@ -122,7 +153,10 @@ fn file_name_for(at: NaiveDateTime, reason: SnapshotReason, f: i64, c: i64, n: u
 
 /// Reads a snapshot's description back from its file name (None for any other file).
 fn parse_name(name: &str) -> Option<(NaiveDateTime, SnapshotReason, i64, i64)> {
-    let stem = name.strip_prefix("ctv_")?.strip_suffix(".db")?;
+    let name = name.strip_prefix("ctv_")?;
+    let stem = name
+        .strip_suffix(ZST_SUFFIX)
+        .or_else(|| name.strip_suffix(".db"))?;
     let parts: Vec<&str> = stem.split('_').collect();
     if parts.len() < 5 {
         return None;
@@ -285,28 +319,36 @@ pub fn snapshot_from(
         reason.slug(),
         std::process::id()
     ));
-    let (f, c) = match copy_into(src, &tmp) {
+    let packed = dir.join(format!(
+        ".tmp_{}_{}_{}{ZST_SUFFIX}",
+        at.format("%Y-%m-%d_%H-%M-%S"),
+        reason.slug(),
+        std::process::id()
+    ));
+    let copied = copy_into(src, &tmp).and_then(|n| compress_file(&tmp, &packed).map(|()| n));
+    let _ = std::fs::remove_file(&tmp);
+    let (f, c) = match copied {
         Ok(n) => n,
         Err(e) => {
-            let _ = std::fs::remove_file(&tmp);
+            let _ = std::fs::remove_file(&packed);
             return Err(e);
         }
     };
     let mut n = 1;
     let path = loop {
-        let p = dir.join(file_name_for(at, reason, f, c, n));
+        let p = dir.join(file_name_for(at, reason, (f, c), n, ZST_SUFFIX));
         if !p.exists() {
             break p;
         }
         n += 1;
     };
-    if let Err(e) = std::fs::rename(&tmp, &path) {
-        let _ = std::fs::remove_file(&tmp);
+    if let Err(e) = std::fs::rename(&packed, &path) {
+        let _ = std::fs::remove_file(&packed);
         return Err(io_err(&path)(e));
     }
     sync_dir(&dir);
     let bytes = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
-    rotate(db)?;
+    rotate_at(db, at, cap_setting(src))?;
     Ok(Snapshot {
         path,
         at,
@@ -315,6 +357,202 @@ pub fn snapshot_from(
         consultations: c,
         bytes,
     })
+}
+
+/// `from` (an SQLite file) compressed into the new file `to`, fsynced. zstd's frame
+/// checksum is on, so a damaged snapshot is refused when unpacked, not restored.
+fn compress_file(from: &Path, to: &Path) -> Result<()> {
+    create_private_file(to)?;
+    let run = || -> std::io::Result<()> {
+        let mut input = std::fs::File::open(from)?;
+        let out = std::fs::OpenOptions::new().write(true).open(to)?;
+        let mut enc = zstd::stream::Encoder::new(std::io::BufWriter::new(out), ZSTD_LEVEL)?;
+        enc.include_checksum(true)?;
+        std::io::copy(&mut input, &mut enc)?;
+        let out = enc.finish()?.into_inner().map_err(|e| e.into_error())?;
+        out.sync_all()
+    };
+    run().map_err(io_err(to))
+}
+
+/// The first four bytes of a zstd frame.
+const ZSTD_MAGIC: [u8; 4] = [0x28, 0xB5, 0x2F, 0xFD];
+
+fn is_zstd(path: &Path) -> bool {
+    use std::io::Read;
+    let mut head = [0u8; 4];
+    std::fs::File::open(path)
+        .and_then(|mut f| f.read_exact(&mut head))
+        .is_ok()
+        && head == ZSTD_MAGIC
+}
+
+/// A database file ready to be opened: the file itself, or a compressed snapshot unpacked
+/// into a temporary file (removed when this is dropped, unless [`Unpacked::keep`] took it).
+#[derive(Debug)]
+pub struct Unpacked {
+    path: PathBuf,
+    temporary: bool,
+}
+
+impl Unpacked {
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Whether the file is a temporary one this process unpacked.
+    pub fn is_temporary(&self) -> bool {
+        self.temporary
+    }
+
+    /// Takes the temporary file over (it is renamed elsewhere): no longer removed on drop.
+    fn keep(mut self) -> PathBuf {
+        self.temporary = false;
+        std::mem::take(&mut self.path)
+    }
+}
+
+impl Drop for Unpacked {
+    fn drop(&mut self) {
+        if self.temporary {
+            let _ = std::fs::remove_file(&self.path);
+        }
+    }
+}
+
+/// `file` as an SQLite file: unchanged if it is not zstd-compressed, else decompressed into
+/// a new private temporary file in the folder of `beside` (the database, so that a restore
+/// can rename it into place), fsynced. A damaged compressed file is [`StoreError::Damaged`].
+pub fn unpack(file: &Path, beside: &Path) -> Result<Unpacked> {
+    if !is_zstd(file) {
+        return Ok(Unpacked {
+            path: file.to_path_buf(),
+            temporary: false,
+        });
+    }
+    let _rights = crate::shared::hold_group_rights();
+    let dir = beside
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let out = Unpacked {
+        path: dir.join(format!(".ctv-unpack-{}.db", std::process::id())),
+        temporary: true,
+    };
+    create_private_file(&out.path)?;
+    let run = || -> std::io::Result<()> {
+        let input = std::fs::File::open(file)?;
+        let dst = std::fs::OpenOptions::new().write(true).open(&out.path)?;
+        let mut w = std::io::BufWriter::new(dst);
+        let mut dec = zstd::stream::Decoder::new(input)?;
+        std::io::copy(&mut dec, &mut w)?;
+        w.into_inner().map_err(|e| e.into_error())?.sync_all()
+    };
+    match run() {
+        Ok(()) => Ok(out),
+        // zstd reports a bad frame or checksum as invalid data; anything else is the disk's.
+        Err(e)
+            if e.kind() == std::io::ErrorKind::InvalidData
+                || e.kind() == std::io::ErrorKind::Other =>
+        {
+            Err(StoreError::Damaged(file.to_path_buf()))
+        }
+        Err(e) => Err(io_err(&out.path)(e)),
+    }
+}
+
+/// The cap setting as read on `conn` (None if unset, unreadable or no number).
+fn cap_setting(conn: &Connection) -> Option<u64> {
+    conn.query_row(
+        "SELECT value FROM settings WHERE key = ?1",
+        [CAP_SETTING],
+        |r| r.get::<_, String>(0),
+    )
+    .ok()
+    .and_then(|v| v.trim().parse::<u64>().ok())
+}
+
+/// The database's size on disk: the file and its WAL.
+pub fn database_bytes(db: &Path) -> u64 {
+    let len = |p: &Path| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
+    len(db) + len(&sidecar(db, "-wal"))
+}
+
+/// The snapshots' cap in bytes: the setting (MB) if given, else [`DEFAULT_CAP_FACTOR`] × the
+/// database's size.
+pub fn snapshot_cap(db: &Path, setting_mb: Option<u64>) -> u64 {
+    match setting_mb {
+        Some(mb) => mb.saturating_mul(1_000_000),
+        None => database_bytes(db).saturating_mul(DEFAULT_CAP_FACTOR),
+    }
+}
+
+/// Which snapshots go to bring their total down to `cap` bytes, in the order they go: the
+/// weekly ones (daily snapshots older than the 7 newest days), oldest first; then the daily
+/// ones, oldest first; then any other, oldest first. Never the newest of each reason, nor
+/// one taken before a migration, an import or a restore within [`CAP_PROTECT_DAYS`] of
+/// `now`; `may_delete` says what this run may remove at all (a shared server's rules).
+pub fn cap_drops(
+    snaps: &[Snapshot],
+    cap: u64,
+    now: NaiveDateTime,
+    may_delete: impl Fn(&Snapshot) -> bool,
+) -> Vec<PathBuf> {
+    let mut total: u64 = snaps.iter().map(|s| s.bytes).sum();
+    if total <= cap {
+        return Vec::new();
+    }
+    let mut sorted: Vec<&Snapshot> = snaps.iter().collect();
+    sorted.sort_by(|a, b| b.at.cmp(&a.at).then_with(|| b.path.cmp(&a.path)));
+    let mut newest = HashSet::new();
+    let mut recent_days = Vec::new();
+    for s in &sorted {
+        if !newest.iter().any(|(r, _)| *r == s.reason) {
+            newest.insert((s.reason, s.path.clone()));
+        }
+        let day = s.at.date();
+        if s.reason == SnapshotReason::Daily
+            && !recent_days.contains(&day)
+            && recent_days.len() < DAILY_KEEP
+        {
+            recent_days.push(day);
+        }
+    }
+    let since = now - chrono::Duration::days(CAP_PROTECT_DAYS);
+    let protected = |s: &Snapshot| {
+        newest.iter().any(|(_, p)| *p == s.path)
+            || (matches!(
+                s.reason,
+                SnapshotReason::BeforeMigration
+                    | SnapshotReason::BeforeImport
+                    | SnapshotReason::BeforeRestore
+            ) && s.at >= since)
+    };
+    // 0: weekly, 1: daily, 2: the rest; oldest first within each.
+    let tier = |s: &Snapshot| match s.reason {
+        SnapshotReason::Daily if !recent_days.contains(&s.at.date()) => 0,
+        SnapshotReason::Daily => 1,
+        _ => 2,
+    };
+    let mut candidates: Vec<&Snapshot> = sorted
+        .into_iter()
+        .filter(|s| !protected(s) && may_delete(s))
+        .collect();
+    candidates.sort_by(|a, b| {
+        tier(a)
+            .cmp(&tier(b))
+            .then_with(|| a.at.cmp(&b.at))
+            .then_with(|| a.path.cmp(&b.path))
+    });
+    let mut out = Vec::new();
+    for s in candidates {
+        if total <= cap {
+            break;
+        }
+        total = total.saturating_sub(s.bytes);
+        out.push(s.path.clone());
+    }
+    out
 }
 
 /// A snapshot interrupted by a crash (or by quitting the app mid-copy) leaves a temporary
@@ -462,9 +700,17 @@ pub fn shared_deletable(snaps: &[(Snapshot, Option<u32>)], who: Rotator) -> Vec<
         .collect()
 }
 
-/// Deletes the snapshots the rotation does not keep; returns what was removed.
-pub fn rotate(db: &Path) -> Result<Vec<PathBuf>> {
+/// Deletes the snapshots the rotation does not keep, then those over the cap (`cap_mb`: the
+/// setting, see [`snapshot_cap`]); `now` is Vietnam local time. Returns what was removed.
+pub fn rotate_at(db: &Path, now: NaiveDateTime, cap_mb: Option<u64>) -> Result<Vec<PathBuf>> {
     let snaps = list_snapshots(db)?;
+    let cap = snapshot_cap(db, cap_mb);
+    let mut removed = Vec::new();
+    let mut remove = |p: PathBuf| -> Result<()> {
+        std::fs::remove_file(&p).map_err(io_err(&p))?;
+        removed.push(p);
+        Ok(())
+    };
     if let Some(who) = Rotator::current() {
         let owned: Vec<(Snapshot, Option<u32>)> = snaps
             .into_iter()
@@ -473,22 +719,60 @@ pub fn rotate(db: &Path) -> Result<Vec<PathBuf>> {
                 (s, o)
             })
             .collect();
-        let mut removed = Vec::new();
-        for p in shared_deletable(&owned, who) {
-            std::fs::remove_file(&p).map_err(io_err(&p))?;
-            removed.push(p);
+        let gone = shared_deletable(&owned, who);
+        let left: Vec<(Snapshot, Option<u32>)> = owned
+            .into_iter()
+            .filter(|(s, _)| !gone.contains(&s.path))
+            .collect();
+        for p in gone {
+            remove(p)?;
+        }
+        // The same ownership rules as the rotation's: a user's run removes only the daily
+        // and manual snapshots its own account named.
+        let snaps: Vec<Snapshot> = left.iter().map(|(s, _)| s.clone()).collect();
+        let over = cap_drops(&snaps, cap, who.now, |s| {
+            who.uid == 0
+                || (left
+                    .iter()
+                    .any(|(l, o)| l.path == s.path && *o == Some(who.uid))
+                    && matches!(s.reason, SnapshotReason::Daily | SnapshotReason::Manual))
+        });
+        for p in over {
+            remove(p)?;
         }
         return Ok(removed);
     }
     let keep = rotation_keeps(&snaps);
-    let mut removed = Vec::new();
-    for s in snaps {
-        if !keep.contains(&s.path) {
-            std::fs::remove_file(&s.path).map_err(io_err(&s.path))?;
-            removed.push(s.path);
-        }
+    let (kept, gone): (Vec<Snapshot>, Vec<Snapshot>) =
+        snaps.into_iter().partition(|s| keep.contains(&s.path));
+    for s in gone {
+        remove(s.path)?;
+    }
+    for p in cap_drops(&kept, cap, now, |_| true) {
+        remove(p)?;
     }
     Ok(removed)
+}
+
+/// The cap setting of the database at `db`, read on a connection of its own.
+fn cap_setting_of(db: &Path) -> Option<u64> {
+    Connection::open_with_flags(
+        db,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .ok()
+    .and_then(|c| cap_setting(&c))
+}
+
+/// The snapshots' cap in bytes for the database at `db` (what `ctv snapshots` shows).
+pub fn snapshot_cap_of(db: &Path) -> u64 {
+    snapshot_cap(db, cap_setting_of(db))
+}
+
+/// [`rotate_at`] now, with the database's own cap setting.
+pub fn rotate(db: &Path) -> Result<Vec<PathBuf>> {
+    let now = Utc::now().with_timezone(&vn_offset()).naive_local();
+    rotate_at(db, now, cap_setting_of(db))
 }
 
 /// Whether no daily snapshot was taken yet on `now`'s day (Vietnam time).
@@ -541,6 +825,21 @@ impl Store {
         }
     }
 
+    /// Sets the snapshots' cap in MB (None: back to the default, 5 × the database).
+    pub fn set_snapshot_cap(&mut self, mb: Option<u64>) -> Result<()> {
+        // On a shared server the snapshots are the group's: their cap is the administrator's.
+        if (self.is_shared() || crate::env::is_shared_run()) && !crate::shared::is_root() {
+            return Err(StoreError::NotAdmin);
+        }
+        match mb {
+            Some(mb) => self.set_setting(CAP_SETTING, &mb.to_string()),
+            None => self.write(|tx| {
+                tx.execute("DELETE FROM settings WHERE key = ?1", [CAP_SETTING])?;
+                Ok(())
+            }),
+        }
+    }
+
     /// A copy of a shared database into a file of the user's choosing carries every record
     /// of every commune and the accounts table: root's alone. Anyone may still take a manual
     /// snapshot, which stays in the group's closed folder.
@@ -581,8 +880,14 @@ pub struct DatabaseInfo {
 }
 
 /// Checks that `path` is a whole CTV database this program can use: an SQLite file, with
-/// CTV's tables, a known schema version, and a passing integrity check.
+/// CTV's tables, a known schema version, and a passing integrity check. A compressed
+/// snapshot is unpacked beside itself first and checked as what it holds.
 pub fn verify_database(path: &Path) -> Result<DatabaseInfo> {
+    let file = unpack(path, path)?;
+    verify_plain(file.path()).map_err(|e| named(e, file.path(), path))
+}
+
+fn verify_plain(path: &Path) -> Result<DatabaseInfo> {
     if !path.is_file() {
         return Err(StoreError::Io {
             path: path.to_path_buf(),
@@ -677,7 +982,10 @@ pub struct RestoreOutcome {
 /// The new file is written beside the database, fsynced and renamed over it, so a crash
 /// leaves one or the other. Refused while another program has the database open.
 pub fn restore(db: &Path, from: &Path, now: DateTime<Utc>) -> Result<RestoreOutcome> {
-    let info = verify_database(from)?;
+    // A compressed snapshot is unpacked beside the database and checked there: the checked
+    // file is the one renamed into place.
+    let source = unpack(from, db)?;
+    let info = verify_plain(source.path()).map_err(|e| named(e, source.path(), from))?;
     if let (Ok(a), Ok(b)) = (db.canonicalize(), from.canonicalize()) {
         if a == b {
             return Err(StoreError::SameFile(a));
@@ -714,18 +1022,23 @@ pub fn restore(db: &Path, from: &Path, now: DateTime<Utc>) -> Result<RestoreOutc
         }
         return Err(StoreError::InUse(db.to_path_buf()));
     }
-    let tmp = sidecar(db, ".restoring");
-    let copied = (|| -> Result<()> {
-        let src = Connection::open_with_flags(
-            from,
-            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )?;
-        copy_into(&src, &tmp).map(drop)
-    })();
-    if let Err(e) = copied {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(e);
-    }
+    let tmp = if source.is_temporary() {
+        source.keep()
+    } else {
+        let tmp = sidecar(db, ".restoring");
+        let copied = (|| -> Result<()> {
+            let src = Connection::open_with_flags(
+                from,
+                OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            )?;
+            copy_into(&src, &tmp).map(drop)
+        })();
+        if let Err(e) = copied {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(e);
+        }
+        tmp
+    };
     if let Some(r) = kept_rights {
         if let Err(e) = apply_rights(&tmp, r) {
             let _ = std::fs::remove_file(&tmp);
@@ -832,7 +1145,13 @@ fn raw_copy(db: &Path, now: DateTime<Utc>) -> Result<PathBuf> {
     let dir = snapshots_dir(db);
     create_private_dir(&dir)?;
     let at = now.with_timezone(&vn_offset()).naive_local();
-    let dest = dir.join(file_name_for(at, SnapshotReason::BeforeRestore, 0, 0, 1));
+    let dest = dir.join(file_name_for(
+        at,
+        SnapshotReason::BeforeRestore,
+        (0, 0),
+        1,
+        ".db",
+    ));
     let tmp = dir.join(format!(".tmp_raw_{}.db", std::process::id()));
     create_private_file(&tmp)?;
     std::fs::copy(db, &tmp).map_err(io_err(&tmp))?;
@@ -934,8 +1253,23 @@ impl CheckReport {
 }
 
 /// Checks the database at `path` without changing it (opened read-only, never migrated, so
-/// a damaged or older file can be checked too).
+/// a damaged or older file can be checked too). A compressed snapshot is unpacked beside
+/// itself first ([`unpack`]).
 pub fn check_database(path: &Path) -> Result<CheckReport> {
+    let file = unpack(path, path)?;
+    check_plain(file.path()).map_err(|e| named(e, file.path(), path))
+}
+
+/// An error about the unpacked temporary file `tmp`, told about the file the user named.
+fn named(e: StoreError, tmp: &Path, orig: &Path) -> StoreError {
+    match e {
+        StoreError::NotADatabase(p) if p == tmp => StoreError::NotADatabase(orig.to_path_buf()),
+        StoreError::Damaged(p) if p == tmp => StoreError::Damaged(orig.to_path_buf()),
+        e => e,
+    }
+}
+
+fn check_plain(path: &Path) -> Result<CheckReport> {
     if !path.is_file() {
         return Err(StoreError::Io {
             path: path.to_path_buf(),
@@ -1123,7 +1457,7 @@ mod tests {
     fn snap(at: &str, reason: SnapshotReason, n: u32) -> Snapshot {
         let at = NaiveDateTime::parse_from_str(at, "%Y-%m-%d %H:%M").unwrap();
         Snapshot {
-            path: PathBuf::from(file_name_for(at, reason, 1, 1, n)),
+            path: PathBuf::from(file_name_for(at, reason, (1, 1), n, ZST_SUFFIX)),
             at,
             reason,
             facilities: 1,
@@ -1228,5 +1562,129 @@ mod tests {
         assert!(gone
             .iter()
             .all(|p| p.to_string_lossy().contains("_manual_")));
+    }
+
+    fn sized(at: &str, reason: SnapshotReason, bytes: u64) -> Snapshot {
+        Snapshot {
+            bytes,
+            ..snap(at, reason, 1)
+        }
+    }
+
+    /// Issue 18: over the cap, the weekly ones go first, oldest first, then the daily ones;
+    /// the newest of each reason and anything before a migration, import or restore within
+    /// 7 days stay, whatever the cap.
+    #[test]
+    fn the_cap_drops_weekly_then_daily_and_never_the_protected() {
+        let mut snaps = Vec::new();
+        // Daily: 7 recent days (28/11–4/12) and 3 weekly ones (9/11, 16/11, 23/11).
+        for d in ["2026-11-09", "2026-11-16", "2026-11-23"] {
+            snaps.push(sized(&format!("{d} 08:00"), SnapshotReason::Daily, 10));
+        }
+        for d in 28..=30 {
+            snaps.push(sized(
+                &format!("2026-11-{d} 08:00"),
+                SnapshotReason::Daily,
+                10,
+            ));
+        }
+        for d in 1..=4 {
+            snaps.push(sized(
+                &format!("2026-12-0{d} 08:00"),
+                SnapshotReason::Daily,
+                10,
+            ));
+        }
+        // Before an import: one 10 days ago (not protected), one 2 days ago (protected),
+        // and the newest of their reason.
+        snaps.push(sized("2026-11-24 09:00", SnapshotReason::BeforeImport, 10));
+        snaps.push(sized("2026-12-02 09:00", SnapshotReason::BeforeImport, 10));
+        snaps.push(sized("2026-12-03 09:00", SnapshotReason::BeforeImport, 10));
+        // A migration 6 days 23 hours ago: protected; a manual one, the newest of its reason.
+        snaps.push(sized(
+            "2026-11-27 11:00",
+            SnapshotReason::BeforeMigration,
+            10,
+        ));
+        snaps.push(sized("2026-11-20 09:00", SnapshotReason::Manual, 10));
+        let total: u64 = snaps.iter().map(|s| s.bytes).sum();
+        assert_eq!(total, 150);
+
+        // Under the cap: nothing goes.
+        assert!(cap_drops(&snaps, 150, now(), |_| true).is_empty());
+
+        // 20 over: the two oldest weekly ones.
+        let gone = cap_drops(&snaps, 130, now(), |_| true);
+        let at = |p: &PathBuf| snaps.iter().find(|s| &s.path == p).unwrap().at.to_string();
+        let ats: Vec<String> = gone.iter().map(at).collect();
+        assert_eq!(ats, ["2026-11-09 08:00:00", "2026-11-16 08:00:00"]);
+
+        // 50 over: all three weekly, then the two oldest daily ones.
+        let ats: Vec<String> = cap_drops(&snaps, 100, now(), |_| true)
+            .iter()
+            .map(at)
+            .collect();
+        assert_eq!(
+            ats,
+            [
+                "2026-11-09 08:00:00",
+                "2026-11-16 08:00:00",
+                "2026-11-23 08:00:00",
+                "2026-11-28 08:00:00",
+                "2026-11-29 08:00:00"
+            ]
+        );
+
+        // A cap of nothing: everything but the protected goes — the newest daily (4/12),
+        // the two imports of the last 7 days, the migration of 27/11 11:00 and the manual
+        // one (the newest of its reason) stay; the import of 24/11 goes after the dailies.
+        let gone = cap_drops(&snaps, 0, now(), |_| true);
+        let kept: Vec<String> = snaps
+            .iter()
+            .filter(|s| !gone.contains(&s.path))
+            .map(|s| s.at.to_string())
+            .collect();
+        assert_eq!(
+            kept,
+            [
+                "2026-12-04 08:00:00",
+                "2026-12-02 09:00:00",
+                "2026-12-03 09:00:00",
+                "2026-11-27 11:00:00",
+                "2026-11-20 09:00:00"
+            ]
+        );
+        assert_eq!(gone.last().map(at).as_deref(), Some("2026-11-24 09:00:00"));
+
+        // A shared server's user may delete only what the rules let it: nothing else goes.
+        let gone = cap_drops(&snaps, 0, now(), |s| {
+            s.at.date().to_string() == "2026-11-16"
+        });
+        assert_eq!(
+            gone.iter().map(at).collect::<Vec<_>>(),
+            ["2026-11-16 08:00:00"]
+        );
+    }
+
+    #[test]
+    fn the_default_cap_is_five_times_the_database_and_the_setting_wins() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("ctv.db");
+        std::fs::write(&db, vec![0u8; 1000]).unwrap();
+        assert_eq!(snapshot_cap(&db, None), 5000);
+        std::fs::write(sidecar(&db, "-wal"), vec![0u8; 200]).unwrap();
+        assert_eq!(snapshot_cap(&db, None), 6000);
+        assert_eq!(snapshot_cap(&db, Some(3)), 3_000_000);
+    }
+
+    #[test]
+    fn old_plain_snapshot_names_still_list() {
+        let at = now();
+        for ext in [".db", ZST_SUFFIX] {
+            let name = file_name_for(at, SnapshotReason::Daily, (4, 5), 2, ext);
+            let (t, r, f, c) = parse_name(&name).unwrap();
+            assert_eq!((t, r, f, c), (at, SnapshotReason::Daily, 4, 5));
+        }
+        assert!(parse_name("ctv_x.zst").is_none());
     }
 }

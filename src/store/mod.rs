@@ -32,10 +32,11 @@ use crate::domain::issue::Issues;
 use crate::domain::Profile;
 
 pub use backup::{
-    backup_to, check_database, daily_due, latest_snapshot, list_snapshots, restore, rotate,
-    rotation_keeps, snapshot_from, snapshots_dir, take_daily_if_due, verify_database, CheckReport,
-    DatabaseInfo, RestoreOutcome, Snapshot, SnapshotReason, UnknownCode, VersionMismatch,
-    CHECK_LIMIT,
+    backup_to, cap_drops, check_database, daily_due, database_bytes, latest_snapshot,
+    list_snapshots, restore, rotate, rotate_at, rotation_keeps, snapshot_cap, snapshot_cap_of,
+    snapshot_from, snapshots_dir, take_daily_if_due, unpack, verify_database, CheckReport,
+    DatabaseInfo, RestoreOutcome, Snapshot, SnapshotReason, UnknownCode, Unpacked, VersionMismatch,
+    CAP_SETTING, CHECK_LIMIT,
 };
 pub use busy::BUSY_TIMEOUT;
 pub use change_log::ChangeEntry;

@@ -216,6 +216,25 @@ pub fn who_label(lang: Lang, profile: Option<&Profile>) -> String {
     }
 }
 
+/// "12.3 MB": a size on disk, in millions of bytes ("25 KB" below one: a compressed
+/// snapshot of a small database would read "0.0 MB").
+pub fn megabytes(bytes: u64) -> String {
+    if bytes < 1_000_000 {
+        return format!("{} KB", bytes.div_ceil(1000));
+    }
+    format!("{:.1} MB", bytes as f64 / 1_000_000.0)
+}
+
+/// "On disk: 12.3 MB / cap 60.0 MB": the snapshots' total against their cap.
+pub fn snapshot_usage(lang: Lang, snaps: &[crate::store::Snapshot], cap: u64) -> String {
+    let total: u64 = snaps.iter().map(|s| s.bytes).sum();
+    crate::words::trf(
+        lang,
+        "cli.snapshots.usage",
+        &[&megabytes(total), &megabytes(cap)],
+    )
+}
+
 /// "1.234": Vietnamese thousands separators (English too: the app speaks to Vietnamese data).
 pub fn count(n: usize) -> String {
     group_thousands(i64::try_from(n).unwrap_or(i64::MAX))

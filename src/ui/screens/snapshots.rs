@@ -39,7 +39,7 @@ impl Row {
             reason: crate::words::format::reason_label(lang, s.reason).to_string(),
             facilities: count_i64(s.facilities),
             consultations: count_i64(s.consultations),
-            size: format!("{:.1} MB", s.bytes as f64 / 1_000_000.0),
+            size: format::megabytes(s.bytes),
         }
     }
 }
@@ -55,6 +55,8 @@ pub struct SnapshotsScreen {
     window: ListWindow,
     /// The snapshots folder, shown above the list (None for an in-memory store).
     dir: Option<String>,
+    /// "On disk: … / cap …", shown beside the count.
+    usage: String,
     error: Option<String>,
 }
 
@@ -65,6 +67,7 @@ impl SnapshotsScreen {
             rows: Vec::new(),
             window: ListWindow::new(),
             dir: None,
+            usage: String::new(),
             error: None,
         };
         s.reload(store);
@@ -115,6 +118,10 @@ impl Screen for SnapshotsScreen {
         // `list_snapshots` is newest first already.
         let lang = self.lang;
         let loaded = crate::store::list_snapshots(db);
+        if let Ok(snaps) = &loaded {
+            let cap = crate::store::snapshot_cap_of(db);
+            self.usage = format::snapshot_usage(lang, snaps, cap);
+        }
         (self.rows, self.error) = rows_or_error(lang, loaded, |s| Row::new(lang, s));
         let at = keep
             .and_then(|p| self.rows.iter().position(|r| r.path == p))
@@ -172,7 +179,10 @@ impl Screen for SnapshotsScreen {
     fn render(&self, frame: &mut Frame, area: Rect, env: &Env, _focused: bool) {
         let l = env.lang;
         let theme = env.theme;
-        let count = trf(l, "ui.snapshots.count", &[&format::count(self.rows.len())]);
+        let mut count = trf(l, "ui.snapshots.count", &[&format::count(self.rows.len())]);
+        if !self.usage.is_empty() {
+            count = format!("{count} · {}", self.usage);
+        }
         let title = tr(l, "ui.snapshots.title");
         let right = Some((count.as_str(), theme.base));
         let Some(inner) = screen_frame(frame, area, theme, title, right, (20, 3)) else {
