@@ -97,9 +97,10 @@ fn main() {
     }
     drop(store);
     println!(
-        "| snapshot (online backup API + fsync, median of 3) | {:.2} s, {:.0} MB | — |",
+        "| snapshot (online backup API + zstd level 3 + fsync, median of 3) | {:.2} s, {:.0} MB ({:.1} % of the database) | — |",
         median(times),
-        mb(size)
+        mb(size),
+        100.0 * size as f64 / db_bytes.max(1) as f64
     );
 
     // 2. VACUUM INTO, the alternative: smaller file, slower.
@@ -124,7 +125,11 @@ fn main() {
     let restore = timed(&mut ctv(&["restore", copy.to_str().expect("utf8")]));
     println!("| `ctv restore FILE` (check + keep current + replace) | {restore:.2} s | — |");
 
-    // 4. The terminal app: launch → first full frame, daily snapshot not due vs due.
+    // 4. Compressed snapshots (issue 18): restore and check straight from one, and the cap
+    //    after 60 simulated days of a daily and a before-import snapshot each.
+    capped(&db, dir.path(), &ctv);
+
+    // 5. The terminal app: launch → first full frame, daily snapshot not due vs due.
     let total = ctv::words::format::group_thousands(n as i64);
     let frame = format!("/ {total} cơ sở");
     // Make sure today's daily exists (not due).
@@ -169,5 +174,88 @@ fn main() {
     println!(
         "| launch → daily snapshot on disk, in the background (median of 5) | {:.2} s | — |",
         median(background)
+    );
+}
+
+/// Restore and check from a compressed snapshot, then 60 days of snapshots under the cap.
+/// The 60 days' files are sparse files of the measured compressed size (the rules read sizes
+/// and names only; writing 120 real copies would take 120 × the snapshot time): what
+/// `rotate_at` keeps on disk is compared with the cap (5 × the database) and with what the
+/// rotation alone kept before issue 18 (plain copies, no cap).
+fn capped(db: &Path, dir: &Path, ctv: &dyn Fn(&[&str]) -> Command) {
+    let snap = ctv::store::list_snapshots(db)
+        .expect("list")
+        .into_iter()
+        .find(|s| s.is_compressed())
+        .expect("a compressed snapshot");
+    let t = Instant::now();
+    let report = ctv::store::check_database(&snap.path).expect("check");
+    let check = t.elapsed().as_secs_f64();
+    assert!(report.is_ok(), "{report:?}");
+    println!(
+        "| check of a compressed snapshot (unpack beside it + the checks) | {check:.2} s | — |"
+    );
+    let restore = timed(&mut ctv(&["restore", snap.path.to_str().expect("utf8")]));
+    println!(
+        "| `ctv restore SNAPSHOT.db.zst` (verify: unpack + check; unpack beside the database + check; keep current; rename) | {restore:.2} s | — |"
+    );
+
+    let db_bytes = ctv::store::database_bytes(db);
+    // As compressed now; then as plain copies (older snapshots, or a database that does not
+    // compress), where the cap has to act.
+    simulate_60_days(dir, db_bytes, snap.bytes, "compressed");
+    simulate_60_days(dir, db_bytes, db_bytes, "plain-size");
+}
+
+fn simulate_60_days(dir: &Path, db_bytes: u64, packed: u64, label: &str) {
+    let sim = dir.join(format!("sim-{label}"));
+    std::fs::create_dir_all(sim.join("snapshots")).expect("mkdir");
+    let sim_db = sim.join("ctv.db");
+    // The simulated database has the real one's size (sparse: no space taken).
+    std::fs::File::create(&sim_db)
+        .and_then(|f| f.set_len(db_bytes))
+        .expect("sim db");
+    let start = chrono::NaiveDate::from_ymd_opt(2026, 9, 1).expect("date");
+    let mut made = 0u64;
+    let mut rotated = Vec::new();
+    for day in 0..60 {
+        let d = start + chrono::Days::new(day);
+        for (time, reason) in [("08-00-00", "daily"), ("09-00-00", "before-import")] {
+            let name = format!(
+                "ctv_{}_{time}_{reason}_f100000_c500000.db.zst",
+                d.format("%Y-%m-%d")
+            );
+            std::fs::File::create(sim.join("snapshots").join(name))
+                .and_then(|f| f.set_len(packed))
+                .expect("sim snapshot");
+            made += 1;
+        }
+        let now = d.and_hms_opt(9, 0, 1).expect("time");
+        let t = Instant::now();
+        ctv::store::rotate_at(&sim_db, now, None).expect("rotate");
+        rotated.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    let left = ctv::store::list_snapshots(&sim_db).expect("list");
+    let total: u64 = left.iter().map(|s| s.bytes).sum();
+    let cap = ctv::store::snapshot_cap(&sim_db, None);
+    let dailies = left
+        .iter()
+        .filter(|s| s.reason == SnapshotReason::Daily)
+        .count();
+    let imports = left.len() - dailies;
+    // Before issue 18: the rotation kept 7 + 4 dailies and 3 before-import copies, uncompressed.
+    let before = (7 + 4 + 3) as u64 * db_bytes;
+    println!(
+        "| snapshots on disk after 60 simulated days, {label} files of {:.1} MB ({made} taken: a daily and a before-import each) | {:.0} MB ({dailies} daily, {imports} before-import; cap {:.0} MB = 5 × {:.0} MB); before issue 18 the same days kept {:.0} MB | ≤ 5 × database {} |",
+        mb(packed),
+        mb(total),
+        mb(cap),
+        mb(db_bytes),
+        mb(before),
+        if total <= cap { "✔" } else { "✘" }
+    );
+    println!(
+        "| rotation + cap per snapshot taken (list, rules, deletes), median | {:.1} ms | — |",
+        median(rotated)
     );
 }
