@@ -726,7 +726,9 @@ fn a_schema_9_database_keeps_its_proposals_and_transitions() {
          DROP TRIGGER proposals_calc_insert; DROP TRIGGER proposals_calc_update;
          DROP TABLE proposal_beneficiaries;
          DROP VIEW project_money;
-         DROP INDEX proposals_stage_end;
+         DROP INDEX proposals_f5;
+         DROP TRIGGER facility_renamed_proposals; DROP TRIGGER proposals_facility_sort;
+         ALTER TABLE proposals DROP COLUMN facility_sort;
          ALTER TABLE proposals DROP COLUMN is_pilot;
          ALTER TABLE proposals DROP COLUMN cur_support;
          ALTER TABLE proposals DROP COLUMN cur_end;
@@ -738,7 +740,6 @@ fn a_schema_9_database_keeps_its_proposals_and_transitions() {
          DROP TABLE project_acceptances; DROP TABLE project_visits;
          DROP TABLE project_adjustments;
          DROP VIEW project_calc;
-         DROP INDEX proposals_status;
          ALTER TABLE proposals DROP COLUMN approved_support;
          ALTER TABLE proposals DROP COLUMN decision_date;
          ALTER TABLE proposals DROP COLUMN approved_funding;
