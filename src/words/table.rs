@@ -936,6 +936,7 @@ const UI: &[Entry] = &[
     ),
     // registry: facility list, search, detail (screens/list.rs, screens/detail.rs)
     ("ui.action.restore", "Khôi phục", "Restore"),
+    ("ui.action.other_areas", "Cả tỉnh", "All areas"),
     ("ui.action.next_pane", "Thẻ sau", "Next tab"),
     ("ui.action.prev_pane", "Thẻ trước", "Previous tab"),
     ("ui.action.pane_1", "Thẻ Thông tin", "Details tab"),
@@ -959,6 +960,16 @@ const UI: &[Entry] = &[
     ("ui.typical.short.quoc_gia", "TB QG", "TP:nat"),
     ("ui.list.title", "Cơ sở CNNT", "Facilities"),
     ("ui.list.title_archived", "Cơ sở CNNT đã lưu trữ", "Archived facilities"),
+    (
+        "ui.list.title_other_areas",
+        "Cơ sở CNNT · cả tỉnh (ngoài địa bàn: chỉ xem)",
+        "Facilities · all areas (others read-only)",
+    ),
+    (
+        "ui.list.title_archived_other_areas",
+        "Cơ sở CNNT đã lưu trữ · cả tỉnh (ngoài địa bàn: chỉ xem)",
+        "Archived facilities · all areas (others read-only)",
+    ),
     ("ui.list.position", "{} / {} cơ sở", "{} / {} facilities"),
     ("ui.list.col.name", "Tên cơ sở", "Name"),
     ("ui.list.col.commune", "Xã/phường", "Commune"),

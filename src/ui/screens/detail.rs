@@ -801,6 +801,12 @@ impl Screen for DetailScreen {
                 }
             }
             Action::Edit => return super::edit_facility_form(self.facility.clone(), env, store),
+            Action::Archive | Action::Restore
+                if store.check_scope(&self.facility.data.commune_code).is_err() =>
+            {
+                return super::refuse_for_facility(self.lang, store, &self.facility.id)
+                    .unwrap_or(ScreenCmd::None)
+            }
             Action::Archive if !self.facility.meta.archived => {
                 return ScreenCmd::Confirm {
                     message: trf(
