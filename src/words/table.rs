@@ -57,6 +57,7 @@ const CORE: &[Entry] = &[
     ("field.role", "Vai trò", "Role"),
     ("problem.required", "Bắt buộc nhập", "Required"),
     ("problem.unknown_commune", "Mã xã {} không có trong danh mục 2025", "Commune code {} is not in the 2025 list"),
+    ("ui.pick.old_commune_split", "{} — trước 2025, nay chia cho {} xã", "{} — before 2025, now split into {} communes"),
     ("problem.old_commune_split", "Xã cũ {} nay thuộc nhiều xã: {} — ghi mã xã 2025 đúng vào cột Mã xã", "The former commune {} is now part of several communes: {} — write the right 2025 commune code in the commune code column"),
     ("problem.unknown_old_commune", "Mã xã cũ {} không có trong danh mục trước 2025", "Old commune code {} is not in the pre-2025 list"),
     ("problem.old_commune_not_found", "Không tìm thấy xã «{}», huyện «{}», tỉnh «{}» trong danh mục trước 2025", "No pre-2025 commune «{}», district «{}», province «{}»"),
