@@ -953,3 +953,40 @@ fn u_on_an_active_facility_says_nothing_was_restored() {
     let text = screen_text(&a);
     assert!(!text.contains("khôi phục"), "{text}");
 }
+
+/// Field trial (issue 16): at 60 columns the detail's four tabs stay reachable (the counts,
+/// then the names of the other tabs, give way), in both languages.
+#[test]
+fn detail_tabs_stay_reachable_at_60_columns() {
+    for lang in [Lang::Vi, Lang::En] {
+        let (mut s, _clock) = seeded_store();
+        // Enough consultations for the counts to take room.
+        let f = s
+            .list_facilities(&Default::default(), Default::default(), false, 2, 1)
+            .unwrap()
+            .remove(0);
+        for _ in 0..12 {
+            s.add_consultation(&ctv::domain::consultation::ConsultationInput {
+                facility_id: f.id.clone(),
+                mode: "TRUC_TIEP".into(),
+                topics: "KC03".into(),
+                ..Default::default()
+            })
+            .unwrap();
+        }
+        let mut a = App::new(ctx(lang), s);
+        press(
+            &mut a,
+            &[key(KeyCode::Down), key(KeyCode::Down), key(KeyCode::Enter)],
+        );
+        assert_eq!(detail(&a).facility().id, f.id);
+        let text = common::ui::screen_text_sized(&a, 60, 18);
+        let tabs = text.lines().nth(2).unwrap_or_default().to_string();
+        for n in ["1 ", "2 ", "3 ", "4 "] {
+            assert!(tabs.contains(n), "{lang:?} {n}: {text}");
+        }
+        // Pane 4 shows the history when chosen.
+        press(&mut a, &[ch('4')]);
+        assert_eq!(detail(&a).pane(), Pane::History);
+    }
+}
