@@ -990,3 +990,35 @@ fn detail_tabs_stay_reachable_at_60_columns() {
         assert_eq!(detail(&a).pane(), Pane::History);
     }
 }
+
+/// Field trial (issue 16): a pop-up clears the rows it covers across the screen (inside its
+/// frame), so no cut words of the list are left at its edges.
+#[test]
+fn a_popup_leaves_no_fragments_at_its_edges() {
+    for keys in [vec![ch('a')], vec![ch('f')], vec![key(KeyCode::F(1))]] {
+        let mut a = app();
+        press(&mut a, &keys);
+        assert!(a.overlay().is_some());
+        for size in [(60, 18), (80, 24)] {
+            let text = common::ui::screen_text_sized(&a, size.0, size.1);
+            for line in text
+                .lines()
+                .filter(|l| l.contains('┌') || l.contains('└'))
+                .skip(1)
+            {
+                let line = line.trim_matches('"');
+                // Inside the screen's frame: blank up to the popup's border, and after it.
+                let inner: String = line.chars().skip(1).collect();
+                let (left, rest) = inner.split_at(inner.find(['┌', '└']).unwrap_or(0));
+                let right = rest.rsplit_once(['┐', '┘']).map_or("", |(_, r)| r);
+                // (On the frame's own top or bottom row, its line.)
+                let blank = |s: &str| s.chars().all(|c| c == ' ' || c == '─');
+                assert!(blank(left), "{keys:?} {size:?} {line:?}\n{text}");
+                assert!(
+                    blank(right.trim_end_matches(['│', '┐', '┘'])),
+                    "{keys:?} {size:?} {line:?}\n{text}"
+                );
+            }
+        }
+    }
+}

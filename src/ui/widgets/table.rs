@@ -390,6 +390,24 @@ fn column_rects(
         .filter(|(c, _)| sized[*c].is_none())
         .map(|(c, col)| content(c).max(col.title.width()))
         .sum();
+    let has_fill = sized.iter().any(Option::is_none);
+    let narrow: usize = sized.iter().flatten().map(|(n, _)| n).sum();
+    // Short of room, the Fill columns (the name) keep at least two fifths of the line (or
+    // what they need): the Length columns then give up the part of their title that is
+    // wider than their content (the title is cut, the values are not).
+    let fill_min = fill_want.min(avail * 2 / 5);
+    if has_fill && avail.saturating_sub(narrow) < fill_min {
+        let mut short = fill_min - avail.saturating_sub(narrow);
+        for (c, s) in sized.iter_mut().enumerate() {
+            if let Some((n, want)) = s {
+                let floor = content(c).clamp(2, *n);
+                let give = (*n - floor).min(short);
+                *n -= give;
+                *want = (*want).max(*n);
+                short -= give;
+            }
+        }
+    }
     let narrow: usize = sized.iter().flatten().map(|(n, _)| n).sum();
     // Room the Fill columns do not need: the Length columns grow towards their content.
     let mut spare = avail.saturating_sub(narrow + fill_want);
@@ -575,6 +593,21 @@ mod tests {
             narrow[1].starts_with("Công ty cổ phần bánh chưng"),
             "{narrow:?}"
         );
+    }
+
+    #[test]
+    fn short_of_room_titles_give_way_before_the_name() {
+        let rows = [[
+            "Công ty cổ phần bánh chưng Minh Long",
+            "Bát Tràng",
+            "12",
+            "Đóng cửa",
+        ]];
+        let lines = list_like(34, &rows);
+        // The status column is as wide as "Đóng cửa", its title cut; the name keeps 12.
+        assert!(lines[0].ends_with("Trạng t…"), "{lines:?}");
+        assert!(lines[1].ends_with("Đóng cửa"), "{lines:?}");
+        assert!(lines[1].starts_with("Công ty cổ …"), "{lines:?}");
     }
 
     #[test]
