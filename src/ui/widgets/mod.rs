@@ -100,10 +100,21 @@ pub fn screen_frame(
     right: Option<(&str, Style)>,
     (min_w, min_h): (u16, u16),
 ) -> Option<Rect> {
+    // The right part (a counter, the tabs) is kept whole; a title that would run under it is
+    // cut with "…" (or left out) rather than show a fragment.
+    let right_w = right.map_or(0, |(r, _)| width(r) + 2);
+    let room = (area.width as usize).saturating_sub(2 + right_w + 1 + 2);
+    let title = if room >= 4 {
+        fit(title, room)
+    } else {
+        String::new()
+    };
     let mut block = Block::default()
         .borders(Borders::ALL)
-        .border_style(theme.border)
-        .title(Line::from(format!(" {title} ")).style(theme.title));
+        .border_style(theme.border);
+    if !title.is_empty() {
+        block = block.title(Line::from(format!(" {title} ")).style(theme.title));
+    }
     if let Some((right, style)) = right {
         block = block.title(
             Line::from(format!(" {right} "))
