@@ -216,33 +216,35 @@ mod tests {
         assert!(row(&buf, 4).trim_end().ends_with('…'), "{:?}", row(&buf, 4));
     }
 
+    /// The footer of `hints` (keys, label key) drawn `w` cells wide, in Vietnamese.
+    fn footer(w: u16, hints: &[(&str, &'static str)]) -> String {
+        let area = Rect::new(0, 0, w, 1);
+        let mut buf = Buffer::empty(area);
+        let hints: Vec<(String, &'static str)> =
+            hints.iter().map(|(k, l)| (k.to_string(), *l)).collect();
+        render_footer(&mut buf, area, &hints, &Theme::mono(), Lang::Vi);
+        row(&buf, 0)
+    }
+
     #[test]
     fn footer_keeps_whole_hints() {
-        let area = Rect::new(0, 0, 24, 1);
-        let mut buf = Buffer::empty(area);
-        let hints = vec![
-            ("F1".to_string(), "ui.action.help"),
-            ("q".to_string(), "ui.action.quit"),
-        ];
-        render_footer(&mut buf, area, &hints, &Theme::mono(), Lang::Vi);
-        let text = row(&buf, 0);
+        let text = footer(24, &[("F1", "ui.action.help"), ("q", "ui.action.quit")]);
         assert!(text.starts_with(" F1 Trợ giúp  q Thoát"), "{text}");
     }
 
     #[test]
     fn footer_drops_the_last_hints_never_quit_or_back() {
-        let area = Rect::new(0, 0, 50, 1);
-        let mut buf = Buffer::empty(area);
-        let hints = vec![
-            ("F1".to_string(), "ui.action.help"),
-            ("Enter".to_string(), "ui.action.open"),
-            ("/".to_string(), "ui.action.search"),
-            ("n".to_string(), "ui.action.new"),
-            ("Esc".to_string(), "ui.action.back"),
-            ("q".to_string(), "ui.action.quit"),
-        ];
-        render_footer(&mut buf, area, &hints, &Theme::mono(), Lang::Vi);
-        let text = row(&buf, 0);
+        let text = footer(
+            50,
+            &[
+                ("F1", "ui.action.help"),
+                ("Enter", "ui.action.open"),
+                ("/", "ui.action.search"),
+                ("n", "ui.action.new"),
+                ("Esc", "ui.action.back"),
+                ("q", "ui.action.quit"),
+            ],
+        );
         assert!(text.starts_with(" F1 Trợ giúp  Enter Mở"), "{text}");
         assert!(text.trim_end().ends_with("Esc Quay lại  q Thoát"), "{text}");
         assert!(

@@ -516,28 +516,31 @@ mod tests {
         assert!(text.starts_with("00000 Xã"), "{text:?}");
     }
 
-    fn list_like(width: u16, rows: &[[&str; 4]]) -> Vec<String> {
-        let area = Rect::new(0, 0, width, rows.len() as u16 + 1);
+    /// The table of `rows` under `cols` drawn `width` cells wide, with `selected` row,
+    /// as (buffer, trimmed lines).
+    fn drawn<const N: usize>(
+        width: u16,
+        cols: &[Column],
+        header: bool,
+        rows: &[[&str; N]],
+        selected: usize,
+    ) -> (Buffer, Vec<String>) {
+        let area = Rect::new(0, 0, width, rows.len() as u16 + u16::from(header));
         let mut buf = Buffer::empty(area);
-        let cols = [
-            Column::new("Tên", Constraint::Fill(1)),
-            Column::new("Xã/phường", Constraint::Length(12)),
-            Column::new("LĐ", Constraint::Length(5)).right(),
-            Column::new("Trạng thái", Constraint::Length(10)),
-        ];
-        let w = ListWindow::new();
+        let mut w = ListWindow::new();
+        w.select(selected, rows.len());
         render_table(
             &mut buf,
             area,
-            &cols,
-            true,
+            cols,
+            header,
             rows.len(),
             &w,
             &Theme::mono(),
             "",
             |i| rows[i].iter().map(|c| c.to_string()).collect(),
         );
-        (0..area.height)
+        let lines = (0..area.height)
             .map(|y| {
                 (0..width)
                     .map(|x| buf[(x, y)].symbol().to_string())
@@ -545,7 +548,18 @@ mod tests {
                     .trim_end()
                     .to_string()
             })
-            .collect()
+            .collect();
+        (buf, lines)
+    }
+
+    fn list_like(width: u16, rows: &[[&str; 4]]) -> Vec<String> {
+        let cols = [
+            Column::new("Tên", Constraint::Fill(1)),
+            Column::new("Xã/phường", Constraint::Length(12)),
+            Column::new("LĐ", Constraint::Length(5)).right(),
+            Column::new("Trạng thái", Constraint::Length(10)),
+        ];
+        drawn(width, &cols, true, rows, 0).1
     }
 
     #[test]
@@ -612,18 +626,11 @@ mod tests {
 
     #[test]
     fn the_selected_row_is_highlighted_whole() {
-        let area = Rect::new(0, 0, 30, 2);
-        let mut buf = Buffer::empty(area);
         let cols = [
             Column::new("", Constraint::Fill(1)),
             Column::new("", Constraint::Length(5)),
         ];
-        let mut w = ListWindow::new();
-        w.select(1, 2);
-        let theme = Theme::mono();
-        render_table(&mut buf, area, &cols, false, 2, &w, &theme, "", |i| {
-            vec![format!("Cơ sở {i}"), "12".to_string()]
-        });
+        let (buf, _) = drawn(30, &cols, false, &[["Cơ sở 0", "12"], ["Cơ sở 1", "12"]], 1);
         for x in 0..30 {
             assert_eq!(buf[(x, 1)].style(), buf[(0, 1)].style(), "cell {x}");
             assert_ne!(buf[(x, 1)].style(), buf[(x, 0)].style(), "cell {x}");
