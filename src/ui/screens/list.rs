@@ -205,10 +205,7 @@ impl ListScreen {
             rows_from: 0,
             loads: 0,
             scope: Vec::new(),
-            own_area: store
-                .profile()
-                .filter(|p| p.role != crate::domain::collaborator::Role::Province)
-                .map(|p| p.communes()),
+            own_area: store.own_area(),
             other_areas: false,
             own_ids: None,
             search: None,
