@@ -185,10 +185,25 @@ impl Checked {
         Ok(())
     }
 
-    /// What importing would do (the bundle's records against this database).
+    /// What importing would do (the bundle's records against this database). For this very
+    /// file imported before, nothing: compared again, its records would read as conflicts
+    /// with what the province has resolved since.
     pub fn preview(&self, store: &Store) -> Result<MergeReport, ReceiveError> {
         self.require_kind(KIND_BUNDLE)?;
+        if self.is_this_file_imported(store)? {
+            return Ok(MergeReport::default());
+        }
         Ok(store.preview_merge(&self.incoming())?)
+    }
+
+    /// Whether this sender's bundle of this number was imported, and was this very file.
+    fn is_this_file_imported(&self, store: &Store) -> Result<bool, ReceiveError> {
+        if self.already.is_none() {
+            return Ok(false);
+        }
+        let m = &self.bundle.manifest;
+        let same: Option<String> = store.bundle_received_sha(&m.sender.id, m.seq)?;
+        Ok(same.as_deref() == Some(self.sha256.as_str()))
     }
 }
 
@@ -209,8 +224,7 @@ pub fn import(store: &mut Store, c: &Checked, accept_key: bool) -> Result<Import
     c.require_trust(accept_key)?;
     let m = &c.bundle.manifest;
     if let Some(at) = &c.already {
-        let same: Option<String> = store.bundle_received_sha(&m.sender.id, m.seq)?;
-        if same.as_deref() == Some(c.sha256.as_str()) {
+        if c.is_this_file_imported(store)? {
             return Ok(Imported::AlreadyImported { at: at.clone() });
         }
         return Err(ReceiveError::SeqReused { seq: m.seq });

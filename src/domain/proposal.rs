@@ -1194,7 +1194,7 @@ pub fn assess(
         .commune(&facility.commune_code)
         .map(|c| c.province_code.clone())
         .unwrap_or_default();
-    let cap_on = super::caps::cap_date(data.plan_year, None, on);
+    let cap_on = super::caps::cap_date(data.plan_year, on);
     if let Some(w) = check_cap(data, &province, cap_on, caps) {
         issues.push(w);
     }

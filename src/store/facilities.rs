@@ -395,6 +395,23 @@ impl Store {
         Ok(n as usize)
     }
 
+    /// The ids of the facilities `filter` shows (for narrowing search results to the user's
+    /// own area; a commune or an area holds a few thousand at most).
+    pub fn facility_ids_shown(
+        &self,
+        filter: &FacilityFilter,
+    ) -> Result<std::collections::HashSet<String>> {
+        let scope = self.read_scope();
+        let (w, args) = filter.where_clause(scope.as_deref());
+        let mut stmt = self
+            .conn()
+            .prepare(&format!("SELECT id FROM facilities WHERE {w}"))?;
+        let ids = stmt
+            .query_map(rusqlite::params_from_iter(args), |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(ids)
+    }
+
     /// Live facilities that `data` may duplicate (same tax number, same phone, or a close name
     /// in the same commune), `exclude` being the record itself when editing.
     pub fn duplicate_suspects(

@@ -488,6 +488,14 @@ impl Store {
         }
     }
 
+    /// A commune or area collaborator's own communes, which lists and searches show by
+    /// default (the rest on request, read-only); None for a province or without a profile.
+    pub fn own_area(&self) -> Option<Vec<String>> {
+        self.profile()
+            .filter(|p| p.role != crate::domain::Role::Province)
+            .map(|p| p.communes())
+    }
+
     pub fn require_profile(&self) -> Result<&Profile> {
         self.profile.as_ref().ok_or(StoreError::NoProfile)
     }

@@ -769,9 +769,13 @@ impl Store {
             return Ok(None);
         };
         let history = self.proposal_history(id)?;
+        // Warnings (caps, eligibility) help whoever can still change the proposal; once
+        // proposed or decided they would only be noise on the page.
         let warnings = match self.facility(&proposal.data.facility_id)? {
-            Some(f) => assess(&proposal.data, &f.data, self.today(), &self.support_caps()?),
-            None => Issues::default(),
+            Some(f) if proposal.status.is_editable() => {
+                assess(&proposal.data, &f.data, self.today(), &self.support_caps()?)
+            }
+            _ => Issues::default(),
         };
         let (editable, actions) = match self.profile() {
             Some(p) if p.covers_commune(&proposal.commune_code) => (

@@ -1048,7 +1048,14 @@ impl App {
             } else {
                 self.theme.info
             };
-            render_toast(frame.buffer_mut(), body, &t.text, style);
+            // Inside the screen's frame: the message never covers its bottom border.
+            let inside = Rect {
+                x: body.x + 1,
+                width: body.width.saturating_sub(2),
+                height: body.height.saturating_sub(1),
+                ..body
+            };
+            render_toast(frame.buffer_mut(), inside, &t.text, style);
         }
         match self.export_progress {
             Some((done, total)) => {

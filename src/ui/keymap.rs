@@ -52,6 +52,9 @@ pub enum Action {
     Sort,
     /// Bring an archived record back.
     Restore,
+    /// The facility list: also show the facilities outside the user's own area (read-only),
+    /// or go back to the own area.
+    OtherAreas,
     /// Detail panes: next, previous, or straight to one.
     NextPane,
     PrevPane,
@@ -140,6 +143,7 @@ impl Action {
         Action::Filter,
         Action::Sort,
         Action::Restore,
+        Action::OtherAreas,
         Action::NextPane,
         Action::PrevPane,
         Action::Pane1,
@@ -203,6 +207,7 @@ impl Action {
             Action::Filter => "filter",
             Action::Sort => "sort",
             Action::Restore => "restore",
+            Action::OtherAreas => "other_areas",
             Action::NextPane => "next_pane",
             Action::PrevPane => "prev_pane",
             Action::Pane1 => "pane_1",
@@ -272,6 +277,7 @@ impl Action {
             Action::Filter => "ui.action.filter",
             Action::Sort => "ui.action.sort",
             Action::Restore => "ui.action.restore",
+            Action::OtherAreas => "ui.action.other_areas",
             Action::NextPane => "ui.action.next_pane",
             Action::PrevPane => "ui.action.prev_pane",
             Action::Pane1 => "ui.action.pane_1",
@@ -831,8 +837,17 @@ fn defaults() -> Vec<Binding> {
         b(A::Open, C::List, &enter, l(A::Open), true),
         b(A::Search, C::List, &[Key::ch('/')], l(A::Search), true),
         b(A::New, C::List, &[Key::ch('n')], l(A::New), true),
+        // Only in the archive view, where it is the main action.
+        b(A::Restore, C::List, &[Key::ch('u')], l(A::Restore), true),
         b(A::Sort, C::List, &[Key::ch('s')], l(A::Sort), true),
         b(A::Filter, C::List, &[Key::ch('f')], l(A::Filter), true),
+        b(
+            A::OtherAreas,
+            C::List,
+            &[Key::ch('o')],
+            l(A::OtherAreas),
+            true,
+        ),
         // F5 only (other lists do not handle them, so their footers do not show them).
         b(
             A::StageFilter,
@@ -857,7 +872,6 @@ fn defaults() -> Vec<Binding> {
             l(A::LogConsultation),
             false,
         ),
-        b(A::Restore, C::List, &[Key::ch('u')], l(A::Restore), true),
         // `f` filters lists: flagging from the list is `p` (or the palette).
         b(A::Flag, C::List, &[Key::ch('p')], l(A::Flag), false),
         b(A::Up, C::List, &up, l(A::Up), false),

@@ -149,6 +149,16 @@ pub fn old_commune_label(code: &str) -> String {
     }
 }
 
+/// A pre-2025 commune that was split, as a choice is offered under it: "Phường Cống Vị, Quận
+/// Ba Đình (00007) — trước 2025, nay chia cho 2 xã".
+pub fn old_commune_split_label(lang: Lang, old_code: &str, parts: usize) -> String {
+    trf(
+        lang,
+        "ui.pick.old_commune_split",
+        &[&old_commune_label(old_code), &parts],
+    )
+}
+
 /// The words of the proposal problems.
 fn proposal_problem_text(l: Lang, p: &Problem) -> String {
     match p {

@@ -121,7 +121,7 @@ impl Screen for AccountsScreen {
             ..inner
         };
         let columns = [
-            Column::new(tr(l, "cli.admin.h.account"), Constraint::Length(12)).highlight(),
+            Column::new(tr(l, "cli.admin.h.account"), Constraint::Length(12)),
             Column::new(tr(l, "cli.admin.h.name"), Constraint::Fill(1)),
             Column::new(tr(l, "cli.admin.h.role"), Constraint::Length(22)),
             Column::new(tr(l, "cli.admin.h.scope"), Constraint::Fill(1)),

@@ -458,19 +458,37 @@ impl DetailScreen {
         let buf = frame.buffer_mut();
         let mut x = area.x;
         let end = area.x + area.width;
-        for (i, pane) in Pane::ALL.iter().enumerate() {
-            let count = match pane {
-                Pane::Consultations => self.timeline_total,
-                Pane::History => self.history_count,
-                _ => 0,
-            };
-            let name = tr(env.lang, pane.label_key());
-            let label = if count > 0 {
-                format!(" {} {name} ({count}) ", i + 1)
-            } else {
-                format!(" {} {name} ", i + 1)
-            };
-            let w = width(&label) as u16;
+        // Every tab stays reachable on a narrow screen: the counts go first, then the names
+        // of the tabs not shown (their digit stays).
+        let labels = |counts: bool, names: bool| -> Vec<String> {
+            Pane::ALL
+                .iter()
+                .enumerate()
+                .map(|(i, pane)| {
+                    let count = match pane {
+                        Pane::Consultations => self.timeline_total,
+                        Pane::History => self.history_count,
+                        _ => 0,
+                    };
+                    let name = tr(env.lang, pane.label_key());
+                    match (names || *pane == self.pane, counts && count > 0) {
+                        (true, true) => format!(" {} {name} ({count}) ", i + 1),
+                        (true, false) => format!(" {} {name} ", i + 1),
+                        (false, _) => format!(" {} ", i + 1),
+                    }
+                })
+                .collect()
+        };
+        let fits = |ls: &[String]| {
+            ls.iter().map(|l| width(l) + 1).sum::<usize>() <= area.width as usize + 1
+        };
+        let labels = [(true, true), (false, true), (false, false)]
+            .into_iter()
+            .map(|(c, n)| labels(c, n))
+            .find(|ls| fits(ls))
+            .unwrap_or_else(|| labels(false, false));
+        for (pane, label) in Pane::ALL.iter().zip(&labels) {
+            let w = width(label) as u16;
             if x + w > end {
                 break;
             }
@@ -479,7 +497,7 @@ impl DetailScreen {
             } else {
                 theme.base
             };
-            buf.set_stringn(x, area.y, &label, w as usize, style);
+            buf.set_stringn(x, area.y, label, w as usize, style);
             x += w + 1;
         }
     }
@@ -801,6 +819,12 @@ impl Screen for DetailScreen {
                 }
             }
             Action::Edit => return super::edit_facility_form(self.facility.clone(), env, store),
+            Action::Archive | Action::Restore
+                if store.check_scope(&self.facility.data.commune_code).is_err() =>
+            {
+                return super::refuse_for_facility(self.lang, store, &self.facility.id)
+                    .unwrap_or(ScreenCmd::None)
+            }
             Action::Archive if !self.facility.meta.archived => {
                 return ScreenCmd::Confirm {
                     message: trf(

@@ -82,6 +82,36 @@ pub fn commune_items<'a>(lang: Lang, codes: impl IntoIterator<Item = &'a str>) -
         .collect()
 }
 
+/// [`commune_items`], then each pre-2025 commune split across several of them, once per 2025
+/// commune it went into ("→ Ngọc Hà" beside it): a clerk who knows only the old commune
+/// types its name and chooses among the candidates (the import refuses such a row naming
+/// the same ones). Found by the old name only, so a 2025 name does not bring them up.
+pub fn commune_items_with_split<'a>(
+    lang: Lang,
+    codes: impl IntoIterator<Item = &'a str>,
+) -> Vec<PickItem> {
+    let mut items = commune_items(lang, codes);
+    let in_list: std::collections::HashSet<String> = items.iter().map(|i| i.code.clone()).collect();
+    for links in units()
+        .old_to_new()
+        .chunk_by(|a, b| a.old_code == b.old_code)
+        .filter(|links| links.len() > 1)
+    {
+        let label =
+            crate::words::problems::old_commune_split_label(lang, &links[0].old_code, links.len());
+        items.extend(
+            links
+                .iter()
+                .filter(|l| in_list.contains(&l.new_code))
+                .map(|l| {
+                    let to = commune_label(&l.new_code, CommuneForm::Name);
+                    PickItem::new(l.new_code.clone(), label.clone()).with_hint(format!("→ {to}"))
+                }),
+        );
+    }
+    items
+}
+
 /// The form's text for a status: "" for active (as `FacilityInput::from_data` writes it).
 fn status_value(s: FacilityStatus) -> String {
     match s {
@@ -399,9 +429,12 @@ impl FormModel for FacilityModel {
                 let items = match store.profile() {
                     Some(p) => {
                         let scope = p.communes();
-                        commune_items(lang, scope.iter().map(String::as_str))
+                        commune_items_with_split(lang, scope.iter().map(String::as_str))
                     }
-                    None => commune_items(lang, units().communes().iter().map(|c| c.code.as_str())),
+                    None => commune_items_with_split(
+                        lang,
+                        units().communes().iter().map(|c| c.code.as_str()),
+                    ),
                 };
                 ("ui.form.pick.commune", items)
             }

@@ -100,7 +100,7 @@ impl Row {
 /// The list's columns, shared by the list and the search results.
 fn list_columns(lang: Lang) -> [Column; 6] {
     [
-        Column::new(tr(lang, "ui.list.col.name"), Constraint::Fill(1)).highlight(),
+        Column::new(tr(lang, "ui.list.col.name"), Constraint::Fill(1)),
         Column::new(tr(lang, "ui.list.col.commune"), Constraint::Length(12)),
         Column::new(tr(lang, "ui.list.col.trade_group"), Constraint::Length(4)),
         Column::new(tr(lang, "ui.list.col.workers"), Constraint::Length(5)).right(),
@@ -179,6 +179,13 @@ pub struct ListScreen {
     loads: usize,
     /// Communes in the collaborator's scope (the commune filter offers these).
     scope: Vec<String>,
+    /// A commune or area collaborator's own communes: the list and the search show only
+    /// these until `o` shows the other areas too (read-only). None for a province.
+    own_area: Option<Vec<String>>,
+    /// `o`: the other areas are shown too.
+    other_areas: bool,
+    /// The ids of the facilities in the own area (search results are narrowed to them).
+    own_ids: Option<std::collections::HashSet<String>>,
     search: Option<Search>,
     index: IndexState,
     /// A load failed: said instead of the rows.
@@ -198,6 +205,9 @@ impl ListScreen {
             rows_from: 0,
             loads: 0,
             scope: Vec::new(),
+            own_area: store.own_area(),
+            other_areas: false,
+            own_ids: None,
             search: None,
             index: IndexState::Missing,
             error: None,
@@ -269,6 +279,20 @@ impl ListScreen {
         &self.filter
     }
 
+    /// Whether the facilities outside the own area are shown too (`o`).
+    pub fn shows_other_areas(&self) -> bool {
+        self.other_areas
+    }
+
+    /// What the store is asked for: the user's filter, within the own area unless `o`.
+    fn shown_filter(&self) -> FacilityFilter {
+        let mut f = self.filter.clone();
+        if let (Some(own), false, None) = (&self.own_area, self.other_areas, &f.communes) {
+            f.communes = Some(own.clone());
+        }
+        f
+    }
+
     // ----- loading -----
 
     fn current_row(&self) -> Option<&Row> {
@@ -283,7 +307,12 @@ impl ListScreen {
     /// still near (an edit can move it far away in the sort order: then the position stays).
     fn reload(&mut self, store: &Store) {
         let keep = self.current_row().map(|r| r.id.clone());
-        match store.count_facilities(&self.filter) {
+        let shown = self.shown_filter();
+        self.own_ids = match (&self.own_area, self.other_areas) {
+            (Some(_), false) => store.facility_ids_shown(&shown).ok(),
+            _ => None,
+        };
+        match store.count_facilities(&shown) {
             Ok(n) => {
                 self.total = n;
                 self.error = None;
@@ -311,7 +340,9 @@ impl ListScreen {
         if self.search.as_ref().is_some_and(|s| s.active()) {
             return;
         }
-        if let Ok(Some(pos)) = store.facility_position(&self.filter, self.sort, self.desc, id) {
+        if let Ok(Some(pos)) =
+            store.facility_position(&self.shown_filter(), self.sort, self.desc, id)
+        {
             self.window.select(pos, self.total);
             self.ensure_loaded(store);
         }
@@ -333,7 +364,7 @@ impl ListScreen {
         }
         let from = vis.start.saturating_sub(MARGIN);
         let limit = (page + 2 * MARGIN).max(CHUNK);
-        match store.list_facilities(&self.filter, self.sort, self.desc, from, limit) {
+        match store.list_facilities(&self.shown_filter(), self.sort, self.desc, from, limit) {
             Ok(fs) => {
                 self.rows = fs.iter().map(|f| Row::new(self.lang, f)).collect();
                 // One lookup for the whole window, not one per drawn row.
@@ -378,9 +409,19 @@ impl ListScreen {
         }
         search.searched_for = q.clone();
         let lang = self.lang;
+        let own = self.own_ids.as_ref();
+        // Narrowed to the own area after ranking: ask for more so that the area's best
+        // matches are still among them.
+        let limit = if own.is_some() {
+            SEARCH_LIMIT * 4
+        } else {
+            SEARCH_LIMIT
+        };
         search.hits = index
-            .search(&q, SEARCH_LIMIT)
+            .search(&q, limit)
             .into_iter()
+            .filter(|h| own.is_none_or(|ids| ids.contains(index.doc(h.index).id)))
+            .take(SEARCH_LIMIT)
             .map(|h| {
                 let doc = index.doc(h.index);
                 let name = sanitize(doc.name);
@@ -780,6 +821,9 @@ impl Screen for ListScreen {
         match action {
             _ if action.is_move() => true,
             Action::Search | Action::Sort | Action::Filter => true,
+            Action::OtherAreas => self.own_area.is_some(),
+            // Esc leaves the archive view.
+            Action::Back => self.filter.archived,
             // New facilities are added from the current list, not from the archive.
             Action::New => !self.filter.archived,
             Action::Open | Action::Edit => self.current_row().is_some(),
@@ -794,6 +838,14 @@ impl Screen for ListScreen {
     fn handle_action(&mut self, action: Action, env: &Env, store: &mut Store) -> ScreenCmd {
         if self.search.is_some() {
             return self.search_action(action, store);
+        }
+        if matches!(action, Action::Archive | Action::Restore) {
+            let refused = self
+                .current_row()
+                .and_then(|r| super::refuse_for_facility(self.lang, store, &r.id));
+            if let Some(refused) = refused {
+                return refused;
+            }
         }
         match action {
             Action::Search => {
@@ -836,6 +888,17 @@ impl Screen for ListScreen {
                     None => ScreenCmd::None,
                 }
             }
+            Action::OtherAreas => {
+                self.other_areas = !self.other_areas;
+                self.refilter(store);
+                self.requery(true);
+                ScreenCmd::None
+            }
+            Action::Back if self.filter.archived => {
+                self.filter.archived = false;
+                self.refilter(store);
+                ScreenCmd::None
+            }
             Action::Archive => match self.current_row() {
                 Some(r) if !self.filter.archived => ScreenCmd::Confirm {
                     message: trf(env.lang, "ui.list.confirm_archive", &[&r.name]),
@@ -843,7 +906,8 @@ impl Screen for ListScreen {
                 },
                 _ => ScreenCmd::None,
             },
-            Action::Restore => self.set_archived(false, store),
+            // Only in the archive view: `u` on a current facility restores nothing.
+            Action::Restore if self.filter.archived => self.set_archived(false, store),
             Action::Sort => ScreenCmd::OpenPicker {
                 title: tr(env.lang, "ui.sort.title").to_string(),
                 items: self.sort_items(),
@@ -881,10 +945,11 @@ impl Screen for ListScreen {
                 format::position_of(lang, pos, self.total)
             }
         };
-        let title_key = if self.filter.archived {
-            "ui.list.title_archived"
-        } else {
-            "ui.list.title"
+        let title_key = match (self.filter.archived, self.other_areas) {
+            (true, false) => "ui.list.title_archived",
+            (true, true) => "ui.list.title_archived_other_areas",
+            (false, false) => "ui.list.title",
+            (false, true) => "ui.list.title_other_areas",
         };
         let title = tr(lang, title_key);
         let right = Some((counter.as_str(), theme.base));

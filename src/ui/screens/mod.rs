@@ -254,6 +254,16 @@ fn commune_of(store: &Store, facility_id: &str) -> Option<String> {
         .map(|f| f.data.commune_code)
 }
 
+/// [`refuse_out_of_scope`] for the facility `facility_id` (None when it is gone: the action
+/// says so itself).
+pub(super) fn refuse_for_facility(
+    lang: Lang,
+    store: &Store,
+    facility_id: &str,
+) -> Option<ScreenCmd> {
+    commune_of(store, facility_id).and_then(|c| refuse_out_of_scope(lang, store, &c))
+}
+
 /// `e`: the facility form over `facility` (saving checks its version).
 pub fn edit_facility_form(facility: Facility, env: &Env, store: &mut Store) -> ScreenCmd {
     if let Some(refused) = refuse_out_of_scope(env.lang, store, &facility.data.commune_code) {
@@ -269,9 +279,7 @@ pub fn log_consultation(
     lang: Lang,
     store: &Store,
 ) -> ScreenCmd {
-    if let Some(refused) =
-        commune_of(store, facility_id).and_then(|c| refuse_out_of_scope(lang, store, &c))
-    {
+    if let Some(refused) = refuse_for_facility(lang, store, facility_id) {
         return refused;
     }
     ScreenCmd::Push(Box::new(ConsultScreen::new_for(
@@ -312,9 +320,7 @@ pub fn open_facility(id: &str, lang: Lang, store: &Store) -> ScreenCmd {
 
 /// `f` on a facility: a proposal form prefilled from it and its recorded needs.
 pub fn flag_facility(facility_id: &str, env: &Env, store: &mut Store) -> ScreenCmd {
-    if let Some(refused) =
-        commune_of(store, facility_id).and_then(|c| refuse_out_of_scope(env.lang, store, &c))
-    {
+    if let Some(refused) = refuse_for_facility(env.lang, store, facility_id) {
         return refused;
     }
     match ProposalFormScreen::new_for(facility_id, store) {

@@ -290,7 +290,7 @@ impl ProposalsScreen {
             Column::new(tr(l, "ui.proposals.col.status"), Constraint::Length(10)),
             Column::new(tr(l, "ui.proposals.col.category"), Constraint::Length(4)),
             Column::new(tr(l, "ui.proposals.col.funding"), Constraint::Length(5)),
-            Column::new(tr(l, "ui.proposals.col.facility"), Constraint::Fill(1)).highlight(),
+            Column::new(tr(l, "ui.proposals.col.facility"), Constraint::Fill(1)),
             Column::new(
                 tr(l, "ui.proposals.col.support"),
                 Constraint::Length(AMOUNT_W as u16),

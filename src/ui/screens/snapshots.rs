@@ -206,7 +206,7 @@ impl Screen for SnapshotsScreen {
             return;
         }
         let columns = [
-            Column::new(tr(l, "cli.snapshots.col.at"), Constraint::Length(16)).highlight(),
+            Column::new(tr(l, "cli.snapshots.col.at"), Constraint::Length(16)),
             Column::new(tr(l, "cli.snapshots.col.reason"), Constraint::Fill(1)),
             Column::new(
                 tr(l, "cli.snapshots.col.facilities"),
