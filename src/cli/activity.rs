@@ -13,11 +13,11 @@ use clap::{Args, Subcommand};
 
 use super::output::{self, Format};
 use super::{CliError, Ctx};
-use crate::domain::activity::{ActivityInput, AttendeeInput};
+use crate::domain::activity::{parse_person_line, ActivityInput, AttendeeInput};
 use crate::domain::consultation::{parse_date, parse_typed_date};
 use crate::domain::money::format_vnd;
 use crate::record::ActivityRecord;
-use crate::store::{ActivityFilter, ActivityRow, Store, StoreError};
+use crate::store::{ActivityFilter, ActivityRow, FacilityMatch, Store, StoreError};
 use crate::words::activity::{activity_lines, activity_row_cells, describe_activity, LIST_HEADERS};
 use crate::words::format::short_id;
 use crate::words::{tr, trf, Lang};
@@ -124,93 +124,58 @@ fn checked<T>(l: Lang, r: Result<T, StoreError>) -> Result<T, CliError> {
     })
 }
 
-/// The facility a reference names: its id or short id, or search text finding exactly one
-/// facility (or one whose name is exactly the text); otherwise the candidates are named.
-fn facility_of(
-    l: Lang,
-    store: &Store,
-    index: &crate::search::SearchIndex,
-    r: &str,
-) -> Result<String, CliError> {
-    let r = crate::text::ingest(r);
-    if let Some(f) = store.facility_by_ref(&r)? {
-        return Ok(f.id);
-    }
-    let hits = index.search(&r, 6);
-    let docs: Vec<_> = hits.iter().map(|h| index.doc(h.index)).collect();
-    let exact: Vec<_> = docs
-        .iter()
-        .filter(|d| crate::text::fold(d.name) == crate::text::fold(&r))
-        .collect();
-    if let [one] = exact.as_slice() {
-        return Ok(one.id.to_string());
-    }
-    match docs.as_slice() {
-        [one] => Ok(one.id.to_string()),
-        [] => Err(CliError::Message(trf(l, "cli.fac.not_found", &[&r]))),
-        many => {
+/// The facility a reference names (`Store::match_facility`); several are named back.
+fn facility_of(l: Lang, store: &Store, r: &str) -> Result<String, CliError> {
+    match store.match_facility(r)? {
+        FacilityMatch::One(id) => Ok(id),
+        FacilityMatch::NotFound => Err(CliError::Message(trf(l, "cli.fac.not_found", &[&r]))),
+        FacilityMatch::Many(many) => {
             let names: Vec<String> = many
                 .iter()
-                .map(|d| format!("{} ({})", crate::text::sanitize(d.name), short_id(d.id)))
+                .map(|(id, name)| format!("{} ({})", crate::text::sanitize(name), short_id(id)))
                 .collect();
             Err(CliError::Message(trf(
                 l,
                 "cli.activity.facility_ambiguous",
-                &[&crate::text::sanitize(&r), &names.join(", ")],
+                &[&crate::text::sanitize(r), &names.join(", ")],
             )))
         }
     }
 }
 
-/// `Tên;NU;dtts;CƠ SỞ`: name, gender, ethnic minority, facility — all but the name optional.
-fn person_of(
-    l: Lang,
-    store: &Store,
-    index: &crate::search::SearchIndex,
-    raw: &str,
-) -> Result<AttendeeInput, CliError> {
-    let parts: Vec<&str> = raw.split(';').map(str::trim).collect();
-    let minority_word = parts.get(2).copied().unwrap_or("");
-    let ethnic_minority = match crate::text::fold(minority_word).as_str() {
-        "" | "kinh" | "khong" | "no" | "0" => false,
-        "dtts" | "x" | "co" | "yes" | "1" | "dan toc thieu so" => true,
-        _ => {
-            return Err(CliError::Message(trf(
-                l,
-                "cli.activity.bad_minority",
-                &[&crate::text::sanitize(raw)],
-            )))
-        }
-    };
-    let facility_id = match parts.get(3).filter(|f| !f.is_empty()) {
-        Some(f) => facility_of(l, store, index, f)?,
-        None => String::new(),
-    };
+/// `Tên;NU;dtts;CƠ SỞ` (see `domain::activity::parse_person_line`).
+fn person_of(l: Lang, store: &Store, raw: &str) -> Result<AttendeeInput, CliError> {
+    let p = parse_person_line(raw).ok_or_else(|| {
+        CliError::Message(trf(
+            l,
+            "cli.activity.bad_minority",
+            &[&crate::text::sanitize(raw)],
+        ))
+    })?;
     Ok(AttendeeInput {
-        facility_id,
-        person_name: parts.first().copied().unwrap_or("").to_string(),
-        gender: parts.get(1).copied().unwrap_or("").to_string(),
-        ethnic_minority,
+        facility_id: match &p.facility {
+            Some(f) => facility_of(l, store, f)?,
+            None => String::new(),
+        },
+        person_name: p.person_name,
+        gender: p.gender,
+        ethnic_minority: p.ethnic_minority,
     })
 }
 
 /// The attendees the options add, in the order given: facilities, then persons.
 fn new_attendees(l: Lang, store: &Store, a: &FieldArgs) -> Result<Vec<AttendeeInput>, CliError> {
-    if a.facility.is_empty() && a.person.is_empty() {
-        return Ok(Vec::new());
-    }
-    let index = store.search_index()?;
     let mut out = Vec::new();
     for r in a.facility.iter().flat_map(|f| f.split(',')).map(str::trim) {
         if !r.is_empty() {
             out.push(AttendeeInput {
-                facility_id: facility_of(l, store, &index, r)?,
+                facility_id: facility_of(l, store, r)?,
                 ..Default::default()
             });
         }
     }
     for p in &a.person {
-        out.push(person_of(l, store, &index, p)?);
+        out.push(person_of(l, store, p)?);
     }
     Ok(out)
 }

@@ -138,6 +138,56 @@ impl ActivityInput {
     }
 }
 
+/// A named attendee as a clerk types one line of a paper list: `Tên;NU;dtts;CƠ SỞ` — the
+/// name, the gender (NAM/NU, or empty), «dtts» for an ethnic minority (or empty), and the
+/// facility (id, short id or name) if any. The command line (`--person`) and the form's
+/// attendee lines read the same syntax.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PersonLine {
+    pub person_name: String,
+    pub gender: String,
+    pub ethnic_minority: bool,
+    /// The facility as typed (the front end resolves it through the store).
+    pub facility: Option<String>,
+}
+
+/// Reads one person line; None when the third part is neither empty nor an ethnic-minority
+/// mark (`dtts`, `x`, `có`, `yes`, `1`; `kinh`, `không`, `no`, `0` say no).
+pub fn parse_person_line(raw: &str) -> Option<PersonLine> {
+    let parts: Vec<String> = raw.split(';').map(ingest).collect();
+    let part = |i: usize| parts.get(i).cloned().unwrap_or_default();
+    let ethnic_minority = match fold(&part(2)).as_str() {
+        "" | "kinh" | "khong" | "no" | "0" => false,
+        "dtts" | "x" | "co" | "yes" | "1" | "dan toc thieu so" => true,
+        _ => return None,
+    };
+    Some(PersonLine {
+        person_name: part(0),
+        gender: part(1),
+        ethnic_minority,
+        facility: Some(part(3)).filter(|f| !f.is_empty()),
+    })
+}
+
+/// A named attendee as one person line (the inverse of [`parse_person_line`]), its facility
+/// written as `facility` (a short id).
+pub fn person_line(a: &AttendeeRecord, facility: Option<&str>) -> String {
+    let mut parts = vec![
+        a.person_name.clone(),
+        a.gender.clone().unwrap_or_default(),
+        if a.ethnic_minority {
+            "dtts".into()
+        } else {
+            String::new()
+        },
+        facility.unwrap_or("").to_string(),
+    ];
+    while parts.len() > 1 && parts.last().is_some_and(String::is_empty) {
+        parts.pop();
+    }
+    parts.join(";")
+}
+
 /// One attendee, validated.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Attendee {
@@ -439,6 +489,25 @@ mod tests {
             }
         )));
         assert!(got.contains(&("attendees", &Problem::AttendeeTwice { position: 3 })));
+    }
+
+    #[test]
+    fn person_lines_read_and_write_back() {
+        let p = parse_person_line(" Lò Thị Mai ; NU ; dtts ; gốm Bát Tràng").unwrap();
+        assert_eq!(p.person_name, "Lò Thị Mai");
+        assert_eq!(p.gender, "NU");
+        assert!(p.ethnic_minority);
+        assert_eq!(p.facility.as_deref(), Some("gốm Bát Tràng"));
+        assert_eq!(parse_person_line("Lan").unwrap().gender, "");
+        assert_eq!(parse_person_line("Lan;nu;maybe"), None);
+        let a = AttendeeRecord {
+            facility_id: None,
+            person_name: "Lò Thị Mai".into(),
+            gender: Some("NU".into()),
+            ethnic_minority: false,
+        };
+        assert_eq!(person_line(&a, None), "Lò Thị Mai;NU");
+        assert_eq!(person_line(&a, Some("1a2b3c4d")), "Lò Thị Mai;NU;;1a2b3c4d");
     }
 
     #[test]

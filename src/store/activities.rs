@@ -259,7 +259,77 @@ fn content(r: &ActivityRecord) -> Json {
     v
 }
 
+/// What a typed facility reference finds (an attendee by id, short id or name).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FacilityMatch {
+    One(String),
+    NotFound,
+    /// Several facilities: (id, name), at most six.
+    Many(Vec<(String, String)>),
+}
+
 impl Store {
+    /// The facility `text` names: its id or short id; else the readable facilities whose
+    /// name holds the text (folded; one whose name is exactly the text wins).
+    pub fn match_facility(&self, text: &str) -> Result<FacilityMatch> {
+        let text = crate::text::ingest(text);
+        if let Some(f) = self.facility_by_ref(&text)? {
+            return Ok(FacilityMatch::One(f.id));
+        }
+        let folded = fold(&text);
+        if folded.is_empty() {
+            return Ok(FacilityMatch::NotFound);
+        }
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT id, name, name_fold, commune_code FROM facilities
+             WHERE archived = 0 AND instr(name_fold, ?1) > 0 ORDER BY sort_key, id LIMIT 200",
+        )?;
+        let found: Vec<(String, String, String)> = stmt
+            .query_map([&folded], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get::<_, String>(3)?))
+            })?
+            .filter_map(|r| match r {
+                Ok((id, name, f, c)) => self.may_read(&c).then_some(Ok((id, name, f))),
+                Err(e) => Some(Err(e)),
+            })
+            .collect::<rusqlite::Result<_>>()?;
+        let exact: Vec<&(String, String, String)> =
+            found.iter().filter(|(_, _, f)| *f == folded).collect();
+        if let [one] = exact.as_slice() {
+            return Ok(FacilityMatch::One(one.0.clone()));
+        }
+        Ok(match found.as_slice() {
+            [one] => FacilityMatch::One(one.0.clone()),
+            [] => FacilityMatch::NotFound,
+            many => FacilityMatch::Many(
+                many.iter()
+                    .take(6)
+                    .map(|(id, name, _)| (id.clone(), name.clone()))
+                    .collect(),
+            ),
+        })
+    }
+
+    /// The facilities an attendee may be picked from: those the reader may read, not
+    /// archived, by name — (id, name, commune code).
+    pub fn attendee_choices(&self) -> Result<Vec<(String, String, String)>> {
+        let scope = self.read_scope();
+        let mut cond = String::from("archived = 0");
+        let mut args = Vec::new();
+        if let Some(communes) = scope.as_deref() {
+            cond.push_str(" AND ");
+            super::consultations::push_scope(&mut cond, &mut args, "commune_code", communes);
+        }
+        let sql = format!(
+            "SELECT id, name, commune_code FROM facilities WHERE {cond} ORDER BY sort_key, id"
+        );
+        let mut stmt = self.conn().prepare(&sql)?;
+        let rows = stmt.query_map(params_from_iter(args), |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     /// Checks what the store knows and the domain does not: the commune in the writer's
     /// scope, each attendee facility held here and readable by the writer, a linked đề án
     /// that exists.
