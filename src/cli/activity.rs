@@ -381,7 +381,11 @@ fn print_rows(
         return output::json(out, &rows).map_err(io);
     }
     let headers: Vec<&str> = LIST_HEADERS.iter().map(|k| tr(l, k)).collect();
-    let date = format.date_text();
+    // People read dd/mm/yyyy; scripts (TSV) get ISO dates.
+    let date = match format {
+        Format::Table => crate::domain::consultation::dmy,
+        other => other.date_text(),
+    };
     let cells: Vec<Vec<String>> = rows
         .iter()
         .map(|r| {

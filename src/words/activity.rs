@@ -242,6 +242,7 @@ pub(crate) const ACTIVITY: &[(&str, &str, &str)] = &[
     ("ui.activity.confirm_archive", "Lưu trữ hoạt động «{}»? (vẫn giữ lại, không xóa)", "Archive activity «{}»? (it is kept, not deleted)"),
     ("ui.activity.empty", "Chưa có hoạt động nào. Bấm {} để ghi hoạt động mới.", "No activities yet. Press {} to record one."),
     ("ui.activity.detail_heading", "Hoạt động đã tham dự ({})", "Activities attended ({})"),
+    ("cli.demo.activities", "Đã tạo {} hoạt động mẫu (tập huấn, hội chợ, tuyên truyền) với người tham dự.", "Created {} demo activities (training, fair, outreach) with attendees."),
     ("cli.activity.added", "Đã ghi hoạt động «{}» ({})", "Activity «{}» recorded ({})"),
     ("cli.activity.saved", "Đã lưu hoạt động «{}» ({})", "Activity «{}» saved ({})"),
     ("cli.activity.archived", "Đã lưu trữ hoạt động «{}» ({})", "Activity «{}» archived ({})"),

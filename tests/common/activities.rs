@@ -35,11 +35,11 @@ pub fn training_course(commune: &str, facilities: &[String]) -> ActivityInput {
         .collect();
     for i in 0..12 {
         attendees.push(AttendeeInput {
-            facility_id: if i < 4 {
-                facilities[i].clone()
-            } else {
-                String::new()
-            },
+            facility_id: facilities
+                .get(i)
+                .filter(|_| i < 4)
+                .cloned()
+                .unwrap_or_default(),
             person_name: format!("Học viên số {}", i + 1),
             gender: if i < 7 { "NU" } else { "nam" }.into(),
             ethnic_minority: i % 4 == 0,
