@@ -9,10 +9,9 @@ use crate::store::Store;
 use crate::text::sanitize;
 use crate::ui::keymap::{Action, Context};
 use crate::ui::widgets::table::render_table;
-use crate::ui::widgets::{dim_line, screen_frame};
+use crate::ui::widgets::{dim_line, list_frame};
 use crate::ui::widgets::{Column, ListWindow};
-use crate::words::format;
-use crate::words::{tr, trf, Lang};
+use crate::words::{tr, Lang};
 
 #[derive(Debug)]
 pub struct AccountsScreen {
@@ -104,10 +103,14 @@ impl Screen for AccountsScreen {
     fn render(&self, frame: &mut Frame, area: Rect, env: &Env, _focused: bool) {
         let l = env.lang;
         let theme = env.theme;
-        let count = trf(l, "ui.accounts.count", &[&format::count(self.rows.len())]);
-        let title = tr(l, "ui.accounts.title");
-        let right = Some((count.as_str(), theme.base));
-        let Some(inner) = screen_frame(frame, area, theme, title, right, (20, 3)) else {
+        let Some(inner) = list_frame(
+            frame,
+            area,
+            env,
+            "ui.accounts.title",
+            "ui.accounts.count",
+            self.rows.len(),
+        ) else {
             return;
         };
         let bar = match &self.error {

@@ -14,7 +14,7 @@ use crate::domain::money::format_vnd;
 use crate::store::{ActivityFilter, ActivityRow, Store};
 use crate::ui::keymap::{Action, Context};
 use crate::ui::widgets::table::render_table;
-use crate::ui::widgets::{dim_line, screen_frame, Column, ListWindow};
+use crate::ui::widgets::{dim_line, list_frame, Column, ListWindow};
 use crate::words::activity::{activity_row_cells, kind_label, LIST_HEADERS};
 use crate::words::format;
 use crate::words::{store_error_text, tr, trf, Lang};
@@ -207,10 +207,14 @@ impl Screen for ActivitiesScreen {
     fn render(&self, frame: &mut Frame, area: Rect, env: &Env, _focused: bool) {
         let l = env.lang;
         let theme = env.theme;
-        let count = trf(l, "cli.activity.count", &[&format::count(self.rows.len())]);
-        let title = tr(l, "ui.activity.list_title");
-        let right = Some((count.as_str(), theme.base));
-        let Some(inner) = screen_frame(frame, area, theme, title, right, (20, 3)) else {
+        let Some(inner) = list_frame(
+            frame,
+            area,
+            env,
+            "ui.activity.list_title",
+            "cli.activity.count",
+            self.rows.len(),
+        ) else {
             return;
         };
         let bar = match &self.filter.kind {

@@ -15,7 +15,7 @@ use crate::text::sanitize;
 use crate::ui::keymap::{Action, Context};
 use crate::ui::widgets::bars::wrap;
 use crate::ui::widgets::table::render_table;
-use crate::ui::widgets::{dim_line, screen_frame};
+use crate::ui::widgets::{dim_line, list_frame};
 use crate::ui::widgets::{Column, ListWindow};
 use crate::words::format;
 use crate::words::{tr, trf, Lang};
@@ -172,10 +172,14 @@ impl Screen for SnapshotsScreen {
     fn render(&self, frame: &mut Frame, area: Rect, env: &Env, _focused: bool) {
         let l = env.lang;
         let theme = env.theme;
-        let count = trf(l, "ui.snapshots.count", &[&format::count(self.rows.len())]);
-        let title = tr(l, "ui.snapshots.title");
-        let right = Some((count.as_str(), theme.base));
-        let Some(inner) = screen_frame(frame, area, theme, title, right, (20, 3)) else {
+        let Some(inner) = list_frame(
+            frame,
+            area,
+            env,
+            "ui.snapshots.title",
+            "ui.snapshots.count",
+            self.rows.len(),
+        ) else {
             return;
         };
         let Some(dir) = &self.dir else {

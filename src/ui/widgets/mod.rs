@@ -123,6 +123,22 @@ pub fn screen_frame(
     })
 }
 
+/// [`screen_frame`] of a list view: its title (string-table key) at the left and its count
+/// (a string-table key with one `{}`, given `n`) at the right.
+pub fn list_frame(
+    frame: &mut Frame,
+    area: Rect,
+    env: &crate::ui::screens::Env,
+    title_key: &'static str,
+    count_key: &'static str,
+    n: usize,
+) -> Option<Rect> {
+    let count = crate::words::trf(env.lang, count_key, &[&crate::words::format::count(n)]);
+    let title = crate::words::tr(env.lang, title_key);
+    let right = Some((count.as_str(), env.theme.base));
+    screen_frame(frame, area, env.theme, title, right, (20, 3))
+}
+
 /// One line of dim text (a hint, a filter, a folder) on the top row of `area`, cut to its width.
 pub fn dim_line(frame: &mut Frame, area: Rect, text: &str, theme: &Theme) {
     let w = area.width as usize;
