@@ -437,7 +437,7 @@ mod tests {
             title: "Lớp đan lát".into(),
             start_date: "1/12/2026".into(),
             end_date: "3/12/2026".into(),
-            commune_code: "26734".into(),
+            commune_code: "00004".into(),
             cost: "12tr".into(),
             unnamed_count: "10".into(),
             unnamed_women: "6".into(),

@@ -194,6 +194,7 @@ pub fn activity_row_cells(
 
 #[rustfmt::skip]
 pub(crate) const ACTIVITY: &[(&str, &str, &str)] = &[
+    ("activity.entity", "hoạt động", "activity"),
     ("activity.field.kind", "Loại hoạt động", "Kind of activity"),
     ("activity.field.title", "Tên hoạt động", "Title"),
     ("activity.field.start_date", "Ngày bắt đầu", "Start date"),
