@@ -93,7 +93,7 @@ fn an_activity_with_two_facilities_is_recorded_from_the_list() {
     );
     assert!(cells.contains(&"6".to_string()), "{cells:?}");
     let rows = a.store().activities(&ActivityFilter::default()).unwrap();
-    let (r, _) = a.store().activity(&rows[0].id).unwrap().unwrap();
+    let (r, _) = a.store().activity(&rows[0].record.id).unwrap().unwrap();
     let ids: Vec<Option<&str>> = r
         .attendees
         .iter()

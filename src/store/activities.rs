@@ -140,19 +140,12 @@ pub(crate) fn write_activity(tx: &Transaction<'_>, r: &ActivityRecord, version: 
     Ok(())
 }
 
-/// What the list shows of an activity.
+/// What the list shows of an activity: the record, its attendee counts and row version.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ActivityRow {
-    pub id: String,
-    pub kind: String,
-    pub title: String,
-    /// yyyy-mm-dd
-    pub start_date: String,
-    pub end_date: Option<String>,
-    pub commune_code: String,
-    pub cost: Option<i64>,
+    #[serde(flatten)]
+    pub record: ActivityRecord,
     pub counts: AttendeeCounts,
-    pub archived: bool,
     pub version: i64,
 }
 
@@ -394,69 +387,51 @@ impl Store {
         input: &ActivityInput,
     ) -> Result<ActivityRecord> {
         let (d, _) = activity::validate(input, self.today()).map_err(StoreError::Invalid)?;
-        let (old, _) = found(id, load_activity(self.conn(), id)?)?;
-        self.check_scope(&old.commune_code)?;
         self.check_activity(&d)?;
-        let actor = self.actor()?;
-        let now = self.now_string();
-        self.write(|tx| {
-            let (old, version) = found(id, load_activity(tx, id)?)?;
-            same_version(id, expected_version, version)?;
-            let mut rec = record_of(
-                &d,
-                id.to_string(),
-                (&old.created_at, &old.created_by),
-                &now,
-                &actor.id,
-            );
+        self.change_activity(id, expected_version, "update", |old, now, by| {
+            let created = (old.created_at.as_str(), old.created_by.as_str());
+            let mut rec = record_of(&d, id.to_string(), created, now, by);
             rec.archived = old.archived;
-            let changes = json_diff(Some(&content(&old)), &content(&rec));
-            if changes.is_empty() {
-                return Ok(old);
-            }
-            write_activity(tx, &rec, version + 1)?;
-            change_log::record(
-                tx,
-                &now,
-                &actor,
-                ENTITY,
-                id,
-                "update",
-                version + 1,
-                &changes,
-            )?;
-            Ok(rec)
+            rec
         })
     }
 
     /// Archives an activity (records are never deleted), on the version the person saw.
     pub fn archive_activity(&mut self, id: &str, expected_version: i64) -> Result<ActivityRecord> {
+        self.change_activity(id, expected_version, "archive", |old, now, by| {
+            let mut rec = old.clone();
+            rec.archived = true;
+            rec.updated_at = now.to_string();
+            rec.updated_by = by.to_string();
+            rec
+        })
+    }
+
+    /// One write of a stored activity in the writer's scope: `change` makes the new record
+    /// from the stored one (with the time and the writer) when it is still at
+    /// `expected_version` (else a `Conflict`); nothing is written when the content is the
+    /// same, else the row and a change-log row `action` with the fields that changed.
+    fn change_activity(
+        &mut self,
+        id: &str,
+        expected_version: i64,
+        action: &str,
+        change: impl FnOnce(&ActivityRecord, &str, &str) -> ActivityRecord,
+    ) -> Result<ActivityRecord> {
         let (old, _) = found(id, load_activity(self.conn(), id)?)?;
         self.check_scope(&old.commune_code)?;
         let actor = self.actor()?;
         let now = self.now_string();
         self.write(|tx| {
-            let (mut rec, version) = found(id, load_activity(tx, id)?)?;
+            let (old, version) = found(id, load_activity(tx, id)?)?;
             same_version(id, expected_version, version)?;
-            if rec.archived {
-                return Ok(rec);
+            let rec = change(&old, &now, &actor.id);
+            let changes = json_diff(Some(&content(&old)), &content(&rec));
+            if changes.is_empty() {
+                return Ok(old);
             }
-            rec.archived = true;
-            rec.updated_at = now.clone();
-            rec.updated_by = actor.id.clone();
             write_activity(tx, &rec, version + 1)?;
-            let mut changes = serde_json::Map::new();
-            changes.insert("archived".into(), serde_json::json!([false, true]));
-            change_log::record(
-                tx,
-                &now,
-                &actor,
-                ENTITY,
-                id,
-                "archive",
-                version + 1,
-                &changes,
-            )?;
+            change_log::record(tx, &now, &actor, ENTITY, id, action, version + 1, &changes)?;
             Ok(rec)
         })
     }
@@ -479,39 +454,24 @@ impl Store {
         let scope = self.read_scope();
         let (cond, args) = filter.where_clause(scope.as_deref());
         let sql = format!(
-            "SELECT a.id, a.kind, a.title, a.start_date, a.end_date, a.commune_code, a.cost,
-                a.archived, a.version, a.unnamed_count, a.unnamed_women, a.unnamed_minority,
-                (SELECT count(*) FROM activity_attendees x WHERE x.activity_id = a.id),
-                (SELECT count(DISTINCT x.facility_id) FROM activity_attendees x
-                    WHERE x.activity_id = a.id),
-                (SELECT count(*) FROM activity_attendees x WHERE x.activity_id = a.id
-                    AND x.gender = 'NU'),
-                (SELECT count(*) FROM activity_attendees x WHERE x.activity_id = a.id
-                    AND x.ethnic_minority = 1)
-             FROM activities a WHERE {cond} ORDER BY a.start_date DESC, a.id DESC"
+            "SELECT a.id FROM activities a WHERE {cond} ORDER BY a.start_date DESC, a.id DESC"
         );
         let mut stmt = self.conn().prepare_cached(&sql)?;
-        let rows = stmt.query_map(params_from_iter(args), |r| {
-            let unnamed: i64 = r.get(9)?;
-            Ok(ActivityRow {
-                id: r.get(0)?,
-                kind: r.get(1)?,
-                title: r.get(2)?,
-                start_date: r.get(3)?,
-                end_date: r.get(4)?,
-                commune_code: r.get(5)?,
-                cost: r.get(6)?,
-                archived: r.get(7)?,
-                version: r.get(8)?,
-                counts: AttendeeCounts {
-                    total: unnamed + r.get::<_, i64>(12)?,
-                    facilities: r.get(13)?,
-                    women: r.get::<_, i64>(10)? + r.get::<_, i64>(14)?,
-                    minority: r.get::<_, i64>(11)? + r.get::<_, i64>(15)?,
-                },
-            })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        let ids: Vec<String> = stmt
+            .query_map(params_from_iter(args), |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            if let Some((record, version)) = load_activity(self.conn(), &id)? {
+                let counts = AttendeeCounts::of(&record);
+                out.push(ActivityRow {
+                    record,
+                    counts,
+                    version,
+                });
+            }
+        }
+        Ok(out)
     }
 
     /// The activities a facility took part in (as a facility or through a named person of

@@ -175,6 +175,8 @@ pub fn activity_row_cells(
     date: &dyn Fn(&str) -> String,
     money: &dyn Fn(i64) -> String,
 ) -> Vec<String> {
+    let c = &r.counts;
+    let r = &r.record;
     let dates = match r.end_date.as_deref().filter(|e| *e != r.start_date) {
         Some(e) => format!("{} – {}", date(&r.start_date), date(e)),
         None => date(&r.start_date),
@@ -185,9 +187,9 @@ pub fn activity_row_cells(
         kind_label(l, &r.kind),
         sanitize(&r.title),
         commune_label(&r.commune_code, CommuneForm::Name),
-        r.counts.total.to_string(),
-        r.counts.women.to_string(),
-        r.counts.minority.to_string(),
+        c.total.to_string(),
+        c.women.to_string(),
+        c.minority.to_string(),
         r.cost.map(money).unwrap_or_default(),
     ]
 }

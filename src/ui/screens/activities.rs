@@ -55,11 +55,11 @@ impl ActivitiesScreen {
         // The screen shows no id column and the start date alone (80 columns).
         let mut cells = activity_row_cells(lang, r, &date, &format_vnd);
         cells.remove(0);
-        cells[0] = date(&r.start_date);
+        cells[0] = date(&r.record.start_date);
         Row {
-            id: r.id.clone(),
+            id: r.record.id.clone(),
             version: r.version,
-            title: r.title.clone(),
+            title: r.record.title.clone(),
             cells,
         }
     }

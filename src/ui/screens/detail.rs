@@ -566,7 +566,7 @@ fn activity_items(l: Lang, rows: &[crate::store::ActivityRow]) -> Vec<Item> {
         Item::blank(),
         Item::heading(trf(l, "ui.activity.detail_heading", &[&rows.len()])),
     ];
-    items.extend(rows.iter().map(|r| {
+    items.extend(rows.iter().map(|r| &r.record).map(|r| {
         Item::text(format!(
             "{} · {} · {}",
             crate::words::activity::period_text(&r.start_date, r.end_date.as_deref()),
