@@ -13,7 +13,7 @@ use crate::domain::consultation::{dmy, parse_date};
 use crate::domain::money::format_vnd;
 use crate::store::{ActivityFilter, ActivityRow, Store};
 use crate::ui::keymap::{Action, Context};
-use crate::ui::widgets::table::render_table;
+use crate::ui::widgets::table::render_list;
 use crate::ui::widgets::{dim_line, list_frame, Column, ListWindow};
 use crate::words::activity::{activity_row_cells, kind_label, LIST_HEADERS};
 use crate::words::format;
@@ -207,14 +207,12 @@ impl Screen for ActivitiesScreen {
     fn render(&self, frame: &mut Frame, area: Rect, env: &Env, _focused: bool) {
         let l = env.lang;
         let theme = env.theme;
-        let Some(inner) = list_frame(
-            frame,
-            area,
-            env,
+        let head = (
             "ui.activity.list_title",
             "cli.activity.count",
             self.rows.len(),
-        ) else {
+        );
+        let Some(inner) = list_frame(frame, area, env, head) else {
             return;
         };
         let bar = match &self.filter.kind {
@@ -257,22 +255,10 @@ impl Screen for ActivitiesScreen {
                 trf(l, "ui.activity.empty", &[&key])
             }
         };
-        render_table(
-            frame.buffer_mut(),
-            rest,
-            &columns,
-            true,
-            self.rows.len(),
-            &self.window,
-            theme,
-            &empty,
-            |i| {
-                self.rows
-                    .get(i)
-                    .map(|r| r.cells.clone())
-                    .unwrap_or_default()
-            },
-        );
+        let rows = (self.rows.as_slice(), &self.window);
+        render_list(frame, rest, &columns, rows, theme, &empty, |r| {
+            r.cells.clone()
+        });
     }
 
     fn is_view(&self) -> bool {

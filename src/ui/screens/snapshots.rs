@@ -14,7 +14,7 @@ use crate::store::{Snapshot, SnapshotReason, Store};
 use crate::text::sanitize;
 use crate::ui::keymap::{Action, Context};
 use crate::ui::widgets::bars::wrap;
-use crate::ui::widgets::table::render_table;
+use crate::ui::widgets::table::render_list;
 use crate::ui::widgets::{dim_line, list_frame};
 use crate::ui::widgets::{Column, ListWindow};
 use crate::words::format;
@@ -172,14 +172,8 @@ impl Screen for SnapshotsScreen {
     fn render(&self, frame: &mut Frame, area: Rect, env: &Env, _focused: bool) {
         let l = env.lang;
         let theme = env.theme;
-        let Some(inner) = list_frame(
-            frame,
-            area,
-            env,
-            "ui.snapshots.title",
-            "ui.snapshots.count",
-            self.rows.len(),
-        ) else {
+        let head = ("ui.snapshots.title", "ui.snapshots.count", self.rows.len());
+        let Some(inner) = list_frame(frame, area, env, head) else {
             return;
         };
         let Some(dir) = &self.dir else {
@@ -224,26 +218,16 @@ impl Screen for SnapshotsScreen {
             .right(),
             Column::new(tr(l, "cli.snapshots.col.size"), Constraint::Length(10)).right(),
         ];
-        render_table(
-            frame.buffer_mut(),
-            rest,
-            &columns,
-            true,
-            self.rows.len(),
-            &self.window,
-            theme,
-            "",
-            |i| match self.rows.get(i) {
-                Some(r) => vec![
-                    r.at.clone(),
-                    r.reason.clone(),
-                    r.facilities.clone(),
-                    r.consultations.clone(),
-                    r.size.clone(),
-                ],
-                None => Vec::new(),
-            },
-        );
+        let rows = (self.rows.as_slice(), &self.window);
+        render_list(frame, rest, &columns, rows, theme, "", |r| {
+            vec![
+                r.at.clone(),
+                r.reason.clone(),
+                r.facilities.clone(),
+                r.consultations.clone(),
+                r.size.clone(),
+            ]
+        });
     }
 
     fn on_confirm(&mut self, action: Action, env: &Env, store: &mut Store) -> ScreenCmd {

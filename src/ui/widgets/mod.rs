@@ -123,15 +123,13 @@ pub fn screen_frame(
     })
 }
 
-/// [`screen_frame`] of a list view: its title (string-table key) at the left and its count
-/// (a string-table key with one `{}`, given `n`) at the right.
+/// [`screen_frame`] of a list view: `(title, count, n)` — its title (string-table key) at the
+/// left and its count (a string-table key with one `{}`, given `n`) at the right.
 pub fn list_frame(
     frame: &mut Frame,
     area: Rect,
     env: &crate::ui::screens::Env,
-    title_key: &'static str,
-    count_key: &'static str,
-    n: usize,
+    (title_key, count_key, n): (&'static str, &'static str, usize),
 ) -> Option<Rect> {
     let count = crate::words::trf(env.lang, count_key, &[&crate::words::format::count(n)]);
     let title = crate::words::tr(env.lang, title_key);
