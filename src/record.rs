@@ -214,6 +214,50 @@ pub struct ProposalRecord {
     pub updated_by: String,
 }
 
+/// One attendee of an activity: a facility of the registry, a named person (with their
+/// facility if any), or both.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AttendeeRecord {
+    pub facility_id: Option<String>,
+    pub person_name: String,
+    /// NAM | NU, None when not recorded.
+    pub gender: Option<String>,
+    pub ethnic_minority: bool,
+}
+
+/// An activity (tập huấn, hội thảo, hội chợ …) with its attendees, in their order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ActivityRecord {
+    pub id: String,
+    /// activity_kinds.csv
+    pub kind: String,
+    pub title: String,
+    /// yyyy-mm-dd
+    pub start_date: String,
+    pub end_date: Option<String>,
+    /// Where it takes place (the scope).
+    pub commune_code: String,
+    pub place: String,
+    pub organiser: String,
+    pub proposal_id: Option<String>,
+    pub cost: Option<i64>,
+    pub unnamed_count: i64,
+    pub unnamed_women: i64,
+    pub unnamed_minority: i64,
+    pub notes: String,
+    pub attendees: Vec<AttendeeRecord>,
+    pub archived: bool,
+    pub created_at: String,
+    pub created_by: String,
+    pub updated_at: String,
+    pub updated_by: String,
+}
+
+/// The bundle entry of activities (optional: a bundle without it has none).
+pub const ACTIVITY_ENTRY: &str = "activities.ndjson";
+
 // ------------------------------------------------------------------------------------------
 // The đề án after approval (format version 2). Field names are the table's column names
 // (migration 011), so one generic reader and writer serves all five (see `store::projects`).

@@ -500,6 +500,7 @@ fn read_from<R: Read + std::io::Seek>(
         consultations: Vec::new(),
         proposals: Vec::new(),
         projects: Default::default(),
+        activities: Vec::new(),
         extra: BTreeMap::new(),
     };
     let listed: Vec<String> = bundle.manifest.entries.keys().cloned().collect();
@@ -535,6 +536,9 @@ fn read_from<R: Read + std::io::Seek>(
             }
             ResultRecord::ENTRY => {
                 read_project::<_, ResultRecord>(&mut zip, name, limits, t, &mut bundle)
+            }
+            super::ACTIVITIES => {
+                read_records(&mut zip, name, limits, t, &mut bundle.activities, |r| &r.id)
             }
             _ => {
                 let mut out = Vec::new();
@@ -589,6 +593,7 @@ fn read_from<R: Read + std::io::Seek>(
             pr.payments.len(),
         ),
         (ResultRecord::ENTRY, ResultRecord::TABLE, pr.results.len()),
+        (super::ACTIVITIES, "activities", bundle.activities.len()),
     ];
     for (entry, key, found) in counts {
         let expected = bundle.manifest.counts.get(key).copied().unwrap_or(0);

@@ -189,6 +189,7 @@ pub fn export_with_key(
                 // A follow-up travels inside its consultation (its id is the consultation's).
                 "consultation" | "follow_up" => "consultation",
                 "proposal" => "proposal",
+                "activity" => "activity",
                 e => match PROJECT_ENTITIES.iter().find(|p| **p == e) {
                     Some(p) => p,
                     None => continue,
@@ -317,6 +318,14 @@ pub fn export_with_key(
                 skip,
             )?,
         ];
+        let mut a = Lines::new(1 << 12);
+        let sent_a = store.sent_revs(&sender.id, "activity")?;
+        for r in &store.activity_records(&Selection {
+            scope: &scope,
+            only: only("activity"),
+        })? {
+            a.push("activity", &r.id, r, &sent_a, skip)?;
+        }
         progress(500, 1000);
         // Packed here while the workbook thread is still busy.
         let mut packed = Vec::with_capacity(10);
@@ -331,6 +340,10 @@ pub fn export_with_key(
         // A kind of đề án record travels only when there is some (most bundles have none).
         for (_, name, lines) in projects.iter().filter(|(_, _, l)| l.count > 0) {
             packed.push(container::pack_entry(name, &lines.buf)?);
+        }
+        // So do activities (the entry is optional for readers).
+        if a.count > 0 {
+            packed.push(container::pack_entry(super::ACTIVITIES, &a.buf)?);
         }
         progress(650, 1000);
         let book = book
@@ -351,6 +364,7 @@ pub fn export_with_key(
                 .filter(|(_, _, l)| l.count > 0)
                 .map(|(key, _, l)| (*key, l.count)),
         )
+        .chain((a.count > 0).then_some(("activities", a.count)))
         .map(|(k, v)| (k.to_string(), v))
         .collect();
         let mut sent = Vec::new();
@@ -361,6 +375,7 @@ pub fn export_with_key(
         for (_, _, l) in projects.iter_mut() {
             sent.append(&mut l.sent);
         }
+        sent.append(&mut a.sent);
         Ok::<_, BundleError>((packed, sent, counts))
     })?;
     // Proposals carried only as unchanged are not in the bundle and so are not sent now.

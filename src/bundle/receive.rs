@@ -16,7 +16,7 @@ use super::{
 };
 use crate::domain::caps::{check_rows, CapTableText, CapText, Owner, SupportCap};
 use crate::domain::proposal::Flow;
-use crate::record::{ProjectRecords, ProposalRecord};
+use crate::record::{ActivityRecord, ProjectRecords, ProposalRecord};
 use crate::store::{
     bundles::{record_received_in, trust_sender_in},
     Incoming, MergeReport, Sender, Store, StoreError,
@@ -46,6 +46,9 @@ pub struct Receipt {
     /// acceptance, payments, results); absent from receipts before format version 2.
     #[serde(default, skip_serializing_if = "ProjectRecords::is_empty")]
     pub projects: ProjectRecords,
+    /// The province's activities in the sender's communes (absent before issue 17).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub activities: Vec<ActivityRecord>,
     /// The province's flow (absent from receipts written before issue 15).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub flow: Option<Flow>,
@@ -165,6 +168,7 @@ impl Checked {
             consultations: &self.bundle.consultations,
             proposals: &self.bundle.proposals,
             projects: &self.bundle.projects,
+            activities: &self.bundle.activities,
         }
     }
 
@@ -241,7 +245,7 @@ pub fn import(store: &mut Store, c: &Checked, accept_key: bool) -> Result<Import
     // The đề án's records as the manifest counts them (only the kinds it carries).
     .chain(c.bundle.manifest.counts.iter().filter_map(|(k, v)| {
         let n = usize::try_from(*v).ok()?;
-        k.starts_with("project_").then_some((k.as_str(), n))
+        (k.starts_with("project_") || k == "activities").then_some((k.as_str(), n))
     }))
     .map(|(k, v)| (k.to_string(), v as u64))
     .collect();
@@ -267,6 +271,7 @@ pub fn import(store: &mut Store, c: &Checked, accept_key: bool) -> Result<Import
                 .collect(),
             decisions: Vec::new(),
             projects: ProjectRecords::default(),
+            activities: Vec::new(),
             flow: None,
             caps: None,
         };
@@ -290,6 +295,7 @@ pub fn receipt_for(
         serde_json::from_str(&body).map_err(|e| ReceiveError::BadReceipt(e.to_string()))?;
     r.decisions = store.decided_proposals_of(sender_id)?;
     r.projects = store.project_records_for_receipt(sender_id)?;
+    r.activities = store.activities_for_receipt(sender_id)?;
     r.flow = Some(store.flow()?);
     r.caps = receipt_caps(store)?;
     Ok(r)
@@ -373,6 +379,8 @@ pub struct ReceiptApplied {
     pub decisions_applied: usize,
     /// The đề án's records added or changed now.
     pub projects_applied: usize,
+    /// The province's activities added or changed now.
+    pub activities_applied: usize,
 }
 
 /// The sender's side: checks the receipt is for this profile, then in one transaction keeps
@@ -398,12 +406,15 @@ pub fn apply_receipt(
     let now = store.now_string();
     let caps = received_caps(store, &receipt)?;
     let mut projects_applied = 0;
+    let mut activities_applied = 0;
     let applied = store.take_decisions(&province, receipt.flow, &receipt.decisions, |tx| {
         if let Some((code, rows)) = &caps {
             crate::store::caps::take_caps_in(tx, &now, &province, code, rows)?;
         }
         projects_applied =
             crate::store::take_project_records_in(tx, &receipt.projects, &province, &now)?;
+        activities_applied =
+            crate::store::take_activities_in(tx, &receipt.activities, &province, &now)?;
         if trust {
             trust_sender_in(tx, &m.sender, &now)?;
         }
@@ -420,5 +431,6 @@ pub fn apply_receipt(
         receipt,
         decisions_applied: applied,
         projects_applied,
+        activities_applied,
     })
 }

@@ -102,6 +102,10 @@ pub fn run(ctx: &Ctx, a: DemoArgs) -> Result<(), CliError> {
         let made = crate::demo::add_demo_proposals(&mut store, &out.ids, n, a.seed)?;
         println!("{}", trf(l, "cli.demo.proposals", &[&made]));
     }
+    let made = crate::demo::add_demo_activities(&mut store, &out.ids, a.seed)?;
+    if made > 0 {
+        println!("{}", trf(l, "cli.demo.activities", &[&made]));
+    }
     if let Some(input) = hand_over {
         let p = store.init_profile(&input, true)?;
         println!(

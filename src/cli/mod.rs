@@ -1,6 +1,7 @@
 //! The command line: scriptable twins of what the terminal app does. One file per subcommand;
 //! each prints and returns an exit code: 0 success, 1 bad input (reported), 2 usage.
 
+pub mod activity;
 mod admin;
 mod agenda;
 mod backup;
@@ -84,6 +85,9 @@ pub enum Command {
     /// Support caps: the province loads its table (import); list the caps in force
     #[command(subcommand)]
     Caps(caps::CapsCmd),
+    /// Activities with attendees: training, workshops, fairs, study tours, outreach, votes
+    #[command(subcommand)]
+    Activity(activity::ActivityCmd),
     /// Back up the database: a snapshot beside it, or a copy to FILE
     Backup(backup::BackupArgs),
     /// Replace the database by a backup (checked first; the current one is kept as a snapshot)
@@ -220,6 +224,7 @@ pub fn run(cli: Cli, start_tui: StartTui) -> ExitCode {
         Some(Command::Project(c)) => project::run(&ctx, c),
         Some(Command::Plan(a)) => plan::run(&ctx, a),
         Some(Command::Caps(c)) => caps::run(&ctx, c),
+        Some(Command::Activity(c)) => activity::run(&ctx, c),
         Some(Command::Register(a)) => register::run(&ctx, a),
         Some(Command::Backup(a)) => backup::run(&ctx, a),
         Some(Command::Restore(a)) => restore::run(&ctx, a),

@@ -1,5 +1,6 @@
 //! Domain types and rules: plain Rust, no terminal, no SQL.
 
+pub mod activity;
 pub mod caps;
 pub mod collaborator;
 pub mod consultation;

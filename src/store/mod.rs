@@ -1,6 +1,7 @@
 //! The SQLite store. One `Store` owns the connection; every write is one `BEGIN IMMEDIATE`
 //! transaction that also writes its change-log rows.
 
+mod activities;
 mod backup;
 pub mod bundles;
 mod busy;
@@ -31,6 +32,7 @@ use crate::clock::{Clock, SystemClock};
 use crate::domain::issue::Issues;
 use crate::domain::Profile;
 
+pub use activities::{take_activities_in, ActivityFilter, ActivityRow, FacilityMatch};
 pub use backup::{
     backup_to, check_database, daily_due, latest_snapshot, list_snapshots, restore, rotate,
     rotation_keeps, snapshot_from, snapshots_dir, take_daily_if_due, verify_database, CheckReport,

@@ -112,6 +112,8 @@ pub enum Action {
     StageFilter,
     /// F5: filter đề án by batch (đợt).
     BatchFilter,
+    /// F10: activities with attendees (training, workshops, fairs …), from anywhere.
+    Activities,
 }
 
 impl Action {
@@ -175,6 +177,7 @@ impl Action {
         Action::Export,
         Action::StageFilter,
         Action::BatchFilter,
+        Action::Activities,
     ];
 
     /// The stable name used in the config file's `[keys]` table.
@@ -239,6 +242,7 @@ impl Action {
             Action::Export => "export",
             Action::StageFilter => "stage_filter",
             Action::BatchFilter => "batch_filter",
+            Action::Activities => "activities",
         }
     }
 
@@ -309,6 +313,7 @@ impl Action {
             Action::Export => "ui.action.export",
             Action::StageFilter => "ui.action.stage_filter",
             Action::BatchFilter => "ui.action.batch_filter",
+            Action::Activities => "ui.action.activities",
         }
     }
 
@@ -321,6 +326,7 @@ impl Action {
         Action::Snapshots,
         Action::Accounts,
         Action::Bundles,
+        Action::Activities,
     ];
 
     /// Whether this action opens a view (see [`Action::VIEWS`]).
@@ -699,6 +705,13 @@ fn defaults() -> Vec<Binding> {
             C::Global,
             &[Key::plain(KeyCode::F(8))],
             l(A::Export),
+            false,
+        ),
+        b(
+            A::Activities,
+            C::Global,
+            &[Key::plain(KeyCode::F(10))],
+            l(A::Activities),
             false,
         ),
         // Bundles: panes, resolve a conflict, merge or keep apart a duplicate pair.

@@ -272,6 +272,7 @@ pub fn entity_label(l: Lang, entity: &str) -> &'static str {
         "project_acceptance" => tr(l, "project.kind.acceptance"),
         "project_payment" => tr(l, "project.kind.payment"),
         "project_result" => tr(l, "project.entity.result"),
+        "activity" => tr(l, "activity.entity"),
         _ => tr(l, "merge.entity.manifest"),
     }
 }

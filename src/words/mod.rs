@@ -11,6 +11,7 @@
 //! - [`merge`]: the province's merge preview and receipt summary;
 //! - [`project`]: the đề án's records after approval (refusals, codes).
 
+pub mod activity;
 pub mod caps;
 pub mod errors;
 pub mod flow;

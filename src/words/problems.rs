@@ -133,6 +133,15 @@ pub fn problem_text(lang: Lang, problem: &Problem) -> String {
             };
             trf(lang, key, &[commune, district, province])
         }
+        Problem::OverCount { count } => trf(lang, "activity.p.over_count", &[count]),
+        Problem::AttendeeEmpty { position } => trf(lang, "activity.p.attendee_empty", &[position]),
+        Problem::AttendeeTwice { position } => trf(lang, "activity.p.attendee_twice", &[position]),
+        Problem::AttendeeGender { position, value } => {
+            trf(lang, "activity.p.attendee_gender", &[position, value])
+        }
+        Problem::AttendeeUnknownFacility { position } => {
+            trf(lang, "activity.p.attendee_unknown_facility", &[position])
+        }
         other => proposal_problem_text(lang, other),
     }
 }

@@ -1768,6 +1768,7 @@ fn table() -> &'static HashMap<&'static str, (&'static str, &'static str)> {
             .chain(super::help_table::HELP)
             .chain(PROJECT)
             .chain(CAPS)
+            .chain(super::activity::ACTIVITY)
             .map(|(k, vi, en)| (*k, (*vi, *en)))
             .collect()
     })
@@ -1819,6 +1820,7 @@ pub fn keys() -> impl Iterator<Item = &'static str> {
         .chain(super::help_table::HELP)
         .chain(PROJECT)
         .chain(CAPS)
+        .chain(super::activity::ACTIVITY)
         .map(|(k, _, _)| *k)
 }
 
@@ -1833,6 +1835,7 @@ mod tests {
         for (k, vi, en) in all
             .chain(PROJECT)
             .chain(CAPS)
+            .chain(super::super::activity::ACTIVITY)
             .chain(super::super::help_table::HELP)
         {
             assert!(seen.insert(*k), "duplicate i18n key {k}");

@@ -1,6 +1,7 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
+pub mod activities;
 pub mod caps;
 pub mod project;
 pub mod projects;

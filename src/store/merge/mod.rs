@@ -38,13 +38,13 @@ use crate::domain::dup::DupReason;
 use crate::domain::issue::{FieldIssue, Issues, Problem};
 use crate::domain::Profile;
 use crate::record::{
-    AcceptanceRecord, AdjustmentRecord, CollaboratorRecord, ConsultationRecord, Envelope,
-    FacilityRecord, PaymentRecord, ProjectEnvelopes, ProjectRecords, ProposalRecord, ResultRecord,
-    VisitRecord,
+    AcceptanceRecord, ActivityRecord, AdjustmentRecord, CollaboratorRecord, ConsultationRecord,
+    Envelope, FacilityRecord, PaymentRecord, ProjectEnvelopes, ProjectRecords, ProposalRecord,
+    ResultRecord, VisitRecord,
 };
 
 /// The entities a bundle carries, in the order they are merged (references point backwards).
-pub const ENTITIES: [&str; 9] = [
+pub const ENTITIES: [&str; 10] = [
     "collaborator",
     "facility",
     "consultation",
@@ -54,6 +54,7 @@ pub const ENTITIES: [&str; 9] = [
     "project_acceptance",
     "project_payment",
     "project_result",
+    "activity",
 ];
 
 /// Who sent a bundle, as its manifest says.
@@ -75,6 +76,8 @@ pub struct Incoming<'a> {
     pub proposals: &'a [Envelope<ProposalRecord>],
     /// The đề án's records after approval (format version 2; `ProjectEnvelopes::none()`).
     pub projects: &'a ProjectEnvelopes,
+    /// Activities with their attendees (optional entry; none in older bundles).
+    pub activities: &'a [Envelope<ActivityRecord>],
 }
 
 /// Why a record of a bundle is refused (the whole bundle with it).
@@ -202,7 +205,8 @@ impl Store {
         let total = inc.facilities.len()
             + inc.consultations.len()
             + inc.proposals.len()
-            + inc.projects.len();
+            + inc.projects.len()
+            + inc.activities.len();
         let big = total > 1000;
         if big {
             self.conn().execute_batch("PRAGMA cache_size = -262144")?;
@@ -268,6 +272,7 @@ impl Store {
                 payments: all_of(conn)?,
                 results: all_of(conn)?,
             },
+            activities: all_of(conn)?,
         })
     }
 }
@@ -293,6 +298,7 @@ pub struct AllRecords {
     pub consultations: Vec<ConsultationRecord>,
     pub proposals: Vec<ProposalRecord>,
     pub projects: ProjectRecords,
+    pub activities: Vec<ActivityRecord>,
 }
 
 /// What the merge needs to know of each kind of record; one implementation per entity, so
@@ -473,6 +479,33 @@ project_kind!(
 project_kind!(PaymentRecord, 7, crate::domain::project::validate_payment);
 project_kind!(ResultRecord, 8, crate::domain::project::validate_result);
 
+impl Kind for ActivityRecord {
+    const ENTITY: &'static str = super::activities::ENTITY;
+    const TABLE: &'static str = "activities";
+    const RANK: usize = 9;
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn updated_at(&self) -> &str {
+        &self.updated_at
+    }
+    fn of<'a>(inc: &Incoming<'a>) -> &'a [Envelope<Self>] {
+        inc.activities
+    }
+    fn decisions(p: &Plan) -> &[Decision] {
+        &p.activities
+    }
+    fn load(conn: &Connection, id: &str) -> Result<Option<(Self, i64)>> {
+        super::activities::load_activity(conn, id)
+    }
+    fn check(&self, c: &Checker<'_>, line: usize) -> Result<()> {
+        c.activity(line, self)
+    }
+    fn write(&self, w: &Writer<'_, '_>, version: i64) -> Result<()> {
+        super::activities::write_activity(w.tx, self, version)
+    }
+}
+
 /// Runs `$body` with `$t` the record type of entity `$entity`; `$other` for an unknown one.
 macro_rules! by_entity {
     ($entity:expr, $t:ident => $body:expr, _ => $other:expr) => {
@@ -485,7 +518,8 @@ macro_rules! by_entity {
             "project_visit" => VisitRecord,
             "project_acceptance" => AcceptanceRecord,
             "project_payment" => PaymentRecord,
-            "project_result" => ResultRecord)
+            "project_result" => ResultRecord,
+            "activity" => ActivityRecord)
     };
     (@arms $entity:expr, $t:ident, $body:expr, $other:expr; $($name:literal => $ty:ident),*) => {
         match $entity {

@@ -9,8 +9,8 @@ use serde_json::{Map, Value};
 use super::classify::{Decision, Plan};
 use super::{Incoming, Kind};
 use crate::record::{
-    AcceptanceRecord, AdjustmentRecord, CollaboratorRecord, ConsultationRecord, Envelope,
-    FacilityRecord, PaymentRecord, ProposalRecord, ResultRecord, VisitRecord,
+    AcceptanceRecord, ActivityRecord, AdjustmentRecord, CollaboratorRecord, ConsultationRecord,
+    Envelope, FacilityRecord, PaymentRecord, ProposalRecord, ResultRecord, VisitRecord,
 };
 use crate::store::{change_log, rows, Actor, Result, StoreError};
 use crate::text::{fold, vn_sort_key};
@@ -537,6 +537,7 @@ pub(super) fn write_plan(
     apply_kind::<AcceptanceRecord>(&w, &pr.acceptances, &p.projects[2])?;
     apply_kind::<PaymentRecord>(&w, &pr.payments, &p.projects[3])?;
     apply_kind::<ResultRecord>(&w, &pr.results, &p.projects[4])?;
+    apply_kind::<ActivityRecord>(&w, inc.activities, &p.activities)?;
     for (_, sql) in &indexes {
         tx.execute_batch(sql)?;
     }

@@ -120,6 +120,9 @@ pub struct DetailScreen {
     history_count: usize,
     /// The facility's proposals, one line each (newest plan year first).
     proposals: Vec<Item>,
+    /// The activities it took part in, shown after its consultations (a heading, then one
+    /// line each, newest first); empty when none.
+    activities: Vec<Item>,
     /// The newest consultations with the facility, and each one's lines.
     timeline: Vec<Consultation>,
     timeline_items: Vec<Vec<Item>>,
@@ -149,6 +152,7 @@ impl DetailScreen {
             history: Vec::new(),
             history_count: 0,
             proposals: Vec::new(),
+            activities: Vec::new(),
             timeline: Vec::new(),
             timeline_items: Vec::new(),
             timeline_total: 0,
@@ -177,7 +181,13 @@ impl DetailScreen {
             Pane::Info => &self.info,
             Pane::History => &self.history,
             Pane::Consultations => {
-                flat = self.timeline_items.iter().flatten().cloned().collect();
+                flat = self
+                    .timeline_items
+                    .iter()
+                    .flatten()
+                    .chain(&self.activities)
+                    .cloned()
+                    .collect();
                 &flat
             }
             _ => return Vec::new(),
@@ -287,6 +297,7 @@ impl DetailScreen {
         entries.reverse(); // newest first
         self.history_count = entries.len();
         self.history = history_items(l, &entries);
+        self.activities = activity_items(l, &store.activities_of_facility(&self.facility.id)?);
         let filter = crate::store::ProposalFilter {
             facility_id: Some(self.facility.id.clone()),
             ..Default::default()
@@ -562,6 +573,26 @@ fn action_key(action: &str) -> Option<&'static str> {
         "restore" => "ui.history.restore",
         _ => return None,
     })
+}
+
+/// The activities a facility took part in: a heading, then «dates · kind · title» each.
+fn activity_items(l: Lang, rows: &[crate::store::ActivityRow]) -> Vec<Item> {
+    if rows.is_empty() {
+        return Vec::new();
+    }
+    let mut items = vec![
+        Item::blank(),
+        Item::heading(trf(l, "ui.activity.detail_heading", &[&rows.len()])),
+    ];
+    items.extend(rows.iter().map(|r| &r.record).map(|r| {
+        Item::text(format!(
+            "{} · {} · {}",
+            crate::words::activity::period_text(&r.start_date, r.end_date.as_deref()),
+            crate::words::activity::kind_label(l, &r.kind),
+            sanitize(&r.title)
+        ))
+    }));
+    items
 }
 
 /// At most this many consultations are loaded into a facility's timeline.
@@ -879,13 +910,13 @@ impl Screen for DetailScreen {
                 let keys = env
                     .keymap
                     .keys_for(Action::LogConsultation, Context::Detail);
-                layout_items(
-                    &[Item::dim(trf(l, "ui.detail.no_consultations", &[&keys]))],
-                    body.width as usize,
-                )
+                let mut items = vec![Item::dim(trf(l, "ui.detail.no_consultations", &[&keys]))];
+                items.extend(self.activities.iter().cloned());
+                layout_items(&items, body.width as usize)
             }
             Pane::Consultations => {
-                let (lines, (start, end)) = self.timeline_lines(l, body.width as usize);
+                let (mut lines, (start, end)) = self.timeline_lines(l, body.width as usize);
+                lines.extend(layout_items(&self.activities, body.width as usize));
                 // Keep the selected consultation in view (its top first).
                 let page = body.height as usize;
                 let s = &self.scroll_cell;

@@ -19,6 +19,8 @@
 //! help and the palette show exactly those.
 
 pub mod accounts;
+pub mod activities;
+pub mod activity_form;
 pub mod agenda;
 pub mod bundles;
 pub mod consult;
@@ -47,6 +49,8 @@ use crate::ui::widgets::PickItem;
 use crate::words::Lang;
 
 pub use accounts::AccountsScreen;
+pub use activities::ActivitiesScreen;
+pub use activity_form::ActivityFormScreen;
 pub use agenda::AgendaScreen;
 pub use bundles::BundlesScreen;
 pub use consult::ConsultScreen;
@@ -176,6 +180,12 @@ pub enum PickPurpose {
     ProjectStage,
     /// Proposals (F5): filter by batch ("" = all).
     ProjectBatch,
+    /// Activity form: its kind.
+    ActivityKind,
+    /// Activity form: add or take away an attendee facility.
+    ActivityFacility,
+    /// Activities (F10): filter by kind ("" = all).
+    ActivityKindFilter,
 }
 
 /// What a screen asks of the app.
@@ -345,6 +355,7 @@ pub fn open_view(action: Action, top: &dyn Screen, env: &Env, store: &mut Store)
         Action::Snapshots => Box::new(SnapshotsScreen::new(env.lang, store)),
         Action::Accounts => Box::new(AccountsScreen::new(env.lang, store)),
         Action::Bundles => Box::new(BundlesScreen::new(env.lang, store)),
+        Action::Activities => Box::new(ActivitiesScreen::new(env.lang, store)),
         _ => return ScreenCmd::None,
     };
     if top.is_view() {

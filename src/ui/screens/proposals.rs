@@ -20,7 +20,7 @@ use crate::store::{ProjectFilter, ProjectSums, ProjectTotals, ProposalFilter, St
 use crate::text::sanitize;
 use crate::ui::keymap::{Action, Context};
 use crate::ui::widgets::bars::wrap;
-use crate::ui::widgets::table::render_table;
+use crate::ui::widgets::table::render_list;
 use crate::ui::widgets::{dim_line, screen_frame};
 use crate::ui::widgets::{fit, width, Column, ListWindow, PickItem};
 use crate::words::format;
@@ -297,27 +297,17 @@ impl ProposalsScreen {
             )
             .right(),
         ];
-        render_table(
-            frame.buffer_mut(),
-            area,
-            &columns,
-            true,
-            self.rows.len(),
-            &self.window,
-            env.theme,
-            "",
-            |i| match self.rows.get(i) {
-                Some(r) => vec![
-                    r.year.clone(),
-                    r.status.clone(),
-                    r.category.clone(),
-                    r.funding.clone(),
-                    r.facility.clone(),
-                    r.support.clone(),
-                ],
-                None => Vec::new(),
-            },
-        );
+        let rows = (self.rows.as_slice(), &self.window);
+        render_list(frame, area, &columns, rows, env.theme, "", |r| {
+            vec![
+                r.year.clone(),
+                r.status.clone(),
+                r.category.clone(),
+                r.funding.clone(),
+                r.facility.clone(),
+                r.support.clone(),
+            ]
+        });
     }
 
     /// Per category: code, a bar of the support asked, then support asked, approved

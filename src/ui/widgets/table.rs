@@ -240,6 +240,31 @@ fn draw_cell(
     }
 }
 
+/// [`render_table`] of a view's list: a header, then `rows` as `cells` words each (`empty`
+/// when there are none).
+pub fn render_list<T>(
+    frame: &mut ratatui::Frame,
+    area: Rect,
+    columns: &[Column],
+    (rows, window): (&[T], &ListWindow),
+    theme: &Theme,
+    empty: &str,
+    cells: impl Fn(&T) -> Vec<String>,
+) {
+    let row = |i: usize| rows.get(i).map(&cells).unwrap_or_default();
+    render_table(
+        frame.buffer_mut(),
+        area,
+        columns,
+        true,
+        rows.len(),
+        window,
+        theme,
+        empty,
+        row,
+    );
+}
+
 /// Draw a table into `area`: an optional header line, then the visible rows.
 ///
 /// `row(i)` returns the cells of row `i` (fewer cells than columns is fine). `empty` is shown
