@@ -104,6 +104,7 @@ impl TestBundle {
             consultations: &self.consultations,
             proposals: &self.proposals,
             projects: ctv::record::ProjectEnvelopes::none(),
+            registers: ctv::record::RegisterEnvelopes::none(),
         }
     }
 }

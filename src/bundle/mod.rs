@@ -56,6 +56,8 @@ pub fn record_entries(version: u32) -> Vec<&'static str> {
     let mut all = RECORD_ENTRIES.to_vec();
     if version >= 2 {
         all.extend(PROJECT_ENTRIES);
+        // The craft-village register and products: optional, like the đề án's records.
+        all.extend([crate::record::VILLAGES_ENTRY, crate::record::PRODUCTS_ENTRY]);
     }
     all
 }
@@ -93,6 +95,8 @@ pub struct Bundle {
     pub proposals: Vec<model::Envelope<model::ProposalRecord>>,
     /// The đề án's records (format version 2; none in a version 1 bundle).
     pub projects: crate::record::ProjectEnvelopes,
+    /// Craft villages and products (none in an older bundle).
+    pub registers: crate::record::RegisterEnvelopes,
     /// Entries of a receipt (kind "receipt"): raw JSON the merge defines (checked: UTF-8,
     /// strict JSON without duplicate keys, text as typed text).
     pub extra: BTreeMap<String, Vec<u8>>,

@@ -165,6 +165,7 @@ impl Checked {
             consultations: &self.bundle.consultations,
             proposals: &self.bundle.proposals,
             projects: &self.bundle.projects,
+            registers: &self.bundle.registers,
         }
     }
 

@@ -11,12 +11,14 @@ mod consultations;
 mod facilities;
 mod flow;
 mod merge;
+mod products;
 mod project_view;
 mod projects;
 mod proposals;
 mod receipts;
 pub mod register;
 mod rows;
+mod villages;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -46,6 +48,7 @@ pub use merge::{
     AllRecords, Conflict, DuplicatePair, DuplicateRow, EntityCounts, Incoming, MergeMoves,
     MergeReport, RecordProblem, Sender, Side, ENTITIES,
 };
+pub use products::title_record;
 pub use project_view::{
     Approval, Event, EventDetail, Outcome, ProjectFilter, ProjectPage, ProjectSums, ProjectTotals,
     Stage,
@@ -53,6 +56,7 @@ pub use project_view::{
 pub use projects::{take_project_records_in, ProjectMoney};
 pub use proposals::{default_title, transition_in, ProposalFilter, ProposalMove, ProposalPrefill};
 pub use receipts::{record_receipt_in, KeptReceipt};
+pub use villages::{is_recognised, village_input};
 
 /// The schema, oldest first. Never edit a released migration: add one.
 const MIGRATIONS: &[&str] = &[
