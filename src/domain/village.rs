@@ -170,8 +170,8 @@ pub fn validate(
     let status = VillageStatus::parse(&input.status).unwrap_or_else(|| {
         issues.push(FieldIssue::error(
             "village_status",
-            Problem::UnknownStatus {
-                value: ingest(&input.status),
+            Problem::UnknownCode {
+                code: ingest(&input.status),
             },
         ));
         VillageStatus::default()

@@ -308,3 +308,34 @@ impl Store {
             .collect())
     }
 }
+
+impl Store {
+    /// The live products of the facilities the reader may see, by facility then name.
+    pub fn products_in_scope(&self) -> Result<Vec<(ProductRecord, i64)>> {
+        let rows = self
+            .conn()
+            .prepare_cached(&format!(
+                "{PRODUCT_SQL} p WHERE archived = 0 ORDER BY facility_id, name_fold, id"
+            ))?
+            .query_map([], product_row)?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let mut seen: std::collections::HashMap<String, bool> = Default::default();
+        let mut kept = Vec::with_capacity(rows.len());
+        for (p, v) in rows {
+            let ok = match seen.get(&p.facility_id) {
+                Some(ok) => *ok,
+                None => {
+                    let ok = self
+                        .facility(&p.facility_id)?
+                        .is_some_and(|f| self.may_read(&f.data.commune_code));
+                    seen.insert(p.facility_id.clone(), ok);
+                    ok
+                }
+            };
+            if ok {
+                kept.push((p, v));
+            }
+        }
+        with_titles(self.conn(), kept)
+    }
+}

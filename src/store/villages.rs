@@ -516,3 +516,84 @@ impl Store {
             .collect())
     }
 }
+
+impl Store {
+    /// The live facilities linked to a village: (id, name), in name order.
+    pub fn village_facilities(&self, village_id: &str) -> Result<Vec<(String, String)>> {
+        let mut s = self.conn().prepare_cached(
+            "SELECT id, name, commune_code FROM facilities WHERE village_id = ?1 AND archived = 0
+             ORDER BY sort_key",
+        )?;
+        let rows = s
+            .query_map([village_id], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                ))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows
+            .into_iter()
+            .filter(|(_, _, c)| self.may_read(c))
+            .map(|(id, name, _)| (id, name))
+            .collect())
+    }
+
+    /// Registers the villages of a list, each row `(line, input)` checked first: any row with
+    /// an error refuses them all (`Err` names each line). A row naming a village already
+    /// registered (same folded name, same first commune), here or earlier in the list, is
+    /// left as it is. Returns (registered, already there).
+    pub fn import_villages(
+        &mut self,
+        rows: &[(usize, VillageInput)],
+    ) -> Result<std::result::Result<(usize, usize), Vec<(usize, crate::domain::issue::Issues)>>>
+    {
+        let today = self.today();
+        let mut bad = Vec::new();
+        let mut good = Vec::new();
+        for (line, input) in rows {
+            match validate(input, self.profile(), today) {
+                Ok(d) => good.push(d),
+                Err(i) => bad.push((*line, i)),
+            }
+        }
+        if !bad.is_empty() {
+            return Ok(Err(bad));
+        }
+        let actor = self.actor()?;
+        let now = self.now_string();
+        let mut seen = std::collections::HashSet::new();
+        let mut fresh = Vec::new();
+        for d in good {
+            let key = (fold(&d.name), d.communes[0].clone());
+            let known = self
+                .find_villages(&d.name, None)?
+                .iter()
+                .any(|(v, _)| v.communes.first() == Some(&key.1));
+            if seen.insert(key) && !known {
+                fresh.push(d);
+            }
+        }
+        let already = rows.len() - fresh.len();
+        let recs: Vec<VillageRecord> = fresh
+            .into_iter()
+            .map(|d| record_of(&new_id(), d, [&now, &actor.id, &now, &actor.id], false))
+            .collect();
+        self.write(|tx| {
+            for rec in &recs {
+                write_logged(
+                    tx,
+                    (&now, &actor),
+                    (VILLAGE, &rec.id, "import"),
+                    None,
+                    rec,
+                    1,
+                    write_village,
+                )?;
+            }
+            Ok(())
+        })?;
+        Ok(Ok((recs.len(), already)))
+    }
+}
