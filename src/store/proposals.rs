@@ -459,9 +459,16 @@ impl Store {
                 refusal,
             }
         })?;
-        warnings
-            .0
-            .extend(assess(&data, &facility.data, today, &self.support_caps()?).0);
+        warnings.0.extend(
+            assess(
+                &data,
+                &facility.data,
+                self.in_recognised_village(&facility.id)?,
+                today,
+                &self.support_caps()?,
+            )
+            .0,
+        );
         let id = new_id();
         let now = self.now_string();
         self.write(|tx| {
@@ -548,9 +555,16 @@ impl Store {
         let facility = self
             .facility(&data.facility_id)?
             .ok_or_else(|| StoreError::NotFound(data.facility_id.clone()))?;
-        warnings
-            .0
-            .extend(assess(&data, &facility.data, today, &self.support_caps()?).0);
+        warnings.0.extend(
+            assess(
+                &data,
+                &facility.data,
+                self.in_recognised_village(&facility.id)?,
+                today,
+                &self.support_caps()?,
+            )
+            .0,
+        );
         let now = self.now_string();
         self.write(|tx| {
             let cur = load(tx, id)?.ok_or_else(|| StoreError::NotFound(id.to_string()))?;
@@ -770,7 +784,13 @@ impl Store {
         };
         let history = self.proposal_history(id)?;
         let warnings = match self.facility(&proposal.data.facility_id)? {
-            Some(f) => assess(&proposal.data, &f.data, self.today(), &self.support_caps()?),
+            Some(f) => assess(
+                &proposal.data,
+                &f.data,
+                self.in_recognised_village(&f.id)?,
+                self.today(),
+                &self.support_caps()?,
+            ),
             None => Issues::default(),
         };
         let (editable, actions) = match self.profile() {

@@ -597,3 +597,11 @@ impl Store {
         Ok(Ok((recs.len(), already)))
     }
 }
+
+impl Store {
+    /// Whether a facility is linked to a live village of the register that is recognised
+    /// (CONG_NHAN): what eligibility asks of a phường of a centrally-run city.
+    pub fn in_recognised_village(&self, facility_id: &str) -> Result<bool> {
+        Ok(self.facility_village_status(facility_id)? == Some(VillageStatus::CongNhan))
+    }
+}
