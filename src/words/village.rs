@@ -44,7 +44,8 @@ pub(crate) const VILLAGE: &[(&str, &str, &str)] = &[
     ("product.title.expired", "{}, hết hạn {}", "{}, expired {}"),
     ("product.mark.ocop", "OCOP {}★", "OCOP {}★"),
     ("product.mark.typical", "SPTB", "Typical"),
-    ("product.mark.expired", "{} hết hạn", "{} expired"),
+    ("product.mark.ocop_expired", "{}★ hết hạn", "{}★ expired"),
+    ("product.mark.typical_expired", "SPTB hết hạn", "Typical, expired"),
     ("col.title_mark", "Danh hiệu", "Title"),
     ("col.of_facility", "Cơ sở", "Facility"),
     ("col.products", "Sản phẩm", "Products"),
@@ -180,7 +181,8 @@ pub fn title_text(l: Lang, t: &TitleRecord, today: NaiveDate) -> String {
 }
 
 /// The facility list's short marker: the best unexpired title ("OCOP 4★", the most stars
-/// first, then a typical product), else the best expired one marked so, else nothing.
+/// first, then a typical product), else the best expired one marked so ("4★ hết hạn"),
+/// else nothing.
 pub fn title_mark(l: Lang, titles: &[TitleRecord], today: NaiveDate) -> String {
     let rank = |t: &TitleRecord| {
         let kind = if t.kind == "OCOP" { 1 } else { 0 };
@@ -199,8 +201,10 @@ pub fn title_mark(l: Lang, titles: &[TitleRecord], today: NaiveDate) -> String {
     if let Some(t) = live.into_iter().max_by_key(|t| rank(t)) {
         return short(t);
     }
+    // Short enough for the list's column: "4★ hết hạn".
     match expired.into_iter().max_by_key(|t| rank(t)) {
-        Some(t) => trf(l, "product.mark.expired", &[&short(t)]),
+        Some(t) if t.kind == "OCOP" => trf(l, "product.mark.ocop_expired", &[&sanitize(&t.level)]),
+        Some(_) => tr(l, "product.mark.typical_expired").to_string(),
         None => String::new(),
     }
 }
@@ -228,7 +232,7 @@ mod tests {
             title("OCOP", "3", Some("2027-06-01")),
         ];
         assert_eq!(title_mark(Lang::Vi, &ts, today), "OCOP 3★");
-        assert_eq!(title_mark(Lang::Vi, &ts[..1], today), "OCOP 5★ hết hạn");
+        assert_eq!(title_mark(Lang::Vi, &ts[..1], today), "5★ hết hạn");
         assert_eq!(title_mark(Lang::En, &[], today), "");
         let typical = [title("TIEU_BIEU", "TINH", None)];
         assert_eq!(title_mark(Lang::Vi, &typical, today), "SPTB");
