@@ -66,6 +66,7 @@ pub(crate) const VILLAGE: &[(&str, &str, &str)] = &[
     ("cli.product.not_found", "Không tìm thấy sản phẩm {}.", "No product {}."),
     ("cli.product.added", "Đã thêm sản phẩm {} (mã {}).", "Product {} added (id {})."),
     ("cli.product.titled", "Đã thêm danh hiệu cho sản phẩm {}: {}", "Title added to product {}: {}"),
+    ("cli.demo.register", "Đã lập {} làng nghề và {} sản phẩm có danh hiệu.", "{} craft villages and {} products with titles made."),
     ("cli.product.none", "Chưa có sản phẩm nào.", "No products yet."),
     ("import.village.unmatched", "Làng nghề «{}» không có trong danh mục của xã {}: giữ tên ghi tự do, chưa gắn.", "Craft village «{}» is not in the register of commune {}: kept as free text, not linked."),
     ("import.village.matched", "{} cơ sở gắn với làng nghề trong danh mục.", "{} facilities linked to registered craft villages."),
