@@ -1,12 +1,14 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
+pub mod bundles;
 pub mod caps;
 pub mod project;
 pub mod projects;
 pub mod proposals;
 pub mod pty;
 pub mod ui;
+pub mod villages;
 
 use std::path::PathBuf;
 
