@@ -4,14 +4,14 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use common::bundles::{export_to, import_bundle as import};
 use common::projects::{
     approve, approve_and_start, as_profile, keys_dir, open, project_under_way, reviewed_proposal,
 };
 use common::proposals::vn;
-use ctv::bundle::receive::{self, Imported};
+use ctv::bundle::receive;
 use ctv::bundle::{export, ExportOptions};
 use ctv::clock::FixedClock;
 use ctv::domain::consultation::AgendaBucket;

@@ -286,3 +286,45 @@ fn adopting_the_free_text_names_makes_one_village_per_name_and_commune() {
     // Done once: nothing left to adopt.
     assert_eq!(s.adopt_villages().unwrap(), (0, 0));
 }
+
+#[test]
+fn f12_lists_the_register_and_n_registers_a_village_on_the_form() {
+    use common::ui::{ctrl, key, press, type_str};
+    use ctv::ui::screens::village_form::VillageFormScreen;
+    use ctv::ui::screens::villages::VillagesScreen;
+    use ratatui::crossterm::event::KeyCode;
+
+    let clock = FixedClock::new(vn(2026, 11, 25, 9));
+    let mut s = Store::open_in_memory(Arc::new(clock.clone())).unwrap();
+    as_profile(&mut s, "Trần Thị Bình", "commune", "00004");
+    s.add_village(&village("Làng mây tre đan Phú Vinh", "00004"))
+        .unwrap();
+    let mut app = app_vi(s);
+    press(&mut app, &[key(KeyCode::F(12))]);
+    let list = app.top_screen().downcast_ref::<VillagesScreen>().unwrap();
+    assert_eq!(list.names(), vec!["Làng mây tre đan Phú Vinh"]);
+    let screen = screen_text_sized(&app, 100, 12);
+    assert!(screen.contains("Danh mục làng nghề"), "{screen}");
+    assert!(screen.contains("Đã công nhận"), "{screen}");
+
+    // n: a new village, its commune prefilled from the scope; typed, saved.
+    press(&mut app, &[common::ui::ch('n')]);
+    let form = app
+        .top_screen()
+        .downcast_ref::<VillageFormScreen>()
+        .unwrap();
+    assert_eq!(form.value("communes"), "00004");
+    type_str(&mut app, "Làng gốm Bát Tràng");
+    press(&mut app, &[ctrl('s')]);
+    let list = app.top_screen().downcast_ref::<VillagesScreen>().unwrap();
+    assert_eq!(
+        list.names(),
+        vec!["Làng gốm Bát Tràng", "Làng mây tre đan Phú Vinh"]
+    );
+    let s = app.into_store();
+    let found = s
+        .find_villages("lang gom bat trang", Some("00004"))
+        .unwrap();
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].0.status, "CONG_NHAN");
+}

@@ -517,6 +517,10 @@ impl Store {
     }
 }
 
+/// What a list of villages gave: (registered, already there), or each bad line's issues.
+pub type VillageImport =
+    std::result::Result<(usize, usize), Vec<(usize, crate::domain::issue::Issues)>>;
+
 impl Store {
     /// The live facilities linked to a village: (id, name), in name order.
     pub fn village_facilities(&self, village_id: &str) -> Result<Vec<(String, String)>> {
@@ -544,11 +548,7 @@ impl Store {
     /// an error refuses them all (`Err` names each line). A row naming a village already
     /// registered (same folded name, same first commune), here or earlier in the list, is
     /// left as it is. Returns (registered, already there).
-    pub fn import_villages(
-        &mut self,
-        rows: &[(usize, VillageInput)],
-    ) -> Result<std::result::Result<(usize, usize), Vec<(usize, crate::domain::issue::Issues)>>>
-    {
+    pub fn import_villages(&mut self, rows: &[(usize, VillageInput)]) -> Result<VillageImport> {
         let today = self.today();
         let mut bad = Vec::new();
         let mut good = Vec::new();

@@ -31,6 +31,8 @@ pub mod proposal_view;
 pub mod proposals;
 pub mod setup;
 pub mod snapshots;
+pub mod village_form;
+pub mod villages;
 
 use std::any::Any;
 
@@ -339,6 +341,7 @@ pub fn open_view(action: Action, top: &dyn Screen, env: &Env, store: &mut Store)
         Action::Snapshots => Box::new(SnapshotsScreen::new(env.lang, store)),
         Action::Accounts => Box::new(AccountsScreen::new(env.lang, store)),
         Action::Bundles => Box::new(BundlesScreen::new(env.lang, store)),
+        Action::Villages => Box::new(villages::VillagesScreen::new(env.lang, store)),
         _ => return ScreenCmd::None,
     };
     if top.is_view() {
