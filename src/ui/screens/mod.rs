@@ -178,6 +178,8 @@ pub enum PickPurpose {
     ProjectStage,
     /// Proposals (F5): filter by batch ("" = all).
     ProjectBatch,
+    /// Facility form: the registered craft village ("" = none).
+    Village,
 }
 
 /// What a screen asks of the app.
