@@ -1,9 +1,11 @@
 //! A facility's products and their titles (OCOP, typical product): add, add a title, list,
 //! and the title marker of the facility list. Scope is the facility's commune.
 
-use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use rusqlite::{Connection, OptionalExtension, Transaction};
 
-use super::villages::write_logged;
+use rusqlite::types::Value;
+
+use super::villages::{replace_parts, upsert_row, write_logged, Stamps};
 use super::{found, new_id, Result, Store, StoreError};
 use crate::domain::issue::Issues;
 use crate::domain::product::{validate_name, validate_notes, validate_title, TitleInput};
@@ -80,48 +82,48 @@ pub(crate) fn load_product(conn: &Connection, id: &str) -> Result<Option<(Produc
 
 /// Stores `rec` as row `version` (inserted, or replacing the row and its titles).
 pub(crate) fn write_product(tx: &Transaction<'_>, rec: &ProductRecord, version: i64) -> Result<()> {
-    tx.prepare_cached(
-        "INSERT INTO facility_products (id, facility_id, name, name_fold, notes, archived,
-            created_at, created_by, updated_at, updated_by, version)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
-         ON CONFLICT (id) DO UPDATE SET facility_id = excluded.facility_id, name = excluded.name,
-            name_fold = excluded.name_fold, notes = excluded.notes, archived = excluded.archived,
-            created_at = excluded.created_at, created_by = excluded.created_by,
-            updated_at = excluded.updated_at, updated_by = excluded.updated_by,
-            version = excluded.version",
-    )?
-    .execute(params![
-        rec.id,
-        rec.facility_id,
-        rec.name,
-        fold(&rec.name),
-        rec.notes,
-        rec.archived,
-        rec.created_at,
-        rec.created_by,
-        rec.updated_at,
-        rec.updated_by,
-        version
-    ])?;
-    tx.prepare_cached("DELETE FROM product_titles WHERE product_id = ?1")?
-        .execute([&rec.id])?;
-    let mut ins = tx.prepare_cached(
-        "INSERT INTO product_titles (product_id, position, kind, year, level, certificate,
-            issued_date, expiry_date) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-    )?;
-    for (i, t) in rec.titles.iter().enumerate() {
-        ins.execute(params![
-            rec.id,
-            i as i64,
-            t.kind,
-            t.year,
-            t.level,
-            t.certificate,
-            t.issued_date,
-            t.expiry_date
-        ])?;
-    }
-    Ok(())
+    let cols = ["id", "facility_id", "name", "name_fold", "notes"];
+    let values = vec![
+        Value::from(rec.id.clone()),
+        Value::from(rec.facility_id.clone()),
+        Value::from(rec.name.clone()),
+        Value::from(fold(&rec.name)),
+        Value::from(rec.notes.clone()),
+    ];
+    let stamps = Stamps {
+        archived: rec.archived,
+        at: [
+            &rec.created_at,
+            &rec.created_by,
+            &rec.updated_at,
+            &rec.updated_by,
+        ],
+        version,
+    };
+    upsert_row(tx, "facility_products", &cols, values, &stamps)?;
+    let rows = rec
+        .titles
+        .iter()
+        .map(|t| {
+            vec![
+                Value::from(t.kind.clone()),
+                Value::from(i64::from(t.year)),
+                Value::from(t.level.clone()),
+                Value::from(t.certificate.clone()),
+                Value::from(t.issued_date.clone()),
+                Value::from(t.expiry_date.clone()),
+            ]
+        })
+        .collect();
+    let cols: &[&str] = &[
+        "kind",
+        "year",
+        "level",
+        "certificate",
+        "issued_date",
+        "expiry_date",
+    ];
+    replace_parts(tx, ("product_titles", "product_id", cols), &rec.id, rows)
 }
 
 /// A title as the record holds it.

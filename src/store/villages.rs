@@ -4,8 +4,9 @@
 //! One reader ([`load_village`]) and one writer ([`write_village`]) serve the store, the
 //! merge and the export, so a village reads and writes the same way everywhere.
 
+use rusqlite::types::Value;
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
-use serde_json::{json, Map, Value};
+use serde_json::{json, Map, Value as Json};
 
 use super::merge::write::json_diff;
 use super::{change_log, found, new_id, same_version, Actor, Result, Store, StoreError};
@@ -90,53 +91,127 @@ pub(crate) fn write_village(tx: &Transaction<'_>, rec: &VillageRecord, version: 
         .communes
         .first()
         .ok_or_else(|| StoreError::Corrupt(format!("village {} has no commune", rec.id)))?;
-    tx.prepare_cached(
-        "INSERT INTO craft_villages (id, name, name_fold, sort_key, commune_code, trade_group,
-            traditional, decision_no, decision_date, status, notes, archived, created_at,
-            created_by, updated_at, updated_by, version)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
-         ON CONFLICT (id) DO UPDATE SET name = excluded.name, name_fold = excluded.name_fold,
-            sort_key = excluded.sort_key, commune_code = excluded.commune_code,
-            trade_group = excluded.trade_group, traditional = excluded.traditional,
-            decision_no = excluded.decision_no, decision_date = excluded.decision_date,
-            status = excluded.status, notes = excluded.notes, archived = excluded.archived,
-            created_at = excluded.created_at, created_by = excluded.created_by,
-            updated_at = excluded.updated_at, updated_by = excluded.updated_by,
-            version = excluded.version",
-    )?
-    .execute(params![
-        rec.id,
-        rec.name,
-        fold(&rec.name),
-        vn_sort_key(&rec.name),
-        first,
-        rec.trade_group,
-        rec.traditional,
-        rec.decision_no,
-        rec.decision_date,
-        rec.status,
-        rec.notes,
-        rec.archived,
-        rec.created_at,
-        rec.created_by,
-        rec.updated_at,
-        rec.updated_by,
-        version
-    ])?;
-    tx.prepare_cached("DELETE FROM craft_village_communes WHERE village_id = ?1")?
-        .execute([&rec.id])?;
-    let mut ins = tx.prepare_cached(
-        "INSERT INTO craft_village_communes (village_id, position, commune_code) VALUES (?1, ?2, ?3)",
-    )?;
-    for (i, c) in rec.communes.iter().enumerate() {
-        ins.execute(params![rec.id, i as i64, c])?;
+    let cols = [
+        "id",
+        "name",
+        "name_fold",
+        "sort_key",
+        "commune_code",
+        "trade_group",
+        "traditional",
+        "decision_no",
+        "decision_date",
+        "status",
+        "notes",
+    ];
+    let values = vec![
+        Value::from(rec.id.clone()),
+        Value::from(rec.name.clone()),
+        Value::from(fold(&rec.name)),
+        Value::from(vn_sort_key(&rec.name)),
+        Value::from(first.clone()),
+        Value::from(rec.trade_group.clone()),
+        Value::from(rec.traditional),
+        Value::from(rec.decision_no.clone()),
+        Value::from(rec.decision_date.clone()),
+        Value::from(rec.status.clone()),
+        Value::from(rec.notes.clone()),
+    ];
+    let stamps = Stamps {
+        archived: rec.archived,
+        at: [
+            &rec.created_at,
+            &rec.created_by,
+            &rec.updated_at,
+            &rec.updated_by,
+        ],
+        version,
+    };
+    upsert_row(tx, "craft_villages", &cols, values, &stamps)?;
+    let rows = rec
+        .communes
+        .iter()
+        .map(|c| vec![Value::from(c.clone())])
+        .collect();
+    let part = (
+        "craft_village_communes",
+        "village_id",
+        &["commune_code"][..],
+    );
+    replace_parts(tx, part, &rec.id, rows)
+}
+
+/// The bookkeeping every register row ends with.
+pub(crate) struct Stamps<'a> {
+    pub archived: bool,
+    /// created_at, created_by, updated_at, updated_by
+    pub at: [&'a str; 4],
+    pub version: i64,
+}
+
+/// Inserts a register row, or replaces the one of the same id: `cols`/`values` its content
+/// (`id` first), then the stamps.
+pub(crate) fn upsert_row(
+    tx: &Transaction<'_>,
+    table: &str,
+    cols: &[&str],
+    mut values: Vec<Value>,
+    stamps: &Stamps<'_>,
+) -> Result<()> {
+    const STAMP_COLS: [&str; 6] = [
+        "archived",
+        "created_at",
+        "created_by",
+        "updated_at",
+        "updated_by",
+        "version",
+    ];
+    values.push(Value::from(stamps.archived));
+    values.extend(stamps.at.iter().map(|s| Value::from(s.to_string())));
+    values.push(Value::from(stamps.version));
+    let all: Vec<&str> = cols.iter().copied().chain(STAMP_COLS).collect();
+    let marks = vec!["?"; all.len()].join(", ");
+    let set = all
+        .iter()
+        .filter(|c| **c != "id")
+        .map(|c| format!("{c} = excluded.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!(
+        "INSERT INTO {table} ({}) VALUES ({marks}) ON CONFLICT (id) DO UPDATE SET {set}",
+        all.join(", ")
+    );
+    tx.prepare_cached(&sql)?
+        .execute(rusqlite::params_from_iter(values))?;
+    Ok(())
+}
+
+/// Replaces the parts of a record (a village's communes, a product's titles): `part` is
+/// (table, the column naming the record, the part's own columns after `position`).
+pub(crate) fn replace_parts(
+    tx: &Transaction<'_>,
+    (table, key, cols): (&str, &str, &[&str]),
+    id: &str,
+    rows: Vec<Vec<Value>>,
+) -> Result<()> {
+    tx.prepare_cached(&format!("DELETE FROM {table} WHERE {key} = ?1"))?
+        .execute([id])?;
+    let marks = vec!["?"; cols.len() + 2].join(", ");
+    let mut ins = tx.prepare_cached(&format!(
+        "INSERT INTO {table} ({key}, position, {}) VALUES ({marks})",
+        cols.join(", ")
+    ))?;
+    for (i, row) in rows.into_iter().enumerate() {
+        let mut values = vec![Value::from(id.to_string()), Value::from(i as i64)];
+        values.extend(row);
+        ins.execute(rusqlite::params_from_iter(values))?;
     }
     Ok(())
 }
 
 /// A record's JSON (for the change log's field → [old, new]).
-fn as_json<T: serde::Serialize>(r: &T) -> Value {
-    serde_json::to_value(r).unwrap_or(Value::Null)
+fn as_json<T: serde::Serialize>(r: &T) -> Json {
+    serde_json::to_value(r).unwrap_or(Json::Null)
 }
 
 /// Writes `rec` as version `version` of a register record with its change-log row (the

@@ -705,6 +705,11 @@ impl FormScreen {
         self.input().get(field).to_string()
     }
 
+    /// The key of the focused field (a facility field's, or the register's village).
+    pub fn focused_key(&self) -> &'static str {
+        self.form.focused_key()
+    }
+
     pub fn focused_field(&self) -> FacilityField {
         FacilityField::from_key(self.form.focused_key()).unwrap_or(FacilityField::Name)
     }
