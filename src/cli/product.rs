@@ -166,11 +166,7 @@ fn list(ctx: &Ctx, facility: Option<&str>, format: Format) -> Result<(), CliErro
             ]
         })
         .collect();
-    match format {
-        Format::Csv => output::csv_for_excel(&mut out, &headers, &rows).map_err(io),
-        Format::Tsv => output::tsv(&mut out, &headers, &rows).map_err(io),
-        _ => output::table(&mut out, &headers, &rows, 60).map_err(io),
-    }
+    output::listing(&mut out, format, &headers, &rows).map_err(io)
 }
 
 fn show(ctx: &Ctx, r: &str) -> Result<(), CliError> {
@@ -195,11 +191,5 @@ fn show(ctx: &Ctx, r: &str) -> Result<(), CliError> {
     }
     rows.push(vec![tr(l, "col.version").into(), version.to_string()]);
     let (mut out, io) = output::stdout();
-    output::table(
-        &mut out,
-        &[tr(l, "col.field"), tr(l, "col.value")],
-        &rows,
-        200,
-    )
-    .map_err(io)
+    output::fields(&mut out, l, &rows).map_err(io)
 }

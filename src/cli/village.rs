@@ -183,11 +183,7 @@ fn list(ctx: &Ctx, commune: Option<&str>, archived: bool, format: Format) -> Res
             ]
         })
         .collect();
-    match format {
-        Format::Csv => output::csv_for_excel(&mut out, &headers, &rows).map_err(io),
-        Format::Tsv => output::tsv(&mut out, &headers, &rows).map_err(io),
-        _ => output::table(&mut out, &headers, &rows, 60).map_err(io),
-    }
+    output::listing(&mut out, format, &headers, &rows).map_err(io)
 }
 
 fn show(ctx: &Ctx, r: &str) -> Result<(), CliError> {
@@ -203,13 +199,7 @@ fn show(ctx: &Ctx, r: &str) -> Result<(), CliError> {
         .map(|(id, name)| format!("{name} ({})", short_id(id)))
         .collect();
     let (mut out, io) = output::stdout();
-    output::table(
-        &mut out,
-        &[tr(l, "col.field"), tr(l, "col.value")],
-        &rows,
-        200,
-    )
-    .map_err(io)?;
+    output::fields(&mut out, l, &rows).map_err(io)?;
     drop(out);
     println!(
         "{}",

@@ -5,7 +5,7 @@ use rusqlite::{Connection, OptionalExtension, Transaction};
 
 use rusqlite::types::Value;
 
-use super::villages::{replace_parts, upsert_row, write_logged, Stamps};
+use super::villages::{replace_parts, stamps, upsert_row, write_logged};
 use super::{found, new_id, Result, Store, StoreError};
 use crate::domain::issue::Issues;
 use crate::domain::product::{validate_name, validate_notes, validate_title, TitleInput};
@@ -90,16 +90,7 @@ pub(crate) fn write_product(tx: &Transaction<'_>, rec: &ProductRecord, version: 
         Value::from(fold(&rec.name)),
         Value::from(rec.notes.clone()),
     ];
-    let stamps = Stamps {
-        archived: rec.archived,
-        at: [
-            &rec.created_at,
-            &rec.created_by,
-            &rec.updated_at,
-            &rec.updated_by,
-        ],
-        version,
-    };
+    let stamps = stamps!(rec, version);
     upsert_row(tx, "facility_products", &cols, values, &stamps)?;
     let rows = rec
         .titles

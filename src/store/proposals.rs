@@ -362,6 +362,26 @@ pub fn default_title(category: &str, facility_name: &str) -> String {
 }
 
 impl Store {
+    /// The warnings a proposal of `facility` carries on `on` (eligibility with the register's
+    /// village, the cap in force).
+    fn assess_on(
+        &self,
+        data: &crate::domain::proposal::ProposalData,
+        facility: &crate::domain::facility::Facility,
+        on: chrono::NaiveDate,
+    ) -> Result<Issues> {
+        let in_village = self.in_recognised_village(&facility.id)?;
+        Ok(assess(
+            data,
+            &facility.data,
+            in_village,
+            on,
+            &self.support_caps()?,
+        ))
+    }
+}
+
+impl Store {
     fn proposal_actor(&self) -> Result<(Actor, Role)> {
         let p = self.require_profile()?;
         Ok((
@@ -459,16 +479,9 @@ impl Store {
                 refusal,
             }
         })?;
-        warnings.0.extend(
-            assess(
-                &data,
-                &facility.data,
-                self.in_recognised_village(&facility.id)?,
-                today,
-                &self.support_caps()?,
-            )
-            .0,
-        );
+        warnings
+            .0
+            .extend(self.assess_on(&data, &facility, today)?.0);
         let id = new_id();
         let now = self.now_string();
         self.write(|tx| {
@@ -555,16 +568,9 @@ impl Store {
         let facility = self
             .facility(&data.facility_id)?
             .ok_or_else(|| StoreError::NotFound(data.facility_id.clone()))?;
-        warnings.0.extend(
-            assess(
-                &data,
-                &facility.data,
-                self.in_recognised_village(&facility.id)?,
-                today,
-                &self.support_caps()?,
-            )
-            .0,
-        );
+        warnings
+            .0
+            .extend(self.assess_on(&data, &facility, today)?.0);
         let now = self.now_string();
         self.write(|tx| {
             let cur = load(tx, id)?.ok_or_else(|| StoreError::NotFound(id.to_string()))?;
@@ -784,13 +790,7 @@ impl Store {
         };
         let history = self.proposal_history(id)?;
         let warnings = match self.facility(&proposal.data.facility_id)? {
-            Some(f) => assess(
-                &proposal.data,
-                &f.data,
-                self.in_recognised_village(&f.id)?,
-                self.today(),
-                &self.support_caps()?,
-            ),
+            Some(f) => self.assess_on(&proposal.data, &f, self.today())?,
             None => Issues::default(),
         };
         let (editable, actions) = match self.profile() {

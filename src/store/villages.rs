@@ -117,16 +117,7 @@ pub(crate) fn write_village(tx: &Transaction<'_>, rec: &VillageRecord, version: 
         Value::from(rec.status.clone()),
         Value::from(rec.notes.clone()),
     ];
-    let stamps = Stamps {
-        archived: rec.archived,
-        at: [
-            &rec.created_at,
-            &rec.created_by,
-            &rec.updated_at,
-            &rec.updated_by,
-        ],
-        version,
-    };
+    let stamps = stamps!(rec, version);
     upsert_row(tx, "craft_villages", &cols, values, &stamps)?;
     let rows = rec
         .communes
@@ -140,6 +131,23 @@ pub(crate) fn write_village(tx: &Transaction<'_>, rec: &VillageRecord, version: 
     );
     replace_parts(tx, part, &rec.id, rows)
 }
+
+/// The [`Stamps`] of a register record (its `archived` and four stamp fields) at `version`.
+macro_rules! stamps {
+    ($rec:expr, $version:expr) => {
+        $crate::store::villages::Stamps {
+            archived: $rec.archived,
+            at: [
+                &$rec.created_at,
+                &$rec.created_by,
+                &$rec.updated_at,
+                &$rec.updated_by,
+            ],
+            version: $version,
+        }
+    };
+}
+pub(crate) use stamps;
 
 /// The bookkeeping every register row ends with.
 pub(crate) struct Stamps<'a> {

@@ -8,8 +8,7 @@ use super::{Env, Screen, ScreenCmd};
 use crate::store::Store;
 use crate::text::sanitize;
 use crate::ui::keymap::{Action, Context};
-use crate::ui::widgets::table::render_table;
-use crate::ui::widgets::{dim_line, screen_frame};
+use crate::ui::widgets::table::table_view;
 use crate::ui::widgets::{Column, ListWindow};
 use crate::words::format;
 use crate::words::{tr, trf, Lang};
@@ -105,20 +104,9 @@ impl Screen for AccountsScreen {
         let l = env.lang;
         let theme = env.theme;
         let count = trf(l, "ui.accounts.count", &[&format::count(self.rows.len())]);
-        let title = tr(l, "ui.accounts.title");
-        let right = Some((count.as_str(), theme.base));
-        let Some(inner) = screen_frame(frame, area, theme, title, right, (20, 3)) else {
-            return;
-        };
         let bar = match &self.error {
             Some(e) => e.clone(),
             None => tr(l, "ui.accounts.hint").to_string(),
-        };
-        dim_line(frame, inner, &bar, theme);
-        let rest = Rect {
-            y: inner.y + 1,
-            height: inner.height - 1,
-            ..inner
         };
         let columns = [
             Column::new(tr(l, "cli.admin.h.account"), Constraint::Length(12)).highlight(),
@@ -127,16 +115,16 @@ impl Screen for AccountsScreen {
             Column::new(tr(l, "cli.admin.h.scope"), Constraint::Fill(1)),
             Column::new(tr(l, "cli.admin.h.state"), Constraint::Length(10)),
         ];
-        render_table(
-            frame.buffer_mut(),
-            rest,
-            &columns,
-            true,
-            self.rows.len(),
-            &self.window,
+        let rows: Vec<Vec<String>> = self.rows.iter().map(|r| r.to_vec()).collect();
+        let title = tr(l, "ui.accounts.title");
+        table_view(
+            frame,
+            area,
             theme,
-            "",
-            |i| self.rows.get(i).map(|r| r.to_vec()).unwrap_or_default(),
+            (title, &count, &bar),
+            &columns,
+            &self.window,
+            &rows,
         );
     }
 

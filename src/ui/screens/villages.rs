@@ -11,8 +11,7 @@ use crate::record::VillageRecord;
 use crate::store::Store;
 use crate::text::sanitize;
 use crate::ui::keymap::{Action, Context};
-use crate::ui::widgets::table::render_table;
-use crate::ui::widgets::{dim_line, screen_frame};
+use crate::ui::widgets::table::table_view;
 use crate::ui::widgets::{Column, ListWindow};
 use crate::words::format;
 use crate::words::village::village_status_text;
@@ -23,7 +22,7 @@ pub struct VillagesScreen {
     lang: Lang,
     villages: Vec<(VillageRecord, i64)>,
     /// name, communes, decision, status, facilities — sanitised when loaded.
-    rows: Vec<[String; 5]>,
+    rows: Vec<Vec<String>>,
     window: ListWindow,
     error: Option<String>,
 }
@@ -61,7 +60,7 @@ impl VillagesScreen {
                             .collect::<Vec<_>>()
                             .join(", ");
                         let linked = store.village_facilities(&v.id).map_or(0, |f| f.len());
-                        [
+                        vec![
                             sanitize(&v.name),
                             sanitize(&communes),
                             sanitize(&v.decision_no),
@@ -141,21 +140,10 @@ impl Screen for VillagesScreen {
         let l = env.lang;
         let theme = env.theme;
         let count = trf(l, "ui.villages.count", &[&format::count(self.rows.len())]);
-        let title = tr(l, "ui.villages.title");
-        let right = Some((count.as_str(), theme.base));
-        let Some(inner) = screen_frame(frame, area, theme, title, right, (20, 3)) else {
-            return;
-        };
         let bar = match &self.error {
             Some(e) => e.clone(),
             None if self.rows.is_empty() => tr(l, "ui.villages.empty").to_string(),
             None => tr(l, "ui.villages.hint").to_string(),
-        };
-        dim_line(frame, inner, &bar, theme);
-        let rest = Rect {
-            y: inner.y + 1,
-            height: inner.height - 1,
-            ..inner
         };
         let columns = [
             Column::new(tr(l, "village.field.name"), Constraint::Fill(2)).highlight(),
@@ -164,16 +152,16 @@ impl Screen for VillagesScreen {
             Column::new(tr(l, "ui.villages.col.status"), Constraint::Length(14)),
             Column::new(tr(l, "ui.villages.col.facilities"), Constraint::Length(6)).right(),
         ];
-        render_table(
-            frame.buffer_mut(),
-            rest,
-            &columns,
-            true,
-            self.rows.len(),
-            &self.window,
+        let title = tr(l, "ui.villages.title");
+        let (window, rows) = (&self.window, &self.rows);
+        table_view(
+            frame,
+            area,
             theme,
-            "",
-            |i| self.rows.get(i).map(|r| r.to_vec()).unwrap_or_default(),
+            (title, &count, &bar),
+            &columns,
+            window,
+            rows,
         );
     }
 
