@@ -328,3 +328,37 @@ fn f12_lists_the_register_and_n_registers_a_village_on_the_form() {
     assert_eq!(found.len(), 1);
     assert_eq!(found[0].0.status, "CONG_NHAN");
 }
+
+#[test]
+fn a_facility_linked_to_a_village_the_province_cannot_know_refuses_the_bundle() {
+    keys_dir();
+    let tmp = tempfile::tempdir().unwrap();
+    let clock = FixedClock::new(vn(2026, 11, 25, 9));
+    let (mut a, _) = open(tmp.path(), "commune.db", &clock);
+    // A village over two communes, made here by the province; the commune of one of them
+    // links its facility to it, but its bundle cannot carry the village.
+    as_profile(&mut a, "Trung tâm", "province", "01");
+    let v = a
+        .add_village(&village("Làng lụa Vạn Phúc", "00004, 00376"))
+        .unwrap();
+    as_profile(&mut a, "Lê Văn Bình", "commune", "00004");
+    let f = a
+        .create_facility(&ctv::domain::FacilityInput {
+            name: "Cơ sở lụa Minh".into(),
+            commune_code: "00004".into(),
+            ..Default::default()
+        })
+        .unwrap()
+        .0;
+    a.link_village(&f.id, f.meta.version, Some(&v.id)).unwrap();
+    let b = export_to(&mut a, tmp.path().join("b.ctvb"));
+    let (mut prov, _) = open(tmp.path(), "province.db", &clock);
+    as_profile(&mut prov, "Trung tâm Khuyến công Hà Nội", "province", "01");
+    let c = receive::check(&prov, &b).unwrap();
+    let err = receive::import(&mut prov, &c, true).unwrap_err();
+    let text = ctv::words::receive_error_text(Lang::Vi, &err);
+    assert!(text.contains("làng nghề"), "{text}");
+    assert!(text.contains(&v.id[v.id.len() - 8..]), "{text}");
+    // Nothing was written.
+    assert!(prov.facility(&f.id).unwrap().is_none());
+}

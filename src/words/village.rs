@@ -59,6 +59,8 @@ pub(crate) const VILLAGE: &[(&str, &str, &str)] = &[
     ("ui.villages.col.facilities", "Cơ sở", "Fac."),
     ("ui.villages.form.new", "Thêm làng nghề", "New craft village"),
     ("ui.villages.form.edit", "Sửa làng nghề", "Edit craft village"),
+    ("merge.err.missing_village", "làng nghề {} không có trong gói cũng như trong cơ sở dữ liệu", "craft village {} is neither in the bundle nor in the database"),
+    ("ui.villages.saved", "Đã lưu làng nghề {}.", "Craft village {} saved."),
     ("cli.village.not_found", "Không tìm thấy làng nghề {}.", "No craft village {}."),
     ("cli.village.added", "Đã thêm làng nghề {} (mã {}).", "Craft village {} added (id {})."),
     ("cli.village.edited", "Đã sửa làng nghề {}.", "Craft village {} saved."),

@@ -554,6 +554,30 @@ pub(super) fn check_refs(
             )),
         }
     };
+    // A facility's craft village: in the bundle or here.
+    let villages: HashSet<&str> = inc
+        .registers
+        .villages
+        .iter()
+        .map(|e| e.record.id.as_str())
+        .collect();
+    let mut known_village = conn.prepare_cached("SELECT 1 FROM craft_villages WHERE id = ?1")?;
+    for (i, (e, d)) in inc.facilities.iter().zip(&p.facilities).enumerate() {
+        let Some(vid) = e.record.village_id.as_deref() else {
+            continue;
+        };
+        if matches!(d, Decision::Unchanged)
+            || villages.contains(vid)
+            || known_village.exists([vid])?
+        {
+            continue;
+        }
+        let problem = RecordProblem::MissingVillage {
+            village_id: crate::text::sanitize(vid),
+        };
+        let e = bad("facility", i + 1, &e.record.id, problem);
+        return Ok(Some(((FacilityRecord::RANK, i, 1), e)));
+    }
     // Consultations, then proposals: (rank, index, id, facility id, decision).
     let consultations = inc.consultations.iter().zip(&p.consultations).enumerate();
     let consultations = consultations.map(|(i, (e, d))| {

@@ -101,6 +101,8 @@ pub enum RecordProblem {
     UncleanText { field: String },
     /// A đề án record names a proposal that is neither in the bundle nor in the database.
     MissingProposal { proposal_id: String },
+    /// A facility names a craft village that is neither in the bundle nor in the database.
+    MissingVillage { village_id: String },
     /// A đề án record the sender may not make, or on a proposal at a stage that takes none.
     Refused {
         proposal_id: String,

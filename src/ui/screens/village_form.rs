@@ -159,7 +159,7 @@ impl FormModel for VillageModel {
         };
         match saved {
             Ok(v) => SaveOutcome::Saved(ScreenCmd::PopWith {
-                message: trf(env.lang, "cli.village.edited", &[&clean(&v.name)]),
+                message: trf(env.lang, "ui.villages.saved", &[&clean(&v.name)]),
                 error: false,
             }),
             Err(e) => SaveOutcome::Failed(e),
