@@ -8,6 +8,7 @@ use super::consultation::iso;
 use super::facility::year;
 use super::issue::{FieldIssue, Issues, Problem};
 use super::village::typed_date;
+use crate::record::TitleRecord;
 use crate::text::{ingest, ingest_multiline};
 
 /// How long an OCOP certificate lasts (Quyết định 148/QĐ-TTg: 36 months from issue).
@@ -74,18 +75,6 @@ pub struct TitleInput {
     pub expiry_date: String,
 }
 
-/// A checked title (dates ISO).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct TitleData {
-    pub kind: TitleKind,
-    pub year: i32,
-    /// OCOP: "3".."5"; TIEU_BIEU: HUYEN | TINH | KHU_VUC | QUOC_GIA.
-    pub level: String,
-    pub certificate: String,
-    pub issued_date: Option<String>,
-    pub expiry_date: Option<String>,
-}
-
 /// The default end of an OCOP certificate: 36 months after it was issued; without an issue
 /// date, the end of the 36 months from the last day of its year (the latest it can run).
 pub fn ocop_expiry(year: i32, issued: Option<NaiveDate>) -> Option<NaiveDate> {
@@ -114,7 +103,8 @@ pub fn validate_notes(raw: &str, issues: &mut Issues) -> String {
 }
 
 /// Turns a typed title into a title, or says what is wrong.
-pub fn validate_title(input: &TitleInput, today: NaiveDate) -> Result<TitleData, Issues> {
+/// The title as the record holds it (codes as stored, dates ISO).
+pub fn validate_title(input: &TitleInput, today: NaiveDate) -> Result<TitleRecord, Issues> {
     let mut issues = Issues::default();
     let kind = TitleKind::parse(&input.kind);
     if kind.is_none() {
@@ -194,8 +184,8 @@ pub fn validate_title(input: &TitleInput, today: NaiveDate) -> Result<TitleData,
         TitleKind::Ocop => ocop_expiry(year, issued_d),
         TitleKind::TieuBieu => None,
     });
-    Ok(TitleData {
-        kind,
+    Ok(TitleRecord {
+        kind: kind.code().to_string(),
         year,
         level,
         certificate,

@@ -117,18 +117,6 @@ pub(crate) fn write_product(tx: &Transaction<'_>, rec: &ProductRecord, version: 
     replace_parts(tx, ("product_titles", "product_id", cols), &rec.id, rows)
 }
 
-/// A title as the record holds it.
-pub fn title_record(t: &crate::domain::product::TitleData) -> TitleRecord {
-    TitleRecord {
-        kind: t.kind.code().to_string(),
-        year: t.year,
-        level: t.level.clone(),
-        certificate: t.certificate.clone(),
-        issued_date: t.issued_date.clone(),
-        expiry_date: t.expiry_date.clone(),
-    }
-}
-
 impl Store {
     /// The commune of a facility the writer may change (its products follow it).
     fn product_facility(&self, facility_id: &str) -> Result<String> {
@@ -152,7 +140,7 @@ impl Store {
         let mut checked = Vec::new();
         for t in titles {
             match validate_title(t, today) {
-                Ok(t) => checked.push(title_record(&t)),
+                Ok(t) => checked.push(t),
                 Err(i) => issues.0.extend(i.0),
             }
         }
@@ -201,7 +189,7 @@ impl Store {
         let actor = self.actor()?;
         let now = self.now_string();
         let mut rec = old.clone();
-        rec.titles.push(title_record(&t));
+        rec.titles.push(t);
         rec.updated_at = now.clone();
         rec.updated_by = actor.id.clone();
         self.write(|tx| {

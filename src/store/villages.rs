@@ -257,6 +257,27 @@ fn record_of(id: &str, d: VillageData, stamps: [&str; 4], archived: bool) -> Vil
     }
 }
 
+/// Registers a new village inside `tx` (logged as `action`: create, import, adopt).
+fn create_in(
+    tx: &Transaction<'_>,
+    (now, actor): (&str, &Actor),
+    data: VillageData,
+    action: &str,
+) -> Result<VillageRecord> {
+    let id = new_id();
+    let rec = record_of(&id, data, [now, &actor.id, now, &actor.id], false);
+    write_logged(
+        tx,
+        (now, actor),
+        (VILLAGE, &id, action),
+        None,
+        &rec,
+        1,
+        write_village,
+    )?;
+    Ok(rec)
+}
+
 /// What `validate` reads back from a stored village (to edit it, or check a received one).
 pub fn village_input(r: &VillageRecord) -> VillageInput {
     VillageInput {
@@ -291,20 +312,7 @@ impl Store {
         let actor = self.actor()?;
         self.village_scope(&data.communes)?;
         let now = self.now_string();
-        let id = new_id();
-        let rec = record_of(&id, data, [&now, &actor.id, &now, &actor.id], false);
-        self.write(|tx| {
-            write_logged(
-                tx,
-                (&now, &actor),
-                (VILLAGE, &id, "create"),
-                None,
-                &rec,
-                1,
-                write_village,
-            )
-        })?;
-        Ok(rec)
+        self.write(|tx| create_in(tx, (&now, &actor), data, "create"))
     }
 
     /// Saves an edit made on version `expected_version` (a `Conflict` if it changed since);
@@ -506,7 +514,6 @@ impl Store {
                         let vid = match existing {
                             Some(v) => v,
                             None => {
-                                let id = new_id();
                                 // Adopted from a list: its recognition is not known.
                                 let data = VillageData {
                                     name: name.clone(),
@@ -514,19 +521,8 @@ impl Store {
                                     status: VillageStatus::ChuaCongNhan,
                                     ..Default::default()
                                 };
-                                let rec =
-                                    record_of(&id, data, [&now, &actor.id, &now, &actor.id], false);
-                                write_logged(
-                                    tx,
-                                    (&now, &actor),
-                                    (VILLAGE, &id, "adopt"),
-                                    None,
-                                    &rec,
-                                    1,
-                                    write_village,
-                                )?;
                                 created += 1;
-                                id
+                                create_in(tx, (&now, &actor), data, "adopt")?.id
                             }
                         };
                         made.insert(key, vid.clone());
@@ -659,25 +655,13 @@ impl Store {
             }
         }
         let already = rows.len() - fresh.len();
-        let recs: Vec<VillageRecord> = fresh
-            .into_iter()
-            .map(|d| record_of(&new_id(), d, [&now, &actor.id, &now, &actor.id], false))
-            .collect();
+        let n = fresh.len();
         self.write(|tx| {
-            for rec in &recs {
-                write_logged(
-                    tx,
-                    (&now, &actor),
-                    (VILLAGE, &rec.id, "import"),
-                    None,
-                    rec,
-                    1,
-                    write_village,
-                )?;
-            }
-            Ok(())
+            fresh
+                .into_iter()
+                .try_for_each(|d| create_in(tx, (&now, &actor), d, "import").map(drop))
         })?;
-        Ok(Ok((recs.len(), already)))
+        Ok(Ok((n, already)))
     }
 }
 

@@ -124,14 +124,18 @@ pub fn village_status_text(l: Lang, code: &str) -> String {
         .map_or_else(|| sanitize(code), |s| tr(l, s.label_key()).to_string())
 }
 
+/// A village's communes by name (`form`), in order, joined by `sep`.
+pub fn communes_text(codes: &[String], form: CommuneForm, sep: &str) -> String {
+    codes
+        .iter()
+        .map(|c| commune_label(c, form))
+        .collect::<Vec<_>>()
+        .join(sep)
+}
+
 /// A village's fields as (label, value) rows, as `village show` and the list screen show them.
 pub fn village_rows(l: Lang, v: &VillageRecord) -> Vec<(String, String)> {
-    let communes = v
-        .communes
-        .iter()
-        .map(|c| commune_label(c, CommuneForm::FullNameCode))
-        .collect::<Vec<_>>()
-        .join("; ");
+    let communes = communes_text(&v.communes, CommuneForm::FullNameCode, "; ");
     let yes_no = |b: bool| tr(l, if b { "cli.yes" } else { "village.no" }).to_string();
     let rows = [
         ("village.field.name", sanitize(&v.name)),

@@ -201,12 +201,8 @@ fn village_choices(store: &Store, commune: &str) -> Vec<(String, String, String)
     all.sort_by_key(|(v, _)| !v.communes.iter().any(|c| c == commune));
     all.into_iter()
         .map(|(v, _)| {
-            let communes = v
-                .communes
-                .iter()
-                .map(|c| commune_label(c, CommuneForm::Name))
-                .collect::<Vec<_>>()
-                .join(", ");
+            let communes =
+                crate::words::village::communes_text(&v.communes, CommuneForm::Name, ", ");
             (v.id, v.name, communes)
         })
         .collect()

@@ -14,7 +14,7 @@ use crate::ui::keymap::{Action, Context};
 use crate::ui::widgets::table::table_view;
 use crate::ui::widgets::{Column, ListWindow};
 use crate::words::format;
-use crate::words::village::village_status_text;
+use crate::words::village::{communes_text, village_status_text};
 use crate::words::{store_error_text, tr, trf, Lang};
 
 #[derive(Debug)]
@@ -53,12 +53,7 @@ impl VillagesScreen {
                 self.rows = vs
                     .iter()
                     .map(|(v, _)| {
-                        let communes = v
-                            .communes
-                            .iter()
-                            .map(|c| format::commune_label(c, format::CommuneForm::Name))
-                            .collect::<Vec<_>>()
-                            .join(", ");
+                        let communes = communes_text(&v.communes, format::CommuneForm::Name, ", ");
                         let linked = store.village_facilities(&v.id).map_or(0, |f| f.len());
                         vec![
                             sanitize(&v.name),
