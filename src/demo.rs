@@ -1288,4 +1288,85 @@ pub fn add_demo_activities(
         made += 1;
     }
     Ok(made)
+/// The craft-village register and products of the demo: villages adopted from the
+/// facilities' free-text names (most then recognised, with a decision), and the old OCOP and
+/// typical-product fields carried into products with titles — at most `max` products, and
+/// the first facility's with an OCOP certificate already expired. Returns (villages,
+/// products).
+pub fn add_demo_register(
+    store: &mut crate::store::Store,
+    facility_ids: &[String],
+    max: usize,
+) -> crate::store::Result<(usize, usize)> {
+    use crate::domain::product::TitleInput;
+    let (created, _) = store.adopt_villages()?;
+    let villages = store.list_villages(None, false)?;
+    for (k, (v, version)) in villages.iter().enumerate() {
+        // Every fourth stays "not recognised", so both kinds show.
+        if k % 4 == 3 {
+            continue;
+        }
+        let mut input = crate::store::village_input(v);
+        input.status = "CONG_NHAN".into();
+        input.traditional = if k % 2 == 0 { "1" } else { "0" }.into();
+        input.decision_no = format!("{}/QĐ-UBND", 100 + k);
+        input.decision_date = format!("15/3/{}", 2010 + (k % 12));
+        store.edit_village(&v.id, *version, &input)?;
+    }
+    let today = store.today();
+    let year = chrono::Datelike::year(&today);
+    let mut made = 0;
+    for (k, id) in facility_ids.iter().enumerate() {
+        if made >= max {
+            break;
+        }
+        let Some(f) = store.facility(id)? else {
+            continue;
+        };
+        let d = &f.data;
+        let mut titles = Vec::new();
+        if let (Some(stars), Some(y)) = (d.ocop_stars, d.ocop_year) {
+            titles.push(TitleInput {
+                kind: "OCOP".into(),
+                year: y.to_string(),
+                level: stars.to_string(),
+                certificate: format!("{}/GCN-OCOP", 1000 + k),
+                issued_date: format!("1/6/{y}"),
+                expiry_date: String::new(),
+            });
+        }
+        if let (Some(level), Some(y)) = (d.typical_level.as_deref(), d.typical_year) {
+            if level != "xa" {
+                titles.push(TitleInput {
+                    kind: "TIEU_BIEU".into(),
+                    year: y.to_string(),
+                    level: level.into(),
+                    ..Default::default()
+                });
+            }
+        }
+        if k == 0 {
+            // Issued four years ago: the certificate has run out.
+            titles.push(TitleInput {
+                kind: "OCOP".into(),
+                year: (year - 4).to_string(),
+                level: "3".into(),
+                issued_date: format!("1/3/{}", year - 4),
+                ..Default::default()
+            });
+        }
+        if titles.is_empty() {
+            continue;
+        }
+        let name = d
+            .products
+            .split([',', ';'])
+            .map(str::trim)
+            .find(|p| !p.is_empty())
+            .unwrap_or(&d.name)
+            .to_string();
+        store.add_product(id, &name, "", &titles)?;
+        made += 1;
+    }
+    Ok((created, made))
 }

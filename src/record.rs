@@ -89,6 +89,9 @@ pub struct FacilityRecord {
     pub created_by: String,
     pub updated_at: String,
     pub updated_by: String,
+    /// The registered craft village (schema 16); left out when none, so older revs hold.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub village_id: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -477,6 +480,85 @@ pub const PROJECT_ENTITIES: [&str; 5] = [
     PaymentRecord::ENTITY,
     ResultRecord::ENTITY,
 ];
+
+// ------------------------------------------------------------------------------------------
+// The craft-village register and a facility's products (issue 17). Optional entries: a
+// bundle without them reads as none.
+
+/// A craft village (làng nghề) with its communes (the first is its own, for scope).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VillageRecord {
+    pub id: String,
+    pub name: String,
+    pub communes: Vec<String>,
+    pub trade_group: Option<String>,
+    pub traditional: bool,
+    pub decision_no: String,
+    /// yyyy-mm-dd
+    pub decision_date: Option<String>,
+    /// CONG_NHAN | CHUA_CONG_NHAN | THU_HOI
+    pub status: String,
+    pub notes: String,
+    pub archived: bool,
+    pub created_at: String,
+    pub created_by: String,
+    pub updated_at: String,
+    pub updated_by: String,
+}
+
+/// A title of a product: OCOP stars or a typical product at a level.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TitleRecord {
+    /// OCOP | TIEU_BIEU
+    pub kind: String,
+    pub year: i32,
+    /// OCOP: 3–5; TIEU_BIEU: HUYEN | TINH | KHU_VUC | QUOC_GIA
+    pub level: String,
+    pub certificate: String,
+    pub issued_date: Option<String>,
+    pub expiry_date: Option<String>,
+}
+
+/// A facility's product with its titles (scope: the facility's commune).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProductRecord {
+    pub id: String,
+    pub facility_id: String,
+    pub name: String,
+    pub notes: String,
+    pub titles: Vec<TitleRecord>,
+    pub archived: bool,
+    pub created_at: String,
+    pub created_by: String,
+    pub updated_at: String,
+    pub updated_by: String,
+}
+
+/// The register records of a bundle, in their envelopes.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RegisterEnvelopes {
+    pub villages: Vec<Envelope<VillageRecord>>,
+    pub products: Vec<Envelope<ProductRecord>>,
+}
+
+static NO_REGISTER_ENVELOPES: RegisterEnvelopes = RegisterEnvelopes {
+    villages: Vec::new(),
+    products: Vec::new(),
+};
+
+impl RegisterEnvelopes {
+    /// None at all (an older bundle, a test's bundle without them).
+    pub fn none() -> &'static RegisterEnvelopes {
+        &NO_REGISTER_ENVELOPES
+    }
+}
+
+/// Bundle entries and manifest count keys of the register records.
+pub const VILLAGES_ENTRY: &str = "craft_villages.ndjson";
+pub const PRODUCTS_ENTRY: &str = "facility_products.ndjson";
 
 /// The content hash of a record: SHA-256 of its canonical JSON (field order as declared),
 /// first 16 bytes in lower-case hex. The same content gives the same rev on every machine,

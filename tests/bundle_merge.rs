@@ -105,6 +105,7 @@ impl TestBundle {
             proposals: &self.proposals,
             projects: ctv::record::ProjectEnvelopes::none(),
             activities: &[],
+            registers: ctv::record::RegisterEnvelopes::none(),
         }
     }
 }

@@ -262,7 +262,14 @@ fn cap_warning(w: &[FieldIssue]) -> Option<&Problem> {
 fn warnings_at(s: &Store, input: &ProposalInput, fac: &str) -> Vec<FieldIssue> {
     let (data, _) = validate(input, s.today()).unwrap();
     let f = s.facility(fac).unwrap().unwrap();
-    assess(&data, &f.data, s.today(), &s.support_caps().unwrap()).0
+    assess(
+        &data,
+        &f.data,
+        s.in_recognised_village(fac).unwrap(),
+        s.today(),
+        &s.support_caps().unwrap(),
+    )
+    .0
 }
 
 #[test]

@@ -22,7 +22,8 @@ use super::{
 };
 use crate::record::{
     content_rev, AcceptanceRecord, AdjustmentRecord, Envelope, PaymentRecord, ProjectItem,
-    ResultRecord, VisitRecord, FORMAT_VERSION, OLDEST_FORMAT_VERSION,
+    ResultRecord, VisitRecord, FORMAT_VERSION, OLDEST_FORMAT_VERSION, PRODUCTS_ENTRY,
+    VILLAGES_ENTRY,
 };
 
 /// The caps the reader enforces. [`ReadLimits::default`] is what CTV uses; tests lower them.
@@ -501,6 +502,7 @@ fn read_from<R: Read + std::io::Seek>(
         proposals: Vec::new(),
         projects: Default::default(),
         activities: Vec::new(),
+        registers: Default::default(),
         extra: BTreeMap::new(),
     };
     let listed: Vec<String> = bundle.manifest.entries.keys().cloned().collect();
@@ -539,6 +541,13 @@ fn read_from<R: Read + std::io::Seek>(
             }
             super::ACTIVITIES => {
                 read_records(&mut zip, name, limits, t, &mut bundle.activities, |r| &r.id)
+            VILLAGES_ENTRY => {
+                let out = &mut bundle.registers.villages;
+                read_records(&mut zip, name, limits, t, out, |r| &r.id)
+            }
+            PRODUCTS_ENTRY => {
+                let out = &mut bundle.registers.products;
+                read_records(&mut zip, name, limits, t, out, |r| &r.id)
             }
             _ => {
                 let mut out = Vec::new();
@@ -594,6 +603,16 @@ fn read_from<R: Read + std::io::Seek>(
         ),
         (ResultRecord::ENTRY, ResultRecord::TABLE, pr.results.len()),
         (super::ACTIVITIES, "activities", bundle.activities.len()),
+        (
+            VILLAGES_ENTRY,
+            "craft_villages",
+            bundle.registers.villages.len(),
+        ),
+        (
+            PRODUCTS_ENTRY,
+            "facility_products",
+            bundle.registers.products.len(),
+        ),
     ];
     for (entry, key, found) in counts {
         let expected = bundle.manifest.counts.get(key).copied().unwrap_or(0);

@@ -60,6 +60,8 @@ pub fn record_entries(version: u32) -> Vec<&'static str> {
     if version >= 2 {
         all.extend(PROJECT_ENTRIES);
         all.push(ACTIVITIES);
+        // The craft-village register and products: optional, like the đề án's records.
+        all.extend([crate::record::VILLAGES_ENTRY, crate::record::PRODUCTS_ENTRY]);
     }
     all
 }
@@ -99,6 +101,8 @@ pub struct Bundle {
     pub projects: crate::record::ProjectEnvelopes,
     /// Activities with their attendees (none when the entry is absent).
     pub activities: Vec<model::Envelope<crate::record::ActivityRecord>>,
+    /// Craft villages and products (none in an older bundle).
+    pub registers: crate::record::RegisterEnvelopes,
     /// Entries of a receipt (kind "receipt"): raw JSON the merge defines (checked: UTF-8,
     /// strict JSON without duplicate keys, text as typed text).
     pub extra: BTreeMap<String, Vec<u8>>,

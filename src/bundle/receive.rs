@@ -169,6 +169,7 @@ impl Checked {
             proposals: &self.bundle.proposals,
             projects: &self.bundle.projects,
             activities: &self.bundle.activities,
+            registers: &self.bundle.registers,
         }
     }
 

@@ -18,6 +18,7 @@ mod init;
 pub mod merge;
 pub mod output;
 pub mod plan;
+pub mod product;
 pub mod project;
 pub mod project_show;
 pub mod proposal;
@@ -25,6 +26,7 @@ mod register;
 mod restore;
 mod settings;
 mod snapshots;
+pub mod village;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -64,6 +66,12 @@ pub enum Command {
     /// The facility registry: import, list, show, add, archive
     #[command(subcommand)]
     Facilities(facilities::FacilitiesCmd),
+    /// The craft-village register: add, edit, list, show, archive, import, adopt, link
+    #[command(subcommand)]
+    Village(village::VillageCmd),
+    /// A facility's products and their titles (OCOP, typical product)
+    #[command(subcommand)]
+    Product(product::ProductCmd),
     /// Search facilities without diacritics ("lang nghe" finds "làng nghề")
     Find(Box<find::FindArgs>),
     /// Consultations: record, list, show, edit, amend; follow-ups done or rescheduled
@@ -217,6 +225,8 @@ pub fn run(cli: Cli, start_tui: StartTui) -> ExitCode {
         Some(Command::Settings(c)) => settings::run(&ctx, c),
         Some(Command::Demo(a)) => demo::run(&ctx, a),
         Some(Command::Facilities(c)) => facilities::run(&ctx, c),
+        Some(Command::Village(c)) => village::run(&ctx, c),
+        Some(Command::Product(c)) => product::run(&ctx, c),
         Some(Command::Find(a)) => find::run(&ctx, *a),
         Some(Command::Consult(c)) => consult::run(&ctx, c),
         Some(Command::Agenda(a)) => agenda::run(&ctx, a),

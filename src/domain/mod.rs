@@ -8,8 +8,10 @@ pub mod dup;
 pub mod facility;
 pub mod issue;
 pub mod money;
+pub mod product;
 pub mod project;
 pub mod proposal;
+pub mod village;
 
 pub use collaborator::{Profile, ProfileInput, Role};
 pub use consultation::{Consultation, ConsultationData, ConsultationInput, ConsultationPatch};

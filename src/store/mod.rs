@@ -12,12 +12,14 @@ mod consultations;
 mod facilities;
 mod flow;
 mod merge;
+mod products;
 mod project_view;
 mod projects;
 mod proposals;
 mod receipts;
 pub mod register;
 mod rows;
+mod villages;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -55,6 +57,7 @@ pub use project_view::{
 pub use projects::{take_project_records_in, ProjectMoney};
 pub use proposals::{default_title, transition_in, ProposalFilter, ProposalMove, ProposalPrefill};
 pub use receipts::{record_receipt_in, KeptReceipt};
+pub use villages::{is_recognised, village_input};
 
 /// The schema, oldest first. Never edit a released migration: add one.
 const MIGRATIONS: &[&str] = &[

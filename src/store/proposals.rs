@@ -362,6 +362,26 @@ pub fn default_title(category: &str, facility_name: &str) -> String {
 }
 
 impl Store {
+    /// The warnings a proposal of `facility` carries on `on` (eligibility with the register's
+    /// village, the cap in force).
+    fn assess_on(
+        &self,
+        data: &crate::domain::proposal::ProposalData,
+        facility: &crate::domain::facility::Facility,
+        on: chrono::NaiveDate,
+    ) -> Result<Issues> {
+        let in_village = self.in_recognised_village(&facility.id)?;
+        Ok(assess(
+            data,
+            &facility.data,
+            in_village,
+            on,
+            &self.support_caps()?,
+        ))
+    }
+}
+
+impl Store {
     fn proposal_actor(&self) -> Result<(Actor, Role)> {
         let p = self.require_profile()?;
         Ok((
@@ -461,7 +481,7 @@ impl Store {
         })?;
         warnings
             .0
-            .extend(assess(&data, &facility.data, today, &self.support_caps()?).0);
+            .extend(self.assess_on(&data, &facility, today)?.0);
         let id = new_id();
         let now = self.now_string();
         self.write(|tx| {
@@ -550,7 +570,7 @@ impl Store {
             .ok_or_else(|| StoreError::NotFound(data.facility_id.clone()))?;
         warnings
             .0
-            .extend(assess(&data, &facility.data, today, &self.support_caps()?).0);
+            .extend(self.assess_on(&data, &facility, today)?.0);
         let now = self.now_string();
         self.write(|tx| {
             let cur = load(tx, id)?.ok_or_else(|| StoreError::NotFound(id.to_string()))?;
@@ -773,7 +793,7 @@ impl Store {
         // proposed or decided they would only be noise on the page.
         let warnings = match self.facility(&proposal.data.facility_id)? {
             Some(f) if proposal.status.is_editable() => {
-                assess(&proposal.data, &f.data, self.today(), &self.support_caps()?)
+                self.assess_on(&proposal.data, &f, self.today())?
             }
             _ => Issues::default(),
         };

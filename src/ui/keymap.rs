@@ -100,6 +100,8 @@ pub enum Action {
     RestoreSnapshot,
     /// Open the bundles screen: import, conflicts, duplicates (from anywhere).
     Bundles,
+    /// Open the craft-village register (F12, from anywhere).
+    Villages,
     /// Bundles: resolve the conflict with the chosen sides.
     ResolveConflict,
     /// Bundles: merge the selected duplicate pair (B into A).
@@ -171,6 +173,7 @@ impl Action {
         Action::BackupNow,
         Action::RestoreSnapshot,
         Action::Bundles,
+        Action::Villages,
         Action::ResolveConflict,
         Action::MergeDuplicate,
         Action::KeepApart,
@@ -236,6 +239,7 @@ impl Action {
             Action::BackupNow => "backup_now",
             Action::RestoreSnapshot => "restore_snapshot",
             Action::Bundles => "bundles",
+            Action::Villages => "villages",
             Action::ResolveConflict => "resolve_conflict",
             Action::MergeDuplicate => "merge_duplicate",
             Action::KeepApart => "keep_apart",
@@ -307,6 +311,7 @@ impl Action {
             Action::BackupNow => "ui.action.backup_now",
             Action::RestoreSnapshot => "ui.action.restore_snapshot",
             Action::Bundles => "ui.action.bundles",
+            Action::Villages => "ui.action.villages",
             Action::ResolveConflict => "ui.action.resolve_conflict",
             Action::MergeDuplicate => "ui.action.merge_duplicate",
             Action::KeepApart => "ui.action.keep_apart",
@@ -327,6 +332,7 @@ impl Action {
         Action::Accounts,
         Action::Bundles,
         Action::Activities,
+        Action::Villages,
     ];
 
     /// Whether this action opens a view (see [`Action::VIEWS`]).
@@ -698,6 +704,13 @@ fn defaults() -> Vec<Binding> {
             C::Global,
             &[Key::plain(KeyCode::F(7))],
             l(A::Bundles),
+            false,
+        ),
+        b(
+            A::Villages,
+            C::Global,
+            &[Key::plain(KeyCode::F(12))],
+            l(A::Villages),
             false,
         ),
         b(

@@ -22,6 +22,7 @@ pub mod problems;
 pub mod project;
 pub mod project_page;
 mod table;
+pub mod village;
 
 pub use errors::{bundle_error_text, io_error_text, receive_error_text, store_error_text};
 pub use problems::{

@@ -33,7 +33,9 @@ pub fn describe(l: Lang, field: &str, problem: &Problem) -> String {
             "outcome_id" => tr(l, "consult.opt.by"),
             "unit" => tr(l, "field.unit"),
             "role" => tr(l, "field.role"),
-            _ => match crate::domain::project::field_label_key(field) {
+            _ => match crate::domain::village::field_label_key(field)
+                .or_else(|| crate::domain::project::field_label_key(field))
+            {
                 Some(k) => tr(l, k),
                 None => return describe_facility(l, field, problem),
             },

@@ -1769,6 +1769,7 @@ fn table() -> &'static HashMap<&'static str, (&'static str, &'static str)> {
             .chain(PROJECT)
             .chain(CAPS)
             .chain(super::activity::ACTIVITY)
+            .chain(super::village::VILLAGE)
             .map(|(k, vi, en)| (*k, (*vi, *en)))
             .collect()
     })
@@ -1821,6 +1822,7 @@ pub fn keys() -> impl Iterator<Item = &'static str> {
         .chain(PROJECT)
         .chain(CAPS)
         .chain(super::activity::ACTIVITY)
+        .chain(super::village::VILLAGE)
         .map(|(k, _, _)| *k)
 }
 
@@ -1836,6 +1838,7 @@ mod tests {
             .chain(PROJECT)
             .chain(CAPS)
             .chain(super::super::activity::ACTIVITY)
+            .chain(super::super::village::VILLAGE)
             .chain(super::super::help_table::HELP)
         {
             assert!(seen.insert(*k), "duplicate i18n key {k}");

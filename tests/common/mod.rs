@@ -2,12 +2,14 @@
 #![allow(dead_code)]
 
 pub mod activities;
+pub mod bundles;
 pub mod caps;
 pub mod project;
 pub mod projects;
 pub mod proposals;
 pub mod pty;
 pub mod ui;
+pub mod villages;
 
 use std::path::PathBuf;
 

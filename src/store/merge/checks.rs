@@ -19,6 +19,9 @@ use crate::record::{
     content_rev, AcceptanceRecord, ActivityRecord, AdjustmentRecord, CollaboratorRecord,
     ConsultationRecord, Envelope, FacilityRecord, PaymentRecord, ProjectItem, ProposalRecord,
     ResultRecord, VisitRecord,
+    content_rev, AcceptanceRecord, AdjustmentRecord, CollaboratorRecord, ConsultationRecord,
+    Envelope, FacilityRecord, PaymentRecord, ProductRecord, ProjectItem, ProposalRecord,
+    ResultRecord, VillageRecord, VisitRecord,
 };
 use crate::refdata::{codes, units};
 use crate::store::proposals::{priorities_bits, priorities_from_bits};
@@ -200,6 +203,63 @@ impl Checker<'_> {
             return Err(at.bad(RecordProblem::Invalid { issues }));
         }
         self.scope(at.entity, line, &r.id, &r.commune_code)
+    }
+
+    pub(super) fn village(&self, line: usize, r: &VillageRecord) -> Result<()> {
+        let at = Place {
+            entity: VillageRecord::ENTITY,
+            line,
+            id: &r.id,
+        };
+        if crate::domain::village::VillageStatus::ALL
+            .iter()
+            .all(|s| s.code() != r.status)
+        {
+            return Err(at.invalid("village_status", unknown_status(&r.status)));
+        }
+        at.texts(&[
+            ("name", &r.name),
+            ("decision_no", &r.decision_no),
+            ("notes", &r.notes),
+        ])?;
+        let input = crate::store::village_input(r);
+        if let Err(issues) = crate::domain::village::validate(&input, None, self.today) {
+            return Err(at.bad(RecordProblem::Invalid { issues }));
+        }
+        r.communes
+            .iter()
+            .try_for_each(|c| self.scope(at.entity, line, &r.id, c))
+    }
+
+    pub(super) fn product(&self, line: usize, r: &ProductRecord) -> Result<()> {
+        use crate::domain::product::{validate_name, validate_notes, validate_title, TitleInput};
+        let at = Place {
+            entity: ProductRecord::ENTITY,
+            line,
+            id: &r.id,
+        };
+        at.texts(&[("name", &r.name), ("notes", &r.notes)])?;
+        let mut issues = Issues::default();
+        validate_name(&r.name, &mut issues);
+        validate_notes(&r.notes, &mut issues);
+        for t in &r.titles {
+            at.texts(&[("certificate", &t.certificate)])?;
+            let input = TitleInput {
+                kind: t.kind.clone(),
+                year: t.year.to_string(),
+                level: t.level.clone(),
+                certificate: t.certificate.clone(),
+                issued_date: t.issued_date.clone().unwrap_or_default(),
+                expiry_date: t.expiry_date.clone().unwrap_or_default(),
+            };
+            if let Err(i) = validate_title(&input, self.today) {
+                issues.0.extend(i.0);
+            }
+        }
+        if issues.has_errors() {
+            return Err(at.bad(RecordProblem::Invalid { issues }));
+        }
+        Ok(())
     }
 
     pub(super) fn consultation(&self, line: usize, r: &ConsultationRecord) -> Result<()> {
@@ -474,6 +534,8 @@ pub(super) fn validate(
         .or_else(|| validate_kind::<PaymentRecord>(checker, inc, p))
         .or_else(|| validate_kind::<ResultRecord>(checker, inc, p))
         .or_else(|| validate_kind::<ActivityRecord>(checker, inc, p))
+        .or_else(|| validate_kind::<VillageRecord>(checker, inc, p))
+        .or_else(|| validate_kind::<ProductRecord>(checker, inc, p))
 }
 
 /// The first refusal among the written records of one kind: a rev that is not the content's,
@@ -541,6 +603,30 @@ pub(super) fn check_refs(
             )),
         }
     };
+    // A facility's craft village: in the bundle or here.
+    let villages: HashSet<&str> = inc
+        .registers
+        .villages
+        .iter()
+        .map(|e| e.record.id.as_str())
+        .collect();
+    let mut known_village = conn.prepare_cached("SELECT 1 FROM craft_villages WHERE id = ?1")?;
+    for (i, (e, d)) in inc.facilities.iter().zip(&p.facilities).enumerate() {
+        let Some(vid) = e.record.village_id.as_deref() else {
+            continue;
+        };
+        if matches!(d, Decision::Unchanged)
+            || villages.contains(vid)
+            || known_village.exists([vid])?
+        {
+            continue;
+        }
+        let problem = RecordProblem::MissingVillage {
+            village_id: crate::text::sanitize(vid),
+        };
+        let e = bad("facility", i + 1, &e.record.id, problem);
+        return Ok(Some(((FacilityRecord::RANK, i, 1), e)));
+    }
     // Consultations, then proposals: (rank, index, id, facility id, decision).
     let consultations = inc.consultations.iter().zip(&p.consultations).enumerate();
     let consultations = consultations.map(|(i, (e, d))| {
@@ -564,7 +650,18 @@ pub(super) fn check_refs(
             d,
         )
     });
-    for (rank, i, id, fid, d) in consultations.chain(proposals) {
+    let products = inc.registers.products.iter().zip(&p.products).enumerate();
+    let products = products.map(|(i, (e, d))| {
+        let r = &e.record;
+        (
+            ProductRecord::RANK,
+            i,
+            r.id.as_str(),
+            r.facility_id.as_str(),
+            d,
+        )
+    });
+    for (rank, i, id, fid, d) in consultations.chain(proposals).chain(products) {
         if matches!(d, Decision::Unchanged) {
             continue;
         }

@@ -14,6 +14,9 @@ use crate::record::{
     content_rev, AcceptanceRecord, ActivityRecord, AdjustmentRecord, CollaboratorRecord,
     ConsultationRecord, Envelope, FacilityRecord, PaymentRecord, ProposalRecord, ResultRecord,
     VisitRecord,
+    content_rev, AcceptanceRecord, AdjustmentRecord, CollaboratorRecord, ConsultationRecord,
+    Envelope, FacilityRecord, PaymentRecord, ProductRecord, ProposalRecord, ResultRecord,
+    VillageRecord, VisitRecord,
 };
 use crate::store::{Result, StoreError};
 
@@ -116,6 +119,8 @@ pub(super) struct Plan {
     /// The đề án records, in the order of `record::PROJECT_ENTRIES`.
     pub(super) projects: [Vec<Decision>; 5],
     pub(super) activities: Vec<Decision>,
+    pub(super) villages: Vec<Decision>,
+    pub(super) products: Vec<Decision>,
 }
 
 fn count(report: &mut MergeReport, entity: &str, id: &str, d: &Decision) {
@@ -145,6 +150,8 @@ pub(super) fn classify_all(conn: &Connection, inc: &Incoming<'_>) -> Result<Plan
     check_ids(&pr.payments)?;
     check_ids(&pr.results)?;
     check_ids(inc.activities)?;
+    check_ids(&inc.registers.villages)?;
+    check_ids(&inc.registers.products)?;
 
     let mut report = MergeReport::default();
     for e in ENTITIES {
@@ -162,6 +169,8 @@ pub(super) fn classify_all(conn: &Connection, inc: &Incoming<'_>) -> Result<Plan
         classify_kind::<ResultRecord>(conn, &pr.results, &mut report)?,
     ];
     let activities = classify_kind::<ActivityRecord>(conn, inc.activities, &mut report)?;
+    let villages = classify_kind::<VillageRecord>(conn, &inc.registers.villages, &mut report)?;
+    let products = classify_kind::<ProductRecord>(conn, &inc.registers.products, &mut report)?;
 
     report.duplicates = suspects(conn, inc, &facilities)?;
     if let Some(c) = report.counts.get_mut("facility") {
@@ -184,6 +193,8 @@ pub(super) fn classify_all(conn: &Connection, inc: &Incoming<'_>) -> Result<Plan
         proposals,
         projects,
         activities,
+        villages,
+        products,
     })
 }
 

@@ -261,6 +261,31 @@ impl DetailScreen {
             };
             info.push(Item::field(tr(l, field.label_key()), value, empty));
         }
+        // The register: the village it is linked to, its products and their titles.
+        if let Some(vid) = &f.village_id {
+            let village = store
+                .village(vid)?
+                .map(|(v, _)| {
+                    let status = crate::words::village::village_status_text(l, &v.status);
+                    format!("{} — {status}", v.name)
+                })
+                .unwrap_or_default();
+            info.push(Item::field(tr(l, "village.field.village"), village, empty));
+        }
+        let products = store.products_of(&f.id)?;
+        if !products.is_empty() {
+            info.push(Item::blank());
+            info.push(Item::heading(tr(l, "col.products")));
+            let today = store.today();
+            for (p, _) in &products {
+                let titles: Vec<String> = p
+                    .titles
+                    .iter()
+                    .map(|t| crate::words::village::title_text(l, t, today))
+                    .collect();
+                info.push(Item::field(p.name.clone(), titles.join("; "), empty));
+            }
+        }
         info.push(Item::blank());
         // "when, by whom": the author's name where the profile is known, else the id.
         let when_who = |at: &str, id: &str| -> String {

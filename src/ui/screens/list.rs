@@ -84,7 +84,40 @@ impl Row {
             .trim_end()
             .to_string();
     }
+}
 
+/// What the list marks beside a window of facilities, read in one go: an open proposal,
+/// and the best title of their products (dated against the store's today; a facility
+/// without product titles keeps the marks of its own old OCOP/typical fields).
+struct Marks {
+    open: std::collections::HashSet<String>,
+    titles: std::collections::HashMap<String, Vec<crate::record::TitleRecord>>,
+    today: chrono::NaiveDate,
+}
+
+impl Marks {
+    fn load(store: &Store, ids: &[String]) -> Marks {
+        let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+        Marks {
+            open: store
+                .facilities_with_open_proposals(ids)
+                .unwrap_or_default(),
+            titles: store.titles_of_facilities(&refs).unwrap_or_default(),
+            today: store.today(),
+        }
+    }
+
+    fn apply(&self, lang: Lang, row: &mut Row) {
+        if let Some(ts) = self.titles.get(&row.id) {
+            row.markers = crate::words::village::title_mark(lang, ts, self.today);
+        }
+        if self.open.contains(&row.id) {
+            row.mark_open_proposal();
+        }
+    }
+}
+
+impl Row {
     /// The cells after the name and the commune, in `list_columns` order.
     fn other_cells(&self) -> [TableCell; 4] {
         [
@@ -369,11 +402,9 @@ impl ListScreen {
                 self.rows = fs.iter().map(|f| Row::new(self.lang, f)).collect();
                 // One lookup for the whole window, not one per drawn row.
                 let ids: Vec<String> = fs.iter().map(|f| f.id.clone()).collect();
-                let open = store
-                    .facilities_with_open_proposals(&ids)
-                    .unwrap_or_default();
-                for r in self.rows.iter_mut().filter(|r| open.contains(&r.id)) {
-                    r.mark_open_proposal();
+                let marks = Marks::load(store, &ids);
+                for r in self.rows.iter_mut() {
+                    marks.apply(self.lang, r);
                 }
                 self.rows_from = from;
                 self.loads += 1;
@@ -472,15 +503,11 @@ impl ListScreen {
             return;
         }
         let ids: Vec<String> = missing.iter().map(|&i| search.hits[i].id.clone()).collect();
-        let open = store
-            .facilities_with_open_proposals(&ids)
-            .unwrap_or_default();
+        let marks = Marks::load(store, &ids);
         for (i, id) in missing.into_iter().zip(&ids) {
             if let Ok(Some(f)) = store.facility(id) {
                 let mut row = Row::new(lang, &f);
-                if open.contains(id) {
-                    row.mark_open_proposal();
-                }
+                marks.apply(lang, &mut row);
                 search.hits[i].row = Some(row);
             }
         }

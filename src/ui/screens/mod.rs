@@ -33,6 +33,8 @@ pub mod proposal_view;
 pub mod proposals;
 pub mod setup;
 pub mod snapshots;
+pub mod village_form;
+pub mod villages;
 
 use std::any::Any;
 
@@ -186,6 +188,8 @@ pub enum PickPurpose {
     ActivityFacility,
     /// Activities (F10): filter by kind ("" = all).
     ActivityKindFilter,
+    /// Facility form: the registered craft village ("" = none).
+    Village,
 }
 
 /// What a screen asks of the app.
@@ -356,6 +360,7 @@ pub fn open_view(action: Action, top: &dyn Screen, env: &Env, store: &mut Store)
         Action::Accounts => Box::new(AccountsScreen::new(env.lang, store)),
         Action::Bundles => Box::new(BundlesScreen::new(env.lang, store)),
         Action::Activities => Box::new(ActivitiesScreen::new(env.lang, store)),
+        Action::Villages => Box::new(villages::VillagesScreen::new(env.lang, store)),
         _ => return ScreenCmd::None,
     };
     if top.is_view() {

@@ -455,6 +455,44 @@ fn column_rects(
         out[c] = Some(rects[k]);
     }
     out
+/// A whole read-only view: its frame (title, and `right` on the top border), a dim line (a
+/// hint, or what went wrong) and a table of `rows` under it.
+pub fn table_view(
+    frame: &mut ratatui::Frame,
+    area: Rect,
+    theme: &Theme,
+    (title, right, bar): (&str, &str, &str),
+    columns: &[Column],
+    window: &ListWindow,
+    rows: &[Vec<String>],
+) {
+    let Some(inner) = super::screen_frame(
+        frame,
+        area,
+        theme,
+        title,
+        Some((right, theme.base)),
+        (20, 3),
+    ) else {
+        return;
+    };
+    super::dim_line(frame, inner, bar, theme);
+    let rest = Rect {
+        y: inner.y + 1,
+        height: inner.height - 1,
+        ..inner
+    };
+    render_table(
+        frame.buffer_mut(),
+        rest,
+        columns,
+        true,
+        rows.len(),
+        window,
+        theme,
+        "",
+        |i| rows.get(i).cloned().unwrap_or_default(),
+    );
 }
 
 #[cfg(test)]
