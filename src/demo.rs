@@ -1288,6 +1288,8 @@ pub fn add_demo_activities(
         made += 1;
     }
     Ok(made)
+}
+
 /// The craft-village register and products of the demo: villages adopted from the
 /// facilities' free-text names (most then recognised, with a decision), and the old OCOP and
 /// typical-product fields carried into products with titles — at most `max` products, and

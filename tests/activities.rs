@@ -386,6 +386,7 @@ fn a_bundle_activity_naming_an_unknown_facility_is_refused_whole() {
         proposals: &bundle.proposals,
         projects: &bundle.projects,
         activities: &bundle.activities,
+        registers: &bundle.registers,
     };
     match p.preview_merge(&inc) {
         Err(StoreError::BadRecord {

@@ -541,6 +541,7 @@ fn read_from<R: Read + std::io::Seek>(
             }
             super::ACTIVITIES => {
                 read_records(&mut zip, name, limits, t, &mut bundle.activities, |r| &r.id)
+            }
             VILLAGES_ENTRY => {
                 let out = &mut bundle.registers.villages;
                 read_records(&mut zip, name, limits, t, out, |r| &r.id)

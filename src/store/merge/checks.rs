@@ -17,11 +17,8 @@ use crate::domain::proposal::{
 use crate::domain::{Profile, Role};
 use crate::record::{
     content_rev, AcceptanceRecord, ActivityRecord, AdjustmentRecord, CollaboratorRecord,
-    ConsultationRecord, Envelope, FacilityRecord, PaymentRecord, ProjectItem, ProposalRecord,
-    ResultRecord, VisitRecord,
-    content_rev, AcceptanceRecord, AdjustmentRecord, CollaboratorRecord, ConsultationRecord,
-    Envelope, FacilityRecord, PaymentRecord, ProductRecord, ProjectItem, ProposalRecord,
-    ResultRecord, VillageRecord, VisitRecord,
+    ConsultationRecord, Envelope, FacilityRecord, PaymentRecord, ProductRecord, ProjectItem,
+    ProposalRecord, ResultRecord, VillageRecord, VisitRecord,
 };
 use crate::refdata::{codes, units};
 use crate::store::proposals::{priorities_bits, priorities_from_bits};

@@ -12,11 +12,8 @@ use super::{EntityCounts, Incoming, Kind, MergeReport, ENTITIES};
 use crate::domain::Profile;
 use crate::record::{
     content_rev, AcceptanceRecord, ActivityRecord, AdjustmentRecord, CollaboratorRecord,
-    ConsultationRecord, Envelope, FacilityRecord, PaymentRecord, ProposalRecord, ResultRecord,
-    VisitRecord,
-    content_rev, AcceptanceRecord, AdjustmentRecord, CollaboratorRecord, ConsultationRecord,
-    Envelope, FacilityRecord, PaymentRecord, ProductRecord, ProposalRecord, ResultRecord,
-    VillageRecord, VisitRecord,
+    ConsultationRecord, Envelope, FacilityRecord, PaymentRecord, ProductRecord, ProposalRecord,
+    ResultRecord, VillageRecord, VisitRecord,
 };
 use crate::store::{Result, StoreError};
 

@@ -214,7 +214,7 @@ impl Store {
             + inc.consultations.len()
             + inc.proposals.len()
             + inc.projects.len()
-            + inc.activities.len();
+            + inc.activities.len()
             + inc.registers.villages.len()
             + inc.registers.products.len();
         let big = total > 1000;
@@ -496,9 +496,6 @@ project_kind!(ResultRecord, 8, crate::domain::project::validate_result);
 impl Kind for ActivityRecord {
     const ENTITY: &'static str = super::activities::ENTITY;
     const TABLE: &'static str = "activities";
-impl Kind for VillageRecord {
-    const ENTITY: &'static str = super::villages::VILLAGE;
-    const TABLE: &'static str = "craft_villages";
     const RANK: usize = 9;
     fn id(&self) -> &str {
         &self.id
@@ -520,6 +517,20 @@ impl Kind for VillageRecord {
     }
     fn write(&self, w: &Writer<'_, '_>, version: i64) -> Result<()> {
         super::activities::write_activity(w.tx, self, version)
+    }
+}
+
+impl Kind for VillageRecord {
+    const ENTITY: &'static str = super::villages::VILLAGE;
+    const TABLE: &'static str = "craft_villages";
+    const RANK: usize = 10;
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn updated_at(&self) -> &str {
+        &self.updated_at
+    }
+    fn of<'a>(inc: &Incoming<'a>) -> &'a [Envelope<Self>] {
         &inc.registers.villages
     }
     fn decisions(p: &Plan) -> &[Decision] {
@@ -539,7 +550,7 @@ impl Kind for VillageRecord {
 impl Kind for ProductRecord {
     const ENTITY: &'static str = super::products::PRODUCT;
     const TABLE: &'static str = "facility_products";
-    const RANK: usize = 10;
+    const RANK: usize = 11;
     fn id(&self) -> &str {
         &self.id
     }
@@ -576,7 +587,7 @@ macro_rules! by_entity {
             "project_acceptance" => AcceptanceRecord,
             "project_payment" => PaymentRecord,
             "project_result" => ResultRecord,
-            "activity" => ActivityRecord)
+            "activity" => ActivityRecord,
             "craft_village" => VillageRecord,
             "product" => ProductRecord)
     };

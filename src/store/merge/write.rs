@@ -10,10 +10,8 @@ use super::classify::{Decision, Plan};
 use super::{Incoming, Kind};
 use crate::record::{
     AcceptanceRecord, ActivityRecord, AdjustmentRecord, CollaboratorRecord, ConsultationRecord,
-    Envelope, FacilityRecord, PaymentRecord, ProposalRecord, ResultRecord, VisitRecord,
-    AcceptanceRecord, AdjustmentRecord, CollaboratorRecord, ConsultationRecord, Envelope,
-    FacilityRecord, PaymentRecord, ProductRecord, ProposalRecord, ResultRecord, VillageRecord,
-    VisitRecord,
+    Envelope, FacilityRecord, PaymentRecord, ProductRecord, ProposalRecord, ResultRecord,
+    VillageRecord, VisitRecord,
 };
 use crate::store::{change_log, rows, Actor, Result, StoreError};
 use crate::text::{fold, vn_sort_key};

@@ -242,7 +242,6 @@ impl Screen for ActivitiesScreen {
             .map(|(i, (k, w))| {
                 let c = Column::new(tr(l, k), w);
                 match i {
-                    2 => c.highlight(),
                     4..=7 => c.right(),
                     _ => c,
                 }

@@ -455,6 +455,8 @@ fn column_rects(
         out[c] = Some(rects[k]);
     }
     out
+}
+
 /// A whole read-only view: its frame (title, and `right` on the top border), a dim line (a
 /// hint, or what went wrong) and a table of `rows` under it.
 pub fn table_view(
