@@ -719,3 +719,29 @@ fn totals_and_the_plan_match_the_hand_computed_fixture() {
     // build_plan on no proposals is all zeros.
     assert_eq!(build_plan(2027, Vec::new()).total.count, 0);
 }
+
+#[test]
+fn the_list_follows_facility_names_and_a_renamed_facility_moves() {
+    let (mut s, _clock) = store();
+    let binh = facility(&mut s, "HTX Bình Minh", "00004", "12");
+    let an = facility(&mut s, "HTX An Phú", "00004", "9");
+    let money = ["300tr", "150tr", "150tr", "0"];
+    let pb = common::proposals::add(&mut s, &binh, "KC01", "KCQG", money).id;
+    let pa = common::proposals::add(&mut s, &an, "KC01", "KCQG", money).id;
+    let order = |s: &Store| -> Vec<String> {
+        s.list_proposals(&ProposalFilter::default(), 0, 10)
+            .unwrap()
+            .into_iter()
+            .map(|p| p.id)
+            .collect()
+    };
+    assert_eq!(order(&s), vec![pa.clone(), pb.clone()]);
+    // Renamed, «An Phú» becomes «Yên Phú» and now sorts after «Bình Minh».
+    let f = s.facility(&an).unwrap().unwrap();
+    let data = FacilityData {
+        name: "HTX Yên Phú".into(),
+        ..f.data.clone()
+    };
+    s.update_facility_data(&an, f.meta.version, &data).unwrap();
+    assert_eq!(order(&s), vec![pb, pa]);
+}

@@ -798,21 +798,26 @@ impl Store {
         limit: usize,
     ) -> Result<Vec<Proposal>> {
         let (w, args) = filter.where_clause(&self.scope_communes());
-        self.list_where("", &w, args, offset, limit)
+        self.list_where(&w, args, offset, limit)
     }
 
     /// Proposals (`p`, with `join`ed tables) where `w` holds, in the lists' order.
+    /// One page of the proposals matching `w`, in the list's order. The page's ids are chosen
+    /// first over the proposals alone (the index `proposals_f5` answers the condition and the
+    /// order), then only those rows are read whole: sorting every match's whole row and
+    /// facility first cost 34 ms for the 7,370 overdue đề án of a province (benches/project.rs).
     pub(super) fn list_where(
         &self,
-        join: &str,
         w: &str,
         mut args: Vec<Value>,
         offset: usize,
         limit: usize,
     ) -> Result<Vec<Proposal>> {
+        const ORDER: &str = "ORDER BY p.plan_year DESC, p.category, p.facility_sort, p.id";
         let sql = format!(
-            "SELECT {COLS} {FROM} {join} WHERE {w}
-             ORDER BY p.plan_year DESC, p.category, f.sort_key, p.id LIMIT ? OFFSET ?"
+            "SELECT {COLS} {FROM} WHERE p.id IN
+                (SELECT p.id FROM proposals p WHERE {w} {ORDER} LIMIT ? OFFSET ?)
+             {ORDER}"
         );
         args.push(Value::Integer(limit.min(i64::MAX as usize) as i64));
         args.push(Value::Integer(offset.min(i64::MAX as usize) as i64));
@@ -823,12 +828,12 @@ impl Store {
 
     pub fn count_proposals(&self, filter: &ProposalFilter) -> Result<usize> {
         let (w, args) = filter.where_clause(&self.scope_communes());
-        self.count_where("", &w, args)
+        self.count_where(&w, args)
     }
 
-    pub(super) fn count_where(&self, join: &str, w: &str, args: Vec<Value>) -> Result<usize> {
+    pub(super) fn count_where(&self, w: &str, args: Vec<Value>) -> Result<usize> {
         let n: i64 = self.conn().query_row(
-            &format!("SELECT count(*) FROM proposals p {join} WHERE {w}"),
+            &format!("SELECT count(*) FROM proposals p WHERE {w}"),
             params_from_iter(args),
             |r| r.get(0),
         )?;

@@ -386,6 +386,8 @@ const CLI: &[Entry] = &[
     ("cli.check.version_bad", "✗ {} {}: phiên bản {}, nhật ký thay đổi ghi {}", "✗ {} {}: version {}, the change log says {}"),
     ("cli.check.orphan", "✗ Nhật ký thay đổi nói đến {} {} không còn tồn tại", "✗ The change log mentions {} {}, which does not exist"),
     ("cli.check.more", "  … và {} mục nữa", "  … and {} more"),
+    ("cli.check.kept_ok", "✓ Số tiền và giai đoạn của mọi đề án khớp với hồ sơ (điều chỉnh, thanh toán, kiểm tra, nghiệm thu)", "✓ Every đề án's money and stage match its records (adjustments, payments, visits, acceptance)"),
+    ("cli.check.kept_bad", "✗ Đề án {} có số tiền hoặc giai đoạn lưu sẵn không khớp với hồ sơ", "✗ Đề án {} has kept money or stage figures that differ from its records"),
     ("cli.check.codes_ok", "✓ Mọi mã (xã/phường, danh mục) đều có trong dữ liệu tham chiếu", "✓ Every code (communes, code lists) is in the reference data"),
     ("cli.check.code_bad", "✗ Mã {} \"{}\" không còn trong dữ liệu tham chiếu ({} bản ghi)", "✗ The {} code \"{}\" is no longer in the reference data ({} records)"),
     ("cli.check.ok", "Kết quả: không phát hiện vấn đề.", "Result: no problem found."),

@@ -135,11 +135,12 @@ impl ProposalsScreen {
 
     fn reload(&mut self, store: &Store) {
         let keep = self.selected_id().map(String::from);
-        let loaded = store.count_projects(&self.filter).and_then(|n| {
+        // The totals count the whole filter already: no separate count.
+        let loaded = store.project_totals(&self.filter).and_then(|totals| {
             Ok((
-                n,
+                totals.total.count,
                 store.list_projects(&self.filter, 0, LIMIT)?,
-                store.project_totals(&self.filter)?,
+                totals,
             ))
         });
         match loaded {
