@@ -544,8 +544,10 @@ fn the_command_line_adds_lists_shows_and_refuses_in_words() {
         out.contains("Training course") && out.contains("Attendees"),
         "{out}"
     );
-    let (code, out, _) = ctv(&db, &["activity", "archive", short]);
+    let (code, out, _) = ctv(&db, &["activity", "archive", short, "--format", "json"]);
     assert_eq!(code, 0, "{out}");
+    let rec: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(rec["archived"], true);
     let (_, out, _) = ctv(&db, &["activity", "list", "--format", "json"]);
     assert_eq!(out.trim(), "[]");
 }

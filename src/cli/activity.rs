@@ -37,7 +37,11 @@ pub enum ActivityCmd {
         format: Format,
     },
     /// Archive an activity (it is kept, not deleted)
-    Archive { id: String },
+    Archive {
+        id: String,
+        #[arg(long, value_enum, default_value = "table")]
+        format: Format,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -265,19 +269,11 @@ pub fn run(ctx: &Ctx, cmd: ActivityCmd) -> Result<(), CliError> {
             let (r, _) = find(l, &store, &id)?;
             show(l, &store, &r, format)
         }
-        ActivityCmd::Archive { id } => {
+        ActivityCmd::Archive { id, format } => {
             let mut store = ctx.open()?;
             let (r, version) = find(l, &store, &id)?;
             let r = store.archive_activity(&r.id, version)?;
-            println!(
-                "{}",
-                trf(
-                    l,
-                    "cli.activity.archived",
-                    &[&crate::text::sanitize(&r.title), &short_id(&r.id)]
-                )
-            );
-            Ok(())
+            done(l, &store, &r, format, "cli.activity.archived")
         }
     }
 }
