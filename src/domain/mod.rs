@@ -9,6 +9,7 @@ pub mod issue;
 pub mod money;
 pub mod project;
 pub mod proposal;
+pub mod report;
 
 pub use collaborator::{Profile, ProfileInput, Role};
 pub use consultation::{Consultation, ConsultationData, ConsultationInput, ConsultationPatch};

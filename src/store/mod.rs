@@ -16,7 +16,9 @@ mod projects;
 mod proposals;
 mod receipts;
 pub mod register;
+pub mod report;
 mod rows;
+pub mod targets;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -72,6 +74,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/014_group_projects.sql"),
     include_str!("migrations/015_activities.sql"),
     include_str!("migrations/016_craft_villages.sql"),
+    include_str!("migrations/020_targets.sql"),
 ];
 
 fn migrations() -> Migrations<'static> {

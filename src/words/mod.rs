@@ -20,6 +20,7 @@ pub mod merge;
 pub mod problems;
 pub mod project;
 pub mod project_page;
+pub mod report;
 mod table;
 
 pub use errors::{bundle_error_text, io_error_text, receive_error_text, store_error_text};

@@ -1754,6 +1754,7 @@ fn table() -> &'static HashMap<&'static str, (&'static str, &'static str)> {
             .chain(super::help_table::HELP)
             .chain(PROJECT)
             .chain(CAPS)
+            .chain(super::report::REPORT)
             .map(|(k, vi, en)| (*k, (*vi, *en)))
             .collect()
     })
@@ -1805,6 +1806,7 @@ pub fn keys() -> impl Iterator<Item = &'static str> {
         .chain(super::help_table::HELP)
         .chain(PROJECT)
         .chain(CAPS)
+        .chain(super::report::REPORT)
         .map(|(k, _, _)| *k)
 }
 
@@ -1819,6 +1821,7 @@ mod tests {
         for (k, vi, en) in all
             .chain(PROJECT)
             .chain(CAPS)
+            .chain(super::super::report::REPORT)
             .chain(super::super::help_table::HELP)
         {
             assert!(seen.insert(*k), "duplicate i18n key {k}");

@@ -1,0 +1,16 @@
+-- The province's yearly targets (dashboard: targets against what is achieved). Set by the
+-- province (`ctv targets set`, the dashboard) and carried to communes in receipts; one row per
+-- year and key, versioned like every record, each change in the change log.
+CREATE TABLE targets (
+    year        INTEGER NOT NULL CHECK (year BETWEEN 2000 AND 2100),
+    key         TEXT NOT NULL CHECK (key IN ('facilities_supported', 'money',
+                    'training_classes', 'typical_products')),
+    value       INTEGER NOT NULL CHECK (value >= 0),
+    updated_at  TEXT NOT NULL,
+    updated_by  TEXT NOT NULL,
+    version     INTEGER NOT NULL DEFAULT 1,
+    PRIMARY KEY (year, key)
+) STRICT, WITHOUT ROWID;
+
+-- The report counts by period first: a đề án's decision date, a follow-up's closing.
+CREATE INDEX proposals_decision ON proposals (decision_date) WHERE decision_date IS NOT NULL;
