@@ -6,6 +6,7 @@ pub mod project;
 pub mod projects;
 pub mod proposals;
 pub mod pty;
+pub mod report;
 pub mod ui;
 
 use std::path::PathBuf;
