@@ -775,3 +775,50 @@ fn the_provinces_targets_reach_a_commune_in_a_receipt_and_the_dashboard_counts_t
     assert_eq!(v["rows"][3]["target"], 3);
     assert_eq!(v["rows"][3]["achieved"], 2);
 }
+
+#[test]
+fn f11_shows_the_report_a_period_is_picked_and_d_opens_the_dashboard() {
+    use common::ui::{app_vi, ch, key, press, screen_text, type_str};
+    use ctv::ui::screens::{DashboardScreen, ReportScreen};
+    use ratatui::crossterm::event::KeyCode;
+
+    let p = province();
+    let mut app = app_vi(p.store);
+    press(&mut app, &[key(KeyCode::F(11))]);
+    let r = app.top_screen().downcast_ref::<ReportScreen>().unwrap();
+    assert_eq!(r.period().text, "2026");
+    let shown = r.report().unwrap();
+    assert_eq!(shown.value(Metric::FacilitiesRegistered, Dim::All, ""), 5);
+    let text = screen_text(&app);
+    assert!(text.contains("Kỳ 2026 (01/01/2026 – 31/12/2026)"), "{text}");
+    assert!(text.contains("Cơ sở đăng ký mới"), "{text}");
+    assert!(text.contains("Lê Thị Bình"), "{text}");
+
+    // The third quarter: the consultation of 20/09 and the course before Q4.
+    press(&mut app, &[ch('p')]);
+    type_str(&mut app, "2026-Q3");
+    press(&mut app, &[key(KeyCode::Enter)]);
+    let r = app.top_screen().downcast_ref::<ReportScreen>().unwrap();
+    assert_eq!(r.period().text, "2026-Q3");
+    let shown = r.report().unwrap();
+    assert_eq!(shown.value(Metric::Consultations, Dim::All, ""), 1);
+    assert_eq!(shown.value(Metric::Attendees, Dim::All, ""), 30);
+
+    press(&mut app, &[ch('d')]);
+    let d = app.top_screen().downcast_ref::<DashboardScreen>().unwrap();
+    let money = d
+        .dashboard()
+        .unwrap()
+        .rows
+        .iter()
+        .find(|r| r.key == TargetKey::Money)
+        .unwrap()
+        .clone();
+    assert_eq!(money.achieved, 170_000_000);
+    let text = screen_text(&app);
+    assert!(text.contains("Chỉ tiêu năm 2026"), "{text}");
+    assert!(
+        text.contains("Kinh phí hỗ trợ: đạt 170.000.000 đ / chỉ tiêu chưa đặt"),
+        "{text}"
+    );
+}

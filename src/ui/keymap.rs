@@ -109,6 +109,18 @@ pub enum Action {
     StageFilter,
     /// F5: filter đề án by batch (đợt).
     BatchFilter,
+    /// Open the report screen (F11, from anywhere).
+    Report,
+    /// Open the dashboard: this year's targets against what is achieved.
+    Dashboard,
+    /// Report: choose the period (dashboard: the year).
+    ReportPeriod,
+    /// Report: narrow the scope (a commune, an area).
+    ReportScope,
+    /// Report: write the workbook (xlsx).
+    ReportExport,
+    /// Dashboard: the province sets a target of the year.
+    SetTarget,
 }
 
 impl Action {
@@ -171,6 +183,12 @@ impl Action {
         Action::Export,
         Action::StageFilter,
         Action::BatchFilter,
+        Action::Report,
+        Action::Dashboard,
+        Action::ReportPeriod,
+        Action::ReportScope,
+        Action::ReportExport,
+        Action::SetTarget,
     ];
 
     /// The stable name used in the config file's `[keys]` table.
@@ -234,6 +252,12 @@ impl Action {
             Action::Export => "export",
             Action::StageFilter => "stage_filter",
             Action::BatchFilter => "batch_filter",
+            Action::Report => "report",
+            Action::Dashboard => "dashboard",
+            Action::ReportPeriod => "report_period",
+            Action::ReportScope => "report_scope",
+            Action::ReportExport => "report_export",
+            Action::SetTarget => "set_target",
         }
     }
 
@@ -303,6 +327,12 @@ impl Action {
             Action::Export => "ui.action.export",
             Action::StageFilter => "ui.action.stage_filter",
             Action::BatchFilter => "ui.action.batch_filter",
+            Action::Report => "ui.action.report",
+            Action::Dashboard => "ui.action.dashboard",
+            Action::ReportPeriod => "ui.action.report_period",
+            Action::ReportScope => "ui.action.report_scope",
+            Action::ReportExport => "ui.action.report_export",
+            Action::SetTarget => "ui.action.set_target",
         }
     }
 
@@ -315,6 +345,8 @@ impl Action {
         Action::Snapshots,
         Action::Accounts,
         Action::Bundles,
+        Action::Report,
+        Action::Dashboard,
     ];
 
     /// Whether this action opens a view (see [`Action::VIEWS`]).
@@ -379,6 +411,8 @@ pub enum Context {
     Snapshots,
     /// The bundles screen (above [`Context::List`], which moves; Enter opens or imports).
     Bundles,
+    /// The report and the dashboard (above [`Context::List`], which scrolls).
+    Report,
 }
 
 impl Context {
@@ -393,6 +427,7 @@ impl Context {
         Context::Proposal,
         Context::Snapshots,
         Context::Bundles,
+        Context::Report,
         Context::Form,
         Context::Picker,
         Context::Palette,
@@ -416,6 +451,7 @@ impl Context {
             Context::Proposal => "ui.context.proposal",
             Context::Snapshots => "ui.context.snapshots",
             Context::Bundles => "ui.context.bundles",
+            Context::Report => "ui.context.report",
         }
     }
 
@@ -694,6 +730,49 @@ fn defaults() -> Vec<Binding> {
             &[Key::plain(KeyCode::F(8))],
             l(A::Export),
             false,
+        ),
+        b(
+            A::Report,
+            C::Global,
+            &[Key::plain(KeyCode::F(11))],
+            l(A::Report),
+            false,
+        ),
+        // Report and dashboard: period, scope, workbook; one to the other.
+        b(
+            A::ReportPeriod,
+            C::Report,
+            &[Key::ch('p')],
+            l(A::ReportPeriod),
+            true,
+        ),
+        b(
+            A::ReportScope,
+            C::Report,
+            &[Key::ch('s')],
+            l(A::ReportScope),
+            true,
+        ),
+        b(
+            A::ReportExport,
+            C::Report,
+            &[Key::ch('x')],
+            l(A::ReportExport),
+            true,
+        ),
+        b(
+            A::Dashboard,
+            C::Report,
+            &[Key::ch('d')],
+            l(A::Dashboard),
+            true,
+        ),
+        b(
+            A::SetTarget,
+            C::Report,
+            &[Key::ch('t')],
+            l(A::SetTarget),
+            true,
         ),
         // Bundles: panes, resolve a conflict, merge or keep apart a duplicate pair.
         b(

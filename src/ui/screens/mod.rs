@@ -22,6 +22,7 @@ pub mod accounts;
 pub mod agenda;
 pub mod bundles;
 pub mod consult;
+pub mod dashboard;
 pub mod detail;
 pub mod form;
 pub mod list;
@@ -29,6 +30,7 @@ pub mod needs;
 pub mod proposal_form;
 pub mod proposal_view;
 pub mod proposals;
+pub mod report;
 pub mod setup;
 pub mod snapshots;
 
@@ -50,6 +52,7 @@ pub use accounts::AccountsScreen;
 pub use agenda::AgendaScreen;
 pub use bundles::BundlesScreen;
 pub use consult::ConsultScreen;
+pub use dashboard::DashboardScreen;
 pub use detail::DetailScreen;
 pub use form::FormScreen;
 pub use list::ListScreen;
@@ -57,6 +60,7 @@ pub use needs::NeedsScreen;
 pub use proposal_form::ProposalFormScreen;
 pub use proposal_view::ProposalViewScreen;
 pub use proposals::ProposalsScreen;
+pub use report::ReportScreen;
 pub use setup::SetupScreen;
 pub use snapshots::SnapshotsScreen;
 
@@ -176,6 +180,14 @@ pub enum PickPurpose {
     ProjectStage,
     /// Proposals (F5): filter by batch ("" = all).
     ProjectBatch,
+    /// Report: the period.
+    ReportPeriod,
+    /// Report: the scope ("" = the profile's).
+    ReportScope,
+    /// Dashboard: the year.
+    DashboardYear,
+    /// Dashboard: which target to set.
+    TargetKey,
 }
 
 /// What a screen asks of the app.
@@ -229,6 +241,13 @@ pub enum ScreenCmd {
     /// Replace the database by this snapshot: the event loop closes the app's connection,
     /// restores, and reopens the app on the result (`Effect::Restore`).
     RestoreDatabase(std::path::PathBuf),
+    /// Count the report of `period` over `scope`: on a job thread with progress when the
+    /// database is a file (a province's year takes a while), else right here; the result
+    /// arrives through [`Screen::on_report`].
+    ComputeReport {
+        period: crate::domain::report::Period,
+        scope: crate::store::report::ReportScope,
+    },
 }
 
 /// `n`: the facility form, blank.
@@ -339,6 +358,8 @@ pub fn open_view(action: Action, top: &dyn Screen, env: &Env, store: &mut Store)
         Action::Snapshots => Box::new(SnapshotsScreen::new(env.lang, store)),
         Action::Accounts => Box::new(AccountsScreen::new(env.lang, store)),
         Action::Bundles => Box::new(BundlesScreen::new(env.lang, store)),
+        Action::Report => Box::new(ReportScreen::new(env.lang, store)),
+        Action::Dashboard => Box::new(DashboardScreen::new(env.lang, store)),
         _ => return ScreenCmd::None,
     };
     if top.is_view() {
@@ -445,6 +466,23 @@ pub trait Screen: AsAny + std::fmt::Debug {
 
     fn has_unsaved_changes(&self) -> bool {
         false
+    }
+
+    /// The screen was just pushed (or put in place of another): a first load that runs as a
+    /// job starts here.
+    fn on_shown(&mut self, store: &mut Store) -> ScreenCmd {
+        let _ = store;
+        ScreenCmd::None
+    }
+
+    /// A report asked for with [`ScreenCmd::ComputeReport`] is ready (or failed, in words).
+    fn on_report(&mut self, result: Result<crate::store::report::Report, String>) {
+        let _ = result;
+    }
+
+    /// The report job's progress: parts done of all.
+    fn on_report_progress(&mut self, done: usize, total: usize) {
+        let _ = (done, total);
     }
 
     /// Whether this is one of the views [`open_view`] opens (another view replaces it rather
