@@ -665,7 +665,7 @@ fn the_workbook_totals_equal_the_table_and_its_records_add_up() {
     }
     let fac: Vec<&Vec<Data>> = records[1..]
         .iter()
-        .filter(|r| r[0].to_string() == "Cơ sở đăng ký mới")
+        .filter(|r| r[0] == "Cơ sở đăng ký mới")
         .collect();
     assert_eq!(fac.len(), 5);
     assert!(fac.iter().any(|r| r[3].to_string() == p.a.facilities[0]

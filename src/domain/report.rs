@@ -124,7 +124,7 @@ impl Period {
 
     fn range(t: &str) -> Result<Period, PeriodError> {
         // The dash between two dd/mm/yyyy dates: the one after the first date's year.
-        let parts: Vec<&str> = t.splitn(2, |c: char| c == '-').collect();
+        let parts: Vec<&str> = t.splitn(2, '-').collect();
         let [a, b] = parts.as_slice() else {
             return Err(PeriodError::Unknown(t.to_string()));
         };

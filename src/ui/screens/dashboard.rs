@@ -7,7 +7,6 @@
 use chrono::Datelike;
 use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::Rect;
-use ratatui::style::Style;
 use ratatui::widgets::{Bar, BarChart, BarGroup, Sparkline};
 use ratatui::Frame;
 
@@ -305,7 +304,7 @@ impl DashboardScreen {
                 .collect();
             let spark = Sparkline::default()
                 .data(&data)
-                .style(Style::from(theme.title));
+                .style(theme.title);
             let w = (data.len() as u16).min(inner.width);
             frame.render_widget(
                 spark,
