@@ -225,23 +225,13 @@ const APPROVED: &str = "('PHE_DUYET', 'DANG_THUC_HIEN', 'HOAN_THANH', 'DUNG')";
 const SOURCES: &[Source] = &[
     Source {
         entity: "facility",
-        measures: &[Metric::FacilitiesRegistered],
+        measures: &[Metric::FacilitiesRegistered, Metric::FacilitiesActive],
         dims: &[Dim::TradeGroup, Dim::EntityType],
-        sql: "SELECT f.id, f.commune_code, date(f.created_at, '+7 hours'), 1,
+        sql: "SELECT f.id, f.commune_code, date(f.created_at, '+7 hours'),
+                f.created_at >= :from_utc, f.status = 'active',
                 coalesce(f.trade_group, ''), coalesce(f.entity_type, '')
               FROM facilities f
-              WHERE f.archived = 0 AND f.commune_code IN {scope}
-                AND f.created_at >= :from_utc AND f.created_at < :to_utc",
-    },
-    Source {
-        entity: "facility",
-        measures: &[Metric::FacilitiesActive],
-        dims: &[Dim::TradeGroup, Dim::EntityType],
-        sql: "SELECT f.id, f.commune_code, date(f.created_at, '+7 hours'), 1,
-                coalesce(f.trade_group, ''), coalesce(f.entity_type, '')
-              FROM facilities f
-              WHERE f.archived = 0 AND f.commune_code IN {scope} AND f.status = 'active'
-                AND f.created_at < :to_utc",
+              WHERE f.archived = 0 AND f.commune_code IN {scope} AND f.created_at < :to_utc",
     },
     Source {
         entity: "consultation",

@@ -116,16 +116,12 @@ impl Screen for DashboardScreen {
     }
 
     fn contexts(&self) -> &'static [Context] {
-        if self.asking.is_some() {
-            &[Context::Form]
-        } else {
-            &[Context::Report]
-        }
+        super::prompt_contexts(self.asking.is_some(), &[Context::Report])
     }
 
     fn handles(&self, action: Action) -> bool {
         if self.asking.is_some() {
-            return matches!(action, Action::Open | Action::Save | Action::Back);
+            return super::prompt_handles(action);
         }
         match action {
             Action::Dashboard | Action::ReportPeriod | Action::Report => true,
@@ -302,9 +298,7 @@ impl DashboardScreen {
                 .iter()
                 .flat_map(|v| std::iter::repeat_n((*v).max(0) as u64, per))
                 .collect();
-            let spark = Sparkline::default()
-                .data(&data)
-                .style(theme.title);
+            let spark = Sparkline::default().data(&data).style(theme.title);
             let w = (data.len() as u16).min(inner.width);
             frame.render_widget(
                 spark,

@@ -108,6 +108,21 @@ pub(crate) fn filter_picker(
     }
 }
 
+/// The contexts of a screen that may be asking in a prompt: the form's while it asks (printable
+/// keys type the answer), else its own.
+pub(crate) fn prompt_contexts(asking: bool, otherwise: &'static [Context]) -> &'static [Context] {
+    if asking {
+        &[Context::Form]
+    } else {
+        otherwise
+    }
+}
+
+/// What a one-field prompt answers to: Enter or Save submits, Back cancels.
+pub(crate) fn prompt_handles(action: Action) -> bool {
+    matches!(action, Action::Open | Action::Save | Action::Back)
+}
+
 /// Every entry of a code list as a picker item, in `form`.
 pub(crate) fn code_items(
     lang: Lang,

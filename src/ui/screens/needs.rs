@@ -441,16 +441,12 @@ impl Screen for NeedsScreen {
     }
 
     fn contexts(&self) -> &'static [Context] {
-        if self.asking.is_some() {
-            &[Context::Form]
-        } else {
-            &[Context::List]
-        }
+        super::prompt_contexts(self.asking.is_some(), &[Context::List])
     }
 
     fn handles(&self, action: Action) -> bool {
         if self.asking.is_some() {
-            return matches!(action, Action::Open | Action::Save | Action::Back);
+            return super::prompt_handles(action);
         }
         match action {
             _ if action.is_move() => true,
