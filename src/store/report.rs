@@ -329,14 +329,14 @@ const SOURCES: &[Source] = &[
         entity: "result",
         measures: &[Metric::JobsCreated, Metric::WorkersTrained],
         dims: &[],
-        sql: "SELECT r.id, p.commune_code, r.date, coalesce(r.jobs_created, 0),
+        sql: "SELECT r.id, r.commune_code, r.date, coalesce(r.jobs_created, 0),
                 coalesce(r.workers_trained, 0)
-              FROM (SELECT x.id, x.proposal_id, x.date, x.jobs_created, x.workers_trained,
+              FROM (SELECT x.id, p.commune_code, x.date, x.jobs_created, x.workers_trained,
                       row_number() OVER (PARTITION BY x.proposal_id, coalesce(x.facility_id, '')
                                          ORDER BY x.date DESC, x.created_at DESC) AS n
-                    FROM project_results x WHERE x.date BETWEEN :from AND :to) r
-                JOIN proposals p ON p.id = r.proposal_id
-              WHERE r.n = 1 AND p.commune_code IN {scope}",
+                    FROM project_results x JOIN proposals p ON p.id = x.proposal_id
+                    WHERE x.date BETWEEN :from AND :to AND p.commune_code IN {scope}) r
+              WHERE r.n = 1",
     },
     Source {
         entity: "craft_village",

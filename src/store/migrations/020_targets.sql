@@ -14,3 +14,8 @@ CREATE TABLE targets (
 
 -- The report counts by period first: a đề án's decision date, a follow-up's closing.
 CREATE INDEX proposals_decision ON proposals (decision_date) WHERE decision_date IS NOT NULL;
+
+-- The report groups a scope's consultations of a period by mode and joins their topics: the
+-- scope index also holds the mode and the id, so neither needs the table row.
+DROP INDEX consultations_scope;
+CREATE INDEX consultations_scope ON consultations (commune_code, cur_date, cur_mode, id);
