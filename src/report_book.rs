@@ -40,7 +40,7 @@ fn value(
 }
 
 /// Writes the report of `scope` to `path` (with the user's own rights). Returns the number of
-/// record rows of sheet 2.
+/// record rows (sheet 2 and the sheets after it).
 pub fn write_report_xlsx(
     store: &Store,
     l: Lang,
@@ -69,27 +69,25 @@ pub fn write_report_xlsx(
             }
         }
     }
-    let ws = wb.add_worksheet_with_constant_memory()?;
-    ws.set_name(tr(l, "report.sheet.records"))?;
-    let cols = [
-        ("report.col.figure", 36.0),
-        ("report.col.breakdown", 40.0),
-        ("report.col.value", 14.0),
-        ("report.col.record", 38.0),
-        ("report.col.kind", 16.0),
-        ("report.col.commune", 24.0),
-        ("report.col.date", 12.0),
-    ];
-    let heads: Vec<(&str, f64)> = cols.iter().map(|(k, w)| (tr(l, k), *w)).collect();
-    workbook::header(ws, &f, &heads)?;
+    // Sheet 2 and, past Excel's row limit, sheets 3, 4 … of the same columns.
+    let first = wb.worksheets().len();
+    let mut sheet = 0usize;
+    add_records_sheet(&mut wb, &f, l, sheet)?;
     let mut r = 0u32;
+    let mut rows = 0usize;
     let mut failed: Option<XlsxError> = None;
     store.report_records(&report.period, scope, |row| {
         let breakdown = codes_text(l, &row.codes);
         let commune = commune_heading(&row.commune);
         for (metric, v) in &row.counts {
-            r += 1;
             let mut put = || -> Result<(), XlsxError> {
+                if r + 1 >= MAX_ROWS {
+                    sheet += 1;
+                    add_records_sheet(&mut wb, &f, l, sheet)?;
+                    r = 0;
+                }
+                r += 1;
+                let ws = wb.worksheet_from_index(first + sheet)?;
                 workbook::text(ws, r, 0, metric_label(l, *metric))?;
                 workbook::text(ws, r, 1, &breakdown)?;
                 value(ws, &f, r, 2, metric.is_money(), *v)?;
@@ -98,8 +96,11 @@ pub fn write_report_xlsx(
                 workbook::text(ws, r, 5, &commune)?;
                 workbook::date(ws, &f, r, 6, &row.date)
             };
-            if let Err(e) = put() {
-                failed.get_or_insert(e);
+            match put() {
+                Ok(()) => rows += 1,
+                Err(e) => {
+                    failed.get_or_insert(e);
+                }
             }
         }
         Ok(())
@@ -110,5 +111,30 @@ pub fn write_report_xlsx(
     // Saved to memory, then written with the user's own rights (a shared server).
     let bytes = wb.save_to_buffer()?;
     crate::shared::user_file::write(path, &bytes).map_err(XlsxError::IoError)?;
-    Ok(r as usize)
+    Ok(rows)
+}
+
+/// Excel's rows per sheet.
+const MAX_ROWS: u32 = 1_048_576;
+
+/// A records sheet (`n` = 0 for the first, «Hồ sơ»; then «Hồ sơ (2)» …) with its header.
+fn add_records_sheet(wb: &mut Workbook, f: &Formats, l: Lang, n: usize) -> Result<(), XlsxError> {
+    let ws = wb.add_worksheet_with_constant_memory()?;
+    let name = tr(l, "report.sheet.records");
+    if n == 0 {
+        ws.set_name(name)?;
+    } else {
+        ws.set_name(format!("{name} ({})", n + 1))?;
+    }
+    let cols = [
+        ("report.col.figure", 36.0),
+        ("report.col.breakdown", 40.0),
+        ("report.col.value", 14.0),
+        ("report.col.record", 38.0),
+        ("report.col.kind", 16.0),
+        ("report.col.commune", 24.0),
+        ("report.col.date", 12.0),
+    ];
+    let heads: Vec<(&str, f64)> = cols.iter().map(|(k, w)| (tr(l, k), *w)).collect();
+    workbook::header(ws, f, &heads)
 }

@@ -251,15 +251,21 @@ const SOURCES: &[Source] = &[
     },
     Source {
         entity: "follow_up",
-        measures: &[Metric::FollowUpsDone, Metric::FollowUpsOverdue],
+        measures: &[Metric::FollowUpsDone],
         dims: &[],
-        sql: "SELECT u.consultation_id, u.commune_code,
-                CASE WHEN u.status = 'done' THEN date(u.closed_at, '+7 hours') ELSE u.due_date END,
-                u.status = 'done', u.status = 'open'
+        sql: "SELECT u.consultation_id, u.commune_code, date(u.closed_at, '+7 hours'), 1
               FROM follow_ups u
-              WHERE u.commune_code IN {scope} AND u.live = 1
-                AND ((u.status = 'done' AND u.closed_at >= :from_utc AND u.closed_at < :to_utc)
-                  OR (u.status = 'open' AND u.due_date <= :to AND u.due_date < :today))",
+              WHERE u.status = 'done' AND u.commune_code IN {scope} AND u.live = 1
+                AND u.closed_at >= :from_utc AND u.closed_at < :to_utc",
+    },
+    Source {
+        entity: "follow_up",
+        measures: &[Metric::FollowUpsOverdue],
+        dims: &[],
+        sql: "SELECT u.consultation_id, u.commune_code, u.due_date, 1
+              FROM follow_ups u
+              WHERE u.status = 'open' AND u.commune_code IN {scope} AND u.live = 1
+                AND u.due_date <= :to AND u.due_date < :today",
     },
     Source {
         entity: "proposal",
@@ -351,7 +357,7 @@ const SOURCES: &[Source] = &[
         measures: &[Metric::ProductsTitled],
         dims: &[],
         sql: "SELECT fp.id, f.commune_code, '', 1
-              FROM facility_products fp JOIN facilities f ON f.id = fp.facility_id
+              FROM facility_products fp CROSS JOIN facilities f ON f.id = fp.facility_id
               WHERE fp.archived = 0 AND f.archived = 0 AND f.commune_code IN {scope}
                 AND EXISTS (SELECT 1 FROM product_titles t WHERE t.product_id = fp.id
                             AND t.year <= :y2
@@ -362,8 +368,8 @@ const SOURCES: &[Source] = &[
         measures: &[Metric::ProductTitles],
         dims: &[Dim::TitleKind],
         sql: "SELECT DISTINCT fp.id, f.commune_code, '', 1, t.kind
-              FROM facility_products fp JOIN facilities f ON f.id = fp.facility_id
-                JOIN product_titles t ON t.product_id = fp.id
+              FROM product_titles t CROSS JOIN facility_products fp ON fp.id = t.product_id
+                CROSS JOIN facilities f ON f.id = fp.facility_id
               WHERE fp.archived = 0 AND f.archived = 0 AND f.commune_code IN {scope}
                 AND t.year <= :y2 AND (t.expiry_date IS NULL OR t.expiry_date >= :asof)",
     },
@@ -754,8 +760,8 @@ fn dashboard_sql(key: TargetKey) -> &'static str {
         }
         TargetKey::TypicalProducts => {
             "SELECT substr(t.issued_date, 6, 2), count(*) FROM product_titles t
-               JOIN facility_products fp ON fp.id = t.product_id
-               JOIN facilities f ON f.id = fp.facility_id
+               CROSS JOIN facility_products fp ON fp.id = t.product_id
+               CROSS JOIN facilities f ON f.id = fp.facility_id
              WHERE t.kind = 'TIEU_BIEU' AND t.year = :y1 AND fp.archived = 0 AND f.archived = 0
                AND f.commune_code IN {scope}
              GROUP BY 1"

@@ -19,3 +19,6 @@ CREATE INDEX proposals_decision ON proposals (decision_date) WHERE decision_date
 -- scope index also holds the mode and the id, so neither needs the table row.
 DROP INDEX consultations_scope;
 CREATE INDEX consultations_scope ON consultations (commune_code, cur_date, cur_mode, id);
+
+-- Follow-ups done in a period, by commune (the open ones have their partial indexes).
+CREATE INDEX follow_ups_closed ON follow_ups (commune_code, closed_at) WHERE status = 'done';
