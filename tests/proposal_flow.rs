@@ -716,10 +716,13 @@ fn a_schema_9_database_keeps_its_proposals_and_transitions() {
     assert_eq!(history.len(), 2);
     let path = r.tmp.path().join("commune.db");
     drop(r.commune);
-    // Turn the file back into schema 9: without what migrations 10 to 16 add.
+    // Turn the file back into schema 9: without what migrations 10 to 16 and 20 add.
     let conn = rusqlite::Connection::open(&path).unwrap();
     conn.execute_batch(
-        "DROP TABLE product_titles; DROP TABLE facility_products;
+        "DROP TABLE targets; DROP INDEX proposals_decision; DROP INDEX follow_ups_closed;
+         DROP INDEX consultations_scope;
+         CREATE INDEX consultations_scope ON consultations (commune_code, cur_date);
+         DROP TABLE product_titles; DROP TABLE facility_products;
          DROP INDEX facilities_village; ALTER TABLE facilities DROP COLUMN village_id;
          DROP TABLE craft_village_communes; DROP TABLE craft_villages;
          DROP TABLE activity_attendees; DROP TABLE activities;
