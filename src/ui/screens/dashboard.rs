@@ -170,18 +170,12 @@ impl Screen for DashboardScreen {
         }
     }
 
-    fn on_pick(
-        &mut self,
-        purpose: PickPurpose,
-        code: &str,
-        env: &Env,
-        store: &mut Store,
-    ) -> ScreenCmd {
-        if let (PickPurpose::TargetKey, Some(k)) = (purpose, TargetKey::parse(code)) {
+    fn on_pick(&mut self, p: PickPurpose, code: &str, env: &Env, store: &mut Store) -> ScreenCmd {
+        if let (PickPurpose::TargetKey, Some(k)) = (p, TargetKey::parse(code)) {
             self.ask_value(env.lang, k);
             return ScreenCmd::None;
         }
-        if let (PickPurpose::DashboardYear, Ok(y)) = (purpose, code.parse::<i32>()) {
+        if let (PickPurpose::DashboardYear, Ok(y)) = (p, code.parse::<i32>()) {
             self.year = y;
             self.reload(store);
         }

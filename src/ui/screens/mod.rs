@@ -432,14 +432,8 @@ pub trait Screen: AsAny + std::fmt::Debug {
     }
 
     /// The code chosen in a picker this screen opened.
-    fn on_pick(
-        &mut self,
-        purpose: PickPurpose,
-        code: &str,
-        env: &Env,
-        store: &mut Store,
-    ) -> ScreenCmd {
-        let _ = (purpose, code, env, store);
+    fn on_pick(&mut self, p: PickPurpose, code: &str, env: &Env, store: &mut Store) -> ScreenCmd {
+        let _ = (p, code, env, store);
         ScreenCmd::None
     }
 

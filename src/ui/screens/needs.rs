@@ -626,16 +626,10 @@ impl Screen for NeedsScreen {
         self.asking.as_mut().map(|(p, _)| p.paste(text)).is_some()
     }
 
-    fn on_pick(
-        &mut self,
-        purpose: PickPurpose,
-        code: &str,
-        env: &Env,
-        store: &mut Store,
-    ) -> ScreenCmd {
+    fn on_pick(&mut self, p: PickPurpose, code: &str, env: &Env, store: &mut Store) -> ScreenCmd {
         let l = env.lang;
         let some = |c: &str| (!c.is_empty()).then(|| c.to_string());
-        match purpose {
+        match p {
             PickPurpose::FilterMenu => match code {
                 "since" | "until" => {
                     let (bound, label, value) = if code == "since" {

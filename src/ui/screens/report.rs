@@ -200,14 +200,8 @@ impl Screen for ReportScreen {
         }
     }
 
-    fn on_pick(
-        &mut self,
-        purpose: PickPurpose,
-        code: &str,
-        env: &Env,
-        store: &mut Store,
-    ) -> ScreenCmd {
-        match purpose {
+    fn on_pick(&mut self, p: PickPurpose, code: &str, env: &Env, store: &mut Store) -> ScreenCmd {
+        match p {
             PickPurpose::ReportPeriod => match Period::parse(code) {
                 Ok(p) => {
                     self.period = p;
