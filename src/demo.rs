@@ -1372,3 +1372,19 @@ pub fn add_demo_register(
     }
     Ok((created, made))
 }
+
+/// The province's targets for this year (the dashboard shows them against what is achieved).
+pub fn add_demo_targets(store: &mut crate::store::Store) -> crate::store::Result<()> {
+    use crate::domain::report::{Target, TargetKey};
+    use chrono::Datelike;
+    let year = store.today().year();
+    for (key, value) in [
+        (TargetKey::FacilitiesSupported, 40),
+        (TargetKey::Money, 3_000_000_000),
+        (TargetKey::TrainingClasses, 12),
+        (TargetKey::TypicalProducts, 6),
+    ] {
+        store.set_target(&Target { year, key, value })?;
+    }
+    Ok(())
+}

@@ -16,6 +16,7 @@ use super::{
 };
 use crate::domain::caps::{check_rows, CapTableText, CapText, Owner, SupportCap};
 use crate::domain::proposal::Flow;
+use crate::domain::report::Target;
 use crate::record::{ActivityRecord, ProjectRecords, ProposalRecord};
 use crate::store::{
     bundles::{record_received_in, trust_sender_in},
@@ -56,6 +57,10 @@ pub struct Receipt {
     /// province has not loaded one), so a commune's drafts are checked against it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub caps: Option<CapTableText>,
+    /// The province's yearly targets (absent in older receipts, or when it has set none),
+    /// so a commune's and an area's dashboards show them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub targets: Option<Vec<Target>>,
 }
 
 impl Receipt {
@@ -275,6 +280,7 @@ pub fn import(store: &mut Store, c: &Checked, accept_key: bool) -> Result<Import
             activities: Vec::new(),
             flow: None,
             caps: None,
+            targets: None,
         };
         let json = serde_json::to_string(&body).unwrap_or_else(|_| "{}".into());
         crate::store::record_receipt_in(tx, "sent", &m.sender.id, m.seq, &now, &json)
@@ -299,6 +305,7 @@ pub fn receipt_for(
     r.activities = store.activities_for_receipt(sender_id)?;
     r.flow = Some(store.flow()?);
     r.caps = receipt_caps(store)?;
+    r.targets = store.targets_for_receipt()?;
     Ok(r)
 }
 
@@ -331,6 +338,17 @@ fn received_caps(
         ReceiveError::BadReceipt(format!("support caps, row {line}"))
     })?;
     Ok(Some((t.province_code.clone(), caps)))
+}
+
+/// The targets a receipt brings, checked like typed ones; a bad one refuses the receipt.
+fn received_targets(receipt: &Receipt) -> Result<&[Target], ReceiveError> {
+    let targets = receipt.targets.as_deref().unwrap_or_default();
+    for (line, t) in (1..).zip(targets) {
+        if t.check().is_err() {
+            return Err(ReceiveError::BadReceipt(format!("targets, row {line}")));
+        }
+    }
+    Ok(targets)
 }
 
 /// Writes the signed receipt for a sender's bundle to `out`.
@@ -406,12 +424,14 @@ pub fn apply_receipt(
     let json = serde_json::to_string(&receipt).unwrap_or_else(|_| "{}".into());
     let now = store.now_string();
     let caps = received_caps(store, &receipt)?;
+    let targets = received_targets(&receipt)?;
     let mut projects_applied = 0;
     let mut activities_applied = 0;
     let applied = store.take_decisions(&province, receipt.flow, &receipt.decisions, |tx| {
         if let Some((code, rows)) = &caps {
             crate::store::caps::take_caps_in(tx, &now, &province, code, rows)?;
         }
+        crate::store::targets::take_targets_in(tx, &now, &province, targets)?;
         projects_applied =
             crate::store::take_project_records_in(tx, &receipt.projects, &province, &now)?;
         activities_applied =

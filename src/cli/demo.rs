@@ -103,6 +103,7 @@ pub fn run(ctx: &Ctx, a: DemoArgs) -> Result<(), CliError> {
         let n = (out.ids.len() / 10).clamp(out.ids.len().min(11), 400);
         let made = crate::demo::add_demo_proposals(&mut store, &out.ids, n, a.seed)?;
         println!("{}", trf(l, "cli.demo.proposals", &[&made]));
+        crate::demo::add_demo_targets(&mut store)?;
     }
     let made = crate::demo::add_demo_activities(&mut store, &out.ids, a.seed)?;
     if made > 0 {

@@ -23,9 +23,11 @@ pub mod project;
 pub mod project_show;
 pub mod proposal;
 mod register;
+pub mod report;
 mod restore;
 mod settings;
 mod snapshots;
+mod targets;
 pub mod village;
 
 use std::path::PathBuf;
@@ -90,6 +92,12 @@ pub enum Command {
     /// The register of đề án: approval, money, stage, acceptance and results; table, CSV,
     /// Excel or JSON
     Register(register::RegisterArgs),
+    /// The report of a period and scope: facilities, consultations, đề án, money,
+    /// activities, results, craft villages, products; table, Excel or JSON
+    Report(report::ReportArgs),
+    /// The province's yearly targets: set (province), list with what is achieved
+    #[command(subcommand)]
+    Targets(targets::TargetsCmd),
     /// Support caps: the province loads its table (import); list the caps in force
     #[command(subcommand)]
     Caps(caps::CapsCmd),
@@ -236,6 +244,8 @@ pub fn run(cli: Cli, start_tui: StartTui) -> ExitCode {
         Some(Command::Caps(c)) => caps::run(&ctx, c),
         Some(Command::Activity(c)) => activity::run(&ctx, c),
         Some(Command::Register(a)) => register::run(&ctx, a),
+        Some(Command::Report(a)) => report::run(&ctx, a),
+        Some(Command::Targets(c)) => targets::run(&ctx, c),
         Some(Command::Backup(a)) => backup::run(&ctx, a),
         Some(Command::Restore(a)) => restore::run(&ctx, a),
         Some(Command::Check) => check::run(&ctx),

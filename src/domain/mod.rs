@@ -11,6 +11,7 @@ pub mod money;
 pub mod product;
 pub mod project;
 pub mod proposal;
+pub mod report;
 pub mod village;
 
 pub use collaborator::{Profile, ProfileInput, Role};

@@ -18,7 +18,9 @@ mod projects;
 mod proposals;
 mod receipts;
 pub mod register;
+pub mod report;
 mod rows;
+pub mod targets;
 mod villages;
 
 use std::path::{Path, PathBuf};
@@ -77,6 +79,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/014_group_projects.sql"),
     include_str!("migrations/015_activities.sql"),
     include_str!("migrations/016_craft_villages.sql"),
+    include_str!("migrations/017_targets.sql"),
 ];
 
 fn migrations() -> Migrations<'static> {

@@ -116,6 +116,18 @@ pub enum Action {
     BatchFilter,
     /// F10: activities with attendees (training, workshops, fairs …), from anywhere.
     Activities,
+    /// Open the report screen (F11, from anywhere).
+    Report,
+    /// Open the dashboard: this year's targets against what is achieved.
+    Dashboard,
+    /// Report: choose the period (dashboard: the year).
+    ReportPeriod,
+    /// Report: narrow the scope (a commune, an area).
+    ReportScope,
+    /// Report: write the workbook (xlsx).
+    ReportExport,
+    /// Dashboard: the province sets a target of the year.
+    SetTarget,
 }
 
 impl Action {
@@ -181,6 +193,12 @@ impl Action {
         Action::StageFilter,
         Action::BatchFilter,
         Action::Activities,
+        Action::Report,
+        Action::Dashboard,
+        Action::ReportPeriod,
+        Action::ReportScope,
+        Action::ReportExport,
+        Action::SetTarget,
     ];
 
     /// The stable name used in the config file's `[keys]` table.
@@ -247,6 +265,12 @@ impl Action {
             Action::StageFilter => "stage_filter",
             Action::BatchFilter => "batch_filter",
             Action::Activities => "activities",
+            Action::Report => "report",
+            Action::Dashboard => "dashboard",
+            Action::ReportPeriod => "report_period",
+            Action::ReportScope => "report_scope",
+            Action::ReportExport => "report_export",
+            Action::SetTarget => "set_target",
         }
     }
 
@@ -319,6 +343,12 @@ impl Action {
             Action::StageFilter => "ui.action.stage_filter",
             Action::BatchFilter => "ui.action.batch_filter",
             Action::Activities => "ui.action.activities",
+            Action::Report => "ui.action.report",
+            Action::Dashboard => "ui.action.dashboard",
+            Action::ReportPeriod => "ui.action.report_period",
+            Action::ReportScope => "ui.action.report_scope",
+            Action::ReportExport => "ui.action.report_export",
+            Action::SetTarget => "ui.action.set_target",
         }
     }
 
@@ -333,6 +363,8 @@ impl Action {
         Action::Bundles,
         Action::Activities,
         Action::Villages,
+        Action::Report,
+        Action::Dashboard,
     ];
 
     /// Whether this action opens a view (see [`Action::VIEWS`]).
@@ -397,6 +429,8 @@ pub enum Context {
     Snapshots,
     /// The bundles screen (above [`Context::List`], which moves; Enter opens or imports).
     Bundles,
+    /// The report and the dashboard (above [`Context::List`], which scrolls).
+    Report,
 }
 
 impl Context {
@@ -411,6 +445,7 @@ impl Context {
         Context::Proposal,
         Context::Snapshots,
         Context::Bundles,
+        Context::Report,
         Context::Form,
         Context::Picker,
         Context::Palette,
@@ -434,6 +469,7 @@ impl Context {
             Context::Proposal => "ui.context.proposal",
             Context::Snapshots => "ui.context.snapshots",
             Context::Bundles => "ui.context.bundles",
+            Context::Report => "ui.context.report",
         }
     }
 
@@ -726,6 +762,49 @@ fn defaults() -> Vec<Binding> {
             &[Key::plain(KeyCode::F(10))],
             l(A::Activities),
             false,
+        ),
+        b(
+            A::Report,
+            C::Global,
+            &[Key::plain(KeyCode::F(11))],
+            l(A::Report),
+            false,
+        ),
+        // Report and dashboard: period, scope, workbook; one to the other.
+        b(
+            A::ReportPeriod,
+            C::Report,
+            &[Key::ch('p')],
+            l(A::ReportPeriod),
+            true,
+        ),
+        b(
+            A::ReportScope,
+            C::Report,
+            &[Key::ch('s')],
+            l(A::ReportScope),
+            true,
+        ),
+        b(
+            A::ReportExport,
+            C::Report,
+            &[Key::ch('x')],
+            l(A::ReportExport),
+            true,
+        ),
+        b(
+            A::Dashboard,
+            C::Report,
+            &[Key::ch('d')],
+            l(A::Dashboard),
+            true,
+        ),
+        b(
+            A::SetTarget,
+            C::Report,
+            &[Key::ch('t')],
+            l(A::SetTarget),
+            true,
         ),
         // Bundles: panes, resolve a conflict, merge or keep apart a duplicate pair.
         b(

@@ -21,6 +21,7 @@ pub mod merge;
 pub mod problems;
 pub mod project;
 pub mod project_page;
+pub mod report;
 mod table;
 pub mod village;
 

@@ -1770,6 +1770,7 @@ fn table() -> &'static HashMap<&'static str, (&'static str, &'static str)> {
             .chain(CAPS)
             .chain(super::activity::ACTIVITY)
             .chain(super::village::VILLAGE)
+            .chain(super::report::REPORT)
             .map(|(k, vi, en)| (*k, (*vi, *en)))
             .collect()
     })
@@ -1823,6 +1824,7 @@ pub fn keys() -> impl Iterator<Item = &'static str> {
         .chain(CAPS)
         .chain(super::activity::ACTIVITY)
         .chain(super::village::VILLAGE)
+        .chain(super::report::REPORT)
         .map(|(k, _, _)| *k)
 }
 
@@ -1839,6 +1841,7 @@ mod tests {
             .chain(CAPS)
             .chain(super::super::activity::ACTIVITY)
             .chain(super::super::village::VILLAGE)
+            .chain(super::super::report::REPORT)
             .chain(super::super::help_table::HELP)
         {
             assert!(seen.insert(*k), "duplicate i18n key {k}");

@@ -1055,15 +1055,9 @@ impl Screen for ListScreen {
         true
     }
 
-    fn on_pick(
-        &mut self,
-        purpose: PickPurpose,
-        code: &str,
-        env: &Env,
-        store: &mut Store,
-    ) -> ScreenCmd {
+    fn on_pick(&mut self, p: PickPurpose, code: &str, env: &Env, store: &mut Store) -> ScreenCmd {
         let l = env.lang;
-        match purpose {
+        match p {
             PickPurpose::Sort => {
                 if let Some((_, sort, desc, _)) = SORTS.iter().find(|(c, ..)| *c == code) {
                     self.sort = *sort;

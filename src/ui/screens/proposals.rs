@@ -547,13 +547,7 @@ impl Screen for ProposalsScreen {
         }
     }
 
-    fn on_pick(
-        &mut self,
-        purpose: PickPurpose,
-        code: &str,
-        env: &Env,
-        store: &mut Store,
-    ) -> ScreenCmd {
+    fn on_pick(&mut self, p: PickPurpose, code: &str, env: &Env, store: &mut Store) -> ScreenCmd {
         let l = env.lang;
         let some = |c: &str| (!c.is_empty()).then(|| c.to_string());
         let picker =
@@ -562,7 +556,7 @@ impl Screen for ProposalsScreen {
                 items,
                 purpose,
             };
-        match purpose {
+        match p {
             PickPurpose::FilterMenu => match code {
                 "status" => {
                     let mut items = vec![PickItem::new("", tr(l, "ui.filter.all_statuses"))];
