@@ -731,7 +731,9 @@ fn the_provinces_targets_reach_a_commune_in_a_receipt_and_the_dashboard_counts_t
     let hist = p.a.store.history("target", "2026/money").unwrap();
     assert_eq!(hist.len(), 1);
     assert_eq!(hist[0].actor_name, "Trung tâm Khuyến công Hà Nội");
-    // The commune's dashboard: the province's targets over its own commune.
+    // The commune's dashboard: the province's targets over its own commune. The receipt
+    // also brought the province's records of the commune, among them the course held there
+    // (act-1); the course elsewhere (act-3) did not come.
     let own = p.a.store.report_scope(None).unwrap();
     let d = p.a.store.dashboard(2026, &own).unwrap();
     let training = d
@@ -739,7 +741,7 @@ fn the_provinces_targets_reach_a_commune_in_a_receipt_and_the_dashboard_counts_t
         .iter()
         .find(|r| r.key == TargetKey::TrainingClasses)
         .unwrap();
-    assert_eq!((training.target, training.achieved), (Some(4), 0));
+    assert_eq!((training.target, training.achieved), (Some(4), 1));
     // Read again: nothing changes.
     let n = p.a.store.change_count().unwrap();
     let rc = receive::check(&p.a.store, &rfile).unwrap();

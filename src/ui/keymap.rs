@@ -729,13 +729,6 @@ fn defaults() -> Vec<Binding> {
             false,
         ),
         b(
-            A::Accounts,
-            C::Global,
-            &[Key::plain(KeyCode::F(9))],
-            l(A::Accounts),
-            false,
-        ),
-        b(
             A::Bundles,
             C::Global,
             &[Key::plain(KeyCode::F(7))],
@@ -743,17 +736,17 @@ fn defaults() -> Vec<Binding> {
             false,
         ),
         b(
-            A::Villages,
-            C::Global,
-            &[Key::plain(KeyCode::F(12))],
-            l(A::Villages),
-            false,
-        ),
-        b(
             A::Export,
             C::Global,
             &[Key::plain(KeyCode::F(8))],
             l(A::Export),
+            false,
+        ),
+        b(
+            A::Accounts,
+            C::Global,
+            &[Key::plain(KeyCode::F(9))],
+            l(A::Accounts),
             false,
         ),
         b(
@@ -768,6 +761,13 @@ fn defaults() -> Vec<Binding> {
             C::Global,
             &[Key::plain(KeyCode::F(11))],
             l(A::Report),
+            false,
+        ),
+        b(
+            A::Villages,
+            C::Global,
+            &[Key::plain(KeyCode::F(12))],
+            l(A::Villages),
             false,
         ),
         // Report and dashboard: period, scope, workbook; one to the other.
