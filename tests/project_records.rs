@@ -4,13 +4,14 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
+use common::bundles::{export_to, import_bundle as import};
 use common::projects::{
     approve, approve_and_start, as_profile, keys_dir, open, project_under_way, reviewed_proposal,
 };
 use common::proposals::vn;
-use ctv::bundle::receive::{self, Imported};
+use ctv::bundle::receive;
 use ctv::bundle::{export, ExportOptions};
 use ctv::clock::FixedClock;
 use ctv::domain::consultation::AgendaBucket;
@@ -383,28 +384,6 @@ fn a_visit_follow_up_lands_on_the_agenda_until_it_is_done() {
     ));
 }
 
-fn export_to(s: &mut Store, path: PathBuf) -> PathBuf {
-    keys_dir();
-    export(
-        s,
-        &ExportOptions {
-            full: false,
-            out: Some(path),
-        },
-        &|_, _| {},
-    )
-    .unwrap()
-    .path
-}
-
-fn import(p: &mut Store, file: &Path) -> ctv::store::MergeReport {
-    let c = receive::check(p, file).unwrap();
-    match receive::import(p, &c, true).unwrap() {
-        Imported::Merged(r) => r,
-        other => panic!("{other:?}"),
-    }
-}
-
 #[test]
 fn the_records_travel_to_the_province_and_back_and_both_sides_agree() {
     keys_dir();
@@ -527,6 +506,40 @@ fn the_records_travel_to_the_province_and_back_and_both_sides_agree() {
     assert_eq!(r.count("project_visit").updated, 1, "{r:?}");
     assert_eq!(p.project_records(&id).unwrap().visits, vec![closed]);
     assert!(p.conflicts(true).unwrap().is_empty());
+
+    // Both sides' kept money and stage columns are what their records give, and agree.
+    let a_money = a.project_money(&id).unwrap().unwrap();
+    assert_eq!(a_money, p.project_money(&id).unwrap().unwrap());
+    assert_eq!(
+        (a_money.approved, a_money.paid),
+        (Some(80_000_000), 80_000_000)
+    );
+    drop((a, p));
+    for db in ["collaborator.db", "province.db"] {
+        let report = ctv::store::check_database(&tmp.path().join(db)).unwrap();
+        assert_eq!(report.kept_money_total, 0, "{db}: {report:?}");
+        assert!(report.is_ok(), "{db}: {report:?}");
+    }
+}
+
+#[test]
+fn check_finds_kept_money_that_differs_from_the_records() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (mut s, path, id) = project_under_way(tmp.path(), &clock(), 80_000_000);
+    pay(&mut s, &id, "30tr").unwrap();
+    drop(s);
+    assert_eq!(
+        ctv::store::check_database(&path).unwrap().kept_money_total,
+        0
+    );
+    // Written behind the program's back: the triggers do not run for the kept column itself.
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute("UPDATE proposals SET paid = 1 WHERE id = ?1", [&id])
+        .unwrap();
+    let report = ctv::store::check_database(&path).unwrap();
+    assert_eq!(report.kept_money, vec![id]);
+    assert!(!report.is_ok());
 }
 
 #[test]

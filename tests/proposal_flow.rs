@@ -716,28 +716,15 @@ fn a_schema_9_database_keeps_its_proposals_and_transitions() {
     assert_eq!(history.len(), 2);
     let path = r.tmp.path().join("commune.db");
     drop(r.commune);
-    // Turn the file back into schema 9: without what migrations 10 to 16 add.
+    // Turn the file back into schema 9: without what migrations 10 to 17 add.
     let conn = rusqlite::Connection::open(&path).unwrap();
+    common::back_to_schema_13(&conn);
     conn.execute_batch(
-        "DROP TABLE product_titles; DROP TABLE facility_products;
-         DROP INDEX facilities_village; ALTER TABLE facilities DROP COLUMN village_id;
-         DROP TABLE craft_village_communes; DROP TABLE craft_villages;
-         DROP TABLE activity_attendees; DROP TABLE activities;
-         DROP TRIGGER proposals_calc_insert; DROP TRIGGER proposals_calc_update;
-         DROP TABLE proposal_beneficiaries;
-         DROP VIEW project_money;
-         DROP INDEX proposals_stage_end;
-         ALTER TABLE proposals DROP COLUMN is_pilot;
-         ALTER TABLE proposals DROP COLUMN cur_support;
-         ALTER TABLE proposals DROP COLUMN cur_end;
-         ALTER TABLE proposals DROP COLUMN paid;
-         ALTER TABLE proposals DROP COLUMN last_progress;
-         ALTER TABLE proposals DROP COLUMN accepted;
+        "DROP VIEW project_money;
          DROP TABLE support_caps; DROP TABLE support_cap_tables;
          DROP TABLE project_results; DROP TABLE project_payments;
          DROP TABLE project_acceptances; DROP TABLE project_visits;
          DROP TABLE project_adjustments;
-         DROP VIEW project_calc;
          DROP INDEX proposals_status;
          ALTER TABLE proposals DROP COLUMN approved_support;
          ALTER TABLE proposals DROP COLUMN decision_date;

@@ -256,7 +256,7 @@ fn facility_data(commune: &str, craft_village: &str) -> FacilityData {
 }
 
 fn city_ward_warning(f: &FacilityData, on: NaiveDate) -> Option<String> {
-    check_eligibility(f, on)
+    check_eligibility(f, false, on)
         .into_iter()
         .find(|i| matches!(i.problem, Problem::CityWardOutsideCraftVillage { .. }))
         .map(|i| ctv::words::describe_proposal(Lang::Vi, i.field, &i.problem))
@@ -268,7 +268,7 @@ fn a_phuong_of_dong_nai_qualifies_before_30_4_2026_and_only_in_a_craft_village_a
     let after = d(2026, 4, 30);
     // 25195 Phường Bình Phước: a phường since the reform; Đồng Nai a tỉnh until 30/4/2026.
     let ward = facility_data("25195", "");
-    assert!(check_eligibility(&ward, before).is_empty());
+    assert!(check_eligibility(&ward, false, before).is_empty());
     let w = city_ward_warning(&ward, after).expect("a phường of a city after 30/4/2026");
     for part in [
         "Phường Bình Phước",
@@ -279,19 +279,21 @@ fn a_phuong_of_dong_nai_qualifies_before_30_4_2026_and_only_in_a_craft_village_a
     ] {
         assert!(w.contains(part), "{part} not in {w}");
     }
-    // Inside a recognised craft village it qualifies.
-    assert!(check_eligibility(&facility_data("25195", "Làng nghề mây tre đan"), after).is_empty());
+    // Inside a recognised craft village of the register it qualifies; a name typed as free
+    // text does not make it one.
+    assert!(check_eligibility(&facility_data("25195", ""), true, after).is_empty());
+    assert!(city_ward_warning(&facility_data("25195", "Làng nghề mây tre đan"), after).is_some());
     // 25270: a xã that became a phường on the same day.
-    assert!(check_eligibility(&facility_data("25270", ""), before).is_empty());
+    assert!(check_eligibility(&facility_data("25270", ""), false, before).is_empty());
     assert!(city_ward_warning(&facility_data("25270", ""), after).is_some());
     // A phường of Hà Nội (a city all along); a xã of Hà Nội.
     assert!(city_ward_warning(&facility_data("00004", ""), before).is_some());
-    assert!(check_eligibility(&facility_data("00376", ""), after).is_empty());
+    assert!(check_eligibility(&facility_data("00376", ""), false, after).is_empty());
     // The kind of entity must be known; a closed facility is flagged.
     let mut f = facility_data("00376", "");
     f.entity_type = None;
     f.status = ctv::domain::FacilityStatus::Closed;
-    let problems: Vec<Problem> = check_eligibility(&f, after)
+    let problems: Vec<Problem> = check_eligibility(&f, false, after)
         .into_iter()
         .map(|i| i.problem)
         .collect();
@@ -299,7 +301,7 @@ fn a_phuong_of_dong_nai_qualifies_before_30_4_2026_and_only_in_a_craft_village_a
     assert!(problems.contains(&Problem::FacilityNotActive {
         status: "closed".into()
     }));
-    assert!(check_eligibility(&f, after)
+    assert!(check_eligibility(&f, false, after)
         .iter()
         .all(|i| i.severity == Severity::Warning));
 }
@@ -718,4 +720,30 @@ fn totals_and_the_plan_match_the_hand_computed_fixture() {
     assert!(s.annual_plan(2027, true).unwrap().groups.is_empty());
     // build_plan on no proposals is all zeros.
     assert_eq!(build_plan(2027, Vec::new()).total.count, 0);
+}
+
+#[test]
+fn the_list_follows_facility_names_and_a_renamed_facility_moves() {
+    let (mut s, _clock) = store();
+    let binh = facility(&mut s, "HTX Bình Minh", "00004", "12");
+    let an = facility(&mut s, "HTX An Phú", "00004", "9");
+    let money = ["300tr", "150tr", "150tr", "0"];
+    let pb = common::proposals::add(&mut s, &binh, "KC01", "KCQG", money).id;
+    let pa = common::proposals::add(&mut s, &an, "KC01", "KCQG", money).id;
+    let order = |s: &Store| -> Vec<String> {
+        s.list_proposals(&ProposalFilter::default(), 0, 10)
+            .unwrap()
+            .into_iter()
+            .map(|p| p.id)
+            .collect()
+    };
+    assert_eq!(order(&s), vec![pa.clone(), pb.clone()]);
+    // Renamed, «An Phú» becomes «Yên Phú» and now sorts after «Bình Minh».
+    let f = s.facility(&an).unwrap().unwrap();
+    let data = FacilityData {
+        name: "HTX Yên Phú".into(),
+        ..f.data.clone()
+    };
+    s.update_facility_data(&an, f.meta.version, &data).unwrap();
+    assert_eq!(order(&s), vec![pb, pa]);
 }

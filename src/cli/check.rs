@@ -68,6 +68,12 @@ pub fn run(ctx: &Ctx) -> Result<(), CliError> {
                 )
             );
         }
+        if r.kept_money_total == 0 {
+            println!("{}", tr(l, "cli.check.kept_ok"));
+        }
+        list(l, &r.kept_money, r.kept_money_total, |id| {
+            trf(l, "cli.check.kept_bad", &[id])
+        });
     }
     println!();
     if r.is_ok() {

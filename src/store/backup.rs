@@ -1237,6 +1237,10 @@ pub struct CheckReport {
     pub orphans: Vec<(String, String)>,
     pub orphans_total: usize,
     pub unknown_codes: Vec<UnknownCode>,
+    /// Đề án whose money and stage columns (kept by triggers) differ from what their project
+    /// records give (the view `project_calc`): ids, and how many in all.
+    pub kept_money: Vec<String>,
+    pub kept_money_total: usize,
 }
 
 pub const CHECK_LIMIT: usize = 20;
@@ -1249,6 +1253,7 @@ impl CheckReport {
             && self.versions_total == 0
             && self.orphans_total == 0
             && self.unknown_codes.is_empty()
+            && self.kept_money_total == 0
     }
 }
 
@@ -1298,6 +1303,7 @@ fn check_plain(path: &Path) -> Result<CheckReport> {
         foreign_keys(&conn, report)?;
         versions(&conn, report)?;
         codes(&conn, report)?;
+        kept_money(&conn, report)?;
         Ok(())
     };
     if let Err(e) = run(&mut report) {
@@ -1320,6 +1326,35 @@ fn table_exists(conn: &Connection, name: &str) -> rusqlite::Result<bool> {
         [name],
         |r| r.get(0),
     )
+}
+
+/// The kept columns of `proposals` against `project_calc` (schema 14 on; older files have
+/// neither).
+fn kept_money(conn: &Connection, report: &mut CheckReport) -> rusqlite::Result<()> {
+    let has_view: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'view' AND name = 'project_calc')",
+        [],
+        |r| r.get(0),
+    )?;
+    if !has_view {
+        return Ok(());
+    }
+    let mut stmt = conn.prepare(
+        "SELECT p.id FROM proposals p JOIN project_calc c ON c.proposal_id = p.id
+         WHERE c.approved IS NOT p.cur_support OR c.planned_end IS NOT p.cur_end
+            OR c.paid IS NOT p.paid OR c.last_progress IS NOT p.last_progress
+            OR c.accepted IS NOT p.accepted
+            OR p.facility_sort IS NOT (SELECT f.sort_key FROM facilities f WHERE f.id = p.facility_id)
+         ORDER BY p.id",
+    )?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        report.kept_money_total += 1;
+        if report.kept_money.len() < CHECK_LIMIT {
+            report.kept_money.push(r.get(0)?);
+        }
+    }
+    Ok(())
 }
 
 fn foreign_keys(conn: &Connection, report: &mut CheckReport) -> rusqlite::Result<()> {

@@ -99,7 +99,8 @@ impl Stage {
         })
     }
 
-    /// The condition over `p` (proposals) and `m` (project_money); `today` is YYYY-MM-DD.
+    /// The condition over `p` (proposals, with the money and stage columns the triggers keep:
+    /// `cur_end`, `accepted`, `last_progress`); `today` is YYYY-MM-DD.
     /// Kept beside `overdue` and `awaiting_acceptance` below, which say the same for one
     /// đề án (a test checks they agree).
     fn condition(self, today: &str, args: &mut Vec<Value>) -> String {
@@ -110,14 +111,10 @@ impl Stage {
         args.push(Value::Text(today.to_string()));
         match self {
             Stage::Overdue => {
-                "p.status IN ('PHE_DUYET', 'DANG_THUC_HIEN') AND m.planned_end < ?".to_string()
+                "p.status IN ('PHE_DUYET', 'DANG_THUC_HIEN') AND p.cur_end < ?".to_string()
             }
-            _ => "p.status = 'DANG_THUC_HIEN'
-                AND NOT EXISTS (SELECT 1 FROM project_acceptances a
-                    WHERE a.proposal_id = p.id AND a.result <> 'KHONG_DAT')
-                AND (m.planned_end < ?
-                    OR (SELECT v.progress_pct FROM project_visits v WHERE v.proposal_id = p.id
-                        ORDER BY v.date DESC, v.created_at DESC LIMIT 1) = 100)"
+            _ => "p.status = 'DANG_THUC_HIEN' AND p.accepted = 0
+                AND (p.cur_end < ? OR p.last_progress = 100)"
                 .to_string(),
         }
     }
@@ -151,9 +148,6 @@ pub struct ProjectFilter {
     pub stage: Option<Stage>,
     pub batch: Option<String>,
 }
-
-/// Proposals, their facility and their money (`m`), for the list and the totals.
-const FROM_MONEY: &str = "JOIN project_money m ON m.proposal_id = p.id";
 
 impl ProjectFilter {
     fn where_clause(&self, communes: &[String], today: &str) -> (String, Vec<Value>) {
@@ -635,12 +629,12 @@ impl Store {
         limit: usize,
     ) -> Result<Vec<Proposal>> {
         let (w, args) = filter.where_clause(&self.scope_communes(), &iso(self.today()));
-        self.list_where(FROM_MONEY, &w, args, offset, limit)
+        self.list_where(&w, args, offset, limit)
     }
 
     pub fn count_projects(&self, filter: &ProjectFilter) -> Result<usize> {
         let (w, args) = filter.where_clause(&self.scope_communes(), &iso(self.today()));
-        self.count_where(FROM_MONEY, &w, args)
+        self.count_where(&w, args)
     }
 
     /// Support asked, approved (adjusted) and paid for the whole filter, per category and per
@@ -649,8 +643,8 @@ impl Store {
         let (w, args) = filter.where_clause(&self.scope_communes(), &iso(self.today()));
         let sql = format!(
             "SELECT p.category, coalesce(p.approved_funding, p.funding), count(*),
-                sum(p.support), sum(coalesce(m.approved, 0)), sum(m.paid)
-             FROM proposals p {FROM_MONEY} WHERE {w} GROUP BY 1, 2"
+                sum(p.support), sum(coalesce(p.cur_support, 0)), sum(p.paid)
+             FROM proposals p WHERE {w} GROUP BY 1, 2"
         );
         let mut stmt = self.conn().prepare_cached(&sql)?;
         let mut rows = stmt.query(params_from_iter(args))?;

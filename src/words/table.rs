@@ -57,6 +57,7 @@ const CORE: &[Entry] = &[
     ("field.role", "Vai trò", "Role"),
     ("problem.required", "Bắt buộc nhập", "Required"),
     ("problem.unknown_commune", "Mã xã {} không có trong danh mục 2025", "Commune code {} is not in the 2025 list"),
+    ("ui.pick.old_commune_split", "{} — trước 2025, nay chia cho {} xã", "{} — before 2025, now split into {} communes"),
     ("problem.old_commune_split", "Xã cũ {} nay thuộc nhiều xã: {} — ghi mã xã 2025 đúng vào cột Mã xã", "The former commune {} is now part of several communes: {} — write the right 2025 commune code in the commune code column"),
     ("problem.unknown_old_commune", "Mã xã cũ {} không có trong danh mục trước 2025", "Old commune code {} is not in the pre-2025 list"),
     ("problem.old_commune_not_found", "Không tìm thấy xã «{}», huyện «{}», tỉnh «{}» trong danh mục trước 2025", "No pre-2025 commune «{}», district «{}», province «{}»"),
@@ -391,6 +392,8 @@ const CLI: &[Entry] = &[
     ("cli.check.version_bad", "✗ {} {}: phiên bản {}, nhật ký thay đổi ghi {}", "✗ {} {}: version {}, the change log says {}"),
     ("cli.check.orphan", "✗ Nhật ký thay đổi nói đến {} {} không còn tồn tại", "✗ The change log mentions {} {}, which does not exist"),
     ("cli.check.more", "  … và {} mục nữa", "  … and {} more"),
+    ("cli.check.kept_ok", "✓ Số tiền và giai đoạn của mọi đề án khớp với hồ sơ (điều chỉnh, thanh toán, kiểm tra, nghiệm thu)", "✓ Every đề án's money and stage match its records (adjustments, payments, visits, acceptance)"),
+    ("cli.check.kept_bad", "✗ Đề án {} có số tiền hoặc giai đoạn lưu sẵn không khớp với hồ sơ", "✗ Đề án {} has kept money or stage figures that differ from its records"),
     ("cli.check.codes_ok", "✓ Mọi mã (xã/phường, danh mục) đều có trong dữ liệu tham chiếu", "✓ Every code (communes, code lists) is in the reference data"),
     ("cli.check.code_bad", "✗ Mã {} \"{}\" không còn trong dữ liệu tham chiếu ({} bản ghi)", "✗ The {} code \"{}\" is no longer in the reference data ({} records)"),
     ("cli.check.ok", "Kết quả: không phát hiện vấn đề.", "Result: no problem found."),
@@ -941,6 +944,7 @@ const UI: &[Entry] = &[
     ),
     // registry: facility list, search, detail (screens/list.rs, screens/detail.rs)
     ("ui.action.restore", "Khôi phục", "Restore"),
+    ("ui.action.other_areas", "Cả tỉnh", "All areas"),
     ("ui.action.next_pane", "Thẻ sau", "Next tab"),
     ("ui.action.prev_pane", "Thẻ trước", "Previous tab"),
     ("ui.action.pane_1", "Thẻ Thông tin", "Details tab"),
@@ -964,6 +968,16 @@ const UI: &[Entry] = &[
     ("ui.typical.short.quoc_gia", "TB QG", "TP:nat"),
     ("ui.list.title", "Cơ sở CNNT", "Facilities"),
     ("ui.list.title_archived", "Cơ sở CNNT đã lưu trữ", "Archived facilities"),
+    (
+        "ui.list.title_other_areas",
+        "Cơ sở CNNT · cả tỉnh (ngoài địa bàn: chỉ xem)",
+        "Facilities · all areas (others read-only)",
+    ),
+    (
+        "ui.list.title_archived_other_areas",
+        "Cơ sở CNNT đã lưu trữ · cả tỉnh (ngoài địa bàn: chỉ xem)",
+        "Archived facilities · all areas (others read-only)",
+    ),
     ("ui.list.position", "{} / {} cơ sở", "{} / {} facilities"),
     ("ui.list.col.name", "Tên cơ sở", "Name"),
     ("ui.list.col.commune", "Xã/phường", "Commune"),
@@ -1759,6 +1773,9 @@ fn table() -> &'static HashMap<&'static str, (&'static str, &'static str)> {
             .chain(super::help_table::HELP)
             .chain(PROJECT)
             .chain(CAPS)
+            .chain(super::activity::ACTIVITY)
+            .chain(super::village::VILLAGE)
+            .chain(super::report::REPORT)
             .map(|(k, vi, en)| (*k, (*vi, *en)))
             .collect()
     })
@@ -1810,6 +1827,9 @@ pub fn keys() -> impl Iterator<Item = &'static str> {
         .chain(super::help_table::HELP)
         .chain(PROJECT)
         .chain(CAPS)
+        .chain(super::activity::ACTIVITY)
+        .chain(super::village::VILLAGE)
+        .chain(super::report::REPORT)
         .map(|(k, _, _)| *k)
 }
 
@@ -1824,6 +1844,9 @@ mod tests {
         for (k, vi, en) in all
             .chain(PROJECT)
             .chain(CAPS)
+            .chain(super::super::activity::ACTIVITY)
+            .chain(super::super::village::VILLAGE)
+            .chain(super::super::report::REPORT)
             .chain(super::super::help_table::HELP)
         {
             assert!(seen.insert(*k), "duplicate i18n key {k}");

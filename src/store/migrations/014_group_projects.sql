@@ -69,6 +69,9 @@ CREATE TABLE proposals (
     paid              INTEGER NOT NULL DEFAULT 0,
     last_progress     INTEGER,
     accepted          INTEGER NOT NULL DEFAULT 0,
+    -- The facility's Vietnamese sort key, copied so that a list ordered by facility name needs
+    -- no lookup of every facility (kept by triggers too; NULL with no facility).
+    facility_sort     BLOB,
     CHECK (total_cost = support + counterpart + other_sources)
 ) STRICT;
 
@@ -90,14 +93,32 @@ DROP TABLE temp.proposals_v13;
 CREATE INDEX proposals_scope ON proposals (commune_code, plan_year, status);
 CREATE INDEX proposals_year ON proposals (plan_year, category, funding);
 CREATE INDEX proposals_facility ON proposals (facility_id, status);
-CREATE INDEX proposals_status ON proposals (status, plan_year);
--- F5's overdue stage: approved or under way with the (adjusted) end passed.
-CREATE INDEX proposals_stage_end ON proposals (status, cur_end);
+-- F5 at province scale: a stage's đề án in the list's order, with everything the stage
+-- conditions, the scope and the totals read, so that count, totals and the list's order are
+-- answered from this index alone. It replaces (status, plan_year) of migration 10, its prefix;
+-- an index on (status, cur_end) is left out on purpose: the planner then prefers it for the
+-- overdue stage and reads every row from the table (measured: 14 ms against 6 ms).
+CREATE INDEX proposals_f5 ON proposals (status, plan_year DESC, category, facility_sort, id,
+    commune_code, funding, approved_funding, support, cur_support, paid, cur_end, accepted,
+    last_progress, batch);
 
 CREATE TRIGGER facility_commune_moves_proposals AFTER UPDATE OF commune_code ON facilities
 WHEN OLD.commune_code IS NOT NEW.commune_code
 BEGIN
     UPDATE proposals SET commune_code = NEW.commune_code WHERE facility_id = NEW.id;
+END;
+
+UPDATE proposals SET facility_sort =
+    (SELECT f.sort_key FROM facilities f WHERE f.id = proposals.facility_id);
+CREATE TRIGGER facility_renamed_proposals AFTER UPDATE OF sort_key ON facilities
+WHEN OLD.sort_key IS NOT NEW.sort_key
+BEGIN
+    UPDATE proposals SET facility_sort = NEW.sort_key WHERE facility_id = NEW.id;
+END;
+CREATE TRIGGER proposals_facility_sort AFTER UPDATE OF facility_id ON proposals
+BEGIN
+    UPDATE proposals SET facility_sort =
+        (SELECT f.sort_key FROM facilities f WHERE f.id = NEW.facility_id) WHERE id = NEW.id;
 END;
 
 -- A group đề án's beneficiaries and their shares of the money (which add up to the
@@ -160,6 +181,8 @@ BEGIN
     UPDATE proposals SET (cur_support, cur_end, paid, last_progress, accepted) =
         (SELECT approved, planned_end, paid, last_progress, accepted FROM project_calc c
          WHERE c.proposal_id = proposals.id) WHERE id = NEW.id;
+    UPDATE proposals SET facility_sort =
+        (SELECT f.sort_key FROM facilities f WHERE f.id = NEW.facility_id) WHERE id = NEW.id;
 END;
 CREATE TRIGGER proposals_calc_update AFTER UPDATE OF approved_support, planned_end ON proposals
 BEGIN

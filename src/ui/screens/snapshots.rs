@@ -14,7 +14,7 @@ use crate::store::{Snapshot, SnapshotReason, Store};
 use crate::text::sanitize;
 use crate::ui::keymap::{Action, Context};
 use crate::ui::widgets::bars::wrap;
-use crate::ui::widgets::table::render_table;
+use crate::ui::widgets::table::render_list;
 use crate::ui::widgets::{dim_line, screen_frame};
 use crate::ui::widgets::{Column, ListWindow};
 use crate::words::format;
@@ -216,7 +216,7 @@ impl Screen for SnapshotsScreen {
             return;
         }
         let columns = [
-            Column::new(tr(l, "cli.snapshots.col.at"), Constraint::Length(16)).highlight(),
+            Column::new(tr(l, "cli.snapshots.col.at"), Constraint::Length(16)),
             Column::new(tr(l, "cli.snapshots.col.reason"), Constraint::Fill(1)),
             Column::new(
                 tr(l, "cli.snapshots.col.facilities"),
@@ -230,26 +230,16 @@ impl Screen for SnapshotsScreen {
             .right(),
             Column::new(tr(l, "cli.snapshots.col.size"), Constraint::Length(10)).right(),
         ];
-        render_table(
-            frame.buffer_mut(),
-            rest,
-            &columns,
-            true,
-            self.rows.len(),
-            &self.window,
-            theme,
-            "",
-            |i| match self.rows.get(i) {
-                Some(r) => vec![
-                    r.at.clone(),
-                    r.reason.clone(),
-                    r.facilities.clone(),
-                    r.consultations.clone(),
-                    r.size.clone(),
-                ],
-                None => Vec::new(),
-            },
-        );
+        let rows = (self.rows.as_slice(), &self.window);
+        render_list(frame, rest, &columns, rows, theme, "", |r| {
+            vec![
+                r.at.clone(),
+                r.reason.clone(),
+                r.facilities.clone(),
+                r.consultations.clone(),
+                r.size.clone(),
+            ]
+        });
     }
 
     fn on_confirm(&mut self, action: Action, env: &Env, store: &mut Store) -> ScreenCmd {
