@@ -144,16 +144,28 @@ fn tab_and_shift_tab_move_between_fields() {
     assert_eq!(form(&app).focused_field(), FacilityField::Notes);
     press(&mut app, &[key(KeyCode::Down)]);
     assert_eq!(form(&app).focused_field(), FacilityField::Name);
-    // Every field, in form order, the register's village after the free-text one.
-    let mut seen = vec![form(&app).focused_key()];
-    for _ in 0..FacilityField::ALL.len() {
-        press(&mut app, &[tab()]);
-        seen.push(form(&app).focused_key());
-    }
+    // Every field, in form order, the register's village where the free-text one was: a new
+    // facility has no free-text village, OCOP or typical-product fields (they belong to the
+    // register and the products now).
+    let legacy = [
+        "craft_village",
+        "ocop_stars",
+        "ocop_year",
+        "typical_level",
+        "typical_year",
+    ];
     let mut expected: Vec<&str> = FacilityField::ALL.iter().map(|f| f.key()).collect();
     let at = expected.iter().position(|k| *k == "craft_village").unwrap() + 1;
     expected.insert(at, "village_id");
+    expected.retain(|k| !legacy.contains(k));
+    let mut seen = vec![form(&app).focused_key()];
+    for _ in 1..expected.len() {
+        press(&mut app, &[tab()]);
+        seen.push(form(&app).focused_key());
+    }
     assert_eq!(seen, expected);
+    press(&mut app, &[tab()]);
+    assert_eq!(form(&app).focused_field(), FacilityField::Name);
 }
 
 #[test]
@@ -529,6 +541,46 @@ fn an_edit_saves_with_its_version() {
         .remove(0);
     assert_eq!(f.data.workers, Some(25));
     assert_eq!(f.meta.version, 2);
+}
+
+#[test]
+fn a_facility_with_an_old_ocop_value_shows_it_to_clear_and_saving_keeps_the_rest() {
+    let mut s = store_as("commune", TAN_BINH);
+    s.create_facility(&FacilityInput {
+        name: "Hợp tác xã Mây tre Phú Vinh".into(),
+        commune_code: TAN_BINH.into(),
+        ocop_stars: "4".into(),
+        ocop_year: "2023".into(),
+        ..Default::default()
+    })
+    .expect("facility");
+    let mut app = app_with(s);
+    press(&mut app, &[ch('e')]);
+    // The stored OCOP fields are on the form; the typical-product ones (empty) are not.
+    focus(&mut app, FacilityField::OcopStars);
+    let keys: Vec<&str> = {
+        let mut k = vec![form(&app).focused_key()];
+        for _ in 0..30 {
+            press(&mut app, &[tab()]);
+            k.push(form(&app).focused_key());
+        }
+        k
+    };
+    assert!(keys.contains(&"ocop_year"));
+    assert!(!keys.contains(&"typical_level") && !keys.contains(&"craft_village"));
+    focus(&mut app, FacilityField::OcopStars);
+    press(&mut app, &[ctrl('u')]);
+    focus(&mut app, FacilityField::OcopYear);
+    press(&mut app, &[ctrl('u')]);
+    press(&mut app, &[ctrl('s')]);
+    assert_eq!(app.screen_depth(), 1);
+    let f = app
+        .store()
+        .list_facilities(&FacilityFilter::default(), FacilitySort::Name, false, 0, 1)
+        .expect("list")
+        .remove(0);
+    assert_eq!((f.data.ocop_stars, f.data.ocop_year), (None, None));
+    assert_eq!(f.data.name, "Hợp tác xã Mây tre Phú Vinh");
 }
 
 #[test]

@@ -225,20 +225,26 @@ impl Screen for ActivitiesScreen {
             height: inner.height.saturating_sub(1),
             ..inner
         };
+        // Length columns are sized by their content up to these widths (money in full:
+        // "1.250.000.000 đ"); the title takes the rest.
         let widths = [
             Constraint::Length(10),
-            Constraint::Length(12),
-            Constraint::Fill(2),
+            Constraint::Length(14),
             Constraint::Fill(1),
-            Constraint::Length(5),
+            Constraint::Length(16),
+            Constraint::Length(8),
             Constraint::Length(3),
             Constraint::Length(4),
-            Constraint::Length(11),
+            Constraint::Length(15),
         ];
+        // Narrow terminals keep date, kind, title, attendees and cost: the place and the
+        // women / minority counts are on the activity's page.
+        let keep = |i: usize| rest.width >= 72 || !matches!(i, 3 | 5 | 6);
         let columns: Vec<Column> = LIST_HEADERS[1..]
             .iter()
             .zip(widths)
             .enumerate()
+            .filter(|(i, _)| keep(*i))
             .map(|(i, (k, w))| {
                 let c = Column::new(tr(l, k), w);
                 match i {
@@ -256,7 +262,8 @@ impl Screen for ActivitiesScreen {
         };
         let rows = (self.rows.as_slice(), &self.window);
         render_list(frame, rest, &columns, rows, theme, &empty, |r| {
-            r.cells.clone()
+            let cells = r.cells.iter().enumerate().filter(|(i, _)| keep(*i));
+            cells.map(|(_, c)| c.clone()).collect()
         });
     }
 

@@ -138,9 +138,21 @@ fn pick_purpose(f: FacilityField) -> Option<PickPurpose> {
 /// `Store::link_village` after the facility itself).
 const VILLAGE: &str = "village_id";
 
+/// The fields the register and the products took over (issue 17): the free-text village,
+/// OCOP stars and the typical-product title of the facility itself. The form shows them only
+/// where a facility still has a value (from an older list or bundle), so it can be read and
+/// cleared; titles are entered on the facility's products (`ctv product`).
+const LEGACY: [FacilityField; 5] = [
+    FacilityField::CraftVillage,
+    FacilityField::OcopStars,
+    FacilityField::OcopYear,
+    FacilityField::TypicalLevel,
+    FacilityField::TypicalYear,
+];
+
 /// Every field of [`FacilityField::ALL`], in order, the register's village after the
-/// free-text one.
-fn specs() -> Vec<FieldSpec> {
+/// free-text one; the legacy fields only where `input` has a value.
+fn specs(input: &FacilityInput) -> Vec<FieldSpec> {
     let mut v = facility_specs();
     let at = v
         .iter()
@@ -157,6 +169,12 @@ fn specs() -> Vec<FieldSpec> {
     )
     .not_stored();
     v.insert(at, village);
+    v.retain(|s| {
+        LEGACY
+            .iter()
+            .find(|f| f.key() == s.key)
+            .is_none_or(|f| !input.get(*f).trim().is_empty())
+    });
     v
 }
 
@@ -671,10 +689,8 @@ impl FormModel for FacilityModel {
 }
 
 fn edit_form(facility: Facility, store: &Store) -> Form<FacilityModel> {
-    let values = values_of(
-        &FacilityInput::from_data(&facility.data),
-        facility.village_id.as_deref(),
-    );
+    let input = FacilityInput::from_data(&facility.data);
+    let values = values_of(&input, facility.village_id.as_deref());
     let commune = facility.data.commune_code.clone();
     let mode = Mode::Edit {
         id: facility.id,
@@ -683,7 +699,7 @@ fn edit_form(facility: Facility, store: &Store) -> Form<FacilityModel> {
     };
     Form::new(
         FacilityModel::new(mode, store, &commune),
-        specs(),
+        specs(&input),
         values,
         store.today(),
     )
@@ -710,7 +726,7 @@ impl FormScreen {
         }
         let model = FacilityModel::new(Mode::Create, store, &input.commune_code);
         FormScreen {
-            form: Form::new(model, specs(), values_of(&input, None), store.today()),
+            form: Form::new(model, specs(&input), values_of(&input, None), store.today()),
         }
     }
 

@@ -141,8 +141,8 @@ impl Screen for VillagesScreen {
             None => tr(l, "ui.villages.hint").to_string(),
         };
         let columns = [
-            Column::new(tr(l, "village.field.name"), Constraint::Fill(2)),
-            Column::new(tr(l, "village.field.communes"), Constraint::Fill(1)),
+            Column::new(tr(l, "village.field.name"), Constraint::Fill(1)),
+            Column::new(tr(l, "village.field.communes"), Constraint::Length(24)),
             Column::new(tr(l, "ui.villages.col.decision"), Constraint::Length(14)),
             Column::new(tr(l, "ui.villages.col.status"), Constraint::Length(14)),
             Column::new(tr(l, "ui.villages.col.facilities"), Constraint::Length(6)).right(),
