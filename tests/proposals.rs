@@ -12,8 +12,8 @@ use ctv::domain::issue::{Problem, Severity};
 use ctv::domain::money::{format_vnd, parse_vnd, MoneyError};
 use ctv::domain::plan::{build, UnitKind};
 use ctv::domain::proposal::{
-    cap_limit, check_cap, check_eligibility, validate, FundingSource, Mover,
-    Priorities, ProposalData, ProposalInput, ProposalMoney, ProposalPatch, ProposalStatus, Refusal,
+    cap_limit, check_cap, check_eligibility, validate, FundingSource, Mover, Priorities,
+    ProposalData, ProposalInput, ProposalMoney, ProposalPatch, ProposalStatus, Refusal,
 };
 use ctv::domain::Role;
 use ctv::store::{ProposalFilter, Store, StoreError};

@@ -13,9 +13,9 @@ use crate::domain::consultation::{dmy, group_needs, NeedsGroup};
 use crate::domain::facility::Facility;
 use crate::domain::issue::Issues;
 use crate::domain::proposal::{
-    allowed_transitions, assess, check_transition, validate_move, FundingSource,
-    MoveData, MoveInput, Mover, Priorities, Proposal, ProposalData, ProposalInput,
-    ProposalMoney, ProposalPatch, ProposalRecord, ProposalStatus, ProposalTotals, Transition,
+    allowed_transitions, assess, check_transition, validate_move, FundingSource, MoveData,
+    MoveInput, Mover, Priorities, Proposal, ProposalData, ProposalInput, ProposalMoney,
+    ProposalPatch, ProposalRecord, ProposalStatus, ProposalTotals, Transition,
 };
 use crate::domain::Role;
 use crate::refdata::{codes, units};
