@@ -27,16 +27,15 @@ impl Store {
             ..Default::default()
         };
         let (w, args) = filter.where_clause(&communes);
-        // The centre implements a đề án with no facility, or one a province profile drafted
-        // (its creation moved by `province`).
+        // The centre implements a đề án with no facility (its own: a fair, a course, a
+        // survey). A đề án the province drafted for a facility is still the facility's: the
+        // centre writes many of them.
         let sql = format!(
             "SELECT p.id, coalesce(f.name, ''), p.commune_code, p.category, p.funding, p.title,
                 p.total_cost, p.support, p.counterpart, p.other_sources, p.priorities, p.status,
                 p.is_pilot,
                 (SELECT count(*) FROM proposal_beneficiaries b WHERE b.proposal_id = p.id),
-                p.facility_id IS NULL OR EXISTS (SELECT 1 FROM proposal_transitions t
-                    WHERE t.proposal_id = p.id AND t.from_status IS NULL
-                      AND t.mover = 'province')
+                p.facility_id IS NULL
              FROM proposals p LEFT JOIN facilities f ON f.id = p.facility_id
              WHERE {w}
              ORDER BY p.facility_sort, p.id"

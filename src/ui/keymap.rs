@@ -446,6 +446,8 @@ pub enum Context {
     Bundles,
     /// The report and the dashboard (above [`Context::List`], which scrolls).
     Report,
+    /// The annual plan (above [`Context::List`], which scrolls): its year.
+    Plan,
 }
 
 impl Context {
@@ -461,6 +463,7 @@ impl Context {
         Context::Snapshots,
         Context::Bundles,
         Context::Report,
+        Context::Plan,
         Context::Form,
         Context::Picker,
         Context::Palette,
@@ -485,6 +488,7 @@ impl Context {
             Context::Snapshots => "ui.context.snapshots",
             Context::Bundles => "ui.context.bundles",
             Context::Report => "ui.context.report",
+            Context::Plan => "ui.context.plan",
         }
     }
 
@@ -790,14 +794,14 @@ fn defaults() -> Vec<Binding> {
         b(A::Plan, C::Global, &[Key::ch('K')], l(A::Plan), false),
         b(
             A::PrevYear,
-            C::List,
+            C::Plan,
             &[Key::plain(KeyCode::Left)],
             l(A::PrevYear),
             true,
         ),
         b(
             A::NextYear,
-            C::List,
+            C::Plan,
             &[Key::plain(KeyCode::Right)],
             l(A::NextYear),
             true,

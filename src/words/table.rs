@@ -1758,6 +1758,7 @@ const CAPS: &[Entry] = &[
 /// The annual plan (`ctv plan`, the plan screen; issue 17).
 const PLAN: &[Entry] = &[
     ("plan.col.unit", "Cơ sở / đơn vị", "Facility / unit"),
+    ("ui.context.plan", "Kế hoạch năm", "Annual plan"),
     ("plan.col.markers", "Ghi chú, ưu tiên", "Notes, priorities"),
     (
         "plan.col.status",

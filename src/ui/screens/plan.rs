@@ -76,7 +76,7 @@ impl Screen for PlanScreen {
     }
 
     fn contexts(&self) -> &'static [Context] {
-        &[Context::List]
+        &[Context::Plan, Context::List]
     }
 
     fn handles(&self, action: Action) -> bool {
