@@ -763,12 +763,12 @@ fn proposals_move_through_the_cli_and_the_plan_opens_in_excel() {
     assert_eq!(sheet, "Kế hoạch 2027");
     let r = wb.worksheet_range(&sheet).unwrap();
     let cell = |row: usize, col: usize| r.get((row, col)).cloned().unwrap_or(Data::Empty);
-    assert_eq!(cell(0, 1), Data::String("Cơ sở".into()));
+    assert_eq!(cell(0, 1), Data::String("Cơ sở / đơn vị".into()));
     assert_eq!(cell(0, 6), Data::String("Tổng kinh phí".into()));
     let rows: Vec<Vec<Data>> = r.rows().map(|x| x.to_vec()).collect();
     let find = |label: &str| {
         rows.iter()
-            .find(|x| x.get(1) == Some(&Data::String(label.into())))
+            .find(|x| x.get(1).is_some_and(|c| c.to_string().starts_with(label)))
             .unwrap_or_else(|| panic!("no row {label}: {rows:?}"))
             .clone()
     };
@@ -784,9 +784,12 @@ fn proposals_move_through_the_cli_and_the_plan_opens_in_excel() {
     assert_eq!(row[7], Data::Float(375_000_000.0));
     assert_eq!(row[1], Data::String("HTX mây tre đan Phú Vinh".into()));
     assert_eq!(row[2], Data::String("Phường Ba Đình".into()));
-    let sub = find("Cộng KC03 — KCQG");
+    // The content's subtotal, the facilities' under it (the commune drafted it).
+    let sub = find("Cộng KC03 — cơ sở");
     assert_eq!(sub[6], Data::Float(1_250_000_000.0));
-    let total = find("Tổng cộng");
+    let kcqg = find("Tổng nguồn KCQG");
+    assert_eq!(kcqg[6], Data::Float(1_280_000_000.0));
+    let total = find("Tổng cộng đề án");
     assert_eq!(total[6], Data::Float(1_280_000_000.0));
     assert_eq!(total[7], Data::Float(387_000_000.0));
     assert_eq!(total[8], Data::Float(893_000_000.0));

@@ -10,9 +10,10 @@ use ctv::domain::consultation::ConsultationInput;
 use ctv::domain::facility::FacilityData;
 use ctv::domain::issue::{Problem, Severity};
 use ctv::domain::money::{format_vnd, parse_vnd, MoneyError};
+use ctv::domain::plan::{build, UnitKind};
 use ctv::domain::proposal::{
-    build_plan, cap_limit, check_cap, check_eligibility, validate, FundingSource, Mover,
-    Priorities, ProposalData, ProposalInput, ProposalMoney, ProposalPatch, ProposalStatus, Refusal,
+    cap_limit, check_cap, check_eligibility, validate, FundingSource, Mover, Priorities,
+    ProposalData, ProposalInput, ProposalMoney, ProposalPatch, ProposalStatus, Refusal,
 };
 use ctv::domain::Role;
 use ctv::store::{ProposalFilter, Store, StoreError};
@@ -606,14 +607,14 @@ fn totals_and_the_plan_match_the_hand_computed_fixture() {
     plan_fixture(&mut s);
 
     let plan = s.annual_plan(2027, false).unwrap();
-    let groups: Vec<(&str, FundingSource, usize, i64, i64, i64, i64)> = plan
+    // By content, then by implementing unit (the commune's own đề án: the facilities).
+    let groups: Vec<(&str, usize, i64, i64, i64, i64)> = plan
         .groups
         .iter()
         .map(|g| {
             let t = &g.subtotal;
             (
                 g.category.as_str(),
-                g.funding,
                 t.count,
                 t.total_cost,
                 t.support,
@@ -628,18 +629,20 @@ fn totals_and_the_plan_match_the_hand_computed_fixture() {
         vec![
             (
                 "KC03",
-                Kcqg,
-                2,
-                3_250_000_000,
-                975_000_000,
-                2_175_000_000,
+                3,
+                3_750_000_000,
+                1_125_000_000,
+                2_525_000_000,
                 100_000_000
             ),
-            ("KC03", Kcdp, 1, 500_000_000, 150_000_000, 350_000_000, 0),
-            ("KC05", Kcdp, 1, 1_000_000_000, 300_000_000, 700_000_000, 0),
-            ("KC10", Kcdp, 1, 30_000_000, 10_000_000, 20_000_000, 0),
+            ("KC05", 1, 1_000_000_000, 300_000_000, 700_000_000, 0),
+            ("KC10", 1, 30_000_000, 10_000_000, 20_000_000, 0),
         ]
     );
+    assert!(plan
+        .groups
+        .iter()
+        .all(|g| g.units.len() == 1 && g.units[0].unit == UnitKind::Facility));
     let f: Vec<(FundingSource, i64, i64)> = plan
         .by_funding
         .iter()
@@ -663,13 +666,13 @@ fn totals_and_the_plan_match_the_hand_computed_fixture() {
         ),
         (5, 4_780_000_000, 1_435_000_000, 3_245_000_000, 100_000_000)
     );
-    // Within a group, facilities in Vietnamese order.
-    let names: Vec<&str> = plan.groups[0]
-        .proposals
+    // Within a unit, facilities in Vietnamese order.
+    let names: Vec<&str> = plan.groups[0].units[0]
+        .items
         .iter()
         .map(|p| p.facility_name.as_str())
         .collect();
-    assert_eq!(names, vec!["Cơ sở A", "Cơ sở B"]);
+    assert_eq!(names, vec!["Cơ sở A", "Cơ sở A", "Cơ sở B"]);
     // With drafts: KC01 joins.
     let with = s.annual_plan(2027, true).unwrap();
     assert_eq!(with.total.count, 6);
@@ -718,8 +721,13 @@ fn totals_and_the_plan_match_the_hand_computed_fixture() {
     as_role(&mut s, "Người ngoài", "commune", "00008");
     assert_eq!(s.count_proposals(&ProposalFilter::default()).unwrap(), 0);
     assert!(s.annual_plan(2027, true).unwrap().groups.is_empty());
-    // build_plan on no proposals is all zeros.
-    assert_eq!(build_plan(2027, Vec::new()).total.count, 0);
+    // A plan of nothing is all zeros.
+    assert_eq!(
+        build(2027, Vec::new(), Vec::new(), Vec::new(), false)
+            .total
+            .count,
+        0
+    );
 }
 
 #[test]

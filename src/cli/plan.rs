@@ -1,5 +1,8 @@
 //! `ctv plan --year Y [--format table|csv|xlsx] [--out FILE]`: the draft annual plan, one row
-//! per proposal, grouped by support category and funding source with subtotals and totals.
+//! per đề án, grouped by content (support category) and within it by implementing unit (the
+//! centre, the facilities) with subtotals, totals per funding source and in all, then the
+//! centre's activities of the year; under the table, the 20 June date and what is still
+//! undecided (`words::plan` lays it out, for the plan screen too).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -9,9 +12,10 @@ use clap::Args;
 use super::output;
 use super::{CliError, Ctx};
 use crate::domain::money::format_vnd;
-use crate::domain::proposal::{MoneyTotals, Plan, Proposal};
-use crate::refdata::codes;
-use crate::words::format::{code_label, commune_label, CommuneForm};
+use crate::domain::plan::Plan;
+use crate::words::plan::{
+    cells, deadline_text, headers, pending_lines, plan_lines, LineKind, PlanLine,
+};
 use crate::words::{tr, trf, Lang};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -36,132 +40,6 @@ pub struct PlanArgs {
     /// Include drafts (by default: proposed and beyond, without withdrawn or refused ones)
     #[arg(long)]
     pub include_drafts: bool,
-}
-
-/// What a plan line is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LineKind {
-    /// A group heading: category and funding source.
-    Group,
-    Proposal,
-    Subtotal,
-    Total,
-}
-
-/// One line of the plan as laid out in every format: texts, then the four amounts.
-#[derive(Debug, Clone)]
-pub struct PlanLine {
-    pub kind: LineKind,
-    /// STT, facility, commune, category, funding, title, markers, status. Headings and
-    /// total labels go in the facility column.
-    pub texts: [String; 8],
-    /// total cost, support, counterpart, other sources (None on a heading).
-    pub money: Option<[i64; 4]>,
-}
-
-/// Column headings, in order: the 6 leading texts, the 4 amounts, then markers and status.
-pub fn headers(l: Lang) -> [&'static str; 12] {
-    [
-        tr(l, "plan.col.no"),
-        tr(l, "proposal.field.facility"),
-        tr(l, "proposal.col.commune"),
-        tr(l, "proposal.col.category"),
-        tr(l, "proposal.col.funding"),
-        tr(l, "proposal.field.title"),
-        tr(l, "proposal.field.total_cost"),
-        tr(l, "proposal.field.support"),
-        tr(l, "proposal.field.counterpart"),
-        tr(l, "proposal.field.other_sources"),
-        tr(l, "proposal.field.priorities"),
-        tr(l, "proposal.field.status"),
-    ]
-}
-
-fn amounts(m: &MoneyTotals) -> [i64; 4] {
-    [m.total_cost, m.support, m.counterpart, m.other_sources]
-}
-
-/// The plan laid out line by line: per group a heading, its proposals and a subtotal; then a
-/// total per funding source and the grand total.
-pub fn plan_lines(l: Lang, plan: &Plan) -> Vec<PlanLine> {
-    let mut out = Vec::new();
-    let blank = || std::array::from_fn::<String, 8, _>(|_| String::new());
-    let mut n = 0;
-    for g in &plan.groups {
-        let cat = code_label(l, &codes().support_categories, Some(&g.category));
-        let mut texts = blank();
-        texts[1] = format!("{} — {cat} — {}", g.category, g.funding.short());
-        out.push(PlanLine {
-            kind: LineKind::Group,
-            texts,
-            money: None,
-        });
-        for p in &g.proposals {
-            n += 1;
-            out.push(proposal_line(l, n, p));
-        }
-        let mut texts = blank();
-        texts[1] = trf(l, "plan.subtotal", &[&g.category, &g.funding.short()]);
-        out.push(PlanLine {
-            kind: LineKind::Subtotal,
-            texts,
-            money: Some(amounts(&g.subtotal)),
-        });
-    }
-    for (f, m) in &plan.by_funding {
-        let mut texts = blank();
-        texts[1] = trf(l, "plan.total_funding", &[&f.short()]);
-        out.push(PlanLine {
-            kind: LineKind::Total,
-            texts,
-            money: Some(amounts(m)),
-        });
-    }
-    let mut texts = blank();
-    texts[1] = tr(l, "proposal.col.grand_total").to_string();
-    out.push(PlanLine {
-        kind: LineKind::Total,
-        texts,
-        money: Some(amounts(&plan.total)),
-    });
-    out
-}
-
-fn proposal_line(l: Lang, n: usize, p: &Proposal) -> PlanLine {
-    let d = &p.data;
-    let commune = commune_label(&p.commune_code, CommuneForm::FullName);
-    PlanLine {
-        kind: LineKind::Proposal,
-        texts: [
-            n.to_string(),
-            p.facility_name.clone(),
-            commune,
-            d.category.clone(),
-            d.funding.short().to_string(),
-            d.title.clone(),
-            crate::words::format::priorities_text(l, &d.priorities),
-            crate::words::format::proposal_status_label(l, p.status),
-        ],
-        money: Some([
-            d.money.total_cost,
-            d.money.support,
-            d.money.counterpart,
-            d.money.other_sources,
-        ]),
-    }
-}
-
-/// A line's 12 cells as text, money formatted by `money`.
-fn cells(line: &PlanLine, money: impl Fn(i64) -> String) -> Vec<String> {
-    let t = &line.texts;
-    let mut v: Vec<String> = t[..6].to_vec();
-    match line.money {
-        Some(m) => v.extend(m.iter().map(|x| money(*x))),
-        None => v.extend(std::iter::repeat_n(String::new(), 4)),
-    }
-    v.push(t[6].clone());
-    v.push(t[7].clone());
-    v
 }
 
 pub fn run(ctx: &Ctx, a: PlanArgs) -> Result<(), CliError> {
@@ -201,6 +79,19 @@ pub fn run(ctx: &Ctx, a: PlanArgs) -> Result<(), CliError> {
                 .map_err(io("plan".into()))?;
             let rows: Vec<Vec<String>> = lines.iter().map(|x| cells(x, format_vnd)).collect();
             output::table(&mut buf, &headers(l), &rows, 40).map_err(io("plan".into()))?;
+            // The 20 June date and what is still undecided, under the table.
+            writeln!(buf).map_err(io("plan".into()))?;
+            writeln!(buf, "{}", deadline_text(l, plan.year, store.today()))
+                .map_err(io("plan".into()))?;
+            let (head, parts) = pending_lines(l, &plan);
+            if parts.is_empty() {
+                writeln!(buf, "{head}").map_err(io("plan".into()))?;
+            } else {
+                writeln!(buf, "{head}:").map_err(io("plan".into()))?;
+                for p in parts {
+                    writeln!(buf, "  - {p}").map_err(io("plan".into()))?;
+                }
+            }
         }
     }
     if let (true, Some(path)) = (output::deliver(a.out.as_deref(), &buf)?, &a.out) {
@@ -253,7 +144,7 @@ fn write_xlsx(
     }
     for (i, line) in lines.iter().enumerate() {
         let r = (i + 1) as u32;
-        let strong = line.kind != LineKind::Proposal;
+        let strong = !matches!(line.kind, LineKind::Item | LineKind::Activity);
         let text_cols: [u16; 8] = [0, 1, 2, 3, 4, 5, 10, 11];
         for (k, col) in text_cols.into_iter().enumerate() {
             let s = &line.texts[k];
@@ -262,7 +153,7 @@ fn write_xlsx(
             }
             // The row number is a number; everything else is text.
             match (col, line.kind, s.parse::<f64>()) {
-                (0, LineKind::Proposal, Ok(n)) => {
+                (0, LineKind::Item | LineKind::Activity, Ok(n)) => {
                     ws.write_number(r, 0, n)?;
                 }
                 _ if strong => {
@@ -273,12 +164,11 @@ fn write_xlsx(
                 }
             }
         }
-        if let Some(m) = line.money {
-            for (k, v) in m.iter().enumerate() {
-                // VND amounts stay far below 2^53, so f64 holds them exactly.
-                let f = if strong { &bold_money } else { &money };
-                ws.write_number_with_format(r, 6 + k as u16, *v as f64, f)?;
-            }
+        for (k, v) in line.money.iter().enumerate() {
+            let Some(v) = v else { continue };
+            // VND amounts stay far below 2^53, so f64 holds them exactly.
+            let f = if strong { &bold_money } else { &money };
+            ws.write_number_with_format(r, 6 + k as u16, *v as f64, f)?;
         }
     }
     // Saved to memory, then written with the user's own rights (a shared server).

@@ -8,6 +8,7 @@ pub mod dup;
 pub mod facility;
 pub mod issue;
 pub mod money;
+pub mod plan;
 pub mod product;
 pub mod project;
 pub mod proposal;

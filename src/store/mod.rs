@@ -12,6 +12,7 @@ mod consultations;
 mod facilities;
 mod flow;
 mod merge;
+mod plan;
 mod products;
 mod project_view;
 mod projects;

@@ -13,9 +13,9 @@ use crate::domain::consultation::{dmy, group_needs, NeedsGroup};
 use crate::domain::facility::Facility;
 use crate::domain::issue::Issues;
 use crate::domain::proposal::{
-    allowed_transitions, assess, build_plan, check_transition, validate_move, FundingSource,
-    MoveData, MoveInput, Mover, Plan, Priorities, Proposal, ProposalData, ProposalInput,
-    ProposalMoney, ProposalPatch, ProposalRecord, ProposalStatus, ProposalTotals, Transition,
+    allowed_transitions, assess, check_transition, validate_move, FundingSource, MoveData,
+    MoveInput, Mover, Priorities, Proposal, ProposalData, ProposalInput, ProposalMoney,
+    ProposalPatch, ProposalRecord, ProposalStatus, ProposalTotals, Transition,
 };
 use crate::domain::Role;
 use crate::refdata::{codes, units};
@@ -940,21 +940,5 @@ impl Store {
             }
         }
         Ok(out)
-    }
-
-    /// The draft annual plan of the scope for `year`: proposed and beyond (drafts and
-    /// returned ones too if asked), withdrawn and refused ones left out, grouped by category and funding source.
-    pub fn annual_plan(&self, year: i32, include_drafts: bool) -> Result<Plan> {
-        let statuses = ProposalStatus::ALL
-            .into_iter()
-            .filter(|s| s.in_plan() || (include_drafts && s.is_editable()))
-            .collect();
-        let filter = ProposalFilter {
-            statuses,
-            year: Some(year),
-            ..Default::default()
-        };
-        let rows = self.list_proposals(&filter, 0, usize::MAX >> 1)?;
-        Ok(build_plan(year, rows))
     }
 }

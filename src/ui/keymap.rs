@@ -128,6 +128,11 @@ pub enum Action {
     ReportExport,
     /// Dashboard: the province sets a target of the year.
     SetTarget,
+    /// Open the annual plan (`K` from anywhere, the palette).
+    Plan,
+    /// Plan: the year before / after.
+    PrevYear,
+    NextYear,
 }
 
 impl Action {
@@ -199,6 +204,9 @@ impl Action {
         Action::ReportScope,
         Action::ReportExport,
         Action::SetTarget,
+        Action::Plan,
+        Action::PrevYear,
+        Action::NextYear,
     ];
 
     /// The stable name used in the config file's `[keys]` table.
@@ -271,6 +279,9 @@ impl Action {
             Action::ReportScope => "report_scope",
             Action::ReportExport => "report_export",
             Action::SetTarget => "set_target",
+            Action::Plan => "plan",
+            Action::PrevYear => "prev_year",
+            Action::NextYear => "next_year",
         }
     }
 
@@ -349,6 +360,9 @@ impl Action {
             Action::ReportScope => "ui.action.report_scope",
             Action::ReportExport => "ui.action.report_export",
             Action::SetTarget => "ui.action.set_target",
+            Action::Plan => "ui.action.plan",
+            Action::PrevYear => "ui.action.prev_year",
+            Action::NextYear => "ui.action.next_year",
         }
     }
 
@@ -365,6 +379,7 @@ impl Action {
         Action::Villages,
         Action::Report,
         Action::Dashboard,
+        Action::Plan,
     ];
 
     /// Whether this action opens a view (see [`Action::VIEWS`]).
@@ -431,6 +446,8 @@ pub enum Context {
     Bundles,
     /// The report and the dashboard (above [`Context::List`], which scrolls).
     Report,
+    /// The annual plan (above [`Context::List`], which scrolls): its year.
+    Plan,
 }
 
 impl Context {
@@ -446,6 +463,7 @@ impl Context {
         Context::Snapshots,
         Context::Bundles,
         Context::Report,
+        Context::Plan,
         Context::Form,
         Context::Picker,
         Context::Palette,
@@ -470,6 +488,7 @@ impl Context {
             Context::Snapshots => "ui.context.snapshots",
             Context::Bundles => "ui.context.bundles",
             Context::Report => "ui.context.report",
+            Context::Plan => "ui.context.plan",
         }
     }
 
@@ -769,6 +788,23 @@ fn defaults() -> Vec<Binding> {
             &[Key::plain(KeyCode::F(12))],
             l(A::Villages),
             false,
+        ),
+        // The annual plan from anywhere (`K`: «Kế hoạch»; lower-case k moves up in lists),
+        // and its year.
+        b(A::Plan, C::Global, &[Key::ch('K')], l(A::Plan), false),
+        b(
+            A::PrevYear,
+            C::Plan,
+            &[Key::plain(KeyCode::Left)],
+            l(A::PrevYear),
+            true,
+        ),
+        b(
+            A::NextYear,
+            C::Plan,
+            &[Key::plain(KeyCode::Right)],
+            l(A::NextYear),
+            true,
         ),
         // Report and dashboard: period, scope, workbook; one to the other.
         b(

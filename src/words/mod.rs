@@ -18,6 +18,7 @@ pub mod flow;
 pub mod format;
 mod help_table;
 pub mod merge;
+pub mod plan;
 pub mod problems;
 pub mod project;
 pub mod project_page;

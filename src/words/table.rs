@@ -438,8 +438,6 @@ const CLI: &[Entry] = &[
     ("cli.project.see_also", "Toàn văn đề xuất: ctv proposal show {}", "The full proposal: ctv proposal show {}"),
     ("cli.proposal.history_line", "{} · {}: {} → {}", "{} · {}: {} → {}"),
     ("plan.col.no", "STT", "No."),
-    ("plan.subtotal", "Cộng {} — {}", "Subtotal {} — {}"),
-    ("plan.total_funding", "Tổng nguồn {}", "Total {}"),
     ("plan.sheet", "Kế hoạch {}", "Plan {}"),
     ("cli.plan.title", "DỰ KIẾN KẾ HOẠCH KHUYẾN CÔNG NĂM {}", "DRAFT KHUYẾN CÔNG PLAN FOR {}"),
     ("cli.plan.xlsx_needs_out", "Định dạng xlsx cần tệp đích: thêm --out TỆP.xlsx", "The xlsx format needs a file: add --out FILE.xlsx"),
@@ -1762,6 +1760,136 @@ const CAPS: &[Entry] = &[
     ),
 ];
 
+/// The annual plan (`ctv plan`, the plan screen; issue 17).
+const PLAN: &[Entry] = &[
+    ("plan.col.unit", "Cơ sở / đơn vị", "Facility / unit"),
+    ("ui.context.plan", "Kế hoạch năm", "Annual plan"),
+    ("plan.col.markers", "Ghi chú, ưu tiên", "Notes, priorities"),
+    (
+        "plan.col.status",
+        "Trạng thái / thời gian",
+        "Status / dates",
+    ),
+    (
+        "plan.unit.centre",
+        "Trung tâm Khuyến công thực hiện",
+        "Implemented by the provincial centre",
+    ),
+    (
+        "plan.unit.facility",
+        "Cơ sở CNNT thực hiện",
+        "Implemented by the facilities",
+    ),
+    ("plan.unit_short.centre", "Trung tâm", "centre"),
+    ("plan.unit_short.facility", "cơ sở", "facilities"),
+    ("plan.subtotal_unit", "Cộng {} — {}", "Subtotal {} — {}"),
+    ("plan.subtotal", "Cộng {}", "Subtotal {}"),
+    ("plan.total_funding", "Tổng nguồn {}", "Total {}"),
+    (
+        "plan.total_projects",
+        "Tổng cộng đề án ({})",
+        "Total of the đề án ({})",
+    ),
+    (
+        "plan.activities",
+        "Hoạt động của Trung tâm",
+        "Activities of the centre",
+    ),
+    (
+        "plan.activities_total",
+        "Cộng hoạt động của Trung tâm",
+        "Total of the centre's activities",
+    ),
+    (
+        "plan.grand_total",
+        "Tổng kinh phí kế hoạch",
+        "Total cost of the plan",
+    ),
+    ("plan.group", "Nhóm {} cơ sở", "Group of {} facilities"),
+    (
+        "plan.no_facility",
+        "Trung tâm Khuyến công",
+        "Provincial centre",
+    ),
+    ("plan.pilot", "Đề án điểm", "Pilot"),
+    (
+        "plan.in_project",
+        "Thuộc đề án {} (kinh phí đã tính ở đề án)",
+        "Part of đề án {} (its cost is counted there)",
+    ),
+    (
+        "plan.deadline.ahead",
+        "Hạn gửi kế hoạch năm {}: {} — còn {} ngày",
+        "The {} plan is due by {}: {} day(s) left",
+    ),
+    (
+        "plan.deadline.today",
+        "Hạn gửi kế hoạch năm {}: {} — hôm nay là hạn cuối",
+        "The {} plan is due by {}: that is today",
+    ),
+    (
+        "plan.deadline.passed",
+        "Hạn gửi kế hoạch năm {}: {} — đã quá hạn {} ngày",
+        "The {} plan was due by {}: {} day(s) ago",
+    ),
+    (
+        "plan.pending.none",
+        "Mọi đề xuất năm {} đã được quyết định.",
+        "Every proposal for {} has been decided.",
+    ),
+    (
+        "plan.pending.count",
+        "Còn {} đề xuất năm {} chưa xử lý xong",
+        "{} proposals for {} not decided yet",
+    ),
+    ("plan.pending.nhap", "Nháp, chưa gửi", "Drafts not sent"),
+    (
+        "plan.pending.tra_lai",
+        "Bị trả lại, chưa gửi lại",
+        "Returned, not sent again",
+    ),
+    (
+        "plan.pending.de_xuat_review",
+        "Đã đề xuất, chưa rà soát",
+        "Proposed, not reviewed",
+    ),
+    (
+        "plan.pending.de_xuat",
+        "Đã đề xuất, chưa gửi tỉnh",
+        "Proposed, not sent to the province",
+    ),
+    (
+        "plan.pending.da_ra_soat",
+        "Đã rà soát, chưa gửi tỉnh",
+        "Reviewed, not sent to the province",
+    ),
+    (
+        "plan.pending.da_gui_tinh",
+        "Đã gửi tỉnh, chưa quyết định",
+        "Sent, not decided",
+    ),
+    ("plan.pending.other", "Chưa quyết định", "Not decided"),
+    ("ui.action.plan", "Kế hoạch năm", "Annual plan"),
+    ("ui.action.prev_year", "Năm trước", "Previous year"),
+    ("ui.action.next_year", "Năm sau", "Next year"),
+    (
+        "ui.plan.title",
+        "Kế hoạch khuyến công năm {}",
+        "Khuyến công plan for {}",
+    ),
+    ("ui.plan.years", "← {} →", "← {} →"),
+    (
+        "ui.plan.empty",
+        "Chưa có đề án hay hoạt động nào cho năm {}.",
+        "No đề án or activity for {} yet.",
+    ),
+    (
+        "ui.plan.col.line",
+        "Nội dung / đơn vị thực hiện",
+        "Content / implementing unit",
+    ),
+];
+
 fn table() -> &'static HashMap<&'static str, (&'static str, &'static str)> {
     static T: OnceLock<HashMap<&'static str, (&'static str, &'static str)>> = OnceLock::new();
     T.get_or_init(|| {
@@ -1776,6 +1904,7 @@ fn table() -> &'static HashMap<&'static str, (&'static str, &'static str)> {
             .chain(super::activity::ACTIVITY)
             .chain(super::village::VILLAGE)
             .chain(super::report::REPORT)
+            .chain(PLAN)
             .map(|(k, vi, en)| (*k, (*vi, *en)))
             .collect()
     })
@@ -1830,6 +1959,7 @@ pub fn keys() -> impl Iterator<Item = &'static str> {
         .chain(super::activity::ACTIVITY)
         .chain(super::village::VILLAGE)
         .chain(super::report::REPORT)
+        .chain(PLAN)
         .map(|(k, _, _)| *k)
 }
 

@@ -4,6 +4,7 @@
 pub mod activities;
 pub mod bundles;
 pub mod caps;
+pub mod plan;
 pub mod project;
 pub mod projects;
 pub mod proposals;

@@ -29,6 +29,7 @@ pub mod detail;
 pub mod form;
 pub mod list;
 pub mod needs;
+pub mod plan;
 pub mod proposal_form;
 pub mod proposal_view;
 pub mod proposals;
@@ -63,6 +64,7 @@ pub use detail::DetailScreen;
 pub use form::FormScreen;
 pub use list::ListScreen;
 pub use needs::NeedsScreen;
+pub use plan::PlanScreen;
 pub use proposal_form::ProposalFormScreen;
 pub use proposal_view::ProposalViewScreen;
 pub use proposals::ProposalsScreen;
@@ -397,6 +399,7 @@ pub fn open_view(action: Action, top: &dyn Screen, env: &Env, store: &mut Store)
         Action::Villages => Box::new(villages::VillagesScreen::new(env.lang, store)),
         Action::Report => Box::new(ReportScreen::new(env.lang, store)),
         Action::Dashboard => Box::new(DashboardScreen::new(env.lang, store)),
+        Action::Plan => Box::new(PlanScreen::new(env.lang, store)),
         _ => return ScreenCmd::None,
     };
     if top.is_view() {
