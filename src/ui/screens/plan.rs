@@ -144,10 +144,15 @@ impl Screen for PlanScreen {
         } else {
             theme.base
         };
-        frame
-            .buffer_mut()
-            .set_stringn(inner.x, y, crate::ui::widgets::fit(&deadline, w), w, style);
-        y += 1;
+        // Wrapped on a narrow screen: the days left are its point.
+        for line in wrap(&deadline, w.max(1)).into_iter().take(2) {
+            if y >= bottom {
+                break;
+            }
+            let text = crate::ui::widgets::fit(&line, w);
+            frame.buffer_mut().set_stringn(inner.x, y, text, w, style);
+            y += 1;
+        }
         // What is undecided: the count, then each status, wrapped (a third of the height at
         // most, so the lines keep most of the screen).
         let (head, parts) = pending_lines(l, plan);
