@@ -144,6 +144,28 @@ pub enum Problem {
         old_code: String,
         candidates: Vec<String>,
     },
+    /// A group đề án (issue 17) with fewer than two beneficiaries.
+    GroupTooSmall,
+    /// The same facility twice among a đề án's beneficiaries.
+    BeneficiaryTwice {
+        facility: String,
+    },
+    /// The beneficiaries' shares do not add up to the đề án's support (or counterpart).
+    SharesMismatch {
+        counterpart: bool,
+        total: i64,
+        shares: i64,
+    },
+    /// A payment or result for a facility that is not a beneficiary of the đề án.
+    NotABeneficiary {
+        facility: String,
+    },
+    /// Payments to one beneficiary above its share of the approved support.
+    OverShare {
+        facility: String,
+        paid: i64,
+        share: i64,
+    },
     /// Not a pre-2025 commune code (in the old-code column).
     UnknownOldCommune {
         code: String,

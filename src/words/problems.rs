@@ -214,6 +214,35 @@ fn proposal_problem_text(l: Lang, p: &Problem) -> String {
         } => trf(l, "problem.city_ward", &[commune, province, city_since]),
         Problem::PercentRange => tr(l, "problem.percent_range").to_string(),
         Problem::AdjustmentEmpty => tr(l, "problem.adjustment_empty").to_string(),
+        Problem::GroupTooSmall => tr(l, "problem.group_too_small").to_string(),
+        Problem::BeneficiaryTwice { facility } => {
+            trf(l, "problem.beneficiary_twice", &[&sanitize(facility)])
+        }
+        Problem::SharesMismatch {
+            counterpart,
+            total,
+            shares,
+        } => trf(
+            l,
+            if *counterpart {
+                "problem.shares_mismatch_counterpart"
+            } else {
+                "problem.shares_mismatch_support"
+            },
+            &[&format_vnd(*shares), &format_vnd(*total)],
+        ),
+        Problem::NotABeneficiary { facility } => {
+            trf(l, "problem.not_a_beneficiary", &[&sanitize(facility)])
+        }
+        Problem::OverShare {
+            facility,
+            paid,
+            share,
+        } => trf(
+            l,
+            "problem.over_share",
+            &[&sanitize(facility), &format_vnd(*paid), &format_vnd(*share)],
+        ),
         _ => String::new(),
     }
 }

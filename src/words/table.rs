@@ -1756,6 +1756,7 @@ fn table() -> &'static HashMap<&'static str, (&'static str, &'static str)> {
             .chain(super::help_table::HELP)
             .chain(PROJECT)
             .chain(CAPS)
+            .chain(super::group::GROUP)
             .map(|(k, vi, en)| (*k, (*vi, *en)))
             .collect()
     })
@@ -1807,6 +1808,7 @@ pub fn keys() -> impl Iterator<Item = &'static str> {
         .chain(super::help_table::HELP)
         .chain(PROJECT)
         .chain(CAPS)
+        .chain(super::group::GROUP)
         .map(|(k, _, _)| *k)
 }
 
@@ -1821,6 +1823,7 @@ mod tests {
         for (k, vi, en) in all
             .chain(PROJECT)
             .chain(CAPS)
+            .chain(super::super::group::GROUP)
             .chain(super::super::help_table::HELP)
         {
             assert!(seen.insert(*k), "duplicate i18n key {k}");

@@ -195,6 +195,9 @@ impl ProposalModel {
                 ethnic_owned: f("ethnic_owned"),
                 difficult_area: f("difficult_area"),
             },
+            // The form edits one facility's đề án; groups and the centre's own come from
+            // the command line (issue 17).
+            ..ProposalInput::default()
         }
     }
 }
