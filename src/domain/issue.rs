@@ -156,16 +156,6 @@ pub enum Problem {
         total: i64,
         shares: i64,
     },
-    /// A payment or result for a facility that is not a beneficiary of the đề án.
-    NotABeneficiary {
-        facility: String,
-    },
-    /// Payments to one beneficiary above its share of the approved support.
-    OverShare {
-        facility: String,
-        paid: i64,
-        share: i64,
-    },
     /// Not a pre-2025 commune code (in the old-code column).
     UnknownOldCommune {
         code: String,

@@ -231,18 +231,7 @@ fn proposal_problem_text(l: Lang, p: &Problem) -> String {
             },
             &[&format_vnd(*shares), &format_vnd(*total)],
         ),
-        Problem::NotABeneficiary { facility } => {
-            trf(l, "problem.not_a_beneficiary", &[&sanitize(facility)])
-        }
-        Problem::OverShare {
-            facility,
-            paid,
-            share,
-        } => trf(
-            l,
-            "problem.over_share",
-            &[&sanitize(facility), &format_vnd(*paid), &format_vnd(*share)],
-        ),
+
         _ => String::new(),
     }
 }
