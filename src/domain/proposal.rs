@@ -745,6 +745,16 @@ pub struct Beneficiary {
     pub counterpart: i64,
 }
 
+/// A beneficiary as pages show it: its name, its shares and the sum paid to it so far.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BeneficiaryLine {
+    pub facility_id: String,
+    pub facility_name: String,
+    pub support: i64,
+    pub counterpart: i64,
+    pub paid: i64,
+}
+
 /// A beneficiary as typed.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct BeneficiaryInput {

@@ -13,7 +13,7 @@ use crate::domain::consultation::{dmy, group_needs, NeedsGroup};
 use crate::domain::facility::Facility;
 use crate::domain::issue::{FieldIssue, Issues, Problem};
 use crate::domain::proposal::{
-    allowed_transitions, assess, build_plan, check_transition, validate_move, FundingSource,
+    allowed_transitions, assess, build_plan, BeneficiaryLine, check_transition, validate_move, FundingSource,
     MoveData, MoveInput, Mover, Plan, Priorities, Proposal, ProposalData, ProposalInput,
     ProposalMoney, ProposalPatch, ProposalRecord, ProposalStatus, ProposalTotals, Transition,
 };
@@ -810,6 +810,28 @@ impl Store {
                 .filter(|p| self.may_read(&p.commune_code))),
             None => Ok(None),
         }
+    }
+
+    /// A group đề án's beneficiaries, the lead first, with the sum paid to each (empty for
+    /// a đề án of one facility or none).
+    pub fn beneficiary_lines(&self, id: &str) -> Result<Vec<BeneficiaryLine>> {
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT b.facility_id, coalesce(f.name, ''), b.support, b.counterpart,
+                (SELECT coalesce(sum(m.amount), 0) FROM project_payments m
+                 WHERE m.proposal_id = b.proposal_id AND m.facility_id = b.facility_id)
+             FROM proposal_beneficiaries b LEFT JOIN facilities f ON f.id = b.facility_id
+             WHERE b.proposal_id = ?1 ORDER BY b.position",
+        )?;
+        let rows = stmt.query_map([id], |r| {
+            Ok(BeneficiaryLine {
+                facility_id: r.get(0)?,
+                facility_name: r.get(1)?,
+                support: r.get(2)?,
+                counterpart: r.get(3)?,
+                paid: r.get(4)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
     }
 
     /// A proposal's status changes, oldest first (creation included).

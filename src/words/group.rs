@@ -1,5 +1,49 @@
 //! Words of group đề án (issue 17): beneficiaries, shares, the pilot flag.
 
+use crate::domain::money::format_vnd;
+use crate::domain::proposal::BeneficiaryLine;
+use crate::text::sanitize;
+use crate::words::format::short_id;
+use crate::words::{tr, trf, Lang};
+
+/// Labelled rows for a page: the first beneficiary under "Beneficiaries", the others below.
+pub fn beneficiary_rows(l: Lang, lines: &[BeneficiaryLine]) -> Vec<(String, String)> {
+    beneficiary_lines(l, lines)
+        .into_iter()
+        .enumerate()
+        .map(|(i, line)| {
+            let label = if i == 0 {
+                tr(l, "proposal.field.beneficiaries").to_string()
+            } else {
+                String::new()
+            };
+            (label, line)
+        })
+        .collect()
+}
+
+/// One line per beneficiary: "1. Name [short id] — support share …, paid …".
+pub fn beneficiary_lines(l: Lang, lines: &[BeneficiaryLine]) -> Vec<String> {
+    lines
+        .iter()
+        .enumerate()
+        .map(|(i, b)| {
+            let who = format!("{} [{}]", sanitize(&b.facility_name), short_id(&b.facility_id));
+            trf(
+                l,
+                "proposal.beneficiary_paid",
+                &[
+                    &(i + 1).to_string(),
+                    &who,
+                    &format_vnd(b.support),
+                    &format_vnd(b.counterpart),
+                    &format_vnd(b.paid),
+                ],
+            )
+        })
+        .collect()
+}
+
 /// (key, Vietnamese, English).
 pub(crate) const GROUP: &[(&str, &str, &str)] = &[
     ("problem.group_too_small", "Đề án nhóm cần ít nhất 2 cơ sở thụ hưởng", "A group đề án needs at least 2 beneficiaries"),
@@ -12,9 +56,8 @@ pub(crate) const GROUP: &[(&str, &str, &str)] = &[
     ("proposal.field.commune", "Xã thực hiện", "Commune where it takes place"),
     ("proposal.field.pilot", "Đề án điểm", "Pilot đề án"),
     ("proposal.no_facility", "(trung tâm thực hiện, không có cơ sở)", "(run by the centre, no facility)"),
-    ("proposal.beneficiary_line", "{}. {} — hỗ trợ {}, đối ứng {}", "{}. {} — support {}, counterpart {}"),
-    ("proposal.beneficiary_paid", "{}. {} — phần hỗ trợ {}, đã chi {}", "{}. {} — support share {}, paid {}"),
-    ("help.proposal.add.share", "Phần của cơ sở --facility ngay trước: HỖ_TRỢ[/ĐỐI_ỨNG]; lặp --facility/--share cho đề án nhóm (cơ sở đầu tiên là cơ sở chủ trì)", "Share of the --facility just before: SUPPORT[/COUNTERPART]; repeat --facility/--share for a group đề án (the first is the lead)"),
+    ("proposal.beneficiary_paid", "{}. {} — hỗ trợ {}, đối ứng {}, đã chi {}", "{}. {} — support {}, counterpart {}, paid {}"),
+    ("help.proposal.add.facility", "Cơ sở: mã đầy đủ hoặc mã ngắn; đề án nhóm: lặp MÃ=HỖ_TRỢ[/ĐỐI_ỨNG] cho từng cơ sở (cơ sở đầu là chủ trì); bỏ trống: đề án do trung tâm thực hiện (cấp tỉnh, kèm --commune)", "The facility: id or short id; a group đề án: repeat ID=SUPPORT[/COUNTERPART] per facility (the first is the lead); none: a đề án the centre runs (province, with --commune)"),
     ("help.proposal.add.pilot", "Đề án điểm", "A pilot đề án (đề án điểm)"),
     ("help.proposal.add.commune", "Xã nơi thực hiện đề án không có cơ sở (chỉ hồ sơ cấp tỉnh)", "Commune where a đề án with no facility takes place (province profile only)"),
     ("help.project.pay.facility", "Cơ sở thụ hưởng nhận khoản chi (đề án nhóm)", "The beneficiary paid (group đề án)"),

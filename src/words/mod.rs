@@ -15,7 +15,7 @@ pub mod caps;
 pub mod errors;
 pub mod flow;
 pub mod format;
-mod group;
+pub mod group;
 mod help_table;
 pub mod merge;
 pub mod problems;
