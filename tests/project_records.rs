@@ -4,13 +4,14 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use common::projects::{
-    approve, approve_and_start, as_profile, keys_dir, open, project_under_way, reviewed_proposal,
+    approve, approve_and_start, as_profile, export_to, import, keys_dir, open, project_under_way,
+    reviewed_proposal,
 };
 use common::proposals::vn;
-use ctv::bundle::receive::{self, Imported};
+use ctv::bundle::receive;
 use ctv::bundle::{export, ExportOptions};
 use ctv::clock::FixedClock;
 use ctv::domain::consultation::AgendaBucket;
@@ -381,28 +382,6 @@ fn a_visit_follow_up_lands_on_the_agenda_until_it_is_done() {
         s.close_visit_follow_up(&v.id, version + 1),
         Err(StoreError::FollowUpDone(_))
     ));
-}
-
-fn export_to(s: &mut Store, path: PathBuf) -> PathBuf {
-    keys_dir();
-    export(
-        s,
-        &ExportOptions {
-            full: false,
-            out: Some(path),
-        },
-        &|_, _| {},
-    )
-    .unwrap()
-    .path
-}
-
-fn import(p: &mut Store, file: &Path) -> ctv::store::MergeReport {
-    let c = receive::check(p, file).unwrap();
-    match receive::import(p, &c, true).unwrap() {
-        Imported::Merged(r) => r,
-        other => panic!("{other:?}"),
-    }
 }
 
 #[test]
