@@ -1175,3 +1175,219 @@ pub fn add_demo_proposals(
     }
     Ok(made)
 }
+
+// ------------------------------------------------------------------------------------------
+// Activities with attendees
+
+/// A few activities with attendees so F10, the facility page and `ctv activity` can be
+/// tried: in the commune of the first facilities, a training course (tập huấn) with a dozen
+/// facilities, named people (women, ethnic minorities) and a count of others; a fair with
+/// some facilities; an outreach meeting counted only. Written through the store (change
+/// log, scope). Returns how many were made.
+pub fn add_demo_activities(
+    store: &mut crate::store::Store,
+    facility_ids: &[String],
+    seed: u64,
+) -> crate::store::Result<usize> {
+    use crate::domain::activity::{ActivityInput, AttendeeInput};
+    let mut rng = StdRng::seed_from_u64(seed ^ 0xAC71_F17E);
+    let today = store.today();
+    let day = |back: i64| {
+        (today - chrono::Duration::days(back))
+            .format("%d/%m/%Y")
+            .to_string()
+    };
+    // The commune with the most facilities among the first 300, and its facilities.
+    let mut by_commune: Vec<(String, String)> = Vec::new();
+    for id in facility_ids.iter().take(300) {
+        if let Some(f) = store.facility(id)? {
+            by_commune.push((f.data.commune_code, f.id));
+        }
+    }
+    let mut counts: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    for (c, _) in &by_commune {
+        *counts.entry(c.as_str()).or_default() += 1;
+    }
+    let Some(commune) = counts
+        .iter()
+        .max_by_key(|(c, n)| (**n, std::cmp::Reverse(**c)))
+        .map(|(c, _)| c.to_string())
+    else {
+        return Ok(0);
+    };
+    if store.check_scope(&commune).is_err() {
+        return Ok(0);
+    }
+    let here: Vec<String> = by_commune
+        .into_iter()
+        .filter(|(c, _)| *c == commune)
+        .map(|(_, id)| id)
+        .collect();
+    let facility = |id: &String| AttendeeInput {
+        facility_id: id.clone(),
+        ..Default::default()
+    };
+    let people = [
+        ("Nguyễn Thị Hoa", "NU", false),
+        ("Lò Văn Sùng", "NAM", true),
+        ("Hà Thị Mai", "NU", true),
+        ("Trần Văn Bình", "NAM", false),
+        ("Phạm Thị Lan", "NU", false),
+        ("Đinh Thị Hằng", "NU", true),
+    ];
+    let mut course: Vec<AttendeeInput> = here.iter().take(12).map(facility).collect();
+    for (i, (name, gender, minority)) in people.iter().enumerate() {
+        course.push(AttendeeInput {
+            facility_id: here.get(i).cloned().unwrap_or_default(),
+            person_name: (*name).into(),
+            gender: (*gender).into(),
+            ethnic_minority: *minority,
+        });
+    }
+    let unnamed = rng.gen_range(5..=15);
+    let inputs = [
+        ActivityInput {
+            kind: "TAP_HUAN".into(),
+            title: "Lớp tập huấn kỹ thuật đan lát và thiết kế mẫu mã".into(),
+            start_date: day(40),
+            end_date: day(38),
+            commune_code: commune.clone(),
+            place: "Hội trường UBND xã".into(),
+            organiser: "Trung tâm Khuyến công và Tư vấn phát triển công nghiệp".into(),
+            cost: (rng.gen_range(3..=9) * 10_000_000).to_string(),
+            unnamed_count: unnamed.to_string(),
+            unnamed_women: (unnamed / 2).to_string(),
+            unnamed_minority: (unnamed / 4).to_string(),
+            attendees: course,
+            ..Default::default()
+        },
+        ActivityInput {
+            kind: "HOI_CHO".into(),
+            title: "Hội chợ hàng công nghiệp nông thôn tiêu biểu".into(),
+            start_date: day(20),
+            end_date: day(17),
+            commune_code: commune.clone(),
+            place: "Trung tâm Hội chợ Triển lãm tỉnh".into(),
+            organiser: "Sở Công Thương".into(),
+            cost: "25000000".into(),
+            attendees: here.iter().rev().take(4).map(facility).collect(),
+            ..Default::default()
+        },
+        ActivityInput {
+            kind: "TUYEN_TRUYEN".into(),
+            title: "Họp thôn tuyên truyền chính sách khuyến công".into(),
+            start_date: day(5),
+            commune_code: commune,
+            place: "Nhà văn hóa thôn".into(),
+            unnamed_count: "42".into(),
+            unnamed_women: "25".into(),
+            unnamed_minority: "6".into(),
+            ..Default::default()
+        },
+    ];
+    let mut made = 0;
+    for input in &inputs {
+        store.add_activity(input)?;
+        made += 1;
+    }
+    Ok(made)
+}
+
+/// The craft-village register and products of the demo: villages adopted from the
+/// facilities' free-text names (most then recognised, with a decision), and the old OCOP and
+/// typical-product fields carried into products with titles — at most `max` products, and
+/// the first facility's with an OCOP certificate already expired. Returns (villages,
+/// products).
+pub fn add_demo_register(
+    store: &mut crate::store::Store,
+    facility_ids: &[String],
+    max: usize,
+) -> crate::store::Result<(usize, usize)> {
+    use crate::domain::product::TitleInput;
+    let (created, _) = store.adopt_villages()?;
+    let villages = store.list_villages(None, false)?;
+    for (k, (v, version)) in villages.iter().enumerate() {
+        // Every fourth stays "not recognised", so both kinds show.
+        if k % 4 == 3 {
+            continue;
+        }
+        let mut input = crate::store::village_input(v);
+        input.status = "CONG_NHAN".into();
+        input.traditional = if k % 2 == 0 { "1" } else { "0" }.into();
+        input.decision_no = format!("{}/QĐ-UBND", 100 + k);
+        input.decision_date = format!("15/3/{}", 2010 + (k % 12));
+        store.edit_village(&v.id, *version, &input)?;
+    }
+    let today = store.today();
+    let year = chrono::Datelike::year(&today);
+    let mut made = 0;
+    for (k, id) in facility_ids.iter().enumerate() {
+        if made >= max {
+            break;
+        }
+        let Some(f) = store.facility(id)? else {
+            continue;
+        };
+        let d = &f.data;
+        let mut titles = Vec::new();
+        if let (Some(stars), Some(y)) = (d.ocop_stars, d.ocop_year) {
+            titles.push(TitleInput {
+                kind: "OCOP".into(),
+                year: y.to_string(),
+                level: stars.to_string(),
+                certificate: format!("{}/GCN-OCOP", 1000 + k),
+                issued_date: format!("1/6/{y}"),
+                expiry_date: String::new(),
+            });
+        }
+        if let (Some(level), Some(y)) = (d.typical_level.as_deref(), d.typical_year) {
+            if level != "xa" {
+                titles.push(TitleInput {
+                    kind: "TIEU_BIEU".into(),
+                    year: y.to_string(),
+                    level: level.into(),
+                    ..Default::default()
+                });
+            }
+        }
+        if k == 0 {
+            // Issued four years ago: the certificate has run out.
+            titles.push(TitleInput {
+                kind: "OCOP".into(),
+                year: (year - 4).to_string(),
+                level: "3".into(),
+                issued_date: format!("1/3/{}", year - 4),
+                ..Default::default()
+            });
+        }
+        if titles.is_empty() {
+            continue;
+        }
+        let name = d
+            .products
+            .split([',', ';'])
+            .map(str::trim)
+            .find(|p| !p.is_empty())
+            .unwrap_or(&d.name)
+            .to_string();
+        store.add_product(id, &name, "", &titles)?;
+        made += 1;
+    }
+    Ok((created, made))
+}
+
+/// The province's targets for this year (the dashboard shows them against what is achieved).
+pub fn add_demo_targets(store: &mut crate::store::Store) -> crate::store::Result<()> {
+    use crate::domain::report::{Target, TargetKey};
+    use chrono::Datelike;
+    let year = store.today().year();
+    for (key, value) in [
+        (TargetKey::FacilitiesSupported, 40),
+        (TargetKey::Money, 3_000_000_000),
+        (TargetKey::TrainingClasses, 12),
+        (TargetKey::TypicalProducts, 6),
+    ] {
+        store.set_target(&Target { year, key, value })?;
+    }
+    Ok(())
+}

@@ -978,6 +978,9 @@ pub struct PreparedRow {
     pub suspects: Vec<Suspect>,
     /// The pre-2025 commune code the row gave, mapped to `data.commune_code`.
     pub old_commune_code: Option<String>,
+    /// The registered craft village its free-text `craft_village` matched (folded name, a
+    /// village lying in the row's commune).
+    pub village_id: Option<String>,
 }
 
 /// What [`prepare`] found in a table.
@@ -990,12 +993,20 @@ pub struct Prepared {
     /// Rows with something only in ignored columns (a template's pre-numbered "STT" rows):
     /// left out, neither imported nor rejected.
     pub skipped: Vec<usize>,
+    /// Valid rows whose craft village is not in the register of their commune: (line, the
+    /// name as the list wrote it, commune). They keep the free text, unlinked.
+    pub unmatched_villages: Vec<(usize, String, String)>,
 }
 
 impl Prepared {
     /// The validated rows, ready for `Store::import_facilities`.
     pub fn valid_data(&self) -> Vec<FacilityData> {
         self.valid.iter().map(|r| r.data.clone()).collect()
+    }
+
+    /// The matched village of each valid row, in `valid_data` order.
+    pub fn valid_village_ids(&self) -> Vec<Option<String>> {
+        self.valid.iter().map(|r| r.village_id.clone()).collect()
     }
 
     /// The pre-2025 commune code of each valid row, in `valid_data` order (for
@@ -1065,6 +1076,8 @@ pub fn prepare(store: &Store, table: &Table) -> Result<Prepared, ImportError> {
         ignored_columns: map.ignored().to_vec(),
         ..Prepared::default()
     };
+    // (folded name, commune) → the registered village, looked up once per pair.
+    let mut villages: HashMap<(String, String), Option<String>> = HashMap::new();
     for (line, cells) in &table.rows {
         let line = *line;
         if map.row_is_empty(cells) {
@@ -1086,12 +1099,38 @@ pub fn prepare(store: &Store, table: &Table) -> Result<Prepared, ImportError> {
                     phone: data.phone.clone(),
                 };
                 let suspects = index.check_and_insert(key);
+                let village_id = if data.craft_village.is_empty() {
+                    None
+                } else {
+                    let key = (fold(&data.craft_village), data.commune_code.clone());
+                    let found = match villages.get(&key) {
+                        Some(v) => v.clone(),
+                        None => {
+                            let v = store
+                                .find_villages(&data.craft_village, Some(&data.commune_code))?
+                                .into_iter()
+                                .find(|(v, _)| v.communes.contains(&data.commune_code))
+                                .map(|(v, _)| v.id);
+                            villages.insert(key, v.clone());
+                            v
+                        }
+                    };
+                    if found.is_none() {
+                        out.unmatched_villages.push((
+                            line,
+                            data.craft_village.clone(),
+                            data.commune_code.clone(),
+                        ));
+                    }
+                    found
+                };
                 out.valid.push(PreparedRow {
                     line,
                     data,
                     warnings: issues.0,
                     suspects,
                     old_commune_code: place.unwrap_or_default(),
+                    village_id,
                 });
             }
             Err(issues) => {

@@ -13,6 +13,7 @@ pub mod env;
 pub mod import;
 pub mod record;
 pub mod refdata;
+pub mod report_book;
 pub mod search;
 pub mod shared;
 pub mod store;

@@ -89,6 +89,9 @@ pub struct FacilityRecord {
     pub created_by: String,
     pub updated_at: String,
     pub updated_by: String,
+    /// The registered craft village (schema 16); left out when none, so older revs hold.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub village_id: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -231,6 +234,50 @@ pub struct ProposalRecord {
     pub updated_at: String,
     pub updated_by: String,
 }
+
+/// One attendee of an activity: a facility of the registry, a named person (with their
+/// facility if any), or both.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AttendeeRecord {
+    pub facility_id: Option<String>,
+    pub person_name: String,
+    /// NAM | NU, None when not recorded.
+    pub gender: Option<String>,
+    pub ethnic_minority: bool,
+}
+
+/// An activity (tập huấn, hội thảo, hội chợ …) with its attendees, in their order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ActivityRecord {
+    pub id: String,
+    /// activity_kinds.csv
+    pub kind: String,
+    pub title: String,
+    /// yyyy-mm-dd
+    pub start_date: String,
+    pub end_date: Option<String>,
+    /// Where it takes place (the scope).
+    pub commune_code: String,
+    pub place: String,
+    pub organiser: String,
+    pub proposal_id: Option<String>,
+    pub cost: Option<i64>,
+    pub unnamed_count: i64,
+    pub unnamed_women: i64,
+    pub unnamed_minority: i64,
+    pub notes: String,
+    pub attendees: Vec<AttendeeRecord>,
+    pub archived: bool,
+    pub created_at: String,
+    pub created_by: String,
+    pub updated_at: String,
+    pub updated_by: String,
+}
+
+/// The bundle entry of activities (optional: a bundle without it has none).
+pub const ACTIVITY_ENTRY: &str = "activities.ndjson";
 
 // ------------------------------------------------------------------------------------------
 // The đề án after approval (format version 2). Field names are the table's column names
@@ -451,6 +498,85 @@ pub const PROJECT_ENTITIES: [&str; 5] = [
     PaymentRecord::ENTITY,
     ResultRecord::ENTITY,
 ];
+
+// ------------------------------------------------------------------------------------------
+// The craft-village register and a facility's products (issue 17). Optional entries: a
+// bundle without them reads as none.
+
+/// A craft village (làng nghề) with its communes (the first is its own, for scope).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VillageRecord {
+    pub id: String,
+    pub name: String,
+    pub communes: Vec<String>,
+    pub trade_group: Option<String>,
+    pub traditional: bool,
+    pub decision_no: String,
+    /// yyyy-mm-dd
+    pub decision_date: Option<String>,
+    /// CONG_NHAN | CHUA_CONG_NHAN | THU_HOI
+    pub status: String,
+    pub notes: String,
+    pub archived: bool,
+    pub created_at: String,
+    pub created_by: String,
+    pub updated_at: String,
+    pub updated_by: String,
+}
+
+/// A title of a product: OCOP stars or a typical product at a level.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TitleRecord {
+    /// OCOP | TIEU_BIEU
+    pub kind: String,
+    pub year: i32,
+    /// OCOP: 3–5; TIEU_BIEU: HUYEN | TINH | KHU_VUC | QUOC_GIA
+    pub level: String,
+    pub certificate: String,
+    pub issued_date: Option<String>,
+    pub expiry_date: Option<String>,
+}
+
+/// A facility's product with its titles (scope: the facility's commune).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProductRecord {
+    pub id: String,
+    pub facility_id: String,
+    pub name: String,
+    pub notes: String,
+    pub titles: Vec<TitleRecord>,
+    pub archived: bool,
+    pub created_at: String,
+    pub created_by: String,
+    pub updated_at: String,
+    pub updated_by: String,
+}
+
+/// The register records of a bundle, in their envelopes.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RegisterEnvelopes {
+    pub villages: Vec<Envelope<VillageRecord>>,
+    pub products: Vec<Envelope<ProductRecord>>,
+}
+
+static NO_REGISTER_ENVELOPES: RegisterEnvelopes = RegisterEnvelopes {
+    villages: Vec::new(),
+    products: Vec::new(),
+};
+
+impl RegisterEnvelopes {
+    /// None at all (an older bundle, a test's bundle without them).
+    pub fn none() -> &'static RegisterEnvelopes {
+        &NO_REGISTER_ENVELOPES
+    }
+}
+
+/// Bundle entries and manifest count keys of the register records.
+pub const VILLAGES_ENTRY: &str = "craft_villages.ndjson";
+pub const PRODUCTS_ENTRY: &str = "facility_products.ndjson";
 
 /// The content hash of a record: SHA-256 of its canonical JSON (field order as declared),
 /// first 16 bytes in lower-case hex. The same content gives the same rev on every machine,

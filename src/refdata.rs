@@ -41,6 +41,7 @@ const TRADE_GROUPS_CSV: &str = include_str!("../data/codes/rural_trade_groups.cs
 const SUPPORT_CATEGORIES_CSV: &str = include_str!("../data/codes/support_categories.csv");
 const CONSULTATION_MODES_CSV: &str = include_str!("../data/codes/consultation_modes.csv");
 const PROPOSAL_STATUSES_CSV: &str = include_str!("../data/codes/proposal_statuses.csv");
+const ACTIVITY_KINDS_CSV: &str = include_str!("../data/codes/activity_kinds.csv");
 
 // ------------------------------------------------------------------------------------------
 // Errors
@@ -682,6 +683,8 @@ pub struct CodeLists {
     pub consultation_modes: CodeList,
     /// Trạng thái đề xuất, with who may set each.
     pub proposal_statuses: CodeList,
+    /// Loại hoạt động: tập huấn, hội thảo, hội chợ, khảo sát, tuyên truyền, bình chọn, khác.
+    pub activity_kinds: CodeList,
 }
 
 static CODES: OnceLock<CodeLists> = OnceLock::new();
@@ -712,5 +715,6 @@ pub fn load_codes() -> Result<CodeLists, RefDataError> {
             "data/codes/proposal_statuses.csv",
             PROPOSAL_STATUSES_CSV,
         )?,
+        activity_kinds: CodeList::parse("data/codes/activity_kinds.csv", ACTIVITY_KINDS_CSV)?,
     })
 }

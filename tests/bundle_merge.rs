@@ -104,6 +104,8 @@ impl TestBundle {
             consultations: &self.consultations,
             proposals: &self.proposals,
             projects: ctv::record::ProjectEnvelopes::none(),
+            activities: &[],
+            registers: ctv::record::RegisterEnvelopes::none(),
         }
     }
 }

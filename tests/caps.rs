@@ -262,7 +262,14 @@ fn cap_warning(w: &[FieldIssue]) -> Option<&Problem> {
 fn warnings_at(s: &Store, input: &ProposalInput, fac: &str) -> Vec<FieldIssue> {
     let (data, _) = validate(input, s.today()).unwrap();
     let f = s.facility(fac).unwrap().unwrap();
-    assess(&data, &f.data, s.today(), &s.support_caps().unwrap()).0
+    assess(
+        &data,
+        &f.data,
+        s.in_recognised_village(fac).unwrap(),
+        s.today(),
+        &s.support_caps().unwrap(),
+    )
+    .0
 }
 
 #[test]
@@ -306,14 +313,10 @@ fn the_cap_in_force_is_the_one_of_the_plan_year_and_its_source_is_named() {
         ctv::words::problems::problem_text(Lang::Vi, p),
         "Chưa có mức trần cho nội dung KC03 (KCQG) của tỉnh — tỉnh chưa nạp bảng mức hỗ trợ"
     );
-    // The day a decision was taken decides, when there is one.
+    // The plan year decides (issue 16), not the day a decision was signed.
     let d = |y, m, day| chrono::NaiveDate::from_ymd_opt(y, m, day).unwrap();
-    assert_eq!(
-        cap_date(2027, Some(d(2026, 12, 20)), d(2026, 11, 25)),
-        d(2026, 12, 20)
-    );
-    assert_eq!(cap_date(2027, None, d(2026, 11, 25)), d(2027, 1, 1));
-    assert_eq!(cap_date(2026, None, d(2026, 11, 25)), d(2026, 11, 25));
+    assert_eq!(cap_date(2027, d(2026, 11, 25)), d(2027, 1, 1));
+    assert_eq!(cap_date(2026, d(2026, 11, 25)), d(2026, 11, 25));
 }
 
 #[test]

@@ -910,3 +910,50 @@ fn find_by_tax_number_and_says_how_many_more() {
         "{out}"
     );
 }
+
+/// Field trial (issue 16): a commune collaborator's `facilities list` and `find` show their own
+/// commune by default; `--all` shows the rest too.
+#[test]
+fn list_and_find_keep_to_the_own_area_unless_all() {
+    use ctv::domain::{FacilityInput, ProfileInput};
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ctv.db");
+    {
+        let mut s = ctv::store::Store::open(&db).unwrap();
+        let profile = |role: &str, units: &str| ProfileInput {
+            name: "Nguyễn Thị Hoa".into(),
+            role: role.into(),
+            units: units.into(),
+            account: None,
+        };
+        s.init_profile(&profile("province", "01"), false).unwrap();
+        for (name, commune) in [
+            ("Cơ sở gốm sứ Minh Đức", "00577"),
+            ("HTX mây tre đan Phú Vinh", "00091"),
+        ] {
+            s.create_facility(&FacilityInput {
+                name: name.into(),
+                commune_code: commune.into(),
+                ..Default::default()
+            })
+            .unwrap();
+        }
+        s.init_profile(&profile("commune", "00577"), true).unwrap();
+    }
+    let (code, out, err) = ctv(&db, &["facilities", "list"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("Minh Đức") && !out.contains("Phú Vinh"),
+        "{out}"
+    );
+    let (_, out, _) = ctv(&db, &["facilities", "list", "--all"]);
+    assert!(
+        out.contains("Minh Đức") && out.contains("Phú Vinh"),
+        "{out}"
+    );
+    let (code, out, err) = ctv(&db, &["find", "phu vinh"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(!out.contains("Phú Vinh"), "{out}");
+    let (_, out, _) = ctv(&db, &["find", "phu vinh", "--all"]);
+    assert!(out.contains("Phú Vinh"), "{out}");
+}

@@ -4,9 +4,9 @@
 
 mod common;
 
+use common::bundles::{export_to, import_bundle as import};
 use common::projects::{
-    approve_and_start, as_profile, export_to, facility_in, group_of_three, import, keys_dir,
-    open, proposal_300_100, reviewed_group_proposal,
+    approve_and_start, as_profile, facility_in, group_of_three, keys_dir, open, proposal_300_100, reviewed_group_proposal,
 };
 use common::proposals::vn;
 use common::{commune_db, ctv};

@@ -6,8 +6,9 @@ mod common;
 
 use std::path::Path;
 
+use common::bundles::{export_to, import_bundle as import};
 use common::projects::{
-    approve, approve_and_start, as_profile, export_to, import, keys_dir, open, project_under_way,
+    approve, approve_and_start, as_profile, keys_dir, open, project_under_way,
     reviewed_proposal,
 };
 use common::proposals::vn;

@@ -718,7 +718,7 @@ fn a_schema_9_database_keeps_its_proposals_and_transitions() {
     assert_eq!(history.len(), 2);
     let path = r.tmp.path().join("commune.db");
     drop(r.commune);
-    // Turn the file back into schema 9: without what migrations 10 to 16 add.
+    // Turn the file back into schema 9: without what migrations 10 to 17 add.
     let conn = rusqlite::Connection::open(&path).unwrap();
     common::back_to_schema_13(&conn);
     conn.execute_batch(

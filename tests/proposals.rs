@@ -258,7 +258,7 @@ fn facility_data(commune: &str, craft_village: &str) -> FacilityData {
 }
 
 fn city_ward_warning(f: &FacilityData, on: NaiveDate) -> Option<String> {
-    check_eligibility(f, on)
+    check_eligibility(f, false, on)
         .into_iter()
         .find(|i| matches!(i.problem, Problem::CityWardOutsideCraftVillage { .. }))
         .map(|i| ctv::words::describe_proposal(Lang::Vi, i.field, &i.problem))
@@ -270,7 +270,7 @@ fn a_phuong_of_dong_nai_qualifies_before_30_4_2026_and_only_in_a_craft_village_a
     let after = d(2026, 4, 30);
     // 25195 Phường Bình Phước: a phường since the reform; Đồng Nai a tỉnh until 30/4/2026.
     let ward = facility_data("25195", "");
-    assert!(check_eligibility(&ward, before).is_empty());
+    assert!(check_eligibility(&ward, false, before).is_empty());
     let w = city_ward_warning(&ward, after).expect("a phường of a city after 30/4/2026");
     for part in [
         "Phường Bình Phước",
@@ -281,19 +281,21 @@ fn a_phuong_of_dong_nai_qualifies_before_30_4_2026_and_only_in_a_craft_village_a
     ] {
         assert!(w.contains(part), "{part} not in {w}");
     }
-    // Inside a recognised craft village it qualifies.
-    assert!(check_eligibility(&facility_data("25195", "Làng nghề mây tre đan"), after).is_empty());
+    // Inside a recognised craft village of the register it qualifies; a name typed as free
+    // text does not make it one.
+    assert!(check_eligibility(&facility_data("25195", ""), true, after).is_empty());
+    assert!(city_ward_warning(&facility_data("25195", "Làng nghề mây tre đan"), after).is_some());
     // 25270: a xã that became a phường on the same day.
-    assert!(check_eligibility(&facility_data("25270", ""), before).is_empty());
+    assert!(check_eligibility(&facility_data("25270", ""), false, before).is_empty());
     assert!(city_ward_warning(&facility_data("25270", ""), after).is_some());
     // A phường of Hà Nội (a city all along); a xã of Hà Nội.
     assert!(city_ward_warning(&facility_data("00004", ""), before).is_some());
-    assert!(check_eligibility(&facility_data("00376", ""), after).is_empty());
+    assert!(check_eligibility(&facility_data("00376", ""), false, after).is_empty());
     // The kind of entity must be known; a closed facility is flagged.
     let mut f = facility_data("00376", "");
     f.entity_type = None;
     f.status = ctv::domain::FacilityStatus::Closed;
-    let problems: Vec<Problem> = check_eligibility(&f, after)
+    let problems: Vec<Problem> = check_eligibility(&f, false, after)
         .into_iter()
         .map(|i| i.problem)
         .collect();
@@ -301,7 +303,7 @@ fn a_phuong_of_dong_nai_qualifies_before_30_4_2026_and_only_in_a_craft_village_a
     assert!(problems.contains(&Problem::FacilityNotActive {
         status: "closed".into()
     }));
-    assert!(check_eligibility(&f, after)
+    assert!(check_eligibility(&f, false, after)
         .iter()
         .all(|i| i.severity == Severity::Warning));
 }

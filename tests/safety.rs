@@ -529,7 +529,7 @@ fn check_reports_version_mismatches_and_codes_that_no_longer_exist() {
 #[test]
 fn an_older_schema_is_snapshotted_before_it_is_migrated() {
     let (_d, db) = setup(2);
-    // Turn the file back into schema 2: without what migrations 3, 4, 7, 8 and 10–16 add.
+    // Turn the file back into schema 2: without what migrations 3, 4, 7, 8 and 10–17 add.
     let conn = rusqlite::Connection::open(&db).unwrap();
     common::back_to_schema_13(&conn);
     conn.execute_batch(

@@ -304,6 +304,18 @@ fn a_conflict_is_resolved_field_by_field_and_a_duplicate_merged() {
         a.store().merged_into(&pair.b).unwrap(),
         Some(pair.a.clone())
     );
+
+    // Issue 16: bundle 2 opened again shows no conflict now that it is resolved — it was
+    // imported already, so importing it again would change nothing.
+    press(&mut a, &[ch('1')]);
+    assert_eq!(bundles(&a).pane(), Pane::Import);
+    type_str(&mut a, &b2.display().to_string());
+    press(&mut a, &[key(KeyCode::Enter)]);
+    let p = bundles(&a).preview().expect("a preview");
+    assert!(p.is_noop() && p.conflicts.is_empty(), "{p:?}");
+    let text = screen_text(&a, &dir);
+    assert!(text.contains("đã được nhập"), "{text}");
+    assert!(!text.contains("Không đổi"), "no preview table: {text}");
 }
 
 /// F8 at the collaborator's: asks first (no: nothing written), then writes the next bundle

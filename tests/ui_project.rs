@@ -87,6 +87,13 @@ fn the_page_shows_money_outcome_and_timeline_at_three_sizes() {
     ] {
         assert!(text.contains(part), "{part} not in\n{text}");
     }
+    // A đề án under way can no longer be changed: no cap note (issue 16).
+    assert!(
+        v.record().warnings.0.is_empty(),
+        "{:?}",
+        v.record().warnings
+    );
+    assert!(!text.contains("mức trần"), "{text}");
     insta::assert_snapshot!("page_under_way_vi_80x24", text);
     insta::assert_snapshot!("page_under_way_vi_60x18", screen_text_sized(&a, 60, 18));
     let wide = screen_text_sized(&a, 200, 50);

@@ -314,7 +314,8 @@ fn an_area_officer_reviews_with_a_comment_and_returns_with_a_reason() {
     assert_eq!(last[0].actor_name, "Lê Văn Cường");
     assert_eq!(last[1].reason, "Đủ hồ sơ");
     // Scroll to the end (the view learns its height when drawn): the timeline, with the
-    // newest move and its reason.
+    // newest move and its reason (once the message, drawn over the last rows, has gone).
+    a.tick(std::time::Instant::now() + std::time::Duration::from_secs(60));
     let _ = screen_text(&a);
     press(&mut a, &[key(KeyCode::End)]);
     let text = screen_text(&a);

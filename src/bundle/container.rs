@@ -22,7 +22,8 @@ use super::{
 };
 use crate::record::{
     content_rev, AcceptanceRecord, AdjustmentRecord, Envelope, PaymentRecord, ProjectItem,
-    ResultRecord, VisitRecord, FORMAT_VERSION, OLDEST_FORMAT_VERSION,
+    ResultRecord, VisitRecord, FORMAT_VERSION, OLDEST_FORMAT_VERSION, PRODUCTS_ENTRY,
+    VILLAGES_ENTRY,
 };
 
 /// The caps the reader enforces. [`ReadLimits::default`] is what CTV uses; tests lower them.
@@ -500,6 +501,8 @@ fn read_from<R: Read + std::io::Seek>(
         consultations: Vec::new(),
         proposals: Vec::new(),
         projects: Default::default(),
+        activities: Vec::new(),
+        registers: Default::default(),
         extra: BTreeMap::new(),
     };
     let listed: Vec<String> = bundle.manifest.entries.keys().cloned().collect();
@@ -535,6 +538,17 @@ fn read_from<R: Read + std::io::Seek>(
             }
             ResultRecord::ENTRY => {
                 read_project::<_, ResultRecord>(&mut zip, name, limits, t, &mut bundle)
+            }
+            super::ACTIVITIES => {
+                read_records(&mut zip, name, limits, t, &mut bundle.activities, |r| &r.id)
+            }
+            VILLAGES_ENTRY => {
+                let out = &mut bundle.registers.villages;
+                read_records(&mut zip, name, limits, t, out, |r| &r.id)
+            }
+            PRODUCTS_ENTRY => {
+                let out = &mut bundle.registers.products;
+                read_records(&mut zip, name, limits, t, out, |r| &r.id)
             }
             _ => {
                 let mut out = Vec::new();
@@ -589,6 +603,17 @@ fn read_from<R: Read + std::io::Seek>(
             pr.payments.len(),
         ),
         (ResultRecord::ENTRY, ResultRecord::TABLE, pr.results.len()),
+        (super::ACTIVITIES, "activities", bundle.activities.len()),
+        (
+            VILLAGES_ENTRY,
+            "craft_villages",
+            bundle.registers.villages.len(),
+        ),
+        (
+            PRODUCTS_ENTRY,
+            "facility_products",
+            bundle.registers.products.len(),
+        ),
     ];
     for (entry, key, found) in counts {
         let expected = bundle.manifest.counts.get(key).copied().unwrap_or(0);

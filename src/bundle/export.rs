@@ -19,7 +19,8 @@ use super::{
 use crate::domain::proposal::{check_transition, Mover, ProposalStatus};
 use crate::record::{
     AcceptanceRecord, AdjustmentRecord, PaymentRecord, ProjectItem, ProposalRecord, ResultRecord,
-    TransitionRecord, VisitRecord, FORMAT_VERSION, PROJECT_ENTITIES,
+    TransitionRecord, VisitRecord, FORMAT_VERSION, PRODUCTS_ENTRY, PROJECT_ENTITIES,
+    VILLAGES_ENTRY,
 };
 use crate::store::bundles::Selection;
 use crate::store::{Store, StoreError};
@@ -189,6 +190,9 @@ pub fn export_with_key(
                 // A follow-up travels inside its consultation (its id is the consultation's).
                 "consultation" | "follow_up" => "consultation",
                 "proposal" => "proposal",
+                "activity" => "activity",
+                "craft_village" => "craft_village",
+                "product" => "product",
                 e => match PROJECT_ENTITIES.iter().find(|p| **p == e) {
                     Some(p) => p,
                     None => continue,
@@ -317,6 +321,42 @@ pub fn export_with_key(
                 skip,
             )?,
         ];
+        let mut a = Lines::new(1 << 12);
+        let sent_a = store.sent_revs(&sender.id, "activity")?;
+        for r in &store.activity_records(&Selection {
+            scope: &scope,
+            only: only("activity"),
+        })? {
+            a.push("activity", &r.id, r, &sent_a, skip)?;
+        }
+        // The register: villages lying wholly in the scope, products of its facilities.
+        let villages = store.village_records(&Selection {
+            scope: &scope,
+            only: only("craft_village"),
+        })?;
+        let products = store.product_records(&Selection {
+            scope: &scope,
+            only: only("product"),
+        })?;
+        let mut registers = [
+            (
+                "craft_villages",
+                VILLAGES_ENTRY,
+                lines_of(
+                    store,
+                    &sender.id,
+                    "craft_village",
+                    &villages,
+                    |r| &r.id,
+                    skip,
+                )?,
+            ),
+            (
+                "facility_products",
+                PRODUCTS_ENTRY,
+                lines_of(store, &sender.id, "product", &products, |r| &r.id, skip)?,
+            ),
+        ];
         progress(500, 1000);
         // Packed here while the workbook thread is still busy.
         let mut packed = Vec::with_capacity(10);
@@ -329,8 +369,16 @@ pub fn export_with_key(
             packed.push(container::pack_entry(name, lines)?);
         }
         // A kind of đề án record travels only when there is some (most bundles have none).
-        for (_, name, lines) in projects.iter().filter(|(_, _, l)| l.count > 0) {
+        for (_, name, lines) in projects
+            .iter()
+            .chain(registers.iter())
+            .filter(|(_, _, l)| l.count > 0)
+        {
             packed.push(container::pack_entry(name, &lines.buf)?);
+        }
+        // So do activities (the entry is optional for readers).
+        if a.count > 0 {
+            packed.push(container::pack_entry(super::ACTIVITIES, &a.buf)?);
         }
         progress(650, 1000);
         let book = book
@@ -348,9 +396,11 @@ pub fn export_with_key(
         .chain(
             projects
                 .iter()
+                .chain(registers.iter())
                 .filter(|(_, _, l)| l.count > 0)
                 .map(|(key, _, l)| (*key, l.count)),
         )
+        .chain((a.count > 0).then_some(("activities", a.count)))
         .map(|(k, v)| (k.to_string(), v))
         .collect();
         let mut sent = Vec::new();
@@ -358,9 +408,10 @@ pub fn export_with_key(
         sent.append(&mut f.sent);
         sent.append(&mut k.sent);
         sent.append(&mut p.sent);
-        for (_, _, l) in projects.iter_mut() {
+        for (_, _, l) in projects.iter_mut().chain(registers.iter_mut()) {
             sent.append(&mut l.sent);
         }
+        sent.append(&mut a.sent);
         Ok::<_, BundleError>((packed, sent, counts))
     })?;
     // Proposals carried only as unchanged are not in the bundle and so are not sent now.
@@ -421,12 +472,25 @@ fn project_lines<T: ProjectItem>(
     skip: bool,
 ) -> Result<(&'static str, &'static str, Lines), BundleError> {
     let records: Vec<T> = store.project_item_records(&Selection { scope, only })?;
-    let sent = store.sent_revs(sender_id, T::ENTITY)?;
-    let mut lines = Lines::new(records.len() * 600);
-    for r in &records {
-        lines.push(T::ENTITY, r.id(), r, &sent, skip)?;
-    }
+    let lines = lines_of(store, sender_id, T::ENTITY, &records, T::id, skip)?;
     Ok((T::TABLE, T::ENTRY, lines))
+}
+
+/// The lines of `records` of one entity, each against what this sender last sent of it.
+fn lines_of<T: serde::Serialize>(
+    store: &Store,
+    sender_id: &str,
+    entity: &'static str,
+    records: &[T],
+    id: fn(&T) -> &str,
+    skip: bool,
+) -> Result<Lines, BundleError> {
+    let sent = store.sent_revs(sender_id, entity)?;
+    let mut lines = Lines::new(records.len() * 600);
+    for r in records {
+        lines.push(entity, id(r), r, &sent, skip)?;
+    }
+    Ok(lines)
 }
 
 /// The proposal as `Store::record_export` will leave it: → DA_GUI_TINH by the export, at

@@ -50,12 +50,18 @@ pub const RECORD_ENTRIES: [&str; 4] = [COLLABORATORS, FACILITIES, CONSULTATIONS,
 /// The entries format version 2 adds: the đề án's records after approval.
 pub use crate::record::PROJECT_ENTRIES;
 
+/// Activities with their attendees: an optional entry (a bundle without it has none).
+pub const ACTIVITIES: &str = crate::record::ACTIVITY_ENTRY;
+
 /// The record entries a bundle of format `version` may hold (the first four always, the
 /// đề án's only when it carries such records).
 pub fn record_entries(version: u32) -> Vec<&'static str> {
     let mut all = RECORD_ENTRIES.to_vec();
     if version >= 2 {
         all.extend(PROJECT_ENTRIES);
+        all.push(ACTIVITIES);
+        // The craft-village register and products: optional, like the đề án's records.
+        all.extend([crate::record::VILLAGES_ENTRY, crate::record::PRODUCTS_ENTRY]);
     }
     all
 }
@@ -93,6 +99,10 @@ pub struct Bundle {
     pub proposals: Vec<model::Envelope<model::ProposalRecord>>,
     /// The đề án's records (format version 2; none in a version 1 bundle).
     pub projects: crate::record::ProjectEnvelopes,
+    /// Activities with their attendees (none when the entry is absent).
+    pub activities: Vec<model::Envelope<crate::record::ActivityRecord>>,
+    /// Craft villages and products (none in an older bundle).
+    pub registers: crate::record::RegisterEnvelopes,
     /// Entries of a receipt (kind "receipt"): raw JSON the merge defines (checked: UTF-8,
     /// strict JSON without duplicate keys, text as typed text).
     pub extra: BTreeMap<String, Vec<u8>>,

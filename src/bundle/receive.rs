@@ -16,7 +16,8 @@ use super::{
 };
 use crate::domain::caps::{check_rows, CapTableText, CapText, Owner, SupportCap};
 use crate::domain::proposal::Flow;
-use crate::record::{ProjectRecords, ProposalRecord};
+use crate::domain::report::Target;
+use crate::record::{ActivityRecord, ProjectRecords, ProposalRecord};
 use crate::store::{
     bundles::{record_received_in, trust_sender_in},
     Incoming, MergeReport, Sender, Store, StoreError,
@@ -46,6 +47,9 @@ pub struct Receipt {
     /// acceptance, payments, results); absent from receipts before format version 2.
     #[serde(default, skip_serializing_if = "ProjectRecords::is_empty")]
     pub projects: ProjectRecords,
+    /// The province's activities in the sender's communes (absent before issue 17).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub activities: Vec<ActivityRecord>,
     /// The province's flow (absent from receipts written before issue 15).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub flow: Option<Flow>,
@@ -53,6 +57,10 @@ pub struct Receipt {
     /// province has not loaded one), so a commune's drafts are checked against it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub caps: Option<CapTableText>,
+    /// The province's yearly targets (absent in older receipts, or when it has set none),
+    /// so a commune's and an area's dashboards show them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub targets: Option<Vec<Target>>,
 }
 
 impl Receipt {
@@ -165,6 +173,8 @@ impl Checked {
             consultations: &self.bundle.consultations,
             proposals: &self.bundle.proposals,
             projects: &self.bundle.projects,
+            activities: &self.bundle.activities,
+            registers: &self.bundle.registers,
         }
     }
 
@@ -185,10 +195,25 @@ impl Checked {
         Ok(())
     }
 
-    /// What importing would do (the bundle's records against this database).
+    /// What importing would do (the bundle's records against this database). For this very
+    /// file imported before, nothing: compared again, its records would read as conflicts
+    /// with what the province has resolved since.
     pub fn preview(&self, store: &Store) -> Result<MergeReport, ReceiveError> {
         self.require_kind(KIND_BUNDLE)?;
+        if self.is_this_file_imported(store)? {
+            return Ok(MergeReport::default());
+        }
         Ok(store.preview_merge(&self.incoming())?)
+    }
+
+    /// Whether this sender's bundle of this number was imported, and was this very file.
+    fn is_this_file_imported(&self, store: &Store) -> Result<bool, ReceiveError> {
+        if self.already.is_none() {
+            return Ok(false);
+        }
+        let m = &self.bundle.manifest;
+        let same: Option<String> = store.bundle_received_sha(&m.sender.id, m.seq)?;
+        Ok(same.as_deref() == Some(self.sha256.as_str()))
     }
 }
 
@@ -209,8 +234,7 @@ pub fn import(store: &mut Store, c: &Checked, accept_key: bool) -> Result<Import
     c.require_trust(accept_key)?;
     let m = &c.bundle.manifest;
     if let Some(at) = &c.already {
-        let same: Option<String> = store.bundle_received_sha(&m.sender.id, m.seq)?;
-        if same.as_deref() == Some(c.sha256.as_str()) {
+        if c.is_this_file_imported(store)? {
             return Ok(Imported::AlreadyImported { at: at.clone() });
         }
         return Err(ReceiveError::SeqReused { seq: m.seq });
@@ -227,7 +251,7 @@ pub fn import(store: &mut Store, c: &Checked, accept_key: bool) -> Result<Import
     // The đề án's records as the manifest counts them (only the kinds it carries).
     .chain(c.bundle.manifest.counts.iter().filter_map(|(k, v)| {
         let n = usize::try_from(*v).ok()?;
-        k.starts_with("project_").then_some((k.as_str(), n))
+        (k.starts_with("project_") || k == "activities").then_some((k.as_str(), n))
     }))
     .map(|(k, v)| (k.to_string(), v as u64))
     .collect();
@@ -253,8 +277,10 @@ pub fn import(store: &mut Store, c: &Checked, accept_key: bool) -> Result<Import
                 .collect(),
             decisions: Vec::new(),
             projects: ProjectRecords::default(),
+            activities: Vec::new(),
             flow: None,
             caps: None,
+            targets: None,
         };
         let json = serde_json::to_string(&body).unwrap_or_else(|_| "{}".into());
         crate::store::record_receipt_in(tx, "sent", &m.sender.id, m.seq, &now, &json)
@@ -276,8 +302,10 @@ pub fn receipt_for(
         serde_json::from_str(&body).map_err(|e| ReceiveError::BadReceipt(e.to_string()))?;
     r.decisions = store.decided_proposals_of(sender_id)?;
     r.projects = store.project_records_for_receipt(sender_id)?;
+    r.activities = store.activities_for_receipt(sender_id)?;
     r.flow = Some(store.flow()?);
     r.caps = receipt_caps(store)?;
+    r.targets = store.targets_for_receipt()?;
     Ok(r)
 }
 
@@ -310,6 +338,17 @@ fn received_caps(
         ReceiveError::BadReceipt(format!("support caps, row {line}"))
     })?;
     Ok(Some((t.province_code.clone(), caps)))
+}
+
+/// The targets a receipt brings, checked like typed ones; a bad one refuses the receipt.
+fn received_targets(receipt: &Receipt) -> Result<&[Target], ReceiveError> {
+    let targets = receipt.targets.as_deref().unwrap_or_default();
+    for (line, t) in (1..).zip(targets) {
+        if t.check().is_err() {
+            return Err(ReceiveError::BadReceipt(format!("targets, row {line}")));
+        }
+    }
+    Ok(targets)
 }
 
 /// Writes the signed receipt for a sender's bundle to `out`.
@@ -359,6 +398,8 @@ pub struct ReceiptApplied {
     pub decisions_applied: usize,
     /// The đề án's records added or changed now.
     pub projects_applied: usize,
+    /// The province's activities added or changed now.
+    pub activities_applied: usize,
 }
 
 /// The sender's side: checks the receipt is for this profile, then in one transaction keeps
@@ -383,13 +424,18 @@ pub fn apply_receipt(
     let json = serde_json::to_string(&receipt).unwrap_or_else(|_| "{}".into());
     let now = store.now_string();
     let caps = received_caps(store, &receipt)?;
+    let targets = received_targets(&receipt)?;
     let mut projects_applied = 0;
+    let mut activities_applied = 0;
     let applied = store.take_decisions(&province, receipt.flow, &receipt.decisions, |tx| {
         if let Some((code, rows)) = &caps {
             crate::store::caps::take_caps_in(tx, &now, &province, code, rows)?;
         }
+        crate::store::targets::take_targets_in(tx, &now, &province, targets)?;
         projects_applied =
             crate::store::take_project_records_in(tx, &receipt.projects, &province, &now)?;
+        activities_applied =
+            crate::store::take_activities_in(tx, &receipt.activities, &province, &now)?;
         if trust {
             trust_sender_in(tx, &m.sender, &now)?;
         }
@@ -406,5 +452,6 @@ pub fn apply_receipt(
         receipt,
         decisions_applied: applied,
         projects_applied,
+        activities_applied,
     })
 }

@@ -96,11 +96,18 @@ pub fn run(ctx: &Ctx, a: DemoArgs) -> Result<(), CliError> {
             trf(l, "cli.demo.consultations", &[&consultations.len(), &open])
         );
     }
+    let (villages, products) = crate::demo::add_demo_register(&mut store, &out.ids, 300)?;
+    println!("{}", trf(l, "cli.demo.register", &[&villages, &products]));
     // Proposals in every stage: one for every tenth facility, at most 400.
     if store.require_profile()?.role == crate::domain::Role::Province {
         let n = (out.ids.len() / 10).clamp(out.ids.len().min(11), 400);
         let made = crate::demo::add_demo_proposals(&mut store, &out.ids, n, a.seed)?;
         println!("{}", trf(l, "cli.demo.proposals", &[&made]));
+        crate::demo::add_demo_targets(&mut store)?;
+    }
+    let made = crate::demo::add_demo_activities(&mut store, &out.ids, a.seed)?;
+    if made > 0 {
+        println!("{}", trf(l, "cli.demo.activities", &[&made]));
     }
     if let Some(input) = hand_over {
         let p = store.init_profile(&input, true)?;

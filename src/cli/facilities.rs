@@ -74,6 +74,9 @@ pub struct ListArgs {
     /// List archived facilities instead
     #[arg(long)]
     pub archived: bool,
+    /// Also the facilities outside the collaborator's own area (a commune's or area's default)
+    #[arg(long)]
+    pub all: bool,
     #[arg(long, value_enum, default_value = "table")]
     pub format: Format,
 }
@@ -226,6 +229,8 @@ fn list(ctx: &Ctx, a: ListArgs) -> Result<(), CliError> {
             .filter(|c| crate::refdata::units().commune(c).is_some())
             .ok_or_else(|| CliError::Message(trf(l, "cli.err.unknown_commune", &[c])))?;
         filter.communes = Some(vec![code]);
+    } else if !a.all {
+        filter.communes = store.own_area();
     }
     if let Some(t) = &a.trade_group {
         let t = t.trim().to_uppercase();

@@ -16,6 +16,9 @@ pub struct FindArgs {
     pub query: Vec<String>,
     #[arg(long, default_value_t = 20)]
     pub limit: usize,
+    /// Also the facilities outside the collaborator's own area (a commune's or area's default)
+    #[arg(long)]
+    pub all: bool,
     #[arg(long, value_enum, default_value = "table")]
     pub format: Format,
 }
@@ -39,7 +42,25 @@ pub fn run(ctx: &Ctx, a: FindArgs) -> Result<(), CliError> {
     let store = ctx.open_to_read()?;
     let query = crate::text::ingest(&a.query.join(" "));
     let index = store.search_index()?;
-    let (hits, total) = index.search_counted(&query, a.limit);
+    let (hits, total) = match store.own_area().filter(|_| !a.all) {
+        // Narrowed to the own area after ranking: every hit is ranked, the area's kept.
+        Some(own) => {
+            let filter = crate::store::FacilityFilter {
+                communes: Some(own),
+                ..Default::default()
+            };
+            let ids = store.facility_ids_shown(&filter)?;
+            let (all, _) = index.search_counted(&query, index.len());
+            let mut hits: Vec<_> = all
+                .into_iter()
+                .filter(|h| ids.contains(index.doc(h.index).id))
+                .collect();
+            let total = hits.len();
+            hits.truncate(a.limit);
+            (hits, total)
+        }
+        None => index.search_counted(&query, a.limit),
+    };
     let (mut out, io) = output::stdout();
     match a.format {
         Format::Json => {

@@ -53,6 +53,20 @@ pub fn run(ctx: &Ctx, file: PathBuf, skip_invalid: bool, dry_run: bool) -> Resul
             );
         }
     }
+    for (line, name, commune) in &prepared.unmatched_villages {
+        let text = trf(
+            l,
+            "import.village.unmatched",
+            &[
+                name,
+                &crate::words::format::commune_label(
+                    commune,
+                    crate::words::format::CommuneForm::FullNameCode,
+                ),
+            ],
+        );
+        eprintln!("{}", trf(l, "cli.import.row_warning", &[line, &text]));
+    }
     let n_bad = prepared.invalid.len();
     let n_good = prepared.valid.len();
     let n_dup = report_suspects(l, &file, &prepared)?;
@@ -90,9 +104,17 @@ pub fn run(ctx: &Ctx, file: PathBuf, skip_invalid: bool, dry_run: bool) -> Resul
             )
         );
     }
-    let out = store
-        .import_facilities_with_old_codes(&prepared.valid_data(), &prepared.valid_old_codes())?;
+    let villages = prepared.valid_village_ids();
+    let out = store.import_facilities_linked(
+        &prepared.valid_data(),
+        &prepared.valid_old_codes(),
+        &villages,
+    )?;
     println!("{}", trf(l, "cli.import.done", &[&out.inserted, &n_dup]));
+    let linked = villages.iter().flatten().count();
+    if linked > 0 {
+        println!("{}", trf(l, "import.village.matched", &[&linked]));
+    }
     Ok(())
 }
 

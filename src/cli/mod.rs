@@ -1,6 +1,7 @@
 //! The command line: scriptable twins of what the terminal app does. One file per subcommand;
 //! each prints and returns an exit code: 0 success, 1 bad input (reported), 2 usage.
 
+pub mod activity;
 mod admin;
 mod agenda;
 mod backup;
@@ -17,13 +18,17 @@ mod init;
 pub mod merge;
 pub mod output;
 pub mod plan;
+pub mod product;
 pub mod project;
 pub mod project_show;
 pub mod proposal;
 mod register;
+pub mod report;
 mod restore;
 mod settings;
 mod snapshots;
+mod targets;
+pub mod village;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -63,6 +68,12 @@ pub enum Command {
     /// The facility registry: import, list, show, add, archive
     #[command(subcommand)]
     Facilities(facilities::FacilitiesCmd),
+    /// The craft-village register: add, edit, list, show, archive, import, adopt, link
+    #[command(subcommand)]
+    Village(village::VillageCmd),
+    /// A facility's products and their titles (OCOP, typical product)
+    #[command(subcommand)]
+    Product(product::ProductCmd),
     /// Search facilities without diacritics ("lang nghe" finds "làng nghề")
     Find(Box<find::FindArgs>),
     /// Consultations: record, list, show, edit, amend; follow-ups done or rescheduled
@@ -81,9 +92,18 @@ pub enum Command {
     /// The register of đề án: approval, money, stage, acceptance and results; table, CSV,
     /// Excel or JSON
     Register(register::RegisterArgs),
+    /// The report of a period and scope: facilities, consultations, đề án, money,
+    /// activities, results, craft villages, products; table, Excel or JSON
+    Report(report::ReportArgs),
+    /// The province's yearly targets: set (province), list with what is achieved
+    #[command(subcommand)]
+    Targets(targets::TargetsCmd),
     /// Support caps: the province loads its table (import); list the caps in force
     #[command(subcommand)]
     Caps(caps::CapsCmd),
+    /// Activities with attendees: training, workshops, fairs, study tours, outreach, votes
+    #[command(subcommand)]
+    Activity(activity::ActivityCmd),
     /// Back up the database: a snapshot beside it, or a copy to FILE
     Backup(backup::BackupArgs),
     /// Replace the database by a backup (checked first; the current one is kept as a snapshot)
@@ -213,6 +233,8 @@ pub fn run(cli: Cli, start_tui: StartTui) -> ExitCode {
         Some(Command::Settings(c)) => settings::run(&ctx, c),
         Some(Command::Demo(a)) => demo::run(&ctx, a),
         Some(Command::Facilities(c)) => facilities::run(&ctx, c),
+        Some(Command::Village(c)) => village::run(&ctx, c),
+        Some(Command::Product(c)) => product::run(&ctx, c),
         Some(Command::Find(a)) => find::run(&ctx, *a),
         Some(Command::Consult(c)) => consult::run(&ctx, c),
         Some(Command::Agenda(a)) => agenda::run(&ctx, a),
@@ -220,7 +242,10 @@ pub fn run(cli: Cli, start_tui: StartTui) -> ExitCode {
         Some(Command::Project(c)) => project::run(&ctx, c),
         Some(Command::Plan(a)) => plan::run(&ctx, a),
         Some(Command::Caps(c)) => caps::run(&ctx, c),
+        Some(Command::Activity(c)) => activity::run(&ctx, c),
         Some(Command::Register(a)) => register::run(&ctx, a),
+        Some(Command::Report(a)) => report::run(&ctx, a),
+        Some(Command::Targets(c)) => targets::run(&ctx, c),
         Some(Command::Backup(a)) => backup::run(&ctx, a),
         Some(Command::Restore(a)) => restore::run(&ctx, a),
         Some(Command::Check) => check::run(&ctx),

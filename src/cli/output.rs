@@ -26,6 +26,27 @@ impl Format {
     }
 }
 
+/// A listing for people or spreadsheets in `format`: Excel CSV, TSV, else an aligned table
+/// (cells cut at 60 columns). JSON is each command's own.
+pub fn listing(
+    out: &mut impl Write,
+    format: Format,
+    headers: &[&str],
+    rows: &[Vec<String>],
+) -> io::Result<()> {
+    match format {
+        Format::Csv => csv_for_excel(out, headers, rows),
+        Format::Tsv => tsv(out, headers, rows),
+        _ => table(out, headers, rows, 60),
+    }
+}
+
+/// A `show` command's two columns: field, value.
+pub fn fields(out: &mut impl Write, l: crate::words::Lang, rows: &[Vec<String>]) -> io::Result<()> {
+    use crate::words::tr;
+    table(out, &[tr(l, "col.field"), tr(l, "col.value")], rows, 200)
+}
+
 /// Standard output, buffered and locked, and how a failed write to it is reported.
 pub fn stdout() -> (
     io::BufWriter<io::StdoutLock<'static>>,

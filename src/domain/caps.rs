@@ -549,16 +549,15 @@ impl SupportCaps {
     }
 }
 
-/// The day whose caps apply to a proposal: its decision date once decided; else today when
-/// the plan year is this year, or the first day of the plan year.
-pub fn cap_date(plan_year: i32, decision_date: Option<NaiveDate>, today: NaiveDate) -> NaiveDate {
-    decision_date.unwrap_or_else(|| {
-        if plan_year == today.year() {
-            today
-        } else {
-            NaiveDate::from_ymd_opt(plan_year, 1, 1).unwrap_or(today)
-        }
-    })
+/// The day whose caps apply to a proposal: chosen by its plan year (the support is for that
+/// year's plan, whenever the decision is signed) — today when the plan year is this year,
+/// else the first day of the plan year.
+pub fn cap_date(plan_year: i32, today: NaiveDate) -> NaiveDate {
+    if plan_year == today.year() {
+        today
+    } else {
+        NaiveDate::from_ymd_opt(plan_year, 1, 1).unwrap_or(today)
+    }
 }
 
 /// Parses the shipped national table (`*` rows with a national source only).

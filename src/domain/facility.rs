@@ -227,6 +227,9 @@ pub struct Facility {
     /// The pre-2025 commune code the record was given in (an import of an old list):
     /// kept as it was, never edited.
     pub old_commune_code: Option<String>,
+    /// The registered craft village it belongs to (set by `Store::link_village`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub village_id: Option<String>,
     #[serde(flatten)]
     pub meta: RecordMeta,
 }
@@ -489,55 +492,13 @@ pub fn validate(
     let notes = text(&mut issues, "notes", &input.notes, MAX_LONG, true);
 
     // Commune: a 2025 code, matched by code, never by name.
-    let commune_raw = ingest(&input.commune_code);
-    let commune_code = if commune_raw.is_empty() {
-        issues.push(FieldIssue::error("commune_code", Problem::Required));
-        String::new()
-    } else {
-        match Units::pad_commune_code(&commune_raw) {
-            Some(c) if units().commune(&c).is_some() => {
-                if let Some(p) = ctx.profile {
-                    if !p.covers_commune(&c) {
-                        issues.push(FieldIssue::error(
-                            "commune_code",
-                            Problem::CommuneOutOfScope { code: c.clone() },
-                        ));
-                    }
-                }
-                c
-            }
-            _ => {
-                issues.push(FieldIssue::error(
-                    "commune_code",
-                    Problem::UnknownCommune {
-                        code: commune_raw.clone(),
-                    },
-                ));
-                commune_raw
-            }
-        }
-    };
+    let commune_code = commune_field(
+        &mut issues,
+        "commune_code",
+        &input.commune_code,
+        ctx.profile,
+    );
 
-    let code_field =
-        |issues: &mut Issues, key: &'static str, raw: &str, list: &crate::refdata::CodeList| {
-            let v = ingest(raw);
-            if v.is_empty() {
-                return None;
-            }
-            // Codes are upper-case; accept a label typed in full as well.
-            let up = v.to_uppercase();
-            if list.contains(&up) {
-                return Some(up);
-            }
-            let folded = crate::text::fold(&v);
-            if let Some(item) = list.items().iter().find(|i| {
-                crate::text::fold(&i.label_vi) == folded || i.label_en.eq_ignore_ascii_case(&v)
-            }) {
-                return Some(item.code.clone());
-            }
-            issues.push(FieldIssue::error(key, Problem::UnknownCode { code: v }));
-            None
-        };
     let entity_type = code_field(
         &mut issues,
         "entity_type",
@@ -595,16 +556,6 @@ pub fn validate(
         }
     };
 
-    let flag = |issues: &mut Issues, key: &'static str, raw: &str| match parse_flag(raw) {
-        Some(b) => b,
-        None => {
-            issues.push(FieldIssue::error(
-                key,
-                Problem::NotABoolean { value: ingest(raw) },
-            ));
-            false
-        }
-    };
     let exports = flag(&mut issues, "exports", &input.exports);
     let local_materials = flag(&mut issues, "local_materials", &input.local_materials);
     let woman_owned = flag(&mut issues, "woman_owned", &input.woman_owned);
@@ -644,6 +595,85 @@ pub fn validate(
     ))
 }
 
+/// A 2025 commune code typed or imported: padded, known, and in `profile`'s scope.
+pub(crate) fn commune_field(
+    issues: &mut Issues,
+    key: &'static str,
+    raw: &str,
+    profile: Option<&crate::domain::Profile>,
+) -> String {
+    let commune_raw = ingest(raw);
+    if commune_raw.is_empty() {
+        issues.push(FieldIssue::error(key, Problem::Required));
+        return String::new();
+    }
+    match Units::pad_commune_code(&commune_raw) {
+        Some(c) if units().commune(&c).is_some() => {
+            if let Some(p) = profile {
+                if !p.covers_commune(&c) {
+                    issues.push(FieldIssue::error(
+                        key,
+                        Problem::CommuneOutOfScope { code: c.clone() },
+                    ));
+                }
+            }
+            c
+        }
+        _ => {
+            issues.push(FieldIssue::error(
+                key,
+                Problem::UnknownCommune {
+                    code: commune_raw.clone(),
+                },
+            ));
+            commune_raw
+        }
+    }
+}
+
+/// A code of `list` typed as its code or its label in full (None when empty or unknown,
+/// the unknown one reported).
+pub(crate) fn code_field(
+    issues: &mut Issues,
+    key: &'static str,
+    raw: &str,
+    list: &crate::refdata::CodeList,
+) -> Option<String> {
+    let v = ingest(raw);
+    if v.is_empty() {
+        return None;
+    }
+    // Codes are upper-case; accept a label typed in full as well.
+    let up = v.to_uppercase();
+    if list.contains(&up) {
+        return Some(up);
+    }
+    let folded = crate::text::fold(&v);
+    if let Some(item) = list
+        .items()
+        .iter()
+        .find(|i| crate::text::fold(&i.label_vi) == folded || i.label_en.eq_ignore_ascii_case(&v))
+    {
+        return Some(item.code.clone());
+    }
+    issues.push(FieldIssue::error(key, Problem::UnknownCode { code: v }));
+    None
+}
+
+/// A yes/no field: [`parse_flag`], anything else reported.
+pub(crate) fn flag(issues: &mut Issues, key: &'static str, raw: &str) -> bool {
+    match parse_flag(raw) {
+        Some(b) => b,
+        None => {
+            issues.push(FieldIssue::error(
+                key,
+                Problem::NotABoolean { value: ingest(raw) },
+            ));
+            false
+        }
+    }
+}
+
 /// "x", "1", "có", "yes" … → true; "", "0", "không", "no" … → false.
 pub fn parse_flag(raw: &str) -> Option<bool> {
     match crate::text::fold(raw.trim()).as_str() {
@@ -654,7 +684,7 @@ pub fn parse_flag(raw: &str) -> Option<bool> {
 }
 
 /// A whole number as people and Excel write it: "12", "12.0", "1.250" (Vietnamese thousands).
-fn whole_number(issues: &mut Issues, key: &'static str, raw: &str) -> Option<i64> {
+pub(crate) fn whole_number(issues: &mut Issues, key: &'static str, raw: &str) -> Option<i64> {
     let v = raw.trim().replace(' ', "");
     if v.is_empty() {
         return None;
@@ -701,7 +731,12 @@ fn whole_number(issues: &mut Issues, key: &'static str, raw: &str) -> Option<i64
     }
 }
 
-fn year(issues: &mut Issues, key: &'static str, raw: &str, year_now: i32) -> Option<i32> {
+pub(crate) fn year(
+    issues: &mut Issues,
+    key: &'static str,
+    raw: &str,
+    year_now: i32,
+) -> Option<i32> {
     let n = whole_number(issues, key, raw)?;
     let y = i32::try_from(n).unwrap_or(i32::MAX);
     if y > year_now {

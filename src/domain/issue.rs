@@ -156,6 +156,27 @@ pub enum Problem {
         total: i64,
         shares: i64,
     },
+    /// More attendees of a kind (women, ethnic minorities) than the unnamed attendees.
+    OverCount {
+        count: i64,
+    },
+    /// An attendee with neither a facility nor a name (`position` 1-based).
+    AttendeeEmpty {
+        position: usize,
+    },
+    /// The same facility listed again at `position` (1-based).
+    AttendeeTwice {
+        position: usize,
+    },
+    /// Not a gender (NAM, NU) at attendee `position`.
+    AttendeeGender {
+        position: usize,
+        value: String,
+    },
+    /// Attendee `position` names a facility this database does not hold.
+    AttendeeUnknownFacility {
+        position: usize,
+    },
     /// Not a pre-2025 commune code (in the old-code column).
     UnknownOldCommune {
         code: String,

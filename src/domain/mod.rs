@@ -1,5 +1,6 @@
 //! Domain types and rules: plain Rust, no terminal, no SQL.
 
+pub mod activity;
 pub mod caps;
 pub mod collaborator;
 pub mod consultation;
@@ -7,8 +8,11 @@ pub mod dup;
 pub mod facility;
 pub mod issue;
 pub mod money;
+pub mod product;
 pub mod project;
 pub mod proposal;
+pub mod report;
+pub mod village;
 
 pub use collaborator::{Profile, ProfileInput, Role};
 pub use consultation::{Consultation, ConsultationData, ConsultationInput, ConsultationPatch};

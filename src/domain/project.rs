@@ -265,7 +265,12 @@ fn past_date(issues: &mut Issues, key: &'static str, raw: &str, today: NaiveDate
     }
 }
 
-fn short_text(issues: &mut Issues, key: &'static str, raw: &str, required: bool) -> String {
+pub(crate) fn short_text(
+    issues: &mut Issues,
+    key: &'static str,
+    raw: &str,
+    required: bool,
+) -> String {
     let v = ingest(raw);
     if v.is_empty() && required {
         issues.push(FieldIssue::error(key, Problem::Required));
@@ -275,7 +280,12 @@ fn short_text(issues: &mut Issues, key: &'static str, raw: &str, required: bool)
     v
 }
 
-fn long_text(issues: &mut Issues, key: &'static str, raw: &str, required: bool) -> String {
+pub(crate) fn long_text(
+    issues: &mut Issues,
+    key: &'static str,
+    raw: &str,
+    required: bool,
+) -> String {
     let v = ingest_multiline(raw);
     if v.is_empty() && required {
         issues.push(FieldIssue::error(key, Problem::Required));
@@ -286,7 +296,7 @@ fn long_text(issues: &mut Issues, key: &'static str, raw: &str, required: bool) 
 }
 
 /// Money that may be left empty.
-fn opt_money(issues: &mut Issues, key: &'static str, raw: &str) -> Option<i64> {
+pub(crate) fn opt_money(issues: &mut Issues, key: &'static str, raw: &str) -> Option<i64> {
     if ingest(raw).is_empty() {
         return None;
     }
@@ -296,7 +306,7 @@ fn opt_money(issues: &mut Issues, key: &'static str, raw: &str) -> Option<i64> {
 }
 
 /// A count of people that may be left empty (`1.200` reads as 1200).
-fn opt_count(issues: &mut Issues, key: &'static str, raw: &str) -> Option<i64> {
+pub(crate) fn opt_count(issues: &mut Issues, key: &'static str, raw: &str) -> Option<i64> {
     let v = ingest(raw);
     if v.is_empty() {
         return None;
@@ -330,7 +340,7 @@ fn code_field<T: SmallCode>(issues: &mut Issues, key: &'static str, raw: &str) -
     found
 }
 
-fn done<T>(issues: Issues, data: Option<T>) -> Result<(T, Issues), Issues> {
+pub(crate) fn done<T>(issues: Issues, data: Option<T>) -> Result<(T, Issues), Issues> {
     match data {
         Some(d) if !issues.has_errors() => Ok((d, issues)),
         _ => Err(issues),

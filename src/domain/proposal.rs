@@ -1281,9 +1281,14 @@ pub fn check_cap(
 
 /// Eligibility per NĐ 45/2012 as amended by NĐ 235/2025, on a date, as warnings with their
 /// reason: the kind of entity must be known (all listed kinds qualify); the facility active;
-/// and a phường of a centrally-run city qualifies only inside a recognised craft village
-/// (a recorded craft village counts as recognised).
-pub fn check_eligibility(f: &FacilityData, on: NaiveDate) -> Vec<FieldIssue> {
+/// and a phường of a centrally-run city qualifies only inside a recognised craft village —
+/// `in_recognised_village`: the facility is linked to a village of the register whose status
+/// is CONG_NHAN (the free-text name does not count: anyone can type one).
+pub fn check_eligibility(
+    f: &FacilityData,
+    in_recognised_village: bool,
+    on: NaiveDate,
+) -> Vec<FieldIssue> {
     let mut out = Vec::new();
     match &f.entity_type {
         Some(t) if codes().entity_types.contains(t) => {}
@@ -1303,8 +1308,7 @@ pub fn check_eligibility(f: &FacilityData, on: NaiveDate) -> Vec<FieldIssue> {
     let u = units();
     if let Some(c) = u.commune(&f.commune_code) {
         let ward = u.commune_kind_on(&c.code, on) == Some(CommuneKind::Phuong);
-        if ward && u.province_is_city_on(&c.province_code, on) && f.craft_village.trim().is_empty()
-        {
+        if ward && u.province_is_city_on(&c.province_code, on) && !in_recognised_village {
             let p = u.province(&c.province_code);
             out.push(FieldIssue::warning(
                 "facility_id",
@@ -1324,15 +1328,16 @@ pub fn check_eligibility(f: &FacilityData, on: NaiveDate) -> Vec<FieldIssue> {
 pub fn assess(
     data: &ProposalData,
     facility: &FacilityData,
+    in_recognised_village: bool,
     on: NaiveDate,
     caps: &SupportCaps,
 ) -> Issues {
-    let mut issues = Issues(check_eligibility(facility, on));
+    let mut issues = Issues(check_eligibility(facility, in_recognised_village, on));
     let province = units()
         .commune(&facility.commune_code)
         .map(|c| c.province_code.clone())
         .unwrap_or_default();
-    let cap_on = super::caps::cap_date(data.plan_year, None, on);
+    let cap_on = super::caps::cap_date(data.plan_year, on);
     if let Some(w) = check_cap(data, &province, cap_on, caps) {
         issues.push(w);
     }

@@ -137,7 +137,7 @@ fn insert_row(
     tx: &Transaction<'_>,
     id: &str,
     d: &FacilityData,
-    old_code: Option<&str>,
+    (old_code, village_id): (Option<&str>, Option<&str>),
     now: &str,
     actor: &Actor,
 ) -> Result<()> {
@@ -146,12 +146,19 @@ fn insert_row(
             representative_fold, phone, address, commune_code, trade_group, products, products_fold, workers,
             founded_year, craft_village, ocop_stars, ocop_year, typical_level, typical_year, exports,
             local_materials, woman_owned, ethnic_owned, difficult_area, status, notes,
-            created_at, created_by, updated_at, updated_by, version, archived, old_commune_code)
+            created_at, created_by, updated_at, updated_by, version, archived, old_commune_code,
+            village_id)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20,
-            ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?29, ?30, 1, 0, ?31)",
+            ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?29, ?30, 1, 0, ?31, ?32)",
     )?;
-    stmt.execute(facility_params!(id, d, now, actor.id, old_code))?;
+    stmt.execute(facility_params!(id, d, now, actor.id, old_code, village_id))?;
     let mut changes = FacilityData::diff(None, d);
+    if let Some(v) = village_id {
+        changes.insert(
+            "village_id".into(),
+            serde_json::json!([serde_json::Value::Null, v]),
+        );
+    }
     if let Some(old) = old_code {
         changes.insert(
             "old_commune_code".into(),
@@ -185,7 +192,7 @@ impl Store {
         self.check_scope(&data.commune_code)?;
         let id = new_id();
         let now = self.now_string();
-        self.write(|tx| insert_row(tx, &id, data, None, &now, &actor))?;
+        self.write(|tx| insert_row(tx, &id, data, (None, None), &now, &actor))?;
         self.facility(&id)?.ok_or(StoreError::NotFound(id))
     }
 
@@ -201,6 +208,17 @@ impl Store {
         rows: &[FacilityData],
         old_codes: &[Option<String>],
     ) -> Result<ImportOutcome> {
+        self.import_facilities_linked(rows, old_codes, &[])
+    }
+
+    /// [`Store::import_facilities_with_old_codes`], each row also linked to the registered
+    /// craft village its list named (`village_ids[k]` for `rows[k]`; missing: none).
+    pub fn import_facilities_linked(
+        &mut self,
+        rows: &[FacilityData],
+        old_codes: &[Option<String>],
+        village_ids: &[Option<String>],
+    ) -> Result<ImportOutcome> {
         let actor = self.actor()?;
         for d in rows {
             self.check_scope(&d.commune_code)?;
@@ -212,7 +230,8 @@ impl Store {
         self.bulk_write(rows.len(), rebuild, &["facilities", "change_log"], |tx| {
             for (k, (id, d)) in ids.iter().zip(rows).enumerate() {
                 let old = old_codes.get(k).and_then(Option::as_deref);
-                insert_row(tx, id, d, old, &now, &actor)?;
+                let village = village_ids.get(k).and_then(Option::as_deref);
+                insert_row(tx, id, d, (old, village), &now, &actor)?;
             }
             Ok(())
         })?;
@@ -393,6 +412,23 @@ impl Store {
             |r| r.get(0),
         )?;
         Ok(n as usize)
+    }
+
+    /// The ids of the facilities `filter` shows (for narrowing search results to the user's
+    /// own area; a commune or an area holds a few thousand at most).
+    pub fn facility_ids_shown(
+        &self,
+        filter: &FacilityFilter,
+    ) -> Result<std::collections::HashSet<String>> {
+        let scope = self.read_scope();
+        let (w, args) = filter.where_clause(scope.as_deref());
+        let mut stmt = self
+            .conn()
+            .prepare(&format!("SELECT id FROM facilities WHERE {w}"))?;
+        let ids = stmt
+            .query_map(rusqlite::params_from_iter(args), |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(ids)
     }
 
     /// Live facilities that `data` may duplicate (same tax number, same phone, or a close name

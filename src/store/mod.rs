@@ -1,6 +1,7 @@
 //! The SQLite store. One `Store` owns the connection; every write is one `BEGIN IMMEDIATE`
 //! transaction that also writes its change-log rows.
 
+mod activities;
 mod backup;
 pub mod bundles;
 mod busy;
@@ -11,12 +12,16 @@ mod consultations;
 mod facilities;
 mod flow;
 mod merge;
+mod products;
 mod project_view;
 mod projects;
 mod proposals;
 mod receipts;
 pub mod register;
+pub mod report;
 mod rows;
+pub mod targets;
+mod villages;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -31,6 +36,7 @@ use crate::clock::{Clock, SystemClock};
 use crate::domain::issue::Issues;
 use crate::domain::Profile;
 
+pub use activities::{take_activities_in, ActivityFilter, ActivityRow, FacilityMatch};
 pub use backup::{
     backup_to, check_database, daily_due, latest_snapshot, list_snapshots, restore, rotate,
     rotation_keeps, snapshot_from, snapshots_dir, take_daily_if_due, verify_database, CheckReport,
@@ -53,6 +59,7 @@ pub use project_view::{
 pub use projects::{take_project_records_in, ProjectMoney};
 pub use proposals::{default_title, transition_in, ProposalFilter, ProposalMove, ProposalPrefill};
 pub use receipts::{record_receipt_in, KeptReceipt};
+pub use villages::{is_recognised, village_input};
 
 /// The schema, oldest first. Never edit a released migration: add one.
 const MIGRATIONS: &[&str] = &[
@@ -72,6 +79,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/014_group_projects.sql"),
     include_str!("migrations/015_activities.sql"),
     include_str!("migrations/016_craft_villages.sql"),
+    include_str!("migrations/017_targets.sql"),
 ];
 
 fn migrations() -> Migrations<'static> {
@@ -486,6 +494,14 @@ impl Store {
             Some(_) => Err(StoreError::OutOfScope(commune_code.to_string())),
             None => Err(StoreError::NoProfile),
         }
+    }
+
+    /// A commune or area collaborator's own communes, which lists and searches show by
+    /// default (the rest on request, read-only); None for a province or without a profile.
+    pub fn own_area(&self) -> Option<Vec<String>> {
+        self.profile()
+            .filter(|p| p.role != crate::domain::Role::Province)
+            .map(|p| p.communes())
     }
 
     pub fn require_profile(&self) -> Result<&Profile> {

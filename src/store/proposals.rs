@@ -370,6 +370,26 @@ pub fn default_title(category: &str, facility_name: &str) -> String {
 }
 
 impl Store {
+    /// The warnings a proposal of `facility` carries on `on` (eligibility with the register's
+    /// village, the cap in force).
+    fn assess_on(
+        &self,
+        data: &crate::domain::proposal::ProposalData,
+        facility: &crate::domain::facility::Facility,
+        on: chrono::NaiveDate,
+    ) -> Result<Issues> {
+        let in_village = self.in_recognised_village(&facility.id)?;
+        Ok(assess(
+            data,
+            &facility.data,
+            in_village,
+            on,
+            &self.support_caps()?,
+        ))
+    }
+}
+
+impl Store {
     fn proposal_actor(&self) -> Result<(Actor, Role)> {
         let p = self.require_profile()?;
         Ok((
@@ -515,7 +535,7 @@ impl Store {
         if let Some(facility) = &facility {
             warnings
                 .0
-                .extend(assess(&data, &facility.data, today, &self.support_caps()?).0);
+                .extend(self.assess_on(&data, facility, today)?.0);
         }
         let id = new_id();
         let now = self.now_string();
@@ -609,7 +629,7 @@ impl Store {
         if let Some(facility) = &facility {
             warnings
                 .0
-                .extend(assess(&data, &facility.data, today, &self.support_caps()?).0);
+                .extend(self.assess_on(&data, facility, today)?.0);
         }
         let now = self.now_string();
         self.write(|tx| {
@@ -854,9 +874,13 @@ impl Store {
             return Ok(None);
         };
         let history = self.proposal_history(id)?;
+        // Warnings (caps, eligibility) help whoever can still change the proposal; once
+        // proposed or decided they would only be noise on the page.
         let warnings = match self.facility(&proposal.data.facility_id)? {
-            Some(f) => assess(&proposal.data, &f.data, self.today(), &self.support_caps()?),
-            None => Issues::default(),
+            Some(f) if proposal.status.is_editable() => {
+                self.assess_on(&proposal.data, &f, self.today())?
+            }
+            _ => Issues::default(),
         };
         let (editable, actions) = match self.profile() {
             Some(p) if p.covers_commune(&proposal.commune_code) => (

@@ -133,7 +133,7 @@ columns!(
         trade_group, products, workers, founded_year, craft_village, ocop_stars, ocop_year,
         typical_level, typical_year, exports, local_materials, woman_owned, ethnic_owned,
         difficult_area, status, notes, old_commune_code, archived, created_at, created_by,
-        updated_at, updated_by, version
+        updated_at, updated_by, village_id, version
     ]
 );
 
@@ -169,6 +169,7 @@ pub(crate) fn facility_record(r: &Row<'_>) -> rusqlite::Result<FacilityRecord> {
         created_by: r.get(col!(FACILITY, created_by))?,
         updated_at: r.get(col!(FACILITY, updated_at))?,
         updated_by: r.get(col!(FACILITY, updated_by))?,
+        village_id: r.get(col!(FACILITY, village_id))?,
     })
 }
 
@@ -223,6 +224,7 @@ pub(crate) fn facility_from_record(rec: FacilityRecord, version: i64) -> Facilit
             notes: rec.notes,
         },
         old_commune_code: rec.old_commune_code,
+        village_id: rec.village_id,
         meta: RecordMeta {
             created_at: rec.created_at,
             created_by: rec.created_by,

@@ -489,6 +489,20 @@ impl App {
                 }
                 Vec::new()
             }
+            AppEvent::Job(JobEvent::ReportProgress { done, total }) => {
+                self.dirty = true;
+                if let Some(s) = self.screens.last_mut() {
+                    s.on_report_progress(done, total);
+                }
+                Vec::new()
+            }
+            AppEvent::Job(JobEvent::ReportDone(result)) => {
+                self.dirty = true;
+                if let Some(s) = self.screens.last_mut() {
+                    s.on_report(*result);
+                }
+                Vec::new()
+            }
             AppEvent::Job(JobEvent::ExportDone { message, error }) => {
                 self.export_progress = None;
                 self.show_toast(message, error);
@@ -744,11 +758,20 @@ impl App {
         match cmd {
             ScreenCmd::BuildSearchIndex => self.build_search_index(),
             ScreenCmd::None | ScreenCmd::Unhandled => {}
-            ScreenCmd::Push(screen) => self.screens.push(screen),
+            ScreenCmd::Push(screen) => {
+                self.screens.push(screen);
+                let cmd = self.with_screen(|s, _, store| s.on_shown(store));
+                return self.apply_cmd(cmd);
+            }
             ScreenCmd::Replace(screen) => {
                 if let Some(top) = self.screens.last_mut() {
                     *top = screen;
                 }
+                let cmd = self.with_screen(|s, _, store| s.on_shown(store));
+                return self.apply_cmd(cmd);
+            }
+            ScreenCmd::ComputeReport { period, scope } => {
+                return self.compute_report(period, scope)
             }
             ScreenCmd::Pop => return self.leave_screen(),
             ScreenCmd::PopWith { message, error } => {
@@ -883,6 +906,41 @@ impl App {
         }
         let (message, error) = run(&mut self.store, &|_, _| {});
         self.handle_event(AppEvent::Job(JobEvent::ExportDone { message, error }))
+    }
+
+    /// Counts a report: on a job thread with its own connection and progress when the
+    /// database is a file and the loop listens (a province's year takes a second or two),
+    /// else right here. The screen on top gets it (`Screen::on_report`).
+    fn compute_report(
+        &mut self,
+        period: crate::domain::report::Period,
+        scope: crate::store::report::ReportScope,
+    ) -> Vec<Effect> {
+        let lang = self.lang;
+        if let (Some(tx), Some(path)) = (self.jobs.clone(), self.store.path()) {
+            let path = path.to_path_buf();
+            let clock = self.store.clock().clone();
+            let (p, sc) = (period.clone(), scope.clone());
+            let spawned = std::thread::Builder::new()
+                .name("ctv-report".into())
+                .spawn(move || {
+                    let mut progress = |done: usize, total: usize| {
+                        let _ = tx.send(AppEvent::Job(JobEvent::ReportProgress { done, total }));
+                    };
+                    let result = Store::open_for_work(&path, clock)
+                        .and_then(|s| s.report_with_progress(&p, &sc, &mut progress))
+                        .map_err(|e| crate::words::store_error_text(lang, &e));
+                    let _ = tx.send(AppEvent::Job(JobEvent::ReportDone(Box::new(result))));
+                });
+            if spawned.is_ok() {
+                return Vec::new();
+            }
+        }
+        let result = self
+            .store
+            .report(&period, &scope)
+            .map_err(|e| crate::words::store_error_text(lang, &e));
+        self.handle_event(AppEvent::Job(JobEvent::ReportDone(Box::new(result))))
     }
 
     /// Build the search index: on a job thread with its own connection when the database is
@@ -1048,7 +1106,14 @@ impl App {
             } else {
                 self.theme.info
             };
-            render_toast(frame.buffer_mut(), body, &t.text, style);
+            // Inside the screen's frame: the message never covers its bottom border.
+            let inside = Rect {
+                x: body.x + 1,
+                width: body.width.saturating_sub(2),
+                height: body.height.saturating_sub(1),
+                ..body
+            };
+            render_toast(frame.buffer_mut(), inside, &t.text, style);
         }
         match self.export_progress {
             Some((done, total)) => {

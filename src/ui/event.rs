@@ -44,6 +44,13 @@ pub enum JobEvent {
         done: u64,
         total: u64,
     },
+    /// The report job's progress: parts done of all.
+    ReportProgress {
+        done: usize,
+        total: usize,
+    },
+    /// The report job ended: the report, or the error in words.
+    ReportDone(Box<Result<crate::store::report::Report, String>>),
     /// The export job ended: what to tell the user, and whether it failed.
     ExportDone {
         message: String,

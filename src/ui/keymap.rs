@@ -52,6 +52,9 @@ pub enum Action {
     Sort,
     /// Bring an archived record back.
     Restore,
+    /// The facility list: also show the facilities outside the user's own area (read-only),
+    /// or go back to the own area.
+    OtherAreas,
     /// Detail panes: next, previous, or straight to one.
     NextPane,
     PrevPane,
@@ -97,6 +100,8 @@ pub enum Action {
     RestoreSnapshot,
     /// Open the bundles screen: import, conflicts, duplicates (from anywhere).
     Bundles,
+    /// Open the craft-village register (F12, from anywhere).
+    Villages,
     /// Bundles: resolve the conflict with the chosen sides.
     ResolveConflict,
     /// Bundles: merge the selected duplicate pair (B into A).
@@ -109,6 +114,20 @@ pub enum Action {
     StageFilter,
     /// F5: filter đề án by batch (đợt).
     BatchFilter,
+    /// F10: activities with attendees (training, workshops, fairs …), from anywhere.
+    Activities,
+    /// Open the report screen (F11, from anywhere).
+    Report,
+    /// Open the dashboard: this year's targets against what is achieved.
+    Dashboard,
+    /// Report: choose the period (dashboard: the year).
+    ReportPeriod,
+    /// Report: narrow the scope (a commune, an area).
+    ReportScope,
+    /// Report: write the workbook (xlsx).
+    ReportExport,
+    /// Dashboard: the province sets a target of the year.
+    SetTarget,
 }
 
 impl Action {
@@ -140,6 +159,7 @@ impl Action {
         Action::Filter,
         Action::Sort,
         Action::Restore,
+        Action::OtherAreas,
         Action::NextPane,
         Action::PrevPane,
         Action::Pane1,
@@ -165,12 +185,20 @@ impl Action {
         Action::BackupNow,
         Action::RestoreSnapshot,
         Action::Bundles,
+        Action::Villages,
         Action::ResolveConflict,
         Action::MergeDuplicate,
         Action::KeepApart,
         Action::Export,
         Action::StageFilter,
         Action::BatchFilter,
+        Action::Activities,
+        Action::Report,
+        Action::Dashboard,
+        Action::ReportPeriod,
+        Action::ReportScope,
+        Action::ReportExport,
+        Action::SetTarget,
     ];
 
     /// The stable name used in the config file's `[keys]` table.
@@ -203,6 +231,7 @@ impl Action {
             Action::Filter => "filter",
             Action::Sort => "sort",
             Action::Restore => "restore",
+            Action::OtherAreas => "other_areas",
             Action::NextPane => "next_pane",
             Action::PrevPane => "prev_pane",
             Action::Pane1 => "pane_1",
@@ -228,12 +257,20 @@ impl Action {
             Action::BackupNow => "backup_now",
             Action::RestoreSnapshot => "restore_snapshot",
             Action::Bundles => "bundles",
+            Action::Villages => "villages",
             Action::ResolveConflict => "resolve_conflict",
             Action::MergeDuplicate => "merge_duplicate",
             Action::KeepApart => "keep_apart",
             Action::Export => "export",
             Action::StageFilter => "stage_filter",
             Action::BatchFilter => "batch_filter",
+            Action::Activities => "activities",
+            Action::Report => "report",
+            Action::Dashboard => "dashboard",
+            Action::ReportPeriod => "report_period",
+            Action::ReportScope => "report_scope",
+            Action::ReportExport => "report_export",
+            Action::SetTarget => "set_target",
         }
     }
 
@@ -272,6 +309,7 @@ impl Action {
             Action::Filter => "ui.action.filter",
             Action::Sort => "ui.action.sort",
             Action::Restore => "ui.action.restore",
+            Action::OtherAreas => "ui.action.other_areas",
             Action::NextPane => "ui.action.next_pane",
             Action::PrevPane => "ui.action.prev_pane",
             Action::Pane1 => "ui.action.pane_1",
@@ -297,12 +335,20 @@ impl Action {
             Action::BackupNow => "ui.action.backup_now",
             Action::RestoreSnapshot => "ui.action.restore_snapshot",
             Action::Bundles => "ui.action.bundles",
+            Action::Villages => "ui.action.villages",
             Action::ResolveConflict => "ui.action.resolve_conflict",
             Action::MergeDuplicate => "ui.action.merge_duplicate",
             Action::KeepApart => "ui.action.keep_apart",
             Action::Export => "ui.action.export",
             Action::StageFilter => "ui.action.stage_filter",
             Action::BatchFilter => "ui.action.batch_filter",
+            Action::Activities => "ui.action.activities",
+            Action::Report => "ui.action.report",
+            Action::Dashboard => "ui.action.dashboard",
+            Action::ReportPeriod => "ui.action.report_period",
+            Action::ReportScope => "ui.action.report_scope",
+            Action::ReportExport => "ui.action.report_export",
+            Action::SetTarget => "ui.action.set_target",
         }
     }
 
@@ -315,6 +361,10 @@ impl Action {
         Action::Snapshots,
         Action::Accounts,
         Action::Bundles,
+        Action::Activities,
+        Action::Villages,
+        Action::Report,
+        Action::Dashboard,
     ];
 
     /// Whether this action opens a view (see [`Action::VIEWS`]).
@@ -379,6 +429,8 @@ pub enum Context {
     Snapshots,
     /// The bundles screen (above [`Context::List`], which moves; Enter opens or imports).
     Bundles,
+    /// The report and the dashboard (above [`Context::List`], which scrolls).
+    Report,
 }
 
 impl Context {
@@ -393,6 +445,7 @@ impl Context {
         Context::Proposal,
         Context::Snapshots,
         Context::Bundles,
+        Context::Report,
         Context::Form,
         Context::Picker,
         Context::Palette,
@@ -416,6 +469,7 @@ impl Context {
             Context::Proposal => "ui.context.proposal",
             Context::Snapshots => "ui.context.snapshots",
             Context::Bundles => "ui.context.bundles",
+            Context::Report => "ui.context.report",
         }
     }
 
@@ -675,13 +729,6 @@ fn defaults() -> Vec<Binding> {
             false,
         ),
         b(
-            A::Accounts,
-            C::Global,
-            &[Key::plain(KeyCode::F(9))],
-            l(A::Accounts),
-            false,
-        ),
-        b(
             A::Bundles,
             C::Global,
             &[Key::plain(KeyCode::F(7))],
@@ -694,6 +741,70 @@ fn defaults() -> Vec<Binding> {
             &[Key::plain(KeyCode::F(8))],
             l(A::Export),
             false,
+        ),
+        b(
+            A::Accounts,
+            C::Global,
+            &[Key::plain(KeyCode::F(9))],
+            l(A::Accounts),
+            false,
+        ),
+        b(
+            A::Activities,
+            C::Global,
+            &[Key::plain(KeyCode::F(10))],
+            l(A::Activities),
+            false,
+        ),
+        b(
+            A::Report,
+            C::Global,
+            &[Key::plain(KeyCode::F(11))],
+            l(A::Report),
+            false,
+        ),
+        b(
+            A::Villages,
+            C::Global,
+            &[Key::plain(KeyCode::F(12))],
+            l(A::Villages),
+            false,
+        ),
+        // Report and dashboard: period, scope, workbook; one to the other.
+        b(
+            A::ReportPeriod,
+            C::Report,
+            &[Key::ch('p')],
+            l(A::ReportPeriod),
+            true,
+        ),
+        b(
+            A::ReportScope,
+            C::Report,
+            &[Key::ch('s')],
+            l(A::ReportScope),
+            true,
+        ),
+        b(
+            A::ReportExport,
+            C::Report,
+            &[Key::ch('x')],
+            l(A::ReportExport),
+            true,
+        ),
+        b(
+            A::Dashboard,
+            C::Report,
+            &[Key::ch('d')],
+            l(A::Dashboard),
+            true,
+        ),
+        b(
+            A::SetTarget,
+            C::Report,
+            &[Key::ch('t')],
+            l(A::SetTarget),
+            true,
         ),
         // Bundles: panes, resolve a conflict, merge or keep apart a duplicate pair.
         b(
@@ -831,8 +942,17 @@ fn defaults() -> Vec<Binding> {
         b(A::Open, C::List, &enter, l(A::Open), true),
         b(A::Search, C::List, &[Key::ch('/')], l(A::Search), true),
         b(A::New, C::List, &[Key::ch('n')], l(A::New), true),
+        // Only in the archive view, where it is the main action.
+        b(A::Restore, C::List, &[Key::ch('u')], l(A::Restore), true),
         b(A::Sort, C::List, &[Key::ch('s')], l(A::Sort), true),
         b(A::Filter, C::List, &[Key::ch('f')], l(A::Filter), true),
+        b(
+            A::OtherAreas,
+            C::List,
+            &[Key::ch('o')],
+            l(A::OtherAreas),
+            true,
+        ),
         // F5 only (other lists do not handle them, so their footers do not show them).
         b(
             A::StageFilter,
@@ -857,7 +977,6 @@ fn defaults() -> Vec<Binding> {
             l(A::LogConsultation),
             false,
         ),
-        b(A::Restore, C::List, &[Key::ch('u')], l(A::Restore), true),
         // `f` filters lists: flagging from the list is `p` (or the palette).
         b(A::Flag, C::List, &[Key::ch('p')], l(A::Flag), false),
         b(A::Up, C::List, &up, l(A::Up), false),

@@ -138,6 +138,9 @@ pub fn bad_record_text(
         P::MissingProposal { proposal_id } => {
             trf(l, "merge.err.missing_proposal", &[&short_id(proposal_id)])
         }
+        P::MissingVillage { village_id } => {
+            trf(l, "merge.err.missing_village", &[&short_id(village_id)])
+        }
         P::Refused {
             proposal_id,
             refusal,

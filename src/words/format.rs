@@ -272,6 +272,9 @@ pub fn entity_label(l: Lang, entity: &str) -> &'static str {
         "project_acceptance" => tr(l, "project.kind.acceptance"),
         "project_payment" => tr(l, "project.kind.payment"),
         "project_result" => tr(l, "project.entity.result"),
+        "activity" => tr(l, "activity.entity"),
+        "craft_village" => tr(l, "merge.entity.craft_village"),
+        "product" => tr(l, "merge.entity.product"),
         _ => tr(l, "merge.entity.manifest"),
     }
 }

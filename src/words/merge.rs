@@ -26,8 +26,12 @@ pub fn receipt_summary(l: Lang, r: &Receipt) -> String {
 pub fn preview_rows(r: &MergeReport, l: Lang) -> Vec<Vec<String>> {
     ENTITIES
         .iter()
-        // The đề án's records only when the bundle has some (most bundles have none).
-        .filter(|e| !e.starts_with("project_") || r.count(e) != Default::default())
+        // The đề án's and the register's records only when the bundle has some (most
+        // bundles have none).
+        .filter(|e| {
+            !(e.starts_with("project_") || matches!(**e, "craft_village" | "product"))
+                || r.count(e) != Default::default()
+        })
         .map(|e| {
             let c = r.count(e);
             vec![

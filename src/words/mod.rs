@@ -11,6 +11,7 @@
 //! - [`merge`]: the province's merge preview and receipt summary;
 //! - [`project`]: the đề án's records after approval (refusals, codes).
 
+pub mod activity;
 pub mod caps;
 pub mod errors;
 pub mod flow;
@@ -21,7 +22,9 @@ pub mod merge;
 pub mod problems;
 pub mod project;
 pub mod project_page;
+pub mod report;
 mod table;
+pub mod village;
 
 pub use errors::{bundle_error_text, io_error_text, receive_error_text, store_error_text};
 pub use problems::{

@@ -33,7 +33,9 @@ pub fn describe(l: Lang, field: &str, problem: &Problem) -> String {
             "outcome_id" => tr(l, "consult.opt.by"),
             "unit" => tr(l, "field.unit"),
             "role" => tr(l, "field.role"),
-            _ => match crate::domain::project::field_label_key(field) {
+            _ => match crate::domain::village::field_label_key(field)
+                .or_else(|| crate::domain::project::field_label_key(field))
+            {
                 Some(k) => tr(l, k),
                 None => return describe_facility(l, field, problem),
             },
@@ -133,6 +135,15 @@ pub fn problem_text(lang: Lang, problem: &Problem) -> String {
             };
             trf(lang, key, &[commune, district, province])
         }
+        Problem::OverCount { count } => trf(lang, "activity.p.over_count", &[count]),
+        Problem::AttendeeEmpty { position } => trf(lang, "activity.p.attendee_empty", &[position]),
+        Problem::AttendeeTwice { position } => trf(lang, "activity.p.attendee_twice", &[position]),
+        Problem::AttendeeGender { position, value } => {
+            trf(lang, "activity.p.attendee_gender", &[position, value])
+        }
+        Problem::AttendeeUnknownFacility { position } => {
+            trf(lang, "activity.p.attendee_unknown_facility", &[position])
+        }
         other => proposal_problem_text(lang, other),
     }
 }
@@ -147,6 +158,16 @@ pub fn old_commune_label(code: &str) -> String {
         },
         None => code.to_string(),
     }
+}
+
+/// A pre-2025 commune that was split, as a choice is offered under it: "Phường Cống Vị, Quận
+/// Ba Đình (00007) — trước 2025, nay chia cho 2 xã".
+pub fn old_commune_split_label(lang: Lang, old_code: &str, parts: usize) -> String {
+    trf(
+        lang,
+        "ui.pick.old_commune_split",
+        &[&old_commune_label(old_code), &parts],
+    )
 }
 
 /// The words of the proposal problems.

@@ -57,6 +57,7 @@ const CORE: &[Entry] = &[
     ("field.role", "Vai trò", "Role"),
     ("problem.required", "Bắt buộc nhập", "Required"),
     ("problem.unknown_commune", "Mã xã {} không có trong danh mục 2025", "Commune code {} is not in the 2025 list"),
+    ("ui.pick.old_commune_split", "{} — trước 2025, nay chia cho {} xã", "{} — before 2025, now split into {} communes"),
     ("problem.old_commune_split", "Xã cũ {} nay thuộc nhiều xã: {} — ghi mã xã 2025 đúng vào cột Mã xã", "The former commune {} is now part of several communes: {} — write the right 2025 commune code in the commune code column"),
     ("problem.unknown_old_commune", "Mã xã cũ {} không có trong danh mục trước 2025", "Old commune code {} is not in the pre-2025 list"),
     ("problem.old_commune_not_found", "Không tìm thấy xã «{}», huyện «{}», tỉnh «{}» trong danh mục trước 2025", "No pre-2025 commune «{}», district «{}», province «{}»"),
@@ -938,6 +939,7 @@ const UI: &[Entry] = &[
     ),
     // registry: facility list, search, detail (screens/list.rs, screens/detail.rs)
     ("ui.action.restore", "Khôi phục", "Restore"),
+    ("ui.action.other_areas", "Cả tỉnh", "All areas"),
     ("ui.action.next_pane", "Thẻ sau", "Next tab"),
     ("ui.action.prev_pane", "Thẻ trước", "Previous tab"),
     ("ui.action.pane_1", "Thẻ Thông tin", "Details tab"),
@@ -961,6 +963,16 @@ const UI: &[Entry] = &[
     ("ui.typical.short.quoc_gia", "TB QG", "TP:nat"),
     ("ui.list.title", "Cơ sở CNNT", "Facilities"),
     ("ui.list.title_archived", "Cơ sở CNNT đã lưu trữ", "Archived facilities"),
+    (
+        "ui.list.title_other_areas",
+        "Cơ sở CNNT · cả tỉnh (ngoài địa bàn: chỉ xem)",
+        "Facilities · all areas (others read-only)",
+    ),
+    (
+        "ui.list.title_archived_other_areas",
+        "Cơ sở CNNT đã lưu trữ · cả tỉnh (ngoài địa bàn: chỉ xem)",
+        "Archived facilities · all areas (others read-only)",
+    ),
     ("ui.list.position", "{} / {} cơ sở", "{} / {} facilities"),
     ("ui.list.col.name", "Tên cơ sở", "Name"),
     ("ui.list.col.commune", "Xã/phường", "Commune"),
@@ -1757,6 +1769,9 @@ fn table() -> &'static HashMap<&'static str, (&'static str, &'static str)> {
             .chain(PROJECT)
             .chain(CAPS)
             .chain(super::group::GROUP)
+            .chain(super::activity::ACTIVITY)
+            .chain(super::village::VILLAGE)
+            .chain(super::report::REPORT)
             .map(|(k, vi, en)| (*k, (*vi, *en)))
             .collect()
     })
@@ -1809,6 +1824,9 @@ pub fn keys() -> impl Iterator<Item = &'static str> {
         .chain(PROJECT)
         .chain(CAPS)
         .chain(super::group::GROUP)
+        .chain(super::activity::ACTIVITY)
+        .chain(super::village::VILLAGE)
+        .chain(super::report::REPORT)
         .map(|(k, _, _)| *k)
 }
 
@@ -1824,6 +1842,9 @@ mod tests {
             .chain(PROJECT)
             .chain(CAPS)
             .chain(super::super::group::GROUP)
+            .chain(super::super::activity::ACTIVITY)
+            .chain(super::super::village::VILLAGE)
+            .chain(super::super::report::REPORT)
             .chain(super::super::help_table::HELP)
         {
             assert!(seen.insert(*k), "duplicate i18n key {k}");

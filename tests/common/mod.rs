@@ -1,12 +1,16 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
+pub mod activities;
+pub mod bundles;
 pub mod caps;
 pub mod project;
 pub mod projects;
 pub mod proposals;
 pub mod pty;
+pub mod report;
 pub mod ui;
+pub mod villages;
 
 use std::path::PathBuf;
 
@@ -49,12 +53,16 @@ pub fn commune_db() -> (tempfile::TempDir, std::path::PathBuf) {
 }
 
 /// Takes a database of the current schema back to schema 13 (before the group đề án, the
-/// kept money columns, activities and craft villages of migrations 14–16), keeping its data:
+/// kept money columns, activities, craft villages and targets of migrations 14–17), keeping
+/// its data:
 /// the start of every "an older file is migrated" test. A migration added later adds its own
 /// undoing at the top.
 pub fn back_to_schema_13(conn: &rusqlite::Connection) {
     conn.execute_batch(
-        "DROP TABLE product_titles; DROP TABLE facility_products;
+        "DROP TABLE targets; DROP INDEX proposals_decision; DROP INDEX follow_ups_closed;
+         DROP INDEX consultations_scope;
+         CREATE INDEX consultations_scope ON consultations (commune_code, cur_date);
+         DROP TABLE product_titles; DROP TABLE facility_products;
          DROP INDEX facilities_village; ALTER TABLE facilities DROP COLUMN village_id;
          DROP TABLE craft_village_communes; DROP TABLE craft_villages;
          DROP TABLE activity_attendees; DROP TABLE activities;

@@ -4,8 +4,6 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
-use ctv::bundle::receive::{self, Imported};
-use ctv::bundle::{export, ExportOptions};
 use ctv::clock::FixedClock;
 use ctv::domain::proposal::{BeneficiaryInput, MoveInput, ProposalInput, ProposalStatus};
 use ctv::domain::{FacilityInput, ProfileInput};
@@ -164,28 +162,4 @@ pub fn project_under_way(
     as_profile(&mut s, "Trung tâm Khuyến công Hà Nội", "province", "01");
     approve_and_start(&mut s, &id, approved);
     (s, path, id)
-}
-
-/// An incremental bundle of `s` written to `path`.
-pub fn export_to(s: &mut Store, path: PathBuf) -> PathBuf {
-    keys_dir();
-    export(
-        s,
-        &ExportOptions {
-            full: false,
-            out: Some(path),
-        },
-        &|_, _| {},
-    )
-    .unwrap()
-    .path
-}
-
-/// Imports a bundle, which must merge.
-pub fn import(p: &mut Store, file: &Path) -> ctv::store::MergeReport {
-    let c = receive::check(p, file).unwrap();
-    match receive::import(p, &c, true).unwrap() {
-        Imported::Merged(r) => r,
-        other => panic!("{other:?}"),
-    }
 }

@@ -16,9 +16,9 @@ use crate::domain::proposal::{
 };
 use crate::domain::{Profile, Role};
 use crate::record::{
-    content_rev, AcceptanceRecord, AdjustmentRecord, CollaboratorRecord, ConsultationRecord,
-    Envelope, FacilityRecord, PaymentRecord, ProjectItem, ProposalRecord, ResultRecord,
-    VisitRecord,
+    content_rev, AcceptanceRecord, ActivityRecord, AdjustmentRecord, CollaboratorRecord,
+    ConsultationRecord, Envelope, FacilityRecord, PaymentRecord, ProductRecord, ProjectItem,
+    ProposalRecord, ResultRecord, VillageRecord, VisitRecord,
 };
 use crate::refdata::{codes, units};
 use crate::store::proposals::{priorities_bits, priorities_from_bits};
@@ -204,6 +204,63 @@ impl Checker<'_> {
         self.scope(at.entity, line, &r.id, &r.commune_code)
     }
 
+    pub(super) fn village(&self, line: usize, r: &VillageRecord) -> Result<()> {
+        let at = Place {
+            entity: VillageRecord::ENTITY,
+            line,
+            id: &r.id,
+        };
+        if crate::domain::village::VillageStatus::ALL
+            .iter()
+            .all(|s| s.code() != r.status)
+        {
+            return Err(at.invalid("village_status", unknown_status(&r.status)));
+        }
+        at.texts(&[
+            ("name", &r.name),
+            ("decision_no", &r.decision_no),
+            ("notes", &r.notes),
+        ])?;
+        let input = crate::store::village_input(r);
+        if let Err(issues) = crate::domain::village::validate(&input, None, self.today) {
+            return Err(at.bad(RecordProblem::Invalid { issues }));
+        }
+        r.communes
+            .iter()
+            .try_for_each(|c| self.scope(at.entity, line, &r.id, c))
+    }
+
+    pub(super) fn product(&self, line: usize, r: &ProductRecord) -> Result<()> {
+        use crate::domain::product::{validate_name, validate_notes, validate_title, TitleInput};
+        let at = Place {
+            entity: ProductRecord::ENTITY,
+            line,
+            id: &r.id,
+        };
+        at.texts(&[("name", &r.name), ("notes", &r.notes)])?;
+        let mut issues = Issues::default();
+        validate_name(&r.name, &mut issues);
+        validate_notes(&r.notes, &mut issues);
+        for t in &r.titles {
+            at.texts(&[("certificate", &t.certificate)])?;
+            let input = TitleInput {
+                kind: t.kind.clone(),
+                year: t.year.to_string(),
+                level: t.level.clone(),
+                certificate: t.certificate.clone(),
+                issued_date: t.issued_date.clone().unwrap_or_default(),
+                expiry_date: t.expiry_date.clone().unwrap_or_default(),
+            };
+            if let Err(i) = validate_title(&input, self.today) {
+                issues.0.extend(i.0);
+            }
+        }
+        if issues.has_errors() {
+            return Err(at.bad(RecordProblem::Invalid { issues }));
+        }
+        Ok(())
+    }
+
     pub(super) fn consultation(&self, line: usize, r: &ConsultationRecord) -> Result<()> {
         let at = Place {
             entity: "consultation",
@@ -325,6 +382,51 @@ impl Checker<'_> {
     }
 }
 
+impl Checker<'_> {
+    /// An activity passes what typed data passes: ISO dates, clean text, the field rules of
+    /// `activity::validate` (read back as the form's text, giving the same content), a known
+    /// gender code, and a commune in the sender's scope.
+    pub(super) fn activity(&self, line: usize, r: &ActivityRecord) -> Result<()> {
+        use crate::domain::activity::{self, ActivityInput};
+        let at = Place {
+            entity: ActivityRecord::ENTITY,
+            line,
+            id: &r.id,
+        };
+        for (field, d) in [
+            ("start_date", Some(&r.start_date)),
+            ("end_date", r.end_date.as_ref()),
+        ] {
+            if let Some(d) = d {
+                if chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").is_err() {
+                    let value = crate::text::sanitize(d);
+                    return Err(at.invalid(field, Problem::DateFormat { value }));
+                }
+            }
+        }
+        at.texts(&[
+            ("title", &r.title),
+            ("place", &r.place),
+            ("organiser", &r.organiser),
+            ("notes", &r.notes),
+        ])?;
+        for (i, a) in r.attendees.iter().enumerate() {
+            at.texts(&[("attendees", &a.person_name)])?;
+            if let Some(g) = a.gender.as_deref().filter(|g| !["NAM", "NU"].contains(g)) {
+                let value = crate::text::sanitize(g);
+                let position = i + 1;
+                return Err(at.invalid("attendees", Problem::AttendeeGender { position, value }));
+            }
+        }
+        let (d, _) = activity::validate(&ActivityInput::from_record(r), self.today)
+            .map_err(|issues| at.bad(RecordProblem::Invalid { issues }))?;
+        if d.kind != r.kind {
+            return Err(at.invalid("kind", unknown_code(&r.kind)));
+        }
+        self.scope(at.entity, line, &r.id, &r.commune_code)
+    }
+}
+
 /// A `domain::project` validation: typed input and today → the content, or the issues.
 type Validate<I, D> = fn(&I, chrono::NaiveDate) -> std::result::Result<(D, Issues), Issues>;
 
@@ -430,6 +532,9 @@ pub(super) fn validate(
         .or_else(|| validate_kind::<AcceptanceRecord>(checker, inc, p))
         .or_else(|| validate_kind::<PaymentRecord>(checker, inc, p))
         .or_else(|| validate_kind::<ResultRecord>(checker, inc, p))
+        .or_else(|| validate_kind::<ActivityRecord>(checker, inc, p))
+        .or_else(|| validate_kind::<VillageRecord>(checker, inc, p))
+        .or_else(|| validate_kind::<ProductRecord>(checker, inc, p))
 }
 
 /// The first refusal among the written records of one kind: a rev that is not the content's,
@@ -497,6 +602,30 @@ pub(super) fn check_refs(
             )),
         }
     };
+    // A facility's craft village: in the bundle or here.
+    let villages: HashSet<&str> = inc
+        .registers
+        .villages
+        .iter()
+        .map(|e| e.record.id.as_str())
+        .collect();
+    let mut known_village = conn.prepare_cached("SELECT 1 FROM craft_villages WHERE id = ?1")?;
+    for (i, (e, d)) in inc.facilities.iter().zip(&p.facilities).enumerate() {
+        let Some(vid) = e.record.village_id.as_deref() else {
+            continue;
+        };
+        if matches!(d, Decision::Unchanged)
+            || villages.contains(vid)
+            || known_village.exists([vid])?
+        {
+            continue;
+        }
+        let problem = RecordProblem::MissingVillage {
+            village_id: crate::text::sanitize(vid),
+        };
+        let e = bad("facility", i + 1, &e.record.id, problem);
+        return Ok(Some(((FacilityRecord::RANK, i, 1), e)));
+    }
     // Consultations, then proposals: (rank, index, id, facility id, decision).
     let consultations = inc.consultations.iter().zip(&p.consultations).enumerate();
     let consultations = consultations.map(|(i, (e, d))| {
@@ -518,7 +647,18 @@ pub(super) fn check_refs(
             .chain(r.beneficiaries.iter().map(|b| b.facility_id.as_str()))
             .map(move |fid| (ProposalRecord::RANK, i, r.id.as_str(), fid, d))
     });
-    for (rank, i, id, fid, d) in consultations.chain(proposals) {
+    let products = inc.registers.products.iter().zip(&p.products).enumerate();
+    let products = products.map(|(i, (e, d))| {
+        let r = &e.record;
+        (
+            ProductRecord::RANK,
+            i,
+            r.id.as_str(),
+            r.facility_id.as_str(),
+            d,
+        )
+    });
+    for (rank, i, id, fid, d) in consultations.chain(proposals).chain(products) {
         if matches!(d, Decision::Unchanged) {
             continue;
         }
@@ -589,7 +729,58 @@ pub(super) fn check_refs(
         &mut proposal_of,
         &mut found,
     )?;
+    if found.is_none() {
+        found = activity_refs(conn, inc, p)?;
+    }
     Ok(found)
+}
+
+/// The first written activity naming a facility or a đề án that is neither in the bundle
+/// nor in the database.
+fn activity_refs(
+    conn: &Connection,
+    inc: &Incoming<'_>,
+    p: &Plan,
+) -> Result<Option<(At, StoreError)>> {
+    let held = |table: &str, id: &str| -> Result<bool> {
+        Ok(conn
+            .prepare_cached(&format!("SELECT 1 FROM {table} WHERE id = ?1"))?
+            .query_row([id], |_| Ok(()))
+            .optional()?
+            .is_some())
+    };
+    for (i, (env, d)) in inc.activities.iter().zip(&p.activities).enumerate() {
+        if matches!(d, Decision::Unchanged) {
+            continue;
+        }
+        let r = &env.record;
+        let at = (ActivityRecord::RANK, i, 1);
+        for fid in r.attendees.iter().filter_map(|a| a.facility_id.as_deref()) {
+            let here = inc.facilities.iter().any(|e| e.record.id == fid);
+            if !here && !held("facilities", fid)? {
+                let problem = RecordProblem::MissingFacility {
+                    facility_id: crate::text::sanitize(fid),
+                };
+                return Ok(Some((
+                    at,
+                    bad(ActivityRecord::ENTITY, i + 1, &r.id, problem),
+                )));
+            }
+        }
+        if let Some(pid) = r.proposal_id.as_deref() {
+            let here = inc.proposals.iter().any(|e| e.record.id == pid);
+            if !here && !held("proposals", pid)? {
+                let problem = RecordProblem::MissingProposal {
+                    proposal_id: crate::text::sanitize(pid),
+                };
+                return Ok(Some((
+                    at,
+                    bad(ActivityRecord::ENTITY, i + 1, &r.id, problem),
+                )));
+            }
+        }
+    }
+    Ok(None)
 }
 
 /// A proposal's commune and status, from the database or the bundle (None: in neither).

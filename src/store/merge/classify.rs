@@ -11,8 +11,9 @@ use super::duplicates::suspects;
 use super::{EntityCounts, Incoming, Kind, MergeReport, ENTITIES};
 use crate::domain::Profile;
 use crate::record::{
-    content_rev, AcceptanceRecord, AdjustmentRecord, CollaboratorRecord, ConsultationRecord,
-    Envelope, FacilityRecord, PaymentRecord, ProposalRecord, ResultRecord, VisitRecord,
+    content_rev, AcceptanceRecord, ActivityRecord, AdjustmentRecord, CollaboratorRecord,
+    ConsultationRecord, Envelope, FacilityRecord, PaymentRecord, ProductRecord, ProposalRecord,
+    ResultRecord, VillageRecord, VisitRecord,
 };
 use crate::store::{Result, StoreError};
 
@@ -114,6 +115,9 @@ pub(super) struct Plan {
     pub(super) proposals: Vec<Decision>,
     /// The đề án records, in the order of `record::PROJECT_ENTRIES`.
     pub(super) projects: [Vec<Decision>; 5],
+    pub(super) activities: Vec<Decision>,
+    pub(super) villages: Vec<Decision>,
+    pub(super) products: Vec<Decision>,
 }
 
 fn count(report: &mut MergeReport, entity: &str, id: &str, d: &Decision) {
@@ -142,6 +146,9 @@ pub(super) fn classify_all(conn: &Connection, inc: &Incoming<'_>) -> Result<Plan
     check_ids(&pr.acceptances)?;
     check_ids(&pr.payments)?;
     check_ids(&pr.results)?;
+    check_ids(inc.activities)?;
+    check_ids(&inc.registers.villages)?;
+    check_ids(&inc.registers.products)?;
 
     let mut report = MergeReport::default();
     for e in ENTITIES {
@@ -158,6 +165,9 @@ pub(super) fn classify_all(conn: &Connection, inc: &Incoming<'_>) -> Result<Plan
         classify_kind::<PaymentRecord>(conn, &pr.payments, &mut report)?,
         classify_kind::<ResultRecord>(conn, &pr.results, &mut report)?,
     ];
+    let activities = classify_kind::<ActivityRecord>(conn, inc.activities, &mut report)?;
+    let villages = classify_kind::<VillageRecord>(conn, &inc.registers.villages, &mut report)?;
+    let products = classify_kind::<ProductRecord>(conn, &inc.registers.products, &mut report)?;
 
     report.duplicates = suspects(conn, inc, &facilities)?;
     if let Some(c) = report.counts.get_mut("facility") {
@@ -179,6 +189,9 @@ pub(super) fn classify_all(conn: &Connection, inc: &Incoming<'_>) -> Result<Plan
         consultations,
         proposals,
         projects,
+        activities,
+        villages,
+        products,
     })
 }
 

@@ -38,13 +38,15 @@ use crate::domain::dup::DupReason;
 use crate::domain::issue::{FieldIssue, Issues, Problem};
 use crate::domain::Profile;
 use crate::record::{
-    AcceptanceRecord, AdjustmentRecord, CollaboratorRecord, ConsultationRecord, Envelope,
-    FacilityRecord, PaymentRecord, ProjectEnvelopes, ProjectRecords, ProposalRecord, ResultRecord,
-    VisitRecord,
+    AcceptanceRecord, ActivityRecord, AdjustmentRecord, CollaboratorRecord, ConsultationRecord,
+    Envelope, FacilityRecord, PaymentRecord, ProductRecord, ProjectEnvelopes, ProjectRecords,
+    ProposalRecord, RegisterEnvelopes, ResultRecord, VillageRecord, VisitRecord,
 };
 
 /// The entities a bundle carries, in the order they are merged (references point backwards).
-pub const ENTITIES: [&str; 9] = [
+/// (The register's villages and products come last in rank; villages are written before the
+/// facilities that point at them, products after.)
+pub const ENTITIES: [&str; 12] = [
     "collaborator",
     "facility",
     "consultation",
@@ -54,6 +56,9 @@ pub const ENTITIES: [&str; 9] = [
     "project_acceptance",
     "project_payment",
     "project_result",
+    "activity",
+    "craft_village",
+    "product",
 ];
 
 /// Who sent a bundle, as its manifest says.
@@ -75,6 +80,10 @@ pub struct Incoming<'a> {
     pub proposals: &'a [Envelope<ProposalRecord>],
     /// The đề án's records after approval (format version 2; `ProjectEnvelopes::none()`).
     pub projects: &'a ProjectEnvelopes,
+    /// Activities with their attendees (optional entry; none in older bundles).
+    pub activities: &'a [Envelope<ActivityRecord>],
+    /// Craft villages and products (`RegisterEnvelopes::none()` when the bundle has none).
+    pub registers: &'a RegisterEnvelopes,
 }
 
 /// Why a record of a bundle is refused (the whole bundle with it).
@@ -95,6 +104,8 @@ pub enum RecordProblem {
     UncleanText { field: String },
     /// A đề án record names a proposal that is neither in the bundle nor in the database.
     MissingProposal { proposal_id: String },
+    /// A facility names a craft village that is neither in the bundle nor in the database.
+    MissingVillage { village_id: String },
     /// A đề án record the sender may not make, or on a proposal at a stage that takes none.
     Refused {
         proposal_id: String,
@@ -202,7 +213,10 @@ impl Store {
         let total = inc.facilities.len()
             + inc.consultations.len()
             + inc.proposals.len()
-            + inc.projects.len();
+            + inc.projects.len()
+            + inc.activities.len()
+            + inc.registers.villages.len()
+            + inc.registers.products.len();
         let big = total > 1000;
         if big {
             self.conn().execute_batch("PRAGMA cache_size = -262144")?;
@@ -268,6 +282,9 @@ impl Store {
                 payments: all_of(conn)?,
                 results: all_of(conn)?,
             },
+            activities: all_of(conn)?,
+            villages: all_of(conn)?,
+            products: all_of(conn)?,
         })
     }
 }
@@ -293,6 +310,9 @@ pub struct AllRecords {
     pub consultations: Vec<ConsultationRecord>,
     pub proposals: Vec<ProposalRecord>,
     pub projects: ProjectRecords,
+    pub activities: Vec<ActivityRecord>,
+    pub villages: Vec<VillageRecord>,
+    pub products: Vec<ProductRecord>,
 }
 
 /// What the merge needs to know of each kind of record; one implementation per entity, so
@@ -473,6 +493,87 @@ project_kind!(
 project_kind!(PaymentRecord, 7, crate::domain::project::validate_payment);
 project_kind!(ResultRecord, 8, crate::domain::project::validate_result);
 
+impl Kind for ActivityRecord {
+    const ENTITY: &'static str = super::activities::ENTITY;
+    const TABLE: &'static str = "activities";
+    const RANK: usize = 9;
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn updated_at(&self) -> &str {
+        &self.updated_at
+    }
+    fn of<'a>(inc: &Incoming<'a>) -> &'a [Envelope<Self>] {
+        inc.activities
+    }
+    fn decisions(p: &Plan) -> &[Decision] {
+        &p.activities
+    }
+    fn load(conn: &Connection, id: &str) -> Result<Option<(Self, i64)>> {
+        super::activities::load_activity(conn, id)
+    }
+    fn check(&self, c: &Checker<'_>, line: usize) -> Result<()> {
+        c.activity(line, self)
+    }
+    fn write(&self, w: &Writer<'_, '_>, version: i64) -> Result<()> {
+        super::activities::write_activity(w.tx, self, version)
+    }
+}
+
+impl Kind for VillageRecord {
+    const ENTITY: &'static str = super::villages::VILLAGE;
+    const TABLE: &'static str = "craft_villages";
+    const RANK: usize = 10;
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn updated_at(&self) -> &str {
+        &self.updated_at
+    }
+    fn of<'a>(inc: &Incoming<'a>) -> &'a [Envelope<Self>] {
+        &inc.registers.villages
+    }
+    fn decisions(p: &Plan) -> &[Decision] {
+        &p.villages
+    }
+    fn load(conn: &Connection, id: &str) -> Result<Option<(Self, i64)>> {
+        super::villages::load_village(conn, id)
+    }
+    fn check(&self, c: &Checker<'_>, line: usize) -> Result<()> {
+        c.village(line, self)
+    }
+    fn write(&self, w: &Writer<'_, '_>, version: i64) -> Result<()> {
+        super::villages::write_village(w.tx, self, version)
+    }
+}
+
+impl Kind for ProductRecord {
+    const ENTITY: &'static str = super::products::PRODUCT;
+    const TABLE: &'static str = "facility_products";
+    const RANK: usize = 11;
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn updated_at(&self) -> &str {
+        &self.updated_at
+    }
+    fn of<'a>(inc: &Incoming<'a>) -> &'a [Envelope<Self>] {
+        &inc.registers.products
+    }
+    fn decisions(p: &Plan) -> &[Decision] {
+        &p.products
+    }
+    fn load(conn: &Connection, id: &str) -> Result<Option<(Self, i64)>> {
+        super::products::load_product(conn, id)
+    }
+    fn check(&self, c: &Checker<'_>, line: usize) -> Result<()> {
+        c.product(line, self)
+    }
+    fn write(&self, w: &Writer<'_, '_>, version: i64) -> Result<()> {
+        super::products::write_product(w.tx, self, version)
+    }
+}
+
 /// Runs `$body` with `$t` the record type of entity `$entity`; `$other` for an unknown one.
 macro_rules! by_entity {
     ($entity:expr, $t:ident => $body:expr, _ => $other:expr) => {
@@ -485,7 +586,10 @@ macro_rules! by_entity {
             "project_visit" => VisitRecord,
             "project_acceptance" => AcceptanceRecord,
             "project_payment" => PaymentRecord,
-            "project_result" => ResultRecord)
+            "project_result" => ResultRecord,
+            "activity" => ActivityRecord,
+            "craft_village" => VillageRecord,
+            "product" => ProductRecord)
     };
     (@arms $entity:expr, $t:ident, $body:expr, $other:expr; $($name:literal => $ty:ident),*) => {
         match $entity {

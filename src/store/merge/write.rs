@@ -9,8 +9,9 @@ use serde_json::{Map, Value};
 use super::classify::{Decision, Plan};
 use super::{Incoming, Kind};
 use crate::record::{
-    AcceptanceRecord, AdjustmentRecord, CollaboratorRecord, ConsultationRecord, Envelope,
-    FacilityRecord, PaymentRecord, ProposalRecord, ResultRecord, VisitRecord,
+    AcceptanceRecord, ActivityRecord, AdjustmentRecord, CollaboratorRecord, ConsultationRecord,
+    Envelope, FacilityRecord, PaymentRecord, ProductRecord, ProposalRecord, ResultRecord,
+    VillageRecord, VisitRecord,
 };
 use crate::store::{change_log, rows, Actor, Result, StoreError};
 use crate::text::{fold, vn_sort_key};
@@ -127,9 +128,11 @@ impl Writer<'_, '_> {
                 representative_fold, phone, address, commune_code, trade_group, products, products_fold,
                 workers, founded_year, craft_village, ocop_stars, ocop_year, typical_level, typical_year,
                 exports, local_materials, woman_owned, ethnic_owned, difficult_area, status, notes,
-                old_commune_code, archived, created_at, created_by, updated_at, updated_by, version)
+                old_commune_code, archived, created_at, created_by, updated_at, updated_by, version,
+                village_id)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
-                ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34, ?35)"
+                ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34, ?35,
+                ?36)"
         } else {
             "UPDATE facilities SET name = ?2, name_fold = ?3, sort_key = ?4, entity_type = ?5,
                 tax_code = ?6, representative = ?7, representative_fold = ?8, phone = ?9, address = ?10,
@@ -138,7 +141,7 @@ impl Writer<'_, '_> {
                 typical_level = ?20, typical_year = ?21, exports = ?22, local_materials = ?23,
                 woman_owned = ?24, ethnic_owned = ?25, difficult_area = ?26, status = ?27, notes = ?28,
                 old_commune_code = ?29, archived = ?30, created_at = ?31, created_by = ?32,
-                updated_at = ?33, updated_by = ?34, version = ?35
+                updated_at = ?33, updated_by = ?34, version = ?35, village_id = ?36
              WHERE id = ?1"
         };
         self.tx.prepare_cached(sql)?.execute(params![
@@ -176,7 +179,8 @@ impl Writer<'_, '_> {
             r.created_by,
             r.updated_at,
             r.updated_by,
-            version
+            version,
+            r.village_id
         ])?;
         Ok(())
     }
@@ -529,7 +533,10 @@ pub(super) fn write_plan(
         communes,
     };
     apply_kind::<CollaboratorRecord>(&w, inc.collaborators, &p.collaborators)?;
+    // Villages before the facilities that point at them, products after.
+    apply_kind::<VillageRecord>(&w, &inc.registers.villages, &p.villages)?;
     apply_kind::<FacilityRecord>(&w, inc.facilities, &p.facilities)?;
+    apply_kind::<ProductRecord>(&w, &inc.registers.products, &p.products)?;
     apply_kind::<ConsultationRecord>(&w, inc.consultations, &p.consultations)?;
     for (env, d) in inc.consultations.iter().zip(&p.consultations) {
         if !matches!(d, Decision::Unchanged) {
@@ -543,6 +550,7 @@ pub(super) fn write_plan(
     apply_kind::<AcceptanceRecord>(&w, &pr.acceptances, &p.projects[2])?;
     apply_kind::<PaymentRecord>(&w, &pr.payments, &p.projects[3])?;
     apply_kind::<ResultRecord>(&w, &pr.results, &p.projects[4])?;
+    apply_kind::<ActivityRecord>(&w, inc.activities, &p.activities)?;
     for (_, sql) in &indexes {
         tx.execute_batch(sql)?;
     }

@@ -8,11 +8,10 @@ use super::{Env, Screen, ScreenCmd};
 use crate::store::Store;
 use crate::text::sanitize;
 use crate::ui::keymap::{Action, Context};
-use crate::ui::widgets::table::render_table;
-use crate::ui::widgets::{dim_line, screen_frame};
+use crate::ui::widgets::table::render_list;
+use crate::ui::widgets::{dim_line, list_frame};
 use crate::ui::widgets::{Column, ListWindow};
-use crate::words::format;
-use crate::words::{tr, trf, Lang};
+use crate::words::{tr, Lang};
 
 #[derive(Debug)]
 pub struct AccountsScreen {
@@ -104,10 +103,8 @@ impl Screen for AccountsScreen {
     fn render(&self, frame: &mut Frame, area: Rect, env: &Env, _focused: bool) {
         let l = env.lang;
         let theme = env.theme;
-        let count = trf(l, "ui.accounts.count", &[&format::count(self.rows.len())]);
-        let title = tr(l, "ui.accounts.title");
-        let right = Some((count.as_str(), theme.base));
-        let Some(inner) = screen_frame(frame, area, theme, title, right, (20, 3)) else {
+        let head = ("ui.accounts.title", "ui.accounts.count", self.rows.len());
+        let Some(inner) = list_frame(frame, area, env, head) else {
             return;
         };
         let bar = match &self.error {
@@ -121,23 +118,14 @@ impl Screen for AccountsScreen {
             ..inner
         };
         let columns = [
-            Column::new(tr(l, "cli.admin.h.account"), Constraint::Length(12)).highlight(),
+            Column::new(tr(l, "cli.admin.h.account"), Constraint::Length(12)),
             Column::new(tr(l, "cli.admin.h.name"), Constraint::Fill(1)),
             Column::new(tr(l, "cli.admin.h.role"), Constraint::Length(22)),
             Column::new(tr(l, "cli.admin.h.scope"), Constraint::Fill(1)),
             Column::new(tr(l, "cli.admin.h.state"), Constraint::Length(10)),
         ];
-        render_table(
-            frame.buffer_mut(),
-            rest,
-            &columns,
-            true,
-            self.rows.len(),
-            &self.window,
-            theme,
-            "",
-            |i| self.rows.get(i).map(|r| r.to_vec()).unwrap_or_default(),
-        );
+        let rows = (self.rows.as_slice(), &self.window);
+        render_list(frame, rest, &columns, rows, theme, "", |r| r.to_vec());
     }
 
     fn is_view(&self) -> bool {

@@ -539,11 +539,7 @@ impl Screen for AgendaScreen {
     }
 
     fn contexts(&self) -> &'static [Context] {
-        if self.asking.is_some() {
-            &[Context::Form]
-        } else {
-            &[Context::Agenda, Context::List]
-        }
+        super::prompt_contexts(self.asking.is_some(), &[Context::Agenda, Context::List])
     }
 
     fn handles(&self, action: Action) -> bool {

@@ -275,6 +275,10 @@ impl BundlesScreen {
             };
             y += self.text(frame, r, line, theme.base);
         }
+        // Imported already: a table of zeros would only puzzle.
+        if c.already.is_some() && report.is_noop() {
+            return;
+        }
         y += 1;
         let headers = preview_headers(l);
         let columns: Vec<Column> = headers
@@ -335,7 +339,7 @@ impl BundlesScreen {
                 ..area
             };
             let columns = [
-                Column::new(tr(l, "merge.col.field"), Constraint::Length(18)).highlight(),
+                Column::new(tr(l, "merge.col.field"), Constraint::Length(18)),
                 Column::new(tr(l, "merge.col.mine"), Constraint::Fill(1)),
                 Column::new(tr(l, "merge.col.theirs"), Constraint::Fill(1)),
                 Column::new(tr(l, "ui.bundles.col.take"), Constraint::Length(10)),
@@ -365,7 +369,7 @@ impl BundlesScreen {
             return;
         }
         let columns = [
-            Column::new("#", Constraint::Length(5)).highlight(),
+            Column::new("#", Constraint::Length(5)),
             Column::new(tr(l, "merge.col.entity"), Constraint::Length(18)),
             Column::new(tr(l, "merge.col.record"), Constraint::Length(9)),
             Column::new(tr(l, "merge.col.fields"), Constraint::Fill(1)),
@@ -402,7 +406,7 @@ impl BundlesScreen {
     fn render_duplicates(&self, frame: &mut Frame, area: Rect, env: &Env) {
         let l = env.lang;
         let columns = [
-            Column::new("A", Constraint::Fill(1)).highlight(),
+            Column::new("A", Constraint::Fill(1)),
             Column::new("B", Constraint::Fill(1)),
             Column::new(tr(l, "merge.col.commune"), Constraint::Length(16)),
             Column::new(tr(l, "merge.col.reasons"), Constraint::Fill(1)),

@@ -120,6 +120,9 @@ pub struct DetailScreen {
     history_count: usize,
     /// The facility's proposals, one line each (newest plan year first).
     proposals: Vec<Item>,
+    /// The activities it took part in, shown after its consultations (a heading, then one
+    /// line each, newest first); empty when none.
+    activities: Vec<Item>,
     /// The newest consultations with the facility, and each one's lines.
     timeline: Vec<Consultation>,
     timeline_items: Vec<Vec<Item>>,
@@ -149,6 +152,7 @@ impl DetailScreen {
             history: Vec::new(),
             history_count: 0,
             proposals: Vec::new(),
+            activities: Vec::new(),
             timeline: Vec::new(),
             timeline_items: Vec::new(),
             timeline_total: 0,
@@ -177,7 +181,13 @@ impl DetailScreen {
             Pane::Info => &self.info,
             Pane::History => &self.history,
             Pane::Consultations => {
-                flat = self.timeline_items.iter().flatten().cloned().collect();
+                flat = self
+                    .timeline_items
+                    .iter()
+                    .flatten()
+                    .chain(&self.activities)
+                    .cloned()
+                    .collect();
                 &flat
             }
             _ => return Vec::new(),
@@ -251,6 +261,31 @@ impl DetailScreen {
             };
             info.push(Item::field(tr(l, field.label_key()), value, empty));
         }
+        // The register: the village it is linked to, its products and their titles.
+        if let Some(vid) = &f.village_id {
+            let village = store
+                .village(vid)?
+                .map(|(v, _)| {
+                    let status = crate::words::village::village_status_text(l, &v.status);
+                    format!("{} — {status}", v.name)
+                })
+                .unwrap_or_default();
+            info.push(Item::field(tr(l, "village.field.village"), village, empty));
+        }
+        let products = store.products_of(&f.id)?;
+        if !products.is_empty() {
+            info.push(Item::blank());
+            info.push(Item::heading(tr(l, "col.products")));
+            let today = store.today();
+            for (p, _) in &products {
+                let titles: Vec<String> = p
+                    .titles
+                    .iter()
+                    .map(|t| crate::words::village::title_text(l, t, today))
+                    .collect();
+                info.push(Item::field(p.name.clone(), titles.join("; "), empty));
+            }
+        }
         info.push(Item::blank());
         // "when, by whom": the author's name where the profile is known, else the id.
         let when_who = |at: &str, id: &str| -> String {
@@ -287,6 +322,7 @@ impl DetailScreen {
         entries.reverse(); // newest first
         self.history_count = entries.len();
         self.history = history_items(l, &entries);
+        self.activities = activity_items(l, &store.activities_of_facility(&self.facility.id)?);
         let filter = crate::store::ProposalFilter {
             facility_id: Some(self.facility.id.clone()),
             ..Default::default()
@@ -458,19 +494,37 @@ impl DetailScreen {
         let buf = frame.buffer_mut();
         let mut x = area.x;
         let end = area.x + area.width;
-        for (i, pane) in Pane::ALL.iter().enumerate() {
-            let count = match pane {
-                Pane::Consultations => self.timeline_total,
-                Pane::History => self.history_count,
-                _ => 0,
-            };
-            let name = tr(env.lang, pane.label_key());
-            let label = if count > 0 {
-                format!(" {} {name} ({count}) ", i + 1)
-            } else {
-                format!(" {} {name} ", i + 1)
-            };
-            let w = width(&label) as u16;
+        // Every tab stays reachable on a narrow screen: the counts go first, then the names
+        // of the tabs not shown (their digit stays).
+        let labels = |counts: bool, names: bool| -> Vec<String> {
+            Pane::ALL
+                .iter()
+                .enumerate()
+                .map(|(i, pane)| {
+                    let count = match pane {
+                        Pane::Consultations => self.timeline_total,
+                        Pane::History => self.history_count,
+                        _ => 0,
+                    };
+                    let name = tr(env.lang, pane.label_key());
+                    match (names || *pane == self.pane, counts && count > 0) {
+                        (true, true) => format!(" {} {name} ({count}) ", i + 1),
+                        (true, false) => format!(" {} {name} ", i + 1),
+                        (false, _) => format!(" {} ", i + 1),
+                    }
+                })
+                .collect()
+        };
+        let fits = |ls: &[String]| {
+            ls.iter().map(|l| width(l) + 1).sum::<usize>() <= area.width as usize + 1
+        };
+        let labels = [(true, true), (false, true), (false, false)]
+            .into_iter()
+            .map(|(c, n)| labels(c, n))
+            .find(|ls| fits(ls))
+            .unwrap_or_else(|| labels(false, false));
+        for (pane, label) in Pane::ALL.iter().zip(&labels) {
+            let w = width(label) as u16;
             if x + w > end {
                 break;
             }
@@ -479,7 +533,7 @@ impl DetailScreen {
             } else {
                 theme.base
             };
-            buf.set_stringn(x, area.y, &label, w as usize, style);
+            buf.set_stringn(x, area.y, label, w as usize, style);
             x += w + 1;
         }
     }
@@ -544,6 +598,26 @@ fn action_key(action: &str) -> Option<&'static str> {
         "restore" => "ui.history.restore",
         _ => return None,
     })
+}
+
+/// The activities a facility took part in: a heading, then «dates · kind · title» each.
+fn activity_items(l: Lang, rows: &[crate::store::ActivityRow]) -> Vec<Item> {
+    if rows.is_empty() {
+        return Vec::new();
+    }
+    let mut items = vec![
+        Item::blank(),
+        Item::heading(trf(l, "ui.activity.detail_heading", &[&rows.len()])),
+    ];
+    items.extend(rows.iter().map(|r| &r.record).map(|r| {
+        Item::text(format!(
+            "{} · {} · {}",
+            crate::words::activity::period_text(&r.start_date, r.end_date.as_deref()),
+            crate::words::activity::kind_label(l, &r.kind),
+            sanitize(&r.title)
+        ))
+    }));
+    items
 }
 
 /// At most this many consultations are loaded into a facility's timeline.
@@ -801,6 +875,12 @@ impl Screen for DetailScreen {
                 }
             }
             Action::Edit => return super::edit_facility_form(self.facility.clone(), env, store),
+            Action::Archive | Action::Restore
+                if store.check_scope(&self.facility.data.commune_code).is_err() =>
+            {
+                return super::refuse_for_facility(self.lang, store, &self.facility.id)
+                    .unwrap_or(ScreenCmd::None)
+            }
             Action::Archive if !self.facility.meta.archived => {
                 return ScreenCmd::Confirm {
                     message: trf(
@@ -855,13 +935,13 @@ impl Screen for DetailScreen {
                 let keys = env
                     .keymap
                     .keys_for(Action::LogConsultation, Context::Detail);
-                layout_items(
-                    &[Item::dim(trf(l, "ui.detail.no_consultations", &[&keys]))],
-                    body.width as usize,
-                )
+                let mut items = vec![Item::dim(trf(l, "ui.detail.no_consultations", &[&keys]))];
+                items.extend(self.activities.iter().cloned());
+                layout_items(&items, body.width as usize)
             }
             Pane::Consultations => {
-                let (lines, (start, end)) = self.timeline_lines(l, body.width as usize);
+                let (mut lines, (start, end)) = self.timeline_lines(l, body.width as usize);
+                lines.extend(layout_items(&self.activities, body.width as usize));
                 // Keep the selected consultation in view (its top first).
                 let page = body.height as usize;
                 let s = &self.scroll_cell;

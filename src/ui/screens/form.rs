@@ -82,6 +82,36 @@ pub fn commune_items<'a>(lang: Lang, codes: impl IntoIterator<Item = &'a str>) -
         .collect()
 }
 
+/// [`commune_items`], then each pre-2025 commune split across several of them, once per 2025
+/// commune it went into ("→ Ngọc Hà" beside it): a clerk who knows only the old commune
+/// types its name and chooses among the candidates (the import refuses such a row naming
+/// the same ones). Found by the old name only, so a 2025 name does not bring them up.
+pub fn commune_items_with_split<'a>(
+    lang: Lang,
+    codes: impl IntoIterator<Item = &'a str>,
+) -> Vec<PickItem> {
+    let mut items = commune_items(lang, codes);
+    let in_list: std::collections::HashSet<String> = items.iter().map(|i| i.code.clone()).collect();
+    for links in units()
+        .old_to_new()
+        .chunk_by(|a, b| a.old_code == b.old_code)
+        .filter(|links| links.len() > 1)
+    {
+        let label =
+            crate::words::problems::old_commune_split_label(lang, &links[0].old_code, links.len());
+        items.extend(
+            links
+                .iter()
+                .filter(|l| in_list.contains(&l.new_code))
+                .map(|l| {
+                    let to = commune_label(&l.new_code, CommuneForm::Name);
+                    PickItem::new(l.new_code.clone(), label.clone()).with_hint(format!("→ {to}"))
+                }),
+        );
+    }
+    items
+}
+
 /// The form's text for a status: "" for active (as `FacilityInput::from_data` writes it).
 fn status_value(s: FacilityStatus) -> String {
     match s {
@@ -104,8 +134,33 @@ fn pick_purpose(f: FacilityField) -> Option<PickPurpose> {
     })
 }
 
-/// Every field of [`FacilityField::ALL`], in order.
+/// The form's key of the registered craft village (not a field of `FacilityData`: saved by
+/// `Store::link_village` after the facility itself).
+const VILLAGE: &str = "village_id";
+
+/// Every field of [`FacilityField::ALL`], in order, the register's village after the
+/// free-text one.
 fn specs() -> Vec<FieldSpec> {
+    let mut v = facility_specs();
+    let at = v
+        .iter()
+        .position(|s| s.key == FacilityField::CraftVillage.key())
+        .map_or(v.len(), |i| i + 1);
+    let village = FieldSpec::new(
+        VILLAGE,
+        "village.field.village",
+        FieldKind::Picker {
+            purpose: PickPurpose::Village,
+            clearable: true,
+            hint: "ui.form.choose_hint",
+        },
+    )
+    .not_stored();
+    v.insert(at, village);
+    v
+}
+
+fn facility_specs() -> Vec<FieldSpec> {
     FacilityField::ALL
         .iter()
         .map(|&f| {
@@ -152,21 +207,35 @@ fn specs() -> Vec<FieldSpec> {
         .collect()
 }
 
-fn values_of(input: &FacilityInput) -> Values {
-    Values(
-        FacilityField::ALL
-            .iter()
-            .map(|&f| {
-                let v = input.get(f);
-                let v = if f.is_flag() {
-                    Value::Flag(parse_flag(v).unwrap_or(false))
-                } else {
-                    Value::text(v)
-                };
-                (f.key(), v)
-            })
-            .collect(),
-    )
+fn values_of(input: &FacilityInput, village: Option<&str>) -> Values {
+    let mut v: Vec<(&'static str, Value)> = FacilityField::ALL
+        .iter()
+        .map(|&f| {
+            let v = input.get(f);
+            let v = if f.is_flag() {
+                Value::Flag(parse_flag(v).unwrap_or(false))
+            } else {
+                Value::text(v)
+            };
+            (f.key(), v)
+        })
+        .collect();
+    v.push((VILLAGE, Value::text(village.unwrap_or(""))));
+    Values(v)
+}
+
+/// The villages the form offers: those of `commune` first, then the rest of the reader's
+/// register, each (id, name, its communes' names).
+fn village_choices(store: &Store, commune: &str) -> Vec<(String, String, String)> {
+    let mut all = store.list_villages(None, false).unwrap_or_default();
+    all.sort_by_key(|(v, _)| !v.communes.iter().any(|c| c == commune));
+    all.into_iter()
+        .map(|(v, _)| {
+            let communes =
+                crate::words::village::communes_text(&v.communes, CommuneForm::Name, ", ");
+            (v.id, v.name, communes)
+        })
+        .collect()
 }
 
 fn input_of(values: &Values) -> FacilityInput {
@@ -216,13 +285,42 @@ impl DupDialog {
 pub struct FacilityModel {
     mode: Mode,
     dup: Option<DupDialog>,
+    /// The register's villages, read when the form opens: (id, name, communes), those of the
+    /// facility's commune first.
+    villages: Vec<(String, String, String)>,
+    /// The village chosen, as the form holds it ("" none), for the save after the facility's.
+    village: String,
 }
 
 impl FacilityModel {
+    fn new(mode: Mode, store: &Store, commune: &str) -> FacilityModel {
+        FacilityModel {
+            mode,
+            dup: None,
+            villages: village_choices(store, commune),
+            village: String::new(),
+        }
+    }
+
+    /// Links the saved facility `id` to the chosen village when that changed.
+    fn link(&self, id: &str, store: &mut Store) -> crate::store::Result<()> {
+        let Some(f) = store.facility(id)? else {
+            return Ok(());
+        };
+        let chosen = Some(self.village.as_str()).filter(|v| !v.is_empty());
+        if f.village_id.as_deref() == chosen {
+            return Ok(());
+        }
+        store.link_village(id, f.meta.version, chosen)
+    }
+
     fn create(&self, lang: Lang, input: &FacilityInput, store: &mut Store) -> SaveOutcome {
-        match store.create_facility(input) {
+        let saved = store
+            .create_facility(input)
+            .and_then(|(f, _)| self.link(&f.id, store).map(|()| f));
+        match saved {
             // Issue 16: a new facility was saved without a word and not shown in the list.
-            Ok((f, _)) => SaveOutcome::Saved(ScreenCmd::PopSaved {
+            Ok(f) => SaveOutcome::Saved(ScreenCmd::PopSaved {
                 message: trf(lang, "ui.form.saved_new", &[&clean(&f.data.name)]),
                 id: f.id,
             }),
@@ -360,6 +458,13 @@ impl FormModel for FacilityModel {
     }
 
     fn choice_text(&self, lang: Lang, key: &str, code: &str) -> Option<String> {
+        if key == VILLAGE {
+            return self
+                .villages
+                .iter()
+                .find(|(id, _, _)| id == code)
+                .map(|(_, name, communes)| clean(&format!("{name} ({communes})")));
+        }
         let f = FacilityField::from_key(key)?;
         if f == FacilityField::Status {
             return Some(match FacilityStatus::parse(code) {
@@ -392,6 +497,13 @@ impl FormModel for FacilityModel {
         _chosen: &[String],
         store: &Store,
     ) -> Option<(String, Vec<PickItem>)> {
+        if key == VILLAGE {
+            let mut items = vec![PickItem::new("", tr(lang, "ui.form.none"))];
+            items.extend(self.villages.iter().map(|(id, name, communes)| {
+                PickItem::new(id.clone(), clean(name)).with_hint(clean(communes))
+            }));
+            return Some((tr(lang, "village.field.village").to_string(), items));
+        }
         let field = FacilityField::from_key(key)?;
         let none = || PickItem::new("", tr(lang, "ui.form.none"));
         let (title, items) = match field {
@@ -399,9 +511,12 @@ impl FormModel for FacilityModel {
                 let items = match store.profile() {
                     Some(p) => {
                         let scope = p.communes();
-                        commune_items(lang, scope.iter().map(String::as_str))
+                        commune_items_with_split(lang, scope.iter().map(String::as_str))
                     }
-                    None => commune_items(lang, units().communes().iter().map(|c| c.code.as_str())),
+                    None => commune_items_with_split(
+                        lang,
+                        units().communes().iter().map(|c| c.code.as_str()),
+                    ),
                 };
                 ("ui.form.pick.commune", items)
             }
@@ -456,6 +571,7 @@ impl FormModel for FacilityModel {
     ) -> SaveOutcome {
         let lang = env.lang;
         let input = input_of(values);
+        self.village = values.text(VILLAGE);
         let (data, warnings) = match validate(&input, &store.validation_context(false)) {
             Ok(ok) => ok,
             Err(issues) => return SaveOutcome::Failed(crate::store::StoreError::Invalid(issues)),
@@ -489,8 +605,11 @@ impl FormModel for FacilityModel {
                 Ok(_) => self.create(lang, &input, store),
                 Err(e) => SaveOutcome::Failed(e),
             },
-            Mode::Edit { id, version, .. } => match store.update_facility(&id, version, &input) {
-                Ok(_) => SaveOutcome::Saved(ScreenCmd::Pop),
+            Mode::Edit { id, version, .. } => match store
+                .update_facility(&id, version, &input)
+                .and_then(|_| self.link(&id, store))
+            {
+                Ok(()) => SaveOutcome::Saved(ScreenCmd::Pop),
                 Err(e) => SaveOutcome::Failed(e),
             },
         }
@@ -501,7 +620,7 @@ impl FormModel for FacilityModel {
             return Ok(None);
         };
         Ok(store.facility(id)?.map(|f| Stored {
-            values: values_of(&FacilityInput::from_data(&f.data)),
+            values: values_of(&FacilityInput::from_data(&f.data), f.village_id.as_deref()),
             updated_by: f.meta.updated_by.clone(),
             updated_at: f.meta.updated_at.clone(),
             record: f,
@@ -515,7 +634,7 @@ impl FormModel for FacilityModel {
     }
 
     fn reopen(record: Facility, store: &Store) -> Result<Form<Self>, crate::store::StoreError> {
-        Ok(edit_form(record, store.today()))
+        Ok(edit_form(record, store))
     }
 
     fn conflict_name(&self) -> Option<String> {
@@ -551,17 +670,23 @@ impl FormModel for FacilityModel {
     }
 }
 
-fn edit_form(facility: Facility, today: chrono::NaiveDate) -> Form<FacilityModel> {
-    let values = values_of(&FacilityInput::from_data(&facility.data));
-    let model = FacilityModel {
-        mode: Mode::Edit {
-            id: facility.id,
-            version: facility.meta.version,
-            name: facility.data.name,
-        },
-        dup: None,
+fn edit_form(facility: Facility, store: &Store) -> Form<FacilityModel> {
+    let values = values_of(
+        &FacilityInput::from_data(&facility.data),
+        facility.village_id.as_deref(),
+    );
+    let commune = facility.data.commune_code.clone();
+    let mode = Mode::Edit {
+        id: facility.id,
+        version: facility.meta.version,
+        name: facility.data.name,
     };
-    Form::new(model, specs(), values, today)
+    Form::new(
+        FacilityModel::new(mode, store, &commune),
+        specs(),
+        values,
+        store.today(),
+    )
 }
 
 /// The facility form: a new facility or an edit.
@@ -583,12 +708,9 @@ impl FormScreen {
                 input.commune_code = only.clone();
             }
         }
-        let model = FacilityModel {
-            mode: Mode::Create,
-            dup: None,
-        };
+        let model = FacilityModel::new(Mode::Create, store, &input.commune_code);
         FormScreen {
-            form: Form::new(model, specs(), values_of(&input), store.today()),
+            form: Form::new(model, specs(), values_of(&input, None), store.today()),
         }
     }
 
@@ -597,7 +719,7 @@ impl FormScreen {
     pub fn edit(facility: Facility, env: &Env, store: &Store) -> FormScreen {
         let _ = env;
         FormScreen {
-            form: edit_form(facility, store.today()),
+            form: edit_form(facility, store),
         }
     }
 
@@ -610,6 +732,11 @@ impl FormScreen {
 
     pub fn value(&self, field: FacilityField) -> String {
         self.input().get(field).to_string()
+    }
+
+    /// The key of the focused field (a facility field's, or the register's village).
+    pub fn focused_key(&self) -> &'static str {
+        self.form.focused_key()
     }
 
     pub fn focused_field(&self) -> FacilityField {

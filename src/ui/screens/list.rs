@@ -84,7 +84,40 @@ impl Row {
             .trim_end()
             .to_string();
     }
+}
 
+/// What the list marks beside a window of facilities, read in one go: an open proposal,
+/// and the best title of their products (dated against the store's today; a facility
+/// without product titles keeps the marks of its own old OCOP/typical fields).
+struct Marks {
+    open: std::collections::HashSet<String>,
+    titles: std::collections::HashMap<String, Vec<crate::record::TitleRecord>>,
+    today: chrono::NaiveDate,
+}
+
+impl Marks {
+    fn load(store: &Store, ids: &[String]) -> Marks {
+        let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+        Marks {
+            open: store
+                .facilities_with_open_proposals(ids)
+                .unwrap_or_default(),
+            titles: store.titles_of_facilities(&refs).unwrap_or_default(),
+            today: store.today(),
+        }
+    }
+
+    fn apply(&self, lang: Lang, row: &mut Row) {
+        if let Some(ts) = self.titles.get(&row.id) {
+            row.markers = crate::words::village::title_mark(lang, ts, self.today);
+        }
+        if self.open.contains(&row.id) {
+            row.mark_open_proposal();
+        }
+    }
+}
+
+impl Row {
     /// The cells after the name and the commune, in `list_columns` order.
     fn other_cells(&self) -> [TableCell; 4] {
         [
@@ -100,7 +133,7 @@ impl Row {
 /// The list's columns, shared by the list and the search results.
 fn list_columns(lang: Lang) -> [Column; 6] {
     [
-        Column::new(tr(lang, "ui.list.col.name"), Constraint::Fill(1)).highlight(),
+        Column::new(tr(lang, "ui.list.col.name"), Constraint::Fill(1)),
         Column::new(tr(lang, "ui.list.col.commune"), Constraint::Length(12)),
         Column::new(tr(lang, "ui.list.col.trade_group"), Constraint::Length(4)),
         Column::new(tr(lang, "ui.list.col.workers"), Constraint::Length(5)).right(),
@@ -179,6 +212,13 @@ pub struct ListScreen {
     loads: usize,
     /// Communes in the collaborator's scope (the commune filter offers these).
     scope: Vec<String>,
+    /// A commune or area collaborator's own communes: the list and the search show only
+    /// these until `o` shows the other areas too (read-only). None for a province.
+    own_area: Option<Vec<String>>,
+    /// `o`: the other areas are shown too.
+    other_areas: bool,
+    /// The ids of the facilities in the own area (search results are narrowed to them).
+    own_ids: Option<std::collections::HashSet<String>>,
     search: Option<Search>,
     index: IndexState,
     /// A load failed: said instead of the rows.
@@ -198,6 +238,9 @@ impl ListScreen {
             rows_from: 0,
             loads: 0,
             scope: Vec::new(),
+            own_area: store.own_area(),
+            other_areas: false,
+            own_ids: None,
             search: None,
             index: IndexState::Missing,
             error: None,
@@ -269,6 +312,20 @@ impl ListScreen {
         &self.filter
     }
 
+    /// Whether the facilities outside the own area are shown too (`o`).
+    pub fn shows_other_areas(&self) -> bool {
+        self.other_areas
+    }
+
+    /// What the store is asked for: the user's filter, within the own area unless `o`.
+    fn shown_filter(&self) -> FacilityFilter {
+        let mut f = self.filter.clone();
+        if let (Some(own), false, None) = (&self.own_area, self.other_areas, &f.communes) {
+            f.communes = Some(own.clone());
+        }
+        f
+    }
+
     // ----- loading -----
 
     fn current_row(&self) -> Option<&Row> {
@@ -283,7 +340,12 @@ impl ListScreen {
     /// still near (an edit can move it far away in the sort order: then the position stays).
     fn reload(&mut self, store: &Store) {
         let keep = self.current_row().map(|r| r.id.clone());
-        match store.count_facilities(&self.filter) {
+        let shown = self.shown_filter();
+        self.own_ids = match (&self.own_area, self.other_areas) {
+            (Some(_), false) => store.facility_ids_shown(&shown).ok(),
+            _ => None,
+        };
+        match store.count_facilities(&shown) {
             Ok(n) => {
                 self.total = n;
                 self.error = None;
@@ -311,7 +373,9 @@ impl ListScreen {
         if self.search.as_ref().is_some_and(|s| s.active()) {
             return;
         }
-        if let Ok(Some(pos)) = store.facility_position(&self.filter, self.sort, self.desc, id) {
+        if let Ok(Some(pos)) =
+            store.facility_position(&self.shown_filter(), self.sort, self.desc, id)
+        {
             self.window.select(pos, self.total);
             self.ensure_loaded(store);
         }
@@ -333,16 +397,14 @@ impl ListScreen {
         }
         let from = vis.start.saturating_sub(MARGIN);
         let limit = (page + 2 * MARGIN).max(CHUNK);
-        match store.list_facilities(&self.filter, self.sort, self.desc, from, limit) {
+        match store.list_facilities(&self.shown_filter(), self.sort, self.desc, from, limit) {
             Ok(fs) => {
                 self.rows = fs.iter().map(|f| Row::new(self.lang, f)).collect();
                 // One lookup for the whole window, not one per drawn row.
                 let ids: Vec<String> = fs.iter().map(|f| f.id.clone()).collect();
-                let open = store
-                    .facilities_with_open_proposals(&ids)
-                    .unwrap_or_default();
-                for r in self.rows.iter_mut().filter(|r| open.contains(&r.id)) {
-                    r.mark_open_proposal();
+                let marks = Marks::load(store, &ids);
+                for r in self.rows.iter_mut() {
+                    marks.apply(self.lang, r);
                 }
                 self.rows_from = from;
                 self.loads += 1;
@@ -378,9 +440,19 @@ impl ListScreen {
         }
         search.searched_for = q.clone();
         let lang = self.lang;
+        let own = self.own_ids.as_ref();
+        // Narrowed to the own area after ranking: ask for more so that the area's best
+        // matches are still among them.
+        let limit = if own.is_some() {
+            SEARCH_LIMIT * 4
+        } else {
+            SEARCH_LIMIT
+        };
         search.hits = index
-            .search(&q, SEARCH_LIMIT)
+            .search(&q, limit)
             .into_iter()
+            .filter(|h| own.is_none_or(|ids| ids.contains(index.doc(h.index).id)))
+            .take(SEARCH_LIMIT)
             .map(|h| {
                 let doc = index.doc(h.index);
                 let name = sanitize(doc.name);
@@ -431,15 +503,11 @@ impl ListScreen {
             return;
         }
         let ids: Vec<String> = missing.iter().map(|&i| search.hits[i].id.clone()).collect();
-        let open = store
-            .facilities_with_open_proposals(&ids)
-            .unwrap_or_default();
+        let marks = Marks::load(store, &ids);
         for (i, id) in missing.into_iter().zip(&ids) {
             if let Ok(Some(f)) = store.facility(id) {
                 let mut row = Row::new(lang, &f);
-                if open.contains(id) {
-                    row.mark_open_proposal();
-                }
+                marks.apply(lang, &mut row);
                 search.hits[i].row = Some(row);
             }
         }
@@ -780,6 +848,9 @@ impl Screen for ListScreen {
         match action {
             _ if action.is_move() => true,
             Action::Search | Action::Sort | Action::Filter => true,
+            Action::OtherAreas => self.own_area.is_some(),
+            // Esc leaves the archive view.
+            Action::Back => self.filter.archived,
             // New facilities are added from the current list, not from the archive.
             Action::New => !self.filter.archived,
             Action::Open | Action::Edit => self.current_row().is_some(),
@@ -794,6 +865,14 @@ impl Screen for ListScreen {
     fn handle_action(&mut self, action: Action, env: &Env, store: &mut Store) -> ScreenCmd {
         if self.search.is_some() {
             return self.search_action(action, store);
+        }
+        if matches!(action, Action::Archive | Action::Restore) {
+            let refused = self
+                .current_row()
+                .and_then(|r| super::refuse_for_facility(self.lang, store, &r.id));
+            if let Some(refused) = refused {
+                return refused;
+            }
         }
         match action {
             Action::Search => {
@@ -836,6 +915,17 @@ impl Screen for ListScreen {
                     None => ScreenCmd::None,
                 }
             }
+            Action::OtherAreas => {
+                self.other_areas = !self.other_areas;
+                self.refilter(store);
+                self.requery(true);
+                ScreenCmd::None
+            }
+            Action::Back if self.filter.archived => {
+                self.filter.archived = false;
+                self.refilter(store);
+                ScreenCmd::None
+            }
             Action::Archive => match self.current_row() {
                 Some(r) if !self.filter.archived => ScreenCmd::Confirm {
                     message: trf(env.lang, "ui.list.confirm_archive", &[&r.name]),
@@ -843,7 +933,8 @@ impl Screen for ListScreen {
                 },
                 _ => ScreenCmd::None,
             },
-            Action::Restore => self.set_archived(false, store),
+            // Only in the archive view: `u` on a current facility restores nothing.
+            Action::Restore if self.filter.archived => self.set_archived(false, store),
             Action::Sort => ScreenCmd::OpenPicker {
                 title: tr(env.lang, "ui.sort.title").to_string(),
                 items: self.sort_items(),
@@ -881,10 +972,11 @@ impl Screen for ListScreen {
                 format::position_of(lang, pos, self.total)
             }
         };
-        let title_key = if self.filter.archived {
-            "ui.list.title_archived"
-        } else {
-            "ui.list.title"
+        let title_key = match (self.filter.archived, self.other_areas) {
+            (true, false) => "ui.list.title_archived",
+            (true, true) => "ui.list.title_archived_other_areas",
+            (false, false) => "ui.list.title",
+            (false, true) => "ui.list.title_other_areas",
         };
         let title = tr(lang, title_key);
         let right = Some((counter.as_str(), theme.base));
@@ -963,15 +1055,9 @@ impl Screen for ListScreen {
         true
     }
 
-    fn on_pick(
-        &mut self,
-        purpose: PickPurpose,
-        code: &str,
-        env: &Env,
-        store: &mut Store,
-    ) -> ScreenCmd {
+    fn on_pick(&mut self, p: PickPurpose, code: &str, env: &Env, store: &mut Store) -> ScreenCmd {
         let l = env.lang;
-        match purpose {
+        match p {
             PickPurpose::Sort => {
                 if let Some((_, sort, desc, _)) = SORTS.iter().find(|(c, ..)| *c == code) {
                     self.sort = *sort;

@@ -19,9 +19,12 @@
 //! help and the palette show exactly those.
 
 pub mod accounts;
+pub mod activities;
+pub mod activity_form;
 pub mod agenda;
 pub mod bundles;
 pub mod consult;
+pub mod dashboard;
 pub mod detail;
 pub mod form;
 pub mod list;
@@ -29,8 +32,11 @@ pub mod needs;
 pub mod proposal_form;
 pub mod proposal_view;
 pub mod proposals;
+pub mod report;
 pub mod setup;
 pub mod snapshots;
+pub mod village_form;
+pub mod villages;
 
 use std::any::Any;
 
@@ -47,9 +53,12 @@ use crate::ui::widgets::PickItem;
 use crate::words::Lang;
 
 pub use accounts::AccountsScreen;
+pub use activities::ActivitiesScreen;
+pub use activity_form::ActivityFormScreen;
 pub use agenda::AgendaScreen;
 pub use bundles::BundlesScreen;
 pub use consult::ConsultScreen;
+pub use dashboard::DashboardScreen;
 pub use detail::DetailScreen;
 pub use form::FormScreen;
 pub use list::ListScreen;
@@ -57,6 +66,7 @@ pub use needs::NeedsScreen;
 pub use proposal_form::ProposalFormScreen;
 pub use proposal_view::ProposalViewScreen;
 pub use proposals::ProposalsScreen;
+pub use report::ReportScreen;
 pub use setup::SetupScreen;
 pub use snapshots::SnapshotsScreen;
 
@@ -102,6 +112,21 @@ pub(crate) fn filter_picker(
         items,
         purpose,
     }
+}
+
+/// The contexts of a screen that may be asking in a prompt: the form's while it asks (printable
+/// keys type the answer), else its own.
+pub(crate) fn prompt_contexts(asking: bool, otherwise: &'static [Context]) -> &'static [Context] {
+    if asking {
+        &[Context::Form]
+    } else {
+        otherwise
+    }
+}
+
+/// What a one-field prompt answers to: Enter or Save submits, Back cancels.
+pub(crate) fn prompt_handles(action: Action) -> bool {
+    matches!(action, Action::Open | Action::Save | Action::Back)
 }
 
 /// Every entry of a code list as a picker item, in `form`.
@@ -176,6 +201,22 @@ pub enum PickPurpose {
     ProjectStage,
     /// Proposals (F5): filter by batch ("" = all).
     ProjectBatch,
+    /// Activity form: its kind.
+    ActivityKind,
+    /// Activity form: add or take away an attendee facility.
+    ActivityFacility,
+    /// Activities (F10): filter by kind ("" = all).
+    ActivityKindFilter,
+    /// Facility form: the registered craft village ("" = none).
+    Village,
+    /// Report: the period.
+    ReportPeriod,
+    /// Report: the scope ("" = the profile's).
+    ReportScope,
+    /// Dashboard: the year.
+    DashboardYear,
+    /// Dashboard: which target to set.
+    TargetKey,
 }
 
 /// What a screen asks of the app.
@@ -229,6 +270,13 @@ pub enum ScreenCmd {
     /// Replace the database by this snapshot: the event loop closes the app's connection,
     /// restores, and reopens the app on the result (`Effect::Restore`).
     RestoreDatabase(std::path::PathBuf),
+    /// Count the report of `period` over `scope`: on a job thread with progress when the
+    /// database is a file (a province's year takes a while), else right here; the result
+    /// arrives through [`Screen::on_report`].
+    ComputeReport {
+        period: crate::domain::report::Period,
+        scope: crate::store::report::ReportScope,
+    },
 }
 
 /// `n`: the facility form, blank.
@@ -254,6 +302,16 @@ fn commune_of(store: &Store, facility_id: &str) -> Option<String> {
         .map(|f| f.data.commune_code)
 }
 
+/// [`refuse_out_of_scope`] for the facility `facility_id` (None when it is gone: the action
+/// says so itself).
+pub(super) fn refuse_for_facility(
+    lang: Lang,
+    store: &Store,
+    facility_id: &str,
+) -> Option<ScreenCmd> {
+    commune_of(store, facility_id).and_then(|c| refuse_out_of_scope(lang, store, &c))
+}
+
 /// `e`: the facility form over `facility` (saving checks its version).
 pub fn edit_facility_form(facility: Facility, env: &Env, store: &mut Store) -> ScreenCmd {
     if let Some(refused) = refuse_out_of_scope(env.lang, store, &facility.data.commune_code) {
@@ -269,9 +327,7 @@ pub fn log_consultation(
     lang: Lang,
     store: &Store,
 ) -> ScreenCmd {
-    if let Some(refused) =
-        commune_of(store, facility_id).and_then(|c| refuse_out_of_scope(lang, store, &c))
-    {
+    if let Some(refused) = refuse_for_facility(lang, store, facility_id) {
         return refused;
     }
     ScreenCmd::Push(Box::new(ConsultScreen::new_for(
@@ -312,9 +368,7 @@ pub fn open_facility(id: &str, lang: Lang, store: &Store) -> ScreenCmd {
 
 /// `f` on a facility: a proposal form prefilled from it and its recorded needs.
 pub fn flag_facility(facility_id: &str, env: &Env, store: &mut Store) -> ScreenCmd {
-    if let Some(refused) =
-        commune_of(store, facility_id).and_then(|c| refuse_out_of_scope(env.lang, store, &c))
-    {
+    if let Some(refused) = refuse_for_facility(env.lang, store, facility_id) {
         return refused;
     }
     match ProposalFormScreen::new_for(facility_id, store) {
@@ -339,6 +393,10 @@ pub fn open_view(action: Action, top: &dyn Screen, env: &Env, store: &mut Store)
         Action::Snapshots => Box::new(SnapshotsScreen::new(env.lang, store)),
         Action::Accounts => Box::new(AccountsScreen::new(env.lang, store)),
         Action::Bundles => Box::new(BundlesScreen::new(env.lang, store)),
+        Action::Activities => Box::new(ActivitiesScreen::new(env.lang, store)),
+        Action::Villages => Box::new(villages::VillagesScreen::new(env.lang, store)),
+        Action::Report => Box::new(ReportScreen::new(env.lang, store)),
+        Action::Dashboard => Box::new(DashboardScreen::new(env.lang, store)),
         _ => return ScreenCmd::None,
     };
     if top.is_view() {
@@ -396,14 +454,8 @@ pub trait Screen: AsAny + std::fmt::Debug {
     }
 
     /// The code chosen in a picker this screen opened.
-    fn on_pick(
-        &mut self,
-        purpose: PickPurpose,
-        code: &str,
-        env: &Env,
-        store: &mut Store,
-    ) -> ScreenCmd {
-        let _ = (purpose, code, env, store);
+    fn on_pick(&mut self, p: PickPurpose, code: &str, env: &Env, store: &mut Store) -> ScreenCmd {
+        let _ = (p, code, env, store);
         ScreenCmd::None
     }
 
@@ -445,6 +497,23 @@ pub trait Screen: AsAny + std::fmt::Debug {
 
     fn has_unsaved_changes(&self) -> bool {
         false
+    }
+
+    /// The screen was just pushed (or put in place of another): a first load that runs as a
+    /// job starts here.
+    fn on_shown(&mut self, store: &mut Store) -> ScreenCmd {
+        let _ = store;
+        ScreenCmd::None
+    }
+
+    /// A report asked for with [`ScreenCmd::ComputeReport`] is ready (or failed, in words).
+    fn on_report(&mut self, result: Result<crate::store::report::Report, String>) {
+        let _ = result;
+    }
+
+    /// The report job's progress: parts done of all.
+    fn on_report_progress(&mut self, done: usize, total: usize) {
+        let _ = (done, total);
     }
 
     /// Whether this is one of the views [`open_view`] opens (another view replaces it rather

@@ -441,16 +441,12 @@ impl Screen for NeedsScreen {
     }
 
     fn contexts(&self) -> &'static [Context] {
-        if self.asking.is_some() {
-            &[Context::Form]
-        } else {
-            &[Context::List]
-        }
+        super::prompt_contexts(self.asking.is_some(), &[Context::List])
     }
 
     fn handles(&self, action: Action) -> bool {
         if self.asking.is_some() {
-            return matches!(action, Action::Open | Action::Save | Action::Back);
+            return super::prompt_handles(action);
         }
         match action {
             _ if action.is_move() => true,
@@ -630,16 +626,10 @@ impl Screen for NeedsScreen {
         self.asking.as_mut().map(|(p, _)| p.paste(text)).is_some()
     }
 
-    fn on_pick(
-        &mut self,
-        purpose: PickPurpose,
-        code: &str,
-        env: &Env,
-        store: &mut Store,
-    ) -> ScreenCmd {
+    fn on_pick(&mut self, p: PickPurpose, code: &str, env: &Env, store: &mut Store) -> ScreenCmd {
         let l = env.lang;
         let some = |c: &str| (!c.is_empty()).then(|| c.to_string());
-        match purpose {
+        match p {
             PickPurpose::FilterMenu => match code {
                 "since" | "until" => {
                     let (bound, label, value) = if code == "since" {

@@ -160,6 +160,8 @@ pub struct ProposalModel {
     facility_name: String,
     /// For the cap and eligibility warnings while typing.
     facility: FacilityData,
+    /// Linked to a recognised village of the register (eligibility of a city's phường).
+    in_recognised_village: bool,
     today: NaiveDate,
     /// The caps in force here, read once when the form opens.
     caps: crate::domain::caps::SupportCaps,
@@ -289,15 +291,23 @@ impl FormModel for ProposalModel {
     fn validate(&self, values: &Values, _store: &Store) -> Issues {
         match validate(&self.input(values), self.today) {
             Ok((data, mut warnings)) => {
-                warnings
-                    .0
-                    .extend(assess(&data, &self.facility, self.today, &self.caps).0);
+                warnings.0.extend(
+                    assess(
+                        &data,
+                        &self.facility,
+                        self.in_recognised_village,
+                        self.today,
+                        &self.caps,
+                    )
+                    .0,
+                );
                 warnings
             }
             Err(mut issues) => {
                 // The eligibility warnings do not depend on what is typed: keep them shown.
                 issues.0.extend(crate::domain::proposal::check_eligibility(
                     &self.facility,
+                    self.in_recognised_village,
                     self.today,
                 ));
                 issues
@@ -381,6 +391,10 @@ impl ProposalFormScreen {
             facility_id: input.facility_id.clone(),
             facility_name: facility_name.to_string(),
             facility,
+            // Unreadable: not known to be in a recognised village (the warning shows).
+            in_recognised_village: store
+                .in_recognised_village(&input.facility_id)
+                .unwrap_or(false),
             today: store.today(),
             // Unreadable caps leave none known, which the form then says plainly.
             caps: store.support_caps().unwrap_or_default(),

@@ -20,7 +20,7 @@ use crate::store::{ProjectFilter, ProjectSums, ProjectTotals, ProposalFilter, St
 use crate::text::sanitize;
 use crate::ui::keymap::{Action, Context};
 use crate::ui::widgets::bars::wrap;
-use crate::ui::widgets::table::render_table;
+use crate::ui::widgets::table::render_list;
 use crate::ui::widgets::{dim_line, screen_frame};
 use crate::ui::widgets::{fit, width, Column, ListWindow, PickItem};
 use crate::words::format;
@@ -290,34 +290,24 @@ impl ProposalsScreen {
             Column::new(tr(l, "ui.proposals.col.status"), Constraint::Length(10)),
             Column::new(tr(l, "ui.proposals.col.category"), Constraint::Length(4)),
             Column::new(tr(l, "ui.proposals.col.funding"), Constraint::Length(5)),
-            Column::new(tr(l, "ui.proposals.col.facility"), Constraint::Fill(1)).highlight(),
+            Column::new(tr(l, "ui.proposals.col.facility"), Constraint::Fill(1)),
             Column::new(
                 tr(l, "ui.proposals.col.support"),
                 Constraint::Length(AMOUNT_W as u16),
             )
             .right(),
         ];
-        render_table(
-            frame.buffer_mut(),
-            area,
-            &columns,
-            true,
-            self.rows.len(),
-            &self.window,
-            env.theme,
-            "",
-            |i| match self.rows.get(i) {
-                Some(r) => vec![
-                    r.year.clone(),
-                    r.status.clone(),
-                    r.category.clone(),
-                    r.funding.clone(),
-                    r.facility.clone(),
-                    r.support.clone(),
-                ],
-                None => Vec::new(),
-            },
-        );
+        let rows = (self.rows.as_slice(), &self.window);
+        render_list(frame, area, &columns, rows, env.theme, "", |r| {
+            vec![
+                r.year.clone(),
+                r.status.clone(),
+                r.category.clone(),
+                r.funding.clone(),
+                r.facility.clone(),
+                r.support.clone(),
+            ]
+        });
     }
 
     /// Per category: code, a bar of the support asked, then support asked, approved
@@ -557,13 +547,7 @@ impl Screen for ProposalsScreen {
         }
     }
 
-    fn on_pick(
-        &mut self,
-        purpose: PickPurpose,
-        code: &str,
-        env: &Env,
-        store: &mut Store,
-    ) -> ScreenCmd {
+    fn on_pick(&mut self, p: PickPurpose, code: &str, env: &Env, store: &mut Store) -> ScreenCmd {
         let l = env.lang;
         let some = |c: &str| (!c.is_empty()).then(|| c.to_string());
         let picker =
@@ -572,7 +556,7 @@ impl Screen for ProposalsScreen {
                 items,
                 purpose,
             };
-        match purpose {
+        match p {
             PickPurpose::FilterMenu => match code {
                 "status" => {
                     let mut items = vec![PickItem::new("", tr(l, "ui.filter.all_statuses"))];

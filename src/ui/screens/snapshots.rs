@@ -14,8 +14,8 @@ use crate::store::{Snapshot, SnapshotReason, Store};
 use crate::text::sanitize;
 use crate::ui::keymap::{Action, Context};
 use crate::ui::widgets::bars::wrap;
-use crate::ui::widgets::table::render_table;
-use crate::ui::widgets::{dim_line, screen_frame};
+use crate::ui::widgets::table::render_list;
+use crate::ui::widgets::{dim_line, list_frame};
 use crate::ui::widgets::{Column, ListWindow};
 use crate::words::format;
 use crate::words::{tr, trf, Lang};
@@ -172,10 +172,8 @@ impl Screen for SnapshotsScreen {
     fn render(&self, frame: &mut Frame, area: Rect, env: &Env, _focused: bool) {
         let l = env.lang;
         let theme = env.theme;
-        let count = trf(l, "ui.snapshots.count", &[&format::count(self.rows.len())]);
-        let title = tr(l, "ui.snapshots.title");
-        let right = Some((count.as_str(), theme.base));
-        let Some(inner) = screen_frame(frame, area, theme, title, right, (20, 3)) else {
+        let head = ("ui.snapshots.title", "ui.snapshots.count", self.rows.len());
+        let Some(inner) = list_frame(frame, area, env, head) else {
             return;
         };
         let Some(dir) = &self.dir else {
@@ -206,7 +204,7 @@ impl Screen for SnapshotsScreen {
             return;
         }
         let columns = [
-            Column::new(tr(l, "cli.snapshots.col.at"), Constraint::Length(16)).highlight(),
+            Column::new(tr(l, "cli.snapshots.col.at"), Constraint::Length(16)),
             Column::new(tr(l, "cli.snapshots.col.reason"), Constraint::Fill(1)),
             Column::new(
                 tr(l, "cli.snapshots.col.facilities"),
@@ -220,26 +218,16 @@ impl Screen for SnapshotsScreen {
             .right(),
             Column::new(tr(l, "cli.snapshots.col.size"), Constraint::Length(10)).right(),
         ];
-        render_table(
-            frame.buffer_mut(),
-            rest,
-            &columns,
-            true,
-            self.rows.len(),
-            &self.window,
-            theme,
-            "",
-            |i| match self.rows.get(i) {
-                Some(r) => vec![
-                    r.at.clone(),
-                    r.reason.clone(),
-                    r.facilities.clone(),
-                    r.consultations.clone(),
-                    r.size.clone(),
-                ],
-                None => Vec::new(),
-            },
-        );
+        let rows = (self.rows.as_slice(), &self.window);
+        render_list(frame, rest, &columns, rows, theme, "", |r| {
+            vec![
+                r.at.clone(),
+                r.reason.clone(),
+                r.facilities.clone(),
+                r.consultations.clone(),
+                r.size.clone(),
+            ]
+        });
     }
 
     fn on_confirm(&mut self, action: Action, env: &Env, store: &mut Store) -> ScreenCmd {

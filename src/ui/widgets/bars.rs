@@ -61,7 +61,11 @@ pub fn render_header_with_alert(
     }
 }
 
-/// Footer hints "F1 Trợ giúp  : Lệnh  …", as many whole hints as fit.
+/// The hints a footer never drops: help, quit and back (a person must always find the way out).
+const ESSENTIAL_HINTS: [&str; 3] = ["ui.action.help", "ui.action.quit", "ui.action.back"];
+
+/// Footer hints "F1 Trợ giúp  : Lệnh  …", as many whole hints as fit. When not all fit, the
+/// last ones (the least important) give way first, never help, quit or back.
 pub fn render_footer(
     buf: &mut Buffer,
     area: Rect,
@@ -75,12 +79,32 @@ pub fn render_footer(
     let line = Rect { height: 1, ..area };
     buf.set_style(line, theme.footer);
     let max = line.width as usize;
+    let cost =
+        |(keys, label): &(String, &'static str)| 2 + width(keys) + 1 + width(tr(lang, label));
+    let essential = |label: &str| ESSENTIAL_HINTS.contains(&label);
+    // The first hint is preceded by one space, not two.
+    let mut used = 1 + hints
+        .iter()
+        .filter(|h| essential(h.1))
+        .map(cost)
+        .sum::<usize>()
+        .saturating_sub(1);
+    let mut shown: Vec<bool> = hints.iter().map(|h| essential(h.1)).collect();
+    for (i, h) in hints.iter().enumerate() {
+        if !shown[i] && used + cost(h) <= max {
+            used += cost(h);
+            shown[i] = true;
+        } else if !shown[i] {
+            // Keep the order's priority: a later, shorter hint does not pass an earlier one.
+            break;
+        }
+    }
     let mut x = 0usize;
-    for (keys, label) in hints {
+    for (h, _) in hints.iter().zip(&shown).filter(|(_, s)| **s) {
+        let (keys, label) = h;
         let label = tr(lang, label);
         let sep = if x == 0 { 1 } else { 2 };
-        let need = sep + width(keys) + 1 + width(label);
-        if x + need > max {
+        if x + sep + width(keys) + 1 + width(label) > max {
             break;
         }
         x += sep;
@@ -109,7 +133,7 @@ pub fn render_toast(buf: &mut Buffer, area: Rect, text: &str, style: Style) {
     let top = area.y + area.height - lines.len() as u16;
     for (i, l) in lines.iter().enumerate() {
         let y = top + i as u16;
-        // Blank the whole line first: the message sits over the screen's bottom border.
+        // Blank the whole line first: the message sits over the last rows of the screen.
         let blank = " ".repeat(area.width as usize);
         buf.set_stringn(area.x, y, blank, area.width as usize, style);
         buf.set_stringn(area.x + 1, y, l, inner_w, style);
@@ -192,16 +216,40 @@ mod tests {
         assert!(row(&buf, 4).trim_end().ends_with('…'), "{:?}", row(&buf, 4));
     }
 
+    /// The footer of `hints` (keys, label key) drawn `w` cells wide, in Vietnamese.
+    fn footer(w: u16, hints: &[(&str, &'static str)]) -> String {
+        let area = Rect::new(0, 0, w, 1);
+        let mut buf = Buffer::empty(area);
+        let hints: Vec<(String, &'static str)> =
+            hints.iter().map(|(k, l)| (k.to_string(), *l)).collect();
+        render_footer(&mut buf, area, &hints, &Theme::mono(), Lang::Vi);
+        row(&buf, 0)
+    }
+
     #[test]
     fn footer_keeps_whole_hints() {
-        let area = Rect::new(0, 0, 24, 1);
-        let mut buf = Buffer::empty(area);
-        let hints = vec![
-            ("F1".to_string(), "ui.action.help"),
-            ("q".to_string(), "ui.action.quit"),
-        ];
-        render_footer(&mut buf, area, &hints, &Theme::mono(), Lang::Vi);
-        let text = row(&buf, 0);
+        let text = footer(24, &[("F1", "ui.action.help"), ("q", "ui.action.quit")]);
         assert!(text.starts_with(" F1 Trợ giúp  q Thoát"), "{text}");
+    }
+
+    #[test]
+    fn footer_drops_the_last_hints_never_quit_or_back() {
+        let text = footer(
+            50,
+            &[
+                ("F1", "ui.action.help"),
+                ("Enter", "ui.action.open"),
+                ("/", "ui.action.search"),
+                ("n", "ui.action.new"),
+                ("Esc", "ui.action.back"),
+                ("q", "ui.action.quit"),
+            ],
+        );
+        assert!(text.starts_with(" F1 Trợ giúp  Enter Mở"), "{text}");
+        assert!(text.trim_end().ends_with("Esc Quay lại  q Thoát"), "{text}");
+        assert!(
+            !text.contains("Tìm") && !text.contains("Thêm mới"),
+            "{text}"
+        );
     }
 }

@@ -5,7 +5,7 @@ use std::cell::Cell;
 
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Widget};
+use ratatui::widgets::{Block, Borders, Widget};
 use ratatui::Frame;
 
 use super::{fit, popup_area, width};
@@ -99,7 +99,7 @@ pub fn render_help(
     lang: Lang,
 ) {
     let popup = popup_area(area, 64, area.height);
-    Clear.render(popup, frame.buffer_mut());
+    super::clear_popup(frame.buffer_mut(), area, popup);
     let lines = help_lines(keymap, lang, theme);
     let inner_h = popup.height.saturating_sub(2) as usize;
     state.page.set(inner_h);

@@ -100,10 +100,21 @@ pub fn screen_frame(
     right: Option<(&str, Style)>,
     (min_w, min_h): (u16, u16),
 ) -> Option<Rect> {
+    // The right part (a counter, the tabs) is kept whole; a title that would run under it is
+    // cut with "…" (or left out) rather than show a fragment.
+    let right_w = right.map_or(0, |(r, _)| width(r) + 2);
+    let room = (area.width as usize).saturating_sub(2 + right_w + 1 + 2);
+    let title = if room >= 4 {
+        fit(title, room)
+    } else {
+        String::new()
+    };
     let mut block = Block::default()
         .borders(Borders::ALL)
-        .border_style(theme.border)
-        .title(Line::from(format!(" {title} ")).style(theme.title));
+        .border_style(theme.border);
+    if !title.is_empty() {
+        block = block.title(Line::from(format!(" {title} ")).style(theme.title));
+    }
     if let Some((right, style)) = right {
         block = block.title(
             Line::from(format!(" {right} "))
@@ -121,6 +132,20 @@ pub fn screen_frame(
         width: inner.width - 2,
         ..inner
     })
+}
+
+/// [`screen_frame`] of a list view: `(title, count, n)` — its title (string-table key) at the
+/// left and its count (a string-table key with one `{}`, given `n`) at the right.
+pub fn list_frame(
+    frame: &mut Frame,
+    area: Rect,
+    env: &crate::ui::screens::Env,
+    (title_key, count_key, n): (&'static str, &'static str, usize),
+) -> Option<Rect> {
+    let count = crate::words::trf(env.lang, count_key, &[&crate::words::format::count(n)]);
+    let title = crate::words::tr(env.lang, title_key);
+    let right = Some((count.as_str(), env.theme.base));
+    screen_frame(frame, area, env.theme, title, right, (20, 3))
 }
 
 /// One line of dim text (a hint, a filter, a folder) on the top row of `area`, cut to its width.
@@ -143,6 +168,34 @@ pub fn popup_area(area: Rect, w: u16, h: u16) -> Rect {
     }
 }
 
+/// Clear `popup` and the rows it spans across `area` (inside the screen's frame, whose side
+/// borders stay): no cut words of the screen below are left at the popup's edges.
+pub fn clear_popup(buf: &mut ratatui::buffer::Buffer, area: Rect, popup: Rect) {
+    let inner = area.inner(ratatui::layout::Margin::new(1, 1));
+    let band = Rect {
+        x: inner.x,
+        width: inner.width,
+        ..popup
+    }
+    .intersection(inner);
+    Clear.render(band, buf);
+    // A pop-up as tall as the screen covers the frame's top and bottom rows: the frame's
+    // line is drawn again beside it (the title and counter would be cut there).
+    let area = area.intersection(buf.area);
+    for y in [area.y, area.bottom().saturating_sub(1)] {
+        if area.height < 2 || y < popup.y || y >= popup.bottom() {
+            continue;
+        }
+        let style = buf[(area.x, y)].style();
+        for x in inner.left()..inner.right() {
+            if x < popup.x || x >= popup.right() {
+                buf[(x, y)].set_symbol("─").set_style(style);
+            }
+        }
+    }
+    Clear.render(popup, buf);
+}
+
 /// A dialog of at most `w`×`h` centred in `area`: clears it, draws its border and ` title `,
 /// and returns the inside of the border.
 pub fn popup_frame(
@@ -153,7 +206,7 @@ pub fn popup_frame(
     theme: &Theme,
 ) -> Rect {
     let popup = popup_area(area, w, h);
-    Clear.render(popup, frame.buffer_mut());
+    clear_popup(frame.buffer_mut(), area, popup);
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.popup_border)

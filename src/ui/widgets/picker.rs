@@ -9,7 +9,7 @@ use fuzzy_matcher::skim::SkimMatcherV2;
 use fuzzy_matcher::FuzzyMatcher;
 use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::{Constraint, Rect};
-use ratatui::widgets::{Block, Borders, Clear, Widget};
+use ratatui::widgets::{Block, Borders, Widget};
 use ratatui::Frame;
 
 use super::table::{render_table, Column, ListWindow};
@@ -194,7 +194,7 @@ impl Picker {
             area.width.saturating_sub(8).clamp(20, 72),
             area.height.saturating_sub(4),
         );
-        Clear.render(popup, frame.buffer_mut());
+        super::clear_popup(frame.buffer_mut(), area, popup);
         let count = trf(
             lang,
             "ui.picker.count",

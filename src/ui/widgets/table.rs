@@ -87,17 +87,16 @@ impl ListWindow {
     }
 }
 
-/// A column: its title and width.
+/// A column: its title and width. A `Length(n)` column is as wide as its widest visible
+/// cell (or title), at most `n` when room is short and wider when the `Fill` columns have
+/// room to spare; a column whose visible cells are all empty is hidden. `Fill` columns
+/// (the name) get the rest.
 #[derive(Debug, Clone)]
 pub struct Column {
     pub title: String,
     pub width: Constraint,
     /// Numbers line up on the right.
     pub align_right: bool,
-    /// The selection is shown on this column only (when any column says so; else on the
-    /// whole row). A long list shows it on the name alone: moving the cursor then rewrites
-    /// a few dozen cells instead of two whole lines, which matters over a slow SSH link.
-    pub highlight: bool,
 }
 
 impl Column {
@@ -106,14 +105,7 @@ impl Column {
             title: title.into(),
             width,
             align_right: false,
-            highlight: false,
         }
-    }
-
-    /// Carries the selection (see [`Column::highlight`]).
-    pub fn highlight(mut self) -> Column {
-        self.highlight = true;
-        self
     }
 
     /// Right-aligned (title and cells).
@@ -248,6 +240,31 @@ fn draw_cell(
     }
 }
 
+/// [`render_table`] of a view's list: a header, then `rows` as `cells` words each (`empty`
+/// when there are none).
+pub fn render_list<T>(
+    frame: &mut ratatui::Frame,
+    area: Rect,
+    columns: &[Column],
+    (rows, window): (&[T], &ListWindow),
+    theme: &Theme,
+    empty: &str,
+    cells: impl Fn(&T) -> Vec<String>,
+) {
+    let row = |i: usize| rows.get(i).map(&cells).unwrap_or_default();
+    render_table(
+        frame.buffer_mut(),
+        area,
+        columns,
+        true,
+        rows.len(),
+        window,
+        theme,
+        empty,
+        row,
+    );
+}
+
 /// Draw a table into `area`: an optional header line, then the visible rows.
 ///
 /// `row(i)` returns the cells of row `i` (fewer cells than columns is fine). `empty` is shown
@@ -297,24 +314,27 @@ pub fn render_table_cells<F>(
     if area.width == 0 || area.height == 0 {
         return;
     }
-    let constraints: Vec<Constraint> = columns.iter().map(|c| c.width).collect();
     let mut body = area;
-    // Columns are laid out once; every line uses the same x positions.
-    let xs = Layout::horizontal(constraints)
-        .spacing(1)
-        .split(Rect { height: 1, ..area });
-    let cells_of = |line: Rect| xs.iter().map(move |r| Rect { y: line.y, ..*r });
     if show_header {
-        let line = Rect { height: 1, ..area };
-        for (col, rect) in columns.iter().zip(cells_of(line)) {
-            let cell = TableCell::new(col.title.clone());
-            draw_cell(buf, rect, &cell, col.align_right, theme.title, theme.dim);
-        }
         body = Rect {
             y: area.y + 1,
             height: area.height - 1,
             ..area
         };
+    }
+    let range = window.visible_range(total, body.height as usize);
+    let rows: Vec<(usize, Vec<TableCell>)> = range.map(|i| (i, row(i))).collect();
+    // Columns are laid out once; every line uses the same x positions (None: hidden).
+    let xs = column_rects(Rect { height: 1, ..area }, columns, &rows);
+    let cells_of = |line: Rect| xs.iter().map(move |r| r.map(|r| Rect { y: line.y, ..r }));
+    if show_header {
+        let line = Rect { height: 1, ..area };
+        for (col, rect) in columns.iter().zip(cells_of(line)) {
+            if let Some(rect) = rect {
+                let cell = TableCell::new(col.title.clone());
+                draw_cell(buf, rect, &cell, col.align_right, theme.title, theme.dim);
+            }
+        }
     }
     if total == 0 {
         if body.height > 0 {
@@ -328,37 +348,153 @@ pub fn render_table_cells<F>(
         }
         return;
     }
-    let partial = columns.iter().any(|c| c.highlight);
-    let range = window.visible_range(total, body.height as usize);
-    for (line_no, i) in range.enumerate() {
+    for (line_no, (i, cells)) in rows.iter().enumerate() {
         let line = Rect {
             y: body.y + line_no as u16,
             height: 1,
             ..body
         };
-        let selected = i == window.selected();
-        let style = if selected && !partial {
+        // One selection style everywhere: the whole row.
+        let selected = *i == window.selected();
+        let style = if selected {
             theme.selected
         } else {
             Style::default()
         };
         buf.set_style(line, style);
-        let cells = row(i);
         let dim = if selected {
             Style::default()
         } else {
             theme.dim
         };
         for ((cell, rect), col) in cells.iter().zip(cells_of(line)).zip(columns) {
-            let style = if selected && col.highlight {
-                buf.set_style(rect, theme.selected);
-                theme.selected
-            } else {
-                style
-            };
-            draw_cell(buf, rect, cell, col.align_right, style, dim);
+            if let Some(rect) = rect {
+                draw_cell(buf, rect, cell, col.align_right, style, dim);
+            }
         }
     }
+}
+
+/// Where each column goes on a line of `line.width` cells, by the content of the visible
+/// rows (see [`Column`]); None for a hidden column.
+fn column_rects(
+    line: Rect,
+    columns: &[Column],
+    rows: &[(usize, Vec<TableCell>)],
+) -> Vec<Option<Rect>> {
+    let content = |c: usize| {
+        rows.iter()
+            .filter_map(|(_, cells)| cells.get(c))
+            .map(|cell| clean(&cell.text).width())
+            .max()
+            .unwrap_or(0)
+    };
+    // (narrow, wanted) widths of the Length columns; None for Fill columns.
+    let mut sized: Vec<Option<(usize, usize)>> = columns
+        .iter()
+        .enumerate()
+        .map(|(c, col)| match col.width {
+            Constraint::Length(n) => {
+                let widest = content(c);
+                let want = if widest == 0 && !rows.is_empty() {
+                    0
+                } else {
+                    widest.max(col.title.width())
+                };
+                Some((want.min(n as usize), want))
+            }
+            _ => None,
+        })
+        .collect();
+    let shown = |s: &Option<(usize, usize)>| s.is_none_or(|(_, want)| want > 0);
+    let gaps = sized.iter().filter(|s| shown(s)).count().saturating_sub(1);
+    let avail = (line.width as usize).saturating_sub(gaps);
+    let fill_want: usize = columns
+        .iter()
+        .enumerate()
+        .filter(|(c, _)| sized[*c].is_none())
+        .map(|(c, col)| content(c).max(col.title.width()))
+        .sum();
+    let has_fill = sized.iter().any(Option::is_none);
+    let narrow: usize = sized.iter().flatten().map(|(n, _)| n).sum();
+    // Short of room, the Fill columns (the name) keep at least two fifths of the line (or
+    // what they need): the Length columns then give up the part of their title that is
+    // wider than their content (the title is cut, the values are not).
+    let fill_min = fill_want.min(avail * 2 / 5);
+    if has_fill && avail.saturating_sub(narrow) < fill_min {
+        let mut short = fill_min - avail.saturating_sub(narrow);
+        for (c, s) in sized.iter_mut().enumerate() {
+            if let Some((n, want)) = s {
+                let floor = content(c).clamp(2, *n);
+                let give = (*n - floor).min(short);
+                *n -= give;
+                *want = (*want).max(*n);
+                short -= give;
+            }
+        }
+    }
+    let narrow: usize = sized.iter().flatten().map(|(n, _)| n).sum();
+    // Room the Fill columns do not need: the Length columns grow towards their content.
+    let mut spare = avail.saturating_sub(narrow + fill_want);
+    for (n, want) in sized.iter_mut().flatten() {
+        let grow = (*want - *n).min(spare);
+        *n += grow;
+        spare -= grow;
+    }
+    let visible: Vec<usize> = (0..columns.len()).filter(|&c| shown(&sized[c])).collect();
+    let constraints: Vec<Constraint> = visible
+        .iter()
+        .map(|&c| match sized[c] {
+            Some((n, _)) => Constraint::Length(n as u16),
+            None => columns[c].width,
+        })
+        .collect();
+    let rects = Layout::horizontal(constraints).spacing(1).split(line);
+    let mut out = vec![None; columns.len()];
+    for (k, &c) in visible.iter().enumerate() {
+        out[c] = Some(rects[k]);
+    }
+    out
+}
+
+/// A whole read-only view: its frame (title, and `right` on the top border), a dim line (a
+/// hint, or what went wrong) and a table of `rows` under it.
+pub fn table_view(
+    frame: &mut ratatui::Frame,
+    area: Rect,
+    theme: &Theme,
+    (title, right, bar): (&str, &str, &str),
+    columns: &[Column],
+    window: &ListWindow,
+    rows: &[Vec<String>],
+) {
+    let Some(inner) = super::screen_frame(
+        frame,
+        area,
+        theme,
+        title,
+        Some((right, theme.base)),
+        (20, 3),
+    ) else {
+        return;
+    };
+    super::dim_line(frame, inner, bar, theme);
+    let rest = Rect {
+        y: inner.y + 1,
+        height: inner.height - 1,
+        ..inner
+    };
+    render_table(
+        frame.buffer_mut(),
+        rest,
+        columns,
+        true,
+        rows.len(),
+        window,
+        theme,
+        "",
+        |i| rows.get(i).cloned().unwrap_or_default(),
+    );
 }
 
 #[cfg(test)]
@@ -389,7 +525,7 @@ mod tests {
         let mut buf = Buffer::empty(area);
         let cols = [
             Column::new("", Constraint::Length(10)),
-            Column::new("", Constraint::Length(5)).right(),
+            Column::new("Tổng", Constraint::Length(5)).right(),
         ];
         let w = ListWindow::new();
         render_table_cells(
@@ -409,7 +545,8 @@ mod tests {
             },
         );
         let text: String = (0..20).map(|x| buf[(x, 0)].symbol().to_string()).collect();
-        assert_eq!(text, "Cơ sở Đức     12    ");
+        // Each column as wide as its content (or title): "12" right-aligned under "Tổng".
+        assert_eq!(text, "Cơ sở Đức   12      ");
         assert!(buf[(6, 0)].modifier.contains(MARK));
         assert!(!buf[(5, 0)].modifier.contains(Modifier::UNDERLINED));
     }
@@ -442,5 +579,126 @@ mod tests {
         let text: String = (0..30).map(|x| buf[(x, 1)].symbol().to_string()).collect();
         assert!(!text.contains('\u{1b}'), "{text:?}");
         assert!(text.starts_with("00000 Xã"), "{text:?}");
+    }
+
+    /// The table of `rows` under `cols` drawn `width` cells wide, with `selected` row,
+    /// as (buffer, trimmed lines).
+    fn drawn<const N: usize>(
+        width: u16,
+        cols: &[Column],
+        header: bool,
+        rows: &[[&str; N]],
+        selected: usize,
+    ) -> (Buffer, Vec<String>) {
+        let area = Rect::new(0, 0, width, rows.len() as u16 + u16::from(header));
+        let mut buf = Buffer::empty(area);
+        let mut w = ListWindow::new();
+        w.select(selected, rows.len());
+        render_table(
+            &mut buf,
+            area,
+            cols,
+            header,
+            rows.len(),
+            &w,
+            &Theme::mono(),
+            "",
+            |i| rows[i].iter().map(|c| c.to_string()).collect(),
+        );
+        let lines = (0..area.height)
+            .map(|y| {
+                (0..width)
+                    .map(|x| buf[(x, y)].symbol().to_string())
+                    .collect::<String>()
+                    .trim_end()
+                    .to_string()
+            })
+            .collect();
+        (buf, lines)
+    }
+
+    fn list_like(width: u16, rows: &[[&str; 4]]) -> Vec<String> {
+        let cols = [
+            Column::new("Tên", Constraint::Fill(1)),
+            Column::new("Xã/phường", Constraint::Length(12)),
+            Column::new("LĐ", Constraint::Length(5)).right(),
+            Column::new("Trạng thái", Constraint::Length(10)),
+        ];
+        drawn(width, &cols, true, rows, 0).1
+    }
+
+    #[test]
+    fn columns_take_their_content_width_and_empty_ones_hide() {
+        let rows = [
+            [
+                "Công ty cổ phần bánh chưng Minh Long",
+                "Bát Tràng",
+                "12",
+                "",
+            ],
+            ["Cơ sở gốm Đức", "Bát Tràng", "5", ""],
+        ];
+        let lines = list_like(50, &rows);
+        // The commune takes 9 cells, not 12; the empty status column is gone; the name
+        // gets the rest and is not cut.
+        assert_eq!(
+            lines[0],
+            "Tên                                   Xã/phường LĐ"
+        );
+        assert_eq!(
+            lines[1],
+            "Công ty cổ phần bánh chưng Minh Long  Bát Tràng 12"
+        );
+        assert_eq!(
+            lines[2],
+            "Cơ sở gốm Đức                         Bát Tràng  5"
+        );
+    }
+
+    #[test]
+    fn a_wide_screen_does_not_cut_the_commune() {
+        let long = "Công ty cổ phần bánh chưng Minh Long";
+        let rows = [[long, "Thị trấn Nông trường Mộc Châu", "5", "Tạm ngừng"]];
+        let wide = list_like(120, &rows);
+        assert!(wide[1].starts_with(long), "{wide:?}");
+        assert!(
+            wide[1].contains("Thị trấn Nông trường Mộc Châu"),
+            "{wide:?}"
+        );
+        // Narrow: the commune keeps its 12 cells at most, the name the rest.
+        let narrow = list_like(60, &rows);
+        assert!(narrow[1].contains(" Thị trấn Nô… "), "{narrow:?}");
+        assert!(
+            narrow[1].starts_with("Công ty cổ phần bánh chưng"),
+            "{narrow:?}"
+        );
+    }
+
+    #[test]
+    fn short_of_room_titles_give_way_before_the_name() {
+        let rows = [[
+            "Công ty cổ phần bánh chưng Minh Long",
+            "Bát Tràng",
+            "12",
+            "Đóng cửa",
+        ]];
+        let lines = list_like(34, &rows);
+        // The status column is as wide as "Đóng cửa", its title cut; the name keeps 12.
+        assert!(lines[0].ends_with("Trạng t…"), "{lines:?}");
+        assert!(lines[1].ends_with("Đóng cửa"), "{lines:?}");
+        assert!(lines[1].starts_with("Công ty cổ …"), "{lines:?}");
+    }
+
+    #[test]
+    fn the_selected_row_is_highlighted_whole() {
+        let cols = [
+            Column::new("", Constraint::Fill(1)),
+            Column::new("", Constraint::Length(5)),
+        ];
+        let (buf, _) = drawn(30, &cols, false, &[["Cơ sở 0", "12"], ["Cơ sở 1", "12"]], 1);
+        for x in 0..30 {
+            assert_eq!(buf[(x, 1)].style(), buf[(0, 1)].style(), "cell {x}");
+            assert_ne!(buf[(x, 1)].style(), buf[(x, 0)].style(), "cell {x}");
+        }
     }
 }
