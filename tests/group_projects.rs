@@ -6,7 +6,8 @@ mod common;
 
 use common::bundles::{export_to, import_bundle as import};
 use common::projects::{
-    approve_and_start, as_profile, facility_in, group_of_three, keys_dir, open, proposal_300_100, reviewed_group_proposal,
+    approve_and_start, as_profile, facility_in, group_of_three, keys_dir, open, proposal_300_100,
+    reviewed_group_proposal,
 };
 use common::proposals::vn;
 use common::{commune_db, ctv};
@@ -15,6 +16,8 @@ use ctv::clock::FixedClock;
 use ctv::domain::issue::Problem;
 use ctv::domain::project::{PaymentInput, ProjectRefusal, ResultInput};
 use ctv::domain::proposal::{Beneficiary, ProposalInput, ProposalStatus};
+use ctv::domain::report::{Period, TargetKey};
+use ctv::store::report::{Dim, Metric};
 use ctv::store::{ProposalFilter, Store, StoreError};
 use ctv::words::{store_error_text, Lang};
 
@@ -45,7 +48,7 @@ fn a_group_of_three_travels_to_the_province_and_back_and_both_sides_agree() {
     keys_dir();
     let tmp = tempfile::tempdir().unwrap();
     let clock = FixedClock::new(vn(2027, 1, 5, 9));
-    let (mut a, _) = open(tmp.path(), "collaborator.db", &clock);
+    let (mut a, a_path) = open(tmp.path(), "collaborator.db", &clock);
     let id = reviewed_group_proposal(&mut a);
     let mine = a.proposal(&id).unwrap().unwrap();
     let shares: Vec<(i64, i64)> = mine
@@ -54,12 +57,18 @@ fn a_group_of_three_travels_to_the_province_and_back_and_both_sides_agree() {
         .iter()
         .map(|b| (b.support, b.counterpart))
         .collect();
-    assert_eq!(shares, [(50 * M, 100 * M), (30 * M, 60 * M), (20 * M, 40 * M)]);
-    assert_eq!(mine.data.facility_id, mine.data.beneficiaries[0].facility_id);
+    assert_eq!(
+        shares,
+        [(50 * M, 100 * M), (30 * M, 60 * M), (20 * M, 40 * M)]
+    );
+    assert_eq!(
+        mine.data.facility_id,
+        mine.data.beneficiaries[0].facility_id
+    );
     assert!(mine.data.is_pilot);
 
     let b1 = export_to(&mut a, tmp.path().join("b1.ctvb"));
-    let (mut p, _) = open(tmp.path(), "province.db", &clock);
+    let (mut p, p_path) = open(tmp.path(), "province.db", &clock);
     as_profile(&mut p, "Trung tâm Khuyến công Hà Nội", "province", "01");
     let r = import(&mut p, &b1);
     assert_eq!(r.count("proposal").new, 1, "{r:?}");
@@ -76,7 +85,10 @@ fn a_group_of_three_travels_to_the_province_and_back_and_both_sides_agree() {
         StoreError::Project {
             refusal:
                 ProjectRefusal::OverShare {
-                    paid, amount, share, ..
+                    paid,
+                    amount,
+                    share,
+                    ..
                 },
             ..
         } => assert_eq!((*paid, *amount, *share), (24 * M, 1, 24 * M)),
@@ -115,6 +127,10 @@ fn a_group_of_three_travels_to_the_province_and_back_and_both_sides_agree() {
         p.project_records(&id).unwrap()
     );
     assert_eq!(a.beneficiary_lines(&id).unwrap(), lines);
+    // Both sides count the group once, its approved 80 million once, in the lead's commune.
+    for s in [&p, &a] {
+        money_counted_once(s, 80 * M, 64 * M);
+    }
 
     // The collaborator's next bundle shows the đề án unchanged at the province.
     clock.set(vn(2027, 3, 11, 9));
@@ -132,6 +148,49 @@ fn a_group_of_three_travels_to_the_province_and_back_and_both_sides_agree() {
     import(&mut p, &b2);
     assert!(p.conflicts(true).unwrap().is_empty());
     assert_eq!(p.change_count().unwrap(), changes);
+
+    // Both databases pass `ctv check` (integrity, keys, versions, kept money).
+    for path in [&a_path, &p_path] {
+        let report = ctv::store::check_database(path).unwrap();
+        assert!(report.is_ok(), "{}: {report:?}", path.display());
+    }
+}
+
+/// The reports of 2027 count a group đề án approved for `approved` (paid `paid`) once: one
+/// đề án, its money once (in the proposal's commune, the lead's), a pilot once, and on the
+/// dashboard its three beneficiaries as three facilities supported.
+fn money_counted_once(s: &Store, approved: i64, paid: i64) {
+    let scope = s.report_scope(None).unwrap();
+    let year = Period::year(2027);
+    let r = s.report(&year, &scope).unwrap();
+    assert_eq!(r.value(Metric::ProjectsApproved, Dim::All, ""), 1);
+    assert_eq!(r.value(Metric::MoneyApproved, Dim::All, ""), approved);
+    assert_eq!(r.value(Metric::MoneyPaid, Dim::All, ""), paid);
+    assert_eq!(r.value(Metric::PilotsApproved, Dim::All, ""), 1);
+    assert_eq!(r.value(Metric::PilotMoneyApproved, Dim::All, ""), approved);
+    let money = r.figure(Metric::MoneyApproved, Dim::All, "").unwrap();
+    assert_eq!(
+        money.by_commune,
+        std::collections::BTreeMap::from([("00004".to_string(), approved)])
+    );
+    let mut traced = 0;
+    s.report_records(&year, &scope, |row| {
+        for (m, v) in row.counts {
+            if m == Metric::MoneyApproved {
+                traced += v;
+            }
+        }
+        Ok(())
+    })
+    .unwrap();
+    assert_eq!(
+        traced, approved,
+        "the workbook's records add up to the total"
+    );
+    let dash = s.dashboard(2027, &scope).unwrap();
+    let row = |k: TargetKey| dash.rows.iter().find(|r| r.key == k).unwrap().achieved;
+    assert_eq!(row(TargetKey::Money), approved);
+    assert_eq!(row(TargetKey::FacilitiesSupported), 3);
 }
 
 #[test]
@@ -172,7 +231,10 @@ fn shares_that_do_not_add_up_are_refused_naming_the_figures() {
     let StoreError::Invalid(issues) = &err else {
         panic!("{err:?}")
     };
-    let problems: Vec<&Problem> = issues.for_field("beneficiaries").map(|i| &i.problem).collect();
+    let problems: Vec<&Problem> = issues
+        .for_field("beneficiaries")
+        .map(|i| &i.problem)
+        .collect();
     assert_eq!(
         problems,
         [&Problem::SharesMismatch {
@@ -183,7 +245,9 @@ fn shares_that_do_not_add_up_are_refused_naming_the_figures() {
     );
     let text = store_error_text(Lang::Vi, &err);
     assert!(
-        text.contains("90.000.000") && text.contains("100.000.000"),
+        text.contains("Cơ sở thụ hưởng")
+            && text.contains("90.000.000")
+            && text.contains("100.000.000"),
         "{text}"
     );
     assert_eq!(s.change_count().unwrap(), changes, "nothing written");
@@ -232,14 +296,17 @@ fn a_beneficiary_outside_the_writers_scope_is_refused() {
             ..proposal_300_100()
         })
         .unwrap_err();
-    assert!(matches!(&err, StoreError::OutOfScope(c) if c == "00376"), "{err:?}");
+    assert!(
+        matches!(&err, StoreError::OutOfScope(c) if c == "00376"),
+        "{err:?}"
+    );
     assert_eq!(s.count_proposals(&ProposalFilter::default()).unwrap(), 0);
 }
 
 #[test]
 fn the_centre_runs_a_de_an_without_facility_and_a_commune_may_not() {
     let clock = FixedClock::new(vn(2027, 1, 5, 9));
-    let (_tmp, mut s) = store_at(&clock);
+    let (tmp, mut s) = store_at(&clock);
     as_profile(&mut s, "Nguyễn Văn An", "commune", "00004");
     let own = ProposalInput {
         commune_code: "00004".into(),
@@ -273,9 +340,7 @@ fn the_centre_runs_a_de_an_without_facility_and_a_commune_may_not() {
     assert_eq!(p.commune_code, "00004");
     assert!(!p.data.has_facility());
     assert!(p.data.beneficiaries.is_empty());
-    let listed = s
-        .list_proposals(&ProposalFilter::default(), 0, 10)
-        .unwrap();
+    let listed = s.list_proposals(&ProposalFilter::default(), 0, 10).unwrap();
     assert_eq!(listed.len(), 1);
     assert_eq!(listed[0].id, p.id);
     assert_eq!(listed[0].facility_name, "");
@@ -283,6 +348,9 @@ fn the_centre_runs_a_de_an_without_facility_and_a_commune_may_not() {
     let rec = s.all_records().unwrap();
     let r = rec.proposals.iter().find(|r| r.id == p.id).unwrap();
     assert_eq!(r.facility_id, None);
+    drop(s);
+    let report = ctv::store::check_database(&tmp.path().join("ctv.db")).unwrap();
+    assert!(report.is_ok(), "{report:?}");
 }
 
 #[test]
@@ -300,9 +368,28 @@ fn the_command_line_adds_a_group_and_shows_its_shares() {
         ctv(
             &db,
             &[
-                "proposal", "add", "--facility", &a, "--facility", &b, "--pilot", "--year",
-                "2027", "--category", "KC03", "--funding", "KCDP", "--title", "Lò sấy chung",
-                "--total", "300tr", "--support", "100tr", "--counterpart", "200tr", "--other",
+                "proposal",
+                "add",
+                "--facility",
+                &a,
+                "--facility",
+                &b,
+                "--pilot",
+                "--year",
+                "2027",
+                "--category",
+                "KC03",
+                "--funding",
+                "KCDP",
+                "--title",
+                "Lò sấy chung",
+                "--total",
+                "300tr",
+                "--support",
+                "100tr",
+                "--counterpart",
+                "200tr",
+                "--other",
                 "0",
             ],
         )
@@ -311,7 +398,9 @@ fn the_command_line_adds_a_group_and_shows_its_shares() {
     let (code, _, err) = add("40tr/40tr");
     assert_ne!(code, 0);
     assert!(
-        err.contains("190.000.000") && err.contains("200.000.000"),
+        err.contains("Cơ sở thụ hưởng")
+            && err.contains("190.000.000")
+            && err.contains("200.000.000"),
         "{err}"
     );
     let (code, _, err) = add("40tr/50tr");
@@ -331,5 +420,8 @@ fn the_command_line_adds_a_group_and_shows_its_shares() {
         out.contains("Cơ sở Một") && out.contains("60.000.000") && out.contains("150.000.000"),
         "{out}"
     );
-    assert!(out.contains("Cơ sở Hai") && out.contains("40.000.000"), "{out}");
+    assert!(
+        out.contains("Cơ sở Hai") && out.contains("40.000.000"),
+        "{out}"
+    );
 }

@@ -8,8 +8,7 @@ use std::path::Path;
 
 use common::bundles::{export_to, import_bundle as import};
 use common::projects::{
-    approve, approve_and_start, as_profile, keys_dir, open, project_under_way,
-    reviewed_proposal,
+    approve, approve_and_start, as_profile, keys_dir, open, project_under_way, reviewed_proposal,
 };
 use common::proposals::vn;
 use ctv::bundle::receive;

@@ -288,7 +288,9 @@ fn approved_share(
         .query_row([proposal_id, facility], |r| r.get(0))
         .optional()?;
     let group: bool = tx
-        .prepare_cached("SELECT EXISTS (SELECT 1 FROM proposal_beneficiaries WHERE proposal_id = ?1)")?
+        .prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM proposal_beneficiaries WHERE proposal_id = ?1)",
+        )?
         .query_row([proposal_id], |r| r.get(0))?;
     match share {
         Some(s) if asked > 0 => Ok(Some(

@@ -13,9 +13,10 @@ use crate::domain::consultation::{dmy, group_needs, NeedsGroup};
 use crate::domain::facility::Facility;
 use crate::domain::issue::{FieldIssue, Issues, Problem};
 use crate::domain::proposal::{
-    allowed_transitions, assess, build_plan, BeneficiaryLine, check_transition, validate_move, FundingSource,
-    MoveData, MoveInput, Mover, Plan, Priorities, Proposal, ProposalData, ProposalInput,
-    ProposalMoney, ProposalPatch, ProposalRecord, ProposalStatus, ProposalTotals, Transition,
+    allowed_transitions, assess, build_plan, check_transition, validate_move, BeneficiaryLine,
+    FundingSource, MoveData, MoveInput, Mover, Plan, Priorities, Proposal, ProposalData,
+    ProposalInput, ProposalMoney, ProposalPatch, ProposalRecord, ProposalStatus, ProposalTotals,
+    Transition,
 };
 use crate::domain::Role;
 use crate::refdata::{codes, units};
@@ -533,9 +534,7 @@ impl Store {
             }
         })?;
         if let Some(facility) = &facility {
-            warnings
-                .0
-                .extend(self.assess_on(&data, facility, today)?.0);
+            warnings.0.extend(self.assess_on(&data, facility, today)?.0);
         }
         let id = new_id();
         let now = self.now_string();
@@ -627,9 +626,7 @@ impl Store {
             crate::domain::proposal::validate(&input, today).map_err(StoreError::Invalid)?;
         let (facility, _) = self.proposal_place(&data, role, &old.commune_code)?;
         if let Some(facility) = &facility {
-            warnings
-                .0
-                .extend(self.assess_on(&data, facility, today)?.0);
+            warnings.0.extend(self.assess_on(&data, facility, today)?.0);
         }
         let now = self.now_string();
         self.write(|tx| {

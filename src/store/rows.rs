@@ -23,12 +23,10 @@ use crate::domain::consultation::{
 };
 use crate::domain::dup::DupKey;
 use crate::domain::facility::{Facility, FacilityData, FacilityStatus, RecordMeta};
-use crate::domain::proposal::{
-    category_order, Beneficiary, Proposal, ProposalData, ProposalMoney,
-};
+use crate::domain::proposal::{category_order, Beneficiary, Proposal, ProposalData, ProposalMoney};
 use crate::record::{
-    AmendmentRecord, BeneficiaryRecord, CollaboratorRecord, ConsultationRecord, FacilityRecord, FollowUpRecord,
-    ProposalRecord, TransitionRecord,
+    AmendmentRecord, BeneficiaryRecord, CollaboratorRecord, ConsultationRecord, FacilityRecord,
+    FollowUpRecord, ProposalRecord, TransitionRecord,
 };
 
 /// Declares a column list: `$list` the names, `$sql` the same names joined for a SELECT.
@@ -804,7 +802,13 @@ pub(crate) fn write_beneficiaries(
             counterpart) VALUES (?1, ?2, ?3, ?4, ?5)",
     )?;
     for (pos, b) in list.iter().enumerate() {
-        ins.execute(params![id, pos as i64, b.facility_id, b.support, b.counterpart])?;
+        ins.execute(params![
+            id,
+            pos as i64,
+            b.facility_id,
+            b.support,
+            b.counterpart
+        ])?;
     }
     Ok(())
 }

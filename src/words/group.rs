@@ -28,7 +28,11 @@ pub fn beneficiary_lines(l: Lang, lines: &[BeneficiaryLine]) -> Vec<String> {
         .iter()
         .enumerate()
         .map(|(i, b)| {
-            let who = format!("{} [{}]", sanitize(&b.facility_name), short_id(&b.facility_id));
+            let who = format!(
+                "{} [{}]",
+                sanitize(&b.facility_name),
+                short_id(&b.facility_id)
+            );
             trf(
                 l,
                 "proposal.beneficiary_paid",

@@ -33,6 +33,7 @@ pub fn describe(l: Lang, field: &str, problem: &Problem) -> String {
             "outcome_id" => tr(l, "consult.opt.by"),
             "unit" => tr(l, "field.unit"),
             "role" => tr(l, "field.role"),
+            "beneficiaries" => tr(l, "proposal.field.beneficiaries"),
             _ => match crate::domain::village::field_label_key(field)
                 .or_else(|| crate::domain::project::field_label_key(field))
             {

@@ -63,9 +63,11 @@ pub fn refusal_text(l: Lang, proposal_id: &str, r: &ProjectRefusal) -> String {
                 &format_vnd((approved - paid).max(0)),
             ],
         ),
-        ProjectRefusal::NotABeneficiary { facility } => {
-            trf(l, "project.err.not_a_beneficiary", &[&sanitize(facility), &id])
-        }
+        ProjectRefusal::NotABeneficiary { facility } => trf(
+            l,
+            "project.err.not_a_beneficiary",
+            &[&sanitize(facility), &id],
+        ),
         ProjectRefusal::OverShare {
             facility,
             paid,
