@@ -425,3 +425,151 @@ fn the_command_line_adds_a_group_and_shows_its_shares() {
         "{out}"
     );
 }
+
+/// The app on F5 with the proposal `id` opened (its row selected by moving down).
+fn open_in_f5(a: &mut ctv::ui::App, id: &str) {
+    use common::ui::{key, press};
+    use ratatui::crossterm::event::KeyCode;
+    press(
+        a,
+        &[key(KeyCode::Esc), key(KeyCode::Esc), key(KeyCode::F(5))],
+    );
+    for _ in 0..10 {
+        let on = a
+            .top_screen()
+            .downcast_ref::<ctv::ui::screens::ProposalsScreen>()
+            .and_then(|l| l.selected_id().map(|s| s == id))
+            .unwrap_or(false);
+        if on {
+            break;
+        }
+        press(a, &[key(KeyCode::Down)]);
+    }
+    press(a, &[key(KeyCode::Enter)]);
+    let v = a
+        .top_screen()
+        .downcast_ref::<ctv::ui::screens::ProposalViewScreen>()
+        .expect("the proposal view");
+    assert_eq!(v.record().proposal.id, id);
+}
+
+#[test]
+fn the_terminal_shows_a_groups_shares_and_pilot_mark_and_the_centres_own_de_an() {
+    use common::ui::{app_vi, ch, ctrl, press, screen_text_sized};
+    use ctv::domain::proposal::BeneficiaryInput;
+    use ctv::ui::screens::ProposalFormScreen;
+    let (mut s, _clock) = common::proposals::store();
+    let group = vec![
+        BeneficiaryInput {
+            facility_id: common::proposals::facility(
+                &mut s,
+                "HTX mây tre đan Phú Vinh",
+                "00004",
+                "60",
+            ),
+            support: "60tr".into(),
+            counterpart: "150tr".into(),
+        },
+        BeneficiaryInput {
+            facility_id: common::proposals::facility(
+                &mut s,
+                "Cơ sở gốm <Bát Tràng>\u{1b}[31m",
+                "00004",
+                "12",
+            ),
+            support: "40tr".into(),
+            counterpart: "50tr".into(),
+        },
+    ];
+    let g = s
+        .add_proposal(&ProposalInput {
+            beneficiaries: group,
+            is_pilot: true,
+            ..proposal_300_100()
+        })
+        .unwrap()
+        .0
+        .id;
+    common::proposals::as_role(&mut s, "Trung tâm Khuyến công Hà Nội", "province", "01");
+    let own = s
+        .add_proposal(&ProposalInput {
+            commune_code: "00004".into(),
+            title: "Hội chợ hàng thủ công".into(),
+            ..proposal_300_100()
+        })
+        .unwrap()
+        .0
+        .id;
+    common::proposals::as_role(&mut s, "Trần Thị Bình", "commune", "00004,00376");
+    let mut a = app_vi(s);
+
+    // F5: the group and the centre in the facility column.
+    press(
+        &mut a,
+        &[common::ui::key(ratatui::crossterm::event::KeyCode::F(5))],
+    );
+    let text = screen_text_sized(&a, 120, 30);
+    assert!(text.contains("Nhóm 2 cơ sở · Máy chẻ nan"), "{text}");
+    assert!(text.contains("Trung tâm · Hội chợ hàng thủ công"), "{text}");
+
+    // The group's page: each beneficiary with its shares, the pilot mark; the stored name
+    // drawn without its control characters.
+    open_in_f5(&mut a, &g);
+    let text = screen_text_sized(&a, 120, 50);
+    assert!(text.contains("Nhóm 2 cơ sở"), "{text}");
+    assert!(text.contains("Cơ sở thụ hưởng"), "{text}");
+    assert!(
+        text.contains("1. HTX mây tre đan Phú Vinh")
+            && text.contains("hỗ trợ 60.000.000 đ, đối ứng 150.000.000 đ"),
+        "{text}"
+    );
+    assert!(
+        text.contains("hỗ trợ 40.000.000 đ, đối ứng 50.000.000 đ"),
+        "{text}"
+    );
+    assert!(text.contains("Cơ sở gốm <Bát Tràng>"), "{text}");
+    assert!(!text.contains('\u{1b}'), "{text:?}");
+    assert!(
+        text.contains("Đề án điểm") && text.contains("Có (đề án điểm)"),
+        "{text}"
+    );
+
+    // Its draft in the form: the beneficiaries and shares above the fields; saving keeps
+    // them and the pilot flag.
+    let before = a.store().proposal(&g).unwrap().unwrap().version;
+    press(&mut a, &[ch('e')]);
+    assert!(a
+        .top_screen()
+        .downcast_ref::<ProposalFormScreen>()
+        .is_some());
+    let text = screen_text_sized(&a, 120, 50);
+    assert!(
+        text.contains("Cơ sở thụ hưởng")
+            && text.contains("1. HTX mây tre đan Phú Vinh — hỗ trợ 60.000.000 đ"),
+        "{text}"
+    );
+    assert!(text.contains("Có (đề án điểm)"), "{text}");
+    let input = a
+        .top_screen()
+        .downcast_ref::<ProposalFormScreen>()
+        .unwrap()
+        .input();
+    assert_eq!(input.beneficiaries.len(), 2);
+    assert!(input.is_pilot);
+    press(&mut a, &[ctrl('s')]);
+    let back = a.store().proposal(&g).unwrap().unwrap();
+    assert!(
+        a.toast().is_some_and(|t| t.contains("Đã lưu")),
+        "{:?}",
+        a.toast()
+    );
+    assert_eq!(back.version, before, "nothing changed, nothing written");
+    assert_eq!(back.data.beneficiaries.len(), 2, "the save keeps the group");
+    assert!(back.data.is_pilot);
+
+    // The centre's own đề án: no facility, no panic, the centre and its commune.
+    open_in_f5(&mut a, &own);
+    let text = screen_text_sized(&a, 120, 50);
+    assert!(text.contains("Đề xuất: Trung tâm"), "{text}");
+    assert!(text.contains("Trung tâm · Ba Đình"), "{text}");
+}

@@ -1368,6 +1368,10 @@ pub struct Proposal {
     pub planned_end: Option<String>,
     pub stop_reason: String,
     pub facility_name: String,
+    /// How many beneficiaries a group đề án has (0 for a đề án of one facility or of none);
+    /// lists read it without the beneficiaries themselves.
+    #[serde(skip)]
+    pub group_size: usize,
     /// The facility's commune (2025 code).
     pub commune_code: String,
     pub created_at: String,

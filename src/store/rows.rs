@@ -480,6 +480,7 @@ view_columns!(
         batch = "p.batch", start_date = "p.start_date",
         implementing_unit = "p.implementing_unit", planned_end = "p.planned_end",
         stop_reason = "p.stop_reason", is_pilot = "p.is_pilot",
+        group_size = "(SELECT count(*) FROM proposal_beneficiaries b WHERE b.proposal_id = p.id)",
     ]
 );
 
@@ -538,6 +539,7 @@ pub(crate) fn proposal_view(r: &Row<'_>) -> rusqlite::Result<Proposal> {
         planned_end: r.get(col!(PROPOSAL_VIEW, planned_end))?,
         stop_reason: r.get(col!(PROPOSAL_VIEW, stop_reason))?,
         facility_name: r.get(col!(PROPOSAL_VIEW, facility_name))?,
+        group_size: usize::try_from(r.get::<_, i64>(col!(PROPOSAL_VIEW, group_size))?).unwrap_or(0),
         commune_code: r.get(col!(PROPOSAL_VIEW, commune_code))?,
         created_at: r.get(col!(PROPOSAL_VIEW, created_at))?,
         created_by: r.get(col!(PROPOSAL_VIEW, created_by))?,

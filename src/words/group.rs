@@ -1,7 +1,7 @@
 //! Words of group đề án (issue 17): beneficiaries, shares, the pilot flag.
 
 use crate::domain::money::format_vnd;
-use crate::domain::proposal::BeneficiaryLine;
+use crate::domain::proposal::{BeneficiaryLine, Proposal};
 use crate::text::sanitize;
 use crate::words::format::short_id;
 use crate::words::{tr, trf, Lang};
@@ -48,6 +48,40 @@ pub fn beneficiary_lines(l: Lang, lines: &[BeneficiaryLine]) -> Vec<String> {
         .collect()
 }
 
+/// Who carries a đề án out, for a list's facility column or a page's title: the facility's
+/// name, «Nhóm N cơ sở» for a group đề án, «Trung tâm» for the centre's own (no facility).
+/// Not sanitised: the caller sanitises the name as it does any stored text.
+pub fn facility_label(l: Lang, p: &Proposal) -> String {
+    if !p.data.has_facility() {
+        tr(l, "proposal.centre").to_string()
+    } else if p.group_size >= 2 {
+        trf(l, "proposal.group_of", &[&p.group_size])
+    } else {
+        p.facility_name.clone()
+    }
+}
+
+/// One line per beneficiary with its shares only (a draft, nothing paid yet): "1. Name —
+/// support …, counterpart …". Sanitised.
+pub fn share_lines(l: Lang, lines: &[BeneficiaryLine]) -> Vec<String> {
+    lines
+        .iter()
+        .enumerate()
+        .map(|(i, b)| {
+            trf(
+                l,
+                "proposal.beneficiary_share",
+                &[
+                    &(i + 1).to_string(),
+                    &sanitize(&b.facility_name),
+                    &format_vnd(b.support),
+                    &format_vnd(b.counterpart),
+                ],
+            )
+        })
+        .collect()
+}
+
 /// (key, Vietnamese, English).
 pub(crate) const GROUP: &[(&str, &str, &str)] = &[
     ("problem.group_too_small", "Đề án nhóm cần ít nhất 2 cơ sở thụ hưởng", "A group đề án needs at least 2 beneficiaries"),
@@ -60,6 +94,11 @@ pub(crate) const GROUP: &[(&str, &str, &str)] = &[
     ("proposal.field.commune", "Xã thực hiện", "Commune where it takes place"),
     ("proposal.field.pilot", "Đề án điểm", "Pilot đề án"),
     ("proposal.no_facility", "(trung tâm thực hiện, không có cơ sở)", "(run by the centre, no facility)"),
+    ("proposal.centre", "Trung tâm", "The centre"),
+    ("proposal.group_of", "Nhóm {} cơ sở", "Group of {} facilities"),
+    ("proposal.beneficiary_share", "{}. {} — hỗ trợ {}, đối ứng {}", "{}. {} — support {}, counterpart {}"),
+    ("ui.pform.more_beneficiaries", "… và {} cơ sở nữa (xem trang đề án)", "… and {} more (see the đề án's page)"),
+    ("proposal.pilot_mark", "Có (đề án điểm)", "Yes (a pilot đề án)"),
     ("proposal.beneficiary_paid", "{}. {} — hỗ trợ {}, đối ứng {}, đã chi {}", "{}. {} — support {}, counterpart {}, paid {}"),
     ("help.proposal.add.facility", "Cơ sở: mã đầy đủ hoặc mã ngắn; đề án nhóm: lặp MÃ=HỖ_TRỢ[/ĐỐI_ỨNG] cho từng cơ sở (cơ sở đầu là chủ trì); bỏ trống: đề án do trung tâm thực hiện (cấp tỉnh, kèm --commune)", "The facility: id or short id; a group đề án: repeat ID=SUPPORT[/COUNTERPART] per facility (the first is the lead); none: a đề án the centre runs (province, with --commune)"),
     ("help.proposal.add.pilot", "Đề án điểm", "A pilot đề án (đề án điểm)"),
