@@ -1127,6 +1127,7 @@ pub fn add_demo_proposals(
                 kind: "tam-ung".into(),
                 doc_no: format!("TU-{:03}", i),
                 notes: String::new(),
+                facility: String::new(),
             },
         )?;
         if stage != "accepted" {
@@ -1153,6 +1154,7 @@ pub fn add_demo_proposals(
                 kind: "quyet-toan".into(),
                 doc_no: format!("QT-{:03}", i),
                 notes: String::new(),
+                facility: String::new(),
             },
         )?;
         store.add_result(
@@ -1167,6 +1169,7 @@ pub fn add_demo_proposals(
                 products: "Sản phẩm mới theo đề án".into(),
                 equipment_in_use: "Thiết bị được hỗ trợ".into(),
                 notes: String::new(),
+                facility: String::new(),
             },
         )?;
     }

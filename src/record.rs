@@ -167,12 +167,23 @@ pub struct TransitionRecord {
     pub decision_date: Option<String>,
 }
 
+/// One beneficiary of a group đề án: the facility and its shares.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BeneficiaryRecord {
+    pub facility_id: String,
+    pub support: i64,
+    pub counterpart: i64,
+}
+
 /// A proposal with its status history.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ProposalRecord {
     pub id: String,
-    pub facility_id: String,
+    /// None for a đề án the centre runs with no facility (schema 14); for a group đề án the
+    /// lead beneficiary. A record with a facility keeps the JSON (and rev) it had before.
+    pub facility_id: Option<String>,
     pub plan_year: i32,
     pub category: String,
     pub funding: String,
@@ -210,6 +221,13 @@ pub struct ProposalRecord {
     pub planned_end: Option<String>,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub stop_reason: String,
+    /// A group đề án's beneficiaries, the lead first (schema 14); left out when empty so the
+    /// revs of older records stay the same.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub beneficiaries: Vec<BeneficiaryRecord>,
+    /// A pilot (đề án điểm); left out when false.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub is_pilot: bool,
     pub transitions: Vec<TransitionRecord>,
     pub created_at: String,
     pub created_by: String,

@@ -565,6 +565,7 @@ fn whole_round(area_review: bool) {
                     kind: kind.into(),
                     doc_no: doc.into(),
                     notes: String::new(),
+                    facility: String::new(),
                 },
             )
             .unwrap();
@@ -582,6 +583,7 @@ fn whole_round(area_review: bool) {
                 products: "Nan tre chẻ máy".into(),
                 equipment_in_use: "Máy chẻ nan".into(),
                 notes: String::new(),
+                facility: String::new(),
             },
         )
         .unwrap();

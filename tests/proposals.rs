@@ -175,6 +175,8 @@ fn data(category: &str, total: i64, support: i64) -> ProposalData {
         expected_products: String::new(),
         expected_capacity: String::new(),
         priorities: Priorities::default(),
+        beneficiaries: Vec::new(),
+        is_pilot: false,
     }
 }
 

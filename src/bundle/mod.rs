@@ -139,7 +139,13 @@ impl Bundle {
         )?;
         check(
             PROPOSALS,
-            &mut self.proposals.iter().map(|p| p.record.facility_id.as_str()),
+            &mut self.proposals.iter().flat_map(|p| {
+                let r = &p.record;
+                r.facility_id
+                    .as_deref()
+                    .into_iter()
+                    .chain(r.beneficiaries.iter().map(|b| b.facility_id.as_str()))
+            }),
         )
     }
 }

@@ -236,9 +236,10 @@ fn build_inner(
     )?;
     for (i, x) in proposals.iter().enumerate() {
         let r = i as u32 + 1;
+        let fid = x.facility_id.as_deref().unwrap_or("");
         text(ws, r, 0, &x.id)?;
-        text(ws, r, 1, &x.facility_id)?;
-        text(ws, r, 2, name_of(&x.facility_id))?;
+        text(ws, r, 1, fid)?;
+        text(ws, r, 2, name_of(fid))?;
         ws.write_number(r, 3, f64::from(x.plan_year))?;
         text(ws, r, 4, &x.category)?;
         text(ws, r, 5, &x.funding)?;

@@ -131,6 +131,9 @@ pub struct PayArgs {
     pub doc_no: String,
     #[arg(long, default_value = "")]
     pub notes: String,
+    /// The beneficiary paid (a group đề án)
+    #[arg(long, default_value = "")]
+    pub facility: String,
     #[arg(long, value_enum, default_value = "table")]
     pub format: Format,
 }
@@ -158,6 +161,9 @@ pub struct ResultArgs {
     pub equipment: String,
     #[arg(long, default_value = "")]
     pub notes: String,
+    /// The beneficiary the results are for (a group đề án)
+    #[arg(long, default_value = "")]
+    pub facility: String,
     #[arg(long, value_enum, default_value = "table")]
     pub format: Format,
 }
@@ -313,6 +319,7 @@ pub fn run(ctx: &Ctx, cmd: ProjectCmd) -> Result<(), CliError> {
                 kind: a.kind,
                 doc_no: a.doc_no,
                 notes: a.notes,
+                facility: a.facility,
             };
             let what = tr(l, "project.kind.payment");
             record(ctx, &a.id, a.format, what, |s, id| {
@@ -330,6 +337,7 @@ pub fn run(ctx: &Ctx, cmd: ProjectCmd) -> Result<(), CliError> {
                 products: a.products,
                 equipment_in_use: a.equipment,
                 notes: a.notes,
+                facility: a.facility,
             };
             let what = tr(l, "project.field.result");
             record(ctx, &a.id, a.format, what, |s, id| s.add_result(id, &input))

@@ -8,9 +8,11 @@ use clap::Args;
 
 use super::output;
 use super::{CliError, Ctx};
+use crate::domain::proposal::BeneficiaryLine;
 use crate::store::{ProjectPage, StoreError};
 use crate::text::sanitize;
 use crate::words::format::short_id;
+use crate::words::group::beneficiary_rows;
 use crate::words::project_page as project;
 use crate::words::{tr, trf, Lang};
 
@@ -40,13 +42,21 @@ pub fn show(ctx: &Ctx, a: ShowArgs) -> Result<(), CliError> {
     let (mut out, io) = output::stdout();
     match a.format {
         ShowFormat::Json => output::json(&mut out, &page).map_err(io)?,
-        ShowFormat::Text => write_page(&mut out, l, &page).map_err(io)?,
+        ShowFormat::Text => {
+            let group = store.beneficiary_lines(&p.id)?;
+            write_page(&mut out, l, &page, &group).map_err(io)?
+        }
     }
     out.flush().map_err(io)
 }
 
 /// The page as text: labelled rows, then the timeline; every line sanitised.
-fn write_page(out: &mut impl Write, l: Lang, page: &ProjectPage) -> std::io::Result<()> {
+fn write_page(
+    out: &mut impl Write,
+    l: Lang,
+    page: &ProjectPage,
+    group: &[BeneficiaryLine],
+) -> std::io::Result<()> {
     let p = &page.proposal;
     let mut rows = vec![("id".to_string(), p.id.clone())];
     rows.push((
@@ -58,6 +68,7 @@ fn write_page(out: &mut impl Write, l: Lang, page: &ProjectPage) -> std::io::Res
         tr(l, "page.money_label").to_string(),
         project::money_line(l, &page.money, p.data.money.support),
     ));
+    rows.extend(beneficiary_rows(l, group));
     output::labelled_rows(out, &rows)?;
     writeln!(out)?;
     writeln!(out, "{}", tr(l, "page.outcome"))?;

@@ -9,7 +9,8 @@ use super::{CliError, Ctx};
 use crate::domain::issue::{Issues, Problem};
 use crate::domain::money::format_vnd;
 use crate::domain::proposal::{
-    FundingSource, MoveInput, Proposal, ProposalPatch, ProposalStatus, ProposalTotals,
+    BeneficiaryInput, FundingSource, MoveInput, Proposal, ProposalInput, ProposalPatch,
+    ProposalStatus, ProposalTotals,
 };
 use crate::refdata::codes;
 use crate::store::{default_title, ProposalFilter, Store, StoreError};
@@ -174,9 +175,16 @@ impl FieldArgs {
 
 #[derive(Debug, Args)]
 pub struct AddArgs {
-    /// The facility: its id or the 8-character short id lists show
+    /// The facility (id or short id); for a group repeat ID=SUPPORT[/COUNTERPART]; none for
+    /// a đề án the centre runs
     #[arg(long)]
-    pub facility: String,
+    pub facility: Vec<String>,
+    /// A pilot đề án (đề án điểm)
+    #[arg(long)]
+    pub pilot: bool,
+    /// Where a đề án with no facility takes place (2025 commune code)
+    #[arg(long)]
+    pub commune: Option<String>,
     #[command(flatten)]
     pub fields: FieldArgs,
 }
@@ -378,14 +386,46 @@ fn add(ctx: &Ctx, a: AddArgs) -> Result<(), CliError> {
     let l = ctx.lang;
     let mut store = ctx.open()?;
     store.require_profile()?;
-    let facility = store
-        .facility_by_ref(&a.facility)?
-        .ok_or_else(|| CliError::Message(trf(l, "cli.fac.not_found", &[&a.facility])))?;
-    let prefill = store.proposal_prefill(&facility.id)?;
+    // `ID` for one facility, `ID=SUPPORT[/COUNTERPART]` for each of a group.
+    let mut group = Vec::new();
+    for raw in &a.facility {
+        let (r, share) = match raw.split_once('=') {
+            Some((r, share)) => (r.trim(), Some(share)),
+            None => (raw.trim(), None),
+        };
+        let f = store
+            .facility_by_ref(r)?
+            .ok_or_else(|| CliError::Message(trf(l, "cli.fac.not_found", &[&r])))?;
+        group.push((f, share));
+    }
     let patch = a.fields.patch();
-    let mut input = prefill.input.clone();
+    let mut input = match group.first() {
+        Some((lead, _)) => store.proposal_prefill(&lead.id)?.input,
+        None => ProposalInput {
+            commune_code: a.commune.clone().unwrap_or_default(),
+            ..ProposalInput::default()
+        },
+    };
+    input.is_pilot = a.pilot;
+    if group.len() > 1 || group.iter().any(|(_, s)| s.is_some()) {
+        input.beneficiaries = group
+            .iter()
+            .map(|(f, share)| {
+                let (support, counterpart) = share
+                    .unwrap_or_default()
+                    .split_once('/')
+                    .unwrap_or((share.unwrap_or_default(), ""));
+                BeneficiaryInput {
+                    facility_id: f.id.clone(),
+                    support: support.to_string(),
+                    counterpart: counterpart.to_string(),
+                }
+            })
+            .collect();
+    }
     // The prefilled title follows the category chosen here.
-    if patch.title.is_none() && patch.category.is_some() {
+    let lead_name = group.first().map(|(f, _)| f.data.name.as_str());
+    if let (Some(name), None, Some(_)) = (lead_name, &patch.title, &patch.category) {
         let probe = crate::domain::proposal::ProposalInput {
             category: patch.category.clone().unwrap_or_default(),
             ..Default::default()
@@ -393,7 +433,7 @@ fn add(ctx: &Ctx, a: AddArgs) -> Result<(), CliError> {
         let mut issues = Issues::default();
         let cat = crate::domain::consultation::parse_topics(&probe.category, &mut issues);
         if let [c] = cat.as_slice() {
-            input.title = default_title(c, &facility.data.name);
+            input.title = default_title(c, name);
         }
     }
     let set = |slot: &mut String, v: Option<String>| {
@@ -716,7 +756,11 @@ fn show(ctx: &Ctx, id: &str) -> Result<(), CliError> {
         ("id".into(), p.id.clone()),
         (
             label("proposal.field.facility"),
-            format!("{} [{}]", p.facility_name, short_id(&d.facility_id)),
+            if d.has_facility() {
+                format!("{} [{}]", p.facility_name, short_id(&d.facility_id))
+            } else {
+                label("proposal.no_facility")
+            },
         ),
         (
             label("proposal.col.commune"),
@@ -784,6 +828,12 @@ fn show(ctx: &Ctx, id: &str) -> Result<(), CliError> {
     ];
     // The approval, start and stop, after the decision number.
     rows.splice(5..5, crate::words::flow::approval_rows(l, p));
+    // A group's beneficiaries after the facility (the lead), then the pilot mark.
+    let group = store.beneficiary_lines(&p.id)?;
+    rows.splice(2..2, crate::words::group::beneficiary_rows(l, &group));
+    if d.is_pilot {
+        rows.push((label("proposal.field.pilot"), tr(l, "cli.yes").to_string()));
+    }
     if !rec.actions.is_empty() {
         rows.push((
             label("proposal.col.actions"),

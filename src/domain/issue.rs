@@ -144,6 +144,18 @@ pub enum Problem {
         old_code: String,
         candidates: Vec<String>,
     },
+    /// A group đề án (issue 17) with fewer than two beneficiaries.
+    GroupTooSmall,
+    /// The same facility twice among a đề án's beneficiaries.
+    BeneficiaryTwice {
+        facility: String,
+    },
+    /// The beneficiaries' shares do not add up to the đề án's support (or counterpart).
+    SharesMismatch {
+        counterpart: bool,
+        total: i64,
+        shares: i64,
+    },
     /// More attendees of a kind (women, ethnic minorities) than the unnamed attendees.
     OverCount {
         count: i64,

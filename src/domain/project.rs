@@ -69,7 +69,7 @@ impl ProjectKind {
 }
 
 /// Why the store refuses a đề án record (after the fields were found valid).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
 #[serde(tag = "refusal", rename_all = "snake_case")]
 pub enum ProjectRefusal {
     /// The đề án is not at a stage that takes this record.
@@ -90,6 +90,18 @@ pub enum ProjectRefusal {
         paid: i64,
         amount: i64,
         approved: i64,
+    },
+    /// A payment or result for a facility that is not a beneficiary of the đề án.
+    #[error("{facility} is not a beneficiary")]
+    NotABeneficiary { facility: String },
+    /// The payment would take the sum paid to one beneficiary above its share of the
+    /// approved support.
+    #[error("paid {facility} {paid} + {amount} exceeds its share {share}")]
+    OverShare {
+        facility: String,
+        paid: i64,
+        amount: i64,
+        share: i64,
     },
 }
 
@@ -557,6 +569,9 @@ pub struct PaymentInput {
     pub kind: String,
     pub doc_no: String,
     pub notes: String,
+    /// The beneficiary paid, for a group đề án (empty: the đề án as a whole).
+    #[serde(alias = "facility_id")]
+    pub facility: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -567,6 +582,14 @@ pub struct PaymentData {
     pub kind: PaymentKind,
     pub doc_no: String,
     pub notes: String,
+    /// Named as the record's field; left out for the đề án as a whole.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub facility_id: Option<String>,
+}
+
+/// The beneficiary a payment or result names, if any.
+fn facility_field(raw: &str) -> Option<String> {
+    Some(ingest(raw)).filter(|f| !f.is_empty())
 }
 
 pub fn validate_payment(
@@ -589,6 +612,7 @@ pub fn validate_payment(
         kind,
         doc_no,
         notes,
+        facility_id: facility_field(&input.facility),
     });
     done(issues, data)
 }
@@ -610,6 +634,9 @@ pub struct ResultInput {
     pub products: String,
     pub equipment_in_use: String,
     pub notes: String,
+    /// The beneficiary the results are for, in a group đề án (empty: the whole đề án).
+    #[serde(alias = "facility_id")]
+    pub facility: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -624,6 +651,8 @@ pub struct ResultData {
     pub products: String,
     pub equipment_in_use: String,
     pub notes: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub facility_id: Option<String>,
 }
 
 impl ResultData {
@@ -665,6 +694,7 @@ pub fn validate_result(
         products,
         equipment_in_use,
         notes,
+        facility_id: facility_field(&input.facility),
     });
     done(issues, data)
 }

@@ -728,9 +728,48 @@ pub struct ProposalData {
     pub expected_products: String,
     pub expected_capacity: String,
     pub priorities: Priorities,
+    /// A group đề án's beneficiaries (issue 17), the lead (= `facility_id`) first; empty for
+    /// a đề án of one facility or of none. Left out of the change log when empty.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub beneficiaries: Vec<Beneficiary>,
+    /// A pilot (đề án điểm).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub is_pilot: bool,
+}
+
+/// One facility of a group đề án and its shares of the support and the counterpart.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct Beneficiary {
+    pub facility_id: String,
+    pub support: i64,
+    pub counterpart: i64,
+}
+
+/// A beneficiary as pages show it: its name, its shares and the sum paid to it so far.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BeneficiaryLine {
+    pub facility_id: String,
+    pub facility_name: String,
+    pub support: i64,
+    pub counterpart: i64,
+    pub paid: i64,
+}
+
+/// A beneficiary as typed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BeneficiaryInput {
+    pub facility_id: String,
+    pub support: String,
+    pub counterpart: String,
 }
 
 impl ProposalData {
+    /// Whether the đề án has a facility (one, or the lead of a group); none = run by the
+    /// centre (stored as NULL).
+    pub fn has_facility(&self) -> bool {
+        !self.facility_id.is_empty()
+    }
+
     /// Field → [old, new] for every field that differs (None old: creation, empties left out).
     pub fn diff(
         old: Option<&ProposalData>,
@@ -781,6 +820,13 @@ pub struct ProposalInput {
     pub expected_products: String,
     pub expected_capacity: String,
     pub priorities: Priorities,
+    /// A group đề án's facilities with their shares (the first is the lead); empty for one
+    /// facility (`facility_id`) or none.
+    pub beneficiaries: Vec<BeneficiaryInput>,
+    pub is_pilot: bool,
+    /// Where a đề án with no facility takes place (a province profile's own đề án); ignored
+    /// when there is a facility.
+    pub commune_code: String,
 }
 
 impl ProposalInput {
@@ -806,6 +852,17 @@ impl ProposalInput {
             expected_products: d.expected_products.clone(),
             expected_capacity: d.expected_capacity.clone(),
             priorities: d.priorities,
+            beneficiaries: d
+                .beneficiaries
+                .iter()
+                .map(|b| BeneficiaryInput {
+                    facility_id: b.facility_id.clone(),
+                    support: g(b.support),
+                    counterpart: g(b.counterpart),
+                })
+                .collect(),
+            is_pilot: d.is_pilot,
+            commune_code: String::new(),
         }
     }
 }
@@ -901,6 +958,8 @@ pub fn field_label_key(key: &str) -> Option<&'static str> {
         "implementing_unit" => Some("proposal.field.implementing_unit"),
         "planned_end" => Some("proposal.field.planned_end"),
         "stop_reason" => Some("proposal.field.stop_reason"),
+        "beneficiaries" => Some("proposal.field.beneficiaries"),
+        "commune_code" => Some("proposal.field.commune"),
         _ => FIELDS.iter().find(|(k, _)| *k == key).map(|(_, l)| *l),
     }
 }
@@ -938,10 +997,9 @@ pub(crate) fn money_field(
 /// add up: total cost = support + counterpart + other sources (empty parts count as 0).
 pub fn validate(input: &ProposalInput, today: NaiveDate) -> Result<(ProposalData, Issues), Issues> {
     let mut issues = Issues::default();
-    let facility_id = ingest(&input.facility_id);
-    if facility_id.is_empty() {
-        issues.push(FieldIssue::error("facility_id", Problem::Required));
-    }
+    // No facility is allowed here (a đề án the centre runs); the store refuses it for anyone
+    // but a province profile and asks for its commune then.
+    let mut facility_id = ingest(&input.facility_id);
 
     let year_raw = ingest(&input.plan_year);
     let plan_year = match year_raw.parse::<i32>() {
@@ -1047,6 +1105,19 @@ pub fn validate(input: &ProposalInput, today: NaiveDate) -> Result<(ProposalData
         }
     }
 
+    let beneficiaries = validate_beneficiaries(&mut issues, input, money_ok.then_some(&money));
+    if let Some(lead) = beneficiaries.first() {
+        if !facility_id.is_empty() && facility_id != lead.facility_id {
+            issues.push(FieldIssue::error(
+                "beneficiaries",
+                Problem::BeneficiaryTwice {
+                    facility: facility_id.clone(),
+                },
+            ));
+        }
+        facility_id.clone_from(&lead.facility_id);
+    }
+
     let jobs_raw = ingest(&input.expected_jobs);
     let expected_jobs = if jobs_raw.is_empty() {
         None
@@ -1085,11 +1156,78 @@ pub fn validate(input: &ProposalInput, today: NaiveDate) -> Result<(ProposalData
                 expected_products,
                 expected_capacity,
                 priorities: input.priorities,
+                beneficiaries,
+                is_pilot: input.is_pilot,
             },
             issues,
         )),
         _ => Err(issues),
     }
+}
+
+/// A group's beneficiaries: at least two, no facility twice, and (when the proposal's own
+/// money is valid) shares adding up to its support and its counterpart exactly.
+fn validate_beneficiaries(
+    issues: &mut Issues,
+    input: &ProposalInput,
+    money: Option<&ProposalMoney>,
+) -> Vec<Beneficiary> {
+    if input.beneficiaries.is_empty() {
+        return Vec::new();
+    }
+    if input.beneficiaries.len() < 2 {
+        issues.push(FieldIssue::error("beneficiaries", Problem::GroupTooSmall));
+    }
+    let mut out: Vec<Beneficiary> = Vec::with_capacity(input.beneficiaries.len());
+    let mut shares_ok = true;
+    for b in &input.beneficiaries {
+        let facility_id = ingest(&b.facility_id);
+        if facility_id.is_empty() {
+            issues.push(FieldIssue::error("beneficiaries", Problem::Required));
+            shares_ok = false;
+            continue;
+        }
+        if out.iter().any(|o| o.facility_id == facility_id) {
+            issues.push(FieldIssue::error(
+                "beneficiaries",
+                Problem::BeneficiaryTwice {
+                    facility: facility_id.clone(),
+                },
+            ));
+        }
+        let before = issues.0.len();
+        let support = money_field(issues, "beneficiaries", &b.support, true);
+        let counterpart = money_field(issues, "beneficiaries", &b.counterpart, false);
+        shares_ok &= issues.0.len() == before;
+        out.push(Beneficiary {
+            facility_id,
+            support,
+            counterpart,
+        });
+    }
+    if let (Some(m), true) = (money, shares_ok) {
+        let sum = |f: fn(&Beneficiary) -> i64| {
+            out.iter()
+                .try_fold(0i64, |acc, b| acc.checked_add(f(b)))
+                .unwrap_or(i64::MAX)
+        };
+        for (counterpart, total, shares) in [
+            (false, m.support, sum(|b| b.support)),
+            (true, m.counterpart, sum(|b| b.counterpart)),
+        ] {
+            if shares != total {
+                issues.push(FieldIssue::error(
+                    "beneficiaries",
+                    Problem::SharesMismatch {
+                        counterpart,
+                        total,
+                        shares,
+                    },
+                ));
+            }
+        }
+    }
+    out
 }
 
 // ------------------------------------------------------------------------------------------
@@ -1230,6 +1368,10 @@ pub struct Proposal {
     pub planned_end: Option<String>,
     pub stop_reason: String,
     pub facility_name: String,
+    /// How many beneficiaries a group đề án has (0 for a đề án of one facility or of none);
+    /// lists read it without the beneficiaries themselves.
+    #[serde(skip)]
+    pub group_size: usize,
     /// The facility's commune (2025 code).
     pub commune_code: String,
     pub created_at: String,

@@ -372,6 +372,12 @@ impl Store {
         }
         drop(rows);
         out.sort_unstable_by(|a, b| a.id.cmp(&b.id));
+        let mut groups = rows::all_beneficiaries(conn)?;
+        for p in &mut out {
+            if let Some(list) = groups.remove(&p.id) {
+                p.beneficiaries = list;
+            }
+        }
         let index = index_by_id(&out, |p| &p.id);
         let mut stmt = conn.prepare(&format!(
             "SELECT {TRANSITION_SQL} FROM proposal_transitions ORDER BY proposal_id, seq"

@@ -268,6 +268,46 @@ fn money_in(conn: &Connection, proposal_id: &str) -> Result<Option<ProjectMoney>
 // ------------------------------------------------------------------------------------------
 // Writing
 
+/// The part of `approved` that may be paid to `facility`, which must be a beneficiary of the
+/// đề án (refused otherwise). For a group: its support share × approved / asked, rounded
+/// down (so the shares never add up to more than the approved support); None for the one
+/// facility of a đề án without beneficiary rows (the total check is its limit).
+fn approved_share(
+    tx: &Transaction<'_>,
+    proposal_id: &str,
+    facility: &str,
+    approved: i64,
+) -> Result<Option<i64>> {
+    let (lead, asked): (Option<String>, i64) = tx
+        .prepare_cached("SELECT facility_id, support FROM proposals WHERE id = ?1")?
+        .query_row([proposal_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    let share: Option<i64> = tx
+        .prepare_cached(
+            "SELECT support FROM proposal_beneficiaries WHERE proposal_id = ?1 AND facility_id = ?2",
+        )?
+        .query_row([proposal_id, facility], |r| r.get(0))
+        .optional()?;
+    let group: bool = tx
+        .prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM proposal_beneficiaries WHERE proposal_id = ?1)",
+        )?
+        .query_row([proposal_id], |r| r.get(0))?;
+    match share {
+        Some(s) if asked > 0 => Ok(Some(
+            i64::try_from(i128::from(s) * i128::from(approved) / i128::from(asked))
+                .unwrap_or(i64::MAX),
+        )),
+        Some(_) => Ok(Some(0)),
+        None if !group && lead.as_deref() == Some(facility) => Ok(None),
+        None => Err(StoreError::Project {
+            id: proposal_id.to_string(),
+            refusal: ProjectRefusal::NotABeneficiary {
+                facility: facility.to_string(),
+            },
+        }),
+    }
+}
+
 /// A proposal's status, read inside a transaction.
 fn status_in(tx: &Transaction<'_>, proposal_id: &str) -> Result<ProposalStatus> {
     let code: String = tx.query_row(
@@ -428,6 +468,26 @@ impl Store {
                         approved,
                     }));
                 }
+                let Some(facility) = rec.facility_id.as_deref() else {
+                    return Ok(());
+                };
+                let Some(share) = approved_share(tx, proposal_id, facility, approved)? else {
+                    return Ok(());
+                };
+                let paid: i64 = tx
+                    .prepare_cached(
+                        "SELECT coalesce(sum(amount), 0) FROM project_payments
+                         WHERE proposal_id = ?1 AND facility_id = ?2",
+                    )?
+                    .query_row([proposal_id, facility], |r| r.get(0))?;
+                if paid.checked_add(rec.amount).is_none_or(|sum| sum > share) {
+                    return Err(refuse(ProjectRefusal::OverShare {
+                        facility: facility.to_string(),
+                        paid,
+                        amount: rec.amount,
+                        share,
+                    }));
+                }
                 Ok(())
             },
             nothing,
@@ -438,7 +498,16 @@ impl Store {
     /// province, or a collaborator whose scope covers the facility).
     pub fn add_result(&mut self, proposal_id: &str, input: &ResultInput) -> Result<ResultRecord> {
         let (d, _) = project::validate_result(input, self.today()).map_err(StoreError::Invalid)?;
-        self.add_item(proposal_id, d.kind(), &d, nothing, nothing)
+        self.add_item(
+            proposal_id,
+            d.kind(),
+            &d,
+            |tx, rec: &ResultRecord, _| match rec.facility_id.as_deref() {
+                Some(f) => approved_share(tx, proposal_id, f, 0).map(|_| ()),
+                None => Ok(()),
+            },
+            nothing,
+        )
     }
 
     /// Marks a visit's follow-up done (it leaves the agenda): anyone whose scope covers the

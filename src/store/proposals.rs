@@ -11,10 +11,10 @@ use super::rows::{self, PROPOSAL_VIEW_SQL as COLS};
 use super::{change_log, new_id, Actor, Result, Store, StoreError};
 use crate::domain::consultation::{dmy, group_needs, NeedsGroup};
 use crate::domain::facility::Facility;
-use crate::domain::issue::Issues;
+use crate::domain::issue::{FieldIssue, Issues, Problem};
 use crate::domain::proposal::{
-    allowed_transitions, assess, check_transition, validate_move, FundingSource, MoveData,
-    MoveInput, Mover, Priorities, Proposal, ProposalData, ProposalInput, ProposalMoney,
+    allowed_transitions, assess, check_transition, validate_move, BeneficiaryLine, FundingSource,
+    MoveData, MoveInput, Mover, Priorities, Proposal, ProposalData, ProposalInput, ProposalMoney,
     ProposalPatch, ProposalRecord, ProposalStatus, ProposalTotals, Transition,
 };
 use crate::domain::Role;
@@ -82,10 +82,18 @@ pub(crate) fn priorities_from_bits(b: i64) -> Priorities {
 
 fn load(conn: &Connection, id: &str) -> Result<Option<Proposal>> {
     let sql = format!("SELECT {COLS} {FROM} WHERE p.id = ?1");
-    Ok(conn
+    let Some(mut p) = conn
         .prepare_cached(&sql)?
         .query_row([id], rows::proposal_view)
-        .optional()?)
+        .optional()?
+    else {
+        return Ok(None);
+    };
+    p.data.beneficiaries = rows::beneficiaries_of(conn, id)?
+        .iter()
+        .map(rows::beneficiary_data)
+        .collect();
+    Ok(Some(p))
 }
 
 fn transition_from_row(r: &Row<'_>) -> rusqlite::Result<Transition> {
@@ -461,6 +469,54 @@ impl Store {
         })
     }
 
+    /// Where a validated proposal belongs and the one scope check of its writer: the
+    /// facility (for a group the lead) and its commune, with every beneficiary's commune in
+    /// the scope; with no facility, only a province profile, at `commune` (required, known,
+    /// in its scope).
+    fn proposal_place(
+        &self,
+        data: &ProposalData,
+        role: Role,
+        commune: &str,
+    ) -> Result<(Option<crate::domain::Facility>, String)> {
+        if !data.has_facility() {
+            let commune = crate::text::ingest(commune);
+            let problem = if role != Role::Province {
+                Some(("facility_id", Problem::Required))
+            } else if commune.is_empty() {
+                Some(("commune_code", Problem::Required))
+            } else if crate::refdata::units().commune(&commune).is_none() {
+                Some((
+                    "commune_code",
+                    Problem::UnknownCommune {
+                        code: commune.clone(),
+                    },
+                ))
+            } else {
+                None
+            };
+            if let Some((key, problem)) = problem {
+                return Err(StoreError::Invalid(Issues(vec![FieldIssue::error(
+                    key, problem,
+                )])));
+            }
+            self.check_scope(&commune)?;
+            return Ok((None, commune));
+        }
+        for b in data.beneficiaries.iter().skip(1) {
+            let f = self
+                .facility(&b.facility_id)?
+                .ok_or_else(|| StoreError::NotFound(b.facility_id.clone()))?;
+            self.check_scope(&f.data.commune_code)?;
+        }
+        let facility = self
+            .facility(&data.facility_id)?
+            .ok_or_else(|| StoreError::NotFound(data.facility_id.clone()))?;
+        self.check_scope(&facility.data.commune_code)?;
+        let commune = facility.data.commune_code.clone();
+        Ok((Some(facility), commune))
+    }
+
     /// Validates and records a draft proposal (status NHAP) for a facility of the scope, by
     /// anyone in scope. Returns it with its warnings (caps, eligibility).
     pub fn add_proposal(&mut self, input: &ProposalInput) -> Result<(Proposal, Issues)> {
@@ -468,10 +524,7 @@ impl Store {
         let today = self.today();
         let (data, mut warnings) =
             crate::domain::proposal::validate(input, today).map_err(StoreError::Invalid)?;
-        let facility = self
-            .facility(&data.facility_id)?
-            .ok_or_else(|| StoreError::NotFound(data.facility_id.clone()))?;
-        self.check_scope(&facility.data.commune_code)?;
+        let (facility, commune) = self.proposal_place(&data, role, &input.commune_code)?;
         let mover = Mover::Person(role);
         check_transition(self.flow()?, mover, None, ProposalStatus::Nhap).map_err(|refusal| {
             StoreError::Transition {
@@ -479,9 +532,9 @@ impl Store {
                 refusal,
             }
         })?;
-        warnings
-            .0
-            .extend(self.assess_on(&data, &facility, today)?.0);
+        if let Some(facility) = &facility {
+            warnings.0.extend(self.assess_on(&data, facility, today)?.0);
+        }
         let id = new_id();
         let now = self.now_string();
         self.write(|tx| {
@@ -490,14 +543,15 @@ impl Store {
                 "INSERT INTO proposals (id, facility_id, commune_code, plan_year, category, funding,
                     title, rationale, objectives, content, place, time_frame, total_cost, support,
                     counterpart, other_sources, expected_jobs, expected_products, expected_capacity,
-                    priorities, status, created_at, created_by, updated_at, updated_by, version)
+                    priorities, status, created_at, created_by, updated_at, updated_by, version,
+                    is_pilot)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
-                    ?17, ?18, ?19, ?20, 'NHAP', ?21, ?22, ?21, ?22, 1)",
+                    ?17, ?18, ?19, ?20, 'NHAP', ?21, ?22, ?21, ?22, 1, ?23)",
             )?
             .execute(params![
                 id,
-                data.facility_id,
-                facility.data.commune_code,
+                data.has_facility().then_some(&data.facility_id),
+                commune,
                 data.plan_year,
                 data.category,
                 data.funding.code(),
@@ -517,7 +571,9 @@ impl Store {
                 priorities_bits(&data.priorities),
                 now,
                 actor.id,
+                data.is_pilot,
             ])?;
+            write_group(tx, &id, &data)?;
             insert_transition(
                 tx,
                 &id,
@@ -551,7 +607,7 @@ impl Store {
         expected_version: i64,
         patch: &ProposalPatch,
     ) -> Result<(Proposal, Issues)> {
-        let (actor, _) = self.proposal_actor()?;
+        let (actor, role) = self.proposal_actor()?;
         let today = self.today();
         let old = self
             .proposal(id)?
@@ -563,14 +619,14 @@ impl Store {
                 status: old.status,
             });
         }
-        let (data, mut warnings) = crate::domain::proposal::validate(&patch.over(&old.data), today)
-            .map_err(StoreError::Invalid)?;
-        let facility = self
-            .facility(&data.facility_id)?
-            .ok_or_else(|| StoreError::NotFound(data.facility_id.clone()))?;
-        warnings
-            .0
-            .extend(self.assess_on(&data, &facility, today)?.0);
+        let mut input = patch.over(&old.data);
+        input.commune_code.clone_from(&old.commune_code);
+        let (data, mut warnings) =
+            crate::domain::proposal::validate(&input, today).map_err(StoreError::Invalid)?;
+        let (facility, _) = self.proposal_place(&data, role, &old.commune_code)?;
+        if let Some(facility) = &facility {
+            warnings.0.extend(self.assess_on(&data, facility, today)?.0);
+        }
         let now = self.now_string();
         self.write(|tx| {
             let cur = load(tx, id)?.ok_or_else(|| StoreError::NotFound(id.to_string()))?;
@@ -598,7 +654,8 @@ impl Store {
                     rationale = ?6, objectives = ?7, content = ?8, place = ?9, time_frame = ?10,
                     total_cost = ?11, support = ?12, counterpart = ?13, other_sources = ?14,
                     expected_jobs = ?15, expected_products = ?16, expected_capacity = ?17,
-                    priorities = ?18, updated_at = ?19, updated_by = ?20, version = ?21
+                    priorities = ?18, updated_at = ?19, updated_by = ?20, version = ?21,
+                    is_pilot = ?22
                  WHERE id = ?1",
                 params![
                     id,
@@ -621,9 +678,11 @@ impl Store {
                     priorities_bits(&data.priorities),
                     now,
                     actor.id,
-                    version
+                    version,
+                    data.is_pilot
                 ],
             )?;
+            write_group(tx, id, &data)?;
             change_log::record(
                 tx, &now, &actor, "proposal", id, "update", version, &changes,
             )
@@ -767,6 +826,28 @@ impl Store {
                 .filter(|p| self.may_read(&p.commune_code))),
             None => Ok(None),
         }
+    }
+
+    /// A group đề án's beneficiaries, the lead first, with the sum paid to each (empty for
+    /// a đề án of one facility or none).
+    pub fn beneficiary_lines(&self, id: &str) -> Result<Vec<BeneficiaryLine>> {
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT b.facility_id, coalesce(f.name, ''), b.support, b.counterpart,
+                (SELECT coalesce(sum(m.amount), 0) FROM project_payments m
+                 WHERE m.proposal_id = b.proposal_id AND m.facility_id = b.facility_id)
+             FROM proposal_beneficiaries b LEFT JOIN facilities f ON f.id = b.facility_id
+             WHERE b.proposal_id = ?1 ORDER BY b.position",
+        )?;
+        let rows = stmt.query_map([id], |r| {
+            Ok(BeneficiaryLine {
+                facility_id: r.get(0)?,
+                facility_name: r.get(1)?,
+                support: r.get(2)?,
+                counterpart: r.get(3)?,
+                paid: r.get(4)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
     }
 
     /// A proposal's status changes, oldest first (creation included).
@@ -941,4 +1022,14 @@ impl Store {
         }
         Ok(out)
     }
+}
+
+/// A proposal's beneficiary rows, written with it (none for one facility or none).
+fn write_group(tx: &Transaction<'_>, id: &str, data: &ProposalData) -> Result<()> {
+    let list: Vec<_> = data
+        .beneficiaries
+        .iter()
+        .map(rows::beneficiary_record)
+        .collect();
+    rows::write_beneficiaries(tx, id, &list)
 }

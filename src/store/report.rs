@@ -16,7 +16,9 @@
 //! - proposals by stage: of a plan year the period touches, by their current status;
 //! - đề án *approved*: decision dated in the period and not since refused/returned; money
 //!   approved is `cur_support` (with adjustments), paid is `paid` (both kept by triggers);
-//!   pilots (`is_pilot`) again on their own lines;
+//!   pilots (`is_pilot`) again on their own lines; a group đề án counts once, its money in
+//!   the proposal's commune (the lead beneficiary's, the commune its scope is checked by),
+//!   not split among the beneficiaries' communes;
 //! - activities by their start date and kind; attendees named + not named (women, ethnic
 //!   minorities likewise);
 //! - results: the latest result record dated in the period of each đề án (and beneficiary);

@@ -7,6 +7,7 @@
 //! by-name look-up (rusqlite's `row.get("name")` searches the statement's column names on
 //! every call).
 
+use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use rusqlite::types::Type;
@@ -22,10 +23,10 @@ use crate::domain::consultation::{
 };
 use crate::domain::dup::DupKey;
 use crate::domain::facility::{Facility, FacilityData, FacilityStatus, RecordMeta};
-use crate::domain::proposal::{category_order, Proposal, ProposalData, ProposalMoney};
+use crate::domain::proposal::{category_order, Beneficiary, Proposal, ProposalData, ProposalMoney};
 use crate::record::{
-    AmendmentRecord, CollaboratorRecord, ConsultationRecord, FacilityRecord, FollowUpRecord,
-    ProposalRecord, TransitionRecord,
+    AmendmentRecord, BeneficiaryRecord, CollaboratorRecord, ConsultationRecord, FacilityRecord,
+    FollowUpRecord, ProposalRecord, TransitionRecord,
 };
 
 /// Declares a column list: `$list` the names, `$sql` the same names joined for a SELECT.
@@ -456,7 +457,7 @@ columns!(
         objectives, content, place, time_frame, total_cost, support, counterpart, other_sources,
         expected_jobs, expected_products, expected_capacity, priorities, status, decision_no,
         created_at, created_by, updated_at, updated_by, version, approved_support, decision_date,
-        approved_funding, batch, start_date, implementing_unit, planned_end, stop_reason
+        approved_funding, batch, start_date, implementing_unit, planned_end, stop_reason, is_pilot
     ]
 );
 
@@ -478,7 +479,8 @@ view_columns!(
         decision_date = "p.decision_date", approved_funding = "p.approved_funding",
         batch = "p.batch", start_date = "p.start_date",
         implementing_unit = "p.implementing_unit", planned_end = "p.planned_end",
-        stop_reason = "p.stop_reason",
+        stop_reason = "p.stop_reason", is_pilot = "p.is_pilot",
+        group_size = "(SELECT count(*) FROM proposal_beneficiaries b WHERE b.proposal_id = p.id)",
     ]
 );
 
@@ -492,7 +494,10 @@ pub(crate) fn proposal_view(r: &Row<'_>) -> rusqlite::Result<Proposal> {
     Ok(Proposal {
         id: r.get(col!(PROPOSAL_VIEW, id))?,
         data: ProposalData {
-            facility_id: r.get(col!(PROPOSAL_VIEW, facility_id))?,
+            // NULL: a đề án the centre runs with no facility.
+            facility_id: r
+                .get::<_, Option<String>>(col!(PROPOSAL_VIEW, facility_id))?
+                .unwrap_or_default(),
             plan_year: r.get(col!(PROPOSAL_VIEW, plan_year))?,
             category: r.get(col!(PROPOSAL_VIEW, category))?,
             funding: funding_from_code(&funding)
@@ -513,6 +518,9 @@ pub(crate) fn proposal_view(r: &Row<'_>) -> rusqlite::Result<Proposal> {
             expected_products: r.get(col!(PROPOSAL_VIEW, expected_products))?,
             expected_capacity: r.get(col!(PROPOSAL_VIEW, expected_capacity))?,
             priorities: priorities_from_bits(r.get(col!(PROPOSAL_VIEW, priorities))?),
+            // Another table: read with the one proposal (`Store::proposal`), not in lists.
+            beneficiaries: Vec::new(),
+            is_pilot: r.get(col!(PROPOSAL_VIEW, is_pilot))?,
         },
         status: status_from_code(&status).ok_or_else(|| bad(status_at, "proposal status"))?,
         decision_no: r.get(col!(PROPOSAL_VIEW, decision_no))?,
@@ -531,6 +539,7 @@ pub(crate) fn proposal_view(r: &Row<'_>) -> rusqlite::Result<Proposal> {
         planned_end: r.get(col!(PROPOSAL_VIEW, planned_end))?,
         stop_reason: r.get(col!(PROPOSAL_VIEW, stop_reason))?,
         facility_name: r.get(col!(PROPOSAL_VIEW, facility_name))?,
+        group_size: usize::try_from(r.get::<_, i64>(col!(PROPOSAL_VIEW, group_size))?).unwrap_or(0),
         commune_code: r.get(col!(PROPOSAL_VIEW, commune_code))?,
         created_at: r.get(col!(PROPOSAL_VIEW, created_at))?,
         created_by: r.get(col!(PROPOSAL_VIEW, created_by))?,
@@ -580,6 +589,8 @@ pub(crate) fn proposal_record(r: &Row<'_>) -> rusqlite::Result<ProposalRecord> {
         implementing_unit: r.get(col!(PROPOSAL, implementing_unit))?,
         planned_end: r.get(col!(PROPOSAL, planned_end))?,
         stop_reason: r.get(col!(PROPOSAL, stop_reason))?,
+        beneficiaries: Vec::new(),
+        is_pilot: r.get(col!(PROPOSAL, is_pilot))?,
         transitions: Vec::new(),
         created_at: r.get(col!(PROPOSAL, created_at))?,
         created_by: r.get(col!(PROPOSAL, created_by))?,
@@ -737,7 +748,89 @@ pub(crate) fn load_proposal(conn: &Connection, id: &str) -> Result<Option<(Propo
     rec.transitions = t
         .query_map([id], |r| Ok(transition(r)?.1))?
         .collect::<rusqlite::Result<Vec<_>>>()?;
+    rec.beneficiaries = beneficiaries_of(conn, id)?;
     Ok(Some((rec, version)))
+}
+
+// ------------------------------------------------------------------------------------------
+// A group đề án's beneficiaries (part of the proposal record)
+
+/// `proposal_beneficiaries` of one proposal, the lead (position 0) first.
+pub(crate) fn beneficiaries_of(conn: &Connection, id: &str) -> Result<Vec<BeneficiaryRecord>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT facility_id, support, counterpart FROM proposal_beneficiaries
+         WHERE proposal_id = ?1 ORDER BY position",
+    )?;
+    let rows = stmt.query_map([id], |r| {
+        Ok(BeneficiaryRecord {
+            facility_id: r.get(0)?,
+            support: r.get(1)?,
+            counterpart: r.get(2)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+}
+
+/// Every proposal's beneficiaries by proposal id (the bundle's proposals in one read).
+pub(crate) fn all_beneficiaries(
+    conn: &Connection,
+) -> Result<HashMap<String, Vec<BeneficiaryRecord>>> {
+    let mut stmt = conn.prepare(
+        "SELECT proposal_id, facility_id, support, counterpart FROM proposal_beneficiaries
+         ORDER BY proposal_id, position",
+    )?;
+    let mut out: HashMap<String, Vec<BeneficiaryRecord>> = HashMap::new();
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        out.entry(r.get(0)?).or_default().push(BeneficiaryRecord {
+            facility_id: r.get(1)?,
+            support: r.get(2)?,
+            counterpart: r.get(3)?,
+        });
+    }
+    Ok(out)
+}
+
+/// Replaces a proposal's beneficiaries (within the caller's transaction), in list order.
+pub(crate) fn write_beneficiaries(
+    conn: &Connection,
+    id: &str,
+    list: &[BeneficiaryRecord],
+) -> Result<()> {
+    conn.prepare_cached("DELETE FROM proposal_beneficiaries WHERE proposal_id = ?1")?
+        .execute([id])?;
+    let mut ins = conn.prepare_cached(
+        "INSERT INTO proposal_beneficiaries (proposal_id, position, facility_id, support,
+            counterpart) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
+    for (pos, b) in list.iter().enumerate() {
+        ins.execute(params![
+            id,
+            pos as i64,
+            b.facility_id,
+            b.support,
+            b.counterpart
+        ])?;
+    }
+    Ok(())
+}
+
+/// A beneficiary as the domain holds it.
+pub(crate) fn beneficiary_data(b: &BeneficiaryRecord) -> Beneficiary {
+    Beneficiary {
+        facility_id: b.facility_id.clone(),
+        support: b.support,
+        counterpart: b.counterpart,
+    }
+}
+
+/// A beneficiary as the record carries it.
+pub(crate) fn beneficiary_record(b: &Beneficiary) -> BeneficiaryRecord {
+    BeneficiaryRecord {
+        facility_id: b.facility_id.clone(),
+        support: b.support,
+        counterpart: b.counterpart,
+    }
 }
 
 // ------------------------------------------------------------------------------------------

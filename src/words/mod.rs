@@ -16,6 +16,7 @@ pub mod caps;
 pub mod errors;
 pub mod flow;
 pub mod format;
+pub mod group;
 mod help_table;
 pub mod merge;
 pub mod plan;

@@ -33,6 +33,7 @@ pub fn describe(l: Lang, field: &str, problem: &Problem) -> String {
             "outcome_id" => tr(l, "consult.opt.by"),
             "unit" => tr(l, "field.unit"),
             "role" => tr(l, "field.role"),
+            "beneficiaries" => tr(l, "proposal.field.beneficiaries"),
             _ => match crate::domain::village::field_label_key(field)
                 .or_else(|| crate::domain::project::field_label_key(field))
             {
@@ -235,6 +236,24 @@ fn proposal_problem_text(l: Lang, p: &Problem) -> String {
         } => trf(l, "problem.city_ward", &[commune, province, city_since]),
         Problem::PercentRange => tr(l, "problem.percent_range").to_string(),
         Problem::AdjustmentEmpty => tr(l, "problem.adjustment_empty").to_string(),
+        Problem::GroupTooSmall => tr(l, "problem.group_too_small").to_string(),
+        Problem::BeneficiaryTwice { facility } => {
+            trf(l, "problem.beneficiary_twice", &[&sanitize(facility)])
+        }
+        Problem::SharesMismatch {
+            counterpart,
+            total,
+            shares,
+        } => trf(
+            l,
+            if *counterpart {
+                "problem.shares_mismatch_counterpart"
+            } else {
+                "problem.shares_mismatch_support"
+            },
+            &[&format_vnd(*shares), &format_vnd(*total)],
+        ),
+
         _ => String::new(),
     }
 }

@@ -9,6 +9,7 @@ use crate::domain::project::{
 };
 use crate::domain::proposal::ProposalStatus;
 use crate::record::ProjectRecords;
+use crate::text::sanitize;
 use crate::words::format::{proposal_status_label, short_id};
 use crate::words::problems::problem_text;
 use crate::words::{tr, trf, Lang};
@@ -60,6 +61,27 @@ pub fn refusal_text(l: Lang, proposal_id: &str, r: &ProjectRefusal) -> String {
                 &format_vnd(*amount),
                 &format_vnd(*approved),
                 &format_vnd((approved - paid).max(0)),
+            ],
+        ),
+        ProjectRefusal::NotABeneficiary { facility } => trf(
+            l,
+            "project.err.not_a_beneficiary",
+            &[&sanitize(facility), &id],
+        ),
+        ProjectRefusal::OverShare {
+            facility,
+            paid,
+            amount,
+            share,
+        } => trf(
+            l,
+            "project.err.over_share",
+            &[
+                &sanitize(facility),
+                &format_vnd(*paid),
+                &format_vnd(*amount),
+                &format_vnd(*share),
+                &format_vnd((share - paid).max(0)),
             ],
         ),
     }

@@ -95,7 +95,7 @@ pub fn header_rows(l: Lang, page: &ProjectPage) -> Vec<(String, String)> {
             f("proposal.field.facility"),
             format!(
                 "{} · {}",
-                p.facility_name,
+                crate::words::group::facility_label(l, p),
                 commune_label(&p.commune_code, CommuneForm::Name)
             ),
         ),

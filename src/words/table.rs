@@ -1901,6 +1901,7 @@ fn table() -> &'static HashMap<&'static str, (&'static str, &'static str)> {
             .chain(super::help_table::HELP)
             .chain(PROJECT)
             .chain(CAPS)
+            .chain(super::group::GROUP)
             .chain(super::activity::ACTIVITY)
             .chain(super::village::VILLAGE)
             .chain(super::report::REPORT)
@@ -1956,6 +1957,7 @@ pub fn keys() -> impl Iterator<Item = &'static str> {
         .chain(super::help_table::HELP)
         .chain(PROJECT)
         .chain(CAPS)
+        .chain(super::group::GROUP)
         .chain(super::activity::ACTIVITY)
         .chain(super::village::VILLAGE)
         .chain(super::report::REPORT)
@@ -1974,6 +1976,7 @@ mod tests {
         for (k, vi, en) in all
             .chain(PROJECT)
             .chain(CAPS)
+            .chain(super::super::group::GROUP)
             .chain(super::super::activity::ACTIVITY)
             .chain(super::super::village::VILLAGE)
             .chain(super::super::report::REPORT)

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
 use ctv::clock::FixedClock;
-use ctv::domain::proposal::{MoveInput, ProposalInput, ProposalStatus};
+use ctv::domain::proposal::{BeneficiaryInput, MoveInput, ProposalInput, ProposalStatus};
 use ctv::domain::{FacilityInput, ProfileInput};
 use ctv::store::Store;
 
@@ -43,36 +43,76 @@ pub fn open(dir: &Path, name: &str, clock: &FixedClock) -> (Store, PathBuf) {
 /// total, 100 million asked); an area officer of the same database reviews it. Returns its id.
 /// The profile is left as the area officer (the one whose export sends it to the province).
 pub fn reviewed_proposal(s: &mut Store) -> String {
+    reviewed(s, |s| ProposalInput {
+        facility_id: facility_in(s, "HTX mây tre đan Phú Vinh", "00004"),
+        ..proposal_300_100()
+    })
+}
+
+/// A facility of `commune` (an HTX of 25 workers); returns its id.
+pub fn facility_in(s: &mut Store, name: &str, commune: &str) -> String {
+    s.create_facility(&FacilityInput {
+        name: name.into(),
+        entity_type: "HTX".into(),
+        commune_code: commune.into(),
+        workers: "25".into(),
+        ..Default::default()
+    })
+    .unwrap()
+    .0
+    .id
+}
+
+/// The proposal's own fields: 300 million total, 100 million asked, 200 million counterpart.
+pub fn proposal_300_100() -> ProposalInput {
+    ProposalInput {
+        plan_year: "2027".into(),
+        category: "KC03".into(),
+        funding: "KCDP".into(),
+        title: "Máy chẻ nan".into(),
+        total_cost: "300.000.000".into(),
+        support: "100.000.000".into(),
+        counterpart: "200.000.000".into(),
+        other_sources: "0".into(),
+        ..Default::default()
+    }
+}
+
+/// The three facilities of a group đề án in 00004 with (support, counterpart) shares of the
+/// 300/100 proposal: 50/100, 30/60 and 20/40 million (the first is the lead).
+pub fn group_of_three(s: &mut Store) -> Vec<BeneficiaryInput> {
+    [
+        ("HTX mây tre đan Phú Vinh", "50tr", "100tr"),
+        ("Cơ sở mây tre Hòa Bình", "30tr", "60tr"),
+        ("Tổ hợp tác đan lát Phú Nghĩa", "20tr", "40tr"),
+    ]
+    .into_iter()
+    .map(|(name, support, counterpart)| BeneficiaryInput {
+        facility_id: facility_in(s, name, "00004"),
+        support: support.into(),
+        counterpart: counterpart.into(),
+    })
+    .collect()
+}
+
+/// Like [`reviewed_proposal`] for a group đề án of three facilities (a pilot).
+pub fn reviewed_group_proposal(s: &mut Store) -> String {
+    reviewed(s, |s| ProposalInput {
+        beneficiaries: group_of_three(s),
+        is_pilot: true,
+        ..proposal_300_100()
+    })
+}
+
+/// The province's setting, a commune collaborator drafting `input` and proposing it, the
+/// area officer reviewing it.
+fn reviewed(s: &mut Store, input: impl FnOnce(&mut Store) -> ProposalInput) -> String {
     // A province with an area review between commune and province (issue 15's setting).
     as_profile(s, "Trung tâm Khuyến công Hà Nội", "province", "01");
     s.set_area_review(true).unwrap();
     as_profile(s, "Nguyễn Văn An", "commune", "00004");
-    let f = s
-        .create_facility(&FacilityInput {
-            name: "HTX mây tre đan Phú Vinh".into(),
-            entity_type: "HTX".into(),
-            commune_code: "00004".into(),
-            workers: "25".into(),
-            ..Default::default()
-        })
-        .unwrap()
-        .0
-        .id;
-    let p = s
-        .add_proposal(&ProposalInput {
-            facility_id: f,
-            plan_year: "2027".into(),
-            category: "KC03".into(),
-            funding: "KCDP".into(),
-            title: "Máy chẻ nan".into(),
-            total_cost: "300.000.000".into(),
-            support: "100.000.000".into(),
-            counterpart: "200.000.000".into(),
-            other_sources: "0".into(),
-            ..Default::default()
-        })
-        .unwrap()
-        .0;
+    let input = input(s);
+    let p = s.add_proposal(&input).unwrap().0;
     s.propose(&p.id, p.version).unwrap();
     as_profile(s, "Lê Thị Bình", "area", "00004,00376");
     let v = s.proposal(&p.id).unwrap().unwrap().version;

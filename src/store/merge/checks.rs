@@ -22,13 +22,13 @@ use crate::record::{
 };
 use crate::refdata::{codes, units};
 use crate::store::proposals::{priorities_bits, priorities_from_bits};
-use crate::store::rows::facility_from_record;
+use crate::store::rows::{beneficiary_data, facility_from_record};
 use crate::store::{Result, StoreError};
 use crate::text::ingest;
 
 fn proposal_data(r: &ProposalRecord) -> Option<ProposalData> {
     Some(ProposalData {
-        facility_id: r.facility_id.clone(),
+        facility_id: r.facility_id.clone().unwrap_or_default(),
         plan_year: r.plan_year,
         category: r.category.clone(),
         funding: FundingSource::ALL
@@ -50,6 +50,8 @@ fn proposal_data(r: &ProposalRecord) -> Option<ProposalData> {
         expected_products: r.expected_products.clone(),
         expected_capacity: r.expected_capacity.clone(),
         priorities: priorities_from_bits(r.priorities),
+        beneficiaries: r.beneficiaries.iter().map(beneficiary_data).collect(),
+        is_pilot: r.is_pilot,
     })
 }
 
@@ -637,15 +639,13 @@ pub(super) fn check_refs(
         )
     });
     let proposals = inc.proposals.iter().zip(&p.proposals).enumerate();
-    let proposals = proposals.map(|(i, (e, d))| {
+    // A proposal's facility and every beneficiary of a group must be in the sender's scope;
+    // a proposal with no facility (the centre's own) is refused as one without its facility.
+    let proposals = proposals.flat_map(|(i, (e, d))| {
         let r = &e.record;
-        (
-            ProposalRecord::RANK,
-            i,
-            r.id.as_str(),
-            r.facility_id.as_str(),
-            d,
-        )
+        std::iter::once(r.facility_id.as_deref().unwrap_or(""))
+            .chain(r.beneficiaries.iter().map(|b| b.facility_id.as_str()))
+            .map(move |fid| (ProposalRecord::RANK, i, r.id.as_str(), fid, d))
     });
     let products = inc.registers.products.iter().zip(&p.products).enumerate();
     let products = products.map(|(i, (e, d))| {
@@ -682,7 +682,7 @@ pub(super) fn check_refs(
         let Some(p) = inc.proposals.iter().find(|e| e.record.id == pid) else {
             return Ok(None);
         };
-        let fid = p.record.facility_id.as_str();
+        let fid = p.record.facility_id.as_deref().unwrap_or("");
         let commune = match facility_commune.get(fid) {
             Some(c) => Some(c.to_string()),
             None => conn

@@ -317,17 +317,20 @@ impl Writer<'_, '_> {
         if version > 1 {
             returned_only_by_revision(tx, r)?;
         }
-        let commune = self.commune_of(&r.facility_id)?;
+        let fid = r.facility_id.as_deref().ok_or_else(|| {
+            StoreError::NotFound(format!("{}: facility", crate::text::sanitize(&r.id)))
+        })?;
+        let commune = self.commune_of(fid)?;
         let sql = if version == 1 {
             "INSERT INTO proposals (id, facility_id, commune_code, plan_year, category, funding, title,
                 rationale, objectives, content, place, time_frame, total_cost, support, counterpart,
                 other_sources, expected_jobs, expected_products, expected_capacity, priorities, status,
                 decision_no, created_at, created_by, updated_at, updated_by, version,
                 approved_support, decision_date, approved_funding, batch, start_date,
-                implementing_unit, planned_end, stop_reason)
+                implementing_unit, planned_end, stop_reason, is_pilot)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
                 ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34,
-                ?35)"
+                ?35, ?36)"
         } else {
             "UPDATE proposals SET facility_id = ?2, commune_code = ?3, plan_year = ?4, category = ?5,
                 funding = ?6, title = ?7, rationale = ?8, objectives = ?9, content = ?10, place = ?11,
@@ -336,7 +339,8 @@ impl Writer<'_, '_> {
                 expected_capacity = ?19, priorities = ?20, status = ?21, decision_no = ?22,
                 created_at = ?23, created_by = ?24, updated_at = ?25, updated_by = ?26, version = ?27,
                 approved_support = ?28, decision_date = ?29, approved_funding = ?30, batch = ?31,
-                start_date = ?32, implementing_unit = ?33, planned_end = ?34, stop_reason = ?35
+                start_date = ?32, implementing_unit = ?33, planned_end = ?34, stop_reason = ?35,
+                is_pilot = ?36
              WHERE id = ?1"
         };
         tx.prepare_cached(sql)?.execute(params![
@@ -374,8 +378,10 @@ impl Writer<'_, '_> {
             r.start_date,
             r.implementing_unit,
             r.planned_end,
-            r.stop_reason
+            r.stop_reason,
+            r.is_pilot
         ])?;
+        rows::write_beneficiaries(tx, &r.id, &r.beneficiaries)?;
         // History only grows: add the transitions the province does not have yet.
         let have: HashSet<(String, String, String)> = if version == 1 {
             HashSet::new()

@@ -17,8 +17,8 @@ use super::{Env, PickPurpose, ScreenCmd};
 use crate::domain::facility::FacilityData;
 use crate::domain::issue::{Issues, Severity};
 use crate::domain::proposal::{
-    assess, field_label_key, validate, FundingSource, Priorities, Proposal, ProposalInput,
-    ProposalPatch,
+    assess, field_label_key, validate, BeneficiaryLine, FundingSource, Priorities, Proposal,
+    ProposalInput, ProposalPatch,
 };
 use crate::refdata::codes;
 use crate::store::{Store, StoreError};
@@ -29,8 +29,11 @@ use crate::ui::widgets::form::{
     SaveOutcome, Stored, Value, Values,
 };
 use crate::ui::widgets::{clean, PickItem};
-use crate::words::format::code_label;
+use crate::words::format::{code_label, commune_label, CommuneForm};
 use crate::words::{tr, trf, Lang};
+
+/// A group's beneficiaries shown above the fields at most (then how many more).
+const GROUP_LINES: usize = 4;
 
 /// The long texts: 2 to 4 rows while edited, up to 2 when not.
 const NOTES: NoteRows = NoteRows {
@@ -157,9 +160,17 @@ pub enum ProposalPurpose {
 pub struct ProposalModel {
     purpose: ProposalPurpose,
     facility_id: String,
+    /// The facility's name (the lead's for a group; empty for none), not sanitised.
     facility_name: String,
-    /// For the cap and eligibility warnings while typing.
-    facility: FacilityData,
+    /// For the cap and eligibility warnings while typing; None for the centre's own đề án
+    /// (no facility: no eligibility to assess, as the store does).
+    facility: Option<FacilityData>,
+    /// What the form does not edit but the draft keeps: a group's beneficiaries and shares
+    /// (checked against the support typed), the pilot flag, the commune of a đề án with no
+    /// facility.
+    kept: ProposalInput,
+    /// A group's beneficiaries as shown above the fields (names and shares).
+    group: Vec<BeneficiaryLine>,
     /// Linked to a recognised village of the register (eligibility of a city's phường).
     in_recognised_village: bool,
     today: NaiveDate,
@@ -168,6 +179,18 @@ pub struct ProposalModel {
 }
 
 impl ProposalModel {
+    /// Who carries it out, for the title: the facility's name, «Nhóm N cơ sở» for a group,
+    /// «Trung tâm» for the centre's own đề án.
+    fn who(&self, lang: Lang) -> String {
+        if self.facility.is_none() {
+            tr(lang, "proposal.centre").to_string()
+        } else if self.group.len() >= 2 {
+            trf(lang, "proposal.group_of", &[&self.group.len()])
+        } else {
+            self.facility_name.clone()
+        }
+    }
+
     fn input(&self, values: &Values) -> ProposalInput {
         let t = |k: &str| values.text(k);
         let f = |k: &str| values.flag(k);
@@ -197,6 +220,11 @@ impl ProposalModel {
                 ethnic_owned: f("ethnic_owned"),
                 difficult_area: f("difficult_area"),
             },
+            // Groups and the centre's own đề án are made at the command line (issue 17); the
+            // form keeps their beneficiaries, pilot flag and commune as they are.
+            beneficiaries: self.kept.beneficiaries.clone(),
+            is_pilot: self.kept.is_pilot,
+            commune_code: self.kept.commune_code.clone(),
         }
     }
 }
@@ -209,7 +237,7 @@ impl FormModel for ProposalModel {
             ProposalPurpose::New => "ui.pform.title_new",
             ProposalPurpose::Edit { .. } => "ui.pform.title_edit",
         };
-        trf(lang, key, &[&clean(&self.facility_name)])
+        trf(lang, key, &[&clean(&self.who(lang))])
     }
 
     /// The facility, then its eligibility warnings (they do not depend on what is typed).
@@ -220,13 +248,56 @@ impl FormModel for ProposalModel {
         issues: &Issues,
         value_w: usize,
     ) -> Vec<(String, String, Style)> {
-        let mut lines = vec![(
-            tr(lang, "proposal.field.facility").to_string(),
-            clean(&self.facility_name),
-            theme.base,
-        )];
+        let mut lines = Vec::new();
+        if self.facility.is_none() {
+            lines.push((
+                tr(lang, "proposal.field.facility").to_string(),
+                clean(&format!(
+                    "{} · {}",
+                    tr(lang, "proposal.centre"),
+                    commune_label(&self.kept.commune_code, CommuneForm::Name)
+                )),
+                theme.base,
+            ));
+        } else if self.group.is_empty() {
+            lines.push((
+                tr(lang, "proposal.field.facility").to_string(),
+                clean(&self.facility_name),
+                theme.base,
+            ));
+        }
+        // A group: its beneficiaries with their shares (at most four lines, then how many
+        // more), then the pilot mark.
+        let shares = crate::words::group::share_lines(lang, &self.group);
+        let more = shares.len().saturating_sub(GROUP_LINES);
+        for (i, line) in shares.into_iter().take(GROUP_LINES).enumerate() {
+            let label = if i == 0 {
+                tr(lang, "proposal.field.beneficiaries").to_string()
+            } else {
+                String::new()
+            };
+            lines.push((label, clean(&line), theme.base));
+        }
+        if more > 0 {
+            lines.push((
+                String::new(),
+                trf(lang, "ui.pform.more_beneficiaries", &[&more]),
+                theme.dim,
+            ));
+        }
+        if self.kept.is_pilot {
+            lines.push((
+                tr(lang, "proposal.field.pilot").to_string(),
+                tr(lang, "proposal.pilot_mark").to_string(),
+                theme.base,
+            ));
+        }
         let mut notes = Vec::new();
-        for i in issues.for_field("facility_id") {
+        for i in issues
+            .for_field("facility_id")
+            .chain(issues.for_field("beneficiaries"))
+            .chain(issues.for_field("commune_code"))
+        {
             let (k, style) = match i.severity {
                 Severity::Error => ("ui.form.error", error_style(theme)),
                 Severity::Warning => ("ui.form.warning", warning_style(theme)),
@@ -288,25 +359,29 @@ impl FormModel for ProposalModel {
     fn validate(&self, values: &Values, _store: &Store) -> Issues {
         match validate(&self.input(values), self.today) {
             Ok((data, mut warnings)) => {
-                warnings.0.extend(
-                    assess(
-                        &data,
-                        &self.facility,
-                        self.in_recognised_village,
-                        self.today,
-                        &self.caps,
-                    )
-                    .0,
-                );
+                if let Some(facility) = &self.facility {
+                    warnings.0.extend(
+                        assess(
+                            &data,
+                            facility,
+                            self.in_recognised_village,
+                            self.today,
+                            &self.caps,
+                        )
+                        .0,
+                    );
+                }
                 warnings
             }
             Err(mut issues) => {
                 // The eligibility warnings do not depend on what is typed: keep them shown.
-                issues.0.extend(crate::domain::proposal::check_eligibility(
-                    &self.facility,
-                    self.in_recognised_village,
-                    self.today,
-                ));
+                if let Some(facility) = &self.facility {
+                    issues.0.extend(crate::domain::proposal::check_eligibility(
+                        facility,
+                        self.in_recognised_village,
+                        self.today,
+                    ));
+                }
                 issues
             }
         }
@@ -379,19 +454,28 @@ impl ProposalFormScreen {
     fn build(
         purpose: ProposalPurpose,
         facility_name: &str,
-        facility: FacilityData,
+        facility: Option<FacilityData>,
         input: &ProposalInput,
+        group: Vec<BeneficiaryLine>,
         store: &Store,
     ) -> ProposalFormScreen {
         let model = ProposalModel {
             purpose,
             facility_id: input.facility_id.clone(),
             facility_name: facility_name.to_string(),
-            facility,
             // Unreadable: not known to be in a recognised village (the warning shows).
-            in_recognised_village: store
-                .in_recognised_village(&input.facility_id)
-                .unwrap_or(false),
+            in_recognised_village: facility.is_some()
+                && store
+                    .in_recognised_village(&input.facility_id)
+                    .unwrap_or(false),
+            facility,
+            kept: ProposalInput {
+                beneficiaries: input.beneficiaries.clone(),
+                is_pilot: input.is_pilot,
+                commune_code: input.commune_code.clone(),
+                ..ProposalInput::default()
+            },
+            group,
             today: store.today(),
             // Unreadable caps leave none known, which the form then says plainly.
             caps: store.support_caps().unwrap_or_default(),
@@ -408,25 +492,36 @@ impl ProposalFormScreen {
         Ok(Self::build(
             ProposalPurpose::New,
             &pre.facility.data.name,
-            pre.facility.data.clone(),
+            Some(pre.facility.data.clone()),
             &pre.input,
+            Vec::new(),
             store,
         ))
     }
 
-    /// A draft to change.
+    /// A draft to change: of one facility, of a group (the lead's eligibility, the shares
+    /// kept and checked against the support typed) or the centre's own (no facility).
     pub fn edit(p: &Proposal, store: &Store) -> Result<ProposalFormScreen, StoreError> {
-        let facility = store
-            .facility(&p.data.facility_id)?
-            .ok_or_else(|| StoreError::NotFound(p.data.facility_id.clone()))?;
+        let facility = if p.data.has_facility() {
+            let f = store
+                .facility(&p.data.facility_id)?
+                .ok_or_else(|| StoreError::NotFound(p.data.facility_id.clone()))?;
+            Some(f.data)
+        } else {
+            None
+        };
+        let group = store.beneficiary_lines(&p.id)?;
+        let mut input = ProposalInput::from_data(&p.data);
+        input.commune_code.clone_from(&p.commune_code);
         Ok(Self::build(
             ProposalPurpose::Edit {
                 id: p.id.clone(),
                 version: p.version,
             },
             &p.facility_name,
-            facility.data,
-            &ProposalInput::from_data(&p.data),
+            facility,
+            &input,
+            group,
             store,
         ))
     }

@@ -19,13 +19,16 @@ use super::form::warning_style;
 use super::{Env, ProposalFormScreen, Screen, ScreenCmd};
 use crate::domain::issue::Severity;
 use crate::domain::money::format_vnd;
-use crate::domain::proposal::{MoveInput, Needs, Proposal, ProposalRecord, ProposalStatus};
+use crate::domain::proposal::{
+    BeneficiaryLine, MoveInput, Needs, Proposal, ProposalRecord, ProposalStatus,
+};
 use crate::store::{ProjectPage, Store, StoreError};
 use crate::text::sanitize;
 use crate::ui::keymap::{Action, Context};
 use crate::ui::widgets::bars::wrap;
 use crate::ui::widgets::screen_frame;
 use crate::ui::widgets::{fit, width, Prompt};
+use crate::words::format::{commune_label, CommuneForm};
 use crate::words::project_page as project;
 use crate::words::{tr, trf, Lang};
 
@@ -154,6 +157,9 @@ pub struct ProposalViewScreen {
     record: ProposalRecord,
     /// The đề án's page: approval, money, expected vs actual, timeline.
     project: Option<ProjectPage>,
+    /// A group đề án's beneficiaries with their shares and what each was paid (empty for a
+    /// đề án of one facility or none).
+    group: Vec<BeneficiaryLine>,
     items: Vec<Item>,
     scroll: Cell<usize>,
     page: Cell<usize>,
@@ -172,11 +178,13 @@ impl ProposalViewScreen {
             return Ok(None);
         };
         let project = store.project_page(id)?;
+        let group = store.beneficiary_lines(id)?;
         let mut s = ProposalViewScreen {
             lang,
             items: Vec::new(),
             record,
             project,
+            group,
             scroll: Cell::new(0),
             page: Cell::new(1),
             lines: Cell::new(0),
@@ -210,15 +218,16 @@ impl ProposalViewScreen {
         let id = &self.record.proposal.id;
         match store
             .proposal_record(id)
-            .and_then(|r| Ok((r, store.project_page(id)?)))
+            .and_then(|r| Ok((r, store.project_page(id)?, store.beneficiary_lines(id)?)))
         {
-            Ok((Some(r), project)) => {
+            Ok((Some(r), project, group)) => {
                 self.record = r;
                 self.project = project;
+                self.group = group;
                 self.prepare();
                 None
             }
-            Ok((None, _)) => Some(tr(self.lang, "ui.proposal.gone").to_string()),
+            Ok((None, _, _)) => Some(tr(self.lang, "ui.proposal.gone").to_string()),
             Err(e) => Some(crate::words::store_error_text(self.lang, &e)),
         }
     }
@@ -250,7 +259,12 @@ impl ProposalViewScreen {
         if let Some(page) = &self.project {
             out.extend(outcome_items(l, page));
         }
-        out.extend(content_items(l, &self.record.proposal));
+        out.extend(content_items(
+            l,
+            &self.record.proposal,
+            &self.group,
+            self.project.is_none(),
+        ));
         if let Some(page) = &self.project {
             out.extend(timeline_items(l, page));
         }
@@ -392,11 +406,37 @@ fn timeline_items(l: Lang, page: &ProjectPage) -> Vec<Item> {
     out
 }
 
-/// What was proposed: plan year, category, funding, money asked, priorities, texts.
-fn content_items(l: Lang, p: &Proposal) -> Vec<Item> {
+/// What was proposed: who carries it out (a group's beneficiaries with their shares and what
+/// each was paid; the centre and its commune when no header says so), the pilot mark,
+/// funding, money asked, priorities, texts.
+fn content_items(l: Lang, p: &Proposal, group: &[BeneficiaryLine], no_header: bool) -> Vec<Item> {
     let d = &p.data;
     let f = |k: &'static str| tr(l, k).to_string();
     let mut out = section(l, "ui.proposal.asked");
+    if !d.has_facility() && no_header {
+        out.push(Item::new(
+            f("proposal.field.facility"),
+            format!(
+                "{} · {}",
+                tr(l, "proposal.centre"),
+                commune_label(&p.commune_code, CommuneForm::Name)
+            ),
+            Kind::Plain,
+        ));
+    }
+    for (label, line) in crate::words::group::beneficiary_rows(l, group) {
+        // The beneficiaries after the first sit under it, in the value column (a blank
+        // label, not none: an unlabelled line would start at the left edge).
+        let label = if label.is_empty() { " ".into() } else { label };
+        out.push(Item::new(label, line, Kind::Plain));
+    }
+    if d.is_pilot {
+        out.push(Item::new(
+            f("proposal.field.pilot"),
+            tr(l, "proposal.pilot_mark"),
+            Kind::Plain,
+        ));
+    }
     out.push(Item::new(
         f("proposal.field.funding"),
         tr(l, d.funding.label_key()),
@@ -440,7 +480,10 @@ impl Screen for ProposalViewScreen {
         trf(
             lang,
             "ui.proposal.title",
-            &[&sanitize(&self.record.proposal.facility_name)],
+            &[&sanitize(&crate::words::group::facility_label(
+                lang,
+                &self.record.proposal,
+            ))],
         )
     }
 

@@ -52,7 +52,11 @@ impl Row {
             status: tr(lang, status_short_key(p.status)).to_string(),
             category: sanitize(&p.data.category),
             funding: p.data.funding.short().to_string(),
-            facility: sanitize(&format!("{} · {}", p.facility_name, p.data.title)),
+            facility: sanitize(&format!(
+                "{} · {}",
+                crate::words::group::facility_label(lang, p),
+                p.data.title
+            )),
             support: format_vnd(p.data.money.support),
         }
     }
