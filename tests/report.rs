@@ -806,6 +806,17 @@ fn f11_shows_the_report_a_period_is_picked_and_d_opens_the_dashboard() {
     assert_eq!(shown.value(Metric::Consultations, Dim::All, ""), 1);
     assert_eq!(shown.value(Metric::Attendees, Dim::All, ""), 30);
 
+    // `x` writes the workbook into the export folder and says where.
+    let out = tempfile::tempdir().unwrap();
+    app.set_export_dir(out.path().to_path_buf());
+    press(&mut app, &[ch('x')]);
+    let file = out.path().join("bao-cao-2026-Q3.xlsx");
+    let toast = app.toast().expect("a message").to_string();
+    assert!(toast.contains("Đã ghi báo cáo vào"), "{toast}");
+    assert!(toast.contains("bao-cao-2026-Q3.xlsx"), "{toast}");
+    let records = sheet(&file, 1);
+    assert!(records.len() > 1, "the records sheet has rows");
+
     press(&mut app, &[ch('d')]);
     let d = app.top_screen().downcast_ref::<DashboardScreen>().unwrap();
     let money = d

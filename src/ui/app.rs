@@ -496,6 +496,10 @@ impl App {
                 }
                 Vec::new()
             }
+            AppEvent::Job(JobEvent::ReportWritten { message, error }) => {
+                self.show_toast(message, error);
+                Vec::new()
+            }
             AppEvent::Job(JobEvent::ReportDone(result)) => {
                 self.dirty = true;
                 if let Some(s) = self.screens.last_mut() {
@@ -773,6 +777,11 @@ impl App {
             ScreenCmd::ComputeReport { period, scope } => {
                 return self.compute_report(period, scope)
             }
+            ScreenCmd::WriteReport {
+                report,
+                scope,
+                file_name,
+            } => return self.write_report(*report, scope, &file_name),
             ScreenCmd::Pop => return self.leave_screen(),
             ScreenCmd::PopWith { message, error } => {
                 let effects = self.leave_screen();
@@ -941,6 +950,61 @@ impl App {
             .report(&period, &scope)
             .map_err(|e| crate::words::store_error_text(lang, &e));
         self.handle_event(AppEvent::Job(JobEvent::ReportDone(Box::new(result))))
+    }
+
+    /// Writes a report's workbook: on a job thread with its own connection when the database
+    /// is a file and the loop listens (a province's year reads every record behind its
+    /// figures), else right here. A message says it is being written, then where it went.
+    fn write_report(
+        &mut self,
+        report: crate::store::report::Report,
+        scope: crate::store::report::ReportScope,
+        file_name: &str,
+    ) -> Vec<Effect> {
+        let lang = self.lang;
+        let dir = self
+            .export_dir
+            .clone()
+            .unwrap_or_else(crate::bundle::default_export_dir);
+        if let Err(e) = std::fs::create_dir_all(&dir) {
+            let text = trf(lang, "ui.report.export_failed", &[&e]);
+            self.show_toast(crate::text::sanitize(&text), true);
+            return Vec::new();
+        }
+        let path = dir.join(file_name);
+        let write = move |store: &Store| match crate::report_book::write_report_xlsx(
+            store, lang, &report, &scope, &path,
+        ) {
+            Ok(_) => (
+                crate::text::sanitize(&trf(lang, "ui.report.written", &[&path.display()])),
+                false,
+            ),
+            Err(e) => (
+                crate::text::sanitize(&trf(lang, "ui.report.export_failed", &[&e])),
+                true,
+            ),
+        };
+        if let (Some(tx), Some(db)) = (self.jobs.clone(), self.store.path()) {
+            let db = db.to_path_buf();
+            let clock = self.store.clock().clone();
+            let write = write.clone();
+            let spawned = std::thread::Builder::new()
+                .name("ctv-report-book".into())
+                .spawn(move || {
+                    let (message, error) = match Store::open_for_work(&db, clock) {
+                        Ok(s) => write(&s),
+                        Err(e) => (crate::words::store_error_text(lang, &e), true),
+                    };
+                    let _ = tx.send(AppEvent::Job(JobEvent::ReportWritten { message, error }));
+                });
+            if spawned.is_ok() {
+                self.show_toast(tr(lang, "ui.report.writing"), false);
+                return Vec::new();
+            }
+        }
+        let (message, error) = write(&self.store);
+        self.show_toast(message, error);
+        Vec::new()
     }
 
     /// Build the search index: on a job thread with its own connection when the database is

@@ -51,6 +51,12 @@ pub enum JobEvent {
     },
     /// The report job ended: the report, or the error in words.
     ReportDone(Box<Result<crate::store::report::Report, String>>),
+    /// The report's workbook is written (or not): what to tell the user, and whether it
+    /// failed.
+    ReportWritten {
+        message: String,
+        error: bool,
+    },
     /// The export job ended: what to tell the user, and whether it failed.
     ExportDone {
         message: String,

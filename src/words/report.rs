@@ -379,6 +379,7 @@ pub(crate) const REPORT: &[(&str, &str, &str)] = &[
     ("ui.report.computing", "Đang tính… {}/{}", "Counting… {}/{}"),
     ("ui.report.computing_start", "Đang tính…", "Counting…"),
     ("ui.report.written", "Đã ghi báo cáo vào {}", "Report written to {}"),
+    ("ui.report.writing", "Đang ghi báo cáo ra Excel…", "Writing the report workbook…"),
     ("ui.report.export_failed", "Không ghi được báo cáo: {}", "The report could not be written: {}"),
     ("ui.dashboard.title", "Chỉ tiêu năm", "Yearly targets"),
     ("ui.dashboard.heading", "Chỉ tiêu năm {}", "Targets of {}"),

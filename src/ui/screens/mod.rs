@@ -279,6 +279,14 @@ pub enum ScreenCmd {
         period: crate::domain::report::Period,
         scope: crate::store::report::ReportScope,
     },
+    /// Write the report's workbook (the records behind each figure are read again: at a
+    /// province's size, seconds) as `file_name` in the export folder (where F8 writes): on a
+    /// job thread when the database is a file; a message says when it is written.
+    WriteReport {
+        report: Box<crate::store::report::Report>,
+        scope: crate::store::report::ReportScope,
+        file_name: String,
+    },
 }
 
 /// `n`: the facility form, blank.

@@ -126,24 +126,16 @@ impl ReportScreen {
         }
     }
 
+    /// The workbook goes to the export folder; the event loop writes it on a job thread.
     fn export(&self, store: &Store) -> ScreenCmd {
-        let l = self.lang;
+        let _ = store;
         let (Some(report), Ok(scope)) = (&self.report, &self.scope) else {
             return ScreenCmd::None;
         };
-        let dir = crate::bundle::default_export_dir();
-        let name = format!("bao-cao-{}.xlsx", self.period.text.replace('/', "-"));
-        let path = dir.join(name);
-        if let Err(e) = std::fs::create_dir_all(&dir) {
-            return ScreenCmd::Error(trf(l, "ui.report.export_failed", &[&e]));
-        }
-        match crate::report_book::write_report_xlsx(store, l, report, scope, &path) {
-            Ok(_) => ScreenCmd::Toast(crate::text::sanitize(&trf(
-                l,
-                "ui.report.written",
-                &[&path.display()],
-            ))),
-            Err(e) => ScreenCmd::Error(trf(l, "ui.report.export_failed", &[&e])),
+        ScreenCmd::WriteReport {
+            report: Box::new(report.clone()),
+            scope: scope.clone(),
+            file_name: format!("bao-cao-{}.xlsx", self.period.text.replace('/', "-")),
         }
     }
 
