@@ -424,6 +424,12 @@ fn the_command_line_adds_a_group_and_shows_its_shares() {
         out.contains("Cơ sở Hai") && out.contains("40.000.000"),
         "{out}"
     );
+    // The list and the register name the group, not only its first facility.
+    for cmd in [&["proposal", "list"][..], &["register"][..]] {
+        let (code, out, err) = ctv(&db, cmd);
+        assert_eq!(code, 0, "{err}");
+        assert!(out.contains("Nhóm 2 cơ sở"), "{cmd:?}: {out}");
+    }
 }
 
 /// The app on F5 with the proposal `id` opened (its row selected by moving down).

@@ -672,7 +672,7 @@ fn list(ctx: &Ctx, a: ListArgs) -> Result<(), CliError> {
                     vec![
                         short_id(&p.id).to_string(),
                         d.plan_year.to_string(),
-                        p.facility_name.clone(),
+                        crate::words::group::facility_label(l, p),
                         d.category.clone(),
                         d.funding.short().to_string(),
                         d.title.clone(),

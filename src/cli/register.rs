@@ -92,7 +92,13 @@ pub fn row_cells(l: Lang, n: usize, r: &RegisterRow) -> Vec<Cell> {
     vec![
         Cell::Number(Some(n as i64)),
         text(short_id(&r.id)),
-        text(&r.facility_name),
+        Cell::Text(if r.centre {
+            tr(l, "proposal.centre").to_string()
+        } else if r.group_size >= 2 {
+            trf(l, "proposal.group_of", &[&r.group_size])
+        } else {
+            r.facility_name.clone()
+        }),
         Cell::Text(commune_label(&r.commune_code, CommuneForm::FullName)),
         Cell::Number(Some(i64::from(r.plan_year))),
         text(&r.category),

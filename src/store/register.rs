@@ -38,6 +38,10 @@ pub struct RegisterRow {
     /// From the latest results (acceptance or evaluation).
     pub jobs_created: Option<i64>,
     pub workers_trained: Option<i64>,
+    /// No facility: the centre's own đề án.
+    pub centre: bool,
+    /// How many beneficiaries a group đề án has (0 or 1: one facility).
+    pub group_size: usize,
 }
 
 /// The register's sums.
@@ -92,7 +96,9 @@ impl Store {
         let sql = format!(
             "SELECT p.id, coalesce(f.name, ''), p.commune_code, p.plan_year, p.category,
                 p.funding, p.title, p.support, m.approved, p.decision_no, p.decision_date,
-                p.batch, p.status, p.start_date, m.planned_end, m.paid, {}, {}, {}, {}
+                p.batch, p.status, p.start_date, m.planned_end, m.paid, {}, {}, {}, {},
+                p.facility_id IS NULL,
+                (SELECT count(*) FROM proposal_beneficiaries b WHERE b.proposal_id = p.id)
              FROM proposals p LEFT JOIN facilities f ON f.id = p.facility_id
                 JOIN project_money m ON m.proposal_id = p.id
              WHERE {w}
@@ -130,6 +136,8 @@ impl Store {
                 acceptance_date: r.get(17)?,
                 jobs_created: r.get(18)?,
                 workers_trained: r.get(19)?,
+                centre: r.get(20)?,
+                group_size: r.get::<_, i64>(21)?.max(0) as usize,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
