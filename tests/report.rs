@@ -10,12 +10,15 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use calamine::{open_workbook, Data, Reader, Xlsx};
+use common::bundles::import_bundle;
 use common::projects::{as_profile, keys_dir};
 use common::proposals::vn;
-use common::report as fx;
+use common::villages::{ocop, typical, village as village_input};
 use ctv::bundle::{export, receive, ExportOptions};
 use ctv::clock::FixedClock;
+use ctv::domain::activity::{ActivityInput, AttendeeInput};
 use ctv::domain::consultation::{ConsultationInput, FollowUpClose};
+use ctv::domain::product::TitleInput;
 use ctv::domain::project::{PaymentInput, ResultInput};
 use ctv::domain::proposal::{MoveInput, ProposalInput, ProposalStatus};
 use ctv::domain::report::{Period, Target, TargetKey};
@@ -57,7 +60,8 @@ impl Expect {
 
 struct Sender {
     store: Store,
-    bundle: PathBuf,
+    /// What it sent, in order.
+    bundles: Vec<PathBuf>,
     facilities: Vec<String>,
     proposals: Vec<String>,
 }
@@ -97,7 +101,13 @@ fn consult(s: &mut Store, fac: &str, date: &str, mode: &str, topics: &str, follo
     .id
 }
 
-fn propose(s: &mut Store, fac: &str, cat: &str, fund: &str, money: [&str; 3]) -> String {
+fn propose(
+    s: &mut Store,
+    fac: &str,
+    (cat, fund): (&str, &str),
+    money: [&str; 3],
+    pilot: bool,
+) -> String {
     let p = s
         .add_proposal(&ProposalInput {
             facility_id: fac.into(),
@@ -109,12 +119,69 @@ fn propose(s: &mut Store, fac: &str, cat: &str, fund: &str, money: [&str; 3]) ->
             support: money[1].into(),
             counterpart: money[2].into(),
             other_sources: "0".into(),
+            is_pilot: pilot,
             ..Default::default()
         })
         .unwrap()
         .0;
     s.propose(&p.id, p.version).unwrap();
     p.id
+}
+
+/// One named attendee: facility, name, woman, ethnic minority.
+type Named<'a> = (Option<&'a str>, &'a str, bool, bool);
+
+/// An activity of `kind` in `commune` starting `start` (dd/mm/yyyy), with its not-named
+/// counts (all, women, ethnic minority) and named attendees; its id.
+fn activity(
+    s: &mut Store,
+    (kind, commune, start): (&str, &str, &str),
+    unnamed: (i64, i64, i64),
+    named: &[Named<'_>],
+) -> String {
+    let attendees = named
+        .iter()
+        .map(|(fac, name, woman, minority)| AttendeeInput {
+            facility_id: fac.unwrap_or_default().to_string(),
+            person_name: (*name).into(),
+            gender: if *woman { "NU" } else { "NAM" }.into(),
+            ethnic_minority: *minority,
+        })
+        .collect();
+    s.add_activity(&ActivityInput {
+        kind: kind.into(),
+        title: format!("Hoạt động {kind} ngày {start}"),
+        start_date: start.into(),
+        commune_code: commune.into(),
+        unnamed_count: unnamed.0.to_string(),
+        unnamed_women: unnamed.1.to_string(),
+        unnamed_minority: unnamed.2.to_string(),
+        attendees,
+        ..Default::default()
+    })
+    .unwrap()
+    .id
+}
+
+/// A craft village of `commune` at `status` (CONG_NHAN, CHUA_CONG_NHAN); its id.
+fn village(s: &mut Store, name: &str, commune: &str, status: &str) -> String {
+    s.add_village(&ctv::domain::village::VillageInput {
+        status: status.into(),
+        ..village_input(name, commune)
+    })
+    .unwrap()
+    .id
+}
+
+/// A title issued on `issued` (dd/mm/yyyy) running to `expiry` (empty: none). Each OCOP title
+/// here is given its expiry, not left to the three-year rule, so what the test expects does
+/// not rest on the code under test.
+fn title(base: TitleInput, issued: &str, expiry: &str) -> TitleInput {
+    TitleInput {
+        issued_date: issued.into(),
+        expiry_date: expiry.into(),
+        ..base
+    }
 }
 
 fn send(s: &mut Store, dir: &Path, name: &str) -> PathBuf {
@@ -131,7 +198,8 @@ fn send(s: &mut Store, dir: &Path, name: &str) -> PathBuf {
 }
 
 /// The commune sender (00004): two facilities, three consultations (one before the period),
-/// an overdue follow-up and one done, two proposals.
+/// an overdue follow-up and one done, two proposals, a training course, a recognised craft
+/// village and a product with two titles.
 fn commune_sender(dir: &Path, clock: &FixedClock, e: &mut Expect) -> Sender {
     let mut s = Store::open_with_clock(&dir.join("a.db"), Arc::new(clock.clone())).unwrap();
     as_profile(&mut s, "Nguyễn Văn An", "commune", A);
@@ -184,27 +252,68 @@ fn commune_sender(dir: &Path, clock: &FixedClock, e: &mut Expect) -> Sender {
     let p1 = propose(
         &mut s,
         &f1,
-        "KC03",
-        "KCDP",
+        ("KC03", "KCDP"),
         ["300 triệu", "100 triệu", "200 triệu"],
+        false,
     );
     let p2 = propose(
         &mut s,
         &f2,
-        "KC01",
-        "KCQG",
+        ("KC01", "KCQG"),
         ["100 triệu", "50 triệu", "50 triệu"],
+        false,
     );
+
+    // A training course: 10 not named (6 women, 2 ethnic minority) and two named (a woman
+    // of a minority from the first facility, and a man).
+    activity(
+        &mut s,
+        ("TAP_HUAN", A, "12/10/2026"),
+        (10, 6, 2),
+        &[
+            (Some(&f1), "Lò Thị Mai", true, true),
+            (None, "Trần Văn Hùng", false, false),
+        ],
+    );
+    let course = [(Dim::Kind, "TAP_HUAN")];
+    e.add(Metric::Activities, &course, A, 1);
+    e.add(Metric::Attendees, &course, A, 10 + 2);
+    e.add(Metric::AttendeesWomen, &course, A, 6 + 1);
+    e.add(Metric::AttendeesMinority, &course, A, 2 + 1);
+
+    // A recognised craft village.
+    village(&mut s, "Làng chè Tân Cương", A, "CONG_NHAN");
+    let recognised = [(Dim::VillageStatus, "CONG_NHAN")];
+    e.add(Metric::CraftVillages, &recognised, A, 1);
+
+    // A product with both titles: OCOP of 2025 (to 2028) and typical product of 2026.
+    let titles = [
+        title(ocop("4", "01/03/2025"), "01/03/2025", "01/03/2028"),
+        title(typical("TINH", "2026"), "10/09/2026", ""),
+    ];
+    s.add_product(&f1, "Chè búp Tân Cương", "", &titles)
+        .unwrap();
+    e.add(Metric::ProductsTitled, &[], A, 1);
+    e.add(Metric::ProductTitles, &[(Dim::TitleKind, "OCOP")], A, 1);
+    e.add(
+        Metric::ProductTitles,
+        &[(Dim::TitleKind, "TIEU_BIEU")],
+        A,
+        1,
+    );
+
     let bundle = send(&mut s, dir, "a.ctvb");
     Sender {
         store: s,
-        bundle,
+        bundles: vec![bundle],
         facilities: vec![f1, f2],
         proposals: vec![p1, p2],
     }
 }
 
-/// The area sender (00008 and 00025): three facilities, two consultations, one proposal.
+/// The area sender (00008 and 00025): three facilities, two consultations, one pilot
+/// proposal, three activities (one before the period, one archived), two craft villages (one
+/// archived) and two products (one whose title has expired).
 fn area_sender(dir: &Path, clock: &FixedClock, e: &mut Expect) -> Sender {
     let mut s = Store::open_with_clock(&dir.join("b.db"), Arc::new(clock.clone())).unwrap();
     as_profile(&mut s, "Lê Thị Bình", "area", &format!("{B},{C}"));
@@ -233,17 +342,62 @@ fn area_sender(dir: &Path, clock: &FixedClock, e: &mut Expect) -> Sender {
     e.add(Metric::Consultations, &[(Dim::Mode, "TRUC_TIEP")], C, 1);
     e.add(Metric::ConsultationTopics, &[(Dim::Topic, "KC03")], C, 1);
     e.add(Metric::ConsultationTopics, &[(Dim::Topic, "KC06")], C, 1);
+    // A pilot (đề án điểm): counted on the pilot lines once the province approves it.
     let p = propose(
         &mut s,
         &facilities[1],
-        "KC06",
-        "KCDP",
+        ("KC06", "KCDP"),
         ["200 triệu", "80 triệu", "120 triệu"],
+        true,
     );
-    let bundle = send(&mut s, dir, "b.ctvb");
+
+    // A fair with one woman named.
+    activity(
+        &mut s,
+        ("HOI_CHO", C, "05/12/2026"),
+        (0, 0, 0),
+        &[(None, "Vũ Thị Lan", true, false)],
+    );
+    let fair = [(Dim::Kind, "HOI_CHO")];
+    e.add(Metric::Activities, &fair, C, 1);
+    e.add(Metric::Attendees, &fair, C, 1);
+    e.add(Metric::AttendeesWomen, &fair, C, 1);
+    // A course before the period (Q3: counts nowhere in Q4), and one in the period that is
+    // archived after it was sent (below: counts nowhere at all).
+    activity(&mut s, ("TAP_HUAN", B, "20/09/2026"), (30, 10, 0), &[]);
+    let gone = activity(&mut s, ("TAP_HUAN", B, "20/10/2026"), (30, 10, 0), &[]);
+
+    // Craft villages: one not yet recognised, and a recognised one archived after it was
+    // sent (below).
+    village(&mut s, "Làng thêu Giảng Võ", C, "CHUA_CONG_NHAN");
+    let pending = [(Dim::VillageStatus, "CHUA_CONG_NHAN")];
+    e.add(Metric::CraftVillages, &pending, C, 1);
+    let closed = village(&mut s, "Làng mây tre Giảng Võ", C, "CONG_NHAN");
+
+    // Products: an OCOP title that expired in 2025 (counts nowhere), and a typical product
+    // of 2026.
+    let expired = [title(ocop("3", "01/05/2022"), "01/05/2022", "01/05/2025")];
+    s.add_product(&facilities[0], "Bình gốm men lam", "", &expired)
+        .unwrap();
+    let typical_2026 = [title(typical("TINH", "2026"), "20/10/2026", "")];
+    s.add_product(&facilities[2], "Khay mây đan", "", &typical_2026)
+        .unwrap();
+    e.add(Metric::ProductsTitled, &[], C, 1);
+    e.add(
+        Metric::ProductTitles,
+        &[(Dim::TitleKind, "TIEU_BIEU")],
+        C,
+        1,
+    );
+
+    let first = send(&mut s, dir, "b1.ctvb");
+    // Archived since: the next bundle carries the archiving as a change.
+    s.archive_activity(&gone, 1).unwrap();
+    s.set_village_archived(&closed, 1, true).unwrap();
+    let second = send(&mut s, dir, "b2.ctvb");
     Sender {
         store: s,
-        bundle,
+        bundles: vec![first, second],
         facilities,
         proposals: vec![p],
     }
@@ -269,8 +423,8 @@ struct Province {
     expect: Expect,
 }
 
-/// The province (Hà Nội) imports both bundles, decides, pays, records results, and holds
-/// activities, craft villages and products (plain SQL, see `common::report`).
+/// The province (Hà Nội) imports both bundles, decides, pays and records results; every other
+/// record comes from the senders.
 fn province() -> Province {
     keys_dir();
     let dir = tempfile::tempdir().unwrap();
@@ -281,9 +435,22 @@ fn province() -> Province {
     let db = dir.path().join("province.db");
     let mut p = Store::open_with_clock(&db, Arc::new(clock.clone())).unwrap();
     as_profile(&mut p, "Trung tâm Khuyến công Hà Nội", "province", "01");
-    for bundle in [&a.bundle, &b.bundle] {
-        let c = receive::check(&p, bundle).unwrap();
-        receive::import(&mut p, &c, true).unwrap();
+    // Every record the report counts below, but the province's decisions, payments and
+    // results, was written by a sender and reaches the province in its bundles: activities,
+    // craft villages, products with their titles, the pilot flag; the archiving of an
+    // activity and a village as an update. (new, updated) of activities, villages, products:
+    let travels = [
+        (&a.bundles[0], [(1, 0), (1, 0), (1, 0)]),
+        (&b.bundles[0], [(3, 0), (2, 0), (2, 0)]),
+        (&b.bundles[1], [(0, 1), (0, 1), (0, 0)]),
+    ];
+    for (bundle, want) in travels {
+        let r = import_bundle(&mut p, bundle);
+        let got = ["activity", "craft_village", "product"].map(|k| {
+            let c = r.count(k);
+            (c.new, c.updated)
+        });
+        assert_eq!(got, want, "{r:?}");
     }
     approve(&mut p, &a.proposals[0], "90 triệu", "10/11/2026");
     approve(&mut p, &b.proposals[0], "80 triệu", "15/10/2026");
@@ -326,120 +493,9 @@ fn province() -> Province {
             e.add(Metric::MoneyPaid, &codes, commune, paid);
         }
     }
-    // The area's đề án is a pilot.
-    let c = fx::sql(&db);
-    fx::pilot(&c, &b.proposals[0]);
+    // The area's đề án, approved, is a pilot.
     e.add(Metric::PilotsApproved, &[], C, 1);
     e.add(Metric::PilotMoneyApproved, &[], C, 80_000_000);
-
-    // Activities: a training course with 10 not named (6 women, 2 minority) and two named
-    // (one woman of a minority), a fair with one woman, and a course before the period.
-    fx::activity(
-        &c,
-        "act-1",
-        "TAP_HUAN",
-        A,
-        "2026-10-12",
-        (10, 6, 2),
-        &[
-            (Some(&a.facilities[0]), "Lò Thị Mai", true, true),
-            (None, "Trần Văn Hùng", false, false),
-        ],
-        false,
-    );
-    e.add(Metric::Activities, &[(Dim::Kind, "TAP_HUAN")], A, 1);
-    e.add(Metric::Attendees, &[(Dim::Kind, "TAP_HUAN")], A, 12);
-    e.add(Metric::AttendeesWomen, &[(Dim::Kind, "TAP_HUAN")], A, 7);
-    e.add(Metric::AttendeesMinority, &[(Dim::Kind, "TAP_HUAN")], A, 3);
-    fx::activity(
-        &c,
-        "act-2",
-        "HOI_CHO",
-        C,
-        "2026-12-05",
-        (0, 0, 0),
-        &[(None, "Vũ Thị Lan", true, false)],
-        false,
-    );
-    e.add(Metric::Activities, &[(Dim::Kind, "HOI_CHO")], C, 1);
-    e.add(Metric::Attendees, &[(Dim::Kind, "HOI_CHO")], C, 1);
-    e.add(Metric::AttendeesWomen, &[(Dim::Kind, "HOI_CHO")], C, 1);
-    fx::activity(
-        &c,
-        "act-3",
-        "TAP_HUAN",
-        B,
-        "2026-09-20",
-        (30, 10, 0),
-        &[],
-        false,
-    );
-    fx::activity(
-        &c,
-        "act-4",
-        "TAP_HUAN",
-        B,
-        "2026-10-20",
-        (30, 10, 0),
-        &[],
-        true,
-    );
-
-    // Craft villages: recognised, not yet, and an archived one.
-    fx::village(&c, "v-1", A, "CONG_NHAN", false);
-    fx::village(&c, "v-2", C, "CHUA_CONG_NHAN", false);
-    fx::village(&c, "v-3", C, "CONG_NHAN", true);
-    e.add(
-        Metric::CraftVillages,
-        &[(Dim::VillageStatus, "CONG_NHAN")],
-        A,
-        1,
-    );
-    e.add(
-        Metric::CraftVillages,
-        &[(Dim::VillageStatus, "CHUA_CONG_NHAN")],
-        C,
-        1,
-    );
-
-    // Products: one with both titles, one expired, one typical product of the year.
-    fx::product(
-        &c,
-        "pr-1",
-        &a.facilities[0],
-        &[
-            ("OCOP", 2025, Some("2025-03-01"), Some("2028-03-01")),
-            ("TIEU_BIEU", 2026, Some("2026-09-10"), None),
-        ],
-    );
-    e.add(Metric::ProductsTitled, &[], A, 1);
-    e.add(Metric::ProductTitles, &[(Dim::TitleKind, "OCOP")], A, 1);
-    e.add(
-        Metric::ProductTitles,
-        &[(Dim::TitleKind, "TIEU_BIEU")],
-        A,
-        1,
-    );
-    fx::product(
-        &c,
-        "pr-2",
-        &b.facilities[0],
-        &[("OCOP", 2022, Some("2022-05-01"), Some("2025-05-01"))],
-    );
-    fx::product(
-        &c,
-        "pr-3",
-        &b.facilities[2],
-        &[("TIEU_BIEU", 2026, Some("2026-10-20"), None)],
-    );
-    e.add(Metric::ProductsTitled, &[], C, 1);
-    e.add(
-        Metric::ProductTitles,
-        &[(Dim::TitleKind, "TIEU_BIEU")],
-        C,
-        1,
-    );
-    drop(c);
     Province {
         _dir: dir,
         db,
@@ -715,6 +771,24 @@ fn the_provinces_targets_reach_a_commune_in_a_receipt_and_the_dashboard_counts_t
     assert_eq!(typical.achieved, 2);
     assert_eq!((typical.by_month[8], typical.by_month[9]), (1, 1));
 
+    // The commune's dashboard before the receipt: no target yet, and its own course (12/10).
+    let own = p.a.store.report_scope(None).unwrap();
+    let classes = |s: &Store| {
+        let d = s.dashboard(2026, &own).unwrap();
+        let r = d
+            .rows
+            .into_iter()
+            .find(|r| r.key == TargetKey::TrainingClasses);
+        let r = r.unwrap();
+        (r.target, r.achieved, r.by_month)
+    };
+    let (target, achieved, _) = classes(&p.a.store);
+    assert_eq!((target, achieved), (None, 1));
+    // The province runs a course of its own in the commune (14/11) and one in 00008: records
+    // only the province writes here, for the receipt to bring.
+    let theirs = activity(&mut p.store, ("TAP_HUAN", A, "14/11/2026"), (20, 5, 0), &[]);
+    activity(&mut p.store, ("TAP_HUAN", B, "16/11/2026"), (15, 0, 0), &[]);
+
     // The receipt for the commune carries the targets; the commune takes them over.
     let pkey = ctv::bundle::signing_key(&mut p.store).unwrap();
     let me = p.a.store.profile().unwrap().id.clone();
@@ -722,6 +796,10 @@ fn the_provinces_targets_reach_a_commune_in_a_receipt_and_the_dashboard_counts_t
     let rfile = dir.path().join("a.receipt.ctvb");
     let receipt = receive::write_receipt(&p.store, &pkey, &me, None, &rfile).unwrap();
     assert_eq!(receipt.targets.as_ref().map(Vec::len), Some(2));
+    // Of activities it carries the province's course in the commune only: not the course
+    // the commune sent itself, nor the one in another commune.
+    let carried: Vec<&str> = receipt.activities.iter().map(|a| a.id.as_str()).collect();
+    assert_eq!(carried, [theirs.as_str()]);
     let rc = receive::check(&p.a.store, &rfile).unwrap();
     receive::apply_receipt(&mut p.a.store, &rc, true).unwrap();
     assert_eq!(
@@ -731,17 +809,11 @@ fn the_provinces_targets_reach_a_commune_in_a_receipt_and_the_dashboard_counts_t
     let hist = p.a.store.history("target", "2026/money").unwrap();
     assert_eq!(hist.len(), 1);
     assert_eq!(hist[0].actor_name, "Trung tâm Khuyến công Hà Nội");
-    // The commune's dashboard: the province's targets over its own commune. The receipt
-    // also brought the province's records of the commune, among them the course held there
-    // (act-1); the course elsewhere (act-3) did not come.
-    let own = p.a.store.report_scope(None).unwrap();
-    let d = p.a.store.dashboard(2026, &own).unwrap();
-    let training = d
-        .rows
-        .iter()
-        .find(|r| r.key == TargetKey::TrainingClasses)
-        .unwrap();
-    assert_eq!((training.target, training.achieved), (Some(4), 1));
+    // The commune's dashboard: the province's targets over its own commune, its own course
+    // (October) and the province's course the receipt brought (November).
+    let (target, achieved, by_month) = classes(&p.a.store);
+    assert_eq!((target, achieved), (Some(4), 2));
+    assert_eq!((by_month[9], by_month[10]), (1, 1));
     // Read again: nothing changes.
     let n = p.a.store.change_count().unwrap();
     let rc = receive::check(&p.a.store, &rfile).unwrap();

@@ -62,7 +62,7 @@ fn k_on_f5_opens_next_years_plan_and_arrows_change_the_year() {
 #[test]
 fn the_palette_opens_the_plan_and_titles_are_sanitised() {
     let f = fixture();
-    let c = common::report::sql(&f.db);
+    let c = common::sql(&f.db);
     c.execute(
         "UPDATE proposals SET title = 'Mô hình\u{1b}[31m đỏ' WHERE id = ?1",
         [&f.centre],

@@ -118,7 +118,7 @@ pub fn fixture() -> Fixture {
     .unwrap();
     drop(s);
 
-    let sql = super::report::sql(&db);
+    let sql = super::sql(&db);
     let c2 = c.clone();
     sql.execute_batch(&format!(
         "INSERT INTO proposal_beneficiaries (proposal_id, position, facility_id, support,
