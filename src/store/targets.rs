@@ -1,4 +1,4 @@
-//! The province's yearly targets (migration 020): set by the province, read everywhere,
+//! The province's yearly targets (migration 017): set by the province, read everywhere,
 //! carried to communes in receipts (`Receipt.targets`) and taken over there.
 
 use rusqlite::{params, OptionalExtension, Transaction};
