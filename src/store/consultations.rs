@@ -917,7 +917,7 @@ impl Store {
         // as `group_needs` files them).
         let none = items.len();
         let slot = |t: &str| items.iter().position(|i| i.code == t).unwrap_or(none);
-        let only = filter.topic.as_deref().map(|t| slot(t));
+        let only = filter.topic.as_deref().map(&slot);
         let words = none / 64 + 1;
         let mut raised = vec![0usize; none + 1];
         let mut facilities = vec![0usize; none + 1];
