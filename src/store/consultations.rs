@@ -890,7 +890,8 @@ impl Store {
     ///
     /// Counting in SQL was measured first and was slower: `count(DISTINCT facility_id)`
     /// per topic over `consultation_topics` joined to the window builds temporary b-trees
-    /// (about 1 s for a province's year against 0.1 s for this pass; docs/PERFORMANCE.md).
+    /// (0.96 s in the sqlite3 shell for a province's year, against 0.24–0.28 s for this whole
+    /// pass measured under load; docs/PERFORMANCE.md, «Consultations»).
     pub fn needs_overview(
         &self,
         filter: &ConsultationFilter,
