@@ -4,7 +4,9 @@
 //! freshly opened database, as a collaborator would open them.
 //!
 //! `cargo bench --bench consult`; `CTV_BENCH_N` changes the number of facilities (five
-//! consultations each). Results go to docs/PERFORMANCE.md by hand.
+//! consultations each); `CTV_BENCH_DB` keeps the generated database at that path and reuses it
+//! when it exists (a before/after comparison on the same data, without regenerating).
+//! Results go to docs/PERFORMANCE.md by hand.
 
 use std::path::Path;
 use std::process::Command;
@@ -27,23 +29,28 @@ fn main() {
         .unwrap_or(100_000);
     let bin = Path::new(env!("CARGO_BIN_EXE_ctv"));
     let dir = tempfile::tempdir().expect("tempdir");
-    let db = dir.path().join("bench.db");
-    let t = Instant::now();
-    let ok = Command::new(bin)
-        .args(["--db", db.to_str().expect("utf8"), "demo", "--facilities"])
-        .arg(n.to_string())
-        .output()
-        .expect("ctv demo");
-    assert!(
-        ok.status.success(),
-        "{}",
-        String::from_utf8_lossy(&ok.stderr)
-    );
-    eprintln!(
-        "demo: {n} facilities, {} consultations in {:.1} s",
-        n * 5,
-        t.elapsed().as_secs_f64()
-    );
+    let kept = std::env::var_os("CTV_BENCH_DB").map(std::path::PathBuf::from);
+    let db = kept.clone().unwrap_or_else(|| dir.path().join("bench.db"));
+    if kept.as_ref().is_some_and(|p| p.exists()) {
+        eprintln!("reusing {}", db.display());
+    } else {
+        let t = Instant::now();
+        let ok = Command::new(bin)
+            .args(["--db", db.to_str().expect("utf8"), "demo", "--facilities"])
+            .arg(n.to_string())
+            .output()
+            .expect("ctv demo");
+        assert!(
+            ok.status.success(),
+            "{}",
+            String::from_utf8_lossy(&ok.stderr)
+        );
+        eprintln!(
+            "demo: {n} facilities, {} consultations in {:.1} s",
+            n * 5,
+            t.elapsed().as_secs_f64()
+        );
+    }
 
     // Facilities to open, spread over the table.
     let ids: Vec<String> = {

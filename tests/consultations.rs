@@ -1264,6 +1264,237 @@ fn the_bounded_needs_overview_agrees_with_the_full_grouping() {
     );
 }
 
+/// `needs_overview` counts in one pass over an index and merges corrected rows: over a varied dataset —
+/// several communes, several topics, no topic, a facility raising one topic many times,
+/// corrections that add or remove needs, change topics or move the date across the window, an
+/// in-place edit, an archived and a moved facility — it must say exactly what the full
+/// grouping (`needs_by_topic`) says, cut to `per_group` entries, for every filter and scope.
+#[test]
+fn the_needs_overview_matches_the_full_grouping_on_varied_data() {
+    let mut f = fixture("province", "01");
+    let communes = ["00004", "00008", "00025", "00070"];
+    let facilities: Vec<String> = (0..9)
+        .map(|i| {
+            facility(
+                &mut f.store,
+                &format!("Cơ sở số {i}"),
+                communes[i % communes.len()],
+            )
+        })
+        .collect();
+    // A small deterministic generator (xorshift), so a failure can be replayed.
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = move |n: u64| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state % n) as usize
+    };
+    let topic_sets = [
+        "",
+        "KC01",
+        "KC04",
+        "KC06",
+        "KC04,KC06",
+        "KC01,KC07,KC12",
+        "KC07",
+        "KC04",
+    ];
+    let texts = ["", "Máy cũ", "Thiếu vốn", "Bao bì"];
+    let mut rows = Vec::new();
+    for i in 0..160 {
+        // Facility 0 raises KC04 again and again; the rest at random.
+        let fid = if i % 10 == 0 {
+            facilities[0].clone()
+        } else {
+            facilities[next(facilities.len() as u64)].clone()
+        };
+        let topics = if i % 10 == 0 {
+            "KC04"
+        } else {
+            topic_sets[next(topic_sets.len() as u64)]
+        };
+        // Few distinct dates: ties are ordered by id.
+        let day = 1 + next(20);
+        let (rec, _) = f
+            .store
+            .add_consultation(&ConsultationInput {
+                facility_id: fid,
+                date: format!("{day:02}/11/2026"),
+                mode: if next(3) == 0 {
+                    "DIEN_THOAI".into()
+                } else {
+                    "TRUC_TIEP".into()
+                },
+                topics: topics.into(),
+                difficulties: texts[next(texts.len() as u64)].into(),
+                needs: texts[next(texts.len() as u64)].into(),
+                ..Default::default()
+            })
+            .unwrap();
+        rows.push(rec);
+    }
+    // An edit within the grace period rewrites topics and needs in place (not an amendment).
+    let edited = &rows[1];
+    f.store
+        .edit_consultation(
+            &edited.id,
+            edited.version,
+            &ConsultationPatch {
+                topics: Some("KC12".into()),
+                needs: Some("Chuyển đổi số".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    // Corrections after the grace period.
+    f.clock.set(vn(2026, 11, 28, 10, 0));
+    let patches: Vec<ConsultationPatch> = vec![
+        // Gains a need and a topic.
+        ConsultationPatch {
+            topics: Some("KC04,KC13".into()),
+            needs: Some("Đào tạo thợ".into()),
+            ..Default::default()
+        },
+        // Loses its texts.
+        ConsultationPatch {
+            needs: Some(String::new()),
+            difficulties: Some(String::new()),
+            ..Default::default()
+        },
+        // Loses its topics (goes to «no topic»).
+        ConsultationPatch {
+            topics: Some(String::new()),
+            needs: Some("Vay vốn".into()),
+            ..Default::default()
+        },
+        // Moves back in time, out of a window starting on the 5th.
+        ConsultationPatch {
+            date: Some("02/10/2026".into()),
+            ..Default::default()
+        },
+        // Moves later, into the window.
+        ConsultationPatch {
+            date: Some("21/11/2026".into()),
+            topics: Some("KC06".into()),
+            ..Default::default()
+        },
+        // Changes only the difficulty.
+        ConsultationPatch {
+            difficulties: Some("Lò nung hỏng".into()),
+            ..Default::default()
+        },
+    ];
+    for (k, i) in (3..rows.len()).step_by(7).enumerate() {
+        let c = &rows[i];
+        f.store
+            .amend_consultation(&c.id, c.version, &patches[k % patches.len()], "Sửa")
+            .unwrap();
+    }
+    // One row corrected twice: the second correction wins.
+    let twice = f.store.consultation(&rows[3].id).unwrap().unwrap();
+    f.store
+        .amend_consultation(
+            &twice.id,
+            twice.version,
+            &ConsultationPatch {
+                topics: Some("KC01".into()),
+                needs: Some("Lần hai".into()),
+                ..Default::default()
+            },
+            "Sửa lại",
+        )
+        .unwrap();
+    // A facility archived, one moved to another commune.
+    let archived = f.store.facility(&facilities[2]).unwrap().unwrap();
+    f.store
+        .set_facility_archived(&archived.id, archived.meta.version, true)
+        .unwrap();
+    let moved = f.store.facility(&facilities[3]).unwrap().unwrap();
+    f.store
+        .update_facility(
+            &moved.id,
+            moved.meta.version,
+            &FacilityInput {
+                name: format!("{} (mới)", moved.data.name),
+                commune_code: "00025".into(),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+
+    let filters = |fid: &str| {
+        vec![
+            ConsultationFilter::default(),
+            ConsultationFilter {
+                since: Some(d(2026, 11, 5)),
+                ..Default::default()
+            },
+            ConsultationFilter {
+                since: Some(d(2026, 11, 5)),
+                until: Some(d(2026, 11, 15)),
+                ..Default::default()
+            },
+            ConsultationFilter {
+                topic: Some("KC04".into()),
+                ..Default::default()
+            },
+            ConsultationFilter {
+                topic: Some("KC13".into()),
+                since: Some(d(2026, 11, 3)),
+                ..Default::default()
+            },
+            ConsultationFilter {
+                topic: Some("KC14".into()),
+                ..Default::default()
+            },
+            ConsultationFilter {
+                facility_id: Some(fid.to_string()),
+                ..Default::default()
+            },
+            ConsultationFilter {
+                mode: Some("DIEN_THOAI".into()),
+                since: Some(d(2026, 11, 8)),
+                ..Default::default()
+            },
+        ]
+    };
+    let check = |store: &Store, label: &str| {
+        let mut nonempty = 0;
+        for filter in filters(&facilities[0]) {
+            let full = store.needs_by_topic(&filter).unwrap();
+            nonempty += usize::from(!full.is_empty());
+            for per_group in [0, 1, 3, 10, usize::MAX] {
+                let got = store.needs_overview(&filter, per_group).unwrap();
+                let want: Vec<_> = full
+                    .iter()
+                    .map(|g| {
+                        let mut g = g.clone();
+                        g.entries.truncate(per_group);
+                        g
+                    })
+                    .collect();
+                assert_eq!(got, want, "{label}, {filter:?}, {per_group} per group");
+            }
+        }
+        assert!(nonempty >= 6, "{label}: the filters find something");
+    };
+    check(&f.store, "province");
+    // The same database seen from a few communes (a narrow scope).
+    f.store
+        .init_profile(
+            &ProfileInput {
+                name: "Lê Văn Cường".into(),
+                role: "commune".into(),
+                units: "00004,00025".into(),
+                account: None,
+            },
+            true,
+        )
+        .unwrap();
+    check(&f.store, "two communes");
+}
+
 // ---------------------------------------------------------------- bulk load, demo
 
 #[test]

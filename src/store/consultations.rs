@@ -254,6 +254,38 @@ fn insert_follow_up(
     Ok(())
 }
 
+/// A quick hash over 8-byte words (FxHash-style) for the needs view's maps of ids and topic
+/// lists: a province's year hashes a quarter of a million ids, and SipHash showed in profiles.
+#[derive(Default)]
+struct WordHasher(u64);
+
+impl std::hash::Hasher for WordHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut w = [0u8; 8];
+            w[..chunk.len()].copy_from_slice(chunk);
+            self.0 =
+                (self.0.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(0x517C_C1B7_2722_0A95);
+        }
+    }
+}
+
+type Words = std::hash::BuildHasherDefault<WordHasher>;
+
+/// A text column read without copying (the needs view's pass over a province).
+fn text(v: rusqlite::types::ValueRef<'_>, i: usize) -> Result<&str> {
+    v.as_str().map_err(|e| {
+        StoreError::Sqlite(rusqlite::Error::FromSqlConversionFailure(
+            i,
+            v.data_type(),
+            Box::new(e),
+        ))
+    })
+}
+
 fn invalid(field: &'static str, problem: Problem) -> StoreError {
     let mut i = Issues::default();
     i.push(FieldIssue::error(field, problem));
@@ -847,107 +879,157 @@ impl Store {
     }
 
     /// The needs view's groups without loading a province's every text: counts (facilities,
-    /// consultations) are exact; each group lists only its newest `per_group` entries. A first
-    /// pass reads the index `consultations_needs` alone, newest first; corrected rows are
-    /// loaded whole (their amendments applied); the texts and facility names are then read
-    /// for the listed entries only.
+    /// consultations) are exact; each group lists only its newest `per_group` entries.
+    ///
+    /// One pass walks the index `consultations_needs` alone, newest date first, in the index's
+    /// own order (asking SQLite for `id DESC` within a date too would sort the whole window);
+    /// each row is read borrowed, a facility's groups are bits of one word per facility, and
+    /// within a date the ties are kept and ordered by id at the end. Corrected rows are loaded
+    /// whole (their amendments applied); the texts and facility names are then read for the
+    /// listed entries only.
+    ///
+    /// Counting in SQL was measured first and was slower: `count(DISTINCT facility_id)`
+    /// per topic over `consultation_topics` joined to the window builds temporary b-trees
+    /// (0.96 s in the sqlite3 shell for a province's year, against 0.24–0.28 s for this whole
+    /// pass measured under load; docs/PERFORMANCE.md, «Consultations»).
     pub fn needs_overview(
         &self,
         filter: &ConsultationFilter,
         per_group: usize,
     ) -> Result<Vec<NeedsGroup>> {
-        use std::collections::{BTreeMap, HashMap, HashSet};
-        struct Acc {
-            facilities: HashSet<String>,
-            raised: usize,
-            entries: Vec<NeedsEntry>,
+        use std::borrow::Cow;
+        use std::collections::HashMap;
+        /// A listed entry before its texts are read: the date as stored, then parsed.
+        struct Pending {
+            id: String,
+            facility_id: String,
+            cur_date: String,
         }
         let (w, args) = filter.where_clause(&self.scope_communes());
         let sql = format!(
-            "SELECT c.id, c.facility_id, c.cur_date, c.topics, c.amendments
+            "SELECT c.facility_id, c.topics, c.amendments, c.cur_date, c.id
              FROM consultations c INDEXED BY consultations_needs
              WHERE {w} AND (c.has_text OR c.amendments > 0)
-             ORDER BY c.cur_date DESC, c.id DESC"
+             ORDER BY c.cur_date DESC"
         );
         let list = &codes().support_categories;
-        let position = |t: &str| list.items().iter().position(|i| i.code == t);
-        let only = filter.topic.as_deref().map(&position);
-        let mut groups: BTreeMap<Option<usize>, Acc> = BTreeMap::new();
-        // Corrected consultations, loaded whole: their texts are known after pass one.
+        let items = list.items();
+        // Group slots: the code list's positions, then one for «no topic» (and unknown codes,
+        // as `group_needs` files them).
+        let none = items.len();
+        let slot = |t: &str| items.iter().position(|i| i.code == t).unwrap_or(none);
+        let only = filter.topic.as_deref().map(&slot);
+        let words = none / 64 + 1;
+        let mut raised = vec![0usize; none + 1];
+        let mut facilities = vec![0usize; none + 1];
+        let mut pending: Vec<Vec<Pending>> = (0..=none).map(|_| Vec::new()).collect();
+        // Each facility's groups so far, `words` bits per facility.
+        let mut seen_slot: HashMap<String, usize, Words> = HashMap::default();
+        // A stored topic list → its group slots (a province has a few hundred lists).
+        let mut slots_of: HashMap<String, Vec<usize>, Words> = HashMap::default();
+        let mut seen: Vec<u64> = Vec::new();
+        // Corrected consultations, loaded whole: their texts are known after the pass.
         let mut corrected: HashMap<String, Consultation> = HashMap::new();
+        let mut keys: Vec<usize> = Vec::new();
         {
             let mut stmt = self.conn().prepare(&sql)?;
             let mut rows = stmt.query(params_from_iter(args))?;
             while let Some(r) = rows.next()? {
-                let id: String = r.get(0)?;
-                let amended: i64 = r.get(4)?;
-                let (fid, date, keys) = if amended > 0 {
+                let amended: i64 = r.get(2)?;
+                keys.clear();
+                // The facility and the date as the row gives them (the corrected values for a
+                // corrected row).
+                let (fid, date): (Cow<'_, str>, Cow<'_, str>);
+                let mut corrected_id = None;
+                if amended > 0 {
+                    let id: String = r.get(4)?;
                     let Some(c) = self.consultation(&id)? else {
                         continue;
                     };
                     if c.data.needs.is_empty() && c.data.difficulties.is_empty() {
                         continue;
                     }
-                    let keys: Vec<Option<usize>> = if c.data.topics.is_empty() {
-                        vec![None]
+                    if c.data.topics.is_empty() {
+                        keys.push(none);
                     } else {
-                        c.data.topics.iter().map(|t| position(t)).collect()
-                    };
-                    let out = (c.data.facility_id.clone(), c.data.date, keys);
-                    corrected.insert(id.clone(), c);
-                    out
+                        keys.extend(c.data.topics.iter().map(|t| slot(t)));
+                    }
+                    fid = c.data.facility_id.clone().into();
+                    date = iso(c.data.date).into();
+                    corrected_id = Some(id.clone());
+                    corrected.insert(id, c);
                 } else {
-                    let topics: String = r.get(3)?;
-                    let keys: Vec<Option<usize>> = if topics.trim().is_empty() {
-                        vec![None]
-                    } else {
-                        topics.split(',').map(|t| position(t.trim())).collect()
-                    };
-                    let d: String = r.get(2)?;
-                    let date = NaiveDate::parse_from_str(&d, "%Y-%m-%d")
-                        .map_err(|_| StoreError::Sqlite(bad_date(2)))?;
-                    (r.get(1)?, date, keys)
+                    let topics = text(r.get_ref(1)?, 1)?;
+                    match slots_of.get(topics) {
+                        Some(s) => keys.extend_from_slice(s),
+                        None => {
+                            let s: Vec<usize> = if topics.trim().is_empty() {
+                                vec![none]
+                            } else {
+                                topics.split(',').map(|t| slot(t.trim())).collect()
+                            };
+                            keys.extend_from_slice(&s);
+                            slots_of.insert(topics.to_string(), s);
+                        }
+                    }
+                    fid = text(r.get_ref(0)?, 0)?.into();
+                    date = text(r.get_ref(3)?, 3)?.into();
+                }
+                let at = match seen_slot.get(fid.as_ref()) {
+                    Some(&at) => at,
+                    None => {
+                        let at = seen.len();
+                        seen.extend(std::iter::repeat_n(0, words));
+                        seen_slot.insert(fid.to_string(), at);
+                        at
+                    }
                 };
-                for k in keys {
+                for &k in &keys {
                     if only.is_some_and(|o| o != k) {
                         continue;
                     }
-                    let g = groups.entry(k).or_insert_with(|| Acc {
-                        facilities: HashSet::new(),
-                        raised: 0,
-                        entries: Vec::new(),
-                    });
-                    if !g.facilities.contains(&fid) {
-                        g.facilities.insert(fid.clone());
+                    raised[k] += 1;
+                    let (word, bit) = (at + k / 64, 1u64 << (k % 64));
+                    if seen[word] & bit == 0 {
+                        seen[word] |= bit;
+                        facilities[k] += 1;
                     }
-                    g.raised += 1;
-                    if g.entries.len() < per_group {
-                        // Texts and names come in pass two.
-                        g.entries.push(NeedsEntry {
-                            consultation_id: id.clone(),
-                            facility_id: fid.clone(),
-                            facility_name: String::new(),
-                            date,
-                            difficulties: String::new(),
-                            needs: String::new(),
+                    // The newest `per_group`, and every tie on the last listed date: ids order
+                    // them below.
+                    let p = &mut pending[k];
+                    let take = p.len() < per_group
+                        || (per_group > 0 && p.last().is_some_and(|l| l.cur_date == date));
+                    if take {
+                        let id = match &corrected_id {
+                            Some(id) => id.clone(),
+                            None => text(r.get_ref(4)?, 4)?.to_string(),
+                        };
+                        p.push(Pending {
+                            id,
+                            facility_id: fid.to_string(),
+                            cur_date: date.to_string(),
                         });
                     }
                 }
             }
         }
-        // Pass two: the listed entries' texts and facility names.
+        // The texts and facility names of the listed entries.
         let mut texts = self.conn().prepare_cached(
             "SELECT c.needs, c.difficulties, coalesce(f.name, '')
              FROM consultations c LEFT JOIN facilities f ON f.id = c.facility_id
              WHERE c.id = ?1",
         )?;
         let mut cache: HashMap<String, (String, String, String)> = HashMap::new();
-        for g in groups.values_mut() {
-            for e in &mut g.entries {
-                let (needs, difficulties, name) = match (
-                    corrected.get(&e.consultation_id),
-                    cache.get(&e.consultation_id),
-                ) {
+        let mut groups = Vec::new();
+        for (k, mut p) in pending.into_iter().enumerate() {
+            if raised[k] == 0 {
+                continue;
+            }
+            p.sort_by(|a, b| b.cur_date.cmp(&a.cur_date).then_with(|| b.id.cmp(&a.id)));
+            p.truncate(per_group);
+            let mut entries = Vec::with_capacity(p.len());
+            for e in p {
+                let (needs, difficulties, name) = match (corrected.get(&e.id), cache.get(&e.id)) {
                     (Some(c), _) => (
                         c.data.needs.clone(),
                         c.data.difficulties.clone(),
@@ -955,34 +1037,36 @@ impl Store {
                     ),
                     (None, Some(t)) => t.clone(),
                     (None, None) => {
-                        let t: (String, String, String) = texts
-                            .query_row([&e.consultation_id], |r| {
-                                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-                            })?;
-                        cache.insert(e.consultation_id.clone(), t.clone());
+                        let t: (String, String, String) =
+                            texts.query_row([&e.id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+                        cache.insert(e.id.clone(), t.clone());
                         t
                     }
                 };
-                e.needs = needs;
-                e.difficulties = difficulties;
-                e.facility_name = name;
+                let date = NaiveDate::parse_from_str(&e.cur_date, "%Y-%m-%d")
+                    .map_err(|_| StoreError::Sqlite(bad_date(3)))?;
+                entries.push(NeedsEntry {
+                    consultation_id: e.id,
+                    facility_id: e.facility_id,
+                    facility_name: name,
+                    date,
+                    difficulties,
+                    needs,
+                });
             }
+            let key = (k < none).then_some(k);
+            groups.push((
+                key,
+                NeedsGroup {
+                    topic: key.map(|i| items[i].code.clone()),
+                    facilities: facilities[k],
+                    raised: raised[k],
+                    entries,
+                },
+            ));
         }
         // In the order `group_needs` gives.
-        Ok(order_needs_groups(
-            groups
-                .into_iter()
-                .map(|(k, a)| {
-                    let g = NeedsGroup {
-                        topic: k.map(|i| list.items()[i].code.clone()),
-                        facilities: a.facilities.len(),
-                        raised: a.raised,
-                        entries: a.entries,
-                    };
-                    (k, g)
-                })
-                .collect(),
-        ))
+        Ok(order_needs_groups(groups))
     }
 
     /// Loads many consultations in one transaction, all or none, as the current profile: the
