@@ -254,26 +254,9 @@ fn insert_follow_up(
     Ok(())
 }
 
-/// A quick hash over 8-byte words (FxHash-style) for the needs view's maps of ids and topic
-/// lists: a province's year hashes a quarter of a million ids, and SipHash showed in profiles.
-#[derive(Default)]
-struct WordHasher(u64);
-
-impl std::hash::Hasher for WordHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for chunk in bytes.chunks(8) {
-            let mut w = [0u8; 8];
-            w[..chunk.len()].copy_from_slice(chunk);
-            self.0 =
-                (self.0.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(0x517C_C1B7_2722_0A95);
-        }
-    }
-}
-
-type Words = std::hash::BuildHasherDefault<WordHasher>;
+/// A quick hash for the needs view's maps of ids and topic lists: a province's year hashes a
+/// quarter of a million ids, and SipHash showed in profiles (foldhash, as hashbrown uses).
+type Words = foldhash::fast::FixedState;
 
 /// A text column read without copying (the needs view's pass over a province).
 fn text(v: rusqlite::types::ValueRef<'_>, i: usize) -> Result<&str> {
