@@ -4,8 +4,9 @@
 //! database (`<db>-lock`, see [`lock_path`]) and holds it until after `COMMIT`/`ROLLBACK`.
 //! Writers that find it taken sleep in the kernel until it is released, instead of polling
 //! SQLite's lock with the busy handler (which, with 20 sessions saving back to back, spends
-//! the CPU the lock holder needs and lets whoever happens to retry first overtake the
-//! others; docs/PERFORMANCE.md, "Shared server").
+//! the CPU the lock holder needs; docs/PERFORMANCE.md, "One writer queue"). Linux wakes a
+//! waiter on release but does not hand it the lock, so the order is not strictly first come,
+//! first served.
 //!
 //! The lock is advisory and only orders CTV's own writers: SQLite's lock still guards the
 //! file, and `BEGIN IMMEDIATE` still waits for other programs with the busy handler. So when
@@ -61,16 +62,9 @@ impl Turn {
     }
 
     /// Whether this turn holds the lock file's lock (false: the write goes on without it).
-    #[cfg(test)]
+    #[cfg(all(test, unix))]
     pub(crate) fn is_queued(&self) -> bool {
-        #[cfg(unix)]
-        {
-            self._file.is_some()
-        }
-        #[cfg(not(unix))]
-        {
-            false
-        }
+        self._file.is_some()
     }
 }
 
