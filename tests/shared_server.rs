@@ -210,6 +210,10 @@ fn the_database_is_reached_only_through_ctv_with_each_accounts_rights() {
     assert_eq!((m.uid(), m.gid(), m.mode() & 0o7777), (0, s.gid, 0o2755));
     let db = s.data.join("ctv.db");
     assert_eq!(std::fs::metadata(&db).unwrap().mode() & 0o777, 0o660);
+    // The writer queue's lock file beside it: the group's, like the database.
+    let m = std::fs::symlink_metadata(s.data.join("ctv.db-lock")).unwrap();
+    assert!(m.file_type().is_file());
+    assert_eq!((m.uid(), m.gid(), m.mode() & 0o777), (0, s.gid, 0o660));
 
     // The user cannot open the database directly, to read or to write.
     for script in [

@@ -215,7 +215,9 @@ fn setup_shared(l: Lang, a: SetupArgs) -> Result<(), CliError> {
             store.mark_shared()?;
         }
     }
-    for suffix in ["", "-wal", "-shm"] {
+    // The writer queue's lock file too: `mark_shared` above created it with the new
+    // database's private mode, and every account must be able to take its turn.
+    for suffix in ["", "-wal", "-shm", "-lock"] {
         let mut p = db.clone().into_os_string();
         p.push(suffix);
         let p = PathBuf::from(p);

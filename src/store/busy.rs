@@ -48,6 +48,10 @@ impl BusyWait {
         self.timeout.set(timeout);
     }
 
+    pub(crate) fn timeout(&self) -> Duration {
+        self.timeout.get()
+    }
+
     fn next_random(&self) -> u64 {
         let mut x = self.rng.get();
         x ^= x << 13;

@@ -17,6 +17,7 @@ mod products;
 mod project_view;
 mod projects;
 mod proposals;
+mod queue;
 mod receipts;
 pub mod register;
 pub mod report;
@@ -60,6 +61,7 @@ pub use project_view::{
 };
 pub use projects::{take_project_records_in, ProjectMoney};
 pub use proposals::{default_title, transition_in, ProposalFilter, ProposalMove, ProposalPrefill};
+pub use queue::lock_path;
 pub use receipts::{record_receipt_in, KeptReceipt};
 pub use villages::{is_recognised, village_input};
 
@@ -599,7 +601,11 @@ impl Store {
     }
 
     /// Runs `f` in one `BEGIN IMMEDIATE` transaction: all of it is written, or nothing.
+    /// The transaction runs in this session's turn of the database's writer queue
+    /// (`queue.rs`), taken before `BEGIN` and given back after the commit or rollback.
     pub(crate) fn write<T>(&mut self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
+        // Declared before `tx`, so dropped after it (the rollback of an error comes first).
+        let _turn = self.writer_turn()?;
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -624,6 +630,21 @@ impl Store {
         let out = f(&tx)?;
         tx.commit()?;
         Ok(out)
+    }
+
+    /// Waits, up to the busy timeout, for this session's turn to write. A wait that runs out
+    /// is reported as SQLite reports a lock held too long (SQLITE_BUSY, "database is
+    /// locked"), so the user reads the same words as before the queue.
+    fn writer_turn(&self) -> Result<queue::Turn> {
+        let Some(path) = &self.path else {
+            return Ok(queue::Turn::unqueued());
+        };
+        queue::take_turn(path, self.busy.timeout()).map_err(|queue::TimedOut| {
+            StoreError::Sqlite(rusqlite::Error::SqliteFailure(
+                rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_BUSY),
+                Some("database is locked".into()),
+            ))
+        })
     }
 
     pub(crate) fn conn(&self) -> &Connection {
