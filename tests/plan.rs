@@ -306,3 +306,105 @@ fn ctv_plan_prints_the_date_and_the_undecided_under_the_table() {
     assert_eq!(v["groups"][0]["units"][0]["unit"], "centre");
     assert_eq!(v["activities_cost"], 45_000_000);
 }
+
+#[test]
+fn the_workbook_carries_the_date_and_the_undecided_under_the_table_and_csv_stays_lines_only() {
+    use calamine::{open_workbook, Data, Reader, Xlsx};
+    let f = fixture();
+    let ctv = |args: &[&str]| {
+        let out = std::process::Command::new(common::ctv_bin())
+            .args(["plan", "--year", "2027"])
+            .args(args)
+            .env("CTV_DB", &f.db)
+            .env("CTV_NOW", "2026-06-10T03:00:00Z")
+            .env_remove("CTV_LANG")
+            .env("HOME", f.dir.path())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out.stdout
+    };
+    let path = f.dir.path().join("kh2027.xlsx");
+    ctv(&["--format", "xlsx", "--out", path.to_str().unwrap()]);
+    let mut wb: Xlsx<_> = open_workbook(&path).unwrap();
+    let name = wb.sheet_names()[0].clone();
+    assert_eq!(name, "Kế hoạch 2027");
+    let rows: Vec<Vec<Data>> = wb
+        .worksheet_range(&name)
+        .unwrap()
+        .rows()
+        .map(|r| r.to_vec())
+        .collect();
+    let text = |d: &Data| match d {
+        Data::String(s) => s.clone(),
+        Data::Empty => String::new(),
+        other => other.to_string(),
+    };
+    let money = |d: &Data| match d {
+        Data::Float(x) => Some(*x as i64),
+        Data::Int(x) => Some(*x),
+        Data::Empty => None,
+        other => panic!("not money: {other:?}"),
+    };
+
+    // The table unchanged: the header, then one row per plan line with the same amounts.
+    let s = open(&f);
+    let plan = s.annual_plan(2027, false).unwrap();
+    let lines = plan_lines(Lang::Vi, &plan);
+    assert_eq!(text(&rows[0][1]), "Cơ sở / đơn vị");
+    for (i, line) in lines.iter().enumerate() {
+        let row = &rows[i + 1];
+        let got: Vec<Option<i64>> = row[6..10].iter().map(money).collect();
+        assert_eq!(got, line.money, "row {} ({:?})", i + 1, line.texts);
+    }
+    let last = &rows[lines.len()];
+    assert_eq!(text(&last[1]), "Tổng kinh phí kế hoạch");
+    assert_eq!(money(&last[6]), Some(2_050_000_000 + 45_000_000));
+
+    // A blank row, then the date and the undecided đề án by status (the list one column in).
+    let notes: Vec<Vec<String>> = rows[lines.len() + 1..]
+        .iter()
+        .map(|r| r[..2].iter().map(text).collect::<Vec<_>>())
+        .collect();
+    assert_eq!(
+        notes,
+        vec![
+            vec![String::new(), String::new()],
+            vec![
+                "Hạn gửi kế hoạch năm 2027: 20/06/2026 — còn 10 ngày".to_string(),
+                String::new()
+            ],
+            vec![
+                "Còn 4 đề xuất năm 2027 chưa xử lý xong:".to_string(),
+                String::new()
+            ],
+            vec![String::new(), "Nháp, chưa gửi: 1".to_string()],
+            vec![String::new(), "Đã đề xuất, chưa rà soát: 2".to_string()],
+            vec![String::new(), "Đã gửi tỉnh, chưa quyết định: 1".to_string()],
+        ]
+    );
+    // Nothing else in the sheet below the table but those texts.
+    assert!(rows[lines.len() + 1..]
+        .iter()
+        .all(|r| r[2..].iter().all(|d| *d == Data::Empty)));
+
+    // CSV stays machine-readable: the header and the lines, no notes under them.
+    let csv = String::from_utf8(ctv(&["--format", "csv"])).unwrap();
+    assert_eq!(csv.lines().count(), lines.len() + 1, "{csv}");
+    assert!(!csv.contains("Hạn gửi"), "{csv}");
+    assert!(!csv.contains("chưa xử lý xong"), "{csv}");
+
+    // JSON: the undecided by status, the due date and the days left as fields.
+    let v: serde_json::Value = serde_json::from_slice(&ctv(&["--format", "json"])).unwrap();
+    assert_eq!(v["deadline"], "2026-06-20");
+    assert_eq!(v["days_left"], 10);
+    assert_eq!(
+        v["pending"],
+        serde_json::json!([["NHAP", 1], ["DE_XUAT", 2], ["DA_GUI_TINH", 1]])
+    );
+    assert_eq!(v["total"]["total_cost"], 2_050_000_000_i64);
+}

@@ -2,17 +2,19 @@
 //! per đề án, grouped by content (support category) and within it by implementing unit (the
 //! centre, the facilities) with subtotals, totals per funding source and in all, then the
 //! centre's activities of the year; under the table, the 20 June date and what is still
-//! undecided (`words::plan` lays it out, for the plan screen too).
+//! undecided (`words::plan` lays it out, for the plan screen too) — in the table and the
+//! workbook; CSV carries the lines only, JSON the date and the days left as fields.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use chrono::NaiveDate;
 use clap::Args;
 
 use super::output;
 use super::{CliError, Ctx};
 use crate::domain::money::format_vnd;
-use crate::domain::plan::Plan;
+use crate::domain::plan::{days_left, deadline, Plan};
 use crate::words::plan::{
     cells, deadline_text, headers, pending_lines, plan_lines, LineKind, PlanLine,
 };
@@ -53,7 +55,7 @@ pub fn run(ctx: &Ctx, a: PlanArgs) -> Result<(), CliError> {
         let path = a
             .out
             .ok_or_else(|| CliError::Message(tr(l, "cli.plan.xlsx_needs_out").into()))?;
-        write_xlsx(l, &plan, &lines, &path)
+        write_xlsx(l, &plan, &lines, store.today(), &path)
             .map_err(|e| CliError::Io(path.display().to_string(), std::io::Error::other(e)))?;
         println!(
             "{}",
@@ -64,7 +66,13 @@ pub fn run(ctx: &Ctx, a: PlanArgs) -> Result<(), CliError> {
     let mut buf: Vec<u8> = Vec::new();
     match a.format {
         PlanFormat::Json => {
-            serde_json::to_writer_pretty(&mut buf, &plan)
+            let today = store.today();
+            let json = PlanJson {
+                plan: &plan,
+                deadline: deadline(plan.year).to_string(),
+                days_left: days_left(plan.year, today),
+            };
+            serde_json::to_writer_pretty(&mut buf, &json)
                 .map_err(|e| CliError::Io("plan".into(), e.into()))?;
             buf.push(b'\n');
         }
@@ -81,16 +89,11 @@ pub fn run(ctx: &Ctx, a: PlanArgs) -> Result<(), CliError> {
             output::table(&mut buf, &headers(l), &rows, 40).map_err(io("plan".into()))?;
             // The 20 June date and what is still undecided, under the table.
             writeln!(buf).map_err(io("plan".into()))?;
-            writeln!(buf, "{}", deadline_text(l, plan.year, store.today()))
-                .map_err(io("plan".into()))?;
-            let (head, parts) = pending_lines(l, &plan);
-            if parts.is_empty() {
-                writeln!(buf, "{head}").map_err(io("plan".into()))?;
-            } else {
-                writeln!(buf, "{head}:").map_err(io("plan".into()))?;
-                for p in parts {
-                    writeln!(buf, "  - {p}").map_err(io("plan".into()))?;
-                }
+            let (due, head, parts) = notes(l, &plan, store.today());
+            writeln!(buf, "{due}").map_err(io("plan".into()))?;
+            writeln!(buf, "{head}").map_err(io("plan".into()))?;
+            for p in parts {
+                writeln!(buf, "  - {p}").map_err(io("plan".into()))?;
             }
         }
     }
@@ -101,6 +104,29 @@ pub fn run(ctx: &Ctx, a: PlanArgs) -> Result<(), CliError> {
         );
     }
     Ok(())
+}
+
+/// The JSON output: the plan, and its due date (ISO) with the days left before it (negative
+/// once passed) on the app's clock.
+#[derive(serde::Serialize)]
+struct PlanJson<'a> {
+    #[serde(flatten)]
+    plan: &'a Plan,
+    deadline: String,
+    days_left: i64,
+}
+
+/// What the table and the workbook carry under the plan (CSV stays lines only, for
+/// machines): the 20 June line, the undecided heading (with a colon when a list follows) and
+/// one «label: n» per status.
+fn notes(l: Lang, plan: &Plan, today: NaiveDate) -> (String, String, Vec<String>) {
+    let (head, parts) = pending_lines(l, plan);
+    let head = if parts.is_empty() {
+        head
+    } else {
+        format!("{head}:")
+    };
+    (deadline_text(l, plan.year, today), head, parts)
 }
 
 /// The VND number format. `#,##0` puts the *locale's* thousands separator between groups: a
@@ -114,6 +140,7 @@ fn write_xlsx(
     l: Lang,
     plan: &Plan,
     lines: &[PlanLine],
+    today: NaiveDate,
     path: &Path,
 ) -> Result<(), rust_xlsxwriter::XlsxError> {
     use rust_xlsxwriter::{Format, FormatAlign, Workbook};
@@ -170,6 +197,17 @@ fn write_xlsx(
             let f = if strong { &bold_money } else { &money };
             ws.write_number_with_format(r, 6 + k as u16, *v as f64, f)?;
         }
+    }
+    // Under the table, after a blank row: the 20 June line and what is still undecided, as
+    // text (the list one column in, as the table indents it).
+    let (due, head, parts) = notes(l, plan, today);
+    let mut r = lines.len() as u32 + 2;
+    ws.write_string_with_format(r, 0, due, &bold)?;
+    r += 1;
+    ws.write_string(r, 0, head)?;
+    for p in parts {
+        r += 1;
+        ws.write_string(r, 1, p)?;
     }
     // Saved to memory, then written with the user's own rights (a shared server).
     let bytes = wb.save_to_buffer()?;
