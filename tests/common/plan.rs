@@ -3,14 +3,16 @@
 //! facility's, a pilot group of two facilities, the centre's own (no facility), a draft —
 //! and the centre's activities of 2027, one of them part of a đề án.
 //!
-//! The group, the pilot flag and the centre's đề án are written by SQL: the store API for
-//! them is another branch's (group2); switch to it once merged.
+//! Everything goes through the store API, each đề án along its real path: the group and the
+//! pilot flag in the commune's `ProposalInput`, the centre's own drafted by a province
+//! profile, reviewed by the area officer and marked sent as the export does.
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use ctv::clock::FixedClock;
 use ctv::domain::activity::ActivityInput;
+use ctv::domain::proposal::{BeneficiaryInput, ProposalInput};
 use ctv::store::Store;
 
 use super::proposals::{add, as_role, facility, vn};
@@ -65,13 +67,31 @@ pub fn fixture() -> Fixture {
         money(["1.250.000.000", "375.000.000", "875.000.000", ""]),
     );
     s.propose(&single.id, single.version).unwrap();
-    let group = add(
-        &mut s,
-        &b,
-        "KC03",
-        "KCDP",
-        money(["500.000.000", "150.000.000", "350.000.000", ""]),
-    );
+    // B leads, C follows; their shares add up to the đề án's support and counterpart.
+    let share = |f: &str, support: &str, counterpart: &str| BeneficiaryInput {
+        facility_id: f.to_string(),
+        support: support.into(),
+        counterpart: counterpart.into(),
+    };
+    let group = s
+        .add_proposal(&ProposalInput {
+            facility_id: String::new(),
+            plan_year: "2027".into(),
+            category: "KC03".into(),
+            funding: "KCDP".into(),
+            title: "Đề án KC03".into(),
+            total_cost: "500.000.000".into(),
+            support: "150.000.000".into(),
+            counterpart: "350.000.000".into(),
+            beneficiaries: vec![
+                share(&b, "100.000.000", "200.000.000"),
+                share(&c, "50.000.000", "150.000.000"),
+            ],
+            is_pilot: true,
+            ..Default::default()
+        })
+        .unwrap()
+        .0;
     s.propose(&group.id, group.version).unwrap();
     let draft = add(
         &mut s,
@@ -116,32 +136,40 @@ pub fn fixture() -> Fixture {
         "",
     ))
     .unwrap();
-    drop(s);
 
-    let sql = super::sql(&db);
-    let c2 = c.clone();
-    sql.execute_batch(&format!(
-        "INSERT INTO proposal_beneficiaries (proposal_id, position, facility_id, support,
-            counterpart)
-         VALUES ('{g}', 0, '{b}', 100000000, 200000000), ('{g}', 1, '{c}', 50000000, 150000000);
-         UPDATE proposals SET is_pilot = 1 WHERE id = '{g}';
-         INSERT INTO proposals (id, facility_id, commune_code, plan_year, category, funding,
-            title, total_cost, support, counterpart, other_sources, status, created_at,
-            created_by, updated_at, updated_by)
-         VALUES ('centre-0001', NULL, '00004', 2027, 'KC03', 'KCDP',
-            'Mô hình trình diễn của Trung tâm', 300000000, 300000000, 0, 0, 'DA_GUI_TINH',
-            '2026-05-01T03:00:00.000Z', 'test', '2026-05-01T03:00:00.000Z', 'test');",
-        g = group.id,
-        c = c2,
-    ))
-    .unwrap();
+    // The centre's own đề án (no facility): only a province profile may draft one. It is
+    // proposed, reviewed by the area officer and sent as the export sends it.
+    as_role(&mut s, "Trung tâm Khuyến công Hà Nội", "province", "01");
+    let centre = s
+        .add_proposal(&ProposalInput {
+            commune_code: "00004".into(),
+            plan_year: "2027".into(),
+            category: "KC03".into(),
+            funding: "KCDP".into(),
+            title: "Mô hình trình diễn của Trung tâm".into(),
+            total_cost: "300.000.000".into(),
+            support: "300.000.000".into(),
+            counterpart: "0".into(),
+            ..Default::default()
+        })
+        .unwrap()
+        .0;
+    let centre = s.propose(&centre.id, centre.version).unwrap();
+    as_role(&mut s, "Lê Thị Bình", "area", "00004,00376");
+    s.review_proposal(&centre.id, centre.version, "Đủ điều kiện")
+        .unwrap();
+    s.mark_sent_to_province(std::slice::from_ref(&centre.id))
+        .unwrap();
+    // The file is the commune collaborator's again.
+    as_role(&mut s, "Trần Thị Bình", "commune", "00004,00376");
+    drop(s);
     Fixture {
         dir,
         db,
         clock,
         single: single.id,
         group: group.id,
-        centre: "centre-0001".into(),
+        centre: centre.id,
         draft: draft.id,
         c,
     }
