@@ -42,6 +42,12 @@ impl ListWindow {
         self.selected = if total == 0 { 0 } else { index.min(total - 1) };
     }
 
+    /// After a reload: select the first row `was_selected` picks (the one selected before),
+    /// else stay at the same place, so a refresh does not lose the user's row.
+    pub fn reselect<T>(&mut self, rows: &[T], was_selected: impl FnMut(&T) -> bool) {
+        self.selected = reselected(rows, self.selected, was_selected);
+    }
+
     /// Rows per page as last drawn (at least 1).
     pub fn page(&self) -> usize {
         self.page.get().max(1)
@@ -85,6 +91,13 @@ impl ListWindow {
     pub fn offset(&self) -> usize {
         self.offset.get()
     }
+}
+
+/// The row to select after a reload: the first `was_selected` picks (the one selected
+/// before), else the same place `selected`, kept within `rows`.
+pub fn reselected<T>(rows: &[T], selected: usize, was_selected: impl FnMut(&T) -> bool) -> usize {
+    let at = rows.iter().position(was_selected).unwrap_or(selected);
+    at.min(rows.len().saturating_sub(1))
 }
 
 /// A column: its title and width. A `Length(n)` column is as wide as its widest visible
