@@ -280,10 +280,11 @@ pub fn render_list<T>(
 
 /// Draw a table into `area`: an optional header line, then the visible rows.
 ///
-/// `row(i)` returns the cells of row `i` (fewer cells than columns is fine). `empty` is shown
-/// when there are no rows.
+/// `row(i)` returns the cells of row `i` (fewer cells than columns is fine): plain words, or
+/// [`TableCell`]s for emphasised characters and dim cells. `empty` is shown when there are no
+/// rows.
 #[allow(clippy::too_many_arguments)]
-pub fn render_table<F>(
+pub fn render_table<F, C>(
     buf: &mut Buffer,
     area: Rect,
     columns: &[Column],
@@ -294,35 +295,8 @@ pub fn render_table<F>(
     empty: &str,
     mut row: F,
 ) where
-    F: FnMut(usize) -> Vec<String>,
-{
-    render_table_cells(
-        buf,
-        area,
-        columns,
-        show_header,
-        total,
-        window,
-        theme,
-        empty,
-        |i| row(i).into_iter().map(TableCell::from).collect(),
-    );
-}
-
-/// [`render_table`] with [`TableCell`]s: emphasised characters, dim cells.
-#[allow(clippy::too_many_arguments)]
-pub fn render_table_cells<F>(
-    buf: &mut Buffer,
-    area: Rect,
-    columns: &[Column],
-    show_header: bool,
-    total: usize,
-    window: &ListWindow,
-    theme: &Theme,
-    empty: &str,
-    mut row: F,
-) where
-    F: FnMut(usize) -> Vec<TableCell>,
+    F: FnMut(usize) -> Vec<C>,
+    C: Into<TableCell>,
 {
     if area.width == 0 || area.height == 0 {
         return;
@@ -336,7 +310,9 @@ pub fn render_table_cells<F>(
         };
     }
     let range = window.visible_range(total, body.height as usize);
-    let rows: Vec<(usize, Vec<TableCell>)> = range.map(|i| (i, row(i))).collect();
+    let rows: Vec<(usize, Vec<TableCell>)> = range
+        .map(|i| (i, row(i).into_iter().map(Into::into).collect()))
+        .collect();
     // Columns are laid out once; every line uses the same x positions (None: hidden).
     let xs = column_rects(Rect { height: 1, ..area }, columns, &rows);
     let cells_of = |line: Rect| xs.iter().map(move |r| r.map(|r| Rect { y: line.y, ..r }));
@@ -541,7 +517,7 @@ mod tests {
             Column::new("Tổng", Constraint::Length(5)).right(),
         ];
         let w = ListWindow::new();
-        render_table_cells(
+        render_table(
             &mut buf,
             area,
             &cols,
