@@ -640,6 +640,12 @@ impl Screen for SetupScreen {
                 *y += 1;
             }
         };
+        // A step's closing hint: its key to go on and the one to go back.
+        let hint = |frame: &mut Frame, y: &mut u16, key: &'static str| {
+            let keys = env.keymap.keys_for(Action::Open, Context::List);
+            let back = env.keymap.keys_for(Action::Back, Context::Global);
+            para(frame, y, &trf(lang, key, &[&keys, &back]), theme.dim);
+        };
         match self.step {
             SetupStep::Name => {
                 para(frame, &mut y, tr(lang, "ui.setup.welcome"), theme.base);
@@ -706,14 +712,7 @@ impl Screen for SetupScreen {
                     );
                     y += 3;
                 }
-                let keys = env.keymap.keys_for(Action::Open, Context::List);
-                let back = env.keymap.keys_for(Action::Back, Context::Global);
-                para(
-                    frame,
-                    &mut y,
-                    &trf(lang, "ui.setup.choose_hint", &[&keys, &back]),
-                    theme.dim,
-                );
+                hint(frame, &mut y, "ui.setup.choose_hint");
             }
             SetupStep::Unit => self.render_unit(frame, inner, env),
             SetupStep::Confirm => {
@@ -762,14 +761,7 @@ impl Screen for SetupScreen {
                         .set_stringn(x + 2, y, button, w - 2, theme.button_focused);
                     y += 2;
                 }
-                let keys = env.keymap.keys_for(Action::Open, Context::List);
-                let back = env.keymap.keys_for(Action::Back, Context::Global);
-                para(
-                    frame,
-                    &mut y,
-                    &trf(lang, "ui.setup.confirm.hint", &[&keys, &back]),
-                    theme.dim,
-                );
+                hint(frame, &mut y, "ui.setup.confirm.hint");
             }
         }
         if let Some(e) = &self.error {
