@@ -211,16 +211,8 @@ fn warn(l: Lang, issues: &Issues) {
 }
 
 fn find(ctx: &Ctx, store: &Store, id: &str) -> Result<Consultation, CliError> {
-    store
-        .consultation_by_ref(id)?
-        .ok_or_else(|| CliError::Message(trf(ctx.lang, "cli.consult.not_found", &[&id])))
-}
-
-fn facility_id(ctx: &Ctx, store: &Store, r: &str) -> Result<String, CliError> {
-    store
-        .facility_by_ref(r)?
-        .map(|f| f.id)
-        .ok_or_else(|| CliError::Message(trf(ctx.lang, "cli.fac.not_found", &[&r])))
+    let found = store.consultation_by_ref(id)?;
+    super::lookup::named(ctx.lang, found, "cli.consult.not_found", id)
 }
 
 fn add(ctx: &Ctx, a: AddArgs) -> Result<(), CliError> {
@@ -228,7 +220,7 @@ fn add(ctx: &Ctx, a: AddArgs) -> Result<(), CliError> {
     let mut store = ctx.open()?;
     store.require_profile()?;
     let input = ConsultationInput {
-        facility_id: facility_id(ctx, &store, &a.facility)?,
+        facility_id: super::lookup::facility_id(ctx.lang, &store, &a.facility)?,
         date: a.date,
         mode: a.mode,
         topics: a.topic.join(","),
@@ -382,7 +374,7 @@ fn filter(ctx: &Ctx, store: &Store, a: &FilterArgs) -> Result<ConsultationFilter
     };
     Ok(ConsultationFilter {
         facility_id: match &a.facility {
-            Some(r) => Some(facility_id(ctx, store, r)?),
+            Some(r) => Some(super::lookup::facility_id(ctx.lang, store, r)?),
             None => None,
         },
         since: date("since", &a.since)?,
