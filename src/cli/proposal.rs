@@ -606,17 +606,16 @@ fn list(ctx: &Ctx, a: ListArgs) -> Result<(), CliError> {
     store.require_profile()?;
     let f = parse_filter(ctx, &store, &a.filter)?;
     let rows = store.list_proposals(&f, 0, usize::MAX >> 1)?;
-    let (mut out, io) = output::stdout();
-    match a.format {
-        Format::Json => {
+    output::print_list(
+        a.format,
+        || {
             let totals = store.proposal_totals(&f)?;
-            let v = serde_json::json!({ "proposals": rows, "totals": totals });
-            output::json(&mut out, &v).map_err(io)?;
-        }
-        Format::Csv | Format::Tsv => {
+            Ok(serde_json::json!({ "proposals": rows, "totals": totals }))
+        },
+        &LIST_HEADERS,
+        |_| {
             // Money as plain integers: Excel reads them as numbers.
-            let cells: Vec<Vec<String>> = rows
-                .iter()
+            rows.iter()
                 .map(|p| {
                     let d = &p.data;
                     vec![
@@ -648,10 +647,9 @@ fn list(ctx: &Ctx, a: ListArgs) -> Result<(), CliError> {
                         p.updated_at.clone(),
                     ]
                 })
-                .collect();
-            output::delimited(&mut out, a.format, &LIST_HEADERS, &cells).map_err(io)?;
-        }
-        Format::Table => {
+                .collect()
+        },
+        |out, io| {
             let cells: Vec<Vec<String>> = rows
                 .iter()
                 .map(|p| {
@@ -680,14 +678,14 @@ fn list(ctx: &Ctx, a: ListArgs) -> Result<(), CliError> {
                 tr(l, "proposal.field.support"),
                 tr(l, "proposal.field.status"),
             ];
-            output::table(&mut out, &h, &cells, 40).map_err(io)?;
+            output::table(out, &h, &cells, 40).map_err(io)?;
             writeln!(out, "{}", trf(l, "cli.proposal.count", &[&rows.len()])).map_err(io)?;
             if !rows.is_empty() {
-                write_totals(&mut out, l, &store.proposal_totals(&f)?).map_err(io)?;
+                write_totals(out, l, &store.proposal_totals(&f)?).map_err(io)?;
             }
-        }
-    }
-    out.flush().map_err(io)
+            Ok(())
+        },
+    )
 }
 
 /// The totals of a list: requested support and total cost per category and funding source.
