@@ -35,8 +35,7 @@ pub fn listing(
     rows: &[Vec<String>],
 ) -> io::Result<()> {
     match format {
-        Format::Csv => csv_for_excel(out, headers, rows),
-        Format::Tsv => tsv(out, headers, rows),
+        Format::Csv | Format::Tsv => delimited(out, format, headers, rows),
         _ => table(out, headers, rows, 60),
     }
 }
