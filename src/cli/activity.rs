@@ -207,10 +207,7 @@ fn apply(l: Lang, store: &Store, base: &mut ActivityInput, a: &FieldArgs) -> Res
         base.proposal_id = if p.trim().is_empty() {
             String::new()
         } else {
-            store
-                .proposal_by_ref(p)?
-                .map(|p| p.id)
-                .ok_or_else(|| CliError::Message(trf(l, "cli.proposal.not_found", &[&p])))?
+            super::lookup::proposal(l, store, p)?.id
         };
     }
     base.attendees.extend(new_attendees(l, store, a)?);
@@ -218,9 +215,8 @@ fn apply(l: Lang, store: &Store, base: &mut ActivityInput, a: &FieldArgs) -> Res
 }
 
 fn find(l: Lang, store: &Store, id: &str) -> Result<(ActivityRecord, i64), CliError> {
-    store
-        .activity_by_ref(id)?
-        .ok_or_else(|| CliError::Message(trf(l, "cli.activity.not_found", &[&id])))
+    let found = store.activity_by_ref(id)?;
+    super::lookup::named(l, found, "cli.activity.not_found", id)
 }
 
 pub fn run(ctx: &Ctx, cmd: ActivityCmd) -> Result<(), CliError> {
@@ -345,12 +341,7 @@ fn list(ctx: &Ctx, a: ListArgs) -> Result<(), CliError> {
         None => None,
     };
     let facility_id = match &a.facility {
-        Some(r) => Some(
-            store
-                .facility_by_ref(r)?
-                .map(|f| f.id)
-                .ok_or_else(|| CliError::Message(trf(l, "cli.fac.not_found", &[&r])))?,
-        ),
+        Some(r) => Some(super::lookup::facility_id(l, &store, r)?),
         None => None,
     };
     let filter = ActivityFilter {

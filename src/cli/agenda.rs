@@ -38,14 +38,12 @@ pub fn run(ctx: &Ctx, a: AgendaArgs) -> Result<(), CliError> {
     let store = ctx.open_to_read()?;
     store.require_profile()?;
     let agenda = store.agenda_limited(a.limit.unwrap_or(usize::MAX))?;
-    let (mut out, io) = output::stdout();
-    match a.format {
-        Format::Json => {
-            output::json(&mut out, &agenda).map_err(io)?;
-        }
-        Format::Csv | Format::Tsv => {
-            let date = a.format.date_text();
-            let cells: Vec<Vec<String>> = agenda
+    output::print_list(
+        a.format,
+        || Ok(&agenda),
+        &HEADERS,
+        |date| {
+            agenda
                 .items
                 .iter()
                 .map(|i| {
@@ -66,10 +64,9 @@ pub fn run(ctx: &Ctx, a: AgendaArgs) -> Result<(), CliError> {
                         c.data.next_step.clone(),
                     ]
                 })
-                .collect();
-            output::delimited(&mut out, a.format, &HEADERS, &cells).map_err(io)?;
-        }
-        Format::Table => {
+                .collect()
+        },
+        |out, io| {
             writeln!(out, "{}", trf(l, "cli.agenda.today", &[&dmy(agenda.today)])).map_err(io)?;
             for b in AgendaBucket::ALL {
                 let items: Vec<_> = agenda.bucket(b).collect();
@@ -108,7 +105,7 @@ pub fn run(ctx: &Ctx, a: AgendaArgs) -> Result<(), CliError> {
                     tr(l, "consult.field.next_step"),
                     "id",
                 ];
-                output::table(&mut out, &h, &cells, 48).map_err(io)?;
+                output::table(out, &h, &cells, 48).map_err(io)?;
                 let more = agenda.count(b).saturating_sub(items.len());
                 if more > 0 {
                     writeln!(out, "{}", trf(l, "cli.agenda.more", &[&more])).map_err(io)?;
@@ -126,14 +123,14 @@ pub fn run(ctx: &Ctx, a: AgendaArgs) -> Result<(), CliError> {
                     "id",
                 ];
                 output::table(
-                    &mut out,
+                    out,
                     &h,
                     &crate::words::project::visit_due_rows(l, &agenda.visits),
                     48,
                 )
                 .map_err(io)?;
             }
-        }
-    }
-    out.flush().map_err(io)
+            Ok(())
+        },
+    )
 }

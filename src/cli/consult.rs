@@ -211,16 +211,8 @@ fn warn(l: Lang, issues: &Issues) {
 }
 
 fn find(ctx: &Ctx, store: &Store, id: &str) -> Result<Consultation, CliError> {
-    store
-        .consultation_by_ref(id)?
-        .ok_or_else(|| CliError::Message(trf(ctx.lang, "cli.consult.not_found", &[&id])))
-}
-
-fn facility_id(ctx: &Ctx, store: &Store, r: &str) -> Result<String, CliError> {
-    store
-        .facility_by_ref(r)?
-        .map(|f| f.id)
-        .ok_or_else(|| CliError::Message(trf(ctx.lang, "cli.fac.not_found", &[&r])))
+    let found = store.consultation_by_ref(id)?;
+    super::lookup::named(ctx.lang, found, "cli.consult.not_found", id)
 }
 
 fn add(ctx: &Ctx, a: AddArgs) -> Result<(), CliError> {
@@ -228,7 +220,7 @@ fn add(ctx: &Ctx, a: AddArgs) -> Result<(), CliError> {
     let mut store = ctx.open()?;
     store.require_profile()?;
     let input = ConsultationInput {
-        facility_id: facility_id(ctx, &store, &a.facility)?,
+        facility_id: super::lookup::facility_id(ctx.lang, &store, &a.facility)?,
         date: a.date,
         mode: a.mode,
         topics: a.topic.join(","),
@@ -382,7 +374,7 @@ fn filter(ctx: &Ctx, store: &Store, a: &FilterArgs) -> Result<ConsultationFilter
     };
     Ok(ConsultationFilter {
         facility_id: match &a.facility {
-            Some(r) => Some(facility_id(ctx, store, r)?),
+            Some(r) => Some(super::lookup::facility_id(ctx.lang, store, r)?),
             None => None,
         },
         since: date("since", &a.since)?,
@@ -463,15 +455,12 @@ fn list(ctx: &Ctx, a: ListArgs) -> Result<(), CliError> {
     store.require_profile()?;
     let f = filter(ctx, &store, &a.filter)?;
     let rows = store.list_consultations(&f, 0, usize::MAX >> 1)?;
-    let (mut out, io) = output::stdout();
-    match a.format {
-        Format::Json => {
-            output::json(&mut out, &rows).map_err(io)?;
-        }
-        Format::Csv | Format::Tsv => {
-            let date = a.format.date_text();
-            let cells: Vec<Vec<String>> = rows
-                .iter()
+    output::print_list(
+        a.format,
+        || Ok(&rows),
+        &LIST_HEADERS,
+        |date| {
+            rows.iter()
                 .map(|c| {
                     let d = &c.data;
                     vec![
@@ -500,10 +489,9 @@ fn list(ctx: &Ctx, a: ListArgs) -> Result<(), CliError> {
                         c.created_at.clone(),
                     ]
                 })
-                .collect();
-            output::delimited(&mut out, a.format, &LIST_HEADERS, &cells).map_err(io)?;
-        }
-        Format::Table => {
+                .collect()
+        },
+        |out, io| {
             let cells: Vec<Vec<String>> = rows
                 .iter()
                 .map(|c| {
@@ -533,14 +521,14 @@ fn list(ctx: &Ctx, a: ListArgs) -> Result<(), CliError> {
                 tr(l, "consult.col.needs"),
                 tr(l, "consult.col.follow_up"),
             ];
-            output::table(&mut out, &h, &cells, 40).map_err(io)?;
+            output::table(out, &h, &cells, 40).map_err(io)?;
             writeln!(out, "{}", trf(l, "cli.consult.count", &[&rows.len()])).map_err(io)?;
             if rows.iter().any(|c| c.amendments > 0) {
                 writeln!(out, "{}", tr(l, "cli.consult.amended_mark")).map_err(io)?;
             }
-        }
-    }
-    out.flush().map_err(io)
+            Ok(())
+        },
+    )
 }
 
 fn topics_text(l: Lang, topics: &[String]) -> String {
@@ -727,18 +715,16 @@ fn needs(ctx: &Ctx, a: NeedsArgs) -> Result<(), CliError> {
     store.require_profile()?;
     let f = filter(ctx, &store, &a.filter)?;
     let groups = store.needs_by_topic(&f)?;
-    let (mut out, io) = output::stdout();
     let label = |t: Option<&str>| match t {
         Some(t) => code_label(l, &codes().support_categories, Some(t)),
         None => tr(l, "cli.consult.no_topic").to_string(),
     };
-    match a.format {
-        Format::Json => {
-            output::json(&mut out, &groups).map_err(io)?;
-        }
-        Format::Csv | Format::Tsv => {
-            let date = a.format.date_text();
-            let cells: Vec<Vec<String>> = groups
+    output::print_list(
+        a.format,
+        || Ok(&groups),
+        &NEEDS_HEADERS,
+        |date| {
+            groups
                 .iter()
                 .flat_map(|g| {
                     g.entries.iter().map(move |e| {
@@ -755,10 +741,9 @@ fn needs(ctx: &Ctx, a: NeedsArgs) -> Result<(), CliError> {
                         ]
                     })
                 })
-                .collect();
-            output::delimited(&mut out, a.format, &NEEDS_HEADERS, &cells).map_err(io)?;
-        }
-        Format::Table => {
+                .collect()
+        },
+        |out, io| {
             for g in &groups {
                 writeln!(
                     out,
@@ -788,7 +773,7 @@ fn needs(ctx: &Ctx, a: NeedsArgs) -> Result<(), CliError> {
             if groups.is_empty() {
                 writeln!(out, "{}", tr(l, "cli.consult.no_needs")).map_err(io)?;
             }
-        }
-    }
-    out.flush().map_err(io)
+            Ok(())
+        },
+    )
 }

@@ -7,10 +7,10 @@ use clap::{Args, Subcommand};
 
 use super::output::{self, Format};
 use super::{CliError, Ctx};
-use crate::domain::facility::{format_phone, Facility, FacilityField, FacilityInput};
+use crate::domain::facility::{format_phone, FacilityField, FacilityInput};
 use crate::domain::FacilityStatus;
 use crate::refdata::{codes, Units};
-use crate::store::{FacilityFilter, FacilitySort, Store};
+use crate::store::{FacilityFilter, FacilitySort};
 use crate::words::format::{code_label, status_key};
 use crate::words::format::{commune_label, known_commune_label, short_id, CommuneForm};
 use crate::words::suspect_text;
@@ -130,7 +130,7 @@ pub fn run(ctx: &Ctx, cmd: FacilitiesCmd) -> Result<(), CliError> {
 fn edit(ctx: &Ctx, a: EditArgs) -> Result<(), CliError> {
     let l = ctx.lang;
     let mut store = ctx.open()?;
-    let f = find_facility(ctx, &store, &a.id)?;
+    let f = super::lookup::facility(ctx.lang, &store, &a.id)?;
     let mut input = FacilityInput::from_data(&f.data);
     let mut asked = Vec::new();
     for kv in &a.set {
@@ -190,12 +190,6 @@ fn edit(ctx: &Ctx, a: EditArgs) -> Result<(), CliError> {
         }
         Err(e) => Err(e.into()),
     }
-}
-
-fn find_facility(ctx: &Ctx, store: &Store, id: &str) -> Result<Facility, CliError> {
-    store
-        .facility_by_ref(id)?
-        .ok_or_else(|| CliError::Message(trf(ctx.lang, "cli.fac.not_found", &[&id])))
 }
 
 const LIST_HEADERS: [&str; 16] = [
@@ -313,7 +307,7 @@ fn list(ctx: &Ctx, a: ListArgs) -> Result<(), CliError> {
 fn show(ctx: &Ctx, id: &str) -> Result<(), CliError> {
     let l = ctx.lang;
     let store = ctx.open_to_read()?;
-    let f = find_facility(ctx, &store, id)?;
+    let f = super::lookup::facility(ctx.lang, &store, id)?;
     let mut rows = vec![vec!["id".to_string(), f.id.clone()]];
     let input = FacilityInput::from_data(&f.data);
     for field in FacilityField::ALL {
@@ -418,7 +412,7 @@ fn add(ctx: &Ctx, a: AddArgs) -> Result<(), CliError> {
 fn set_archived(ctx: &Ctx, id: &str, archived: bool) -> Result<(), CliError> {
     let l = ctx.lang;
     let mut store = ctx.open()?;
-    let f = find_facility(ctx, &store, id)?;
+    let f = super::lookup::facility(ctx.lang, &store, id)?;
     let f = store.set_facility_archived(&f.id, f.meta.version, archived)?;
     let key = if archived {
         "cli.archive.done"
@@ -432,7 +426,7 @@ fn set_archived(ctx: &Ctx, id: &str, archived: bool) -> Result<(), CliError> {
 fn history(ctx: &Ctx, id: &str) -> Result<(), CliError> {
     let l = ctx.lang;
     let store = ctx.open_to_read()?;
-    let f = find_facility(ctx, &store, id)?;
+    let f = super::lookup::facility(ctx.lang, &store, id)?;
     let rows: Vec<Vec<String>> = store
         .history("facility", &f.id)?
         .into_iter()

@@ -15,6 +15,7 @@ mod find;
 pub mod help;
 mod import;
 mod init;
+mod lookup;
 pub mod merge;
 pub mod output;
 pub mod plan;

@@ -35,8 +35,7 @@ pub fn listing(
     rows: &[Vec<String>],
 ) -> io::Result<()> {
     match format {
-        Format::Csv => csv_for_excel(out, headers, rows),
-        Format::Tsv => tsv(out, headers, rows),
+        Format::Csv | Format::Tsv => delimited(out, format, headers, rows),
         _ => table(out, headers, rows, 60),
     }
 }
@@ -47,14 +46,38 @@ pub fn fields(out: &mut impl Write, l: crate::words::Lang, rows: &[Vec<String>])
     table(out, &[tr(l, "col.field"), tr(l, "col.value")], rows, 200)
 }
 
+/// Standard output, buffered and locked.
+pub type Stdout = io::BufWriter<io::StdoutLock<'static>>;
+/// How a failed write to standard output is reported.
+pub type StdoutError = fn(io::Error) -> super::CliError;
+
 /// Standard output, buffered and locked, and how a failed write to it is reported.
-pub fn stdout() -> (
-    io::BufWriter<io::StdoutLock<'static>>,
-    fn(io::Error) -> super::CliError,
-) {
+pub fn stdout() -> (Stdout, StdoutError) {
     (io::BufWriter::new(io::stdout().lock()), |e| {
         super::CliError::Io("stdout".into(), e)
     })
+}
+
+/// A list command's output in `format`: what `json` gives as JSON, the `sheet` rows under
+/// `headers` as CSV or TSV (`sheet` is told how to write dates), or what `table` writes for
+/// people. JSON and the table are built only when asked for (they may read the store).
+pub fn print_list<J: serde::Serialize>(
+    format: Format,
+    json: impl FnOnce() -> Result<J, super::CliError>,
+    headers: &[&str],
+    sheet: impl FnOnce(fn(chrono::NaiveDate) -> String) -> Vec<Vec<String>>,
+    table: impl FnOnce(&mut Stdout, StdoutError) -> Result<(), super::CliError>,
+) -> Result<(), super::CliError> {
+    let (mut out, io) = stdout();
+    match format {
+        Format::Json => self::json(&mut out, &json()?).map_err(io)?,
+        Format::Csv | Format::Tsv => {
+            let rows = sheet(format.date_text());
+            delimited(&mut out, format, headers, &rows).map_err(io)?
+        }
+        Format::Table => table(&mut out, io)?,
+    }
+    out.flush().map_err(io)
 }
 
 /// Cuts `s` to at most `max` terminal columns, marking the cut with "…".

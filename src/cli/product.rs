@@ -83,16 +83,8 @@ pub fn run(ctx: &Ctx, cmd: ProductCmd) -> Result<(), CliError> {
 }
 
 fn find_product(ctx: &Ctx, store: &Store, r: &str) -> Result<(ProductRecord, i64), CliError> {
-    store
-        .product_by_ref(r)?
-        .ok_or_else(|| CliError::Message(trf(ctx.lang, "cli.product.not_found", &[&r])))
-}
-
-fn facility_id(ctx: &Ctx, store: &Store, r: &str) -> Result<String, CliError> {
-    store
-        .facility_by_ref(r)?
-        .map(|f| f.id)
-        .ok_or_else(|| CliError::Message(trf(ctx.lang, "cli.fac.not_found", &[&r])))
+    let found = store.product_by_ref(r)?;
+    super::lookup::named(ctx.lang, found, "cli.product.not_found", r)
 }
 
 fn add(
@@ -104,7 +96,7 @@ fn add(
 ) -> Result<(), CliError> {
     let mut store = ctx.open()?;
     store.require_profile()?;
-    let fid = facility_id(ctx, &store, facility)?;
+    let fid = super::lookup::facility_id(ctx.lang, &store, facility)?;
     let titles: Vec<TitleInput> = title.into_iter().map(TitleArgs::input).collect();
     let p = store.add_product(&fid, name, notes, &titles)?;
     println!(
@@ -133,7 +125,7 @@ fn list(ctx: &Ctx, facility: Option<&str>, format: Format) -> Result<(), CliErro
     let store = ctx.open_to_read()?;
     let products = match facility {
         Some(f) => {
-            let fid = facility_id(ctx, &store, f)?;
+            let fid = super::lookup::facility_id(ctx.lang, &store, f)?;
             store.products_of(&fid)?
         }
         None => store.products_in_scope()?,

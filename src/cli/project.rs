@@ -202,12 +202,6 @@ fn checked<T>(l: Lang, r: Result<T, StoreError>) -> Result<T, CliError> {
     })
 }
 
-fn find(ctx: &Ctx, store: &Store, id: &str) -> Result<Proposal, CliError> {
-    store
-        .proposal_by_ref(id)?
-        .ok_or_else(|| CliError::Message(trf(ctx.lang, "cli.proposal.not_found", &[&id])))
-}
-
 fn io(e: std::io::Error) -> CliError {
     CliError::Io("stdout".into(), e)
 }
@@ -256,7 +250,7 @@ fn record<T: serde::Serialize>(
     add: impl FnOnce(&mut Store, &str) -> Result<T, StoreError>,
 ) -> Result<(), CliError> {
     let mut store = ctx.open()?;
-    let p = find(ctx, &store, id)?;
+    let p = super::lookup::proposal(ctx.lang, &store, id)?;
     let r = checked(ctx.lang, add(&mut store, &p.id))?;
     added(ctx, &store, &p, format, &r, what)
 }
@@ -344,7 +338,7 @@ pub fn run(ctx: &Ctx, cmd: ProjectCmd) -> Result<(), CliError> {
         }
         ProjectCmd::Records { id, format } => {
             let store = ctx.open_to_read()?;
-            let p = find(ctx, &store, &id)?;
+            let p = super::lookup::proposal(ctx.lang, &store, &id)?;
             let records = store.project_records(&p.id)?;
             print_records(l, &records, format)
         }

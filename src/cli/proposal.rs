@@ -9,8 +9,8 @@ use super::{CliError, Ctx};
 use crate::domain::issue::{Issues, Problem};
 use crate::domain::money::format_vnd;
 use crate::domain::proposal::{
-    BeneficiaryInput, FundingSource, MoveInput, Proposal, ProposalInput, ProposalPatch,
-    ProposalStatus, ProposalTotals,
+    BeneficiaryInput, FundingSource, MoveInput, ProposalInput, ProposalPatch, ProposalStatus,
+    ProposalTotals,
 };
 use crate::refdata::codes;
 use crate::store::{default_title, ProposalFilter, Store, StoreError};
@@ -376,12 +376,6 @@ fn checked<T>(l: Lang, r: Result<T, StoreError>) -> Result<T, CliError> {
     })
 }
 
-fn find(ctx: &Ctx, store: &Store, id: &str) -> Result<Proposal, CliError> {
-    store
-        .proposal_by_ref(id)?
-        .ok_or_else(|| CliError::Message(trf(ctx.lang, "cli.proposal.not_found", &[&id])))
-}
-
 fn add(ctx: &Ctx, a: AddArgs) -> Result<(), CliError> {
     let l = ctx.lang;
     let mut store = ctx.open()?;
@@ -393,9 +387,7 @@ fn add(ctx: &Ctx, a: AddArgs) -> Result<(), CliError> {
             Some((r, share)) => (r.trim(), Some(share)),
             None => (raw.trim(), None),
         };
-        let f = store
-            .facility_by_ref(r)?
-            .ok_or_else(|| CliError::Message(trf(l, "cli.fac.not_found", &[&r])))?;
+        let f = super::lookup::facility(l, &store, r)?;
         group.push((f, share));
     }
     let patch = a.fields.patch();
@@ -477,7 +469,7 @@ fn add(ctx: &Ctx, a: AddArgs) -> Result<(), CliError> {
 fn edit(ctx: &Ctx, a: EditArgs) -> Result<(), CliError> {
     let l = ctx.lang;
     let mut store = ctx.open()?;
-    let p = find(ctx, &store, &a.id)?;
+    let p = super::lookup::proposal(ctx.lang, &store, &a.id)?;
     let patch = a.fields.patch();
     if patch.is_empty() {
         return Err(CliError::Message(tr(l, "cli.proposal.nothing").into()));
@@ -498,7 +490,7 @@ fn move_with(
 ) -> Result<(), CliError> {
     let l = ctx.lang;
     let mut store = ctx.open()?;
-    let p = find(ctx, &store, id)?;
+    let p = super::lookup::proposal(ctx.lang, &store, id)?;
     let p = checked(l, store.move_proposal_with(&p.id, p.version, to, input))?;
     println!(
         "{}",
@@ -573,12 +565,7 @@ fn parse_filter(ctx: &Ctx, store: &Store, a: &FilterArgs) -> Result<ProposalFilt
     };
     let facility_id = match &a.facility {
         None => None,
-        Some(r) => Some(
-            store
-                .facility_by_ref(r)?
-                .map(|f| f.id)
-                .ok_or_else(|| CliError::Message(trf(l, "cli.fac.not_found", &[r])))?,
-        ),
+        Some(r) => Some(super::lookup::facility_id(l, store, r)?),
     };
     Ok(ProposalFilter {
         statuses,
@@ -619,17 +606,16 @@ fn list(ctx: &Ctx, a: ListArgs) -> Result<(), CliError> {
     store.require_profile()?;
     let f = parse_filter(ctx, &store, &a.filter)?;
     let rows = store.list_proposals(&f, 0, usize::MAX >> 1)?;
-    let (mut out, io) = output::stdout();
-    match a.format {
-        Format::Json => {
+    output::print_list(
+        a.format,
+        || {
             let totals = store.proposal_totals(&f)?;
-            let v = serde_json::json!({ "proposals": rows, "totals": totals });
-            output::json(&mut out, &v).map_err(io)?;
-        }
-        Format::Csv | Format::Tsv => {
+            Ok(serde_json::json!({ "proposals": rows, "totals": totals }))
+        },
+        &LIST_HEADERS,
+        |_| {
             // Money as plain integers: Excel reads them as numbers.
-            let cells: Vec<Vec<String>> = rows
-                .iter()
+            rows.iter()
                 .map(|p| {
                     let d = &p.data;
                     vec![
@@ -661,10 +647,9 @@ fn list(ctx: &Ctx, a: ListArgs) -> Result<(), CliError> {
                         p.updated_at.clone(),
                     ]
                 })
-                .collect();
-            output::delimited(&mut out, a.format, &LIST_HEADERS, &cells).map_err(io)?;
-        }
-        Format::Table => {
+                .collect()
+        },
+        |out, io| {
             let cells: Vec<Vec<String>> = rows
                 .iter()
                 .map(|p| {
@@ -693,14 +678,14 @@ fn list(ctx: &Ctx, a: ListArgs) -> Result<(), CliError> {
                 tr(l, "proposal.field.support"),
                 tr(l, "proposal.field.status"),
             ];
-            output::table(&mut out, &h, &cells, 40).map_err(io)?;
+            output::table(out, &h, &cells, 40).map_err(io)?;
             writeln!(out, "{}", trf(l, "cli.proposal.count", &[&rows.len()])).map_err(io)?;
             if !rows.is_empty() {
-                write_totals(&mut out, l, &store.proposal_totals(&f)?).map_err(io)?;
+                write_totals(out, l, &store.proposal_totals(&f)?).map_err(io)?;
             }
-        }
-    }
-    out.flush().map_err(io)
+            Ok(())
+        },
+    )
 }
 
 /// The totals of a list: requested support and total cost per category and funding source.
@@ -745,7 +730,7 @@ fn write_totals(out: &mut impl Write, l: Lang, t: &ProposalTotals) -> std::io::R
 fn show(ctx: &Ctx, id: &str) -> Result<(), CliError> {
     let l = ctx.lang;
     let store = ctx.open_to_read()?;
-    let p = find(ctx, &store, id)?;
+    let p = super::lookup::proposal(ctx.lang, &store, id)?;
     let rec = store
         .proposal_record(&p.id)?
         .ok_or_else(|| StoreError::NotFound(p.id.clone()))?;

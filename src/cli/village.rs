@@ -114,9 +114,8 @@ pub fn run(ctx: &Ctx, cmd: VillageCmd) -> Result<(), CliError> {
 
 /// A village by id or short id, in the reader's scope.
 pub fn find_village(ctx: &Ctx, store: &Store, r: &str) -> Result<(VillageRecord, i64), CliError> {
-    store
-        .village_by_ref(r)?
-        .ok_or_else(|| CliError::Message(trf(ctx.lang, "cli.village.not_found", &[&r])))
+    let found = store.village_by_ref(r)?;
+    super::lookup::named(ctx.lang, found, "cli.village.not_found", r)
 }
 
 fn add(ctx: &Ctx, a: VillageArgs) -> Result<(), CliError> {
@@ -316,9 +315,7 @@ fn adopt(ctx: &Ctx) -> Result<(), CliError> {
 fn link(ctx: &Ctx, facility: &str, village: Option<&str>) -> Result<(), CliError> {
     let l = ctx.lang;
     let mut store = ctx.open()?;
-    let f = store
-        .facility_by_ref(facility)?
-        .ok_or_else(|| CliError::Message(trf(l, "cli.fac.not_found", &[&facility])))?;
+    let f = super::lookup::facility(l, &store, facility)?;
     let v = village.map(|r| find_village(ctx, &store, r)).transpose()?;
     store.link_village(
         &f.id,

@@ -76,26 +76,17 @@ impl Config {
             }
         };
         // Language first, so the other problems are worded in it.
-        let mut problems: Vec<Box<dyn Fn(Lang) -> String>> = Vec::new();
+        // Each problem as its sentence's key and words, worded once the language is known.
+        let mut problems: Vec<(&'static str, Vec<String>)> = Vec::new();
         for (k, v) in &table {
             match (k.as_str(), v) {
                 ("lang", toml::Value::String(s)) => match Lang::parse(s) {
                     Some(l) => cfg.lang = l,
-                    None => {
-                        let s = s.clone();
-                        problems.push(Box::new(move |l| {
-                            trf(l, "ui.config.bad_value", &[&s, &"lang"])
-                        }));
-                    }
+                    None => problems.push(("ui.config.bad_value", vec![s.clone(), "lang".into()])),
                 },
                 ("theme", toml::Value::String(s)) => match ThemeName::parse(s) {
                     Some(t) => cfg.theme = t,
-                    None => {
-                        let s = s.clone();
-                        problems.push(Box::new(move |l| {
-                            trf(l, "ui.config.bad_value", &[&s, &"theme"])
-                        }));
-                    }
+                    None => problems.push(("ui.config.bad_value", vec![s.clone(), "theme".into()])),
                 },
                 ("keys", toml::Value::Table(keys)) => {
                     for (action, spec) in keys {
@@ -111,24 +102,19 @@ impl Config {
                             Some(list) => {
                                 cfg.keys.insert(action.clone(), list);
                             }
-                            None => {
-                                let a = action.clone();
-                                problems
-                                    .push(Box::new(move |l| trf(l, "ui.config.bad_keys", &[&a])));
-                            }
+                            None => problems.push(("ui.config.bad_keys", vec![action.clone()])),
                         }
                     }
                 }
-                (other, _) => {
-                    let o = other.to_string();
-                    problems.push(Box::new(move |l| {
-                        trf(l, "ui.config.unknown_setting", &[&o])
-                    }));
-                }
+                (other, _) => problems.push(("ui.config.unknown_setting", vec![other.to_string()])),
             }
         }
         let lang = cfg.lang;
-        (cfg, problems.iter().map(|p| p(lang)).collect())
+        let worded = problems.iter().map(|(key, words)| {
+            let args: Vec<&dyn std::fmt::Display> = words.iter().map(|w| w as _).collect();
+            trf(lang, key, &args)
+        });
+        (cfg, worded.collect())
     }
 }
 

@@ -106,10 +106,8 @@ impl Screen for ActivitiesScreen {
         let lang = self.lang;
         let loaded = store.activities(&self.filter);
         (self.rows, self.error) = rows_or_error(lang, loaded, |r| Self::row(lang, r));
-        let at = keep
-            .and_then(|id| self.rows.iter().position(|r| r.id == id))
-            .unwrap_or(self.window.selected());
-        self.window.select(at, self.rows.len());
+        self.window
+            .reselect(&self.rows, |r| keep.as_deref() == Some(r.id.as_str()));
     }
 
     fn title(&self, lang: Lang) -> String {

@@ -27,6 +27,7 @@ use crate::text::sanitize;
 use crate::ui::keymap::{Action, Context};
 use crate::ui::widgets::bars::wrap;
 use crate::ui::widgets::screen_frame;
+use crate::ui::widgets::table::reselected;
 use crate::ui::widgets::{fit, Prompt};
 use crate::words::format;
 use crate::words::{tr, trf, Lang};
@@ -528,10 +529,9 @@ impl Screen for AgendaScreen {
             }
         }
         self.layout_lines();
-        let at = keep.and_then(|id| self.rows.iter().position(|r| r.consultation_id == id));
-        self.selected = at
-            .unwrap_or(self.selected)
-            .min(self.rows.len().saturating_sub(1));
+        self.selected = reselected(&self.rows, self.selected, |r| {
+            keep.as_deref() == Some(r.consultation_id.as_str())
+        });
     }
 
     fn title(&self, lang: Lang) -> String {

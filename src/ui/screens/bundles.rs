@@ -21,7 +21,7 @@ use crate::text::sanitize;
 use crate::ui::keymap::{Action, Context};
 use crate::ui::widgets::bars::wrap;
 use crate::ui::widgets::screen_frame;
-use crate::ui::widgets::table::render_table;
+use crate::ui::widgets::table::render_list;
 use crate::ui::widgets::{fit, Column, ListWindow, Prompt};
 use crate::words::format::{commune_label, entity_label, CommuneForm};
 use crate::words::merge::{
@@ -298,16 +298,15 @@ impl BundlesScreen {
             height: (rows.len() as u16 + 1).min(area.height.saturating_sub(y - area.y)),
             ..area
         };
-        render_table(
-            frame.buffer_mut(),
+        let window = ListWindow::new();
+        render_list(
+            frame,
             table,
             &columns,
-            true,
-            rows.len(),
-            &ListWindow::new(),
+            (&rows, &window),
             theme,
             "",
-            |i| rows.get(i).cloned().unwrap_or_default(),
+            Vec::clone,
         );
         y += table.height + 1;
         let footer = match &self.outcome {
@@ -344,17 +343,15 @@ impl BundlesScreen {
                 Column::new(tr(l, "merge.col.theirs"), Constraint::Fill(1)),
                 Column::new(tr(l, "ui.bundles.col.take"), Constraint::Length(10)),
             ];
-            render_table(
-                frame.buffer_mut(),
+            render_list(
+                frame,
                 rest,
                 &columns,
-                true,
-                fields.len(),
-                &self.window,
+                (fields, &self.window),
                 theme,
                 "",
-                |i| match fields.get(i) {
-                    Some(f) => vec![
+                |f| {
+                    vec![
                         f.label.clone(),
                         f.mine.clone(),
                         f.theirs.clone(),
@@ -362,8 +359,7 @@ impl BundlesScreen {
                             Side::Mine => tr(l, "ui.bundles.mine").to_string(),
                             Side::Theirs => tr(l, "ui.bundles.theirs").to_string(),
                         },
-                    ],
-                    None => Vec::new(),
+                    ]
                 },
             );
             return;
@@ -374,31 +370,27 @@ impl BundlesScreen {
             Column::new(tr(l, "merge.col.record"), Constraint::Length(9)),
             Column::new(tr(l, "merge.col.fields"), Constraint::Fill(1)),
         ];
-        render_table(
-            frame.buffer_mut(),
+        let empty = tr(l, "merge.conflicts.none");
+        render_list(
+            frame,
             area,
             &columns,
-            true,
-            self.conflicts.len(),
-            &self.window,
+            (&self.conflicts, &self.window),
             theme,
-            tr(l, "merge.conflicts.none"),
-            |i| match self.conflicts.get(i) {
-                Some(c) => {
-                    let mut fields = c.differing_fields();
-                    fields.retain(|f| f != "updated_at" && f != "updated_by");
-                    let fields: Vec<String> = fields
-                        .iter()
-                        .map(|f| field_label(l, &c.entity, f))
-                        .collect();
-                    vec![
-                        c.id.to_string(),
-                        entity_label(l, &c.entity).to_string(),
-                        short(&c.record_id),
-                        fields.join(", "),
-                    ]
-                }
-                None => Vec::new(),
+            empty,
+            |c| {
+                let mut fields = c.differing_fields();
+                fields.retain(|f| f != "updated_at" && f != "updated_by");
+                let fields: Vec<String> = fields
+                    .iter()
+                    .map(|f| field_label(l, &c.entity, f))
+                    .collect();
+                vec![
+                    c.id.to_string(),
+                    entity_label(l, &c.entity).to_string(),
+                    short(&c.record_id),
+                    fields.join(", "),
+                ]
             },
         );
     }
@@ -411,17 +403,16 @@ impl BundlesScreen {
             Column::new(tr(l, "merge.col.commune"), Constraint::Length(16)),
             Column::new(tr(l, "merge.col.reasons"), Constraint::Fill(1)),
         ];
-        render_table(
-            frame.buffer_mut(),
+        let empty = tr(l, "merge.duplicates.none");
+        render_list(
+            frame,
             area,
             &columns,
-            true,
-            self.duplicates.len(),
-            &self.window,
+            (&self.duplicates, &self.window),
             env.theme,
-            tr(l, "merge.duplicates.none"),
-            |i| match self.duplicates.get(i) {
-                Some(d) => vec![
+            empty,
+            |d| {
+                vec![
                     d.a_name.clone(),
                     d.b_name.clone(),
                     commune_label(&d.commune_code, CommuneForm::FullNameCode),
@@ -430,8 +421,7 @@ impl BundlesScreen {
                         .map(|r| crate::words::dup_reason_text(l, r))
                         .collect::<Vec<_>>()
                         .join("; "),
-                ],
-                None => Vec::new(),
+                ]
             },
         );
     }

@@ -25,7 +25,7 @@ use crate::text::sanitize;
 use crate::ui::event::IndexReady;
 use crate::ui::keymap::{Action, Context};
 use crate::ui::widgets::screen_frame;
-use crate::ui::widgets::table::{render_table_cells, TableCell};
+use crate::ui::widgets::table::{render_table, TableCell};
 use crate::ui::widgets::{fit, Column, ListWindow, PickItem, TextField};
 use crate::words::format;
 use crate::words::{tr, trf, Lang};
@@ -716,7 +716,7 @@ impl ListScreen {
             }
             return;
         }
-        render_table_cells(
+        render_table(
             frame.buffer_mut(),
             area,
             &columns,
@@ -747,7 +747,7 @@ impl ListScreen {
         } else {
             ""
         };
-        render_table_cells(
+        render_table(
             frame.buffer_mut(),
             area,
             &columns,

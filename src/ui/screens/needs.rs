@@ -23,6 +23,7 @@ use crate::store::{ConsultationFilter, Store};
 use crate::text::sanitize;
 use crate::ui::keymap::{Action, Context};
 use crate::ui::widgets::bars::wrap;
+use crate::ui::widgets::table::reselected;
 use crate::ui::widgets::{dim_line, screen_frame};
 use crate::ui::widgets::{fit, width, PickItem, Prompt};
 use crate::words::format;
@@ -430,10 +431,9 @@ impl Screen for NeedsScreen {
         let loaded = store.needs_overview(&self.filter, PER_GROUP);
         (self.groups, self.error) = rows_or_error(lang, loaded, |g| Group::new(lang, g));
         self.rebuild_items();
-        let at = keep.and_then(|k| self.items.iter().position(|s| self.key_of(*s) == k));
-        self.selected = at
-            .unwrap_or(self.selected)
-            .min(self.items.len().saturating_sub(1));
+        self.selected = reselected(&self.items, self.selected, |s| {
+            keep.as_ref() == Some(&self.key_of(*s))
+        });
     }
 
     fn title(&self, lang: Lang) -> String {

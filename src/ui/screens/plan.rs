@@ -14,7 +14,7 @@ use crate::store::Store;
 use crate::text::sanitize;
 use crate::ui::keymap::{Action, Context};
 use crate::ui::widgets::bars::wrap;
-use crate::ui::widgets::table::render_table;
+use crate::ui::widgets::table::render_list;
 use crate::ui::widgets::{dim_line, screen_frame, Column, ListWindow};
 use crate::words::plan::{deadline_text, pending_lines, plan_lines, PlanLine};
 use crate::words::{store_error_text, tr, trf, Lang};
@@ -204,19 +204,14 @@ impl Screen for PlanScreen {
             columns.push(Column::new(*title, Constraint::Length(AMOUNT_W)).right());
         }
         let empty = trf(l, "ui.plan.empty", &[&self.year]);
-        render_table(
-            frame.buffer_mut(),
+        render_list(
+            frame,
             rest,
             &columns,
-            true,
-            self.lines.len(),
-            &self.window,
+            (&self.lines, &self.window),
             theme,
             &empty,
-            |i| {
-                let Some(line) = self.lines.get(i) else {
-                    return Vec::new();
-                };
+            |line| {
                 let mut cells = vec![line.outline()];
                 if wide {
                     cells.push(line.texts[4].clone());

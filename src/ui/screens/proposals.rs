@@ -161,10 +161,8 @@ impl ProposalsScreen {
                 self.error = Some(crate::words::store_error_text(self.lang, &e));
             }
         }
-        let at = keep
-            .and_then(|id| self.rows.iter().position(|r| r.id == id))
-            .unwrap_or(self.window.selected());
-        self.window.select(at, self.rows.len());
+        self.window
+            .reselect(&self.rows, |r| keep.as_deref() == Some(r.id.as_str()));
     }
 
     fn refilter(&mut self, store: &Store) {

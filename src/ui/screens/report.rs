@@ -15,7 +15,7 @@ use crate::domain::Role;
 use crate::store::report::{Report, ReportScope};
 use crate::store::Store;
 use crate::ui::keymap::{Action, Context};
-use crate::ui::widgets::table::render_table;
+use crate::ui::widgets::table::render_list;
 use crate::ui::widgets::{dim_line, screen_frame, Column, ListWindow, PickItem};
 use crate::words::format::{commune_label, CommuneForm};
 use crate::words::report::{area_label, report_table, value_text, ReportTable};
@@ -285,25 +285,22 @@ impl Screen for ReportScreen {
                 .iter()
                 .map(|h| Column::new(h.as_str(), Constraint::Length(16)).right()),
         );
-        render_table(
-            frame.buffer_mut(),
+        render_list(
+            frame,
             rest,
             &columns,
-            true,
-            t.lines.len(),
-            &self.window,
+            (&t.lines, &self.window),
             theme,
             "",
-            |i| match t.lines.get(i) {
-                Some(line) => std::iter::once(line.label.clone())
+            |line| {
+                std::iter::once(line.label.clone())
                     .chain(
                         line.values
                             .iter()
                             .take(shown)
                             .map(|v| value_text(line.money, *v)),
                     )
-                    .collect(),
-                None => Vec::new(),
+                    .collect()
             },
         );
     }

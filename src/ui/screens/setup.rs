@@ -425,12 +425,7 @@ impl SetupScreen {
             let rows = [tr(lang, "ui.setup.area.continue"), tr(lang, again)];
             for (i, label) in rows.iter().enumerate() {
                 let sel = i == self.unit_sel.min(SINGLE_CHOOSE_AGAIN);
-                let buf = frame.buffer_mut();
-                if sel {
-                    buf.set_stringn(x, y, "›", 1, theme.title);
-                }
-                let style = if sel { theme.selected } else { theme.base };
-                buf.set_stringn(x + 2, y, fit(label, w - 2), w - 2, style);
+                menu_row(frame.buffer_mut(), (x, y, w), label, sel, theme);
                 y += 1;
             }
             return;
@@ -448,10 +443,9 @@ impl SetupScreen {
                         .map(|c| commune_label(c, CommuneForm::WithProvince(lang))),
                 ),
             };
-            let buf = frame.buffer_mut();
-            buf.set_stringn(x, y, "›", 1, theme.title);
             let text = format!("{} ({keys})", tr(lang, button));
-            buf.set_stringn(x + 2, y, fit(&text, w - 2), w - 2, theme.selected);
+            let buf = frame.buffer_mut();
+            menu_row(buf, (x, y, w), &text, true, theme);
             y += 2;
             if let Some(c) = chosen {
                 let text = trf(lang, "ui.setup.chosen", &[&c]);
@@ -469,12 +463,7 @@ impl SetupScreen {
         let list_top = y + fixed.len() as u16 + 2;
         for (i, label) in fixed.iter().enumerate() {
             let sel = i == self.unit_sel;
-            let buf = frame.buffer_mut();
-            if sel {
-                buf.set_stringn(x, y, "›", 1, theme.title);
-            }
-            let style = if sel { theme.selected } else { theme.base };
-            buf.set_stringn(x + 2, y, fit(label, w - 2), w - 2, style);
+            menu_row(frame.buffer_mut(), (x, y, w), label, sel, theme);
             y += 1;
         }
         y += 1;
@@ -501,21 +490,31 @@ impl SetupScreen {
         };
         for (k, code) in self.units.iter().enumerate().skip(first).take(room) {
             let yy = list_top + (k - first) as u16;
-            let is_sel = sel == Some(k);
-            let buf = frame.buffer_mut();
-            if is_sel {
-                buf.set_stringn(x + 2, yy, "›", 1, theme.title);
-            }
-            let style = if is_sel { theme.selected } else { theme.base };
-            buf.set_stringn(
-                x + 4,
-                yy,
-                fit(&commune_label(code, CommuneForm::WithProvince(lang)), w - 4),
-                w - 4,
-                style,
+            let label = commune_label(code, CommuneForm::WithProvince(lang));
+            menu_row(
+                frame.buffer_mut(),
+                (x + 2, yy, w - 2),
+                &label,
+                sel == Some(k),
+                theme,
             );
         }
     }
+}
+
+/// One row of a menu at `(x, y)`, `w` wide: "›" before the selected row, which is highlighted.
+fn menu_row(
+    buf: &mut ratatui::buffer::Buffer,
+    (x, y, w): (u16, u16, usize),
+    label: &str,
+    selected: bool,
+    theme: &crate::ui::theme::Theme,
+) {
+    if selected {
+        buf.set_stringn(x, y, "›", 1, theme.title);
+    }
+    let style = if selected { theme.selected } else { theme.base };
+    buf.set_stringn(x + 2, y, fit(label, w - 2), w - 2, style);
 }
 
 /// Where the app goes once the profile is saved: the facility list, in place of the wizard.
@@ -640,6 +639,12 @@ impl Screen for SetupScreen {
                 *y += 1;
             }
         };
+        // A step's closing hint: its key to go on and the one to go back.
+        let hint = |frame: &mut Frame, y: &mut u16, key: &'static str| {
+            let keys = env.keymap.keys_for(Action::Open, Context::List);
+            let back = env.keymap.keys_for(Action::Back, Context::Global);
+            para(frame, y, &trf(lang, key, &[&keys, &back]), theme.dim);
+        };
         match self.step {
             SetupStep::Name => {
                 para(frame, &mut y, tr(lang, "ui.setup.welcome"), theme.base);
@@ -706,14 +711,7 @@ impl Screen for SetupScreen {
                     );
                     y += 3;
                 }
-                let keys = env.keymap.keys_for(Action::Open, Context::List);
-                let back = env.keymap.keys_for(Action::Back, Context::Global);
-                para(
-                    frame,
-                    &mut y,
-                    &trf(lang, "ui.setup.choose_hint", &[&keys, &back]),
-                    theme.dim,
-                );
+                hint(frame, &mut y, "ui.setup.choose_hint");
             }
             SetupStep::Unit => self.render_unit(frame, inner, env),
             SetupStep::Confirm => {
@@ -762,14 +760,7 @@ impl Screen for SetupScreen {
                         .set_stringn(x + 2, y, button, w - 2, theme.button_focused);
                     y += 2;
                 }
-                let keys = env.keymap.keys_for(Action::Open, Context::List);
-                let back = env.keymap.keys_for(Action::Back, Context::Global);
-                para(
-                    frame,
-                    &mut y,
-                    &trf(lang, "ui.setup.confirm.hint", &[&keys, &back]),
-                    theme.dim,
-                );
+                hint(frame, &mut y, "ui.setup.confirm.hint");
             }
         }
         if let Some(e) = &self.error {

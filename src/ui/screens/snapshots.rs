@@ -123,10 +123,8 @@ impl Screen for SnapshotsScreen {
             self.usage = format::snapshot_usage(lang, snaps, cap);
         }
         (self.rows, self.error) = rows_or_error(lang, loaded, |s| Row::new(lang, s));
-        let at = keep
-            .and_then(|p| self.rows.iter().position(|r| r.path == p))
-            .unwrap_or(self.window.selected());
-        self.window.select(at, self.rows.len());
+        self.window
+            .reselect(&self.rows, |r| keep.as_ref() == Some(&r.path));
     }
 
     fn title(&self, lang: Lang) -> String {

@@ -42,6 +42,12 @@ impl ListWindow {
         self.selected = if total == 0 { 0 } else { index.min(total - 1) };
     }
 
+    /// After a reload: select the first row `was_selected` picks (the one selected before),
+    /// else stay at the same place, so a refresh does not lose the user's row.
+    pub fn reselect<T>(&mut self, rows: &[T], was_selected: impl FnMut(&T) -> bool) {
+        self.selected = reselected(rows, self.selected, was_selected);
+    }
+
     /// Rows per page as last drawn (at least 1).
     pub fn page(&self) -> usize {
         self.page.get().max(1)
@@ -85,6 +91,13 @@ impl ListWindow {
     pub fn offset(&self) -> usize {
         self.offset.get()
     }
+}
+
+/// The row to select after a reload: the first `was_selected` picks (the one selected
+/// before), else the same place `selected`, kept within `rows`.
+pub fn reselected<T>(rows: &[T], selected: usize, was_selected: impl FnMut(&T) -> bool) -> usize {
+    let at = rows.iter().position(was_selected).unwrap_or(selected);
+    at.min(rows.len().saturating_sub(1))
 }
 
 /// A column: its title and width. A `Length(n)` column is as wide as its widest visible
@@ -267,10 +280,11 @@ pub fn render_list<T>(
 
 /// Draw a table into `area`: an optional header line, then the visible rows.
 ///
-/// `row(i)` returns the cells of row `i` (fewer cells than columns is fine). `empty` is shown
-/// when there are no rows.
+/// `row(i)` returns the cells of row `i` (fewer cells than columns is fine): plain words, or
+/// [`TableCell`]s for emphasised characters and dim cells. `empty` is shown when there are no
+/// rows.
 #[allow(clippy::too_many_arguments)]
-pub fn render_table<F>(
+pub fn render_table<F, C>(
     buf: &mut Buffer,
     area: Rect,
     columns: &[Column],
@@ -281,35 +295,8 @@ pub fn render_table<F>(
     empty: &str,
     mut row: F,
 ) where
-    F: FnMut(usize) -> Vec<String>,
-{
-    render_table_cells(
-        buf,
-        area,
-        columns,
-        show_header,
-        total,
-        window,
-        theme,
-        empty,
-        |i| row(i).into_iter().map(TableCell::from).collect(),
-    );
-}
-
-/// [`render_table`] with [`TableCell`]s: emphasised characters, dim cells.
-#[allow(clippy::too_many_arguments)]
-pub fn render_table_cells<F>(
-    buf: &mut Buffer,
-    area: Rect,
-    columns: &[Column],
-    show_header: bool,
-    total: usize,
-    window: &ListWindow,
-    theme: &Theme,
-    empty: &str,
-    mut row: F,
-) where
-    F: FnMut(usize) -> Vec<TableCell>,
+    F: FnMut(usize) -> Vec<C>,
+    C: Into<TableCell>,
 {
     if area.width == 0 || area.height == 0 {
         return;
@@ -323,7 +310,9 @@ pub fn render_table_cells<F>(
         };
     }
     let range = window.visible_range(total, body.height as usize);
-    let rows: Vec<(usize, Vec<TableCell>)> = range.map(|i| (i, row(i))).collect();
+    let rows: Vec<(usize, Vec<TableCell>)> = range
+        .map(|i| (i, row(i).into_iter().map(Into::into).collect()))
+        .collect();
     // Columns are laid out once; every line uses the same x positions (None: hidden).
     let xs = column_rects(Rect { height: 1, ..area }, columns, &rows);
     let cells_of = |line: Rect| xs.iter().map(move |r| r.map(|r| Rect { y: line.y, ..r }));
@@ -528,7 +517,7 @@ mod tests {
             Column::new("Tổng", Constraint::Length(5)).right(),
         ];
         let w = ListWindow::new();
-        render_table_cells(
+        render_table(
             &mut buf,
             area,
             &cols,
