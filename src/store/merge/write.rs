@@ -461,7 +461,18 @@ fn apply_kind<T: Kind>(
         };
         env.record.write(w, version)?;
         let new = serde_json::to_value(&env.record).unwrap_or(Value::Null);
-        if action == "create" {
+        if action == "create" && change_log::rev_shaped(entity) {
+            // Version 1 here is the record as it came: its rev, and the sender's stamps the
+            // walk back cannot give (issue 18).
+            let stamp = |k: &str| new.get(k).and_then(Value::as_str).unwrap_or_default();
+            change_log::record_created(
+                w.tx,
+                (w.now, w.actor),
+                (entity, id),
+                &env.rev,
+                Some((stamp("updated_at"), stamp("updated_by"))),
+            )?;
+        } else if action == "create" {
             // The record as it came is in the bundle; the log keeps the fields, not the
             // nested history (transitions, amendments), which have their own tables.
             // Written straight as text: the same JSON as `json_diff(None, ..)` minus arrays.
