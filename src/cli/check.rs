@@ -1,11 +1,20 @@
 //! `ctv check`: a plain report on the database (read-only, never migrated); exit 1 if
 //! anything is wrong.
 
+use clap::Args;
+
 use super::{CliError, Ctx};
 use crate::store::CHECK_LIMIT;
 use crate::words::{tr, trf, Lang};
 
-pub fn run(ctx: &Ctx) -> Result<(), CliError> {
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Walk back the history of a sample of records instead of every record
+    #[arg(long)]
+    pub quick: bool,
+}
+
+pub fn run(ctx: &Ctx, a: CheckArgs) -> Result<(), CliError> {
     let l = ctx.lang;
     if !ctx.db_path.exists() {
         return Err(CliError::Message(trf(
@@ -18,7 +27,7 @@ pub fn run(ctx: &Ctx) -> Result<(), CliError> {
     if crate::shared::is_setgid() && !crate::shared::is_root() {
         ctx.open_to_read()?;
     }
-    let r = crate::store::check_database(&ctx.db_path)?;
+    let r = crate::store::check_database_with(&ctx.db_path, a.quick)?;
     println!(
         "{}",
         trf(l, "cli.check.title", &[&ctx.db_path.display(), &r.schema])
@@ -73,6 +82,15 @@ pub fn run(ctx: &Ctx) -> Result<(), CliError> {
         }
         list(l, &r.kept_money, r.kept_money_total, |id| {
             trf(l, "cli.check.kept_bad", &[id])
+        });
+        if r.histories_total == 0 && r.histories_checked > 0 {
+            println!(
+                "{}",
+                trf(l, "cli.check.history_ok", &[&r.histories_checked])
+            );
+        }
+        list(l, &r.histories, r.histories_total, |(entity, id)| {
+            trf(l, "cli.check.history_bad", &[&entity_label(l, entity), id])
         });
     }
     println!();

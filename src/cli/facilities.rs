@@ -442,10 +442,16 @@ fn history(ctx: &Ctx, id: &str) -> Result<(), CliError> {
                     format!("{label}: {new}")
                 })
                 .collect();
+            let action = match e.from_bundle {
+                Some(seq) if e.action == "create" => {
+                    trf(l, "history.create_from_bundle", &[&seq, &e.actor_name])
+                }
+                _ => e.action,
+            };
             vec![
                 crate::words::format::local_time(&e.at),
                 e.actor_name,
-                e.action,
+                action,
                 e.version.to_string(),
                 fields.join("; "),
             ]

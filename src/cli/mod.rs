@@ -110,7 +110,7 @@ pub enum Command {
     /// Replace the database by a backup (checked first; the current one is kept as a snapshot)
     Restore(restore::RestoreArgs),
     /// Check the database: file integrity, links, change log, reference codes (exit 0/1)
-    Check,
+    Check(check::CheckArgs),
     /// List the automatic and manual snapshots with their dates and record counts
     Snapshots,
     /// Shared server: set-up (root) and accounts
@@ -249,7 +249,7 @@ pub fn run(cli: Cli, start_tui: StartTui) -> ExitCode {
         Some(Command::Targets(c)) => targets::run(&ctx, c),
         Some(Command::Backup(a)) => backup::run(&ctx, a),
         Some(Command::Restore(a)) => restore::run(&ctx, a),
-        Some(Command::Check) => check::run(&ctx),
+        Some(Command::Check(a)) => check::run(&ctx, a),
         Some(Command::Snapshots) => snapshots::run(&ctx),
         Some(Command::Admin(c)) => admin::run(&ctx, c),
         Some(Command::Import(a)) => merge::run_import(&ctx, a),

@@ -8,6 +8,7 @@ use crate::domain::facility::{
     validate, Facility, FacilityData, FacilityInput, FacilityStatus, ValidationContext,
 };
 use crate::domain::issue::Issues;
+use crate::record::{content_rev, FacilityRecord};
 use crate::text::{fold, vn_sort_key};
 
 use super::rows::{self, DUP_KEY_SQL, FACILITY_SQL};
@@ -152,20 +153,59 @@ fn insert_row(
             ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?29, ?30, 1, 0, ?31, ?32)",
     )?;
     stmt.execute(facility_params!(id, d, now, actor.id, old_code, village_id))?;
-    let mut changes = FacilityData::diff(None, d);
-    if let Some(v) = village_id {
-        changes.insert(
-            "village_id".into(),
-            serde_json::json!([serde_json::Value::Null, v]),
-        );
+    // The log keeps version 1's rev, not its body (issue 18): the body is the current row
+    // with the later diffs undone, and `ctv check` walks that back to this rev.
+    let rev = content_rev(&created_record(
+        id,
+        d,
+        (old_code, village_id),
+        now,
+        &actor.id,
+    ));
+    change_log::record_created(tx, (now, actor), ("facility", id), &rev, None)
+}
+
+/// The bundle record of a facility as [`insert_row`] writes it (what its rev hashes).
+fn created_record(
+    id: &str,
+    d: &FacilityData,
+    (old_code, village_id): (Option<&str>, Option<&str>),
+    now: &str,
+    actor_id: &str,
+) -> FacilityRecord {
+    FacilityRecord {
+        id: id.to_string(),
+        name: d.name.clone(),
+        entity_type: d.entity_type.clone(),
+        tax_code: d.tax_code.clone(),
+        representative: d.representative.clone(),
+        phone: d.phone.clone(),
+        address: d.address.clone(),
+        commune_code: d.commune_code.clone(),
+        trade_group: d.trade_group.clone(),
+        products: d.products.clone(),
+        workers: d.workers,
+        founded_year: d.founded_year,
+        craft_village: d.craft_village.clone(),
+        ocop_stars: d.ocop_stars,
+        ocop_year: d.ocop_year,
+        typical_level: d.typical_level.clone(),
+        typical_year: d.typical_year,
+        exports: d.exports,
+        local_materials: d.local_materials,
+        woman_owned: d.woman_owned,
+        ethnic_owned: d.ethnic_owned,
+        difficult_area: d.difficult_area,
+        status: d.status.as_str().to_string(),
+        notes: d.notes.clone(),
+        old_commune_code: old_code.map(str::to_string),
+        archived: false,
+        created_at: now.to_string(),
+        created_by: actor_id.to_string(),
+        updated_at: now.to_string(),
+        updated_by: actor_id.to_string(),
+        village_id: village_id.map(str::to_string),
     }
-    if let Some(old) = old_code {
-        changes.insert(
-            "old_commune_code".into(),
-            serde_json::json!([serde_json::Value::Null, old]),
-        );
-    }
-    change_log::record(tx, now, actor, "facility", id, "create", 1, &changes)
 }
 
 impl Store {

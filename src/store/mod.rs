@@ -40,14 +40,14 @@ use crate::domain::Profile;
 
 pub use activities::{take_activities_in, ActivityFilter, ActivityRow, FacilityMatch};
 pub use backup::{
-    backup_to, cap_drops, check_database, daily_due, database_bytes, latest_snapshot,
-    list_snapshots, restore, rotate, rotate_at, rotation_keeps, snapshot_cap, snapshot_cap_of,
-    snapshot_from, snapshots_dir, take_daily_if_due, unpack, verify_database, CheckReport,
-    DatabaseInfo, RestoreOutcome, Snapshot, SnapshotReason, UnknownCode, Unpacked, VersionMismatch,
-    CAP_SETTING, CHECK_LIMIT,
+    backup_to, cap_drops, check_database, check_database_with, daily_due, database_bytes,
+    latest_snapshot, list_snapshots, restore, rotate, rotate_at, rotation_keeps, snapshot_cap,
+    snapshot_cap_of, snapshot_from, snapshots_dir, take_daily_if_due, unpack, verify_database,
+    CheckReport, DatabaseInfo, RestoreOutcome, Snapshot, SnapshotReason, UnknownCode, Unpacked,
+    VersionMismatch, CAP_SETTING, CHECK_LIMIT, QUICK_SAMPLE,
 };
 pub use busy::BUSY_TIMEOUT;
-pub use change_log::ChangeEntry;
+pub use change_log::{ChangeEntry, FirstVersion};
 pub use consultations::{BulkConsultation, BulkFollowUp, ConsultationFilter, GRACE_HOURS_SETTING};
 pub use facilities::{FacilityFilter, FacilitySort, ImportOutcome};
 pub use flow::{set_flow_in, AREA_REVIEW_SETTING};

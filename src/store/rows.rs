@@ -853,6 +853,7 @@ pub(crate) fn change(r: &Row<'_>) -> rusqlite::Result<ChangeEntry> {
         action: r.get(col!(CHANGE, action))?,
         version: r.get(col!(CHANGE, version))?,
         changes: serde_json::from_str(&changes).unwrap_or_default(),
+        from_bundle: None,
     })
 }
 

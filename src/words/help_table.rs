@@ -242,6 +242,7 @@ pub(super) const HELP: &[Entry] = &[
     ("help.restore", "Thay cơ sở dữ liệu bằng một bản sao lưu (kiểm tra trước; bản hiện tại được giữ làm bản chụp)", "Replace the database by a backup (checked first; the current one is kept as a snapshot)"),
     ("help.restore.file", "Bản sao lưu: một bản chụp (xem `ctv snapshots`) hoặc tệp do `ctv backup` tạo", "The backup to restore: a snapshot (see `ctv snapshots`) or a file made by `ctv backup`"),
     ("help.check", "Kiểm tra cơ sở dữ liệu: tệp, liên kết, nhật ký thay đổi, mã tham chiếu (thoát 0/1)", "Check the database: file integrity, links, change log, reference codes (exit 0/1)"),
+    ("help.check.quick", "Chỉ dựng lại lịch sử của một mẫu hồ sơ thay vì mọi hồ sơ", "Walk back the history of a sample of records instead of every record"),
     ("help.snapshots", "Liệt kê các bản chụp tự động và thủ công, với ngày và số bản ghi", "List the automatic and manual snapshots with their dates and record counts"),
     ("help.admin", "Máy chủ dùng chung: cài đặt (root) và tài khoản", "Shared server: set-up (root) and accounts"),
     ("help.admin.setup-shared", "(root) Tạo nhóm `ctv`, thư mục dữ liệu và cơ sở dữ liệu dùng chung trong THƯ_MỤC", "(root) Create the `ctv` group, the data directory and the shared database in DIR"),

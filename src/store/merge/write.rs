@@ -36,6 +36,13 @@ pub(in crate::store) fn json_diff(old: Option<&Value>, new: &Value) -> Map<Strin
             out.insert(k.clone(), serde_json::json!([ov, nv]));
         }
     }
+    // A field left out when empty (a facility's `village_id`) that was set before: logged as
+    // cleared, or the walk back to a created record's rev could not restore it (issue 18).
+    for (k, ov) in o.into_iter().flatten() {
+        if !ov.is_null() && !n.contains_key(k) {
+            out.insert(k.clone(), serde_json::json!([ov, Value::Null]));
+        }
+    }
     out
 }
 
@@ -461,7 +468,18 @@ fn apply_kind<T: Kind>(
         };
         env.record.write(w, version)?;
         let new = serde_json::to_value(&env.record).unwrap_or(Value::Null);
-        if action == "create" {
+        if action == "create" && change_log::rev_shaped(entity) {
+            // Version 1 here is the record as it came: its rev, and the sender's stamps the
+            // walk back cannot give (issue 18).
+            let stamp = |k: &str| new.get(k).and_then(Value::as_str).unwrap_or_default();
+            change_log::record_created(
+                w.tx,
+                (w.now, w.actor),
+                (entity, id),
+                &env.rev,
+                Some((stamp("updated_at"), stamp("updated_by"))),
+            )?;
+        } else if action == "create" {
             // The record as it came is in the bundle; the log keeps the fields, not the
             // nested history (transitions, amendments), which have their own tables.
             // Written straight as text: the same JSON as `json_diff(None, ..)` minus arrays.
@@ -603,6 +621,17 @@ fn returned_only_by_revision(tx: &rusqlite::Transaction<'_>, r: &ProposalRecord)
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_field_left_out_of_the_new_record_is_logged_as_cleared() {
+        let old = serde_json::json!({"name": "A", "village_id": "v1", "none": null});
+        let new = serde_json::json!({"name": "A"});
+        let d = json_diff(Some(&old), &new);
+        assert_eq!(
+            Value::Object(d),
+            serde_json::json!({"village_id": ["v1", null]})
+        );
+    }
 
     #[test]
     fn created_changes_is_the_diff_from_nothing_without_arrays() {

@@ -733,9 +733,16 @@ fn history_items(l: Lang, entries: &[ChangeEntry]) -> Vec<Item> {
         if n > 0 {
             out.push(Item::blank());
         }
-        let action = action_key(&e.action)
-            .map(|k| tr(l, k).to_string())
-            .unwrap_or_else(|| sanitize(&e.action));
+        let action = match e.from_bundle {
+            Some(seq) if e.action == "create" => trf(
+                l,
+                "history.create_from_bundle",
+                &[&seq, &sanitize(&e.actor_name)],
+            ),
+            _ => action_key(&e.action)
+                .map(|k| tr(l, k).to_string())
+                .unwrap_or_else(|| sanitize(&e.action)),
+        };
         out.push(Item::heading(trf(
             l,
             "ui.history.entry",
