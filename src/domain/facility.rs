@@ -24,26 +24,14 @@ impl FacilityStatus {
         FacilityStatus::Paused,
         FacilityStatus::Closed,
     ];
-    pub fn as_str(self) -> &'static str {
-        match self {
-            FacilityStatus::Active => "active",
-            FacilityStatus::Paused => "paused",
-            FacilityStatus::Closed => "closed",
-        }
-    }
-    /// English keys and the Vietnamese words found in provincial spreadsheets.
-    pub fn parse(s: &str) -> Option<FacilityStatus> {
-        match crate::text::fold(s.trim()).as_str() {
-            "" | "active" | "hoat dong" | "dang hoat dong" => Some(FacilityStatus::Active),
-            "paused" | "tam ngung" | "tam dung" | "tam ngung hoat dong" => {
-                Some(FacilityStatus::Paused)
-            }
-            "closed" | "dong cua" | "da dong cua" | "ngung hoat dong" | "giai the" => {
-                Some(FacilityStatus::Closed)
-            }
-            _ => None,
-        }
-    }
+}
+
+// English keys and the Vietnamese words found in provincial spreadsheets; empty is active.
+super::code_list::code_list! {
+    FacilityStatus, as_str, loose = false;
+    Active => "active", "status.active", ["", "hoat dong", "dang hoat dong"];
+    Paused => "paused", "status.paused", ["tam ngung", "tam dung", "tam ngung hoat dong"];
+    Closed => "closed", "status.closed", ["dong cua", "da dong cua", "ngung hoat dong", "giai the"];
 }
 
 /// Levels of the typical rural-industrial product title (sản phẩm CNNT tiêu biểu); `huyen`
