@@ -85,3 +85,40 @@ macro_rules! code_list {
     };
 }
 pub(crate) use code_list;
+
+/// Declares a field-like enum once: each variant with its key (import column, change-log field)
+/// and the string-table key of its label. Gives `ALL` (in declaration order), `key`, `from_key`
+/// and `label_key`.
+macro_rules! keyed_enum {
+    (
+        $(#[$m:meta])*
+        $vis:vis enum $t:ident { $( $v:ident => $key:literal, $label:literal );+ $(;)? }
+    ) => {
+        $(#[$m])*
+        $vis enum $t {
+            $( $v ),+
+        }
+
+        impl $t {
+            pub const ALL: [$t; [$(stringify!($v)),+].len()] = [$($t::$v),+];
+
+            pub fn key(self) -> &'static str {
+                match self {
+                    $( $t::$v => $key ),+
+                }
+            }
+
+            pub fn from_key(key: &str) -> Option<$t> {
+                Self::ALL.into_iter().find(|f| f.key() == key)
+            }
+
+            /// The i18n key of its label.
+            pub fn label_key(self) -> &'static str {
+                match self {
+                    $( $t::$v => $label ),+
+                }
+            }
+        }
+    };
+}
+pub(crate) use keyed_enum;
