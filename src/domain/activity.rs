@@ -27,30 +27,11 @@ pub enum Gender {
     Nu,
 }
 
-impl Gender {
-    pub fn code(self) -> &'static str {
-        match self {
-            Gender::Nam => "NAM",
-            Gender::Nu => "NU",
-        }
-    }
-
-    /// The string-table key of its label.
-    pub fn label_key(self) -> &'static str {
-        match self {
-            Gender::Nam => "activity.gender.nam",
-            Gender::Nu => "activity.gender.nu",
-        }
-    }
-
-    /// `NAM`, `nữ`, `nu`, `male`, `female`, `m`, `f` (any case, with or without marks).
-    pub fn parse(raw: &str) -> Option<Gender> {
-        match fold(raw.trim()).as_str() {
-            "nam" | "male" | "m" => Some(Gender::Nam),
-            "nu" | "female" | "f" => Some(Gender::Nu),
-            _ => None,
-        }
-    }
+// `NAM`, `nữ`, `nu`, `male`, `female`, `m`, `f` (any case, with or without marks).
+super::code_list::code_list! {
+    Gender, code, loose = false;
+    Nam => "NAM", "activity.gender.nam", ["male", "m"];
+    Nu => "NU", "activity.gender.nu", ["female", "f"];
 }
 
 /// An activity kind: the code, or a label of `activity_kinds.csv` (folded, either language).

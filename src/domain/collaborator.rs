@@ -17,23 +17,12 @@ pub enum Role {
     Province,
 }
 
-impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Commune => "commune",
-            Role::Area => "area",
-            Role::Province => "province",
-        }
-    }
-    /// Accepts the English keys and the Vietnamese words people type.
-    pub fn parse(s: &str) -> Option<Role> {
-        match crate::text::fold(s.trim()).as_str() {
-            "commune" | "xa" | "phuong" | "cap xa" => Some(Role::Commune),
-            "area" | "district" | "huyen" | "khu vuc" | "cum" => Some(Role::Area),
-            "province" | "tinh" | "cap tinh" => Some(Role::Province),
-            _ => None,
-        }
-    }
+// The English keys and the Vietnamese words people type.
+super::code_list::code_list! {
+    Role, as_str, loose = false;
+    Commune => "commune", "role.commune", ["xa", "phuong", "cap xa"];
+    Area => "area", "role.area", ["district", "huyen", "khu vuc", "cum"];
+    Province => "province", "role.province", ["tinh", "cap tinh"];
 }
 
 /// A saved profile.

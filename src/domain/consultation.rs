@@ -16,33 +16,23 @@ const MAX_TEXT: usize = 4000;
 /// No consultation predates the programme's modern form (NĐ 134/2004); older dates are typos.
 const EARLIEST_YEAR: i32 = 2000;
 
-/// The fields of a consultation, in form order. The key is also the change-log field name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-pub enum ConsultationField {
-    Facility,
-    Date,
-    Mode,
-    Topics,
-    Difficulties,
-    Needs,
-    Advice,
-    NextStep,
-    FollowUpDate,
+super::code_list::keyed_enum! {
+    /// The fields of a consultation, in form order. The key is also the change-log field name.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+    pub enum ConsultationField {
+        Facility => "facility_id", "consult.field.facility";
+        Date => "date", "consult.field.date";
+        Mode => "mode", "consult.field.mode";
+        Topics => "topics", "consult.field.topics";
+        Difficulties => "difficulties", "consult.field.difficulties";
+        Needs => "needs", "consult.field.needs";
+        Advice => "advice", "consult.field.advice";
+        NextStep => "next_step", "consult.field.next_step";
+        FollowUpDate => "follow_up_date", "consult.field.follow_up_date";
+    }
 }
 
 impl ConsultationField {
-    pub const ALL: [ConsultationField; 9] = [
-        ConsultationField::Facility,
-        ConsultationField::Date,
-        ConsultationField::Mode,
-        ConsultationField::Topics,
-        ConsultationField::Difficulties,
-        ConsultationField::Needs,
-        ConsultationField::Advice,
-        ConsultationField::NextStep,
-        ConsultationField::FollowUpDate,
-    ];
-
     /// Whether an amendment may correct it: the facility is fixed (record it again on the
     /// right one), and the follow-up date moves by rescheduling, which the agenda follows.
     pub fn amendable(self) -> bool {
@@ -50,39 +40,6 @@ impl ConsultationField {
             self,
             ConsultationField::Facility | ConsultationField::FollowUpDate
         )
-    }
-
-    pub fn key(self) -> &'static str {
-        match self {
-            ConsultationField::Facility => "facility_id",
-            ConsultationField::Date => "date",
-            ConsultationField::Mode => "mode",
-            ConsultationField::Topics => "topics",
-            ConsultationField::Difficulties => "difficulties",
-            ConsultationField::Needs => "needs",
-            ConsultationField::Advice => "advice",
-            ConsultationField::NextStep => "next_step",
-            ConsultationField::FollowUpDate => "follow_up_date",
-        }
-    }
-
-    pub fn from_key(key: &str) -> Option<ConsultationField> {
-        Self::ALL.into_iter().find(|f| f.key() == key)
-    }
-
-    /// The i18n key of the field's label.
-    pub fn label_key(self) -> &'static str {
-        match self {
-            ConsultationField::Facility => "consult.field.facility",
-            ConsultationField::Date => "consult.field.date",
-            ConsultationField::Mode => "consult.field.mode",
-            ConsultationField::Topics => "consult.field.topics",
-            ConsultationField::Difficulties => "consult.field.difficulties",
-            ConsultationField::Needs => "consult.field.needs",
-            ConsultationField::Advice => "consult.field.advice",
-            ConsultationField::NextStep => "consult.field.next_step",
-            ConsultationField::FollowUpDate => "consult.field.follow_up_date",
-        }
     }
 }
 
@@ -537,24 +494,19 @@ pub fn validate(
     }
 }
 
-/// Where an open follow-up falls on the agenda.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum AgendaBucket {
-    Overdue,
-    Today,
-    ThisWeek,
-    Later,
+super::code_list::keyed_enum! {
+    /// Where an open follow-up falls on the agenda (the label is the bucket's heading).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum AgendaBucket {
+        Overdue => "overdue", "agenda.overdue";
+        Today => "today", "agenda.today";
+        ThisWeek => "this_week", "agenda.this_week";
+        Later => "later", "agenda.later";
+    }
 }
 
 impl AgendaBucket {
-    pub const ALL: [AgendaBucket; 4] = [
-        AgendaBucket::Overdue,
-        AgendaBucket::Today,
-        AgendaBucket::ThisWeek,
-        AgendaBucket::Later,
-    ];
-
     /// The bucket of a follow-up due on `due`, seen on `today` (Vietnam local dates). "This
     /// week" is the rest of the current ISO week, Monday to Sunday.
     pub fn of(due: NaiveDate, today: NaiveDate) -> AgendaBucket {
@@ -566,25 +518,6 @@ impl AgendaBucket {
             AgendaBucket::ThisWeek
         } else {
             AgendaBucket::Later
-        }
-    }
-
-    pub fn key(self) -> &'static str {
-        match self {
-            AgendaBucket::Overdue => "overdue",
-            AgendaBucket::Today => "today",
-            AgendaBucket::ThisWeek => "this_week",
-            AgendaBucket::Later => "later",
-        }
-    }
-
-    /// The i18n key of the bucket's heading.
-    pub fn label_key(self) -> &'static str {
-        match self {
-            AgendaBucket::Overdue => "agenda.overdue",
-            AgendaBucket::Today => "agenda.today",
-            AgendaBucket::ThisWeek => "agenda.this_week",
-            AgendaBucket::Later => "agenda.later",
         }
     }
 }

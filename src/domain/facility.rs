@@ -24,149 +24,52 @@ impl FacilityStatus {
         FacilityStatus::Paused,
         FacilityStatus::Closed,
     ];
-    pub fn as_str(self) -> &'static str {
-        match self {
-            FacilityStatus::Active => "active",
-            FacilityStatus::Paused => "paused",
-            FacilityStatus::Closed => "closed",
-        }
-    }
-    /// English keys and the Vietnamese words found in provincial spreadsheets.
-    pub fn parse(s: &str) -> Option<FacilityStatus> {
-        match crate::text::fold(s.trim()).as_str() {
-            "" | "active" | "hoat dong" | "dang hoat dong" => Some(FacilityStatus::Active),
-            "paused" | "tam ngung" | "tam dung" | "tam ngung hoat dong" => {
-                Some(FacilityStatus::Paused)
-            }
-            "closed" | "dong cua" | "da dong cua" | "ngung hoat dong" | "giai the" => {
-                Some(FacilityStatus::Closed)
-            }
-            _ => None,
-        }
-    }
+}
+
+// English keys and the Vietnamese words found in provincial spreadsheets; empty is active.
+super::code_list::code_list! {
+    FacilityStatus, as_str, loose = false;
+    Active => "active", "status.active", ["", "hoat dong", "dang hoat dong"];
+    Paused => "paused", "status.paused", ["tam ngung", "tam dung", "tam ngung hoat dong"];
+    Closed => "closed", "status.closed", ["dong cua", "da dong cua", "ngung hoat dong", "giai the"];
 }
 
 /// Levels of the typical rural-industrial product title (sản phẩm CNNT tiêu biểu); `huyen`
 /// only survives on records from before the 2025 reform.
 pub const TYPICAL_LEVELS: [&str; 5] = ["xa", "huyen", "tinh", "khu_vuc", "quoc_gia"];
 
-/// The fields of a facility, in form order. The key is also the import column and the
-/// change-log field name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-pub enum FacilityField {
-    Name,
-    EntityType,
-    TaxCode,
-    Representative,
-    Phone,
-    Address,
-    CommuneCode,
-    TradeGroup,
-    Products,
-    Workers,
-    FoundedYear,
-    CraftVillage,
-    OcopStars,
-    OcopYear,
-    TypicalLevel,
-    TypicalYear,
-    Exports,
-    LocalMaterials,
-    WomanOwned,
-    EthnicOwned,
-    DifficultArea,
-    Status,
-    Notes,
+super::code_list::keyed_enum! {
+    /// The fields of a facility, in form order. The key is also the import column and the
+    /// change-log field name.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+    pub enum FacilityField {
+        Name => "name", "field.name";
+        EntityType => "entity_type", "field.entity_type";
+        TaxCode => "tax_code", "field.tax_code";
+        Representative => "representative", "field.representative";
+        Phone => "phone", "field.phone";
+        Address => "address", "field.address";
+        CommuneCode => "commune_code", "field.commune_code";
+        TradeGroup => "trade_group", "field.trade_group";
+        Products => "products", "field.products";
+        Workers => "workers", "field.workers";
+        FoundedYear => "founded_year", "field.founded_year";
+        CraftVillage => "craft_village", "field.craft_village";
+        OcopStars => "ocop_stars", "field.ocop_stars";
+        OcopYear => "ocop_year", "field.ocop_year";
+        TypicalLevel => "typical_level", "field.typical_level";
+        TypicalYear => "typical_year", "field.typical_year";
+        Exports => "exports", "field.exports";
+        LocalMaterials => "local_materials", "field.local_materials";
+        WomanOwned => "woman_owned", "field.woman_owned";
+        EthnicOwned => "ethnic_owned", "field.ethnic_owned";
+        DifficultArea => "difficult_area", "field.difficult_area";
+        Status => "status", "field.status";
+        Notes => "notes", "field.notes";
+    }
 }
 
 impl FacilityField {
-    pub const ALL: [FacilityField; 23] = [
-        FacilityField::Name,
-        FacilityField::EntityType,
-        FacilityField::TaxCode,
-        FacilityField::Representative,
-        FacilityField::Phone,
-        FacilityField::Address,
-        FacilityField::CommuneCode,
-        FacilityField::TradeGroup,
-        FacilityField::Products,
-        FacilityField::Workers,
-        FacilityField::FoundedYear,
-        FacilityField::CraftVillage,
-        FacilityField::OcopStars,
-        FacilityField::OcopYear,
-        FacilityField::TypicalLevel,
-        FacilityField::TypicalYear,
-        FacilityField::Exports,
-        FacilityField::LocalMaterials,
-        FacilityField::WomanOwned,
-        FacilityField::EthnicOwned,
-        FacilityField::DifficultArea,
-        FacilityField::Status,
-        FacilityField::Notes,
-    ];
-
-    pub fn key(self) -> &'static str {
-        match self {
-            FacilityField::Name => "name",
-            FacilityField::EntityType => "entity_type",
-            FacilityField::TaxCode => "tax_code",
-            FacilityField::Representative => "representative",
-            FacilityField::Phone => "phone",
-            FacilityField::Address => "address",
-            FacilityField::CommuneCode => "commune_code",
-            FacilityField::TradeGroup => "trade_group",
-            FacilityField::Products => "products",
-            FacilityField::Workers => "workers",
-            FacilityField::FoundedYear => "founded_year",
-            FacilityField::CraftVillage => "craft_village",
-            FacilityField::OcopStars => "ocop_stars",
-            FacilityField::OcopYear => "ocop_year",
-            FacilityField::TypicalLevel => "typical_level",
-            FacilityField::TypicalYear => "typical_year",
-            FacilityField::Exports => "exports",
-            FacilityField::LocalMaterials => "local_materials",
-            FacilityField::WomanOwned => "woman_owned",
-            FacilityField::EthnicOwned => "ethnic_owned",
-            FacilityField::DifficultArea => "difficult_area",
-            FacilityField::Status => "status",
-            FacilityField::Notes => "notes",
-        }
-    }
-
-    pub fn from_key(key: &str) -> Option<FacilityField> {
-        Self::ALL.into_iter().find(|f| f.key() == key)
-    }
-
-    /// The i18n key of the field's label.
-    pub fn label_key(self) -> &'static str {
-        match self {
-            FacilityField::Name => "field.name",
-            FacilityField::EntityType => "field.entity_type",
-            FacilityField::TaxCode => "field.tax_code",
-            FacilityField::Representative => "field.representative",
-            FacilityField::Phone => "field.phone",
-            FacilityField::Address => "field.address",
-            FacilityField::CommuneCode => "field.commune_code",
-            FacilityField::TradeGroup => "field.trade_group",
-            FacilityField::Products => "field.products",
-            FacilityField::Workers => "field.workers",
-            FacilityField::FoundedYear => "field.founded_year",
-            FacilityField::CraftVillage => "field.craft_village",
-            FacilityField::OcopStars => "field.ocop_stars",
-            FacilityField::OcopYear => "field.ocop_year",
-            FacilityField::TypicalLevel => "field.typical_level",
-            FacilityField::TypicalYear => "field.typical_year",
-            FacilityField::Exports => "field.exports",
-            FacilityField::LocalMaterials => "field.local_materials",
-            FacilityField::WomanOwned => "field.woman_owned",
-            FacilityField::EthnicOwned => "field.ethnic_owned",
-            FacilityField::DifficultArea => "field.difficult_area",
-            FacilityField::Status => "field.status",
-            FacilityField::Notes => "field.notes",
-        }
-    }
-
     pub fn is_flag(self) -> bool {
         matches!(
             self,

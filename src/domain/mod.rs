@@ -2,6 +2,7 @@
 
 pub mod activity;
 pub mod caps;
+pub mod code_list;
 pub mod collaborator;
 pub mod consultation;
 pub mod dup;

@@ -13,7 +13,7 @@ use super::consultation::{date_field, dmy, ser_date, ser_opt_date};
 use super::issue::{FieldIssue, Issues, Problem};
 use super::proposal::{money_field, ProposalStatus};
 use super::Role;
-use crate::text::{fold, ingest, ingest_multiline};
+use crate::text::{ingest, ingest_multiline};
 
 /// Notes are notes: long enough for a visit report.
 const MAX_TEXT: usize = 4000;
@@ -134,115 +134,27 @@ pub enum ResultStage {
     DanhGia,
 }
 
-/// A code list of a few entries: (value, code, label key, what people type for it, folded).
-trait SmallCode: Sized + Copy + 'static {
-    const ALL: &'static [(Self, &'static str, &'static str, &'static [&'static str])];
-
-    fn code(self) -> &'static str
-    where
-        Self: PartialEq,
-    {
-        Self::ALL.iter().find(|e| e.0 == self).map_or("", |e| e.1)
-    }
-
-    fn label_key(self) -> &'static str
-    where
-        Self: PartialEq,
-    {
-        Self::ALL.iter().find(|e| e.0 == self).map_or("", |e| e.2)
-    }
-
-    /// The code (any case) or one of the names people type, with or without diacritics.
-    fn parse(raw: &str) -> Option<Self> {
-        let f = fold(raw.trim()).replace(['_', '-'], " ");
-        Self::ALL
-            .iter()
-            .find(|e| fold(e.1).replace('_', " ") == f || e.3.contains(&f.as_str()))
-            .map(|e| e.0)
-    }
+// Each accepts its code (any case, `_` or `-` or a space) or the words people type.
+super::code_list::code_list! {
+    AcceptanceResult, code, loose = true;
+    Dat => "DAT", "project.result.dat", ["passed", "pass"];
+    KhongDat => "KHONG_DAT", "project.result.khong_dat", ["failed", "fail", "not passed"];
+    DatCoDieuKien => "DAT_CO_DIEU_KIEN", "project.result.dat_co_dieu_kien",
+        ["conditional", "passed with conditions", "dat co dk"];
 }
 
-impl SmallCode for AcceptanceResult {
-    const ALL: &'static [(Self, &'static str, &'static str, &'static [&'static str])] = &[
-        (
-            AcceptanceResult::Dat,
-            "DAT",
-            "project.result.dat",
-            &["passed", "pass"],
-        ),
-        (
-            AcceptanceResult::KhongDat,
-            "KHONG_DAT",
-            "project.result.khong_dat",
-            &["failed", "fail", "not passed"],
-        ),
-        (
-            AcceptanceResult::DatCoDieuKien,
-            "DAT_CO_DIEU_KIEN",
-            "project.result.dat_co_dieu_kien",
-            &["conditional", "passed with conditions", "dat co dk"],
-        ),
-    ];
+super::code_list::code_list! {
+    PaymentKind, code, loose = true;
+    TamUng => "TAM_UNG", "project.pay.tam_ung", ["advance"];
+    ThanhToan => "THANH_TOAN", "project.pay.thanh_toan", ["payment"];
+    QuyetToan => "QUYET_TOAN", "project.pay.quyet_toan", ["settlement", "final"];
 }
 
-impl SmallCode for PaymentKind {
-    const ALL: &'static [(Self, &'static str, &'static str, &'static [&'static str])] = &[
-        (
-            PaymentKind::TamUng,
-            "TAM_UNG",
-            "project.pay.tam_ung",
-            &["advance"],
-        ),
-        (
-            PaymentKind::ThanhToan,
-            "THANH_TOAN",
-            "project.pay.thanh_toan",
-            &["payment"],
-        ),
-        (
-            PaymentKind::QuyetToan,
-            "QUYET_TOAN",
-            "project.pay.quyet_toan",
-            &["settlement", "final"],
-        ),
-    ];
+super::code_list::code_list! {
+    ResultStage, code, loose = true;
+    NghiemThu => "NGHIEM_THU", "project.stage.nghiem_thu", ["acceptance"];
+    DanhGia => "DANH_GIA", "project.stage.danh_gia", ["evaluation", "danh gia hieu qua"];
 }
-
-impl SmallCode for ResultStage {
-    const ALL: &'static [(Self, &'static str, &'static str, &'static [&'static str])] = &[
-        (
-            ResultStage::NghiemThu,
-            "NGHIEM_THU",
-            "project.stage.nghiem_thu",
-            &["acceptance"],
-        ),
-        (
-            ResultStage::DanhGia,
-            "DANH_GIA",
-            "project.stage.danh_gia",
-            &["evaluation", "danh gia hieu qua"],
-        ),
-    ];
-}
-
-macro_rules! small_code_api {
-    ($t:ty) => {
-        impl $t {
-            pub fn code(self) -> &'static str {
-                SmallCode::code(self)
-            }
-            pub fn label_key(self) -> &'static str {
-                SmallCode::label_key(self)
-            }
-            pub fn parse(raw: &str) -> Option<Self> {
-                <Self as SmallCode>::parse(raw)
-            }
-        }
-    };
-}
-small_code_api!(AcceptanceResult);
-small_code_api!(PaymentKind);
-small_code_api!(ResultStage);
 
 // ------------------------------------------------------------------------------------------
 // Field readers
@@ -327,7 +239,11 @@ pub(crate) fn opt_count(issues: &mut Issues, key: &'static str, raw: &str) -> Op
     }
 }
 
-fn code_field<T: SmallCode>(issues: &mut Issues, key: &'static str, raw: &str) -> Option<T> {
+fn code_field<T: super::code_list::CodeList>(
+    issues: &mut Issues,
+    key: &'static str,
+    raw: &str,
+) -> Option<T> {
     let v = ingest(raw);
     if v.is_empty() {
         issues.push(FieldIssue::error(key, Problem::Required));

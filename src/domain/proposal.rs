@@ -35,14 +35,6 @@ pub enum FundingSource {
 impl FundingSource {
     pub const ALL: [FundingSource; 2] = [FundingSource::Kcqg, FundingSource::Kcdp];
 
-    /// The stored code: `KCQG`, `KCDP` (ASCII, so that scripts can type it).
-    pub fn code(self) -> &'static str {
-        match self {
-            FundingSource::Kcqg => "KCQG",
-            FundingSource::Kcdp => "KCDP",
-        }
-    }
-
     /// As printed: `KCQG`, `KCĐP`.
     pub fn short(self) -> &'static str {
         match self {
@@ -50,22 +42,14 @@ impl FundingSource {
             FundingSource::Kcdp => "KCĐP",
         }
     }
+}
 
-    pub fn label_key(self) -> &'static str {
-        match self {
-            FundingSource::Kcqg => "proposal.funding.kcqg",
-            FundingSource::Kcdp => "proposal.funding.kcdp",
-        }
-    }
-
-    /// `KCQG`, `KCĐP`, `kcdp`, "quốc gia", "địa phương".
-    pub fn parse(raw: &str) -> Option<FundingSource> {
-        match crate::text::fold(raw.trim()).as_str() {
-            "kcqg" | "quoc gia" | "khuyen cong quoc gia" | "national" => Some(FundingSource::Kcqg),
-            "kcdp" | "dia phuong" | "khuyen cong dia phuong" | "local" => Some(FundingSource::Kcdp),
-            _ => None,
-        }
-    }
+// Stored as `KCQG`, `KCDP` (ASCII, so that scripts can type it); read also as `KCĐP`,
+// "quốc gia", "địa phương".
+super::code_list::code_list! {
+    FundingSource, code, loose = false;
+    Kcqg => "KCQG", "proposal.funding.kcqg", ["quoc gia", "khuyen cong quoc gia", "national"];
+    Kcdp => "KCDP", "proposal.funding.kcdp", ["dia phuong", "khuyen cong dia phuong", "local"];
 }
 
 /// The life cycle of a proposal (`proposal_statuses.csv`).

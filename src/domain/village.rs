@@ -26,39 +26,17 @@ impl VillageStatus {
         VillageStatus::ChuaCongNhan,
         VillageStatus::ThuHoi,
     ];
+}
 
-    pub fn code(self) -> &'static str {
-        match self {
-            VillageStatus::CongNhan => "CONG_NHAN",
-            VillageStatus::ChuaCongNhan => "CHUA_CONG_NHAN",
-            VillageStatus::ThuHoi => "THU_HOI",
-        }
-    }
-
-    /// The string-table key of its name.
-    pub fn label_key(self) -> &'static str {
-        match self {
-            VillageStatus::CongNhan => "village.status.CONG_NHAN",
-            VillageStatus::ChuaCongNhan => "village.status.CHUA_CONG_NHAN",
-            VillageStatus::ThuHoi => "village.status.THU_HOI",
-        }
-    }
-
-    /// The code, or the words a list writes ("đã công nhận", "chưa công nhận", "thu hồi").
-    /// Empty is the default (recognised: the register is of recognised villages).
-    pub fn parse(raw: &str) -> Option<VillageStatus> {
-        let f = crate::text::fold(raw.trim()).replace(['_', '-'], " ");
-        match f.as_str() {
-            "" | "cong nhan" | "da cong nhan" | "recognised" | "recognized" => {
-                Some(VillageStatus::CongNhan)
-            }
-            "chua cong nhan" | "not recognised" | "not recognized" => {
-                Some(VillageStatus::ChuaCongNhan)
-            }
-            "thu hoi" | "withdrawn" => Some(VillageStatus::ThuHoi),
-            _ => None,
-        }
-    }
+// The code, or the words a list writes ("đã công nhận", "chưa công nhận", "thu hồi").
+// Empty is the default (recognised: the register is of recognised villages).
+super::code_list::code_list! {
+    VillageStatus, code, loose = true;
+    CongNhan => "CONG_NHAN", "village.status.CONG_NHAN",
+        ["", "da cong nhan", "recognised", "recognized"];
+    ChuaCongNhan => "CHUA_CONG_NHAN", "village.status.CHUA_CONG_NHAN",
+        ["not recognised", "not recognized"];
+    ThuHoi => "THU_HOI", "village.status.THU_HOI", ["withdrawn"];
 }
 
 /// A village as typed or read from a list: text, checked by [`validate`].

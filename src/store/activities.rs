@@ -443,10 +443,7 @@ impl Store {
 
     /// An activity by id or the short form of its id.
     pub fn activity_by_ref(&self, reference: &str) -> Result<Option<(ActivityRecord, i64)>> {
-        match super::resolve_ref(self.conn(), "activities", reference)? {
-            Some(id) => self.activity(&id),
-            None => Ok(None),
-        }
+        self.by_ref("activities", reference, |id| self.activity(id))
     }
 
     /// The activities of the reader's scope that `filter` selects, newest first.

@@ -640,12 +640,12 @@ impl Store {
     /// By full id or a unique ending of it (the 8-character short id lists show).
     /// On a shared database a consultation outside the reader's scope is not found.
     pub fn consultation_by_ref(&self, reference: &str) -> Result<Option<Consultation>> {
-        match super::resolve_ref(self.conn(), "consultations", reference)? {
-            Some(id) => Ok(self
-                .consultation(&id)?
-                .filter(|c| self.may_read(&c.commune_code))),
-            None => Ok(None),
-        }
+        self.by_ref_in_scope(
+            "consultations",
+            reference,
+            |id| self.consultation(id),
+            |c| &c.commune_code,
+        )
     }
 
     /// The original values, each amendment, and the current values: what a screen shows as

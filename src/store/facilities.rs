@@ -381,12 +381,12 @@ impl Store {
     /// the last characters of a UUIDv7 are its random part).
     /// On a shared database a facility outside the reader's scope is not found.
     pub fn facility_by_ref(&self, reference: &str) -> Result<Option<Facility>> {
-        match super::resolve_ref(self.conn(), "facilities", reference)? {
-            Some(id) => Ok(self
-                .facility(&id)?
-                .filter(|f| self.may_read(&f.data.commune_code))),
-            None => Ok(None),
-        }
+        self.by_ref_in_scope(
+            "facilities",
+            reference,
+            |id| self.facility(id),
+            |f| &f.data.commune_code,
+        )
     }
 
     /// One window of the list, in the order asked for.

@@ -539,6 +539,34 @@ impl Store {
         self.shared && !(self.profile.is_none() && self.admin.is_some())
     }
 
+    /// A record of `table` by full id or a unique ending of it (the short id lists show),
+    /// read by `load`.
+    pub(crate) fn by_ref<T>(
+        &self,
+        table: &str,
+        reference: &str,
+        load: impl FnOnce(&str) -> Result<Option<T>>,
+    ) -> Result<Option<T>> {
+        match resolve_ref(self.conn(), table, reference)? {
+            Some(id) => load(&id),
+            None => Ok(None),
+        }
+    }
+
+    /// [`Store::by_ref`] for a record that has a commune: on a shared database one outside the
+    /// reader's scope is not found.
+    pub(crate) fn by_ref_in_scope<T>(
+        &self,
+        table: &str,
+        reference: &str,
+        load: impl FnOnce(&str) -> Result<Option<T>>,
+        commune: impl FnOnce(&T) -> &str,
+    ) -> Result<Option<T>> {
+        Ok(self
+            .by_ref(table, reference, load)?
+            .filter(|r| self.may_read(commune(r))))
+    }
+
     /// Whether a record of `commune_code` may be shown.
     pub(crate) fn may_read(&self, commune_code: &str) -> bool {
         !self.scoped_reading()

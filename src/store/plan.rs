@@ -6,7 +6,7 @@
 use rusqlite::params_from_iter;
 use rusqlite::types::Value;
 
-use super::proposals::{bad, funding_from_code, priorities_from_bits, status_from_code};
+use super::proposals::{code_at, funding_from_code, priorities_from_bits, status_from_code};
 use super::{ProposalFilter, Result, Store};
 use crate::domain::plan::{build, Plan, PlanActivity, PlanItem, UnitKind, PENDING};
 use crate::domain::proposal::{ProposalMoney, ProposalStatus};
@@ -43,15 +43,13 @@ impl Store {
         let mut stmt = self.conn().prepare(&sql)?;
         let items = stmt
             .query_map(params_from_iter(args), |r| {
-                let funding: String = r.get(4)?;
-                let status: String = r.get(11)?;
                 let centre: bool = r.get(14)?;
                 Ok(PlanItem {
                     id: r.get(0)?,
                     facility_name: r.get(1)?,
                     commune_code: r.get(2)?,
                     category: r.get(3)?,
-                    funding: funding_from_code(&funding).ok_or_else(|| bad(4, "funding"))?,
+                    funding: code_at(r, 4, "funding", funding_from_code)?,
                     title: r.get(5)?,
                     money: ProposalMoney {
                         total_cost: r.get(6)?,
@@ -60,7 +58,7 @@ impl Store {
                         other_sources: r.get(9)?,
                     },
                     priorities: priorities_from_bits(r.get(10)?),
-                    status: status_from_code(&status).ok_or_else(|| bad(11, "status"))?,
+                    status: code_at(r, 11, "status", status_from_code)?,
                     is_pilot: r.get(12)?,
                     beneficiaries: r.get::<_, i64>(13)?.max(0) as usize,
                     unit: if centre {
@@ -114,10 +112,9 @@ impl Store {
         ))?;
         let pending = stmt
             .query_map(params_from_iter(args), |r| {
-                let s: String = r.get(0)?;
                 let n: i64 = r.get(1)?;
                 Ok((
-                    status_from_code(&s).ok_or_else(|| bad(0, "status"))?,
+                    code_at(r, 0, "status", status_from_code)?,
                     n.max(0) as usize,
                 ))
             })?

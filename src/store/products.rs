@@ -221,10 +221,7 @@ impl Store {
 
     /// A product by its full id or short form.
     pub fn product_by_ref(&self, reference: &str) -> Result<Option<(ProductRecord, i64)>> {
-        match super::resolve_ref(self.conn(), "facility_products", reference)? {
-            Some(id) => self.product(&id),
-            None => Ok(None),
-        }
+        self.by_ref("facility_products", reference, |id| self.product(id))
     }
 
     /// The live products of a facility, in name order.

@@ -13,7 +13,7 @@ use rusqlite::{params_from_iter, OptionalExtension, Row};
 use serde::Serialize;
 
 use super::projects::ProjectMoney;
-use super::proposals::{bad, funding_from_code, status_from_code, ProposalFilter};
+use super::proposals::{code_at, funding_from_code, opt_code_at, status_from_code, ProposalFilter};
 use super::rows::{col, columns, position};
 use super::{Result, Store};
 use crate::domain::proposal::{category_order, FundingSource, Mover, Proposal, ProposalStatus};
@@ -310,17 +310,15 @@ columns!(
 );
 
 fn approval(r: &Row<'_>) -> rusqlite::Result<Approval> {
-    let funding: Option<String> = r.get(col!(APPROVAL, approved_funding))?;
     Ok(Approval {
         approved_support: r.get(col!(APPROVAL, approved_support))?,
         decision_date: r.get(col!(APPROVAL, decision_date))?,
-        approved_funding: match funding {
-            Some(f) => Some(
-                funding_from_code(&f)
-                    .ok_or_else(|| bad(col!(APPROVAL, approved_funding), "funding source"))?,
-            ),
-            None => None,
-        },
+        approved_funding: opt_code_at(
+            r,
+            col!(APPROVAL, approved_funding),
+            "funding source",
+            funding_from_code,
+        )?,
         batch: r.get(col!(APPROVAL, batch))?,
         start_date: r.get(col!(APPROVAL, start_date))?,
         implementing_unit: r.get(col!(APPROVAL, implementing_unit))?,
@@ -356,20 +354,13 @@ columns!(
 
 fn step(r: &Row<'_>) -> rusqlite::Result<Event> {
     let at: String = r.get(col!(STEP, at))?;
-    let mover: String = r.get(col!(STEP, mover))?;
-    let from: Option<String> = r.get(col!(STEP, from_status))?;
-    let to: String = r.get(col!(STEP, to_status))?;
-    let status = |i: usize, s: &str| status_from_code(s).ok_or_else(|| bad(i, "status"));
     Ok(Event {
         date: local_date(&at),
         who: r.get(col!(STEP, actor_name))?,
         detail: EventDetail::Status {
-            from: match from {
-                Some(f) => Some(status(col!(STEP, from_status), &f)?),
-                None => None,
-            },
-            to: status(col!(STEP, to_status), &to)?,
-            mover: Mover::from_key(&mover).ok_or_else(|| bad(col!(STEP, mover), "mover"))?,
+            from: opt_code_at(r, col!(STEP, from_status), "status", status_from_code)?,
+            to: code_at(r, col!(STEP, to_status), "status", status_from_code)?,
+            mover: code_at(r, col!(STEP, mover), "mover", Mover::from_key)?,
             reason: r.get(col!(STEP, reason))?,
             decision_no: r.get(col!(STEP, decision_no))?,
             approved_support: r.get(col!(STEP, approved_support))?,
@@ -651,8 +642,7 @@ impl Store {
         let mut t = ProjectTotals::default();
         while let Some(r) = rows.next()? {
             let category: String = r.get(0)?;
-            let funding: String = r.get(1)?;
-            let funding = funding_from_code(&funding).ok_or_else(|| bad(1, "funding source"))?;
+            let funding = code_at(r, 1, "funding source", funding_from_code)?;
             let n: i64 = r.get(2)?;
             let sums = ProjectSums {
                 count: n.max(0) as usize,

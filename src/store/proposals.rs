@@ -4,7 +4,7 @@
 
 use std::collections::HashSet;
 
-use rusqlite::types::Value;
+use rusqlite::types::{ToSql, Value};
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row, Transaction};
 
 use super::rows::{self, PROPOSAL_VIEW_SQL as COLS};
@@ -52,12 +52,74 @@ pub(super) fn bad(i: usize, what: &str) -> rusqlite::Error {
     )
 }
 
+/// A code column read back into its type; a code this build does not know is a conversion
+/// error naming `what`.
+pub(super) fn code_at<T>(
+    r: &Row<'_>,
+    i: usize,
+    what: &str,
+    of: fn(&str) -> Option<T>,
+) -> rusqlite::Result<T> {
+    let s: String = r.get(i)?;
+    of(&s).ok_or_else(|| bad(i, what))
+}
+
+/// [`code_at`] for a column that may be NULL.
+pub(super) fn opt_code_at<T>(
+    r: &Row<'_>,
+    i: usize,
+    what: &str,
+    of: fn(&str) -> Option<T>,
+) -> rusqlite::Result<Option<T>> {
+    r.get::<_, Option<String>>(i)?
+        .map(|s| of(&s).ok_or_else(|| bad(i, what)))
+        .transpose()
+}
+
 pub(super) fn status_from_code(s: &str) -> Option<ProposalStatus> {
     ProposalStatus::ALL.into_iter().find(|x| x.code() == s)
 }
 
 pub(super) fn funding_from_code(s: &str) -> Option<FundingSource> {
     FundingSource::ALL.into_iter().find(|x| x.code() == s)
+}
+
+/// A proposal's content columns, in the order the insert and the update both bind them.
+const CONTENT_COLS: &str = "plan_year, category, funding, title, rationale, objectives, content, \
+    place, time_frame, total_cost, support, counterpart, other_sources, expected_jobs, \
+    expected_products, expected_capacity, priorities, is_pilot";
+
+/// `?from, ?from+1, …`: one placeholder per content column.
+fn placeholders(from: usize) -> String {
+    (from..from + CONTENT_COLS.split(", ").count())
+        .map(|i| format!("?{i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Calls `f` with the values of [`CONTENT_COLS`], in that order.
+fn with_content<R>(data: &ProposalData, f: impl FnOnce(&[&dyn ToSql]) -> R) -> R {
+    let m = &data.money;
+    f(&[
+        &data.plan_year,
+        &data.category,
+        &data.funding.code(),
+        &data.title,
+        &data.rationale,
+        &data.objectives,
+        &data.content,
+        &data.place,
+        &data.time_frame,
+        &m.total_cost,
+        &m.support,
+        &m.counterpart,
+        &m.other_sources,
+        &data.expected_jobs,
+        &data.expected_products,
+        &data.expected_capacity,
+        &priorities_bits(&data.priorities),
+        &data.is_pilot,
+    ])
 }
 
 pub(crate) fn priorities_bits(p: &Priorities) -> i64 {
@@ -97,21 +159,15 @@ fn load(conn: &Connection, id: &str) -> Result<Option<Proposal>> {
 }
 
 fn transition_from_row(r: &Row<'_>) -> rusqlite::Result<Transition> {
-    let mover: String = r.get(5)?;
-    let from: Option<String> = r.get(6)?;
-    let to: String = r.get(7)?;
     Ok(Transition {
         seq: r.get(0)?,
         proposal_id: r.get(1)?,
         at: r.get(2)?,
         actor_id: r.get(3)?,
         actor_name: r.get(4)?,
-        mover: Mover::from_key(&mover).ok_or_else(|| bad(5, "mover"))?,
-        from: match from {
-            Some(f) => Some(status_from_code(&f).ok_or_else(|| bad(6, "status"))?),
-            None => None,
-        },
-        to: status_from_code(&to).ok_or_else(|| bad(7, "status"))?,
+        mover: code_at(r, 5, "mover", Mover::from_key)?,
+        from: opt_code_at(r, 6, "status", status_from_code)?,
+        to: code_at(r, 7, "status", status_from_code)?,
         reason: r.get(8)?,
         decision_no: r.get(9)?,
         approved_support: r.get(10)?,
@@ -538,41 +594,22 @@ impl Store {
         let id = new_id();
         let now = self.now_string();
         self.write(|tx| {
-            let m = &data.money;
-            tx.prepare_cached(
-                "INSERT INTO proposals (id, facility_id, commune_code, plan_year, category, funding,
-                    title, rationale, objectives, content, place, time_frame, total_cost, support,
-                    counterpart, other_sources, expected_jobs, expected_products, expected_capacity,
-                    priorities, status, created_at, created_by, updated_at, updated_by, version,
-                    is_pilot)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
-                    ?17, ?18, ?19, ?20, 'NHAP', ?21, ?22, ?21, ?22, 1, ?23)",
-            )?
-            .execute(params![
-                id,
-                data.has_facility().then_some(&data.facility_id),
-                commune,
-                data.plan_year,
-                data.category,
-                data.funding.code(),
-                data.title,
-                data.rationale,
-                data.objectives,
-                data.content,
-                data.place,
-                data.time_frame,
-                m.total_cost,
-                m.support,
-                m.counterpart,
-                m.other_sources,
-                data.expected_jobs,
-                data.expected_products,
-                data.expected_capacity,
-                priorities_bits(&data.priorities),
-                now,
-                actor.id,
-                data.is_pilot,
-            ])?;
+            let sql = format!(
+                "INSERT INTO proposals (id, facility_id, commune_code, {CONTENT_COLS}, status,
+                    created_at, created_by, updated_at, updated_by, version)
+                 VALUES (?1, ?2, ?3, {}, 'NHAP', ?22, ?23, ?22, ?23, 1)",
+                placeholders(4)
+            );
+            with_content(&data, |content| {
+                let head: [&dyn ToSql; 3] = [
+                    &id,
+                    &data.has_facility().then_some(&data.facility_id),
+                    &commune,
+                ];
+                let tail: [&dyn ToSql; 2] = [&now, &actor.id];
+                tx.prepare_cached(&sql)?
+                    .execute(params_from_iter(head.iter().chain(content).chain(&tail)))
+            })?;
             write_group(tx, &id, &data)?;
             insert_transition(
                 tx,
@@ -648,40 +685,24 @@ impl Store {
                 return Ok(());
             }
             let version = cur.version + 1;
-            let m = &data.money;
-            tx.execute(
-                "UPDATE proposals SET plan_year = ?2, category = ?3, funding = ?4, title = ?5,
-                    rationale = ?6, objectives = ?7, content = ?8, place = ?9, time_frame = ?10,
-                    total_cost = ?11, support = ?12, counterpart = ?13, other_sources = ?14,
-                    expected_jobs = ?15, expected_products = ?16, expected_capacity = ?17,
-                    priorities = ?18, updated_at = ?19, updated_by = ?20, version = ?21,
-                    is_pilot = ?22
-                 WHERE id = ?1",
-                params![
-                    id,
-                    data.plan_year,
-                    data.category,
-                    data.funding.code(),
-                    data.title,
-                    data.rationale,
-                    data.objectives,
-                    data.content,
-                    data.place,
-                    data.time_frame,
-                    m.total_cost,
-                    m.support,
-                    m.counterpart,
-                    m.other_sources,
-                    data.expected_jobs,
-                    data.expected_products,
-                    data.expected_capacity,
-                    priorities_bits(&data.priorities),
-                    now,
-                    actor.id,
-                    version,
-                    data.is_pilot
-                ],
-            )?;
+            let sets = CONTENT_COLS
+                .split(", ")
+                .zip(2..)
+                .map(|(c, i)| format!("{c} = ?{i}"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let sql = format!(
+                "UPDATE proposals SET {sets}, updated_at = ?20, updated_by = ?21, version = ?22
+                 WHERE id = ?1"
+            );
+            with_content(&data, |content| {
+                let head: [&dyn ToSql; 1] = [&id];
+                let tail: [&dyn ToSql; 3] = [&now, &actor.id, &version];
+                tx.execute(
+                    &sql,
+                    params_from_iter(head.iter().chain(content).chain(&tail)),
+                )
+            })?;
             write_group(tx, id, &data)?;
             change_log::record(
                 tx, &now, &actor, "proposal", id, "update", version, &changes,
@@ -820,12 +841,12 @@ impl Store {
     /// By full id or a unique ending of it (the 8-character short id lists show).
     /// On a shared database a proposal outside the reader's scope is not found.
     pub fn proposal_by_ref(&self, reference: &str) -> Result<Option<Proposal>> {
-        match super::resolve_ref(self.conn(), "proposals", reference)? {
-            Some(id) => Ok(self
-                .proposal(&id)?
-                .filter(|p| self.may_read(&p.commune_code))),
-            None => Ok(None),
-        }
+        self.by_ref_in_scope(
+            "proposals",
+            reference,
+            |id| self.proposal(id),
+            |p| &p.commune_code,
+        )
     }
 
     /// A group đề án's beneficiaries, the lead first, with the sum paid to each (empty for
@@ -959,8 +980,7 @@ impl Store {
         let mut totals = ProposalTotals::default();
         while let Some(r) = rows.next()? {
             let category: String = r.get(0)?;
-            let funding: String = r.get(1)?;
-            let funding = funding_from_code(&funding).ok_or_else(|| bad(1, "funding source"))?;
+            let funding = code_at(r, 1, "funding source", funding_from_code)?;
             let n: i64 = r.get(2)?;
             let money = ProposalMoney {
                 total_cost: r.get(3)?,

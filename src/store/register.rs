@@ -5,7 +5,7 @@
 use rusqlite::{params_from_iter, types::Value};
 use serde::Serialize;
 
-use super::proposals::{bad, funding_from_code, status_from_code};
+use super::proposals::{code_at, funding_from_code, status_from_code};
 use super::{ProposalFilter, Result, Store};
 use crate::domain::proposal::{FundingSource, ProposalStatus};
 
@@ -110,8 +110,6 @@ impl Store {
         );
         let mut stmt = self.conn().prepare(&sql)?;
         let rows = stmt.query_map(params_from_iter::<Vec<Value>>(args), |r| {
-            let funding: String = r.get(5)?;
-            let status: String = r.get(12)?;
             let approved: Option<i64> = r.get(8)?;
             let paid: i64 = r.get(15)?;
             Ok(RegisterRow {
@@ -120,14 +118,14 @@ impl Store {
                 commune_code: r.get(2)?,
                 plan_year: r.get(3)?,
                 category: r.get(4)?,
-                funding: funding_from_code(&funding).ok_or_else(|| bad(5, "funding source"))?,
+                funding: code_at(r, 5, "funding source", funding_from_code)?,
                 title: r.get(6)?,
                 asked_support: r.get(7)?,
                 approved,
                 decision_no: r.get(9)?,
                 decision_date: r.get(10)?,
                 batch: r.get(11)?,
-                status: status_from_code(&status).ok_or_else(|| bad(12, "status"))?,
+                status: code_at(r, 12, "status", status_from_code)?,
                 start_date: r.get(13)?,
                 planned_end: r.get(14)?,
                 paid,

@@ -486,11 +486,9 @@ view_columns!(
 
 /// A proposal of [`PROPOSAL_VIEW`] as the store shows it.
 pub(crate) fn proposal_view(r: &Row<'_>) -> rusqlite::Result<Proposal> {
-    use super::proposals::{bad, funding_from_code, priorities_from_bits, status_from_code};
-    let funding_at = col!(PROPOSAL_VIEW, funding);
-    let status_at = col!(PROPOSAL_VIEW, status);
-    let funding: String = r.get(funding_at)?;
-    let status: String = r.get(status_at)?;
+    use super::proposals::{
+        code_at, funding_from_code, opt_code_at, priorities_from_bits, status_from_code,
+    };
     Ok(Proposal {
         id: r.get(col!(PROPOSAL_VIEW, id))?,
         data: ProposalData {
@@ -500,8 +498,12 @@ pub(crate) fn proposal_view(r: &Row<'_>) -> rusqlite::Result<Proposal> {
                 .unwrap_or_default(),
             plan_year: r.get(col!(PROPOSAL_VIEW, plan_year))?,
             category: r.get(col!(PROPOSAL_VIEW, category))?,
-            funding: funding_from_code(&funding)
-                .ok_or_else(|| bad(funding_at, "funding source"))?,
+            funding: code_at(
+                r,
+                col!(PROPOSAL_VIEW, funding),
+                "funding source",
+                funding_from_code,
+            )?,
             title: r.get(col!(PROPOSAL_VIEW, title))?,
             rationale: r.get(col!(PROPOSAL_VIEW, rationale))?,
             objectives: r.get(col!(PROPOSAL_VIEW, objectives))?,
@@ -522,17 +524,21 @@ pub(crate) fn proposal_view(r: &Row<'_>) -> rusqlite::Result<Proposal> {
             beneficiaries: Vec::new(),
             is_pilot: r.get(col!(PROPOSAL_VIEW, is_pilot))?,
         },
-        status: status_from_code(&status).ok_or_else(|| bad(status_at, "proposal status"))?,
+        status: code_at(
+            r,
+            col!(PROPOSAL_VIEW, status),
+            "proposal status",
+            status_from_code,
+        )?,
         decision_no: r.get(col!(PROPOSAL_VIEW, decision_no))?,
         approved_support: r.get(col!(PROPOSAL_VIEW, approved_support))?,
         decision_date: r.get(col!(PROPOSAL_VIEW, decision_date))?,
-        approved_funding: match r.get::<_, Option<String>>(col!(PROPOSAL_VIEW, approved_funding))? {
-            Some(f) => Some(
-                funding_from_code(&f)
-                    .ok_or_else(|| bad(col!(PROPOSAL_VIEW, approved_funding), "funding source"))?,
-            ),
-            None => None,
-        },
+        approved_funding: opt_code_at(
+            r,
+            col!(PROPOSAL_VIEW, approved_funding),
+            "funding source",
+            funding_from_code,
+        )?,
         batch: r.get(col!(PROPOSAL_VIEW, batch))?,
         start_date: r.get(col!(PROPOSAL_VIEW, start_date))?,
         implementing_unit: r.get(col!(PROPOSAL_VIEW, implementing_unit))?,

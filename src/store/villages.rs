@@ -393,10 +393,7 @@ impl Store {
 
     /// A village by its full id or the short form lists show.
     pub fn village_by_ref(&self, reference: &str) -> Result<Option<(VillageRecord, i64)>> {
-        match super::resolve_ref(self.conn(), "craft_villages", reference)? {
-            Some(id) => self.village(&id),
-            None => Ok(None),
-        }
+        self.by_ref("craft_villages", reference, |id| self.village(id))
     }
 
     /// The villages of `commune` (None: of the reader's scope, or all), in name order;

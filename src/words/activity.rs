@@ -195,7 +195,7 @@ pub fn activity_row_cells(
 }
 
 #[rustfmt::skip]
-pub(crate) const ACTIVITY: &[(&str, &str, &str)] = &[
+pub(crate) const ACTIVITY: &[super::table::Entry] = &[
     ("activity.entity", "hoạt động", "activity"),
     ("activity.field.kind", "Loại hoạt động", "Kind of activity"),
     ("activity.field.title", "Tên hoạt động", "Title"),

@@ -131,11 +131,7 @@ pub fn priorities_text(l: Lang, m: &Priorities) -> String {
 }
 
 pub fn status_key(s: FacilityStatus) -> &'static str {
-    match s {
-        FacilityStatus::Active => "status.active",
-        FacilityStatus::Paused => "status.paused",
-        FacilityStatus::Closed => "status.closed",
-    }
+    s.label_key()
 }
 
 /// Short status for a list column: empty when active (the usual case says nothing).
@@ -192,11 +188,7 @@ pub fn markers(lang: Lang, ocop_stars: Option<u8>, typical_level: Option<&str>) 
 }
 
 pub fn role_key(r: Role) -> &'static str {
-    match r {
-        Role::Commune => "role.commune",
-        Role::Area => "role.area",
-        Role::Province => "role.province",
-    }
+    r.label_key()
 }
 
 pub fn role_label(lang: Lang, profile: &Profile) -> &'static str {

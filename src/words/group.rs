@@ -83,7 +83,7 @@ pub fn share_lines(l: Lang, lines: &[BeneficiaryLine]) -> Vec<String> {
 }
 
 /// (key, Vietnamese, English).
-pub(crate) const GROUP: &[(&str, &str, &str)] = &[
+pub(crate) const GROUP: &[super::table::Entry] = &[
     ("problem.group_too_small", "Đề án nhóm cần ít nhất 2 cơ sở thụ hưởng", "A group đề án needs at least 2 beneficiaries"),
     ("problem.beneficiary_twice", "Cơ sở {} có tên hai lần trong danh sách thụ hưởng", "Facility {} is listed twice among the beneficiaries"),
     ("problem.shares_mismatch_support", "Tổng phần hỗ trợ của các cơ sở là {}, không bằng kinh phí khuyến công {}", "The beneficiaries' support shares add up to {}, not the khuyến công support {}"),

@@ -274,7 +274,7 @@ pub fn target_error_text(l: Lang, e: &TargetError) -> String {
 }
 
 /// The report's, the dashboard's and the targets' words.
-pub(crate) const REPORT: &[(&str, &str, &str)] = &[
+pub(crate) const REPORT: &[super::table::Entry] = &[
     ("report.m.facilities_registered", "Cơ sở đăng ký mới", "Facilities registered"),
     ("report.m.facilities_active", "Cơ sở đang hoạt động", "Facilities active"),
     ("report.m.consultations", "Lần làm việc, tư vấn", "Consultations"),

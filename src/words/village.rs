@@ -13,7 +13,7 @@ use crate::words::format::{code_label, commune_label, CommuneForm};
 use crate::words::{tr, trf, Lang};
 
 /// The strings of the register, products and titles (vi first, en).
-pub(crate) const VILLAGE: &[(&str, &str, &str)] = &[
+pub(crate) const VILLAGE: &[super::table::Entry] = &[
     ("village.field.name", "Tên làng nghề", "Craft village"),
     ("village.field.communes", "Xã/phường", "Communes"),
     ("village.field.traditional", "Làng nghề truyền thống", "Traditional craft village"),
