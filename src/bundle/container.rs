@@ -104,20 +104,49 @@ fn zip_err(e: zip::result::ZipError) -> BundleError {
 /// Hashes and packs one entry: deflated at the fastest level, or stored for the workbook
 /// (a ZIP already: packing it again costs time and saves nothing).
 pub fn pack_entry(name: &str, bytes: &[u8]) -> Result<PackedEntry, BundleError> {
-    if !safe_name(name) || name == MANIFEST || name == SIGNATURE {
-        return Err(BundleError::BadEntryName(name.to_string()));
+    let mut p = Packer::new(name, bytes.len() / 4)?;
+    p.write(bytes)?;
+    p.finish()
+}
+
+/// An entry hashed and packed as it is written, so that its unpacked text is never held
+/// whole (the export writes records straight into it).
+pub struct Packer {
+    name: String,
+    hasher: Sha256,
+    zip: zip::ZipWriter<std::io::Cursor<Vec<u8>>>,
+}
+
+impl Packer {
+    /// `cap`: the packed size expected, to allocate once.
+    pub fn new(name: &str, cap: usize) -> Result<Packer, BundleError> {
+        if !safe_name(name) || name == MANIFEST || name == SIGNATURE {
+            return Err(BundleError::BadEntryName(name.to_string()));
+        }
+        let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::with_capacity(cap)));
+        zip.start_file(name, entry_options(name)).map_err(zip_err)?;
+        Ok(Packer {
+            name: name.to_string(),
+            hasher: Sha256::new(),
+            zip,
+        })
     }
-    let opts = entry_options(name);
-    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::with_capacity(bytes.len() / 4)));
-    w.start_file(name, opts).map_err(zip_err)?;
-    w.write_all(bytes)
-        .map_err(|e| BundleError::Workbook(e.to_string()))?;
-    let zip = w.finish().map_err(zip_err)?.into_inner();
-    Ok(PackedEntry {
-        name: name.to_string(),
-        sha256: hex(&Sha256::digest(bytes)),
-        zip,
-    })
+
+    pub fn write(&mut self, bytes: &[u8]) -> Result<(), BundleError> {
+        self.hasher.update(bytes);
+        self.zip
+            .write_all(bytes)
+            .map_err(|e| BundleError::Workbook(e.to_string()))
+    }
+
+    pub fn finish(self) -> Result<PackedEntry, BundleError> {
+        let zip = self.zip.finish().map_err(zip_err)?.into_inner();
+        Ok(PackedEntry {
+            name: self.name,
+            sha256: hex(&self.hasher.finalize()),
+            zip,
+        })
+    }
 }
 
 fn entry_options(name: &str) -> zip::write::SimpleFileOptions {
