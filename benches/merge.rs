@@ -11,24 +11,50 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Instant;
 
-fn run(bin: &Path, keys: &Path, db: &Path, args: &[&str]) -> f64 {
+/// Runs one `ctv` process; returns its wall time and its peak resident memory (MB, from
+/// `wait4`'s rusage for that child alone).
+fn run(bin: &Path, keys: &Path, db: &Path, args: &[&str]) -> (f64, f64) {
+    let out = tempfile::tempfile().expect("out");
+    let err = tempfile::tempfile().expect("err");
     let t = Instant::now();
-    let out = Command::new(bin)
+    let child = Command::new(bin)
         .arg("--db")
         .arg(db)
         .args(args)
         .env("CTV_KEYS_DIR", keys)
         .env_remove("CTV_LANG")
-        .output()
+        .stdout(out.try_clone().expect("out"))
+        .stderr(err.try_clone().expect("err"))
+        .spawn()
         .expect("run ctv");
+    let (status, rss_mb) = wait_peak(child);
     let secs = t.elapsed().as_secs_f64();
-    assert!(
-        out.status.success(),
-        "ctv {args:?}: {}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    secs
+    let text = |mut f: std::fs::File| {
+        use std::io::{Read, Seek};
+        let mut s = String::new();
+        f.rewind().expect("rewind");
+        f.read_to_string(&mut s).expect("read");
+        s
+    };
+    assert!(status == 0, "ctv {args:?}: {}{}", text(out), text(err));
+    (secs, rss_mb)
+}
+
+/// Waits for `child`: its exit status and peak RSS in MB.
+fn wait_peak(child: std::process::Child) -> (i32, f64) {
+    let mut status = 0;
+    // SAFETY: a zeroed rusage is a valid value for wait4 to fill.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: the pid is our own child, not yet waited for; both pointers are valid.
+    let r = unsafe { libc::wait4(child.id() as i32, &mut status, 0, &mut usage) };
+    assert!(r > 0, "wait4");
+    let code = if libc::WIFEXITED(status) {
+        libc::WEXITSTATUS(status)
+    } else {
+        -1
+    };
+    // Linux reports ru_maxrss in KB.
+    (code, usage.ru_maxrss as f64 / 1024.0)
 }
 
 /// Proposals straight into the sender's database (the demo makes none): sent to the
@@ -84,7 +110,7 @@ fn main() {
     let keys = dir.path().join("keys");
     let sender = dir.path().join("sender.db");
     let province = dir.path().join("province.db");
-    let t = run(
+    let (t, _) = run(
         bin,
         &keys,
         &sender,
@@ -99,14 +125,17 @@ fn main() {
 
     let b1 = dir.path().join("b1.ctvb");
     let b2 = dir.path().join("b2.ctvb");
-    let t = run(
+    let (t, mem) = run(
         bin,
         &keys,
         &sender,
         &["export", "--full", "--out", b1.to_str().expect("utf8")],
     );
     let size = std::fs::metadata(&b1).map(|m| m.len()).unwrap_or(0);
-    eprintln!("export --full: {t:.1} s, {:.1} MB", size as f64 / 1e6);
+    eprintln!(
+        "export --full: {t:.1} s, peak {mem:.0} MB (target ≤ 400 MB), {:.1} MB file",
+        size as f64 / 1e6
+    );
     run(
         bin,
         &keys,
@@ -132,21 +161,37 @@ fn main() {
     let r2 = dir.path().join("r2.ctvb");
     // Issue 18: trusting the sender's key reads the manifest and its signature only; the
     // dry run below reads and verifies the whole file (the reference).
-    let trust = run(
+    let (trust, trust_mem) = run(
         bin,
         &keys,
         &province,
         &["keys", "trust", b1.to_str().expect("utf8")],
     );
-    eprintln!("keys trust FILE (manifest + signature of the {:.1} MB bundle): {trust:.2} s (target ≤ 0.5 s)", size as f64 / 1e6);
-    let dry = run(
+    eprintln!("keys trust FILE (manifest + signature of the {:.1} MB bundle): {trust:.2} s (target ≤ 0.5 s), peak {trust_mem:.0} MB", size as f64 / 1e6);
+    let (verify, verify_mem) = {
+        // Exit 1 is expected (a new key is reported); only the figures count here.
+        let t = Instant::now();
+        let child = Command::new(bin)
+            .arg("--db")
+            .arg(&province)
+            .args(["verify", b1.to_str().expect("utf8")])
+            .env("CTV_KEYS_DIR", &keys)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("verify");
+        let (_, mem) = wait_peak(child);
+        (t.elapsed().as_secs_f64(), mem)
+    };
+    eprintln!("verify FILE: {verify:.1} s, peak {verify_mem:.0} MB (target ≤ 6 s, ≤ 400 MB)");
+    let (dry, dry_mem) = run(
         bin,
         &keys,
         &province,
         &["import", b1.to_str().expect("utf8"), "--dry-run"],
     );
-    eprintln!("import --dry-run (read, verify, preview) into an empty database: {dry:.1} s");
-    let first = run(
+    eprintln!("import --dry-run (read, verify, preview) into an empty database: {dry:.1} s, peak {dry_mem:.0} MB");
+    let (first, first_mem) = run(
         bin,
         &keys,
         &province,
@@ -158,8 +203,8 @@ fn main() {
             r1.to_str().expect("utf8"),
         ],
     );
-    eprintln!("import into an empty database (read, verify, merge, receipt): {first:.1} s (target ≤ 10 s)");
-    let again = run(
+    eprintln!("import into an empty database (read, verify, merge, receipt): {first:.1} s (target ≤ 10 s), peak {first_mem:.0} MB (target ≤ 400 MB)");
+    let (again, again_mem) = run(
         bin,
         &keys,
         &province,
@@ -170,8 +215,8 @@ fn main() {
             r2.to_str().expect("utf8"),
         ],
     );
-    eprintln!("re-import (bundle 2, the same records, all unchanged): {again:.1} s (target ≤ 5 s)");
-    let same = run(
+    eprintln!("re-import (bundle 2, the same records, all unchanged): {again:.1} s (target ≤ 5 s), peak {again_mem:.0} MB (target ≤ 400 MB)");
+    let (same, same_mem) = run(
         bin,
         &keys,
         &province,
@@ -182,5 +227,5 @@ fn main() {
             r1.to_str().expect("utf8"),
         ],
     );
-    eprintln!("the same file again (already imported): {same:.1} s");
+    eprintln!("the same file again (already imported): {same:.1} s, peak {same_mem:.0} MB");
 }

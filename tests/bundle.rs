@@ -1111,3 +1111,102 @@ fn keys_trust_reads_only_the_signed_manifest() {
     let st = Store::open(&db).unwrap();
     assert_eq!(st.sender_key_status(&m.sender).unwrap(), KeyStatus::Known);
 }
+
+/// Issue 18: records are parsed in batches as the entry is inflated. Whatever the batch
+/// size, the records read are the same, `verify` keeps the same references, and a faulty
+/// entry is refused with the same (first in line order) fault.
+#[test]
+fn records_read_in_batches_are_the_same_and_the_first_fault_still_wins() {
+    let mut s = sender();
+    let (path, _) = export(&mut s, true, "good.ctvb");
+    let whole = read_bundle(&path).unwrap();
+    let tiny = ReadLimits {
+        batch: 1,
+        ..ReadLimits::default()
+    };
+    assert_eq!(read_bundle_with(&path, &tiny).unwrap(), whole);
+    for limits in [ReadLimits::default(), tiny] {
+        let (manifest, refs) = bundle::verify_bundle_with(&path, &limits).unwrap();
+        assert_eq!(manifest, whole.manifest);
+        let ids: std::collections::HashSet<String> = whole
+            .facilities
+            .iter()
+            .map(|f| f.record.id.clone())
+            .collect();
+        assert_eq!(refs.facilities, ids);
+        let named: Vec<String> = whole
+            .consultations
+            .iter()
+            .map(|c| c.record.facility_id.clone())
+            .collect();
+        assert!(!named.is_empty());
+        assert_eq!(refs.consultations, named);
+        assert_eq!(
+            refs.proposals.len(),
+            whole
+                .proposals
+                .iter()
+                .map(|p| p.record.facility_id.iter().count() + p.record.beneficiaries.len())
+                .sum::<usize>()
+        );
+    }
+
+    // A duplicated id on line 4 and a broken line 5: the broken line is reported, as when
+    // the entry was parsed whole; without the broken line, the duplicate.
+    let good = entries_of(&path);
+    let faulty = |broken: bool| {
+        zip_of(&resign(
+            &s.key,
+            &good,
+            move |n, b| {
+                if n == "facilities.ndjson" {
+                    let t = String::from_utf8(b.clone()).unwrap();
+                    let first = t.lines().next().unwrap().to_string();
+                    let tail = if broken { "{\"rev\":\n" } else { "" };
+                    *b = format!("{t}{first}\n{tail}").into_bytes();
+                }
+            },
+            move |m| m["counts"]["facilities"] = (if broken { 5 } else { 4 }).into(),
+            same,
+        ))
+    };
+    for (broken, expect) in [(true, "line 5"), (false, "appears twice")] {
+        let bad = s.dir.join(format!("bad-{broken}.ctvb"));
+        std::fs::write(&bad, faulty(broken)).unwrap();
+        let mut seen = Vec::new();
+        for limits in [ReadLimits::default(), tiny] {
+            seen.push(read_bundle_with(&bad, &limits).unwrap_err().to_string());
+            seen.push(
+                bundle::verify_bundle_with(&bad, &limits)
+                    .unwrap_err()
+                    .to_string(),
+            );
+        }
+        assert!(seen[0].contains(expect), "{seen:?}");
+        assert!(seen.iter().all(|e| e == &seen[0]), "{seen:?}");
+    }
+
+    // A line longer than the cap is refused by number, however the entry is cut.
+    for batch in [1, 1 << 20] {
+        let e = read_bundle_with(
+            &path,
+            &ReadLimits {
+                max_line: 40,
+                batch,
+                ..ReadLimits::default()
+            },
+        )
+        .unwrap_err();
+        assert!(
+            matches!(
+                e,
+                BundleError::LineTooLong {
+                    line: 1,
+                    cap: 40,
+                    ..
+                }
+            ),
+            "{e:?}"
+        );
+    }
+}

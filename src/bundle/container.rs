@@ -43,6 +43,8 @@ pub struct ReadLimits {
     pub max_line: u64,
     /// The manifest and the signature.
     pub max_manifest: u64,
+    /// Unpacked NDJSON bytes parsed at a time (not a cap: what bounds the reader's memory).
+    pub batch: usize,
 }
 
 impl Default for ReadLimits {
@@ -55,6 +57,9 @@ impl Default for ReadLimits {
             max_ratio: 200,
             max_line: 1 << 20,
             max_manifest: 1 << 20,
+            // Big enough to keep every core busy, small enough that an entry's text is
+            // never held whole.
+            batch: 8 << 20,
         }
     }
 }
@@ -99,20 +104,49 @@ fn zip_err(e: zip::result::ZipError) -> BundleError {
 /// Hashes and packs one entry: deflated at the fastest level, or stored for the workbook
 /// (a ZIP already: packing it again costs time and saves nothing).
 pub fn pack_entry(name: &str, bytes: &[u8]) -> Result<PackedEntry, BundleError> {
-    if !safe_name(name) || name == MANIFEST || name == SIGNATURE {
-        return Err(BundleError::BadEntryName(name.to_string()));
+    let mut p = Packer::new(name, bytes.len() / 4)?;
+    p.write(bytes)?;
+    p.finish()
+}
+
+/// An entry hashed and packed as it is written, so that its unpacked text is never held
+/// whole (the export writes records straight into it).
+pub struct Packer {
+    name: String,
+    hasher: Sha256,
+    zip: zip::ZipWriter<std::io::Cursor<Vec<u8>>>,
+}
+
+impl Packer {
+    /// `cap`: the packed size expected, to allocate once.
+    pub fn new(name: &str, cap: usize) -> Result<Packer, BundleError> {
+        if !safe_name(name) || name == MANIFEST || name == SIGNATURE {
+            return Err(BundleError::BadEntryName(name.to_string()));
+        }
+        let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::with_capacity(cap)));
+        zip.start_file(name, entry_options(name)).map_err(zip_err)?;
+        Ok(Packer {
+            name: name.to_string(),
+            hasher: Sha256::new(),
+            zip,
+        })
     }
-    let opts = entry_options(name);
-    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::with_capacity(bytes.len() / 4)));
-    w.start_file(name, opts).map_err(zip_err)?;
-    w.write_all(bytes)
-        .map_err(|e| BundleError::Workbook(e.to_string()))?;
-    let zip = w.finish().map_err(zip_err)?.into_inner();
-    Ok(PackedEntry {
-        name: name.to_string(),
-        sha256: hex(&Sha256::digest(bytes)),
-        zip,
-    })
+
+    pub fn write(&mut self, bytes: &[u8]) -> Result<(), BundleError> {
+        self.hasher.update(bytes);
+        self.zip
+            .write_all(bytes)
+            .map_err(|e| BundleError::Workbook(e.to_string()))
+    }
+
+    pub fn finish(self) -> Result<PackedEntry, BundleError> {
+        let zip = self.zip.finish().map_err(zip_err)?.into_inner();
+        Ok(PackedEntry {
+            name: self.name,
+            sha256: hex(&self.hasher.finalize()),
+            zip,
+        })
+    }
 }
 
 fn entry_options(name: &str) -> zip::write::SimpleFileOptions {
@@ -489,6 +523,78 @@ fn read_from<R: Read + std::io::Seek>(
     source: R,
     limits: &ReadLimits,
 ) -> Result<Bundle, BundleError> {
+    read_checked(source, limits, None)
+}
+
+/// What `ctv verify` needs of a bundle's records once they have been checked: the facility
+/// ids it carries and the facility ids its consultations and proposals name, in order.
+#[derive(Debug, Default)]
+pub struct References {
+    pub facilities: HashSet<String>,
+    pub consultations: Vec<String>,
+    /// Each proposal's facility, then its beneficiaries', flattened in record order.
+    pub proposals: Vec<String>,
+}
+
+impl References {
+    /// Refuses a consultation or proposal naming a facility that is neither in the bundle
+    /// nor among `known`; see [`Bundle::check_references`].
+    pub fn check(&self, known: &HashSet<String>) -> Result<(), BundleError> {
+        let here: HashSet<&str> = self.facilities.iter().map(String::as_str).collect();
+        super::check_dangling(
+            &here,
+            known,
+            &mut self.consultations.iter().map(String::as_str),
+            &mut self.proposals.iter().map(String::as_str),
+        )
+    }
+}
+
+/// Reads and checks a container exactly as [`read_bundle`] does (every cap, hash, the
+/// signature, strict JSON, revs, duplicate ids, counts), but keeps only the manifest and
+/// the [`References`]: records are parsed in batches and dropped, so memory stays small
+/// whatever the bundle's size.
+pub fn verify_bundle(path: &Path) -> Result<(Manifest, References), BundleError> {
+    verify_bundle_with(path, &ReadLimits::default())
+}
+
+/// [`verify_bundle`] with the given caps.
+pub fn verify_bundle_with(
+    path: &Path,
+    limits: &ReadLimits,
+) -> Result<(Manifest, References), BundleError> {
+    let io = |source| BundleError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let (meta, file) = {
+        // Opened with the user's own rights (see `crate::shared`).
+        let _rights = crate::shared::UserRights::enter().map_err(io)?;
+        let file = std::fs::File::open(path).map_err(io)?;
+        (file.metadata().map_err(io)?, file)
+    };
+    if meta.len() > limits.max_file {
+        return Err(BundleError::FileTooLarge {
+            size: meta.len(),
+            cap: limits.max_file,
+        });
+    }
+    let mut refs = References::default();
+    let b = read_checked(
+        BufReader::with_capacity(1 << 16, file),
+        limits,
+        Some(&mut refs),
+    )?;
+    Ok((b.manifest, refs))
+}
+
+/// The shared reader: with `refs`, records are dropped once checked (only references are
+/// kept); without, they are kept in the returned bundle.
+fn read_checked<R: Read + std::io::Seek>(
+    source: R,
+    limits: &ReadLimits,
+    mut refs: Option<&mut References>,
+) -> Result<Bundle, BundleError> {
     let Head {
         mut zip,
         manifest,
@@ -505,54 +611,85 @@ fn read_from<R: Read + std::io::Seek>(
         registers: Default::default(),
         extra: BTreeMap::new(),
     };
+    let keep = refs.is_none();
+    // Records found per entry (the bundle's vectors stay empty when they are not kept).
+    let mut found: BTreeMap<String, u64> = BTreeMap::new();
     let listed: Vec<String> = bundle.manifest.entries.keys().cloned().collect();
     for name in &listed {
         let expected = bundle.manifest.entries[name].clone();
         let t = &mut total;
+        let z = &mut zip;
         let outcome = match name.as_str() {
             COLLABORATORS => {
-                read_records(&mut zip, name, limits, t, &mut bundle.collaborators, |r| {
-                    &r.id
-                })
+                let out = &mut bundle.collaborators;
+                stream_records(z, name, limits, t, out, keep, |r| &r.id, |_| {})
             }
             FACILITIES => {
-                read_records(&mut zip, name, limits, t, &mut bundle.facilities, |r| &r.id)
+                let out = &mut bundle.facilities;
+                let mut refs = refs.as_deref_mut();
+                let mut look = |e: &Envelope<crate::record::FacilityRecord>| {
+                    if let Some(r) = refs.as_deref_mut() {
+                        r.facilities.insert(e.record.id.clone());
+                    }
+                };
+                stream_records(z, name, limits, t, out, keep, |r| &r.id, &mut look)
             }
             CONSULTATIONS => {
-                read_records(&mut zip, name, limits, t, &mut bundle.consultations, |r| {
-                    &r.id
-                })
+                let out = &mut bundle.consultations;
+                let mut refs = refs.as_deref_mut();
+                let mut look = |e: &Envelope<crate::record::ConsultationRecord>| {
+                    if let Some(r) = refs.as_deref_mut() {
+                        r.consultations.push(e.record.facility_id.clone());
+                    }
+                };
+                stream_records(z, name, limits, t, out, keep, |r| &r.id, &mut look)
             }
-            PROPOSALS => read_records(&mut zip, name, limits, t, &mut bundle.proposals, |r| &r.id),
+            PROPOSALS => {
+                let out = &mut bundle.proposals;
+                let mut refs = refs.as_deref_mut();
+                let mut look = |e: &Envelope<crate::record::ProposalRecord>| {
+                    if let Some(r) = refs.as_deref_mut() {
+                        let p = &e.record;
+                        r.proposals.extend(
+                            p.facility_id
+                                .iter()
+                                .cloned()
+                                .chain(p.beneficiaries.iter().map(|b| b.facility_id.clone())),
+                        );
+                    }
+                };
+                stream_records(z, name, limits, t, out, keep, |r| &r.id, &mut look)
+            }
             AdjustmentRecord::ENTRY => {
-                read_project::<_, AdjustmentRecord>(&mut zip, name, limits, t, &mut bundle)
+                read_project::<_, AdjustmentRecord>(z, name, limits, t, &mut bundle, keep)
             }
             VisitRecord::ENTRY => {
-                read_project::<_, VisitRecord>(&mut zip, name, limits, t, &mut bundle)
+                read_project::<_, VisitRecord>(z, name, limits, t, &mut bundle, keep)
             }
             AcceptanceRecord::ENTRY => {
-                read_project::<_, AcceptanceRecord>(&mut zip, name, limits, t, &mut bundle)
+                read_project::<_, AcceptanceRecord>(z, name, limits, t, &mut bundle, keep)
             }
             PaymentRecord::ENTRY => {
-                read_project::<_, PaymentRecord>(&mut zip, name, limits, t, &mut bundle)
+                read_project::<_, PaymentRecord>(z, name, limits, t, &mut bundle, keep)
             }
             ResultRecord::ENTRY => {
-                read_project::<_, ResultRecord>(&mut zip, name, limits, t, &mut bundle)
+                read_project::<_, ResultRecord>(z, name, limits, t, &mut bundle, keep)
             }
             super::ACTIVITIES => {
-                read_records(&mut zip, name, limits, t, &mut bundle.activities, |r| &r.id)
+                let out = &mut bundle.activities;
+                stream_records(z, name, limits, t, out, keep, |r| &r.id, |_| {})
             }
             VILLAGES_ENTRY => {
                 let out = &mut bundle.registers.villages;
-                read_records(&mut zip, name, limits, t, out, |r| &r.id)
+                stream_records(z, name, limits, t, out, keep, |r| &r.id, |_| {})
             }
             PRODUCTS_ENTRY => {
                 let out = &mut bundle.registers.products;
-                read_records(&mut zip, name, limits, t, out, |r| &r.id)
+                stream_records(z, name, limits, t, out, keep, |r| &r.id, |_| {})
             }
             _ => {
                 let mut out = Vec::new();
-                let h = read_entry(&mut zip, name, limits, limits.max_entry, t, |r| {
+                let h = read_entry(z, name, limits, limits.max_entry, t, |r| {
                     r.read_to_end(&mut out).map(drop)
                 })
                 .map_err(Parse::Now)?;
@@ -565,14 +702,16 @@ fn read_from<R: Read + std::io::Seek>(
                     bundle.extra.insert(name.clone(), out);
                 }
                 match checked {
-                    Ok(()) => Ok(h),
+                    Ok(()) => Ok((h, 0)),
                     Err(e) => Err(Parse::After(h, e)),
                 }
             }
         };
         // A changed entry is reported as changed, even when it also fails to parse.
         match outcome {
-            Ok(h) if h == expected => {}
+            Ok((h, n)) if h == expected => {
+                found.insert(name.clone(), n);
+            }
             Ok(_) => return Err(BundleError::HashMismatch(name.clone())),
             Err(Parse::After(h, _)) if h != expected => {
                 return Err(BundleError::HashMismatch(name.clone()))
@@ -580,48 +719,28 @@ fn read_from<R: Read + std::io::Seek>(
             Err(Parse::After(_, e)) | Err(Parse::Now(e)) => return Err(e),
         }
     }
-    let pr = &bundle.projects;
     let counts = [
-        (COLLABORATORS, "collaborators", bundle.collaborators.len()),
-        (FACILITIES, "facilities", bundle.facilities.len()),
-        (CONSULTATIONS, "consultations", bundle.consultations.len()),
-        (PROPOSALS, "proposals", bundle.proposals.len()),
-        (
-            AdjustmentRecord::ENTRY,
-            AdjustmentRecord::TABLE,
-            pr.adjustments.len(),
-        ),
-        (VisitRecord::ENTRY, VisitRecord::TABLE, pr.visits.len()),
-        (
-            AcceptanceRecord::ENTRY,
-            AcceptanceRecord::TABLE,
-            pr.acceptances.len(),
-        ),
-        (
-            PaymentRecord::ENTRY,
-            PaymentRecord::TABLE,
-            pr.payments.len(),
-        ),
-        (ResultRecord::ENTRY, ResultRecord::TABLE, pr.results.len()),
-        (super::ACTIVITIES, "activities", bundle.activities.len()),
-        (
-            VILLAGES_ENTRY,
-            "craft_villages",
-            bundle.registers.villages.len(),
-        ),
-        (
-            PRODUCTS_ENTRY,
-            "facility_products",
-            bundle.registers.products.len(),
-        ),
+        (COLLABORATORS, "collaborators"),
+        (FACILITIES, "facilities"),
+        (CONSULTATIONS, "consultations"),
+        (PROPOSALS, "proposals"),
+        (AdjustmentRecord::ENTRY, AdjustmentRecord::TABLE),
+        (VisitRecord::ENTRY, VisitRecord::TABLE),
+        (AcceptanceRecord::ENTRY, AcceptanceRecord::TABLE),
+        (PaymentRecord::ENTRY, PaymentRecord::TABLE),
+        (ResultRecord::ENTRY, ResultRecord::TABLE),
+        (super::ACTIVITIES, "activities"),
+        (VILLAGES_ENTRY, "craft_villages"),
+        (PRODUCTS_ENTRY, "facility_products"),
     ];
-    for (entry, key, found) in counts {
+    for (entry, key) in counts {
         let expected = bundle.manifest.counts.get(key).copied().unwrap_or(0);
-        if expected != found as u64 {
+        let found = found.get(entry).copied().unwrap_or(0);
+        if expected != found {
             return Err(BundleError::CountMismatch {
                 entry: entry.into(),
                 expected,
-                found: found as u64,
+                found,
             });
         }
     }
@@ -760,29 +879,119 @@ fn check_extra(name: &str, bytes: &[u8]) -> Result<(), BundleError> {
     }
 }
 
-/// Reads one NDJSON entry of records into `out`: one strict envelope per line, its rev
-/// matching its content, no id twice. The entry is inflated (through the caps) and hashed
-/// first, then its lines are parsed on every core, in order-preserving chunks.
-fn read_records<R: Read + std::io::Seek, T: DeserializeOwned + serde::Serialize + Send>(
+/// Reads one NDJSON entry of records: one strict envelope per line, its rev matching its
+/// content, no id twice. The entry is inflated (through the caps) and hashed as it is read,
+/// and its lines are parsed in batches (each on every core, in order-preserving chunks), so
+/// the entry's text is never held whole. Records go to `out` when `keep`, else each is shown
+/// to `look` and dropped. Returns the entry's hash and its number of records; the first
+/// fault in line order wins, and a duplicate id only when no line is faulty.
+#[allow(clippy::too_many_arguments)]
+fn stream_records<R, T>(
     zip: &mut zip::ZipArchive<R>,
     name: &str,
     limits: &ReadLimits,
     total: &mut u64,
     out: &mut Vec<Envelope<T>>,
+    keep: bool,
     id: fn(&T) -> &str,
-) -> Result<String, Parse> {
-    let mut bytes = Vec::new();
+    mut look: impl FnMut(&Envelope<T>),
+) -> Result<(String, u64), Parse>
+where
+    R: Read + std::io::Seek,
+    T: DeserializeOwned + serde::Serialize + Send,
+{
+    let start = out.len();
+    let mut fault: Option<BundleError> = None;
+    let mut dup: Option<BundleError> = None;
+    // Only when records are dropped: the ids seen so far (kept records are checked at the
+    // end, borrowing their ids).
+    let mut seen: HashSet<String> = HashSet::new();
+    let mut count = 0u64;
+    let mut line = 1usize;
+    let batch = limits.batch.max(1);
+    let mut buf: Vec<u8> = Vec::with_capacity(batch + (1 << 16));
     let hash = read_entry(zip, name, limits, limits.max_entry, total, |r| {
-        r.read_to_end(&mut bytes).map(drop)
+        loop {
+            let eof = {
+                let got = r.fill_buf()?;
+                let n = got.len();
+                buf.extend_from_slice(got);
+                r.consume(n);
+                n == 0
+            };
+            if !eof && buf.len() < batch {
+                continue;
+            }
+            let cut = if eof {
+                buf.len()
+            } else {
+                buf.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1)
+            };
+            if cut > 0 {
+                match parse_batch::<T>(name, line, &buf[..cut], limits) {
+                    Ok(batch) => {
+                        for env in batch {
+                            count += 1;
+                            if keep {
+                                out.push(env);
+                                continue;
+                            }
+                            look(&env);
+                            let rid = id(&env.record);
+                            if dup.is_none() && !seen.insert(rid.to_string()) {
+                                dup = Some(BundleError::DuplicateId {
+                                    entry: name.into(),
+                                    line: count as usize,
+                                    id: crate::text::sanitize(rid),
+                                });
+                            }
+                        }
+                    }
+                    Err(e) => {
+                        // Stop parsing; the rest is drained for the hash by `read_entry`.
+                        fault = Some(e);
+                        return Ok(());
+                    }
+                }
+                line += buf[..cut].iter().filter(|&&b| b == b'\n').count();
+                buf.drain(..cut);
+            }
+            if eof {
+                return Ok(());
+            }
+            // A line longer than the cap with no end in sight: refused without reading on.
+            if buf.len() as u64 > limits.max_line {
+                fault = Some(BundleError::LineTooLong {
+                    entry: name.into(),
+                    line,
+                    cap: limits.max_line,
+                });
+                return Ok(());
+            }
+        }
     })
     .map_err(Parse::Now)?;
-    match parse_records(name, &bytes, limits, id) {
-        Ok(mut v) => {
-            out.append(&mut v);
-            Ok(hash)
-        }
-        Err(e) => Err(Parse::After(hash, e)),
+    if let Some(e) = fault {
+        return Err(Parse::After(hash, e));
     }
+    if let Some(e) = dup {
+        return Err(Parse::After(hash, e));
+    }
+    if keep {
+        let mut ids: HashSet<&str> = HashSet::with_capacity(out.len() - start);
+        for (i, env) in out[start..].iter().enumerate() {
+            let rid = id(&env.record);
+            if !ids.insert(rid) {
+                let e = BundleError::DuplicateId {
+                    entry: name.into(),
+                    line: i + 1,
+                    id: crate::text::sanitize(rid),
+                };
+                return Err(Parse::After(hash, e));
+            }
+        }
+    }
+    Ok((hash, count))
 }
 
 /// Reads the entry of one kind of đề án record into the bundle.
@@ -792,17 +1001,28 @@ fn read_project<R: Read + std::io::Seek, T: ProjectItem>(
     limits: &ReadLimits,
     total: &mut u64,
     bundle: &mut Bundle,
-) -> Result<String, Parse> {
+    keep: bool,
+) -> Result<(String, u64), Parse> {
     let out = T::envs_mut(&mut bundle.projects);
-    read_records(zip, name, limits, total, out, <T as ProjectItem>::id)
+    stream_records(
+        zip,
+        name,
+        limits,
+        total,
+        out,
+        keep,
+        <T as ProjectItem>::id,
+        |_| {},
+    )
 }
 
-/// Parses NDJSON `bytes`; the first fault in line order wins.
-fn parse_records<T: DeserializeOwned + serde::Serialize + Send>(
+/// Parses a batch of whole NDJSON lines, the first numbered `first`; the first fault in
+/// line order wins.
+fn parse_batch<T: DeserializeOwned + serde::Serialize + Send>(
     entry: &str,
+    first: usize,
     bytes: &[u8],
     limits: &ReadLimits,
-    id: fn(&T) -> &str,
 ) -> Result<Vec<Envelope<T>>, BundleError> {
     // Chunk boundaries just after a newline, with the number of the chunk's first line.
     let parts = if bytes.len() < (1 << 20) {
@@ -812,7 +1032,7 @@ fn parse_records<T: DeserializeOwned + serde::Serialize + Send>(
     };
     let mut chunks: Vec<(usize, &[u8])> = Vec::with_capacity(parts);
     let mut from = 0usize;
-    let mut line = 1usize;
+    let mut line = first;
     for k in 1..=parts {
         let mut to = if k == parts {
             bytes.len()
@@ -854,18 +1074,6 @@ fn parse_records<T: DeserializeOwned + serde::Serialize + Send>(
     for p in parsed {
         out.append(&mut p?);
     }
-    let mut ids: HashSet<&str> = HashSet::with_capacity(out.len());
-    for (i, env) in out.iter().enumerate() {
-        let rid = id(&env.record);
-        if !ids.insert(rid) {
-            return Err(BundleError::DuplicateId {
-                entry: entry.into(),
-                line: i + 1,
-                id: crate::text::sanitize(rid),
-            });
-        }
-    }
-    drop(ids);
     Ok(out)
 }
 

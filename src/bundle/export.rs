@@ -83,19 +83,42 @@ pub fn default_file_name(sender_name: &str, seq: u64) -> String {
     format!("ctv-{slug}-{seq:04}.ctvb")
 }
 
-/// One NDJSON entry being built: the lines and the (entity, id, rev) they carry.
+/// One NDJSON entry being built: the lines, packed as they come (only the last
+/// [`Lines::FLUSH`] bytes are held unpacked), and the (entity, id, rev) they carry.
 struct Lines {
     buf: Vec<u8>,
+    pack: Option<container::Packer>,
     sent: Vec<(&'static str, String, String)>,
     count: u64,
 }
 
 impl Lines {
-    fn new(cap: usize) -> Lines {
-        Lines {
-            buf: Vec::with_capacity(cap),
+    /// Unpacked bytes gathered before they are handed to the packer.
+    const FLUSH: usize = 1 << 20;
+
+    fn new(entry: &str) -> Result<Lines, BundleError> {
+        Ok(Lines {
+            buf: Vec::with_capacity(Self::FLUSH + (64 << 10)),
+            pack: Some(container::Packer::new(entry, 1 << 16)?),
             sent: Vec::new(),
             count: 0,
+        })
+    }
+
+    fn flush(&mut self) -> Result<(), BundleError> {
+        if let Some(p) = self.pack.as_mut() {
+            p.write(&self.buf)?;
+        }
+        self.buf.clear();
+        Ok(())
+    }
+
+    /// The packed entry (once: the lines are gone after).
+    fn packed(&mut self) -> Result<container::PackedEntry, BundleError> {
+        self.flush()?;
+        match self.pack.take() {
+            Some(p) => p.finish(),
+            None => Err(BundleError::Workbook("entry packed twice".into())),
         }
     }
 
@@ -137,6 +160,9 @@ impl Lines {
         self.buf.extend_from_slice(b"}\n");
         self.sent.push((entity, id.to_string(), rev));
         self.count += 1;
+        if self.buf.len() >= Self::FLUSH {
+            self.flush()?;
+        }
         Ok(())
     }
 }
@@ -258,19 +284,19 @@ pub fn export_with_key(
     let (entries, sent, counts) = std::thread::scope(|s| {
         // The workbook is the slowest part: it is built beside the records.
         let book = s.spawn(|| workbook::build(&facilities, &consultations, &proposals, &names));
-        let mut c = Lines::new(1 << 12);
+        let mut c = Lines::new(COLLABORATORS)?;
         let sent_c = store.sent_revs(&sender.id, "collaborator")?;
         for r in &collaborators {
             c.push("collaborator", &r.id, r, &sent_c, skip)?;
         }
-        let mut f = Lines::new(facilities.len() * 700);
+        let mut f = Lines::new(FACILITIES)?;
         let sent_f = store.sent_revs(&sender.id, "facility")?;
         for r in &facilities {
             f.push("facility", &r.id, r, &sent_f, skip)?;
         }
         drop(sent_f);
         progress(300, 1000);
-        let mut k = Lines::new(consultations.len() * 900);
+        let mut k = Lines::new(CONSULTATIONS)?;
         let sent_k = store.sent_revs(&sender.id, "consultation")?;
         for (i, r) in consultations.iter().enumerate() {
             k.push("consultation", &r.id, r, &sent_k, skip)?;
@@ -279,7 +305,7 @@ pub fn export_with_key(
             }
         }
         drop(sent_k);
-        let mut p = Lines::new(proposals.len() * 1500);
+        let mut p = Lines::new(PROPOSALS)?;
         let sent_p = store.sent_revs(&sender.id, "proposal")?;
         for r in &proposals {
             p.push("proposal", &r.id, r, &sent_p, skip)?;
@@ -321,7 +347,7 @@ pub fn export_with_key(
                 skip,
             )?,
         ];
-        let mut a = Lines::new(1 << 12);
+        let mut a = Lines::new(super::ACTIVITIES)?;
         let sent_a = store.sent_revs(&sender.id, "activity")?;
         for r in &store.activity_records(&Selection {
             scope: &scope,
@@ -346,6 +372,7 @@ pub fn export_with_key(
                     store,
                     &sender.id,
                     "craft_village",
+                    VILLAGES_ENTRY,
                     &villages,
                     |r| &r.id,
                     skip,
@@ -354,31 +381,34 @@ pub fn export_with_key(
             (
                 "facility_products",
                 PRODUCTS_ENTRY,
-                lines_of(store, &sender.id, "product", &products, |r| &r.id, skip)?,
+                lines_of(
+                    store,
+                    &sender.id,
+                    "product",
+                    PRODUCTS_ENTRY,
+                    &products,
+                    |r| &r.id,
+                    skip,
+                )?,
             ),
         ];
         progress(500, 1000);
         // Packed here while the workbook thread is still busy.
         let mut packed = Vec::with_capacity(10);
-        for (name, lines) in [
-            (COLLABORATORS, &c.buf),
-            (FACILITIES, &f.buf),
-            (CONSULTATIONS, &k.buf),
-            (PROPOSALS, &p.buf),
-        ] {
-            packed.push(container::pack_entry(name, lines)?);
+        for lines in [&mut c, &mut f, &mut k, &mut p] {
+            packed.push(lines.packed()?);
         }
         // A kind of đề án record travels only when there is some (most bundles have none).
-        for (_, name, lines) in projects
-            .iter()
-            .chain(registers.iter())
+        for (_, _, lines) in projects
+            .iter_mut()
+            .chain(registers.iter_mut())
             .filter(|(_, _, l)| l.count > 0)
         {
-            packed.push(container::pack_entry(name, &lines.buf)?);
+            packed.push(lines.packed()?);
         }
         // So do activities (the entry is optional for readers).
         if a.count > 0 {
-            packed.push(container::pack_entry(super::ACTIVITIES, &a.buf)?);
+            packed.push(a.packed()?);
         }
         progress(650, 1000);
         let book = book
@@ -472,7 +502,7 @@ fn project_lines<T: ProjectItem>(
     skip: bool,
 ) -> Result<(&'static str, &'static str, Lines), BundleError> {
     let records: Vec<T> = store.project_item_records(&Selection { scope, only })?;
-    let lines = lines_of(store, sender_id, T::ENTITY, &records, T::id, skip)?;
+    let lines = lines_of(store, sender_id, T::ENTITY, T::ENTRY, &records, T::id, skip)?;
     Ok((T::TABLE, T::ENTRY, lines))
 }
 
@@ -481,12 +511,13 @@ fn lines_of<T: serde::Serialize>(
     store: &Store,
     sender_id: &str,
     entity: &'static str,
+    entry: &str,
     records: &[T],
     id: fn(&T) -> &str,
     skip: bool,
 ) -> Result<Lines, BundleError> {
     let sent = store.sent_revs(sender_id, entity)?;
-    let mut lines = Lines::new(records.len() * 600);
+    let mut lines = Lines::new(entry)?;
     for r in records {
         lines.push(entity, id(r), r, &sent, skip)?;
     }

@@ -22,7 +22,8 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 pub use container::{
-    read_bundle, read_bundle_bytes, read_bundle_with, read_manifest, write_signed, ReadLimits,
+    read_bundle, read_bundle_bytes, read_bundle_with, read_manifest, verify_bundle,
+    verify_bundle_with, write_signed, ReadLimits, References,
 };
 pub use export::{default_export_dir, export, ExportOptions, ExportOutcome, ExportProgress};
 pub use keys::SigningKeyFile;
@@ -117,28 +118,13 @@ impl Bundle {
             .iter()
             .map(|f| f.record.id.as_str())
             .collect();
-        // The first facility id (1-based line) of `ids` that is neither here nor known.
-        let check = |entry: &str, ids: &mut dyn Iterator<Item = &str>| {
-            for (i, id) in ids.enumerate() {
-                if !here.contains(id) && !known.contains(id) {
-                    return Err(BundleError::Dangling {
-                        entry: entry.into(),
-                        line: i + 1,
-                        facility_id: id.to_string(),
-                    });
-                }
-            }
-            Ok(())
-        };
-        check(
-            CONSULTATIONS,
+        check_dangling(
+            &here,
+            known,
             &mut self
                 .consultations
                 .iter()
                 .map(|c| c.record.facility_id.as_str()),
-        )?;
-        check(
-            PROPOSALS,
             &mut self.proposals.iter().flat_map(|p| {
                 let r = &p.record;
                 r.facility_id
@@ -148,6 +134,30 @@ impl Bundle {
             }),
         )
     }
+}
+
+/// The first consultation, then proposal, facility id that is neither `here` (in the
+/// bundle) nor `known` (1-based position in its entry's list of references).
+fn check_dangling<'a>(
+    here: &HashSet<&str>,
+    known: &HashSet<String>,
+    consultations: &mut dyn Iterator<Item = &'a str>,
+    proposals: &mut dyn Iterator<Item = &'a str>,
+) -> Result<(), BundleError> {
+    let first = |entry: &str, ids: &mut dyn Iterator<Item = &'a str>| {
+        for (i, id) in ids.enumerate() {
+            if !here.contains(id) && !known.contains(id) {
+                return Err(BundleError::Dangling {
+                    entry: entry.into(),
+                    line: i + 1,
+                    facility_id: id.to_string(),
+                });
+            }
+        }
+        Ok(())
+    };
+    first(CONSULTATIONS, consultations)?;
+    first(PROPOSALS, proposals)
 }
 
 /// Why a bundle could not be written or was refused. Every reading error names the entry

@@ -113,7 +113,8 @@ fn open_read_only(ctx: &Ctx) -> Result<Option<Store>, CliError> {
 
 pub fn run_verify(ctx: &Ctx, a: VerifyArgs) -> Result<(), CliError> {
     let l = ctx.lang;
-    let b = bundle::read_bundle(&a.file).map_err(|e| refused(l, e))?;
+    // Records are checked and dropped as they are read: only the references are kept.
+    let (manifest, refs) = bundle::verify_bundle(&a.file).map_err(|e| refused(l, e))?;
     let store = open_read_only(ctx)?;
     let known = match &store {
         Some(s) => s.facility_ids()?,
@@ -121,9 +122,10 @@ pub fn run_verify(ctx: &Ctx, a: VerifyArgs) -> Result<(), CliError> {
     };
     // Without a database a reference to a facility sent earlier cannot be checked.
     if store.is_some() {
-        b.check_references(&known).map_err(|e| refused(l, e))?;
+        refs.check(&known).map_err(|e| refused(l, e))?;
     }
-    let m = &b.manifest;
+    drop(refs);
+    let m = &manifest;
     let s = &m.sender;
     println!("{}", tr(l, "cli.verify.ok"));
     println!(
