@@ -104,12 +104,11 @@ pub fn run(ctx: &Ctx, file: PathBuf, skip_invalid: bool, dry_run: bool) -> Resul
             )
         );
     }
-    let villages = prepared.valid_village_ids();
-    let out = store.import_facilities_linked(
-        &prepared.valid_data(),
-        &prepared.valid_old_codes(),
-        &villages,
-    )?;
+    // The raw cells and the suspects are no longer needed: freed before writing, so the
+    // peak holds one copy of the rows, not three.
+    drop(table);
+    let (data, old_codes, villages) = prepared.into_import_parts();
+    let out = store.import_facilities_linked(&data, &old_codes, &villages)?;
     println!("{}", trf(l, "cli.import.done", &[&out.inserted, &n_dup]));
     let linked = villages.iter().flatten().count();
     if linked > 0 {
