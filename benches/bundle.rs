@@ -9,6 +9,10 @@
 //! consultations each; proposals are a fifth of the facilities). Results go to
 //! docs/PERFORMANCE.md by hand.
 
+#[path = "harness/peak.rs"]
+mod peak;
+
+use peak::wait_peak;
 use std::path::Path;
 use std::process::Command;
 use std::time::Instant;
@@ -63,7 +67,8 @@ fn main() {
         .stderr(std::process::Stdio::null())
         .spawn()
         .expect("ctv export");
-    let export_mb = wait_peak_mb(child);
+    let (code, export_mb) = wait_peak(child);
+    assert_eq!(code, 0, "ctv export --full");
     println!(
         "ctv export --full (end to end): {:.2} s, peak {export_mb:.0} MB (target ≤ 400 MB)",
         t.elapsed().as_secs_f64()
@@ -80,7 +85,7 @@ fn main() {
         .stderr(std::process::Stdio::null())
         .spawn()
         .expect("ctv verify");
-    let verify_mb = wait_peak_mb(child);
+    let (_, verify_mb) = wait_peak(child);
     let verify_s = t.elapsed().as_secs_f64();
     // Exit 1: the sender's key is not in this database's registry (that is reported).
     let said = {
@@ -146,18 +151,6 @@ fn main() {
         t.elapsed().as_secs_f64(),
         o.counts.values().sum::<u64>()
     );
-}
-
-/// Waits for `child`; its peak resident memory in MB (`wait4`'s rusage, that child alone).
-fn wait_peak_mb(child: std::process::Child) -> f64 {
-    let mut status = 0;
-    // SAFETY: a zeroed rusage is a valid value for wait4 to fill.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    // SAFETY: the pid is our own child, not yet waited for; both pointers are valid.
-    let r = unsafe { libc::wait4(child.id() as i32, &mut status, 0, &mut usage) };
-    assert!(r > 0, "wait4");
-    // Linux reports ru_maxrss in KB.
-    usage.ru_maxrss as f64 / 1024.0
 }
 
 /// `count` proposals on the first facilities, one creation transition each; every tenth is

@@ -7,6 +7,10 @@
 //! consultations each, one proposal per five facilities). Results go to
 //! docs/PERFORMANCE.md by hand.
 
+#[path = "harness/peak.rs"]
+mod peak;
+
+use peak::wait_peak;
 use std::path::Path;
 use std::process::Command;
 use std::time::Instant;
@@ -38,23 +42,6 @@ fn run(bin: &Path, keys: &Path, db: &Path, args: &[&str]) -> (f64, f64) {
     };
     assert!(status == 0, "ctv {args:?}: {}{}", text(out), text(err));
     (secs, rss_mb)
-}
-
-/// Waits for `child`: its exit status and peak RSS in MB.
-fn wait_peak(child: std::process::Child) -> (i32, f64) {
-    let mut status = 0;
-    // SAFETY: a zeroed rusage is a valid value for wait4 to fill.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    // SAFETY: the pid is our own child, not yet waited for; both pointers are valid.
-    let r = unsafe { libc::wait4(child.id() as i32, &mut status, 0, &mut usage) };
-    assert!(r > 0, "wait4");
-    let code = if libc::WIFEXITED(status) {
-        libc::WEXITSTATUS(status)
-    } else {
-        -1
-    };
-    // Linux reports ru_maxrss in KB.
-    (code, usage.ru_maxrss as f64 / 1024.0)
 }
 
 /// Proposals straight into the sender's database (the demo makes none): sent to the
