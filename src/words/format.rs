@@ -346,6 +346,17 @@ pub fn position_of(lang: Lang, pos: usize, total: usize) -> String {
     trf(lang, "ui.list.position", &[&count(pos), &count(total)])
 }
 
+/// The string-table key that words a change-log action (create, update, archive, restore).
+pub fn history_action_key(action: &str) -> Option<&'static str> {
+    Some(match action {
+        "create" => "ui.history.create",
+        "update" => "ui.history.update",
+        "archive" => "ui.history.archive",
+        "restore" => "ui.history.restore",
+        _ => return None,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -590,16 +590,6 @@ fn layout_items(items: &[Item], w: usize) -> Vec<Laid> {
     out
 }
 
-fn action_key(action: &str) -> Option<&'static str> {
-    Some(match action {
-        "create" => "ui.history.create",
-        "update" => "ui.history.update",
-        "archive" => "ui.history.archive",
-        "restore" => "ui.history.restore",
-        _ => return None,
-    })
-}
-
 /// The activities a facility took part in: a heading, then «dates · kind · title» each.
 fn activity_items(l: Lang, rows: &[crate::store::ActivityRow]) -> Vec<Item> {
     if rows.is_empty() {
@@ -739,7 +729,7 @@ fn history_items(l: Lang, entries: &[ChangeEntry]) -> Vec<Item> {
                 "history.create_from_bundle",
                 &[&seq, &sanitize(&e.actor_name)],
             ),
-            _ => action_key(&e.action)
+            _ => crate::words::format::history_action_key(&e.action)
                 .map(|k| tr(l, k).to_string())
                 .unwrap_or_else(|| sanitize(&e.action)),
         };
