@@ -339,8 +339,9 @@ fn damaged(entry: &str, e: impl std::fmt::Display) -> BundleError {
     }
 }
 
-/// Reads and checks a container with the given caps.
-pub fn read_bundle_with(path: &Path, limits: &ReadLimits) -> Result<Bundle, BundleError> {
+/// Opens a bundle with the user's own rights (see `crate::shared`) and refuses one over the cap,
+/// before anything is read: the one way both the reader and `verify` open a file.
+fn open_capped(path: &Path, limits: &ReadLimits) -> Result<std::fs::File, BundleError> {
     let io = |source| BundleError::Io {
         path: path.to_path_buf(),
         source,
@@ -357,6 +358,12 @@ pub fn read_bundle_with(path: &Path, limits: &ReadLimits) -> Result<Bundle, Bund
             cap: limits.max_file,
         });
     }
+    Ok(file)
+}
+
+/// Reads and checks a container with the given caps.
+pub fn read_bundle_with(path: &Path, limits: &ReadLimits) -> Result<Bundle, BundleError> {
+    let file = open_capped(path, limits)?;
     read_from(BufReader::with_capacity(1 << 16, file), limits)
 }
 
@@ -563,22 +570,7 @@ pub fn verify_bundle_with(
     path: &Path,
     limits: &ReadLimits,
 ) -> Result<(Manifest, References), BundleError> {
-    let io = |source| BundleError::Io {
-        path: path.to_path_buf(),
-        source,
-    };
-    let (meta, file) = {
-        // Opened with the user's own rights (see `crate::shared`).
-        let _rights = crate::shared::UserRights::enter().map_err(io)?;
-        let file = std::fs::File::open(path).map_err(io)?;
-        (file.metadata().map_err(io)?, file)
-    };
-    if meta.len() > limits.max_file {
-        return Err(BundleError::FileTooLarge {
-            size: meta.len(),
-            cap: limits.max_file,
-        });
-    }
+    let file = open_capped(path, limits)?;
     let mut refs = References::default();
     let b = read_checked(
         BufReader::with_capacity(1 << 16, file),
