@@ -25,6 +25,7 @@ use crate::record::{
     ResultRecord, VisitRecord, FORMAT_VERSION, OLDEST_FORMAT_VERSION, PRODUCTS_ENTRY,
     VILLAGES_ENTRY,
 };
+use crate::store::{Flow, Kind, Source, StoreError};
 
 /// The caps the reader enforces. [`ReadLimits::default`] is what CTV uses; tests lower them.
 #[derive(Debug, Clone, Copy)]
@@ -45,6 +46,9 @@ pub struct ReadLimits {
     pub max_manifest: u64,
     /// Unpacked NDJSON bytes parsed at a time (not a cap: what bounds the reader's memory).
     pub batch: usize,
+    /// Records above which a received bundle is not held in memory: it is checked, then
+    /// read again from its file, batch by batch, by the preview and the import.
+    pub keep: u64,
 }
 
 impl Default for ReadLimits {
@@ -60,6 +64,8 @@ impl Default for ReadLimits {
             // Big enough to keep every core busy, small enough that an entry's text is
             // never held whole.
             batch: 8 << 20,
+            // About 75 MB of records: a commune's or an area's year; a province's is streamed.
+            keep: 50_000,
         }
     }
 }
@@ -592,17 +598,7 @@ fn read_checked<R: Read + std::io::Seek>(
         manifest,
         mut total,
     } = read_head(source, limits)?;
-    let mut bundle = Bundle {
-        manifest,
-        collaborators: Vec::new(),
-        facilities: Vec::new(),
-        consultations: Vec::new(),
-        proposals: Vec::new(),
-        projects: Default::default(),
-        activities: Vec::new(),
-        registers: Default::default(),
-        extra: BTreeMap::new(),
-    };
+    let mut bundle = Bundle::of_manifest(manifest);
     let keep = refs.is_none();
     // Records found per entry (the bundle's vectors stay empty when they are not kept).
     let mut found: BTreeMap<String, u64> = BTreeMap::new();
@@ -614,7 +610,7 @@ fn read_checked<R: Read + std::io::Seek>(
         let outcome = match name.as_str() {
             COLLABORATORS => {
                 let out = &mut bundle.collaborators;
-                stream_records(z, name, limits, t, out, keep, |r| &r.id, |_| {})
+                stream_records(z, name, limits, t, |r| &r.id, gather(out, keep, |_| {}))
             }
             FACILITIES => {
                 let out = &mut bundle.facilities;
@@ -624,7 +620,7 @@ fn read_checked<R: Read + std::io::Seek>(
                         r.facilities.insert(e.record.id.clone());
                     }
                 };
-                stream_records(z, name, limits, t, out, keep, |r| &r.id, &mut look)
+                stream_records(z, name, limits, t, |r| &r.id, gather(out, keep, &mut look))
             }
             CONSULTATIONS => {
                 let out = &mut bundle.consultations;
@@ -634,7 +630,7 @@ fn read_checked<R: Read + std::io::Seek>(
                         r.consultations.push(e.record.facility_id.clone());
                     }
                 };
-                stream_records(z, name, limits, t, out, keep, |r| &r.id, &mut look)
+                stream_records(z, name, limits, t, |r| &r.id, gather(out, keep, &mut look))
             }
             PROPOSALS => {
                 let out = &mut bundle.proposals;
@@ -650,7 +646,7 @@ fn read_checked<R: Read + std::io::Seek>(
                         );
                     }
                 };
-                stream_records(z, name, limits, t, out, keep, |r| &r.id, &mut look)
+                stream_records(z, name, limits, t, |r| &r.id, gather(out, keep, &mut look))
             }
             AdjustmentRecord::ENTRY => {
                 read_project::<_, AdjustmentRecord>(z, name, limits, t, &mut bundle, keep)
@@ -669,15 +665,15 @@ fn read_checked<R: Read + std::io::Seek>(
             }
             super::ACTIVITIES => {
                 let out = &mut bundle.activities;
-                stream_records(z, name, limits, t, out, keep, |r| &r.id, |_| {})
+                stream_records(z, name, limits, t, |r| &r.id, gather(out, keep, |_| {}))
             }
             VILLAGES_ENTRY => {
                 let out = &mut bundle.registers.villages;
-                stream_records(z, name, limits, t, out, keep, |r| &r.id, |_| {})
+                stream_records(z, name, limits, t, |r| &r.id, gather(out, keep, |_| {}))
             }
             PRODUCTS_ENTRY => {
                 let out = &mut bundle.registers.products;
-                stream_records(z, name, limits, t, out, keep, |r| &r.id, |_| {})
+                stream_records(z, name, limits, t, |r| &r.id, gather(out, keep, |_| {}))
             }
             _ => {
                 let mut out = Vec::new();
@@ -699,34 +695,36 @@ fn read_checked<R: Read + std::io::Seek>(
                 }
             }
         };
-        // A changed entry is reported as changed, even when it also fails to parse.
-        match outcome {
-            Ok((h, n)) if h == expected => {
-                found.insert(name.clone(), n);
-            }
-            Ok(_) => return Err(BundleError::HashMismatch(name.clone())),
-            Err(Parse::After(h, _)) if h != expected => {
-                return Err(BundleError::HashMismatch(name.clone()))
-            }
-            Err(Parse::After(_, e)) | Err(Parse::Now(e)) => return Err(e),
-        }
+        found.insert(name.clone(), settle(name, &expected, outcome)?);
     }
+    check_counts(&bundle.manifest, &found)?;
+    Ok(bundle)
+}
+
+/// Each record entry holds as many records as the manifest counts (none when unlisted).
+fn check_counts(manifest: &Manifest, found: &BTreeMap<String, u64>) -> Result<(), BundleError> {
     let counts = [
         (COLLABORATORS, "collaborators"),
         (FACILITIES, "facilities"),
         (CONSULTATIONS, "consultations"),
         (PROPOSALS, "proposals"),
-        (AdjustmentRecord::ENTRY, AdjustmentRecord::TABLE),
-        (VisitRecord::ENTRY, VisitRecord::TABLE),
-        (AcceptanceRecord::ENTRY, AcceptanceRecord::TABLE),
-        (PaymentRecord::ENTRY, PaymentRecord::TABLE),
-        (ResultRecord::ENTRY, ResultRecord::TABLE),
+        (
+            AdjustmentRecord::ENTRY,
+            <AdjustmentRecord as ProjectItem>::TABLE,
+        ),
+        (VisitRecord::ENTRY, <VisitRecord as ProjectItem>::TABLE),
+        (
+            AcceptanceRecord::ENTRY,
+            <AcceptanceRecord as ProjectItem>::TABLE,
+        ),
+        (PaymentRecord::ENTRY, <PaymentRecord as ProjectItem>::TABLE),
+        (ResultRecord::ENTRY, <ResultRecord as ProjectItem>::TABLE),
         (super::ACTIVITIES, "activities"),
         (VILLAGES_ENTRY, "craft_villages"),
         (PRODUCTS_ENTRY, "facility_products"),
     ];
     for (entry, key) in counts {
-        let expected = bundle.manifest.counts.get(key).copied().unwrap_or(0);
+        let expected = manifest.counts.get(key).copied().unwrap_or(0);
         let found = found.get(entry).copied().unwrap_or(0);
         if expected != found {
             return Err(BundleError::CountMismatch {
@@ -736,7 +734,183 @@ fn read_checked<R: Read + std::io::Seek>(
             });
         }
     }
-    Ok(bundle)
+    Ok(())
+}
+
+/// How an entry read to its end compares with the manifest: a changed entry is reported as
+/// changed, even when it also failed to parse.
+fn settle(
+    name: &str,
+    expected: &str,
+    outcome: Result<(String, u64), Parse>,
+) -> Result<u64, BundleError> {
+    match outcome {
+        Ok((h, n)) if h == expected => Ok(n),
+        Ok(_) => Err(BundleError::HashMismatch(name.to_string())),
+        Err(Parse::After(h, _)) if h != expected => {
+            Err(BundleError::HashMismatch(name.to_string()))
+        }
+        Err(Parse::After(_, e)) | Err(Parse::Now(e)) => Err(e),
+    }
+}
+
+/// A bundle read while it is merged (issue 18): the head checked first (manifest,
+/// signature, entry list), then each record entry inflated, hashed and parsed in batches
+/// that go straight to the merge, and the rest of the file checked at the end. The records
+/// are never all in memory. A fault of the file is kept here (the merge only hears that
+/// there was one, and rolls back); the one to report is the one [`verify_bundle`] finds
+/// first, as if the file had been read whole before the merge.
+pub struct FileSource {
+    zip: zip::ZipArchive<BufReader<std::fs::File>>,
+    manifest: Manifest,
+    sender: crate::store::Sender,
+    limits: ReadLimits,
+    /// Unpacked bytes so far, towards the total cap.
+    total: u64,
+    /// Records per entry read so far.
+    found: BTreeMap<String, u64>,
+    fault: Option<BundleError>,
+}
+
+impl FileSource {
+    /// Opens a bundle and checks its head; nothing else is inflated yet.
+    pub fn open(path: &Path, limits: &ReadLimits) -> Result<FileSource, BundleError> {
+        let file = open_capped(path, limits)?;
+        let Head {
+            zip,
+            manifest,
+            total,
+        } = read_head(BufReader::with_capacity(1 << 16, file), limits)?;
+        let m = &manifest.sender;
+        let sender = crate::store::Sender {
+            id: m.id.clone(),
+            name: m.name.clone(),
+            role: m.role.clone(),
+            units: m.units.clone(),
+        };
+        Ok(FileSource {
+            zip,
+            manifest,
+            sender,
+            limits: *limits,
+            total,
+            found: BTreeMap::new(),
+            fault: None,
+        })
+    }
+
+    pub fn manifest(&self) -> &Manifest {
+        &self.manifest
+    }
+
+    /// The fault that stopped the reading, if one did.
+    pub fn take_fault(&mut self) -> Option<BundleError> {
+        self.fault.take()
+    }
+
+    fn failed(&mut self, e: BundleError) -> Flow {
+        self.fault = Some(e);
+        Flow::Fault
+    }
+}
+
+impl Source for FileSource {
+    fn sender(&self) -> &crate::store::Sender {
+        &self.sender
+    }
+
+    fn total(&self) -> usize {
+        let n: u64 = self.manifest.counts.values().sum();
+        usize::try_from(n).unwrap_or(usize::MAX)
+    }
+
+    fn checked(&self) -> bool {
+        // `parse_line` refuses a rev that is not the content's, `stream_records` an id twice.
+        true
+    }
+
+    fn each<T: Kind>(
+        &mut self,
+        f: &mut dyn FnMut(usize, &[Envelope<T>]) -> Result<(), StoreError>,
+    ) -> Result<Flow, StoreError> {
+        let name = format!("{}.ndjson", T::TABLE);
+        let Some(expected) = self.manifest.entries.get(&name).cloned() else {
+            return Ok(Flow::Done);
+        };
+        let mut stop: Option<StoreError> = None;
+        let outcome = stream_records(
+            &mut self.zip,
+            &name,
+            &self.limits,
+            &mut self.total,
+            <T as Kind>::id,
+            |first, batch| match f(first, &batch) {
+                Ok(()) => true,
+                Err(e) => {
+                    stop = Some(e);
+                    false
+                }
+            },
+        );
+        if let Some(e) = stop {
+            return Err(e);
+        }
+        match settle(&name, &expected, outcome) {
+            Ok(n) => {
+                self.found.insert(name, n);
+                Ok(Flow::Done)
+            }
+            Err(e) => Ok(self.failed(e)),
+        }
+    }
+
+    fn finish(&mut self) -> Result<Flow, StoreError> {
+        let rest: Vec<(String, String)> = self
+            .manifest
+            .entries
+            .iter()
+            .filter(|(name, _)| !self.found.contains_key(*name))
+            .map(|(n, h)| (n.clone(), h.clone()))
+            .collect();
+        for (name, expected) in rest {
+            let mut out = Vec::new();
+            let xlsx = name.ends_with(".xlsx");
+            let read = read_entry(
+                &mut self.zip,
+                &name,
+                &self.limits,
+                self.limits.max_entry,
+                &mut self.total,
+                |r| {
+                    if xlsx {
+                        // Hashed as it is drained: nothing to keep.
+                        Ok(())
+                    } else {
+                        r.read_to_end(&mut out).map(drop)
+                    }
+                },
+            );
+            let outcome = match read {
+                Err(e) => Err(Parse::Now(e)),
+                Ok(h) => match if xlsx {
+                    Ok(())
+                } else {
+                    check_extra(&name, &out)
+                } {
+                    Ok(()) => Ok((h, 0)),
+                    Err(e) => Err(Parse::After(h, e)),
+                },
+            };
+            if let Err(e) = settle(&name, &expected, outcome) {
+                return Ok(self.failed(e));
+            }
+            self.found.insert(name, 0);
+        }
+        match check_counts(&self.manifest, &self.found) {
+            Ok(()) => Ok(Flow::Done),
+            Err(e) => Ok(self.failed(e)),
+        }
+    }
 }
 
 /// A failure while reading an entry: `Now` stopped reading (caps, damage); `After` is a
@@ -874,29 +1048,24 @@ fn check_extra(name: &str, bytes: &[u8]) -> Result<(), BundleError> {
 /// Reads one NDJSON entry of records: one strict envelope per line, its rev matching its
 /// content, no id twice. The entry is inflated (through the caps) and hashed as it is read,
 /// and its lines are parsed in batches (each on every core, in order-preserving chunks), so
-/// the entry's text is never held whole. Records go to `out` when `keep`, else each is shown
-/// to `look` and dropped. Returns the entry's hash and its number of records; the first
-/// fault in line order wins, and a duplicate id only when no line is faulty.
-#[allow(clippy::too_many_arguments)]
+/// the entry's text is never held whole. Each batch goes to `sink` with the index of its
+/// first record; a sink that returns false stops the reading (the rest is still hashed).
+/// Returns the entry's hash and its number of records; the first fault in line order wins,
+/// and a duplicate id only when no line is faulty.
 fn stream_records<R, T>(
     zip: &mut zip::ZipArchive<R>,
     name: &str,
     limits: &ReadLimits,
     total: &mut u64,
-    out: &mut Vec<Envelope<T>>,
-    keep: bool,
     id: fn(&T) -> &str,
-    mut look: impl FnMut(&Envelope<T>),
+    mut sink: impl FnMut(usize, Vec<Envelope<T>>) -> bool,
 ) -> Result<(String, u64), Parse>
 where
     R: Read + std::io::Seek,
     T: DeserializeOwned + serde::Serialize + Send,
 {
-    let start = out.len();
     let mut fault: Option<BundleError> = None;
     let mut dup: Option<BundleError> = None;
-    // Only when records are dropped: the ids seen so far (kept records are checked at the
-    // end, borrowing their ids).
     let mut seen: HashSet<String> = HashSet::new();
     let mut count = 0u64;
     let mut line = 1usize;
@@ -922,13 +1091,9 @@ where
             if cut > 0 {
                 match parse_batch::<T>(name, line, &buf[..cut], limits) {
                     Ok(batch) => {
-                        for env in batch {
+                        let first = count as usize;
+                        for env in &batch {
                             count += 1;
-                            if keep {
-                                out.push(env);
-                                continue;
-                            }
-                            look(&env);
                             let rid = id(&env.record);
                             if dup.is_none() && !seen.insert(rid.to_string()) {
                                 dup = Some(BundleError::DuplicateId {
@@ -937,6 +1102,9 @@ where
                                     id: crate::text::sanitize(rid),
                                 });
                             }
+                        }
+                        if !sink(first, batch) {
+                            return Ok(());
                         }
                     }
                     Err(e) => {
@@ -969,20 +1137,6 @@ where
     if let Some(e) = dup {
         return Err(Parse::After(hash, e));
     }
-    if keep {
-        let mut ids: HashSet<&str> = HashSet::with_capacity(out.len() - start);
-        for (i, env) in out[start..].iter().enumerate() {
-            let rid = id(&env.record);
-            if !ids.insert(rid) {
-                let e = BundleError::DuplicateId {
-                    entry: name.into(),
-                    line: i + 1,
-                    id: crate::text::sanitize(rid),
-                };
-                return Err(Parse::After(hash, e));
-            }
-        }
-    }
     Ok((hash, count))
 }
 
@@ -996,16 +1150,25 @@ fn read_project<R: Read + std::io::Seek, T: ProjectItem>(
     keep: bool,
 ) -> Result<(String, u64), Parse> {
     let out = T::envs_mut(&mut bundle.projects);
-    stream_records(
-        zip,
-        name,
-        limits,
-        total,
-        out,
-        keep,
-        <T as ProjectItem>::id,
-        |_| {},
-    )
+    let id = <T as ProjectItem>::id;
+    stream_records(zip, name, limits, total, id, gather(out, keep, |_| {}))
+}
+
+/// A sink for [`stream_records`] that keeps the records in `out`, or shows each to `look`
+/// and drops it.
+fn gather<'a, T>(
+    out: &'a mut Vec<Envelope<T>>,
+    keep: bool,
+    mut look: impl FnMut(&Envelope<T>) + 'a,
+) -> impl FnMut(usize, Vec<Envelope<T>>) -> bool + 'a {
+    move |_, batch| {
+        if keep {
+            out.extend(batch);
+        } else {
+            batch.iter().for_each(&mut look);
+        }
+        true
+    }
 }
 
 /// Parses a batch of whole NDJSON lines, the first numbered `first`; the first fault in

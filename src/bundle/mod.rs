@@ -110,6 +110,21 @@ pub struct Bundle {
 }
 
 impl Bundle {
+    /// A bundle whose records are not held (read again from its file when merged).
+    pub fn of_manifest(manifest: Manifest) -> Bundle {
+        Bundle {
+            manifest,
+            collaborators: Vec::new(),
+            facilities: Vec::new(),
+            consultations: Vec::new(),
+            proposals: Vec::new(),
+            projects: Default::default(),
+            activities: Vec::new(),
+            registers: Default::default(),
+            extra: BTreeMap::new(),
+        }
+    }
+
     /// Refuses consultations and proposals naming a facility that is neither in the bundle
     /// nor among `known` (the facility ids of the receiving database).
     pub fn check_references(&self, known: &HashSet<String>) -> Result<(), BundleError> {

@@ -4,15 +4,16 @@
 
 use std::collections::BTreeMap;
 use std::io::Read;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use thiserror::Error;
 
+use super::container::{read_bundle_with, verify_bundle_with, FileSource, ReadLimits};
 use super::{
-    keys, read_bundle, sender_info, write_signed, Bundle, BundleError, KeyStatus, SigningKeyFile,
-    KIND_BUNDLE, KIND_RECEIPT,
+    keys, sender_info, write_signed, Bundle, BundleError, KeyStatus, SigningKeyFile, KIND_BUNDLE,
+    KIND_RECEIPT,
 };
 use crate::domain::caps::{check_rows, CapTableText, CapText, Owner, SupportCap};
 use crate::domain::proposal::Flow;
@@ -93,6 +94,7 @@ pub enum ReceiveError {
 /// A container read and verified, with what the database knows of its sender.
 #[derive(Debug, Clone)]
 pub struct Checked {
+    /// The bundle; its records only when held in memory (see `streamed`).
     pub bundle: Bundle,
     /// SHA-256 of the whole file.
     pub sha256: String,
@@ -102,6 +104,11 @@ pub struct Checked {
     /// When this very (sender, seq) was imported before, if it was.
     pub already: Option<String>,
     pub sender: Sender,
+    /// Where it was read from.
+    pub path: PathBuf,
+    /// A bundle too large to hold (more records than `ReadLimits::keep`): its records are
+    /// read again from `path`, batch by batch, by the preview and the import.
+    pub streamed: bool,
 }
 
 fn file_sha256(path: &Path) -> Result<String, BundleError> {
@@ -125,10 +132,46 @@ fn file_sha256(path: &Path) -> Result<String, BundleError> {
 /// Reads and verifies a bundle or receipt (hashes, signature, strict records) and looks up
 /// its sender's key and sequence here. Writes nothing.
 pub fn check(store: &Store, path: &Path) -> Result<Checked, ReceiveError> {
+    check_with(store, path, &ReadLimits::default())
+}
+
+/// [`check`] with the given caps: a bundle of more than `limits.keep` records is verified
+/// record by record and not held (its records are read again when previewed or imported).
+pub fn check_with(
+    store: &Store,
+    path: &Path,
+    limits: &ReadLimits,
+) -> Result<Checked, ReceiveError> {
+    checked(store, path, limits, true)
+}
+
+/// Only the head of a large bundle (manifest, signature, entry list): its records are
+/// verified as the import reads them, in the same pass (`ctv import`, which imports at
+/// once). A small bundle or a receipt is read whole, as by [`check`].
+pub fn check_head(store: &Store, path: &Path) -> Result<Checked, ReceiveError> {
+    checked(store, path, &ReadLimits::default(), false)
+}
+
+fn checked(
+    store: &Store,
+    path: &Path,
+    limits: &ReadLimits,
+    verify: bool,
+) -> Result<Checked, ReceiveError> {
+    let head = FileSource::open(path, limits)?;
+    let records: u64 = head.manifest().counts.values().sum();
+    let streamed = head.manifest().kind == KIND_BUNDLE && records > limits.keep;
+    drop(head);
     // The whole file's hash on another core while the entries are inflated and parsed.
     let (bundle, sha256) = std::thread::scope(|s| {
         let sha = s.spawn(|| file_sha256(path));
-        let bundle = read_bundle(path);
+        let bundle = if !streamed {
+            read_bundle_with(path, limits)
+        } else if verify {
+            verify_bundle_with(path, limits).map(|(m, _)| Bundle::of_manifest(m))
+        } else {
+            FileSource::open(path, limits).map(|f| Bundle::of_manifest(f.manifest().clone()))
+        };
         let sha = sha.join().unwrap_or_else(|_| {
             Err(BundleError::Damaged {
                 entry: String::new(),
@@ -161,6 +204,8 @@ pub fn check(store: &Store, path: &Path) -> Result<Checked, ReceiveError> {
         missing,
         already,
         sender,
+        path: path.to_path_buf(),
+        streamed,
     })
 }
 
@@ -203,7 +248,43 @@ impl Checked {
         if self.is_this_file_imported(store)? {
             return Ok(MergeReport::default());
         }
-        Ok(store.preview_merge(&self.incoming())?)
+        if !self.streamed {
+            return Ok(store.preview_merge(&self.incoming())?);
+        }
+        let mut src = self.reopen()?;
+        let r = store.preview_merge_from(&mut src);
+        self.settle(r, &mut src)
+    }
+
+    /// The file again, for a streamed bundle: the same manifest, or it was replaced since.
+    fn reopen(&self) -> Result<FileSource, ReceiveError> {
+        let src = FileSource::open(&self.path, &ReadLimits::default())?;
+        if src.manifest() != &self.bundle.manifest {
+            return Err(BundleError::Damaged {
+                entry: super::MANIFEST.into(),
+                detail: "the file changed since it was checked".into(),
+            }
+            .into());
+        }
+        Ok(src)
+    }
+
+    /// A streamed merge's outcome: when the file failed a check on the way, the fault
+    /// reported is the one a whole read finds first (as if it had been read before merging).
+    fn settle<T>(&self, r: Result<T, StoreError>, src: &mut FileSource) -> Result<T, ReceiveError> {
+        match r {
+            Err(StoreError::SourceFault) => {
+                let first = verify_bundle_with(&self.path, &ReadLimits::default()).err();
+                let e = first
+                    .or_else(|| src.take_fault())
+                    .unwrap_or(BundleError::Damaged {
+                        entry: String::new(),
+                        detail: "changed while it was read".into(),
+                    });
+                Err(e.into())
+            }
+            r => Ok(r?),
+        }
     }
 
     /// Whether this sender's bundle of this number was imported, and was this very file.
@@ -241,21 +322,18 @@ pub fn import(store: &mut Store, c: &Checked, accept_key: bool) -> Result<Import
     }
     let now = store.now_string();
     let trust = c.key != KeyStatus::Known;
-    let counts: BTreeMap<String, u64> = [
-        ("collaborators", c.bundle.collaborators.len()),
-        ("facilities", c.bundle.facilities.len()),
-        ("consultations", c.bundle.consultations.len()),
-        ("proposals", c.bundle.proposals.len()),
-    ]
-    .into_iter()
-    // The đề án's records as the manifest counts them (only the kinds it carries).
-    .chain(c.bundle.manifest.counts.iter().filter_map(|(k, v)| {
-        let n = usize::try_from(*v).ok()?;
-        (k.starts_with("project_") || k == "activities").then_some((k.as_str(), n))
-    }))
-    .map(|(k, v)| (k.to_string(), v as u64))
-    .collect();
-    let report = store.apply_merge(&c.incoming(), |tx, report| {
+    // As the manifest counts them (the reader checked each against its entry): the first
+    // four always, the đề án's and activities only when it carries them.
+    let mc = &c.bundle.manifest.counts;
+    let counts: BTreeMap<String, u64> =
+        ["collaborators", "facilities", "consultations", "proposals"]
+            .into_iter()
+            .map(|k| (k.to_string(), mc.get(k).copied().unwrap_or(0)))
+            .chain(mc.iter().filter_map(|(k, v)| {
+                (k.starts_with("project_") || k == "activities").then(|| (k.clone(), *v))
+            }))
+            .collect();
+    let also = |tx: &rusqlite::Transaction<'_>, report: &MergeReport| {
         if trust {
             trust_sender_in(tx, &m.sender, &now)?;
         }
@@ -284,7 +362,14 @@ pub fn import(store: &mut Store, c: &Checked, accept_key: bool) -> Result<Import
         };
         let json = serde_json::to_string(&body).unwrap_or_else(|_| "{}".into());
         crate::store::record_receipt_in(tx, "sent", &m.sender.id, m.seq, &now, &json)
-    })?;
+    };
+    let report = if c.streamed {
+        let mut src = c.reopen()?;
+        let r = store.apply_merge_from(&mut src, also);
+        c.settle(r, &mut src)?
+    } else {
+        store.apply_merge(&c.incoming(), also)?
+    };
     Ok(Imported::Merged(report))
 }
 

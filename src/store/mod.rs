@@ -55,6 +55,7 @@ pub use merge::{
     AllRecords, Conflict, DuplicatePair, DuplicateRow, EntityCounts, Incoming, MergeMoves,
     MergeReport, RecordProblem, Sender, Side, ENTITIES,
 };
+pub(crate) use merge::{Flow, Kind, Source};
 pub use project_view::{
     Approval, Event, EventDetail, Outcome, ProjectFilter, ProjectPage, ProjectSums, ProjectTotals,
     Stage,
@@ -154,6 +155,9 @@ pub enum StoreError {
     ProfileExists,
     #[error("stored data is malformed: {0}")]
     Corrupt(String),
+    /// A merge stopped because the file it read failed a check (the reader says which).
+    #[error("the bundle's file failed a check while it was read")]
+    SourceFault,
     #[error("consultation {0} can no longer be edited: amend it instead")]
     Locked(String),
     #[error("{path}: {source}")]

@@ -110,6 +110,7 @@ pub fn store_error_text(l: Lang, e: &StoreError) -> String {
             sqlite_error_text(l, err)
         }
         StoreError::Migration(_) | StoreError::Corrupt(_) => trf(l, "store.err.database", &[&e]),
+        StoreError::SourceFault => tr(l, "store.err.source_fault").to_string(),
     }
 }
 

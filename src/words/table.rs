@@ -338,6 +338,7 @@ const CLI: &[Entry] = &[
     ("store.err.out_of_scope", "{} nằm ngoài địa bàn phụ trách của bạn.", "{} is outside your area."),
     ("store.err.profile_exists", "Đã có hồ sơ cộng tác viên.", "A profile already exists."),
     ("store.err.database", "Lỗi cơ sở dữ liệu: {}", "Database error: {}"),
+    ("store.err.source_fault", "Tệp gói bị hỏng hoặc đã bị sửa trong lúc đọc: không nhập gì.", "The bundle's file is damaged or was changed while it was read: nothing was imported."),
     ("store.err.locked", "Lần làm việc {} không còn sửa trực tiếp được (quá thời gian cho phép, đã có đính chính, hoặc do người khác ghi): hãy dùng «ctv consult amend».", "Consultation {} can no longer be edited in place (past the grace period, already amended, or recorded by someone else): use \"ctv consult amend\"."),
     ("store.err.no_follow_up", "Lần làm việc {} không có lịch hẹn theo dõi (đặt bằng «ctv consult reschedule»).", "Consultation {} has no follow-up (set one with \"ctv consult reschedule\")."),
     ("store.err.follow_up_done", "Việc theo dõi của lần làm việc {} đã hoàn thành.", "The follow-up of consultation {} is already done."),

@@ -1,12 +1,10 @@
 //! Validation of received records: the same rules as typed data, the sender's scope, clean
 //! text, unique ids, honest revs, and references that resolve.
 
-use std::collections::{HashMap, HashSet};
-
 use rusqlite::{Connection, OptionalExtension};
 
-use super::classify::{Decision, Plan};
-use super::{bad, invalid, Incoming, Kind, RecordProblem, Sender};
+use super::engine::Notes;
+use super::{bad, invalid, Kind, RecordProblem, Sender};
 use crate::domain::consultation::{self, parse_date, ConsultationData, ConsultationInput};
 use crate::domain::facility::{self, FacilityInput, FacilityStatus, ValidationContext};
 use crate::domain::issue::{FieldIssue, Issues, Problem};
@@ -16,9 +14,8 @@ use crate::domain::proposal::{
 };
 use crate::domain::{Profile, Role};
 use crate::record::{
-    content_rev, AcceptanceRecord, ActivityRecord, AdjustmentRecord, CollaboratorRecord,
-    ConsultationRecord, Envelope, FacilityRecord, PaymentRecord, ProductRecord, ProjectItem,
-    ProposalRecord, ResultRecord, VillageRecord, VisitRecord,
+    ActivityRecord, CollaboratorRecord, ConsultationRecord, FacilityRecord, ProductRecord,
+    ProjectItem, ProposalRecord, VillageRecord,
 };
 use crate::refdata::{codes, units};
 use crate::store::proposals::{priorities_bits, priorities_from_bits};
@@ -74,7 +71,7 @@ pub(super) fn sender_profile(s: &Sender) -> Option<Profile> {
 // ------------------------------------------------------------------------------------------
 // Validation: the same rules as typed data
 
-pub(super) struct Checker<'a> {
+pub(crate) struct Checker<'a> {
     pub(super) today: chrono::NaiveDate,
     pub(super) sender: Profile,
     pub(super) province: Option<&'a Profile>,
@@ -499,99 +496,25 @@ pub(super) fn one_issue(field: &'static str, p: Problem) -> Issues {
     i
 }
 
-/// Every id of one kind appears once, and is not empty.
-pub(super) fn check_ids<T: Kind>(envs: &[Envelope<T>]) -> Result<()> {
-    let mut seen = HashSet::new();
-    for (i, env) in envs.iter().enumerate() {
-        let id = env.record.id();
-        if id.is_empty() || !seen.insert(id) {
-            return Err(bad(T::ENTITY, i + 1, id, RecordProblem::DuplicateId));
-        }
-    }
-    Ok(())
+/// The reference checks of one batch: what the bundle holds so far ([`Notes`]) and the
+/// database. Each returns a refusal as `StoreError::BadRecord`.
+pub(crate) struct Refs<'a, 'c> {
+    pub(crate) conn: &'a Connection,
+    pub(crate) checker: &'a Checker<'c>,
+    pub(crate) notes: &'a mut Notes,
 }
 
-/// Where a refusal sits: (entity rank, line index, 0 for validation / 1 for the reference
-/// check of the same record). The first in this order is the one reported, as when the
-/// records were checked one after the other.
-pub(super) type At = (usize, usize, u8);
-
-/// Validates every record that would be written (the same rules as typed data). Pure: it
-/// may run on another thread while the writes go on; the first refusal in record order wins.
-pub(super) fn validate(
-    checker: &Checker<'_>,
-    inc: &Incoming<'_>,
-    p: &Plan,
-) -> Option<(At, StoreError)> {
-    validate_kind::<CollaboratorRecord>(checker, inc, p)
-        .or_else(|| validate_kind::<FacilityRecord>(checker, inc, p))
-        .or_else(|| validate_kind::<ConsultationRecord>(checker, inc, p))
-        .or_else(|| validate_kind::<ProposalRecord>(checker, inc, p))
-        .or_else(|| validate_kind::<AdjustmentRecord>(checker, inc, p))
-        .or_else(|| validate_kind::<VisitRecord>(checker, inc, p))
-        .or_else(|| validate_kind::<AcceptanceRecord>(checker, inc, p))
-        .or_else(|| validate_kind::<PaymentRecord>(checker, inc, p))
-        .or_else(|| validate_kind::<ResultRecord>(checker, inc, p))
-        .or_else(|| validate_kind::<ActivityRecord>(checker, inc, p))
-        .or_else(|| validate_kind::<VillageRecord>(checker, inc, p))
-        .or_else(|| validate_kind::<ProductRecord>(checker, inc, p))
-}
-
-/// The first refusal among the written records of one kind: a rev that is not the content's,
-/// or a failed check.
-fn validate_kind<T: Kind>(
-    checker: &Checker<'_>,
-    inc: &Incoming<'_>,
-    p: &Plan,
-) -> Option<(At, StoreError)> {
-    for (i, (env, d)) in T::of(inc).iter().zip(T::decisions(p)).enumerate() {
-        if matches!(d, Decision::Unchanged) {
-            continue;
-        }
-        let r = &env.record;
-        let res = if content_rev(r) != env.rev {
-            Err(bad(T::ENTITY, i + 1, r.id(), RecordProblem::RevMismatch))
-        } else {
-            r.check(checker, i + 1)
-        };
-        if let Err(e) = res {
-            return Some(((T::RANK, i, 0), e));
-        }
-    }
-    None
-}
-
-/// References of written consultations and proposals: to a facility of the bundle, or of
-/// the database (in the sender's scope). Returns the first refusal in record order.
-pub(super) fn check_refs(
-    conn: &Connection,
-    checker: &Checker<'_>,
-    inc: &Incoming<'_>,
-    p: &Plan,
-) -> Result<Option<(At, StoreError)>> {
-    let facility_commune: HashMap<&str, &str> = inc
-        .facilities
-        .iter()
-        .map(|e| (e.record.id.as_str(), e.record.commune_code.as_str()))
-        .collect();
-    let mut db_commune: HashMap<String, Option<String>> = HashMap::new();
-    let mut commune_stmt =
-        conn.prepare_cached("SELECT commune_code FROM facilities WHERE id = ?1")?;
-    let mut facility_ref = |entity: &str, line: usize, id: &str, fid: &str| -> Result<()> {
-        let commune = match facility_commune.get(fid) {
-            Some(c) => Some(c.to_string()),
-            None => match db_commune.get(fid) {
-                Some(c) => c.clone(),
-                None => {
-                    let c: Option<String> =
-                        commune_stmt.query_row([fid], |r| r.get(0)).optional()?;
-                    db_commune.insert(fid.to_string(), c.clone());
-                    c
-                }
-            },
-        };
-        match commune {
-            Some(c) => checker.scope(entity, line, id, &c),
+impl Refs<'_, '_> {
+    /// A facility of the bundle or of the database, in the sender's scope.
+    pub(crate) fn facility(
+        &mut self,
+        entity: &str,
+        line: usize,
+        id: &str,
+        fid: &str,
+    ) -> Result<()> {
+        match self.notes.commune_of(self.conn, fid)? {
+            Some(c) => self.checker.scope(entity, line, id, &c),
             None => Err(bad(
                 entity,
                 line,
@@ -601,223 +524,70 @@ pub(super) fn check_refs(
                 },
             )),
         }
-    };
-    // A facility's craft village: in the bundle or here.
-    let villages: HashSet<&str> = inc
-        .registers
-        .villages
-        .iter()
-        .map(|e| e.record.id.as_str())
-        .collect();
-    let mut known_village = conn.prepare_cached("SELECT 1 FROM craft_villages WHERE id = ?1")?;
-    for (i, (e, d)) in inc.facilities.iter().zip(&p.facilities).enumerate() {
-        let Some(vid) = e.record.village_id.as_deref() else {
-            continue;
+    }
+
+    /// A facility's craft village: in the bundle or here.
+    pub(crate) fn village(&mut self, line: usize, r: &FacilityRecord) -> Result<()> {
+        let Some(vid) = r.village_id.as_deref() else {
+            return Ok(());
         };
-        if matches!(d, Decision::Unchanged)
-            || villages.contains(vid)
-            || known_village.exists([vid])?
-        {
-            continue;
+        let here = self
+            .conn
+            .prepare_cached("SELECT 1 FROM craft_villages WHERE id = ?1")?
+            .exists([vid])?;
+        if self.notes.villages.contains(vid) || here {
+            return Ok(());
         }
         let problem = RecordProblem::MissingVillage {
             village_id: crate::text::sanitize(vid),
         };
-        let e = bad("facility", i + 1, &e.record.id, problem);
-        return Ok(Some(((FacilityRecord::RANK, i, 1), e)));
+        Err(bad(FacilityRecord::ENTITY, line, &r.id, problem))
     }
-    // Consultations, then proposals: (rank, index, id, facility id, decision).
-    let consultations = inc.consultations.iter().zip(&p.consultations).enumerate();
-    let consultations = consultations.map(|(i, (e, d))| {
-        let r = &e.record;
-        (
-            ConsultationRecord::RANK,
-            i,
-            r.id.as_str(),
-            r.facility_id.as_str(),
-            d,
-        )
-    });
-    let proposals = inc.proposals.iter().zip(&p.proposals).enumerate();
-    // A proposal's facility and every beneficiary of a group must be in the sender's scope;
-    // a proposal with no facility (the centre's own) is refused as one without its facility.
-    let proposals = proposals.flat_map(|(i, (e, d))| {
-        let r = &e.record;
-        std::iter::once(r.facility_id.as_deref().unwrap_or(""))
-            .chain(r.beneficiaries.iter().map(|b| b.facility_id.as_str()))
-            .map(move |fid| (ProposalRecord::RANK, i, r.id.as_str(), fid, d))
-    });
-    let products = inc.registers.products.iter().zip(&p.products).enumerate();
-    let products = products.map(|(i, (e, d))| {
-        let r = &e.record;
-        (
-            ProductRecord::RANK,
-            i,
-            r.id.as_str(),
-            r.facility_id.as_str(),
-            d,
-        )
-    });
-    for (rank, i, id, fid, d) in consultations.chain(proposals).chain(products) {
-        if matches!(d, Decision::Unchanged) {
-            continue;
+
+    /// A proposal's facility and every beneficiary of a group, in the sender's scope; a
+    /// proposal with no facility (the centre's own) is refused as one without its facility.
+    pub(crate) fn proposal(&mut self, line: usize, r: &ProposalRecord) -> Result<()> {
+        let entity = ProposalRecord::ENTITY;
+        self.facility(entity, line, &r.id, r.facility_id.as_deref().unwrap_or(""))?;
+        for b in &r.beneficiaries {
+            self.facility(entity, line, &r.id, &b.facility_id)?;
         }
-        let entity = super::ENTITIES[rank];
-        match facility_ref(entity, i + 1, id, fid) {
-            Err(e @ StoreError::BadRecord { .. }) => return Ok(Some(((rank, i, 1), e))),
-            Err(e) => return Err(e),
-            Ok(()) => {}
-        }
+        Ok(())
     }
-    // The đề án records: their proposal, here or in the bundle, in the sender's scope and
-    // at a stage that takes them.
-    let mut proposal_of = |pid: &str| -> Result<Option<(String, String)>> {
-        if let Some((c, s)) = conn
+
+    /// A proposal's commune and status: the bundle's (as the province held it before this
+    /// merge, if it did), else the database's; None: in neither.
+    fn proposal_of(&mut self, pid: &str) -> Result<Option<(String, String)>> {
+        if let Some(v) = self.notes.proposals.get(pid) {
+            return Ok(v.clone());
+        }
+        Ok(self
+            .conn
             .prepare_cached("SELECT commune_code, status FROM proposals WHERE id = ?1")?
             .query_row([pid], |r| Ok((r.get(0)?, r.get(1)?)))
-            .optional()?
-        {
-            return Ok(Some((c, s)));
-        }
-        let Some(p) = inc.proposals.iter().find(|e| e.record.id == pid) else {
-            return Ok(None);
-        };
-        let fid = p.record.facility_id.as_deref().unwrap_or("");
-        let commune = match facility_commune.get(fid) {
-            Some(c) => Some(c.to_string()),
-            None => conn
-                .prepare_cached("SELECT commune_code FROM facilities WHERE id = ?1")?
-                .query_row([fid], |r| r.get(0))
-                .optional()?,
-        };
-        Ok(commune.map(|c| (c, p.record.status.clone())))
-    };
-    let pr = inc.projects;
-    let mut found = None;
-    project_refs(
-        &pr.adjustments,
-        &p.projects[0],
-        checker,
-        &mut proposal_of,
-        &mut found,
-    )?;
-    project_refs(
-        &pr.visits,
-        &p.projects[1],
-        checker,
-        &mut proposal_of,
-        &mut found,
-    )?;
-    project_refs(
-        &pr.acceptances,
-        &p.projects[2],
-        checker,
-        &mut proposal_of,
-        &mut found,
-    )?;
-    project_refs(
-        &pr.payments,
-        &p.projects[3],
-        checker,
-        &mut proposal_of,
-        &mut found,
-    )?;
-    project_refs(
-        &pr.results,
-        &p.projects[4],
-        checker,
-        &mut proposal_of,
-        &mut found,
-    )?;
-    if found.is_none() {
-        found = activity_refs(conn, inc, p)?;
+            .optional()?)
     }
-    Ok(found)
-}
 
-/// The first written activity naming a facility or a đề án that is neither in the bundle
-/// nor in the database.
-fn activity_refs(
-    conn: &Connection,
-    inc: &Incoming<'_>,
-    p: &Plan,
-) -> Result<Option<(At, StoreError)>> {
-    let held = |table: &str, id: &str| -> Result<bool> {
-        Ok(conn
+    fn held(&self, table: &str, id: &str) -> Result<bool> {
+        Ok(self
+            .conn
             .prepare_cached(&format!("SELECT 1 FROM {table} WHERE id = ?1"))?
-            .query_row([id], |_| Ok(()))
-            .optional()?
-            .is_some())
-    };
-    for (i, (env, d)) in inc.activities.iter().zip(&p.activities).enumerate() {
-        if matches!(d, Decision::Unchanged) {
-            continue;
-        }
-        let r = &env.record;
-        let at = (ActivityRecord::RANK, i, 1);
-        for fid in r.attendees.iter().filter_map(|a| a.facility_id.as_deref()) {
-            let here = inc.facilities.iter().any(|e| e.record.id == fid);
-            if !here && !held("facilities", fid)? {
-                let problem = RecordProblem::MissingFacility {
-                    facility_id: crate::text::sanitize(fid),
-                };
-                return Ok(Some((
-                    at,
-                    bad(ActivityRecord::ENTITY, i + 1, &r.id, problem),
-                )));
-            }
-        }
-        if let Some(pid) = r.proposal_id.as_deref() {
-            let here = inc.proposals.iter().any(|e| e.record.id == pid);
-            if !here && !held("proposals", pid)? {
-                let problem = RecordProblem::MissingProposal {
-                    proposal_id: crate::text::sanitize(pid),
-                };
-                return Ok(Some((
-                    at,
-                    bad(ActivityRecord::ENTITY, i + 1, &r.id, problem),
-                )));
-            }
-        }
+            .exists([id])?)
     }
-    Ok(None)
-}
 
-/// A proposal's commune and status, from the database or the bundle (None: in neither).
-type ProposalLookup<'a> = dyn FnMut(&str) -> Result<Option<(String, String)>> + 'a;
-
-/// The first refusal among the written đề án records of one kind (unless one was found in an
-/// earlier kind).
-fn project_refs<T: Kind + ProjectItem>(
-    envs: &[Envelope<T>],
-    decisions: &[Decision],
-    checker: &Checker<'_>,
-    proposal_of: &mut ProposalLookup<'_>,
-    found: &mut Option<(At, StoreError)>,
-) -> Result<()> {
-    if found.is_some() {
-        return Ok(());
-    }
-    for (i, (env, d)) in envs.iter().zip(decisions).enumerate() {
-        if matches!(d, Decision::Unchanged) {
-            continue;
-        }
-        let r = &env.record;
+    /// A đề án record: its proposal, here or in the bundle, in the sender's scope and at a
+    /// stage that takes it.
+    pub(crate) fn project<T: Kind + ProjectItem>(&mut self, line: usize, r: &T) -> Result<()> {
         let pid = ProjectItem::proposal_id(r);
         let rid = Kind::id(r);
         let entity = <T as Kind>::ENTITY;
-        let at = (<T as Kind>::RANK, i, 1);
-        let Some((commune, status)) = proposal_of(pid)? else {
+        let Some((commune, status)) = self.proposal_of(pid)? else {
             let problem = RecordProblem::MissingProposal {
                 proposal_id: crate::text::sanitize(pid),
             };
-            *found = Some((at, bad(entity, i + 1, rid, problem)));
-            return Ok(());
+            return Err(bad(entity, line, rid, problem));
         };
-        if let Err(e) = checker.scope(entity, i + 1, rid, &commune) {
-            *found = Some((at, e));
-            return Ok(());
-        }
+        self.checker.scope(entity, line, rid, &commune)?;
         let stage = project_kind_of(r);
         let status = status_code(&status);
         if let Some((kind, status)) = stage.zip(status).filter(|(k, s)| !k.allowed_in(*s)) {
@@ -825,11 +595,31 @@ fn project_refs<T: Kind + ProjectItem>(
                 proposal_id: crate::text::sanitize(pid),
                 refusal: Box::new(ProjectRefusal::Stage { kind, status }),
             };
-            *found = Some((at, bad(entity, i + 1, rid, problem)));
-            return Ok(());
+            return Err(bad(entity, line, rid, problem));
         }
+        Ok(())
     }
-    Ok(())
+
+    /// An activity's attendees' facilities and its đề án: in the bundle or here.
+    pub(crate) fn activity(&mut self, line: usize, r: &ActivityRecord) -> Result<()> {
+        for fid in r.attendees.iter().filter_map(|a| a.facility_id.as_deref()) {
+            if !self.notes.facilities.contains_key(fid) && !self.held("facilities", fid)? {
+                let problem = RecordProblem::MissingFacility {
+                    facility_id: crate::text::sanitize(fid),
+                };
+                return Err(bad(ActivityRecord::ENTITY, line, &r.id, problem));
+            }
+        }
+        if let Some(pid) = r.proposal_id.as_deref() {
+            if !self.notes.proposals.contains_key(pid) && !self.held("proposals", pid)? {
+                let problem = RecordProblem::MissingProposal {
+                    proposal_id: crate::text::sanitize(pid),
+                };
+                return Err(bad(ActivityRecord::ENTITY, line, &r.id, problem));
+            }
+        }
+        Ok(())
+    }
 }
 
 /// The rule kind of a đề án record (results by their stage).
@@ -846,25 +636,14 @@ fn project_kind_of<T: ProjectItem>(r: &T) -> Option<ProjectKind> {
     })
 }
 
-/// The first of two refusals in record order.
-pub(super) fn first_refusal(
-    a: Option<(At, StoreError)>,
-    b: Option<(At, StoreError)>,
-) -> Option<StoreError> {
-    match (a, b) {
-        (Some(a), Some(b)) => Some(if a.0 <= b.0 { a.1 } else { b.1 }),
-        (Some(a), None) | (None, Some(a)) => Some(a.1),
-        (None, None) => None,
-    }
-}
-
 pub(super) fn checker<'a>(
-    inc: &Incoming<'_>,
+    sender: &Sender,
     today: chrono::NaiveDate,
     province: Option<&'a Profile>,
 ) -> Result<Checker<'a>> {
-    let sender = sender_profile(inc.sender)
-        .ok_or_else(|| bad("manifest", 0, &inc.sender.id, RecordProblem::BadSender))?;
+    let id = &sender.id;
+    let sender =
+        sender_profile(sender).ok_or_else(|| bad("manifest", 0, id, RecordProblem::BadSender))?;
     Ok(Checker {
         today,
         sender,

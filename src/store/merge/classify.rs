@@ -1,24 +1,15 @@
 //! Classification: what each record of a bundle would do against what the province holds
-//! (new / updated / unchanged / conflict), and which facilities look like duplicates.
-
-use std::collections::HashSet;
+//! (new / updated / unchanged / conflict).
 
 use rusqlite::{Connection, OptionalExtension};
 use serde_json::Value;
 
-use super::checks::{check_ids, check_refs, checker, first_refusal, validate};
-use super::duplicates::suspects;
-use super::{EntityCounts, Incoming, Kind, MergeReport, ENTITIES};
-use crate::domain::Profile;
-use crate::record::{
-    content_rev, AcceptanceRecord, ActivityRecord, AdjustmentRecord, CollaboratorRecord,
-    ConsultationRecord, Envelope, FacilityRecord, PaymentRecord, ProductRecord, ProposalRecord,
-    ResultRecord, VillageRecord, VisitRecord,
-};
+use super::{Kind, MergeReport};
+use crate::record::{content_rev, Envelope};
 use crate::store::{Result, StoreError};
 
 #[derive(Debug, Clone)]
-pub(super) enum Decision {
+pub(crate) enum Decision {
     New,
     Update {
         version: i64,
@@ -60,7 +51,7 @@ fn province_rev<T: Kind>(conn: &Connection, id: &str) -> Result<Option<(String, 
 }
 
 /// Classifies one envelope. (updated_at, rev) orders the versions in a conflict.
-fn classify<T: Kind>(conn: &Connection, env: &Envelope<T>) -> Result<Decision> {
+pub(super) fn classify<T: Kind>(conn: &Connection, env: &Envelope<T>) -> Result<Decision> {
     let id = env.record.id();
     let Some((rev, version, loaded)) = province_rev::<T>(conn, id)? else {
         return Ok(Decision::New);
@@ -91,37 +82,12 @@ fn classify<T: Kind>(conn: &Connection, env: &Envelope<T>) -> Result<Decision> {
     })
 }
 
-/// Classifies every record of one kind, counting them in `report`.
-fn classify_kind<T: Kind>(
-    conn: &Connection,
-    envs: &[Envelope<T>],
-    report: &mut MergeReport,
-) -> Result<Vec<Decision>> {
-    let mut out = Vec::with_capacity(envs.len());
-    for env in envs {
-        let d = classify(conn, env)?;
-        count(report, T::ENTITY, env.record.id(), &d);
-        out.push(d);
-    }
-    Ok(out)
-}
-
-/// The decisions for a bundle, entity by entity in record order, and what they add up to.
-pub(super) struct Plan {
-    pub(super) report: MergeReport,
-    pub(super) collaborators: Vec<Decision>,
-    pub(super) facilities: Vec<Decision>,
-    pub(super) consultations: Vec<Decision>,
-    pub(super) proposals: Vec<Decision>,
-    /// The đề án records, in the order of `record::PROJECT_ENTRIES`.
-    pub(super) projects: [Vec<Decision>; 5],
-    pub(super) activities: Vec<Decision>,
-    pub(super) villages: Vec<Decision>,
-    pub(super) products: Vec<Decision>,
-}
-
-fn count(report: &mut MergeReport, entity: &str, id: &str, d: &Decision) {
-    let c = report.counts.entry(entity.to_string()).or_default();
+/// Counts one decision in `report`.
+pub(super) fn count(report: &mut MergeReport, entity: &str, id: &str, d: &Decision) {
+    let c = match report.counts.get_mut(entity) {
+        Some(c) => c,
+        None => report.counts.entry(entity.to_string()).or_default(),
+    };
     match d {
         Decision::New => c.new += 1,
         Decision::Update { .. } => c.updated += 1,
@@ -131,82 +97,4 @@ fn count(report: &mut MergeReport, entity: &str, id: &str, d: &Decision) {
             report.conflicts.push((entity.to_string(), id.to_string()));
         }
     }
-}
-
-/// Decides what each record would do (no validation: see [`validate`], [`check_refs`]).
-/// Reads only.
-pub(super) fn classify_all(conn: &Connection, inc: &Incoming<'_>) -> Result<Plan> {
-    check_ids(inc.collaborators)?;
-    check_ids(inc.facilities)?;
-    check_ids(inc.consultations)?;
-    check_ids(inc.proposals)?;
-    let pr = inc.projects;
-    check_ids(&pr.adjustments)?;
-    check_ids(&pr.visits)?;
-    check_ids(&pr.acceptances)?;
-    check_ids(&pr.payments)?;
-    check_ids(&pr.results)?;
-    check_ids(inc.activities)?;
-    check_ids(&inc.registers.villages)?;
-    check_ids(&inc.registers.products)?;
-
-    let mut report = MergeReport::default();
-    for e in ENTITIES {
-        report.counts.insert(e.to_string(), EntityCounts::default());
-    }
-    let collaborators = classify_kind::<CollaboratorRecord>(conn, inc.collaborators, &mut report)?;
-    let facilities = classify_kind::<FacilityRecord>(conn, inc.facilities, &mut report)?;
-    let consultations = classify_kind::<ConsultationRecord>(conn, inc.consultations, &mut report)?;
-    let proposals = classify_kind::<ProposalRecord>(conn, inc.proposals, &mut report)?;
-    let projects = [
-        classify_kind::<AdjustmentRecord>(conn, &pr.adjustments, &mut report)?,
-        classify_kind::<VisitRecord>(conn, &pr.visits, &mut report)?,
-        classify_kind::<AcceptanceRecord>(conn, &pr.acceptances, &mut report)?,
-        classify_kind::<PaymentRecord>(conn, &pr.payments, &mut report)?,
-        classify_kind::<ResultRecord>(conn, &pr.results, &mut report)?,
-    ];
-    let activities = classify_kind::<ActivityRecord>(conn, inc.activities, &mut report)?;
-    let villages = classify_kind::<VillageRecord>(conn, &inc.registers.villages, &mut report)?;
-    let products = classify_kind::<ProductRecord>(conn, &inc.registers.products, &mut report)?;
-
-    report.duplicates = suspects(conn, inc, &facilities)?;
-    if let Some(c) = report.counts.get_mut("facility") {
-        let mut ids: HashSet<&str> = HashSet::new();
-        for p in &report.duplicates {
-            ids.insert(&p.a);
-            ids.insert(&p.b);
-        }
-        c.duplicates = inc
-            .facilities
-            .iter()
-            .filter(|e| ids.contains(e.record.id.as_str()))
-            .count();
-    }
-    Ok(Plan {
-        report,
-        collaborators,
-        facilities,
-        consultations,
-        proposals,
-        projects,
-        activities,
-        villages,
-        products,
-    })
-}
-
-/// Validates every record and decides what each would do. Reads only.
-pub(super) fn plan(
-    conn: &Connection,
-    inc: &Incoming<'_>,
-    today: chrono::NaiveDate,
-    province: Option<&Profile>,
-) -> Result<Plan> {
-    let checker = checker(inc, today, province)?;
-    let p = classify_all(conn, inc)?;
-    let refs = check_refs(conn, &checker, inc, &p)?;
-    if let Some(e) = first_refusal(validate(&checker, inc, &p), refs) {
-        return Err(e);
-    }
-    Ok(p)
 }

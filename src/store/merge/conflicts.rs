@@ -178,7 +178,7 @@ impl Store {
                 tx,
                 now: &now,
                 actor: &actor,
-                communes: HashMap::new(),
+                facilities: &HashMap::new(),
             };
             let parse_err =
                 |e: serde_json::Error| StoreError::Corrupt(format!("conflict {id}: {e}"));

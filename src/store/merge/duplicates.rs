@@ -5,8 +5,7 @@ use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use super::classify::Decision;
-use super::{DuplicatePair, Incoming};
+use super::{DuplicatePair, Sender};
 use crate::domain::dup::{DupIndex, DupKey, DupReason};
 use crate::record::FacilityRecord;
 use crate::store::rows::{self, DUPLICATE_VIEW_SQL, DUP_KEY, DUP_KEY_SQL};
@@ -24,25 +23,9 @@ pub struct DuplicateRow {
     pub status: String,
 }
 
-/// New or changed facilities of the bundle that look like another sender's (or the
-/// province's own) live facility. Pairs already decided are not suggested again.
-pub(super) fn suspects(
-    conn: &Connection,
-    inc: &Incoming<'_>,
-    decisions: &[Decision],
-) -> Result<Vec<DuplicatePair>> {
-    let candidates: Vec<&FacilityRecord> = inc
-        .facilities
-        .iter()
-        .zip(decisions)
-        .filter(|(e, d)| !e.record.archived && !matches!(d, Decision::Unchanged))
-        .map(|(e, _)| &e.record)
-        .collect();
-    if candidates.is_empty() {
-        return Ok(Vec::new());
-    }
+/// Other senders' live facilities, as the duplicate check compares them.
+pub(super) fn other_senders(conn: &Connection, sender: &Sender) -> Result<DupIndex> {
     let mut idx = DupIndex::new();
-    // The sender that last sent each facility follows the key's columns.
     let mut stmt = conn.prepare(&format!(
         "SELECT {DUP_KEY_SQL}, (SELECT r.sender_id FROM record_revs r
                                 WHERE r.entity = 'facility' AND r.id = facilities.id)
@@ -50,13 +33,22 @@ pub(super) fn suspects(
     ))?;
     let mut rows = stmt.query([])?;
     while let Some(r) = rows.next()? {
-        let sender: Option<String> = r.get(DUP_KEY.len())?;
-        // The sender's own records were checked when typed; only others' are compared.
-        if sender.as_deref() == Some(inc.sender.id.as_str()) {
+        let from: Option<String> = r.get(DUP_KEY.len())?;
+        if from.as_deref() == Some(sender.id.as_str()) {
             continue;
         }
         idx.insert(rows::dup_key(r)?);
     }
+    Ok(idx)
+}
+
+/// The pairs (smaller id first) a bundle's new or changed facilities make with another
+/// sender's facility, except those the province has already decided.
+pub(super) fn suspects_of(
+    conn: &Connection,
+    idx: &DupIndex,
+    candidates: &[&FacilityRecord],
+) -> Result<Vec<DuplicatePair>> {
     if idx.is_empty() {
         return Ok(Vec::new());
     }
@@ -88,8 +80,6 @@ pub(super) fn suspects(
             });
         }
     }
-    out.sort_by(|x, y| (&x.a, &x.b).cmp(&(&y.a, &y.b)));
-    out.dedup_by(|x, y| x.a == y.a && x.b == y.b);
     Ok(out)
 }
 

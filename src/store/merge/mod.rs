@@ -17,11 +17,12 @@ mod checks;
 mod classify;
 mod conflicts;
 mod duplicates;
+mod engine;
 pub(super) mod write;
 
 use std::collections::BTreeMap;
 
-use rusqlite::{params, Connection, Transaction};
+use rusqlite::{Connection, Transaction};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
@@ -29,9 +30,11 @@ pub use conflicts::{Conflict, Side};
 pub(crate) use duplicates::parse_reasons;
 pub use duplicates::{DuplicateRow, MergeMoves};
 
-use self::checks::{check_refs, checker, validate, Checker};
-use self::classify::{classify_all, plan, Decision, Plan};
-use self::write::{write_plan, Writer};
+use self::checks::{checker, Checker, Refs};
+use self::classify::Decision;
+pub(crate) use self::engine::{Flow, Source};
+use self::engine::{Notes, Run};
+use self::write::Writer;
 use super::rows;
 use super::{Actor, Result, Store, StoreError};
 use crate::domain::dup::DupReason;
@@ -84,6 +87,34 @@ pub struct Incoming<'a> {
     pub activities: &'a [Envelope<ActivityRecord>],
     /// Craft villages and products (`RegisterEnvelopes::none()` when the bundle has none).
     pub registers: &'a RegisterEnvelopes,
+}
+
+impl Source for Incoming<'_> {
+    fn sender(&self) -> &Sender {
+        self.sender
+    }
+    fn total(&self) -> usize {
+        self.facilities.len()
+            + self.consultations.len()
+            + self.proposals.len()
+            + self.projects.len()
+            + self.activities.len()
+            + self.registers.villages.len()
+            + self.registers.products.len()
+    }
+    fn checked(&self) -> bool {
+        false
+    }
+    fn each<T: Kind>(
+        &mut self,
+        f: &mut dyn FnMut(usize, &[Envelope<T>]) -> Result<()>,
+    ) -> Result<Flow> {
+        f(0, T::of(self))?;
+        Ok(Flow::Done)
+    }
+    fn finish(&mut self) -> Result<Flow> {
+        Ok(Flow::Done)
+    }
 }
 
 /// Why a record of a bundle is refused (the whole bundle with it).
@@ -184,6 +215,11 @@ pub(super) fn invalid(
     bad(entity, line, id, RecordProblem::Invalid { issues })
 }
 
+/// The page cache of a large merge (KiB, negative as SQLite takes it): big enough that the
+/// tables' and indexes' hot pages stay, small enough that a province server running many
+/// sessions can afford the import (issue 18: ≤ 400 MB in all).
+const MERGE_CACHE_SIZE: i64 = -131_072;
+
 impl Store {
     fn province_profile(&self) -> Option<&Profile> {
         self.profile()
@@ -192,7 +228,27 @@ impl Store {
     /// What importing `inc` would do, without writing anything. A bad record refuses the
     /// whole bundle (`StoreError::BadRecord`, naming the entity and the line).
     pub fn preview_merge(&self, inc: &Incoming<'_>) -> Result<MergeReport> {
-        Ok(plan(self.conn(), inc, self.today(), self.province_profile())?.report)
+        self.preview_merge_from(&mut inc.clone())
+    }
+
+    /// [`Store::preview_merge`] of the records `src` hands over.
+    pub(crate) fn preview_merge_from<S: Source>(&self, src: &mut S) -> Result<MergeReport> {
+        let sender = src.sender().clone();
+        let now = self.now_string();
+        let actor = Actor {
+            id: sender.id.clone(),
+            name: sender.name.clone(),
+        };
+        let run = Run {
+            conn: self.conn(),
+            tx: None,
+            now: &now,
+            actor: &actor,
+            sender: &sender,
+            checker: checker(&sender, self.today(), self.province_profile())?,
+            bulk: false,
+        };
+        engine::run(&run, src)
     }
 
     /// Imports `inc` in one transaction: all of it or nothing. `also` runs inside the same
@@ -202,61 +258,47 @@ impl Store {
         inc: &Incoming<'_>,
         also: impl FnOnce(&Transaction<'_>, &MergeReport) -> Result<()>,
     ) -> Result<MergeReport> {
+        self.apply_merge_from(&mut inc.clone(), also)
+    }
+
+    /// [`Store::apply_merge`] of the records `src` hands over, batch by batch: each is
+    /// classified, checked and written before the next is read.
+    pub(crate) fn apply_merge_from<S: Source>(
+        &mut self,
+        src: &mut S,
+        also: impl FnOnce(&Transaction<'_>, &MergeReport) -> Result<()>,
+    ) -> Result<MergeReport> {
         self.require_profile()?;
         let today = self.today();
         let province = self.profile().cloned();
         let now = self.now_string();
+        let sender = src.sender().clone();
         let actor = Actor {
-            id: inc.sender.id.clone(),
-            name: inc.sender.name.clone(),
+            id: sender.id.clone(),
+            name: sender.name.clone(),
         };
-        let total = inc.facilities.len()
-            + inc.consultations.len()
-            + inc.proposals.len()
-            + inc.projects.len()
-            + inc.activities.len()
-            + inc.registers.villages.len()
-            + inc.registers.products.len();
+        let total = src.total();
         let big = total > 1000;
         if big {
-            self.conn().execute_batch("PRAGMA cache_size = -262144")?;
+            self.conn()
+                .execute_batch(&format!("PRAGMA cache_size = {MERGE_CACHE_SIZE}"))?;
         }
         let empty: bool = self
             .conn()
             .query_row("SELECT NOT EXISTS (SELECT 1 FROM consultations) AND NOT EXISTS (SELECT 1 FROM facilities)", [], |r| r.get(0))?;
         let result = self.write(|tx| {
-            let checker = checker(inc, today, province.as_ref())?;
-            let p = classify_all(tx, inc)?;
-            if let Some((at, e)) = check_refs(tx, &checker, inc, &p)? {
-                // An earlier record's validation refusal is reported first.
-                return Err(match validate(&checker, inc, &p) {
-                    Some((v, ve)) if v < at => ve,
-                    _ => e,
-                });
-            }
-            // Validation runs on another core while SQLite writes; a refusal rolls the
-            // whole transaction back, and is reported rather than any write error it caused.
-            let (refused, written) = std::thread::scope(|s| {
-                let v = s.spawn(|| validate(&checker, inc, &p));
-                let w = write_plan(tx, inc, &p, &now, &actor, empty && total >= 5000);
-                let refused = v.join().unwrap_or_else(|_| {
-                    Some(((0, 0, 0), StoreError::Corrupt("validation failed".into())))
-                });
-                (refused, w)
-            });
-            if let Some((_, e)) = refused {
-                return Err(e);
-            }
-            written?;
-            let mut pair = tx.prepare_cached(
-                "INSERT OR IGNORE INTO duplicate_pairs (a, b, reasons, found_at) VALUES (?1, ?2, ?3, ?4)",
-            )?;
-            for d in &p.report.duplicates {
-                let reasons = serde_json::to_string(&d.reasons).unwrap_or_else(|_| "[]".into());
-                pair.execute(params![d.a, d.b, reasons, now])?;
-            }
-            also(tx, &p.report)?;
-            Ok(p.report)
+            let run = Run {
+                conn: tx,
+                tx: Some(tx),
+                now: &now,
+                actor: &actor,
+                sender: &sender,
+                checker: checker(&sender, today, province.as_ref())?,
+                bulk: empty && total >= 5000,
+            };
+            let report = engine::run(&run, src)?;
+            also(tx, &report)?;
+            Ok(report)
         });
         if big {
             self.conn().execute_batch(&format!(
@@ -317,7 +359,7 @@ pub struct AllRecords {
 
 /// What the merge needs to know of each kind of record; one implementation per entity, so
 /// that classifying, checking, writing and resolving are written once.
-trait Kind: Serialize + DeserializeOwned + Clone + Sync {
+pub(crate) trait Kind: Serialize + DeserializeOwned + Clone + Send + Sync + 'static {
     /// The entity name (change log, record revs, conflicts; see [`ENTITIES`]).
     const ENTITY: &'static str;
     const TABLE: &'static str;
@@ -326,15 +368,28 @@ trait Kind: Serialize + DeserializeOwned + Clone + Sync {
     fn id(&self) -> &str;
     /// Orders the two versions of a conflict (with the rev).
     fn updated_at(&self) -> &str;
-    /// The records of this kind in a bundle, and their decisions in a plan.
+    /// The records of this kind in a bundle held in memory.
     fn of<'a>(inc: &Incoming<'a>) -> &'a [Envelope<Self>];
-    fn decisions(p: &Plan) -> &[Decision];
     /// The province's copy and its row version.
     fn load(conn: &Connection, id: &str) -> Result<Option<(Self, i64)>>;
     /// The same rules as typed data (`line`: 1-based line in the bundle, 0 if none).
     fn check(&self, c: &Checker<'_>, line: usize) -> Result<()>;
     /// Stores the record as row `version` (1: a new row).
     fn write(&self, w: &Writer<'_, '_>, version: i64) -> Result<()>;
+    /// Its references (to records of the bundle or here), checked before it is written.
+    fn refs(&self, _r: &mut Refs<'_, '_>, _line: usize) -> Result<()> {
+        Ok(())
+    }
+    /// What later kinds look up of a batch of this kind, noted before it is written.
+    fn note(
+        _conn: &Connection,
+        _sender: &Sender,
+        _envs: &[Envelope<Self>],
+        _ds: &[Decision],
+        _notes: &mut Notes,
+    ) -> Result<()> {
+        Ok(())
+    }
 }
 
 impl Kind for CollaboratorRecord {
@@ -350,9 +405,6 @@ impl Kind for CollaboratorRecord {
     }
     fn of<'a>(inc: &Incoming<'a>) -> &'a [Envelope<Self>] {
         inc.collaborators
-    }
-    fn decisions(p: &Plan) -> &[Decision] {
-        &p.collaborators
     }
     fn load(conn: &Connection, id: &str) -> Result<Option<(Self, i64)>> {
         rows::load_collaborator(conn, id)
@@ -378,9 +430,6 @@ impl Kind for FacilityRecord {
     fn of<'a>(inc: &Incoming<'a>) -> &'a [Envelope<Self>] {
         inc.facilities
     }
-    fn decisions(p: &Plan) -> &[Decision] {
-        &p.facilities
-    }
     fn load(conn: &Connection, id: &str) -> Result<Option<(Self, i64)>> {
         rows::load_facility(conn, id)
     }
@@ -389,6 +438,18 @@ impl Kind for FacilityRecord {
     }
     fn write(&self, w: &Writer<'_, '_>, version: i64) -> Result<()> {
         w.facility(self, version)
+    }
+    fn refs(&self, r: &mut Refs<'_, '_>, line: usize) -> Result<()> {
+        r.village(line, self)
+    }
+    fn note(
+        conn: &Connection,
+        sender: &Sender,
+        envs: &[Envelope<Self>],
+        ds: &[Decision],
+        notes: &mut Notes,
+    ) -> Result<()> {
+        notes.facility_batch(conn, sender, envs, ds)
     }
 }
 
@@ -405,9 +466,6 @@ impl Kind for ConsultationRecord {
     fn of<'a>(inc: &Incoming<'a>) -> &'a [Envelope<Self>] {
         inc.consultations
     }
-    fn decisions(p: &Plan) -> &[Decision] {
-        &p.consultations
-    }
     fn load(conn: &Connection, id: &str) -> Result<Option<(Self, i64)>> {
         rows::load_consultation(conn, id)
     }
@@ -416,6 +474,28 @@ impl Kind for ConsultationRecord {
     }
     fn write(&self, w: &Writer<'_, '_>, version: i64) -> Result<()> {
         w.consultation(self, version)
+    }
+    fn refs(&self, r: &mut Refs<'_, '_>, line: usize) -> Result<()> {
+        r.facility(Self::ENTITY, line, &self.id, &self.facility_id)
+    }
+    fn note(
+        _conn: &Connection,
+        _sender: &Sender,
+        envs: &[Envelope<Self>],
+        ds: &[Decision],
+        notes: &mut Notes,
+    ) -> Result<()> {
+        for (e, d) in envs.iter().zip(ds) {
+            let outcome = e
+                .record
+                .follow_up
+                .as_ref()
+                .and_then(|f| f.outcome_id.as_ref());
+            if let Some(o) = outcome.filter(|_| !matches!(d, Decision::Unchanged)) {
+                notes.outcomes.push((e.record.id.clone(), o.clone()));
+            }
+        }
+        Ok(())
     }
 }
 
@@ -432,9 +512,6 @@ impl Kind for ProposalRecord {
     fn of<'a>(inc: &Incoming<'a>) -> &'a [Envelope<Self>] {
         inc.proposals
     }
-    fn decisions(p: &Plan) -> &[Decision] {
-        &p.proposals
-    }
     fn load(conn: &Connection, id: &str) -> Result<Option<(Self, i64)>> {
         rows::load_proposal(conn, id)
     }
@@ -444,10 +521,22 @@ impl Kind for ProposalRecord {
     fn write(&self, w: &Writer<'_, '_>, version: i64) -> Result<()> {
         w.proposal(self, version)
     }
+    fn refs(&self, r: &mut Refs<'_, '_>, line: usize) -> Result<()> {
+        r.proposal(line, self)
+    }
+    fn note(
+        conn: &Connection,
+        _sender: &Sender,
+        envs: &[Envelope<Self>],
+        _ds: &[Decision],
+        notes: &mut Notes,
+    ) -> Result<()> {
+        notes.proposal_batch(conn, envs)
+    }
 }
 
 /// The merge of a đề án record: the generic reader and writer of `store::projects`, the
-/// checks of `Checker::$check`, decisions at `$rank - 4` of `Plan::projects`.
+/// checks of `Checker::$check` and `Refs::project`.
 macro_rules! project_kind {
     ($t:ty, $rank:literal, $validate:path) => {
         impl Kind for $t {
@@ -463,9 +552,6 @@ macro_rules! project_kind {
             fn of<'a>(inc: &Incoming<'a>) -> &'a [Envelope<Self>] {
                 <$t as crate::record::ProjectItem>::envs(inc.projects)
             }
-            fn decisions(p: &Plan) -> &[Decision] {
-                &p.projects[$rank - 4]
-            }
             fn load(conn: &Connection, id: &str) -> Result<Option<(Self, i64)>> {
                 super::projects::load_item(conn, id)
             }
@@ -474,6 +560,9 @@ macro_rules! project_kind {
             }
             fn write(&self, w: &Writer<'_, '_>, version: i64) -> Result<()> {
                 super::projects::write_item(w.tx, self, version)
+            }
+            fn refs(&self, r: &mut Refs<'_, '_>, line: usize) -> Result<()> {
+                r.project(line, self)
             }
         }
     };
@@ -506,9 +595,6 @@ impl Kind for ActivityRecord {
     fn of<'a>(inc: &Incoming<'a>) -> &'a [Envelope<Self>] {
         inc.activities
     }
-    fn decisions(p: &Plan) -> &[Decision] {
-        &p.activities
-    }
     fn load(conn: &Connection, id: &str) -> Result<Option<(Self, i64)>> {
         super::activities::load_activity(conn, id)
     }
@@ -517,6 +603,9 @@ impl Kind for ActivityRecord {
     }
     fn write(&self, w: &Writer<'_, '_>, version: i64) -> Result<()> {
         super::activities::write_activity(w.tx, self, version)
+    }
+    fn refs(&self, r: &mut Refs<'_, '_>, line: usize) -> Result<()> {
+        r.activity(line, self)
     }
 }
 
@@ -533,9 +622,6 @@ impl Kind for VillageRecord {
     fn of<'a>(inc: &Incoming<'a>) -> &'a [Envelope<Self>] {
         &inc.registers.villages
     }
-    fn decisions(p: &Plan) -> &[Decision] {
-        &p.villages
-    }
     fn load(conn: &Connection, id: &str) -> Result<Option<(Self, i64)>> {
         super::villages::load_village(conn, id)
     }
@@ -544,6 +630,18 @@ impl Kind for VillageRecord {
     }
     fn write(&self, w: &Writer<'_, '_>, version: i64) -> Result<()> {
         super::villages::write_village(w.tx, self, version)
+    }
+    fn note(
+        _conn: &Connection,
+        _sender: &Sender,
+        envs: &[Envelope<Self>],
+        _ds: &[Decision],
+        notes: &mut Notes,
+    ) -> Result<()> {
+        notes
+            .villages
+            .extend(envs.iter().map(|e| e.record.id.clone()));
+        Ok(())
     }
 }
 
@@ -560,9 +658,6 @@ impl Kind for ProductRecord {
     fn of<'a>(inc: &Incoming<'a>) -> &'a [Envelope<Self>] {
         &inc.registers.products
     }
-    fn decisions(p: &Plan) -> &[Decision] {
-        &p.products
-    }
     fn load(conn: &Connection, id: &str) -> Result<Option<(Self, i64)>> {
         super::products::load_product(conn, id)
     }
@@ -571,6 +666,9 @@ impl Kind for ProductRecord {
     }
     fn write(&self, w: &Writer<'_, '_>, version: i64) -> Result<()> {
         super::products::write_product(w.tx, self, version)
+    }
+    fn refs(&self, r: &mut Refs<'_, '_>, line: usize) -> Result<()> {
+        r.facility(Self::ENTITY, line, &self.id, &self.facility_id)
     }
 }
 

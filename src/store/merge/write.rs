@@ -6,12 +6,10 @@ use std::collections::{HashMap, HashSet};
 use rusqlite::{params, OptionalExtension, Transaction};
 use serde_json::{Map, Value};
 
-use super::classify::{Decision, Plan};
-use super::{Incoming, Kind};
+use super::classify::Decision;
+use super::Kind;
 use crate::record::{
-    AcceptanceRecord, ActivityRecord, AdjustmentRecord, CollaboratorRecord, ConsultationRecord,
-    Envelope, FacilityRecord, PaymentRecord, ProductRecord, ProposalRecord, ResultRecord,
-    VillageRecord, VisitRecord,
+    CollaboratorRecord, ConsultationRecord, Envelope, FacilityRecord, ProposalRecord,
 };
 use crate::store::{change_log, rows, Actor, Result, StoreError};
 use crate::text::{fold, vn_sort_key};
@@ -74,13 +72,13 @@ fn created_changes(new: &Value) -> String {
     out
 }
 
-pub(super) struct Writer<'a, 'c> {
+pub(crate) struct Writer<'a, 'c> {
     pub(super) tx: &'a Transaction<'c>,
     pub(super) now: &'a str,
     pub(super) actor: &'a Actor,
-    /// Commune of each facility whose row holds the bundle's version once its facilities
-    /// are written (spares a look-up per consultation and proposal).
-    pub(super) communes: HashMap<&'a str, &'a str>,
+    /// The bundle's facilities: commune, and whether the row holds the bundle's version once
+    /// written (spares a look-up per consultation and proposal).
+    pub(super) facilities: &'a HashMap<String, (String, bool)>,
 }
 
 impl Writer<'_, '_> {
@@ -194,8 +192,8 @@ impl Writer<'_, '_> {
 
     /// The commune of the facility a record points at, as its row holds it.
     fn commune_of(&self, facility_id: &str) -> Result<String> {
-        if let Some(c) = self.communes.get(facility_id) {
-            return Ok(c.to_string());
+        if let Some((c, true)) = self.facilities.get(facility_id) {
+            return Ok(c.clone());
         }
         Ok(self
             .tx
@@ -307,18 +305,6 @@ impl Writer<'_, '_> {
     }
 
     /// Outcomes point at consultations that may come later in the bundle: set them last.
-    fn follow_up_outcome(&self, r: &ConsultationRecord) -> Result<()> {
-        if let Some(o) = r.follow_up.as_ref().and_then(|f| f.outcome_id.as_ref()) {
-            self.tx
-                .prepare_cached(
-                    "UPDATE follow_ups SET outcome_id =
-                        (SELECT id FROM consultations WHERE id = ?2) WHERE consultation_id = ?1",
-                )?
-                .execute([&r.id, o])?;
-        }
-        Ok(())
-    }
-
     pub(super) fn proposal(&self, r: &ProposalRecord, version: i64) -> Result<()> {
         let tx = self.tx;
         if version > 1 {
@@ -440,7 +426,7 @@ impl Writer<'_, '_> {
 }
 
 /// Applies the decisions for one kind of record.
-fn apply_kind<T: Kind>(
+pub(super) fn write_batch<T: Kind>(
     w: &Writer<'_, '_>,
     envs: &[Envelope<T>],
     decisions: &[Decision],
@@ -502,7 +488,7 @@ fn apply_kind<T: Kind>(
 }
 
 /// Indexes of the tables a bulk merge fills, to build once at the end when they start empty.
-fn bulk_indexes(tx: &Transaction<'_>) -> Result<Vec<(String, String)>> {
+pub(super) fn bulk_indexes(tx: &Transaction<'_>) -> Result<Vec<(String, String)>> {
     let mut stmt = tx.prepare(
         "SELECT name, sql FROM sqlite_master
          WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN ('facilities', 'consultations',
@@ -510,69 +496,6 @@ fn bulk_indexes(tx: &Transaction<'_>) -> Result<Vec<(String, String)>> {
     )?;
     let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
     Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
-}
-
-/// Writes a classified (and, by the caller, validated) bundle inside `tx`.
-pub(super) fn write_plan(
-    tx: &Transaction<'_>,
-    inc: &Incoming<'_>,
-    p: &Plan,
-    now: &str,
-    actor: &Actor,
-    bulk: bool,
-) -> Result<()> {
-    // An empty database filled by a large bundle: build the indexes once at the end
-    // (a sort) rather than by random inserts, inside the same transaction.
-    let indexes = if bulk { bulk_indexes(tx)? } else { Vec::new() };
-    for (name, _) in &indexes {
-        tx.execute_batch(&format!("DROP INDEX \"{}\"", name.replace('"', "\"\"")))?;
-    }
-    // A facility kept in its province version (a conflict the province's side wins) is
-    // not the bundle's: its commune is looked up.
-    let communes = inc
-        .facilities
-        .iter()
-        .zip(&p.facilities)
-        .filter(|(_, d)| {
-            !matches!(
-                d,
-                Decision::Conflict {
-                    incoming_wins: false,
-                    ..
-                }
-            )
-        })
-        .map(|(e, _)| (e.record.id.as_str(), e.record.commune_code.as_str()))
-        .collect();
-    let w = Writer {
-        tx,
-        now,
-        actor,
-        communes,
-    };
-    apply_kind::<CollaboratorRecord>(&w, inc.collaborators, &p.collaborators)?;
-    // Villages before the facilities that point at them, products after.
-    apply_kind::<VillageRecord>(&w, &inc.registers.villages, &p.villages)?;
-    apply_kind::<FacilityRecord>(&w, inc.facilities, &p.facilities)?;
-    apply_kind::<ProductRecord>(&w, &inc.registers.products, &p.products)?;
-    apply_kind::<ConsultationRecord>(&w, inc.consultations, &p.consultations)?;
-    for (env, d) in inc.consultations.iter().zip(&p.consultations) {
-        if !matches!(d, Decision::Unchanged) {
-            w.follow_up_outcome(&env.record)?;
-        }
-    }
-    apply_kind::<ProposalRecord>(&w, inc.proposals, &p.proposals)?;
-    let pr = inc.projects;
-    apply_kind::<AdjustmentRecord>(&w, &pr.adjustments, &p.projects[0])?;
-    apply_kind::<VisitRecord>(&w, &pr.visits, &p.projects[1])?;
-    apply_kind::<AcceptanceRecord>(&w, &pr.acceptances, &p.projects[2])?;
-    apply_kind::<PaymentRecord>(&w, &pr.payments, &p.projects[3])?;
-    apply_kind::<ResultRecord>(&w, &pr.results, &p.projects[4])?;
-    apply_kind::<ActivityRecord>(&w, inc.activities, &p.activities)?;
-    for (_, sql) in &indexes {
-        tx.execute_batch(sql)?;
-    }
-    Ok(())
 }
 
 /// A proposal the province returned (TRA_LAI) leaves that status only by the sender's
