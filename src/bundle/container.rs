@@ -837,21 +837,31 @@ impl Source for FileSource {
         let Some(expected) = self.manifest.entries.get(&name).cloned() else {
             return Ok(Flow::Done);
         };
-        let mut stop: Option<StoreError> = None;
-        let outcome = stream_records(
-            &mut self.zip,
-            &name,
-            &self.limits,
-            &mut self.total,
-            <T as Kind>::id,
-            |first, batch| match f(first, &batch) {
-                Ok(()) => true,
-                Err(e) => {
+        // The next batch is inflated and parsed on another thread while the merge takes
+        // this one (one batch waits in the channel: memory stays at about three batches).
+        let (zip, limits, total) = (&mut self.zip, &self.limits, &mut self.total);
+        let (outcome, stop) = std::thread::scope(|s| {
+            let (tx, rx) = std::sync::mpsc::sync_channel::<(usize, Vec<Envelope<T>>)>(1);
+            let reader = s.spawn(|| {
+                let send = move |first, batch| tx.send((first, batch)).is_ok();
+                stream_records(zip, &name, limits, total, <T as Kind>::id, send)
+            });
+            let mut stop = None;
+            for (first, batch) in rx.iter() {
+                if let Err(e) = f(first, &batch) {
                     stop = Some(e);
-                    false
+                    break;
                 }
-            },
-        );
+            }
+            drop(rx);
+            let outcome = reader.join().unwrap_or_else(|_| {
+                Err(Parse::Now(BundleError::Damaged {
+                    entry: name.clone(),
+                    detail: "reader failed".into(),
+                }))
+            });
+            (outcome, stop)
+        });
         if let Some(e) = stop {
             return Err(e);
         }

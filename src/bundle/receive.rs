@@ -109,6 +109,8 @@ pub struct Checked {
     /// A bundle too large to hold (more records than `ReadLimits::keep`): its records are
     /// read again from `path`, batch by batch, by the preview and the import.
     pub streamed: bool,
+    /// The caps it was read with (and is read again with).
+    pub limits: ReadLimits,
 }
 
 fn file_sha256(path: &Path) -> Result<String, BundleError> {
@@ -149,7 +151,16 @@ pub fn check_with(
 /// verified as the import reads them, in the same pass (`ctv import`, which imports at
 /// once). A small bundle or a receipt is read whole, as by [`check`].
 pub fn check_head(store: &Store, path: &Path) -> Result<Checked, ReceiveError> {
-    checked(store, path, &ReadLimits::default(), false)
+    check_head_with(store, path, &ReadLimits::default())
+}
+
+/// [`check_head`] with the given caps.
+pub fn check_head_with(
+    store: &Store,
+    path: &Path,
+    limits: &ReadLimits,
+) -> Result<Checked, ReceiveError> {
+    checked(store, path, limits, false)
 }
 
 fn checked(
@@ -206,6 +217,7 @@ fn checked(
         sender,
         path: path.to_path_buf(),
         streamed,
+        limits: *limits,
     })
 }
 
@@ -258,7 +270,7 @@ impl Checked {
 
     /// The file again, for a streamed bundle: the same manifest, or it was replaced since.
     fn reopen(&self) -> Result<FileSource, ReceiveError> {
-        let src = FileSource::open(&self.path, &ReadLimits::default())?;
+        let src = FileSource::open(&self.path, &self.limits)?;
         if src.manifest() != &self.bundle.manifest {
             return Err(BundleError::Damaged {
                 entry: super::MANIFEST.into(),
@@ -274,7 +286,7 @@ impl Checked {
     fn settle<T>(&self, r: Result<T, StoreError>, src: &mut FileSource) -> Result<T, ReceiveError> {
         match r {
             Err(StoreError::SourceFault) => {
-                let first = verify_bundle_with(&self.path, &ReadLimits::default()).err();
+                let first = verify_bundle_with(&self.path, &self.limits).err();
                 let e = first
                     .or_else(|| src.take_fault())
                     .unwrap_or(BundleError::Damaged {
