@@ -223,4 +223,17 @@ mod tests {
         assert!(matches!(check("{\"a\":"), Err(Fault::Syntax(_))));
         assert!(matches!(check("{} {}"), Err(Fault::Syntax(_))));
     }
+
+    proptest::proptest! {
+        /// The merge skips its own text check for a file's records (`Checker::text_checked`)
+        /// because a string the reader accepts is one ingesting as several lines keeps.
+        #[test]
+        fn text_the_reader_accepts_is_kept_by_ingest_multiline(
+            s in "[ aAzZ0à-ỹĐđ\n\r\t\u{2028}\u{200b}\u{feff}\u{1b}\u{301}\u{a0}.]{0,12}"
+        ) {
+            if text_ok(&s) {
+                proptest::prop_assert_eq!(ingest_multiline(&s), s);
+            }
+        }
+    }
 }

@@ -72,6 +72,9 @@ pub(super) fn sender_profile(s: &Sender) -> Option<Profile> {
 // Validation: the same rules as typed data
 
 pub(crate) struct Checker<'a> {
+    /// Whether the records' strings were all checked as ingested text already (by the
+    /// bundle reader: `jsoncheck::text_ok` holds exactly when ingesting changes nothing).
+    pub(super) text_checked: bool,
     pub(super) today: chrono::NaiveDate,
     pub(super) sender: Profile,
     pub(super) province: Option<&'a Profile>,
@@ -79,6 +82,8 @@ pub(crate) struct Checker<'a> {
 
 /// The record being checked, as a refusal names it.
 struct Place<'a> {
+    /// Every string was already found to be ingested text (a file's reader checks them).
+    text_checked: bool,
     entity: &'static str,
     line: usize,
     id: &'a str,
@@ -95,6 +100,9 @@ impl Place<'_> {
 
     /// Received text passes the ingest typed text passes: already clean, or refused.
     fn texts(&self, fields: &[(&'static str, &String)]) -> Result<()> {
+        if self.text_checked {
+            return Ok(());
+        }
         match fields
             .iter()
             .find(|(_, v)| crate::text::ingest_multiline(v) != v.as_str())
@@ -140,6 +148,7 @@ impl Checker<'_> {
 
     pub(super) fn collaborator(&self, line: usize, r: &CollaboratorRecord) -> Result<()> {
         let at = Place {
+            text_checked: self.text_checked,
             entity: "collaborator",
             line,
             id: &r.id,
@@ -174,6 +183,7 @@ impl Checker<'_> {
 
     pub(super) fn facility(&self, line: usize, r: &FacilityRecord) -> Result<()> {
         let at = Place {
+            text_checked: self.text_checked,
             entity: "facility",
             line,
             id: &r.id,
@@ -203,6 +213,7 @@ impl Checker<'_> {
 
     pub(super) fn village(&self, line: usize, r: &VillageRecord) -> Result<()> {
         let at = Place {
+            text_checked: self.text_checked,
             entity: VillageRecord::ENTITY,
             line,
             id: &r.id,
@@ -230,6 +241,7 @@ impl Checker<'_> {
     pub(super) fn product(&self, line: usize, r: &ProductRecord) -> Result<()> {
         use crate::domain::product::{validate_name, validate_notes, validate_title, TitleInput};
         let at = Place {
+            text_checked: self.text_checked,
             entity: ProductRecord::ENTITY,
             line,
             id: &r.id,
@@ -260,6 +272,7 @@ impl Checker<'_> {
 
     pub(super) fn consultation(&self, line: usize, r: &ConsultationRecord) -> Result<()> {
         let at = Place {
+            text_checked: self.text_checked,
             entity: "consultation",
             line,
             id: &r.id,
@@ -327,6 +340,7 @@ impl Checker<'_> {
 
     pub(super) fn proposal(&self, line: usize, r: &ProposalRecord) -> Result<()> {
         let at = Place {
+            text_checked: self.text_checked,
             entity: "proposal",
             line,
             id: &r.id,
@@ -386,6 +400,7 @@ impl Checker<'_> {
     pub(super) fn activity(&self, line: usize, r: &ActivityRecord) -> Result<()> {
         use crate::domain::activity::{self, ActivityInput};
         let at = Place {
+            text_checked: self.text_checked,
             entity: ActivityRecord::ENTITY,
             line,
             id: &r.id,
@@ -444,6 +459,7 @@ impl Checker<'_> {
         I: serde::de::DeserializeOwned,
     {
         let at = Place {
+            text_checked: self.text_checked,
             entity: T::ENTITY,
             line,
             id: r.id(),
@@ -640,11 +656,13 @@ pub(super) fn checker<'a>(
     sender: &Sender,
     today: chrono::NaiveDate,
     province: Option<&'a Profile>,
+    text_checked: bool,
 ) -> Result<Checker<'a>> {
     let id = &sender.id;
     let sender =
         sender_profile(sender).ok_or_else(|| bad("manifest", 0, id, RecordProblem::BadSender))?;
     Ok(Checker {
+        text_checked,
         today,
         sender,
         province,

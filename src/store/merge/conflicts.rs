@@ -170,6 +170,7 @@ impl Store {
                     .unwrap_or_default(),
             };
             let checker = Checker {
+                text_checked: false,
                 today,
                 sender: sender_profile(&sender).ok_or(StoreError::NoProfile)?,
                 province: province.as_ref(),

@@ -245,7 +245,12 @@ impl Store {
             now: &now,
             actor: &actor,
             sender: &sender,
-            checker: checker(&sender, self.today(), self.province_profile())?,
+            checker: checker(
+                &sender,
+                self.today(),
+                self.province_profile(),
+                src.checked(),
+            )?,
             bulk: false,
         };
         engine::run(&run, src)
@@ -278,6 +283,7 @@ impl Store {
             name: sender.name.clone(),
         };
         let total = src.total();
+        let checked = src.checked();
         let big = total > 1000;
         if big {
             self.conn()
@@ -293,7 +299,7 @@ impl Store {
                 now: &now,
                 actor: &actor,
                 sender: &sender,
-                checker: checker(&sender, today, province.as_ref())?,
+                checker: checker(&sender, today, province.as_ref(), checked)?,
                 bulk: empty && total >= 5000,
             };
             let report = engine::run(&run, src)?;
