@@ -586,7 +586,14 @@ pub fn content_rev<T: Serialize>(record: &T) -> String {
     // Serializing these plain structs cannot fail; an empty body would still hash stably.
     let json = serde_json::to_vec(record).unwrap_or_default();
     let digest = Sha256::digest(&json);
-    digest[..16].iter().map(|b| format!("{b:02x}")).collect()
+    // Hex by table: this runs for every record of every bundle read (no `format!` per byte).
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(32);
+    for b in &digest[..16] {
+        out.push(char::from(HEX[usize::from(b >> 4)]));
+        out.push(char::from(HEX[usize::from(b & 15)]));
+    }
+    out
 }
 
 #[cfg(test)]
@@ -617,5 +624,13 @@ mod tests {
         assert_eq!(content_rev(&a).len(), 32);
         b.name.push('x');
         assert_ne!(content_rev(&a), content_rev(&b));
+        // The first 16 bytes of SHA-256 over the canonical JSON, in lower-case hex.
+        use sha2::{Digest, Sha256};
+        let json = serde_json::to_vec(&a).unwrap();
+        let hex: String = Sha256::digest(&json)[..16]
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        assert_eq!(content_rev(&a), hex);
     }
 }
