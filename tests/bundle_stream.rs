@@ -87,14 +87,22 @@ fn counts(db: &Path) -> Vec<i64> {
     .collect()
 }
 
-#[test]
-fn a_streamed_bundle_previews_imports_and_stores_exactly_what_a_held_one_does() {
+/// The demo bundle, checked at two provinces with `units`: held there, streamed here.
+fn both(units: &str) -> (tempfile::TempDir, PathBuf, [(Store, Checked); 2]) {
     let dir = tempfile::tempdir().unwrap();
     let file = demo_bundle(dir.path());
-    let mut held = province(dir.path(), "held.db", "01");
-    let mut streamed = province(dir.path(), "streamed.db", "01");
-    let a = receive::check_with(&held, &file, &limits(false)).unwrap();
-    let b = receive::check_with(&streamed, &file, &limits(true)).unwrap();
+    let side = |name: &str, streamed: bool| {
+        let s = province(dir.path(), name, units);
+        let c = receive::check_with(&s, &file, &limits(streamed)).unwrap();
+        (s, c)
+    };
+    let pair = [side("held.db", false), side("streamed.db", true)];
+    (dir, file, pair)
+}
+
+#[test]
+fn a_streamed_bundle_previews_imports_and_stores_exactly_what_a_held_one_does() {
+    let (dir, file, [(mut held, a), (mut streamed, b)]) = both("01");
     assert!(!a.streamed && b.streamed);
     assert!(!a.bundle.consultations.is_empty());
     assert!(b.bundle.facilities.is_empty() && b.bundle.consultations.is_empty());
@@ -136,14 +144,9 @@ fn a_streamed_bundle_previews_imports_and_stores_exactly_what_a_held_one_does() 
 
 #[test]
 fn a_streamed_bundle_is_refused_with_the_refusal_a_held_one_gets() {
-    let dir = tempfile::tempdir().unwrap();
-    let file = demo_bundle(dir.path());
     // A province whose units do not cover the sender's communes: every record is out of
     // scope, and the first in record order is the one named.
-    let mut held = province(dir.path(), "held.db", "79");
-    let mut streamed = province(dir.path(), "streamed.db", "79");
-    let a = receive::check_with(&held, &file, &limits(false)).unwrap();
-    let b = receive::check_with(&streamed, &file, &limits(true)).unwrap();
+    let (dir, _, [(mut held, a), (mut streamed, b)]) = both("79");
     let ea = format!("{:?}", a.preview(&held).unwrap_err());
     assert_eq!(ea, format!("{:?}", b.preview(&streamed).unwrap_err()));
     assert!(ea.contains("CommuneOutOfScope"), "{ea}");
@@ -202,7 +205,7 @@ fn a_file_changed_after_its_check_is_refused_whole_and_nothing_is_written() {
     assert_eq!(counts(&db), before);
     assert_eq!(counts(&db)[0], 0);
     // The head alone passes (`ctv import`); the import reading the records finds the change.
-    let head = receive::check_head_with(&p, &file, &limits(true)).unwrap();
+    let head = receive::check_head(&p, &file, &limits(true)).unwrap();
     let e = receive::import(&mut p, &head, true).unwrap_err();
     assert!(
         matches!(e, ReceiveError::Bundle(BundleError::HashMismatch(_))),

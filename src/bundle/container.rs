@@ -25,7 +25,7 @@ use crate::record::{
     ResultRecord, VisitRecord, FORMAT_VERSION, OLDEST_FORMAT_VERSION, PRODUCTS_ENTRY,
     VILLAGES_ENTRY,
 };
-use crate::store::{Flow, Kind, Source, StoreError};
+use crate::store::{Flow, Kind, Sink, Source, StoreError};
 
 /// The caps the reader enforces. [`ReadLimits::default`] is what CTV uses; tests lower them.
 #[derive(Debug, Clone, Copy)]
@@ -829,10 +829,7 @@ impl Source for FileSource {
         true
     }
 
-    fn each<T: Kind>(
-        &mut self,
-        f: &mut dyn FnMut(usize, &[Envelope<T>]) -> Result<(), StoreError>,
-    ) -> Result<Flow, StoreError> {
+    fn each<T: Kind>(&mut self, f: &mut Sink<'_, T>) -> Result<Flow, StoreError> {
         let name = format!("{}.ndjson", T::TABLE);
         let Some(expected) = self.manifest.entries.get(&name).cloned() else {
             return Ok(Flow::Done);

@@ -149,13 +149,8 @@ pub fn check_with(
 
 /// Only the head of a large bundle (manifest, signature, entry list): its records are
 /// verified as the import reads them, in the same pass (`ctv import`, which imports at
-/// once). A small bundle or a receipt is read whole, as by [`check`].
-pub fn check_head(store: &Store, path: &Path) -> Result<Checked, ReceiveError> {
-    check_head_with(store, path, &ReadLimits::default())
-}
-
-/// [`check_head`] with the given caps.
-pub fn check_head_with(
+/// once). A small bundle or a receipt is read whole, as by [`check_with`].
+pub fn check_head(
     store: &Store,
     path: &Path,
     limits: &ReadLimits,
@@ -341,9 +336,11 @@ pub fn import(store: &mut Store, c: &Checked, accept_key: bool) -> Result<Import
         ["collaborators", "facilities", "consultations", "proposals"]
             .into_iter()
             .map(|k| (k.to_string(), mc.get(k).copied().unwrap_or(0)))
-            .chain(mc.iter().filter_map(|(k, v)| {
-                (k.starts_with("project_") || k == "activities").then(|| (k.clone(), *v))
-            }))
+            .chain(
+                mc.iter()
+                    .filter(|(k, _)| k.starts_with("project_") || *k == "activities")
+                    .map(|(k, v)| (k.clone(), *v)),
+            )
             .collect();
     let also = |tx: &rusqlite::Transaction<'_>, report: &MergeReport| {
         if trust {

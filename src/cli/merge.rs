@@ -151,7 +151,7 @@ pub fn run_import(ctx: &Ctx, a: ImportArgs) -> Result<(), CliError> {
     let c = if a.dry_run {
         receive::check(&store, &a.file)
     } else {
-        receive::check_head(&store, &a.file)
+        receive::check_head(&store, &a.file, &Default::default())
     };
     let c = c.map_err(|e| fail(l, e))?;
     describe_checked(l, &c);

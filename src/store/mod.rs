@@ -55,7 +55,7 @@ pub use merge::{
     AllRecords, Conflict, DuplicatePair, DuplicateRow, EntityCounts, Incoming, MergeMoves,
     MergeReport, RecordProblem, Sender, Side, ENTITIES,
 };
-pub(crate) use merge::{Flow, Kind, Source};
+pub(crate) use merge::{Flow, Kind, Sink, Source};
 pub use project_view::{
     Approval, Event, EventDetail, Outcome, ProjectFilter, ProjectPage, ProjectSums, ProjectTotals,
     Stage,

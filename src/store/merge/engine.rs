@@ -34,6 +34,9 @@ pub(crate) enum Flow {
     Fault,
 }
 
+/// What a source hands each batch to: the index of its first record, and the records.
+pub(crate) type Sink<'a, T> = dyn FnMut(usize, &[Envelope<T>]) -> Result<()> + 'a;
+
 /// Where a merge takes a bundle's records from: memory ([`super::Incoming`]) or a file read
 /// in batches (`bundle::container::FileSource`).
 pub(crate) trait Source {
@@ -45,12 +48,17 @@ pub(crate) trait Source {
     fn checked(&self) -> bool;
     /// Hands the records of one kind to `f` in batches, in record order, with the index of
     /// each batch's first record. An error of `f` ends the reading and is returned.
-    fn each<T: Kind>(
-        &mut self,
-        f: &mut dyn FnMut(usize, &[Envelope<T>]) -> Result<()>,
-    ) -> Result<Flow>;
+    fn each<T: Kind>(&mut self, f: &mut Sink<'_, T>) -> Result<Flow>;
     /// After every kind: what else the source must check (the rest of a file).
     fn finish(&mut self) -> Result<Flow>;
+}
+
+/// One batch of one kind as the merge classified it (what [`Kind::note`] looks at).
+pub(crate) struct Batch<'a, T> {
+    pub(crate) conn: &'a Connection,
+    pub(crate) sender: &'a Sender,
+    pub(crate) envs: &'a [Envelope<T>],
+    pub(crate) ds: &'a [Decision],
 }
 
 /// The place of a refusal: (0 duplicate id / 1 anything else, entity rank, record index,
@@ -77,13 +85,8 @@ pub(crate) struct Notes {
 }
 
 impl Notes {
-    pub(crate) fn facility_batch(
-        &mut self,
-        conn: &Connection,
-        sender: &Sender,
-        envs: &[Envelope<FacilityRecord>],
-        ds: &[Decision],
-    ) -> Result<()> {
+    pub(crate) fn facility_batch(&mut self, b: &Batch<'_, FacilityRecord>) -> Result<()> {
+        let (conn, envs, ds) = (b.conn, b.envs, b.ds);
         for (e, d) in envs.iter().zip(ds) {
             let live = !matches!(
                 d,
@@ -106,7 +109,7 @@ impl Notes {
             return Ok(());
         }
         if self.dup_index.is_none() {
-            self.dup_index = Some(other_senders(conn, sender)?);
+            self.dup_index = Some(other_senders(conn, b.sender)?);
         }
         if let Some(idx) = &self.dup_index {
             self.pairs.extend(suspects_of(conn, idx, &candidates)?);
@@ -114,11 +117,8 @@ impl Notes {
         Ok(())
     }
 
-    pub(crate) fn proposal_batch(
-        &mut self,
-        conn: &Connection,
-        envs: &[Envelope<ProposalRecord>],
-    ) -> Result<()> {
+    pub(crate) fn proposal_batch(&mut self, b: &Batch<'_, ProposalRecord>) -> Result<()> {
+        let (conn, envs) = (b.conn, b.envs);
         let mut here =
             conn.prepare_cached("SELECT commune_code, status FROM proposals WHERE id = ?1")?;
         for e in envs {
@@ -310,7 +310,13 @@ fn batch<T: Kind>(
         count(&mut st.report, T::ENTITY, env.record.id(), &d);
         ds.push(d);
     }
-    T::note(conn, run.sender, envs, &ds, &mut st.notes)?;
+    let b = Batch {
+        conn,
+        sender: run.sender,
+        envs,
+        ds: &ds,
+    };
+    T::note(&b, &mut st.notes)?;
     {
         let mut refs = Refs {
             conn,

@@ -32,8 +32,8 @@ pub use duplicates::{DuplicateRow, MergeMoves};
 
 use self::checks::{checker, Checker, Refs};
 use self::classify::Decision;
-pub(crate) use self::engine::{Flow, Source};
-use self::engine::{Notes, Run};
+use self::engine::{Batch, Notes, Run};
+pub(crate) use self::engine::{Flow, Sink, Source};
 use self::write::Writer;
 use super::rows;
 use super::{Actor, Result, Store, StoreError};
@@ -105,10 +105,7 @@ impl Source for Incoming<'_> {
     fn checked(&self) -> bool {
         false
     }
-    fn each<T: Kind>(
-        &mut self,
-        f: &mut dyn FnMut(usize, &[Envelope<T>]) -> Result<()>,
-    ) -> Result<Flow> {
+    fn each<T: Kind>(&mut self, f: &mut Sink<'_, T>) -> Result<Flow> {
         f(0, T::of(self))?;
         Ok(Flow::Done)
     }
@@ -387,13 +384,7 @@ pub(crate) trait Kind: Serialize + DeserializeOwned + Clone + Send + Sync + 'sta
         Ok(())
     }
     /// What later kinds look up of a batch of this kind, noted before it is written.
-    fn note(
-        _conn: &Connection,
-        _sender: &Sender,
-        _envs: &[Envelope<Self>],
-        _ds: &[Decision],
-        _notes: &mut Notes,
-    ) -> Result<()> {
+    fn note(_b: &Batch<'_, Self>, _notes: &mut Notes) -> Result<()> {
         Ok(())
     }
 }
@@ -448,14 +439,8 @@ impl Kind for FacilityRecord {
     fn refs(&self, r: &mut Refs<'_, '_>, line: usize) -> Result<()> {
         r.village(line, self)
     }
-    fn note(
-        conn: &Connection,
-        sender: &Sender,
-        envs: &[Envelope<Self>],
-        ds: &[Decision],
-        notes: &mut Notes,
-    ) -> Result<()> {
-        notes.facility_batch(conn, sender, envs, ds)
+    fn note(b: &Batch<'_, Self>, notes: &mut Notes) -> Result<()> {
+        notes.facility_batch(b)
     }
 }
 
@@ -484,14 +469,8 @@ impl Kind for ConsultationRecord {
     fn refs(&self, r: &mut Refs<'_, '_>, line: usize) -> Result<()> {
         r.facility(Self::ENTITY, line, &self.id, &self.facility_id)
     }
-    fn note(
-        _conn: &Connection,
-        _sender: &Sender,
-        envs: &[Envelope<Self>],
-        ds: &[Decision],
-        notes: &mut Notes,
-    ) -> Result<()> {
-        for (e, d) in envs.iter().zip(ds) {
+    fn note(b: &Batch<'_, Self>, notes: &mut Notes) -> Result<()> {
+        for (e, d) in b.envs.iter().zip(b.ds) {
             let outcome = e
                 .record
                 .follow_up
@@ -530,14 +509,8 @@ impl Kind for ProposalRecord {
     fn refs(&self, r: &mut Refs<'_, '_>, line: usize) -> Result<()> {
         r.proposal(line, self)
     }
-    fn note(
-        conn: &Connection,
-        _sender: &Sender,
-        envs: &[Envelope<Self>],
-        _ds: &[Decision],
-        notes: &mut Notes,
-    ) -> Result<()> {
-        notes.proposal_batch(conn, envs)
+    fn note(b: &Batch<'_, Self>, notes: &mut Notes) -> Result<()> {
+        notes.proposal_batch(b)
     }
 }
 
@@ -637,16 +610,10 @@ impl Kind for VillageRecord {
     fn write(&self, w: &Writer<'_, '_>, version: i64) -> Result<()> {
         super::villages::write_village(w.tx, self, version)
     }
-    fn note(
-        _conn: &Connection,
-        _sender: &Sender,
-        envs: &[Envelope<Self>],
-        _ds: &[Decision],
-        notes: &mut Notes,
-    ) -> Result<()> {
+    fn note(b: &Batch<'_, Self>, notes: &mut Notes) -> Result<()> {
         notes
             .villages
-            .extend(envs.iter().map(|e| e.record.id.clone()));
+            .extend(b.envs.iter().map(|e| e.record.id.clone()));
         Ok(())
     }
 }
