@@ -599,3 +599,50 @@ impl SentRevs<'_> {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Store;
+
+    /// More than a page of sent revs, asked for in id order with gaps and misses: each id
+    /// finds its own rev, across page boundaries.
+    #[test]
+    fn sent_revs_are_found_in_order_across_pages() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Store::open(&dir.path().join("t.db")).expect("open");
+        let n = 10_000;
+        store.conn().execute_batch("BEGIN").expect("begin");
+        for i in 0..n {
+            store
+                .conn()
+                .execute(
+                    "INSERT INTO bundle_sent_revs (sender_id, entity, record_id, rev)
+                     VALUES ('s', 'consultation', ?1, ?2)",
+                    [format!("id{i:06}"), format!("rev{i}")],
+                )
+                .expect("insert");
+        }
+        // Another entity and sender interleave in the key order and must not be returned.
+        store
+            .conn()
+            .execute(
+                "INSERT INTO bundle_sent_revs VALUES ('s', 'facility', 'id000001', 'other'),
+                 ('t', 'consultation', 'id000003', 'other')",
+                [],
+            )
+            .expect("insert");
+        store.conn().execute_batch("COMMIT").expect("commit");
+        let mut revs = store.sent_revs_ordered("s", "consultation");
+        assert_eq!(revs.get("a").expect("get"), None);
+        for i in (0..n).step_by(7) {
+            assert_eq!(
+                revs.get(&format!("id{i:06}")).expect("get"),
+                Some(format!("rev{i}"))
+            );
+            assert_eq!(revs.get(&format!("id{i:06}x")).expect("get"), None);
+        }
+        assert_eq!(revs.get("zz").expect("get"), None);
+        let mut none = store.sent_revs_ordered("s", "proposal");
+        assert_eq!(none.get("id000001").expect("get"), None);
+    }
+}
