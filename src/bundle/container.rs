@@ -25,7 +25,7 @@ use crate::record::{
     ResultRecord, VisitRecord, FORMAT_VERSION, OLDEST_FORMAT_VERSION, PRODUCTS_ENTRY,
     VILLAGES_ENTRY,
 };
-use crate::store::{Flow, Kind, Sink, Source, StoreError};
+use crate::store::{Flow, Kind, Source, StoreError};
 
 /// The caps the reader enforces. [`ReadLimits::default`] is what CTV uses; tests lower them.
 #[derive(Debug, Clone, Copy)]
@@ -95,16 +95,59 @@ pub fn write_signed(
     write_manifest(path, manifest, entries, key)
 }
 
-/// An entry already hashed and packed (a one-entry ZIP in memory), so that packing can run
-/// on another thread than the one that writes the bundle.
+/// An entry already hashed and packed (a one-entry ZIP, in memory or in a temporary file),
+/// so that packing can run on another thread than the one that writes the bundle.
 pub struct PackedEntry {
     name: String,
     sha256: String,
-    zip: Vec<u8>,
+    zip: Packed,
+}
+
+enum Packed {
+    Mem(Vec<u8>),
+    File(std::fs::File),
+}
+
+/// Where a [`Packer`] writes its one-entry ZIP.
+enum Sink {
+    Mem(std::io::Cursor<Vec<u8>>),
+    File(std::io::BufWriter<std::fs::File>),
+}
+
+impl Write for Sink {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match self {
+            Sink::Mem(c) => c.write(buf),
+            Sink::File(f) => f.write(buf),
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        match self {
+            Sink::Mem(c) => c.flush(),
+            Sink::File(f) => f.flush(),
+        }
+    }
+}
+
+impl std::io::Seek for Sink {
+    fn seek(&mut self, pos: std::io::SeekFrom) -> std::io::Result<u64> {
+        match self {
+            Sink::Mem(c) => c.seek(pos),
+            Sink::File(f) => f.seek(pos),
+        }
+    }
 }
 
 fn zip_err(e: zip::result::ZipError) -> BundleError {
     BundleError::Workbook(e.to_string())
+}
+
+fn temp_err(source: std::io::Error) -> BundleError {
+    BundleError::Io {
+        path: std::env::temp_dir(),
+        source,
+    }
 }
 
 /// Hashes and packs one entry: deflated at the fastest level, or stored for the workbook
@@ -120,16 +163,33 @@ pub fn pack_entry(name: &str, bytes: &[u8]) -> Result<PackedEntry, BundleError> 
 pub struct Packer {
     name: String,
     hasher: Sha256,
-    zip: zip::ZipWriter<std::io::Cursor<Vec<u8>>>,
+    zip: zip::ZipWriter<Sink>,
 }
 
 impl Packer {
     /// `cap`: the packed size expected, to allocate once.
     pub fn new(name: &str, cap: usize) -> Result<Packer, BundleError> {
+        Self::with_sink(
+            name,
+            Sink::Mem(std::io::Cursor::new(Vec::with_capacity(cap))),
+        )
+    }
+
+    /// A packer whose packed bytes wait in an anonymous temporary file (gone when dropped),
+    /// for entries as big as the records of a province.
+    pub fn spilled(name: &str) -> Result<Packer, BundleError> {
+        let file = tempfile::tempfile().map_err(temp_err)?;
+        Self::with_sink(
+            name,
+            Sink::File(std::io::BufWriter::with_capacity(1 << 16, file)),
+        )
+    }
+
+    fn with_sink(name: &str, sink: Sink) -> Result<Packer, BundleError> {
         if !safe_name(name) || name == MANIFEST || name == SIGNATURE {
             return Err(BundleError::BadEntryName(name.to_string()));
         }
-        let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::with_capacity(cap)));
+        let mut zip = zip::ZipWriter::new(sink);
         zip.start_file(name, entry_options(name)).map_err(zip_err)?;
         Ok(Packer {
             name: name.to_string(),
@@ -146,7 +206,10 @@ impl Packer {
     }
 
     pub fn finish(self) -> Result<PackedEntry, BundleError> {
-        let zip = self.zip.finish().map_err(zip_err)?.into_inner();
+        let zip = match self.zip.finish().map_err(zip_err)? {
+            Sink::Mem(c) => Packed::Mem(c.into_inner()),
+            Sink::File(f) => Packed::File(f.into_inner().map_err(|e| temp_err(e.into_error()))?),
+        };
         Ok(PackedEntry {
             name: self.name,
             sha256: hex(&self.hasher.finalize()),
@@ -222,10 +285,23 @@ pub fn write_packed(
         zip.write_all(&manifest_bytes).map_err(io(&tmp))?;
         zip.start_file(SIGNATURE, deflated).map_err(zerr)?;
         zip.write_all(signature.as_bytes()).map_err(io(&tmp))?;
-        for e in &entries {
-            let mut one = zip::ZipArchive::new(std::io::Cursor::new(&e.zip)).map_err(zerr)?;
-            let f = one.by_index_raw(0).map_err(zerr)?;
-            zip.raw_copy_file(f).map_err(zerr)?;
+        for e in entries {
+            match e.zip {
+                Packed::Mem(bytes) => {
+                    let mut one =
+                        zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(zerr)?;
+                    zip.raw_copy_file(one.by_index_raw(0).map_err(zerr)?)
+                        .map_err(zerr)?;
+                }
+                Packed::File(mut file) => {
+                    use std::io::Seek;
+                    file.rewind().map_err(temp_err)?;
+                    let mut one = zip::ZipArchive::new(BufReader::with_capacity(1 << 20, file))
+                        .map_err(zerr)?;
+                    zip.raw_copy_file(one.by_index_raw(0).map_err(zerr)?)
+                        .map_err(zerr)?;
+                }
+            }
         }
         let out = zip.finish().map_err(zerr)?;
         let file = out.into_inner().map_err(|e| BundleError::Io {
@@ -829,7 +905,7 @@ impl Source for FileSource {
         true
     }
 
-    fn each<T: Kind>(&mut self, f: &mut Sink<'_, T>) -> Result<Flow, StoreError> {
+    fn each<T: Kind>(&mut self, f: &mut crate::store::Sink<'_, T>) -> Result<Flow, StoreError> {
         let name = format!("{}.ndjson", T::TABLE);
         let Some(expected) = self.manifest.entries.get(&name).cloned() else {
             return Ok(Flow::Done);

@@ -14,13 +14,13 @@ use sha2::{Digest, Sha256};
 
 use super::{
     container, keys, sender_info, workbook, BundleError, Manifest, SigningKeyFile, COLLABORATORS,
-    CONSULTATIONS, FACILITIES, KIND_BUNDLE, PROPOSALS, WORKBOOK,
+    CONSULTATIONS, FACILITIES, KIND_BUNDLE, PROPOSALS,
 };
 use crate::domain::proposal::{check_transition, Mover, ProposalStatus};
 use crate::record::{
-    AcceptanceRecord, AdjustmentRecord, PaymentRecord, ProjectItem, ProposalRecord, ResultRecord,
-    TransitionRecord, VisitRecord, FORMAT_VERSION, PRODUCTS_ENTRY, PROJECT_ENTITIES,
-    VILLAGES_ENTRY,
+    AcceptanceRecord, AdjustmentRecord, ConsultationRecord, FacilityRecord, PaymentRecord,
+    ProjectItem, ProposalRecord, ResultRecord, TransitionRecord, VisitRecord, FORMAT_VERSION,
+    PRODUCTS_ENTRY, PROJECT_ENTITIES, VILLAGES_ENTRY,
 };
 use crate::store::bundles::Selection;
 use crate::store::{Store, StoreError};
@@ -84,23 +84,53 @@ pub fn default_file_name(sender_name: &str, seq: u64) -> String {
 }
 
 /// One NDJSON entry being built: the lines, packed as they come (only the last
-/// [`Lines::FLUSH`] bytes are held unpacked), and the (entity, id, rev) they carry.
+/// [`Lines::FLUSH`] bytes are held unpacked, the packed ones wait in a temporary file), and
+/// the (id, rev) of the records they carry.
 struct Lines {
+    entity: &'static str,
     buf: Vec<u8>,
     pack: Option<container::Packer>,
-    sent: Vec<(&'static str, String, String)>,
+    sent: SentLog,
     count: u64,
+}
+
+/// The (id, rev) pairs an entry carries, in one string (id then the 32-character rev, for
+/// each record) so that a province's worth costs little more than its bytes.
+#[derive(Default)]
+struct SentLog {
+    text: String,
+    ends: Vec<usize>,
+}
+
+impl SentLog {
+    const REV: usize = 32;
+
+    fn push(&mut self, id: &str, rev: &str) {
+        self.text.push_str(id);
+        self.text.push_str(rev);
+        self.ends.push(self.text.len());
+    }
+
+    /// (id, rev) pairs in the order pushed.
+    fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        let starts = std::iter::once(0).chain(self.ends.iter().copied());
+        starts.zip(self.ends.iter().copied()).map(|(a, b)| {
+            let one = &self.text[a..b];
+            one.split_at(one.len() - Self::REV)
+        })
+    }
 }
 
 impl Lines {
     /// Unpacked bytes gathered before they are handed to the packer.
     const FLUSH: usize = 1 << 20;
 
-    fn new(entry: &str) -> Result<Lines, BundleError> {
+    fn new(entity: &'static str, entry: &str) -> Result<Lines, BundleError> {
         Ok(Lines {
+            entity,
             buf: Vec::with_capacity(Self::FLUSH + (64 << 10)),
-            pack: Some(container::Packer::new(entry, 1 << 16)?),
-            sent: Vec::new(),
+            pack: Some(container::Packer::spilled(entry)?),
+            sent: SentLog::default(),
             count: 0,
         })
     }
@@ -116,6 +146,7 @@ impl Lines {
     /// The packed entry (once: the lines are gone after).
     fn packed(&mut self) -> Result<container::PackedEntry, BundleError> {
         self.flush()?;
+        self.buf = Vec::new();
         match self.pack.take() {
             Some(p) => p.finish(),
             None => Err(BundleError::Workbook("entry packed twice".into())),
@@ -123,48 +154,135 @@ impl Lines {
     }
 
     /// Appends the envelope of `record` unless, for an incremental bundle, its content is
-    /// what was last sent. The envelope is written by hand around the record's one
-    /// serialization (the rev hashes those very bytes): `{"rev":…,"base_rev":…,"record":…}`
-    /// is exactly what serde writes for `Envelope`.
+    /// `base`, what was last sent; says whether it did. The envelope is written by hand
+    /// around the record's one serialization (the rev hashes those very bytes):
+    /// `{"rev":…,"base_rev":…,"record":…}` is exactly what serde writes for `Envelope`.
     fn push<T: Serialize>(
         &mut self,
-        entity: &'static str,
         id: &str,
         record: &T,
-        sent: &HashMap<String, String>,
+        base: Option<&str>,
         skip_unchanged: bool,
-    ) -> Result<(), BundleError> {
-        let json = serde_json::to_vec(record).map_err(|e| BundleError::Json {
-            entry: entity.into(),
+    ) -> Result<bool, BundleError> {
+        let start = self.buf.len();
+        // The record is serialized in place, after room for the envelope's head is known.
+        serde_json::to_writer(&mut self.buf, record).map_err(|e| BundleError::Json {
+            entry: self.entity.into(),
             line: 0,
             detail: e.to_string(),
         })?;
-        let rev = keys::hex(&Sha256::digest(&json)[..16]);
-        let base = sent.get(id);
-        if skip_unchanged && base == Some(&rev) {
-            return Ok(());
+        let rev = keys::hex(&Sha256::digest(&self.buf[start..])[..16]);
+        if skip_unchanged && base == Some(rev.as_str()) {
+            self.buf.truncate(start);
+            return Ok(false);
         }
-        self.buf.extend_from_slice(b"{\"rev\":\"");
-        self.buf.extend_from_slice(rev.as_bytes());
+        let mut head = Vec::with_capacity(128);
+        head.extend_from_slice(b"{\"rev\":\"");
+        head.extend_from_slice(rev.as_bytes());
         match base {
             Some(b) => {
-                self.buf.extend_from_slice(b"\",\"base_rev\":\"");
-                self.buf.extend_from_slice(b.as_bytes());
-                self.buf.extend_from_slice(b"\",\"record\":");
+                head.extend_from_slice(b"\",\"base_rev\":\"");
+                head.extend_from_slice(b.as_bytes());
+                head.extend_from_slice(b"\",\"record\":");
             }
-            None => self
-                .buf
-                .extend_from_slice(b"\",\"base_rev\":null,\"record\":"),
+            None => head.extend_from_slice(b"\",\"base_rev\":null,\"record\":"),
         }
-        self.buf.extend_from_slice(&json);
+        self.buf.splice(start..start, head);
         self.buf.extend_from_slice(b"}\n");
-        self.sent.push((entity, id.to_string(), rev));
+        self.sent.push(id, &rev);
         self.count += 1;
         if self.buf.len() >= Self::FLUSH {
             self.flush()?;
         }
+        Ok(true)
+    }
+}
+
+/// Rows for the workbook thread, a batch at a time.
+enum Rows {
+    Facilities(Vec<FacilityRecord>),
+    Consultations(Vec<ConsultationRecord>),
+    Proposals(Vec<ProposalRecord>),
+}
+
+/// Hands records to the workbook thread in batches (the channel is bounded: a slow
+/// workbook holds the reader back rather than letting records pile up).
+struct Feed {
+    tx: std::sync::mpsc::SyncSender<Rows>,
+    facilities: Vec<FacilityRecord>,
+    consultations: Vec<ConsultationRecord>,
+    proposals: Vec<ProposalRecord>,
+}
+
+impl Feed {
+    const BATCH: usize = 256;
+
+    fn send(&self, rows: Rows) -> Result<(), BundleError> {
+        // The workbook thread is gone only after an error, which its join reports.
+        self.tx
+            .send(rows)
+            .map_err(|_| BundleError::Workbook("the workbook thread stopped".into()))
+    }
+
+    fn facility(&mut self, r: FacilityRecord) -> Result<(), BundleError> {
+        self.facilities.push(r);
+        if self.facilities.len() >= Self::BATCH {
+            let rows = Rows::Facilities(std::mem::take(&mut self.facilities));
+            self.send(rows)?;
+        }
         Ok(())
     }
+
+    fn consultation(&mut self, r: ConsultationRecord) -> Result<(), BundleError> {
+        self.consultations.push(r);
+        if self.consultations.len() >= Self::BATCH {
+            let rows = Rows::Consultations(std::mem::take(&mut self.consultations));
+            self.send(rows)?;
+        }
+        Ok(())
+    }
+
+    fn proposal(&mut self, r: ProposalRecord) -> Result<(), BundleError> {
+        self.proposals.push(r);
+        if self.proposals.len() >= Self::BATCH {
+            let rows = Rows::Proposals(std::mem::take(&mut self.proposals));
+            self.send(rows)?;
+        }
+        Ok(())
+    }
+
+    /// Sends what is left of every batch.
+    fn flush(&mut self) -> Result<(), BundleError> {
+        if !self.facilities.is_empty() {
+            let rows = Rows::Facilities(std::mem::take(&mut self.facilities));
+            self.send(rows)?;
+        }
+        if !self.consultations.is_empty() {
+            let rows = Rows::Consultations(std::mem::take(&mut self.consultations));
+            self.send(rows)?;
+        }
+        if !self.proposals.is_empty() {
+            let rows = Rows::Proposals(std::mem::take(&mut self.proposals));
+            self.send(rows)?;
+        }
+        Ok(())
+    }
+}
+
+/// Writes the workbook from the rows the reader sends, until it stops sending.
+fn write_book(
+    rx: std::sync::mpsc::Receiver<Rows>,
+    names: &HashMap<String, String>,
+) -> Result<container::PackedEntry, BundleError> {
+    let mut book = workbook::Book::new(names)?;
+    for rows in rx {
+        match rows {
+            Rows::Facilities(v) => v.iter().try_for_each(|x| book.facility(x))?,
+            Rows::Consultations(v) => v.iter().try_for_each(|x| book.consultation(x))?,
+            Rows::Proposals(v) => v.iter().try_for_each(|x| book.proposal(x))?,
+        }
+    }
+    book.finish()
 }
 
 /// Writes the next bundle of the current profile and records it. Uses the profile's key
@@ -238,21 +356,6 @@ pub fn export_with_key(
     if store.is_shared() {
         collaborators.retain(|r| r.id == sender.id);
     }
-    let facilities = store.facility_records(&Selection {
-        scope: &scope,
-        only: only("facility"),
-    })?;
-    progress(60, 1000);
-    let consultations = store.consultation_records(&Selection {
-        scope: &scope,
-        only: only("consultation"),
-    })?;
-    progress(180, 1000);
-    let mut proposals = store.proposal_records(&Selection {
-        scope: &scope,
-        only: only("proposal"),
-    })?;
-    progress(200, 1000);
 
     // What the province's flow sends (proposed ones without an area review, reviewed ones)
     // goes as "sent to the province": the bundle carries them as the database will hold
@@ -262,139 +365,192 @@ pub fn export_with_key(
     let flow = store.flow()?;
     let mut to_send = Vec::new();
     let mut returned_unrevised = 0;
-    for p in proposals.iter_mut() {
-        let Some(status) = ProposalStatus::ALL
-            .into_iter()
-            .find(|s| s.code() == p.status)
-        else {
-            continue;
-        };
-        if status == ProposalStatus::TraLai {
-            returned_unrevised += 1;
-        }
-        let sends = check_transition(flow, Mover::Export, Some(status), ProposalStatus::DaGuiTinh);
-        if sends.is_ok() {
-            to_send.push(p.id.clone());
-            mark_sent(p, &now, &actor.id, &actor.name);
-        }
-    }
 
     let skip = !opts.full;
     let names = store.facility_names()?;
-    let (entries, sent, counts) = std::thread::scope(|s| {
-        // The workbook is the slowest part: it is built beside the records.
-        let book = s.spawn(|| workbook::build(&facilities, &consultations, &proposals, &names));
-        let mut c = Lines::new(COLLABORATORS)?;
-        let sent_c = store.sent_revs(&sender.id, "collaborator")?;
-        for r in &collaborators {
-            c.push("collaborator", &r.id, r, &sent_c, skip)?;
-        }
-        let mut f = Lines::new(FACILITIES)?;
-        let sent_f = store.sent_revs(&sender.id, "facility")?;
-        for r in &facilities {
-            f.push("facility", &r.id, r, &sent_f, skip)?;
-        }
-        drop(sent_f);
-        progress(300, 1000);
-        let mut k = Lines::new(CONSULTATIONS)?;
-        let sent_k = store.sent_revs(&sender.id, "consultation")?;
-        for (i, r) in consultations.iter().enumerate() {
-            k.push("consultation", &r.id, r, &sent_k, skip)?;
-            if i % 50_000 == 0 {
-                progress(300 + (300 * i / consultations.len().max(1)) as u64, 1000);
+    let consultations_total = store.consultation_total()?.max(1);
+    // Records are read once, in id order, and never held together: each is written to its
+    // entry and handed to the workbook thread, which writes its row and drops it.
+    let (entries, lines, counts) = std::thread::scope(|s| {
+        let (tx, rx) = std::sync::mpsc::sync_channel(8);
+        let names = &names;
+        let book = s.spawn(move || write_book(rx, names));
+        let mut feed = Feed {
+            tx,
+            facilities: Vec::new(),
+            consultations: Vec::new(),
+            proposals: Vec::new(),
+        };
+        let read = (|| -> Result<_, BundleError> {
+            let mut c = Lines::new("collaborator", COLLABORATORS)?;
+            let sent_c = store.sent_revs(&sender.id, "collaborator")?;
+            for r in &collaborators {
+                c.push(&r.id, r, sent_c.get(&r.id).map(String::as_str), skip)?;
             }
-        }
-        drop(sent_k);
-        let mut p = Lines::new(PROPOSALS)?;
-        let sent_p = store.sent_revs(&sender.id, "proposal")?;
-        for r in &proposals {
-            p.push("proposal", &r.id, r, &sent_p, skip)?;
-        }
-        let mut projects = [
-            project_lines::<AdjustmentRecord>(
-                store,
-                &sender.id,
-                &scope,
-                only(AdjustmentRecord::ENTITY),
-                skip,
-            )?,
-            project_lines::<VisitRecord>(
-                store,
-                &sender.id,
-                &scope,
-                only(VisitRecord::ENTITY),
-                skip,
-            )?,
-            project_lines::<AcceptanceRecord>(
-                store,
-                &sender.id,
-                &scope,
-                only(AcceptanceRecord::ENTITY),
-                skip,
-            )?,
-            project_lines::<PaymentRecord>(
-                store,
-                &sender.id,
-                &scope,
-                only(PaymentRecord::ENTITY),
-                skip,
-            )?,
-            project_lines::<ResultRecord>(
-                store,
-                &sender.id,
-                &scope,
-                only(ResultRecord::ENTITY),
-                skip,
-            )?,
-        ];
-        let mut a = Lines::new(super::ACTIVITIES)?;
-        let sent_a = store.sent_revs(&sender.id, "activity")?;
-        for r in &store.activity_records(&Selection {
-            scope: &scope,
-            only: only("activity"),
-        })? {
-            a.push("activity", &r.id, r, &sent_a, skip)?;
-        }
-        // The register: villages lying wholly in the scope, products of its facilities.
-        let villages = store.village_records(&Selection {
-            scope: &scope,
-            only: only("craft_village"),
-        })?;
-        let products = store.product_records(&Selection {
-            scope: &scope,
-            only: only("product"),
-        })?;
-        let mut registers = [
-            (
-                "craft_villages",
-                VILLAGES_ENTRY,
-                lines_of(
+            let mut f = Lines::new("facility", FACILITIES)?;
+            let mut sent_f = store.sent_revs_ordered(&sender.id, "facility");
+            store.each_facility_record(
+                &Selection {
+                    scope: &scope,
+                    only: only("facility"),
+                },
+                |r| {
+                    f.push(&r.id, &r, sent_f.get(&r.id)?.as_deref(), skip)?;
+                    feed.facility(r)
+                },
+            )?;
+            feed.flush()?;
+            progress(300, 1000);
+            let mut k = Lines::new("consultation", CONSULTATIONS)?;
+            let mut sent_k = store.sent_revs_ordered(&sender.id, "consultation");
+            let mut read = 0u64;
+            store.each_consultation_record(
+                &Selection {
+                    scope: &scope,
+                    only: only("consultation"),
+                },
+                |r| {
+                    k.push(&r.id, &r, sent_k.get(&r.id)?.as_deref(), skip)?;
+                    read += 1;
+                    if read % 50_000 == 0 {
+                        progress(300 + (300 * read / consultations_total).min(300), 1000);
+                    }
+                    feed.consultation(r)
+                },
+            )?;
+            feed.flush()?;
+            let mut p = Lines::new("proposal", PROPOSALS)?;
+            let mut sent_p = store.sent_revs_ordered(&sender.id, "proposal");
+            store.each_proposal_record(
+                &Selection {
+                    scope: &scope,
+                    only: only("proposal"),
+                },
+                |mut r| {
+                    let status = ProposalStatus::ALL
+                        .into_iter()
+                        .find(|s| s.code() == r.status);
+                    let mut sends = false;
+                    if let Some(status) = status {
+                        if status == ProposalStatus::TraLai {
+                            returned_unrevised += 1;
+                        }
+                        sends = check_transition(
+                            flow,
+                            Mover::Export,
+                            Some(status),
+                            ProposalStatus::DaGuiTinh,
+                        )
+                        .is_ok();
+                        if sends {
+                            mark_sent(&mut r, &now, &actor.id, &actor.name);
+                        }
+                    }
+                    let carried = p.push(&r.id, &r, sent_p.get(&r.id)?.as_deref(), skip)?;
+                    // Proposals carried only as unchanged are not in the bundle and so are
+                    // not sent now.
+                    if sends && carried {
+                        to_send.push(r.id.clone());
+                    }
+                    feed.proposal(r)
+                },
+            )?;
+            feed.flush()?;
+            progress(620, 1000);
+            let projects = [
+                project_lines::<AdjustmentRecord>(
                     store,
                     &sender.id,
-                    "craft_village",
+                    &scope,
+                    only(AdjustmentRecord::ENTITY),
+                    skip,
+                )?,
+                project_lines::<VisitRecord>(
+                    store,
+                    &sender.id,
+                    &scope,
+                    only(VisitRecord::ENTITY),
+                    skip,
+                )?,
+                project_lines::<AcceptanceRecord>(
+                    store,
+                    &sender.id,
+                    &scope,
+                    only(AcceptanceRecord::ENTITY),
+                    skip,
+                )?,
+                project_lines::<PaymentRecord>(
+                    store,
+                    &sender.id,
+                    &scope,
+                    only(PaymentRecord::ENTITY),
+                    skip,
+                )?,
+                project_lines::<ResultRecord>(
+                    store,
+                    &sender.id,
+                    &scope,
+                    only(ResultRecord::ENTITY),
+                    skip,
+                )?,
+            ];
+            let mut a = Lines::new("activity", super::ACTIVITIES)?;
+            let sent_a = store.sent_revs(&sender.id, "activity")?;
+            for r in &store.activity_records(&Selection {
+                scope: &scope,
+                only: only("activity"),
+            })? {
+                a.push(&r.id, r, sent_a.get(&r.id).map(String::as_str), skip)?;
+            }
+            // The register: villages lying wholly in the scope, products of its facilities.
+            let villages = store.village_records(&Selection {
+                scope: &scope,
+                only: only("craft_village"),
+            })?;
+            let products = store.product_records(&Selection {
+                scope: &scope,
+                only: only("product"),
+            })?;
+            let registers = [
+                (
+                    "craft_villages",
                     VILLAGES_ENTRY,
-                    &villages,
-                    |r| &r.id,
-                    skip,
-                )?,
-            ),
-            (
-                "facility_products",
-                PRODUCTS_ENTRY,
-                lines_of(
-                    store,
-                    &sender.id,
-                    "product",
+                    lines_of(
+                        store,
+                        &sender.id,
+                        "craft_village",
+                        VILLAGES_ENTRY,
+                        &villages,
+                        |r| &r.id,
+                        skip,
+                    )?,
+                ),
+                (
+                    "facility_products",
                     PRODUCTS_ENTRY,
-                    &products,
-                    |r| &r.id,
-                    skip,
-                )?,
-            ),
-        ];
-        progress(500, 1000);
-        // Packed here while the workbook thread is still busy.
-        let mut packed = Vec::with_capacity(10);
+                    lines_of(
+                        store,
+                        &sender.id,
+                        "product",
+                        PRODUCTS_ENTRY,
+                        &products,
+                        |r| &r.id,
+                        skip,
+                    )?,
+                ),
+            ];
+            Ok((c, f, k, p, projects, registers, a))
+        })();
+        // No more rows: the workbook thread finishes its file.
+        drop(feed);
+        let book = book
+            .join()
+            .map_err(|_| BundleError::Workbook("the workbook thread failed".into()));
+        // A workbook error is the cause of a reader's "thread stopped": it goes first.
+        let book = book??;
+        let (mut c, mut f, mut k, mut p, mut projects, mut registers, mut a) = read?;
+        progress(650, 1000);
+        let mut packed = Vec::with_capacity(16);
         for lines in [&mut c, &mut f, &mut k, &mut p] {
             packed.push(lines.packed()?);
         }
@@ -410,11 +566,7 @@ pub fn export_with_key(
         if a.count > 0 {
             packed.push(a.packed()?);
         }
-        progress(650, 1000);
-        let book = book
-            .join()
-            .map_err(|_| BundleError::Workbook("the workbook thread failed".into()))??;
-        packed.push(container::pack_entry(WORKBOOK, &book)?);
+        packed.push(book);
         progress(700, 1000);
         let counts: BTreeMap<String, u64> = [
             ("collaborators", c.count),
@@ -433,24 +585,12 @@ pub fn export_with_key(
         .chain((a.count > 0).then_some(("activities", a.count)))
         .map(|(k, v)| (k.to_string(), v))
         .collect();
-        let mut sent = Vec::new();
-        sent.append(&mut c.sent);
-        sent.append(&mut f.sent);
-        sent.append(&mut k.sent);
-        sent.append(&mut p.sent);
-        for (_, _, l) in projects.iter_mut().chain(registers.iter_mut()) {
-            sent.append(&mut l.sent);
-        }
-        sent.append(&mut a.sent);
-        Ok::<_, BundleError>((packed, sent, counts))
+        let mut lines = vec![c, f, k, p];
+        lines.extend(projects.into_iter().map(|(_, _, l)| l));
+        lines.extend(registers.into_iter().map(|(_, _, l)| l));
+        lines.push(a);
+        Ok::<_, BundleError>((packed, lines, counts))
     })?;
-    // Proposals carried only as unchanged are not in the bundle and so are not sent now.
-    let carried: HashSet<&str> = sent
-        .iter()
-        .filter(|(e, _, _)| *e == "proposal")
-        .map(|(_, id, _)| id.as_str())
-        .collect();
-    to_send.retain(|id| carried.contains(id.as_str()));
 
     let manifest = Manifest {
         format_version: FORMAT_VERSION,
@@ -467,13 +607,13 @@ pub fn export_with_key(
     container::write_packed(&path, manifest, entries, key)?;
     progress(950, 1000);
 
-    let sent_refs: Vec<(&str, &str, &str)> = sent
+    // What each entry carried, for the next bundle's base revisions.
+    let sent = lines
         .iter()
-        .map(|(e, id, rev)| (*e, id.as_str(), rev.as_str()))
-        .collect();
+        .flat_map(|l| l.sent.iter().map(|(id, rev)| (l.entity, id, rev)));
     let file_name = path.display().to_string();
     if let Err(e) = store.record_export(
-        &sender.id, seq, changes_to, &now, &file_name, &to_send, &sent_refs,
+        &sender.id, seq, changes_to, &now, &file_name, &to_send, sent,
     ) {
         // Not recorded: the file must not travel with a sequence number used again.
         let _ = std::fs::remove_file(&path);
@@ -517,9 +657,10 @@ fn lines_of<T: serde::Serialize>(
     skip: bool,
 ) -> Result<Lines, BundleError> {
     let sent = store.sent_revs(sender_id, entity)?;
-    let mut lines = Lines::new(entry)?;
+    let mut lines = Lines::new(entity, entry)?;
     for r in records {
-        lines.push(entity, id(r), r, &sent, skip)?;
+        let id = id(r);
+        lines.push(id, r, sent.get(id).map(String::as_str), skip)?;
     }
     Ok(lines)
 }

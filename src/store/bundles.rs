@@ -285,118 +285,164 @@ impl Store {
 
     /// Facilities as bundle records, archived ones included, in id (creation) order.
     pub fn facility_records(&self, sel: &Selection<'_>) -> Result<Vec<FacilityRecord>> {
-        let mut stmt = self
-            .conn()
-            .prepare(&format!("SELECT {FACILITY_SQL} FROM facilities"))?;
-        let mut rows = stmt.query([])?;
         let mut out = Vec::new();
-        while let Some(r) = rows.next()? {
-            let (id, commune) = rows::facility_key(r)?;
+        self.each_facility_record(sel, |r| {
+            out.push(r);
+            Ok::<_, super::StoreError>(())
+        })?;
+        Ok(out)
+    }
+
+    /// [`Store::facility_records`] one at a time, so that no caller need hold them all.
+    pub fn each_facility_record<E: From<super::StoreError>>(
+        &self,
+        sel: &Selection<'_>,
+        mut f: impl FnMut(FacilityRecord) -> std::result::Result<(), E>,
+    ) -> std::result::Result<(), E> {
+        // The id index is walked in order: ids are time-ordered (v7), so the rows it visits
+        // mostly follow the table's own order.
+        let mut stmt = db(self.conn().prepare(&format!(
+            "SELECT {FACILITY_SQL} FROM facilities ORDER BY id"
+        )))?;
+        let mut rows = db(stmt.query([]))?;
+        while let Some(r) = db(rows.next())? {
+            let (id, commune) = db(rows::facility_key(r))?;
             if sel.wants(id, commune) {
-                out.push(rows::facility_record(r)?);
+                f(db(rows::facility_record(r))?)?;
             }
         }
-        // Read in table order (a walk of the id index would visit rows at random), then put
-        // in id (creation) order so the same database gives the same bundle.
-        out.sort_unstable_by(|a, b| a.id.cmp(&b.id));
-        Ok(out)
+        Ok(())
     }
 
     /// Consultations as bundle records, with current topics, amendments and follow-up.
     pub fn consultation_records(&self, sel: &Selection<'_>) -> Result<Vec<ConsultationRecord>> {
-        let conn = self.conn();
-        let mut stmt = conn.prepare(&format!("SELECT {CONSULTATION_SQL} FROM consultations"))?;
-        let mut rows = stmt.query([])?;
         let mut out = Vec::new();
-        let mut amended = std::collections::HashSet::new();
-        while let Some(r) = rows.next()? {
-            let (id, commune, has_amendments) = rows::consultation_key(r)?;
+        self.each_consultation_record(sel, |r| {
+            out.push(r);
+            Ok::<_, super::StoreError>(())
+        })?;
+        Ok(out)
+    }
+
+    /// [`Store::consultation_records`] one at a time, in id order: the child tables are
+    /// read beside the consultations, each in consultation order (a merge, no lookup).
+    pub fn each_consultation_record<E: From<super::StoreError>>(
+        &self,
+        sel: &Selection<'_>,
+        mut f: impl FnMut(ConsultationRecord) -> std::result::Result<(), E>,
+    ) -> std::result::Result<(), E> {
+        let conn = self.conn();
+        let mut stmt = db(conn.prepare(&format!(
+            "SELECT {CONSULTATION_SQL} FROM consultations ORDER BY id"
+        )))?;
+        let mut topics_stmt = db(conn.prepare(
+            "SELECT consultation_id, topic FROM consultation_topics
+             ORDER BY consultation_id, topic",
+        ))?;
+        let mut topics = Children::new(db(topics_stmt.query([]))?, |r| {
+            Ok((r.get(0)?, r.get::<_, String>(1)?))
+        })?;
+        let mut amend_stmt = db(conn.prepare(&format!(
+            "SELECT {AMENDMENT_SQL} FROM consultation_amendments
+             ORDER BY consultation_id, at, id"
+        )))?;
+        let mut amendments = Children::new(db(amend_stmt.query([]))?, rows::amendment)?;
+        let mut follow_stmt = db(conn.prepare(&format!(
+            "SELECT {FOLLOW_UP_SQL} FROM follow_ups ORDER BY consultation_id"
+        )))?;
+        let mut follow_ups = Children::new(db(follow_stmt.query([]))?, rows::follow_up)?;
+        let mut rows = db(stmt.query([]))?;
+        while let Some(r) = db(rows.next())? {
+            let (id, commune, _) = db(rows::consultation_key(r))?;
             if !sel.wants(id, commune) {
                 continue;
             }
-            if has_amendments {
-                amended.insert(id.to_string());
-            }
-            out.push(rows::consultation_record(r)?);
+            let mut c = db(rows::consultation_record(r))?;
+            topics.take(&c.id, |t| c.cur_topics.push(t))?;
+            amendments.take(&c.id, |a| c.amendments.push(a))?;
+            follow_ups.take(&c.id, |x| c.follow_up = Some(x))?;
+            f(c)?;
         }
-        drop(rows);
-        out.sort_unstable_by(|a, b| a.id.cmp(&b.id));
-        let index = index_by_id(&out, |c| &c.id);
-        let mut stmt = conn.prepare(
-            "SELECT consultation_id, topic FROM consultation_topics
-             ORDER BY consultation_id, topic",
-        )?;
-        let mut rows = stmt.query([])?;
-        while let Some(r) = rows.next()? {
-            let cid: String = r.get(0)?;
-            if let Some(&i) = index.get(&cid) {
-                out[i].cur_topics.push(r.get(1)?);
-            }
-        }
-        drop(rows);
-        if !amended.is_empty() {
-            let mut stmt = conn.prepare(&format!(
-                "SELECT {AMENDMENT_SQL} FROM consultation_amendments
-                 ORDER BY consultation_id, at, id"
-            ))?;
-            let mut rows = stmt.query([])?;
-            while let Some(r) = rows.next()? {
-                let (cid, a) = rows::amendment(r)?;
-                if let Some(&i) = index.get(&cid) {
-                    out[i].amendments.push(a);
-                }
-            }
-        }
-        let mut stmt = conn.prepare(&format!("SELECT {FOLLOW_UP_SQL} FROM follow_ups"))?;
-        let mut rows = stmt.query([])?;
-        while let Some(r) = rows.next()? {
-            let (cid, f) = rows::follow_up(r)?;
-            if let Some(&i) = index.get(&cid) {
-                out[i].follow_up = Some(f);
-            }
-        }
-        Ok(out)
+        Ok(())
     }
 
     /// Proposals as bundle records, with their status history.
     pub fn proposal_records(&self, sel: &Selection<'_>) -> Result<Vec<ProposalRecord>> {
-        let conn = self.conn();
-        let mut stmt = conn.prepare(&format!("SELECT {PROPOSAL_SQL} FROM proposals"))?;
-        let mut rows = stmt.query([])?;
         let mut out = Vec::new();
-        while let Some(r) = rows.next()? {
-            let (id, commune) = rows::proposal_key(r)?;
-            if sel.wants(id, commune) {
-                out.push(rows::proposal_record(r)?);
-            }
-        }
-        drop(rows);
-        out.sort_unstable_by(|a, b| a.id.cmp(&b.id));
-        let mut groups = rows::all_beneficiaries(conn)?;
-        for p in &mut out {
-            if let Some(list) = groups.remove(&p.id) {
-                p.beneficiaries = list;
-            }
-        }
-        let index = index_by_id(&out, |p| &p.id);
-        let mut stmt = conn.prepare(&format!(
-            "SELECT {TRANSITION_SQL} FROM proposal_transitions ORDER BY proposal_id, seq"
-        ))?;
-        let mut rows = stmt.query([])?;
-        while let Some(r) = rows.next()? {
-            let (pid, t) = rows::transition(r)?;
-            if let Some(&i) = index.get(&pid) {
-                out[i].transitions.push(t);
-            }
-        }
+        self.each_proposal_record(sel, |r| {
+            out.push(r);
+            Ok::<_, super::StoreError>(())
+        })?;
         Ok(out)
+    }
+
+    /// [`Store::proposal_records`] one at a time, in id order.
+    pub fn each_proposal_record<E: From<super::StoreError>>(
+        &self,
+        sel: &Selection<'_>,
+        mut f: impl FnMut(ProposalRecord) -> std::result::Result<(), E>,
+    ) -> std::result::Result<(), E> {
+        let conn = self.conn();
+        let mut stmt =
+            db(conn.prepare(&format!("SELECT {PROPOSAL_SQL} FROM proposals ORDER BY id")))?;
+        let mut ben_stmt = db(conn.prepare(
+            "SELECT proposal_id, facility_id, support, counterpart FROM proposal_beneficiaries
+             ORDER BY proposal_id, position",
+        ))?;
+        let mut beneficiaries = Children::new(db(ben_stmt.query([]))?, |r| {
+            Ok((
+                r.get(0)?,
+                crate::record::BeneficiaryRecord {
+                    facility_id: r.get(1)?,
+                    support: r.get(2)?,
+                    counterpart: r.get(3)?,
+                },
+            ))
+        })?;
+        let mut tr_stmt = db(conn.prepare(&format!(
+            "SELECT {TRANSITION_SQL} FROM proposal_transitions ORDER BY proposal_id, seq"
+        )))?;
+        let mut transitions = Children::new(db(tr_stmt.query([]))?, rows::transition)?;
+        let mut rows = db(stmt.query([]))?;
+        while let Some(r) = db(rows.next())? {
+            let (id, commune) = db(rows::proposal_key(r))?;
+            if !sel.wants(id, commune) {
+                continue;
+            }
+            let mut p = db(rows::proposal_record(r))?;
+            beneficiaries.take(&p.id, |b| p.beneficiaries.push(b))?;
+            transitions.take(&p.id, |t| p.transitions.push(t))?;
+            f(p)?;
+        }
+        Ok(())
+    }
+
+    /// How many consultations the database holds (the export's progress measure).
+    pub fn consultation_total(&self) -> Result<u64> {
+        let n: i64 = self
+            .conn()
+            .query_row("SELECT count(*) FROM consultations", [], |r| r.get(0))?;
+        Ok(n.max(0) as u64)
+    }
+
+    /// The revisions this sender last sent of `entity`, in record id order, a page at a time
+    /// (see [`SentRevs`]).
+    pub fn sent_revs_ordered<'s>(&'s self, sender_id: &str, entity: &str) -> SentRevs<'s> {
+        SentRevs {
+            store: self,
+            sender_id: sender_id.to_string(),
+            entity: entity.to_string(),
+            page: std::collections::VecDeque::new(),
+            after: None,
+            done: false,
+        }
     }
 
     /// Records a written bundle, in one transaction: proposals `to_send` move to "sent to
     /// the province" (at `now`, as the bundle already says), the outgoing state advances
     /// and the sent revisions are kept for the next bundle's `base_rev`.
     #[allow(clippy::too_many_arguments)]
-    pub fn record_export(
+    pub fn record_export<'a>(
         &mut self,
         sender_id: &str,
         seq: u64,
@@ -404,7 +450,7 @@ impl Store {
         now: &str,
         file: &str,
         to_send: &[String],
-        sent: &[(&str, &str, &str)],
+        sent: impl IntoIterator<Item = (&'a str, &'a str, &'a str)>,
     ) -> Result<()> {
         let actor = self.actor()?;
         let today = self.today();
@@ -453,11 +499,150 @@ impl Store {
     }
 }
 
-/// Record id → position, for attaching rows of child tables to their record.
-fn index_by_id<T>(records: &[T], id: impl Fn(&T) -> &String) -> HashMap<String, usize> {
-    records
-        .iter()
-        .enumerate()
-        .map(|(i, r)| (id(r).clone(), i))
-        .collect()
+fn db<T>(r: rusqlite::Result<T>) -> Result<T> {
+    Ok(r?)
+}
+
+/// The rows of a child table ordered by their parent's id, read beside the parents (also in
+/// id order): each parent takes its rows, skipping those of parents not read.
+struct Children<'s, T> {
+    rows: rusqlite::Rows<'s>,
+    map: fn(&rusqlite::Row<'_>) -> rusqlite::Result<(String, T)>,
+    next: Option<(String, T)>,
+}
+
+impl<'s, T> Children<'s, T> {
+    fn new(
+        mut rows: rusqlite::Rows<'s>,
+        map: fn(&rusqlite::Row<'_>) -> rusqlite::Result<(String, T)>,
+    ) -> Result<Self> {
+        let next = rows.next()?.map(map).transpose()?;
+        Ok(Children { rows, map, next })
+    }
+
+    fn advance(&mut self) -> Result<()> {
+        self.next = self.rows.next()?.map(self.map).transpose()?;
+        Ok(())
+    }
+
+    /// Hands the rows of parent `id` to `f`, in their order.
+    fn take(&mut self, id: &str, mut f: impl FnMut(T)) -> Result<()> {
+        while let Some((parent, _)) = &self.next {
+            match parent.as_str().cmp(id) {
+                std::cmp::Ordering::Less => self.advance()?,
+                std::cmp::Ordering::Equal => {
+                    if let Some((_, v)) = self.next.take() {
+                        f(v);
+                    }
+                    self.advance()?;
+                }
+                std::cmp::Ordering::Greater => break,
+            }
+        }
+        Ok(())
+    }
+}
+
+/// What a sender last sent of one entity, in record id order, read a page at a time so that
+/// a province-wide list is never held whole: [`SentRevs::get`] asks for ids in order.
+pub struct SentRevs<'s> {
+    store: &'s Store,
+    sender_id: String,
+    entity: String,
+    page: std::collections::VecDeque<(String, String)>,
+    after: Option<String>,
+    done: bool,
+}
+
+impl SentRevs<'_> {
+    const PAGE: i64 = 4096;
+
+    /// The revision last sent of record `id`; ids must be asked in ascending order.
+    pub fn get(&mut self, id: &str) -> Result<Option<String>> {
+        loop {
+            while let Some((rid, _)) = self.page.front() {
+                match rid.as_str().cmp(id) {
+                    std::cmp::Ordering::Less => {
+                        self.page.pop_front();
+                    }
+                    std::cmp::Ordering::Equal => return Ok(self.page.pop_front().map(|(_, r)| r)),
+                    std::cmp::Ordering::Greater => return Ok(None),
+                }
+            }
+            if self.done {
+                return Ok(None);
+            }
+            self.fill()?;
+        }
+    }
+
+    fn fill(&mut self) -> Result<()> {
+        let mut stmt = self.store.conn().prepare_cached(
+            "SELECT record_id, rev FROM bundle_sent_revs
+             WHERE sender_id = ?1 AND entity = ?2 AND record_id > ?3
+             ORDER BY record_id LIMIT ?4",
+        )?;
+        // '' sorts before every id.
+        let after = self.after.as_deref().unwrap_or("");
+        let rows = stmt.query_map(
+            params![self.sender_id, self.entity, after, Self::PAGE],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        for row in rows {
+            self.page.push_back(row?);
+        }
+        self.done = (self.page.len() as i64) < Self::PAGE;
+        self.after = self.page.back().map(|(id, _)| id.clone());
+        if self.after.is_none() {
+            self.done = true;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Store;
+
+    /// More than a page of sent revs, asked for in id order with gaps and misses: each id
+    /// finds its own rev, across page boundaries.
+    #[test]
+    fn sent_revs_are_found_in_order_across_pages() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Store::open(&dir.path().join("t.db")).expect("open");
+        let n = 10_000;
+        store.conn().execute_batch("BEGIN").expect("begin");
+        for i in 0..n {
+            store
+                .conn()
+                .execute(
+                    "INSERT INTO bundle_sent_revs (sender_id, entity, record_id, rev)
+                     VALUES ('s', 'consultation', ?1, ?2)",
+                    [format!("id{i:06}"), format!("rev{i}")],
+                )
+                .expect("insert");
+        }
+        // Another entity and sender interleave in the key order and must not be returned.
+        store
+            .conn()
+            .execute(
+                "INSERT INTO bundle_sent_revs VALUES ('s', 'facility', 'id000001', 'other'),
+                 ('t', 'consultation', 'id000003', 'other')",
+                [],
+            )
+            .expect("insert");
+        store.conn().execute_batch("COMMIT").expect("commit");
+        let mut revs = store.sent_revs_ordered("s", "consultation");
+        assert_eq!(revs.get("a").expect("get"), None);
+        for i in (0..n).step_by(7) {
+            assert_eq!(
+                revs.get(&format!("id{i:06}")).expect("get"),
+                Some(format!("rev{i}"))
+            );
+            assert_eq!(revs.get(&format!("id{i:06}x")).expect("get"), None);
+        }
+        assert_eq!(revs.get("zz").expect("get"), None);
+        let mut none = store.sent_revs_ordered("s", "proposal");
+        assert_eq!(none.get("id000001").expect("get"), None);
+    }
 }

@@ -7,7 +7,6 @@
 //! by-name look-up (rusqlite's `row.get("name")` searches the statement's column names on
 //! every call).
 
-use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use rusqlite::types::Type;
@@ -775,26 +774,6 @@ pub(crate) fn beneficiaries_of(conn: &Connection, id: &str) -> Result<Vec<Benefi
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
-}
-
-/// Every proposal's beneficiaries by proposal id (the bundle's proposals in one read).
-pub(crate) fn all_beneficiaries(
-    conn: &Connection,
-) -> Result<HashMap<String, Vec<BeneficiaryRecord>>> {
-    let mut stmt = conn.prepare(
-        "SELECT proposal_id, facility_id, support, counterpart FROM proposal_beneficiaries
-         ORDER BY proposal_id, position",
-    )?;
-    let mut out: HashMap<String, Vec<BeneficiaryRecord>> = HashMap::new();
-    let mut rows = stmt.query([])?;
-    while let Some(r) = rows.next()? {
-        out.entry(r.get(0)?).or_default().push(BeneficiaryRecord {
-            facility_id: r.get(1)?,
-            support: r.get(2)?,
-            counterpart: r.get(3)?,
-        });
-    }
-    Ok(out)
 }
 
 /// Replaces a proposal's beneficiaries (within the caller's transaction), in list order.
