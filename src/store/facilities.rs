@@ -37,14 +37,15 @@ pub enum FacilitySort {
 
 impl FacilitySort {
     fn order_by(self, desc: bool) -> String {
-        // Each order matches an index of migration 001, so a window is an index walk.
+        // Each order matches an index of migration 018, so a window is an index walk; the
+        // rowid that ends every index entry breaks ties (the text id is not in them).
         let d = if desc { " DESC" } else { "" };
         match self {
-            FacilitySort::Name => format!("sort_key{d}, id{d}"),
-            FacilitySort::Commune => format!("commune_code{d}, sort_key{d}, id{d}"),
-            FacilitySort::TradeGroup => format!("trade_group{d}, sort_key{d}, id{d}"),
-            FacilitySort::Workers => format!("workers{d}, sort_key{d}, id{d}"),
-            FacilitySort::Updated => format!("updated_at{d}, id{d}"),
+            FacilitySort::Name => format!("sort_key{d}, rowid{d}"),
+            FacilitySort::Commune => format!("commune_code{d}, sort_key{d}, rowid{d}"),
+            FacilitySort::TradeGroup => format!("trade_group{d}, sort_key{d}, rowid{d}"),
+            FacilitySort::Workers => format!("workers{d}, sort_key{d}, rowid{d}"),
+            FacilitySort::Updated => format!("updated_at{d}, rowid{d}"),
         }
     }
 }
