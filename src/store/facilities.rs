@@ -432,8 +432,9 @@ impl Store {
         let scope = self.read_scope();
         let (w, mut args) = filter.where_clause(scope.as_deref());
         let sql = format!(
-            "SELECT pos FROM (SELECT id, row_number() OVER (ORDER BY {}) - 1 AS pos \
-             FROM facilities WHERE {w}) WHERE id = ?",
+            // By rowid: the list indexes hold it, not the text id, so the walk reads no row.
+            "SELECT pos FROM (SELECT rowid AS r, row_number() OVER (ORDER BY {}) - 1 AS pos \
+             FROM facilities WHERE {w}) WHERE r = (SELECT rowid FROM facilities WHERE id = ?)",
             sort.order_by(desc)
         );
         args.push(rusqlite::types::Value::Text(id.to_string()));

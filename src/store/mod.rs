@@ -114,7 +114,9 @@ fn rewrite_sort_keys(tx: &rusqlite::Transaction) -> rusqlite_migration::HookResu
             .prepare(&format!("SELECT rowid, name FROM {table}"))?
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<rusqlite::Result<_>>()?;
-        let mut set = tx.prepare(&format!("UPDATE {table} SET sort_key = ?2 WHERE rowid = ?1"))?;
+        let mut set = tx.prepare(&format!(
+            "UPDATE {table} SET sort_key = ?2 WHERE rowid = ?1"
+        ))?;
         for (rowid, name) in rows {
             set.execute(rusqlite::params![rowid, crate::text::vn_sort_key(&name)])?;
         }
