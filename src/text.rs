@@ -318,8 +318,9 @@ pub fn digits_only(s: &str) -> String {
 //   secondary (tone) byte of every element, 0x00,
 //   tertiary (case) byte of every element.
 // Primary lead bytes are >= 0x01 and the per-element tone/case bytes are >= 0x01, so the
-// 0x00 terminators make a shorter string sort first and no key is a proper prefix of
-// another (which `vn_person_sort_key` relies on).
+// 0x00 terminators make a shorter string sort first and no wide key is a proper prefix of
+// another (which `vn_person_sort_key` relies on). `vn_sort_key` stores the same order in
+// fewer bytes (`compact_key`).
 
 /// Latin letters in Vietnamese order; f j w z sit where they do in the Latin alphabet.
 const LETTERS: [char; 33] = [
@@ -545,7 +546,8 @@ fn push_primary(key: &mut Vec<u8>, elems: &[Elem]) {
     key.push(0);
 }
 
-fn push_sort_key(key: &mut Vec<u8>, s: &str) {
+/// The wide key: a byte per level per element (the order `vn_sort_key` keeps in fewer bytes).
+fn push_wide_key(key: &mut Vec<u8>, s: &str) {
     let mut elems = Vec::with_capacity(s.len());
     elements(s, &mut elems);
     push_primary(key, &elems);
@@ -554,8 +556,89 @@ fn push_sort_key(key: &mut Vec<u8>, s: &str) {
     key.extend(elems.iter().map(|e| if e.upper { 2 } else { 1 }));
 }
 
+/// Bits written most significant first; `finish` pads the last byte with zeros.
+struct BitWriter {
+    out: Vec<u8>,
+    acc: u64,
+    n: u32,
+}
+
+impl BitWriter {
+    fn put(&mut self, value: u32, bits: u32) {
+        self.acc = (self.acc << bits) | u64::from(value);
+        self.n += bits;
+        while self.n >= 8 {
+            self.n -= 8;
+            self.out.push((self.acc >> self.n) as u8);
+        }
+    }
+
+    fn finish(mut self) -> Vec<u8> {
+        if self.n > 0 {
+            self.out.push((self.acc << (8 - self.n)) as u8);
+        }
+        self.out
+    }
+}
+
+// The compact key's primary symbols, 6 bits each, in the wide key's order: the terminator
+// first, then space, punctuation, digits, letters, other characters.
+const C_BITS: u32 = 6;
+const C_SPACE: u32 = 1;
+const C_PUNCT: u32 = 2; // followed by 21 bits of code point
+const C_DIGIT: u32 = 3; // + digit value
+const C_LETTER: u32 = 13; // + index in LETTERS
+const C_OTHER: u32 = C_LETTER + LETTERS.len() as u32; // followed by 21 bits of code point
+const _: () = assert!(C_OTHER < 1 << C_BITS);
+
+/// The wide key's order in about a third of its bytes. Each level is an order-preserving
+/// prefix code (primary 6 bits a symbol; a tone is 1 bit when there is none, else 4; case 1
+/// bit), so the bit string is self-delimiting and compares as the wide key does; the
+/// trailing zero bytes are dropped, which keeps that order (a dropped tail only held zeros).
+fn compact_key(s: &str) -> Vec<u8> {
+    let mut elems = Vec::with_capacity(s.len());
+    elements(s, &mut elems);
+    let mut w = BitWriter {
+        out: Vec::with_capacity(elems.len() + elems.len() / 2 + 2),
+        acc: 0,
+        n: 0,
+    };
+    for e in &elems {
+        match e.prim {
+            Prim::Space => w.put(C_SPACE, C_BITS),
+            Prim::Punct(c) => {
+                w.put(C_PUNCT, C_BITS);
+                w.put(u32::from(c), 21);
+            }
+            Prim::Digit(d) => w.put(C_DIGIT + u32::from(d), C_BITS),
+            Prim::Letter(i) => w.put(C_LETTER + u32::from(i), C_BITS),
+            Prim::Other(c) => {
+                w.put(C_OTHER, C_BITS);
+                w.put(u32::from(c), 21);
+            }
+        }
+    }
+    w.put(0, C_BITS);
+    for e in &elems {
+        if e.tone == TONE_NONE {
+            w.put(0, 1);
+        } else {
+            // Tones 2..=TONE_OTHER_MARK, after "1": 0..=5 in 3 bits.
+            w.put(0b1000 | u32::from(e.tone - 2), 4);
+        }
+    }
+    for e in &elems {
+        w.put(u32::from(e.upper), 1);
+    }
+    let mut key = w.finish();
+    while key.last() == Some(&0) {
+        key.pop();
+    }
+    key
+}
+
 /// Appends the first level of `vn_sort_key(s)` (base letters only, 0x00-terminated) to
-/// `key`: a prefix of the full key, so ordering by it then by the full key is the same
+/// `key`: the order of `vn_sort_key`'s first level, so ordering by it then by the full key is the same
 /// order, and it is about a third of the size (the search index ranks names with it).
 pub fn push_vn_primary_key(key: &mut Vec<u8>, s: &str) {
     let mut elems = Vec::with_capacity(s.len());
@@ -566,10 +649,11 @@ pub fn push_vn_primary_key(key: &mut Vec<u8>, s: &str) {
 /// Byte key in Vietnamese alphabetical order (a ă â b c d đ e ê … o ô ơ … u ư …):
 /// base letters of the whole string first, then tones (ngang, huyền, hỏi, ngã, sắc, nặng),
 /// then case (lower first). Digits sort before letters. Compare with memcmp.
+///
+/// Stored (facilities, craft villages, the search table): a change to these bytes needs a
+/// migration that rewrites them, as migration 018 did.
 pub fn vn_sort_key(s: &str) -> Vec<u8> {
-    let mut key = Vec::with_capacity(s.len() * 3 + 2);
-    push_sort_key(&mut key, s);
-    key
+    compact_key(s)
 }
 
 /// Key for lists of people the way official lists are ordered: by given name (the last
@@ -584,10 +668,10 @@ pub fn vn_person_sort_key(full_name: &str) -> Vec<u8> {
         None => ("", trimmed),
     };
     let mut key = Vec::with_capacity(full_name.len() * 3 + 5);
-    push_sort_key(&mut key, given);
-    // Never compared unless the given names are identical: keys are prefix-free.
+    push_wide_key(&mut key, given);
+    // Never compared unless the given names are identical: wide keys are prefix-free.
     key.push(0);
-    push_sort_key(&mut key, rest);
+    push_wide_key(&mut key, rest);
     key
 }
 
@@ -764,6 +848,65 @@ mod tests {
     }
 
     #[test]
+    fn compact_key_keeps_the_wide_order() {
+        let names = [
+            "",
+            " ",
+            "a",
+            "A",
+            "à",
+            "À",
+            "ạ",
+            "ă",
+            "an",
+            "An",
+            "An Phú",
+            "Anh",
+            "Ân",
+            "9",
+            "09",
+            "a-b",
+            "a.b",
+            "a b",
+            "ñ",
+            "Ñ",
+            "ß",
+            "Ω",
+            "ω",
+            "漢",
+            "a\u{0302}\u{0301}",
+            "x\u{0308}",
+            "Nguyễn Văn Đức",
+            "Nguyen Van Duc",
+            "HTX nem chua Thanh Hà",
+            "Hợp tác xã Bát Tràng",
+            "Tổ hợp tác sơ chế mây tre Đông Hồ",
+            "zzzz",
+            "ZZZZ",
+            "Ỵ",
+            "ỵ",
+            "y",
+        ];
+        let wide = |s: &str| {
+            let mut k = Vec::new();
+            push_wide_key(&mut k, s);
+            k
+        };
+        for a in names {
+            for b in names {
+                assert_eq!(
+                    vn_sort_key(a).cmp(&vn_sort_key(b)),
+                    wide(a).cmp(&wide(b)),
+                    "{a:?} vs {b:?}"
+                );
+            }
+        }
+        // A typical name in about a third of the wide key's bytes.
+        let name = "Tổ hợp tác sơ chế mây tre Đông Hồ";
+        assert!(vn_sort_key(name).len() * 5 <= wide(name).len() * 2);
+    }
+
+    #[test]
     fn person_order() {
         let mut v = vec!["Lê Văn Bình", "Trần Thị Bình", "Nguyễn Văn An", "An"];
         v.sort_by_key(|s| vn_person_sort_key(s));
@@ -790,6 +933,33 @@ mod tests {
                 let once = ingest(&s);
                 prop_assert_eq!(ingest(&once), once.clone());
                 prop_assert!(!once.chars().any(is_control_char));
+            }
+
+            #[test]
+            fn compact_key_orders_as_the_wide_key(
+                a in "[a-zA-ZàáảãạăằắẳẵặâầấẩẫậđèéẻẽẹêềếểễệĐƯƠ 0-9.,\u{0300}\u{0301}\u{0308}ñΩ漢]{0,12}",
+                b in "[a-zA-ZàáảãạăằắẳẵặâầấẩẫậđèéẻẽẹêềếểễệĐƯƠ 0-9.,\u{0300}\u{0301}\u{0308}ñΩ漢]{0,12}",
+            ) {
+                let (mut wa, mut wb) = (Vec::new(), Vec::new());
+                push_wide_key(&mut wa, &a);
+                push_wide_key(&mut wb, &b);
+                prop_assert_eq!(vn_sort_key(&a).cmp(&vn_sort_key(&b)), wa.cmp(&wb));
+                // Shared prefixes too, where the levels and the dropped zeros matter most.
+                let c = format!("{a}{b}");
+                let mut wc = Vec::new();
+                push_wide_key(&mut wc, &c);
+                prop_assert_eq!(vn_sort_key(&a).cmp(&vn_sort_key(&c)), wa.cmp(&wc));
+            }
+
+            #[test]
+            fn compact_key_orders_as_the_wide_key_on_equal_letters(
+                a in "[aAàÀảáạăẮ \u{0308}]{0,10}",
+                b in "[aAàÀảáạăẮ \u{0308}]{0,10}",
+            ) {
+                let (mut wa, mut wb) = (Vec::new(), Vec::new());
+                push_wide_key(&mut wa, &a);
+                push_wide_key(&mut wb, &b);
+                prop_assert_eq!(vn_sort_key(&a).cmp(&vn_sort_key(&b)), wa.cmp(&wb));
             }
 
             #[test]

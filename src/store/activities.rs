@@ -275,7 +275,7 @@ impl Store {
         }
         let mut stmt = self.conn().prepare_cached(
             "SELECT id, name, name_fold, commune_code FROM facilities
-             WHERE archived = 0 AND instr(name_fold, ?1) > 0 ORDER BY sort_key, id LIMIT 200",
+             WHERE archived = 0 AND instr(name_fold, ?1) > 0 ORDER BY sort_key, rowid LIMIT 200",
         )?;
         let found: Vec<(String, String, String)> = stmt
             .query_map([&folded], |r| {
@@ -314,7 +314,7 @@ impl Store {
             super::consultations::push_scope(&mut cond, &mut args, "commune_code", communes);
         }
         let sql = format!(
-            "SELECT id, name, commune_code FROM facilities WHERE {cond} ORDER BY sort_key, id"
+            "SELECT id, name, commune_code FROM facilities WHERE {cond} ORDER BY sort_key, rowid"
         );
         let mut stmt = self.conn().prepare(&sql)?;
         let rows = stmt.query_map(params_from_iter(args), |r| {

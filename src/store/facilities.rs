@@ -37,14 +37,15 @@ pub enum FacilitySort {
 
 impl FacilitySort {
     fn order_by(self, desc: bool) -> String {
-        // Each order matches an index of migration 001, so a window is an index walk.
+        // Each order matches an index of migration 018, so a window is an index walk; the
+        // rowid that ends every index entry breaks ties (the text id is not in them).
         let d = if desc { " DESC" } else { "" };
         match self {
-            FacilitySort::Name => format!("sort_key{d}, id{d}"),
-            FacilitySort::Commune => format!("commune_code{d}, sort_key{d}, id{d}"),
-            FacilitySort::TradeGroup => format!("trade_group{d}, sort_key{d}, id{d}"),
-            FacilitySort::Workers => format!("workers{d}, sort_key{d}, id{d}"),
-            FacilitySort::Updated => format!("updated_at{d}, id{d}"),
+            FacilitySort::Name => format!("sort_key{d}, rowid{d}"),
+            FacilitySort::Commune => format!("commune_code{d}, sort_key{d}, rowid{d}"),
+            FacilitySort::TradeGroup => format!("trade_group{d}, sort_key{d}, rowid{d}"),
+            FacilitySort::Workers => format!("workers{d}, sort_key{d}, rowid{d}"),
+            FacilitySort::Updated => format!("updated_at{d}, rowid{d}"),
         }
     }
 }
@@ -431,8 +432,9 @@ impl Store {
         let scope = self.read_scope();
         let (w, mut args) = filter.where_clause(scope.as_deref());
         let sql = format!(
-            "SELECT pos FROM (SELECT id, row_number() OVER (ORDER BY {}) - 1 AS pos \
-             FROM facilities WHERE {w}) WHERE id = ?",
+            // By rowid: the list indexes hold it, not the text id, so the walk reads no row.
+            "SELECT pos FROM (SELECT rowid AS r, row_number() OVER (ORDER BY {}) - 1 AS pos \
+             FROM facilities WHERE {w}) WHERE r = (SELECT rowid FROM facilities WHERE id = ?)",
             sort.order_by(desc)
         );
         args.push(rusqlite::types::Value::Text(id.to_string()));

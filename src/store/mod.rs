@@ -85,10 +85,45 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/015_activities.sql"),
     include_str!("migrations/016_craft_villages.sql"),
     include_str!("migrations/017_targets.sql"),
+    include_str!("migrations/018_compact_sort_key.sql"),
 ];
 
+/// Migration 018 (index in `MIGRATIONS`): its keys are made in Rust, by its hook.
+const COMPACT_SORT_KEY: usize = 17;
+
 fn migrations() -> Migrations<'static> {
-    Migrations::new(MIGRATIONS.iter().map(|sql| M::up(sql)).collect())
+    Migrations::new(
+        MIGRATIONS
+            .iter()
+            .enumerate()
+            .map(|(i, sql)| {
+                if i == COMPACT_SORT_KEY {
+                    M::up_with_hook(sql, rewrite_sort_keys)
+                } else {
+                    M::up(sql)
+                }
+            })
+            .collect(),
+    )
+}
+
+/// Migration 018's hook: every stored Vietnamese sort key rewritten as `vn_sort_key` makes it
+/// now, then what is built from the keys rebuilt (the search table in key order, the indexes).
+fn rewrite_sort_keys(tx: &rusqlite::Transaction) -> rusqlite_migration::HookResult {
+    for table in ["facilities", "craft_villages"] {
+        let rows: Vec<(i64, String)> = tx
+            .prepare(&format!("SELECT rowid, name FROM {table}"))?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut set = tx.prepare(&format!(
+            "UPDATE {table} SET sort_key = ?2 WHERE rowid = ?1"
+        ))?;
+        for (rowid, name) in rows {
+            set.execute(rusqlite::params![rowid, crate::text::vn_sort_key(&name)])?;
+        }
+    }
+    tx.execute_batch(include_str!("migrations/018_compact_sort_key_rebuild.sql"))?;
+    Ok(())
 }
 
 /// SQLite's own default page cache (2 MB, as KiB negative): enough for browsing, and small
