@@ -158,6 +158,53 @@ pub fn pack_entry(name: &str, bytes: &[u8]) -> Result<PackedEntry, BundleError> 
     p.finish()
 }
 
+/// A [`Packer`] on a thread of its own: the caller hands over whole buffers and goes on
+/// writing the next while the last ones are hashed and deflated (the export's reader was
+/// its bottleneck with the packing on the same thread). Two buffers wait at most.
+pub struct PackerThread {
+    tx: Option<std::sync::mpsc::SyncSender<Vec<u8>>>,
+    handle: Option<std::thread::JoinHandle<Result<PackedEntry, BundleError>>>,
+}
+
+impl PackerThread {
+    pub fn spawn(p: Packer) -> PackerThread {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<u8>>(2);
+        let handle = std::thread::spawn(move || {
+            let mut p = p;
+            for b in rx {
+                p.write(&b)?;
+            }
+            p.finish()
+        });
+        PackerThread {
+            tx: Some(tx),
+            handle: Some(handle),
+        }
+    }
+
+    pub fn write(&mut self, bytes: Vec<u8>) -> Result<(), BundleError> {
+        let sent = self.tx.as_ref().is_some_and(|tx| tx.send(bytes).is_ok());
+        if sent {
+            return Ok(());
+        }
+        // The packer stopped on an error: that error.
+        self.join()
+            .and(Err(BundleError::Workbook("packer stopped".into())))
+    }
+
+    pub fn finish(mut self) -> Result<PackedEntry, BundleError> {
+        self.join()
+    }
+
+    fn join(&mut self) -> Result<PackedEntry, BundleError> {
+        self.tx = None;
+        match self.handle.take().map(|h| h.join()) {
+            Some(Ok(r)) => r,
+            _ => Err(BundleError::Workbook("packer failed".into())),
+        }
+    }
+}
+
 /// An entry hashed and packed as it is written, so that its unpacked text is never held
 /// whole (the export writes records straight into it).
 pub struct Packer {

@@ -89,7 +89,7 @@ pub fn default_file_name(sender_name: &str, seq: u64) -> String {
 struct Lines {
     entity: &'static str,
     buf: Vec<u8>,
-    pack: Option<container::Packer>,
+    pack: Option<container::PackerThread>,
     sent: SentLog,
     count: u64,
 }
@@ -129,18 +129,23 @@ impl Lines {
         Ok(Lines {
             entity,
             buf: Vec::with_capacity(Self::FLUSH + (64 << 10)),
-            pack: Some(container::Packer::spilled(entry)?),
+            pack: Some(container::PackerThread::spawn(container::Packer::spilled(
+                entry,
+            )?)),
             sent: SentLog::default(),
             count: 0,
         })
     }
 
     fn flush(&mut self) -> Result<(), BundleError> {
-        if let Some(p) = self.pack.as_mut() {
-            p.write(&self.buf)?;
+        if self.buf.is_empty() {
+            return Ok(());
         }
-        self.buf.clear();
-        Ok(())
+        let full = std::mem::replace(&mut self.buf, Vec::with_capacity(Self::FLUSH + (64 << 10)));
+        match self.pack.as_mut() {
+            Some(p) => p.write(full),
+            None => Ok(()),
+        }
     }
 
     /// The packed entry (once: the lines are gone after).
