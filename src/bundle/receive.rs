@@ -217,6 +217,8 @@ fn checked(
 }
 
 impl Checked {
+    /// The records held in memory (none for a `streamed` bundle: `preview` and `import`
+    /// read those from the file).
     pub fn incoming(&self) -> Incoming<'_> {
         Incoming {
             sender: &self.sender,
