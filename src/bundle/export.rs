@@ -222,53 +222,51 @@ struct Feed {
 impl Feed {
     const BATCH: usize = 256;
 
-    fn send(&self, rows: Rows) -> Result<(), BundleError> {
+    fn send(tx: &std::sync::mpsc::SyncSender<Rows>, rows: Rows) -> Result<(), BundleError> {
         // The workbook thread is gone only after an error, which its join reports.
-        self.tx
-            .send(rows)
+        tx.send(rows)
             .map_err(|_| BundleError::Workbook("the workbook thread stopped".into()))
     }
 
-    fn facility(&mut self, r: FacilityRecord) -> Result<(), BundleError> {
-        self.facilities.push(r);
-        if self.facilities.len() >= Self::BATCH {
-            let rows = Rows::Facilities(std::mem::take(&mut self.facilities));
-            self.send(rows)?;
+    /// Adds `r` to its batch, sending the batch once it is full.
+    fn add<T>(
+        tx: &std::sync::mpsc::SyncSender<Rows>,
+        batch: &mut Vec<T>,
+        r: T,
+        wrap: fn(Vec<T>) -> Rows,
+    ) -> Result<(), BundleError> {
+        batch.push(r);
+        if batch.len() >= Self::BATCH {
+            Self::send(tx, wrap(std::mem::take(batch)))?;
         }
         Ok(())
+    }
+
+    fn facility(&mut self, r: FacilityRecord) -> Result<(), BundleError> {
+        Self::add(&self.tx, &mut self.facilities, r, Rows::Facilities)
     }
 
     fn consultation(&mut self, r: ConsultationRecord) -> Result<(), BundleError> {
-        self.consultations.push(r);
-        if self.consultations.len() >= Self::BATCH {
-            let rows = Rows::Consultations(std::mem::take(&mut self.consultations));
-            self.send(rows)?;
-        }
-        Ok(())
+        Self::add(&self.tx, &mut self.consultations, r, Rows::Consultations)
     }
 
     fn proposal(&mut self, r: ProposalRecord) -> Result<(), BundleError> {
-        self.proposals.push(r);
-        if self.proposals.len() >= Self::BATCH {
-            let rows = Rows::Proposals(std::mem::take(&mut self.proposals));
-            self.send(rows)?;
-        }
-        Ok(())
+        Self::add(&self.tx, &mut self.proposals, r, Rows::Proposals)
     }
 
     /// Sends what is left of every batch.
     fn flush(&mut self) -> Result<(), BundleError> {
         if !self.facilities.is_empty() {
             let rows = Rows::Facilities(std::mem::take(&mut self.facilities));
-            self.send(rows)?;
+            Self::send(&self.tx, rows)?;
         }
         if !self.consultations.is_empty() {
             let rows = Rows::Consultations(std::mem::take(&mut self.consultations));
-            self.send(rows)?;
+            Self::send(&self.tx, rows)?;
         }
         if !self.proposals.is_empty() {
             let rows = Rows::Proposals(std::mem::take(&mut self.proposals));
-            self.send(rows)?;
+            Self::send(&self.tx, rows)?;
         }
         Ok(())
     }
